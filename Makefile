@@ -1,0 +1,30 @@
+# Lumen's two entry points (see README): `make serve` and `make test`.
+# Everything is installed inside the repository by scripts/setup.sh.
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+export PKG_CONFIG_PATH := $(ROOT)/.lumen/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+LLAMA_LIB := $(ROOT)/.lumen/llama/lib
+SWIFT_FLAGS := -Xlinker -rpath -Xlinker $(LLAMA_LIB)
+LUMEN := $(ROOT)/.build/debug/lumen
+RELEASE_LUMEN := $(ROOT)/.build/release/lumen
+
+.PHONY: setup build release test serve bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	swift build $(SWIFT_FLAGS)
+
+release: setup
+	swift build -c release $(SWIFT_FLAGS)
+
+test: setup
+	swift build --build-tests $(SWIFT_FLAGS)
+	LUMEN_BIN=$(LUMEN) LUMEN_VENV=$(ROOT)/.venv swift test --skip-build $(SWIFT_FLAGS)
+
+serve: release
+	$(RELEASE_LUMEN) serve $(ARGS)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,122 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Lumen",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lumen", targets: ["lumen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure stages: no I/O, Sendable values in and out.
+        .target(name: "LumenClassifier", swiftSettings: strict),
+        .target(
+            name: "LumenPolicy",
+            dependencies: [
+                "LumenClassifier",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "LumenRedaction", dependencies: ["LumenClassifier"], swiftSettings: strict),
+        .target(name: "LumenCore", swiftSettings: strict),
+
+        // I/O stages.
+        .systemLibrary(
+            name: "CLlama",
+            pkgConfig: "llama",
+            providers: [.brew(["llama.cpp"]), .apt(["libllama-dev"])]
+        ),
+        .target(
+            name: "LumenLocalRuntime",
+            dependencies: ["CLlama", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LumenProviders",
+            dependencies: [
+                "LumenCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LumenAudit",
+            dependencies: [
+                "LumenClassifier",
+                "LumenPolicy",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LumenRouter",
+            dependencies: [
+                "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction",
+                "LumenLocalRuntime", "LumenProviders", "LumenAudit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LumenServer",
+            dependencies: [
+                "LumenCore", "LumenRouter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LumenFakeUpstream",
+            dependencies: [
+                "LumenCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lumen",
+            dependencies: [
+                "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction", "LumenLocalRuntime",
+                "LumenProviders", "LumenAudit", "LumenRouter", "LumenServer", "LumenFakeUpstream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier"]),
+        .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier"]),
+        .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier"]),
+        .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime"]),
+        .testTarget(name: "LumenProvidersTests", dependencies: ["LumenProviders", "LumenFakeUpstream", "LumenCore"]),
+        .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier"]),
+        .testTarget(
+            name: "LumenEndToEndTests",
+            dependencies: ["lumen", "LumenRouter", "LumenServer", "LumenFakeUpstream", "LumenCore"]
+        ),
+    ]
+)

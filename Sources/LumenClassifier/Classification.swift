@@ -1,0 +1,139 @@
+/// The kind of a sensitive span. Raw values follow Presidio's entity names where one exists,
+/// so evaluation against Presidio-labelled data needs no mapping table.
+public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public init(_ value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+    public static func < (lhs: FindingType, rhs: FindingType) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    // Contact and identity.
+    public static let email: FindingType = "EMAIL_ADDRESS"
+    public static let phone: FindingType = "PHONE_NUMBER"
+    public static let creditCard: FindingType = "CREDIT_CARD"
+    public static let iban: FindingType = "IBAN_CODE"
+    public static let usSSN: FindingType = "US_SSN"
+    public static let chineseResidentID: FindingType = "CN_RESIDENT_ID"
+    public static let passport: FindingType = "PASSPORT"
+    public static let ipAddress: FindingType = "IP_ADDRESS"
+    public static let dateOfBirth: FindingType = "DATE_OF_BIRTH"
+    public static let streetAddress: FindingType = "STREET_ADDRESS"
+    public static let person: FindingType = "PERSON"
+
+    // Secrets.
+    public static let awsAccessKey: FindingType = "AWS_ACCESS_KEY"
+    public static let githubToken: FindingType = "GITHUB_TOKEN"
+    public static let openAIKey: FindingType = "OPENAI_API_KEY"
+    public static let anthropicKey: FindingType = "ANTHROPIC_API_KEY"
+    public static let slackToken: FindingType = "SLACK_TOKEN"
+    public static let stripeKey: FindingType = "STRIPE_KEY"
+    public static let googleAPIKey: FindingType = "GOOGLE_API_KEY"
+    public static let jwt: FindingType = "JWT"
+    public static let privateKey: FindingType = "PRIVATE_KEY"
+    public static let password: FindingType = "PASSWORD"
+    public static let genericSecret: FindingType = "GENERIC_SECRET"
+
+    // Terms the policy declares (project code names, customer lists).
+    public static let customTerm: FindingType = "CUSTOM_TERM"
+
+    /// Secrets are never sent to a remote provider unless a policy says so explicitly.
+    public var isSecret: Bool { Self.secrets.contains(self) }
+
+    /// Identifiers with a fixed structure (and usually a checksum): the detectors must not miss these.
+    public var isStructuredIdentifier: Bool { Self.structuredIdentifiers.contains(self) }
+
+    public static let secrets: Set<FindingType> = [
+        .awsAccessKey, .githubToken, .openAIKey, .anthropicKey, .slackToken, .stripeKey,
+        .googleAPIKey, .jwt, .privateKey, .password, .genericSecret,
+    ]
+
+    public static let structuredIdentifiers: Set<FindingType> = [
+        .email, .phone, .creditCard, .iban, .usSSN, .chineseResidentID, .ipAddress,
+    ]
+}
+
+/// One sensitive span of a prompt. `start` and `end` are offsets in Unicode scalars
+/// (`String.unicodeScalars`), `end` exclusive.
+public struct Finding: Hashable, Sendable, Codable {
+    public var type: FindingType
+    public var start: Int
+    public var end: Int
+    /// Confidence in [0, 1].
+    public var score: Double
+
+    public init(type: FindingType, start: Int, end: Int, score: Double) {
+        self.type = type
+        self.start = start
+        self.end = end
+        self.score = score
+    }
+}
+
+/// Regulated subject areas a prompt can touch.
+public enum Topic: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+    case health
+    case finance
+    case legal
+    case hr
+
+    public static func < (lhs: Topic, rhs: Topic) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// How strongly a prompt touches a regulated topic, and the words that say so.
+public struct TopicScore: Hashable, Sendable, Codable {
+    public var topic: Topic
+    /// In [0, 1].
+    public var score: Double
+    /// The evidence words found in the prompt (lower-cased terms from the lexicon, not spans).
+    public var evidence: [String]
+
+    public init(topic: Topic, score: Double, evidence: [String]) {
+        self.topic = topic
+        self.score = score
+        self.evidence = evidence
+    }
+}
+
+/// Everything the classifier says about one prompt. This is what policy conditions read and
+/// what the audit log stores (it never holds the prompt itself).
+public struct Classification: Hashable, Sendable, Codable {
+    /// Probability in [0, 1] that the strong remote model would beat the local one.
+    public var difficulty: Double
+    /// How sensitive the whole prompt is, in [0, 1].
+    public var sensitivity: Double
+    public var findings: [Finding]
+    /// Topics with a score above zero, highest first.
+    public var topics: [TopicScore]
+    /// BCP-47-ish primary language: "en", "zh", or "other"; "mixed" when two share the text.
+    public var language: String
+    /// Rough token count for cost estimates and policy conditions.
+    public var estimatedTokens: Int
+
+    public init(
+        difficulty: Double,
+        sensitivity: Double,
+        findings: [Finding],
+        topics: [TopicScore],
+        language: String,
+        estimatedTokens: Int
+    ) {
+        self.difficulty = difficulty
+        self.sensitivity = sensitivity
+        self.findings = findings
+        self.topics = topics
+        self.language = language
+        self.estimatedTokens = estimatedTokens
+    }
+}

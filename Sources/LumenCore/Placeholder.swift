@@ -1,0 +1,2 @@
+// Placeholder so the target compiles until its stage lands.
+enum LumenCorePlaceholder {}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Audit: AsyncParsableCommand {}
+
+struct Replay: AsyncParsableCommand {}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Classify: AsyncParsableCommand {}
+
+struct EvalSensitivity: AsyncParsableCommand {}

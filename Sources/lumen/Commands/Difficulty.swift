@@ -1,0 +1,7 @@
+import ArgumentParser
+
+struct Train: AsyncParsableCommand {}
+
+struct EvalRouting: AsyncParsableCommand {}
+
+struct Calibrate: AsyncParsableCommand {}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct Generate: AsyncParsableCommand {}
+
+struct Chat: AsyncParsableCommand {}
+
+struct Models: AsyncParsableCommand {}
+
+struct BenchLocal: AsyncParsableCommand {}

