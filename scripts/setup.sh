@@ -43,7 +43,7 @@ CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null ||
 sdist_dir="$state/sdist"
 if [[ ! -f "$state/llama/include/llama.h" ]]; then
     rm -rf "$sdist_dir" && mkdir -p "$sdist_dir"
-    "$py" -m pip download --quiet --no-deps --no-binary :all: --disable-pip-version-check \
+    "$py" -m pip download --quiet --no-deps --no-binary llama-cpp-python --disable-pip-version-check \
         -d "$sdist_dir" "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION" \
         || fail "could not download the llama-cpp-python sdist for headers"
     tar -xzf "$sdist_dir"/llama_cpp_python-*.tar.gz -C "$sdist_dir"
