@@ -212,7 +212,7 @@ enum Addresses {
         var lastEnd = 0
         while i < t.count {
             let c = t.v[i]
-            guard Lexicon.chineseAddressAnchors.contains(c) || Lexicon.chineseRegionChars.contains(c) else { i += 1; continue }
+            guard c >= 0x4E00, Lexicon.chineseAddressAnchors.contains(c) || Lexicon.chineseRegionChars.contains(c) else { i += 1; continue }
             // Street anchor needs a house number after it; region anchors need a second region level.
             var e = i + 1
             var hasNumber = false

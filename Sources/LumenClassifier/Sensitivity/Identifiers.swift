@@ -389,6 +389,7 @@ enum Identifiers {
         while i < t.count {
             var anchorEnd = -1
             let c = Chars.lowerASCII(t.v[i])
+            guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { i += 1; continue }
             for word in Lexicon.dobContext where word[0] == c && t.matches(word, at: i) {
                 if Chars.isASCIILetter(word[0]) && t.isASCIILetter(i - 1) { continue }
                 anchorEnd = i + word.count

@@ -187,7 +187,7 @@ enum Names {
         var i = 0
         while i < t.count {
             let c = t.v[i]
-            guard Chars.isHan(c) else { i += 1; continue }
+            guard c >= 0x4E00, Chars.isHan(c) else { i += 1; continue }
             var surnameLength = 0
             if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
             else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }
