@@ -181,6 +181,8 @@ enum Addresses {
             }
             if !gapOK || newlines > 2 || y.start - last > 12 { break }
             if newlines > 0 { lines += 1; lineWords = 0 }
+            // A new line of number groups is a phone number, not a postcode.
+            if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
             if lines > 4 || lineWords >= 6 { break }
             let isUnit = Lexicon.unitWords.contains(y.hash) && k + 1 < w.count && w[k + 1].isNumber
             if y.isNumber {

@@ -187,7 +187,8 @@ enum Identifiers {
             }
         }
         // Chinese mobile: 1[3-9] + 9 digits, optionally +86.
-        if !c.parens && n >= 11 && n <= 13 {
+        let mobileShape = single || c.groups == [3, 4, 4] || (c.plus && (c.groups == [2, 11] || c.groups == [2, 3, 4, 4] || c.groups == [13]))
+        if !c.parens && n >= 11 && n <= 13 && mobileShape && spacesOrDashes {
             var d = c.digits[...]
             if c.plus && n == 13 && d.starts(with: [8, 6]) { d = d.dropFirst(2) }
             if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end) {
@@ -238,7 +239,9 @@ enum Identifiers {
             if looksLikeDate(c) { return }
             if separators.contains(0x2E) && c.groups.count < 3 { return }
             let phoneContext = t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
-            let grouped = c.groups.count >= 2 && c.groups.allSatisfy { $0 <= 5 } && (c.groups.first ?? 0) <= 5
+            if t.hasContext(Lexicon.postcodeContext, before: c.start, window: 12) { return }
+            let dashed = separators == [0x2D] && n >= 9 && c.groups.allSatisfy { $0 <= 8 }
+            let grouped = c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
             let longSingle = single && (n == 10 || n == 11) && !c.parens
             if c.plus || c.parens || grouped || longSingle || phoneContext {
                 let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
