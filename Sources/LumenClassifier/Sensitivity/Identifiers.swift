@@ -133,6 +133,7 @@ enum Identifiers {
         var k = start
         if t.v[k] == 0x2B { c.plus = true; k += 1 }
         var lastSep: UInt32 = 0
+        var counted = 0
         while k < t.count {
             var paren = false
             if t.v[k] == 0x28 && t.isDigit(k + 1) { paren = true; k += 1 }
@@ -140,13 +141,16 @@ enum Identifiers {
             while k < t.count && t.isDigit(k) && k - g < 19 { c.digits.append(UInt8(t.v[k] - 0x30)); k += 1 }
             if k == g { break }
             if paren {
-                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - c.groups.reduce(0, +)); return c }
+                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - counted); return c }
                 k += 1
                 c.parens = true
             }
             if !c.groups.isEmpty { c.separators.append(lastSep) }
-            c.groups.append(c.digits.count - c.groups.reduce(0, +))
+            c.groups.append(c.digits.count - counted)
+            counted = c.digits.count
             c.end = k
+            // No identifier is longer than 19 digits: stop (this also keeps "1-1-1-…" linear).
+            if c.digits.count > 24 || c.groups.count > 12 { break }
             // Separator run: at most two scalars from " -.", or directly an opening parenthesis.
             var s = k
             var sep: UInt32 = 0

@@ -129,7 +129,7 @@ enum Lexicon {
     ].map { $0.unicodeScalars.map(\.value) }
 
     /// Han characters that cannot be part of a given name here (particles, punctuation-like words).
-    static let chineseNameStops: Set<UInt32> = Set("的是在了和与或及说先女小医老教经主同律总患确住今年号路街区市省电手身地病工邮银姓名叫我你他她们这那有也就都把被从向给对".unicodeScalars.map(\.value))
+    static let chineseNameStops: Set<UInt32> = Set("的是在了和与或及说先女医老教经主同律总患确住今年号路街区市省电手身地病工邮银姓名叫我你他她们这那有也就都把被从向给对".unicodeScalars.map(\.value))
 
     static let chineseAddressAnchors: Set<UInt32> = Set("路街道巷弄里村镇".unicodeScalars.map(\.value))
     static let chineseRegionChars: Set<UInt32> = Set("省市区县州".unicodeScalars.map(\.value))

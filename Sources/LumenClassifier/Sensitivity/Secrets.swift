@@ -204,7 +204,7 @@ enum Secrets {
             while k < t.count && !Chars.isSpace(t.v[k]) && t.v[k] != 0x22 && t.v[k] != 0x27 && t.v[k] != 0x60 && t.v[k] != 0x2C
                 && t.v[k] != 0x3B && t.v[k] != 0xFF0C && t.v[k] != 0x3002 && k - s < 200 { k += 1 }
             // Trailing sentence punctuation is not part of the value.
-            while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x21 || t.v[k - 1] == 0x3F) { k -= 1 }
+            while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x3F) { k -= 1 }
             if isSecretValue(t, s, k, type: type) {
                 out.append(Finding(type: type, start: s, end: k, score: type == .password ? 0.9 : 0.8))
             }
