@@ -4,7 +4,13 @@ import Testing
 
 /// Repo root from this file's path: Tests/LumenClassifierTests/<file>.
 private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-private let dataFile = repoRoot.appendingPathComponent("../shared/data/sensitivity/presidio-synth-dev.jsonl").standardizedFileURL
+/// `../shared` next to the repo (as in CI), or the directory in env LUMEN_SHARED_DATA (for git worktrees).
+private let dataFile: URL = {
+    if let dir = ProcessInfo.processInfo.environment["LUMEN_SHARED_DATA"] {
+        return URL(fileURLWithPath: dir).appendingPathComponent("sensitivity/presidio-synth-dev.jsonl")
+    }
+    return repoRoot.appendingPathComponent("../shared/data/sensitivity/presidio-synth-dev.jsonl").standardizedFileURL
+}()
 
 private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExample] {
     let text = try String(contentsOf: dataFile, encoding: .utf8)
