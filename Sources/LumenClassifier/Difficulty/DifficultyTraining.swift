@@ -21,8 +21,13 @@ public struct RoutingExample: Sendable, Hashable, Codable {
         self.weight = weight
     }
 
-    /// The training label: the strong model beats the weak one.
+    /// The strong model beats the weak one.
     public var strongWins: Bool { strongScore > weakScore }
+
+    /// The training target in [0, 1]: the strong model's win rate against the weak one, ties counting
+    /// half (1 when strong wins, 0.5 on a tie, 0 when weak wins; (1 + strong − weak) / 2 for graded scores).
+    /// Counting ties and losses this way ranks prompts by the expected quality gain of routing them strong.
+    public var target: Double { (1 + min(max(strongScore - weakScore, -1), 1)) / 2 }
 }
 
 /// The fixed held-out split: whole MMLU subjects chosen by a hash of `source`, never trained on.
@@ -50,13 +55,14 @@ public struct DifficultyTrainer: Sendable {
         self.iterations = iterations
     }
 
-    /// Fits a model on `examples` (label: `strongWins`, weighted by `weight ?? 1`).
+    /// Fits a model on `examples` (target: `target`, weighted by `weight ?? 1`).
     public func train(_ examples: [RoutingExample]) throws(DifficultyModelError) -> DifficultyModel {
         guard !examples.isEmpty else { throw DifficultyModelError(message: "no training examples") }
         let rows = examples.map { DifficultyFeatures.extract($0.prompt) }
-        let labels = examples.map { $0.strongWins ? 1.0 : 0.0 }
+        let labels = examples.map(\.target)
         let weights = try examples.map { (example: RoutingExample) throws(DifficultyModelError) -> Double in
             let w = example.weight ?? 1
+            guard example.target.isFinite else { throw DifficultyModelError(message: "non-finite scores for a prompt from \(example.source)") }
             guard w >= 0, w.isFinite else { throw DifficultyModelError(message: "bad weight \(w) for a prompt from \(example.source)") }
             return w
         }

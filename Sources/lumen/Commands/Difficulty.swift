@@ -16,7 +16,8 @@ struct TrainDifficulty: AsyncParsableCommand {
         commandName: "difficulty",
         abstract: "Train the difficulty model (logistic regression) on RouteLLM-style JSONL files.",
         discussion: """
-            Each line: {"source", "prompt", "weak_score", "strong_score", optional "weight"}; label: strong_score > weak_score.
+            Each line: {"source", "prompt", "weak_score", "strong_score", optional "weight"}; target: the strong
+            model's win rate over the weak one (1 win, 0.5 tie, 0 loss).
             MMLU subjects held out by `lumen eval routing --split heldout` are never trained on.
             The same files in the same order give the same output, byte for byte.
             """
