@@ -35,8 +35,9 @@ public enum DifficultyFeatures {
 
     /// Feature vector of `text` (see `names`). Pure and allocation-light: one pass, no regex.
     public static func extract(_ text: String) -> [Double] {
-        var scan = Scan()
-        for scalar in text.unicodeScalars { scan.consume(scalar) }
+        var scan = Scan(table: Lexicon.table)
+        var text = text
+        text.withUTF8 { scan.run($0) }
         scan.finish()
         return scan.vector()
     }
@@ -151,6 +152,7 @@ enum Lexicon {
 
 /// Running counts for one pass over a prompt.
 private struct Scan {
+    let table: WordTable
     var scalars = 0
     var lines = 1
     var digits = 0
@@ -164,7 +166,10 @@ private struct Scan {
     var words = 0
     var longWords = 0
     var wordLetters = 0
-    var classCounts = [Int](repeating: 0, count: 7)
+    var reasoningWords = 0
+    var constraintWords = 0
+    var simpleWords = 0
+    var codeWords = 0
     var firstWordClass: UInt8 = 0
     var sawFirstWord = false
 
@@ -185,8 +190,37 @@ private struct Scan {
 
     var previous: UInt32 = 0
 
-    mutating func consume(_ scalar: Unicode.Scalar) {
-        let v = scalar.value
+    init(table: WordTable) { self.table = table }
+
+    /// Decodes the (valid) UTF-8 of a Swift string and feeds each scalar to `consume`.
+    mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b0 = UInt32(bytes[i])
+            if b0 < 0x80 {
+                consume(b0)
+                i += 1
+            } else if b0 & 0xe0 == 0xc0, i + 1 < n {
+                consume((b0 & 0x1f) << 6 | (UInt32(bytes[i + 1]) & 0x3f))
+                i += 2
+            } else if b0 & 0xf0 == 0xe0, i + 2 < n {
+                consume((b0 & 0x0f) << 12 | (UInt32(bytes[i + 1]) & 0x3f) << 6 | (UInt32(bytes[i + 2]) & 0x3f))
+                i += 3
+            } else if b0 & 0xf8 == 0xf0, i + 3 < n {
+                consume(
+                    (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3f) << 12 | (UInt32(bytes[i + 2]) & 0x3f) << 6
+                        | (UInt32(bytes[i + 3]) & 0x3f))
+                i += 4
+            } else {
+                consume(0xfffd)
+                i += 1
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func consume(_ v: UInt32) {
         scalars += 1
         if v < 0x80 {
             let byte = UInt8(truncatingIfNeeded: v)
@@ -240,7 +274,13 @@ private struct Scan {
     }
 
     private mutating func count(_ kind: UInt8) {
-        classCounts[Int(kind)] += 1
+        switch kind {
+        case WordClass.reasoning.rawValue: reasoningWords += 1
+        case WordClass.constraint.rawValue: constraintWords += 1
+        case WordClass.simple.rawValue: simpleWords += 1
+        case WordClass.code.rawValue: codeWords += 1
+        default: break
+        }
         if !sawFirstWord {
             sawFirstWord = true
             firstWordClass = kind
@@ -252,14 +292,12 @@ private struct Scan {
         words += 1
         wordLetters += wordLength
         if wordLength >= 10 { longWords += 1 }
-        let kind = wordLength <= 12 ? Lexicon.table.lookup(hash.value) : 0
-        if kind != 0 {
-            classCounts[Int(kind)] += 1
-        }
+        let kind = wordLength <= 12 ? table.lookup(hash.value) : 0
         if !sawFirstWord {
             sawFirstWord = true
             firstWordClass = kind
         }
+        if kind != 0 { count(kind) }
         hash = WordHash()
         wordLength = 0
     }
@@ -308,14 +346,14 @@ private struct Scan {
             Double(math) / n,
             log1p(math),
             Double(codeChars) / n,
-            log1p(classCounts[Int(WordClass.code.rawValue)]),
+            log1p(codeWords),
             Double(cjk) / n,
             Double(upper) / Double(max(letters, 1)),
             Double(longWords) / w,
             words > 0 ? Double(wordLetters) / w : 0,
-            log1p(classCounts[Int(WordClass.reasoning.rawValue)]),
-            log1p(classCounts[Int(WordClass.constraint.rawValue)]),
-            log1p(classCounts[Int(WordClass.simple.rawValue)]),
+            log1p(reasoningWords),
+            log1p(constraintWords),
+            log1p(simpleWords),
             log1p(questions),
             firstWordClass == WordClass.openQuestion.rawValue || firstWordClass == WordClass.reasoning.rawValue ? 1 : 0,
             firstWordClass == WordClass.factQuestion.rawValue || firstWordClass == WordClass.simple.rawValue ? 1 : 0,
