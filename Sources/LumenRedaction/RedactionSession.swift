@@ -110,6 +110,10 @@ public struct RedactionSession: Sendable {
     ) throws(RedactionError) {
         let scalarTexts = texts.map { Array($0.unicodeScalars) }
         try Self.validate(scalarTexts, findings)
+        self.init(validated: scalarTexts, findings: findings, pseudonymise: pseudonymise, propagateValues: propagateValues)
+    }
+
+    private init(validated scalarTexts: [[Unicode.Scalar]], findings: [[Finding]], pseudonymise: Set<FindingType>, propagateValues: Bool) {
         var builder = SessionBuilder(texts: scalarTexts)
         builder.selectFindings(findings.map { $0.filter { pseudonymise.contains($0.type) } })
         if propagateValues { builder.propagateValues() }
@@ -132,7 +136,8 @@ public struct RedactionSession: Sendable {
         findings: [[Finding]],
         rules: RedactionRules
     ) throws(RedactionError) -> RedactionDecision {
-        try validate(texts.map { Array($0.unicodeScalars) }, findings)
+        let scalarTexts = texts.map { Array($0.unicodeScalars) }
+        try validate(scalarTexts, findings)
         var blocked = Set<FindingType>()
         var local = Set<FindingType>()
         var pseudonymised = Set<FindingType>()
@@ -147,8 +152,8 @@ public struct RedactionSession: Sendable {
         if !blocked.isEmpty { return .block(types: blocked.sorted()) }
         if !local.isEmpty { return .local(types: local.sorted()) }
         return .redacted(
-            try RedactionSession(
-                texts: texts,
+            RedactionSession(
+                validated: scalarTexts,
                 findings: findings,
                 pseudonymise: pseudonymised,
                 propagateValues: rules.propagateValues
