@@ -149,6 +149,21 @@ struct BenchRedaction: AsyncParsableCommand {
         _ = session.restore(answer)
         let wholeElapsed = clock.now - wholeStart
 
+        // Exact per-scalar delay: one scalar per push, so "later scalars before emission" is observable.
+        var single = session.makeStreamingRestorer()
+        var singleConsumed = 0
+        var singleEmitted = 0
+        var maxScalarDelay = 0
+        for scalar in answer.unicodeScalars {
+            _ = single.push(String(scalar))
+            singleConsumed += 1
+            while singleEmitted < singleConsumed - single.heldBackCount {
+                maxScalarDelay = max(maxScalarDelay, singleConsumed - 1 - singleEmitted)
+                singleEmitted += 1
+            }
+        }
+        _ = single.finish()
+
         let delayed = delayHistogram.filter { $0.key > 0 }.values.reduce(0, +)
         return StreamingResult(
             deltas: deltas.count,
@@ -167,6 +182,7 @@ struct BenchRedaction: AsyncParsableCommand {
             maxHeldBackScalars: maxHeld,
             maxDelayScalars: maxDelayScalars,
             maxDelayPushes: maxDelayPushes,
+            maxDelayScalarsOnePerPush: maxScalarDelay,
             delayedScalarFraction: Double(delayed) / Double(max(1, emittedUpTo))
         )
     }
@@ -330,6 +346,8 @@ private struct StreamingResult: Encodable {
     var maxHeldBackScalars: Int
     var maxDelayScalars: Int
     var maxDelayPushes: Int
+    /// Same answer pushed one scalar at a time: later scalars that had to arrive before a scalar went out.
+    var maxDelayScalarsOnePerPush: Int
     var delayedScalarFraction: Double
 }
 
@@ -358,8 +376,10 @@ private struct BenchRedactionReport: Encodable {
             "  peer: buffer whole answer, then replaceOccurrences: \(String(format: "%.0f", s.bufferThenReplaceMicroseconds)) µs "
                 + "before the first byte (whole-text restore: \(String(format: "%.0f", s.wholeRestoreMicroseconds)) µs)",
             "  held back: max \(s.maxHeldBackScalars) scalars at once (bound: longest placeholder − 1 = \(s.longestPlaceholder - 1)); "
-                + "max delay \(s.maxDelayScalars) later scalars / \(s.maxDelayPushes) later deltas; "
+                + "max delay \(s.maxDelayPushes) later deltas (\(s.maxDelayScalars) scalars of later deltas); "
                 + "\(String(format: "%.2f", s.delayedScalarFraction * 100))% of scalars delayed at all",
+            "  held back, one scalar per push: max delay \(s.maxDelayScalarsOnePerPush) later scalars "
+                + "(bound: longest placeholder − 1 = \(s.longestPlaceholder - 1))",
             "",
             "Redaction (RedactionSession.decide, 4 messages):",
         ]
