@@ -99,7 +99,7 @@ final class LlamaModel: @unchecked Sendable {
         if text.contains("unknown model architecture") {
             return .unsupportedArchitecture(path: path, architecture: architecture)
         }
-        let reason = messages.last(where: { !$0.isEmpty }) ?? "llama_model_load_from_file returned NULL"
+        let reason = messages.last(where: { $0.contains("error loading model") }) ?? messages.last(where: { !$0.isEmpty }) ?? "llama_model_load_from_file returned NULL"
         let corruptMarkers = ["not within the file bounds", "data is not within", "corrupt", "truncat", "failed to read", "unexpectedly reached end"]
         if corruptMarkers.contains(where: { text.localizedCaseInsensitiveContains($0) }) {
             return .corruptModel(path: path, reason: reason)

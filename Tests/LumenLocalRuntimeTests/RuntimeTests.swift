@@ -173,7 +173,7 @@ struct RuntimeTests {
 struct BusyTests {
     @Test func fullSlotsAndQueueAreBusyNotAHang() async throws {
         let path = try #require(testModelPath)
-        let runtime = try LocalRuntime(modelPath: path, options: LocalRuntimeOptions(slots: 1, queueLimit: 1, threads: 2, contextLength: 256))
+        let runtime = try LocalRuntime(modelPath: path, options: LocalRuntimeOptions(slots: 1, queueLimit: 1, threads: 1, contextLength: 256))
         let turns: [ChatTurn] = [.user("Write a long story about a dragon.")]
         let running = try runtime.stream(turns, parameters: .greedy(maxTokens: 200))
         let waiting = try runtime.stream(turns, parameters: .greedy(maxTokens: 200))

@@ -15,7 +15,7 @@ let noModelMessage = "no local model: run scripts/setup.sh (installs the SmolLM2
 /// One runtime shared by most model tests (4 slots, small per-slot context).
 let sharedRuntime: LocalRuntime? = {
     guard let path = testModelPath else { return nil }
-    return try? LocalRuntime(modelPath: path, options: LocalRuntimeOptions(slots: 4, queueLimit: 8, threads: 2, contextLength: 512))
+    return try? LocalRuntime(modelPath: path, options: LocalRuntimeOptions(slots: 4, queueLimit: 8, threads: 1, contextLength: 512))
 }()
 
 /// A fresh temporary file path.
