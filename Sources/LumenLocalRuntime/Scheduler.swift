@@ -256,26 +256,25 @@ final class Scheduler: @unchecked Sendable {
 
     /// Ends the slot's request (with a summary when `finish` is given, silently when the consumer is gone)
     /// and frees the slot: KV cache of the sequence cleared, sampler freed, slot counted free.
+    /// The slot is freed before the consumer hears of the end, so a client that resubmits at once finds it free.
     private func release(_ slot: Slot, finish: FinishReason?) {
         guard let request = slot.request else { return }
-        if let finish {
-            let now = ContinuousClock.now
-            let summary = GenerationSummary(
-                promptTokens: request.prompt.count,
-                completionTokens: slot.generated,
-                finishReason: finish,
-                timeToFirstToken: slot.firstToken.map { $0 - request.submitted },
-                totalTime: now - request.submitted
-            )
-            request.continuation.yield(.finished(summary))
-        }
-        request.continuation.finish()
+        let summary = GenerationSummary(
+            promptTokens: request.prompt.count,
+            completionTokens: slot.generated,
+            finishReason: finish ?? .cancelled,
+            timeToFirstToken: slot.firstToken.map { $0 - request.submitted },
+            totalTime: ContinuousClock.now - request.submitted
+        )
         clear(slot)
+        if finish != nil { request.continuation.yield(.finished(summary)) }
+        request.continuation.finish()
     }
 
     private func release(_ slot: Slot, error: LocalRuntimeError) {
-        slot.request?.continuation.finish(throwing: error)
+        guard let request = slot.request else { return }
         clear(slot)
+        request.continuation.finish(throwing: error)
     }
 
     private func clear(_ slot: Slot) {

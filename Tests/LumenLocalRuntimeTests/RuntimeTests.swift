@@ -189,4 +189,13 @@ struct BusyTests {
         let after = try await runtime.complete(turns, parameters: .greedy(maxTokens: 4))
         #expect(after.summary.completionTokens == 4)
     }
+
+    @Test func backToBackRequestsNeverSeeBusy() async throws {
+        let path = try #require(testModelPath)
+        let runtime = try LocalRuntime(modelPath: path, options: LocalRuntimeOptions(slots: 1, queueLimit: 0, threads: 1, contextLength: 128))
+        for _ in 0..<5 {
+            let completion = try await runtime.complete([.user("Hi")], parameters: .greedy(maxTokens: 2))
+            #expect(completion.summary.completionTokens > 0)
+        }
+    }
 }
