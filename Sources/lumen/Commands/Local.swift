@@ -335,11 +335,21 @@ struct BenchLocal: AsyncParsableCommand {
             writeErr("bench: \(runtime.metadata.name), \(threads) threads, \(maxTokens) max tokens, \(runs) runs each (medians)\n")
 
             _ = try await runtime.completePrompt(prompt, parameters: .greedy(maxTokens: 4))  // warm-up
+            // Single requests interleaved with the peer's runs, so both see the same machine load.
             var single: [Measure] = []
-            var aggregate: [Int: [Double]] = [:]
+            var python: [Measure] = []
+            var pythonNote: String?
             for _ in 0..<runs {
                 single.append(try await measure(runtime, prompt: prompt, parameters: parameters))
+                if !skipPython, pythonNote == nil {
+                    do {
+                        python += try runPython(model: path, prompt: prompt)
+                    } catch {
+                        pythonNote = "llama-cpp-python peer failed: \(error)"
+                    }
+                }
             }
+            var aggregate: [Int: [Double]] = [:]
             for concurrency in [1, 2, 4] {
                 for _ in 0..<runs {
                     aggregate[concurrency, default: []].append(
@@ -348,15 +358,6 @@ struct BenchLocal: AsyncParsableCommand {
                 }
             }
 
-            var python: [Measure] = []
-            var pythonNote: String?
-            if !skipPython {
-                do {
-                    python = try runPython(model: path, prompt: prompt)
-                } catch {
-                    pythonNote = "llama-cpp-python peer failed: \(error)"
-                }
-            }
             report(single: single, aggregate: aggregate, python: python, pythonNote: pythonNote)
         }
     }
@@ -407,7 +408,7 @@ struct BenchLocal: AsyncParsableCommand {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [
             "\(root)/scripts/bench_llama_cpp_python.py", "--model", model, "--prompt-file", promptFile.path,
-            "--threads", String(threads), "--max-tokens", String(maxTokens), "--context", "1024", "--runs", String(runs),
+            "--threads", String(threads), "--max-tokens", String(maxTokens), "--context", "1024", "--runs", "1",
         ] + (flashAttention ? ["--flash-attn"] : [])
         let output = Pipe()
         process.standardOutput = output
