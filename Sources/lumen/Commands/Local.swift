@@ -1,9 +1,472 @@
 import ArgumentParser
+import Foundation
+import LumenLocalRuntime
 
-struct Generate: AsyncParsableCommand {}
+/// Sampling and model options shared by `generate` and `chat`.
+struct LocalGenerationOptions: ParsableArguments {
+    @Option(help: "GGUF model file (default: $LUMEN_MODEL, else the SmolLM2 GGUF in the repository's .venv).")
+    var model: String?
 
-struct Chat: AsyncParsableCommand {}
+    @Option(help: "Maximum tokens to generate.")
+    var maxTokens: Int = 256
 
-struct Models: AsyncParsableCommand {}
+    @Option(help: "Sampling temperature (0 = greedy, deterministic).")
+    var temperature: Double = 0.7
 
-struct BenchLocal: AsyncParsableCommand {}
+    @Option(help: "Nucleus sampling threshold (1 = off).")
+    var topP: Double = 0.95
+
+    @Option(help: "Top-k sampling (0 = off).")
+    var topK: Int = 40
+
+    @Option(help: "Random seed (default: a fresh one per request).")
+    var seed: UInt32?
+
+    @Option(help: "Stop sequence (repeatable); not included in the output.")
+    var stop: [String] = []
+
+    @Option(help: "System message.")
+    var system: String?
+
+    @Option(help: "CPU threads for llama.cpp.")
+    var threads: Int = LocalRuntimeOptions.defaultThreads
+
+    @Option(help: "Context length (tokens).")
+    var contextLength: Int?
+
+    @Flag(help: "Show llama.cpp's own log output.")
+    var verbose = false
+
+    var sampling: SamplingParameters {
+        SamplingParameters(temperature: temperature, topP: topP, topK: topK, seed: seed, maxTokens: maxTokens, stop: stop)
+    }
+
+    func loadRuntime(slots: Int = 1) throws -> LocalRuntime {
+        let path = try resolveModelPath(model)
+        return try LocalRuntime(
+            modelPath: path,
+            options: LocalRuntimeOptions(slots: slots, queueLimit: 0, threads: threads, contextLength: contextLength, verboseLlamaLog: verbose)
+        )
+    }
+}
+
+/// The model to use: `--model`, else the default (`LUMEN_MODEL`, the repository's `.venv`).
+func resolveModelPath(_ explicit: String?) throws -> String {
+    if let explicit { return explicit }
+    guard let path = LocalRuntime.defaultModelPath() else { throw LocalRuntimeError.noDefaultModel }
+    return path
+}
+
+/// Runs `body`, turning runtime errors into a message on standard error and exit code 1.
+func reportingLocalErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as LocalRuntimeError {
+        FileHandle.standardError.write(Data("lumen: \(error.description)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+func writeOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func writeErr(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+struct Generate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a reply to PROMPT with the embedded llama.cpp runtime, streamed to standard output."
+    )
+
+    @OptionGroup var options: LocalGenerationOptions
+
+    @Flag(help: "Print token usage and speed to standard error at the end.")
+    var stats = false
+
+    @Argument(help: "The user message.")
+    var prompt: String
+
+    func run() async throws {
+        try await reportingLocalErrors {
+            let runtime = try options.loadRuntime()
+            var turns: [ChatTurn] = []
+            if let system = options.system { turns.append(.system(system)) }
+            turns.append(.user(prompt))
+            for try await event in try runtime.stream(turns, parameters: options.sampling) {
+                switch event {
+                case .text(let piece):
+                    writeOut(piece)
+                case .finished(let summary):
+                    writeOut("\n")
+                    if stats { writeErr(describe(summary) + "\n") }
+                }
+            }
+        }
+    }
+}
+
+/// One line of usage and speed for a finished request.
+func describe(_ summary: GenerationSummary) -> String {
+    let total = summary.totalTime.seconds
+    let ttft = summary.timeToFirstToken?.seconds ?? total
+    let generation = total - ttft
+    let rate = summary.completionTokens > 1 && generation > 0 ? Double(summary.completionTokens - 1) / generation : 0
+    return String(
+        format: "[%d prompt + %d completion tokens, finish: %@, first token %.0f ms, %.1f tokens/s]",
+        summary.promptTokens, summary.completionTokens, summary.finishReason.rawValue, ttft * 1000, rate
+    )
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+struct Chat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat with the local model: one user message per line on standard input (interactive or piped)."
+    )
+
+    @OptionGroup var options: LocalGenerationOptions
+
+    func run() async throws {
+        try await reportingLocalErrors {
+            let runtime = try options.loadRuntime()
+            let interactive = isatty(STDIN_FILENO) == 1
+            var turns: [ChatTurn] = []
+            if let system = options.system { turns.append(.system(system)) }
+            if interactive { writeErr("lumen chat — \(runtime.metadata.name); one message per line, Ctrl-D to quit\n") }
+            while true {
+                if interactive { writeErr("> ") }
+                guard let line = readLine() else { break }
+                let message = line.trimmingCharacters(in: .whitespaces)
+                if message.isEmpty { continue }
+                turns.append(.user(message))
+                let answer = try await reply(runtime, turns: &turns)
+                turns.append(.assistant(answer))
+            }
+        }
+    }
+
+    /// Streams the assistant's answer; when the conversation outgrows the context, the oldest turns are dropped.
+    private func reply(_ runtime: LocalRuntime, turns: inout [ChatTurn]) async throws -> String {
+        while true {
+            do {
+                var answer = ""
+                for try await event in try runtime.stream(turns, parameters: options.sampling) {
+                    if case .text(let piece) = event {
+                        answer += piece
+                        writeOut(piece)
+                    }
+                }
+                writeOut("\n")
+                return answer
+            } catch LocalRuntimeError.promptTooLong(let promptTokens, let contextLength) {
+                let first = turns.first?.role == "system" ? 1 : 0
+                guard turns.count - first > 1 else {
+                    throw LocalRuntimeError.promptTooLong(promptTokens: promptTokens, contextLength: contextLength)
+                }
+                turns.removeSubrange(first..<min(first + 2, turns.count - 1))
+            }
+        }
+    }
+}
+
+struct Models: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List local GGUF models (the default, $LUMEN_MODEL, --dir) and their metadata."
+    )
+
+    @Option(help: "Also list the GGUF files in this directory (repeatable).")
+    var dir: [String] = []
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Entry: Codable {
+        var source: String
+        var path: String
+        var metadata: ModelMetadata?
+        var error: String?
+    }
+
+    func run() async throws {
+        var candidates: [(String, String)] = []
+        if let path = ProcessInfo.processInfo.environment["LUMEN_MODEL"], !path.isEmpty { candidates.append(("LUMEN_MODEL", path)) }
+        for root in ModelLocator.repositoryRoots() {
+            if let path = ModelLocator.smolLMInVenv(URL(fileURLWithPath: root).appendingPathComponent(".venv").path) {
+                candidates.append(("default (.venv)", path))
+                break
+            }
+        }
+        for directory in dir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                writeErr("lumen: --dir \(directory) is not a directory\n")
+                throw ExitCode.failure
+            }
+            candidates += ModelLocator.ggufFiles(in: directory).map { ("--dir \(directory)", $0) }
+        }
+        var seen: Set<String> = []
+        var entries: [Entry] = []
+        for (source, path) in candidates {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+            guard seen.insert(absolute).inserted else { continue }
+            do {
+                entries.append(Entry(source: source, path: absolute, metadata: try ModelMetadata.read(path: path), error: nil))
+            } catch {
+                entries.append(Entry(source: source, path: absolute, metadata: nil, error: error.description))
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            writeOut(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n")
+            return
+        }
+        if entries.isEmpty {
+            writeOut("no local models found (set LUMEN_MODEL, pass --dir, or run scripts/setup.sh)\n")
+            return
+        }
+        for entry in entries {
+            guard let m = entry.metadata else {
+                writeOut("\(entry.path)  [\(entry.source)]\n  error: \(entry.error ?? "unknown")\n\n")
+                continue
+            }
+            writeOut(
+                """
+                \(m.name)  [\(entry.source)]
+                  path:          \(m.path)
+                  architecture:  \(m.architecture)
+                  parameters:    \(String(format: "%.1fM", Double(m.parameters) / 1e6))
+                  context:       \(m.trainingContextLength.map(String.init) ?? "unknown") tokens (trained)
+                  quantisation:  \(m.quantization)
+                  file size:     \(String(format: "%.1f MiB", Double(m.fileSize) / 1_048_576))
+                  layers:        \(m.layers.map(String.init) ?? "unknown"), embedding \(m.embeddingLength.map(String.init) ?? "unknown")
+                  chat template: \(m.chatTemplate.map { "embedded (\($0.count) characters)" } ?? "none (llama.cpp default: chatml)")
+                  GGUF version:  \(m.ggufVersion)
+
+
+                """
+            )
+        }
+    }
+}
+
+struct BenchLocal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Local runtime speed (prompt processing, generation, time to first token, 1/2/4 concurrent requests) next to llama-cpp-python on the same model, threads, prompt and token budget.",
+        discussion: "Use a release build for meaningful numbers: swift build -c release, then .build/release/lumen bench local."
+    )
+
+    @Option(help: "GGUF model file (default: $LUMEN_MODEL, else the SmolLM2 GGUF in the repository's .venv).")
+    var model: String?
+
+    @Option(help: "CPU threads, for both runtimes.")
+    var threads: Int = LocalRuntimeOptions.defaultThreads
+
+    @Option(help: "Tokens to generate per request.")
+    var maxTokens: Int = 128
+
+    @Option(help: "Measured runs per configuration (the median is reported).")
+    var runs: Int = 3
+
+    @Option(help: "Python virtualenv with llama-cpp-python (default: $LUMEN_VENV, else .venv in the repository).")
+    var venv: String?
+
+    @Flag(help: "Skip the llama-cpp-python peer.")
+    var skipPython = false
+
+    @Flag(help: "Use flash attention in both runtimes (llama-cpp-python's default is off, so off here too).")
+    var flashAttention = false
+
+    /// A fixed prompt of a few hundred tokens that asks for a long answer.
+    static let turns: [ChatTurn] = [
+        .system("You are a helpful assistant who writes clear, detailed and well organised answers."),
+        .user(
+            """
+            Here are some notes about a small coastal town. The town has a harbour with fishing boats, a lighthouse \
+            on the northern cliffs, a market square where farmers sell vegetables every Saturday, a library in an old \
+            stone building, a school with two hundred pupils, and a railway station with trains to the city twice a day. \
+            In winter, storms often close the harbour and the ferry to the island stops running. In summer, tourists \
+            come for the beaches, the seafood restaurants and the music festival in the park. The town council wants \
+            to attract more visitors in spring and autumn without harming the quiet character of the place.
+            Write a detailed plan for the town council with at least ten concrete ideas, explaining for each idea who \
+            would organise it, what it would cost, and how it would help the town.
+            """
+        ),
+    ]
+
+    struct Measure {
+        var promptTokens = 0
+        var completionTokens = 0
+        var ttft = 0.0
+        var total = 0.0
+        var promptRate: Double { ttft > 0 ? Double(promptTokens) / ttft : 0 }
+        var generationRate: Double { completionTokens > 1 && total > ttft ? Double(completionTokens - 1) / (total - ttft) : 0 }
+    }
+
+    struct PythonRun: Decodable {
+        var prompt_tokens: Int
+        var completion_tokens: Int
+        var ttft_s: Double
+        var total_s: Double
+        var error: String?
+    }
+
+    func run() async throws {
+        try await reportingLocalErrors {
+            guard runs >= 1, maxTokens >= 2, threads >= 1 else {
+                throw LocalRuntimeError.invalidParameters("--runs ≥ 1, --max-tokens ≥ 2 and --threads ≥ 1 are required")
+            }
+            let path = try resolveModelPath(model)
+            let runtime = try LocalRuntime(
+                modelPath: path,
+                options: LocalRuntimeOptions(slots: 4, queueLimit: 0, threads: threads, contextLength: 1024, flashAttention: flashAttention)
+            )
+            let prompt = try runtime.prompt(for: BenchLocal.turns)
+            let parameters = SamplingParameters.greedy(maxTokens: maxTokens)
+            writeErr("bench: \(runtime.metadata.name), \(threads) threads, \(maxTokens) max tokens, \(runs) runs each (medians)\n")
+
+            _ = try await runtime.completePrompt(prompt, parameters: .greedy(maxTokens: 4))  // warm-up
+            // Single requests interleaved with the peer's runs, so both see the same machine load.
+            var single: [Measure] = []
+            var python: [Measure] = []
+            var pythonNote: String?
+            for _ in 0..<runs {
+                single.append(try await measure(runtime, prompt: prompt, parameters: parameters))
+                if !skipPython, pythonNote == nil {
+                    do {
+                        python += try runPython(model: path, prompt: prompt)
+                    } catch {
+                        pythonNote = "llama-cpp-python peer failed: \(error)"
+                    }
+                }
+            }
+            var aggregate: [Int: [Double]] = [:]
+            for concurrency in [1, 2, 4] {
+                for _ in 0..<runs {
+                    aggregate[concurrency, default: []].append(
+                        try await measureConcurrent(runtime, prompt: prompt, parameters: parameters, concurrency: concurrency)
+                    )
+                }
+            }
+
+            report(single: single, aggregate: aggregate, python: python, pythonNote: pythonNote)
+        }
+    }
+
+    private func measure(_ runtime: LocalRuntime, prompt: String, parameters: SamplingParameters) async throws -> Measure {
+        let summary = try await runtime.completePrompt(prompt, parameters: parameters).summary
+        return Measure(
+            promptTokens: summary.promptTokens,
+            completionTokens: summary.completionTokens,
+            ttft: summary.timeToFirstToken?.seconds ?? summary.totalTime.seconds,
+            total: summary.totalTime.seconds
+        )
+    }
+
+    /// Aggregate generated tokens per second of `concurrency` simultaneous requests (wall clock).
+    private func measureConcurrent(
+        _ runtime: LocalRuntime, prompt: String, parameters: SamplingParameters, concurrency: Int
+    ) async throws -> Double {
+        let start = ContinuousClock.now
+        let tokens = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask { try await runtime.completePrompt(prompt, parameters: parameters).summary.completionTokens }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(tokens) / (ContinuousClock.now - start).seconds
+    }
+
+    private struct PeerError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private func runPython(model: String, prompt: String) throws -> [Measure] {
+        let roots = ModelLocator.repositoryRoots()
+        guard let root = roots.first(where: { FileManager.default.fileExists(atPath: "\($0)/scripts/bench_llama_cpp_python.py") }) else {
+            throw PeerError(description: "scripts/bench_llama_cpp_python.py not found (run from the repository)")
+        }
+        let venvPath = venv ?? ProcessInfo.processInfo.environment["LUMEN_VENV"] ?? "\(root)/.venv"
+        let python = "\(venvPath)/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw PeerError(description: "\(python) not found (run scripts/setup.sh or set LUMEN_VENV)")
+        }
+        let promptFile = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-prompt-\(UUID().uuidString).txt")
+        try Data(prompt.utf8).write(to: promptFile)
+        defer { try? FileManager.default.removeItem(at: promptFile) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [
+            "\(root)/scripts/bench_llama_cpp_python.py", "--model", model, "--prompt-file", promptFile.path,
+            "--threads", String(threads), "--max-tokens", String(maxTokens), "--context", "1024", "--runs", "1",
+        ] + (flashAttention ? ["--flash-attn"] : [])
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PeerError(description: "the script exited with status \(process.terminationStatus)")
+        }
+        let decoder = JSONDecoder()
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+            let run = try decoder.decode(PythonRun.self, from: Data(line.utf8))
+            if let error = run.error { throw PeerError(description: error) }
+            return Measure(promptTokens: run.prompt_tokens, completionTokens: run.completion_tokens, ttft: run.ttft_s, total: run.total_s)
+        }
+    }
+
+    private func report(single: [Measure], aggregate: [Int: [Double]], python: [Measure], pythonNote: String?) {
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        func row(_ name: String, _ lumen: Double, _ peer: Double?, higherIsBetter: Bool = true, format: String = "%.1f") -> String {
+            let left = String(format: format, lumen)
+            guard let peer, peer > 0 else { return name.padding(toLength: 34, withPad: " ", startingAt: 0) + left.leftPadded(12) + "\n" }
+            let ratio = higherIsBetter ? lumen / peer : peer / lumen
+            return name.padding(toLength: 34, withPad: " ", startingAt: 0) + left.leftPadded(12)
+                + String(format: format, peer).leftPadded(18) + String(format: "%.2f×", ratio).leftPadded(10) + "\n"
+        }
+        let hasPeer = !python.isEmpty
+        let peer = { (values: [Double]) -> Double? in hasPeer ? median(values) : nil }
+        let first = single.first ?? Measure()
+        var text = "prompt: \(first.promptTokens) tokens; completion: \(first.completionTokens) tokens (greedy)"
+        if let p = python.first { text += "; llama-cpp-python: \(p.promptTokens) prompt, \(p.completionTokens) completion tokens" }
+        text += "\n\n" + "".padding(toLength: 34, withPad: " ", startingAt: 0) + "lumen".leftPadded(12)
+        text += (hasPeer ? "llama-cpp-python".leftPadded(18) + "ratio".leftPadded(10) : "") + "\n"
+        text += row("prompt processing (tokens/s)", median(single.map(\.promptRate)), peer(python.map(\.promptRate)))
+        text += row("generation (tokens/s)", median(single.map(\.generationRate)), peer(python.map(\.generationRate)))
+        text += row(
+            "time to first token (ms)", median(single.map { $0.ttft * 1000 }), peer(python.map { $0.ttft * 1000 }), higherIsBetter: false,
+            format: "%.0f"
+        )
+        let peerAggregate = peer(python.map { $0.total > 0 ? Double($0.completionTokens) / $0.total : 0 })
+        let base = median(aggregate[1] ?? [])
+        for concurrency in [1, 2, 4] {
+            let value = median(aggregate[concurrency] ?? [])
+            let name = "aggregate, \(concurrency) concurrent (tokens/s)"
+            text += row(name, value, peerAggregate).dropLast() + (base > 0 ? String(format: "   (%.2f× of 1)", value / base) : "") + "\n"
+        }
+        if hasPeer { text += "(llama-cpp-python serves one request at a time: its aggregate is its single-request rate)\n" }
+        if let pythonNote { text += pythonNote + "\n" }
+        writeOut(text)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
