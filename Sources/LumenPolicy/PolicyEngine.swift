@@ -337,7 +337,12 @@ public enum PolicyEngine {
     }
 
     /// Two decimals, as in "sensitivity 0.91".
-    static func score(_ value: Double) -> String { String(format: "%.2f", value) }
+    static func score(_ value: Double) -> String {
+        guard value.isFinite, value >= 0, value < 1e9 else { return String(format: "%.2f", value) }
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
 
     static func money(_ value: Double) -> String { value.magnitude >= 0.01 || value == 0 ? String(format: "$%.2f", value) : String(format: "$%.6f", value) }
 

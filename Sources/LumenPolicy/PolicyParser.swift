@@ -273,7 +273,9 @@ struct PolicyParser {
     }
 
     mutating func parseFallback(_ node: Node?, action: PolicyAction?, context: String, targets: [String: PolicyTarget]) -> [String] {
-        guard let node, let names = reader.stringList(node, "'fallback' of \(context)") else { return [] }
+        guard let node else { return [] }
+        if case .sequence(let sequence) = node, sequence.isEmpty { return [] }
+        guard let names = reader.stringList(node, "'fallback' of \(context)") else { return [] }
         if case .block = action {
             reader.error(node, "\(context) blocks, so a 'fallback' makes no sense")
             return []
