@@ -44,6 +44,9 @@ public enum PolicyVocabulary {
 
 struct PolicyParser {
     var reader: YAMLReader
+    /// Names of all targets written in the file, valid or not, so one bad target does not cascade into
+    /// "unknown target" errors wherever it is used.
+    var declaredTargetNames: Set<String> = []
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
@@ -70,6 +73,9 @@ struct PolicyParser {
         var targets: [PolicyTarget] = []
         var targetNodes: [String: Node] = [:]
         if let node = top["targets"], let items = reader.sequence(node, "'targets'") {
+            for item in items {
+                if case .mapping(let mapping) = item, let name = mapping["name"]?.string { declaredTargetNames.insert(name) }
+            }
             for item in items {
                 guard let target = parseTarget(item) else { continue }
                 if targetNodes[target.name] != nil {
@@ -259,6 +265,7 @@ struct PolicyParser {
         default:
             guard let name = reader.nonEmptyString(node, "target of \(context)") else { return nil }
             guard let target = targets[name] else {
+                if declaredTargetNames.contains(name) { return key == "redact" ? .redact(target: name) : .route(target: name) }
                 reader.error(node, "unknown target '\(name)' in \(context)\(YAMLReader.suggestion(name, among: targets.keys))")
                 return nil
             }
@@ -284,7 +291,7 @@ struct PolicyParser {
         let items: [Node] = if case .sequence(let sequence) = node { Array(sequence) } else { [node] }
         for (index, name) in names.enumerated() {
             let itemNode = index < items.count ? items[index] : node
-            if targets[name] == nil {
+            if targets[name] == nil && !declaredTargetNames.contains(name) {
                 reader.error(itemNode, "unknown target '\(name)' in fallback of \(context)\(YAMLReader.suggestion(name, among: targets.keys))")
             } else if name == action?.target || result.contains(name) {
                 reader.error(itemNode, "fallback of \(context) lists '\(name)' twice (or repeats the rule's own target)")
@@ -341,24 +348,28 @@ struct PolicyParser {
         case "tokens":
             return parseRange(node, what, unit: false).map(PolicyCondition.tokens)
         case "findings":
+            let errorsBefore = reader.diagnostics.count
             guard let fields = reader.fields(node, what, allowed: ["any_of", "all_of", "none_of", "min_score"]) else { return nil }
             var condition = FindingCondition()
             condition.anyOf = fields["any_of"].map { findingTypes($0, "'any_of' of \(what)") } ?? []
             condition.allOf = fields["all_of"].map { findingTypes($0, "'all_of' of \(what)") } ?? []
             condition.noneOf = fields["none_of"].map { findingTypes($0, "'none_of' of \(what)") } ?? []
             condition.minScore = fields["min_score"].flatMap { reader.unitScore($0, "'min_score' of \(what)") } ?? 0
+            if reader.diagnostics.count > errorsBefore { return nil }
             if condition.anyOf.isEmpty && condition.allOf.isEmpty && condition.noneOf.isEmpty {
                 reader.error(node, "\(what) needs at least one of any_of, all_of, none_of")
                 return nil
             }
             return .findings(condition)
         case "topics":
+            let errorsBefore = reader.diagnostics.count
             guard let fields = reader.fields(node, what, allowed: ["any_of", "all_of", "none_of", "min_score"]) else { return nil }
             var condition = TopicCondition()
             condition.anyOf = fields["any_of"].map { topics($0, "'any_of' of \(what)") } ?? []
             condition.allOf = fields["all_of"].map { topics($0, "'all_of' of \(what)") } ?? []
             condition.noneOf = fields["none_of"].map { topics($0, "'none_of' of \(what)") } ?? []
             condition.minScore = fields["min_score"].flatMap { reader.unitScore($0, "'min_score' of \(what)") } ?? 0.5
+            if reader.diagnostics.count > errorsBefore { return nil }
             if condition.anyOf.isEmpty && condition.allOf.isEmpty && condition.noneOf.isEmpty {
                 reader.error(node, "\(what) needs at least one of any_of, all_of, none_of")
                 return nil
@@ -375,7 +386,7 @@ struct PolicyParser {
             return reader.stringList(node, what).map { .tenant(Array(Set($0)).sorted()) }
         case "model":
             guard let values = reader.stringList(node, what) else { return nil }
-            for value in values where value != RequestedModel.autoName && targets[value] == nil {
+            for value in values where value != RequestedModel.autoName && targets[value] == nil && !declaredTargetNames.contains(value) {
                 reader.error(node, "\(what) names '\(value)', which is neither 'auto' nor a target\(YAMLReader.suggestion(value, among: targets.keys))")
                 return nil
             }

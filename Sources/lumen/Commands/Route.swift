@@ -171,7 +171,9 @@ struct RouteReport: Encodable {
         add("why", decision.reason)
         if !decision.fallback.isEmpty { add("fallback", decision.fallback.joined(separator: " → ")) }
         if decision.overrodeRequestedModel { add("override", decision.overrideReason ?? "requested model overridden") }
-        if let cost = estimatedCost {
+        if let cost = estimatedCost, cost.usd == 0 {
+            add("cost", "free on \(cost.target) (no price set)")
+        } else if let cost = estimatedCost {
             add("cost", String(format: "~$%.6f on %@ (%d input + %d assumed output tokens at $%@/$%@ per Mtok)", cost.usd, cost.target,
                                cost.inputTokens, cost.assumedOutputTokens, plain(cost.inputPerMTok), plain(cost.outputPerMTok)))
         }
