@@ -129,6 +129,8 @@ struct BenchDecision: AsyncParsableCommand {
         var decisionsPerSecond: Double
         var p50Microseconds: Double
         var p99Microseconds: Double
+        /// Policy evaluation alone (classification done once beforehand).
+        var evaluateOnlyP50Microseconds: Double
         var litellmP50Microseconds: Double?
         var litellmDecisionsPerSecond: Double?
         var speedup: Double?
@@ -177,12 +179,24 @@ struct BenchDecision: AsyncParsableCommand {
                     latencies.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
                 }
             }
+            let classified = classifier.classify(text)
+            var evaluateOnly: [Double] = []
+            evaluateOnly.reserveCapacity(count)
+            for _ in 0..<count {
+                let start = clock.now
+                let decision = PolicyEngine.evaluate(loaded, classified, context)
+                let elapsed = clock.now - start
+                sink &+= decision.rule.utf8.count
+                evaluateOnly.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+            }
+            evaluateOnly.sort()
             precondition(sink > 0)
             latencies.sort()
             let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
             var row = Row(
                 size: label, bytes: bytes, iterations: count, decisionsPerSecond: Double(count) / seconds,
-                p50Microseconds: percentile(latencies, 0.50), p99Microseconds: percentile(latencies, 0.99)
+                p50Microseconds: percentile(latencies, 0.50), p99Microseconds: percentile(latencies, 0.99),
+                evaluateOnlyP50Microseconds: percentile(evaluateOnly, 0.50)
             )
             if let litellm, index < litellm.count {
                 row.litellmP50Microseconds = litellm[index]
@@ -199,8 +213,8 @@ struct BenchDecision: AsyncParsableCommand {
         }
         print("policy \(loaded.name), one core, classify + evaluate per decision")
         for row in rows {
-            var line = String(format: "%-5@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs", row.size, row.decisionsPerSecond, row.p50Microseconds,
-                              row.p99Microseconds)
+            var line = String(format: "%-5@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (policy evaluation alone p50 %.1f µs)", row.size,
+                              row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.evaluateOnlyP50Microseconds)
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)
             }
