@@ -1,5 +1,263 @@
 import ArgumentParser
+import Foundation
+import LumenClassifier
+import LumenPolicy
 
-struct PolicyCommand: AsyncParsableCommand {}
+/// `lumen policy`: check policy files and run their test cases.
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Lint policy files and test them against expected decisions.",
+        subcommands: [PolicyLint.self, PolicyTest.self]
+    )
+}
 
-struct BenchDecision: AsyncParsableCommand {}
+/// `lumen policy lint FILE…`
+struct PolicyLint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Validate policy files; prints file:line:column diagnostics, or the content hash when fine."
+    )
+
+    @Argument(help: "Policy files.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one policy file") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var failed = false
+        for file in files {
+            do {
+                let policy = try PolicyLoader.load(path: file, environment: environment)
+                print("\(file): ok: policy '\(policy.name)', \(policy.targets.count) targets, \(policy.rules.count) rules, sha256 \(policy.contentHash)")
+            } catch {
+                failed = true
+                print(error.description)
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// `lumen policy test FILE [--cases FILE]`
+struct PolicyTest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run a policy's test cases (prompts with expected decisions); exits non-zero with a diff on mismatch."
+    )
+
+    @Argument(help: "Policy file.")
+    var file: String
+
+    @Option(name: .long, help: "Cases file (default: tests/<policy file name>.cases.yaml next to the policy).")
+    var cases: String?
+
+    @Flag(name: .shortAndLong, help: "Also list passing cases.")
+    var verbose = false
+
+    static func defaultCasesPath(for policyPath: String) -> String {
+        let url = URL(fileURLWithPath: policyPath)
+        let base = url.deletingPathExtension().lastPathComponent
+        let directory = (policyPath as NSString).deletingLastPathComponent
+        return (directory.isEmpty ? "" : directory + "/") + "tests/\(base).cases.yaml"
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let casesPath = cases ?? Self.defaultCasesPath(for: file)
+        let policy: Policy
+        let suite: PolicyTestSuite
+        do {
+            policy = try PolicyLoader.load(path: file, environment: environment)
+            suite = try PolicyLoader.loadTestSuite(path: casesPath)
+        } catch {
+            print(error.description)
+            throw ExitCode(1)
+        }
+        if let name = suite.policyName, name != policy.name {
+            print("\(casesPath):1:1: error: cases are written for policy '\(name)', not '\(policy.name)'")
+            throw ExitCode(1)
+        }
+        let results = suite.run(policy: policy, classifier: Classifier(configuration: policy.classifierConfiguration))
+        var failed = 0
+        for result in results {
+            if result.passed {
+                if verbose { print("PASS \(result.testCase.name)") }
+                continue
+            }
+            failed += 1
+            print("FAIL \(casesPath):\(result.testCase.line): \(result.testCase.name)")
+            for mismatch in result.mismatches {
+                print("  \(mismatch.field):")
+                print("  - expected: \(mismatch.expected)")
+                print("  + got:      \(mismatch.got)")
+            }
+            print("  reason: \(result.decision.reason)")
+        }
+        print("\(results.count - failed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `lumen bench decision`: classification + policy evaluation throughput and latency, next to
+/// LiteLLM's complexity router on the same prompts.
+struct BenchDecision: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decision",
+        abstract: "Decisions per second and p50/p99 latency (classify + evaluate) for 1 KB and 32 KB prompts, vs LiteLLM's complexity router."
+    )
+
+    @Option(name: .long, help: "Policy file (default: $LUMEN_POLICY or policies/default.yaml).")
+    var policy: String?
+
+    @Option(name: .long, help: "Timed decisions per prompt size.")
+    var iterations = 2000
+
+    @Option(name: .long, help: "Python script timing LiteLLM's complexity router (default: scripts/bench_litellm_router.py).")
+    var litellmScript: String?
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    struct Row: Codable {
+        var size: String
+        var bytes: Int
+        var iterations: Int
+        var decisionsPerSecond: Double
+        var p50Microseconds: Double
+        var p99Microseconds: Double
+        /// Policy evaluation alone (classification done once beforehand).
+        var evaluateOnlyP50Microseconds: Double
+        var litellmP50Microseconds: Double?
+        var litellmDecisionsPerSecond: Double?
+        var speedup: Double?
+    }
+
+    /// A deterministic prompt of about `bytes` UTF-8 bytes: prose with a question, an e-mail and a phone number.
+    static func prompt(bytes: Int) -> String {
+        let paragraph = """
+            Please review the following design note and explain the trade-offs between eventual and strong consistency \
+            for a multi-region key-value store, including how vector clocks and CRDTs resolve conflicting writes. \
+            Contact jane.doe@example.com or call 415-555-0132 if anything is unclear. 
+            """
+        var text = ""
+        while text.utf8.count < bytes { text += paragraph }
+        return String(decoding: Array(text.utf8.prefix(bytes)), as: UTF8.self)
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let path = PolicyPaths.resolve(policy, environment: environment)
+        let loaded: Policy
+        do {
+            loaded = try PolicyLoader.load(path: path, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        let classifier = Classifier(configuration: loaded.classifierConfiguration)
+        let context = RequestContext()
+        let sizes = [("1KB", 1024, iterations), ("32KB", 32 * 1024, max(50, iterations / 8))]
+        var rows: [Row] = []
+        let litellm = litellmTimings(prompts: sizes.map { Self.prompt(bytes: $0.1) }, environment: environment)
+        for (index, (label, bytes, count)) in sizes.enumerated() {
+            let text = Self.prompt(bytes: bytes)
+            for _ in 0..<min(count, 50) { _ = PolicyEngine.evaluate(loaded, classifier.classify(text), context) }
+            var latencies: [Double] = []
+            latencies.reserveCapacity(count)
+            let clock = ContinuousClock()
+            var sink = 0
+            let total = clock.measure {
+                for _ in 0..<count {
+                    let start = clock.now
+                    let decision = PolicyEngine.evaluate(loaded, classifier.classify(text), context)
+                    let elapsed = clock.now - start
+                    sink &+= decision.rule.utf8.count
+                    latencies.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+                }
+            }
+            let classified = classifier.classify(text)
+            var evaluateOnly: [Double] = []
+            evaluateOnly.reserveCapacity(count)
+            for _ in 0..<count {
+                let start = clock.now
+                let decision = PolicyEngine.evaluate(loaded, classified, context)
+                let elapsed = clock.now - start
+                sink &+= decision.rule.utf8.count
+                evaluateOnly.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+            }
+            evaluateOnly.sort()
+            precondition(sink > 0)
+            latencies.sort()
+            let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+            var row = Row(
+                size: label, bytes: bytes, iterations: count, decisionsPerSecond: Double(count) / seconds,
+                p50Microseconds: percentile(latencies, 0.50), p99Microseconds: percentile(latencies, 0.99),
+                evaluateOnlyP50Microseconds: percentile(evaluateOnly, 0.50)
+            )
+            if let litellm, index < litellm.count {
+                row.litellmP50Microseconds = litellm[index]
+                row.litellmDecisionsPerSecond = 1e6 / litellm[index]
+                row.speedup = litellm[index] / row.p50Microseconds
+            }
+            rows.append(row)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        print("policy \(loaded.name), one core, classify + evaluate per decision")
+        for row in rows {
+            var line = String(format: "%-5@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (policy evaluation alone p50 %.1f µs)", row.size,
+                              row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.evaluateOnlyP50Microseconds)
+            if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
+                line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)
+            }
+            print(line)
+        }
+        if litellm == nil { print("LiteLLM: skipped (\(litellmNote))") }
+    }
+
+    private var litellmNote: String { "litellm is not installed in $LUMEN_VENV (default .venv), or no timing script was found" }
+
+    private func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+
+    /// Median microseconds per classification for each prompt, from the Python script, or nil when unavailable.
+    private func litellmTimings(prompts: [String], environment: [String: String]) -> [Double]? {
+        let venv = environment["LUMEN_VENV"] ?? ".venv"
+        let python = venv + "/bin/python"
+        let candidates = [litellmScript ?? "scripts/bench_litellm_router.py"]
+        guard FileManager.default.isExecutableFile(atPath: python),
+              let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: [String] = []
+        for (index, prompt) in prompts.enumerated() {
+            let file = directory.appendingPathComponent("prompt\(index).txt")
+            guard (try? prompt.write(to: file, atomically: true, encoding: .utf8)) != nil else { return nil }
+            files.append(file.path)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--bench"] + files
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        // One line per prompt: median microseconds.
+        let values = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        return values.count == prompts.count ? values : nil
+    }
+}
