@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenAudit
+import LumenPolicy
 
 /// `lumen audit …`: review the cost and egress audit log.
 struct Audit: AsyncParsableCommand {
@@ -192,4 +193,64 @@ struct AuditGenerateFixture: AsyncParsableCommand {
 }
 
 /// `lumen replay`: re-decide logged requests with another policy. Needs the policy engine stage.
-struct Replay: AsyncParsableCommand {}
+/// `lumen replay`: re-decide every logged request with another policy, from the stored classifier
+/// outputs (no prompts needed), and report what would change.
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-decide logged requests with another policy and report what changes (route share, cost, egress, rules)."
+    )
+    @Option(help: "The policy to replay with.") var policy: String
+    @OptionGroup var dir: AuditDirectoryOption
+    @Option(help: "Only records since: 7d, 24h, 2026-11-20 or an ISO timestamp.") var since: String?
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let loaded: Policy
+        do {
+            loaded = try PolicyLoader.load(path: policy, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let report = try failing { try AuditReplay.run(directory: dir.path, since: since, policy: loaded) }
+        if json { return try printJSON(report) }
+        print("replayed \(report.requests) requests with policy '\(loaded.name)' (\(loaded.contentHash.prefix(12))): \(report.changed) decisions change")
+        func share(_ n: Int) -> String {
+            report.requests == 0 ? "-" : String(format: "%.1f%%", 100 * Double(n) / Double(report.requests))
+        }
+        print("")
+        print("                 before        after")
+        for (label, before, after) in [
+            ("local", report.before.local, report.after.local),
+            ("remote", report.before.remote, report.after.remote),
+            ("blocked", report.before.blocked, report.after.blocked),
+        ] {
+            print(label.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + "\(before) (\(share(before)))".leftPadded(13) + "\(after) (\(share(after)))".leftPadded(13))
+        }
+        print("cost        " + usd(report.before.costUSD).leftPadded(13) + usd(report.after.costUSD).leftPadded(13))
+        let hosts = Set(report.before.egressByHost.keys).union(report.after.egressByHost.keys).sorted()
+        if !hosts.isEmpty {
+            print("\negress (requests by host)")
+            for host in hosts {
+                print("  \(host): \(report.before.egressByHost[host] ?? 0) -> \(report.after.egressByHost[host] ?? 0)")
+            }
+        }
+        let rules = Set(report.before.byRule.keys).union(report.after.byRule.keys).sorted()
+        print("\nrequests by rule")
+        for rule in rules {
+            print("  \(rule): \(report.before.byRule[rule] ?? 0) -> \(report.after.byRule[rule] ?? 0)")
+        }
+        if !report.transitions.isEmpty {
+            print("\nchanged decisions (old rule -> new rule)")
+            for (transition, count) in report.transitions.sorted(by: { $0.value > $1.value }) {
+                print("  \(transition): \(count)")
+            }
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
