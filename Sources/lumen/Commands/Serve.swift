@@ -1,5 +1,108 @@
 import ArgumentParser
+import Foundation
+import Logging
+import LumenServer
 
-struct Serve: AsyncParsableCommand {}
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the OpenAI-compatible proxy (POST /v1/chat/completions, GET /v1/models, /healthz, /readyz, /metrics).",
+        discussion: """
+            Every request is classified, decided by the policy (local, remote, remote after redaction, \
+            or block), served, and written to the audit log. Without --keys the server listens on \
+            loopback only. SIGINT/SIGTERM stop accepting, finish in-flight requests and flush the audit log.
+            Response headers: x-lumen-request-id, x-lumen-route, x-lumen-target, x-lumen-rule, \
+            x-lumen-cost-usd (for streams: the estimate at start; the final chunk's usage.cost is the \
+            real number), x-lumen-egress.
+            """
+    )
 
-struct BenchProxy: AsyncParsableCommand {}
+    @Option(help: "Policy file (default: $LUMEN_POLICY or policies/default.yaml).")
+    var policy: String?
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 = any free port; the bound port is printed).")
+    var port: Int = 8080
+
+    @Option(help: "Key file (YAML/JSON: sha256 hex of each key → tenant, optional id). Required for non-loopback hosts.")
+    var keys: String?
+
+    @Option(name: .customLong("audit-dir"), help: "Audit log directory (default: $LUMEN_AUDIT_DIR or ./audit).")
+    var auditDir: String?
+
+    @Option(help: "GGUF model for the policy's embedded target (default: $LUMEN_MODEL or the bundled SmolLM2).")
+    var model: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body (413 above).")
+    var maxBodyBytes: Int = 4 << 20
+
+    @Option(help: "Concurrent generation slots of the embedded model.")
+    var slots: Int = 2
+
+    @Option(help: "Requests allowed to wait for a local slot (429 beyond).")
+    var queue: Int = 8
+
+    @Option(name: .customLong("upstream-timeout"), help: "Seconds before a remote request times out (504 when nothing can fall back).")
+    var upstreamTimeout: Double = 60
+
+    @Option(name: .customLong("hash-key"), help: "Print the SHA-256 hex of KEY for a key file, then exit.")
+    var hashKey: String?
+
+    func run() async throws {
+        if let hashKey {
+            print(KeyStore.hash(key: hashKey))
+            return
+        }
+        let environment = ProcessInfo.processInfo.environment
+        var logger = Logger(label: "lumen.serve")
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let options = ServeOptions(
+            policyPath: policy ?? environment["LUMEN_POLICY"] ?? "policies/default.yaml",
+            host: host,
+            port: port,
+            keysPath: keys,
+            auditDirectory: auditDir ?? environment["LUMEN_AUDIT_DIR"] ?? "audit",
+            modelPath: model,
+            maxBodyBytes: maxBodyBytes,
+            slots: slots,
+            queueLimit: queue,
+            upstreamTimeoutSeconds: upstreamTimeout,
+            environment: environment
+        )
+        do {
+            try await ServeRunner.run(options, logger: logger)
+        } catch let error as ServeError {
+            FileHandle.standardError.write(Data("lumen serve: error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct BenchProxy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Added latency and throughput of the proxy vs the fake upstream directly (uses wrk; build in release)."
+    )
+
+    @Option(help: "Duration of each load phase, e.g. 10s.")
+    var duration: String = "10s"
+
+    @Option(help: "Concurrent connections for the max-throughput phase.")
+    var connections: Int = 64
+
+    @Option(help: "Fixed request rate for the latency phase (requests/s).")
+    var rate: Int = 1000
+
+    @Option(help: "Requests for the memory (RSS) measurement.")
+    var requests: Int = 100_000
+
+    func run() async throws {
+        guard let seconds = BenchProxyRunner.parseDuration(duration) else {
+            throw ValidationError("--duration must look like 10s, 500ms or 1m")
+        }
+        try await BenchProxyRunner.run(
+            durationSeconds: seconds, connections: connections, rate: rate, rssRequests: requests
+        )
+    }
+}
