@@ -1,0 +1,55 @@
+/// The policy engine's answer for one request: what to do, where, and why.
+public struct Decision: Sendable, Hashable, Codable {
+    /// What happens to the request.
+    public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Send as is to `target`.
+        case route
+        /// Redact findings, then send to `target`.
+        case redact
+        /// Refuse with `blockMessage`.
+        case block
+    }
+
+    public var action: Action
+    /// Target name for `route`/`redact`; nil for `block`.
+    public var target: String?
+    /// Target names to try in order when `target` fails.
+    public var fallback: [String]
+    /// The rule that decided: a rule name, `default`, `requested-model` or `budget`.
+    public var rule: String
+    /// Which conditions matched, with the actual values.
+    public var reason: String
+    /// Message for a `block` decision.
+    public var blockMessage: String?
+    /// True when the request named a target and the policy sent it elsewhere.
+    public var overrodeRequestedModel: Bool
+    /// Why the requested model was overridden.
+    public var overrideReason: String?
+    /// Name and content hash of the policy that decided (for the audit record).
+    public var policyName: String
+    public var policyHash: String
+
+    public init(
+        action: Action,
+        target: String?,
+        fallback: [String] = [],
+        rule: String,
+        reason: String,
+        blockMessage: String? = nil,
+        overrodeRequestedModel: Bool = false,
+        overrideReason: String? = nil,
+        policyName: String = "",
+        policyHash: String = ""
+    ) {
+        self.action = action
+        self.target = target
+        self.fallback = fallback
+        self.rule = rule
+        self.reason = reason
+        self.blockMessage = blockMessage
+        self.overrodeRequestedModel = overrodeRequestedModel
+        self.overrideReason = overrideReason
+        self.policyName = policyName
+        self.policyHash = policyHash
+    }
+}

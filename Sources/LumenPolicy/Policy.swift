@@ -1,0 +1,379 @@
+public import LumenClassifier
+
+/// A parsed, validated routing policy: targets, ordered rules, a default, budgets, custom terms
+/// and redaction settings. Built by `Policy.parse(yaml:file:environment:readFile:)` or `PolicyLoader`.
+public struct Policy: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+    public var targets: [PolicyTarget]
+    /// Evaluated in order; the first rule whose condition matches decides.
+    public var rules: [PolicyRule]
+    /// What applies when no rule matches.
+    public var defaultAction: PolicyAction
+    /// Fallback order (target names) for the default action.
+    public var defaultFallback: [String]
+    public var budgets: Budgets
+    /// Inline terms plus those from `custom_terms_file`, for `ClassifierConfiguration.customTerms`.
+    public var customTerms: [CustomTerm]
+    public var redaction: RedactionSettings
+    /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
+    /// comments and key order, changed by any semantic change.
+    public var contentHash: String
+
+    public init(
+        name: String,
+        description: String = "",
+        targets: [PolicyTarget],
+        rules: [PolicyRule],
+        defaultAction: PolicyAction,
+        defaultFallback: [String] = [],
+        budgets: Budgets = Budgets(),
+        customTerms: [CustomTerm] = [],
+        redaction: RedactionSettings = RedactionSettings()
+    ) {
+        self.name = name
+        self.description = description
+        self.targets = targets
+        self.rules = rules
+        self.defaultAction = defaultAction
+        self.defaultFallback = defaultFallback
+        self.budgets = budgets
+        self.customTerms = customTerms
+        self.redaction = redaction
+        self.contentHash = ""
+        self.contentHash = PolicyHasher.hash(self)
+    }
+
+    /// The target with this name, if the policy declares one.
+    public func target(named name: String) -> PolicyTarget? {
+        targets.first { $0.name == name }
+    }
+
+    /// Targets that run on this machine or the local network (embedded or `local: true`).
+    public var localTargets: [PolicyTarget] { targets.filter(\.isLocal) }
+
+    /// Targets whose requests leave the machine.
+    public var remoteTargets: [PolicyTarget] { targets.filter { !$0.isLocal } }
+
+    /// The classifier configuration this policy asks for (its custom terms).
+    public var classifierConfiguration: ClassifierConfiguration {
+        ClassifierConfiguration(customTerms: customTerms)
+    }
+
+    /// What a request's `model` field asks for: `nil` when it names neither `auto` nor a target
+    /// (the caller answers 404). An absent or empty model counts as `auto`.
+    public func resolveRequestedModel(_ model: String?) -> RequestedModel? {
+        guard let model, !model.isEmpty, model != RequestedModel.autoName else { return .auto }
+        if let target = target(named: model) { return .target(target) }
+        return nil
+    }
+}
+
+/// The meaning of a request's `model` field under a policy.
+public enum RequestedModel: Sendable, Hashable {
+    /// The policy decides (`model: auto`, or no model given).
+    case auto
+    /// The request names this target.
+    case target(PolicyTarget)
+
+    /// The model name that lets the policy decide.
+    public static let autoName = "auto"
+}
+
+/// Where a request can be served.
+public struct PolicyTarget: Sendable, Hashable, Codable {
+    /// How Lumen talks to a target.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The llama.cpp runtime inside Lumen.
+        case embedded
+        /// An OpenAI-compatible chat completions endpoint (remote, or local with `local: true`).
+        case openai
+        /// Anthropic's messages API.
+        case anthropic
+    }
+
+    /// USD per million tokens.
+    public struct Price: Sendable, Hashable, Codable {
+        public var inputPerMTok: Double
+        public var outputPerMTok: Double
+
+        public init(inputPerMTok: Double = 0, outputPerMTok: Double = 0) {
+            self.inputPerMTok = inputPerMTok
+            self.outputPerMTok = outputPerMTok
+        }
+
+        public static let free = Price()
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// True for the embedded model and for endpoints on this machine or network.
+    public var isLocal: Bool
+    public var baseURL: String?
+    public var model: String?
+    /// Path of the GGUF file for an embedded target (nil = the runtime's default model).
+    public var modelPath: String?
+    /// Name of the environment variable holding the API key (never the key itself).
+    public var apiKeyEnv: String?
+    public var price: Price
+    public var region: String?
+
+    public init(
+        name: String,
+        kind: Kind,
+        isLocal: Bool? = nil,
+        baseURL: String? = nil,
+        model: String? = nil,
+        modelPath: String? = nil,
+        apiKeyEnv: String? = nil,
+        price: Price = .free,
+        region: String? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.isLocal = isLocal ?? (kind == .embedded)
+        self.baseURL = baseURL
+        self.model = model
+        self.modelPath = modelPath
+        self.apiKeyEnv = apiKeyEnv
+        self.price = price
+        self.region = region
+    }
+
+    /// USD for a request of this size on this target.
+    public func estimatedCost(inputTokens: Int, outputTokens: Int) -> Double {
+        (Double(inputTokens) * price.inputPerMTok + Double(outputTokens) * price.outputPerMTok) / 1_000_000
+    }
+
+    /// Whether requests to this target cost money.
+    public var isPaid: Bool { price.inputPerMTok > 0 || price.outputPerMTok > 0 }
+}
+
+/// One rule: a condition and what to do when it matches.
+public struct PolicyRule: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+    public var condition: PolicyCondition
+    public var action: PolicyAction
+    /// Target names to try, in order, when the action's target fails.
+    public var fallback: [String]
+    /// When true this rule wins even over a request that names a target explicitly (privacy rules).
+    public var overrideRequestedModel: Bool
+
+    public init(
+        name: String,
+        description: String = "",
+        condition: PolicyCondition = .always,
+        action: PolicyAction,
+        fallback: [String] = [],
+        overrideRequestedModel: Bool = false
+    ) {
+        self.name = name
+        self.description = description
+        self.condition = condition
+        self.action = action
+        self.fallback = fallback
+        self.overrideRequestedModel = overrideRequestedModel
+    }
+}
+
+/// What a rule (or the default, or an exhausted budget) does with a request.
+public enum PolicyAction: Sendable, Hashable, Codable {
+    /// Send the request as is to the named target.
+    case route(target: String)
+    /// Redact findings (per `RedactionSettings`), then send to the named target.
+    case redact(target: String)
+    /// Refuse the request with this message.
+    case block(message: String)
+
+    /// The target this action sends to, if any.
+    public var target: String? {
+        switch self {
+        case .route(let target), .redact(let target): target
+        case .block: nil
+        }
+    }
+}
+
+/// An inclusive numeric range; `nil` ends are open.
+public struct ScoreRange: Sendable, Hashable, Codable {
+    public var min: Double?
+    public var max: Double?
+
+    public init(min: Double? = nil, max: Double? = nil) {
+        self.min = min
+        self.max = max
+    }
+
+    public func contains(_ value: Double) -> Bool {
+        if let min, value < min { return false }
+        if let max, value > max { return false }
+        return true
+    }
+}
+
+/// Which finding types must (any/all) or must not (none) appear with at least `minScore`.
+public struct FindingCondition: Sendable, Hashable, Codable {
+    public var anyOf: [FindingType]
+    public var allOf: [FindingType]
+    public var noneOf: [FindingType]
+    public var minScore: Double
+
+    public init(anyOf: [FindingType] = [], allOf: [FindingType] = [], noneOf: [FindingType] = [], minScore: Double = 0) {
+        self.anyOf = anyOf
+        self.allOf = allOf
+        self.noneOf = noneOf
+        self.minScore = minScore
+    }
+}
+
+/// Which regulated topics must (any/all) or must not (none) score at least `minScore`.
+public struct TopicCondition: Sendable, Hashable, Codable {
+    public var anyOf: [Topic]
+    public var allOf: [Topic]
+    public var noneOf: [Topic]
+    public var minScore: Double
+
+    public init(anyOf: [Topic] = [], allOf: [Topic] = [], noneOf: [Topic] = [], minScore: Double = 0.5) {
+        self.anyOf = anyOf
+        self.allOf = allOf
+        self.noneOf = noneOf
+        self.minScore = minScore
+    }
+}
+
+/// Which budget a `budget` condition looks at.
+public enum BudgetScope: String, Sendable, Hashable, Codable, CaseIterable {
+    case global
+    case tenant
+    /// Either one.
+    case any
+}
+
+/// A predicate over a classification and a request context.
+public indirect enum PolicyCondition: Sendable, Hashable, Codable {
+    /// Matches every request.
+    case always
+    case difficulty(ScoreRange)
+    case sensitivity(ScoreRange)
+    case findings(FindingCondition)
+    case topics(TopicCondition)
+    /// Primary language is one of these ("en", "zh", "mixed", "other").
+    case language([String])
+    /// Estimated prompt tokens within the range.
+    case tokens(ScoreRange)
+    /// Request tenant is one of these.
+    case tenant([String])
+    /// Requested model (`auto` or a target name) is one of these.
+    case requestedModel([String])
+    /// Each key's metadata value is one of the listed values (`*` = present with any value).
+    case metadata([String: [String]])
+    /// Like `metadata`, over request headers (names lower-cased).
+    case headers([String: [String]])
+    /// Remaining USD in the scope is below `belowUSD` (0 = exhausted).
+    case budget(scope: BudgetScope, belowUSD: Double)
+    case all([PolicyCondition])
+    case any([PolicyCondition])
+    case not(PolicyCondition)
+}
+
+/// Spending limits; the remaining amounts are tracked elsewhere and arrive in `RequestContext`.
+public struct Budgets: Sendable, Hashable, Codable {
+    /// USD per day and per month, `nil` = no limit.
+    public struct Limit: Sendable, Hashable, Codable {
+        public var dailyUSD: Double?
+        public var monthlyUSD: Double?
+
+        public init(dailyUSD: Double? = nil, monthlyUSD: Double? = nil) {
+            self.dailyUSD = dailyUSD
+            self.monthlyUSD = monthlyUSD
+        }
+    }
+
+    public var global: Limit
+    public var tenants: [String: Limit]
+    /// Replaces a decision that would spend money once the budget is spent; `nil` = no budget enforcement.
+    public var onExhausted: PolicyAction?
+
+    public init(global: Limit = Limit(), tenants: [String: Limit] = [:], onExhausted: PolicyAction? = nil) {
+        self.global = global
+        self.tenants = tenants
+        self.onExhausted = onExhausted
+    }
+
+    /// The tenant's own limit, if the policy sets one.
+    public func limit(forTenant tenant: String?) -> Limit? {
+        guard let tenant else { return nil }
+        return tenants[tenant]
+    }
+}
+
+/// What the `redact` action does with each finding type.
+public enum RedactionMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Replace with a consistent placeholder and restore it in the answer.
+    case pseudonymise
+    /// The request may not leave: serve it locally instead.
+    case local
+    /// Refuse the request.
+    case block
+}
+
+/// Per-finding-type redaction settings with safe defaults: personal identifiers are
+/// pseudonymised, secrets keep the request local.
+public struct RedactionSettings: Sendable, Hashable, Codable {
+    /// Explicit per-type modes.
+    public var modes: [FindingType: RedactionMode]
+    /// Mode for non-secret types not listed in `modes`.
+    public var defaultMode: RedactionMode
+    /// Mode for secret types not listed in `modes` (only honoured with `allowSecretsRemote`).
+    public var secretMode: RedactionMode
+    /// Secrets never leave the machine, redacted or not, unless this is true.
+    public var allowSecretsRemote: Bool
+
+    public init(
+        modes: [FindingType: RedactionMode] = [:],
+        defaultMode: RedactionMode = .pseudonymise,
+        secretMode: RedactionMode = .local,
+        allowSecretsRemote: Bool = false
+    ) {
+        self.modes = modes
+        self.defaultMode = defaultMode
+        self.secretMode = secretMode
+        self.allowSecretsRemote = allowSecretsRemote
+    }
+
+    /// The effective mode for a finding type. Secrets resolve to `.local` (or a stricter `.block`)
+    /// unless `allowSecretsRemote` is set.
+    public func mode(for type: FindingType) -> RedactionMode {
+        let configured = modes[type] ?? (type.isSecret ? secretMode : defaultMode)
+        if type.isSecret && !allowSecretsRemote && configured == .pseudonymise { return .local }
+        return configured
+    }
+
+    private struct ModeEntry: Codable {
+        var type: FindingType
+        var mode: RedactionMode
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case modes, defaultMode, secretMode, allowSecretsRemote
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let entries = try container.decode([ModeEntry].self, forKey: .modes)
+        self.modes = Dictionary(entries.map { ($0.type, $0.mode) }, uniquingKeysWith: { _, last in last })
+        self.defaultMode = try container.decode(RedactionMode.self, forKey: .defaultMode)
+        self.secretMode = try container.decode(RedactionMode.self, forKey: .secretMode)
+        self.allowSecretsRemote = try container.decode(Bool.self, forKey: .allowSecretsRemote)
+    }
+
+    /// Encodes `modes` as a list sorted by type, so the encoding (and the policy hash) is deterministic.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(modes.sorted { $0.key < $1.key }.map { ModeEntry(type: $0.key, mode: $0.value) }, forKey: .modes)
+        try container.encode(defaultMode, forKey: .defaultMode)
+        try container.encode(secretMode, forKey: .secretMode)
+        try container.encode(allowSecretsRemote, forKey: .allowSecretsRemote)
+    }
+}

@@ -1,0 +1,32 @@
+internal import Foundation
+
+/// Reads a policy file from disk and parses it; the only file access in this module.
+public enum PolicyLoader {
+    /// Loads `path`, resolving `custom_terms_file` relative to the policy file's directory.
+    /// `environment` expands `${VAR}` references (the CLI passes `ProcessInfo.processInfo.environment`).
+    public static func load(path: String, environment: [String: String]) throws(PolicyError) -> Policy {
+        let yaml = try readText(path)
+        let directory = (path as NSString).deletingLastPathComponent
+        return try Policy.parse(yaml: yaml, file: path, environment: environment) { relative in
+            let resolved = relative.hasPrefix("/") ? relative : (directory.isEmpty ? relative : directory + "/" + relative)
+            return try? String(contentsOfFile: resolved, encoding: .utf8)
+        }
+    }
+
+    /// Loads a test-cases file (see `PolicyTestSuite`).
+    public static func loadTestSuite(path: String) throws(PolicyError) -> PolicyTestSuite {
+        try PolicyTestSuite.parse(yaml: readText(path), file: path)
+    }
+
+    static func readText(_ path: String) throws(PolicyError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw PolicyError(file: path, message: "no such file")
+        }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PolicyError(file: path, message: "cannot read the file as UTF-8 text")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// What the policy engine knows about a request besides its prompt.
+public struct RequestContext: Sendable, Hashable, Codable {
+    public var tenant: String?
+    /// The request's `model` field: `auto` (or nil) lets the policy decide; a target name asks for it.
+    public var requestedModel: String?
+    public var metadata: [String: String]
+    /// Request headers; names are lower-cased on initialisation.
+    public var headers: [String: String]
+    /// USD left in the global budget (nil = unlimited).
+    public var remainingUSD: Double?
+    /// USD left in this tenant's budget (nil = unlimited).
+    public var tenantRemainingUSD: Double?
+
+    public init(
+        tenant: String? = nil,
+        requestedModel: String? = nil,
+        metadata: [String: String] = [:],
+        headers: [String: String] = [:],
+        remainingUSD: Double? = nil,
+        tenantRemainingUSD: Double? = nil
+    ) {
+        self.tenant = tenant
+        self.requestedModel = requestedModel
+        self.metadata = metadata
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
+        self.remainingUSD = remainingUSD
+        self.tenantRemainingUSD = tenantRemainingUSD
+    }
+}

@@ -1,0 +1,62 @@
+public import LumenClassifier
+
+/// What happens to findings of one type before a request may leave the machine.
+public enum RedactionAction: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Sent upstream unchanged.
+    case keep
+    /// Replaced by a typed placeholder (`[EMAIL_1]`) upstream and restored in the answer.
+    case pseudonymise
+    /// The request must be served locally, unredacted.
+    case local
+    /// The request must be refused.
+    case block
+}
+
+/// Per-type actions for one request: which types are pseudonymised, which force local serving,
+/// which block. Secrets stay local unless the caller names them explicitly.
+public struct RedactionRules: Sendable, Hashable {
+    /// Explicit action per type; wins over `defaultAction` and `secretAction`.
+    public var actions: [FindingType: RedactionAction]
+    /// Action for non-secret types not in `actions`.
+    public var defaultAction: RedactionAction
+    /// Action for secret types (`FindingType.isSecret`) not in `actions`.
+    public var secretAction: RedactionAction
+    /// Also pseudonymise further exact occurrences of a pseudonymised value that the classifier
+    /// missed (same surface text, on word boundaries for Latin-script edges), in every text of the request.
+    public var propagateValues: Bool
+
+    public init(
+        actions: [FindingType: RedactionAction] = [:],
+        defaultAction: RedactionAction = .keep,
+        secretAction: RedactionAction = .local,
+        propagateValues: Bool = true
+    ) {
+        self.actions = actions
+        self.defaultAction = defaultAction
+        self.secretAction = secretAction
+        self.propagateValues = propagateValues
+    }
+
+    /// Rules from sets of types. A type listed in several sets gets the strictest action
+    /// (block > local > pseudonymise). Unlisted types get `defaultAction`, unlisted secrets `secretAction`.
+    public init(
+        pseudonymise: Set<FindingType>,
+        local: Set<FindingType> = [],
+        block: Set<FindingType> = [],
+        defaultAction: RedactionAction = .keep,
+        secretAction: RedactionAction = .local,
+        propagateValues: Bool = true
+    ) {
+        var actions: [FindingType: RedactionAction] = [:]
+        for type in pseudonymise { actions[type] = .pseudonymise }
+        for type in local { actions[type] = .local }
+        for type in block { actions[type] = .block }
+        self.init(actions: actions, defaultAction: defaultAction, secretAction: secretAction, propagateValues: propagateValues)
+    }
+
+    /// The action that applies to findings of `type`.
+    public func action(for type: FindingType) -> RedactionAction {
+        if let action = actions[type] { return action }
+        return type.isSecret ? secretAction : defaultAction
+    }
+}
