@@ -1,4 +1,5 @@
-// Contract for the classifier entry point (filled in by the sensitivity and difficulty stages).
+// The classifier entry point: difficulty from the difficulty model, everything else from the
+// sensitivity scanner (Sensitivity/).
 
 /// A term the policy declares sensitive (a project code name, a customer from a list).
 public struct CustomTerm: Hashable, Sendable, Codable {
@@ -12,7 +13,9 @@ public struct CustomTerm: Hashable, Sendable, Codable {
     }
 }
 
+/// What the classifier needs besides the prompt: the policy's custom terms and the difficulty model.
 public struct ClassifierConfiguration: Sendable {
+    /// Matched case-insensitively, whole-word for Latin text; reported as `CUSTOM_TERM` findings.
     public var customTerms: [CustomTerm]
     public var difficultyModel: DifficultyModel
 
@@ -25,25 +28,28 @@ public struct ClassifierConfiguration: Sendable {
 /// Scores prompts for difficulty and sensitivity. Pure: no I/O, no global state.
 public struct Classifier: Sendable {
     public let configuration: ClassifierConfiguration
+    private let scanner: SensitivityScanner
 
     public init(configuration: ClassifierConfiguration = ClassifierConfiguration()) {
         self.configuration = configuration
+        self.scanner = SensitivityScanner(customTerms: configuration.customTerms)
     }
 
     /// Everything policy conditions read, for one prompt.
     public func classify(_ text: String) -> Classification {
-        Classification(
+        let result = scanner.analyse(text)
+        return Classification(
             difficulty: configuration.difficultyModel.score(text),
-            sensitivity: 0,
-            findings: findings(in: text),
-            topics: [],
-            language: "en",
-            estimatedTokens: text.unicodeScalars.count / 4
+            sensitivity: result.sensitivity,
+            findings: result.findings,
+            topics: result.topics,
+            language: result.language,
+            estimatedTokens: result.estimatedTokens
         )
     }
 
     /// Sensitive spans only (offsets in Unicode scalars), e.g. per chat message for redaction.
     public func findings(in text: String) -> [Finding] {
-        []
+        scanner.findings(in: text)
     }
 }

@@ -1,0 +1,465 @@
+// Structured identifiers: email, phone, card, IBAN, SSN, Chinese resident ID, IP, passport, date of
+// birth. Each detector starts from a cheap anchor ('@', a digit run, two letters + two digits) and
+// validates locally, so the whole pass stays linear in the prompt length.
+
+enum Identifiers {
+    static func scan(_ t: ScalarText, into out: inout [Finding]) {
+        scanEmails(t, into: &out)
+        scanIBANs(t, into: &out)
+        scanDigitChains(t, into: &out)
+        scanIPv6(t, into: &out)
+        scanPassports(t, into: &out)
+        scanDatesOfBirth(t, into: &out)
+    }
+
+    // MARK: Email
+
+    private static func isLocalChar(_ c: UInt32) -> Bool {
+        Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2E || c == 0x5F || c == 0x25 || c == 0x2B || c == 0x2D
+    }
+
+    private static func isDomainChar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2E || c == 0x2D }
+
+    static func scanEmails(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            guard t.v[i] == 0x40 else { i += 1; continue }
+            var s = i
+            while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) { s -= 1 }
+            while s < i && t.v[s] == 0x2E { s += 1 }
+            var e = i + 1
+            while e < t.count && e - i < 255 && isDomainChar(t.v[e]) { e += 1 }
+            while e > i + 1 && (t.v[e - 1] == 0x2E || t.v[e - 1] == 0x2D) { e -= 1 }
+            // The domain needs a dot and a top-level label of two or more letters.
+            var lastDot = -1
+            for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
+            if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
+                out.append(Finding(type: .email, start: s, end: e, score: 0.95))
+                i = e
+                continue
+            }
+            i += 1
+        }
+    }
+
+    // MARK: IBAN (ISO 13616, mod-97)
+
+    static func scanIBANs(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i + 4 < t.count {
+            guard t.isASCIILetter(i), t.isASCIILetter(i + 1), t.isDigit(i + 2), t.isDigit(i + 3), !t.isASCIIAlnum(i - 1) else { i += 1; continue }
+            // Collect alphanumerics, allowing single spaces between groups.
+            var chars: [UInt32] = []
+            var ends: [Int] = []
+            var k = i
+            while k < t.count && chars.count < 34 {
+                if t.isASCIIAlnum(k) {
+                    chars.append(Chars.lowerASCII(t.v[k]) >= 0x61 ? Chars.lowerASCII(t.v[k]) - 0x20 : t.v[k])
+                    k += 1
+                    ends.append(k)
+                } else if t.v[k] == 0x20 && t.isASCIIAlnum(k + 1) && t.isASCIIAlnum(k - 1) {
+                    k += 1
+                } else {
+                    break
+                }
+            }
+            var found = false
+            if chars.count >= 15 {
+                for n in stride(from: chars.count, through: 15, by: -1) {
+                    let end = ends[n - 1]
+                    if t.isASCIIAlnum(end) { continue }
+                    if mod97(Array(chars[0..<n])) {
+                        out.append(Finding(type: .iban, start: i, end: end, score: 0.95))
+                        i = end
+                        found = true
+                        break
+                    }
+                }
+            }
+            if !found { i += 1 }
+        }
+    }
+
+    /// ISO 7064 mod 97-10 over an upper-cased IBAN candidate.
+    static func mod97(_ chars: [UInt32]) -> Bool {
+        guard chars.count >= 5 else { return false }
+        let rotated = Array(chars[4...]) + Array(chars[0..<4])
+        var remainder = 0
+        for c in rotated {
+            if Chars.isDigit(c) {
+                remainder = (remainder * 10 + Int(c - 0x30)) % 97
+            } else if c >= 0x41 && c <= 0x5A {
+                remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
+            } else {
+                return false
+            }
+        }
+        return remainder == 1
+    }
+
+    // MARK: Digit chains: cards, CN IDs, SSNs, IPv4, phones
+
+    private struct Chain {
+        var start: Int
+        var end: Int
+        var groups: [Int] = []          // digit count per group
+        var separators: [UInt32] = []   // separator scalar between groups (first of a run)
+        var digits: [UInt8] = []
+        var plus = false
+        var parens = false
+        var hasExtension = false
+        var trailingCheckX = false
+    }
+
+    private static func isChainSeparator(_ c: UInt32) -> Bool { c == 0x20 || c == 0x2D || c == 0x2E }
+
+    static func scanDigitChains(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            guard t.isDigit(i) || (t.v[i] == 0x2B && t.isDigit(i + 1)) || (t.v[i] == 0x28 && t.isDigit(i + 1)) else { i += 1; continue }
+            // Digits glued to ASCII letters (hashes, keys, IBANs) are not identifiers here.
+            if t.isASCIILetter(i - 1) || t.isDigit(i - 1) || (t.v[i] != 0x2B && t.v[i] != 0x28 && (t[i - 1] == 0x2E || t[i - 1] == 0x2D) && t.isDigit(i - 2)) {
+                while i < t.count && (t.isDigit(i) || t.v[i] == 0x2B || t.v[i] == 0x28) { i += 1 }
+                continue
+            }
+            let chain = readChain(t, from: i)
+            classifyChain(t, chain, into: &out)
+            i = max(chain.end, i + 1)
+        }
+    }
+
+    private static func readChain(_ t: ScalarText, from start: Int) -> Chain {
+        var c = Chain(start: start, end: start)
+        var k = start
+        if t.v[k] == 0x2B { c.plus = true; k += 1 }
+        var lastSep: UInt32 = 0
+        while k < t.count {
+            var paren = false
+            if t.v[k] == 0x28 && t.isDigit(k + 1) { paren = true; k += 1 }
+            let g = k
+            while k < t.count && t.isDigit(k) && k - g < 19 { c.digits.append(UInt8(t.v[k] - 0x30)); k += 1 }
+            if k == g { break }
+            if paren {
+                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - c.groups.reduce(0, +)); return c }
+                k += 1
+                c.parens = true
+            }
+            if !c.groups.isEmpty { c.separators.append(lastSep) }
+            c.groups.append(c.digits.count - c.groups.reduce(0, +))
+            c.end = k
+            // Separator run: at most two scalars from " -.", or directly an opening parenthesis.
+            var s = k
+            var sep: UInt32 = 0
+            while s < t.count && s - k < 2 && isChainSeparator(t.v[s]) { if sep == 0 || t.v[s] != 0x20 { sep = t.v[s] }; s += 1 }
+            if sep == 0 && paren && t.isDigit(s) { sep = 0x29 }
+            if t.isDigit(s) || (t[s] == 0x28 && t.isDigit(s + 1)) {
+                if s == k && !paren { break }
+                lastSep = sep == 0 ? 0x20 : sep
+                k = s
+                continue
+            }
+            break
+        }
+        // Extension: "x123" or "ext. 123".
+        if t[c.end] == 0x78 && t.isDigit(c.end + 1) {
+            var e = c.end + 1
+            while t.isDigit(e) { e += 1 }
+            if !t.isASCIILetter(e) { c.end = e; c.hasExtension = true }
+        }
+        // The Chinese ID's final check character.
+        if (t[c.end] == 0x58 || t[c.end] == 0x78) && c.digits.count == 17 && !t.isASCIIAlnum(c.end + 1) { c.trailingCheckX = true }
+        return c
+    }
+
+    private static func classifyChain(_ t: ScalarText, _ c: Chain, into out: inout [Finding]) {
+        let n = c.digits.count
+        let single = c.groups.count == 1
+        let separators = Set(c.separators)
+        let spacesOrDashes = separators.isSubset(of: [0x20, 0x2D])
+        if t.isASCIILetter(c.end) && !c.trailingCheckX { return }
+
+        // Chinese resident ID: 17 digits + check digit (digit or X), birth date valid.
+        if single && !c.plus && (n == 18 || (n == 17 && c.trailingCheckX)) {
+            let check: Int = n == 18 ? Int(c.digits[17]) : 10
+            if cnIDValid(Array(c.digits[0..<17]), check: check) {
+                out.append(Finding(type: .chineseResidentID, start: c.start, end: n == 18 ? c.end : c.end + 1, score: 0.97))
+                return
+            }
+        }
+        // Chinese mobile: 1[3-9] + 9 digits, optionally +86.
+        if !c.parens && n >= 11 && n <= 13 {
+            var d = c.digits[...]
+            if c.plus && n == 13 && d.starts(with: [8, 6]) { d = d.dropFirst(2) }
+            if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end) {
+                out.append(Finding(type: .phone, start: c.start, end: c.end, score: 0.9))
+                return
+            }
+        }
+        // IPv4: four dot-separated groups of 1-3 digits, each <= 255.
+        if c.groups.count >= 4 && c.separators.prefix(3).allSatisfy({ $0 == 0x2E }) && c.groups.prefix(4).allSatisfy({ $0 <= 3 }) {
+            var values: [Int] = []
+            var offset = 0
+            for g in c.groups.prefix(4) {
+                values.append(c.digits[offset..<offset + g].reduce(0) { $0 * 10 + Int($1) })
+                offset += g
+            }
+            if values.allSatisfy({ $0 <= 255 }) && !c.plus && !c.parens {
+                // End of the fourth group.
+                var end = c.start, groupsSeen = 0
+                while end < t.count && groupsSeen < 4 {
+                    if t.isDigit(end) { while t.isDigit(end) { end += 1 }; groupsSeen += 1 } else { end += 1 }
+                }
+                if !(t[end] == 0x2E && t.isDigit(end + 1)) {
+                    out.append(Finding(type: .ipAddress, start: c.start, end: end, score: 0.9))
+                    return
+                }
+            }
+        }
+        // US SSN: 3-2-4 with dashes or spaces, or 9 digits next to "SSN"/"social security".
+        let ssnShape = c.groups == [3, 2, 4] && separators.count == 1 && spacesOrDashes
+        let ssnContext = t.hasContext(Lexicon.ssnContext, before: c.start, window: 40)
+        if !c.plus && !c.parens && (ssnShape || (single && n == 9 && ssnContext)) {
+            if ssnValid(c.digits) {
+                out.append(Finding(type: .usSSN, start: c.start, end: c.end, score: ssnContext ? 0.95 : 0.85))
+            }
+            if ssnShape { return }
+        }
+        // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes.
+        if !c.plus && !c.parens && n >= 12 && n <= 19 && spacesOrDashes && !c.hasExtension && luhn(c.digits) {
+            let cardContext = t.hasContext(Lexicon.cardContext, before: c.start, window: 60)
+            let shapeOK = single || c.groups.allSatisfy { $0 >= 4 } || c.groups == [4, 6, 5] || c.groups == [4, 6, 4]
+            if shapeOK && (n >= 13 || cardContext) {
+                out.append(Finding(type: .creditCard, start: c.start, end: c.end, score: cardContext ? 0.97 : 0.9))
+                return
+            }
+        }
+        // Phone numbers: 7-15 digits; several groups, a "+", parentheses, or a phone word nearby.
+        if n >= 7 && n <= 15 {
+            if looksLikeDate(c) { return }
+            if separators.contains(0x2E) && c.groups.count < 3 { return }
+            let phoneContext = t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
+            let grouped = c.groups.count >= 2 && c.groups.allSatisfy { $0 <= 5 } && (c.groups.first ?? 0) <= 5
+            let longSingle = single && (n == 10 || n == 11) && !c.parens
+            if c.plus || c.parens || grouped || longSingle || phoneContext {
+                let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
+                // A bare space-separated chain directly followed by a word may be an address number.
+                let onlySpaces = separators == [0x20]
+                out.append(Finding(type: .phone, start: c.start, end: c.end, score: onlySpaces && !phoneContext ? 0.55 : score))
+            }
+        }
+    }
+
+    private static func looksLikeDate(_ c: Chain) -> Bool {
+        guard c.groups.count >= 3 else { return false }
+        let g = c.groups
+        if g[0] == 4 && g[1] <= 2 && g[2] <= 2 && c.separators[0] != 0x20 { return true }
+        if g[0] <= 2 && g[1] <= 2 && g[2] == 4 && c.separators[0] != 0x20 && c.separators[0] == c.separators[1] { return true }
+        return false
+    }
+
+    static func luhn(_ digits: [UInt8]) -> Bool {
+        var sum = 0
+        for (i, d) in digits.reversed().enumerated() {
+            var x = Int(d)
+            if i % 2 == 1 { x *= 2; if x > 9 { x -= 9 } }
+            sum += x
+        }
+        return sum % 10 == 0
+    }
+
+    /// SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000.
+    static func ssnValid(_ d: [UInt8]) -> Bool {
+        guard d.count == 9 else { return false }
+        let area = Int(d[0]) * 100 + Int(d[1]) * 10 + Int(d[2])
+        let group = Int(d[3]) * 10 + Int(d[4])
+        let serial = Int(d[5]) * 1000 + Int(d[6]) * 100 + Int(d[7]) * 10 + Int(d[8])
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+    }
+
+    /// GB 11643-1999: weighted mod-11 check, and a real birth date in digits 7-14.
+    static func cnIDValid(_ d: [UInt8], check: Int) -> Bool {
+        guard d.count == 17 else { return false }
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        var sum = 0
+        for k in 0..<17 { sum += Int(d[k]) * weights[k] }
+        let expected = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2][sum % 11]
+        guard expected == check else { return false }
+        let year = d[6..<10].reduce(0) { $0 * 10 + Int($1) }
+        let month = Int(d[10]) * 10 + Int(d[11])
+        let day = Int(d[12]) * 10 + Int(d[13])
+        return year >= 1900 && year <= 2100 && validDate(year: year, month: month, day: day)
+    }
+
+    static func validDate(year: Int, month: Int, day: Int) -> Bool {
+        guard month >= 1 && month <= 12 && day >= 1 else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
+    }
+
+    // MARK: IPv6
+
+    private static func isHex(_ c: UInt32) -> Bool { Chars.isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
+
+    static func scanIPv6(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            guard t.v[i] == 0x3A || isHex(t.v[i]) else { i += 1; continue }
+            if i > 0 && (t.isASCIIAlnum(i - 1) || t.v[i - 1] == 0x3A) { i += 1; continue }
+            var e = i
+            var colons = 0
+            while e < t.count && (isHex(t.v[e]) || t.v[e] == 0x3A || (t.v[e] == 0x2E && t.isDigit(e + 1))) && e - i < 45 {
+                if t.v[e] == 0x3A { colons += 1 }
+                e += 1
+            }
+            if colons >= 2 && !t.isASCIILetter(e) && ipv6Valid(Array(t.v[i..<e])) {
+                out.append(Finding(type: .ipAddress, start: i, end: e, score: 0.9))
+                i = e
+                continue
+            }
+            i = max(e, i + 1)
+        }
+    }
+
+    static func ipv6Valid(_ v: [UInt32]) -> Bool {
+        var parts: [[UInt32]] = [[]]
+        for c in v { if c == 0x3A { parts.append([]) } else { parts[parts.count - 1].append(c) } }
+        var doubleColon = 0
+        var groups = 0
+        var k = 0
+        while k < parts.count {
+            let p = parts[k]
+            if p.isEmpty {
+                // "::" yields empty parts; leading/trailing "::" yield two.
+                if k + 1 < parts.count && parts[k + 1].isEmpty { doubleColon += 1; k += 2; continue }
+                if k == 0 || k == parts.count - 1 { return false }
+                doubleColon += 1
+                k += 1
+                continue
+            }
+            if p.contains(0x2E) {
+                guard k == parts.count - 1 else { return false }
+                let octets = p.split(separator: 0x2E)
+                guard octets.count == 4, octets.allSatisfy({ $0.count <= 3 && $0.allSatisfy(Chars.isDigit) && $0.reduce(0) { $0 * 10 + Int($1 - 0x30) } <= 255 }) else { return false }
+                groups += 2
+            } else {
+                guard p.count <= 4 && p.allSatisfy(isHex) else { return false }
+                groups += 1
+            }
+            k += 1
+        }
+        if doubleColon > 1 { return false }
+        return doubleColon == 1 ? groups < 8 && groups >= 1 : groups == 8
+    }
+
+    // MARK: Passport numbers (context-gated)
+
+    static func scanPassports(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            let c = Chars.lowerASCII(t.v[i])
+            var anchorEnd = -1
+            if c == 0x70 && t.matches(Lexicon.passportWord, at: i) && !t.isASCIILetter(i - 1) { anchorEnd = i + Lexicon.passportWord.count }
+            else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
+            guard anchorEnd >= 0 else { i += 1; continue }
+            // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
+            var k = anchorEnd
+            while k < min(t.count, anchorEnd + 30) {
+                if t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) {
+                    var e = k, digits = 0
+                    while t.isASCIIAlnum(e) { if t.isDigit(e) { digits += 1 }; e += 1 }
+                    let len = e - k
+                    if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 2 {
+                        out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
+                        break
+                    }
+                    k = e
+                } else {
+                    k += 1
+                }
+            }
+            i = anchorEnd
+        }
+    }
+
+    // MARK: Dates of birth (context-gated)
+
+    static func scanDatesOfBirth(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            var anchorEnd = -1
+            let c = Chars.lowerASCII(t.v[i])
+            for word in Lexicon.dobContext where word[0] == c && t.matches(word, at: i) {
+                if Chars.isASCIILetter(word[0]) && t.isASCIILetter(i - 1) { continue }
+                anchorEnd = i + word.count
+                break
+            }
+            guard anchorEnd >= 0 else { i += 1; continue }
+            var k = anchorEnd
+            while k < min(t.count, anchorEnd + 25) {
+                if t.isDigit(k) && !t.isDigit(k - 1), let end = parseDate(t, at: k) {
+                    out.append(Finding(type: .dateOfBirth, start: k, end: end, score: 0.85))
+                    break
+                }
+                if t.isASCIILetter(k) && !t.isASCIILetter(k - 1), let (start, end) = parseWordDate(t, at: k) {
+                    out.append(Finding(type: .dateOfBirth, start: start, end: end, score: 0.85))
+                    break
+                }
+                k += 1
+            }
+            i = anchorEnd
+        }
+    }
+
+    private static func number(_ t: ScalarText, _ k: inout Int, max: Int) -> Int? {
+        let s = k
+        var value = 0
+        while t.isDigit(k) && k - s < max { value = value * 10 + Int(t.v[k] - 0x30); k += 1 }
+        return k > s && !t.isDigit(k) ? value : nil
+    }
+
+    /// yyyy-mm-dd, yyyy/mm/dd, m/d/yyyy, d.m.yyyy, yyyy年m月d日; returns the end offset when valid.
+    static func parseDate(_ t: ScalarText, at start: Int) -> Int? {
+        var k = start
+        guard let a = number(t, &k, max: 4) else { return nil }
+        let sep = t[k]
+        if sep == 0x5E74 {  // 年
+            k += 1
+            guard let m = number(t, &k, max: 2), t[k] == 0x6708 else { return nil }  // 月
+            k += 1
+            guard let d = number(t, &k, max: 2), validDate(year: a, month: m, day: d) else { return nil }
+            if t[k] == 0x65E5 || t[k] == 0x53F7 { k += 1 }  // 日 号
+            return k
+        }
+        guard sep == 0x2F || sep == 0x2D || sep == 0x2E else { return nil }
+        k += 1
+        guard let b = number(t, &k, max: 2), t[k] == sep else { return nil }
+        k += 1
+        let yearStart = k
+        guard let c = number(t, &k, max: 4) else { return nil }
+        if k - start > 4 && a >= 1000 {
+            return validDate(year: a, month: b, day: c) ? k : nil
+        }
+        guard k - yearStart == 4 || k - yearStart == 2 else { return nil }
+        let year = k - yearStart == 2 ? 1900 + c : c
+        return validDate(year: year, month: a, day: b) || validDate(year: year, month: b, day: a) ? k : nil
+    }
+
+    /// "March 5, 1990" or "5 March 1990".
+    static func parseWordDate(_ t: ScalarText, at start: Int) -> (Int, Int)? {
+        var e = start
+        while t.isASCIILetter(e) { e += 1 }
+        guard let month = Lexicon.months[Chars.hash(t.v, start, e)] else { return nil }
+        var k = e
+        if t[k] == 0x2E { k += 1 }
+        while t[k] == 0x20 { k += 1 }
+        guard let day = number(t, &k, max: 2) else {
+            return nil
+        }
+        if t[k] == 0x2C { k += 1 }
+        while t[k] == 0x20 { k += 1 }
+        guard let year = number(t, &k, max: 4), year >= 1900, validDate(year: year, month: month, day: day) else { return nil }
+        // Also accept a leading day: "5 March 1990" is found from the digit anchor via the month word.
+        return (start, k)
+    }
+}

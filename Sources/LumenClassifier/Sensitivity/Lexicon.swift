@@ -1,0 +1,127 @@
+// Small compiled-in word lists the detectors share. Lists are general vocabulary (context words,
+// street types, honorifics), not strings taken from any evaluation file.
+
+enum Lexicon {
+    static func scalarList(_ words: [String]) -> [[UInt32]] { words.map(Chars.scalars) }
+
+    static let ssnContext = scalarList(["ssn", "social security", "社会安全号"])
+    static let cardContext = scalarList(["card", "cc ", "visa", "mastercard", "amex", "卡号", "银行卡", "信用卡"])
+    static let phoneContext = scalarList([
+        "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
+        "手机", "电话", "联系方式", "号码",
+    ])
+    static let passportWord = Chars.scalars("passport")
+    static let dobContext = scalarList([
+        "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
+        "出生日期", "出生于", "出生", "生日",
+    ])
+
+    static let months: [UInt64: Int] = {
+        let names = [
+            ["january", "jan"], ["february", "feb"], ["march", "mar"], ["april", "apr"], ["may"], ["june", "jun"],
+            ["july", "jul"], ["august", "aug"], ["september", "sep", "sept"], ["october", "oct"], ["november", "nov"],
+            ["december", "dec"],
+        ]
+        var out: [UInt64: Int] = [:]
+        for (index, list) in names.enumerated() { for name in list { out[Chars.hash(name)] = index + 1 } }
+        return out
+    }()
+
+    /// Frequent English function words and sentence words: never part of a name or street name.
+    static let stopWords = Chars.hashSet("""
+        a an the and or but nor so yet for of to in on at by with from into onto upon about above below over under
+        after before between through during without within against among i me my mine we us our you your he him his
+        she her it its they them their this that these those is are was were be been being am do does did have has
+        had having will would shall should can could may might must not no yes if then than when where why how what
+        which who whom whose there here all any each every some many much more most few other such only own same
+        too very just also again once please thanks thank hello hi hey dear ok okay new old next last first my
+        is it's i'm i'd i'll can't don't won't didn't isn't as up out off down via per like near
+        """)
+
+    /// Words that often start a sentence or a line in capitalised form but are not names.
+    static let notNames = Chars.hashSet("""
+        name names address phone mobile desk fax email e-mail website date when where who what why how user bot
+        note subject title zip city state country street road avenue suite apt apartment unit box office home
+        work personal info information company organization the monday tuesday wednesday thursday friday saturday
+        sunday january february march april may june july august september october november december mr mrs ms
+        dr prof sir madam miss doctor patient client customer account card bank credit debit number please hello
+        hi dear thanks thank regards best yes no ok okay god jesus christ lord english french german spanish
+        italian chinese japanese russian american british european african asian canadian australian orchestra
+        inc llc ltd corp corporation group university college school hospital church state republic kingdom
+        united america europe africa asia north south east west northern southern eastern western new saint st
+        mount lake river bay island islands mountain park national international global project team day days
+        week month year
+        """)
+
+    static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")
+
+    /// Words after which the next capitalised words are a person's name.
+    static let nameCues = Chars.hashSet("""
+        named called dear hi hello hey thanks thank regards sincerely signed patient customer client employee
+        manager colleague contact tenant applicant candidate beneficiary guardian spouse husband wife son daughter
+        father mother brother sister uncle aunt grandfather grandmother friend boss nurse surgeon physician
+        """)
+
+    /// Street types (USPS suffixes and common international ones), lower-case.
+    static let streetTypes = Chars.hashSet("""
+        street st str avenue ave av road rd boulevard blvd lane ln drive dr court ct place pl square sq close way
+        crescent cres terrace parkway pkwy highway hwy circle cir trail trl alley plaza row mews walk path pike
+        expressway freeway turnpike bypass causeway loop mall point points pass crossing crossroad junction
+        gateway harbor harbour heights hill hills grove groves gardens garden green meadow meadows ridge run
+        square squares view vista village ville rapids coves cove courts parks union unions radial isle island
+        manor estate estates falls field fields ford forge forges fork forks glen haven hollow key knoll landing
+        light lights lock mill mills mission motorway orchard oval overpass pine pines plain plains port prairie
+        ranch rest route shoal shore shores skyway spring springs spur stream summit trace track underpass valley
+        viaduct walks wall ways well wells branch bridge brook brooks burg camp canyon cape center centre cliff
+        cliffs club common commons corner corners course creek crest curve dale dam divide extension flat flats
+        inlet junction lake lakes land loaf lodge neck ramp ridges river stravenue station throughway tunnel
+        gate gata gatan vej gade katu tie weg straat laan allee ring
+        """)
+
+    /// Words that come before the street name: "Rue de Virton", "Via Roma", "ul. Miła".
+    static let streetPrefixes = Chars.hashSet("""
+        rue via vicolo viale corso piazza calle avenida avinguda rua travessa quadra paseo carrer ul ulica aleja
+        plac utca út boulevard avenue chemin rte strada calea bulevardul
+        """)
+
+    /// Endings that make a single word a street name ("Koskikatu", "Søndergade", "Bahnhofstrasse").
+    static let streetEndings: [[UInt32]] = scalarList([
+        "strasse", "straße", "gasse", "weg", "vej", "gade", "katu", "tie", "gata", "gatan", "vägen", "veien", "vegen",
+        "straat", "laan", "plein", "allee", "gracht", "kade", "steeg", "utca", "útja", "ulica", "street", "road",
+        "stræde", "stien", "bakken", "brekka", "braut", "stígur", "vegur", "gränd", "torget", "tori", "polku", "kuja",
+    ])
+
+    /// Unit designators that follow or start an address.
+    static let unitWords = Chars.hashSet("apt apartment suite ste unit flat floor fl room rm box bldg building dept lot")
+    static let militaryPost = Chars.hashSet("apo fpo dpo")
+    static let militaryUnit = Chars.hashSet("psc cmr unit usns usnv uss uscgc usc")
+
+    /// Stop words of Chinese that end a name or address candidate.
+    static let chineseSurnames: Set<UInt32> = Set("""
+        王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝
+        """.unicodeScalars.map(\.value).filter { $0 > 0x2000 })
+
+    static let chineseCompoundSurnames: [[UInt32]] = [
+        "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕",
+        "令狐", "端木", "独孤", "南宫", "西门", "申屠", "万俟", "闻人", "澹台", "呼延", "赫连", "单于", "太史", "钟离",
+    ].map { $0.unicodeScalars.map(\.value) }
+
+    /// Words before a Chinese name: 姓名, 患者, 叫, 联系人…
+    static let chineseNameBefore: [[UInt32]] = [
+        "姓名", "名字", "患者", "病人", "联系人", "客户", "员工", "我叫", "他叫", "她叫", "名叫", "叫做", "我是", "收件人", "持卡人", "申请人",
+        "经理", "同事", "医生", "老师", "先生", "女士",
+    ].map { $0.unicodeScalars.map(\.value) }
+
+    /// Titles right after a Chinese name: 先生, 女士, 医生…
+    static let chineseNameAfter: [[UInt32]] = [
+        "先生", "女士", "小姐", "医生", "大夫", "老师", "教授", "经理", "主任", "同学", "律师", "总", "的电话", "的手机", "的身份证",
+        "的地址", "的病", "患有", "确诊", "住在", "今年", "的工资", "的邮箱", "的银行卡",
+    ].map { $0.unicodeScalars.map(\.value) }
+
+    /// Han characters that cannot be part of a given name here (particles, punctuation-like words).
+    static let chineseNameStops: Set<UInt32> = Set("的是在了和与或及说先女小医老教经主同律总患确住今年号路街区市省电手身地病工邮银姓名叫我你他她们这那有也就都把被从向给对".unicodeScalars.map(\.value))
+
+    static let chineseAddressAnchors: Set<UInt32> = Set("路街道巷弄里村镇".unicodeScalars.map(\.value))
+    static let chineseRegionChars: Set<UInt32> = Set("省市区县州".unicodeScalars.map(\.value))
+    static let chineseAddressStops: Set<UInt32> = Set("的是在了和与或及说到住于从向给对我你他她们，。、：；！？（）\u{201C}\u{201D}".unicodeScalars.map(\.value))
+}

@@ -1,0 +1,227 @@
+// Person names without an NER model: census lexicons plus context. English/Latin: honorifics
+// ("Dr. Berta Szöllössy"), cue phrases ("my name is", "named", "User:"), chat speaker labels
+// ("Nicole: …"), census first names followed by capitalised words or initials, census surnames,
+// and coordinated lists ("Eklund, Michael and Hodge"). Chinese: a surname from 百家姓 + one or two
+// given-name characters, gated by context (姓名, 患者, 叫 … / 先生, 女士 …).
+
+enum Names {
+    static let firstNames = Chars.hashSet(NameLexicon.firstNames)
+    static let surnames = Chars.hashSet(NameLexicon.surnames)
+
+    private static let nameHash = Chars.hash("name")
+    private static let isHash = Chars.hash("is")
+    private static let userHash = Chars.hash("user")
+    private static let andHash = Chars.hash("and")
+    private static let underHash = Chars.hash("under")
+    private static let itHash = Chars.hash("it")
+    private static let toHash = Chars.hash("to")
+    private static let iHash = Chars.hash("i")
+    private static let amHash = Chars.hash("am")
+    private static let byHash = Chars.hash("by")
+    private static let withHash = Chars.hash("with")
+    private static let addHash = Chars.hash("add")
+
+    /// Words that, as the two words before, introduce a name: "name is", "it to", "maybe it's under".
+    private static let strongCues = Chars.hashSet("named called surname maiden")
+
+    private static func candidate(_ x: Word) -> Bool {
+        !x.isNumber && x.length >= 2 && !Lexicon.stopWords.contains(x.hash) && !Lexicon.notNames.contains(x.hash)
+            && !Lexicon.streetTypes.contains(x.hash) && !Lexicon.unitWords.contains(x.hash)
+    }
+
+    private static func capitalizedCandidate(_ x: Word) -> Bool {
+        candidate(x) && x.isCapitalized && !(x.isAllCaps && x.length > 3)
+    }
+
+    /// An initial: one capital letter, optionally followed by a dot.
+    private static func isInitial(_ t: ScalarText, _ x: Word) -> Bool { x.length == 1 && x.isCapitalized && !x.isNumber }
+
+    private static func sameLine(_ t: ScalarText, _ a: Word, _ b: Word) -> Bool {
+        guard !b.newlineBefore, b.start - a.end <= 2 else { return false }
+        for k in a.end..<b.start where !(t.v[k] == 0x20 || t.v[k] == 0x2E) { return false }
+        return true
+    }
+
+    /// Extends a name from word `i` over capitalised words and initials; returns the index after it.
+    private static func extendName(_ t: ScalarText, _ w: [Word], _ i: Int, lowercase: Bool, max: Int = 4) -> Int {
+        var k = i + 1
+        while k < w.count && k - i < max && sameLine(t, w[k - 1], w[k]) {
+            let y = w[k]
+            if isInitial(t, y) && k + 1 < w.count && sameLine(t, y, w[k + 1]) && capitalizedCandidate(w[k + 1]) { k += 1; continue }
+            if capitalizedCandidate(y) || (lowercase && candidate(y) && (firstNames.contains(y.hash) || surnames.contains(y.hash))) {
+                k += 1
+                continue
+            }
+            if nameParticles.contains(y.hash) && k + 1 < w.count && capitalizedCandidate(w[k + 1]) && sameLine(t, y, w[k + 1]) { k += 2; continue }
+            break
+        }
+        // Never end on an initial or a particle.
+        while k > i + 1 && (isInitial(t, w[k - 1]) || nameParticles.contains(w[k - 1].hash)) { k -= 1 }
+        return k
+    }
+
+    private static let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
+
+    static func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
+        var taken = [Bool](repeating: false, count: w.count)
+        func add(_ s: Int, _ e: Int, _ score: Double) {
+            guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
+            for k in s..<e { taken[k] = true }
+            out.append(Finding(type: .person, start: w[s].start, end: w[e - 1].end, score: score))
+        }
+        var i = 0
+        while i < w.count {
+            let x = w[i]
+            if x.isNumber { i += 1; continue }
+            // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
+            if Lexicon.honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), capitalizedCandidate(w[i + 1]) || (candidate(w[i + 1]) && lowercaseText) {
+                let e = extendName(t, w, i + 1, lowercase: lowercaseText)
+                add(i + 1, e, 0.85)
+                i = e
+                continue
+            }
+            // Cue phrases: "name is X", "name: X", "name? X", "User: X", "named X", "it to X", "under X".
+            if i + 1 < w.count, isCue(t, w, i) {
+                let y = w[i + 1]
+                if (capitalizedCandidate(y) || (lowercaseText || strongCue(t, w, i)) && candidate(y) && !y.isCapitalized && !Lexicon.notNames.contains(y.hash)) && !y.isNumber {
+                    let e = extendName(t, w, i + 1, lowercase: lowercaseText || !y.isCapitalized)
+                    add(i + 1, e, 0.8)
+                    i = e
+                    continue
+                }
+            }
+            // Chat speaker label at a line start: "Nicole: …".
+            if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps {
+                add(i, i + 1, 0.6)
+                i += 1
+                continue
+            }
+            // Census first name, then capitalised words or initials.
+            if capitalizedCandidate(x) || (lowercaseText && candidate(x)) {
+                let isFirst = firstNames.contains(x.hash)
+                if isFirst {
+                    let e = extendName(t, w, i, lowercase: lowercaseText)
+                    if e > i + 1 || !lowercaseText {
+                        add(i, e, e > i + 1 ? 0.7 : 0.45)
+                        i = e
+                        continue
+                    }
+                }
+                // Capitalised pair of non-dictionary words where the second is a census surname, or
+                // words written with diacritics typical of names.
+                if !lowercaseText, i + 1 < w.count, sameLine(t, x, w[i + 1]) {
+                    let e = extendName(t, w, i, lowercase: false, max: 3)
+                    if e > i + 1 {
+                        let words = w[i..<e]
+                        let lexical = words.contains { surnames.contains($0.hash) || firstNames.contains($0.hash) }
+                        let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
+                        if lexical || accented {
+                            add(i, e, 0.6)
+                            i = e
+                            continue
+                        }
+                    }
+                }
+                // Census surname alone, not at a sentence start.
+                if !lowercaseText, surnames.contains(x.hash), !sentenceStart(x) {
+                    add(i, i + 1, 0.4)
+                    i += 1
+                    continue
+                }
+            }
+            i += 1
+        }
+        coordinate(t, w, &taken, lowercaseText: lowercaseText, into: &out)
+    }
+
+    private static func sentenceStart(_ x: Word) -> Bool {
+        x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F || x.previous == 0x22 || x.previous == 0x3A
+    }
+
+    private static func isCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        if x.hash == nameHash {
+            // "name is", "name: ", "name? ", "name - "
+            if x.next == 0x3A || x.next == 0x3F { return true }
+            return false
+        }
+        if x.hash == isHash, i > 0, w[i - 1].hash == nameHash { return true }
+        if x.hash == userHash, x.next == 0x3A { return true }
+        if x.hash == underHash, i > 0, w[i - 1].next == 0x27 || w[i - 1].hash == itHash { return true }
+        if x.hash == toHash, i > 0, w[i - 1].hash == itHash { return true }
+        if x.hash == amHash, i > 0, w[i - 1].hash == iHash { return false }
+        if x.hash == addHash || x.hash == withHash || x.hash == byHash { return false }
+        return strongCues.contains(x.hash) || Lexicon.nameCues.contains(x.hash)
+    }
+
+    private static func strongCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        return x.hash == isHash || x.hash == nameHash || strongCues.contains(x.hash)
+    }
+
+    /// "Eklund, Michael and Hodge": capitalised words coordinated with a found name are names too.
+    private static func coordinate(_ t: ScalarText, _ w: [Word], _ taken: inout [Bool], lowercaseText: Bool, into out: inout [Finding]) {
+        guard !out.isEmpty, !lowercaseText else { return }
+        var changed = true
+        var rounds = 0
+        while changed && rounds < 3 {
+            changed = false
+            rounds += 1
+            for i in 0..<w.count where taken[i] {
+                // Forward: X, Y / X and Y
+                var k = i + 1
+                if k < w.count && taken[k] { continue }
+                if k < w.count, w[k].hash == andHash, w[k - 1].next == 0x20 { k += 1 } else if w[i].next != 0x2C { continue }
+                guard k < w.count, !taken[k], capitalizedCandidate(w[k]), !w[k].newlineBefore else { continue }
+                let e = extendName(t, w, k, lowercase: false, max: 2)
+                for m in k..<e { taken[m] = true }
+                out.append(Finding(type: .person, start: w[k].start, end: w[e - 1].end, score: 0.5))
+                changed = true
+            }
+        }
+    }
+
+    // MARK: Chinese
+
+    static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            let c = t.v[i]
+            guard Chars.isHan(c) else { i += 1; continue }
+            var surnameLength = 0
+            if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
+            else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }
+            guard surnameLength > 0 else { i += 1; continue }
+            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) || endsWith(t, cue + [0x662F], at: i) }
+            // Given name: one or two Han characters that are not particles.
+            var g = i + surnameLength
+            while g < t.count && g - i - surnameLength < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
+            let given = g - i - surnameLength
+            guard given >= 1 else { i += 1; continue }
+            var end = g
+            var after = Lexicon.chineseNameAfter.contains { startsWith(t, $0, at: g) }
+            if !after && given == 2 && Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: g - 1) }) {
+                end = g - 1
+                after = true
+            }
+            if before || after {
+                out.append(Finding(type: .person, start: i, end: end, score: before && after ? 0.9 : 0.75))
+                i = end
+                continue
+            }
+            i += 1
+        }
+    }
+
+    private static func endsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
+        guard i - s.count >= 0 else { return false }
+        for k in 0..<s.count where t.v[i - s.count + k] != s[k] { return false }
+        return true
+    }
+
+    private static func startsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
+        guard i + s.count <= t.count else { return false }
+        for k in 0..<s.count where t.v[i + k] != s[k] { return false }
+        return true
+    }
+}

@@ -1,0 +1,185 @@
+// Scalar-level view of a prompt shared by every detector: offsets are indices into `v`, which are
+// Unicode-scalar offsets, the unit `Finding.start`/`end` use.
+
+/// The prompt as an array of Unicode scalar values plus cheap character-class helpers.
+struct ScalarText {
+    let v: [UInt32]
+    var count: Int { v.count }
+
+    init(_ text: String) {
+        var values: [UInt32] = []
+        values.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { values.append(scalar.value) }
+        v = values
+    }
+
+    @inline(__always) subscript(i: Int) -> UInt32 { i >= 0 && i < v.count ? v[i] : 0 }
+
+    @inline(__always) func isDigit(_ i: Int) -> Bool { let c = self[i]; return c >= 0x30 && c <= 0x39 }
+    @inline(__always) func isASCIILetter(_ i: Int) -> Bool { Chars.isASCIILetter(self[i]) }
+    @inline(__always) func isASCIIAlnum(_ i: Int) -> Bool { let c = self[i]; return Chars.isASCIILetter(c) || (c >= 0x30 && c <= 0x39) }
+    @inline(__always) func isHan(_ i: Int) -> Bool { Chars.isHan(self[i]) }
+    @inline(__always) func isLetter(_ i: Int) -> Bool { Chars.isLetter(self[i]) }
+    @inline(__always) func isSpace(_ i: Int) -> Bool { Chars.isSpace(self[i]) }
+
+    /// Case-insensitive (ASCII) match of `word` at `i`.
+    func matches(_ word: [UInt32], at i: Int) -> Bool {
+        guard i >= 0, i + word.count <= v.count else { return false }
+        for k in 0..<word.count where Chars.lowerASCII(v[i + k]) != word[k] { return false }
+        return true
+    }
+
+    /// Whether any of `words` (lower-cased scalars) occurs in the `window` scalars before `position`.
+    func hasContext(_ words: [[UInt32]], before position: Int, window: Int) -> Bool {
+        let from = max(0, position - window)
+        guard from < position else { return false }
+        for i in from..<position {
+            let c = Chars.lowerASCII(v[i])
+            for word in words where word[0] == c && matches(word, at: i) && i + word.count <= position { return true }
+        }
+        return false
+    }
+
+    func string(_ start: Int, _ end: Int) -> String {
+        var s = String.UnicodeScalarView()
+        for i in start..<end { if let u = Unicode.Scalar(v[i]) { s.append(u) } }
+        return String(s)
+    }
+}
+
+/// Character classes on raw scalar values (no allocation).
+enum Chars {
+    @inline(__always) static func isASCIILetter(_ c: UInt32) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+    @inline(__always) static func isDigit(_ c: UInt32) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) static func isUpperASCII(_ c: UInt32) -> Bool { c >= 0x41 && c <= 0x5A }
+    @inline(__always) static func lowerASCII(_ c: UInt32) -> UInt32 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+    @inline(__always) static func isSpace(_ c: UInt32) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0xA0 || c == 0x3000
+    }
+    @inline(__always) static func isHan(_ c: UInt32) -> Bool {
+        (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0xF900 && c <= 0xFAFF)
+    }
+    /// Kana and Hangul: CJK scripts that are not Chinese.
+    @inline(__always) static func isOtherCJK(_ c: UInt32) -> Bool {
+        (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7AF)
+    }
+    /// Letters of alphabetic scripts (Latin, Greek, Cyrillic, …); Han is handled apart.
+    @inline(__always) static func isLetter(_ c: UInt32) -> Bool {
+        if c < 0x80 { return isASCIILetter(c) }
+        if c < 0xC0 { return c == 0xAA || c == 0xB5 || c == 0xBA }
+        if c == 0xD7 || c == 0xF7 { return false }
+        if c < 0x2000 { return true }
+        if isHan(c) || isOtherCJK(c) { return false }
+        guard let scalar = Unicode.Scalar(c) else { return false }
+        return scalar.properties.isAlphabetic
+    }
+    @inline(__always) static func isUpper(_ c: UInt32) -> Bool {
+        if c < 0x80 { return isUpperASCII(c) }
+        guard let scalar = Unicode.Scalar(c) else { return false }
+        return scalar.properties.isUppercase
+    }
+    /// Cheap lower-casing good enough for hashing words: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic.
+    @inline(__always) static func foldCase(_ c: UInt32) -> UInt32 {
+        if c < 0x80 { return lowerASCII(c) }
+        if c >= 0xC0 && c <= 0xDE && c != 0xD7 { return c + 0x20 }
+        if c >= 0x100 && c <= 0x17F { return c | 1 }
+        if c >= 0x391 && c <= 0x3A9 { return c + 0x20 }
+        if c >= 0x410 && c <= 0x42F { return c + 0x20 }
+        return c
+    }
+
+    static func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map { foldCase($0.value) } }
+
+    /// FNV-1a over case-folded scalars: the key of every word lexicon.
+    @inline(__always) static func hash(_ v: [UInt32], _ start: Int, _ end: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in start..<end {
+            h = (h ^ UInt64(foldCase(v[i]))) &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    static func hash(_ s: String) -> UInt64 {
+        let v = s.unicodeScalars.map(\.value)
+        return hash(v, 0, v.count)
+    }
+
+    /// Combines two word hashes into the key of a two-word phrase.
+    @inline(__always) static func pair(_ a: UInt64, _ b: UInt64) -> UInt64 { (a &* 31) ^ (b &+ 0x9e37_79b9_7f4a_7c15) }
+
+    static func hashSet(_ words: String) -> Set<UInt64> {
+        var set = Set<UInt64>()
+        for word in words.split(whereSeparator: { $0 == " " || $0 == "\n" }) { set.insert(hash(String(word))) }
+        return set
+    }
+}
+
+/// A run of letters (a word) or digits (a number) in Latin-like text.
+struct Word {
+    var start: Int
+    var end: Int
+    var hash: UInt64
+    var isNumber: Bool
+    /// First letter upper-case.
+    var isCapitalized: Bool
+    var isAllCaps: Bool
+    var hasNonASCII: Bool
+    /// A newline between the previous word and this one.
+    var newlineBefore: Bool
+    /// The scalar right before the word, skipping spaces (0 at the start).
+    var previous: UInt32
+    /// The scalar right after the word (0 at the end).
+    var next: UInt32
+    var length: Int { end - start }
+}
+
+extension ScalarText {
+    /// Splits into letter runs and digit runs (an inner apostrophe or hyphen stays inside a word).
+    func words() -> [Word] {
+        var out: [Word] = []
+        out.reserveCapacity(count / 5 + 1)
+        var i = 0
+        var newline = true
+        var prev: UInt32 = 0
+        while i < count {
+            let c = v[i]
+            if c == 0x0A { newline = true; i += 1; continue }
+            if Chars.isDigit(c) {
+                let s = i
+                while i < count && Chars.isDigit(v[i]) { i += 1 }
+                out.append(Word(start: s, end: i, hash: Chars.hash(v, s, i), isNumber: true, isCapitalized: false, isAllCaps: false,
+                                hasNonASCII: false, newlineBefore: newline, previous: prev, next: self[i]))
+                newline = false
+                prev = v[i - 1]
+                continue
+            }
+            if Chars.isLetter(c) {
+                let s = i
+                var upper = 0, letters = 0, nonASCII = false
+                while i < count {
+                    let d = v[i]
+                    if Chars.isLetter(d) {
+                        letters += 1
+                        if d >= 0x80 { nonASCII = true }
+                        if Chars.isUpper(d) { upper += 1 }
+                        i += 1
+                    } else if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1]) && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2])) {
+                        i += 1
+                    } else {
+                        break
+                    }
+                }
+                out.append(Word(start: s, end: i, hash: Chars.hash(v, s, i), isNumber: false, isCapitalized: Chars.isUpper(c),
+                                isAllCaps: upper == letters && letters > 1, hasNonASCII: nonASCII, newlineBefore: newline,
+                                previous: prev, next: self[i]))
+                newline = false
+                prev = v[i - 1]
+                continue
+            }
+            if !Chars.isSpace(c) { prev = c }
+            if Chars.isHan(c) || Chars.isOtherCJK(c) { prev = c }
+            i += 1
+        }
+        return out
+    }
+}

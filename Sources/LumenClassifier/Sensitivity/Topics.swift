@@ -1,0 +1,173 @@
+// Regulated topics (health, finance, legal, HR), English and Chinese lexicons with weights.
+// English terms are one or two words matched on word hashes; Chinese terms are matched by their
+// first character, so both passes are linear.
+
+enum Topics {
+    private struct Term {
+        let topic: Topic
+        let weight: Double
+        let text: String
+    }
+
+    private static let english: [(Topic, Double, String)] = [
+        (.health, 1.0, "diagnosis diagnosed patient symptoms symptom prescription prescribed medication medications chemotherapy hiv aids cancer tumor diabetes depression anxiety schizophrenia bipolar therapy therapist psychiatrist surgery surgeon hospital hospitalized clinic oncology dementia pregnancy pregnant abortion disease disorder illness insulin dosage mri biopsy allergy allergies asthma hepatitis stroke seizure epilepsy medical std covid infection antidepressant opioid rehab overdose"),
+        (.health, 0.6, "doctor nurse headache headaches pain fever treatment health clinical physician blood vaccine"),
+        (.health, 1.0, "medical record|medical history|blood pressure|heart attack|mental health|health insurance|blood test|side effects"),
+        (.finance, 1.0, "bank banking iban mortgage loan loans salary payroll tax taxes invoice brokerage investment portfolio wire swift routing overdraft credit debit transaction transactions"),
+        (.finance, 0.6, "account payment payments balance finance financial money budget income fund funds stock stocks dividend pension insurance deposit withdraw withdrawal atm"),
+        (.finance, 1.0, "credit card|bank account|account number|routing number|credit score|wire transfer|tax return|net worth|social security"),
+        (.legal, 1.0, "lawsuit litigation attorney lawyer subpoena plaintiff defendant court indictment felony misdemeanor settlement arbitration custody divorce contract nda verdict prosecutor testimony affidavit probation parole"),
+        (.legal, 0.6, "legal law laws liability sue sued judge trial appeal counsel compliance regulation regulations gdpr hipaa"),
+        (.legal, 1.0, "non-disclosure agreement|criminal record|legal advice|power of attorney|civil rights"),
+        (.hr, 1.0, "termination terminated fired layoff layoffs severance disciplinary grievance harassment discrimination promotion onboarding resignation resign"),
+        (.hr, 0.6, "employee employees employer employment hr hiring candidate interview performance review salary compensation benefits payroll recruiter"),
+        (.hr, 1.0, "performance review|performance improvement|background check|sick leave|maternity leave|human resources"),
+    ]
+
+    private static let chinese: [(Topic, Double, String)] = [
+        (.health, 1.0, "诊断 确诊 患者 病人 病历 症状 处方 药物 化疗 艾滋病 癌症 肿瘤 糖尿病 抑郁症 焦虑症 精神病 手术 住院 医院 门诊 怀孕 流产 疾病 胰岛素 过敏 哮喘 肝炎 中风 癫痫 体检 血压 心脏病"),
+        (.health, 0.6, "医生 护士 头痛 发烧 治疗 健康 疫苗 吃药"),
+        (.finance, 1.0, "银行 账户 账号 贷款 房贷 工资 薪资 税务 纳税 发票 投资 股票 理财 转账 汇款 信用卡 存款 余额 交易 信用"),
+        (.finance, 0.6, "付款 支付 金融 财务 预算 收入 基金 保险 退款"),
+        (.legal, 1.0, "诉讼 起诉 律师 原告 被告 法院 判决 仲裁 监护权 离婚 合同 保密协议 犯罪 刑事 民事 证词 缓刑 假释"),
+        (.legal, 0.6, "法律 法规 合规 责任 上诉 法官"),
+        (.hr, 1.0, "解雇 辞退 裁员 离职 辞职 赔偿金 处分 申诉 骚扰 歧视 晋升 入职 绩效考核 劳动合同"),
+        (.hr, 0.6, "员工 雇主 雇佣 招聘 面试 绩效 薪酬 福利 人事 人力资源"),
+    ]
+
+    private static let englishSingles: [UInt64: Term] = {
+        var out: [UInt64: Term] = [:]
+        for (topic, weight, list) in english where !list.contains("|") {
+            for word in list.split(separator: " ") where out[Chars.hash(String(word))] == nil {
+                out[Chars.hash(String(word))] = Term(topic: topic, weight: weight, text: String(word))
+            }
+        }
+        return out
+    }()
+
+    private static let englishPairs: [UInt64: Term] = {
+        var out: [UInt64: Term] = [:]
+        for (topic, weight, list) in english where list.contains("|") {
+            for phrase in list.split(separator: "|") {
+                let parts = phrase.split(separator: " ").map { Chars.hash(String($0)) }
+                guard parts.count >= 2 else { continue }
+                // Key on the first two words; longer phrases are checked word by word.
+                out[Chars.pair(parts[0], parts[1])] = Term(topic: topic, weight: weight, text: String(phrase))
+            }
+        }
+        return out
+    }()
+
+    private static let chineseByFirst: [UInt32: [([UInt32], Term)]] = {
+        var out: [UInt32: [([UInt32], Term)]] = [:]
+        for (topic, weight, list) in chinese {
+            for word in list.split(separator: " ") {
+                let v = word.unicodeScalars.map(\.value)
+                out[v[0], default: []].append((v, Term(topic: topic, weight: weight, text: String(word))))
+            }
+        }
+        return out
+    }()
+
+    static func score(_ t: ScalarText, _ w: [Word]) -> [TopicScore] {
+        var weights: [Topic: Double] = [:]
+        var evidence: [Topic: [String]] = [:]
+        func hit(_ term: Term) {
+            weights[term.topic, default: 0] += term.weight
+            if !(evidence[term.topic]?.contains(term.text) ?? false) && (evidence[term.topic]?.count ?? 0) < 8 {
+                evidence[term.topic, default: []].append(term.text)
+            }
+        }
+        var skip = -1
+        for k in 0..<w.count where !w[k].isNumber {
+            if k + 1 < w.count, !w[k + 1].isNumber, let term = englishPairs[Chars.pair(w[k].hash, w[k + 1].hash)] {
+                hit(term)
+                skip = k + 1
+                continue
+            }
+            if k == skip { continue }
+            if let term = englishSingles[w[k].hash] { hit(term) }
+        }
+        var i = 0
+        while i < t.count {
+            let c = t.v[i]
+            if Chars.isHan(c), let candidates = chineseByFirst[c] {
+                var matched = 0
+                for (v, term) in candidates where v.count > matched && i + v.count <= t.count {
+                    var ok = true
+                    for k in 1..<v.count where t.v[i + k] != v[k] { ok = false; break }
+                    if ok { hit(term); matched = v.count }
+                }
+                i += max(matched, 1)
+                continue
+            }
+            i += 1
+        }
+        var out: [TopicScore] = []
+        for (topic, weight) in weights where weight > 0 {
+            out.append(TopicScore(topic: topic, score: 1 - pow2(-weight), evidence: evidence[topic] ?? []))
+        }
+        out.sort { $0.score != $1.score ? $0.score > $1.score : $0.topic < $1.topic }
+        return out
+    }
+
+    /// 1 - 2^-w maps summed evidence weights into [0, 1): one strong term scores 0.5, two 0.75.
+    private static func pow2(_ x: Double) -> Double {
+        var result = 1.0
+        var remaining = -x
+        while remaining >= 1 { result /= 2; remaining -= 1 }
+        // 2^-r for r in [0, 1) via a short series of e^(-r ln 2).
+        let y = -remaining * 0.6931471805599453
+        var term = 1.0, sum = 1.0
+        for n in 1..<12 { term *= y / Double(n); sum += term }
+        return result * sum
+    }
+}
+
+/// Language and token estimate from one pass over the scalars.
+enum LanguageEstimate {
+    private static let english = Chars.hashSet("""
+        the and of to a in is it you that for on with are this be was have i not as at what how can do your my
+        me we they please will from by or an if so which there about would should could why when where who
+        """)
+
+    static func estimate(_ t: ScalarText, _ w: [Word]) -> (language: String, tokens: Int) {
+        var han = 0, latin = 0, otherLetters = 0, otherCJK = 0, rest = 0
+        for c in t.v {
+            if c < 0x80 {
+                if Chars.isASCIILetter(c) { latin += 1 } else if !Chars.isSpace(c) { rest += 1 }
+            } else if Chars.isHan(c) {
+                han += 1
+            } else if Chars.isOtherCJK(c) {
+                otherCJK += 1
+            } else if c < 0x250 && Chars.isLetter(c) {
+                latin += 1
+            } else if Chars.isLetter(c) {
+                otherLetters += 1
+            } else if !Chars.isSpace(c) {
+                rest += 1
+            }
+        }
+        // ~4 scalars per token for alphabetic text, ~1 token per 1.3 Han characters, kana/hangul ~1 each.
+        let tokens = (Double(latin + otherLetters + rest) / 4 + Double(han) / 1.3 + Double(otherCJK)).rounded(.up)
+        // Compare in "word units": a Han character against ~5 Latin letters.
+        let hanUnits = Double(han) / 1.5
+        let latinUnits = Double(latin) / 5
+        let otherUnits = Double(otherLetters) / 5 + Double(otherCJK) / 1.5
+        let total = hanUnits + latinUnits + otherUnits
+        guard total > 0 else { return ("other", Int(tokens)) }
+        let language: String
+        if hanUnits / total >= 0.8 {
+            language = "zh"
+        } else if latinUnits / total >= 0.8 {
+            let words = w.filter { !$0.isNumber }
+            let hits = words.filter { english.contains($0.hash) }.count
+            language = words.count < 4 || Double(hits) / Double(words.count) >= 0.08 ? "en" : "other"
+        } else if hanUnits / total >= 0.2 && latinUnits / total >= 0.2 {
+            language = "mixed"
+        } else {
+            language = "other"
+        }
+        return (language, Int(tokens))
+    }
+}
