@@ -152,7 +152,7 @@ public final class Router: Sendable {
             remainingUSD: remaining.global,
             tenantRemainingUSD: remaining.tenant
         )
-        let decision = PolicyEngine.evaluate(policy, classification: classification, context: context)
+        let decision = PolicyEngine.evaluate(policy, classification, context)
         let decisionElapsed = started.duration(to: clock.now)
         metrics.decision(nanoseconds: decisionElapsed.nanoseconds)
 
