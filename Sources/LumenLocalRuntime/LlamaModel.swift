@@ -1,0 +1,173 @@
+import CLlama
+import Foundation
+
+/// Receives llama.cpp's (process-wide) log output: silent unless a runtime asked for it, and keeps the
+/// recent warnings/errors so a failed load can say why.
+final class LlamaLog: @unchecked Sendable {
+    // Safe: every mutable field is only touched with `lock` held.
+    private let lock = NSLock()
+    private var verbose = false
+    private var recent: [String] = []
+    private var line = ""
+
+    /// The single sink registered with `llama_log_set` (llama.cpp's logger is process-global).
+    static let shared: LlamaLog = {
+        let sink = LlamaLog()
+        llama_log_set(
+            { level, text, userData in
+                guard let text, let userData else { return }
+                Unmanaged<LlamaLog>.fromOpaque(userData).takeUnretainedValue().receive(level: level, text: String(cString: text))
+            },
+            Unmanaged.passUnretained(sink).toOpaque()
+        )
+        llama_backend_init()
+        return sink
+    }()
+
+    /// Turns forwarding to standard error on (sticky for the process).
+    func enableVerbose() {
+        lock.withLock { verbose = true }
+    }
+
+    /// Forgets collected messages (call before an operation whose failure you want to explain).
+    func clearRecent() {
+        lock.withLock { recent.removeAll() }
+    }
+
+    /// Warning and error lines collected since the last `clearRecent`.
+    func recentMessages() -> [String] {
+        lock.withLock { recent }
+    }
+
+    private func receive(level: ggml_log_level, text: String) {
+        let forward = lock.withLock { () -> Bool in
+            if level == GGML_LOG_LEVEL_WARN || level == GGML_LOG_LEVEL_ERROR
+                || (level == GGML_LOG_LEVEL_CONT && !line.isEmpty)
+            {
+                line += text
+                if line.hasSuffix("\n") {
+                    recent.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
+                    if recent.count > 64 { recent.removeFirst(recent.count - 64) }
+                    line = ""
+                }
+            }
+            return verbose
+        }
+        if forward { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+}
+
+/// A loaded llama.cpp model. Immutable after loading; vocabulary look-ups are safe from any thread.
+final class LlamaModel: @unchecked Sendable {
+    // Safe: `pointer` and `vocab` never change after init, and the llama.cpp calls made through them from
+    // several threads (tokenize, token_to_piece, chat template, metadata) only read the loaded model.
+    let pointer: OpaquePointer
+    let vocab: OpaquePointer
+    let metadata: ModelMetadata
+
+    /// Serialises loads so the log lines collected belong to the load that failed.
+    private static let loadLock = NSLock()
+
+    init(path: String, verbose: Bool) throws(LocalRuntimeError) {
+        let log = LlamaLog.shared
+        if verbose { log.enableVerbose() }
+        let metadata = try ModelMetadata.read(path: path)
+        var params = llama_model_default_params()
+        params.n_gpu_layers = 0
+        let loaded: OpaquePointer? = LlamaModel.loadLock.withLock {
+            log.clearRecent()
+            return llama_model_load_from_file(metadata.path, params)
+        }
+        guard let loaded else {
+            throw LlamaModel.explainLoadFailure(path: metadata.path, architecture: metadata.architecture, messages: log.recentMessages())
+        }
+        guard let vocab = llama_model_get_vocab(loaded) else {
+            llama_model_free(loaded)
+            throw .loadFailed(path: metadata.path, reason: "the model has no vocabulary")
+        }
+        pointer = loaded
+        self.vocab = vocab
+        self.metadata = metadata
+    }
+
+    deinit {
+        llama_model_free(pointer)
+    }
+
+    static func explainLoadFailure(path: String, architecture: String, messages: [String]) -> LocalRuntimeError {
+        let text = messages.joined(separator: "\n")
+        if text.contains("unknown model architecture") {
+            return .unsupportedArchitecture(path: path, architecture: architecture)
+        }
+        let reason = messages.last(where: { !$0.isEmpty }) ?? "llama_model_load_from_file returned NULL"
+        let corruptMarkers = ["not within the file bounds", "data is not within", "corrupt", "truncat", "failed to read", "unexpectedly reached end"]
+        if corruptMarkers.contains(where: { text.localizedCaseInsensitiveContains($0) }) {
+            return .corruptModel(path: path, reason: reason)
+        }
+        return .loadFailed(path: path, reason: reason)
+    }
+
+    /// Tokenizes `text`; `special` adds BOS/EOS as the model wants and parses control tokens like `<|im_start|>`.
+    func tokenize(_ text: String, special: Bool) -> [llama_token] {
+        let utf8 = Array(text.utf8)
+        guard !utf8.isEmpty else { return [] }
+        var capacity = utf8.count + 8
+        while true {
+            var tokens = [llama_token](repeating: 0, count: capacity)
+            let count = utf8.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    llama_tokenize(vocab, chars.baseAddress, Int32(chars.count), &tokens, Int32(capacity), special, special)
+                }
+            }
+            if count >= 0 { return Array(tokens.prefix(Int(count))) }
+            if count == Int32.min { return [] }
+            capacity = Int(-count)
+        }
+    }
+
+    /// The bytes of one token's text (control tokens render as nothing).
+    func piece(_ token: llama_token) -> [UInt8] {
+        var buffer = [CChar](repeating: 0, count: 64)
+        var count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+        if count < 0 {
+            buffer = [CChar](repeating: 0, count: Int(-count))
+            count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+        }
+        guard count > 0 else { return [] }
+        return buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }
+    }
+
+    /// Whether `token` ends generation (EOS, EOT, …).
+    func isEndOfGeneration(_ token: llama_token) -> Bool {
+        llama_vocab_is_eog(vocab, token)
+    }
+
+    /// Renders `turns` with the model's own chat template (llama.cpp's built-in implementation of it),
+    /// ending with the assistant prefix.
+    func applyChatTemplate(_ turns: [ChatTurn]) throws(LocalRuntimeError) -> String {
+        guard !turns.isEmpty else { throw .invalidChat("the conversation has no turns") }
+        for turn in turns where !ChatTurn.roles.contains(turn.role) {
+            throw .invalidChat("role '\(turn.role)' is not one of system, user, assistant")
+        }
+        let template = llama_model_chat_template(pointer, nil)
+        let roles = turns.map { strdup($0.role) }
+        let contents = turns.map { strdup($0.content) }
+        defer {
+            roles.forEach { free($0) }
+            contents.forEach { free($0) }
+        }
+        let messages = zip(roles, contents).map { llama_chat_message(role: $0, content: $1) }
+        var capacity = max(256, turns.reduce(0) { $0 + $1.content.utf8.count + $1.role.utf8.count } * 2 + 256)
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let length = llama_chat_apply_template(template, messages, messages.count, true, &buffer, Int32(capacity))
+            if length < 0 {
+                throw .unsupportedChatTemplate("llama.cpp does not recognise the chat template of \(metadata.name)")
+            }
+            if Int(length) <= capacity {
+                return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            capacity = Int(length)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+
+/// One message of a chat conversation; `role` is `system`, `user` or `assistant`.
+public struct ChatTurn: Sendable, Hashable, Codable {
+    /// `system`, `user` or `assistant`.
+    public var role: String
+    /// The message text.
+    public var content: String
+
+    /// Creates a turn.
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    /// A `system` turn.
+    public static func system(_ content: String) -> ChatTurn { ChatTurn(role: "system", content: content) }
+    /// A `user` turn.
+    public static func user(_ content: String) -> ChatTurn { ChatTurn(role: "user", content: content) }
+    /// An `assistant` turn.
+    public static func assistant(_ content: String) -> ChatTurn { ChatTurn(role: "assistant", content: content) }
+
+    /// The roles the runtime accepts.
+    public static let roles: Set<String> = ["system", "user", "assistant"]
+}
+
+/// How the next token is chosen. `temperature <= 0` is greedy and deterministic.
+public struct SamplingParameters: Sendable, Hashable, Codable {
+    /// Softmax temperature; `0` (or less) selects the most likely token every time.
+    public var temperature: Double
+    /// Nucleus sampling: keep the smallest set of tokens whose probability mass reaches `topP` (1 = off).
+    public var topP: Double
+    /// Keep only the `topK` most likely tokens (0 = off).
+    public var topK: Int
+    /// Random seed for sampling; `nil` picks a fresh one per request.
+    public var seed: UInt32?
+    /// Maximum number of generated tokens.
+    public var maxTokens: Int
+    /// Generation stops before the first occurrence of any of these strings (not included in the output).
+    public var stop: [String]
+
+    /// Creates sampling parameters.
+    public init(
+        temperature: Double = 0.8,
+        topP: Double = 0.95,
+        topK: Int = 40,
+        seed: UInt32? = nil,
+        maxTokens: Int = 256,
+        stop: [String] = []
+    ) {
+        self.temperature = temperature
+        self.topP = topP
+        self.topK = topK
+        self.seed = seed
+        self.maxTokens = maxTokens
+        self.stop = stop
+    }
+
+    /// Greedy decoding with the given token budget and stop strings.
+    public static func greedy(maxTokens: Int = 256, stop: [String] = []) -> SamplingParameters {
+        SamplingParameters(temperature: 0, topP: 1, topK: 0, seed: nil, maxTokens: maxTokens, stop: stop)
+    }
+}
+
+/// Why a generation ended.
+public enum FinishReason: String, Sendable, Codable {
+    /// End-of-generation token or a stop string.
+    case stop
+    /// `maxTokens` reached, or the sequence's context is full.
+    case length
+    /// The consumer cancelled or the runtime shut down.
+    case cancelled
+}
+
+/// Token usage and timing of one finished request.
+public struct GenerationSummary: Sendable, Hashable, Codable {
+    /// Tokens in the templated prompt.
+    public var promptTokens: Int
+    /// Tokens generated (end-of-generation token excluded).
+    public var completionTokens: Int
+    /// Why generation ended.
+    public var finishReason: FinishReason
+    /// From submission to the first generated token (queue wait + prompt processing); nil when none was generated.
+    public var timeToFirstToken: Duration?
+    /// From submission to the end of generation.
+    public var totalTime: Duration
+
+    /// Creates a summary.
+    public init(
+        promptTokens: Int,
+        completionTokens: Int,
+        finishReason: FinishReason,
+        timeToFirstToken: Duration?,
+        totalTime: Duration
+    ) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.finishReason = finishReason
+        self.timeToFirstToken = timeToFirstToken
+        self.totalTime = totalTime
+    }
+
+    /// `promptTokens + completionTokens`.
+    public var totalTokens: Int { promptTokens + completionTokens }
+}
+
+/// One element of a streamed generation: text (whole UTF-8 characters) or the final summary.
+public enum GenerationEvent: Sendable, Hashable {
+    /// The next piece of generated text; never splits a multi-byte character, never contains a stop string.
+    case text(String)
+    /// The last event of a stream.
+    case finished(GenerationSummary)
+}
+
+/// The result of a non-streamed generation.
+public struct Completion: Sendable, Hashable, Codable {
+    /// The generated text (stop strings excluded).
+    public var text: String
+    /// Usage, timing and finish reason.
+    public var summary: GenerationSummary
+
+    /// Creates a completion.
+    public init(text: String, summary: GenerationSummary) {
+        self.text = text
+        self.summary = summary
+    }
+}
+
+/// How the runtime loads the model and schedules requests.
+public struct LocalRuntimeOptions: Sendable, Hashable {
+    /// Requests decoded concurrently (llama.cpp sequences in one batch).
+    public var slots: Int
+    /// Requests that may wait for a free slot; beyond `slots + queueLimit`, `stream` throws `busy`.
+    public var queueLimit: Int
+    /// CPU threads for llama.cpp (generation and prompt processing).
+    public var threads: Int
+    /// Context length (tokens) of each slot; nil = min(model's training context, 2048).
+    public var contextLength: Int?
+    /// Maximum tokens submitted to one `llama_decode` call (prompt chunks of new requests + one token per running request).
+    public var batchSize: Int
+    /// Flash attention on/off; nil lets llama.cpp decide.
+    public var flashAttention: Bool?
+    /// Forward llama.cpp's own log lines to standard error.
+    public var verboseLlamaLog: Bool
+
+    /// Creates options.
+    public init(
+        slots: Int = 4,
+        queueLimit: Int = 16,
+        threads: Int? = nil,
+        contextLength: Int? = nil,
+        batchSize: Int = 512,
+        flashAttention: Bool? = nil,
+        verboseLlamaLog: Bool = false
+    ) {
+        self.slots = slots
+        self.queueLimit = queueLimit
+        self.threads = threads ?? LocalRuntimeOptions.defaultThreads
+        self.contextLength = contextLength
+        self.batchSize = batchSize
+        self.flashAttention = flashAttention
+        self.verboseLlamaLog = verboseLlamaLog
+    }
+
+    /// The number of active processors, at least 1.
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}
+
+/// A snapshot of the scheduler's occupancy.
+public struct RuntimeStatus: Sendable, Hashable, Codable {
+    /// Configured slots.
+    public var slots: Int
+    /// Slots currently held by a request (prompt processing or generating).
+    public var activeSlots: Int
+    /// Requests waiting for a slot.
+    public var queued: Int
+    /// Configured queue limit.
+    public var queueLimit: Int
+}
