@@ -25,7 +25,7 @@ public struct LocalBackend: ChatBackend {
         if let tools = request.tools, !tools.isEmpty {
             throw .invalidRequest("The embedded local model cannot use tools; name a remote target or drop 'tools'.", param: "tools", code: "unsupported_by_target")
         }
-        if let choice = request.toolChoice, choice != .none {
+        if let choice = request.toolChoice, choice != ToolChoice.none {
             throw .invalidRequest("The embedded local model cannot honour 'tool_choice'.", param: "tool_choice", code: "unsupported_by_target")
         }
         if let format = request.responseFormat, format["type"]?.stringValue != "text" {

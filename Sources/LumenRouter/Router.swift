@@ -132,7 +132,7 @@ public final class Router: Sendable {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
         guard let requested = policy.resolveRequestedModel(request.model) else {
-            throw .modelNotFound(request.model ?? "", known: modelIDs)
+            throw .modelNotFound(request.model, known: modelIDs)
         }
         _ = requested
 
@@ -224,7 +224,7 @@ public final class Router: Sendable {
     /// Prepares one candidate: availability, capability, redaction (for remote targets under `redact`),
     /// and the durable pre-egress audit record for remote targets.
     func prepare(
-        _ name: String, isPrimary: Bool, original: ChatCompletionRequest, plan: Plan, trail: inout AuditTrail
+        _ name: String, isPrimary: Bool, original: ChatCompletionRequest, plan: Plan, trail: AuditTrail
     ) async throws(RouterError) -> Preparation {
         guard let target = policy.target(named: name) else { return .skip("target '\(name)' is not in the policy") }
         let backend: any ChatBackend
@@ -317,7 +317,7 @@ public final class Router: Sendable {
         for (index, name) in plan.candidates.enumerated() {
             let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
             let attempt: Attempt
-            switch try await prepare(name, isPrimary: index == 0, original: request, plan: plan, trail: &trail) {
+            switch try await prepare(name, isPrimary: index == 0, original: request, plan: plan, trail: trail) {
             case .skip(let why):
                 fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
                 metrics.fallback(from: name, to: next)
@@ -369,7 +369,7 @@ public final class Router: Sendable {
         _ lastError: BackendError?, lastTarget: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent],
         trail: inout AuditTrail, started: ContinuousClock.Instant
     ) async -> RouterError {
-        let route: RouteKind = (backends[lastTarget].flatMap { if case .ready(let b) = $0 { b.route } else { nil } }) ?? .local
+        let route = routeKind(of: lastTarget)
         let info = RouteInfo(
             requestID: caller.requestID, route: route, target: lastTarget, rule: plan.decision.rule,
             overrideReason: plan.overrideReason, fallbacks: fallbacks
@@ -390,6 +390,11 @@ public final class Router: Sendable {
         await writeCompletion(trail, remote: route == .remote)
         metrics.request(route: route.rawValue, target: lastTarget, status: error.status)
         return error
+    }
+
+    func routeKind(of name: String) -> RouteKind {
+        if case .ready(let backend)? = backends[name] { return backend.route }
+        return .local
     }
 
     func record(info: RouteInfo, status: Int, usage: (prompt: Int, completion: Int), cost: Double, sent: Int, received: Int) {

@@ -48,7 +48,7 @@ extension Router {
             let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
             let attempt: Attempt
             do {
-                switch try await prepare(name, isPrimary: index == 0, original: upstreamRequest, plan: plan, trail: &trail) {
+                switch try await prepare(name, isPrimary: index == 0, original: upstreamRequest, plan: plan, trail: trail) {
                 case .skip(let why):
                     fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
                     metrics.fallback(from: name, to: next)
@@ -131,7 +131,8 @@ extension Router {
             let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
             let cost = attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
             if streamError == nil {
-                for out in pump.finish(usage: Wire.makeUsage(counted, cost: cost), template: pump.lastChunk) {
+                let template = pump.lastChunk
+                for out in pump.finish(usage: Wire.makeUsage(counted, cost: cost), template: template) {
                     output.yield(out)
                 }
             }

@@ -92,8 +92,7 @@ public struct KeyStore: Sendable {
                     entries = try JSONDecoder().decode([Entry].self, from: data)
                 }
             } else {
-                let node = try Yams.compose(yaml: text)
-                if case .sequence = node {
+                if case .sequence? = try Yams.compose(yaml: text) {
                     entries = try YAMLDecoder().decode([Entry].self, from: text)
                 } else {
                     entries = try YAMLDecoder().decode(Wrapper.self, from: text).keys
