@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -54,6 +55,7 @@ let package = Package(
             dependencies: [
                 "LumenCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -97,6 +99,7 @@ let package = Package(
             dependencies: [
                 "LumenCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -115,7 +118,13 @@ let package = Package(
         .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier"]),
         .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier"]),
         .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime"]),
-        .testTarget(name: "LumenProvidersTests", dependencies: ["LumenProviders", "LumenFakeUpstream", "LumenCore"]),
+        .testTarget(
+            name: "LumenProvidersTests",
+            dependencies: [
+                "LumenProviders", "LumenFakeUpstream", "LumenCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier"]),
         .testTarget(
             name: "LumenEndToEndTests",

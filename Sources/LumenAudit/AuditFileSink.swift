@@ -1,0 +1,176 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The file side of the writer: appends sealed lines, rotates files, fsyncs, keeps `audit.head`.
+///
+/// `@unchecked Sendable`: its mutable state is touched only by `open`, by the single in-flight flush
+/// of `AuditLog` (the actor starts a flush only when none is running, and the actor hop between
+/// flushes orders the accesses) and by `close`, which waits until no flush is running.
+final class AuditFileSink: @unchecked Sendable {
+    struct Line: Sendable {
+        var bytes: [UInt8]
+        var day: String
+        var seq: Int
+        var hash: String
+    }
+
+    struct Tail {
+        var seq: Int
+        var hash: String
+    }
+
+    private let directory: String
+    private let maxFileBytes: Int
+    private var fd: Int32 = -1
+    private var fileName = ""
+    private var fileDay = ""
+    private var fileCounter = 0
+    private var fileBytes = 0
+    private var fileLines = 0
+
+    private init(directory: String, maxFileBytes: Int) {
+        self.directory = directory
+        self.maxFileBytes = maxFileBytes
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Opens the directory, repairs a torn last line, and finds the chain's tail.
+    static func open(_ configuration: AuditLogConfiguration) throws -> (AuditFileSink, Tail, AuditRecovery?) {
+        let directory = configuration.directory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw AuditError(.io, "cannot create audit directory \(directory): \(error.localizedDescription)")
+        }
+        let sink = AuditFileSink(directory: directory, maxFileBytes: configuration.maxFileBytes)
+        var tail = Tail(seq: 0, hash: AuditChain.genesisHash)
+        var recovery: AuditRecovery?
+        let files = try AuditFiles.logFiles(in: directory)
+        for name in files.reversed() {
+            let path = directory + "/" + name
+            guard var data = FileManager.default.contents(atPath: path) else {
+                throw AuditError(.io, "cannot read \(path)")
+            }
+            if let last = data.last, last != UInt8(ascii: "\n") {
+                let keep = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+                let lost = data.count - keep
+                let lineNumber = data[..<keep].reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } + 1
+                guard truncate(path, off_t(keep)) == 0 else {
+                    throw AuditError(.io, "cannot truncate torn line of \(path): \(String(cString: strerror(errno)))")
+                }
+                data = data.prefix(keep)
+                recovery = AuditRecovery(file: name, line: lineNumber, bytesLost: lost)
+            }
+            if sink.fileName.isEmpty, let parsed = AuditFiles.parse(name) {
+                // Keep appending to the newest file.
+                sink.fileName = name
+                sink.fileDay = parsed.day
+                sink.fileCounter = parsed.counter
+                sink.fileBytes = data.count
+                sink.fileLines = data.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            }
+            if data.isEmpty { continue }
+            let end = data.count - 1
+            let start = (data[..<end].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+            let lastLine = Array(data[start..<end])
+            let header = lastLine.withUnsafeBufferPointer { AuditChain.check($0, computeHash: false) }
+            guard let header else {
+                throw AuditError(.corruptTail, "last line of \(path) is not an audit record; run `lumen audit verify` and repair by hand")
+            }
+            tail = Tail(seq: header.seq, hash: header.hash)
+            break
+        }
+        if !sink.fileName.isEmpty {
+            try sink.openCurrent()
+        }
+        return (sink, tail, recovery)
+    }
+
+    private func openCurrent() throws {
+        let path = directory + "/" + fileName
+        fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw AuditError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    private func rotate(day: String) throws {
+        if fd >= 0 {
+            guard fsync(fd) == 0 else { throw AuditError(.io, "fsync \(fileName): \(String(cString: strerror(errno)))") }
+            Glibc.close(fd)
+            fd = -1
+        }
+        fileCounter = day == fileDay ? fileCounter + 1 : 1
+        fileDay = day
+        fileName = AuditFiles.name(day: day, counter: fileCounter)
+        fileBytes = 0
+        fileLines = 0
+        try openCurrent()
+        let dirFD = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            _ = fsync(dirFD)
+            Glibc.close(dirFD)
+        }
+    }
+
+    /// Appends lines in order, rotating on day change or size; fsyncs when `sync`. Updates `audit.head`.
+    func write(_ lines: [Line], sync: Bool) throws {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(lines.reduce(0) { $0 + $1.bytes.count })
+        for line in lines {
+            if fd < 0 || line.day > fileDay || (fileBytes + buffer.count > 0 && fileBytes + buffer.count + line.bytes.count > maxFileBytes) {
+                try writeAll(buffer)
+                buffer.removeAll(keepingCapacity: true)
+                try rotate(day: max(line.day, fileDay))
+            }
+            buffer += line.bytes
+            fileLines += 1
+        }
+        try writeAll(buffer)
+        if sync, fd >= 0 {
+            guard fsync(fd) == 0 else { throw AuditError(.io, "fsync \(fileName): \(String(cString: strerror(errno)))") }
+        }
+        if let last = lines.last { writeHead(last) }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws {
+        var offset = 0
+        try bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw AuditError(.io, "write \(fileName): \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+        fileBytes += bytes.count
+    }
+
+    /// Best effort: the head is an extra check against removed tail records, not part of the chain.
+    private func writeHead(_ line: Line) {
+        let json = #"{"file":"\#(fileName)","line":\#(fileLines),"seq":\#(line.seq),"hash":"\#(line.hash)"}"# + "\n"
+        let tmp = directory + "/." + AuditFiles.headName + ".tmp"
+        let headFD = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard headFD >= 0 else { return }
+        let bytes = Array(json.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(headFD, $0.baseAddress!, $0.count) }
+        Glibc.close(headFD)
+        if written == bytes.count { rename(tmp, directory + "/" + AuditFiles.headName) }
+    }
+
+    func close() throws {
+        guard fd >= 0 else { return }
+        let result = fsync(fd)
+        Glibc.close(fd)
+        fd = -1
+        guard result == 0 else { throw AuditError(.io, "fsync \(fileName): \(String(cString: strerror(errno)))") }
+    }
+}

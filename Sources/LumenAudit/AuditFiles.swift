@@ -1,0 +1,111 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// File naming and time formatting of the audit directory.
+///
+/// Files are `audit-YYYY-MM-DD-NNNN.jsonl` (UTC day, counter from 0001 per day); sorting names sorts
+/// the chain. `audit.head` holds the last written record (seq, hash, file, line), so removing records
+/// from the end of the log is detected.
+public enum AuditFiles {
+    public static let headName = "audit.head"
+
+    /// The default audit directory: `LUMEN_AUDIT_DIR` or `./audit`.
+    public static func defaultDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let dir = environment["LUMEN_AUDIT_DIR"], !dir.isEmpty { return dir }
+        return "audit"
+    }
+
+    /// Log file names in chain order.
+    public static func logFiles(in directory: String) throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw AuditError(.io, "cannot list audit directory \(directory): \(error.localizedDescription)")
+        }
+        return names.filter { parse($0) != nil }.sorted()
+    }
+
+    /// Day (`YYYY-MM-DD`) and counter of a log file name.
+    static func parse(_ name: String) -> (day: String, counter: Int)? {
+        guard name.hasPrefix("audit-"), name.hasSuffix(".jsonl") else { return nil }
+        let core = name.dropFirst(6).dropLast(6)
+        guard core.count == 15 else { return nil }
+        let day = String(core.prefix(10))
+        guard let counter = Int(core.suffix(4)), core[core.index(core.startIndex, offsetBy: 10)] == "-" else { return nil }
+        return (day, counter)
+    }
+
+    static func name(day: String, counter: Int) -> String {
+        "audit-\(day)-\(String(format: "%04d", counter)).jsonl"
+    }
+
+    /// `2026-11-23T00:45:44.123Z` for a date.
+    public static func timestamp(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        return timestamp(milliseconds: ms)
+    }
+
+    /// `2026-11-23T00:45:44.123Z` for milliseconds since 1970.
+    public static func timestamp(milliseconds ms: Int64) -> String {
+        var seconds = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let millis = Int(ms % 1000)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 48, count: width)
+            var v = value
+            for k in stride(from: width - 1, through: 0, by: -1) {
+                digits[k] = UInt8(48 + v % 10)
+                v /= 10
+            }
+            out += digits
+        }
+        put(Int(parts.tm_year) + 1900, 4)
+        out.append(45)
+        put(Int(parts.tm_mon) + 1, 2)
+        out.append(45)
+        put(Int(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        put(Int(parts.tm_hour), 2)
+        out.append(58)
+        put(Int(parts.tm_min), 2)
+        out.append(58)
+        put(Int(parts.tm_sec), 2)
+        out.append(46)
+        put(millis, 3)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses `--since`: `7d`, `24h`, `30m`, an ISO date (`2026-11-20`) or timestamp; returns the
+    /// earliest timestamp string to include (records compare as strings).
+    public static func since(_ text: String, now: Date = Date()) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount >= 0 {
+            let scale: Double? =
+                switch unit {
+                case "d": 86_400
+                case "h": 3_600
+                case "m": 60
+                case "w": 604_800
+                default: nil
+                }
+            if let scale { return timestamp(now.addingTimeInterval(-amount * scale)) }
+        }
+        let isoDay = /^\d{4}-\d{2}-\d{2}$/
+        if trimmed.wholeMatch(of: isoDay) != nil { return trimmed + "T00:00:00.000Z" }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: trimmed) { return timestamp(date) }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: trimmed) { return timestamp(date) }
+        throw AuditError(.invalidArgument, "cannot read --since '\(text)': use 7d, 24h, 30m, 2026-11-20 or an ISO-8601 timestamp")
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads the log files of an audit directory line by line, in chain order.
+public enum AuditReader {
+    /// Calls `body` with each line (without newline), its file name and 1-based line number. The
+    /// last line of a file without a final newline is passed with `complete == false`.
+    static func forEachLine(
+        in directory: String,
+        _ body: (_ file: String, _ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ complete: Bool) throws -> Void
+    ) throws {
+        for name in try AuditFiles.logFiles(in: directory) {
+            try forEachLine(file: name, in: directory, body)
+        }
+    }
+
+    static func forEachLine(
+        file name: String, in directory: String,
+        _ body: (_ file: String, _ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ complete: Bool) throws -> Void
+    ) throws {
+        let path = directory + "/" + name
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw AuditError(.io, "cannot read \(path): \(error.localizedDescription)")
+        }
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            let count = raw.count
+            var start = 0
+            var lineNumber = 0
+            while start < count {
+                lineNumber += 1
+                let remaining = count - start
+                if let hit = memchr(base + start, 0x0A, remaining) {
+                    let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    try body(name, lineNumber, UnsafeBufferPointer(start: base + start, count: end - start), true)
+                    start = end + 1
+                } else {
+                    try body(name, lineNumber, UnsafeBufferPointer(start: base + start, count: remaining), false)
+                    start = count
+                }
+            }
+        }
+    }
+
+    /// Decodes every complete record (optionally from `since`, an ISO timestamp string) in chain order.
+    public static func records(in directory: String, since: String? = nil) throws -> [AuditRecord] {
+        var out: [AuditRecord] = []
+        try forEach(in: directory, as: AuditRecord.self, since: since) { out.append($0) }
+        return out
+    }
+
+    /// Decodes each complete line as `T` (a full `AuditRecord` or a slimmer view), skipping lines
+    /// older than `since`. Lines that are not JSON throw with file and line.
+    public static func forEach<T: Decodable>(
+        in directory: String, as type: T.Type, since: String? = nil, _ body: (T) throws -> Void
+    ) throws {
+        let decoder = JSONDecoder()
+        let sinceBytes = since.map { Array($0.utf8) }
+        try forEachLine(in: directory) { file, line, bytes, complete in
+            guard complete, !bytes.isEmpty else { return }
+            if let sinceBytes, let ts = timestampField(bytes), ts.lexicographicallyPrecedes(sinceBytes) { return }
+            let value: T
+            do {
+                value = try decoder.decode(T.self, from: Data(buffer: bytes))
+            } catch {
+                throw AuditError(.invalidRecord, "\(file):\(line): not an audit record (\(error))")
+            }
+            try body(value)
+        }
+    }
+
+    private static let tsKey = Array(#","ts":""#.utf8)
+
+    /// The `ts` value of a line, found without decoding (keys are sorted, `ts` is top-level and its
+    /// key cannot appear unescaped inside string values).
+    static func timestampField(_ bytes: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8>? {
+        // Top-level `ts` sits after the (sorted) nested objects; search from the end.
+        let n = bytes.count
+        let k = tsKey.count
+        var i = n - k - 24
+        while i >= 0 {
+            if bytes[i] == tsKey[0], bytes[i + 1] == tsKey[1], bytes[i + 2] == tsKey[2], bytes[i + 3] == tsKey[3] {
+                var match = true
+                for j in 4..<k where bytes[i + j] != tsKey[j] {
+                    match = false
+                    break
+                }
+                if match { return Array(bytes[(i + k)..<(i + k + 24)])[...] }
+            }
+            i -= 1
+        }
+        return nil
+    }
+}

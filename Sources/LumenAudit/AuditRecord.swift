@@ -1,0 +1,522 @@
+public import LumenClassifier
+
+/// What a line of the audit log is about.
+public enum AuditRecordKind: String, Codable, Sendable, Hashable {
+    /// A policy came into use: its name, content hash, target price table and budgets.
+    case policy
+    /// Written before a request leaves (status `pending`): what will leave and to whom.
+    case decision
+    /// Written when a request is done (or failed): tokens, cost, latency, status.
+    case completion
+    /// Written by the writer on open when it repaired a torn last line after a crash.
+    case recovery
+}
+
+/// One line of the audit log. The writer fills `seq`, `prevHash` and `hash`; `timestamp` is
+/// filled when empty. Never holds a prompt, an answer or a finding's value (only HMACs of values).
+public struct AuditRecord: Codable, Sendable, Hashable {
+    /// Schema version.
+    public var version: Int
+    public var kind: AuditRecordKind
+    /// Position in the chain across all files, from 1. Set by the writer.
+    public var seq: Int
+    /// Request id; a decision and its completion share it.
+    public var id: String
+    /// UTC, ISO-8601 with milliseconds (`2026-11-23T00:45:44.123Z`). Filled by the writer when empty.
+    public var timestamp: String
+    public var tenant: String?
+    /// Hash prefix of the caller's API key (see `AuditRecord.keyID(forAPIKey:)`).
+    public var keyID: String?
+    public var policy: AuditPolicyRef?
+    /// The model the client asked for.
+    public var requestedModel: String?
+    public var decision: AuditDecision?
+    /// Classifier outputs that policy conditions read (no raw text).
+    public var classification: AuditClassification?
+    /// Request-context fields policies read (tenant and requested model are above).
+    public var context: AuditContext?
+    /// Finding counts by type.
+    public var findingCounts: [String: Int]?
+    /// Redactions applied, by finding type.
+    public var redactions: [String: AuditRedactionCounts]?
+    /// What left the machine (nil: nothing left).
+    public var egress: AuditEgress?
+    public var usage: AuditUsage?
+    /// Cost in USD from the served target's price.
+    public var costUSD: Double?
+    public var latency: AuditLatency?
+    public var status: AuditStatus?
+    public var streamed: Bool?
+    public var fallbacks: [AuditFallback]?
+    /// For `policy` records: the price table and budgets.
+    public var policyInfo: AuditPolicyInfo?
+    /// For `recovery` records: what was repaired.
+    public var recovery: AuditRecovery?
+    /// Hash of the previous record in the chain (64 zeros for the first). Set by the writer.
+    public var prevHash: String
+    /// SHA-256 over the canonical record bytes without `hash` (see `AuditChain`). Set by the writer.
+    public var hash: String?
+
+    public static let currentVersion = 1
+
+    public init(
+        kind: AuditRecordKind,
+        id: String,
+        timestamp: String = "",
+        tenant: String? = nil,
+        keyID: String? = nil,
+        policy: AuditPolicyRef? = nil,
+        requestedModel: String? = nil,
+        decision: AuditDecision? = nil,
+        classification: AuditClassification? = nil,
+        context: AuditContext? = nil,
+        findingCounts: [String: Int]? = nil,
+        redactions: [String: AuditRedactionCounts]? = nil,
+        egress: AuditEgress? = nil,
+        usage: AuditUsage? = nil,
+        costUSD: Double? = nil,
+        latency: AuditLatency? = nil,
+        status: AuditStatus? = nil,
+        streamed: Bool? = nil,
+        fallbacks: [AuditFallback]? = nil,
+        policyInfo: AuditPolicyInfo? = nil,
+        recovery: AuditRecovery? = nil
+    ) {
+        self.version = Self.currentVersion
+        self.kind = kind
+        self.seq = 0
+        self.id = id
+        self.timestamp = timestamp
+        self.tenant = tenant
+        self.keyID = keyID
+        self.policy = policy
+        self.requestedModel = requestedModel
+        self.decision = decision
+        self.classification = classification
+        self.context = context
+        self.findingCounts = findingCounts ?? classification.map { Self.counts(of: $0.findings) }
+        self.redactions = redactions
+        self.egress = egress
+        self.usage = usage
+        self.costUSD = costUSD
+        self.latency = latency
+        self.status = status
+        self.streamed = streamed
+        self.fallbacks = fallbacks
+        self.policyInfo = policyInfo
+        self.recovery = recovery
+        self.prevHash = AuditChain.genesisHash
+        self.hash = nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version = "v"
+        case kind, seq, id
+        case timestamp = "ts"
+        case tenant
+        case keyID = "key_id"
+        case policy
+        case requestedModel = "model"
+        case decision, classification, context
+        case findingCounts = "findings"
+        case redactions, egress, usage
+        case costUSD = "cost_usd"
+        case latency, status, streamed, fallbacks
+        case policyInfo = "policy_info"
+        case recovery
+        case prevHash = "prev_hash"
+        case hash
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let sealing = encoder.userInfo[AuditChain.sealingKey] as? Bool ?? false
+        try c.encode(version, forKey: .version)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(id, forKey: .id)
+        try c.encode(timestamp, forKey: .timestamp)
+        try c.encodeIfPresent(tenant, forKey: .tenant)
+        try c.encodeIfPresent(keyID, forKey: .keyID)
+        try c.encodeIfPresent(policy, forKey: .policy)
+        try c.encodeIfPresent(requestedModel, forKey: .requestedModel)
+        try c.encodeIfPresent(decision, forKey: .decision)
+        try c.encodeIfPresent(classification, forKey: .classification)
+        try c.encodeIfPresent(context, forKey: .context)
+        try c.encodeIfPresent(findingCounts, forKey: .findingCounts)
+        try c.encodeIfPresent(redactions, forKey: .redactions)
+        try c.encodeIfPresent(egress, forKey: .egress)
+        try c.encodeIfPresent(usage, forKey: .usage)
+        try c.encodeIfPresent(costUSD, forKey: .costUSD)
+        try c.encodeIfPresent(latency, forKey: .latency)
+        try c.encodeIfPresent(status, forKey: .status)
+        try c.encodeIfPresent(streamed, forKey: .streamed)
+        try c.encodeIfPresent(fallbacks, forKey: .fallbacks)
+        try c.encodeIfPresent(policyInfo, forKey: .policyInfo)
+        try c.encodeIfPresent(recovery, forKey: .recovery)
+        if !sealing {
+            try c.encode(seq, forKey: .seq)
+            try c.encode(prevHash, forKey: .prevHash)
+            try c.encodeIfPresent(hash, forKey: .hash)
+        }
+    }
+
+    /// Finding counts by type name.
+    public static func counts(of findings: [AuditFinding]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for finding in findings { counts[finding.type, default: 0] += 1 }
+        return counts
+    }
+}
+
+/// Which policy decided, by name and content hash.
+public struct AuditPolicyRef: Codable, Sendable, Hashable {
+    public var name: String
+    public var hash: String
+
+    public init(name: String, hash: String) {
+        self.name = name
+        self.hash = hash
+    }
+}
+
+/// Where a request goes.
+public enum AuditRoute: String, Codable, Sendable, Hashable {
+    case local
+    case remote
+    case blocked
+}
+
+/// The policy engine's decision, as logged.
+public struct AuditDecision: Codable, Sendable, Hashable {
+    /// Target name from the policy (empty when blocked).
+    public var target: String
+    public var route: AuditRoute
+    /// `route`, `redact` (remote after redaction) or `block`.
+    public var action: String
+    /// Name of the rule that matched (or `default`).
+    public var rule: String
+    public var reason: String
+
+    public init(target: String, route: AuditRoute, action: String, rule: String, reason: String) {
+        self.target = target
+        self.route = route
+        self.action = action
+        self.rule = rule
+        self.reason = reason
+    }
+}
+
+/// A finding without its value: type, offsets, score, and optionally the HMAC of the value.
+public struct AuditFinding: Codable, Sendable, Hashable {
+    public var type: String
+    public var start: Int
+    public var end: Int
+    public var score: Double
+    /// HMAC-SHA256 of the normalised value (see `AuditHMAC`); nil when no key is configured.
+    public var valueHMAC: String?
+    /// Whether this span was redacted before anything left.
+    public var redacted: Bool?
+
+    public init(type: String, start: Int, end: Int, score: Double, valueHMAC: String? = nil, redacted: Bool? = nil) {
+        self.type = type
+        self.start = start
+        self.end = end
+        self.score = score
+        self.valueHMAC = valueHMAC
+        self.redacted = redacted
+    }
+
+    /// A logged finding from a classifier finding. With `prompt` and `hmac`, the value's HMAC is stored
+    /// (never the value); `redacted` says whether the span was masked before egress.
+    public init(_ finding: Finding, prompt: String? = nil, hmac: AuditHMAC? = nil, redacted: Bool? = nil) {
+        var digest: String?
+        if let prompt, let hmac, let value = AuditFinding.value(of: finding, in: prompt) {
+            digest = hmac.digest(value)
+        }
+        self.init(
+            type: finding.type.rawValue, start: finding.start, end: finding.end, score: finding.score,
+            valueHMAC: digest, redacted: redacted
+        )
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, start, end, score
+        case valueHMAC = "value_hmac"
+        case redacted
+    }
+
+    /// The text a finding covers (offsets in Unicode scalars), or nil when out of range.
+    public static func value(of finding: Finding, in text: String) -> String? {
+        let scalars = text.unicodeScalars
+        guard finding.start >= 0, finding.end >= finding.start, finding.end <= scalars.count else { return nil }
+        let lower = scalars.index(scalars.startIndex, offsetBy: finding.start)
+        let upper = scalars.index(lower, offsetBy: finding.end - finding.start)
+        return String(scalars[lower..<upper])
+    }
+
+    /// Back to the classifier's type.
+    public var finding: Finding {
+        Finding(type: FindingType(type), start: start, end: end, score: score)
+    }
+}
+
+/// A topic score without its evidence words.
+public struct AuditTopic: Codable, Sendable, Hashable {
+    public var topic: String
+    public var score: Double
+
+    public init(topic: String, score: Double) {
+        self.topic = topic
+        self.score = score
+    }
+}
+
+/// The classifier's output as stored: everything `PolicyEngine.evaluate` reads, nothing raw.
+public struct AuditClassification: Codable, Sendable, Hashable {
+    public var difficulty: Double
+    public var sensitivity: Double
+    public var findings: [AuditFinding]
+    public var topics: [AuditTopic]
+    public var language: String
+    public var estimatedTokens: Int
+
+    public init(
+        difficulty: Double, sensitivity: Double, findings: [AuditFinding], topics: [AuditTopic],
+        language: String, estimatedTokens: Int
+    ) {
+        self.difficulty = difficulty
+        self.sensitivity = sensitivity
+        self.findings = findings
+        self.topics = topics
+        self.language = language
+        self.estimatedTokens = estimatedTokens
+    }
+
+    /// Stores a classification. With `prompt` and `hmac`, each finding carries the HMAC of its value;
+    /// `redactedTypes` marks findings of those types as redacted before egress.
+    public init(
+        _ classification: Classification, prompt: String? = nil, hmac: AuditHMAC? = nil,
+        redactedTypes: Set<FindingType> = []
+    ) {
+        self.init(
+            difficulty: classification.difficulty,
+            sensitivity: classification.sensitivity,
+            findings: classification.findings.map {
+                AuditFinding($0, prompt: prompt, hmac: hmac, redacted: redactedTypes.isEmpty ? nil : redactedTypes.contains($0.type))
+            },
+            topics: classification.topics.map { AuditTopic(topic: $0.topic.rawValue, score: $0.score) },
+            language: classification.language,
+            estimatedTokens: classification.estimatedTokens
+        )
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case difficulty, sensitivity, findings, topics, language
+        case estimatedTokens = "estimated_tokens"
+    }
+
+    /// The classification policies evaluate (topic evidence is not stored, so it is empty).
+    public var classification: Classification {
+        Classification(
+            difficulty: difficulty,
+            sensitivity: sensitivity,
+            findings: findings.map(\.finding),
+            topics: topics.compactMap { topic in
+                Topic(rawValue: topic.topic).map { TopicScore(topic: $0, score: topic.score, evidence: []) }
+            },
+            language: language,
+            estimatedTokens: estimatedTokens
+        )
+    }
+}
+
+/// Request-context fields beyond tenant and model that policies read (only those the policy uses).
+public struct AuditContext: Codable, Sendable, Hashable {
+    public var metadata: [String: String]
+
+    public init(metadata: [String: String] = [:]) {
+        self.metadata = metadata
+    }
+}
+
+/// Redactions of one finding type: masked before egress, put back in the answer, and placeholders
+/// the remote model mangled (could not be restored).
+public struct AuditRedactionCounts: Codable, Sendable, Hashable {
+    public var redacted: Int
+    public var restored: Int
+    public var mangled: Int
+
+    public init(redacted: Int, restored: Int = 0, mangled: Int = 0) {
+        self.redacted = redacted
+        self.restored = restored
+        self.mangled = mangled
+    }
+}
+
+/// What left the machine for one request.
+public struct AuditEgress: Codable, Sendable, Hashable {
+    public var host: String
+    public var bytesSent: Int
+    public var bytesReceived: Int
+
+    public init(host: String, bytesSent: Int, bytesReceived: Int = 0) {
+        self.host = host
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case host
+        case bytesSent = "bytes_sent"
+        case bytesReceived = "bytes_received"
+    }
+}
+
+/// Token counts as served.
+public struct AuditUsage: Codable, Sendable, Hashable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+}
+
+/// Latencies in milliseconds.
+public struct AuditLatency: Codable, Sendable, Hashable {
+    public var decisionMs: Double
+    public var firstTokenMs: Double?
+    public var totalMs: Double?
+
+    public init(decisionMs: Double, firstTokenMs: Double? = nil, totalMs: Double? = nil) {
+        self.decisionMs = decisionMs
+        self.firstTokenMs = firstTokenMs
+        self.totalMs = totalMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case decisionMs = "decision_ms"
+        case firstTokenMs = "first_token_ms"
+        case totalMs = "total_ms"
+    }
+}
+
+/// Outcome of a request.
+public struct AuditStatus: Codable, Sendable, Hashable {
+    /// `pending` (decision records), `ok`, `error` or `blocked`.
+    public var state: String
+    /// HTTP status returned to the client (nil while pending).
+    public var code: Int?
+    /// Error type (e.g. `upstream_timeout`, `audit_unavailable`).
+    public var error: String?
+
+    public init(state: String, code: Int? = nil, error: String? = nil) {
+        self.state = state
+        self.code = code
+        self.error = error
+    }
+
+    public static let pending = AuditStatus(state: "pending")
+    public static func ok(_ code: Int = 200) -> AuditStatus { AuditStatus(state: "ok", code: code) }
+}
+
+/// A fallback from one target to another, and why.
+public struct AuditFallback: Codable, Sendable, Hashable {
+    public var from: String
+    public var to: String
+    public var reason: String
+
+    public init(from: String, to: String, reason: String) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+}
+
+/// One target's price as stored in a `policy` record.
+public struct AuditTargetPrice: Codable, Sendable, Hashable {
+    public var name: String
+    public var route: AuditRoute
+    public var host: String?
+    public var inputPerMillion: Double
+    public var outputPerMillion: Double
+
+    public init(name: String, route: AuditRoute, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double) {
+        self.name = name
+        self.route = route
+        self.host = host
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, route, host
+        case inputPerMillion = "input_per_mtok"
+        case outputPerMillion = "output_per_mtok"
+    }
+
+    /// USD for the given token counts.
+    public func cost(promptTokens: Int, completionTokens: Int) -> Double {
+        (Double(promptTokens) * inputPerMillion + Double(completionTokens) * outputPerMillion) / 1_000_000
+    }
+}
+
+/// A spend limit in USD. `tenant` nil means global.
+public struct AuditBudget: Codable, Sendable, Hashable {
+    public enum Period: String, Codable, Sendable, Hashable { case daily, monthly }
+    public var tenant: String?
+    public var period: Period
+    public var limitUSD: Double
+
+    public init(tenant: String?, period: Period, limitUSD: Double) {
+        self.tenant = tenant
+        self.period = period
+        self.limitUSD = limitUSD
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tenant, period
+        case limitUSD = "limit_usd"
+    }
+}
+
+/// The part of a policy the review CLI needs without the policy file.
+public struct AuditPolicyInfo: Codable, Sendable, Hashable {
+    public var targets: [AuditTargetPrice]
+    public var budgets: [AuditBudget]
+
+    public init(targets: [AuditTargetPrice], budgets: [AuditBudget] = []) {
+        self.targets = targets
+        self.budgets = budgets
+    }
+
+    /// The most expensive remote target (by input + output price), the baseline for savings.
+    public var mostExpensiveRemote: AuditTargetPrice? {
+        targets.filter { $0.route == .remote }.max { ($0.inputPerMillion + $0.outputPerMillion) < ($1.inputPerMillion + $1.outputPerMillion) }
+    }
+}
+
+/// What the writer repaired on open.
+public struct AuditRecovery: Codable, Sendable, Hashable {
+    public var file: String
+    /// 1-based line number the torn line had.
+    public var line: Int
+    public var bytesLost: Int
+
+    public init(file: String, line: Int, bytesLost: Int) {
+        self.file = file
+        self.line = line
+        self.bytesLost = bytesLost
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, line
+        case bytesLost = "bytes_lost"
+    }
+}

@@ -1,0 +1,354 @@
+/// Token usage of one completion, plus Lumen's estimated cost.
+public struct Usage: Sendable, Hashable, Codable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var totalTokens: Int
+    /// Lumen's cost estimate in USD (not part of OpenAI's object; omitted when `nil`).
+    public var cost: Double?
+    /// Every other member (`prompt_tokens_details`, …), verbatim.
+    public var extra: [String: JSONValue]
+
+    public init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cost: Double? = nil, extra: [String: JSONValue] = [:]) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.totalTokens = totalTokens ?? promptTokens + completionTokens
+        self.cost = cost
+        self.extra = extra
+    }
+
+    private static let known: Set<String> = ["prompt_tokens", "completion_tokens", "total_tokens", "cost"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        promptTokens = try c.decodeIfPresent(Int.self, "prompt_tokens") ?? 0
+        completionTokens = try c.decodeIfPresent(Int.self, "completion_tokens") ?? 0
+        totalTokens = try c.decodeIfPresent(Int.self, "total_tokens") ?? promptTokens + completionTokens
+        cost = try c.decodeIfPresent(Double.self, "cost")
+        extra = try c.decodeExtras(excluding: Self.known)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(promptTokens, "prompt_tokens")
+        try c.encode(completionTokens, "completion_tokens")
+        try c.encode(totalTokens, "total_tokens")
+        try c.encodeIfPresent(cost, "cost")
+        try c.encodeExtras(extra, excluding: Self.known)
+    }
+}
+
+/// One choice of a non-streaming response.
+public struct ChatChoice: Sendable, Hashable, Codable {
+    public var index: Int
+    public var message: ChatMessage
+    /// `stop`, `length`, `tool_calls`, `content_filter`, …
+    public var finishReason: String?
+    public var logprobs: JSONValue?
+
+    public init(index: Int = 0, message: ChatMessage, finishReason: String?, logprobs: JSONValue? = nil) {
+        self.index = index
+        self.message = message
+        self.finishReason = finishReason
+        self.logprobs = logprobs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case index, message, logprobs
+        case finishReason = "finish_reason"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(message, forKey: .message)
+        try c.encode(finishReason, forKey: .finishReason)
+        try c.encodeIfPresent(logprobs, forKey: .logprobs)
+    }
+}
+
+/// A non-streaming `chat.completion` response.
+public struct ChatCompletionResponse: Sendable, Hashable, Codable {
+    public var id: String
+    public var object: String
+    public var created: Int
+    public var model: String
+    public var choices: [ChatChoice]
+    public var usage: Usage?
+    public var systemFingerprint: String?
+    /// Every other member, verbatim.
+    public var extra: [String: JSONValue]
+
+    public init(
+        id: String,
+        object: String = "chat.completion",
+        created: Int,
+        model: String,
+        choices: [ChatChoice],
+        usage: Usage?,
+        systemFingerprint: String? = nil,
+        extra: [String: JSONValue] = [:]
+    ) {
+        self.id = id
+        self.object = object
+        self.created = created
+        self.model = model
+        self.choices = choices
+        self.usage = usage
+        self.systemFingerprint = systemFingerprint
+        self.extra = extra
+    }
+
+    private static let known: Set<String> = ["id", "object", "created", "model", "choices", "usage", "system_fingerprint"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        id = try c.decodeIfPresent(String.self, "id") ?? ""
+        object = try c.decodeIfPresent(String.self, "object") ?? "chat.completion"
+        created = try c.decodeIfPresent(Int.self, "created") ?? 0
+        model = try c.decodeIfPresent(String.self, "model") ?? ""
+        choices = try c.decode([ChatChoice].self, "choices")
+        usage = try c.decodeIfPresent(Usage.self, "usage")
+        systemFingerprint = try c.decodeIfPresent(String.self, "system_fingerprint")
+        extra = try c.decodeExtras(excluding: Self.known)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(id, "id")
+        try c.encode(object, "object")
+        try c.encode(created, "created")
+        try c.encode(model, "model")
+        try c.encode(choices, "choices")
+        try c.encodeIfPresent(usage, "usage")
+        try c.encodeIfPresent(systemFingerprint, "system_fingerprint")
+        try c.encodeExtras(extra, excluding: Self.known)
+    }
+
+    /// The text of the first choice's message (empty if none).
+    public var text: String { choices.first?.message.text ?? "" }
+}
+
+/// A fragment of a tool call in a streamed delta; fields arrive piecewise, keyed by `index`.
+public struct ToolCallDelta: Sendable, Hashable, Codable {
+    /// A fragment of the called function.
+    public struct Function: Sendable, Hashable, Codable {
+        public var name: String?
+        public var arguments: String?
+
+        public init(name: String? = nil, arguments: String? = nil) {
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    public var index: Int
+    public var id: String?
+    public var type: String?
+    public var function: Function?
+
+    public init(index: Int, id: String? = nil, type: String? = nil, function: Function? = nil) {
+        self.index = index
+        self.id = id
+        self.type = type
+        self.function = function
+    }
+}
+
+/// The `delta` of a streamed choice.
+public struct ChatDelta: Sendable, Hashable, Codable {
+    public var role: ChatRole?
+    public var content: String?
+    public var toolCalls: [ToolCallDelta]?
+    public var refusal: String?
+
+    public init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+        self.refusal = refusal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, refusal
+        case toolCalls = "tool_calls"
+    }
+}
+
+/// One choice of a streamed chunk.
+public struct ChunkChoice: Sendable, Hashable, Codable {
+    public var index: Int
+    public var delta: ChatDelta
+    public var finishReason: String?
+    public var logprobs: JSONValue?
+
+    public init(index: Int = 0, delta: ChatDelta, finishReason: String? = nil, logprobs: JSONValue? = nil) {
+        self.index = index
+        self.delta = delta
+        self.finishReason = finishReason
+        self.logprobs = logprobs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case index, delta, logprobs
+        case finishReason = "finish_reason"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(delta, forKey: .delta)
+        try c.encode(finishReason, forKey: .finishReason)
+        try c.encodeIfPresent(logprobs, forKey: .logprobs)
+    }
+}
+
+/// A streamed `chat.completion.chunk`. With `include_usage`, the last chunk has empty `choices` and a `usage`.
+public struct ChatCompletionChunk: Sendable, Hashable, Codable {
+    public var id: String
+    public var object: String
+    public var created: Int
+    public var model: String
+    public var choices: [ChunkChoice]
+    public var usage: Usage?
+    public var systemFingerprint: String?
+    /// Every other member, verbatim.
+    public var extra: [String: JSONValue]
+
+    public init(
+        id: String,
+        object: String = "chat.completion.chunk",
+        created: Int,
+        model: String,
+        choices: [ChunkChoice],
+        usage: Usage? = nil,
+        systemFingerprint: String? = nil,
+        extra: [String: JSONValue] = [:]
+    ) {
+        self.id = id
+        self.object = object
+        self.created = created
+        self.model = model
+        self.choices = choices
+        self.usage = usage
+        self.systemFingerprint = systemFingerprint
+        self.extra = extra
+    }
+
+    private static let known: Set<String> = ["id", "object", "created", "model", "choices", "usage", "system_fingerprint"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        id = try c.decodeIfPresent(String.self, "id") ?? ""
+        object = try c.decodeIfPresent(String.self, "object") ?? "chat.completion.chunk"
+        created = try c.decodeIfPresent(Int.self, "created") ?? 0
+        model = try c.decodeIfPresent(String.self, "model") ?? ""
+        choices = try c.decodeIfPresent([ChunkChoice].self, "choices") ?? []
+        usage = try c.decodeIfPresent(Usage.self, "usage")
+        systemFingerprint = try c.decodeIfPresent(String.self, "system_fingerprint")
+        extra = try c.decodeExtras(excluding: Self.known)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(id, "id")
+        try c.encode(object, "object")
+        try c.encode(created, "created")
+        try c.encode(model, "model")
+        try c.encode(choices, "choices")
+        try c.encodeIfPresent(usage, "usage")
+        try c.encodeIfPresent(systemFingerprint, "system_fingerprint")
+        try c.encodeExtras(extra, excluding: Self.known)
+    }
+
+    /// The content text carried by this chunk's choices (empty if none).
+    public var contentText: String { choices.compactMap(\.delta.content).joined() }
+}
+
+/// An OpenAI error object: `{"error":{"message","type","param","code"}}`.
+public struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
+    /// The inner error object.
+    public struct Detail: Sendable, Hashable, Codable {
+        public var message: String
+        public var type: String
+        public var param: String?
+        /// A short stable code; some providers send a number, which is read as its decimal text.
+        public var code: String?
+
+        public init(message: String, type: String, param: String? = nil, code: String? = nil) {
+            self.message = message
+            self.type = type
+            self.param = param
+            self.code = code
+        }
+
+        enum CodingKeys: String, CodingKey { case message, type, param, code }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
+            type = try c.decodeIfPresent(String.self, forKey: .type) ?? "error"
+            param = try c.decodeIfPresent(String.self, forKey: .param)
+            switch try c.decodeIfPresent(JSONValue.self, forKey: .code) {
+            case .string(let s): code = s
+            case .integer(let i): code = String(i)
+            case .double(let d): code = String(d)
+            default: code = nil
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(message, forKey: .message)
+            try c.encode(type, forKey: .type)
+            try c.encode(param, forKey: .param)
+            try c.encode(code, forKey: .code)
+        }
+    }
+
+    public var error: Detail
+
+    public init(error: Detail) { self.error = error }
+
+    public init(message: String, type: String, param: String? = nil, code: String? = nil) {
+        self.error = Detail(message: message, type: type, param: param, code: code)
+    }
+}
+
+/// One entry of `GET /v1/models`.
+public struct ModelInfo: Sendable, Hashable, Codable {
+    public var id: String
+    public var object: String
+    public var created: Int
+    public var ownedBy: String
+
+    public init(id: String, object: String = "model", created: Int = 0, ownedBy: String) {
+        self.id = id
+        self.object = object
+        self.created = created
+        self.ownedBy = ownedBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, created
+        case ownedBy = "owned_by"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "model"
+        created = try c.decodeIfPresent(Int.self, forKey: .created) ?? 0
+        ownedBy = try c.decodeIfPresent(String.self, forKey: .ownedBy) ?? ""
+    }
+}
+
+/// The `GET /v1/models` response: `{"object":"list","data":[…]}`.
+public struct ModelList: Sendable, Hashable, Codable {
+    public var object: String
+    public var data: [ModelInfo]
+
+    public init(data: [ModelInfo]) {
+        self.object = "list"
+        self.data = data
+    }
+}

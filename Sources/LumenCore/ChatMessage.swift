@@ -1,0 +1,246 @@
+/// The author role of a chat message (`system`, `developer`, `user`, `assistant`, `tool`, or any other string).
+public struct ChatRole: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    public static let system: ChatRole = "system"
+    public static let developer: ChatRole = "developer"
+    public static let user: ChatRole = "user"
+    public static let assistant: ChatRole = "assistant"
+    public static let tool: ChatRole = "tool"
+}
+
+/// One part of an array-form message content (`{"type":"text","text":…}`, `image_url`, …); unknown fields are kept.
+public struct ContentPart: Sendable, Hashable, Codable {
+    /// The part type, e.g. `text`, `image_url`, `input_audio`, `file`.
+    public var type: String
+    /// The text for `text` parts.
+    public var text: String?
+    /// Every other member of the part, verbatim.
+    public var extra: [String: JSONValue]
+
+    public init(type: String, text: String? = nil, extra: [String: JSONValue] = [:]) {
+        self.type = type
+        self.text = text
+        self.extra = extra
+    }
+
+    /// A `text` part.
+    public static func text(_ text: String) -> ContentPart { ContentPart(type: "text", text: text) }
+
+    /// Whether this is a `text` part carrying text.
+    public var isText: Bool { type == "text" && text != nil }
+
+    private static let known: Set<String> = ["type", "text"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        type = try c.decode(String.self, "type")
+        text = try c.decodeIfPresent(String.self, "text")
+        extra = try c.decodeExtras(excluding: Self.known)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(type, "type")
+        try c.encodeIfPresent(text, "text")
+        try c.encodeExtras(extra, excluding: Self.known)
+    }
+}
+
+/// Message content: a plain string or an array of content parts.
+public enum MessageContent: Sendable, Hashable, Codable {
+    case text(String)
+    case parts([ContentPart])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self = .text(text)
+        } else if let parts = try? container.decode([ContentPart].self) {
+            self = .parts(parts)
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "message content must be a string or an array of content parts with a \"type\""
+            )
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let text): try container.encode(text)
+        case .parts(let parts): try container.encode(parts)
+        }
+    }
+
+    /// The text segments in order: the string itself, or the text of each text part.
+    public var textSegments: [String] {
+        switch self {
+        case .text(let text): return [text]
+        case .parts(let parts): return parts.compactMap { $0.isText ? $0.text : nil }
+        }
+    }
+
+    /// All text, text parts joined with a newline.
+    public var text: String { textSegments.joined(separator: "\n") }
+}
+
+/// The function named by a tool call, with its JSON-encoded arguments.
+public struct FunctionCall: Sendable, Hashable, Codable {
+    public var name: String
+    /// The arguments as a JSON text, exactly as the model produced it.
+    public var arguments: String
+
+    public init(name: String, arguments: String) {
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// A tool call made by the assistant (`message.tool_calls[i]`).
+public struct ToolCall: Sendable, Hashable, Codable {
+    public var id: String
+    public var type: String
+    public var function: FunctionCall
+
+    public init(id: String, type: String = "function", function: FunctionCall) {
+        self.id = id
+        self.type = type
+        self.function = function
+    }
+}
+
+/// A chat message, as in the `messages` array of a request or the `message` of a response choice.
+public struct ChatMessage: Sendable, Hashable, Codable {
+    public var role: ChatRole
+    /// The content; `nil` (JSON null) e.g. for an assistant message that only calls tools.
+    public var content: MessageContent?
+    public var name: String?
+    /// Tool calls made by an assistant message.
+    public var toolCalls: [ToolCall]?
+    /// The call a `tool` message answers.
+    public var toolCallId: String?
+    /// Every other member (`refusal`, `audio`, …), verbatim.
+    public var extra: [String: JSONValue]
+
+    public init(
+        role: ChatRole,
+        content: MessageContent?,
+        name: String? = nil,
+        toolCalls: [ToolCall]? = nil,
+        toolCallId: String? = nil,
+        extra: [String: JSONValue] = [:]
+    ) {
+        self.role = role
+        self.content = content
+        self.name = name
+        self.toolCalls = toolCalls
+        self.toolCallId = toolCallId
+        self.extra = extra
+    }
+
+    /// A message with plain string content.
+    public init(role: ChatRole, text: String) {
+        self.init(role: role, content: .text(text))
+    }
+
+    private static let known: Set<String> = ["role", "content", "name", "tool_calls", "tool_call_id"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        role = try c.decode(ChatRole.self, "role")
+        content = try c.decodeIfPresent(MessageContent.self, "content")
+        name = try c.decodeIfPresent(String.self, "name")
+        toolCalls = try c.decodeIfPresent([ToolCall].self, "tool_calls")
+        toolCallId = try c.decodeIfPresent(String.self, "tool_call_id")
+        extra = try c.decodeExtras(excluding: Self.known)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(role, "role")
+        if let content {
+            try c.encode(content, "content")
+        } else {
+            try c.encodeNil(forKey: AnyCodingKey("content"))
+        }
+        try c.encodeIfPresent(name, "name")
+        try c.encodeIfPresent(toolCalls, "tool_calls")
+        try c.encodeIfPresent(toolCallId, "tool_call_id")
+        try c.encodeExtras(extra, excluding: Self.known)
+    }
+
+    /// The message text: the string content, or its text parts joined with a newline; empty if none.
+    public var text: String { content?.text ?? "" }
+
+    /// A copy whose text is `newText`.
+    ///
+    /// String content is replaced. For array content the first text part receives `newText`, the other
+    /// text parts are removed and non-text parts (images, audio, …) stay in place; with no text part,
+    /// a text part is prepended. Use ``replacingTextSegments(_:)`` to rewrite parts one by one.
+    public func replacingText(_ newText: String) -> ChatMessage {
+        var copy = self
+        switch content {
+        case .none, .text:
+            copy.content = .text(newText)
+        case .parts(let parts):
+            var result: [ContentPart] = []
+            var placed = false
+            for part in parts {
+                if part.isText {
+                    if !placed {
+                        var replaced = part
+                        replaced.text = newText
+                        result.append(replaced)
+                        placed = true
+                    }
+                } else {
+                    result.append(part)
+                }
+            }
+            if !placed { result.insert(.text(newText), at: 0) }
+            copy.content = .parts(result)
+        }
+        return copy
+    }
+
+    /// A copy whose text segments (see ``MessageContent/textSegments``) are replaced in order.
+    /// Returns `nil` if `segments.count` differs from the current number of segments.
+    public func replacingTextSegments(_ segments: [String]) -> ChatMessage? {
+        var copy = self
+        switch content {
+        case .none:
+            guard segments.isEmpty else { return nil }
+        case .text:
+            guard segments.count == 1 else { return nil }
+            copy.content = .text(segments[0])
+        case .parts(let parts):
+            guard segments.count == parts.filter(\.isText).count else { return nil }
+            var next = segments.makeIterator()
+            copy.content = .parts(
+                parts.map { part in
+                    guard part.isText else { return part }
+                    var replaced = part
+                    replaced.text = next.next()
+                    return replaced
+                }
+            )
+        }
+        return copy
+    }
+}
