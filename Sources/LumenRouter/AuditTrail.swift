@@ -58,11 +58,14 @@ struct AuditTrail: Sendable {
         record.egress = AuditEgress(host: host ?? "unknown", bytesSent: bytesOut)
         if let redaction {
             record.redactions = redaction.byType.mapValues { AuditRedactionCounts(redacted: $0.values) }
-            record.classification?.findings = record.classification?.findings.map { finding in
-                var f = finding
-                f.redacted = redactedTypes.contains(FindingType(f.type))
-                return f
-            } ?? []
+            if var classification = record.classification {
+                classification.findings = classification.findings.map { finding in
+                    var f = finding
+                    f.redacted = redactedTypes.contains(FindingType(f.type))
+                    return f
+                }
+                record.classification = classification
+            }
         }
         return record
     }
@@ -96,11 +99,14 @@ struct AuditTrail: Sendable {
                 counts[type, default: AuditRedactionCounts(redacted: 0)].mangled = n
             }
             completion.redactions = counts
-            completion.classification?.findings = completion.classification?.findings.map { finding in
-                var f = finding
-                f.redacted = attempt.redactedTypes.contains(FindingType(f.type))
-                return f
-            } ?? []
+            if var classification = completion.classification {
+                classification.findings = classification.findings.map { finding in
+                    var f = finding
+                    f.redacted = attempt.redactedTypes.contains(FindingType(f.type))
+                    return f
+                }
+                completion.classification = classification
+            }
         }
         let decisionMs = completion.latency?.decisionMs ?? 0
         completion.latency = AuditLatency(decisionMs: decisionMs, firstTokenMs: firstToken?.milliseconds, totalMs: total.milliseconds)

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import Logging
 public import LumenAudit
-public import LumenClassifier
+import LumenClassifier
 public import LumenCore
 public import LumenPolicy
 import LumenRedaction
@@ -335,7 +335,7 @@ public final class Router: Sendable {
                 let usage = Wire.usage(of: response)
                 let cost = attempt.target.estimatedCost(inputTokens: usage.prompt, outputTokens: usage.completion)
                 Wire.setCost(&response, cost)
-                if attempt.backend.route == .local || response.model.isEmpty {
+                if response.model.isEmpty {
                     response.model = attempt.target.model ?? attempt.target.name
                 }
                 let info = RouteInfo(

@@ -90,7 +90,6 @@ extension Router {
             }
 
             // Committed to this target.
-            let servedModel = attempt.target.model ?? attempt.target.name
             let estimate = attempt.target.estimatedCost(inputTokens: estimatedInput, outputTokens: configuration.assumedOutputTokens)
             let info = RouteInfo(
                 requestID: caller.requestID, route: attempt.backend.route, target: name, rule: plan.decision.rule,
@@ -101,7 +100,7 @@ extension Router {
             signal.finish()
 
             var pump = StreamPump(
-                session: attempt.redaction, overrideModel: attempt.backend.route == .local ? servedModel : nil,
+                session: attempt.redaction, overrideModel: nil,
                 clientWantsUsage: clientWantsUsage
             )
             var firstTokenAt: Duration?

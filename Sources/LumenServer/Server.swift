@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Hummingbird
 public import Logging
 import LumenCore
@@ -161,7 +161,7 @@ struct Handler: Sendable {
             let parts = auth.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingCharacters(in: .whitespaces) }
         }
-        if presented == nil, let name = HTTPField.Name("x-api-key"), let key = request.headers[name] { presented = key }
+        if presented == nil, let name = HTTPFields.Element.Name("x-api-key"), let key = request.headers[name] { presented = key }
         guard let key = presented, !key.isEmpty else {
             return .failure(
                 RouterError(
@@ -182,7 +182,7 @@ struct Handler: Sendable {
         "req_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
     }
 
-    static func field(_ name: String) -> HTTPField.Name { HTTPField.Name(name)! }
+    static func field(_ name: String) -> HTTPFields.Element.Name { HTTPFields.Element.Name(name)! }
 
     static let requestIDField = field("x-lumen-request-id")
     static let routeField = field("x-lumen-route")
@@ -230,8 +230,8 @@ struct Handler: Sendable {
         var headers = headers
         headers[.contentType] = Self.jsonType
         do {
-            let data = try JSONEncoder().encode(value)
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            let bytes = try WireJSON.encode(value)
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         } catch {
             logger.error("could not encode a response", metadata: ["error": "\(error)"])
             return Response(status: .internalServerError, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"encoding failure","type":"api_error","param":null,"code":"internal_error"}}"#)))
@@ -239,7 +239,10 @@ struct Handler: Sendable {
     }
 
     func errorResponse(_ error: any Error, requestID: String) -> Response {
-        let routerError = (error as? RouterError) ?? .internalError("Internal error.")
+        errorResponse((error as? RouterError) ?? .internalError("Internal error."), requestID: requestID)
+    }
+
+    func errorResponse(_ routerError: RouterError, requestID: String) -> Response {
         let body = Self.errorBody(routerError)
         return encoded(
             HTTPResponse.Status(code: routerError.status),
@@ -257,35 +260,45 @@ struct Handler: Sendable {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let logger = self.logger
-        let body = ResponseBody { writer in
-            let encoder = JSONEncoder()
-            do {
-                for try await chunk in stream {
-                    var buffer = ByteBuffer(string: "data: ")
-                    buffer.writeBytes(try encoder.encode(chunk))
-                    buffer.writeString("\n\n")
-                    try await writer.write(buffer)
-                }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-            } catch let error as RouterError {
-                // The stream failed after its first byte: end with an SSE error event.
-                var buffer = ByteBuffer(string: "data: ")
-                buffer.writeBytes((try? encoder.encode(Self.errorBody(error))) ?? Array(#"{"error":{"message":"stream failed","type":"api_error","param":null,"code":"stream_error"}}"#.utf8))
-                buffer.writeString("\n\n")
-                try? await writer.write(buffer)
-            } catch is CancellationError {
-                logger.debug("stream cancelled", metadata: ["request_id": "\(requestID)"])
-            } catch {
-                var buffer = ByteBuffer(string: "data: ")
-                buffer.writeBytes(
-                    (try? encoder.encode(Self.errorBody(.upstream("The stream failed: \(error)", timeout: false, route: nil)))) ?? []
-                )
-                buffer.writeString("\n\n")
-                try? await writer.write(buffer)
-            }
-            try await writer.finish(nil)
+        let body = ResponseBody { (writer: inout any ResponseBodyWriter) async throws in
+            try await Self.pumpSSE(stream, into: &writer, logger: logger, requestID: requestID)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func sseEvent(_ json: [UInt8]) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// Writes chunks as SSE, then `data: [DONE]`. A stream that fails after its first byte ends
+    /// with an SSE error event (an OpenAI error object), never a silent truncation.
+    static func pumpSSE(
+        _ stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, into writer: inout any ResponseBodyWriter, logger: Logger, requestID: String
+    ) async throws {
+        var failure: RouterError?
+        do {
+            for try await chunk in stream {
+                let json = try WireJSON.encode(chunk)
+                try await writer.write(sseEvent(json))
+            }
+        } catch let error as RouterError {
+            failure = error
+        } catch is CancellationError {
+            logger.debug("stream cancelled", metadata: ["request_id": "\(requestID)"])
+            return
+        } catch {
+            failure = .upstream("The stream failed.", timeout: false, route: nil)
+        }
+        if let failure {
+            let json = (try? WireJSON.encode(errorBody(failure))) ?? []
+            try await writer.write(sseEvent(json))
+        } else {
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        }
+        try await writer.finish(nil)
     }
 
     static func describe(_ error: DecodingError) -> String {
