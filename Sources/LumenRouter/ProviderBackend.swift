@@ -34,8 +34,7 @@ public struct ProviderBackend: ChatBackend {
             kind: kind, baseURL: baseURL, model: model, apiKey: apiKey,
             timeouts: ProviderTimeouts(connect: .seconds(5), firstByte: timeout, total: max(timeout, .seconds(300)))
         )
-        let provider: any ChatProvider = kind == .anthropic
-            ? AnthropicProvider(httpClient: httpClient) : OpenAICompatibleProvider(httpClient: httpClient)
+        let provider = HTTPChatProvider(client: httpClient)
         return .ready(ProviderBackend(provider: provider, target: providerTarget, isLocal: target.isLocal, logger: Logger(label: "lumen.provider.\(target.name)")))
     }
 

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import LumenAudit
 import LumenLocalRuntime
+import LumenProviders
 public import LumenPolicy
 
 /// Everything `lumen serve` needs to build a router, as a value.
@@ -93,9 +94,8 @@ public final class RouterRuntime: Sendable {
             backends[target.name] = .ready(LocalBackend(runtime: runtime, modelName: target.model ?? runtime.metadata.name))
         }
 
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(setup.upstreamTimeout * 1000)))
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         for target in policy.targets where target.kind != .embedded {
             backends[target.name] = ProviderBackend.slot(
