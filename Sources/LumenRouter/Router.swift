@@ -41,13 +41,19 @@ public enum BackendSlot: Sendable {
 public struct BudgetHooks: Sendable {
     /// (global remaining USD, tenant remaining USD); nil = unlimited.
     public var remaining: @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)
+    /// Called with every completion record once it is written (adds its cost to the spend).
+    public var record: @Sendable (_ record: AuditRecord) async -> Void
 
-    public init(remaining: @escaping @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)) {
+    public init(
+        remaining: @escaping @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?),
+        record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in }
+    ) {
         self.remaining = remaining
+        self.record = record
     }
 
     /// No budgets.
-    public static let unlimited = BudgetHooks { _ in (nil, nil) }
+    public static let unlimited = BudgetHooks(remaining: { _ in (nil, nil) })
 }
 
 /// Settings of the router core.
@@ -408,8 +414,11 @@ public final class Router: Sendable {
 
     func writeCompletion(_ trail: AuditTrail, remote: Bool) async {
         guard case .log(let log) = audit else { return }
+        var record = trail.completionRecord()
+        record.timestamp = AuditFiles.timestamp(Date())
         do {
-            try await log.append(trail.completionRecord())
+            try await log.append(record)
+            await budget.record(record)
         } catch {
             // The decision record (before egress) was durable; the completion failing is logged, and
             // the log refuses further remote routes by itself (fail closed).
