@@ -95,6 +95,7 @@ public actor AuditLog {
     private var failure: AuditError?
     private var closed = false
     private var policiesLogged: Set<String> = []
+    private var ledger: BudgetLedger?
 
     /// What `open` repaired, if the last line was torn by a crash.
     public private(set) var recovered: AuditRecovery?
@@ -122,6 +123,9 @@ public actor AuditLog {
 
     private func setRecovered(_ recovery: AuditRecovery) { recovered = recovery }
 
+    /// Feeds every completion record written from now on into `ledger` (budgets).
+    public func attach(ledger: BudgetLedger) { self.ledger = ledger }
+
     /// The last sequence number and hash in the chain (including buffered records).
     public var head: AuditReceipt { AuditReceipt(seq: seq, hash: lastHash) }
 
@@ -145,6 +149,7 @@ public actor AuditLog {
         pending.append(AuditFileSink.Line(bytes: sealed.line, day: String(record.timestamp.prefix(10)), seq: seq, hash: sealed.hash))
         pendingBytes += sealed.line.count
         let receipt = AuditReceipt(seq: seq, hash: sealed.hash)
+        if record.kind == .completion, let ledger { await ledger.record(record) }
 
         let policy = fsync ?? ((record.kind == .decision && record.egress != nil) ? configuration.egressFsync : configuration.fsync)
         switch policy {

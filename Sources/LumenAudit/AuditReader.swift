@@ -62,9 +62,17 @@ public enum AuditReader {
     public static func forEach<T: Decodable>(
         in directory: String, as type: T.Type, since: String? = nil, _ body: (T) throws -> Void
     ) throws {
+        for name in try AuditFiles.logFiles(in: directory) {
+            try forEach(in: directory, file: name, as: type, since: since, body)
+        }
+    }
+
+    static func forEach<T: Decodable>(
+        in directory: String, file: String, as type: T.Type, since: String? = nil, _ body: (T) throws -> Void
+    ) throws {
         let decoder = JSONDecoder()
         let sinceBytes = since.map { Array($0.utf8) }
-        try forEachLine(in: directory) { file, line, bytes, complete in
+        try forEachLine(file: file, in: directory) { file, line, bytes, complete in
             guard complete, !bytes.isEmpty else { return }
             if let sinceBytes, let ts = timestampField(bytes), ts.lexicographicallyPrecedes(sinceBytes) { return }
             let value: T

@@ -1,5 +1,195 @@
 import ArgumentParser
+import Foundation
+import LumenAudit
 
-struct Audit: AsyncParsableCommand {}
+/// `lumen audit …`: review the cost and egress audit log.
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify and review the audit log (cost, egress, decisions).",
+        subcommands: [AuditVerify.self, AuditSummaryCommand.self, AuditEgressCommand.self, AuditTail.self, AuditExport.self, AuditReport.self, AuditGenerateFixture.self]
+    )
+}
 
+struct AuditDirectoryOption: ParsableArguments {
+    @Argument(help: "Audit directory (default: LUMEN_AUDIT_DIR or ./audit).")
+    var directory: String?
+
+    var path: String { directory ?? AuditFiles.defaultDirectory() }
+}
+
+private func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+private func usd(_ value: Double) -> String { String(format: "$%.4f", value) }
+
+private func failing<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as AuditError {
+        throw ValidationError(error.description)
+    }
+}
+
+struct AuditVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the whole hash chain; exit 1 on tampering.")
+    @OptionGroup var dir: AuditDirectoryOption
+
+    func run() async throws {
+        let report = try failing { try AuditVerifier.verify(directory: dir.path) }
+        for issue in report.issues { print(issue) }
+        for recovery in report.recoveries {
+            print("\(recovery.file):\(recovery.line): recovery: torn line \(recovery.recovery.file):\(recovery.recovery.line) truncated after a crash (\(recovery.recovery.bytesLost) bytes lost)")
+        }
+        print(String(format: "%d records in %d files, %.2f s (%.0f records/s): %@", report.records, report.files, report.seconds, report.recordsPerSecond,
+                     report.intact ? "chain intact" : "TAMPERED"))
+        if !report.intact { throw ExitCode(1) }
+    }
+}
+
+struct AuditSummaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "summary", abstract: "Requests, tokens, cost, local share and savings.")
+    @OptionGroup var dir: AuditDirectoryOption
+    @Option(help: "Only records since: 7d, 24h, 2026-11-20 or an ISO timestamp.") var since: String?
+    @Option(help: "Group by target, tenant, rule or day.") var by: String = "target"
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        guard let grouping = AuditGrouping(rawValue: by) else { throw ValidationError("--by must be target, tenant, rule or day") }
+        let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
+        let summary = try failing { try AuditSummary.compute(directory: dir.path, since: cutoff, by: grouping) }
+        if json { return try printJSON(summary) }
+        print("by \(grouping.rawValue)\(cutoff.map { " since \($0)" } ?? "")")
+        print("key".padding(toLength: 24, withPad: " ", startingAt: 0) + "  requests  local%    prompt_tok  compl_tok       cost    savings")
+        for group in summary.groups + [summary.total] {
+            print(group.key.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(format: " %9d  %5.1f %12d %10d %10@ %10@", group.requests, group.localShare * 100, group.promptTokens, group.completionTokens,
+                         usd(group.costUSD), usd(group.savingsUSD)))
+        }
+        let baselines = Set(summary.baselineTargets.values).sorted().joined(separator: ", ")
+        print("savings vs. sending everything to the most expensive remote target (\(baselines.isEmpty ? "no price table in log" : baselines))")
+        if summary.total.unpriced > 0 { print("\(summary.total.unpriced) requests without a price table in the log (not in savings)") }
+        if summary.incomplete > 0 { print("\(summary.incomplete) decisions without completion") }
+    }
+}
+
+struct AuditEgressCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "egress", abstract: "What left, to which hosts, what was redacted, what stayed local.")
+    @OptionGroup var dir: AuditDirectoryOption
+    @Option(help: "Only records since: 7d, 24h, 2026-11-20 or an ISO timestamp.") var since: String?
+    @Option(help: "A finding value to look up by HMAC (needs LUMEN_AUDIT_HMAC_KEY).") var value: String?
+    @Flag(help: "JSON output.") var json = false
+
+    func run() async throws {
+        let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
+        let report = try failing { try AuditEgressReport.compute(directory: dir.path, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment()) }
+        if json { return try printJSON(report) }
+        for host in report.hosts {
+            let redacted = host.redacted.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
+            print("\(host.host): \(host.requests) requests, \(host.bytesSent) bytes sent, \(host.bytesReceived) bytes received; redacted before leaving: \(redacted.isEmpty ? "none" : redacted)")
+        }
+        if report.hosts.isEmpty { print("nothing left the machine") }
+        print("kept local with findings: \(report.keptLocalSensitive) requests; by type: \(report.keptLocalByType.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")); by rule: \(report.keptLocalByRule.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", "))")
+        if let matches = report.matches {
+            print("value found in \(matches.count) record(s)")
+            for match in matches { print("  \(match.timestamp) \(match.id) \(match.type) \(match.outcome)\(match.host.map { " → \($0)" } ?? "")") }
+        }
+    }
+}
+
+struct AuditTail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tail", abstract: "Print the last records; -f follows new ones.")
+    @OptionGroup var dir: AuditDirectoryOption
+    @Flag(name: .short, help: "Follow.") var follow = false
+    @Option(name: .short, help: "Number of records.") var n = 10
+
+    func run() async throws {
+        var files = try failing { try AuditFiles.logFiles(in: dir.path) }
+        var lines: [String] = []
+        for name in files.suffix(2) {
+            let text = (try? String(contentsOfFile: dir.path + "/" + name, encoding: .utf8)) ?? ""
+            lines += text.split(separator: "\n").map(String.init)
+        }
+        for line in lines.suffix(n) { print(line) }
+        guard follow else { return }
+        var current = files.last
+        var offset = current.flatMap { (try? FileManager.default.attributesOfItem(atPath: dir.path + "/" + $0)[.size] as? Int) ?? 0 } ?? 0
+        while !Task.isCancelled {
+            try await Task.sleep(nanoseconds: 250_000_000)
+            files = (try? AuditFiles.logFiles(in: dir.path)) ?? files
+            guard let last = files.last else { continue }
+            if last != current {
+                current = last
+                offset = 0
+            }
+            guard let handle = FileHandle(forReadingAtPath: dir.path + "/" + last) else { continue }
+            try handle.seek(toOffset: UInt64(offset))
+            let data = handle.readDataToEndOfFile()
+            try handle.close()
+            if let end = data.lastIndex(of: 0x0A) {
+                FileHandle.standardOutput.write(data[data.startIndex...end])
+                offset += end - data.startIndex + 1
+            }
+        }
+    }
+}
+
+struct AuditExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Export records as CSV or JSON lines.")
+    @OptionGroup var dir: AuditDirectoryOption
+    @Option(help: "csv or jsonl.") var format: String = "jsonl"
+    @Option(help: "Only records since: 7d, 24h, 2026-11-20 or an ISO timestamp.") var since: String?
+
+    func run() async throws {
+        guard format == "csv" || format == "jsonl" else { throw ValidationError("--format must be csv or jsonl") }
+        let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if format == "csv" {
+            print(AuditCSV.header)
+        }
+        try failing {
+            try AuditReader.forEach(in: dir.path, as: AuditRecord.self, since: cutoff) { record in
+                if format == "csv" {
+                    print(AuditCSV.row(record))
+                } else {
+                    print(String(decoding: try encoder.encode(record), as: UTF8.self))
+                }
+            }
+        }
+    }
+}
+
+struct AuditReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Write a self-contained HTML report.")
+    @OptionGroup var dir: AuditDirectoryOption
+    @Option(help: "Output HTML file.") var out: String = "report.html"
+    @Option(help: "Only records since: 7d, 24h, 2026-11-20 or an ISO timestamp.") var since: String?
+
+    func run() async throws {
+        let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
+        let html = try failing { try AuditHTMLReport.render(directory: dir.path, since: cutoff) }
+        try html.write(toFile: out, atomically: true, encoding: .utf8)
+        print("wrote \(out)")
+    }
+}
+
+struct AuditGenerateFixture: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate-fixture", abstract: "Write a synthetic log (benchmarks).", shouldDisplay: false)
+    @Argument var directory: String
+    @Option var records = 1000
+    @Option(help: "always, never, interval or interval:MS") var fsync = "never"
+
+    func run() async throws {
+        let policy = try failing { try AuditFsyncPolicy(parsing: fsync) }
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: directory, fsync: policy))
+        let start = DispatchTime.now()
+        let written = try await AuditFixture.generate(into: log, records: records, fsync: policy)
+        try await log.close()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        print(String(format: "%d records in %.2f s (%.0f records/s, fsync %@)", written, seconds, Double(written) / seconds, fsync))
+    }
+}
+
+/// `lumen replay`: re-decide logged requests with another policy. Needs the policy engine stage.
 struct Replay: AsyncParsableCommand {}

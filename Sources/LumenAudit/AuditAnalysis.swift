@@ -1,0 +1,257 @@
+import Foundation
+
+/// How `summary` groups requests.
+public enum AuditGrouping: String, Sendable, CaseIterable {
+    case target, tenant, rule, day
+}
+
+/// Totals for one group of requests.
+public struct AuditSummaryGroup: Codable, Sendable, Hashable {
+    public var key: String
+    public var requests = 0
+    public var localRequests = 0
+    public var remoteRequests = 0
+    public var blockedRequests = 0
+    public var errors = 0
+    public var promptTokens = 0
+    public var completionTokens = 0
+    public var costUSD = 0.0
+    /// Cost had every priced request gone to its policy's most expensive remote target.
+    public var baselineUSD = 0.0
+    /// Requests whose policy price table was not in the log (left out of the baseline).
+    public var unpriced = 0
+
+    public init(key: String) { self.key = key }
+
+    public var localShare: Double { requests > 0 ? Double(localRequests) / Double(requests) : 0 }
+    public var savingsUSD: Double { baselineUSD - costUSD }
+
+    enum CodingKeys: String, CodingKey {
+        case key, requests
+        case localRequests = "local_requests"
+        case remoteRequests = "remote_requests"
+        case blockedRequests = "blocked_requests"
+        case errors
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case costUSD = "cost_usd"
+        case baselineUSD = "baseline_usd"
+        case unpriced
+    }
+
+    mutating func add(_ request: AuditRequestView, baseline: AuditTargetPrice?) {
+        requests += 1
+        switch request.decision?.route {
+        case .local: localRequests += 1
+        case .remote: remoteRequests += 1
+        case .blocked: blockedRequests += 1
+        case nil: break
+        }
+        if let state = request.status?.state, state == "error" { errors += 1 }
+        let prompt = request.usage?.promptTokens ?? 0
+        let completion = request.usage?.completionTokens ?? 0
+        promptTokens += prompt
+        completionTokens += completion
+        costUSD += request.costUSD ?? 0
+        if request.decision?.route != .blocked {
+            if let baseline {
+                baselineUSD += baseline.cost(promptTokens: prompt, completionTokens: completion)
+            } else {
+                unpriced += 1
+            }
+        }
+    }
+}
+
+/// The answer of `lumen audit summary`.
+public struct AuditSummary: Codable, Sendable {
+    public var grouping: String
+    public var since: String?
+    public var total: AuditSummaryGroup
+    public var groups: [AuditSummaryGroup]
+    /// Decisions without a completion (crash, or still running).
+    public var incomplete: Int
+    /// Baseline target name per policy hash.
+    public var baselineTargets: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case grouping, since, total, groups, incomplete
+        case baselineTargets = "baseline_targets"
+    }
+}
+
+/// The fields of a record analyses read (decoding only these is faster than a full record).
+struct AuditRequestView: Decodable {
+    struct PolicyView: Decodable { var hash: String }
+    struct DecisionView: Decodable {
+        var target: String
+        var route: AuditRoute
+        var rule: String
+    }
+    struct StatusView: Decodable { var state: String }
+
+    var kind: AuditRecordKind
+    var id: String
+    var ts: String
+    var tenant: String?
+    var policy: PolicyView?
+    var decision: DecisionView?
+    var usage: AuditUsage?
+    var costUSD: Double?
+    var status: StatusView?
+    var policyInfo: AuditPolicyInfo?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, id, ts, tenant, policy, decision, usage, status
+        case costUSD = "cost_usd"
+        case policyInfo = "policy_info"
+    }
+}
+
+/// Reads requests out of an audit directory: one per request id, the completion when there is one,
+/// otherwise the decision (counted as incomplete).
+enum AuditRequests {
+    static func collect<T: Decodable>(
+        in directory: String, since: String?, as type: T.Type,
+        kind: KeyPath<T, AuditRecordKind>, id: KeyPath<T, String>,
+        policy: (T) -> Void = { _ in },
+        _ body: (T) throws -> Void
+    ) throws -> Int {
+        var openDecisions: [String: T] = [:]
+        try AuditReader.forEach(in: directory, as: T.self, since: since) { record in
+            switch record[keyPath: kind] {
+            case .policy: policy(record)
+            case .recovery: break
+            case .decision: openDecisions[record[keyPath: id]] = record
+            case .completion:
+                openDecisions.removeValue(forKey: record[keyPath: id])
+                try body(record)
+            }
+        }
+        for record in openDecisions.values.sorted(by: { $0[keyPath: id] < $1[keyPath: id] }) { try body(record) }
+        return openDecisions.count
+    }
+}
+
+extension AuditSummary {
+    /// Summarises the requests of an audit directory.
+    public static func compute(directory: String, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
+        var prices: [String: AuditTargetPrice] = [:]
+        var groups: [String: AuditSummaryGroup] = [:]
+        var total = AuditSummaryGroup(key: "total")
+        // Policy records precede the requests they price; read them regardless of --since.
+        try AuditReader.forEach(in: directory, as: AuditRequestView.self) { record in
+            if record.kind == .policy, let hash = record.policy?.hash, let baseline = record.policyInfo?.mostExpensiveRemote {
+                prices[hash] = baseline
+            }
+        }
+        let incomplete = try AuditRequests.collect(in: directory, since: since, as: AuditRequestView.self, kind: \.kind, id: \.id) { request in
+            let baseline = request.policy.flatMap { prices[$0.hash] }
+            let key: String =
+                switch grouping {
+                case .target: request.decision.map { $0.target.isEmpty ? "(blocked)" : $0.target } ?? "(none)"
+                case .tenant: request.tenant ?? "(none)"
+                case .rule: request.decision?.rule ?? "(none)"
+                case .day: String(request.ts.prefix(10))
+                }
+            groups[key, default: AuditSummaryGroup(key: key)].add(request, baseline: baseline)
+            total.add(request, baseline: baseline)
+        }
+        return AuditSummary(
+            grouping: grouping.rawValue, since: since, total: total,
+            groups: groups.values.sorted { $0.key < $1.key }, incomplete: incomplete,
+            baselineTargets: prices.mapValues(\.name))
+    }
+}
+
+/// Egress per host.
+public struct AuditEgressHost: Codable, Sendable, Hashable {
+    public var host: String
+    public var requests = 0
+    public var bytesSent = 0
+    public var bytesReceived = 0
+    /// Finding types redacted before leaving, with counts.
+    public var redacted: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case host, requests, redacted
+        case bytesSent = "bytes_sent"
+        case bytesReceived = "bytes_received"
+    }
+}
+
+/// One record that held a looked-up value.
+public struct AuditValueMatch: Codable, Sendable, Hashable {
+    public var id: String
+    public var timestamp: String
+    public var type: String
+    /// `left-in-clear`, `left-redacted`, `kept-local` or `blocked`.
+    public var outcome: String
+    public var host: String?
+}
+
+/// The answer of `lumen audit egress`.
+public struct AuditEgressReport: Codable, Sendable {
+    public var since: String?
+    public var hosts: [AuditEgressHost]
+    /// Requests kept local (or blocked) that had findings, by finding type.
+    public var keptLocalSensitive: Int
+    public var keptLocalByType: [String: Int]
+    public var keptLocalByRule: [String: Int]
+    /// Present with `--value`.
+    public var matches: [AuditValueMatch]?
+
+    enum CodingKeys: String, CodingKey {
+        case since, hosts, matches
+        case keptLocalSensitive = "kept_local_sensitive"
+        case keptLocalByType = "kept_local_by_type"
+        case keptLocalByRule = "kept_local_by_rule"
+    }
+
+    /// What left, where to, and what stayed because of sensitivity. With `value` and `hmac`, also the
+    /// records whose findings hold that value (matched by HMAC).
+    public static func compute(directory: String, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
+        if value != nil, hmac == nil {
+            throw AuditError(.invalidArgument, "--value needs the HMAC key in \(AuditHMAC.environmentKey) (the one the log was written with)")
+        }
+        let digest = value.flatMap { hmac?.digest($0) }
+        var hosts: [String: AuditEgressHost] = [:]
+        var keptLocal = 0
+        var byType: [String: Int] = [:]
+        var byRule: [String: Int] = [:]
+        var matches: [AuditValueMatch] = []
+        _ = try AuditRequests.collect(in: directory, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
+            if let egress = record.egress {
+                var host = hosts[egress.host] ?? AuditEgressHost(host: egress.host)
+                host.requests += 1
+                host.bytesSent += egress.bytesSent
+                host.bytesReceived += egress.bytesReceived
+                for (type, counts) in record.redactions ?? [:] where counts.redacted > 0 {
+                    host.redacted[type, default: 0] += counts.redacted
+                }
+                hosts[egress.host] = host
+            } else if let decision = record.decision, decision.route != .remote, let counts = record.findingCounts, !counts.isEmpty {
+                keptLocal += 1
+                for (type, count) in counts { byType[type, default: 0] += count }
+                byRule[decision.rule, default: 0] += 1
+            }
+            if let digest {
+                for finding in record.classification?.findings ?? [] where finding.valueHMAC == digest {
+                    let outcome: String
+                    if record.decision?.route == .blocked {
+                        outcome = "blocked"
+                    } else if let _ = record.egress {
+                        let redacted = finding.redacted ?? ((record.redactions?[finding.type]?.redacted ?? 0) > 0)
+                        outcome = redacted ? "left-redacted" : "left-in-clear"
+                    } else {
+                        outcome = "kept-local"
+                    }
+                    matches.append(AuditValueMatch(id: record.id, timestamp: record.timestamp, type: finding.type, outcome: outcome, host: record.egress?.host))
+                }
+            }
+        }
+        return AuditEgressReport(
+            since: since, hosts: hosts.values.sorted { $0.host < $1.host }, keptLocalSensitive: keptLocal,
+            keptLocalByType: byType, keptLocalByRule: byRule, matches: digest == nil ? nil : matches)
+    }
+}

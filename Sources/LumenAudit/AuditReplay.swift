@@ -1,0 +1,79 @@
+public import LumenClassifier
+
+/// The request fields a replayed policy sees, as stored in the log.
+public struct AuditReplayInput: Sendable {
+    public var id: String
+    public var tenant: String?
+    public var requestedModel: String?
+    public var metadata: [String: String]
+    public var classification: Classification
+}
+
+/// One side (logged or replayed) of a replay.
+public struct AuditReplaySide: Codable, Sendable, Hashable {
+    public var local = 0
+    public var remote = 0
+    public var blocked = 0
+    public var costUSD = 0.0
+    /// Requests that would send something out, by host.
+    public var egressByHost: [String: Int] = [:]
+    public var byRule: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case local, remote, blocked
+        case costUSD = "cost_usd"
+        case egressByHost = "egress_by_host"
+        case byRule = "by_rule"
+    }
+}
+
+/// What changes when the logged requests are re-decided by another policy.
+public struct AuditReplayReport: Codable, Sendable {
+    public var requests: Int
+    public var changed: Int
+    public var before: AuditReplaySide
+    public var after: AuditReplaySide
+    /// "old rule -> new rule" counts among changed decisions.
+    public var transitions: [String: Int]
+}
+
+/// Re-decides logged requests from their stored classifier outputs (no prompts needed). The
+/// decision function is the policy engine (wired by the CLI); `prices` prices the new targets with the
+/// logged token counts.
+public enum AuditReplay {
+    public static func run(
+        directory: String, since: String? = nil, prices: [String: AuditTargetPrice],
+        decide: (AuditReplayInput) throws -> AuditDecision
+    ) throws -> AuditReplayReport {
+        var report = AuditReplayReport(requests: 0, changed: 0, before: AuditReplaySide(), after: AuditReplaySide(), transitions: [:])
+        func tally(_ side: inout AuditReplaySide, _ decision: AuditDecision, cost: Double, host: String?) {
+            switch decision.route {
+            case .local: side.local += 1
+            case .remote: side.remote += 1
+            case .blocked: side.blocked += 1
+            }
+            side.costUSD += cost
+            if decision.route == .remote, let host { side.egressByHost[host, default: 0] += 1 }
+            side.byRule[decision.rule, default: 0] += 1
+        }
+        _ = try AuditRequests.collect(in: directory, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
+            guard let logged = record.decision, let stored = record.classification else { return }
+            let input = AuditReplayInput(
+                id: record.id, tenant: record.tenant, requestedModel: record.requestedModel,
+                metadata: record.context?.metadata ?? [:], classification: stored.classification)
+            let replayed = try decide(input)
+            let prompt = record.usage?.promptTokens ?? stored.estimatedTokens
+            let completion = record.usage?.completionTokens ?? 0
+            report.requests += 1
+            tally(&report.before, logged, cost: record.costUSD ?? 0, host: record.egress?.host ?? prices[logged.target]?.host)
+            let newPrice = prices[replayed.target]
+            let newCost = replayed.route == .blocked ? 0 : (newPrice?.cost(promptTokens: prompt, completionTokens: completion) ?? 0)
+            tally(&report.after, replayed, cost: newCost, host: newPrice?.host)
+            if replayed.target != logged.target || replayed.route != logged.route || replayed.action != logged.action {
+                report.changed += 1
+                report.transitions["\(logged.rule) -> \(replayed.rule)", default: 0] += 1
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,115 @@
+public import Foundation
+
+/// What is left of the budgets for one tenant (nil: no limit applies).
+public struct BudgetRemaining: Sendable, Hashable {
+    /// USD left in the global budget (smallest of daily and monthly).
+    public var globalUSD: Double?
+    /// USD left in the tenant's budget (smallest of daily and monthly).
+    public var tenantUSD: Double?
+
+    /// True when a limit applies and nothing is left.
+    public var exhausted: Bool { (globalUSD ?? 1) <= 0 || (tenantUSD ?? 1) <= 0 }
+}
+
+/// Spend per tenant and globally for the current UTC day and month, against the policy's budgets.
+/// Rebuilt from the audit log on start; fed with each completion record as it is written (streamed
+/// requests count with the cost the proxy fills in at the end of the stream).
+public actor BudgetLedger {
+    public private(set) var budgets: [AuditBudget]
+    private let clock: @Sendable () -> Date
+    /// [tenant key][day] and [tenant key][month]; key "" is the global total.
+    private var daily: [String: [String: Double]] = [:]
+    private var monthly: [String: [String: Double]] = [:]
+    private var counted: Set<String> = []
+
+    public init(budgets: [AuditBudget], clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.budgets = budgets
+        self.clock = clock
+    }
+
+    /// A ledger holding the spend of this month's completion records in `directory`.
+    public static func rebuild(
+        from directory: String, budgets: [AuditBudget], clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> BudgetLedger {
+        let month = String(AuditFiles.timestamp(clock()).prefix(7))
+        var spends: [(String?, Double, String, String)] = []
+        if FileManager.default.fileExists(atPath: directory) {
+            for name in try AuditFiles.logFiles(in: directory) {
+                guard let parsed = AuditFiles.parse(name), parsed.day.hasPrefix(month) else { continue }
+                try AuditReader.forEach(in: directory, file: name, as: SpendView.self) { view in
+                    guard view.kind == .completion, let cost = view.costUSD, cost > 0 else { return }
+                    spends.append((view.tenant, cost, view.timestamp, view.id))
+                }
+            }
+        }
+        let ledger = BudgetLedger(budgets: budgets, clock: clock)
+        await ledger.load(spends)
+        return ledger
+    }
+
+    private func load(_ spends: [(String?, Double, String, String)]) {
+        for (tenant, cost, ts, id) in spends { add(tenant: tenant, costUSD: cost, timestamp: ts, id: id) }
+    }
+
+    private struct SpendView: Decodable {
+        var kind: AuditRecordKind
+        var id: String
+        var ts: String
+        var tenant: String?
+        var costUSD: Double?
+        var timestamp: String { ts }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, id, ts, tenant
+            case costUSD = "cost_usd"
+        }
+    }
+
+    /// Replaces the budgets (when the policy changes); spend is kept.
+    public func setBudgets(_ budgets: [AuditBudget]) { self.budgets = budgets }
+
+    /// Counts a written record: completion records with a cost add to the spend (once per id).
+    public func record(_ record: AuditRecord) {
+        guard record.kind == .completion, let cost = record.costUSD, cost > 0 else { return }
+        add(tenant: record.tenant, costUSD: cost, timestamp: record.timestamp, id: record.id)
+    }
+
+    /// Adds spend directly.
+    public func add(tenant: String?, costUSD: Double, timestamp: String, id: String? = nil) {
+        if let id {
+            guard counted.insert(id).inserted else { return }
+        }
+        let day = String(timestamp.prefix(10))
+        let month = String(timestamp.prefix(7))
+        for key in tenant.map({ ["", "t:" + $0] }) ?? [""] {
+            daily[key, default: [:]][day, default: 0] += costUSD
+            monthly[key, default: [:]][month, default: 0] += costUSD
+        }
+    }
+
+    /// USD spent today / this month, by a tenant or (nil) by everyone.
+    public func spent(tenant: String?, period: AuditBudget.Period) -> Double {
+        let now = AuditFiles.timestamp(clock())
+        let key = tenant.map { "t:" + $0 } ?? ""
+        switch period {
+        case .daily: return daily[key]?[String(now.prefix(10))] ?? 0
+        case .monthly: return monthly[key]?[String(now.prefix(7))] ?? 0
+        }
+    }
+
+    /// What is left for a tenant, globally and for the tenant, right now.
+    public func remaining(tenant: String?) -> BudgetRemaining {
+        var result = BudgetRemaining()
+        for budget in budgets {
+            if let scoped = budget.tenant {
+                guard scoped == tenant else { continue }
+                let left = budget.limitUSD - spent(tenant: scoped, period: budget.period)
+                result.tenantUSD = min(result.tenantUSD ?? left, left)
+            } else {
+                let left = budget.limitUSD - spent(tenant: nil, period: budget.period)
+                result.globalUSD = min(result.globalUSD ?? left, left)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,146 @@
+/// One point of a routing curve: the share of prompts sent to the strong model and the resulting quality.
+public struct RoutingPoint: Sendable, Hashable, Codable {
+    /// Share of prompts routed strong, in [0, 1].
+    public var strongShare: Double
+    /// Mean score over all prompts (strong score when routed strong, weak score otherwise).
+    public var quality: Double
+    /// Performance gap recovered: (quality − weak-only) / (strong-only − weak-only).
+    public var pgr: Double
+
+    public init(strongShare: Double, quality: Double, pgr: Double) {
+        self.strongShare = strongShare
+        self.quality = quality
+        self.pgr = pgr
+    }
+}
+
+/// RouteLLM-style routing metrics for one router on one set of prompts.
+public struct RoutingMetrics: Sendable, Hashable, Codable {
+    /// Area under the PGR vs strong-share curve (random ≈ 0.5, higher is better).
+    public var apgr: Double
+    /// Strong-call share needed to recover 50% of the quality gap.
+    public var cpt50: Double
+    /// Strong-call share needed to recover 80% of the quality gap.
+    public var cpt80: Double
+    public var weakQuality: Double
+    public var strongQuality: Double
+    /// The curve, sorted by strong share, including the weak-only and strong-only end points.
+    public var points: [RoutingPoint]
+}
+
+/// Computes routing metrics: 10 quantile thresholds, strong iff score ≥ threshold.
+public enum RoutingEvaluation {
+    /// Errors for inputs that cannot give a curve.
+    public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Metrics for `scores` against per-prompt `weak` and `strong` scores (all the same length).
+    /// Thresholds are the 0%, 10%, …, 100% quantiles of the scores (linear interpolation);
+    /// the curve adds the weak-only (0, 0) and strong-only (1, 1) ends and is integrated by trapezoids.
+    public static func evaluate(scores: [Double], weak: [Double], strong: [Double], quantiles: Int = 10) throws(InputError) -> RoutingMetrics {
+        let n = scores.count
+        guard n > 0 else { throw InputError(message: "no prompts to evaluate") }
+        guard weak.count == n, strong.count == n else {
+            throw InputError(message: "\(n) scores but \(weak.count) weak and \(strong.count) strong scores")
+        }
+        guard scores.allSatisfy(\.isFinite) else { throw InputError(message: "a router score is not finite") }
+        let weakQuality = weak.reduce(0, +) / Double(n)
+        let strongQuality = strong.reduce(0, +) / Double(n)
+        let gap = strongQuality - weakQuality
+        guard gap > 0 else {
+            throw InputError(message: "the strong model is not better than the weak one on these prompts (gap \(gap))")
+        }
+        let sorted = scores.sorted()
+        var points: [RoutingPoint] = [
+            RoutingPoint(strongShare: 0, quality: weakQuality, pgr: 0),
+            RoutingPoint(strongShare: 1, quality: strongQuality, pgr: 1),
+        ]
+        for q in 0...quantiles {
+            let threshold = quantile(sorted, Double(q) / Double(quantiles))
+            var routed = 0
+            var quality = 0.0
+            for i in 0..<n {
+                if scores[i] >= threshold {
+                    routed += 1
+                    quality += strong[i]
+                } else {
+                    quality += weak[i]
+                }
+            }
+            quality /= Double(n)
+            points.append(RoutingPoint(strongShare: Double(routed) / Double(n), quality: quality, pgr: (quality - weakQuality) / gap))
+        }
+        points.sort { ($0.strongShare, $0.pgr) < ($1.strongShare, $1.pgr) }
+        var unique: [RoutingPoint] = []
+        for p in points where unique.last.map({ $0.strongShare != p.strongShare || $0.pgr != p.pgr }) ?? true {
+            unique.append(p)
+        }
+        var area = 0.0
+        for i in 1..<unique.count {
+            area += (unique[i].strongShare - unique[i - 1].strongShare) * (unique[i].pgr + unique[i - 1].pgr) / 2
+        }
+        return RoutingMetrics(
+            apgr: area,
+            cpt50: callsToReach(0.5, unique),
+            cpt80: callsToReach(0.8, unique),
+            weakQuality: weakQuality,
+            strongQuality: strongQuality,
+            points: unique
+        )
+    }
+
+    /// The q-quantile of ascending `sorted` values, linearly interpolated (NumPy's default).
+    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = min(lower + 1, sorted.count - 1)
+        let fraction = position - Double(lower)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+    }
+
+    /// Smallest strong share at which the piecewise-linear curve reaches `target` PGR.
+    static func callsToReach(_ target: Double, _ points: [RoutingPoint]) -> Double {
+        if points[0].pgr >= target { return points[0].strongShare }
+        for i in 1..<points.count where points[i].pgr >= target {
+            let a = points[i - 1], b = points[i]
+            if b.pgr == a.pgr { return b.strongShare }
+            return a.strongShare + (b.strongShare - a.strongShare) * (target - a.pgr) / (b.pgr - a.pgr)
+        }
+        return 1
+    }
+}
+
+/// Picks the difficulty threshold that sends a given share of prompts remote.
+public enum DifficultyCalibration {
+    /// The chosen threshold and the share of `scores` at or above it.
+    public struct Result: Sendable, Hashable, Codable {
+        public var threshold: Double
+        public var remoteShare: Double
+    }
+
+    /// The threshold t such that the share of scores ≥ t is the one closest to `remoteShare`
+    /// (ties toward the smaller share); t is always one of the scores (or above the maximum for share 0).
+    public static func threshold(scores: [Double], remoteShare: Double) throws(RoutingEvaluation.InputError) -> Result {
+        guard !scores.isEmpty else { throw RoutingEvaluation.InputError(message: "no prompts to calibrate on") }
+        guard remoteShare >= 0, remoteShare <= 1 else {
+            throw RoutingEvaluation.InputError(message: "remote share must be in [0, 1], got \(remoteShare)")
+        }
+        let descending = scores.sorted(by: >)
+        let n = descending.count
+        // Candidate k = number of prompts sent remote; only k where descending[k-1] > descending[k] is reachable.
+        var best = (k: 0, threshold: descending[0].nextUp, distance: remoteShare)
+        var k = 0
+        while k < n {
+            let value = descending[k]
+            var end = k
+            while end < n && descending[end] == value { end += 1 }
+            let share = Double(end) / Double(n)
+            let distance = abs(share - remoteShare)
+            if distance < best.distance { best = (end, value, distance) }
+            k = end
+        }
+        return Result(threshold: best.threshold, remoteShare: Double(best.k) / Double(n))
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import LumenCore
+import NIOCore
+
+/// Server-wide settings of the fake upstream.
+public struct FakeUpstreamOptions: Sendable {
+    /// Answer with the last user message verbatim instead of a hash-derived sentence.
+    public var echo: Bool
+    /// Serve the Anthropic Messages API at `POST /v1/messages` too.
+    public var anthropic: Bool
+    /// Append every received request as one JSON line to this file.
+    public var recordFile: String?
+    /// Answer the first `failFirst` completion requests with `failFirstStatus`.
+    public var failFirst: Int
+    public var failFirstStatus: Int
+    /// A fault applied to every request that names none itself (see ``FakeFault``).
+    public var defaultFault: FakeFault?
+    /// Characters per streamed content chunk.
+    public var streamChunkSize: Int
+    /// If set, requests must carry this key (`Authorization: Bearer …` or `x-api-key`), else 401.
+    public var requiredAPIKey: String?
+    /// The model name reported when the request names none.
+    public var model: String
+
+    public init(
+        echo: Bool = false,
+        anthropic: Bool = true,
+        recordFile: String? = nil,
+        failFirst: Int = 0,
+        failFirstStatus: Int = 500,
+        defaultFault: FakeFault? = nil,
+        streamChunkSize: Int = 4,
+        requiredAPIKey: String? = nil,
+        model: String = "fake-model"
+    ) {
+        self.echo = echo
+        self.anthropic = anthropic
+        self.recordFile = recordFile
+        self.failFirst = failFirst
+        self.failFirstStatus = failFirstStatus
+        self.defaultFault = defaultFault
+        self.streamChunkSize = max(1, streamChunkSize)
+        self.requiredAPIKey = requiredAPIKey
+        self.model = model
+    }
+}
+
+/// Faults a request can ask for, by header `x-fake-fault: delay=500ms,status=500` or by the magic
+/// string `[[fault:delay=500ms,status=500]]` in the last user message.
+///
+/// Items: `delay=<n>ms|<n>s` (wait before answering), `status=<code>` (answer with that status and an
+/// error body), `reset` (close the connection without a response), `cut-after=<n>` (stream `n` events,
+/// then drop the connection; a non-streaming answer is cut after `n` bytes).
+public struct FakeFault: Sendable, Hashable {
+    public var delay: Duration?
+    public var status: Int?
+    public var reset: Bool
+    public var cutAfter: Int?
+
+    public init(delay: Duration? = nil, status: Int? = nil, reset: Bool = false, cutAfter: Int? = nil) {
+        self.delay = delay
+        self.status = status
+        self.reset = reset
+        self.cutAfter = cutAfter
+    }
+
+    /// Parses a comma-separated fault list; throws on an unknown item.
+    public init(parsing text: String) throws(FakeUpstreamError) {
+        self.init()
+        for rawItem in text.split(separator: ",") {
+            let item = rawItem.trimmingCharacters(in: .whitespaces)
+            if item.isEmpty { continue }
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            let key = parts[0].lowercased()
+            let value = parts.count > 1 ? parts[1] : ""
+            switch key {
+            case "delay":
+                if value.hasSuffix("ms"), let ms = Int(value.dropLast(2)) {
+                    delay = .milliseconds(ms)
+                } else if value.hasSuffix("s"), let seconds = Double(value.dropLast()) {
+                    delay = .milliseconds(Int(seconds * 1000))
+                } else {
+                    throw FakeUpstreamError("bad fault item \(item): delay needs a value like 500ms or 2s")
+                }
+            case "status":
+                guard let code = Int(value), (100...599).contains(code) else {
+                    throw FakeUpstreamError("bad fault item \(item): status needs an HTTP status code")
+                }
+                status = code
+            case "reset":
+                reset = true
+            case "cut-after":
+                guard let n = Int(value), n >= 0 else {
+                    throw FakeUpstreamError("bad fault item \(item): cut-after needs a count")
+                }
+                cutAfter = n
+            default:
+                throw FakeUpstreamError("unknown fault item \(item) (use delay=, status=, reset, cut-after=)")
+            }
+        }
+    }
+
+    /// Finds `[[fault:…]]` in `text`.
+    static func magic(in text: String) throws(FakeUpstreamError) -> FakeFault? {
+        guard let start = text.range(of: "[[fault:"), let end = text.range(of: "]]", range: start.upperBound..<text.endIndex) else {
+            return nil
+        }
+        return try FakeFault(parsing: String(text[start.upperBound..<end.lowerBound]))
+    }
+}
+
+/// An error of the fake upstream (bad fault syntax, failure to bind).
+public struct FakeUpstreamError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// One request as the fake upstream received it.
+public struct RecordedRequest: Sendable, Hashable, Codable {
+    /// ISO-8601 time of arrival.
+    public var time: String
+    public var method: String
+    public var path: String
+    /// Headers (lower-cased names); values of `authorization`, `x-api-key` and `api-key` are replaced by `[redacted]`.
+    public var headers: [String: String]
+    /// The body verbatim (UTF-8 decoded).
+    public var body: String
+    /// Whether an API key header was present (its value is never recorded).
+    public var hadAPIKey: Bool
+}
+
+/// A deterministic OpenAI-compatible (and Anthropic) upstream for tests and for trying policies for free.
+public enum FakeUpstream {
+    /// Starts the server in this process and returns once it listens; `port: 0` picks a free port.
+    public static func start(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        options: FakeUpstreamOptions = FakeUpstreamOptions(),
+        logger: Logger = Logger(label: "lumen.fake-upstream")
+    ) async throws -> RunningFakeUpstream {
+        let state = FakeUpstreamState(options: options)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: makeRouter(state: state),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            try await task.value
+            throw FakeUpstreamError("fake upstream on \(host):\(port) stopped before it was listening")
+        }
+        return RunningFakeUpstream(host: host, port: bound, state: state, task: task)
+    }
+
+    /// Runs the server until SIGINT/SIGTERM (for `lumen fake-upstream`).
+    public static func run(
+        host: String,
+        port: Int,
+        options: FakeUpstreamOptions,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        let state = FakeUpstreamState(options: options)
+        let app = Application(
+            router: makeRouter(state: state),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        try await app.runService()
+    }
+
+    static func makeRouter(state: FakeUpstreamState) -> Router<FakeContext> {
+        let router = Router(context: FakeContext.self)
+        for path in ["/v1/chat/completions", "/chat/completions"] {
+            router.post(RouterPath(path)) { request, context in
+                try await state.handle(request, context: context, api: .openAI)
+            }
+        }
+        router.post("/v1/messages") { request, context in
+            try await state.handle(request, context: context, api: .anthropic)
+        }
+        router.get("/v1/models") { request, context in
+            try await state.handle(request, context: context, api: .models)
+        }
+        return router
+    }
+}
+
+/// A fake upstream running in this process.
+public final class RunningFakeUpstream: Sendable {
+    public let host: String
+    /// The port actually bound.
+    public let port: Int
+    let state: FakeUpstreamState
+    let task: Task<Void, any Error>
+
+    init(host: String, port: Int, state: FakeUpstreamState, task: Task<Void, any Error>) {
+        self.host = host
+        self.port = port
+        self.state = state
+        self.task = task
+    }
+
+    /// `http://host:port/v1`, the base URL to give a provider target.
+    public var baseURL: String { "http://\(host):\(port)/v1" }
+
+    /// Every request received so far, in order of arrival.
+    public func recordedRequests() async -> [RecordedRequest] {
+        await state.recorded
+    }
+
+    /// Stops the server and waits for it to finish.
+    public func shutdown() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+/// Request context that keeps the channel, so faults can close the connection.
+struct FakeContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}

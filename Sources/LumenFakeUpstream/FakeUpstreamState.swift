@@ -1,0 +1,340 @@
+import Foundation
+import Hummingbird
+import LumenCore
+import NIOCore
+
+/// Recorded requests, the fail-first counter, and request handling.
+actor FakeUpstreamState {
+    enum API { case openAI, anthropic, models }
+
+    let options: FakeUpstreamOptions
+    private(set) var recorded: [RecordedRequest] = []
+    private var completionCount = 0
+    private let recordHandle: FileHandle?
+
+    init(options: FakeUpstreamOptions) {
+        self.options = options
+        if let path = options.recordFile {
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: nil)
+            }
+            let handle = FileHandle(forWritingAtPath: path)
+            _ = try? handle?.seekToEnd()
+            recordHandle = handle
+        } else {
+            recordHandle = nil
+        }
+    }
+
+    private static let secretHeaders: Set<String> = ["authorization", "x-api-key", "api-key", "proxy-authorization"]
+
+    /// Records the request and returns the index among completion requests (for fail-first).
+    private func record(_ request: Request, body: [UInt8], isCompletion: Bool) -> Int {
+        var headers: [String: String] = [:]
+        var hadKey = false
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if Self.secretHeaders.contains(name) {
+                hadKey = true
+                headers[name] = "[redacted]"
+            } else {
+                headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+            }
+        }
+        let entry = RecordedRequest(
+            time: ISO8601DateFormatter().string(from: Date()),
+            method: request.method.rawValue,
+            path: request.uri.path,
+            headers: headers,
+            body: String(decoding: body, as: UTF8.self),
+            hadAPIKey: hadKey
+        )
+        recorded.append(entry)
+        if let recordHandle, var line = try? WireJSON.encode(entry) {
+            line.append(UInt8(ascii: "\n"))
+            try? recordHandle.write(contentsOf: line)
+        }
+        if isCompletion { completionCount += 1 }
+        return completionCount
+    }
+
+    nonisolated func handle(_ request: Request, context: FakeContext, api: API) async throws -> Response {
+        var request = request
+        let body = Array((try await request.collectBody(upTo: 16 << 20)).readableBytesView)
+        let ordinal = await record(request, body: body, isCompletion: api != .models)
+
+        if api == .models {
+            let list = ModelList(data: [ModelInfo(id: options.model, ownedBy: "lumen-fake-upstream")])
+            return Self.json(200, try WireJSON.encode(list))
+        }
+        if api == .anthropic && !options.anthropic {
+            return Self.error(404, api: .openAI, type: "not_found", message: "the Anthropic API is not enabled (--anthropic)")
+        }
+        if let required = options.requiredAPIKey {
+            let bearer = request.headers.first { $0.name.canonicalName == "authorization" }?.value
+            let xKey = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value
+            if bearer != "Bearer \(required)" && xKey != required {
+                return Self.error(401, api: api, type: "authentication_error", message: "invalid API key")
+            }
+        }
+        if ordinal <= options.failFirst {
+            return Self.error(options.failFirstStatus, api: api, type: "server_error", message: "injected failure \(ordinal) of \(options.failFirst)")
+        }
+
+        let json: JSONValue
+        do {
+            json = try WireJSON.decode(JSONValue.self, from: body)
+        } catch {
+            return Self.error(400, api: api, type: "invalid_request_error", message: "body is not JSON: \(WireJSON.describe(error))")
+        }
+        let conversation: Conversation
+        do {
+            conversation = try Conversation(json: json, api: api)
+        } catch {
+            return Self.error(400, api: api, type: "invalid_request_error", message: error.description)
+        }
+
+        var fault = options.defaultFault
+        do {
+            if let header = request.headers.first(where: { $0.name.canonicalName == "x-fake-fault" })?.value {
+                fault = try FakeFault(parsing: header)
+            } else if let magic = try FakeFault.magic(in: conversation.lastUser) {
+                fault = magic
+            }
+        } catch {
+            return Self.error(400, api: api, type: "invalid_request_error", message: error.description)
+        }
+
+        if let delay = fault?.delay { try await Task.sleep(for: delay) }
+        if fault?.reset == true {
+            try? await context.channel.close()
+            throw FakeUpstreamError("connection reset on request")
+        }
+        if let status = fault?.status {
+            return Self.error(status, api: api, type: status == 429 ? "rate_limit_error" : "server_error", message: "injected status \(status)")
+        }
+
+        let reply = options.echo ? conversation.lastUser : Self.reply(for: conversation.lastUser)
+        let promptTokens = Self.tokens(conversation.allText) + 3 * conversation.messageCount
+        let completionTokens = Self.tokens(reply)
+        let id = "fake-\(String(Self.fnv1a(conversation.lastUser), radix: 16))"
+        let model = conversation.model.isEmpty ? options.model : conversation.model
+        let events: [String]
+        if conversation.stream {
+            let pieces = Self.split(reply, size: options.streamChunkSize)
+            switch api {
+            case .anthropic:
+                events = Self.anthropicEvents(id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens)
+            default:
+                events = Self.openAIEvents(
+                    id: id,
+                    model: model,
+                    pieces: pieces,
+                    prompt: promptTokens,
+                    completion: completionTokens,
+                    includeUsage: conversation.includeUsage
+                )
+            }
+            return Self.sse(events, cutAfter: fault?.cutAfter, channel: context.channel)
+        }
+
+        let bytes: [UInt8]
+        switch api {
+        case .anthropic:
+            let message: JSONValue = [
+                "id": .string(id), "type": "message", "role": "assistant", "model": .string(model),
+                "content": [["type": "text", "text": .string(reply)]],
+                "stop_reason": "end_turn", "stop_sequence": nil,
+                "usage": ["input_tokens": .integer(Int64(promptTokens)), "output_tokens": .integer(Int64(completionTokens))],
+            ]
+            bytes = try WireJSON.encode(message)
+        default:
+            let response = ChatCompletionResponse(
+                id: id,
+                created: 1_700_000_000,
+                model: model,
+                choices: [ChatChoice(message: ChatMessage(role: .assistant, text: reply), finishReason: "stop")],
+                usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens)
+            )
+            bytes = try WireJSON.encode(response)
+        }
+        if let cut = fault?.cutAfter {
+            let channel = context.channel
+            let prefix = ByteBuffer(bytes: bytes.prefix(cut))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(contentLength: bytes.count) { writer in
+                    try await writer.write(prefix)
+                    try? await channel.close()
+                    throw FakeUpstreamError("connection cut after \(cut) bytes")
+                }
+            )
+        }
+        return Self.json(200, bytes)
+    }
+
+    // MARK: Answers
+
+    private static let words = [
+        "amber", "basalt", "cedar", "delta", "ember", "fjord", "granite", "harbor", "iris", "juniper", "kelp", "lagoon",
+        "meadow", "nectar", "orchid", "pebble", "quartz", "river", "saffron", "tundra", "umber", "violet", "willow", "zephyr",
+    ]
+
+    /// The deterministic answer to `prompt`: eight words chosen by its FNV-1a hash.
+    static func reply(for prompt: String) -> String {
+        var hash = fnv1a(prompt)
+        var picked: [String] = []
+        for _ in 0..<8 {
+            picked.append(words[Int(hash % UInt64(words.count))])
+            hash = hash / UInt64(words.count) ^ (hash << 7)
+        }
+        return "Fake answer: " + picked.joined(separator: " ") + "."
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// Token estimate: one per four characters, rounded up.
+    static func tokens(_ text: String) -> Int { (text.count + 3) / 4 }
+
+    static func split(_ text: String, size: Int) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for ch in text {
+            current.append(ch)
+            if current.count == size {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
+    static func openAIEvents(id: String, model: String, pieces: [String], prompt: Int, completion: Int, includeUsage: Bool) -> [String] {
+        func event(_ choices: [ChunkChoice], usage: Usage? = nil) -> String {
+            let chunk = ChatCompletionChunk(id: id, created: 1_700_000_000, model: model, choices: choices, usage: usage)
+            return SSEEvent(data: (try? WireJSON.encodeString(chunk)) ?? "{}").encoded
+        }
+        var events = [event([ChunkChoice(delta: ChatDelta(role: .assistant, content: ""))])]
+        events += pieces.map { event([ChunkChoice(delta: ChatDelta(content: $0))]) }
+        events.append(event([ChunkChoice(delta: ChatDelta(), finishReason: "stop")]))
+        if includeUsage { events.append(event([], usage: Usage(promptTokens: prompt, completionTokens: completion))) }
+        events.append(SSEEvent.done.encoded)
+        return events
+    }
+
+    static func anthropicEvents(id: String, model: String, pieces: [String], prompt: Int, completion: Int) -> [String] {
+        func event(_ name: String, _ data: JSONValue) -> String {
+            SSEEvent(event: name, data: (try? WireJSON.encodeString(data)) ?? "{}").encoded
+        }
+        var events = [
+            event(
+                "message_start",
+                [
+                    "type": "message_start",
+                    "message": [
+                        "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": [],
+                        "stop_reason": nil, "usage": ["input_tokens": .integer(Int64(prompt)), "output_tokens": 1],
+                    ],
+                ]
+            ),
+            event("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+            event("ping", ["type": "ping"]),
+        ]
+        events += pieces.map {
+            event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string($0)]])
+        }
+        events.append(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
+        events.append(
+            event(
+                "message_delta",
+                [
+                    "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": nil],
+                    "usage": ["output_tokens": .integer(Int64(completion))],
+                ]
+            )
+        )
+        events.append(event("message_stop", ["type": "message_stop"]))
+        return events
+    }
+
+    // MARK: Responses
+
+    static func json(_ status: Int, _ bytes: [UInt8]) -> Response {
+        Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+
+    static func error(_ status: Int, api: API, type: String, message: String) -> Response {
+        let body: [UInt8]
+        if api == .anthropic {
+            body = (try? WireJSON.encode(["type": "error", "error": ["type": .string(type), "message": .string(message)]] as JSONValue)) ?? []
+        } else {
+            body = (try? WireJSON.encode(OpenAIErrorBody(message: message, type: type, code: String(status)))) ?? []
+        }
+        var response = json(status, body)
+        if status == 429 { response.headers[.retryAfter] = "0" }
+        return response
+    }
+
+    static func sse(_ events: [String], cutAfter: Int?, channel: any Channel) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                for (index, event) in events.enumerated() {
+                    if let cutAfter, index >= cutAfter {
+                        try? await channel.close()
+                        throw FakeUpstreamError("stream cut after \(cutAfter) events")
+                    }
+                    try await writer.write(ByteBuffer(string: event))
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+}
+
+/// What the fake upstream needs from a request body, for either API.
+struct Conversation {
+    var model: String
+    var lastUser: String
+    var allText: String
+    var messageCount: Int
+    var stream: Bool
+    var includeUsage: Bool
+
+    init(json: JSONValue, api: FakeUpstreamState.API) throws(FakeUpstreamError) {
+        guard let messages = json["messages"]?.arrayValue else {
+            throw FakeUpstreamError("messages: required array is missing")
+        }
+        model = json["model"]?.stringValue ?? ""
+        stream = json["stream"]?.boolValue ?? false
+        includeUsage = json["stream_options"]?["include_usage"]?.boolValue ?? false
+        messageCount = messages.count
+        func text(_ content: JSONValue?) -> String {
+            switch content {
+            case .string(let s)?: return s
+            case .array(let parts)?:
+                return parts.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
+            default: return ""
+            }
+        }
+        var texts = messages.map { text($0["content"]) }
+        if let system = json["system"] { texts.append(text(system)) }
+        allText = texts.joined(separator: "\n")
+        lastUser = messages.last(where: { $0["role"]?.stringValue == "user" }).map { text($0["content"]) } ?? ""
+        _ = api
+    }
+}

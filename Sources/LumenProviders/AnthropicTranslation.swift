@@ -1,0 +1,311 @@
+public import LumenCore
+
+/// Pure translation between OpenAI chat-completions and the Anthropic Messages API (`anthropic-version: 2023-06-01`).
+public enum AnthropicTranslation {
+    /// A message that cannot be expressed in the Messages API.
+    public struct TranslationError: Error, Sendable, Hashable, CustomStringConvertible {
+        public var message: String
+        public init(_ message: String) { self.message = message }
+        public var description: String { message }
+    }
+
+    /// Top-level request members outside OpenAI's vocabulary that are passed on to Anthropic verbatim.
+    public static let passThroughExtras: Set<String> = ["top_k", "thinking", "service_tier"]
+
+    // MARK: Request
+
+    /// The Messages API request body for `request`, sent to `model`.
+    ///
+    /// System and developer messages become `system`; `tool` messages become `tool_result` blocks in a
+    /// user turn; assistant `tool_calls` become `tool_use` blocks; `max_tokens` defaults to
+    /// `defaultMaxTokens`; `stop` becomes `stop_sequences`; `temperature` is capped at 1.
+    public static func request(from request: ChatCompletionRequest, model: String, defaultMaxTokens: Int, stream: Bool) throws(TranslationError)
+        -> JSONValue
+    {
+        var systemTexts: [String] = []
+        var messages: [(role: String, blocks: [JSONValue])] = []
+
+        func append(role: String, blocks: [JSONValue]) {
+            guard !blocks.isEmpty else { return }
+            if let last = messages.last, last.role == role {
+                messages[messages.count - 1].blocks += blocks
+            } else {
+                messages.append((role, blocks))
+            }
+        }
+
+        for (index, message) in request.messages.enumerated() {
+            switch message.role {
+            case .system, .developer:
+                let text = message.text
+                if !text.isEmpty { systemTexts.append(text) }
+            case .user:
+                append(role: "user", blocks: try contentBlocks(message.content, at: index))
+            case .assistant:
+                var blocks = try contentBlocks(message.content, at: index).filter { $0["text"] != .string("") }
+                for call in message.toolCalls ?? [] {
+                    let input: JSONValue
+                    if call.function.arguments.isEmpty {
+                        input = .object([:])
+                    } else if let parsed = try? WireJSON.decode(JSONValue.self, from: call.function.arguments), parsed.objectValue != nil {
+                        input = parsed
+                    } else {
+                        throw TranslationError("messages[\(index)].tool_calls: arguments of \(call.function.name) are not a JSON object")
+                    }
+                    blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.function.name), "input": input])
+                }
+                append(role: "assistant", blocks: blocks)
+            case .tool:
+                guard let id = message.toolCallId else {
+                    throw TranslationError("messages[\(index)]: a tool message needs tool_call_id")
+                }
+                append(role: "user", blocks: [["type": "tool_result", "tool_use_id": .string(id), "content": .string(message.text)]])
+            default:
+                throw TranslationError("messages[\(index)]: role \(message.role) is not supported by the Anthropic Messages API")
+            }
+        }
+        guard !messages.isEmpty else {
+            throw TranslationError("messages: the Anthropic Messages API needs at least one user or assistant message")
+        }
+
+        var body: [String: JSONValue] = [
+            "model": .string(model),
+            "max_tokens": .integer(Int64(request.effectiveMaxTokens ?? defaultMaxTokens)),
+            "messages": .array(messages.map { .object(["role": .string($0.role), "content": .array($0.blocks)]) }),
+        ]
+        if !systemTexts.isEmpty { body["system"] = .string(systemTexts.joined(separator: "\n\n")) }
+        if stream { body["stream"] = true }
+        if let temperature = request.temperature { body["temperature"] = .double(min(temperature, 1)) }
+        if let topP = request.topP { body["top_p"] = .double(topP) }
+        if let stop = request.stop { body["stop_sequences"] = .array(stop.values.map(JSONValue.string)) }
+        if let user = request.user { body["metadata"] = ["user_id": .string(user)] }
+        if let tools = request.tools, !tools.isEmpty, request.toolChoice != ToolChoice.none {
+            body["tools"] = .array(
+                try tools.enumerated().map { index, tool throws(TranslationError) in
+                    guard tool.type == "function", let function = tool.function else {
+                        throw TranslationError("tools[\(index)]: only function tools can be sent to Anthropic")
+                    }
+                    var out: [String: JSONValue] = [
+                        "name": .string(function.name),
+                        "input_schema": function.parameters ?? ["type": "object", "properties": [:]],
+                    ]
+                    if let description = function.description { out["description"] = .string(description) }
+                    return .object(out)
+                }
+            )
+            switch request.toolChoice {
+            case .auto: body["tool_choice"] = ["type": "auto"]
+            case .required: body["tool_choice"] = ["type": "any"]
+            case .function(let name): body["tool_choice"] = ["type": "tool", "name": .string(name)]
+            case .some(.none), .some(.other), nil: break
+            }
+        }
+        for (key, value) in request.extra where passThroughExtras.contains(key) {
+            body[key] = value
+        }
+        return .object(body)
+    }
+
+    private static func contentBlocks(_ content: MessageContent?, at index: Int) throws(TranslationError) -> [JSONValue] {
+        switch content {
+        case .none:
+            return []
+        case .text(let text):
+            return text.isEmpty ? [] : [["type": "text", "text": .string(text)]]
+        case .parts(let parts):
+            return try parts.map { part throws(TranslationError) in
+                switch part.type {
+                case "text":
+                    return ["type": "text", "text": .string(part.text ?? "")]
+                case "image_url":
+                    guard let url = part.extra["image_url"]?["url"]?.stringValue ?? part.extra["image_url"]?.stringValue else {
+                        throw TranslationError("messages[\(index)]: image_url part without a url")
+                    }
+                    return ["type": "image", "source": try imageSource(url, at: index)]
+                default:
+                    throw TranslationError("messages[\(index)]: content part type \(part.type) is not supported by the Anthropic translation")
+                }
+            }
+        }
+    }
+
+    private static func imageSource(_ url: String, at index: Int) throws(TranslationError) -> JSONValue {
+        guard url.hasPrefix("data:") else { return ["type": "url", "url": .string(url)] }
+        // data:<media type>;base64,<data>
+        let rest = url.dropFirst(5)
+        guard let comma = rest.firstIndex(of: ","), rest[..<comma].hasSuffix(";base64") else {
+            throw TranslationError("messages[\(index)]: image data URL must be base64")
+        }
+        let mediaType = rest[..<comma].dropLast(7)
+        return ["type": "base64", "media_type": .string(String(mediaType)), "data": .string(String(rest[rest.index(after: comma)...]))]
+    }
+
+    // MARK: Response
+
+    /// OpenAI's `finish_reason` for an Anthropic `stop_reason`.
+    public static func finishReason(_ stopReason: String?) -> String? {
+        switch stopReason {
+        case nil: return nil
+        case "end_turn", "stop_sequence", "pause_turn": return "stop"
+        case "max_tokens", "model_context_window_exceeded": return "length"
+        case "tool_use": return "tool_calls"
+        case "refusal": return "content_filter"
+        case let other?: return other
+        }
+    }
+
+    static func usage(_ value: JSONValue?) -> Usage? {
+        guard let value, value.objectValue != nil else { return nil }
+        let input = (value["input_tokens"]?.intValue ?? 0) + (value["cache_creation_input_tokens"]?.intValue ?? 0)
+            + (value["cache_read_input_tokens"]?.intValue ?? 0)
+        return Usage(promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0)
+    }
+
+    /// The OpenAI response for an Anthropic Messages API response body.
+    public static func response(from body: JSONValue, created: Int) throws(TranslationError) -> ChatCompletionResponse {
+        guard body["type"]?.stringValue == "message", let blocks = body["content"]?.arrayValue else {
+            throw TranslationError("not an Anthropic message: missing type \"message\" or content")
+        }
+        var text = ""
+        var calls: [ToolCall] = []
+        for block in blocks {
+            switch block["type"]?.stringValue {
+            case "text":
+                text += block["text"]?.stringValue ?? ""
+            case "tool_use":
+                guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
+                    throw TranslationError("tool_use block without id or name")
+                }
+                let arguments = (try? WireJSON.encodeString(block["input"] ?? .object([:]))) ?? "{}"
+                calls.append(ToolCall(id: id, function: FunctionCall(name: name, arguments: arguments)))
+            default:
+                continue  // thinking, redacted_thinking, server tool blocks: not representable
+            }
+        }
+        let message = ChatMessage(
+            role: .assistant,
+            content: text.isEmpty && !calls.isEmpty ? nil : .text(text),
+            toolCalls: calls.isEmpty ? nil : calls
+        )
+        return ChatCompletionResponse(
+            id: body["id"]?.stringValue ?? "",
+            created: created,
+            model: body["model"]?.stringValue ?? "",
+            choices: [ChatChoice(index: 0, message: message, finishReason: finishReason(body["stop_reason"]?.stringValue))],
+            usage: usage(body["usage"])
+        )
+    }
+
+    // MARK: Streaming
+
+    /// Turns Anthropic stream events into OpenAI chunks, one event at a time.
+    public struct StreamTranslator: Sendable {
+        private var id = ""
+        private var model: String
+        private let created: Int
+        private var promptTokens = 0
+        private var completionTokens = 0
+        private var toolIndexByBlock: [Int: Int] = [:]
+        private var finishReason: String?
+        /// Whether `message_stop` was seen.
+        public private(set) var isFinished = false
+
+        /// `model` is used until `message_start` names the model.
+        public init(model: String, created: Int) {
+            self.model = model
+            self.created = created
+        }
+
+        private func chunk(_ delta: ChatDelta, finishReason: String? = nil) -> ChatCompletionChunk {
+            ChatCompletionChunk(id: id, created: created, model: model, choices: [ChunkChoice(index: 0, delta: delta, finishReason: finishReason)])
+        }
+
+        /// The chunks for one event (`event:` name and parsed `data`). A `message_stop` yields the
+        /// finish chunk if none was sent, then a usage chunk with empty `choices`.
+        public mutating func translate(event name: String?, data: JSONValue) throws(StreamEventError) -> [ChatCompletionChunk] {
+            let type = data["type"]?.stringValue ?? name ?? ""
+            switch type {
+            case "message_start":
+                let message = data["message"]
+                id = message?["id"]?.stringValue ?? id
+                model = message?["model"]?.stringValue ?? model
+                if let usage = AnthropicTranslation.usage(message?["usage"]) {
+                    promptTokens = usage.promptTokens
+                    completionTokens = usage.completionTokens
+                }
+                return [chunk(ChatDelta(role: .assistant, content: ""))]
+            case "content_block_start":
+                let index = data["index"]?.intValue ?? 0
+                let block = data["content_block"]
+                switch block?["type"]?.stringValue {
+                case "text":
+                    let text = block?["text"]?.stringValue ?? ""
+                    return text.isEmpty ? [] : [chunk(ChatDelta(content: text))]
+                case "tool_use":
+                    let toolIndex = toolIndexByBlock.count
+                    toolIndexByBlock[index] = toolIndex
+                    let call = ToolCallDelta(
+                        index: toolIndex,
+                        id: block?["id"]?.stringValue,
+                        type: "function",
+                        function: .init(name: block?["name"]?.stringValue, arguments: "")
+                    )
+                    return [chunk(ChatDelta(toolCalls: [call]))]
+                default:
+                    return []
+                }
+            case "content_block_delta":
+                let index = data["index"]?.intValue ?? 0
+                let delta = data["delta"]
+                switch delta?["type"]?.stringValue {
+                case "text_delta":
+                    return [chunk(ChatDelta(content: delta?["text"]?.stringValue ?? ""))]
+                case "input_json_delta":
+                    guard let toolIndex = toolIndexByBlock[index] else { return [] }
+                    let call = ToolCallDelta(index: toolIndex, function: .init(arguments: delta?["partial_json"]?.stringValue ?? ""))
+                    return [chunk(ChatDelta(toolCalls: [call]))]
+                default:
+                    return []  // thinking_delta, signature_delta, citations_delta
+                }
+            case "content_block_stop", "ping":
+                return []
+            case "message_delta":
+                if let output = data["usage"]?["output_tokens"]?.intValue { completionTokens = output }
+                if let input = data["usage"]?["input_tokens"]?.intValue, input > 0 { promptTokens = input }
+                guard let reason = AnthropicTranslation.finishReason(data["delta"]?["stop_reason"]?.stringValue) else { return [] }
+                finishReason = reason
+                return [chunk(ChatDelta(), finishReason: reason)]
+            case "message_stop":
+                isFinished = true
+                var out: [ChatCompletionChunk] = []
+                if finishReason == nil {
+                    finishReason = "stop"
+                    out.append(chunk(ChatDelta(), finishReason: "stop"))
+                }
+                out.append(
+                    ChatCompletionChunk(
+                        id: id,
+                        created: created,
+                        model: model,
+                        choices: [],
+                        usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens)
+                    )
+                )
+                return out
+            case "error":
+                throw StreamEventError(
+                    type: data["error"]?["type"]?.stringValue ?? "error",
+                    message: data["error"]?["message"]?.stringValue ?? "unknown error"
+                )
+            default:
+                return []  // New event types are ignored, as Anthropic's versioning policy asks.
+            }
+        }
+    }
+
+    /// An `error` event inside an Anthropic stream.
+    public struct StreamEventError: Error, Sendable, Hashable {
+        public var type: String
+        public var message: String
+    }
+}

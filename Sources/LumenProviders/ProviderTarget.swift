@@ -1,0 +1,189 @@
+/// Which wire protocol a remote target speaks.
+public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `POST {base_url}/chat/completions` (OpenAI, DeepSeek, Mistral, Groq, OpenRouter, vLLM, Ollama, llama-server).
+    case openAICompatible = "openai"
+    /// Anthropic Messages API, `POST {base_url}/messages`.
+    case anthropic
+}
+
+/// Time limits for one request to a remote target.
+public struct ProviderTimeouts: Sendable, Hashable {
+    /// Time to establish the connection. Enforced per request as part of the wait for the response
+    /// head (`connect + firstByte`); also give it to the shared `HTTPClient` (see ``HTTPChatProvider/clientConfiguration(connectTimeout:)``).
+    public var connect: Duration
+    /// Time from the connection until the response head (and, when streaming, the first event) arrives.
+    public var firstByte: Duration
+    /// Time for the whole request, body included.
+    public var total: Duration
+
+    public init(connect: Duration = .seconds(5), firstByte: Duration = .seconds(60), total: Duration = .seconds(300)) {
+        self.connect = connect
+        self.firstByte = firstByte
+        self.total = total
+    }
+}
+
+/// When and how a failed attempt is retried.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Extra attempts after the first (the default 1 means at most two attempts).
+    public var maxRetries: Int
+    /// The backoff before a retry is drawn uniformly from this range.
+    public var backoff: ClosedRange<Duration>
+
+    public init(maxRetries: Int = 1, backoff: ClosedRange<Duration> = .milliseconds(100)...(.milliseconds(250))) {
+        self.maxRetries = maxRetries
+        self.backoff = backoff
+    }
+
+    /// Never retry.
+    public static let none = RetryPolicy(maxRetries: 0)
+}
+
+/// A remote model endpoint as the policy names it: protocol, base URL, model, key and limits.
+public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
+    public var kind: ProviderKind
+    /// E.g. `https://api.openai.com/v1` or `https://api.anthropic.com/v1` (no trailing path).
+    public var baseURL: String
+    /// The model sent upstream; replaces the client's `model`.
+    public var model: String
+    /// The API key (read by the router from the env var the policy names). Never logged or put in errors.
+    public var apiKey: String?
+    public var timeouts: ProviderTimeouts
+    public var retry: RetryPolicy
+    /// Extra request headers (e.g. OpenRouter's `HTTP-Referer`).
+    public var extraHeaders: [String: String]
+    /// `max_tokens` sent to Anthropic when the client set none (the Messages API requires one).
+    public var anthropicDefaultMaxTokens: Int
+
+    public init(
+        kind: ProviderKind,
+        baseURL: String,
+        model: String,
+        apiKey: String? = nil,
+        timeouts: ProviderTimeouts = ProviderTimeouts(),
+        retry: RetryPolicy = RetryPolicy(),
+        extraHeaders: [String: String] = [:],
+        anthropicDefaultMaxTokens: Int = 1024
+    ) {
+        self.kind = kind
+        self.baseURL = baseURL
+        self.model = model
+        self.apiKey = apiKey
+        self.timeouts = timeouts
+        self.retry = retry
+        self.extraHeaders = extraHeaders
+        self.anthropicDefaultMaxTokens = anthropicDefaultMaxTokens
+    }
+
+    /// The full endpoint URL: `{base_url}/chat/completions` or `{base_url}/messages`.
+    public var endpointURL: String {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        switch kind {
+        case .openAICompatible: return base + "/chat/completions"
+        case .anthropic: return base + "/messages"
+        }
+    }
+
+    /// The host (and port, if given) of `baseURL`, for the audit log.
+    public var host: String {
+        var rest = Substring(baseURL)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        return String(rest)
+    }
+
+    /// Describes the target without its key.
+    public var description: String {
+        "\(kind.rawValue) \(model) at \(host)\(apiKey == nil ? "" : " (key set)")"
+    }
+}
+
+/// Bytes exchanged with a remote host for one request (all attempts), for the audit log.
+public struct EgressStats: Sendable, Hashable, Codable {
+    /// Host (and port) contacted.
+    public var host: String
+    /// Request body bytes sent, summed over attempts (headers not counted).
+    public var bytesSent: Int
+    /// Response body bytes received, summed over attempts (headers not counted).
+    public var bytesReceived: Int
+    /// Number of HTTP attempts made (1 + retries).
+    public var attempts: Int
+
+    public init(host: String, bytesSent: Int = 0, bytesReceived: Int = 0, attempts: Int = 0) {
+        self.host = host
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+        self.attempts = attempts
+    }
+}
+
+/// Why a remote request failed. The router uses ``Kind`` to run the rule's fallback order.
+public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Which phase timed out.
+    public enum TimeoutPhase: String, Sendable, Hashable {
+        case connect
+        case firstByte = "first_byte"
+        case total
+    }
+
+    /// The failure class.
+    public enum Kind: Sendable, Hashable {
+        /// The connection could not be established (refused, DNS, TLS).
+        case connect
+        /// The connection was closed or reset before a complete response arrived (nothing was streamed).
+        case connectionClosed
+        /// A time limit was exceeded.
+        case timeout(TimeoutPhase)
+        /// The upstream answered with a non-2xx status; `bodyExcerpt` is at most 512 bytes, key removed.
+        case http(status: Int, bodyExcerpt: String)
+        /// The upstream answered with a body Lumen could not read (bad JSON, unknown event, missing fields).
+        case decoding
+        /// The upstream reported an error inside a successful stream (`event: error`, or an `error` object).
+        case streamError(type: String)
+        /// The stream broke after `afterChunks` chunks had been delivered to the caller.
+        case streamCut(afterChunks: Int)
+        /// The request could not be built (bad base URL, untranslatable message).
+        case invalidRequest
+    }
+
+    public var kind: Kind
+    /// A human-readable message (never contains the API key or prompt text).
+    public var message: String
+    /// Bytes exchanged before the failure.
+    public var egress: EgressStats
+
+    public init(kind: Kind, message: String, egress: EgressStats) {
+        self.kind = kind
+        self.message = message
+        self.egress = egress
+    }
+
+    /// A stable short code: `connect`, `connection_closed`, `timeout_first_byte`, `http_429`, `decoding`,
+    /// `stream_error`, `stream_cut`, `invalid_request`.
+    public var code: String {
+        switch kind {
+        case .connect: return "connect"
+        case .connectionClosed: return "connection_closed"
+        case .timeout(let phase): return "timeout_\(phase.rawValue)"
+        case .http(let status, _): return "http_\(status)"
+        case .decoding: return "decoding"
+        case .streamError: return "stream_error"
+        case .streamCut: return "stream_cut"
+        case .invalidRequest: return "invalid_request"
+        }
+    }
+
+    /// Whether an attempt failing this way may be retried (only if nothing was streamed yet).
+    public var isRetryable: Bool {
+        switch kind {
+        case .connect, .connectionClosed: return true
+        case .http(let status, _): return status == 429 || status >= 500
+        case .streamError(let type): return type == "overloaded_error" || type == "api_error" || type == "rate_limit_error"
+        case .timeout, .decoding, .streamCut, .invalidRequest: return false
+        }
+    }
+
+    public var description: String { "\(egress.host): \(message) [\(code)]" }
+}
