@@ -35,7 +35,7 @@ public enum DifficultyFeatures {
 
     /// Feature vector of `text` (see `names`). Pure and allocation-light: one pass, no regex.
     public static func extract(_ text: String) -> [Double] {
-        var scan = Scan(table: Lexicon.table)
+        var scan = Scan(table: DifficultyLexicon.table)
         var text = text
         text.withUTF8 { scan.run($0) }
         scan.finish()
@@ -99,7 +99,7 @@ struct WordHash {
     }
 }
 
-enum Lexicon {
+enum DifficultyLexicon {
     static let table = WordTable(
         words(.reasoning, """
             prove proof derive derivation explain why justify analyze analyse analysis compare contrast evaluate \
@@ -244,7 +244,7 @@ private struct Scan {
             endWord()
             if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
                 cjk += 1
-                if let kind = Lexicon.cjkPairs[(UInt64(previous) << 32) | UInt64(v)] {
+                if let kind = DifficultyLexicon.cjkPairs[(UInt64(previous) << 32) | UInt64(v)] {
                     count(kind.rawValue)
                 }
             } else if v == 0xff1f {
