@@ -207,7 +207,7 @@ def suite_proxy():
     def _():
         raw = c.chat.completions.with_raw_response.create(
             model=REMOTE,
-            messages=[{"role": "user", "content": "Tell me a fact. FAKE_FAULT:status=500"}],
+            messages=[{"role": "user", "content": "Tell me a fact. [[fault:status=500]]"}],
             max_tokens=4,
         )
         headers_ok(raw.headers, route="local", target=LOCAL)
@@ -217,7 +217,7 @@ def suite_proxy():
     def _():
         raw = c.chat.completions.with_raw_response.create(
             model=REMOTE,
-            messages=[{"role": "user", "content": "Tell me a fact. FAKE_FAULT:status=500"}],
+            messages=[{"role": "user", "content": "Tell me a fact. [[fault:status=500]]"}],
             max_tokens=4,
             stream=True,
         )
@@ -231,7 +231,7 @@ def suite_proxy():
                 {
                     "model": "nofallback",
                     "stream": True,
-                    "messages": [{"role": "user", "content": "Count slowly. FAKE_FAULT:cut-after=2"}],
+                    "messages": [{"role": "user", "content": "Count slowly. [[fault:cut-after=2]]"}],
                 }
             ).encode()
         )
@@ -297,7 +297,7 @@ def suite_proxy():
     def _():
         resp = raw_post(
             json.dumps(
-                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. FAKE_FAULT:status=500"}]}
+                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:status=500]]"}]}
             ).encode()
         )
         error_ok(resp, 502)
@@ -307,7 +307,7 @@ def suite_proxy():
     def _():
         resp = raw_post(
             json.dumps(
-                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. FAKE_FAULT:delay=4000ms"}]}
+                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:delay=4000ms]]"}]}
             ).encode()
         )
         error_ok(resp, 504)

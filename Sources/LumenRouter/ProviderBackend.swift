@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Logging
 public import LumenCore
 public import LumenPolicy
@@ -42,10 +42,11 @@ public struct ProviderBackend: ChatBackend {
 
     static func map(_ error: any Error) -> BackendError {
         if let error = error as? ProviderError {
-            switch error {
-            case .timeout: return BackendError(.timeout, "\(error)")
-            case .http(let status, _): return BackendError(.failure, "\(error)", status: status)
-            default: return BackendError(.failure, "\(error)")
+            switch error.kind {
+            case .timeout: return BackendError(.timeout, error.description)
+            case .http(let status, _): return BackendError(.failure, error.description, status: status)
+            case .invalidRequest: return BackendError(.invalid, error.description)
+            default: return BackendError(.failure, error.description)
             }
         }
         if error is CancellationError { return BackendError(.failure, "cancelled") }

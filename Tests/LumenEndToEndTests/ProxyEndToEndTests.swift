@@ -119,7 +119,7 @@ struct ProxyEndToEndTests {
         )
         let (status, output) = try await runSDKSuites(["proxy", "busy"], server: server, key: Self.apiKey, extraEnvironment: ["LUMEN_MAX_BODY": "65536"])
         let exit = await server.terminate()
-        try await upstream.shutdown()
+        await upstream.shutdown()
         #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")
         #expect(exit == 0, "lumen serve exit status \(String(describing: exit))")
 
@@ -145,7 +145,7 @@ struct ProxyEndToEndTests {
         let server = try await Self.startServer(policy: policy, upstreamPort: upstream.port, dir: dir)
         let (status, output) = try await runSDKSuites(["redact"], server: server, key: Self.apiKey)
         _ = await server.terminate()
-        try await upstream.shutdown()
+        await upstream.shutdown()
         #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")
 
         let bodies = await Self.recordedBodies(upstream)
@@ -178,7 +178,7 @@ struct ProxyEndToEndTests {
         )
         let (status, output) = try await runSDKSuites(["audit503"], server: server, key: Self.apiKey)
         _ = await server.terminate()
-        try await upstream.shutdown()
+        await upstream.shutdown()
         #expect(status == 0, "SDK checks failed:\n\(output)")
         #expect(await upstream.recordedRequests().isEmpty, "a request left although the audit log was unavailable")
     }
@@ -194,13 +194,13 @@ struct ProxyEndToEndTests {
         request.httpMethod = "POST"
         request.setValue("Bearer \(Self.apiKey)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(#"{"model":"remote","messages":[{"role":"user","content":"slow one FAKE_FAULT:delay=800ms"}]}"#.utf8)
+        request.httpBody = Data(#"{"model":"remote","messages":[{"role":"user","content":"slow one [[fault:delay=800ms]]"}]}"#.utf8)
         let pending = Task { try await URLSession.shared.data(for: request) }
         try await Task.sleep(nanoseconds: 300_000_000)
         let exit = Task { await server.terminate() }
         let (data, response) = try await pending.value
         let status = await exit.value
-        try await upstream.shutdown()
+        await upstream.shutdown()
         let http = try #require(response as? HTTPURLResponse)
         #expect(http.statusCode == 200, "in-flight request: \(String(decoding: data, as: UTF8.self))")
         #expect(status == 0)
