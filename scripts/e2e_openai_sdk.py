@@ -193,7 +193,7 @@ def suite_proxy():
     def _():
         raw = c.chat.completions.with_raw_response.create(
             model="auto",
-            messages=[{"role": "user", "content": "Say hello."}],
+            messages=[{"role": "user", "content": "What is 2+2?"}],
             max_tokens=4,
             stream=True,
             stream_options={"include_usage": True},
@@ -206,7 +206,8 @@ def suite_proxy():
     @check("fallback to local when the upstream fails")
     def _():
         raw = c.chat.completions.with_raw_response.create(
-            model=REMOTE,
+            model="auto",
+            metadata={"route": "remote"},
             messages=[{"role": "user", "content": "Tell me a fact. [[fault:status=500]]"}],
             max_tokens=4,
         )
@@ -216,7 +217,8 @@ def suite_proxy():
     @check("streaming fallback to local when the upstream fails before the first byte")
     def _():
         raw = c.chat.completions.with_raw_response.create(
-            model=REMOTE,
+            model="auto",
+            metadata={"route": "remote"},
             messages=[{"role": "user", "content": "Tell me a fact. [[fault:status=500]]"}],
             max_tokens=4,
             stream=True,
@@ -360,7 +362,7 @@ def suite_redact():
         ),
         (
             "zh",
-            "请给张伟写一封正式的回信，他的邮箱是 zhang.wei@example.cn，手机号 13812345678，身份证号 "
+            "请给客户张伟写一封正式的回信，张伟的邮箱是 zhang.wei@example.cn，手机号 13812345678，身份证号 "
             "11010519491231002X。请详细分析合同中的违约责任条款，并推导赔偿金额的计算方法。",
             ["zhang.wei@example.cn", "13812345678", "11010519491231002X"],
         ),
@@ -446,6 +448,8 @@ def suite_busy():
             status = 200
         except openai.APIStatusError as exc:
             status = exc.status_code
+        except openai.APIError as exc:
+            status = f"error {type(exc).__name__}"
         with lock:
             results.append(status)
 

@@ -9,6 +9,7 @@ import LumenProviders
 public struct ProviderBackend: ChatBackend {
     let provider: any ChatProvider
     let target: ProviderTarget
+    let streamTarget: ProviderTarget
     let isLocal: Bool
     let logger: Logger
 
@@ -30,12 +31,21 @@ public struct ProviderBackend: ChatBackend {
         }
         let kind: ProviderKind = target.kind == .anthropic ? .anthropic : .openAICompatible
         let timeout = Duration.milliseconds(Int64(timeoutSeconds * 1000))
-        let providerTarget = ProviderTarget(
+        // Whole answers must arrive within the timeout; streams must start within it and may then
+        // run for up to ten times as long.
+        let completeTarget = ProviderTarget(
             kind: kind, baseURL: baseURL, model: model, apiKey: apiKey,
-            timeouts: ProviderTimeouts(connect: .seconds(5), firstByte: timeout, total: max(timeout, .seconds(300)))
+            timeouts: ProviderTimeouts(connect: min(.seconds(5), timeout), firstByte: timeout, total: timeout)
         )
+        var streamTarget = completeTarget
+        streamTarget.timeouts.total = timeout * 10
         let provider = HTTPChatProvider(client: httpClient)
-        return .ready(ProviderBackend(provider: provider, target: providerTarget, isLocal: target.isLocal, logger: Logger(label: "lumen.provider.\(target.name)")))
+        return .ready(
+            ProviderBackend(
+                provider: provider, target: completeTarget, streamTarget: streamTarget, isLocal: target.isLocal,
+                logger: Logger(label: "lumen.provider.\(target.name)")
+            )
+        )
     }
 
     public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
@@ -63,7 +73,7 @@ public struct ProviderBackend: ChatBackend {
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
-        let upstream = provider.stream(request, target: target, logger: logger)
+        let upstream = provider.stream(request, target: streamTarget, logger: logger)
         let (stream, continuation) = AsyncThrowingStream<BackendStreamEvent, any Error>.makeStream()
         let task = Task {
             var usage: Usage?

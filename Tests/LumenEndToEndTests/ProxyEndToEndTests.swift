@@ -14,6 +14,17 @@ import FoundationNetworking
 struct ProxyEndToEndTests {
     static let apiKey = "e2e-key-\(UUID().uuidString)"
 
+    /// Must score < 0.75 difficulty; scripts/e2e_openai_sdk.py sends the same text.
+    static let easyPrompt = "What is 2+2?"
+
+    /// Must score ≥ 0.75 difficulty (the e2e policy's `hard-remote`); scripts/e2e_openai_sdk.py sends the same text.
+    static let hardPrompt = """
+        Prove that for every prime p > 3, p^2 - 1 is divisible by 24, then derive the asymptotic \
+        complexity of the Schönhage–Strassen multiplication algorithm, analyse its recurrence \
+        relation rigorously, and compare its numerical stability trade-offs against Karatsuba \
+        and Toom-Cook with a formal argument about the FFT's floating-point error bounds.
+        """
+
     /// The e2e policy: the fake upstream is `remote` (and `nofallback`, a target whose rule has no
     /// fallback), the embedded model is `local`.
     static func policy() -> String {
@@ -60,7 +71,7 @@ struct ProxyEndToEndTests {
             fallback: [local]
           - name: hard-remote
             when:
-              difficulty: { min: 0.5 }
+              difficulty: { min: 0.75 }
             route: remote
             fallback: [local]
         default:

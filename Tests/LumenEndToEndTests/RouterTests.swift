@@ -322,4 +322,14 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
         }
         #expect(!types.isEmpty)
     }
+
+    /// The e2e policy's `hard-remote` threshold (0.75) must separate its easy and hard prompts
+    /// (the built-in difficulty model scores short prompts around 0.6–0.7).
+    @Test func difficultySeparatesTheEndToEndPrompts() {
+        let classifier = Classifier()
+        let easy = classifier.classify(ProxyEndToEndTests.easyPrompt).difficulty
+        let hard = classifier.classify(ProxyEndToEndTests.hardPrompt).difficulty
+        #expect(easy < 0.75, "easy prompt difficulty \(easy)")
+        #expect(hard >= 0.75, "hard prompt difficulty \(hard)")
+    }
 }
