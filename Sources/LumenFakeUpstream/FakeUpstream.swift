@@ -134,12 +134,19 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
 
 /// A deterministic OpenAI-compatible (and Anthropic) upstream for tests and for trying policies for free.
 public enum FakeUpstream {
+    /// A logger that only reports critical errors (the in-process default: stopping logs cancellations as errors).
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "lumen.fake-upstream")
+        logger.logLevel = .critical
+        return logger
+    }
+
     /// Starts the server in this process and returns once it listens; `port: 0` picks a free port.
     public static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
         options: FakeUpstreamOptions = FakeUpstreamOptions(),
-        logger: Logger = Logger(label: "lumen.fake-upstream")
+        logger: Logger = FakeUpstream.quietLogger
     ) async throws -> RunningFakeUpstream {
         let state = FakeUpstreamState(options: options)
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -89,7 +89,7 @@ actor FakeUpstreamState {
         }
         let conversation: Conversation
         do {
-            conversation = try Conversation(json: json, api: api)
+            conversation = try Conversation(json: json)
         } catch {
             return Self.error(400, api: api, type: "invalid_request_error", message: error.description)
         }
@@ -315,7 +315,7 @@ struct Conversation {
     var stream: Bool
     var includeUsage: Bool
 
-    init(json: JSONValue, api: FakeUpstreamState.API) throws(FakeUpstreamError) {
+    init(json: JSONValue) throws(FakeUpstreamError) {
         guard let messages = json["messages"]?.arrayValue else {
             throw FakeUpstreamError("messages: required array is missing")
         }
@@ -335,6 +335,5 @@ struct Conversation {
         if let system = json["system"] { texts.append(text(system)) }
         allText = texts.joined(separator: "\n")
         lastUser = messages.last(where: { $0["role"]?.stringValue == "user" }).map { text($0["content"]) } ?? ""
-        _ = api
     }
 }

@@ -110,6 +110,10 @@ public struct RedactionSession: Sendable {
     ) throws(RedactionError) {
         let scalarTexts = texts.map { Array($0.unicodeScalars) }
         try Self.validate(scalarTexts, findings)
+        self.init(validated: scalarTexts, findings: findings, pseudonymise: pseudonymise, propagateValues: propagateValues)
+    }
+
+    private init(validated scalarTexts: [[Unicode.Scalar]], findings: [[Finding]], pseudonymise: Set<FindingType>, propagateValues: Bool) {
         var builder = SessionBuilder(texts: scalarTexts)
         builder.selectFindings(findings.map { $0.filter { pseudonymise.contains($0.type) } })
         if propagateValues { builder.propagateValues() }
@@ -132,7 +136,8 @@ public struct RedactionSession: Sendable {
         findings: [[Finding]],
         rules: RedactionRules
     ) throws(RedactionError) -> RedactionDecision {
-        try validate(texts.map { Array($0.unicodeScalars) }, findings)
+        let scalarTexts = texts.map { Array($0.unicodeScalars) }
+        try validate(scalarTexts, findings)
         var blocked = Set<FindingType>()
         var local = Set<FindingType>()
         var pseudonymised = Set<FindingType>()
@@ -147,8 +152,8 @@ public struct RedactionSession: Sendable {
         if !blocked.isEmpty { return .block(types: blocked.sorted()) }
         if !local.isEmpty { return .local(types: local.sorted()) }
         return .redacted(
-            try RedactionSession(
-                texts: texts,
+            RedactionSession(
+                validated: scalarTexts,
                 findings: findings,
                 pseudonymise: pseudonymised,
                 propagateValues: rules.propagateValues
@@ -245,6 +250,15 @@ private struct SessionBuilder {
         scalar.value < 0x2E80 && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
     }
 
+    private static func matches(_ text: [Unicode.Scalar], at position: Int, _ surface: [Unicode.Scalar]) -> Bool {
+        var offset = 0
+        while offset < surface.count {
+            if text[position + offset] != surface[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+
     /// Finds further exact occurrences of each selected value, in the gaps between segments.
     mutating func propagateValues() {
         struct Surface {
@@ -264,7 +278,13 @@ private struct SessionBuilder {
         guard !surfaces.isEmpty else { return }
         surfaces.sort { $0.scalars.count > $1.scalars.count }
         var byFirst: [Unicode.Scalar: [Int]] = [:]
-        for (offset, surface) in surfaces.enumerated() { byFirst[surface.scalars[0], default: []].append(offset) }
+        // A 4096-bit filter on first scalars avoids a hash lookup at most positions.
+        var filter = [UInt64](repeating: 0, count: 64)
+        for (offset, surface) in surfaces.enumerated() {
+            byFirst[surface.scalars[0], default: []].append(offset)
+            let bit = Int(surface.scalars[0].value & 4095)
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
 
         for index in texts.indices {
             let text = texts[index]
@@ -280,11 +300,12 @@ private struct SessionBuilder {
                 }
                 let limit = next < existing.count ? existing[next].start : text.count
                 var matched = false
-                if let candidates = byFirst[text[position]] {
+                let bit = Int(text[position].value & 4095)
+                if filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0, let candidates = byFirst[text[position]] {
                     for candidate in candidates {
                         let surface = surfaces[candidate].scalars
                         let end = position + surface.count
-                        guard end <= limit, text[position..<end].elementsEqual(surface) else { continue }
+                        guard end <= limit, Self.matches(text, at: position, surface) else { continue }
                         if position > 0 && Self.isLatinWord(surface[0]) && Self.isLatinWord(text[position - 1]) { continue }
                         if end < text.count && Self.isLatinWord(surface[surface.count - 1]) && Self.isLatinWord(text[end]) { continue }
                         added.append(Segment(start: position, end: end, kind: .value(surfaces[candidate].type, propagated: true)))

@@ -117,10 +117,9 @@ enum DifficultyLexicon {
                 grammar correct
                 """)
             + words(.code, """
-                def return function class import include const let var void public private static func struct \
-                int float bool string null nil none true false async await lambda print printf println elif \
-                else while for select from where insert update sql python java javascript typescript rust swift \
-                golang bash regex json yaml api http compile compiler runtime stack heap pointer
+                def import include const var void func struct int float bool null nil lambda printf println elif \
+                async await sql python java javascript typescript rust golang bash regex json yaml api http \
+                compile compiler runtime pointer function method variable array
                 """)
             + words(.openQuestion, "how why explain describe discuss elaborate")
             + words(.factQuestion, "what who when where which whom whose")
@@ -385,7 +384,7 @@ func naturalLog(_ x: Double) -> Double {
         sum += term / k
         term *= s2
         k += 2
-        if term < 1e-17 { break }
+        if abs(term) < 1e-17 { break }
     }
     return 2 * sum + e * ln2
 }

@@ -181,6 +181,8 @@ enum Addresses {
             }
             if !gapOK || newlines > 2 || y.start - last > 12 { break }
             if newlines > 0 { lines += 1; lineWords = 0 }
+            // A new line of number groups is a phone number, not a postcode.
+            if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
             if lines > 4 || lineWords >= 6 { break }
             let isUnit = Lexicon.unitWords.contains(y.hash) && k + 1 < w.count && w[k + 1].isNumber
             if y.isNumber {
@@ -212,7 +214,7 @@ enum Addresses {
         var lastEnd = 0
         while i < t.count {
             let c = t.v[i]
-            guard Lexicon.chineseAddressAnchors.contains(c) || Lexicon.chineseRegionChars.contains(c) else { i += 1; continue }
+            guard c >= 0x4E00, Lexicon.chineseAddressAnchors.contains(c) || Lexicon.chineseRegionChars.contains(c) else { i += 1; continue }
             // Street anchor needs a house number after it; region anchors need a second region level.
             var e = i + 1
             var hasNumber = false

@@ -133,6 +133,7 @@ enum Identifiers {
         var k = start
         if t.v[k] == 0x2B { c.plus = true; k += 1 }
         var lastSep: UInt32 = 0
+        var counted = 0
         while k < t.count {
             var paren = false
             if t.v[k] == 0x28 && t.isDigit(k + 1) { paren = true; k += 1 }
@@ -140,13 +141,16 @@ enum Identifiers {
             while k < t.count && t.isDigit(k) && k - g < 19 { c.digits.append(UInt8(t.v[k] - 0x30)); k += 1 }
             if k == g { break }
             if paren {
-                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - c.groups.reduce(0, +)); return c }
+                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - counted); return c }
                 k += 1
                 c.parens = true
             }
             if !c.groups.isEmpty { c.separators.append(lastSep) }
-            c.groups.append(c.digits.count - c.groups.reduce(0, +))
+            c.groups.append(c.digits.count - counted)
+            counted = c.digits.count
             c.end = k
+            // No identifier is longer than 19 digits: stop (this also keeps "1-1-1-…" linear).
+            if c.digits.count > 24 || c.groups.count > 12 { break }
             // Separator run: at most two scalars from " -.", or directly an opening parenthesis.
             var s = k
             var sep: UInt32 = 0
@@ -187,7 +191,8 @@ enum Identifiers {
             }
         }
         // Chinese mobile: 1[3-9] + 9 digits, optionally +86.
-        if !c.parens && n >= 11 && n <= 13 {
+        let mobileShape = single || c.groups == [3, 4, 4] || (c.plus && (c.groups == [2, 11] || c.groups == [2, 3, 4, 4] || c.groups == [13]))
+        if !c.parens && n >= 11 && n <= 13 && mobileShape && spacesOrDashes {
             var d = c.digits[...]
             if c.plus && n == 13 && d.starts(with: [8, 6]) { d = d.dropFirst(2) }
             if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end) {
@@ -238,7 +243,9 @@ enum Identifiers {
             if looksLikeDate(c) { return }
             if separators.contains(0x2E) && c.groups.count < 3 { return }
             let phoneContext = t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
-            let grouped = c.groups.count >= 2 && c.groups.allSatisfy { $0 <= 5 } && (c.groups.first ?? 0) <= 5
+            if t.hasContext(Lexicon.postcodeContext, before: c.start, window: 12) { return }
+            let dashed = separators == [0x2D] && n >= 9 && c.groups.allSatisfy { $0 <= 8 }
+            let grouped = c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
             let longSingle = single && (n == 10 || n == 11) && !c.parens
             if c.plus || c.parens || grouped || longSingle || phoneContext {
                 let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
@@ -389,6 +396,7 @@ enum Identifiers {
         while i < t.count {
             var anchorEnd = -1
             let c = Chars.lowerASCII(t.v[i])
+            guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { i += 1; continue }
             for word in Lexicon.dobContext where word[0] == c && t.matches(word, at: i) {
                 if Chars.isASCIILetter(word[0]) && t.isASCIILetter(i - 1) { continue }
                 anchorEnd = i + word.count

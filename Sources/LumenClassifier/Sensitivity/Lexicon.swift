@@ -10,6 +10,7 @@ enum Lexicon {
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
         "手机", "电话", "联系方式", "号码",
     ])
+    static let postcodeContext = scalarList(["zip", "postal", "postcode", "邮编", "邮政编码"])
     static let passportWord = Chars.scalars("passport")
     static let dobContext = scalarList([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
@@ -50,7 +51,15 @@ enum Lexicon {
         inc llc ltd corp corporation group university college school hospital church state republic kingdom
         united america europe africa asia north south east west northern southern eastern western new saint st
         mount lake river bay island islands mountain park national international global project team day days
-        week month year
+        week month year agency associates solutions systems technologies partners foundation institute club
+        records band tv news times press capital ventures holdings labs media insurance company services
+        international consulting network networks software analytics health healthcare financial force border
+        princess prince king queen royal president minister senator governor general captain
+        canada france spain germany italy czech poland norway sweden finland denmark iceland estonia latvia
+        lithuania hungary austria switzerland belgium netherlands portugal greece cyprus turkey russia ukraine
+        china japan korea india brazil mexico argentina chile peru uruguay colombia tunisia egypt morocco
+        kenya nigeria africa australia zealand ireland scotland england wales britain london paris berlin
+        rome madrid amsterdam greenland greenlander slovenia croatia serbia slovakia romania bulgaria
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")
@@ -60,6 +69,7 @@ enum Lexicon {
         named called dear hi hello hey thanks thank regards sincerely signed patient customer client employee
         manager colleague contact tenant applicant candidate beneficiary guardian spouse husband wife son daughter
         father mother brother sister uncle aunt grandfather grandmother friend boss nurse surgeon physician
+        says said asked told met starring
         """)
 
     /// Street types (USPS suffixes and common international ones), lower-case.
@@ -75,7 +85,7 @@ enum Lexicon {
         viaduct walks wall ways well wells branch bridge brook brooks burg camp canyon cape center centre cliff
         cliffs club common commons corner corners course creek crest curve dale dam divide extension flat flats
         inlet junction lake lakes land loaf lodge neck ramp ridges river stravenue station throughway tunnel
-        gate gata gatan vej gade katu tie weg straat laan allee ring
+        gate gata gatan vej gade katu tie weg straat laan allee ring u rkp krt
         """)
 
     /// Words that come before the street name: "Rue de Virton", "Via Roma", "ul. Miła".
@@ -119,7 +129,7 @@ enum Lexicon {
     ].map { $0.unicodeScalars.map(\.value) }
 
     /// Han characters that cannot be part of a given name here (particles, punctuation-like words).
-    static let chineseNameStops: Set<UInt32> = Set("的是在了和与或及说先女小医老教经主同律总患确住今年号路街区市省电手身地病工邮银姓名叫我你他她们这那有也就都把被从向给对".unicodeScalars.map(\.value))
+    static let chineseNameStops: Set<UInt32> = Set("的是在了和与或及说先女医老教经主同律总患确住今年号路街区市省电手身地病工邮银姓名叫我你他她们这那有也就都把被从向给对".unicodeScalars.map(\.value))
 
     static let chineseAddressAnchors: Set<UInt32> = Set("路街道巷弄里村镇".unicodeScalars.map(\.value))
     static let chineseRegionChars: Set<UInt32> = Set("省市区县州".unicodeScalars.map(\.value))

@@ -20,6 +20,8 @@ enum Names {
     private static let byHash = Chars.hash("by")
     private static let withHash = Chars.hash("with")
     private static let addHash = Chars.hash("add")
+    private static let meHash = Chars.hash("me")
+    private static let callWords = Chars.hashSet("call calls called")
 
     /// Words that, as the two words before, introduce a name: "name is", "it to", "maybe it's under".
     private static let strongCues = Chars.hashSet("named called surname maiden")
@@ -74,7 +76,8 @@ enum Names {
             let x = w[i]
             if x.isNumber { i += 1; continue }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
-            if Lexicon.honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), capitalizedCandidate(w[i + 1]) || (candidate(w[i + 1]) && lowercaseText) {
+            if Lexicon.honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]),
+               (w[i + 1].isCapitalized && !w[i + 1].isNumber && !Lexicon.stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
                 let e = extendName(t, w, i + 1, lowercase: lowercaseText)
                 add(i + 1, e, 0.85)
                 i = e
@@ -82,10 +85,12 @@ enum Names {
             }
             // Cue phrases: "name is X", "name: X", "name? X", "User: X", "named X", "it to X", "under X".
             if i + 1 < w.count, isCue(t, w, i) {
-                let y = w[i + 1]
+                var j = i + 1
+                if objectPronouns.contains(w[j].hash), j + 1 < w.count { j += 1 }
+                let y = w[j]
                 if (capitalizedCandidate(y) || (lowercaseText || strongCue(t, w, i)) && candidate(y) && !y.isCapitalized && !Lexicon.notNames.contains(y.hash)) && !y.isNumber {
-                    let e = extendName(t, w, i + 1, lowercase: lowercaseText || !y.isCapitalized)
-                    add(i + 1, e, 0.8)
+                    let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
+                    add(j, e, 0.8)
                     i = e
                     continue
                 }
@@ -115,8 +120,10 @@ enum Names {
                         let words = w[i..<e]
                         let lexical = words.contains { surnames.contains($0.hash) || firstNames.contains($0.hash) }
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
-                        if lexical || accented {
-                            add(i, e, 0.6)
+                        // Two or three capitalised words that are no dictionary word: a name, weakly.
+                        let plain = words.allSatisfy { !$0.isAllCaps }
+                        if lexical || accented || plain {
+                            add(i, e, lexical || accented ? 0.6 : 0.45)
                             i = e
                             continue
                         }
@@ -132,6 +139,21 @@ enum Names {
             i += 1
         }
         coordinate(t, w, &taken, lowercaseText: lowercaseText, into: &out)
+        repeatMentions(w, &taken, into: &out)
+    }
+
+    private static let objectPronouns = Chars.hashSet("him her them me")
+
+    /// Once "Joakim Westgård" is a name, a later "Westgård" (or "Joakim") alone is the same person.
+    private static func repeatMentions(_ w: [Word], _ taken: inout [Bool], into out: inout [Finding]) {
+        var known: [UInt64] = []
+        for i in w.indices where taken[i] && w[i].length >= 2 && w[i].isCapitalized { known.append(w[i].hash) }
+        guard !known.isEmpty else { return }
+        let set = WordSet(known)
+        for i in w.indices where !taken[i] && w[i].isCapitalized && !w[i].isNumber && set.contains(w[i].hash) {
+            taken[i] = true
+            out.append(Finding(type: .person, start: w[i].start, end: w[i].end, score: 0.5))
+        }
     }
 
     private static func sentenceStart(_ x: Word) -> Bool {
@@ -150,6 +172,7 @@ enum Names {
         if x.hash == underHash, i > 0, w[i - 1].next == 0x27 || w[i - 1].hash == itHash { return true }
         if x.hash == toHash, i > 0, w[i - 1].hash == itHash { return true }
         if x.hash == amHash, i > 0, w[i - 1].hash == iHash { return false }
+        if x.hash == meHash, i > 0, callWords.contains(w[i - 1].hash) { return true }
         if x.hash == addHash || x.hash == withHash || x.hash == byHash { return false }
         return strongCues.contains(x.hash) || Lexicon.nameCues.contains(x.hash)
     }
@@ -169,6 +192,18 @@ enum Names {
             rounds += 1
             for i in 0..<w.count where taken[i] {
                 // Forward: X, Y / X and Y
+                // Backward: "Torpy and Salinas" when only Salinas was found.
+                if i >= 2, !taken[i - 2], w[i - 1].hash == andHash, (i < 1 || !taken[i - 1]), capitalizedCandidate(w[i - 2]), !w[i - 1].newlineBefore,
+                   i < 3 || !taken[i - 3] {
+                    taken[i - 2] = true
+                    out.append(Finding(type: .person, start: w[i - 2].start, end: w[i - 2].end, score: 0.5))
+                    changed = true
+                }
+                if i >= 1, !taken[i - 1], w[i - 1].next == 0x2C, capitalizedCandidate(w[i - 1]), !w[i].newlineBefore {
+                    taken[i - 1] = true
+                    out.append(Finding(type: .person, start: w[i - 1].start, end: w[i - 1].end, score: 0.5))
+                    changed = true
+                }
                 var k = i + 1
                 if k < w.count && taken[k] { continue }
                 if k < w.count, w[k].hash == andHash, w[k - 1].next == 0x20 { k += 1 } else if w[i].next != 0x2C { continue }
@@ -187,7 +222,7 @@ enum Names {
         var i = 0
         while i < t.count {
             let c = t.v[i]
-            guard Chars.isHan(c) else { i += 1; continue }
+            guard c >= 0x4E00, Chars.isHan(c) else { i += 1; continue }
             var surnameLength = 0
             if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
             else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }

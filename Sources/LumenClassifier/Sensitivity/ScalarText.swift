@@ -35,6 +35,7 @@ struct ScalarText {
         guard from < position else { return false }
         for i in from..<position {
             let c = Chars.lowerASCII(v[i])
+            if c < 0x80 && !Chars.isASCIILetter(c) { continue }
             for word in words where word[0] == c && matches(word, at: i) && i + word.count <= position { return true }
         }
         return false
@@ -107,10 +108,8 @@ enum Chars {
     /// Combines two word hashes into the key of a two-word phrase.
     @inline(__always) static func pair(_ a: UInt64, _ b: UInt64) -> UInt64 { (a &* 31) ^ (b &+ 0x9e37_79b9_7f4a_7c15) }
 
-    static func hashSet(_ words: String) -> Set<UInt64> {
-        var set = Set<UInt64>()
-        for word in words.split(whereSeparator: { $0 == " " || $0 == "\n" }) { set.insert(hash(String(word))) }
-        return set
+    static func hashSet(_ words: String) -> WordSet {
+        WordSet(words.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { hash(String($0)) })
     }
 }
 
@@ -181,5 +180,37 @@ extension ScalarText {
             i += 1
         }
         return out
+    }
+}
+
+/// An open-addressing set of word hashes: the FNV hash is already uniform, so no re-hashing
+/// (Swift's `Set` runs SipHash on every lookup, which dominated the profile).
+struct WordSet: Sendable {
+    private var table: [UInt64]
+    private let mask: Int
+
+    init(_ hashes: some Sequence<UInt64>) {
+        let unique = Array(Set(hashes))
+        var size = 16
+        while size < unique.count * 3 { size <<= 1 }
+        var table = [UInt64](repeating: 0, count: size)
+        let mask = size - 1
+        for h in unique where h != 0 {
+            var k = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while table[k] != 0 { k = (k + 1) & mask }
+            table[k] = h
+        }
+        self.table = table
+        self.mask = mask
+    }
+
+    @inline(__always) func contains(_ h: UInt64) -> Bool {
+        var k = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        while true {
+            let e = table[k]
+            if e == h { return true }
+            if e == 0 { return false }
+            k = (k + 1) & mask
+        }
     }
 }

@@ -185,8 +185,9 @@ enum Secrets {
             } else if identChar(t.v[i]) && !identChar(t[i - 1]) {
                 var e = i
                 while identChar(t[e]) && e - i < 64 { e += 1 }
-                let lower = (i..<e).map { Chars.lowerASCII(t.v[$0]) }
-                if containsAny(lower, passwordKeys) { keyEnd = e } else if containsAny(lower, secretKeys) { keyEnd = e; type = .genericSecret }
+                if e - i >= 3 {
+                    if containsAny(t, i, e, passwordKeys) { keyEnd = e } else if containsAny(t, i, e, secretKeys) { keyEnd = e; type = .genericSecret }
+                }
                 if keyEnd < 0 { i = e; continue }
             }
             guard keyEnd >= 0 else { i += 1; continue }
@@ -203,7 +204,7 @@ enum Secrets {
             while k < t.count && !Chars.isSpace(t.v[k]) && t.v[k] != 0x22 && t.v[k] != 0x27 && t.v[k] != 0x60 && t.v[k] != 0x2C
                 && t.v[k] != 0x3B && t.v[k] != 0xFF0C && t.v[k] != 0x3002 && k - s < 200 { k += 1 }
             // Trailing sentence punctuation is not part of the value.
-            while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x21 || t.v[k - 1] == 0x3F) { k -= 1 }
+            while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x3F) { k -= 1 }
             if isSecretValue(t, s, k, type: type) {
                 out.append(Finding(type: type, start: s, end: k, score: type == .password ? 0.9 : 0.8))
             }
@@ -211,13 +212,11 @@ enum Secrets {
         }
     }
 
-    private static func containsAny(_ haystack: [UInt32], _ needles: [[UInt32]]) -> Bool {
-        for needle in needles where needle.count <= haystack.count {
-            var j = 0
-            while j + needle.count <= haystack.count {
-                if haystack[j] == needle[0] && Array(haystack[j..<j + needle.count]) == needle { return true }
-                j += 1
-            }
+    /// Whether t[s..<e] contains one of `needles` (lower-case ASCII), without allocating.
+    private static func containsAny(_ t: ScalarText, _ s: Int, _ e: Int, _ needles: [[UInt32]]) -> Bool {
+        for j in s..<e {
+            let c = Chars.lowerASCII(t.v[j])
+            for needle in needles where needle[0] == c && j + needle.count <= e && t.matches(needle, at: j) { return true }
         }
         return false
     }

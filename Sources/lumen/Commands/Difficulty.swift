@@ -40,7 +40,7 @@ struct TrainDifficulty: AsyncParsableCommand {
         var training: [RoutingExample] = []
         var heldOut = 0
         for path in data {
-            for example in try readRoutingFile(path) {
+            for example in try readDifficultyRoutingFile(path) {
                 if DifficultySplit.isHeldOut(source: example.source) {
                     heldOut += 1
                 } else {
@@ -49,8 +49,8 @@ struct TrainDifficulty: AsyncParsableCommand {
             }
         }
         let model = try DifficultyTrainer(l2: l2).train(training)
-        try writeText(modelJSON(model), to: out)
-        if let swiftOut { try writeText(modelSwift(model), to: swiftOut) }
+        try writeText(difficultyModelJSON(model), to: out)
+        if let swiftOut { try writeText(difficultyModelSwift(model), to: swiftOut) }
         let positives = training.filter(\.strongWins).count
         print("trained on \(training.count) prompts (\(positives) where strong beats weak), \(heldOut) held out; wrote \(out)")
         if let swiftOut { print("wrote \(swiftOut)") }
@@ -105,10 +105,10 @@ struct EvalRouting: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let all = try readRoutingFile(file)
+        let all = try readDifficultyRoutingFile(file)
         let rows = split == .all ? all : all.filter { DifficultySplit.isHeldOut(source: $0.source) }
         guard !rows.isEmpty else { throw ValidationError("no prompts in \(file) for split \(split.rawValue)") }
-        let difficulty = try loadModel(model)
+        let difficulty = try loadDifficultyModel(model)
         let weak = rows.map(\.weakScore), strong = rows.map(\.strongScore)
 
         var report = Report(file: file, split: split.rawValue, prompts: rows.count, weakQuality: 0, strongQuality: 0, routers: [])
@@ -120,7 +120,7 @@ struct EvalRouting: AsyncParsableCommand {
         report.strongQuality = lumen.strongQuality
         report.routers.append(row("lumen", lumen, seconds: seconds(elapsed) / Double(rows.count)))
 
-        var generator = SplitMix64(seed: 0x4c75_6d65_6e)
+        var generator = DifficultySplitMix64(seed: 0x4c75_6d65_6e)
         var randomMetrics: [RoutingMetrics] = []
         for _ in 0..<100 {
             let noise = rows.map { _ in Double(generator.next() >> 11) }
@@ -235,8 +235,8 @@ struct Calibrate: AsyncParsableCommand {
 
     func run() async throws {
         guard (0...1).contains(remoteShare) else { throw ValidationError("--remote-share must be in [0, 1], got \(remoteShare)") }
-        let difficulty = try loadModel(model)
-        let prompts = try readPrompts(data)
+        let difficulty = try loadDifficultyModel(model)
+        let prompts = try readDifficultyPrompts(data)
         let result = try DifficultyCalibration.threshold(scores: prompts.map { difficulty.score($0) }, remoteShare: remoteShare)
         if json {
             let encoder = JSONEncoder()
@@ -252,9 +252,9 @@ struct Calibrate: AsyncParsableCommand {
 // MARK: - Helpers
 
 /// Reads a RouteLLM-style JSONL file, with the line number in errors.
-func readRoutingFile(_ path: String) throws -> [RoutingExample] {
+func readDifficultyRoutingFile(_ path: String) throws -> [RoutingExample] {
     let decoder = JSONDecoder()
-    return try jsonLines(path).map { number, line in
+    return try difficultyJSONLines(path).map { number, line in
         do {
             let example = try decoder.decode(RoutingExample.self, from: Data(line.utf8))
             guard example.weakScore.isFinite, example.strongScore.isFinite else {
@@ -270,10 +270,10 @@ func readRoutingFile(_ path: String) throws -> [RoutingExample] {
 }
 
 /// Reads the "prompt" field of each JSONL line.
-func readPrompts(_ path: String) throws -> [String] {
+func readDifficultyPrompts(_ path: String) throws -> [String] {
     struct Line: Decodable { var prompt: String }
     let decoder = JSONDecoder()
-    return try jsonLines(path).map { number, line in
+    return try difficultyJSONLines(path).map { number, line in
         do {
             return try decoder.decode(Line.self, from: Data(line.utf8)).prompt
         } catch {
@@ -282,7 +282,7 @@ func readPrompts(_ path: String) throws -> [String] {
     }
 }
 
-private func jsonLines(_ path: String) throws -> [(Int, Substring)] {
+private func difficultyJSONLines(_ path: String) throws -> [(Int, Substring)] {
     guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
     let text = String(decoding: data, as: UTF8.self)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
@@ -292,7 +292,7 @@ private func jsonLines(_ path: String) throws -> [(Int, Substring)] {
     return lines
 }
 
-func loadModel(_ path: String?) throws -> DifficultyModel {
+func loadDifficultyModel(_ path: String?) throws -> DifficultyModel {
     guard let path else { return .builtIn }
     guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read model \(path)") }
     let model: DifficultyModel
@@ -310,14 +310,14 @@ func loadModel(_ path: String?) throws -> DifficultyModel {
 }
 
 /// The model as stable JSON: sorted keys, shortest round-trip doubles.
-func modelJSON(_ model: DifficultyModel) throws -> String {
+func difficultyModelJSON(_ model: DifficultyModel) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(model), as: UTF8.self) + "\n"
 }
 
 /// The model as a Swift source file defining `DifficultyModel.builtIn`.
-func modelSwift(_ model: DifficultyModel) -> String {
+func difficultyModelSwift(_ model: DifficultyModel) -> String {
     func list(_ values: [Double]) -> String {
         "[\n" + values.map { "            \($0.description)," }.joined(separator: "\n") + "\n        ]"
     }
@@ -354,7 +354,7 @@ private func fixed(_ x: Double) -> String { String(format: "%.3f", x) }
 private func percent(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }
 
 /// A small deterministic generator for the random baseline.
-struct SplitMix64: RandomNumberGenerator {
+struct DifficultySplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -1,0 +1,138 @@
+// Span-level evaluation of the sensitivity findings against labelled examples (Presidio entity names).
+//
+// Matching rules, per type:
+// - overlap: a predicted span is correct when it overlaps a gold span of the same type; a gold span is
+//   found when a predicted span of the same type overlaps it (so one predicted address covering three
+//   gold pieces finds all three, and counts as one correct prediction);
+// - exact: the same with identical (start, end).
+// Precision = correct predictions / predictions, recall = found gold / gold, F2 weighs recall 4x.
+
+/// One labelled example: a text and its gold spans (offsets in Unicode scalars).
+public struct SensitivityExample: Sendable, Hashable {
+    public var id: String
+    public var text: String
+    public var spans: [Finding]
+
+    public init(id: String, text: String, spans: [Finding]) {
+        self.id = id
+        self.text = text
+        self.spans = spans
+    }
+}
+
+/// Which part of a labelled file to evaluate: a deterministic split by a hash of the example id.
+public enum SensitivitySplit: String, Sendable, CaseIterable {
+    /// ~70% of the examples, used for tuning.
+    case dev
+    /// ~30% of the examples, only evaluated on.
+    case heldout
+    case all
+
+    /// FNV-1a of the id's UTF-8 bytes; buckets 0-2 of 10 are held out.
+    public static func isHeldOut(id: String) -> Bool {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h % 10 < 3
+    }
+
+    public func contains(id: String) -> Bool {
+        switch self {
+        case .all: true
+        case .heldout: Self.isHeldOut(id: id)
+        case .dev: !Self.isHeldOut(id: id)
+        }
+    }
+}
+
+/// Counts for one finding type under one matching rule.
+public struct SpanCounts: Sendable, Hashable, Codable {
+    public var predicted = 0
+    public var correctPredictions = 0
+    public var gold = 0
+    public var foundGold = 0
+
+    public init() {}
+
+    public var precision: Double { predicted == 0 ? (gold == 0 ? 1 : 0) : Double(correctPredictions) / Double(predicted) }
+    public var recall: Double { gold == 0 ? 1 : Double(foundGold) / Double(gold) }
+    public var f2: Double {
+        let p = precision, r = recall
+        return p + r == 0 ? 0 : 5 * p * r / (4 * p + r)
+    }
+
+    static func + (a: SpanCounts, b: SpanCounts) -> SpanCounts {
+        var c = SpanCounts()
+        c.predicted = a.predicted + b.predicted
+        c.correctPredictions = a.correctPredictions + b.correctPredictions
+        c.gold = a.gold + b.gold
+        c.foundGold = a.foundGold + b.foundGold
+        return c
+    }
+}
+
+/// The result of `SensitivityEvaluation.run`.
+public struct SensitivityReport: Sendable, Codable {
+    public var examples: Int
+    /// Types Lumen detects that occur in the gold data: scored.
+    public var overlap: [FindingType: SpanCounts]
+    public var exact: [FindingType: SpanCounts]
+    /// Micro-average over the scored types.
+    public var microOverlap: SpanCounts
+    public var microExact: SpanCounts
+    /// Structured identifiers (email, phone, card, IBAN, SSN, IP, CN ID) under the overlap rule.
+    public var structuredOverlap: SpanCounts
+    /// Gold types Lumen has no detector for (ORGANIZATION, GPE, …) with their gold counts.
+    public var undetectedGoldTypes: [FindingType: Int]
+    /// Types Lumen predicted that the file never labels (not scored), with prediction counts.
+    public var unlabelledPredictions: [FindingType: Int]
+}
+
+/// Runs the classifier over labelled examples and scores its spans.
+public enum SensitivityEvaluation {
+    /// Every type the sensitivity scanner can emit.
+    public static let detectedTypes: Set<FindingType> = FindingType.secrets.union(FindingType.structuredIdentifiers).union([
+        .passport, .dateOfBirth, .streetAddress, .person, .customTerm,
+    ])
+
+    public static func run(_ examples: [SensitivityExample], classifier: Classifier) -> SensitivityReport {
+        let predictions = examples.map { classifier.findings(in: $0.text) }
+        return score(examples, predictions: predictions)
+    }
+
+    /// Scores precomputed predictions (one array per example).
+    public static func score(_ examples: [SensitivityExample], predictions: [[Finding]]) -> SensitivityReport {
+        var overlap: [FindingType: SpanCounts] = [:]
+        var exact: [FindingType: SpanCounts] = [:]
+        var undetected: [FindingType: Int] = [:]
+        var predictedCounts: [FindingType: Int] = [:]
+        let goldTypes = Set(examples.flatMap { $0.spans.map(\.type) })
+        for (example, predicted) in zip(examples, predictions) {
+            for g in example.spans where !detectedTypes.contains(g.type) { undetected[g.type, default: 0] += 1 }
+            for p in predicted { predictedCounts[p.type, default: 0] += 1 }
+            for type in goldTypes.intersection(detectedTypes) {
+                let gold = example.spans.filter { $0.type == type }
+                let pred = predicted.filter { $0.type == type }
+                var o = overlap[type] ?? SpanCounts(), e = exact[type] ?? SpanCounts()
+                o.gold += gold.count; e.gold += gold.count
+                o.predicted += pred.count; e.predicted += pred.count
+                o.foundGold += gold.filter { g in pred.contains { $0.start < g.end && g.start < $0.end } }.count
+                o.correctPredictions += pred.filter { p in gold.contains { $0.start < p.end && p.start < $0.end } }.count
+                e.foundGold += gold.filter { g in pred.contains { $0.start == g.start && $0.end == g.end } }.count
+                e.correctPredictions += pred.filter { p in gold.contains { $0.start == p.start && $0.end == p.end } }.count
+                overlap[type] = o
+                exact[type] = e
+            }
+        }
+        let structured = overlap.filter { $0.key.isStructuredIdentifier }.values.reduce(SpanCounts(), +)
+        return SensitivityReport(
+            examples: examples.count,
+            overlap: overlap,
+            exact: exact,
+            microOverlap: overlap.values.reduce(SpanCounts(), +),
+            microExact: exact.values.reduce(SpanCounts(), +),
+            structuredOverlap: structured,
+            undetectedGoldTypes: undetected,
+            unlabelledPredictions: predictedCounts.filter { !goldTypes.contains($0.key) }
+        )
+    }
+}

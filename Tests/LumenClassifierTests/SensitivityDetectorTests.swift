@@ -1,0 +1,266 @@
+import LumenClassifier
+import Testing
+
+private let classifier = Classifier()
+
+/// Findings of one type, as (text, start, end) for readable expectations.
+private func found(_ text: String, _ type: FindingType, _ c: Classifier = classifier) -> [String] {
+    let scalars = Array(text.unicodeScalars)
+    return c.findings(in: text).filter { $0.type == type }.map { f in
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: scalars[f.start..<f.end])
+        return String(s)
+    }
+}
+
+@Suite struct StructuredIdentifierTests {
+    @Test(arguments: [
+        ("Mail me at jane.doe+work@example.co.uk today", "jane.doe+work@example.co.uk"),
+        ("邮箱：zhang.wei@163.com。", "zhang.wei@163.com"),
+    ])
+    func emails(text: String, expected: String) {
+        #expect(found(text, .email) == [expected])
+    }
+
+    @Test func emailFalsePositives() {
+        #expect(found("ping me @ home or at user@localhost", .email).isEmpty)
+        #expect(found("@@@@ a@b", .email).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("Call 905-674-3793 now", "905-674-3793"),
+        ("Phone: +46 (0)8 928 571 38", "+46 (0)8 928 571 38"),
+        ("Fax: 345-899-3560x4587", "345-899-3560x4587"),
+        ("手机13812345678", "13812345678"),
+        ("请拨打+86 138 1234 5678联系", "+86 138 1234 5678"),
+        ("call (579)888-3058 please", "(579)888-3058"),
+    ])
+    func phones(text: String, expected: String) {
+        #expect(found(text, .phone) == [expected])
+    }
+
+    @Test func phoneFalsePositives() {
+        #expect(found("The meeting is on 2006-04-07 09:00:27.", .phone).isEmpty)
+        #expect(found("Version 1.2.3 and pi is 3.14159265", .phone).isEmpty)
+        #expect(found("hash a1b2c3d4e5f6a7b8", .phone).isEmpty)
+    }
+
+    @Test func cardsNeedLuhn() {
+        #expect(found("card 4111 1111 1111 1111 please", .creditCard) == ["4111 1111 1111 1111"])
+        #expect(found("card 4111 1111 1111 1112 please", .creditCard).isEmpty)
+        #expect(found("银联卡6217001234567893。", .creditCard) == ["6217001234567893"])
+        #expect(found("UnionPay 6217001234567890106", .creditCard) == ["6217001234567890106"])
+        #expect(found("UnionPay 6217001234567890107", .creditCard).isEmpty)
+    }
+
+    @Test func ibansNeedMod97() {
+        #expect(found("IBAN DE89 3704 0044 0532 0130 00 ok", .iban) == ["DE89 3704 0044 0532 0130 00"])
+        #expect(found("my iban is gb82west12345698765432", .iban) == ["gb82west12345698765432"])
+        #expect(found("IBAN DE88 3704 0044 0532 0130 00", .iban).isEmpty)
+    }
+
+    @Test func ssnRanges() {
+        #expect(found("SSN 054-28-6917", .usSSN) == ["054-28-6917"])
+        #expect(found("social security number 054286917", .usSSN) == ["054286917"])
+        for invalid in ["000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000"] {
+            #expect(found("SSN \(invalid)", .usSSN).isEmpty, "\(invalid)")
+        }
+    }
+
+    @Test func chineseResidentID() {
+        #expect(found("身份证号110101199003074514。", .chineseResidentID) == ["110101199003074514"])
+        #expect(found("ID 44030419851231002X", .chineseResidentID) == ["44030419851231002X"])
+        // Wrong check digit, and an impossible birth date (checksum recomputed for 1990-02-30).
+        #expect(found("身份证号110101199003074515", .chineseResidentID).isEmpty)
+        #expect(found("身份证号11010119900230451X", .chineseResidentID).isEmpty)
+    }
+
+    @Test func ipAddresses() {
+        #expect(found("blocked 179.177.214.91 again", .ipAddress) == ["179.177.214.91"])
+        #expect(found("host 2001:db8::8a2e:370:7334 down", .ipAddress) == ["2001:db8::8a2e:370:7334"])
+        #expect(found("fe80:0:0:0:202:b3ff:fe1e:8329", .ipAddress) == ["fe80:0:0:0:202:b3ff:fe1e:8329"])
+        #expect(found("version 999.1.1.1 and 1.2.3.4.5", .ipAddress).isEmpty)
+        #expect(found("at 09:00:27 sharp", .ipAddress).isEmpty)
+    }
+
+    @Test func passportNeedsContext() {
+        #expect(found("My passport number is E12345678.", .passport) == ["E12345678"])
+        #expect(found("护照号码：G12345678", .passport) == ["G12345678"])
+        #expect(found("Order E12345678 shipped", .passport).isEmpty)
+    }
+
+    @Test func dateOfBirthNeedsContext() {
+        #expect(found("DOB: 1990-03-07", .dateOfBirth) == ["1990-03-07"])
+        #expect(found("She was born on 7/5/1981.", .dateOfBirth) == ["7/5/1981"])
+        #expect(found("出生日期：1990年3月7日", .dateOfBirth) == ["1990年3月7日"])
+        #expect(found("date of birth March 5, 1990", .dateOfBirth) == ["March 5, 1990"])
+        #expect(found("The release was on 1990-03-07", .dateOfBirth).isEmpty)
+        #expect(found("DOB: 1990-02-30", .dateOfBirth).isEmpty)
+    }
+
+    @Test func offsetsAreUnicodeScalars() {
+        let text = "👩‍💻 你好 📧 a@b.io"
+        let f = classifier.findings(in: text).first { $0.type == .email }
+        let scalars = Array(text.unicodeScalars)
+        #expect(f != nil)
+        if let f {
+            #expect(f.start == scalars.count - 6)
+            #expect(f.end == scalars.count)
+        }
+    }
+}
+
+@Suite struct SecretTests {
+    @Test(arguments: [
+        ("aws AKIAIOSFODNN7EXAMPLE here", FindingType.awsAccessKey, "AKIAIOSFODNN7EXAMPLE"),
+        ("token ghp_abcdefghijklmnopqrstuvwxyz0123456789", .githubToken, "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", .githubToken, "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"),
+        ("OPENAI sk-proj-abcDEF123456789012345678901234", .openAIKey, "sk-proj-abcDEF123456789012345678901234"),
+        ("key sk-abcdefghijklmnopqrstuvwxyz123456", .openAIKey, "sk-abcdefghijklmnopqrstuvwxyz123456"),
+        ("key sk-ant-api03-abcdefghijklmnopqrstuvwxyz-123456", .anthropicKey, "sk-ant-api03-abcdefghijklmnopqrstuvwxyz-123456"),
+        ("slack xoxb-123456789012-abcdefghijkl", .slackToken, "xoxb-123456789012-abcdefghijkl"),
+        ("stripe sk_live_abcdefghijklmnop1234", .stripeKey, "sk_live_abcdefghijklmnop1234"),
+        ("maps AIzaSyA1234567890abcdefghijklmnopqrstuv", .googleAPIKey, "AIzaSyA1234567890abcdefghijklmnopqrstuv"),
+        ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", .jwt,
+         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
+    ])
+    func keyFormats(text: String, type: FindingType, expected: String) {
+        #expect(found(text, type) == [expected])
+        #expect(classifier.classify(text).sensitivity >= 0.9)
+    }
+
+    @Test func nearMissesAreNotKeys() {
+        #expect(found("AKIA123", .awsAccessKey).isEmpty)
+        #expect(found("the task-manager sk-short", .openAIKey).isEmpty)
+        #expect(found("ghp_tooShort", .githubToken).isEmpty)
+    }
+
+    @Test func pemPrivateKey() {
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"
+        #expect(found("here:\n\(pem)\nthanks", .privateKey) == [pem])
+        #expect(found("-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----", .privateKey).isEmpty)
+    }
+
+    @Test func passwordsInConfig() {
+        #expect(found("DB_PASSWORD=hunter2pass", .password) == ["hunter2pass"])
+        #expect(found("password: \"s3cr3t!\"", .password) == ["s3cr3t!"])
+        #expect(found("postgres://admin:Tr0ub4dor@db.internal:5432/app", .password) == ["Tr0ub4dor"])
+        #expect(found("密码：abc12345", .password) == ["abc12345"])
+        #expect(found("my password is correcthorse", .password) == ["correcthorse"])
+        #expect(found("password=${DB_PASSWORD}", .password).isEmpty)
+        #expect(found("Forgot your password? Reset it", .password).isEmpty)
+    }
+
+    @Test func highEntropyNeedsKeyword() {
+        let blob = "q8Zr4Lk2Vx9Pw7Nt3Hs6Jd1Fb5Gm0Yc"
+        #expect(found("the api token is \(blob)", .genericSecret) == [blob])
+        #expect(found("the commit was \(blob)", .genericSecret).isEmpty)
+        #expect(found("secret abcabcabcabcabcabcabcabc", .genericSecret).isEmpty)
+    }
+}
+
+@Suite struct PersonAndAddressTests {
+    @Test func englishNames() {
+        #expect(found("My name appears incorrectly, correct it to Dr. Berta Szöllössy?", .person) == ["Berta Szöllössy"])
+        #expect(found("My name is Rubija", .person) == ["Rubija"])
+        #expect(found("Maybe it's under Mathias Ruud", .person) == ["Mathias Ruud"])
+        #expect(found("Please call Jennifer Wilson tomorrow.", .person) == ["Jennifer Wilson"])
+        #expect(found("The quick brown fox jumps over the lazy dog.", .person).isEmpty)
+    }
+
+    @Test func nameScoreDependsOnContext() throws {
+        let maths = classifier.findings(in: "Tom has 5 apples and gives 2 away. How many are left?").filter { $0.type == .person }
+        let medical = classifier.findings(in: "Patient Tom Baker, phone 905-674-3793, was diagnosed with diabetes.").filter { $0.type == .person }
+        let weak = try #require(maths.first)
+        let strong = try #require(medical.first)
+        #expect(weak.score < 0.6)
+        #expect(strong.score >= 0.85)
+    }
+
+    @Test func chineseNames() {
+        #expect(found("患者张伟，男，45岁", .person) == ["张伟"])
+        #expect(found("请联系王小明先生", .person) == ["王小明"])
+        #expect(found("欧阳娜娜女士的电话", .person) == ["欧阳娜娜"])
+        #expect(found("我们今天学习数学", .person).isEmpty)
+    }
+
+    @Test func englishAddresses() {
+        #expect(!found("Send it to 1668 Glyn St in Highveld", .streetAddress).isEmpty)
+        #expect(!found("I live at 28245 Puruntie 82 Apt. 595\nLAPPEENRANTA", .streetAddress).isEmpty)
+        #expect(!found("Please return to Unit 4719 Box 7394\nDPO AP 70942 in case.", .streetAddress).isEmpty)
+        #expect(!found("meet at the corner of Pachergasse 64 and Radolič Harbor", .streetAddress).isEmpty)
+        #expect(found("I have 3 apples and 4 oranges.", .streetAddress).isEmpty)
+    }
+
+    @Test func chineseAddresses() {
+        #expect(found("地址：北京市海淀区中关村大街27号，谢谢", .streetAddress) == ["北京市海淀区中关村大街27号"])
+        #expect(found("我住在上海市浦东新区世纪大道100号", .streetAddress) == ["上海市浦东新区世纪大道100号"])
+        #expect(found("这条路很长", .streetAddress).isEmpty)
+    }
+}
+
+@Suite struct TopicLanguageCustomTests {
+    @Test func englishTopics() throws {
+        let c = classifier.classify("The patient was diagnosed with diabetes and needs insulin.")
+        let health = try #require(c.topics.first { $0.topic == .health })
+        #expect(health.score > 0.8)
+        #expect(health.evidence.contains("diabetes"))
+        #expect(classifier.classify("My lawyer says the lawsuit goes to court.").topics.first?.topic == .legal)
+        #expect(classifier.classify("What is 2 + 2?").topics.isEmpty)
+    }
+
+    @Test func chineseTopics() throws {
+        let c = classifier.classify("他被解雇了，准备起诉公司，律师说要去法院")
+        #expect(c.topics.contains { $0.topic == .legal })
+        #expect(c.topics.contains { $0.topic == .hr })
+        let finance = try #require(classifier.classify("请帮我查一下银行账户的余额和贷款").topics.first)
+        #expect(finance.topic == .finance)
+    }
+
+    @Test func customTermsAreCaseInsensitiveWholeWord() {
+        let c = Classifier(configuration: ClassifierConfiguration(customTerms: [CustomTerm(term: "Project Falcon"), CustomTerm(term: "ACME"), CustomTerm(term: "猎鹰计划")]))
+        #expect(found("status of project falcon?", .customTerm, c) == ["project falcon"])
+        #expect(found("acme corp", .customTerm, c) == ["acme"])
+        #expect(found("acmeville is far", .customTerm, c).isEmpty)
+        #expect(found("关于猎鹰计划的进展", .customTerm, c) == ["猎鹰计划"])
+        #expect(found("anything", .customTerm).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("How do I reverse a linked list in Python?", "en"),
+        ("请帮我写一首关于春天的诗，要求押韵。", "zh"),
+        ("请把这段 English paragraph about the weather translate 成中文，谢谢你的帮助", "mixed"),
+        ("Привет, как дела? Расскажи мне о погоде", "other"),
+        ("¿Dónde está la biblioteca? Necesito estudiar mañana", "other"),
+    ])
+    func language(text: String, expected: String) {
+        #expect(classifier.classify(text).language == expected)
+    }
+
+    @Test func tokenEstimate() {
+        let english = String(repeating: "word ", count: 200)  // 1000 scalars
+        let chinese = String(repeating: "中文字符", count: 100)  // 400 Han
+        let e = classifier.classify(english).estimatedTokens
+        let z = classifier.classify(chinese).estimatedTokens
+        #expect(e >= 150 && e <= 300)
+        #expect(z >= 260 && z <= 400)
+    }
+
+    @Test func sensitivityIsLowForPlainPrompts() {
+        #expect(classifier.classify("Explain the difference between TCP and UDP.").sensitivity < 0.2)
+        #expect(classifier.classify("My SSN is 054-28-6917 and card 4111 1111 1111 1111").sensitivity > 0.9)
+    }
+
+    /// Pathological 100 KB inputs: time must grow linearly (100 KB vs 10 KB), with a generous absolute cap for debug builds.
+    @Test(arguments: ["1-", "aaaa@", "a", "12 ", "password=", "Mr. ", "1号路", "::", "eyJ.", "9 "])
+    func pathologicalInputsAreLinear(unit: String) {
+        let clock = ContinuousClock()
+        let small = String(repeating: unit, count: 10_000 / unit.utf8.count)
+        let large = String(repeating: unit, count: 100_000 / unit.utf8.count)
+        _ = classifier.classify(small)
+        let smallTime = clock.measure { _ = classifier.classify(small) }
+        let largeTime = clock.measure { _ = classifier.classify(large) }
+        #expect(largeTime < smallTime * 40 + .milliseconds(50), "\(unit): 10 KB \(smallTime), 100 KB \(largeTime)")
+        #expect(largeTime < .seconds(20), "\(unit): 100 KB took \(largeTime)")
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import LumenClassifier
+import Testing
+
+/// Repo root from this file's path: Tests/LumenClassifierTests/<file>.
+private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// `../shared` next to the repo (as in CI), or the directory in env LUMEN_SHARED_DATA (for git worktrees).
+private let dataFile: URL = {
+    if let dir = ProcessInfo.processInfo.environment["LUMEN_SHARED_DATA"] {
+        return URL(fileURLWithPath: dir).appendingPathComponent("sensitivity/presidio-synth-dev.jsonl")
+    }
+    return repoRoot.appendingPathComponent("../shared/data/sensitivity/presidio-synth-dev.jsonl").standardizedFileURL
+}()
+
+private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExample] {
+    let text = try String(contentsOf: dataFile, encoding: .utf8)
+    var out: [SensitivityExample] = []
+    for line in text.split(separator: "\n") {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let id = try #require(object["id"] as? String)
+        guard split.contains(id: id) else { continue }
+        let spans = (object["spans"] as? [[String: Any]] ?? []).compactMap { span -> Finding? in
+            guard let type = span["type"] as? String, let start = span["start"] as? Int, let end = span["end"] as? Int else { return nil }
+            return Finding(type: FindingType(type), start: start, end: end, score: 1)
+        }
+        out.append(SensitivityExample(id: id, text: try #require(object["text"] as? String), spans: spans))
+    }
+    return out
+}
+
+@Suite struct SensitivityEvaluationTests {
+    @Test func scoringRules() {
+        let example = SensitivityExample(id: "x", text: "0123456789", spans: [
+            Finding(type: .streetAddress, start: 0, end: 2, score: 1),
+            Finding(type: .streetAddress, start: 3, end: 5, score: 1),
+            Finding(type: "GPE", start: 6, end: 8, score: 1),
+        ])
+        let predicted = [Finding(type: .streetAddress, start: 1, end: 4, score: 1), Finding(type: .person, start: 8, end: 9, score: 1)]
+        let r = SensitivityEvaluation.score([example], predictions: [predicted])
+        let address = r.overlap[.streetAddress]!
+        #expect(address.gold == 2 && address.foundGold == 2 && address.predicted == 1 && address.correctPredictions == 1)
+        #expect(r.exact[.streetAddress]!.foundGold == 0)
+        #expect(r.undetectedGoldTypes["GPE"] == 1)
+        #expect(r.unlabelledPredictions[.person] == 1)
+    }
+
+    @Test func splitIsDeterministicAndAboutThirty() {
+        let ids = (0..<2000).map { "presidio-synth-v2/\($0)" }
+        let held = ids.filter(SensitivitySplit.isHeldOut).count
+        #expect(held > 500 && held < 700)
+        #expect(SensitivitySplit.heldout.contains(id: "a") != SensitivitySplit.dev.contains(id: "a"))
+    }
+
+    @Test func heldOutMeetsTargets() throws {
+        guard FileManager.default.fileExists(atPath: dataFile.path) else {
+            print("skipping: \(dataFile.path) not found (shared data absent)")
+            return
+        }
+        let examples = try loadExamples(.heldout)
+        #expect(examples.count > 200)
+        let report = SensitivityEvaluation.run(examples, classifier: Classifier())
+        #expect(report.microOverlap.f2 >= 0.85, "micro F2 \(report.microOverlap.f2)")
+        #expect(report.structuredOverlap.recall >= 0.99, "structured recall \(report.structuredOverlap.recall)")
+    }
+}
+
+/// End-to-end: the built `lumen` binary (env LUMEN_BIN, else .build/debug/lumen).
+@Suite struct ClassifyCLITests {
+    private var binary: String? {
+        let path = ProcessInfo.processInfo.environment["LUMEN_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/lumen").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    private func run(_ arguments: [String], stdin: String) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary!)
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func classifyBatchKeepsOrderAndReportsBadLines() throws {
+        guard binary != nil else { print("skipping: lumen binary not built"); return }
+        let lines = [
+            #"{"prompt": "My SSN is 054-28-6917"}"#,
+            "not json",
+            #"{"text": "手机13812345678"}"#,
+            #"{"other": "x"}"#,
+        ]
+        let (status, out) = try run(["classify"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(status != 0)
+        let rows = out.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(rows.count == 4)
+        let first = try #require(rows[0])
+        let findings = try #require(first["findings"] as? [[String: Any]])
+        #expect(findings.first?["type"] as? String == "US_SSN")
+        #expect(first["language"] as? String == "en")
+        #expect(first["estimated_tokens"] as? Int != nil)
+        #expect((rows[1]?["line"] as? Int) == 2 && rows[1]?["error"] != nil)
+        #expect(((rows[2]?["findings"] as? [[String: Any]])?.first?["type"] as? String) == "PHONE_NUMBER")
+        #expect((rows[3]?["line"] as? Int) == 4)
+    }
+
+    @Test func classifyFieldOption() throws {
+        guard binary != nil else { print("skipping: lumen binary not built"); return }
+        let (status, out) = try run(["classify", "--field", "q"], stdin: #"{"q": "email me at a@example.com"}"# + "\n")
+        #expect(status == 0)
+        #expect(out.contains("EMAIL_ADDRESS"))
+    }
+
+    @Test func evalSensitivityReportsTypes() throws {
+        guard binary != nil else { print("skipping: lumen binary not built"); return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-eval-\(UUID().uuidString).jsonl")
+        let lines = [
+            #"{"id": "1", "text": "Email bob@example.com now", "spans": [{"type": "EMAIL_ADDRESS", "start": 6, "end": 21}]}"#,
+            #"{"id": "2", "text": "Visit Paris", "spans": [{"type": "GPE", "start": 6, "end": 11}]}"#,
+        ]
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, out) = try run(["eval", "sensitivity", file.path, "--split", "all", "--json"], stdin: "")
+        #expect(status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let types = try #require(report["types"] as? [String: Any])
+        let email = try #require((types["EMAIL_ADDRESS"] as? [String: Any])?["overlap"] as? [String: Any])
+        #expect(email["recall"] as? Double == 1)
+        #expect((report["undetected_gold_types"] as? [String: Int])?["GPE"] == 1)
+        let (badStatus, _) = try run(["eval", "sensitivity", file.path, "--split", "bogus"], stdin: "")
+        #expect(badStatus != 0)
+    }
+}

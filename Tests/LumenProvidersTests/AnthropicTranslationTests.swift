@@ -1,0 +1,92 @@
+import LumenCore
+import LumenProviders
+import Testing
+
+@Suite struct AnthropicTranslationTests {
+    @Test func requestWithToolsAndToolResults() throws {
+        let request = try WireJSON.decode(ChatCompletionRequest.self, from: WireTypesTests.richRequest)
+        let body = try AnthropicTranslation.request(from: request, model: "claude-x", defaultMaxTokens: 1024, stream: false)
+        #expect(body["model"] == "claude-x")
+        #expect(body["max_tokens"] == 300)
+        #expect(body["system"] == "Be terse.\n\nYou are helpful.")
+        #expect(body["stop_sequences"] == ["\n\n", "END"])
+        #expect(body["temperature"] == 0.7)
+        #expect(body["metadata"] == ["user_id": "u-1"])
+        #expect(body["tool_choice"] == ["type": "tool", "name": "get_weather"])
+        let tool = try #require(body["tools"]?.arrayValue?.first)
+        #expect(tool["name"] == "get_weather")
+        #expect(tool["input_schema"]?["required"] == ["city"])
+        #expect(body["logit_bias"] == nil)
+
+        let messages = try #require(body["messages"]?.arrayValue)
+        #expect(messages.map { $0["role"] } == ["user", "assistant", "user"])
+        let firstUser = try #require(messages[0]["content"]?.arrayValue)
+        #expect(firstUser.map { $0["type"] } == ["text", "image", "text"])
+        #expect(firstUser[1]["source"] == ["type": "url", "url": "https://example.com/cat.png"])
+        let toolUse = try #require(messages[1]["content"]?.arrayValue?.first)
+        #expect(toolUse == ["type": "tool_use", "id": "call_1", "name": "get_weather", "input": ["city": "Paris"]])
+        let lastUser = try #require(messages[2]["content"]?.arrayValue)
+        #expect(lastUser[0] == ["type": "tool_result", "tool_use_id": "call_1", "content": "18C and sunny"])
+        #expect(lastUser[1] == ["type": "text", "text": "thanks"])
+    }
+
+    @Test func untranslatableInputsAreClearErrors() {
+        let noUser = ChatCompletionRequest(model: "m", messages: [ChatMessage(role: .system, text: "only system")])
+        #expect(throws: AnthropicTranslation.TranslationError.self) {
+            try AnthropicTranslation.request(from: noUser, model: "c", defaultMaxTokens: 10, stream: false)
+        }
+        let badTool = ChatCompletionRequest(model: "m", messages: [ChatMessage(role: .tool, text: "result")])
+        let error = #expect(throws: AnthropicTranslation.TranslationError.self) {
+            try AnthropicTranslation.request(from: badTool, model: "c", defaultMaxTokens: 10, stream: false)
+        }
+        #expect(error?.message.contains("tool_call_id") == true)
+    }
+
+    @Test func responseWithToolUse() throws {
+        let json = """
+            {"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[
+              {"type":"text","text":"Let me check."},
+              {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}],
+             "stop_reason":"tool_use","usage":{"input_tokens":20,"cache_read_input_tokens":5,"output_tokens":7}}
+            """
+        let response = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: json), created: 1)
+        #expect(response.text == "Let me check.")
+        #expect(response.choices[0].finishReason == "tool_calls")
+        #expect(response.choices[0].message.toolCalls == [ToolCall(id: "toolu_1", function: FunctionCall(name: "get_weather", arguments: #"{"city":"Paris"}"#))])
+        #expect(response.usage == Usage(promptTokens: 25, completionTokens: 7))
+    }
+
+    @Test func streamEventsWithToolUse() throws {
+        var translator = AnthropicTranslation.StreamTranslator(model: "fallback", created: 5)
+        let events: [String] = [
+            #"{"type":"message_start","message":{"id":"msg_9","model":"claude-x","usage":{"input_tokens":12,"output_tokens":1}}}"#,
+            #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#,
+            #"{"type":"content_block_stop","index":0}"#,
+            #"{"type":"ping"}"#,
+            #"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_2","name":"f","input":{}}}"#,
+            #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\":"}}"#,
+            #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"1}"}}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#,
+            #"{"type":"message_stop"}"#,
+        ]
+        var chunks: [ChatCompletionChunk] = []
+        for event in events {
+            chunks += try translator.translate(event: nil, data: WireJSON.decode(JSONValue.self, from: event))
+        }
+        #expect(translator.isFinished)
+        #expect(chunks.allSatisfy { $0.id == "msg_9" && $0.model == "claude-x" && $0.created == 5 })
+        #expect(chunks.map(\.contentText).joined() == "Hi")
+        let calls = chunks.flatMap { $0.choices.first?.delta.toolCalls ?? [] }
+        #expect(calls.first?.id == "toolu_2" && calls.first?.function?.name == "f")
+        #expect(calls.compactMap { $0.function?.arguments }.joined() == #"{"a":1}"#)
+        #expect(calls.allSatisfy { $0.index == 0 })
+        #expect(chunks.contains { $0.choices.first?.finishReason == "tool_calls" })
+        #expect(chunks.last?.usage == Usage(promptTokens: 12, completionTokens: 9))
+
+        var failing = AnthropicTranslation.StreamTranslator(model: "m", created: 0)
+        #expect(throws: AnthropicTranslation.StreamEventError.self) {
+            try failing.translate(event: "error", data: ["type": "error", "error": ["type": "overloaded_error", "message": "busy"]])
+        }
+    }
+}
