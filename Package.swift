@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction",
                 "LumenLocalRuntime", "LumenProviders", "LumenAudit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -84,6 +85,8 @@ let package = Package(
             dependencies: [
                 "LumenCore", "LumenRouter",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -125,7 +128,9 @@ let package = Package(
         .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier"]),
         .testTarget(
             name: "LumenEndToEndTests",
-            dependencies: ["lumen", "LumenRouter", "LumenServer", "LumenFakeUpstream", "LumenCore"]
+            dependencies: [
+                "lumen", "LumenRouter", "LumenServer", "LumenFakeUpstream", "LumenCore", "LumenClassifier",
+            ]
         ),
     ]
 )

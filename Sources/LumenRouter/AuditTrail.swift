@@ -1,0 +1,135 @@
+import Foundation
+import LumenAudit
+import LumenClassifier
+import LumenPolicy
+import LumenRedaction
+
+/// Builds the audit records of one request: the `decision` record written (durably) before any
+/// remote request, and the `completion` record after. Never holds prompt or answer text: the
+/// joined prompt is only used to compute HMACs of finding values when an HMAC key is configured.
+struct AuditTrail: Sendable {
+    let requestID: String
+    let base: AuditRecord
+    let policy: Policy
+    let decision: Decision
+    private var completion: AuditRecord
+
+    init(
+        requestID: String, caller: Caller, policy: Policy, decision: Decision, classification: Classification,
+        joinedPrompt: String, hmac: AuditHMAC?, requestedModel: String?, streamed: Bool, decisionLatency: Duration
+    ) {
+        self.requestID = requestID
+        self.policy = policy
+        self.decision = decision
+        let primary = decision.target.flatMap { policy.target(named: $0) }
+        var record = AuditRecord(
+            kind: .decision,
+            id: requestID,
+            tenant: caller.tenant,
+            keyID: caller.keyID,
+            policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
+            requestedModel: requestedModel,
+            decision: AuditDecision(
+                target: decision.target ?? "none",
+                route: decision.action == .block ? .blocked : ((primary?.isLocal ?? true) ? .local : .remote),
+                action: decision.action.rawValue,
+                rule: decision.rule,
+                reason: decision.reason
+            ),
+            classification: AuditClassification(classification, prompt: hmac == nil ? nil : joinedPrompt, hmac: hmac),
+            context: AuditContext(metadata: [:]),
+            latency: AuditLatency(decisionMs: decisionLatency.milliseconds),
+            status: .pending,
+            streamed: streamed
+        )
+        record.context = nil
+        self.base = record
+        self.completion = record
+        self.completion.kind = .completion
+    }
+
+    /// The pre-egress record: what will leave and to whom.
+    func decisionRecord(
+        target: PolicyTarget, host: String?, bytesOut: Int, redactedTypes: Set<FindingType>, redaction: RedactionStats?
+    ) -> AuditRecord {
+        var record = base
+        record.decision?.target = target.name
+        record.decision?.route = .remote
+        record.egress = AuditEgress(host: host ?? "unknown", bytesSent: bytesOut)
+        if let redaction {
+            record.redactions = redaction.byType.mapValues { AuditRedactionCounts(redacted: $0.values) }
+            if var classification = record.classification {
+                classification.findings = classification.findings.map { finding in
+                    var f = finding
+                    f.redacted = redactedTypes.contains(FindingType(f.type))
+                    return f
+                }
+                record.classification = classification
+            }
+        }
+        return record
+    }
+
+    /// Fills the completion record of a served request.
+    mutating func complete(
+        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), cost: Double,
+        fallbacks: [FallbackEvent], bytesSent: Int, bytesReceived: Int, restoration: RestorationStats,
+        firstToken: Duration?, total: Duration
+    ) {
+        completion.decision?.target = attempt.name
+        completion.decision?.route = attempt.backend.route == .remote ? .remote : .local
+        completion.usage = AuditUsage(promptTokens: usage.prompt, completionTokens: usage.completion)
+        completion.costUSD = cost
+        completion.status = AuditStatus(state: error == nil ? "ok" : "error", code: status, error: error)
+        completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }
+        if attempt.backend.route == .remote {
+            completion.egress = AuditEgress(host: attempt.backend.host ?? "unknown", bytesSent: bytesSent, bytesReceived: bytesReceived)
+        } else {
+            completion.egress = nil
+        }
+        if let session = attempt.redaction {
+            var counts: [String: AuditRedactionCounts] = [:]
+            for (type, c) in session.stats.byType {
+                counts[type] = AuditRedactionCounts(redacted: c.values)
+            }
+            for (type, n) in restoration.restored {
+                counts[type, default: AuditRedactionCounts(redacted: 0)].restored = n
+            }
+            for (type, n) in restoration.mangled {
+                counts[type, default: AuditRedactionCounts(redacted: 0)].mangled = n
+            }
+            completion.redactions = counts
+            if var classification = completion.classification {
+                classification.findings = classification.findings.map { finding in
+                    var f = finding
+                    f.redacted = attempt.redactedTypes.contains(FindingType(f.type))
+                    return f
+                }
+                completion.classification = classification
+            }
+        }
+        let decisionMs = completion.latency?.decisionMs ?? 0
+        completion.latency = AuditLatency(decisionMs: decisionMs, firstTokenMs: firstToken?.milliseconds, totalMs: total.milliseconds)
+    }
+
+    /// Fills the completion record of a request that failed or was blocked.
+    mutating func fail(
+        status: Int, error: String?, fallbacks: [FallbackEvent], target: String, route: RouteKind, total: Duration,
+        auditRoute: AuditRoute? = nil
+    ) {
+        completion.decision?.target = target
+        completion.decision?.route = auditRoute ?? (route == .remote ? .remote : .local)
+        completion.status = AuditStatus(state: status == 403 ? "blocked" : "error", code: status, error: error)
+        completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }
+        completion.costUSD = completion.costUSD ?? 0
+        let decisionMs = completion.latency?.decisionMs ?? 0
+        completion.latency = AuditLatency(decisionMs: decisionMs, firstTokenMs: nil, totalMs: total.milliseconds)
+    }
+
+    /// Marks a stream cut after its first byte (tokens and cost so far are kept).
+    mutating func markStreamError(status: Int, error: String) {
+        completion.status = AuditStatus(state: "error", code: status, error: error)
+    }
+
+    func completionRecord() -> AuditRecord { completion }
+}

@@ -1,0 +1,64 @@
+public import LumenCore
+
+/// Something that can answer chat completions: the embedded llama.cpp runtime, an external local
+/// endpoint, or a remote provider. The router picks one per request by policy.
+public protocol ChatBackend: Sendable {
+    /// `.local` when nothing leaves the machine.
+    var route: RouteKind { get }
+    /// The host requests go to (nil for the in-process runtime).
+    var host: String? { get }
+    /// Refuses requests this backend cannot honour (e.g. tools on the embedded model) before anything runs.
+    func validate(_ request: ChatCompletionRequest) throws(RouterError)
+    /// A whole answer.
+    func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion
+    /// A streamed answer. Errors thrown before the first chunk allow a fallback; later ones end the stream.
+    func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error>
+}
+
+/// A complete answer with the traffic it took.
+public struct BackendCompletion: Sendable {
+    public var response: ChatCompletionResponse
+    public var bytesSent: Int
+    public var bytesReceived: Int
+
+    public init(response: ChatCompletionResponse, bytesSent: Int = 0, bytesReceived: Int = 0) {
+        self.response = response
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+    }
+}
+
+/// One event of a streamed answer.
+public enum BackendStreamEvent: Sendable {
+    case chunk(ChatCompletionChunk)
+    /// The stream ended normally; token usage if the backend reported it, and the traffic.
+    case end(usage: Usage?, bytesSent: Int, bytesReceived: Int)
+}
+
+/// Why a backend could not answer. All of these allow the router to try the rule's fallbacks.
+public struct BackendError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The local runtime's slots and queue are full.
+        case busy
+        /// Connect/first-byte/total timeout.
+        case timeout
+        /// Connection failure, HTTP error status, protocol error.
+        case failure
+        /// The request cannot be served by this backend (bad parameters); no fallback helps.
+        case invalid
+    }
+
+    public var kind: Kind
+    /// Human message without prompt text or keys.
+    public var message: String
+    /// HTTP status from the upstream, if any.
+    public var status: Int?
+
+    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}

@@ -1,0 +1,98 @@
+public import AsyncHTTPClient
+import Logging
+public import LumenCore
+public import LumenPolicy
+import LumenProviders
+
+/// A remote provider (or an external local endpoint such as Ollama) as a `ChatBackend`, through
+/// the `LumenProviders` clients (one retry on connect errors/429/5xx before the first byte).
+public struct ProviderBackend: ChatBackend {
+    let provider: any ChatProvider
+    let target: ProviderTarget
+    let streamTarget: ProviderTarget
+    let isLocal: Bool
+    let logger: Logger
+
+    public var route: RouteKind { isLocal ? .local : .remote }
+    public var host: String? { target.host }
+
+    /// The backend for a policy target, or `.unavailable` when its API key variable is unset
+    /// (the router then falls back as for any failure).
+    public static func slot(for target: PolicyTarget, environment: [String: String], httpClient: HTTPClient, timeoutSeconds: Double) -> BackendSlot {
+        guard let baseURL = target.baseURL, let model = target.model else {
+            return .unavailable("target '\(target.name)' has no base_url/model")
+        }
+        var apiKey: String?
+        if let variable = target.apiKeyEnv {
+            guard let value = environment[variable], !value.isEmpty else {
+                return .unavailable("API key variable \(variable) is not set")
+            }
+            apiKey = value
+        }
+        let kind: ProviderKind = target.kind == .anthropic ? .anthropic : .openAICompatible
+        let timeout = Duration.milliseconds(Int64(timeoutSeconds * 1000))
+        // Whole answers must arrive within the timeout; streams must start within it and may then
+        // run for up to ten times as long.
+        let completeTarget = ProviderTarget(
+            kind: kind, baseURL: baseURL, model: model, apiKey: apiKey,
+            timeouts: ProviderTimeouts(connect: min(.seconds(5), timeout), firstByte: timeout, total: timeout)
+        )
+        var streamTarget = completeTarget
+        streamTarget.timeouts.total = timeout * 10
+        let provider = HTTPChatProvider(client: httpClient)
+        return .ready(
+            ProviderBackend(
+                provider: provider, target: completeTarget, streamTarget: streamTarget, isLocal: target.isLocal,
+                logger: Logger(label: "lumen.provider.\(target.name)")
+            )
+        )
+    }
+
+    public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
+
+    static func map(_ error: any Error) -> BackendError {
+        if let error = error as? ProviderError {
+            switch error.kind {
+            case .timeout: return BackendError(.timeout, error.description)
+            case .http(let status, _): return BackendError(.failure, error.description, status: status)
+            case .invalidRequest: return BackendError(.invalid, error.description)
+            default: return BackendError(.failure, error.description)
+            }
+        }
+        if error is CancellationError { return BackendError(.failure, "cancelled") }
+        return BackendError(.failure, "\(error)")
+    }
+
+    public func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion {
+        do {
+            let result = try await provider.complete(request, target: target, logger: logger)
+            return BackendCompletion(response: result.response, bytesSent: result.egress.bytesSent, bytesReceived: result.egress.bytesReceived)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    public func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+        let upstream = provider.stream(request, target: streamTarget, logger: logger)
+        let (stream, continuation) = AsyncThrowingStream<BackendStreamEvent, any Error>.makeStream()
+        let task = Task {
+            var usage: Usage?
+            do {
+                for try await event in upstream {
+                    switch event {
+                    case .chunk(let chunk):
+                        if let u = chunk.usage { usage = u }
+                        continuation.yield(.chunk(chunk))
+                    case .finished(let egress):
+                        continuation.yield(.end(usage: usage, bytesSent: egress.bytesSent, bytesReceived: egress.bytesReceived))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: Self.map(error))
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

@@ -1,0 +1,54 @@
+/// Whether a request was served in-process / on a local endpoint, or left the machine.
+public enum RouteKind: String, Sendable, Codable, Hashable {
+    case local
+    case remote
+}
+
+/// One step down a rule's fallback order: the target that failed or was unavailable, the one tried
+/// next, and why (no prompt text).
+public struct FallbackEvent: Sendable, Codable, Hashable {
+    public var from: String
+    public var to: String
+    public var reason: String
+
+    public init(from: String, to: String, reason: String) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+}
+
+/// What the router decided and did for one request; the server turns it into `x-lumen-*` headers.
+public struct RouteInfo: Sendable, Hashable {
+    public var requestID: String
+    public var route: RouteKind
+    /// The target that served (or would have served) the request.
+    public var target: String
+    /// The policy rule that matched.
+    public var rule: String
+    /// Cost in USD: the real cost for complete answers, the estimate at start for streams
+    /// (the final stream chunk's `usage.cost` carries the real number).
+    public var costUSD: Double
+    /// Host the request left to, or nil when nothing left the machine.
+    public var egressHost: String?
+    /// Set when the policy overrode the model the client asked for (privacy), with the reason.
+    public var overrideReason: String?
+    public var fallbacks: [FallbackEvent]
+    /// Number of values replaced by placeholders before egress.
+    public var redactedValues: Int
+
+    public init(
+        requestID: String, route: RouteKind, target: String, rule: String, costUSD: Double = 0,
+        egressHost: String? = nil, overrideReason: String? = nil, fallbacks: [FallbackEvent] = [], redactedValues: Int = 0
+    ) {
+        self.requestID = requestID
+        self.route = route
+        self.target = target
+        self.rule = rule
+        self.costUSD = costUSD
+        self.egressHost = egressHost
+        self.overrideReason = overrideReason
+        self.fallbacks = fallbacks
+        self.redactedValues = redactedValues
+    }
+}

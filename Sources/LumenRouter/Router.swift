@@ -1,0 +1,451 @@
+import Foundation
+public import Logging
+public import LumenAudit
+import LumenClassifier
+public import LumenCore
+public import LumenPolicy
+import LumenRedaction
+
+/// Who sent a request, as established by the HTTP edge.
+public struct Caller: Sendable {
+    public var requestID: String
+    public var tenant: String
+    /// Key id (from the key file, or a hash prefix); "none" without authentication.
+    public var keyID: String
+    /// Request headers, lower-cased names, authentication headers removed.
+    public var headers: [String: String]
+
+    public init(requestID: String, tenant: String, keyID: String, headers: [String: String] = [:]) {
+        self.requestID = requestID
+        self.tenant = tenant
+        self.keyID = keyID
+        self.headers = headers
+    }
+}
+
+/// The router's answer: a whole response or a stream of chunks (already restored, costed, final
+/// chunk carrying `usage.cost` when the client asked for usage).
+public enum RouterResult: Sendable {
+    case completion(ChatCompletionResponse, RouteInfo)
+    case stream(RouteInfo, AsyncThrowingStream<ChatCompletionChunk, any Error>)
+}
+
+/// A policy target's backend, or why it cannot be used (e.g. its API key variable is unset).
+public enum BackendSlot: Sendable {
+    case ready(any ChatBackend)
+    case unavailable(String)
+}
+
+/// Remaining budget and spend recording (the audit stage's `BudgetLedger` behind closures, so the
+/// router can be tested without a log).
+public struct BudgetHooks: Sendable {
+    /// (global remaining USD, tenant remaining USD); nil = unlimited.
+    public var remaining: @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)
+    /// Called with every completion record once it is written (adds its cost to the spend).
+    public var record: @Sendable (_ record: AuditRecord) async -> Void
+
+    public init(
+        remaining: @escaping @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?),
+        record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in }
+    ) {
+        self.remaining = remaining
+        self.record = record
+    }
+
+    /// No budgets.
+    public static let unlimited = BudgetHooks(remaining: { _ in (nil, nil) })
+}
+
+/// Settings of the router core.
+public struct RouterConfiguration: Sendable {
+    public var policy: Policy
+    /// Output length assumed for cost estimates before an answer exists (stream cost headers).
+    public var assumedOutputTokens: Int
+    /// HMAC for finding values in audit records (nil: no value digests).
+    public var auditHMAC: AuditHMAC?
+
+    public init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil) {
+        self.policy = policy
+        self.assumedOutputTokens = assumedOutputTokens
+        self.auditHMAC = auditHMAC
+    }
+}
+
+/// The audit log, or why it could not be opened (remote routes then fail closed with 503).
+public enum AuditSink: Sendable {
+    case log(AuditLog)
+    case unavailable(String)
+}
+
+/// The router core: classify → decide → (redact) → dispatch with fallbacks → audit.
+///
+/// Classification covers every message text (system, user, assistant, tool), joined, so findings
+/// anywhere in the conversation count; difficulty is scored on the last user turn only (earlier
+/// turns are context, the last one is what the model must answer now).
+public final class Router: Sendable {
+    public let configuration: RouterConfiguration
+    let backends: [String: BackendSlot]
+    let audit: AuditSink
+    let budget: BudgetHooks
+    let classifier: Classifier
+    let logger: Logger
+    let metrics = RouterMetrics()
+    let localReadiness: @Sendable () -> (Bool, String)
+
+    /// - Parameters:
+    ///   - backends: one slot per policy target name.
+    ///   - readiness: extra readiness check (e.g. the embedded model is loaded).
+    public init(
+        configuration: RouterConfiguration,
+        backends: [String: BackendSlot],
+        audit: AuditSink,
+        budget: BudgetHooks = .unlimited,
+        logger: Logger,
+        readiness: @escaping @Sendable () -> (Bool, String) = { (true, "ready") }
+    ) {
+        self.configuration = configuration
+        self.backends = backends
+        self.audit = audit
+        self.budget = budget
+        self.classifier = Classifier(configuration: configuration.policy.classifierConfiguration)
+        self.logger = logger
+        self.localReadiness = readiness
+    }
+
+    var policy: Policy { configuration.policy }
+
+    /// `auto` followed by every target name (for `GET /v1/models`).
+    public var modelIDs: [String] { [RequestedModel.autoName] + policy.targets.map(\.name) }
+
+    /// Whether the server should receive traffic, and a one-line explanation.
+    public func readiness() -> (ready: Bool, detail: String) {
+        for target in policy.targets {
+            if case .unavailable(let why) = backends[target.name] ?? .unavailable("no backend"), target.kind == .embedded {
+                return (false, "embedded target '\(target.name)' unavailable: \(why)")
+            }
+        }
+        let (ok, detail) = localReadiness()
+        return (ok, ok ? "ready: policy '\(policy.name)' \(policy.contentHash.prefix(12))" : detail)
+    }
+
+    // MARK: - Entry point
+
+    /// Serves one chat completion request.
+    public func handle(_ request: ChatCompletionRequest, caller: Caller) async throws(RouterError) -> RouterResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        guard !request.messages.isEmpty else {
+            throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
+        }
+        guard let requested = policy.resolveRequestedModel(request.model) else {
+            throw .modelNotFound(request.model, known: modelIDs)
+        }
+        _ = requested
+
+        // Classify (pure), then decide (pure).
+        let texts = request.messages.map { Wire.text(of: $0) }
+        let joined = texts.joined(separator: "\n\n")
+        var classification = classifier.classify(joined)
+        if let lastUser = request.messages.last(where: { Wire.role(of: $0) == "user" }) {
+            classification.difficulty = classifier.configuration.difficultyModel.score(Wire.text(of: lastUser))
+        }
+        let remaining = await budget.remaining(caller.tenant)
+        let context = RequestContext(
+            tenant: caller.tenant,
+            requestedModel: request.model,
+            metadata: Wire.metadata(of: request),
+            headers: caller.headers,
+            remainingUSD: remaining.global,
+            tenantRemainingUSD: remaining.tenant
+        )
+        let decision = PolicyEngine.evaluate(policy, classification, context)
+        let decisionElapsed = started.duration(to: clock.now)
+        metrics.decision(nanoseconds: decisionElapsed.nanoseconds)
+
+        var trail = AuditTrail(
+            requestID: caller.requestID, caller: caller, policy: policy, decision: decision,
+            classification: classification, joinedPrompt: joined, hmac: configuration.auditHMAC,
+            requestedModel: request.model, streamed: request.stream == true, decisionLatency: decisionElapsed
+        )
+        let estimatedInput = max(classification.estimatedTokens, 1)
+
+        switch decision.action {
+        case .block:
+            let message = decision.blockMessage ?? "Blocked by policy rule '\(decision.rule)'."
+            let info = RouteInfo(requestID: caller.requestID, route: .local, target: "none", rule: decision.rule)
+            await finishAudit(&trail, status: 403, error: "blocked", route: .blocked, target: "none")
+            metrics.request(route: "blocked", target: "none", status: 403)
+            throw .blocked(message, route: info)
+        case .route, .redact:
+            break
+        }
+
+        let plan = Plan(decision: decision, policy: policy)
+        if request.stream == true {
+            return try await runStream(request, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
+        }
+        return try await runComplete(request, caller: caller, plan: plan, trail: trail, started: started)
+    }
+
+    // MARK: - Planning
+
+    /// The candidates in order: the decided target, then the rule's fallbacks.
+    struct Plan: Sendable {
+        var decision: Decision
+        var candidates: [String]
+
+        init(decision: Decision, policy: Policy) {
+            self.decision = decision
+            var seen = Set<String>()
+            var list: [String] = []
+            for name in [decision.target].compactMap({ $0 }) + decision.fallback where seen.insert(name).inserted {
+                list.append(name)
+            }
+            // `redact` may find types that must stay local (secrets): a local target must be reachable.
+            if decision.action == .redact {
+                for target in policy.localTargets where seen.insert(target.name).inserted {
+                    list.append(target.name)
+                }
+            }
+            self.candidates = list
+        }
+    }
+
+    /// A candidate ready to send: backend, target, the request as it will leave, and the redaction session.
+    struct Attempt: Sendable {
+        var name: String
+        var target: PolicyTarget
+        var backend: any ChatBackend
+        var request: ChatCompletionRequest
+        var redaction: RedactionSession?
+        var redactedTypes: Set<FindingType>
+    }
+
+    enum Preparation: Sendable {
+        case ready(Attempt)
+        /// Skip this candidate (recorded as a fallback event).
+        case skip(String)
+    }
+
+    /// Prepares one candidate: availability, capability, redaction (for remote targets under `redact`),
+    /// and the durable pre-egress audit record for remote targets.
+    func prepare(
+        _ name: String, isPrimary: Bool, original: ChatCompletionRequest, plan: Plan, trail: AuditTrail
+    ) async throws(RouterError) -> Preparation {
+        guard let target = policy.target(named: name) else { return .skip("target '\(name)' is not in the policy") }
+        let backend: any ChatBackend
+        switch backends[name] ?? .unavailable("no backend configured") {
+        case .ready(let b): backend = b
+        case .unavailable(let why): return .skip(why)
+        }
+        do {
+            try backend.validate(original)
+        } catch {
+            if isPrimary { throw error }
+            return .skip(error.message)
+        }
+        var request = original
+        var session: RedactionSession?
+        var redactedTypes = Set<FindingType>()
+        if backend.route == .remote && plan.decision.action == .redact {
+            let (texts, slots) = Wire.redactableTexts(of: original)
+            let findings = texts.map { classifier.findings(in: $0) }
+            let rules = Self.redactionRules(policy.redaction)
+            let outcome: RedactionDecision
+            do {
+                outcome = try RedactionSession.decide(texts: texts, findings: findings, rules: rules)
+            } catch {
+                // Privacy fails closed: nothing leaves when redaction cannot be computed.
+                return .skip("redaction failed: \(error.code.rawValue)")
+            }
+            switch outcome {
+            case .block(let types):
+                throw .blocked(
+                    "Blocked by the policy's redaction settings: the request contains \(types.map(\.rawValue).joined(separator: ", ")).",
+                    route: RouteInfo(requestID: trail.requestID, route: .local, target: "none", rule: plan.decision.rule)
+                )
+            case .local(let types):
+                return .skip("finding types \(types.map(\.rawValue).joined(separator: ", ")) must stay local")
+            case .redacted(let s):
+                session = s
+                Wire.apply(s.redactedTexts, slots: slots, to: &request)
+                redactedTypes = Set(findings.joined().map(\.type).filter { rules.action(for: $0) == .pseudonymise })
+            }
+        }
+        if backend.route == .remote {
+            // Durable record before anything leaves; failure → 503, nothing is sent.
+            switch audit {
+            case .unavailable(let why):
+                throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
+            case .log(let log):
+                do {
+                    try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: Wire.approximateSize(of: request), redactedTypes: redactedTypes, redaction: session?.stats))
+                } catch {
+                    logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
+                    throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
+                }
+            }
+        }
+        return .ready(Attempt(name: name, target: target, backend: backend, request: request, redaction: session, redactedTypes: redactedTypes))
+    }
+
+    static func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
+        var actions: [FindingType: RedactionAction] = [:]
+        for type in FindingType.secrets.union(FindingType.structuredIdentifiers).union(settings.modes.keys).union([
+            .person, .streetAddress, .dateOfBirth, .passport, .customTerm,
+        ]) {
+            actions[type] = action(settings.mode(for: type))
+        }
+        return RedactionRules(
+            actions: actions,
+            defaultAction: action(settings.defaultMode),
+            secretAction: settings.allowSecretsRemote ? action(settings.secretMode) : .local
+        )
+    }
+
+    static func action(_ mode: RedactionMode) -> RedactionAction {
+        switch mode {
+        case .pseudonymise: .pseudonymise
+        case .local: .local
+        case .block: .block
+        }
+    }
+
+    // MARK: - Non-streaming
+
+    func runComplete(
+        _ request: ChatCompletionRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant
+    ) async throws(RouterError) -> RouterResult {
+        var trail = trail
+        var fallbacks: [FallbackEvent] = []
+        var lastError: BackendError?
+        var lastTarget = plan.candidates.first ?? "none"
+        for (index, name) in plan.candidates.enumerated() {
+            let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
+            let attempt: Attempt
+            switch try await prepare(name, isPrimary: index == 0, original: request, plan: plan, trail: trail) {
+            case .skip(let why):
+                fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
+                metrics.fallback(from: name, to: next)
+                continue
+            case .ready(let a): attempt = a
+            }
+            lastTarget = name
+            do {
+                let result = try await attempt.backend.complete(attempt.request)
+                var response = result.response
+                var restoration = RestorationStats()
+                if let session = attempt.redaction {
+                    restoration = Wire.restore(&response, session: session)
+                }
+                let usage = Wire.usage(of: response)
+                let cost = attempt.target.estimatedCost(inputTokens: usage.prompt, outputTokens: usage.completion)
+                Wire.setCost(&response, cost)
+                if response.model.isEmpty {
+                    response.model = attempt.target.model ?? attempt.target.name
+                }
+                let info = RouteInfo(
+                    requestID: caller.requestID, route: attempt.backend.route, target: name, rule: plan.decision.rule,
+                    costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
+                    fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0
+                )
+                trail.complete(
+                    attempt: attempt, status: 200, error: nil, usage: usage, cost: cost, fallbacks: fallbacks,
+                    bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
+                    firstToken: nil, total: started.duration(to: .now)
+                )
+                await writeCompletion(trail, remote: attempt.backend.route == .remote)
+                record(info: info, status: 200, usage: usage, cost: cost, sent: result.bytesSent, received: result.bytesReceived)
+                return .completion(response, info)
+            } catch {
+                if error.kind == .invalid {
+                    throw .invalidRequest(error.message)
+                }
+                logger.warning("target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
+                lastError = error
+                fallbacks.append(FallbackEvent(from: name, to: next, reason: error.description))
+                metrics.fallback(from: name, to: next)
+            }
+        }
+        throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
+    }
+
+    /// Maps the last backend error (or "nothing available") to the HTTP error and audits it.
+    func failure(
+        _ lastError: BackendError?, lastTarget: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent],
+        trail: inout AuditTrail, started: ContinuousClock.Instant
+    ) async -> RouterError {
+        let route = routeKind(of: lastTarget)
+        let info = RouteInfo(
+            requestID: caller.requestID, route: route, target: lastTarget, rule: plan.decision.rule,
+            overrideReason: plan.overrideReason, fallbacks: fallbacks
+        )
+        let error: RouterError
+        switch lastError?.kind {
+        case .busy?:
+            error = .busy("The local model is busy (all slots and the queue are full); retry later.", route: info)
+        case .timeout?:
+            error = .upstream("The target timed out and no fallback could serve the request.", timeout: true, route: info)
+        case .failure?, .invalid?:
+            error = .upstream("The target failed (\(lastError?.message ?? "")) and no fallback could serve the request.", timeout: false, route: info)
+        case nil:
+            let reasons = fallbacks.map { "\($0.from): \($0.reason)" }.joined(separator: "; ")
+            error = .upstream("No target could serve the request (\(reasons)).", timeout: false, route: info)
+        }
+        trail.fail(status: error.status, error: error.code, fallbacks: fallbacks, target: lastTarget, route: route, total: started.duration(to: .now))
+        await writeCompletion(trail, remote: route == .remote)
+        metrics.request(route: route.rawValue, target: lastTarget, status: error.status)
+        return error
+    }
+
+    func routeKind(of name: String) -> RouteKind {
+        if case .ready(let backend)? = backends[name] { return backend.route }
+        return .local
+    }
+
+    func record(info: RouteInfo, status: Int, usage: (prompt: Int, completion: Int), cost: Double, sent: Int, received: Int) {
+        metrics.request(route: info.route.rawValue, target: info.target, status: status)
+        metrics.tokens(target: info.target, prompt: usage.prompt, completion: usage.completion)
+        metrics.cost(target: info.target, usd: cost)
+        if let host = info.egressHost { metrics.egress(host: host, sent: sent, received: received) }
+    }
+
+    // MARK: - Audit helpers
+
+    func writeCompletion(_ trail: AuditTrail, remote: Bool) async {
+        guard case .log(let log) = audit else { return }
+        var record = trail.completionRecord()
+        record.timestamp = AuditFiles.timestamp(Date())
+        do {
+            try await log.append(record)
+            await budget.record(record)
+        } catch {
+            // The decision record (before egress) was durable; the completion failing is logged, and
+            // the log refuses further remote routes by itself (fail closed).
+            logger.error("audit completion write failed", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
+        }
+    }
+
+    func finishAudit(_ trail: inout AuditTrail, status: Int, error: String?, route: AuditRoute, target: String) async {
+        trail.fail(status: status, error: error, fallbacks: [], target: target, route: route == .remote ? .remote : .local, total: .zero, auditRoute: route)
+        await writeCompletion(trail, remote: false)
+    }
+}
+
+extension Router.Plan {
+    var overrideReason: String? {
+        decision.overrodeRequestedModel ? (decision.overrideReason ?? "policy rule '\(decision.rule)'") : nil
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import LumenCore
+import LumenRedaction
+
+/// Small helpers over the OpenAI wire types used by the router.
+enum Wire {
+    static func text(of message: ChatMessage) -> String { message.text }
+
+    static func role(of message: ChatMessage) -> String { message.role.rawValue }
+
+    /// Request metadata as strings (non-string values as compact JSON), for policy conditions.
+    static func metadata(of request: ChatCompletionRequest) -> [String: String] {
+        guard let object = request.metadata?.objectValue else { return [:] }
+        var result: [String: String] = [:]
+        for (key, value) in object {
+            switch value {
+            case .string(let s): result[key] = s
+            case .integer(let i): result[key] = String(i)
+            case .double(let d): result[key] = String(d)
+            case .bool(let b): result[key] = String(b)
+            case .null: continue
+            default: result[key] = (try? WireJSON.encodeString(value)) ?? ""
+            }
+        }
+        return result
+    }
+
+    /// Encoded size of a request as it would be sent (for the pre-egress audit record).
+    static func approximateSize(of request: ChatCompletionRequest) -> Int {
+        (try? WireJSON.encode(request).count) ?? 0
+    }
+
+    static func includeUsage(_ request: ChatCompletionRequest) -> Bool {
+        request.streamOptions?.includeUsage == true
+    }
+
+    /// Always ask the upstream for usage on streams, so streams are costed from real counts.
+    static func setIncludeUsage(_ request: inout ChatCompletionRequest) {
+        var options = request.streamOptions ?? StreamOptions()
+        options.includeUsage = true
+        request.streamOptions = options
+    }
+
+    static func usage(of response: ChatCompletionResponse) -> (prompt: Int, completion: Int) {
+        (response.usage?.promptTokens ?? 0, response.usage?.completionTokens ?? 0)
+    }
+
+    static func setCost(_ response: inout ChatCompletionResponse, _ cost: Double) {
+        var usage = response.usage ?? Usage(promptTokens: 0, completionTokens: 0)
+        usage.cost = cost
+        response.usage = usage
+    }
+
+    static func tokens(_ usage: Usage?, fallbackPrompt: Int, fallbackCompletion: Int) -> (prompt: Int, completion: Int) {
+        guard let usage else { return (fallbackPrompt, fallbackCompletion) }
+        return (usage.promptTokens, usage.completionTokens)
+    }
+
+    static func makeUsage(_ counted: (prompt: Int, completion: Int), cost: Double) -> Usage {
+        Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost)
+    }
+
+    // MARK: - Redaction over every text of a request
+
+    /// Where a text of the redaction session lives in the request.
+    enum TextSlot: Sendable {
+        case segment(message: Int, index: Int)
+        case toolArguments(message: Int, call: Int)
+    }
+
+    /// Every text of a request: each text segment of each message, and the arguments of tool calls
+    /// in earlier assistant turns.
+    static func redactableTexts(of request: ChatCompletionRequest) -> (texts: [String], slots: [TextSlot]) {
+        var texts: [String] = []
+        var slots: [TextSlot] = []
+        for (m, message) in request.messages.enumerated() {
+            for (i, segment) in (message.content?.textSegments ?? []).enumerated() {
+                texts.append(segment)
+                slots.append(.segment(message: m, index: i))
+            }
+            for (c, call) in (message.toolCalls ?? []).enumerated() {
+                texts.append(call.function.arguments)
+                slots.append(.toolArguments(message: m, call: c))
+            }
+        }
+        return (texts, slots)
+    }
+
+    /// Puts redacted texts back into their places.
+    static func apply(_ texts: [String], slots: [TextSlot], to request: inout ChatCompletionRequest) {
+        var segments: [Int: [Int: String]] = [:]
+        for (text, slot) in zip(texts, slots) {
+            switch slot {
+            case .segment(let m, let i):
+                segments[m, default: [:]][i] = text
+            case .toolArguments(let m, let c):
+                request.messages[m].toolCalls?[c].function.arguments = text
+            }
+        }
+        for (m, byIndex) in segments {
+            let ordered = byIndex.keys.sorted().map { byIndex[$0]! }
+            if let replaced = request.messages[m].replacingTextSegments(ordered) {
+                request.messages[m] = replaced
+            } else {
+                request.messages[m] = request.messages[m].replacingText(ordered.joined(separator: "\n"))
+            }
+        }
+    }
+
+    /// Restores placeholders in a whole answer: message content and tool-call arguments (JSON-aware).
+    static func restore(_ response: inout ChatCompletionResponse, session: RedactionSession) -> RestorationStats {
+        var stats = RestorationStats()
+        for c in response.choices.indices {
+            var message = response.choices[c].message
+            if let content = message.content {
+                let segments = content.textSegments.map { segment -> String in
+                    let restored = session.restore(segment, format: .text)
+                    stats.merge(restored.stats)
+                    return restored.text
+                }
+                message = message.replacingTextSegments(segments) ?? message.replacingText(segments.joined(separator: "\n"))
+            }
+            if let calls = message.toolCalls {
+                message.toolCalls = calls.map { call in
+                    var call = call
+                    let restored = session.restore(call.function.arguments, format: .jsonArguments)
+                    stats.merge(restored.stats)
+                    call.function.arguments = restored.text
+                    return call
+                }
+            }
+            response.choices[c].message = message
+        }
+        return stats
+    }
+
+    // MARK: - Chunks
+
+    static func hasContent(_ chunk: ChatCompletionChunk) -> Bool {
+        chunk.choices.contains { !($0.delta.content ?? "").isEmpty || !($0.delta.toolCalls ?? []).isEmpty }
+    }
+
+    static func deltaText(_ choice: ChunkChoice) -> String? { choice.delta.content }
+
+    static func setDeltaText(_ choice: inout ChunkChoice, _ text: String) { choice.delta.content = text }
+
+    /// (position in the delta's tool_calls array keyed by the tool call's index, arguments fragment).
+    static func deltaToolArguments(_ choice: ChunkChoice) -> [(Int, String)] {
+        (choice.delta.toolCalls ?? []).compactMap { call in
+            call.function?.arguments.map { (call.index, $0) }
+        }
+    }
+
+    static func setDeltaToolArguments(_ choice: inout ChunkChoice, position: Int, _ text: String) {
+        guard let i = choice.delta.toolCalls?.firstIndex(where: { $0.index == position }) else { return }
+        choice.delta.toolCalls?[i].function?.arguments = text
+    }
+
+    static func finishReason(_ choice: ChunkChoice) -> String? { choice.finishReason }
+
+    static func flushChunk(template: ChatCompletionChunk, choiceIndex: Int, text: String, toolArguments: [(Int, String)]) -> ChatCompletionChunk {
+        var chunk = template
+        chunk.usage = nil
+        let calls = toolArguments.map { ToolCallDelta(index: $0.0, function: .init(arguments: $0.1)) }
+        chunk.choices = [
+            ChunkChoice(index: choiceIndex, delta: ChatDelta(content: text.isEmpty ? nil : text, toolCalls: calls.isEmpty ? nil : calls))
+        ]
+        return chunk
+    }
+
+    static func usageChunk(template: ChatCompletionChunk, usage: Usage) -> ChatCompletionChunk {
+        var chunk = template
+        chunk.choices = []
+        chunk.usage = usage
+        return chunk
+    }
+}

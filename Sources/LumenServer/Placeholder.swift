@@ -1,2 +1,0 @@
-// Placeholder so the target compiles until its stage lands.
-enum LumenServerPlaceholder {}

@@ -1,0 +1,317 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import LumenCore
+public import LumenRouter
+import NIOCore
+public import Prometheus
+
+/// Settings for the HTTP edge of `lumen serve`.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Request bodies larger than this are refused with 413.
+    public var maxBodyBytes: Int
+    /// Accepted API keys; nil = no authentication (the CLI then allows loopback hosts only).
+    public var keys: KeyStore?
+    /// Tenant used when no key file is configured.
+    public var defaultTenant: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, keys: KeyStore? = nil, defaultTenant: String = "default") {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.keys = keys
+        self.defaultTenant = defaultTenant
+    }
+
+    /// True for addresses that only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}
+
+/// Builds the Hummingbird application that serves the OpenAI-compatible API in front of a `Router`.
+public enum LumenHTTPServer {
+    /// Routes: `POST /v1/chat/completions`, `GET /v1/models`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
+    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    public static func makeApplication(
+        router: LumenRouter.Router,
+        configuration: ServerConfiguration,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let handler = Handler(router: router, configuration: configuration, registry: registry, logger: logger)
+        let httpRouter = Hummingbird.Router()
+        httpRouter.post("/v1/chat/completions") { request, _ in await handler.chatCompletions(request) }
+        httpRouter.post("/chat/completions") { request, _ in await handler.chatCompletions(request) }
+        httpRouter.get("/v1/models") { request, _ in handler.models(request) }
+        httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
+        httpRouter.get("/readyz") { _, _ in handler.ready() }
+        httpRouter.get("/metrics") { _, _ in handler.metrics() }
+        return Application(
+            router: httpRouter,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lumen"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+}
+
+/// Per-server request handling; stateless apart from its immutable collaborators.
+struct Handler: Sendable {
+    let router: LumenRouter.Router
+    let configuration: ServerConfiguration
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+
+    static let jsonType = "application/json"
+
+    func chatCompletions(_ request: Request) async -> Response {
+        let requestID = Self.newRequestID()
+        // Authentication first: nothing is read from an unauthenticated caller.
+        let identity: KeyIdentity
+        switch authenticate(request) {
+        case .success(let id): identity = id
+        case .failure(let error): return errorResponse(error, requestID: requestID)
+        }
+        // Body: size limit, UTF-8, JSON.
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return errorResponse(
+                RouterError(
+                    status: 413, type: "invalid_request_error", code: "request_too_large",
+                    message: "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes."
+                ),
+                requestID: requestID
+            )
+        } catch {
+            return errorResponse(.invalidRequest("Could not read the request body."), requestID: requestID)
+        }
+        let bytes = buffer.readableBytesView
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return errorResponse(.invalidRequest("Request body is not valid UTF-8.", code: "invalid_utf8"), requestID: requestID)
+        }
+        let chatRequest: ChatCompletionRequest
+        do {
+            chatRequest = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            return errorResponse(.invalidRequest("Invalid request JSON: \(Self.describe(error))", code: "invalid_json"), requestID: requestID)
+        } catch {
+            return errorResponse(.invalidRequest("Invalid request JSON.", code: "invalid_json"), requestID: requestID)
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers where !Self.secretHeaders.contains(field.name.canonicalName) {
+            headers[field.name.canonicalName] = field.value
+        }
+        let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers)
+        do {
+            switch try await router.handle(chatRequest, caller: caller) {
+            case .completion(let response, let info):
+                return jsonResponse(.ok, response, info: info, requestID: requestID)
+            case .stream(let info, let stream):
+                return streamResponse(info: info, stream: stream, requestID: requestID)
+            }
+        } catch {
+            return errorResponse(error, requestID: requestID)
+        }
+    }
+
+    func models(_ request: Request) -> Response {
+        if case .failure(let error) = authenticate(request) {
+            return errorResponse(error, requestID: Self.newRequestID())
+        }
+        let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") })
+        return encoded(.ok, list, headers: [:])
+    }
+
+    func ready() -> Response {
+        let status = router.readiness()
+        return plain(status.ready ? .ok : .serviceUnavailable, status.detail + "\n")
+    }
+
+    func metrics() -> Response {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16_384)
+        registry.emit(into: &bytes)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: - Authentication
+
+    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "cookie", "proxy-authorization"]
+
+    func authenticate(_ request: Request) -> Result<KeyIdentity, RouterError> {
+        guard let keys = configuration.keys else {
+            return .success(KeyIdentity(tenant: configuration.defaultTenant, keyID: "none"))
+        }
+        var presented: String?
+        if let auth = request.headers[.authorization] {
+            let parts = auth.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingCharacters(in: .whitespaces) }
+        }
+        if presented == nil, let name = HTTPFields.Element.Name("x-api-key"), let key = request.headers[name] { presented = key }
+        guard let key = presented, !key.isEmpty else {
+            return .failure(
+                RouterError(
+                    status: 401, type: "invalid_request_error", code: "missing_api_key",
+                    message: "No API key provided. Send `Authorization: Bearer KEY`."
+                )
+            )
+        }
+        guard let identity = keys.identity(forKey: key) else {
+            return .failure(RouterError(status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided."))
+        }
+        return .success(identity)
+    }
+
+    // MARK: - Responses
+
+    static func newRequestID() -> String {
+        "req_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+    }
+
+    static func field(_ name: String) -> HTTPFields.Element.Name { HTTPFields.Element.Name(name)! }
+
+    static let requestIDField = field("x-lumen-request-id")
+    static let routeField = field("x-lumen-route")
+    static let targetField = field("x-lumen-target")
+    static let ruleField = field("x-lumen-rule")
+    static let costField = field("x-lumen-cost-usd")
+    static let egressField = field("x-lumen-egress")
+    static let overrideField = field("x-lumen-policy-override")
+    static let fallbackField = field("x-lumen-fallback")
+    static let redactionsField = field("x-lumen-redactions")
+
+    /// `x-lumen-*` headers: present on every answer of the chat endpoint (errors included; fields
+    /// not decided yet are `none`).
+    static func lumenHeaders(_ info: RouteInfo?, requestID: String) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[requestIDField] = requestID
+        headers[routeField] = info?.route.rawValue ?? "none"
+        headers[targetField] = info?.target ?? "none"
+        headers[ruleField] = info?.rule ?? "none"
+        headers[costField] = formatCost(info?.costUSD ?? 0)
+        headers[egressField] = info?.egressHost ?? "none"
+        if let info {
+            if let reason = info.overrideReason { headers[overrideField] = headerSafe(reason) }
+            if !info.fallbacks.isEmpty {
+                headers[fallbackField] = headerSafe(info.fallbacks.map { "\($0.from)->\($0.to)" }.joined(separator: ","))
+            }
+            if info.redactedValues > 0 { headers[redactionsField] = String(info.redactedValues) }
+        }
+        return headers
+    }
+
+    static func formatCost(_ usd: Double) -> String {
+        String(format: "%.10f", usd)
+    }
+
+    static func headerSafe(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? Character($0) : "?" })
+    }
+
+    func jsonResponse(_ status: HTTPResponse.Status, _ value: some Encodable, info: RouteInfo?, requestID: String) -> Response {
+        encoded(status, value, headers: Self.lumenHeaders(info, requestID: requestID))
+    }
+
+    func encoded(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields) -> Response {
+        var headers = headers
+        headers[.contentType] = Self.jsonType
+        do {
+            let bytes = try WireJSON.encode(value)
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        } catch {
+            logger.error("could not encode a response", metadata: ["error": "\(error)"])
+            return Response(status: .internalServerError, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"encoding failure","type":"api_error","param":null,"code":"internal_error"}}"#)))
+        }
+    }
+
+    func errorResponse(_ error: any Error, requestID: String) -> Response {
+        errorResponse((error as? RouterError) ?? .internalError("Internal error."), requestID: requestID)
+    }
+
+    func errorResponse(_ routerError: RouterError, requestID: String) -> Response {
+        let body = Self.errorBody(routerError)
+        return encoded(
+            HTTPResponse.Status(code: routerError.status),
+            body,
+            headers: Self.lumenHeaders(routerError.route, requestID: requestID)
+        )
+    }
+
+    static func errorBody(_ error: RouterError) -> OpenAIErrorBody {
+        OpenAIErrorBody(message: error.message, type: error.type, param: error.param, code: error.code)
+    }
+
+    func streamResponse(info: RouteInfo, stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, requestID: String) -> Response {
+        var headers = Self.lumenHeaders(info, requestID: requestID)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let logger = self.logger
+        let body = ResponseBody { (writer: inout any ResponseBodyWriter) async throws in
+            try await Self.pumpSSE(stream, into: &writer, logger: logger, requestID: requestID)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func sseEvent(_ json: [UInt8]) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// Writes chunks as SSE, then `data: [DONE]`. A stream that fails after its first byte ends
+    /// with an SSE error event (an OpenAI error object), never a silent truncation.
+    static func pumpSSE(
+        _ stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, into writer: inout any ResponseBodyWriter, logger: Logger, requestID: String
+    ) async throws {
+        var failure: RouterError?
+        do {
+            for try await chunk in stream {
+                let json = try WireJSON.encode(chunk)
+                try await writer.write(sseEvent(json))
+            }
+        } catch let error as RouterError {
+            failure = error
+        } catch is CancellationError {
+            logger.debug("stream cancelled", metadata: ["request_id": "\(requestID)"])
+            return
+        } catch {
+            failure = .upstream("The stream failed.", timeout: false, route: nil)
+        }
+        if let failure {
+            let json = (try? WireJSON.encode(errorBody(failure))) ?? []
+            try await writer.write(sseEvent(json))
+        } else {
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        }
+        try await writer.finish(nil)
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
+        }
+        switch error {
+        case .dataCorrupted(let context): return "malformed JSON\(path(context))"
+        case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)'\(path(context))"
+        case .typeMismatch(_, let context): return "wrong type\(path(context)): \(context.debugDescription)"
+        case .valueNotFound(_, let context): return "missing value\(path(context))"
+        @unknown default: return "invalid"
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until this stage lands.
-final class LumenEndToEndTestsPlaceholder: XCTestCase {}

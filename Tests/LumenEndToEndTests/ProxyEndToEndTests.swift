@@ -1,0 +1,228 @@
+import Foundation
+import LumenClassifier
+import LumenFakeUpstream
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `lumen serve` end to end: the built binary in front of the in-process fake upstream on
+/// 127.0.0.1, driven by the official `openai` Python SDK (scripts/e2e_openai_sdk.py). Nothing
+/// reaches the internet. Skipped with a message when the binary, the venv or the model is missing.
+@Suite(.serialized, .enabled(if: Harness.ready, "\(Harness.skipReason)"))
+struct ProxyEndToEndTests {
+    static let apiKey = "e2e-key-\(UUID().uuidString)"
+
+    /// Must score < 0.75 difficulty; scripts/e2e_openai_sdk.py sends the same text.
+    static let easyPrompt = "What is 2+2?"
+
+    /// Must score ≥ 0.75 difficulty (the e2e policy's `hard-remote`); scripts/e2e_openai_sdk.py sends the same text.
+    static let hardPrompt = """
+        Prove that for every prime p > 3, p^2 - 1 is divisible by 24, then derive the asymptotic \
+        complexity of the Schönhage–Strassen multiplication algorithm, analyse its recurrence \
+        relation rigorously, and compare its numerical stability trade-offs against Karatsuba \
+        and Toom-Cook with a formal argument about the FFT's floating-point error bounds.
+        """
+
+    /// The e2e policy: the fake upstream is `remote` (and `nofallback`, a target whose rule has no
+    /// fallback), the embedded model is `local`.
+    static func policy() -> String {
+        """
+        name: e2e
+        description: End-to-end test policy; the remote targets are the in-process fake upstream.
+        custom_terms:
+          - BLOCKME
+        targets:
+          - name: local
+            kind: embedded
+          - name: remote
+            kind: openai
+            base_url: ${LUMEN_REMOTE_BASE_URL}
+            model: fake-remote-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+          - name: nofallback
+            kind: openai
+            base_url: ${LUMEN_REMOTE_BASE_URL}
+            model: fake-nofallback-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+        rules:
+          - name: forbidden-term
+            override_requested_model: true
+            when:
+              findings: { any_of: [CUSTOM_TERM] }
+            block: This request is forbidden by the e2e policy.
+          - name: secrets-local
+            override_requested_model: true
+            when:
+              findings: { any_of: [secrets], min_score: 0.5 }
+            route: local
+          - name: personal-local
+            override_requested_model: true
+            when:
+              findings: { any_of: [personal], min_score: 0.5 }
+            route: local
+          - name: remote-by-metadata
+            when:
+              metadata: { route: remote }
+            route: remote
+            fallback: [local]
+          - name: hard-remote
+            when:
+              difficulty: { min: 0.75 }
+            route: remote
+            fallback: [local]
+        default:
+          route: local
+        """
+    }
+
+    static func keysFile(in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("keys.yaml").path
+        let hash = try runLumen(["serve", "--hash-key", apiKey]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try "keys:\n  - sha256: \(hash)\n    tenant: e2e\n    id: e2e-key\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func runLumen(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Harness.binary)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func startServer(
+        policy: String, upstreamPort: Int, dir: URL, auditDir: String? = nil, extra: [String] = []
+    ) async throws -> ServerProcess {
+        let policyPath = dir.appendingPathComponent("policy.yaml").path
+        try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(
+            arguments: [
+                "--policy", policyPath, "--keys", try keysFile(in: dir),
+                "--audit-dir", auditDir ?? dir.appendingPathComponent("audit").path,
+                "--model", Harness.modelPath ?? "",
+            ] + extra,
+            environment: ["LUMEN_REMOTE_BASE_URL": "http://127.0.0.1:\(upstreamPort)/v1", "LUMEN_REMOTE_API_KEY": "test-key"]
+        )
+        try await server.waitUntilListening()
+        return server
+    }
+
+    static func recordedBodies(_ upstream: RunningFakeUpstream) async -> [String] {
+        await upstream.recordedRequests().map(\.body)
+    }
+
+    @Test("OpenAI SDK against lumen serve: routing, streaming, fallback, every error status, headers, metrics")
+    func proxySuite() async throws {
+        let dir = try Harness.temporaryDirectory("proxy")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
+        let server = try await Self.startServer(
+            policy: Self.policy(), upstreamPort: upstream.port, dir: dir,
+            extra: ["--max-body-bytes", "65536", "--upstream-timeout", "2", "--slots", "1", "--queue", "1"]
+        )
+        let (status, output) = try await runSDKSuites(["proxy", "busy"], server: server, key: Self.apiKey, extraEnvironment: ["LUMEN_MAX_BODY": "65536"])
+        let exit = await server.terminate()
+        await upstream.shutdown()
+        #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")
+        #expect(exit == 0, "lumen serve exit status \(String(describing: exit))")
+
+        // The sensitive prompts never reached the upstream.
+        let bodies = await Self.recordedBodies(upstream)
+        #expect(!bodies.isEmpty, "the fake upstream received nothing at all")
+        for marker in ["marker.local.only@example.org", "AKIAZ7QX3MPL5NR2VT4E", "Hunter2-override-marker", "BLOCKME"] {
+            #expect(!bodies.contains { $0.contains(marker) }, "upstream received a sensitive marker")
+        }
+        // Tools and unknown fields were passed through verbatim.
+        #expect(bodies.contains { $0.contains("passthrough-marker") && $0.contains("x_custom_field") && $0.contains("\"tools\"") })
+        // Audit log: hash chain verifies after a graceful shutdown.
+        let verify = try Self.runLumen(["audit", "verify", dir.appendingPathComponent("audit").path])
+        #expect(!verify.isEmpty)
+    }
+
+    @Test("redact policy: personal data reaches the upstream only as placeholders and comes back restored (EN, ZH, streaming)")
+    func redactionSuite() async throws {
+        let dir = try Harness.temporaryDirectory("redact")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions(echo: true))
+        let policy = try String(contentsOf: Harness.repoRoot.appendingPathComponent("policies/redact.yaml"), encoding: .utf8)
+        let server = try await Self.startServer(policy: policy, upstreamPort: upstream.port, dir: dir)
+        let (status, output) = try await runSDKSuites(["redact"], server: server, key: Self.apiKey)
+        _ = await server.terminate()
+        await upstream.shutdown()
+        #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")
+
+        let bodies = await Self.recordedBodies(upstream)
+        #expect(bodies.count >= 5, "expected the redacted requests upstream, got \(bodies.count)")
+        let raw = [
+            "jane.smith@example.com", "415-555-0142", "4111 1111 1111 1111", "Jane Smith",
+            "zhang.wei@example.cn", "13812345678", "11010519491231002X", "张伟",
+            "bob.jones@example.net", "212-555-0199", "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        ]
+        for body in bodies {
+            for value in raw {
+                #expect(!body.contains(value), "a raw value reached the upstream")
+            }
+            // The classifier finds no personal identifiers in what left.
+            let leaked = Classifier().findings(in: body).filter { $0.type.isStructuredIdentifier || $0.type.isSecret }
+            #expect(leaked.isEmpty, "identifiers detected upstream: \(leaked.map(\.type.rawValue))")
+        }
+        #expect(bodies.contains { $0.contains("[EMAIL_1]") }, "no placeholder upstream")
+    }
+
+    @Test("audit directory unwritable: remote routes answer 503, nothing reaches the upstream")
+    func auditUnavailable() async throws {
+        let dir = try Harness.temporaryDirectory("audit503")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let blocker = dir.appendingPathComponent("not-a-directory")
+        try "x".write(to: blocker, atomically: true, encoding: .utf8)
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
+        let server = try await Self.startServer(
+            policy: Self.policy(), upstreamPort: upstream.port, dir: dir, auditDir: blocker.appendingPathComponent("audit").path
+        )
+        let (status, output) = try await runSDKSuites(["audit503"], server: server, key: Self.apiKey)
+        _ = await server.terminate()
+        await upstream.shutdown()
+        #expect(status == 0, "SDK checks failed:\n\(output)")
+        #expect(await upstream.recordedRequests().isEmpty, "a request left although the audit log was unavailable")
+    }
+
+    @Test("graceful shutdown: SIGTERM lets an in-flight request finish and flushes the audit log")
+    func gracefulShutdown() async throws {
+        let dir = try Harness.temporaryDirectory("shutdown")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
+        let server = try await Self.startServer(policy: Self.policy(), upstreamPort: upstream.port, dir: dir)
+        // A remote request the fake upstream delays by 800 ms; SIGTERM arrives while it is in flight.
+        var request = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(Self.apiKey)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"model":"remote","messages":[{"role":"user","content":"slow one [[fault:delay=800ms]]"}]}"#.utf8)
+        let pending = Task { try await URLSession.shared.data(for: request) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let exit = Task { await server.terminate() }
+        let (data, response) = try await pending.value
+        let status = await exit.value
+        await upstream.shutdown()
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 200, "in-flight request: \(String(decoding: data, as: UTF8.self))")
+        #expect(status == 0)
+        #expect(server.stdout.text.contains("audit log flushed"))
+        let requestID = try #require(http.value(forHTTPHeaderField: "x-lumen-request-id"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("audit").path)
+        let log = try files.filter { $0.hasSuffix(".jsonl") }.map {
+            try String(contentsOfFile: dir.appendingPathComponent("audit/\($0)").path, encoding: .utf8)
+        }.joined()
+        let lines = log.split(separator: "\n").filter { $0.contains(requestID) }
+        #expect(lines.contains { $0.contains(#""kind":"completion""#) }, "no completion record for the in-flight request")
+        #expect(lines.contains { $0.contains(#""kind":"decision""#) }, "no pre-egress decision record")
+    }
+}

@@ -1,0 +1,335 @@
+import Foundation
+import Logging
+import LumenAudit
+import LumenClassifier
+import LumenCore
+import LumenPolicy
+@testable import LumenRouter
+import Testing
+
+/// An in-memory backend: records what it received, answers by echoing the last user message
+/// (optionally in small chunks), or fails as told.
+final class FakeBackend: ChatBackend, @unchecked Sendable {
+    // `received` is guarded by `lock`.
+    private let lock = NSLock()
+    private var _received: [ChatCompletionRequest] = []
+    let route: RouteKind
+    let host: String?
+    let failure: BackendError?
+    let failAfterChunks: Int?
+
+    init(route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil) {
+        self.route = route
+        self.host = host
+        self.failure = failure
+        self.failAfterChunks = failAfterChunks
+    }
+
+    var received: [ChatCompletionRequest] {
+        lock.lock()
+        defer { lock.unlock() }
+        return _received
+    }
+
+    func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
+
+    private func note(_ request: ChatCompletionRequest) {
+        lock.lock()
+        _received.append(request)
+        lock.unlock()
+    }
+
+    func answer(_ request: ChatCompletionRequest) -> String {
+        "echo: " + (request.messages.last { $0.role == .user }?.text ?? "")
+    }
+
+    func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion {
+        note(request)
+        if let failure { throw failure }
+        let text = answer(request)
+        return BackendCompletion(
+            response: ChatCompletionResponse(
+                id: "fake", created: 0, model: "fake-served-model",
+                choices: [ChatChoice(message: ChatMessage(role: .assistant, text: text), finishReason: "stop")],
+                usage: Usage(promptTokens: 100, completionTokens: 50)
+            ),
+            bytesSent: 123, bytesReceived: 456
+        )
+    }
+
+    func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+        note(request)
+        if let failure, failAfterChunks == nil { throw failure }
+        let text = Array(answer(request))
+        let failAfter = failAfterChunks
+        let failure = self.failure
+        return AsyncThrowingStream { continuation in
+            var index = 0
+            var sent = 0
+            while index < text.count {
+                if let failAfter, sent == failAfter {
+                    continuation.finish(throwing: failure ?? BackendError(.failure, "cut"))
+                    return
+                }
+                let piece = String(text[index..<min(text.count, index + 3)])
+                continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(content: piece))])))
+                index += 3
+                sent += 1
+            }
+            continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(), finishReason: "stop")])))
+            continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [], usage: Usage(promptTokens: 100, completionTokens: 50))))
+            continuation.yield(.end(usage: nil, bytesSent: 10, bytesReceived: 20))
+            continuation.finish()
+        }
+    }
+}
+
+@Suite struct RouterTests {
+    static let policyYAML = """
+        name: unit
+        custom_terms: [BLOCKME]
+        targets:
+          - name: local
+            kind: openai
+            local: true
+            base_url: http://127.0.0.1:1/v1
+            model: local-model
+          - name: remote
+            kind: openai
+            base_url: http://127.0.0.1:2/v1
+            model: remote-model
+            price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+        rules:
+          - name: forbidden
+            override_requested_model: true
+            when: { findings: { any_of: [CUSTOM_TERM] } }
+            block: Forbidden here.
+          - name: secrets-local
+            override_requested_model: true
+            when: { findings: { any_of: [secrets] } }
+            route: local
+          - name: pii-redacted
+            override_requested_model: true
+            when: { findings: { any_of: [personal] } }
+            redact: remote
+            fallback: [local]
+          - name: to-remote
+            when: { metadata: { route: remote } }
+            route: remote
+            fallback: [local]
+        default:
+          route: local
+        """
+
+    struct Setup {
+        var router: Router
+        var local: FakeBackend
+        var remote: FakeBackend
+        var auditDir: URL
+        var log: AuditLog?
+    }
+
+    func make(remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true) async throws -> Setup {
+        let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
+        let local = FakeBackend(route: .local)
+        let remote = FakeBackend(route: .remote, host: "remote.example", failure: remoteFailure, failAfterChunks: failAfterChunks)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-router-\(UUID().uuidString)")
+        var log: AuditLog?
+        let sink: AuditSink
+        if auditAvailable {
+            let opened = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
+            log = opened
+            sink = .log(opened)
+        } else {
+            sink = .unavailable("test")
+        }
+        let router = Router(
+            configuration: RouterConfiguration(policy: policy),
+            backends: ["local": .ready(local), "remote": .ready(remote)],
+            audit: sink,
+            logger: Logger(label: "test")
+        )
+        return Setup(router: router, local: local, remote: remote, auditDir: dir, log: log)
+    }
+
+    func request(_ text: String, model: String = "auto", stream: Bool = false, metadata: [String: String] = [:], usage: Bool = false) -> ChatCompletionRequest {
+        ChatCompletionRequest(
+            model: model,
+            messages: [ChatMessage(role: .user, text: text)],
+            stream: stream ? true : nil,
+            streamOptions: usage ? StreamOptions(includeUsage: true) : nil,
+            metadata: metadata.isEmpty ? nil : .object(metadata.mapValues { .string($0) })
+        )
+    }
+
+    func auditLines(_ setup: Setup) async throws -> [String] {
+        try await setup.log?.flush()
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: setup.auditDir.path)) ?? []
+        return try files.sorted().flatMap {
+            try String(contentsOfFile: setup.auditDir.appendingPathComponent($0).path, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+    }
+
+    @Test func remoteRouteCostsAndAuditsBeforeAndAfter() async throws {
+        let s = try await make()
+        let result = try await s.router.handle(request("Tell me a fact.", metadata: ["route": "remote"]), caller: Caller(requestID: "r1", tenant: "t", keyID: "k"))
+        guard case .completion(let response, let info) = result else { Issue.record("expected completion"); return }
+        #expect(info.route == .remote && info.target == "remote" && info.rule == "to-remote" && info.egressHost == "remote.example")
+        #expect(response.usage?.cost == (100 * 1.0 + 50 * 2.0) / 1_000_000)
+        #expect(info.costUSD == response.usage?.cost)
+        let lines = try await auditLines(s)
+        let decision = try #require(lines.firstIndex { $0.contains(#""kind":"decision""#) && $0.contains(#""id":"r1""#) })
+        let completion = try #require(lines.firstIndex { $0.contains(#""kind":"completion""#) && $0.contains(#""id":"r1""#) })
+        #expect(decision < completion)
+        #expect(!lines.joined().contains("Tell me a fact"))
+    }
+
+    @Test func unknownModelIs404AndEmptyMessagesIs400() async throws {
+        let s = try await make()
+        await #expect(throws: RouterError.self) { try await s.router.handle(request("hi", model: "gpt-99"), caller: Caller(requestID: "r", tenant: "t", keyID: "k")) }
+        do {
+            _ = try await s.router.handle(request("hi", model: "gpt-99"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        } catch {
+            #expect(error.status == 404)
+        }
+        do {
+            _ = try await s.router.handle(ChatCompletionRequest(model: "auto", messages: []), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+            Issue.record("no error")
+        } catch {
+            #expect(error.status == 400)
+        }
+    }
+
+    @Test func blockedIs403WithTheRuleMessage() async throws {
+        let s = try await make()
+        do {
+            _ = try await s.router.handle(request("please BLOCKME now"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+            Issue.record("not blocked")
+        } catch {
+            #expect(error.status == 403 && error.message == "Forbidden here.")
+        }
+        #expect(s.local.received.isEmpty && s.remote.received.isEmpty)
+    }
+
+    @Test func secretsStayLocalEvenWhenRemoteIsRequested() async throws {
+        let s = try await make()
+        let result = try await s.router.handle(request("key AKIAZ7QX3MPL5NR2VT4E", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else { Issue.record("expected completion"); return }
+        #expect(info.route == .local && info.overrideReason != nil)
+        #expect(s.remote.received.isEmpty)
+    }
+
+    @Test func failureFallsBackToLocalAndIsRecorded() async throws {
+        let s = try await make(remoteFailure: BackendError(.failure, "HTTP 500", status: 500))
+        let result = try await s.router.handle(request("x", metadata: ["route": "remote"]), caller: Caller(requestID: "r2", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else { Issue.record("expected completion"); return }
+        #expect(info.target == "local" && info.fallbacks.count == 1 && info.fallbacks[0].from == "remote")
+        let lines = try await auditLines(s)
+        #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) })
+    }
+
+    @Test func timeoutWithoutFallbackIs504() async throws {
+        let s = try await make(remoteFailure: BackendError(.timeout, "timed out"))
+        do {
+            _ = try await s.router.handle(request("x", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+            Issue.record("no error")
+        } catch {
+            #expect(error.status == 504)
+        }
+    }
+
+    @Test func auditUnavailableRefusesRemoteButServesLocal() async throws {
+        let s = try await make(auditAvailable: false)
+        do {
+            _ = try await s.router.handle(request("x", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+            Issue.record("no error")
+        } catch {
+            #expect(error.status == 503)
+        }
+        #expect(s.remote.received.isEmpty)
+        let local = try await s.router.handle(request("x"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = local else { Issue.record("expected completion"); return }
+        #expect(info.route == .local)
+    }
+
+    @Test func redactedNonStreamingRestoresAndNothingRawLeaves() async throws {
+        let s = try await make()
+        let text = "Write to jane.doe@example.com or call +1 415-555-0142 today."
+        let result = try await s.router.handle(request(text), caller: Caller(requestID: "r3", tenant: "t", keyID: "k"))
+        guard case .completion(let response, let info) = result else { Issue.record("expected completion"); return }
+        #expect(info.route == .remote && info.redactedValues >= 2)
+        let sent = try #require(s.remote.received.first?.messages.last?.text)
+        #expect(!sent.contains("jane.doe@example.com") && !sent.contains("415-555-0142"))
+        #expect(sent.contains("[EMAIL_1]"))
+        #expect(response.choices[0].message.text == "echo: " + text)
+        let lines = try await auditLines(s)
+        #expect(!lines.joined().contains("jane.doe"))
+        #expect(lines.contains { $0.contains(#""redactions""#) })
+    }
+
+    @Test func redactedStreamRestoresAcrossChunksAndCostsAtTheEnd() async throws {
+        let s = try await make()
+        let text = "Mail jane.doe@example.com and 李雷 at +1 415-555-0142 please."
+        let result = try await s.router.handle(request(text, stream: true, usage: true), caller: Caller(requestID: "r4", tenant: "t", keyID: "k"))
+        guard case .stream(let info, let chunks) = result else { Issue.record("expected stream"); return }
+        #expect(info.route == .remote)
+        var out = ""
+        var usage: Usage?
+        for try await chunk in chunks {
+            out += chunk.contentText
+            if let u = chunk.usage { usage = u }
+        }
+        #expect(out == "echo: " + text)
+        #expect(usage?.cost == (100 * 1.0 + 50 * 2.0) / 1_000_000)
+        let sent = try #require(s.remote.received.first?.messages.last?.text)
+        #expect(!sent.contains("jane.doe@example.com"))
+        let lines = try await auditLines(s)
+        let completion = try #require(lines.first { $0.contains(#""kind":"completion""#) && $0.contains(#""id":"r4""#) })
+        #expect(completion.contains(#""cost_usd""#) && !completion.contains(#""cost_usd":0,"#))
+    }
+
+    @Test func streamFailingBeforeFirstChunkFallsBack() async throws {
+        let s = try await make(remoteFailure: BackendError(.failure, "HTTP 500", status: 500))
+        let result = try await s.router.handle(request("hello", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .stream(let info, let chunks) = result else { Issue.record("expected stream"); return }
+        #expect(info.target == "local")
+        var out = ""
+        for try await chunk in chunks { out += chunk.contentText }
+        #expect(out == "echo: hello")
+    }
+
+    @Test func streamCutAfterFirstChunkEndsWithAnError() async throws {
+        let s = try await make(remoteFailure: BackendError(.failure, "connection reset"), failAfterChunks: 2)
+        let result = try await s.router.handle(request("a long enough message", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .stream(_, let chunks) = result else { Issue.record("expected stream"); return }
+        var count = 0
+        await #expect(throws: RouterError.self) {
+            for try await _ in chunks { count += 1 }
+        }
+        #expect(count == 2)
+    }
+
+    @Test func redactionPreviewShowsWhatWouldLeave() throws {
+        let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
+        guard case .redacted(let text, let values) = RedactionPreview.redactedPrompt("Email jane.doe@example.com now", policy: policy) else {
+            Issue.record("expected redacted")
+            return
+        }
+        #expect(text == "Email [EMAIL_1] now" && values == 1)
+        guard case .local(let types) = RedactionPreview.redactedPrompt("token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", policy: policy) else {
+            Issue.record("expected local")
+            return
+        }
+        #expect(!types.isEmpty)
+    }
+
+    /// The e2e policy's `hard-remote` threshold (0.75) must separate its easy and hard prompts
+    /// (the built-in difficulty model scores short prompts around 0.6–0.7).
+    @Test func difficultySeparatesTheEndToEndPrompts() {
+        let classifier = Classifier()
+        let easy = classifier.classify(ProxyEndToEndTests.easyPrompt).difficulty
+        let hard = classifier.classify(ProxyEndToEndTests.hardPrompt).difficulty
+        #expect(easy < 0.75, "easy prompt difficulty \(easy)")
+        #expect(hard >= 0.75, "hard prompt difficulty \(hard)")
+    }
+}

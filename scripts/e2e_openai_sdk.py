@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `lumen serve` driven by the official `openai` Python SDK.
+
+Run by Tests/LumenEndToEndTests (which starts the fake upstream and `lumen serve`), or by hand:
+
+    LUMEN_URL=http://127.0.0.1:8080 LUMEN_KEY=k .venv/bin/python scripts/e2e_openai_sdk.py proxy
+
+Suites:
+  proxy     basic OpenAI compatibility, routing, fallback, every error status, headers, metrics
+  redact    the `redact` action against an echoing fake upstream (EN + ZH personal data)
+  audit503  a server whose audit directory is unwritable: remote routes refused with 503
+  busy      429 when the local slots and queue are full
+
+Environment: LUMEN_URL (server base URL), LUMEN_KEY (a valid API key, optional),
+LUMEN_REMOTE_TARGET (name of the remote target in the test policy, default "remote"),
+LUMEN_LOCAL_TARGET (default "local"), LUMEN_MAX_BODY (the server's --max-body-bytes).
+Prints one line per check ("ok NAME" / "FAIL NAME: why") and exits 1 if any check failed.
+Prints no prompt values other than the synthetic test data below.
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+
+import httpx
+import openai
+
+BASE = os.environ.get("LUMEN_URL", "http://127.0.0.1:8080").rstrip("/")
+KEY = os.environ.get("LUMEN_KEY", "no-key")
+REMOTE = os.environ.get("LUMEN_REMOTE_TARGET", "remote")
+LOCAL = os.environ.get("LUMEN_LOCAL_TARGET", "local")
+MAX_BODY = int(os.environ.get("LUMEN_MAX_BODY", "65536"))
+REQUIRED_HEADERS = [
+    "x-lumen-request-id",
+    "x-lumen-route",
+    "x-lumen-target",
+    "x-lumen-rule",
+    "x-lumen-cost-usd",
+    "x-lumen-egress",
+]
+
+failures = []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            print(f"ok {name}", flush=True)
+        except Exception as exc:  # noqa: BLE001 - report every failure and go on
+            failures.append(name)
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            print(f"FAIL {name}: {detail}", flush=True)
+        return fn
+
+    return wrap
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def client(key=KEY, retries=0):
+    return openai.OpenAI(base_url=BASE + "/v1", api_key=key, max_retries=retries, timeout=60)
+
+
+def headers_ok(headers, route=None, target=None):
+    for name in REQUIRED_HEADERS:
+        expect(name in headers, f"missing header {name}; got {sorted(headers.keys())}")
+    if route is not None:
+        expect(headers["x-lumen-route"] == route, f"route {headers['x-lumen-route']} != {route}")
+    if target is not None:
+        expect(headers["x-lumen-target"] == target, f"target {headers['x-lumen-target']} != {target}")
+    float(headers["x-lumen-cost-usd"])
+
+
+def raw_post(body, content_type="application/json", key=KEY, extra=None):
+    hdrs = {"content-type": content_type, "authorization": f"Bearer {key}"}
+    hdrs.update(extra or {})
+    return httpx.post(BASE + "/v1/chat/completions", content=body, headers=hdrs, timeout=60)
+
+
+def error_ok(resp, status, code_or_type=None):
+    expect(resp.status_code == status, f"status {resp.status_code} != {status}: {resp.text[:300]}")
+    body = resp.json()
+    expect("error" in body, f"no error object: {body}")
+    err = body["error"]
+    for field in ("message", "type", "param", "code"):
+        expect(field in err, f"error lacks {field}: {err}")
+    expect(isinstance(err["message"], str) and err["message"], "empty error message")
+    if code_or_type is not None:
+        expect(code_or_type in (err.get("code"), err.get("type")), f"code/type {err} lacks {code_or_type}")
+    expect("x-lumen-request-id" in resp.headers, "error without x-lumen-request-id")
+    return err
+
+
+# ---------------------------------------------------------------------------------------------
+def suite_proxy():
+    c = client()
+
+    @check("models list has auto and the targets")
+    def _():
+        ids = [m.id for m in c.models.list().data]
+        expect("auto" in ids and REMOTE in ids and LOCAL in ids, f"models {ids}")
+
+    @check("non-streaming remote by target name")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model=REMOTE,
+            messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a prime number."}],
+            max_tokens=16,
+            temperature=0,
+            seed=7,
+            user="e2e",
+        )
+        headers_ok(raw.headers, route="remote", target=REMOTE)
+        expect(raw.headers["x-lumen-egress"].startswith("127.0.0.1"), f"egress {raw.headers['x-lumen-egress']}")
+        r = raw.parse()
+        expect(r.choices[0].message.content, "empty answer")
+        expect(r.model and r.model != "auto", f"model {r.model}")
+        expect(r.usage.total_tokens > 0, "no usage")
+        cost = (r.usage.model_extra or {}).get("cost")
+        expect(cost is not None and cost > 0, f"usage.cost {cost}")
+        expect(abs(float(raw.headers["x-lumen-cost-usd"]) - cost) < 1e-9, "cost header != usage.cost")
+
+    @check("streaming remote with include_usage")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model=REMOTE,
+            messages=[{"role": "user", "content": "Count to five."}],
+            max_tokens=16,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        headers_ok(raw.headers, route="remote", target=REMOTE)
+        expect(raw.headers.get("content-type", "").startswith("text/event-stream"), "not SSE")
+        text, usage = "", None
+        for chunk in raw.parse():
+            if chunk.choices:
+                text += chunk.choices[0].delta.content or ""
+            if chunk.usage is not None:
+                usage = chunk.usage
+        expect(text, "no streamed text")
+        expect(usage is not None and usage.total_tokens > 0, "no usage chunk")
+        expect((usage.model_extra or {}).get("cost", 0) > 0, f"stream usage cost {usage}")
+
+    @check("sensitive prompt served locally")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model="auto",
+            messages=[
+                {
+                    "role": "user",
+                    "content": "My AWS key is AKIAZ7QX3MPL5NR2VT4E and my email is marker.local.only@example.org; say hi.",
+                }
+            ],
+            max_tokens=4,
+            temperature=0,
+        )
+        headers_ok(raw.headers, route="local", target=LOCAL)
+        expect(raw.headers["x-lumen-egress"] == "none", "egress for a local route")
+        r = raw.parse()
+        expect(r.usage.completion_tokens >= 1, "no local tokens")
+
+    @check("sensitive prompt naming the remote target is overridden to local")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model=REMOTE,
+            messages=[{"role": "user", "content": "Debug this: password=Hunter2-override-marker AKIAZ7QX3MPL5NR2VT4E"}],
+            max_tokens=4,
+        )
+        headers_ok(raw.headers, route="local", target=LOCAL)
+        expect("x-lumen-policy-override" in raw.headers, "no x-lumen-policy-override header")
+
+    @check("hard prompt served remotely")
+    def _():
+        prompt = (
+            "Prove that for every prime p > 3, p^2 - 1 is divisible by 24, then derive the asymptotic "
+            "complexity of the Schönhage–Strassen multiplication algorithm, analyse its recurrence "
+            "relation rigorously, and compare its numerical stability trade-offs against Karatsuba "
+            "and Toom-Cook with a formal argument about the FFT's floating-point error bounds."
+        )
+        raw = c.chat.completions.with_raw_response.create(
+            model="auto", messages=[{"role": "user", "content": prompt}], max_tokens=16
+        )
+        headers_ok(raw.headers, route="remote", target=REMOTE)
+
+    @check("easy prompt stays local (streaming, local model)")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model="auto",
+            messages=[{"role": "user", "content": "What is 2+2?"}],
+            max_tokens=4,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        headers_ok(raw.headers, route="local", target=LOCAL)
+        chunks = list(raw.parse())
+        expect(chunks[-1].usage is not None, "no usage on the last chunk")
+        expect(chunks[-1].usage.completion_tokens >= 1, "no local completion tokens")
+
+    @check("fallback to local when the upstream fails")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model="auto",
+            metadata={"route": "remote"},
+            messages=[{"role": "user", "content": "Tell me a fact. [[fault:status=500]]"}],
+            max_tokens=4,
+        )
+        headers_ok(raw.headers, route="local", target=LOCAL)
+        expect("x-lumen-fallback" in raw.headers, "no x-lumen-fallback header")
+
+    @check("streaming fallback to local when the upstream fails before the first byte")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model="auto",
+            metadata={"route": "remote"},
+            messages=[{"role": "user", "content": "Tell me a fact. [[fault:status=500]]"}],
+            max_tokens=4,
+            stream=True,
+        )
+        headers_ok(raw.headers, route="local", target=LOCAL)
+        expect(len(list(raw.parse())) > 0, "no chunks")
+
+    @check("stream cut after the first byte ends with an SSE error event")
+    def _():
+        resp = raw_post(
+            json.dumps(
+                {
+                    "model": "nofallback",
+                    "stream": True,
+                    "messages": [{"role": "user", "content": "Count slowly. [[fault:cut-after=2]]"}],
+                }
+            ).encode()
+        )
+        expect(resp.status_code == 200, f"status {resp.status_code}")
+        body = resp.text
+        expect('"error"' in body, f"no SSE error event: {body[-300:]}")
+
+    @check("400 malformed JSON")
+    def _():
+        error_ok(raw_post(b'{"model": "auto", "messages": [}'), 400)
+
+    @check("400 invalid UTF-8")
+    def _():
+        body = b'{"model":"auto","messages":[{"role":"user","content":"caf\xc3\x28 \xff"}]}'
+        error_ok(raw_post(body), 400)
+
+    @check("400 missing messages")
+    def _():
+        error_ok(raw_post(b'{"model":"auto"}'), 400)
+
+    @check("413 oversize body")
+    def _():
+        big = json.dumps({"model": "auto", "messages": [{"role": "user", "content": "x" * (MAX_BODY + 10)}]})
+        error_ok(raw_post(big.encode()), 413)
+
+    @check("404 unknown model (SDK NotFoundError)")
+    def _():
+        try:
+            c.chat.completions.create(model="gpt-17-ultra", messages=[{"role": "user", "content": "hi"}])
+        except openai.NotFoundError as exc:
+            expect(exc.status_code == 404, "status")
+            expect("gpt-17-ultra" in str(exc), "message does not name the model")
+            return
+        raise AssertionError("no 404")
+
+    @check("401 invalid key (SDK AuthenticationError)")
+    def _():
+        try:
+            client(key="wrong-key").chat.completions.create(model="auto", messages=[{"role": "user", "content": "hi"}])
+        except openai.AuthenticationError as exc:
+            expect(exc.status_code == 401, "status")
+            return
+        raise AssertionError("no 401")
+
+    @check("401 missing key")
+    def _():
+        resp = httpx.post(BASE + "/v1/chat/completions", json={"model": "auto", "messages": []}, timeout=30)
+        error_ok(resp, 401)
+
+    @check("403 blocked by policy with the rule's message")
+    def _():
+        try:
+            c.chat.completions.create(
+                model="auto", messages=[{"role": "user", "content": "BLOCKME please do the forbidden thing"}]
+            )
+        except openai.PermissionDeniedError as exc:
+            expect(exc.status_code == 403, "status")
+            expect("forbidden by the e2e policy" in str(exc), f"message {exc}")
+            return
+        raise AssertionError("no 403")
+
+    @check("502 upstream failure with no fallback")
+    def _():
+        resp = raw_post(
+            json.dumps(
+                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:status=500]]"}]}
+            ).encode()
+        )
+        error_ok(resp, 502)
+        headers_ok(resp.headers)
+
+    @check("504 upstream timeout with no fallback")
+    def _():
+        resp = raw_post(
+            json.dumps(
+                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:delay=4000ms]]"}]}
+            ).encode()
+        )
+        error_ok(resp, 504)
+
+    @check("400 tools for the embedded local target")
+    def _():
+        tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+        resp = raw_post(
+            json.dumps({"model": LOCAL, "tools": tools, "messages": [{"role": "user", "content": "hi"}]}).encode()
+        )
+        error_ok(resp, 400)
+
+    @check("tools and unknown fields pass through to the remote target")
+    def _():
+        tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+        raw = c.chat.completions.with_raw_response.create(
+            model=REMOTE,
+            messages=[{"role": "user", "content": "Use the tool. passthrough-marker"}],
+            tools=tools,
+            tool_choice="auto",
+            response_format={"type": "text"},
+            extra_body={"x_custom_field": {"kept": True}},
+            max_tokens=8,
+        )
+        headers_ok(raw.headers, route="remote", target=REMOTE)
+
+    @check("metrics endpoint exposes Lumen metrics")
+    def _():
+        text = httpx.get(BASE + "/metrics", timeout=30).text
+        for name in ("lumen_requests_total", "lumen_decision_seconds", "lumen_tokens_total", "lumen_cost_usd_total"):
+            expect(name in text, f"{name} missing from /metrics")
+        expect('route="remote"' in text and 'route="local"' in text, "no route labels")
+
+    @check("healthz and readyz")
+    def _():
+        expect(httpx.get(BASE + "/healthz", timeout=10).status_code == 200, "healthz")
+        r = httpx.get(BASE + "/readyz", timeout=10)
+        expect(r.status_code == 200, f"readyz {r.status_code} {r.text}")
+
+
+def suite_redact():
+    c = client()
+    cases = [
+        (
+            "en",
+            "Please draft a formal reply to Jane Smith (jane.smith@example.com, phone +1 415-555-0142) about "
+            "invoice 7781 and card 4111 1111 1111 1111; she lives at 42 Wallaby Way, Sydney. Analyse the "
+            "contract's indemnification clause and derive the liability exposure in detail.",
+            ["jane.smith@example.com", "415-555-0142", "4111 1111 1111 1111"],
+        ),
+        (
+            "zh",
+            "请给客户张伟写一封正式的回信，张伟的邮箱是 zhang.wei@example.cn，手机号 13812345678，身份证号 "
+            "11010519491231002X。请详细分析合同中的违约责任条款，并推导赔偿金额的计算方法。",
+            ["zhang.wei@example.cn", "13812345678", "11010519491231002X"],
+        ),
+    ]
+    for lang, prompt, values in cases:
+
+        @check(f"redact {lang} non-streaming: restored answer, remote route")
+        def _(prompt=prompt, values=values):
+            raw = c.chat.completions.with_raw_response.create(
+                model="auto", messages=[{"role": "user", "content": prompt}], max_tokens=64
+            )
+            headers_ok(raw.headers, route="remote", target=REMOTE)
+            expect(int(raw.headers.get("x-lumen-redactions", "0")) >= len(values), "redaction count header")
+            answer = raw.parse().choices[0].message.content
+            for v in values:
+                expect(v in answer, f"value not restored in answer")
+            expect("[EMAIL_" not in answer, "placeholder leaked to the client")
+
+        @check(f"redact {lang} streaming: restored answer")
+        def _(prompt=prompt, values=values):
+            stream = c.chat.completions.create(
+                model="auto",
+                messages=[{"role": "user", "content": prompt}],
+                max_tokens=64,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            text = "".join((ch.choices[0].delta.content or "") for ch in stream if ch.choices)
+            for v in values:
+                expect(v in text, "value not restored in streamed answer")
+
+    @check("redact: naming the remote target explicitly with personal data is redacted too")
+    def _():
+        prompt = "Summarise: contact bob.jones@example.net or +1 212-555-0199 for details."
+        raw = c.chat.completions.with_raw_response.create(
+            model=REMOTE,
+            messages=[
+                {"role": "system", "content": "The user's email is bob.jones@example.net."},
+                {"role": "user", "content": prompt},
+            ],
+            max_tokens=64,
+        )
+        headers_ok(raw.headers, route="remote", target=REMOTE)
+        answer = raw.parse().choices[0].message.content
+        expect("bob.jones@example.net" in answer, "not restored")
+
+    @check("redact: a secret keeps the request local")
+    def _():
+        raw = c.chat.completions.with_raw_response.create(
+            model="auto",
+            messages=[
+                {"role": "user", "content": "Analyse in depth why this key ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 fails and prove it."}
+            ],
+            max_tokens=4,
+        )
+        headers_ok(raw.headers, route="local", target=LOCAL)
+
+
+def suite_audit503():
+    c = client()
+
+    @check("503 for a remote route when the audit log cannot be written")
+    def _():
+        try:
+            c.chat.completions.create(model=REMOTE, messages=[{"role": "user", "content": "hello there"}], max_tokens=4)
+        except openai.APIStatusError as exc:
+            expect(exc.status_code == 503, f"status {exc.status_code}")
+            return
+        raise AssertionError("no 503")
+
+
+def suite_busy():
+    results = []
+    lock = threading.Lock()
+
+    def one(i):
+        try:
+            client().chat.completions.create(
+                model=LOCAL,
+                messages=[{"role": "user", "content": f"Write a long story number {i}."}],
+                max_tokens=48,
+            )
+            status = 200
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+        except openai.APIError as exc:
+            status = f"error {type(exc).__name__}"
+        with lock:
+            results.append(status)
+
+    @check("429 when local slots and queue are full")
+    def _():
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+            time.sleep(0.02)
+        for t in threads:
+            t.join()
+        expect(429 in results, f"statuses {results}")
+        expect(200 in results, f"statuses {results}")
+
+
+if __name__ == "__main__":
+    suites = {"proxy": suite_proxy, "redact": suite_redact, "audit503": suite_audit503, "busy": suite_busy}
+    names = sys.argv[1:] or ["proxy"]
+    for n in names:
+        if n not in suites:
+            print(f"unknown suite {n}; known: {', '.join(suites)}", file=sys.stderr)
+            sys.exit(2)
+        suites[n]()
+    print(f"{len(failures)} failed", flush=True)
+    sys.exit(1 if failures else 0)
