@@ -324,7 +324,7 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
     }
 
     /// The e2e policy's `hard-remote` threshold (0.75) must separate its easy and hard prompts
-    /// (the built-in difficulty model scores short prompts around 0.6–0.7).
+    /// (short prompts score around 0.2, the hard one around 0.8 with the built-in model).
     @Test func difficultySeparatesTheEndToEndPrompts() {
         let classifier = Classifier()
         let easy = classifier.classify(ProxyEndToEndTests.easyPrompt).difficulty

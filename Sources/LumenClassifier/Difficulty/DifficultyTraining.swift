@@ -121,13 +121,48 @@ public struct DifficultyTrainer: Sendable {
             }
             if largest < 1e-10 { break }
         }
+        // The ranking comes from the expected gain (`target`: ties count half), which is what routing
+        // quality rewards; the score itself should read as the probability that the strong model
+        // beats the local one. A one-dimensional logistic fit (Platt scaling) of the strict label
+        // `strongWins` on the gain model's logit gives that, and being monotone (slope > 0) it keeps
+        // the ranking. It folds into the linear model: weights × a, bias × a + b.
+        let logits = z.map { row in (0..<d).reduce(beta[d]) { $0 + beta[$1] * row[$1] } }
+        let strict = examples.map { $0.strongWins ? 1.0 : 0.0 }
+        let (a, b) = plattScaling(logits: logits, labels: strict, weights: weights)
         return DifficultyModel(
             features: DifficultyFeatures.names,
             means: means,
             scales: scales,
-            weights: Array(beta[0..<d]),
-            bias: beta[d]
+            weights: beta[0..<d].map { a * $0 },
+            bias: a * beta[d] + b
         )
+    }
+
+    /// Fits `p = sigmoid(a * logit + b)` to `labels` by Newton's method (deterministic), with `a` kept
+    /// positive so the ranking is unchanged.
+    private func plattScaling(logits: [Double], labels: [Double], weights: [Double]) -> (Double, Double) {
+        var a = 1.0, b = 0.0
+        for _ in 0..<50 {
+            var ga = 0.0, gb = 0.0, haa = 1e-9, hab = 0.0, hbb = 1e-9
+            for i in logits.indices {
+                let p = sigmoid(a * logits[i] + b)
+                let r = weights[i] * (p - labels[i])
+                let h = weights[i] * max(p * (1 - p), 1e-12)
+                ga += r * logits[i]
+                gb += r
+                haa += h * logits[i] * logits[i]
+                hab += h * logits[i]
+                hbb += h
+            }
+            let det = haa * hbb - hab * hab
+            guard det > 0 else { break }
+            let da = (hbb * ga - hab * gb) / det
+            let db = (haa * gb - hab * ga) / det
+            a -= da
+            b -= db
+            if max(abs(da), abs(db)) < 1e-12 { break }
+        }
+        return (max(a, 1e-6), b)
     }
 
     /// Solves the symmetric positive-definite system `a x = b` by Gaussian elimination with partial pivoting.
