@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LumenClassifier
 import LumenPolicy
+import LumenRouter
 
 /// `lumen route`: classify one prompt and show what the policy decides, and why.
 struct Route: AsyncParsableCommand {
@@ -59,8 +60,12 @@ struct Route: AsyncParsableCommand {
         let classification = classifier.classify(text)
         let context = RequestContext(tenant: tenant, requestedModel: model)
         let explanation = PolicyEngine.explain(loaded, classification, context)
-        let report = RouteReport(policy: loaded, path: path, text: text, classification: classification, explanation: explanation,
+        var report = RouteReport(policy: loaded, path: path, text: text, classification: classification, explanation: explanation,
                                  includeRules: explain)
+        if explanation.decision.action == .redact {
+            // Exactly what the router would send: same classifier, same redaction rules.
+            report.outgoing = RouteReport.Outgoing(RedactionPreview.redactedPrompt(text, policy: loaded))
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -115,6 +120,33 @@ struct RouteReport: Encodable {
     var decision: Decision
     var estimatedCost: Cost?
     var rules: [PolicyExplanation.RuleTrace]?
+    /// For `redact` decisions: the prompt as it would leave the machine.
+    var outgoing: Outgoing?
+
+    struct Outgoing: Encodable {
+        var redactedPrompt: String?
+        var values: Int
+        var keptLocalBy: [String]?
+        var blockedBy: [String]?
+
+        init(_ outcome: RedactionPreview.Outcome) {
+            switch outcome {
+            case .redacted(let text, let values):
+                self.init(redactedPrompt: text, values: values)
+            case .local(let types):
+                self.init(values: 0, keptLocalBy: types.map(\.rawValue))
+            case .block(let types):
+                self.init(values: 0, blockedBy: types.map(\.rawValue))
+            }
+        }
+
+        init(redactedPrompt: String? = nil, values: Int, keptLocalBy: [String]? = nil, blockedBy: [String]? = nil) {
+            self.redactedPrompt = redactedPrompt
+            self.values = values
+            self.keptLocalBy = keptLocalBy
+            self.blockedBy = blockedBy
+        }
+    }
 
     init(policy: Policy, path: String, text: String, classification: Classification, explanation: PolicyExplanation, includeRules: Bool) {
         self.policy = PolicyInfo(name: policy.name, file: path, contentHash: policy.contentHash)
@@ -176,6 +208,16 @@ struct RouteReport: Encodable {
         } else if let cost = estimatedCost {
             add("cost", String(format: "~$%.6f on %@ (%d input + %d assumed output tokens at $%@/$%@ per Mtok)", cost.usd, cost.target,
                                cost.inputTokens, cost.assumedOutputTokens, plain(cost.inputPerMTok), plain(cost.outputPerMTok)))
+        }
+        if let outgoing {
+            if let redacted = outgoing.redactedPrompt {
+                add("leaves as", "(\(outgoing.values) value\(outgoing.values == 1 ? "" : "s") pseudonymised, restored in the answer)")
+                for line in redacted.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("  | " + line) }
+            } else if let types = outgoing.keptLocalBy {
+                add("leaves as", "nothing: \(types.joined(separator: ", ")) keep the request local")
+            } else if let types = outgoing.blockedBy {
+                add("leaves as", "nothing: \(types.joined(separator: ", ")) make the policy refuse it")
+            }
         }
         if let rules {
             lines.append("rules (first match wins):")
