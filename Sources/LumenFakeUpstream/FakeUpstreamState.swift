@@ -166,6 +166,7 @@ actor FakeUpstreamState {
                 headers: [.contentType: "application/json"],
                 body: ResponseBody(contentLength: bytes.count) { writer in
                     try await writer.write(prefix)
+                    try? await Task.sleep(for: .milliseconds(150))
                     try? await channel.close()
                     throw FakeUpstreamError("connection cut after \(cut) bytes")
                 }
@@ -295,6 +296,10 @@ actor FakeUpstreamState {
             body: ResponseBody { writer in
                 for (index, event) in events.enumerated() {
                     if let cutAfter, index >= cutAfter {
+                        // Like a real mid-stream failure, the drop comes some time after the last
+                        // event, so the client has read what was sent (an HTTP client may discard
+                        // bytes it had not handed out yet when the connection fails under it).
+                        try? await Task.sleep(for: .milliseconds(150))
                         try? await channel.close()
                         throw FakeUpstreamError("stream cut after \(cutAfter) events")
                     }
