@@ -26,12 +26,15 @@ fail() { echo "setup: $*" >&2; exit 1; }
 # against. Not needed by the tests. litellm 1.x pins certifi>=2026.10.19, newer than PyPI serves here,
 # so its requirements are installed first and litellm itself without dependency resolution.
 install_litellm() {
-    "$py" -c "import litellm" 2>/dev/null && return 0
-    echo "setup: installing litellm $LITELLM_VERSION for the benchmarks…" >&2
-    "$py" -m pip install --quiet --disable-pip-version-check fastuuid filelock "httpx[http2]" python-dotenv pyyaml \
-        packaging importlib-metadata tiktoken tokenizers huggingface-hub click jinja2 aiohttp anyio pydantic \
-        pydantic-settings jsonschema certifi typing-extensions \
-        && "$py" -m pip install --quiet --disable-pip-version-check --no-deps "litellm==$LITELLM_VERSION" \
+    local bench="$root/.venv-bench"
+    [[ -x "$bench/bin/python" ]] && "$bench/bin/python" -c "import litellm" 2>/dev/null && return 0
+    echo "setup: installing litellm $LITELLM_VERSION into .venv-bench for the benchmarks…" >&2
+    # Its own virtualenv: litellm wants a newer openai SDK than the one the tests pin.
+    python3 -m venv "$bench" || fail "could not create $bench"
+    "$bench/bin/python" -m pip install --quiet --disable-pip-version-check fastuuid filelock "httpx[http2]" python-dotenv \
+        pyyaml packaging importlib-metadata tiktoken tokenizers huggingface-hub click jinja2 aiohttp anyio pydantic \
+        pydantic-settings jsonschema certifi typing-extensions "openai>=2.20" \
+        && "$bench/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "litellm==$LITELLM_VERSION" \
         || fail "could not install litellm $LITELLM_VERSION"
 }
 
@@ -53,7 +56,7 @@ if [[ "${1:-}" == "--test-tools" ]]; then
 fi
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$stamp_text" && -f "$state/pkgconfig/llama.pc" ]]; then
-    if [[ "${1:-}" == "--bench-tools" ]]; then py="$venv/bin/python"; install_litellm; fi
+    if [[ "${1:-}" == "--bench-tools" ]]; then install_litellm; fi
     exit 0
 fi
 

@@ -105,10 +105,19 @@ public final class RouterRuntime: Sendable {
 
         // The audit log: if it cannot be opened the server still starts, local routes continue and
         // remote routes fail closed (503).
+        // Records that precede egress are fsynced before the request leaves (`always`, the default);
+        // LUMEN_AUDIT_EGRESS_FSYNC=interval:MS or never trades that guarantee for latency.
+        let egressFsync: AuditFsyncPolicy
+        do {
+            egressFsync = try AuditFsyncPolicy(parsing: setup.environment["LUMEN_AUDIT_EGRESS_FSYNC"] ?? "always")
+        } catch {
+            throw RouterSetupError(message: "LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
+        }
         let audit: AuditSink
         var auditLog: AuditLog?
         do {
-            let log = try await AuditLog.open(AuditLogConfiguration(directory: setup.auditDirectory, fsync: setup.auditFsync))
+            let log = try await AuditLog.open(
+                AuditLogConfiguration(directory: setup.auditDirectory, fsync: setup.auditFsync, egressFsync: egressFsync))
             try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: Self.policyInfo(policy))
             audit = .log(log)
             auditLog = log
