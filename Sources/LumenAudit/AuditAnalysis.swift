@@ -140,7 +140,7 @@ extension AuditSummary {
         var groups: [String: AuditSummaryGroup] = [:]
         var total = AuditSummaryGroup(key: "total")
         // Policy records precede the requests they price; read them regardless of --since.
-        try AuditReader.forEach(in: directory, as: AuditRequestView.self) { record in
+        try AuditReader.forEach(in: directory, as: AuditRequestView.self, containing: #""kind":"policy""#) { record in
             if record.kind == .policy, let hash = record.policy?.hash, let baseline = record.policyInfo?.mostExpensiveRemote {
                 prices[hash] = baseline
             }

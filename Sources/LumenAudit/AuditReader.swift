@@ -67,13 +67,25 @@ public enum AuditReader {
         }
     }
 
+    /// Like `forEach(in:as:since:_:)`, but decodes only the lines that contain `needle` (a cheap
+    /// byte search), e.g. `"kind":"policy"` to read the few policy records of a large log.
     static func forEach<T: Decodable>(
-        in directory: String, file: String, as type: T.Type, since: String? = nil, _ body: (T) throws -> Void
+        in directory: String, as type: T.Type, containing needle: String, _ body: (T) throws -> Void
+    ) throws {
+        for name in try AuditFiles.logFiles(in: directory) {
+            try forEach(in: directory, file: name, as: type, containing: Array(needle.utf8), body)
+        }
+    }
+
+    static func forEach<T: Decodable>(
+        in directory: String, file: String, as type: T.Type, since: String? = nil, containing needle: [UInt8]? = nil,
+        _ body: (T) throws -> Void
     ) throws {
         let decoder = JSONDecoder()
         let sinceBytes = since.map { Array($0.utf8) }
         try forEachLine(file: file, in: directory) { file, line, bytes, complete in
             guard complete, !bytes.isEmpty else { return }
+            if let needle, !contains(bytes, needle) { return }
             if let sinceBytes, let ts = timestampField(bytes), ts.lexicographicallyPrecedes(sinceBytes) { return }
             let value: T
             do {
@@ -83,6 +95,19 @@ public enum AuditReader {
             }
             try body(value)
         }
+    }
+
+    /// Whether `needle` occurs in `bytes` (memchr for its first byte, then a comparison).
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, let base = bytes.baseAddress, bytes.count >= needle.count else { return needle.isEmpty }
+        var start = 0
+        let last = bytes.count - needle.count
+        while start <= last, let hit = memchr(base + start, Int32(first), last - start + 1) {
+            let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if needle.indices.allSatisfy({ bytes[index + $0] == needle[$0] }) { return true }
+            start = index + 1
+        }
+        return false
     }
 
     private static let tsKey = Array(#","ts":""#.utf8)
