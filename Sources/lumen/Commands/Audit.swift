@@ -205,12 +205,7 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "JSON output.") var json = false
 
     func run() async throws {
-        let loaded: Policy
-        do {
-            loaded = try PolicyLoader.load(path: policy, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let loaded = try PolicyPaths.load(policy, environment: ProcessInfo.processInfo.environment)
         let report = try failing { try AuditReplay.run(directory: dir.path, since: since, policy: loaded) }
         if json { return try printJSON(report) }
         print("replayed \(report.requests) requests with policy '\(loaded.name)' (\(loaded.contentHash.prefix(12))): \(report.changed) decisions change")

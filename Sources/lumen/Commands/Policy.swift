@@ -151,13 +151,7 @@ struct BenchDecision: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let path = PolicyPaths.resolve(policy, environment: environment)
-        let loaded: Policy
-        do {
-            loaded = try PolicyLoader.load(path: path, environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(1)
-        }
+        let loaded = try PolicyPaths.load(path, environment: environment)
         let classifier = Classifier(configuration: loaded.classifierConfiguration)
         let context = RequestContext()
         let sizes = [("1KB", 1024, iterations), ("32KB", 32 * 1024, max(50, iterations / 8))]

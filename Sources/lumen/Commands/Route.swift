@@ -32,13 +32,7 @@ struct Route: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let path = PolicyPaths.resolve(policy, environment: environment)
-        let loaded: Policy
-        do {
-            loaded = try PolicyLoader.load(path: path, environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(1)
-        }
+        let loaded = try PolicyPaths.load(path, environment: environment)
         let text: String
         if let prompt {
             text = prompt
@@ -82,6 +76,16 @@ enum PolicyPaths {
         if let explicit { return explicit }
         if let path = environment["LUMEN_POLICY"], !path.isEmpty { return path }
         return "policies/default.yaml"
+    }
+
+    /// Loads a policy, or prints its diagnostics (file:line:column) to standard error and exits 1.
+    static func load(_ path: String, environment: [String: String]) throws -> Policy {
+        do {
+            return try PolicyLoader.load(path: path, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
     }
 }
 
