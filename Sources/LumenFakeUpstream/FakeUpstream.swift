@@ -23,6 +23,14 @@ public struct FakeUpstreamOptions: Sendable {
     public var requiredAPIKey: String?
     /// The model name reported when the request names none.
     public var model: String
+    /// Keep every received request in memory (for ``RunningFakeUpstream/recordedRequests()``). The
+    /// `lumen fake-upstream` command turns it off so a long load test does not grow its memory.
+    public var retainRecords: Bool
+    /// Pause between streamed events (nil: send them back to back).
+    public var streamInterval: Duration?
+    /// Called just before each streamed event is written, with the request's ordinal among completion
+    /// requests (1-based), the event's index and the instant (for first-token benchmarks).
+    public var onStreamEvent: (@Sendable (_ request: Int, _ event: Int, _ at: ContinuousClock.Instant) -> Void)?
 
     public init(
         echo: Bool = false,
@@ -33,7 +41,10 @@ public struct FakeUpstreamOptions: Sendable {
         defaultFault: FakeFault? = nil,
         streamChunkSize: Int = 4,
         requiredAPIKey: String? = nil,
-        model: String = "fake-model"
+        model: String = "fake-model",
+        retainRecords: Bool = true,
+        streamInterval: Duration? = nil,
+        onStreamEvent: (@Sendable (_ request: Int, _ event: Int, _ at: ContinuousClock.Instant) -> Void)? = nil
     ) {
         self.echo = echo
         self.anthropic = anthropic
@@ -44,6 +55,9 @@ public struct FakeUpstreamOptions: Sendable {
         self.streamChunkSize = max(1, streamChunkSize)
         self.requiredAPIKey = requiredAPIKey
         self.model = model
+        self.retainRecords = retainRecords
+        self.streamInterval = streamInterval
+        self.onStreamEvent = onStreamEvent
     }
 }
 

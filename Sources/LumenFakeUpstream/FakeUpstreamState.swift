@@ -11,6 +11,7 @@ actor FakeUpstreamState {
     private(set) var recorded: [RecordedRequest] = []
     private var completionCount = 0
     private let recordHandle: FileHandle?
+    private let timestamps = ISO8601DateFormatter()
 
     init(options: FakeUpstreamOptions) {
         self.options = options
@@ -42,14 +43,14 @@ actor FakeUpstreamState {
             }
         }
         let entry = RecordedRequest(
-            time: ISO8601DateFormatter().string(from: Date()),
+            time: timestamps.string(from: Date()),
             method: request.method.rawValue,
             path: request.uri.path,
             headers: headers,
             body: String(decoding: body, as: UTF8.self),
             hadAPIKey: hadKey
         )
-        recorded.append(entry)
+        if options.retainRecords { recorded.append(entry) }
         if let recordHandle, var line = try? WireJSON.encode(entry) {
             line.append(UInt8(ascii: "\n"))
             try? recordHandle.write(contentsOf: line)
@@ -135,7 +136,7 @@ actor FakeUpstreamState {
                     includeUsage: conversation.includeUsage
                 )
             }
-            return Self.sse(events, cutAfter: fault?.cutAfter, channel: context.channel)
+            return Self.sse(events, cutAfter: fault?.cutAfter, channel: context.channel, ordinal: ordinal, options: options)
         }
 
         let bytes: [UInt8]
@@ -289,8 +290,10 @@ actor FakeUpstreamState {
         return response
     }
 
-    static func sse(_ events: [String], cutAfter: Int?, channel: any Channel) -> Response {
-        Response(
+    static func sse(_ events: [String], cutAfter: Int?, channel: any Channel, ordinal: Int, options: FakeUpstreamOptions) -> Response {
+        let interval = options.streamInterval
+        let observer = options.onStreamEvent
+        return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
@@ -303,6 +306,8 @@ actor FakeUpstreamState {
                         try? await channel.close()
                         throw FakeUpstreamError("stream cut after \(cutAfter) events")
                     }
+                    if let interval, index > 0 { try await Task.sleep(for: interval) }
+                    observer?(ordinal, index, .now)
                     try await writer.write(ByteBuffer(string: event))
                 }
                 try await writer.finish(nil)

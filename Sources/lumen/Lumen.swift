@@ -34,6 +34,6 @@ struct Eval: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each measured next to a named peer in the same run.",
-        subcommands: [BenchDecision.self, BenchLocal.self, BenchProxy.self, BenchRedaction.self]
+        subcommands: [BenchDecision.self, BenchLocal.self, BenchProxy.self, BenchRedaction.self, BenchFirstToken.self]
     )
 }

@@ -179,6 +179,27 @@ func writeLog(_ dir: String, count: Int) async throws {
         try await log.close()
     }
 
+    @Test func writeModeRecordIsInTheFileWhenAppendReturns() async throws {
+        let dir = tempDir()
+        let log = try await AuditLog.open(
+            AuditLogConfiguration(directory: dir, fsync: .interval(milliseconds: 60_000), egressFsync: .write))
+        var decision = completion("w1", target: "remote", route: .remote)
+        decision.kind = .decision
+        decision.status = .pending
+        decision.egress = AuditEgress(host: "api.example.com", bytesSent: 10)
+        try await log.append(decision)
+        let (_, content) = try lines(dir)
+        #expect(content.count == 1)
+        #expect(content[0].contains("\"id\":\"w1\""))
+        // A buffered completion is not waited for, and both end up in one valid chain.
+        try await log.append(completion("w2"))
+        try await log.close()
+        let report = try AuditVerifier.verify(directory: dir)
+        #expect(report.records == 2)
+        #expect(report.issues.isEmpty, "\(report.issues)")
+        #expect(try AuditFsyncPolicy(parsing: "write") == .write)
+    }
+
     @Test func writeFailureFailsClosed() async throws {
         let dir = tempDir()
         let log = try await AuditLog.open(AuditLogConfiguration(directory: dir))

@@ -59,7 +59,8 @@ struct FakeUpstream: AsyncParsableCommand {
             recordFile: record,
             failFirst: failFirst,
             defaultFault: try fault.map { try FakeFault(parsing: $0) },
-            requiredAPIKey: apiKey
+            requiredAPIKey: apiKey,
+            retainRecords: false
         )
         let host = self.host
         try await LumenFakeUpstream.FakeUpstream.run(host: host, port: port, options: options, logger: logger) { bound in

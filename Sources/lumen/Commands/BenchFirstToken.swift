@@ -1,0 +1,231 @@
+import ArgumentParser
+import Foundation
+import LumenCore
+import LumenFakeUpstream
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `lumen bench first-token`: how long a streamed token takes from the moment the upstream sends it
+/// to the moment the client has it, through `lumen serve` (redaction and restoration on) and, as the
+/// peer, straight from the upstream to the same client.
+///
+/// The fake upstream runs in this process and notes the instant just before it writes each SSE event;
+/// `lumen serve` runs as a child process; the client is a blocking socket on its own thread that notes
+/// the instant the bytes of the first content token arrive. All instants are CLOCK_MONOTONIC, which is
+/// one clock for every process on the machine.
+struct BenchFirstToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "first-token",
+        abstract: "Streamed first-token delay added by the proxy (upstream send → client receive), plain and with a restored placeholder.",
+        discussion: """
+            Cases: 'plain' (a prompt without personal data, streamed as is) and 'placeholder' (the answer \
+            starts with an e-mail address, which left as [EMAIL_1] and is restored in the stream; the clock \
+            starts when the upstream sends the event that completes the placeholder). Events are 4 \
+            characters each, --interval apart. Target: ≤ 1 ms after the upstream sent it.
+            """
+    )
+
+    @Option(help: "Streamed requests per case.")
+    var requests = 200
+
+    @Option(help: "Milliseconds between the upstream's events.")
+    var interval = 2
+
+    func validate() throws {
+        guard requests >= 10 else { throw ValidationError("--requests must be at least 10") }
+        guard interval >= 0 else { throw ValidationError("--interval must not be negative") }
+    }
+
+    func run() async throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        if binary.contains("/debug/") {
+            print("note: this is a debug build; use `swift build -c release` and .build/release/lumen for real numbers")
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-ft-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        let sent = SendLog()
+        let chunkSize = 4
+        let upstream = try await LumenFakeUpstream.FakeUpstream.start(
+            options: FakeUpstreamOptions(
+                echo: true, streamChunkSize: chunkSize, retainRecords: false,
+                streamInterval: interval > 0 ? .milliseconds(interval) : nil,
+                onStreamEvent: { request, event, at in sent.note(request: request, event: event, at: at) }
+            )
+        )
+        let proxyPort = try BenchProxyRunner.freePort()
+        let policyPath = work.appendingPathComponent("first-token.yaml").path
+        try """
+            name: bench-first-token
+            description: Everything to the fake upstream; personal data pseudonymised, for lumen bench first-token.
+            targets:
+              - name: remote
+                kind: openai
+                base_url: \(upstream.baseURL)
+                model: bench-model
+                api_key_env: LUMEN_REMOTE_API_KEY
+                price: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+            rules:
+              - name: personal-redacted
+                when:
+                  findings: { any_of: [personal], min_score: 0.5 }
+                redact: remote
+            default:
+              route: remote
+            redaction:
+              default: pseudonymise
+            """.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LUMEN_REMOTE_API_KEY"] = "bench-key"
+        let proxy = try BenchProxyRunner.spawn(
+            binary,
+            ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(proxyPort),
+             "--audit-dir", work.appendingPathComponent("audit").path],
+            environment: environment
+        )
+        defer { BenchProxyRunner.stop(proxy) }
+        try BenchProxyRunner.waitForPort(proxyPort)
+
+        let email = "jane.doe@example.com"
+        let placeholder = "[EMAIL_1]"
+        let cases: [(name: String, prompt: String, expected: String, event: Int)] = [
+            // Event 0 is the role chunk; event 1 carries the first 4 characters.
+            ("plain", "Tell me about lighthouses and the ships they guide home.", "Tell", 1),
+            (
+                "placeholder", "\(email) asked about lighthouses and the ships they guide home.", email,
+                (placeholder.count + chunkSize - 1) / chunkSize
+            ),
+        ]
+        print("lumen bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case, events every \(interval) ms")
+        var ordinal = 0
+        for streamCase in cases {
+            for (route, port) in [("direct", upstream.port), ("lumen", proxyPort)] {
+                // The peer gets what the upstream would get from Lumen: the redacted prompt.
+                let prompt = route == "direct" ? streamCase.prompt.replacingOccurrences(of: email, with: placeholder) : streamCase.prompt
+                let body: JSONValue = [
+                    "model": route == "direct" ? "bench-model" : "remote", "stream": true, "max_tokens": 64,
+                    "messages": [["role": "user", "content": .string(prompt)]],
+                ]
+                let request = Endpoint(
+                    port: port, path: "/v1/chat/completions", body: try WireJSON.encodeString(body),
+                    authorization: route == "direct" ? "Bearer bench-key" : nil
+                )
+                let expected = route == "direct" && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected
+                let event = route == "direct" ? 1 : streamCase.event
+                var delays: [Double] = []
+                for index in 0..<(requests + 10) {
+                    guard let received = StreamClient.firstContent(request) else {
+                        throw ValidationError("\(route) \(streamCase.name): the stream failed or carried no content")
+                    }
+                    ordinal += 1
+                    guard received.text.hasPrefix(expected) else {
+                        throw ValidationError("\(route) \(streamCase.name): first content was '\(received.text)', expected it to start with '\(expected)'")
+                    }
+                    guard let at = sent.instant(request: ordinal, event: event) else {
+                        throw ValidationError("the upstream did not note event \(event) of request \(ordinal)")
+                    }
+                    if index >= 10 { delays.append((received.at - at).seconds * 1e6) }
+                }
+                delays.sort()
+                func pick(_ p: Double) -> Double { delays[min(delays.count - 1, Int((Double(delays.count - 1) * p).rounded()))] }
+                print(String(
+                    format: "  %-11@ %-6@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@", streamCase.name as NSString, route as NSString,
+                    pick(0.5), pick(0.99), pick(1.0),
+                    route == "lumen" ? (pick(0.99) <= 1000 ? "   (target p99 ≤ 1000 µs ✔)" : "   (target p99 ≤ 1000 µs ✘)") as NSString : "" as NSString
+                ))
+            }
+        }
+        print("(the placeholder case starts the clock at the upstream event that completes \(placeholder): a restorer cannot emit the value earlier)")
+        await upstream.shutdown()
+    }
+}
+
+/// Instants at which the in-process fake upstream sent each event, by request ordinal.
+final class SendLog: Sendable {
+    // Mutex-guarded dictionary.
+    private let state = LockedValue<[Int: [Int: ContinuousClock.Instant]]>([:])
+
+    func note(request: Int, event: Int, at: ContinuousClock.Instant) {
+        state.withLock { $0[request, default: [:]][event] = at }
+    }
+
+    func instant(request: Int, event: Int) -> ContinuousClock.Instant? {
+        state.withLock { $0[request]?[event] }
+    }
+}
+
+/// A value behind an `NSLock`.
+final class LockedValue<Value>: @unchecked Sendable {
+    // Safe: `value` is only read or written inside `withLock`, which holds `lock`.
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// A blocking SSE client: sends one streaming request and notes when the first content token arrives,
+/// then reads the stream to its end (so the connection and the upstream's request finish cleanly).
+enum StreamClient {
+    struct FirstContent {
+        var text: String
+        var at: ContinuousClock.Instant
+    }
+
+    static func firstContent(_ endpoint: Endpoint) -> FirstContent? {
+        guard let fd = LoadGenerator.connectTo(port: endpoint.port) else { return nil }
+        defer { close(fd) }
+        // One request per connection, so the end of the stream is the end of the connection.
+        var request = endpoint.requestBytes
+        let head = Array("\r\n\r\n".utf8)
+        if let end = LoadGenerator.find(request, head) {
+            request.insert(contentsOf: Array("\r\nConnection: close".utf8), at: end)
+        }
+        let sentBytes = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sentBytes == request.count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var pending: [UInt8] = []
+        var headerDone = false
+        var first: FirstContent?
+        var sawDone = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            let now = ContinuousClock.now
+            pending.append(contentsOf: buffer[0..<n])
+            if !headerDone {
+                guard let end = LoadGenerator.find(pending, head) else { continue }
+                let status = String(decoding: pending[0..<end], as: UTF8.self).split(separator: " ").dropFirst().first
+                guard status == "200" else { return nil }
+                pending.removeFirst(end + 4)
+                headerDone = true
+            }
+            if first == nil, let text = firstContentText(in: pending) { first = FirstContent(text: text, at: now) }
+            if LoadGenerator.find(pending, Array("[DONE]".utf8)) != nil { sawDone = true }
+        }
+        return sawDone ? first : nil
+    }
+
+    /// The first non-empty `delta.content` among the complete `data:` events in `bytes` (chunked
+    /// transfer framing, if any, sits between events and is skipped by looking for `data: `).
+    static func firstContentText(in bytes: [UInt8]) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var rest = Substring(text)
+        while let start = rest.range(of: "data: ") {
+            guard let end = rest.range(of: "\n", range: start.upperBound..<rest.endIndex) else { return nil }
+            let payload = rest[start.upperBound..<end.lowerBound]
+            rest = rest[end.upperBound...]
+            guard payload.hasPrefix("{"), let json = try? WireJSON.decode(JSONValue.self, from: String(payload)) else { continue }
+            if let content = json["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue, !content.isEmpty { return content }
+        }
+        return nil
+    }
+}
