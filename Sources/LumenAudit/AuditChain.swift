@@ -19,11 +19,15 @@ public enum AuditChain {
     static func seal(_ record: AuditRecord, encoder: JSONEncoder) throws -> (line: [UInt8], hash: String) {
         var body = record
         body.hash = nil
-        let json: Data
-        do {
-            json = try encoder.encode(body)
-        } catch {
-            throw AuditError(.invalidRecord, "cannot encode record: \(error)")
+        let json: [UInt8]
+        if let fast = AuditRecordWriter.body(body) {
+            json = fast
+        } else {
+            do {
+                json = Array(try encoder.encode(body))
+            } catch {
+                throw AuditError(.invalidRecord, "cannot encode record: \(error)")
+            }
         }
         var line: [UInt8] = []
         line.reserveCapacity(json.count + 200)

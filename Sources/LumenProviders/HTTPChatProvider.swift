@@ -179,7 +179,7 @@ public struct HTTPChatProvider: ChatProvider {
         let response: HTTPClientResponse
         do {
             response = try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
-                group.addTask { try await client.execute(prepared, deadline: deadline, logger: logger) }
+                group.addTask { try await client.execute(prepared, deadline: deadline, logger: Self.clientLogger(logger)) }
                 group.addTask {
                     try await Task.sleep(for: headTimeout)
                     return nil
@@ -292,6 +292,14 @@ public struct HTTPChatProvider: ChatProvider {
     }
 
     // MARK: Helpers
+
+    /// AsyncHTTPClient tags its logger with request metadata on every request, which a real log handler
+    /// pays for even when nothing is logged: hand it the caller's logger only when it logs at debug level.
+    static func clientLogger(_ logger: Logger) -> Logger {
+        logger.logLevel <= .debug ? logger : disabledLogger
+    }
+
+    static let disabledLogger = Logger(label: "lumen.http-client", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static func classify(_ error: any Error, beforeHead: Bool, target: ProviderTarget) -> AttemptFailure {
         if let error = error as? HTTPClientError {

@@ -43,7 +43,12 @@ public struct RetryPolicy: Sendable, Hashable {
 public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
     public var kind: ProviderKind
     /// E.g. `https://api.openai.com/v1` or `https://api.anthropic.com/v1` (no trailing path).
-    public var baseURL: String
+    public var baseURL: String {
+        didSet { host = Self.host(of: baseURL) }
+    }
+    /// The host (and port, if given) of `baseURL`, for the audit log (kept with `baseURL`: it is read
+    /// several times per request).
+    public private(set) var host: String
     /// The model sent upstream; replaces the client's `model`.
     public var model: String
     /// The API key (read by the router from the env var the policy names). Never logged or put in errors.
@@ -67,6 +72,7 @@ public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
     ) {
         self.kind = kind
         self.baseURL = baseURL
+        self.host = Self.host(of: baseURL)
         self.model = model
         self.apiKey = apiKey
         self.timeouts = timeouts
@@ -85,8 +91,7 @@ public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The host (and port, if given) of `baseURL`, for the audit log.
-    public var host: String {
+    static func host(of baseURL: String) -> String {
         var rest = Substring(baseURL)
         if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }

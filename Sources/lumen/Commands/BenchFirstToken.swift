@@ -121,8 +121,9 @@ struct BenchFirstToken: AsyncParsableCommand {
                         throw ValidationError("\(route) \(streamCase.name): the stream failed or carried no content")
                     }
                     ordinal += 1
-                    guard received.text.hasPrefix(expected) else {
-                        throw ValidationError("\(route) \(streamCase.name): first content was '\(received.text)', expected it to start with '\(expected)'")
+                    // The first delta may carry only part of the expected text (Lumen re-chunks restored values).
+                    guard received.text.hasPrefix(expected) || expected.hasPrefix(received.text) else {
+                        throw ValidationError("\(route) \(streamCase.name): first content was '\(received.text)', expected '\(expected)'")
                     }
                     guard let at = sent.instant(request: ordinal, event: event) else {
                         throw ValidationError("the upstream did not note event \(event) of request \(ordinal)")
