@@ -178,17 +178,22 @@ public struct HTTPChatProvider: ChatProvider {
         let headTimeout = target.timeouts.connect + target.timeouts.firstByte
         let response: HTTPClientResponse
         do {
-            response = try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
-                group.addTask { try await client.execute(prepared, deadline: deadline, logger: Self.clientLogger(logger)) }
-                group.addTask {
-                    try await Task.sleep(for: headTimeout)
-                    return nil
+            if headTimeout >= target.timeouts.total {
+                // The request's deadline comes first anyway: no timer task needed.
+                response = try await client.execute(prepared, deadline: deadline, logger: Self.clientLogger(logger))
+            } else {
+                response = try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
+                    group.addTask { try await client.execute(prepared, deadline: deadline, logger: Self.clientLogger(logger)) }
+                    group.addTask {
+                        try await Task.sleep(for: headTimeout)
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    guard let first = try await group.next(), let response = first else {
+                        throw AttemptFailure(.timeout(.firstByte), "no response within \(headTimeout)")
+                    }
+                    return response
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let response = first else {
-                    throw AttemptFailure(.timeout(.firstByte), "no response within \(headTimeout)")
-                }
-                return response
             }
         } catch let failure as AttemptFailure {
             throw failure

@@ -73,26 +73,37 @@ public struct ProviderBackend: ChatBackend {
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
-        let upstream = provider.stream(request, target: streamTarget, logger: logger)
-        let (stream, continuation) = AsyncThrowingStream<BackendStreamEvent, any Error>.makeStream()
-        let task = Task {
-            var usage: Usage?
-            do {
-                for try await event in upstream {
-                    switch event {
-                    case .chunk(let chunk):
-                        if let u = chunk.usage { usage = u }
-                        continuation.yield(.chunk(chunk))
-                    case .finished(let egress):
-                        continuation.yield(.end(usage: usage, bytesSent: egress.bytesSent, bytesReceived: egress.bytesReceived))
-                    }
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: Self.map(error))
+        // Pulled in the consumer's task: no task of its own, so a chunk crosses one thread hop fewer.
+        let cursor = UpstreamCursor(provider.stream(request, target: streamTarget, logger: logger))
+        return AsyncThrowingStream { try await cursor.next() }
+    }
+}
+
+/// The provider's events as backend events, read one `next()` at a time by the router's stream task.
+/// Dropping the cursor drops the provider's stream, which cancels its request.
+private final class UpstreamCursor: @unchecked Sendable {
+    // Safe: only `next()` touches the mutable state, and `AsyncThrowingStream(unfolding:)` calls it
+    // for one element at a time (a stream has a single consumer; it awaits each call before the next).
+    private var iterator: AsyncThrowingStream<ProviderStreamEvent, any Error>.AsyncIterator
+    private var usage: Usage?
+
+    init(_ upstream: AsyncThrowingStream<ProviderStreamEvent, any Error>) {
+        iterator = upstream.makeAsyncIterator()
+    }
+
+    func next() async throws -> BackendStreamEvent? {
+        do {
+            switch try await iterator.next() {
+            case .chunk(let chunk)?:
+                if let u = chunk.usage { usage = u }
+                return .chunk(chunk)
+            case .finished(let egress)?:
+                return .end(usage: usage, bytesSent: egress.bytesSent, bytesReceived: egress.bytesReceived)
+            case nil:
+                return nil
             }
+        } catch {
+            throw ProviderBackend.map(error)
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 }

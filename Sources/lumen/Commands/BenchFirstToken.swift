@@ -51,7 +51,7 @@ struct BenchFirstToken: AsyncParsableCommand {
         let chunkSize = 4
         let upstream = try await LumenFakeUpstream.FakeUpstream.start(
             options: FakeUpstreamOptions(
-                echo: true, streamChunkSize: chunkSize, retainRecords: false,
+                echo: true, streamChunkSize: chunkSize,
                 streamInterval: interval > 0 ? .milliseconds(interval) : nil,
                 onStreamEvent: { request, event, at in sent.note(request: request, event: event, at: at) }
             )
@@ -106,7 +106,7 @@ struct BenchFirstToken: AsyncParsableCommand {
                 // The peer gets what the upstream would get from Lumen: the redacted prompt.
                 let prompt = route == "direct" ? streamCase.prompt.replacingOccurrences(of: email, with: placeholder) : streamCase.prompt
                 let body: JSONValue = [
-                    "model": route == "direct" ? "bench-model" : "remote", "stream": true, "max_tokens": 64,
+                    "model": route == "direct" ? "bench-model" : "auto", "stream": true, "max_tokens": 64,
                     "messages": [["role": "user", "content": .string(prompt)]],
                 ]
                 let request = Endpoint(
@@ -129,6 +129,13 @@ struct BenchFirstToken: AsyncParsableCommand {
                         throw ValidationError("the upstream did not note event \(event) of request \(ordinal)")
                     }
                     if index >= 10 { delays.append((received.at - at).seconds * 1e6) }
+                }
+                if route == "lumen", streamCase.name == "placeholder" {
+                    // The measurement means something only if the value really left as a placeholder.
+                    let bodies = await upstream.recordedRequests().suffix(requests + 10).map(\.body)
+                    guard bodies.allSatisfy({ $0.contains(placeholder) && !$0.contains(email) }) else {
+                        throw ValidationError("the upstream received the raw e-mail address: the bench policy did not redact")
+                    }
                 }
                 delays.sort()
                 func pick(_ p: Double) -> Double { delays[min(delays.count - 1, Int((Double(delays.count - 1) * p).rounded()))] }

@@ -137,7 +137,6 @@ enum BenchProxyRunner {
         defer { try? FileManager.default.removeItem(at: work) }
 
         let upstreamPort = try freePort()
-        let proxyPort = try freePort()
         let policyPath = work.appendingPathComponent("bench.yaml").path
         try """
             name: bench
@@ -157,21 +156,28 @@ enum BenchProxyRunner {
         let upstream = try spawn(binary, ["fake-upstream", "--host", "127.0.0.1", "--port", String(upstreamPort)], environment: [:])
         defer { stop(upstream) }
         try waitForPort(upstreamPort)
-        var env = ProcessInfo.processInfo.environment
-        env["LUMEN_REMOTE_API_KEY"] = "bench-key"
-        let proxy = try spawn(
-            binary,
-            ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(proxyPort), "--audit-dir", work.appendingPathComponent("audit").path],
-            environment: env
-        )
-        defer { stop(proxy) }
-        try waitForPort(proxyPort)
-
+        // Two proxies on the same upstream: the pre-egress audit record fsynced (`always`, the default)
+        // and only written (`write`: it survives a crash of Lumen, the fsync follows within 100 ms).
+        var proxies: [(mode: String, process: Process, endpoint: Endpoint)] = []
+        defer { for proxy in proxies { stop(proxy.process) } }
         let body = #"{"model":"auto","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Summarise the benefits of unit testing in one sentence."}],"max_tokens":32}"#
+        for mode in ["always", "write"] {
+            let port = try freePort()
+            var env = ProcessInfo.processInfo.environment
+            env["LUMEN_REMOTE_API_KEY"] = "bench-key"
+            env["LUMEN_AUDIT_EGRESS_FSYNC"] = mode
+            let process = try spawn(
+                binary,
+                ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(port), "--audit-dir", work.appendingPathComponent("audit-\(mode)").path],
+                environment: env
+            )
+            proxies.append((mode, process, Endpoint(port: port, path: "/v1/chat/completions", body: body, authorization: nil)))
+            try waitForPort(port)
+        }
+
         let direct = Endpoint(port: upstreamPort, path: "/v1/chat/completions", body: body, authorization: "Bearer bench-key")
-        let viaLumen = Endpoint(port: proxyPort, path: "/v1/chat/completions", body: body, authorization: nil)
         // Sanity + warm-up.
-        for endpoint in [direct, viaLumen] {
+        for endpoint in [direct] + proxies.map(\.endpoint) {
             let check = LoadGenerator.closedLoop(endpoint, total: 2_000, connections: 8)
             guard check.errors == 0 else {
                 throw ValidationError("warm-up failed against port \(endpoint.port): \(check.errors) errors (first status \(check.firstBadStatus ?? 0))")
@@ -179,27 +185,47 @@ enum BenchProxyRunner {
         }
 
         print("lumen bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms")
         print(String(format: "fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send):", rate, durationSeconds))
         let directPaced = LoadGenerator.paced(direct, rate: rate, duration: durationSeconds, connections: 16)
-        let lumenPaced = LoadGenerator.paced(viaLumen, rate: rate, duration: durationSeconds, connections: 16)
-        for (name, result) in [("direct", directPaced), ("lumen", lumenPaced)] {
-            print(String(format: "  %-7@ sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name as NSString, result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
+        var paced: [(String, LoadGenerator.Results)] = [("direct", directPaced)]
+        for proxy in proxies {
+            paced.append(("lumen (\(proxy.mode))", LoadGenerator.paced(proxy.endpoint, rate: rate, duration: durationSeconds, connections: 16)))
         }
-        print(String(format: "  added latency: p50 %.0f µs, p99 %.0f µs (target p99 ≤ 1000 µs)",
-                     lumenPaced.percentile(0.5) - directPaced.percentile(0.5), lumenPaced.percentile(0.99) - directPaced.percentile(0.99)))
+        for (name, result) in paced {
+            print(String(format: "  %-15@ sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name as NSString, result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
+        }
+        for (name, result) in paced.dropFirst() {
+            print(String(format: "  added by %-15@ p50 %.0f µs, p99 %.0f µs (target p99 ≤ 1000 µs)", name as NSString,
+                         result.percentile(0.5) - directPaced.percentile(0.5), result.percentile(0.99) - directPaced.percentile(0.99)))
+        }
 
         print(String(format: "max throughput (wrk, 2 threads, %d connections, %.0fs):", connections, durationSeconds))
         let directMax = try runWrk(wrk, endpoint: direct, connections: connections, duration: durationSeconds, work: work)
-        let lumenMax = try runWrk(wrk, endpoint: viaLumen, connections: connections, duration: durationSeconds, work: work)
-        print(String(format: "  direct  %8.0f req/s  (non-2xx %d)", directMax.rps, directMax.non2xx))
-        print(String(format: "  lumen   %8.0f req/s  (non-2xx %d)  = %.2f× of direct (target ≥ 5000 req/s)", lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1)))
+        print(String(format: "  direct           %8.0f req/s  (non-2xx %d)", directMax.rps, directMax.non2xx))
+        for proxy in proxies {
+            let lumenMax = try runWrk(wrk, endpoint: proxy.endpoint, connections: connections, duration: durationSeconds, work: work)
+            print(String(format: "  %-16@ %8.0f req/s  (non-2xx %d)  = %.2f× of direct (target ≥ 5000 req/s)", "lumen (\(proxy.mode))" as NSString,
+                         lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1)))
+        }
 
+        let proxy = proxies[0].process
+        let viaLumen = proxies[0].endpoint
+        // Memory: RSS after each quarter of the run, so a plateau and a leak look different.
         let before = rssKiB(proxy.processIdentifier)
-        let memoryRun = LoadGenerator.closedLoop(viaLumen, total: rssRequests, connections: 32)
+        var marks: [String] = []
+        var errors = 0
+        var seconds = 0.0
+        for _ in 0..<4 {
+            let quarter = LoadGenerator.closedLoop(viaLumen, total: rssRequests / 4, connections: 32)
+            errors += quarter.errors
+            seconds += quarter.seconds
+            marks.append(String(format: "%.1f", Double(rssKiB(proxy.processIdentifier)) / 1024))
+        }
         let after = rssKiB(proxy.processIdentifier)
-        print(String(format: "memory: lumen RSS %.1f MiB before, %.1f MiB after %d more requests (%+.1f MiB, errors %d, %.0f req/s)",
-                     Double(before) / 1024, Double(after) / 1024, rssRequests, Double(after - before) / 1024, memoryRun.errors,
-                     Double(rssRequests) / memoryRun.seconds))
+        print(String(format: "memory: lumen RSS %.1f MiB before, then %@ MiB after each quarter of %d requests (%+.1f MiB in all, errors %d, %.0f req/s)",
+                     Double(before) / 1024, marks.joined(separator: " → ") as NSString, rssRequests, Double(after - before) / 1024, errors,
+                     Double(rssRequests) / max(seconds, 1e-9)))
     }
 
     // MARK: - Processes
