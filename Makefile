@@ -33,6 +33,7 @@ bench: release
 	@bash scripts/setup.sh --test-tools
 	LUMEN_VENV=$(ROOT)/.venv-bench $(RELEASE_LUMEN) bench decision
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench redaction
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench first-token
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench local --threads 2
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench proxy
 
