@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""Peer baseline for `lumen eval routing --litellm`: LiteLLM's ComplexityRouter with its default config.
+"""LiteLLM's ComplexityRouter with its default config, the peer of `lumen eval routing --litellm`
+and `lumen bench decision`.
 
-Reads JSONL prompts ({"prompt": ...} per line) and writes one score per line: the tier as an
-ordinal (SIMPLE=0, MEDIUM=1, COMPLEX=2, REASONING=3; ties are left as ties). Prints
+Scores: reads JSONL prompts ({"prompt": ...} per line) and writes one score per line: the tier as
+an ordinal (SIMPLE=0, MEDIUM=1, COMPLEX=2, REASONING=3; ties are left as ties). Prints
 `seconds_per_prompt=X` (classify time only, excluding start-up) on stderr.
+Timing: `--bench PROMPT_FILE...` prints one line per file, the median microseconds per
+classification (one core, in process, after a warm-up).
 
 Usage: litellm_complexity.py --in prompts.jsonl --out scores.txt
-Needs `litellm` in the running interpreter (installed into .venv for benchmarks only).
+       litellm_complexity.py --bench PROMPT_FILE...
+Needs `litellm` in the running interpreter (installed into .venv-bench for benchmarks only).
 """
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -21,9 +26,12 @@ os.environ.setdefault("LITELLM_LOG", "ERROR")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--in", dest="input", required=True, help="JSONL file with a 'prompt' per line")
-    parser.add_argument("--out", dest="output", required=True, help="where to write one score per line")
+    parser.add_argument("--in", dest="input", help="JSONL file with a 'prompt' per line")
+    parser.add_argument("--out", dest="output", help="where to write one score per line")
+    parser.add_argument("--bench", nargs="+", metavar="PROMPT_FILE", help="time classify() on each file's text")
     args = parser.parse_args()
+    if not args.bench and not (args.input and args.output):
+        parser.error("give --in and --out, or --bench")
 
     try:
         from unittest.mock import MagicMock
@@ -32,6 +40,12 @@ def main() -> int:
     except ImportError as error:
         print(f"litellm_complexity: cannot import litellm's ComplexityRouter: {error}", file=sys.stderr)
         return 2
+
+    # Same construction as LiteLLM's own evaluation (evals/eval_complexity_router.py): default
+    # config, and a mock routing context, which classify() never touches.
+    router = ComplexityRouter(model_name="lumen-peer", ctx=MagicMock())
+    if args.bench:
+        return bench(router, args.bench)
 
     prompts = []
     with open(args.input, encoding="utf-8") as handle:
@@ -44,9 +58,6 @@ def main() -> int:
                 print(f"litellm_complexity: {args.input}:{number}: expected {{\"prompt\": ...}}: {error}", file=sys.stderr)
                 return 2
 
-    # Same construction as LiteLLM's own evaluation (evals/eval_complexity_router.py): default
-    # config, and a mock routing context, which classify() never touches.
-    router = ComplexityRouter(model_name="lumen-peer", ctx=MagicMock())
     ordinal = {ComplexityTier.SIMPLE: 0, ComplexityTier.MEDIUM: 1, ComplexityTier.COMPLEX: 2, ComplexityTier.REASONING: 3}
 
     scores = []
@@ -59,6 +70,22 @@ def main() -> int:
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write("".join(f"{s}\n" for s in scores))
     print(f"seconds_per_prompt={elapsed / max(len(prompts), 1):.9f}", file=sys.stderr)
+    return 0
+
+
+def bench(router, paths) -> int:
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            prompt = handle.read()
+        for _ in range(20):
+            router.classify(prompt)
+        iterations = 400 if len(prompt) <= 4096 else 60
+        samples = []
+        for _ in range(iterations):
+            start = time.perf_counter_ns()
+            router.classify(prompt)
+            samples.append((time.perf_counter_ns() - start) / 1000.0)
+        print(f"{statistics.median(samples):.3f}")
     return 0
 
 

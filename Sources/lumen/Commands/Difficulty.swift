@@ -120,7 +120,7 @@ struct EvalRouting: AsyncParsableCommand {
         report.strongQuality = lumen.strongQuality
         report.routers.append(row("lumen", lumen, seconds: seconds(elapsed) / Double(rows.count)))
 
-        var generator = DifficultySplitMix64(seed: 0x4c75_6d65_6e)
+        var generator = SplitMix64(seed: 0x4c75_6d65_6e)
         var randomMetrics: [RoutingMetrics] = []
         for _ in 0..<100 {
             let noise = rows.map { _ in Double(generator.next() >> 11) }
@@ -352,16 +352,3 @@ private func seconds(_ duration: Duration) -> Double {
 
 private func fixed(_ x: Double) -> String { String(format: "%.3f", x) }
 private func percent(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }
-
-/// A small deterministic generator for the random baseline.
-struct DifficultySplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

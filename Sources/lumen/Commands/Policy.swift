@@ -116,7 +116,7 @@ struct BenchDecision: AsyncParsableCommand {
     @Option(name: .long, help: "Timed decisions per prompt size.")
     var iterations = 2000
 
-    @Option(name: .long, help: "Python script timing LiteLLM's complexity router (default: scripts/bench_litellm_router.py).")
+    @Option(name: .long, help: "Python script timing LiteLLM's complexity router (default: scripts/litellm_complexity.py).")
     var litellmScript: String?
 
     @Flag(name: .long, help: "Print JSON.")
@@ -228,7 +228,7 @@ struct BenchDecision: AsyncParsableCommand {
     private func litellmTimings(prompts: [String], environment: [String: String]) -> [Double]? {
         let venv = environment["LUMEN_VENV"] ?? ".venv"
         let python = venv + "/bin/python"
-        let candidates = [litellmScript ?? "scripts/bench_litellm_router.py"]
+        let candidates = [litellmScript ?? "scripts/litellm_complexity.py"]
         guard FileManager.default.isExecutableFile(atPath: python),
               let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-\(ProcessInfo.processInfo.processIdentifier)")

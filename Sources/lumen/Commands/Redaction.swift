@@ -36,7 +36,7 @@ struct BenchRedaction: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var generator = BenchGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let streaming = try benchStreaming(&generator)
         var redaction: [RedactionCase] = []
         for (bytes, count) in [(1_024, 10), (1_024, 100), (32_768, 10), (32_768, 100)] {
@@ -56,7 +56,7 @@ struct BenchRedaction: AsyncParsableCommand {
 
     // MARK: Streaming
 
-    private func benchStreaming(_ generator: inout BenchGenerator) throws -> StreamingResult {
+    private func benchStreaming(_ generator: inout SplitMix64) throws -> StreamingResult {
         let prompt = BenchPrompt.make(bytes: 8_192, findings: 40, &generator)
         guard case .redacted(let session) = try RedactionSession.decide(
             texts: prompt.texts,
@@ -189,7 +189,7 @@ struct BenchRedaction: AsyncParsableCommand {
 
     // MARK: Redaction
 
-    private func benchRedaction(bytes: Int, findings: Int, propagate: Bool, _ generator: inout BenchGenerator) throws -> RedactionCase {
+    private func benchRedaction(bytes: Int, findings: Int, propagate: Bool, _ generator: inout SplitMix64) throws -> RedactionCase {
         let prompt = BenchPrompt.make(bytes: bytes, findings: findings, &generator)
         let rules = RedactionRules(pseudonymise: BenchPrompt.types, propagateValues: propagate)
         let clock = ContinuousClock()
@@ -232,7 +232,7 @@ private enum BenchPrompt {
         var findings: [[Finding]]
     }
 
-    static func value(_ index: Int, _ generator: inout BenchGenerator) -> (String, FindingType) {
+    static func value(_ index: Int, _ generator: inout SplitMix64) -> (String, FindingType) {
         // About one value in three repeats an earlier one (consistency path).
         let id = Int.random(in: 0..<3, using: &generator) == 0 ? index / 2 : index
         switch id % 5 {
@@ -245,7 +245,7 @@ private enum BenchPrompt {
     }
 
     /// Four messages totalling about `bytes` UTF-8 bytes with `findings` findings spread over them.
-    static func make(bytes: Int, findings: Int, _ generator: inout BenchGenerator) -> Prompt {
+    static func make(bytes: Int, findings: Int, _ generator: inout SplitMix64) -> Prompt {
         var texts = Array(repeating: "", count: 4)
         var spans: [[Finding]] = Array(repeating: [], count: 4)
         var scalarCounts = Array(repeating: 0, count: 4)
@@ -268,7 +268,7 @@ private enum BenchPrompt {
     }
 
     /// An answer mixing prose, issued placeholders, an unissued one, a mangled one and stray brackets.
-    static func answer(length: Int, session: RedactionSession, _ generator: inout BenchGenerator) -> String {
+    static func answer(length: Int, session: RedactionSession, _ generator: inout SplitMix64) -> String {
         let placeholders = session.placeholders
         let extras = ["[EMAIL 1]", "[Email_2]", "[see 1]", "[", "]", "[EMAIL_999]", "arr[0]", "\n"]
         var result = ""
@@ -288,20 +288,6 @@ private enum BenchPrompt {
     }
 }
 
-/// SplitMix64, so a seed reproduces a run.
-private struct BenchGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// p50 / p90 / p99 / max of nanosecond samples.
 private struct Percentiles: Encodable {
