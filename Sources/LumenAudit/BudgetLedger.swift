@@ -25,7 +25,12 @@ public actor BudgetLedger {
     /// [tenant key][day] and [tenant key][month]; key "" is the global total.
     private var daily: [String: [String: Double]] = [:]
     private var monthly: [String: [String: Double]] = [:]
+    /// Ids of the completions counted last (a record reaching the ledger twice, through the log and
+    /// the router's hook, counts once), bounded so memory stays flat however long the server runs.
     private var counted: Set<String> = []
+    private var countedOrder: [String] = []
+    private var countedOldest = 0
+    public static let dedupeWindow = 65_536
 
     public init(budgets: [AuditBudget], clock: @escaping @Sendable () -> Date = { Date() }) {
         self.budgets = budgets
@@ -83,6 +88,13 @@ public actor BudgetLedger {
     public func add(tenant: String?, costUSD: Double, timestamp: String, id: String? = nil) {
         if let id {
             guard counted.insert(id).inserted else { return }
+            if countedOrder.count < Self.dedupeWindow {
+                countedOrder.append(id)
+            } else {
+                counted.remove(countedOrder[countedOldest])
+                countedOrder[countedOldest] = id
+                countedOldest = (countedOldest + 1) % Self.dedupeWindow
+            }
         }
         let day = String(timestamp.prefix(10))
         let month = String(timestamp.prefix(7))

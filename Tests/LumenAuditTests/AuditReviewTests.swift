@@ -148,6 +148,23 @@ func fixtureLog(_ dir: String) async throws {
         #expect(await rebuilt.remaining(tenant: "acme").exhausted)
     }
 
+    @Test func duplicateCompletionsCountOnceWithinABoundedWindow() async throws {
+        let ledger = BudgetLedger(budgets: [AuditBudget(tenant: nil, period: .monthly, limitUSD: 1_000_000)])
+        let ts = AuditFiles.timestamp(Date())
+        await ledger.add(tenant: nil, costUSD: 1, timestamp: ts, id: "first")
+        await ledger.add(tenant: nil, costUSD: 1, timestamp: ts, id: "first")  // the same record twice
+        #expect(await ledger.spent(tenant: nil, period: .monthly) == 1)
+        for i in 0..<BudgetLedger.dedupeWindow {
+            await ledger.add(tenant: nil, costUSD: 1, timestamp: ts, id: "r\(i)")
+        }
+        #expect(await ledger.spent(tenant: nil, period: .monthly) == Double(BudgetLedger.dedupeWindow + 1))
+        // The newest ids are still remembered; the oldest has left the window (memory stays bounded).
+        await ledger.add(tenant: nil, costUSD: 1, timestamp: ts, id: "r\(BudgetLedger.dedupeWindow - 1)")
+        #expect(await ledger.spent(tenant: nil, period: .monthly) == Double(BudgetLedger.dedupeWindow + 1))
+        await ledger.add(tenant: nil, costUSD: 1, timestamp: ts, id: "first")
+        #expect(await ledger.spent(tenant: nil, period: .monthly) == Double(BudgetLedger.dedupeWindow + 2))
+    }
+
     @Test func replayMatchesDirectRun() async throws {
         let dir = tempDir()
         let log = try await AuditLog.open(AuditLogConfiguration(directory: dir, fsync: .never))
