@@ -210,6 +210,7 @@ enum Addresses {
     // MARK: Chinese
 
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
+        guard !t.isASCII else { return }
         var i = 0
         var lastEnd = 0
         while i < t.count {

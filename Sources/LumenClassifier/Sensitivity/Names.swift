@@ -219,6 +219,7 @@ enum Names {
     // MARK: Chinese
 
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
+        guard !t.isASCII else { return }
         var i = 0
         while i < t.count {
             let c = t.v[i]

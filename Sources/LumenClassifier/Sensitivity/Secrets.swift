@@ -310,6 +310,7 @@ enum Secrets {
     // MARK: Connection strings: scheme://user:pass@host
 
     static func scanConnectionStrings(_ t: ScalarText, into out: inout [Finding]) {
+        guard t.hasColon else { return }
         var i = 0
         while i + 3 < t.count {
             guard t.v[i] == 0x3A, t[i + 1] == 0x2F, t[i + 2] == 0x2F, t.isASCIILetter(i - 1) else { i += 1; continue }
@@ -332,7 +333,7 @@ enum Secrets {
 
     // MARK: High-entropy fallback, gated by a keyword nearby.
 
-    private static let entropyContext = Lexicon.scalarList([
+    private static let entropyContext = ContextWords([
         "token", "secret", "key", "password", "passwd", "credential", "auth", "bearer", "api", "signature", "密钥", "令牌", "密码", "秘钥",
     ])
 
