@@ -47,7 +47,8 @@ enum Identifiers {
     static func scanIBANs(_ t: ScalarText, into out: inout [Finding]) {
         var i = 0
         while i + 4 < t.count {
-            guard t.isASCIILetter(i), t.isASCIILetter(i + 1), t.isDigit(i + 2), t.isDigit(i + 3), !t.isASCIIAlnum(i - 1) else { i += 1; continue }
+            // Digits are rarer than letters in prose: test them first.
+            guard t.isDigit(i + 2), t.isDigit(i + 3), t.isASCIILetter(i), t.isASCIILetter(i + 1), !t.isASCIIAlnum(i - 1) else { i += 1; continue }
             // Collect alphanumerics, allowing single spaces between groups.
             var chars: [UInt32] = []
             var ends: [Int] = []
@@ -409,11 +410,12 @@ enum Identifiers {
     // MARK: Passport numbers (context-gated)
 
     static func scanPassports(_ t: ScalarText, into out: inout [Finding]) {
+        let passportWord = Lexicon.passportWord
         var i = 0
         while i < t.count {
             let c = Chars.lowerASCII(t.v[i])
             var anchorEnd = -1
-            if c == 0x70 && t.matches(Lexicon.passportWord, at: i) && !t.isASCIILetter(i - 1) { anchorEnd = i + Lexicon.passportWord.count }
+            if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) { anchorEnd = i + passportWord.count }
             else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
             guard anchorEnd >= 0 else { i += 1; continue }
             // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
@@ -445,6 +447,8 @@ enum Identifiers {
             var anchorEnd = -1
             let c = Chars.lowerASCII(t.v[i])
             guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { i += 1; continue }
+            // An English cue never starts inside a word.
+            if c < 0x80 && t.isASCIILetter(i - 1) { i += 1; continue }
             var candidates = dobContext.candidates(c)
             while candidates != 0 {
                 let index = candidates.trailingZeroBitCount

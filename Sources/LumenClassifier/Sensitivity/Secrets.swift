@@ -51,6 +51,8 @@ enum Secrets {
         let n = t.count
         while i < n {
             let c = t.v[i]
+            // Only 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) and '-' (PEM) start a match here.
+            guard c == 0x41 || c == 0x61 || c == 0x65 || c == 0x2D else { i += 1; continue }
             // Only at the start of a token.
             if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { i += 1; continue }
             if c == 0x41 || c == 0x41 + 0x20 {  // AKIA / ASIA / AIza
@@ -84,6 +86,9 @@ enum Secrets {
     static func scanFormats(_ t: ScalarText, into out: inout [Finding]) {
         var i = 0
         while i < t.count {
+            // Every prefix starts with 's', 'g', 'x' or 'r' (see `matchFormat`).
+            let c = t.v[i]
+            guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { i += 1; continue }
             if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { i += 1; continue }
             if let end = matchFormat(t, at: i) {
                 let type = formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type ?? .genericSecret
