@@ -70,10 +70,10 @@ public enum PolicyEngine {
         if decision.action == .redact {
             var blocking: [FindingType] = []
             var local: [FindingType] = []
-            for finding in input.classification.findings {
-                switch policy.redaction.mode(for: finding.type) {
-                case .block: if !blocking.contains(finding.type) { blocking.append(finding.type) }
-                case .local: if !local.contains(finding.type) { local.append(finding.type) }
+            for (type, _) in input.findingTypes {
+                switch policy.redaction.mode(for: type) {
+                case .block: blocking.append(type)
+                case .local: local.append(type)
                 case .pseudonymise: break
                 }
             }
@@ -92,15 +92,12 @@ public enum PolicyEngine {
         if decision.action == .route, let target = decision.target.flatMap(policy.target(named:)), !target.isLocal,
             !policy.redaction.allowSecretsRemote
         {
-            var secrets: [FindingType] = []
-            for finding in input.classification.findings where finding.type.isSecret && !secrets.contains(finding.type) {
-                secrets.append(finding.type)
-            }
+            let secrets = input.findingTypes.map(\.type).filter(\.isSecret)
             if !secrets.isEmpty {
                 keepLocal(policy, &decision, because: "secrets (\(secrets.map(\.rawValue).joined(separator: ", "))) never leave (allow_secrets_remote is false)")
             }
         }
-        if decision.action != .block, input.classification.findings.contains(where: { $0.type.isSecret }), !policy.redaction.allowSecretsRemote {
+        if decision.action != .block, input.findingTypes.contains(where: { $0.type.isSecret }), !policy.redaction.allowSecretsRemote {
             decision.fallback.removeAll { policy.target(named: $0)?.isLocal != true }
         }
         // Budgets: a paid target with too little left is replaced by `on_exhausted`.
@@ -169,6 +166,33 @@ public enum PolicyEngine {
     struct Input {
         let classification: Classification
         let context: RequestContext
+        /// Each finding type once, in order of first appearance, with its highest score: conditions
+        /// and safety nets ask per type, and a long prompt has hundreds of findings of a few types.
+        let findingTypes: [(type: FindingType, maxScore: Double)]
+
+        init(classification: Classification, context: RequestContext) {
+            self.classification = classification
+            self.context = context
+            var types: [(type: FindingType, maxScore: Double)] = []
+            var last = -1
+            for finding in classification.findings {
+                if last >= 0 && types[last].type == finding.type {
+                    types[last].maxScore = max(types[last].maxScore, finding.score)
+                } else if let index = types.firstIndex(where: { $0.type == finding.type }) {
+                    types[index].maxScore = max(types[index].maxScore, finding.score)
+                    last = index
+                } else {
+                    types.append((finding.type, finding.score))
+                    last = types.count - 1
+                }
+            }
+            findingTypes = types
+        }
+
+        /// The highest score among findings of `type`, or nil when there is none.
+        func maxScore(_ type: FindingType) -> Double? {
+            findingTypes.first { $0.type == type }?.maxScore
+        }
     }
 
     static func matches(_ condition: PolicyCondition, _ input: Input) -> Bool {
@@ -179,7 +203,8 @@ public enum PolicyEngine {
         case .sensitivity(let range): return range.contains(c.sensitivity)
         case .tokens(let range): return range.contains(Double(c.estimatedTokens))
         case .findings(let f):
-            func has(_ type: FindingType) -> Bool { c.findings.contains { $0.type == type && $0.score >= f.minScore } }
+            // Some finding of the type scores at least min_score exactly when the best one does.
+            func has(_ type: FindingType) -> Bool { (input.maxScore(type) ?? -.infinity) >= f.minScore }
             if !f.anyOf.isEmpty && !f.anyOf.contains(where: has) { return false }
             if !f.allOf.allSatisfy(has) { return false }
             return !f.noneOf.contains(where: has)
@@ -235,9 +260,8 @@ public enum PolicyEngine {
         case .tokens(let range):
             return (matched, describe("estimated tokens", String(c.estimatedTokens), Double(c.estimatedTokens), range, matched))
         case .findings(let f):
-            let present = c.findings.filter { $0.score >= f.minScore }
             var bestByType: [FindingType: Double] = [:]
-            for finding in present { bestByType[finding.type] = max(bestByType[finding.type] ?? 0, finding.score) }
+            for (type, best) in input.findingTypes where best >= f.minScore { bestByType[type] = max(0, best) }
             func found(_ types: [FindingType]) -> [String] {
                 types.compactMap { type in bestByType[type].map { "\(type.rawValue) (\(score($0)))" } }
             }

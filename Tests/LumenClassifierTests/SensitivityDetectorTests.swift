@@ -151,6 +151,17 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("Forgot your password? Reset it", .password).isEmpty)
     }
 
+    @Test func assignmentKeyWords() {
+        // A password word anywhere in the key wins over a secret word, in any case.
+        #expect(found("API_TOKEN_PASSWORD=hunter2pass", .password) == ["hunter2pass"])
+        #expect(found("api_token_password=hunter2pass", .genericSecret).isEmpty)
+        #expect(found("CLIENT_SECRET = 'ab12cd34ef56'", .genericSecret) == ["ab12cd34ef56"])
+        #expect(found("x-api-key: 9f8e7d6c5b4a", .genericSecret) == ["9f8e7d6c5b4a"])
+        // A key word with no separator after it is not an assignment.
+        #expect(found("rotate the passphrase hunter2pass weekly", .password).isEmpty)
+        #expect(found("the secret_token 9f8e7d6c5b4a3210", .genericSecret).isEmpty)
+    }
+
     @Test func highEntropyNeedsKeyword() {
         let blob = "q8Zr4Lk2Vx9Pw7Nt3Hs6Jd1Fb5Gm0Yc"
         #expect(found("the api token is \(blob)", .genericSecret) == [blob])

@@ -6,210 +6,18 @@
 
 enum Addresses {
     static func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
-        var i = 0
-        while i < w.count {
-            if let (end, score) = matchAt(t, w, i, lowercaseText: lowercaseText) {
-                let (extended, endWord) = extend(t, w, from: end)
-                out.append(Finding(type: .streetAddress, start: w[i].start, end: extended, score: score))
-                i = max(endWord, i + 1)
-                continue
-            }
-            i += 1
-        }
+        latin.scan(t, w, lowercaseText: lowercaseText, into: &out)
         scanChinese(t, into: &out)
     }
 
-    @inline(__always) private static func isStreetType(_ x: Word) -> Bool { !x.isNumber && Lexicon.streetTypes.contains(x.hash) }
-
-    private static func hasStreetEnding(_ t: ScalarText, _ x: Word) -> Bool {
-        guard !x.isNumber, x.length >= 5 else { return false }
-        for ending in Lexicon.streetEndings where ending.count < x.length {
-            var ok = true
-            for k in 0..<ending.count where Chars.foldCase(t.v[x.end - ending.count + k]) != ending[k] { ok = false; break }
-            if ok { return true }
-        }
-        return false
-    }
-
-    /// A word that can be part of a street name: a name-like word, not a function word.
-    private static func isNameWord(_ x: Word, lowercaseText: Bool) -> Bool {
-        guard !x.isNumber else { return false }
-        if Lexicon.stopWords.contains(x.hash) { return x.length <= 3 && !x.isCapitalized && particles.contains(x.hash) }
-        return x.isCapitalized || x.hasNonASCII || lowercaseText || particles.contains(x.hash)
-    }
-
-    private static let particles = Chars.hashSet("de del della di da do dos das la le les van von der den du el al ter ten y e")
-
-    /// Same line and only spaces, commas or dots between two words.
-    private static func adjacent(_ t: ScalarText, _ a: Word, _ b: Word, allowComma: Bool = false) -> Bool {
-        guard !b.newlineBefore, b.start - a.end <= 3 else { return false }
-        for k in a.end..<b.start {
-            let c = t.v[k]
-            if c == 0x20 || c == 0x2E || (allowComma && c == 0x2C) { continue }
-            return false
-        }
-        return true
-    }
-
-    /// Whether an address starts at word `i`; returns the end offset of the core and a score.
-    private static func matchAt(_ t: ScalarText, _ w: [Word], _ i: Int, lowercaseText: Bool) -> (Int, Double)? {
-        let x = w[i]
-        // "the corner of X and Y"
-        if x.hash == cornerHash, i >= 2, w[i - 1].hash == theHash, i + 1 < w.count, w[i + 1].hash == ofHash {
-            return nil
-        }
-        if x.hash == theHash, i + 3 < w.count, w[i + 1].hash == cornerHash, w[i + 2].hash == ofHash {
-            var k = i + 3
-            var seenAnd = false
-            var last = w[i + 2].end
-            while k < w.count && k - i < 14 && !w[k].newlineBefore {
-                if w[k].hash == andHash { if seenAnd { break }; seenAnd = true; k += 1; continue }
-                if !(w[k].isNumber || isNameWord(w[k], lowercaseText: lowercaseText) || isStreetType(w[k])) { break }
-                if !adjacent(t, w[k - 1], w[k]) && w[k - 1].hash != andHash { break }
-                last = w[k].end
-                k += 1
-            }
-            if seenAnd { return (last, 0.85) }
-        }
-        // Military and unit forms: PSC 1234, Box 5678 / Unit 1234 Box 5678 / USNS Name, then APO/FPO/DPO AA 12345.
-        if Lexicon.militaryUnit.contains(x.hash), i + 1 < w.count {
-            if let end = militaryTail(t, w, from: i + 1) { return (end, 0.9) }
-        }
-        if Lexicon.unitWords.contains(x.hash), x.isCapitalized, i + 1 < w.count, w[i + 1].isNumber, adjacent(t, x, w[i + 1]) {
-            // "Apt. 675" alone is weak; it becomes an address with what follows.
-            return (w[i + 1].end, 0.6)
-        }
-        // P.O. Box 123
-        if (x.hash == poHash || (x.length == 1 && (t.v[x.start] | 0x20) == 0x70 && i + 2 < w.count && w[i + 1].length == 1 && (t.v[w[i + 1].start] | 0x20) == 0x6F)) {
-            var k = i + 1
-            while k < w.count && k - i < 3 && w[k].hash != boxHash { k += 1 }
-            if k + 1 < w.count, w[k].hash == boxHash, w[k + 1].isNumber { return (w[k + 1].end, 0.85) }
-        }
-        // Street prefix + name + number: "Rue de Virton 38", "ul. Miła 53", "Via Franscini 71".
-        if Lexicon.streetPrefixes.contains(x.hash) && (x.isCapitalized || lowercaseText || x.length <= 2) {
-            var k = i + 1
-            while k < w.count && k - i <= 5 && isNameWord(w[k], lowercaseText: true) && adjacent(t, w[k - 1], w[k]) { k += 1 }
-            if k > i + 1, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) { return (w[k].end, 0.8) }
-        }
-        // House number first.
-        if x.isNumber && x.length <= 6 && !(x.previous == 0x24 || x.previous == 0x23) {
-            var k = i + 1
-            // Up to two more leading numbers ("370 3911 Fourth Avenue"), or a unit ("0912 P.O. Box 287").
-            while k < w.count && k - i < 3 && w[k].isNumber && w[k].length <= 6 && adjacent(t, w[k - 1], w[k]) { k += 1 }
-            if k < w.count, adjacent(t, w[k - 1], w[k]) {
-                let nameStart = k
-                var sawType = false
-                var sawPrefix = false
-                var sawEnding = false
-                while k < w.count && k - nameStart < 6 && adjacent(t, w[k - 1], w[k]) {
-                    let y = w[k]
-                    if y.isNumber { break }
-                    if isStreetType(y) && k > nameStart { sawType = true; k += 1; break }
-                    if Lexicon.streetPrefixes.contains(y.hash) { sawPrefix = true }
-                    if !isNameWord(y, lowercaseText: lowercaseText) && !Lexicon.streetPrefixes.contains(y.hash) { break }
-                    if hasStreetEnding(t, y) { sawEnding = true }
-                    k += 1
-                }
-                let names = k - nameStart
-                if names >= 1 {
-                    if sawType {
-                        // Optional number after the type ("Drive 12" is rare; "St 5" not): keep the core.
-                        return (w[k - 1].end, 0.8)
-                    }
-                    if k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) {
-                        return (w[k].end, sawPrefix || sawEnding ? 0.8 : 0.7)
-                    }
-                    if sawPrefix || sawEnding { return (w[k - 1].end, 0.65) }
-                }
-            }
-        }
-        // Street name with a typical ending or type, then a number: "Hersnapvej 75", "Csabai kapu 39".
-        if !x.isNumber && isNameWord(x, lowercaseText: lowercaseText) && !Lexicon.notNames.contains(x.hash) {
-            var k = i
-            var sawEnding = false
-            while k < w.count && k - i < 4 && isNameWord(w[k], lowercaseText: lowercaseText) && (k == i || adjacent(t, w[k - 1], w[k])) {
-                if hasStreetEnding(t, w[k]) || (isStreetType(w[k]) && k > i) { sawEnding = true }
-                k += 1
-            }
-            if sawEnding, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]), !(i > 0 && w[i - 1].isNumber && adjacent(t, w[i - 1], x)) {
-                return (w[k].end, 0.7)
-            }
-            // Named street with a type, no number, after "on"/"at": "on Marina Fort Street".
-            if sawEnding, k - i >= 2, isStreetType(w[k - 1]), i > 0, placeCue.contains(w[i - 1].hash), x.isCapitalized {
-                return (w[k - 1].end, 0.55)
-            }
-        }
-        return nil
-    }
-
-    private static let placeCue = Chars.hashSet("on at to in near")
-
-    private static func militaryTail(_ t: ScalarText, _ w: [Word], from start: Int) -> Int? {
-        var k = start
-        while k < w.count && k - start < 6 {
-            if Lexicon.militaryPost.contains(w[k].hash), k + 2 < w.count, w[k + 1].length == 2, !w[k + 1].isNumber, w[k + 2].isNumber, w[k + 2].length == 5 {
-                return w[k + 2].end
-            }
-            k += 1
-        }
-        // "PSC 1234, Box 5678" without the post line.
-        if start + 2 < w.count, w[start].isNumber, w[start + 1].hash == boxHash, w[start + 2].isNumber { return w[start + 2].end }
-        return nil
-    }
-
-    /// Extends an address over units, cities, regions, countries and postcodes on the same or the next lines.
-    private static func extend(_ t: ScalarText, _ w: [Word], from end: Int) -> (Int, Int) {
-        var k = 0
-        // Find the first word at or after `end` (binary search).
-        var lo = 0, hi = w.count
-        while lo < hi { let mid = (lo + hi) / 2; if w[mid].start < end { lo = mid + 1 } else { hi = mid } }
-        k = lo
-        var last = end
-        var lines = 0
-        var lineWords = 0
-        while k < w.count {
-            let y = w[k]
-            // What lies between the last accepted scalar and this word.
-            var gapOK = true
-            var newlines = 0
-            for p in last..<y.start {
-                let c = t.v[p]
-                if c == 0x0A { newlines += 1; continue }
-                if c == 0x20 || c == 0x2C || c == 0x2E || c == 0x3E || c == 0x09 || c == 0x28 || c == 0x29 || c == 0x3F && newlines > 0 { continue }
-                gapOK = false
-                break
-            }
-            if !gapOK || newlines > 2 || y.start - last > 12 { break }
-            if newlines > 0 { lines += 1; lineWords = 0 }
-            // A new line of number groups is a phone number, not a postcode.
-            if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
-            if lines > 4 || lineWords >= 6 { break }
-            let isUnit = Lexicon.unitWords.contains(y.hash) && k + 1 < w.count && w[k + 1].isNumber
-            if y.isNumber {
-                if y.length > 6 { break }
-            } else if isUnit {
-            } else if Lexicon.stopWords.contains(y.hash) && !(particles.contains(y.hash) && !y.isCapitalized) {
-                break
-            } else if !(y.isCapitalized || y.isAllCaps || y.hasNonASCII || (y.length <= 3 && lines > 0)) {
-                break
-            }
-            last = y.end
-            lineWords += 1
-            k += 1
-        }
-        return (last, k)
-    }
-
-    private static let theHash = Chars.hash("the")
-    private static let cornerHash = Chars.hash("corner")
-    private static let ofHash = Chars.hash("of")
-    private static let andHash = Chars.hash("and")
-    private static let boxHash = Chars.hash("box")
-    private static let poHash = Chars.hash("po")
+    /// Fetched once per scan: every access to a lazily initialised global goes through a `swift_once`
+    /// check, and the address scan reads several lexicons and word hashes at every word of a prompt.
+    private static let latin = LatinAddresses()
 
     // MARK: Chinese
 
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
+        guard !t.isASCII else { return }
         var i = 0
         var lastEnd = 0
         while i < t.count {
@@ -258,4 +66,218 @@ enum Addresses {
             i += 1
         }
     }
+}
+
+/// Latin-script street addresses (see the top of the file). The lexicons are stored properties so
+/// that a scan reads them without a `swift_once` check per access.
+private struct LatinAddresses: Sendable {
+    private let streetTypes = Lexicon.streetTypes
+    private let streetEndings = Lexicon.streetEndings
+    private let stopWords = Lexicon.stopWords
+    private let militaryUnit = Lexicon.militaryUnit
+    private let unitWords = Lexicon.unitWords
+    private let streetPrefixes = Lexicon.streetPrefixes
+    private let notNames = Lexicon.notNames
+    private let militaryPost = Lexicon.militaryPost
+
+    func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
+        var i = 0
+        while i < w.count {
+            if let (end, score) = matchAt(t, w, i, lowercaseText: lowercaseText) {
+                let (extended, endWord) = extend(t, w, from: end)
+                out.append(Finding(type: .streetAddress, start: w[i].start, end: extended, score: score))
+                i = max(endWord, i + 1)
+                continue
+            }
+            i += 1
+        }
+    }
+
+    @inline(__always) private func isStreetType(_ x: Word) -> Bool { !x.isNumber && streetTypes.contains(x.hash) }
+
+    private func hasStreetEnding(_ t: ScalarText, _ x: Word) -> Bool {
+        guard !x.isNumber, x.length >= 5 else { return false }
+        for ending in streetEndings where ending.count < x.length {
+            var ok = true
+            for k in 0..<ending.count where Chars.foldCase(t.v[x.end - ending.count + k]) != ending[k] { ok = false; break }
+            if ok { return true }
+        }
+        return false
+    }
+
+    /// A word that can be part of a street name: a name-like word, not a function word.
+    private func isNameWord(_ x: Word, lowercaseText: Bool) -> Bool {
+        guard !x.isNumber else { return false }
+        if stopWords.contains(x.hash) { return x.length <= 3 && !x.isCapitalized && particles.contains(x.hash) }
+        return x.isCapitalized || x.hasNonASCII || lowercaseText || particles.contains(x.hash)
+    }
+
+    private let particles = Chars.hashSet("de del della di da do dos das la le les van von der den du el al ter ten y e")
+
+    /// Same line and only spaces, commas or dots between two words.
+    private func adjacent(_ t: ScalarText, _ a: Word, _ b: Word, allowComma: Bool = false) -> Bool {
+        guard !b.newlineBefore, b.start - a.end <= 3 else { return false }
+        for k in a.end..<b.start {
+            let c = t.v[k]
+            if c == 0x20 || c == 0x2E || (allowComma && c == 0x2C) { continue }
+            return false
+        }
+        return true
+    }
+
+    /// Whether an address starts at word `i`; returns the end offset of the core and a score.
+    private func matchAt(_ t: ScalarText, _ w: [Word], _ i: Int, lowercaseText: Bool) -> (Int, Double)? {
+        let x = w[i]
+        // "the corner of X and Y"
+        if x.hash == cornerHash, i >= 2, w[i - 1].hash == theHash, i + 1 < w.count, w[i + 1].hash == ofHash {
+            return nil
+        }
+        if x.hash == theHash, i + 3 < w.count, w[i + 1].hash == cornerHash, w[i + 2].hash == ofHash {
+            var k = i + 3
+            var seenAnd = false
+            var last = w[i + 2].end
+            while k < w.count && k - i < 14 && !w[k].newlineBefore {
+                if w[k].hash == andHash { if seenAnd { break }; seenAnd = true; k += 1; continue }
+                if !(w[k].isNumber || isNameWord(w[k], lowercaseText: lowercaseText) || isStreetType(w[k])) { break }
+                if !adjacent(t, w[k - 1], w[k]) && w[k - 1].hash != andHash { break }
+                last = w[k].end
+                k += 1
+            }
+            if seenAnd { return (last, 0.85) }
+        }
+        // Military and unit forms: PSC 1234, Box 5678 / Unit 1234 Box 5678 / USNS Name, then APO/FPO/DPO AA 12345.
+        if militaryUnit.contains(x.hash), i + 1 < w.count {
+            if let end = militaryTail(t, w, from: i + 1) { return (end, 0.9) }
+        }
+        if unitWords.contains(x.hash), x.isCapitalized, i + 1 < w.count, w[i + 1].isNumber, adjacent(t, x, w[i + 1]) {
+            // "Apt. 675" alone is weak; it becomes an address with what follows.
+            return (w[i + 1].end, 0.6)
+        }
+        // P.O. Box 123
+        if (x.hash == poHash || (x.length == 1 && (t.v[x.start] | 0x20) == 0x70 && i + 2 < w.count && w[i + 1].length == 1 && (t.v[w[i + 1].start] | 0x20) == 0x6F)) {
+            var k = i + 1
+            while k < w.count && k - i < 3 && w[k].hash != boxHash { k += 1 }
+            if k + 1 < w.count, w[k].hash == boxHash, w[k + 1].isNumber { return (w[k + 1].end, 0.85) }
+        }
+        // Street prefix + name + number: "Rue de Virton 38", "ul. Miła 53", "Via Franscini 71".
+        if streetPrefixes.contains(x.hash) && (x.isCapitalized || lowercaseText || x.length <= 2) {
+            var k = i + 1
+            while k < w.count && k - i <= 5 && isNameWord(w[k], lowercaseText: true) && adjacent(t, w[k - 1], w[k]) { k += 1 }
+            if k > i + 1, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) { return (w[k].end, 0.8) }
+        }
+        // House number first.
+        if x.isNumber && x.length <= 6 && !(x.previous == 0x24 || x.previous == 0x23) {
+            var k = i + 1
+            // Up to two more leading numbers ("370 3911 Fourth Avenue"), or a unit ("0912 P.O. Box 287").
+            while k < w.count && k - i < 3 && w[k].isNumber && w[k].length <= 6 && adjacent(t, w[k - 1], w[k]) { k += 1 }
+            if k < w.count, adjacent(t, w[k - 1], w[k]) {
+                let nameStart = k
+                var sawType = false
+                var sawPrefix = false
+                var sawEnding = false
+                while k < w.count && k - nameStart < 6 && adjacent(t, w[k - 1], w[k]) {
+                    let y = w[k]
+                    if y.isNumber { break }
+                    if isStreetType(y) && k > nameStart { sawType = true; k += 1; break }
+                    if streetPrefixes.contains(y.hash) { sawPrefix = true }
+                    if !isNameWord(y, lowercaseText: lowercaseText) && !streetPrefixes.contains(y.hash) { break }
+                    if hasStreetEnding(t, y) { sawEnding = true }
+                    k += 1
+                }
+                let names = k - nameStart
+                if names >= 1 {
+                    if sawType {
+                        // Optional number after the type ("Drive 12" is rare; "St 5" not): keep the core.
+                        return (w[k - 1].end, 0.8)
+                    }
+                    if k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) {
+                        return (w[k].end, sawPrefix || sawEnding ? 0.8 : 0.7)
+                    }
+                    if sawPrefix || sawEnding { return (w[k - 1].end, 0.65) }
+                }
+            }
+        }
+        // Street name with a typical ending or type, then a number: "Hersnapvej 75", "Csabai kapu 39".
+        if !x.isNumber && isNameWord(x, lowercaseText: lowercaseText) && !notNames.contains(x.hash) {
+            var k = i
+            var sawEnding = false
+            while k < w.count && k - i < 4 && isNameWord(w[k], lowercaseText: lowercaseText) && (k == i || adjacent(t, w[k - 1], w[k])) {
+                if hasStreetEnding(t, w[k]) || (isStreetType(w[k]) && k > i) { sawEnding = true }
+                k += 1
+            }
+            if sawEnding, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]), !(i > 0 && w[i - 1].isNumber && adjacent(t, w[i - 1], x)) {
+                return (w[k].end, 0.7)
+            }
+            // Named street with a type, no number, after "on"/"at": "on Marina Fort Street".
+            if sawEnding, k - i >= 2, isStreetType(w[k - 1]), i > 0, placeCue.contains(w[i - 1].hash), x.isCapitalized {
+                return (w[k - 1].end, 0.55)
+            }
+        }
+        return nil
+    }
+
+    private let placeCue = Chars.hashSet("on at to in near")
+
+    private func militaryTail(_ t: ScalarText, _ w: [Word], from start: Int) -> Int? {
+        var k = start
+        while k < w.count && k - start < 6 {
+            if militaryPost.contains(w[k].hash), k + 2 < w.count, w[k + 1].length == 2, !w[k + 1].isNumber, w[k + 2].isNumber, w[k + 2].length == 5 {
+                return w[k + 2].end
+            }
+            k += 1
+        }
+        // "PSC 1234, Box 5678" without the post line.
+        if start + 2 < w.count, w[start].isNumber, w[start + 1].hash == boxHash, w[start + 2].isNumber { return w[start + 2].end }
+        return nil
+    }
+
+    /// Extends an address over units, cities, regions, countries and postcodes on the same or the next lines.
+    private func extend(_ t: ScalarText, _ w: [Word], from end: Int) -> (Int, Int) {
+        var k = 0
+        // Find the first word at or after `end` (binary search).
+        var lo = 0, hi = w.count
+        while lo < hi { let mid = (lo + hi) / 2; if w[mid].start < end { lo = mid + 1 } else { hi = mid } }
+        k = lo
+        var last = end
+        var lines = 0
+        var lineWords = 0
+        while k < w.count {
+            let y = w[k]
+            // What lies between the last accepted scalar and this word.
+            var gapOK = true
+            var newlines = 0
+            for p in last..<y.start {
+                let c = t.v[p]
+                if c == 0x0A { newlines += 1; continue }
+                if c == 0x20 || c == 0x2C || c == 0x2E || c == 0x3E || c == 0x09 || c == 0x28 || c == 0x29 || c == 0x3F && newlines > 0 { continue }
+                gapOK = false
+                break
+            }
+            if !gapOK || newlines > 2 || y.start - last > 12 { break }
+            if newlines > 0 { lines += 1; lineWords = 0 }
+            // A new line of number groups is a phone number, not a postcode.
+            if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
+            if lines > 4 || lineWords >= 6 { break }
+            let isUnit = unitWords.contains(y.hash) && k + 1 < w.count && w[k + 1].isNumber
+            if y.isNumber {
+                if y.length > 6 { break }
+            } else if isUnit {
+            } else if stopWords.contains(y.hash) && !(particles.contains(y.hash) && !y.isCapitalized) {
+                break
+            } else if !(y.isCapitalized || y.isAllCaps || y.hasNonASCII || (y.length <= 3 && lines > 0)) {
+                break
+            }
+            last = y.end
+            lineWords += 1
+            k += 1
+        }
+        return (last, k)
+    }
+
+    private let theHash = Chars.hash("the")
+    private let cornerHash = Chars.hash("corner")
+    private let ofHash = Chars.hash("of")
+    private let andHash = Chars.hash("and")
+    private let boxHash = Chars.hash("box")
+    private let poHash = Chars.hash("po")
 }

@@ -47,7 +47,8 @@ enum Identifiers {
     static func scanIBANs(_ t: ScalarText, into out: inout [Finding]) {
         var i = 0
         while i + 4 < t.count {
-            guard t.isASCIILetter(i), t.isASCIILetter(i + 1), t.isDigit(i + 2), t.isDigit(i + 3), !t.isASCIIAlnum(i - 1) else { i += 1; continue }
+            // Digits are rarer than letters in prose: test them first.
+            guard t.isDigit(i + 2), t.isDigit(i + 3), t.isASCIILetter(i), t.isASCIILetter(i + 1), !t.isASCIIAlnum(i - 1) else { i += 1; continue }
             // Collect alphanumerics, allowing single spaces between groups.
             var chars: [UInt32] = []
             var ends: [Int] = []
@@ -109,11 +110,54 @@ enum Identifiers {
         var parens = false
         var hasExtension = false
         var trailingCheckX = false
+        /// The distinct values in `separators`, as bits (see `separatorBit`).
+        var separatorBits: UInt8 = 0
+
+        init(start: Int) {
+            self.start = start
+            self.end = start
+        }
+
+        /// Starts a new chain at `start`, keeping the arrays' storage (one chain per digit run would
+        /// otherwise allocate three arrays).
+        mutating func reset(start: Int) {
+            self.start = start
+            end = start
+            groups.removeAll(keepingCapacity: true)
+            separators.removeAll(keepingCapacity: true)
+            digits.removeAll(keepingCapacity: true)
+            plus = false
+            parens = false
+            hasExtension = false
+            trailingCheckX = false
+            separatorBits = 0
+        }
+
+        /// Whether the group sizes are exactly the given ones (an array literal would allocate per comparison).
+        func hasGroups(_ a: Int, _ b: Int = -1, _ c: Int = -1, _ d: Int = -1) -> Bool {
+            let n = d >= 0 ? 4 : c >= 0 ? 3 : b >= 0 ? 2 : 1
+            guard groups.count == n, groups[0] == a else { return false }
+            return (n < 2 || groups[1] == b) && (n < 3 || groups[2] == c) && (n < 4 || groups[3] == d)
+        }
+    }
+
+    /// Separators are ' ', '-', '.' or ')' (see `readChain`); anything else would share the last bit.
+    private static let space: UInt8 = 1, dash: UInt8 = 2, dot: UInt8 = 4, paren: UInt8 = 8
+
+    @inline(__always) private static func separatorBit(_ c: UInt32) -> UInt8 {
+        switch c {
+        case 0x20: space
+        case 0x2D: dash
+        case 0x2E: dot
+        case 0x29: paren
+        default: 16
+        }
     }
 
     private static func isChainSeparator(_ c: UInt32) -> Bool { c == 0x20 || c == 0x2D || c == 0x2E }
 
     static func scanDigitChains(_ t: ScalarText, into out: inout [Finding]) {
+        var chain = Chain(start: 0)
         var i = 0
         while i < t.count {
             guard t.isDigit(i) || (t.v[i] == 0x2B && t.isDigit(i + 1)) || (t.v[i] == 0x28 && t.isDigit(i + 1)) else { i += 1; continue }
@@ -122,14 +166,14 @@ enum Identifiers {
                 while i < t.count && (t.isDigit(i) || t.v[i] == 0x2B || t.v[i] == 0x28) { i += 1 }
                 continue
             }
-            let chain = readChain(t, from: i)
+            readChain(t, from: i, into: &chain)
             classifyChain(t, chain, into: &out)
             i = max(chain.end, i + 1)
         }
     }
 
-    private static func readChain(_ t: ScalarText, from start: Int) -> Chain {
-        var c = Chain(start: start, end: start)
+    private static func readChain(_ t: ScalarText, from start: Int, into c: inout Chain) {
+        c.reset(start: start)
         var k = start
         if t.v[k] == 0x2B { c.plus = true; k += 1 }
         var lastSep: UInt32 = 0
@@ -141,11 +185,14 @@ enum Identifiers {
             while k < t.count && t.isDigit(k) && k - g < 19 { c.digits.append(UInt8(t.v[k] - 0x30)); k += 1 }
             if k == g { break }
             if paren {
-                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - counted); return c }
+                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - counted); return }
                 k += 1
                 c.parens = true
             }
-            if !c.groups.isEmpty { c.separators.append(lastSep) }
+            if !c.groups.isEmpty {
+                c.separators.append(lastSep)
+                c.separatorBits |= separatorBit(lastSep)
+            }
             c.groups.append(c.digits.count - counted)
             counted = c.digits.count
             c.end = k
@@ -172,14 +219,13 @@ enum Identifiers {
         }
         // The Chinese ID's final check character.
         if (t[c.end] == 0x58 || t[c.end] == 0x78) && c.digits.count == 17 && !t.isASCIIAlnum(c.end + 1) { c.trailingCheckX = true }
-        return c
     }
 
     private static func classifyChain(_ t: ScalarText, _ c: Chain, into out: inout [Finding]) {
         let n = c.digits.count
         let single = c.groups.count == 1
-        let separators = Set(c.separators)
-        let spacesOrDashes = separators.isSubset(of: [0x20, 0x2D])
+        let separators = c.separatorBits
+        let spacesOrDashes = separators & ~(space | dash) == 0
         if t.isASCIILetter(c.end) && !c.trailingCheckX { return }
 
         // Chinese resident ID: 17 digits + check digit (digit or X), birth date valid.
@@ -191,7 +237,7 @@ enum Identifiers {
             }
         }
         // Chinese mobile: 1[3-9] + 9 digits, optionally +86.
-        let mobileShape = single || c.groups == [3, 4, 4] || (c.plus && (c.groups == [2, 11] || c.groups == [2, 3, 4, 4] || c.groups == [13]))
+        let mobileShape = single || c.hasGroups(3, 4, 4) || (c.plus && (c.hasGroups(2, 11) || c.hasGroups(2, 3, 4, 4) || c.hasGroups(13)))
         if !c.parens && n >= 11 && n <= 13 && mobileShape && spacesOrDashes {
             var d = c.digits[...]
             if c.plus && n == 13 && d.starts(with: [8, 6]) { d = d.dropFirst(2) }
@@ -221,8 +267,9 @@ enum Identifiers {
             }
         }
         // US SSN: 3-2-4 with dashes or spaces, or 9 digits next to "SSN"/"social security".
-        let ssnShape = c.groups == [3, 2, 4] && separators.count == 1 && spacesOrDashes
-        let ssnContext = t.hasContext(Lexicon.ssnContext, before: c.start, window: 40)
+        let ssnShape = c.hasGroups(3, 2, 4) && separators.nonzeroBitCount == 1 && spacesOrDashes
+        // The context only matters for an SSN shape or nine bare digits: skip the look-back otherwise.
+        let ssnContext = !c.plus && !c.parens && (ssnShape || (single && n == 9)) && t.hasContext(Lexicon.ssnContext, before: c.start, window: 40)
         if !c.plus && !c.parens && (ssnShape || (single && n == 9 && ssnContext)) {
             if ssnValid(c.digits) {
                 out.append(Finding(type: .usSSN, start: c.start, end: c.end, score: ssnContext ? 0.95 : 0.85))
@@ -232,7 +279,7 @@ enum Identifiers {
         // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes.
         if !c.plus && !c.parens && n >= 12 && n <= 19 && spacesOrDashes && !c.hasExtension && luhn(c.digits) {
             let cardContext = t.hasContext(Lexicon.cardContext, before: c.start, window: 60)
-            let shapeOK = single || c.groups.allSatisfy { $0 >= 4 } || c.groups == [4, 6, 5] || c.groups == [4, 6, 4]
+            let shapeOK = single || c.groups.allSatisfy { $0 >= 4 } || c.hasGroups(4, 6, 5) || c.hasGroups(4, 6, 4)
             if shapeOK && (n >= 13 || cardContext) {
                 out.append(Finding(type: .creditCard, start: c.start, end: c.end, score: cardContext ? 0.97 : 0.9))
                 return
@@ -241,16 +288,16 @@ enum Identifiers {
         // Phone numbers: 7-15 digits; several groups, a "+", parentheses, or a phone word nearby.
         if n >= 7 && n <= 15 {
             if looksLikeDate(c) { return }
-            if separators.contains(0x2E) && c.groups.count < 3 { return }
+            if separators & dot != 0 && c.groups.count < 3 { return }
             let phoneContext = t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
             if t.hasContext(Lexicon.postcodeContext, before: c.start, window: 12) { return }
-            let dashed = separators == [0x2D] && n >= 9 && c.groups.allSatisfy { $0 <= 8 }
+            let dashed = separators == dash && n >= 9 && c.groups.allSatisfy { $0 <= 8 }
             let grouped = c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
             let longSingle = single && (n == 10 || n == 11) && !c.parens
             if c.plus || c.parens || grouped || longSingle || phoneContext {
                 let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
                 // A bare space-separated chain directly followed by a word may be an address number.
-                let onlySpaces = separators == [0x20]
+                let onlySpaces = separators == space
                 out.append(Finding(type: .phone, start: c.start, end: c.end, score: onlySpaces && !phoneContext ? 0.55 : score))
             }
         }
@@ -309,6 +356,7 @@ enum Identifiers {
     private static func isHex(_ c: UInt32) -> Bool { Chars.isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
 
     static func scanIPv6(_ t: ScalarText, into out: inout [Finding]) {
+        guard t.hasColon else { return }
         var i = 0
         while i < t.count {
             guard t.v[i] == 0x3A || isHex(t.v[i]) else { i += 1; continue }
@@ -362,11 +410,12 @@ enum Identifiers {
     // MARK: Passport numbers (context-gated)
 
     static func scanPassports(_ t: ScalarText, into out: inout [Finding]) {
+        let passportWord = Lexicon.passportWord
         var i = 0
         while i < t.count {
             let c = Chars.lowerASCII(t.v[i])
             var anchorEnd = -1
-            if c == 0x70 && t.matches(Lexicon.passportWord, at: i) && !t.isASCIILetter(i - 1) { anchorEnd = i + Lexicon.passportWord.count }
+            if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) { anchorEnd = i + passportWord.count }
             else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
             guard anchorEnd >= 0 else { i += 1; continue }
             // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
@@ -392,14 +441,21 @@ enum Identifiers {
     // MARK: Dates of birth (context-gated)
 
     static func scanDatesOfBirth(_ t: ScalarText, into out: inout [Finding]) {
+        let dobContext = Lexicon.dobContext
         var i = 0
         while i < t.count {
             var anchorEnd = -1
             let c = Chars.lowerASCII(t.v[i])
             guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { i += 1; continue }
-            for word in Lexicon.dobContext where word[0] == c && t.matches(word, at: i) {
-                if Chars.isASCIILetter(word[0]) && t.isASCIILetter(i - 1) { continue }
-                anchorEnd = i + word.count
+            // An English cue never starts inside a word.
+            if c < 0x80 && t.isASCIILetter(i - 1) { i += 1; continue }
+            var candidates = dobContext.candidates(c)
+            while candidates != 0 {
+                let index = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                guard dobContext.matches(index, t, at: i) else { continue }
+                if Chars.isASCIILetter(c) && t.isASCIILetter(i - 1) { continue }
+                anchorEnd = i + dobContext.count(index)
                 break
             }
             guard anchorEnd >= 0 else { i += 1; continue }

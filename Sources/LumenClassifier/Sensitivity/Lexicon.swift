@@ -4,15 +4,15 @@
 enum Lexicon {
     static func scalarList(_ words: [String]) -> [[UInt32]] { words.map(Chars.scalars) }
 
-    static let ssnContext = scalarList(["ssn", "social security", "社会安全号"])
-    static let cardContext = scalarList(["card", "cc ", "visa", "mastercard", "amex", "卡号", "银行卡", "信用卡"])
-    static let phoneContext = scalarList([
+    static let ssnContext = ContextWords(["ssn", "social security", "社会安全号"])
+    static let cardContext = ContextWords(["card", "cc ", "visa", "mastercard", "amex", "卡号", "银行卡", "信用卡"])
+    static let phoneContext = ContextWords([
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
         "手机", "电话", "联系方式", "号码",
     ])
-    static let postcodeContext = scalarList(["zip", "postal", "postcode", "邮编", "邮政编码"])
+    static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码"])
     static let passportWord = Chars.scalars("passport")
-    static let dobContext = scalarList([
+    static let dobContext = ContextWords([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
         "出生日期", "出生于", "出生", "生日",
     ])

@@ -5,47 +5,112 @@
 // given-name characters, gated by context (姓名, 患者, 叫 … / 先生, 女士 …).
 
 enum Names {
-    static let firstNames = Chars.hashSet(NameLexicon.firstNames)
-    static let surnames = Chars.hashSet(NameLexicon.surnames)
-
-    private static let nameHash = Chars.hash("name")
-    private static let isHash = Chars.hash("is")
-    private static let userHash = Chars.hash("user")
-    private static let andHash = Chars.hash("and")
-    private static let underHash = Chars.hash("under")
-    private static let itHash = Chars.hash("it")
-    private static let toHash = Chars.hash("to")
-    private static let iHash = Chars.hash("i")
-    private static let amHash = Chars.hash("am")
-    private static let byHash = Chars.hash("by")
-    private static let withHash = Chars.hash("with")
-    private static let addHash = Chars.hash("add")
-    private static let meHash = Chars.hash("me")
-    private static let callWords = Chars.hashSet("call calls called")
-
-    /// Words that, as the two words before, introduce a name: "name is", "it to", "maybe it's under".
-    private static let strongCues = Chars.hashSet("named called surname maiden")
-
-    private static func candidate(_ x: Word) -> Bool {
-        !x.isNumber && x.length >= 2 && !Lexicon.stopWords.contains(x.hash) && !Lexicon.notNames.contains(x.hash)
-            && !Lexicon.streetTypes.contains(x.hash) && !Lexicon.unitWords.contains(x.hash)
+    /// Latin-script names: see `LatinNames`.
+    static func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
+        latin.scan(t, w, lowercaseText: lowercaseText, into: &out)
     }
 
-    private static func capitalizedCandidate(_ x: Word) -> Bool {
+    /// Fetched once per scan: every access to a lazily initialised global goes through a `swift_once`
+    /// check, and the name scan reads a dozen lexicons and cue hashes at every word of a prompt.
+    private static let latin = LatinNames()
+
+    // MARK: Chinese
+
+    static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
+        guard !t.isASCII else { return }
+        var i = 0
+        while i < t.count {
+            let c = t.v[i]
+            guard c >= 0x4E00, Chars.isHan(c) else { i += 1; continue }
+            var surnameLength = 0
+            if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
+            else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }
+            guard surnameLength > 0 else { i += 1; continue }
+            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) || endsWith(t, cue + [0x662F], at: i) }
+            // Given name: one or two Han characters that are not particles.
+            var g = i + surnameLength
+            while g < t.count && g - i - surnameLength < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
+            let given = g - i - surnameLength
+            guard given >= 1 else { i += 1; continue }
+            var end = g
+            var after = Lexicon.chineseNameAfter.contains { startsWith(t, $0, at: g) }
+            if !after && given == 2 && Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: g - 1) }) {
+                end = g - 1
+                after = true
+            }
+            if before || after {
+                out.append(Finding(type: .person, start: i, end: end, score: before && after ? 0.9 : 0.75))
+                i = end
+                continue
+            }
+            i += 1
+        }
+    }
+
+    private static func endsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
+        guard i - s.count >= 0 else { return false }
+        for k in 0..<s.count where t.v[i - s.count + k] != s[k] { return false }
+        return true
+    }
+
+    private static func startsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
+        guard i + s.count <= t.count else { return false }
+        for k in 0..<s.count where t.v[i + k] != s[k] { return false }
+        return true
+    }
+}
+
+/// English/Latin person names (see the top of the file). The lexicons are stored properties so that
+/// a scan reads them without a `swift_once` check per access.
+private struct LatinNames: Sendable {
+    private let stopWords = Lexicon.stopWords
+    private let notNames = Lexicon.notNames
+    private let streetTypes = Lexicon.streetTypes
+    private let unitWords = Lexicon.unitWords
+    private let honorifics = Lexicon.honorifics
+    private let nameCues = Lexicon.nameCues
+
+    let firstNames = Chars.hashSet(NameLexicon.firstNames)
+    let surnames = Chars.hashSet(NameLexicon.surnames)
+
+    private let nameHash = Chars.hash("name")
+    private let isHash = Chars.hash("is")
+    private let userHash = Chars.hash("user")
+    private let andHash = Chars.hash("and")
+    private let underHash = Chars.hash("under")
+    private let itHash = Chars.hash("it")
+    private let toHash = Chars.hash("to")
+    private let iHash = Chars.hash("i")
+    private let amHash = Chars.hash("am")
+    private let byHash = Chars.hash("by")
+    private let withHash = Chars.hash("with")
+    private let addHash = Chars.hash("add")
+    private let meHash = Chars.hash("me")
+    private let callWords = Chars.hashSet("call calls called")
+
+    /// Words that, as the two words before, introduce a name: "name is", "it to", "maybe it's under".
+    private let strongCues = Chars.hashSet("named called surname maiden")
+
+    private func candidate(_ x: Word) -> Bool {
+        !x.isNumber && x.length >= 2 && !stopWords.contains(x.hash) && !notNames.contains(x.hash)
+            && !streetTypes.contains(x.hash) && !unitWords.contains(x.hash)
+    }
+
+    private func capitalizedCandidate(_ x: Word) -> Bool {
         candidate(x) && x.isCapitalized && !(x.isAllCaps && x.length > 3)
     }
 
     /// An initial: one capital letter, optionally followed by a dot.
-    private static func isInitial(_ t: ScalarText, _ x: Word) -> Bool { x.length == 1 && x.isCapitalized && !x.isNumber }
+    private func isInitial(_ t: ScalarText, _ x: Word) -> Bool { x.length == 1 && x.isCapitalized && !x.isNumber }
 
-    private static func sameLine(_ t: ScalarText, _ a: Word, _ b: Word) -> Bool {
+    private func sameLine(_ t: ScalarText, _ a: Word, _ b: Word) -> Bool {
         guard !b.newlineBefore, b.start - a.end <= 2 else { return false }
         for k in a.end..<b.start where !(t.v[k] == 0x20 || t.v[k] == 0x2E) { return false }
         return true
     }
 
     /// Extends a name from word `i` over capitalised words and initials; returns the index after it.
-    private static func extendName(_ t: ScalarText, _ w: [Word], _ i: Int, lowercase: Bool, max: Int = 4) -> Int {
+    private func extendName(_ t: ScalarText, _ w: [Word], _ i: Int, lowercase: Bool, max: Int = 4) -> Int {
         var k = i + 1
         while k < w.count && k - i < max && sameLine(t, w[k - 1], w[k]) {
             let y = w[k]
@@ -62,9 +127,9 @@ enum Names {
         return k
     }
 
-    private static let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
+    private let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
 
-    static func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
+    func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var taken = [Bool](repeating: false, count: w.count)
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
@@ -76,8 +141,8 @@ enum Names {
             let x = w[i]
             if x.isNumber { i += 1; continue }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
-            if Lexicon.honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]),
-               (w[i + 1].isCapitalized && !w[i + 1].isNumber && !Lexicon.stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
+            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]),
+               (w[i + 1].isCapitalized && !w[i + 1].isNumber && !stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
                 let e = extendName(t, w, i + 1, lowercase: lowercaseText)
                 add(i + 1, e, 0.85)
                 i = e
@@ -88,7 +153,7 @@ enum Names {
                 var j = i + 1
                 if objectPronouns.contains(w[j].hash), j + 1 < w.count { j += 1 }
                 let y = w[j]
-                if (capitalizedCandidate(y) || (lowercaseText || strongCue(t, w, i)) && candidate(y) && !y.isCapitalized && !Lexicon.notNames.contains(y.hash)) && !y.isNumber {
+                if (capitalizedCandidate(y) || (lowercaseText || strongCue(t, w, i)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)) && !y.isNumber {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
                     add(j, e, 0.8)
                     i = e
@@ -142,10 +207,10 @@ enum Names {
         repeatMentions(w, &taken, into: &out)
     }
 
-    private static let objectPronouns = Chars.hashSet("him her them me")
+    private let objectPronouns = Chars.hashSet("him her them me")
 
     /// Once "Joakim Westgård" is a name, a later "Westgård" (or "Joakim") alone is the same person.
-    private static func repeatMentions(_ w: [Word], _ taken: inout [Bool], into out: inout [Finding]) {
+    private func repeatMentions(_ w: [Word], _ taken: inout [Bool], into out: inout [Finding]) {
         var known: [UInt64] = []
         for i in w.indices where taken[i] && w[i].length >= 2 && w[i].isCapitalized { known.append(w[i].hash) }
         guard !known.isEmpty else { return }
@@ -156,11 +221,11 @@ enum Names {
         }
     }
 
-    private static func sentenceStart(_ x: Word) -> Bool {
+    private func sentenceStart(_ x: Word) -> Bool {
         x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F || x.previous == 0x22 || x.previous == 0x3A
     }
 
-    private static func isCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+    private func isCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
         let x = w[i]
         if x.hash == nameHash {
             // "name is", "name: ", "name? ", "name - "
@@ -174,16 +239,16 @@ enum Names {
         if x.hash == amHash, i > 0, w[i - 1].hash == iHash { return false }
         if x.hash == meHash, i > 0, callWords.contains(w[i - 1].hash) { return true }
         if x.hash == addHash || x.hash == withHash || x.hash == byHash { return false }
-        return strongCues.contains(x.hash) || Lexicon.nameCues.contains(x.hash)
+        return strongCues.contains(x.hash) || nameCues.contains(x.hash)
     }
 
-    private static func strongCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+    private func strongCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
         let x = w[i]
         return x.hash == isHash || x.hash == nameHash || strongCues.contains(x.hash)
     }
 
     /// "Eklund, Michael and Hodge": capitalised words coordinated with a found name are names too.
-    private static func coordinate(_ t: ScalarText, _ w: [Word], _ taken: inout [Bool], lowercaseText: Bool, into out: inout [Finding]) {
+    private func coordinate(_ t: ScalarText, _ w: [Word], _ taken: inout [Bool], lowercaseText: Bool, into out: inout [Finding]) {
         guard !out.isEmpty, !lowercaseText else { return }
         var changed = true
         var rounds = 0
@@ -215,48 +280,5 @@ enum Names {
             }
         }
     }
-
-    // MARK: Chinese
-
-    static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        var i = 0
-        while i < t.count {
-            let c = t.v[i]
-            guard c >= 0x4E00, Chars.isHan(c) else { i += 1; continue }
-            var surnameLength = 0
-            if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
-            else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }
-            guard surnameLength > 0 else { i += 1; continue }
-            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) || endsWith(t, cue + [0x662F], at: i) }
-            // Given name: one or two Han characters that are not particles.
-            var g = i + surnameLength
-            while g < t.count && g - i - surnameLength < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
-            let given = g - i - surnameLength
-            guard given >= 1 else { i += 1; continue }
-            var end = g
-            var after = Lexicon.chineseNameAfter.contains { startsWith(t, $0, at: g) }
-            if !after && given == 2 && Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: g - 1) }) {
-                end = g - 1
-                after = true
-            }
-            if before || after {
-                out.append(Finding(type: .person, start: i, end: end, score: before && after ? 0.9 : 0.75))
-                i = end
-                continue
-            }
-            i += 1
-        }
-    }
-
-    private static func endsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
-        guard i - s.count >= 0 else { return false }
-        for k in 0..<s.count where t.v[i - s.count + k] != s[k] { return false }
-        return true
-    }
-
-    private static func startsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
-        guard i + s.count <= t.count else { return false }
-        for k in 0..<s.count where t.v[i + k] != s[k] { return false }
-        return true
-    }
 }
+

@@ -4,13 +4,52 @@
 /// The prompt as an array of Unicode scalar values plus cheap character-class helpers.
 struct ScalarText {
     let v: [UInt32]
+    /// No scalar above 0x7F: the detectors for Han text have nothing to look at.
+    let isASCII: Bool
+    /// Some ':' (0x3A): connection strings and IPv6 addresses need one.
+    let hasColon: Bool
     var count: Int { v.count }
 
     init(_ text: String) {
-        var values: [UInt32] = []
-        values.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars { values.append(scalar.value) }
-        v = values
+        var isASCII = true, hasColon = false
+        // A native string's UTF-8 is contiguous and valid: decode it directly (much faster than
+        // iterating `unicodeScalars`, which was a visible share of the profile).
+        let decoded: [UInt32]? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            [UInt32](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+                var i = 0, n = 0
+                let end = bytes.count
+                while i < end {
+                    let b0 = UInt32(bytes[i])
+                    if b0 < 0x80 {
+                        if b0 == 0x3A { hasColon = true }
+                        buffer[n] = b0
+                        i += 1
+                    } else if b0 < 0xE0 {
+                        buffer[n] = (b0 & 0x1F) << 6 | (UInt32(bytes[i + 1]) & 0x3F)
+                        i += 2
+                    } else if b0 < 0xF0 {
+                        buffer[n] = (b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F)
+                        i += 3
+                    } else {
+                        buffer[n] = (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
+                            | (UInt32(bytes[i + 3]) & 0x3F)
+                        i += 4
+                    }
+                    n += 1
+                }
+                initialized = n
+                isASCII = n == end
+            }
+        }
+        if let decoded {
+            v = decoded
+        } else {
+            v = text.unicodeScalars.map(\.value)
+            isASCII = v.allSatisfy { $0 < 0x80 }
+            hasColon = v.contains(0x3A)
+        }
+        self.isASCII = isASCII
+        self.hasColon = hasColon
     }
 
     @inline(__always) subscript(i: Int) -> UInt32 { i >= 0 && i < v.count ? v[i] : 0 }
@@ -29,14 +68,19 @@ struct ScalarText {
         return true
     }
 
-    /// Whether any of `words` (lower-cased scalars) occurs in the `window` scalars before `position`.
-    func hasContext(_ words: [[UInt32]], before position: Int, window: Int) -> Bool {
+    /// Whether any of `words` occurs in the `window` scalars before `position`.
+    func hasContext(_ words: ContextWords, before position: Int, window: Int) -> Bool {
         let from = max(0, position - window)
         guard from < position else { return false }
         for i in from..<position {
             let c = Chars.lowerASCII(v[i])
             if c < 0x80 && !Chars.isASCIILetter(c) { continue }
-            for word in words where word[0] == c && matches(word, at: i) && i + word.count <= position { return true }
+            var candidates = words.candidates(c)
+            while candidates != 0 {
+                let index = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                if i + words.count(index) <= position && words.matches(index, self, at: i) { return true }
+            }
         }
         return false
     }
@@ -45,6 +89,55 @@ struct ScalarText {
         var s = String.UnicodeScalarView()
         for i in start..<end { if let u = Unicode.Scalar(v[i]) { s.append(u) } }
         return String(s)
+    }
+}
+
+/// A short list of context words (lower-cased scalars) indexed by first scalar, so that a scan asks
+/// only the words that can start at a position instead of looping over the whole list there.
+struct ContextWords: Sendable {
+    private let scalars: [UInt32]
+    private let offsets: [Int]
+    private let lengths: [Int]
+    /// For each ASCII first scalar, a bit per word starting with it (bit k = word k, list order).
+    private let byFirst: [UInt64]
+    /// Words whose first scalar is not ASCII: (first scalar, bit).
+    private let nonASCII: [(UInt32, UInt64)]
+
+    init(_ words: [String]) {
+        let lists = words.map(Chars.scalars)
+        precondition(lists.count <= 64 && lists.allSatisfy { !$0.isEmpty })
+        var scalars: [UInt32] = [], offsets: [Int] = [], lengths: [Int] = []
+        var byFirst = [UInt64](repeating: 0, count: 128)
+        var nonASCII: [(UInt32, UInt64)] = []
+        for (index, word) in lists.enumerated() {
+            offsets.append(scalars.count)
+            lengths.append(word.count)
+            scalars += word
+            if word[0] < 0x80 { byFirst[Int(word[0])] |= 1 << UInt64(index) } else { nonASCII.append((word[0], 1 << UInt64(index))) }
+        }
+        self.scalars = scalars
+        self.offsets = offsets
+        self.lengths = lengths
+        self.byFirst = byFirst
+        self.nonASCII = nonASCII
+    }
+
+    /// The words that start with `c` (already lower-cased), as a bit set in list order.
+    @inline(__always) func candidates(_ c: UInt32) -> UInt64 {
+        if c < 0x80 { return byFirst[Int(c)] }
+        var bits: UInt64 = 0
+        for (first, bit) in nonASCII where first == c { bits |= bit }
+        return bits
+    }
+
+    @inline(__always) func count(_ index: Int) -> Int { lengths[index] }
+
+    /// Case-insensitive (ASCII) match of word `index` at `i` (like `ScalarText.matches`).
+    @inline(__always) func matches(_ index: Int, _ t: ScalarText, at i: Int) -> Bool {
+        let length = lengths[index], offset = offsets[index]
+        guard i >= 0, i + length <= t.count else { return false }
+        for k in 0..<length where Chars.lowerASCII(t.v[i + k]) != scalars[offset + k] { return false }
+        return true
     }
 }
 
@@ -93,12 +186,15 @@ enum Chars {
 
     /// FNV-1a over case-folded scalars: the key of every word lexicon.
     @inline(__always) static func hash(_ v: [UInt32], _ start: Int, _ end: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in start..<end {
-            h = (h ^ UInt64(foldCase(v[i]))) &* 0x100_0000_01b3
-        }
+        var h = hashSeed
+        for i in start..<end { h = hashStep(h, v[i]) }
         return h
     }
+
+    static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// One scalar of `hash`, for callers that hash while they scan.
+    @inline(__always) static func hashStep(_ h: UInt64, _ c: UInt32) -> UInt64 { (h ^ UInt64(foldCase(c))) &* 0x100_0000_01b3 }
 
     static func hash(_ s: String) -> UInt64 {
         let v = s.unicodeScalars.map(\.value)
@@ -143,10 +239,12 @@ extension ScalarText {
         while i < count {
             let c = v[i]
             if c == 0x0A { newline = true; i += 1; continue }
+            // The hash (`Chars.hash` of the word) is computed in the same pass as the word's extent.
             if Chars.isDigit(c) {
                 let s = i
-                while i < count && Chars.isDigit(v[i]) { i += 1 }
-                out.append(Word(start: s, end: i, hash: Chars.hash(v, s, i), isNumber: true, isCapitalized: false, isAllCaps: false,
+                var h = Chars.hashSeed
+                while i < count && Chars.isDigit(v[i]) { h = Chars.hashStep(h, v[i]); i += 1 }
+                out.append(Word(start: s, end: i, hash: h, isNumber: true, isCapitalized: false, isAllCaps: false,
                                 hasNonASCII: false, newlineBefore: newline, previous: prev, next: self[i]))
                 newline = false
                 prev = v[i - 1]
@@ -155,20 +253,23 @@ extension ScalarText {
             if Chars.isLetter(c) {
                 let s = i
                 var upper = 0, letters = 0, nonASCII = false
+                var h = Chars.hashSeed
                 while i < count {
                     let d = v[i]
                     if Chars.isLetter(d) {
                         letters += 1
                         if d >= 0x80 { nonASCII = true }
                         if Chars.isUpper(d) { upper += 1 }
+                        h = Chars.hashStep(h, d)
                         i += 1
                     } else if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1]) && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2])) {
+                        h = Chars.hashStep(h, d)
                         i += 1
                     } else {
                         break
                     }
                 }
-                out.append(Word(start: s, end: i, hash: Chars.hash(v, s, i), isNumber: false, isCapitalized: Chars.isUpper(c),
+                out.append(Word(start: s, end: i, hash: h, isNumber: false, isCapitalized: Chars.isUpper(c),
                                 isAllCaps: upper == letters && letters > 1, hasNonASCII: nonASCII, newlineBefore: newline,
                                 previous: prev, next: self[i]))
                 newline = false
@@ -210,6 +311,47 @@ struct WordSet: Sendable {
             let e = table[k]
             if e == h { return true }
             if e == 0 { return false }
+            k = (k + 1) & mask
+        }
+    }
+}
+
+/// An open-addressing map from word hashes to values, for the same reason as `WordSet`: no SipHash
+/// per lookup. Built once from a dictionary; lookups only.
+struct WordMap<Value: Sendable>: Sendable {
+    private var keys: [UInt64]
+    /// Index into `values` per slot, -1 for an empty slot.
+    private var slots: [Int32]
+    private var values: [Value]
+    private let mask: Int
+
+    init(_ dictionary: [UInt64: Value]) {
+        var size = 16
+        while size < dictionary.count * 3 { size <<= 1 }
+        var keys = [UInt64](repeating: 0, count: size)
+        var slots = [Int32](repeating: -1, count: size)
+        var values: [Value] = []
+        values.reserveCapacity(dictionary.count)
+        let mask = size - 1
+        for (h, value) in dictionary {
+            var k = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while slots[k] >= 0 { k = (k + 1) & mask }
+            keys[k] = h
+            slots[k] = Int32(values.count)
+            values.append(value)
+        }
+        self.keys = keys
+        self.slots = slots
+        self.values = values
+        self.mask = mask
+    }
+
+    @inline(__always) subscript(_ h: UInt64) -> Value? {
+        var k = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        while true {
+            let slot = slots[k]
+            if slot < 0 { return nil }
+            if keys[k] == h { return values[Int(slot)] }
             k = (k + 1) & mask
         }
     }

@@ -51,6 +51,8 @@ enum Secrets {
         let n = t.count
         while i < n {
             let c = t.v[i]
+            // Only 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) and '-' (PEM) start a match here.
+            guard c == 0x41 || c == 0x61 || c == 0x65 || c == 0x2D else { i += 1; continue }
             // Only at the start of a token.
             if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { i += 1; continue }
             if c == 0x41 || c == 0x41 + 0x20 {  // AKIA / ASIA / AIza
@@ -84,6 +86,9 @@ enum Secrets {
     static func scanFormats(_ t: ScalarText, into out: inout [Finding]) {
         var i = 0
         while i < t.count {
+            // Every prefix starts with 's', 'g', 'x' or 'r' (see `matchFormat`).
+            let c = t.v[i]
+            guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { i += 1; continue }
             if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { i += 1; continue }
             if let end = matchFormat(t, at: i) {
                 let type = formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type ?? .genericSecret
@@ -172,32 +177,29 @@ enum Secrets {
     private static func identChar(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D || c == 0x2E }
 
     static func scanAssignments(_ t: ScalarText, into out: inout [Finding]) {
+        let chinesePassword = Self.chinesePassword, chineseSecret = Self.chineseSecret, chineseToken = Self.chineseToken
+        let keys = assignmentKeys
         var i = 0
         while i < t.count {
             // An identifier (config key) containing a password/secret word, or the Chinese words.
+            let c = t.v[i]
             var keyEnd = -1
             var type: FindingType = .password
-            if t.v[i] == chinesePassword[0] && t[i + 1] == chinesePassword[1] {
+            if c == chinesePassword[0] && t[i + 1] == chinesePassword[1] {
                 keyEnd = i + 2
-            } else if (t.v[i] == chineseSecret[0] && t[i + 1] == chineseSecret[1]) || (t.v[i] == chineseToken[0] && t[i + 1] == chineseToken[1]) {
+            } else if (c == chineseSecret[0] && t[i + 1] == chineseSecret[1]) || (c == chineseToken[0] && t[i + 1] == chineseToken[1]) {
                 keyEnd = i + 2
                 type = .genericSecret
-            } else if identChar(t.v[i]) && !identChar(t[i - 1]) {
+            } else if identChar(c) && !identChar(t[i - 1]) {
                 var e = i
                 while identChar(t[e]) && e - i < 64 { e += 1 }
-                if e - i >= 3 {
-                    if containsAny(t, i, e, passwordKeys) { keyEnd = e } else if containsAny(t, i, e, secretKeys) { keyEnd = e; type = .genericSecret }
-                }
-                if keyEnd < 0 { i = e; continue }
+                // Every word of a prompt gets here: test the (rare) separator before the key words.
+                guard e - i >= 3, separatorEnd(t, after: e) != nil, let kind = keys.kind(t, i, e) else { i = e; continue }
+                keyEnd = e
+                type = kind
             }
             guard keyEnd >= 0 else { i += 1; continue }
-            // Separator: quotes/spaces, then '=', ':', '：', "is", "是", "为".
-            var k = keyEnd
-            while t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x20 || t[k] == 0x09 { k += 1 }
-            var separated = false
-            if t[k] == 0x3D || t[k] == 0x3A || t[k] == 0xFF1A || t[k] == 0x662F || t[k] == 0x4E3A { k += 1; separated = true }
-            else if (t[k] | 0x20) == 0x69 && (t[k + 1] | 0x20) == 0x73 && t[k + 2] == 0x20 { k += 3; separated = true }
-            guard separated else { i = keyEnd; continue }
+            guard var k = separatorEnd(t, after: keyEnd) else { i = keyEnd; continue }
             if t[k] == 0x3D { k += 1 }
             while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 { k += 1 }
             let s = k
@@ -212,13 +214,81 @@ enum Secrets {
         }
     }
 
-    /// Whether t[s..<e] contains one of `needles` (lower-case ASCII), without allocating.
-    private static func containsAny(_ t: ScalarText, _ s: Int, _ e: Int, _ needles: [[UInt32]]) -> Bool {
-        for j in s..<e {
-            let c = Chars.lowerASCII(t.v[j])
-            for needle in needles where needle[0] == c && j + needle.count <= e && t.matches(needle, at: j) { return true }
+    /// After a key ending at `keyEnd`: quotes/spaces, then '=', ':', '：', "is", "是", "为". Returns the
+    /// offset right after the separator, or nil when there is none.
+    @inline(__always) private static func separatorEnd(_ t: ScalarText, after keyEnd: Int) -> Int? {
+        var k = keyEnd
+        while t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x20 || t[k] == 0x09 { k += 1 }
+        if t[k] == 0x3D || t[k] == 0x3A || t[k] == 0xFF1A || t[k] == 0x662F || t[k] == 0x4E3A { return k + 1 }
+        if (t[k] | 0x20) == 0x69 && (t[k + 1] | 0x20) == 0x73 && t[k + 2] == 0x20 { return k + 3 }
+        return nil
+    }
+
+    private static let assignmentKeys = KeyWords(password: passwordKeys, secret: secretKeys)
+
+    /// The password and secret key words, indexed by their first two letters so that the scan of a
+    /// config key compares only the few words that can start at each position (it runs on every word
+    /// of a prompt, so a loop over all the words there dominated the profile).
+    private struct KeyWords: Sendable {
+        /// All words back to back, lower-case ASCII.
+        private let scalars: [UInt32]
+        /// Per word: offset into `scalars`, length, and whether it is a password word.
+        private let offsets: [Int]
+        private let lengths: [Int]
+        private let isPassword: [Bool]
+        /// For each ASCII first letter, a bit per word starting with it (at most 64 words).
+        private let byFirst: [UInt64]
+        /// Bit c - 0x40 set when some word has c (0x40..<0x80) as its second scalar.
+        private let seconds: UInt64
+
+        init(password: [[UInt32]], secret: [[UInt32]]) {
+            let words = password.map { ($0, true) } + secret.map { ($0, false) }
+            precondition(words.count <= 64 && words.allSatisfy { $0.0.count >= 2 && $0.0.allSatisfy { $0 < 0x80 } && $0.0[1] >= 0x40 })
+            var scalars: [UInt32] = [], offsets: [Int] = [], lengths: [Int] = [], isPassword: [Bool] = []
+            var byFirst = [UInt64](repeating: 0, count: 128)
+            var seconds: UInt64 = 0
+            for (index, (word, password)) in words.enumerated() {
+                offsets.append(scalars.count)
+                lengths.append(word.count)
+                isPassword.append(password)
+                scalars += word
+                byFirst[Int(word[0])] |= 1 << UInt64(index)
+                seconds |= 1 << UInt64(word[1] - 0x40)
+            }
+            self.scalars = scalars
+            self.offsets = offsets
+            self.lengths = lengths
+            self.isPassword = isPassword
+            self.byFirst = byFirst
+            self.seconds = seconds
         }
-        return false
+
+        /// `.password` when t[s..<e] contains a password word, else `.genericSecret` when it contains a
+        /// secret word, else nil (case-insensitive ASCII; `t` holds only identifier scalars there).
+        func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> FindingType? {
+            var secret = false
+            var j = s
+            while j + 1 < e {
+                let c = Chars.lowerASCII(t.v[j])
+                let d = Chars.lowerASCII(t.v[j + 1])
+                j += 1
+                guard c < 0x80, d >= 0x40, d < 0x80, seconds & (1 << UInt64(d - 0x40)) != 0 else { continue }
+                var candidates = byFirst[Int(c)]
+                while candidates != 0 {
+                    let index = candidates.trailingZeroBitCount
+                    candidates &= candidates - 1
+                    let start = j - 1, length = lengths[index]
+                    guard start + length <= e, !(secret && !isPassword[index]) else { continue }
+                    var ok = true
+                    let offset = offsets[index]
+                    for k in 1..<length where Chars.lowerASCII(t.v[start + k]) != scalars[offset + k] { ok = false; break }
+                    guard ok else { continue }
+                    if isPassword[index] { return .password }
+                    secret = true
+                }
+            }
+            return secret ? .genericSecret : nil
+        }
     }
 
     /// A value worth flagging: 4+ scalars, not a placeholder ("<password>", "${VAR}", "****"), not a plain word for tokens.
@@ -245,6 +315,7 @@ enum Secrets {
     // MARK: Connection strings: scheme://user:pass@host
 
     static func scanConnectionStrings(_ t: ScalarText, into out: inout [Finding]) {
+        guard t.hasColon else { return }
         var i = 0
         while i + 3 < t.count {
             guard t.v[i] == 0x3A, t[i + 1] == 0x2F, t[i + 2] == 0x2F, t.isASCIILetter(i - 1) else { i += 1; continue }
@@ -267,7 +338,7 @@ enum Secrets {
 
     // MARK: High-entropy fallback, gated by a keyword nearby.
 
-    private static let entropyContext = Lexicon.scalarList([
+    private static let entropyContext = ContextWords([
         "token", "secret", "key", "password", "passwd", "credential", "auth", "bearer", "api", "signature", "密钥", "令牌", "密码", "秘钥",
     ])
 

@@ -35,17 +35,17 @@ enum Topics {
         (.hr, 0.6, "员工 雇主 雇佣 招聘 面试 绩效 薪酬 福利 人事 人力资源"),
     ]
 
-    private static let englishSingles: [UInt64: Term] = {
+    private static let englishSingles: WordMap<Term> = {
         var out: [UInt64: Term] = [:]
         for (topic, weight, list) in english where !list.contains("|") {
             for word in list.split(separator: " ") where out[Chars.hash(String(word))] == nil {
                 out[Chars.hash(String(word))] = Term(topic: topic, weight: weight, text: String(word))
             }
         }
-        return out
+        return WordMap(out)
     }()
 
-    private static let englishPairs: [UInt64: Term] = {
+    private static let englishPairs: WordMap<Term> = {
         var out: [UInt64: Term] = [:]
         for (topic, weight, list) in english where list.contains("|") {
             for phrase in list.split(separator: "|") {
@@ -55,7 +55,7 @@ enum Topics {
                 out[Chars.pair(parts[0], parts[1])] = Term(topic: topic, weight: weight, text: String(phrase))
             }
         }
-        return out
+        return WordMap(out)
     }()
 
     private static let chineseByFirst: [UInt32: [([UInt32], Term)]] = {
@@ -78,6 +78,7 @@ enum Topics {
                 evidence[term.topic, default: []].append(term.text)
             }
         }
+        let englishPairs = Self.englishPairs, englishSingles = Self.englishSingles
         var skip = -1
         for k in 0..<w.count where !w[k].isNumber {
             if k + 1 < w.count, !w[k + 1].isNumber, let term = englishPairs[Chars.pair(w[k].hash, w[k + 1].hash)] {
@@ -89,7 +90,7 @@ enum Topics {
             if let term = englishSingles[w[k].hash] { hit(term) }
         }
         var i = 0
-        while i < t.count {
+        while !t.isASCII && i < t.count {
             let c = t.v[i]
             if Chars.isHan(c), let candidates = chineseByFirst[c] {
                 var matched = 0
@@ -160,9 +161,13 @@ enum LanguageEstimate {
         if hanUnits / total >= 0.8 {
             language = "zh"
         } else if latinUnits / total >= 0.8 {
-            let words = w.filter { !$0.isNumber }
-            let hits = words.filter { english.contains($0.hash) }.count
-            language = words.count < 4 || Double(hits) / Double(words.count) >= 0.08 ? "en" : "other"
+            let english = Self.english
+            var words = 0, hits = 0
+            for x in w where !x.isNumber {
+                words += 1
+                if english.contains(x.hash) { hits += 1 }
+            }
+            language = words < 4 || Double(hits) / Double(words) >= 0.08 ? "en" : "other"
         } else if hanUnits / total >= 0.2 && latinUnits / total >= 0.2 {
             language = "mixed"
         } else {

@@ -113,8 +113,11 @@ struct BenchDecision: AsyncParsableCommand {
     @Option(name: .long, help: "Policy file (default: $LUMEN_POLICY or policies/default.yaml).")
     var policy: String?
 
-    @Option(name: .long, help: "Timed decisions per prompt size.")
-    var iterations = 2000
+    @Option(name: .long, help: "Timed decisions per round for the 1 KB prompt (the 32 KB prompt gets a fifth of it, at least 500).")
+    var iterations = 5000
+
+    @Option(name: .long, help: "Rounds per prompt size; the round with the median p99 is reported (the machine may be noisy).")
+    var rounds = 5
 
     @Option(name: .long, help: "Python script timing LiteLLM's complexity router (default: scripts/litellm_complexity.py).")
     var litellmScript: String?
@@ -122,13 +125,21 @@ struct BenchDecision: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if iterations < 100 { throw ValidationError("--iterations must be at least 100 (a p99 needs samples)") }
+        if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+    }
+
     struct Row: Codable {
         var size: String
         var bytes: Int
         var iterations: Int
+        var rounds: Int
         var decisionsPerSecond: Double
         var p50Microseconds: Double
         var p99Microseconds: Double
+        /// The p99 of every round, in order (the reported one is their median).
+        var roundP99Microseconds: [Double]
         /// Policy evaluation alone (classification done once beforehand).
         var evaluateOnlyP50Microseconds: Double
         var litellmP50Microseconds: Double?
@@ -148,31 +159,53 @@ struct BenchDecision: AsyncParsableCommand {
         return String(decoding: Array(text.utf8.prefix(bytes)), as: UTF8.self)
     }
 
+    /// One timed round: per-decision latencies (sorted, µs) and the wall time of the whole loop.
+    struct Round {
+        var latencies: [Double]
+        var seconds: Double
+        var p50: Double { BenchDecision.percentile(latencies, 0.50) }
+        var p99: Double { BenchDecision.percentile(latencies, 0.99) }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let path = PolicyPaths.resolve(policy, environment: environment)
         let loaded = try PolicyPaths.load(path, environment: environment)
         let classifier = Classifier(configuration: loaded.classifierConfiguration)
         let context = RequestContext()
-        let sizes = [("1KB", 1024, iterations), ("32KB", 32 * 1024, max(50, iterations / 8))]
+        let sizes = [("1KB", 1024, iterations), ("32KB", 32 * 1024, max(500, iterations / 5))]
         var rows: [Row] = []
         let litellm = litellmTimings(prompts: sizes.map { Self.prompt(bytes: $0.1) }, environment: environment)
+        let clock = ContinuousClock()
+        var sink = 0
         for (index, (label, bytes, count)) in sizes.enumerated() {
             let text = Self.prompt(bytes: bytes)
-            for _ in 0..<min(count, 50) { _ = PolicyEngine.evaluate(loaded, classifier.classify(text), context) }
-            var latencies: [Double] = []
-            latencies.reserveCapacity(count)
-            let clock = ContinuousClock()
-            var sink = 0
-            let total = clock.measure {
+            // Warm-up: caches, branch predictors, lazily built lexicons, the allocator; at least 200
+            // decisions and 0.3 s.
+            let warmStart = clock.now
+            var warm = 0
+            while warm < 200 || clock.now - warmStart < .milliseconds(300) {
+                sink &+= PolicyEngine.evaluate(loaded, classifier.classify(text), context).rule.utf8.count
+                warm += 1
+            }
+            var measured: [Round] = []
+            for _ in 0..<rounds {
+                var latencies: [Double] = []
+                latencies.reserveCapacity(count)
+                let roundStart = clock.now
                 for _ in 0..<count {
                     let start = clock.now
                     let decision = PolicyEngine.evaluate(loaded, classifier.classify(text), context)
                     let elapsed = clock.now - start
                     sink &+= decision.rule.utf8.count
-                    latencies.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+                    latencies.append(Self.microseconds(elapsed))
                 }
+                let seconds = Self.microseconds(clock.now - roundStart) / 1e6
+                latencies.sort()
+                measured.append(Round(latencies: latencies, seconds: seconds))
             }
+            // The median round by p99 (for an even count, the lower middle one).
+            let median = measured.sorted { $0.p99 < $1.p99 }[(measured.count - 1) / 2]
             let classified = classifier.classify(text)
             var evaluateOnly: [Double] = []
             evaluateOnly.reserveCapacity(count)
@@ -181,16 +214,13 @@ struct BenchDecision: AsyncParsableCommand {
                 let decision = PolicyEngine.evaluate(loaded, classified, context)
                 let elapsed = clock.now - start
                 sink &+= decision.rule.utf8.count
-                evaluateOnly.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+                evaluateOnly.append(Self.microseconds(elapsed))
             }
             evaluateOnly.sort()
-            precondition(sink > 0)
-            latencies.sort()
-            let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
             var row = Row(
-                size: label, bytes: bytes, iterations: count, decisionsPerSecond: Double(count) / seconds,
-                p50Microseconds: percentile(latencies, 0.50), p99Microseconds: percentile(latencies, 0.99),
-                evaluateOnlyP50Microseconds: percentile(evaluateOnly, 0.50)
+                size: label, bytes: bytes, iterations: count, rounds: rounds, decisionsPerSecond: Double(count) / median.seconds,
+                p50Microseconds: median.p50, p99Microseconds: median.p99, roundP99Microseconds: measured.map(\.p99),
+                evaluateOnlyP50Microseconds: Self.percentile(evaluateOnly, 0.50)
             )
             if let litellm, index < litellm.count {
                 row.litellmP50Microseconds = litellm[index]
@@ -199,16 +229,20 @@ struct BenchDecision: AsyncParsableCommand {
             }
             rows.append(row)
         }
+        precondition(sink > 0)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("policy \(loaded.name), one core, classify + evaluate per decision")
+        print("policy \(loaded.name), one thread, classify + evaluate per decision; warm-up ≥ 200 decisions and 0.3 s, then \(rounds) rounds,")
+        print("the round with the median p99 reported (nearest-rank percentiles); p99 of every round in brackets")
         for row in rows {
-            var line = String(format: "%-5@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (policy evaluation alone p50 %.1f µs)", row.size,
-                              row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.evaluateOnlyP50Microseconds)
+            let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
+            var line = String(format: "%-5@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
+                              row.size, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
+                              row.evaluateOnlyP50Microseconds)
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)
             }
@@ -217,12 +251,18 @@ struct BenchDecision: AsyncParsableCommand {
         if litellm == nil { print("LiteLLM: skipped (\(litellmNote))") }
     }
 
-    private var litellmNote: String { "litellm is not installed in $LUMEN_VENV (default .venv), or no timing script was found" }
-
-    private func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    static func microseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
     }
+
+    /// Nearest-rank percentile of sorted samples: the smallest value with at least p of the samples at or below it.
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return sorted[min(sorted.count, max(1, rank)) - 1]
+    }
+
+    private var litellmNote: String { "litellm is not installed in $LUMEN_VENV (default .venv), or no timing script was found" }
 
     /// Median microseconds per classification for each prompt, from the Python script, or nil when unavailable.
     private func litellmTimings(prompts: [String], environment: [String: String]) -> [Double]? {
