@@ -8,34 +8,14 @@ extension Router {
     /// possible until then); after that the route is committed and a failure ends the stream with
     /// an error (the server writes it as an SSE error event). Cost is computed at the end of the
     /// stream from the upstream's usage (always requested) or the local runtime's counts.
+    ///
+    /// Everything runs in the caller's task: the route is chosen here, and the returned stream is
+    /// pulled by the server's response writer, so a chunk goes from the backend to the client
+    /// without a thread hop through a task of the router's own.
     func runStream(
         _ request: ChatCompletionRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant,
         estimatedInput: Int
     ) async throws(RouterError) -> RouterResult {
-        let (output, continuation) = AsyncThrowingStream<ChatCompletionChunk, any Error>.makeStream()
-        let (signal, signalContinuation) = AsyncStream<Result<RouteInfo, RouterError>>.makeStream()
-        let task = Task {
-            await self.driveStream(
-                request, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput,
-                output: continuation, signal: signalContinuation
-            )
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        for await result in signal {
-            switch result {
-            case .success(let info): return .stream(info, output)
-            case .failure(let error): throw error
-            }
-        }
-        throw .internalError("The stream ended before a route was chosen.")
-    }
-
-    // swiftlint:disable:next function_body_length
-    func driveStream(
-        _ request: ChatCompletionRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant,
-        estimatedInput: Int, output: AsyncThrowingStream<ChatCompletionChunk, any Error>.Continuation,
-        signal: AsyncStream<Result<RouteInfo, RouterError>>.Continuation
-    ) async {
         var trail = trail
         var fallbacks: [FallbackEvent] = []
         var lastError: BackendError?
@@ -47,35 +27,24 @@ extension Router {
         for (index, name) in plan.candidates.enumerated() {
             let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
             let attempt: Attempt
-            do {
-                switch try await prepare(name, isPrimary: index == 0, original: upstreamRequest, plan: plan, trail: trail) {
-                case .skip(let why):
-                    fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
-                    metrics.fallback(from: name, to: next)
-                    continue
-                case .ready(let a): attempt = a
-                }
-            } catch {
-                signal.yield(.failure(error))
-                signal.finish()
-                output.finish()
-                return
+            switch try await prepare(name, isPrimary: index == 0, original: upstreamRequest, plan: plan, trail: trail) {
+            case .skip(let why):
+                fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
+                metrics.fallback(from: name, to: next)
+                continue
+            case .ready(let a): attempt = a
             }
             lastTarget = name
-            let events: AsyncThrowingStream<BackendStreamEvent, any Error>
             var iterator: AsyncThrowingStream<BackendStreamEvent, any Error>.AsyncIterator
-            var first: BackendStreamEvent?
+            let first: BackendStreamEvent?
             do {
-                events = try await attempt.backend.stream(attempt.request)
+                let events = try await attempt.backend.stream(attempt.request)
                 iterator = events.makeAsyncIterator()
                 first = try await iterator.next()
             } catch {
                 let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
                 if backendError.kind == .invalid {
-                    signal.yield(.failure(.invalidRequest(backendError.message)))
-                    signal.finish()
-                    output.finish()
-                    return
+                    throw .invalidRequest(backendError.message)
                 }
                 lastError = backendError
                 fallbacks.append(FallbackEvent(from: name, to: next, reason: backendError.description))
@@ -96,73 +65,160 @@ extension Router {
                 costUSD: estimate, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
                 fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0
             )
-            signal.yield(.success(info))
-            signal.finish()
-
-            var pump = StreamPump(
-                session: attempt.redaction, overrideModel: nil,
-                clientWantsUsage: clientWantsUsage
+            let cursor = CommittedStream(
+                router: self, attempt: attempt, iterator: iterator, first: firstEvent, info: info, trail: trail,
+                fallbacks: fallbacks, started: started, estimatedInput: estimatedInput, clientWantsUsage: clientWantsUsage
             )
-            var firstTokenAt: Duration?
-            var usage: Usage?
-            var sent = 0
-            var received = 0
-            var streamError: (any Error)?
-            var event: BackendStreamEvent? = firstEvent
-            do {
-                while let current = event {
-                    switch current {
-                    case .chunk(let chunk):
-                        if firstTokenAt == nil, Wire.hasContent(chunk) { firstTokenAt = started.duration(to: .now) }
-                        if let u = chunk.usage { usage = u }
-                        for out in pump.process(chunk) { output.yield(out) }
-                    case .end(let u, let s, let r):
-                        if let u { usage = u }
-                        sent = s
-                        received = r
-                    }
-                    try Task.checkCancellation()
-                    event = try await iterator.next()
-                }
-            } catch {
-                streamError = error
-            }
-            let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
-            let cost = attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
-            if streamError == nil {
-                let template = pump.lastChunk
-                for out in pump.finish(usage: Wire.makeUsage(counted, cost: cost), template: template) {
-                    output.yield(out)
-                }
-            }
-            trail.complete(
-                attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
-                bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
-                firstToken: firstTokenAt, total: started.duration(to: .now)
-            )
-            if let streamError {
-                let cancelled = streamError is CancellationError || Task.isCancelled
-                let status = cancelled ? 499 : ((streamError as? BackendError)?.kind == .timeout ? 504 : 502)
-                trail.markStreamError(status: status, error: cancelled ? "client_cancelled" : "stream_cut")
-                output.finish(
-                    throwing: RouterError.upstream(
-                        "The upstream stream failed after it started: \((streamError as? BackendError)?.message ?? "\(streamError)").",
-                        timeout: status == 504, route: info
-                    )
-                )
-            } else {
-                output.finish()
-            }
-            await writeCompletion(trail, remote: attempt.backend.route == .remote)
-            var finalInfo = info
-            finalInfo.costUSD = cost
-            record(info: finalInfo, status: streamError == nil ? 200 : 502, usage: counted, cost: cost, sent: sent, received: received)
-            return
+            return .stream(info, AsyncThrowingStream { try await cursor.next() })
         }
-        let error = await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
-        signal.yield(.failure(error))
-        signal.finish()
-        output.finish()
+        throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
+    }
+}
+
+/// A stream committed to one target, pulled chunk by chunk by the client's response writer:
+/// restores placeholders, costs the answer at its end and writes the completion record. A client
+/// that goes away (the stream is dropped unfinished) still gets its completion record, as cancelled.
+final class CommittedStream: @unchecked Sendable {
+    // Safe: the mutable state is touched only by `next()`, which `AsyncThrowingStream(unfolding:)`
+    // calls for one element at a time (one consumer, awaiting each call), and by `deinit`, which
+    // runs after the last call.
+    private let router: Router
+    private let attempt: Router.Attempt
+    private var iterator: AsyncThrowingStream<BackendStreamEvent, any Error>.AsyncIterator
+    private var pendingEvent: BackendStreamEvent?
+    private let info: RouteInfo
+    private var trail: AuditTrail
+    private let fallbacks: [FallbackEvent]
+    private let started: ContinuousClock.Instant
+    private let estimatedInput: Int
+    private var pump: StreamPump
+    private var out: [ChatCompletionChunk] = []
+    private var outIndex = 0
+    private var firstTokenAt: Duration?
+    private var usage: Usage?
+    private var sent = 0
+    private var received = 0
+    private var finished = false
+
+    init(
+        router: Router, attempt: Router.Attempt, iterator: AsyncThrowingStream<BackendStreamEvent, any Error>.AsyncIterator,
+        first: BackendStreamEvent, info: RouteInfo, trail: AuditTrail, fallbacks: [FallbackEvent], started: ContinuousClock.Instant,
+        estimatedInput: Int, clientWantsUsage: Bool
+    ) {
+        self.router = router
+        self.attempt = attempt
+        self.iterator = iterator
+        self.pendingEvent = first
+        self.info = info
+        self.trail = trail
+        self.fallbacks = fallbacks
+        self.started = started
+        self.estimatedInput = estimatedInput
+        self.pump = StreamPump(session: attempt.redaction, overrideModel: nil, clientWantsUsage: clientWantsUsage)
+    }
+
+    deinit {
+        guard !finished else { return }
+        // The client stopped reading: close the record as cancelled (the upstream stream is dropped with us).
+        var trail = self.trail
+        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
+        let cost = attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
+        trail.complete(
+            attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
+            bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
+            firstToken: firstTokenAt, total: started.duration(to: .now)
+        )
+        trail.markStreamError(status: 499, error: "client_cancelled")
+        let router = self.router
+        let remote = attempt.backend.route == .remote
+        var finalInfo = info
+        finalInfo.costUSD = cost
+        let (sent, received) = (self.sent, self.received)
+        Task {
+            await router.writeCompletion(trail, remote: remote)
+            router.record(info: finalInfo, status: 502, usage: counted, cost: cost, sent: sent, received: received)
+        }
+    }
+
+    func next() async throws -> ChatCompletionChunk? {
+        while true {
+            if outIndex < out.count {
+                outIndex += 1
+                return out[outIndex - 1]
+            }
+            out.removeAll(keepingCapacity: true)
+            outIndex = 0
+            if finished { return nil }
+            let event: BackendStreamEvent?
+            if let pending = pendingEvent {
+                event = pending
+                pendingEvent = nil
+            } else {
+                do {
+                    event = try await iterator.next()
+                    if event == nil { try Task.checkCancellation() }
+                } catch {
+                    throw await end(with: error)
+                }
+            }
+            guard let event else {
+                await endNormally()
+                continue
+            }
+            switch event {
+            case .chunk(let chunk):
+                if firstTokenAt == nil, Wire.hasContent(chunk) { firstTokenAt = started.duration(to: .now) }
+                if let u = chunk.usage { usage = u }
+                out = pump.process(chunk)
+            case .end(let u, let s, let r):
+                if let u { usage = u }
+                sent = s
+                received = r
+            }
+        }
+    }
+
+    private func costed() -> (tokens: (prompt: Int, completion: Int), cost: Double) {
+        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
+        return (counted, attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion))
+    }
+
+    private func endNormally() async {
+        finished = true
+        let (counted, cost) = costed()
+        out = pump.finish(usage: Wire.makeUsage(counted, cost: cost), template: pump.lastChunk)
+        outIndex = 0
+        trail.complete(
+            attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
+            bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
+            firstToken: firstTokenAt, total: started.duration(to: .now)
+        )
+        await router.writeCompletion(trail, remote: attempt.backend.route == .remote)
+        var finalInfo = info
+        finalInfo.costUSD = cost
+        router.record(info: finalInfo, status: 200, usage: counted, cost: cost, sent: sent, received: received)
+    }
+
+    /// A failure after the first chunk: the record says so and the client gets an error event.
+    private func end(with error: any Error) async -> RouterError {
+        finished = true
+        let (counted, cost) = costed()
+        trail.complete(
+            attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
+            bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
+            firstToken: firstTokenAt, total: started.duration(to: .now)
+        )
+        let cancelled = error is CancellationError || Task.isCancelled
+        let status = cancelled ? 499 : ((error as? BackendError)?.kind == .timeout ? 504 : 502)
+        trail.markStreamError(status: status, error: cancelled ? "client_cancelled" : "stream_cut")
+        await router.writeCompletion(trail, remote: attempt.backend.route == .remote)
+        var finalInfo = info
+        finalInfo.costUSD = cost
+        router.record(info: finalInfo, status: 502, usage: counted, cost: cost, sent: sent, received: received)
+        return RouterError.upstream(
+            "The upstream stream failed after it started: \((error as? BackendError)?.message ?? "\(error)").",
+            timeout: status == 504, route: info
+        )
     }
 }
 

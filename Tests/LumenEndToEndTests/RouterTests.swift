@@ -309,6 +309,26 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
         #expect(count == 2)
     }
 
+    @Test func clientLeavingMidStreamIsAuditedAsCancelled() async throws {
+        let s = try await make()
+        // The client reads one chunk, then goes away (the stream is released unfinished).
+        func readOneChunk() async throws {
+            let result = try await s.router.handle(
+                request("a long enough message to stream", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "gone", tenant: "t", keyID: "k"))
+            guard case .stream(_, let chunks) = result else { Issue.record("expected stream"); return }
+            var iterator = chunks.makeAsyncIterator()
+            _ = try await iterator.next()
+        }
+        try await readOneChunk()
+        var completion: String?
+        for _ in 0..<100 where completion == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            completion = try await auditLines(s).first { $0.contains(#""kind":"completion""#) && $0.contains(#""id":"gone""#) }
+        }
+        let line = try #require(completion)
+        #expect(line.contains(#""code":499"#) && line.contains("client_cancelled"))
+    }
+
     @Test func redactionPreviewShowsWhatWouldLeave() throws {
         let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
         guard case .redacted(let text, let values) = RedactionPreview.redactedPrompt("Email jane.doe@example.com now", policy: policy) else {
