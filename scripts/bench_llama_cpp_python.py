@@ -57,7 +57,8 @@ def main() -> int:
         sampled = [0]
 
         def count(_input_ids, _logits):
-            # Called once per sampled token (the end-of-generation token included).
+            # Called once per sampled token (the end-of-generation token included), and once more by
+            # create_completion after its loop, whatever the finish reason.
             if sampled[0] == 0:
                 nonlocal first
                 first = time.perf_counter()
@@ -77,7 +78,7 @@ def main() -> int:
             text.append(chunk["choices"][0]["text"])
             finish = chunk["choices"][0].get("finish_reason") or finish
         end = time.perf_counter()
-        completion = sampled[0] - (1 if finish == "stop" else 0)
+        completion = sampled[0] - 1 - (1 if finish == "stop" else 0)
         ttft = (first or end) - start
         print(json.dumps({
             "prompt_tokens": len(tokens),

@@ -32,6 +32,8 @@ final class Scheduler: @unchecked Sendable {
     /// Tokens each sequence may hold (prompt + generated).
     let contextPerSlot: Int
     private let batchCapacity: Int
+    /// Entries in a row of logits (the model's vocabulary size).
+    private let vocabularySize: Int
 
     // Loop state.
     private let context: OpaquePointer
@@ -73,6 +75,7 @@ final class Scheduler: @unchecked Sendable {
         queueLimit = options.queueLimit
         contextPerSlot = min(perSlot, Int(llama_n_ctx_seq(context)))
         batchCapacity = options.batchSize
+        vocabularySize = Int(llama_vocab_n_tokens(model.vocab))
         batch = llama_batch_init(Int32(options.batchSize), 0, 1)
         slots = (0..<options.slots).map { Slot(sequence: llama_seq_id($0)) }
 
@@ -227,8 +230,16 @@ final class Scheduler: @unchecked Sendable {
         }
 
         for slot in slots {
-            guard let request = slot.request, slot.outputIndex >= 0, let sampler = slot.sampler else { continue }
-            let token = llama_sampler_sample(sampler, context, slot.outputIndex)
+            guard let request = slot.request, slot.outputIndex >= 0 else { continue }
+            let token: llama_token
+            if let sampler = slot.sampler {
+                token = llama_sampler_sample(sampler, context, slot.outputIndex)
+            } else if let logits = llama_get_logits_ith(context, slot.outputIndex) {
+                token = Scheduler.greedy(UnsafeBufferPointer(start: logits, count: vocabularySize))
+            } else {
+                release(slot, error: .decodeFailed(code: -1))
+                continue
+            }
             let now = ContinuousClock.now
             if slot.firstToken == nil { slot.firstToken = now }
             if model.isEndOfGeneration(token) {
@@ -289,17 +300,37 @@ final class Scheduler: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The sampler chain for `parameters`; nil for greedy decoding, which `greedy(_:)` does directly on the logits.
     static func makeSampler(_ parameters: SamplingParameters) -> UnsafeMutablePointer<llama_sampler>? {
+        if parameters.temperature <= 0 { return nil }
         let chain = llama_sampler_chain_init(llama_sampler_chain_default_params())
-        if parameters.temperature <= 0 {
-            llama_sampler_chain_add(chain, llama_sampler_init_greedy())
-            return chain
-        }
         if parameters.topK > 0 { llama_sampler_chain_add(chain, llama_sampler_init_top_k(Int32(parameters.topK))) }
         if parameters.topP < 1 { llama_sampler_chain_add(chain, llama_sampler_init_top_p(Float(parameters.topP), 1)) }
         llama_sampler_chain_add(chain, llama_sampler_init_temp(Float(parameters.temperature)))
         llama_sampler_chain_add(chain, llama_sampler_init_dist(parameters.seed ?? UInt32(LLAMA_DEFAULT_SEED)))
         return chain
+    }
+}
+
+extension Scheduler {
+    /// The index of the largest logit, the first one on ties: what llama.cpp's greedy sampler picks, without
+    /// copying the row into a vocabulary-sized candidate array first (49k entries for SmolLM2, every token).
+    static func greedy(_ logits: UnsafeBufferPointer<Float>) -> llama_token {
+        guard let base = logits.baseAddress, !logits.isEmpty else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let width = SIMD16<Float>.scalarCount
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        var index = 0
+        while index + width <= logits.count {
+            lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: index * MemoryLayout<Float>.stride, as: SIMD16<Float>.self))
+            index += width
+        }
+        var best = lanes.max()
+        while index < logits.count {
+            best = max(best, logits[index])
+            index += 1
+        }
+        return llama_token(logits.firstIndex(of: best) ?? 0)
     }
 }
 

@@ -349,7 +349,7 @@ struct BenchLocal: AsyncParsableCommand {
                     }
                 }
             }
-            var aggregate: [Int: [Double]] = [:]
+            var aggregate: [Int: [Concurrent]] = [:]
             for concurrency in [1, 2, 4] {
                 for _ in 0..<runs {
                     aggregate[concurrency, default: []].append(
@@ -372,18 +372,55 @@ struct BenchLocal: AsyncParsableCommand {
         )
     }
 
-    /// Aggregate generated tokens per second of `concurrency` simultaneous requests (wall clock).
+    /// Throughput of `concurrency` simultaneous requests.
+    struct Concurrent {
+        /// All generated tokens over the wall time from submission to the last answer, prompt processing included.
+        var endToEnd = 0.0
+        /// Tokens generated while every request was decoding (after the last first token, before the first answer ended),
+        /// over that window: what batching the decode steps buys, without the prompt processing it cannot speed up.
+        var decoding = 0.0
+    }
+
+    /// One request's stream as the client saw it: when each piece of text arrived, and the final summary.
+    private struct Observed: Sendable {
+        var arrivals: [ContinuousClock.Instant] = []
+        var summary: GenerationSummary?
+    }
+
     private func measureConcurrent(
         _ runtime: LocalRuntime, prompt: String, parameters: SamplingParameters, concurrency: Int
-    ) async throws -> Double {
+    ) async throws -> Concurrent {
         let start = ContinuousClock.now
-        let tokens = try await withThrowingTaskGroup(of: Int.self) { group in
+        let observed = try await withThrowingTaskGroup(of: Observed.self) { group in
             for _ in 0..<concurrency {
-                group.addTask { try await runtime.completePrompt(prompt, parameters: parameters).summary.completionTokens }
+                group.addTask {
+                    var seen = Observed()
+                    for try await event in try runtime.streamPrompt(prompt, parameters: parameters) {
+                        switch event {
+                        case .text: seen.arrivals.append(.now)
+                        case .finished(let summary): seen.summary = summary
+                        }
+                    }
+                    return seen
+                }
             }
-            return try await group.reduce(0, +)
+            return try await group.reduce(into: []) { $0.append($1) }
         }
-        return Double(tokens) / (ContinuousClock.now - start).seconds
+        let wall = (ContinuousClock.now - start).seconds
+        let tokens = observed.reduce(0) { $0 + ($1.summary?.completionTokens ?? 0) }
+        var result = Concurrent(endToEnd: Double(tokens) / wall)
+        // The steady-state window in which all requests were decoding; text pieces are counted in it and
+        // scaled to tokens by each request's tokens-per-piece (1 for plain English text).
+        guard let windowStart = observed.compactMap(\.arrivals.first).max(),
+            let windowEnd = observed.compactMap(\.arrivals.last).min(), windowEnd > windowStart
+        else { return result }
+        var decoded = 0.0
+        for request in observed {
+            let inside = request.arrivals.count(where: { $0 > windowStart && $0 <= windowEnd })
+            decoded += Double(inside) * Double(request.summary?.completionTokens ?? 0) / Double(request.arrivals.count)
+        }
+        result.decoding = decoded / (windowEnd - windowStart).seconds
+        return result
     }
 
     private struct PeerError: Error, CustomStringConvertible {
@@ -426,7 +463,7 @@ struct BenchLocal: AsyncParsableCommand {
         }
     }
 
-    private func report(single: [Measure], aggregate: [Int: [Double]], python: [Measure], pythonNote: String?) {
+    private func report(single: [Measure], aggregate: [Int: [Concurrent]], python: [Measure], pythonNote: String?) {
         func median(_ values: [Double]) -> Double {
             let sorted = values.sorted()
             guard !sorted.isEmpty else { return 0 }
@@ -434,9 +471,9 @@ struct BenchLocal: AsyncParsableCommand {
         }
         func row(_ name: String, _ lumen: Double, _ peer: Double?, higherIsBetter: Bool = true, format: String = "%.1f") -> String {
             let left = String(format: format, lumen)
-            guard let peer, peer > 0 else { return name.padding(toLength: 34, withPad: " ", startingAt: 0) + left.leftPadded(12) + "\n" }
+            guard let peer, peer > 0 else { return name.padding(toLength: 38, withPad: " ", startingAt: 0) + left.leftPadded(12) + "\n" }
             let ratio = higherIsBetter ? lumen / peer : peer / lumen
-            return name.padding(toLength: 34, withPad: " ", startingAt: 0) + left.leftPadded(12)
+            return name.padding(toLength: 38, withPad: " ", startingAt: 0) + left.leftPadded(12)
                 + String(format: format, peer).leftPadded(18) + String(format: "%.2f×", ratio).leftPadded(10) + "\n"
         }
         let hasPeer = !python.isEmpty
@@ -444,7 +481,7 @@ struct BenchLocal: AsyncParsableCommand {
         let first = single.first ?? Measure()
         var text = "prompt: \(first.promptTokens) tokens; completion: \(first.completionTokens) tokens (greedy)"
         if let p = python.first { text += "; llama-cpp-python: \(p.promptTokens) prompt, \(p.completionTokens) completion tokens" }
-        text += "\n\n" + "".padding(toLength: 34, withPad: " ", startingAt: 0) + "lumen".leftPadded(12)
+        text += "\n\n" + "".padding(toLength: 38, withPad: " ", startingAt: 0) + "lumen".leftPadded(12)
         text += (hasPeer ? "llama-cpp-python".leftPadded(18) + "ratio".leftPadded(10) : "") + "\n"
         text += row("prompt processing (tokens/s)", median(single.map(\.promptRate)), peer(python.map(\.promptRate)))
         text += row("generation (tokens/s)", median(single.map(\.generationRate)), peer(python.map(\.generationRate)))
@@ -452,14 +489,23 @@ struct BenchLocal: AsyncParsableCommand {
             "time to first token (ms)", median(single.map { $0.ttft * 1000 }), peer(python.map { $0.ttft * 1000 }), higherIsBetter: false,
             format: "%.0f"
         )
-        let peerAggregate = peer(python.map { $0.total > 0 ? Double($0.completionTokens) / $0.total : 0 })
-        let base = median(aggregate[1] ?? [])
-        for concurrency in [1, 2, 4] {
-            let value = median(aggregate[concurrency] ?? [])
-            let name = "aggregate, \(concurrency) concurrent (tokens/s)"
-            text += row(name, value, peerAggregate).dropLast() + (base > 0 ? String(format: "   (%.2f× of 1)", value / base) : "") + "\n"
+        // The peer serves one request at a time: its aggregate at any concurrency is its single-request rate.
+        let peerEndToEnd = peer(python.map { $0.total > 0 ? Double($0.completionTokens) / $0.total : 0 })
+        let peerDecoding = peer(python.map(\.generationRate))
+        let measures: [(String, KeyPath<Concurrent, Double>, Double?)] = [
+            ("end to end", \.endToEnd, peerEndToEnd), ("decoding", \.decoding, peerDecoding),
+        ]
+        for (label, path, peerValue) in measures {
+            let base = median((aggregate[1] ?? []).map { $0[keyPath: path] })
+            for concurrency in [1, 2, 4] {
+                let value = median((aggregate[concurrency] ?? []).map { $0[keyPath: path] })
+                let name = "\(concurrency) concurrent, \(label) (tokens/s)"
+                text += row(name, value, peerValue).dropLast() + (base > 0 ? String(format: "   (%.2f× of 1)", value / base) : "") + "\n"
+            }
         }
-        if hasPeer { text += "(llama-cpp-python serves one request at a time: its aggregate is its single-request rate)\n" }
+        text += "(end to end: all generated tokens over the wall time of the N requests, each one's prompt processing included;\n"
+        text += " decoding: tokens/s while all N requests were generating. llama-cpp-python serves one request at a time,\n"
+        text += " so its column is its single-request rate.)\n"
         if let pythonNote { text += pythonNote + "\n" }
         writeOut(text)
     }
