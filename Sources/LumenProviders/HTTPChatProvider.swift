@@ -59,139 +59,98 @@ public struct HTTPChatProvider: ChatProvider {
 
     // MARK: Streaming
 
-    /// The stream is pulled in the consumer's task (no task of its own between the HTTP client and the
-    /// consumer, so each chunk crosses one thread hop fewer). Dropping the stream drops the response.
     public func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
-        let cursor = StreamCursor(provider: self, request: request, target: target, logger: logger)
-        return AsyncThrowingStream { try await cursor.next() }
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let egress = try await runStream(request, target: target, logger: logger) { chunk in
+                        continuation.yield(.chunk(chunk))
+                    }
+                    continuation.yield(.finished(egress))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 
-    /// One streamed request across its attempts: sends, parses SSE into chunks, retries while nothing
-    /// was delivered, and ends with `.finished` (the traffic) after the upstream's end marker.
-    fileprivate final class StreamCursor: @unchecked Sendable {
-        // Safe: all mutable state is touched only by `next()`, and `AsyncThrowingStream(unfolding:)`
-        // calls it for one element at a time (a stream has a single consumer that awaits each call).
-        let provider: HTTPChatProvider
-        let request: ChatCompletionRequest
-        let target: ProviderTarget
-        let logger: Logger
-        var egress: EgressStats
-        var body: [UInt8]?
-        var deadline = NIODeadline.now()
-        let created = Int(HTTPChatProvider.unixTime())
+    private func runStream(
+        _ request: ChatCompletionRequest,
+        target: ProviderTarget,
+        logger: Logger,
+        yield: (ChatCompletionChunk) -> Void
+    ) async throws -> EgressStats {
+        var egress = EgressStats(host: target.host)
+        let body = try requestBody(request, target: target, stream: true, egress: egress)
+        let deadline = NIODeadline.now() + Self.timeAmount(target.timeouts.total)
+        let created = Int(Self.unixTime())
         var delivered = 0
-        var responseBody: HTTPClientResponse.Body.AsyncIterator?
-        var decoder: StreamDecoder
-        var parser = SSEParser()
-        var pending: [ChatCompletionChunk] = []
-        var pendingIndex = 0
-        var complete = false
-        var done = false
-
-        init(provider: HTTPChatProvider, request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) {
-            self.provider = provider
-            self.request = request
-            self.target = target
-            self.logger = logger
-            egress = EgressStats(host: target.host)
-            decoder = StreamDecoder(kind: target.kind, model: target.model, created: created)
-        }
-
-        func next() async throws -> ProviderStreamEvent? {
-            while true {
-                if pendingIndex < pending.count {
-                    let chunk = pending[pendingIndex]
-                    pendingIndex += 1
-                    delivered += 1
-                    return .chunk(chunk)
-                }
-                pending.removeAll(keepingCapacity: true)
-                pendingIndex = 0
-                if done { return nil }
-                if complete {
-                    done = true
-                    responseBody = nil
-                    logger.debug("remote stream finished", metadata: ["host": "\(target.host)", "chunks": "\(delivered)"])
-                    return .finished(egress)
-                }
-                do {
-                    try await advance()
-                } catch let failure as AttemptFailure {
-                    try await recover(from: failure)
-                }
-            }
-        }
-
-        /// Reads the next piece of the current attempt (starting one if needed) into `pending`.
-        private func advance() async throws {
-            if body == nil {
-                body = try provider.requestBody(request, target: target, stream: true, egress: egress)
-                deadline = NIODeadline.now() + HTTPChatProvider.timeAmount(target.timeouts.total)
-            }
-            if responseBody == nil {
-                egress.attempts += 1
-                let response = try await provider.send(body ?? [], target: target, deadline: deadline, egress: &egress, logger: logger)
-                responseBody = response.body.makeAsyncIterator()
-                decoder = StreamDecoder(kind: target.kind, model: target.model, created: created)
-                parser = SSEParser()
-            }
-            let buffer: ByteBuffer?
+        while true {
+            egress.attempts += 1
             do {
-                buffer = try await responseBody?.next()
-            } catch let failure as AttemptFailure {
-                throw failure
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                throw HTTPChatProvider.classify(error, beforeHead: false, target: target)
-            }
-            if let buffer {
-                egress.bytesReceived += buffer.readableBytes
-                for event in parser.feed(buffer.readableBytesView) {
-                    pending += try decoder.decode(event)
-                    if decoder.isComplete { break }
+                let response = try await send(body, target: target, deadline: deadline, egress: &egress, logger: logger)
+                var decoder = StreamDecoder(kind: target.kind, model: target.model, created: created)
+                var parser = SSEParser()
+                do {
+                    streaming: for try await buffer in response.body {
+                        egress.bytesReceived += buffer.readableBytes
+                        for event in parser.feed(buffer.readableBytesView) {
+                            for chunk in try decoder.decode(event) {
+                                yield(chunk)
+                                delivered += 1
+                            }
+                            if decoder.isComplete { break streaming }
+                        }
+                    }
+                } catch let failure as AttemptFailure {
+                    throw failure
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    throw Self.classify(error, beforeHead: false, target: target)
                 }
-            } else if !decoder.isComplete {
-                for event in parser.finish() {
-                    pending += try decoder.decode(event)
+                if !decoder.isComplete {
+                    for event in parser.finish() {
+                        for chunk in try decoder.decode(event) {
+                            yield(chunk)
+                            delivered += 1
+                        }
+                    }
                 }
                 guard decoder.isComplete else {
                     throw AttemptFailure(.connectionClosed, "the stream ended before its end marker")
                 }
-            }
-            complete = decoder.isComplete
-        }
-
-        /// After a failed attempt: a typed error once something was delivered, else one retry with backoff.
-        private func recover(from failure: AttemptFailure) async throws {
-            responseBody = nil
-            pending.removeAll()
-            pendingIndex = 0
-            if delivered > 0 {
-                switch failure.kind {
-                case .decoding, .streamError:
-                    throw ProviderError(kind: failure.kind, message: "\(failure.message) (after \(delivered) chunks)", egress: egress)
-                default:
-                    throw ProviderError(
-                        kind: .streamCut(afterChunks: delivered),
-                        message: "stream cut after \(delivered) chunks: \(failure.message)",
-                        egress: egress
-                    )
+                logger.debug("remote stream finished", metadata: ["host": "\(target.host)", "chunks": "\(delivered)"])
+                return egress
+            } catch let failure as AttemptFailure {
+                if delivered > 0 {
+                    switch failure.kind {
+                    case .decoding, .streamError:
+                        throw ProviderError(kind: failure.kind, message: "\(failure.message) (after \(delivered) chunks)", egress: egress)
+                    default:
+                        throw ProviderError(
+                            kind: .streamCut(afterChunks: delivered),
+                            message: "stream cut after \(delivered) chunks: \(failure.message)",
+                            egress: egress
+                        )
+                    }
                 }
+                if failure.isRetryable, egress.attempts <= target.retry.maxRetries {
+                    logger.debug("retrying remote stream", metadata: ["host": "\(target.host)", "reason": "\(failure.code)"])
+                    try await Task.sleep(for: Self.backoff(target.retry))
+                    continue
+                }
+                throw ProviderError(kind: failure.kind, message: failure.message, egress: egress)
             }
-            if failure.isRetryable, egress.attempts <= target.retry.maxRetries {
-                logger.debug("retrying remote stream", metadata: ["host": "\(target.host)", "reason": "\(failure.code)"])
-                try await Task.sleep(for: HTTPChatProvider.backoff(target.retry))
-                return
-            }
-            throw ProviderError(kind: failure.kind, message: failure.message, egress: egress)
         }
     }
 
     // MARK: Transport
 
     /// Sends one attempt and returns a 2xx response whose head arrived in time; other statuses throw.
-    fileprivate func send(
+    private func send(
         _ body: [UInt8],
         target: ProviderTarget,
         deadline: NIODeadline,
@@ -282,7 +241,7 @@ public struct HTTPChatProvider: ChatProvider {
 
     // MARK: Bodies
 
-    fileprivate func requestBody(_ request: ChatCompletionRequest, target: ProviderTarget, stream: Bool, egress: EgressStats) throws -> [UInt8] {
+    private func requestBody(_ request: ChatCompletionRequest, target: ProviderTarget, stream: Bool, egress: EgressStats) throws -> [UInt8] {
         do {
             switch target.kind {
             case .openAICompatible:
