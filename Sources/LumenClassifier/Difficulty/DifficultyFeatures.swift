@@ -159,7 +159,6 @@ private struct Scan {
     var codeChars = 0
     var cjk = 0
     var upper = 0
-    var letters = 0
     var questions = 0
 
     var words = 0
@@ -172,104 +171,118 @@ private struct Scan {
     var firstWordClass: UInt8 = 0
     var sawFirstWord = false
 
-    // Current word.
-    var hash = WordHash()
-    var wordLength = 0
-
     // Current line, for answer-option detection ("A. ...", "B) ...", "(C) ...").
-    var lineLength = 0
-    var prefix0: UInt32 = 0
-    var prefix1: UInt32 = 0
-    var prefix2: UInt32 = 0
+    var lineStart = 0  // scalar offset of the line's first scalar
     var lineIsOption = false
     var optionLines = 0
     var optionChars = 0
     var stemChars = 0
     var seenOption = false
 
-    var previous: UInt32 = 0
-
     init(table: WordTable) { self.table = table }
 
-    /// Decodes the (valid) UTF-8 of a Swift string and feeds each scalar to `consume`.
+    /// Decodes the (valid) UTF-8 of a Swift string and counts as it goes.
+    ///
+    /// A run of ASCII letters is consumed by a tight inner loop (hash, length and upper-case count in
+    /// locals), and the scalar offset is derived from the byte offset (`extra` counts the bytes beyond
+    /// the first of each multi-byte scalar), so the common path touches no running counter per byte.
     mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) {
         var i = 0
         let n = bytes.count
+        var extra = 0
+        // The last non-ASCII scalar and the byte offset right after it, for the Chinese pair cues.
+        var previous: UInt32 = 0
+        var previousEnd = -1
+        lineIsOption = Scan.isOptionPrefix(bytes, 0)
         while i < n {
-            let b0 = UInt32(bytes[i])
-            if b0 < 0x80 {
-                consume(b0)
-                i += 1
-            } else if b0 & 0xe0 == 0xc0, i + 1 < n {
-                consume((b0 & 0x1f) << 6 | (UInt32(bytes[i + 1]) & 0x3f))
-                i += 2
-            } else if b0 & 0xf0 == 0xe0, i + 2 < n {
-                consume((b0 & 0x0f) << 12 | (UInt32(bytes[i + 1]) & 0x3f) << 6 | (UInt32(bytes[i + 2]) & 0x3f))
-                i += 3
-            } else if b0 & 0xf8 == 0xf0, i + 3 < n {
-                consume(
-                    (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3f) << 12 | (UInt32(bytes[i + 2]) & 0x3f) << 6
-                        | (UInt32(bytes[i + 3]) & 0x3f))
-                i += 4
-            } else {
-                consume(0xfffd)
-                i += 1
-            }
-        }
-    }
-
-    @inline(__always)
-    mutating func consume(_ v: UInt32) {
-        scalars += 1
-        if v < 0x80 {
-            let byte = UInt8(truncatingIfNeeded: v)
-            if (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) {
-                letters += 1
-                if byte <= 0x5a { upper += 1 }
-                hash.add(byte | 0x20)
-                wordLength += 1
-            } else {
-                endWord()
-                switch byte {
+            let b = bytes[i]
+            if b < 0x80 {
+                if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a {
+                    var hash = WordHash()
+                    var up = 0
+                    let start = i
+                    var c = b
+                    while true {
+                        hash.add(c | 0x20)
+                        if c <= 0x5a { up += 1 }
+                        i += 1
+                        guard i < n else { break }
+                        c = bytes[i]
+                        guard (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a else { break }
+                    }
+                    upper += up
+                    endWord(length: i - start, hash: hash.value)
+                    continue
+                }
+                switch b {
                 case 0x30...0x39: digits += 1
                 case 0x2b, 0x2a, 0x2f, 0x3d, 0x5e, 0x3c, 0x3e, 0x25, 0x7c: math += 1  // + * / = ^ < > % |
                 case 0x7b, 0x7d, 0x3b, 0x5b, 0x5d, 0x60, 0x5c, 0x23, 0x24, 0x26, 0x7e: codeChars += 1  // { } ; [ ] ` \ # $ & ~
                 case 0x3f: questions += 1
-                case 0x0a: endLine()
+                case 0x0a:
+                    endLine(lineLength: i - extra - lineStart)
+                    lineStart = i - extra + 1
+                    lineIsOption = Scan.isOptionPrefix(bytes, i + 1)
                 default: break
                 }
+                i += 1
+                continue
             }
-        } else {
-            endWord()
-            if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
-                cjk += 1
-                if let kind = DifficultyLexicon.cjkPairs[(UInt64(previous) << 32) | UInt64(v)] {
-                    count(kind.rawValue)
-                }
-            } else if v == 0xff1f {
-                questions += 1  // ？
-            } else if (0x2200...0x22ff).contains(v) || (0x0391...0x03c9).contains(v) || v == 0x00b2 || v == 0x00b3
-                || v == 0x00d7 || v == 0x00f7 || v == 0x221a
-            {
-                math += 1  // maths operators, Greek letters, ², ³, ×, ÷
+            let b0 = UInt32(b)
+            let scalarStart = i
+            let v: UInt32
+            if b0 & 0xe0 == 0xc0, i + 1 < n {
+                v = (b0 & 0x1f) << 6 | (UInt32(bytes[i + 1]) & 0x3f)
+                i += 2
+                extra += 1
+            } else if b0 & 0xf0 == 0xe0, i + 2 < n {
+                v = (b0 & 0x0f) << 12 | (UInt32(bytes[i + 1]) & 0x3f) << 6 | (UInt32(bytes[i + 2]) & 0x3f)
+                i += 3
+                extra += 2
+            } else if b0 & 0xf8 == 0xf0, i + 3 < n {
+                v =
+                    (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3f) << 12 | (UInt32(bytes[i + 2]) & 0x3f) << 6
+                    | (UInt32(bytes[i + 3]) & 0x3f)
+                i += 4
+                extra += 3
+            } else {
+                v = 0xfffd
+                i += 1
             }
+            consumeNonASCII(v, previous: previousEnd == scalarStart ? previous : 0)
+            previous = v
+            previousEnd = i
         }
-        if v != 0x0a {
-            switch lineLength {
-            case 0: prefix0 = v
-            case 1: prefix1 = v
-            case 2: prefix2 = v
-            default: break
+        scalars = n - extra
+    }
+
+    /// Whether the line starting at byte `i` opens with an answer-option marker ("A. ", "B)\t", "(C)").
+    /// The markers are ASCII, so the first three bytes decide (a non-ASCII or newline byte never matches).
+    private static func isOptionPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        guard i + 2 < bytes.count else { return false }
+        let a = bytes[i], b = bytes[i + 1], c = bytes[i + 2]
+        let isLetter: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x48 }  // A–H
+        if isLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) { return true }
+        return a == 0x28 && isLetter(b) && c == 0x29
+    }
+
+    private mutating func consumeNonASCII(_ v: UInt32, previous: UInt32) {
+        if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
+            cjk += 1
+            if let kind = DifficultyLexicon.cjkPairs[(UInt64(previous) << 32) | UInt64(v)] {
+                count(kind.rawValue)
             }
-            lineLength += 1
-            if lineLength == 3 { checkOption() }
+        } else if v == 0xff1f {
+            questions += 1  // ？
+        } else if (0x2200...0x22ff).contains(v) || (0x0391...0x03c9).contains(v) || v == 0x00b2 || v == 0x00b3
+            || v == 0x00d7 || v == 0x00f7 || v == 0x221a
+        {
+            math += 1  // maths operators, Greek letters, ², ³, ×, ÷
         }
-        previous = v
     }
 
     mutating func finish() {
-        endWord()
-        endLine()
+        endLine(lineLength: scalars - lineStart)
     }
 
     private mutating func count(_ kind: UInt8) {
@@ -286,33 +299,19 @@ private struct Scan {
         }
     }
 
-    private mutating func endWord() {
-        guard wordLength > 0 else { return }
+    private mutating func endWord(length: Int, hash: UInt64) {
         words += 1
-        wordLetters += wordLength
-        if wordLength >= 10 { longWords += 1 }
-        let kind = wordLength <= 12 ? table.lookup(hash.value) : 0
+        wordLetters += length
+        if length >= 10 { longWords += 1 }
+        let kind = length <= 12 ? table.lookup(hash) : 0
         if !sawFirstWord {
             sawFirstWord = true
             firstWordClass = kind
         }
         if kind != 0 { count(kind) }
-        hash = WordHash()
-        wordLength = 0
     }
 
-    private mutating func checkOption() {
-        let a = prefix0, b = prefix1, c = prefix2
-        let isLetter: (UInt32) -> Bool = { $0 >= 0x41 && $0 <= 0x48 }  // A–H
-        if isLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) {
-            lineIsOption = true
-        } else if a == 0x28 && isLetter(b) && c == 0x29 {
-            lineIsOption = true
-        }
-    }
-
-    private mutating func endLine() {
-        if lineLength > 0 && lineLength < 3 { checkOption() }
+    private mutating func endLine(lineLength: Int) {
         if lineIsOption {
             optionLines += 1
             optionChars += lineLength
@@ -321,11 +320,6 @@ private struct Scan {
             stemChars += lineLength
         }
         lines += 1
-        lineLength = 0
-        prefix0 = 0
-        prefix1 = 0
-        prefix2 = 0
-        lineIsOption = false
     }
 
     func vector() -> [Double] {
@@ -347,7 +341,7 @@ private struct Scan {
             Double(codeChars) / n,
             log1p(codeWords),
             Double(cjk) / n,
-            Double(upper) / Double(max(letters, 1)),
+            Double(upper) / Double(max(wordLetters, 1)),
             Double(longWords) / w,
             words > 0 ? Double(wordLetters) / w : 0,
             log1p(reasoningWords),

@@ -256,13 +256,25 @@ extension ScalarText {
                 var h = Chars.hashSeed
                 while i < count {
                     let d = v[i]
-                    if Chars.isLetter(d) {
+                    if d < 0x80 {
+                        // ASCII letter, the common case: the same counts and `Chars.hashStep` in fewer steps.
+                        let lower = d | 0x20
+                        if lower >= 0x61 && lower <= 0x7A {
+                            letters += 1
+                            if d < 0x61 { upper += 1 }
+                            h = (h ^ UInt64(lower)) &* 0x100_0000_01b3
+                            i += 1
+                            continue
+                        }
+                    } else if Chars.isLetter(d) {
                         letters += 1
-                        if d >= 0x80 { nonASCII = true }
+                        nonASCII = true
                         if Chars.isUpper(d) { upper += 1 }
                         h = Chars.hashStep(h, d)
                         i += 1
-                    } else if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1]) && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2])) {
+                        continue
+                    }
+                    if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1]) && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2])) {
                         h = Chars.hashStep(h, d)
                         i += 1
                     } else {
