@@ -7,8 +7,11 @@ final class LlamaLog: @unchecked Sendable {
     // Safe: every mutable field is only touched with `lock` held.
     private let lock = NSLock()
     private var verbose = false
-    private var recent: [String] = []
-    private var line = ""
+    /// Warning and error lines by listening thread: llama.cpp logs a load's or a context's failure on
+    /// the thread that called it, so concurrent loads (or a load next to a context creation) cannot
+    /// clear or mix up each other's explanation.
+    private var recent: [UInt: [String]] = [:]
+    private var line: [UInt: String] = [:]
 
     /// The single sink registered with `llama_log_set` (llama.cpp's logger is process-global).
     static let shared: LlamaLog = {
@@ -24,31 +27,50 @@ final class LlamaLog: @unchecked Sendable {
         return sink
     }()
 
+    private static func currentThread() -> UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: pthread_self())
+        #else
+        UInt(pthread_self())
+        #endif
+    }
+
     /// Turns forwarding to standard error on (sticky for the process).
     func enableVerbose() {
         lock.withLock { verbose = true }
     }
 
-    /// Forgets collected messages (call before an operation whose failure you want to explain).
+    /// Starts collecting this thread's messages afresh (call before an operation whose failure you want to explain).
     func clearRecent() {
-        lock.withLock { recent.removeAll() }
+        let thread = Self.currentThread()
+        lock.withLock {
+            recent[thread] = []
+            line[thread] = ""
+        }
     }
 
-    /// Warning and error lines collected since the last `clearRecent`.
+    /// Warning and error lines this thread got since its last `clearRecent`; stops collecting for it.
     func recentMessages() -> [String] {
-        lock.withLock { recent }
+        let thread = Self.currentThread()
+        return lock.withLock {
+            line[thread] = nil
+            return recent.removeValue(forKey: thread) ?? []
+        }
     }
 
     private func receive(level: ggml_log_level, text: String) {
+        let thread = Self.currentThread()
         let forward = lock.withLock { () -> Bool in
-            if level == GGML_LOG_LEVEL_WARN || level == GGML_LOG_LEVEL_ERROR
-                || (level == GGML_LOG_LEVEL_CONT && !line.isEmpty)
-            {
-                line += text
-                if line.hasSuffix("\n") {
-                    recent.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
-                    if recent.count > 64 { recent.removeFirst(recent.count - 64) }
-                    line = ""
+            if var collected = recent[thread], var current = line[thread] {
+                if level == GGML_LOG_LEVEL_WARN || level == GGML_LOG_LEVEL_ERROR || (level == GGML_LOG_LEVEL_CONT && !current.isEmpty) {
+                    current += text
+                    if current.hasSuffix("\n") {
+                        collected.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
+                        if collected.count > 64 { collected.removeFirst(collected.count - 64) }
+                        current = ""
+                    }
+                    recent[thread] = collected
+                    line[thread] = current
                 }
             }
             return verbose
@@ -78,8 +100,9 @@ final class LlamaModel: @unchecked Sendable {
             log.clearRecent()
             return llama_model_load_from_file(metadata.path, params)
         }
+        let messages = log.recentMessages()
         guard let loaded else {
-            throw LlamaModel.explainLoadFailure(path: metadata.path, architecture: metadata.architecture, messages: log.recentMessages())
+            throw LlamaModel.explainLoadFailure(path: metadata.path, architecture: metadata.architecture, messages: messages)
         }
         guard let vocab = llama_model_get_vocab(loaded) else {
             llama_model_free(loaded)

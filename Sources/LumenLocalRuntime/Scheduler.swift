@@ -65,9 +65,10 @@ final class Scheduler: @unchecked Sendable {
             params.flash_attn_type = flash ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED
         }
         LlamaLog.shared.clearRecent()
-        guard let context = llama_init_from_model(model.pointer, params) else {
-            let reason = LlamaLog.shared.recentMessages().last ?? "llama_init_from_model returned NULL"
-            throw .loadFailed(path: path, reason: reason)
+        let created = llama_init_from_model(model.pointer, params)
+        let messages = LlamaLog.shared.recentMessages()
+        guard let context = created else {
+            throw .loadFailed(path: path, reason: messages.last ?? "llama_init_from_model returned NULL")
         }
         self.model = model
         self.context = context
