@@ -87,7 +87,7 @@ final class CommittedStream: @unchecked Sendable {
     private var iterator: AsyncThrowingStream<BackendStreamEvent, any Error>.AsyncIterator
     private var pendingEvent: BackendStreamEvent?
     private let info: RouteInfo
-    private var trail: AuditTrail
+    private let trail: AuditTrail
     private let fallbacks: [FallbackEvent]
     private let started: ContinuousClock.Instant
     private let estimatedInput: Int
@@ -120,24 +120,8 @@ final class CommittedStream: @unchecked Sendable {
     deinit {
         guard !finished else { return }
         // The client stopped reading: close the record as cancelled (the upstream stream is dropped with us).
-        var trail = self.trail
-        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
-        let cost = attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
-        trail.complete(
-            attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
-            bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
-            firstToken: firstTokenAt, total: started.duration(to: .now)
-        )
-        trail.markStreamError(status: 499, error: "client_cancelled")
-        let router = self.router
-        let remote = attempt.backend.route == .remote
-        var finalInfo = info
-        finalInfo.costUSD = cost
-        let (sent, received) = (self.sent, self.received)
-        Task {
-            await router.writeCompletion(trail, remote: remote)
-            router.record(info: finalInfo, status: 502, usage: counted, cost: cost, sent: sent, received: received)
-        }
+        let closing = close(streamError: (499, "client_cancelled"))
+        Task { await closing.write() }
     }
 
     func next() async throws -> ChatCompletionChunk? {
@@ -178,43 +162,62 @@ final class CommittedStream: @unchecked Sendable {
         }
     }
 
-    private func costed() -> (tokens: (prompt: Int, completion: Int), cost: Double) {
+    /// What is written and counted when the stream ends: the completion record, costed from the
+    /// upstream's usage (or the emitted text), and the route's metrics.
+    struct Closing: Sendable {
+        let router: Router
+        let trail: AuditTrail
+        let info: RouteInfo
+        let remote: Bool
+        let status: Int
+        let counted: (prompt: Int, completion: Int)
+        let cost: Double
+        let sent: Int
+        let received: Int
+
+        func write() async {
+            await router.writeCompletion(trail, remote: remote)
+            router.record(info: info, status: status, usage: counted, cost: cost, sent: sent, received: received)
+        }
+    }
+
+    private func costed() -> (counted: (prompt: Int, completion: Int), cost: Double) {
         let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
         return (counted, attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion))
     }
 
-    private func endNormally() async {
+    /// Ends the stream. `costs` defaults to the cost as of now; the record takes the restoration
+    /// counts as of now (so flush the restorers first).
+    private func close(streamError: (status: Int, code: String)?, costs: (counted: (prompt: Int, completion: Int), cost: Double)? = nil) -> Closing {
         finished = true
-        let (counted, cost) = costed()
-        out = pump.finish(usage: Wire.makeUsage(counted, cost: cost), template: pump.lastChunk)
-        outIndex = 0
+        let (counted, cost) = costs ?? costed()
+        var trail = self.trail
         trail.complete(
             attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
             bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
             firstToken: firstTokenAt, total: started.duration(to: .now)
         )
-        await router.writeCompletion(trail, remote: attempt.backend.route == .remote)
+        if let streamError { trail.markStreamError(status: streamError.status, error: streamError.code) }
         var finalInfo = info
         finalInfo.costUSD = cost
-        router.record(info: finalInfo, status: 200, usage: counted, cost: cost, sent: sent, received: received)
+        return Closing(
+            router: router, trail: trail, info: finalInfo, remote: attempt.backend.route == .remote,
+            status: streamError == nil ? 200 : 502, counted: counted, cost: cost, sent: sent, received: received
+        )
+    }
+
+    private func endNormally() async {
+        let costs = costed()
+        out = pump.finish(usage: Wire.makeUsage(costs.counted, cost: costs.cost), template: pump.lastChunk)
+        outIndex = 0
+        await close(streamError: nil, costs: costs).write()
     }
 
     /// A failure after the first chunk: the record says so and the client gets an error event.
     private func end(with error: any Error) async -> RouterError {
-        finished = true
-        let (counted, cost) = costed()
-        trail.complete(
-            attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
-            bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
-            firstToken: firstTokenAt, total: started.duration(to: .now)
-        )
         let cancelled = error is CancellationError || Task.isCancelled
         let status = cancelled ? 499 : ((error as? BackendError)?.kind == .timeout ? 504 : 502)
-        trail.markStreamError(status: status, error: cancelled ? "client_cancelled" : "stream_cut")
-        await router.writeCompletion(trail, remote: attempt.backend.route == .remote)
-        var finalInfo = info
-        finalInfo.costUSD = cost
-        router.record(info: finalInfo, status: 502, usage: counted, cost: cost, sent: sent, received: received)
+        await close(streamError: (status, cancelled ? "client_cancelled" : "stream_cut")).write()
         return RouterError.upstream(
             "The upstream stream failed after it started: \((error as? BackendError)?.message ?? "\(error)").",
             timeout: status == 504, route: info
