@@ -66,6 +66,7 @@ let package = Package(
                 "LumenClassifier",
                 "LumenPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -110,6 +111,8 @@ let package = Package(
                 "LumenProviders", "LumenAudit", "LumenRouter", "LumenServer", "LumenFakeUpstream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

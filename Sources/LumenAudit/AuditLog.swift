@@ -1,4 +1,5 @@
 public import Foundation
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -242,10 +243,12 @@ public actor AuditLog {
         needsSync = false
         if sync { unsyncedInterval = false }
         let sink = self.sink
+        // Writes and fsyncs block: they run on NIO's blocking-I/O thread pool, never on a thread that
+        // runs tasks or event loops (`lumen serve` runs its tasks on the event loops).
         Task.detached {
             let result: Result<Void, AuditError>
             do {
-                try sink.write(batch, sync: sync)
+                try await NIOThreadPool.singleton.runIfActive { try sink.write(batch, sync: sync) }
                 result = .success(())
             } catch let error as AuditError {
                 result = .failure(error)

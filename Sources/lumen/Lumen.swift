@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct Lumen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lumen",
