@@ -117,9 +117,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier"]),
+        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore"]),
         .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier"]),
-        .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier"]),
+        .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier", "LumenCore"]),
         .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime"]),
         .testTarget(
             name: "LumenProvidersTests",

@@ -17,20 +17,6 @@ func finding(_ value: String, in text: String, _ type: FindingType, occurrence: 
     fatalError("\(value) (occurrence \(occurrence)) not in test text")
 }
 
-/// Deterministic generator for property-style tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Feeds `chunks` through a fresh streaming restorer; returns the concatenated output and the restorer.
 func stream(_ chunks: [String], _ session: RedactionSession, format: RestorationFormat = .text) -> (String, StreamingRestorer) {

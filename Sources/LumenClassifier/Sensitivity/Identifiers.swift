@@ -3,6 +3,8 @@
 // validates locally, so the whole pass stays linear in the prompt length.
 
 enum Identifiers {
+    /// Every identifier detector, one after the other (the reference for ``AnchorPass``, which runs
+    /// the anchored ones in one pass and is what the classifier uses).
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
         scanEmails(t, into: &out)
         scanIBANs(t, into: &out)
@@ -10,6 +12,14 @@ enum Identifiers {
         scanIPv6(t, into: &out)
         scanPassports(t, into: &out)
         scanDatesOfBirth(t, into: &out)
+    }
+
+    /// Runs a detector's step from the start to the end of the prompt. A step looks at position `i`
+    /// and returns the next position to look at (past a match, or `i + 1`).
+    @inline(__always) static func run(_ t: ScalarText, into out: inout [Finding], from start: Int = 0, while more: (Int) -> Bool,
+                                      _ step: (ScalarText, Int, inout [Finding]) -> Int) {
+        var i = start
+        while more(i) { i = step(t, i, &out) }
     }
 
     // MARK: Email
@@ -21,9 +31,13 @@ enum Identifiers {
     private static func isDomainChar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2E || c == 0x2D }
 
     static func scanEmails(_ t: ScalarText, into out: inout [Finding]) {
-        var i = 0
-        while i < t.count {
-            guard t.v[i] == 0x40 else { i += 1; continue }
+        run(t, into: &out, while: { $0 < t.count }, emailStep)
+    }
+
+    /// At an '@': the address around it.
+    @inline(__always) static func emailStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        do {
+            guard t.v[i] == 0x40 else { return i + 1 }
             var s = i
             while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) { s -= 1 }
             while s < i && t.v[s] == 0x2E { s += 1 }
@@ -35,20 +49,23 @@ enum Identifiers {
             for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
             if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
                 out.append(Finding(type: .email, start: s, end: e, score: 0.95))
-                i = e
-                continue
+                return e
             }
-            i += 1
+            return i + 1
         }
     }
 
     // MARK: IBAN (ISO 13616, mod-97)
 
     static func scanIBANs(_ t: ScalarText, into out: inout [Finding]) {
-        var i = 0
-        while i + 4 < t.count {
+        run(t, into: &out, while: { $0 + 4 < t.count }, ibanStep)
+    }
+
+    /// At two letters followed by two digits (the country code and check digits; `i + 4 < count`).
+    @inline(__always) static func ibanStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        do {
             // Digits are rarer than letters in prose: test them first.
-            guard t.isDigit(i + 2), t.isDigit(i + 3), t.isASCIILetter(i), t.isASCIILetter(i + 1), !t.isASCIIAlnum(i - 1) else { i += 1; continue }
+            guard t.isDigit(i + 2), t.isDigit(i + 3), t.isASCIILetter(i), t.isASCIILetter(i + 1), !t.isASCIIAlnum(i - 1) else { return i + 1 }
             // Collect alphanumerics, allowing single spaces between groups.
             var chars: [UInt32] = []
             var ends: [Int] = []
@@ -64,20 +81,17 @@ enum Identifiers {
                     break
                 }
             }
-            var found = false
             if chars.count >= 15 {
                 for n in stride(from: chars.count, through: 15, by: -1) {
                     let end = ends[n - 1]
                     if t.isASCIIAlnum(end) { continue }
                     if mod97(Array(chars[0..<n])) {
                         out.append(Finding(type: .iban, start: i, end: end, score: 0.95))
-                        i = end
-                        found = true
-                        break
+                        return end
                     }
                 }
             }
-            if !found { i += 1 }
+            return i + 1
         }
     }
 
@@ -100,7 +114,7 @@ enum Identifiers {
 
     // MARK: Digit chains: cards, CN IDs, SSNs, IPv4, phones
 
-    private struct Chain {
+    struct Chain {
         var start: Int
         var end: Int
         var groups: [Int] = []          // digit count per group
@@ -158,18 +172,22 @@ enum Identifiers {
 
     static func scanDigitChains(_ t: ScalarText, into out: inout [Finding]) {
         var chain = Chain(start: 0)
-        var i = 0
-        while i < t.count {
-            guard t.isDigit(i) || (t.v[i] == 0x2B && t.isDigit(i + 1)) || (t.v[i] == 0x28 && t.isDigit(i + 1)) else { i += 1; continue }
-            // Digits glued to ASCII letters (hashes, keys, IBANs) are not identifiers here.
-            if t.isASCIILetter(i - 1) || t.isDigit(i - 1) || (t.v[i] != 0x2B && t.v[i] != 0x28 && (t[i - 1] == 0x2E || t[i - 1] == 0x2D) && t.isDigit(i - 2)) {
-                while i < t.count && (t.isDigit(i) || t.v[i] == 0x2B || t.v[i] == 0x28) { i += 1 }
-                continue
-            }
-            readChain(t, from: i, into: &chain)
-            classifyChain(t, chain, into: &out)
-            i = max(chain.end, i + 1)
+        run(t, into: &out, while: { $0 < t.count }) { t, i, out in digitChainStep(t, i, &chain, &out) }
+    }
+
+    /// At a digit, or a '+' or '(' before one: the phone, card, SSN or ID number starting there.
+    /// `chain` is scratch space, reused between steps.
+    @inline(__always) static func digitChainStep(_ t: ScalarText, _ start: Int, _ chain: inout Chain, _ out: inout [Finding]) -> Int {
+        var i = start
+        guard t.isDigit(i) || (t.v[i] == 0x2B && t.isDigit(i + 1)) || (t.v[i] == 0x28 && t.isDigit(i + 1)) else { return i + 1 }
+        // Digits glued to ASCII letters (hashes, keys, IBANs) are not identifiers here.
+        if t.isASCIILetter(i - 1) || t.isDigit(i - 1) || (t.v[i] != 0x2B && t.v[i] != 0x28 && (t[i - 1] == 0x2E || t[i - 1] == 0x2D) && t.isDigit(i - 2)) {
+            while i < t.count && (t.isDigit(i) || t.v[i] == 0x2B || t.v[i] == 0x28) { i += 1 }
+            return i
         }
+        readChain(t, from: i, into: &chain)
+        classifyChain(t, chain, into: &out)
+        return max(chain.end, i + 1)
     }
 
     private static func readChain(_ t: ScalarText, from start: Int, into c: inout Chain) {
@@ -410,14 +428,18 @@ enum Identifiers {
     // MARK: Passport numbers (context-gated)
 
     static func scanPassports(_ t: ScalarText, into out: inout [Finding]) {
-        let passportWord = Lexicon.passportWord
-        var i = 0
-        while i < t.count {
+        run(t, into: &out, while: { $0 < t.count }, passportStep)
+    }
+
+    /// At "passport" or "护照": a passport-like number shortly after.
+    @inline(__always) static func passportStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        do {
+            let passportWord = Lexicon.passportWord
             let c = Chars.lowerASCII(t.v[i])
             var anchorEnd = -1
             if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) { anchorEnd = i + passportWord.count }
             else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
-            guard anchorEnd >= 0 else { i += 1; continue }
+            guard anchorEnd >= 0 else { return i + 1 }
             // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
             var k = anchorEnd
             while k < min(t.count, anchorEnd + 30) {
@@ -434,21 +456,25 @@ enum Identifiers {
                     k += 1
                 }
             }
-            i = anchorEnd
+            return anchorEnd
         }
     }
 
     // MARK: Dates of birth (context-gated)
 
     static func scanDatesOfBirth(_ t: ScalarText, into out: inout [Finding]) {
-        let dobContext = Lexicon.dobContext
-        var i = 0
-        while i < t.count {
+        run(t, into: &out, while: { $0 < t.count }, dateOfBirthStep)
+    }
+
+    /// At a date-of-birth cue ("born", "DOB", "出生"…): a date shortly after.
+    @inline(__always) static func dateOfBirthStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        do {
+            let dobContext = Lexicon.dobContext
             var anchorEnd = -1
             let c = Chars.lowerASCII(t.v[i])
-            guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { i += 1; continue }
+            guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { return i + 1 }
             // An English cue never starts inside a word.
-            if c < 0x80 && t.isASCIILetter(i - 1) { i += 1; continue }
+            if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
             var candidates = dobContext.candidates(c)
             while candidates != 0 {
                 let index = candidates.trailingZeroBitCount
@@ -458,7 +484,7 @@ enum Identifiers {
                 anchorEnd = i + dobContext.count(index)
                 break
             }
-            guard anchorEnd >= 0 else { i += 1; continue }
+            guard anchorEnd >= 0 else { return i + 1 }
             var k = anchorEnd
             while k < min(t.count, anchorEnd + 25) {
                 if t.isDigit(k) && !t.isDigit(k - 1), let end = parseDate(t, at: k) {
@@ -471,7 +497,7 @@ enum Identifiers {
                 }
                 k += 1
             }
-            i = anchorEnd
+            return anchorEnd
         }
     }
 

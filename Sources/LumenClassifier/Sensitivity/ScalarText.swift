@@ -8,10 +8,24 @@ struct ScalarText {
     let isASCII: Bool
     /// Some ':' (0x3A): connection strings and IPv6 addresses need one.
     let hasColon: Bool
+    /// For ASCII text (only then): its letters, and the scalars that are neither letters nor
+    /// spaces, counted while decoding for the language and token estimate.
+    let asciiLetters: Int
+    let asciiOthers: Int
     var count: Int { v.count }
+
+    /// Per ASCII scalar: 1 letter, 2 neither letter nor space, 4 ':'.
+    private static let asciiClasses: [UInt8] = (0..<128).map { c in
+        let c = UInt32(c)
+        if Chars.isASCIILetter(c) { return 1 }
+        if Chars.isSpace(c) { return 0 }
+        return c == 0x3A ? 2 | 4 : 2
+    }
 
     init(_ text: String) {
         var isASCII = true, hasColon = false
+        var letters = 0, others = 0, classes: UInt8 = 0
+        let asciiClasses = Self.asciiClasses
         // A native string's UTF-8 is contiguous and valid: decode it directly (much faster than
         // iterating `unicodeScalars`, which was a visible share of the profile).
         let decoded: [UInt32]? = text.utf8.withContiguousStorageIfAvailable { bytes in
@@ -21,7 +35,10 @@ struct ScalarText {
                 while i < end {
                     let b0 = UInt32(bytes[i])
                     if b0 < 0x80 {
-                        if b0 == 0x3A { hasColon = true }
+                        let k = asciiClasses[Int(b0)]
+                        letters &+= Int(k & 1)
+                        others &+= Int((k >> 1) & 1)
+                        classes |= k
                         buffer[n] = b0
                         i += 1
                     } else if b0 < 0xE0 {
@@ -43,13 +60,20 @@ struct ScalarText {
         }
         if let decoded {
             v = decoded
+            hasColon = classes & 4 != 0
         } else {
             v = text.unicodeScalars.map(\.value)
             isASCII = v.allSatisfy { $0 < 0x80 }
             hasColon = v.contains(0x3A)
+            if isASCII {
+                letters = v.count { Chars.isASCIILetter($0) }
+                others = v.count { !Chars.isASCIILetter($0) && !Chars.isSpace($0) }
+            }
         }
         self.isASCII = isASCII
         self.hasColon = hasColon
+        asciiLetters = isASCII ? letters : 0
+        asciiOthers = isASCII ? others : 0
     }
 
     @inline(__always) subscript(i: Int) -> UInt32 { i >= 0 && i < v.count ? v[i] : 0 }

@@ -46,26 +46,29 @@ enum Secrets {
         Format(prefix: Chars.scalars("sk_test_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
     ]
 
+    /// Every secret detector but the high-entropy fallback, one after the other (the reference for
+    /// ``AnchorPass``, which runs the anchored ones in one pass and is what the classifier uses).
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        var i = 0
-        let n = t.count
-        while i < n {
-            let c = t.v[i]
-            // Only 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) and '-' (PEM) start a match here.
-            guard c == 0x41 || c == 0x61 || c == 0x65 || c == 0x2D else { i += 1; continue }
-            // Only at the start of a token.
-            if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { i += 1; continue }
-            if c == 0x41 || c == 0x41 + 0x20 {  // AKIA / ASIA / AIza
-                if let end = matchAWS(t, at: i, into: &out) { i = end; continue }
-                if let end = matchGoogle(t, at: i, into: &out) { i = end; continue }
-            }
-            if c == 0x65, t[i + 1] == 0x79, t[i + 2] == 0x4A, let end = matchJWT(t, at: i, into: &out) { i = end; continue }
-            if c == 0x2D, let end = matchPEM(t, at: i, into: &out) { i = end; continue }
-            i += 1
-        }
+        Identifiers.run(t, into: &out, while: { $0 < t.count }, keyStep)
         scanFormats(t, into: &out)
         scanAssignments(t, into: &out)
         scanConnectionStrings(t, into: &out)
+    }
+
+    /// At 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) or '-' (PEM) starting a token: an AWS or Google
+    /// key, a JWT or a PEM private key.
+    @inline(__always) static func keyStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        let c = t.v[i]
+        guard c == 0x41 || c == 0x61 || c == 0x65 || c == 0x2D else { return i + 1 }
+        // Only at the start of a token.
+        if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { return i + 1 }
+        if c == 0x41 || c == 0x41 + 0x20 {  // AKIA / ASIA / AIza
+            if let end = matchAWS(t, at: i, into: &out) { return end }
+            if let end = matchGoogle(t, at: i, into: &out) { return end }
+        }
+        if c == 0x65, t[i + 1] == 0x79, t[i + 2] == 0x4A, let end = matchJWT(t, at: i, into: &out) { return end }
+        if c == 0x2D, let end = matchPEM(t, at: i, into: &out) { return end }
+        return i + 1
     }
 
     private static func matchFormat(_ t: ScalarText, at i: Int) -> Int? {
@@ -84,20 +87,20 @@ enum Secrets {
     }
 
     static func scanFormats(_ t: ScalarText, into out: inout [Finding]) {
-        var i = 0
-        while i < t.count {
-            // Every prefix starts with 's', 'g', 'x' or 'r' (see `matchFormat`).
-            let c = t.v[i]
-            guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { i += 1; continue }
-            if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { i += 1; continue }
-            if let end = matchFormat(t, at: i) {
-                let type = formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type ?? .genericSecret
-                out.append(Finding(type: type, start: i, end: end, score: 0.97))
-                i = end
-                continue
-            }
-            i += 1
+        Identifiers.run(t, into: &out, while: { $0 < t.count }, formatStep)
+    }
+
+    /// At 's', 'g', 'x' or 'r' starting a token (every prefix in `formats` starts so): a provider key.
+    @inline(__always) static func formatStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        let c = t.v[i]
+        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { return i + 1 }
+        if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { return i + 1 }
+        if let end = matchFormat(t, at: i) {
+            let type = formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type ?? .genericSecret
+            out.append(Finding(type: type, start: i, end: end, score: 0.97))
+            return end
         }
+        return i + 1
     }
 
     private static func matchAWS(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int? {
@@ -338,23 +341,33 @@ enum Secrets {
 
     // MARK: High-entropy fallback, gated by a keyword nearby.
 
-    private static let entropyContext = ContextWords([
+    static let entropyContext = ContextWords([
         "token", "secret", "key", "password", "passwd", "credential", "auth", "bearer", "api", "signature", "密钥", "令牌", "密码", "秘钥",
     ])
 
+    /// Runs of 20 or more base64 scalars (the first 512 of a longer run) with high entropy, digits
+    /// and letters, and a key word shortly before.
     static func scanHighEntropy(_ t: ScalarText, covered: [Finding], into out: inout [Finding]) {
-        var i = 0
-        while i < t.count {
-            guard base64Char(t.v[i]), !base64Char(t[i - 1]) else { i += 1; continue }
-            var e = i
-            while e < t.count && base64Char(t.v[e]) && e - i < 512 { e += 1 }
-            let len = e - i
-            if len >= 20, !covered.contains(where: { $0.start < e && i < $0.end }), entropy(t, i, e) >= 3.5,
+        let n = t.count
+        // Only runs of 20+ matter: probe the 20th position from `p` (`p` is 0 or follows a
+        // non-base64 scalar, so no run crosses it). A miss there rules out every run starting in
+        // the 20 positions; a hit is walked to the run around it, whose end is the next `p`.
+        var p = 0
+        while p + 20 <= n {
+            let probe = p + 19
+            guard base64Char(t.v[probe]) else { p = probe + 1; continue }
+            var i = probe
+            while i > p && base64Char(t.v[i - 1]) { i -= 1 }
+            var end = probe + 1
+            while end < n && base64Char(t.v[end]) { end += 1 }
+            p = end + 1
+            guard end - i >= 20 else { continue }
+            let e = min(end, i + 512)
+            if !covered.contains(where: { $0.start < e && i < $0.end }), entropy(t, i, e) >= 3.5,
                (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
                t.hasContext(entropyContext, before: i, window: 48) {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
             }
-            i = max(e, i + 1)
         }
     }
 

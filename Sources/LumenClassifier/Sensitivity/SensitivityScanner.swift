@@ -96,8 +96,19 @@ struct SensitivityScanner: Sendable {
     private func detect(_ t: ScalarText, _ w: [Word], topics: [TopicScore]?) -> [Finding] {
         var raw: [Finding] = []
         raw.reserveCapacity(8)
-        Secrets.scan(t, into: &raw)
-        Identifiers.scan(t, into: &raw)
+        // The same findings in the same order as `Secrets.scan` then `Identifiers.scan`, with the
+        // anchored detectors sharing one pass.
+        let anchored = AnchorPass.run(t)
+        raw += anchored.keys
+        raw += anchored.formats
+        Secrets.scanAssignments(t, into: &raw)
+        Secrets.scanConnectionStrings(t, into: &raw)
+        raw += anchored.emails
+        raw += anchored.ibans
+        raw += anchored.chains
+        Identifiers.scanIPv6(t, into: &raw)
+        raw += anchored.passports
+        raw += anchored.dates
         var hasUpper = false
         for x in w where x.isCapitalized { hasUpper = true; break }
         let lowercaseText = !hasUpper && w.count >= 3

@@ -134,19 +134,25 @@ enum LanguageEstimate {
 
     static func estimate(_ t: ScalarText, _ w: [Word]) -> (language: String, tokens: Int) {
         var han = 0, latin = 0, otherLetters = 0, otherCJK = 0, rest = 0
-        for c in t.v {
-            if c < 0x80 {
-                if Chars.isASCIILetter(c) { latin += 1 } else if !Chars.isSpace(c) { rest += 1 }
-            } else if Chars.isHan(c) {
-                han += 1
-            } else if Chars.isOtherCJK(c) {
-                otherCJK += 1
-            } else if c < 0x250 && Chars.isLetter(c) {
-                latin += 1
-            } else if Chars.isLetter(c) {
-                otherLetters += 1
-            } else if !Chars.isSpace(c) {
-                rest += 1
+        // ASCII text was counted while decoding.
+        if t.isASCII {
+            latin = t.asciiLetters
+            rest = t.asciiOthers
+        } else {
+            for c in t.v {
+                if c < 0x80 {
+                    if Chars.isASCIILetter(c) { latin += 1 } else if !Chars.isSpace(c) { rest += 1 }
+                } else if Chars.isHan(c) {
+                    han += 1
+                } else if Chars.isOtherCJK(c) {
+                    otherCJK += 1
+                } else if c < 0x250 && Chars.isLetter(c) {
+                    latin += 1
+                } else if Chars.isLetter(c) {
+                    otherLetters += 1
+                } else if !Chars.isSpace(c) {
+                    rest += 1
+                }
             }
         }
         // ~4 scalars per token for alphabetic text, ~1 token per 1.3 Han characters, kana/hangul ~1 each.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenClassifier
+import LumenCore
 
 /// `lumen train …`: trains the classifier's learned parts.
 struct Train: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenClassifier
+import LumenCore
 import LumenRedaction
 
 /// `lumen bench redaction`: what the redaction stage adds to a request and to a streamed answer.

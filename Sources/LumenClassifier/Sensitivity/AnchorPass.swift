@@ -1,0 +1,75 @@
+// One pass over the prompt for every detector that starts at a trigger scalar ('@', a digit, the
+// first letter of a key prefix or a cue word…), instead of one pass per detector: each detector
+// keeps its own "next position", and the pass calls a detector's step only where its trigger
+// appears. The findings are the same, in the same order, as running the detectors one after the
+// other (`Secrets.scan`, `Identifiers.scan`; checked by the tests).
+
+enum AnchorPass {
+    /// What the anchored detectors found, one list per detector.
+    struct Found {
+        var keys: [Finding] = []
+        var formats: [Finding] = []
+        var emails: [Finding] = []
+        var ibans: [Finding] = []
+        var chains: [Finding] = []
+        var passports: [Finding] = []
+        var dates: [Finding] = []
+    }
+
+    private static let email: UInt8 = 1 << 0
+    private static let chain: UInt8 = 1 << 1
+    private static let iban: UInt8 = 1 << 2
+    private static let passport: UInt8 = 1 << 3
+    private static let date: UInt8 = 1 << 4
+    private static let key: UInt8 = 1 << 5
+    private static let format: UInt8 = 1 << 6
+    /// Detectors whose ASCII trigger never starts a match right after an ASCII letter.
+    private static let tokenStart: UInt8 = passport | date | key | format
+
+    /// For each ASCII scalar, the detectors it may trigger (each step re-checks its own condition).
+    private static let triggers: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 128)
+        table[0x40] |= email  // @
+        for digit in 0x30...0x39 { table[digit] |= chain | iban }  // an IBAN's check digits follow two letters
+        table[0x2B] |= chain  // +
+        table[0x28] |= chain  // (
+        for c in [0x70, 0x50] { table[c] |= passport }  // p P
+        for c in [0x64, 0x44, 0x62, 0x42] { table[c] |= date }  // d D b B
+        for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
+        for c in [0x73, 0x67, 0x78, 0x72] { table[c] |= format }  // s g x r
+        return table
+    }()
+
+    static func run(_ t: ScalarText) -> Found {
+        var found = Found()
+        var scratch = Identifiers.Chain(start: 0)
+        var nextKey = 0, nextFormat = 0, nextEmail = 0, nextIBAN = 0, nextChain = 0, nextPassport = 0, nextDate = 0
+        let n = t.count
+        let triggers = Self.triggers
+        var afterLetter = false
+        for i in 0..<n {
+            let c = t.v[i]
+            var m: UInt8
+            if c < 0x80 {
+                m = triggers[Int(c)]
+                if afterLetter { m &= ~tokenStart }
+                afterLetter = Chars.isASCIILetter(c)
+            } else {
+                // Han cues: 出生 (dates of birth), 护照 (passports).
+                m = c >= 0x4E00 ? (c == 0x62A4 ? date | passport : date) : 0
+                afterLetter = false
+            }
+            if m == 0 { continue }
+            if m & email != 0 && i >= nextEmail { nextEmail = Identifiers.emailStep(t, i, &found.emails) }
+            if m & chain != 0 && i >= nextChain { nextChain = Identifiers.digitChainStep(t, i, &scratch, &found.chains) }
+            if m & iban != 0 && i >= 2 && i - 2 >= nextIBAN && i + 2 < n {
+                nextIBAN = Identifiers.ibanStep(t, i - 2, &found.ibans)
+            }
+            if m & passport != 0 && i >= nextPassport { nextPassport = Identifiers.passportStep(t, i, &found.passports) }
+            if m & date != 0 && i >= nextDate { nextDate = Identifiers.dateOfBirthStep(t, i, &found.dates) }
+            if m & key != 0 && i >= nextKey { nextKey = Secrets.keyStep(t, i, &found.keys) }
+            if m & format != 0 && i >= nextFormat { nextFormat = Secrets.formatStep(t, i, &found.formats) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,88 @@
+@testable import LumenClassifier
+import LumenCore
+import Testing
+
+/// The classifier runs the anchored detectors in one shared pass and probes for long base64 runs;
+/// these tests hold both to the plain one-detector-at-a-time loops on generated text full of
+/// near-misses (glued digits, cut keys, runs of 19/20/512/513 scalars, Han next to digits).
+@Suite struct AnchorPassTests {
+    static let pieces = [
+        "jane.doe@example.com", "a@b", "@@x.y", "x.@y.co", "415-555-0132", "+86 138 1234 5678", "13812345678", "(555) 123-4567",
+        "4111 1111 1111 1111", "6222021234567890123", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "123-45-6789",
+        "11010519491231002X", "passport number X1234567", "e-passport 123456789", "x'passport A1234567", "护照号码 E12345678",
+        "192.168.0.1", "2001:db8::1", "born on 12/03/1985", "DOB: 1985-03-12", "date of birth March 3, 1985", "出生日期 1985年3月12日",
+        "AKIAIOSFODNN7EXAMPLE", "AIzaSyA1234567890abcdefghijklmnopqrstuv", "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "sk-proj-Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3", "xoxb-123456789012-abcdefghij", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", "password=hunter22",
+        "postgres://admin:pa55w0rd@db.internal:5432/app", "12+34", "1+(5", "ab12cd", "AB12", "x1.2-3", "密码：abc12345",
+        "the", "and", "dob", "bad", "sake", "rk", "a-", "Ab", "de", "BB", "p", "api key", "token:", "secret =",
+    ]
+    static let alphabet = Array("abcdeprsgxABDEPSX0123456789-_.:@+()=/ \n'\"，。：中文护照出生".unicodeScalars)
+    static let base64 = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-".unicodeScalars)
+
+    static func text(_ g: inout SplitMix64) -> String {
+        var s = String.UnicodeScalarView()
+        for _ in 0..<Int.random(in: 1...24, using: &g) {
+            switch Int.random(in: 0..<10, using: &g) {
+            case 0..<4: s.append(contentsOf: pieces.randomElement(using: &g)!.unicodeScalars)
+            case 4..<6:
+                let length = [5, 19, 20, 21, 40, 511, 512, 513].randomElement(using: &g)!
+                for _ in 0..<length { s.append(base64.randomElement(using: &g)!) }
+            default:
+                for _ in 0..<Int.random(in: 1...12, using: &g) { s.append(alphabet.randomElement(using: &g)!) }
+            }
+            if Bool.random(using: &g) { s.append(" ") }
+        }
+        return String(s)
+    }
+
+    @Test func onePassFindsWhatTheSeparateDetectorsFind() {
+        var g = SplitMix64(seed: 20261201)
+        for _ in 0..<3_000 {
+            let t = ScalarText(Self.text(&g))
+            var separate: [Finding] = []
+            Secrets.scan(t, into: &separate)
+            Identifiers.scan(t, into: &separate)
+            let found = AnchorPass.run(t)
+            var shared = found.keys + found.formats
+            Secrets.scanAssignments(t, into: &shared)
+            Secrets.scanConnectionStrings(t, into: &shared)
+            shared += found.emails + found.ibans + found.chains
+            Identifiers.scanIPv6(t, into: &shared)
+            shared += found.passports + found.dates
+            #expect(shared == separate, "\(t.string(0, t.count))")
+        }
+    }
+
+    /// The high-entropy scan before the probing: every run start, the first 512 scalars of a run.
+    static func highEntropyByEveryRun(_ t: ScalarText) -> [Finding] {
+        func base64(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }
+        var out: [Finding] = []
+        var i = 0
+        while i < t.count {
+            guard base64(t.v[i]), !base64(t[i - 1]) else { i += 1; continue }
+            var e = i
+            while e < t.count && base64(t.v[e]) && e - i < 512 { e += 1 }
+            if e - i >= 20, Secrets.entropy(t, i, e) >= 3.5, (i..<e).contains(where: { t.isDigit($0) }),
+               (i..<e).contains(where: { t.isASCIILetter($0) }), t.hasContext(Secrets.entropyContext, before: i, window: 48) {
+                out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
+            }
+            i = max(e, i + 1)
+        }
+        return out
+    }
+
+    @Test func probingForLongRunsMissesNone() {
+        var g = SplitMix64(seed: 7)
+        var flagged = 0
+        for _ in 0..<1_500 {
+            let t = ScalarText(Self.text(&g))
+            var probed: [Finding] = []
+            Secrets.scanHighEntropy(t, covered: [], into: &probed)
+            #expect(probed == Self.highEntropyByEveryRun(t), "\(t.string(0, t.count))")
+            flagged += probed.count
+        }
+        #expect(flagged > 50)
+    }
+}
