@@ -1,17 +1,36 @@
 /// The kind of a sensitive span. Raw values follow Presidio's entity names where one exists,
 /// so evaluation against Presidio-labelled data needs no mapping table.
 public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
-    public var rawValue: String
+    public let rawValue: String
+    /// `isSecret` and `isStructuredIdentifier`, decided once when the type is made (they are asked
+    /// for every finding of every prompt; a set lookup there hashed the name each time).
+    private let kind: Kind
 
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
-    public init(_ value: String) { self.rawValue = value }
+    private struct Kind: Hashable, Sendable {
+        var secret: Bool
+        var structured: Bool
+    }
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+        kind = Kind(secret: Self.secretNames.contains(rawValue), structured: Self.structuredNames.contains(rawValue))
+    }
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+    public init(_ value: String) { self.init(rawValue: value) }
+
+    private static let secretNames: Set<String> = [
+        "AWS_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SLACK_TOKEN", "STRIPE_KEY",
+        "GOOGLE_API_KEY", "JWT", "PRIVATE_KEY", "PASSWORD", "GENERIC_SECRET",
+    ]
+    private static let structuredNames: Set<String> = [
+        "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "CN_RESIDENT_ID", "IP_ADDRESS",
+    ]
 
     public var description: String { rawValue }
     public static func < (lhs: FindingType, rhs: FindingType) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -49,10 +68,10 @@ public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let customTerm: FindingType = "CUSTOM_TERM"
 
     /// Secrets are never sent to a remote provider unless a policy says so explicitly.
-    public var isSecret: Bool { Self.secrets.contains(self) }
+    public var isSecret: Bool { kind.secret }
 
     /// Identifiers with a fixed structure (and usually a checksum): the detectors must not miss these.
-    public var isStructuredIdentifier: Bool { Self.structuredIdentifiers.contains(self) }
+    public var isStructuredIdentifier: Bool { kind.structured }
 
     public static let secrets: Set<FindingType> = [
         .awsAccessKey, .githubToken, .openAIKey, .anthropicKey, .slackToken, .stripeKey,

@@ -180,7 +180,8 @@ enum Secrets {
     private static func identChar(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D || c == 0x2E }
 
     static func scanAssignments(_ t: ScalarText, into out: inout [Finding]) {
-        let chinesePassword = Self.chinesePassword, chineseSecret = Self.chineseSecret, chineseToken = Self.chineseToken
+        let password0 = chinesePassword[0], password1 = chinesePassword[1]
+        let secret0 = chineseSecret[0], secret1 = chineseSecret[1], token0 = chineseToken[0], token1 = chineseToken[1]
         let keys = assignmentKeys
         var i = 0
         while i < t.count {
@@ -188,18 +189,20 @@ enum Secrets {
             let c = t.v[i]
             var keyEnd = -1
             var type: FindingType = .password
-            if c == chinesePassword[0] && t[i + 1] == chinesePassword[1] {
+            if c < 0x80 {
+                if identChar(c) && !identChar(t[i - 1]) {
+                    var e = i
+                    while identChar(t[e]) && e - i < 64 { e += 1 }
+                    // Every word of a prompt gets here: test the (rare) separator before the key words.
+                    guard e - i >= 3, separatorEnd(t, after: e) != nil, let kind = keys.kind(t, i, e) else { i = e; continue }
+                    keyEnd = e
+                    type = kind
+                }
+            } else if c == password0 && t[i + 1] == password1 {
                 keyEnd = i + 2
-            } else if (c == chineseSecret[0] && t[i + 1] == chineseSecret[1]) || (c == chineseToken[0] && t[i + 1] == chineseToken[1]) {
+            } else if (c == secret0 && t[i + 1] == secret1) || (c == token0 && t[i + 1] == token1) {
                 keyEnd = i + 2
                 type = .genericSecret
-            } else if identChar(c) && !identChar(t[i - 1]) {
-                var e = i
-                while identChar(t[e]) && e - i < 64 { e += 1 }
-                // Every word of a prompt gets here: test the (rare) separator before the key words.
-                guard e - i >= 3, separatorEnd(t, after: e) != nil, let kind = keys.kind(t, i, e) else { i = e; continue }
-                keyEnd = e
-                type = kind
             }
             guard keyEnd >= 0 else { i += 1; continue }
             guard var k = separatorEnd(t, after: keyEnd) else { i = keyEnd; continue }
