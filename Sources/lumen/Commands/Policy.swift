@@ -174,6 +174,9 @@ struct BenchDecision: AsyncParsableCommand {
         let classifier = Classifier(configuration: loaded.classifierConfiguration)
         let context = RequestContext()
         let sizes = [("1KB", 1024, iterations), ("32KB", 32 * 1024, max(500, iterations / 5))]
+        // "On one core": the decisions (and the peer, a child process) stay on the CPU this thread
+        // runs on, so no round pays for a migration to a core with cold caches.
+        let cpu = Self.pinToCurrentCPU()
         var rows: [Row] = []
         let litellm = litellmTimings(prompts: sizes.map { Self.prompt(bytes: $0.1) }, environment: environment)
         let clock = ContinuousClock()
@@ -236,7 +239,7 @@ struct BenchDecision: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("policy \(loaded.name), one thread, classify + evaluate per decision; warm-up ≥ 200 decisions and 0.3 s, then \(rounds) rounds,")
+        print("policy \(loaded.name), one thread\(cpu.map { " pinned to CPU \($0)" } ?? ""), classify + evaluate per decision; warm-up ≥ 200 decisions and 0.3 s, then \(rounds) rounds,")
         print("the round with the median p99 reported (nearest-rank percentiles); p99 of every round in brackets")
         for row in rows {
             let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
@@ -249,6 +252,25 @@ struct BenchDecision: AsyncParsableCommand {
             print(line)
         }
         if litellm == nil { print("LiteLLM: skipped (\(litellmNote))") }
+    }
+
+    /// Pins the calling thread to the CPU it is running on; nil where that is not possible.
+    static func pinToCurrentCPU() -> Int32? {
+        #if os(Linux)
+        // glibc declares these only with _GNU_SOURCE, which Swift's Glibc module does not define.
+        typealias GetCPU = @convention(c) () -> Int32
+        typealias SetAffinity = @convention(c) (Int32, Int, UnsafeRawPointer) -> Int32
+        guard let getSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getcpu"),
+              let setSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else { return nil }
+        let cpu = unsafeBitCast(getSymbol, to: GetCPU.self)()
+        var set = [UInt8](repeating: 0, count: 128)  // a cpu_set_t: 1024 bits
+        guard cpu >= 0, Int(cpu) < set.count * 8 else { return nil }
+        set[Int(cpu) / 8] |= UInt8(1 << (Int(cpu) % 8))
+        let status = set.withUnsafeBytes { unsafeBitCast(setSymbol, to: SetAffinity.self)(0, $0.count, $0.baseAddress!) }
+        return status == 0 ? cpu : nil
+        #else
+        return nil
+        #endif
     }
 
     static func microseconds(_ duration: Duration) -> Double {
