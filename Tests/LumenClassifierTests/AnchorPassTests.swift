@@ -86,3 +86,30 @@ import Testing
         #expect(flagged > 50)
     }
 }
+
+/// The UTF-8 decoding takes eight ASCII bytes at a time; it must agree with `unicodeScalars` and
+/// count exactly what a scalar-by-scalar count gives, wherever the non-ASCII bytes fall.
+@Suite struct ScalarTextDecodingTests {
+    @Test func decodingAndCountsMatchTheScalarByScalarReading() {
+        var g = SplitMix64(seed: 42)
+        let alphabet = Array("aZ09 \t\n\r:@[`{~\u{7F}éß中😀\u{A0}\u{3000}".unicodeScalars)
+        for _ in 0..<2_000 {
+            var s = String.UnicodeScalarView()
+            let ascii = Bool.random(using: &g)
+            for _ in 0..<Int.random(in: 0...40, using: &g) {
+                let c = alphabet.randomElement(using: &g)!
+                if !ascii || c.value < 0x80 { s.append(c) }
+            }
+            let text = String(s)
+            let t = ScalarText(text)
+            let scalars = text.unicodeScalars.map(\.value)
+            #expect(t.v == scalars)
+            #expect(t.isASCII == scalars.allSatisfy { $0 < 0x80 })
+            #expect(t.hasColon == scalars.contains(0x3A))
+            if t.isASCII {
+                #expect(t.asciiLetters == scalars.count { Chars.isASCIILetter($0) })
+                #expect(t.asciiOthers == scalars.count { !Chars.isASCIILetter($0) && !Chars.isSpace($0) })
+            }
+        }
+    }
+}

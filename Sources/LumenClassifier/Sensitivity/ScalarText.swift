@@ -22,6 +22,17 @@ struct ScalarText {
         return c == 0x3A ? 2 | 4 : 2
     }
 
+    private static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// `byte` in each of the eight lanes of a word.
+    @inline(__always) private static func lanes(_ byte: UInt64) -> UInt64 { byte &* 0x0101_0101_0101_0101 }
+
+    /// The high bit of each lane whose byte is zero (lanes below 0x80 only).
+    @inline(__always) private static func zeroLanes(_ x: UInt64) -> UInt64 {
+        let low = lanes(0x7F)
+        return ~(((x & low) &+ low) | x) & high
+    }
+
     init(_ text: String) {
         var isASCII = true, hasColon = false
         var letters = 0, others = 0, classes: UInt8 = 0
@@ -32,7 +43,27 @@ struct ScalarText {
             [UInt32](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
                 var i = 0, n = 0
                 let end = bytes.count
+                let base = UnsafeRawPointer(bytes.baseAddress)
                 while i < end {
+                    // Eight ASCII bytes at once: widened, letters and spaces counted by byte-wise
+                    // arithmetic (exact for bytes below 0x80; no carry crosses a byte).
+                    if i + 8 <= end, let base {
+                        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                        if word & Self.high == 0 {
+                            for k in 0..<8 { buffer[n + k] = UInt32(truncatingIfNeeded: word >> UInt64(8 * k)) & 0xFF }
+                            let lower = word | Self.lanes(0x20)
+                            let letterLanes = (lower &+ Self.lanes(0x80 - 0x61)) & ~(lower &+ Self.lanes(0x80 - 0x7B)) & Self.high
+                            let spaceLanes = Self.zeroLanes(word ^ Self.lanes(0x20)) | Self.zeroLanes(word ^ Self.lanes(0x09))
+                                | Self.zeroLanes(word ^ Self.lanes(0x0A)) | Self.zeroLanes(word ^ Self.lanes(0x0D))
+                            let lettersHere = letterLanes.nonzeroBitCount
+                            letters &+= lettersHere
+                            others &+= 8 - lettersHere - spaceLanes.nonzeroBitCount
+                            if Self.zeroLanes(word ^ Self.lanes(0x3A)) != 0 { classes |= 4 }
+                            i += 8
+                            n += 8
+                            continue
+                        }
+                    }
                     let b0 = UInt32(bytes[i])
                     if b0 < 0x80 {
                         let k = asciiClasses[Int(b0)]
