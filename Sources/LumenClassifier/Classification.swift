@@ -18,10 +18,12 @@ public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compar
     public init(stringLiteral value: String) { self.init(rawValue: value) }
     public init(_ value: String) { self.init(rawValue: value) }
 
+    /// The names of the secret types below (`.awsAccessKey` … `.genericSecret`).
     private static let secretNames: Set<String> = [
         "AWS_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SLACK_TOKEN", "STRIPE_KEY",
         "GOOGLE_API_KEY", "JWT", "PRIVATE_KEY", "PASSWORD", "GENERIC_SECRET",
     ]
+    /// The names of the structured identifiers below (`.email` … `.ipAddress`).
     private static let structuredNames: Set<String> = [
         "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "CN_RESIDENT_ID", "IP_ADDRESS",
     ]
@@ -73,14 +75,11 @@ public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compar
     /// Identifiers with a fixed structure (and usually a checksum): the detectors must not miss these.
     public var isStructuredIdentifier: Bool { kind.structured }
 
-    public static let secrets: Set<FindingType> = [
-        .awsAccessKey, .githubToken, .openAIKey, .anthropicKey, .slackToken, .stripeKey,
-        .googleAPIKey, .jwt, .privateKey, .password, .genericSecret,
-    ]
+    /// The secret types (`secretNames`: a type's flags are decided from its name when it is made).
+    public static let secrets = Set(secretNames.map(FindingType.init(rawValue:)))
 
-    public static let structuredIdentifiers: Set<FindingType> = [
-        .email, .phone, .creditCard, .iban, .usSSN, .chineseResidentID, .ipAddress,
-    ]
+    /// The structured-identifier types (`structuredNames`).
+    public static let structuredIdentifiers = Set(structuredNames.map(FindingType.init(rawValue:)))
 }
 
 /// One sensitive span of a prompt. `start` and `end` are offsets in Unicode scalars

@@ -9,6 +9,15 @@ final class FindingTypeTests: XCTestCase {
         XCTAssertTrue(FindingType.iban.isStructuredIdentifier)
     }
 
+    /// The sets name exactly the types declared as secrets and structured identifiers.
+    func testTheSetsHoldTheDeclaredTypes() {
+        XCTAssertEqual(FindingType.secrets, [
+            .awsAccessKey, .githubToken, .openAIKey, .anthropicKey, .slackToken, .stripeKey,
+            .googleAPIKey, .jwt, .privateKey, .password, .genericSecret,
+        ])
+        XCTAssertEqual(FindingType.structuredIdentifiers, [.email, .phone, .creditCard, .iban, .usSSN, .chineseResidentID, .ipAddress])
+    }
+
     /// The flags are decided when a type is made, from its name: every way of making one agrees.
     func testFlagsFollowTheNameHoweverTheTypeIsMade() throws {
         for type in FindingType.secrets.union(FindingType.structuredIdentifiers).union([.person, .customTerm, "SOMETHING_ELSE"]) {

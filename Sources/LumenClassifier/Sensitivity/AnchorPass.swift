@@ -1,8 +1,8 @@
 // One pass over the prompt for every detector that starts at a trigger scalar ('@', a digit, the
 // first letter of a key prefix or a cue word…), instead of one pass per detector: each detector
 // keeps its own "next position", and the pass calls a detector's step only where its trigger
-// appears. The findings are the same, in the same order, as running the detectors one after the
-// other (`Secrets.scan`, `Identifiers.scan`; checked by the tests).
+// appears. The findings are the same, in the same order, as running each detector's step over the
+// whole prompt on its own (checked by the tests).
 
 enum AnchorPass {
     /// What the anchored detectors found, one list per detector.

@@ -3,25 +3,6 @@
 // validates locally, so the whole pass stays linear in the prompt length.
 
 enum Identifiers {
-    /// Every identifier detector, one after the other (the reference for ``AnchorPass``, which runs
-    /// the anchored ones in one pass and is what the classifier uses).
-    static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        scanEmails(t, into: &out)
-        scanIBANs(t, into: &out)
-        scanDigitChains(t, into: &out)
-        scanIPv6(t, into: &out)
-        scanPassports(t, into: &out)
-        scanDatesOfBirth(t, into: &out)
-    }
-
-    /// Runs a detector's step from the start to the end of the prompt. A step looks at position `i`
-    /// and returns the next position to look at (past a match, or `i + 1`).
-    @inline(__always) static func run(_ t: ScalarText, into out: inout [Finding], from start: Int = 0, while more: (Int) -> Bool,
-                                      _ step: (ScalarText, Int, inout [Finding]) -> Int) {
-        var i = start
-        while more(i) { i = step(t, i, &out) }
-    }
-
     // MARK: Email
 
     private static func isLocalChar(_ c: UInt32) -> Bool {
@@ -30,69 +11,57 @@ enum Identifiers {
 
     private static func isDomainChar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2E || c == 0x2D }
 
-    static func scanEmails(_ t: ScalarText, into out: inout [Finding]) {
-        run(t, into: &out, while: { $0 < t.count }, emailStep)
-    }
-
     /// At an '@': the address around it.
     @inline(__always) static func emailStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
-        do {
-            guard t.v[i] == 0x40 else { return i + 1 }
-            var s = i
-            while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) { s -= 1 }
-            while s < i && t.v[s] == 0x2E { s += 1 }
-            var e = i + 1
-            while e < t.count && e - i < 255 && isDomainChar(t.v[e]) { e += 1 }
-            while e > i + 1 && (t.v[e - 1] == 0x2E || t.v[e - 1] == 0x2D) { e -= 1 }
-            // The domain needs a dot and a top-level label of two or more letters.
-            var lastDot = -1
-            for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
-            if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
-                out.append(Finding(type: .email, start: s, end: e, score: 0.95))
-                return e
-            }
-            return i + 1
+        guard t.v[i] == 0x40 else { return i + 1 }
+        var s = i
+        while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) { s -= 1 }
+        while s < i && t.v[s] == 0x2E { s += 1 }
+        var e = i + 1
+        while e < t.count && e - i < 255 && isDomainChar(t.v[e]) { e += 1 }
+        while e > i + 1 && (t.v[e - 1] == 0x2E || t.v[e - 1] == 0x2D) { e -= 1 }
+        // The domain needs a dot and a top-level label of two or more letters.
+        var lastDot = -1
+        for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
+        if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
+            out.append(Finding(type: .email, start: s, end: e, score: 0.95))
+            return e
         }
+        return i + 1
     }
 
     // MARK: IBAN (ISO 13616, mod-97)
 
-    static func scanIBANs(_ t: ScalarText, into out: inout [Finding]) {
-        run(t, into: &out, while: { $0 + 4 < t.count }, ibanStep)
-    }
-
     /// At two letters followed by two digits (the country code and check digits; `i + 4 < count`).
     @inline(__always) static func ibanStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
-        do {
-            // Digits are rarer than letters in prose: test them first.
-            guard t.isDigit(i + 2), t.isDigit(i + 3), t.isASCIILetter(i), t.isASCIILetter(i + 1), !t.isASCIIAlnum(i - 1) else { return i + 1 }
-            // Collect alphanumerics, allowing single spaces between groups.
-            var chars: [UInt32] = []
-            var ends: [Int] = []
-            var k = i
-            while k < t.count && chars.count < 34 {
-                if t.isASCIIAlnum(k) {
-                    chars.append(Chars.lowerASCII(t.v[k]) >= 0x61 ? Chars.lowerASCII(t.v[k]) - 0x20 : t.v[k])
-                    k += 1
-                    ends.append(k)
-                } else if t.v[k] == 0x20 && t.isASCIIAlnum(k + 1) && t.isASCIIAlnum(k - 1) {
-                    k += 1
-                } else {
-                    break
-                }
+        // Digits are rarer than letters in prose: test them first.
+        guard t.isDigit(i + 2), t.isDigit(i + 3), t.isASCIILetter(i), t.isASCIILetter(i + 1), !t.isASCIIAlnum(i - 1) else { return i + 1 }
+        // Collect alphanumerics, allowing single spaces between groups.
+        var chars: [UInt32] = []
+        var ends: [Int] = []
+        var k = i
+        while k < t.count && chars.count < 34 {
+            if t.isASCIIAlnum(k) {
+                chars.append(Chars.lowerASCII(t.v[k]) >= 0x61 ? Chars.lowerASCII(t.v[k]) - 0x20 : t.v[k])
+                k += 1
+                ends.append(k)
+            } else if t.v[k] == 0x20 && t.isASCIIAlnum(k + 1) && t.isASCIIAlnum(k - 1) {
+                k += 1
+            } else {
+                break
             }
-            if chars.count >= 15 {
-                for n in stride(from: chars.count, through: 15, by: -1) {
-                    let end = ends[n - 1]
-                    if t.isASCIIAlnum(end) { continue }
-                    if mod97(Array(chars[0..<n])) {
-                        out.append(Finding(type: .iban, start: i, end: end, score: 0.95))
-                        return end
-                    }
-                }
-            }
-            return i + 1
         }
+        if chars.count >= 15 {
+            for n in stride(from: chars.count, through: 15, by: -1) {
+                let end = ends[n - 1]
+                if t.isASCIIAlnum(end) { continue }
+                if mod97(Array(chars[0..<n])) {
+                    out.append(Finding(type: .iban, start: i, end: end, score: 0.95))
+                    return end
+                }
+            }
+        }
+        return i + 1
     }
 
     /// ISO 7064 mod 97-10 over an upper-cased IBAN candidate.
@@ -169,11 +138,6 @@ enum Identifiers {
     }
 
     private static func isChainSeparator(_ c: UInt32) -> Bool { c == 0x20 || c == 0x2D || c == 0x2E }
-
-    static func scanDigitChains(_ t: ScalarText, into out: inout [Finding]) {
-        var chain = Chain(start: 0)
-        run(t, into: &out, while: { $0 < t.count }) { t, i, out in digitChainStep(t, i, &chain, &out) }
-    }
 
     /// At a digit, or a '+' or '(' before one: the phone, card, SSN or ID number starting there.
     /// `chain` is scratch space, reused between steps.
@@ -427,78 +391,66 @@ enum Identifiers {
 
     // MARK: Passport numbers (context-gated)
 
-    static func scanPassports(_ t: ScalarText, into out: inout [Finding]) {
-        run(t, into: &out, while: { $0 < t.count }, passportStep)
-    }
-
     /// At "passport" or "护照": a passport-like number shortly after.
     @inline(__always) static func passportStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
-        do {
-            let passportWord = Lexicon.passportWord
-            let c = Chars.lowerASCII(t.v[i])
-            var anchorEnd = -1
-            if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) { anchorEnd = i + passportWord.count }
-            else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
-            guard anchorEnd >= 0 else { return i + 1 }
-            // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
-            var k = anchorEnd
-            while k < min(t.count, anchorEnd + 30) {
-                if t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) {
-                    var e = k, digits = 0
-                    while t.isASCIIAlnum(e) { if t.isDigit(e) { digits += 1 }; e += 1 }
-                    let len = e - k
-                    if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 2 {
-                        out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
-                        break
-                    }
-                    k = e
-                } else {
-                    k += 1
+        let passportWord = Lexicon.passportWord
+        let c = Chars.lowerASCII(t.v[i])
+        var anchorEnd = -1
+        if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) { anchorEnd = i + passportWord.count }
+        else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
+        guard anchorEnd >= 0 else { return i + 1 }
+        // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
+        var k = anchorEnd
+        while k < min(t.count, anchorEnd + 30) {
+            if t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) {
+                var e = k, digits = 0
+                while t.isASCIIAlnum(e) { if t.isDigit(e) { digits += 1 }; e += 1 }
+                let len = e - k
+                if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 2 {
+                    out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
+                    break
                 }
+                k = e
+            } else {
+                k += 1
             }
-            return anchorEnd
         }
+        return anchorEnd
     }
 
     // MARK: Dates of birth (context-gated)
 
-    static func scanDatesOfBirth(_ t: ScalarText, into out: inout [Finding]) {
-        run(t, into: &out, while: { $0 < t.count }, dateOfBirthStep)
-    }
-
     /// At a date-of-birth cue ("born", "DOB", "出生"…): a date shortly after.
     @inline(__always) static func dateOfBirthStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
-        do {
-            let dobContext = Lexicon.dobContext
-            var anchorEnd = -1
-            let c = Chars.lowerASCII(t.v[i])
-            guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { return i + 1 }
-            // An English cue never starts inside a word.
-            if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
-            var candidates = dobContext.candidates(c)
-            while candidates != 0 {
-                let index = candidates.trailingZeroBitCount
-                candidates &= candidates - 1
-                guard dobContext.matches(index, t, at: i) else { continue }
-                if Chars.isASCIILetter(c) && t.isASCIILetter(i - 1) { continue }
-                anchorEnd = i + dobContext.count(index)
+        let dobContext = Lexicon.dobContext
+        var anchorEnd = -1
+        let c = Chars.lowerASCII(t.v[i])
+        guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { return i + 1 }
+        // An English cue never starts inside a word.
+        if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
+        var candidates = dobContext.candidates(c)
+        while candidates != 0 {
+            let index = candidates.trailingZeroBitCount
+            candidates &= candidates - 1
+            guard dobContext.matches(index, t, at: i) else { continue }
+            if Chars.isASCIILetter(c) && t.isASCIILetter(i - 1) { continue }
+            anchorEnd = i + dobContext.count(index)
+            break
+        }
+        guard anchorEnd >= 0 else { return i + 1 }
+        var k = anchorEnd
+        while k < min(t.count, anchorEnd + 25) {
+            if t.isDigit(k) && !t.isDigit(k - 1), let end = parseDate(t, at: k) {
+                out.append(Finding(type: .dateOfBirth, start: k, end: end, score: 0.85))
                 break
             }
-            guard anchorEnd >= 0 else { return i + 1 }
-            var k = anchorEnd
-            while k < min(t.count, anchorEnd + 25) {
-                if t.isDigit(k) && !t.isDigit(k - 1), let end = parseDate(t, at: k) {
-                    out.append(Finding(type: .dateOfBirth, start: k, end: end, score: 0.85))
-                    break
-                }
-                if t.isASCIILetter(k) && !t.isASCIILetter(k - 1), let (start, end) = parseWordDate(t, at: k) {
-                    out.append(Finding(type: .dateOfBirth, start: start, end: end, score: 0.85))
-                    break
-                }
-                k += 1
+            if t.isASCIILetter(k) && !t.isASCIILetter(k - 1), let (start, end) = parseWordDate(t, at: k) {
+                out.append(Finding(type: .dateOfBirth, start: start, end: end, score: 0.85))
+                break
             }
-            return anchorEnd
+            k += 1
         }
+        return anchorEnd
     }
 
     private static func number(_ t: ScalarText, _ k: inout Int, max: Int) -> Int? {

@@ -46,15 +46,6 @@ enum Secrets {
         Format(prefix: Chars.scalars("sk_test_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
     ]
 
-    /// Every secret detector but the high-entropy fallback, one after the other (the reference for
-    /// ``AnchorPass``, which runs the anchored ones in one pass and is what the classifier uses).
-    static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        Identifiers.run(t, into: &out, while: { $0 < t.count }, keyStep)
-        scanFormats(t, into: &out)
-        scanAssignments(t, into: &out)
-        scanConnectionStrings(t, into: &out)
-    }
-
     /// At 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) or '-' (PEM) starting a token: an AWS or Google
     /// key, a JWT or a PEM private key.
     @inline(__always) static func keyStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
@@ -84,10 +75,6 @@ enum Secrets {
             }
         }
         return nil
-    }
-
-    static func scanFormats(_ t: ScalarText, into out: inout [Finding]) {
-        Identifiers.run(t, into: &out, while: { $0 < t.count }, formatStep)
     }
 
     /// At 's', 'g', 'x' or 'r' starting a token (every prefix in `formats` starts so): a provider key.

@@ -94,21 +94,7 @@ struct SensitivityScanner: Sendable {
     }
 
     private func detect(_ t: ScalarText, _ w: [Word], topics: [TopicScore]?) -> [Finding] {
-        var raw: [Finding] = []
-        raw.reserveCapacity(8)
-        // The same findings in the same order as `Secrets.scan` then `Identifiers.scan`, with the
-        // anchored detectors sharing one pass.
-        let anchored = AnchorPass.run(t)
-        raw += anchored.keys
-        raw += anchored.formats
-        Secrets.scanAssignments(t, into: &raw)
-        Secrets.scanConnectionStrings(t, into: &raw)
-        raw += anchored.emails
-        raw += anchored.ibans
-        raw += anchored.chains
-        Identifiers.scanIPv6(t, into: &raw)
-        raw += anchored.passports
-        raw += anchored.dates
+        var raw = Self.secretsAndIdentifiers(t)
         var hasUpper = false
         for x in w where x.isCapitalized { hasUpper = true; break }
         let lowercaseText = !hasUpper && w.count >= 3
@@ -124,6 +110,26 @@ struct SensitivityScanner: Sendable {
         resolved.append(contentsOf: customs)
         resolved.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
         return resolved
+    }
+
+    /// The secret and structured-identifier detectors' findings, detector by detector (keys, key
+    /// formats, assignments, connection strings, e-mails, IBANs, digit chains, IPv6, passports,
+    /// dates of birth); the anchored ones share one pass.
+    static func secretsAndIdentifiers(_ t: ScalarText) -> [Finding] {
+        var raw: [Finding] = []
+        raw.reserveCapacity(8)
+        let anchored = AnchorPass.run(t)
+        raw += anchored.keys
+        raw += anchored.formats
+        Secrets.scanAssignments(t, into: &raw)
+        Secrets.scanConnectionStrings(t, into: &raw)
+        raw += anchored.emails
+        raw += anchored.ibans
+        raw += anchored.chains
+        Identifiers.scanIPv6(t, into: &raw)
+        raw += anchored.passports
+        raw += anchored.dates
+        return raw
     }
 
     /// Overlapping spans keep the stronger kind; equal kinds merge.
