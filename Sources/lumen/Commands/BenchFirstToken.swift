@@ -39,12 +39,8 @@ struct BenchFirstToken: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        if binary.contains("/debug/") {
-            print("note: this is a debug build; use `swift build -c release` and .build/release/lumen for real numbers")
-        }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-ft-\(getpid())")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let binary = BenchProxyRunner.benchBinary()
+        let work = try BenchProxyRunner.scratchDirectory("lumen-bench-ft")
         defer { try? FileManager.default.removeItem(at: work) }
 
         let sent = SendLog()

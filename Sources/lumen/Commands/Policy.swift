@@ -293,8 +293,7 @@ struct BenchDecision: AsyncParsableCommand {
         let candidates = [litellmScript ?? "scripts/litellm_complexity.py"]
         guard FileManager.default.isExecutableFile(atPath: python),
               let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard let directory = try? BenchProxyRunner.scratchDirectory("lumen-bench-litellm") else { return nil }
         defer { try? FileManager.default.removeItem(at: directory) }
         var files: [String] = []
         for (index, prompt) in prompts.enumerated() {

@@ -128,12 +128,8 @@ enum BenchProxyRunner {
         guard let wrk = which("wrk") else {
             throw ValidationError("wrk is not installed (apt-get install -y wrk)")
         }
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        if binary.contains("/debug/") {
-            print("note: this is a debug build; use `swift build -c release` and .build/release/lumen for real numbers")
-        }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-bench-\(getpid())")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let binary = benchBinary()
+        let work = try scratchDirectory("lumen-bench")
         defer { try? FileManager.default.removeItem(at: work) }
 
         let upstreamPort = try freePort()
@@ -229,6 +225,23 @@ enum BenchProxyRunner {
     }
 
     // MARK: - Processes
+
+    /// This executable, for starting `lumen serve` and `lumen fake-upstream` children; says so when
+    /// it is a debug build (its numbers mean little).
+    static func benchBinary() -> String {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        if binary.contains("/debug/") {
+            print("note: this is a debug build; use `swift build -c release` and .build/release/lumen for real numbers")
+        }
+        return binary
+    }
+
+    /// A fresh directory `<tmp>/<prefix>-<pid>` for one benchmark's files; the caller removes it.
+    static func scratchDirectory(_ prefix: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
 
     static func which(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
