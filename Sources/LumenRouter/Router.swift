@@ -212,6 +212,21 @@ public final class Router: Sendable {
     }
 
     /// A candidate ready to send: backend, target, the request as it will leave, and the redaction session.
+    /// Notes that target `from` was passed over for `to`, for the record and the metrics.
+    func fallBack(_ fallbacks: inout [FallbackEvent], from: String, to: String, reason: String) {
+        fallbacks.append(FallbackEvent(from: from, to: to, reason: reason))
+        metrics.fallback(from: from, to: to)
+    }
+
+    /// The route of an answer from `attempt`, as the headers, metrics and records report it.
+    func routeInfo(_ attempt: Attempt, plan: Plan, caller: Caller, cost: Double, fallbacks: [FallbackEvent]) -> RouteInfo {
+        RouteInfo(
+            requestID: caller.requestID, route: attempt.backend.route, target: attempt.name, rule: plan.decision.rule,
+            costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
+            fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0
+        )
+    }
+
     struct Attempt: Sendable {
         var name: String
         var target: PolicyTarget
@@ -325,8 +340,7 @@ public final class Router: Sendable {
             let attempt: Attempt
             switch try await prepare(name, isPrimary: index == 0, original: request, plan: plan, trail: trail) {
             case .skip(let why):
-                fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
-                metrics.fallback(from: name, to: next)
+                fallBack(&fallbacks, from: name, to: next, reason: why)
                 continue
             case .ready(let a): attempt = a
             }
@@ -344,11 +358,7 @@ public final class Router: Sendable {
                 if response.model.isEmpty {
                     response.model = attempt.target.model ?? attempt.target.name
                 }
-                let info = RouteInfo(
-                    requestID: caller.requestID, route: attempt.backend.route, target: name, rule: plan.decision.rule,
-                    costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
-                    fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0
-                )
+                let info = routeInfo(attempt, plan: plan, caller: caller, cost: cost, fallbacks: fallbacks)
                 trail.complete(
                     attempt: attempt, status: 200, error: nil, usage: usage, cost: cost, fallbacks: fallbacks,
                     bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
@@ -363,8 +373,7 @@ public final class Router: Sendable {
                 }
                 logger.warning("target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
                 lastError = error
-                fallbacks.append(FallbackEvent(from: name, to: next, reason: error.description))
-                metrics.fallback(from: name, to: next)
+                fallBack(&fallbacks, from: name, to: next, reason: error.description)
             }
         }
         throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)

@@ -29,8 +29,7 @@ extension Router {
             let attempt: Attempt
             switch try await prepare(name, isPrimary: index == 0, original: upstreamRequest, plan: plan, trail: trail) {
             case .skip(let why):
-                fallbacks.append(FallbackEvent(from: name, to: next, reason: why))
-                metrics.fallback(from: name, to: next)
+                fallBack(&fallbacks, from: name, to: next, reason: why)
                 continue
             case .ready(let a): attempt = a
             }
@@ -47,24 +46,18 @@ extension Router {
                     throw .invalidRequest(backendError.message)
                 }
                 lastError = backendError
-                fallbacks.append(FallbackEvent(from: name, to: next, reason: backendError.description))
-                metrics.fallback(from: name, to: next)
+                fallBack(&fallbacks, from: name, to: next, reason: backendError.description)
                 continue
             }
             guard let firstEvent = first else {
                 lastError = BackendError(.failure, "empty stream")
-                fallbacks.append(FallbackEvent(from: name, to: next, reason: "empty stream"))
-                metrics.fallback(from: name, to: next)
+                fallBack(&fallbacks, from: name, to: next, reason: "empty stream")
                 continue
             }
 
             // Committed to this target.
             let estimate = attempt.target.estimatedCost(inputTokens: estimatedInput, outputTokens: configuration.assumedOutputTokens)
-            let info = RouteInfo(
-                requestID: caller.requestID, route: attempt.backend.route, target: name, rule: plan.decision.rule,
-                costUSD: estimate, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
-                fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0
-            )
+            let info = routeInfo(attempt, plan: plan, caller: caller, cost: estimate, fallbacks: fallbacks)
             let cursor = CommittedStream(
                 router: self, attempt: attempt, iterator: iterator, first: firstEvent, info: info, trail: trail,
                 fallbacks: fallbacks, started: started, estimatedInput: estimatedInput, clientWantsUsage: clientWantsUsage
