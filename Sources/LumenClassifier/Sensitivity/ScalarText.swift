@@ -8,8 +8,8 @@ struct ScalarText {
     let isASCII: Bool
     /// Some ':' (0x3A): connection strings and IPv6 addresses need one.
     let hasColon: Bool
-    /// For ASCII text (only then): its letters, and the scalars that are neither letters nor
-    /// spaces, counted while decoding for the language and token estimate.
+    /// Among the ASCII scalars: the letters, and those that are neither letters nor spaces, counted
+    /// while decoding for the language and token estimate.
     let asciiLetters: Int
     let asciiOthers: Int
     var count: Int { v.count }
@@ -96,15 +96,13 @@ struct ScalarText {
             v = text.unicodeScalars.map(\.value)
             isASCII = v.allSatisfy { $0 < 0x80 }
             hasColon = v.contains(0x3A)
-            if isASCII {
-                letters = v.count { Chars.isASCIILetter($0) }
-                others = v.count { !Chars.isASCIILetter($0) && !Chars.isSpace($0) }
-            }
+            letters = v.count { Chars.isASCIILetter($0) }
+            others = v.count { $0 < 0x80 && !Chars.isASCIILetter($0) && !Chars.isSpace($0) }
         }
         self.isASCII = isASCII
         self.hasColon = hasColon
-        asciiLetters = isASCII ? letters : 0
-        asciiOthers = isASCII ? others : 0
+        asciiLetters = letters
+        asciiOthers = others
     }
 
     @inline(__always) subscript(i: Int) -> UInt32 { i >= 0 && i < v.count ? v[i] : 0 }

@@ -133,16 +133,11 @@ enum LanguageEstimate {
         """)
 
     static func estimate(_ t: ScalarText, _ w: [Word]) -> (language: String, tokens: Int) {
-        var han = 0, latin = 0, otherLetters = 0, otherCJK = 0, rest = 0
-        // ASCII text was counted while decoding.
-        if t.isASCII {
-            latin = t.asciiLetters
-            rest = t.asciiOthers
-        } else {
-            for c in t.v {
-                if c < 0x80 {
-                    if Chars.isASCIILetter(c) { latin += 1 } else if !Chars.isSpace(c) { rest += 1 }
-                } else if Chars.isHan(c) {
+        // The ASCII scalars were counted while decoding.
+        var han = 0, latin = t.asciiLetters, otherLetters = 0, otherCJK = 0, rest = t.asciiOthers
+        if !t.isASCII {
+            for c in t.v where c >= 0x80 {
+                if Chars.isHan(c) {
                     han += 1
                 } else if Chars.isOtherCJK(c) {
                     otherCJK += 1
