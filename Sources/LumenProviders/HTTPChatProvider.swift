@@ -178,12 +178,13 @@ public struct HTTPChatProvider: ChatProvider {
         let headTimeout = target.timeouts.connect + target.timeouts.firstByte
         let response: HTTPClientResponse
         do {
+            let clientLogger = Self.clientLogger(logger)
             if headTimeout >= target.timeouts.total {
                 // The request's deadline comes first anyway: no timer task needed.
-                response = try await client.execute(prepared, deadline: deadline, logger: Self.clientLogger(logger))
+                response = try await client.execute(prepared, deadline: deadline, logger: clientLogger)
             } else {
                 response = try await withThrowingTaskGroup(of: HTTPClientResponse?.self) { group in
-                    group.addTask { try await client.execute(prepared, deadline: deadline, logger: Self.clientLogger(logger)) }
+                    group.addTask { try await client.execute(prepared, deadline: deadline, logger: clientLogger) }
                     group.addTask {
                         try await Task.sleep(for: headTimeout)
                         return nil
