@@ -155,11 +155,11 @@ enum Secrets {
 
     // MARK: Assignments: password=…, DB_PASSWORD: "…", "my password is …", 密码：…
 
-    private static let passwordKeys = Lexicon.scalarList(["password", "passwd", "pwd", "passphrase", "pass"])
-    private static let secretKeys = Lexicon.scalarList([
+    private static let passwordKeys = ["password", "passwd", "pwd", "passphrase", "pass"]
+    private static let secretKeys = [
         "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "private_key", "auth", "credential",
         "client_secret", "bearer",
-    ])
+    ]
     private static let chinesePassword = Array("密码".unicodeScalars.map(\.value))
     private static let chineseSecret = Array("密钥".unicodeScalars.map(\.value))
     private static let chineseToken = Array("令牌".unicodeScalars.map(\.value))
@@ -219,63 +219,41 @@ enum Secrets {
 
     private static let assignmentKeys = KeyWords(password: passwordKeys, secret: secretKeys)
 
-    /// The password and secret key words, indexed by their first two letters so that the scan of a
-    /// config key compares only the few words that can start at each position (it runs on every word
-    /// of a prompt, so a loop over all the words there dominated the profile).
+    /// The password and secret key words (a ``ContextWords`` list, indexed by first letter) plus a
+    /// filter on the second letter, so that the scan of a config key compares only the few words
+    /// that can start at each position (it runs on every word of a prompt, so a loop over all the
+    /// words there dominated the profile).
     private struct KeyWords: Sendable {
-        /// All words back to back, lower-case ASCII.
-        private let scalars: [UInt32]
-        /// Per word: offset into `scalars`, length, and whether it is a password word.
-        private let offsets: [Int]
-        private let lengths: [Int]
+        /// Password words first, then secret words.
+        private let words: ContextWords
         private let isPassword: [Bool]
-        /// For each ASCII first letter, a bit per word starting with it (at most 64 words).
-        private let byFirst: [UInt64]
         /// Bit c - 0x40 set when some word has c (0x40..<0x80) as its second scalar.
         private let seconds: UInt64
 
-        init(password: [[UInt32]], secret: [[UInt32]]) {
-            let words = password.map { ($0, true) } + secret.map { ($0, false) }
-            precondition(words.count <= 64 && words.allSatisfy { $0.0.count >= 2 && $0.0.allSatisfy { $0 < 0x80 } && $0.0[1] >= 0x40 })
-            var scalars: [UInt32] = [], offsets: [Int] = [], lengths: [Int] = [], isPassword: [Bool] = []
-            var byFirst = [UInt64](repeating: 0, count: 128)
-            var seconds: UInt64 = 0
-            for (index, (word, password)) in words.enumerated() {
-                offsets.append(scalars.count)
-                lengths.append(word.count)
-                isPassword.append(password)
-                scalars += word
-                byFirst[Int(word[0])] |= 1 << UInt64(index)
-                seconds |= 1 << UInt64(word[1] - 0x40)
-            }
-            self.scalars = scalars
-            self.offsets = offsets
-            self.lengths = lengths
-            self.isPassword = isPassword
-            self.byFirst = byFirst
-            self.seconds = seconds
+        init(password: [String], secret: [String]) {
+            let all = password + secret
+            let lists = all.map(Chars.scalars)
+            precondition(lists.allSatisfy { $0.count >= 2 && $0.allSatisfy { $0 < 0x80 } && $0[1] >= 0x40 })
+            words = ContextWords(all)
+            isPassword = all.indices.map { $0 < password.count }
+            seconds = lists.reduce(0) { $0 | 1 << UInt64($1[1] - 0x40) }
         }
 
         /// `.password` when t[s..<e] contains a password word, else `.genericSecret` when it contains a
         /// secret word, else nil (case-insensitive ASCII; `t` holds only identifier scalars there).
         func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> FindingType? {
             var secret = false
-            var j = s
-            while j + 1 < e {
-                let c = Chars.lowerASCII(t.v[j])
-                let d = Chars.lowerASCII(t.v[j + 1])
-                j += 1
+            var start = s
+            while start + 1 < e {
+                let c = Chars.lowerASCII(t.v[start])
+                let d = Chars.lowerASCII(t.v[start + 1])
+                defer { start += 1 }
                 guard c < 0x80, d >= 0x40, d < 0x80, seconds & (1 << UInt64(d - 0x40)) != 0 else { continue }
-                var candidates = byFirst[Int(c)]
+                var candidates = words.candidates(c)
                 while candidates != 0 {
                     let index = candidates.trailingZeroBitCount
                     candidates &= candidates - 1
-                    let start = j - 1, length = lengths[index]
-                    guard start + length <= e, !(secret && !isPassword[index]) else { continue }
-                    var ok = true
-                    let offset = offsets[index]
-                    for k in 1..<length where Chars.lowerASCII(t.v[start + k]) != scalars[offset + k] { ok = false; break }
-                    guard ok else { continue }
+                    guard start + words.count(index) <= e, !(secret && !isPassword[index]), words.matches(index, t, at: start) else { continue }
                     if isPassword[index] { return .password }
                     secret = true
                 }
