@@ -134,7 +134,7 @@ struct BenchFirstToken: AsyncParsableCommand {
                     }
                 }
                 delays.sort()
-                func pick(_ p: Double) -> Double { delays[min(delays.count - 1, Int((Double(delays.count - 1) * p).rounded()))] }
+                func pick(_ p: Double) -> Double { BenchDecision.percentile(delays, p) }
                 print(String(
                     format: "  %-11@ %-6@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@", streamCase.name as NSString, route as NSString,
                     pick(0.5), pick(0.99), pick(1.0),

@@ -368,11 +368,9 @@ enum LoadGenerator {
             lock.unlock()
         }
 
+        /// Nearest-rank percentile of the latencies (`BenchDecision.percentile`); NaN when there are none.
         func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return .nan }
-            let sorted = latencies.sorted()
-            let index = min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))
-            return sorted[index]
+            latencies.isEmpty ? .nan : BenchDecision.percentile(latencies.sorted(), p)
         }
     }
 
