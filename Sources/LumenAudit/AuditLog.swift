@@ -265,7 +265,9 @@ public actor AuditLog {
         case .success:
             if synced { lastSync = DispatchTime.now() }
             for waiter in batchWaiters { waiter.resume() }
-            if needsSync || pendingBytes >= configuration.batchBytes {
+            // Appends that wait for their write (`.always`, `.write`) and arrived during this flush go
+            // out at once: they must not sit until the interval timer fires.
+            if needsSync || !waiters.isEmpty || pendingBytes >= configuration.batchBytes {
                 startFlush()
             } else if !pending.isEmpty || unsyncedInterval {
                 let ms: Int

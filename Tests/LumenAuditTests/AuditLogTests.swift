@@ -200,6 +200,32 @@ func writeLog(_ dir: String, count: Int) async throws {
         #expect(try AuditFsyncPolicy(parsing: "write") == .write)
     }
 
+    /// Write-mode appends that arrive while a flush is running go out with the next flush, not when
+    /// the fsync interval's timer fires (here 60 s: the bug this guards against held them that long).
+    @Test func concurrentWriteModeAppendsDoNotWaitForTheInterval() async throws {
+        let dir = tempDir()
+        let log = try await AuditLog.open(
+            AuditLogConfiguration(directory: dir, fsync: .interval(milliseconds: 60_000), egressFsync: .write))
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    var decision = completion("c\(i)", target: "remote", route: .remote)
+                    decision.kind = .decision
+                    decision.status = .pending
+                    decision.egress = AuditEgress(host: "api.example.com", bytesSent: 10)
+                    try await log.append(decision)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+        let (_, content) = try lines(dir)
+        #expect(content.count == 64)
+        try await log.close()
+        #expect(try AuditVerifier.verify(directory: dir).issues.isEmpty)
+    }
+
     @Test func writeFailureFailsClosed() async throws {
         let dir = tempDir()
         let log = try await AuditLog.open(AuditLogConfiguration(directory: dir))
