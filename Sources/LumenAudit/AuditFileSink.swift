@@ -43,6 +43,7 @@ final class AuditFileSink: @unchecked Sendable {
 
     deinit {
         if fd >= 0 { Glibc.close(fd) }
+        if headFD >= 0 { Glibc.close(headFD) }
     }
 
     /// Opens the directory, repairs a torn last line, and finds the chain's tail.
@@ -142,10 +143,10 @@ final class AuditFileSink: @unchecked Sendable {
         if let last = lines.last {
             unwrittenHead = #"{"file":"\#(fileName)","line":\#(fileLines),"seq":\#(last.seq),"hash":"\#(last.hash)"}"# + "\n"
         }
-        // The head is replaced (a rename) only with data that is on disk, and at most every
-        // `headInterval`: on ext4 a rename over the old head forces its blocks out, which costs
-        // milliseconds and held every waiting append up when it ran per flush. A head that lags a
-        // little weakens the check only for the records written since; `close` brings it up to date.
+        // The head shows only data that is on disk, and is rewritten at most every `headInterval`
+        // (it used to be replaced by a rename after every flush, which held every waiting append up
+        // for milliseconds). A head that lags a little weakens the check only for the records
+        // written since; `close` brings it up to date.
         let now = DispatchTime.now().uptimeNanoseconds
         if sync, let head = unwrittenHead, now &- headWrittenAt >= Self.headInterval {
             writeHead(head)
@@ -173,15 +174,24 @@ final class AuditFileSink: @unchecked Sendable {
     }
 
     /// Best effort: the head is an extra check against removed tail records, not part of the chain.
+    /// It is overwritten in place, padded with spaces to a fixed width (valid JSON whatever the
+    /// previous content's length): no rename and no truncation to zero, which on ext4 would force the file's
+    /// blocks out and stall the writer for milliseconds.
     private func writeHead(_ json: String) {
-        let tmp = directory + "/." + AuditFiles.headName + ".tmp"
-        let headFD = Glibc.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard headFD >= 0 else { return }
-        let bytes = Array(json.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(headFD, $0.baseAddress!, $0.count) }
-        Glibc.close(headFD)
-        if written == bytes.count { rename(tmp, directory + "/" + AuditFiles.headName) }
+        if headFD < 0 {
+            headFD = Glibc.open(directory + "/" + AuditFiles.headName, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+            guard headFD >= 0 else { return }
+        }
+        var bytes = Array(json.utf8.dropLast())
+        if bytes.count < Self.headWidth - 1 { bytes += [UInt8](repeating: UInt8(ascii: " "), count: Self.headWidth - 1 - bytes.count) }
+        bytes.append(UInt8(ascii: "\n"))
+        let written = bytes.withUnsafeBytes { pwrite(headFD, $0.baseAddress!, $0.count, 0) }
+        if written == bytes.count { _ = ftruncate(headFD, off_t(bytes.count)) }  // drops a longer old head's tail
     }
+
+    /// `audit.head`'s fixed width in bytes (a longer head is written whole).
+    static let headWidth = 256
+    private var headFD: Int32 = -1
 
     func close() throws {
         guard fd >= 0 else { return }
@@ -192,6 +202,10 @@ final class AuditFileSink: @unchecked Sendable {
         if let head = unwrittenHead {
             writeHead(head)
             unwrittenHead = nil
+        }
+        if headFD >= 0 {
+            Glibc.close(headFD)
+            headFD = -1
         }
     }
 }
