@@ -17,6 +17,7 @@ struct Lumen: AsyncParsableCommand {
             Chat.self,
             Models.self,
             FakeUpstream.self,
+            BareForwarderCommand.self,
             Audit.self,
             Replay.self,
         ]

@@ -79,6 +79,34 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+/// `lumen bare-forwarder` (hidden): the HTTP stack of `lumen serve` with nothing of Lumen in it, the
+/// floor `lumen bench proxy` measures Lumen against.
+struct BareForwarderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bare-forwarder",
+        abstract: "Forward POST /v1/chat/completions verbatim to one upstream (the floor of lumen bench proxy).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to bind.")
+    var port: Int
+
+    @Option(help: "Upstream URL to post each body to.")
+    var upstream: String
+
+    @Option(help: "Authorization header value sent upstream.")
+    var authorization: String?
+
+    func run() async throws {
+        var logger = Logger(label: "lumen.bare-forwarder")
+        logger.logLevel = .warning
+        try await BareForwarder.run(host: host, port: port, upstream: upstream, authorization: authorization, logger: logger)
+    }
+}
+
 struct BenchProxy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
@@ -171,9 +199,21 @@ enum BenchProxyRunner {
             try waitForPort(port)
         }
 
+        // The floor: the same HTTP stack forwarding bytes, with nothing of Lumen in it.
+        let floorPort = try freePort()
+        let floorProcess = try spawn(
+            binary,
+            ["bare-forwarder", "--host", "127.0.0.1", "--port", String(floorPort),
+             "--upstream", "http://127.0.0.1:\(upstreamPort)/v1/chat/completions", "--authorization", "Bearer bench-key"],
+            environment: [:]
+        )
+        defer { stop(floorProcess) }
+        try waitForPort(floorPort)
+        let floor = Endpoint(port: floorPort, path: "/v1/chat/completions", body: body, authorization: nil)
+
         let direct = Endpoint(port: upstreamPort, path: "/v1/chat/completions", body: body, authorization: "Bearer bench-key")
         // Sanity + warm-up.
-        for endpoint in [direct] + proxies.map(\.endpoint) {
+        for endpoint in [direct, floor] + proxies.map(\.endpoint) {
             let check = LoadGenerator.closedLoop(endpoint, total: 2_000, connections: 8)
             guard check.errors == 0 else {
                 throw ValidationError("warm-up failed against port \(endpoint.port): \(check.errors) errors (first status \(check.firstBadStatus ?? 0))")
@@ -182,9 +222,11 @@ enum BenchProxyRunner {
 
         print("lumen bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms")
+        print("bare forwarder: the same HTTP stack (Hummingbird in, AsyncHTTPClient out) forwarding bytes, nothing of Lumen: the floor of any proxy on it")
         print(String(format: "fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send):", rate, durationSeconds))
         let directPaced = LoadGenerator.paced(direct, rate: rate, duration: durationSeconds, connections: 16)
         var paced: [(String, LoadGenerator.Results)] = [("direct", directPaced)]
+        paced.append(("bare forwarder", LoadGenerator.paced(floor, rate: rate, duration: durationSeconds, connections: 16)))
         for proxy in proxies {
             paced.append(("lumen (\(proxy.mode))", LoadGenerator.paced(proxy.endpoint, rate: rate, duration: durationSeconds, connections: 16)))
         }
@@ -195,14 +237,23 @@ enum BenchProxyRunner {
             print(String(format: "  added by %-15@ p50 %.0f µs, p99 %.0f µs (target p99 ≤ 1000 µs)", name as NSString,
                          result.percentile(0.5) - directPaced.percentile(0.5), result.percentile(0.99) - directPaced.percentile(0.99)))
         }
+        let floorPaced = paced[1].1
+        for (name, result) in paced.dropFirst(2) {
+            print(String(format: "  over the bare forwarder, %-15@ p50 %.0f µs, p99 %.0f µs (Lumen's own share)", name as NSString,
+                         result.percentile(0.5) - floorPaced.percentile(0.5), result.percentile(0.99) - floorPaced.percentile(0.99)))
+        }
 
         print(String(format: "max throughput (wrk, 2 threads, %d connections, %.0fs):", connections, durationSeconds))
         let directMax = try runWrk(wrk, endpoint: direct, connections: connections, duration: durationSeconds, work: work)
         print(String(format: "  direct           %8.0f req/s  (non-2xx %d)", directMax.rps, directMax.non2xx))
+        let floorMax = try runWrk(wrk, endpoint: floor, connections: connections, duration: durationSeconds, work: work)
+        print(String(format: "  bare forwarder   %8.0f req/s  (non-2xx %d)  = %.2f× of direct (the stack's ceiling here)", floorMax.rps, floorMax.non2xx,
+                     floorMax.rps / max(directMax.rps, 1)))
         for proxy in proxies {
             let lumenMax = try runWrk(wrk, endpoint: proxy.endpoint, connections: connections, duration: durationSeconds, work: work)
-            print(String(format: "  %-16@ %8.0f req/s  (non-2xx %d)  = %.2f× of direct (target ≥ 5000 req/s)", "lumen (\(proxy.mode))" as NSString,
-                         lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1)))
+            print(String(format: "  %-16@ %8.0f req/s  (non-2xx %d)  = %.2f× of direct, %.2f× of the bare forwarder (target ≥ 5000 req/s)",
+                         "lumen (\(proxy.mode))" as NSString, lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1),
+                         lumenMax.rps / max(floorMax.rps, 1)))
         }
 
         let proxy = proxies[0].process

@@ -1,0 +1,43 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+public import Logging
+import NIOCore
+
+/// The floor under `lumen serve` for `lumen bench proxy`: the same HTTP stack (Hummingbird in front,
+/// AsyncHTTPClient to the upstream, tasks on the same event loops) forwarding each
+/// `POST /v1/chat/completions` body verbatim to one upstream and its answer verbatim back — no
+/// parsing, classification, policy, audit or metrics. What `lumen serve` adds over this is Lumen's own
+/// cost; what this adds over the upstream directly is the cost of any proxy built on this stack.
+public enum BareForwarder {
+    /// Serves until SIGINT/SIGTERM. `upstream` is the full URL to post to.
+    public static func run(host: String, port: Int, upstream: String, authorization: String?, logger: Logger) async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 4 << 20)
+            var outgoing = HTTPClientRequest(url: upstream)
+            outgoing.method = .POST
+            outgoing.headers.add(name: "content-type", value: "application/json")
+            if let authorization { outgoing.headers.add(name: "authorization", value: authorization) }
+            outgoing.body = .bytes(body)
+            let answer = try await client.execute(outgoing, timeout: .seconds(30))
+            let bytes = try await answer.body.collect(upTo: 32 << 20)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .init(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: bytes))
+        }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "lumen-forwarder"),
+            logger: logger
+        )
+        do {
+            try await app.runService()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
