@@ -359,6 +359,7 @@ struct BenchLocal: AsyncParsableCommand {
             }
 
             report(single: single, aggregate: aggregate, python: python, pythonNote: pythonNote)
+            if !skipPython { writeOut(batchedCeiling(model: path, prompt: prompt)) }
         }
     }
 
@@ -427,10 +428,12 @@ struct BenchLocal: AsyncParsableCommand {
         var description: String
     }
 
-    private func runPython(model: String, prompt: String) throws -> [Measure] {
+    /// Runs `scripts/NAME` with the virtualenv's Python, the prompt in a file (`--prompt-file`) and the
+    /// model (`--model`), and returns its standard output's lines (one JSON object each).
+    private func runPeerScript(_ name: String, model: String, prompt: String, arguments: [String]) throws -> [Substring] {
         let roots = ModelLocator.repositoryRoots()
-        guard let root = roots.first(where: { FileManager.default.fileExists(atPath: "\($0)/scripts/bench_llama_cpp_python.py") }) else {
-            throw PeerError(description: "scripts/bench_llama_cpp_python.py not found (run from the repository)")
+        guard let root = roots.first(where: { FileManager.default.fileExists(atPath: "\($0)/scripts/\(name)") }) else {
+            throw PeerError(description: "scripts/\(name) not found (run from the repository)")
         }
         let venvPath = venv ?? ProcessInfo.processInfo.environment["LUMEN_VENV"] ?? "\(root)/.venv"
         let python = "\(venvPath)/bin/python"
@@ -443,23 +446,58 @@ struct BenchLocal: AsyncParsableCommand {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            "\(root)/scripts/bench_llama_cpp_python.py", "--model", model, "--prompt-file", promptFile.path,
-            "--threads", String(threads), "--max-tokens", String(maxTokens), "--context", "1024", "--runs", "1",
-        ] + (flashAttention ? ["--flash-attn"] : [])
+        process.arguments = ["\(root)/scripts/\(name)", "--model", model, "--prompt-file", promptFile.path] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw PeerError(description: "the script exited with status \(process.terminationStatus)")
+            throw PeerError(description: "\(name) exited with status \(process.terminationStatus)")
         }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+    }
+
+    private func runPython(model: String, prompt: String) throws -> [Measure] {
+        let lines = try runPeerScript(
+            "bench_llama_cpp_python.py", model: model, prompt: prompt,
+            arguments: ["--threads", String(threads), "--max-tokens", String(maxTokens), "--context", "1024", "--runs", "1"]
+                + (flashAttention ? ["--flash-attn"] : [])
+        )
         let decoder = JSONDecoder()
-        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        return try lines.map { line in
             let run = try decoder.decode(PythonRun.self, from: Data(line.utf8))
             if let error = run.error { throw PeerError(description: error) }
             return Measure(promptTokens: run.prompt_tokens, completionTokens: run.completion_tokens, ttft: run.ttft_s, total: run.total_s)
+        }
+    }
+
+    struct BatchedRun: Decodable {
+        var sequences: Int?
+        var decode_tps: Double?
+        var ratio_to_one: Double?
+        var error: String?
+    }
+
+    /// llama.cpp's own multi-sequence decode of the same prompt (one token of every sequence per
+    /// `llama_decode`, no scheduler), through llama-cpp-python's low-level bindings: what batching can
+    /// buy on this machine, model and thread count, for any runtime on this libllama.
+    private func batchedCeiling(model: String, prompt: String) -> String {
+        do {
+            let lines = try runPeerScript(
+                "bench_llama_batched.py", model: model, prompt: prompt,
+                arguments: ["--threads", String(threads), "--steps", String(maxTokens), "--sequences", "1,2,4", "--rounds", String(runs)]
+            )
+            var text = "llama.cpp's own batched decode (llama-cpp-python low-level API, same libllama, \(threads) threads, \(maxTokens) steps; the ceiling for any runtime on it):\n"
+            for line in lines {
+                let run = try JSONDecoder().decode(BatchedRun.self, from: Data(line.utf8))
+                if let error = run.error { throw PeerError(description: error) }
+                guard let n = run.sequences, let rate = run.decode_tps, let ratio = run.ratio_to_one else { continue }
+                text += String(format: "  %d sequence%@: %.1f tokens/s decoding (%.2f× of 1)\n", n, n == 1 ? "" : "s", rate, ratio)
+            }
+            return text
+        } catch {
+            return "llama.cpp batched-decode ceiling not measured: \(error)\n"
         }
     }
 
