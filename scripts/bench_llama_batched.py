@@ -25,6 +25,7 @@ def main() -> int:
     parser.add_argument("--sequences", default="1,2,4")
     parser.add_argument("--context-per-sequence", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=3, help="rounds per sequence count; the median is reported")
+    parser.add_argument("--flash-attn", action="store_true", help="flash attention on (off otherwise, as llama_cpp.Llama's default)")
     args = parser.parse_args()
 
     try:
@@ -70,6 +71,7 @@ def main() -> int:
     cparams.n_threads = args.threads
     cparams.n_threads_batch = args.threads
     cparams.kv_unified = False
+    cparams.flash_attn_type = L.LLAMA_FLASH_ATTN_TYPE_ENABLED if args.flash_attn else L.LLAMA_FLASH_ATTN_TYPE_DISABLED
     ctx = L.llama_init_from_model(model, cparams)
     if not ctx:
         print(json.dumps({"error": "could not create a context"}))

@@ -487,6 +487,7 @@ struct BenchLocal: AsyncParsableCommand {
             let lines = try runPeerScript(
                 "bench_llama_batched.py", model: model, prompt: prompt,
                 arguments: ["--threads", String(threads), "--steps", String(maxTokens), "--sequences", "1,2,4", "--rounds", String(runs)]
+                    + (flashAttention ? ["--flash-attn"] : [])
             )
             var text = "llama.cpp's own batched decode (llama-cpp-python low-level API, same libllama, \(threads) threads, \(maxTokens) steps; the ceiling for any runtime on it):\n"
             for line in lines {
