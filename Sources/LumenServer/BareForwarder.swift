@@ -6,7 +6,7 @@ import NIOCore
 
 /// The floor under `lumen serve` for `lumen bench proxy`: the same HTTP stack (Hummingbird in front,
 /// AsyncHTTPClient to the upstream, tasks on the same event loops) forwarding each
-/// `POST /v1/chat/completions` body verbatim to one upstream and its answer verbatim back — no
+/// `POST /v1/chat/completions` body verbatim to one upstream and streams its answer verbatim back — no
 /// parsing, classification, policy, audit or metrics. What `lumen serve` adds over this is Lumen's own
 /// cost; what this adds over the upstream directly is the cost of any proxy built on this stack.
 public enum BareForwarder {
@@ -22,10 +22,11 @@ public enum BareForwarder {
             if let authorization { outgoing.headers.add(name: "authorization", value: authorization) }
             outgoing.body = .bytes(body)
             let answer = try await client.execute(outgoing, timeout: .seconds(30))
-            let bytes = try await answer.body.collect(upTo: 32 << 20)
+            // The answer streams through as it arrives (SSE included), as Lumen's does.
             var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .init(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: bytes))
+            headers[.contentType] = answer.headers.first(name: "content-type") ?? "application/json"
+            if let length = answer.headers.first(name: "content-length") { headers[.contentLength] = length }
+            return Response(status: .init(code: Int(answer.status.code)), headers: headers, body: .init(asyncSequence: answer.body))
         }
         let app = Application(
             router: router,

@@ -84,6 +84,16 @@ struct BenchFirstToken: AsyncParsableCommand {
         )
         defer { BenchProxyRunner.stop(proxy) }
         try BenchProxyRunner.waitForPort(proxyPort)
+        // The floor: the same HTTP stack streaming the upstream's bytes through, nothing of Lumen.
+        let forwarderPort = try BenchProxyRunner.freePort()
+        let forwarder = try BenchProxyRunner.spawn(
+            binary,
+            ["bare-forwarder", "--host", "127.0.0.1", "--port", String(forwarderPort),
+             "--upstream", upstream.baseURL + "/chat/completions", "--authorization", "Bearer bench-key"],
+            environment: [:]
+        )
+        defer { BenchProxyRunner.stop(forwarder) }
+        try BenchProxyRunner.waitForPort(forwarderPort)
 
         let email = "jane.doe@example.com"
         let placeholder = "[EMAIL_1]"
@@ -98,19 +108,20 @@ struct BenchFirstToken: AsyncParsableCommand {
         print("lumen bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case, events every \(interval) ms")
         var ordinal = 0
         for streamCase in cases {
-            for (route, port) in [("direct", upstream.port), ("lumen", proxyPort)] {
-                // The peer gets what the upstream would get from Lumen: the redacted prompt.
-                let prompt = route == "direct" ? streamCase.prompt.replacingOccurrences(of: email, with: placeholder) : streamCase.prompt
+            for (route, port) in [("direct", upstream.port), ("floor", forwarderPort), ("lumen", proxyPort)] {
+                // The peers get what the upstream would get from Lumen: the redacted prompt.
+                let lumen = route == "lumen"
+                let prompt = lumen ? streamCase.prompt : streamCase.prompt.replacingOccurrences(of: email, with: placeholder)
                 let body: JSONValue = [
-                    "model": route == "direct" ? "bench-model" : "auto", "stream": true, "max_tokens": 64,
+                    "model": lumen ? "auto" : "bench-model", "stream": true, "max_tokens": 64,
                     "messages": [["role": "user", "content": .string(prompt)]],
                 ]
                 let request = Endpoint(
                     port: port, path: "/v1/chat/completions", body: try WireJSON.encodeString(body),
                     authorization: route == "direct" ? "Bearer bench-key" : nil
                 )
-                let expected = route == "direct" && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected
-                let event = route == "direct" ? 1 : streamCase.event
+                let expected = !lumen && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected
+                let event = lumen ? streamCase.event : 1
                 var delays: [Double] = []
                 for index in 0..<(requests + 10) {
                     guard let received = StreamClient.firstContent(request) else {
@@ -142,7 +153,8 @@ struct BenchFirstToken: AsyncParsableCommand {
                 ))
             }
         }
-        print("(the placeholder case starts the clock at the upstream event that completes \(placeholder): a restorer cannot emit the value earlier)")
+        print("(the placeholder case starts the clock at the upstream event that completes \(placeholder): a restorer cannot emit the value earlier;")
+        print(" floor: a bare forwarder on the same HTTP stack, Hummingbird in and AsyncHTTPClient out, streaming the bytes through)")
         await upstream.shutdown()
     }
 }
