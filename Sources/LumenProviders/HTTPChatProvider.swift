@@ -407,25 +407,25 @@ struct StreamDecoder {
                 sawDone = true
                 return []
             }
-            let json: JSONValue
+            // One decode per event (this runs for every token): the chunk's members are all optional,
+            // so an error event decodes too, with no choices and its `error` among the extras.
+            let chunk: ChatCompletionChunk
             do {
-                json = try WireJSON.decode(JSONValue.self, from: event.data)
+                chunk = try WireJSON.decode(ChatCompletionChunk.self, from: event.data)
             } catch {
-                throw AttemptFailure(.decoding, "stream event is not JSON")
+                guard (try? WireJSON.decode(JSONValue.self, from: event.data)) != nil else {
+                    throw AttemptFailure(.decoding, "stream event is not JSON")
+                }
+                throw AttemptFailure(.decoding, "unreadable chat.completion.chunk: \(WireJSON.describe(error))")
             }
-            if let error = json["error"], json["choices"] == nil {
+            if chunk.choices.isEmpty, let error = chunk.extra["error"] {
                 throw AttemptFailure(
                     .streamError(type: error["type"]?.stringValue ?? error["code"]?.stringValue ?? "error"),
                     "upstream error in stream: \(error["message"]?.stringValue ?? "unknown")"
                 )
             }
-            do {
-                let chunk = try WireJSON.decode(ChatCompletionChunk.self, from: event.data)
-                if chunk.choices.contains(where: { $0.finishReason != nil }) { sawFinishReason = true }
-                return [chunk]
-            } catch {
-                throw AttemptFailure(.decoding, "unreadable chat.completion.chunk: \(WireJSON.describe(error))")
-            }
+            if chunk.choices.contains(where: { $0.finishReason != nil }) { sawFinishReason = true }
+            return [chunk]
         case .anthropic:
             let json: JSONValue
             do {
