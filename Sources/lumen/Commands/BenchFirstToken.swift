@@ -209,7 +209,9 @@ enum StreamClient {
         guard sentBytes == request.count else { return nil }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var pending: [UInt8] = []
+        var body: [UInt8] = []
         var headerDone = false
+        var chunked = false
         var first: FirstContent?
         var sawDone = false
         while true {
@@ -219,15 +221,36 @@ enum StreamClient {
             pending.append(contentsOf: buffer[0..<n])
             if !headerDone {
                 guard let end = LoadGenerator.find(pending, head) else { continue }
-                let status = String(decoding: pending[0..<end], as: UTF8.self).split(separator: " ").dropFirst().first
-                guard status == "200" else { return nil }
+                let header = String(decoding: pending[0..<end], as: UTF8.self)
+                guard header.split(separator: " ").dropFirst().first == "200" else { return nil }
+                chunked = header.lowercased().contains("transfer-encoding: chunked")
                 pending.removeFirst(end + 4)
                 headerDone = true
             }
-            if first == nil, let text = firstContentText(in: pending) { first = FirstContent(text: text, at: now) }
-            if LoadGenerator.find(pending, Array("[DONE]".utf8)) != nil { sawDone = true }
+            if chunked {
+                dechunk(&pending, into: &body)
+            } else {
+                body += pending
+                pending.removeAll()
+            }
+            if first == nil, let text = firstContentText(in: body) { first = FirstContent(text: text, at: now) }
+            if LoadGenerator.find(body, Array("[DONE]".utf8)) != nil { sawDone = true }
         }
         return sawDone ? first : nil
+    }
+
+    /// Moves the payload of every complete HTTP/1.1 chunk at the start of `raw` into `body`: a
+    /// server that streams bytes as they come (the bare forwarder) may split an SSE event across chunks.
+    static func dechunk(_ raw: inout [UInt8], into body: inout [UInt8]) {
+        let crlf = Array("\r\n".utf8)
+        while let lineEnd = LoadGenerator.find(raw, crlf) {
+            let sizeText = String(decoding: raw[0..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return }
+            let start = lineEnd + 2
+            guard raw.count >= start + size + 2 else { return }
+            body += raw[start..<(start + size)]
+            raw.removeFirst(start + size + 2)
+        }
     }
 
     /// The first non-empty `delta.content` among the complete `data:` events in `bytes` (chunked
