@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "LumenAudit",
             dependencies: [
-                "LumenClassifier",
+                "LumenCore", "LumenClassifier",
                 "LumenPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),

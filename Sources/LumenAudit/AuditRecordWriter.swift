@@ -1,3 +1,5 @@
+import LumenCore
+
 /// Writes the sealed body of an ``AuditRecord`` (every field but `seq`, `prev_hash` and `hash`) as
 /// compact JSON with sorted keys, byte for byte what `AuditChain.makeEncoder()` produces, without
 /// going through `Codable`: the proxy writes two records per request and `JSONEncoder` was the
@@ -6,9 +8,10 @@
 /// Records with a `policyInfo` or `recovery` part (a handful per process) are left to `JSONEncoder`:
 /// ``write(_:)`` returns nil for them. Tests compare both encoders on generated records.
 struct AuditRecordWriter {
-    private(set) var bytes: [UInt8] = []
+    private var out = JSONBytesWriter(capacity: 1024)
+    var bytes: [UInt8] { out.bytes }
 
-    init() { bytes.reserveCapacity(1024) }
+    init() {}
 
     /// The record's body, or nil when it must go through `JSONEncoder`.
     static func body(_ record: AuditRecord) -> [UInt8]? {
@@ -148,89 +151,34 @@ struct AuditRecordWriter {
 
     // MARK: JSON primitives
 
-    private struct ObjectState {
-        var first = true
-    }
+    private typealias ObjectState = JSONBytesWriter.Object
 
-    private mutating func key(_ name: StaticString, _ state: inout ObjectState) {
-        bytes.append(state.first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        state.first = false
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-    }
-
-    private mutating func close(_ state: ObjectState) {
-        if state.first { bytes.append(UInt8(ascii: "{")) }
-        bytes.append(UInt8(ascii: "}"))
-    }
+    // The primitives are `JSONBytesWriter`'s (shared with the streamed chunks' writer).
+    private mutating func key(_ name: StaticString, _ state: inout ObjectState) { out.key(name, &state) }
+    private mutating func close(_ state: ObjectState) { out.close(state) }
+    private mutating func bool(_ value: Bool) { out.bool(value) }
+    private mutating func number(_ value: Int) { out.number(value) }
+    private mutating func number(_ value: Double) { out.number(value) }
+    private mutating func string(_ value: String) { out.string(value) }
 
     private mutating func array<T>(_ values: [T], _ element: (inout AuditRecordWriter, T) -> Void) {
-        bytes.append(UInt8(ascii: "["))
+        out.raw(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if index > 0 { out.raw(UInt8(ascii: ",")) }
             element(&self, value)
         }
-        bytes.append(UInt8(ascii: "]"))
+        out.raw(UInt8(ascii: "]"))
     }
 
     /// Dictionary members in `.sortedKeys` order.
     private mutating func dictionary<T>(_ values: [String: T], _ element: (inout AuditRecordWriter, T) -> Void) {
-        bytes.append(UInt8(ascii: "{"))
-        for (index, key) in values.keys.sorted(by: Self.sortedKeysOrder).enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        out.raw(UInt8(ascii: "{"))
+        for (index, key) in values.keys.sorted(by: JSONBytesWriter.sortedKeysOrder).enumerated() {
+            if index > 0 { out.raw(UInt8(ascii: ",")) }
             string(key)
-            bytes.append(UInt8(ascii: ":"))
+            out.raw(UInt8(ascii: ":"))
             element(&self, values[key]!)
         }
-        bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// The order `JSONEncoder`'s `.sortedKeys` uses: by UTF-8 bytes.
-    static func sortedKeysOrder(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
-
-    private mutating func bool(_ value: Bool) {
-        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
-    }
-
-    private static let trueBytes = Array("true".utf8)
-    private static let falseBytes = Array("false".utf8)
-
-    private mutating func number(_ value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
-    }
-
-    /// Like `JSONEncoder`: the shortest round-trip form, without a trailing `.0`.
-    private mutating func number(_ value: Double) {
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
-    }
-
-    /// A JSON string with `JSONEncoder`'s escapes (`.withoutEscapingSlashes`): `"`, `\`, and control
-    /// characters; everything else as UTF-8.
-    private mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        out.raw(UInt8(ascii: "}"))
     }
 }

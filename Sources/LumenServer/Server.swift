@@ -281,7 +281,7 @@ struct Handler: Sendable {
         var failure: RouterError?
         do {
             for try await chunk in stream {
-                let json = try WireJSON.encode(chunk)
+                let json = try chunk.wireJSON()
                 try await writer.write(sseEvent(json))
             }
         } catch let error as RouterError {

@@ -1,0 +1,153 @@
+/// Compact JSON written straight into bytes, byte for byte what `JSONEncoder` with `.sortedKeys` and
+/// `.withoutEscapingSlashes` (``WireJSON``'s settings) writes, for the hot paths where `Codable` was the
+/// largest cost: audit records (two per proxied request) and streamed chunks (one per token).
+/// Callers write members in sorted order themselves; tests compare every user against `JSONEncoder`.
+public struct JSONBytesWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+
+    /// Where an object stands: no member written yet, or some.
+    public struct Object {
+        var first = true
+        public init() {}
+    }
+
+    /// Opens the object on its first member; writes `"name":`.
+    public mutating func key(_ name: StaticString, _ object: inout Object) {
+        bytes.append(object.first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        object.first = false
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    public mutating func close(_ object: Object) {
+        if object.first { bytes.append(UInt8(ascii: "{")) }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func array<T>(_ values: [T], _ element: (inout JSONBytesWriter, T) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            element(&self, value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Dictionary members in `.sortedKeys` order.
+    public mutating func dictionary<T>(_ values: [String: T], _ element: (inout JSONBytesWriter, T) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, key) in values.keys.sorted(by: Self.sortedKeysOrder).enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(key)
+            bytes.append(UInt8(ascii: ":"))
+            element(&self, values[key]!)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The order `JSONEncoder`'s `.sortedKeys` uses: by UTF-8 bytes.
+    public static func sortedKeysOrder(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// One byte as it is (punctuation of a structure the caller lays out itself).
+    public mutating func raw(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    public mutating func null() {
+        bytes.append(contentsOf: Self.nullBytes)
+    }
+
+    public mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+    }
+
+    private static let nullBytes = Array("null".utf8)
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+
+    public mutating func number(_ value: Int) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Like `JSONEncoder`: the shortest round-trip form, without a trailing `.0`.
+    public mutating func number(_ value: Double) {
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// A JSON string with `JSONEncoder`'s escapes (`.withoutEscapingSlashes`): `"`, `\`, and control
+    /// characters; everything else as UTF-8.
+    public mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                bytes.append(contentsOf: Self.unicodeEscape)
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let unicodeEscape = Array("\\u00".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+extension ChatCompletionChunk {
+    /// The chunk as ``WireJSON/encode(_:)`` would write it, without `Codable` when the chunk has the
+    /// everyday shape (text deltas, finish reasons, usage, no extra members, tool calls or logprobs);
+    /// other chunks go through `JSONEncoder`.
+    public func wireJSON() throws -> [UInt8] {
+        guard extra.isEmpty, usage?.extra.isEmpty ?? true,
+            choices.allSatisfy({ $0.logprobs == nil && $0.delta.toolCalls == nil })
+        else { return try WireJSON.encode(self) }
+        var out = JSONBytesWriter(capacity: 256)
+        var o = JSONBytesWriter.Object()
+        out.key("choices", &o)
+        out.array(choices) { out, choice in
+            var c = JSONBytesWriter.Object()
+            out.key("delta", &c)
+            var d = JSONBytesWriter.Object()
+            if let content = choice.delta.content { out.key("content", &d); out.string(content) }
+            if let refusal = choice.delta.refusal { out.key("refusal", &d); out.string(refusal) }
+            if let role = choice.delta.role { out.key("role", &d); out.string(role.rawValue) }
+            out.close(d)
+            out.key("finish_reason", &c)
+            if let reason = choice.finishReason { out.string(reason) } else { out.null() }
+            out.key("index", &c); out.number(choice.index)
+            out.close(c)
+        }
+        out.key("created", &o); out.number(created)
+        out.key("id", &o); out.string(id)
+        out.key("model", &o); out.string(model)
+        out.key("object", &o); out.string(object)
+        if let fingerprint = systemFingerprint { out.key("system_fingerprint", &o); out.string(fingerprint) }
+        if let usage {
+            out.key("usage", &o)
+            var u = JSONBytesWriter.Object()
+            out.key("completion_tokens", &u); out.number(usage.completionTokens)
+            if let cost = usage.cost { out.key("cost", &u); out.number(cost) }
+            out.key("prompt_tokens", &u); out.number(usage.promptTokens)
+            out.key("total_tokens", &u); out.number(usage.totalTokens)
+            out.close(u)
+        }
+        out.close(o)
+        return out.bytes
+    }
+}
