@@ -407,11 +407,12 @@ struct StreamDecoder {
                 sawDone = true
                 return []
             }
-            // One decode per event (this runs for every token): the chunk's members are all optional,
-            // so an error event decodes too, with no choices and its `error` among the extras.
+            // One read per event (this runs for every token), without Codable for everyday chunks. The
+            // chunk's members are all optional, so an error event reads too, with no choices and its
+            // `error` among the extras (a nested object: `JSONDecoder` reads it).
             let chunk: ChatCompletionChunk
             do {
-                chunk = try WireJSON.decode(ChatCompletionChunk.self, from: event.data)
+                chunk = try ChunkReader.read(event.data) ?? WireJSON.decode(ChatCompletionChunk.self, from: event.data)
             } catch {
                 guard (try? WireJSON.decode(JSONValue.self, from: event.data)) != nil else {
                     throw AttemptFailure(.decoding, "stream event is not JSON")
