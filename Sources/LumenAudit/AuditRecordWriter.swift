@@ -6,23 +6,23 @@ import LumenCore
 /// largest single cost on that path.
 ///
 /// Records with a `policyInfo` or `recovery` part (a handful per process) are left to `JSONEncoder`:
-/// ``write(_:)`` returns nil for them. Tests compare both encoders on generated records.
-struct AuditRecordWriter {
-    private var out = JSONBytesWriter(capacity: 1024)
-    var bytes: [UInt8] { out.bytes }
-
-    init() {}
-
+/// ``body(_:)`` returns nil for them. Tests compare both encoders on generated records.
+enum AuditRecordWriter {
     /// The record's body, or nil when it must go through `JSONEncoder`.
     static func body(_ record: AuditRecord) -> [UInt8]? {
         guard record.policyInfo == nil, record.recovery == nil else { return nil }
-        var writer = AuditRecordWriter()
+        var writer = JSONBytesWriter(capacity: 1024)
         writer.write(record)
         return writer.bytes
     }
+}
+
+/// One writer per audit part, on the shared JSON primitives.
+extension JSONBytesWriter {
+    fileprivate typealias ObjectState = JSONBytesWriter.Object
 
     // Keys in the order `.sortedKeys` puts them (byte order; all keys here are lower-case ASCII).
-    private mutating func write(_ r: AuditRecord) {
+    fileprivate mutating func write(_ r: AuditRecord) {
         var o = ObjectState()
         if let v = r.classification { key("classification", &o); write(v) }
         if let v = r.context { key("context", &o); write(v) }
@@ -50,7 +50,7 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditClassification) {
+    fileprivate mutating func write(_ v: AuditClassification) {
         var o = ObjectState()
         key("difficulty", &o); number(v.difficulty)
         key("estimated_tokens", &o); number(v.estimatedTokens)
@@ -61,7 +61,7 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditFinding) {
+    fileprivate mutating func write(_ v: AuditFinding) {
         var o = ObjectState()
         key("end", &o); number(v.end)
         if let redacted = v.redacted { key("redacted", &o); bool(redacted) }
@@ -72,20 +72,20 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditTopic) {
+    fileprivate mutating func write(_ v: AuditTopic) {
         var o = ObjectState()
         key("score", &o); number(v.score)
         key("topic", &o); string(v.topic)
         close(o)
     }
 
-    private mutating func write(_ v: AuditContext) {
+    fileprivate mutating func write(_ v: AuditContext) {
         var o = ObjectState()
         key("metadata", &o); dictionary(v.metadata) { writer, value in writer.string(value) }
         close(o)
     }
 
-    private mutating func write(_ v: AuditDecision) {
+    fileprivate mutating func write(_ v: AuditDecision) {
         var o = ObjectState()
         key("action", &o); string(v.action)
         key("reason", &o); string(v.reason)
@@ -95,7 +95,7 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditEgress) {
+    fileprivate mutating func write(_ v: AuditEgress) {
         var o = ObjectState()
         key("bytes_received", &o); number(v.bytesReceived)
         key("bytes_sent", &o); number(v.bytesSent)
@@ -103,7 +103,7 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditFallback) {
+    fileprivate mutating func write(_ v: AuditFallback) {
         var o = ObjectState()
         key("from", &o); string(v.from)
         key("reason", &o); string(v.reason)
@@ -111,7 +111,7 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditLatency) {
+    fileprivate mutating func write(_ v: AuditLatency) {
         var o = ObjectState()
         key("decision_ms", &o); number(v.decisionMs)
         if let first = v.firstTokenMs { key("first_token_ms", &o); number(first) }
@@ -119,14 +119,14 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditPolicyRef) {
+    fileprivate mutating func write(_ v: AuditPolicyRef) {
         var o = ObjectState()
         key("hash", &o); string(v.hash)
         key("name", &o); string(v.name)
         close(o)
     }
 
-    private mutating func write(_ v: AuditRedactionCounts) {
+    fileprivate mutating func write(_ v: AuditRedactionCounts) {
         var o = ObjectState()
         key("mangled", &o); number(v.mangled)
         key("redacted", &o); number(v.redacted)
@@ -134,7 +134,7 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditStatus) {
+    fileprivate mutating func write(_ v: AuditStatus) {
         var o = ObjectState()
         if let code = v.code { key("code", &o); number(code) }
         if let error = v.error { key("error", &o); string(error) }
@@ -142,43 +142,10 @@ struct AuditRecordWriter {
         close(o)
     }
 
-    private mutating func write(_ v: AuditUsage) {
+    fileprivate mutating func write(_ v: AuditUsage) {
         var o = ObjectState()
         key("completion_tokens", &o); number(v.completionTokens)
         key("prompt_tokens", &o); number(v.promptTokens)
         close(o)
-    }
-
-    // MARK: JSON primitives
-
-    private typealias ObjectState = JSONBytesWriter.Object
-
-    // The primitives are `JSONBytesWriter`'s (shared with the streamed chunks' writer).
-    private mutating func key(_ name: StaticString, _ state: inout ObjectState) { out.key(name, &state) }
-    private mutating func close(_ state: ObjectState) { out.close(state) }
-    private mutating func bool(_ value: Bool) { out.bool(value) }
-    private mutating func number(_ value: Int) { out.number(value) }
-    private mutating func number(_ value: Double) { out.number(value) }
-    private mutating func string(_ value: String) { out.string(value) }
-
-    private mutating func array<T>(_ values: [T], _ element: (inout AuditRecordWriter, T) -> Void) {
-        out.raw(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { out.raw(UInt8(ascii: ",")) }
-            element(&self, value)
-        }
-        out.raw(UInt8(ascii: "]"))
-    }
-
-    /// Dictionary members in `.sortedKeys` order.
-    private mutating func dictionary<T>(_ values: [String: T], _ element: (inout AuditRecordWriter, T) -> Void) {
-        out.raw(UInt8(ascii: "{"))
-        for (index, key) in values.keys.sorted(by: JSONBytesWriter.sortedKeysOrder).enumerated() {
-            if index > 0 { out.raw(UInt8(ascii: ",")) }
-            string(key)
-            out.raw(UInt8(ascii: ":"))
-            element(&self, values[key]!)
-        }
-        out.raw(UInt8(ascii: "}"))
     }
 }
