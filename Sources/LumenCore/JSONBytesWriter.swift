@@ -54,11 +54,6 @@ public struct JSONBytesWriter {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
-    /// One byte as it is (punctuation of a structure the caller lays out itself).
-    public mutating func raw(_ byte: UInt8) {
-        bytes.append(byte)
-    }
-
     public mutating func null() {
         bytes.append(contentsOf: Self.nullBytes)
     }
