@@ -32,9 +32,17 @@ final class AuditFileSink: @unchecked Sendable {
     private var fileCounter = 0
     private var fileBytes = 0
     private var fileLines = 0
-    /// The last record written that `audit.head` does not show yet: its JSON line for the head file.
-    private var unwrittenHead: String?
+    /// Where the last record written stands, while `audit.head` does not show it yet.
+    private var unwrittenHead: Head?
     private var headWrittenAt: UInt64 = 0
+    private var headFD: Int32 = -1
+
+    struct Head {
+        var file: String
+        var line: Int
+        var seq: Int
+        var hash: String
+    }
 
     private init(directory: String, maxFileBytes: Int) {
         self.directory = directory
@@ -140,9 +148,7 @@ final class AuditFileSink: @unchecked Sendable {
         if sync, fd >= 0 {
             guard fsync(fd) == 0 else { throw AuditError(.io, "fsync \(fileName): \(String(cString: strerror(errno)))") }
         }
-        if let last = lines.last {
-            unwrittenHead = #"{"file":"\#(fileName)","line":\#(fileLines),"seq":\#(last.seq),"hash":"\#(last.hash)"}"# + "\n"
-        }
+        if let last = lines.last { unwrittenHead = Head(file: fileName, line: fileLines, seq: last.seq, hash: last.hash) }
         // The head shows only data that is on disk, and is rewritten at most every `headInterval`
         // (it used to be replaced by a rename after every flush, which held every waiting append up
         // for milliseconds). A head that lags a little weakens the check only for the records
@@ -177,12 +183,12 @@ final class AuditFileSink: @unchecked Sendable {
     /// It is overwritten in place, padded with spaces to a fixed width (valid JSON whatever the
     /// previous content's length): no rename and no truncation to zero, which on ext4 would force the file's
     /// blocks out and stall the writer for milliseconds.
-    private func writeHead(_ json: String) {
+    private func writeHead(_ head: Head) {
         if headFD < 0 {
             headFD = Glibc.open(directory + "/" + AuditFiles.headName, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
             guard headFD >= 0 else { return }
         }
-        var bytes = Array(json.utf8.dropLast())
+        var bytes = Array(#"{"file":"\#(head.file)","line":\#(head.line),"seq":\#(head.seq),"hash":"\#(head.hash)"}"#.utf8)
         if bytes.count < Self.headWidth - 1 { bytes += [UInt8](repeating: UInt8(ascii: " "), count: Self.headWidth - 1 - bytes.count) }
         bytes.append(UInt8(ascii: "\n"))
         let written = bytes.withUnsafeBytes { pwrite(headFD, $0.baseAddress!, $0.count, 0) }
@@ -191,7 +197,6 @@ final class AuditFileSink: @unchecked Sendable {
 
     /// `audit.head`'s fixed width in bytes (a longer head is written whole).
     static let headWidth = 256
-    private var headFD: Int32 = -1
 
     func close() throws {
         guard fd >= 0 else { return }
