@@ -85,15 +85,8 @@ struct BenchFirstToken: AsyncParsableCommand {
         defer { BenchProxyRunner.stop(proxy) }
         try BenchProxyRunner.waitForPort(proxyPort)
         // The floor: the same HTTP stack streaming the upstream's bytes through, nothing of Lumen.
-        let forwarderPort = try BenchProxyRunner.freePort()
-        let forwarder = try BenchProxyRunner.spawn(
-            binary,
-            ["bare-forwarder", "--host", "127.0.0.1", "--port", String(forwarderPort),
-             "--upstream", upstream.baseURL + "/chat/completions", "--authorization", "Bearer bench-key"],
-            environment: [:]
-        )
+        let (forwarder, forwarderPort) = try BenchProxyRunner.startForwarder(binary, upstream: upstream.baseURL + "/chat/completions")
         defer { BenchProxyRunner.stop(forwarder) }
-        try BenchProxyRunner.waitForPort(forwarderPort)
 
         let email = "jane.doe@example.com"
         let placeholder = "[EMAIL_1]"
@@ -253,8 +246,8 @@ enum StreamClient {
         }
     }
 
-    /// The first non-empty `delta.content` among the complete `data:` events in `bytes` (chunked
-    /// transfer framing, if any, sits between events and is skipped by looking for `data: `).
+    /// The first non-empty `delta.content` among the complete `data:` events in `bytes` (the body,
+    /// chunked transfer framing already removed).
     static func firstContentText(in bytes: [UInt8]) -> String? {
         let text = String(decoding: bytes, as: UTF8.self)
         var rest = Substring(text)

@@ -200,15 +200,8 @@ enum BenchProxyRunner {
         }
 
         // The floor: the same HTTP stack forwarding bytes, with nothing of Lumen in it.
-        let floorPort = try freePort()
-        let floorProcess = try spawn(
-            binary,
-            ["bare-forwarder", "--host", "127.0.0.1", "--port", String(floorPort),
-             "--upstream", "http://127.0.0.1:\(upstreamPort)/v1/chat/completions", "--authorization", "Bearer bench-key"],
-            environment: [:]
-        )
+        let (floorProcess, floorPort) = try startForwarder(binary, upstream: "http://127.0.0.1:\(upstreamPort)/v1/chat/completions")
         defer { stop(floorProcess) }
-        try waitForPort(floorPort)
         let floor = Endpoint(port: floorPort, path: "/v1/chat/completions", body: body, authorization: nil)
 
         let direct = Endpoint(port: upstreamPort, path: "/v1/chat/completions", body: body, authorization: "Bearer bench-key")
@@ -311,6 +304,24 @@ enum BenchProxyRunner {
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Starts `lumen bare-forwarder` to `upstream` (with the benches' key) on a free port and waits
+    /// until it listens.
+    static func startForwarder(_ binary: String, upstream: String) throws -> (process: Process, port: Int) {
+        let port = try freePort()
+        let process = try spawn(
+            binary,
+            ["bare-forwarder", "--host", "127.0.0.1", "--port", String(port), "--upstream", upstream, "--authorization", "Bearer bench-key"],
+            environment: [:]
+        )
+        do {
+            try waitForPort(port)
+        } catch {
+            stop(process)
+            throw error
+        }
+        return (process, port)
     }
 
     static func stop(_ process: Process) {
