@@ -269,8 +269,9 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)
         let large = String(repeating: unit, count: 100_000 / unit.utf8.count)
         _ = classifier.classify(small)
-        let smallTime = clock.measure { _ = classifier.classify(small) }
-        let largeTime = clock.measure { _ = classifier.classify(large) }
+        // The fastest of three runs each, so one preemption on a loaded host does not decide the ratio.
+        let smallTime = (0..<3).map { _ in clock.measure { _ = classifier.classify(small) } }.min()!
+        let largeTime = (0..<3).map { _ in clock.measure { _ = classifier.classify(large) } }.min()!
         #expect(largeTime < smallTime * 40 + .milliseconds(50), "\(unit): 10 KB \(smallTime), 100 KB \(largeTime)")
         #expect(largeTime < .seconds(20), "\(unit): 100 KB took \(largeTime)")
     }

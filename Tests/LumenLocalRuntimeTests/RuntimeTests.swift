@@ -141,7 +141,7 @@ struct RuntimeTests {
         let cancelledAt = ContinuousClock.now
         consumer.cancel()
         let received = try await consumer.value
-        #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(2))  // 400 more tokens would take several seconds
         #expect(received < 400)
         #expect(await eventually { runtime.status.activeSlots == 0 }, "slot not freed: \(runtime.status)")
         let after = try await runtime.complete([.user("What is the capital of France?")], parameters: .greedy(maxTokens: 8))
