@@ -243,9 +243,3 @@ struct Replay: AsyncParsableCommand {
         }
     }
 }
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

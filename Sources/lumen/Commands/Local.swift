@@ -549,9 +549,3 @@ struct BenchLocal: AsyncParsableCommand {
         writeOut(text)
     }
 }
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

@@ -243,8 +243,8 @@ struct BenchDecision: AsyncParsableCommand {
         print("the round with the median p99 reported (nearest-rank percentiles); p99 of every round in brackets")
         for row in rows {
             let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
-            var line = String(format: "%-5@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
-                              row.size, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
+            var line = String(format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
+                              row.size.rightPadded(5) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
                               row.evaluateOnlyP50Microseconds)
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)

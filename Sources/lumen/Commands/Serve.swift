@@ -224,15 +224,15 @@ enum BenchProxyRunner {
             paced.append(("lumen (\(proxy.mode))", LoadGenerator.paced(proxy.endpoint, rate: rate, duration: durationSeconds, connections: 16)))
         }
         for (name, result) in paced {
-            print(String(format: "  %-15@ sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name as NSString, result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
+            print(String(format: "  %@ sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name.rightPadded(15) as NSString, result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
         }
         for (name, result) in paced.dropFirst() {
-            print(String(format: "  added by %-15@ p50 %.0f µs, p99 %.0f µs (target p99 ≤ 1000 µs)", name as NSString,
+            print(String(format: "  added by %@ p50 %.0f µs, p99 %.0f µs (target p99 ≤ 1000 µs)", name.rightPadded(15) as NSString,
                          result.percentile(0.5) - directPaced.percentile(0.5), result.percentile(0.99) - directPaced.percentile(0.99)))
         }
         let floorPaced = paced[1].1
         for (name, result) in paced.dropFirst(2) {
-            print(String(format: "  over the bare forwarder, %-15@ p50 %.0f µs, p99 %.0f µs (Lumen's own share)", name as NSString,
+            print(String(format: "  over the bare forwarder, %@ p50 %.0f µs, p99 %.0f µs (Lumen's own share)", name.rightPadded(15) as NSString,
                          result.percentile(0.5) - floorPaced.percentile(0.5), result.percentile(0.99) - floorPaced.percentile(0.99)))
         }
 
@@ -244,8 +244,8 @@ enum BenchProxyRunner {
                      floorMax.rps / max(directMax.rps, 1)))
         for proxy in proxies {
             let lumenMax = try runWrk(wrk, endpoint: proxy.endpoint, connections: connections, duration: durationSeconds, work: work)
-            print(String(format: "  %-16@ %8.0f req/s  (non-2xx %d)  = %.2f× of direct, %.2f× of the bare forwarder (target ≥ 5000 req/s)",
-                         "lumen (\(proxy.mode))" as NSString, lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1),
+            print(String(format: "  %@ %8.0f req/s  (non-2xx %d)  = %.2f× of direct, %.2f× of the bare forwarder (target ≥ 5000 req/s)",
+                         "lumen (\(proxy.mode))".rightPadded(16) as NSString, lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1),
                          lumenMax.rps / max(floorMax.rps, 1)))
         }
 
