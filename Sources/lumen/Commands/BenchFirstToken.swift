@@ -98,10 +98,12 @@ struct BenchFirstToken: AsyncParsableCommand {
                 (placeholder.count + chunkSize - 1) / chunkSize
             ),
         ]
-        print("lumen bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case, events every \(interval) ms")
+        print("lumen bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case and route (routes taken in turn), events every \(interval) ms")
+        let routes = [("direct", upstream.port), ("floor", forwarderPort), ("lumen", proxyPort)]
         var ordinal = 0
         for streamCase in cases {
-            for (route, port) in [("direct", upstream.port), ("floor", forwarderPort), ("lumen", proxyPort)] {
+            // One request per route in turn, so the three see the same moments of a noisy host.
+            let requestsByRoute = try routes.map { route, port in
                 // The peers get what the upstream would get from Lumen: the redacted prompt.
                 let lumen = route == "lumen"
                 let prompt = lumen ? streamCase.prompt : streamCase.prompt.replacingOccurrences(of: email, with: placeholder)
@@ -109,18 +111,23 @@ struct BenchFirstToken: AsyncParsableCommand {
                     "model": lumen ? "auto" : "bench-model", "stream": true, "max_tokens": 64,
                     "messages": [["role": "user", "content": .string(prompt)]],
                 ]
-                let request = Endpoint(
+                return Endpoint(
                     port: port, path: "/v1/chat/completions", body: try WireJSON.encodeString(body),
                     authorization: route == "direct" ? "Bearer bench-key" : nil
                 )
-                let expected = !lumen && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected
-                let event = lumen ? streamCase.event : 1
-                var delays: [Double] = []
-                for index in 0..<(requests + 10) {
-                    guard let received = StreamClient.firstContent(request) else {
+            }
+            var delays = Array(repeating: [Double](), count: routes.count)
+            var lumenOrdinals: [Int] = []
+            for index in 0..<(requests + 10) {
+                for (position, (route, _)) in routes.enumerated() {
+                    let lumen = route == "lumen"
+                    let expected = !lumen && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected
+                    let event = lumen ? streamCase.event : 1
+                    guard let received = StreamClient.firstContent(requestsByRoute[position]) else {
                         throw ValidationError("\(route) \(streamCase.name): the stream failed or carried no content")
                     }
                     ordinal += 1
+                    if lumen { lumenOrdinals.append(ordinal) }
                     // The first delta may carry only part of the expected text (Lumen re-chunks restored values).
                     guard received.text.hasPrefix(expected) || expected.hasPrefix(received.text) else {
                         throw ValidationError("\(route) \(streamCase.name): first content was '\(received.text)', expected '\(expected)'")
@@ -128,19 +135,25 @@ struct BenchFirstToken: AsyncParsableCommand {
                     guard let at = sent.instant(request: ordinal, event: event) else {
                         throw ValidationError("the upstream did not note event \(event) of request \(ordinal)")
                     }
-                    if index >= 10 { delays.append((received.at - at).seconds * 1e6) }
+                    if index >= 10 { delays[position].append((received.at - at).seconds * 1e6) }
                 }
-                if route == "lumen", streamCase.name == "placeholder" {
-                    // The measurement means something only if the value really left as a placeholder.
-                    let bodies = await upstream.recordedRequests().suffix(requests + 10).map(\.body)
-                    guard bodies.allSatisfy({ $0.contains(placeholder) && !$0.contains(email) }) else {
-                        throw ValidationError("the upstream received the raw e-mail address: the bench policy did not redact")
-                    }
+            }
+            if streamCase.name == "placeholder" {
+                // The measurement means something only if the value really left as a placeholder.
+                let recorded = await upstream.recordedRequests().filter { $0.path.hasSuffix("/chat/completions") }
+                guard recorded.count == ordinal,
+                    lumenOrdinals.allSatisfy({ recorded[$0 - 1].body.contains(placeholder) && !recorded[$0 - 1].body.contains(email) })
+                else {
+                    throw ValidationError("the upstream received the raw e-mail address: the bench policy did not redact")
                 }
-                delays.sort()
-                func pick(_ p: Double) -> Double { BenchDecision.percentile(delays, p) }
+            }
+            for (position, (route, _)) in routes.enumerated() {
+                let sorted = delays[position].sorted()
+                func pick(_ p: Double) -> Double { BenchDecision.percentile(sorted, p) }
                 print(String(
-                    format: "  %-11@ %-6@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@", streamCase.name as NSString, route as NSString,
+                    format: "  %@ %@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@",
+                    streamCase.name.rightPadded(11) as NSString,
+                    route.rightPadded(6) as NSString,
                     pick(0.5), pick(0.99), pick(1.0),
                     route == "lumen" ? (pick(0.99) <= 1000 ? "   (target p99 ≤ 1000 µs ✔)" : "   (target p99 ≤ 1000 µs ✘)") as NSString : "" as NSString
                 ))
