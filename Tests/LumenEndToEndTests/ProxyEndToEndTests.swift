@@ -207,7 +207,10 @@ struct ProxyEndToEndTests {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"model":"remote","messages":[{"role":"user","content":"slow one [[fault:delay=800ms]]"}]}"#.utf8)
         let pending = Task { try await URLSession.shared.data(for: request) }
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // SIGTERM once the request is in flight: the upstream has it and holds it for 800 ms.
+        for _ in 0..<500 where await upstream.recordedRequests().isEmpty {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
         let exit = Task { await server.terminate() }
         let (data, response) = try await pending.value
         let status = await exit.value

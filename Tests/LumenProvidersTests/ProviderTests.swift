@@ -196,7 +196,7 @@ func faultTarget(_ upstream: RunningFakeUpstream, _ fault: String, kind: Provide
 
     @Test func firstByteTimeout() async throws {
         try await withUpstream { upstream, provider in
-            let timeouts = ProviderTimeouts(connect: .milliseconds(100), firstByte: .milliseconds(200), total: .seconds(10))
+            let timeouts = ProviderTimeouts(connect: .seconds(2), firstByte: .milliseconds(200), total: .seconds(10))
             let start = ContinuousClock.now
             let error = await #expect(throws: ProviderError.self) {
                 try await provider.complete(chat("slow"), target: faultTarget(upstream, "delay=6s", timeouts: timeouts), logger: logger)
