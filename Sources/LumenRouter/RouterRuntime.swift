@@ -4,6 +4,7 @@ public import Logging
 public import LumenAudit
 import LumenLocalRuntime
 import LumenProviders
+import NIOConcurrencyHelpers
 public import LumenPolicy
 
 /// Everything `lumen serve` needs to build a router, as a value.
@@ -43,35 +44,130 @@ public struct RouterSetupError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A running router with the resources it owns (HTTP client, model runtimes, audit log).
+///
+/// `reload()` swaps in a router built from the policy file as it is now: requests already inside
+/// the old router finish there, new ones see the new policy. The HTTP client, the audit log, the
+/// budget ledger and every loaded model are kept across reloads (a model a new policy names for
+/// the first time is loaded before the swap).
 public final class RouterRuntime: Sendable {
-    public let router: Router
-    public let policy: Policy
+    /// The router for the next request.
+    public var router: Router { state.withLockedValue { $0.router } }
+    /// The policy of ``router``.
+    public var policy: Policy { router.configuration.policy }
     /// Nil when the audit directory could not be opened (remote routes then answer 503).
     public let auditLog: AuditLog?
+    let setup: RouterSetup
+    let audit: AuditSink
     let httpClient: HTTPClient
-    let runtimes: [LocalRuntime]
     let logger: Logger
+    let state: NIOLockedValueBox<State>
+    /// Held by `reload()` so two reloads never interleave.
+    let reloading = NIOLockedValueBox(false)
 
-    init(router: Router, policy: Policy, auditLog: AuditLog?, httpClient: HTTPClient, runtimes: [LocalRuntime], logger: Logger) {
-        self.router = router
-        self.policy = policy
+    struct State: Sendable {
+        var router: Router
+        /// Embedded models by file path; kept until shutdown, since an old router may still use one.
+        var runtimesByPath: [String: LocalRuntime]
+        var budget: BudgetHooksFactory.Budget
+    }
+
+    init(setup: RouterSetup, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger) {
+        self.setup = setup
+        self.state = NIOLockedValueBox(state)
+        self.audit = audit
         self.auditLog = auditLog
         self.httpClient = httpClient
-        self.runtimes = runtimes
         self.logger = logger
     }
 
     /// Loads the policy, the embedded model(s), opens the audit log and builds the router.
     public static func start(_ setup: RouterSetup, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
-        let policy: Policy
+        let policy = try loadPolicy(setup)
+        var runtimesByPath: [String: LocalRuntime] = [:]
+        var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let backends: [String: BackendSlot]
         do {
-            policy = try PolicyLoader.load(path: setup.policyPath, environment: setup.environment)
+            backends = try makeBackends(policy, setup: setup, httpClient: httpClient, runtimesByPath: &runtimesByPath)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+
+        // The audit log: if it cannot be opened the server still starts, local routes continue and
+        // remote routes fail closed (503).
+        // Records that precede egress are fsynced before the request leaves (`always`, the default);
+        // LUMEN_AUDIT_EGRESS_FSYNC=interval:MS or never trades that guarantee for latency.
+        let egressFsync: AuditFsyncPolicy
+        do {
+            egressFsync = try AuditFsyncPolicy(parsing: setup.environment["LUMEN_AUDIT_EGRESS_FSYNC"] ?? "always")
+        } catch {
+            try? await httpClient.shutdown()
+            throw RouterSetupError(message: "LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
+        }
+        let audit: AuditSink
+        var auditLog: AuditLog?
+        do {
+            let log = try await AuditLog.open(
+                AuditLogConfiguration(directory: setup.auditDirectory, fsync: setup.auditFsync, egressFsync: egressFsync))
+            try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: Self.policyInfo(policy))
+            audit = .log(log)
+            auditLog = log
+        } catch {
+            logger.error("audit log unavailable: remote routes will answer 503", metadata: ["dir": "\(setup.auditDirectory)", "error": "\(error)"])
+            audit = .unavailable("\(error)")
+        }
+
+        let budget = await BudgetHooksFactory.make(policy: policy, auditLog: auditLog, directory: setup.auditDirectory, logger: logger)
+        let router = makeRouter(policy, setup: setup, backends: backends, audit: audit, budget: budget.hooks, logger: logger)
+        return RouterRuntime(
+            setup: setup, state: State(router: router, runtimesByPath: runtimesByPath, budget: budget),
+            audit: audit, auditLog: auditLog, httpClient: httpClient, logger: logger
+        )
+    }
+
+    /// Re-reads the policy file and swaps in a router built from it. On any error (the file does not
+    /// parse, a model cannot be loaded, the audit log refuses the policy record) the running router
+    /// stays as it was and the error says why.
+    /// - Returns: the policy now in force.
+    public func reload() async throws(RouterSetupError) -> Policy {
+        guard reloading.withLockedValue({ busy in defer { busy = true }; return !busy }) else {
+            throw RouterSetupError(message: "a reload is already in progress")
+        }
+        defer { reloading.withLockedValue { $0 = false } }
+        let policy = try Self.loadPolicy(setup)
+        var current = state.withLockedValue { $0 }
+        let backends = try Self.makeBackends(policy, setup: setup, httpClient: httpClient, runtimesByPath: &current.runtimesByPath)
+        if let auditLog {
+            do {
+                // Records after this one name the new policy: the log says which policy decided what.
+                try await auditLog.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: Self.policyInfo(policy))
+            } catch {
+                throw RouterSetupError(message: "the audit log could not record the new policy (\(error)); the old policy stays in force")
+            }
+        }
+        current.budget = await BudgetHooksFactory.update(
+            current.budget, policy: policy, auditLog: auditLog, directory: setup.auditDirectory, logger: logger
+        )
+        current.router = Self.makeRouter(policy, setup: setup, backends: backends, audit: audit, budget: current.budget.hooks, logger: logger)
+        state.withLockedValue { $0 = current }
+        return policy
+    }
+
+    static func loadPolicy(_ setup: RouterSetup) throws(RouterSetupError) -> Policy {
+        do {
+            return try PolicyLoader.load(path: setup.policyPath, environment: setup.environment)
         } catch {
             throw RouterSetupError(message: "invalid policy:\n\(error.description)")
         }
+    }
 
-        // Embedded targets: one runtime per distinct model file.
-        var runtimesByPath: [String: LocalRuntime] = [:]
+    /// One backend slot per policy target; embedded targets share one runtime per distinct model
+    /// file, loading those not in `runtimesByPath` yet.
+    static func makeBackends(
+        _ policy: Policy, setup: RouterSetup, httpClient: HTTPClient, runtimesByPath: inout [String: LocalRuntime]
+    ) throws(RouterSetupError) -> [String: BackendSlot] {
         var backends: [String: BackendSlot] = [:]
         let options = LocalRuntimeOptions(slots: setup.slots, queueLimit: setup.queueLimit)
         for target in policy.targets where target.kind == .embedded {
@@ -93,49 +189,24 @@ public final class RouterRuntime: Sendable {
             }
             backends[target.name] = .ready(LocalBackend(runtime: runtime, modelName: target.model ?? runtime.metadata.name))
         }
-
-        var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         for target in policy.targets where target.kind != .embedded {
             backends[target.name] = ProviderBackend.slot(
                 for: target, environment: setup.environment, httpClient: httpClient, timeoutSeconds: setup.upstreamTimeout
             )
         }
+        return backends
+    }
 
-        // The audit log: if it cannot be opened the server still starts, local routes continue and
-        // remote routes fail closed (503).
-        // Records that precede egress are fsynced before the request leaves (`always`, the default);
-        // LUMEN_AUDIT_EGRESS_FSYNC=interval:MS or never trades that guarantee for latency.
-        let egressFsync: AuditFsyncPolicy
-        do {
-            egressFsync = try AuditFsyncPolicy(parsing: setup.environment["LUMEN_AUDIT_EGRESS_FSYNC"] ?? "always")
-        } catch {
-            throw RouterSetupError(message: "LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
-        }
-        let audit: AuditSink
-        var auditLog: AuditLog?
-        do {
-            let log = try await AuditLog.open(
-                AuditLogConfiguration(directory: setup.auditDirectory, fsync: setup.auditFsync, egressFsync: egressFsync))
-            try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: Self.policyInfo(policy))
-            audit = .log(log)
-            auditLog = log
-        } catch {
-            logger.error("audit log unavailable: remote routes will answer 503", metadata: ["dir": "\(setup.auditDirectory)", "error": "\(error)"])
-            audit = .unavailable("\(error)")
-        }
-
-        let budget = await BudgetHooksFactory.make(policy: policy, auditLog: auditLog, directory: setup.auditDirectory, logger: logger)
-        let runtimes = Array(runtimesByPath.values)
-        let router = Router(
+    static func makeRouter(
+        _ policy: Policy, setup: RouterSetup, backends: [String: BackendSlot], audit: AuditSink, budget: BudgetHooks, logger: Logger
+    ) -> Router {
+        Router(
             configuration: RouterConfiguration(policy: policy, auditHMAC: AuditHMAC.fromEnvironment(setup.environment)),
             backends: backends,
             audit: audit,
             budget: budget,
             logger: logger
         )
-        return RouterRuntime(router: router, policy: policy, auditLog: auditLog, httpClient: httpClient, runtimes: runtimes, logger: logger)
     }
 
     /// The price table and budgets stored in the log's `policy` record.
