@@ -5,6 +5,7 @@ import LumenRouter
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// Options of `lumen serve`, as parsed by the CLI.
 public struct ServeOptions: Sendable {
@@ -45,8 +46,9 @@ public struct ServeError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Runs `lumen serve` until SIGINT/SIGTERM: builds the router, serves HTTP, and on shutdown stops
-/// accepting, lets in-flight requests finish, then flushes and closes the audit log.
+/// Runs `lumen serve` until SIGINT/SIGTERM: builds the router, serves HTTP, reloads the policy on
+/// SIGHUP, and on shutdown stops accepting, lets in-flight requests finish, then flushes and closes
+/// the audit log.
 public enum ServeRunner {
     public static func run(_ options: ServeOptions, logger: Logger) async throws {
         guard options.maxBodyBytes > 0 else { throw ServeError("--max-body-bytes must be positive") }
@@ -85,15 +87,23 @@ public enum ServeRunner {
         let configuration = ServerConfiguration(host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys)
         let policy = runtime.policy
         let app = LumenHTTPServer.makeApplication(
-            router: runtime.router, configuration: configuration, registry: registry, logger: logger,
+            router: { runtime.router }, configuration: configuration, registry: registry, logger: logger,
             onListening: { port in
                 let line = "lumen serve: listening on http://\(options.host):\(port) (policy '\(policy.name)' \(policy.contentHash.prefix(12)))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
         )
+        // Trapped before the server starts, so an early SIGHUP cannot end the process.
+        let hangUps = await UnixSignalsSequence(trapping: .sighup)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: PolicyReloader(signals: hangUps, runtime: runtime, path: options.policyPath, logger: logger),
+                        successTerminationBehavior: .ignore
+                    ),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -107,5 +117,30 @@ public enum ServeRunner {
         await runtime.shutdown()
         FileHandle.standardOutput.write(Data("lumen serve: stopped; audit log flushed\n".utf8))
         if let failure { throw ServeError("server failed: \(failure)") }
+    }
+}
+
+/// Reloads the policy file on SIGHUP. A policy that does not load leaves the running one in force;
+/// both outcomes are printed (stdout / stderr) and logged.
+struct PolicyReloader: Service {
+    let signals: UnixSignalsSequence
+    let runtime: RouterRuntime
+    let path: String
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in signals.cancelOnGracefulShutdown() {
+            do {
+                let policy = try await runtime.reload()
+                let line = "lumen serve: policy reloaded from \(path) ('\(policy.name)' \(policy.contentHash.prefix(12)))\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+                logger.info("policy reloaded", metadata: ["policy": "\(policy.name)", "hash": "\(policy.contentHash)"])
+            } catch {
+                let current = runtime.policy
+                let line = "lumen serve: policy reload failed, '\(current.name)' \(current.contentHash.prefix(12)) stays in force: \(error.message)\n"
+                FileHandle.standardError.write(Data(line.utf8))
+                logger.error("policy reload failed", metadata: ["error": "\(error.message)"])
+            }
+        }
     }
 }

@@ -34,9 +34,12 @@ public struct ServerConfiguration: Sendable {
 /// Builds the Hummingbird application that serves the OpenAI-compatible API in front of a `Router`.
 public enum LumenHTTPServer {
     /// Routes: `POST /v1/chat/completions`, `GET /v1/models`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
-    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    /// - Parameters:
+    ///   - router: the router for the next request (read once per request, so a policy reload
+    ///     takes effect between requests).
+    ///   - onListening: called with the bound port once the server accepts connections.
     public static func makeApplication(
-        router: LumenRouter.Router,
+        router: @escaping @Sendable () -> LumenRouter.Router,
         configuration: ServerConfiguration,
         registry: PrometheusCollectorRegistry,
         logger: Logger,
@@ -61,7 +64,7 @@ public enum LumenHTTPServer {
 
 /// Per-server request handling; stateless apart from its immutable collaborators.
 struct Handler: Sendable {
-    let router: LumenRouter.Router
+    let router: @Sendable () -> LumenRouter.Router
     let configuration: ServerConfiguration
     let registry: PrometheusCollectorRegistry
     let logger: Logger
@@ -109,7 +112,7 @@ struct Handler: Sendable {
         }
         let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers)
         do {
-            switch try await router.handle(chatRequest, caller: caller) {
+            switch try await router().handle(chatRequest, caller: caller) {
             case .completion(let response, let info):
                 return jsonResponse(.ok, response, info: info, requestID: requestID)
             case .stream(let info, let stream):
@@ -124,12 +127,12 @@ struct Handler: Sendable {
         if case .failure(let error) = authenticate(request) {
             return errorResponse(error, requestID: Self.newRequestID())
         }
-        let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") })
+        let list = ModelList(data: router().modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") })
         return encoded(.ok, list, headers: [:])
     }
 
     func ready() -> Response {
-        let status = router.readiness()
+        let status = router().readiness()
         return plain(status.ready ? .ok : .serviceUnavailable, status.detail + "\n")
     }
 

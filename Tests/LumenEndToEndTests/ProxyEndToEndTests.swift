@@ -194,6 +194,69 @@ struct ProxyEndToEndTests {
         #expect(await upstream.recordedRequests().isEmpty, "a request left although the audit log was unavailable")
     }
 
+    @Test("SIGHUP reloads the policy: new requests follow the new file, a broken file keeps the running policy")
+    func policyReload() async throws {
+        let dir = try Harness.temporaryDirectory("reload")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
+        let server = try await Self.startServer(policy: Self.policy(), upstreamPort: upstream.port, dir: dir)
+        let policyPath = dir.appendingPathComponent("policy.yaml").path
+
+        func route() async throws -> String? {
+            var request = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(Self.apiKey)", forHTTPHeaderField: "Authorization")
+            request.httpBody = Data(#"{"model":"auto","max_tokens":4,"messages":[{"role":"user","content":"\#(Self.easyPrompt)"}]}"#.utf8)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            #expect(http.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
+            return http.value(forHTTPHeaderField: "x-lumen-route")
+        }
+        func hangUp(waitingFor text: String, in output: OutputLines) async throws {
+            let before = output.text.components(separatedBy: text).count
+            kill(server.process.processIdentifier, SIGHUP)
+            for _ in 0..<500 where output.text.components(separatedBy: text).count == before {
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(output.text.components(separatedBy: text).count > before, "no '\(text)' after SIGHUP: \(server.stderr.text.suffix(2000))")
+        }
+
+        // The e2e policy sends an easy prompt to the embedded model.
+        #expect(try await route() == "local")
+
+        // The same policy with its default sent remote, under a new name.
+        let remoteDefault = Self.policy()
+            .replacingOccurrences(of: "name: e2e\n", with: "name: e2e-reloaded\n")
+            .replacingOccurrences(of: "default:\n  route: local", with: "default:\n  route: remote")
+        #expect(remoteDefault != Self.policy())
+        try remoteDefault.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        try await hangUp(waitingFor: "policy reloaded", in: server.stdout)
+        #expect(server.stdout.text.contains("'e2e-reloaded'"))
+        #expect(try await route() == "remote")
+        #expect(await upstream.recordedRequests().count == 1)
+
+        // A broken file is reported with its position; the running policy stays.
+        try "name: broken\ntargets:\n  - name: x\n    kind: nonsense\n".write(toFile: policyPath, atomically: true, encoding: .utf8)
+        try await hangUp(waitingFor: "policy reload failed", in: server.stderr)
+        #expect(server.stderr.text.contains("policy.yaml:4:11: error: unknown kind 'nonsense'"), "\(server.stderr.text.suffix(2000))")
+        #expect(server.stderr.text.contains("'e2e-reloaded'"), "the message names the policy that stays")
+        #expect(try await route() == "remote")
+        #expect(await upstream.recordedRequests().count == 2)
+
+        // The audit log names each policy in force, and every remote decision the new one.
+        #expect(await server.terminate() == 0)
+        await upstream.shutdown()
+        let auditDir = dir.appendingPathComponent("audit")
+        let log = try FileManager.default.contentsOfDirectory(atPath: auditDir.path).filter { $0.hasSuffix(".jsonl") }.sorted().map {
+            try String(contentsOfFile: auditDir.appendingPathComponent($0).path, encoding: .utf8)
+        }.joined()
+        let policyRecords = log.split(separator: "\n").filter { $0.contains(#""kind":"policy""#) }
+        #expect(policyRecords.count == 2, "\(policyRecords)")
+        #expect(policyRecords.last?.contains(#""e2e-reloaded""#) == true)
+        let verify = try Self.runLumen(["audit", "verify", auditDir.path])
+        #expect(verify.contains("chain intact"), "\(verify)")
+    }
+
     @Test("graceful shutdown: SIGTERM lets an in-flight request finish and flushes the audit log")
     func gracefulShutdown() async throws {
         let dir = try Harness.temporaryDirectory("shutdown")

@@ -9,7 +9,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Every request is classified, decided by the policy (local, remote, remote after redaction, \
             or block), served, and written to the audit log. Without --keys the server listens on \
-            loopback only. SIGINT/SIGTERM stop accepting, finish in-flight requests and flush the audit log.
+            loopback only. SIGINT/SIGTERM stop accepting, finish in-flight requests and flush the audit log. \
+            SIGHUP reloads the policy file: requests already running finish under the old policy; a file \
+            that does not load is reported and the running policy stays in force.
             Response headers: x-lumen-request-id, x-lumen-route, x-lumen-target, x-lumen-rule, \
             x-lumen-cost-usd (for streams: the estimate at start; the final chunk's usage.cost is the \
             real number), x-lumen-egress.
