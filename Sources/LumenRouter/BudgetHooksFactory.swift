@@ -5,37 +5,30 @@ import LumenPolicy
 /// Budget state for the router from the audit stage's `BudgetLedger`, rebuilt from the log on
 /// start (so spend survives restarts) and fed with every completion record the router writes.
 enum BudgetHooksFactory {
-    /// The hooks and the ledger behind them (nil while no policy had budgets).
-    struct Budget: Sendable {
-        var hooks: BudgetHooks
-        var ledger: BudgetLedger?
-    }
-
-    static func make(policy: Policy, auditLog: AuditLog?, directory: String, logger: Logger) async -> Budget {
+    /// The ledger for `policy`'s budgets, rebuilt from the log; nil when the policy has none.
+    static func ledger(for policy: Policy, directory: String, logger: Logger) async -> BudgetLedger? {
         let budgets = RouterRuntime.policyInfo(policy).budgets
-        guard !budgets.isEmpty else { return Budget(hooks: .unlimited, ledger: nil) }
-        let ledger: BudgetLedger
+        guard !budgets.isEmpty else { return nil }
         do {
-            ledger = try await BudgetLedger.rebuild(from: directory, budgets: budgets)
+            return try await BudgetLedger.rebuild(from: directory, budgets: budgets)
         } catch {
             logger.error("could not rebuild the budget ledger from the audit log; starting from zero spend", metadata: ["error": "\(error)"])
-            ledger = BudgetLedger(budgets: budgets)
+            return BudgetLedger(budgets: budgets)
         }
-        return Budget(hooks: hooks(ledger), ledger: ledger)
     }
 
-    /// The budget for a reloaded policy: the running ledger keeps its spend and takes the new limits;
+    /// The ledger for a reloaded policy: the running one keeps its spend and takes the new limits;
     /// without one yet, a ledger is rebuilt from the log as at start.
-    static func update(_ budget: Budget, policy: Policy, auditLog: AuditLog?, directory: String, logger: Logger) async -> Budget {
-        guard let ledger = budget.ledger else {
-            return await make(policy: policy, auditLog: auditLog, directory: directory, logger: logger)
-        }
+    static func ledger(updating ledger: BudgetLedger?, for policy: Policy, directory: String, logger: Logger) async -> BudgetLedger? {
+        guard let ledger else { return await self.ledger(for: policy, directory: directory, logger: logger) }
         await ledger.setBudgets(RouterRuntime.policyInfo(policy).budgets)
-        return budget
+        return ledger
     }
 
-    static func hooks(_ ledger: BudgetLedger) -> BudgetHooks {
-        BudgetHooks(
+    /// The router's view of `ledger` (no ledger: unlimited).
+    static func hooks(_ ledger: BudgetLedger?) -> BudgetHooks {
+        guard let ledger else { return .unlimited }
+        return BudgetHooks(
             remaining: { tenant in
                 let left = await ledger.remaining(tenant: tenant)
                 return (left.globalUSD, left.tenantUSD)

@@ -68,7 +68,8 @@ public final class RouterRuntime: Sendable {
         var router: Router
         /// Embedded models by file path; kept until shutdown, since an old router may still use one.
         var runtimesByPath: [String: LocalRuntime]
-        var budget: BudgetHooksFactory.Budget
+        /// Nil while no policy had budgets.
+        var ledger: BudgetLedger?
     }
 
     init(setup: RouterSetup, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger) {
@@ -83,6 +84,15 @@ public final class RouterRuntime: Sendable {
     /// Loads the policy, the embedded model(s), opens the audit log and builds the router.
     public static func start(_ setup: RouterSetup, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
         let policy = try loadPolicy(setup)
+        // Records that precede egress are fsynced before the request leaves (`always`, the default);
+        // LUMEN_AUDIT_EGRESS_FSYNC=interval:MS or never trades that guarantee for latency.
+        let egressFsync: AuditFsyncPolicy
+        do {
+            egressFsync = try AuditFsyncPolicy(parsing: setup.environment["LUMEN_AUDIT_EGRESS_FSYNC"] ?? "always")
+        } catch {
+            throw RouterSetupError(message: "LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
+        }
+
         var runtimesByPath: [String: LocalRuntime] = [:]
         var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
@@ -97,15 +107,6 @@ public final class RouterRuntime: Sendable {
 
         // The audit log: if it cannot be opened the server still starts, local routes continue and
         // remote routes fail closed (503).
-        // Records that precede egress are fsynced before the request leaves (`always`, the default);
-        // LUMEN_AUDIT_EGRESS_FSYNC=interval:MS or never trades that guarantee for latency.
-        let egressFsync: AuditFsyncPolicy
-        do {
-            egressFsync = try AuditFsyncPolicy(parsing: setup.environment["LUMEN_AUDIT_EGRESS_FSYNC"] ?? "always")
-        } catch {
-            try? await httpClient.shutdown()
-            throw RouterSetupError(message: "LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
-        }
         let audit: AuditSink
         var auditLog: AuditLog?
         do {
@@ -119,10 +120,10 @@ public final class RouterRuntime: Sendable {
             audit = .unavailable("\(error)")
         }
 
-        let budget = await BudgetHooksFactory.make(policy: policy, auditLog: auditLog, directory: setup.auditDirectory, logger: logger)
-        let router = makeRouter(policy, setup: setup, backends: backends, audit: audit, budget: budget.hooks, logger: logger)
+        let ledger = await BudgetHooksFactory.ledger(for: policy, directory: setup.auditDirectory, logger: logger)
+        let router = makeRouter(policy, setup: setup, backends: backends, audit: audit, ledger: ledger, logger: logger)
         return RouterRuntime(
-            setup: setup, state: State(router: router, runtimesByPath: runtimesByPath, budget: budget),
+            setup: setup, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger),
             audit: audit, auditLog: auditLog, httpClient: httpClient, logger: logger
         )
     }
@@ -132,9 +133,12 @@ public final class RouterRuntime: Sendable {
     /// stays as it was and the error says why.
     /// - Returns: the policy now in force.
     public func reload() async throws(RouterSetupError) -> Policy {
-        guard reloading.withLockedValue({ busy in defer { busy = true }; return !busy }) else {
-            throw RouterSetupError(message: "a reload is already in progress")
+        let claimed = reloading.withLockedValue { busy in
+            if busy { return false }
+            busy = true
+            return true
         }
+        guard claimed else { throw RouterSetupError(message: "a reload is already in progress") }
         defer { reloading.withLockedValue { $0 = false } }
         let policy = try Self.loadPolicy(setup)
         var current = state.withLockedValue { $0 }
@@ -147,10 +151,8 @@ public final class RouterRuntime: Sendable {
                 throw RouterSetupError(message: "the audit log could not record the new policy (\(error)); the old policy stays in force")
             }
         }
-        current.budget = await BudgetHooksFactory.update(
-            current.budget, policy: policy, auditLog: auditLog, directory: setup.auditDirectory, logger: logger
-        )
-        current.router = Self.makeRouter(policy, setup: setup, backends: backends, audit: audit, budget: current.budget.hooks, logger: logger)
+        current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: setup.auditDirectory, logger: logger)
+        current.router = Self.makeRouter(policy, setup: setup, backends: backends, audit: audit, ledger: current.ledger, logger: logger)
         state.withLockedValue { $0 = current }
         return policy
     }
@@ -198,13 +200,13 @@ public final class RouterRuntime: Sendable {
     }
 
     static func makeRouter(
-        _ policy: Policy, setup: RouterSetup, backends: [String: BackendSlot], audit: AuditSink, budget: BudgetHooks, logger: Logger
+        _ policy: Policy, setup: RouterSetup, backends: [String: BackendSlot], audit: AuditSink, ledger: BudgetLedger?, logger: Logger
     ) -> Router {
         Router(
             configuration: RouterConfiguration(policy: policy, auditHMAC: AuditHMAC.fromEnvironment(setup.environment)),
             backends: backends,
             audit: audit,
-            budget: budget,
+            budget: BudgetHooksFactory.hooks(ledger),
             logger: logger
         )
     }
