@@ -102,8 +102,8 @@ struct BenchFirstToken: AsyncParsableCommand {
         let routes = [("direct", upstream.port), ("floor", forwarderPort), ("lumen", proxyPort)]
         var ordinal = 0
         for streamCase in cases {
-            // One request per route in turn, so the three see the same moments of a noisy host.
-            let requestsByRoute = try routes.map { route, port in
+            // What each route is sent and what its first token must be.
+            let probes = try routes.map { route, port in
                 // The peers get what the upstream would get from Lumen: the redacted prompt.
                 let lumen = route == "lumen"
                 let prompt = lumen ? streamCase.prompt : streamCase.prompt.replacingOccurrences(of: email, with: placeholder)
@@ -111,29 +111,32 @@ struct BenchFirstToken: AsyncParsableCommand {
                     "model": lumen ? "auto" : "bench-model", "stream": true, "max_tokens": 64,
                     "messages": [["role": "user", "content": .string(prompt)]],
                 ]
-                return Endpoint(
-                    port: port, path: "/v1/chat/completions", body: try WireJSON.encodeString(body),
-                    authorization: route == "direct" ? "Bearer bench-key" : nil
+                return (
+                    route: route,
+                    endpoint: Endpoint(
+                        port: port, path: "/v1/chat/completions", body: try WireJSON.encodeString(body),
+                        authorization: route == "direct" ? "Bearer bench-key" : nil
+                    ),
+                    expected: !lumen && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected,
+                    event: lumen ? streamCase.event : 1
                 )
             }
-            var delays = Array(repeating: [Double](), count: routes.count)
+            var delays = Array(repeating: [Double](), count: probes.count)
             var lumenOrdinals: [Int] = []
+            // One request per route in turn, so the three see the same moments of a noisy host.
             for index in 0..<(requests + 10) {
-                for (position, (route, _)) in routes.enumerated() {
-                    let lumen = route == "lumen"
-                    let expected = !lumen && streamCase.name == "placeholder" ? "[EMA" : streamCase.expected
-                    let event = lumen ? streamCase.event : 1
-                    guard let received = StreamClient.firstContent(requestsByRoute[position]) else {
-                        throw ValidationError("\(route) \(streamCase.name): the stream failed or carried no content")
+                for (position, probe) in probes.enumerated() {
+                    guard let received = StreamClient.firstContent(probe.endpoint) else {
+                        throw ValidationError("\(probe.route) \(streamCase.name): the stream failed or carried no content")
                     }
                     ordinal += 1
-                    if lumen { lumenOrdinals.append(ordinal) }
+                    if probe.route == "lumen" { lumenOrdinals.append(ordinal) }
                     // The first delta may carry only part of the expected text (Lumen re-chunks restored values).
-                    guard received.text.hasPrefix(expected) || expected.hasPrefix(received.text) else {
-                        throw ValidationError("\(route) \(streamCase.name): first content was '\(received.text)', expected '\(expected)'")
+                    guard received.text.hasPrefix(probe.expected) || probe.expected.hasPrefix(received.text) else {
+                        throw ValidationError("\(probe.route) \(streamCase.name): first content was '\(received.text)', expected '\(probe.expected)'")
                     }
-                    guard let at = sent.instant(request: ordinal, event: event) else {
-                        throw ValidationError("the upstream did not note event \(event) of request \(ordinal)")
+                    guard let at = sent.instant(request: ordinal, event: probe.event) else {
+                        throw ValidationError("the upstream did not note event \(probe.event) of request \(ordinal)")
                     }
                     if index >= 10 { delays[position].append((received.at - at).seconds * 1e6) }
                 }
@@ -147,15 +150,15 @@ struct BenchFirstToken: AsyncParsableCommand {
                     throw ValidationError("the upstream received the raw e-mail address: the bench policy did not redact")
                 }
             }
-            for (position, (route, _)) in routes.enumerated() {
+            for (position, probe) in probes.enumerated() {
                 let sorted = delays[position].sorted()
                 func pick(_ p: Double) -> Double { BenchDecision.percentile(sorted, p) }
                 print(String(
                     format: "  %@ %@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@",
                     streamCase.name.rightPadded(11) as NSString,
-                    route.rightPadded(6) as NSString,
+                    probe.route.rightPadded(6) as NSString,
                     pick(0.5), pick(0.99), pick(1.0),
-                    route == "lumen" ? (pick(0.99) <= 1000 ? "   (target p99 ≤ 1000 µs ✔)" : "   (target p99 ≤ 1000 µs ✘)") as NSString : "" as NSString
+                    probe.route == "lumen" ? (pick(0.99) <= 1000 ? "   (target p99 ≤ 1000 µs ✔)" : "   (target p99 ≤ 1000 µs ✘)") as NSString : "" as NSString
                 ))
             }
         }
