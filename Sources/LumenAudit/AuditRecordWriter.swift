@@ -19,11 +19,9 @@ enum AuditRecordWriter {
 
 /// One writer per audit part, on the shared JSON primitives.
 extension JSONBytesWriter {
-    fileprivate typealias ObjectState = JSONBytesWriter.Object
-
     // Keys in the order `.sortedKeys` puts them (byte order; all keys here are lower-case ASCII).
     fileprivate mutating func write(_ r: AuditRecord) {
-        var o = ObjectState()
+        var o = Object()
         if let v = r.classification { key("classification", &o); write(v) }
         if let v = r.context { key("context", &o); write(v) }
         if let v = r.costUSD { key("cost_usd", &o); number(v) }
@@ -51,7 +49,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditClassification) {
-        var o = ObjectState()
+        var o = Object()
         key("difficulty", &o); number(v.difficulty)
         key("estimated_tokens", &o); number(v.estimatedTokens)
         key("findings", &o); array(v.findings) { writer, finding in writer.write(finding) }
@@ -62,7 +60,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditFinding) {
-        var o = ObjectState()
+        var o = Object()
         key("end", &o); number(v.end)
         if let redacted = v.redacted { key("redacted", &o); bool(redacted) }
         key("score", &o); number(v.score)
@@ -73,20 +71,20 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditTopic) {
-        var o = ObjectState()
+        var o = Object()
         key("score", &o); number(v.score)
         key("topic", &o); string(v.topic)
         close(o)
     }
 
     fileprivate mutating func write(_ v: AuditContext) {
-        var o = ObjectState()
+        var o = Object()
         key("metadata", &o); dictionary(v.metadata) { writer, value in writer.string(value) }
         close(o)
     }
 
     fileprivate mutating func write(_ v: AuditDecision) {
-        var o = ObjectState()
+        var o = Object()
         key("action", &o); string(v.action)
         key("reason", &o); string(v.reason)
         key("route", &o); string(v.route.rawValue)
@@ -96,7 +94,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditEgress) {
-        var o = ObjectState()
+        var o = Object()
         key("bytes_received", &o); number(v.bytesReceived)
         key("bytes_sent", &o); number(v.bytesSent)
         key("host", &o); string(v.host)
@@ -104,7 +102,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditFallback) {
-        var o = ObjectState()
+        var o = Object()
         key("from", &o); string(v.from)
         key("reason", &o); string(v.reason)
         key("to", &o); string(v.to)
@@ -112,7 +110,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditLatency) {
-        var o = ObjectState()
+        var o = Object()
         key("decision_ms", &o); number(v.decisionMs)
         if let first = v.firstTokenMs { key("first_token_ms", &o); number(first) }
         if let total = v.totalMs { key("total_ms", &o); number(total) }
@@ -120,14 +118,14 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditPolicyRef) {
-        var o = ObjectState()
+        var o = Object()
         key("hash", &o); string(v.hash)
         key("name", &o); string(v.name)
         close(o)
     }
 
     fileprivate mutating func write(_ v: AuditRedactionCounts) {
-        var o = ObjectState()
+        var o = Object()
         key("mangled", &o); number(v.mangled)
         key("redacted", &o); number(v.redacted)
         key("restored", &o); number(v.restored)
@@ -135,7 +133,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditStatus) {
-        var o = ObjectState()
+        var o = Object()
         if let code = v.code { key("code", &o); number(code) }
         if let error = v.error { key("error", &o); string(error) }
         key("state", &o); string(v.state)
@@ -143,7 +141,7 @@ extension JSONBytesWriter {
     }
 
     fileprivate mutating func write(_ v: AuditUsage) {
-        var o = ObjectState()
+        var o = Object()
         key("completion_tokens", &o); number(v.completionTokens)
         key("prompt_tokens", &o); number(v.promptTokens)
         close(o)
