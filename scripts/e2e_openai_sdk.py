@@ -335,6 +335,8 @@ def suite_proxy():
             max_tokens=8,
         )
         headers_ok(raw.headers, route="remote", target=REMOTE)
+        expect(raw.headers.get("x-lumen-dropped-fields") == "x_custom_field",
+               f"dropped-fields header {raw.headers.get('x-lumen-dropped-fields')!r}")
 
     @check("metrics endpoint exposes Lumen metrics")
     def _():

@@ -209,6 +209,7 @@ public struct AuditDecision: Codable, Sendable, Hashable {
 /// A finding without its value: type, offsets, score, and optionally the HMAC of the value.
 public struct AuditFinding: Codable, Sendable, Hashable {
     public var type: String
+    /// Offsets in Unicode scalars into the string at `location` (or into the classified text).
     public var start: Int
     public var end: Int
     public var score: Double
@@ -216,14 +217,26 @@ public struct AuditFinding: Codable, Sendable, Hashable {
     public var valueHMAC: String?
     /// Whether this span was redacted before anything left.
     public var redacted: Bool?
+    /// Field path of the string the finding is in (`messages[2].tool_calls[0].function.arguments`).
+    public var location: String?
+    /// Whose words that string is (`user`, `system`, `tool_result`, …).
+    public var area: String?
+    /// True when the string could not be rewritten by redaction (absent otherwise).
+    public var fixed: Bool?
 
-    public init(type: String, start: Int, end: Int, score: Double, valueHMAC: String? = nil, redacted: Bool? = nil) {
+    public init(
+        type: String, start: Int, end: Int, score: Double, valueHMAC: String? = nil, redacted: Bool? = nil,
+        location: String? = nil, area: String? = nil, fixed: Bool? = nil
+    ) {
         self.type = type
         self.start = start
         self.end = end
         self.score = score
         self.valueHMAC = valueHMAC
         self.redacted = redacted
+        self.location = location
+        self.area = area
+        self.fixed = fixed
     }
 
     /// A logged finding from a classifier finding. With `prompt` and `hmac`, the value's HMAC is stored
@@ -235,14 +248,15 @@ public struct AuditFinding: Codable, Sendable, Hashable {
         }
         self.init(
             type: finding.type.rawValue, start: finding.start, end: finding.end, score: finding.score,
-            valueHMAC: digest, redacted: redacted
+            valueHMAC: digest, redacted: redacted, location: finding.location?.path, area: finding.location?.area.rawValue,
+            fixed: finding.location.map { $0.rewritable ? nil : true } ?? nil
         )
     }
 
     enum CodingKeys: String, CodingKey {
         case type, start, end, score
         case valueHMAC = "value_hmac"
-        case redacted
+        case redacted, location, area, fixed
     }
 
     /// The text a finding covers (offsets in Unicode scalars), or nil when out of range.
@@ -256,7 +270,10 @@ public struct AuditFinding: Codable, Sendable, Hashable {
 
     /// Back to the classifier's type.
     public var finding: Finding {
-        Finding(type: FindingType(type), start: start, end: end, score: score)
+        let place = location.map { path in
+            FindingLocation(path: path, area: area.flatMap(TextArea.init(rawValue:)) ?? .request, rewritable: fixed != true)
+        }
+        return Finding(type: FindingType(type), start: start, end: end, score: score, location: place)
     }
 }
 
@@ -298,11 +315,23 @@ public struct AuditClassification: Codable, Sendable, Hashable {
         _ classification: Classification, prompt: String? = nil, hmac: AuditHMAC? = nil,
         redactedTypes: Set<FindingType> = []
     ) {
+        self.init(classification, hmac: hmac, redactedTypes: redactedTypes, value: { finding in
+            prompt.flatMap { AuditFinding.value(of: finding, in: $0) }
+        })
+    }
+
+    /// Stores a classification whose findings sit in different strings: `value` gives each finding's
+    /// text (asked only when `hmac` is set, to store its digest).
+    public init(
+        _ classification: Classification, hmac: AuditHMAC?, redactedTypes: Set<FindingType> = [], value: (Finding) -> String?
+    ) {
         self.init(
             difficulty: classification.difficulty,
             sensitivity: classification.sensitivity,
-            findings: classification.findings.map {
-                AuditFinding($0, prompt: prompt, hmac: hmac, redacted: redactedTypes.isEmpty ? nil : redactedTypes.contains($0.type))
+            findings: classification.findings.map { finding in
+                var logged = AuditFinding(finding, redacted: redactedTypes.isEmpty ? nil : redactedTypes.contains(finding.type))
+                if let hmac, let text = value(finding) { logged.valueHMAC = hmac.digest(text) }
+                return logged
             },
             topics: classification.topics.map { AuditTopic(topic: $0.topic.rawValue, score: $0.score) },
             language: classification.language,

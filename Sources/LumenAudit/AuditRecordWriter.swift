@@ -61,7 +61,10 @@ extension JSONBytesWriter {
 
     fileprivate mutating func write(_ v: AuditFinding) {
         var o = Object()
+        if let area = v.area { key("area", &o); string(area) }
         key("end", &o); number(v.end)
+        if let fixed = v.fixed { key("fixed", &o); bool(fixed) }
+        if let location = v.location { key("location", &o); string(location) }
         if let redacted = v.redacted { key("redacted", &o); bool(redacted) }
         key("score", &o); number(v.score)
         key("start", &o); number(v.start)

@@ -82,20 +82,59 @@ public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let structuredIdentifiers = Set(structuredNames.map(FindingType.init(rawValue:)))
 }
 
+/// Whose words a text of a request is: what a policy condition can ask about a finding's place.
+public enum TextArea: String, Hashable, Sendable, Codable, CaseIterable {
+    /// A user turn.
+    case user
+    /// A system or developer prompt.
+    case system
+    /// An earlier assistant turn (its text, or the arguments of a tool call it made).
+    case assistant
+    /// The output of a tool, returned to the model.
+    case toolResult = "tool_result"
+    /// Tool and response-format definitions: names, descriptions, JSON schemas.
+    case toolDefinition = "tool_definition"
+    /// Request metadata and the end-user id.
+    case metadata
+    /// Any other member of the request (stop sequences, options).
+    case request
+}
+
+/// Where a finding sits in a request: the field path of the string it was found in, that string's
+/// area, and whether redaction can rewrite the string without breaking the request.
+public struct FindingLocation: Hashable, Sendable, Codable {
+    /// E.g. `messages[2].tool_calls[0].function.arguments`.
+    public var path: String
+    public var area: TextArea
+    /// False for strings that are sent verbatim or not at all (stop sequences, schema enums, names of
+    /// members): a value there cannot be pseudonymised.
+    public var rewritable: Bool
+
+    public init(path: String, area: TextArea, rewritable: Bool) {
+        self.path = path
+        self.area = area
+        self.rewritable = rewritable
+    }
+}
+
 /// One sensitive span of a prompt. `start` and `end` are offsets in Unicode scalars
-/// (`String.unicodeScalars`), `end` exclusive.
+/// (`String.unicodeScalars`), `end` exclusive: into the string at `location` when there is one,
+/// else into the text that was classified.
 public struct Finding: Hashable, Sendable, Codable {
     public var type: FindingType
     public var start: Int
     public var end: Int
     /// Confidence in [0, 1].
     public var score: Double
+    /// The place in the request, when the text was part of one (set by the router's screen).
+    public var location: FindingLocation?
 
-    public init(type: FindingType, start: Int, end: Int, score: Double) {
+    public init(type: FindingType, start: Int, end: Int, score: Double, location: FindingLocation? = nil) {
         self.type = type
         self.start = start
         self.end = end
         self.score = score
+        self.location = location
     }
 }
 

@@ -48,6 +48,20 @@ public struct Classifier: Sendable {
         )
     }
 
+    /// Sensitivity, findings, topics and language over `text`; difficulty over `difficultyText` (for a
+    /// conversation, what the model is asked now rather than everything it is sent).
+    public func classify(_ text: String, difficultyText: String) -> Classification {
+        let result = scanner.analyse(text)
+        return Classification(
+            difficulty: configuration.difficultyModel.score(difficultyText),
+            sensitivity: result.sensitivity,
+            findings: result.findings,
+            topics: result.topics,
+            language: result.language,
+            estimatedTokens: result.estimatedTokens
+        )
+    }
+
     /// Sensitive spans only (offsets in Unicode scalars), e.g. per chat message for redaction.
     public func findings(in text: String) -> [Finding] {
         scanner.findings(in: text)

@@ -41,8 +41,9 @@ public struct ContentPart: Sendable, Hashable, Codable {
     /// A `text` part.
     public static func text(_ text: String) -> ContentPart { ContentPart(type: "text", text: text) }
 
-    /// Whether this is a `text` part carrying text.
-    public var isText: Bool { type == "text" && text != nil }
+    /// Whether this part carries text: `text`, or the `input_text` / `output_text` spelling some
+    /// clients use in chat requests.
+    public var isText: Bool { text != nil && (type == "text" || type == "input_text" || type == "output_text") }
 
     private static let known: Set<String> = ["type", "text"]
 

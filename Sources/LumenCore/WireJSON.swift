@@ -10,6 +10,13 @@ public enum WireJSON {
         return Array(try encoder.encode(value))
     }
 
+    /// Encodes `value` as indented JSON with sorted keys, for people to read.
+    public static func encodePretty<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// Encodes `value` as a compact JSON string.
     public static func encodeString<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)

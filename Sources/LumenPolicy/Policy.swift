@@ -16,6 +16,8 @@ public struct Policy: Sendable, Hashable, Codable {
     /// Inline terms plus those from `custom_terms_file`, for `ClassifierConfiguration.customTerms`.
     public var customTerms: [CustomTerm]
     public var redaction: RedactionSettings
+    /// What may leave besides text: unknown request members and binary content.
+    public var egress: EgressSettings
     /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
     /// comments and key order, changed by any semantic change.
     public var contentHash: String
@@ -29,7 +31,8 @@ public struct Policy: Sendable, Hashable, Codable {
         defaultFallback: [String] = [],
         budgets: Budgets = Budgets(),
         customTerms: [CustomTerm] = [],
-        redaction: RedactionSettings = RedactionSettings()
+        redaction: RedactionSettings = RedactionSettings(),
+        egress: EgressSettings = EgressSettings()
     ) {
         self.name = name
         self.description = description
@@ -40,6 +43,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.budgets = budgets
         self.customTerms = customTerms
         self.redaction = redaction
+        self.egress = egress
         self.contentHash = ""
         self.contentHash = PolicyHasher.hash(self)
     }
@@ -159,6 +163,9 @@ public struct PolicyRule: Sendable, Hashable, Codable {
     public var fallback: [String]
     /// When true this rule wins even over a request that names a target explicitly (privacy rules).
     public var overrideRequestedModel: Bool
+    /// What this rule lets happen to binary content (images, audio, files); nil = the policy's
+    /// `egress.binary_content`.
+    public var binaryContent: BinaryContentMode?
 
     public init(
         name: String,
@@ -166,7 +173,8 @@ public struct PolicyRule: Sendable, Hashable, Codable {
         condition: PolicyCondition = .always,
         action: PolicyAction,
         fallback: [String] = [],
-        overrideRequestedModel: Bool = false
+        overrideRequestedModel: Bool = false,
+        binaryContent: BinaryContentMode? = nil
     ) {
         self.name = name
         self.description = description
@@ -174,6 +182,37 @@ public struct PolicyRule: Sendable, Hashable, Codable {
         self.action = action
         self.fallback = fallback
         self.overrideRequestedModel = overrideRequestedModel
+        self.binaryContent = binaryContent
+    }
+}
+
+/// What happens to a request carrying content Lumen cannot read (base64 images, audio, files).
+public enum BinaryContentMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// It may not leave: a local target serves the request.
+    case local
+    /// The request is refused.
+    case block
+    /// It may go to a remote target unscreened.
+    case allow
+}
+
+/// What happens to request members that the target's API does not document.
+public enum UnknownFieldsMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Left out of the upstream request; the answer names them in `x-lumen-dropped-fields`.
+    case drop
+    /// The request is refused with 400.
+    case strict
+}
+
+/// What may leave besides screened text.
+public struct EgressSettings: Sendable, Hashable, Codable {
+    public var unknownFields: UnknownFieldsMode
+    /// Default for binary content; a rule may set its own.
+    public var binaryContent: BinaryContentMode
+
+    public init(unknownFields: UnknownFieldsMode = .drop, binaryContent: BinaryContentMode = .local) {
+        self.unknownFields = unknownFields
+        self.binaryContent = binaryContent
     }
 }
 
@@ -272,6 +311,8 @@ public indirect enum PolicyCondition: Sendable, Hashable, Codable {
     case headers([String: [String]])
     /// Remaining USD in the scope is below `belowUSD` (0 = exhausted).
     case budget(scope: BudgetScope, belowUSD: Double)
+    /// The request does (true) or does not (false) carry binary content (images, audio, files).
+    case binaryContent(Bool)
     case all([PolicyCondition])
     case any([PolicyCondition])
     case not(PolicyCondition)

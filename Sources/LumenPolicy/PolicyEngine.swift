@@ -66,7 +66,31 @@ public enum PolicyEngine {
     }
 
     private static func applySafetyNets(_ policy: Policy, _ input: Input, _ decision: inout Decision) {
-        // Redaction modes: a finding that must stay local or blocks overrides `redact`.
+        // Content that cannot be screened (images, audio, files) leaves only where the policy allows it.
+        if !input.context.binaryParts.isEmpty, decision.action != .block {
+            let mode = policy.rules.first { $0.name == decision.rule }?.binaryContent ?? policy.egress.binaryContent
+            let paths = input.context.binaryParts
+            let where_ = paths.count == 1 ? paths[0] : "\(paths[0]) and \(paths.count - 1) more"
+            switch mode {
+            case .allow:
+                break
+            case .block:
+                if decision.target.flatMap(policy.target(named:)).map({ !$0.isLocal }) ?? false {
+                    block(&decision, message: "The request carries binary content (\(where_)) that this policy does not let leave the machine.",
+                          reason: "\(decision.reason); binary content at \(where_) is blocked (binary_content: block)")
+                    return
+                }
+                decision.fallback.removeAll { policy.target(named: $0)?.isLocal != true }
+            case .local:
+                if decision.target.flatMap(policy.target(named:)).map({ !$0.isLocal }) ?? false {
+                    keepLocal(policy, &decision, because: "binary content at \(where_) cannot be screened (binary_content: local)")
+                }
+                decision.fallback.removeAll { policy.target(named: $0)?.isLocal != true }
+            }
+        }
+        // Redaction modes: a finding that must stay local or blocks overrides `redact`; so does a
+        // finding that would be pseudonymised in a place that cannot be rewritten (a stop sequence,
+        // a schema enum, a member name).
         if decision.action == .redact {
             var blocking: [FindingType] = []
             var local: [FindingType] = []
@@ -86,6 +110,8 @@ public enum PolicyEngine {
             if !local.isEmpty {
                 let names = local.map(\.rawValue).joined(separator: ", ")
                 keepLocal(policy, &decision, because: "redaction keeps \(names) local")
+            } else if let fixed = input.classification.findings.first(where: { $0.location?.rewritable == false }) {
+                keepLocal(policy, &decision, because: "\(fixed.type.rawValue) at \(fixed.location?.path ?? "?") cannot be rewritten")
             }
         }
         // Secrets never leave unless the policy allows it explicitly.
@@ -219,6 +245,7 @@ public enum PolicyEngine {
         case .metadata(let table): return tableMatches(table, input.context.metadata)
         case .headers(let table): return tableMatches(table, input.context.headers)
         case .budget(let scope, let below): return budgetMatches(scope, below, input.context)
+        case .binaryContent(let present): return input.context.binaryParts.isEmpty != present
         case .all(let parts): return parts.allSatisfy { matches($0, input) }
         case .any(let parts): return parts.contains { matches($0, input) }
         case .not(let part): return !matches(part, input)
@@ -324,6 +351,10 @@ public enum PolicyEngine {
             }
             let test = below == 0 ? (matched ? "exhausted" : "not exhausted") : "\(matched ? "<" : "not <") \(money(below))"
             return (matched, "\(state) \(test)")
+        case .binaryContent(let present):
+            let parts = input.context.binaryParts
+            let state = parts.isEmpty ? "no binary content" : "binary content at \(list(parts))"
+            return (matched, "\(state) (condition: \(present ? "present" : "absent"))")
         case .all(let parts):
             let results = parts.map { explain($0, input) }
             if matched { return (true, results.map(\.reason).joined(separator: " and ")) }

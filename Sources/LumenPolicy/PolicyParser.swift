@@ -50,6 +50,7 @@ struct PolicyParser {
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
+        "egress",
     ]
 
     mutating func parse(_ yaml: String, readFile: (String) -> String?) -> Policy? {
@@ -135,6 +136,7 @@ struct PolicyParser {
         for term in customTerms where seenTerms.insert(term.term.lowercased()).inserted { uniqueTerms.append(term) }
 
         let redaction = top["redaction"].map { parseRedaction($0) } ?? RedactionSettings()
+        let egress = top["egress"].map { parseEgress($0) } ?? EgressSettings()
 
         return Policy(
             name: name,
@@ -145,7 +147,8 @@ struct PolicyParser {
             defaultFallback: defaultFallback,
             budgets: budgets,
             customTerms: uniqueTerms,
-            redaction: redaction
+            redaction: redaction,
+            egress: egress
         )
     }
 
@@ -222,7 +225,9 @@ struct PolicyParser {
 
     // MARK: Rules and actions
 
-    private static let ruleKeys = ["name", "description", "when", "route", "redact", "block", "fallback", "override_requested_model"]
+    private static let ruleKeys = [
+        "name", "description", "when", "route", "redact", "block", "fallback", "override_requested_model", "binary_content",
+    ]
 
     mutating func parseRule(_ node: Node, targets: [String: PolicyTarget]) -> PolicyRule? {
         guard let fields = reader.fields(node, "a rule", allowed: Self.ruleKeys) else { return nil }
@@ -240,10 +245,11 @@ struct PolicyParser {
         let action = parseAction(fields, context: context, targets: targets)
         let fallback = parseFallback(fields["fallback"], action: action, context: context, targets: targets)
         let override = fields["override_requested_model"].flatMap { reader.bool($0, "'override_requested_model' of \(context)") } ?? false
+        let binary = fields["binary_content"].flatMap { binaryContentMode($0, "'binary_content' of \(context)") }
         guard let action else { return nil }
         return PolicyRule(
             name: name, description: description, condition: condition, action: action, fallback: fallback,
-            overrideRequestedModel: override
+            overrideRequestedModel: override, binaryContent: binary
         )
     }
 
@@ -306,7 +312,7 @@ struct PolicyParser {
 
     private static let conditionKeys = [
         "always", "difficulty", "sensitivity", "findings", "topics", "language", "tokens", "tenant", "model",
-        "metadata", "headers", "budget", "all", "any", "not",
+        "metadata", "headers", "budget", "binary_content", "all", "any", "not",
     ]
 
     /// A mapping of conditions; several keys mean all of them.
@@ -427,6 +433,8 @@ struct PolicyParser {
             }
             guard let below = reader.nonNegative(belowNode, "'below_usd' of \(what)") else { return nil }
             return .budget(scope: scope, belowUSD: below)
+        case "binary_content":
+            return reader.bool(node, what).map(PolicyCondition.binaryContent)
         case "all", "any":
             guard let items = reader.sequence(node, what) else { return nil }
             if items.isEmpty {
@@ -582,6 +590,31 @@ struct PolicyParser {
             }
         }
         return settings
+    }
+
+    mutating func parseEgress(_ node: Node) -> EgressSettings {
+        var settings = EgressSettings()
+        guard let fields = reader.fields(node, "'egress'", allowed: ["unknown_fields", "binary_content"]) else { return settings }
+        if let node = fields["unknown_fields"], let text = reader.string(node, "'unknown_fields' of 'egress'") {
+            if let mode = UnknownFieldsMode(rawValue: text) {
+                settings.unknownFields = mode
+            } else {
+                reader.error(node, "'unknown_fields' of 'egress' must be one of drop, strict; found '\(text)'")
+            }
+        }
+        if let node = fields["binary_content"], let mode = binaryContentMode(node, "'binary_content' of 'egress'") {
+            settings.binaryContent = mode
+        }
+        return settings
+    }
+
+    private mutating func binaryContentMode(_ node: Node, _ what: String) -> BinaryContentMode? {
+        guard let text = reader.string(node, what) else { return nil }
+        guard let mode = BinaryContentMode(rawValue: text) else {
+            reader.error(node, "\(what) must be one of local, block, allow; found '\(text)'")
+            return nil
+        }
+        return mode
     }
 
     private mutating func redactionMode(_ node: Node, _ what: String) -> RedactionMode? {

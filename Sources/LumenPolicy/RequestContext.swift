@@ -10,6 +10,8 @@ public struct RequestContext: Sendable, Hashable, Codable {
     public var remainingUSD: Double?
     /// USD left in this tenant's budget (nil = unlimited).
     public var tenantRemainingUSD: Double?
+    /// Field paths of content that cannot be screened (base64 images, audio, files).
+    public var binaryParts: [String]
 
     public init(
         tenant: String? = nil,
@@ -17,7 +19,8 @@ public struct RequestContext: Sendable, Hashable, Codable {
         metadata: [String: String] = [:],
         headers: [String: String] = [:],
         remainingUSD: Double? = nil,
-        tenantRemainingUSD: Double? = nil
+        tenantRemainingUSD: Double? = nil,
+        binaryParts: [String] = []
     ) {
         self.tenant = tenant
         self.requestedModel = requestedModel
@@ -25,5 +28,6 @@ public struct RequestContext: Sendable, Hashable, Codable {
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
         self.remainingUSD = remainingUSD
         self.tenantRemainingUSD = tenantRemainingUSD
+        self.binaryParts = binaryParts
     }
 }

@@ -38,4 +38,10 @@ public protocol ChatProvider: Sendable {
     /// Sends `request` with `stream: true` and yields its chunks as they arrive; cancelling the
     /// consuming task cancels the upstream request.
     func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
+
+    /// Sends an encoded body as it is (the router built and screened it) and returns the whole answer.
+    func complete(body: [UInt8], target: ProviderTarget, logger: Logger) async throws -> ProviderResult
+
+    /// Sends an encoded streaming body as it is and yields its chunks as they arrive.
+    func stream(body: [UInt8], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
 }

@@ -34,9 +34,14 @@ public struct HTTPChatProvider: ChatProvider {
     // MARK: Non-streaming
 
     public func complete(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
+        try await complete(body: try requestBody(request, target: target, stream: false), target: target, logger: logger)
+    }
+
+    /// Sends an already encoded body (built by ``HTTPChatProvider/body(for:target:stream:)`` and screened
+    /// by the caller) and returns the whole answer.
+    public func complete(body: [UInt8], target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
         let start = ContinuousClock.now
         var egress = EgressStats(host: target.host)
-        let body = try requestBody(request, target: target, stream: false, egress: egress)
         let deadline = NIODeadline.now() + Self.timeAmount(target.timeouts.total)
         while true {
             egress.attempts += 1
@@ -60,10 +65,19 @@ public struct HTTPChatProvider: ChatProvider {
     // MARK: Streaming
 
     public func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+        do {
+            return stream(body: try requestBody(request, target: target, stream: true), target: target, logger: logger)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+    }
+
+    /// Sends an already encoded streaming body and yields its chunks as they arrive.
+    public func stream(body: [UInt8], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let egress = try await runStream(request, target: target, logger: logger) { chunk in
+                    let egress = try await runStream(body, target: target, logger: logger) { chunk in
                         continuation.yield(.chunk(chunk))
                     }
                     continuation.yield(.finished(egress))
@@ -77,13 +91,12 @@ public struct HTTPChatProvider: ChatProvider {
     }
 
     private func runStream(
-        _ request: ChatCompletionRequest,
+        _ body: [UInt8],
         target: ProviderTarget,
         logger: Logger,
         yield: (ChatCompletionChunk) -> Void
     ) async throws -> EgressStats {
         var egress = EgressStats(host: target.host)
-        let body = try requestBody(request, target: target, stream: true, egress: egress)
         let deadline = NIODeadline.now() + Self.timeAmount(target.timeouts.total)
         let created = Int(Self.unixTime())
         var delivered = 0
@@ -242,35 +255,25 @@ public struct HTTPChatProvider: ChatProvider {
 
     // MARK: Bodies
 
-    private func requestBody(_ request: ChatCompletionRequest, target: ProviderTarget, stream: Bool, egress: EgressStats) throws -> [UInt8] {
+    /// The body `target` receives for `request`: the one definition of what leaves (the router screens
+    /// it, then hands its encoding to ``complete(body:target:logger:)`` or ``stream(body:target:logger:)``).
+    public static func body(for request: ChatCompletionRequest, target: ProviderTarget, stream: Bool) throws(ProviderError) -> OutboundBody {
         do {
-            switch target.kind {
-            case .openAICompatible:
-                var upstream = request
-                upstream.model = target.model
-                if stream {
-                    upstream.stream = true
-                    var options = upstream.streamOptions ?? StreamOptions()
-                    options.includeUsage = true
-                    upstream.streamOptions = options
-                } else {
-                    upstream.stream = nil
-                    upstream.streamOptions = nil
-                }
-                return try WireJSON.encode(upstream)
-            case .anthropic:
-                let body = try AnthropicTranslation.request(
-                    from: request,
-                    model: target.model,
-                    defaultMaxTokens: target.anthropicDefaultMaxTokens,
-                    stream: stream
-                )
-                return try WireJSON.encode(body)
-            }
-        } catch let error as AnthropicTranslation.TranslationError {
-            throw ProviderError(kind: .invalidRequest, message: error.message, egress: egress)
+            return try OutboundBody.build(
+                request, format: target.kind.wireFormat, model: target.model, stream: stream,
+                anthropicDefaultMaxTokens: target.anthropicDefaultMaxTokens
+            )
         } catch {
-            throw ProviderError(kind: .invalidRequest, message: "cannot encode the request: \(error)", egress: egress)
+            throw ProviderError(kind: .invalidRequest, message: error.message, egress: EgressStats(host: target.host))
+        }
+    }
+
+    private func requestBody(_ request: ChatCompletionRequest, target: ProviderTarget, stream: Bool) throws -> [UInt8] {
+        let body = try Self.body(for: request, target: target, stream: stream)
+        do {
+            return try body.encoded()
+        } catch {
+            throw ProviderError(kind: .invalidRequest, message: "cannot encode the request: \(error)", egress: EgressStats(host: target.host))
         }
     }
 

@@ -1,9 +1,19 @@
+public import LumenCore
+
 /// Which wire protocol a remote target speaks.
 public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `POST {base_url}/chat/completions` (OpenAI, DeepSeek, Mistral, Groq, OpenRouter, vLLM, Ollama, llama-server).
     case openAICompatible = "openai"
     /// Anthropic Messages API, `POST {base_url}/messages`.
     case anthropic
+
+    /// The wire format requests to this kind of target are sent in.
+    public var wireFormat: WireFormat {
+        switch self {
+        case .openAICompatible: .openAIChat
+        case .anthropic: .anthropicMessages
+        }
+    }
 }
 
 /// Time limits for one request to a remote target.

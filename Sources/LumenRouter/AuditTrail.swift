@@ -5,8 +5,8 @@ import LumenPolicy
 import LumenRedaction
 
 /// Builds the audit records of one request: the `decision` record written (durably) before any
-/// remote request, and the `completion` record after. Never holds prompt or answer text: the
-/// joined prompt is only used to compute HMACs of finding values when an HMAC key is configured.
+/// remote request, and the `completion` record after. Never holds prompt or answer text: finding
+/// values are read from the screened request only to compute their HMACs when a key is configured.
 struct AuditTrail: Sendable {
     let requestID: String
     let base: AuditRecord
@@ -15,9 +15,10 @@ struct AuditTrail: Sendable {
     private var completion: AuditRecord
 
     init(
-        requestID: String, caller: Caller, policy: Policy, decision: Decision, classification: Classification,
-        joinedPrompt: String, hmac: AuditHMAC?, requestedModel: String?, streamed: Bool, decisionLatency: Duration
+        requestID: String, caller: Caller, policy: Policy, decision: Decision, screened: ScreenedRequest,
+        hmac: AuditHMAC?, requestedModel: String?, streamed: Bool, decisionLatency: Duration
     ) {
+        let classification = screened.classification
         self.requestID = requestID
         self.policy = policy
         self.decision = decision
@@ -36,7 +37,7 @@ struct AuditTrail: Sendable {
                 rule: decision.rule,
                 reason: decision.reason
             ),
-            classification: AuditClassification(classification, prompt: hmac == nil ? nil : joinedPrompt, hmac: hmac),
+            classification: AuditClassification(classification, hmac: hmac, value: screened.value(of:)),
             context: AuditContext(metadata: [:]),
             latency: AuditLatency(decisionMs: decisionLatency.milliseconds),
             status: .pending,

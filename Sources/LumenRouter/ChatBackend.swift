@@ -9,10 +9,14 @@ public protocol ChatBackend: Sendable {
     var host: String? { get }
     /// Refuses requests this backend cannot honour (e.g. tools on the embedded model) before anything runs.
     func validate(_ request: ChatCompletionRequest) throws(RouterError)
-    /// A whole answer.
-    func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion
+    /// The body this backend sends for `request`, from the same code that encodes it for sending (the
+    /// router screens and redacts it, then passes its encoding back as `body`); nil when nothing is
+    /// sent over the network (the in-process runtime).
+    func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody?
+    /// A whole answer. `body`: the encoded outbound body to send as it is; nil to build it from `request`.
+    func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion
     /// A streamed answer. Errors thrown before the first chunk allow a fallback; later ones end the stream.
-    func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error>
+    func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error>
 }
 
 /// A complete answer with the traffic it took.

@@ -37,6 +37,13 @@ public struct LocalBackend: ChatBackend {
         for message in request.messages where message.role == .tool || !(message.toolCalls ?? []).isEmpty {
             throw .invalidRequest("Tool messages need a target with tool support.", param: "messages", code: "unsupported_by_target")
         }
+        for (index, message) in request.messages.enumerated() {
+            guard case .parts(let parts) = message.content, let part = parts.first(where: { !$0.isText }) else { continue }
+            throw .invalidRequest(
+                "The embedded local model reads text only; messages[\(index)] has a '\(part.type)' part (send it to a target that takes it, if the policy allows).",
+                param: "messages[\(index)].content", code: "unsupported_by_target"
+            )
+        }
     }
 
     func turns(_ request: ChatCompletionRequest) -> [ChatTurn] {
@@ -66,7 +73,9 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion {
+    public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
+
+    public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
         let completion: Completion
         do {
             completion = try await runtime.complete(turns(request), parameters: parameters(request))
@@ -92,7 +101,7 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let events: AsyncThrowingStream<GenerationEvent, any Error>
         do {
             events = try runtime.stream(turns(request), parameters: parameters(request))

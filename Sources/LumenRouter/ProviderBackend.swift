@@ -50,6 +50,25 @@ public struct ProviderBackend: ChatBackend {
 
     public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
 
+    public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+        do {
+            return try HTTPChatProvider.body(for: request, target: stream ? streamTarget : target, stream: stream)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// `body`, or the encoding of the body built for `request`.
+    private func encodedBody(_ request: ChatCompletionRequest, _ body: [UInt8]?, stream: Bool) throws(BackendError) -> [UInt8] {
+        if let body { return body }
+        guard let built = try outboundBody(for: request, stream: stream) else { return [] }
+        do {
+            return try built.encoded()
+        } catch {
+            throw BackendError(.invalid, "cannot encode the request: \(error)")
+        }
+    }
+
     static func map(_ error: any Error) -> BackendError {
         if let error = error as? ProviderError {
             switch error.kind {
@@ -63,18 +82,20 @@ public struct ProviderBackend: ChatBackend {
         return BackendError(.failure, "\(error)")
     }
 
-    public func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion {
+    public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
+        let bytes = try encodedBody(request, body, stream: false)
         do {
-            let result = try await provider.complete(request, target: target, logger: logger)
+            let result = try await provider.complete(body: bytes, target: target, logger: logger)
             return BackendCompletion(response: result.response, bytesSent: result.egress.bytesSent, bytesReceived: result.egress.bytesReceived)
         } catch {
             throw Self.map(error)
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+        let bytes = try encodedBody(request, body, stream: true)
         // Pulled in the consumer's task: no task of its own, so a chunk crosses one thread hop fewer.
-        let cursor = UpstreamCursor(provider.stream(request, target: streamTarget, logger: logger))
+        let cursor = UpstreamCursor(provider.stream(body: bytes, target: streamTarget, logger: logger))
         return AsyncThrowingStream { try await cursor.next() }
     }
 }

@@ -36,10 +36,13 @@ public struct RouteInfo: Sendable, Hashable {
     public var fallbacks: [FallbackEvent]
     /// Number of values replaced by placeholders before egress.
     public var redactedValues: Int
+    /// Request members that were not sent (undocumented, or not taken by the target's API).
+    public var droppedFields: [String]
 
     public init(
         requestID: String, route: RouteKind, target: String, rule: String, costUSD: Double = 0,
-        egressHost: String? = nil, overrideReason: String? = nil, fallbacks: [FallbackEvent] = [], redactedValues: Int = 0
+        egressHost: String? = nil, overrideReason: String? = nil, fallbacks: [FallbackEvent] = [], redactedValues: Int = 0,
+        droppedFields: [String] = []
     ) {
         self.requestID = requestID
         self.route = route
@@ -50,5 +53,6 @@ public struct RouteInfo: Sendable, Hashable {
         self.overrideReason = overrideReason
         self.fallbacks = fallbacks
         self.redactedValues = redactedValues
+        self.droppedFields = droppedFields
     }
 }

@@ -137,26 +137,22 @@ public final class Router: Sendable {
         guard !request.messages.isEmpty else {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
-        guard let requested = policy.resolveRequestedModel(request.model) else {
+        guard policy.resolveRequestedModel(request.model) != nil else {
             throw .modelNotFound(request.model, known: modelIDs)
         }
-        _ = requested
 
-        // Classify (pure), then decide (pure).
-        let texts = request.messages.map { Wire.text(of: $0) }
-        let joined = texts.joined(separator: "\n\n")
-        var classification = classifier.classify(joined)
-        if let lastUser = request.messages.last(where: { Wire.role(of: $0) == "user" }) {
-            classification.difficulty = classifier.configuration.difficultyModel.score(Wire.text(of: lastUser))
-        }
+        // Screen everything that could leave (pure), then decide (pure).
+        let screened = try Screening.screen(request, classifier: classifier, unknownFields: policy.egress.unknownFields)
+        let classification = screened.classification
         let remaining = await budget.remaining(caller.tenant)
         let context = RequestContext(
             tenant: caller.tenant,
             requestedModel: request.model,
-            metadata: Wire.metadata(of: request),
+            metadata: Wire.metadata(of: screened.request),
             headers: caller.headers,
             remainingUSD: remaining.global,
-            tenantRemainingUSD: remaining.tenant
+            tenantRemainingUSD: remaining.tenant,
+            binaryParts: screened.binaryParts
         )
         let decision = PolicyEngine.evaluate(policy, classification, context)
         let decisionElapsed = started.duration(to: clock.now)
@@ -164,7 +160,7 @@ public final class Router: Sendable {
 
         var trail = AuditTrail(
             requestID: caller.requestID, caller: caller, policy: policy, decision: decision,
-            classification: classification, joinedPrompt: joined, hmac: configuration.auditHMAC,
+            screened: screened, hmac: configuration.auditHMAC,
             requestedModel: request.model, streamed: request.stream == true, decisionLatency: decisionElapsed
         )
         let estimatedInput = max(classification.estimatedTokens, 1)
@@ -172,7 +168,8 @@ public final class Router: Sendable {
         switch decision.action {
         case .block:
             let message = decision.blockMessage ?? "Blocked by policy rule '\(decision.rule)'."
-            let info = RouteInfo(requestID: caller.requestID, route: .local, target: "none", rule: decision.rule)
+            var info = RouteInfo(requestID: caller.requestID, route: .local, target: "none", rule: decision.rule)
+            info.droppedFields = screened.droppedFields
             await finishAudit(&trail, status: 403, error: "blocked", route: .blocked, target: "none")
             metrics.request(route: "blocked", target: "none", status: 403)
             throw .blocked(message, route: info)
@@ -182,9 +179,9 @@ public final class Router: Sendable {
 
         let plan = Plan(decision: decision, policy: policy)
         if request.stream == true {
-            return try await runStream(request, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
+            return try await runStream(screened, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
         }
-        return try await runComplete(request, caller: caller, plan: plan, trail: trail, started: started)
+        return try await runComplete(screened, caller: caller, plan: plan, trail: trail, started: started)
     }
 
     // MARK: - Planning
@@ -223,7 +220,8 @@ public final class Router: Sendable {
         RouteInfo(
             requestID: caller.requestID, route: attempt.backend.route, target: attempt.name, rule: plan.decision.rule,
             costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
-            fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0
+            fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0,
+            droppedFields: attempt.droppedFields
         )
     }
 
@@ -232,8 +230,12 @@ public final class Router: Sendable {
         var target: PolicyTarget
         var backend: any ChatBackend
         var request: ChatCompletionRequest
+        /// The encoded body a remote backend sends, screened (and redacted) by `Screening.finalise`.
+        var body: [UInt8]?
         var redaction: RedactionSession?
         var redactedTypes: Set<FindingType>
+        /// Request members not sent to this target: dropped at the door, and those its API does not take.
+        var droppedFields: [String]
     }
 
     enum Preparation: Sendable {
@@ -242,10 +244,11 @@ public final class Router: Sendable {
         case skip(String)
     }
 
-    /// Prepares one candidate: availability, capability, redaction (for remote targets under `redact`),
-    /// and the durable pre-egress audit record for remote targets.
+    /// Prepares one candidate: availability, capability, and for remote targets the body that will
+    /// leave, screened and (under `redact`) pseudonymised by `Screening.finalise`, and the durable
+    /// pre-egress audit record.
     func prepare(
-        _ name: String, isPrimary: Bool, original: ChatCompletionRequest, plan: Plan, trail: AuditTrail
+        _ name: String, isPrimary: Bool, screened: ScreenedRequest, stream: Bool, plan: Plan, trail: AuditTrail
     ) async throws(RouterError) -> Preparation {
         guard let target = policy.target(named: name) else { return .skip("target '\(name)' is not in the policy") }
         let backend: any ChatBackend
@@ -253,55 +256,60 @@ public final class Router: Sendable {
         case .ready(let b): backend = b
         case .unavailable(let why): return .skip(why)
         }
+        let request = screened.request
         do {
-            try backend.validate(original)
+            try backend.validate(request)
         } catch {
             if isPrimary { throw error }
             return .skip(error.message)
         }
-        var request = original
-        var session: RedactionSession?
-        var redactedTypes = Set<FindingType>()
-        if backend.route == .remote && plan.decision.action == .redact {
-            let (texts, slots) = Wire.redactableTexts(of: original)
-            let findings = texts.map { classifier.findings(in: $0) }
-            let rules = Self.redactionRules(policy.redaction)
-            let outcome: RedactionDecision
+        var dropped = screened.droppedFields
+        guard backend.route == .remote else {
+            return .ready(Attempt(name: name, target: target, backend: backend, request: request, body: nil, redaction: nil, redactedTypes: [], droppedFields: dropped))
+        }
+        let outbound: OutboundBody
+        do {
+            guard let built = try backend.outboundBody(for: request, stream: stream) else {
+                return .skip("the backend of '\(name)' builds no request body")
+            }
+            outbound = built
+        } catch {
+            if error.kind == .invalid && isPrimary { throw .invalidRequest(error.message) }
+            return .skip(error.description)
+        }
+        dropped += Wire.unsentFields(of: request, format: outbound.format)
+        let final: OutboundBody
+        let session: RedactionSession?
+        let redactedTypes: Set<FindingType>
+        switch Screening.finalise(outbound, screened: screened, redact: plan.decision.action == .redact, rules: Self.redactionRules(policy.redaction), classifier: classifier) {
+        case .local(let why):
+            return .skip(why)
+        case .block(let message):
+            throw .blocked(message, route: RouteInfo(requestID: trail.requestID, route: .local, target: "none", rule: plan.decision.rule))
+        case .send(let body, let redaction, let types):
+            final = body
+            session = redaction
+            redactedTypes = types
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try final.encoded()
+        } catch {
+            return .skip("the request could not be encoded for '\(name)'")
+        }
+        // Durable record before anything leaves; failure → 503, nothing is sent.
+        switch audit {
+        case .unavailable(let why):
+            throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
+        case .log(let log):
             do {
-                outcome = try RedactionSession.decide(texts: texts, findings: findings, rules: rules)
+                try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
-                // Privacy fails closed: nothing leaves when redaction cannot be computed.
-                return .skip("redaction failed: \(error.code.rawValue)")
-            }
-            switch outcome {
-            case .block(let types):
-                throw .blocked(
-                    "Blocked by the policy's redaction settings: the request contains \(types.map(\.rawValue).joined(separator: ", ")).",
-                    route: RouteInfo(requestID: trail.requestID, route: .local, target: "none", rule: plan.decision.rule)
-                )
-            case .local(let types):
-                return .skip("finding types \(types.map(\.rawValue).joined(separator: ", ")) must stay local")
-            case .redacted(let s):
-                session = s
-                Wire.apply(s.redactedTexts, slots: slots, to: &request)
-                redactedTypes = Set(findings.joined().map(\.type).filter { rules.action(for: $0) == .pseudonymise })
+                logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
+                throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
             }
         }
-        if backend.route == .remote {
-            // Durable record before anything leaves; failure → 503, nothing is sent.
-            switch audit {
-            case .unavailable(let why):
-                throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
-            case .log(let log):
-                do {
-                    try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: Wire.approximateSize(of: request), redactedTypes: redactedTypes, redaction: session?.stats))
-                } catch {
-                    logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
-                    throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
-                }
-            }
-        }
-        return .ready(Attempt(name: name, target: target, backend: backend, request: request, redaction: session, redactedTypes: redactedTypes))
+        return .ready(Attempt(name: name, target: target, backend: backend, request: request, body: bytes, redaction: session, redactedTypes: redactedTypes, droppedFields: dropped))
     }
 
     static func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
@@ -329,7 +337,7 @@ public final class Router: Sendable {
     // MARK: - Non-streaming
 
     func runComplete(
-        _ request: ChatCompletionRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant
+        _ screened: ScreenedRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant
     ) async throws(RouterError) -> RouterResult {
         var trail = trail
         var fallbacks: [FallbackEvent] = []
@@ -338,7 +346,7 @@ public final class Router: Sendable {
         for (index, name) in plan.candidates.enumerated() {
             let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
             let attempt: Attempt
-            switch try await prepare(name, isPrimary: index == 0, original: request, plan: plan, trail: trail) {
+            switch try await prepare(name, isPrimary: index == 0, screened: screened, stream: false, plan: plan, trail: trail) {
             case .skip(let why):
                 fallBack(&fallbacks, from: name, to: next, reason: why)
                 continue
@@ -346,7 +354,7 @@ public final class Router: Sendable {
             }
             lastTarget = name
             do {
-                let result = try await attempt.backend.complete(attempt.request)
+                let result = try await attempt.backend.complete(attempt.request, body: attempt.body)
                 var response = result.response
                 var restoration = RestorationStats()
                 if let session = attempt.redaction {

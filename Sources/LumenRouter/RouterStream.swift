@@ -13,21 +13,19 @@ extension Router {
     /// pulled by the server's response writer, so a chunk goes from the backend to the client
     /// without a thread hop through a task of the router's own.
     func runStream(
-        _ request: ChatCompletionRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant,
+        _ screened: ScreenedRequest, caller: Caller, plan: Plan, trail: AuditTrail, started: ContinuousClock.Instant,
         estimatedInput: Int
     ) async throws(RouterError) -> RouterResult {
         var trail = trail
         var fallbacks: [FallbackEvent] = []
         var lastError: BackendError?
         var lastTarget = plan.candidates.first ?? "none"
-        let clientWantsUsage = Wire.includeUsage(request)
-        var upstreamRequest = request
-        Wire.setIncludeUsage(&upstreamRequest)
+        let clientWantsUsage = Wire.includeUsage(screened.request)
 
         for (index, name) in plan.candidates.enumerated() {
             let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
             let attempt: Attempt
-            switch try await prepare(name, isPrimary: index == 0, original: upstreamRequest, plan: plan, trail: trail) {
+            switch try await prepare(name, isPrimary: index == 0, screened: screened, stream: true, plan: plan, trail: trail) {
             case .skip(let why):
                 fallBack(&fallbacks, from: name, to: next, reason: why)
                 continue
@@ -37,7 +35,7 @@ extension Router {
             var iterator: AsyncThrowingStream<BackendStreamEvent, any Error>.AsyncIterator
             let first: BackendStreamEvent?
             do {
-                let events = try await attempt.backend.stream(attempt.request)
+                let events = try await attempt.backend.stream(attempt.request, body: attempt.body)
                 iterator = events.makeAsyncIterator()
                 first = try await iterator.next()
             } catch {

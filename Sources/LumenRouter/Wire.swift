@@ -25,20 +25,16 @@ enum Wire {
         return result
     }
 
-    /// Encoded size of a request as it would be sent (for the pre-egress audit record).
-    static func approximateSize(of request: ChatCompletionRequest) -> Int {
-        (try? WireJSON.encode(request).count) ?? 0
-    }
-
     static func includeUsage(_ request: ChatCompletionRequest) -> Bool {
         request.streamOptions?.includeUsage == true
     }
 
-    /// Always ask the upstream for usage on streams, so streams are costed from real counts.
-    static func setIncludeUsage(_ request: inout ChatCompletionRequest) {
-        var options = request.streamOptions ?? StreamOptions()
-        options.includeUsage = true
-        request.streamOptions = options
+    /// Top-level members of `request` that a body in `format` does not carry.
+    static func unsentFields(of request: ChatCompletionRequest, format: WireFormat) -> [String] {
+        switch format {
+        case .openAIChat: request.extra.keys.filter { !OpenAIChatWire.documentedFields.contains($0) }.sorted()
+        case .anthropicMessages: AnthropicTranslation.unsentFields(of: request)
+        }
     }
 
     static func usage(of response: ChatCompletionResponse) -> (prompt: Int, completion: Int) {
@@ -60,52 +56,7 @@ enum Wire {
         Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost)
     }
 
-    // MARK: - Redaction over every text of a request
-
-    /// Where a text of the redaction session lives in the request.
-    enum TextSlot: Sendable {
-        case segment(message: Int, index: Int)
-        case toolArguments(message: Int, call: Int)
-    }
-
-    /// Every text of a request: each text segment of each message, and the arguments of tool calls
-    /// in earlier assistant turns.
-    static func redactableTexts(of request: ChatCompletionRequest) -> (texts: [String], slots: [TextSlot]) {
-        var texts: [String] = []
-        var slots: [TextSlot] = []
-        for (m, message) in request.messages.enumerated() {
-            for (i, segment) in (message.content?.textSegments ?? []).enumerated() {
-                texts.append(segment)
-                slots.append(.segment(message: m, index: i))
-            }
-            for (c, call) in (message.toolCalls ?? []).enumerated() {
-                texts.append(call.function.arguments)
-                slots.append(.toolArguments(message: m, call: c))
-            }
-        }
-        return (texts, slots)
-    }
-
-    /// Puts redacted texts back into their places.
-    static func apply(_ texts: [String], slots: [TextSlot], to request: inout ChatCompletionRequest) {
-        var segments: [Int: [Int: String]] = [:]
-        for (text, slot) in zip(texts, slots) {
-            switch slot {
-            case .segment(let m, let i):
-                segments[m, default: [:]][i] = text
-            case .toolArguments(let m, let c):
-                request.messages[m].toolCalls?[c].function.arguments = text
-            }
-        }
-        for (m, byIndex) in segments {
-            let ordered = byIndex.keys.sorted().map { byIndex[$0]! }
-            if let replaced = request.messages[m].replacingTextSegments(ordered) {
-                request.messages[m] = replaced
-            } else {
-                request.messages[m] = request.messages[m].replacingText(ordered.joined(separator: "\n"))
-            }
-        }
-    }
+    // MARK: - Restoration
 
     /// Restores placeholders in a whole answer: message content and tool-call arguments (JSON-aware).
     static func restore(_ response: inout ChatCompletionResponse, session: RedactionSession) -> RestorationStats {

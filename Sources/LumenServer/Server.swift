@@ -196,6 +196,7 @@ struct Handler: Sendable {
     static let overrideField = field("x-lumen-policy-override")
     static let fallbackField = field("x-lumen-fallback")
     static let redactionsField = field("x-lumen-redactions")
+    static let droppedField = field("x-lumen-dropped-fields")
 
     /// `x-lumen-*` headers: present on every answer of the chat endpoint (errors included; fields
     /// not decided yet are `none`).
@@ -213,6 +214,7 @@ struct Handler: Sendable {
                 headers[fallbackField] = headerSafe(info.fallbacks.map { "\($0.from)->\($0.to)" }.joined(separator: ","))
             }
             if info.redactedValues > 0 { headers[redactionsField] = String(info.redactedValues) }
+            if !info.droppedFields.isEmpty { headers[droppedField] = headerSafe(info.droppedFields.joined(separator: ",")) }
         }
         return headers
     }

@@ -148,8 +148,9 @@ struct ProxyEndToEndTests {
         for marker in ["marker.local.only@example.org", "AKIAZ7QX3MPL5NR2VT4E", "Hunter2-override-marker", "BLOCKME"] {
             #expect(!bodies.contains { $0.contains(marker) }, "upstream received a sensitive marker")
         }
-        // Tools and unknown fields were passed through verbatim.
-        #expect(bodies.contains { $0.contains("passthrough-marker") && $0.contains("x_custom_field") && $0.contains("\"tools\"") })
+        // Tools were passed through; a member no upstream API documents was not.
+        #expect(bodies.contains { $0.contains("passthrough-marker") && $0.contains("\"tools\"") })
+        #expect(!bodies.contains { $0.contains("x_custom_field") })
         // Audit log: hash chain verifies after a graceful shutdown.
         let verify = try Self.runLumen(["audit", "verify", dir.appendingPathComponent("audit").path])
         #expect(!verify.isEmpty)

@@ -8,11 +8,13 @@ import LumenPolicy
 import Testing
 
 /// An in-memory backend: records what it received, answers by echoing the last user message
-/// (optionally in small chunks), or fails as told.
+/// (optionally in small chunks), or fails as told. As a remote backend it builds and receives
+/// OpenAI chat bodies, like a real provider: `bodies` holds the exact bytes it was sent.
 final class FakeBackend: ChatBackend, @unchecked Sendable {
-    // `received` is guarded by `lock`.
+    // `_received` and `_bodies` are guarded by `lock`.
     private let lock = NSLock()
     private var _received: [ChatCompletionRequest] = []
+    private var _bodies: [[UInt8]] = []
     let route: RouteKind
     let host: String?
     let failure: BackendError?
@@ -25,28 +27,45 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
         self.failAfterChunks = failAfterChunks
     }
 
+    /// The requests as received (for a remote backend: decoded from the bytes it was sent).
     var received: [ChatCompletionRequest] {
         lock.lock()
         defer { lock.unlock() }
         return _received
     }
 
+    /// The exact bodies a remote backend was sent.
+    var bodies: [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return _bodies
+    }
+
     func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
 
-    private func note(_ request: ChatCompletionRequest) {
+    func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+        guard route == .remote else { return nil }
+        return OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(request, model: "remote-model", stream: stream))
+    }
+
+    private func note(_ request: ChatCompletionRequest, _ body: [UInt8]?) -> ChatCompletionRequest {
+        var seen = request
+        if let body, let decoded = try? WireJSON.decode(ChatCompletionRequest.self, from: body) { seen = decoded }
         lock.lock()
-        _received.append(request)
+        _received.append(seen)
+        if let body { _bodies.append(body) }
         lock.unlock()
+        return seen
     }
 
     func answer(_ request: ChatCompletionRequest) -> String {
         "echo: " + (request.messages.last { $0.role == .user }?.text ?? "")
     }
 
-    func complete(_ request: ChatCompletionRequest) async throws(BackendError) -> BackendCompletion {
-        note(request)
+    func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
+        let seen = note(request, body)
         if let failure { throw failure }
-        let text = answer(request)
+        let text = answer(seen)
         return BackendCompletion(
             response: ChatCompletionResponse(
                 id: "fake", created: 0, model: "fake-served-model",
@@ -57,10 +76,10 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
         )
     }
 
-    func stream(_ request: ChatCompletionRequest) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
-        note(request)
+    func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+        let seen = note(request, body)
         if let failure, failAfterChunks == nil { throw failure }
-        let text = Array(answer(request))
+        let text = Array(answer(seen))
         let failAfter = failAfterChunks
         let failure = self.failure
         return AsyncThrowingStream { continuation in
@@ -329,18 +348,22 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
         #expect(line.contains(#""code":499"#) && line.contains("client_cancelled"))
     }
 
-    @Test func redactionPreviewShowsWhatWouldLeave() throws {
+    @Test func egressPreviewShowsWhatWouldLeave() throws {
         let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
-        guard case .redacted(let text, let values) = RedactionPreview.redactedPrompt("Email jane.doe@example.com now", policy: policy) else {
-            Issue.record("expected redacted")
+        let preview = try EgressPreview.preview(request("Email jane.doe@example.com now"), policy: policy, context: RequestContext(requestedModel: "auto"))
+        guard case .leaves(let target, _, let body, let values) = preview.outcome else {
+            Issue.record("expected the redacted request to leave, got \(preview.outcome)")
             return
         }
-        #expect(text == "Email [EMAIL_1] now" && values == 1)
-        guard case .local(let types) = RedactionPreview.redactedPrompt("token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", policy: policy) else {
-            Issue.record("expected local")
+        #expect(target == "remote" && values == 1)
+        #expect(body.json["messages"]?.arrayValue?.last?["content"] == "Email [EMAIL_1] now")
+        let secret = try EgressPreview.preview(
+            request("token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"), policy: policy, context: RequestContext(requestedModel: "auto")
+        )
+        guard case .local = secret.outcome else {
+            Issue.record("expected the secret to stay local, got \(secret.outcome)")
             return
         }
-        #expect(!types.isEmpty)
     }
 
     /// The e2e policy's `hard-remote` threshold (0.75) must separate its easy and hard prompts

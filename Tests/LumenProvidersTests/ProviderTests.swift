@@ -279,21 +279,25 @@ func faultTarget(_ upstream: RunningFakeUpstream, _ fault: String, kind: Provide
         }
     }
 
-    @Test func unknownFieldsPassThroughVerbatim() async throws {
+    /// Documented members reach the upstream verbatim; members OpenAI does not document (`nested`,
+    /// `huge` in the fixture) are not forwarded blindly.
+    @Test func documentedFieldsPassVerbatimUndocumentedOnesDoNot() async throws {
         try await withUpstream { upstream, provider in
             let request = try WireJSON.decode(ChatCompletionRequest.self, from: WireTypesTests.richRequest)
             _ = try await provider.complete(request, target: target(upstream), logger: logger)
             let recorded = try #require(await upstream.recordedRequests().first)
             for fragment in [
                 #""logit_bias":{"50256":-100}"#, #""frequency_penalty":0.5"#, #""parallel_tool_calls":false"#,
-                #""reasoning_effort":"low""#, #""nested":{"a":[1,2.5,"x",null,true]}"#, #""refusal":null"#,
-                #""detail":"low""#, #""metadata":{"team":"qa"}"#,
+                #""reasoning_effort":"low""#, #""refusal":null"#, #""detail":"low""#, #""metadata":{"team":"qa"}"#,
             ] {
                 #expect(recorded.body.contains(fragment), "missing \(fragment)")
             }
             let sent = try WireJSON.decode(JSONValue.self, from: recorded.body)
             let original = try WireJSON.decode(JSONValue.self, from: WireTypesTests.richRequest)
             var expected = try #require(original.objectValue)
+            #expect(expected["nested"] != nil && expected["huge"] != nil)
+            expected["nested"] = nil
+            expected["huge"] = nil
             expected["model"] = "upstream-model"
             expected["stream"] = nil
             expected["stream_options"] = nil

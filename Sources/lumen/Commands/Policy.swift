@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import LumenClassifier
+import LumenCore
 import LumenPolicy
+import LumenRouter
 
 /// `lumen policy`: check policy files and run their test cases.
 struct PolicyCommand: AsyncParsableCommand {
@@ -125,6 +127,9 @@ struct BenchDecision: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Option(name: .customLong("case"), help: "Measure only the cases whose label contains this text (e.g. 'chat').")
+    var only: String?
+
     func validate() throws {
         if iterations < 100 { throw ValidationError("--iterations must be at least 100 (a p99 needs samples)") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
@@ -167,6 +172,58 @@ struct BenchDecision: AsyncParsableCommand {
         var p99: Double { BenchDecision.percentile(latencies, 0.99) }
     }
 
+    /// A 1 KB chat request: a system prompt and a user turn (the prompt above), as a proxy receives it.
+    static func chatRequest(bytes: Int) -> ChatCompletionRequest {
+        ChatCompletionRequest(
+            model: "auto",
+            messages: [
+                ChatMessage(role: .system, text: "You are a careful assistant. Answer in plain English."),
+                ChatMessage(role: .user, text: prompt(bytes: max(64, bytes - 160))),
+            ],
+            maxTokens: 256
+        )
+    }
+
+    /// An agent request of about `bytes`: a long system prompt, a dozen tools with JSON schemas, and
+    /// a tool round whose result is a web page, then the user's question; as Claude Code or Codex send it.
+    static func agentRequest(bytes: Int) -> ChatCompletionRequest {
+        let guidance = """
+            You are an interactive coding agent. Use the tools to read and edit files, run commands and search the web. \
+            Prefer small, reviewable changes; explain what you did. Never reveal secrets found in files. 
+            """
+        var system = ""
+        while system.utf8.count < bytes / 2 { system += guidance }
+        let tools = (0..<12).map { i in
+            Tool(function: FunctionDefinition(
+                name: "tool_\(i)", description: "Tool number \(i): reads or writes part of the workspace and reports what it did.",
+                parameters: [
+                    "type": "object", "required": ["path"],
+                    "properties": [
+                        "path": ["type": "string", "description": "Absolute path of the file to work on."],
+                        "mode": ["type": "string", "enum": ["read", "write", "append"], "description": "What to do with it."],
+                        "limit": ["type": "integer", "description": "Largest number of lines to return."],
+                    ],
+                ]
+            ))
+        }
+        var page = ""
+        let paragraph = "The release notes list three fixes to the scheduler, a faster tokenizer and a new flag for the audit log. "
+        while page.utf8.count < bytes / 3 { page += paragraph }
+        var result = ChatMessage(role: .tool, text: page)
+        result.toolCallId = "call_1"
+        return ChatCompletionRequest(
+            model: "auto",
+            messages: [
+                ChatMessage(role: .system, text: system),
+                ChatMessage(role: .user, text: "What changed in the latest release? Summarise it for the team."),
+                ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "call_1", function: FunctionCall(name: "tool_3", arguments: #"{"path":"/docs/release.md","mode":"read"}"#))]),
+                result,
+                ChatMessage(role: .user, text: "Thanks. Now write the summary as three bullet points."),
+            ],
+            tools: tools
+        )
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let path = PolicyPaths.resolve(policy, environment: environment)
@@ -181,14 +238,13 @@ struct BenchDecision: AsyncParsableCommand {
         let litellm = litellmTimings(prompts: sizes.map { Self.prompt(bytes: $0.1) }, environment: environment)
         let clock = ContinuousClock()
         var sink = 0
-        for (index, (label, bytes, count)) in sizes.enumerated() {
-            let text = Self.prompt(bytes: bytes)
-            // Warm-up: caches, branch predictors, lazily built lexicons, the allocator; at least 200
-            // decisions and 0.3 s.
+
+        /// Warm-up (at least 200 decisions and 0.3 s), then `rounds` timed rounds of `count` decisions.
+        func measure(_ label: String, bytes: Int, count: Int, decide: () -> Decision, classifyOnce: () -> Classification) -> Row {
             let warmStart = clock.now
             var warm = 0
             while warm < 200 || clock.now - warmStart < .milliseconds(300) {
-                sink &+= PolicyEngine.evaluate(loaded, classifier.classify(text), context).rule.utf8.count
+                sink &+= decide().rule.utf8.count
                 warm += 1
             }
             var measured: [Round] = []
@@ -198,7 +254,7 @@ struct BenchDecision: AsyncParsableCommand {
                 let roundStart = clock.now
                 for _ in 0..<count {
                     let start = clock.now
-                    let decision = PolicyEngine.evaluate(loaded, classifier.classify(text), context)
+                    let decision = decide()
                     let elapsed = clock.now - start
                     sink &+= decision.rule.utf8.count
                     latencies.append(Self.microseconds(elapsed))
@@ -209,7 +265,7 @@ struct BenchDecision: AsyncParsableCommand {
             }
             // The median round by p99 (for an even count, the lower middle one).
             let median = measured.sorted { $0.p99 < $1.p99 }[(measured.count - 1) / 2]
-            let classified = classifier.classify(text)
+            let classified = classifyOnce()
             var evaluateOnly: [Double] = []
             evaluateOnly.reserveCapacity(count)
             for _ in 0..<count {
@@ -220,17 +276,36 @@ struct BenchDecision: AsyncParsableCommand {
                 evaluateOnly.append(Self.microseconds(elapsed))
             }
             evaluateOnly.sort()
-            var row = Row(
+            return Row(
                 size: label, bytes: bytes, iterations: count, rounds: rounds, decisionsPerSecond: Double(count) / median.seconds,
                 p50Microseconds: median.p50, p99Microseconds: median.p99, roundP99Microseconds: measured.map(\.p99),
                 evaluateOnlyP50Microseconds: Self.percentile(evaluateOnly, 0.50)
             )
+        }
+
+        for (index, (label, bytes, count)) in sizes.enumerated() where only.map(label.contains) ?? true {
+            let text = Self.prompt(bytes: bytes)
+            var row = measure(label, bytes: bytes, count: count, decide: { PolicyEngine.evaluate(loaded, classifier.classify(text), context) },
+                              classifyOnce: { classifier.classify(text) })
             if let litellm, index < litellm.count {
                 row.litellmP50Microseconds = litellm[index]
                 row.litellmDecisionsPerSecond = 1e6 / litellm[index]
                 row.speedup = litellm[index] / row.p50Microseconds
             }
             rows.append(row)
+        }
+        // Whole requests: every string that could leave is screened (the router's path), then decided.
+        for (label, request, count) in [
+            ("1KB chat", Self.chatRequest(bytes: 1024), iterations),
+            ("50KB agent", Self.agentRequest(bytes: 50 * 1024), max(300, iterations / 20)),
+        ] where only.map(label.contains) ?? true {
+            let bytes = (try? WireJSON.encode(request).count) ?? 0
+            let screen = { (try? Screening.screen(request, classifier: classifier, unknownFields: .drop))?.classification }
+            guard let first = screen() else { continue }
+            rows.append(measure(label, bytes: bytes, count: count, decide: {
+                let classification = screen() ?? first
+                return PolicyEngine.evaluate(loaded, classification, context)
+            }, classifyOnce: { first }))
         }
         precondition(sink > 0)
         if json {
@@ -244,7 +319,7 @@ struct BenchDecision: AsyncParsableCommand {
         for row in rows {
             let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
             var line = String(format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
-                              row.size.rightPadded(5) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
+                              row.size.rightPadded(10) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
                               row.evaluateOnlyP50Microseconds)
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)

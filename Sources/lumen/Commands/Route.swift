@@ -2,13 +2,18 @@ import ArgumentParser
 import Foundation
 import LumenClassifier
 import LumenPolicy
+import LumenCore
 import LumenRouter
 
 /// `lumen route`: classify one prompt and show what the policy decides, and why.
 struct Route: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show how a policy routes a prompt: scores, findings (masked), matched rule, target and cost.",
-        discussion: "Reads the prompt from standard input when none is given. Nothing is sent anywhere."
+        abstract: "Show how a policy routes a prompt or a whole request: scores, findings (masked) by location, rule, target, cost and what would leave.",
+        discussion: """
+            Reads the prompt from standard input when none is given. `--request FILE.json` takes a whole chat \
+            completions request body instead: every string that would be sent is screened, and --explain lists \
+            each location and prints the exact body that would leave. Nothing is sent anywhere.
+            """
     )
 
     @Option(name: .long, help: "Policy file (default: $LUMEN_POLICY or policies/default.yaml).")
@@ -17,14 +22,17 @@ struct Route: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
-    @Flag(name: .long, help: "Show every rule in order with whether it matched and why.")
+    @Flag(name: .long, help: "Show every rule in order with whether it matched and why, and every screened location.")
     var explain = false
 
     @Option(name: .long, help: "Tenant of the request.")
     var tenant: String?
 
-    @Option(name: .long, help: "Requested model: 'auto' (default) or a target name.")
+    @Option(name: .long, help: "Requested model: 'auto' (default) or a target name (overrides the request's 'model').")
     var model: String?
+
+    @Option(name: .long, help: "A chat completions request body (JSON) to route instead of a prompt.")
+    var request: String?
 
     @Argument(help: "The prompt (standard input when omitted).")
     var prompt: String?
@@ -33,33 +41,49 @@ struct Route: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let path = PolicyPaths.resolve(policy, environment: environment)
         let loaded = try PolicyPaths.load(path, environment: environment)
-        let text: String
-        if let prompt {
-            text = prompt
-        } else {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            guard let input = String(data: data, encoding: .utf8) else {
-                FileHandle.standardError.write(Data("error: standard input is not UTF-8 text\n".utf8))
+        var body: ChatCompletionRequest
+        if let file = request {
+            guard prompt == nil else { throw ValidationError("give a prompt or --request FILE, not both") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                FileHandle.standardError.write(Data("error: cannot read \(file)\n".utf8))
                 throw ExitCode(1)
             }
-            text = input
+            do {
+                body = try WireJSON.decode(ChatCompletionRequest.self, from: data)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(file) is not a chat completions request: \(WireJSON.describe(error))\n".utf8))
+                throw ExitCode(1)
+            }
+            if let model { body.model = model }
+        } else {
+            let text: String
+            if let prompt {
+                text = prompt
+            } else {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                guard let input = String(data: data, encoding: .utf8) else {
+                    FileHandle.standardError.write(Data("error: standard input is not UTF-8 text\n".utf8))
+                    throw ExitCode(1)
+                }
+                text = input
+            }
+            body = ChatCompletionRequest(model: model ?? RequestedModel.autoName, messages: [ChatMessage(role: .user, text: text)])
         }
-        if loaded.resolveRequestedModel(model) == nil {
+        if loaded.resolveRequestedModel(body.model) == nil {
             let names = ([RequestedModel.autoName] + loaded.targets.map(\.name)).joined(separator: ", ")
-            FileHandle.standardError.write(Data("error: model '\(model ?? "")' is not known to policy '\(loaded.name)' (use one of: \(names))\n".utf8))
+            FileHandle.standardError.write(Data("error: model '\(body.model)' is not known to policy '\(loaded.name)' (use one of: \(names))\n".utf8))
             throw ExitCode(2)
         }
 
-        let classifier = Classifier(configuration: loaded.classifierConfiguration)
-        let classification = classifier.classify(text)
-        let context = RequestContext(tenant: tenant, requestedModel: model)
-        let explanation = PolicyEngine.explain(loaded, classification, context)
-        var report = RouteReport(policy: loaded, path: path, text: text, classification: classification, explanation: explanation,
-                                 includeRules: explain)
-        if explanation.decision.action == .redact {
-            // Exactly what the router would send: same classifier, same redaction rules.
-            report.outgoing = RouteReport.Outgoing(RedactionPreview.redactedPrompt(text, policy: loaded))
+        let context = RequestContext(tenant: tenant, requestedModel: body.model)
+        let preview: EgressPreview.Result
+        do {
+            preview = try EgressPreview.preview(body, policy: loaded, context: context)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode(1)
         }
+        let report = RouteReport(policy: loaded, path: path, preview: preview, includeRules: explain, wholeRequest: request != nil)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -89,7 +113,8 @@ enum PolicyPaths {
     }
 }
 
-/// What `lumen route` prints, as text or JSON. Holds masked excerpts only, never raw finding values.
+/// What `lumen route` prints, as text or JSON. Holds masked excerpts only, never raw finding values
+/// (the body that would leave is shown as it leaves: redacted where the policy redacts).
 struct RouteReport: Encodable {
     struct PolicyInfo: Encodable {
         var name: String
@@ -102,7 +127,17 @@ struct RouteReport: Encodable {
         var score: Double
         var start: Int
         var end: Int
+        var location: String?
+        var area: String?
+        var rewritable: Bool?
         var excerpt: String
+    }
+
+    struct Location: Encodable {
+        var path: String
+        var area: String
+        var kind: String
+        var findings: [String]
     }
 
     struct Cost: Encodable {
@@ -112,6 +147,20 @@ struct RouteReport: Encodable {
         var inputPerMTok: Double
         var outputPerMTok: Double
         var usd: Double
+    }
+
+    /// What would leave the machine.
+    struct Outgoing: Encodable {
+        /// `leaves`, `local`, `kept_local` or `blocked`.
+        var outcome: String
+        var target: String?
+        var host: String?
+        /// For a single prompt: the user message as it would leave.
+        var redactedPrompt: String?
+        /// For `--request`: the exact JSON body that would leave.
+        var body: String?
+        var values: Int
+        var reason: String?
     }
 
     var policy: PolicyInfo
@@ -124,61 +173,68 @@ struct RouteReport: Encodable {
     var decision: Decision
     var estimatedCost: Cost?
     var rules: [PolicyExplanation.RuleTrace]?
-    /// For `redact` decisions: the prompt as it would leave the machine.
-    var outgoing: Outgoing?
+    /// Every screened location (with `--explain` or `--request`).
+    var locations: [Location]?
+    var droppedFields: [String]?
+    var outgoing: Outgoing
 
-    struct Outgoing: Encodable {
-        var redactedPrompt: String?
-        var values: Int
-        var keptLocalBy: [String]?
-        var blockedBy: [String]?
-
-        init(_ outcome: RedactionPreview.Outcome) {
-            switch outcome {
-            case .redacted(let text, let values):
-                self.init(redactedPrompt: text, values: values)
-            case .local(let types):
-                self.init(values: 0, keptLocalBy: types.map(\.rawValue))
-            case .block(let types):
-                self.init(values: 0, blockedBy: types.map(\.rawValue))
-            }
-        }
-
-        init(redactedPrompt: String? = nil, values: Int, keptLocalBy: [String]? = nil, blockedBy: [String]? = nil) {
-            self.redactedPrompt = redactedPrompt
-            self.values = values
-            self.keptLocalBy = keptLocalBy
-            self.blockedBy = blockedBy
-        }
-    }
-
-    init(policy: Policy, path: String, text: String, classification: Classification, explanation: PolicyExplanation, includeRules: Bool) {
+    init(policy: Policy, path: String, preview: EgressPreview.Result, includeRules: Bool, wholeRequest: Bool) {
+        let classification = preview.screened.classification
         self.policy = PolicyInfo(name: policy.name, file: path, contentHash: policy.contentHash)
         difficulty = classification.difficulty
         sensitivity = classification.sensitivity
         language = classification.language
         estimatedTokens = classification.estimatedTokens
-        let scalars = Array(text.unicodeScalars)
         findings = classification.findings.map { finding in
-            let lower = max(0, min(finding.start, scalars.count))
-            let upper = max(lower, min(finding.end, scalars.count))
-            var value = String.UnicodeScalarView()
-            value.append(contentsOf: scalars[lower..<upper])
-            return FindingInfo(
+            FindingInfo(
                 type: finding.type.rawValue, score: finding.score, start: finding.start, end: finding.end,
-                excerpt: FindingMask.mask(String(value), type: finding.type)
+                location: finding.location?.path, area: finding.location?.area.rawValue, rewritable: finding.location?.rewritable,
+                excerpt: FindingMask.mask(preview.screened.value(of: finding) ?? "", type: finding.type)
             )
         }
         topics = classification.topics
-        decision = explanation.decision
-        if let name = explanation.decision.target, let target = policy.target(named: name) {
+        decision = preview.explanation.decision
+        if let name = decision.target, let target = policy.target(named: name) {
             estimatedCost = Cost(
                 target: name, inputTokens: classification.estimatedTokens, assumedOutputTokens: PolicyEngine.assumedOutputTokens,
                 inputPerMTok: target.price.inputPerMTok, outputPerMTok: target.price.outputPerMTok,
                 usd: target.estimatedCost(inputTokens: classification.estimatedTokens, outputTokens: PolicyEngine.assumedOutputTokens)
             )
         }
-        rules = includeRules ? explanation.rules : nil
+        rules = includeRules ? preview.explanation.rules : nil
+        if includeRules || wholeRequest {
+            var byLocation: [String: [String]] = [:]
+            for finding in classification.findings {
+                if let path = finding.location?.path { byLocation[path, default: []].append(finding.type.rawValue) }
+            }
+            locations = preview.screened.strings.compactMap { string in
+                let types = byLocation[string.location] ?? []
+                guard !string.isKey || !types.isEmpty, string.kind != .lumen else { return nil }
+                return Location(path: string.location, area: string.area.rawValue, kind: string.kind.rawValue, findings: types)
+            }
+        }
+        droppedFields = preview.screened.droppedFields.isEmpty ? nil : preview.screened.droppedFields
+        switch preview.outcome {
+        case .leaves(let target, let host, let body, let values):
+            var prompt: String?
+            var shown: String?
+            if wholeRequest {
+                shown = (try? WireJSON.encodePretty(body.json)) ?? "?"
+            } else if body.format == .openAIChat, case .string(let text)? = body.json["messages"]?.arrayValue?.last?["content"] {
+                prompt = text
+            } else if body.format == .anthropicMessages,
+                case .string(let text)? = body.json["messages"]?.arrayValue?.last?["content"]?.arrayValue?.last?["text"]
+            {
+                prompt = text
+            }
+            outgoing = Outgoing(outcome: "leaves", target: target, host: host, redactedPrompt: prompt, body: shown, values: values)
+        case .local(let target):
+            outgoing = Outgoing(outcome: "local", target: target, values: 0, reason: "served by the local target '\(target)'")
+        case .keptLocal(let target, let reason):
+            outgoing = Outgoing(outcome: "kept_local", target: target, values: 0, reason: reason)
+        case .blocked(let message):
+            outgoing = Outgoing(outcome: "blocked", values: 0, reason: message)
+        }
     }
 
     var text: String {
@@ -190,7 +246,8 @@ struct RouteReport: Encodable {
             add("findings", "none")
         } else {
             for (index, finding) in findings.enumerated() {
-                add(index == 0 ? "findings" : "", "\(finding.type) \(finding.excerpt) (score \(f2(finding.score)), chars \(finding.start)–\(finding.end))")
+                let place = finding.location.map { " at \($0)\(finding.rewritable == false ? " (fixed)" : "")" } ?? ""
+                add(index == 0 ? "findings" : "", "\(finding.type) \(finding.excerpt)\(place) (score \(f2(finding.score)), chars \(finding.start)–\(finding.end))")
             }
         }
         if topics.isEmpty {
@@ -199,6 +256,7 @@ struct RouteReport: Encodable {
             add("topics", topics.map { "\($0.topic.rawValue) \(f2($0.score))" + ($0.evidence.isEmpty ? "" : " (\($0.evidence.joined(separator: ", ")))") }
                 .joined(separator: ", "))
         }
+        if let droppedFields { add("dropped", droppedFields.joined(separator: ", ") + " (not forwarded)") }
         switch decision.action {
         case .block: add("decision", "block — \(decision.blockMessage ?? "")")
         case .route, .redact: add("decision", "\(decision.action.rawValue) → \(decision.target ?? "")")
@@ -213,15 +271,28 @@ struct RouteReport: Encodable {
             add("cost", String(format: "~$%.6f on %@ (%d input + %d assumed output tokens at $%@/$%@ per Mtok)", cost.usd, cost.target,
                                cost.inputTokens, cost.assumedOutputTokens, plain(cost.inputPerMTok), plain(cost.outputPerMTok)))
         }
-        if let outgoing {
-            if let redacted = outgoing.redactedPrompt {
-                add("leaves as", "(\(outgoing.values) value\(outgoing.values == 1 ? "" : "s") pseudonymised, restored in the answer)")
-                for line in redacted.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("  | " + line) }
-            } else if let types = outgoing.keptLocalBy {
-                add("leaves as", "nothing: \(types.joined(separator: ", ")) keep the request local")
-            } else if let types = outgoing.blockedBy {
-                add("leaves as", "nothing: \(types.joined(separator: ", ")) make the policy refuse it")
+        if let locations {
+            lines.append("locations (every string that would be sent; fixed = sent verbatim, cannot be redacted):")
+            for location in locations {
+                let found = location.findings.isEmpty ? "" : "  ← " + location.findings.joined(separator: ", ")
+                lines.append("  \(location.path.rightPadded(44)) \(location.area.rightPadded(15)) \(location.kind)\(found)")
             }
+        }
+        switch outgoing.outcome {
+        case "leaves":
+            let what = outgoing.values > 0
+                ? "(\(outgoing.values) value\(outgoing.values == 1 ? "" : "s") pseudonymised, restored in the answer)"
+                : "(as sent)"
+            add("leaves as", "\(what) to \(outgoing.host ?? outgoing.target ?? "?")")
+            for line in (outgoing.body ?? outgoing.redactedPrompt ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
+                lines.append("  | " + line)
+            }
+        case "local":
+            add("leaves as", "nothing: \(outgoing.reason ?? "")")
+        case "kept_local":
+            add("leaves as", "nothing: \(outgoing.reason ?? "") — the request is served locally")
+        default:
+            add("leaves as", "nothing: refused (\(outgoing.reason ?? ""))")
         }
         if let rules {
             lines.append("rules (first match wins):")

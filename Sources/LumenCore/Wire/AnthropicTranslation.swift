@@ -1,4 +1,3 @@
-public import LumenCore
 
 /// Pure translation between OpenAI chat-completions and the Anthropic Messages API (`anthropic-version: 2023-06-01`).
 public enum AnthropicTranslation {
@@ -13,6 +12,17 @@ public enum AnthropicTranslation {
     public static let passThroughExtras: Set<String> = ["top_k", "thinking", "service_tier"]
 
     // MARK: Request
+
+    /// Top-level members of `request` that the Messages API body does not carry (they have no
+    /// counterpart there), sorted.
+    public static func unsentFields(of request: ChatCompletionRequest) -> [String] {
+        var names = request.extra.keys.filter { !passThroughExtras.contains($0) }
+        if request.responseFormat != nil { names.append("response_format") }
+        if request.seed != nil { names.append("seed") }
+        if let n = request.n, n != 1 { names.append("n") }
+        if request.metadata != nil { names.append("metadata") }
+        return names.sorted()
+    }
 
     /// The Messages API request body for `request`, sent to `model`.
     ///
@@ -115,7 +125,7 @@ public enum AnthropicTranslation {
         case .parts(let parts):
             return try parts.map { part throws(TranslationError) in
                 switch part.type {
-                case "text":
+                case "text", "input_text", "output_text":
                     return ["type": "text", "text": .string(part.text ?? "")]
                 case "image_url":
                     guard let url = part.extra["image_url"]?["url"]?.stringValue ?? part.extra["image_url"]?.stringValue else {

@@ -1,0 +1,74 @@
+import Foundation
+import LumenClassifier
+public import LumenCore
+public import LumenPolicy
+import LumenRedaction
+
+/// What the router would send for a request, computed exactly as `Router.prepare` does (same
+/// screen, same decision, the primary target's own body, same redaction) but without a router or a
+/// network, for `lumen route --explain`.
+public enum EgressPreview {
+    /// What leaves the machine for the decided target.
+    public enum Outcome: Sendable, Hashable {
+        /// This body goes to `host`; `redactedValues` distinct values were pseudonymised in it.
+        case leaves(target: String, host: String?, body: OutboundBody, redactedValues: Int)
+        /// Nothing leaves: the decided target is local.
+        case local(target: String)
+        /// Nothing leaves to the decided target: the last check keeps the request local.
+        case keptLocal(target: String, reason: String)
+        /// The request is refused.
+        case blocked(String)
+    }
+
+    /// The screen, the decision with its rule trace, and what would leave.
+    public struct Result: Sendable {
+        public var screened: ScreenedRequest
+        public var explanation: PolicyExplanation
+        public var outcome: Outcome
+    }
+
+    /// Previews `request` under `policy` with the given context (tenant, requested model, budgets…).
+    public static func preview(_ request: ChatCompletionRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
+        let classifier = Classifier(configuration: policy.classifierConfiguration)
+        let screened = try Screening.screen(request, classifier: classifier, unknownFields: policy.egress.unknownFields)
+        var context = context
+        context.binaryParts = screened.binaryParts
+        if context.metadata.isEmpty { context.metadata = Wire.metadata(of: screened.request) }
+        let explanation = PolicyEngine.explain(policy, screened.classification, context)
+        let decision = explanation.decision
+        guard decision.action != .block else {
+            return Result(screened: screened, explanation: explanation, outcome: .blocked(decision.blockMessage ?? "blocked"))
+        }
+        guard let name = decision.target, let target = policy.target(named: name) else {
+            return Result(screened: screened, explanation: explanation, outcome: .blocked("no target"))
+        }
+        guard !target.isLocal else {
+            return Result(screened: screened, explanation: explanation, outcome: .local(target: name))
+        }
+        let format: WireFormat = target.kind == .anthropic ? .anthropicMessages : .openAIChat
+        let body: OutboundBody
+        do {
+            body = try OutboundBody.build(screened.request, format: format, model: target.model ?? name, stream: screened.request.isStreaming)
+        } catch {
+            throw .invalidRequest(error.message)
+        }
+        let outcome: Outcome
+        switch Screening.finalise(
+            body, screened: screened, redact: decision.action == .redact, rules: Router.redactionRules(policy.redaction), classifier: classifier
+        ) {
+        case .send(let final, let session, _):
+            outcome = .leaves(target: name, host: target.baseURL.map(hostOf), body: final, redactedValues: session?.stats.totalValues ?? 0)
+        case .local(let why):
+            outcome = .keptLocal(target: name, reason: why)
+        case .block(let message):
+            outcome = .blocked(message)
+        }
+        return Result(screened: screened, explanation: explanation, outcome: outcome)
+    }
+
+    static func hostOf(_ url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        return String(rest.prefix { $0 != "/" })
+    }
+}

@@ -1,0 +1,253 @@
+public import LumenClassifier
+public import LumenCore
+
+/// What the screen may do with one string of an outbound body.
+public enum StringKind: String, Sendable, Hashable {
+    /// Free text: screened, and rewritten by redaction.
+    case text
+    /// A JSON document inside a string (tool-call arguments): screened, rewritten inside its strings.
+    case jsonText
+    /// Sent verbatim (member names, stop sequences, schema enums, ids, URLs): screened, never rewritten,
+    /// so a value that must be pseudonymised keeps the request local.
+    case fixed
+    /// Encoded data (base64 images, audio, files): cannot be scanned; the policy's `binary_content` decides.
+    case binary
+    /// Written by Lumen from its configuration (the target's model name): not the client's data.
+    case lumen
+}
+
+/// One string of an outbound body with its place and what the screen may do with it.
+public struct OutboundString: Sendable, Hashable {
+    public var path: JSONPath
+    public var text: String
+    /// A member name rather than a value.
+    public var isKey: Bool
+    public var kind: StringKind
+    public var area: TextArea
+
+    /// Whether redaction may rewrite this string.
+    public var isRewritable: Bool { !isKey && (kind == .text || kind == .jsonText) }
+
+    /// Whether the classifier reads this string.
+    public var isScreened: Bool { kind != .binary && kind != .lumen }
+
+    /// `path` as written in findings and audit records (`messages[2].content`, with `#key` for a member name).
+    public var location: String { isKey ? "\(path)#key" : path.description }
+}
+
+/// The single definition of "what leaves": every string of an outbound body, classified by place,
+/// for each wire format Lumen sends. The screen, redaction, `lumen route --explain` and the tests all
+/// read bodies through this.
+public enum OutboundStrings {
+    /// Every string of `body` (member names included), in document order.
+    public static func of(_ body: OutboundBody) -> [OutboundString] {
+        var out: [OutboundString] = []
+        body.json.forEachString { path, text, isKey in
+            let (kind, area) = place(path, isKey: isKey, text: text, in: body)
+            out.append(OutboundString(path: path, text: text, isKey: isKey, kind: kind, area: area))
+        }
+        return out
+    }
+
+    static func place(_ path: JSONPath, isKey: Bool, text: String, in body: OutboundBody) -> (StringKind, TextArea) {
+        switch body.format {
+        case .openAIChat:
+            let area = openAIArea(path, body.json)
+            return (isKey ? .fixed : openAIKind(path, text: text), area)
+        case .anthropicMessages:
+            let area = anthropicArea(path, body.json)
+            return (isKey ? .fixed : anthropicKind(path, text: text), area)
+        }
+    }
+
+    // MARK: OpenAI chat completions
+
+    static func openAIArea(_ path: JSONPath, _ json: JSONValue) -> TextArea {
+        switch path.key(0) {
+        case "messages":
+            guard let i = path.index(1) else { return .request }
+            switch json["messages"]?.arrayValue?[safe: i]?["role"]?.stringValue {
+            case "system", "developer": return .system
+            case "assistant": return .assistant
+            case "tool", "function": return .toolResult
+            default: return .user
+            }
+        case "tools", "functions", "response_format", "tool_choice", "function_call": return .toolDefinition
+        case "metadata", "user", "safety_identifier", "prompt_cache_key": return .metadata
+        case "prediction": return .assistant
+        default: return .request
+        }
+    }
+
+    static func openAIKind(_ path: JSONPath, text: String) -> StringKind {
+        let n = path.count
+        switch path.key(0) {
+        case "model" where n == 1:
+            return .lumen
+        case "messages":
+            guard path.index(1) != nil, let member = path.key(2) else { return .fixed }
+            switch member {
+            case "content":
+                if n == 3 { return .text }
+                guard path.index(3) != nil, let field = path.key(4) else { return .fixed }
+                switch (field, n) {
+                case ("text", 5), ("refusal", 5): return .text
+                case ("image_url", 5):  // the URL given as a bare string
+                    return isDataURI(text) ? .binary : .fixed
+                case ("image_url", 6) where path.key(5) == "url":
+                    return isDataURI(text) ? .binary : .fixed
+                case ("input_audio", 6) where path.key(5) == "data": return .binary
+                case ("file", 6) where path.key(5) == "file_data": return .binary
+                case ("file", 6) where path.key(5) == "filename": return .text
+                default: return .fixed
+                }
+            case "name", "refusal":
+                return n == 3 ? .text : .fixed
+            case "tool_calls":
+                return n == 6 && path.key(4) == "function" && path.key(5) == "arguments" ? .jsonText : .fixed
+            case "function_call":
+                return n == 4 && path.key(3) == "arguments" ? .jsonText : .fixed
+            default:
+                return .fixed
+            }
+        case "tools":
+            guard path.index(1) != nil, path.key(2) == "function" else { return .fixed }
+            if n == 4 && path.key(3) == "description" { return .text }
+            if path.key(3) == "parameters" { return schemaKind(path, from: 4) }
+            return .fixed
+        case "functions":
+            guard path.index(1) != nil else { return .fixed }
+            if n == 3 && path.key(2) == "description" { return .text }
+            if path.key(2) == "parameters" { return schemaKind(path, from: 3) }
+            return .fixed
+        case "response_format":
+            guard path.key(1) == "json_schema" else { return .fixed }
+            if n == 3 && path.key(2) == "description" { return .text }
+            if path.key(2) == "schema" { return schemaKind(path, from: 3) }
+            return .fixed
+        case "metadata":
+            return n == 2 ? .text : .fixed
+        case "user":
+            return n == 1 ? .text : .fixed
+        case "prediction":
+            guard path.key(1) == "content" else { return .fixed }
+            if n == 2 { return .text }
+            return n == 4 && path.key(3) == "text" ? .text : .fixed
+        default:
+            return .fixed
+        }
+    }
+
+    // MARK: Anthropic Messages
+
+    static func anthropicArea(_ path: JSONPath, _ json: JSONValue) -> TextArea {
+        switch path.key(0) {
+        case "system": return .system
+        case "messages":
+            guard let i = path.index(1) else { return .request }
+            let message = json["messages"]?.arrayValue?[safe: i]
+            if message?["role"]?.stringValue == "assistant" { return .assistant }
+            if let j = path.index(3), message?["content"]?.arrayValue?[safe: j]?["type"]?.stringValue == "tool_result" {
+                return .toolResult
+            }
+            return .user
+        case "tools", "tool_choice": return .toolDefinition
+        case "metadata": return .metadata
+        default: return .request
+        }
+    }
+
+    static func anthropicKind(_ path: JSONPath, text: String) -> StringKind {
+        let n = path.count
+        switch path.key(0) {
+        case "model" where n == 1:
+            return .lumen
+        case "system":
+            if n == 1 { return .text }
+            return n == 3 && path.key(2) == "text" ? .text : .fixed
+        case "messages":
+            guard path.index(1) != nil, path.key(2) == "content" else { return .fixed }
+            if n == 3 { return .text }
+            guard path.index(3) != nil, let field = path.key(4) else { return .fixed }
+            return anthropicBlockKind(field, path, at: 4)
+        case "tools":
+            guard path.index(1) != nil else { return .fixed }
+            if n == 3 && path.key(2) == "description" { return .text }
+            if path.key(2) == "input_schema" { return schemaKind(path, from: 3) }
+            return .fixed
+        case "metadata":
+            return n == 2 && path.key(1) == "user_id" ? .text : .fixed
+        default:
+            return .fixed
+        }
+    }
+
+    /// A string inside a content block; `field` is the block member at `position`.
+    static func anthropicBlockKind(_ field: String, _ path: JSONPath, at position: Int) -> StringKind {
+        let n = path.count
+        switch field {
+        case "text":
+            return n == position + 1 ? .text : .fixed
+        case "source":
+            return path.key(position + 1) == "data" ? .binary : .fixed
+        case "input":
+            // A tool_use block's arguments, as a JSON object: its string values are free text.
+            return .text
+        case "content":
+            // A tool_result's content: a string, or blocks.
+            if n == position + 1 { return .text }
+            guard path.index(position + 1) != nil, let inner = path.key(position + 2) else { return .fixed }
+            return anthropicBlockKind(inner, path, at: position + 2)
+        default:
+            return .fixed
+        }
+    }
+
+    // MARK: JSON Schema
+
+    /// A string inside a JSON schema that starts at `path[start]`: descriptions and titles of schemas
+    /// are text; everything else (member names, enums, constants, defaults, patterns) is fixed.
+    static func schemaKind(_ path: JSONPath, from start: Int) -> StringKind {
+        enum State { case schema, schemaMap, schemaList, data }
+        var state = State.schema
+        var position = start
+        while position < path.count - 1 {
+            let component = path.components[position]
+            switch (state, component) {
+            case (.schema, .key(let name)):
+                switch name {
+                case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
+                    state = .schemaMap
+                case "items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else",
+                    "additionalItems", "unevaluatedProperties", "unevaluatedItems":
+                    state = .schema
+                case "anyOf", "allOf", "oneOf", "prefixItems":
+                    state = .schemaList
+                default:
+                    state = .data
+                }
+            case (.schema, .index):
+                state = .schema  // `items` given as a list of schemas
+            case (.schemaMap, .key):
+                state = .schema
+            case (.schemaList, .index):
+                state = .schema
+            default:
+                state = .data
+            }
+            position += 1
+        }
+        guard state == .schema, let last = path.lastKey else { return .fixed }
+        return last == "description" || last == "title" || last == "$comment" ? .text : .fixed
+    }
+
+    static func isDataURI(_ text: String) -> Bool {
+        text.utf8.starts(with: "data:".utf8)
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? {
+        indices.contains(index) ? self[index] : nil
+    }
+}

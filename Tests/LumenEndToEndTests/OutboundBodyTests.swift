@@ -1,0 +1,214 @@
+import Foundation
+import LumenClassifier
+import LumenCore
+import LumenPolicy
+@testable import LumenRouter
+import Testing
+
+/// Generated requests with sensitive values planted at random places: nothing is sent that the
+/// screen did not read, and nothing that must not leave leaves raw.
+@Suite struct OutboundBodyTests {
+    static let values = ["jane.doe@example.com", "078-05-1120", "AKIAZ7QX3MPL5NR2VT4E", "+1 415-555-0142"]
+    static let words = ["plan", "report", "summary", "Paris", "data", "the", "quick", "review", "日程", "会议", "x", "ok"]
+
+    /// A random request; every string slot gets words, and with probability 1/4 a planted value.
+    static func request(_ g: inout SplitMix64) -> ChatCompletionRequest {
+        func text() -> String {
+            var parts = (0..<Int.random(in: 1...6, using: &g)).map { _ in words.randomElement(using: &g)! }
+            if Int.random(in: 0..<4, using: &g) == 0 {
+                parts.insert(values.randomElement(using: &g)!, at: Int.random(in: 0...parts.count, using: &g))
+            }
+            return parts.joined(separator: " ")
+        }
+        func schema() -> JSONValue {
+            var properties: [String: JSONValue] = [:]
+            for i in 0..<Int.random(in: 0...3, using: &g) {
+                var p: [String: JSONValue] = ["type": "string", "description": .string(text())]
+                if Bool.random(using: &g) { p["enum"] = [.string(text()), .string(text())] }
+                if Bool.random(using: &g) { p["items"] = ["type": "object", "properties": ["n\(i)": ["type": "string", "title": .string(text())]]] }
+                properties["p\(i)"] = .object(p)
+            }
+            return ["type": "object", "properties": .object(properties), "required": []]
+        }
+        var messages: [ChatMessage] = [ChatMessage(role: .system, text: text())]
+        for turn in 0..<Int.random(in: 1...3, using: &g) {
+            var user: ChatMessage
+            switch Int.random(in: 0..<3, using: &g) {
+            case 0: user = ChatMessage(role: .user, text: text())
+            case 1: user = ChatMessage(role: .user, content: .parts([.text(text()), ContentPart(type: "input_text", text: text())]))
+            default:
+                user = ChatMessage(role: .user, content: .parts([
+                    .text(text()),
+                    ContentPart(type: "image_url", extra: ["image_url": ["url": .string(Bool.random(using: &g) ? "data:image/png;base64,QUJD" : "https://example.com/\(turn).png")]]),
+                ]))
+            }
+            if Bool.random(using: &g) { user.name = text() }
+            messages.append(user)
+            if Bool.random(using: &g) {
+                let arguments = "{\"q\":\"\(text())\"}"
+                messages.append(ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "c\(turn)", function: FunctionCall(name: "f", arguments: arguments))]))
+                var result = ChatMessage(role: .tool, text: text())
+                result.toolCallId = "c\(turn)"
+                messages.append(result)
+            }
+        }
+        messages.append(ChatMessage(role: .user, text: text()))
+        var request = ChatCompletionRequest(model: "auto", messages: messages)
+        if Bool.random(using: &g) { request.user = text() }
+        if Bool.random(using: &g) { request.metadata = ["a": .string(text()), "b": .string(text())] }
+        if Bool.random(using: &g) { request.stop = .multiple([text()]) }
+        if Bool.random(using: &g) { request.tools = [Tool(function: FunctionDefinition(name: "f", description: text(), parameters: schema()))] }
+        if Bool.random(using: &g) { request.responseFormat = ["type": "json_schema", "json_schema": ["name": "r", "description": .string(text()), "schema": schema()]] }
+        if Bool.random(using: &g) { request.extra["x_\(Int.random(in: 0..<9, using: &g))"] = .string(text()) }
+        if Bool.random(using: &g) { request.extra["logit_bias"] = ["50256": -100] }
+        if Bool.random(using: &g) { request.temperature = [0.0, 0.7, 1.0][Int.random(in: 0..<3, using: &g)] }
+        request.stream = Bool.random(using: &g) ? true : nil
+        return request
+    }
+
+    /// Every string of a JSON document, member names included, minus the target's model name and
+    /// binary payloads (what the screen does not read by design).
+    static func sentStrings(_ bytes: [UInt8], format: WireFormat) throws -> Set<String> {
+        let json = try WireJSON.decode(JSONValue.self, from: bytes)
+        let body = OutboundBody(format: format, json: json)
+        var all = Set<String>()
+        json.forEachString { _, text, _ in all.insert(text) }
+        let unread = OutboundStrings.of(body).filter { !$0.isScreened }.map(\.text)
+        return all.subtracting(unread)
+    }
+
+    static let policy = try! Policy.parse(yaml: EgressScreenTests.policyYAML, file: "egress.yaml", environment: [:])
+
+    @Test func everyStringSentWasScreened() throws {
+        var g = SplitMix64(seed: 20261204)
+        let classifier = Classifier()
+        let rules = Router.redactionRules(Self.policy.redaction)
+        var sentBodies = 0
+        for _ in 0..<400 {
+            let request = Self.request(&g)
+            let screened = try Screening.screen(request, classifier: classifier, unknownFields: .drop)
+            let decided = screened.screenedTexts
+            for format in WireFormat.allCases {
+                let body = try OutboundBody.build(screened.request, format: format, model: "target-model", stream: request.isStreaming)
+                for redact in [false, true] {
+                    guard case .send(let final, _, _) = Screening.finalise(body, screened: screened, redact: redact, rules: rules, classifier: classifier) else {
+                        continue
+                    }
+                    let bytes = try final.encoded()
+                    sentBodies += 1
+                    let sent = try Self.sentStrings(bytes, format: format)
+                    // The encoding holds exactly the strings the last check read.
+                    let checked = Set(OutboundStrings.of(final).filter(\.isScreened).map(\.text))
+                    #expect(sent == checked)
+                    if format == .openAIChat && !redact {
+                        // What leaves is exactly what the decision screened: nothing more, nothing less.
+                        #expect(sent == decided, "sent but not screened: \(sent.subtracting(decided).sorted().prefix(3))")
+                    }
+                    if redact {
+                        // Under redaction nothing the screen found leaves raw, and secrets never leave.
+                        let text = String(decoding: bytes, as: UTF8.self)
+                        for finding in screened.classification.findings {
+                            guard let value = screened.value(of: finding) else { continue }
+                            #expect(!text.contains(value), "\(finding.type.rawValue) at \(finding.location?.path ?? "?") left raw")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(sentBodies > 400)
+    }
+
+    /// Through the decision: whatever the policy sends remote carries no raw value the screen found
+    /// (the egress policy redacts personal data and keeps secrets and binary content local).
+    @Test func decidedRequestsLeaveOnlyRedacted() throws {
+        var g = SplitMix64(seed: 4)
+        let classifier = Classifier()
+        let rules = Router.redactionRules(Self.policy.redaction)
+        var remote = 0
+        for _ in 0..<400 {
+            let request = Self.request(&g)
+            let screened = try Screening.screen(request, classifier: classifier, unknownFields: .drop)
+            let context = RequestContext(requestedModel: "auto", binaryParts: screened.binaryParts)
+            let decision = PolicyEngine.evaluate(Self.policy, screened.classification, context)
+            guard decision.target == "remote" else { continue }
+            #expect(screened.binaryParts.isEmpty)
+            let body = try OutboundBody.build(screened.request, format: .openAIChat, model: "remote-model", stream: false)
+            guard case .send(let final, _, _) = Screening.finalise(body, screened: screened, redact: decision.action == .redact, rules: rules, classifier: classifier) else {
+                continue
+            }
+            remote += 1
+            let text = String(decoding: try final.encoded(), as: UTF8.self)
+            for finding in screened.classification.findings {
+                guard let value = screened.value(of: finding) else { continue }
+                #expect(!text.contains(value), "\(finding.type.rawValue) at \(finding.location?.path ?? "?") left raw")
+            }
+        }
+        #expect(remote > 50)
+    }
+
+    /// The hand-built OpenAI body equals the `Codable` encoding of the same request.
+    @Test func directBodyMatchesCodable() throws {
+        var g = SplitMix64(seed: 77)
+        for _ in 0..<300 {
+            let request = Self.request(&g)
+            let viaCodable = try WireJSON.decode(JSONValue.self, from: try WireJSON.encode(request))
+            let direct = OpenAIChatWire.value(of: request)
+            #expect(try WireJSON.encode(direct) == WireJSON.encode(viaCodable))
+
+            var upstream = request
+            upstream.model = "m"
+            upstream.extra = upstream.extra.filter { OpenAIChatWire.documentedFields.contains($0.key) }
+            if request.isStreaming {
+                upstream.streamOptions = StreamOptions(includeUsage: true)
+            } else {
+                upstream.stream = nil
+                upstream.streamOptions = nil
+            }
+            let expected = try WireJSON.decode(JSONValue.self, from: try WireJSON.encode(upstream))
+            #expect(try WireJSON.encode(OpenAIChatWire.body(request, model: "m", stream: request.isStreaming)) == WireJSON.encode(expected))
+        }
+    }
+
+    @Test func placesAreClassified() {
+        func place(_ path: JSONPath, _ json: JSONValue, _ format: WireFormat = .openAIChat) -> (StringKind, TextArea) {
+            let text = json[path: path]?.stringValue ?? ""
+            return OutboundStrings.place(path, isKey: false, text: text, in: OutboundBody(format: format, json: json))
+        }
+        let chat: JSONValue = [
+            "model": "m",
+            "messages": [
+                ["role": "developer", "content": "rules"],
+                ["role": "user", "content": [["type": "text", "text": "hi"], ["type": "image_url", "image_url": ["url": "data:image/png;base64,AA"]]]],
+                ["role": "tool", "tool_call_id": "c1", "content": "result"],
+            ],
+            "tools": [["type": "function", "function": ["name": "f", "description": "d", "parameters": [
+                "type": "object", "properties": ["description": ["type": "string", "description": "the description", "enum": ["a"]]],
+            ]]]],
+            "stop": ["END"],
+        ]
+        #expect(place([.key("model")], chat) == (.lumen, .request))
+        #expect(place([.key("messages"), .index(0), .key("content")], chat) == (.text, .system))
+        #expect(place([.key("messages"), .index(1), .key("content"), .index(0), .key("text")], chat) == (.text, .user))
+        #expect(place([.key("messages"), .index(1), .key("content"), .index(1), .key("image_url"), .key("url")], chat) == (.binary, .user))
+        #expect(place([.key("messages"), .index(2), .key("content")], chat) == (.text, .toolResult))
+        #expect(place([.key("messages"), .index(2), .key("tool_call_id")], chat) == (.fixed, .toolResult))
+        let property: JSONPath = [.key("tools"), .index(0), .key("function"), .key("parameters"), .key("properties"), .key("description")]
+        #expect(place(property.appending("description"), chat) == (.text, .toolDefinition))
+        #expect(place(property.appending("enum").appending(0), chat) == (.fixed, .toolDefinition))
+        #expect(place(property.appending("type"), chat) == (.fixed, .toolDefinition))
+        #expect(place([.key("stop"), .index(0)], chat) == (.fixed, .request))
+
+        let anthropic: JSONValue = [
+            "model": "m", "system": "rules",
+            "messages": [
+                ["role": "user", "content": [["type": "tool_result", "tool_use_id": "t", "content": "out"], ["type": "image", "source": ["type": "base64", "data": "AA"]]]],
+                ["role": "assistant", "content": [["type": "tool_use", "id": "t", "name": "f", "input": ["q": "value"]]]],
+            ],
+        ]
+        #expect(place([.key("system")], anthropic, .anthropicMessages) == (.text, .system))
+        #expect(place([.key("messages"), .index(0), .key("content"), .index(0), .key("content")], anthropic, .anthropicMessages) == (.text, .toolResult))
+        #expect(place([.key("messages"), .index(0), .key("content"), .index(1), .key("source"), .key("data")], anthropic, .anthropicMessages) == (.binary, .user))
+        #expect(place([.key("messages"), .index(1), .key("content"), .index(0), .key("input"), .key("q")], anthropic, .anthropicMessages) == (.text, .assistant))
+        #expect(place([.key("messages"), .index(1), .key("content"), .index(0), .key("name")], anthropic, .anthropicMessages) == (.fixed, .assistant))
+    }
+}
