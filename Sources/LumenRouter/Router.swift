@@ -178,10 +178,24 @@ public final class Router: Sendable {
         }
 
         let plan = Plan(decision: decision, policy: policy)
-        if request.stream == true {
-            return try await runStream(screened, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
+        do {
+            if request.stream == true {
+                return try await runStream(screened, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
+            }
+            return try await runComplete(screened, caller: caller, plan: plan, trail: trail, started: started)
+        } catch {
+            // A refusal on the way (a target that cannot take the request, a redaction that blocks):
+            // the request still gets its completion record.
+            if !error.recorded {
+                let target = plan.candidates.first ?? "none"
+                let route = routeKind(of: target)
+                trail.fail(status: error.status, error: error.code, fallbacks: [], target: target, route: route, total: started.duration(to: .now),
+                           auditRoute: error.status == 403 ? .blocked : nil)
+                await writeCompletion(trail, remote: route == .remote)
+                metrics.request(route: error.status == 403 ? "blocked" : route.rawValue, target: target, status: error.status)
+            }
+            throw error
         }
-        return try await runComplete(screened, caller: caller, plan: plan, trail: trail, started: started)
     }
 
     // MARK: - Planning
@@ -412,7 +426,9 @@ public final class Router: Sendable {
         trail.fail(status: error.status, error: error.code, fallbacks: fallbacks, target: lastTarget, route: route, total: started.duration(to: .now))
         await writeCompletion(trail, remote: route == .remote)
         metrics.request(route: route.rawValue, target: lastTarget, status: error.status)
-        return error
+        var recorded = error
+        recorded.recorded = true
+        return recorded
     }
 
     func routeKind(of name: String) -> RouteKind {

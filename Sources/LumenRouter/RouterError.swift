@@ -10,6 +10,8 @@ public struct RouterError: Error, Sendable, CustomStringConvertible {
     public var param: String?
     /// What was decided before the failure (for response headers), if anything.
     public var route: RouteInfo?
+    /// Whether the router has already written the request's completion record for this error.
+    var recorded = false
 
     public init(status: Int, type: String, code: String, message: String, param: String? = nil, route: RouteInfo? = nil) {
         self.status = status

@@ -1,5 +1,6 @@
 import Foundation
 import LumenClassifier
+import LumenCore
 import LumenFakeUpstream
 import Testing
 
@@ -201,6 +202,48 @@ struct ProxyEndToEndTests {
         await upstream.shutdown()
         #expect(status == 0, "SDK checks failed:\n\(output)")
         #expect(await upstream.recordedRequests().isEmpty, "a request left although the audit log was unavailable")
+    }
+
+    /// The issue's measurement, as a user would repeat it: under the shipped `policies/default.yaml`,
+    /// an SSN, an AWS key and an e-mail address planted in each part of a hard chat request never reach
+    /// the (fake) frontier API raw, and the audit log names where each was found.
+    @Test("default policy: a sensitive value in any part of a request never reaches the upstream raw")
+    func everyPartIsScreened() async throws {
+        let dir = try Harness.temporaryDirectory("screen")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
+        let shipped = try String(contentsOf: Harness.repoRoot.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
+        let server = try await Self.startServer(policy: shipped, upstreamPort: upstream.port, dir: dir)
+        var statuses: [Int: Int] = [:]
+        for (place, value) in EgressScreenTests.cases {
+            var request = EgressScreenTests.base()
+            request.messages[1] = ChatMessage(role: .user, text: Self.hardPrompt)
+            request.maxTokens = 4
+            place.plant(&request, value.text)
+            var http = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
+            http.httpMethod = "POST"
+            http.setValue("Bearer \(Self.apiKey)", forHTTPHeaderField: "Authorization")
+            http.httpBody = Data(try WireJSON.encode(request))
+            let (_, response) = try await URLSession.shared.data(for: http)
+            statuses[(response as? HTTPURLResponse)?.statusCode ?? 0, default: 0] += 1
+        }
+        let exit = await server.terminate()
+        await upstream.shutdown()
+        #expect(exit == 0)
+        let bodies = await Self.recordedBodies(upstream)
+        #expect(!bodies.isEmpty, "nothing at all went remote (statuses \(statuses))")
+        for value in EgressScreenTests.Value.all {
+            #expect(!bodies.contains { $0.contains(value.text) }, "\(value.text) reached the upstream raw")
+        }
+        #expect(bodies.contains { $0.contains("[EMAIL_") }, "no pseudonymised e-mail went remote")
+        let lines = try Self.auditLines(in: dir).joined(separator: "\n")
+        for value in EgressScreenTests.Value.all { #expect(!lines.contains(value.text)) }
+        for place in EgressScreenTests.places {
+            guard let path = place.path else { continue }
+            #expect(lines.contains(#""location":"\#(path)""#), "no audit finding at \(path)")
+        }
+        let verify = try Self.runLumen(["audit", "verify", dir.appendingPathComponent("audit").path])
+        #expect(verify.contains("chain intact"), "\(verify)")
     }
 
     @Test("SIGHUP reloads the policy: new requests follow the new file, a broken file keeps the running policy")

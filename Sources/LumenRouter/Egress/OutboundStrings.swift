@@ -39,45 +39,103 @@ public struct OutboundString: Sendable, Hashable {
 /// for each wire format Lumen sends. The screen, redaction, `lumen route --explain` and the tests all
 /// read bodies through this.
 public enum OutboundStrings {
-    /// Every string of `body` (member names included), in document order.
+    /// Every string of `body` (member names included), in document order (members by name).
     public static func of(_ body: OutboundBody) -> [OutboundString] {
         var out: [OutboundString] = []
-        body.json.forEachString { path, text, isKey in
-            let (kind, area) = place(path, isKey: isKey, text: text, in: body)
+        walk(body) { path, text, isKey, kind, area in
             out.append(OutboundString(path: path, text: text, isKey: isKey, kind: kind, area: area))
         }
         return out
     }
 
-    static func place(_ path: JSONPath, isKey: Bool, text: String, in body: OutboundBody) -> (StringKind, TextArea) {
-        switch body.format {
-        case .openAIChat:
-            let area = openAIArea(path, body.json)
-            return (isKey ? .fixed : openAIKind(path, text: text), area)
-        case .anthropicMessages:
-            let area = anthropicArea(path, body.json)
-            return (isKey ? .fixed : anthropicKind(path, text: text), area)
+    /// Calls `visit` for every string of `body` with its place, in the order of ``of(_:)``, without
+    /// building the list: `path` is the walk's own stack, valid during the call only.
+    public static func walk(_ body: OutboundBody, _ visit: (_ path: JSONPath, _ text: String, _ isKey: Bool, _ kind: StringKind, _ area: TextArea) -> Void) {
+        var path = JSONPath()
+        path.components.reserveCapacity(12)
+        walk(body.json, &path, area: .request, format: body.format, visit)
+    }
+
+    private static func walk(
+        _ value: JSONValue, _ path: inout JSONPath, area: TextArea, format: WireFormat,
+        _ visit: (JSONPath, String, Bool, StringKind, TextArea) -> Void
+    ) {
+        switch value {
+        case .string(let text):
+            visit(path, text, false, kind(path, text: text, format: format), area)
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                path.components.append(.index(i))
+                walk(element, &path, area: childArea(area, path, element, format), format: format, visit)
+                path.components.removeLast()
+            }
+        case .object(let members):
+            for name in members.keys.sorted() {
+                let child = members[name]!
+                path.components.append(.key(name))
+                let childArea = childArea(area, path, child, format)
+                visit(path, name, true, .fixed, childArea)
+                walk(child, &path, area: childArea, format: format, visit)
+                path.components.removeLast()
+            }
+        case .null, .bool, .integer, .double:
+            break
         }
     }
 
-    // MARK: OpenAI chat completions
+    static func kind(_ path: JSONPath, text: String, format: WireFormat) -> StringKind {
+        switch format {
+        case .openAIChat: openAIKind(path, text: text)
+        case .anthropicMessages: anthropicKind(path, text: text)
+        }
+    }
 
-    static func openAIArea(_ path: JSONPath, _ json: JSONValue) -> TextArea {
-        switch path.key(0) {
-        case "messages":
-            guard let i = path.index(1) else { return .request }
-            switch json["messages"]?.arrayValue?[safe: i]?["role"]?.stringValue {
+    /// The area of the value at `path` (just entered), from its parent's area.
+    static func childArea(_ parent: TextArea, _ path: JSONPath, _ value: JSONValue, _ format: WireFormat) -> TextArea {
+        switch (format, path.count) {
+        case (.openAIChat, 1):
+            switch path.key(0) {
+            case "tools", "functions", "response_format", "tool_choice", "function_call": return .toolDefinition
+            case "metadata", "user", "safety_identifier", "prompt_cache_key": return .metadata
+            case "prediction": return .assistant
+            default: return .request
+            }
+        case (.openAIChat, 2) where path.key(0) == "messages":
+            switch value["role"]?.stringValue {
             case "system", "developer": return .system
             case "assistant": return .assistant
             case "tool", "function": return .toolResult
             default: return .user
             }
-        case "tools", "functions", "response_format", "tool_choice", "function_call": return .toolDefinition
-        case "metadata", "user", "safety_identifier", "prompt_cache_key": return .metadata
-        case "prediction": return .assistant
-        default: return .request
+        case (.anthropicMessages, 1):
+            switch path.key(0) {
+            case "system": return .system
+            case "tools", "tool_choice": return .toolDefinition
+            case "metadata": return .metadata
+            default: return .request
+            }
+        case (.anthropicMessages, 2) where path.key(0) == "messages":
+            return value["role"]?.stringValue == "assistant" ? .assistant : .user
+        case (.anthropicMessages, 4) where path.key(0) == "messages" && path.key(2) == "content":
+            return value["type"]?.stringValue == "tool_result" ? .toolResult : parent
+        default:
+            return parent
         }
     }
+
+    /// Where `text` is in `body` (kind and area), as ``walk(_:_:)`` reports it.
+    static func place(_ path: JSONPath, isKey: Bool, text: String, in body: OutboundBody) -> (StringKind, TextArea) {
+        var area = TextArea.request
+        var prefix = JSONPath()
+        for component in path.components {
+            prefix.components.append(component)
+            guard let value = body.json[path: prefix] else { break }
+            area = childArea(area, prefix, value, body.format)
+        }
+        return (isKey ? .fixed : kind(path, text: text, format: body.format), area)
+    }
+
+    // MARK: OpenAI chat completions
 
     static func openAIKind(_ path: JSONPath, text: String) -> StringKind {
         let n = path.count
@@ -139,23 +197,6 @@ public enum OutboundStrings {
     }
 
     // MARK: Anthropic Messages
-
-    static func anthropicArea(_ path: JSONPath, _ json: JSONValue) -> TextArea {
-        switch path.key(0) {
-        case "system": return .system
-        case "messages":
-            guard let i = path.index(1) else { return .request }
-            let message = json["messages"]?.arrayValue?[safe: i]
-            if message?["role"]?.stringValue == "assistant" { return .assistant }
-            if let j = path.index(3), message?["content"]?.arrayValue?[safe: j]?["type"]?.stringValue == "tool_result" {
-                return .toolResult
-            }
-            return .user
-        case "tools", "tool_choice": return .toolDefinition
-        case "metadata": return .metadata
-        default: return .request
-        }
-    }
 
     static func anthropicKind(_ path: JSONPath, text: String) -> StringKind {
         let n = path.count

@@ -4,32 +4,54 @@ public import LumenCore
 public import LumenPolicy
 public import LumenRedaction
 
-/// A request as the router screened it: the members it dropped, every string of its outbound body,
-/// and one classification over all of them, each finding with its location.
+/// A request as the router screened it: the members it dropped, its outbound body, and one
+/// classification over all the body's strings, each finding with its location.
 public struct ScreenedRequest: Sendable {
     /// The request with undocumented members removed: what any target's body is built from.
     public var request: ChatCompletionRequest
     /// Members that were dropped (`foo`, `messages[1].bar`), for the `x-lumen-dropped-fields` header.
     public var droppedFields: [String]
-    /// Every string of the request's outbound body in the OpenAI chat format (the canonical one).
-    public var strings: [OutboundString]
+    /// The request's outbound body in the OpenAI chat format (the canonical one): what was screened.
+    public var body: OutboundBody
     /// Classification over all screened strings: findings carry their location and offsets into
     /// the string at that location; difficulty is the last user turn's.
     public var classification: Classification
     /// Field paths of content that cannot be screened.
     public var binaryParts: [String]
-    /// Each distinct screened string, numbered, and its findings (offsets into the string): reused
+    /// The classified strings, numbered (slots), and their findings (offsets into the string): reused
     /// when a target's own body is checked before it leaves.
-    let slotOfText: [String: Int]
+    let texts: [String]
     let findingsBySlot: [[Finding]]
+    /// For each string of `body` in walk order: its text and its slot (-1: not classified).
+    let ordinalTexts: [String]
+    let ordinalSlots: [Int32]
 
-    /// The findings of a string the screen read, or nil when it did not read that string.
-    func findings(ofScreened text: String) -> [Finding]? {
-        slotOfText[text].map { findingsBySlot[$0] }
+    /// The findings of the string at `ordinal` of a body walked like `body` (same format), if it is
+    /// the same string: the common case, found without hashing.
+    func findings(atOrdinal ordinal: Int, text: String) -> [Finding]? {
+        guard ordinal < ordinalTexts.count, ordinalTexts[ordinal] == text else { return nil }
+        let slot = ordinalSlots[ordinal]
+        return slot >= 0 ? findingsBySlot[Int(slot)] : []
     }
 
-    /// Every distinct string the screen classified.
-    public var screenedTexts: Set<String> { Set(slotOfText.keys) }
+    /// The findings of a string the screen read (none for the API's own words), or nil when it did not read it.
+    func findings(ofScreened text: String, in index: inout [String: Int]?) -> [Finding]? {
+        if Screening.isVocabulary(text) { return [] }
+        if index == nil {
+            var built: [String: Int] = [:]
+            built.reserveCapacity(texts.count)
+            for (slot, text) in texts.enumerated() { built[text] = built[text] ?? slot }
+            index = built
+        }
+        return index?[text].map { findingsBySlot[$0] }
+    }
+
+    /// Every string of the screened body with its place (for `lumen route --explain`).
+    public var strings: [OutboundString] { OutboundStrings.of(body) }
+
+    /// Every distinct string the screen read.
+    public var screenedTexts: Set<String> { Set(strings.filter(\.isScreened).map(\.text)) }
+
     /// The text a located finding covers (for value digests in the audit log; never logged itself).
     public func value(of finding: Finding) -> String? {
         guard let path = finding.location?.path, let string = strings.first(where: { $0.location == path }) else { return nil }
@@ -84,51 +106,91 @@ public enum Screening {
         return (request, dropped)
     }
 
+    /// Words of the APIs themselves (member names, roles, part and schema types): strings made of
+    /// one of them carry no client data and are not classified.
+    static let vocabulary: Set<String> = [
+        "model", "messages", "role", "content", "name", "tool_calls", "tool_call_id", "id", "type", "function", "arguments",
+        "description", "parameters", "strict", "properties", "required", "items", "enum", "additionalProperties", "anyOf",
+        "oneOf", "allOf", "title", "default", "format", "minimum", "maximum", "minLength", "maxLength", "minItems",
+        "maxItems", "pattern", "const", "$defs", "definitions", "$ref", "$schema", "text", "image_url", "url", "detail",
+        "input_audio", "data", "file", "file_data", "file_id", "filename", "refusal", "audio", "temperature", "top_p",
+        "max_tokens", "max_completion_tokens", "stop", "seed", "user", "n", "stream", "stream_options", "include_usage",
+        "tools", "tool_choice", "response_format", "json_schema", "schema", "metadata", "logit_bias", "logprobs",
+        "top_logprobs", "frequency_penalty", "presence_penalty", "parallel_tool_calls", "reasoning_effort", "service_tier",
+        "store", "modalities", "prediction", "verbosity", "web_search_options", "prompt_cache_key", "safety_identifier",
+        "system", "source", "media_type", "tool_use", "tool_result", "tool_use_id", "input", "input_schema",
+        "stop_sequences", "top_k", "thinking", "budget_tokens", "signature", "cache_control", "is_error", "user_id",
+        "disable_parallel_tool_use", "assistant", "tool", "developer", "input_text", "output_text", "object", "string",
+        "integer", "number", "boolean", "array", "null", "auto", "none", "any", "json_object", "base64", "image", "low",
+        "high", "enabled", "disabled", "ephemeral",
+    ]
+
+    static func isVocabulary(_ text: String) -> Bool {
+        text.utf8.count <= 26 && vocabulary.contains(text)
+    }
+
     /// Normalises and screens a request: every string of its outbound body is classified in one pass.
     public static func screen(_ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode) throws(RouterError)
         -> ScreenedRequest
     {
         let (normalised, dropped) = try normalise(request, mode: unknownFields)
         let body = OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
-        let strings = OutboundStrings.of(body)
 
-        // Distinct screened strings, joined with blank lines, each with the places it occurs.
-        var slotOfText: [String: Int] = [:]
+        // Strings to classify, joined with blank lines (short ones, which repeat, once each); for each
+        // string of the body in walk order, its text, its slot (-1: not classified) and place.
+        var shortSlots: [String: Int] = [:]
         var texts: [String] = []
-        var places: [[Int]] = []
+        var ordinalTexts: [String] = []
+        var slots: [Int32] = []
+        var rewritable: [Bool] = []
+        var areas: [TextArea] = []
         var binary: [String] = []
-        for (index, string) in strings.enumerated() {
-            if string.kind == .binary { binary.append(string.location) }
-            guard string.isScreened else { continue }
-            if let slot = slotOfText[string.text] {
-                places[slot].append(index)
-            } else {
-                slotOfText[string.text] = texts.count
-                texts.append(string.text)
-                places.append([index])
-            }
-        }
         var joined = ""
-        var starts: [Int] = []
-        var lengths: [Int] = []
-        var offset = 0
-        for text in texts {
-            if !joined.isEmpty {
-                joined += "\n\n"
-                offset += 2
+        OutboundStrings.walk(body) { path, text, isKey, kind, area in
+            var slot: Int32 = -1
+            switch kind {
+            case .binary:
+                binary.append(path.description)
+            case .lumen:
+                break
+            case .text, .jsonText, .fixed:
+                if isVocabulary(text) { break }
+                let short = text.utf8.count <= Self.dedupLimit
+                if short, let existing = shortSlots[text] {
+                    slot = Int32(existing)
+                } else {
+                    slot = Int32(texts.count)
+                    if short { shortSlots[text] = texts.count }
+                    texts.append(text)
+                    if !joined.isEmpty { joined += "\n\n" }
+                    joined += text
+                }
             }
-            joined += text
-            let length = text.unicodeScalars.count
-            starts.append(offset)
-            lengths.append(length)
-            offset += length
+            ordinalTexts.append(text)
+            slots.append(slot)
+            rewritable.append(!isKey && (kind == .text || kind == .jsonText))
+            areas.append(area)
         }
         let difficultyText = normalised.messages.last { $0.role == .user }?.text ?? ""
         var classification = classifier.classify(joined, difficultyText: difficultyText)
 
         // Each finding back to its string (clipped to it) and to every place that string occurs.
-        var located: [Finding] = []
         var bySlot = [[Finding]](repeating: [], count: texts.count)
+        var pending: [(ordinal: Int, finding: Finding)] = []
+        var starts: [Int] = []
+        var lengths: [Int] = []
+        if !classification.findings.isEmpty {
+            // Scalar offsets of the texts in the joined text, needed only to place findings.
+            starts.reserveCapacity(texts.count)
+            lengths.reserveCapacity(texts.count)
+            var offset = 0
+            for text in texts {
+                let length = Self.scalarCount(text)
+                starts.append(offset)
+                lengths.append(length)
+                offset += length + 2
+            }
+        }
         for finding in classification.findings {
             guard let slot = slotContaining(finding.start, starts: starts, lengths: lengths) else { continue }
             let start = finding.start - starts[slot]
@@ -136,18 +198,46 @@ public enum Screening {
             guard end > start else { continue }
             let relative = Finding(type: finding.type, start: start, end: end, score: finding.score)
             bySlot[slot].append(relative)
-            for index in places[slot] {
-                let string = strings[index]
-                var copy = relative
-                copy.location = FindingLocation(path: string.location, area: string.area, rewritable: string.isRewritable)
+            for (ordinal, s) in slots.enumerated() where s == Int32(slot) {
+                pending.append((ordinal, relative))
+            }
+        }
+        var located: [Finding] = []
+        if !pending.isEmpty {
+            // The paths of the strings with findings: a second walk, only when something was found.
+            var wanted = Set(pending.map(\.ordinal))
+            var paths: [Int: String] = [:]
+            var ordinal = 0
+            OutboundStrings.walk(body) { path, _, isKey, _, _ in
+                if wanted.remove(ordinal) != nil { paths[ordinal] = isKey ? "\(path)#key" : path.description }
+                ordinal += 1
+            }
+            located.reserveCapacity(pending.count)
+            for (ordinal, finding) in pending.sorted(by: { ($0.ordinal, $0.finding.start) < ($1.ordinal, $1.finding.start) }) {
+                var copy = finding
+                copy.location = FindingLocation(path: paths[ordinal] ?? "?", area: areas[ordinal], rewritable: rewritable[ordinal])
                 located.append(copy)
             }
         }
         classification.findings = located
         return ScreenedRequest(
-            request: normalised, droppedFields: dropped, strings: strings, classification: classification,
-            binaryParts: binary, slotOfText: slotOfText, findingsBySlot: bySlot
+            request: normalised, droppedFields: dropped, body: body, classification: classification,
+            binaryParts: binary, texts: texts, findingsBySlot: bySlot, ordinalTexts: ordinalTexts, ordinalSlots: slots
         )
+    }
+
+    /// Strings up to this many bytes are classified once however often they occur (member names,
+    /// roles, schema words repeat); longer ones are not hashed.
+    static let dedupLimit = 64
+
+    /// The number of Unicode scalars in `text`, counted on its UTF-8 bytes.
+    static func scalarCount(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var continuation = 0
+            for byte in bytes where byte & 0xC0 == 0x80 { continuation += 1 }
+            return bytes.count - continuation
+        }
     }
 
     /// The slot whose text covers scalar offset `position` of the joined text.
@@ -180,36 +270,49 @@ public enum Screening {
     ) -> EgressOutcome {
         let decided = Set(screened.classification.findings.map(\.type))
         var rewritable: [(path: JSONPath, text: String, findings: [Finding])] = []
-        var fixed: [(string: OutboundString, findings: [Finding])] = []
-        for string in OutboundStrings.of(body) {
-            switch string.kind {
+        var fixedTexts: [(location: String, text: String)] = []
+        var fixedFindings: [(location: String, findings: [Finding])] = []
+        var index: [String: Int]?
+        let sameFormat = body.format == screened.body.format
+        var ordinal = 0
+        var failure: EgressOutcome?
+        OutboundStrings.walk(body) { path, text, isKey, kind, _ in
+            defer { ordinal += 1 }
+            guard failure == nil else { return }
+            switch kind {
             case .lumen:
-                continue
+                return
             case .binary:
                 if screened.binaryParts.isEmpty {
-                    return .local("binary content at \(string.location) was not in the screened request")
+                    failure = .local("binary content at \(path) was not in the screened request")
                 }
-                continue
             case .text, .jsonText, .fixed:
-                let findings = screened.findings(ofScreened: string.text) ?? classifier.findings(in: string.text)
+                let findings = (sameFormat ? screened.findings(atOrdinal: ordinal, text: text) : nil)
+                    ?? screened.findings(ofScreened: text, in: &index)
+                    ?? classifier.findings(in: text)
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {
-                    return .local("the body for this target has \(unseen.type.rawValue) at \(string.location), which the decision did not see")
+                    failure = .local("the body for this target has \(unseen.type.rawValue) at \(path), which the decision did not see")
+                    return
                 }
-                if string.isRewritable {
-                    rewritable.append((string.path, string.text, findings))
+                guard redact else { return }
+                if !isKey && kind != .fixed {
+                    rewritable.append((path, text, findings))
                 } else {
-                    fixed.append((string, findings))
+                    let location = isKey ? "\(path)#key" : path.description
+                    fixedTexts.append((location, text))
+                    if !findings.isEmpty { fixedFindings.append((location, findings)) }
                 }
             }
         }
+        if let failure { return failure }
         guard redact else { return .send(body, redaction: nil, redactedTypes: []) }
 
-        for (string, findings) in fixed {
+        for (location, findings) in fixedFindings {
             for finding in findings {
                 switch rules.action(for: finding.type) {
                 case .keep: continue
                 case .block: return .block("The request contains \(finding.type.rawValue), which this policy does not let leave the machine.")
-                case .local, .pseudonymise: return .local("\(finding.type.rawValue) at \(string.location) cannot be rewritten")
+                case .local, .pseudonymise: return .local("\(finding.type.rawValue) at \(location) cannot be rewritten")
                 }
             }
         }
@@ -228,8 +331,8 @@ public enum Screening {
         case .redacted(let session):
             for placeholder in session.placeholders {
                 guard let value = session.originalValue(of: placeholder) else { continue }
-                if let place = fixed.first(where: { containsWord($0.string.text, value) }) {
-                    return .local("a pseudonymised value also occurs at \(place.string.location), which cannot be rewritten")
+                if let place = fixedTexts.first(where: { containsWord($0.text, value) }) {
+                    return .local("a pseudonymised value also occurs at \(place.location), which cannot be rewritten")
                 }
             }
             var out = body
