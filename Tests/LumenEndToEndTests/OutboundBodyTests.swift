@@ -169,6 +169,16 @@ import Testing
         }
     }
 
+    /// The screen's scalar count (eight bytes at a time) equals the standard library's.
+    @Test func scalarCountMatchesTheStandardLibrary() {
+        var g = SplitMix64(seed: 99)
+        let pieces = ["a", "é", "日", "🙂", "\u{0301}", "z9", "\n", "ÿ", "Ω"]
+        for length in 0..<200 {
+            let text = (0..<length).map { _ in pieces.randomElement(using: &g)! }.joined()
+            #expect(Screening.scalarCount(text) == text.unicodeScalars.count)
+        }
+    }
+
     @Test func placesAreClassified() {
         func place(_ path: JSONPath, _ json: JSONValue, _ format: WireFormat = .openAIChat) -> (StringKind, TextArea) {
             let text = json[path: path]?.stringValue ?? ""

@@ -22,15 +22,21 @@ public struct ScreenedRequest: Sendable {
     /// when a target's own body is checked before it leaves.
     let texts: [String]
     let findingsBySlot: [[Finding]]
-    /// For each string of `body` in walk order: its text and its slot (-1: not classified).
-    let ordinalTexts: [String]
-    let ordinalSlots: [Int32]
+    /// For each string of `body` in walk order: its text, slot (-1: not classified) and place.
+    let ordinals: [Ordinal]
+
+    struct Ordinal: Sendable {
+        var text: String
+        var slot: Int32
+        var rewritable: Bool
+        var area: TextArea
+    }
 
     /// The findings of the string at `ordinal` of a body walked like `body` (same format), if it is
     /// the same string: the common case, found without hashing.
     func findings(atOrdinal ordinal: Int, text: String) -> [Finding]? {
-        guard ordinal < ordinalTexts.count, ordinalTexts[ordinal] == text else { return nil }
-        let slot = ordinalSlots[ordinal]
+        guard ordinal < ordinals.count, ordinals[ordinal].text == text else { return nil }
+        let slot = ordinals[ordinal].slot
         return slot >= 0 ? findingsBySlot[Int(slot)] : []
     }
 
@@ -140,10 +146,8 @@ public enum Screening {
         // string of the body in walk order, its text, its slot (-1: not classified) and place.
         var shortSlots: [String: Int] = [:]
         var texts: [String] = []
-        var ordinalTexts: [String] = []
-        var slots: [Int32] = []
-        var rewritable: [Bool] = []
-        var areas: [TextArea] = []
+        var ordinals: [ScreenedRequest.Ordinal] = []
+        ordinals.reserveCapacity(32)
         var binary: [String] = []
         var joined = ""
         OutboundStrings.walk(body) { path, text, isKey, kind, area in
@@ -166,10 +170,7 @@ public enum Screening {
                     joined += text
                 }
             }
-            ordinalTexts.append(text)
-            slots.append(slot)
-            rewritable.append(!isKey && (kind == .text || kind == .jsonText))
-            areas.append(area)
+            ordinals.append(.init(text: text, slot: slot, rewritable: !isKey && (kind == .text || kind == .jsonText), area: area))
         }
         let difficultyText = normalised.messages.last { $0.role == .user }?.text ?? ""
         var classification = classifier.classify(joined, difficultyText: difficultyText)
@@ -198,7 +199,7 @@ public enum Screening {
             guard end > start else { continue }
             let relative = Finding(type: finding.type, start: start, end: end, score: finding.score)
             bySlot[slot].append(relative)
-            for (ordinal, s) in slots.enumerated() where s == Int32(slot) {
+            for (ordinal, place) in ordinals.enumerated() where place.slot == Int32(slot) {
                 pending.append((ordinal, relative))
             }
         }
@@ -215,14 +216,14 @@ public enum Screening {
             located.reserveCapacity(pending.count)
             for (ordinal, finding) in pending.sorted(by: { ($0.ordinal, $0.finding.start) < ($1.ordinal, $1.finding.start) }) {
                 var copy = finding
-                copy.location = FindingLocation(path: paths[ordinal] ?? "?", area: areas[ordinal], rewritable: rewritable[ordinal])
+                copy.location = FindingLocation(path: paths[ordinal] ?? "?", area: ordinals[ordinal].area, rewritable: ordinals[ordinal].rewritable)
                 located.append(copy)
             }
         }
         classification.findings = located
         return ScreenedRequest(
             request: normalised, droppedFields: dropped, body: body, classification: classification,
-            binaryParts: binary, texts: texts, findingsBySlot: bySlot, ordinalTexts: ordinalTexts, ordinalSlots: slots
+            binaryParts: binary, texts: texts, findingsBySlot: bySlot, ordinals: ordinals
         )
     }
 
@@ -230,12 +231,23 @@ public enum Screening {
     /// roles, schema words repeat); longer ones are not hashed.
     static let dedupLimit = 64
 
-    /// The number of Unicode scalars in `text`, counted on its UTF-8 bytes.
+    /// The number of Unicode scalars in `text`: its UTF-8 bytes minus the continuation bytes
+    /// (`10xxxxxx`), counted eight bytes at a time.
     static func scalarCount(_ text: String) -> Int {
         var text = text
         return text.withUTF8 { bytes in
             var continuation = 0
-            for byte in bytes where byte & 0xC0 == 0x80 { continuation += 1 }
+            var i = 0
+            let raw = UnsafeRawBufferPointer(bytes)
+            while i + 8 <= bytes.count {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                continuation += (x & ~(x << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                i += 8
+            }
+            while i < bytes.count {
+                if bytes[i] & 0xC0 == 0x80 { continuation += 1 }
+                i += 1
+            }
             return bytes.count - continuation
         }
     }

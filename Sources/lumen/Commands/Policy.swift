@@ -294,6 +294,16 @@ struct BenchDecision: AsyncParsableCommand {
             }
             rows.append(row)
         }
+        // What the router read before every string of a request was screened (message texts joined,
+        // difficulty on the last user turn): the reference for what the whole-request screen costs.
+        if only.map("1KB chat (text only)".contains) ?? true {
+            let request = Self.chatRequest(bytes: 1024)
+            let joined = request.messages.map(\.text).joined(separator: "\n\n")
+            let last = request.messages.last { $0.role == .user }?.text ?? ""
+            rows.append(measure("1KB chat (text only)", bytes: joined.utf8.count, count: iterations, decide: {
+                PolicyEngine.evaluate(loaded, classifier.classify(joined, difficultyText: last), context)
+            }, classifyOnce: { classifier.classify(joined, difficultyText: last) }))
+        }
         // Whole requests: every string that could leave is screened (the router's path), then decided.
         for (label, request, count) in [
             ("1KB chat", Self.chatRequest(bytes: 1024), iterations),
@@ -319,7 +329,7 @@ struct BenchDecision: AsyncParsableCommand {
         for row in rows {
             let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
             var line = String(format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
-                              row.size.rightPadded(10) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
+                              row.size.rightPadded(20) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
                               row.evaluateOnlyP50Microseconds)
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)
