@@ -7,6 +7,7 @@ LLAMA_LIB := $(ROOT)/.lumen/llama/lib
 SWIFT_FLAGS := -Xlinker -rpath -Xlinker $(LLAMA_LIB)
 LUMEN := $(ROOT)/.build/debug/lumen
 RELEASE_LUMEN := $(ROOT)/.build/release/lumen
+RELEASE_BENCH := $(ROOT)/.build/release/lumen-bench
 
 .PHONY: setup build release test serve bench clean
 
@@ -14,10 +15,10 @@ setup:
 	@bash scripts/setup.sh
 
 build: setup
-	swift build $(SWIFT_FLAGS)
+	swift build --product lumen $(SWIFT_FLAGS)
 
 release: setup
-	swift build -c release $(SWIFT_FLAGS)
+	swift build -c release --product lumen $(SWIFT_FLAGS)
 
 test: setup
 	@bash scripts/setup.sh --test-tools
@@ -27,15 +28,17 @@ test: setup
 serve: release
 	$(RELEASE_LUMEN) serve $(ARGS)
 
-# All benchmarks, each next to its peer in the same run (release build).
+# All benchmarks, each next to its peer in the same run (release build). They live in their own
+# executable, lumen-bench (Benchmarks/), which runs the release `lumen` next to it.
 bench: release
 	@bash scripts/setup.sh --bench-tools
 	@bash scripts/setup.sh --test-tools
-	LUMEN_VENV=$(ROOT)/.venv-bench $(RELEASE_LUMEN) bench decision
-	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench redaction
-	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench first-token
-	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench local --threads 2
-	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_LUMEN) bench proxy
+	swift build -c release --product lumen-bench $(SWIFT_FLAGS)
+	LUMEN_VENV=$(ROOT)/.venv-bench $(RELEASE_BENCH) decision
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) redaction
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) first-token
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) local --threads 2
+	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) proxy
 
 clean:
 	rm -rf .build

@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "lumen", targets: ["lumen"]),
+        .executable(name: "lumen-bench", targets: ["lumen-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -120,6 +121,26 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Benchmarks, apart from the product: `swift build --product lumen` compiles none of them.
+        .executableTarget(
+            name: "lumen-bench",
+            dependencies: [
+                "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction", "LumenLocalRuntime", "LumenAudit", "LumenRouter",
+                "LumenFakeUpstream", "LumenTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/LumenBench",
+            swiftSettings: strict
+        ),
+
+        // Fixtures shared by the tests and the benchmarks.
+        .target(name: "LumenTestSupport", dependencies: ["LumenCore", "LumenAudit"], path: "Tests/LumenTestSupport", swiftSettings: strict),
+
         .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore"]),
         .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier"]),
         .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier", "LumenCore"]),
@@ -131,7 +152,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier"]),
+        .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(
             name: "LumenEndToEndTests",
             dependencies: [

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ceiling check for `lumen bench local`: llama.cpp's own multi-sequence decode, driven from Python.
+"""Ceiling check for `lumen-bench local`: llama.cpp's own multi-sequence decode, driven from Python.
 
 Loads the GGUF through llama-cpp-python's low-level bindings (the same libllama Lumen links), feeds the
 same templated prompt to N sequences, then runs greedy decode steps where each `llama_decode` call carries

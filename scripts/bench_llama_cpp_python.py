@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer benchmark for `lumen bench local`: the same GGUF driven by llama-cpp-python (llama_cpp.Llama).
+"""Peer benchmark for `lumen-bench local`: the same GGUF driven by llama-cpp-python (llama_cpp.Llama).
 
 Reads the already-templated prompt from --prompt-file, generates greedily (temperature 0) with the given
 threads and max tokens, and prints one JSON object per run with the same measures Lumen reports:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """LiteLLM's ComplexityRouter with its default config, the peer of `lumen eval routing --litellm`
-and `lumen bench decision`.
+and `lumen-bench decision`.
 
 Scores: reads JSONL prompts ({"prompt": ...} per line) and writes one score per line: the tier as
 an ordinal (SIMPLE=0, MEDIUM=1, COMPLEX=2, REASONING=3; ties are left as ties). Prints

@@ -22,7 +22,7 @@ stamp_text="pc-v2 $want"
 
 fail() { echo "setup: $*" >&2; exit 1; }
 
-# `--bench-tools`: LiteLLM, the peer `lumen bench decision` and `lumen eval routing --litellm` measure
+# `--bench-tools`: LiteLLM, the peer `lumen-bench decision` and `lumen eval routing --litellm` measure
 # against. Not needed by the tests. litellm 1.x pins certifi>=2026.10.19, newer than PyPI serves here,
 # so its requirements are installed first and litellm itself without dependency resolution.
 install_litellm() {
@@ -39,7 +39,7 @@ install_litellm() {
 }
 
 # `--test-tools`: also the Debian tools the test suite and benchmarks drive (headless Chromium to
-# check the audit report renders, wrk for `lumen bench proxy`). Installed only when missing.
+# check the audit report renders, wrk for `lumen-bench proxy`). Installed only when missing.
 if [[ "${1:-}" == "--test-tools" ]]; then
     missing=()
     command -v chromium >/dev/null || missing+=(chromium)

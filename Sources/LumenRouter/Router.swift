@@ -470,15 +470,3 @@ extension Router.Plan {
         decision.overrodeRequestedModel ? (decision.overrideReason ?? "policy rule '\(decision.rule)'") : nil
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-}

@@ -14,7 +14,7 @@ import NIOPosix
 enum Entry {
     static func main() async {
         let command = CommandLine.arguments.dropFirst().first
-        if command == "serve" || command == "fake-upstream" || command == "bare-forwarder", ProcessInfo.processInfo.environment["LUMEN_EXECUTOR"] != "pool" {
+        if command == "serve" || command == "fake-upstream", ProcessInfo.processInfo.environment["LUMEN_EXECUTOR"] != "pool" {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         await Lumen.main()

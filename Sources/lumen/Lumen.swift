@@ -12,12 +12,10 @@ struct Lumen: AsyncParsableCommand {
             Eval.self,
             Calibrate.self,
             Train.self,
-            Bench.self,
             Generate.self,
             Chat.self,
             Models.self,
             FakeUpstream.self,
-            BareForwarderCommand.self,
             Audit.self,
             Replay.self,
         ]
@@ -28,12 +26,5 @@ struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate the classifier against labelled data.",
         subcommands: [EvalRouting.self, EvalSensitivity.self]
-    )
-}
-
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Benchmarks, each measured next to a named peer in the same run.",
-        subcommands: [BenchDecision.self, BenchLocal.self, BenchProxy.self, BenchRedaction.self, BenchFirstToken.self]
     )
 }

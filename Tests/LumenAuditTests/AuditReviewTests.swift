@@ -1,6 +1,7 @@
 import Foundation
 import LumenAudit
 import LumenClassifier
+import LumenTestSupport
 import Testing
 
 let priceTable = AuditPolicyInfo(targets: [

@@ -7,7 +7,7 @@ import LumenPolicy
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify and review the audit log (cost, egress, decisions).",
-        subcommands: [AuditVerify.self, AuditSummaryCommand.self, AuditEgressCommand.self, AuditTail.self, AuditExport.self, AuditReport.self, AuditGenerateFixture.self]
+        subcommands: [AuditVerify.self, AuditSummaryCommand.self, AuditEgressCommand.self, AuditTail.self, AuditExport.self, AuditReport.self]
     )
 }
 
@@ -172,23 +172,6 @@ struct AuditReport: AsyncParsableCommand {
         let html = try failing { try AuditHTMLReport.render(directory: dir.path, since: cutoff) }
         try html.write(toFile: out, atomically: true, encoding: .utf8)
         print("wrote \(out)")
-    }
-}
-
-struct AuditGenerateFixture: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate-fixture", abstract: "Write a synthetic log (benchmarks).", shouldDisplay: false)
-    @Argument var directory: String
-    @Option var records = 1000
-    @Option(help: "always, never, interval or interval:MS") var fsync = "never"
-
-    func run() async throws {
-        let policy = try failing { try AuditFsyncPolicy(parsing: fsync) }
-        let log = try await AuditLog.open(AuditLogConfiguration(directory: directory, fsync: policy))
-        let start = DispatchTime.now()
-        let written = try await AuditFixture.generate(into: log, records: records, fsync: policy)
-        try await log.close()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        print(String(format: "%d records in %.2f s (%.0f records/s, fsync %@)", written, seconds, Double(written) / seconds, fsync))
     }
 }
 

@@ -97,9 +97,7 @@ struct Route: AsyncParsableCommand {
 /// Where the CLI finds policies.
 enum PolicyPaths {
     static func resolve(_ explicit: String?, environment: [String: String]) -> String {
-        if let explicit { return explicit }
-        if let path = environment["LUMEN_POLICY"], !path.isEmpty { return path }
-        return "policies/default.yaml"
+        explicit ?? PolicyLoader.defaultPath(environment: environment)
     }
 
     /// Loads a policy, or prints its diagnostics (file:line:column) to standard error and exits 1.

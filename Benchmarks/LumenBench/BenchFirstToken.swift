@@ -7,7 +7,7 @@ import LumenFakeUpstream
 import Glibc
 #endif
 
-/// `lumen bench first-token`: how long a streamed token takes from the moment the upstream sends it
+/// `lumen-bench first-token`: how long a streamed token takes from the moment the upstream sends it
 /// to the moment the client has it, through `lumen serve` (redaction and restoration on) and, as the
 /// peer, straight from the upstream to the same client.
 ///
@@ -39,7 +39,8 @@ struct BenchFirstToken: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let binary = BenchProxyRunner.benchBinary()
+        let binary = try BenchProxyRunner.lumenBinary()
+        let forwarderBinary = BenchProxyRunner.benchBinary()
         let work = try BenchProxyRunner.scratchDirectory("lumen-bench-ft")
         defer { try? FileManager.default.removeItem(at: work) }
 
@@ -56,7 +57,7 @@ struct BenchFirstToken: AsyncParsableCommand {
         let policyPath = work.appendingPathComponent("first-token.yaml").path
         try """
             name: bench-first-token
-            description: Everything to the fake upstream; personal data pseudonymised, for lumen bench first-token.
+            description: Everything to the fake upstream; personal data pseudonymised, for lumen-bench first-token.
             targets:
               - name: remote
                 kind: openai
@@ -85,7 +86,7 @@ struct BenchFirstToken: AsyncParsableCommand {
         defer { BenchProxyRunner.stop(proxy) }
         try BenchProxyRunner.waitForPort(proxyPort)
         // The floor: the same HTTP stack streaming the upstream's bytes through, nothing of Lumen.
-        let (forwarder, forwarderPort) = try BenchProxyRunner.startForwarder(binary, upstream: upstream.baseURL + "/chat/completions")
+        let (forwarder, forwarderPort) = try BenchProxyRunner.startForwarder(forwarderBinary, upstream: upstream.baseURL + "/chat/completions")
         defer { BenchProxyRunner.stop(forwarder) }
 
         let email = "jane.doe@example.com"
@@ -98,7 +99,7 @@ struct BenchFirstToken: AsyncParsableCommand {
                 (placeholder.count + chunkSize - 1) / chunkSize
             ),
         ]
-        print("lumen bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case and route (routes taken in turn), events every \(interval) ms")
+        print("lumen-bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case and route (routes taken in turn), events every \(interval) ms")
         let routes = [("direct", upstream.port), ("floor", forwarderPort), ("lumen", proxyPort)]
         var ordinal = 0
         for streamCase in cases {

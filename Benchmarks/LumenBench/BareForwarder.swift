@@ -1,17 +1,17 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-public import Logging
+import Logging
 import NIOCore
 
-/// The floor under `lumen serve` for `lumen bench proxy`: the same HTTP stack (Hummingbird in front,
+/// The floor under `lumen serve` for `lumen-bench proxy`: the same HTTP stack (Hummingbird in front,
 /// AsyncHTTPClient to the upstream, tasks on the same event loops) forwarding each
 /// `POST /v1/chat/completions` body verbatim to one upstream and streams its answer verbatim back — no
 /// parsing, classification, policy, audit or metrics. What `lumen serve` adds over this is Lumen's own
 /// cost; what this adds over the upstream directly is the cost of any proxy built on this stack.
-public enum BareForwarder {
+enum BareForwarder {
     /// Serves until SIGINT/SIGTERM. `upstream` is the full URL to post to.
-    public static func run(host: String, port: Int, upstream: String, authorization: String?, logger: Logger) async throws {
+    static func run(host: String, port: Int, upstream: String, authorization: String?, logger: Logger) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let router = Router()
         router.post("/v1/chat/completions") { request, _ -> Response in

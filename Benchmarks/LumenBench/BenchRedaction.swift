@@ -4,7 +4,7 @@ import LumenClassifier
 import LumenCore
 import LumenRedaction
 
-/// `lumen bench redaction`: what the redaction stage adds to a request and to a streamed answer.
+/// `lumen-bench redaction`: what the redaction stage adds to a request and to a streamed answer.
 struct BenchRedaction: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redaction",
@@ -214,9 +214,6 @@ struct BenchRedaction: AsyncParsableCommand {
     }
 }
 
-extension Duration {
-    fileprivate var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-}
 
 /// Synthetic prompts and answers with known findings.
 private enum BenchPrompt {

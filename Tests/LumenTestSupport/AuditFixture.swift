@@ -1,4 +1,5 @@
 public import Foundation
+public import LumenAudit
 
 /// Writes synthetic but well-formed logs (for benchmarks and tests): a policy record, then requests
 /// spread over `days` days — local ones as a single completion, remote ones as a pre-egress decision

@@ -1,11 +1,13 @@
 /// Fixed-width columns for the CLI's tables. `String(format:)`'s `%-15@` does not pad on Linux,
 /// so `%@` columns are padded here.
 extension String {
-    func leftPadded(_ width: Int) -> String {
+    /// This text right-aligned in `width` characters (unchanged when longer).
+    public func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 
-    func rightPadded(_ width: Int) -> String {
+    /// This text left-aligned in `width` characters (unchanged when longer).
+    public func rightPadded(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
