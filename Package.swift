@@ -37,7 +37,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "LumenRedaction", dependencies: ["LumenClassifier"], swiftSettings: strict),
+        .target(name: "LumenRedaction", dependencies: ["LumenClassifier", "LumenPolicy"], swiftSettings: strict),
         .target(name: "LumenCore", swiftSettings: strict),
 
         // I/O stages.
@@ -138,26 +138,37 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Fixtures shared by the tests and the benchmarks.
-        .target(name: "LumenTestSupport", dependencies: ["LumenCore", "LumenAudit"], path: "Tests/LumenTestSupport", swiftSettings: strict),
+        // Fixtures shared by the tests and the benchmarks: where the binary, the venv, the model and
+        // the shared data are; an in-memory backend; planted values; a synthetic audit log.
+        .target(
+            name: "LumenTestSupport",
+            dependencies: ["LumenCore", "LumenPolicy", "LumenAudit", "LumenRouter"],
+            path: "Tests/LumenTestSupport",
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore"]),
-        .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier"]),
+        .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier", "LumenCore"]),
-        .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime"]),
+        .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime", "LumenTestSupport"]),
         .testTarget(
             name: "LumenProvidersTests",
             dependencies: [
-                "LumenProviders", "LumenFakeUpstream", "LumenCore",
+                "LumenProviders", "LumenFakeUpstream", "LumenCore", "LumenTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(
-            name: "LumenEndToEndTests",
+            name: "LumenRouterTests",
             dependencies: [
-                "lumen", "LumenRouter", "LumenServer", "LumenFakeUpstream", "LumenCore", "LumenClassifier",
+                "LumenRouter", "LumenTestSupport", "LumenFakeUpstream", "LumenAudit", "LumenPolicy", "LumenRedaction", "LumenClassifier",
+                "LumenCore", .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "LumenEndToEndTests",
+            dependencies: ["lumen", "LumenTestSupport", "LumenFakeUpstream", "LumenCore", "LumenClassifier"]
         ),
     ]
 )

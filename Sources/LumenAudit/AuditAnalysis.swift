@@ -1,4 +1,5 @@
 import Foundation
+import LumenPolicy
 
 /// How `summary` groups requests.
 public enum AuditGrouping: String, Sendable, CaseIterable {
@@ -85,7 +86,7 @@ struct AuditRequestView: Decodable {
     struct PolicyView: Decodable { var hash: String }
     struct DecisionView: Decodable {
         var target: String
-        var route: AuditRoute
+        var route: RouteKind
         var rule: String
     }
     struct StatusView: Decodable { var state: String }

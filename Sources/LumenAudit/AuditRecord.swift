@@ -1,4 +1,5 @@
 public import LumenClassifier
+public import LumenPolicy
 
 /// What a line of the audit log is about.
 public enum AuditRecordKind: String, Codable, Sendable, Hashable {
@@ -179,25 +180,18 @@ public struct AuditPolicyRef: Codable, Sendable, Hashable {
     }
 }
 
-/// Where a request goes.
-public enum AuditRoute: String, Codable, Sendable, Hashable {
-    case local
-    case remote
-    case blocked
-}
-
 /// The policy engine's decision, as logged.
 public struct AuditDecision: Codable, Sendable, Hashable {
-    /// Target name from the policy (empty when blocked).
+    /// Target name from the policy (`none` when blocked).
     public var target: String
-    public var route: AuditRoute
+    public var route: RouteKind
     /// `route`, `redact` (remote after redaction) or `block`.
     public var action: String
     /// Name of the rule that matched (or `default`).
     public var rule: String
     public var reason: String
 
-    public init(target: String, route: AuditRoute, action: String, rule: String, reason: String) {
+    public init(target: String, route: RouteKind, action: String, rule: String, reason: String) {
         self.target = target
         self.route = route
         self.action = action
@@ -471,12 +465,12 @@ public struct AuditFallback: Codable, Sendable, Hashable {
 /// One target's price as stored in a `policy` record.
 public struct AuditTargetPrice: Codable, Sendable, Hashable {
     public var name: String
-    public var route: AuditRoute
+    public var route: RouteKind
     public var host: String?
     public var inputPerMillion: Double
     public var outputPerMillion: Double
 
-    public init(name: String, route: AuditRoute, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double) {
+    public init(name: String, route: RouteKind, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double) {
         self.name = name
         self.route = route
         self.host = host

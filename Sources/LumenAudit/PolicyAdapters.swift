@@ -3,17 +3,10 @@ public import LumenPolicy
 
 extension AuditDecision {
     /// The audit form of a policy decision: where it goes (local, remote or blocked) and why.
+    /// (The one place a decision becomes its logged form: the router's records and `lumen replay` use it.)
     public init(_ decision: Decision, policy: Policy) {
-        let route: AuditRoute
-        switch decision.action {
-        case .block:
-            route = .blocked
-        case .route, .redact:
-            let isLocal = decision.target.flatMap { policy.target(named: $0) }?.isLocal ?? true
-            route = isLocal ? .local : .remote
-        }
         self.init(
-            target: decision.target ?? "", route: route, action: decision.action.rawValue,
+            target: decision.target ?? "none", route: decision.route(in: policy), action: decision.action.rawValue,
             rule: decision.rule, reason: decision.reason
         )
     }
@@ -23,10 +16,24 @@ extension AuditTargetPrice {
     /// A policy target's price and, for remote targets, the host requests to it leave for.
     public init(_ target: PolicyTarget) {
         self.init(
-            name: target.name, route: target.isLocal ? .local : .remote,
+            name: target.name, route: target.route,
             host: target.isLocal ? nil : target.baseURL.flatMap { URL(string: $0)?.host },
             inputPerMillion: target.price.inputPerMTok, outputPerMillion: target.price.outputPerMTok
         )
+    }
+}
+
+extension AuditPolicyInfo {
+    /// The price table and budgets a `policy` record stores for `policy`.
+    public init(_ policy: Policy) {
+        var budgets: [AuditBudget] = []
+        if let daily = policy.budgets.global.dailyUSD { budgets.append(AuditBudget(tenant: nil, period: .daily, limitUSD: daily)) }
+        if let monthly = policy.budgets.global.monthlyUSD { budgets.append(AuditBudget(tenant: nil, period: .monthly, limitUSD: monthly)) }
+        for (tenant, limit) in policy.budgets.tenants.sorted(by: { $0.key < $1.key }) {
+            if let daily = limit.dailyUSD { budgets.append(AuditBudget(tenant: tenant, period: .daily, limitUSD: daily)) }
+            if let monthly = limit.monthlyUSD { budgets.append(AuditBudget(tenant: tenant, period: .monthly, limitUSD: monthly)) }
+        }
+        self.init(targets: policy.targets.map(AuditTargetPrice.init), budgets: budgets)
     }
 }
 

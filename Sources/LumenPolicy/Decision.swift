@@ -53,3 +53,24 @@ public struct Decision: Sendable, Hashable, Codable {
         self.policyHash = policyHash
     }
 }
+
+/// Where a request went: served on this machine (in-process or a local endpoint), sent to a remote
+/// provider, or refused. One vocabulary for the decision, the response header, metrics and the audit log.
+public enum RouteKind: String, Sendable, Codable, Hashable, CaseIterable {
+    case local
+    case remote
+    case blocked
+}
+
+extension PolicyTarget {
+    /// `.local` for the embedded model and local endpoints, `.remote` otherwise.
+    public var route: RouteKind { isLocal ? .local : .remote }
+}
+
+extension Decision {
+    /// Where this decision sends the request under `policy`: `.blocked`, or its target's route.
+    public func route(in policy: Policy) -> RouteKind {
+        guard action != .block else { return .blocked }
+        return target.flatMap(policy.target(named:))?.route ?? .local
+    }
+}

@@ -1,4 +1,5 @@
 public import LumenClassifier
+public import LumenPolicy
 
 /// What happens to findings of one type before a request may leave the machine.
 public enum RedactionAction: String, Sendable, Hashable, Codable, CaseIterable {
@@ -58,5 +59,34 @@ public struct RedactionRules: Sendable, Hashable {
     public func action(for type: FindingType) -> RedactionAction {
         if let action = actions[type] { return action }
         return type.isSecret ? secretAction : defaultAction
+    }
+}
+
+extension RedactionAction {
+    /// What a policy's redaction mode does to a finding: the one mapping from the policy's vocabulary
+    /// to the redaction stage's.
+    public init(_ mode: RedactionMode) {
+        switch mode {
+        case .pseudonymise: self = .pseudonymise
+        case .local: self = .local
+        case .block: self = .block
+        }
+    }
+}
+
+extension RedactionRules {
+    /// The rules a policy's `redaction` settings give: each type's action is
+    /// `RedactionSettings.mode(for:)` (which the policy engine's safety nets read as well), so the
+    /// decision and the redaction can never disagree on a type.
+    public init(_ settings: RedactionSettings) {
+        var actions: [FindingType: RedactionAction] = [:]
+        for type in PolicyVocabulary.findingTypes.union(settings.modes.keys) {
+            actions[type] = RedactionAction(settings.mode(for: type))
+        }
+        self.init(
+            actions: actions,
+            defaultAction: RedactionAction(settings.defaultMode),
+            secretAction: RedactionAction(settings.mode(for: .genericSecret))
+        )
     }
 }

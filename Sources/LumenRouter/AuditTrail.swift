@@ -22,7 +22,6 @@ struct AuditTrail: Sendable {
         self.requestID = requestID
         self.policy = policy
         self.decision = decision
-        let primary = decision.target.flatMap { policy.target(named: $0) }
         var record = AuditRecord(
             kind: .decision,
             id: requestID,
@@ -30,13 +29,7 @@ struct AuditTrail: Sendable {
             keyID: caller.keyID,
             policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
             requestedModel: requestedModel,
-            decision: AuditDecision(
-                target: decision.target ?? "none",
-                route: decision.action == .block ? .blocked : ((primary?.isLocal ?? true) ? .local : .remote),
-                action: decision.action.rawValue,
-                rule: decision.rule,
-                reason: decision.reason
-            ),
+            decision: AuditDecision(decision, policy: policy),
             classification: AuditClassification(classification, hmac: hmac, value: screened.value(of:)),
             context: AuditContext(metadata: [:]),
             latency: AuditLatency(decisionMs: decisionLatency.milliseconds),
@@ -55,7 +48,7 @@ struct AuditTrail: Sendable {
     ) -> AuditRecord {
         var record = base
         record.decision?.target = target.name
-        record.decision?.route = .remote
+        record.decision?.route = target.route
         record.egress = AuditEgress(host: host ?? "unknown", bytesSent: bytesOut)
         if let redaction {
             record.redactions = redaction.byType.mapValues { AuditRedactionCounts(redacted: $0.values) }
@@ -78,7 +71,7 @@ struct AuditTrail: Sendable {
         firstToken: Duration?, total: Duration
     ) {
         completion.decision?.target = attempt.name
-        completion.decision?.route = attempt.backend.route == .remote ? .remote : .local
+        completion.decision?.route = attempt.backend.route
         completion.usage = AuditUsage(promptTokens: usage.prompt, completionTokens: usage.completion)
         completion.costUSD = cost
         completion.status = AuditStatus(state: error == nil ? "ok" : "error", code: status, error: error)
@@ -114,12 +107,9 @@ struct AuditTrail: Sendable {
     }
 
     /// Fills the completion record of a request that failed or was blocked.
-    mutating func fail(
-        status: Int, error: String?, fallbacks: [FallbackEvent], target: String, route: RouteKind, total: Duration,
-        auditRoute: AuditRoute? = nil
-    ) {
+    mutating func fail(status: Int, error: String?, fallbacks: [FallbackEvent], target: String, route: RouteKind, total: Duration) {
         completion.decision?.target = target
-        completion.decision?.route = auditRoute ?? (route == .remote ? .remote : .local)
+        completion.decision?.route = route
         completion.status = AuditStatus(state: status == 403 ? "blocked" : "error", code: status, error: error)
         completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }
         completion.costUSD = completion.costUSD ?? 0

@@ -7,7 +7,7 @@ import LumenPolicy
 enum BudgetHooksFactory {
     /// The ledger for `policy`'s budgets, rebuilt from the log; nil when the policy has none.
     static func ledger(for policy: Policy, directory: String, logger: Logger) async -> BudgetLedger? {
-        let budgets = RouterRuntime.policyInfo(policy).budgets
+        let budgets = AuditPolicyInfo(policy).budgets
         guard !budgets.isEmpty else { return nil }
         do {
             return try await BudgetLedger.rebuild(from: directory, budgets: budgets)
@@ -21,7 +21,7 @@ enum BudgetHooksFactory {
     /// without one yet, a ledger is rebuilt from the log as at start.
     static func ledger(updating ledger: BudgetLedger?, for policy: Policy, directory: String, logger: Logger) async -> BudgetLedger? {
         guard let ledger else { return await self.ledger(for: policy, directory: directory, logger: logger) }
-        await ledger.setBudgets(RouterRuntime.policyInfo(policy).budgets)
+        await ledger.setBudgets(AuditPolicyInfo(policy).budgets)
         return ledger
     }
 

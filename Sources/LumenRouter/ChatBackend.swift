@@ -1,3 +1,4 @@
+public import LumenPolicy
 public import LumenCore
 
 /// Something that can answer chat completions: the embedded llama.cpp runtime, an external local

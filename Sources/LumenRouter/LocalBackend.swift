@@ -1,3 +1,4 @@
+public import LumenPolicy
 public import LumenCore
 public import LumenLocalRuntime
 import Foundation

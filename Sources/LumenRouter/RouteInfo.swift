@@ -1,8 +1,5 @@
-/// Whether a request was served in-process / on a local endpoint, or left the machine.
-public enum RouteKind: String, Sendable, Codable, Hashable {
-    case local
-    case remote
-}
+public import LumenPolicy
+
 
 /// One step down a rule's fallback order: the target that failed or was unavailable, the one tried
 /// next, and why (no prompt text).

@@ -168,10 +168,11 @@ public final class Router: Sendable {
         switch decision.action {
         case .block:
             let message = decision.blockMessage ?? "Blocked by policy rule '\(decision.rule)'."
-            var info = RouteInfo(requestID: caller.requestID, route: .local, target: "none", rule: decision.rule)
+            var info = RouteInfo(requestID: caller.requestID, route: .blocked, target: "none", rule: decision.rule)
             info.droppedFields = screened.droppedFields
-            await finishAudit(&trail, status: 403, error: "blocked", route: .blocked, target: "none")
-            metrics.request(route: "blocked", target: "none", status: 403)
+            trail.fail(status: 403, error: "blocked", fallbacks: [], target: "none", route: .blocked, total: started.duration(to: .now))
+            await writeCompletion(trail)
+            metrics.request(route: RouteKind.blocked.rawValue, target: "none", status: 403)
             throw .blocked(message, route: info)
         case .route, .redact:
             break
@@ -188,11 +189,10 @@ public final class Router: Sendable {
             // the request still gets its completion record.
             if !error.recorded {
                 let target = plan.candidates.first ?? "none"
-                let route = routeKind(of: target)
-                trail.fail(status: error.status, error: error.code, fallbacks: [], target: target, route: route, total: started.duration(to: .now),
-                           auditRoute: error.status == 403 ? .blocked : nil)
-                await writeCompletion(trail, remote: route == .remote)
-                metrics.request(route: error.status == 403 ? "blocked" : route.rawValue, target: target, status: error.status)
+                let route = error.route?.route ?? routeKind(of: target)
+                trail.fail(status: error.status, error: error.code, fallbacks: [], target: target, route: route, total: started.duration(to: .now))
+                await writeCompletion(trail)
+                metrics.request(route: route.rawValue, target: target, status: error.status)
             }
             throw error
         }
@@ -295,11 +295,11 @@ public final class Router: Sendable {
         let final: OutboundBody
         let session: RedactionSession?
         let redactedTypes: Set<FindingType>
-        switch Screening.finalise(outbound, screened: screened, redact: plan.decision.action == .redact, rules: Self.redactionRules(policy.redaction), classifier: classifier) {
+        switch Screening.finalise(outbound, screened: screened, redact: plan.decision.action == .redact, rules: RedactionRules(policy.redaction), classifier: classifier) {
         case .local(let why):
             return .skip(why)
         case .block(let message):
-            throw .blocked(message, route: RouteInfo(requestID: trail.requestID, route: .local, target: "none", rule: plan.decision.rule))
+            throw .blocked(message, route: RouteInfo(requestID: trail.requestID, route: .blocked, target: "none", rule: plan.decision.rule))
         case .send(let body, let redaction, let types):
             final = body
             session = redaction
@@ -324,28 +324,6 @@ public final class Router: Sendable {
             }
         }
         return .ready(Attempt(name: name, target: target, backend: backend, request: request, body: bytes, redaction: session, redactedTypes: redactedTypes, droppedFields: dropped))
-    }
-
-    static func redactionRules(_ settings: RedactionSettings) -> RedactionRules {
-        var actions: [FindingType: RedactionAction] = [:]
-        for type in FindingType.secrets.union(FindingType.structuredIdentifiers).union(settings.modes.keys).union([
-            .person, .streetAddress, .dateOfBirth, .passport, .customTerm,
-        ]) {
-            actions[type] = action(settings.mode(for: type))
-        }
-        return RedactionRules(
-            actions: actions,
-            defaultAction: action(settings.defaultMode),
-            secretAction: settings.allowSecretsRemote ? action(settings.secretMode) : .local
-        )
-    }
-
-    static func action(_ mode: RedactionMode) -> RedactionAction {
-        switch mode {
-        case .pseudonymise: .pseudonymise
-        case .local: .local
-        case .block: .block
-        }
     }
 
     // MARK: - Non-streaming
@@ -386,7 +364,7 @@ public final class Router: Sendable {
                     bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
                     firstToken: nil, total: started.duration(to: .now)
                 )
-                await writeCompletion(trail, remote: attempt.backend.route == .remote)
+                await writeCompletion(trail)
                 record(info: info, status: 200, usage: usage, cost: cost, sent: result.bytesSent, received: result.bytesReceived)
                 return .completion(response, info)
             } catch {
@@ -424,7 +402,7 @@ public final class Router: Sendable {
             error = .upstream("No target could serve the request (\(reasons)).", timeout: false, route: info)
         }
         trail.fail(status: error.status, error: error.code, fallbacks: fallbacks, target: lastTarget, route: route, total: started.duration(to: .now))
-        await writeCompletion(trail, remote: route == .remote)
+        await writeCompletion(trail)
         metrics.request(route: route.rawValue, target: lastTarget, status: error.status)
         var recorded = error
         recorded.recorded = true
@@ -445,7 +423,7 @@ public final class Router: Sendable {
 
     // MARK: - Audit helpers
 
-    func writeCompletion(_ trail: AuditTrail, remote: Bool) async {
+    func writeCompletion(_ trail: AuditTrail) async {
         guard case .log(let log) = audit else { return }
         var record = trail.completionRecord()
         record.timestamp = AuditFiles.timestamp(Date())
@@ -459,10 +437,6 @@ public final class Router: Sendable {
         }
     }
 
-    func finishAudit(_ trail: inout AuditTrail, status: Int, error: String?, route: AuditRoute, target: String) async {
-        trail.fail(status: status, error: error, fallbacks: [], target: target, route: route == .remote ? .remote : .local, total: .zero, auditRoute: route)
-        await writeCompletion(trail, remote: false)
-    }
 }
 
 extension Router.Plan {

@@ -112,7 +112,7 @@ public final class RouterRuntime: Sendable {
         do {
             let log = try await AuditLog.open(
                 AuditLogConfiguration(directory: setup.auditDirectory, fsync: setup.auditFsync, egressFsync: egressFsync))
-            try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: Self.policyInfo(policy))
+            try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
             audit = .log(log)
             auditLog = log
         } catch {
@@ -146,7 +146,7 @@ public final class RouterRuntime: Sendable {
         if let auditLog {
             do {
                 // Records after this one name the new policy: the log says which policy decided what.
-                try await auditLog.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: Self.policyInfo(policy))
+                try await auditLog.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
             } catch {
                 throw RouterSetupError(message: "the audit log could not record the new policy (\(error)); the old policy stays in force")
             }
@@ -209,25 +209,6 @@ public final class RouterRuntime: Sendable {
             budget: BudgetHooksFactory.hooks(ledger),
             logger: logger
         )
-    }
-
-    /// The price table and budgets stored in the log's `policy` record.
-    static func policyInfo(_ policy: Policy) -> AuditPolicyInfo {
-        let targets = policy.targets.map { target in
-            AuditTargetPrice(
-                name: target.name, route: target.isLocal ? .local : .remote,
-                host: target.baseURL.flatMap { URL(string: $0)?.host },
-                inputPerMillion: target.price.inputPerMTok, outputPerMillion: target.price.outputPerMTok
-            )
-        }
-        var budgets: [AuditBudget] = []
-        if let daily = policy.budgets.global.dailyUSD { budgets.append(AuditBudget(tenant: nil, period: .daily, limitUSD: daily)) }
-        if let monthly = policy.budgets.global.monthlyUSD { budgets.append(AuditBudget(tenant: nil, period: .monthly, limitUSD: monthly)) }
-        for (tenant, limit) in policy.budgets.tenants.sorted(by: { $0.key < $1.key }) {
-            if let daily = limit.dailyUSD { budgets.append(AuditBudget(tenant: tenant, period: .daily, limitUSD: daily)) }
-            if let monthly = limit.monthlyUSD { budgets.append(AuditBudget(tenant: tenant, period: .monthly, limitUSD: monthly)) }
-        }
-        return AuditPolicyInfo(targets: targets, budgets: budgets)
     }
 
     /// Flushes and closes the audit log, shuts the HTTP client down. Call after the server stopped.

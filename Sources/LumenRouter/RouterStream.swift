@@ -105,7 +105,7 @@ final class CommittedStream: @unchecked Sendable {
         self.fallbacks = fallbacks
         self.started = started
         self.estimatedInput = estimatedInput
-        self.pump = StreamPump(session: attempt.redaction, overrideModel: nil, clientWantsUsage: clientWantsUsage)
+        self.pump = StreamPump(session: attempt.redaction, clientWantsUsage: clientWantsUsage)
     }
 
     deinit {
@@ -159,7 +159,6 @@ final class CommittedStream: @unchecked Sendable {
         let router: Router
         let trail: AuditTrail
         let info: RouteInfo
-        let remote: Bool
         let status: Int
         let counted: (prompt: Int, completion: Int)
         let cost: Double
@@ -167,7 +166,7 @@ final class CommittedStream: @unchecked Sendable {
         let received: Int
 
         func write() async {
-            await router.writeCompletion(trail, remote: remote)
+            await router.writeCompletion(trail)
             router.record(info: info, status: status, usage: counted, cost: cost, sent: sent, received: received)
         }
     }
@@ -192,7 +191,7 @@ final class CommittedStream: @unchecked Sendable {
         var finalInfo = info
         finalInfo.costUSD = cost
         return Closing(
-            router: router, trail: trail, info: finalInfo, remote: attempt.backend.route == .remote,
+            router: router, trail: trail, info: finalInfo,
             status: streamError == nil ? 200 : 502, counted: counted, cost: cost, sent: sent, received: received
         )
     }
@@ -217,12 +216,10 @@ final class CommittedStream: @unchecked Sendable {
 }
 
 /// Turns backend chunks into client chunks: restores placeholders (text and tool-call arguments,
-/// per choice, holding back only what could still be a placeholder), rewrites the model name for
-/// local targets, drops the upstream's usage chunk (the router emits its own, costed, when the
+/// per choice, holding back only what could still be a placeholder), drops the upstream's usage chunk (the router emits its own, costed, when the
 /// client asked for usage).
 struct StreamPump: Sendable {
     let session: RedactionSession?
-    let overrideModel: String?
     let clientWantsUsage: Bool
     var textRestorers: [Int: StreamingRestorer] = [:]
     var argumentRestorers: [String: StreamingRestorer] = [:]
@@ -230,15 +227,13 @@ struct StreamPump: Sendable {
     var emittedCharacters = 0
     var lastChunk: ChatCompletionChunk?
 
-    init(session: RedactionSession?, overrideModel: String?, clientWantsUsage: Bool) {
+    init(session: RedactionSession?, clientWantsUsage: Bool) {
         self.session = session
-        self.overrideModel = overrideModel
         self.clientWantsUsage = clientWantsUsage
     }
 
     mutating func process(_ chunk: ChatCompletionChunk) -> [ChatCompletionChunk] {
         var chunk = chunk
-        if let overrideModel { chunk.model = overrideModel }
         chunk.usage = nil
         lastChunk = chunk
         if chunk.choices.isEmpty { return [] }

@@ -1,6 +1,7 @@
 import Foundation
 import LumenAudit
 import LumenClassifier
+import LumenPolicy
 import Testing
 
 func tempDir(_ name: String = #function) -> String {
@@ -9,7 +10,7 @@ func tempDir(_ name: String = #function) -> String {
     return path
 }
 
-func completion(_ id: String, tenant: String = "acme", target: String = "local", route: AuditRoute = .local, cost: Double = 0,
+func completion(_ id: String, tenant: String = "acme", target: String = "local", route: RouteKind = .local, cost: Double = 0,
                 prompt: Int = 100, completion: Int = 50, ts: String = "") -> AuditRecord {
     AuditRecord(
         kind: .completion, id: id, timestamp: ts, tenant: tenant, policy: AuditPolicyRef(name: "p", hash: "h1"),

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LumenAudit
+import LumenPolicy
 import Testing
 
 /// The hand-written record writer must produce exactly the bytes `JSONEncoder` (sorted keys, the
@@ -59,7 +60,7 @@ import Testing
         let code: Int? = coin(&g) ? Int(g.next() % 600) : nil
         let error: String? = coin(&g) ? pick(strings, &g) : nil
         let decision = AuditDecision(
-            target: pick(strings, &g), route: pick([AuditRoute.local, .remote, .blocked], &g), action: pick(strings, &g),
+            target: pick(strings, &g), route: pick([RouteKind.local, .remote, .blocked], &g), action: pick(strings, &g),
             rule: pick(strings, &g), reason: pick(strings, &g)
         )
         var record = AuditRecord(

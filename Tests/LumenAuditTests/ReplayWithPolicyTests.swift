@@ -2,12 +2,13 @@ import Foundation
 import LumenAudit
 import LumenClassifier
 import LumenPolicy
+import LumenTestSupport
 import Testing
 
 /// Replay through the real policy engine: log decisions made with one shipped policy for real
 /// prompts, replay with another, and compare with deciding the same prompts directly.
 @Suite struct ReplayWithPolicyTests {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repoRoot = Harness.repoRoot.path
 
     static let prompts = [
         "What is the capital of France?",

@@ -2,6 +2,7 @@ import Foundation
 import LumenClassifier
 import LumenCore
 import LumenFakeUpstream
+import LumenTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -15,16 +16,8 @@ import FoundationNetworking
 struct ProxyEndToEndTests {
     static let apiKey = "e2e-key-\(UUID().uuidString)"
 
-    /// Must score < 0.75 difficulty; scripts/e2e_openai_sdk.py sends the same text.
-    static let easyPrompt = "What is 2+2?"
-
-    /// Must score ≥ 0.75 difficulty (the e2e policy's `hard-remote`); scripts/e2e_openai_sdk.py sends the same text.
-    static let hardPrompt = """
-        Prove that for every prime p > 3, p^2 - 1 is divisible by 24, then derive the asymptotic \
-        complexity of the Schönhage–Strassen multiplication algorithm, analyse its recurrence \
-        relation rigorously, and compare its numerical stability trade-offs against Karatsuba \
-        and Toom-Cook with a formal argument about the FFT's floating-point error bounds.
-        """
+    static let easyPrompt = TestPrompts.easy
+    static let hardPrompt = TestPrompts.hard
 
     /// The e2e policy: the fake upstream is `remote` (and `nofallback`, a target whose rule has no
     /// fallback), the embedded model is `local`.
@@ -215,8 +208,8 @@ struct ProxyEndToEndTests {
         let shipped = try String(contentsOf: Harness.repoRoot.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
         let server = try await Self.startServer(policy: shipped, upstreamPort: upstream.port, dir: dir)
         var statuses: [Int: Int] = [:]
-        for (place, value) in EgressScreenTests.cases {
-            var request = EgressScreenTests.base()
+        for (place, value) in PlantedValues.cases {
+            var request = PlantedValues.base()
             request.messages[1] = ChatMessage(role: .user, text: Self.hardPrompt)
             request.maxTokens = 4
             place.plant(&request, value.text)
@@ -232,13 +225,13 @@ struct ProxyEndToEndTests {
         #expect(exit == 0)
         let bodies = await Self.recordedBodies(upstream)
         #expect(!bodies.isEmpty, "nothing at all went remote (statuses \(statuses))")
-        for value in EgressScreenTests.Value.all {
+        for value in PlantedValues.Value.all {
             #expect(!bodies.contains { $0.contains(value.text) }, "\(value.text) reached the upstream raw")
         }
         #expect(bodies.contains { $0.contains("[EMAIL_") }, "no pseudonymised e-mail went remote")
         let lines = try Self.auditLines(in: dir).joined(separator: "\n")
-        for value in EgressScreenTests.Value.all { #expect(!lines.contains(value.text)) }
-        for place in EgressScreenTests.places {
+        for value in PlantedValues.Value.all { #expect(!lines.contains(value.text)) }
+        for place in PlantedValues.places {
             guard let path = place.path else { continue }
             #expect(lines.contains(#""location":"\#(path)""#), "no audit finding at \(path)")
         }

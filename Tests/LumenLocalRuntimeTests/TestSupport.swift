@@ -1,16 +1,11 @@
 import Foundation
 import LumenLocalRuntime
+import LumenTestSupport
 
-/// The repository root, from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The default model for tests (see `Harness.modelPath`).
+let testModelPath: String? = Harness.modelPath
 
-/// The default model for tests: `LUMEN_MODEL`, else the SmolLM2 GGUF in the repository's `.venv`.
-let testModelPath: String? = {
-    if let path = ProcessInfo.processInfo.environment["LUMEN_MODEL"], !path.isEmpty { return path }
-    return ModelLocator.smolLMInVenv(repositoryRoot.appendingPathComponent(".venv").path)
-}()
-
-let noModelMessage = "no local model: run scripts/setup.sh (installs the SmolLM2 GGUF into .venv) or set LUMEN_MODEL"
+let noModelMessage = Harness.noModelReason
 
 /// One runtime shared by most model tests (4 slots, small per-slot context).
 let sharedRuntime: LocalRuntime? = {

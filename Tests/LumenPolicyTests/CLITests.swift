@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 /// End-to-end tests of `lumen route`, `lumen policy lint` and `lumen policy test` through the built binary.
@@ -94,44 +95,15 @@ struct CLITests {
     }
 }
 
+/// The `lumen` binary, run from the repository root (see `Harness.runLumen`).
 enum CLI {
-    static let binary: String? = {
-        let candidate = ProcessInfo.processInfo.environment["LUMEN_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/lumen").path
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-    }()
+    static let binary: String? = Harness.hasBinary ? Harness.binary : nil
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(binary))
-        process.arguments = arguments
-        process.currentDirectoryURL = repoRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "LUMEN_POLICY")
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Harness.Run {
+        try Harness.runLumen(arguments, stdin: stdin)
     }
 
     static func temporaryFile(named name: String, contents: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent(name).path
-        try contents.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try Harness.temporaryFile(named: name, contents: contents)
     }
 }

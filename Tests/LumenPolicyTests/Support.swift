@@ -1,9 +1,10 @@
 import Foundation
 import LumenClassifier
 @testable import LumenPolicy
+import LumenTestSupport
 
-/// Repository root, found from this file's path.
-let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// Repository root.
+let repoRoot: URL = Harness.repoRoot
 
 /// A small valid policy to mutate in tests.
 let basePolicyYAML = """

@@ -1,23 +1,17 @@
 import AsyncHTTPClient
 import Foundation
 import LumenCore
+import LumenTestSupport
 import Testing
 
 /// `lumen fake-upstream` end to end: the built binary on a free port, hit over HTTP, `--record` checked.
 @Suite struct FakeUpstreamCLITests {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static var binary: String? {
-        let path = ProcessInfo.processInfo.environment["LUMEN_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/lumen").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
-
-    @Test(.enabled(if: binary != nil, "lumen binary not built (set LUMEN_BIN or run make build)"))
+    @Test(.enabled(if: Harness.hasBinary, Comment(rawValue: Harness.noBinaryReason)))
     func fakeUpstreamCommand() async throws {
         let record = FileManager.default.temporaryDirectory.appendingPathComponent("fake-upstream-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: record) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
+        process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = ["fake-upstream", "--port", "0", "--host", "127.0.0.1", "--record", record.path, "--echo", "--anthropic"]
         let stdout = Pipe()
         process.standardOutput = stdout

@@ -54,7 +54,7 @@ public enum EgressPreview {
         }
         let outcome: Outcome
         switch Screening.finalise(
-            body, screened: screened, redact: decision.action == .redact, rules: Router.redactionRules(policy.redaction), classifier: classifier
+            body, screened: screened, redact: decision.action == .redact, rules: RedactionRules(policy.redaction), classifier: classifier
         ) {
         case .send(let final, let session, _):
             outcome = .leaves(target: name, host: target.baseURL.map(hostOf), body: final, redactedValues: session?.stats.totalValues ?? 0)

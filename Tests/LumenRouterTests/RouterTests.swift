@@ -5,103 +5,8 @@ import LumenClassifier
 import LumenCore
 import LumenPolicy
 @testable import LumenRouter
+import LumenTestSupport
 import Testing
-
-/// An in-memory backend: records what it received, answers by echoing the last user message
-/// (optionally in small chunks), or fails as told. As a remote backend it builds and receives
-/// OpenAI chat bodies, like a real provider: `bodies` holds the exact bytes it was sent.
-final class FakeBackend: ChatBackend, @unchecked Sendable {
-    // `_received` and `_bodies` are guarded by `lock`.
-    private let lock = NSLock()
-    private var _received: [ChatCompletionRequest] = []
-    private var _bodies: [[UInt8]] = []
-    let route: RouteKind
-    let host: String?
-    let failure: BackendError?
-    let failAfterChunks: Int?
-
-    init(route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil) {
-        self.route = route
-        self.host = host
-        self.failure = failure
-        self.failAfterChunks = failAfterChunks
-    }
-
-    /// The requests as received (for a remote backend: decoded from the bytes it was sent).
-    var received: [ChatCompletionRequest] {
-        lock.lock()
-        defer { lock.unlock() }
-        return _received
-    }
-
-    /// The exact bodies a remote backend was sent.
-    var bodies: [[UInt8]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return _bodies
-    }
-
-    func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
-
-    func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
-        guard route == .remote else { return nil }
-        return OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(request, model: "remote-model", stream: stream))
-    }
-
-    private func note(_ request: ChatCompletionRequest, _ body: [UInt8]?) -> ChatCompletionRequest {
-        var seen = request
-        if let body, let decoded = try? WireJSON.decode(ChatCompletionRequest.self, from: body) { seen = decoded }
-        lock.lock()
-        _received.append(seen)
-        if let body { _bodies.append(body) }
-        lock.unlock()
-        return seen
-    }
-
-    func answer(_ request: ChatCompletionRequest) -> String {
-        "echo: " + (request.messages.last { $0.role == .user }?.text ?? "")
-    }
-
-    func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
-        let seen = note(request, body)
-        if let failure { throw failure }
-        let text = answer(seen)
-        return BackendCompletion(
-            response: ChatCompletionResponse(
-                id: "fake", created: 0, model: "fake-served-model",
-                choices: [ChatChoice(message: ChatMessage(role: .assistant, text: text), finishReason: "stop")],
-                usage: Usage(promptTokens: 100, completionTokens: 50)
-            ),
-            bytesSent: 123, bytesReceived: 456
-        )
-    }
-
-    func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
-        let seen = note(request, body)
-        if let failure, failAfterChunks == nil { throw failure }
-        let text = Array(answer(seen))
-        let failAfter = failAfterChunks
-        let failure = self.failure
-        return AsyncThrowingStream { continuation in
-            var index = 0
-            var sent = 0
-            while index < text.count {
-                if let failAfter, sent == failAfter {
-                    continuation.finish(throwing: failure ?? BackendError(.failure, "cut"))
-                    return
-                }
-                let piece = String(text[index..<min(text.count, index + 3)])
-                continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(content: piece))])))
-                index += 3
-                sent += 1
-            }
-            continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(), finishReason: "stop")])))
-            continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [], usage: Usage(promptTokens: 100, completionTokens: 50))))
-            continuation.yield(.end(usage: nil, bytesSent: 10, bytesReceived: 20))
-            continuation.finish()
-        }
-    }
-}
 
 @Suite struct RouterTests {
     static let policyYAML = """
@@ -370,8 +275,8 @@ final class FakeBackend: ChatBackend, @unchecked Sendable {
     /// (short prompts score around 0.2, the hard one around 0.8 with the built-in model).
     @Test func difficultySeparatesTheEndToEndPrompts() {
         let classifier = Classifier()
-        let easy = classifier.classify(ProxyEndToEndTests.easyPrompt).difficulty
-        let hard = classifier.classify(ProxyEndToEndTests.hardPrompt).difficulty
+        let easy = classifier.classify(TestPrompts.easy).difficulty
+        let hard = classifier.classify(TestPrompts.hard).difficulty
         #expect(easy < 0.75, "easy prompt difficulty \(easy)")
         #expect(hard >= 0.75, "hard prompt difficulty \(hard)")
     }

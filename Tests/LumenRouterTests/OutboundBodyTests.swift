@@ -2,7 +2,9 @@ import Foundation
 import LumenClassifier
 import LumenCore
 import LumenPolicy
+import LumenRedaction
 @testable import LumenRouter
+import LumenTestSupport
 import Testing
 
 /// Generated requests with sensitive values planted at random places: nothing is sent that the
@@ -82,7 +84,7 @@ import Testing
     @Test func everyStringSentWasScreened() throws {
         var g = SplitMix64(seed: 20261204)
         let classifier = Classifier()
-        let rules = Router.redactionRules(Self.policy.redaction)
+        let rules = RedactionRules(Self.policy.redaction)
         var sentBodies = 0
         for _ in 0..<400 {
             let request = Self.request(&g)
@@ -123,7 +125,7 @@ import Testing
     @Test func decidedRequestsLeaveOnlyRedacted() throws {
         var g = SplitMix64(seed: 4)
         let classifier = Classifier()
-        let rules = Router.redactionRules(Self.policy.redaction)
+        let rules = RedactionRules(Self.policy.redaction)
         var remote = 0
         for _ in 0..<400 {
             let request = Self.request(&g)

@@ -3,6 +3,7 @@ import Logging
 import LumenCore
 import LumenFakeUpstream
 import LumenRouter
+import LumenTestSupport
 import Testing
 
 /// `RouterRuntime.reload()`: the policy file as it is now, with the spend of the running ledger.

@@ -1,0 +1,241 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the tests find what they need, in one place: the repository, the built `lumen` binary
+/// (env `LUMEN_BIN`, else `.build/debug/lumen`), the project's Python venv (env `LUMEN_VENV`, else
+/// `.venv`) with the `openai` SDK, the default model (env `LUMEN_MODEL`, else SmolLM2 inside the
+/// venv) and the shared data (env `LUMEN_SHARED`, else `../shared` beside the repository).
+/// A test that needs one of them is skipped with `skipReason`-style messages when it is missing.
+public enum Harness {
+    public static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static var binary: String {
+        ProcessInfo.processInfo.environment["LUMEN_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/lumen").path
+    }
+
+    public static var venv: String {
+        ProcessInfo.processInfo.environment["LUMEN_VENV"] ?? repoRoot.appendingPathComponent(".venv").path
+    }
+
+    public static var python: String { venv + "/bin/python" }
+
+    public static var hasBinary: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+
+    public static var hasOpenAISDK: Bool {
+        guard FileManager.default.isExecutableFile(atPath: python) else { return false }
+        let libs = (try? FileManager.default.contentsOfDirectory(atPath: venv + "/lib")) ?? []
+        return libs.contains { FileManager.default.fileExists(atPath: "\(venv)/lib/\($0)/site-packages/openai") }
+    }
+
+    /// The default GGUF (LUMEN_MODEL, else SmolLM2 inside the venv).
+    public static let modelPath: String? = {
+        if let path = ProcessInfo.processInfo.environment["LUMEN_MODEL"], FileManager.default.fileExists(atPath: path) { return path }
+        guard let enumerator = FileManager.default.enumerator(atPath: venv + "/lib") else { return nil }
+        while let item = enumerator.nextObject() as? String {
+            if item.hasSuffix(".gguf") && item.contains("SmolLM2") { return venv + "/lib/" + item }
+        }
+        return nil
+    }()
+
+    /// The shared data directory (`data/` inside `../shared`).
+    public static var sharedData: URL {
+        let shared = ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
+            ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        return shared.appendingPathComponent("data")
+    }
+
+    /// Whether a file of the shared data exists (`routing/mmlu-dev.jsonl`, …).
+    public static func hasSharedData(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: sharedData.appendingPathComponent(relative).path)
+    }
+
+    /// Headless Chromium, to check that generated HTML/SVG renders (installed by `scripts/setup.sh --test-tools`).
+    public static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The DOM Chromium builds from a local file (`--dump-dom`).
+    public static func renderedDOM(ofFile path: String) throws -> String {
+        guard let chromium else { throw HarnessError("chromium is not installed") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return dom
+    }
+
+    /// The binary, the SDK and the model: what the end-to-end tests need.
+    public static var ready: Bool { hasBinary && hasOpenAISDK && modelPath != nil }
+
+    public static var skipReason: String {
+        if !hasBinary { return "lumen binary not found at \(binary) (build first or set LUMEN_BIN)" }
+        if !hasOpenAISDK { return "openai SDK not found in \(venv) (run scripts/setup.sh or set LUMEN_VENV)" }
+        return "no default model found (run scripts/setup.sh or set LUMEN_MODEL)"
+    }
+
+    public static let noBinaryReason = "lumen binary not built (set LUMEN_BIN or run make build)"
+    public static let noModelReason = "no local model: run scripts/setup.sh (installs the SmolLM2 GGUF into .venv) or set LUMEN_MODEL"
+
+    public static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-test-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// What a run of the `lumen` binary printed.
+    public struct Run: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs the `lumen` binary with `arguments` in the repository root (or `directory`), feeding
+    /// `stdin`; `LUMEN_POLICY` is removed from its environment so the default policy applies.
+    public static func runLumen(_ arguments: [String], stdin: String? = nil, directory: URL? = nil, environment extra: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? repoRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "LUMEN_POLICY")
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
+        try input.fileHandleForWriting.close()
+        // Read both pipes while the child runs, so neither fills up and blocks it.
+        let errBox = OutputLines()
+        let errReader = Thread { errBox.append(err.fileHandleForReading.readDataToEndOfFile()) }
+        errReader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errReader.isFinished { usleep(1000) }
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: errBox.text)
+    }
+
+    /// A file with `contents` in a fresh temporary directory.
+    public static func temporaryFile(named name: String, contents: String) throws -> String {
+        let directory = try temporaryDirectory("file")
+        let path = directory.appendingPathComponent(name).path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+/// Lines read from a child's stdout, shared with the test (guarded by a lock).
+public final class OutputLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+
+    public init() {}
+
+    public func append(_ data: Data) {
+        lock.lock()
+        buffer += String(decoding: data, as: UTF8.self)
+        lock.unlock()
+    }
+
+    public var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return buffer
+    }
+}
+
+/// A `lumen serve` child process on a free port.
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let stdout = OutputLines()
+    public let stderr = OutputLines()
+    public private(set) var port = 0
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    public init(arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: Harness.binary)
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let stdout = self.stdout
+        let stderr = self.stderr
+        out.fileHandleForReading.readabilityHandler = { handle in stdout.append(handle.availableData) }
+        err.fileHandleForReading.readabilityHandler = { handle in stderr.append(handle.availableData) }
+        try process.run()
+    }
+
+    /// Waits for "listening on http://127.0.0.1:PORT" (the model load can take a few seconds).
+    public func waitUntilListening(timeout: Double = 120) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let range = stdout.text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                let match = stdout.text[range]
+                port = Int(match.split(separator: ":").last ?? "") ?? 0
+                return
+            }
+            if !process.isRunning {
+                throw HarnessError("lumen serve exited (\(process.terminationStatus)): \(stderr.text.suffix(2000))")
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw HarnessError("lumen serve did not start within \(Int(timeout))s: \(stderr.text.suffix(2000))")
+    }
+
+    /// SIGTERM, then wait for the exit status.
+    public func terminate(timeout: Double = 30) async -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        return process.terminationStatus
+    }
+}
+
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs `scripts/e2e_openai_sdk.py SUITE…` with the venv's Python against a server.
+public func runSDKSuites(_ suites: [String], server: ServerProcess, key: String, extraEnvironment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Harness.python)
+    process.arguments = [Harness.repoRoot.appendingPathComponent("scripts/e2e_openai_sdk.py").path] + suites
+    var env = ProcessInfo.processInfo.environment
+    env["LUMEN_URL"] = server.baseURL
+    env["LUMEN_KEY"] = key
+    for (k, v) in extraEnvironment { env[k] = v }
+    process.environment = env
+    let output = OutputLines()
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+    try process.run()
+    while process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
+    try? await Task.sleep(nanoseconds: 100_000_000)
+    pipe.fileHandleForReading.readabilityHandler = nil
+    output.append(pipe.fileHandleForReading.readDataToEndOfFile())
+    return (process.terminationStatus, output.text)
+}
