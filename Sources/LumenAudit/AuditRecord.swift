@@ -355,10 +355,36 @@ public struct AuditClassification: Codable, Sendable, Hashable {
 
 /// Request-context fields beyond tenant and model that policies read (only those the policy uses).
 public struct AuditContext: Codable, Sendable, Hashable {
+    /// Values of the metadata keys the policy's rules read (only those; at most 64 characters each).
     public var metadata: [String: String]
+    /// Values of the headers the policy's rules read (lower-cased names).
+    public var headers: [String: String]?
+    /// The inputs the logging policy's rules read (`metadata.KEY`, `header.NAME`), present or not:
+    /// what a replay can rely on. Nil in records written before it was kept.
+    public var inputs: [String]?
+    /// Field paths of content the screen could not read (images, audio, files).
+    public var binaryParts: [String]?
+    /// USD left in the global and the tenant's budget when the request was decided (nil = no limit).
+    public var remainingUSD: Double?
+    public var tenantRemainingUSD: Double?
 
-    public init(metadata: [String: String] = [:]) {
+    public init(
+        metadata: [String: String] = [:], headers: [String: String]? = nil, inputs: [String]? = nil, binaryParts: [String]? = nil,
+        remainingUSD: Double? = nil, tenantRemainingUSD: Double? = nil
+    ) {
         self.metadata = metadata
+        self.headers = headers
+        self.inputs = inputs
+        self.binaryParts = binaryParts
+        self.remainingUSD = remainingUSD
+        self.tenantRemainingUSD = tenantRemainingUSD
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case metadata, headers, inputs
+        case binaryParts = "binary_parts"
+        case remainingUSD = "remaining_usd"
+        case tenantRemainingUSD = "tenant_remaining_usd"
     }
 }
 

@@ -82,7 +82,12 @@ extension JSONBytesWriter {
 
     fileprivate mutating func write(_ v: AuditContext) {
         var o = Object()
+        if let parts = v.binaryParts { key("binary_parts", &o); array(parts) { writer, part in writer.string(part) } }
+        if let headers = v.headers { key("headers", &o); dictionary(headers) { writer, value in writer.string(value) } }
+        if let inputs = v.inputs { key("inputs", &o); array(inputs) { writer, input in writer.string(input) } }
         key("metadata", &o); dictionary(v.metadata) { writer, value in writer.string(value) }
+        if let remaining = v.remainingUSD { key("remaining_usd", &o); number(remaining) }
+        if let remaining = v.tenantRemainingUSD { key("tenant_remaining_usd", &o); number(remaining) }
         close(o)
     }
 

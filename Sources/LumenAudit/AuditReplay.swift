@@ -5,8 +5,10 @@ public struct AuditReplayInput: Sendable {
     public var id: String
     public var tenant: String?
     public var requestedModel: String?
-    public var metadata: [String: String]
     public var classification: Classification
+    /// The context inputs the logging policy recorded (metadata and headers its rules read, binary
+    /// parts, budgets left).
+    public var context: AuditContext?
 }
 
 /// One side (logged or replayed) of a replay.
@@ -35,6 +37,15 @@ public struct AuditReplayReport: Codable, Sendable {
     public var after: AuditReplaySide
     /// "old rule -> new rule" counts among changed decisions.
     public var transitions: [String: Int]
+    /// Inputs the replayed policy's rules read that the log did not record (`metadata.KEY`,
+    /// `header.NAME`), with the number of requests concerned: those rules were decided as if the
+    /// input were absent, so their outcome there is not a re-decision.
+    public var unrecordedInputs: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case requests, changed, before, after, transitions
+        case unrecordedInputs = "unrecorded_inputs"
+    }
 }
 
 /// Re-decides logged requests from their stored classifier outputs (no prompts needed). The
@@ -42,7 +53,7 @@ public struct AuditReplayReport: Codable, Sendable {
 /// logged token counts.
 public enum AuditReplay {
     public static func run(
-        directory: String, since: String? = nil, prices: [String: AuditTargetPrice],
+        directory: String, since: String? = nil, prices: [String: AuditTargetPrice], reads: [String] = [],
         decide: (AuditReplayInput) throws -> AuditDecision
     ) throws -> AuditReplayReport {
         var report = AuditReplayReport(requests: 0, changed: 0, before: AuditReplaySide(), after: AuditReplaySide(), transitions: [:])
@@ -60,7 +71,9 @@ public enum AuditReplay {
             guard let logged = record.decision, let stored = record.classification else { return }
             let input = AuditReplayInput(
                 id: record.id, tenant: record.tenant, requestedModel: record.requestedModel,
-                metadata: record.context?.metadata ?? [:], classification: stored.classification)
+                classification: stored.classification, context: record.context)
+            let recorded = Set(record.context?.inputs ?? [])
+            for input in reads where !recorded.contains(input) { report.unrecordedInputs[input, default: 0] += 1 }
             let replayed = try decide(input)
             let prompt = record.usage?.promptTokens ?? stored.estimatedTokens
             let completion = record.usage?.completionTokens ?? 0

@@ -41,8 +41,12 @@ extension AuditReplay {
     /// Re-decides every logged request with `policy` through the policy engine.
     public static func run(directory: String, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
         let prices = Dictionary(policy.targets.map { ($0.name, AuditTargetPrice($0)) }, uniquingKeysWith: { first, _ in first })
-        return try run(directory: directory, since: since, prices: prices) { input in
-            let context = RequestContext(tenant: input.tenant, requestedModel: input.requestedModel, metadata: input.metadata)
+        return try run(directory: directory, since: since, prices: prices, reads: policy.inputs.labels) { input in
+            let logged = input.context
+            let context = RequestContext(
+                tenant: input.tenant, requestedModel: input.requestedModel, metadata: logged?.metadata ?? [:], headers: logged?.headers ?? [:],
+                remainingUSD: logged?.remainingUSD, tenantRemainingUSD: logged?.tenantRemainingUSD, binaryParts: logged?.binaryParts ?? []
+            )
             return AuditDecision(PolicyEngine.evaluate(policy, input.classification, context), policy: policy)
         }
     }

@@ -418,3 +418,39 @@ public struct RedactionSettings: Sendable, Hashable, Codable {
         try container.encode(allowSecretsRemote, forKey: .allowSecretsRemote)
     }
 }
+
+/// The request-context inputs a policy's conditions read besides the classification: which metadata
+/// keys and headers (by name) and whether budgets matter. The audit log records exactly these, so
+/// `lumen replay` can re-decide what the rules saw.
+public struct PolicyInputs: Sendable, Hashable {
+    public var metadataKeys: Set<String> = []
+    public var headerNames: Set<String> = []
+
+    public init(metadataKeys: Set<String> = [], headerNames: Set<String> = []) {
+        self.metadataKeys = metadataKeys
+        self.headerNames = headerNames
+    }
+
+    /// Each input as `metadata.KEY` or `header.NAME`, sorted.
+    public var labels: [String] {
+        (metadataKeys.map { "metadata.\($0)" } + headerNames.map { "header.\($0)" }).sorted()
+    }
+}
+
+extension Policy {
+    /// The metadata keys and header names this policy's rules read.
+    public var inputs: PolicyInputs {
+        var inputs = PolicyInputs()
+        func visit(_ condition: PolicyCondition) {
+            switch condition {
+            case .metadata(let table): inputs.metadataKeys.formUnion(table.keys)
+            case .headers(let table): inputs.headerNames.formUnion(table.keys.map { $0.lowercased() })
+            case .all(let parts), .any(let parts): parts.forEach(visit)
+            case .not(let part): visit(part)
+            default: break
+            }
+        }
+        rules.forEach { visit($0.condition) }
+        return inputs
+    }
+}

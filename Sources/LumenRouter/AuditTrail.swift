@@ -15,14 +15,14 @@ struct AuditTrail: Sendable {
     private var completion: AuditRecord
 
     init(
-        requestID: String, caller: Caller, policy: Policy, decision: Decision, screened: ScreenedRequest,
+        requestID: String, caller: Caller, policy: Policy, decision: Decision, screened: ScreenedRequest, context: RequestContext,
         hmac: AuditHMAC?, requestedModel: String?, streamed: Bool, decisionLatency: Duration
     ) {
         let classification = screened.classification
         self.requestID = requestID
         self.policy = policy
         self.decision = decision
-        var record = AuditRecord(
+        let record = AuditRecord(
             kind: .decision,
             id: requestID,
             tenant: caller.tenant,
@@ -31,15 +31,33 @@ struct AuditTrail: Sendable {
             requestedModel: requestedModel,
             decision: AuditDecision(decision, policy: policy),
             classification: AuditClassification(classification, hmac: hmac, value: screened.value(of:)),
-            context: AuditContext(metadata: [:]),
+            context: Self.context(context, policy: policy),
             latency: AuditLatency(decisionMs: decisionLatency.milliseconds),
             status: .pending,
             streamed: streamed
         )
-        record.context = nil
         self.base = record
         self.completion = record
         self.completion.kind = .completion
+    }
+
+    /// What the policy's conditions read besides the classification, so a replay sees it too: the
+    /// metadata keys and headers the rules name (values cut at 64 characters), binary parts, and
+    /// the budgets left. Nil when there is none of it.
+    static func context(_ context: RequestContext, policy: Policy) -> AuditContext? {
+        let inputs = policy.inputs
+        func cut(_ value: String) -> String { value.count <= 64 ? value : String(value.prefix(64)) }
+        let metadata = context.metadata.filter { inputs.metadataKeys.contains($0.key) }.mapValues(cut)
+        let headers = context.headers.filter { inputs.headerNames.contains($0.key) }.mapValues(cut)
+        let labels = inputs.labels
+        guard !labels.isEmpty || !context.binaryParts.isEmpty || context.remainingUSD != nil || context.tenantRemainingUSD != nil else {
+            return nil
+        }
+        return AuditContext(
+            metadata: metadata, headers: headers.isEmpty ? nil : headers, inputs: labels.isEmpty ? nil : labels,
+            binaryParts: context.binaryParts.isEmpty ? nil : context.binaryParts,
+            remainingUSD: context.remainingUSD, tenantRemainingUSD: context.tenantRemainingUSD
+        )
     }
 
     /// The pre-egress record: what will leave and to whom.

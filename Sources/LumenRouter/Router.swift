@@ -160,7 +160,7 @@ public final class Router: Sendable {
 
         var trail = AuditTrail(
             requestID: caller.requestID, caller: caller, policy: policy, decision: decision,
-            screened: screened, hmac: configuration.auditHMAC,
+            screened: screened, context: context, hmac: configuration.auditHMAC,
             requestedModel: request.model, streamed: request.stream == true, decisionLatency: decisionElapsed
         )
         let estimatedInput = max(classification.estimatedTokens, 1)

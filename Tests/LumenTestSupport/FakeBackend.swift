@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import LumenCore
 public import LumenPolicy
 public import LumenRouter

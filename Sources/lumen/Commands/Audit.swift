@@ -218,6 +218,13 @@ struct Replay: AsyncParsableCommand {
         for rule in rules {
             print("  \(rule): \(report.before.byRule[rule] ?? 0) -> \(report.after.byRule[rule] ?? 0)")
         }
+        if !report.unrecordedInputs.isEmpty {
+            print("\nnot re-decidable: the log did not record these inputs, which rules of '\(loaded.name)' read;")
+            print("those rules were evaluated as if the input were absent")
+            for (input, count) in report.unrecordedInputs.sorted(by: { $0.key < $1.key }) {
+                print("  \(input): \(count) request\(count == 1 ? "" : "s")")
+            }
+        }
         if !report.transitions.isEmpty {
             print("\nchanged decisions (old rule -> new rule)")
             for (transition, count) in report.transitions.sorted(by: { $0.value > $1.value }) {
