@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "LumenServer",
             dependencies: [
-                "LumenCore", "LumenRouter",
+                "LumenCore", "LumenRouter", "LumenPolicy", "LumenAudit", "LumenLocalRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -17,7 +17,7 @@ func benchPolicy(_ explicit: String?, environment: [String: String]) throws -> P
 /// The model a benchmark loads: `--model`, else the default (`LUMEN_MODEL`, the repository's `.venv`).
 func benchModelPath(_ explicit: String?) throws -> String {
     if let explicit { return explicit }
-    guard let path = LocalRuntime.defaultModelPath() else { throw LocalRuntimeError.noDefaultModel }
+    guard let path = LocalRuntime.defaultModelPath(environment: ProcessInfo.processInfo.environment) else { throw LocalRuntimeError.noDefaultModel }
     return path
 }
 

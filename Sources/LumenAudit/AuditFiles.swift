@@ -15,7 +15,7 @@ public enum AuditFiles {
     public static let headName = "audit.head"
 
     /// The default audit directory: `LUMEN_AUDIT_DIR` or `./audit`.
-    public static func defaultDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultDirectory(_ environment: [String: String]) -> String {
         if let dir = environment["LUMEN_AUDIT_DIR"], !dir.isEmpty { return dir }
         return "audit"
     }

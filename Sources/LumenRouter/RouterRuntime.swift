@@ -7,33 +7,38 @@ import LumenProviders
 import NIOConcurrencyHelpers
 public import LumenPolicy
 
-/// Everything `lumen serve` needs to build a router, as a value.
-public struct RouterSetup: Sendable {
-    public var policyPath: String
-    /// GGUF for embedded targets without their own `model_path` (default: `LocalRuntime.defaultModelPath()`).
-    public var modelPath: String?
-    public var auditDirectory: String
-    public var auditFsync: AuditFsyncPolicy
-    /// Concurrent generation slots and wait-queue length of the embedded model.
-    public var slots: Int
-    public var queueLimit: Int
-    /// Seconds before a remote request times out.
-    public var upstreamTimeout: Double
-    /// Environment for `${VAR}` expansion in the policy and for API keys.
-    public var environment: [String: String]
+extension RouterRuntime {
+    /// Everything a running router is built from, as one value with documented defaults (filled by
+    /// the command line from flags and environment, or by tests directly; nothing below reads the
+    /// process environment).
+    public struct Configuration: Sendable {
+        /// The policy file (re-read on reload).
+        public var policyPath: String
+        /// GGUF for embedded targets without their own `model_path`; nil = none (an embedded target
+        /// then fails to start with a clear error).
+        public var modelPath: String?
+        /// Audit log directory.
+        public var auditDirectory: String
+        /// When ordinary records are fsynced (default: within 100 ms).
+        public var auditFsync: AuditFsyncPolicy = .interval(milliseconds: 100)
+        /// When the record that announces an egress is durable before the request leaves (default
+        /// `.always`: written and fsynced).
+        public var egressFsync: AuditFsyncPolicy = .always
+        /// Digests of finding values in audit records (nil: none are stored).
+        public var auditHMAC: AuditHMAC?
+        /// Concurrent generation slots and wait-queue length of each embedded model.
+        public var slots = 2
+        public var queueLimit = 8
+        /// Seconds before a remote request times out.
+        public var upstreamTimeout: Double = 60
+        /// Variables for `${VAR}` in the policy and for the API keys its targets name (`api_key_env`).
+        public var environment: [String: String] = [:]
 
-    public init(
-        policyPath: String, modelPath: String? = nil, auditDirectory: String, auditFsync: AuditFsyncPolicy = .interval(milliseconds: 100),
-        slots: Int = 2, queueLimit: Int = 8, upstreamTimeout: Double = 60, environment: [String: String]
-    ) {
-        self.policyPath = policyPath
-        self.modelPath = modelPath
-        self.auditDirectory = auditDirectory
-        self.auditFsync = auditFsync
-        self.slots = slots
-        self.queueLimit = queueLimit
-        self.upstreamTimeout = upstreamTimeout
-        self.environment = environment
+        public init(policyPath: String, modelPath: String? = nil, auditDirectory: String) {
+            self.policyPath = policyPath
+            self.modelPath = modelPath
+            self.auditDirectory = auditDirectory
+        }
     }
 }
 
@@ -56,7 +61,7 @@ public final class RouterRuntime: Sendable {
     public var policy: Policy { router.configuration.policy }
     /// Nil when the audit directory could not be opened (remote routes then answer 503).
     public let auditLog: AuditLog?
-    let setup: RouterSetup
+    let settings: Configuration
     let audit: AuditSink
     let httpClient: HTTPClient
     let logger: Logger
@@ -72,8 +77,8 @@ public final class RouterRuntime: Sendable {
         var ledger: BudgetLedger?
     }
 
-    init(setup: RouterSetup, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger) {
-        self.setup = setup
+    init(settings: Configuration, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger) {
+        self.settings = settings
         self.state = NIOLockedValueBox(state)
         self.audit = audit
         self.auditLog = auditLog
@@ -82,16 +87,8 @@ public final class RouterRuntime: Sendable {
     }
 
     /// Loads the policy, the embedded model(s), opens the audit log and builds the router.
-    public static func start(_ setup: RouterSetup, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
-        let policy = try loadPolicy(setup)
-        // Records that precede egress are fsynced before the request leaves (`always`, the default);
-        // LUMEN_AUDIT_EGRESS_FSYNC=interval:MS or never trades that guarantee for latency.
-        let egressFsync: AuditFsyncPolicy
-        do {
-            egressFsync = try AuditFsyncPolicy(parsing: setup.environment["LUMEN_AUDIT_EGRESS_FSYNC"] ?? "always")
-        } catch {
-            throw RouterSetupError(message: "LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
-        }
+    public static func start(_ settings: Configuration, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
+        let policy = try loadPolicy(settings)
 
         var runtimesByPath: [String: LocalRuntime] = [:]
         var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
@@ -99,7 +96,7 @@ public final class RouterRuntime: Sendable {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let backends: [String: BackendSlot]
         do {
-            backends = try makeBackends(policy, setup: setup, httpClient: httpClient, runtimesByPath: &runtimesByPath)
+            backends = try makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &runtimesByPath)
         } catch {
             try? await httpClient.shutdown()
             throw error
@@ -111,19 +108,19 @@ public final class RouterRuntime: Sendable {
         var auditLog: AuditLog?
         do {
             let log = try await AuditLog.open(
-                AuditLogConfiguration(directory: setup.auditDirectory, fsync: setup.auditFsync, egressFsync: egressFsync))
+                AuditLogConfiguration(directory: settings.auditDirectory, fsync: settings.auditFsync, egressFsync: settings.egressFsync))
             try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
             audit = .log(log)
             auditLog = log
         } catch {
-            logger.error("audit log unavailable: remote routes will answer 503", metadata: ["dir": "\(setup.auditDirectory)", "error": "\(error)"])
+            logger.error("audit log unavailable: remote routes will answer 503", metadata: ["dir": "\(settings.auditDirectory)", "error": "\(error)"])
             audit = .unavailable("\(error)")
         }
 
-        let ledger = await BudgetHooksFactory.ledger(for: policy, directory: setup.auditDirectory, logger: logger)
-        let router = makeRouter(policy, setup: setup, backends: backends, audit: audit, ledger: ledger, logger: logger)
+        let ledger = await BudgetHooksFactory.ledger(for: policy, directory: settings.auditDirectory, logger: logger)
+        let router = makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: ledger, logger: logger)
         return RouterRuntime(
-            setup: setup, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger),
+            settings: settings, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger),
             audit: audit, auditLog: auditLog, httpClient: httpClient, logger: logger
         )
     }
@@ -140,9 +137,9 @@ public final class RouterRuntime: Sendable {
         }
         guard claimed else { throw RouterSetupError(message: "a reload is already in progress") }
         defer { reloading.withLockedValue { $0 = false } }
-        let policy = try Self.loadPolicy(setup)
+        let policy = try Self.loadPolicy(settings)
         var current = state.withLockedValue { $0 }
-        let backends = try Self.makeBackends(policy, setup: setup, httpClient: httpClient, runtimesByPath: &current.runtimesByPath)
+        let backends = try Self.makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &current.runtimesByPath)
         if let auditLog {
             do {
                 // Records after this one name the new policy: the log says which policy decided what.
@@ -151,15 +148,15 @@ public final class RouterRuntime: Sendable {
                 throw RouterSetupError(message: "the audit log could not record the new policy (\(error)); the old policy stays in force")
             }
         }
-        current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: setup.auditDirectory, logger: logger)
-        current.router = Self.makeRouter(policy, setup: setup, backends: backends, audit: audit, ledger: current.ledger, logger: logger)
+        current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: settings.auditDirectory, logger: logger)
+        current.router = Self.makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: current.ledger, logger: logger)
         state.withLockedValue { $0 = current }
         return policy
     }
 
-    static func loadPolicy(_ setup: RouterSetup) throws(RouterSetupError) -> Policy {
+    static func loadPolicy(_ settings: Configuration) throws(RouterSetupError) -> Policy {
         do {
-            return try PolicyLoader.load(path: setup.policyPath, environment: setup.environment)
+            return try PolicyLoader.load(path: settings.policyPath, environment: settings.environment)
         } catch {
             throw RouterSetupError(message: "invalid policy:\n\(error.description)")
         }
@@ -168,12 +165,12 @@ public final class RouterRuntime: Sendable {
     /// One backend slot per policy target; embedded targets share one runtime per distinct model
     /// file, loading those not in `runtimesByPath` yet.
     static func makeBackends(
-        _ policy: Policy, setup: RouterSetup, httpClient: HTTPClient, runtimesByPath: inout [String: LocalRuntime]
+        _ policy: Policy, settings: Configuration, httpClient: HTTPClient, runtimesByPath: inout [String: LocalRuntime]
     ) throws(RouterSetupError) -> [String: BackendSlot] {
         var backends: [String: BackendSlot] = [:]
-        let options = LocalRuntimeOptions(slots: setup.slots, queueLimit: setup.queueLimit)
+        let options = LocalRuntimeOptions(slots: settings.slots, queueLimit: settings.queueLimit)
         for target in policy.targets where target.kind == .embedded {
-            guard let path = target.modelPath ?? setup.modelPath ?? LocalRuntime.defaultModelPath() else {
+            guard let path = target.modelPath ?? settings.modelPath else {
                 throw RouterSetupError(
                     message: "policy target '\(target.name)' is the embedded model but no model was found: pass --model PATH, set LUMEN_MODEL, or run scripts/setup.sh"
                 )
@@ -193,17 +190,17 @@ public final class RouterRuntime: Sendable {
         }
         for target in policy.targets where target.kind != .embedded {
             backends[target.name] = ProviderBackend.slot(
-                for: target, environment: setup.environment, httpClient: httpClient, timeoutSeconds: setup.upstreamTimeout
+                for: target, environment: settings.environment, httpClient: httpClient, timeoutSeconds: settings.upstreamTimeout
             )
         }
         return backends
     }
 
     static func makeRouter(
-        _ policy: Policy, setup: RouterSetup, backends: [String: BackendSlot], audit: AuditSink, ledger: BudgetLedger?, logger: Logger
+        _ policy: Policy, settings: Configuration, backends: [String: BackendSlot], audit: AuditSink, ledger: BudgetLedger?, logger: Logger
     ) -> Router {
         Router(
-            configuration: RouterConfiguration(policy: policy, auditHMAC: AuditHMAC.fromEnvironment(setup.environment)),
+            configuration: RouterConfiguration(policy: policy, auditHMAC: settings.auditHMAC),
             backends: backends,
             audit: audit,
             budget: BudgetHooksFactory.hooks(ledger),

@@ -1,41 +1,62 @@
 import Foundation
 import Hummingbird
 public import Logging
-import LumenRouter
+import LumenAudit
+import LumenLocalRuntime
+import LumenPolicy
+public import LumenRouter
 import Metrics
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// Options of `lumen serve`, as parsed by the CLI.
-public struct ServeOptions: Sendable {
-    public var policyPath: String
-    public var host: String
-    public var port: Int
+/// Everything `lumen serve` runs with, as one value: the router's configuration and the HTTP
+/// edge's. Built once at the edge (`init(environment:)` gives the defaults the environment sets; the
+/// command line then applies its flags); tests construct it directly.
+public struct ServeConfiguration: Sendable {
+    /// The router: policy, model, audit log, slots, timeouts.
+    public var runtime: RouterRuntime.Configuration
+    /// Address and port to bind (default 127.0.0.1:8080; port 0 = any free port).
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Key file; nil = no authentication, which is allowed on loopback addresses only.
     public var keysPath: String?
-    public var auditDirectory: String
-    public var modelPath: String?
-    public var maxBodyBytes: Int
-    public var slots: Int
-    public var queueLimit: Int
-    public var upstreamTimeoutSeconds: Double
-    public var environment: [String: String]
+    /// Request bodies larger than this are refused with 413 (default 4 MiB).
+    public var maxBodyBytes = 4 << 20
+    /// Log level (default info).
+    public var logLevel: Logger.Level = .info
 
-    public init(
-        policyPath: String, host: String, port: Int, keysPath: String?, auditDirectory: String, modelPath: String?,
-        maxBodyBytes: Int, slots: Int, queueLimit: Int, upstreamTimeoutSeconds: Double, environment: [String: String]
-    ) {
-        self.policyPath = policyPath
-        self.host = host
-        self.port = port
-        self.keysPath = keysPath
-        self.auditDirectory = auditDirectory
-        self.modelPath = modelPath
-        self.maxBodyBytes = maxBodyBytes
-        self.slots = slots
-        self.queueLimit = queueLimit
-        self.upstreamTimeoutSeconds = upstreamTimeoutSeconds
-        self.environment = environment
+    public init(runtime: RouterRuntime.Configuration) {
+        self.runtime = runtime
+    }
+
+    /// The defaults, with what the environment sets: `LUMEN_POLICY` (policy file, default
+    /// `policies/default.yaml`), `LUMEN_AUDIT_DIR` (default `audit`), `LUMEN_MODEL` (default: the
+    /// SmolLM2 GGUF in the repository's `.venv`), `LUMEN_AUDIT_EGRESS_FSYNC` (`always`, `write`,
+    /// `interval:MS`, `never`; default `always`), `LUMEN_AUDIT_HMAC_KEY` (no value digests without it),
+    /// `LOG_LEVEL`. The whole environment is kept for `${VAR}` in the policy and the targets' API keys.
+    public init(environment: [String: String]) throws(ServeError) {
+        var runtime = RouterRuntime.Configuration(
+            policyPath: PolicyLoader.defaultPath(environment: environment),
+            modelPath: LocalRuntime.defaultModelPath(environment: environment),
+            auditDirectory: AuditFiles.defaultDirectory(environment)
+        )
+        if let text = environment["LUMEN_AUDIT_EGRESS_FSYNC"], !text.isEmpty {
+            do {
+                runtime.egressFsync = try AuditFsyncPolicy(parsing: text)
+            } catch {
+                throw ServeError("LUMEN_AUDIT_EGRESS_FSYNC: \(error)")
+            }
+        }
+        runtime.auditHMAC = AuditHMAC.fromEnvironment(environment)
+        runtime.environment = environment
+        self.init(runtime: runtime)
+        if let level = environment["LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else {
+                throw ServeError("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); found '\(level)'")
+            }
+            logLevel = parsed
+        }
     }
 }
 
@@ -50,9 +71,9 @@ public struct ServeError: Error, CustomStringConvertible, Sendable {
 /// SIGHUP, and on shutdown stops accepting, lets in-flight requests finish, then flushes and closes
 /// the audit log.
 public enum ServeRunner {
-    public static func run(_ options: ServeOptions, logger: Logger) async throws {
+    public static func run(_ options: ServeConfiguration, logger: Logger) async throws {
         guard options.maxBodyBytes > 0 else { throw ServeError("--max-body-bytes must be positive") }
-        guard options.slots > 0, options.queueLimit >= 0 else { throw ServeError("--slots must be ≥ 1 and --queue ≥ 0") }
+        guard options.runtime.slots > 0, options.runtime.queueLimit >= 0 else { throw ServeError("--slots must be ≥ 1 and --queue ≥ 0") }
         guard (0...65535).contains(options.port) else { throw ServeError("--port must be in 0…65535") }
         var keys: KeyStore?
         if let path = options.keysPath {
@@ -70,11 +91,7 @@ public enum ServeRunner {
         let runtime: RouterRuntime
         do {
             runtime = try await RouterRuntime.start(
-                RouterSetup(
-                    policyPath: options.policyPath, modelPath: options.modelPath, auditDirectory: options.auditDirectory,
-                    slots: options.slots, queueLimit: options.queueLimit, upstreamTimeout: options.upstreamTimeoutSeconds,
-                    environment: options.environment
-                ),
+                options.runtime,
                 logger: logger
             )
         } catch {
@@ -100,7 +117,7 @@ public enum ServeRunner {
                 services: [
                     .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                     .init(
-                        service: PolicyReloader(signals: hangUps, runtime: runtime, path: options.policyPath, logger: logger),
+                        service: PolicyReloader(signals: hangUps, runtime: runtime, path: options.runtime.policyPath, logger: logger),
                         successTerminationBehavior: .ignore
                     ),
                 ],

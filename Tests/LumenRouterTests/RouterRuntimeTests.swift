@@ -63,7 +63,7 @@ import Testing
         }
         try write(limit: nil)
         let runtime = try await RouterRuntime.start(
-            RouterSetup(policyPath: policyPath, auditDirectory: dir.appendingPathComponent("audit").path, environment: [:]),
+            RouterRuntime.Configuration(policyPath: policyPath, auditDirectory: dir.appendingPathComponent("audit").path),
             logger: Logger(label: "test")
         )
 

@@ -15,7 +15,7 @@ struct AuditDirectoryOption: ParsableArguments {
     @Argument(help: "Audit directory (default: LUMEN_AUDIT_DIR or ./audit).")
     var directory: String?
 
-    var path: String { directory ?? AuditFiles.defaultDirectory() }
+    var path: String { directory ?? AuditFiles.defaultDirectory(ProcessInfo.processInfo.environment) }
 }
 
 private func printJSON<T: Encodable>(_ value: T) throws {
@@ -83,7 +83,7 @@ struct AuditEgressCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
-        let report = try failing { try AuditEgressReport.compute(directory: dir.path, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment()) }
+        let report = try failing { try AuditEgressReport.compute(directory: dir.path, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment)) }
         if json { return try printJSON(report) }
         for host in report.hosts {
             let redacted = host.redacted.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")

@@ -53,7 +53,7 @@ struct LocalGenerationOptions: ParsableArguments {
 /// The model to use: `--model`, else the default (`LUMEN_MODEL`, the repository's `.venv`).
 func resolveModelPath(_ explicit: String?) throws -> String {
     if let explicit { return explicit }
-    guard let path = LocalRuntime.defaultModelPath() else { throw LocalRuntimeError.noDefaultModel }
+    guard let path = LocalRuntime.defaultModelPath(environment: ProcessInfo.processInfo.environment) else { throw LocalRuntimeError.noDefaultModel }
     return path
 }
 

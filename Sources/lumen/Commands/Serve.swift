@@ -56,22 +56,26 @@ struct Serve: AsyncParsableCommand {
             print(KeyStore.hash(key: hashKey))
             return
         }
-        let environment = ProcessInfo.processInfo.environment
+        // Flags and environment are read here, once, into one configuration value.
+        var options: ServeConfiguration
+        do {
+            options = try ServeConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("lumen serve: error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+        if let policy { options.runtime.policyPath = policy }
+        if let auditDir { options.runtime.auditDirectory = auditDir }
+        if let model { options.runtime.modelPath = model }
+        options.runtime.slots = slots
+        options.runtime.queueLimit = queue
+        options.runtime.upstreamTimeout = upstreamTimeout
+        options.host = host
+        options.port = port
+        options.keysPath = keys
+        options.maxBodyBytes = maxBodyBytes
         var logger = Logger(label: "lumen.serve")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-        let options = ServeOptions(
-            policyPath: policy ?? environment["LUMEN_POLICY"] ?? "policies/default.yaml",
-            host: host,
-            port: port,
-            keysPath: keys,
-            auditDirectory: auditDir ?? environment["LUMEN_AUDIT_DIR"] ?? "audit",
-            modelPath: model,
-            maxBodyBytes: maxBodyBytes,
-            slots: slots,
-            queueLimit: queue,
-            upstreamTimeoutSeconds: upstreamTimeout,
-            environment: environment
-        )
+        logger.logLevel = options.logLevel
         do {
             try await ServeRunner.run(options, logger: logger)
         } catch let error as ServeError {
