@@ -3,103 +3,115 @@
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
     public static let builtIn = DifficultyModel(
-        version: 1,
+        version: 2,
         features: [
-            "log_length",
-            "log_words",
-            "log_lines",
-            "log_stem_length",
-            "option_lines",
-            "option_share",
-            "digit_ratio",
-            "log_digits",
-            "math_ratio",
-            "log_math",
-            "code_ratio",
-            "code_words",
-            "cjk_ratio",
-            "upper_ratio",
-            "long_word_ratio",
-            "mean_word_length",
-            "reasoning_words",
-            "constraint_words",
-            "simple_words",
-            "log_questions",
-            "open_question",
-            "fact_question",
-        ],
-        means: [
-            5.880620259295631,
-            4.0920314382147,
-            1.9468535671331761,
-            5.089074323312727,
-            0.9724968612680477,
-            0.4309250385469194,
-            0.013413714729040542,
-            0.8540850231255972,
-            0.0023816304438818493,
-            0.25026844180715735,
-            0.0008705180366347251,
-            0.03849114494462615,
-            0.008008839043418672,
-            0.05370002253749619,
-            0.0710392604514383,
-            4.662725526973431,
-            0.212369396489393,
-            0.7148960858663554,
-            0.04616176765302321,
-            0.40805932632053354,
-            0.031073446327683617,
-            0.1985247959824231,
-        ],
-        scales: [
-            0.8645740016184482,
-            0.899607217951646,
-            0.25667077160547364,
-            1.0927293628983903,
-            0.16399342716129492,
-            0.2452516378252944,
-            0.03483474991865063,
-            1.1500647462454232,
-            0.007929789322903205,
-            0.577232323164701,
-            0.0048677980688058235,
-            0.18648961597313737,
-            0.08280012240564978,
-            0.04522265744154878,
-            0.058827143354246304,
-            0.7688471700159094,
-            0.4202496796721043,
-            0.7075667200204424,
-            0.18823902009520352,
-            0.3597819471301106,
-            0.17351624494843604,
-            0.39888933473151117,
+            "length",
+            "lines",
+            "numbers",
+            "questions",
+            "math",
+            "reasoning",
+            "code",
+            "constraints",
+            "extraction",
+            "chat",
+            "rewriting",
+            "translation",
+            "creative",
+            "lookup",
+            "constraint_count",
+            "math_x_length",
+            "math_x_numbers",
+            "reasoning_x_length",
+            "code_x_length",
+            "easy_x_length",
+            "constrained_easy",
+            "context_question",
+            "mcq",
+            "mcq_stem",
+            "mcq_option_share",
+            "mcq_digit_ratio",
+            "mcq_symbol_ratio",
+            "mcq_upper_ratio",
+            "mcq_long_words",
+            "mcq_word_length",
+            "mcq_length",
+            "mcq_lines",
+            "mcq_numbers",
+            "mcq_questions",
+            "mcq_math",
+            "mcq_reasoning",
+            "mcq_code",
+            "mcq_constraints",
+            "mcq_extraction",
+            "mcq_chat",
+            "mcq_rewriting",
+            "mcq_translation",
+            "mcq_creative",
+            "mcq_lookup",
+            "mcq_constraint_count",
+            "mcq_math_x_length",
+            "mcq_math_x_numbers",
+            "mcq_reasoning_x_length",
+            "mcq_code_x_length",
+            "mcq_easy_x_length",
+            "mcq_constrained_easy",
+            "mcq_context_question",
         ],
         weights: [
-            0.14618985186766717,
-            -0.05155899129700196,
-            -0.1685078226187831,
-            0.13221279217136456,
-            -0.19883420438800034,
-            0.041807701335762275,
-            -0.10056838495525763,
-            0.038089208671485617,
-            -0.10874418340529797,
-            0.26315909430250345,
-            -0.02654889219869562,
-            0.011717725966159942,
-            0.05730442226691814,
-            0.11550652498701067,
-            -0.11862992630219137,
-            0.012638907826880178,
-            0.005533910778518276,
-            0.09698445330323552,
-            -0.0948123607383658,
-            -0.021850118282642737,
-            0.11562613004870802,
-            -0.03597891818481195,
+            -0.194890879787482,  // length
+            -0.04970260615093822,  // lines
+            0.0,  // numbers
+            0.13157057750191672,  // questions
+            0.7573462340906855,  // math
+            0.6109260725679526,  // reasoning
+            0.7734239453123896,  // code
+            0.3188842623095996,  // constraints
+            0.18514976288178003,  // extraction
+            -0.6118726889841877,  // chat
+            -0.4089755220436306,  // rewriting
+            -0.19838176624803092,  // translation
+            -0.48847684581494283,  // creative
+            -0.31743551750340554,  // lookup
+            0.1192101464970713,  // constraint_count
+            0.3947561770317479,  // math_x_length
+            0.10513810280092208,  // math_x_numbers
+            0.08849746481627455,  // reasoning_x_length
+            0.022588369955302008,  // code_x_length
+            -0.06729735759448838,  // easy_x_length
+            0.3361536510910414,  // constrained_easy
+            0.12083796734217504,  // context_question
+            -3.047602111728702,  // mcq
+            0.009094648996596844,  // mcq_stem
+            -0.03356084365726464,  // mcq_option_share
+            -0.7076121723198453,  // mcq_digit_ratio
+            -0.5469874704207858,  // mcq_symbol_ratio
+            0.3301163162823017,  // mcq_upper_ratio
+            -0.30295857965108813,  // mcq_long_words
+            0.003579301669702503,  // mcq_word_length
+            0.2147084311254475,  // mcq_length
+            -0.01562542273341108,  // mcq_lines
+            0.07047820487071188,  // mcq_numbers
+            -0.12904959734312088,  // mcq_questions
+            -0.6664936780018477,  // mcq_math
+            -0.5609042500387974,  // mcq_reasoning
+            -0.8025955508048039,  // mcq_code
+            -0.32853331326710516,  // mcq_constraints
+            -0.27538985255198906,  // mcq_extraction
+            0.6850381161830416,  // mcq_chat
+            0.31884200616403874,  // mcq_rewriting
+            0.018656964579294343,  // mcq_translation
+            0.6511614657839887,  // mcq_creative
+            0.1853012058542267,  // mcq_lookup
+            -0.1343239902125371,  // mcq_constraint_count
+            -0.39555730444751125,  // mcq_math_x_length
+            -0.21390375077550242,  // mcq_math_x_numbers
+            0.01086549158979233,  // mcq_reasoning_x_length
+            0.023525317986692676,  // mcq_code_x_length
+            0.06344138467472245,  // mcq_easy_x_length
+            -0.4669678879044193,  // mcq_constrained_easy
+            -0.189393619585786,  // mcq_context_question
         ],
-        bias: -1.4524814155409644
+        bias: 1.6236203240063363
     )
 }
