@@ -141,7 +141,7 @@ public struct DifficultyTrainer: Sendable {
         for (p, j) in free.enumerated() {
             let prior = priors.priors[j]
             priorMean[p] = prior.mean * scales[j]
-            precision[p] = prior.scale == .raw ? prior.precision / (scales[j] * scales[j]) : prior.precision
+            precision[p] = prior.precision * prior.spread * prior.spread / (scales[j] * scales[j])
         }
         precision[k] = 1e-6
         // Fixed weights enter as an offset.
@@ -232,14 +232,17 @@ public struct DifficultyTrainer: Sendable {
     }
 
     /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method
-    /// (deterministic; a tiny ridge keeps it defined when a column is constant), `a` kept positive.
+    /// (deterministic; ridges keep it defined when a column is constant), `a` kept positive.
     private func plattScaling(
         logits: [Double], options: [Double], labels: [Double], weights: [Double]
     ) throws(DifficultyModelError) -> (Double, Double, Double) {
         var theta = [1.0, 0.0, 0.0]  // a, c, b
         for _ in 0..<50 {
             var g = [0.0, 0.0, 0.0]
-            var h = [[1e-6, 0.0, 0.0], [0.0, 1e-6, 0.0], [0.0, 0.0, 1e-6]]
+            // A ridge of ten examples' worth on the answer-option intercept: a source with only a few
+            // such rows cannot move it far.
+            let ridge = [1e-6, 10, 1e-6]
+            var h = [[ridge[0], 0.0, 0.0], [0.0, ridge[1], 0.0], [0.0, 0.0, ridge[2]]]
             for i in logits.indices {
                 let x = [logits[i], options[i], 1.0]
                 let p = sigmoid(theta[0] * x[0] + theta[1] * x[1] + theta[2])
@@ -250,7 +253,7 @@ public struct DifficultyTrainer: Sendable {
                     for v in 0..<3 { h[u][v] += w * x[u] * x[v] }
                 }
             }
-            for u in 0..<3 { g[u] += 1e-6 * (theta[u] - (u == 0 ? 1 : 0)) }
+            for u in 0..<3 { g[u] += ridge[u] * (theta[u] - (u == 0 ? 1 : 0)) }
             let step = try solve(h, g)
             guard step.allSatisfy(\.isFinite) else { break }
             for u in 0..<3 { theta[u] -= step[u] }
