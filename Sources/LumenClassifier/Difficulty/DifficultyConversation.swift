@@ -50,58 +50,63 @@ public enum DifficultyConversation {
     /// "your previous answer", "上面").
     public static func refersBack(_ text: String) -> Bool {
         var words = 0
-        var short = true  // at most 25 words or Han characters so far
         var implicit = false
-        var word: [UInt8] = []
-        var han: [Unicode.Scalar] = []
+        var hash = CueHash.seed
+        var inWord = false
+        var previousHan: UInt32 = 0
         var scanned = 0
-        func endWord() -> Bool {
-            defer { word.removeAll(keepingCapacity: true) }
-            guard !word.isEmpty else { return false }
-            words += 1
-            let w = String(decoding: word, as: UTF8.self)
-            if explicitWords.contains(w) { return true }
-            if words <= 8 && implicitWords.contains(w) { implicit = true }
-            return false
-        }
         for scalar in text.unicodeScalars {
             scanned += 1
-            if scanned > 600 { break }
+            if scanned > 400 { break }
             let v = scalar.value
             if v < 0x80, (v | 0x20) >= 0x61, (v | 0x20) <= 0x7a {
-                word.append(UInt8(v | 0x20))
+                hash = (hash ^ UInt64(v | 0x20)) &* CueHash.prime
+                inWord = true
                 continue
             }
-            if endWord() { return true }
+            if inWord {
+                words += 1
+                if explicitWords.contains(hash) { return true }
+                if words <= 8 && implicitWords.contains(hash) { implicit = true }
+                hash = CueHash.seed
+                inWord = false
+            }
             if (0x4e00...0x9fff).contains(v) {
                 words += 1
-                han.append(scalar)
-                if han.count >= 2 {
-                    let pair = String(String.UnicodeScalarView(han.suffix(2)))
+                if previousHan != 0 {
+                    let pair = CueHash.han(previousHan, v)
                     if explicitHan.contains(pair) { return true }
                     if words <= 10 && implicitHan.contains(pair) { implicit = true }
                 }
-                if words <= 10 && implicitHanSingle.contains(scalar) { implicit = true }
+                if words <= 10 && implicitHanSingle.contains(v) { implicit = true }
+                previousHan = v
             } else {
-                han.removeAll(keepingCapacity: true)
+                previousHan = 0
             }
-            if words > 25 { short = false }
         }
-        if endWord() { return true }
-        if words > 25 { short = false }
+        if inWord {
+            words += 1
+            if explicitWords.contains(hash) { return true }
+            if words <= 8 && implicitWords.contains(hash) { implicit = true }
+        }
         if words <= 3 { return true }
-        return short && implicit
+        return words <= 25 && implicit
+    }
+
+    private static func wordHashes(_ words: [String]) -> Set<UInt64> { Set(words.map { CueHash.word(Substring($0)) }) }
+    private static func hanHashes(_ pairs: [String]) -> Set<UInt64> {
+        Set(pairs.map { CueHash.han($0.unicodeScalars.map(\.value)) })
     }
 
     /// Back-references that make a turn a follow-up at any length.
-    static let explicitWords: Set<String> = ["above", "previous", "earlier", "aforementioned", "afore"]
+    static let explicitWords = wordHashes(["above", "previous", "earlier", "aforementioned"])
     /// Back-references that make a short turn a follow-up.
-    static let implicitWords: Set<String> = [
+    static let implicitWords = wordHashes([
         "it", "its", "this", "these", "those", "them", "same", "again", "instead", "continue", "more", "another",
         "else", "why", "fix", "shorter", "longer", "simpler", "faster", "version", "rewrite", "redo", "elaborate",
         "expand", "example", "examples", "ok", "okay",
-    ]
-    static let explicitHan: Set<String> = ["上面", "上述", "刚才", "之前", "前面", "上一"]
-    static let implicitHan: Set<String> = ["这个", "那个", "这段", "这些", "那些", "同样", "继续", "还有", "改成", "换成", "再来", "详细", "为什"]
-    static let implicitHanSingle: Set<Unicode.Scalar> = ["它", "再"]
+    ])
+    static let explicitHan = hanHashes(["上面", "上述", "刚才", "之前", "前面", "上一"])
+    static let implicitHan = hanHashes(["这个", "那个", "这段", "这些", "那些", "同样", "继续", "还有", "改成", "换成", "再来", "详细", "为什"])
+    static let implicitHanSingle: Set<UInt32> = [0x5b83, 0x518d]  // 它, 再
 }

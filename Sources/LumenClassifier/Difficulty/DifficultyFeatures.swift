@@ -95,6 +95,10 @@ struct DifficultyScan {
     var indentedLines = 0
     var calls = 0
 
+    // The two previous tokens of the current phrase run (0: none), for two- and three-word cues.
+    var prev1: UInt64 = 0
+    var prev2: UInt64 = 0
+
     // Cue evidence per category (`TaskCategory.index`), and constraint cues of weight ≥ 2.
     var evidence = SIMD16<Int32>()
     var constraintHits = 0
@@ -135,6 +139,21 @@ struct DifficultyScan {
         if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
     }
 
+    /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.
+    @inline(__always)
+    private mutating func token(_ hash: UInt64, _ table: CueTable) {
+        let value = table.lookup(hash)
+        if value != 0 {
+            add(value)
+            if value & CueTable.endsBigram != 0, prev1 != 0 { add(table.lookup(CueHash.pair(prev1, hash))) }
+            if value & CueTable.endsTrigram != 0, prev2 != 0 {
+                add(table.lookup(CueHash.pair(CueHash.pair(prev2, prev1), hash)))
+            }
+        }
+        prev2 = prev1
+        prev1 = hash
+    }
+
     /// Decodes the (valid) UTF-8 of a Swift string and counts as it goes. Scalar offsets are derived
     /// from byte offsets (`extra` counts the bytes beyond the first of each multi-byte scalar).
     private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -143,8 +162,6 @@ struct DifficultyScan {
         var i = 0
         let n = bytes.count
         var extra = 0
-        // The two previous tokens of the current phrase run (0: none), for two- and three-word cues.
-        var prev1: UInt64 = 0, prev2: UInt64 = 0
         // The two previous Han scalars of the current run (0: none).
         var han1: UInt32 = 0, han2: UInt32 = 0
         // End of the last word (byte offset) and its length, for call detection ("print(").
@@ -154,22 +171,6 @@ struct DifficultyScan {
         var indent = 0
         var lineBlank = true
         lineIsOption = Self.isOptionPrefix(bytes, 0)
-
-        @inline(__always)
-        func token(_ hash: UInt64, _ lookup: Bool, into scan: inout DifficultyScan) {
-            if lookup {
-                let value = table.lookup(hash)
-                if value != 0 {
-                    scan.add(value)
-                    if value & CueTable.endsBigram != 0, prev1 != 0 { scan.add(table.lookup(CueHash.pair(prev1, hash))) }
-                    if value & CueTable.endsTrigram != 0, prev2 != 0 {
-                        scan.add(table.lookup(CueHash.pair(CueHash.pair(prev2, prev1), hash)))
-                    }
-                }
-            }
-            prev2 = prev1
-            prev1 = hash
-        }
 
         while i < n {
             let b = bytes[i]
@@ -198,7 +199,7 @@ struct DifficultyScan {
                     wordLength = length
                     lastInLine = c
                     lineBlank = false
-                    token(hash, length <= 16, into: &self)
+                    if length <= 16 { token(hash, table) } else { prev2 = prev1; prev1 = hash }
                     continue
                 }
                 if Self.isDigit(b) {
@@ -220,7 +221,7 @@ struct DifficultyScan {
                     if i < n && bytes[i] == 0x25 { quantities += 1 }  // 30%
                     lastInLine = bytes[i - 1]
                     lineBlank = false
-                    token(CueHash.number, true, into: &self)
+                    token(CueHash.number, table)
                     if i < n && bytes[i] == 0x2b { i += 1 }  // "300+ words" stays one phrase
                     continue
                 }
@@ -375,34 +376,51 @@ struct DifficultyScan {
     /// Words, numbers and Han characters: a length that means the same in English and Chinese.
     var units: Int { words + numbers + cjk }
 
-    /// Evidence per category, before length normalisation (see `TaskProfile`).
-    func categoryEvidence() -> [Double] {
+    /// Evidence per category (lanes 0–9, `TaskCategory.index`), before length normalisation (see `TaskProfile`).
+    func categoryEvidence() -> SIMD16<Double> {
         func e(_ c: TaskCategory) -> Double { Double(evidence[c.index]) }
         let units = Double(self.units)
         var math = e(.math) + Double(min(equations, 4)) + Double(min(quantities, 3))
-        if numbers >= 2 { math += 1 }
-        if numbers >= 4 { math += 1 }
+        // Numbers are quantities to compute with only next to maths words or symbols (otherwise they
+        // are dates, versions, figures in pasted data).
+        if math >= 2 && numbers >= 2 { math += 1 }
+        if math >= 2 && numbers >= 4 { math += 1 }
         let code =
             e(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
             + Double(min(codeChars / 4, 3))
         let reasoning = e(.reasoning)
         let demanding = math + code + reasoning
+        var out = SIMD16<Double>()
+        out[TaskCategory.math.index] = math
+        out[TaskCategory.reasoning.index] = reasoning
+        out[TaskCategory.code.index] = code
+        out[TaskCategory.constraints.index] = e(.constraints)
         // Extraction needs something to extract from: cues count in proportion to the text's length.
-        let extraction = e(.extraction) * min(max(units / 100, 0.5), 2)
+        out[TaskCategory.extraction.index] = e(.extraction) * min(max(units / 100, 0.5), 2)
         var chat = demanding >= 3 ? e(.chat) / 2 : e(.chat)
         if units >= 1 && units <= 3 && evidence == SIMD16() && demanding < 1 { chat += 2 }  // "ok", "cool", "yes please"
-        let lookup = units <= 40 && demanding < 3 ? e(.lookup) : 0
-        return [math, reasoning, code, e(.constraints), extraction, chat, e(.rewriting), e(.translation), e(.creative), lookup]
+        out[TaskCategory.chat.index] = chat
+        out[TaskCategory.rewriting.index] = e(.rewriting)
+        out[TaskCategory.translation.index] = e(.translation)
+        out[TaskCategory.creative.index] = e(.creative)
+        out[TaskCategory.lookup.index] = units <= 40 && demanding < 3 ? e(.lookup) : 0
+        return out
+    }
+
+    /// Category scores in lanes 0–9: evidence / (evidence + 3 × max(1, units / 150)).
+    func categoryScores() -> SIMD16<Double> {
+        let evidence = categoryEvidence()
+        return evidence / (evidence + SIMD16(repeating: 3 * max(1, Double(units) / 150)))
     }
 
     func profile() -> TaskProfile {
-        let damping = 3 * max(1, Double(units) / 150)
-        return TaskProfile(scores: categoryEvidence().map { $0 / ($0 + damping) })
+        let scores = categoryScores()
+        return TaskProfile(scores: (0..<TaskCategory.allCases.count).map { scores[$0] })
     }
 
     func vector() -> [Double] {
         let n = Double(max(scalars, 1))
-        let scores = profile().scores
+        let scores = categoryScores()
         let length = logOnePlus(Double(units))
         let centred = length - DifficultyFeatures.lengthCentre
         let numbers = logOnePlus(Double(self.numbers))
@@ -415,7 +433,7 @@ struct DifficultyScan {
         x.append(logOnePlus(Double(lines - 2)))  // `lines` counts one past the last line
         x.append(numbers)
         x.append(logOnePlus(Double(questions)))
-        x.append(contentsOf: scores)
+        for c in 0..<10 { x.append(scores[c]) }
         x.append(logOnePlus(Double(constraintHits)))
         x.append(scores[0] * centred)
         x.append(scores[0] * numbers)

@@ -120,13 +120,13 @@ enum DifficultyLexicon {
             .code, 2,
             """
             program, programs, script, scripts, implement, implementation, algorithm, algorithms, array, arrays, \
-            database, query, queries, server, backend, frontend, website, app, library, framework, repository, \
+            database, query, queries, server, backend, frontend, website, app, framework, repository, \
             git, terminal, variable, variables, loop, loops, integer overflow, compile time, output of, \
             error message, stack, queue, tree, graph traversal, sorting, sort, binary, parse, parser, \
             endpoint, http, deploy, debugger, rust, swift, ruby, excel formula, spreadsheet formula
             """,
             zh: "函数 实现 程序员 开发 软件 运行 输出 循环 排序 链表 二叉 哈希"),
-        Cues(.code, 1, "function, method, class, string, error, errors, input, output, file, files, return", zh: "错误 输入 文件 数据"),
+        Cues(.code, 1, "function, method, class, string, error, errors, input, output, file, files, return, library", zh: "错误 输入 文件 数据"),
 
         // Precise constraints: formats, exact counts and several requirements at once.
         Cues(

@@ -66,7 +66,7 @@ public struct DifficultyPriors: Sendable, Hashable {
         "creative": -1.2,
         "lookup": -0.8,
         "constraint_count": 0.3,
-        "math_x_length": 1.0,
+        "math_x_length": 1.5,
         "math_x_numbers": 0.5,
         "reasoning_x_length": 0.3,
         "code_x_length": 0,
