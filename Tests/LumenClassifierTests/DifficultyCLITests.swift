@@ -31,7 +31,8 @@ struct DifficultyCLITests {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     private struct Row: Encodable {
@@ -47,7 +48,10 @@ struct DifficultyCLITests {
 
     /// A small chat-like routing file: simple prompts tie, hard ones are won by the strong model.
     private func chatFixture(in directory: URL) throws -> URL {
-        let simple = ["hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好", "Fix the typo: teh", "List two colours."]
+        let simple = [
+            "hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好", "Fix the typo: teh",
+            "List two colours.",
+        ]
         let hard = [
             "Prove that the square root of 2 is irrational, step by step, then derive a bound on its continued fraction.",
             "Implement a thread-safe LRU cache in Rust with O(1) get and put; explain every invariant you must maintain.",
@@ -66,10 +70,13 @@ struct DifficultyCLITests {
     private func optionsFixture(in directory: URL) throws -> URL {
         let rows = (0..<24).map { i in
             let long = i % 3 == 0
-            let stem = long
+            let stem =
+                long
                 ? "A tenant sublet her flat without the landlord's written consent, although the lease required it, and the subtenant damaged the kitchen. Which claim is the landlord most likely to win?"
                 : "Which of these numbers is even?"
-            return Row(source: "fixture/mcq", prompt: "\(stem)\nA. \(i)\nB. \(i + 1)\nC. \(i + 2)\nD. \(i + 3)\nAnswer:", weak_score: long ? 0 : 1, strong_score: 1)
+            return Row(
+                source: "fixture/mcq", prompt: "\(stem)\nA. \(i)\nB. \(i + 1)\nC. \(i + 2)\nD. \(i + 3)\nAnswer:", weak_score: long ? 0 : 1,
+                strong_score: 1)
         }
         let url = directory.appendingPathComponent("options.jsonl")
         try write(rows, to: url)
@@ -94,7 +101,10 @@ struct DifficultyCLITests {
         let m1 = dir.appendingPathComponent("m1.json"), m2 = dir.appendingPathComponent("m2.json"), m3 = dir.appendingPathComponent("m3.json")
         let swift = dir.appendingPathComponent("BuiltIn.swift")
 
-        let t1 = try run(["train", "difficulty", "--data", chat.path + ":2", "--data", options.path, "--include-held-out", "--out", m1.path, "--swift-out", swift.path])
+        let t1 = try run([
+            "train", "difficulty", "--data", chat.path + ":2", "--data", options.path, "--include-held-out", "--out", m1.path, "--swift-out",
+            swift.path,
+        ])
         #expect(t1.status == 0, "\(t1.stderr)")
         #expect(t1.stdout.contains("weight 2.0") && t1.stdout.contains("weight 1.0"))
         let t2 = try run(["train", "difficulty", "--data", chat.path + ":2", "--data", options.path, "--include-held-out", "--out", m2.path])
@@ -198,7 +208,8 @@ struct DifficultyCLITests {
             let d = Double(2 * i + 1) / 20
             let ts = "2026-12-0\(i < 5 ? 1 : 2)T00:00:0\(i).000Z"
             if i % 2 == 1 {
-                lines.append(#"{"classification":\#(classification(d)),"id":"req-\#(i)","kind":"decision","prevHash":"","seq":0,"ts":"\#(ts)","v":1}"#)
+                lines.append(
+                    #"{"classification":\#(classification(d)),"id":"req-\#(i)","kind":"decision","prevHash":"","seq":0,"ts":"\#(ts)","v":1}"#)
             }
             lines.append(#"{"classification":\#(classification(d)),"id":"req-\#(i)","kind":"completion","prevHash":"","seq":0,"ts":"\#(ts)","v":1}"#)
         }

@@ -205,7 +205,9 @@ struct DifficultyCategoryTests {
         for category in TaskCategory.allCases {
             for expected in [true, false] {
                 let texts = Self.cases.filter { $0.category == category && $0.expected == expected }.map(\.text)
-                #expect(texts.contains { $0.unicodeScalars.contains { $0.value >= 0x4e00 && $0.value <= 0x9fff } }, "\(category) \(expected): no Chinese case")
+                #expect(
+                    texts.contains { $0.unicodeScalars.contains { $0.value >= 0x4e00 && $0.value <= 0x9fff } },
+                    "\(category) \(expected): no Chinese case")
                 #expect(texts.contains { $0.unicodeScalars.allSatisfy { $0.value < 0x3000 } }, "\(category) \(expected): no English case")
             }
         }

@@ -46,14 +46,17 @@ struct DifficultyFeatureTests {
 
     @Test func interactionsFollowTheirParts() throws {
         let short = "What is 12 * 7?"
-        let long = "A farmer has 120 eggs. He sells half of them at the market, then uses 15 to bake cakes and gives a third of the rest to his neighbour, who pays him $2 for each dozen. How much money does he get, and how many eggs does he have left?"
+        let long =
+            "A farmer has 120 eggs. He sells half of them at the market, then uses 15 to bake cakes and gives a third of the rest to his neighbour, who pays him $2 for each dozen. How much money does he get, and how many eggs does he have left?"
         #expect(try feature("math", long) > 0.5)
         #expect(try feature("math_x_length", long) > feature("math_x_length", short))
         #expect(try feature("math_x_numbers", long) > 0)
         let passage = String(repeating: "The river rises in the hills and flows past three towns before it reaches the sea. ", count: 6)
         #expect(try feature("context_question", passage + "Which town does it reach last?") > 0)
         #expect(try feature("context_question", short) == 0)
-        #expect(try feature("context_question", "Write a long essay about rivers. " + String(repeating: "Rivers carry water to the sea. ", count: 20)) == 0)
+        #expect(
+            try feature("context_question", "Write a long essay about rivers. " + String(repeating: "Rivers carry water to the sea. ", count: 20))
+                == 0)
     }
 
     @Test func logAndExpAreAccurate() {
@@ -145,7 +148,9 @@ struct DifficultyConversationTests {
             .assistant("def merge(intervals): ..."),
             .user("Now make it thread-safe."),
         ]
-        #expect(DifficultyConversation.scoredText(turns) == "Write a Python function that merges overlapping intervals in O(n log n).\n\nNow make it thread-safe.")
+        #expect(
+            DifficultyConversation.scoredText(turns)
+                == "Write a Python function that merges overlapping intervals in O(n log n).\n\nNow make it thread-safe.")
         let model = DifficultyModel.builtIn
         #expect(model.score(conversation: turns) > model.score("Now make it thread-safe."))
         // Chinese follow-up, and a chain of follow-ups.
@@ -160,7 +165,10 @@ struct DifficultyConversationTests {
             .user("Unrelated question: what would be a good name for a small bakery in a seaside town?"),
         ]
         #expect(DifficultyConversation.scoredText(turns) == turns[2].text)
-        #expect(DifficultyConversation.refersBack("The code above crashes when the list is empty, and I need it to return an empty result instead of raising an exception in production."))
+        #expect(
+            DifficultyConversation.refersBack(
+                "The code above crashes when the list is empty, and I need it to return an empty result instead of raising an exception in production."
+            ))
         #expect(!DifficultyConversation.refersBack("Write a detailed essay about the history of the printing press in Europe."))
     }
 }
@@ -176,15 +184,22 @@ struct DifficultyTrainingTests {
 
     static let fixture: [RoutingExample] = {
         var rows: [RoutingExample] = []
-        for (i, p) in easy.enumerated() { rows.append(RoutingExample(source: "fixture/easy", prompt: p, weakScore: 1, strongScore: i % 3 == 0 ? 0 : 1)) }
+        for (i, p) in easy.enumerated() {
+            rows.append(RoutingExample(source: "fixture/easy", prompt: p, weakScore: 1, strongScore: i % 3 == 0 ? 0 : 1))
+        }
         for (i, p) in hard.enumerated() { rows.append(RoutingExample(source: "fixture/hard", prompt: p, weakScore: i == 0 ? 1 : 0, strongScore: 1)) }
         return rows
     }()
 
     /// A second, multiple-choice source of another size.
     static let options: [RoutingExample] = (0..<30).map { i in
-        let stem = i % 2 == 0 ? "Which of these is a prime number?" : "A contract dispute between a seller and a buyer who refused delivery after the price of grain fell sharply. Which argument best supports the seller?"
-        return RoutingExample(source: "fixture/mcq", prompt: "\(stem)\nA. \(i)\nB. \(i + 1)\nC. \(i + 2)\nD. \(i + 3)\nAnswer:", weakScore: i % 2 == 0 ? 1 : 0, strongScore: 1)
+        let stem =
+            i % 2 == 0
+            ? "Which of these is a prime number?"
+            : "A contract dispute between a seller and a buyer who refused delivery after the price of grain fell sharply. Which argument best supports the seller?"
+        return RoutingExample(
+            source: "fixture/mcq", prompt: "\(stem)\nA. \(i)\nB. \(i + 1)\nC. \(i + 2)\nD. \(i + 3)\nAnswer:", weakScore: i % 2 == 0 ? 1 : 0,
+            strongScore: 1)
     }
 
     static func sources(_ shares: (Double, Double)) -> [TrainingSource] {

@@ -93,7 +93,8 @@ struct DifficultyRoutingTests {
             title: "Routing <quality> & more",
             panels: [
                 RoutingPlot.Panel(title: "set A", subtitle: "4 prompts", curves: [RoutingPlot.Curve(name: "lumen", metrics: m)]),
-                RoutingPlot.Panel(title: "set B", curves: [RoutingPlot.Curve(name: "length-only", metrics: m), RoutingPlot.Curve(name: "x", metrics: m)]),
+                RoutingPlot.Panel(
+                    title: "set B", curves: [RoutingPlot.Curve(name: "length-only", metrics: m), RoutingPlot.Curve(name: "x", metrics: m)]),
             ])
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.hasSuffix("</svg>\n"))
@@ -110,7 +111,8 @@ struct DifficultyRoutingTests {
         #expect(RoutingPlot.f(1.375, 3) == "1.375" && RoutingPlot.f(-2.5, 1) == "-2.5" && RoutingPlot.f(12, 0) == "12")
     }
 
-    static let shared: URL = ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
+    static let shared: URL =
+        ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
         ?? repositoryRoot().deletingLastPathComponent().appendingPathComponent("shared")
     static let mmlu = shared.appendingPathComponent("data/routing/mmlu-dev.jsonl")
     static let alpaca = shared.appendingPathComponent("data/routing/alpaca-dev.jsonl")
@@ -127,7 +129,8 @@ struct DifficultyRoutingTests {
         let rows = try Self.rows(Self.mmlu).filter { DifficultySplit.isHeldOut(source: $0.source) }
         #expect(rows.count > 1500)
         let model = DifficultyModel.builtIn
-        let m = try RoutingEvaluation.evaluate(scores: rows.map { model.score($0.prompt) }, weak: rows.map(\.weakScore), strong: rows.map(\.strongScore))
+        let m = try RoutingEvaluation.evaluate(
+            scores: rows.map { model.score($0.prompt) }, weak: rows.map(\.weakScore), strong: rows.map(\.strongScore))
         let length = try RoutingEvaluation.evaluate(
             scores: rows.map { Double($0.prompt.unicodeScalars.count) }, weak: rows.map(\.weakScore), strong: rows.map(\.strongScore))
         #expect(m.apgr >= 0.65, "held-out APGR \(m.apgr)")
@@ -137,9 +140,10 @@ struct DifficultyRoutingTests {
     }
 
     /// The shipped model is what `lumen train difficulty` makes from the two dev files (held-out groups excluded).
-    @Test(.enabled(
-        if: FileManager.default.fileExists(atPath: mmlu.path) && FileManager.default.fileExists(atPath: alpaca.path),
-        "shared data absent (set LUMEN_SHARED)"))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: mmlu.path) && FileManager.default.fileExists(atPath: alpaca.path),
+            "shared data absent (set LUMEN_SHARED)"))
     func builtInIsReproducibleFromTheDevFiles() throws {
         let sources = try [Self.mmlu, Self.alpaca].map { url in
             TrainingSource(name: url.lastPathComponent, examples: try Self.rows(url).filter { !DifficultySplit.isHeldOut(source: $0.source) })

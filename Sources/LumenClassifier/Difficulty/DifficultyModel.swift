@@ -32,7 +32,8 @@ public struct DifficultyModel: Sendable, Hashable, Codable {
     /// Checks that the model fits this build's feature extractor.
     public func validate() throws(DifficultyModelError) {
         guard version == Self.currentVersion else {
-            throw DifficultyModelError(message: "model format version \(version); this build reads version \(Self.currentVersion) (retrain with `lumen train difficulty`)")
+            throw DifficultyModelError(
+                message: "model format version \(version); this build reads version \(Self.currentVersion) (retrain with `lumen train difficulty`)")
         }
         guard features == DifficultyFeatures.names else {
             throw DifficultyModelError(message: "model features \(features) do not match this build's \(DifficultyFeatures.names)")

@@ -195,7 +195,8 @@ public struct CalibrationReport: Sendable, Hashable, Codable {
             let mean = counts[b] > 0 ? sums[b] / Double(counts[b]) : 0
             let rate = counts[b] > 0 ? Double(wins[b]) / Double(counts[b]) : 0
             ece += Double(counts[b]) / Double(n) * abs(mean - rate)
-            table.append(Bin(lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: counts[b], meanScore: mean, observedRate: rate))
+            table.append(
+                Bin(lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: counts[b], meanScore: mean, observedRate: rate))
         }
         return CalibrationReport(
             ece: ece, brier: brier / Double(n), meanScore: scores.reduce(0, +) / Double(n),

@@ -86,9 +86,12 @@ public enum RoutingPlot {
             s += "<line x1=\"\(f(left, 1))\" y1=\"\(f(y, 1))\" x2=\"\(f(right, 1))\" y2=\"\(f(y, 1))\" stroke=\"#e5e5e5\"/>\n"
             s += "<text x=\"\(f(left - 6, 1))\" y=\"\(f(y + 4, 1))\" text-anchor=\"end\">\(f(tick, 1))</text>\n"
         }
-        s += "<rect x=\"\(f(left, 1))\" y=\"\(f(top, 1))\" width=\"\(f(right - left, 1))\" height=\"\(f(bottom - top, 1))\" fill=\"none\" stroke=\"#333333\"/>\n"
-        s += "<text x=\"\(f((left + right) / 2, 1))\" y=\"\(f(bottom + 34, 1))\" text-anchor=\"middle\">share of prompts sent to the remote model</text>\n"
-        s += "<text transform=\"translate(\(f(x0 + 14, 1)) \(f((top + bottom) / 2, 1))) rotate(-90)\" text-anchor=\"middle\">quality: gap recovered (PGR)</text>\n"
+        s +=
+            "<rect x=\"\(f(left, 1))\" y=\"\(f(top, 1))\" width=\"\(f(right - left, 1))\" height=\"\(f(bottom - top, 1))\" fill=\"none\" stroke=\"#333333\"/>\n"
+        s +=
+            "<text x=\"\(f((left + right) / 2, 1))\" y=\"\(f(bottom + 34, 1))\" text-anchor=\"middle\">share of prompts sent to the remote model</text>\n"
+        s +=
+            "<text transform=\"translate(\(f(x0 + 14, 1)) \(f((top + bottom) / 2, 1))) rotate(-90)\" text-anchor=\"middle\">quality: gap recovered (PGR)</text>\n"
         // Curves, then the legend (bottom right inside the plot, below the diagonal, where routers
         // better than random leave room).
         for (i, curve) in panel.curves.enumerated() {
@@ -101,7 +104,8 @@ public enum RoutingPlot {
             }
             let ly = bottom - 10 - Double(panel.curves.count - 1 - i) * 16
             let lx = right - 210
-            s += "<line x1=\"\(f(lx, 1))\" y1=\"\(f(ly - 4, 1))\" x2=\"\(f(lx + 22, 1))\" y2=\"\(f(ly - 4, 1))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>\n"
+            s +=
+                "<line x1=\"\(f(lx, 1))\" y1=\"\(f(ly - 4, 1))\" x2=\"\(f(lx + 22, 1))\" y2=\"\(f(ly - 4, 1))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>\n"
             s += "<text x=\"\(f(lx + 28, 1))\" y=\"\(f(ly, 1))\">\(escape(curve.name)) (APGR \(f(curve.apgr, 3)))</text>\n"
         }
         s += "</g>\n"

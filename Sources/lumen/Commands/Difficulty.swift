@@ -139,7 +139,9 @@ struct EvalRouting: AsyncParsableCommand {
             let parsed = try files.map(parseWeightedFile)
             let data = try parsed.map { try readDifficultyRoutingFile($0.path) }
             for (i, heldOut) in parsed.enumerated() {
-                let sources = parsed.indices.filter { $0 != i }.map { TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share) }
+                let sources = parsed.indices.filter { $0 != i }.map {
+                    TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share)
+                }
                 let trained: DifficultyModel
                 do {
                     trained = try DifficultyTrainer().train(sources)
@@ -218,27 +220,40 @@ struct EvalRouting: AsyncParsableCommand {
         }
         curves.append(
             RoutingPlot.Curve(
-                name: "random", points: [RoutingPoint(strongShare: 0, quality: lumen.weakQuality, pgr: 0), RoutingPoint(strongShare: 1, quality: lumen.strongQuality, pgr: 1)],
+                name: "random",
+                points: [
+                    RoutingPoint(strongShare: 0, quality: lumen.weakQuality, pgr: 0),
+                    RoutingPoint(strongShare: 1, quality: lumen.strongQuality, pgr: 1),
+                ],
                 apgr: 0.5))
         let name = URL(fileURLWithPath: file).lastPathComponent
-        let subtitle = "\(rows.count) prompts, " + (trainedOn.map { "trained on " + $0.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ") } ?? "split \(split)")
+        let subtitle =
+            "\(rows.count) prompts, "
+            + (trainedOn.map { "trained on " + $0.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ") } ?? "split \(split)")
         return (report, RoutingPlot.Panel(title: name, subtitle: subtitle, curves: curves))
     }
 
     private func printReport(_ report: Report) {
         let scope = report.trainedOn.map { "held out; trained on \($0.joined(separator: ", "))" } ?? report.split
-        print("\(report.file): \(report.prompts) prompts (\(scope)); weak-only quality \(fixed(report.weakQuality)), strong-only \(fixed(report.strongQuality))")
+        print(
+            "\(report.file): \(report.prompts) prompts (\(scope)); weak-only quality \(fixed(report.weakQuality)), strong-only \(fixed(report.strongQuality))"
+        )
         print("router".padding(toLength: 22, withPad: " ", startingAt: 0) + "  APGR    CPT(50%)  CPT(80%)  time/prompt")
         for r in report.routers {
             let time = r.secondsPerPrompt.map { String(format: "%.2f µs", $0 * 1e6) } ?? "-"
-            print(r.router.padding(toLength: 22, withPad: " ", startingAt: 0) + "  \(fixed(r.apgr))   \(percent(r.cpt50))    \(percent(r.cpt80))    \(time)")
+            print(
+                r.router.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + "  \(fixed(r.apgr))   \(percent(r.cpt50))    \(percent(r.cpt80))    \(time)")
         }
         let c = report.calibration
-        print("calibration (score = P(strong beats weak)): ECE \(fixed(c.ece)), Brier \(fixed(c.brier)), mean score \(fixed(c.meanScore)) vs observed \(fixed(c.observedRate))")
+        print(
+            "calibration (score = P(strong beats weak)): ECE \(fixed(c.ece)), Brier \(fixed(c.brier)), mean score \(fixed(c.meanScore)) vs observed \(fixed(c.observedRate))"
+        )
         print("  score bin     prompts  mean score  observed")
         for bin in c.bins where bin.count > 0 {
-            print("  \(fixed(bin.lower, 1))–\(fixed(bin.upper, 1))".padding(toLength: 14, withPad: " ", startingAt: 0)
-                + String(format: "%8d", bin.count) + "  \(fixed(bin.meanScore))       \(fixed(bin.observedRate))")
+            print(
+                "  \(fixed(bin.lower, 1))–\(fixed(bin.upper, 1))".padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + String(format: "%8d", bin.count) + "  \(fixed(bin.meanScore))       \(fixed(bin.observedRate))")
         }
         print("")
     }
@@ -363,7 +378,9 @@ struct Calibrate: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(output), as: UTF8.self))
         } else {
             print("threshold \(result.threshold)")
-            print("remote share \(fixed(result.remoteShare)) of \(scores.count) \(audit == nil ? "prompts" : "logged requests") (asked \(fixed(remoteShare)))")
+            print(
+                "remote share \(fixed(result.remoteShare)) of \(scores.count) \(audit == nil ? "prompts" : "logged requests") (asked \(fixed(remoteShare)))"
+            )
             print("policy rule: difficulty: { min: \(result.threshold) }")
         }
     }
