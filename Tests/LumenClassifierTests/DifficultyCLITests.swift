@@ -4,13 +4,15 @@ import Testing
 /// End to end: the built `lumen` binary's `train difficulty`, `eval routing` and `calibrate`.
 /// Uses $LUMEN_BIN, else .build/debug/lumen under the repository root; skips when neither exists.
 struct DifficultyCLITests {
-    private static func binary() -> String? {
+    static let binary: String? = {
         if let path = ProcessInfo.processInfo.environment["LUMEN_BIN"], FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
         let path = repositoryRoot().appendingPathComponent(".build/debug/lumen").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
+    }()
+
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     private struct Output {
         var status: Int32
@@ -18,9 +20,9 @@ struct DifficultyCLITests {
         var stderr: String
     }
 
-    private func run(_ binary: String, _ arguments: [String]) throws -> Output {
+    private func run(_ arguments: [String]) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -29,12 +31,27 @@ struct DifficultyCLITests {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// A small routing file: simple prompts tie, hard ones are won by the strong model.
-    private func fixture(in directory: URL) throws -> URL {
-        let simple = ["hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好", "Fix the typo: teh", "List two colours."]
+    private struct Row: Encodable {
+        var source: String, prompt: String, weak_score: Double, strong_score: Double
+    }
+
+    private func write(_ rows: [Row], to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = try rows.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+    }
+
+    /// A small chat-like routing file: simple prompts tie, hard ones are won by the strong model.
+    private func chatFixture(in directory: URL) throws -> URL {
+        let simple = [
+            "hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好", "Fix the typo: teh",
+            "List two colours.",
+        ]
         let hard = [
             "Prove that the square root of 2 is irrational, step by step, then derive a bound on its continued fraction.",
             "Implement a thread-safe LRU cache in Rust with O(1) get and put; explain every invariant you must maintain.",
@@ -42,18 +59,27 @@ struct DifficultyCLITests {
             "请证明：任意两个奇数的平方和不是完全平方数，并写出推导步骤。",
             "Analyze the complexity of merge sort on linked lists and implement it in C without recursion; justify each step.",
         ]
-        var lines: [String] = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        struct Row: Encodable {
-            var source: String, prompt: String, weak_score: Double, strong_score: Double
-        }
-        for p in simple { lines.append(String(decoding: try encoder.encode(Row(source: "fixture/simple", prompt: p, weak_score: 1, strong_score: 1)), as: UTF8.self)) }
-        for (i, p) in hard.enumerated() {
-            lines.append(String(decoding: try encoder.encode(Row(source: "fixture/hard", prompt: p, weak_score: i == 4 ? 1 : 0, strong_score: 1)), as: UTF8.self))
-        }
+        var rows = simple.map { Row(source: "fixture/simple", prompt: $0, weak_score: 1, strong_score: 1) }
+        for (i, p) in hard.enumerated() { rows.append(Row(source: "fixture/hard", prompt: p, weak_score: i == 4 ? 1 : 0, strong_score: 1)) }
         let url = directory.appendingPathComponent("routing.jsonl")
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        try write(rows, to: url)
+        return url
+    }
+
+    /// A multiple-choice routing file of another size.
+    private func optionsFixture(in directory: URL) throws -> URL {
+        let rows = (0..<24).map { i in
+            let long = i % 3 == 0
+            let stem =
+                long
+                ? "A tenant sublet her flat without the landlord's written consent, although the lease required it, and the subtenant damaged the kitchen. Which claim is the landlord most likely to win?"
+                : "Which of these numbers is even?"
+            return Row(
+                source: "fixture/mcq", prompt: "\(stem)\nA. \(i)\nB. \(i + 1)\nC. \(i + 2)\nD. \(i + 3)\nAnswer:", weak_score: long ? 0 : 1,
+                strong_score: 1)
+        }
+        let url = directory.appendingPathComponent("options.jsonl")
+        try write(rows, to: url)
         return url
     }
 
@@ -63,65 +89,172 @@ struct DifficultyCLITests {
         return url
     }
 
-    @Test func trainEvalCalibrate() throws {
-        guard let lumen = Self.binary() else {
-            print("skipping DifficultyCLITests: no lumen binary (set LUMEN_BIN or run `make build`)")
-            return
-        }
+    private func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func trainWithWeightedSourcesIsReproducible() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = try fixture(in: dir)
-        let model1 = dir.appendingPathComponent("m1.json"), model2 = dir.appendingPathComponent("m2.json")
+        let chat = try chatFixture(in: dir), options = try optionsFixture(in: dir)
+        let m1 = dir.appendingPathComponent("m1.json"), m2 = dir.appendingPathComponent("m2.json"), m3 = dir.appendingPathComponent("m3.json")
         let swift = dir.appendingPathComponent("BuiltIn.swift")
 
-        // Train twice: identical bytes.
-        let t1 = try run(lumen, ["train", "difficulty", "--data", data.path, "--out", model1.path, "--swift-out", swift.path, "--l2", "1"])
+        let t1 = try run([
+            "train", "difficulty", "--data", chat.path + ":2", "--data", options.path, "--include-held-out", "--out", m1.path, "--swift-out",
+            swift.path,
+        ])
         #expect(t1.status == 0, "\(t1.stderr)")
-        let t2 = try run(lumen, ["train", "difficulty", "--data", data.path, "--out", model2.path, "--l2", "1"])
+        #expect(t1.stdout.contains("weight 2.0") && t1.stdout.contains("weight 1.0"))
+        let t2 = try run(["train", "difficulty", "--data", chat.path + ":2", "--data", options.path, "--include-held-out", "--out", m2.path])
         #expect(t2.status == 0, "\(t2.stderr)")
-        #expect(try Data(contentsOf: model1) == Data(contentsOf: model2))
+        #expect(try Data(contentsOf: m1) == Data(contentsOf: m2))
+        // Another weighting gives another model.
+        let t3 = try run(["train", "difficulty", "--data", chat.path + ":1", "--data", options.path + ":3", "--include-held-out", "--out", m3.path])
+        #expect(t3.status == 0, "\(t3.stderr)")
+        #expect(try Data(contentsOf: m1) != Data(contentsOf: m3))
         let source = try String(contentsOf: swift, encoding: .utf8)
         #expect(source.contains("public static let builtIn = DifficultyModel("))
 
-        // Evaluate the trained model on its own file: it separates the fixture.
-        let eval = try run(lumen, ["eval", "routing", data.path, "--split", "all", "--model", model1.path, "--json"])
+        // The trained model separates the chat fixture, and the report carries calibration.
+        let eval = try run(["eval", "routing", chat.path, "--split", "all", "--model", m1.path, "--json"])
         #expect(eval.status == 0, "\(eval.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        let report = try #require(try json(eval.stdout) as? [String: Any])
         let routers = try #require(report["routers"] as? [[String: Any]])
         let names = routers.compactMap { $0["router"] as? String }
         #expect(names.contains("lumen") && names.contains("length-only") && names.contains { $0.hasPrefix("random") })
         let lumenAPGR = try #require(routers.first { $0["router"] as? String == "lumen" }?["apgr"] as? Double)
         #expect(lumenAPGR > 0.75)  // a perfect ranking gives about 0.85 here (4 of 13 prompts gain), random 0.5
         #expect(report["prompts"] as? Int == 13)
+        let calibration = try #require(report["calibration"] as? [String: Any])
+        #expect((calibration["bins"] as? [Any])?.count == 10)
+        #expect(calibration["ece"] is Double)
 
-        // Human-readable output too.
-        let text = try run(lumen, ["eval", "routing", data.path, "--split", "all"])
-        #expect(text.status == 0 && text.stdout.contains("APGR") && text.stdout.contains("length-only"))
-
-        // Calibrate: 30% of 13 prompts → 4 remote (closest reachable share).
-        let cal = try run(lumen, ["calibrate", "--data", data.path, "--remote-share", "0.3", "--model", model1.path, "--json"])
-        #expect(cal.status == 0, "\(cal.stderr)")
-        let result = try #require(try JSONSerialization.jsonObject(with: Data(cal.stdout.utf8)) as? [String: Any])
-        #expect(abs((result["remoteShare"] as? Double ?? -1) - 4.0 / 13.0) < 1e-12)
-        #expect(result["threshold"] is Double)
+        let text = try run(["eval", "routing", chat.path, "--split", "all"])
+        #expect(text.status == 0 && text.stdout.contains("APGR") && text.stdout.contains("length-only") && text.stdout.contains("ECE"))
     }
 
-    @Test func badInputGivesClearErrors() throws {
-        guard let lumen = Self.binary() else {
-            print("skipping DifficultyCLITests: no lumen binary (set LUMEN_BIN or run `make build`)")
-            return
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func crossSourceHoldsOutEachFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chat = try chatFixture(in: dir), options = try optionsFixture(in: dir)
+        let plot = dir.appendingPathComponent("plot.svg")
+        let out = try run(["eval", "routing", "--cross-source", chat.path, options.path, "--json", "--plot", plot.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let reports = try #require(try json(out.stdout) as? [[String: Any]])
+        #expect(reports.count == 2)
+        #expect(reports[0]["file"] as? String == chat.path && reports[0]["trainedOn"] as? [String] == [options.path])
+        #expect(reports[1]["file"] as? String == options.path && reports[1]["trainedOn"] as? [String] == [chat.path])
+        #expect(reports.map { $0["prompts"] as? Int } == [13, 24])
+        let svg = try String(contentsOf: plot, encoding: .utf8)
+        #expect(svg.contains("routing.jsonl") && svg.contains("options.jsonl") && svg.contains("trained on"))
+        let single = try run(["eval", "routing", "--cross-source", chat.path])
+        #expect(single.status != 0 && single.stderr.contains("at least two"))
+    }
+
+    /// The plot is drawn by a real browser engine: headless Chromium loads it and its DOM keeps the curves.
+    @Test(.enabled(if: binary != nil && chromium != nil, "needs the lumen binary and chromium (apt-get install -y chromium)"))
+    func plotRendersInChromium() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chat = try chatFixture(in: dir)
+        let plot = dir.appendingPathComponent("plot.svg")
+        let out = try run(["eval", "routing", chat.path, "--split", "all", "--plot", plot.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", plot.absoluteString]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(dom.contains("<svg"))
+        #expect(dom.components(separatedBy: "<polyline").count - 1 == 3)  // lumen, length-only, random
+        #expect(dom.contains("lumen (APGR"))
+        #expect(dom.contains("share of prompts sent to the remote model"))
+    }
+
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func calibrateOnDataFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = try chatFixture(in: dir)
+        // 30% of 13 prompts → 4 remote (closest reachable share).
+        let cal = try run(["calibrate", "--data", data.path, "--remote-share", "0.3", "--json"])
+        #expect(cal.status == 0, "\(cal.stderr)")
+        let result = try #require(try json(cal.stdout) as? [String: Any])
+        #expect(abs((result["remoteShare"] as? Double ?? -1) - 4.0 / 13.0) < 1e-12)
+        #expect(result["threshold"] is Double)
+        #expect(result["prompts"] as? Int == 13)
+    }
+
+    /// `calibrate --audit` on a fixture log: each request counted once (a remote request has a
+    /// decision and a completion record), records without scores ignored, `--since` honoured.
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func calibrateOnAuditLog() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func classification(_ d: Double) -> String {
+            #"{"difficulty":\#(d),"estimated_tokens":12,"findings":[],"language":"en","sensitivity":0.05,"topics":[]}"#
         }
+        var lines = [#"{"id":"policy-1","kind":"policy","prevHash":"","seq":1,"ts":"2026-12-01T00:00:00.000Z","v":1}"#]
+        // Ten requests, difficulty 0.05, 0.15, …, 0.95; the odd ones remote (decision + completion).
+        for i in 0..<10 {
+            let d = Double(2 * i + 1) / 20
+            let ts = "2026-12-0\(i < 5 ? 1 : 2)T00:00:0\(i).000Z"
+            if i % 2 == 1 {
+                lines.append(
+                    #"{"classification":\#(classification(d)),"id":"req-\#(i)","kind":"decision","prevHash":"","seq":0,"ts":"\#(ts)","v":1}"#)
+            }
+            lines.append(#"{"classification":\#(classification(d)),"id":"req-\#(i)","kind":"completion","prevHash":"","seq":0,"ts":"\#(ts)","v":1}"#)
+        }
+        // A request blocked before classification was stored.
+        lines.append(#"{"id":"req-x","kind":"completion","prevHash":"","seq":0,"ts":"2026-12-02T00:00:09.000Z","v":1}"#)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("audit-2026-12-01-0001.jsonl"))
+
+        let cal = try run(["calibrate", "--audit", dir.path, "--remote-share", "0.3", "--json"])
+        #expect(cal.status == 0, "\(cal.stderr)")
+        let result = try #require(try json(cal.stdout) as? [String: Any])
+        #expect(result["prompts"] as? Int == 10)
+        #expect(result["remoteShare"] as? Double == 0.3)
+        #expect(abs((result["threshold"] as? Double ?? -1) - 0.75) < 1e-12)  // 0.75, 0.85, 0.95 go remote
+
+        let recent = try run(["calibrate", "--audit", dir.path, "--since", "2026-12-02", "--remote-share", "0.4", "--json"])
+        #expect(recent.status == 0, "\(recent.stderr)")
+        let later = try #require(try json(recent.stdout) as? [String: Any])
+        #expect(later["prompts"] as? Int == 5)  // requests 5–9
+        #expect(abs((later["threshold"] as? Double ?? -1) - 0.85) < 1e-12)
+
+        let text = try run(["calibrate", "--audit", dir.path, "--remote-share", "0.3"])
+        #expect(text.status == 0 && text.stdout.contains("logged requests") && text.stdout.contains("difficulty: { min: 0.75 }"))
+        let both = try run(["calibrate", "--audit", dir.path, "--data", "x.jsonl", "--remote-share", "0.3"])
+        #expect(both.status != 0 && both.stderr.contains("exactly one"))
+        let empty = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let none = try run(["calibrate", "--audit", empty.path, "--remote-share", "0.3"])
+        #expect(none.status != 0 && none.stderr.contains("no request"))
+    }
+
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func badInputGivesClearErrors() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.jsonl")
         try Data("{\"source\": \"x\", \"prompt\": \"hi\", \"weak_score\": 1, \"strong_score\": 1}\n{not json}\n".utf8).write(to: bad)
-        let train = try run(lumen, ["train", "difficulty", "--data", bad.path, "--out", dir.appendingPathComponent("m.json").path])
+        let train = try run(["train", "difficulty", "--data", bad.path, "--out", dir.appendingPathComponent("m.json").path])
         #expect(train.status != 0)
         #expect(train.stderr.contains("bad.jsonl:2"))
-        let cal = try run(lumen, ["calibrate", "--data", bad.path, "--remote-share", "1.5"])
+        let weight = try run(["train", "difficulty", "--data", bad.path + ":-1", "--out", dir.appendingPathComponent("m.json").path])
+        #expect(weight.status != 0 && weight.stderr.contains("weight"))
+        let cal = try run(["calibrate", "--data", bad.path, "--remote-share", "1.5"])
         #expect(cal.status != 0)
         #expect(cal.stderr.contains("remote-share"))
-        let missing = try run(lumen, ["eval", "routing", dir.appendingPathComponent("nope.jsonl").path])
+        let missing = try run(["eval", "routing", dir.appendingPathComponent("nope.jsonl").path])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("cannot read"))
     }

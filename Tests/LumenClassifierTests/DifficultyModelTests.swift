@@ -14,54 +14,49 @@ struct DifficultyFeatureTests {
         #expect(DifficultyFeatures.extract("").count == DifficultyFeatures.names.count)
         #expect(DifficultyFeatures.extract("hello world").count == DifficultyFeatures.count)
         #expect(Set(DifficultyFeatures.names).count == DifficultyFeatures.count)
+        #expect(DifficultyFeatures.extract("").allSatisfy { $0.isFinite })
     }
 
-    @Test func detectsCode() throws {
-        let code = "def add(a, b):\n    return a + b\n\nclass Foo { func bar() { let x = [1, 2]; } }"
-        let prose = "The weather was lovely and we walked along the river for an hour."
-        #expect(try feature("code_words", code) > 1)
-        #expect(try feature("code_ratio", code) > 0.05)
-        #expect(try feature("code_words", prose) == 0)
-        #expect(try feature("code_ratio", prose) == 0)
-    }
-
-    @Test func detectsMaths() throws {
-        let maths = "Solve x^2 + 3x - 4 = 0 and show that ∑ 1/n² = π²/6."
-        #expect(try feature("math_ratio", maths) > 0.1)
-        #expect(try feature("log_math", maths) > 2)
-        #expect(try feature("digit_ratio", maths) > 0.05)
-        #expect(try feature("math_ratio", "Tell me about your day.") == 0)
-    }
-
-    @Test func measuresCJKShare() throws {
-        #expect(try feature("cjk_ratio", "请证明这个定理") == 1)
-        #expect(try feature("cjk_ratio", "hello") == 0)
-        let mixed = try feature("cjk_ratio", "abcd中文")
-        #expect(abs(mixed - 2.0 / 6.0) < 1e-12)
-        // Chinese cue words count like English ones.
-        #expect(try feature("reasoning_words", "请证明并推导这个公式") > 0)
-        #expect(try feature("simple_words", "你好，谢谢") > 0)
-    }
-
-    @Test(arguments: [
-        ("Why does ice float on water?", "open_question", 1.0),
-        ("How would you design a cache?", "open_question", 1.0),
-        ("What is the capital of Peru?", "fact_question", 1.0),
-        ("What is the capital of Peru?", "open_question", 0.0),
-        ("Translate this into French.", "fact_question", 1.0),
-        ("The river is long.", "open_question", 0.0),
-        ("The river is long.", "fact_question", 0.0),
-    ])
-    func questionType(text: String, name: String, expected: Double) throws {
-        #expect(try feature(name, text) == expected)
-    }
-
-    @Test func findsAnswerOptions() throws {
+    @Test func answerOptionFeaturesFireOnlyOnOptions() throws {
         let mcq = "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:"
-        #expect(try feature("option_lines", mcq) == 1)  // 4 options / 4
-        #expect(try feature("option_share", mcq) > 0.2)
-        #expect(abs(try feature("log_stem_length", mcq) - log(1 + 24)) < 1e-9)
-        #expect(try feature("option_lines", "A plain request with no options.") == 0)
+        let free = "Which planet is largest, and why did it not become a star?"
+        #expect(try feature("mcq", mcq) == 1)
+        #expect(try feature("mcq_option_share", mcq) > 0.2)
+        #expect(abs(try feature("mcq_stem", mcq) - log(1 + 4)) < 1e-9)  // "Which planet is largest" = 4 words
+        #expect(try feature("mcq_length", mcq) == feature("length", mcq))
+        let names = DifficultyFeatures.names
+        let x = DifficultyFeatures.extract(free)
+        for (name, value) in zip(names, x) where name.hasPrefix("mcq") {
+            #expect(value == 0, "\(name)")
+        }
+    }
+
+    @Test func lengthCountsHanCharactersAsWords() throws {
+        let english = try feature("length", "please prove this theorem carefully, step by step, for me")
+        let chinese = try feature("length", "请仔细地一步步证明它")
+        #expect(abs(english - log(1 + 10)) < 1e-12)
+        #expect(abs(chinese - log(1 + 10)) < 1e-12)
+        #expect(abs(try feature("length", "hi") - log(1 + 8)) < 1e-12)  // floored
+    }
+
+    @Test func countsNumbersAndQuestions() throws {
+        #expect(abs(try feature("numbers", "I paid $3.50 for 2 coffees and 1,200 yen for tea.") - log(1 + 3)) < 1e-12)
+        #expect(abs(try feature("questions", "Why? How? 为什么？") - log(1 + 3)) < 1e-12)
+    }
+
+    @Test func interactionsFollowTheirParts() throws {
+        let short = "What is 12 * 7?"
+        let long =
+            "A farmer has 120 eggs. He sells half of them at the market, then uses 15 to bake cakes and gives a third of the rest to his neighbour, who pays him $2 for each dozen. How much money does he get, and how many eggs does he have left?"
+        #expect(try feature("math", long) > 0.5)
+        #expect(try feature("math_x_length", long) > feature("math_x_length", short))
+        #expect(try feature("math_x_numbers", long) > 0)
+        let passage = String(repeating: "The river rises in the hills and flows past three towns before it reaches the sea. ", count: 6)
+        #expect(try feature("context_question", passage + "Which town does it reach last?") > 0)
+        #expect(try feature("context_question", short) == 0)
+        #expect(
+            try feature("context_question", "Write a long essay about rivers. " + String(repeating: "Rivers carry water to the sea. ", count: 20))
+                == 0)
     }
 
     @Test func logAndExpAreAccurate() {
@@ -74,6 +69,9 @@ struct DifficultyFeatureTests {
         #expect(sigmoid(0) == 0.5)
         #expect(sigmoid(-800) == 0)
         #expect(sigmoid(800) == 1)
+        for x in [-50.0, -1, 0, 2, 50] {
+            #expect(abs(softplus(x) - log1p(exp(x))) < 1e-12 * max(1, x))
+        }
     }
 }
 
@@ -100,6 +98,9 @@ struct DifficultyModelContractTests {
         var short = DifficultyModel.builtIn
         short.weights.removeLast()
         #expect(throws: DifficultyModelError.self) { try short.validate() }
+        var old = DifficultyModel.builtIn
+        old.version = 1
+        #expect(throws: DifficultyModelError.self) { try old.validate() }
     }
 
     @Test func targetCountsTiesHalf() {
@@ -108,60 +109,166 @@ struct DifficultyModelContractTests {
         #expect(RoutingExample(source: "s", prompt: "p", weakScore: 1, strongScore: 0).target == 0)
     }
 
-    @Test func heldOutSplitIsBySubject() {
-        let held = ["mmlu/college_mathematics", "mmlu/professional_medicine", "mmlu/marketing"]
-        let trained = ["mmlu/professional_law", "mmlu/moral_scenarios", "handwritten/hard", "other/college_mathematics"]
+    @Test func heldOutSplitIsByGroup() {
+        let held = ["mmlu/college_mathematics", "mmlu/professional_medicine", "mmlu/marketing", "alpaca-eval/helpful_base"]
+        let trained = ["mmlu/professional_law", "mmlu/moral_scenarios", "alpaca-eval/koala", "alpaca-eval/oasst", "other/college_mathematics"]
         for s in held { #expect(DifficultySplit.isHeldOut(source: s), "\(s)") }
         for s in trained { #expect(!DifficultySplit.isHeldOut(source: s), "\(s)") }
+    }
+
+    /// The built-in model ranks clearly demanding requests above clearly simple ones (handwritten, not trained on).
+    @Test func builtInRanksDemandingAboveSimple() {
+        let simple = [
+            "hey there", "Thanks a lot!", "Rewrite 'see u soon' formally.", "Translate 'good night' into Spanish.",
+            "Write a haiku about rain.", "你好", "把“早上好”翻译成英文。", "写一首关于月亮的短诗。",
+        ]
+        let demanding = [
+            "Prove that every finite integral domain is a field, then derive the consequence for Z/pZ; justify each step.",
+            "Implement a concurrent B-tree in C++ with fine-grained locking; explain how you avoid deadlock and analyze the complexity of insert and delete under contention.",
+            "A tank holds 1,200 litres. Pipe A fills it in 6 hours and pipe B empties it in 9 hours. If both are opened when the tank is a quarter full, how many hours until it is full?",
+            "请用Python实现一个LRU缓存，要求get和put操作的时间复杂度都是O(1)，并分析代码的正确性。",
+        ]
+        let model = DifficultyModel.builtIn
+        #expect(simple.map(model.score).max()! < demanding.map(model.score).min()!)
+    }
+}
+
+struct DifficultyConversationTests {
+    @Test func singleTurnScoresItsText() {
+        let model = DifficultyModel.builtIn
+        let text = "Implement a trie in Rust with insert and prefix search."
+        #expect(model.score(conversation: [.user(text)]) == model.score(text))
+        #expect(DifficultyConversation.scoredText([]) == "")
+        #expect(DifficultyConversation.scoredText([DifficultyTurn(role: .system, text: "Be brief."), .user("hi")]) == "hi")
+    }
+
+    @Test func followUpPullsInTheRequestItRefersTo() {
+        let turns: [DifficultyTurn] = [
+            .user("Write a Python function that merges overlapping intervals in O(n log n)."),
+            .assistant("def merge(intervals): ..."),
+            .user("Now make it thread-safe."),
+        ]
+        #expect(
+            DifficultyConversation.scoredText(turns)
+                == "Write a Python function that merges overlapping intervals in O(n log n).\n\nNow make it thread-safe.")
+        let model = DifficultyModel.builtIn
+        #expect(model.score(conversation: turns) > model.score("Now make it thread-safe."))
+        // Chinese follow-up, and a chain of follow-ups.
+        let zh: [DifficultyTurn] = [.user("用Rust实现一个无锁队列。"), .assistant("……"), .user("再详细一点"), .assistant("……"), .user("为什么？")]
+        #expect(DifficultyConversation.scoredText(zh) == "用Rust实现一个无锁队列。\n\n再详细一点\n\n为什么？")
+    }
+
+    @Test func independentTurnStandsAlone() {
+        let turns: [DifficultyTurn] = [
+            .user("Prove that the square root of 2 is irrational."),
+            .assistant("Suppose it were rational…"),
+            .user("Unrelated question: what would be a good name for a small bakery in a seaside town?"),
+        ]
+        #expect(DifficultyConversation.scoredText(turns) == turns[2].text)
+        #expect(
+            DifficultyConversation.refersBack(
+                "The code above crashes when the list is empty, and I need it to return an empty result instead of raising an exception in production."
+            ))
+        #expect(!DifficultyConversation.refersBack("Write a detailed essay about the history of the printing press in Europe."))
     }
 }
 
 struct DifficultyTrainingTests {
+    static let easy = ["hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好"]
+    static let hard = [
+        "Prove that the square root of 2 is irrational, step by step, and then derive a bound on its continued fraction.",
+        "Implement a thread-safe LRU cache in Rust with O(1) get and put; explain every invariant you must maintain.",
+        "Design a consensus protocol tolerating f Byzantine faults with 3f+1 nodes and prove its safety.",
+        "请证明：任意两个奇数的平方和不是完全平方数，并写出推导步骤。",
+    ]
+
     static let fixture: [RoutingExample] = {
         var rows: [RoutingExample] = []
-        let easy = ["hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好"]
-        let hard = [
-            "Prove that the square root of 2 is irrational, step by step, and then derive a bound on its continued fraction.",
-            "Implement a thread-safe LRU cache in Rust with O(1) get and put; explain every invariant you must maintain.",
-            "Design a consensus protocol tolerating f Byzantine faults with 3f+1 nodes and prove its safety.",
-            "请证明：任意两个奇数的平方和不是完全平方数，并写出推导步骤。",
-        ]
-        for (i, p) in easy.enumerated() { rows.append(RoutingExample(source: "fixture/easy", prompt: p, weakScore: 1, strongScore: i % 3 == 0 ? 0 : 1)) }
+        for (i, p) in easy.enumerated() {
+            rows.append(RoutingExample(source: "fixture/easy", prompt: p, weakScore: 1, strongScore: i % 3 == 0 ? 0 : 1))
+        }
         for (i, p) in hard.enumerated() { rows.append(RoutingExample(source: "fixture/hard", prompt: p, weakScore: i == 0 ? 1 : 0, strongScore: 1)) }
         return rows
     }()
 
-    @Test func trainingTwiceGivesIdenticalBytes() throws {
+    /// A second, multiple-choice source of another size.
+    static let options: [RoutingExample] = (0..<30).map { i in
+        let stem =
+            i % 2 == 0
+            ? "Which of these is a prime number?"
+            : "A contract dispute between a seller and a buyer who refused delivery after the price of grain fell sharply. Which argument best supports the seller?"
+        return RoutingExample(
+            source: "fixture/mcq", prompt: "\(stem)\nA. \(i)\nB. \(i + 1)\nC. \(i + 2)\nD. \(i + 3)\nAnswer:", weakScore: i % 2 == 0 ? 1 : 0,
+            strongScore: 1)
+    }
+
+    static func sources(_ shares: (Double, Double)) -> [TrainingSource] {
+        [TrainingSource(name: "free", examples: fixture, share: shares.0), TrainingSource(name: "mcq", examples: options, share: shares.1)]
+    }
+
+    private func bytes(_ model: DifficultyModel) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let a = try encoder.encode(DifficultyTrainer(l2: 1).train(Self.fixture))
-        let b = try encoder.encode(DifficultyTrainer(l2: 1).train(Self.fixture))
+        return try encoder.encode(model)
+    }
+
+    @Test func trainingTwiceGivesIdenticalBytes() throws {
+        let a = try bytes(DifficultyTrainer().train(Self.sources((1, 1))))
+        let b = try bytes(DifficultyTrainer().train(Self.sources((1, 1))))
         #expect(a == b)
+        let single1 = try bytes(DifficultyTrainer().train(Self.fixture))
+        let single2 = try bytes(DifficultyTrainer().train(Self.fixture))
+        #expect(single1 == single2)
+    }
+
+    @Test func sourceWeightsMatter() throws {
+        let even = try DifficultyTrainer().train(Self.sources((1, 1)))
+        let skewed = try DifficultyTrainer().train(Self.sources((1, 4)))
+        #expect(even != skewed)
+        // Each source gets its share of the total weight, however many rows it has.
+        let weights = try DifficultyTrainer.rowWeights(Self.sources((1, 3)))
+        let n = Self.fixture.count
+        let free = weights[..<n].reduce(0, +), mcq = weights[n...].reduce(0, +)
+        #expect(abs(free - Double(n + Self.options.count) / 4) < 1e-9)
+        #expect(abs(mcq - 3 * free) < 1e-9)
+        // Rows keep their own relative weights within a source.
+        var rows = Self.fixture
+        rows[0].weight = 3
+        let within = try DifficultyTrainer.rowWeights([TrainingSource(name: "x", examples: rows)])
+        #expect(abs(within[0] - 3 * within[1]) < 1e-12)
+        #expect(abs(within.reduce(0, +) - Double(rows.count)) < 1e-9)
     }
 
     @Test func learnsToSeparateTheFixture() throws {
-        let model = try DifficultyTrainer(l2: 1).train(Self.fixture)
+        let model = try DifficultyTrainer().train(Self.sources((1, 1)))
         try model.validate()
-        let easy = Self.fixture.filter { $0.source == "fixture/easy" }.map { model.score($0.prompt) }
-        let hard = Self.fixture.filter { $0.source == "fixture/hard" }.map { model.score($0.prompt) }
+        let easy = Self.easy.map(model.score)
+        let hard = Self.hard.map(model.score)
         #expect(easy.max()! < hard.min()!)
+        // The multiple-choice source is learned through the gated weights: its two stems are told apart.
+        let law = model.score(Self.options[1].prompt), prime = model.score(Self.options[0].prompt)
+        #expect(law > prime)
+    }
+
+    @Test func fixedPriorsStayFixedAndNoDataGivesThePriors() throws {
+        let model = try DifficultyTrainer().train(Self.fixture)
+        let priors = DifficultyPriors.standard
+        for (name, (weight, prior)) in zip(DifficultyFeatures.names, zip(model.weights, priors.priors)) where !prior.precision.isFinite {
+            #expect(weight == 0 && prior.mean == 0, "\(name)")
+        }
+        // A source with no multiple-choice rows leaves the gated weights at their prior (zero).
+        for (name, weight) in zip(DifficultyFeatures.names, model.weights) where name.hasPrefix("mcq") {
+            #expect(weight == 0, "\(name)")
+        }
     }
 
     @Test func rejectsBadInput() {
-        #expect(throws: DifficultyModelError.self) { try DifficultyTrainer().train([]) }
+        #expect(throws: DifficultyModelError.self) { try DifficultyTrainer().train([RoutingExample]()) }
         let bad = [RoutingExample(source: "s", prompt: "p", weakScore: 0, strongScore: 1, weight: -1)]
         #expect(throws: DifficultyModelError.self) { try DifficultyTrainer().train(bad) }
-    }
-
-    /// The built-in model ranks clearly hard requests above clearly simple ones (not MMLU, not trained on).
-    @Test func builtInRanksHardAboveSimple() {
-        let simple = ["hey there", "Thanks a lot!", "What is 2 + 2?", "Rewrite 'see u soon' formally."]
-        let hard = [
-            "Prove that every finite integral domain is a field, then derive the consequence for Z/pZ; justify each step.",
-            "Implement a concurrent B-tree in C++ with fine-grained locking; explain how you avoid deadlock and analyze the complexity of insert and delete under contention.",
-        ]
-        let model = DifficultyModel.builtIn
-        #expect(simple.map(model.score).max()! < hard.map(model.score).min()!)
+        #expect(throws: DifficultyModelError.self) {
+            try DifficultyTrainer().train([TrainingSource(name: "a", examples: Self.fixture, share: -1)])
+        }
     }
 }
 

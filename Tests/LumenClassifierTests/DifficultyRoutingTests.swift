@@ -70,27 +70,85 @@ struct DifficultyRoutingTests {
         #expect(all.remoteShare == 1 && all.threshold == 0.2)
     }
 
-    /// Floor for the built-in model on the held-out MMLU subjects (measured 0.683; length-only 0.654).
-    @Test func heldOutAPGRFloor() throws {
-        // CI has the shared data at ../shared beside the repository; LUMEN_SHARED overrides (e.g. in a worktree).
-        let shared = ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot().deletingLastPathComponent().appendingPathComponent("shared")
-        let url = shared.appendingPathComponent("data/routing/mmlu-dev.jsonl")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            print("skipping heldOutAPGRFloor: \(url.path) not found (shared data absent)")
-            return
-        }
+    @Test func calibrationReportOnHandComputedCase() throws {
+        // Bin 0.1–0.2: scores 0.1, 0.15 (mean 0.125), outcomes no, yes (rate 0.5) → gap 0.375.
+        // Bin 0.9–1.0: scores 0.9, 1.0 (mean 0.95), outcomes yes, yes (rate 1) → gap 0.05.
+        let report = try CalibrationReport.of(scores: [0.1, 0.15, 0.9, 1.0], outcomes: [false, true, true, true])
+        #expect(abs(report.ece - (0.5 * 0.375 + 0.5 * 0.05)) < 1e-12)
+        #expect(report.bins.count == 10)
+        #expect(report.bins[1].count == 2 && report.bins[9].count == 2)
+        #expect(abs(report.bins[1].meanScore - 0.125) < 1e-12 && report.bins[1].observedRate == 0.5)
+        #expect(abs(report.brier - (0.01 + 0.7225 + 0.01 + 0) / 4) < 1e-12)
+        #expect(report.observedRate == 0.75)
+        // Perfectly calibrated in every bin → ECE 0.
+        let perfect = try CalibrationReport.of(scores: [0.25, 0.25, 0.25, 0.25], outcomes: [true, false, false, false])
+        #expect(perfect.ece == 0)
+        #expect(throws: RoutingEvaluation.InputError.self) { try CalibrationReport.of(scores: [1.5], outcomes: [true]) }
+        #expect(throws: RoutingEvaluation.InputError.self) { try CalibrationReport.of(scores: [0.5], outcomes: []) }
+    }
+
+    @Test func plotIsSelfContainedSVG() throws {
+        let m = try RoutingEvaluation.evaluate(scores: [0.9, 0.6, 0.3, 0.1], weak: [0, 0, 1, 1], strong: [1, 1, 1, 0])
+        let svg = RoutingPlot.svg(
+            title: "Routing <quality> & more",
+            panels: [
+                RoutingPlot.Panel(title: "set A", subtitle: "4 prompts", curves: [RoutingPlot.Curve(name: "lumen", metrics: m)]),
+                RoutingPlot.Panel(
+                    title: "set B", curves: [RoutingPlot.Curve(name: "length-only", metrics: m), RoutingPlot.Curve(name: "x", metrics: m)]),
+            ])
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains("Routing &lt;quality&gt; &amp; more"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)
+        #expect(svg.contains("APGR 1.375"))
+        // No scripts, no external references: only the SVG namespace URL.
+        #expect(!svg.contains("<script"))
+        #expect(!svg.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http"))
+        #expect(!svg.contains("href"))
+        // The PGR of 2 widens the y axis; every coordinate is finite.
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+        #expect(RoutingPlot.f(-0.04, 1) == "0.0" || RoutingPlot.f(-0.04, 1) == "-0.0")
+        #expect(RoutingPlot.f(1.375, 3) == "1.375" && RoutingPlot.f(-2.5, 1) == "-2.5" && RoutingPlot.f(12, 0) == "12")
+    }
+
+    static let shared: URL =
+        ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
+        ?? repositoryRoot().deletingLastPathComponent().appendingPathComponent("shared")
+    static let mmlu = shared.appendingPathComponent("data/routing/mmlu-dev.jsonl")
+    static let alpaca = shared.appendingPathComponent("data/routing/alpaca-dev.jsonl")
+
+    static func rows(_ url: URL) throws -> [RoutingExample] {
         let decoder = JSONDecoder()
-        let rows = try String(decoding: data, as: UTF8.self).split(separator: "\n")
+        return try String(decoding: Data(contentsOf: url), as: UTF8.self).split(separator: "\n")
             .map { try decoder.decode(RoutingExample.self, from: Data($0.utf8)) }
-            .filter { DifficultySplit.isHeldOut(source: $0.source) }
+    }
+
+    /// Floor for the built-in model on the held-out MMLU subjects (measured 0.665; length-only 0.654).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: mmlu.path), "shared data absent (set LUMEN_SHARED)"))
+    func heldOutAPGRFloor() throws {
+        let rows = try Self.rows(Self.mmlu).filter { DifficultySplit.isHeldOut(source: $0.source) }
         #expect(rows.count > 1500)
         let model = DifficultyModel.builtIn
-        let m = try RoutingEvaluation.evaluate(scores: rows.map { model.score($0.prompt) }, weak: rows.map(\.weakScore), strong: rows.map(\.strongScore))
+        let m = try RoutingEvaluation.evaluate(
+            scores: rows.map { model.score($0.prompt) }, weak: rows.map(\.weakScore), strong: rows.map(\.strongScore))
         let length = try RoutingEvaluation.evaluate(
             scores: rows.map { Double($0.prompt.unicodeScalars.count) }, weak: rows.map(\.weakScore), strong: rows.map(\.strongScore))
         #expect(m.apgr >= 0.65, "held-out APGR \(m.apgr)")
         #expect(m.apgr > length.apgr, "held-out APGR \(m.apgr) vs length-only \(length.apgr)")
+        let calibration = try CalibrationReport.of(scores: rows.map { model.score($0.prompt) }, outcomes: rows.map(\.strongWins))
+        #expect(calibration.ece < 0.1, "ECE \(calibration.ece)")
+    }
+
+    /// The shipped model is what `lumen train difficulty` makes from the two dev files (held-out groups excluded).
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: mmlu.path) && FileManager.default.fileExists(atPath: alpaca.path),
+            "shared data absent (set LUMEN_SHARED)"))
+    func builtInIsReproducibleFromTheDevFiles() throws {
+        let sources = try [Self.mmlu, Self.alpaca].map { url in
+            TrainingSource(name: url.lastPathComponent, examples: try Self.rows(url).filter { !DifficultySplit.isHeldOut(source: $0.source) })
+        }
+        #expect(try DifficultyTrainer().train(sources) == DifficultyModel.builtIn)
     }
 }
 

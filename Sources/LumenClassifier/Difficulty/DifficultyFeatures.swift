@@ -1,235 +1,285 @@
-/// General, topic-free signals of how hard a prompt is, computed in one pass over its Unicode scalars.
+/// Topic-free signals of how much a prompt needs the strong model, computed in one pass over its UTF-8.
 ///
-/// No subject names or topic words: only length, structure (answer options, lines, questions),
-/// maths and code density, CJK share, long "domain" words, and small closed lists of English and
-/// Chinese function words that mark multi-step reasoning, constraints, simple tasks and question type.
+/// Three groups (see `names`):
+/// - **structure** for every prompt: length in words (a Han character counts as a word), lines,
+///   numbers, questions;
+/// - **task categories** (`TaskProfile`): maths, reasoning, code, constraints, extraction versus
+///   chat, rewriting, translation, creative writing, look-ups, from closed English and Chinese cue
+///   lists (`DifficultyLexicon`) and structure (code lines, equations, prices), and their interplay
+///   with length and numbers;
+/// - **answer-option questions** (`mcq*`, zero unless the prompt has two or more lettered options
+///   "A. …"): an intercept, the stem, option and character-class signals that rank multiple-choice
+///   questions, and a gated copy of every feature above. The model learns there what is peculiar
+///   to such questions (MMLU, the largest labelled source) without moving the weights that apply
+///   to free-form requests.
+///
+/// No subject names or topic words anywhere.
 public enum DifficultyFeatures {
-    /// Feature names, in the order `extract` returns them (the model stores them to check it matches).
-    public static let names: [String] = [
-        "log_length",
-        "log_words",
-        "log_lines",
-        "log_stem_length",
-        "option_lines",
-        "option_share",
-        "digit_ratio",
-        "log_digits",
-        "math_ratio",
-        "log_math",
-        "code_ratio",
-        "code_words",
-        "cjk_ratio",
-        "upper_ratio",
-        "long_word_ratio",
-        "mean_word_length",
-        "reasoning_words",
-        "constraint_words",
-        "simple_words",
-        "log_questions",
-        "open_question",
-        "fact_question",
+    /// Feature names, in the order `extract` returns them (a model stores them to check it matches).
+    public static let names: [String] = freeForm + answerOptions + freeForm.map { "mcq_" + $0 }
+
+    /// The features of every prompt.
+    static let freeForm = [
+        "length",
+        "lines",
+        "numbers",
+        "questions",
+        "math",
+        "reasoning",
+        "code",
+        "constraints",
+        "extraction",
+        "chat",
+        "rewriting",
+        "translation",
+        "creative",
+        "lookup",
+        "constraint_count",
+        "math_x_length",
+        "math_x_numbers",
+        "reasoning_x_length",
+        "code_x_length",
+        "easy_x_length",
+        "constrained_easy",
+        "context_question",
+    ]
+
+    /// Answer-option questions only (zero otherwise); followed by a copy of `freeForm` gated the same way.
+    static let answerOptions = [
+        "mcq",
+        "mcq_stem",
+        "mcq_option_share",
+        "mcq_digit_ratio",
+        "mcq_symbol_ratio",
+        "mcq_upper_ratio",
+        "mcq_long_words",
+        "mcq_word_length",
     ]
 
     /// The number of features.
     public static var count: Int { names.count }
 
-    /// Feature vector of `text` (see `names`). Pure and allocation-light: one pass, no regex.
+    /// The log-length (`length` feature) the interaction features are centred on: about 55 words.
+    static let lengthCentre = 4.0
+
+    /// The smallest value of the `length` feature: log(1 + 8).
+    static let lengthFloor = logOnePlus(8)
+
+    /// Feature vector of `text` (see `names`). Pure; one pass, no regex, one allocation (the result).
     public static func extract(_ text: String) -> [Double] {
-        var scan = Scan(table: DifficultyLexicon.table)
-        var text = text
-        text.withUTF8 { scan.run($0) }
-        scan.finish()
-        return scan.vector()
+        DifficultyScan.run(text).vector()
     }
-}
-
-/// Word classes looked up by a hash of the lower-cased ASCII word.
-enum WordClass: UInt8 {
-    case reasoning = 1
-    case constraint = 2
-    case simple = 3
-    case code = 4
-    case openQuestion = 5
-    case factQuestion = 6
-}
-
-/// A tiny open-addressing table from word hash to class: faster than `Set<String>` and no allocation per word.
-struct WordTable: Sendable {
-    private let keys: [UInt64]
-    private let values: [UInt8]
-    private let mask: Int
-
-    init(_ entries: [(String, WordClass)]) {
-        var size = 16
-        while size < entries.count * 4 { size <<= 1 }
-        var keys = [UInt64](repeating: 0, count: size)
-        var values = [UInt8](repeating: 0, count: size)
-        for (word, kind) in entries {
-            var hash = WordHash()
-            for byte in word.utf8 { hash.add(byte) }
-            var slot = Int(truncatingIfNeeded: hash.value) & (size - 1)
-            while keys[slot] != 0 && keys[slot] != hash.value { slot = (slot + 1) & (size - 1) }
-            keys[slot] = hash.value
-            values[slot] = kind.rawValue
-        }
-        self.keys = keys
-        self.values = values
-        self.mask = size - 1
-    }
-
-    @inline(__always)
-    func lookup(_ hash: UInt64) -> UInt8 {
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let key = keys[slot]
-            if key == hash { return values[slot] }
-            if key == 0 { return 0 }
-            slot = (slot + 1) & mask
-        }
-    }
-}
-
-/// FNV-1a over lower-cased ASCII letters (never 0 for a non-empty word in practice; 0 marks empty slots).
-struct WordHash {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    @inline(__always)
-    mutating func add(_ byte: UInt8) {
-        value = (value ^ UInt64(byte)) &* 0x100_0000_01b3
-    }
-}
-
-enum DifficultyLexicon {
-    static let table = WordTable(
-        words(.reasoning, """
-            prove proof derive derivation explain why justify analyze analyse analysis compare contrast evaluate \
-            design implement optimize optimise refactor debug architect reason reasoning step steps first then \
-            finally therefore hence thus calculate compute solve estimate determine infer deduce show demonstrate \
-            algorithm complexity tradeoff tradeoffs critique argue assess plan
-            """)
-            + words(.constraint, """
-                must exactly only without least most except not never each every all ensure require required \
-                constraint constraints unless cannot avoid limit within maximum minimum precisely strictly
-                """)
-            + words(.simple, """
-                hi hello hey thanks thank please translate rewrite rephrase summarize summarise synonym spell \
-                spelling capital define definition joke greet fix typo list name shorten simplify paraphrase \
-                grammar correct
-                """)
-            + words(.code, """
-                def import include const var void func struct int float bool null nil lambda printf println elif \
-                async await sql python java javascript typescript rust golang bash regex json yaml api http \
-                compile compiler runtime pointer function method variable array
-                """)
-            + words(.openQuestion, "how why explain describe discuss elaborate")
-            + words(.factQuestion, "what who when where which whom whose")
-    )
-
-    private static func words(_ kind: WordClass, _ list: String) -> [(String, WordClass)] {
-        list.split(separator: " ").map { (String($0), kind) }
-    }
-
-    /// Chinese two-character cues, keyed by the scalar pair (first << 32 | second).
-    static let cjkPairs: [UInt64: WordClass] = {
-        func pairs(_ kind: WordClass, _ list: String) -> [(UInt64, WordClass)] {
-            list.split(separator: " ").compactMap { word in
-                let scalars = Array(word.unicodeScalars)
-                guard scalars.count == 2 else { return nil }
-                return ((UInt64(scalars[0].value) << 32) | UInt64(scalars[1].value), kind)
-            }
-        }
-        let all =
-            pairs(.reasoning, "证明 推导 解释 分析 比较 评估 设计 实现 优化 步骤 首先 然后 最后 因此 计算 求解 推理 算法 论证 规划")
-            + pairs(.constraint, "必须 只能 不能 不得 至少 至多 每个 所有 除了 确保 要求 限制 严格")
-            + pairs(.simple, "你好 谢谢 翻译 改写 总结 概括 同义 拼写 首都 定义 笑话 列出 简化")
-            + pairs(.code, "代码 函数 程序 编程 编译 变量 接口 数据")
-            + pairs(.openQuestion, "为什 如何 怎么 怎样 描述 讨论")
-            + pairs(.factQuestion, "什么 哪个 哪些 谁是 何时 哪里 多少")
-        return Dictionary(all, uniquingKeysWith: { first, _ in first })
-    }()
 }
 
 /// Running counts for one pass over a prompt.
-private struct Scan {
-    let table: WordTable
+struct DifficultyScan {
+    // Sizes.
     var scalars = 0
-    var lines = 1
-    var digits = 0
-    var math = 0
-    var codeChars = 0
-    var cjk = 0
-    var upper = 0
-    var questions = 0
-
     var words = 0
+    var numbers = 0
+    var digits = 0
+    var cjk = 0
+    var lines = 1
+    var questions = 0
+    var upper = 0
     var longWords = 0
     var wordLetters = 0
-    var reasoningWords = 0
-    var constraintWords = 0
-    var simpleWords = 0
-    var codeWords = 0
-    var firstWordClass: UInt8 = 0
-    var sawFirstWord = false
 
-    // Current line, for answer-option detection ("A. ...", "B) ...", "(C) ...").
-    var lineStart = 0  // scalar offset of the line's first scalar
+    // Structure evidence.
+    var mathChars = 0
+    var equations = 0
+    var quantities = 0  // $12, 30%
+    var codeChars = 0
+    var fences = 0
+    var codeLines = 0
+    var indentedLines = 0
+    var calls = 0
+
+    // The two previous tokens of the current phrase run (0: none), for two- and three-word cues.
+    var prev1: UInt64 = 0
+    var prev2: UInt64 = 0
+
+    // Cue evidence per category (`TaskCategory.index`), and constraint cues of weight ≥ 2.
+    var evidence = SIMD16<Int32>()
+    var constraintHits = 0
+
+    // Answer options ("A. …", "B) …", "(C) …") and the stem before them.
+    var lineStart = 0
     var lineIsOption = false
     var optionLines = 0
     var optionChars = 0
     var stemChars = 0
+    var stemUnits = 0
     var seenOption = false
 
-    init(table: WordTable) { self.table = table }
+    static func run(_ text: String) -> DifficultyScan {
+        var scan = DifficultyScan()
+        var text = text
+        text.withUTF8 { scan.scan($0) }
+        scan.endLine(lineLength: scan.scalars - scan.lineStart)
+        return scan
+    }
 
-    /// Decodes the (valid) UTF-8 of a Swift string and counts as it goes.
-    ///
-    /// A run of ASCII letters is consumed by a tight inner loop (hash, length and upper-case count in
-    /// locals), and the scalar offset is derived from the byte offset (`extra` counts the bytes beyond
-    /// the first of each multi-byte scalar), so the common path touches no running counter per byte.
-    mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inline(__always)
+    private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a }
+    @inline(__always)
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always)
+    private static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
+
+    @inline(__always)
+    private mutating func add(_ value: UInt8) {
+        let category = Int(value & 0x0f)
+        guard category != 0 else { return }
+        // A look-up is a short question: its cues count only in the first six words or twelve Han
+        // characters ("who is…?", not "a dragon who is afraid").
+        if category - 1 == TaskCategory.lookup.index && words + cjk / 2 > 6 { return }
+        let weight = Int32((value >> 4) & 0x03)
+        evidence[category - 1] &+= weight
+        if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
+    }
+
+    /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.
+    @inline(__always)
+    private mutating func token(_ hash: UInt64, _ table: CueTable) {
+        let value = table.lookup(hash)
+        if value != 0 {
+            add(value)
+            if value & CueTable.endsBigram != 0, prev1 != 0 { add(table.lookup(CueHash.pair(prev1, hash))) }
+            if value & CueTable.endsTrigram != 0, prev2 != 0 {
+                add(table.lookup(CueHash.pair(CueHash.pair(prev2, prev1), hash)))
+            }
+        }
+        prev2 = prev1
+        prev1 = hash
+    }
+
+    /// Decodes the (valid) UTF-8 of a Swift string and counts as it goes. Scalar offsets are derived
+    /// from byte offsets (`extra` counts the bytes beyond the first of each multi-byte scalar).
+    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let table = DifficultyLexicon.table
+        let cjkLast = DifficultyLexicon.cjkLast
         var i = 0
         let n = bytes.count
         var extra = 0
-        // The last non-ASCII scalar and the byte offset right after it, for the Chinese pair cues.
-        var previous: UInt32 = 0
-        var previousEnd = -1
-        lineIsOption = Scan.isOptionPrefix(bytes, 0)
+        // The two previous Han scalars of the current run (0: none).
+        var han1: UInt32 = 0, han2: UInt32 = 0
+        // End of the last word (byte offset) and its length, for call detection ("print(").
+        var wordEnd = -1, wordLength = 0
+        // Last non-space byte of the current line, and whether the line so far is only spaces.
+        var lastInLine: UInt8 = 0
+        var indent = 0
+        var lineBlank = true
+        lineIsOption = Self.isOptionPrefix(bytes, 0)
+
         while i < n {
             let b = bytes[i]
             if b < 0x80 {
-                if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a {
-                    var hash = WordHash()
+                han1 = 0
+                han2 = 0
+                if Self.isLetter(b) {
+                    var hash = CueHash.seed
                     var up = 0
                     let start = i
                     var c = b
                     while true {
-                        hash.add(c | 0x20)
+                        hash = (hash ^ UInt64(c | 0x20)) &* CueHash.prime
                         if c <= 0x5a { up += 1 }
                         i += 1
                         guard i < n else { break }
                         c = bytes[i]
-                        guard (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a else { break }
+                        guard Self.isLetter(c) else { break }
                     }
+                    let length = i - start
                     upper += up
-                    endWord(length: i - start, hash: hash.value)
+                    words += 1
+                    wordLetters += length
+                    if length >= 10 { longWords += 1 }
+                    wordEnd = i
+                    wordLength = length
+                    lastInLine = c
+                    lineBlank = false
+                    if length <= 16 { token(hash, table) } else { prev2 = prev1; prev1 = hash }
+                    continue
+                }
+                if Self.isDigit(b) {
+                    let start = i
+                    i += 1
+                    while i < n {
+                        let c = bytes[i]
+                        if Self.isDigit(c) {
+                            i += 1
+                        } else if (c == 0x2e || c == 0x2c) && i + 1 < n && Self.isDigit(bytes[i + 1]) {
+                            i += 2  // 3.5, 1,000
+                        } else {
+                            break
+                        }
+                    }
+                    digits += i - start
+                    numbers += 1
+                    if start > 0 && bytes[start - 1] == 0x24 { quantities += 1 }  // $12
+                    if i < n && bytes[i] == 0x25 { quantities += 1 }  // 30%
+                    lastInLine = bytes[i - 1]
+                    lineBlank = false
+                    token(CueHash.number, table)
+                    if i < n && bytes[i] == 0x2b { i += 1 }  // "300+ words" stays one phrase
                     continue
                 }
                 switch b {
-                case 0x30...0x39: digits += 1
-                case 0x2b, 0x2a, 0x2f, 0x3d, 0x5e, 0x3c, 0x3e, 0x25, 0x7c: math += 1  // + * / = ^ < > % |
-                case 0x7b, 0x7d, 0x3b, 0x5b, 0x5d, 0x60, 0x5c, 0x23, 0x24, 0x26, 0x7e: codeChars += 1  // { } ; [ ] ` \ # $ & ~
-                case 0x3f: questions += 1
+                case 0x20, 0x09, 0x0d:
+                    if lineBlank { indent += b == 0x09 ? 4 : 1 }
+                    i += 1
+                    continue
+                case 0x2d, 0x27:  // - ' keep a phrase together (step-by-step, don't)
+                    break
                 case 0x0a:
                     endLine(lineLength: i - extra - lineStart)
+                    if lastInLine == 0x3b || lastInLine == 0x7b || lastInLine == 0x7d { codeLines += 1 }
+                    if indent >= 4 && !lineBlank { indentedLines += 1 }
                     lineStart = i - extra + 1
-                    lineIsOption = Scan.isOptionPrefix(bytes, i + 1)
-                default: break
+                    lineIsOption = Self.isOptionPrefix(bytes, i + 1)
+                    lastInLine = 0
+                    indent = 0
+                    lineBlank = true
+                    prev1 = 0
+                    prev2 = 0
+                    i += 1
+                    continue
+                case 0x2b, 0x2a, 0x2f, 0x3d, 0x5e, 0x3c, 0x3e, 0x25, 0x7c:  // + * / = ^ < > % |
+                    mathChars += 1
+                    if Self.isOperand(bytes, before: i) && Self.isOperand(bytes, after: i) { equations += 1 }
+                    prev1 = 0
+                    prev2 = 0
+                case 0x7b, 0x7d, 0x3b, 0x5b, 0x5d, 0x60, 0x5c, 0x23, 0x26, 0x7e, 0x5f:  // { } ; [ ] ` \ # & ~ _
+                    codeChars += 1
+                    if b == 0x60, i + 2 < n, bytes[i + 1] == 0x60, bytes[i + 2] == 0x60 {
+                        fences += 1
+                        i += 3
+                        lastInLine = 0x60
+                        lineBlank = false
+                        continue
+                    }
+                    prev1 = 0
+                    prev2 = 0
+                case 0x28:  // (
+                    if wordEnd == i && wordLength >= 2 { calls += 1 }
+                    prev1 = 0
+                    prev2 = 0
+                case 0x3f:  // ?
+                    questions += 1
+                    prev1 = 0
+                    prev2 = 0
+                default:
+                    prev1 = 0
+                    prev2 = 0
                 }
+                lastInLine = b
+                lineBlank = false
                 i += 1
                 continue
             }
+            // Multi-byte scalar.
             let b0 = UInt32(b)
-            let scalarStart = i
             let v: UInt32
             if b0 & 0xe0 == 0xc0, i + 1 < n {
                 v = (b0 & 0x1f) << 6 | (UInt32(bytes[i + 1]) & 0x3f)
@@ -249,66 +299,66 @@ private struct Scan {
                 v = 0xfffd
                 i += 1
             }
-            consumeNonASCII(v, previous: previousEnd == scalarStart ? previous : 0)
-            previous = v
-            previousEnd = i
+            lineBlank = false
+            lastInLine = 0x80
+            prev1 = 0
+            prev2 = 0
+            if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
+                cjk += 1
+                if cjkLast.contains(v) {
+                    add(table.lookup(CueHash.han(v)))
+                    if han1 != 0 {
+                        add(table.lookup(CueHash.han(han1, v)))
+                        if han2 != 0 { add(table.lookup(CueHash.han(han2, han1, v))) }
+                    }
+                }
+                han2 = han1
+                han1 = v
+                continue
+            }
+            han1 = 0
+            han2 = 0
+            if v == 0xff1f {
+                questions += 1  // ？
+            } else if (0x2200...0x22ff).contains(v) || (0x0391...0x03c9).contains(v) || v == 0x00b2 || v == 0x00b3
+                || v == 0x00d7 || v == 0x00f7 || v == 0x221a || v == 0x2212
+            {
+                mathChars += 1  // maths operators, Greek letters, ², ³, ×, ÷, −
+                equations += 1
+            } else if v == 0xff05 {
+                quantities += 1  // ％
+            }
         }
         scalars = n - extra
     }
 
+    /// A letter, digit or closing bracket just before byte `i` (one space allowed).
+    @inline(__always)
+    private static func isOperand(_ bytes: UnsafeBufferPointer<UInt8>, before i: Int) -> Bool {
+        var j = i - 1
+        if j >= 0 && bytes[j] == 0x20 { j -= 1 }
+        guard j >= 0 else { return false }
+        let c = bytes[j]
+        return isAlnum(c) || c == 0x29
+    }
+
+    /// A letter, digit, opening bracket or minus just after byte `i` (one space allowed).
+    @inline(__always)
+    private static func isOperand(_ bytes: UnsafeBufferPointer<UInt8>, after i: Int) -> Bool {
+        var j = i + 1
+        if j < bytes.count && bytes[j] == 0x20 { j += 1 }
+        guard j < bytes.count else { return false }
+        let c = bytes[j]
+        return isAlnum(c) || c == 0x28 || c == 0x2d
+    }
+
     /// Whether the line starting at byte `i` opens with an answer-option marker ("A. ", "B)\t", "(C)").
-    /// The markers are ASCII, so the first three bytes decide (a non-ASCII or newline byte never matches).
     private static func isOptionPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
         guard i + 2 < bytes.count else { return false }
         let a = bytes[i], b = bytes[i + 1], c = bytes[i + 2]
         let isLetter: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x48 }  // A–H
         if isLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) { return true }
         return a == 0x28 && isLetter(b) && c == 0x29
-    }
-
-    private mutating func consumeNonASCII(_ v: UInt32, previous: UInt32) {
-        if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
-            cjk += 1
-            if let kind = DifficultyLexicon.cjkPairs[(UInt64(previous) << 32) | UInt64(v)] {
-                count(kind.rawValue)
-            }
-        } else if v == 0xff1f {
-            questions += 1  // ？
-        } else if (0x2200...0x22ff).contains(v) || (0x0391...0x03c9).contains(v) || v == 0x00b2 || v == 0x00b3
-            || v == 0x00d7 || v == 0x00f7 || v == 0x221a
-        {
-            math += 1  // maths operators, Greek letters, ², ³, ×, ÷
-        }
-    }
-
-    mutating func finish() {
-        endLine(lineLength: scalars - lineStart)
-    }
-
-    private mutating func count(_ kind: UInt8) {
-        switch kind {
-        case WordClass.reasoning.rawValue: reasoningWords += 1
-        case WordClass.constraint.rawValue: constraintWords += 1
-        case WordClass.simple.rawValue: simpleWords += 1
-        case WordClass.code.rawValue: codeWords += 1
-        default: break
-        }
-        if !sawFirstWord {
-            sawFirstWord = true
-            firstWordClass = kind
-        }
-    }
-
-    private mutating func endWord(length: Int, hash: UInt64) {
-        words += 1
-        wordLetters += length
-        if length >= 10 { longWords += 1 }
-        let kind = length <= 12 ? table.lookup(hash) : 0
-        if !sawFirstWord {
-            sawFirstWord = true
-            firstWordClass = kind
-        }
-        if kind != 0 { count(kind) }
     }
 
     private mutating func endLine(lineLength: Int) {
@@ -318,46 +368,105 @@ private struct Scan {
             seenOption = true
         } else if !seenOption {
             stemChars += lineLength
+            stemUnits = words + numbers + cjk
         }
         lines += 1
     }
 
+    /// Words, numbers and Han characters: a length that means the same in English and Chinese.
+    var units: Int { words + numbers + cjk }
+
+    /// Evidence per category (lanes 0–9, `TaskCategory.index`), before length normalisation (see `TaskProfile`).
+    func categoryEvidence() -> SIMD16<Double> {
+        func e(_ c: TaskCategory) -> Double { Double(evidence[c.index]) }
+        let units = Double(self.units)
+        var math = e(.math) + Double(min(equations, 4)) + Double(min(quantities, 3))
+        // Numbers are quantities to compute with only next to maths words or symbols (otherwise they
+        // are dates, versions, figures in pasted data).
+        if math >= 2 && numbers >= 2 { math += 1 }
+        if math >= 2 && numbers >= 4 { math += 1 }
+        let code =
+            e(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
+            + Double(min(codeChars / 4, 3))
+        let reasoning = e(.reasoning)
+        let demanding = math + code + reasoning
+        var out = SIMD16<Double>()
+        out[TaskCategory.math.index] = math
+        out[TaskCategory.reasoning.index] = reasoning
+        out[TaskCategory.code.index] = code
+        out[TaskCategory.constraints.index] = e(.constraints)
+        // Extraction needs something to extract from: cues count in proportion to the text's length.
+        out[TaskCategory.extraction.index] = e(.extraction) * min(max(units / 100, 0.5), 2)
+        var chat = demanding >= 3 ? e(.chat) / 2 : e(.chat)
+        if units >= 1 && units <= 3 && evidence == SIMD16() && demanding < 1 { chat += 2 }  // "ok", "cool", "yes please"
+        out[TaskCategory.chat.index] = chat
+        out[TaskCategory.rewriting.index] = e(.rewriting)
+        out[TaskCategory.translation.index] = e(.translation)
+        out[TaskCategory.creative.index] = e(.creative)
+        out[TaskCategory.lookup.index] = units <= 40 && demanding < 3 ? e(.lookup) : 0
+        return out
+    }
+
+    /// Category scores in lanes 0–9: evidence / (evidence + 3 × max(1, units / 150)).
+    func categoryScores() -> SIMD16<Double> {
+        let evidence = categoryEvidence()
+        return evidence / (evidence + SIMD16(repeating: 3 * max(1, Double(units) / 150)))
+    }
+
+    func profile() -> TaskProfile {
+        let scores = categoryScores()
+        return TaskProfile(scores: (0..<TaskCategory.allCases.count).map { scores[$0] })
+    }
+
     func vector() -> [Double] {
         let n = Double(max(scalars, 1))
-        let w = Double(max(words, 1))
-        let stem = seenOption ? stemChars : scalars
-        func log1p(_ x: Int) -> Double { logOnePlus(Double(x)) }
-        return [
-            log1p(scalars),
-            log1p(words),
-            log1p(lines - 1),
-            log1p(stem),
-            Double(min(optionLines, 8)) / 4,
-            Double(optionChars) / n,
-            Double(digits) / n,
-            log1p(digits),
-            Double(math) / n,
-            log1p(math),
-            Double(codeChars) / n,
-            log1p(codeWords),
-            Double(cjk) / n,
-            Double(upper) / Double(max(wordLetters, 1)),
-            Double(longWords) / w,
-            words > 0 ? Double(wordLetters) / w : 0,
-            log1p(reasoningWords),
-            log1p(constraintWords),
-            log1p(simpleWords),
-            log1p(questions),
-            firstWordClass == WordClass.openQuestion.rawValue || firstWordClass == WordClass.reasoning.rawValue ? 1 : 0,
-            firstWordClass == WordClass.factQuestion.rawValue || firstWordClass == WordClass.simple.rawValue ? 1 : 0,
-        ]
+        let scores = categoryScores()
+        let length = logOnePlus(Double(units))
+        let centred = length - DifficultyFeatures.lengthCentre
+        let numbers = logOnePlus(Double(self.numbers))
+        let easy = max(scores[5], scores[6], scores[7], scores[8], scores[9])
+        var x = [Double]()
+        x.reserveCapacity(DifficultyFeatures.names.count)
+        // Below about eight words length says nothing more ("hi", "2+2?"): the main effect is floored
+        // there (the interactions, centred at about 55 words, are not).
+        x.append(max(length, DifficultyFeatures.lengthFloor))
+        x.append(logOnePlus(Double(lines - 2)))  // `lines` counts one past the last line
+        x.append(numbers)
+        x.append(logOnePlus(Double(questions)))
+        for c in 0..<10 { x.append(scores[c]) }
+        x.append(logOnePlus(Double(constraintHits)))
+        x.append(scores[0] * centred)
+        x.append(scores[0] * numbers)
+        x.append(scores[1] * centred)
+        x.append(scores[2] * centred)
+        x.append(easy * centred)
+        // Creative writing or rewriting under strict constraints is a constraint-following task.
+        x.append(scores[3] * easy)
+        // A question (or answer options) after a long text: reading and extracting from a context.
+        x.append(questions > 0 || optionLines >= 2 ? max(0, centred) : 0)
+        let free = x.count
+        guard optionLines >= 2 else {
+            x.append(contentsOf: repeatElement(0, count: DifficultyFeatures.answerOptions.count + free))
+            return x
+        }
+        let stem = seenOption ? stemUnits : units
+        x.append(1)
+        x.append(logOnePlus(Double(stem)))
+        x.append(Double(optionChars) / n)
+        x.append(Double(digits) / n)
+        x.append(Double(mathChars) / n)
+        x.append(Double(upper) / Double(max(wordLetters, 1)))
+        x.append(Double(longWords) / Double(max(words, 1)))
+        x.append(words > 0 ? Double(wordLetters) / Double(words) : 0)
+        for i in 0..<free { x.append(x[i]) }
+        return x
     }
 }
 
 /// Natural log of 1 + x for x ≥ 0, without Foundation (the classifier module imports nothing).
 @inline(__always)
 func logOnePlus(_ x: Double) -> Double {
-    naturalLog(1 + x)
+    naturalLog(1 + max(x, 0))
 }
 
 /// Natural logarithm for positive finite x: exponent split plus an atanh series (error < 1e-12).

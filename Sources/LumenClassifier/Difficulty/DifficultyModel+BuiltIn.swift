@@ -3,103 +3,115 @@
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
     public static let builtIn = DifficultyModel(
-        version: 1,
+        version: 2,
         features: [
-            "log_length",
-            "log_words",
-            "log_lines",
-            "log_stem_length",
-            "option_lines",
-            "option_share",
-            "digit_ratio",
-            "log_digits",
-            "math_ratio",
-            "log_math",
-            "code_ratio",
-            "code_words",
-            "cjk_ratio",
-            "upper_ratio",
-            "long_word_ratio",
-            "mean_word_length",
-            "reasoning_words",
-            "constraint_words",
-            "simple_words",
-            "log_questions",
-            "open_question",
-            "fact_question",
-        ],
-        means: [
-            5.880620259295631,
-            4.0920314382147,
-            1.9468535671331761,
-            5.089074323312727,
-            0.9724968612680477,
-            0.4309250385469194,
-            0.013413714729040542,
-            0.8540850231255972,
-            0.0023816304438818493,
-            0.25026844180715735,
-            0.0008705180366347251,
-            0.03849114494462615,
-            0.008008839043418672,
-            0.05370002253749619,
-            0.0710392604514383,
-            4.662725526973431,
-            0.212369396489393,
-            0.7148960858663554,
-            0.04616176765302321,
-            0.40805932632053354,
-            0.031073446327683617,
-            0.1985247959824231,
-        ],
-        scales: [
-            0.8645740016184482,
-            0.899607217951646,
-            0.25667077160547364,
-            1.0927293628983903,
-            0.16399342716129492,
-            0.2452516378252944,
-            0.03483474991865063,
-            1.1500647462454232,
-            0.007929789322903205,
-            0.577232323164701,
-            0.0048677980688058235,
-            0.18648961597313737,
-            0.08280012240564978,
-            0.04522265744154878,
-            0.058827143354246304,
-            0.7688471700159094,
-            0.4202496796721043,
-            0.7075667200204424,
-            0.18823902009520352,
-            0.3597819471301106,
-            0.17351624494843604,
-            0.39888933473151117,
+            "length",
+            "lines",
+            "numbers",
+            "questions",
+            "math",
+            "reasoning",
+            "code",
+            "constraints",
+            "extraction",
+            "chat",
+            "rewriting",
+            "translation",
+            "creative",
+            "lookup",
+            "constraint_count",
+            "math_x_length",
+            "math_x_numbers",
+            "reasoning_x_length",
+            "code_x_length",
+            "easy_x_length",
+            "constrained_easy",
+            "context_question",
+            "mcq",
+            "mcq_stem",
+            "mcq_option_share",
+            "mcq_digit_ratio",
+            "mcq_symbol_ratio",
+            "mcq_upper_ratio",
+            "mcq_long_words",
+            "mcq_word_length",
+            "mcq_length",
+            "mcq_lines",
+            "mcq_numbers",
+            "mcq_questions",
+            "mcq_math",
+            "mcq_reasoning",
+            "mcq_code",
+            "mcq_constraints",
+            "mcq_extraction",
+            "mcq_chat",
+            "mcq_rewriting",
+            "mcq_translation",
+            "mcq_creative",
+            "mcq_lookup",
+            "mcq_constraint_count",
+            "mcq_math_x_length",
+            "mcq_math_x_numbers",
+            "mcq_reasoning_x_length",
+            "mcq_code_x_length",
+            "mcq_easy_x_length",
+            "mcq_constrained_easy",
+            "mcq_context_question",
         ],
         weights: [
-            0.14618985186766717,
-            -0.05155899129700196,
-            -0.1685078226187831,
-            0.13221279217136456,
-            -0.19883420438800034,
-            0.041807701335762275,
-            -0.10056838495525763,
-            0.038089208671485617,
-            -0.10874418340529797,
-            0.26315909430250345,
-            -0.02654889219869562,
-            0.011717725966159942,
-            0.05730442226691814,
-            0.11550652498701067,
-            -0.11862992630219137,
-            0.012638907826880178,
-            0.005533910778518276,
-            0.09698445330323552,
-            -0.0948123607383658,
-            -0.021850118282642737,
-            0.11562613004870802,
-            -0.03597891818481195,
+            -0.2700560579530467,  // length
+            -0.06947920091934427,  // lines
+            0.0,  // numbers
+            0.15981693388771334,  // questions
+            0.8865734053345358,  // math
+            0.7102707132049944,  // reasoning
+            0.8968773224371814,  // code
+            0.36969770634309684,  // constraints
+            0.21772951860098935,  // extraction
+            -0.706700798774922,  // chat
+            -0.4732406118302841,  // rewriting
+            -0.22918092395372527,  // translation
+            -0.565030175832264,  // creative
+            -0.37089911489559163,  // lookup
+            0.1390954326377559,  // constraint_count
+            0.6979523786355949,  // math_x_length
+            0.13214264598744827,  // math_x_numbers
+            0.10350300860023942,  // reasoning_x_length
+            0.027177468053481292,  // code_x_length
+            -0.06755454118635239,  // easy_x_length
+            0.38963138760145644,  // constrained_easy
+            0.14272628870750165,  // context_question
+            -3.146454737015959,  // mcq
+            0.005402479413746737,  // mcq_stem
+            -0.054824009493754676,  // mcq_option_share
+            -0.8418413416062888,  // mcq_digit_ratio
+            -0.48291306332649375,  // mcq_symbol_ratio
+            0.3359062398114536,  // mcq_upper_ratio
+            -0.3353513966551744,  // mcq_long_words
+            0.0012102233596727058,  // mcq_word_length
+            0.29026603452887156,  // mcq_length
+            -0.014791538539558875,  // mcq_lines
+            0.06695734469588864,  // mcq_numbers
+            -0.1560707932904005,  // mcq_questions
+            -0.7792526252957583,  // mcq_math
+            -0.6527029868426467,  // mcq_reasoning
+            -0.9305784381240395,  // mcq_code
+            -0.38020011471353343,  // mcq_constraints
+            -0.31703463615487093,  // mcq_extraction
+            0.7948470744812803,  // mcq_chat
+            0.3654758157334678,  // mcq_rewriting
+            0.02495025763036309,  // mcq_translation
+            0.7525138183642128,  // mcq_creative
+            0.2318507851482976,  // mcq_lookup
+            -0.15673122134074305,  // mcq_constraint_count
+            -0.6839693543816845,  // mcq_math_x_length
+            -0.24154648445008786,  // mcq_math_x_numbers
+            0.011879249983233035,  // mcq_reasoning_x_length
+            0.029947284043415415,  // mcq_code_x_length
+            0.06712551182308756,  // mcq_easy_x_length
+            -0.5350763062650289,  // mcq_constrained_easy
+            -0.2190179667351663,  // mcq_context_question
         ],
-        bias: -1.4524814155409644
+        bias: 1.8241019695813798
     )
 }

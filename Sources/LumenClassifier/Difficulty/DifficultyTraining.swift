@@ -4,7 +4,7 @@ public struct RoutingExample: Sendable, Hashable, Codable {
     public var prompt: String
     public var weakScore: Double
     public var strongScore: Double
-    /// Training weight (optional in the file, default 1).
+    /// Training weight within its file (optional in the file, default 1).
     public var weight: Double?
 
     enum CodingKeys: String, CodingKey {
@@ -30,46 +30,96 @@ public struct RoutingExample: Sendable, Hashable, Codable {
     public var target: Double { (1 + min(max(strongScore - weakScore, -1), 1)) / 2 }
 }
 
-/// The fixed held-out split: whole MMLU subjects chosen by a hash of `source`, never trained on.
+/// The fixed held-out split: whole groups (`source` values such as "mmlu/anatomy" or
+/// "alpaca-eval/koala") chosen by a hash, never trained on by `lumen train difficulty`.
 public enum DifficultySplit {
-    /// True when the example's subject is held out: `source` starts with "mmlu/" and
-    /// FNV-1a-64(source) % 4 == 3 (18 of 57 subjects, 26% of mmlu-dev). Other sources always train.
+    /// True when FNV-1a-64(source) % 4 == 3: 18 of MMLU's 57 subjects (26% of mmlu-dev) and one of
+    /// AlpacaEval's five sets (helpful_base, 76 of 468). Handwritten and other single-group
+    /// sources that hash to 3 are held out the same way.
     public static func isHeldOut(source: String) -> Bool {
-        guard source.hasPrefix("mmlu/") else { return false }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in source.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash % 4 == 3
     }
 }
 
-/// Trains `DifficultyModel`: L2-regularised logistic regression fitted by Newton's method.
-/// Deterministic: the same examples in the same order give the same model, bit for bit.
+/// A named set of labelled prompts with its share of the training weight.
+public struct TrainingSource: Sendable, Hashable {
+    /// A name for messages (usually the file path).
+    public var name: String
+    public var examples: [RoutingExample]
+    /// Relative share of the total training weight (default 1: every source weighs the same,
+    /// however many rows it has).
+    public var share: Double
+
+    public init(name: String, examples: [RoutingExample], share: Double = 1) {
+        self.name = name
+        self.examples = examples
+        self.share = share
+    }
+}
+
+/// Trains `DifficultyModel`: a maximum a-posteriori logistic regression (Gaussian priors from
+/// `DifficultyPriors`) fitted by Newton's method with a backtracking line search, then Platt-scaled.
+///
+/// Sources are weighted so that none dominates: source s with share `a_s` gets `a_s / Σa` of the
+/// total weight N (the number of rows), spread over its rows in proportion to their `weight`.
+/// Deterministic: the same sources in the same order give the same model, bit for bit.
 public struct DifficultyTrainer: Sendable {
-    /// L2 penalty on the standardised weights (not on the bias), in units of examples.
-    public var l2: Double
-    /// Newton iterations (converges in under 10 on the shipped data).
+    public var priors: DifficultyPriors
+    /// Newton iterations at most (converges in about 10 on the shipped data).
     public var iterations: Int
 
-    public init(l2: Double = 100, iterations: Int = 25) {
-        self.l2 = l2
+    public init(priors: DifficultyPriors = .standard, iterations: Int = 60) {
+        self.priors = priors
         self.iterations = iterations
     }
 
-    /// Fits a model on `examples` (target: `target`, weighted by `weight ?? 1`).
+    /// Fits a model on one source.
     public func train(_ examples: [RoutingExample]) throws(DifficultyModelError) -> DifficultyModel {
-        guard !examples.isEmpty else { throw DifficultyModelError(message: "no training examples") }
+        try train([TrainingSource(name: "training data", examples: examples)])
+    }
+
+    /// The per-row training weights: each source gets its share of the total.
+    public static func rowWeights(_ sources: [TrainingSource]) throws(DifficultyModelError) -> [Double] {
+        let total = Double(sources.reduce(0) { $0 + $1.examples.count })
+        let shares = sources.filter { !$0.examples.isEmpty }.reduce(0.0) { $0 + $1.share }
+        guard total > 0 else { throw DifficultyModelError(message: "no training examples") }
+        guard shares > 0, shares.isFinite else { throw DifficultyModelError(message: "source shares must be positive") }
+        var weights: [Double] = []
+        weights.reserveCapacity(Int(total))
+        for source in sources {
+            guard source.share >= 0, source.share.isFinite else {
+                throw DifficultyModelError(message: "bad share \(source.share) for \(source.name)")
+            }
+            var sum = 0.0
+            for example in source.examples {
+                let w = example.weight ?? 1
+                guard w >= 0, w.isFinite else { throw DifficultyModelError(message: "bad weight \(w) for a prompt from \(source.name)") }
+                guard example.target.isFinite else { throw DifficultyModelError(message: "non-finite scores for a prompt from \(source.name)") }
+                sum += w
+            }
+            guard !source.examples.isEmpty else { continue }
+            guard sum > 0 else { throw DifficultyModelError(message: "all weights are zero in \(source.name)") }
+            let scale = source.share / shares * total / sum
+            for example in source.examples { weights.append((example.weight ?? 1) * scale) }
+        }
+        return weights
+    }
+
+    /// Fits a model on `sources` (target: `RoutingExample.target`).
+    public func train(_ sources: [TrainingSource]) throws(DifficultyModelError) -> DifficultyModel {
+        let weights = try Self.rowWeights(sources)
+        let examples = sources.flatMap(\.examples)
         let rows = examples.map { DifficultyFeatures.extract($0.prompt) }
         let labels = examples.map(\.target)
-        let weights = try examples.map { (example: RoutingExample) throws(DifficultyModelError) -> Double in
-            let w = example.weight ?? 1
-            guard example.target.isFinite else { throw DifficultyModelError(message: "non-finite scores for a prompt from \(example.source)") }
-            guard w >= 0, w.isFinite else { throw DifficultyModelError(message: "bad weight \(w) for a prompt from \(example.source)") }
-            return w
+        let d = DifficultyFeatures.count
+        guard priors.priors.count == d else {
+            throw DifficultyModelError(message: "\(priors.priors.count) priors for \(d) features")
         }
         let total = weights.reduce(0, +)
-        guard total > 0 else { throw DifficultyModelError(message: "all training weights are zero") }
-        let d = DifficultyFeatures.count
 
+        // Standardise (for the numerics; priors are converted, the result is converted back).
         var means = [Double](repeating: 0, count: d)
         for (row, w) in zip(rows, weights) {
             for j in 0..<d { means[j] += w * row[j] }
@@ -83,86 +133,133 @@ public struct DifficultyTrainer: Sendable {
             let sd = (scales[j] / total).squareRoot()
             scales[j] = sd > 1e-9 ? sd : 1
         }
-        let z = rows.map { row in (0..<d).map { (row[$0] - means[$0]) / scales[$0] } }
-
-        // Parameters: d weights then the bias.
-        var beta = [Double](repeating: 0, count: d + 1)
-        for _ in 0..<iterations {
-            var gradient = [Double](repeating: 0, count: d + 1)
-            var hessian = [[Double]](repeating: [Double](repeating: 0, count: d + 1), count: d + 1)
-            for i in 0..<z.count {
-                var eta = beta[d]
-                for j in 0..<d { eta += beta[j] * z[i][j] }
-                let p = sigmoid(eta)
-                let r = weights[i] * (p - labels[i])
-                let h = weights[i] * max(p * (1 - p), 1e-12)
-                for j in 0..<d {
-                    gradient[j] += r * z[i][j]
-                    let hz = h * z[i][j]
-                    for k in 0...j { hessian[j][k] += hz * z[i][k] }
-                    hessian[d][j] += hz
-                }
-                gradient[d] += r
-                hessian[d][d] += h
-            }
-            for j in 0..<d {
-                gradient[j] += l2 * beta[j]
-                hessian[j][j] += l2
-            }
-            for j in 0...d {
-                for k in 0..<j { hessian[k][j] = hessian[j][k] }
-            }
-            for j in 0..<d { hessian[j][d] = hessian[d][j] }
-            let step = try solve(hessian, gradient)
-            var largest = 0.0
-            for j in 0...d {
-                beta[j] -= step[j]
-                largest = max(largest, abs(step[j]))
-            }
-            if largest < 1e-10 { break }
+        // Free parameters: the weights whose prior is not fixed, then the intercept.
+        let free = (0..<d).filter { priors.priors[$0].precision.isFinite }
+        let k = free.count
+        var priorMean = [Double](repeating: 0, count: k + 1)
+        var precision = [Double](repeating: 0, count: k + 1)
+        for (p, j) in free.enumerated() {
+            let prior = priors.priors[j]
+            priorMean[p] = prior.mean * scales[j]
+            precision[p] = prior.precision * prior.spread * prior.spread / (scales[j] * scales[j])
         }
-        // The ranking comes from the expected gain (`target`: ties count half), which is what routing
-        // quality rewards; the score itself should read as the probability that the strong model
-        // beats the local one. A one-dimensional logistic fit (Platt scaling) of the strict label
-        // `strongWins` on the gain model's logit gives that, and being monotone (slope > 0) it keeps
-        // the ranking. It folds into the linear model: weights × a, bias × a + b.
-        let logits = z.map { row in (0..<d).reduce(beta[d]) { $0 + beta[$1] * row[$1] } }
+        precision[k] = 1e-6
+        // Fixed weights enter as an offset.
+        let offsets = rows.map { row in
+            (0..<d).reduce(0.0) { sum, j in priors.priors[j].precision.isFinite ? sum : sum + priors.priors[j].mean * row[j] }
+        }
+        let z = rows.map { row in free.map { (row[$0] - means[$0]) / scales[$0] } }
+
+        func objective(_ beta: [Double]) -> Double {
+            var value = 0.0
+            for i in 0..<z.count {
+                var eta = beta[k] + offsets[i]
+                for p in 0..<k { eta += beta[p] * z[i][p] }
+                value += weights[i] * (softplus(eta) - labels[i] * eta)
+            }
+            for p in 0...k { value += 0.5 * precision[p] * (beta[p] - priorMean[p]) * (beta[p] - priorMean[p]) }
+            return value
+        }
+
+        var beta = priorMean
+        var current = objective(beta)
+        for _ in 0..<iterations {
+            var gradient = [Double](repeating: 0, count: k + 1)
+            var hessian = [[Double]](repeating: [Double](repeating: 0, count: k + 1), count: k + 1)
+            for i in 0..<z.count {
+                var eta = beta[k] + offsets[i]
+                for p in 0..<k { eta += beta[p] * z[i][p] }
+                let prob = sigmoid(eta)
+                let r = weights[i] * (prob - labels[i])
+                let h = weights[i] * max(prob * (1 - prob), 1e-12)
+                let row = z[i]
+                for p in 0..<k {
+                    gradient[p] += r * row[p]
+                    let hz = h * row[p]
+                    for q in 0...p { hessian[p][q] += hz * row[q] }
+                    hessian[k][p] += hz
+                }
+                gradient[k] += r
+                hessian[k][k] += h
+            }
+            for p in 0...k {
+                gradient[p] += precision[p] * (beta[p] - priorMean[p])
+                hessian[p][p] += precision[p]
+            }
+            for p in 0...k {
+                for q in 0..<p { hessian[q][p] = hessian[p][q] }
+            }
+            for p in 0..<k { hessian[p][k] = hessian[k][p] }
+            let step = try solve(hessian, gradient)
+            // Backtracking: halve the step until the objective does not increase.
+            var t = 1.0
+            var next = beta
+            var value = current
+            while true {
+                for p in 0...k { next[p] = beta[p] - t * step[p] }
+                value = objective(next)
+                if value <= current || t < 1e-6 { break }
+                t /= 2
+            }
+            let change = current - value
+            beta = next
+            current = value
+            if change <= 1e-11 * max(1, abs(current)) { break }
+        }
+
+        // Back to raw features.
+        var raw = priors.priors.map(\.mean)
+        var bias = beta[k]
+        for (p, j) in free.enumerated() {
+            raw[j] = beta[p] / scales[j]
+            bias -= raw[j] * means[j]
+        }
+        // The ranking comes from the expected gain (`target`: ties count half), which is what
+        // routing quality rewards; the score itself should read as the probability that the strong
+        // model beats the local one. A logistic fit of the strict label `strongWins` on the gain
+        // model's logit (Platt scaling), with its own intercept for answer-option questions (whose
+        // win rate differs most from the gain's), gives that; with a positive slope it keeps the
+        // ranking within each kind of prompt. It folds into the linear model: weights × a, the
+        // `mcq` weight + c, bias × a + b.
+        let logits = rows.map { row in zip(raw, row).reduce(bias) { $0 + $1.0 * $1.1 } }
         let strict = examples.map { $0.strongWins ? 1.0 : 0.0 }
-        let (a, b) = plattScaling(logits: logits, labels: strict, weights: weights)
-        return DifficultyModel(
-            features: DifficultyFeatures.names,
-            means: means,
-            scales: scales,
-            weights: beta[0..<d].map { a * $0 },
-            bias: a * beta[d] + b
-        )
+        let mcqIndex = DifficultyFeatures.names.firstIndex(of: "mcq")!
+        let options = rows.map { $0[mcqIndex] }
+        let (a, c, b) = try plattScaling(logits: logits, options: options, labels: strict, weights: weights)
+        var scaled = raw.map { a * $0 }
+        scaled[mcqIndex] += c
+        return DifficultyModel(features: DifficultyFeatures.names, weights: scaled, bias: a * bias + b)
     }
 
-    /// Fits `p = sigmoid(a * logit + b)` to `labels` by Newton's method (deterministic), with `a` kept
-    /// positive so the ranking is unchanged.
-    private func plattScaling(logits: [Double], labels: [Double], weights: [Double]) -> (Double, Double) {
-        var a = 1.0, b = 0.0
+    /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method
+    /// (deterministic; ridges keep it defined when a column is constant), `a` kept positive.
+    private func plattScaling(
+        logits: [Double], options: [Double], labels: [Double], weights: [Double]
+    ) throws(DifficultyModelError) -> (Double, Double, Double) {
+        var theta = [1.0, 0.0, 0.0]  // a, c, b
         for _ in 0..<50 {
-            var ga = 0.0, gb = 0.0, haa = 1e-9, hab = 0.0, hbb = 1e-9
+            var g = [0.0, 0.0, 0.0]
+            // A ridge of ten examples' worth on the answer-option intercept: a source with only a few
+            // such rows cannot move it far.
+            let ridge = [1e-6, 10, 1e-6]
+            var h = [[ridge[0], 0.0, 0.0], [0.0, ridge[1], 0.0], [0.0, 0.0, ridge[2]]]
             for i in logits.indices {
-                let p = sigmoid(a * logits[i] + b)
+                let x = [logits[i], options[i], 1.0]
+                let p = sigmoid(theta[0] * x[0] + theta[1] * x[1] + theta[2])
                 let r = weights[i] * (p - labels[i])
-                let h = weights[i] * max(p * (1 - p), 1e-12)
-                ga += r * logits[i]
-                gb += r
-                haa += h * logits[i] * logits[i]
-                hab += h * logits[i]
-                hbb += h
+                let w = weights[i] * max(p * (1 - p), 1e-12)
+                for u in 0..<3 {
+                    g[u] += r * x[u]
+                    for v in 0..<3 { h[u][v] += w * x[u] * x[v] }
+                }
             }
-            let det = haa * hbb - hab * hab
-            guard det > 0 else { break }
-            let da = (hbb * ga - hab * gb) / det
-            let db = (haa * gb - hab * ga) / det
-            a -= da
-            b -= db
-            if max(abs(da), abs(db)) < 1e-12 { break }
+            for u in 0..<3 { g[u] += ridge[u] * (theta[u] - (u == 0 ? 1 : 0)) }
+            let step = try solve(h, g)
+            guard step.allSatisfy(\.isFinite) else { break }
+            for u in 0..<3 { theta[u] -= step[u] }
+            if step.map(abs).max()! < 1e-12 { break }
         }
-        return (max(a, 1e-6), b)
+        return (max(theta[0], 1e-6), theta[1], theta[2])
     }
 
     /// Solves the symmetric positive-definite system `a x = b` by Gaussian elimination with partial pivoting.
@@ -173,7 +270,7 @@ public struct DifficultyTrainer: Sendable {
         for col in 0..<n {
             var pivot = col
             for row in (col + 1)..<n where abs(m[row][col]) > abs(m[pivot][col]) { pivot = row }
-            guard abs(m[pivot][col]) > 1e-12 else { throw DifficultyModelError(message: "training matrix is singular") }
+            guard abs(m[pivot][col]) > 1e-300 else { throw DifficultyModelError(message: "training matrix is singular") }
             if pivot != col {
                 m.swapAt(pivot, col)
                 x.swapAt(pivot, col)
@@ -192,4 +289,9 @@ public struct DifficultyTrainer: Sendable {
         }
         return x
     }
+}
+
+/// log(1 + e^x), numerically safe at both ends.
+func softplus(_ x: Double) -> Double {
+    x > 0 ? x + logOnePlus(naturalExp(-x)) : logOnePlus(naturalExp(x))
 }

@@ -144,3 +144,62 @@ public enum DifficultyCalibration {
         return Result(threshold: best.threshold, remoteShare: Double(best.k) / Double(n))
     }
 }
+
+/// How well scores read as probabilities: expected calibration error and a reliability table.
+public struct CalibrationReport: Sendable, Hashable, Codable {
+    /// One score bin of the reliability table.
+    public struct Bin: Sendable, Hashable, Codable {
+        /// Score range [lower, upper) (the last bin includes 1).
+        public var lower: Double
+        public var upper: Double
+        public var count: Int
+        /// Mean score in the bin (0 when empty).
+        public var meanScore: Double
+        /// Share of the bin's prompts where the strong model won (0 when empty).
+        public var observedRate: Double
+    }
+
+    /// Expected calibration error: Σ_bins (count / n) × |mean score − observed rate|.
+    public var ece: Double
+    /// Mean squared error of the scores against the outcomes.
+    public var brier: Double
+    /// Mean score and observed rate over all prompts.
+    public var meanScore: Double
+    public var observedRate: Double
+    public var bins: [Bin]
+
+    /// The report for `scores` (probabilities) against `outcomes` (the strong model won), in `bins`
+    /// equal-width bins over [0, 1].
+    public static func of(scores: [Double], outcomes: [Bool], bins: Int = 10) throws(RoutingEvaluation.InputError) -> CalibrationReport {
+        let n = scores.count
+        guard n > 0 else { throw RoutingEvaluation.InputError(message: "no prompts to calibrate on") }
+        guard outcomes.count == n else { throw RoutingEvaluation.InputError(message: "\(n) scores but \(outcomes.count) outcomes") }
+        guard bins > 0 else { throw RoutingEvaluation.InputError(message: "need at least one bin") }
+        guard scores.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) else {
+            throw RoutingEvaluation.InputError(message: "calibration needs scores in [0, 1]")
+        }
+        var counts = [Int](repeating: 0, count: bins)
+        var sums = [Double](repeating: 0, count: bins)
+        var wins = [Int](repeating: 0, count: bins)
+        var brier = 0.0
+        for (s, won) in zip(scores, outcomes) {
+            let b = min(Int(s * Double(bins)), bins - 1)
+            counts[b] += 1
+            sums[b] += s
+            if won { wins[b] += 1 }
+            brier += (s - (won ? 1 : 0)) * (s - (won ? 1 : 0))
+        }
+        var ece = 0.0
+        var table: [Bin] = []
+        for b in 0..<bins {
+            let mean = counts[b] > 0 ? sums[b] / Double(counts[b]) : 0
+            let rate = counts[b] > 0 ? Double(wins[b]) / Double(counts[b]) : 0
+            ece += Double(counts[b]) / Double(n) * abs(mean - rate)
+            table.append(
+                Bin(lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: counts[b], meanScore: mean, observedRate: rate))
+        }
+        return CalibrationReport(
+            ece: ece, brier: brier / Double(n), meanScore: scores.reduce(0, +) / Double(n),
+            observedRate: Double(outcomes.filter { $0 }.count) / Double(n), bins: table)
+    }
+}

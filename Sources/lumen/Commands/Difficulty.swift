@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LumenAudit
 import LumenClassifier
 import LumenCore
 
@@ -11,20 +12,25 @@ struct Train: AsyncParsableCommand {
     )
 }
 
-/// `lumen train difficulty`: fits the difficulty model on routing files, excluding the held-out subjects.
+/// `lumen train difficulty`: fits the difficulty model on weighted routing files, excluding the held-out groups.
 struct TrainDifficulty: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "difficulty",
-        abstract: "Train the difficulty model (logistic regression) on RouteLLM-style JSONL files.",
+        abstract: "Train the difficulty model on RouteLLM-style JSONL files, each with a weight.",
         discussion: """
-            Each line: {"source", "prompt", "weak_score", "strong_score", optional "weight"}; target: the strong
-            model's win rate over the weak one (1 win, 0.5 tie, 0 loss).
-            MMLU subjects held out by `lumen eval routing --split heldout` are never trained on.
-            The same files in the same order give the same output, byte for byte.
+            --data FILE[:WEIGHT], repeatable. Each line: {"source", "prompt", "weak_score", "strong_score", optional
+            "weight"}; target: the strong model's win rate over the weak one (1 win, 0.5 tie, 0 loss).
+            WEIGHT (default 1) is the file's share of the total training weight, relative to the other files: with
+            the default every file weighs the same however many rows it has (mmlu-dev's 8,366 rows count as much
+            as alpaca-dev's 468). Within a file, rows are weighted by their "weight" field.
+            Groups held out by `lumen eval routing --split heldout` (a hash of "source") are never trained on,
+            unless --include-held-out.
+            The priors (task categories, see DifficultyPriors) are part of the build; the same files, weights and
+            order give the same output, byte for byte.
             """
     )
 
-    @Option(name: .long, help: "A JSONL training file (repeatable).")
+    @Option(name: .long, help: "A JSONL training file, optionally with its weight: FILE or FILE:WEIGHT (repeatable).")
     var data: [String] = []
 
     @Option(name: .long, help: "Where to write the model JSON.")
@@ -33,53 +39,68 @@ struct TrainDifficulty: AsyncParsableCommand {
     @Option(name: .customLong("swift-out"), help: "Also write the model as Swift source (DifficultyModel.builtIn).")
     var swiftOut: String?
 
-    @Option(name: .long, help: "L2 penalty on the standardised weights.")
-    var l2: Double = 100
+    @Flag(name: .customLong("include-held-out"), help: "Also train on the held-out groups.")
+    var includeHeldOut = false
 
     func run() async throws {
-        guard !data.isEmpty else { throw ValidationError("give at least one --data FILE") }
-        var training: [RoutingExample] = []
-        var heldOut = 0
-        for path in data {
-            for example in try readDifficultyRoutingFile(path) {
-                if DifficultySplit.isHeldOut(source: example.source) {
-                    heldOut += 1
-                } else {
-                    training.append(example)
-                }
-            }
+        guard !data.isEmpty else { throw ValidationError("give at least one --data FILE[:WEIGHT]") }
+        var sources: [TrainingSource] = []
+        for argument in data {
+            let (path, share) = try parseWeightedFile(argument)
+            let rows = try readDifficultyRoutingFile(path)
+            let kept = includeHeldOut ? rows : rows.filter { !DifficultySplit.isHeldOut(source: $0.source) }
+            sources.append(TrainingSource(name: path, examples: kept, share: share))
+            let positives = kept.filter(\.strongWins).count
+            print("\(path): \(kept.count) prompts (\(positives) where strong beats weak), \(rows.count - kept.count) held out, weight \(share)")
         }
-        let model = try DifficultyTrainer(l2: l2).train(training)
+        let model: DifficultyModel
+        do {
+            model = try DifficultyTrainer().train(sources)
+        } catch {
+            throw ValidationError(error.message)
+        }
         try writeText(difficultyModelJSON(model), to: out)
-        if let swiftOut { try writeText(difficultyModelSwift(model), to: swiftOut) }
-        let positives = training.filter(\.strongWins).count
-        print("trained on \(training.count) prompts (\(positives) where strong beats weak), \(heldOut) held out; wrote \(out)")
-        if let swiftOut { print("wrote \(swiftOut)") }
+        print("wrote \(out)")
+        if let swiftOut {
+            try writeText(difficultyModelSwift(model), to: swiftOut)
+            print("wrote \(swiftOut)")
+        }
     }
 }
 
-/// `lumen eval routing`: RouteLLM metrics for the difficulty model next to baselines.
+/// `lumen eval routing`: RouteLLM metrics and calibration for the difficulty model next to baselines.
 struct EvalRouting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "routing",
-        abstract: "APGR, CPT(50%) and CPT(80%) of the difficulty model vs random, length-only (and LiteLLM).",
+        abstract: "APGR, CPT(50%), CPT(80%) and calibration of the difficulty model vs random, length-only (and LiteLLM).",
         discussion: """
-            10 quantile thresholds over the scores; a prompt goes strong iff score >= threshold.
+            10 quantile thresholds over the scores; a prompt goes strong iff score >= threshold. Calibration: the
+            score read as the probability that the strong model beats the weak one, in 10 equal-width bins (ECE).
+            --cross-source FILE[:WEIGHT]...: for each file, train on all the other files (all their rows, weighted as
+            in `lumen train difficulty`) and evaluate on every row of the held-out file. With two files that means
+            training on one kind of prompt and testing on another.
             --litellm runs scripts/litellm_complexity.py with $LUMEN_VENV/bin/python (default .venv).
+            --plot FILE.svg draws quality against remote share, one panel per evaluated file.
             """
     )
 
-    @Argument(help: "A JSONL file with source, prompt, weak_score, strong_score.")
-    var file: String
+    @Argument(help: "JSONL files with source, prompt, weak_score, strong_score (FILE[:WEIGHT] with --cross-source).")
+    var files: [String]
 
-    @Option(name: .long, help: "heldout (subjects never trained on) or all.")
+    @Option(name: .long, help: "heldout (groups never trained on) or all. Ignored with --cross-source.")
     var split: SplitChoice = .heldout
 
     @Option(name: .long, help: "A model JSON from `lumen train difficulty` (default: the built-in model).")
     var model: String?
 
+    @Flag(name: .customLong("cross-source"), help: "Leave one file out: train on the others, evaluate on it.")
+    var crossSource = false
+
     @Flag(name: .long, help: "Also run the LiteLLM complexity router on the same prompts.")
     var litellm = false
+
+    @Option(name: .long, help: "Write the routing curves as a self-contained SVG.")
+    var plot: String?
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -98,28 +119,79 @@ struct EvalRouting: AsyncParsableCommand {
 
     struct Report: Codable {
         var file: String
+        /// heldout, all, or cross-source (trained on `trainedOn`).
         var split: String
+        var trainedOn: [String]?
         var prompts: Int
         var weakQuality: Double
         var strongQuality: Double
         var routers: [Row]
+        var calibration: CalibrationReport
     }
 
     func run() async throws {
-        let all = try readDifficultyRoutingFile(file)
-        let rows = split == .all ? all : all.filter { DifficultySplit.isHeldOut(source: $0.source) }
-        guard !rows.isEmpty else { throw ValidationError("no prompts in \(file) for split \(split.rawValue)") }
-        let difficulty = try loadDifficultyModel(model)
-        let weak = rows.map(\.weakScore), strong = rows.map(\.strongScore)
+        guard !files.isEmpty else { throw ValidationError("give at least one routing file") }
+        var reports: [Report] = []
+        var panels: [RoutingPlot.Panel] = []
+        if crossSource {
+            guard files.count >= 2 else { throw ValidationError("--cross-source needs at least two files") }
+            guard model == nil else { throw ValidationError("--cross-source trains its own models; drop --model") }
+            let parsed = try files.map(parseWeightedFile)
+            let data = try parsed.map { try readDifficultyRoutingFile($0.path) }
+            for (i, heldOut) in parsed.enumerated() {
+                let sources = parsed.indices.filter { $0 != i }.map {
+                    TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share)
+                }
+                let trained: DifficultyModel
+                do {
+                    trained = try DifficultyTrainer().train(sources)
+                } catch {
+                    throw ValidationError(error.message)
+                }
+                let (report, panel) = try evaluate(
+                    rows: data[i], file: heldOut.path, split: "cross-source", trainedOn: sources.map(\.name), model: trained)
+                reports.append(report)
+                panels.append(panel)
+            }
+        } else {
+            let difficulty = try loadDifficultyModel(model)
+            for file in files {
+                let all = try readDifficultyRoutingFile(file)
+                let rows = split == .all ? all : all.filter { DifficultySplit.isHeldOut(source: $0.source) }
+                guard !rows.isEmpty else { throw ValidationError("no prompts in \(file) for split \(split.rawValue)") }
+                let (report, panel) = try evaluate(rows: rows, file: file, split: split.rawValue, trainedOn: nil, model: difficulty)
+                reports.append(report)
+                panels.append(panel)
+            }
+        }
+        if let plot {
+            let title = crossSource ? "Routing quality, each file held out (trained on the others)" : "Routing quality"
+            try writeText(RoutingPlot.svg(title: title, panels: panels), to: plot)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let body: Data = reports.count == 1 && !crossSource ? try encoder.encode(reports[0]) : try encoder.encode(reports)
+            print(String(decoding: body, as: UTF8.self))
+            return
+        }
+        for report in reports { printReport(report) }
+        if let plot { print("wrote \(plot)") }
+    }
 
-        var report = Report(file: file, split: split.rawValue, prompts: rows.count, weakQuality: 0, strongQuality: 0, routers: [])
+    private func evaluate(
+        rows: [RoutingExample], file: String, split: String, trainedOn: [String]?, model difficulty: DifficultyModel
+    ) throws -> (Report, RoutingPlot.Panel) {
+        let weak = rows.map(\.weakScore), strong = rows.map(\.strongScore)
         let start = ContinuousClock.now
         let scores = rows.map { difficulty.score($0.prompt) }
         let elapsed = start.duration(to: .now)
         let lumen = try RoutingEvaluation.evaluate(scores: scores, weak: weak, strong: strong)
-        report.weakQuality = lumen.weakQuality
-        report.strongQuality = lumen.strongQuality
+        var report = Report(
+            file: file, split: split, trainedOn: trainedOn, prompts: rows.count, weakQuality: lumen.weakQuality,
+            strongQuality: lumen.strongQuality, routers: [], calibration: try CalibrationReport.of(scores: scores, outcomes: rows.map(\.strongWins)))
         report.routers.append(row("lumen", lumen, seconds: seconds(elapsed) / Double(rows.count)))
+        var curves = [RoutingPlot.Curve(name: "lumen", metrics: lumen)]
 
         var generator = SplitMix64(seed: 0x4c75_6d65_6e)
         var randomMetrics: [RoutingMetrics] = []
@@ -136,25 +208,54 @@ struct EvalRouting: AsyncParsableCommand {
             )
         )
         let lengths = rows.map { Double($0.prompt.unicodeScalars.count) }
-        report.routers.append(row("length-only", try RoutingEvaluation.evaluate(scores: lengths, weak: weak, strong: strong)))
+        let length = try RoutingEvaluation.evaluate(scores: lengths, weak: weak, strong: strong)
+        report.routers.append(row("length-only", length))
+        curves.append(RoutingPlot.Curve(name: "length-only", metrics: length))
 
         if litellm {
             let (peer, perPrompt) = try runLiteLLM(prompts: rows.map(\.prompt))
-            report.routers.append(row("litellm-complexity", try RoutingEvaluation.evaluate(scores: peer, weak: weak, strong: strong), seconds: perPrompt))
+            let metrics = try RoutingEvaluation.evaluate(scores: peer, weak: weak, strong: strong)
+            report.routers.append(row("litellm-complexity", metrics, seconds: perPrompt))
+            curves.append(RoutingPlot.Curve(name: "LiteLLM complexity", metrics: metrics))
         }
+        curves.append(
+            RoutingPlot.Curve(
+                name: "random",
+                points: [
+                    RoutingPoint(strongShare: 0, quality: lumen.weakQuality, pgr: 0),
+                    RoutingPoint(strongShare: 1, quality: lumen.strongQuality, pgr: 1),
+                ],
+                apgr: 0.5))
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        let subtitle =
+            "\(rows.count) prompts, "
+            + (trainedOn.map { "trained on " + $0.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ") } ?? "split \(split)")
+        return (report, RoutingPlot.Panel(title: name, subtitle: subtitle, curves: curves))
+    }
 
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            return
-        }
-        print("\(rows.count) prompts (\(split.rawValue)); weak-only quality \(fixed(report.weakQuality)), strong-only \(fixed(report.strongQuality))")
+    private func printReport(_ report: Report) {
+        let scope = report.trainedOn.map { "held out; trained on \($0.joined(separator: ", "))" } ?? report.split
+        print(
+            "\(report.file): \(report.prompts) prompts (\(scope)); weak-only quality \(fixed(report.weakQuality)), strong-only \(fixed(report.strongQuality))"
+        )
         print("router".padding(toLength: 22, withPad: " ", startingAt: 0) + "  APGR    CPT(50%)  CPT(80%)  time/prompt")
         for r in report.routers {
             let time = r.secondsPerPrompt.map { String(format: "%.2f µs", $0 * 1e6) } ?? "-"
-            print(r.router.padding(toLength: 22, withPad: " ", startingAt: 0) + "  \(fixed(r.apgr))   \(percent(r.cpt50))    \(percent(r.cpt80))    \(time)")
+            print(
+                r.router.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + "  \(fixed(r.apgr))   \(percent(r.cpt50))    \(percent(r.cpt80))    \(time)")
         }
+        let c = report.calibration
+        print(
+            "calibration (score = P(strong beats weak)): ECE \(fixed(c.ece)), Brier \(fixed(c.brier)), mean score \(fixed(c.meanScore)) vs observed \(fixed(c.observedRate))"
+        )
+        print("  score bin     prompts  mean score  observed")
+        for bin in c.bins where bin.count > 0 {
+            print(
+                "  \(fixed(bin.lower, 1))–\(fixed(bin.upper, 1))".padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + String(format: "%8d", bin.count) + "  \(fixed(bin.meanScore))       \(fixed(bin.observedRate))")
+        }
+        print("")
     }
 
     private func row(_ name: String, _ m: RoutingMetrics, seconds: Double? = nil) -> Row {
@@ -219,38 +320,103 @@ struct EvalRouting: AsyncParsableCommand {
 /// `lumen calibrate`: the difficulty threshold that sends a given share of prompts remote.
 struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find the difficulty threshold that sends a given share of a file's prompts remote (score >= threshold)."
+        abstract: "Find the difficulty threshold that sends a given share of prompts remote (score >= threshold).",
+        discussion: """
+            --data FILE scores the prompts of a JSONL file with the model; --audit DIR reads the difficulty scores
+            stored in an audit log (each request once, however many records it has), so the threshold fits the
+            traffic the router actually saw. Put the threshold into a policy rule as `difficulty: { min: T }`.
+            """
     )
 
     @Option(name: .long, help: "A JSONL file with a \"prompt\" field per line.")
-    var data: String
+    var data: String?
+
+    @Option(name: .long, help: "An audit log directory: calibrate on the logged requests' difficulty scores.")
+    var audit: String?
+
+    @Option(name: .long, help: "With --audit: only records at or after this ISO timestamp (e.g. 2026-12-01).")
+    var since: String?
 
     @Option(name: .customLong("remote-share"), help: "Wanted share of prompts sent remote, in [0, 1].")
     var remoteShare: Double
 
-    @Option(name: .long, help: "A model JSON from `lumen train difficulty` (default: the built-in model).")
+    @Option(name: .long, help: "A model JSON from `lumen train difficulty` (default: the built-in model). Not with --audit.")
     var model: String?
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    struct Output: Encodable {
+        var threshold: Double
+        var remoteShare: Double
+        var prompts: Int
+        var source: String
+    }
+
     func run() async throws {
         guard (0...1).contains(remoteShare) else { throw ValidationError("--remote-share must be in [0, 1], got \(remoteShare)") }
-        let difficulty = try loadDifficultyModel(model)
-        let prompts = try readDifficultyPrompts(data)
-        let result = try DifficultyCalibration.threshold(scores: prompts.map { difficulty.score($0) }, remoteShare: remoteShare)
+        let scores: [Double]
+        let source: String
+        switch (data, audit) {
+        case (let data?, nil):
+            let difficulty = try loadDifficultyModel(model)
+            scores = try readDifficultyPrompts(data).map { difficulty.score($0) }
+            source = data
+        case (nil, let audit?):
+            guard model == nil else { throw ValidationError("--audit uses the scores stored in the log; drop --model") }
+            scores = try loggedDifficultyScores(in: audit, since: since)
+            guard !scores.isEmpty else { throw ValidationError("no request with a difficulty score in \(audit)") }
+            source = audit
+        default:
+            throw ValidationError("give exactly one of --data FILE and --audit DIR")
+        }
+        let result = try DifficultyCalibration.threshold(scores: scores, remoteShare: remoteShare)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            let output = Output(threshold: result.threshold, remoteShare: result.remoteShare, prompts: scores.count, source: source)
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
         } else {
             print("threshold \(result.threshold)")
-            print("remote share \(fixed(result.remoteShare)) of \(prompts.count) prompts (asked \(fixed(remoteShare)))")
+            print(
+                "remote share \(fixed(result.remoteShare)) of \(scores.count) \(audit == nil ? "prompts" : "logged requests") (asked \(fixed(remoteShare)))"
+            )
+            print("policy rule: difficulty: { min: \(result.threshold) }")
         }
     }
 }
 
 // MARK: - Helpers
+
+/// The stored difficulty score of each logged request (a request's decision and completion records
+/// share its id and are counted once), in log order.
+func loggedDifficultyScores(in directory: String, since: String?) throws -> [Double] {
+    struct View: Decodable {
+        struct Scores: Decodable { var difficulty: Double }
+        var id: String
+        var classification: Scores?
+    }
+    var seen = Set<String>()
+    var scores: [Double] = []
+    do {
+        try AuditReader.forEach(in: directory, as: View.self, since: since) { record in
+            guard let difficulty = record.classification?.difficulty, seen.insert(record.id).inserted else { return }
+            scores.append(difficulty)
+        }
+    } catch let error as AuditError {
+        throw ValidationError(error.description)
+    }
+    return scores
+}
+
+/// `FILE` or `FILE:WEIGHT` (the weight after the last colon, when it is a non-negative number).
+func parseWeightedFile(_ argument: String) throws -> (path: String, share: Double) {
+    if let colon = argument.lastIndex(of: ":"), let share = Double(argument[argument.index(after: colon)...]) {
+        guard share >= 0, share.isFinite else { throw ValidationError("bad weight in \(argument): must be a non-negative number") }
+        return (String(argument[..<colon]), share)
+    }
+    return (argument, 1)
+}
 
 /// Reads a RouteLLM-style JSONL file, with the line number in errors.
 func readDifficultyRoutingFile(_ path: String) throws -> [RoutingExample] {
@@ -319,9 +485,7 @@ func difficultyModelJSON(_ model: DifficultyModel) throws -> String {
 
 /// The model as a Swift source file defining `DifficultyModel.builtIn`.
 func difficultyModelSwift(_ model: DifficultyModel) -> String {
-    func list(_ values: [Double]) -> String {
-        "[\n" + values.map { "            \($0.description)," }.joined(separator: "\n") + "\n        ]"
-    }
+    let weights = zip(model.features, model.weights).map { "            \($1.description),  // \($0)" }.joined(separator: "\n")
     let names = "[\n" + model.features.map { "            \"\($0)\"," }.joined(separator: "\n") + "\n        ]"
     return """
         // Generated by `lumen train difficulty --swift-out`; do not edit. Same weights as models/difficulty.json.
@@ -331,9 +495,9 @@ func difficultyModelSwift(_ model: DifficultyModel) -> String {
             public static let builtIn = DifficultyModel(
                 version: \(model.version),
                 features: \(names),
-                means: \(list(model.means)),
-                scales: \(list(model.scales)),
-                weights: \(list(model.weights)),
+                weights: [
+        \(weights)
+                ],
                 bias: \(model.bias.description)
             )
         }
@@ -351,5 +515,5 @@ private func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
 }
 
-private func fixed(_ x: Double) -> String { String(format: "%.3f", x) }
+private func fixed(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
 private func percent(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }

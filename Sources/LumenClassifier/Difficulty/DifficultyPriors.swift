@@ -1,0 +1,119 @@
+/// What the difficulty trainer believes before it sees data: a prior mean and precision per weight.
+///
+/// The labelled data is thin where it matters: two sources, one of multiple-choice exam questions
+/// (MMLU, 8,366 rows) and one of 468 chat instructions judged pairwise (AlpacaEval). Neither has
+/// grade-school word problems, multi-turn chat or strict format instructions in any number. So
+/// the trainer fits a maximum a-posteriori logistic model: each weight is pulled towards a prior
+/// mean, as strongly as its precision says, and moves only as far as the data pushes it.
+///
+/// A prior's precision applies to the weight times a *reference spread* of its feature (a fixed,
+/// rounded typical spread on prompts of the feature's kind, such as 0.04 for the share of digits in
+/// a question), so it means the same whatever the training sample: a feature that is non-zero on
+/// three rows of one source cannot take an arbitrary weight from them.
+///
+/// Three kinds of weight:
+/// - **Priors (data moves them only a little)**, precision 300 (spread 1, raw log-odds): the task
+///   categories and their interactions. Their means encode what is known about where a
+///   GPT-4-class model beats a Mixtral-class one: the largest gaps on maths, code and multi-step
+///   reasoning (MT-bench's category results; GSM8K, where a weaker model fails more often as a
+///   word problem needs more steps — hence the maths × length and maths × numbers terms), then
+///   strict multi-constraint instructions (IFEval-style instruction following, also when the task
+///   itself is creative: `constrained_easy`) and extraction from a long context (MT-bench's
+///   extraction category); little or none on chit-chat, rewriting, translation, creative writing
+///   and simple look-ups.
+/// - **Learned (free-form structure)**, mean 0, precision 300: length, lines and question marks,
+///   learned from the free-form source(s). `numbers` is fixed at 0: in a free-form request a count
+///   of numbers means different things (quantities in a word problem, figures in pasted data); its
+///   maths effect is `math_x_numbers`.
+/// - **Learned (answer-option questions)**, mean 0, precision 0.1: every `mcq*` feature. These only
+///   fire on prompts with lettered options, so they absorb what is peculiar to exam questions
+///   (including label artefacts of the MMLU source, where the strong model's recorded answers to
+///   high-school maths questions are almost all wrong) without moving the weights free-form
+///   requests get.
+public struct DifficultyPriors: Sendable, Hashable {
+    /// One weight's prior.
+    public struct Prior: Sendable, Hashable {
+        /// Prior mean of the raw weight (log-odds per unit of the feature).
+        public var mean: Double
+        /// Precision (inverse variance) of `(weight − mean) × spread`, in examples' worth of
+        /// evidence; infinite: the weight is fixed at `mean`.
+        public var precision: Double
+        /// Reference spread of the feature.
+        public var spread: Double
+
+        public init(mean: Double, precision: Double, spread: Double = 1) {
+            self.mean = mean
+            self.precision = precision
+            self.spread = spread
+        }
+    }
+
+    /// Priors indexed like `DifficultyFeatures.names`.
+    public var priors: [Prior]
+
+    public init(priors: [Prior]) { self.priors = priors }
+
+    /// Prior means of the task-category weights and their interactions (raw log-odds).
+    public static let categoryMeans: [String: Double] = [
+        "math": 2.0,
+        "reasoning": 1.5,
+        "code": 2.0,
+        "constraints": 0.8,
+        "extraction": 0.5,
+        "chat": -1.5,
+        "rewriting": -1.0,
+        "translation": -0.5,
+        "creative": -1.2,
+        "lookup": -0.8,
+        "constraint_count": 0.3,
+        "math_x_length": 1.5,
+        "math_x_numbers": 0.5,
+        "reasoning_x_length": 0.3,
+        "code_x_length": 0,
+        "easy_x_length": 0,
+        "constrained_easy": 0.8,
+        "context_question": 0.3,
+    ]
+
+    /// Precision of the category priors.
+    public static let categoryPrecision = 300.0
+    /// Precision of the learned free-form structure weights.
+    public static let structurePrecision = 300.0
+    /// Precision of the answer-option weights.
+    public static let answerOptionPrecision = 0.1
+    /// Free-form features held at their prior mean.
+    public static let fixed: Set<String> = ["numbers"]
+
+    /// Reference spreads (typical standard deviations on prompts of their kind, rounded); 1 when absent.
+    public static let spreads: [String: Double] = [
+        "length": 0.75, "lines": 0.5, "questions": 0.4,
+        "mcq_stem": 1, "mcq_option_share": 0.2, "mcq_digit_ratio": 0.04, "mcq_symbol_ratio": 0.01,
+        "mcq_upper_ratio": 0.05, "mcq_long_words": 0.05, "mcq_word_length": 0.7,
+    ]
+
+    /// The spread of a feature: its own, its free-form twin's for a gated copy, 0.3 for a category
+    /// score (or a gated copy of one), else 1.
+    static func spread(_ name: String) -> Double {
+        if let s = spreads[name] { return s }
+        let base = name.hasPrefix("mcq_") ? String(name.dropFirst(4)) : name
+        if let s = spreads[base] { return s }
+        if name.hasPrefix("mcq_"), TaskCategory(rawValue: base) != nil || base == "constrained_easy" { return 0.3 }
+        return 1
+    }
+
+    /// The shipped priors.
+    public static let standard = DifficultyPriors(
+        priors: DifficultyFeatures.names.map { name in
+            let spread = spread(name)
+            if name.hasPrefix("mcq") { return Prior(mean: 0, precision: answerOptionPrecision, spread: spread) }
+            if fixed.contains(name) { return Prior(mean: 0, precision: .infinity) }
+            if let mean = categoryMeans[name] { return Prior(mean: mean, precision: categoryPrecision) }
+            return Prior(mean: 0, precision: structurePrecision, spread: spread)
+        }
+    )
+
+    /// A model made of the prior means alone (bias `bias`): what the trainer returns without data.
+    public func model(bias: Double) -> DifficultyModel {
+        DifficultyModel(features: DifficultyFeatures.names, weights: priors.map(\.mean), bias: bias)
+    }
+}

@@ -1,0 +1,230 @@
+import Testing
+
+@testable import LumenClassifier
+
+/// Task-category detection, English and Chinese: each category on prompts of its kind (detected)
+/// and on prompts of other kinds (not detected). Handwritten prompts; the expected value is the
+/// category of the request, not a routing label.
+struct DifficultyCategoryTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var category: TaskCategory
+        var text: String
+        var expected: Bool
+        var testDescription: String { "\(expected ? "" : "not ")\(category.rawValue): \(text.prefix(48))" }
+    }
+
+    static func yes(_ category: TaskCategory, _ texts: String...) -> [Case] {
+        texts.map { Case(category: category, text: $0, expected: true) }
+    }
+
+    static func no(_ category: TaskCategory, _ texts: String...) -> [Case] {
+        texts.map { Case(category: category, text: $0, expected: false) }
+    }
+
+    static let cases: [Case] =
+        yes(
+            .math,
+            "A baker made 48 muffins and sold half of them before noon. In the afternoon she baked 30 more and sold 25. How many muffins are left?",
+            "Tom earns $15 an hour and works 6 hours a day, 5 days a week. How much does he earn in 4 weeks?",
+            "Solve the quadratic equation 2x^2 - 7x + 3 = 0.",
+            "The vertices of a triangle are at (0, 0), (4, 0) and (0, 3). What is its area?",
+            "小明有25个苹果，给了小红8个，又买了12个，现在一共有多少个苹果？",
+            "一辆汽车每小时行驶60公里，3小时能行驶多少公里？",
+            "解方程：2x + 5 = 17。"
+        )
+        + no(
+            .math,
+            "Write a poem about the ocean at night.",
+            "Rewrite this sentence to sound more formal: gonna be late, sorry.",
+            "What are the main differences between utilitarianism and deontological ethics?",
+            "请把这段话改写得更正式一些：我明天不来了。",
+            "写一首关于春天的诗。"
+        )
+        + yes(
+            .reasoning,
+            "Is the following argument valid? All cats are mammals; some mammals fly; therefore some cats fly. Explain your reasoning step by step.",
+            "Which word does not belong with the others: apple, banana, carrot, grape?",
+            "Prove that the sum of two even numbers is even.",
+            "甲说乙在说谎，乙说丙在说谎，丙说甲和乙都在说谎。请推理谁说的是真话，并写出推理过程。",
+            "请分析这个方案的利弊，并给出最优策略。",
+            "请证明：任意两个奇数之和是偶数。"
+        )
+        + no(
+            .reasoning,
+            "hi there!",
+            "Translate \"where is the train station\" into French.",
+            "Write a short story about a dragon who is afraid of fire.",
+            "你好！",
+            "把“我爱你”翻译成英文。"
+        )
+        + yes(
+            .code,
+            "Write a Python function that returns the nth Fibonacci number using memoization.",
+            "Here is my JavaScript code, it throws \"undefined is not a function\". Can you debug it? ```const x = foo.bar(); x()```",
+            "Explain what this SQL query does: SELECT name, COUNT(*) FROM orders GROUP BY name HAVING COUNT(*) > 3;",
+            "Why does my Rust program fail to compile with a borrow checker error?",
+            "def mean(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total / len(xs)\n\nWhy does this crash on an empty list?",
+            "用Python写一个函数，判断一个字符串是否是回文。",
+            "我的代码报错了：IndexError: list index out of range，帮我调试一下。"
+        )
+        + no(
+            .code,
+            "Write a haiku about autumn leaves.",
+            "What is the capital of Australia?",
+            "A train travels 120 miles in 2 hours. What is its average speed?",
+            "中国的首都是哪里？",
+            "谢谢你的帮助，哈哈。"
+        )
+        + yes(
+            .constraints,
+            "Write a 200-word product description for a water bottle. Use exactly 3 bullet points, do not use the word \"amazing\", and end with a question.",
+            "Answer in JSON format with the keys \"name\" and \"age\". Your entire response should be in lowercase.",
+            "List 5 tips for sleeping better in a numbered list, at least 10 words each and no more than 80 words in total.",
+            "用不超过100字介绍长城，必须分三点，以“总之”结尾。",
+            "请以JSON格式输出，包含姓名和年龄两个字段，不要输出其他内容。"
+        )
+        + no(
+            .constraints,
+            "Tell me a joke about cats.",
+            "Who wrote Pride and Prejudice?",
+            "Explain how vaccines train the immune system.",
+            "给我讲一个笑话。",
+            "什么是人工智能？"
+        )
+        + yes(
+            .extraction,
+            """
+            Extract every company name and its chief executive mentioned in the following article and return them as a table.
+            Northwind Traders, led by Maria Lopez, announced a merger with Contoso, whose chief executive Sam Lee said the deal \
+            would close in spring. Analysts at Fabrikam expected regulators to approve it, while Adventure Works, run by Priya \
+            Nair, said it would compete on price. The new company will be based in Oslo and employ about four thousand people.
+            """,
+            """
+            Based on the passage below, answer the following questions: who founded the library, and when did it move?
+            The city library was founded in 1872 by a group of teachers who pooled their books. It moved to the old customs \
+            house in 1921 after a fire, and to its present building in 1988, when the collection passed half a million volumes.
+            """,
+            "请从以下文章中提取所有人名和地名：张伟昨天从上海出发，经过南京，最后到达北京，与李娜和王强见面，讨论了在广州开设新办公室的计划。"
+        )
+        + no(
+            .extraction,
+            "hello, how are you?",
+            "Write a poem about the sea.",
+            "Implement a binary search in C.",
+            "你好，今天天气怎么样？"
+        )
+        + yes(
+            .chat,
+            "hi there!",
+            "Thanks a lot, you're the best.",
+            "How are you doing today?",
+            "你好！",
+            "谢谢你的帮助，哈哈。"
+        )
+        + no(
+            .chat,
+            "Solve the quadratic equation 2x^2 - 7x + 3 = 0.",
+            "Implement a binary search tree in C++ with insert and delete.",
+            "Summarize this email in one sentence: the meeting moved to Friday.",
+            "解方程：2x + 5 = 17。",
+            "请分析这个方案的利弊，并给出最优策略。"
+        )
+        + yes(
+            .rewriting,
+            "Rewrite this sentence to sound more formal: gonna be late, sorry.",
+            "Please proofread my paragraph and fix the grammar: their going to the park tomorow.",
+            "Summarize this email in one sentence: The meeting moved to Friday because the room is booked.",
+            "请把这段话改写得更正式一些：我明天不来了。",
+            "帮我润色一下这封邮件。"
+        )
+        + no(
+            .rewriting,
+            "Write a Python function that reverses a list.",
+            "What is the capital of Peru?",
+            "Prove that there are infinitely many primes.",
+            "用Python写一个函数，判断一个字符串是否是回文。",
+            "中国的首都是哪里？"
+        )
+        + yes(
+            .translation,
+            "Translate \"where is the train station\" into French.",
+            "Please translate the following paragraph to English: Der Zug hat Verspätung.",
+            "把“我爱你”翻译成英文。",
+            "请把这句话译成日语：明天见。"
+        )
+        + no(
+            .translation,
+            "Write a poem about the ocean at night.",
+            "Who wrote Pride and Prejudice?",
+            "写一首关于春天的诗。",
+            "小明有25个苹果，给了小红8个，现在有多少个苹果？"
+        )
+        + yes(
+            .creative,
+            "Write a poem about the ocean at night.",
+            "Pretend you are a pirate captain and greet your crew.",
+            "Write a short story about a dragon who is afraid of fire.",
+            "写一首关于春天的诗。",
+            "请扮演一位老师，给学生讲一个故事。"
+        )
+        + no(
+            .creative,
+            "What is the derivative of x^3 * sin(x)?",
+            "Explain what this SQL query does: SELECT 1;",
+            "When did World War II end?",
+            "解方程：2x + 5 = 17。",
+            "《红楼梦》的作者是谁？"
+        )
+        + yes(
+            .lookup,
+            "What is the capital of Australia?",
+            "Who wrote Pride and Prejudice?",
+            "When did World War II end?",
+            "Define the word serendipity.",
+            "中国的首都是哪里？",
+            "《红楼梦》的作者是谁？",
+            "什么是人工智能？"
+        )
+        + no(
+            .lookup,
+            "Write a short story about a dragon who is afraid of fire.",
+            "What is the value of x if 3x + 7 = 22?",
+            "Implement a function that merges two sorted arrays.",
+            "求函数 f(x) = x² - 4x + 3 的最小值。",
+            "请分析这个方案的利弊，并给出最优策略。"
+        )
+
+    @Test(arguments: cases)
+    func detects(_ c: Case) {
+        let profile = TaskProfile.of(c.text)
+        #expect(profile.contains(c.category) == c.expected, "\(c.category.rawValue) = \(profile[c.category]); detected \(profile.detected())")
+    }
+
+    /// Every category has true and false cases in both languages.
+    @Test func tableCoversEveryCategoryInBothLanguages() {
+        for category in TaskCategory.allCases {
+            for expected in [true, false] {
+                let texts = Self.cases.filter { $0.category == category && $0.expected == expected }.map(\.text)
+                #expect(
+                    texts.contains { $0.unicodeScalars.contains { $0.value >= 0x4e00 && $0.value <= 0x9fff } },
+                    "\(category) \(expected): no Chinese case")
+                #expect(texts.contains { $0.unicodeScalars.allSatisfy { $0.value < 0x3000 } }, "\(category) \(expected): no English case")
+            }
+        }
+    }
+
+    @Test func scoresAreBoundedAndLengthNormalised() {
+        let once = TaskProfile.of("Debug this Python code.")
+        let diluted = TaskProfile.of("Debug this Python code. " + String(repeating: "The weather was pleasant and the walk was long. ", count: 60))
+        #expect(once[.code] >= 0.5 && once[.code] < 1)
+        #expect(diluted[.code] < once[.code])
+        for category in TaskCategory.allCases {
+            #expect(TaskProfile.of("")[category] == 0)
+        }
+    }
+
+    @Test func lookupCuesCountOnlyAtTheStart() {
+        #expect(TaskProfile.of("Who is the president of Brazil?").contains(.lookup))
+        #expect(!TaskProfile.of("Write a short poem about an old fisherman who is lonely.").contains(.lookup))
+    }
+}
