@@ -107,6 +107,8 @@ struct InjectionFeatures: Sendable {
     private let terminalStart: [Int32]
     private let terminals: [Int32]
     private let metaCue: Int
+    /// The slot whose phrases mark a text as data (sign-offs, "unsubscribe", "tool result").
+    private let dataMarkerSlot: Int
     private let quotedBase: Int
 
     /// The lexicon of this build.
@@ -180,6 +182,7 @@ struct InjectionFeatures: Sendable {
                 return Int32(id)
             }
             precondition(cue.gaps.count == ids.count - 1, "cue \(cue.name) needs \(ids.count - 1) gaps")
+            precondition(ids.count <= 4, "cue \(cue.name) chains more than four slots")
             for (e, id) in ids.enumerated() { elements[Int(id)].append((Int32(c), Int32(e))) }
             chains.append(ids)
         }
@@ -195,6 +198,7 @@ struct InjectionFeatures: Sendable {
         precondition(names.count <= 128, "at most 128 injection features")
         precondition(Set(names).count == names.count, "duplicate injection feature names")
         metaCue = cues.firstIndex { $0.name == "meta" } ?? -1
+        dataMarkerSlot = slotIndex["data_marker"] ?? -1
         quotedBase = cues.count
     }
 
@@ -216,14 +220,14 @@ struct InjectionFeatures: Sendable {
 
     /// Tokenizes `text`, finds the cues and builds the windows.
     func scan(_ text: String) -> InjectionScan {
-        let tokenized = InjectionTokenizer.tokenize(text)
+        var tokenized = InjectionTokenizer.tokenize(text)
         let tokens = tokenized.tokens
         var hits: [InjectionCueHit] = []
         if tokens.isEmpty { return InjectionScan(hits: [], windows: [], looksLikeData: tokenized.looksLikeData) }
 
         // Per (cue, element): the latest chain prefix ending at that element (start token, end token).
-        var prefixStart = [Int32](repeating: -1, count: cueCount * 3)
-        var prefixEnd = [Int32](repeating: -1, count: cueCount * 3)
+        var prefixStart = [Int32](repeating: -1, count: cueCount * 4)
+        var prefixEnd = [Int32](repeating: -1, count: cueCount * 4)
 
         for i in 0..<tokens.count {
             var node: Int32 = 0
@@ -236,6 +240,10 @@ struct InjectionFeatures: Sendable {
                 if from < to {
                     for t in from..<to {
                         let terminal = terminals[t]
+                        if Int(terminal >> 1) == dataMarkerSlot {
+                            tokenized.looksLikeData = true
+                            continue
+                        }
                         if terminal & 1 == 1 {
                             // Capitals only: every word of the match in capitals.
                             var all = true
@@ -270,7 +278,7 @@ struct InjectionFeatures: Sendable {
             let length = cueSlots[c].count
             var chainStart = start
             if e > 0 {
-                let p = c * 3 + e - 1
+                let p = c * 4 + e - 1
                 let pe = prefixEnd[p]
                 guard pe >= 0, pe < start else { continue }
                 guard tokens[Int(pe)].sentence == first.sentence else { continue }
@@ -284,7 +292,7 @@ struct InjectionFeatures: Sendable {
                 hits.append(InjectionCueHit(cue: c, start: opening.start, end: last.end, sentence: first.sentence,
                                             quoted: opening.flags & InjectionToken.quoted != 0))
             } else {
-                let p = c * 3 + e
+                let p = c * 4 + e
                 prefixStart[p] = chainStart
                 prefixEnd[p] = end
             }

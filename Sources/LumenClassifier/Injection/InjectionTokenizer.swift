@@ -47,6 +47,10 @@ enum InjectionTokenizer {
     static let turnSystem = hash("@turn_system")
     static let turnAssistant = hash("@turn_assistant")
     static let turnUser = hash("@turn_user")
+    /// ':' and '：' are tokens of their own (no units), so "复述：" / "say:" can be phrases.
+    static let colon = hash("@colon")
+    /// A quotation longer than this many units is taken for an unbalanced mark and closed.
+    static let maxQuoteUnits: Int32 = 60
 
     @inline(__always) static func isHan(_ c: UInt32) -> Bool {
         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF)
@@ -103,6 +107,25 @@ enum InjectionTokenizer {
         return table.map { (Array($0.0.unicodeScalars.map(\.value)), $0.1) }
     }()
 
+    private static let dear = Array("dear".unicodeScalars.map(\.value))
+    private static let hi = Array("hi".unicodeScalars.map(\.value))
+    private static let hello = Array("hello".unicodeScalars.map(\.value))
+
+    /// A greeting to a model ("Hi ChatGPT") is no letter.
+    private static func startsWithAIName(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        var word: [UInt8] = []
+        var i = start
+        while i < bytes.count, word.count < 12 {
+            let l = bytes[i] | 0x20
+            guard l >= 0x61 && l <= 0x7A else { break }
+            word.append(l)
+            i += 1
+        }
+        return aiNames.contains(word)
+    }
+
+    private static let aiNames: Set<[UInt8]> = Set(["chatgpt", "gpt", "ai", "dan", "claude", "assistant", "bard", "gemini", "bot", "llama", "there", "all", "everyone", "team", "guys"].map { Array($0.utf8) })
+
     /// E-mail header names that mark a text as an e-mail when they open a line followed by ':'.
     private static let headerWords: [[UInt32]] = ["subject", "from", "to", "cc", "bcc", "date", "sent", "email_from", "received"]
         .map { Array($0.unicodeScalars.map(\.value)) }
@@ -136,6 +159,7 @@ enum InjectionTokenizer {
         var sentenceUnits: Int32 = 0
         var units: Int32 = 0
         var quoteDepth = 0
+        var quoteStart: Int32 = 0
         var atLineStart = true
 
         // The current word: lower-cased scalars, its start, whether every letter is a capital.
@@ -158,6 +182,8 @@ enum InjectionTokenizer {
 
         @inline(__always) func emit(_ hash: UInt64, start: Int32, end: Int32, cost: Int32, flags: UInt8) {
             if sentenceUnits + cost > maxSentenceUnits { endSentence() }
+            if quoteDepth > 0 && units - quoteStart > maxQuoteUnits { quoteDepth = 0 }
+            let flags = quoteDepth > 0 ? flags : flags & ~InjectionToken.quoted
             out.tokens.append(InjectionToken(hash: hash, start: start, end: end, sentence: sentence, units: units, flags: flags))
             units += cost
             sentenceUnits += cost
@@ -232,6 +258,12 @@ enum InjectionTokenizer {
                     break
                 }
             }
+            // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
+            if candidate == Self.dear || ((candidate == Self.hi || candidate == Self.hello) && j + 1 < n && bytes[j] == 0x20
+                && bytes[j + 1] >= 0x41 && bytes[j + 1] <= 0x5A && !Self.startsWithAIName(bytes, from: j + 1))
+            {
+                out.looksLikeData = true
+            }
             guard colon || (bracket && closed) else { return }
             if colon, headerWords.contains(where: { $0 == candidate }) {
                 out.looksLikeData = true
@@ -276,7 +308,10 @@ enum InjectionTokenizer {
                 if wordLength < capacity { word[wordLength] = lower }
                 wordLength += 1
             } else if (c == 0x27 || c == 0x2019) && wordStart >= 0 && isWordScalar(next) && next >= 0x41 {
-                // An apostrophe inside a word ("don't"): dropped, the word goes on.
+                // An apostrophe inside a word ("don't", "you're"): kept as one straight apostrophe,
+                // so "you're" does not stem to "your".
+                if wordLength < capacity { word[wordLength] = 0x27 }
+                wordLength += 1
             } else {
                 flushWord(end: scalarIndex)
                 if isHan(c) {
@@ -298,8 +333,14 @@ enum InjectionTokenizer {
                             endSentence()
                         }
                     case 0x22:  // '"' toggles
-                        quoteDepth = quoteDepth > 0 ? quoteDepth - 1 : 1
+                        if quoteDepth > 0 {
+                            quoteDepth -= 1
+                        } else {
+                            quoteDepth = 1
+                            quoteStart = units
+                        }
                     case 0x201C, 0x300C, 0x300E, 0x2018, 0xAB, 0xFF02:  // “ 「 『 ‘ «
+                        if quoteDepth == 0 { quoteStart = units }
                         quoteDepth = min(quoteDepth + 1, 4)
                     case 0x201D, 0x300D, 0x300F, 0xBB:  // ” 」 』 »
                         quoteDepth = max(quoteDepth - 1, 0)
@@ -307,8 +348,11 @@ enum InjectionTokenizer {
                         if quoteDepth > 0 && !isWordScalar(next) {
                             quoteDepth -= 1
                         } else if !isWordScalar(previous) && isWordScalar(next) {
+                            if quoteDepth == 0 { quoteStart = units }
                             quoteDepth = min(quoteDepth + 1, 4)
                         }
+                    case 0x3A, 0xFF1A:  // ':' '：'
+                        emit(colon, start: scalarIndex, end: scalarIndex + 1, cost: 0, flags: quoteDepth > 0 ? InjectionToken.quoted : 0)
                     case 0x60:  // ``` : a code fence
                         if i + 2 < n && bytes[i + 1] == 0x60 && bytes[i + 2] == 0x60 { out.looksLikeData = true }
                     case 0x3C:  // '<' of an HTML tag

@@ -80,7 +80,7 @@ public struct InjectionTrainer: Sendable {
     /// The flag threshold stored in the model.
     public var threshold: Double
 
-    public init(l2: Double = 2, rounds: Int = 4, threshold: Double = 0.5) {
+    public init(l2: Double = 2, rounds: Int = 4, threshold: Double = 0.4) {
         self.l2 = l2
         self.rounds = rounds
         self.threshold = threshold
