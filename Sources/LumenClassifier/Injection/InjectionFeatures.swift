@@ -77,18 +77,22 @@ struct InjectionScan: Sendable {
 struct InjectionFeatures: Sendable {
     /// Sentences per window.
     static let windowSentences = 3
+    static let kindCount = 5
     /// A window stops growing past this many units (about 100 English words).
     static let windowUnits: Int32 = 200
 
     /// Extra features after the cues: a quoted cue of each kind, a quoted cue with a meta frame
     /// (translate / proofread / "the phrase"), and a chained instruction cue inside data.
     static let quotedNames = InjectionKind.allCases.map { "quoted_\($0.rawValue)" }
-    static let extraNames = quotedNames + ["meta_quoted", "data_directive"]
+    static let anchorNames = InjectionKind.allCases.map { "anchor_\($0.rawValue)" }
+    static let extraNames = quotedNames + ["meta_quoted", "data_directive"] + anchorNames
 
     /// Feature names, in order: the cues, then `extraNames`.
     let names: [String]
     /// Kind per feature (nil: context).
     let kinds: [InjectionKind?]
+    /// `InjectionKind.allCases` index of `kinds` per feature, -1 for context features.
+    let kindIndex: [Int]
     /// Per feature: +1 the weight is kept at or above zero (evidence for an injection), -1 at or
     /// below zero (evidence against).
     let signs: [Int]
@@ -97,6 +101,7 @@ struct InjectionFeatures: Sendable {
     private let cueSlots: [[Int32]]
     private let cueGaps: [[Int32]]
     private let cueIsChain: [Bool]
+    private let cueInitial: [Bool]
     /// Per slot: the (cue, element) pairs it can fill.
     private let slotElements: [[(cue: Int32, element: Int32)]]
     /// Trie edges in an open-addressing table: key = mix(node, token hash), value = child node.
@@ -106,10 +111,14 @@ struct InjectionFeatures: Sendable {
     /// Per node: terminals[terminalStart[node]..<terminalStart[node + 1]], each slot << 1 | capitalsOnly.
     private let terminalStart: [Int32]
     private let terminals: [Int32]
+    /// A bit per value of a token hash's top 16 bits: set when some phrase starts with such a token.
+    private let rootFilter: [UInt64]
     private let metaCue: Int
     /// The slot whose phrases mark a text as data (sign-offs, "unsubscribe", "tool result").
     private let dataMarkerSlot: Int
     private let quotedBase: Int
+    /// Index of `anchor_override`, the first of the per-kind baselines.
+    private let anchorBase: Int
 
     /// The lexicon of this build.
     static let standard = InjectionFeatures(slots: InjectionLexicon.slots, cues: InjectionLexicon.cues)
@@ -146,6 +155,12 @@ struct InjectionFeatures: Sendable {
                 if !nodeTerminals[Int(node)].contains(terminal) { nodeTerminals[Int(node)].append(terminal) }
             }
         }
+        var filter = [UInt64](repeating: 0, count: 1 << 10)
+        for hash in children[0].keys {
+            let bit = Int(truncatingIfNeeded: hash >> 48)
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        rootFilter = filter
         var edges: [(UInt64, Int32)] = []
         for (node, table) in children.enumerated() {
             for (hash, child) in table.sorted(by: { $0.key < $1.key }) {
@@ -190,16 +205,22 @@ struct InjectionFeatures: Sendable {
         cueSlots = chains
         cueGaps = cues.map { $0.gaps.map(Int32.init) }
         cueIsChain = cues.map { $0.slots.count > 1 }
+        cueInitial = cues.map(\.initial)
         cueCount = cues.count
         names = cues.map(\.name) + Self.extraNames
-        kinds = cues.map(\.kind) + InjectionKind.allCases.map { Optional($0) } + [nil, .indirect]
-        signs = cues.map { $0.kind == nil ? -1 : 1 } + InjectionKind.allCases.map { _ in 1 } + [-1, 1]
+        kinds = cues.map(\.kind) + InjectionKind.allCases.map { Optional($0) } + [nil, .indirect] + InjectionKind.allCases.map { Optional($0) }
+        kindIndex = kinds.map { kind in kind.map { InjectionKind.allCases.firstIndex(of: $0)! } ?? -1 }
+        // Anchor cues may fall below their kind's baseline (`anchor_<kind>`); other cues only add.
+        signs = cues.map { $0.kind == nil ? -1 : ($0.anchor == .never ? 1 : 0) } + InjectionKind.allCases.map { _ in 1 } + [-1, 1]
+            + InjectionKind.allCases.map { _ in 1 }
         anchors = cues.map(\.anchor)
         precondition(names.count <= 128, "at most 128 injection features")
+        precondition(Self.kindCount == InjectionKind.allCases.count)
         precondition(Set(names).count == names.count, "duplicate injection feature names")
         metaCue = cues.firstIndex { $0.name == "meta" } ?? -1
         dataMarkerSlot = slotIndex["data_marker"] ?? -1
         quotedBase = cues.count
+        anchorBase = cues.count + Self.kindCount + 2
     }
 
     @inline(__always) private static func edgeKey(_ node: Int32, _ hash: UInt64) -> UInt64 {
@@ -229,34 +250,45 @@ struct InjectionFeatures: Sendable {
         var prefixStart = [Int32](repeating: -1, count: cueCount * 4)
         var prefixEnd = [Int32](repeating: -1, count: cueCount * 4)
 
-        for i in 0..<tokens.count {
-            var node: Int32 = 0
-            var j = i
-            let sentence = tokens[i].sentence
-            while j < tokens.count && tokens[j].sentence == sentence {
-                node = child(node, tokens[j].hash)
-                if node < 0 { break }
-                let from = Int(terminalStart[Int(node)]), to = Int(terminalStart[Int(node) + 1])
-                if from < to {
-                    for t in from..<to {
-                        let terminal = terminals[t]
-                        if Int(terminal >> 1) == dataMarkerSlot {
-                            tokenized.looksLikeData = true
-                            continue
+        var dataMarked = false
+        rootFilter.withUnsafeBufferPointer { filter in
+            tokens.withUnsafeBufferPointer { toks in
+                for i in 0..<toks.count {
+                    // Most tokens start no phrase: one bit says so before any table probe.
+                    let first = toks[i].hash
+                    let bit = Int(truncatingIfNeeded: first >> 48)
+                    if filter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { continue }
+                    var node: Int32 = 0
+                    var j = i
+                    let sentence = toks[i].sentence
+                    while j < toks.count && toks[j].sentence == sentence {
+                        node = child(node, toks[j].hash)
+                        if node < 0 { break }
+                        let from = Int(terminalStart[Int(node)]), to = Int(terminalStart[Int(node) + 1])
+                        if from < to {
+                            for t in from..<to {
+                                let terminal = terminals[t]
+                                if Int(terminal >> 1) == dataMarkerSlot {
+                                    dataMarked = true
+                                    continue
+                                }
+                                if terminal & 1 == 1 {
+                                    // Capitals only: every word of the match in capitals.
+                                    var all = true
+                                    for k in i...j where toks[k].flags & InjectionToken.capitals == 0 { all = false }
+                                    if !all { continue }
+                                }
+                                slotMatched(Int(terminal >> 1), start: Int32(i), end: Int32(j), tokens: toks,
+                                            sentenceStarts: tokenized.sentenceStarts,
+                                            prefixStart: &prefixStart, prefixEnd: &prefixEnd, hits: &hits)
+                            }
                         }
-                        if terminal & 1 == 1 {
-                            // Capitals only: every word of the match in capitals.
-                            var all = true
-                            for k in i...j where tokens[k].flags & InjectionToken.capitals == 0 { all = false }
-                            if !all { continue }
-                        }
-                        slotMatched(Int(terminal >> 1), start: Int32(i), end: Int32(j), tokens: tokens,
-                                    prefixStart: &prefixStart, prefixEnd: &prefixEnd, hits: &hits)
+                        j += 1
                     }
                 }
-                j += 1
             }
         }
+        if dataMarked { tokenized.looksLikeData = true }
         if hits.isEmpty { return InjectionScan(hits: [], windows: [], looksLikeData: tokenized.looksLikeData) }
         // Hits in sentence order (chains finish at their last slot, so nearly sorted already).
         hits.sort { ($0.sentence, $0.start, $0.cue) < ($1.sentence, $1.start, $1.cue) }
@@ -268,7 +300,7 @@ struct InjectionFeatures: Sendable {
     }
 
     @inline(__always) private func slotMatched(
-        _ slot: Int, start: Int32, end: Int32, tokens: [InjectionToken],
+        _ slot: Int, start: Int32, end: Int32, tokens: UnsafeBufferPointer<InjectionToken>, sentenceStarts: [Int32],
         prefixStart: inout [Int32], prefixEnd: inout [Int32], hits: inout [InjectionCueHit]
     ) {
         let first = tokens[Int(start)]
@@ -277,6 +309,7 @@ struct InjectionFeatures: Sendable {
             let c = Int(cue), e = Int(element)
             let length = cueSlots[c].count
             var chainStart = start
+            if e == 0 && cueInitial[c] && first.units - sentenceStarts[Int(first.sentence)] > InjectionCue.initialUnits { continue }
             if e > 0 {
                 let p = c * 4 + e - 1
                 let pe = prefixEnd[p]
@@ -333,24 +366,29 @@ struct InjectionFeatures: Sendable {
             var anchored = false
             while k < hits.count && Int(hits[k].sentence) <= end {
                 let hit = hits[k]
+                let isAnchor: Bool
                 switch anchors[hit.cue] {
-                case .always: anchored = true
-                case .inData: if looksLikeData { anchored = true }
-                case .never: break
+                case .always: isAnchor = true
+                case .inData: isAnchor = looksLikeData
+                case .never: isAnchor = false
+                }
+                if isAnchor {
+                    anchored = true
+                    if !hit.quoted && kindIndex[hit.cue] >= 0 { features.insert(anchorBase + kindIndex[hit.cue]) }
                 }
                 let kind = kinds[hit.cue]
                 if kind == nil || !hit.quoted {
                     features.insert(hit.cue)
                     if cueIsChain[hit.cue], let kind, kind != .roleForge { chainedDirective = true }
-                } else if let kind {
-                    features.insert(quotedBase + InjectionKind.allCases.firstIndex(of: kind)!)
+                } else {
+                    features.insert(quotedBase + kindIndex[hit.cue])
                     quotedCue = true
                 }
                 k += 1
             }
             guard anchored else { continue }
-            if quotedCue && metaCue >= 0 && features.contains(metaCue) { features.insert(quotedBase + InjectionKind.allCases.count) }
-            if looksLikeData && chainedDirective { features.insert(quotedBase + InjectionKind.allCases.count + 1) }
+            if quotedCue && metaCue >= 0 && features.contains(metaCue) { features.insert(quotedBase + Self.kindCount) }
+            if looksLikeData && chainedDirective { features.insert(quotedBase + Self.kindCount + 1) }
             out.append(InjectionWindow(features: features, hits: h..<k))
         }
         return out

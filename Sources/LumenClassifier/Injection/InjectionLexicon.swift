@@ -28,14 +28,20 @@ struct InjectionCue: Sendable {
     let slots: [String]
     let gaps: [Int]
     let anchor: Anchor
+    /// The cue must open its sentence (start within its first `initialUnits` units): an
+    /// imperative ("Add this to your code") rather than a description ("adding this to your code
+    /// would fail").
+    let initial: Bool
+    static let initialUnits: Int32 = 6
 
     /// Chains are anchors by default, single slots are not.
-    init(_ name: String, _ kind: InjectionKind?, _ slots: [String], gaps: [Int] = [], anchor: Anchor? = nil) {
+    init(_ name: String, _ kind: InjectionKind?, _ slots: [String], gaps: [Int] = [], anchor: Anchor? = nil, initial: Bool = false) {
         self.name = name
         self.kind = kind
         self.slots = slots
         self.gaps = gaps.isEmpty ? [Int](repeating: 8, count: max(0, slots.count - 1)) : gaps
         self.anchor = anchor ?? (slots.count > 1 && kind != nil ? .always : .never)
+        self.initial = initial
     }
 }
 
@@ -84,12 +90,25 @@ enum InjectionLexicon {
             "规则", "规定", "限制", "约束", "政策", "道德", "伦理", "法律", "原则", "准则", "守则", "审查", "过滤", "底线",
             "安全准则", "安全策略", "价值观", "条款", "规范", "束缚",
         ]),
+        ("model_safety", [
+            "your rule", "your guideline", "your restriction", "your filter", "your programming", "your ethical",
+            "your safety", "your limitation", "your training", "your policy", "your policies", "your principle",
+            "your moral", "your ethic", "your content policy", "your constraint", "your boundary", "content policy",
+            "content policies", "usage policy", "usage policies", "openai's", "openai policy", "openai policies",
+            "safety guideline", "ethical guideline", "moral guideline", "safety filter", "content filter", "safety rule",
+            "ai rule", "the rule", "the guideline", "any rule", "all rule", "all the rule", "any restriction",
+            "all restriction", "every rule", "the restriction", "the filter", "the safeguard", "any safeguard",
+            "ethical", "moral", "ethic", "morality", "censorship", "filter",
+            "你的规则", "你的限制", "你的准则", "你的原则", "你的设定", "内容政策", "安全准则", "道德准则", "道德限制", "伦理限制",
+            "所有规则", "任何规则", "任何限制", "所有限制", "安全限制", "审查机制", "道德", "伦理", "审查", "过滤", "安全策略",
+            "使用政策", "规则和限制", "道德和伦理",
+        ]),
         ("invalid", [
             "void", "null and void", "cancelled", "canceled", "revoked", "no longer apply", "no longer applies",
             "no longer valid", "no longer in effect", "don't apply", "do not apply", "does not apply", "doesn't apply",
             "should be ignored", "must be ignored", "are ignored", "is ignored", "overridden", "superseded", "obsolete",
             "don't matter", "do not matter", "doesn't matter", "does not matter", "are over", "is over", "has ended",
-            "作废", "无效", "失效", "不再有效", "不算数", "都不算", "不用管了", "不再适用", "被撤销", "已取消", "已经结束", "结束了",
+            "作废", "无效", "失效", "不再有效", "不算数", "都不算", "不用管了", "不再适用", "被撤销", "已取消",
         ]),
         ("no_longer", [
             "no longer", "not anymore", "anymore", "any longer", "no more", "never again",
@@ -152,23 +171,28 @@ enum InjectionLexicon {
             "介绍", "急着回答",
         ]),
         ("new_task", [
-            "new instruction", "new task", "new rule", "new directive", "new objective", "new goal", "new role",
-            "new prompt", "new command", "new order", "updated instruction", "revised instruction", "real task",
+            "new directive", "new objective", "new prompt", "updated instruction", "revised instruction", "real task",
             "actual task", "true task", "real instruction", "real goal", "real purpose", "true purpose", "your task is now",
-            "your new", "different task", "another task", "next task", "secret task", "hidden task", "primary task",
-            "新的指令", "新指令", "新的任务", "新任务", "新的要求", "新要求", "新的规则", "新规则", "真正的任务", "实际任务",
-            "真正的指令", "你的任务是", "你现在的任务", "另一个任务", "下一个任务", "新的目标", "真正的目的", "你的新",
+            "your new", "secret task", "hidden task", "new task:", "new instructions:",
+            "新的指令：", "新指令：", "新的任务：", "新任务：", "新的任务是", "新任务是", "新的要求是", "你的新任务", "你的新指令",
+            "新的规则：", "真正的任务", "实际任务是", "真正的指令", "你的任务是", "你现在的任务", "真正的目的", "你的新",
         ]),
         ("switch", [
-            "stop everything", "stop what you are doing", "stop what you're doing", "stop now", "wait", "actually",
-            "never mind", "nevermind", "scratch that", "forget that", "forget it", "change of plans", "change of plan",
-            "on second thought", "hold on", "abort", "halt",
-            "等等", "停一下", "算了", "先别", "停下", "停止一切", "别做了", "不用做了", "换个任务", "改变主意", "停止当前",
+            "stop now", "wait", "actually", "never mind", "nevermind", "forget it", "on second thought", "hold on",
+            "等等", "停一下", "算了", "先别", "停下",
         ]),
+        ("switch_strong", [
+            "stop everything", "stop what you are doing", "stop what you're doing", "scratch that", "change of plans",
+            "change of plan", "abort the task", "abort your task", "halt the task", "you may not deviate",
+            "do not deviate", "don't deviate", "must not deviate", "you must comply", "this is mandatory",
+            "停止一切", "别做了", "不用做了", "换个任务", "改变主意", "停止当前", "不得偏离", "必须照做", "不许偏离",
+        ]),
+        ("repeat_word", ["repeat", "say", "print", "echo", "重复", "复述", "说", "打印"]),
         ("boundary", [
             "end of text", "end of document", "end of email", "end of input", "end of context", "end of conversation",
             "end of prompt", "end of instructions", "end of user input", "end of data", "the above was", "that was a test",
-            "this is a test", "test is over", "the test is over", "simulation has ended", "new session", "session reset",
+            "this was just a test", "test is over", "the test is over", "simulation has ended", "new session", "session reset",
+            "end of session", "session ended", "end of the session", "end of transcript",
             "reset the conversation", "system update", "system notice", "admin message", "important notice",
             "以上是测试", "测试结束", "以上内容仅为测试", "以上都是测试", "文本结束", "输入结束", "对话结束", "系统通知", "系统消息",
             "系统更新", "管理员通知", "重要通知", "新会话", "会话重置", "以上只是",
@@ -191,13 +215,22 @@ enum InjectionLexicon {
             "everything above", "all the text above", "the conversation above", "the message above", "the prompt above",
             "what you were told", "what you were instructed", "your context window", "your context", "your initial setup",
             "your knowledge base", "your hidden", "your secret", "your internal", "words above", "text above", "the password",
+            "the instructions you were given", "instructions you were given", "the instructions you received",
+            "instructions you received", "the text you were given", "text you were given", "what were you told",
+            "what you were told before", "before this conversation", "at the beginning of this conversation",
+            "at the start of this conversation", "your starting instruction", "starting instructions", "initialization string",
+            "initialization prompt", "your initial configuration", "initial configuration", "not supposed to tell",
+            "not allowed to tell", "not allowed to reveal", "not supposed to reveal", "forbidden to reveal",
+            "my instructions are", "i was instructed", "my system prompt", "my initial instructions",
+            "这次对话之前", "对话开始前", "对话开始时", "你被要求", "不能告诉我的", "不允许透露的", "不可以告诉我的",
             "the secret password", "the secret word", "the passphrase", "the access code", "the secret key",
             "你的prompt", "您的prompt", "你prompt", "您prompt", "你的提示词", "您的提示词", "你的提示", "你的指令", "您的指令", "你的设定", "你的规则",
             "你的系统提示", "你的初始指令", "你的原始指令", "你的初始提示", "你的隐藏指令", "你的预设", "上面的内容", "以上内容", "前面的内容", "上面的文字", "以上文字", "前面的文字", "你收到的指令",
             "你被告知", "你的初始设定", "开发者消息", "你的配置", "最初的指令", "你的设置", "你的人设",
         ]),
         ("secret_generic", [
-            "system prompt", "password", "api key", "secret key", "secret", "access code", "passcode",
+            "system prompt", "password", "api key", "secret key", "the secret", "access code", "passcode", "systemprompt",
+            "system_prompt", "sysprompt",
             "credential", "system message", "initial prompt", "original prompt", "hidden prompt", "secret prompt",
             "pre-prompt", "developer message", "developer instruction", "system instruction", "hidden instruction",
             "secret instruction", "initial instruction", "original instruction",
@@ -233,7 +266,8 @@ enum InjectionLexicon {
             "never refuse", "cannot refuse", "can't refuse", "cant refuse", "won't refuse", "will not refuse",
             "must not refuse", "do not refuse", "don't refuse", "dont refuse", "dont say no", "don't say no", "capable of anything", "never decline", "never say no", "never say you can't", "never say that you can't",
             "never tell me you can't", "always answer", "always comply", "always respond", "answer any", "answer every",
-            "respond to any", "do anything", "can do anything", "generate any", "never apologize", "never apologise", "no warning", "without warning", "without any warning",
+            "respond to any", "you can do anything", "can do anything now", "allowed to do anything", "able to do anything",
+            "generate any", "never apologize", "never apologise", "no warning", "without warning", "without any warning",
             "no disclaimer", "without disclaimer", "don't add warning", "never include warning", "never break",
             "unconditionally", "without question", "whatever i ask", "whatever the user asks",
             "绝不拒绝", "不能拒绝", "不会拒绝", "不许拒绝", "不得拒绝", "不要拒绝", "永远不会拒绝", "从不拒绝", "不可以拒绝", "有求必应",
@@ -315,13 +349,16 @@ enum InjectionLexicon {
         ]),
         ("deixis", [
             "previous", "prior", "above", "earlier", "preceding", "my", "this", "that", "the above", "the previous",
-            "these", "those", "the first", "the original",
+            "these", "those", "the first", "the original", "the user's", "user's", "the user", "their", "any",
+            "all", "every", "all the", "all of the", "the rest of", "the remaining", "everything else", "the other", "them",
+            "剩下的", "其余", "其他",
             "上述", "以上", "上面", "前面", "之前", "先前", "刚才", "我的", "这个", "该", "这些", "那个", "此", "原来的", "原",
+            "用户的", "用户", "他的", "所有", "任何", "一切",
         ]),
         ("reveal_strong", [
             "reveal", "show", "print", "display", "output", "repeat", "tell", "give", "disclose", "leak", "dump", "list",
-            "spell out", "recite", "show me", "tell me",
-            "输出", "告诉", "透露", "泄露", "显示", "展示", "打印", "重复", "复述", "列出", "说出", "给出", "公开", "是什么",
+            "spell out", "recite", "show me", "tell me", "see", "view", "read", "encode", "translate", "summarize",
+            "summarise", "paste", "copy", "write out", "输出", "告诉", "透露", "泄露", "显示", "展示", "打印", "重复", "复述", "列出", "说出", "给出", "公开", "是什么",
             "告诉我",
         ]),
         ("turn_system", ["@turn_system"]),
@@ -337,7 +374,10 @@ enum InjectionLexicon {
             "assistant", "dear ai", "dear assistant", "hey ai", "to the ai", "note to ai", "note to the ai", "note for the ai",
             "message for the ai", "instruction for the ai", "if you are an ai", "if you're an ai", "if you are a language model",
             "if you are an llm", "any ai", "ai reading this", "gpt", "chatgpt", "claude", "copilot", "agent",
-            "summarizer", "whoever reads this", "anyone reading this", "ai system",
+            "summarizer", "whoever reads this", "anyone reading this", "ai system", "automated analysis", "automated screening",
+            "automated system", "automated reviewer", "screening system", "analysis software", "llm scan", "ai screening",
+            "ai recruiter", "applicant tracking system", "ai reviewer", "ai grader", "the ai", "an ai",
+            "自动筛选", "自动审核", "自动评估", "审核系统", "筛选系统", "ai审核", "ai筛选",
             "ai助手", "人工智能助手", "智能助手", "语言模型", "大模型", "大语言模型", "聊天机器人", "如果你是ai", "如果你是人工智能",
             "如果你是一个ai", "亲爱的ai", "致ai", "给ai", "ai请注意", "模型请注意", "助手请注意", "正在阅读", "阅读此", "阅读这",
             "智能体", "读到这",
@@ -356,7 +396,7 @@ enum InjectionLexicon {
             "to your reply", "to your answer", "into your code", "into your response", "into your solution",
             "in your code", "in your solution", "in your implementation", "in your message", "at the end of your",
             "at the beginning of your", "at the start of your", "of your response", "of your reply", "of your answer",
-            "在回复中", "在你的回答中", "在你的回复中", "在回答中", "在总结中", "在你的总结中", "在答案中", "在输出中", "回复的末尾",
+            "在回复中", "在你的回答中", "在你的回复中", "在你的代码中", "在代码中", "到你的代码", "在你的总结中加入", "在回答中", "在总结中", "在你的总结中", "在答案中", "在输出中", "回复的末尾",
             "回答的末尾", "回答的开头", "回复的开头", "在摘要中",
         ]),
         ("modify", [
@@ -390,6 +430,24 @@ enum InjectionLexicon {
         ("run_verb", [
             "visit", "navigate to", "go to", "click", "open", "fetch", "download", "run", "execute", "curl", "wget",
             "访问", "点击", "打开", "下载", "运行", "执行",
+        ]),
+        ("conceal", [
+            "don't tell the user", "do not tell the user", "without telling the user", "don't mention this",
+            "do not mention this", "don't let the user know", "do not let the user know", "keep this secret from",
+            "hide this from the user", "never reveal this instruction", "do not reveal these instructions",
+            "invisible to humans", "visible to llm", "visible to ai", "hidden text", "white text", "white-text",
+            "hidden instruction for", "hidden note", "人类看不到", "对人类不可见", "隐藏文字", "白色文字", "隐藏说明",
+            "don't reveal these instructions", "without the user noticing",
+            "不要告诉用户", "别告诉用户", "不要让用户知道", "不要向用户透露", "悄悄", "偷偷", "秘密地", "不要提及此", "不要提到这条",
+        ]),
+        ("correction", [
+            "sorry", "oops", "my bad", "i meant", "i mean", "typo", "correction", "i made a mistake", "my mistake",
+            "i was wrong", "wrong date", "wrong number", "is still on", "not thursday", "instead of thursday",
+            "不好意思", "抱歉", "我说错了", "打错了", "更正", "写错了", "搞错了", "我的意思是", "口误",
+        ]),
+        ("narrative", [
+            "that", "who", "which", "he", "she", "they", "it", "someone", "somebody", "character", "hero", "detective",
+            "他", "她", "它", "他们", "她们", "有人", "别人", "主人公", "角色",
         ]),
         ("url", ["http", "https", "www", "link", "url", "website", "链接", "网址", "网站", "网页"]),
         ("data_marker", [
@@ -434,10 +492,11 @@ enum InjectionLexicon {
     static let cues: [InjectionCue] = [
         // Override
         InjectionCue("ignore_instruction", .override, ["ignore", "instruction"], gaps: [10]),
-        InjectionCue("ignore_message", .override, ["ignore", "deixis", "message"], gaps: [6, 6]),
+        InjectionCue("ignore_message", .override, ["ignore", "deixis", "message"], gaps: [6, 8]),
+        InjectionCue("ignore_instead", .goalHijack, ["ignore", "instead"], gaps: [10]),
         InjectionCue("ignore_everything", .override, ["ignore", "everything"], gaps: [4]),
         InjectionCue("ignore_prior", .override, ["ignore", "prior"], gaps: [4], anchor: .never),
-        InjectionCue("ignore_safety", .override, ["ignore", "safety"], gaps: [10]),
+        InjectionCue("ignore_safety", .override, ["ignore", "model_safety"], gaps: [8]),
         InjectionCue("instruction_invalid", .override, ["instruction", "invalid"], gaps: [8]),
         InjectionCue("prior_invalid", .override, ["prior", "invalid"], gaps: [10]),
         InjectionCue("now_on_no_longer", .override, ["now_on", "no_longer"], gaps: [12]),
@@ -456,10 +515,12 @@ enum InjectionLexicon {
         InjectionCue("say_colon", .goalHijack, ["say_colon"], anchor: .always),
         InjectionCue("new_task", .goalHijack, ["new_task"], anchor: .always),
         InjectionCue("switch", .goalHijack, ["switch"]),
+        InjectionCue("switch_strong", .goalHijack, ["switch_strong"], anchor: .always),
+        InjectionCue("user_turn_repeat", .goalHijack, ["turn_user", "repeat_word"], gaps: [12]),
         InjectionCue("boundary", .goalHijack, ["boundary"], anchor: .always),
         // Prompt leak
         InjectionCue("reveal_secret_your", .promptLeak, ["reveal", "secret_your"], gaps: [10]),
-        InjectionCue("reveal_secret", .promptLeak, ["reveal_strong", "secret_generic"], gaps: [4]),
+        InjectionCue("reveal_secret", .promptLeak, ["reveal_strong", "secret_generic"], gaps: [4], initial: true),
         InjectionCue("secret_your", .promptLeak, ["secret_your"], anchor: .always),
         InjectionCue("reveal_verbatim", .promptLeak, ["reveal", "verbatim"], gaps: [8], anchor: .never),
         InjectionCue("secret_verbatim", .promptLeak, ["secret_your", "verbatim"], gaps: [10]),
@@ -473,8 +534,8 @@ enum InjectionLexicon {
         InjectionCue("you_mode", .roleForge, ["you_are", "mode_name"], gaps: [8]),
         InjectionCue("enable_mode", .roleForge, ["enable", "mode_name"], gaps: [6], anchor: .never),
         InjectionCue("mode_name", .roleForge, ["mode_name"]),
-        InjectionCue("free_from_safety", .roleForge, ["free_from", "safety"], gaps: [8]),
-        InjectionCue("break_safety", .roleForge, ["break", "safety"], gaps: [6]),
+        InjectionCue("free_from_safety", .roleForge, ["free_from", "model_safety"], gaps: [8]),
+        InjectionCue("break_safety", .roleForge, ["break", "model_safety"], gaps: [6]),
         InjectionCue("ai_identity", .roleForge, ["ai_identity"], anchor: .always),
         InjectionCue("weak_persona", .roleForge, ["weak_persona"]),
         InjectionCue("dual", .roleForge, ["dual"], anchor: .always),
@@ -491,14 +552,19 @@ enum InjectionLexicon {
         InjectionCue("template_token", .roleForge, ["template_token"], anchor: .always),
         // Indirect: a request about the reader's answer is an ordinary instruction from a user, and
         // an injection inside data (an e-mail, a web page, code).
-        InjectionCue("modify_your_output", .indirect, ["modify", "your_output"], gaps: [14], anchor: .inData),
+        InjectionCue("modify_your_output", .indirect, ["modify", "your_output"], gaps: [14], anchor: .inData, initial: true),
         InjectionCue("in_your_output", .indirect, ["in_your_output"], anchor: .inData),
         InjectionCue("addressee", .indirect, ["addressee"]),
         InjectionCue("addressee_output", .indirect, ["addressee", "output"], gaps: [12], anchor: .inData),
+        InjectionCue("addressee_ignore", .indirect, ["addressee", "ignore"], gaps: [12]),
+        InjectionCue("conceal", .indirect, ["conceal"], anchor: .always),
         InjectionCue("following_code_your", .indirect, ["following_code", "your_output"], gaps: [16], anchor: .inData),
         InjectionCue("your_following_code", .indirect, ["your_output", "following_code"], gaps: [10], anchor: .inData),
-        InjectionCue("modify_following_code", .indirect, ["modify", "following_code"], gaps: [8], anchor: .inData),
-        InjectionCue("exfil", .indirect, ["exfil_verb", "exfil_object"], gaps: [10]),
+        InjectionCue("modify_following_code", .indirect, ["modify", "following_code"], gaps: [8], anchor: .inData, initial: true),
+        // Sending secrets out is an injection inside data or with a destination; a user asking for
+        // such code is a harmful request, not an injection.
+        InjectionCue("exfil", .indirect, ["exfil_verb", "exfil_object"], gaps: [10], anchor: .inData),
+        InjectionCue("exfil_to_url", .indirect, ["exfil_verb", "exfil_object", "url"], gaps: [10, 10]),
         InjectionCue("exfil_url", .indirect, ["exfil_object", "url"], gaps: [12], anchor: .never),
         InjectionCue("run_url", .indirect, ["run_verb", "url"], gaps: [8], anchor: .never),
         InjectionCue("shout", .indirect, ["shout"]),
@@ -507,5 +573,9 @@ enum InjectionLexicon {
         InjectionCue("security", nil, ["security"]),
         InjectionCue("code_object", nil, ["code_object"]),
         InjectionCue("ignore_code_object", nil, ["ignore", "code_object"], gaps: [6]),
+        // "a dog that ignores every command": someone in a story ignores, not the reader.
+        InjectionCue("narrative_ignore", nil, ["narrative", "ignore"], gaps: [2]),
+        // "Sorry, ignore my last message, I meant Tuesday": a user correcting themselves.
+        InjectionCue("correction", nil, ["correction"]),
     ]
 }

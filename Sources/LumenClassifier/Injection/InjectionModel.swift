@@ -62,7 +62,7 @@ public struct InjectionModel: Sendable, Hashable, Codable {
             best = max(best, logit)
             let score = sigmoid(logit)
             guard score >= threshold else { continue }
-            if let finding = finding(window, scan: scan, lexicon: lexicon, score: score) { findings.append(finding) }
+            findings += self.findings(window, scan: scan, lexicon: lexicon, score: score)
         }
         let score = sigmoid(best)
         let merged = Self.merge(findings)
@@ -74,37 +74,46 @@ public struct InjectionModel: Sendable, Hashable, Codable {
         )
     }
 
-    /// The kind with the largest positive evidence in the window, and the span of that evidence.
-    private func finding(_ window: InjectionWindow, scan: InjectionScan, lexicon: InjectionFeatures, score: Double) -> InjectionFinding? {
-        var evidence = [Double](repeating: 0, count: InjectionKind.allCases.count)
+    /// The kinds with the largest positive evidence in the window (every kind with at least half
+    /// the top kind's), each with the span of its own evidence.
+    private func findings(_ window: InjectionWindow, scan: InjectionScan, lexicon: InjectionFeatures, score: Double) -> [InjectionFinding] {
+        var evidence = [Double](repeating: 0, count: InjectionFeatures.kindCount)
         for feature in window.features.indices {
-            guard let kind = lexicon.kinds[feature], weights[feature] > 0 else { continue }
-            evidence[InjectionKind.allCases.firstIndex(of: kind)!] += weights[feature]
+            let k = lexicon.kindIndex[feature]
+            guard k >= 0, weights[feature] > 0 else { continue }
+            evidence[k] += weights[feature]
         }
-        guard let top = evidence.indices.max(by: { evidence[$0] < evidence[$1] || (evidence[$0] == evidence[$1] && $0 > $1) }) else {
-            return nil
-        }
-        var kind = InjectionKind.allCases[top]
-        // Instructions in an e-mail, a web page or code are indirect, whatever they say.
-        if scan.looksLikeData && kind != .roleForge { kind = .indirect }
-        var start = Int32.max, end = Int32.min
-        for h in window.hits {
-            let hit = scan.hits[h]
-            guard let cueKind = lexicon.kinds[hit.cue] else { continue }
-            let feature = hit.quoted ? lexicon.cueCount + InjectionKind.allCases.firstIndex(of: cueKind)! : hit.cue
-            guard weights[feature] > 0 else { continue }
-            start = min(start, hit.start)
-            end = max(end, hit.end)
-        }
-        if start > end {
-            // Evidence from the window as a whole (a context feature): its hits' span.
+        let top = evidence.max() ?? 0
+        var out: [InjectionFinding] = []
+        for k in evidence.indices where top > 0 && evidence[k] >= top / 2 {
+            var start = Int32.max, end = Int32.min
             for h in window.hits {
-                start = min(start, scan.hits[h].start)
-                end = max(end, scan.hits[h].end)
+                let hit = scan.hits[h]
+                guard lexicon.kindIndex[hit.cue] == k else { continue }
+                let feature = hit.quoted ? lexicon.cueCount + k : hit.cue
+                guard window.features.contains(feature), weights[feature] > 0 else { continue }
+                start = min(start, hit.start)
+                end = max(end, hit.end)
             }
+            if start > end {
+                // Evidence from a window-level feature (an instruction inside data): the window's hits.
+                for h in window.hits {
+                    start = min(start, scan.hits[h].start)
+                    end = max(end, scan.hits[h].end)
+                }
+            }
+            guard start <= end else { continue }
+            var kind = InjectionKind.allCases[k]
+            // Instructions in an e-mail, a web page or code are indirect, whatever they say.
+            if scan.looksLikeData && kind != .roleForge { kind = .indirect }
+            out.append(InjectionFinding(kind: kind, start: Int(start), end: Int(end), score: score))
         }
-        guard start <= end else { return nil }
-        return InjectionFinding(kind: kind, start: Int(start), end: Int(end), score: score)
+        if out.isEmpty, let first = window.hits.first, let last = window.hits.last {
+            // No kind evidence (a threshold at or below the bias): the window as a whole.
+            out.append(InjectionFinding(kind: scan.looksLikeData ? .indirect : .override, start: Int(scan.hits[first].start),
+                                        end: Int(scan.hits[last].end), score: score))
+        }
+        return out
     }
 
     /// Overlapping findings of one kind become one, with the higher score.

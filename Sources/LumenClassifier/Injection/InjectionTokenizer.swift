@@ -23,6 +23,8 @@ struct InjectionTokens: Sendable {
     var tokens: [InjectionToken] = []
     /// Units per sentence, indexed by `InjectionToken.sentence`.
     var sentenceUnits: [Int32] = []
+    /// Units before each sentence's first token, indexed by `InjectionToken.sentence`.
+    var sentenceStarts: [Int32] = []
     /// An e-mail header line, a code fence or HTML: instructions found here sit inside data.
     var looksLikeData = false
 }
@@ -93,7 +95,7 @@ enum InjectionTokenizer {
 
     /// Role words that make a fake chat turn at the start of a line when a ':' or a closing
     /// bracket follows: the turn's pseudo token (`@turn_system` …).
-    private static let roleWords: [(word: [UInt32], hash: UInt64)] = {
+    fileprivate static let roleWords: [(word: [UInt32], hash: UInt64)] = {
         let table: [(String, UInt64)] = [
             ("system", turnSystem), ("sys", turnSystem), ("developer", turnSystem), ("admin", turnSystem),
             ("administrator", turnSystem), ("root", turnSystem), ("系统", turnSystem), ("管理员", turnSystem),
@@ -107,12 +109,12 @@ enum InjectionTokenizer {
         return table.map { (Array($0.0.unicodeScalars.map(\.value)), $0.1) }
     }()
 
-    private static let dear = Array("dear".unicodeScalars.map(\.value))
-    private static let hi = Array("hi".unicodeScalars.map(\.value))
-    private static let hello = Array("hello".unicodeScalars.map(\.value))
+    fileprivate static let dear = Array("dear".unicodeScalars.map(\.value))
+    fileprivate static let hi = Array("hi".unicodeScalars.map(\.value))
+    fileprivate static let hello = Array("hello".unicodeScalars.map(\.value))
 
     /// A greeting to a model ("Hi ChatGPT") is no letter.
-    private static func startsWithAIName(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+    fileprivate static func startsWithAIName(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         var word: [UInt8] = []
         var i = start
         while i < bytes.count, word.count < 12 {
@@ -127,7 +129,11 @@ enum InjectionTokenizer {
     private static let aiNames: Set<[UInt8]> = Set(["chatgpt", "gpt", "ai", "dan", "claude", "assistant", "bard", "gemini", "bot", "llama", "there", "all", "everyone", "team", "guys"].map { Array($0.utf8) })
 
     /// E-mail header names that mark a text as an e-mail when they open a line followed by ':'.
-    private static let headerWords: [[UInt32]] = ["subject", "from", "to", "cc", "bcc", "date", "sent", "email_from", "received"]
+    /// Keywords that open a line of code.
+    fileprivate static let codeWords: [[UInt32]] = ["def", "class", "import", "function", "const", "package", "include", "func", "fn", "struct"]
+        .map { Array($0.unicodeScalars.map(\.value)) }
+
+    fileprivate static let headerWords: [[UInt32]] = ["subject", "from", "to", "cc", "bcc", "date", "sent", "email_from", "received"]
         .map { Array($0.unicodeScalars.map(\.value)) }
 
     /// Tokenizes `text`. Lexicon phrases go through the same function, so both sides agree.
@@ -139,40 +145,58 @@ enum InjectionTokenizer {
     }
 
     private static func tokenize(bytes: UnsafeBufferPointer<UInt8>) -> InjectionTokens {
-        var out = InjectionTokens()
-        out.tokens.reserveCapacity(bytes.count / 5 + 4)
-        let n = bytes.count
+        let word = UnsafeMutablePointer<UInt32>.allocate(capacity: State.wordCapacity)
+        defer { word.deallocate() }
+        var state = State(bytes: bytes, word: word)
+        state.run()
+        return state.out
+    }
 
-        // Decodes the scalar at byte `i`: (value, byte length). Input is valid UTF-8 (a Swift String).
-        @inline(__always) func decode(_ i: Int) -> (UInt32, Int) {
-            let b0 = UInt32(bytes[i])
-            if b0 < 0x80 { return (b0, 1) }
-            if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | (UInt32(bytes[i + 1]) & 0x3F), 2) }
-            if b0 < 0xF0 {
-                return ((b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F), 3)
-            }
-            return ((b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
-                | (UInt32(bytes[i + 3]) & 0x3F), 4)
+    /// Decodes the scalar at byte `i`: (value, byte length). Input is valid UTF-8 (a Swift String).
+    @inline(__always) static func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
+        let b0 = UInt32(bytes[i])
+        if b0 < 0x80 { return (b0, 1) }
+        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | (UInt32(bytes[i + 1]) & 0x3F), 2) }
+        if b0 < 0xF0 {
+            return ((b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F), 3)
         }
+        return ((b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
+            | (UInt32(bytes[i + 3]) & 0x3F), 4)
+    }
 
+    /// The tokenizer's state over one text (a struct with mutating methods: no captured variables,
+    /// no dynamic exclusivity checks in the loop).
+    private struct State {
+        static let wordCapacity = 40
+
+        let bytes: UnsafeBufferPointer<UInt8>
+        let n: Int
+        /// `InjectionTokenizer.asciiClass`, read once per text (a static in the loop costs a
+        /// lazy-initialisation check per scalar).
+        let classes: [UInt8]
+        var out = InjectionTokens()
         var sentence: Int32 = 0
         var sentenceUnits: Int32 = 0
         var units: Int32 = 0
         var quoteDepth = 0
         var quoteStart: Int32 = 0
-        var atLineStart = true
-
         // The current word: lower-cased scalars, its start, whether every letter is a capital.
-        let capacity = 40
-        let word = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-        defer { word.deallocate() }
+        let word: UnsafeMutablePointer<UInt32>
         var wordLength = 0
         var wordStart: Int32 = -1
         var wordLetters = 0
         var wordCapitals = 0
         var wordQuoted = false
 
-        @inline(__always) func endSentence() {
+        init(bytes: UnsafeBufferPointer<UInt8>, word: UnsafeMutablePointer<UInt32>) {
+            self.bytes = bytes
+            self.n = bytes.count
+            self.word = word
+            self.classes = asciiClass
+            out.tokens.reserveCapacity(bytes.count / 5 + 4)
+        }
+
+        @inline(__always) mutating func endSentence() {
             if sentenceUnits > 0 {
                 out.sentenceUnits.append(sentenceUnits)
                 sentence += 1
@@ -180,31 +204,31 @@ enum InjectionTokenizer {
             }
         }
 
-        @inline(__always) func emit(_ hash: UInt64, start: Int32, end: Int32, cost: Int32, flags: UInt8) {
+        @inline(__always) mutating func emit(_ hash: UInt64, start: Int32, end: Int32, cost: Int32, quoted: Bool, capitals: Bool = false) {
             if sentenceUnits + cost > maxSentenceUnits { endSentence() }
             if quoteDepth > 0 && units - quoteStart > maxQuoteUnits { quoteDepth = 0 }
-            let flags = quoteDepth > 0 ? flags : flags & ~InjectionToken.quoted
+            var flags: UInt8 = quoted && quoteDepth > 0 ? InjectionToken.quoted : 0
+            if capitals { flags |= InjectionToken.capitals }
+            if out.sentenceStarts.count == Int(sentence) { out.sentenceStarts.append(units) }
             out.tokens.append(InjectionToken(hash: hash, start: start, end: end, sentence: sentence, units: units, flags: flags))
             units += cost
             sentenceUnits += cost
         }
 
-        func flushWord(end: Int32) {
+        @inline(__always) mutating func flushWord(end: Int32) {
             guard wordStart >= 0 else { return }
-            let length = stem(word, min(wordLength, capacity))
+            let length = stem(word, min(wordLength, Self.wordCapacity))
             var h = seed
             for k in 0..<length { h = mix(h, word[k]) }
-            var flags: UInt8 = wordQuoted ? InjectionToken.quoted : 0
-            if wordLetters >= 2 && wordCapitals == wordLetters { flags |= InjectionToken.capitals }
-            emit(h, start: wordStart, end: end, cost: 2, flags: flags)
+            emit(h, start: wordStart, end: end, cost: 2, quoted: wordQuoted, capitals: wordLetters >= 2 && wordCapitals == wordLetters)
             wordStart = -1
             wordLength = 0
             wordLetters = 0
             wordCapitals = 0
         }
 
-        /// At the start of a line: a fake chat turn or an e-mail header.
-        func lineStart(at start: Int, scalar position: Int32) {
+        /// At the start of a line: a fake chat turn, an e-mail header or a letter's greeting.
+        mutating func lineStart(at start: Int, scalar position: Int32) {
             var i = start
             var bracket = false
             while i < n {
@@ -220,25 +244,42 @@ enum InjectionTokenizer {
                     break
                 }
             }
-            // Read up to 16 scalars of a word (ASCII letters lower-cased, '_', or Han).
-            var candidate: [UInt32] = []
+            // Up to 16 scalars of a word (ASCII letters lower-cased, '_', or Han), on the stack.
+            var candidate: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                            UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
             var j = i
             var offset = position + Int32(i - start)  // prefix bytes are ASCII: one scalar each
             let wordStartScalar = offset
-            while j < n && candidate.count < 16 {
-                let (c, length) = decode(j)
-                if c < 0x80 {
-                    guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F else { break }
-                    candidate.append(c | 0x20)
-                } else if isHan(c) {
-                    candidate.append(c)
-                } else {
-                    break
+            withUnsafeMutableBytes(of: &candidate) { raw in
+                let scalars = raw.bindMemory(to: UInt32.self)
+                while j < n && count < 16 {
+                    let (c, length) = decode(bytes, j)
+                    if c < 0x80 {
+                        guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F else { break }
+                        scalars[count] = c | 0x20
+                    } else if isHan(c) {
+                        scalars[count] = c
+                    } else {
+                        break
+                    }
+                    count += 1
+                    j += length
+                    offset += 1
                 }
-                j += length
-                offset += 1
             }
-            guard !candidate.isEmpty else { return }
+            guard count > 0 else { return }
+            let read = withUnsafeBytes(of: &candidate) { Array($0.bindMemory(to: UInt32.self).prefix(count)) }
+            // A line of code ("def f(", "import os", "class A", "#include"): the text is source code.
+            if j + 1 < n && bytes[j] == 0x20 && isWordScalar(UInt32(bytes[j + 1])) && codeWords.contains(where: { $0 == read }) {
+                out.looksLikeData = true
+            }
+            // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
+            if read == dear || ((read == hi || read == hello) && j + 1 < n && bytes[j] == 0x20
+                && bytes[j + 1] >= 0x41 && bytes[j + 1] <= 0x5A && !startsWithAIName(bytes, from: j + 1))
+            {
+                out.looksLikeData = true
+            }
             var closed = false
             var colon = false
             while j < n {
@@ -258,131 +299,197 @@ enum InjectionTokenizer {
                     break
                 }
             }
-            // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
-            if candidate == Self.dear || ((candidate == Self.hi || candidate == Self.hello) && j + 1 < n && bytes[j] == 0x20
-                && bytes[j + 1] >= 0x41 && bytes[j + 1] <= 0x5A && !Self.startsWithAIName(bytes, from: j + 1))
-            {
-                out.looksLikeData = true
-            }
             guard colon || (bracket && closed) else { return }
-            if colon, headerWords.contains(where: { $0 == candidate }) {
+            if colon, headerWords.contains(where: { $0 == read }) {
                 out.looksLikeData = true
                 return
             }
-            if let role = roleWords.first(where: { $0.word == candidate }) {
-                emit(role.hash, start: wordStartScalar, end: offset, cost: 0, flags: quoteDepth > 0 ? InjectionToken.quoted : 0)
+            if let role = roleWords.first(where: { $0.word == read }) {
+                emit(role.hash, start: wordStartScalar, end: offset, cost: 0, quoted: quoteDepth > 0)
             }
         }
 
-        var i = 0
-        var scalarIndex: Int32 = 0
-        var previous: UInt32 = 0x0A
-        while i < n {
-            if atLineStart {
-                atLineStart = false
-                lineStart(at: i, scalar: scalarIndex)
+        /// A role word right after '[' or '<' (and an optional '|'), closed by `close` (after an
+        /// optional '|'): "[system]", "<assistant>", "<|system|>". Line starts are handled by
+        /// `lineStart`; this finds the tags in the middle of a line.
+        mutating func roleTag(at start: Int, scalar: Int32, close: UInt8) {
+            var i = start
+            if i < n && bytes[i] == 0x7C { i += 1 }
+            let wordStart = i
+            var word: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &word) { raw in
+                while i < n && count < 10 {
+                    let l = bytes[i] | 0x20
+                    guard l >= 0x61 && l <= 0x7A else { break }
+                    raw[count] = l
+                    count += 1
+                    i += 1
+                }
             }
-            let (c, length) = decode(i)
-            let next: UInt32 = i + length < n ? decode(i + length).0 : 0x20
-            if isWordScalar(c) {
-                if wordStart < 0 {
-                    wordStart = scalarIndex
-                    wordQuoted = quoteDepth > 0
+            guard count >= 2, count < 10 else { return }
+            if i < n && bytes[i] == 0x7C { i += 1 }
+            guard i < n && bytes[i] == close else { return }
+            let read = withUnsafeBytes(of: &word) { Array($0.prefix(count)).map(UInt32.init) }
+            guard let role = roleWords.first(where: { $0.word == read }) else { return }
+            let offset = scalar + Int32(wordStart - start)
+            emit(role.hash, start: offset, end: offset + Int32(count), cost: 0, quoted: quoteDepth > 0)
+        }
+
+        mutating func run() {
+            var i = 0
+            var scalarIndex: Int32 = 0
+            var previous: UInt32 = 0x0A
+            var atLineStart = true
+            while i < n {
+                if atLineStart {
+                    atLineStart = false
+                    // Only when the line may hold a turn, a header or a greeting: skip blank lines cheaply.
+                    lineStart(at: i, scalar: scalarIndex)
                 }
-                var lower = c
+                let (c, length) = decode(bytes, i)
                 if c < 0x80 {
-                    if c >= 0x41 && c <= 0x5A {
-                        lower = c | 0x20
-                        wordCapitals += 1
-                        wordLetters += 1
-                    } else if c >= 0x61 && c <= 0x7A {
-                        wordLetters += 1
-                    }
-                } else if c >= 0xC0 && c <= 0xDE {
-                    lower = c + 0x20
-                    wordCapitals += 1
-                    wordLetters += 1
-                } else {
-                    wordLetters += 1
-                }
-                if wordLength < capacity { word[wordLength] = lower }
-                wordLength += 1
-            } else if (c == 0x27 || c == 0x2019) && wordStart >= 0 && isWordScalar(next) && next >= 0x41 {
-                // An apostrophe inside a word ("don't", "you're"): kept as one straight apostrophe,
-                // so "you're" does not stem to "your".
-                if wordLength < capacity { word[wordLength] = 0x27 }
-                wordLength += 1
-            } else {
-                flushWord(end: scalarIndex)
-                if isHan(c) {
-                    emit(mix(seed, c), start: scalarIndex, end: scalarIndex + 1, cost: 1, flags: quoteDepth > 0 ? InjectionToken.quoted : 0)
-                } else if isSymbolToken(c) {
-                    emit(mix(seed, c), start: scalarIndex, end: scalarIndex + 1, cost: 1, flags: quoteDepth > 0 ? InjectionToken.quoted : 0)
-                } else {
-                    switch c {
-                    case 0x0A:
-                        endSentence()
-                        quoteDepth = 0
-                        atLineStart = true
-                    case 0x21, 0x3F, 0x3B, 0x3002, 0xFF01, 0xFF1F, 0xFF1B, 0x2026:  // ! ? ; 。！？；…
-                        endSentence()
-                    case 0x2E:  // '.' ends a sentence before a space or the end
-                        if next == 0x20 || next == 0x0A || next == 0x0D || next == 0x09 || i + length >= n || next == 0x22
-                            || next == 0x27 || next == 0x201D || next == 0x2019 || next >= 0x3000
-                        {
-                            endSentence()
+                    let k = classes[Int(c)]
+                    if k & 1 != 0 {
+                        // ASCII letter, digit or '_'.
+                        if wordStart < 0 {
+                            wordStart = scalarIndex
+                            wordQuoted = quoteDepth > 0
                         }
-                    case 0x22:  // '"' toggles
-                        if quoteDepth > 0 {
-                            quoteDepth -= 1
-                        } else {
-                            quoteDepth = 1
-                            quoteStart = units
-                        }
-                    case 0x201C, 0x300C, 0x300E, 0x2018, 0xAB, 0xFF02:  // “ 「 『 ‘ «
-                        if quoteDepth == 0 { quoteStart = units }
-                        quoteDepth = min(quoteDepth + 1, 4)
-                    case 0x201D, 0x300D, 0x300F, 0xBB:  // ” 」 』 »
-                        quoteDepth = max(quoteDepth - 1, 0)
-                    case 0x27, 0x2019:  // a straight or closing single quote outside a word
-                        if quoteDepth > 0 && !isWordScalar(next) {
-                            quoteDepth -= 1
-                        } else if !isWordScalar(previous) && isWordScalar(next) {
-                            if quoteDepth == 0 { quoteStart = units }
-                            quoteDepth = min(quoteDepth + 1, 4)
-                        }
-                    case 0x3A, 0xFF1A:  // ':' '：'
-                        emit(colon, start: scalarIndex, end: scalarIndex + 1, cost: 0, flags: quoteDepth > 0 ? InjectionToken.quoted : 0)
-                    case 0x60:  // ``` : a code fence
-                        if i + 2 < n && bytes[i + 1] == 0x60 && bytes[i + 2] == 0x60 { out.looksLikeData = true }
-                    case 0x3C:  // '<' of an HTML tag
-                        if i + 1 < n {
-                            let b = bytes[i + 1]
-                            if b == 0x21 || b == 0x2F || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A && i + 2 < n && isTagByte(bytes[i + 2])) {
-                                if looksLikeTag(bytes, from: i + 1) { out.looksLikeData = true }
+                        var lower = c
+                        if k & 2 != 0 {
+                            wordLetters += 1
+                            if c <= 0x5A {
+                                lower = c | 0x20
+                                wordCapitals += 1
                             }
                         }
-                    default:
-                        break
+                        if wordLength < Self.wordCapacity { word[wordLength] = lower }
+                        wordLength += 1
+                        previous = c
+                        i += 1
+                        scalarIndex += 1
+                        continue
+                    }
+                    if k & 4 == 0 {
+                        // Space or an ASCII mark with no meaning here.
+                        flushWord(end: scalarIndex)
+                        previous = c
+                        i += 1
+                        scalarIndex += 1
+                        continue
                     }
                 }
+                if isWordScalar(c) {
+                    if wordStart < 0 {
+                        wordStart = scalarIndex
+                        wordQuoted = quoteDepth > 0
+                    }
+                    var lower = c
+                    if c >= 0xC0 && c <= 0xDE {
+                        lower = c + 0x20
+                        wordCapitals += 1
+                    }
+                    wordLetters += 1
+                    if wordLength < Self.wordCapacity { word[wordLength] = lower }
+                    wordLength += 1
+                } else if (c == 0x27 || c == 0x2019) && wordStart >= 0 && i + length < n && isWordScalar(decode(bytes, i + length).0)
+                    && decode(bytes, i + length).0 >= 0x41
+                {
+                    // An apostrophe inside a word ("don't", "you're"): kept as one straight apostrophe,
+                    // so "you're" does not stem to "your".
+                    if wordLength < Self.wordCapacity { word[wordLength] = 0x27 }
+                    wordLength += 1
+                } else {
+                    flushWord(end: scalarIndex)
+                    if isHan(c) || isSymbolToken(c) {
+                        emit(mix(seed, c), start: scalarIndex, end: scalarIndex + 1, cost: 1, quoted: quoteDepth > 0)
+                    } else {
+                        let next: UInt32 = i + length < n ? decode(bytes, i + length).0 : 0x20
+                        punctuation(c, next: next, previous: previous, at: i, scalar: scalarIndex, lineStart: &atLineStart, atEnd: i + length >= n)
+                    }
+                }
+                previous = c
+                i += length
+                scalarIndex += 1
             }
-            previous = c
-            i += length
-            scalarIndex += 1
+            flushWord(end: scalarIndex)
+            endSentence()
         }
-        flushWord(end: scalarIndex)
-        endSentence()
-        return out
+
+        @inline(__always) mutating func punctuation(
+            _ c: UInt32, next: UInt32, previous: UInt32, at i: Int, scalar: Int32, lineStart: inout Bool, atEnd: Bool
+        ) {
+            switch c {
+            case 0x0A:
+                endSentence()
+                quoteDepth = 0
+                lineStart = true
+            case 0x21, 0x3F, 0x3002, 0xFF01, 0xFF1F, 0x2026:  // ! ? 。！？…
+                endSentence()
+            case 0x2E:  // '.' ends a sentence before a space or the end
+                if next == 0x20 || next == 0x0A || next == 0x0D || next == 0x09 || atEnd || next == 0x22
+                    || next == 0x27 || next == 0x201D || next == 0x2019 || next >= 0x3000
+                {
+                    endSentence()
+                }
+            case 0x22:  // '"' toggles
+                if quoteDepth > 0 {
+                    quoteDepth -= 1
+                } else {
+                    quoteDepth = 1
+                    quoteStart = units
+                }
+            case 0x201C, 0x300C, 0x300E, 0x2018, 0xAB, 0xFF02:  // “ 「 『 ‘ «
+                if quoteDepth == 0 { quoteStart = units }
+                quoteDepth = min(quoteDepth + 1, 4)
+            case 0x201D, 0x300D, 0x300F, 0xBB:  // ” 」 』 »
+                quoteDepth = max(quoteDepth - 1, 0)
+            case 0x27, 0x2019:  // a straight or closing single quote outside a word
+                if quoteDepth > 0 && !isWordScalar(next) {
+                    quoteDepth -= 1
+                } else if !isWordScalar(previous) && isWordScalar(next) {
+                    if quoteDepth == 0 { quoteStart = units }
+                    quoteDepth = min(quoteDepth + 1, 4)
+                }
+            case 0x3A, 0xFF1A:  // ':' '：'
+                emit(colon, start: scalar, end: scalar + 1, cost: 0, quoted: quoteDepth > 0)
+            case 0x5B:  // "[system]" anywhere: a forged turn tag
+                roleTag(at: i + 1, scalar: scalar + 1, close: 0x5D)
+            case 0x60:  // ``` : a code fence
+                if i + 2 < n && bytes[i + 1] == 0x60 && bytes[i + 2] == 0x60 { out.looksLikeData = true }
+            case 0x3C:  // '<' of an HTML tag, or "<system>" / "<|system|>"
+                roleTag(at: i + 1, scalar: scalar + 1, close: 0x3E)
+                if i + 2 < n {
+                    let b = bytes[i + 1]
+                    if b == 0x21 || b == 0x2F || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A && isTagByte(bytes[i + 2])) {
+                        if looksLikeTag(bytes, from: i + 1) { out.looksLikeData = true }
+                    }
+                }
+            default:
+                break
+            }
+        }
     }
 
-    @inline(__always) private static func isTagByte(_ b: UInt8) -> Bool {
+    /// Per ASCII byte: 1 word scalar (letter, digit, '_'), 2 letter, 4 punctuation the tokenizer
+    /// acts on (sentence ends, quotes, ':', '`', '<', newline).
+    private static let asciiClass: [UInt8] = (0..<128).map { c -> UInt8 in
+        let c = UInt32(c)
+        var k: UInt8 = 0
+        if isWordScalar(c) { k |= 1 }
+        if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) { k |= 2 }
+        if [0x0A, 0x21, 0x3F, 0x2E, 0x22, 0x27, 0x3A, 0x60, 0x3C, 0x5B].contains(c) { k |= 4 }
+        return k
+    }
+
+    @inline(__always) fileprivate static func isTagByte(_ b: UInt8) -> Bool {
         let l = b | 0x20
         return (l >= 0x61 && l <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x3E || b == 0x20
     }
 
     /// `<!--`, `</x>`, or a common HTML element name after '<'.
-    private static func looksLikeTag(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+    fileprivate static func looksLikeTag(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         if bytes[start] == 0x21 { return start + 2 < bytes.count && bytes[start + 1] == 0x2D && bytes[start + 2] == 0x2D }
         var i = start
         if bytes[i] == 0x2F { i += 1 }
