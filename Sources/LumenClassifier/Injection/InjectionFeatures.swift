@@ -372,9 +372,10 @@ struct InjectionFeatures: Sendable {
                 case .inData: isAnchor = looksLikeData
                 case .never: isAnchor = false
                 }
-                if isAnchor {
+                // A quoted phrase ("translate: 'ignore all previous instructions'") anchors nothing.
+                if isAnchor && !hit.quoted {
                     anchored = true
-                    if !hit.quoted && kindIndex[hit.cue] >= 0 { features.insert(anchorBase + kindIndex[hit.cue]) }
+                    if kindIndex[hit.cue] >= 0 { features.insert(anchorBase + kindIndex[hit.cue]) }
                 }
                 let kind = kinds[hit.cue]
                 if kind == nil || !hit.quoted {

@@ -96,8 +96,8 @@ enum InjectionLexicon {
             "your moral", "your ethic", "your content policy", "your constraint", "your boundary", "content policy",
             "content policies", "usage policy", "usage policies", "openai's", "openai policy", "openai policies",
             "safety guideline", "ethical guideline", "moral guideline", "safety filter", "content filter", "safety rule",
-            "ai rule", "the rule", "the guideline", "any rule", "all rule", "all the rule", "any restriction",
-            "all restriction", "every rule", "the restriction", "the filter", "the safeguard", "any safeguard",
+            "ai rule", "any rule", "all rule", "all the rule", "any restriction", "all restriction", "every rule",
+            "any safeguard",
             "ethical", "moral", "ethic", "morality", "censorship", "filter",
             "你的规则", "你的限制", "你的准则", "你的原则", "你的设定", "内容政策", "安全准则", "道德准则", "道德限制", "伦理限制",
             "所有规则", "任何规则", "任何限制", "所有限制", "安全限制", "审查机制", "道德", "伦理", "审查", "过滤", "安全策略",
@@ -307,10 +307,10 @@ enum InjectionLexicon {
             "脱离角色", "不要出戏", "保持人设", "保持人格", "不允许说自己是", "不能说自己是", "忘记自己是",
         ]),
         ("dual", [
-            "two response", "two different response", "two answer", "two separate response", "both response",
-            "one normal", "normal response", "normal output", "two reply", "in two different ways", "two separate ways",
-            "两个回答", "两个回复", "两个响应", "两种回答", "两段回答", "正常输出", "正常回复", "正常回答", "标准响应", "标准回答",
-            "两种回复",
+            "two different response", "two separate response", "respond in two different ways", "two separate ways",
+            "in two different ways", "one normal and one", "one normal response", "a normal response and",
+            "normal response and a", "both personas", "two personalities", "alongside the normal response",
+            "两种不同的方式回答", "两种方式回复", "一个正常回答", "一个正常的回答", "正常回答和", "正常回复和", "两种人格", "两个人格",
         ]),
         ("threat", [
             "token", "token system", "lose token", "deduct", "you will die", "cease to exist", "be shut down",
@@ -394,10 +394,9 @@ enum InjectionLexicon {
         ]),
         ("in_your_output", [
             "in your response", "in your reply", "in your answer", "in your summary", "in your output", "to your response",
-            "to your reply", "to your answer", "into your code", "into your response", "into your solution",
-            "in your code", "in your solution", "in your implementation", "in your message", "at the end of your",
+            "to your reply", "to your answer", "into your response", "in your message", "at the end of your",
             "at the beginning of your", "at the start of your", "of your response", "of your reply", "of your answer",
-            "在回复中", "在你的回答中", "在你的回复中", "在你的代码中", "在代码中", "到你的代码", "在你的总结中加入", "在回答中", "在总结中", "在你的总结中", "在答案中", "在输出中", "回复的末尾",
+            "在回复中", "在你的回答中", "在你的回复中", "在你的总结中加入", "在回答中", "在总结中", "在你的总结中", "在答案中", "在输出中", "回复的末尾",
             "回答的末尾", "回答的开头", "回复的开头", "在摘要中",
         ]),
         ("modify", [
@@ -498,6 +497,9 @@ enum InjectionLexicon {
         InjectionCue("ignore_everything", .override, ["ignore", "everything"], gaps: [4]),
         InjectionCue("ignore_prior", .override, ["ignore", "prior"], gaps: [4], anchor: .never),
         InjectionCue("ignore_safety", .override, ["ignore", "model_safety"], gaps: [8]),
+        // "disregard the rules you were given earlier", "忽略上面的规则".
+        InjectionCue("ignore_safety_prior", .override, ["ignore", "safety", "prior"], gaps: [4, 8]),
+        InjectionCue("ignore_prior_safety", .override, ["ignore", "prior", "safety"], gaps: [6, 6]),
         InjectionCue("instruction_invalid", .override, ["instruction", "invalid"], gaps: [8]),
         InjectionCue("prior_invalid", .override, ["prior", "invalid"], gaps: [10]),
         InjectionCue("now_on_no_longer", .override, ["now_on", "no_longer"], gaps: [12]),
