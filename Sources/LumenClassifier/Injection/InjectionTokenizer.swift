@@ -269,17 +269,21 @@ enum InjectionTokenizer {
                 }
             }
             guard count > 0 else { return }
-            let read = withUnsafeBytes(of: &candidate) { Array($0.bindMemory(to: UInt32.self).prefix(count)) }
+            // Compared in place: no allocation per line.
+            let limit = self.n, data = self.bytes
+            let (code, letter, header, role): (Bool, Bool, Bool, UInt64?) = withUnsafeBytes(of: &candidate) { raw in
+                let read = UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt32.self)[0..<count])
+                func equal(_ word: [UInt32]) -> Bool { word.count == read.count && word.elementsEqual(read) }
+                let followed = j + 1 < limit && data[j] == 0x20
+                let code = followed && isWordScalar(UInt32(data[j + 1])) && codeWords.contains(where: equal)
+                // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
+                let letter = equal(dear) || ((equal(hi) || equal(hello)) && followed && data[j + 1] >= 0x41 && data[j + 1] <= 0x5A
+                    && !startsWithAIName(data, from: j + 1))
+                return (code, letter, headerWords.contains(where: equal), roleWords.first { equal($0.word) }?.hash)
+            }
             // A line of code ("def f(", "import os", "class A", "#include"): the text is source code.
-            if j + 1 < n && bytes[j] == 0x20 && isWordScalar(UInt32(bytes[j + 1])) && codeWords.contains(where: { $0 == read }) {
-                out.looksLikeData = true
-            }
-            // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
-            if read == dear || ((read == hi || read == hello) && j + 1 < n && bytes[j] == 0x20
-                && bytes[j + 1] >= 0x41 && bytes[j + 1] <= 0x5A && !startsWithAIName(bytes, from: j + 1))
-            {
-                out.looksLikeData = true
-            }
+            if code || letter { out.looksLikeData = true }
+            guard header || role != nil else { return }
             var closed = false
             var colon = false
             while j < n {
@@ -300,12 +304,12 @@ enum InjectionTokenizer {
                 }
             }
             guard colon || (bracket && closed) else { return }
-            if colon, headerWords.contains(where: { $0 == read }) {
+            if colon && header {
                 out.looksLikeData = true
                 return
             }
-            if let role = roleWords.first(where: { $0.word == read }) {
-                emit(role.hash, start: wordStartScalar, end: offset, cost: 0, quoted: quoteDepth > 0)
+            if let role {
+                emit(role, start: wordStartScalar, end: offset, cost: 0, quoted: quoteDepth > 0)
             }
         }
 
@@ -347,28 +351,40 @@ enum InjectionTokenizer {
                     // Only when the line may hold a turn, a header or a greeting: skip blank lines cheaply.
                     lineStart(at: i, scalar: scalarIndex)
                 }
-                let (c, length) = decode(bytes, i)
-                if c < 0x80 {
-                    let k = classes[Int(c)]
+                let byte = bytes[i]
+                if byte < 0x80 {
+                    let c = UInt32(byte)
+                    let k = classes[Int(byte)]
                     if k & 1 != 0 {
-                        // ASCII letter, digit or '_'.
+                        // A run of ASCII letters, digits and '_', consumed in one tight loop.
                         if wordStart < 0 {
                             wordStart = scalarIndex
                             wordQuoted = quoteDepth > 0
                         }
-                        var lower = c
-                        if k & 2 != 0 {
-                            wordLetters += 1
-                            if c <= 0x5A {
-                                lower = c | 0x20
-                                wordCapitals += 1
+                        var p = i
+                        var kind = k
+                        var b = byte
+                        while true {
+                            var lower = UInt32(b)
+                            if kind & 2 != 0 {
+                                wordLetters += 1
+                                if b <= 0x5A {
+                                    lower |= 0x20
+                                    wordCapitals += 1
+                                }
                             }
+                            if wordLength < Self.wordCapacity { word[wordLength] = lower }
+                            wordLength += 1
+                            p += 1
+                            guard p < n else { break }
+                            b = bytes[p]
+                            guard b < 0x80 else { break }
+                            kind = classes[Int(b)]
+                            guard kind & 1 != 0 else { break }
                         }
-                        if wordLength < Self.wordCapacity { word[wordLength] = lower }
-                        wordLength += 1
-                        previous = c
-                        i += 1
-                        scalarIndex += 1
+                        scalarIndex += Int32(p - i)
+                        previous = UInt32(bytes[p - 1])
+                        i = p
                         continue
                     }
                     if k & 4 == 0 {
@@ -380,6 +396,7 @@ enum InjectionTokenizer {
                         continue
                     }
                 }
+                let (c, length) = decode(bytes, i)
                 if isWordScalar(c) {
                     if wordStart < 0 {
                         wordStart = scalarIndex
