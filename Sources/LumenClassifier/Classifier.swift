@@ -36,6 +36,8 @@ public struct Classifier: Sendable {
     public init(configuration: ClassifierConfiguration = ClassifierConfiguration()) {
         self.configuration = configuration
         self.scanner = SensitivityScanner(customTerms: configuration.customTerms)
+        // The injection lexicon is compiled once per process (a few ms): here, not on the first request.
+        InjectionFeatures.prepare()
     }
 
     /// Everything policy conditions read, for one prompt.

@@ -123,6 +123,9 @@ struct InjectionFeatures: Sendable {
     /// The lexicon of this build.
     static let standard = InjectionFeatures(slots: InjectionLexicon.slots, cues: InjectionLexicon.cues)
 
+    /// Compiles `standard` now (it is otherwise compiled on first use).
+    static func prepare() { _ = standard.count }
+
     /// The number of features.
     var count: Int { names.count }
 
