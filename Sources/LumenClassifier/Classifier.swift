@@ -13,15 +13,18 @@ public struct CustomTerm: Hashable, Sendable, Codable {
     }
 }
 
-/// What the classifier needs besides the prompt: the policy's custom terms and the difficulty model.
+/// What the classifier needs besides the prompt: the policy's custom terms, the difficulty model
+/// and the injection model.
 public struct ClassifierConfiguration: Sendable {
     /// Matched case-insensitively, whole-word for Latin text; reported as `CUSTOM_TERM` findings.
     public var customTerms: [CustomTerm]
     public var difficultyModel: DifficultyModel
+    public var injectionModel: InjectionModel
 
-    public init(customTerms: [CustomTerm] = [], difficultyModel: DifficultyModel = .builtIn) {
+    public init(customTerms: [CustomTerm] = [], difficultyModel: DifficultyModel = .builtIn, injectionModel: InjectionModel = .builtIn) {
         self.customTerms = customTerms
         self.difficultyModel = difficultyModel
+        self.injectionModel = injectionModel
     }
 }
 
@@ -33,6 +36,8 @@ public struct Classifier: Sendable {
     public init(configuration: ClassifierConfiguration = ClassifierConfiguration()) {
         self.configuration = configuration
         self.scanner = SensitivityScanner(customTerms: configuration.customTerms)
+        // The injection lexicon is compiled once per process (a few ms): here, not on the first request.
+        InjectionFeatures.prepare()
     }
 
     /// Everything policy conditions read, for one prompt.
@@ -65,5 +70,13 @@ public struct Classifier: Sendable {
     /// Sensitive spans only (offsets in Unicode scalars), e.g. per chat message for redaction.
     public func findings(in text: String) -> [Finding] {
         scanner.findings(in: text)
+    }
+
+    /// The prompt-injection screen for one location of a request (a user turn, a system prompt,
+    /// a tool result, a document part): score, flag at the model's threshold (or `threshold`),
+    /// kinds and spans (offsets in Unicode scalars). Not part of `classify(_:)`: callers that do
+    /// not screen pay nothing.
+    public func injection(in text: String, threshold: Double? = nil) -> InjectionAssessment {
+        configuration.injectionModel.assess(text, threshold: threshold)
     }
 }

@@ -25,6 +25,6 @@ struct Lumen: AsyncParsableCommand {
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate the classifier against labelled data.",
-        subcommands: [EvalRouting.self, EvalSensitivity.self]
+        subcommands: [EvalRouting.self, EvalSensitivity.self, EvalInjection.self]
     )
 }

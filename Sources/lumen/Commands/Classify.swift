@@ -5,7 +5,7 @@ import LumenClassifier
 /// `lumen classify`: classify JSONL prompts in batch, one JSON line out per line in, same order.
 struct Classify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify prompts (JSONL) for difficulty, sensitivity findings, topics and language.",
+        abstract: "Classify prompts (JSONL) for difficulty, sensitivity findings, topics, language and prompt injection.",
         discussion: """
             Reads one JSON object per line from --input (or stdin) and writes one JSON line per input \
             line, in order. The prompt is read from the field "prompt" or "text" (--field overrides). \
@@ -90,11 +90,19 @@ struct Classify: AsyncParsableCommand {
         var topics: [TopicScore]
         var language: String
         var estimatedTokens: Int
+        var injection: Injection
 
         enum CodingKeys: String, CodingKey {
-            case id, difficulty, sensitivity, findings, topics, language
+            case id, difficulty, sensitivity, findings, topics, language, injection
             case estimatedTokens = "estimated_tokens"
         }
+    }
+
+    /// The injection screen's verdict on the prompt, flagged at the model's threshold.
+    private struct Injection: Encodable {
+        var score: Double
+        var flagged: Bool
+        var kinds: [InjectionKind]
     }
 
     private struct LineError: Encodable {
@@ -130,9 +138,11 @@ struct Classify: AsyncParsableCommand {
             return failure("missing string field \"prompt\" or \"text\"")
         }
         let c = classifier.classify(prompt)
+        let screen = classifier.injection(in: prompt)
         let id: String? = (dict["id"] as? String) ?? (dict["id"] as? NSNumber).map { $0.stringValue }
         let output = Output(id: id, difficulty: c.difficulty, sensitivity: c.sensitivity, findings: c.findings, topics: c.topics,
-                            language: c.language, estimatedTokens: c.estimatedTokens)
+                            language: c.language, estimatedTokens: c.estimatedTokens,
+                            injection: Injection(score: screen.score, flagged: screen.flagged, kinds: screen.kinds))
         guard let data = try? encoder.encode(output) else { return failure("could not encode the result") }
         return (String(decoding: data, as: UTF8.self), true)
     }
