@@ -65,7 +65,7 @@ struct ProxyEndToEndTests {
             fallback: [local]
           - name: hard-remote
             when:
-              difficulty: { min: 0.75 }
+              difficulty: { min: 0.85 }
             route: remote
             fallback: [local]
         default:

@@ -1,9 +1,9 @@
 /// Prompts the end-to-end policy routes by difficulty (scripts/e2e_openai_sdk.py sends the same texts).
 public enum TestPrompts {
-    /// Must score < 0.75 difficulty.
+    /// Must score < 0.85 difficulty.
     public static let easy = "What is 2+2?"
 
-    /// Must score ≥ 0.75 difficulty (the e2e policy's `hard-remote`).
+    /// Must score ≥ 0.85 difficulty (the e2e policy's `hard-remote`).
     public static let hard = """
         Prove that for every prime p > 3, p^2 - 1 is divisible by 24, then derive the asymptotic \
         complexity of the Schönhage–Strassen multiplication algorithm, analyse its recurrence \
