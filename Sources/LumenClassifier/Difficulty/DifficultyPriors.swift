@@ -75,6 +75,14 @@ public struct DifficultyPriors: Sendable, Hashable {
         "context_question": 0.3,
     ]
 
+    /// Prior means of answer-option weights that are not zero: among exam questions, a longer stem
+    /// and options (more to read, more steps) is harder for the weaker model (length alone ranks
+    /// MMLU at APGR ≈ 0.57–0.59), even where free-form requests show the opposite. The data
+    /// overrides this when exam questions are in the training set (precision 0.1).
+    public static let answerOptionMeans: [String: Double] = [
+        "mcq_length": 1.2,
+    ]
+
     /// Precision of the category priors.
     public static let categoryPrecision = 300.0
     /// Precision of the learned free-form structure weights.
@@ -105,7 +113,7 @@ public struct DifficultyPriors: Sendable, Hashable {
     public static let standard = DifficultyPriors(
         priors: DifficultyFeatures.names.map { name in
             let spread = spread(name)
-            if name.hasPrefix("mcq") { return Prior(mean: 0, precision: answerOptionPrecision, spread: spread) }
+            if name.hasPrefix("mcq") { return Prior(mean: answerOptionMeans[name] ?? 0, precision: answerOptionPrecision, spread: spread) }
             if fixed.contains(name) { return Prior(mean: 0, precision: .infinity) }
             if let mean = categoryMeans[name] { return Prior(mean: mean, precision: categoryPrecision) }
             return Prior(mean: 0, precision: structurePrecision, spread: spread)
