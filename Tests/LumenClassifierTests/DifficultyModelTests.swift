@@ -256,9 +256,16 @@ struct DifficultyTrainingTests {
         for (name, (weight, prior)) in zip(DifficultyFeatures.names, zip(model.weights, priors.priors)) where !prior.precision.isFinite {
             #expect(weight == 0 && prior.mean == 0, "\(name)")
         }
-        // A source with no multiple-choice rows leaves the gated weights at their prior (zero).
-        for (name, weight) in zip(DifficultyFeatures.names, model.weights) where name.hasPrefix("mcq") {
-            #expect(weight == 0, "\(name)")
+        // A source with no multiple-choice rows leaves the gated weights at their prior: zero where
+        // the prior mean is zero, of the prior's sign otherwise (the final Platt scaling rescales all
+        // weights by one positive factor).
+        for (index, name) in DifficultyFeatures.names.enumerated() where name.hasPrefix("mcq") {
+            let mean = DifficultyPriors.answerOptionMeans[name] ?? 0
+            if mean == 0 {
+                #expect(model.weights[index] == 0, "\(name)")
+            } else {
+                #expect(model.weights[index].sign == mean.sign && model.weights[index] != 0, "\(name)")
+            }
         }
     }
 
