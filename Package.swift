@@ -39,6 +39,8 @@ let package = Package(
         ),
         .target(name: "LumenRedaction", dependencies: ["LumenClassifier", "LumenPolicy"], swiftSettings: strict),
         .target(name: "LumenCore", swiftSettings: strict),
+        // JSON Schema → GBNF grammar (constrained generation on the embedded model), and a schema validator.
+        .target(name: "LumenGrammar", dependencies: ["LumenCore"], swiftSettings: strict),
 
         // I/O stages.
         .systemLibrary(
@@ -48,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "LumenLocalRuntime",
-            dependencies: ["CLlama", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLlama", "LumenCore", "LumenGrammar", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -150,7 +152,8 @@ let package = Package(
         .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore"]),
         .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier", "LumenCore"]),
-        .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime", "LumenTestSupport"]),
+        .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime", "LumenGrammar", "LumenCore", "LumenTestSupport"]),
+        .testTarget(name: "LumenGrammarTests", dependencies: ["LumenGrammar", "LumenCore"]),
         .testTarget(
             name: "LumenProvidersTests",
             dependencies: [
