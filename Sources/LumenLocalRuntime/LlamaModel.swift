@@ -132,6 +132,11 @@ final class LlamaModel: @unchecked Sendable {
 
     /// Tokenizes `text`; `special` adds BOS/EOS as the model wants and parses control tokens like `<|im_start|>`.
     func tokenize(_ text: String, special: Bool) -> [llama_token] {
+        tokenize(text, addSpecial: special, parseSpecial: special)
+    }
+
+    /// Tokenizes `text`: `addSpecial` adds BOS/EOS as the model wants, `parseSpecial` reads control tokens.
+    func tokenize(_ text: String, addSpecial: Bool, parseSpecial: Bool) -> [llama_token] {
         let utf8 = Array(text.utf8)
         guard !utf8.isEmpty else { return [] }
         var capacity = utf8.count + 8
@@ -139,7 +144,7 @@ final class LlamaModel: @unchecked Sendable {
             var tokens = [llama_token](repeating: 0, count: capacity)
             let count = utf8.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
-                    llama_tokenize(vocab, chars.baseAddress, Int32(chars.count), &tokens, Int32(capacity), special, special)
+                    llama_tokenize(vocab, chars.baseAddress, Int32(chars.count), &tokens, Int32(capacity), addSpecial, parseSpecial)
                 }
             }
             if count >= 0 { return Array(tokens.prefix(Int(count))) }
@@ -172,7 +177,20 @@ final class LlamaModel: @unchecked Sendable {
         for turn in turns where !ChatTurn.roles.contains(turn.role) {
             throw .invalidChat("role '\(turn.role)' is not one of system, user, assistant")
         }
-        let template = llama_model_chat_template(pointer, nil)
+        return try renderTemplate(turns)
+    }
+
+    /// Renders turns of any role (as tool formats produce them) with the model's chat template.
+    func renderTemplate(_ turns: [ChatTurn]) throws(LocalRuntimeError) -> String {
+        guard let rendered = LlamaModel.applyTemplate(llama_model_chat_template(pointer, nil), turns) else {
+            throw .unsupportedChatTemplate("llama.cpp does not recognise the chat template of \(metadata.name)")
+        }
+        return rendered
+    }
+
+    /// llama.cpp's rendering of `turns` with `template` (a Jinja template it recognises by its markers,
+    /// or a built-in template name; nil: chatml), ending with the assistant prefix; nil when unrecognised.
+    static func applyTemplate(_ template: UnsafePointer<CChar>?, _ turns: [ChatTurn]) -> String? {
         let roles = turns.map { strdup($0.role) }
         let contents = turns.map { strdup($0.content) }
         defer {
@@ -184,9 +202,7 @@ final class LlamaModel: @unchecked Sendable {
         while true {
             var buffer = [CChar](repeating: 0, count: capacity)
             let length = llama_chat_apply_template(template, messages, messages.count, true, &buffer, Int32(capacity))
-            if length < 0 {
-                throw .unsupportedChatTemplate("llama.cpp does not recognise the chat template of \(metadata.name)")
-            }
+            if length < 0 { return nil }
             if Int(length) <= capacity {
                 return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }

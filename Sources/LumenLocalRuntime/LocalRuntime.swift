@@ -73,6 +73,95 @@ public final class LocalRuntime: Sendable {
         try await LocalRuntime.collect(streamPrompt(prompt, parameters: parameters))
     }
 
+    // MARK: Tools and structured output
+
+    /// The tool format of the loaded model, from its chat template.
+    public var toolFormat: ToolFormat { ToolFormat.detect(chatTemplate: model.metadata.chatTemplate) }
+
+    /// Checks that `request` can be served (tools, tool choice, schemas, roles) without running it:
+    /// throws `invalidTools`, `unsupportedSchema`, `invalidChat` or `unsupportedChatTemplate` as `stream` would.
+    public func validate(_ request: GenerationRequest) throws(LocalRuntimeError) {
+        let plan = try plan(request)
+        for grammar in [plan.initialGrammar, plan.triggerGrammar].compactMap({ $0 }) {
+            guard let sampler = llama_sampler_init_grammar(model.vocab, grammar, "root") else {
+                throw .constraintViolated("llama.cpp rejected the generated grammar")
+            }
+            llama_sampler_free(sampler)
+        }
+        _ = try model.renderTemplate(plan.turns)
+    }
+
+    /// The prompt the model reads for `request` (tools, calls and results in the model's format, and any
+    /// forced opening of a call).
+    public func prompt(for request: GenerationRequest) throws(LocalRuntimeError) -> String {
+        let plan = try plan(request)
+        return try model.renderTemplate(plan.turns) + plan.prefill
+    }
+
+    /// Starts answering `request`: text, tool calls (constrained by their tools' schemas) or structured
+    /// output, streamed as `AnswerEvent`s ending with `.finished`. Throws up front like `stream(_:parameters:)`,
+    /// plus `invalidTools` and `unsupportedSchema`; a stream that breaks its grammar ends with `constraintViolated`.
+    public func stream(_ request: GenerationRequest) throws -> AsyncThrowingStream<AnswerEvent, any Error> {
+        try LocalRuntime.validate(request.parameters)
+        let plan = try plan(request)
+        let tokens = model.tokenize(try model.renderTemplate(plan.turns) + plan.prefill, special: true)
+        guard !tokens.isEmpty else { throw LocalRuntimeError.invalidChat("the prompt is empty") }
+        guard tokens.count < scheduler.contextPerSlot else {
+            throw LocalRuntimeError.promptTooLong(promptTokens: tokens.count, contextLength: scheduler.contextPerSlot)
+        }
+        return try scheduler.submit(prompt: tokens, parameters: request.parameters, plan: plan)
+    }
+
+    /// Generates the whole answer for `request`.
+    public func complete(_ request: GenerationRequest) async throws -> Answer {
+        var text = ""
+        var calls: [ToolCallRecord] = []
+        for try await event in try stream(request) {
+            switch event {
+            case .text(let piece): text += piece
+            case .toolCallStarted(_, let id, let name): calls.append(ToolCallRecord(id: id, name: name, arguments: ""))
+            case .toolCallArguments(let index, let fragment): calls[index].arguments += fragment
+            case .toolCallFinished: break
+            case .finished(let summary): return Answer(text: text, toolCalls: calls, summary: summary)
+            }
+        }
+        try Task.checkCancellation()
+        throw LocalRuntimeError.shutDown
+    }
+
+    /// The prompt a model whose GGUF chat template is `chatTemplate` reads for `request`, without loading
+    /// a model: the tool format detected from the template, the template applied by llama.cpp.
+    public static func prompt(for request: GenerationRequest, chatTemplate: String) throws(LocalRuntimeError) -> String {
+        let plan = try plan(request, chatTemplate: chatTemplate)
+        guard let rendered = LlamaModel.applyTemplate(chatTemplate, plan.turns) else {
+            throw .unsupportedChatTemplate("llama.cpp does not recognise the chat template")
+        }
+        return rendered + plan.prefill
+    }
+
+    /// Whether the GBNF `grammar` (root `root`) accepts exactly `text` as this model tokenizes it: every
+    /// token allowed in turn, and the end of generation allowed after the last (for tests of the converter).
+    func grammarAccepts(_ grammar: String, text: String) -> Bool? {
+        guard let sampler = llama_sampler_init_grammar(model.vocab, grammar, "root") else { return nil }
+        defer { llama_sampler_free(sampler) }
+        for token in model.tokenize(text, addSpecial: false, parseSpecial: false) {
+            guard Scheduler.allows(sampler, token) else { return false }
+            llama_sampler_accept(sampler, token)
+        }
+        return Scheduler.allows(sampler, llama_vocab_eos(model.vocab))
+    }
+
+    private func plan(_ request: GenerationRequest) throws(LocalRuntimeError) -> GenerationPlan {
+        try LocalRuntime.plan(request, chatTemplate: model.metadata.chatTemplate)
+    }
+
+    static func plan(_ request: GenerationRequest, chatTemplate: String?) throws(LocalRuntimeError) -> GenerationPlan {
+        let qwen = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
+        return try GenerationPlan.make(
+            request, format: ToolFormat.detect(chatTemplate: chatTemplate), defaultSystem: chatTemplate?.contains(qwen) == true ? qwen : nil
+        )
+    }
+
     private static func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Completion {
         var text = ""
         for try await event in stream {

@@ -1,3 +1,5 @@
+public import LumenGrammar
+
 /// Everything that can go wrong loading a model or serving a request, with a stable code and a human message.
 public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No file at the path.
@@ -28,6 +30,12 @@ public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertibl
     case shutDown
     /// `llama_decode` failed.
     case decodeFailed(code: Int32)
+    /// The tools or the tool choice cannot be honoured (bad name, unknown function, …); `param` names the request field.
+    case invalidTools(String, param: String?)
+    /// A JSON Schema (a tool's parameters, a response format) uses a feature constrained generation does not support.
+    case unsupportedSchema(SchemaError, param: String)
+    /// Constrained output broke its grammar or schema (a bug: the grammar is meant to make that impossible).
+    case constraintViolated(String)
 
     /// A stable machine-readable code.
     public var code: String {
@@ -46,6 +54,9 @@ public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertibl
         case .invalidParameters: "invalid_parameters"
         case .shutDown: "shut_down"
         case .decodeFailed: "decode_failed"
+        case .invalidTools: "invalid_tools"
+        case .unsupportedSchema: "unsupported_schema"
+        case .constraintViolated: "constraint_violated"
         }
     }
 
@@ -79,6 +90,12 @@ public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertibl
             "the local runtime was shut down"
         case .decodeFailed(let code):
             "llama_decode failed with code \(code)"
+        case .invalidTools(let reason, _):
+            "invalid tools: \(reason)"
+        case .unsupportedSchema(let error, _):
+            error.description
+        case .constraintViolated(let reason):
+            "constrained generation failed: \(reason)"
         }
     }
 }

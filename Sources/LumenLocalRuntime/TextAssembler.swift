@@ -1,20 +1,42 @@
 /// Turns token pieces (raw bytes) into text events: never splits a multi-byte UTF-8 character and never
 /// lets a stop string (or the start of one that may still complete) through, even across token boundaries.
+/// It also watches for tool-call triggers: text up to a trigger is emitted, the trigger and what follows
+/// are handed back.
 struct TextAssembler: Sendable {
     private let stops: [[UInt8]]
+    private let triggers: [[UInt8]]
+    /// Triggers count only at the start of the text (after whitespace).
+    private let anchored: Bool
+    /// Hold whitespace at the start of the text until something else comes (dropped if a trigger does).
+    private let holdLeadingWhitespace: Bool
     /// Bytes of an incomplete UTF-8 character at the end of the stream.
     private var partial: [UInt8] = []
-    /// Complete text that could be the start of a stop string.
+    /// Complete text that could be the start of a stop string or trigger.
     private var held: [UInt8] = []
+    /// Whether anything but whitespace has been emitted.
+    private var started = false
 
-    init(stop: [String]) {
+    init(stop: [String], triggers: [String] = [], anchoredTriggers: Bool = false, holdLeadingWhitespace: Bool = false) {
         stops = stop.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        self.triggers = triggers.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        anchored = anchoredTriggers
+        self.holdLeadingWhitespace = holdLeadingWhitespace
+    }
+
+    /// A trigger was found.
+    struct Trigger: Equatable {
+        /// Bytes of the input after the trigger's end (including an incomplete character).
+        var excess: Int
+        /// Those bytes.
+        var after: [UInt8]
     }
 
     /// What to emit after a piece, and whether a stop string was found (generation must end; nothing after it is emitted).
     struct Output: Equatable {
         var text: String
         var stopped: Bool
+        /// Set when a trigger completed: `text` is what came before it.
+        var trigger: Trigger? = nil
     }
 
     /// Appends the bytes of one token piece.
@@ -24,17 +46,60 @@ struct TextAssembler: Sendable {
         held.append(contentsOf: partial[..<complete])
         partial.removeFirst(complete)
 
-        if let cut = earliestStop() {
+        let stop = earliestStop()
+        if let (start, length) = earliestTrigger(), start < (stop ?? Int.max) {
+            let before = held[..<start]
+            let text = !started && before.allSatisfy(TextAssembler.isWhitespace) ? "" : String(decoding: before, as: UTF8.self)
+            let after = Array(held[(start + length)...]) + partial
+            held.removeAll()
+            partial.removeAll()
+            return Output(text: text, stopped: false, trigger: Trigger(excess: after.count, after: after))
+        }
+        if let cut = stop {
             let text = String(decoding: held[..<cut], as: UTF8.self)
             held.removeAll()
             partial.removeAll()
             return Output(text: text, stopped: true)
         }
-        let keep = longestStopPrefixSuffix()
+        var keep = longestStopPrefixSuffix()
+        if !started {
+            // Before any text: whitespace is held while what follows it may still be (the start of) a trigger.
+            let rest = held[held.prefix(while: TextAssembler.isWhitespace).count...]
+            let mayTrigger = triggers.contains { $0.starts(with: rest) }
+            if (holdLeadingWhitespace && (rest.isEmpty || mayTrigger)) || (anchored && mayTrigger) { keep = held.count }
+        }
         let emit = held.count - keep
         let text = String(decoding: held[..<emit], as: UTF8.self)
         held.removeFirst(emit)
+        if text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) { started = true }
         return Output(text: text, stopped: false)
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// Byte index and length of the earliest trigger occurrence in `held` (anchored: only at the start, after whitespace).
+    private func earliestTrigger() -> (Int, Int)? {
+        guard !triggers.isEmpty else { return nil }
+        if anchored {
+            guard !started else { return nil }
+            let leading = held.prefix(while: TextAssembler.isWhitespace).count
+            for trigger in triggers where held[leading...].starts(with: trigger) { return (leading, trigger.count) }
+            return nil
+        }
+        var best: (Int, Int)?
+        for trigger in triggers where trigger.count <= held.count {
+            var start = 0
+            while start + trigger.count <= held.count, start < (best?.0 ?? Int.max) {
+                if held[start] == trigger[0], held[start..<start + trigger.count].elementsEqual(trigger) {
+                    best = (start, trigger.count)
+                    break
+                }
+                start += 1
+            }
+        }
+        return best
     }
 
     /// Everything still held back (generation ended for another reason); an incomplete final character becomes U+FFFD.
@@ -62,10 +127,10 @@ struct TextAssembler: Sendable {
         return best
     }
 
-    /// Length of the longest suffix of `held` that is a proper prefix of some stop string.
+    /// Length of the longest suffix of `held` that is a proper prefix of some stop string or (unanchored) trigger.
     private func longestStopPrefixSuffix() -> Int {
         var best = 0
-        for stop in stops {
+        for stop in stops + (anchored ? [] : triggers) {
             var length = min(stop.count - 1, held.count)
             while length > best {
                 if held[(held.count - length)...].elementsEqual(stop[..<length]) {

@@ -1,16 +1,23 @@
 import Foundation
 
-/// One message of a chat conversation; `role` is `system`, `user` or `assistant`.
+/// One message of a chat conversation: `system`, `user` or `assistant` (the plain API), or also `tool`
+/// (a tool's result) with `GenerationRequest`.
 public struct ChatTurn: Sendable, Hashable, Codable {
-    /// `system`, `user` or `assistant`.
+    /// `system`, `user`, `assistant` or `tool`.
     public var role: String
-    /// The message text.
+    /// The message text (a tool's result for `tool`).
     public var content: String
+    /// The tools an `assistant` turn called.
+    public var toolCalls: [ToolCallRecord]?
+    /// The call a `tool` turn answers.
+    public var toolCallID: String?
 
     /// Creates a turn.
-    public init(role: String, content: String) {
+    public init(role: String, content: String, toolCalls: [ToolCallRecord]? = nil, toolCallID: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
     }
 
     /// A `system` turn.
@@ -19,9 +26,17 @@ public struct ChatTurn: Sendable, Hashable, Codable {
     public static func user(_ content: String) -> ChatTurn { ChatTurn(role: "user", content: content) }
     /// An `assistant` turn.
     public static func assistant(_ content: String) -> ChatTurn { ChatTurn(role: "assistant", content: content) }
+    /// An `assistant` turn that called tools (and maybe said something first).
+    public static func assistant(_ content: String = "", calling calls: [ToolCallRecord]) -> ChatTurn {
+        ChatTurn(role: "assistant", content: content, toolCalls: calls)
+    }
+    /// A tool's result for the call `id`.
+    public static func tool(_ content: String, callID: String) -> ChatTurn { ChatTurn(role: "tool", content: content, toolCallID: callID) }
 
-    /// The roles the runtime accepts.
+    /// The roles the plain (tool-less) API accepts.
     public static let roles: Set<String> = ["system", "user", "assistant"]
+    /// The roles `GenerationRequest` accepts.
+    public static let toolRoles: Set<String> = ["system", "user", "assistant", "tool"]
 }
 
 /// How the next token is chosen. `temperature <= 0` is greedy and deterministic.
@@ -70,6 +85,8 @@ public enum FinishReason: String, Sendable, Codable {
     case length
     /// The consumer cancelled or the runtime shut down.
     case cancelled
+    /// The answer ended after one or more complete tool calls.
+    case toolCalls
 }
 
 /// Token usage and timing of one finished request.

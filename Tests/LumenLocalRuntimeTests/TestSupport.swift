@@ -47,3 +47,9 @@ func writeMinimalGGUF(to path: String, metadata: [(String, String)]) throws {
     }
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
+
+/// A runtime for the tool tests: tool listings and forced calls need a longer context than `sharedRuntime`.
+let toolRuntime: LocalRuntime? = {
+    guard let path = testModelPath else { return nil }
+    return try? LocalRuntime(modelPath: path, options: LocalRuntimeOptions(slots: 2, queueLimit: 4, threads: 1, contextLength: 2048))
+}()
