@@ -3,8 +3,12 @@ public import LumenCore
 public import LumenLocalRuntime
 import Foundation
 
-/// The embedded llama.cpp runtime as a `ChatBackend`. Text-only: tools, non-text response
-/// formats, `n > 1` and tool messages are refused with 400 (they need a remote target).
+/// The embedded llama.cpp runtime as a `ChatBackend`: text, function tools (`tools`, `tool_choice`,
+/// `parallel_tool_calls`, tool messages and earlier tool calls, in the model's own tool format) and
+/// `response_format` JSON (`json_object`, `json_schema`), both constrained by grammars so every call and
+/// structured answer is valid. Refused with 400: `n > 1`, non-text content parts, non-function tools,
+/// `tool_choice` forms other than none/auto/required/a function, and schema features the grammar
+/// converter does not support (named in the message).
 ///
 /// Sampling defaults when the request leaves them out: temperature 0.8, top_p 0.95, max tokens 256.
 public struct LocalBackend: ChatBackend {
@@ -23,20 +27,8 @@ public struct LocalBackend: ChatBackend {
     public var host: String? { nil }
 
     public func validate(_ request: ChatCompletionRequest) throws(RouterError) {
-        if let tools = request.tools, !tools.isEmpty {
-            throw .invalidRequest("The embedded local model cannot use tools; name a remote target or drop 'tools'.", param: "tools", code: "unsupported_by_target")
-        }
-        if let choice = request.toolChoice, choice != ToolChoice.none {
-            throw .invalidRequest("The embedded local model cannot honour 'tool_choice'.", param: "tool_choice", code: "unsupported_by_target")
-        }
-        if let format = request.responseFormat, format["type"]?.stringValue != "text" {
-            throw .invalidRequest("The embedded local model only produces plain text ('response_format' type 'text').", param: "response_format", code: "unsupported_by_target")
-        }
         if let n = request.n, n != 1 {
             throw .invalidRequest("The embedded local model returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
-        }
-        for message in request.messages where message.role == .tool || !(message.toolCalls ?? []).isEmpty {
-            throw .invalidRequest("Tool messages need a target with tool support.", param: "messages", code: "unsupported_by_target")
         }
         for (index, message) in request.messages.enumerated() {
             guard case .parts(let parts) = message.content, let part = parts.first(where: { !$0.isText }) else { continue }
@@ -45,12 +37,82 @@ public struct LocalBackend: ChatBackend {
                 param: "messages[\(index)].content", code: "unsupported_by_target"
             )
         }
+        let generation = try Self.generationRequest(request, parameters: parameters(request))
+        do {
+            try runtime.validate(generation)
+        } catch {
+            throw Self.refusal(error)
+        }
     }
 
-    func turns(_ request: ChatCompletionRequest) -> [ChatTurn] {
+    /// A runtime refusal as the 400 a client sees.
+    static func refusal(_ error: LocalRuntimeError) -> RouterError {
+        switch error {
+        case .invalidTools(let reason, let param):
+            return .invalidRequest("The embedded local model cannot honour this request: \(reason).", param: param, code: "unsupported_by_target")
+        case .unsupportedSchema(let schemaError, let param):
+            return .invalidRequest("The embedded local model cannot constrain its output to this schema: \(schemaError.description).", param: param, code: "unsupported_schema")
+        default:
+            return .invalidRequest(error.description, code: "unsupported_by_target")
+        }
+    }
+
+    /// The runtime's view of a Chat Completions request: the conversation (tool calls and results
+    /// included), the function tools, the tool choice and the answer's shape.
+    static func generationRequest(_ request: ChatCompletionRequest, parameters: SamplingParameters) throws(RouterError) -> GenerationRequest {
+        var tools: [FunctionTool] = []
+        for (index, tool) in (request.tools ?? []).enumerated() {
+            guard tool.type == "function", let function = tool.function else {
+                throw .invalidRequest(
+                    "The embedded local model calls function tools only; tools[\(index)] is of type '\(tool.type)'.",
+                    param: "tools[\(index)].type", code: "unsupported_by_target"
+                )
+            }
+            tools.append(FunctionTool(name: function.name, description: function.description, parameters: function.parameters))
+        }
+        let mode: ToolCallMode
+        switch request.toolChoice {
+        case nil, .auto?: mode = .auto
+        case .none?: mode = .none
+        case .required?: mode = .required
+        case .function(let name)?: mode = .function(name)
+        case .other?:
+            throw .invalidRequest(
+                "The embedded local model takes 'tool_choice' none, auto, required or {\"type\":\"function\",\"function\":{\"name\":…}}.",
+                param: "tool_choice", code: "unsupported_by_target"
+            )
+        }
+        let output: StructuredOutput
+        switch request.responseFormat?["type"]?.stringValue {
+        case nil, "text"?: output = .text
+        case "json_object"?: output = .jsonObject
+        case "json_schema"?:
+            guard let schema = request.responseFormat?["json_schema"]?["schema"] else {
+                throw .invalidRequest("'response_format' of type json_schema needs 'json_schema.schema'.", param: "response_format.json_schema.schema")
+            }
+            output = .jsonSchema(schema)
+        case let other?:
+            throw .invalidRequest(
+                "The embedded local model supports 'response_format' text, json_object and json_schema, not '\(other)'.",
+                param: "response_format", code: "unsupported_by_target"
+            )
+        }
+        return GenerationRequest(
+            turns: turns(request), parameters: parameters, tools: tools, toolMode: mode,
+            parallelToolCalls: request.extra["parallel_tool_calls"]?.boolValue ?? true, output: output
+        )
+    }
+
+    static func turns(_ request: ChatCompletionRequest) -> [ChatTurn] {
         request.messages.map { message in
-            let role = message.role == .developer ? "system" : message.role.rawValue
-            return ChatTurn(role: role, content: message.text)
+            switch message.role {
+            case .developer: return .system(message.text)
+            case .tool: return .tool(message.text, callID: message.toolCallId ?? "")
+            case .assistant where !(message.toolCalls ?? []).isEmpty:
+                let calls = (message.toolCalls ?? []).map { ToolCallRecord(id: $0.id, name: $0.function.name, arguments: $0.function.arguments) }
+                return .assistant(message.text, calling: calls)
+            default: return ChatTurn(role: message.role.rawValue, content: message.text)
+            }
         }
     }
 
@@ -69,7 +131,7 @@ public struct LocalBackend: ChatBackend {
         guard let error = error as? LocalRuntimeError else { return BackendError(.failure, "local runtime: \(error)") }
         switch error {
         case .busy: return BackendError(.busy, error.description)
-        case .promptTooLong, .invalidChat, .invalidParameters: return BackendError(.invalid, error.description)
+        case .promptTooLong, .invalidChat, .invalidParameters, .invalidTools, .unsupportedSchema: return BackendError(.invalid, error.description)
         default: return BackendError(.failure, error.description)
         }
     }
@@ -77,18 +139,21 @@ public struct LocalBackend: ChatBackend {
     public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
 
     public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
-        let completion: Completion
+        let answer: Answer
         do {
-            completion = try await runtime.complete(turns(request), parameters: parameters(request))
+            answer = try await runtime.complete(Self.generationRequest(request, parameters: parameters(request)))
         } catch {
             throw Self.map(error)
         }
-        let summary = completion.summary
+        let summary = answer.summary
+        let calls = answer.toolCalls.map { ToolCall(id: $0.id, function: FunctionCall(name: $0.name, arguments: $0.arguments)) }
+        var message = ChatMessage(role: .assistant, content: calls.isEmpty || !answer.text.isEmpty ? .text(answer.text) : nil)
+        if !calls.isEmpty { message.toolCalls = calls }
         let response = ChatCompletionResponse(
             id: "chatcmpl-" + UUID().uuidString.lowercased(),
             created: Int(Date().timeIntervalSince1970),
             model: modelName,
-            choices: [ChatChoice(index: 0, message: ChatMessage(role: .assistant, text: completion.text), finishReason: Self.finish(summary.finishReason))],
+            choices: [ChatChoice(index: 0, message: message, finishReason: Self.finish(summary.finishReason))],
             usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
         )
         return BackendCompletion(response: response)
@@ -99,13 +164,14 @@ public struct LocalBackend: ChatBackend {
         case .stop: "stop"
         case .length: "length"
         case .cancelled: "stop"
+        case .toolCalls: "tool_calls"
         }
     }
 
     public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
-        let events: AsyncThrowingStream<GenerationEvent, any Error>
+        let events: AsyncThrowingStream<AnswerEvent, any Error>
         do {
-            events = try runtime.stream(turns(request), parameters: parameters(request))
+            events = try runtime.stream(Self.generationRequest(request, parameters: parameters(request)))
         } catch {
             throw Self.map(error)
         }
@@ -114,23 +180,13 @@ public struct LocalBackend: ChatBackend {
         let model = modelName
         let (stream, continuation) = AsyncThrowingStream<BackendStreamEvent, any Error>.makeStream()
         let task = Task {
-            var first = true
+            var encoder = ChatChunkEncoder()
             do {
                 for try await event in events {
-                    switch event {
-                    case .text(let piece):
-                        let delta = ChatDelta(role: first ? .assistant : nil, content: piece)
-                        first = false
-                        continuation.yield(.chunk(ChatCompletionChunk(id: id, created: created, model: model, choices: [ChunkChoice(index: 0, delta: delta)])))
-                    case .finished(let summary):
-                        continuation.yield(
-                            .chunk(
-                                ChatCompletionChunk(
-                                    id: id, created: created, model: model,
-                                    choices: [ChunkChoice(index: 0, delta: ChatDelta(role: first ? .assistant : nil, content: first ? "" : nil), finishReason: Self.finish(summary.finishReason))]
-                                )
-                            )
-                        )
+                    for (delta, finish) in encoder.deltas(for: event) {
+                        continuation.yield(.chunk(ChatCompletionChunk(id: id, created: created, model: model, choices: [ChunkChoice(index: 0, delta: delta, finishReason: finish)])))
+                    }
+                    if case .finished(let summary) = event {
                         continuation.yield(.end(usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens), bytesSent: 0, bytesReceived: 0))
                     }
                 }
@@ -141,5 +197,34 @@ public struct LocalBackend: ChatBackend {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+}
+
+/// Answer events as Chat Completions stream deltas: the role on the first delta, text as `content`,
+/// a call's start as a `tool_calls` entry with id, type and name (empty arguments), its argument
+/// fragments as entries with only `arguments`, and the finish reason on a last empty delta.
+struct ChatChunkEncoder {
+    private var first = true
+
+    mutating func deltas(for event: AnswerEvent) -> [(ChatDelta, String?)] {
+        let role: ChatRole? = first ? .assistant : nil
+        switch event {
+        case .text(let text):
+            first = false
+            return [(ChatDelta(role: role, content: text), nil)]
+        case .toolCallStarted(let index, let id, let name):
+            first = false
+            return [(ChatDelta(role: role, toolCalls: [ToolCallDelta(index: index, id: id, type: "function", function: .init(name: name, arguments: ""))]), nil)]
+        case .toolCallArguments(let index, let fragment):
+            guard !fragment.isEmpty else { return [] }
+            first = false
+            return [(ChatDelta(role: role, toolCalls: [ToolCallDelta(index: index, function: .init(arguments: fragment))]), nil)]
+        case .toolCallFinished:
+            return []
+        case .finished(let summary):
+            let wasFirst = first
+            first = false
+            return [(ChatDelta(role: role, content: wasFirst ? "" : nil), LocalBackend.finish(summary.finishReason))]
+        }
     }
 }
