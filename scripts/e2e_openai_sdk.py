@@ -10,6 +10,8 @@ Suites:
   redact    the `redact` action against an echoing fake upstream (EN + ZH personal data)
   audit503  a server whose audit directory is unwritable: remote routes refused with 503
   busy      429 when the local slots and queue are full
+  tools     tool calls on the embedded model: a three-round tool loop (streamed and not), tool_choice
+            forms, parallel_tool_calls, response_format json_schema, an unsupported schema refused
 
 Environment: LUMEN_URL (server base URL), LUMEN_KEY (a valid API key, optional),
 LUMEN_REMOTE_TARGET (name of the remote target in the test policy, default "remote"),
@@ -314,13 +316,15 @@ def suite_proxy():
         )
         error_ok(resp, 504)
 
-    @check("400 tools for the embedded local target")
+    @check("400 for a tool schema the embedded local target cannot constrain")
     def _():
-        tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+        schema = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}}}
+        tools = [{"type": "function", "function": {"name": "f", "parameters": schema}}]
         resp = raw_post(
             json.dumps({"model": LOCAL, "tools": tools, "messages": [{"role": "user", "content": "hi"}]}).encode()
         )
-        error_ok(resp, 400)
+        err = error_ok(resp, 400, "unsupported_schema")
+        expect("pattern" in err["message"], f"message does not name the keyword: {err['message']}")
 
     @check("tools and unknown fields pass through to the remote target")
     def _():
@@ -467,8 +471,191 @@ def suite_busy():
         expect(200 in results, f"statuses {results}")
 
 
+# ---------------------------------------------------------------------------------------------
+WEATHER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string", "maxLength": 40},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        "days": {"type": "integer", "minimum": 1, "maximum": 7},
+    },
+    "required": ["city", "unit"],
+    "additionalProperties": False,
+}
+TIME_SCHEMA = {
+    "type": "object",
+    "properties": {"zone": {"type": "string", "maxLength": 40}, "format": {"enum": ["12h", "24h"]}},
+    "required": ["zone"],
+}
+TOOLS = [
+    {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city.", "parameters": WEATHER_SCHEMA}},
+    {"type": "function", "function": {"name": "get_time", "description": "Local time in a time zone.", "parameters": TIME_SCHEMA}},
+]
+SCHEMAS = {"get_weather": WEATHER_SCHEMA, "get_time": TIME_SCHEMA}
+
+
+def valid_call(name, arguments):
+    """A call names an offered tool and its arguments parse and satisfy the tool's schema (jsonschema)."""
+    import jsonschema
+
+    expect(name in SCHEMAS, f"call of unknown tool {name!r}")
+    args = json.loads(arguments)
+    jsonschema.validate(args, SCHEMAS[name])
+    return args
+
+
+def fake_result(name, args):
+    if name == "get_weather":
+        return json.dumps({"city": args["city"], "temperature": 21, "unit": args["unit"], "sky": "clear"})
+    return json.dumps({"zone": args["zone"], "time": "14:05"})
+
+
+def collect_stream(stream):
+    """Chat Completions chunks -> (content, calls [{id, name, arguments}], finish_reason, usage)."""
+    content, calls, finish, usage = "", {}, None, None
+    for chunk in stream:
+        if chunk.usage is not None:
+            usage = chunk.usage
+        for choice in chunk.choices:
+            delta = choice.delta
+            if delta.content:
+                content += delta.content
+            for tc in delta.tool_calls or []:
+                entry = calls.setdefault(tc.index, {"id": None, "name": None, "arguments": "", "fragments": 0})
+                if tc.id:
+                    expect(entry["id"] is None, "a tool call's id came twice")
+                    entry["id"] = tc.id
+                if tc.function and tc.function.name:
+                    entry["name"] = tc.function.name
+                if tc.function and tc.function.arguments:
+                    expect(entry["id"] is not None, "arguments before the call's id")
+                    entry["arguments"] += tc.function.arguments
+                    entry["fragments"] += 1
+            if choice.finish_reason:
+                finish = choice.finish_reason
+    return content, [calls[i] for i in sorted(calls)], finish, usage
+
+
+def suite_tools():
+    c = client()
+    question = {"role": "user", "content": "What is the weather in Paris, and what time is it there?"}
+
+    def loop(stream):
+        """Three rounds: two rounds of required tool calls answered with results, then tool_choice auto."""
+        messages = [{"role": "system", "content": "You are a helpful assistant."}, question]
+        rounds = []
+        for round_number, choice in enumerate(["required", "required", "auto"]):
+            kwargs = dict(model=LOCAL, messages=messages, tools=TOOLS, tool_choice=choice, max_tokens=200, temperature=0)
+            if stream:
+                raw = c.chat.completions.with_raw_response.create(stream=True, stream_options={"include_usage": True}, **kwargs)
+                headers_ok(raw.headers, route="local", target=LOCAL)
+                content, calls, finish, usage = collect_stream(raw.parse())
+                expect(usage is not None and usage.completion_tokens > 0 and usage.prompt_tokens > 0, f"usage {usage}")
+                for call in calls:
+                    expect(call["fragments"] >= 1, "no argument fragments")
+            else:
+                raw = c.chat.completions.with_raw_response.create(**kwargs)
+                headers_ok(raw.headers, route="local", target=LOCAL)
+                resp = raw.parse()
+                msg = resp.choices[0].message
+                content, finish = msg.content or "", resp.choices[0].finish_reason
+                calls = [{"id": t.id, "name": t.function.name, "arguments": t.function.arguments} for t in msg.tool_calls or []]
+                expect(resp.usage.completion_tokens > 0 and resp.usage.total_tokens == resp.usage.prompt_tokens + resp.usage.completion_tokens,
+                       f"usage {resp.usage}")
+            if choice == "required":
+                expect(finish == "tool_calls", f"round {round_number}: finish_reason {finish!r}")
+                expect(calls, f"round {round_number}: no tool calls")
+            if calls:
+                expect(finish in ("tool_calls", "length"), f"finish_reason {finish!r} with calls")
+                ids = [call["id"] for call in calls]
+                expect(len(set(ids)) == len(ids) and all(i and i.startswith("call_") for i in ids), f"ids {ids}")
+                results = []
+                for call in calls:
+                    args = valid_call(call["name"], call["arguments"])
+                    results.append({"role": "tool", "tool_call_id": call["id"], "content": fake_result(call["name"], args)})
+                messages.append({
+                    "role": "assistant", "content": content or None,
+                    "tool_calls": [{"id": x["id"], "type": "function", "function": {"name": x["name"], "arguments": x["arguments"]}}
+                                   for x in calls],
+                })
+                messages.extend(results)
+            else:
+                expect(content.strip(), "round with neither calls nor text")
+                messages.append({"role": "assistant", "content": content})
+            rounds.append((finish, len(calls)))
+        return rounds
+
+    @check("three-round tool loop on the local model (not streamed)")
+    def _():
+        rounds = loop(stream=False)
+        expect(len(rounds) == 3, f"rounds {rounds}")
+
+    @check("three-round tool loop on the local model (streamed, usage on the last chunk)")
+    def _():
+        rounds = loop(stream=True)
+        expect(len(rounds) == 3, f"rounds {rounds}")
+
+    @check("named tool_choice calls exactly that function once")
+    def _():
+        resp = c.chat.completions.create(
+            model=LOCAL, messages=[question], tools=TOOLS, max_tokens=120, temperature=0,
+            tool_choice={"type": "function", "function": {"name": "get_time"}},
+        )
+        calls = resp.choices[0].message.tool_calls or []
+        expect([t.function.name for t in calls] == ["get_time"], f"calls {[t.function.name for t in calls]}")
+        valid_call("get_time", calls[0].function.arguments)
+        expect(resp.choices[0].finish_reason == "tool_calls", resp.choices[0].finish_reason)
+
+    @check("parallel_tool_calls=false gives at most one call")
+    def _():
+        resp = c.chat.completions.create(
+            model=LOCAL, messages=[question], tools=TOOLS, tool_choice="required", parallel_tool_calls=False,
+            max_tokens=200, temperature=0,
+        )
+        calls = resp.choices[0].message.tool_calls or []
+        expect(len(calls) == 1, f"{len(calls)} calls")
+
+    @check("tool_choice auto still streams a text answer")
+    def _():
+        saw_text = False
+        for seed in range(1, 5):
+            stream = c.chat.completions.create(
+                model=LOCAL, messages=[{"role": "user", "content": "Say hello in one short sentence."}], tools=TOOLS,
+                tool_choice="auto", max_tokens=40, temperature=0.7, seed=seed, stream=True,
+            )
+            content, calls, finish, _ = collect_stream(stream)
+            for call in calls:
+                valid_call(call["name"], call["arguments"])
+            if content.strip() and not calls:
+                saw_text = True
+                expect(finish in ("stop", "length"), f"finish_reason {finish!r}")
+        expect(saw_text, "no text answer with tool_choice auto")
+
+    @check("response_format json_schema on the local model")
+    def _():
+        import jsonschema
+
+        schema = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30},
+                                                   "population": {"type": "integer", "minimum": 0}},
+                  "required": ["city", "population"], "additionalProperties": False}
+        resp = c.chat.completions.create(
+            model=LOCAL, messages=[{"role": "user", "content": "Name a big city and its population."}], max_tokens=80,
+            temperature=0, response_format={"type": "json_schema", "json_schema": {"name": "city", "schema": schema, "strict": True}},
+        )
+        expect(resp.choices[0].finish_reason == "stop", resp.choices[0].finish_reason)
+        jsonschema.validate(json.loads(resp.choices[0].message.content), schema)
+
+    @check("400 naming the unsupported schema keyword")
+    def _():
+        tools = [{"type": "function", "function": {"name": "lookup", "parameters": {
+            "type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}}}]
+        resp = raw_post(json.dumps({"model": LOCAL, "tools": tools, "messages": [question]}).encode())
+        err = error_ok(resp, 400, "unsupported_schema")
+        expect("pattern" in err["message"] and err["param"] == "tools[0].function.parameters", f"error {err}")
+
+
 if __name__ == "__main__":
-    suites = {"proxy": suite_proxy, "redact": suite_redact, "audit503": suite_audit503, "busy": suite_busy}
+    suites = {"proxy": suite_proxy, "redact": suite_redact, "audit503": suite_audit503, "busy": suite_busy, "tools": suite_tools}
     names = sys.argv[1:] or ["proxy"]
     for n in names:
         if n not in suites:

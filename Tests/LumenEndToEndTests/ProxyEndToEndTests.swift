@@ -197,6 +197,24 @@ struct ProxyEndToEndTests {
         #expect(await upstream.recordedRequests().isEmpty, "a request left although the audit log was unavailable")
     }
 
+    /// Issue #23: the embedded model serves tool calls. The official SDK runs a three-round tool loop on
+    /// `model: local` (streamed and not), the tool_choice forms, parallel_tool_calls and structured output;
+    /// every call's arguments are checked with `jsonschema`; nothing reaches the upstream.
+    @Test("OpenAI SDK tool loop on the embedded model: three rounds streamed and not, every call valid")
+    func localToolLoop() async throws {
+        let dir = try Harness.temporaryDirectory("tools")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
+        let server = try await Self.startServer(policy: Self.policy(), upstreamPort: upstream.port, dir: dir)
+        let (status, output) = try await runSDKSuites(["tools"], server: server, key: Self.apiKey)
+        let exit = await server.terminate()
+        await upstream.shutdown()
+        #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")
+        #expect(output.contains("ok three-round tool loop on the local model (streamed"), "\(output)")
+        #expect(exit == 0)
+        #expect(await upstream.recordedRequests().isEmpty, "a local tool request reached the upstream")
+    }
+
     /// The issue's measurement, as a user would repeat it: under the shipped `policies/default.yaml`,
     /// an SSN, an AWS key and an e-mail address planted in each part of a hard chat request never reach
     /// the (fake) frontier API raw, and the audit log names where each was found.
