@@ -5,7 +5,7 @@ import LumenLocalRuntime
 struct BenchLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
-        abstract: "Local runtime speed (prompt processing, generation, time to first token, 1/2/4 concurrent requests) next to llama-cpp-python on the same model, threads, prompt and token budget.",
+        abstract: "Local runtime speed (prompt processing, generation, time to first token, 1/2/4 concurrent requests) next to llama-cpp-python on the same model, threads, prompt and token budget; a grammar-constrained tool call against plain generation of the same length.",
         discussion: "Use a release build for meaningful numbers: swift build -c release, then .build/release/lumen-bench local."
     )
 
@@ -29,6 +29,12 @@ struct BenchLocal: AsyncParsableCommand {
 
     @Flag(help: "Use flash attention in both runtimes (llama-cpp-python's default is off, so off here too).")
     var flashAttention = false
+
+    @Flag(help: "Only the grammar-constrained tool call against plain generation of the same length.")
+    var toolsOnly = false
+
+    @Flag(help: "Skip the constrained tool call measurement.")
+    var skipTools = false
 
     /// A fixed prompt of a few hundred tokens that asks for a long answer.
     static let turns: [ChatTurn] = [
@@ -74,6 +80,10 @@ struct BenchLocal: AsyncParsableCommand {
                 modelPath: path,
                 options: LocalRuntimeOptions(slots: 4, queueLimit: 0, threads: threads, contextLength: 1024, flashAttention: flashAttention)
             )
+            if toolsOnly {
+                writeOut(try await ToolCallBench(runtime: runtime, runs: runs).run(plainTurns: BenchLocal.turns))
+                return
+            }
             let prompt = try runtime.prompt(for: BenchLocal.turns)
             let parameters = SamplingParameters.greedy(maxTokens: maxTokens)
             writeErr("bench: \(runtime.metadata.name), \(threads) threads, \(maxTokens) max tokens, \(runs) runs each (medians)\n")
@@ -104,6 +114,7 @@ struct BenchLocal: AsyncParsableCommand {
 
             report(single: single, aggregate: aggregate, python: python, pythonNote: pythonNote)
             if !skipPython { writeOut(batchedCeiling(model: path, prompt: prompt)) }
+            if !skipTools { writeOut(try await ToolCallBench(runtime: runtime, runs: runs).run(plainTurns: BenchLocal.turns)) }
         }
     }
 
