@@ -133,6 +133,37 @@ struct ToolCallTests {
         #expect(sawText, "with tool_choice auto a plain greeting should come back as text")
     }
 
+    /// `auto`: a call the model starts on its own in free text (here after two earlier rounds that show it
+    /// the format) is taken over by the grammar at the trigger and comes out valid.
+    @Test func autoCallStartedByTheModelIsConstrainedFromTheTrigger() async throws {
+        let shots: [ChatTurn] = [
+            .user("What is the weather in Paris?"),
+            .assistant(calling: [ToolCallRecord(id: "call_1", name: "get_weather", arguments: #"{"city": "Paris", "unit": "celsius"}"#)]),
+            .tool(#"{"temperature": 21}"#, callID: "call_1"),
+            .assistant("It is 21 degrees in Paris."),
+            .user("What is the weather in London?"),
+            .assistant(calling: [ToolCallRecord(id: "call_2", name: "get_weather", arguments: #"{"city": "London", "unit": "celsius"}"#)]),
+            .tool(#"{"temperature": 15}"#, callID: "call_2"),
+            .assistant("It is 15 degrees in London."),
+            .user("And the weather in Rome?"),
+        ]
+        var answersWithCalls = 0
+        for seed in UInt32(8)...15 {
+            let request = GenerationRequest(
+                turns: shots, parameters: SamplingParameters(temperature: 0.9, topP: 0.95, topK: 40, seed: seed, maxTokens: 120),
+                tools: [Self.weather, Self.time], toolMode: .auto
+            )
+            let answer = try await runtime.complete(request)
+            checkCalls(answer, tools: [Self.weather, Self.time])
+            if !answer.toolCalls.isEmpty {
+                answersWithCalls += 1
+                #expect(answer.summary.finishReason == .toolCalls)
+                #expect(!answer.text.contains("<tool_call>"), "the trigger is not text")
+            }
+        }
+        #expect(answersWithCalls > 0, "the default model started no call in 8 sampled answers")
+    }
+
     @Test func noneShowsNoToolsAndCallsNone() async throws {
         let request = GenerationRequest(
             turns: [.user("What is the weather in Paris?")], parameters: .greedy(maxTokens: 32), tools: [Self.weather], toolMode: .none
