@@ -82,7 +82,7 @@ public enum ServeRunner {
             } catch {
                 throw ServeError(error.description)
             }
-        } else if !ServerConfiguration.isLoopback(options.host) {
+        } else if !ServerConfiguration.resolvesToLoopbackOnly(options.host) {
             throw ServeError(
                 "refusing to listen on '\(options.host)' without --keys: anyone who can reach it could spend your budget and see answers. Add --keys FILE (hash keys with `lumen serve --hash-key KEY`) or bind 127.0.0.1."
             )

@@ -25,9 +25,45 @@ public struct ServerConfiguration: Sendable {
         self.defaultTenant = defaultTenant
     }
 
-    /// True for addresses that only this machine can reach.
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    /// Whether every address `host` resolves to is a loopback address (127.0.0.0/8 or ::1): what
+    /// "only this machine can reach it" means. A name is resolved, not read (`127.example.com` can
+    /// resolve anywhere); a name that does not resolve counts as not loopback.
+    public static func resolvesToLoopbackOnly(_ host: String) -> Bool {
+        var name = host
+        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else { return false }
+        defer { freeaddrinfo(first) }
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        var found = false
+        while let current = node {
+            guard let address = current.pointee.ai_addr else { return false }
+            switch Int32(current.pointee.ai_family) {
+            case AF_INET:
+                let ipv4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                guard UInt32(bigEndian: ipv4) >> 24 == 127 else { return false }
+            case AF_INET6:
+                let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                    withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+                }
+                let isLoopback = bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1
+                let isMappedLoopback = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+                guard isLoopback || isMappedLoopback else { return false }
+            default:
+                return false
+            }
+            found = true
+            node = current.pointee.ai_next
+        }
+        return found
+    }
+
+    /// Whether an address a socket is bound to is loopback (checked after binding, too).
+    public static func isLoopback(boundAddress address: String?) -> Bool {
+        guard let address else { return false }
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 }
 
@@ -56,7 +92,16 @@ public enum LumenHTTPServer {
         return Application(
             router: httpRouter,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lumen"),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { channel in
+                // Without keys the server must be reachable from this machine only: the address it is
+                // bound to decides, whatever name was given.
+                if configuration.keys == nil, !ServerConfiguration.isLoopback(boundAddress: channel.localAddress?.ipAddress) {
+                    logger.critical("bound to a non-loopback address without --keys: closing", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                    try? await channel.close()
+                    return
+                }
+                await onListening(channel.localAddress?.port ?? configuration.port)
+            },
             logger: logger
         )
     }
