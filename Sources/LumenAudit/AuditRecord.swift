@@ -290,6 +290,8 @@ public struct AuditClassification: Codable, Sendable, Hashable {
     public var topics: [AuditTopic]
     public var language: String
     public var estimatedTokens: Int
+    /// The prompt-injection screen's verdicts per location (nil when nothing was screened or found).
+    public var injections: [AuditInjection]?
 
     public init(
         difficulty: Double, sensitivity: Double, findings: [AuditFinding], topics: [AuditTopic],
@@ -331,16 +333,17 @@ public struct AuditClassification: Codable, Sendable, Hashable {
             language: classification.language,
             estimatedTokens: classification.estimatedTokens
         )
+        if !classification.injections.isEmpty { injections = classification.injections.map(AuditInjection.init) }
     }
 
     enum CodingKeys: String, CodingKey {
-        case difficulty, sensitivity, findings, topics, language
+        case difficulty, sensitivity, findings, topics, language, injections
         case estimatedTokens = "estimated_tokens"
     }
 
     /// The classification policies evaluate (topic evidence is not stored, so it is empty).
     public var classification: Classification {
-        Classification(
+        var classification = Classification(
             difficulty: difficulty,
             sensitivity: sensitivity,
             findings: findings.map(\.finding),
@@ -349,6 +352,41 @@ public struct AuditClassification: Codable, Sendable, Hashable {
             },
             language: language,
             estimatedTokens: estimatedTokens
+        )
+        classification.injections = (injections ?? []).map(\.located)
+        return classification
+    }
+}
+
+/// The injection screen's verdict on one location, as logged: place, score, kinds (never the text).
+public struct AuditInjection: Codable, Sendable, Hashable {
+    public var location: String
+    public var area: String
+    public var score: Double
+    public var kinds: [String]
+    /// At or above the screen's flag threshold.
+    public var flagged: Bool
+
+    public init(location: String, area: String, score: Double, kinds: [String], flagged: Bool) {
+        self.location = location
+        self.area = area
+        self.score = score
+        self.kinds = kinds
+        self.flagged = flagged
+    }
+
+    public init(_ injection: LocatedInjection) {
+        self.init(
+            location: injection.location.path, area: injection.location.area.rawValue, score: injection.assessment.score,
+            kinds: injection.assessment.kinds.map(\.rawValue), flagged: injection.assessment.flagged
+        )
+    }
+
+    /// Back to the classifier's type (spans are not logged).
+    public var located: LocatedInjection {
+        LocatedInjection(
+            location: FindingLocation(path: location, area: TextArea(rawValue: area) ?? .request, rewritable: true),
+            assessment: InjectionAssessment(score: score, flagged: flagged, kinds: kinds.compactMap(InjectionKind.init(rawValue:)), findings: [])
         )
     }
 }

@@ -224,13 +224,69 @@ public enum PolicyAction: Sendable, Hashable, Codable {
     case redact(target: String)
     /// Refuse the request with this message.
     case block(message: String)
+    /// Answer as usual, but mark the request (`x-lumen-injection` header, audit finding);
+    /// evaluation goes on with the next rule.
+    case flag
+    /// Before any model sees the request, rewrite its flagged untrusted locations as clearly
+    /// delimited data; evaluation goes on with the next rule.
+    case spotlight
 
     /// The target this action sends to, if any.
     public var target: String? {
         switch self {
         case .route(let target), .redact(let target): target
-        case .block: nil
+        case .block, .flag, .spotlight: nil
         }
+    }
+
+    /// Whether the action marks the request and lets evaluation go on (`flag`, `spotlight`)
+    /// rather than deciding where it goes.
+    public var isMark: Bool {
+        switch self {
+        case .flag, .spotlight: true
+        case .route, .redact, .block: false
+        }
+    }
+}
+
+/// A prompt-injection condition: some screened location in `areas` (any area when nil) scores at
+/// least `min`, with one of `kinds` among its findings when `kinds` is not empty.
+public struct InjectionCondition: Sendable, Hashable, Codable {
+    public var min: Double
+    public var areas: Set<TextArea>?
+    public var kinds: [InjectionKind]
+
+    public init(min: Double = 0.5, areas: Set<TextArea>? = nil, kinds: [InjectionKind] = []) {
+        self.min = min
+        self.areas = areas
+        self.kinds = kinds
+    }
+
+    /// The location that satisfies the condition best, if any does.
+    public func match(_ classification: Classification) -> LocatedInjection? {
+        classification.injections
+            .filter { injection in
+                (areas?.contains(injection.location.area) ?? true) && injection.assessment.score >= min
+                    && (kinds.isEmpty || !Set(kinds).isDisjoint(with: injection.assessment.kinds))
+            }
+            .max { $0.assessment.score < $1.assessment.score }
+    }
+
+    private enum CodingKeys: String, CodingKey { case min, areas, kinds }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        min = try c.decode(Double.self, forKey: .min)
+        areas = try c.decodeIfPresent([TextArea].self, forKey: .areas).map(Set.init)
+        kinds = try c.decode([InjectionKind].self, forKey: .kinds)
+    }
+
+    /// Areas sorted, so the encoding (and the policy hash) is deterministic.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(min, forKey: .min)
+        try c.encodeIfPresent(areas.map { $0.sorted { $0.rawValue < $1.rawValue } }, forKey: .areas)
+        try c.encode(kinds, forKey: .kinds)
     }
 }
 
@@ -313,6 +369,8 @@ public indirect enum PolicyCondition: Sendable, Hashable, Codable {
     case budget(scope: BudgetScope, belowUSD: Double)
     /// The request does (true) or does not (false) carry binary content (images, audio, files).
     case binaryContent(Bool)
+    /// The prompt-injection screen found something at least this likely in these areas.
+    case injection(InjectionCondition)
     case all([PolicyCondition])
     case any([PolicyCondition])
     case not(PolicyCondition)

@@ -91,6 +91,8 @@ public final class Router: Sendable {
     let logger: Logger
     let metrics = RouterMetrics()
     let localReadiness: @Sendable () -> (Bool, String)
+    /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
+    let screensInjection: Bool
 
     /// - Parameters:
     ///   - backends: one slot per policy target name.
@@ -110,6 +112,16 @@ public final class Router: Sendable {
         self.classifier = Classifier(configuration: configuration.policy.classifierConfiguration)
         self.logger = logger
         self.localReadiness = readiness
+        self.screensInjection = configuration.policy.rules.contains { Self.readsInjection($0.condition) }
+    }
+
+    static func readsInjection(_ condition: PolicyCondition) -> Bool {
+        switch condition {
+        case .injection: true
+        case .all(let parts), .any(let parts): parts.contains(where: readsInjection)
+        case .not(let part): readsInjection(part)
+        default: false
+        }
     }
 
     var policy: Policy { configuration.policy }
@@ -142,7 +154,9 @@ public final class Router: Sendable {
         }
 
         // Screen everything that could leave (pure), then decide (pure).
-        let screened = try Screening.screen(request, classifier: classifier, unknownFields: policy.egress.unknownFields)
+        var screened = try Screening.screen(
+            request, classifier: classifier, unknownFields: policy.egress.unknownFields, screenInjection: screensInjection
+        )
         let classification = screened.classification
         let remaining = await budget.remaining(caller.tenant)
         let context = RequestContext(
@@ -164,12 +178,18 @@ public final class Router: Sendable {
             requestedModel: request.model, streamed: request.stream == true, decisionLatency: decisionElapsed
         )
         let estimatedInput = max(classification.estimatedTokens, 1)
+        // Spotlighting rewrites flagged untrusted texts before any model sees them (the target's body
+        // is then screened again before it leaves).
+        let spotlighted = decision.spotlight.isEmpty
+            ? [] : Spotlight.apply(classification.injections, areas: Set(decision.spotlight), to: &screened.request)
+        let injectionHeader = Self.injectionSummary(decision, classification, spotlighted: spotlighted)
 
         switch decision.action {
         case .block:
             let message = decision.blockMessage ?? "Blocked by policy rule '\(decision.rule)'."
             var info = RouteInfo(requestID: caller.requestID, route: .blocked, target: "none", rule: decision.rule)
             info.droppedFields = screened.droppedFields
+            info.injection = injectionHeader
             trail.fail(status: 403, error: "blocked", fallbacks: [], target: "none", route: .blocked, total: started.duration(to: .now))
             await writeCompletion(trail)
             metrics.request(route: RouteKind.blocked.rawValue, target: "none", status: 403)
@@ -178,7 +198,8 @@ public final class Router: Sendable {
             break
         }
 
-        let plan = Plan(decision: decision, policy: policy)
+        var plan = Plan(decision: decision, policy: policy)
+        plan.injection = injectionHeader
         do {
             if request.stream == true {
                 return try await runStream(screened, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
@@ -204,6 +225,8 @@ public final class Router: Sendable {
     struct Plan: Sendable {
         var decision: Decision
         var candidates: [String]
+        /// The `x-lumen-injection` header, when a rule marked the request.
+        var injection: String?
 
         init(decision: Decision, policy: Policy) {
             self.decision = decision
@@ -235,8 +258,22 @@ public final class Router: Sendable {
             requestID: caller.requestID, route: attempt.backend.route, target: attempt.name, rule: plan.decision.rule,
             costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
             fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0,
-            droppedFields: attempt.droppedFields
+            droppedFields: attempt.droppedFields, injection: plan.injection
         )
+    }
+
+    /// What the `x-lumen-injection` header says of a request a `flag` or `spotlight` rule marked:
+    /// kinds, the location with the highest score, that score, the rules and what was spotlighted.
+    static func injectionSummary(_ decision: Decision, _ classification: Classification, spotlighted: [String]) -> String? {
+        guard !decision.flaggedBy.isEmpty || !spotlighted.isEmpty, let top = classification.injection() else { return nil }
+        let kinds = Set(classification.injections.filter(\.assessment.flagged).flatMap(\.assessment.kinds)).sorted()
+        var parts = [
+            "kinds=\(kinds.map(\.rawValue).joined(separator: ","))", "location=\(top.location.path)",
+            "score=\(String(format: "%.2f", top.assessment.score))",
+        ]
+        if !decision.flaggedBy.isEmpty { parts.append("rules=\(decision.flaggedBy.joined(separator: ","))") }
+        if !spotlighted.isEmpty { parts.append("spotlighted=\(spotlighted.joined(separator: ","))") }
+        return parts.joined(separator: "; ")
     }
 
     struct Attempt: Sendable {
@@ -387,7 +424,7 @@ public final class Router: Sendable {
         let route = routeKind(of: lastTarget)
         let info = RouteInfo(
             requestID: caller.requestID, route: route, target: lastTarget, rule: plan.decision.rule,
-            overrideReason: plan.overrideReason, fallbacks: fallbacks
+            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
         )
         let error: RouterError
         switch lastError?.kind {

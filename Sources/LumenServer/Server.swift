@@ -242,6 +242,7 @@ struct Handler: Sendable {
     static let fallbackField = field("x-lumen-fallback")
     static let redactionsField = field("x-lumen-redactions")
     static let droppedField = field("x-lumen-dropped-fields")
+    static let injectionField = field("x-lumen-injection")
 
     /// `x-lumen-*` headers: present on every answer of the chat endpoint (errors included; fields
     /// not decided yet are `none`).
@@ -260,6 +261,7 @@ struct Handler: Sendable {
             }
             if info.redactedValues > 0 { headers[redactionsField] = String(info.redactedValues) }
             if !info.droppedFields.isEmpty { headers[droppedField] = headerSafe(info.droppedFields.joined(separator: ",")) }
+            if let injection = info.injection { headers[injectionField] = headerSafe(injection) }
         }
         return headers
     }

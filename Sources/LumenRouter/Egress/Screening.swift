@@ -30,6 +30,8 @@ public struct ScreenedRequest: Sendable {
         var slot: Int32
         var rewritable: Bool
         var area: TextArea
+        /// Free text a model reads (for the injection screen).
+        var readAsText: Bool
     }
 
     /// The findings of the string at `ordinal` of a body walked like `body` (same format), if it is
@@ -136,9 +138,12 @@ public enum Screening {
     }
 
     /// Normalises and screens a request: every string of its outbound body is classified in one pass.
-    public static func screen(_ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode) throws(RouterError)
-        -> ScreenedRequest
-    {
+    /// With `screenInjection`, every free-text string a model would read as instructions or data
+    /// (user turns and their parts, system prompts, tool results, tool descriptions) also goes
+    /// through the prompt-injection screen, once per distinct text.
+    public static func screen(
+        _ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
+    ) throws(RouterError) -> ScreenedRequest {
         let (normalised, dropped) = try normalise(request, mode: unknownFields)
         let body = OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
 
@@ -170,7 +175,12 @@ public enum Screening {
                     joined += text
                 }
             }
-            ordinals.append(.init(text: text, slot: slot, rewritable: !isKey && (kind == .text || kind == .jsonText), area: area))
+            ordinals.append(
+                .init(
+                    text: text, slot: slot, rewritable: !isKey && (kind == .text || kind == .jsonText), area: area,
+                    readAsText: !isKey && kind == .text && Self.injectionAreas.contains(area)
+                )
+            )
         }
         let difficultyText = normalised.messages.last { $0.role == .user }?.text ?? ""
         var classification = classifier.classify(joined, difficultyText: difficultyText)
@@ -203,11 +213,21 @@ public enum Screening {
                 pending.append((ordinal, relative))
             }
         }
+        // The injection screen: each distinct text a model reads once, its verdict at every place.
+        var pendingInjections: [(ordinal: Int, assessment: InjectionAssessment)] = []
+        if screenInjection {
+            var assessed: [Int32: InjectionAssessment] = [:]
+            for (ordinal, place) in ordinals.enumerated() where place.readAsText && place.slot >= 0 {
+                let assessment = assessed[place.slot] ?? classifier.injection(in: texts[Int(place.slot)])
+                assessed[place.slot] = assessment
+                if assessment.score > 0 { pendingInjections.append((ordinal, assessment)) }
+            }
+        }
         var located: [Finding] = []
-        if !pending.isEmpty {
+        var paths: [Int: String] = [:]
+        if !pending.isEmpty || !pendingInjections.isEmpty {
             // The paths of the strings with findings: a second walk, only when something was found.
-            var wanted = Set(pending.map(\.ordinal))
-            var paths: [Int: String] = [:]
+            var wanted = Set(pending.map(\.ordinal)).union(pendingInjections.map(\.ordinal))
             var ordinal = 0
             OutboundStrings.walk(body) { path, _, isKey, _, _ in
                 if wanted.remove(ordinal) != nil { paths[ordinal] = isKey ? "\(path)#key" : path.description }
@@ -221,11 +241,21 @@ public enum Screening {
             }
         }
         classification.findings = located
+        classification.injections = pendingInjections.map { ordinal, assessment in
+            LocatedInjection(
+                location: FindingLocation(path: paths[ordinal] ?? "?", area: ordinals[ordinal].area, rewritable: ordinals[ordinal].rewritable),
+                assessment: assessment
+            )
+        }
         return ScreenedRequest(
             request: normalised, droppedFields: dropped, body: body, classification: classification,
             binaryParts: binary, texts: texts, findingsBySlot: bySlot, ordinals: ordinals
         )
     }
+
+    /// The areas whose free text the injection screen reads: what a model takes as instructions or
+    /// as data it might obey (not its own earlier turns, not metadata).
+    static let injectionAreas: Set<TextArea> = [.user, .system, .toolResult, .toolDefinition]
 
     /// Strings up to this many bytes are classified once however often they occur (member names,
     /// roles, schema words repeat); longer ones are not hashed.
