@@ -31,6 +31,9 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var policy: AuditPolicyRef?
     /// The model the client asked for.
     public var requestedModel: String?
+    /// The client API the request came in through (`chat-completions`, `anthropic-messages`,
+    /// `responses`); absent in records written before Lumen had more than one.
+    public var api: String?
     public var decision: AuditDecision?
     /// Classifier outputs that policy conditions read (no raw text).
     public var classification: AuditClassification?
@@ -118,6 +121,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         case keyID = "key_id"
         case policy
         case requestedModel = "model"
+        case api
         case decision, classification, context
         case findingCounts = "findings"
         case redactions, egress, usage

@@ -22,6 +22,7 @@ extension JSONBytesWriter {
     // Keys in the order `.sortedKeys` puts them (byte order; all keys here are lower-case ASCII).
     fileprivate mutating func write(_ r: AuditRecord) {
         var o = Object()
+        if let v = r.api { key("api", &o); string(v) }
         if let v = r.classification { key("classification", &o); write(v) }
         if let v = r.context { key("context", &o); write(v) }
         if let v = r.costUSD { key("cost_usd", &o); number(v) }

@@ -18,6 +18,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var redaction: RedactionSettings
     /// What may leave besides text: unknown request members and binary content.
     public var egress: EgressSettings
+    /// Model names clients send (globs such as `claude-*`, `gpt-*`) and what they mean: `auto` or a
+    /// target name. Tried in order after the target names themselves.
+    public var modelAliases: [ModelAlias]
     /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
     /// comments and key order, changed by any semantic change.
     public var contentHash: String
@@ -32,7 +35,8 @@ public struct Policy: Sendable, Hashable, Codable {
         budgets: Budgets = Budgets(),
         customTerms: [CustomTerm] = [],
         redaction: RedactionSettings = RedactionSettings(),
-        egress: EgressSettings = EgressSettings()
+        egress: EgressSettings = EgressSettings(),
+        modelAliases: [ModelAlias] = []
     ) {
         self.name = name
         self.description = description
@@ -44,6 +48,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.customTerms = customTerms
         self.redaction = redaction
         self.egress = egress
+        self.modelAliases = modelAliases
         self.contentHash = ""
         self.contentHash = PolicyHasher.hash(self)
     }
@@ -69,6 +74,10 @@ public struct Policy: Sendable, Hashable, Codable {
     public func resolveRequestedModel(_ model: String?) -> RequestedModel? {
         guard let model, !model.isEmpty, model != RequestedModel.autoName else { return .auto }
         if let target = target(named: model) { return .target(target) }
+        if let alias = modelAliases.first(where: { $0.matches(model) }) {
+            if alias.target == RequestedModel.autoName { return .auto }
+            return target(named: alias.target).map(RequestedModel.target)
+        }
         return nil
     }
 }
@@ -510,5 +519,40 @@ extension Policy {
         }
         rules.forEach { visit($0.condition) }
         return inputs
+    }
+}
+
+/// A model name clients send, as a glob (`*` any run of characters, `?` one), and what it means:
+/// `auto` (the policy decides) or a target name.
+public struct ModelAlias: Sendable, Hashable, Codable {
+    public var pattern: String
+    public var target: String
+
+    public init(pattern: String, target: String) {
+        self.pattern = pattern
+        self.target = target
+    }
+
+    /// Whether `model` matches the pattern (whole name, case-sensitive).
+    public func matches(_ model: String) -> Bool {
+        Self.glob(Array(pattern.unicodeScalars)[...], Array(model.unicodeScalars)[...])
+    }
+
+    static func glob(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        switch first {
+        case "*":
+            let rest = pattern.dropFirst()
+            var tail = text
+            while true {
+                if glob(rest, tail) { return true }
+                guard !tail.isEmpty else { return false }
+                tail = tail.dropFirst()
+            }
+        case "?":
+            return !text.isEmpty && glob(pattern.dropFirst(), text.dropFirst())
+        default:
+            return text.first == first && glob(pattern.dropFirst(), text.dropFirst())
+        }
     }
 }

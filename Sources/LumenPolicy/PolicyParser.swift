@@ -50,7 +50,7 @@ struct PolicyParser {
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
-        "egress",
+        "egress", "models",
     ]
 
     mutating func parse(_ yaml: String, readFile: (String) -> String?) -> Policy? {
@@ -137,6 +137,22 @@ struct PolicyParser {
 
         let redaction = top["redaction"].map { parseRedaction($0) } ?? RedactionSettings()
         let egress = top["egress"].map { parseEgress($0) } ?? EgressSettings()
+        var aliases: [ModelAlias] = []
+        if let node = top["models"], let entries = reader.mapping(node, "'models'") {
+            for entry in entries {
+                guard let target = reader.nonEmptyString(entry.value, "what model '\(entry.key)' maps to") else { continue }
+                if target != RequestedModel.autoName && targetsByName[target] == nil && !declaredTargetNames.contains(target) {
+                    reader.error(entry.value, "model '\(entry.key)' maps to unknown target '\(target)' (use 'auto' or a target name)"
+                        + YAMLReader.suggestion(target, among: Array(targetsByName.keys) + [RequestedModel.autoName]))
+                    continue
+                }
+                if targetsByName[entry.key] != nil || entry.key == RequestedModel.autoName {
+                    reader.error(entry.keyNode, "'\(entry.key)' is already a target name or 'auto'; 'models' maps other names")
+                    continue
+                }
+                aliases.append(ModelAlias(pattern: entry.key, target: target))
+            }
+        }
 
         return Policy(
             name: name,
@@ -148,7 +164,8 @@ struct PolicyParser {
             budgets: budgets,
             customTerms: uniqueTerms,
             redaction: redaction,
-            egress: egress
+            egress: egress,
+            modelAliases: aliases
         )
     }
 

@@ -142,10 +142,23 @@ public final class Router: Sendable {
 
     // MARK: - Entry point
 
+    /// The input tokens a request would have, as Lumen estimates them over every string it would send
+    /// (Anthropic's `count_tokens`): nothing is sent, nothing is decided.
+    public func countTokens(_ inbound: InboundRequest) throws(RouterError) -> Int {
+        try Screening.screen(inbound, classifier: classifier, unknownFields: .drop).classification.estimatedTokens
+    }
+
     /// Serves one chat completion request.
     public func handle(_ request: ChatCompletionRequest, caller: Caller) async throws(RouterError) -> RouterResult {
+        try await handle(.chat(request), caller: caller)
+    }
+
+    /// Serves one request from any client API: its conversation goes through the same pipeline, and
+    /// the answer comes back in the conversation's shapes (the server encodes them for the client).
+    public func handle(_ inbound: InboundRequest, caller: Caller) async throws(RouterError) -> RouterResult {
         let clock = ContinuousClock()
         let started = clock.now
+        let request = inbound.conversation
         guard !request.messages.isEmpty else {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
@@ -155,7 +168,7 @@ public final class Router: Sendable {
 
         // Screen everything that could leave (pure), then decide (pure).
         var screened = try Screening.screen(
-            request, classifier: classifier, unknownFields: policy.egress.unknownFields, screenInjection: screensInjection
+            inbound, classifier: classifier, unknownFields: policy.egress.unknownFields, screenInjection: screensInjection
         )
         let classification = screened.classification
         let remaining = await budget.remaining(caller.tenant)
@@ -182,6 +195,8 @@ public final class Router: Sendable {
         // is then screened again before it leaves).
         let spotlighted = decision.spotlight.isEmpty
             ? [] : Spotlight.apply(classification.injections, areas: Set(decision.spotlight), to: &screened.request)
+        // The spotlighted texts live in the conversation: a client's own body no longer carries them.
+        if !spotlighted.isEmpty { screened.native = nil }
         let injectionHeader = Self.injectionSummary(decision, classification, spotlighted: spotlighted)
 
         switch decision.action {
@@ -282,7 +297,7 @@ public final class Router: Sendable {
         var backend: any ChatBackend
         var request: ChatCompletionRequest
         /// The encoded body a remote backend sends, screened (and redacted) by `Screening.finalise`.
-        var body: [UInt8]?
+        var body: EncodedBody?
         var redaction: RedactionSession?
         var redactedTypes: Set<FindingType>
         /// Request members not sent to this target: dropped at the door, and those its API does not take.
@@ -320,7 +335,7 @@ public final class Router: Sendable {
         }
         let outbound: OutboundBody
         do {
-            guard let built = try backend.outboundBody(for: request, stream: stream) else {
+            guard let built = try backend.outboundBody(for: screened, stream: stream) else {
                 return .skip("the backend of '\(name)' builds no request body")
             }
             outbound = built
@@ -328,7 +343,12 @@ public final class Router: Sendable {
             if error.kind == .invalid && isPrimary { throw .invalidRequest(error.message) }
             return .skip(error.description)
         }
-        dropped += Wire.unsentFields(of: request, format: outbound.format)
+        let passedThrough = screened.native != nil && outbound.format == screened.native?.format
+        if passedThrough {
+            dropped.removeAll { $0.hasSuffix(InboundRequest.anthropicOnlyMarker) }
+        } else {
+            dropped += Wire.unsentFields(of: request, format: outbound.format)
+        }
         let final: OutboundBody
         let session: RedactionSession?
         let redactedTypes: Set<FindingType>
@@ -342,9 +362,9 @@ public final class Router: Sendable {
             session = redaction
             redactedTypes = types
         }
-        let bytes: [UInt8]
+        let bytes: EncodedBody
         do {
-            bytes = try final.encoded()
+            bytes = try EncodedBody(final)
         } catch {
             return .skip("the request could not be encoded for '\(name)'")
         }
@@ -354,7 +374,7 @@ public final class Router: Sendable {
             throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
         case .log(let log):
             do {
-                try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
+                try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
                 logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
                 throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)

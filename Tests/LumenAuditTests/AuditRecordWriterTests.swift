@@ -102,6 +102,7 @@ import Testing
             fallbacks: coin(&g) ? fallbacks : nil
         )
         if g.next() % 4 == 0 { record.findingCounts = nil }
+        if coin(&g) { record.api = pick(strings, &g) }
         return record
     }
 

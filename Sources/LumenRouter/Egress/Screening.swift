@@ -7,11 +7,18 @@ public import LumenRedaction
 /// A request as the router screened it: the members it dropped, its outbound body, and one
 /// classification over all the body's strings, each finding with its location.
 public struct ScreenedRequest: Sendable {
+    /// The client API the request came in through.
+    public var api: InboundAPI
     /// The request with undocumented members removed: what any target's body is built from.
     public var request: ChatCompletionRequest
+    /// The client's own body (Anthropic Messages): what an Anthropic target receives, passed through.
+    public var native: OutboundBody?
+    /// Headers a same-API target receives too.
+    public var passThroughHeaders: [String: String]
     /// Members that were dropped (`foo`, `messages[1].bar`), for the `x-lumen-dropped-fields` header.
     public var droppedFields: [String]
-    /// The request's outbound body in the OpenAI chat format (the canonical one): what was screened.
+    /// What was screened: the client's own body when it can be passed through (Anthropic Messages),
+    /// else the conversation's body in the OpenAI chat format.
     public var body: OutboundBody
     /// Classification over all screened strings: findings carry their location and offsets into
     /// the string at that location; difficulty is the last user turn's.
@@ -144,8 +151,23 @@ public enum Screening {
     public static func screen(
         _ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
     ) throws(RouterError) -> ScreenedRequest {
-        let (normalised, dropped) = try normalise(request, mode: unknownFields)
-        let body = OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
+        try screen(.chat(request), classifier: classifier, unknownFields: unknownFields, screenInjection: screenInjection)
+    }
+
+    /// Screens a request that came in through any client API.
+    public static func screen(
+        _ inbound: InboundRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
+    ) throws(RouterError) -> ScreenedRequest {
+        if unknownFields == .strict, !inbound.unknownFields.isEmpty {
+            throw .invalidRequest(
+                "Unknown request field\(inbound.unknownFields.count == 1 ? "" : "s") \(inbound.unknownFields.joined(separator: ", ")): this policy accepts only documented fields (egress.unknown_fields: strict).",
+                param: inbound.unknownFields.first, code: "unknown_field"
+            )
+        }
+        let (normalised, droppedHere) = try normalise(inbound.conversation, mode: unknownFields)
+        let dropped = inbound.unknownFields + inbound.dropped + droppedHere
+        let body = inbound.native
+            ?? OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
 
         // Strings to classify, joined with blank lines (short ones, which repeat, once each); for each
         // string of the body in walk order, its text, its slot (-1: not classified) and place.
@@ -182,7 +204,7 @@ public enum Screening {
                 )
             )
         }
-        let difficultyText = normalised.messages.last { $0.role == .user }?.text ?? ""
+        let difficultyText = DifficultyConversation.scoredText(Self.difficultyTurns(normalised))
         var classification = classifier.classify(joined, difficultyText: difficultyText)
 
         // Each finding back to its string (clipped to it) and to every place that string occurs.
@@ -248,9 +270,35 @@ public enum Screening {
             )
         }
         return ScreenedRequest(
-            request: normalised, droppedFields: dropped, body: body, classification: classification,
+            api: inbound.api, request: normalised, native: inbound.native, passThroughHeaders: inbound.passThroughHeaders,
+            droppedFields: dropped, body: body, classification: classification,
             binaryParts: binary, texts: texts, findingsBySlot: bySlot, ordinals: ordinals
         )
+    }
+
+    /// The conversation as the difficulty model reads it: what the user asked (and, for a short
+    /// follow-up, the turns it refers to), not the boilerplate an agent sends with every request —
+    /// system prompts and tool schemas are left out, and so are `<system-reminder>` blocks that
+    /// agent clients put into user turns.
+    static func difficultyTurns(_ request: ChatCompletionRequest) -> [DifficultyTurn] {
+        request.messages.compactMap { message in
+            let role: DifficultyTurn.Role
+            switch message.role {
+            case .user: role = .user
+            case .assistant: role = .assistant
+            case .tool: role = .tool
+            default: return nil
+            }
+            let segments = (message.content?.textSegments ?? []).filter { !isBoilerplate($0) }
+            return DifficultyTurn(role: role, text: segments.joined(separator: "\n"))
+        }
+    }
+
+    /// A block an agent client adds to a user turn for the model, not from the user.
+    static func isBoilerplate(_ segment: String) -> Bool {
+        let trimmed = segment.drop { $0.isWhitespace }
+        return trimmed.hasPrefix("<system-reminder>") || trimmed.hasPrefix("<environment_context>") || trimmed.hasPrefix("<user_instructions>")
+            || trimmed.hasPrefix("# AGENTS.md instructions")
     }
 
     /// The areas whose free text the injection screen reads: what a model takes as instructions or
