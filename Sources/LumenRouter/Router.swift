@@ -163,7 +163,7 @@ public final class Router: Sendable {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
         guard policy.resolveRequestedModel(request.model) != nil else {
-            throw .modelNotFound(request.model, known: modelIDs)
+            throw .modelNotFound(request.model, known: modelIDs + policy.modelAliases.map(\.pattern))
         }
 
         // Screen everything that could leave (pure), then decide (pure).

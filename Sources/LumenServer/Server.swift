@@ -259,7 +259,9 @@ struct Handler: Sendable {
         if case .failure(let error) = authenticate(request) {
             return errorResponse(error, requestID: Self.newRequestID())
         }
-        let list = ModelList(data: router().modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") })
+        let router = router()
+        let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
+        let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") } + aliases)
         return encoded(.ok, list, headers: [:])
     }
 
@@ -385,7 +387,12 @@ struct Handler: Sendable {
     /// or an Anthropic one.
     func errorResponse(_ routerError: RouterError, requestID: String, api: InboundAPI = .chatCompletions) -> Response {
         let status = HTTPResponse.Status(code: routerError.status)
-        let headers = Self.lumenHeaders(routerError.route, requestID: requestID)
+        var headers = Self.lumenHeaders(routerError.route, requestID: requestID)
+        // The hint the OpenAI and Anthropic SDKs (and Claude Code) read before their own retry
+        // rules: a wrong key or a refused request will not pass on a second try.
+        if (400..<500).contains(routerError.status), ![408, 409, 429].contains(routerError.status) {
+            headers[Self.shouldRetry] = "false"
+        }
         switch api {
         case .anthropicMessages:
             return encoded(status, AnthropicInbound.error(status: routerError.status, message: routerError.message), headers: headers)
@@ -393,6 +400,8 @@ struct Handler: Sendable {
             return encoded(status, Self.errorBody(routerError), headers: headers)
         }
     }
+
+    static let shouldRetry = field("x-should-retry")
 
     static func errorBody(_ error: RouterError) -> OpenAIErrorBody {
         OpenAIErrorBody(message: error.message, type: error.type, param: error.param, code: error.code)
