@@ -122,6 +122,11 @@ enum Lexicon {
         "经理", "同事", "医生", "老师", "先生", "女士",
     ].map { $0.unicodeScalars.map(\.value) }
 
+    /// Titles that make a surname alone a reference to a person: 王女士, 张总, 李老师.
+    static let chineseTitles: [[UInt32]] = [
+        "先生", "女士", "小姐", "老师", "医生", "大夫", "教授", "经理", "主任", "律师", "总", "师傅", "阿姨", "大爷", "某",
+    ].map { $0.unicodeScalars.map(\.value) }
+
     /// Titles right after a Chinese name: 先生, 女士, 医生…
     static let chineseNameAfter: [[UInt32]] = [
         "先生", "女士", "小姐", "医生", "大夫", "老师", "教授", "经理", "主任", "同学", "律师", "总", "的电话", "的手机", "的身份证",

@@ -1,8 +1,8 @@
 // Person names without an NER model: census lexicons plus context. English/Latin: honorifics
 // ("Dr. Berta Szöllössy"), cue phrases ("my name is", "named", "User:"), chat speaker labels
 // ("Nicole: …"), census first names followed by capitalised words or initials, census surnames,
-// and coordinated lists ("Eklund, Michael and Hodge"). Chinese: a surname from 百家姓 + one or two
-// given-name characters, gated by context (姓名, 患者, 叫 … / 先生, 女士 …).
+// and coordinated lists ("Eklund, Michael and Hodge"). Chinese: the learned character model
+// (ChineseNameModel.swift) plus cue words and titles (姓名, 我叫 … / 先生, 女士 …).
 
 enum Names {
     /// Latin-script names: see `LatinNames`.
@@ -16,32 +16,59 @@ enum Names {
 
     // MARK: Chinese
 
+    /// The learned model (ChineseNameModel.swift), decoded once.
+    private static let chineseModel = ChineseNameScanner(.builtIn)
+
+    /// Chinese names: the learned model's spans, plus a surname with a title or a cue word that the
+    /// model may leave out ("王女士", "张总", "姓名：李雷"), plus a Latin name in brackets right after a
+    /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
         guard !t.isASCII else { return }
+        let model = chineseModel
+        var found: [Finding] = []
+        for c in model.scan(t) {
+            // Probability → score in [0.55, 0.95].
+            let p = 1 / (1 + Elementary.exp(-c.logit))
+            found.append(Finding(type: .person, start: c.start, end: c.end, score: 0.55 + 0.4 * p))
+        }
+        scanCued(t, model, into: &found)
+        found.sort { $0.start < $1.start }
+        var last = -1
+        for f in found where f.start >= last {
+            out.append(f)
+            last = f.end
+            // A Latin name in brackets right after: "（markbradford）", "(Mason Alex)".
+            if t[f.end] == 0xFF08 || t[f.end] == 0x28 {
+                var k = f.end + 1
+                while k < t.count && k - f.end <= 40 && (Chars.isASCIILetter(t.v[k]) || t.v[k] == 0x20 || t.v[k] == 0x2E || t.v[k] == 0x2D || t.v[k] == 0x27) { k += 1 }
+                if k > f.end + 2, t[k] == 0xFF09 || t[k] == 0x29, Chars.isASCIILetter(t.v[f.end + 1]) {
+                    out.append(Finding(type: .person, start: f.end + 1, end: k, score: f.score))
+                    last = k
+                }
+            }
+        }
+    }
+
+    /// Surname + title ("王女士", "张总") and cue + surname + given name ("姓名：李雷", "我叫陈静").
+    private static func scanCued(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
         var i = 0
         while i < t.count {
             let c = t.v[i]
-            guard c >= 0x4E00, Chars.isHan(c) else { i += 1; continue }
-            var surnameLength = 0
-            if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
-            else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }
-            guard surnameLength > 0 else { i += 1; continue }
-            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) || endsWith(t, cue + [0x662F], at: i) }
-            // Given name: one or two Han characters that are not particles.
-            var g = i + surnameLength
-            while g < t.count && g - i - surnameLength < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
-            let given = g - i - surnameLength
-            guard given >= 1 else { i += 1; continue }
-            var end = g
-            var after = Lexicon.chineseNameAfter.contains { startsWith(t, $0, at: g) }
-            if !after && given == 2 && Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: g - 1) }) {
-                end = g - 1
-                after = true
-            }
-            if before || after {
-                out.append(Finding(type: .person, start: i, end: end, score: before && after ? 0.9 : 0.75))
-                i = end
+            guard c >= 0x4E00, Chars.isHan(c), Lexicon.chineseSurnames.contains(c) || model.row(c).isSurname else { i += 1; continue }
+            if let title = Lexicon.chineseTitles.first(where: { startsWith(t, $0, at: i + 1) }), title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) }) {
+                out.append(Finding(type: .person, start: i, end: i + 1 + title.count, score: 0.7))
+                i += 1 + title.count
                 continue
+            }
+            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) }
+            if before {
+                var g = i + 1
+                while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
+                if g > i + 1 {
+                    out.append(Finding(type: .person, start: i, end: g, score: 0.8))
+                    i = g
+                    continue
+                }
             }
             i += 1
         }

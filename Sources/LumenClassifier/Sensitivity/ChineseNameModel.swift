@@ -1,0 +1,425 @@
+// Chinese person names from character statistics (trained by `lumen train names`, see
+// ChineseNameTraining.swift). Two kinds of candidate span are scored by logistic regression:
+// - Chinese-style: a surname (or compound surname) and one or two given-name characters;
+// - transliterated: a run of characters typical of transliterated foreign names ("罗比尼奥",
+//   "克里斯托弗·诺兰"), separators '·' allowed inside.
+// Features are per-character log-ratios (surname, given-name and transliteration characters against
+// ordinary text; the characters before and after a name against ordinary text and against titles and
+// organisations), whether the span or its edges are common words, and title brackets (《…》). The
+// best-scoring candidates above a per-kind threshold win, without overlap.
+
+/// The trained Chinese person-name model: quantised per-character tables, context tables and the
+/// logistic-regression weights of the two candidate kinds. Stored as JSON (models/names.json) and
+/// compiled in as `ChineseNameModel.builtIn`.
+public struct ChineseNameModel: Sendable, Hashable, Codable {
+    public var version: Int
+    /// The characters with a row of their own, in row order from row 2 (row 0: any other scalar,
+    /// row 1: the start or end of the text).
+    public var chars: String
+    /// Per table (`ChineseNameModel.tableNames`): one code character per row, row 0 first (see `Code`).
+    public var tables: [String: String]
+    /// Per map (`ChineseNameModel.mapNames`): keys (two or three Han characters) each followed by its code character.
+    public var maps: [String: String]
+    /// Feature names, `ChineseNameFeatures.names`, for both kinds.
+    public var features: [String]
+    /// Raw weights (standardisation folded in) and bias of the Chinese-style candidates.
+    public var chineseWeights: [Double]
+    public var chineseBias: Double
+    /// A candidate is kept when its probability is at least this.
+    public var chineseThreshold: Double
+    public var translitWeights: [Double]
+    public var translitBias: Double
+    public var translitThreshold: Double
+
+    public init(version: Int, chars: String, tables: [String: String], maps: [String: String], features: [String],
+                chineseWeights: [Double], chineseBias: Double, chineseThreshold: Double,
+                translitWeights: [Double], translitBias: Double, translitThreshold: Double) {
+        self.version = version
+        self.chars = chars
+        self.tables = tables
+        self.maps = maps
+        self.features = features
+        self.chineseWeights = chineseWeights
+        self.chineseBias = chineseBias
+        self.chineseThreshold = chineseThreshold
+        self.translitWeights = translitWeights
+        self.translitBias = translitBias
+        self.translitThreshold = translitThreshold
+    }
+
+    public static let tableNames = ["surname", "given", "translit", "nameVsDecoy", "before", "after", "decoyBefore", "decoyAfter"]
+    public static let mapNames = ["before2", "after2", "decoyBefore2", "decoyAfter2", "words"]
+
+    /// Checks the shape: every table has one code per row, weights match the features.
+    public func validate() throws(ChineseNameModelError) {
+        let rows = chars.unicodeScalars.count + 2
+        for name in Self.tableNames {
+            guard let table = tables[name] else { throw ChineseNameModelError(message: "missing table \(name)") }
+            guard table.utf8.count == rows else { throw ChineseNameModelError(message: "table \(name) has \(table.utf8.count) codes for \(rows) rows") }
+            guard table.utf8.allSatisfy({ Code.value($0) != nil || $0 == Code.absent }) else {
+                throw ChineseNameModelError(message: "table \(name) has a bad code")
+            }
+        }
+        for name in Self.mapNames where maps[name] == nil { throw ChineseNameModelError(message: "missing map \(name)") }
+        guard features.count == ChineseNameFeatures.count, chineseWeights.count == features.count, translitWeights.count == features.count else {
+            throw ChineseNameModelError(message: "expected \(ChineseNameFeatures.count) features and weights")
+        }
+        guard chars.unicodeScalars.allSatisfy({ $0.value < 0x10000 && $0.value > 0 }) else {
+            throw ChineseNameModelError(message: "row characters must be in the Basic Multilingual Plane")
+        }
+    }
+
+    /// One code character per quantised value: 64 levels of 0.25 from −8 to 7.75, and '.' for "absent".
+    public enum Code {
+        static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/".utf8)
+        static let absent = UInt8(ascii: ".")
+        private static let decode: [Int8] = {
+            var table = [Int8](repeating: -1, count: 128)
+            for (k, c) in alphabet.enumerated() { table[Int(c)] = Int8(k) }
+            return table
+        }()
+
+        /// The value of a code byte, nil for '.' or a byte outside the alphabet.
+        static func value(_ byte: UInt8) -> Float? {
+            guard byte < 128, decode[Int(byte)] >= 0 else { return nil }
+            return Float(Int(decode[Int(byte)]) - 32) / 4
+        }
+
+        /// The code of `x`, clamped to [−8, 7.75] and rounded to a quarter.
+        public static func encode(_ x: Double) -> Character {
+            let level = Int((min(max(x, -8), 7.75) * 4).rounded()) + 32
+            return Character(Unicode.Scalar(alphabet[min(max(level, 0), 63)]))
+        }
+
+        /// What `encode(x)` decodes to.
+        public static func quantise(_ x: Double) -> Double { Double(Int((min(max(x, -8), 7.75) * 4).rounded())) / 4 }
+    }
+}
+
+/// A malformed name model.
+public struct ChineseNameModelError: Error, Sendable, Hashable {
+    public var message: String
+    public init(message: String) { self.message = message }
+}
+
+/// The features of a candidate, shared by both kinds; the last four differ by kind.
+public enum ChineseNameFeatures {
+    public static let names = [
+        "before", "after", "before2", "after2", "prev_boundary", "next_boundary",
+        "decoy_before", "decoy_after", "decoy_before2", "decoy_after2", "name_vs_decoy",
+        "prev_han", "next_han", "prev_translit", "next_translit", "next_given",
+        "word", "word_across_start", "word_across_end", "word_given", "in_title",
+        // Chinese-style: surname, first and second given-name character, one given-name character only;
+        // transliterated: mean and minimum transliteration value, log of the length, a separator inside.
+        "kind_1", "kind_2", "kind_3", "kind_4",
+    ]
+    public static let count = names.count
+}
+
+/// The model decoded for scanning: per-scalar row lookup and flat per-row values.
+struct ChineseNameScanner: Sendable {
+    struct Row: Sendable {
+        var surname: Float = 0
+        var given: Float = 0
+        var translit: Float = 0
+        var nameVsDecoy: Float = 0
+        var before: Float = 0
+        var after: Float = 0
+        var decoyBefore: Float = 0
+        var decoyAfter: Float = 0
+        var isSurname = false
+        var isTranslit = false
+    }
+
+    enum Kind: Int, Sendable { case chinese = 0, translit = 1 }
+
+    /// A scored span.
+    struct Candidate: Sendable {
+        var start: Int
+        var end: Int
+        var kind: Kind
+        var logit: Double
+    }
+
+    /// Row per BMP scalar (0 for scalars without a row).
+    private let index: [UInt16]
+    private let rows: [Row]
+    private let before2: WordMap<Float>, after2: WordMap<Float>, decoyBefore2: WordMap<Float>, decoyAfter2: WordMap<Float>
+    private let words: WordMap<Float>
+    private let chineseWeights: [Double], translitWeights: [Double]
+    private let chineseBias: Double, translitBias: Double
+    let chineseCut: Double, translitCut: Double
+
+    /// Compound surnames: first scalar → second scalars.
+    private static let compounds: [UInt32: [UInt32]] = {
+        var out: [UInt32: [UInt32]] = [:]
+        for s in Lexicon.chineseCompoundSurnames { out[s[0], default: []].append(s[1]) }
+        return out
+    }()
+    /// The surname value of a compound surname (its first character's own row is not used).
+    static let compoundSurname: Float = 6
+
+    static let separators: Set<UInt32> = [0xB7, 0x2022, 0x30FB, 0xFF0E, 0x2D, 0x2027, 0x22C5, 0x2219]
+
+    init(_ model: ChineseNameModel) {
+        let chars = Array(model.chars.unicodeScalars.map(\.value))
+        var index = [UInt16](repeating: 0, count: 0x10000)
+        for (k, c) in chars.enumerated() where c < 0x10000 { index[Int(c)] = UInt16(k + 2) }
+        index[0] = 1
+        self.index = index
+        var rows = [Row](repeating: Row(), count: chars.count + 2)
+        func fill(_ name: String, _ set: (inout Row, Float?) -> Void) {
+            let codes = Array((model.tables[name] ?? "").utf8)
+            for r in rows.indices where r < codes.count { set(&rows[r], ChineseNameModel.Code.value(codes[r])) }
+        }
+        fill("surname") { row, v in row.surname = v ?? 0; row.isSurname = v != nil }
+        fill("given") { row, v in row.given = v ?? 0 }
+        fill("translit") { row, v in row.translit = v ?? 0; row.isTranslit = v != nil }
+        fill("nameVsDecoy") { row, v in row.nameVsDecoy = v ?? 0 }
+        fill("before") { row, v in row.before = v ?? 0 }
+        fill("after") { row, v in row.after = v ?? 0 }
+        fill("decoyBefore") { row, v in row.decoyBefore = v ?? 0 }
+        fill("decoyAfter") { row, v in row.decoyAfter = v ?? 0 }
+        self.rows = rows
+        func map(_ name: String) -> WordMap<Float> {
+            var out: [UInt64: Float] = [:]
+            var key = Self.keySeed
+            var length = 0
+            for scalar in (model.maps[name] ?? "").unicodeScalars {
+                let c = scalar.value
+                if c < 0x80 {
+                    if length >= 2, let v = ChineseNameModel.Code.value(UInt8(c)) { out[key] = v }
+                    key = Self.keySeed
+                    length = 0
+                } else {
+                    key = Self.keyStep(key, c)
+                    length += 1
+                }
+            }
+            return WordMap(out)
+        }
+        before2 = map("before2")
+        after2 = map("after2")
+        decoyBefore2 = map("decoyBefore2")
+        decoyAfter2 = map("decoyAfter2")
+        words = map("words")
+        chineseWeights = model.chineseWeights
+        translitWeights = model.translitWeights
+        chineseBias = model.chineseBias
+        translitBias = model.translitBias
+        chineseCut = Self.logit(model.chineseThreshold)
+        translitCut = Self.logit(model.translitThreshold)
+    }
+
+    static func logit(_ p: Double) -> Double {
+        let q = min(max(p, 1e-9), 1 - 1e-9)
+        return Elementary.ln(q / (1 - q))
+    }
+
+    static let keySeed: UInt64 = 0xcbf2_9ce4_8422_2325
+    @inline(__always) static func keyStep(_ h: UInt64, _ c: UInt32) -> UInt64 { (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+
+    /// The map key of t[s..<e] (FNV-1a over the scalars).
+    @inline(__always) static func key(_ t: ScalarText, _ s: Int, _ e: Int) -> UInt64 {
+        var h = keySeed
+        for k in s..<e { h = keyStep(h, t.v[k]) }
+        return h
+    }
+
+    @inline(__always) func row(_ c: UInt32) -> Row { rows[c < 0x10000 ? Int(index[Int(c)]) : 0] }
+
+    /// The row of the scalar at `i`, row 1 outside the text.
+    @inline(__always) private func row(_ t: ScalarText, _ i: Int) -> Row { i < 0 || i >= t.count ? rows[1] : row(t.v[i]) }
+
+    @inline(__always) private func word(_ t: ScalarText, _ s: Int, _ e: Int) -> Float {
+        guard s >= 0, e <= t.count else { return 0 }
+        return words[Self.key(t, s, e)] ?? 0
+    }
+
+    private static func isBoundary(_ t: ScalarText, _ i: Int) -> Bool {
+        guard i >= 0 && i < t.count else { return true }
+        let c = t.v[i]
+        return !(Chars.isHan(c) || Chars.isLetter(c) || Chars.isDigit(c) || Chars.isOtherCJK(c))
+    }
+
+    /// Which scalars lie inside 《…》 (nil when the text has no '《').
+    static func titleMask(_ t: ScalarText) -> [Bool]? {
+        guard t.v.contains(0x300A) else { return nil }
+        var mask = [Bool](repeating: false, count: t.count)
+        var depth = 0
+        for k in 0..<t.count {
+            let c = t.v[k]
+            if c == 0x300A { depth += 1 } else if c == 0x300B { depth = max(0, depth - 1) } else { mask[k] = depth > 0 }
+        }
+        return mask
+    }
+
+    /// The features of t[i..<j] as a candidate of `kind` (`x` has `ChineseNameFeatures.count` slots).
+    /// `surnameLength` is 1 or 2 for Chinese-style candidates.
+    func features(_ t: ScalarText, _ i: Int, _ j: Int, _ kind: Kind, surnameLength: Int, inTitle: Bool, into x: inout [Double]) {
+        let p = row(t, i - 1), n = row(t, j)
+        let prevHan = i > 0 && Chars.isHan(t.v[i - 1]), nextHan = j < t.count && Chars.isHan(t.v[j])
+        x[0] = Double(p.before)
+        x[1] = Double(n.after)
+        let b2 = i >= 2 ? Self.key(t, i - 2, i) : 0, a2 = j + 2 <= t.count ? Self.key(t, j, j + 2) : 0
+        x[2] = i >= 2 ? Double(before2[b2] ?? 0) : 0
+        x[3] = j + 2 <= t.count ? Double(after2[a2] ?? 0) : 0
+        x[4] = Self.isBoundary(t, i - 1) ? 1 : 0
+        x[5] = Self.isBoundary(t, j) ? 1 : 0
+        x[6] = Double(p.decoyBefore)
+        x[7] = Double(n.decoyAfter)
+        x[8] = i >= 2 ? Double(decoyBefore2[b2] ?? 0) : 0
+        x[9] = j + 2 <= t.count ? Double(decoyAfter2[a2] ?? 0) : 0
+        var nd: Float = 0
+        for k in i..<j { nd += row(t.v[k]).nameVsDecoy }
+        x[10] = Double(nd) / Double(j - i)
+        x[11] = prevHan ? 1 : 0
+        x[12] = nextHan ? 1 : 0
+        x[13] = prevHan && p.isTranslit ? 1 : 0
+        x[14] = nextHan && n.isTranslit ? 1 : 0
+        x[15] = nextHan ? Double(n.given) : 0
+        x[16] = Double(word(t, i, j))
+        x[17] = i > 0 ? Double(word(t, i - 1, i + 1)) : 0
+        x[18] = j < t.count ? Double(word(t, j - 1, j + 1)) : 0
+        x[19] = kind == .chinese && j - i - surnameLength == 2 ? Double(word(t, i + surnameLength, j)) : 0
+        x[20] = inTitle ? 1 : 0
+        switch kind {
+        case .chinese:
+            x[21] = surnameLength == 2 ? Double(Self.compoundSurname) : Double(row(t.v[i]).surname)
+            let g1 = Double(row(t.v[i + surnameLength]).given)
+            let g2 = j - i - surnameLength == 2 ? Double(row(t.v[j - 1]).given) : 0
+            x[22] = g1
+            x[23] = g2
+            x[24] = j - i - surnameLength == 1 ? 1 : 0
+        case .translit:
+            var sum: Float = 0, low: Float = 100, han = 0, separator = false
+            for k in i..<j {
+                let c = t.v[k]
+                if Chars.isHan(c) {
+                    let v = row(c).translit
+                    sum += v
+                    low = min(low, v)
+                    han += 1
+                } else {
+                    separator = true
+                }
+            }
+            x[21] = Double(sum) / Double(max(han, 1))
+            x[22] = Double(low)
+            x[23] = Elementary.ln(Double(max(han, 1)))
+            x[24] = separator ? 1 : 0
+        }
+    }
+
+    /// Visits every candidate span (the same ones in training and scanning).
+    func forEachCandidate(_ t: ScalarText, _ visit: (_ start: Int, _ end: Int, _ kind: Kind, _ surnameLength: Int) -> Void) {
+        let n = t.count
+        var i = 0
+        while i < n {
+            let c = t.v[i]
+            guard c >= 0x3400, Chars.isHan(c) else { i += 1; continue }
+            let r = row(c)
+            var surnameLength = 0
+            if i + 1 < n, let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
+            if surnameLength > 0 {
+                for given in 1...2 {
+                    let j = i + surnameLength + given
+                    guard j <= n, Chars.isHan(t.v[j - 1]), given == 1 || Chars.isHan(t.v[j - 2]) else { break }
+                    visit(i, j, .chinese, surnameLength)
+                }
+            }
+            if r.isTranslit {
+                var j = i + 1
+                while j < n && j - i < 14 {
+                    let d = t.v[j]
+                    if Chars.isHan(d) && row(d).isTranslit {
+                        j += 1
+                        visit(i, j, .translit, 0)
+                    } else if Self.separators.contains(d) && j + 1 < n && Chars.isHan(t.v[j + 1]) && row(t.v[j + 1]).isTranslit {
+                        j += 1
+                    } else {
+                        break
+                    }
+                }
+            }
+            i += 1
+        }
+    }
+
+    /// The candidates above their kind's threshold, best first, without overlap, in text order.
+    func scan(_ t: ScalarText) -> [Candidate] {
+        let title = Self.titleMask(t)
+        var kept: [Candidate] = []
+        var x = [Double](repeating: 0, count: ChineseNameFeatures.count)
+        forEachCandidate(t) { s, e, kind, surnameLength in
+            features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
+            let logit = score(x, kind)
+            if logit >= (kind == .chinese ? chineseCut : translitCut) { kept.append(Candidate(start: s, end: e, kind: kind, logit: logit)) }
+        }
+        guard kept.count > 1 else { return kept }
+        kept.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
+        var chosen: [Candidate] = []
+        for c in kept where !chosen.contains(where: { $0.start < c.end && c.start < $0.end }) { chosen.append(c) }
+        chosen.sort { $0.start < $1.start }
+        return chosen
+    }
+
+    @inline(__always) func score(_ x: [Double], _ kind: Kind) -> Double {
+        let w = kind == .chinese ? chineseWeights : translitWeights
+        var z = kind == .chinese ? chineseBias : translitBias
+        for k in 0..<x.count { z += w[k] * x[k] }
+        return z
+    }
+}
+
+extension ChineseNameModel {
+    /// The model as a Swift source file defining `ChineseNameModel.builtIn` (long strings wrapped with
+    /// line-continuation backslashes, so the file stays readable and fast to compile).
+    public func swiftSource() -> String {
+        func literal(_ s: String, indent: String) -> String {
+            var lines: [String] = []
+            var line = ""
+            var count = 0
+            for scalar in s.unicodeScalars {
+                let v = scalar.value
+                if scalar == "\\" || scalar == "\"" {
+                    line += "\\"
+                    line.unicodeScalars.append(scalar)
+                } else if v <= 0x20 || v == 0x7F || v == 0x85 || v == 0x2028 || v == 0x2029 {
+                    line += "\\u{" + String(v, radix: 16) + "}"
+                } else {
+                    line.unicodeScalars.append(scalar)
+                }
+                count += 1
+                if count == 100 { lines.append(line); line = ""; count = 0 }
+            }
+            if !line.isEmpty || lines.isEmpty { lines.append(line) }
+            return "\"\"\"\n" + lines.map { indent + $0 }.joined(separator: "\\\n") + "\n" + indent + "\"\"\""
+        }
+        func list(_ values: [Double]) -> String { "[" + values.map(\.description).joined(separator: ", ") + "]" }
+        func dict(_ d: [String: String]) -> String {
+            "[\n" + d.keys.sorted().map { "            \"\($0)\": " + literal(d[$0]!, indent: "                ") + "," }.joined(separator: "\n") + "\n        ]"
+        }
+        return """
+            // Generated by `lumen train names --swift-out`; do not edit. Same model as models/names.json.
+
+            extension ChineseNameModel {
+                /// The trained model compiled into Lumen (no file I/O at run time).
+                public static let builtIn = ChineseNameModel(
+                    version: \(version),
+                    chars: \(literal(chars, indent: "            ")),
+                    tables: \(dict(tables)),
+                    maps: \(dict(maps)),
+                    features: [\(features.map { "\"\($0)\"" }.joined(separator: ", "))],
+                    chineseWeights: \(list(chineseWeights)),
+                    chineseBias: \(chineseBias.description),
+                    chineseThreshold: \(chineseThreshold.description),
+                    translitWeights: \(list(translitWeights)),
+                    translitBias: \(translitBias.description),
+                    translitThreshold: \(translitThreshold.description)
+                )
+            }
+
+            """
+    }
+}
