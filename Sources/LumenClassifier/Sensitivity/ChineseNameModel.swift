@@ -128,7 +128,10 @@ struct ChineseNameScanner: Sendable {
         var decoyBefore: Float = 0
         var decoyAfter: Float = 0
         var isSurname = false
+        /// A transliteration character (positive value).
         var isTranslit = false
+        /// Seen in transliterations at all: may join a name next to a separator.
+        var inTranslit = false
     }
 
     enum Kind: Int, Sendable { case chinese = 0, translit = 1 }
@@ -159,6 +162,9 @@ struct ChineseNameScanner: Sendable {
     /// The surname value of a compound surname (its first character's own row is not used).
     static let compoundSurname: Float = 6
 
+    /// The word value (log(frequency / 300) + 1) from which a two-character word is never a name.
+    static let frequentWord = 4.0
+
     static let separators: Set<UInt32> = [0xB7, 0x2022, 0x30FB, 0xFF0E, 0x2D, 0x2027, 0x22C5, 0x2219]
 
     init(_ model: ChineseNameModel) {
@@ -174,7 +180,7 @@ struct ChineseNameScanner: Sendable {
         }
         fill("surname") { row, v in row.surname = v ?? 0; row.isSurname = v != nil }
         fill("given") { row, v in row.given = v ?? 0 }
-        fill("translit") { row, v in row.translit = v ?? 0; row.isTranslit = v != nil }
+        fill("translit") { row, v in row.translit = v ?? 0; row.isTranslit = (v ?? 0) > 0; row.inTranslit = v != nil }
         fill("nameVsDecoy") { row, v in row.nameVsDecoy = v ?? 0 }
         fill("before") { row, v in row.before = v ?? 0 }
         fill("after") { row, v in row.after = v ?? 0 }
@@ -328,14 +334,17 @@ struct ChineseNameScanner: Sendable {
                     visit(i, j, .chinese, surnameLength)
                 }
             }
-            if r.isTranslit {
-                var j = i + 1
+            // Transliterations: a run of transliteration characters; next to a separator ("伊丽莎白·泰勒")
+            // any character seen in transliterations may join.
+            if r.isTranslit || (r.inTranslit && separatorAhead(t, from: i + 1)) {
+                var j = i + 1, separated = false
                 while j < n && j - i < 14 {
                     let d = t.v[j]
-                    if Chars.isHan(d) && row(d).isTranslit {
+                    if Chars.isHan(d) && (row(d).isTranslit || (row(d).inTranslit && (separated || separatorAhead(t, from: j + 1)))) {
                         j += 1
                         visit(i, j, .translit, 0)
-                    } else if Self.separators.contains(d) && j + 1 < n && Chars.isHan(t.v[j + 1]) && row(t.v[j + 1]).isTranslit {
+                    } else if Self.separators.contains(d) && j + 1 < n && Chars.isHan(t.v[j + 1]) && row(t.v[j + 1]).inTranslit {
+                        separated = true
                         j += 1
                     } else {
                         break
@@ -346,6 +355,18 @@ struct ChineseNameScanner: Sendable {
         }
     }
 
+    /// A separator within the next few Han characters seen in transliterations.
+    private func separatorAhead(_ t: ScalarText, from start: Int) -> Bool {
+        var k = start
+        while k < t.count && k - start < 6 {
+            let c = t.v[k]
+            if Self.separators.contains(c) { return k + 1 < t.count && Chars.isHan(t.v[k + 1]) }
+            guard Chars.isHan(c), row(c).inTranslit else { return false }
+            k += 1
+        }
+        return false
+    }
+
     /// The candidates above their kind's threshold, best first, without overlap, in text order.
     func scan(_ t: ScalarText) -> [Candidate] {
         let title = Self.titleMask(t)
@@ -354,6 +375,9 @@ struct ChineseNameScanner: Sendable {
         forEachCandidate(t) { s, e, kind, surnameLength in
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
             let logit = score(x, kind)
+            // A frequent word ("谢谢", "高度") is not read as a two-character name.
+            // Nor is a reduplicated word ("谢谢", "刚刚", "常常").
+            if kind == .chinese && e - s == 2 && (x[16] >= Self.frequentWord || t.v[s] == t.v[s + 1]) { return }
             if logit >= (kind == .chinese ? chineseCut : translitCut) { kept.append(Candidate(start: s, end: e, kind: kind, logit: logit)) }
         }
         guard kept.count > 1 else { return kept }

@@ -170,8 +170,9 @@ public struct ChineseNameTrainer: Sendable {
         }
         tables["translit"] = table { c in
             guard let c = markerless(c), Chars.isHan(c), translit[c] >= 3 else { return nil }
-            let x = ratio(translit[c], translit.total, background[c], background.total, 0.5, 1, 20000, 20000)
-            return x > 0 ? x : nil
+            // Kept for every character seen in transliterations: a positive value marks a transliteration
+            // character; the others may join a name only next to a separator ('·').
+            return ratio(translit[c], translit.total, background[c], background.total, 0.5, 1, 20000, 20000)
         }
         tables["nameVsDecoy"] = table { c in
             let c = c ?? 0xFFFF_FFFF

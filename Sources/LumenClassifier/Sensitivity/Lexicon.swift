@@ -10,6 +10,9 @@ enum Lexicon {
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
         "手机", "电话", "联系方式", "号码",
     ])
+    static let isbnContext = ContextWords(["isbn"])
+    static let identifierContext = ContextWords(["id ", "id:", "id=", "ids ", "job ", "run ", "build ", "order ", "invoice ", "订单", "编号", "单号"])
+    static let phoneTypeWords = Chars.hashSet("office home work cell mobile fax desk ext")
     static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码"])
     static let passportWord = Chars.scalars("passport")
     static let dobContext = ContextWords([
@@ -60,6 +63,10 @@ enum Lexicon {
         china japan korea india brazil mexico argentina chile peru uruguay colombia tunisia egypt morocco
         kenya nigeria africa australia zealand ireland scotland england wales britain london paris berlin
         rome madrid amsterdam greenland greenlander slovenia croatia serbia slovakia romania bulgaria
+        error errors exception exceptions warning warnings fatal panic traceback benchmark benchmarks summary result
+        results reason state status plan report request response header headers code time type id key value
+        null nil none undefined true false utc gmt debug trace info log logs build release version test tests
+        output input server client service services config configuration retry timeout job task worker
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")

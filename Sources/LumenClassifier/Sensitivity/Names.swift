@@ -168,7 +168,7 @@ private struct LatinNames: Sendable {
             let x = w[i]
             if x.isNumber { i += 1; continue }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
-            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]),
+            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), x.isCapitalized || i == 0 || !w[i - 1].isNumber,
                (w[i + 1].isCapitalized && !w[i + 1].isNumber && !stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
                 let e = extendName(t, w, i + 1, lowercase: lowercaseText)
                 add(i + 1, e, 0.85)
@@ -180,7 +180,7 @@ private struct LatinNames: Sendable {
                 var j = i + 1
                 if objectPronouns.contains(w[j].hash), j + 1 < w.count { j += 1 }
                 let y = w[j]
-                if (capitalizedCandidate(y) || (lowercaseText || strongCue(t, w, i)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)) && !y.isNumber {
+                if (capitalizedCandidate(y) || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)) && !y.isNumber {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
                     add(j, e, 0.8)
                     i = e
@@ -188,7 +188,7 @@ private struct LatinNames: Sendable {
                 }
             }
             // Chat speaker label at a line start: "Nicole: …".
-            if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps {
+            if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps, speakerLine(t, w, i) {
                 add(i, i + 1, 0.6)
                 i += 1
                 continue
@@ -213,7 +213,7 @@ private struct LatinNames: Sendable {
                         let lexical = words.contains { surnames.contains($0.hash) || firstNames.contains($0.hash) }
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
                         // Two or three capitalised words that are no dictionary word: a name, weakly.
-                        let plain = words.allSatisfy { !$0.isAllCaps }
+                        let plain = words.allSatisfy { !$0.isAllCaps } && words.last!.next != 0x3A
                         if lexical || accented || plain {
                             add(i, e, lexical || accented ? 0.6 : 0.45)
                             i = e
@@ -235,6 +235,15 @@ private struct LatinNames: Sendable {
     }
 
     private let objectPronouns = Chars.hashSet("him her them me")
+
+    /// "Nicole: What a day": a label followed by a sentence (a capitalised word of letters, or "I"),
+    /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
+    private func speakerLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        if firstNames.contains(w[i].hash) { return true }
+        guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
+        let y = w[i + 1]
+        return !y.isNumber && y.isCapitalized && (y.length == 1 ? y.next == 0x20 || y.next == 0x27 : !y.isAllCaps && !y.hasInnerCapital(t))
+    }
 
     /// Once "Joakim Westgård" is a name, a later "Westgård" (or "Joakim") alone is the same person.
     private func repeatMentions(_ w: [Word], _ taken: inout [Bool], into out: inout [Finding]) {

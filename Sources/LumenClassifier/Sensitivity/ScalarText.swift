@@ -128,6 +128,8 @@ struct ScalarText {
         for i in from..<position {
             let c = Chars.lowerASCII(v[i])
             if c < 0x80 && !Chars.isASCIILetter(c) { continue }
+            // An English context word starts a word ("tel", not the "tel" in "RateLimit").
+            if c < 0x80 && i > 0 && Chars.isASCIILetter(v[i - 1]) { continue }
             var candidates = words.candidates(c)
             while candidates != 0 {
                 let index = candidates.trailingZeroBitCount
@@ -279,6 +281,13 @@ struct Word {
     /// The scalar right after the word (0 at the end).
     var next: UInt32
     var length: Int { end - start }
+
+    /// An upper-case letter after the first ("OOMKilled", "McDonald").
+    func hasInnerCapital(_ t: ScalarText) -> Bool {
+        guard length > 1 else { return false }
+        for k in (start + 1)..<end where Chars.isUpper(t.v[k]) { return true }
+        return false
+    }
 }
 
 extension ScalarText {
