@@ -377,7 +377,7 @@ struct ChineseNameScanner: Sendable {
             let logit = score(x, kind)
             // A frequent word ("谢谢", "高度") is not read as a two-character name.
             // Nor is a reduplicated word ("谢谢", "刚刚", "常常").
-            if kind == .chinese && e - s == 2 && (x[16] >= Self.frequentWord || t.v[s] == t.v[s + 1]) { return }
+            if e - s == 2 && ((kind == .chinese && x[16] >= Self.frequentWord) || t.v[s] == t.v[s + 1]) { return }
             if logit >= (kind == .chinese ? chineseCut : translitCut) { kept.append(Candidate(start: s, end: e, kind: kind, logit: logit)) }
         }
         guard kept.count > 1 else { return kept }

@@ -144,6 +144,13 @@ enum TechnicalTokens {
                 return lo < technical.count && technical[lo].lowerBound < f.end
             }
         }
+        // In technical text a person needs more than one capitalised word: a lone label or first name
+        // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
+        if technical.count >= 2 {
+            findings.removeAll { f in
+                f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
+            }
+        }
         findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
         for k in findings.indices {
             var f = findings[k]
