@@ -15,34 +15,61 @@ enum ChineseAddresses {
         var isAdministrative: Bool { self <= .town }
     }
 
-    private static func list(_ words: String) -> [[UInt32]] {
-        words.split(separator: " ").map { $0.unicodeScalars.map(\.value) }.sorted { $0.count > $1.count }
+    /// A short word (at most six scalars) stored inline, so that scanning a list retains nothing.
+    struct Word: Sendable {
+        var s: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0)
+        var count = 0
+        var level = Level.province
+
+        init(_ v: [UInt32], _ level: Level = .province) {
+            precondition(v.count <= 6)
+            withUnsafeMutableBytes(of: &s) { raw in
+                let b = raw.bindMemory(to: UInt32.self)
+                for (k, c) in v.enumerated() { b[k] = c }
+            }
+            count = v.count
+            self.level = level
+        }
+
+        @inline(__always) func at(_ k: Int) -> UInt32 {
+            switch k {
+            case 0: s.0
+            case 1: s.1
+            case 2: s.2
+            case 3: s.3
+            case 4: s.4
+            default: s.5
+            }
+        }
+    }
+
+    private static func list(_ words: String) -> [Word] {
+        words.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Word($0.unicodeScalars.map(\.value)) }.sorted { $0.count > $1.count }
     }
 
     /// Suffixes after a name, longest first, with their level.
-    private static let nameSuffixes: [([UInt32], Level)] = {
-        var out: [([UInt32], Level)] = []
-        for w in list("省 自治区 特别行政区") { out.append((w, .province)) }
-        for w in list("市 自治州 州 盟 地区") { out.append((w, .city)) }
-        for w in list("区 县 旗 新区 开发区") { out.append((w, .district)) }
-        for w in list("镇 乡 街道 村 社区 屯") { out.append((w, .town)) }
-        for w in list("路 街 大街 大道 道 巷 胡同 里 弄 环路 公路") { out.append((w, .road)) }
-        for w in list("小区 花园 大厦 公寓 新村 家园 苑 园 园区 科技园 产业园 工业园 广场 大楼 中心 商城 城 府 庭 湾 里弄 宿舍 村委") {
-            out.append((w, .estate))
-        }
-        return out.sorted { $0.0.count > $1.0.count }
+    private static let nameSuffixes: [Word] = {
+        var out: [Word] = []
+        func add(_ words: String, _ level: Level) { for w in list(words) { out.append(Word((0..<w.count).map(w.at), level)) } }
+        add("省 自治区 特别行政区", .province)
+        add("市 自治州 州 盟 地区", .city)
+        add("区 县 旗 新区 开发区", .district)
+        add("镇 乡 街道 村 社区 屯", .town)
+        add("路 街 大街 大道 道 巷 胡同 里 弄 环路 公路", .road)
+        add("小区 花园 大厦 公寓 新村 家园 苑 园 园区 科技园 产业园 工业园 广场 大楼 中心 商城 城 府 庭 湾 里弄 宿舍 村委", .estate)
+        return out.sorted { $0.count > $1.count }
     }()
 
     /// Suffixes after a number: 12号, 3弄, 5栋, 2单元, 301室.
-    private static let numberSuffixes: [([UInt32], Level)] = {
-        var out: [([UInt32], Level)] = []
-        for w in list("号 弄 巷 号院") { out.append((w, .number)) }
-        for w in list("栋 幢 座 单元 楼 层 室 号楼 号房 户 门") { out.append((w, .unit)) }
-        return out.sorted { $0.0.count > $1.0.count }
+    private static let numberSuffixes: [Word] = {
+        var out: [Word] = []
+        for w in list("号 弄 巷 号院") { out.append(Word((0..<w.count).map(w.at), .number)) }
+        for w in list("栋 幢 座 单元 楼 层 室 号楼 号房 户 门") { out.append(Word((0..<w.count).map(w.at), .unit)) }
+        return out.sorted { $0.count > $1.count }
     }()
 
     /// Provinces and large cities, often written without their suffix.
-    private static let places: [([UInt32], Level)] = {
+    private static let places: [Word] = {
         let provinces = """
             北京 上海 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃
             青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门
@@ -52,10 +79,10 @@ enum ChineseAddresses {
             哈尔滨 长春 呼和浩特 兰州 西宁 银川 乌鲁木齐 拉萨 宁波 温州 无锡 常州 佛山 东莞 珠海 中山 惠州 汕头 烟台 潍坊 唐山 保定 徐州 南通
             扬州 绍兴 嘉兴 金华 台州 泉州 洛阳 宜昌 襄阳 株洲 岳阳 桂林 柳州 绵阳 遵义 大理 丽江
             """
-        var out: [([UInt32], Level)] = []
-        for w in provinces.split(whereSeparator: { $0 == " " || $0 == "\n" }) { out.append((w.unicodeScalars.map(\.value), .province)) }
-        for w in cities.split(whereSeparator: { $0 == " " || $0 == "\n" }) { out.append((w.unicodeScalars.map(\.value), .city)) }
-        return out.sorted { $0.0.count > $1.0.count }
+        var out: [Word] = []
+        for w in list(provinces) { out.append(Word((0..<w.count).map(w.at), .province)) }
+        for w in list(cities) { out.append(Word((0..<w.count).map(w.at), .city)) }
+        return out.sorted { $0.count > $1.count }
     }()
 
     /// What follows an administrative chain when it names an organisation, not a place to live.
@@ -68,7 +95,21 @@ enum ChineseAddresses {
     private static let cues = list("地址 住址 住在 住于 家住 家在 寄到 寄往 送到 送至 搬到 搬去 收货地址 通讯地址 户籍 居住")
 
     /// Characters that never belong to a component's name.
-    private static let stops: Set<UInt32> = Set("的是在了和与或及说到住于从向给对我你他她们这那个也都就把被有要会想去来位将并而但已所为以其时各该每些，。、：；！？（）《》“”\u{2018}\u{2019}".unicodeScalars.map(\.value))
+    private static let stopList: Set<UInt32> = Set("的是在了和与或及说到住于从向给对我你他她们这那个也都就把被有要会想去来位将并而但已所为以其时各该每些，。、：；！？（）《》“”\u{2018}\u{2019}".unicodeScalars.map(\.value))
+
+    private static let stops = Bitmap(stopList)
+    private static let numerals = Bitmap(Set("0123456789０１２３４５６７８９一二三四五六七八九十百零〇两".unicodeScalars.map(\.value)))
+
+    /// One bit per BMP scalar.
+    struct Bitmap: Sendable {
+        private let bits: [UInt64]
+        init(_ set: Set<UInt32>) {
+            var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
+            for c in set where c < 0x10000 { bits[Int(c) >> 6] |= 1 << UInt64(c & 63) }
+            self.bits = bits
+        }
+        @inline(__always) func contains(_ c: UInt32) -> Bool { c < 0x10000 && bits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0 }
+    }
 
     private struct Component {
         var start: Int
@@ -76,24 +117,20 @@ enum ChineseAddresses {
         var level: Level
     }
 
-    private static func matches(_ t: ScalarText, _ w: [UInt32], at i: Int) -> Bool {
+    @inline(__always) private static func matches(_ t: ScalarText, _ w: Word, at i: Int) -> Bool {
         guard i >= 0, i + w.count <= t.count else { return false }
-        for k in 0..<w.count where t.v[i + k] != w[k] { return false }
+        for k in 0..<w.count where t.v[i + k] != w.at(k) { return false }
         return true
     }
 
-    private static func isNumeral(_ c: UInt32) -> Bool {
-        Chars.isDigit(c) || (c >= 0xFF10 && c <= 0xFF19) || "一二三四五六七八九十百零〇两".unicodeScalars.contains { $0.value == c }
-    }
+    @inline(__always) private static func isNumeral(_ c: UInt32) -> Bool { numerals.contains(c) }
 
     /// First scalars of the suffixes and of the place names: a position far from any of them starts nothing.
-    private static let triggers: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
-        for (w, _) in nameSuffixes + numberSuffixes + places where w[0] < 0x10000 { bits[Int(w[0]) >> 6] |= 1 << UInt64(w[0] & 63) }
-        return bits
-    }()
+    private static let triggers = Bitmap(Set((nameSuffixes + numberSuffixes + places).map { $0.at(0) }))
+    private static let placeFirst = Bitmap(Set(places.map { $0.at(0) }))
+    private static let nameSuffixFirst = Bitmap(Set(nameSuffixes.map { $0.at(0) }))
 
-    @inline(__always) private static func isTrigger(_ c: UInt32) -> Bool { c < 0x10000 && triggers[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0 }
+    @inline(__always) private static func isTrigger(_ c: UInt32) -> Bool { triggers.contains(c) }
 
     /// The components starting at `i` above `minimum` (every reading: "中关村" as a village and
     /// "中关村大街" as a road).
@@ -110,8 +147,8 @@ enum ChineseAddresses {
             var k = i
             while k < t.count && k - i < 10 && (isNumeral(t.v[k]) || t.v[k] == 0x2D || (k == i && Chars.isUpperASCII(t.v[k]))) { k += 1 }
             if t.isASCIIAlnum(k) && !Chars.isUpperASCII(t.v[k]) { return [] }
-            for (suffix, level) in numberSuffixes where allowed(level) && matches(t, suffix, at: k) {
-                out.append(Component(start: i, end: k + suffix.count, level: level))
+            for suffix in numberSuffixes where allowed(suffix.level) && matches(t, suffix, at: k) {
+                out.append(Component(start: i, end: k + suffix.count, level: suffix.level))
                 break
             }
             // "3-2-501" after a unit: the rest of the unit number.
@@ -119,22 +156,22 @@ enum ChineseAddresses {
             return out
         }
         guard Chars.isHan(t.v[i]), !stops.contains(t.v[i]) else { return [] }
-        if isTrigger(t.v[i]) {
-            for (name, level) in places where allowed(level) && matches(t, name, at: i) {
+        if placeFirst.contains(t.v[i]) {
+            for name in places where allowed(name.level) && matches(t, name, at: i) {
                 var end = i + name.count
-                for (suffix, l) in nameSuffixes where l == level && matches(t, suffix, at: end) { end += suffix.count; break }
-                out.append(Component(start: i, end: end, level: level))
+                for suffix in nameSuffixes where suffix.level == name.level && matches(t, suffix, at: end) { end += suffix.count; break }
+                out.append(Component(start: i, end: end, level: name.level))
             }
         }
         // A name of 1-5 Han characters, then a suffix.
         var k = i
         while k < t.count && k - i < 5 && Chars.isHan(t.v[k]) && !stops.contains(t.v[k]) {
             k += 1
-            guard k < t.count, isTrigger(t.v[k]) else { continue }
-            for (suffix, level) in nameSuffixes where allowed(level) && matches(t, suffix, at: k) {
+            guard k < t.count, nameSuffixFirst.contains(t.v[k]) else { continue }
+            for suffix in nameSuffixes where allowed(suffix.level) && matches(t, suffix, at: k) {
                 // Administrative names are at least two characters ("南山区", not "山区").
-                if level.isAdministrative && k - i < 2 { continue }
-                out.append(Component(start: i, end: k + suffix.count, level: level))
+                if suffix.level.isAdministrative && k - i < 2 { continue }
+                out.append(Component(start: i, end: k + suffix.count, level: suffix.level))
             }
         }
         return out

@@ -159,6 +159,8 @@ struct ChineseNameScanner: Sendable {
         for s in Lexicon.chineseCompoundSurnames { out[s[0], default: []].append(s[1]) }
         return out
     }()
+    private static let compoundFirst = ChineseAddresses.Bitmap(Set(Lexicon.chineseCompoundSurnames.map { $0[0] }))
+
     /// The surname value of a compound surname (its first character's own row is not used).
     static let compoundSurname: Float = 6
 
@@ -245,7 +247,11 @@ struct ChineseNameScanner: Sendable {
     private static func isBoundary(_ t: ScalarText, _ i: Int) -> Bool {
         guard i >= 0 && i < t.count else { return true }
         let c = t.v[i]
-        return !(Chars.isHan(c) || Chars.isLetter(c) || Chars.isDigit(c) || Chars.isOtherCJK(c))
+        if c < 0x80 { return !(Chars.isASCIILetter(c) || Chars.isDigit(c)) }
+        if Chars.isHan(c) || Chars.isOtherCJK(c) { return false }
+        // CJK and general punctuation, full-width forms: boundaries without a property lookup.
+        if (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) || (c >= 0x2000 && c <= 0x206F) { return true }
+        return !Chars.isLetter(c)
     }
 
     /// Which scalars lie inside 《…》 (nil when the text has no '《').
@@ -326,7 +332,7 @@ struct ChineseNameScanner: Sendable {
             guard c >= 0x3400, Chars.isHan(c) else { i += 1; continue }
             let r = row(c)
             var surnameLength = 0
-            if i + 1 < n, let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
+            if i + 1 < n, Self.compoundFirst.contains(c), let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
             if surnameLength > 0 {
                 for given in 1...2 {
                     let j = i + surnameLength + given

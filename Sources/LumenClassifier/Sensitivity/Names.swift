@@ -49,25 +49,34 @@ enum Names {
         }
     }
 
+    /// First scalars of the titles, and last scalars of the cue words (or the colon after them).
+    private static let titleFirst = ChineseAddresses.Bitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
+    private static let cueLast = ChineseAddresses.Bitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
+
     /// Surname + title ("王女士", "张总") and cue + surname + given name ("姓名：李雷", "我叫陈静").
     private static func scanCued(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
         var i = 0
         while i < t.count {
             let c = t.v[i]
-            guard c >= 0x4E00, Chars.isHan(c), Lexicon.chineseSurnames.contains(c) || model.row(c).isSurname else { i += 1; continue }
-            if let title = Lexicon.chineseTitles.first(where: { startsWith(t, $0, at: i + 1) }), title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) }) {
+            guard c >= 0x4E00, Chars.isHan(c), titleFirst.contains(t[i + 1]) || cueLast.contains(t[i - 1]),
+                  model.row(c).isSurname || Lexicon.chineseSurnames.contains(c) else { i += 1; continue }
+            if titleFirst.contains(t[i + 1]), let title = Lexicon.chineseTitles.first(where: { startsWith(t, $0, at: i + 1) }),
+               title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) }) {
                 out.append(Finding(type: .person, start: i, end: i + 1 + title.count, score: 0.7))
                 i += 1 + title.count
                 continue
             }
-            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) }
-            if before {
-                var g = i + 1
-                while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
-                if g > i + 1 {
-                    out.append(Finding(type: .person, start: i, end: g, score: 0.8))
-                    i = g
-                    continue
+            if cueLast.contains(t[i - 1]) {
+                let colon = t[i - 1] == 0x3A || t[i - 1] == 0xFF1A
+                let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: colon ? i - 1 : i) }
+                if before {
+                    var g = i + 1
+                    while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
+                    if g > i + 1 {
+                        out.append(Finding(type: .person, start: i, end: g, score: 0.8))
+                        i = g
+                        continue
+                    }
                 }
             }
             i += 1
