@@ -23,7 +23,7 @@ enum Names {
     /// model may leave out ("王女士", "张总", "姓名：李雷"), plus a Latin name in brackets right after a
     /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII else { return }
+        guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
         let model = chineseModel
         var found: [Finding] = []
         for c in model.scan(t) {

@@ -23,21 +23,38 @@ enum TechnicalTokens {
     /// The technical tokens of `t`, as sorted, disjoint ranges.
     static func spans(_ t: ScalarText) -> [Range<Int>] {
         var out: [Range<Int>] = []
-        let n = t.count
         var i = 0
-        while i < n {
-            let c = t.v[i]
-            guard isTokenScalar(c) else { i += 1; continue }
-            var e = i
-            while e < n && isTokenScalar(t.v[e]) { e += 1 }
-            // Trailing and leading connectors (sentence punctuation, "key=") are not part of the token.
-            var s = i, f = e
-            while s < f && isConnector(t.v[s]) && t.v[s] != 0x2F && t.v[s] != 0x5C && t.v[s] != 0x23 { s += 1 }
-            while f > s && isConnector(t.v[f - 1]) && t.v[f - 1] != 0x2F { f -= 1 }
-            if f > s, let r = technicalPart(t, s, f) { out.append(r) }
+        while i < t.count {
+            guard isTokenScalar(t.v[i]) else { i += 1; continue }
+            let (e, r) = token(t, from: i)
+            if let r { out.append(r) }
             i = e
         }
         return out
+    }
+
+    /// The token starting at `i` (a token scalar after a non-token one): its end, and its technical part.
+    @inline(__always) private static func token(_ t: ScalarText, from i: Int) -> (Int, Range<Int>?) {
+        var e = i
+        while e < t.count && isTokenScalar(t.v[e]) { e += 1 }
+        // Trailing and leading connectors (sentence punctuation, "key=") are not part of the token.
+        var s = i, f = e
+        while s < f && isConnector(t.v[s]) && t.v[s] != 0x2F && t.v[s] != 0x5C && t.v[s] != 0x23 { s += 1 }
+        while f > s && isConnector(t.v[f - 1]) && t.v[f - 1] != 0x2F { f -= 1 }
+        return (e, f > s ? technicalPart(t, s, f) : nil)
+    }
+
+    /// Whether a technical token overlaps t[s..<e] (only the tokens there are read).
+    private static func overlapsTechnical(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i > 0 && isTokenScalar(t.v[i - 1]) && isTokenScalar(t[i]) { i -= 1 }
+        while i < e {
+            guard isTokenScalar(t.v[i]) else { i += 1; continue }
+            let (end, r) = token(t, from: i)
+            if let r, r.lowerBound < e && s < r.upperBound { return true }
+            i = end
+        }
+        return false
     }
 
     /// The technical part of the token t[s..<f] (nil when it is an ordinary word, number or e-mail).
@@ -134,23 +151,13 @@ enum TechnicalTokens {
     /// private-network IP addresses, and widens every finding to whole ASCII tokens.
     static func apply(_ t: ScalarText, _ findings: inout [Finding]) {
         guard !findings.isEmpty else { return }
-        let technical = spans(t)
-        if !technical.isEmpty {
-            findings.removeAll { f in
-                guard isOverridable(f.type) else { return false }
-                // Binary search for the first technical span ending after f.start.
-                var lo = 0, hi = technical.count
-                while lo < hi { let mid = (lo + hi) / 2; if technical[mid].upperBound <= f.start { lo = mid + 1 } else { hi = mid } }
-                return lo < technical.count && technical[lo].lowerBound < f.end
-            }
-        }
+        findings.removeAll { isOverridable($0.type) && overlapsTechnical(t, $0.start, $0.end) }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
-        if technical.count >= 2 {
-            findings.removeAll { f in
-                f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
-            }
+        func lone(_ f: Finding) -> Bool {
+            f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
         }
+        if findings.contains(where: lone), spans(t).count >= 2 { findings.removeAll(where: lone) }
         findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
         for k in findings.indices {
             var f = findings[k]
