@@ -3,9 +3,9 @@
 // ids (cus_…, pi_…), ISO timestamps, hex literals and colours, file paths with line numbers, dotted and
 // CamelCase code names (KeyError, System.Linq), URLs, ISBN/DOI/arXiv ids. They are found as whole
 // tokens (a token: a run of ASCII letters, digits and the connectors _-.:/\#+=~%@ without spaces) and
-// keep personal-data findings off them: a person, street address, phone number, date of birth or
-// passport number that overlaps one is dropped. E-mail addresses, IBANs, cards, IP addresses and
-// secrets are never dropped (an e-mail in a stack trace is still an e-mail).
+// keep personal-data findings off them: a person, street address, phone number, date of birth or SSN
+// that overlaps one is dropped. E-mail addresses, IBANs, cards, IP addresses, passport numbers (found
+// only after "passport") and secrets are never dropped (an e-mail in a stack trace is still an e-mail).
 //
 // Separately, every finding is widened to whole ASCII tokens: no finding starts or ends inside a run
 // of ASCII letters and digits, so a placeholder never splits "550e8400" or a word.
@@ -144,7 +144,7 @@ enum TechnicalTokens {
 
     /// Types a technical token overrides.
     @inline(__always) static func isOverridable(_ type: FindingType) -> Bool {
-        type == .person || type == .streetAddress || type == .phone || type == .dateOfBirth || type == .passport || type == .usSSN
+        type == .person || type == .streetAddress || type == .phone || type == .dateOfBirth || type == .usSSN
     }
 
     /// Drops personal-data findings that overlap a technical token, drops loopback, unspecified and
@@ -167,7 +167,7 @@ enum TechnicalTokens {
         }
     }
 
-    /// 127/8, 0.0.0.0, 10/8, 172.16/12, 192.168/16, 169.254/16, ::1 and fe80::/10: hosts on the machine
+    /// 127/8, 0.0.0.0, 10/8, 172.16/12, 192.168/16, 169.254/16 and ::1: hosts on the machine
     /// or an internal network, not a person.
     static func isInternalIP(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         var parts: [Int] = []
@@ -177,7 +177,7 @@ enum TechnicalTokens {
             if Chars.isDigit(c) { value = value * 10 + Int(c - 0x30); digits += 1 } else if c == 0x2E { parts.append(value); value = 0; digits = 0 } else {
                 // IPv6
                 let text = t.string(s, e).lowercased()
-                return text == "::1" || text.hasPrefix("fe8") || text.hasPrefix("fe9") || text.hasPrefix("fea") || text.hasPrefix("feb")
+                return text == "::1"
             }
         }
         if digits > 0 { parts.append(value) }
