@@ -715,6 +715,148 @@ extension ChineseNameModel {
                 eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeZeeeeeeeeeeeeeeVeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\
                 eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeZeeeeeeTeVVZWeZTTeeXe
                 """,
+            "decoyEnd": """
+                j4WZUeNXZNdZWMKMLILZaSVLOMPSWeZXRZgZZVabaRYZRebaRMbVbPYaWZWgXeabSVZYVUVTUYUTaUYWXYWQSTZaVeZeVMceMUVJ\
+                XYQeeXcZbaeWZaeabZeXeDECjeeeQdBRjRjjQjPILjEIjXjMNjJjYjTbOTjjWIRjbjFjjLbjZjQjeWEMSNjjWSjLYjHQcRXYjjZj\
+                jjThjQbGRVjjjjYjjjjOWejjjjjjajjjDUKjVMjGUXUjUVjjejcLjjjjjSejPjUXgXTJcSjjjSjjejjjjajjjNVhjjjNjWjjKWjP\
+                JjjcZUfOcQUjjjjjjjjOQFjUjHjjbjbjjebKjjcjUjVjOjjjjjjRjScXcSjjjjjNSUdjjaRTjjjRjbjjjXjjjjUTjjWejajejRej\
+                jjjJjjjjIMLZjJjOjjjPjXKjjjJjcjjjWbjjjjTjjjjjjjjjjjNjjjcjjjcjjQjjjcjjjjjjjPjPjjPjXjeVSZjjjjjYjjjUjjjj\
+                jOjWOjjjjVjjjjjejjjjWajjjjQejjUjjjjjjebjjjcSXjTjjjjjjjjjjjjjjjejUjjjTjjjjjcOXjjjjRjajjjejjceejejjjjj\
+                jjjVjNjVjjjjjjjQjjjjjjWjjjjjjjjjjMjRjjjjjjSjjjjjjjjjjjjjjWXjjjjXjjjajjjjZjjjjjjjjjjjjjjjjjjjajjjajjj\
+                WjjjZjjjjjjjjjjTjjjjjjjjjjjjjjjZjjjjjjjjjjZjjjjjjjjjjjjjjejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjXjW\
+                jNSRaLNjbjQjjVjjZjejjfjjjcKjJjQGQZfOXacIMQXVXejjcjjjTjhaSNjjjRjejRgVjjejjjbjjjjjjjWjjZUjSRjNeObcjjTe\
+                OjjajjVjjUcjjjjjjjbjMVXjjjjjWjQgjcjXZbLWeZeTjjajHdjUjjjjUSjjjTSMWNjOjbjRjjXMjjZFjPSfefQjjjjjjejjjjcj\
+                jGjjjXjbjbjjjjjjjjjjjcjajXjjOjZjjjjjjjjjjjjjjjjejjjjjjjjjjQjaPSQjWjjjjNPTYjjjUVUjjjjjjMjjcjjSbZjjjXj\
+                jjjjejjjjYjjjajjjjjjjjjjjjjjjjjjjaejjMjejjjjjLIcjjjjjeZjjajjejjdWTjjWbNjRjjSOeLjjjSZjcebjQOKjajejjTX\
+                UjjcZjjXjjjORjNPjZcjjcjdXcMXRbjjjjjejjVVjjjjTjjejjeajcjjjjejjjjjjjKjjPjNjjjjjNaKOOOjjSjjajLLNZjZjjjX\
+                jVMWPjejKRUejHWjTRjjVPgbjjejjjjcjTLjjjQRbjIHLjbLjjjXjSjjTjcajjjjjjPVUjjSTjjRjjjjSbjjTZcjjjjjjjjjjjVP\
+                jjejjjjjjjfjjjjjTjjjjOjjjjjjjjjUjcjjjjjUPjjjejajcjjjFjjejajjceejjjjjjjWjjjcjjjZjjjjjjajjjjjjjjIjjjje\
+                VjjjPjjjcjjejjejjjjjejjTXjjeUXcjZjjjjjjjjjjjjjjjjjUjjjjjjejjbjjjjjjTTjbjjjjjjjjjjjjjjjjjejjVjWjjjjjj\
+                jjjjjjjjjjjjjcjjacYjjjjcjjjjjjjjjYjjjjjjXjjjSjjcjebjjjjjjjjjjjjPZjjjjjajjejjjjVjejjjjejjjjjjjjjjjjjj\
+                jjjjjjjjjjjjejjjjjcjjjjjjjjjjjjTjjjjjjjjbjjjjjjjjjjjjjjjjejbejjjjjjjjjjjjjjjjjjjjjjjjjjjVjjjcjjjcjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjZjjjjjjjjjjjjjjjjbjjjjjjjcMjjMjKjfjejjejjjjjfjjUjjQjjjjWPXjjjWSjjjjj\
+                jjjjjjjUjjPjjjBjjjjhjjSQjjjjWjjaXbjjjNjjgjjjbSRejjjjXjjSWjXbeVajcjRjjjWjjjjjjjjjjjjjjjjZaZjjjjjMjjjj\
+                jjajjjjjjjjjjjjjjjjcjcjjjjXjjjjjjjjjjjjjjjjjjjjSjjjjjjbjjcjjjjjcjjjjjjjjjjObjjjjjjjjjjjjjjjjjjjjjUSj\
+                jjjgjjjZjjjjjjjjjjjjjjjjjjjjjjjgjjZjjjjXjjhjjjbjjjjjjjjjjjjajejjXjjWjjjjjZjjjjjjjjjjjjjjOXjjjjjjjjjj\
+                VjjjjajjjjNcjjjjjjjXjjjjjjjjjjjjjjjjjjjajjjjjjjjjjjjjjjjjjjjjjZjZjWjQjjXjjejjjjjZjOjjjjjOjbjjjjaJjQj\
+                QQjjjjTjHNZjjUjOjXjjaaZQjjjjjjRVWjWjeYXjXeOOjjjjjXjjdjjjjjjNbbjaPjJjjIcejjXVjjjjjjjjXjjYjjjjjjjjZjYj\
+                jjjjbjjejjjjZjXjjjjjjjfjjjeNjjjjXejTfjjjjWjRbjjjjjjjjjcjjjjjjjjjjjjjjjjjejjbjWjZeVjejjjjjjjjjjYjjUjj\
+                jjjjjjjjjjjjjjjRjjejjjjjjjjjjjjjjjcjjjjjjjjjjjjVjjjjjjjjjjjjjjjjjcejjjejjjjjjjjjUjjjjcZjjjjjjjjjjjjb\
+                jjjjjjjjjjjjjcjjjjjjjjjTjjjjjjejejjjjjjjjjjjjjjjjjjejjjjjjjjjjjjjjjjjjjjjjjjjajjjjjjjejjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjYjjjZejQMUjjaejXXLWjYjjYjjjjjjejjjjjejjjQOjSaRXjUNUjjjjeWccJjSYJjePOPejjjjbfjj\
+                jbjTZjcjeOVaVjZjXeUZjXjjjjcejjjjjjjjjejZjbjjjcjjfjjjjjYjjjjjbGhSYjjcSjjPjSjjjWjjjIjMjajXjXjVeVjjjjjj\
+                SjejjjcjjjjHjcjjVaZjaPWjgjQjjbjjZjSdjjjXjeYjjjjjQjXYjZjjjjjjjZcjjjjhjjjjjbjSbjjjjjjjcjjjjjjjjXXjbhjj\
+                jjjjjjjZjjjceZjjjbVjjjjjjjjjjjjjjjjjjjjjjjjjjjZjjcecjcjjjjjcjjjjjjjjejjjjajjjjUjjjjjjjjjjjjcjdjjjjbj\
+                jjjjjjjjjjjcjjbejjjjjejjjjjjjjjjjjjjjjjjjebjjjjjjjjjjcjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjZjjjjjjjjjjjjjSMjVijVRXSbXPjjNJjYjjcjjjjjjcjjPQVgYjijOjjjajjjjVZjejjjjbjjjjj\
+                jOjjjjjeTjjjjjjjYLjjjjejjjjjQjjjjjjjjjjjjjRjjjjjjjjSHEjKjSjjQaXjKjjRjRgjjZjTjjYMOjXjgjjhjXZjjjjjjOYj\
+                XjjjjjRSjjjjjjjjefjjjjjejcjjjjjjjjjjjjjjjjjSgjRjjjjeHjSWWjjcjZjjjjKjjjcjOjVYjjjjaMjjjcbjjjjjjjjcjTjj\
+                jjjjPMjjjjjjjjjjjjjjjjjTKjXjjjjjjjjjjNjejZjjacjZZjjcUjjjjjjjUjUWjjjNRjjXQjjJjePjjjTjUjeVebjjjjjjZjjj\
+                jjjjajjjTjjjjjcjjjWjjdjPWjjjjjaYjjjjjjjjjUVWjjjjjVcjjjjXjOjjjjjjjQjjjjjjjXjjTOjjjjjjjjjjRjjWjYVjjjjb\
+                WjjcbjjTjMcjSjjjjjjjjjjjjQjjjjjjjjjjjjjajejjSjVjjjjjjjjjjjXjjjjjZQjjjYjMajejjYjjbjejjjjjjXjjjjQjjjbj\
+                jjjjjcjjjjjZjjjaWjjbjXjRjjZjjjjjWjjjjjjjjjejjjjjjjjKjjjjRjjjjjjcjjcjjjjjWjjeTjjjjjjcWajeajcWjjjRjjja\
+                cjjejjjjjYejjjjjKjjjjjjjjjXjjjjNjjjbjcjjjjjjjjjjjjjjjjjjjSjjjjjjjZjcXejjXjjjjjTjjjXjjjjjejjejjjjjjjj\
+                jjejjjjjjjjjjjjjjjjjYejjbjjjjjjjjjjajjZjjjjjejjjjjjjcjjjjjjjjjjjjjjjjjjjjjjjejjXjejjjeRHGXjjNjQjjejj\
+                jjjjjjjjjjjSjjjjjeaPjjMbcjjcjjbjOVZeXedjjjjjWjjjPUjbScSeajjjYQjjQRXjjjejjjjNjjjeeWjQjTSebjejVjSajjjZ\
+                XjVjUjjejjXXjjjjjQVjjZjjjMjjZjXcVXjZjjNWjjRjjjjjRYeUPjOcjjjcjajjjejjjWbcPQVjMjQjjjjVjjXjjcjjajjjbjZZ\
+                ZjjebejjTjjjjjjjeXjjejjjeejWjjjejcYjUjaQeQeWjjjJjjjjjjZjjjZjjjjjhVjjTjjcjjNjjjcjYjjejTjjLWLZVjjjjjjj\
+                jjjejjjjjjjjjjUKZjjjjjjjjVjjjTjjjjXjjjjbjjjejjejjjjjajjjjjjjTWjjjjjjjjjjjjZVjjjjjjjjjjjTjjjjjjQjVTjj\
+                ZjjjjjeYjjjjjjjjjjjbjejjjjjjjaejjjjjjjbXejjjjjXjVjjjjjWjjZjjjjjjeejjjZjejXjjSWjcjjjjjjjjjjejjjjjjZjj\
+                jcjjjjjjjjjjjjjMjjjjKjMjPjjNUjjjjPjRjjjTjjXUjjjjjMjjjjZjjWXjjTjjjjjVjjjKjajNejjjjjjjjjjjjVjjjgXjcejP\
+                OjjjjjjZebjZjQbLjjjjWjjjWjjjUjjjXjjjjZjeVjjjeejLjURWSeOXbjjjejjjjQjjjWjjjjjhjWjjjeTjKejjVcejjjjjjZQj\
+                jjjPjeMjjjjbCjjjjejjjjjjjNjjjjjjjjjjjTjejjYeeejjjQjjjjjjjjejjjUjjjjjaLcjjjcjUjjjXjjejjjUjjjjcjjjjjjZ\
+                jjXQjjjjjjjjjjjjZjjjjbjjQjjjejjjjjjjjjjjjjjjjjjjjjjbjjZZjjjjjjjcjjjjjjjejXeLjjjjVjjZjNXHjjjHDjSbjjjj\
+                ejejjjNSjJjjjjjVMZUjjOTjWbjjSjejWjOTjjXjjWjjjOjSZjjjjjjjjZjjSeOjGjRjjjjWjgSjjjjjjjjjjjjReOjjZjjjjcjj\
+                jjXjjcjbjVLXjjjjbjjjjjjTbjjjejjjjjjSjjjjjjjjjjjjjjjjjjjjjWPejXYjjjjjjWjjjjjjjNjjjjcjjYjbjebjjjjjjjjj\
+                jejNZjjWjjbjTjejjbejjjjcjjjjjjjejjjjjjjjjjjLPajjKjjjjjXYjjcUjjjZjePjjjjjjjjjjVjcjjjjjjjjjjjjjYjjjjjj\
+                jVjdjjjjjjjjjjjejjejjjjjjjjjjYeYjjjajZejcjZjjjjjjjjjXjjjjjjjZjejejjjjcjjbjjejZjjjjZjjjjjjjjjjjjjVjjj\
+                jjjjjjjjjjjjjjjjjjcjjjjjjWjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjVjjejajjjjjjjjjjj\
+                jjjjjjjjjjjWjjjSjejcjbjjjjjjjjjjjSjjjjjjjjjjjjjjjejejjjjjjjjjjajjbjjjjjjjjajjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjbjjjjjjjjjjbjjjjjjjjjjjNeWjjcejjjjjjjjjjjjjjjjjjjjjjjXejjjjjajjjjjjjejjjejjjbjjjjjjjjjejjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjUIQTjjMjUjjjjbjjJjjjjjjajZj\
+                bjjjjjejjjjRKJNOcjcjjjjjjjejTajjjjjcjVXjjjjjjjjcjjejjjjjjjjjjjjjjjjjjPajjjdjUjejejTjNjZjUSjbjejUjjjj\
+                jjjWjjjjjjjjjjjjjjjcjPjOjjjjjjZjjjjjjjjbjjjjjjcejjjjJjjjSbjjjjjeaNjUjNjjjjejjjYjjjjjjUbejVjjejbjjjWj\
+                jjjbjjjjjjVcjjjgjjjjTUjjjcjjjjjjjNjjjjjgKjcjjbejjYejjejjjjajjeYjScXjSjjejjjbajjjjjjjjNjWjjXjjjeZNaja\
+                jjMjZjjjjjcjjXjjjjWjejYejejjjjjjjjVjjjjjjejjZjjQjfjjjjjUjjjjajjjjjTUjjjjjejQcXVjTjjjWjjejjQjNbjeeVjj\
+                jVjjejjjjjjjfXZjTjjjjXjXcjjjcbMSXjejjjjjjjjjjjWjjjjecjjjjTjQjjjjjYejjXjjjjeTjjjjcjjcjjjjjjUjjjjjjXjj\
+                jjjjjajajMjejXjeXejjjjOjjZjjejSjVjjbjjjWjjZXjSajjjRjjjcjZjjcjajjjKjajjjjjejjjjjjjjjjjjjdjWejjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjcXjjjejjjjejjjjjWjjjjjcjjbjjjjbjajjjjjjjjjjjjjjjjjjjjjbjjejjjTjjZjjjXjjajjQjjjcjV\
+                gjjjejjjjjUjjbjbjjjajjjdbjjejjjjjjcjRjjjjejjjjjjajjjjjjZjjjjjjjjjjjjjXjjjQjjejjjjjjjjjjjjjgSjjjjjjjj\
+                jjcjejjjjjbjcjjjjjbjjjjjjjjjYjjjjjjjjjQjjjjQjjjjjjjjjjjbjjjjjejjjjejjjjjjjjjjejjjbjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjcjjejjjjjjjjjjjjjjjjjRVjaajbjcjeVecjjjjZjbjWjjjjccjjjjjjeejWjjjjjjjjjXJjjZejhWjjjSjjjjjjj\
+                jjjjjjVcXZejejMjjjjjjjjjjjjjjjjeejjjjjjjZjjjjjjjjjjjXjjjjjeecjjKjjjjjjjjjjjjjjjjjWjjjjjjjjjejjjjjcjj\
+                UjjjjcjjjjjjjjjjjjjjjjjjjjjfjjcjcjjZjjjUajjjjjjjjjjjjjjjjjjjjjjjjWjjjjjejjjjWjjjjjjjjjjjejjjjjjQjjjj\
+                jjjjjjjjjjjjjejZjjNjcZWZZjejZjjjjjQLUjjjjjjjajTjjjcjcbjjjjaKjjjjjjbjjZjjjZbjjajjjjjjjjjjejjjjjjjbjjT\
+                jjjjjjOcjZjjjjjSjajjjjjXjjjjWejjjbjjjjjjjPZXjjUjjjjjjjjXjjjjjjjjZjjeejWZjjjjjjjZajVjjZjjjjjjjjjjjjjj\
+                jjjjjjjjejjjjjjjjjjjjjjjjjjjjjjejjKjRjRjjjjjjjjjjjjjcjjjjjjjjjjJjZjjjMHjXjjjjjjcZjjeejjjjjbYjTjeeejj\
+                jjjjjjjjjjjWjjjjjjjjjjVjjjjjjjjjjjjjjjjjSjccjbjjjjjjjjjjjjjjjjjjjejjecjjbjjjjjjjZbjjjjjjajjjjjjjjjjj\
+                jjjjjjjcjjcZccjUZjjjjjjjjjjjjjjjZjjjjbjjjjebjjXjjcjjjjjjejjjjejjjejjjjjjjbjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjWjjjjjjjajjjjjjjejXWjjjejjjjjjjjjWjRbjbjjjjjjHjjejejTKiOjISajeMjjjVjjjjUjjcjjbjjjjPjjjjjjjjj\
+                OjjjjZjjjjjjcjjjjjjjjjjjjjjjZjjjjjjajQjjXjjjjjjjejjZjjjWjjajjcjjjZjajjjTjjjejjjjjjjZjjjXjejjjjjjjjjj\
+                jjjjjjjjcjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjcjjjjejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjejjPjNPjje7XRjjjjjjjjjejjjjjjjjjjjjjjjjjjjjSjjjjjjjjjjjjjjjjjeUjRjjjjXbbjPXPZjejjjjjjjjjjjOcjXMj\
+                OjjjcbjjWjjjccjIjjjjjjjjjjjjjjjNcjjjjjjjjjjjjjjjjjjjjbjQjjKejjjjjjjjjjejjjjjZjjcjTjejjjjjjjjjjjjcjjj\
+                jbjejjjjjjjjjjjcjjjjjjjjejjZjZjjYjjjjZjjjjjjjjjjjjjjjjcjjcjjjjjjeLjjjjjTjjNjWejjjjXjSWjjjjjjjjajjjjM\
+                jcjjjYjjjjjjjjejjjjjjXjjjjjjOjjjjjjjjjVjjejjjjjjjjjjbjjjjjjjjjjjjjVjNjjjjjjjjjjjjjjjbZjajjjjjjjjjjej\
+                jjjejjjjajjejjjjjXjbjbcjjjjjjjjjjjjejjZjjjjjjjjjjjjjhjjjjjjjjjjjjjjjjjjjjjjjbjJjQjejejjjjeejjjjjjjjW\
+                jjjjjWVeijjjZjjSjjjjbjjjjjjjjebjjjjjjjjUjeZjjjjjjVjjjjjjjjjjjjjjjjjjjjjjOjebSRjejjjeSjLjjbXjjRjjjSej\
+                XjejjjjNLjjjjjjSjejWjjjjjjQjVajjjjjjejjjjjcjjjjjjQjjjjjjejXjjjjXjjjjjjjajjjjjjjjjaNejbVjjjSjPZYjjjjc\
+                jbjjjjWcjjcbjgejjjjajjjjjjjjjjejjjjjMjjjYjjjjWSQejUjjcRjjjjjjjWjjjjjcjjjejjejjjjjjjjjjTjjQjjjjjjjjjj\
+                ejjjjjTjjjjjJjjjjjjjjjjZjjjjjNjbjjjjeObRjPjjjjjjjjjjjjjjjjjjjjjjXjjjRjRjjjjjjjjjjjjjOjjjjjjjVjjjjjej\
+                jjjjajjjbjjjjjjjjjjjjjjjjeSjjejjjjejejjjjjajejjcjjjjjejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjejjjjjjjjjjjU\
+                jjjjjjjjjjjjjjjjajjjNjejjWjjjjjjjajjejXcjjjjjejjjjcjjjjjejjjejjejjjjjjjXjjjjOjjjjjjjjXejcjWjjjjjjjjj\
+                UjjjjjjjjjjjjjjjjjjjjjjjjXjTjjjSjjjTjjjTjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjejjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjUjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjZjRjjjUMejOjjjjVjeXfXjSXecjQjWjjjfVjQfOjjjjPZSjZbMeXjVMbjQPj\
+                YjjjejejPjPZjMjcejjbMajecjjjRcjTejjjecejjbjjjjjjjjjXcjcjYjejjbjjjejcjjjjUejjjejjjjjajjjjSjejjjjjbcjZ\
+                SjjVjjjcjjjcSPjdjjjjjjjjejjjjZjYjLjejejjjjjjjjejjQjjjjjjjjjjjjjejajjjWjjjjjjjjjjjjjjjcjbjjjjeVWjjjjj\
+                jjjjjXjjjjUZjfMjPjhcjjjjIeajjjjejbjjjjjjjjjjjjjjXjSjcjejjjcjjeWjQjjcjXTjjjjjjjjbjjjjjjjjcjajeXjXjcjj\
+                XjjejjjjjeOebZjjZjjjjSjUjjjbjjjeXZjejSjRjjjjjjjjjHjejTjjjjjjjjjjjjjjjjjXjjjjMjjcjZjdjjjejejRjjjjjWjj\
+                jjjjjjjjVjajjcjjjjjjZjjejjjZjjjjjjjcjjejjjjjfjjjejbjjYajjjjjjjjjjjjjejcjjjjbjjjjjjjjjjeejjjjjjjjjcjj\
+                JjjjjLPjjejjjjjjjjebjjjjaXjjYjjjjjeWXjjjjjajQjjRejjjccjjWjjjjjjYjjjjjjjjjWjjjjjjTZLYjjePjjVjOjjjjjjj\
+                jjjjejejajZjjjjjjejjjjZcjjjUjZjjejejcjjjjjjjjjjjXjObjjcjjWjjejjjjjjjjUVjjjjjjjTjjjjcjjjjjjjVPjfjjjjj\
+                ejjjjjjjejjjjZjjjjjjeWbjjjejjjWjjjjjjjejZjjUjjjjjPjYbjjjjjjjjjjWRjjjjjjjajjVjjjSjjjejjjjeeejjjajjeej\
+                jjjcjjjjjjjcjjjjjOdjjjMjcjjjjjjjjcjjXjcjjjjjjjjjjUjjjjjjjjjjjjjjbjjjjjjjjjjjXjjjbccjjjjjjjejjjbOjbdj\
+                jjjjjjjjjOjjjjjjjjjjjjOjjejjjcjQjjjjcjjjbjjjjjjjjjjajXjjjjjjjjjUVjjjjjjjjjjjjejjjbjjjjjjjjjjXjjZjjjj\
+                jjjjejjjQjjjjjjjjejjjjjjjjjjjjjjcbjjjjZjjZjjjjjjajjjjjjjejajjjjjcjjjjjjjjjjjjjjjjjejjjbbjjjjjjjWjYja\
+                jjjjjjjjXjjjjjjjXjjjejjjjjjjjjjjajjjNeejjjjjjjcjjjejjjjjbjjjjjjjjjjjejjjjjjjjjjjjjjjjjjZebTjjjjTjjjj\
+                jjjVjjjjXjjjPejcecjjjjjjejjjjjjjjjjjjjjejjjejjjjjjjjjjjjjjjjjcjjZjjjjjjjjjeYjjejjjjjjcjjjjjjjjjjYjjj\
+                jjjejjejcjYjjZjbjjjjjjjjjjjjjjjejjjjjjjjjjjUjUjjjjjjjjjaYjjjjjcjjjjMjjjjjjjjjjjjjjjjjjjjjejjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjcjejjjjjjjjjjjjjejjjjjjRjjjjjfZjjjjXjjXjjjjjSjUjRjSjjejjZjjZjjjjjccjjjjjYjejjjjj\
+                jjjjjjjjjejKTjjjjjjjjjgZjWjjjjjjjjjeZjeejjjjjjjjjjjjjjjjjejejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjZHjjZjjjjjjjjjjjjjjjjNRMeXjRPjjjjjjcYjjjjjjjLjUjjjjjjjjOjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjVjTjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjcjjjjjjjjjjjjjjjjjjjjjjjPSjMjjjSLjjjSRYWQejjcjOjMXeLOaMjjOjRXNZjjXjjjWjjjPjbjjVcjNWjeeTjjMU\
+                jjejeSjUjWejTjjMVjXSjjXejXjLjjejQaXjXjejjcUjjjjjjjjajjjjjPbjjbcZejjjXjjjbjjcjjfjjjjjVjjjjjjjjjjejVjj\
+                jjPjjQejjjjbjjjjjjjjejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjQjKjXNNaRRUOeeYcMjXjjjjVSjRR\
+                KWjcjXbjZejPejjjjjXWjWRjjjjKjZjjXXjXUjajSjXjjjjjWjjjNjjbVXLjjjjejjOUjjjjjajTjjjjNjjjbjjjjjjjjWjjjjeV\
+                jjWjjjjRjPjjeTjjjjRjUjjjjjjZjjjjjjjjjjYjjjjjjjeejjjZjjjjjjcjjjjjjjjejjjjjjjjjejjejjjjjjjjjjjjjjjjjjj\
+                jbjjjjjjjcjjjjjjjjjjjjjjjjMjjjjejbjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjXjWajOjMVXjjjXjjjjjjR\
+                jRjjjjjMjZVjYYjjjjjWhjRjXabjajVjXbZjjjbajjZjjjjjNjjjWYjUjXVjHZjjjROJjjUjIFIXVQWjcjeeejeaXcjjQjjRcXjj\
+                RjjSSOWjjVKbjVjORjaTjjjjSVXjONjajjjjaejjjjeajjXUXjeZjjQjjUjjcejTjjRjejjjjjZTjjjRcjjajjjjjjUSjjjjjjjj\
+                jjjaZjjjjajjjjjeTjVjjbePejajjjajbbjWjjYjjcjbgjjUjjjjjjjejjejjjjdjjjTejjjjMjjjhjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjbjQjjPjjjjjjbjjjjjjjjjjYjjjcjjjjVcjjjjjjZjjjjajjcjjjUjjjjjjjjjjjjjjjjjjjjjjjjOjeUWKRLjSjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjTjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjcjjjjjjjjjjjjjjjjjjjjjjjjjSjcjjjjjj\
+                jjYjjjjjjjejjUQjjejjcecjcjjjjcjjXjjjjjjjjjXjjjejPcejjjjjjjjjjjjjjjjjjjjjjjjYjjjjjjjjjjjjejjjajjjjejj\
+                jPjcjVjjjXjSVjjjcjjZjjaejjjajjjjjjjjYejjjjjjcjaZeWjjjjjjeUbjjejjjjjjjjejjjjjjjjjjjbjjjjeWjjjZjjjjjjj\
+                jXjjjjjjjjjjjjjjjjjjjejjjjjejjfjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjbjYbjVXejjTjSejZc\
+                WeUjejjjejjjXjjjjjjjjjjcjjjYjjjjjjjejejjjjjjejjjejjbRSWVRXjjjRcjjRWSeRjcbPjNjbjjjjjjjjgjOjcUZjjjjjjc\
+                XVjjjjjjjjjjbjjjjPVjVjjcjSjjjjjjjjjajjjjjOceUXScjjjcajccjTjjjjjjjjUjejjjcjjjjTcjjjcNjjjbjjVjjjSjjjjj\
+                ejjccjjjjjjjjjjjPjdjjjejjjjjjjjPbjjbSjjjjMTZIjjjjTjjjjjcjjjjjjjjjjbbjjjjjjjjjjjejjjjjjjjjbjjjjjjjjjj\
+                jjjjjjjjjjjjjjjWeTjjjjSZcjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjVScjKRSjeTfjUbjMjWWj\
+                jjjjjjjbRjjjjcaMjejXMjjZjjjjjjjjjjjjjjjjjjjjjjjjjjKjjjjjjjjjZXjjjSUjjjjjjjjjjjjjUjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjWXjWbajeZjjjjcjjjjjjjjehjajjjjjejjjjjLjjRjjeejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjcjcjXWjcZjUjjejSjjTbjjZjYejjjjjeOjjejUjjjjVjjbejjejjjjjajjjWjjjjjjejjjjjjj\
+                jejjjjejIjjjjjejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjTjjjZVjeZjjjjjjjZjjRjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjSjjjajjjjjjjjjjjjjjjjjjjjjjTjjjjjjjjjjjajjjjjjjejjjjjbjjjjjj\
+                jjjjjcjjjjjjejjjjjjjjjjjjjjjjejjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjcjjjjjjjjjjjjjjjjjjjjjjjjj\
+                jjjjjjjjjjjjjjjjjjjjjjjjUjbjZjjcjjjjjjZjejjjaejjjjjjjejejjjejWjjjjhjjjjYjjjjjjjjjjjjjjjjjjcjjjjjjjjj\
+                jjajjjjjjjjVjjjjjjjjjjjjjjjjjjjjjWjjjjjjjVjjjjjjOjjjjbjjUjajVjjejjjejjjjjjjjjjejjjjjjjjajWjjjjVjjjZj\
+                jjjjjjjjjjejjjjjjjjjjjVjjjjjjjjjjcjjjZjjjjjjjjjjjjjjjXYcjYjjRSMbZAUZOLebLZ
+                """,
             "given": """
                 0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\
                 000000000000000000000000000000NdYNcTWJPHAN7DLRTLClZYSgQbdRaNHASW3L5RSRcSOLQPNjNFpSTcbXLAYQPQIGIbTPiO\
@@ -1002,18 +1144,18 @@ extension ChineseNameModel {
             "surname": """
                 ....................................................................................................\
                 ...............................o....Z...............k..h......c...................................s.\
-                .......................................b.....................................................e......\
+                ........X..............................b.....................................................e......\
                 .........a....x...............n.......c..............f.i............................................\
-                ...............e..sc...../.................................................................z........\
+                ...............e..sc...../.............x...................................................z........\
                 ...........................q...............................................................s........\
-                ...................................................................x................................\
+                ...................................................................x........................a.......\
                 ....................................................................................................\
-                .....................R......T.....e.Y................../...........T................./.......e./....\
+                .....................R......T.....e.Y...........f....../...........T................./.......e./....\
                 ......m...............p.....................n.................t.....................................\
                 ....................................................................................................\
                 .....................................Z................r...........................a....n.a.....m/...\
-                x......e....V.......................................................................................\
-                ..e.............f...k.b................m.......c.../............................y...................\
+                w......e....V..............b........................................................................\
+                ..e.............f...k.a................m.......c.../............................y...................\
                 .....................k..............................X...............................................\
                 ..................................................p........................................Z........\
                 ................................................................................j...................\
@@ -1027,30 +1169,30 @@ extension ChineseNameModel {
                 ........................................./.+..............p.....................t...................\
                 ....................................................................................................\
                 ....................................................................................................\
-                ..........................n....p.....s.c......................g.....c.q.......j...........g......f..\
-                ...................l...............................................g.......................d........\
-                g................w..............h....................................................../............\
+                ..........................n....p.....s.c......................g.....c.q..../..i...........f......f..\
+                ...................k...............................................g.......................d........\
+                g................w..............h.................j..................................../............\
                 .............k............................................................................./........\
                 ....................................................................................................\
                 .............................................f..hj......................g..d........................\
                 .......W.........X.......................................e.........j...........V.........m..........\
-                ......k.........k......../.......................................................m..................\
+                ......k....q....k......../.......................................................m..................\
                 .....V........................................../.................................w.................\
                 ....................................................................................................\
                 ....................................................................................................\
+                ............................................................................k.......................\
                 ....................................................................................................\
-                ....................................................................................................\
-                .......................................................................................U........k...\
-                ..................l...Y.............................................................................\
+                .....................................................................................m.U........k...\
+                ..................l...Y.....l.......................................................................\
                 ....................................................................................................\
                 ....................................................................................................\
                 .............................T......................................................................\
                 ....................................................................................................\
                 ...............................................z...................d.....................Z..........\
                 ....................X...e........................................Q..................c...d...........\
-                .....................................k.z.............................b..............................\
-                .........................................................................c....../....e..............\
-                ......................+.i..................../...........y........+.................................\
+                ............................/........k.z.............................b..............................\
+                ................c........................................................c....../....e..............\
+                ......................+.i..................../...........y..X.....+.................................\
                 .......h.................................................n...................c.......v...mj.........\
                 ..................................................u...p...........q/................................\
                 .p.u................................................................................................\
@@ -1059,14 +1201,14 @@ extension ChineseNameModel {
                 ..............m.....................................................................................\
                 ...............................................................................e....................\
                 ...............c.....................................................ct..................c.....i....\
-                .....................................................................................Zb..j....v.....\
+                .....................................................................................Zb..j....v....l\
                 ....................p............g..................................................................\
                 ............................................................i.......................................\
                 ............................g.......................................................................\
-                ..................................................g..............Y..................................\
+                ..........................................d.......g..............X..................................\
                 .................................................................................../................\
                 ...................................................................../..............................\
-                ....................................................................................................\
+                ..................................................................i.................................\
                 ....................................................................................................\
                 ....................................................g...............................................\
                 ...........................q................................................l.......................\
@@ -1075,7 +1217,7 @@ extension ChineseNameModel {
                 ......................................r.............................................................\
                 ....................................................................................................\
                 ....................................................................................................\
-                ...............................t.........g..................i..g....................................\
+                ...............................t.........g..................i..f....................................\
                 ....................................................................................................\
                 ....................................................................................................\
                 .........i......................................................................c...................\
@@ -1083,54 +1225,54 @@ extension ChineseNameModel {
                 ........................................./................................d.........................\
                 ....................................................................................................\
                 ....................................................................................m..............h\
-                .....j..............................................................................................\
+                .....i................................................................r.............................\
                 q.........................a....................................m....................................\
-                ...................o...........................d..g.................................................\
+                ...................o...........................d..g............i....................................\
                 ......d...............................................................Z.....................W.......\
                 ....................................................................................................\
-                ................b...................................................................................\
+                ................a........................................................................l..........\
                 ....................................................................................................\
                 ....................................................................................................\
                 ..................................................a......................b..........................\
                 .........................................................................r..........................\
                 k....................................................................t....................../.......\
                 ........................................................o.x.........................................\
-                q....................................................s..............................................\
+                q....................................................s../...........................................\
                 ..................................................................................................x.\
                 ............................j.............................................................q.........\
-                .................g................................hm.....e.....f............................g.......\
-                ........................................Z.......................j...................................\
+                .................g......s.........................hm.....e.....f............................g.......\
+                ................................q.......Z.......................j...................................\
                 ...........l.....................................................................................w..\
-                .........................o.....l...................../.........g.............q......................\
-                ........m................................x.............w.........................................f..\
+                .........................o.....l...................../.........g.........../.q......................\
+                ........mm............................l..x.............w.........................................f..\
                 ......../........................................................................................r..\
                 ....................................................................................................\
                 ....................................................................................................\
                 ..................................................................Y................../..............\
                 ........................................................./....................../...................\
                 ......................./.........................................X..........a.......................\
-                ........................../.........................................................................\
+                .s......................../.........................................................................\
                 .......................................................e............................................\
                 ................................Y........................n..........s.........h.....................\
                 ....................................................................................................\
-                cs...z.......................i........................../...........................................\
+                cs...y.......................i........................../...........................................\
                 ..................W.................................................................................\
                 ...............................................................................X....................\
                 ..............................i.................W............................fd.....................\
-                ...................................../..............................................................\
-                ....+......./..s....../.../.../../..........j..p......x/...../...../.....U...c......................\
+                ......./............................./..............................................................\
+                ....+......./..s....../..//..//../....f.....jm.p.../..x/...../...../.....U...c......................\
                 ................................................................................................i...\
                 ....................................................................................................\
                 ....................................................................................................\
                 ....................................................................................................\
                 ....................................................................................................\
-                ..............h.................e...................................................................\
+                ..............h.............x...e...................................................................\
                 .a..................................................................................................\
                 ....................................................................................../.........+...\
-                ..d................../.........../............../....bf............h.z..............................\
-                l.............n...............................................................m...............u.....\
-                ...................................................../..............................................\
-                ...............w.l..................................................................W....g..........\
+                ..d................../..........v/............../....bf............h.z..............................\
+                l.............n......w........................................................m...............u.....\
+                ...................................................../.........................n....................\
+                ...............w.l......i...........................................................W....g..........\
                 ...................l................................................................................\
                 ...................g................................................................................\
                 ..........................j.........................n...............................................\
@@ -1150,10 +1292,10 @@ extension ChineseNameModel {
                 .........d................W...Q............R..........k.............................................\
                 ...........j........................................................................................\
                 ....................................................................................................\
-                ......P.n.......................Sjh......Vm.....d...W.c............O..............X..v..............\
+                ......P.n.......................Sjh......Vm.........W.c............O..............X..v..............\
                 S....................Y........t..................b...........c..S.........dP........................\
                 ..........................................................M..RYR........f......Z.........c........p.\
-                ..............................................M.......................R...........S....f...U.h.k...q\
+                ..............................................M.......................R...........Q....f...U.h.k...q\
                 r......T...S............m.S...............q..........................R..............................\
                 .Ma..........O..UR..Y.R...........P....m..KQ....s..v....W................................b..........\
                 ....................................................G...............................................\
@@ -1167,7 +1309,7 @@ extension ChineseNameModel {
                 ...................a............................................W.........................X.......a.\
                 V.....O.OVk......M...h........gh....z.f.V...........p......NX...................................a...\
                 ....r.................s....Q.............s..f................................g.b.w...............p..\
-                ..................f...................................................................p.............\
+                ......................................................................................p.............\
                 ....................................................................................................\
                 ......................O...a...Q.r.ia.i.V..K...................b...Z.Y.Y.......dR...Tb.....T......W..\
                 ......K..Q.d......Y..V.................T.........................................T...s.....T/.......\
@@ -1199,7 +1341,7 @@ extension ChineseNameModel {
                 ...................................................................................V................\
                 ....................................................................................................\
                 ....................................................................................................\
-                ............................................................................b..V................Z...\
+                ...............................................................................V................Z...\
                 Y............L.S...................t..................................................T.bT.....V....\
                 ........................................................U......n.....T........Y..........Z..........\
                 ...............q.........e.......b........................S.....O....................T..........f...\
@@ -1208,7 +1350,7 @@ extension ChineseNameModel {
                 .........................d........................a.................................................\
                 .................................................................................../................\
                 .....................................................................w..............................\
-                ..................................................................g.................................\
+                ....................................................................................................\
                 ..............c.................U.....V....../......c......./.........U.....................Y.......\
                 ..............W.........................f...........................................................\
                 ....................................................................................................\
@@ -1271,8 +1413,8 @@ extension ChineseNameModel {
                 ...................................................................................P......c....L....\
                 .....................................................Q.......ne......e.............................V\
                 ...........gf....S...........................j........./..........V.....j.....n...............s.....\
-                ...................................b.....S.....................................k....................\
-                ...............v........k............................................................WU...h.......Z.\
+                ...................................b.....S..........................................................\
+                ...............v.....................................................................WU...h.......Z.\
                 ...................b..............................Q.................................................\
                 ...................................................T..p.............................................\
                 ..........................f.........................................................................\
@@ -1281,7 +1423,7 @@ extension ChineseNameModel {
                 ....................................................................................................\
                 .........................m..a..........................i............................................\
                 .................................i......................T...h..s....................................\
-                ......................a..............................W....................
+                ......................a..............................X....................
                 """,
         ],
         maps: [
@@ -1728,12 +1870,15 @@ extension ChineseNameModel {
                 默然b默默e默默地e黯然b鼎立a鼓乐d鼓动a鼓励i鼓吹d鼓声a鼓舞f鼻子h鼻孔c齐名c齐国a龙大c龙头g龙泉b龙袍c龙门e
                 """,
         ],
-        features: ["before", "after", "before2", "after2", "prev_boundary", "next_boundary", "decoy_before", "decoy_after", "decoy_before2", "decoy_after2", "name_vs_decoy", "prev_han", "next_han", "prev_translit", "next_translit", "next_given", "word", "word_across_start", "word_across_end", "word_given", "in_title", "kind_1", "kind_2", "kind_3", "kind_4"],
-        chineseWeights: [0.7675055293000659, 0.4385828570860652, 0.29591388686714976, 0.049261380331622404, -0.18157924638457887, 0.026512698464987074, -0.3662708749398352, -0.12171886038376879, 0.16342897892955474, 0.8596878418922569, 0.7966687361626812, -0.5996178362106372, -2.3696477606289426, -2.0725819339921316, -0.4187538038380765, -0.45137886541890987, -0.8868537838819731, -0.9533475703159343, -0.910957360840109, -0.381192231286427, -3.44029145559106, 0.20222236180928893, 0.1927015024309612, 0.4449302392330585, -0.9762203995255225],
-        chineseBias: -3.628909568586583,
-        chineseThreshold: 0.03,
-        translitWeights: [0.7663784886438576, 0.5294617305665301, 0.2251922522882164, -0.028873164055061185, 1.8289706642194594, 0.5471952622164092, -0.34905018778478814, -0.22552459583756318, 0.3376388686086735, 0.602809887264734, 0.6243203490599974, 1.8329607292214678, -0.27817561121318, -3.954137580212516, -2.7568488991754014, -0.2811099987118059, -0.999517984446335, -1.5243976255880014, -1.4468488270885278, 0.0, -2.9700387495029714, 0.13698992863430923, 0.04604978052126118, 0.6906455258149553, 0.23484673504986633],
-        translitBias: -7.408948848511229,
-        translitThreshold: 0.08
+        features: ["before", "after", "before2", "after2", "prev_boundary", "next_boundary", "decoy_before", "decoy_after", "decoy_before2", "decoy_after2", "name_vs_decoy", "prev_han", "next_han", "prev_translit", "next_translit", "next_given", "word", "word_across_start", "word_across_end", "word_given", "in_title", "decoy_end_ahead", "decoy_end_last", "kind_1", "kind_2", "kind_3", "kind_4", "latin_first", "latin_surname", "latin_full", "latin_capitalised", "latin_camel", "latin_caps", "latin_lower", "latin_digit", "latin_length", "latin_brackets", "latin_han_before", "latin_han_after", "latin_short"],
+        chineseWeights: [0.7292567273802938, 0.433386579582325, 0.3170866907793257, 0.0661753610974401, -0.3845812153183902, 0.21203640411829824, -0.2831934226185439, -0.08711610879378494, 0.19719282041467828, 0.7928135647745572, 1.1334925885436065, -0.6354050027538832, -2.3853153406550263, -1.8372081823344346, -0.24531368549539978, -0.432853235048381, -0.8199595772129734, -1.0852430848232277, -0.905210728949714, -0.34682269632008716, -5.779836165613863, -0.16241685756380797, -0.17809782871026883, 0.1854673947866527, 0.15783363025091648, 0.4018620179923478, -0.9689178776914568, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        chineseBias: -4.7438851201532835,
+        chineseThreshold: 0.007,
+        translitWeights: [0.7059026836674404, 0.516607767132399, 0.11957952186544808, 0.08237640505936092, 1.8908756005359983, 0.6467536500161403, -0.24454018860299132, -0.13944044379383755, 0.5676644052262979, 0.6399365855009485, 0.9712134589879714, 1.907841730409931, -0.6130831350308433, -3.912077995235127, -2.583092564740035, -0.30317821190713856, -0.8842933893219072, -1.6389828535633135, -1.5688332443895587, 0.0, -3.78721087790853, -0.17490895940676165, -0.3393180435736944, 0.06479348200888624, 0.10844323258588862, 0.47675520137671784, 0.34059316101938714, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        translitBias: -8.385717260420058,
+        translitThreshold: 0.019,
+        latinWeights: [0.07276925699316958, 0.1647198535607354, -0.3284649621734528, -0.08679084500125418, 0.13152498861494338, 0.1772964946888951, 0.35325724527516356, 0.5039219141434186, 1.2218296283263552, 1.358650185681737, 2.927115142768942, -0.13152498861494338, -0.17729649468887956, 0.7053909898413493, 1.0064838910077778, -0.04217073198111043, 0.0, 0.0, 0.0, 0.0, -4.052623938946718, -0.1549036786138313, -0.4372790855796561, 0.0, 0.0, 0.0, 0.0, 2.3489592760323887, 0.994503404951721, 2.4943136301331017, 0.1973292896232076, -0.13981687759859804, 0.8119995606691308, -0.6856217013502153, 1.1131603142510564, 0.04949580969313575, -0.5468134761424419, -0.13152498861494338, -0.17729649468887956, -0.33087373894749356],
+        latinBias: -4.92311773604239,
+        latinThreshold: 0.04
     )
 }

@@ -1,12 +1,15 @@
 // Chinese person names from character statistics (trained by `lumen train names`, see
-// ChineseNameTraining.swift). Two kinds of candidate span are scored by logistic regression:
+// ChineseNameTraining.swift). Three kinds of candidate span are scored by logistic regression:
 // - Chinese-style: a surname (or compound surname) and one or two given-name characters;
 // - transliterated: a run of characters typical of transliterated foreign names ("罗比尼奥",
-//   "克里斯托弗·诺兰"), separators '·' allowed inside.
+//   "克里斯托弗·诺兰"), separators '·' allowed inside;
+// - Latin: a run of Latin letters and digits next to Chinese text (gamer handles, English names in
+//   a Chinese sentence: "人皇Sky", "导演JohnCarpenter").
 // Features are per-character log-ratios (surname, given-name and transliteration characters against
 // ordinary text; the characters before and after a name against ordinary text and against titles and
-// organisations), whether the span or its edges are common words, and title brackets (《…》). The
-// best-scoring candidates above a per-kind threshold win, without overlap.
+// organisations; characters that end titles and organisations, right after the span), whether the
+// span or its edges are common words, title brackets (《…》), and for Latin runs their shape and the
+// census name lexicons. The best-scoring candidates above a per-kind threshold win, without overlap.
 
 /// The trained Chinese person-name model: quantised per-character tables, context tables and the
 /// logistic-regression weights of the two candidate kinds. Stored as JSON (models/names.json) and
@@ -30,10 +33,14 @@ public struct ChineseNameModel: Sendable, Hashable, Codable {
     public var translitWeights: [Double]
     public var translitBias: Double
     public var translitThreshold: Double
+    public var latinWeights: [Double]
+    public var latinBias: Double
+    public var latinThreshold: Double
 
     public init(version: Int, chars: String, tables: [String: String], maps: [String: String], features: [String],
                 chineseWeights: [Double], chineseBias: Double, chineseThreshold: Double,
-                translitWeights: [Double], translitBias: Double, translitThreshold: Double) {
+                translitWeights: [Double], translitBias: Double, translitThreshold: Double,
+                latinWeights: [Double], latinBias: Double, latinThreshold: Double) {
         self.version = version
         self.chars = chars
         self.tables = tables
@@ -45,9 +52,12 @@ public struct ChineseNameModel: Sendable, Hashable, Codable {
         self.translitWeights = translitWeights
         self.translitBias = translitBias
         self.translitThreshold = translitThreshold
+        self.latinWeights = latinWeights
+        self.latinBias = latinBias
+        self.latinThreshold = latinThreshold
     }
 
-    public static let tableNames = ["surname", "given", "translit", "nameVsDecoy", "before", "after", "decoyBefore", "decoyAfter"]
+    public static let tableNames = ["surname", "given", "translit", "nameVsDecoy", "before", "after", "decoyBefore", "decoyAfter", "decoyEnd"]
     public static let mapNames = ["before2", "after2", "decoyBefore2", "decoyAfter2", "words"]
 
     /// Checks the shape: every table has one code per row, weights match the features.
@@ -61,7 +71,8 @@ public struct ChineseNameModel: Sendable, Hashable, Codable {
             }
         }
         for name in Self.mapNames where maps[name] == nil { throw ChineseNameModelError(message: "missing map \(name)") }
-        guard features.count == ChineseNameFeatures.count, chineseWeights.count == features.count, translitWeights.count == features.count else {
+        guard features.count == ChineseNameFeatures.count, chineseWeights.count == features.count, translitWeights.count == features.count,
+              latinWeights.count == features.count else {
             throw ChineseNameModelError(message: "expected \(ChineseNameFeatures.count) features and weights")
         }
         guard chars.unicodeScalars.allSatisfy({ $0.value < 0x10000 && $0.value > 0 }) else {
@@ -102,18 +113,31 @@ public struct ChineseNameModelError: Error, Sendable, Hashable {
     public init(message: String) { self.message = message }
 }
 
-/// The features of a candidate, shared by both kinds; the last four differ by kind.
+/// The features of a candidate: the first ones are shared by all kinds, `kind_1`…`kind_4` are those of
+/// Chinese-style and transliterated candidates, the `latin_` ones those of Latin runs (zero for the others).
 public enum ChineseNameFeatures {
     public static let names = [
         "before", "after", "before2", "after2", "prev_boundary", "next_boundary",
         "decoy_before", "decoy_after", "decoy_before2", "decoy_after2", "name_vs_decoy",
         "prev_han", "next_han", "prev_translit", "next_translit", "next_given",
         "word", "word_across_start", "word_across_end", "word_given", "in_title",
+        // How much the next Han characters (up to six) and the span's own last character look like the
+        // end of a title or an organisation ("…兄弟公司", "…寺", "…队").
+        "decoy_end_ahead", "decoy_end_last",
         // Chinese-style: surname, first and second given-name character, one given-name character only;
         // transliterated: mean and minimum transliteration value, log of the length, a separator inside.
         "kind_1", "kind_2", "kind_3", "kind_4",
+        // Latin runs: a census first name, a census surname, a first name + surname ("DustinBrowder",
+        // "jonathanglazer"), capitalised, an inner capital, all capitals, all lower case, a digit, log of
+        // the length, inside brackets, Han right before, Han right after, at most two letters.
+        "latin_first", "latin_surname", "latin_full", "latin_capitalised", "latin_camel",
+        "latin_caps", "latin_lower", "latin_digit", "latin_length", "latin_brackets", "latin_han_before",
+        "latin_han_after", "latin_short",
     ]
     public static let count = names.count
+    /// Where the kind features start.
+    static let kindStart = 23
+    static let latinStart = 27
 }
 
 /// The model decoded for scanning: per-scalar row lookup and flat per-row values.
@@ -127,6 +151,7 @@ struct ChineseNameScanner: Sendable {
         var after: Float = 0
         var decoyBefore: Float = 0
         var decoyAfter: Float = 0
+        var decoyEnd: Float = 0
         var isSurname = false
         /// A transliteration character (positive value).
         var isTranslit = false
@@ -134,7 +159,7 @@ struct ChineseNameScanner: Sendable {
         var inTranslit = false
     }
 
-    enum Kind: Int, Sendable { case chinese = 0, translit = 1 }
+    enum Kind: Int, Sendable, CaseIterable { case chinese = 0, translit = 1, latin = 2 }
 
     /// A scored span.
     struct Candidate: Sendable {
@@ -149,9 +174,16 @@ struct ChineseNameScanner: Sendable {
     private let rows: [Row]
     private let before2: WordMap<Float>, after2: WordMap<Float>, decoyBefore2: WordMap<Float>, decoyAfter2: WordMap<Float>
     private let words: WordMap<Float>
-    private let chineseWeights: [Double], translitWeights: [Double]
-    private let chineseBias: Double, translitBias: Double
-    let chineseCut: Double, translitCut: Double
+    /// Per kind (`Kind.rawValue`): raw weights, bias and the logit from which a candidate is kept.
+    private let weights: [[Double]]
+    private let biases: [Double]
+    let cuts: [Double]
+    /// Census first names and surnames (lower case), and words that are never names, for Latin runs.
+    private let firstNames = Chars.hashSet(NameLexicon.firstNames)
+    private let surnames = Chars.hashSet(NameLexicon.surnames)
+    private let stopWords = Lexicon.stopWords
+    private let notNames = Lexicon.notNames
+    private let softwareWords = Lexicon.softwareWords
 
     /// Compound surnames: first scalar → second scalars.
     private static let compounds: [UInt32: [UInt32]] = {
@@ -188,6 +220,7 @@ struct ChineseNameScanner: Sendable {
         fill("after") { row, v in row.after = v ?? 0 }
         fill("decoyBefore") { row, v in row.decoyBefore = v ?? 0 }
         fill("decoyAfter") { row, v in row.decoyAfter = v ?? 0 }
+        fill("decoyEnd") { row, v in row.decoyEnd = v ?? 0 }
         self.rows = rows
         func map(_ name: String) -> WordMap<Float> {
             var out: [UInt64: Float] = [:]
@@ -211,12 +244,9 @@ struct ChineseNameScanner: Sendable {
         decoyBefore2 = map("decoyBefore2")
         decoyAfter2 = map("decoyAfter2")
         words = map("words")
-        chineseWeights = model.chineseWeights
-        translitWeights = model.translitWeights
-        chineseBias = model.chineseBias
-        translitBias = model.translitBias
-        chineseCut = Self.logit(model.chineseThreshold)
-        translitCut = Self.logit(model.translitThreshold)
+        weights = [model.chineseWeights, model.translitWeights, model.latinWeights]
+        biases = [model.chineseBias, model.translitBias, model.latinBias]
+        cuts = [model.chineseThreshold, model.translitThreshold, model.latinThreshold].map(Self.logit)
     }
 
     static func logit(_ p: Double) -> Double {
@@ -290,19 +320,27 @@ struct ChineseNameScanner: Sendable {
         x[13] = prevHan && p.isTranslit ? 1 : 0
         x[14] = nextHan && n.isTranslit ? 1 : 0
         x[15] = nextHan ? Double(n.given) : 0
-        x[16] = Double(word(t, i, j))
-        x[17] = i > 0 ? Double(word(t, i - 1, i + 1)) : 0
-        x[18] = j < t.count ? Double(word(t, j - 1, j + 1)) : 0
+        let latin = kind == .latin
+        x[16] = latin ? 0 : Double(word(t, i, j))
+        x[17] = i > 0 && !latin ? Double(word(t, i - 1, i + 1)) : 0
+        x[18] = j < t.count && !latin ? Double(word(t, j - 1, j + 1)) : 0
         x[19] = kind == .chinese && j - i - surnameLength == 2 ? Double(word(t, i + surnameLength, j)) : 0
         x[20] = inTitle ? 1 : 0
+        var ahead: Float = -8, k = j
+        while k < t.count && k - j < 6 && Chars.isHan(t.v[k]) {
+            ahead = max(ahead, row(t.v[k]).decoyEnd)
+            k += 1
+        }
+        x[21] = k > j ? Double(ahead) : 0
+        x[22] = Double(row(t.v[j - 1]).decoyEnd)
+        let f = ChineseNameFeatures.kindStart
+        for m in f..<x.count { x[m] = 0 }
         switch kind {
         case .chinese:
-            x[21] = surnameLength == 2 ? Double(Self.compoundSurname) : Double(row(t.v[i]).surname)
-            let g1 = Double(row(t.v[i + surnameLength]).given)
-            let g2 = j - i - surnameLength == 2 ? Double(row(t.v[j - 1]).given) : 0
-            x[22] = g1
-            x[23] = g2
-            x[24] = j - i - surnameLength == 1 ? 1 : 0
+            x[f] = surnameLength == 2 ? Double(Self.compoundSurname) : Double(row(t.v[i]).surname)
+            x[f + 1] = Double(row(t.v[i + surnameLength]).given)
+            x[f + 2] = j - i - surnameLength == 2 ? Double(row(t.v[j - 1]).given) : 0
+            x[f + 3] = j - i - surnameLength == 1 ? 1 : 0
         case .translit:
             var sum: Float = 0, low: Float = 100, han = 0, separator = false
             for k in i..<j {
@@ -316,20 +354,99 @@ struct ChineseNameScanner: Sendable {
                     separator = true
                 }
             }
-            x[21] = Double(sum) / Double(max(han, 1))
-            x[22] = Double(low)
-            x[23] = Elementary.ln(Double(max(han, 1)))
-            x[24] = separator ? 1 : 0
+            x[f] = Double(sum) / Double(max(han, 1))
+            x[f + 1] = Double(low)
+            x[f + 2] = Elementary.ln(Double(max(han, 1)))
+            x[f + 3] = separator ? 1 : 0
+        case .latin:
+            latinFeatures(t, i, j, into: &x)
         }
+    }
+
+    @inline(__always) private static func isAlphanumeric(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) }
+    @inline(__always) private static func isLowerASCII(_ c: UInt32) -> Bool { c >= 0x61 && c <= 0x7A }
+
+    /// The parts of a Latin run: split at separators, at a lower-case letter followed by a capital, and
+    /// between letters and digits ("DustinBrowder", "Min-Liang Tan", "War3").
+    struct LatinParts {
+        var count = 0
+        var first = 0..<0
+        var last = 0..<0
+        var upper = 0, lower = 0, digits = 0
+        var camel = false
+        /// Some part is a stop word, a word that is never a name, or a software word ("Exit Code", "Nginx").
+        var ordinary = false
+    }
+
+    private func latinParts(_ t: ScalarText, _ i: Int, _ j: Int) -> LatinParts {
+        var p = LatinParts()
+        var start = -1
+        func close(_ end: Int) {
+            guard start >= 0 else { return }
+            let h = Chars.hash(t.v, start, end)
+            if stopWords.contains(h) || notNames.contains(h) || softwareWords.contains(h) { p.ordinary = true }
+            if p.count == 1 { p.first = start..<end }
+            p.last = start..<end
+            start = -1
+        }
+        for k in i..<j {
+            let c = t.v[k]
+            guard Self.isAlphanumeric(c) else { close(k); continue }
+            if Chars.isDigit(c) { p.digits += 1 } else if Chars.isUpperASCII(c) { p.upper += 1 } else { p.lower += 1 }
+            let prev = k > i ? t.v[k - 1] : 0
+            let lowerToUpper = Self.isLowerASCII(prev) && Chars.isUpperASCII(c)
+            if lowerToUpper { p.camel = true }
+            if start < 0 || lowerToUpper || Chars.isDigit(prev) != Chars.isDigit(c) {
+                close(k)
+                start = k
+                p.count += 1
+            }
+        }
+        close(j)
+        return p
+    }
+
+    /// The Latin-run features (`latin_…`) of t[i..<j].
+    private func latinFeatures(_ t: ScalarText, _ i: Int, _ j: Int, into x: inout [Double]) {
+        let f = ChineseNameFeatures.latinStart
+        let p = latinParts(t, i, j)
+        let whole = Chars.hash(t.v, i, j)
+        let letters = p.upper + p.lower
+        x[f] = firstNames.contains(whole) ? 1 : 0
+        x[f + 1] = surnames.contains(whole) ? 1 : 0
+        var full = false
+        if p.count >= 2 {
+            let last = Chars.hash(t.v, p.last.lowerBound, p.last.upperBound)
+            full = firstNames.contains(Chars.hash(t.v, p.first.lowerBound, p.first.upperBound)) && (surnames.contains(last) || firstNames.contains(last))
+        } else if p.digits == 0 && letters == j - i && j - i >= 6 {
+            // "jonathanglazer": a first name then a surname, written together.
+            var prefix = Chars.hashSeed
+            for k in i..<(j - 3) {
+                prefix = Chars.hashStep(prefix, t.v[k])
+                if k + 1 - i >= 3 && firstNames.contains(prefix) && surnames.contains(Chars.hash(t.v, k + 1, j)) { full = true; break }
+            }
+        }
+        x[f + 2] = full ? 1 : 0
+        x[f + 3] = Chars.isUpperASCII(t.v[i]) && p.lower > 0 ? 1 : 0
+        x[f + 4] = p.camel ? 1 : 0
+        x[f + 5] = letters >= 2 && p.lower == 0 ? 1 : 0
+        x[f + 6] = letters > 0 && p.upper == 0 ? 1 : 0
+        x[f + 7] = p.digits > 0 ? 1 : 0
+        x[f + 8] = Elementary.ln(Double(j - i))
+        x[f + 9] = (t[i - 1] == 0x28 || t[i - 1] == 0xFF08) && (t[j] == 0x29 || t[j] == 0xFF09) ? 1 : 0
+        x[f + 10] = i > 0 && Chars.isHan(t.v[i - 1]) ? 1 : 0
+        x[f + 11] = j < t.count && Chars.isHan(t.v[j]) ? 1 : 0
+        x[f + 12] = letters <= 2 ? 1 : 0
     }
 
     /// Visits every candidate span (the same ones in training and scanning).
     func forEachCandidate(_ t: ScalarText, _ visit: (_ start: Int, _ end: Int, _ kind: Kind, _ surnameLength: Int) -> Void) {
         let n = t.count
-        var i = 0
+        var i = 0, hasHan = false
         while i < n {
             let c = t.v[i]
             guard c >= 0x3400, Chars.isHan(c) else { i += 1; continue }
+            hasHan = true
             let r = row(c)
             var surnameLength = 0
             if i + 1 < n, Self.compoundFirst.contains(c), let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
@@ -359,6 +476,35 @@ struct ChineseNameScanner: Sendable {
             }
             i += 1
         }
+        if hasHan { forEachLatinRun(t, visit) }
+    }
+
+    /// Latin runs next to Chinese text: letters and digits, with '.', '-', '_', '\'' or a space before a
+    /// capital inside ("Min-LiangTan", "Steve Niles"); not part of an e-mail, a URL or a path, at most 30
+    /// scalars, and no part of them an ordinary or software word ("Exit Code", "Nginx", "vs").
+    private func forEachLatinRun(_ t: ScalarText, _ visit: (_ start: Int, _ end: Int, _ kind: Kind, _ surnameLength: Int) -> Void) {
+        let n = t.count
+        var i = 0
+        while i < n {
+            guard Chars.isASCIILetter(t.v[i]), i == 0 || !Self.continuesToken(t.v[i - 1]) else { i += 1; continue }
+            var j = i + 1
+            while j < n {
+                let d = t.v[j]
+                if Self.isAlphanumeric(d) { j += 1; continue }
+                if (d == 0x2E || d == 0x2D || d == 0x5F || d == 0x27) && j + 1 < n && Self.isAlphanumeric(t.v[j + 1]) { j += 1; continue }
+                if d == 0x20 && j + 1 < n && Chars.isUpperASCII(t.v[j + 1]) && Chars.isASCIILetter(t.v[j - 1]) { j += 1; continue }
+                break
+            }
+            let technical = j < n && (t.v[j] == 0x40 || t.v[j] == 0x2F || t.v[j] == 0x3A)
+            let touches = t[i - 1] >= 0x80 || t[j] >= 0x80 || (t[i - 1] == 0x20 && t[i - 2] >= 0x80) || (t[j] == 0x20 && t[j + 1] >= 0x80)
+            if !technical && j - i <= 30 && touches && !latinParts(t, i, j).ordinary { visit(i, j, .latin, 0) }
+            i = j
+        }
+    }
+
+    /// Scalars after which a letter continues a token rather than starting a run: letters, digits, ._-'@/:#&
+    @inline(__always) private static func continuesToken(_ c: UInt32) -> Bool {
+        isAlphanumeric(c) || c == 0x2E || c == 0x5F || c == 0x2D || c == 0x27 || c == 0x40 || c == 0x2F || c == 0x3A || c == 0x23 || c == 0x26
     }
 
     /// A separator within the next few Han characters seen in transliterations.
@@ -379,12 +525,13 @@ struct ChineseNameScanner: Sendable {
         var kept: [Candidate] = []
         var x = [Double](repeating: 0, count: ChineseNameFeatures.count)
         forEachCandidate(t) { s, e, kind, surnameLength in
+            // A frequent word ("谢谢", "高度") is not read as a two-character name, nor is a reduplicated
+            // word ("谢谢", "刚刚", "常常").
+            if e - s == 2 && kind != .latin && t.v[s] == t.v[s + 1] { return }
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
+            if e - s == 2 && kind == .chinese && x[16] >= Self.frequentWord { return }
             let logit = score(x, kind)
-            // A frequent word ("谢谢", "高度") is not read as a two-character name.
-            // Nor is a reduplicated word ("谢谢", "刚刚", "常常").
-            if e - s == 2 && ((kind == .chinese && x[16] >= Self.frequentWord) || t.v[s] == t.v[s + 1]) { return }
-            if logit >= (kind == .chinese ? chineseCut : translitCut) { kept.append(Candidate(start: s, end: e, kind: kind, logit: logit)) }
+            if logit >= cuts[kind.rawValue] { kept.append(Candidate(start: s, end: e, kind: kind, logit: logit)) }
         }
         guard kept.count > 1 else { return kept }
         kept.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
@@ -395,8 +542,8 @@ struct ChineseNameScanner: Sendable {
     }
 
     @inline(__always) func score(_ x: [Double], _ kind: Kind) -> Double {
-        let w = kind == .chinese ? chineseWeights : translitWeights
-        var z = kind == .chinese ? chineseBias : translitBias
+        let w = weights[kind.rawValue]
+        var z = biases[kind.rawValue]
         for k in 0..<x.count { z += w[k] * x[k] }
         return z
     }
@@ -446,7 +593,10 @@ extension ChineseNameModel {
                     chineseThreshold: \(chineseThreshold.description),
                     translitWeights: \(list(translitWeights)),
                     translitBias: \(translitBias.description),
-                    translitThreshold: \(translitThreshold.description)
+                    translitThreshold: \(translitThreshold.description),
+                    latinWeights: \(list(latinWeights)),
+                    latinBias: \(latinBias.description),
+                    latinThreshold: \(latinThreshold.description)
                 )
             }
 

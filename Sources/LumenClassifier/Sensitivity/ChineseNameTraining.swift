@@ -1,8 +1,11 @@
 // Trains `ChineseNameModel` (`lumen train names`): character statistics from general Chinese (a
 // character table and common words, data/zh-*.tsv) and from labelled sentences (person spans and
 // decoy spans: titles, organisations, companies, positions…), then one logistic regression per
-// candidate kind over the candidates of the labelled sentences (a candidate is positive when it is
-// exactly a labelled name). Deterministic: the same inputs in the same order give the same model.
+// candidate kind over the candidates of the labelled sentences (a Chinese-style or transliterated
+// candidate is positive when it is exactly a labelled name, a Latin run when it overlaps one). A
+// negative candidate that overlaps a decoy weighs `decoyWeight` times as much as one in ordinary text:
+// what a name must be told apart from is mostly a title, an organisation or a place, and those are
+// the false findings that cost most. Deterministic: the same inputs in the same order give the same model.
 
 /// General-Chinese counts for one character (data/zh-name-chars.tsv).
 public struct ChineseCharStats: Sendable, Hashable {
@@ -61,20 +64,26 @@ public struct ChineseNameTrainer: Sendable {
     public var iterations: Int
     public var chineseThreshold: Double
     public var translitThreshold: Double
+    public var latinThreshold: Double
+    /// The weight of a negative candidate that overlaps a decoy (title, organisation, position…).
+    public var decoyWeight: Double
     /// A common word's value: log(frequency / minWordFrequency) + 1 (words below it are dropped).
     public var minWordFrequency: Double
 
-    public init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.03, translitThreshold: Double = 0.08,
-                minWordFrequency: Double = 300) {
+    public init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.007, translitThreshold: Double = 0.019,
+                latinThreshold: Double = 0.04, decoyWeight: Double = 8, minWordFrequency: Double = 300) {
         self.l2 = l2
         self.iterations = iterations
         self.chineseThreshold = chineseThreshold
         self.translitThreshold = translitThreshold
+        self.latinThreshold = latinThreshold
+        self.decoyWeight = decoyWeight
         self.minWordFrequency = minWordFrequency
     }
 
     /// Surnames beyond `Lexicon.chineseSurnames` (the frequency-ranked list) that the table may score.
     static let extraSurnames = "萧傅洪阎赖薄楚燕狄晋祖凤逯相楼寿练鄂荆桓廉朴丘鹿阴幸伏宣闻谈郦蔺匡言都仝敬郜衣银危帅揭阚强冼"
+        + "渠蔚惠郁晁鞠芮储汲邴糜宓郗钭厉戎束韶蓟邰胥逄濮扈郏茹庾暨阙訾蒯竺隗佴禹习冀屠"
 
     private struct Counts {
         var counts: [UInt32: Double] = [:]
@@ -107,7 +116,7 @@ public struct ChineseNameTrainer: Sendable {
         var all = Counts(), all2 = PairCounts()
         var nameBefore = Counts(), nameAfter = Counts(), decoyBefore = Counts(), decoyAfter = Counts()
         var nameBefore2 = PairCounts(), nameAfter2 = PairCounts(), decoyBefore2 = PairCounts(), decoyAfter2 = PairCounts()
-        var nameChars = Counts(), decoyChars = Counts()
+        var nameChars = Counts(), decoyChars = Counts(), decoyLast = Counts()
         var seen = Set<UInt32>()
         for example in examples {
             let v = example.text.unicodeScalars.map(\.value)
@@ -139,6 +148,7 @@ public struct ChineseNameTrainer: Sendable {
                 if let p = pair(r.lowerBound - 2) { decoyBefore2.add(p) }
                 if let p = pair(r.upperBound) { decoyAfter2.add(p) }
                 for c in v[r] { decoyChars.add(c) }
+                decoyLast.add(v[r.upperBound - 1])
             }
         }
         // Rows: every character of the statistics or the sentences (BMP, not the start marker), by code point.
@@ -186,6 +196,7 @@ public struct ChineseNameTrainer: Sendable {
         tables["after"] = table { context(nameAfter, against: all, $0) }
         tables["decoyBefore"] = table { context(nameBefore, against: decoyBefore, $0) }
         tables["decoyAfter"] = table { context(nameAfter, against: decoyAfter, $0) }
+        tables["decoyEnd"] = table { context(decoyLast, against: all, $0) }
         // Maps: two-character contexts seen at least twice, and the common words.
         func map(_ entries: [(String, Double)]) -> String {
             var s = ""
@@ -216,12 +227,15 @@ public struct ChineseNameTrainer: Sendable {
             version: 1, chars: String(String.UnicodeScalarView(sorted.compactMap(Unicode.Scalar.init))), tables: tables, maps: maps,
             features: ChineseNameFeatures.names,
             chineseWeights: [Double](repeating: 0, count: ChineseNameFeatures.count), chineseBias: 0, chineseThreshold: chineseThreshold,
-            translitWeights: [Double](repeating: 0, count: ChineseNameFeatures.count), translitBias: 0, translitThreshold: translitThreshold)
+            translitWeights: [Double](repeating: 0, count: ChineseNameFeatures.count), translitBias: 0, translitThreshold: translitThreshold,
+            latinWeights: [Double](repeating: 0, count: ChineseNameFeatures.count), latinBias: 0, latinThreshold: latinThreshold)
         try model.validate()
 
         // Candidates of the labelled sentences, with the features the scanner computes from the quantised tables.
         let scanner = ChineseNameScanner(model)
-        var rows: [[[Double]]] = [[], []], labels: [[Double]] = [[], []]
+        let kinds = ChineseNameScanner.Kind.allCases.count
+        var rows = [[[Double]]](repeating: [], count: kinds), labels = [[Double]](repeating: [], count: kinds)
+        var weights = [[Double]](repeating: [], count: kinds)
         var x = [Double](repeating: 0, count: ChineseNameFeatures.count)
         for example in examples {
             let t = ScalarText(example.text)
@@ -229,21 +243,32 @@ public struct ChineseNameTrainer: Sendable {
             let title = ChineseNameScanner.titleMask(t)
             scanner.forEachCandidate(t) { s, e, kind, surnameLength in
                 scanner.features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
+                let positive = kind == .latin ? example.names.contains { $0.lowerBound < e && s < $0.upperBound } : gold.contains(s * 1_000_003 + e)
+                let onDecoy = !positive && example.decoys.contains { $0.lowerBound < e && s < $0.upperBound }
                 rows[kind.rawValue].append(x)
-                labels[kind.rawValue].append(gold.contains(s * 1_000_003 + e) ? 1 : 0)
+                labels[kind.rawValue].append(positive ? 1 : 0)
+                weights[kind.rawValue].append(onDecoy ? decoyWeight : 1)
             }
         }
-        let chinese = try fit(rows[0], labels[0])
-        let foreign = try fit(rows[1], labels[1])
+        let chinese = try fit(rows[0], labels[0], weights[0])
+        let foreign = try fit(rows[1], labels[1], weights[1])
         model.chineseWeights = chinese.weights
         model.chineseBias = chinese.bias
         model.translitWeights = foreign.weights
         model.translitBias = foreign.bias
+        // Latin runs: only when the sentences have some (a kind without examples never fires).
+        if labels[2].contains(1) && labels[2].contains(0) {
+            let latin = try fit(rows[2], labels[2], weights[2])
+            model.latinWeights = latin.weights
+            model.latinBias = latin.bias
+        } else {
+            model.latinBias = -40
+        }
         return model
     }
 
-    /// L2-regularised logistic regression on standardised features by Newton's method; returns raw weights.
-    private func fit(_ rows: [[Double]], _ labels: [Double]) throws(ChineseNameModelError) -> (weights: [Double], bias: Double) {
+    /// Weighted, L2-regularised logistic regression on standardised features by Newton's method; returns raw weights.
+    private func fit(_ rows: [[Double]], _ labels: [Double], _ sampleWeights: [Double]) throws(ChineseNameModelError) -> (weights: [Double], bias: Double) {
         guard !rows.isEmpty, labels.contains(1), labels.contains(0) else {
             throw ChineseNameModelError(message: "a candidate kind needs positive and negative examples")
         }
@@ -258,13 +283,13 @@ public struct ChineseNameTrainer: Sendable {
         for _ in 0..<iterations {
             var gradient = [Double](repeating: 0, count: d + 1)
             var hessian = [[Double]](repeating: [Double](repeating: 0, count: d + 1), count: d + 1)
-            for (row, y) in zip(z, labels) {
+            for ((row, y), sw) in zip(zip(z, labels), sampleWeights) {
                 var s = 0.0
                 for j in 0...d { s += w[j] * row[j] }
                 let p = 1 / (1 + Elementary.exp(-s))
-                let q = p * (1 - p)
+                let q = sw * p * (1 - p)
                 for j in 0...d {
-                    gradient[j] += (p - y) * row[j]
+                    gradient[j] += sw * (p - y) * row[j]
                     let qj = q * row[j]
                     for k in j...d { hessian[j][k] += qj * row[k] }
                 }

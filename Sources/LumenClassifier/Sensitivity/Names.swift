@@ -2,7 +2,8 @@
 // ("Dr. Berta Szöllössy"), cue phrases ("my name is", "named", "User:"), chat speaker labels
 // ("Nicole: …"), census first names followed by capitalised words or initials, census surnames,
 // and coordinated lists ("Eklund, Michael and Hodge"). Chinese: the learned character model
-// (ChineseNameModel.swift) plus cue words and titles (姓名, 我叫 … / 先生, 女士 …).
+// (ChineseNameModel.swift: Chinese-style, transliterated, and Latin names and handles inside Chinese
+// text) plus cue words and titles (姓名, 我叫 … / 先生, 女士 …).
 
 enum Names {
     /// Latin-script names: see `LatinNames`.
@@ -27,9 +28,11 @@ enum Names {
         let model = chineseModel
         var found: [Finding] = []
         for c in model.scan(t) {
-            // Probability → score in [0.55, 0.95].
+            // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
+            // a lone one is read as a product or a label (`TechnicalTokens.apply`).
             let p = 1 / (1 + Elementary.exp(-c.logit))
-            found.append(Finding(type: .person, start: c.start, end: c.end, score: 0.55 + 0.4 * p))
+            let score = 0.55 + 0.4 * p
+            found.append(Finding(type: .person, start: c.start, end: c.end, score: c.kind == .latin ? min(score, 0.65) : score))
         }
         scanCued(t, model, into: &found)
         found.sort { $0.start < $1.start }

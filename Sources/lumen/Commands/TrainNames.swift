@@ -38,6 +38,12 @@ struct TrainNames: AsyncParsableCommand {
     @Option(name: .customLong("translit-threshold"), help: "Probability from which a transliterated candidate is a name.")
     var translitThreshold = ChineseNameTrainer().translitThreshold
 
+    @Option(name: .customLong("latin-threshold"), help: "Probability from which a Latin run next to Chinese text is a name.")
+    var latinThreshold = ChineseNameTrainer().latinThreshold
+
+    @Option(name: .customLong("decoy-weight"), help: "Weight of a negative candidate that overlaps a decoy (title, organisation…).")
+    var decoyWeight = ChineseNameTrainer().decoyWeight
+
     func run() async throws {
         guard !data.isEmpty else { throw ValidationError("give at least one --data FILE") }
         var training: [NameTrainingExample] = []
@@ -71,7 +77,8 @@ struct TrainNames: AsyncParsableCommand {
         } catch let error as ChineseNameModelError {
             throw ValidationError(error.message)
         }
-        let trainer = ChineseNameTrainer(chineseThreshold: chineseThreshold, translitThreshold: translitThreshold)
+        let trainer = ChineseNameTrainer(chineseThreshold: chineseThreshold, translitThreshold: translitThreshold,
+                                         latinThreshold: latinThreshold, decoyWeight: decoyWeight)
         let model: ChineseNameModel
         do {
             model = try trainer.train(chars: stats, words: common, examples: training)
