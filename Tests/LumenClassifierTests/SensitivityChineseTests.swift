@@ -17,7 +17,8 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
         ("欧阳娜娜今天没来上课", ["欧阳娜娜"]),
         ("主教练王建国表示球队状态不错", ["王建国"]),
         ("导演克里斯托弗·诺兰的新片上映", ["克里斯托弗·诺兰"]),
-        ("请联系王女士处理退款", ["王女士"]),
+        ("请联系王女士处理退款", ["王"]),
+        ("张某昨天被带走调查", ["张某"]),
     ])
     func names(text: String, expected: [String]) {
         #expect(texts(text, .person) == expected)

@@ -231,7 +231,13 @@ enum ChineseAddresses {
         let cue = cues.contains { w in
             (1...3).contains { gap in matches(t, w, at: chain[0].start - w.count - gap + 1) }
         }
-        let organisation = organisations.contains { matches(t, $0, at: end) }
+        // An organisation right after the chain or after one of its administrative units ("…区法院",
+        // "…县委县政府"), or read as the end of a component ("海淀区政府" as an estate in "…府").
+        let organisation = chain.indices.contains { k in
+            let c = chain[k]
+            if (c.level.isAdministrative || k == chain.count - 1) && organisations.contains(where: { matches(t, $0, at: c.end) }) { return true }
+            return organisations.contains { $0.count >= 2 && matches(t, $0, at: c.end - $0.count) }
+        }
         var score = 0.0
         if hasRoad && hasNumber { score = 0.9 }
         else if hasEstate && hasUnit { score = 0.85 }

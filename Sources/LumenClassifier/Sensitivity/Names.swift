@@ -20,8 +20,8 @@ enum Names {
     /// The learned model (ChineseNameModel.swift), decoded once.
     private static let chineseModel = ChineseNameScanner(.builtIn)
 
-    /// Chinese names: the learned model's spans, plus a surname with a title or a cue word that the
-    /// model may leave out ("王女士", "张总", "姓名：李雷"), plus a Latin name in brackets right after a
+    /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
+    /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
     /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
         guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
@@ -56,7 +56,8 @@ enum Names {
     private static let titleFirst = ChineseAddresses.Bitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
     private static let cueLast = ChineseAddresses.Bitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
 
-    /// Surname + title ("王女士", "张总") and cue + surname + given name ("姓名：李雷", "我叫陈静").
+    /// A surname before a title ("王" in "王女士", "张总"; "张某" whole) and cue + surname + given name
+    /// ("姓名：李雷", "我叫陈静").
     private static func scanCued(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
         var i = 0
         while i < t.count {
@@ -65,7 +66,10 @@ enum Names {
                   model.row(c).isSurname || Lexicon.chineseSurnames.contains(c) else { i += 1; continue }
             if titleFirst.contains(t[i + 1]), let title = Lexicon.chineseTitles.first(where: { startsWith(t, $0, at: i + 1) }),
                title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) }) {
-                out.append(Finding(type: .person, start: i, end: i + 1 + title.count, score: 0.7))
+                // The surname is the name; the title ("女士", "经理") is not personal data and stays ("某" is
+                // part of an anonymised name: "张某").
+                let anonymised = title.count == 1 && title[0] == 0x67D0
+                out.append(Finding(type: .person, start: i, end: anonymised ? i + 2 : i + 1, score: 0.7))
                 i += 1 + title.count
                 continue
             }
