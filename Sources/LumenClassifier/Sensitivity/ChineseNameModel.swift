@@ -9,7 +9,8 @@
 // ordinary text; the characters before and after a name against ordinary text and against titles and
 // organisations; characters that end titles and organisations, right after the span), whether the
 // span or its edges are common words, title brackets (《…》), and for Latin runs their shape and the
-// census name lexicons. The best-scoring candidates above a per-kind threshold win, without overlap.
+// census name lexicons. The best-scoring candidates above a per-kind threshold win, without overlap;
+// a candidate a little below its threshold is a name too when a list coordinates it with one (X、Y和Z).
 
 /// The trained Chinese person-name model: quantised per-character tables, context tables and the
 /// logistic-regression weights of the two candidate kinds. Stored as JSON (models/names.json) and
@@ -113,7 +114,7 @@ public struct ChineseNameModelError: Error, Sendable, Hashable {
     public init(message: String) { self.message = message }
 }
 
-/// The features of a candidate: the first ones are shared by all kinds, `kind_1`…`kind_4` are those of
+/// The features of a candidate: the first ones are shared by all kinds, `kind_1`…`kind_5` are those of
 /// Chinese-style and transliterated candidates, the `latin_` ones those of Latin runs (zero for the others).
 public enum ChineseNameFeatures {
     public static let names = [
@@ -124,9 +125,10 @@ public enum ChineseNameFeatures {
         // How much the next Han characters (up to six) and the span's own last character look like the
         // end of a title or an organisation ("…兄弟公司", "…寺", "…队").
         "decoy_end_ahead", "decoy_end_last",
-        // Chinese-style: surname, first and second given-name character, one given-name character only;
+        // Chinese-style: surname, first and second given-name character, one given-name character only,
+        // the surname and first given-name character as a common word ("马上" in "马上就");
         // transliterated: mean and minimum transliteration value, log of the length, a separator inside.
-        "kind_1", "kind_2", "kind_3", "kind_4",
+        "kind_1", "kind_2", "kind_3", "kind_4", "kind_5",
         // Latin runs: a census first name, a census surname, a first name + surname ("DustinBrowder",
         // "jonathanglazer"), capitalised, an inner capital, all capitals, all lower case, a digit, log of
         // the length, inside brackets, Han right before, Han right after, at most two letters.
@@ -137,7 +139,7 @@ public enum ChineseNameFeatures {
     public static let count = names.count
     /// Where the kind features start.
     static let kindStart = 23
-    static let latinStart = 27
+    static let latinStart = 28
 }
 
 /// The model decoded for scanning: per-scalar row lookup and flat per-row values.
@@ -341,6 +343,7 @@ struct ChineseNameScanner: Sendable {
             x[f + 1] = Double(row(t.v[i + surnameLength]).given)
             x[f + 2] = j - i - surnameLength == 2 ? Double(row(t.v[j - 1]).given) : 0
             x[f + 3] = j - i - surnameLength == 1 ? 1 : 0
+            x[f + 4] = j - i - surnameLength == 2 ? Double(word(t, i, i + surnameLength + 1)) : 0
         case .translit:
             var sum: Float = 0, low: Float = 100, han = 0, separator = false
             for k in i..<j {
@@ -519,10 +522,19 @@ struct ChineseNameScanner: Sendable {
         return false
     }
 
-    /// The candidates above their kind's threshold, best first, without overlap, in text order.
+    /// How far below its kind's threshold a candidate may score and still be a name when it is
+    /// coordinated with a name found ("戈麦斯、卡考和希策尔斯佩格": a list of names).
+    static let coordinatedMargin = 2.0
+
+    /// 、和与及 between the items of a list.
+    @inline(__always) static func isCoordinator(_ c: UInt32) -> Bool { c == 0x3001 || c == 0x548C || c == 0x4E0E || c == 0x53CA }
+
+    /// The candidates above their kind's threshold, best first, without overlap, in text order; then
+    /// candidates a little below it that are coordinated with a chosen one (in up to three rounds, so
+    /// that a list is followed from a name it contains).
     func scan(_ t: ScalarText) -> [Candidate] {
         let title = Self.titleMask(t)
-        var kept: [Candidate] = []
+        var kept: [Candidate] = [], near: [Candidate] = []
         var x = [Double](repeating: 0, count: ChineseNameFeatures.count)
         forEachCandidate(t) { s, e, kind, surnameLength in
             // A frequent word ("谢谢", "高度") is not read as a two-character name, nor is a reduplicated
@@ -530,13 +542,30 @@ struct ChineseNameScanner: Sendable {
             if e - s == 2 && kind != .latin && t.v[s] == t.v[s + 1] { return }
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
             if e - s == 2 && kind == .chinese && x[16] >= Self.frequentWord { return }
-            let logit = score(x, kind)
-            if logit >= cuts[kind.rawValue] { kept.append(Candidate(start: s, end: e, kind: kind, logit: logit)) }
+            let logit = score(x, kind), cut = cuts[kind.rawValue]
+            if logit >= cut {
+                kept.append(Candidate(start: s, end: e, kind: kind, logit: logit))
+            } else if logit >= cut - Self.coordinatedMargin && (Self.isCoordinator(t[s - 1]) || Self.isCoordinator(t[e])) {
+                near.append(Candidate(start: s, end: e, kind: kind, logit: logit))
+            }
         }
-        guard kept.count > 1 else { return kept }
+        guard !kept.isEmpty else { return [] }
         kept.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
         var chosen: [Candidate] = []
         for c in kept where !chosen.contains(where: { $0.start < c.end && c.start < $0.end }) { chosen.append(c) }
+        if !near.isEmpty {
+            near.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
+            for _ in 0..<3 {
+                var added = false
+                for d in near where !chosen.contains(where: { $0.start < d.end && d.start < $0.end }) {
+                    let coordinated = chosen.contains { c in
+                        (d.start == c.end + 1 && Self.isCoordinator(t.v[c.end])) || (d.end == c.start - 1 && Self.isCoordinator(t.v[d.end]))
+                    }
+                    if coordinated { chosen.append(d); added = true }
+                }
+                if !added { break }
+            }
+        }
         chosen.sort { $0.start < $1.start }
         return chosen
     }

@@ -224,7 +224,7 @@ public struct ChineseNameTrainer: Sendable {
         maps["words"] = map(common.map { ($0.key, $0.value) })
 
         var model = ChineseNameModel(
-            version: 1, chars: String(String.UnicodeScalarView(sorted.compactMap(Unicode.Scalar.init))), tables: tables, maps: maps,
+            version: 2, chars: String(String.UnicodeScalarView(sorted.compactMap(Unicode.Scalar.init))), tables: tables, maps: maps,
             features: ChineseNameFeatures.names,
             chineseWeights: [Double](repeating: 0, count: ChineseNameFeatures.count), chineseBias: 0, chineseThreshold: chineseThreshold,
             translitWeights: [Double](repeating: 0, count: ChineseNameFeatures.count), translitBias: 0, translitThreshold: translitThreshold,
