@@ -15,6 +15,25 @@ enum Names {
     /// check, and the name scan reads a dozen lexicons and cue hashes at every word of a prompt.
     private static let latin = LatinNames()
 
+    /// "JohnCarpenter", "SteveNiles": a census first name and a census surname (or first name) written
+    /// together in CamelCase, letters only: a person, not a code name (Chinese text often drops the space).
+    static func isJoinedFullName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s >= 5, Chars.isUpperASCII(t.v[s]) else { return false }
+        var split = -1
+        for k in (s + 1)..<e {
+            let c = t.v[k]
+            guard Chars.isASCIILetter(c) else { return false }
+            if Chars.isUpperASCII(c) {
+                // Exactly one capital after the first, after a lower-case letter and before one.
+                guard split < 0, Chars.isASCIILetter(t.v[k - 1]), !Chars.isUpperASCII(t.v[k - 1]), k + 1 < e, !Chars.isUpperASCII(t.v[k + 1]) else { return false }
+                split = k
+            }
+        }
+        guard split > s + 1 else { return false }
+        let first = Chars.hash(t.v, s, split), last = Chars.hash(t.v, split, e)
+        return latin.firstNames.contains(first) && (latin.surnames.contains(last) || latin.firstNames.contains(last))
+    }
+
     // MARK: Chinese
 
     /// The learned model (ChineseNameModel.swift), decoded once.

@@ -116,7 +116,9 @@ enum TechnicalTokens {
         }
         if letters > 0 {
             // snake_case, paths, CamelCase, dotted names ("System.Linq", "example.com"), scheme-like ids ("arn:aws:iam").
-            if underscore || slash || innerUpper { return s..<f }
+            if underscore || slash { return s..<f }
+            // CamelCase, unless it is a first name and a surname written together ("JohnCarpenter").
+            if innerUpper { return !connector && Names.isJoinedFullName(t, s, f) ? nil : s..<f }
             if dot && !shortSegment && segment >= 2 { return s..<f }
             if colon && isSchemeLike(t, s, f) { return s..<f }
             return nil
