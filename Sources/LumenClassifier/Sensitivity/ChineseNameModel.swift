@@ -155,7 +155,7 @@ struct ChineseNameScanner: Sendable {
         var decoyAfter: Float = 0
         var decoyEnd: Float = 0
         var isSurname = false
-        /// A transliteration character (positive value).
+        /// A transliteration character (value above `translitFloor`).
         var isTranslit = false
         /// Seen in transliterations at all: may join a name next to a separator.
         var inTranslit = false
@@ -198,6 +198,10 @@ struct ChineseNameScanner: Sendable {
     /// The surname value of a compound surname (its first character's own row is not used).
     static let compoundSurname: Float = 6
 
+    /// The transliteration value (log-ratio against ordinary text) from which a character may run in a
+    /// transliterated candidate ("金" in "阿特金森", "雪" in "山姆费雪" are a little more common in ordinary text).
+    static let translitFloor: Float = -1
+
     /// The word value (log(frequency / 300) + 1) from which a two-character word is never a name.
     static let frequentWord = 4.0
 
@@ -216,7 +220,7 @@ struct ChineseNameScanner: Sendable {
         }
         fill("surname") { row, v in row.surname = v ?? 0; row.isSurname = v != nil }
         fill("given") { row, v in row.given = v ?? 0 }
-        fill("translit") { row, v in row.translit = v ?? 0; row.isTranslit = (v ?? 0) > 0; row.inTranslit = v != nil }
+        fill("translit") { row, v in row.translit = v ?? 0; row.isTranslit = v.map { $0 > Self.translitFloor } ?? false; row.inTranslit = v != nil }
         fill("nameVsDecoy") { row, v in row.nameVsDecoy = v ?? 0 }
         fill("before") { row, v in row.before = v ?? 0 }
         fill("after") { row, v in row.after = v ?? 0 }
@@ -484,7 +488,8 @@ struct ChineseNameScanner: Sendable {
 
     /// Latin runs next to Chinese text: letters and digits, with '.', '-', '_', '\'' or a space before a
     /// capital inside ("Min-LiangTan", "Steve Niles"); not part of an e-mail, a URL or a path, at most 30
-    /// scalars, and no part of them an ordinary or software word ("Exit Code", "Nginx", "vs").
+    /// scalars, not a title's original after it (《朱诺》（juno）), and no part of them an ordinary or software
+    /// word ("Exit Code", "Nginx", "vs").
     private func forEachLatinRun(_ t: ScalarText, _ visit: (_ start: Int, _ end: Int, _ kind: Kind, _ surnameLength: Int) -> Void) {
         let n = t.count
         var i = 0
@@ -500,7 +505,9 @@ struct ChineseNameScanner: Sendable {
             }
             let technical = j < n && (t.v[j] == 0x40 || t.v[j] == 0x2F || t.v[j] == 0x3A)
             let touches = t[i - 1] >= 0x80 || t[j] >= 0x80 || (t[i - 1] == 0x20 && t[i - 2] >= 0x80) || (t[j] == 0x20 && t[j + 1] >= 0x80)
-            if !technical && j - i <= 30 && touches && !latinParts(t, i, j).ordinary { visit(i, j, .latin, 0) }
+            // The original title after a translated one: 《朱诺》（juno）.
+            let titleGloss = (t[i - 1] == 0xFF08 || t[i - 1] == 0x28) && t[i - 2] == 0x300B
+            if !technical && !titleGloss && j - i <= 30 && touches && !latinParts(t, i, j).ordinary { visit(i, j, .latin, 0) }
             i = j
         }
     }

@@ -70,8 +70,8 @@ public struct ChineseNameTrainer: Sendable {
     /// A common word's value: log(frequency / minWordFrequency) + 1 (words below it are dropped).
     public var minWordFrequency: Double
 
-    public init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.007, translitThreshold: Double = 0.019,
-                latinThreshold: Double = 0.04, decoyWeight: Double = 8, minWordFrequency: Double = 300) {
+    public init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.0076, translitThreshold: Double = 0.021,
+                latinThreshold: Double = 0.024, decoyWeight: Double = 8, minWordFrequency: Double = 300) {
         self.l2 = l2
         self.iterations = iterations
         self.chineseThreshold = chineseThreshold

@@ -94,7 +94,11 @@ enum Names {
             }
             if cueLast.contains(t[i - 1]) {
                 let colon = t[i - 1] == 0x3A || t[i - 1] == 0xFF1A
-                let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: colon ? i - 1 : i) }
+                let at = colon ? i - 1 : i
+                // A title after a surname ("贝先生苏州博物馆") belongs to the name before it: no cue.
+                let before = Lexicon.chineseNameBefore.contains { cue in
+                    endsWith(t, cue, at: at) && !(Lexicon.chineseTitles.contains(cue) && isSurname(t[at - cue.count - 1], model))
+                }
                 if before {
                     var g = i + 1
                     while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
@@ -107,6 +111,10 @@ enum Names {
             }
             i += 1
         }
+    }
+
+    @inline(__always) private static func isSurname(_ c: UInt32, _ model: ChineseNameScanner) -> Bool {
+        c >= 0x4E00 && Chars.isHan(c) && (model.row(c).isSurname || Lexicon.chineseSurnames.contains(c))
     }
 
     private static func endsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
