@@ -227,7 +227,6 @@ enum ChineseAddresses {
         let admin = levels.filter(\.isAdministrative).count
         let hasRoad = levels.contains(.road), hasNumber = levels.contains(.number), hasEstate = levels.contains(.estate)
         let hasUnit = levels.contains(.unit)
-        let end = chain.last!.end
         let cue = cues.contains { w in
             (1...3).contains { gap in matches(t, w, at: chain[0].start - w.count - gap + 1) }
         }
