@@ -92,6 +92,9 @@ enum ChineseAddresses {
         分公司 供电 邮政 监狱 看守所 图书馆 博物馆 体育馆 机场 火车站 站 景区 旅游 赛区 地区
         """)
 
+    private static let organisationFirst = Bitmap(Set(organisations.map { $0.at(0) }))
+    private static let organisationLast = Bitmap(Set(organisations.map { $0.at($0.count - 1) }))
+
     private static let cues = list("地址 住址 住在 住于 家住 家在 寄到 寄往 送到 送至 搬到 搬去 收货地址 通讯地址 户籍 居住")
 
     /// Characters that never belong to a component's name.
@@ -230,13 +233,6 @@ enum ChineseAddresses {
         let cue = cues.contains { w in
             (1...3).contains { gap in matches(t, w, at: chain[0].start - w.count - gap + 1) }
         }
-        // An organisation right after the chain or after one of its administrative units ("…区法院",
-        // "…县委县政府"), or read as the end of a component ("海淀区政府" as an estate in "…府").
-        let organisation = chain.indices.contains { k in
-            let c = chain[k]
-            if (c.level.isAdministrative || k == chain.count - 1) && organisations.contains(where: { matches(t, $0, at: c.end) }) { return true }
-            return organisations.contains { $0.count >= 2 && matches(t, $0, at: c.end - $0.count) }
-        }
         var score = 0.0
         if hasRoad && hasNumber { score = 0.9 }
         else if hasEstate && hasUnit { score = 0.85 }
@@ -246,7 +242,17 @@ enum ChineseAddresses {
         else if cue && chain.count >= 2 { score = 0.7 }
         else if cue && (hasRoad || hasEstate) { score = 0.65 }
         guard score > 0 else { return nil }
-        if organisation && !hasNumber && !hasUnit { return nil }
+        // An organisation right after the chain or after one of its administrative units ("…区法院",
+        // "…县委县政府"), or read as the end of a component ("海淀区政府" as an estate in "…府").
+        if !hasNumber && !hasUnit {
+            let organisation = chain.indices.contains { k in
+                let c = chain[k]
+                if (c.level.isAdministrative || k == chain.count - 1) && organisationFirst.contains(t[c.end])
+                    && organisations.contains(where: { matches(t, $0, at: c.end) }) { return true }
+                return organisationLast.contains(t[c.end - 1]) && organisations.contains { $0.count >= 2 && matches(t, $0, at: c.end - $0.count) }
+            }
+            if organisation { return nil }
+        }
         return (score, chain.count - 1)
     }
 }

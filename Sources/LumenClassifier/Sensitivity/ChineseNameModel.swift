@@ -142,8 +142,9 @@ public enum ChineseNameFeatures {
     static let latinStart = 28
 }
 
-/// The model decoded for scanning: per-scalar row lookup and flat per-row values.
-struct ChineseNameScanner: Sendable {
+/// The model decoded for scanning: per-scalar row lookup and flat per-row values. A class: it is
+/// built once and passed around, and a copy of a struct with this many arrays retains each of them.
+final class ChineseNameScanner: Sendable {
     struct Row: Sendable {
         var surname: Float = 0
         var given: Float = 0
@@ -205,7 +206,13 @@ struct ChineseNameScanner: Sendable {
     /// The word value (log(frequency / 300) + 1) from which a two-character word is never a name.
     static let frequentWord = 4.0
 
-    static let separators: Set<UInt32> = [0xB7, 0x2022, 0x30FB, 0xFF0E, 0x2D, 0x2027, 0x22C5, 0x2219]
+    /// Separators inside a transliterated name: · • ・ ． - ‧ ⋅ ∙ (a switch: no hashing, no lazy global).
+    @inline(__always) static func isSeparator(_ c: UInt32) -> Bool {
+        switch c {
+        case 0xB7, 0x2022, 0x30FB, 0xFF0E, 0x2D, 0x2027, 0x22C5, 0x2219: true
+        default: false
+        }
+    }
 
     init(_ model: ChineseNameModel) {
         let chars = Array(model.chars.unicodeScalars.map(\.value))
@@ -449,6 +456,7 @@ struct ChineseNameScanner: Sendable {
     /// Visits every candidate span (the same ones in training and scanning).
     func forEachCandidate(_ t: ScalarText, _ visit: (_ start: Int, _ end: Int, _ kind: Kind, _ surnameLength: Int) -> Void) {
         let n = t.count
+        let compoundFirst = Self.compoundFirst
         var i = 0, hasHan = false
         while i < n {
             let c = t.v[i]
@@ -456,7 +464,7 @@ struct ChineseNameScanner: Sendable {
             hasHan = true
             let r = row(c)
             var surnameLength = 0
-            if i + 1 < n, Self.compoundFirst.contains(c), let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
+            if i + 1 < n, compoundFirst.contains(c), let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
             if surnameLength > 0 {
                 for given in 1...2 {
                     let j = i + surnameLength + given
@@ -473,7 +481,7 @@ struct ChineseNameScanner: Sendable {
                     if Chars.isHan(d) && (row(d).isTranslit || (row(d).inTranslit && (separated || separatorAhead(t, from: j + 1)))) {
                         j += 1
                         visit(i, j, .translit, 0)
-                    } else if Self.separators.contains(d) && j + 1 < n && Chars.isHan(t.v[j + 1]) && row(t.v[j + 1]).inTranslit {
+                    } else if Self.isSeparator(d) && j + 1 < n && Chars.isHan(t.v[j + 1]) && row(t.v[j + 1]).inTranslit {
                         separated = true
                         j += 1
                     } else {
@@ -522,7 +530,7 @@ struct ChineseNameScanner: Sendable {
         var k = start
         while k < t.count && k - start < 6 {
             let c = t.v[k]
-            if Self.separators.contains(c) { return k + 1 < t.count && Chars.isHan(t.v[k + 1]) }
+            if Self.isSeparator(c) { return k + 1 < t.count && Chars.isHan(t.v[k + 1]) }
             guard Chars.isHan(c), row(c).inTranslit else { return false }
             k += 1
         }
@@ -577,10 +585,13 @@ struct ChineseNameScanner: Sendable {
         return chosen
     }
 
+    /// The logit of a candidate: the shared features and those of its kind (the others are zero).
     @inline(__always) func score(_ x: [Double], _ kind: Kind) -> Double {
         let w = weights[kind.rawValue]
         var z = biases[kind.rawValue]
-        for k in 0..<x.count { z += w[k] * x[k] }
+        for k in 0..<ChineseNameFeatures.kindStart { z += w[k] * x[k] }
+        let own = kind == .latin ? ChineseNameFeatures.latinStart..<x.count : ChineseNameFeatures.kindStart..<ChineseNameFeatures.latinStart
+        for k in own { z += w[k] * x[k] }
         return z
     }
 }
