@@ -297,11 +297,12 @@ final class ChineseNameScanner: Sendable {
         return !Chars.isLetter(c)
     }
 
-    /// Which scalars lie inside 《…》 (nil when the text has no '《').
+    /// Which scalars lie inside 《…》 (nil when the text has neither '《' nor '》'). A '》' without a '《'
+    /// before it closes a title the text starts in ("巫妖王之怒》打落下马": a cut quotation).
     static func titleMask(_ t: ScalarText) -> [Bool]? {
-        guard t.v.contains(0x300A) else { return nil }
+        guard let first = t.v.firstIndex(where: { $0 == 0x300A || $0 == 0x300B }) else { return nil }
         var mask = [Bool](repeating: false, count: t.count)
-        var depth = 0
+        var depth = t.v[first] == 0x300B ? 1 : 0
         for k in 0..<t.count {
             let c = t.v[k]
             if c == 0x300A { depth += 1 } else if c == 0x300B { depth = max(0, depth - 1) } else { mask[k] = depth > 0 }
