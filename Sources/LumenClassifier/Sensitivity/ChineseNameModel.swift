@@ -187,6 +187,7 @@ final class ChineseNameScanner: Sendable {
     private let stopWords = Lexicon.stopWords
     private let notNames = Lexicon.notNames
     private let softwareWords = Lexicon.softwareWords
+    private let englishWords = EnglishWords.common
 
     /// Compound surnames: first scalar → second scalars.
     private static let compounds: [UInt32: [UInt32]] = {
@@ -389,7 +390,8 @@ final class ChineseNameScanner: Sendable {
         var last = 0..<0
         var upper = 0, lower = 0, digits = 0
         var camel = false
-        /// Some part is a stop word, a word that is never a name, or a software word ("Exit Code", "Nginx").
+        /// Some part is a stop word, a word that is never a name, or a software word ("Exit Code", "Nginx"),
+        /// or the run is a common English word in lower case ("review").
         var ordinary = false
     }
 
@@ -418,6 +420,8 @@ final class ChineseNameScanner: Sendable {
             }
         }
         close(j)
+        // A lower-case English word ("请帮我 review 一下"): a word, not a handle.
+        if p.count == 1 && p.upper == 0 && p.digits == 0 && englishWords.contains(Chars.hash(t.v, i, j)) { p.ordinary = true }
         return p
     }
 

@@ -129,7 +129,8 @@ enum Lexicon {
         container image volume cron crontab shell bash zsh powershell terminal console backend frontend fullstack
         devops database db cache queue thread memory leak exception string int float list dict map array object
         function method module package library framework plugin script compile runtime latency qps tps uid uuid pid
-        url uri ip id ok app web wifi usb vpn cdn seo blog
+        url uri ip id ok app web wifi usb vpn cdn seo blog refactor rebase hotfix unittest mutex readme logout grafana
+        kubectl nodejs webhook localhost stdout stderr
         """)
 
     /// Stop words of Chinese that end a name or address candidate.
