@@ -170,6 +170,8 @@ final class ChineseNameScanner: Sendable {
         var end: Int
         var kind: Kind
         var logit: Double
+        /// A Latin run backed by the census lexicons (a first name, or a capitalised first name and surname).
+        var lexical = false
     }
 
     /// Row per BMP scalar (0 for scalars without a row).
@@ -530,6 +532,43 @@ final class ChineseNameScanner: Sendable {
         isAlphanumeric(c) || c == 0x2E || c == 0x5F || c == 0x2D || c == 0x27 || c == 0x40 || c == 0x2F || c == 0x3A || c == 0x23 || c == 0x26
     }
 
+    /// Chinese words of software development (代码, 报错, 部署, 数据库…), first scalar → the words.
+    private static let developerWords: [UInt32: [[UInt32]]] = {
+        let words = """
+            代码 函数 组件 报错 配置 部署 接口 编译 框架 线程 进程 跨平台 算法 调试 前端 后端 编程 变量 语法 底层 插件 脚本 内存 缓存
+            集群 容器 镜像 日志 异常 索引 依赖 源码 参数 返回值 调用 数组 字符串 命令行 终端 代码库 分支 并发 异步 端口 数据库 服务器 报文
+            重构 单元测试 语句 注释 类名 方法名 实例化 序列化 正则 编码 解码 运行时 栈 堆栈 指针 内核 驱动 中间件 微服务 开源 仓库
+            """
+        var out: [UInt32: [[UInt32]]] = [:]
+        for w in words.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let v = w.unicodeScalars.map(\.value)
+            out[v[0], default: []].append(v)
+        }
+        return out
+    }()
+
+    /// Whether the text reads as a developer's: another Latin run in it is an ordinary, English or
+    /// software word ("Kafka consumer 一直 rebalance"), or it has a Chinese word of software development.
+    private func looksTechnical(_ t: ScalarText) -> Bool {
+        let n = t.count
+        var i = 0
+        while i < n {
+            let c = t.v[i]
+            if Chars.isASCIILetter(c) && (i == 0 || !Self.continuesToken(t.v[i - 1])) {
+                var j = i + 1
+                while j < n && Self.isAlphanumeric(t.v[j]) { j += 1 }
+                if latinParts(t, i, j).ordinary { return true }
+                i = j
+                continue
+            }
+            if c >= 0x4E00, let words = Self.developerWords[c] {
+                for w in words where i + w.count <= n && (0..<w.count).allSatisfy({ t.v[i + $0] == w[$0] }) { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// A separator within the next few Han characters seen in transliterations.
     private func separatorAhead(_ t: ScalarText, from start: Int) -> Bool {
         var k = start
@@ -563,11 +602,20 @@ final class ChineseNameScanner: Sendable {
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
             if e - s == 2 && kind == .chinese && x[16] >= Self.frequentWord { return }
             let logit = score(x, kind), cut = cuts[kind.rawValue]
+            // A census first name, or a capitalised first name and surname ("JohnCarpenter", not "rebalance").
+            let l = ChineseNameFeatures.latinStart
+            let lexical = kind == .latin && (x[l] > 0 || (x[l + 2] > 0 && x[l + 3] > 0))
             if logit >= cut {
-                kept.append(Candidate(start: s, end: e, kind: kind, logit: logit))
+                kept.append(Candidate(start: s, end: e, kind: kind, logit: logit, lexical: lexical))
             } else if logit >= cut - Self.coordinatedMargin && (Self.isCoordinator(t[s - 1]) || Self.isCoordinator(t[e])) {
-                near.append(Candidate(start: s, end: e, kind: kind, logit: logit))
+                near.append(Candidate(start: s, end: e, kind: kind, logit: logit, lexical: lexical))
             }
+        }
+        // In technical text a Latin run is a product, a tool or an identifier ("Flutter", "zset",
+        // "Transformer"), unless the name lexicons back it.
+        if kept.contains(where: { $0.kind == .latin && !$0.lexical }) && looksTechnical(t) {
+            kept.removeAll { $0.kind == .latin && !$0.lexical }
+            near.removeAll { $0.kind == .latin && !$0.lexical }
         }
         guard !kept.isEmpty else { return [] }
         kept.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
