@@ -1,5 +1,5 @@
 import Foundation
-import LumenClassifier
+@testable import LumenClassifier
 import Testing
 
 private let classifier = Classifier()
@@ -74,6 +74,59 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
         #expect(a == b)
         try a.validate()
         #expect(a.swiftSource() == b.swiftSource())
+    }
+}
+
+/// Latin names and handles inside Chinese text, lists of names, and what is not a name there.
+@Suite struct ChineseContextNameTests {
+    @Test(arguments: [
+        ("人皇Sky和Moon都来了", ["Sky", "Moon"]),
+        ("导演JohnCarpenter表示很满意", ["JohnCarpenter"]),
+        ("主教练穆里尼奥表示球队状态不错", ["穆里尼奥"]),
+        ("欧阳娜娜、周冬雨和王俊凯的新电影定档国庆", ["欧阳娜娜", "周冬雨", "王俊凯"]),
+        ("张某昨天被带走调查", ["张某"]),
+    ])
+    func names(text: String, expected: [String]) {
+        #expect(texts(text, .person) == expected)
+    }
+
+    /// Developer prompts in Chinese with English words, tools and identifiers; a title's original after it;
+    /// an organisation is not a name.
+    @Test(arguments: [
+        "这个 Nginx 配置为什么 502？请帮我 review 一下这个 PR，顺便 debug 和 refactor",
+        "Kafka consumer 一直 rebalance，是什么原因", "请解释一下 Transformer 里的 attention 机制",
+        "Redis 的 zset 底层用的是 skiplist 吗", "Flutter 和 ReactNative 哪个更适合做跨平台",
+        "pandas 的 groupby 之后怎么 reset_index", "k8s 上一直重启，kubectl describe 显示 Exit Code 137",
+        "《朱诺》（juno）上映了", "他在海淀区政府工作",
+    ])
+    func notNames(text: String) {
+        #expect(texts(text, .person).isEmpty, "\(texts(text, .person))")
+    }
+
+    /// A lower-case English word or a software word next to Chinese text is no candidate at all.
+    @Test func ordinaryLatinRunsAreNoCandidates() {
+        let scanner = ChineseNameScanner(.builtIn)
+        for text in ["请帮我 review 一下", "用 Python 写", "这个 Exit Code 是", "看 blog 吧"] {
+            var latin: [String] = []
+            let t = ScalarText(text)
+            scanner.forEachCandidate(t) { s, e, kind, _ in if kind == .latin { latin.append(t.string(s, e)) } }
+            #expect(latin.isEmpty, "\(text): \(latin)")
+        }
+        var handles: [String] = []
+        let t = ScalarText("人皇Sky说")
+        scanner.forEachCandidate(t) { s, e, kind, _ in if kind == .latin { handles.append(t.string(s, e)) } }
+        #expect(handles == ["Sky"])
+    }
+
+    @Test func joinedFullNamesAreNotCodeNames() {
+        let names = ["JohnCarpenter", "SteveNiles"], code = ["KeyError", "UserService", "getUserId", "OrderController"]
+        for n in names { #expect(Names.isJoinedFullName(ScalarText(n), 0, n.unicodeScalars.count), "\(n)") }
+        for c in code { #expect(!Names.isJoinedFullName(ScalarText(c), 0, c.unicodeScalars.count), "\(c)") }
+    }
+
+    /// The surname is the finding; the title stays readable.
+    @Test func surnameBeforeTitle() {
+        #expect(texts("某银行的李经理告诉记者", .person) == ["李"])
     }
 }
 
