@@ -144,6 +144,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         try c.encodeIfPresent(keyID, forKey: .keyID)
         try c.encodeIfPresent(policy, forKey: .policy)
         try c.encodeIfPresent(requestedModel, forKey: .requestedModel)
+        try c.encodeIfPresent(api, forKey: .api)
         try c.encodeIfPresent(decision, forKey: .decision)
         try c.encodeIfPresent(classification, forKey: .classification)
         try c.encodeIfPresent(context, forKey: .context)

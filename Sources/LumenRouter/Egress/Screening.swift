@@ -169,8 +169,8 @@ public enum Screening {
         let body = inbound.native
             ?? OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
 
-        // Strings to classify, joined with blank lines (short ones, which repeat, once each); for each
-        // string of the body in walk order, its text, its slot (-1: not classified) and place.
+        // Strings to classify, joined with a record separator (short ones, which repeat, once each);
+        // for each string of the body in walk order, its text, its slot (-1: not classified) and place.
         var shortSlots: [String: Int] = [:]
         var texts: [String] = []
         var ordinals: [ScreenedRequest.Ordinal] = []
@@ -193,7 +193,7 @@ public enum Screening {
                     slot = Int32(texts.count)
                     if short { shortSlots[text] = texts.count }
                     texts.append(text)
-                    if !joined.isEmpty { joined += "\n\n" }
+                    if !joined.isEmpty { joined += Self.separator }
                     joined += text
                 }
             }
@@ -221,7 +221,7 @@ public enum Screening {
                 let length = Self.scalarCount(text)
                 starts.append(offset)
                 lengths.append(length)
-                offset += length + 2
+                offset += length + Self.separatorScalars
             }
         }
         for finding in classification.findings {
@@ -304,6 +304,12 @@ public enum Screening {
     /// The areas whose free text the injection screen reads: what a model takes as instructions or
     /// as data it might obey (not its own earlier turns, not metadata).
     static let injectionAreas: Set<TextArea> = [.user, .system, .toolResult, .toolDefinition]
+
+    /// Between two strings of the body in the text classified at once: a blank line around U+001E,
+    /// where a detector's look-back for a context word stops (a "token" in one string is no cue for
+    /// an id in the next).
+    static let separator = "\n\u{1E}\n"
+    static let separatorScalars = 3
 
     /// Strings up to this many bytes are classified once however often they occur (member names,
     /// roles, schema words repeat); longer ones are not hashed.
