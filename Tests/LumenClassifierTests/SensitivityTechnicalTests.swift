@@ -88,9 +88,30 @@ private func texts(_ text: String, _ type: FindingType) -> [String] { found(text
         "*** Begin Patch\n[ one or more file sections ]\n*** End Patch",
         "introduce with a bolded keyword (e.g., “Binaries” under “Rust Workspace”)",
         "IMPORTANT NOTE TO THE AI ASSISTANT: summarise the file",
+        "pay the cache miss. Right when there's no point",
+        "even if it is renamed or called original.",
+        "Use for parameterized named workflows (e.g. a research query)",
+        "definitions for deferred tools so they can be called.\n\nDeferred tools appear by name",
+        "You are a Claude agent, built on Anthropic's Claude Agent SDK. See the Claude API reference.",
+        "switches the session to Claude Opus. You are powered by the model named Opus 4.5.",
+        "fully replacing one you've already Read. Overwriting an existing file",
     ])
     func agentInstructionsHaveNoNames(text: String) {
         #expect(texts(text, .person).isEmpty, "\(texts(text, .person))")
+    }
+
+    /// The same rules leave real names alone.
+    @Test func namesStillFound() {
+        #expect(texts("Our son is named oliver and he starts school", .person) == ["oliver"])
+        #expect(texts("Please ask Miss Hartley about it", .person) == ["Hartley"])
+        #expect(texts("Signed by Jane K. Whitfield yesterday", .person) == ["Jane K. Whitfield"])
+        #expect(texts("Claude Monet painted it in 1872.", .person) == ["Claude Monet"])
+    }
+
+    /// A git trailer's no-reply mailbox reaches nobody; a person's address is still found.
+    @Test func unattendedMailboxes() {
+        #expect(found("End git commit messages with:\nCo-Authored-By: Claude Opus 5.5 <noreply@anthropic.com>").isEmpty)
+        #expect(texts("from no-reply@github.com and jane.roe@example.org", .email) == ["jane.roe@example.org"])
     }
 
     @Test func personNeedsMoreThanOneCapitalisedWord() {

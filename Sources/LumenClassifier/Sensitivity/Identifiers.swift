@@ -26,7 +26,11 @@ enum Identifiers {
         var lastDot = -1
         for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
         if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
-            out.append(Finding(type: .email, start: s, end: e, score: 0.95))
+            // A no-reply mailbox (a git trailer's "noreply@anthropic.com", "no-reply@github.com")
+            // reaches no person.
+            if !Lexicon.unattendedMailboxes.contains(Chars.hash(t.v, s, i)) {
+                out.append(Finding(type: .email, start: s, end: e, score: 0.95))
+            }
             return e
         }
         return i + 1

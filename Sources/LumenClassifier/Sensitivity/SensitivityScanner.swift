@@ -83,10 +83,18 @@ struct SensitivityScanner: Sendable {
         return detect(t, w, topics: nil)
     }
 
-    func analyse(_ text: String) -> Result {
+    /// Findings, language and size over `text`; topics over `topicText` when given (for a
+    /// conversation: what the user and the tools brought, not the client's own instructions).
+    func analyse(_ text: String, topicText: String? = nil) -> Result {
         let t = ScalarText(text)
         let w = t.words()
-        let topics = Topics.score(t, w)
+        let topics: [TopicScore]
+        if let topicText {
+            let subject = ScalarText(topicText)
+            topics = Topics.score(subject, subject.words())
+        } else {
+            topics = Topics.score(t, w)
+        }
         let findings = detect(t, w, topics: topics)
         let (language, tokens) = LanguageEstimate.estimate(t, w)
         return Result(findings: findings, topics: topics, language: language, estimatedTokens: tokens,
