@@ -209,11 +209,12 @@ struct AgentAPIEndToEndTests {
         let localBefore = await localEndpoint.recordedRequests().count
         #expect(perLoop.values.allSatisfy { $0 >= 2 }, "a loop did not reach the remote for both turns: \(perLoop)\n\(Self.decisions(dir))")
         // The clients' own instructions, tool schemas and ids hold no personal data or secret: a
-        // plain loop has no finding at all (else a privacy-first policy keeps every agent local).
-        let flagged = try Self.auditRecords(dir).filter {
-            $0["kind"] as? String == "completion" && !(($0["findings"] as? [String: Any]) ?? [:]).isEmpty
+        // plain loop has no finding a policy acts on (score 0.5 or more), else a privacy-first
+        // policy keeps every agent local.
+        let strong = try Self.auditRecords(dir).filter { $0["kind"] as? String == "completion" }.flatMap { record in
+            (((record["classification"] as? [String: Any])?["findings"] as? [[String: Any]]) ?? []).filter { (($0["score"] as? Double) ?? 0) >= 0.5 }
         }
-        #expect(flagged.isEmpty, "findings in clean agent traffic: \(flagged.map { ($0["classification"] as? [String: Any])?["findings"] ?? "" })")
+        #expect(strong.isEmpty, "findings in clean agent traffic: \(strong)")
 
         // A secret in the prompt: the whole loop runs on the local endpoint, the remote gets nothing.
         expectLoop("claude code, secret", try await Self.claudeCode(prompt: "Run a shell command; my key is \(Self.secret).", server: server, key: Self.apiKey, model: nil, home: try home("cc3")))

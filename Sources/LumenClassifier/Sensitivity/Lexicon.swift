@@ -141,7 +141,7 @@ enum Lexicon {
         url uri ip id ok app web wifi usb vpn cdn seo blog refactor rebase hotfix unittest mutex readme logout grafana
         kubectl nodejs webhook localhost stdout stderr markdown workspace workspaces repo repos repository codebase
         monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex mcp agent agents gems
-        opus sonnet haiku gemini llama mistral mixtral qwen deepseek gemma grok copilot
+        opus sonnet haiku gemini llama mistral mixtral qwen deepseek gemma grok copilot desktop worktree cwd
         """)
 
     /// Stop words of Chinese that end a name or address candidate.

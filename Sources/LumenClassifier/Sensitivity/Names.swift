@@ -188,6 +188,28 @@ private struct LatinNames: Sendable {
         return true
     }
 
+    /// Whether only markdown heading or emphasis marks ('#', '*') and spaces precede `start` on its line.
+    private func headingLine(_ t: ScalarText, _ start: Int) -> Bool {
+        var k = start - 1, marks = 0
+        while k >= 0 && t.v[k] != 0x0A {
+            let c = t.v[k]
+            if c == 0x23 || c == 0x2A { marks += 1 } else if c != 0x20 { return false }
+            k -= 1
+        }
+        return marks > 0
+    }
+
+    /// A hyphen before a lower-case English word in t[start..<end] (words keep their inner hyphens;
+    /// "Hauta-aho" is a surname, "Session-only" a compound).
+    private func hyphenedLowercase(_ t: ScalarText, _ start: Int, _ end: Int) -> Bool {
+        (start..<end).contains { k in
+            guard t.v[k] == 0x2D, k + 1 < t.count, Chars.isASCIILetter(t.v[k + 1]), !Chars.isUpperASCII(t.v[k + 1]) else { return false }
+            var e = k + 1
+            while e < t.count && Chars.isASCIILetter(t.v[e]) { e += 1 }
+            return englishWords.contains(Chars.hash(t.v, k + 1, e))
+        }
+    }
+
     /// "…Opus 4.5": a space and a dotted version number at `end`.
     private func versionAfter(_ t: ScalarText, _ end: Int) -> Bool {
         guard end + 3 < t.count, t.v[end] == 0x20 else { return false }
@@ -221,8 +243,9 @@ private struct LatinNames: Sendable {
         var taken = [Bool](repeating: false, count: w.count)
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
-            // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5").
-            if versionAfter(t, w[e - 1].end) { return }
+            // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
+            // word hyphened to either end makes it a compound ("Session-only", "CWD-dependent").
+            if versionAfter(t, w[e - 1].end) || hyphenedLowercase(t, w[s].start, w[e - 1].end) { return }
             for k in s..<e { taken[k] = true }
             out.append(Finding(type: .person, start: w[s].start, end: w[e - 1].end, score: score))
         }
@@ -295,10 +318,15 @@ private struct LatinNames: Sendable {
                         // Workspace", "Tool Guidelines") are a heading, not a name, when none is a
                         // census first name (the common-word list leaves those out).
                         if words.allSatisfy({ englishWords.contains($0.hash) || softwareWords.contains($0.hash) }) {
+                            // Surnames are common words too ("Kumar Singh", "Wang Chen"): one from the
+                            // census keeps the pair, weakly, unless the line is a markdown heading
+                            // ("*** Begin Patch").
+                            if words.contains(where: { surnames.contains($0.hash) }) && !headingLine(t, w[i].start) { add(i, e, 0.45) }
                             i = e
                             continue
                         }
-                        let lexical = words.contains { surnames.contains($0.hash) || firstNames.contains($0.hash) }
+                        // A surname that is also an everyday word ("Patch", "Rust") is no evidence.
+                        let lexical = words.contains { firstNames.contains($0.hash) || (surnames.contains($0.hash) && !englishWords.contains($0.hash)) }
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
                         // Two or three capitalised words that are no dictionary word: a name, weakly.
                         let plain = words.allSatisfy { !$0.isAllCaps } && words.last!.next != 0x3A
