@@ -136,9 +136,9 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
+    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
 
-    public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
+    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let answer: Answer
         do {
             answer = try await runtime.complete(Self.generationRequest(request, parameters: parameters(request)))
@@ -168,7 +168,7 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let events: AsyncThrowingStream<AnswerEvent, any Error>
         do {
             events = try runtime.stream(Self.generationRequest(request, parameters: parameters(request)))
