@@ -16,6 +16,13 @@ Suites:
   responses   POST /v1/responses: plain, streamed (response.* events), a function-call loop,
               a secret kept local, redaction restored in the stream, usage and cost,
               previous_response_id, error statuses
+  anthropic-local  /v1/messages on the embedded model (`model: local`, issue #23): a three-round
+              tool loop (streamed and not; tool_choice any, any, auto), every tool_use input valid
+              against its schema (jsonschema), input_json_delta fragments, stop_reason tool_use,
+              exact usage, tool_choice {type: tool}, disable_parallel_tool_use
+  responses-local  /v1/responses on the embedded model: the same loop with function_call items,
+              function_call_output, response.function_call_arguments.delta/.done, a named
+              tool_choice and parallel_tool_calls false
 
 Prints one line per check ("ok NAME" / "FAIL NAME: why"); exits 1 if any check failed.
 """
@@ -278,8 +285,217 @@ def suite_responses():
                 expect(isinstance(exc.body, dict) and exc.body.get("message"), f"not an OpenAI error: {exc.body}")
 
 
+# ---------------------------------------------------------------------------------------------
+# Tools on the embedded model (issue #23). SmolLM2-135M is weak: what is checked is that every call
+# is well formed and valid against its tool's schema and that the loop runs its rounds, not the
+# quality of the answers.
+LOCAL = os.environ.get("LUMEN_LOCAL_MODEL", "local")
+WEATHER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string", "maxLength": 40},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        "days": {"type": "integer", "minimum": 1, "maximum": 7},
+    },
+    "required": ["city", "unit"],
+    "additionalProperties": False,
+}
+FILES_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "path": {"type": "string", "maxLength": 60},
+        "options": {"type": "object", "properties": {"hidden": {"type": "boolean"}, "depth": {"type": "integer", "minimum": 0, "maximum": 3}},
+                    "additionalProperties": False},
+        "globs": {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 3},
+    },
+    "required": ["path"],
+    "additionalProperties": False,
+}
+LOCAL_SCHEMAS = {"get_weather": WEATHER_SCHEMA, "list_files": FILES_SCHEMA}
+LOCAL_QUESTION = "What is the weather in Paris, and which files are in /tmp?"
+
+
+def valid_local_call(name, arguments):
+    """A call names an offered tool and its arguments satisfy that tool's schema; returns them."""
+    import jsonschema
+
+    expect(name in LOCAL_SCHEMAS, f"call of unknown tool {name!r}")
+    args = json.loads(arguments) if isinstance(arguments, str) else arguments
+    jsonschema.validate(args, LOCAL_SCHEMAS[name])
+    return args
+
+
+def local_result(name, args):
+    if name == "get_weather":
+        return json.dumps({"city": args["city"], "temperature": 21, "unit": args["unit"], "sky": "clear"})
+    return json.dumps({"path": args["path"], "files": ["notes.txt", "report.pdf"]})
+
+
+def suite_anthropic_local():
+    c = anthropic.Anthropic(base_url=BASE, api_key=KEY, max_retries=0, timeout=300)
+    tools = [{"name": n, "description": d, "input_schema": LOCAL_SCHEMAS[n]}
+             for n, d in (("get_weather", "Weather in a city."), ("list_files", "List the files in a directory."))]
+
+    def streamed_message(**kwargs):
+        """Reads the raw event stream: returns (content blocks [type, name, id, text or input JSON], stop_reason, usage)."""
+        blocks, stop, usage, names = {}, None, None, []
+        raw = c.messages.with_raw_response.create(stream=True, **kwargs)
+        expect(raw.headers["x-lumen-route"] == "local" and raw.headers["x-lumen-egress"] == "none", dict(raw.headers))
+        for event in raw.parse():
+            names.append(event.type)
+            if event.type == "content_block_start":
+                b = event.content_block
+                blocks[event.index] = {"type": b.type, "name": getattr(b, "name", None), "id": getattr(b, "id", None), "text": "", "fragments": 0}
+            elif event.type == "content_block_delta":
+                entry = blocks[event.index]
+                if event.delta.type == "input_json_delta":
+                    expect(entry["type"] == "tool_use", "input_json_delta in a text block")
+                    entry["text"] += event.delta.partial_json
+                    entry["fragments"] += 1
+                else:
+                    expect(entry["type"] == "text", "text_delta in a tool_use block")
+                    entry["text"] += event.delta.text
+            elif event.type == "message_delta":
+                stop, usage = event.delta.stop_reason, event.usage
+        expect(names[0] == "message_start" and names[-1] == "message_stop", names)
+        # message_start carries the server's estimate; message_delta the runtime's exact counts.
+        expect(usage is not None and usage.output_tokens > 0 and usage.input_tokens > 0, f"usage {usage}")
+        return [blocks[i] for i in sorted(blocks)], stop, usage
+
+    def loop(streamed):
+        messages = [{"role": "user", "content": LOCAL_QUESTION}]
+        rounds = []
+        for number, choice in enumerate([{"type": "any"}, {"type": "any"}, {"type": "auto"}]):
+            kwargs = dict(model=LOCAL, max_tokens=120, extra_body={"temperature": 0}, tools=tools, tool_choice=choice, messages=messages)
+            if streamed:
+                blocks, stop, _ = streamed_message(**kwargs)
+                uses = [(b["id"], b["name"], b["text"]) for b in blocks if b["type"] == "tool_use"]
+                for b in blocks:
+                    if b["type"] == "tool_use":
+                        expect(b["fragments"] >= 1, "a tool_use block without input_json_delta")
+                content = [{"type": "text", "text": b["text"]} if b["type"] == "text" else
+                           {"type": "tool_use", "id": b["id"], "name": b["name"], "input": json.loads(b["text"])} for b in blocks]
+                text = "".join(b["text"] for b in blocks if b["type"] == "text")
+            else:
+                raw = c.messages.with_raw_response.create(**kwargs)
+                expect(raw.headers["x-lumen-route"] == "local", dict(raw.headers))
+                msg = raw.parse()
+                expect(msg.usage.input_tokens > 0 and msg.usage.output_tokens > 0, f"{msg.usage}")
+                stop = msg.stop_reason
+                uses = [(b.id, b.name, b.input) for b in msg.content if b.type == "tool_use"]
+                content = [b.model_dump(exclude_none=True) for b in msg.content]
+                text = "".join(b.text for b in msg.content if b.type == "text")
+            if choice["type"] == "any":
+                expect(stop == "tool_use" and uses, f"round {number}: stop_reason {stop!r}, uses {uses}")
+            if uses:
+                expect(stop in ("tool_use", "max_tokens"), f"stop_reason {stop!r} with tool_use blocks")
+                ids = [u[0] for u in uses]
+                expect(len(set(ids)) == len(ids) and all(ids), f"ids {ids}")
+                results = [{"type": "tool_result", "tool_use_id": i, "content": local_result(n, valid_local_call(n, a))} for i, n, a in uses]
+                messages.append({"role": "assistant", "content": content})
+                messages.append({"role": "user", "content": results})
+            else:
+                expect(text.strip(), f"round {number}: neither tool_use nor text")
+                messages.append({"role": "assistant", "content": text})
+            rounds.append((stop, len(uses)))
+        return rounds
+
+    for streamed in (False, True):
+        @check(f"anthropic-local: three-round tool loop on the embedded model ({'streamed' if streamed else 'whole'})")
+        def _(streamed=streamed):
+            rounds = loop(streamed)
+            expect(len(rounds) == 3 and all(n >= 1 for _, n in rounds[:2]), f"rounds {rounds}")
+
+    @check("anthropic-local: tool_choice {type: tool} calls that tool, disable_parallel_tool_use gives one call")
+    def _():
+        msg = c.messages.create(
+            model=LOCAL, max_tokens=120, extra_body={"temperature": 0}, tools=tools, messages=[{"role": "user", "content": LOCAL_QUESTION}],
+            tool_choice={"type": "tool", "name": "list_files", "disable_parallel_tool_use": True},
+        )
+        uses = [b for b in msg.content if b.type == "tool_use"]
+        expect([u.name for u in uses] == ["list_files"] and msg.stop_reason == "tool_use", f"{msg.content} {msg.stop_reason}")
+        valid_local_call("list_files", uses[0].input)
+
+    @check("anthropic-local: an unsupported schema keyword is a 400 naming it")
+    def _():
+        bad = {"name": "lookup", "input_schema": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}}
+        try:
+            c.messages.create(model=LOCAL, max_tokens=20, tools=[bad], messages=[{"role": "user", "content": "hi"}])
+            raise AssertionError("no error")
+        except anthropic.BadRequestError as exc:
+            message = exc.response.json()["error"]["message"]
+            expect("pattern" in message and exc.response.json()["error"]["type"] == "invalid_request_error", message)
+
+
+def suite_responses_local():
+    c = openai.OpenAI(base_url=BASE + "/v1", api_key=KEY, max_retries=0, timeout=300)
+    tools = [{"type": "function", "name": n, "description": d, "parameters": LOCAL_SCHEMAS[n]}
+             for n, d in (("get_weather", "Weather in a city."), ("list_files", "List the files in a directory."))]
+
+    def streamed_response(**kwargs):
+        """Reads the event stream: checks each call's argument deltas add up to its .done arguments."""
+        deltas, done, completed = {}, {}, None
+        for event in c.responses.create(stream=True, **kwargs):
+            if event.type == "response.function_call_arguments.delta":
+                deltas[event.item_id] = deltas.get(event.item_id, "") + event.delta
+            elif event.type == "response.function_call_arguments.done":
+                done[event.item_id] = event.arguments
+            elif event.type == "response.completed":
+                completed = event.response
+        expect(completed is not None, "no response.completed")
+        calls = [o for o in completed.output if o.type == "function_call"]
+        expect(set(done) == {o.id for o in calls}, f"done events {list(done)} vs calls {[o.id for o in calls]}")
+        for item_id, arguments in done.items():
+            expect(deltas.get(item_id) == arguments, f"deltas {deltas.get(item_id)!r} != done {arguments!r}")
+        return completed
+
+    def loop(streamed):
+        items = [{"role": "user", "content": [{"type": "input_text", "text": LOCAL_QUESTION}]}]
+        rounds = []
+        for number, choice in enumerate(["required", "required", "auto"]):
+            kwargs = dict(model=LOCAL, input=items, tools=tools, tool_choice=choice, max_output_tokens=120, temperature=0)
+            if streamed:
+                resp = streamed_response(**kwargs)
+            else:
+                raw = c.responses.with_raw_response.create(**kwargs)
+                expect(raw.headers["x-lumen-route"] == "local" and raw.headers["x-lumen-egress"] == "none", dict(raw.headers))
+                resp = raw.parse()
+            expect(resp.usage.input_tokens > 0 and resp.usage.output_tokens > 0, f"{resp.usage}")
+            calls = [o for o in resp.output if o.type == "function_call"]
+            if choice == "required":
+                expect(calls, f"round {number}: no function_call in {resp.output}")
+            if calls:
+                ids = [o.call_id for o in calls]
+                expect(len(set(ids)) == len(ids) and all(ids), f"call ids {ids}")
+                items += [o.model_dump(exclude_none=True) for o in resp.output]
+                for o in calls:
+                    items.append({"type": "function_call_output", "call_id": o.call_id, "output": local_result(o.name, valid_local_call(o.name, o.arguments))})
+            else:
+                expect(resp.output_text.strip(), f"round {number}: neither a call nor text")
+                items.append({"role": "assistant", "content": resp.output_text})
+            rounds.append((resp.status, len(calls)))
+        return rounds
+
+    for streamed in (False, True):
+        @check(f"responses-local: three-round function-call loop on the embedded model ({'streamed' if streamed else 'whole'})")
+        def _(streamed=streamed):
+            rounds = loop(streamed)
+            expect(len(rounds) == 3 and all(n >= 1 for _, n in rounds[:2]), f"rounds {rounds}")
+
+    @check("responses-local: a named tool_choice with parallel_tool_calls false gives that one call")
+    def _():
+        resp = c.responses.create(
+            model=LOCAL, input=LOCAL_QUESTION, tools=tools, tool_choice={"type": "function", "name": "get_weather"},
+            parallel_tool_calls=False, max_output_tokens=120, temperature=0,
+        )
+        calls = [o for o in resp.output if o.type == "function_call"]
+        expect([o.name for o in calls] == ["get_weather"], f"{resp.output}")
+        valid_local_call("get_weather", calls[0].arguments)
+
+
 if __name__ == "__main__":
-    suites = {"anthropic": suite_anthropic, "responses": suite_responses}
+    suites = {"anthropic": suite_anthropic, "responses": suite_responses,
+              "anthropic-local": suite_anthropic_local, "responses-local": suite_responses_local}
     for name in sys.argv[1:] or list(suites):
         suites[name]()
     if failures:

@@ -238,11 +238,12 @@ public struct HarnessError: Error, CustomStringConvertible {
 
 /// Runs `scripts/SCRIPT SUITE…` (default `e2e_openai_sdk.py`) with the venv's Python against a server.
 public func runSDKSuites(
-    _ suites: [String], server: ServerProcess, key: String, extraEnvironment: [String: String] = [:], script: String = "e2e_openai_sdk.py"
+    _ suites: [String], server: ServerProcess, key: String, extraEnvironment: [String: String] = [:], script: String = "e2e_openai_sdk.py",
+    timeout: Double = 300
 ) async throws -> (status: Int32, output: String) {
     try await runProcess(
         Harness.python, [Harness.repoRoot.appendingPathComponent("scripts/\(script)").path] + suites,
-        environment: ["LUMEN_URL": server.baseURL, "LUMEN_KEY": key].merging(extraEnvironment) { $1 }
+        environment: ["LUMEN_URL": server.baseURL, "LUMEN_KEY": key].merging(extraEnvironment) { $1 }, timeout: timeout
     )
 }
 
