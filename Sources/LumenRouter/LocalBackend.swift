@@ -131,7 +131,13 @@ public struct LocalBackend: ChatBackend {
         guard let error = error as? LocalRuntimeError else { return BackendError(.failure, "local runtime: \(error)") }
         switch error {
         case .busy: return BackendError(.busy, error.description)
-        case .promptTooLong, .invalidChat, .invalidParameters, .invalidTools, .unsupportedSchema: return BackendError(.invalid, error.description)
+        case .promptTooLong:
+            // Agent clients send tens of tools with long schemas: say that they count, so a client learns
+            // why its request does not fit (Claude Code's first request is ~15k tokens, Codex's ~8.7k).
+            return BackendError(
+                .invalid, "The embedded local model cannot take this request: \(error.description); tool definitions and their schemas count toward the prompt."
+            )
+        case .invalidChat, .invalidParameters, .invalidTools, .unsupportedSchema: return BackendError(.invalid, error.description)
         default: return BackendError(.failure, error.description)
         }
     }

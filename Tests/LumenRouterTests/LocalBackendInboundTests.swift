@@ -143,4 +143,13 @@ import Testing
         #expect(completed["usage"]?["input_tokens"] == 42 && completed["usage"]?["output_tokens"] == 9)
         #expect(!names.contains("response.output_text.delta"))
     }
+
+    /// An agent's prompt longer than the model's context is a client error that names both sizes and
+    /// the embedded model, and that tool definitions count (no fallback can help: kind `invalid`).
+    @Test func promptLongerThanTheContextNamesBothSizes() {
+        let error = LocalBackend.map(LocalRuntimeError.promptTooLong(promptTokens: 14821, contextLength: 2048))
+        #expect(error.kind == .invalid)
+        #expect(error.message.contains("14821 tokens") && error.message.contains("holds 2048"), "\(error.message)")
+        #expect(error.message.contains("embedded local model") && error.message.contains("tool definitions"), "\(error.message)")
+    }
 }
