@@ -290,16 +290,9 @@ def suite_responses():
 # is well formed and valid against its tool's schema and that the loop runs its rounds, not the
 # quality of the answers.
 LOCAL = os.environ.get("LUMEN_LOCAL_MODEL", "local")
-WEATHER_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "city": {"type": "string", "maxLength": 40},
-        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-        "days": {"type": "integer", "minimum": 1, "maximum": 7},
-    },
-    "required": ["city", "unit"],
-    "additionalProperties": False,
-}
+# The weather tool of the Chat Completions loop (scripts/e2e_openai_sdk.py, a sibling of this script).
+from e2e_openai_sdk import WEATHER_SCHEMA  # noqa: E402
+
 FILES_SCHEMA = {
     "type": "object",
     "properties": {
