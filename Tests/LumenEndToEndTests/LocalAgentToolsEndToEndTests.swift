@@ -8,8 +8,8 @@ import Testing
 /// `/v1/messages` and the `openai` SDK on `/v1/responses` (multi-round loops, streamed and not, every
 /// call checked against its schema with `jsonschema`), and the real agent CLIs, whose prompts do not
 /// fit the default model's context, get a refusal that says so instead of a silent or generic failure.
-@Suite(.serialized, .enabled(if: Harness.ready, "\(Harness.skipReason)"))
-struct LocalAgentToolsEndToEndTests {
+/// An extension of the serialized agent suite, so these model-heavy runs never overlap its others.
+extension AgentAPIEndToEndTests {
     @Test("anthropic and openai SDKs: tool loops on the embedded model through Messages and Responses",
           .enabled(if: Harness.hasAnthropicSDK, "the anthropic SDK is not in the venv (run scripts/setup.sh)"))
     func sdkToolLoopsOnTheEmbeddedModel() async throws {
