@@ -27,6 +27,10 @@ public struct ServeConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Responses kept in memory for the Responses API's `previous_response_id` (default 0: none).
     public var responsesStore = 0
+    /// Connection timeouts and cap.
+    public var connections = ConnectionLimits()
+    /// `/metrics` and `/readyz` without a key under `--keys` (default: they need one).
+    public var openProbes = false
 
     public init(runtime: RouterRuntime.Configuration) {
         self.runtime = runtime
@@ -104,7 +108,8 @@ public enum ServeRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let configuration = ServerConfiguration(
-            host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore
+            host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore,
+            connections: options.connections, openProbes: options.openProbes
         )
         let policy = runtime.policy
         let app = LumenHTTPServer.makeApplication(

@@ -41,9 +41,10 @@ import Testing
         """
     static let key = "edge-test-key"
 
-    static func app(keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"))
-        async throws -> some ApplicationProtocol
-    {
+    static func app(
+        keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"),
+        connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
+    ) async throws -> some ApplicationProtocol {
         let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
         let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("edge").path, fsync: .never))
         let router = LumenRouter.Router(
@@ -54,7 +55,9 @@ import Testing
         let store = keys ? KeyStore(hashedKeys: [KeyStore.hash(key: key): KeyIdentity(tenant: "acme", keyID: "acme-1")]) : nil
         return LumenHTTPServer.makeApplication(
             router: { router },
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store),
+            configuration: ServerConfiguration(
+                host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store, connections: connections, openProbes: openProbes
+            ),
             registry: PrometheusCollectorRegistry(), logger: Logger(label: "test")
         )
     }

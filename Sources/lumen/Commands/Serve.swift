@@ -54,8 +54,26 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("responses-store"), help: "Keep the last N Responses API answers in memory for previous_response_id (0 = off).")
     var responsesStore: Int = 0
 
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle or take to send its headers before it is closed.")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request may take to send its body after its headers (408 after that).")
+    var bodyTimeout: Double = 60
+
+    @Option(name: .customLong("max-connections"), help: "Connections open at once; one more gets a 503 and is closed.")
+    var maxConnections: Int = 1024
+
+    @Flag(name: .customLong("open-probes"), help: "Serve /metrics and /readyz without a key under --keys (by default they need one; /healthz never does).")
+    var openProbes = false
+
     @Option(name: .customLong("hash-key"), help: "Print the SHA-256 hex of KEY for a key file, then exit.")
     var hashKey: String?
+
+    func validate() throws {
+        guard idleTimeout > 0, bodyTimeout > 0 else { throw ValidationError("--idle-timeout and --body-timeout must be positive") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        if let context, context < 16 { throw ValidationError("--context must be at least 16 tokens") }
+    }
 
     func run() async throws {
         if let hashKey {
@@ -82,6 +100,8 @@ struct Serve: AsyncParsableCommand {
         options.keysPath = keys
         options.maxBodyBytes = maxBodyBytes
         options.responsesStore = max(0, responsesStore)
+        options.connections = ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
+        options.openProbes = openProbes
         var logger = Logger(label: "lumen.serve")
         logger.logLevel = options.logLevel
         do {
