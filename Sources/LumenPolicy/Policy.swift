@@ -130,6 +130,17 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
     public var apiKeyEnv: String?
     public var price: Price
     public var region: String?
+    /// The most output tokens one answer of this target may take (`max_output_tokens`); a request
+    /// asking for more is held to it. Nil: `defaultMaxOutputTokens` for the embedded model, none
+    /// for the others (their provider enforces its own).
+    public var maxOutputTokens: Int?
+
+    /// The cap of an embedded target without `max_output_tokens`: a request cannot hold a local
+    /// slot until the context ends.
+    public static let defaultEmbeddedMaxOutputTokens = 4096
+
+    /// The cap that applies to this target, if any.
+    public var outputCap: Int? { maxOutputTokens ?? (kind == .embedded ? Self.defaultEmbeddedMaxOutputTokens : nil) }
 
     public init(
         name: String,
@@ -140,8 +151,10 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
         modelPath: String? = nil,
         apiKeyEnv: String? = nil,
         price: Price = .free,
-        region: String? = nil
+        region: String? = nil,
+        maxOutputTokens: Int? = nil
     ) {
+        self.maxOutputTokens = maxOutputTokens
         self.name = name
         self.kind = kind
         self.isLocal = isLocal ?? (kind == .embedded)
@@ -151,6 +164,15 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
         self.apiKeyEnv = apiKeyEnv
         self.price = price
         self.region = region
+    }
+
+    /// The worst case of a request's output on this target: `choices` answers of the tokens it
+    /// asks for (or `assumed` when it names no limit), each held to the target's cap.
+    public func worstCaseOutputTokens(requested: Int?, choices: Int, assumed: Int) -> Int {
+        var each = requested ?? assumed
+        if let cap = outputCap { each = min(each, cap) }
+        let (total, overflow) = max(1, each).multipliedReportingOverflow(by: max(1, choices))
+        return overflow ? Int.max : total
     }
 
     /// USD for a request of this size on this target.

@@ -162,6 +162,7 @@ public final class Router: Sendable {
         guard !request.messages.isEmpty else {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
+        try Self.checkLimits(request)
         guard policy.resolveRequestedModel(request.model) != nil else {
             throw .modelNotFound(request.model, known: modelIDs + policy.modelAliases.map(\.pattern))
         }
@@ -179,7 +180,9 @@ public final class Router: Sendable {
             headers: caller.headers,
             remainingUSD: remaining.global,
             tenantRemainingUSD: remaining.tenant,
-            binaryParts: screened.binaryParts
+            binaryParts: screened.binaryParts,
+            requestedOutputTokens: request.effectiveMaxTokens,
+            choices: request.n ?? 1
         )
         let decision = PolicyEngine.evaluate(policy, classification, context)
         let decisionElapsed = started.duration(to: clock.now)
@@ -314,9 +317,11 @@ public final class Router: Sendable {
     /// leave, screened and (under `redact`) pseudonymised by `Screening.finalise`, and the durable
     /// pre-egress audit record.
     func prepare(
-        _ name: String, isPrimary: Bool, screened: ScreenedRequest, stream: Bool, plan: Plan, trail: AuditTrail
+        _ name: String, isPrimary: Bool, screened original: ScreenedRequest, stream: Bool, plan: Plan, trail: AuditTrail
     ) async throws(RouterError) -> Preparation {
         guard let target = policy.target(named: name) else { return .skip("target '\(name)' is not in the policy") }
+        var screened = original
+        if let cap = target.outputCap { Self.hold(&screened, to: cap) }
         let backend: any ChatBackend
         switch backends[name] ?? .unavailable("no backend configured") {
         case .ready(let b): backend = b
@@ -463,6 +468,29 @@ public final class Router: Sendable {
         var recorded = error
         recorded.recorded = true
         return recorded
+    }
+
+    /// Nonsense limits are a 400, not silently a 1: `max_tokens`/`max_completion_tokens` below 1,
+    /// `n` outside 1…128 (OpenAI's range).
+    static func checkLimits(_ request: ChatCompletionRequest) throws(RouterError) {
+        for (value, name) in [(request.maxTokens, "max_tokens"), (request.maxCompletionTokens, "max_completion_tokens")] {
+            if let value, value < 1 { throw .invalidRequest("'\(name)' must be at least 1, found \(value).", param: name) }
+        }
+        if let n = request.n, !(1...128).contains(n) {
+            throw .invalidRequest("'n' must be between 1 and 128, found \(n).", param: "n")
+        }
+    }
+
+    /// Holds the answer's length to a target's cap (`max_output_tokens`; the embedded model's
+    /// default): in the conversation and in a client's body passed through.
+    static func hold(_ screened: inout ScreenedRequest, to cap: Int) {
+        if let value = screened.request.maxTokens, value > cap { screened.request.maxTokens = cap }
+        if let value = screened.request.maxCompletionTokens, value > cap { screened.request.maxCompletionTokens = cap }
+        if var native = screened.native, case .object(var object) = native.json, let value = object["max_tokens"]?.intValue, value > cap {
+            object["max_tokens"] = .integer(Int64(cap))
+            native.json = .object(object)
+            screened.native = native
+        }
     }
 
     /// What the response headers say of a request that `target` answered (or failed).
