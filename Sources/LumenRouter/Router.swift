@@ -90,6 +90,8 @@ public final class Router: Sendable {
     let classifier: Classifier
     let logger: Logger
     let metrics = RouterMetrics()
+    /// One circuit breaker per target (shared across policy reloads).
+    let breakers: CircuitBreakers
     let localReadiness: @Sendable () -> (Bool, String)
     /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
     let screensInjection: Bool
@@ -103,8 +105,10 @@ public final class Router: Sendable {
         audit: AuditSink,
         budget: BudgetHooks = .unlimited,
         logger: Logger,
+        breakers: CircuitBreakers = CircuitBreakers(),
         readiness: @escaping @Sendable () -> (Bool, String) = { (true, "ready") }
     ) {
+        self.breakers = breakers
         self.configuration = configuration
         self.backends = backends
         self.audit = audit
@@ -373,14 +377,25 @@ public final class Router: Sendable {
         } catch {
             return .skip("the request could not be encoded for '\(name)'")
         }
+        // A target whose breaker is open is skipped at once: the request falls back.
+        let admission = breakers.admit(name)
+        if case .skip(let left) = admission {
+            return .skip(
+                left > 0
+                    ? String(format: "circuit open after %d failures in a row (next probe in %.0f s)", breakers.settings.failures, left)
+                    : "circuit half-open (another request is probing)"
+            )
+        }
         // Durable record before anything leaves; failure → 503, nothing is sent.
         switch audit {
         case .unavailable(let why):
+            if admission == .probe { breakers.released(name) }
             throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
         case .log(let log):
             do {
                 try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
+                if admission == .probe { breakers.released(name) }
                 logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
                 throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
             }
@@ -407,8 +422,15 @@ public final class Router: Sendable {
             case .ready(let a): attempt = a
             }
             lastTarget = name
-            do {
-                let result = try await attempt.backend.complete(attempt.request, body: attempt.body)
+            do throws(BackendError) {
+                let result: BackendCompletion
+                do {
+                    result = try await attempt.backend.complete(attempt.request, body: attempt.body)
+                } catch {
+                    report(error, from: attempt)
+                    throw error
+                }
+                if attempt.backend.route == .remote { breakers.succeeded(name) }
                 var response = result.response
                 var restoration = RestorationStats()
                 if let session = attempt.redaction {
@@ -468,6 +490,20 @@ public final class Router: Sendable {
         var recorded = error
         recorded.recorded = true
         return recorded
+    }
+
+    /// Tells a remote target's breaker how an attempt went: its own failures and timeouts count;
+    /// a refusal of the request (4xx) means the target is up.
+    func report(_ error: BackendError, from attempt: Attempt) {
+        guard attempt.backend.route == .remote else { return }
+        switch error.kind {
+        case .failure, .timeout:
+            if breakers.failed(attempt.name) {
+                logger.warning("circuit opened", metadata: ["target": "\(attempt.name)", "seconds": "\(breakers.settings.openFor.components.seconds)"])
+            }
+        case .invalid, .busy:
+            breakers.succeeded(attempt.name)
+        }
     }
 
     /// Nonsense limits are a 400, not silently a 1: `max_tokens`/`max_completion_tokens` below 1,

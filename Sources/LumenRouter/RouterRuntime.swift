@@ -28,11 +28,14 @@ extension RouterRuntime {
         public var auditHMAC: AuditHMAC?
         /// Concurrent generation slots and wait-queue length of each embedded model.
         public var slots = 2
-        public var queueLimit = 8
+        /// Deep enough for a burst of fallbacks when a remote target fails (429 beyond it).
+        public var queueLimit = 32
         /// Tokens of context per slot (nil: the model's trained context, at most 8192).
         public var contextLength: Int?
         /// Seconds before a remote request times out.
         public var upstreamTimeout: Double = 60
+        /// When a remote target's circuit breaker opens and for how long.
+        public var breaker = BreakerSettings()
         /// Variables for `${VAR}` in the policy and for the API keys its targets name (`api_key_env`).
         public var environment: [String: String] = [:]
 
@@ -77,6 +80,8 @@ public final class RouterRuntime: Sendable {
         var runtimesByPath: [String: LocalRuntime]
         /// Nil while no policy had budgets.
         var ledger: BudgetLedger?
+        /// Per-target breakers, kept across reloads.
+        var breakers: CircuitBreakers
     }
 
     init(settings: Configuration, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger) {
@@ -120,9 +125,10 @@ public final class RouterRuntime: Sendable {
         }
 
         let ledger = await BudgetHooksFactory.ledger(for: policy, directory: settings.auditDirectory, logger: logger)
-        let router = makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: ledger, logger: logger)
+        let breakers = CircuitBreakers(settings: settings.breaker)
+        let router = makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: ledger, breakers: breakers, logger: logger)
         return RouterRuntime(
-            settings: settings, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger),
+            settings: settings, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger, breakers: breakers),
             audit: audit, auditLog: auditLog, httpClient: httpClient, logger: logger
         )
     }
@@ -151,7 +157,9 @@ public final class RouterRuntime: Sendable {
             }
         }
         current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: settings.auditDirectory, logger: logger)
-        current.router = Self.makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: current.ledger, logger: logger)
+        current.router = Self.makeRouter(
+            policy, settings: settings, backends: backends, audit: audit, ledger: current.ledger, breakers: current.breakers, logger: logger
+        )
         state.withLockedValue { $0 = current }
         return policy
     }
@@ -199,14 +207,16 @@ public final class RouterRuntime: Sendable {
     }
 
     static func makeRouter(
-        _ policy: Policy, settings: Configuration, backends: [String: BackendSlot], audit: AuditSink, ledger: BudgetLedger?, logger: Logger
+        _ policy: Policy, settings: Configuration, backends: [String: BackendSlot], audit: AuditSink, ledger: BudgetLedger?,
+        breakers: CircuitBreakers, logger: Logger
     ) -> Router {
         Router(
             configuration: RouterConfiguration(policy: policy, auditHMAC: settings.auditHMAC),
             backends: backends,
             audit: audit,
             budget: BudgetHooksFactory.hooks(ledger),
-            logger: logger
+            logger: logger,
+            breakers: breakers
         )
     }
 

@@ -40,6 +40,7 @@ extension Router {
                 first = try await iterator.next()
             } catch {
                 let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
+                report(backendError, from: attempt)
                 if backendError.kind == .invalid {
                     var refused = RouterError.invalidRequest(backendError.message)
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
@@ -50,12 +51,14 @@ extension Router {
                 continue
             }
             guard let firstEvent = first else {
+                report(BackendError(.failure, "empty stream"), from: attempt)
                 lastError = BackendError(.failure, "empty stream")
                 fallBack(&fallbacks, from: name, to: next, reason: "empty stream")
                 continue
             }
 
             // Committed to this target.
+            if attempt.backend.route == .remote { breakers.succeeded(name) }
             let estimate = attempt.target.estimatedCost(inputTokens: estimatedInput, outputTokens: configuration.assumedOutputTokens)
             let info = routeInfo(attempt, plan: plan, caller: caller, cost: estimate, fallbacks: fallbacks)
             let cursor = CommittedStream(

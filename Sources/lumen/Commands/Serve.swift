@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LumenRouter
 import LumenServer
 
 struct Serve: AsyncParsableCommand {
@@ -42,8 +43,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Concurrent generation slots of the embedded model.")
     var slots: Int = 2
 
-    @Option(help: "Requests allowed to wait for a local slot (429 beyond).")
-    var queue: Int = 8
+    @Option(help: "Requests allowed to wait for a local slot (429 beyond); deep enough for fallbacks when a remote target fails.")
+    var queue: Int = 32
 
     @Option(help: "Context of each slot of the embedded model, in tokens (default: the model's trained context, at most 8192). A longer prompt is a 400 naming both sizes.")
     var context: Int?
@@ -53,6 +54,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("responses-store"), help: "Keep the last N Responses API answers in memory for previous_response_id (0 = off).")
     var responsesStore: Int = 0
+
+    @Option(name: .customLong("breaker-failures"), help: "Consecutive failures of a remote target that open its circuit breaker (requests then fall back at once).")
+    var breakerFailures: Int = 5
+
+    @Option(name: .customLong("breaker-open"), help: "Seconds an open breaker skips its target before one request probes it.")
+    var breakerOpen: Double = 30
 
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle or take to send its headers before it is closed.")
     var idleTimeout: Double = 60
@@ -71,6 +78,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard idleTimeout > 0, bodyTimeout > 0 else { throw ValidationError("--idle-timeout and --body-timeout must be positive") }
+        guard breakerFailures >= 1, breakerOpen > 0 else { throw ValidationError("--breaker-failures must be at least 1 and --breaker-open positive") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         if let context, context < 16 { throw ValidationError("--context must be at least 16 tokens") }
     }
@@ -102,6 +110,7 @@ struct Serve: AsyncParsableCommand {
         options.responsesStore = max(0, responsesStore)
         options.connections = ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
         options.openProbes = openProbes
+        options.runtime.breaker = BreakerSettings(failures: breakerFailures, openFor: .milliseconds(Int64(breakerOpen * 1000)))
         var logger = Logger(label: "lumen.serve")
         logger.logLevel = options.logLevel
         do {
