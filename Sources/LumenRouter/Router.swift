@@ -116,7 +116,12 @@ public final class Router: Sendable {
         self.classifier = Classifier(configuration: configuration.policy.classifierConfiguration)
         self.logger = logger
         self.localReadiness = readiness
-        self.screensInjection = configuration.policy.rules.contains { Self.readsInjection($0.condition) }
+        self.screensInjection = Self.readsInjection(configuration.policy)
+    }
+
+    /// Whether some rule of `policy` reads the prompt-injection screen.
+    public static func readsInjection(_ policy: Policy) -> Bool {
+        policy.rules.contains { readsInjection($0.condition) }
     }
 
     static func readsInjection(_ condition: PolicyCondition) -> Bool {
