@@ -177,9 +177,16 @@ public final class Router: Sendable {
         }
 
         // Screen everything that could leave (pure), then decide (pure).
-        var screened = try Screening.screen(
-            inbound, classifier: classifier, unknownFields: policy.egress.unknownFields, screenInjection: screensInjection
-        )
+        var screened: ScreenedRequest
+        let (classifier, unknownFields, screensInjection) = (self.classifier, policy.egress.unknownFields, self.screensInjection)
+        if Self.textBytes(request) >= Offload.threshold {
+            // A multi-megabyte body takes a while to classify: not on a thread the others need.
+            screened = try await Offload.run { () throws(RouterError) in
+                try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+            }
+        } else {
+            screened = try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+        }
         let classification = screened.classification
         let remaining = await budget.remaining(caller.tenant)
         let context = RequestContext(
@@ -509,6 +516,17 @@ public final class Router: Sendable {
         case .invalid, .busy:
             breakers.succeeded(attempt.name)
         }
+    }
+
+    /// The UTF-8 bytes of the conversation's text and tool-call arguments (O(messages): string
+    /// lengths are stored).
+    static func textBytes(_ request: ChatCompletionRequest) -> Int {
+        var total = 0
+        for message in request.messages {
+            for segment in message.content?.textSegments ?? [] { total += segment.utf8.count }
+            for call in message.toolCalls ?? [] { total += call.function.arguments.utf8.count }
+        }
+        return total
     }
 
     /// Nonsense limits are a 400, not silently a 1: `max_tokens`/`max_completion_tokens` below 1,
