@@ -18,6 +18,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var redaction: RedactionSettings
     /// What may leave besides text: unknown request members and binary content.
     public var egress: EgressSettings
+    /// What local answers do while the audit log cannot be written (#18); nil = `refuse`. Optional so
+    /// that policies without the key keep their content hash.
+    public var onAuditFailure: AuditFailureMode?
     /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
     /// comments and key order, changed by any semantic change.
     public var contentHash: String
@@ -32,7 +35,8 @@ public struct Policy: Sendable, Hashable, Codable {
         budgets: Budgets = Budgets(),
         customTerms: [CustomTerm] = [],
         redaction: RedactionSettings = RedactionSettings(),
-        egress: EgressSettings = EgressSettings()
+        egress: EgressSettings = EgressSettings(),
+        onAuditFailure: AuditFailureMode? = nil
     ) {
         self.name = name
         self.description = description
@@ -44,6 +48,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.customTerms = customTerms
         self.redaction = redaction
         self.egress = egress
+        self.onAuditFailure = onAuditFailure
         self.contentHash = ""
         self.contentHash = PolicyHasher.hash(self)
     }

@@ -50,7 +50,7 @@ struct PolicyParser {
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
-        "egress",
+        "egress", "on_audit_failure",
     ]
 
     mutating func parse(_ yaml: String, readFile: (String) -> String?) -> Policy? {
@@ -148,7 +148,8 @@ struct PolicyParser {
             budgets: budgets,
             customTerms: uniqueTerms,
             redaction: redaction,
-            egress: egress
+            egress: egress,
+            onAuditFailure: top["on_audit_failure"].flatMap { parseAuditFailure($0) }
         )
     }
 

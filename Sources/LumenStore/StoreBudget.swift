@@ -1,0 +1,178 @@
+public import Foundation
+public import LumenAudit
+import NIOConcurrencyHelpers
+import PostgresNIO
+
+/// Budgets shared by every instance (#17): spend and open reservations per budget key live in the
+/// store. Before a remote request leaves, its worst case is reserved in one transaction against
+/// every key it counts towards (`lumen_budget_reserve`: the keys are locked in order, checked and
+/// moved together); the completion record settles it to the real cost (`lumen_budget_settle`,
+/// idempotent). Reservations of an instance whose heartbeat stops are expired by any other instance
+/// (`lumen_budget_expire`), charged at their worst case. So N instances together never spend more
+/// than the limit as long as each answer costs at most what was reserved for it.
+public final class StoreBudget: Sendable {
+    let store: SharedStore
+    let instance: StoreInstance
+    private let state: NIOLockedValueBox<State>
+    private let clock: @Sendable () -> Date
+    /// How long a `remaining` answer is reused (seconds): it only steers the policy decision; the
+    /// reservation is the guard.
+    let cacheSeconds: Double
+
+    struct State {
+        var budgets: [AuditBudget]
+        var cache: [String: (at: Date, remaining: BudgetRemaining)] = [:]
+        /// Settlements that could not reach the store, retried by `retryPending`.
+        var unsettled: [(id: String, cost: Double, keys: [(scope: String, period: String)])] = []
+    }
+
+    public init(store: SharedStore, instance: StoreInstance, budgets: [AuditBudget], cacheSeconds: Double = 0.25, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.instance = instance
+        self.state = NIOLockedValueBox(State(budgets: budgets))
+        self.cacheSeconds = cacheSeconds
+        self.clock = clock
+    }
+
+    /// Replaces the limits (a new policy version).
+    public func setBudgets(_ budgets: [AuditBudget]) {
+        state.withLockedValue {
+            $0.budgets = budgets
+            $0.cache = [:]
+        }
+    }
+
+    public var budgets: [AuditBudget] { state.withLockedValue { $0.budgets } }
+
+    /// USD left for a tenant (limit − spent − reserved), from the store (cached briefly). When the
+    /// store cannot be asked, the last answer, else "nothing left" (fail closed).
+    public func remaining(tenant: String?) async -> BudgetRemaining {
+        let now = clock()
+        let (budgets, cached) = state.withLockedValue { ($0.budgets, $0.cache[tenant ?? ""]) }
+        guard !budgets.isEmpty else { return BudgetRemaining() }
+        if let cached, now.timeIntervalSince(cached.at) < cacheSeconds { return cached.remaining }
+        let timestamp = AuditFiles.timestamp(now)
+        let limits = BudgetKeys.limits(budgets, tenant: tenant, timestamp: timestamp)
+        let scopes = limits.map(\.scope)
+        let periods = limits.map(\.period)
+        var used: [String: Double] = [:]
+        do {
+            let rows = try await store.run(
+                "read budgets",
+                """
+                SELECT scope, period, (spent_usd + reserved_usd)::float8 FROM lumen_budget_counters
+                WHERE (scope, period) IN (SELECT s, p FROM unnest(\(scopes)::text[], \(periods)::text[]) AS u(s, p))
+                """)
+            for row in rows {
+                if let (scope, period, value) = try? row.decode((String, String, Double).self) { used[scope + "|" + period] = value }
+            }
+        } catch {
+            return cached?.remaining ?? BudgetRemaining(globalUSD: limits.contains { $0.scope.isEmpty } ? 0 : nil, tenantUSD: limits.contains { !$0.scope.isEmpty } ? 0 : nil)
+        }
+        var result = BudgetRemaining()
+        for (scope, period, limit) in limits {
+            let left = limit - (used[scope + "|" + period] ?? 0)
+            if scope.isEmpty { result.globalUSD = min(result.globalUSD ?? left, left) } else { result.tenantUSD = min(result.tenantUSD ?? left, left) }
+        }
+        state.withLockedValue { $0.cache[tenant ?? ""] = (now, result) }
+        return result
+    }
+
+    /// Reserves the request's worst case against every key it counts towards, in one transaction.
+    public func reserve(_ request: BudgetReservationRequest) async -> BudgetReservationOutcome {
+        let timestamp = AuditFiles.timestamp(clock())
+        let budgets = state.withLockedValue { $0.budgets }
+        let keys = BudgetKeys.keys(tenant: request.tenant, timestamp: timestamp)
+        let limits = BudgetKeys.limits(budgets, tenant: request.tenant, timestamp: timestamp)
+        do {
+            let rows = try await store.run(
+                "reserve budget",
+                """
+                SELECT lumen_budget_reserve(\(request.requestID), \(instance.id), \(request.target), \(request.amountUSD)::numeric,
+                    \(keys.map(\.scope))::text[], \(keys.map(\.period))::text[],
+                    \(limits.map(\.scope))::text[], \(limits.map(\.period))::text[], \(limits.map(\.limitUSD))::numeric[])
+                """)
+            state.withLockedValue { _ = $0.cache.removeValue(forKey: request.tenant ?? "") }
+            let refusal: String? = rows.first.flatMap { try? $0.decode(String?.self) } ?? nil
+            guard let refusal else { return .granted }
+            let parts = refusal.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3 else { return .refused(refusal) }
+            let left = Double(parts[2]) ?? 0
+            return .refused(
+                String(
+                    format: "%@ budget: $%.6f left < worst case $%.6f on '%@' (shared store)", BudgetKeys.describe(scope: parts[0], period: parts[1]), left,
+                    request.amountUSD, request.target))
+        } catch {
+            return .unavailable(error.message)
+        }
+    }
+
+    /// Settles a completion record's request: releases its reservations, adds its cost. Kept for a
+    /// retry when the store cannot be reached (the reservation stays open meanwhile: no overspend).
+    public func settle(_ record: AuditRecord) async {
+        guard record.kind == .completion else { return }
+        let cost = record.costUSD ?? 0
+        let keys = BudgetKeys.keys(tenant: record.tenant, timestamp: record.timestamp.isEmpty ? AuditFiles.timestamp(clock()) : record.timestamp)
+        do {
+            try await settle(id: record.id, cost: cost, keys: keys)
+        } catch {
+            state.withLockedValue { $0.unsettled.append((record.id, cost, keys)) }
+        }
+    }
+
+    private func settle(id: String, cost: Double, keys: [(scope: String, period: String)]) async throws(StoreError) {
+        try await store.run(
+            "settle budget",
+            "SELECT lumen_budget_settle(\(id), \(instance.id), \(cost)::numeric, \(keys.map(\.scope))::text[], \(keys.map(\.period))::text[])")
+        state.withLockedValue { $0.cache = [:] }
+    }
+
+    /// Retries settlements that failed (called by the instance's housekeeping).
+    public func retryPending() async {
+        let pending = state.withLockedValue { state -> [(id: String, cost: Double, keys: [(scope: String, period: String)])] in
+            defer { state.unsettled = [] }
+            return state.unsettled
+        }
+        for (index, item) in pending.enumerated() {
+            do {
+                try await settle(id: item.id, cost: item.cost, keys: item.keys)
+            } catch {
+                state.withLockedValue { $0.unsettled.append(contentsOf: pending[index...]) }
+                return
+            }
+        }
+    }
+
+    /// Expires the reservations of instances silent for `staleSeconds`; returns how many.
+    @discardableResult
+    public func expireStale(staleSeconds: Double) async throws(StoreError) -> Int {
+        let rows = try await store.run("expire reservations", "SELECT lumen_budget_expire(make_interval(secs => \(staleSeconds)))")
+        return (try? rows.first?.decode(Int.self)) ?? 0
+    }
+}
+
+/// What the store says about budgets (for `lumen store status` and the tests).
+public struct StoreBudgetStatus: Sendable, Hashable {
+    public var scope: String
+    public var period: String
+    public var spentUSD: Double
+    public var reservedUSD: Double
+}
+
+extension SharedStore {
+    /// Spend and open reservations per key.
+    public func budgetStatus() async throws(StoreError) -> [StoreBudgetStatus] {
+        let rows = try await run(
+            "read budgets", "SELECT scope, period, spent_usd::float8, reserved_usd::float8 FROM lumen_budget_counters ORDER BY scope, period")
+        return rows.compactMap { row in
+            (try? row.decode((String, String, Double, Double).self)).map { StoreBudgetStatus(scope: $0.0, period: $0.1, spentUSD: $0.2, reservedUSD: $0.3) }
+        }
+    }
+
+    /// Open reservations: (instance, count, USD).
+    public func openReservations() async throws(StoreError) -> [(instance: String, count: Int, usd: Double)] {
+        let rows = try await run(
+            "read reservations", "SELECT instance_id, count(*)::bigint, sum(amount_usd)::float8 FROM lumen_budget_reservations GROUP BY instance_id ORDER BY 1")
+        return rows.compactMap { row in (try? row.decode((String, Int, Double).self)).map { ($0.0, $0.1, $0.2) } }
+    }
+}
