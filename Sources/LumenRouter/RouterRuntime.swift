@@ -262,7 +262,7 @@ public final class RouterRuntime: Sendable {
         let policy: Policy
         let version: Int
         let log: AuditLog
-        do {
+        do throws(RouterSetupError) {
             (policy, version) = try await context.initialPolicy(file: settings.policyPath, environment: settings.environment, logger: logger)
             do {
                 log = try await AuditLog.open(

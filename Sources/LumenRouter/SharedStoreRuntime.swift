@@ -1,7 +1,7 @@
 import Foundation
-public import Logging
+import Logging
 import LumenAudit
-public import LumenPolicy
+import LumenPolicy
 public import LumenStore
 import Metrics
 import NIOConcurrencyHelpers
@@ -69,35 +69,44 @@ final class StoreContext: Sendable {
                 throw error
             }
         } catch {
-            throw RouterSetupError(message: "store: \(error.message)")
+            throw RouterSetupError(message: "store: \((error as? StoreError)?.message ?? "\(error)")")
         }
     }
 
     /// The policy in force: the store's active version, or (first start) the file's, applied as version 1.
     func initialPolicy(file path: String, environment: [String: String], logger: Logger) async throws(RouterSetupError) -> (Policy, Int) {
+        let active: Int?
         do {
-            if let active = try await store.activePolicyVersion() {
-                let stored = try await store.policy(version: active)
-                do {
-                    return (try stored.policy(environment: environment), active)
-                } catch {
-                    throw RouterSetupError(message: "store: policy version \(active) does not load here:\n\(error.description)")
-                }
-            }
-            let bundle: PolicyBundle
+            active = try await store.activePolicyVersion()
+        } catch {
+            throw RouterSetupError(message: "store: \(error.message)")
+        }
+        if let active {
+            let stored: StoredPolicy
             do {
-                bundle = try PolicyBundle.load(path: path, environment: environment)
+                stored = try await store.policy(version: active)
             } catch {
-                throw RouterSetupError(message: "invalid policy:\n\(error.description)")
+                throw RouterSetupError(message: "store: \(error.message)")
             }
+            do {
+                return (try stored.policy(environment: environment), active)
+            } catch {
+                throw RouterSetupError(message: "store: policy version \(active) does not load here:\n\(error.description)")
+            }
+        }
+        let bundle: PolicyBundle
+        do {
+            bundle = try PolicyBundle.load(path: path, environment: environment)
+        } catch {
+            throw RouterSetupError(message: "invalid policy:\n\(error.description)")
+        }
+        do {
             let (version, _) = try await store.applyPolicy(
                 yaml: bundle.yaml, files: bundle.files, policy: bundle.policy, author: "lumen serve \(instance.id) (first policy, from \(path))")
             logger.info("store had no policy: applied the policy file", metadata: ["version": "\(version)", "file": "\(path)"])
             return (bundle.policy, version)
-        } catch let error as StoreError {
-            throw RouterSetupError(message: "store: \(error.message)")
         } catch {
-            throw error as! RouterSetupError
+            throw RouterSetupError(message: "store: \(error.message)")
         }
     }
 
@@ -133,12 +142,11 @@ extension RouterRuntime {
         let logger = self.logger
         // Heartbeat, settlement retries, expiry of dead instances' reservations.
         context.tasks.add(
-            Task { [weak self] in
+            Task {
                 var lastExpiry = ContinuousClock.now
                 var lastCheckpoint = ContinuousClock.now
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(settings.heartbeatSeconds * 1e9))
-                    guard self != nil else { return }
                     do {
                         try await context.store.heartbeat(context.instance)
                         await context.budget.retryPending()
@@ -159,16 +167,15 @@ extension RouterRuntime {
             })
         // Policy changes: LISTEN/NOTIFY, plus a poll for notifications missed while reconnecting.
         context.tasks.add(
-            Task { [weak self] in
+            Task {
                 await context.store.watchPolicies { version in
-                    await self?.switchPolicy(to: version)
+                    await self.switchPolicy(to: version)
                 }
             })
         context.tasks.add(
-            Task { [weak self] in
+            Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(settings.policyPollSeconds * 1e9))
-                    guard let self else { return }
                     if let active = try? await context.store.activePolicyVersion() { await self.switchPolicy(to: active) }
                 }
             })

@@ -27,8 +27,31 @@ public final class SharedStore: Sendable {
     /// Connects to `url` and checks that the database answers. Fails with a message that names
     /// what is wrong (host unreachable, login refused, no such database) within `timeout` seconds.
     public static func connect(_ url: StoreURL, logger: Logger, queryTimeout: Double = 5, timeout: Double = 10) async throws(StoreError) -> SharedStore {
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .critical)
+        var silenced = logger
+        silenced.logLevel = max(logger.logLevel, .critical)
+        let quiet = silenced
+        // One direct connection first: its failure says exactly what is wrong (refused, unknown
+        // database, login), where the pool would keep retrying until the deadline.
+        if url.tls == .disable {
+            let probe = PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
+            do {
+                let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
+                    group.addTask { try await PostgresConnection.connect(configuration: probe, id: 0, logger: quiet) }
+                    group.addTask {
+                        try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                        return nil
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                guard let connection else { throw StoreError(.unreachable, "no answer within \(timeout) s") }
+                try? await connection.close()
+            } catch {
+                throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
+            }
+        }
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
         let store = SharedStore(url: url, client: client, logger: logger, queryTimeout: queryTimeout)
         store.runner.withLockedValue { $0 = Task { await client.run() } }

@@ -36,7 +36,7 @@ struct AuditDirectoryOption: ParsableArguments {
             try await store.requireSchema()
             return store
         } catch {
-            throw ValidationError(error.message)
+            throw CLIFailure(storeMessage(error))
         }
     }
 
@@ -47,7 +47,7 @@ struct AuditDirectoryOption: ParsableArguments {
         do {
             return .chains(try await store.auditLines(since: since))
         } catch {
-            throw ValidationError(error.message)
+            throw CLIFailure(storeMessage(error))
         }
     }
 }
@@ -89,7 +89,7 @@ struct AuditVerify: AsyncParsableCommand {
             do {
                 report = try await store.verifyAudit(publicKey: publicKey ?? environment[CheckpointSigner.publicEnvironmentKey])
             } catch {
-                throw ValidationError(error.message)
+                throw CLIFailure(storeMessage(error))
             }
             for issue in report.issues { print(issue) }
             for recovery in report.recoveries { print(Self.describe(recovery)) }
@@ -176,10 +176,9 @@ struct AuditTail: AsyncParsableCommand {
                     try await Task.sleep(nanoseconds: 250_000_000)
                     lines = try await store.lastAuditLines(n, after: lines.last?.id ?? 0)
                     for line in lines { print(line.line) }
-                    fflush(stdout)
                 }
-            } catch let error as StoreError {
-                throw ValidationError(error.message)
+            } catch {
+                throw CLIFailure(storeMessage(error))
             }
             return
         }
@@ -337,8 +336,8 @@ struct AuditImport: AsyncParsableCommand {
             let chainName = name ?? URL(fileURLWithPath: directory).lastPathComponent
             let (count, chain) = try await shared.importAudit(directory: directory, name: chainName)
             print("imported \(count) records from \(directory) as chain \(chain)")
-        } catch let error as StoreError {
-            throw ValidationError(error.message)
+        } catch {
+            throw CLIFailure(storeMessage(error))
         }
     }
 }

@@ -33,7 +33,7 @@ struct StoreOption: ParsableArguments {
             }
             return shared
         } catch {
-            throw ValidationError(error.message)
+            throw CLIFailure(storeMessage(error))
         }
     }
 }
@@ -59,7 +59,7 @@ struct StoreMigrate: AsyncParsableCommand {
                 print("store \(shared.url): schema at version \(StoreMigrations.latest)")
             }
         } catch {
-            throw ValidationError(error.message)
+            throw CLIFailure(storeMessage(error))
         }
     }
 }
@@ -86,8 +86,8 @@ struct StoreStatus: AsyncParsableCommand {
             }
             let open = try await store.openReservations()
             print("open reservations: \(open.isEmpty ? "none" : open.map { String(format: "%@ %d ($%.6f)", $0.instance, $0.count, $0.usd) }.joined(separator: ", "))")
-        } catch let error as StoreError {
-            throw ValidationError(error.message)
+        } catch {
+            throw CLIFailure(storeMessage(error))
         }
     }
 }
@@ -133,8 +133,8 @@ struct PolicyApply: AsyncParsableCommand {
                 ? "applied \(file) as policy version \(version) ('\(bundle.policy.name)' \(bundle.policy.contentHash.prefix(12)))"
                 : "\(file) is the active policy already (version \(version), \(bundle.policy.contentHash.prefix(12)))")
             if wait > 0 { try await PolicyApply.waitForInstances(store, version: version, seconds: wait) }
-        } catch let error as StoreError {
-            throw ValidationError(error.message)
+        } catch {
+            throw CLIFailure(storeMessage(error))
         }
     }
 
@@ -167,8 +167,8 @@ struct PolicyHistory: AsyncParsableCommand {
             for (index, entry) in history.enumerated() {
                 print("\(index == 0 ? "*" : " ") version \(entry.version)  \(formatter.string(from: entry.at))  \(entry.action.padding(toLength: 8, withPad: " ", startingAt: 0)) '\(entry.name)' \(entry.hash.prefix(12))  by \(entry.author)")
             }
-        } catch let error as StoreError {
-            throw ValidationError(error.message)
+        } catch {
+            throw CLIFailure(storeMessage(error))
         }
     }
 }
@@ -189,8 +189,19 @@ struct PolicyRollback: AsyncParsableCommand {
             let stored = try await store.policy(version: version)
             print("policy version \(version) ('\(stored.name)' \(stored.hash.prefix(12))) is active again")
             if wait > 0 { try await PolicyApply.waitForInstances(store, version: version, seconds: wait) }
-        } catch let error as StoreError {
-            throw ValidationError(error.message)
+        } catch {
+            throw CLIFailure(storeMessage(error))
         }
     }
+}
+
+/// The message of a store (or any) error, for `ValidationError`.
+func storeMessage(_ error: any Error) -> String {
+    (error as? StoreError)?.message ?? "\(error)"
+}
+
+/// A failure reported as `Error: MESSAGE` without the usage text (that is for argument mistakes).
+struct CLIFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
