@@ -182,7 +182,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LumenStoreTests",
-            dependencies: ["LumenStore", "LumenAudit", "LumenPolicy", "LumenTestSupport", "LumenFakeUpstream", "LumenCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LumenStore", "LumenAudit", "LumenPolicy", "LumenTestSupport", "LumenFakeUpstream", "LumenCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "LumenEndToEndTests",

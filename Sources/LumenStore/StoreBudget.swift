@@ -12,7 +12,7 @@ import PostgresNIO
 /// than the limit as long as each answer costs at most what was reserved for it.
 public final class StoreBudget: Sendable {
     let store: SharedStore
-    let instance: StoreInstance
+    public let instance: StoreInstance
     private let state: NIOLockedValueBox<State>
     private let clock: @Sendable () -> Date
     /// How long a `remaining` answer is reused (seconds): it only steers the policy decision; the

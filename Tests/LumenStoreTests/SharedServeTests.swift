@@ -1,0 +1,312 @@
+import AsyncHTTPClient
+import Foundation
+import LumenFakeUpstream
+import LumenStore
+import LumenTestSupport
+import Logging
+import NIOCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// #17 "done": three `lumen serve` instances on loopback sharing one PostgreSQL database (a
+/// throwaway cluster started here), the in-process fake upstream behind them.
+@Suite(
+    .serialized,
+    .enabled(if: PostgresCluster.available, "\(PostgresCluster.unavailableReason)"),
+    .enabled(if: Harness.hasBinary, "\(Harness.noBinaryReason)"))
+struct SharedServeTests {
+    /// One answer as the client saw it.
+    struct Answer: Sendable {
+        var status: Int
+        var requestID: String?
+        var instance: Int
+        var body: String
+    }
+
+    /// A cluster, a database, the fake upstream and three servers.
+    final class Fleet: @unchecked Sendable {
+        // Safe: set up once in `start`, then only read (servers are replaced only by the test's own
+        // sequential code).
+        let cluster: PostgresCluster
+        let url: String
+        let upstream: RunningFakeUpstream
+        let dir: URL
+        var servers: [ServerProcess] = []
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+
+        init(cluster: PostgresCluster, url: String, upstream: RunningFakeUpstream, dir: URL) {
+            self.cluster = cluster
+            self.url = url
+            self.upstream = upstream
+            self.dir = dir
+        }
+
+        static func start(policy: String, upstream options: FakeUpstreamOptions = FakeUpstreamOptions(retainRecords: true)) async throws -> Fleet {
+            let cluster = try PostgresCluster.start()
+            let url = try cluster.database("fleet")
+            let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: options)
+            let dir = try Harness.temporaryDirectory("fleet")
+            let fleet = Fleet(cluster: cluster, url: url, upstream: upstream, dir: dir)
+            try policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+            for n in 0..<3 { fleet.servers.append(try await fleet.startServer(n)) }
+            return fleet
+        }
+
+        func startServer(_ n: Int) async throws -> ServerProcess {
+            let server = try ServerProcess(
+                arguments: [
+                    "--policy", dir.appendingPathComponent("policy.yaml").path, "--store", url, "--instance", "i\(n)",
+                    "--audit-dir", dir.appendingPathComponent("unused-audit-\(n)").path,
+                ],
+                environment: ["LUMEN_REMOTE_BASE_URL": upstream.baseURL, "LUMEN_REMOTE_API_KEY": "test-key", "LOG_LEVEL": "warning"])
+            try await server.waitUntilListening(timeout: 60)
+            return server
+        }
+
+        func stop() async {
+            for server in servers { _ = await server.terminate() }
+            try? await http.shutdown()
+            await upstream.shutdown()
+            cluster.stop()
+            try? FileManager.default.removeItem(at: dir)
+        }
+
+        /// Posts one chat request to instance `n`.
+        func ask(_ n: Int, _ prompt: String, stream: Bool = false, maxTokens: Int = 64) async -> Answer {
+            var request = HTTPClientRequest(url: servers[n].baseURL + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            let body = #"{"model":"auto","max_tokens":\#(maxTokens),"stream":\#(stream),"messages":[{"role":"user","content":"\#(prompt)"}]}"#
+            request.body = .bytes(ByteBuffer(string: body))
+            do {
+                let response = try await http.execute(request, timeout: .seconds(60))
+                let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                return Answer(status: Int(response.status.code), requestID: response.headers.first(name: "x-lumen-request-id"), instance: n, body: text)
+            } catch {
+                return Answer(status: 0, requestID: nil, instance: n, body: "\(error)")
+            }
+        }
+
+        func get(_ n: Int, _ path: String) async -> String {
+            guard let response = try? await http.execute(HTTPClientRequest(url: servers[n].baseURL + path), timeout: .seconds(5)),
+                let body = try? await response.body.collect(upTo: 1 << 20)
+            else { return "" }
+            return String(buffer: body)
+        }
+
+        func lumen(_ arguments: [String]) throws -> Harness.Run {
+            try Harness.runLumen(arguments, directory: dir)
+        }
+
+        func scalar(_ sql: String) throws -> String {
+            try cluster.sql(sql, database: "fleet1").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// A remote-only policy: every request goes to the fake upstream at a price that makes each
+    /// answer cost a few cents; the global daily budget is `budget` USD; exhausted ⇒ 403.
+    static func policy(budget: Double, description: String = "three instances, one budget") -> String {
+        """
+        name: shared
+        description: \(description)
+        targets:
+          - name: remote
+            kind: openai
+            base_url: ${LUMEN_REMOTE_BASE_URL}
+            model: fake-remote-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 1000.0, output_per_mtok: 1000.0 }
+        rules: []
+        default:
+          route: remote
+        budgets:
+          global: { daily_usd: \(budget) }
+          on_exhausted:
+            block: The shared budget is spent.
+        """
+    }
+
+    static let prompt = "Summarise the water cycle in one sentence."
+
+    /// The first 12-hex-digit token (a short policy hash) in `text`.
+    static func hex12(_ text: String) -> String? {
+        text.firstMatch(of: /\b[0-9a-f]{12}\b/).map { String($0.output) }
+    }
+
+    /// Fires `count` requests at once, spread over the three instances.
+    static func burst(_ fleet: Fleet, count: Int, stream: Bool) async -> [Answer] {
+        await withTaskGroup(of: Answer.self) { group in
+            for i in 0..<count { group.addTask { await fleet.ask(i % 3, Self.prompt, stream: stream) } }
+            var answers: [Answer] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+    }
+
+    /// The real cost of one answer to `prompt`, measured through a single instance of a fleet
+    /// without budgets (the fake upstream is deterministic).
+    static func unitCost() async throws -> Double {
+        let fleet = try await Fleet.start(policy: policy(budget: 1_000_000))
+        defer { Task { await fleet.stop() } }
+        let answer = await fleet.ask(0, prompt)
+        #expect(answer.status == 200, "\(answer.body)")
+        let json = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+        let cost = (json?["usage"] as? [String: Any])?["cost"] as? Double
+        await fleet.stop()
+        return try #require(cost)
+    }
+
+    @Test("300 concurrent remote requests, a global budget worth ~100: spend ≤ budget, none answered past it", arguments: [false, true])
+    func sharedBudget(stream: Bool) async throws {
+        let unit = try await Self.unitCost()
+        let budget = (unit * 100 * 1_000_000).rounded() / 1_000_000
+        let fleet = try await Fleet.start(policy: Self.policy(budget: budget))
+        let answers = await Self.burst(fleet, count: 300, stream: stream)
+        let ok = answers.filter { $0.status == 200 }
+        let refused = answers.filter { $0.status == 403 }
+        #expect(ok.count + refused.count == 300, "other statuses: \(Set(answers.map(\.status))) \(answers.first { $0.status != 200 && $0.status != 403 }?.body ?? "")")
+        if stream { #expect(ok.allSatisfy { $0.body.contains("data: [DONE]") }) }
+        // Settlement is asynchronous to nothing: the counters are final once every answer is in.
+        let spent = Double(try fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        let reserved = Double(try fleet.scalar("SELECT coalesce(sum(reserved_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        let recorded = Double(try fleet.scalar(
+            "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
+        let upstreamCalls = await fleet.upstream.recordedRequests().count
+        print("shared budget (stream: \(stream)): unit $\(unit), budget $\(budget); \(ok.count) answered, \(refused.count) refused (403); upstream calls \(upstreamCalls); recorded spend $\(recorded), counters spent $\(spent) reserved $\(reserved)")
+        #expect(recorded <= budget + reserved + 1e-9, "recorded spend \(recorded) > budget \(budget) + open reservations \(reserved)")
+        #expect(abs(recorded - spent) < 1e-6, "audit records and budget counters disagree")
+        #expect(upstreamCalls == ok.count, "requests reached the upstream without an answer, or answers without a call")
+        #expect(Double(ok.count) * unit <= budget + 1e-9)
+        #expect(ok.count >= 50, "the budget should have paid for most of its ~100 requests (got \(ok.count))")
+        // Once spent, no instance answers.
+        for n in 0..<3 {
+            let after = await fleet.ask(n, Self.prompt, stream: stream)
+            #expect(after.status == 403, "instance \(n) answered past the budget: \(after.status)")
+        }
+        let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
+        #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
+        await fleet.stop()
+    }
+
+    @Test("kill -9 of one instance mid-load: every answer has its records, the store verifies, its reservations expire")
+    func killNine() async throws {
+        var options = FakeUpstreamOptions(retainRecords: true)
+        options.defaultFault = FakeFault(delay: .milliseconds(150))
+        let fleet = try await Fleet.start(policy: Self.policy(budget: 1_000), upstream: options)
+        let victim = fleet.servers[1]
+        let load = Task { await Self.burst(fleet, count: 300, stream: false) }
+        // Kill once instance 1 has reservations open (requests in flight at the slow upstream).
+        let deadline = ContinuousClock.now + .seconds(20)
+        var inFlight = 0
+        while ContinuousClock.now < deadline {
+            inFlight = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? 0
+            if inFlight >= 3 { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(inFlight >= 3, "instance 1 never had requests in flight")
+        kill(victim.process.processIdentifier, SIGKILL)
+        let answers = await load.value
+        let ok = answers.filter { $0.status == 200 }
+        #expect(ok.count >= 150, "too few answers: \(ok.count)")
+        #expect(answers.filter { $0.instance == 1 && $0.status == 0 }.count > 0, "no request was cut by the kill")
+        // Every answered request has its decision and completion records.
+        let ids = Set(try fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'completion'").split(separator: "\n").map(String.init))
+        let decided = Set(try fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'decision'").split(separator: "\n").map(String.init))
+        let missing = ok.compactMap(\.requestID).filter { !ids.contains($0) || !decided.contains($0) }
+        #expect(missing.isEmpty, "\(missing.count) answered requests without records, e.g. \(missing.prefix(3))")
+        // The dead instance's reservations expire (the others sweep every ~2.5 s, stale after 5 s).
+        let open = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
+        let expiry = ContinuousClock.now
+        var left = open
+        while left > 0, expiry.duration(to: .now) < .seconds(20) {
+            try await Task.sleep(nanoseconds: 250_000_000)
+            left = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
+        }
+        let expired = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_spend WHERE outcome = 'expired'")) ?? -1
+        print("kill -9: \(ok.count) answered, \(answers.filter { $0.status == 0 }.count) cut; instance 1 had \(open) open reservations after the kill, \(expired) expired after \(expiry.duration(to: .now))")
+        #expect(left == 0, "the dead instance still holds \(left) reservations")
+        #expect(expired == open)
+        let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
+        #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
+        await fleet.stop()
+    }
+
+    @Test("policy apply and rollback: all three instances report the new hash within 1 s, no request fails")
+    func policySwitch() async throws {
+        let fleet = try await Fleet.start(policy: Self.policy(budget: 1_000))
+        let second = fleet.dir.appendingPathComponent("second.yaml")
+        try Self.policy(budget: 2_000, description: "the second version").write(to: second, atomically: true, encoding: .utf8)
+        // Background load on every instance while the policy changes.
+        let stop = StopFlag()
+        let load = Task {
+            await withTaskGroup(of: [Answer].self) { group in
+                for n in 0..<3 {
+                    group.addTask {
+                        var answers: [Answer] = []
+                        while !stop.isSet { answers.append(await fleet.ask(n, Self.prompt)) }
+                        return answers
+                    }
+                }
+                var all: [Answer] = []
+                for await part in group { all += part }
+                return all
+            }
+        }
+        func hashes() async -> [String] {
+            var out: [String] = []
+            for n in 0..<3 { out.append(await fleet.get(n, "/readyz")) }
+            return out
+        }
+        func waitFor(_ hash: String) async -> Duration? {
+            let started = ContinuousClock.now
+            while started.duration(to: .now) < .seconds(5) {
+                if await hashes().allSatisfy({ $0.contains(hash) }) { return started.duration(to: .now) }
+                try? await Task.sleep(nanoseconds: 10_000_000)
+            }
+            return nil
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let applied = try fleet.lumen(["policy", "apply", second.path, "--store", fleet.url])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let newHash = try #require(Self.hex12(applied.stdout))
+        let applyTime = await waitFor(String(newHash))
+        let rolled = try fleet.lumen(["policy", "rollback", "--store", fleet.url])
+        #expect(rolled.status == 0, "\(rolled.stderr)")
+        let oldHash = try #require(Self.hex12(rolled.stdout))
+        let rollbackTime = await waitFor(String(oldHash))
+        stop.set()
+        let answers = await load.value
+        print("policy switch: apply seen by all three after \(applyTime.map { "\($0)" } ?? "never"), rollback after \(rollbackTime.map { "\($0)" } ?? "never"); \(answers.count) requests during, \(answers.filter { $0.status != 200 }.count) failed")
+        #expect(applyTime != nil && applyTime! < .seconds(1), "apply: \(String(describing: applyTime))")
+        #expect(rollbackTime != nil && rollbackTime! < .seconds(1), "rollback: \(String(describing: rollbackTime))")
+        #expect(answers.count > 10)
+        #expect(answers.allSatisfy { $0.status == 200 }, "failed during the switch: \(answers.filter { $0.status != 200 }.prefix(3).map { "\($0.status) \($0.body)" })")
+        // /metrics shows the version per instance, the records name the policy hash in force.
+        #expect(await fleet.get(0, "/metrics").contains("lumen_policy_version{instance=\"i0-"))
+        let history = try fleet.lumen(["policy", "history", "--store", fleet.url])
+        #expect(history.stdout.contains("rollback") && history.stdout.contains("version 2"), "\(history.stdout)")
+        let policyRecords = Int(try fleet.scalar("SELECT count(*) FROM lumen_audit_records WHERE kind = 'policy' AND line LIKE '%\(newHash)%'")) ?? 0
+        #expect(policyRecords == 3, "each chain records the new version once")
+        await fleet.stop()
+    }
+}
+
+/// A flag one task sets and others poll.
+final class StopFlag: @unchecked Sendable {
+    // Safe: every access holds `lock`.
+    private let lock = NSLock()
+    private var value = false
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}
