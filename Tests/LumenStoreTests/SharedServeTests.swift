@@ -98,7 +98,7 @@ struct SharedServeTests {
         }
 
         func lumen(_ arguments: [String]) throws -> Harness.Run {
-            try Harness.runLumen(arguments, directory: dir)
+            try Harness.runLumen(arguments, directory: dir, environment: ["LUMEN_REMOTE_BASE_URL": upstream.baseURL, "LUMEN_REMOTE_API_KEY": "test-key"])
         }
 
         func scalar(_ sql: String) throws -> String {

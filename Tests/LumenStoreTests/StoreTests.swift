@@ -74,26 +74,28 @@ struct StoreTests {
         for name in ["a", "b", "c"] {
             instances.append(StoreBudget(store: store, instance: try await store.registerInstance(name: name), budgets: budgets))
         }
-        let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let grantedIDs = try await withThrowingTaskGroup(of: Int?.self) { group in
             for i in 0..<150 {
                 let budget = instances[i % 3]
                 group.addTask {
                     let outcome = await budget.reserve(
                         BudgetReservationRequest(requestID: "r\(i)", tenant: "acme", target: "remote", promptTokens: 10, maxOutputTokens: 100, amountUSD: 0.03))
-                    return outcome == .granted
+                    return outcome == .granted ? i : nil
                 }
             }
-            var count = 0
-            for try await ok in group where ok { count += 1 }
-            return count
+            var ids = Set<Int>()
+            for try await id in group { if let id { ids.insert(id) } }
+            return ids
         }
+        let granted = grantedIDs.count
         #expect(granted == 33)  // 33 × 0.03 = 0.99 ≤ 1.0 < 34 × 0.03
         let global = try await store.budgetStatus().filter { $0.scope.isEmpty && $0.period.hasPrefix("d:") }
         #expect(global.count == 1)
         #expect(abs((global.first?.reservedUSD ?? 0) - 0.99) < 1e-9)
-        // Settle each granted one at a third of its reservation: the budget has room again.
+        // Settle each granted one at a third of its reservation (the refused ones, blocked, cost
+        // nothing): the budget has room again.
         for i in 0..<150 {
-            var record = Self.record("r\(i)", cost: 0.01)
+            var record = Self.record("r\(i)", cost: grantedIDs.contains(i) ? 0.01 : 0)
             record.timestamp = AuditFiles.timestamp(Date())
             await instances[i % 3].settle(record)
         }
@@ -103,7 +105,7 @@ struct StoreTests {
         let left = await instances[0].remaining(tenant: "acme")
         #expect(abs((left.globalUSD ?? 0) - 0.67) < 1e-9)
         // Settling twice counts once.
-        await instances[1].settle(Self.record("r1", cost: 0.01))
+        await instances[1].settle(Self.record("r\(grantedIDs.first!)", cost: 0.01))
         #expect(abs((try await store.budgetStatus().filter { $0.scope.isEmpty && $0.period.hasPrefix("d:") }.first?.spentUSD ?? 0) - 0.33) < 1e-9)
     }
 

@@ -118,21 +118,31 @@ public final class PostgresCluster: @unchecked Sendable {
     /// Runs a program (as `nobody` when we are root and it is a server program); returns status and output.
     private func exec(_ program: String, _ arguments: [String], asPostgresUser: Bool = true) throws -> (status: Int32, output: String) {
         let process = Process()
+        // Through a shell that closes every inherited descriptor above 2 first: a pipe another thread
+        // of this process opened at the same moment must not end up held by the server daemon.
+        let closing = #"cd /proc/self/fd && for fd in *; do [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"; done; cd /tmp; exec "$0" "$@""#
+        let command = ["/bin/bash", "-c", closing, program] + arguments
         if asPostgresUser, Self.isRoot {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "nobody", "--", program] + arguments
+            process.arguments = ["-u", "nobody", "--"] + command
         } else {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
         }
         process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        // Output goes to a file, not a pipe: `pg_ctl start` leaves a daemon behind, and a daemon that
+        // inherited a pipe's write end (from this or a concurrent spawn) would keep a reader waiting forever.
+        let outputPath = NSTemporaryDirectory() + "lumen-pg-exec-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
+        process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? output.close()
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
