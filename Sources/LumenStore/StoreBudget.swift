@@ -45,7 +45,8 @@ public final class StoreBudget: Sendable {
     public var budgets: [AuditBudget] { state.withLockedValue { $0.budgets } }
 
     /// USD left for a tenant (limit − spent − reserved), from the store (cached briefly). When the
-    /// store cannot be asked, the last answer, else "nothing left" (fail closed).
+    /// store cannot be asked, the last answer, else no limit: only steers the decision, the
+    /// reservation is the guard (and fails closed).
     public func remaining(tenant: String?) async -> BudgetRemaining {
         let now = clock()
         let (budgets, cached) = state.withLockedValue { ($0.budgets, $0.cache[tenant ?? ""]) }
@@ -67,7 +68,9 @@ public final class StoreBudget: Sendable {
                 if let (scope, period, value) = try? row.decode((String, String, Double).self) { used[scope + "|" + period] = value }
             }
         } catch {
-            return cached?.remaining ?? BudgetRemaining(globalUSD: limits.contains { $0.scope.isEmpty } ? 0 : nil, tenantUSD: limits.contains { !$0.scope.isEmpty } ? 0 : nil)
+            // Unknown: the decision goes ahead and the reservation, which cannot be made either,
+            // refuses the remote route with 503 (the store is down, not the budget spent).
+            return cached?.remaining ?? BudgetRemaining()
         }
         var result = BudgetRemaining()
         for (scope, period, limit) in limits {

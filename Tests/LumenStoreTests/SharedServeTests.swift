@@ -292,6 +292,31 @@ struct SharedServeTests {
         #expect(policyRecords == 3, "each chain records the new version once")
         await fleet.stop()
     }
+
+    @Test("the database restarts: remote routes answer 503 while it is down, the instances reconnect by themselves, the chains verify")
+    func databaseRestart() async throws {
+        let fleet = try await Fleet.start(policy: Self.policy(budget: 1_000))
+        #expect(await fleet.ask(0, Self.prompt).status == 200)
+        try fleet.cluster.stopServer()
+        let down = await fleet.ask(1, Self.prompt)
+        #expect(down.status == 503, "\(down.status) \(down.body)")
+        #expect(!(await fleet.get(1, "/readyz")).hasPrefix("ready"))
+        try fleet.cluster.startServer()
+        let started = ContinuousClock.now
+        var back: [Int] = []
+        while started.duration(to: .now) < .seconds(30) {
+            back = []
+            for n in 0..<3 { back.append(await fleet.ask(n, Self.prompt).status) }
+            if back.allSatisfy({ $0 == 200 }) { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        print("database restart: all three instances answer again \(started.duration(to: .now)) after it came back")
+        #expect(back == [200, 200, 200])
+        let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
+        #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("recovery"), "the chain should note the outage: \(verify.stdout)")
+        await fleet.stop()
+    }
 }
 
 /// A flag one task sets and others poll.
