@@ -181,11 +181,17 @@ struct SharedServeTests {
         #expect(upstreamCalls == ok.count, "requests reached the upstream without an answer, or answers without a call")
         #expect(Double(ok.count) * unit <= budget + 1e-9)
         #expect(ok.count >= 50, "the budget should have paid for most of its ~100 requests (got \(ok.count))")
-        // Once spent, no instance answers.
+        // Spend what is left (the burst may leave room for a request or two), then no instance
+        // answers any more, and the spend stays within the budget.
+        var extra = 0
+        while extra < 20, await fleet.ask(extra % 3, Self.prompt, stream: stream).status == 200 { extra += 1 }
+        #expect(extra < 20, "the budget never ran out")
         for n in 0..<3 {
             let after = await fleet.ask(n, Self.prompt, stream: stream)
             #expect(after.status == 403, "instance \(n) answered past the budget: \(after.status)")
         }
+        let final = Double(try fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        #expect(final <= budget + 1e-9, "spent \(final) of \(budget) after \(extra) more answers")
         let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
         await fleet.stop()
