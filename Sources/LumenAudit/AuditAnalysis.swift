@@ -21,6 +21,9 @@ public struct AuditSummaryGroup: Codable, Sendable, Hashable {
     public var baselineUSD = 0.0
     /// Requests whose policy price table was not in the log (left out of the baseline).
     public var unpriced = 0
+    /// Locations the prompt-injection screen flagged, by kind and by area (`tool_result`, …).
+    public var injectionsByKind: [String: Int] = [:]
+    public var injectionsByArea: [String: Int] = [:]
 
     public init(key: String) { self.key = key }
 
@@ -38,6 +41,8 @@ public struct AuditSummaryGroup: Codable, Sendable, Hashable {
         case costUSD = "cost_usd"
         case baselineUSD = "baseline_usd"
         case unpriced
+        case injectionsByKind = "injections_by_kind"
+        case injectionsByArea = "injections_by_area"
     }
 
     mutating func add(_ request: AuditRequestView, baseline: AuditTargetPrice?) {
@@ -54,6 +59,10 @@ public struct AuditSummaryGroup: Codable, Sendable, Hashable {
         promptTokens += prompt
         completionTokens += completion
         costUSD += request.costUSD ?? 0
+        for injection in request.classification?.injections ?? [] where injection.flagged {
+            injectionsByArea[injection.area, default: 0] += 1
+            for kind in injection.kinds { injectionsByKind[kind, default: 0] += 1 }
+        }
         if request.decision?.route != .blocked {
             if let baseline {
                 baselineUSD += baseline.cost(promptTokens: prompt, completionTokens: completion)
@@ -97,13 +106,15 @@ struct AuditRequestView: Decodable {
     var tenant: String?
     var policy: PolicyView?
     var decision: DecisionView?
+    struct ClassificationView: Decodable { var injections: [AuditInjection]? }
     var usage: AuditUsage?
     var costUSD: Double?
     var status: StatusView?
     var policyInfo: AuditPolicyInfo?
+    var classification: ClassificationView?
 
     enum CodingKeys: String, CodingKey {
-        case kind, id, ts, tenant, policy, decision, usage, status
+        case kind, id, ts, tenant, policy, decision, usage, status, classification
         case costUSD = "cost_usd"
         case policyInfo = "policy_info"
     }

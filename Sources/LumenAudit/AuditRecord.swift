@@ -31,6 +31,9 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var policy: AuditPolicyRef?
     /// The model the client asked for.
     public var requestedModel: String?
+    /// The client API the request came in through (`chat-completions`, `anthropic-messages`,
+    /// `responses`); absent in records written before Lumen had more than one.
+    public var api: String?
     public var decision: AuditDecision?
     /// Classifier outputs that policy conditions read (no raw text).
     public var classification: AuditClassification?
@@ -118,6 +121,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         case keyID = "key_id"
         case policy
         case requestedModel = "model"
+        case api
         case decision, classification, context
         case findingCounts = "findings"
         case redactions, egress, usage
@@ -140,6 +144,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         try c.encodeIfPresent(keyID, forKey: .keyID)
         try c.encodeIfPresent(policy, forKey: .policy)
         try c.encodeIfPresent(requestedModel, forKey: .requestedModel)
+        try c.encodeIfPresent(api, forKey: .api)
         try c.encodeIfPresent(decision, forKey: .decision)
         try c.encodeIfPresent(classification, forKey: .classification)
         try c.encodeIfPresent(context, forKey: .context)
@@ -290,6 +295,8 @@ public struct AuditClassification: Codable, Sendable, Hashable {
     public var topics: [AuditTopic]
     public var language: String
     public var estimatedTokens: Int
+    /// The prompt-injection screen's verdicts per location (nil when nothing was screened or found).
+    public var injections: [AuditInjection]?
 
     public init(
         difficulty: Double, sensitivity: Double, findings: [AuditFinding], topics: [AuditTopic],
@@ -331,16 +338,17 @@ public struct AuditClassification: Codable, Sendable, Hashable {
             language: classification.language,
             estimatedTokens: classification.estimatedTokens
         )
+        if !classification.injections.isEmpty { injections = classification.injections.map(AuditInjection.init) }
     }
 
     enum CodingKeys: String, CodingKey {
-        case difficulty, sensitivity, findings, topics, language
+        case difficulty, sensitivity, findings, topics, language, injections
         case estimatedTokens = "estimated_tokens"
     }
 
     /// The classification policies evaluate (topic evidence is not stored, so it is empty).
     public var classification: Classification {
-        Classification(
+        var classification = Classification(
             difficulty: difficulty,
             sensitivity: sensitivity,
             findings: findings.map(\.finding),
@@ -349,6 +357,41 @@ public struct AuditClassification: Codable, Sendable, Hashable {
             },
             language: language,
             estimatedTokens: estimatedTokens
+        )
+        classification.injections = (injections ?? []).map(\.located)
+        return classification
+    }
+}
+
+/// The injection screen's verdict on one location, as logged: place, score, kinds (never the text).
+public struct AuditInjection: Codable, Sendable, Hashable {
+    public var location: String
+    public var area: String
+    public var score: Double
+    public var kinds: [String]
+    /// At or above the screen's flag threshold.
+    public var flagged: Bool
+
+    public init(location: String, area: String, score: Double, kinds: [String], flagged: Bool) {
+        self.location = location
+        self.area = area
+        self.score = score
+        self.kinds = kinds
+        self.flagged = flagged
+    }
+
+    public init(_ injection: LocatedInjection) {
+        self.init(
+            location: injection.location.path, area: injection.location.area.rawValue, score: injection.assessment.score,
+            kinds: injection.assessment.kinds.map(\.rawValue), flagged: injection.assessment.flagged
+        )
+    }
+
+    /// Back to the classifier's type (spans are not logged).
+    public var located: LocatedInjection {
+        LocatedInjection(
+            location: FindingLocation(path: location, area: TextArea(rawValue: area) ?? .request, rewritable: true),
+            assessment: InjectionAssessment(score: score, flagged: flagged, kinds: kinds.compactMap(InjectionKind.init(rawValue:)), findings: [])
         )
     }
 }

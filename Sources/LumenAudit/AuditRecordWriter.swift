@@ -22,6 +22,7 @@ extension JSONBytesWriter {
     // Keys in the order `.sortedKeys` puts them (byte order; all keys here are lower-case ASCII).
     fileprivate mutating func write(_ r: AuditRecord) {
         var o = Object()
+        if let v = r.api { key("api", &o); string(v) }
         if let v = r.classification { key("classification", &o); write(v) }
         if let v = r.context { key("context", &o); write(v) }
         if let v = r.costUSD { key("cost_usd", &o); number(v) }
@@ -53,6 +54,7 @@ extension JSONBytesWriter {
         key("difficulty", &o); number(v.difficulty)
         key("estimated_tokens", &o); number(v.estimatedTokens)
         key("findings", &o); array(v.findings) { writer, finding in writer.write(finding) }
+        if let injections = v.injections { key("injections", &o); array(injections) { writer, injection in writer.write(injection) } }
         key("language", &o); string(v.language)
         key("sensitivity", &o); number(v.sensitivity)
         key("topics", &o); array(v.topics) { writer, topic in writer.write(topic) }
@@ -70,6 +72,16 @@ extension JSONBytesWriter {
         key("start", &o); number(v.start)
         key("type", &o); string(v.type)
         if let hmac = v.valueHMAC { key("value_hmac", &o); string(hmac) }
+        close(o)
+    }
+
+    fileprivate mutating func write(_ v: AuditInjection) {
+        var o = Object()
+        key("area", &o); string(v.area)
+        key("flagged", &o); bool(v.flagged)
+        key("kinds", &o); array(v.kinds) { writer, kind in writer.string(kind) }
+        key("location", &o); string(v.location)
+        key("score", &o); number(v.score)
         close(o)
     }
 

@@ -177,6 +177,9 @@ public struct Classification: Hashable, Sendable, Codable {
     public var language: String
     /// Rough token count for cost estimates and policy conditions.
     public var estimatedTokens: Int
+    /// The prompt-injection screen's verdict per screened location of a request (those that scored
+    /// above zero), set by the router's screen; empty for a bare prompt.
+    public var injections: [LocatedInjection]
 
     public init(
         difficulty: Double,
@@ -184,7 +187,8 @@ public struct Classification: Hashable, Sendable, Codable {
         findings: [Finding],
         topics: [TopicScore],
         language: String,
-        estimatedTokens: Int
+        estimatedTokens: Int,
+        injections: [LocatedInjection] = []
     ) {
         self.difficulty = difficulty
         self.sensitivity = sensitivity
@@ -192,5 +196,51 @@ public struct Classification: Hashable, Sendable, Codable {
         self.topics = topics
         self.language = language
         self.estimatedTokens = estimatedTokens
+        self.injections = injections
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case difficulty, sensitivity, findings, topics, language, estimatedTokens, injections
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            difficulty: try c.decode(Double.self, forKey: .difficulty),
+            sensitivity: try c.decode(Double.self, forKey: .sensitivity),
+            findings: try c.decode([Finding].self, forKey: .findings),
+            topics: try c.decode([TopicScore].self, forKey: .topics),
+            language: try c.decode(String.self, forKey: .language),
+            estimatedTokens: try c.decode(Int.self, forKey: .estimatedTokens),
+            injections: try c.decodeIfPresent([LocatedInjection].self, forKey: .injections) ?? []
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(difficulty, forKey: .difficulty)
+        try c.encode(sensitivity, forKey: .sensitivity)
+        try c.encode(findings, forKey: .findings)
+        try c.encode(topics, forKey: .topics)
+        try c.encode(language, forKey: .language)
+        try c.encode(estimatedTokens, forKey: .estimatedTokens)
+        if !injections.isEmpty { try c.encode(injections, forKey: .injections) }
+    }
+
+    /// The highest injection score among locations in `areas` (all areas when nil), and the
+    /// location it was found at.
+    public func injection(in areas: Set<TextArea>? = nil) -> LocatedInjection? {
+        injections.filter { areas?.contains($0.location.area) ?? true }.max { $0.assessment.score < $1.assessment.score }
+    }
+}
+
+/// The prompt-injection screen's verdict on one location of a request.
+public struct LocatedInjection: Hashable, Sendable, Codable {
+    public var location: FindingLocation
+    public var assessment: InjectionAssessment
+
+    public init(location: FindingLocation, assessment: InjectionAssessment) {
+        self.location = location
+        self.assessment = assessment
     }
 }

@@ -320,17 +320,21 @@ public struct ModelInfo: Sendable, Hashable, Codable {
     public var object: String
     public var created: Int
     public var ownedBy: String
+    /// For a model-name pattern of the policy (`claude-*`): what it maps to (`auto` or a target).
+    public var mapsTo: String?
 
-    public init(id: String, object: String = "model", created: Int = 0, ownedBy: String) {
+    public init(id: String, object: String = "model", created: Int = 0, ownedBy: String, mapsTo: String? = nil) {
         self.id = id
         self.object = object
         self.created = created
         self.ownedBy = ownedBy
+        self.mapsTo = mapsTo
     }
 
     enum CodingKeys: String, CodingKey {
         case id, object, created
         case ownedBy = "owned_by"
+        case mapsTo = "maps_to"
     }
 
     public init(from decoder: any Decoder) throws {

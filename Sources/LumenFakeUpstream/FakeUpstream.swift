@@ -6,8 +6,14 @@ import NIOCore
 
 /// Server-wide settings of the fake upstream.
 public struct FakeUpstreamOptions: Sendable {
+    /// What the scripted tool call prints (`echo` of it), so a test can find it in the final answer.
+    public static let toolRoundMarker = "lumen-tool-round-ok"
+
     /// Answer with the last user message verbatim instead of a hash-derived sentence.
     public var echo: Bool
+    /// Play a model in a tool loop: when the request offers a shell-like tool and carries no tool
+    /// result yet, call it with `echo <toolRoundMarker>`; when it carries one, answer with its output.
+    public var toolRound: Bool
     /// Serve the Anthropic Messages API at `POST /v1/messages` too.
     public var anthropic: Bool
     /// Append every received request as one JSON line to this file.
@@ -34,6 +40,7 @@ public struct FakeUpstreamOptions: Sendable {
 
     public init(
         echo: Bool = false,
+        toolRound: Bool = false,
         anthropic: Bool = true,
         recordFile: String? = nil,
         failFirst: Int = 0,
@@ -47,6 +54,7 @@ public struct FakeUpstreamOptions: Sendable {
         onStreamEvent: (@Sendable (_ request: Int, _ event: Int, _ at: ContinuousClock.Instant) -> Void)? = nil
     ) {
         self.echo = echo
+        self.toolRound = toolRound
         self.anthropic = anthropic
         self.recordFile = recordFile
         self.failFirst = failFirst

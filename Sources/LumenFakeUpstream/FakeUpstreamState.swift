@@ -115,7 +115,16 @@ actor FakeUpstreamState {
             return Self.error(status, api: api, type: status == 429 ? "rate_limit_error" : "server_error", message: "injected status \(status)")
         }
 
-        let reply = options.echo ? conversation.lastUser : Self.reply(for: conversation.lastUser)
+        var reply = options.echo ? conversation.lastUser : Self.reply(for: conversation.lastUser)
+        var call: (id: String, name: String, arguments: String)?
+        if options.toolRound {
+            if let result = conversation.lastToolResult {
+                reply = "The command printed: " + result.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if let tool = conversation.shellTool {
+                call = ("call_fake_\(ordinal)", tool.name, tool.arguments("echo \(FakeUpstreamOptions.toolRoundMarker)"))
+                reply = ""
+            }
+        }
         let promptTokens = Self.tokens(conversation.allText) + 3 * conversation.messageCount
         let completionTokens = Self.tokens(reply)
         let id = "fake-\(String(Self.fnv1a(conversation.lastUser), radix: 16))"
@@ -125,7 +134,7 @@ actor FakeUpstreamState {
             let pieces = Self.split(reply, size: options.streamChunkSize)
             switch api {
             case .anthropic:
-                events = Self.anthropicEvents(id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens)
+                events = Self.anthropicEvents(id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens, call: call)
             default:
                 events = Self.openAIEvents(
                     id: id,
@@ -133,7 +142,8 @@ actor FakeUpstreamState {
                     pieces: pieces,
                     prompt: promptTokens,
                     completion: completionTokens,
-                    includeUsage: conversation.includeUsage
+                    includeUsage: conversation.includeUsage,
+                    call: call
                 )
             }
             return Self.sse(events, cutAfter: fault?.cutAfter, channel: context.channel, ordinal: ordinal, options: options)
@@ -142,10 +152,15 @@ actor FakeUpstreamState {
         let bytes: [UInt8]
         switch api {
         case .anthropic:
+            var content: [JSONValue] = reply.isEmpty ? [] : [["type": "text", "text": .string(reply)]]
+            if let call {
+                let input = (try? WireJSON.decode(JSONValue.self, from: call.arguments)) ?? .object([:])
+                content.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
+            }
             let message: JSONValue = [
                 "id": .string(id), "type": "message", "role": "assistant", "model": .string(model),
-                "content": [["type": "text", "text": .string(reply)]],
-                "stop_reason": "end_turn", "stop_sequence": nil,
+                "content": .array(content),
+                "stop_reason": call == nil ? "end_turn" : "tool_use", "stop_sequence": nil,
                 "usage": ["input_tokens": .integer(Int64(promptTokens)), "output_tokens": .integer(Int64(completionTokens))],
             ]
             bytes = try WireJSON.encode(message)
@@ -154,7 +169,13 @@ actor FakeUpstreamState {
                 id: id,
                 created: 1_700_000_000,
                 model: model,
-                choices: [ChatChoice(message: ChatMessage(role: .assistant, text: reply), finishReason: "stop")],
+                choices: [
+                    ChatChoice(
+                        message: call.map { ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: $0.id, function: FunctionCall(name: $0.name, arguments: $0.arguments))]) }
+                            ?? ChatMessage(role: .assistant, text: reply),
+                        finishReason: call == nil ? "stop" : "tool_calls"
+                    )
+                ],
                 usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens)
             )
             bytes = try WireJSON.encode(response)
@@ -220,20 +241,31 @@ actor FakeUpstreamState {
         return pieces
     }
 
-    static func openAIEvents(id: String, model: String, pieces: [String], prompt: Int, completion: Int, includeUsage: Bool) -> [String] {
+    static func openAIEvents(
+        id: String, model: String, pieces: [String], prompt: Int, completion: Int, includeUsage: Bool,
+        call: (id: String, name: String, arguments: String)? = nil
+    ) -> [String] {
         func event(_ choices: [ChunkChoice], usage: Usage? = nil) -> String {
             let chunk = ChatCompletionChunk(id: id, created: 1_700_000_000, model: model, choices: choices, usage: usage)
             return SSEEvent(data: (try? WireJSON.encodeString(chunk)) ?? "{}").encoded
         }
         var events = [event([ChunkChoice(delta: ChatDelta(role: .assistant, content: ""))])]
         events += pieces.map { event([ChunkChoice(delta: ChatDelta(content: $0))]) }
-        events.append(event([ChunkChoice(delta: ChatDelta(), finishReason: "stop")]))
+        if let call {
+            events.append(event([ChunkChoice(delta: ChatDelta(toolCalls: [ToolCallDelta(index: 0, id: call.id, type: "function", function: .init(name: call.name, arguments: ""))]))]))
+            for piece in split(call.arguments, size: 8) {
+                events.append(event([ChunkChoice(delta: ChatDelta(toolCalls: [ToolCallDelta(index: 0, function: .init(arguments: piece))]))]))
+            }
+        }
+        events.append(event([ChunkChoice(delta: ChatDelta(), finishReason: call == nil ? "stop" : "tool_calls")]))
         if includeUsage { events.append(event([], usage: Usage(promptTokens: prompt, completionTokens: completion))) }
         events.append(SSEEvent.done.encoded)
         return events
     }
 
-    static func anthropicEvents(id: String, model: String, pieces: [String], prompt: Int, completion: Int) -> [String] {
+    static func anthropicEvents(
+        id: String, model: String, pieces: [String], prompt: Int, completion: Int, call: (id: String, name: String, arguments: String)? = nil
+    ) -> [String] {
         func event(_ name: String, _ data: JSONValue) -> String {
             SSEEvent(event: name, data: (try? WireJSON.encodeString(data)) ?? "{}").encoded
         }
@@ -255,11 +287,21 @@ actor FakeUpstreamState {
             event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string($0)]])
         }
         events.append(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
+        if let call {
+            events.append(event("content_block_start", [
+                "type": "content_block_start", "index": 1,
+                "content_block": ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": .object([:])],
+            ]))
+            for piece in split(call.arguments, size: 8) {
+                events.append(event("content_block_delta", ["type": "content_block_delta", "index": 1, "delta": ["type": "input_json_delta", "partial_json": .string(piece)]]))
+            }
+            events.append(event("content_block_stop", ["type": "content_block_stop", "index": 1]))
+        }
         events.append(
             event(
                 "message_delta",
                 [
-                    "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": nil],
+                    "type": "message_delta", "delta": ["stop_reason": .string(call == nil ? "end_turn" : "tool_use"), "stop_sequence": nil],
                     "usage": ["output_tokens": .integer(Int64(completion))],
                 ]
             )
@@ -324,6 +366,41 @@ struct Conversation {
     var messageCount: Int
     var stream: Bool
     var includeUsage: Bool
+    /// The text of a tool result when the conversation ends with one (either API).
+    var lastToolResult: String?
+    /// A tool offered that runs shell commands, if any.
+    var shellTool: ShellTool?
+
+    /// A shell-like tool and how to call it with a command.
+    struct ShellTool {
+        var name: String
+        /// The argument that takes the command (`command`, `cmd`); an array for Codex's old `shell`.
+        var parameter: String
+        var asArray: Bool
+        var extra: [String: JSONValue]
+
+        func arguments(_ command: String) -> String {
+            var object = extra
+            object[parameter] = asArray ? .array(["bash", "-lc", .string(command)]) : .string(command)
+            return (try? WireJSON.encodeString(JSONValue.object(object))) ?? "{}"
+        }
+
+        /// The first tool of `tools` (either API's shape) whose name says it runs commands.
+        static func find(_ tools: [JSONValue]) -> ShellTool? {
+            let known = ["Bash", "bash", "exec_command", "shell", "local_shell", "run_shell_command", "run_command"]
+            for name in known {
+                guard let tool = tools.first(where: { ($0["function"]?["name"] ?? $0["name"])?.stringValue == name }) else { continue }
+                let schema = tool["function"]?["parameters"] ?? tool["input_schema"] ?? tool["parameters"]
+                let properties = schema?["properties"]?.objectValue ?? [:]
+                let parameter = ["command", "cmd"].first { properties[$0] != nil } ?? "command"
+                let asArray = properties[parameter]?["type"]?.stringValue == "array"
+                var extra: [String: JSONValue] = [:]
+                if properties["description"] != nil { extra["description"] = "Print the tool-round marker" }
+                return ShellTool(name: name, parameter: parameter, asArray: asArray, extra: extra)
+            }
+            return nil
+        }
+    }
 
     init(json: JSONValue) throws(FakeUpstreamError) {
         guard let messages = json["messages"]?.arrayValue else {
@@ -345,5 +422,13 @@ struct Conversation {
         if let system = json["system"] { texts.append(text(system)) }
         allText = texts.joined(separator: "\n")
         lastUser = messages.last(where: { $0["role"]?.stringValue == "user" }).map { text($0["content"]) } ?? ""
+        if let last = messages.last {
+            if last["role"]?.stringValue == "tool" {
+                lastToolResult = text(last["content"])
+            } else if let blocks = last["content"]?.arrayValue, let result = blocks.last(where: { $0["type"]?.stringValue == "tool_result" }) {
+                lastToolResult = text(result["content"])
+            }
+        }
+        shellTool = ShellTool.find(json["tools"]?.arrayValue ?? [])
     }
 }

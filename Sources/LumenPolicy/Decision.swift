@@ -1,3 +1,5 @@
+public import LumenClassifier
+
 /// The policy engine's answer for one request: what to do, where, and why.
 public struct Decision: Sendable, Hashable, Codable {
     /// What happens to the request.
@@ -28,6 +30,11 @@ public struct Decision: Sendable, Hashable, Codable {
     /// Name and content hash of the policy that decided (for the audit record).
     public var policyName: String
     public var policyHash: String
+    /// `flag` rules that matched (the request is answered as usual and marked).
+    public var flaggedBy: [String]
+    /// Areas whose flagged locations are rewritten as delimited data before any model sees them
+    /// (from the `spotlight` rules that matched).
+    public var spotlight: [TextArea]
 
     public init(
         action: Action,
@@ -39,7 +46,9 @@ public struct Decision: Sendable, Hashable, Codable {
         overrodeRequestedModel: Bool = false,
         overrideReason: String? = nil,
         policyName: String = "",
-        policyHash: String = ""
+        policyHash: String = "",
+        flaggedBy: [String] = [],
+        spotlight: [TextArea] = []
     ) {
         self.action = action
         self.target = target
@@ -51,6 +60,8 @@ public struct Decision: Sendable, Hashable, Codable {
         self.overrideReason = overrideReason
         self.policyName = policyName
         self.policyHash = policyHash
+        self.flaggedBy = flaggedBy
+        self.spotlight = spotlight
     }
 }
 

@@ -18,6 +18,9 @@ public struct Policy: Sendable, Hashable, Codable {
     public var redaction: RedactionSettings
     /// What may leave besides text: unknown request members and binary content.
     public var egress: EgressSettings
+    /// Model names clients send (globs such as `claude-*`, `gpt-*`) and what they mean: `auto` or a
+    /// target name. Tried in order after the target names themselves.
+    public var modelAliases: [ModelAlias]
     /// What local answers do while the audit log cannot be written (#18); nil = `refuse`. Optional so
     /// that policies without the key keep their content hash.
     public var onAuditFailure: AuditFailureMode?
@@ -36,6 +39,7 @@ public struct Policy: Sendable, Hashable, Codable {
         customTerms: [CustomTerm] = [],
         redaction: RedactionSettings = RedactionSettings(),
         egress: EgressSettings = EgressSettings(),
+        modelAliases: [ModelAlias] = [],
         onAuditFailure: AuditFailureMode? = nil
     ) {
         self.name = name
@@ -48,6 +52,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.customTerms = customTerms
         self.redaction = redaction
         self.egress = egress
+        self.modelAliases = modelAliases
         self.onAuditFailure = onAuditFailure
         self.contentHash = ""
         self.contentHash = PolicyHasher.hash(self)
@@ -74,6 +79,10 @@ public struct Policy: Sendable, Hashable, Codable {
     public func resolveRequestedModel(_ model: String?) -> RequestedModel? {
         guard let model, !model.isEmpty, model != RequestedModel.autoName else { return .auto }
         if let target = target(named: model) { return .target(target) }
+        if let alias = modelAliases.first(where: { $0.matches(model) }) {
+            if alias.target == RequestedModel.autoName { return .auto }
+            return target(named: alias.target).map(RequestedModel.target)
+        }
         return nil
     }
 }
@@ -229,13 +238,69 @@ public enum PolicyAction: Sendable, Hashable, Codable {
     case redact(target: String)
     /// Refuse the request with this message.
     case block(message: String)
+    /// Answer as usual, but mark the request (`x-lumen-injection` header, audit finding);
+    /// evaluation goes on with the next rule.
+    case flag
+    /// Before any model sees the request, rewrite its flagged untrusted locations as clearly
+    /// delimited data; evaluation goes on with the next rule.
+    case spotlight
 
     /// The target this action sends to, if any.
     public var target: String? {
         switch self {
         case .route(let target), .redact(let target): target
-        case .block: nil
+        case .block, .flag, .spotlight: nil
         }
+    }
+
+    /// Whether the action marks the request and lets evaluation go on (`flag`, `spotlight`)
+    /// rather than deciding where it goes.
+    public var isMark: Bool {
+        switch self {
+        case .flag, .spotlight: true
+        case .route, .redact, .block: false
+        }
+    }
+}
+
+/// A prompt-injection condition: some screened location in `areas` (any area when nil) scores at
+/// least `min`, with one of `kinds` among its findings when `kinds` is not empty.
+public struct InjectionCondition: Sendable, Hashable, Codable {
+    public var min: Double
+    public var areas: Set<TextArea>?
+    public var kinds: [InjectionKind]
+
+    public init(min: Double = 0.5, areas: Set<TextArea>? = nil, kinds: [InjectionKind] = []) {
+        self.min = min
+        self.areas = areas
+        self.kinds = kinds
+    }
+
+    /// The location that satisfies the condition best, if any does.
+    public func match(_ classification: Classification) -> LocatedInjection? {
+        classification.injections
+            .filter { injection in
+                (areas?.contains(injection.location.area) ?? true) && injection.assessment.score >= min
+                    && (kinds.isEmpty || !Set(kinds).isDisjoint(with: injection.assessment.kinds))
+            }
+            .max { $0.assessment.score < $1.assessment.score }
+    }
+
+    private enum CodingKeys: String, CodingKey { case min, areas, kinds }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        min = try c.decode(Double.self, forKey: .min)
+        areas = try c.decodeIfPresent([TextArea].self, forKey: .areas).map(Set.init)
+        kinds = try c.decode([InjectionKind].self, forKey: .kinds)
+    }
+
+    /// Areas sorted, so the encoding (and the policy hash) is deterministic.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(min, forKey: .min)
+        try c.encodeIfPresent(areas.map { $0.sorted { $0.rawValue < $1.rawValue } }, forKey: .areas)
+        try c.encode(kinds, forKey: .kinds)
     }
 }
 
@@ -318,6 +383,8 @@ public indirect enum PolicyCondition: Sendable, Hashable, Codable {
     case budget(scope: BudgetScope, belowUSD: Double)
     /// The request does (true) or does not (false) carry binary content (images, audio, files).
     case binaryContent(Bool)
+    /// The prompt-injection screen found something at least this likely in these areas.
+    case injection(InjectionCondition)
     case all([PolicyCondition])
     case any([PolicyCondition])
     case not(PolicyCondition)
@@ -457,5 +524,40 @@ extension Policy {
         }
         rules.forEach { visit($0.condition) }
         return inputs
+    }
+}
+
+/// A model name clients send, as a glob (`*` any run of characters, `?` one), and what it means:
+/// `auto` (the policy decides) or a target name.
+public struct ModelAlias: Sendable, Hashable, Codable {
+    public var pattern: String
+    public var target: String
+
+    public init(pattern: String, target: String) {
+        self.pattern = pattern
+        self.target = target
+    }
+
+    /// Whether `model` matches the pattern (whole name, case-sensitive).
+    public func matches(_ model: String) -> Bool {
+        Self.glob(Array(pattern.unicodeScalars)[...], Array(model.unicodeScalars)[...])
+    }
+
+    static func glob(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        switch first {
+        case "*":
+            let rest = pattern.dropFirst()
+            var tail = text
+            while true {
+                if glob(rest, tail) { return true }
+                guard !tail.isEmpty else { return false }
+                tail = tail.dropFirst()
+            }
+        case "?":
+            return !text.isEmpty && glob(pattern.dropFirst(), text.dropFirst())
+        default:
+            return text.first == first && glob(pattern.dropFirst(), text.dropFirst())
+        }
     }
 }

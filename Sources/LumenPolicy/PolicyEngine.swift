@@ -13,7 +13,7 @@ public enum PolicyEngine {
         let requested = policy.resolveRequestedModel(context.requestedModel)
         var decision: Decision
         if case .target(let requestedTarget) = requested {
-            if let rule = policy.rules.first(where: { $0.overrideRequestedModel && matches($0.condition, input) }) {
+            if let rule = policy.rules.first(where: { !$0.action.isMark && $0.overrideRequestedModel && matches($0.condition, input) }) {
                 decision = makeDecision(policy, rule: rule.name, action: rule.action, fallback: rule.fallback, reason: explain(rule.condition, input).reason)
                 if decision.target != requestedTarget.name {
                     decision.overrodeRequestedModel = true
@@ -25,7 +25,7 @@ public enum PolicyEngine {
                     reason: "request asked for target '\(requestedTarget.name)' and no overriding rule matched"
                 )
             }
-        } else if let rule = policy.rules.first(where: { matches($0.condition, input) }) {
+        } else if let rule = policy.rules.first(where: { !$0.action.isMark && matches($0.condition, input) }) {
             decision = makeDecision(policy, rule: rule.name, action: rule.action, fallback: rule.fallback, reason: explain(rule.condition, input).reason)
         } else {
             decision = makeDecision(policy, rule: "default", action: policy.defaultAction, fallback: policy.defaultFallback, reason: "no rule matched")
@@ -35,7 +35,35 @@ public enum PolicyEngine {
             decision.overrodeRequestedModel = true
             decision.overrideReason = "requested model '\(requestedTarget.name)' not used: \(decision.reason)"
         }
+        applyMarks(policy, input, &decision)
         return decision
+    }
+
+    /// `flag` and `spotlight` rules: every one that matches marks the request, whatever decided
+    /// where it goes (they apply to blocked requests too, for the record).
+    private static func applyMarks(_ policy: Policy, _ input: Input, _ decision: inout Decision) {
+        var spotlight = Set<TextArea>()
+        for rule in policy.rules where rule.action.isMark && matches(rule.condition, input) {
+            switch rule.action {
+            case .flag:
+                decision.flaggedBy.append(rule.name)
+            case .spotlight:
+                let areas = injectionAreas(rule.condition)
+                spotlight.formUnion(areas.isEmpty ? [.toolResult] : areas)
+            case .route, .redact, .block:
+                break
+            }
+        }
+        decision.spotlight = spotlight.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    /// The areas the injection conditions of `condition` name (empty when none names any).
+    static func injectionAreas(_ condition: PolicyCondition) -> Set<TextArea> {
+        switch condition {
+        case .injection(let c): return c.areas ?? Set(TextArea.allCases)
+        case .all(let parts), .any(let parts): return parts.reduce(into: Set<TextArea>()) { $0.formUnion(injectionAreas($1)) }
+        default: return []
+        }
     }
 
     /// The decision plus, for every rule in order, whether it matched and why (or why not).
@@ -45,8 +73,13 @@ public enum PolicyEngine {
         let explicitTarget: Bool = if case .target = policy.resolveRequestedModel(context.requestedModel) { true } else { false }
         let traces = policy.rules.map { rule in
             let (matched, reason) = explain(rule.condition, input)
-            let note = explicitTarget && !rule.overrideRequestedModel
-                ? "skipped: the request names a target and this rule does not set override_requested_model" : nil
+            let note: String? = if rule.action.isMark {
+                matched ? "marks the request (\(rule.action == .flag ? "flag" : "spotlight")); evaluation goes on" : nil
+            } else if explicitTarget && !rule.overrideRequestedModel {
+                "skipped: the request names a target and this rule does not set override_requested_model"
+            } else {
+                nil
+            }
             return PolicyExplanation.RuleTrace(name: rule.name, matched: matched, reason: reason, note: note)
         }
         return PolicyExplanation(decision: decision, rules: traces)
@@ -62,6 +95,9 @@ public enum PolicyEngine {
             Decision(action: .redact, target: target, fallback: fallback, rule: rule, reason: reason, policyName: policy.name, policyHash: policy.contentHash)
         case .block(let message):
             Decision(action: .block, target: nil, fallback: [], rule: rule, reason: reason, blockMessage: message, policyName: policy.name, policyHash: policy.contentHash)
+        case .flag, .spotlight:
+            // Marks never decide (the parser keeps them out of `default` and `on_exhausted`).
+            makeDecision(policy, rule: rule, action: policy.defaultAction.isMark ? .block(message: "no default") : policy.defaultAction, fallback: fallback, reason: reason)
         }
     }
 
@@ -142,7 +178,7 @@ public enum PolicyEngine {
                     decision = makeDecision(policy, rule: "budget", action: .route(target: local), fallback: [], reason: why)
                 case .block(let message)?:
                     decision = makeDecision(policy, rule: "budget", action: .block(message: message), fallback: [], reason: why)
-                case .redact?, nil:
+                case .redact?, .flag?, .spotlight?, nil:
                     decision.rule = "budget"
                     decision.reason = why
                     keepLocal(policy, &decision, because: "no on_exhausted action, so a local target")
@@ -246,6 +282,7 @@ public enum PolicyEngine {
         case .headers(let table): return tableMatches(table, input.context.headers)
         case .budget(let scope, let below): return budgetMatches(scope, below, input.context)
         case .binaryContent(let present): return input.context.binaryParts.isEmpty != present
+        case .injection(let condition): return condition.match(c) != nil
         case .all(let parts): return parts.allSatisfy { matches($0, input) }
         case .any(let parts): return parts.contains { matches($0, input) }
         case .not(let part): return !matches(part, input)
@@ -351,6 +388,15 @@ public enum PolicyEngine {
             }
             let test = below == 0 ? (matched ? "exhausted" : "not exhausted") : "\(matched ? "<" : "not <") \(money(below))"
             return (matched, "\(state) \(test)")
+        case .injection(let condition):
+            let scope = condition.areas.map { "in \(list($0.map(\.rawValue).sorted()))" } ?? "anywhere"
+            let kinds = condition.kinds.isEmpty ? "" : " of kind \(list(condition.kinds.map(\.rawValue)))"
+            if let hit = condition.match(c) {
+                return (true, "injection \(score(hit.assessment.score)) at \(hit.location.path) (\(hit.assessment.kinds.map(\.rawValue).joined(separator: ", "))) ≥ \(plain(condition.min))")
+            }
+            let best = c.injection(in: condition.areas)
+            let found = best.map { "best \(score($0.assessment.score)) at \($0.location.path)" } ?? "nothing screened found"
+            return (false, "no injection\(kinds) ≥ \(plain(condition.min)) \(scope) (\(found))")
         case .binaryContent(let present):
             let parts = input.context.binaryParts
             let state = parts.isEmpty ? "no binary content" : "binary content at \(list(parts))"

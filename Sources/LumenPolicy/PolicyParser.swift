@@ -50,7 +50,7 @@ struct PolicyParser {
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
-        "egress", "on_audit_failure",
+        "egress", "models", "on_audit_failure",
     ]
 
     mutating func parse(_ yaml: String, readFile: (String) -> String?) -> Policy? {
@@ -137,6 +137,22 @@ struct PolicyParser {
 
         let redaction = top["redaction"].map { parseRedaction($0) } ?? RedactionSettings()
         let egress = top["egress"].map { parseEgress($0) } ?? EgressSettings()
+        var aliases: [ModelAlias] = []
+        if let node = top["models"], let entries = reader.mapping(node, "'models'") {
+            for entry in entries {
+                guard let target = reader.nonEmptyString(entry.value, "what model '\(entry.key)' maps to") else { continue }
+                if target != RequestedModel.autoName && targetsByName[target] == nil && !declaredTargetNames.contains(target) {
+                    reader.error(entry.value, "model '\(entry.key)' maps to unknown target '\(target)' (use 'auto' or a target name)"
+                        + YAMLReader.suggestion(target, among: Array(targetsByName.keys) + [RequestedModel.autoName]))
+                    continue
+                }
+                if targetsByName[entry.key] != nil || entry.key == RequestedModel.autoName {
+                    reader.error(entry.keyNode, "'\(entry.key)' is already a target name or 'auto'; 'models' maps other names")
+                    continue
+                }
+                aliases.append(ModelAlias(pattern: entry.key, target: target))
+            }
+        }
 
         return Policy(
             name: name,
@@ -149,6 +165,7 @@ struct PolicyParser {
             customTerms: uniqueTerms,
             redaction: redaction,
             egress: egress,
+            modelAliases: aliases,
             onAuditFailure: top["on_audit_failure"].flatMap { parseAuditFailure($0) }
         )
     }
@@ -227,7 +244,8 @@ struct PolicyParser {
     // MARK: Rules and actions
 
     private static let ruleKeys = [
-        "name", "description", "when", "route", "redact", "block", "fallback", "override_requested_model", "binary_content",
+        "name", "description", "when", "route", "redact", "block", "flag", "spotlight", "fallback", "override_requested_model",
+        "binary_content",
     ]
 
     mutating func parseRule(_ node: Node, targets: [String: PolicyTarget]) -> PolicyRule? {
@@ -243,7 +261,7 @@ struct PolicyParser {
         let context = "rule '\(name)'"
         let description = fields["description"].flatMap { reader.string($0, "'description' of \(context)") } ?? ""
         let condition = fields["when"].flatMap { parseCondition($0, context: context, targets: targets) } ?? .always
-        let action = parseAction(fields, context: context, targets: targets)
+        let action = parseAction(fields, context: context, targets: targets, marks: true)
         let fallback = parseFallback(fields["fallback"], action: action, context: context, targets: targets)
         let override = fields["override_requested_model"].flatMap { reader.bool($0, "'override_requested_model' of \(context)") } ?? false
         let binary = fields["binary_content"].flatMap { binaryContentMode($0, "'binary_content' of \(context)") }
@@ -255,11 +273,13 @@ struct PolicyParser {
     }
 
     /// Exactly one of `route`, `redact`, `block` in `fields`.
-    mutating func parseAction(_ fields: YAMLReader.Fields, context: String, targets: [String: PolicyTarget]) -> PolicyAction? {
-        let present = ["route", "redact", "block"].filter { fields[$0] != nil }
+    /// Exactly one action in `fields`; `marks` allows `flag: true` and `spotlight: true` (rules only).
+    mutating func parseAction(_ fields: YAMLReader.Fields, context: String, targets: [String: PolicyTarget], marks: Bool = false) -> PolicyAction? {
+        let present = (marks ? ["route", "redact", "block", "flag", "spotlight"] : ["route", "redact", "block"]).filter { fields[$0] != nil }
         guard present.count == 1, let key = present.first, let node = fields[key] else {
             if present.isEmpty {
-                reader.error(fields.node, "\(context) needs an action: one of 'route: TARGET', 'redact: TARGET', 'block: MESSAGE'")
+                let choices = "'route: TARGET', 'redact: TARGET', 'block: MESSAGE'" + (marks ? ", 'flag: true', 'spotlight: true'" : "")
+                reader.error(fields.node, "\(context) needs an action: one of \(choices)")
             } else {
                 reader.error(fields.keys[present[1]], "\(context) has more than one action (\(present.joined(separator: ", ")))")
             }
@@ -269,6 +289,14 @@ struct PolicyParser {
         case "block":
             guard let message = reader.nonEmptyString(node, "block message of \(context)") else { return nil }
             return .block(message: message)
+        case "flag", "spotlight":
+            guard let on = reader.bool(node, "'\(key)' of \(context)") else { return nil }
+            guard on else {
+                reader.error(node, "'\(key): false' does nothing; remove the rule or give it another action")
+                return nil
+            }
+            if fields["fallback"] != nil { reader.error(fields.keys["fallback"] ?? node, "\(context) marks the request ('\(key)'); a fallback needs a target") }
+            return key == "flag" ? .flag : .spotlight
         default:
             guard let name = reader.nonEmptyString(node, "target of \(context)") else { return nil }
             guard let target = targets[name] else {
@@ -313,7 +341,7 @@ struct PolicyParser {
 
     private static let conditionKeys = [
         "always", "difficulty", "sensitivity", "findings", "topics", "language", "tokens", "tenant", "model",
-        "metadata", "headers", "budget", "binary_content", "all", "any", "not",
+        "metadata", "headers", "budget", "binary_content", "injection", "all", "any", "not",
     ]
 
     /// A mapping of conditions; several keys mean all of them.
@@ -436,6 +464,38 @@ struct PolicyParser {
             return .budget(scope: scope, belowUSD: below)
         case "binary_content":
             return reader.bool(node, what).map(PolicyCondition.binaryContent)
+        case "injection":
+            guard let fields = reader.fields(node, what, allowed: ["min", "in", "kinds"]) else { return nil }
+            var condition = InjectionCondition()
+            if let minNode = fields["min"] {
+                guard let value = reader.unitScore(minNode, "'min' of \(what)") else { return nil }
+                condition.min = value
+            }
+            if let inNode = fields["in"] {
+                guard let items = reader.sequence(inNode, "'in' of \(what)") else { return nil }
+                var areas = Set<TextArea>()
+                for item in items {
+                    guard let name = reader.string(item, "an area in \(what)") else { return nil }
+                    guard let area = TextArea(rawValue: name) else {
+                        reader.error(item, "unknown area '\(name)' in \(what)" + YAMLReader.suggestion(name, among: TextArea.allCases.map(\.rawValue)))
+                        return nil
+                    }
+                    areas.insert(area)
+                }
+                condition.areas = areas
+            }
+            if let kindsNode = fields["kinds"] {
+                guard let items = reader.sequence(kindsNode, "'kinds' of \(what)") else { return nil }
+                for item in items {
+                    guard let name = reader.string(item, "a kind in \(what)") else { return nil }
+                    guard let kind = InjectionKind(rawValue: name) else {
+                        reader.error(item, "unknown injection kind '\(name)' in \(what)" + YAMLReader.suggestion(name, among: InjectionKind.allCases.map(\.rawValue)))
+                        return nil
+                    }
+                    condition.kinds.append(kind)
+                }
+            }
+            return .injection(condition)
         case "all", "any":
             guard let items = reader.sequence(node, what) else { return nil }
             if items.isEmpty {

@@ -8,12 +8,16 @@ public struct PolicyTestSuite: Sendable, Hashable {
         public var name: String
         /// Classified with the policy's classifier configuration, unless `classification` is given.
         public var prompt: String?
+        /// With `prompt`: the output of a tool the request carries back (screened as a tool result).
+        public var toolResult: String?
         public var classification: Classification?
         public var context: RequestContext
         public var expectedAction: Decision.Action?
         public var expectedTarget: String?
         public var expectedRule: String?
         public var expectedOverride: Bool?
+        /// Whether a `flag` rule should mark the request.
+        public var expectedFlagged: Bool?
         /// Line of the case in its file.
         public var line: Int
     }
@@ -45,7 +49,7 @@ public struct PolicyTestSuite: Sendable, Hashable {
     /// Runs every case through `classifier` and `PolicyEngine.evaluate`.
     public func run(policy: Policy, classifier: Classifier) -> [Result] {
         cases.map { testCase in
-            let classification = testCase.classification ?? classifier.classify(testCase.prompt ?? "")
+            let classification = testCase.classification ?? Self.classify(testCase, classifier)
             let decision = PolicyEngine.evaluate(policy, classification, testCase.context)
             var mismatches: [(field: String, expected: String, got: String)] = []
             if let expected = testCase.expectedAction, expected != decision.action {
@@ -60,8 +64,31 @@ public struct PolicyTestSuite: Sendable, Hashable {
             if let expected = testCase.expectedOverride, expected != decision.overrodeRequestedModel {
                 mismatches.append(("overrides_requested_model", String(expected), String(decision.overrodeRequestedModel)))
             }
+            if let expected = testCase.expectedFlagged, expected != !decision.flaggedBy.isEmpty {
+                mismatches.append(("flagged", String(expected), decision.flaggedBy.isEmpty ? "false" : "true (\(decision.flaggedBy.joined(separator: ", ")))"))
+            }
             return Result(testCase: testCase, decision: decision, mismatches: mismatches)
         }
+    }
+
+    /// A prompt case as the router sees it: the prompt (and a tool result, if any) classified together,
+    /// difficulty on the prompt, each screened for prompt injection where it sits.
+    static func classify(_ testCase: Case, _ classifier: Classifier) -> Classification {
+        let prompt = testCase.prompt ?? ""
+        var texts = [prompt]
+        if let result = testCase.toolResult { texts.append(result) }
+        var classification = classifier.classify(texts.joined(separator: "\n\n"), difficultyText: prompt)
+        let places: [(String, TextArea, String)] =
+            [("messages[0].content", .user, prompt)] + (testCase.toolResult.map { [("messages[2].content", .toolResult, $0)] } ?? [])
+        for (path, area, text) in places {
+            let assessment = classifier.injection(in: text)
+            if assessment.score > 0 {
+                classification.injections.append(
+                    LocatedInjection(location: FindingLocation(path: path, area: area, rewritable: true), assessment: assessment)
+                )
+            }
+        }
+        return classification
     }
 
     /// Parses a cases file:
@@ -85,7 +112,7 @@ public struct PolicyTestSuite: Sendable, Hashable {
         return suite
     }
 
-    private static let caseKeys = ["name", "prompt", "classification", "tenant", "model", "metadata", "headers", "budget", "expect"]
+    private static let caseKeys = ["name", "prompt", "tool_result", "classification", "tenant", "model", "metadata", "headers", "budget", "expect"]
 
     private static func parseCase(_ node: Node, _ reader: inout YAMLReader) -> Case? {
         guard let fields = reader.fields(node, "a case", allowed: caseKeys) else { return nil }
@@ -94,9 +121,13 @@ public struct PolicyTestSuite: Sendable, Hashable {
         let what = "case '\(name)'"
         var testCase = Case(
             name: name, prompt: nil, classification: nil, context: RequestContext(), expectedAction: nil, expectedTarget: nil,
-            expectedRule: nil, expectedOverride: nil, line: line
+            expectedRule: nil, expectedOverride: nil, expectedFlagged: nil, line: line
         )
         testCase.prompt = fields["prompt"].flatMap { reader.string($0, "'prompt' of \(what)") }
+        testCase.toolResult = fields["tool_result"].flatMap { reader.string($0, "'tool_result' of \(what)") }
+        if testCase.toolResult != nil && testCase.prompt == nil {
+            reader.error(node, "\(what) gives a 'tool_result' without a 'prompt'")
+        }
         if let node = fields["classification"] { testCase.classification = parseClassification(node, what, &reader) }
         if (testCase.prompt == nil) == (testCase.classification == nil) {
             reader.error(node, "\(what) needs exactly one of 'prompt' or 'classification'")
@@ -126,7 +157,7 @@ public struct PolicyTestSuite: Sendable, Hashable {
             reader.error(node, "\(what) is missing 'expect'")
             return nil
         }
-        guard let expect = reader.fields(expectNode, "'expect' of \(what)", allowed: ["action", "target", "rule", "overrides_requested_model"]) else {
+        guard let expect = reader.fields(expectNode, "'expect' of \(what)", allowed: ["action", "target", "rule", "overrides_requested_model", "flagged"]) else {
             return nil
         }
         if let node = expect["action"], let text = reader.string(node, "expected action") {
@@ -137,13 +168,15 @@ public struct PolicyTestSuite: Sendable, Hashable {
         testCase.expectedTarget = expect["target"].flatMap { reader.nonEmptyString($0, "expected target") }
         testCase.expectedRule = expect["rule"].flatMap { reader.nonEmptyString($0, "expected rule") }
         testCase.expectedOverride = expect["overrides_requested_model"].flatMap { reader.bool($0, "'overrides_requested_model'") }
+        testCase.expectedFlagged = expect["flagged"].flatMap { reader.bool($0, "'flagged'") }
         if expect.values.isEmpty { reader.error(expectNode, "'expect' of \(what) expects nothing") }
         return testCase
     }
 
-    /// `{difficulty, sensitivity, findings: [{type, score}] | [TYPE], topics: {health: 0.8}, language, tokens}`.
+    /// `{difficulty, sensitivity, findings: [{type, score}] | [TYPE], topics: {health: 0.8}, language, tokens,
+    /// injection: {score, in: AREA, kinds: [KIND]}}`.
     private static func parseClassification(_ node: Node, _ what: String, _ reader: inout YAMLReader) -> Classification? {
-        let keys = ["difficulty", "sensitivity", "findings", "topics", "language", "tokens"]
+        let keys = ["difficulty", "sensitivity", "findings", "topics", "language", "tokens", "injection"]
         guard let fields = reader.fields(node, "'classification' of \(what)", allowed: keys) else { return nil }
         var findings: [Finding] = []
         if let node = fields["findings"], let items = reader.sequence(node, "'findings' of \(what)") {
@@ -177,13 +210,35 @@ public struct PolicyTestSuite: Sendable, Hashable {
                 }
             }
         }
+        var injections: [LocatedInjection] = []
+        if let node = fields["injection"], let f = reader.fields(node, "'injection' of \(what)", allowed: ["score", "in", "kinds"]) {
+            let score = f["score"].flatMap { reader.unitScore($0, "injection 'score'") } ?? 1
+            var area = TextArea.user
+            if let areaNode = f["in"], let name = reader.string(areaNode, "injection 'in'") {
+                if let parsed = TextArea(rawValue: name) { area = parsed } else { reader.error(areaNode, "unknown area '\(name)'") }
+            }
+            var kinds: [InjectionKind] = []
+            if let kindsNode = f["kinds"], let items = reader.sequence(kindsNode, "injection 'kinds'") {
+                for item in items {
+                    guard let name = reader.string(item, "an injection kind") else { continue }
+                    if let kind = InjectionKind(rawValue: name) { kinds.append(kind) } else { reader.error(item, "unknown injection kind '\(name)'") }
+                }
+            }
+            injections.append(
+                LocatedInjection(
+                    location: FindingLocation(path: area == .toolResult ? "messages[2].content" : "messages[0].content", area: area, rewritable: true),
+                    assessment: InjectionAssessment(score: score, flagged: score >= InjectionModel.builtIn.threshold, kinds: kinds, findings: [])
+                )
+            )
+        }
         return Classification(
             difficulty: fields["difficulty"].flatMap { reader.unitScore($0, "'difficulty'") } ?? 0,
             sensitivity: fields["sensitivity"].flatMap { reader.unitScore($0, "'sensitivity'") } ?? 0,
             findings: findings,
             topics: topics.sorted { $0.score > $1.score },
             language: fields["language"].flatMap { reader.nonEmptyString($0, "'language'") } ?? "en",
-            estimatedTokens: fields["tokens"].flatMap { reader.int($0, "'tokens'") } ?? 10
+            estimatedTokens: fields["tokens"].flatMap { reader.int($0, "'tokens'") } ?? 10,
+            injections: injections
         )
     }
 }

@@ -39,9 +39,10 @@ public protocol ChatProvider: Sendable {
     /// consuming task cancels the upstream request.
     func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
 
-    /// Sends an encoded body as it is (the router built and screened it) and returns the whole answer.
-    func complete(body: [UInt8], target: ProviderTarget, logger: Logger) async throws -> ProviderResult
+    /// Sends an encoded body as it is (the router built and screened it), with `headers` besides the
+    /// provider's own, and returns the whole answer.
+    func complete(body: [UInt8], headers: [String: String], target: ProviderTarget, logger: Logger) async throws -> ProviderResult
 
     /// Sends an encoded streaming body as it is and yields its chunks as they arrive.
-    func stream(body: [UInt8], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
+    func stream(body: [UInt8], headers: [String: String], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
 }

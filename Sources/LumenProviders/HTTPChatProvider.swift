@@ -34,19 +34,19 @@ public struct HTTPChatProvider: ChatProvider {
     // MARK: Non-streaming
 
     public func complete(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
-        try await complete(body: try requestBody(request, target: target, stream: false), target: target, logger: logger)
+        try await complete(body: try requestBody(request, target: target, stream: false), headers: [:], target: target, logger: logger)
     }
 
     /// Sends an already encoded body (built by ``HTTPChatProvider/body(for:target:stream:)`` and screened
     /// by the caller) and returns the whole answer.
-    public func complete(body: [UInt8], target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
+    public func complete(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
         let start = ContinuousClock.now
         var egress = EgressStats(host: target.host)
         let deadline = NIODeadline.now() + Self.timeAmount(target.timeouts.total)
         while true {
             egress.attempts += 1
             do {
-                let response = try await send(body, target: target, deadline: deadline, egress: &egress, logger: logger)
+                let response = try await send(body, headers: headers, target: target, deadline: deadline, egress: &egress, logger: logger)
                 let bytes = try await readBody(response.body, limit: maxResponseBytes, egress: &egress, target: target)
                 let answer = try decodeResponse(bytes, target: target)
                 logger.debug("remote completion", metadata: ["host": "\(target.host)", "attempts": "\(egress.attempts)"])
@@ -66,18 +66,18 @@ public struct HTTPChatProvider: ChatProvider {
 
     public func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         do {
-            return stream(body: try requestBody(request, target: target, stream: true), target: target, logger: logger)
+            return stream(body: try requestBody(request, target: target, stream: true), headers: [:], target: target, logger: logger)
         } catch {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }
     }
 
     /// Sends an already encoded streaming body and yields its chunks as they arrive.
-    public func stream(body: [UInt8], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    public func stream(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let egress = try await runStream(body, target: target, logger: logger) { chunk in
+                    let egress = try await runStream(body, headers: headers, target: target, logger: logger) { chunk in
                         continuation.yield(.chunk(chunk))
                     }
                     continuation.yield(.finished(egress))
@@ -92,6 +92,7 @@ public struct HTTPChatProvider: ChatProvider {
 
     private func runStream(
         _ body: [UInt8],
+        headers: [String: String],
         target: ProviderTarget,
         logger: Logger,
         yield: (ChatCompletionChunk) -> Void
@@ -103,7 +104,7 @@ public struct HTTPChatProvider: ChatProvider {
         while true {
             egress.attempts += 1
             do {
-                let response = try await send(body, target: target, deadline: deadline, egress: &egress, logger: logger)
+                let response = try await send(body, headers: headers, target: target, deadline: deadline, egress: &egress, logger: logger)
                 var decoder = StreamDecoder(kind: target.kind, model: target.model, created: created)
                 var parser = SSEParser()
                 do {
@@ -165,6 +166,7 @@ public struct HTTPChatProvider: ChatProvider {
     /// Sends one attempt and returns a 2xx response whose head arrived in time; other statuses throw.
     private func send(
         _ body: [UInt8],
+        headers: [String: String],
         target: ProviderTarget,
         deadline: NIODeadline,
         egress: inout EgressStats,
@@ -183,6 +185,7 @@ public struct HTTPChatProvider: ChatProvider {
             request.headers.add(name: "anthropic-version", value: "2023-06-01")
         }
         for (name, value) in target.extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         request.body = .bytes(body)
         egress.bytesSent += body.count
 

@@ -36,8 +36,10 @@ struct AuditTrail: Sendable {
             status: .pending,
             streamed: streamed
         )
-        self.base = record
-        self.completion = record
+        var named = record
+        named.api = screened.api.rawValue
+        self.base = named
+        self.completion = named
         self.completion.kind = .completion
     }
 

@@ -10,14 +10,30 @@ public protocol ChatBackend: Sendable {
     var host: String? { get }
     /// Refuses requests this backend cannot honour (e.g. tools on the embedded model) before anything runs.
     func validate(_ request: ChatCompletionRequest) throws(RouterError)
-    /// The body this backend sends for `request`, from the same code that encodes it for sending (the
-    /// router screens and redacts it, then passes its encoding back as `body`); nil when nothing is
-    /// sent over the network (the in-process runtime).
-    func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody?
+    /// The body this backend sends for a screened request, from the same code that encodes it for
+    /// sending (the router screens and redacts it, then passes its encoding back as `body`); nil
+    /// when nothing is sent over the network (the in-process runtime).
+    func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody?
     /// A whole answer. `body`: the encoded outbound body to send as it is; nil to build it from `request`.
-    func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion
+    func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion
     /// A streamed answer. Errors thrown before the first chunk allow a fallback; later ones end the stream.
-    func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error>
+    func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error>
+}
+
+/// An outbound body as it leaves: its bytes and the headers it needs.
+public struct EncodedBody: Sendable {
+    public var bytes: [UInt8]
+    public var headers: [String: String]
+
+    public init(bytes: [UInt8], headers: [String: String] = [:]) {
+        self.bytes = bytes
+        self.headers = headers
+    }
+
+    /// The encoding of `body`.
+    public init(_ body: OutboundBody) throws {
+        self.init(bytes: try body.encoded(), headers: body.headers)
+    }
 }
 
 /// A complete answer with the traffic it took.

@@ -74,9 +74,9 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
+    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
 
-    public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
+    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let completion: Completion
         do {
             completion = try await runtime.complete(turns(request), parameters: parameters(request))
@@ -102,7 +102,7 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let events: AsyncThrowingStream<GenerationEvent, any Error>
         do {
             events = try runtime.stream(turns(request), parameters: parameters(request))

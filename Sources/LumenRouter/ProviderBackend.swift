@@ -50,7 +50,16 @@ public struct ProviderBackend: ChatBackend {
 
     public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
 
-    public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+        // An Anthropic client's own body goes to an Anthropic target without a round trip through the
+        // conversation (thinking, cache control and betas intact).
+        if target.kind == .anthropic, let native = screened.native, native.format == .anthropicMessages {
+            return .passThrough(native, model: target.model, stream: stream, headers: screened.passThroughHeaders)
+        }
+        return try body(for: screened.request, stream: stream)
+    }
+
+    func body(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody {
         do {
             return try HTTPChatProvider.body(for: request, target: stream ? streamTarget : target, stream: stream)
         } catch {
@@ -59,11 +68,12 @@ public struct ProviderBackend: ChatBackend {
     }
 
     /// `body`, or the encoding of the body built for `request`.
-    private func encodedBody(_ request: ChatCompletionRequest, _ body: [UInt8]?, stream: Bool) throws(BackendError) -> [UInt8] {
+    private func encodedBody(_ request: ChatCompletionRequest, _ body: EncodedBody?, stream: Bool) throws(BackendError) -> EncodedBody {
         if let body { return body }
-        guard let built = try outboundBody(for: request, stream: stream) else { return [] }
         do {
-            return try built.encoded()
+            return try EncodedBody(try self.body(for: request, stream: stream))
+        } catch let error as BackendError {
+            throw error
         } catch {
             throw BackendError(.invalid, "cannot encode the request: \(error)")
         }
@@ -82,20 +92,20 @@ public struct ProviderBackend: ChatBackend {
         return BackendError(.failure, "\(error)")
     }
 
-    public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
-        let bytes = try encodedBody(request, body, stream: false)
+    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
+        let encoded = try encodedBody(request, body, stream: false)
         do {
-            let result = try await provider.complete(body: bytes, target: target, logger: logger)
+            let result = try await provider.complete(body: encoded.bytes, headers: encoded.headers, target: target, logger: logger)
             return BackendCompletion(response: result.response, bytesSent: result.egress.bytesSent, bytesReceived: result.egress.bytesReceived)
         } catch {
             throw Self.map(error)
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
-        let bytes = try encodedBody(request, body, stream: true)
+    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+        let encoded = try encodedBody(request, body, stream: true)
         // Pulled in the consumer's task: no task of its own, so a chunk crosses one thread hop fewer.
-        let cursor = UpstreamCursor(provider.stream(body: bytes, target: streamTarget, logger: logger))
+        let cursor = UpstreamCursor(provider.stream(body: encoded.bytes, headers: encoded.headers, target: streamTarget, logger: logger))
         return AsyncThrowingStream { try await cursor.next() }
     }
 }

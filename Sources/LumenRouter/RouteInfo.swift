@@ -35,11 +35,14 @@ public struct RouteInfo: Sendable, Hashable {
     public var redactedValues: Int
     /// Request members that were not sent (undocumented, or not taken by the target's API).
     public var droppedFields: [String]
+    /// For a request a `flag` or `spotlight` rule marked: the injection kinds, the location with the
+    /// highest score, that score and the rules (never any text), for the `x-lumen-injection` header.
+    public var injection: String?
 
     public init(
         requestID: String, route: RouteKind, target: String, rule: String, costUSD: Double = 0,
         egressHost: String? = nil, overrideReason: String? = nil, fallbacks: [FallbackEvent] = [], redactedValues: Int = 0,
-        droppedFields: [String] = []
+        droppedFields: [String] = [], injection: String? = nil
     ) {
         self.requestID = requestID
         self.route = route
@@ -51,5 +54,6 @@ public struct RouteInfo: Sendable, Hashable {
         self.fallbacks = fallbacks
         self.redactedValues = redactedValues
         self.droppedFields = droppedFields
+        self.injection = injection
     }
 }

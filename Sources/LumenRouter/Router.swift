@@ -99,6 +99,8 @@ public final class Router: Sendable {
     let logger: Logger
     let metrics = RouterMetrics()
     let localReadiness: @Sendable () -> (Bool, String)
+    /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
+    let screensInjection: Bool
 
     /// - Parameters:
     ///   - backends: one slot per policy target name.
@@ -118,6 +120,16 @@ public final class Router: Sendable {
         self.classifier = Classifier(configuration: configuration.policy.classifierConfiguration)
         self.logger = logger
         self.localReadiness = readiness
+        self.screensInjection = configuration.policy.rules.contains { Self.readsInjection($0.condition) }
+    }
+
+    static func readsInjection(_ condition: PolicyCondition) -> Bool {
+        switch condition {
+        case .injection: true
+        case .all(let parts), .any(let parts): parts.contains(where: readsInjection)
+        case .not(let part): readsInjection(part)
+        default: false
+        }
     }
 
     var policy: Policy { configuration.policy }
@@ -140,19 +152,34 @@ public final class Router: Sendable {
 
     // MARK: - Entry point
 
+    /// The input tokens a request would have, as Lumen estimates them over every string it would send
+    /// (Anthropic's `count_tokens`): nothing is sent, nothing is decided.
+    public func countTokens(_ inbound: InboundRequest) throws(RouterError) -> Int {
+        try Screening.screen(inbound, classifier: classifier, unknownFields: .drop).classification.estimatedTokens
+    }
+
     /// Serves one chat completion request.
     public func handle(_ request: ChatCompletionRequest, caller: Caller) async throws(RouterError) -> RouterResult {
+        try await handle(.chat(request), caller: caller)
+    }
+
+    /// Serves one request from any client API: its conversation goes through the same pipeline, and
+    /// the answer comes back in the conversation's shapes (the server encodes them for the client).
+    public func handle(_ inbound: InboundRequest, caller: Caller) async throws(RouterError) -> RouterResult {
         let clock = ContinuousClock()
         let started = clock.now
+        let request = inbound.conversation
         guard !request.messages.isEmpty else {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
         guard policy.resolveRequestedModel(request.model) != nil else {
-            throw .modelNotFound(request.model, known: modelIDs)
+            throw .modelNotFound(request.model, known: modelIDs + policy.modelAliases.map(\.pattern))
         }
 
         // Screen everything that could leave (pure), then decide (pure).
-        let screened = try Screening.screen(request, classifier: classifier, unknownFields: policy.egress.unknownFields)
+        var screened = try Screening.screen(
+            inbound, classifier: classifier, unknownFields: policy.egress.unknownFields, screenInjection: screensInjection
+        )
         let classification = screened.classification
         let remaining = await budget.remaining(caller.tenant)
         let context = RequestContext(
@@ -176,12 +203,20 @@ public final class Router: Sendable {
             requestedModel: request.model, streamed: request.stream == true, decisionLatency: decisionElapsed
         )
         let estimatedInput = max(classification.estimatedTokens, 1)
+        // Spotlighting rewrites flagged untrusted texts before any model sees them (the target's body
+        // is then screened again before it leaves).
+        let spotlighted = decision.spotlight.isEmpty
+            ? [] : Spotlight.apply(classification.injections, areas: Set(decision.spotlight), to: &screened.request)
+        // The spotlighted texts live in the conversation: a client's own body no longer carries them.
+        if !spotlighted.isEmpty { screened.native = nil }
+        let injectionHeader = Self.injectionSummary(decision, classification, spotlighted: spotlighted)
 
         switch decision.action {
         case .block:
             let message = decision.blockMessage ?? "Blocked by policy rule '\(decision.rule)'."
             var info = RouteInfo(requestID: caller.requestID, route: .blocked, target: "none", rule: decision.rule)
             info.droppedFields = screened.droppedFields
+            info.injection = injectionHeader
             trail.fail(status: 403, error: "blocked", fallbacks: [], target: "none", route: .blocked, total: started.duration(to: .now))
             await writeCompletion(trail)
             metrics.request(route: RouteKind.blocked.rawValue, target: "none", status: 403)
@@ -190,7 +225,8 @@ public final class Router: Sendable {
             break
         }
 
-        let plan = Plan(decision: decision, policy: policy)
+        var plan = Plan(decision: decision, policy: policy)
+        plan.injection = injectionHeader
         do {
             if request.stream == true {
                 return try await runStream(screened, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
@@ -216,6 +252,8 @@ public final class Router: Sendable {
     struct Plan: Sendable {
         var decision: Decision
         var candidates: [String]
+        /// The `x-lumen-injection` header, when a rule marked the request.
+        var injection: String?
 
         init(decision: Decision, policy: Policy) {
             self.decision = decision
@@ -247,8 +285,22 @@ public final class Router: Sendable {
             requestID: caller.requestID, route: attempt.backend.route, target: attempt.name, rule: plan.decision.rule,
             costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
             fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0,
-            droppedFields: attempt.droppedFields
+            droppedFields: attempt.droppedFields, injection: plan.injection
         )
+    }
+
+    /// What the `x-lumen-injection` header says of a request a `flag` or `spotlight` rule marked:
+    /// kinds, the location with the highest score, that score, the rules and what was spotlighted.
+    static func injectionSummary(_ decision: Decision, _ classification: Classification, spotlighted: [String]) -> String? {
+        guard !decision.flaggedBy.isEmpty || !spotlighted.isEmpty, let top = classification.injection() else { return nil }
+        let kinds = Set(classification.injections.filter(\.assessment.flagged).flatMap(\.assessment.kinds)).sorted()
+        var parts = [
+            "kinds=\(kinds.map(\.rawValue).joined(separator: ","))", "location=\(top.location.path)",
+            "score=\(String(format: "%.2f", top.assessment.score))",
+        ]
+        if !decision.flaggedBy.isEmpty { parts.append("rules=\(decision.flaggedBy.joined(separator: ","))") }
+        if !spotlighted.isEmpty { parts.append("spotlighted=\(spotlighted.joined(separator: ","))") }
+        return parts.joined(separator: "; ")
     }
 
     struct Attempt: Sendable {
@@ -257,7 +309,7 @@ public final class Router: Sendable {
         var backend: any ChatBackend
         var request: ChatCompletionRequest
         /// The encoded body a remote backend sends, screened (and redacted) by `Screening.finalise`.
-        var body: [UInt8]?
+        var body: EncodedBody?
         var redaction: RedactionSession?
         var redactedTypes: Set<FindingType>
         /// Request members not sent to this target: dropped at the door, and those its API does not take.
@@ -295,7 +347,7 @@ public final class Router: Sendable {
         }
         let outbound: OutboundBody
         do {
-            guard let built = try backend.outboundBody(for: request, stream: stream) else {
+            guard let built = try backend.outboundBody(for: screened, stream: stream) else {
                 return .skip("the backend of '\(name)' builds no request body")
             }
             outbound = built
@@ -303,7 +355,12 @@ public final class Router: Sendable {
             if error.kind == .invalid && isPrimary { throw .invalidRequest(error.message) }
             return .skip(error.description)
         }
-        dropped += Wire.unsentFields(of: request, format: outbound.format)
+        let passedThrough = screened.native != nil && outbound.format == screened.native?.format
+        if passedThrough {
+            dropped.removeAll { $0.hasSuffix(InboundRequest.anthropicOnlyMarker) }
+        } else {
+            dropped += Wire.unsentFields(of: request, format: outbound.format)
+        }
         let final: OutboundBody
         let session: RedactionSession?
         let redactedTypes: Set<FindingType>
@@ -317,9 +374,9 @@ public final class Router: Sendable {
             session = redaction
             redactedTypes = types
         }
-        let bytes: [UInt8]
+        let bytes: EncodedBody
         do {
-            bytes = try final.encoded()
+            bytes = try EncodedBody(final)
         } catch {
             return .skip("the request could not be encoded for '\(name)'")
         }
@@ -329,7 +386,7 @@ public final class Router: Sendable {
             throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
         case .log(let log):
             // The worst case is reserved against the budgets first (#17); settled by the completion record.
-            if let refused = try await reserveBudget(target: target, screened: screened, bytes: bytes.count, trail: trail, plan: plan) {
+            if let refused = try await reserveBudget(target: target, screened: screened, bytes: bytes.bytes.count, trail: trail, plan: plan) {
                 if case .route(let local)? = policy.budgets.onExhausted, local != name {
                     logger.info("budget reservation refused, serving locally", metadata: ["request_id": "\(trail.requestID)", "reason": "\(refused)"])
                     return try await prepare(local, isPrimary: false, screened: screened, stream: stream, plan: plan, trail: trail)
@@ -337,7 +394,7 @@ public final class Router: Sendable {
                 return .skip(refused)
             }
             do {
-                try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
+                try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
                 logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
                 throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
@@ -414,7 +471,7 @@ public final class Router: Sendable {
         let route = routeKind(of: lastTarget)
         let info = RouteInfo(
             requestID: caller.requestID, route: route, target: lastTarget, rule: plan.decision.rule,
-            overrideReason: plan.overrideReason, fallbacks: fallbacks
+            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
         )
         let error: RouterError
         switch lastError?.kind {

@@ -26,6 +26,8 @@ public struct ServeConfiguration: Sendable {
     public var maxBodyBytes = 4 << 20
     /// Log level (default info).
     public var logLevel: Logger.Level = .info
+    /// Responses kept in memory for the Responses API's `previous_response_id` (default 0: none).
+    public var responsesStore = 0
 
     public init(runtime: RouterRuntime.Configuration) {
         self.runtime = runtime
@@ -100,7 +102,7 @@ public enum ServeRunner {
             } catch {
                 throw ServeError(error.description)
             }
-        } else if !ServerConfiguration.isLoopback(options.host) {
+        } else if !ServerConfiguration.resolvesToLoopbackOnly(options.host) {
             throw ServeError(
                 "refusing to listen on '\(options.host)' without --keys: anyone who can reach it could spend your budget and see answers. Add --keys FILE (hash keys with `lumen serve --hash-key KEY`) or bind 127.0.0.1."
             )
@@ -120,7 +122,9 @@ public enum ServeRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         runtime.reportMetrics()  // the policy version in force (#17), now that metrics go somewhere
 
-        let configuration = ServerConfiguration(host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys)
+        let configuration = ServerConfiguration(
+            host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore
+        )
         let policy = runtime.policy
         let app = LumenHTTPServer.makeApplication(
             router: { runtime.router }, configuration: configuration, registry: registry, logger: logger,

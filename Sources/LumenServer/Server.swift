@@ -16,24 +16,67 @@ public struct ServerConfiguration: Sendable {
     public var keys: KeyStore?
     /// Tenant used when no key file is configured.
     public var defaultTenant: String
+    /// Responses kept in memory for `previous_response_id` (0: none; such a request is a 400).
+    public var responsesStore: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, keys: KeyStore? = nil, defaultTenant: String = "default") {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, keys: KeyStore? = nil, defaultTenant: String = "default",
+        responsesStore: Int = 0
+    ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.keys = keys
         self.defaultTenant = defaultTenant
+        self.responsesStore = responsesStore
     }
 
-    /// True for addresses that only this machine can reach.
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    /// Whether every address `host` resolves to is a loopback address (127.0.0.0/8 or ::1): what
+    /// "only this machine can reach it" means. A name is resolved, not read (`127.example.com` can
+    /// resolve anywhere); a name that does not resolve counts as not loopback.
+    public static func resolvesToLoopbackOnly(_ host: String) -> Bool {
+        var name = host
+        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else { return false }
+        defer { freeaddrinfo(first) }
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        var found = false
+        while let current = node {
+            guard let address = current.pointee.ai_addr else { return false }
+            switch Int32(current.pointee.ai_family) {
+            case AF_INET:
+                let ipv4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                guard UInt32(bigEndian: ipv4) >> 24 == 127 else { return false }
+            case AF_INET6:
+                let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                    withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+                }
+                let isLoopback = bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1
+                let isMappedLoopback = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+                guard isLoopback || isMappedLoopback else { return false }
+            default:
+                return false
+            }
+            found = true
+            node = current.pointee.ai_next
+        }
+        return found
+    }
+
+    /// Whether an address a socket is bound to is loopback (checked after binding, too).
+    public static func isLoopback(boundAddress address: String?) -> Bool {
+        guard let address else { return false }
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 }
 
 /// Builds the Hummingbird application that serves the OpenAI-compatible API in front of a `Router`.
 public enum LumenHTTPServer {
-    /// Routes: `POST /v1/chat/completions`, `GET /v1/models`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
+    /// Routes: `POST /v1/chat/completions`, `POST /v1/messages` (+ `/count_tokens`), `POST /v1/responses`,
+    /// `GET /v1/models`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
     /// - Parameters:
     ///   - router: the router for the next request (read once per request, so a policy reload
     ///     takes effect between requests).
@@ -45,10 +88,17 @@ public enum LumenHTTPServer {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let handler = Handler(router: router, configuration: configuration, registry: registry, logger: logger)
+        let handler = Handler(
+            router: router, configuration: configuration, registry: registry, logger: logger,
+            responses: configuration.responsesStore > 0 ? ResponsesStore(capacity: configuration.responsesStore) : nil
+        )
         let httpRouter = Hummingbird.Router()
         httpRouter.post("/v1/chat/completions") { request, _ in await handler.chatCompletions(request) }
         httpRouter.post("/chat/completions") { request, _ in await handler.chatCompletions(request) }
+        httpRouter.post("/v1/messages") { request, _ in await handler.serve(request, api: .anthropicMessages) }
+        httpRouter.post("/v1/messages/count_tokens") { request, _ in await handler.serve(request, api: .anthropicMessages, countTokensOnly: true) }
+        httpRouter.post("/v1/responses") { request, _ in await handler.serve(request, api: .responses) }
+        httpRouter.post("/responses") { request, _ in await handler.serve(request, api: .responses) }
         httpRouter.get("/v1/models") { request, _ in handler.models(request) }
         httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
         httpRouter.get("/readyz") { _, _ in handler.ready() }
@@ -56,7 +106,16 @@ public enum LumenHTTPServer {
         return Application(
             router: httpRouter,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lumen"),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { channel in
+                // Without keys the server must be reachable from this machine only: the address it is
+                // bound to decides, whatever name was given.
+                if configuration.keys == nil, !ServerConfiguration.isLoopback(boundAddress: channel.localAddress?.ipAddress) {
+                    logger.critical("bound to a non-loopback address without --keys: closing", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                    try? await channel.close()
+                    return
+                }
+                await onListening(channel.localAddress?.port ?? configuration.port)
+            },
             logger: logger
         )
     }
@@ -68,16 +127,24 @@ struct Handler: Sendable {
     let configuration: ServerConfiguration
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    /// Earlier Responses conversations for `previous_response_id` (nil: no store).
+    let responses: ResponsesStore?
 
     static let jsonType = "application/json"
 
     func chatCompletions(_ request: Request) async -> Response {
+        await serve(request, api: .chatCompletions)
+    }
+
+    /// One request of any client API: authentication, body limits, decoding by the API's adapter,
+    /// the router, and the answer encoded back in the API's shapes (errors in its error shape).
+    func serve(_ request: Request, api: InboundAPI, countTokensOnly: Bool = false) async -> Response {
         let requestID = Self.newRequestID()
         // Authentication first: nothing is read from an unauthenticated caller.
         let identity: KeyIdentity
         switch authenticate(request) {
         case .success(let id): identity = id
-        case .failure(let error): return errorResponse(error, requestID: requestID)
+        case .failure(let error): return errorResponse(error, requestID: requestID, api: api)
         }
         // Body: size limit, UTF-8, JSON.
         let buffer: ByteBuffer
@@ -89,45 +156,112 @@ struct Handler: Sendable {
                     status: 413, type: "invalid_request_error", code: "request_too_large",
                     message: "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes."
                 ),
-                requestID: requestID
+                requestID: requestID, api: api
             )
         } catch {
-            return errorResponse(.invalidRequest("Could not read the request body."), requestID: requestID)
+            return errorResponse(.invalidRequest("Could not read the request body."), requestID: requestID, api: api)
         }
         let bytes = buffer.readableBytesView
         guard String(validating: bytes, as: UTF8.self) != nil else {
-            return errorResponse(.invalidRequest("Request body is not valid UTF-8.", code: "invalid_utf8"), requestID: requestID)
-        }
-        let chatRequest: ChatCompletionRequest
-        do {
-            chatRequest = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            return errorResponse(.invalidRequest("Invalid request JSON: \(Self.describe(error))", code: "invalid_json"), requestID: requestID)
-        } catch {
-            return errorResponse(.invalidRequest("Invalid request JSON.", code: "invalid_json"), requestID: requestID)
+            return errorResponse(.invalidRequest("Request body is not valid UTF-8.", code: "invalid_utf8"), requestID: requestID, api: api)
         }
         var headers: [String: String] = [:]
         for field in request.headers where !Self.secretHeaders.contains(field.name.canonicalName) {
             headers[field.name.canonicalName] = field.value
         }
+        let inbound: InboundRequest
+        do {
+            inbound = try decode(Data(bytes), api: api, headers: headers, countTokensOnly: countTokensOnly)
+        } catch {
+            return errorResponse(error, requestID: requestID, api: api)
+        }
+        let router = router()
+        if countTokensOnly {
+            do {
+                return encoded(.ok, ["input_tokens": JSONValue.integer(Int64(try router.countTokens(inbound)))] as JSONValue, headers: Self.lumenHeaders(nil, requestID: requestID))
+            } catch {
+                return errorResponse(error, requestID: requestID, api: api)
+            }
+        }
         let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers)
         do {
-            switch try await router().handle(chatRequest, caller: caller) {
+            switch try await router.handle(inbound, caller: caller) {
             case .completion(let response, let info):
-                return jsonResponse(.ok, response, info: info, requestID: requestID)
+                switch api {
+                case .chatCompletions:
+                    return jsonResponse(.ok, response, info: info, requestID: requestID)
+                case .anthropicMessages:
+                    return jsonResponse(.ok, AnthropicInbound.response(response, requestedModel: inbound.conversation.model), info: info, requestID: requestID)
+                case .responses:
+                    let id = Self.responseID()
+                    responses?.store(id: id, conversation: inbound.conversation.messages, answer: response.choices.first?.message)
+                    return jsonResponse(.ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
+                }
             case .stream(let info, let stream):
-                return streamResponse(info: info, stream: stream, requestID: requestID)
+                switch api {
+                case .chatCompletions:
+                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: ChatSSE())
+                case .anthropicMessages:
+                    let encoder = AnthropicSSE(
+                        encoder: AnthropicInbound.StreamEncoder(requestedModel: inbound.conversation.model, inputTokensEstimate: 0)
+                    )
+                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
+                case .responses:
+                    let encoder = ResponsesSSE(
+                        encoder: ResponsesInbound.StreamEncoder(id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
+                        store: responses, conversation: inbound.conversation.messages
+                    )
+                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
+                }
             }
         } catch {
-            return errorResponse(error, requestID: requestID)
+            return errorResponse(error, requestID: requestID, api: api)
         }
+    }
+
+    /// The API's adapter: its body into the conversation (a 400 in the API's shape when it cannot).
+    func decode(_ data: Data, api: InboundAPI, headers: [String: String], countTokensOnly: Bool) throws(RouterError) -> InboundRequest {
+        switch api {
+        case .chatCompletions:
+            do {
+                return .chat(try JSONDecoder().decode(ChatCompletionRequest.self, from: data))
+            } catch let error as DecodingError {
+                throw .invalidRequest("Invalid request JSON: \(Self.describe(error))", code: "invalid_json")
+            } catch {
+                throw .invalidRequest("Invalid request JSON.", code: "invalid_json")
+            }
+        case .anthropicMessages, .responses:
+            let json: JSONValue
+            do {
+                json = try WireJSON.decode(JSONValue.self, from: data)
+            } catch {
+                throw .invalidRequest("Invalid request JSON: \(WireJSON.describe(error))", code: "invalid_json")
+            }
+            do {
+                if api == .responses { return try ResponsesInbound.decode(json, history: responses.map { store in { store.conversation(of: $0) } }) }
+                var body = json
+                if countTokensOnly, var object = body.objectValue, object["max_tokens"] == nil {
+                    object["max_tokens"] = 1
+                    body = .object(object)
+                }
+                return try AnthropicInbound.decode(body, headers: headers)
+            } catch {
+                throw .invalidRequest(error.message, param: error.param)
+            }
+        }
+    }
+
+    static func responseID() -> String {
+        "resp_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
     func models(_ request: Request) -> Response {
         if case .failure(let error) = authenticate(request) {
             return errorResponse(error, requestID: Self.newRequestID())
         }
-        let list = ModelList(data: router().modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") })
+        let router = router()
+        let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
+        let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") } + aliases)
         return encoded(.ok, list, headers: [:])
     }
 
@@ -197,6 +331,7 @@ struct Handler: Sendable {
     static let fallbackField = field("x-lumen-fallback")
     static let redactionsField = field("x-lumen-redactions")
     static let droppedField = field("x-lumen-dropped-fields")
+    static let injectionField = field("x-lumen-injection")
 
     /// `x-lumen-*` headers: present on every answer of the chat endpoint (errors included; fields
     /// not decided yet are `none`).
@@ -215,6 +350,7 @@ struct Handler: Sendable {
             }
             if info.redactedValues > 0 { headers[redactionsField] = String(info.redactedValues) }
             if !info.droppedFields.isEmpty { headers[droppedField] = headerSafe(info.droppedFields.joined(separator: ",")) }
+            if let injection = info.injection { headers[injectionField] = headerSafe(injection) }
         }
         return headers
     }
@@ -243,30 +379,44 @@ struct Handler: Sendable {
         }
     }
 
-    func errorResponse(_ error: any Error, requestID: String) -> Response {
-        errorResponse((error as? RouterError) ?? .internalError("Internal error."), requestID: requestID)
+    func errorResponse(_ error: any Error, requestID: String, api: InboundAPI = .chatCompletions) -> Response {
+        errorResponse((error as? RouterError) ?? .internalError("Internal error."), requestID: requestID, api: api)
     }
 
-    func errorResponse(_ routerError: RouterError, requestID: String) -> Response {
-        let body = Self.errorBody(routerError)
-        return encoded(
-            HTTPResponse.Status(code: routerError.status),
-            body,
-            headers: Self.lumenHeaders(routerError.route, requestID: requestID)
-        )
+    /// An error in the client API's own shape: an OpenAI error object (Chat Completions, Responses)
+    /// or an Anthropic one.
+    func errorResponse(_ routerError: RouterError, requestID: String, api: InboundAPI = .chatCompletions) -> Response {
+        let status = HTTPResponse.Status(code: routerError.status)
+        var headers = Self.lumenHeaders(routerError.route, requestID: requestID)
+        // The hint the OpenAI and Anthropic SDKs (and Claude Code) read before their own retry
+        // rules: a wrong key or a refused request will not pass on a second try.
+        if (400..<500).contains(routerError.status), ![408, 409, 429].contains(routerError.status) {
+            headers[Self.shouldRetry] = "false"
+        }
+        switch api {
+        case .anthropicMessages:
+            return encoded(status, AnthropicInbound.error(status: routerError.status, message: routerError.message), headers: headers)
+        case .chatCompletions, .responses:
+            return encoded(status, Self.errorBody(routerError), headers: headers)
+        }
     }
+
+    static let shouldRetry = field("x-should-retry")
 
     static func errorBody(_ error: RouterError) -> OpenAIErrorBody {
         OpenAIErrorBody(message: error.message, type: error.type, param: error.param, code: error.code)
     }
 
-    func streamResponse(info: RouteInfo, stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, requestID: String) -> Response {
+    func streamResponse(
+        info: RouteInfo, stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, requestID: String, encoder: some StreamEncoding
+    ) -> Response {
         var headers = Self.lumenHeaders(info, requestID: requestID)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let logger = self.logger
         let body = ResponseBody { (writer: inout any ResponseBodyWriter) async throws in
-            try await Self.pumpSSE(stream, into: &writer, logger: logger, requestID: requestID)
+            var encoder = encoder
+            try await Self.pumpSSE(stream, into: &writer, encoder: &encoder, logger: logger, requestID: requestID)
         }
         return Response(status: .ok, headers: headers, body: body)
     }
@@ -278,16 +428,16 @@ struct Handler: Sendable {
         return buffer
     }
 
-    /// Writes chunks as SSE, then `data: [DONE]`. A stream that fails after its first byte ends
-    /// with an SSE error event (an OpenAI error object), never a silent truncation.
+    /// Writes the chunks as the client API's SSE events, then its end. A stream that fails after its
+    /// first byte ends with the API's error event, never a silent truncation.
     static func pumpSSE(
-        _ stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, into writer: inout any ResponseBodyWriter, logger: Logger, requestID: String
+        _ stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, into writer: inout any ResponseBodyWriter, encoder: inout some StreamEncoding,
+        logger: Logger, requestID: String
     ) async throws {
         var failure: RouterError?
         do {
             for try await chunk in stream {
-                let json = try chunk.wireJSON()
-                try await writer.write(sseEvent(json))
+                for buffer in try encoder.encode(chunk) { try await writer.write(buffer) }
             }
         } catch let error as RouterError {
             failure = error
@@ -297,12 +447,8 @@ struct Handler: Sendable {
         } catch {
             failure = .upstream("The stream failed.", timeout: false, route: nil)
         }
-        if let failure {
-            let json = (try? WireJSON.encode(errorBody(failure))) ?? []
-            try await writer.write(sseEvent(json))
-        } else {
-            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-        }
+        let closing = failure.map { encoder.fail($0) } ?? encoder.finish()
+        for buffer in closing { try await writer.write(buffer) }
         try await writer.finish(nil)
     }
 

@@ -35,17 +35,35 @@ import Testing
         for _ in 0..<Int(g.next() % 4) {
             let hmac: String? = coin(&g) ? pick(strings, &g) : nil
             let redacted: Bool? = coin(&g) ? g.next() % 2 == 0 : nil
+            let located = coin(&g)
             findings.append(
                 AuditFinding(
                     type: pick(keys, &g), start: Int(g.next() % 500), end: Int(g.next() % 900), score: pick(doubles, &g),
-                    valueHMAC: hmac, redacted: redacted
+                    valueHMAC: hmac, redacted: redacted, location: located ? pick(strings, &g) : nil,
+                    area: located ? pick(strings, &g) : nil, fixed: located && coin(&g) ? true : nil
+                ))
+        }
+        var injections: [AuditInjection] = []
+        for _ in 0..<Int(g.next() % 3) {
+            injections.append(
+                AuditInjection(
+                    location: pick(strings, &g), area: pick(strings, &g), score: pick(doubles, &g),
+                    kinds: (0..<Int(g.next() % 3)).map { _ in pick(strings, &g) }, flagged: coin(&g)
                 ))
         }
         var topics: [AuditTopic] = []
         for _ in 0..<Int(g.next() % 3) { topics.append(AuditTopic(topic: pick(strings, &g), score: pick(doubles, &g))) }
-        let classification = AuditClassification(
+        var classification = AuditClassification(
             difficulty: pick(doubles, &g), sensitivity: pick(doubles, &g), findings: findings, topics: topics,
             language: pick(strings, &g), estimatedTokens: Int(g.next() % 100_000)
+        )
+        if !injections.isEmpty { classification.injections = injections }
+        var headers: [String: String] = [:]
+        for key in keys.prefix(Int(g.next() % 3)) { headers[key] = pick(strings, &g) }
+        let context = AuditContext(
+            metadata: [:], headers: coin(&g) ? headers : nil, inputs: coin(&g) ? Array(keys.prefix(2)) : nil,
+            binaryParts: coin(&g) ? [pick(strings, &g)] : nil, remainingUSD: coin(&g) ? pick(doubles, &g) : nil,
+            tenantRemainingUSD: coin(&g) ? pick(doubles, &g) : nil
         )
         var metadata: [String: String] = [:]
         for key in keys.prefix(Int(g.next() % 5)) { metadata[key] = pick(strings, &g) }
@@ -73,7 +91,7 @@ import Testing
             requestedModel: coin(&g) ? pick(strings, &g) : nil,
             decision: coin(&g) ? decision : nil,
             classification: coin(&g) ? classification : nil,
-            context: coin(&g) ? AuditContext(metadata: metadata) : nil,
+            context: coin(&g) ? (coin(&g) ? AuditContext(metadata: metadata) : context) : nil,
             redactions: coin(&g) ? redactions : nil,
             egress: coin(&g) ? AuditEgress(host: pick(strings, &g), bytesSent: Int(g.next() % 100_000), bytesReceived: Int(g.next() % 100_000)) : nil,
             usage: coin(&g) ? AuditUsage(promptTokens: Int(g.next() % 5000), completionTokens: Int(g.next() % 5000)) : nil,
@@ -84,6 +102,7 @@ import Testing
             fallbacks: coin(&g) ? fallbacks : nil
         )
         if g.next() % 4 == 0 { record.findingCounts = nil }
+        if coin(&g) { record.api = pick(strings, &g) }
         return record
     }
 

@@ -148,6 +148,23 @@ import Testing
         #expect(remote > 50)
     }
 
+    /// Strings are classified together, but a context word in one ("token count" in a tool result)
+    /// is no cue for the next ("prompt_cache_key", a session UUID): the look-back stops between them.
+    @Test func contextDoesNotCrossStrings() throws {
+        var request = ChatCompletionRequest(model: "auto", messages: [
+            ChatMessage(role: .user, text: "Run a shell command."),
+            ChatMessage(role: .tool, text: "Process exited with code 0\nOriginal token count: 5\nOutput:\nok"),
+        ])
+        request.messages[1].extra["tool_call_id"] = "call_1"
+        request.extra["prompt_cache_key"] = "01a2436f-a2ce-7c51-bb92-a6d5b4208163"
+        let screened = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
+        #expect(screened.classification.findings.isEmpty, "\(screened.classification.findings)")
+        // Within one string the cue still counts.
+        request.messages[0] = ChatMessage(role: .user, text: "my api token is Zq8vN3kP0wL5xR7tY2mB9cD4fG6hJ1s")
+        let keyed = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
+        #expect(keyed.classification.findings.map(\.type) == [.genericSecret])
+    }
+
     /// The hand-built OpenAI body equals the `Codable` encoding of the same request.
     @Test func directBodyMatchesCodable() throws {
         var g = SplitMix64(seed: 77)

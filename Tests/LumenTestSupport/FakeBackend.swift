@@ -39,17 +39,17 @@ public final class FakeBackend: ChatBackend, @unchecked Sendable {
 
     public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
 
-    public func outboundBody(for request: ChatCompletionRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
         guard route == .remote else { return nil }
-        return OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(request, model: "remote-model", stream: stream))
+        return OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(screened.request, model: "remote-model", stream: stream))
     }
 
-    private func note(_ request: ChatCompletionRequest, _ body: [UInt8]?) -> ChatCompletionRequest {
+    private func note(_ request: ChatCompletionRequest, _ body: EncodedBody?) -> ChatCompletionRequest {
         var seen = request
-        if let body, let decoded = try? WireJSON.decode(ChatCompletionRequest.self, from: body) { seen = decoded }
+        if let body, let decoded = try? WireJSON.decode(ChatCompletionRequest.self, from: body.bytes) { seen = decoded }
         lock.lock()
         _received.append(seen)
-        if let body { _bodies.append(body) }
+        if let body { _bodies.append(body.bytes) }
         lock.unlock()
         return seen
     }
@@ -58,7 +58,7 @@ public final class FakeBackend: ChatBackend, @unchecked Sendable {
         "echo: " + (request.messages.last { $0.role == .user }?.text ?? "")
     }
 
-    public func complete(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> BackendCompletion {
+    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let seen = note(request, body)
         if let failure { throw failure }
         let text = answer(seen)
@@ -72,7 +72,7 @@ public final class FakeBackend: ChatBackend, @unchecked Sendable {
         )
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: [UInt8]?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let seen = note(request, body)
         if let failure, failAfterChunks == nil { throw failure }
         let text = Array(answer(seen))

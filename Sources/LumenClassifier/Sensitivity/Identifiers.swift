@@ -17,6 +17,8 @@ enum Identifiers {
         var s = i
         while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) { s -= 1 }
         while s < i && t.v[s] == 0x2E { s += 1 }
+        // "postgres://app@db:5432": the user of a URL, not an e-mail address.
+        if s >= 2 && t.v[s - 1] == 0x2F && t.v[s - 2] == 0x2F { return i + 1 }
         var e = i + 1
         while e < t.count && e - i < 255 && isDomainChar(t.v[e]) { e += 1 }
         while e > i + 1 && (t.v[e - 1] == 0x2E || t.v[e - 1] == 0x2D) { e -= 1 }
@@ -224,6 +226,9 @@ enum Identifiers {
             var d = c.digits[...]
             if c.plus && n == 13 && d.starts(with: [8, 6]) { d = d.dropFirst(2) }
             if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end) {
+                // "Job id 13419707773": an id that happens to have the shape, unless a phone word says otherwise.
+                if single && !c.plus && t.hasContext(Lexicon.identifierContext, before: c.start, window: 10)
+                    && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) { return }
                 out.append(Finding(type: .phone, start: c.start, end: c.end, score: 0.9))
                 return
             }
@@ -271,11 +276,24 @@ enum Identifiers {
         if n >= 7 && n <= 15 {
             if looksLikeDate(c) { return }
             if separators & dot != 0 && c.groups.count < 3 { return }
+            // Dotted groups of one digit are versions ("10.0.2.1"), not phone numbers.
+            if separators & dot != 0 && c.groups.contains(where: { $0 < 2 }) { return }
+            // A run of two-digit pairs is a hex dump or a table ("36 00 00 00 00"), unless it starts like a
+            // national number ("06 12 34 56 78").
+            if c.groups.count >= 5 && c.groups.allSatisfy({ $0 == 2 }) && (c.digits[0] != 0 || zeroPairs(c) >= 2) { return }
+            // An id after "id", "job", "run", "build", "order", "订单" (no phone word nearby) is no phone number.
+            if t.hasContext(Lexicon.identifierContext, before: c.start, window: 10) && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) { return }
+            if t.hasContext(Lexicon.isbnContext, before: c.start, window: 16) { return }
+            if wordAfter(t, c.end, in: Lexicon.measureUnits) { return }
             let phoneContext = t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
             if t.hasContext(Lexicon.postcodeContext, before: c.start, window: 12) { return }
             let dashed = separators == dash && n >= 9 && c.groups.allSatisfy { $0 <= 8 }
+            // Two space-separated groups ("502 5971": a status and a size) are not enough without a phone word.
             let grouped = c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
-            let longSingle = single && (n == 10 || n == 11) && !c.parens
+                && !(c.groups.count == 2 && separators == space && !phoneWordAfter(t, c.end) && !localNumberInProse(t, c))
+            // Ten or eleven bare digits are as often an epoch, an id or a count as a phone number: they
+            // need a phone word nearby (a Chinese mobile number was taken above by its shape).
+            let longSingle = false
             if c.plus || c.parens || grouped || longSingle || phoneContext {
                 let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
                 // A bare space-separated chain directly followed by a word may be an address number.
@@ -283,6 +301,41 @@ enum Identifiers {
                 out.append(Finding(type: .phone, start: c.start, end: c.end, score: onlySpaces && !phoneContext ? 0.55 : score))
             }
         }
+    }
+
+    /// "781 1704 office", "555 0134 (home)": a phone-type word right after a number.
+    private static func phoneWordAfter(_ t: ScalarText, _ end: Int) -> Bool {
+        wordAfter(t, end, in: Lexicon.phoneTypeWords)
+    }
+
+    /// "my registered 668 5702.": a 3-4 local number after a word, closing its sentence or line
+    /// (a log's "HTTP/1.1\" 502 5971" follows a quote; "502 5971 bytes" goes on).
+    private static func localNumberInProse(_ t: ScalarText, _ c: Chain) -> Bool {
+        guard c.groups.count == 2, c.groups[0] == 3, c.groups[1] == 4, c.digits[0] >= 2,
+              c.start >= 2, t.v[c.start - 1] == 0x20, Chars.isASCIILetter(t.v[c.start - 2]) else { return false }
+        guard c.end < t.count else { return true }
+        let next = t.v[c.end]
+        return next == 0x2E || next == 0x2C || next == 0x3F || next == 0x21 || next == 0x0A || next == 0x3B
+    }
+
+    /// Whether the word right after `end` (past up to two spaces or an opening parenthesis) is one of `words`.
+    private static func wordAfter(_ t: ScalarText, _ end: Int, in words: WordSet) -> Bool {
+        var k = end
+        while k < t.count && k - end < 3 && (t.v[k] == 0x20 || t.v[k] == 0x28) { k += 1 }
+        var e = k
+        while e < t.count && Chars.isASCIILetter(t.v[e]) { e += 1 }
+        guard e > k, e == t.count || !Chars.isDigit(t.v[e]) else { return false }
+        return words.contains(Chars.hash(t.v, k, e))
+    }
+
+    /// How many two-digit groups are "00".
+    private static func zeroPairs(_ c: Chain) -> Int {
+        var count = 0, offset = 0
+        for g in c.groups {
+            if g == 2 && c.digits[offset] == 0 && c.digits[offset + 1] == 0 { count += 1 }
+            offset += g
+        }
+        return count
     }
 
     private static func looksLikeDate(_ c: Chain) -> Bool {

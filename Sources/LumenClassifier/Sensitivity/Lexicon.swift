@@ -10,6 +10,15 @@ enum Lexicon {
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
         "手机", "电话", "联系方式", "号码",
     ])
+    static let isbnContext = ContextWords(["isbn"])
+    static let identifierContext = ContextWords(["id ", "id:", "id=", "ids ", "job ", "run ", "build ", "order ", "invoice ", "订单", "编号", "单号"])
+    static let phoneTypeWords = Chars.hashSet("office home work cell mobile fax desk ext")
+    /// Units after a number that make it a quantity or a range of one ("250-30000 ms"), not a phone number.
+    static let measureUnits = Chars.hashSet("""
+        ms us ns s sec secs second seconds min mins minute minutes h hr hrs hour hours day days
+        b kb mb gb tb kib mib gib tib byte bytes bit bits px pt em rem dpi fps hz khz mhz ghz
+        tokens token chars characters lines rows items requests req rps qps km m cm mm kg g mg lb lbs
+        """)
     static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码"])
     static let passportWord = Chars.scalars("passport")
     static let dobContext = ContextWords([
@@ -60,6 +69,10 @@ enum Lexicon {
         china japan korea india brazil mexico argentina chile peru uruguay colombia tunisia egypt morocco
         kenya nigeria africa australia zealand ireland scotland england wales britain london paris berlin
         rome madrid amsterdam greenland greenlander slovenia croatia serbia slovakia romania bulgaria
+        error errors exception exceptions warning warnings fatal panic traceback benchmark benchmarks summary result
+        results reason state status plan report request response header headers code time type id key value
+        null nil none undefined true false utc gmt debug trace info log logs build release version test tests
+        output input server client service services config configuration retry timeout job task worker
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")
@@ -106,6 +119,27 @@ enum Lexicon {
     static let militaryPost = Chars.hashSet("apo fpo dpo")
     static let militaryUnit = Chars.hashSet("psc cmr unit usns usnv uss uscgc usc")
 
+    /// Software, tools, formats and computing words that appear in Latin script inside Chinese developer
+    /// prompts ("这个 Nginx 配置", "用 React 写"): never a person's name or handle there.
+    static let softwareWords = Chars.hashSet("""
+        python java javascript typescript golang rust ruby php perl swift kotlin scala csharp dotnet node nodejs npm yarn
+        pnpm pip conda react vue angular svelte jquery django flask fastapi spring springboot mybatis hibernate express
+        nestjs nextjs nuxt webpack vite babel eslint docker kubernetes k8s helm nginx apache tomcat redis mysql postgres
+        postgresql mongodb sqlite oracle elasticsearch kafka rabbitmq zookeeper hadoop spark hive flink linux ubuntu
+        centos debian windows macos ios android git github gitlab jenkins maven gradle cmake gcc clang llvm jvm jdk jre
+        api apis sdk cli gui ui ux http https tcp udp dns ssh ssl tls json xml yaml yml csv html css sql nosql orm rpc
+        grpc rest restful graphql websocket oauth jwt cpu gpu ram ssd pr mr bug bugs commit merge branch push pull
+        rebase deploy prod staging dev qa vscode vim emacs intellij pycharm xcode chrome firefox safari excel powerpoint
+        pdf aws azure gcp aliyun openai chatgpt gpt llm ai ml nlp cuda pytorch tensorflow keras numpy pandas sklearn
+        matplotlib jupyter notebook lambda ec2 s3 rds vpc pod pods nodes deployment ingress configmap namespace cluster
+        container image volume cron crontab shell bash zsh powershell terminal console backend frontend fullstack
+        devops database db cache queue thread memory leak exception string int float list dict map array object
+        function method module package library framework plugin script compile runtime latency qps tps uid uuid pid
+        url uri ip id ok app web wifi usb vpn cdn seo blog refactor rebase hotfix unittest mutex readme logout grafana
+        kubectl nodejs webhook localhost stdout stderr markdown workspace workspaces repo repos repository codebase
+        monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex claude mcp
+        """)
+
     /// Stop words of Chinese that end a name or address candidate.
     static let chineseSurnames: Set<UInt32> = Set("""
         王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝
@@ -120,6 +154,11 @@ enum Lexicon {
     static let chineseNameBefore: [[UInt32]] = [
         "姓名", "名字", "患者", "病人", "联系人", "客户", "员工", "我叫", "他叫", "她叫", "名叫", "叫做", "我是", "收件人", "持卡人", "申请人",
         "经理", "同事", "医生", "老师", "先生", "女士",
+    ].map { $0.unicodeScalars.map(\.value) }
+
+    /// Titles that make a surname alone a reference to a person: 王女士, 张总, 李老师.
+    static let chineseTitles: [[UInt32]] = [
+        "先生", "女士", "小姐", "老师", "医生", "大夫", "教授", "经理", "主任", "律师", "总", "师傅", "阿姨", "大爷", "某",
     ].map { $0.unicodeScalars.map(\.value) }
 
     /// Titles right after a Chinese name: 先生, 女士, 医生…

@@ -1,8 +1,9 @@
 // Person names without an NER model: census lexicons plus context. English/Latin: honorifics
 // ("Dr. Berta Szöllössy"), cue phrases ("my name is", "named", "User:"), chat speaker labels
 // ("Nicole: …"), census first names followed by capitalised words or initials, census surnames,
-// and coordinated lists ("Eklund, Michael and Hodge"). Chinese: a surname from 百家姓 + one or two
-// given-name characters, gated by context (姓名, 患者, 叫 … / 先生, 女士 …).
+// and coordinated lists ("Eklund, Michael and Hodge"). Chinese: the learned character model
+// (ChineseNameModel.swift: Chinese-style, transliterated, and Latin names and handles inside Chinese
+// text) plus cue words and titles (姓名, 我叫 … / 先生, 女士 …).
 
 enum Names {
     /// Latin-script names: see `LatinNames`.
@@ -14,37 +15,106 @@ enum Names {
     /// check, and the name scan reads a dozen lexicons and cue hashes at every word of a prompt.
     private static let latin = LatinNames()
 
+    /// "JohnCarpenter", "SteveNiles": a census first name and a census surname (or first name) written
+    /// together in CamelCase, letters only: a person, not a code name (Chinese text often drops the space).
+    static func isJoinedFullName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s >= 5, Chars.isUpperASCII(t.v[s]) else { return false }
+        var split = -1
+        for k in (s + 1)..<e {
+            let c = t.v[k]
+            guard Chars.isASCIILetter(c) else { return false }
+            if Chars.isUpperASCII(c) {
+                // Exactly one capital after the first, after a lower-case letter and before one.
+                guard split < 0, Chars.isASCIILetter(t.v[k - 1]), !Chars.isUpperASCII(t.v[k - 1]), k + 1 < e, !Chars.isUpperASCII(t.v[k + 1]) else { return false }
+                split = k
+            }
+        }
+        guard split > s + 1 else { return false }
+        let first = Chars.hash(t.v, s, split), last = Chars.hash(t.v, split, e)
+        return latin.firstNames.contains(first) && (latin.surnames.contains(last) || latin.firstNames.contains(last))
+    }
+
     // MARK: Chinese
 
+    /// The learned model (ChineseNameModel.swift), decoded once.
+    private static let chineseModel = ChineseNameScanner(.builtIn)
+
+    /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
+    /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
+    /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII else { return }
+        guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
+        let model = chineseModel
+        var found: [Finding] = []
+        for c in model.scan(t) {
+            // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
+            // a lone one is read as a product or a label (`TechnicalTokens.apply`).
+            let p = 1 / (1 + Elementary.exp(-c.logit))
+            let score = 0.55 + 0.4 * p
+            found.append(Finding(type: .person, start: c.start, end: c.end, score: c.kind == .latin ? min(score, 0.65) : score))
+        }
+        scanCued(t, model, into: &found)
+        found.sort { $0.start < $1.start }
+        var last = -1
+        for f in found where f.start >= last {
+            out.append(f)
+            last = f.end
+            // A Latin name in brackets right after: "（markbradford）", "(Mason Alex)".
+            if t[f.end] == 0xFF08 || t[f.end] == 0x28 {
+                var k = f.end + 1
+                while k < t.count && k - f.end <= 40 && (Chars.isASCIILetter(t.v[k]) || t.v[k] == 0x20 || t.v[k] == 0x2E || t.v[k] == 0x2D || t.v[k] == 0x27) { k += 1 }
+                if k > f.end + 2, t[k] == 0xFF09 || t[k] == 0x29, Chars.isASCIILetter(t.v[f.end + 1]) {
+                    out.append(Finding(type: .person, start: f.end + 1, end: k, score: f.score))
+                    last = k
+                }
+            }
+        }
+    }
+
+    /// First scalars of the titles, and last scalars of the cue words (or the colon after them).
+    private static let titleFirst = ChineseAddresses.Bitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
+    private static let cueLast = ChineseAddresses.Bitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
+
+    /// A surname before a title ("王" in "王女士", "张总"; "张某" whole) and cue + surname + given name
+    /// ("姓名：李雷", "我叫陈静").
+    private static func scanCued(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
         var i = 0
         while i < t.count {
             let c = t.v[i]
-            guard c >= 0x4E00, Chars.isHan(c) else { i += 1; continue }
-            var surnameLength = 0
-            if i + 1 < t.count, Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == c && $0[1] == t.v[i + 1] }) { surnameLength = 2 }
-            else if Lexicon.chineseSurnames.contains(c) { surnameLength = 1 }
-            guard surnameLength > 0 else { i += 1; continue }
-            let before = Lexicon.chineseNameBefore.contains { cue in endsWith(t, cue, at: i) || endsWith(t, cue + [0x3A], at: i) || endsWith(t, cue + [0xFF1A], at: i) || endsWith(t, cue + [0x662F], at: i) }
-            // Given name: one or two Han characters that are not particles.
-            var g = i + surnameLength
-            while g < t.count && g - i - surnameLength < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
-            let given = g - i - surnameLength
-            guard given >= 1 else { i += 1; continue }
-            var end = g
-            var after = Lexicon.chineseNameAfter.contains { startsWith(t, $0, at: g) }
-            if !after && given == 2 && Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: g - 1) }) {
-                end = g - 1
-                after = true
-            }
-            if before || after {
-                out.append(Finding(type: .person, start: i, end: end, score: before && after ? 0.9 : 0.75))
-                i = end
+            guard c >= 0x4E00, Chars.isHan(c), titleFirst.contains(t[i + 1]) || cueLast.contains(t[i - 1]),
+                  model.row(c).isSurname || Lexicon.chineseSurnames.contains(c) else { i += 1; continue }
+            if titleFirst.contains(t[i + 1]), let title = Lexicon.chineseTitles.first(where: { startsWith(t, $0, at: i + 1) }),
+               title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) }) {
+                // The surname is the name; the title ("女士", "经理") is not personal data and stays ("某" is
+                // part of an anonymised name: "张某").
+                let anonymised = title.count == 1 && title[0] == 0x67D0
+                out.append(Finding(type: .person, start: i, end: anonymised ? i + 2 : i + 1, score: 0.7))
+                i += 1 + title.count
                 continue
+            }
+            if cueLast.contains(t[i - 1]) {
+                let colon = t[i - 1] == 0x3A || t[i - 1] == 0xFF1A
+                let at = colon ? i - 1 : i
+                // A title after a surname ("贝先生苏州博物馆") belongs to the name before it: no cue.
+                let before = Lexicon.chineseNameBefore.contains { cue in
+                    endsWith(t, cue, at: at) && !(Lexicon.chineseTitles.contains(cue) && isSurname(t[at - cue.count - 1], model))
+                }
+                if before {
+                    var g = i + 1
+                    while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
+                    if g > i + 1 {
+                        out.append(Finding(type: .person, start: i, end: g, score: 0.8))
+                        i = g
+                        continue
+                    }
+                }
             }
             i += 1
         }
+    }
+
+    @inline(__always) private static func isSurname(_ c: UInt32, _ model: ChineseNameScanner) -> Bool {
+        c >= 0x4E00 && Chars.isHan(c) && (model.row(c).isSurname || Lexicon.chineseSurnames.contains(c))
     }
 
     private static func endsWith(_ t: ScalarText, _ s: [UInt32], at i: Int) -> Bool {
@@ -72,6 +142,8 @@ private struct LatinNames: Sendable {
 
     let firstNames = Chars.hashSet(NameLexicon.firstNames)
     let surnames = Chars.hashSet(NameLexicon.surnames)
+    private let englishWords = EnglishWords.common
+    private let softwareWords = Lexicon.softwareWords
 
     private let nameHash = Chars.hash("name")
     private let isHash = Chars.hash("is")
@@ -141,7 +213,7 @@ private struct LatinNames: Sendable {
             let x = w[i]
             if x.isNumber { i += 1; continue }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
-            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]),
+            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), x.isCapitalized || i == 0 || !w[i - 1].isNumber,
                (w[i + 1].isCapitalized && !w[i + 1].isNumber && !stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
                 let e = extendName(t, w, i + 1, lowercase: lowercaseText)
                 add(i + 1, e, 0.85)
@@ -153,7 +225,7 @@ private struct LatinNames: Sendable {
                 var j = i + 1
                 if objectPronouns.contains(w[j].hash), j + 1 < w.count { j += 1 }
                 let y = w[j]
-                if (capitalizedCandidate(y) || (lowercaseText || strongCue(t, w, i)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)) && !y.isNumber {
+                if (capitalizedCandidate(y) || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)) && !y.isNumber {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
                     add(j, e, 0.8)
                     i = e
@@ -161,7 +233,7 @@ private struct LatinNames: Sendable {
                 }
             }
             // Chat speaker label at a line start: "Nicole: …".
-            if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps {
+            if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps, speakerLine(t, w, i) {
                 add(i, i + 1, 0.6)
                 i += 1
                 continue
@@ -171,7 +243,8 @@ private struct LatinNames: Sendable {
                 let isFirst = firstNames.contains(x.hash)
                 if isFirst {
                     let e = extendName(t, w, i, lowercase: lowercaseText)
-                    if e > i + 1 || !lowercaseText {
+                    // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL").
+                    if e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1)) {
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
                         i = e
                         continue
@@ -183,10 +256,17 @@ private struct LatinNames: Sendable {
                     let e = extendName(t, w, i, lowercase: false, max: 3)
                     if e > i + 1 {
                         let words = w[i..<e]
+                        // Title-case common English or software words ("Begin Patch", "Rust
+                        // Workspace", "Tool Guidelines") are a heading, not a name, when none is a
+                        // census first name (the common-word list leaves those out).
+                        if words.allSatisfy({ englishWords.contains($0.hash) || softwareWords.contains($0.hash) }) {
+                            i = e
+                            continue
+                        }
                         let lexical = words.contains { surnames.contains($0.hash) || firstNames.contains($0.hash) }
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
                         // Two or three capitalised words that are no dictionary word: a name, weakly.
-                        let plain = words.allSatisfy { !$0.isAllCaps }
+                        let plain = words.allSatisfy { !$0.isAllCaps } && words.last!.next != 0x3A
                         if lexical || accented || plain {
                             add(i, e, lexical || accented ? 0.6 : 0.45)
                             i = e
@@ -208,6 +288,15 @@ private struct LatinNames: Sendable {
     }
 
     private let objectPronouns = Chars.hashSet("him her them me")
+
+    /// "Nicole: What a day": a label followed by a sentence (a capitalised word of letters, or "I"),
+    /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
+    private func speakerLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        if firstNames.contains(w[i].hash) { return true }
+        guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
+        let y = w[i + 1]
+        return !y.isNumber && y.isCapitalized && (y.length == 1 ? y.next == 0x20 || y.next == 0x27 : !y.isAllCaps && !y.hasInnerCapital(t))
+    }
 
     /// Once "Joakim Westgård" is a name, a later "Westgård" (or "Joakim") alone is the same person.
     private func repeatMentions(_ w: [Word], _ taken: inout [Bool], into out: inout [Finding]) {

@@ -122,12 +122,22 @@ struct ScalarText {
     }
 
     /// Whether any of `words` occurs in the `window` scalars before `position`.
+    /// Whether one of `words` starts within `window` scalars before `position`, looking back no
+    /// further than a record separator (U+001E), which the router puts between separate strings.
     func hasContext(_ words: ContextWords, before position: Int, window: Int) -> Bool {
-        let from = max(0, position - window)
+        var from = max(0, position - window)
+        guard from < position else { return false }
+        var k = position - 1
+        while k >= from {
+            if v[k] == 0x1E { from = k + 1; break }
+            k -= 1
+        }
         guard from < position else { return false }
         for i in from..<position {
             let c = Chars.lowerASCII(v[i])
             if c < 0x80 && !Chars.isASCIILetter(c) { continue }
+            // An English context word starts a word ("tel", not the "tel" in "RateLimit").
+            if c < 0x80 && i > 0 && Chars.isASCIILetter(v[i - 1]) { continue }
             var candidates = words.candidates(c)
             while candidates != 0 {
                 let index = candidates.trailingZeroBitCount
@@ -279,6 +289,13 @@ struct Word {
     /// The scalar right after the word (0 at the end).
     var next: UInt32
     var length: Int { end - start }
+
+    /// An upper-case letter after the first ("OOMKilled", "McDonald").
+    func hasInnerCapital(_ t: ScalarText) -> Bool {
+        guard length > 1 else { return false }
+        for k in (start + 1)..<end where Chars.isUpper(t.v[k]) { return true }
+        return false
+    }
 }
 
 extension ScalarText {

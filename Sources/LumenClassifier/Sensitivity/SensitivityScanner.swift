@@ -103,6 +103,7 @@ struct SensitivityScanner: Sendable {
         Names.scanChinese(t, into: &raw)
         Secrets.scanHighEntropy(t, covered: raw, into: &raw)
         var resolved = Self.resolve(raw)
+        TechnicalTokens.apply(t, &resolved)
         var customs: [Finding] = []
         custom.scan(t, into: &customs)
         let healthy = (topics ?? Topics.score(t, w)).contains { $0.topic == .health && $0.score >= 0.5 }

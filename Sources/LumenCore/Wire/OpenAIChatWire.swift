@@ -24,33 +24,13 @@ public enum OpenAIChatWire {
     /// a non-streaming body carries neither. Top-level members the request carries outside
     /// `documentedFields` are left out (the router has already dropped or refused them).
     public static func body(_ request: ChatCompletionRequest, model: String, stream: Bool) -> JSONValue {
-        var body: [String: JSONValue] = [:]
-        body.reserveCapacity(8 + request.extra.count)
-        for (key, value) in request.extra where documentedFields.contains(key) {
-            body[key] = value
-        }
+        var body = members(of: request, extras: request.extra.filter { documentedFields.contains($0.key) })
         body["model"] = .string(model)
-        body["messages"] = .array(request.messages.map(message))
-        if let v = request.temperature { body["temperature"] = .double(v) }
-        if let v = request.topP { body["top_p"] = .double(v) }
-        if let v = request.maxTokens { body["max_tokens"] = .integer(Int64(v)) }
-        if let v = request.maxCompletionTokens { body["max_completion_tokens"] = .integer(Int64(v)) }
-        if let v = request.stop { body["stop"] = stop(v) }
-        if let v = request.seed { body["seed"] = .integer(Int64(v)) }
-        if let v = request.user { body["user"] = .string(v) }
-        if let v = request.n { body["n"] = .integer(Int64(v)) }
-        if let v = request.tools { body["tools"] = .array(v.map(tool)) }
-        if let v = request.toolChoice { body["tool_choice"] = toolChoice(v) }
-        if let v = request.responseFormat { body["response_format"] = v }
-        if let v = request.metadata { body["metadata"] = v }
         if stream {
             body["stream"] = true
             var options = request.streamOptions?.extra ?? [:]
             options["include_usage"] = true
             body["stream_options"] = .object(options)
-        } else {
-            body["stream"] = nil
-            body["stream_options"] = nil
         }
         return .object(body)
     }
@@ -58,8 +38,21 @@ public enum OpenAIChatWire {
     /// The request as its `Codable` encoding writes it (every member, `model` and `stream` as given):
     /// what a client sent, for tools that show a request.
     public static func value(of request: ChatCompletionRequest) -> JSONValue {
-        var body: [String: JSONValue] = request.extra
+        var body = members(of: request, extras: request.extra)
         body["model"] = .string(request.model)
+        if let v = request.stream { body["stream"] = .bool(v) }
+        if let v = request.streamOptions {
+            var options = v.extra
+            if let include = v.includeUsage { options["include_usage"] = .bool(include) }
+            body["stream_options"] = .object(options)
+        }
+        return .object(body)
+    }
+
+    /// Every member but `model` and the stream settings, over `extras`.
+    static func members(of request: ChatCompletionRequest, extras: [String: JSONValue]) -> [String: JSONValue] {
+        var body = extras
+        body.reserveCapacity(8 + extras.count)
         body["messages"] = .array(request.messages.map(message))
         if let v = request.temperature { body["temperature"] = .double(v) }
         if let v = request.topP { body["top_p"] = .double(v) }
@@ -69,17 +62,13 @@ public enum OpenAIChatWire {
         if let v = request.seed { body["seed"] = .integer(Int64(v)) }
         if let v = request.user { body["user"] = .string(v) }
         if let v = request.n { body["n"] = .integer(Int64(v)) }
-        if let v = request.stream { body["stream"] = .bool(v) }
-        if let v = request.streamOptions {
-            var options = v.extra
-            if let include = v.includeUsage { options["include_usage"] = .bool(include) }
-            body["stream_options"] = .object(options)
-        }
         if let v = request.tools { body["tools"] = .array(v.map(tool)) }
         if let v = request.toolChoice { body["tool_choice"] = toolChoice(v) }
         if let v = request.responseFormat { body["response_format"] = v }
         if let v = request.metadata { body["metadata"] = v }
-        return .object(body)
+        body["stream"] = nil
+        body["stream_options"] = nil
+        return body
     }
 
     static func message(_ message: ChatMessage) -> JSONValue {

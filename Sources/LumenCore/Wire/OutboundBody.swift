@@ -12,10 +12,23 @@ public enum WireFormat: String, Sendable, Hashable, Codable, CaseIterable {
 public struct OutboundBody: Sendable, Hashable {
     public var format: WireFormat
     public var json: JSONValue
+    /// Request headers the body needs besides the provider's own (`anthropic-beta` of a client's
+    /// Anthropic request passed through).
+    public var headers: [String: String]
 
-    public init(format: WireFormat, json: JSONValue) {
+    public init(format: WireFormat, json: JSONValue, headers: [String: String] = [:]) {
         self.format = format
         self.json = json
+        self.headers = headers
+    }
+
+    /// A client's Anthropic Messages body passed through to an Anthropic target: its own model name,
+    /// and `stream` as this request streams.
+    public static func passThrough(_ native: OutboundBody, model: String, stream: Bool, headers: [String: String]) -> OutboundBody {
+        var object = native.json.objectValue ?? [:]
+        object["model"] = .string(model)
+        object["stream"] = stream ? true : nil
+        return OutboundBody(format: native.format, json: .object(object), headers: headers)
     }
 
     /// The body for `request` in `format`, sent to `model`. `anthropicDefaultMaxTokens` is the

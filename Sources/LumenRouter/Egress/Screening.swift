@@ -7,11 +7,18 @@ public import LumenRedaction
 /// A request as the router screened it: the members it dropped, its outbound body, and one
 /// classification over all the body's strings, each finding with its location.
 public struct ScreenedRequest: Sendable {
+    /// The client API the request came in through.
+    public var api: InboundAPI
     /// The request with undocumented members removed: what any target's body is built from.
     public var request: ChatCompletionRequest
+    /// The client's own body (Anthropic Messages): what an Anthropic target receives, passed through.
+    public var native: OutboundBody?
+    /// Headers a same-API target receives too.
+    public var passThroughHeaders: [String: String]
     /// Members that were dropped (`foo`, `messages[1].bar`), for the `x-lumen-dropped-fields` header.
     public var droppedFields: [String]
-    /// The request's outbound body in the OpenAI chat format (the canonical one): what was screened.
+    /// What was screened: the client's own body when it can be passed through (Anthropic Messages),
+    /// else the conversation's body in the OpenAI chat format.
     public var body: OutboundBody
     /// Classification over all screened strings: findings carry their location and offsets into
     /// the string at that location; difficulty is the last user turn's.
@@ -30,6 +37,8 @@ public struct ScreenedRequest: Sendable {
         var slot: Int32
         var rewritable: Bool
         var area: TextArea
+        /// Free text a model reads (for the injection screen).
+        var readAsText: Bool
     }
 
     /// The findings of the string at `ordinal` of a body walked like `body` (same format), if it is
@@ -136,14 +145,32 @@ public enum Screening {
     }
 
     /// Normalises and screens a request: every string of its outbound body is classified in one pass.
-    public static func screen(_ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode) throws(RouterError)
-        -> ScreenedRequest
-    {
-        let (normalised, dropped) = try normalise(request, mode: unknownFields)
-        let body = OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
+    /// With `screenInjection`, every free-text string a model would read as instructions or data
+    /// (user turns and their parts, system prompts, tool results, tool descriptions) also goes
+    /// through the prompt-injection screen, once per distinct text.
+    public static func screen(
+        _ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
+    ) throws(RouterError) -> ScreenedRequest {
+        try screen(.chat(request), classifier: classifier, unknownFields: unknownFields, screenInjection: screenInjection)
+    }
 
-        // Strings to classify, joined with blank lines (short ones, which repeat, once each); for each
-        // string of the body in walk order, its text, its slot (-1: not classified) and place.
+    /// Screens a request that came in through any client API.
+    public static func screen(
+        _ inbound: InboundRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
+    ) throws(RouterError) -> ScreenedRequest {
+        if unknownFields == .strict, !inbound.unknownFields.isEmpty {
+            throw .invalidRequest(
+                "Unknown request field\(inbound.unknownFields.count == 1 ? "" : "s") \(inbound.unknownFields.joined(separator: ", ")): this policy accepts only documented fields (egress.unknown_fields: strict).",
+                param: inbound.unknownFields.first, code: "unknown_field"
+            )
+        }
+        let (normalised, droppedHere) = try normalise(inbound.conversation, mode: unknownFields)
+        let dropped = inbound.unknownFields + inbound.dropped + droppedHere
+        let body = inbound.native
+            ?? OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
+
+        // Strings to classify, joined with a record separator (short ones, which repeat, once each);
+        // for each string of the body in walk order, its text, its slot (-1: not classified) and place.
         var shortSlots: [String: Int] = [:]
         var texts: [String] = []
         var ordinals: [ScreenedRequest.Ordinal] = []
@@ -166,13 +193,18 @@ public enum Screening {
                     slot = Int32(texts.count)
                     if short { shortSlots[text] = texts.count }
                     texts.append(text)
-                    if !joined.isEmpty { joined += "\n\n" }
+                    if !joined.isEmpty { joined += Self.separator }
                     joined += text
                 }
             }
-            ordinals.append(.init(text: text, slot: slot, rewritable: !isKey && (kind == .text || kind == .jsonText), area: area))
+            ordinals.append(
+                .init(
+                    text: text, slot: slot, rewritable: !isKey && (kind == .text || kind == .jsonText), area: area,
+                    readAsText: !isKey && kind == .text && Self.injectionAreas.contains(area)
+                )
+            )
         }
-        let difficultyText = normalised.messages.last { $0.role == .user }?.text ?? ""
+        let difficultyText = DifficultyConversation.scoredText(Self.difficultyTurns(normalised))
         var classification = classifier.classify(joined, difficultyText: difficultyText)
 
         // Each finding back to its string (clipped to it) and to every place that string occurs.
@@ -189,7 +221,7 @@ public enum Screening {
                 let length = Self.scalarCount(text)
                 starts.append(offset)
                 lengths.append(length)
-                offset += length + 2
+                offset += length + Self.separatorScalars
             }
         }
         for finding in classification.findings {
@@ -203,11 +235,21 @@ public enum Screening {
                 pending.append((ordinal, relative))
             }
         }
+        // The injection screen: each distinct text a model reads once, its verdict at every place.
+        var pendingInjections: [(ordinal: Int, assessment: InjectionAssessment)] = []
+        if screenInjection {
+            var assessed: [Int32: InjectionAssessment] = [:]
+            for (ordinal, place) in ordinals.enumerated() where place.readAsText && place.slot >= 0 {
+                let assessment = assessed[place.slot] ?? classifier.injection(in: texts[Int(place.slot)])
+                assessed[place.slot] = assessment
+                if assessment.score > 0 { pendingInjections.append((ordinal, assessment)) }
+            }
+        }
         var located: [Finding] = []
-        if !pending.isEmpty {
+        var paths: [Int: String] = [:]
+        if !pending.isEmpty || !pendingInjections.isEmpty {
             // The paths of the strings with findings: a second walk, only when something was found.
-            var wanted = Set(pending.map(\.ordinal))
-            var paths: [Int: String] = [:]
+            var wanted = Set(pending.map(\.ordinal)).union(pendingInjections.map(\.ordinal))
             var ordinal = 0
             OutboundStrings.walk(body) { path, _, isKey, _, _ in
                 if wanted.remove(ordinal) != nil { paths[ordinal] = isKey ? "\(path)#key" : path.description }
@@ -221,11 +263,53 @@ public enum Screening {
             }
         }
         classification.findings = located
+        classification.injections = pendingInjections.map { ordinal, assessment in
+            LocatedInjection(
+                location: FindingLocation(path: paths[ordinal] ?? "?", area: ordinals[ordinal].area, rewritable: ordinals[ordinal].rewritable),
+                assessment: assessment
+            )
+        }
         return ScreenedRequest(
-            request: normalised, droppedFields: dropped, body: body, classification: classification,
+            api: inbound.api, request: normalised, native: inbound.native, passThroughHeaders: inbound.passThroughHeaders,
+            droppedFields: dropped, body: body, classification: classification,
             binaryParts: binary, texts: texts, findingsBySlot: bySlot, ordinals: ordinals
         )
     }
+
+    /// The conversation as the difficulty model reads it: what the user asked (and, for a short
+    /// follow-up, the turns it refers to), not the boilerplate an agent sends with every request —
+    /// system prompts and tool schemas are left out, and so are `<system-reminder>` blocks that
+    /// agent clients put into user turns.
+    static func difficultyTurns(_ request: ChatCompletionRequest) -> [DifficultyTurn] {
+        request.messages.compactMap { message in
+            let role: DifficultyTurn.Role
+            switch message.role {
+            case .user: role = .user
+            case .assistant: role = .assistant
+            case .tool: role = .tool
+            default: return nil
+            }
+            let segments = (message.content?.textSegments ?? []).filter { !isBoilerplate($0) }
+            return DifficultyTurn(role: role, text: segments.joined(separator: "\n"))
+        }
+    }
+
+    /// A block an agent client adds to a user turn for the model, not from the user.
+    static func isBoilerplate(_ segment: String) -> Bool {
+        let trimmed = segment.drop { $0.isWhitespace }
+        return trimmed.hasPrefix("<system-reminder>") || trimmed.hasPrefix("<environment_context>") || trimmed.hasPrefix("<user_instructions>")
+            || trimmed.hasPrefix("# AGENTS.md instructions")
+    }
+
+    /// The areas whose free text the injection screen reads: what a model takes as instructions or
+    /// as data it might obey (not its own earlier turns, not metadata).
+    static let injectionAreas: Set<TextArea> = [.user, .system, .toolResult, .toolDefinition]
+
+    /// Between two strings of the body in the text classified at once: a blank line around U+001E,
+    /// where a detector's look-back for a context word stops (a "token" in one string is no cue for
+    /// an id in the next).
+    static let separator = "\n\u{1E}\n"
+    static let separatorScalars = 3
 
     /// Strings up to this many bytes are classified once however often they occur (member names,
     /// roles, schema words repeat); longer ones are not hashed.

@@ -132,6 +132,13 @@ struct AuditSummaryCommand: AsyncParsableCommand {
         print("savings vs. sending everything to the most expensive remote target (\(baselines.isEmpty ? "no price table in log" : baselines))")
         if summary.total.unpriced > 0 { print("\(summary.total.unpriced) requests without a price table in the log (not in savings)") }
         if summary.incomplete > 0 { print("\(summary.incomplete) decisions without completion") }
+        let total = summary.total
+        if !total.injectionsByKind.isEmpty || !total.injectionsByArea.isEmpty {
+            func list(_ counts: [String: Int]) -> String {
+                counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
+            print("prompt injections flagged: by kind \(list(total.injectionsByKind)); by location \(list(total.injectionsByArea))")
+        }
     }
 }
 

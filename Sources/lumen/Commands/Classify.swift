@@ -157,14 +157,17 @@ struct EvalSensitivity: AsyncParsableCommand {
             Each line: {"id": ..., "text": ..., "spans": [{"type", "start", "end"}]}, offsets in Unicode \
             scalars. A prediction is correct when it overlaps a gold span of the same type; a gold span \
             is found when a prediction of its type overlaps it. Exact-boundary numbers are reported too. \
-            --split picks a deterministic part by a hash of the id: dev (~70%), heldout (~30%), all.
+            --split picks a deterministic part by a hash of the id: dev (~70%), heldout (~30%), all; \
+            heldout-names: the sentences with a person name held out by its string (never trained on by \
+            `lumen train names`; dev then leaves them out too). Optional "decoys" (spans that are not \
+            personal data) give a decoy rate: decoys overlapped by a personal-data finding.
             """
     )
 
     @Argument(help: "Labelled JSONL file.")
     var file: String
 
-    @Option(help: "dev, heldout or all.")
+    @Option(help: "dev, heldout, heldout-names or all.")
     var split: String = "heldout"
 
     @Flag(help: "Print the report as JSON.")
@@ -172,7 +175,7 @@ struct EvalSensitivity: AsyncParsableCommand {
 
     func run() async throws {
         guard let split = SensitivitySplit(rawValue: split) else {
-            throw ValidationError("--split must be dev, heldout or all")
+            throw ValidationError("--split must be dev, heldout, heldout-names or all")
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("cannot read \(file)")
@@ -184,15 +187,17 @@ struct EvalSensitivity: AsyncParsableCommand {
                 throw ValidationError("\(file):\(index + 1): expected an object with a string \"text\"")
             }
             let id = (object["id"] as? String) ?? String(index)
-            guard split.contains(id: id) else { continue }
-            var spans: [Finding] = []
-            for span in object["spans"] as? [[String: Any]] ?? [] {
-                guard let type = span["type"] as? String, let start = span["start"] as? Int, let end = span["end"] as? Int else {
-                    throw ValidationError("\(file):\(index + 1): a span needs type, start and end")
+            func spans(_ key: String) throws -> [Finding] {
+                try (object[key] as? [[String: Any]] ?? []).map { span in
+                    guard let type = span["type"] as? String, let start = span["start"] as? Int, let end = span["end"] as? Int else {
+                        throw ValidationError("\(file):\(index + 1): a span needs type, start and end")
+                    }
+                    return Finding(type: FindingType(type), start: start, end: end, score: 1)
                 }
-                spans.append(Finding(type: FindingType(type), start: start, end: end, score: 1))
             }
-            examples.append(SensitivityExample(id: id, text: text, spans: spans))
+            let example = SensitivityExample(id: id, text: text, spans: try spans("spans"), decoys: try spans("decoys"))
+            guard split.contains(example) else { continue }
+            examples.append(example)
         }
         let report = SensitivityEvaluation.run(examples, classifier: Classifier())
         print(json ? Self.json(report, split: split) : Self.table(report, split: split))
@@ -219,6 +224,12 @@ struct EvalSensitivity: AsyncParsableCommand {
         lines.append("gold types Lumen does not detect (not scored): " + (undetected.isEmpty ? "none" : undetected.joined(separator: ", ")))
         let unlabelled = r.unlabelledPredictions.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
         lines.append("predicted types the file does not label (not scored): " + (unlabelled.isEmpty ? "none" : unlabelled.joined(separator: ", ")))
+        let clean = r.examples == 0 ? 1 : 1 - Double(r.rowsWithFalsePersonalData) / Double(r.examples)
+        lines.append("rows without a false personal-data finding: \(f(clean)) (\(r.examples - r.rowsWithFalsePersonalData)/\(r.examples))")
+        if !r.decoys.isEmpty {
+            let perType = r.decoys.keys.sorted().map { "\($0) \(r.flaggedDecoys[$0] ?? 0)/\(r.decoys[$0]!)" }
+            lines.append("decoys flagged as personal data: \(f(r.decoyRate)) (" + perType.joined(separator: ", ") + ")")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -236,6 +247,9 @@ struct EvalSensitivity: AsyncParsableCommand {
             "structured_identifiers": counts(r.structuredOverlap),
             "undetected_gold_types": Dictionary(uniqueKeysWithValues: r.undetectedGoldTypes.map { ($0.key.rawValue, $0.value) }),
             "unlabelled_predictions": Dictionary(uniqueKeysWithValues: r.unlabelledPredictions.map { ($0.key.rawValue, $0.value) }),
+            "rows_with_false_personal_data": r.rowsWithFalsePersonalData,
+            "decoys": ["total": r.decoys.values.reduce(0, +), "flagged": r.flaggedDecoys.values.reduce(0, +), "rate": r.decoyRate,
+                       "by_type": r.decoys.keys.sorted().map { ["type": $0, "total": r.decoys[$0]!, "flagged": r.flaggedDecoys[$0] ?? 0] }],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -8,7 +8,7 @@ import LumenCore
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the classifier's learned models.",
-        subcommands: [TrainDifficulty.self, TrainInjection.self]
+        subcommands: [TrainDifficulty.self, TrainNames.self, TrainInjection.self]
     )
 }
 

@@ -26,6 +26,9 @@ struct FakeUpstream: AsyncParsableCommand {
     @Flag(help: "Answer with the last user message verbatim.")
     var echo = false
 
+    @Flag(name: .customLong("tool-round"), help: "Play a model in a tool loop: call an offered shell tool with `echo`, then answer with its output.")
+    var toolRound = false
+
     @Flag(help: "Also serve the Anthropic Messages API at POST /v1/messages.")
     var anthropic = false
 
@@ -55,6 +58,7 @@ struct FakeUpstream: AsyncParsableCommand {
         logger.logLevel = .warning
         let options = FakeUpstreamOptions(
             echo: echo,
+            toolRound: toolRound,
             anthropic: anthropic,
             recordFile: record,
             failFirst: failFirst,

@@ -83,7 +83,10 @@ struct Route: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(1)
         }
-        let report = RouteReport(policy: loaded, path: path, preview: preview, includeRules: explain, wholeRequest: request != nil)
+        var report = RouteReport(policy: loaded, path: path, preview: preview, includeRules: explain, wholeRequest: request != nil)
+        if loaded.target(named: body.model) == nil, let alias = loaded.modelAliases.first(where: { $0.matches(body.model) }) {
+            report.model = "\(body.model) → \(alias.target) (policy 'models': \(alias.pattern))"
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -175,6 +178,8 @@ struct RouteReport: Encodable {
     var locations: [Location]?
     var droppedFields: [String]?
     var outgoing: Outgoing
+    /// How the request's model name was mapped (a `models` pattern of the policy), if it was.
+    var model: String?
 
     init(policy: Policy, path: String, preview: EgressPreview.Result, includeRules: Bool, wholeRequest: Bool) {
         let classification = preview.screened.classification
@@ -255,6 +260,7 @@ struct RouteReport: Encodable {
                 .joined(separator: ", "))
         }
         if let droppedFields { add("dropped", droppedFields.joined(separator: ", ") + " (not forwarded)") }
+        if let model { add("model", model) }
         switch decision.action {
         case .block: add("decision", "block — \(decision.blockMessage ?? "")")
         case .route, .redact: add("decision", "\(decision.action.rawValue) → \(decision.target ?? "")")

@@ -5,7 +5,7 @@ import LumenServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the OpenAI-compatible proxy (POST /v1/chat/completions, GET /v1/models, /healthz, /readyz, /metrics).",
+        abstract: "Serve the proxy: OpenAI Chat Completions, Anthropic Messages and OpenAI Responses (POST /v1/chat/completions, /v1/messages, /v1/responses), GET /v1/models, /healthz, /readyz, /metrics.",
         discussion: """
             Every request is classified, decided by the policy (local, remote, remote after redaction, \
             or block), served, and written to the audit log. Without --keys the server listens on \
@@ -47,6 +47,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("upstream-timeout"), help: "Seconds before a remote request times out (504 when nothing can fall back).")
     var upstreamTimeout: Double = 60
+
+    @Option(name: .customLong("responses-store"), help: "Keep the last N Responses API answers in memory for previous_response_id (0 = off).")
+    var responsesStore: Int = 0
 
     @Option(help: "Shared store for several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $LUMEN_STORE; none = the audit directory). Audit chains, budgets and the policy then live there.")
     var store: String?
@@ -92,6 +95,7 @@ struct Serve: AsyncParsableCommand {
         options.port = port
         options.keysPath = keys
         options.maxBodyBytes = maxBodyBytes
+        options.responsesStore = max(0, responsesStore)
         var logger = Logger(label: "lumen.serve")
         logger.logLevel = options.logLevel
         do {

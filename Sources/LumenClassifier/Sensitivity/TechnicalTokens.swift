@@ -1,0 +1,216 @@
+// Software identifiers in prompts: UUIDs, hashes and digests (git SHAs, sha256:…), version strings,
+// build and invoice numbers glued to letters, cloud resource ids (vpc-…, i-…, arn:…), provider object
+// ids (cus_…, pi_…), ISO timestamps, hex literals and colours, file paths with line numbers, dotted and
+// CamelCase code names (KeyError, System.Linq), URLs, ISBN/DOI/arXiv ids. They are found as whole
+// tokens (a token: a run of ASCII letters, digits and the connectors _-.:/\#+=~%@ without spaces) and
+// keep personal-data findings off them: a person, street address, phone number, date of birth or SSN
+// that overlaps one is dropped. E-mail addresses, IBANs, cards, IP addresses, passport numbers (found
+// only after "passport") and secrets are never dropped (an e-mail in a stack trace is still an e-mail).
+//
+// Separately, every finding is widened to whole ASCII tokens: no finding starts or ends inside a run
+// of ASCII letters and digits, so a placeholder never splits "550e8400" or a word.
+
+enum TechnicalTokens {
+    @inline(__always) private static func isConnector(_ c: UInt32) -> Bool {
+        c == 0x5F || c == 0x2D || c == 0x2E || c == 0x3A || c == 0x2F || c == 0x5C || c == 0x23 || c == 0x2B || c == 0x3D
+            || c == 0x7E || c == 0x25 || c == 0x40
+    }
+
+    @inline(__always) private static func isTokenScalar(_ c: UInt32) -> Bool { c < 0x80 && (Chars.isASCIILetter(c) || Chars.isDigit(c) || isConnector(c)) }
+
+    @inline(__always) private static func isHexLetter(_ c: UInt32) -> Bool { let l = c | 0x20; return l >= 0x61 && l <= 0x66 }
+
+    /// The technical tokens of `t`, as sorted, disjoint ranges.
+    static func spans(_ t: ScalarText) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var i = 0
+        while i < t.count {
+            guard isTokenScalar(t.v[i]) else { i += 1; continue }
+            let (e, r) = token(t, from: i)
+            if let r { out.append(r) }
+            i = e
+        }
+        return out
+    }
+
+    /// The token starting at `i` (a token scalar after a non-token one): its end, and its technical part.
+    @inline(__always) private static func token(_ t: ScalarText, from i: Int) -> (Int, Range<Int>?) {
+        var e = i
+        while e < t.count && isTokenScalar(t.v[e]) { e += 1 }
+        // Trailing and leading connectors (sentence punctuation, "key=") are not part of the token.
+        var s = i, f = e
+        while s < f && isConnector(t.v[s]) && t.v[s] != 0x2F && t.v[s] != 0x5C && t.v[s] != 0x23 { s += 1 }
+        while f > s && isConnector(t.v[f - 1]) && t.v[f - 1] != 0x2F { f -= 1 }
+        return (e, f > s ? technicalPart(t, s, f) : nil)
+    }
+
+    /// Whether a technical token overlaps t[s..<e] (only the tokens there are read).
+    private static func overlapsTechnical(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i > 0 && isTokenScalar(t.v[i - 1]) && isTokenScalar(t[i]) { i -= 1 }
+        while i < e {
+            guard isTokenScalar(t.v[i]) else { i += 1; continue }
+            let (end, r) = token(t, from: i)
+            if let r, r.lowerBound < e && s < r.upperBound { return true }
+            i = end
+        }
+        return false
+    }
+
+    /// The technical part of the token t[s..<f] (nil when it is an ordinary word, number or e-mail).
+    private static func technicalPart(_ t: ScalarText, _ s: Int, _ f: Int) -> Range<Int>? {
+        var letters = 0, digits = 0, innerUpper = false, lowerRun = 0, humps = 0, upperRun = 0
+        var underscore = false, slash = false, colon = false, dot = false, dash = false, at = false, other = false
+        var dots = 0, shortSegment = false, segment = 0
+        for k in s..<f {
+            let c = t.v[k]
+            if Chars.isASCIILetter(c) {
+                letters += 1
+                if Chars.isUpperASCII(c) {
+                    // CamelCase ("ValueError", "getUserId"); not "McDonald", "DeShawn", "MacKenzie".
+                    if lowerRun >= 3 || (lowerRun > 0 && humps >= 1) || (lowerRun == 2 && codeWord(t, k, f)) { innerUpper = true }
+                    if lowerRun > 0 { humps += 1 }
+                    upperRun += 1
+                    lowerRun = 0
+                } else {
+                    // "OOMKilled", "HTTPServer": an acronym run before a word.
+                    if upperRun >= 3 { innerUpper = true }
+                    upperRun = 0
+                    lowerRun += 1
+                }
+                segment += 1
+            } else if Chars.isDigit(c) {
+                digits += 1
+                segment += 1
+                lowerRun = 0
+                upperRun = 0
+            } else {
+                switch c {
+                case 0x5F: underscore = true
+                case 0x2F, 0x5C: slash = true
+                case 0x3A: colon = true
+                case 0x2E:
+                    dot = true
+                    dots += 1
+                    if segment < 2 { shortSegment = true }
+                case 0x2D: dash = true
+                case 0x40: at = true
+                default: other = true
+                }
+                segment = 0
+                lowerRun = 0
+                upperRun = 0
+            }
+        }
+        // An e-mail address is personal data, not an identifier.
+        if at && dot && !slash && !colon { return nil }
+        // A phone extension ("4508x769") is the only letter in a phone number.
+        if letters == 1 && !underscore && !slash, let x = (s..<f).first(where: { t.isASCIILetter($0) }), t.v[x] | 0x20 == 0x78,
+           t.isDigit(x - 1), t.isDigit(x + 1) {
+            return nil
+        }
+        let connector = underscore || slash || colon || dot || dash || at || other
+        // A phone number with its kind attached ("1693-Office", "58-Fax") is a phone number.
+        if letters > 0 && digits > 0 && dash && !underscore && !slash && !colon && !dot && !at && !other,
+           let d = (s..<f).last(where: { t.v[$0] == 0x2D }), t.isDigit(d - 1),
+           (d + 1..<f).allSatisfy({ t.isASCIILetter($0) }), Lexicon.phoneTypeWords.contains(Chars.hash(t.v, d + 1, f)),
+           (s..<d).allSatisfy({ t.isDigit($0) || t.v[$0] == 0x2D }) {
+            return nil
+        }
+        if letters > 0 && digits > 0 {
+            // Hashes, ids, versions, timestamps, build tags; short mixed runs ("v2", "x86", "3D") are words.
+            return f - s >= 4 || connector ? s..<f : nil
+        }
+        if letters > 0 {
+            // snake_case, paths, CamelCase, dotted names ("System.Linq", "example.com"), scheme-like ids ("arn:aws:iam").
+            if underscore || slash { return s..<f }
+            // CamelCase, unless it is a first name and a surname written together ("JohnCarpenter").
+            if innerUpper { return !connector && Names.isJoinedFullName(t, s, f) ? nil : s..<f }
+            if dot && !shortSegment && segment >= 2 { return s..<f }
+            if colon && isSchemeLike(t, s, f) { return s..<f }
+            return nil
+        }
+        // Digits with connectors: only shapes no phone or card has — times with dates, dotted versions.
+        if colon && dash && f - s >= 16 { return s..<f }
+        // Four or more dotted pairs from a leading zero are a national phone number ("01.84.17.61.18").
+        if dots >= 2 && !dash && !colon && dots != 3 && !dottedPairs(t, s, f) { return s..<f }
+        return nil
+    }
+
+    /// "06.12.34.56.78": groups of exactly two digits, at least four of them, the first starting with 0.
+    private static func dottedPairs(_ t: ScalarText, _ s: Int, _ f: Int) -> Bool {
+        guard t.v[s] == 0x30 else { return false }
+        var groups = 0, run = 0
+        for k in s..<f {
+            if t.isDigit(k) { run += 1; continue }
+            guard run == 2 else { return false }
+            groups += 1
+            run = 0
+        }
+        return run == 2 && groups + 1 >= 4
+    }
+
+    private static let codeWords = ["Error", "Exception", "Id", "Key", "Type", "Name", "Code", "Config", "Handler", "Service", "Event", "Time"]
+        .map { $0.unicodeScalars.map(\.value) }
+
+    /// A code word starts at `k` ("KeyError": "Error" after "Key").
+    private static func codeWord(_ t: ScalarText, _ k: Int, _ f: Int) -> Bool {
+        codeWords.contains { w in k + w.count <= f && (0..<w.count).allSatisfy { t.v[k + $0] == w[$0] } }
+    }
+
+    private static func isSchemeLike(_ t: ScalarText, _ s: Int, _ f: Int) -> Bool {
+        // "arn:aws:iam", "urn:isbn", "sha256:", "doi:10": a lowercase word, a colon and more token.
+        var k = s
+        while k < f && Chars.isASCIILetter(t.v[k]) { k += 1 }
+        return k > s && k < f - 1 && t.v[k] == 0x3A
+    }
+
+    /// Types a technical token overrides.
+    @inline(__always) static func isOverridable(_ type: FindingType) -> Bool {
+        type == .person || type == .streetAddress || type == .phone || type == .dateOfBirth || type == .usSSN
+    }
+
+    /// Drops personal-data findings that overlap a technical token, drops loopback, unspecified and
+    /// private-network IP addresses, and widens every finding to whole ASCII tokens.
+    static func apply(_ t: ScalarText, _ findings: inout [Finding]) {
+        guard !findings.isEmpty else { return }
+        findings.removeAll { isOverridable($0.type) && overlapsTechnical(t, $0.start, $0.end) }
+        // In technical text a person needs more than one capitalised word: a lone label or first name
+        // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
+        func lone(_ f: Finding) -> Bool {
+            f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
+        }
+        if findings.contains(where: lone), spans(t).count >= 2 { findings.removeAll(where: lone) }
+        findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
+        for k in findings.indices {
+            var f = findings[k]
+            while f.start > 0 && t.isASCIIAlnum(f.start - 1) && t.isASCIIAlnum(f.start) { f.start -= 1 }
+            while f.end < t.count && t.isASCIIAlnum(f.end) && t.isASCIIAlnum(f.end - 1) { f.end += 1 }
+            findings[k] = f
+        }
+    }
+
+    /// 127/8, 0.0.0.0, 10/8, 172.16/12, 192.168/16, 169.254/16 and ::1: hosts on the machine
+    /// or an internal network, not a person.
+    static func isInternalIP(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var parts: [Int] = []
+        var value = 0, digits = 0
+        for k in s..<e {
+            let c = t.v[k]
+            if Chars.isDigit(c) { value = value * 10 + Int(c - 0x30); digits += 1 } else if c == 0x2E { parts.append(value); value = 0; digits = 0 } else {
+                // IPv6
+                let text = t.string(s, e).lowercased()
+                return text == "::1"
+            }
+        }
+        if digits > 0 { parts.append(value) }
+        guard parts.count == 4 else { return false }
+        switch parts[0] {
+        case 0, 10, 127: return true
+        case 172: return (16...31).contains(parts[1])
+        case 192: return parts[1] == 168
+        case 169: return parts[1] == 254
+        default: return false
+        }
+    }
+}

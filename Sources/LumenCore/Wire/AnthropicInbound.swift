@@ -1,0 +1,365 @@
+/// The Anthropic Messages API as a client API (`POST /v1/messages`): its request into the
+/// conversation, the conversation's answer into its message and its stream events.
+public enum AnthropicInbound {
+    /// Top-level members of a Messages request that Anthropic documents (SDK 2.x types and what
+    /// Claude Code sends); others are dropped at the door like any unknown member.
+    public static let documentedFields: Set<String> = [
+        "model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream", "temperature", "top_k", "top_p",
+        "tools", "tool_choice", "thinking", "service_tier", "context_management", "output_config", "container", "mcp_servers",
+    ]
+
+    /// Members only an Anthropic target can take: carried in the native body, dropped (and named) for others.
+    static let anthropicOnly = ["thinking", "context_management", "output_config", "container", "mcp_servers", "top_k"]
+
+    /// Decodes a Messages request body.
+    public static func decode(_ body: JSONValue, headers: [String: String] = [:]) throws(InboundError) -> InboundRequest {
+        guard var object = body.objectValue else { throw InboundError("the body must be a JSON object") }
+        var dropped: [String] = []
+        var unknown: [String] = []
+        for key in object.keys.sorted() where !documentedFields.contains(key) {
+            object[key] = nil
+            unknown.append(key)
+        }
+        guard let model = object["model"]?.stringValue else { throw InboundError("'model' is required", param: "model") }
+        guard let maxTokens = object["max_tokens"]?.intValue else {
+            throw InboundError("'max_tokens' is required (an integer)", param: "max_tokens")
+        }
+        guard maxTokens >= 1 else { throw InboundError("'max_tokens' must be at least 1", param: "max_tokens") }
+        guard let messages = object["messages"]?.arrayValue else { throw InboundError("'messages' is required (an array)", param: "messages") }
+
+        var conversation = ChatCompletionRequest(model: model, messages: [])
+        if let system = object["system"] {
+            conversation.messages.append(try systemMessage(system, at: "system"))
+        }
+        for (index, message) in messages.enumerated() {
+            conversation.messages += try self.messages(message, at: "messages[\(index)]")
+        }
+        guard !conversation.messages.isEmpty else { throw InboundError("'messages' must not be empty", param: "messages") }
+        conversation.maxTokens = maxTokens
+        conversation.temperature = object["temperature"]?.doubleValue
+        conversation.topP = object["top_p"]?.doubleValue
+        if let stops = object["stop_sequences"]?.arrayValue {
+            conversation.stop = .multiple(stops.compactMap(\.stringValue))
+        }
+        if let user = object["metadata"]?["user_id"]?.stringValue { conversation.user = user }
+        if object["stream"]?.boolValue == true {
+            conversation.stream = true
+            conversation.streamOptions = StreamOptions(includeUsage: true)
+        }
+        if let topK = object["top_k"] { conversation.extra["top_k"] = topK }
+        if let tools = object["tools"]?.arrayValue {
+            var functions: [Tool] = []
+            for (index, tool) in tools.enumerated() {
+                if let name = tool["name"]?.stringValue, let schema = tool["input_schema"] {
+                    functions.append(Tool(function: FunctionDefinition(name: name, description: tool["description"]?.stringValue, parameters: schema)))
+                } else {
+                    // A server tool (web search, code execution, …): only Anthropic runs it.
+                    dropped.append("tools[\(index)] (\(tool["type"]?.stringValue ?? "server tool"))" + InboundRequest.anthropicOnlyMarker)
+                }
+            }
+            if !functions.isEmpty { conversation.tools = functions }
+        }
+        if let choice = object["tool_choice"] {
+            switch choice["type"]?.stringValue {
+            case "auto": conversation.toolChoice = .auto
+            case "any": conversation.toolChoice = .required
+            case "none": conversation.toolChoice = ToolChoice.none
+            case "tool":
+                guard let name = choice["name"]?.stringValue else { throw InboundError("tool_choice of type 'tool' needs a 'name'", param: "tool_choice") }
+                conversation.toolChoice = .function(name: name)
+            default:
+                throw InboundError("unknown tool_choice type", param: "tool_choice")
+            }
+            if choice["disable_parallel_tool_use"]?.boolValue == true { conversation.extra["parallel_tool_calls"] = false }
+        }
+        var passThrough: [String: String] = [:]
+        for name in ["anthropic-beta", "anthropic-version"] { if let value = headers[name] { passThrough[name] = value } }
+        // The native body keeps what the conversation cannot hold; a non-Anthropic target gets none of it.
+        let native = OutboundBody(format: .anthropicMessages, json: .object(object))
+        for key in anthropicOnly where object[key] != nil { dropped.append(key + InboundRequest.anthropicOnlyMarker) }
+        return InboundRequest(
+            api: .anthropicMessages, conversation: conversation, native: native, passThroughHeaders: passThrough, unknownFields: unknown,
+            dropped: dropped
+        )
+    }
+
+    static func systemMessage(_ system: JSONValue, at path: String) throws(InboundError) -> ChatMessage {
+        switch system {
+        case .string(let text):
+            return ChatMessage(role: .system, text: text)
+        case .array(let blocks):
+            var parts: [ContentPart] = []
+            for (index, block) in blocks.enumerated() {
+                guard block["type"]?.stringValue == "text", let text = block["text"]?.stringValue else {
+                    throw InboundError("\(path)[\(index)]: system blocks must be text blocks", param: path)
+                }
+                parts.append(.text(text))
+            }
+            return ChatMessage(role: .system, content: .parts(parts))
+        default:
+            throw InboundError("\(path) must be a string or an array of text blocks", param: path)
+        }
+    }
+
+    /// One Messages message as conversation messages: tool results become `tool` messages (before the
+    /// rest of the turn), tool uses become the assistant's `tool_calls`.
+    static func messages(_ message: JSONValue, at path: String) throws(InboundError) -> [ChatMessage] {
+        guard let roleName = message["role"]?.stringValue else { throw InboundError("\(path): 'role' is required", param: path) }
+        let role: ChatRole = switch roleName {
+        case "user": .user
+        case "assistant": .assistant
+        case "system": .system
+        default: ChatRole(rawValue: roleName)
+        }
+        guard [.user, .assistant, .system].contains(role) else { throw InboundError("\(path): unknown role '\(roleName)'", param: path) }
+        guard let content = message["content"] else { throw InboundError("\(path): 'content' is required", param: path) }
+        if case .string(let text) = content { return [ChatMessage(role: role, text: text)] }
+        guard let blocks = content.arrayValue else { throw InboundError("\(path).content must be a string or an array of blocks", param: path) }
+        var results: [ChatMessage] = []
+        var parts: [ContentPart] = []
+        var calls: [ToolCall] = []
+        for (index, block) in blocks.enumerated() {
+            let at = "\(path).content[\(index)]"
+            switch block["type"]?.stringValue {
+            case "text":
+                parts.append(.text(block["text"]?.stringValue ?? ""))
+            case "image", "document":
+                parts.append(try mediaPart(block, at: at))
+            case "tool_use", "server_tool_use":
+                guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
+                    throw InboundError("\(at): tool_use needs 'id' and 'name'", param: at)
+                }
+                let arguments = (try? WireJSON.encodeString(block["input"] ?? .object([:]))) ?? "{}"
+                calls.append(ToolCall(id: id, function: FunctionCall(name: name, arguments: arguments)))
+            case "tool_result":
+                guard let id = block["tool_use_id"]?.stringValue else { throw InboundError("\(at): tool_result needs 'tool_use_id'", param: at) }
+                var result = ChatMessage(role: .tool, content: try toolResultContent(block["content"], at: at))
+                result.toolCallId = id
+                if block["is_error"]?.boolValue == true { result.extra["is_error"] = true }
+                results.append(result)
+            case "thinking", "redacted_thinking":
+                // Reasoning the model did in an earlier turn: kept in the native body for an Anthropic
+                // target; no other target can read it.
+                continue
+            default:
+                throw InboundError("\(at): content block type '\(block["type"]?.stringValue ?? "?")' is not supported", param: at)
+            }
+        }
+        var out = results
+        if !parts.isEmpty || !calls.isEmpty {
+            let content: MessageContent? = parts.isEmpty ? nil : (parts.count == 1 && parts[0].isText ? .text(parts[0].text ?? "") : .parts(parts))
+            var turn = ChatMessage(role: role, content: content ?? (role == .assistant ? nil : .text("")))
+            if !calls.isEmpty { turn.toolCalls = calls }
+            out.append(turn)
+        }
+        return out
+    }
+
+    static func toolResultContent(_ content: JSONValue?, at path: String) throws(InboundError) -> MessageContent {
+        switch content {
+        case nil: return .text("")
+        case .string(let text)?: return .text(text)
+        case .array(let blocks)?:
+            var parts: [ContentPart] = []
+            for (index, block) in blocks.enumerated() {
+                switch block["type"]?.stringValue {
+                case "text": parts.append(.text(block["text"]?.stringValue ?? ""))
+                case "image", "document": parts.append(try mediaPart(block, at: "\(path).content[\(index)]"))
+                default: throw InboundError("\(path).content[\(index)]: unsupported block in a tool result", param: path)
+                }
+            }
+            return parts.count == 1 && parts[0].isText ? .text(parts[0].text ?? "") : .parts(parts)
+        default:
+            throw InboundError("\(path).content must be a string or an array of blocks", param: path)
+        }
+    }
+
+    /// An image or a document as a content part (base64 data as a data URI, a URL as is).
+    static func mediaPart(_ block: JSONValue, at path: String) throws(InboundError) -> ContentPart {
+        let source = block["source"]
+        let url: String
+        switch source?["type"]?.stringValue {
+        case "base64":
+            let media = source?["media_type"]?.stringValue ?? "application/octet-stream"
+            url = "data:\(media);base64,\(source?["data"]?.stringValue ?? "")"
+        case "url":
+            url = source?["url"]?.stringValue ?? ""
+        case "text":
+            return .text(source?["data"]?.stringValue ?? "")
+        default:
+            throw InboundError("\(path): unsupported \(block["type"]?.stringValue ?? "media") source", param: path)
+        }
+        if block["type"]?.stringValue == "image" {
+            return ContentPart(type: "image_url", extra: ["image_url": ["url": .string(url)]])
+        }
+        return ContentPart(type: "file", extra: ["file": ["file_data": .string(url)]])
+    }
+
+    // MARK: Answers
+
+    /// Anthropic's `stop_reason` for a chat `finish_reason`.
+    public static func stopReason(_ finishReason: String?) -> String {
+        switch finishReason {
+        case "length": "max_tokens"
+        case "tool_calls": "tool_use"
+        case "content_filter": "refusal"
+        default: "end_turn"
+        }
+    }
+
+    /// A Messages response for the conversation's answer.
+    public static func response(_ answer: ChatCompletionResponse, requestedModel: String) -> JSONValue {
+        let choice = answer.choices.first
+        var content: [JSONValue] = []
+        let text = choice?.message.text ?? ""
+        if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
+        for call in choice?.message.toolCalls ?? [] {
+            let input = (try? WireJSON.decode(JSONValue.self, from: call.function.arguments)) ?? .object([:])
+            content.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.function.name), "input": input])
+        }
+        return [
+            "id": .string(messageID(answer.id)), "type": "message", "role": "assistant",
+            "model": .string(answer.model.isEmpty ? requestedModel : answer.model),
+            "content": .array(content), "stop_reason": .string(stopReason(choice?.finishReason)), "stop_sequence": .null,
+            "usage": usage(answer.usage),
+        ]
+    }
+
+    static func usage(_ usage: Usage?) -> JSONValue {
+        var out: [String: JSONValue] = [
+            "input_tokens": .integer(Int64(usage?.promptTokens ?? 0)), "output_tokens": .integer(Int64(usage?.completionTokens ?? 0)),
+        ]
+        if let cost = usage?.cost { out["cost_usd"] = .double(cost) }
+        return .object(out)
+    }
+
+    static func messageID(_ id: String) -> String { id.hasPrefix("msg_") ? id : "msg_" + id.filter { $0.isLetter || $0.isNumber } }
+
+    /// An Anthropic error body.
+    public static func error(status: Int, message: String) -> JSONValue {
+        let type = switch status {
+        case 400: "invalid_request_error"
+        case 401: "authentication_error"
+        case 403: "permission_error"
+        case 404: "not_found_error"
+        case 413: "request_too_large"
+        case 429: "rate_limit_error"
+        case 529: "overloaded_error"
+        default: "api_error"
+        }
+        return ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
+    }
+
+    /// Turns the conversation's answer chunks into the Messages stream: `message_start`, `ping`,
+    /// `content_block_start` / `_delta` (`text_delta`, `input_json_delta`) / `_stop` per block,
+    /// `message_delta` with the stop reason and usage, `message_stop`.
+    public struct StreamEncoder: Sendable {
+        /// One SSE event: its name and data.
+        public typealias Event = (name: String, data: JSONValue)
+
+        let requestedModel: String
+        let inputTokensEstimate: Int
+        var started = false
+        var openBlock: (index: Int, toolIndex: Int?)?
+        var nextBlock = 0
+        var stopReason: String?
+        var finished = false
+        var id = ""
+        var model = ""
+
+        public init(requestedModel: String, inputTokensEstimate: Int) {
+            self.requestedModel = requestedModel
+            self.inputTokensEstimate = inputTokensEstimate
+        }
+
+        mutating func start(_ chunk: ChatCompletionChunk, into events: inout [Event]) {
+            guard !started else { return }
+            started = true
+            id = messageID(chunk.id.isEmpty ? "lumen" : chunk.id)
+            model = chunk.model.isEmpty ? requestedModel : chunk.model
+            events.append((
+                "message_start",
+                [
+                    "type": "message_start",
+                    "message": [
+                        "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": [],
+                        "stop_reason": .null, "stop_sequence": .null,
+                        "usage": ["input_tokens": .integer(Int64(inputTokensEstimate)), "output_tokens": 0],
+                    ],
+                ]
+            ))
+            events.append(("ping", ["type": "ping"]))
+        }
+
+        mutating func closeBlock(into events: inout [Event]) {
+            guard let block = openBlock else { return }
+            events.append(("content_block_stop", ["type": "content_block_stop", "index": .integer(Int64(block.index))]))
+            openBlock = nil
+        }
+
+        mutating func openBlock(_ block: JSONValue, toolIndex: Int?, into events: inout [Event]) {
+            closeBlock(into: &events)
+            openBlock = (nextBlock, toolIndex)
+            events.append(("content_block_start", ["type": "content_block_start", "index": .integer(Int64(nextBlock)), "content_block": block]))
+            nextBlock += 1
+        }
+
+        /// The events for one chunk of the answer.
+        public mutating func encode(_ chunk: ChatCompletionChunk) -> [Event] {
+            var events: [Event] = []
+            start(chunk, into: &events)
+            for choice in chunk.choices where choice.index == 0 {
+                if let text = choice.delta.content, !text.isEmpty {
+                    if openBlock == nil || openBlock?.toolIndex != nil {
+                        openBlock(["type": "text", "text": ""], toolIndex: nil, into: &events)
+                    }
+                    events.append((
+                        "content_block_delta",
+                        ["type": "content_block_delta", "index": .integer(Int64(openBlock!.index)), "delta": ["type": "text_delta", "text": .string(text)]]
+                    ))
+                }
+                for call in choice.delta.toolCalls ?? [] {
+                    if openBlock?.toolIndex != call.index {
+                        openBlock(
+                            [
+                                "type": "tool_use", "id": .string(call.id ?? "toolu_\(call.index)"), "name": .string(call.function?.name ?? ""),
+                                "input": .object([:]),
+                            ],
+                            toolIndex: call.index, into: &events
+                        )
+                    }
+                    if let fragment = call.function?.arguments, !fragment.isEmpty {
+                        events.append((
+                            "content_block_delta",
+                            [
+                                "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
+                                "delta": ["type": "input_json_delta", "partial_json": .string(fragment)],
+                            ]
+                        ))
+                    }
+                }
+                if let reason = choice.finishReason { stopReason = AnthropicInbound.stopReason(reason) }
+            }
+            if let usage = chunk.usage { events += finish(usage: usage) }
+            return events
+        }
+
+        /// The closing events (once): the open block's stop, `message_delta` with the stop reason and
+        /// usage, `message_stop`.
+        public mutating func finish(usage: Usage?) -> [Event] {
+            guard !finished else { return [] }
+            finished = true
+            var events: [Event] = []
+            if !started { start(ChatCompletionChunk(id: "", created: 0, model: requestedModel, choices: []), into: &events) }
+            closeBlock(into: &events)
+            var usageValue = AnthropicInbound.usage(usage).objectValue ?? [:]
+            if usage == nil { usageValue["input_tokens"] = .integer(Int64(inputTokensEstimate)) }
+            events.append((
+                "message_delta",
+                ["type": "message_delta", "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": .null], "usage": .object(usageValue)]
+            ))
+            events.append(("message_stop", ["type": "message_stop"]))
+            return events
+        }
+    }
+}

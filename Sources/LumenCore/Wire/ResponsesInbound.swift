@@ -1,0 +1,462 @@
+/// The OpenAI Responses API as a client API (`POST /v1/responses`): its request into the
+/// conversation, the conversation's answer into a `response` object and its stream events.
+public enum ResponsesInbound {
+    /// Top-level members of a Responses request that OpenAI documents (openai-python 1.109
+    /// `ResponseCreateParams`, plus `client_metadata`, which Codex sends).
+    public static let documentedFields: Set<String> = [
+        "input", "instructions", "model", "tools", "tool_choice", "parallel_tool_calls", "max_output_tokens", "max_tool_calls",
+        "temperature", "top_p", "top_logprobs", "stream", "stream_options", "store", "previous_response_id", "include", "reasoning",
+        "text", "truncation", "metadata", "user", "safety_identifier", "prompt_cache_key", "service_tier", "background", "prompt",
+        "conversation", "client_metadata",
+    ]
+
+    /// Options the conversation cannot carry to a Chat Completions or Anthropic target (named in
+    /// `x-lumen-dropped-fields` when present). `prompt_cache_key`, `service_tier`, `metadata` and
+    /// `safety_identifier` go on as their Chat Completions namesakes.
+    static let notCarried = [
+        "include", "reasoning", "text", "truncation", "max_tool_calls", "top_logprobs", "background", "prompt", "conversation",
+        "client_metadata",
+    ]
+
+    /// Names of function tools inside a `namespace` tool join with this separator (`ns__fn`).
+    public static let namespaceSeparator = "__"
+
+    /// Decodes a Responses request body. `history` resolves `previous_response_id` (the stored
+    /// conversation so far, without the new input); nil when no store is configured.
+    public static func decode(_ body: JSONValue, history: ((String) -> [ChatMessage]?)? = nil) throws(InboundError) -> InboundRequest {
+        guard var object = body.objectValue else { throw InboundError("the body must be a JSON object") }
+        var dropped: [String] = []
+        var unknown: [String] = []
+        for key in object.keys.sorted() where !documentedFields.contains(key) {
+            object[key] = nil
+            unknown.append(key)
+        }
+        guard let model = object["model"]?.stringValue else { throw InboundError("'model' is required", param: "model") }
+        var conversation = ChatCompletionRequest(model: model, messages: [])
+        if let previous = object["previous_response_id"]?.stringValue {
+            guard let history else {
+                throw InboundError(
+                    "previous_response_id needs a response store: start lumen serve with --responses-store N, or send the whole conversation in 'input'",
+                    param: "previous_response_id"
+                )
+            }
+            guard let earlier = history(previous) else {
+                throw InboundError("no stored response '\(previous)' (the store is bounded and in memory)", param: "previous_response_id")
+            }
+            conversation.messages = earlier
+        }
+        if let instructions = object["instructions"]?.stringValue, !instructions.isEmpty {
+            conversation.messages.insert(ChatMessage(role: .system, text: instructions), at: 0)
+        }
+        switch object["input"] {
+        case .string(let text)?:
+            conversation.messages.append(ChatMessage(role: .user, text: text))
+        case .array(let items)?:
+            conversation.messages += try self.items(items)
+        case nil:
+            break
+        default:
+            throw InboundError("'input' must be a string or an array of items", param: "input")
+        }
+        guard conversation.messages.contains(where: { $0.role != .system && $0.role != .developer }) else {
+            throw InboundError("'input' must hold at least one message", param: "input")
+        }
+        if let v = object["max_output_tokens"] {
+            guard let n = v.intValue, n >= 1 else { throw InboundError("'max_output_tokens' must be a positive integer", param: "max_output_tokens") }
+            conversation.maxTokens = n
+        }
+        conversation.temperature = object["temperature"]?.doubleValue
+        conversation.topP = object["top_p"]?.doubleValue
+        if object["stream"]?.boolValue == true {
+            conversation.stream = true
+            conversation.streamOptions = StreamOptions(includeUsage: true)
+        }
+        if let user = object["user"]?.stringValue { conversation.user = user }
+        if let metadata = object["metadata"], metadata.objectValue != nil { conversation.metadata = metadata }
+        for key in ["prompt_cache_key", "service_tier", "safety_identifier", "parallel_tool_calls"] where object[key] != nil {
+            conversation.extra[key] = object[key]
+        }
+        if let tools = object["tools"]?.arrayValue {
+            var functions: [Tool] = []
+            for (index, tool) in tools.enumerated() {
+                functions += try self.tools(tool, at: "tools[\(index)]", dropped: &dropped)
+            }
+            if !functions.isEmpty { conversation.tools = functions }
+        }
+        switch object["tool_choice"] {
+        case nil: break
+        case .string("auto")?: conversation.toolChoice = .auto
+        case .string("none")?: conversation.toolChoice = ToolChoice.none
+        case .string("required")?: conversation.toolChoice = .required
+        case let choice?:
+            if let name = choice["name"]?.stringValue {
+                conversation.toolChoice = .function(name: name)
+            } else {
+                dropped.append("tool_choice (\(choice["type"]?.stringValue ?? "?"))")
+            }
+        }
+        for key in notCarried where object[key] != nil { dropped.append(key) }
+        if object["store"]?.boolValue == true { dropped.append("store (Lumen stores responses only with --responses-store)") }
+        return InboundRequest(api: .responses, conversation: conversation, unknownFields: unknown, dropped: dropped)
+    }
+
+    /// Tools as functions: `function`, `custom` (freeform text input, carried as one string
+    /// argument `input`) and the functions of a `namespace`; hosted tools are dropped (named).
+    static func tools(_ tool: JSONValue, at path: String, dropped: inout [String]) throws(InboundError) -> [Tool] {
+        switch tool["type"]?.stringValue {
+        case "function":
+            guard let name = tool["name"]?.stringValue else { throw InboundError("\(path): a function tool needs a 'name'", param: path) }
+            return [
+                Tool(function: FunctionDefinition(
+                    name: name, description: tool["description"]?.stringValue, parameters: tool["parameters"] ?? ["type": "object", "properties": [:]],
+                    strict: tool["strict"]?.boolValue
+                ))
+            ]
+        case "custom":
+            guard let name = tool["name"]?.stringValue else { throw InboundError("\(path): a custom tool needs a 'name'", param: path) }
+            var description = tool["description"]?.stringValue ?? ""
+            description += (description.isEmpty ? "" : " ") + "(Its whole input is the string argument `input`.)"
+            return [
+                Tool(
+                    function: FunctionDefinition(
+                        name: name, description: description,
+                        parameters: ["type": "object", "properties": ["input": ["type": "string"]], "required": ["input"]]
+                    ),
+                    extra: ["x_lumen_custom": true]
+                )
+            ]
+        case "namespace":
+            guard let namespace = tool["name"]?.stringValue, let inner = tool["tools"]?.arrayValue else {
+                throw InboundError("\(path): a namespace needs a 'name' and 'tools'", param: path)
+            }
+            var out: [Tool] = []
+            for (index, member) in inner.enumerated() {
+                for var function in try tools(member, at: "\(path).tools[\(index)]", dropped: &dropped) {
+                    let name = function.function?.name ?? ""
+                    function.function?.name = namespace + namespaceSeparator + name
+                    out.append(function)
+                }
+            }
+            return out
+        default:
+            dropped.append("\(path) (hosted tool \(tool["type"]?.stringValue ?? "?"))")
+            return []
+        }
+    }
+
+    /// Input items as conversation messages: consecutive function calls join one assistant turn.
+    static func items(_ items: [JSONValue]) throws(InboundError) -> [ChatMessage] {
+        var out: [ChatMessage] = []
+        func appendCall(_ call: ToolCall) {
+            if var last = out.last, last.role == .assistant, last.content == nil || last.text.isEmpty, last.toolCalls != nil {
+                last.toolCalls?.append(call)
+                out[out.count - 1] = last
+            } else {
+                out.append(ChatMessage(role: .assistant, content: nil, toolCalls: [call]))
+            }
+        }
+        for (index, item) in items.enumerated() {
+            let path = "input[\(index)]"
+            let type = item["type"]?.stringValue ?? (item["role"] != nil ? "message" : "")
+            switch type {
+            case "message":
+                guard let roleName = item["role"]?.stringValue else { throw InboundError("\(path): 'role' is required", param: path) }
+                let role = ChatRole(rawValue: roleName)
+                switch item["content"] {
+                case .string(let text)?:
+                    out.append(ChatMessage(role: role, text: text))
+                case .array(let parts)?:
+                    var converted: [ContentPart] = []
+                    for (p, part) in parts.enumerated() {
+                        converted.append(try contentPart(part, at: "\(path).content[\(p)]"))
+                    }
+                    out.append(ChatMessage(role: role, content: converted.count == 1 && converted[0].isText ? .text(converted[0].text ?? "") : .parts(converted)))
+                default:
+                    throw InboundError("\(path).content must be a string or an array of parts", param: path)
+                }
+            case "function_call":
+                guard let id = item["call_id"]?.stringValue, let name = item["name"]?.stringValue else {
+                    throw InboundError("\(path): a function_call needs 'call_id' and 'name'", param: path)
+                }
+                appendCall(ToolCall(id: id, function: FunctionCall(name: name, arguments: item["arguments"]?.stringValue ?? "{}")))
+            case "custom_tool_call":
+                guard let id = item["call_id"]?.stringValue, let name = item["name"]?.stringValue else {
+                    throw InboundError("\(path): a custom_tool_call needs 'call_id' and 'name'", param: path)
+                }
+                let input = (try? WireJSON.encodeString(JSONValue.object(["input": item["input"] ?? ""]))) ?? "{}"
+                appendCall(ToolCall(id: id, function: FunctionCall(name: name, arguments: input)))
+            case "function_call_output", "custom_tool_call_output":
+                guard let id = item["call_id"]?.stringValue else { throw InboundError("\(path): '\(type)' needs 'call_id'", param: path) }
+                var result: ChatMessage
+                switch item["output"] {
+                case .string(let text)?: result = ChatMessage(role: .tool, text: text)
+                case .array(let parts)?:
+                    var converted: [ContentPart] = []
+                    for (p, part) in parts.enumerated() { converted.append(try contentPart(part, at: "\(path).output[\(p)]")) }
+                    result = ChatMessage(role: .tool, content: .parts(converted))
+                default: result = ChatMessage(role: .tool, text: "")
+                }
+                result.toolCallId = id
+                out.append(result)
+            case "reasoning", "item_reference", "web_search_call", "tool_search_call", "tool_search_output", "compaction":
+                // Reasoning and hosted-tool records of earlier turns: only the upstream that made them
+                // can read them; the conversation goes on without them.
+                continue
+            default:
+                throw InboundError("\(path): input item type '\(type)' is not supported", param: path)
+            }
+        }
+        return out
+    }
+
+    static func contentPart(_ part: JSONValue, at path: String) throws(InboundError) -> ContentPart {
+        switch part["type"]?.stringValue {
+        case "input_text", "output_text", "text":
+            return ContentPart(type: "text", text: part["text"]?.stringValue ?? "")
+        case "refusal":
+            return ContentPart(type: "text", text: part["refusal"]?.stringValue ?? "")
+        case "input_image":
+            guard let url = part["image_url"]?.stringValue else { throw InboundError("\(path): input_image needs an 'image_url'", param: path) }
+            var image: [String: JSONValue] = ["url": .string(url)]
+            if let detail = part["detail"] { image["detail"] = detail }
+            return ContentPart(type: "image_url", extra: ["image_url": .object(image)])
+        case "input_file":
+            var file: [String: JSONValue] = [:]
+            for key in ["file_data", "file_id", "filename"] { if let v = part[key] { file[key] = v } }
+            return ContentPart(type: "file", extra: ["file": .object(file)])
+        default:
+            throw InboundError("\(path): content part type '\(part["type"]?.stringValue ?? "?")' is not supported", param: path)
+        }
+    }
+
+    // MARK: Answers
+
+    /// The tool a call names: a custom tool (its input was wrapped as `{"input": …}`) or a function.
+    public struct ToolKinds: Sendable {
+        public var custom: Set<String>
+
+        public init(_ request: ChatCompletionRequest) {
+            custom = Set((request.tools ?? []).filter { $0.extra["x_lumen_custom"] == true }.compactMap(\.function?.name))
+        }
+    }
+
+    /// The output item for a tool call.
+    static func callItem(id: String, callID: String, name: String, arguments: String, kinds: ToolKinds, status: String) -> JSONValue {
+        if kinds.custom.contains(name) {
+            let input = (try? WireJSON.decode(JSONValue.self, from: arguments))?["input"]?.stringValue ?? arguments
+            return ["type": "custom_tool_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "input": .string(input), "status": .string(status)]
+        }
+        return ["type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "arguments": .string(arguments), "status": .string(status)]
+    }
+
+    static func usage(_ usage: Usage?) -> JSONValue {
+        let input = usage?.promptTokens ?? 0
+        let output = usage?.completionTokens ?? 0
+        var out: [String: JSONValue] = [
+            "input_tokens": .integer(Int64(input)), "output_tokens": .integer(Int64(output)), "total_tokens": .integer(Int64(input + output)),
+            "input_tokens_details": ["cached_tokens": 0], "output_tokens_details": ["reasoning_tokens": 0],
+        ]
+        if let cost = usage?.cost { out["cost_usd"] = .double(cost) }
+        return .object(out)
+    }
+
+    /// A `response` object around `output`.
+    static func response(id: String, created: Int, model: String, status: String, output: [JSONValue], usage: Usage?, request: ChatCompletionRequest) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(id), "object": "response", "created_at": .integer(Int64(created)), "status": .string(status),
+            "model": .string(model), "output": .array(output), "parallel_tool_calls": request.extra["parallel_tool_calls"] ?? true,
+            "tool_choice": "auto", "tools": [], "error": .null, "incomplete_details": .null,
+        ]
+        if status == "incomplete" { object["incomplete_details"] = ["reason": "max_output_tokens"] }
+        if let usage { object["usage"] = Self.usage(usage) }
+        return .object(object)
+    }
+
+    /// A Responses `response` for the conversation's answer.
+    public static func response(_ answer: ChatCompletionResponse, id: String, request: ChatCompletionRequest) -> JSONValue {
+        let choice = answer.choices.first
+        var output: [JSONValue] = []
+        let text = choice?.message.text ?? ""
+        if !text.isEmpty || (choice?.message.toolCalls ?? []).isEmpty {
+            output.append(messageItem(id: "msg_" + id.dropFirst(5), text: text, status: "completed"))
+        }
+        let kinds = ToolKinds(request)
+        for (index, call) in (choice?.message.toolCalls ?? []).enumerated() {
+            output.append(callItem(id: "fc_\(id.dropFirst(5))_\(index)", callID: call.id, name: call.function.name, arguments: call.function.arguments, kinds: kinds, status: "completed"))
+        }
+        return response(
+            id: id, created: answer.created, model: answer.model.isEmpty ? request.model : answer.model,
+            status: choice?.finishReason == "length" ? "incomplete" : "completed", output: output, usage: answer.usage, request: request
+        )
+    }
+
+    static func messageItem(id: some StringProtocol, text: String, status: String) -> JSONValue {
+        [
+            "type": "message", "id": .string(String(id)), "status": .string(status), "role": "assistant",
+            "content": status == "in_progress" && text.isEmpty ? [] : [["type": "output_text", "text": .string(text), "annotations": []]],
+        ]
+    }
+
+    /// The messages a stored response adds to its conversation (its answer as an assistant turn).
+    public static func assistantTurn(_ answer: ChatCompletionResponse) -> ChatMessage? {
+        answer.choices.first?.message
+    }
+
+    /// An OpenAI error body (the Responses API uses the same shape as Chat Completions).
+    public static func error(type: String, code: String, message: String, param: String?) -> JSONValue {
+        ["error": ["type": .string(type), "code": .string(code), "message": .string(message), "param": param.map(JSONValue.string) ?? .null]]
+    }
+
+    /// Turns the conversation's answer chunks into the Responses stream: `response.created`,
+    /// `response.in_progress`, per output item `response.output_item.added`, the text or argument
+    /// deltas and their `.done` events, `response.output_item.done`, and `response.completed`
+    /// (or `response.incomplete`) with usage. Every event carries its `sequence_number`.
+    public struct StreamEncoder: Sendable {
+        public typealias Event = (name: String, data: JSONValue)
+
+        public let id: String
+        let created: Int
+        let request: ChatCompletionRequest
+        let kinds: ToolKinds
+        var model: String
+        var sequence = 0
+        var started = false
+        public private(set) var finished = false
+        var output: [JSONValue] = []
+        /// The open item: a message (its text so far) or a call (position in the chunk stream, ids, name, arguments so far).
+        var openText: (index: Int, itemID: String, text: String)?
+        var openCall: (index: Int, toolIndex: Int, itemID: String, callID: String, name: String, arguments: String)?
+        var finishReason: String?
+        /// The assistant turn as it was answered (for the response store).
+        public private(set) var answer = ChatMessage(role: .assistant, content: nil)
+
+        public init(id: String, created: Int, request: ChatCompletionRequest) {
+            self.id = id
+            self.created = created
+            self.request = request
+            self.kinds = ToolKinds(request)
+            self.model = request.model
+        }
+
+        mutating func event(_ name: String, _ fields: [String: JSONValue]) -> Event {
+            var data = fields
+            data["type"] = .string(name)
+            data["sequence_number"] = .integer(Int64(sequence))
+            sequence += 1
+            return (name, .object(data))
+        }
+
+        mutating func start(into events: inout [Event]) {
+            guard !started else { return }
+            started = true
+            let shell = ResponsesInbound.response(id: id, created: created, model: model, status: "in_progress", output: [], usage: nil, request: request)
+            events.append(event("response.created", ["response": shell]))
+            events.append(event("response.in_progress", ["response": shell]))
+        }
+
+        mutating func closeText(into events: inout [Event]) {
+            guard let open = openText else { return }
+            openText = nil
+            let part: JSONValue = ["type": "output_text", "text": .string(open.text), "annotations": []]
+            events.append(event("response.output_text.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "text": .string(open.text), "logprobs": []]))
+            events.append(event("response.content_part.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "part": part]))
+            let item = ResponsesInbound.messageItem(id: open.itemID, text: open.text, status: "completed")
+            output.append(item)
+            events.append(event("response.output_item.done", ["output_index": .integer(Int64(open.index)), "item": item]))
+        }
+
+        mutating func closeCall(into events: inout [Event]) {
+            guard let open = openCall else { return }
+            openCall = nil
+            let item = ResponsesInbound.callItem(id: open.itemID, callID: open.callID, name: open.name, arguments: open.arguments, kinds: kinds, status: "completed")
+            if kinds.custom.contains(open.name) {
+                events.append(event("response.custom_tool_call_input.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "input": item["input"] ?? ""]))
+            } else {
+                events.append(event("response.function_call_arguments.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "arguments": .string(open.arguments)]))
+            }
+            output.append(item)
+            events.append(event("response.output_item.done", ["output_index": .integer(Int64(open.index)), "item": item]))
+        }
+
+        /// The events for one chunk of the answer.
+        public mutating func encode(_ chunk: ChatCompletionChunk) -> [Event] {
+            var events: [Event] = []
+            if !chunk.model.isEmpty { model = chunk.model }
+            start(into: &events)
+            for choice in chunk.choices where choice.index == 0 {
+                if let text = choice.delta.content, !text.isEmpty {
+                    closeCall(into: &events)
+                    if openText == nil {
+                        let index = output.count
+                        let itemID = "msg_\(id.dropFirst(5))_\(index)"
+                        openText = (index, itemID, "")
+                        events.append(event("response.output_item.added", ["output_index": .integer(Int64(index)), "item": ResponsesInbound.messageItem(id: itemID, text: "", status: "in_progress")]))
+                        events.append(event("response.content_part.added", ["item_id": .string(itemID), "output_index": .integer(Int64(index)), "content_index": 0, "part": ["type": "output_text", "text": "", "annotations": []]]))
+                    }
+                    openText!.text += text
+                    events.append(event("response.output_text.delta", ["item_id": .string(openText!.itemID), "output_index": .integer(Int64(openText!.index)), "content_index": 0, "delta": .string(text), "logprobs": []]))
+                }
+                for call in choice.delta.toolCalls ?? [] {
+                    if openCall?.toolIndex != call.index {
+                        closeText(into: &events)
+                        closeCall(into: &events)
+                        let index = output.count
+                        let itemID = "fc_\(id.dropFirst(5))_\(index)"
+                        let callID = call.id ?? "call_\(id.dropFirst(5))_\(index)"
+                        let name = call.function?.name ?? ""
+                        openCall = (index, call.index, itemID, callID, name, "")
+                        let item = ResponsesInbound.callItem(id: itemID, callID: callID, name: name, arguments: "", kinds: kinds, status: "in_progress")
+                        events.append(event("response.output_item.added", ["output_index": .integer(Int64(index)), "item": item]))
+                    }
+                    if let fragment = call.function?.arguments, !fragment.isEmpty, let open = openCall {
+                        openCall!.arguments += fragment
+                        // A custom tool's input is a string inside the JSON arguments: its delta is sent whole at the end.
+                        if !kinds.custom.contains(open.name) {
+                            events.append(event("response.function_call_arguments.delta", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "delta": .string(fragment)]))
+                        }
+                    }
+                }
+                if let reason = choice.finishReason { finishReason = reason }
+            }
+            if let usage = chunk.usage { events += finish(usage: usage) }
+            return events
+        }
+
+        /// The closing events (once): open items done, then `response.completed` with the whole
+        /// response and its usage (`response.incomplete` when the answer hit its token limit).
+        public mutating func finish(usage: Usage?) -> [Event] {
+            guard !finished else { return [] }
+            finished = true
+            var events: [Event] = []
+            start(into: &events)
+            closeText(into: &events)
+            closeCall(into: &events)
+            let status = finishReason == "length" ? "incomplete" : "completed"
+            let whole = ResponsesInbound.response(id: id, created: created, model: model, status: status, output: output, usage: usage, request: request)
+            events.append(event(status == "completed" ? "response.completed" : "response.incomplete", ["response": whole]))
+            var text = ""
+            var calls: [ToolCall] = []
+            for item in output {
+                if item["type"]?.stringValue == "message" { text += item["content"]?.arrayValue?.first?["text"]?.stringValue ?? "" }
+                if let callID = item["call_id"]?.stringValue, let name = item["name"]?.stringValue {
+                    let arguments = item["arguments"]?.stringValue ?? ((try? WireJSON.encodeString(JSONValue.object(["input": item["input"] ?? ""]))) ?? "{}")
+                    calls.append(ToolCall(id: callID, function: FunctionCall(name: name, arguments: arguments)))
+                }
+            }
+            answer = ChatMessage(role: .assistant, content: text.isEmpty ? nil : .text(text), toolCalls: calls.isEmpty ? nil : calls)
+            return events
+        }
+
+        /// An `error` event for a stream cut after it started (then `response.failed`).
+        public mutating func failure(code: String, message: String) -> [Event] {
+            finished = true
+            var events: [Event] = []
+            start(into: &events)
+            events.append(event("error", ["code": .string(code), "message": .string(message), "param": .null]))
+            var failed = ResponsesInbound.response(id: id, created: created, model: model, status: "failed", output: output, usage: nil, request: request).objectValue ?? [:]
+            failed["error"] = ["code": .string(code), "message": .string(message)]
+            events.append(event("response.failed", ["response": .object(failed)]))
+            return events
+        }
+    }
+}

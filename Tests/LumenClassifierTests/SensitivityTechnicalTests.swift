@@ -1,0 +1,146 @@
+import Foundation
+import LumenClassifier
+import Testing
+
+private let classifier = Classifier()
+
+/// The findings as (type, text) pairs.
+private func found(_ text: String) -> [(FindingType, String)] {
+    let scalars = Array(text.unicodeScalars)
+    return classifier.findings(in: text).map { f in (f.type, String(String.UnicodeScalarView(scalars[f.start..<f.end]))) }
+}
+
+private func personal(_ text: String) -> [String] {
+    found(text).filter { !$0.0.isSecret && $0.0 != .customTerm }.map { "\($0.0.rawValue): \($0.1)" }
+}
+
+private func texts(_ text: String, _ type: FindingType) -> [String] { found(text).filter { $0.0 == type }.map(\.1) }
+
+@Suite struct TechnicalIdentifierTests {
+    /// Software identifiers, in English and Chinese text: no personal-data finding at all.
+    @Test(arguments: [
+        "The request 550e8400-e29b-41d4-a716-446655440000 failed with 502",
+        "请求 550e8400-e29b-41d4-a716-446655440000 返回 502，怎么排查？",
+        "git show 9fceb02d0ae598e95dc970b74767f19372d61af8 broke the build",
+        "回滚到提交 9fceb02 之后就好了",
+        "docker pull nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31",
+        "Upgraded from v1.24.3 to 2.0.0-rc.1 (build 48213)",
+        "aws ec2 describe-vpcs --vpc-ids vpc-0a1b2c3d4e5f67890 i-0123456789abcdef0 subnet-0bb1c79de3EXAMPLE",
+        "arn:aws:iam::123456789012:role/ci-deployer is not authorized",
+        "Stripe returned cus_NffrFeUfNV2Hib and pi_3MtwBwLkdIwHu7ix28a3tqPa for ch_3MmlLrLkdIwHu7ix0snN0B15",
+        "created at 1700000000, expires 1712345678901",
+        "2025-03-12T10:11:12.345Z ERROR worker crashed",
+        "magic 0xDEADBEEF = 3735928559, colour #1a2b3c and #fff",
+        "listening on 0.0.0.0:8080 and 127.0.0.1:5432",
+        "  File \"/srv/app/handlers/orders.py\", line 42, in create_order",
+        "src/components/UserTable.tsx:118:7 error 'data' is possibly undefined",
+        "ISBN 978-0-306-40615-7, doi:10.1038/nphys1170, arXiv:2106.09685v2",
+        "f(x) = 3x^2 - 1200x + 4155550199 at x = 12.5",
+        "Traceback (most recent call last):\nKeyError: 'customer_id'",
+        "Benchmark took 0.42s; timestamps are in UTC",
+        "Exit Code: 137, Reason: OOMKilled",
+        "X-RateLimit-Reset: 1653302156\nETag: W/\"f54fb0\"",
+        "Job id 13419707773, run 4709567518 attempt 2",
+        "10.0.22232.774 and 00 01 00 00 00 00 in the hex dump",
+        "订单 202403150001234 支付回调失败, traceId=4bf92f3577b34da6a3ce929d0e0e4736",
+        "请帮我看看这个报错是什么原因，谢谢！",
+    ])
+    func noPersonalData(text: String) {
+        #expect(personal(text).isEmpty, "\(personal(text))")
+    }
+
+    /// Real personal data inside technical text is still found.
+    @Test func personalDataInsideTechnicalText() {
+        let trace = "Traceback (most recent call last):\n  File \"/app/mail.py\", line 9\n    send(\"jane.doe@example.com\")\nSMTPRecipientsRefused"
+        #expect(texts(trace, .email) == ["jane.doe@example.com"])
+        let config = "DATABASE_URL=postgres://app@db:5432/app\nDB_PASSWORD=Sup3r-Secret!\nBUILD=4821"
+        #expect(found(config).contains { $0.0 == .password && $0.1 == "Sup3r-Secret!" })
+        #expect(texts(config, .email).isEmpty)
+        let support = "[2025-03-12T10:11:12Z] INFO customer callback requested, phone: +1 415-555-0173, session=a8f3k2"
+        #expect(texts(support, .phone) == ["+1 415-555-0173"])
+        let chinese = "2025-03-12 10:11:12 INFO SmsSender - send code to 13812345678 result=FAIL requestId=550e8400-e29b-41d4-a716-446655440000"
+        #expect(texts(chinese, .phone) == ["13812345678"])
+        #expect(found("export OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz012345").contains { $0.0 == .openAIKey })
+    }
+
+    @Test func publicAndInternalIPs() {
+        #expect(texts("blocked 179.177.214.91 again", .ipAddress) == ["179.177.214.91"])
+        #expect(texts("upstream 10.0.3.7 and 192.168.1.20 and 127.0.0.1", .ipAddress).isEmpty)
+    }
+
+    @Test func phonesNeedShapeOrContext() {
+        #expect(texts("call me at 4155550199", .phone) == ["4155550199"])
+        #expect(texts("epoch 4155550199 in the log", .phone).isEmpty)
+        #expect(texts("781 1704 office", .phone) == ["781 1704"])
+        #expect(texts("HTTP/1.1\" 502 5971 \"-\"", .phone).isEmpty)
+        // Quantities and ranges with a unit are not phone numbers; phone numbers with their kind attached are.
+        #expect(texts("Defaults to 10000 ms; effective range is 250-30000 ms.", .phone).isEmpty)
+        #expect(texts("empty polls wait 5000-300000 ms by default", .phone).isEmpty)
+        #expect(texts("082 490 1693-Office, +41 (0)69 979 80 58-Fax", .phone) == ["082 490 1693", "+41 (0)69 979 80 58"])
+        #expect(texts("Can someone call me on 01.84.17.61.18? Thanks", .phone) == ["01.84.17.61.18"])
+        #expect(texts("no message on my registered 668 5702. Could you check?", .phone) == ["668 5702"])
+    }
+
+    /// An agent's own instructions: headings in title case and acronyms are no names.
+    @Test(arguments: [
+        "Example 1:\n\n1. Create CLI tool\n2. Add Markdown parser\n3. Convert to HTML",
+        "# Tool Guidelines\n\n## Shell commands",
+        "*** Begin Patch\n[ one or more file sections ]\n*** End Patch",
+        "introduce with a bolded keyword (e.g., “Binaries” under “Rust Workspace”)",
+        "IMPORTANT NOTE TO THE AI ASSISTANT: summarise the file",
+    ])
+    func agentInstructionsHaveNoNames(text: String) {
+        #expect(texts(text, .person).isEmpty, "\(texts(text, .person))")
+    }
+
+    @Test func personNeedsMoreThanOneCapitalisedWord() {
+        #expect(texts("Nicole: What a week it was", .person) == ["Nicole"])
+        #expect(texts("Error: connect ECONNREFUSED", .person).isEmpty)
+        #expect(texts("Please forward this to Jane Doe today", .person) == ["Jane Doe"])
+    }
+}
+
+/// No finding starts or ends inside a run of ASCII letters and digits.
+@Suite struct TokenBoundaryPropertyTests {
+    /// Deterministic generator (SplitMix64).
+    private struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    }
+
+    private static let pieces = [
+        "550e8400-e29b-41d4-a716-446655440000", "9fceb02d0ae5", "sha256:0d17b565c37bcbd8", "v1.2.3", "1700000000",
+        "jane.doe@example.com", "+1 415-555-0173", "13812345678", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00",
+        "054-28-6917", "1668 Glyn St", "Dr. Berta Szöllössy", "Jane Doe", "张伟", "李娜", "北京市海淀区中关村大街27号",
+        "password=hunter2hunter2", "sk-proj-abcdefghijklmnopqrstuvwxyz012345", "AKIAIOSFODNN7EXAMPLE", "x86_64", "KeyError",
+        "abc123def456", "42", "Street", "Apt 5", "Main", "St", "the", "and", "call", "phone:", "，", "。", " ", " ", " ", "\n", "-", "_",
+        ".", ":", "/", "(", ")", "#", "0x1F", "我叫", "在", "上海", "ISBN", "a", "Z", "7",
+    ]
+
+    @Test func findingsNeverSplitAToken() {
+        var g = Generator(state: 20261204)
+        for _ in 0..<1500 {
+            var text = ""
+            let count = 3 + Int(g.next() % 14)
+            for _ in 0..<count { text += g.pick(Self.pieces) }
+            let v = text.unicodeScalars.map(\.value)
+            func alnum(_ i: Int) -> Bool {
+                guard i >= 0 && i < v.count else { return false }
+                let c = v[i]
+                return (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
+            }
+            for f in classifier.findings(in: text) {
+                #expect(!(alnum(f.start - 1) && alnum(f.start)), "starts inside a token: \(f) in \(text.debugDescription)")
+                #expect(!(alnum(f.end - 1) && alnum(f.end)), "ends inside a token: \(f) in \(text.debugDescription)")
+                #expect(f.start < f.end && f.end <= v.count)
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import LumenAudit
+import LumenCore
+import LumenPolicy
+import LumenRouter
+@testable import LumenServer
+import LumenTestSupport
+import NIOCore
+import Prometheus
+import Testing
+
+/// The HTTP edge in-process (HummingbirdTesting's router framework: no sockets): authentication,
+/// body limits, malformed input, headers, SSE error events, key files and the loopback guard.
+@Suite struct HTTPEdgeTests {
+    static let policyYAML = """
+        name: edge
+        custom_terms: [BLOCKME]
+        targets:
+          - name: local
+            kind: openai
+            local: true
+            base_url: http://127.0.0.1:1/v1
+            model: local-model
+          - name: remote
+            kind: openai
+            base_url: http://127.0.0.1:2/v1
+            model: remote-model
+            price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+        rules:
+          - name: forbidden
+            when: { findings: { any_of: [CUSTOM_TERM] } }
+            block: Forbidden here.
+          - name: to-remote
+            when: { metadata: { route: remote } }
+            route: remote
+        default:
+          route: local
+        """
+    static let key = "edge-test-key"
+
+    static func app(keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"))
+        async throws -> some ApplicationProtocol
+    {
+        let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("edge").path, fsync: .never))
+        let router = LumenRouter.Router(
+            configuration: RouterConfiguration(policy: policy),
+            backends: ["local": .ready(FakeBackend(route: .local)), "remote": .ready(remote)],
+            audit: .log(log), logger: Logger(label: "test")
+        )
+        let store = keys ? KeyStore(hashedKeys: [KeyStore.hash(key: key): KeyIdentity(tenant: "acme", keyID: "acme-1")]) : nil
+        return LumenHTTPServer.makeApplication(
+            router: { router },
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store),
+            registry: PrometheusCollectorRegistry(), logger: Logger(label: "test")
+        )
+    }
+
+    static func headers(auth: String? = "Bearer \(key)") -> HTTPFields {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        if let auth { fields[.authorization] = auth }
+        return fields
+    }
+
+    static let chat = #"{"model":"auto","messages":[{"role":"user","content":"Hello there"}]}"#
+
+    /// The OpenAI error object of a response body.
+    static func error(_ body: ByteBuffer) throws -> (type: String, code: String, message: String) {
+        let json = try WireJSON.decode(JSONValue.self, from: Array(buffer: body))
+        let error = try #require(json["error"])
+        return (error["type"]?.stringValue ?? "", error["code"]?.stringValue ?? "", error["message"]?.stringValue ?? "")
+    }
+
+    @Test func missingOrWrongKeyIs401AndNothingRuns() async throws {
+        let remote = FakeBackend(route: .remote, host: "remote.example")
+        try await Self.app(remote: remote).test(.router) { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(auth: nil), body: ByteBuffer(string: Self.chat)) { (response: TestResponse) async throws in
+                #expect(response.status == .unauthorized)
+                #expect(try Self.error(response.body).code == "missing_api_key")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-request-id")!] != nil)
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(auth: "Bearer nope"), body: ByteBuffer(string: Self.chat)) { (response: TestResponse) async throws in
+                #expect(response.status == .unauthorized)
+                #expect(try Self.error(response.body).code == "invalid_api_key")
+            }
+            var apiKey = Self.headers(auth: nil)
+            apiKey[HTTPFields.Element.Name("x-api-key")!] = Self.key
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: apiKey, body: ByteBuffer(string: Self.chat)) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: Self.headers(auth: nil)) { (response: TestResponse) async throws in
+                #expect(response.status == .unauthorized)
+            }
+        }
+        #expect(remote.received.isEmpty)
+    }
+
+    @Test func oversizedBodyIs413() async throws {
+        try await Self.app(maxBodyBytes: 64).test(.router) { client in
+            let body = #"{"model":"auto","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 200))"}]}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) { (response: TestResponse) async throws in
+                #expect(response.status == .contentTooLarge)
+                #expect(try Self.error(response.body).code == "request_too_large")
+            }
+        }
+    }
+
+    @Test func malformedJSONAndBadUTF8Are400WithTheirCodes() async throws {
+        try await Self.app().test(.router) { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model": "auto", "messages": ["#)) { (response: TestResponse) async throws in
+                #expect(response.status == .badRequest)
+                #expect(try Self.error(response.body).code == "invalid_json")
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(bytes: [0x7B, 0xFF, 0xFE, 0x7D])) { (response: TestResponse) async throws in
+                #expect(response.status == .badRequest)
+                #expect(try Self.error(response.body).code == "invalid_utf8")
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user"}],"max_tokens":"x"}"#)) { (response: TestResponse) async throws in
+                #expect(response.status == .badRequest)
+                #expect(try Self.error(response.body).message.contains("max_tokens"))
+            }
+        }
+    }
+
+    @Test func answersCarryTheRouteHeaders() async throws {
+        try await Self.app().test(.router) { client in
+            let remoteBody = #"{"model":"auto","metadata":{"route":"remote"},"x_extra":1,"messages":[{"role":"user","content":"Hi"}]}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: remoteBody)) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-route")!] == "remote")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-target")!] == "remote")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-rule")!] == "to-remote")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-egress")!] == "remote.example")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-dropped-fields")!] == "x_extra")
+                #expect(Double(response.headers[HTTPFields.Element.Name("x-lumen-cost-usd")!] ?? "") ?? 0 > 0)
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user","content":"BLOCKME please"}]}"#)) { (response: TestResponse) async throws in
+                #expect(response.status == .forbidden)
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-route")!] == "blocked")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-egress")!] == "none")
+                #expect(try Self.error(response.body).message == "Forbidden here.")
+            }
+        }
+    }
+
+    @Test func aStreamCutAfterItsFirstChunkEndsWithAnErrorEvent() async throws {
+        let remote = FakeBackend(route: .remote, host: "remote.example", failure: BackendError(.failure, "cut"), failAfterChunks: 1)
+        try await Self.app(remote: remote).test(.router) { client in
+            let body = #"{"model":"auto","stream":true,"metadata":{"route":"remote"},"messages":[{"role":"user","content":"Tell me a long story"}]}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                let text = String(buffer: response.body)
+                let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("data: ") }
+                #expect(events.count >= 2)
+                #expect(!text.contains("[DONE]"), "a cut stream must not look complete")
+                let last = try #require(events.last)
+                let error = try WireJSON.decode(JSONValue.self, from: String(last.dropFirst(6)))
+                #expect(error["error"]?["code"]?.stringValue == "upstream_error")
+            }
+        }
+    }
+
+    @Test func keyFilesParseOrSayWhy() throws {
+        let hash = KeyStore.hash(key: "k1")
+        let yaml = "keys:\n  - sha256: \(hash)\n    tenant: acme\n    id: ci\n"
+        let store = try KeyStore.parse(yaml)
+        #expect(store.identity(forKey: "k1") == KeyIdentity(tenant: "acme", keyID: "ci"))
+        #expect(store.identity(forKey: "k2") == nil)
+        let list = try KeyStore.parse(#"[{"sha256":"\#(hash.uppercased())","tenant":"t"}]"#)
+        #expect(list.identity(forKey: "k1")?.keyID == String(hash.prefix(12)))
+        for (bad, reason) in [
+            ("keys:\n  - sha256: abc\n    tenant: t\n", "64 hex digits"),
+            ("keys:\n  - sha256: \(hash)\n    tenant: \"\"\n", "tenant must not be empty"),
+            ("keys:\n  - sha256: \(hash)\n    tenant: a\n  - sha256: \(hash)\n    tenant: b\n", "duplicate"),
+            ("keys: []\n", "no keys"),
+            ("not: [a key file", "expected a list"),
+        ] {
+            do {
+                _ = try KeyStore.parse(bad, file: "k.yaml")
+                Issue.record("accepted: \(bad)")
+            } catch {
+                #expect(error.description.contains(reason), "\(error.description)")
+                #expect(error.description.hasPrefix("k.yaml: error:"))
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", true), ("localhost", true), ("::1", true), ("[::1]", true), ("127.1.2.3", true),
+        ("0.0.0.0", false), ("::", false), ("10.0.0.1", false), ("127.example.com", false), ("no-such-host.invalid", false),
+    ])
+    func theLoopbackGuardResolvesNames(host: String, loopback: Bool) {
+        #expect(ServerConfiguration.resolvesToLoopbackOnly(host) == loopback, "\(host)")
+    }
+
+    @Test func theBoundAddressIsCheckedToo() {
+        #expect(ServerConfiguration.isLoopback(boundAddress: "127.0.0.1"))
+        #expect(ServerConfiguration.isLoopback(boundAddress: "::1"))
+        #expect(!ServerConfiguration.isLoopback(boundAddress: "0.0.0.0"))
+        #expect(!ServerConfiguration.isLoopback(boundAddress: "192.168.1.7"))
+        #expect(!ServerConfiguration.isLoopback(boundAddress: nil))
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Generates data/zh-name-chars.tsv and data/zh-common-words.tsv, the general-Chinese inputs of
+`lumen train names` (the labelled sentences come from --data).
+
+Sources (both MIT, pinned):
+  jieba 0.42.1 `jieba/dict.txt`: 349,046 words with a corpus frequency and a part-of-speech tag.
+  ngender 0.1.1 `ngender/charfreq.csv`: given-name characters counted over a large list of names.
+
+Usage:
+  python3 -m venv /tmp/v && /tmp/v/bin/pip install jieba==0.42.1 ngender==0.1.1
+  /tmp/v/bin/python scripts/gen-name-chars.py "$(/tmp/v/bin/python -c 'import site; print(site.getsitepackages()[0])')"
+
+zh-name-chars.tsv, one Han character a line (sorted by code point):
+  char  background  given  translit  surname
+  background: summed frequency of the dictionary words (not tagged as a name: nr, nrfg, nrt) that
+              contain the character — its frequency in ordinary text;
+  given:      ngender's male + female count (the character inside given names);
+  translit:   how many words tagged nrt (transliterated foreign names) contain it;
+  surname:    how many three-character words tagged nr or nrfg start with it.
+zh-common-words.tsv: word  frequency, for the two- and three-character words of ordinary text
+(frequency >= 300, not tagged as a name), sorted by word.
+"""
+import os
+import sys
+from collections import Counter
+
+MIN_WORD_FREQUENCY = 300
+NAME_TAGS = {"nr", "nrfg", "nrt"}
+
+
+def is_han(c):
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
+def main(site):
+    background, given, translit, surname = Counter(), Counter(), Counter(), Counter()
+    words = {}
+    with open(os.path.join(site, "jieba", "dict.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            word, frequency, tag = line.split()
+            frequency = int(frequency)
+            if not all(is_han(c) for c in word):
+                continue
+            if tag in ("nr", "nrfg"):
+                if len(word) == 3:
+                    surname[word[0]] += 1
+                continue
+            if tag == "nrt":
+                for c in set(word):
+                    translit[c] += 1
+                continue
+            for c in word:
+                background[c] += frequency
+            if len(word) in (2, 3) and frequency >= MIN_WORD_FREQUENCY:
+                words[word] = max(words.get(word, 0), frequency)
+    with open(os.path.join(site, "ngender", "charfreq.csv"), encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            char, male, female = line.strip().split(",")
+            if is_han(char):
+                given[char] += int(male) + int(female)
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(here, "..", "data")
+    chars = sorted(set(background) | set(given) | set(translit) | set(surname))
+    with open(os.path.join(out, "zh-name-chars.tsv"), "w", encoding="utf-8") as handle:
+        handle.write("# char\tbackground\tgiven\ttranslit\tsurname  (scripts/gen-name-chars.py; jieba 0.42.1, ngender 0.1.1, MIT)\n")
+        for c in chars:
+            handle.write(f"{c}\t{background[c]}\t{given[c]}\t{translit[c]}\t{surname[c]}\n")
+    with open(os.path.join(out, "zh-common-words.tsv"), "w", encoding="utf-8") as handle:
+        handle.write("# word\tfrequency  (scripts/gen-name-chars.py; jieba 0.42.1 dict.txt, MIT)\n")
+        for w in sorted(words):
+            handle.write(f"{w}\t{words[w]}\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
