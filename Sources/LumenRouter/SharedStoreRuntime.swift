@@ -112,6 +112,7 @@ final class StoreContext: Sendable {
 
     func stop(logger: Logger) async {
         tasks.cancelAll()
+        await budget.drain(seconds: 5)  // settle what was answered, so nothing is left to expire
         do {
             try await store.stopInstance(instance)
         } catch {

@@ -22,8 +22,17 @@ public final class StoreBudget: Sendable {
     struct State {
         var budgets: [AuditBudget]
         var cache: [String: (at: Date, remaining: BudgetRemaining)] = [:]
-        /// Settlements that could not reach the store, retried by `retryPending`.
-        var unsettled: [(id: String, cost: Double, keys: [(scope: String, period: String)])] = []
+        /// Settlements waiting for the next batch (or a retry after the store failed).
+        var unsettled: [Settlement] = []
+        var flushing = false
+    }
+
+    /// One request's settlement: its id, real cost, tenant and UTC timestamp.
+    struct Settlement: Sendable {
+        var id: String
+        var cost: Double
+        var tenant: String
+        var timestamp: String
     }
 
     public init(store: SharedStore, instance: StoreInstance, budgets: [AuditBudget], cacheSeconds: Double = 0.25, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -110,39 +119,73 @@ public final class StoreBudget: Sendable {
         }
     }
 
-    /// Settles a completion record's request: releases its reservations, adds its cost. Kept for a
-    /// retry when the store cannot be reached (the reservation stays open meanwhile: no overspend).
+    /// Settles a completion record's request: releases its reservations, adds its cost. Settlements
+    /// are batched (one transaction for all that arrived while the previous batch ran: one commit,
+    /// one pass over the budget rows' locks) and off the answer's path; a batch that cannot reach
+    /// the store is retried (the reservations stay open meanwhile: no overspend).
     public func settle(_ record: AuditRecord) async {
         guard record.kind == .completion else { return }
-        let cost = record.costUSD ?? 0
-        let keys = BudgetKeys.keys(tenant: record.tenant, timestamp: record.timestamp.isEmpty ? AuditFiles.timestamp(clock()) : record.timestamp)
-        do {
-            try await settle(id: record.id, cost: cost, keys: keys)
-        } catch {
-            state.withLockedValue { $0.unsettled.append((record.id, cost, keys)) }
+        let settlement = Settlement(
+            id: record.id, cost: record.costUSD ?? 0, tenant: record.tenant ?? "",
+            timestamp: record.timestamp.isEmpty ? AuditFiles.timestamp(clock()) : record.timestamp)
+        let start = state.withLockedValue { state -> Bool in
+            state.unsettled.append(settlement)
+            if state.flushing { return false }
+            state.flushing = true
+            return true
         }
+        if start { Task { await self.flush() } }
     }
 
-    private func settle(id: String, cost: Double, keys: [(scope: String, period: String)]) async throws(StoreError) {
-        try await store.run(
-            "settle budget",
-            "SELECT lumen_budget_settle(\(id), \(instance.id), \(cost)::numeric, \(keys.map(\.scope))::text[], \(keys.map(\.period))::text[])")
-        state.withLockedValue { $0.cache = [:] }
+    /// Writes batches until none is waiting (or the store fails: the rest waits for `retryPending`).
+    private func flush() async {
+        while true {
+            let batch = state.withLockedValue { state -> [Settlement] in
+                let batch = state.unsettled
+                state.unsettled = []
+                if batch.isEmpty { state.flushing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            do {
+                try await store.run(
+                    "settle budget",
+                    """
+                    SELECT lumen_budget_settle(u.id, \(instance.id), u.cost,
+                        CASE WHEN u.tenant = '' THEN ARRAY['', ''] ELSE ARRAY['', '', 't:' || u.tenant, 't:' || u.tenant] END,
+                        CASE WHEN u.tenant = '' THEN ARRAY['d:' || left(u.ts, 10), 'm:' || left(u.ts, 7)]
+                             ELSE ARRAY['d:' || left(u.ts, 10), 'm:' || left(u.ts, 7), 'd:' || left(u.ts, 10), 'm:' || left(u.ts, 7)] END)
+                    FROM unnest(\(batch.map(\.id))::text[], \(batch.map(\.cost))::numeric[], \(batch.map(\.tenant))::text[], \(batch.map(\.timestamp))::text[])
+                        AS u(id, cost, tenant, ts)
+                    """)
+                state.withLockedValue { $0.cache = [:] }
+            } catch {
+                state.withLockedValue { state in
+                    state.unsettled = batch + state.unsettled
+                    state.flushing = false
+                }
+                return
+            }
+        }
     }
 
     /// Retries settlements that failed (called by the instance's housekeeping).
     public func retryPending() async {
-        let pending = state.withLockedValue { state -> [(id: String, cost: Double, keys: [(scope: String, period: String)])] in
-            defer { state.unsettled = [] }
-            return state.unsettled
+        let start = state.withLockedValue { state -> Bool in
+            if state.flushing || state.unsettled.isEmpty { return false }
+            state.flushing = true
+            return true
         }
-        for (index, item) in pending.enumerated() {
-            do {
-                try await settle(id: item.id, cost: item.cost, keys: item.keys)
-            } catch {
-                state.withLockedValue { $0.unsettled.append(contentsOf: pending[index...]) }
-                return
-            }
+        if start { await flush() }
+    }
+
+    /// Waits until every settlement handed in so far reached the store (or `seconds` passed).
+    public func drain(seconds: Double = 10) async {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if state.withLockedValue({ $0.unsettled.isEmpty && !$0.flushing }) { return }
+            await retryPending()
+            try? await Task.sleep(nanoseconds: 2_000_000)
         }
     }
 

@@ -45,8 +45,8 @@ struct SharedServeTests {
         }
 
         static func start(policy: String, upstream options: FakeUpstreamOptions = FakeUpstreamOptions(retainRecords: true)) async throws -> Fleet {
-            let cluster = try PostgresCluster.start()
-            let url = try cluster.database("fleet")
+            let cluster = try await PostgresCluster.starting()
+            let url = try await cluster.creatingDatabase("fleet")
             let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: options)
             let dir = try Harness.temporaryDirectory("fleet")
             let fleet = Fleet(cluster: cluster, url: url, upstream: upstream, dir: dir)
@@ -97,12 +97,15 @@ struct SharedServeTests {
             return String(buffer: body)
         }
 
-        func lumen(_ arguments: [String]) throws -> Harness.Run {
-            try Harness.runLumen(arguments, directory: dir, environment: ["LUMEN_REMOTE_BASE_URL": upstream.baseURL, "LUMEN_REMOTE_API_KEY": "test-key"])
+        func lumen(_ arguments: [String]) async throws -> Harness.Run {
+            let (dir, base) = (self.dir, upstream.baseURL)
+            return try await PostgresCluster.offPool {
+                try Harness.runLumen(arguments, directory: dir, environment: ["LUMEN_REMOTE_BASE_URL": base, "LUMEN_REMOTE_API_KEY": "test-key"])
+            }
         }
 
-        func scalar(_ sql: String) throws -> String {
-            try cluster.sql(sql, database: "fleet1").trimmingCharacters(in: .whitespacesAndNewlines)
+        func scalar(_ sql: String) async throws -> String {
+            try await cluster.query(sql, database: "fleet1").trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
 
@@ -169,10 +172,16 @@ struct SharedServeTests {
         let refused = answers.filter { $0.status == 403 }
         #expect(ok.count + refused.count == 300, "other statuses: \(Set(answers.map(\.status))) \(answers.first { $0.status != 200 && $0.status != 403 }?.body ?? "")")
         if stream { #expect(ok.allSatisfy { $0.body.contains("data: [DONE]") }) }
-        // Settlement is asynchronous to nothing: the counters are final once every answer is in.
-        let spent = Double(try fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
-        let reserved = Double(try fleet.scalar("SELECT coalesce(sum(reserved_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
-        let recorded = Double(try fleet.scalar(
+        // Settlements are batched off the answer's path: wait until none is open.
+        let settling = ContinuousClock.now
+        while settling.duration(to: .now) < .seconds(10),
+            (Double(try await fleet.scalar("SELECT coalesce(sum(reserved_usd), 0) FROM lumen_budget_counters")) ?? 1) > 1e-12
+        {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        let spent = Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        let reserved = Double(try await fleet.scalar("SELECT coalesce(sum(reserved_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        let recorded = Double(try await fleet.scalar(
             "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
         let upstreamCalls = await fleet.upstream.recordedRequests().count
         print("shared budget (stream: \(stream)): unit $\(unit), budget $\(budget); \(ok.count) answered, \(refused.count) refused (403); upstream calls \(upstreamCalls); recorded spend $\(recorded), counters spent $\(spent) reserved $\(reserved)")
@@ -190,9 +199,9 @@ struct SharedServeTests {
             let after = await fleet.ask(n, Self.prompt, stream: stream)
             #expect(after.status == 403, "instance \(n) answered past the budget: \(after.status)")
         }
-        let final = Double(try fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        let final = Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
         #expect(final <= budget + 1e-9, "spent \(final) of \(budget) after \(extra) more answers")
-        let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
+        let verify = try await fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
         await fleet.stop()
     }
@@ -208,7 +217,7 @@ struct SharedServeTests {
         let deadline = ContinuousClock.now + .seconds(20)
         var inFlight = 0
         while ContinuousClock.now < deadline {
-            inFlight = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? 0
+            inFlight = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? 0
             if inFlight >= 3 { break }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
@@ -219,23 +228,23 @@ struct SharedServeTests {
         #expect(ok.count >= 150, "too few answers: \(ok.count)")
         #expect(answers.filter { $0.instance == 1 && $0.status == 0 }.count > 0, "no request was cut by the kill")
         // Every answered request has its decision and completion records.
-        let ids = Set(try fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'completion'").split(separator: "\n").map(String.init))
-        let decided = Set(try fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'decision'").split(separator: "\n").map(String.init))
+        let ids = Set(try await fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'completion'").split(separator: "\n").map(String.init))
+        let decided = Set(try await fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'decision'").split(separator: "\n").map(String.init))
         let missing = ok.compactMap(\.requestID).filter { !ids.contains($0) || !decided.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) answered requests without records, e.g. \(missing.prefix(3))")
         // The dead instance's reservations expire (the others sweep every ~2.5 s, stale after 5 s).
-        let open = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
+        let open = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
         let expiry = ContinuousClock.now
         var left = open
         while left > 0, expiry.duration(to: .now) < .seconds(20) {
             try await Task.sleep(nanoseconds: 250_000_000)
-            left = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
+            left = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
         }
-        let expired = Int(try fleet.scalar("SELECT count(*) FROM lumen_budget_spend WHERE outcome = 'expired'")) ?? -1
+        let expired = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_spend WHERE outcome = 'expired'")) ?? -1
         print("kill -9: \(ok.count) answered, \(answers.filter { $0.status == 0 }.count) cut; instance 1 had \(open) open reservations after the kill, \(expired) expired after \(expiry.duration(to: .now))")
         #expect(left == 0, "the dead instance still holds \(left) reservations")
         #expect(expired == open)
-        let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
+        let verify = try await fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
         await fleet.stop()
     }
@@ -275,11 +284,11 @@ struct SharedServeTests {
             return nil
         }
         try await Task.sleep(nanoseconds: 300_000_000)
-        let applied = try fleet.lumen(["policy", "apply", second.path, "--store", fleet.url])
+        let applied = try await fleet.lumen(["policy", "apply", second.path, "--store", fleet.url])
         #expect(applied.status == 0, "\(applied.stderr)")
         let newHash = try #require(Self.hex12(applied.stdout))
         let applyTime = await waitFor(String(newHash))
-        let rolled = try fleet.lumen(["policy", "rollback", "--store", fleet.url])
+        let rolled = try await fleet.lumen(["policy", "rollback", "--store", fleet.url])
         #expect(rolled.status == 0, "\(rolled.stderr)")
         let oldHash = try #require(Self.hex12(rolled.stdout))
         let rollbackTime = await waitFor(String(oldHash))
@@ -292,9 +301,9 @@ struct SharedServeTests {
         #expect(answers.allSatisfy { $0.status == 200 }, "failed during the switch: \(answers.filter { $0.status != 200 }.prefix(3).map { "\($0.status) \($0.body)" })")
         // /metrics shows the version per instance, the records name the policy hash in force.
         #expect(await fleet.get(0, "/metrics").contains("lumen_policy_version{instance=\"i0-"))
-        let history = try fleet.lumen(["policy", "history", "--store", fleet.url])
+        let history = try await fleet.lumen(["policy", "history", "--store", fleet.url])
         #expect(history.stdout.contains("rollback") && history.stdout.contains("version 2"), "\(history.stdout)")
-        let policyRecords = Int(try fleet.scalar("SELECT count(*) FROM lumen_audit_records WHERE kind = 'policy' AND line LIKE '%\(newHash)%'")) ?? 0
+        let policyRecords = Int(try await fleet.scalar("SELECT count(*) FROM lumen_audit_records WHERE kind = 'policy' AND line LIKE '%\(newHash)%'")) ?? 0
         #expect(policyRecords == 3, "each chain records the new version once")
         await fleet.stop()
     }
@@ -303,11 +312,11 @@ struct SharedServeTests {
     func databaseRestart() async throws {
         let fleet = try await Fleet.start(policy: Self.policy(budget: 1_000))
         #expect(await fleet.ask(0, Self.prompt).status == 200)
-        try fleet.cluster.stopServer()
+        try await fleet.cluster.stoppingServer()
         let down = await fleet.ask(1, Self.prompt)
         #expect(down.status == 503, "\(down.status) \(down.body)")
         #expect(!(await fleet.get(1, "/readyz")).hasPrefix("ready"))
-        try fleet.cluster.startServer()
+        try await fleet.cluster.startingServer()
         let started = ContinuousClock.now
         var back: [Int] = []
         while started.duration(to: .now) < .seconds(30) {
@@ -318,7 +327,7 @@ struct SharedServeTests {
         }
         print("database restart: all three instances answer again \(started.duration(to: .now)) after it came back")
         #expect(back == [200, 200, 200])
-        let verify = try fleet.lumen(["audit", "verify", "--store", fleet.url])
+        let verify = try await fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("recovery"), "the chain should note the outage: \(verify.stdout)")
         await fleet.stop()

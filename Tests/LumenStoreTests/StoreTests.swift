@@ -12,7 +12,7 @@ struct StoreTests {
     static let logger = Logger(label: "test.store")
 
     static func open(_ cluster: PostgresCluster, database: String = "t") async throws -> SharedStore {
-        let store = try await SharedStore.connect(try StoreURL(parsing: try cluster.database(database)), logger: logger)
+        let store = try await SharedStore.connect(try StoreURL(parsing: try await cluster.creatingDatabase(database)), logger: logger)
         try await store.migrate()
         return store
     }
@@ -29,7 +29,7 @@ struct StoreTests {
         #expect(throws: StoreError.self) { try StoreURL(parsing: "mysql://x@y/z") }
         #expect(throws: StoreError.self) { try StoreURL(parsing: "postgres://127.0.0.1:5432/db") }  // no user
         #expect(throws: StoreError.self) { try StoreURL(parsing: "postgres://u@127.0.0.1:5432/") }  // no database
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         do {
             _ = try await SharedStore.connect(try StoreURL(parsing: "postgres://lumen@127.0.0.1:\(cluster.port)/nosuchdb"), logger: Self.logger)
@@ -48,9 +48,9 @@ struct StoreTests {
 
     @Test("migrations are versioned and idempotent; an unmigrated store is refused with the command to run")
     func migrations() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
-        let store = try await SharedStore.connect(try StoreURL(parsing: try cluster.database()), logger: Self.logger)
+        let store = try await SharedStore.connect(try StoreURL(parsing: try await cluster.creatingDatabase()), logger: Self.logger)
         defer { store.shutdown() }
         await #expect(throws: StoreError.self) { try await store.requireSchema() }
         #expect(try await store.schemaVersion() == 0)
@@ -64,7 +64,7 @@ struct StoreTests {
     /// never add up to more than the limit, and settling to the real cost frees the difference.
     @Test("concurrent reservations from three instances never exceed the budget")
     func reservationsNeverOverspend() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         let store = try await Self.open(cluster)
         defer { store.shutdown() }
@@ -99,6 +99,7 @@ struct StoreTests {
             record.timestamp = AuditFiles.timestamp(Date())
             await instances[i % 3].settle(record)
         }
+        for instance in instances { await instance.drain() }
         let after = try await store.budgetStatus().filter { $0.scope.isEmpty && $0.period.hasPrefix("d:") }.first
         #expect(abs((after?.reservedUSD ?? 1) - 0) < 1e-9)
         #expect(abs((after?.spentUSD ?? 0) - 0.33) < 1e-9, "\(String(describing: after))")
@@ -106,12 +107,13 @@ struct StoreTests {
         #expect(abs((left.globalUSD ?? 0) - 0.67) < 1e-9)
         // Settling twice counts once.
         await instances[1].settle(Self.record("r\(grantedIDs.first!)", cost: 0.01))
+        await instances[1].drain()
         #expect(abs((try await store.budgetStatus().filter { $0.scope.isEmpty && $0.period.hasPrefix("d:") }.first?.spentUSD ?? 0) - 0.33) < 1e-9)
     }
 
     @Test("an instance that stops beating has its open reservations expired, charged at their worst case")
     func deadInstanceReservationsExpire() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         let store = try await Self.open(cluster)
         defer { store.shutdown() }
@@ -134,7 +136,7 @@ struct StoreTests {
 
     @Test("audit chains in the store verify; an edit, a removed tail and a forged checkpoint are caught")
     func auditChainsAndCheckpoints() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         let store = try await Self.open(cluster)
         defer { store.shutdown() }
@@ -168,23 +170,23 @@ struct StoreTests {
 
         // Edit one record's content.
         let chain = instances[0].id
-        try cluster.sql("UPDATE lumen_audit_records SET line = replace(line, '\"tenant\":\"acme\"', '\"tenant\":\"evil\"') WHERE chain_id = '\(chain)' AND seq = 5", database: "t1")
+        try await cluster.query("UPDATE lumen_audit_records SET line = replace(line, '\"tenant\":\"acme\"', '\"tenant\":\"evil\"') WHERE chain_id = '\(chain)' AND seq = 5", database: "t1")
         let edited = try await store.verifyAudit()
         #expect(edited.issues.contains { $0.kind == .modified && $0.file == chain && $0.line == 5 }, "\(edited.issues)")
         // Remove the tail of the other chain, its head witness included: the checkpoint still names it.
         let other = instances[1].id
-        try cluster.sql("DELETE FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq > 30", database: "t1")
-        try cluster.sql("UPDATE lumen_audit_chains SET head_seq = 30, head_hash = (SELECT hash FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq = 30) WHERE chain_id = '\(other)'", database: "t1")
+        try await cluster.query("DELETE FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq > 30", database: "t1")
+        try await cluster.query("UPDATE lumen_audit_chains SET head_seq = 30, head_hash = (SELECT hash FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq = 30) WHERE chain_id = '\(other)'", database: "t1")
         let truncated = try await store.verifyAudit()
         #expect(truncated.issues.contains { $0.kind == .truncated && $0.file == other }, "\(truncated.issues)")
         // A checkpoint rewritten without the key.
-        try cluster.sql("UPDATE lumen_audit_checkpoints SET body = replace(body, '\"seq\":40', '\"seq\":30')", database: "t1")
+        try await cluster.query("UPDATE lumen_audit_checkpoints SET body = replace(body, '\"seq\":40', '\"seq\":30')", database: "t1")
         #expect(try await store.verifyAudit().issues.contains { $0.file.hasPrefix("checkpoint") && $0.kind == .modified })
     }
 
     @Test("the audit log resumes by itself after the database restarts, and says so in the chain")
     func reconnectsAfterRestart() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         let store = try await Self.open(cluster)
         defer { store.shutdown() }
@@ -194,10 +196,10 @@ struct StoreTests {
         configuration.retryMaximum = 0.5
         let log = try await AuditLog.open(store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id), configuration: configuration)
         for i in 0..<5 { try await log.append(Self.record("before-\(i)")) }
-        try cluster.stopServer()
+        try await cluster.stoppingServer()
         await #expect(throws: AuditError.self) { try await log.append(Self.record("during")) }
         #expect(!log.health.ok)
-        try cluster.startServer()
+        try await cluster.startingServer()
         let deadline = ContinuousClock.now + .seconds(30)
         while !log.health.ok, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
         #expect(log.health.ok, "\(log.health.detail)")
@@ -211,7 +213,7 @@ struct StoreTests {
 
     @Test("policy versions: apply, history, rollback, and NOTIFY reaches a listener")
     func policyVersions() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         let store = try await Self.open(cluster)
         defer { store.shutdown() }
@@ -239,7 +241,7 @@ struct StoreTests {
 
     @Test("a directory imported into the store reviews the same: summary, egress, verify")
     func importedDirectoryReadsTheSame() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
         let store = try await Self.open(cluster)
         defer { store.shutdown() }

@@ -33,6 +33,34 @@ public final class PostgresCluster: @unchecked Sendable {
 
     private static var isRoot: Bool { geteuid() == 0 }
 
+    /// Runs blocking work (process spawns and waits) on a thread of its own, so tests do not hold one
+    /// of the few threads Swift concurrency runs every task on (2 here) while `initdb` runs.
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    /// `start(durable:)` off the concurrency pool.
+    public static func starting(durable: Bool = false) async throws -> PostgresCluster {
+        try await offPool { try start(durable: durable) }
+    }
+
+    /// `database(_:)` off the concurrency pool.
+    public func creatingDatabase(_ prefix: String = "t") async throws -> String {
+        try await Self.offPool { try self.database(prefix) }
+    }
+
+    /// `sql(_:database:)` off the concurrency pool.
+    @discardableResult
+    public func query(_ statement: String, database: String = "postgres") async throws -> String {
+        try await Self.offPool { try self.sql(statement, database: database) }
+    }
+
+    /// `stopServer()` / `startServer()` off the concurrency pool.
+    public func stoppingServer() async throws { try await Self.offPool { try self.stopServer() } }
+    public func startingServer() async throws { try await Self.offPool { try self.startServer() } }
+
     /// Creates and starts a cluster. `durable: false` turns fsync off (faster tests; nothing here
     /// crashes the database itself).
     public static func start(durable: Bool = false) throws -> PostgresCluster {
