@@ -53,10 +53,12 @@ public struct Classifier: Sendable {
         )
     }
 
-    /// Sensitivity, findings, topics and language over `text`; difficulty over `difficultyText` (for a
-    /// conversation, what the model is asked now rather than everything it is sent).
-    public func classify(_ text: String, difficultyText: String) -> Classification {
-        let result = scanner.analyse(text)
+    /// Sensitivity, findings and language over `text`; difficulty over `difficultyText` (for a
+    /// conversation, what the model is asked now rather than everything it is sent); topics over
+    /// `topicText` when given (what the user and the tools brought, not an agent client's own
+    /// system prompt and tool descriptions), else over `text`.
+    public func classify(_ text: String, difficultyText: String, topicText: String? = nil) -> Classification {
+        let result = scanner.analyse(text, topicText: topicText)
         return Classification(
             difficulty: configuration.difficultyModel.score(difficultyText),
             sensitivity: result.sensitivity,

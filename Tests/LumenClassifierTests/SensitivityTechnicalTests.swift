@@ -16,6 +16,13 @@ private func personal(_ text: String) -> [String] {
 
 private func texts(_ text: String, _ type: FindingType) -> [String] { found(text).filter { $0.0 == type }.map(\.1) }
 
+/// Findings a policy acts on (the shipped policies ask for a score of 0.5 or more).
+private func strong(_ text: String, _ type: FindingType) -> [String] {
+    let scalars = Array(text.unicodeScalars)
+    return classifier.findings(in: text).filter { $0.type == type && $0.score >= 0.5 }
+        .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+}
+
 @Suite struct TechnicalIdentifierTests {
     /// Software identifiers, in English and Chinese text: no personal-data finding at all.
     @Test(arguments: [
@@ -79,18 +86,53 @@ private func texts(_ text: String, _ type: FindingType) -> [String] { found(text
         #expect(texts("082 490 1693-Office, +41 (0)69 979 80 58-Fax", .phone) == ["082 490 1693", "+41 (0)69 979 80 58"])
         #expect(texts("Can someone call me on 01.84.17.61.18? Thanks", .phone) == ["01.84.17.61.18"])
         #expect(texts("no message on my registered 668 5702. Could you check?", .phone) == ["668 5702"])
+        #expect(texts("Cron: \"30 14 28 2 *\" = Feb 28 at 2:30pm", .phone).isEmpty)
     }
 
-    /// An agent's own instructions: headings in title case and acronyms are no names.
+    /// An agent's own instructions: headings in title case and acronyms are no names a policy acts on
+    /// (a pair of everyday words with a census surname among them stays a weak finding).
     @Test(arguments: [
         "Example 1:\n\n1. Create CLI tool\n2. Add Markdown parser\n3. Convert to HTML",
         "# Tool Guidelines\n\n## Shell commands",
         "*** Begin Patch\n[ one or more file sections ]\n*** End Patch",
         "introduce with a bolded keyword (e.g., “Binaries” under “Rust Workspace”)",
         "IMPORTANT NOTE TO THE AI ASSISTANT: summarise the file",
+        "pay the cache miss. Right when there's no point",
+        "even if it is renamed or called original.",
+        "Use for parameterized named workflows (e.g. a research query)",
+        "definitions for deferred tools so they can be called.\n\nDeferred tools appear by name",
+        "You are a Claude agent, built on Anthropic's Claude Agent SDK. See the Claude API reference.",
+        "switches the session to Claude Opus. You are powered by the model named Opus 4.5.",
+        "fully replacing one you've already Read. Overwriting an existing file",
+        "If the result says \"Session-only\" after durable: true, tell the user",
+        "- Clears CWD-dependent caches (system prompt sections)",
+        "for a Remote Control, cloud or Claude Desktop session nothing reports",
     ])
     func agentInstructionsHaveNoNames(text: String) {
-        #expect(texts(text, .person).isEmpty, "\(texts(text, .person))")
+        #expect(strong(text, .person).isEmpty, "\(strong(text, .person))")
+    }
+
+    /// The same rules leave real names alone.
+    @Test func namesStillFound() {
+        #expect(texts("Our son is named oliver and he starts school", .person) == ["oliver"])
+        #expect(texts("Please ask Miss Hartley about it", .person) == ["Hartley"])
+        #expect(texts("Signed by Jane K. Whitfield yesterday", .person) == ["Jane K. Whitfield"])
+        #expect(texts("Claude Monet painted it in 1872.", .person) == ["Claude Monet"])
+        #expect(texts("\"It is the right direction,\" says Hauta-aho.", .person) == ["Hauta-aho"])
+    }
+
+    /// A URL path after "api" is no secret, however varied its letters; a key after "api" still is.
+    @Test func pathsAreNoSecrets() {
+        #expect(found("gh api \"repos/owner/repo/issues/123/comments?since=$last\"").isEmpty)
+        #expect(found("the api key is q8Zt3vN0kP5wL7xR2mB9cD4fG6hJ1sYa").contains { $0.0.isSecret })
+    }
+
+    /// A git trailer's no-reply mailbox reaches nobody; a person's address is still found.
+    @Test func unattendedMailboxes() {
+        let trailer = "End git commit messages with:\nCo-Authored-By: Claude Opus 5.5 <noreply@anthropic.com>"
+        #expect(found(trailer).map(\.0) == [.email])
+        #expect(classifier.findings(in: trailer).allSatisfy { $0.score < 0.5 })
+        #expect(strong("from no-reply@github.com and jane.roe@example.org", .email) == ["jane.roe@example.org"])
     }
 
     @Test func personNeedsMoreThanOneCapitalisedWord() {

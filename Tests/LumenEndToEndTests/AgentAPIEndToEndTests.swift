@@ -98,6 +98,12 @@ struct AgentAPIEndToEndTests {
             .map { try String(contentsOfFile: audit.appendingPathComponent($0).path, encoding: .utf8) }.joined()
     }
 
+    static func auditRecords(_ dir: URL) throws -> [[String: Any]] {
+        try auditText(dir).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
     /// Each audit record's decision, for a failure message.
     static func decisions(_ dir: URL) -> String {
         ((try? auditText(dir)) ?? "").split(separator: "\n").compactMap { line in
@@ -202,6 +208,13 @@ struct AgentAPIEndToEndTests {
         let remoteBefore = await upstream.recordedRequests().count
         let localBefore = await localEndpoint.recordedRequests().count
         #expect(perLoop.values.allSatisfy { $0 >= 2 }, "a loop did not reach the remote for both turns: \(perLoop)\n\(Self.decisions(dir))")
+        // The clients' own instructions, tool schemas and ids hold no personal data or secret: a
+        // plain loop has no finding a policy acts on (score 0.5 or more), else a privacy-first
+        // policy keeps every agent local.
+        let strong = try Self.auditRecords(dir).filter { $0["kind"] as? String == "completion" }.flatMap { record in
+            (((record["classification"] as? [String: Any])?["findings"] as? [[String: Any]]) ?? []).filter { (($0["score"] as? Double) ?? 0) >= 0.5 }
+        }
+        #expect(strong.isEmpty, "findings in clean agent traffic: \(strong)")
 
         // A secret in the prompt: the whole loop runs on the local endpoint, the remote gets nothing.
         expectLoop("claude code, secret", try await Self.claudeCode(prompt: "Run a shell command; my key is \(Self.secret).", server: server, key: Self.apiKey, model: nil, home: try home("cc3")))

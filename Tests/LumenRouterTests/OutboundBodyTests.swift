@@ -165,6 +165,20 @@ import Testing
         #expect(keyed.classification.findings.map(\.type) == [.genericSecret])
     }
 
+    /// Topics are what the user and the tools brought, not an agent client's own instructions.
+    @Test func topicsComeFromTheConversationNotTheInstructions() throws {
+        let instructions = ChatMessage(
+            role: .system,
+            text: "Review the account balance and the verdict of each code review; salary and benefits questions go to HR; diagnose the failing test."
+        )
+        let plain = ChatCompletionRequest(model: "auto", messages: [instructions, ChatMessage(role: .user, text: "Run a shell command.")])
+        #expect(try Screening.screen(plain, classifier: Classifier(), unknownFields: .drop).classification.topics.isEmpty)
+        let medical = ChatCompletionRequest(model: "auto", messages: [
+            instructions, ChatMessage(role: .user, text: "My doctor changed my insulin dose after the diabetes diagnosis; what are the side effects?"),
+        ])
+        #expect(try Screening.screen(medical, classifier: Classifier(), unknownFields: .drop).classification.topics.map(\.topic).contains(.health))
+    }
+
     /// The hand-built OpenAI body equals the `Codable` encoding of the same request.
     @Test func directBodyMatchesCodable() throws {
         var g = SplitMix64(seed: 77)

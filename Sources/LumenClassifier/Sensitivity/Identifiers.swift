@@ -26,7 +26,10 @@ enum Identifiers {
         var lastDot = -1
         for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
         if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
-            out.append(Finding(type: .email, start: s, end: e, score: 0.95))
+            // A no-reply mailbox (a git trailer's "noreply@anthropic.com", "no-reply@github.com")
+            // reaches no person: found, weakly.
+            let unattended = Lexicon.unattendedMailboxes.contains(Chars.hash(t.v, s, i))
+            out.append(Finding(type: .email, start: s, end: e, score: unattended ? 0.3 : 0.95))
             return e
         }
         return i + 1
@@ -281,6 +284,8 @@ enum Identifiers {
             // A run of two-digit pairs is a hex dump or a table ("36 00 00 00 00"), unless it starts like a
             // national number ("06 12 34 56 78").
             if c.groups.count >= 5 && c.groups.allSatisfy({ $0 == 2 }) && (c.digits[0] != 0 || zeroPairs(c) >= 2) { return }
+            // A phone number does not end in a one-digit group ("30 14 28 2 *" is a cron schedule).
+            if c.groups.count >= 3 && c.groups.last == 1 && !c.plus && !c.parens { return }
             // An id after "id", "job", "run", "build", "order", "订单" (no phone word nearby) is no phone number.
             if t.hasContext(Lexicon.identifierContext, before: c.start, window: 10) && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) { return }
             if t.hasContext(Lexicon.isbnContext, before: c.start, window: 16) { return }

@@ -13,6 +13,9 @@ enum Lexicon {
     static let isbnContext = ContextWords(["isbn"])
     static let identifierContext = ContextWords(["id ", "id:", "id=", "ids ", "job ", "run ", "build ", "order ", "invoice ", "订单", "编号", "单号"])
     static let phoneTypeWords = Chars.hashSet("office home work cell mobile fax desk ext")
+    /// Local parts of mailboxes nobody reads.
+    static let unattendedMailboxes = Chars.hashSet("noreply no-reply donotreply do-not-reply do_not_reply mailer-daemon")
+
     /// Units after a number that make it a quantity or a range of one ("250-30000 ms"), not a phone number.
     static let measureUnits = Chars.hashSet("""
         ms us ns s sec secs second seconds min mins minute minutes h hr hrs hour hours day days
@@ -137,7 +140,8 @@ enum Lexicon {
         function method module package library framework plugin script compile runtime latency qps tps uid uuid pid
         url uri ip id ok app web wifi usb vpn cdn seo blog refactor rebase hotfix unittest mutex readme logout grafana
         kubectl nodejs webhook localhost stdout stderr markdown workspace workspaces repo repos repository codebase
-        monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex claude mcp
+        monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex mcp agent agents gems
+        opus sonnet haiku gemini llama mistral mixtral qwen deepseek gemma grok copilot desktop worktree cwd
         """)
 
     /// Stop words of Chinese that end a name or address candidate.

@@ -158,6 +158,7 @@ private struct LatinNames: Sendable {
     private let withHash = Chars.hash("with")
     private let addHash = Chars.hash("add")
     private let meHash = Chars.hash("me")
+    private let missHash = Chars.hash("miss")
     private let callWords = Chars.hashSet("call calls called")
 
     /// Words that, as the two words before, introduce a name: "name is", "it to", "maybe it's under".
@@ -175,10 +176,47 @@ private struct LatinNames: Sendable {
     /// An initial: one capital letter, optionally followed by a dot.
     private func isInitial(_ t: ScalarText, _ x: Word) -> Bool { x.length == 1 && x.isCapitalized && !x.isNumber }
 
+    /// Whether `b` follows `a` on its line, past a space or an initial's dot ("J. Smith", "Dr. Berta";
+    /// "Read. Overwriting" is two sentences).
     private func sameLine(_ t: ScalarText, _ a: Word, _ b: Word) -> Bool {
         guard !b.newlineBefore, b.start - a.end <= 2 else { return false }
-        for k in a.end..<b.start where !(t.v[k] == 0x20 || t.v[k] == 0x2E) { return false }
+        for k in a.end..<b.start {
+            if t.v[k] == 0x20 { continue }
+            if t.v[k] == 0x2E && (a.length == 1 || honorifics.contains(a.hash)) { continue }
+            return false
+        }
         return true
+    }
+
+    /// Whether only markdown heading or emphasis marks ('#', '*') and spaces precede `start` on its line.
+    private func headingLine(_ t: ScalarText, _ start: Int) -> Bool {
+        var k = start - 1, marks = 0
+        while k >= 0 && t.v[k] != 0x0A {
+            let c = t.v[k]
+            if c == 0x23 || c == 0x2A { marks += 1 } else if c != 0x20 { return false }
+            k -= 1
+        }
+        return marks > 0
+    }
+
+    /// A hyphen before a lower-case English word in t[start..<end] (words keep their inner hyphens;
+    /// "Hauta-aho" is a surname, "Session-only" a compound).
+    private func hyphenedLowercase(_ t: ScalarText, _ start: Int, _ end: Int) -> Bool {
+        (start..<end).contains { k in
+            guard t.v[k] == 0x2D, k + 1 < t.count, Chars.isASCIILetter(t.v[k + 1]), !Chars.isUpperASCII(t.v[k + 1]) else { return false }
+            var e = k + 1
+            while e < t.count && Chars.isASCIILetter(t.v[e]) { e += 1 }
+            return englishWords.contains(Chars.hash(t.v, k + 1, e))
+        }
+    }
+
+    /// "…Opus 4.5": a space and a dotted version number at `end`.
+    private func versionAfter(_ t: ScalarText, _ end: Int) -> Bool {
+        guard end + 3 < t.count, t.v[end] == 0x20 else { return false }
+        var k = end + 1
+        let digits = k
+        while k < t.count && t.isDigit(k) { k += 1 }
+        return k > digits && k + 1 < t.count && t.v[k] == 0x2E && t.isDigit(k + 1)
     }
 
     /// Extends a name from word `i` over capitalised words and initials; returns the index after it.
@@ -205,6 +243,9 @@ private struct LatinNames: Sendable {
         var taken = [Bool](repeating: false, count: w.count)
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
+            // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
+            // word hyphened to either end makes it a compound ("Session-only", "CWD-dependent").
+            if versionAfter(t, w[e - 1].end) || hyphenedLowercase(t, w[s].start, w[e - 1].end) { return }
             for k in s..<e { taken[k] = true }
             out.append(Finding(type: .person, start: w[s].start, end: w[e - 1].end, score: score))
         }
@@ -213,7 +254,9 @@ private struct LatinNames: Sendable {
             let x = w[i]
             if x.isNumber { i += 1; continue }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
-            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), x.isCapitalized || i == 0 || !w[i - 1].isNumber,
+            // Lower case only in lower-case text ("cache miss. Right when…" is no "Miss Right").
+            if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), x.isCapitalized || lowercaseText,
+               !(x.hash == missHash && x.next == 0x2E),
                (w[i + 1].isCapitalized && !w[i + 1].isNumber && !stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
                 let e = extendName(t, w, i + 1, lowercase: lowercaseText)
                 add(i + 1, e, 0.85)
@@ -225,7 +268,15 @@ private struct LatinNames: Sendable {
                 var j = i + 1
                 if objectPronouns.contains(w[j].hash), j + 1 < w.count { j += 1 }
                 let y = w[j]
-                if (capitalizedCandidate(y) || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)) && !y.isNumber {
+                // The name follows in the same sentence ("called.\n\nDeferred tools" is no cue), and a
+                // lower-case one is no everyday or software word ("is called original", "named workflows").
+                let sameSentence = !(w[j - 1].end..<y.start).contains { k in
+                    let c = t.v[k]
+                    return c == 0x2E || c == 0x21 || c == 0x0A || (c == 0x3F && x.hash != nameHash)
+                }
+                let plainWord = englishWords.contains(y.hash) || softwareWords.contains(y.hash)
+                    || (!lowercaseText && !y.isCapitalized && !firstNames.contains(y.hash) && !surnames.contains(y.hash))
+                if sameSentence, (capitalizedCandidate(y) || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash) && !plainWord) && !y.isNumber {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
                     add(j, e, 0.8)
                     i = e
@@ -241,6 +292,13 @@ private struct LatinNames: Sendable {
             // Census first name, then capitalised words or initials.
             if capitalizedCandidate(x) || (lowercaseText && candidate(x)) {
                 let isFirst = firstNames.contains(x.hash)
+                // A first name before a software word or an acronym is a product ("Claude API",
+                // "Claude Agent SDK", "Ruby Gems"), not a person.
+                if isFirst, i + 1 < w.count, sameLine(t, x, w[i + 1]),
+                   softwareWords.contains(w[i + 1].hash) || (w[i + 1].isAllCaps && w[i + 1].length >= 2 && !w[i + 1].isNumber) {
+                    i += 2
+                    continue
+                }
                 if isFirst {
                     let e = extendName(t, w, i, lowercase: lowercaseText)
                     // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL").
@@ -260,10 +318,15 @@ private struct LatinNames: Sendable {
                         // Workspace", "Tool Guidelines") are a heading, not a name, when none is a
                         // census first name (the common-word list leaves those out).
                         if words.allSatisfy({ englishWords.contains($0.hash) || softwareWords.contains($0.hash) }) {
+                            // Surnames are common words too ("Kumar Singh", "Wang Chen"): one from the
+                            // census keeps the pair, weakly, unless the line is a markdown heading
+                            // ("*** Begin Patch").
+                            if words.contains(where: { surnames.contains($0.hash) }) && !headingLine(t, w[i].start) { add(i, e, 0.45) }
                             i = e
                             continue
                         }
-                        let lexical = words.contains { surnames.contains($0.hash) || firstNames.contains($0.hash) }
+                        // A surname that is also an everyday word ("Patch", "Rust") is no evidence.
+                        let lexical = words.contains { firstNames.contains($0.hash) || (surnames.contains($0.hash) && !englishWords.contains($0.hash)) }
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
                         // Two or three capitalised words that are no dictionary word: a name, weakly.
                         let plain = words.allSatisfy { !$0.isAllCaps } && words.last!.next != 0x3A

@@ -309,6 +309,25 @@ enum Secrets {
 
     // MARK: High-entropy fallback, gated by a keyword nearby.
 
+    /// "repos/owner/repo/issues/123/comments": slash-separated segments, each lower-case letters or
+    /// digits only — a path, however varied its letters.
+    static func isPlainPath(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var slashes = 0, segment = 0, letters = false, digits = false
+        for k in s..<e {
+            let c = t.v[k]
+            if c == 0x2F {
+                slashes += 1
+                segment = 0; letters = false; digits = false
+                continue
+            }
+            if Chars.isDigit(c) { digits = true } else if c >= 0x61 && c <= 0x7A { letters = true } else { return false }
+            // A segment is a word or a number, not both ("v1" and "ab12cd34" are not plain).
+            if letters && digits { return false }
+            segment += 1
+        }
+        return slashes >= 2
+    }
+
     static let entropyContext = ContextWords([
         "token", "secret", "key", "password", "passwd", "credential", "auth", "bearer", "api", "signature", "密钥", "令牌", "密码", "秘钥",
     ])
@@ -331,7 +350,7 @@ enum Secrets {
             p = end + 1
             guard end - i >= 20 else { continue }
             let e = min(end, i + 512)
-            if !covered.contains(where: { $0.start < e && i < $0.end }), entropy(t, i, e) >= 3.5,
+            if !covered.contains(where: { $0.start < e && i < $0.end }), !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
                (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
                t.hasContext(entropyContext, before: i, window: 48) {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))

@@ -83,10 +83,18 @@ struct SensitivityScanner: Sendable {
         return detect(t, w, topics: nil)
     }
 
-    func analyse(_ text: String) -> Result {
+    /// Findings, language and size over `text`; topics over `topicText` when given (for a
+    /// conversation: what the user and the tools brought, not the client's own instructions).
+    func analyse(_ text: String, topicText: String? = nil) -> Result {
         let t = ScalarText(text)
         let w = t.words()
-        let topics = Topics.score(t, w)
+        let topics: [TopicScore]
+        if let topicText {
+            let subject = ScalarText(topicText)
+            topics = Topics.score(subject, subject.words())
+        } else {
+            topics = Topics.score(t, w)
+        }
         let findings = detect(t, w, topics: topics)
         let (language, tokens) = LanguageEstimate.estimate(t, w)
         return Result(findings: findings, topics: topics, language: language, estimatedTokens: tokens,
@@ -101,7 +109,8 @@ struct SensitivityScanner: Sendable {
         Addresses.scan(t, w, lowercaseText: lowercaseText, into: &raw)
         Names.scan(t, w, lowercaseText: lowercaseText, into: &raw)
         Names.scanChinese(t, into: &raw)
-        Secrets.scanHighEntropy(t, covered: raw, into: &raw)
+        // Only a secret or an identifier covers a run; a name or an address guessed on it does not.
+        Secrets.scanHighEntropy(t, covered: raw.filter { !TechnicalTokens.isOverridable($0.type) }, into: &raw)
         var resolved = Self.resolve(raw)
         TechnicalTokens.apply(t, &resolved)
         var customs: [Finding] = []
@@ -176,7 +185,7 @@ struct SensitivityScanner: Sendable {
 
     /// A name next to an identifier, an address or a health topic identifies someone: raise its score.
     private static func boostPeople(_ findings: inout [Finding], health: Bool) {
-        let anchors = findings.filter { $0.type != .person && !$0.type.isSecret }
+        let anchors = findings.filter { $0.type != .person && !$0.type.isSecret && $0.score >= 0.5 }
         guard health || !anchors.isEmpty else { return }
         for k in findings.indices where findings[k].type == .person {
             let f = findings[k]

@@ -61,7 +61,7 @@ enum TechnicalTokens {
     private static func technicalPart(_ t: ScalarText, _ s: Int, _ f: Int) -> Range<Int>? {
         var letters = 0, digits = 0, innerUpper = false, lowerRun = 0, humps = 0, upperRun = 0
         var underscore = false, slash = false, colon = false, dot = false, dash = false, at = false, other = false
-        var dots = 0, shortSegment = false, segment = 0
+        var dots = 0, dashes = 0, shortSegment = false, segment = 0
         for k in s..<f {
             let c = t.v[k]
             if Chars.isASCIILetter(c) {
@@ -93,7 +93,9 @@ enum TechnicalTokens {
                     dot = true
                     dots += 1
                     if segment < 2 { shortSegment = true }
-                case 0x2D: dash = true
+                case 0x2D:
+                    dash = true
+                    dashes += 1
                 case 0x40: at = true
                 default: other = true
                 }
@@ -124,6 +126,9 @@ enum TechnicalTokens {
         if letters > 0 {
             // snake_case, paths, CamelCase, dotted names ("System.Linq", "example.com"), scheme-like ids ("arn:aws:iam").
             if underscore || slash { return s..<f }
+            // Header and trailer names: "Co-Authored-By:", "Signed-off-by:", "X-Request-Id:" (not
+            // "Stratford-upon-Avon").
+            if dashes >= 2 && !dot && !colon && !at && !other && f < t.count && t.v[f] == 0x3A { return s..<f }
             // CamelCase, unless it is a first name and a surname written together ("JohnCarpenter").
             if innerUpper { return !connector && Names.isJoinedFullName(t, s, f) ? nil : s..<f }
             if dot && !shortSegment && segment >= 2 { return s..<f }

@@ -29,8 +29,14 @@ public enum EgressPreview {
 
     /// Previews `request` under `policy` with the given context (tenant, requested model, budgets…).
     public static func preview(_ request: ChatCompletionRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
+        try preview(.chat(request), policy: policy, context: context)
+    }
+
+    /// Previews a request that came in through any client API (an Anthropic client's own body goes
+    /// to an Anthropic target as the router would pass it through).
+    public static func preview(_ inbound: InboundRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
         let classifier = Classifier(configuration: policy.classifierConfiguration)
-        let screened = try Screening.screen(request, classifier: classifier, unknownFields: policy.egress.unknownFields)
+        let screened = try Screening.screen(inbound, classifier: classifier, unknownFields: policy.egress.unknownFields)
         var context = context
         context.binaryParts = screened.binaryParts
         if context.metadata.isEmpty { context.metadata = Wire.metadata(of: screened.request) }
@@ -47,10 +53,14 @@ public enum EgressPreview {
         }
         let format: WireFormat = target.kind == .anthropic ? .anthropicMessages : .openAIChat
         let body: OutboundBody
-        do {
-            body = try OutboundBody.build(screened.request, format: format, model: target.model ?? name, stream: screened.request.isStreaming)
-        } catch {
-            throw .invalidRequest(error.message)
+        if format == .anthropicMessages, let native = screened.native, native.format == .anthropicMessages {
+            body = .passThrough(native, model: target.model ?? name, stream: screened.request.isStreaming, headers: screened.passThroughHeaders)
+        } else {
+            do {
+                body = try OutboundBody.build(screened.request, format: format, model: target.model ?? name, stream: screened.request.isStreaming)
+            } catch {
+                throw .invalidRequest(error.message)
+            }
         }
         let outcome: Outcome
         switch Screening.finalise(

@@ -204,8 +204,10 @@ public enum Screening {
                 )
             )
         }
-        let difficultyText = DifficultyConversation.scoredText(Self.difficultyTurns(normalised))
-        var classification = classifier.classify(joined, difficultyText: difficultyText)
+        let turns = Self.difficultyTurns(normalised)
+        let difficultyText = DifficultyConversation.scoredText(turns)
+        let topicText = turns.filter { $0.role != .assistant }.map(\.text).joined(separator: "\n\n")
+        var classification = classifier.classify(joined, difficultyText: difficultyText, topicText: topicText)
 
         // Each finding back to its string (clipped to it) and to every place that string occurs.
         var bySlot = [[Finding]](repeating: [], count: texts.count)

@@ -10,8 +10,8 @@ struct Route: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show how a policy routes a prompt or a whole request: scores, findings (masked) by location, rule, target, cost and what would leave.",
         discussion: """
-            Reads the prompt from standard input when none is given. `--request FILE.json` takes a whole chat \
-            completions request body instead: every string that would be sent is screened, and --explain lists \
+            Reads the prompt from standard input when none is given. `--request FILE.json` takes a whole request \
+            body instead (Chat Completions, Anthropic Messages or Responses): every string that would be sent is screened, and --explain lists \
             each location and prints the exact body that would leave. Nothing is sent anywhere.
             """
     )
@@ -31,8 +31,11 @@ struct Route: AsyncParsableCommand {
     @Option(name: .long, help: "Requested model: 'auto' (default) or a target name (overrides the request's 'model').")
     var model: String?
 
-    @Option(name: .long, help: "A chat completions request body (JSON) to route instead of a prompt.")
+    @Option(name: .long, help: "A request body (JSON) to route instead of a prompt: Chat Completions, Anthropic Messages or Responses.")
     var request: String?
+
+    @Option(name: .long, help: "The API of --request: chat-completions, anthropic-messages, responses (default: told by its members).")
+    var api: String?
 
     @Argument(help: "The prompt (standard input when omitted).")
     var prompt: String?
@@ -41,7 +44,7 @@ struct Route: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let path = PolicyPaths.resolve(policy, environment: environment)
         let loaded = try PolicyPaths.load(path, environment: environment)
-        var body: ChatCompletionRequest
+        var inbound: InboundRequest
         if let file = request {
             guard prompt == nil else { throw ValidationError("give a prompt or --request FILE, not both") }
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -49,12 +52,12 @@ struct Route: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             do {
-                body = try WireJSON.decode(ChatCompletionRequest.self, from: data)
+                inbound = try RequestFile.decode(data, api: try api.map(RequestFile.api))
             } catch {
-                FileHandle.standardError.write(Data("error: \(file) is not a chat completions request: \(WireJSON.describe(error))\n".utf8))
+                FileHandle.standardError.write(Data("error: \(file): \(error)\n".utf8))
                 throw ExitCode(1)
             }
-            if let model { body.model = model }
+            if let model { inbound.conversation.model = model }
         } else {
             let text: String
             if let prompt {
@@ -67,8 +70,9 @@ struct Route: AsyncParsableCommand {
                 }
                 text = input
             }
-            body = ChatCompletionRequest(model: model ?? RequestedModel.autoName, messages: [ChatMessage(role: .user, text: text)])
+            inbound = .chat(ChatCompletionRequest(model: model ?? RequestedModel.autoName, messages: [ChatMessage(role: .user, text: text)]))
         }
+        let body = inbound.conversation
         if loaded.resolveRequestedModel(body.model) == nil {
             let names = ([RequestedModel.autoName] + loaded.targets.map(\.name)).joined(separator: ", ")
             FileHandle.standardError.write(Data("error: model '\(body.model)' is not known to policy '\(loaded.name)' (use one of: \(names))\n".utf8))
@@ -78,7 +82,7 @@ struct Route: AsyncParsableCommand {
         let context = RequestContext(tenant: tenant, requestedModel: body.model)
         let preview: EgressPreview.Result
         do {
-            preview = try EgressPreview.preview(body, policy: loaded, context: context)
+            preview = try EgressPreview.preview(inbound, policy: loaded, context: context)
         } catch {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(1)
@@ -335,5 +339,62 @@ enum FindingMask {
         }
         // Names, addresses, terms: first letter of each word.
         return value.split(separator: " ").map { word in (word.first.map(String.init) ?? "") + "***" }.joined(separator: " ")
+    }
+}
+
+/// A request body from a file, decoded by its client API's adapter as the server would.
+enum RequestFile {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func api(_ name: String) throws -> InboundAPI {
+        guard let api = InboundAPI(rawValue: name) else {
+            throw ValidationError("--api is one of: \(InboundAPI.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return api
+    }
+
+    static func decode(_ data: Data, api: InboundAPI?) throws -> InboundRequest {
+        let json: JSONValue
+        do {
+            json = try WireJSON.decode(JSONValue.self, from: data)
+        } catch {
+            throw Failure(description: "not JSON: \(WireJSON.describe(error))")
+        }
+        let api = api ?? guess(json)
+        do {
+            switch api {
+            case .chatCompletions:
+                do {
+                    return .chat(try WireJSON.decode(ChatCompletionRequest.self, from: data))
+                } catch {
+                    throw Failure(description: "not a chat completions request: \(WireJSON.describe(error))")
+                }
+            case .anthropicMessages:
+                return try AnthropicInbound.decode(json)
+            case .responses:
+                return try ResponsesInbound.decode(json)
+            }
+        } catch let error as InboundError {
+            throw Failure(description: "not \(api == .responses ? "a Responses" : "an Anthropic Messages") request: \(error.message)")
+        }
+    }
+
+    /// The API a body is written for: `input` and no `messages` is Responses; a top-level `system`,
+    /// an `input_schema` tool or a content block of an Anthropic type is Anthropic Messages.
+    static func guess(_ json: JSONValue) -> InboundAPI {
+        guard let object = json.objectValue else { return .chatCompletions }
+        if object["messages"] == nil, object["input"] != nil { return .responses }
+        if object["system"] != nil { return .anthropicMessages }
+        if let tools = object["tools"]?.arrayValue, tools.contains(where: { $0.objectValue?["input_schema"] != nil }) { return .anthropicMessages }
+        let anthropicBlocks: Set<String> = ["tool_use", "tool_result", "thinking", "redacted_thinking", "document"]
+        for message in object["messages"]?.arrayValue ?? [] {
+            for block in message.objectValue?["content"]?.arrayValue ?? [] {
+                if let type = block.objectValue?["type"]?.stringValue, anthropicBlocks.contains(type) { return .anthropicMessages }
+                if block.objectValue?["type"]?.stringValue == "image", block.objectValue?["source"] != nil { return .anthropicMessages }
+            }
+        }
+        return .chatCompletions
     }
 }
