@@ -450,7 +450,9 @@ public final class Router: Sendable {
                 unrecorded = true
             } catch {
                 if error.kind == .invalid {
-                    throw .invalidRequest(error.message)
+                    var refused = RouterError.invalidRequest(error.message)
+                    refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    throw refused
                 }
                 logger.warning("target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
                 lastError = error
@@ -469,10 +471,7 @@ public final class Router: Sendable {
         trail: inout AuditTrail, started: ContinuousClock.Instant
     ) async -> RouterError {
         let route = routeKind(of: lastTarget)
-        let info = RouteInfo(
-            requestID: caller.requestID, route: route, target: lastTarget, rule: plan.decision.rule,
-            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
-        )
+        let info = routeInfo(lastTarget, plan: plan, caller: caller, fallbacks: fallbacks)
         let error: RouterError
         switch lastError?.kind {
         case .busy?:
@@ -491,6 +490,14 @@ public final class Router: Sendable {
         var recorded = error
         recorded.recorded = true
         return recorded
+    }
+
+    /// What the response headers say of a request that `target` answered (or failed).
+    func routeInfo(_ target: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent]) -> RouteInfo {
+        RouteInfo(
+            requestID: caller.requestID, route: routeKind(of: target), target: target, rule: plan.decision.rule,
+            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
+        )
     }
 
     func routeKind(of name: String) -> RouteKind {

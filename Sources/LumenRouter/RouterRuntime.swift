@@ -30,6 +30,8 @@ extension RouterRuntime {
         /// Concurrent generation slots and wait-queue length of each embedded model.
         public var slots = 2
         public var queueLimit = 8
+        /// Tokens of context per slot (nil: the model's trained context, at most 8192).
+        public var contextLength: Int?
         /// Seconds before a remote request times out.
         public var upstreamTimeout: Double = 60
         /// Variables for `${VAR}` in the policy and for the API keys its targets name (`api_key_env`).
@@ -214,7 +216,7 @@ public final class RouterRuntime: Sendable {
         _ policy: Policy, settings: Configuration, httpClient: HTTPClient, runtimesByPath: inout [String: LocalRuntime]
     ) throws(RouterSetupError) -> [String: BackendSlot] {
         var backends: [String: BackendSlot] = [:]
-        let options = LocalRuntimeOptions(slots: settings.slots, queueLimit: settings.queueLimit)
+        let options = LocalRuntimeOptions(slots: settings.slots, queueLimit: settings.queueLimit, contextLength: settings.contextLength)
         for target in policy.targets where target.kind == .embedded {
             guard let path = target.modelPath ?? settings.modelPath else {
                 throw RouterSetupError(

@@ -41,7 +41,9 @@ extension Router {
             } catch {
                 let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
                 if backendError.kind == .invalid {
-                    throw .invalidRequest(backendError.message)
+                    var refused = RouterError.invalidRequest(backendError.message)
+                    refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    throw refused
                 }
                 lastError = backendError
                 fallBack(&fallbacks, from: name, to: next, reason: backendError.description)

@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests allowed to wait for a local slot (429 beyond).")
     var queue: Int = 8
 
+    @Option(help: "Context of each slot of the embedded model, in tokens (default: the model's trained context, at most 8192). A longer prompt is a 400 naming both sizes.")
+    var context: Int?
+
     @Option(name: .customLong("upstream-timeout"), help: "Seconds before a remote request times out (504 when nothing can fall back).")
     var upstreamTimeout: Double = 60
 
@@ -90,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         }
         options.runtime.slots = slots
         options.runtime.queueLimit = queue
+        if let context { options.runtime.contextLength = context }
         options.runtime.upstreamTimeout = upstreamTimeout
         options.host = host
         options.port = port
