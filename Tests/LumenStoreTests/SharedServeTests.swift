@@ -35,8 +35,14 @@ struct SharedServeTests {
         let upstream: RunningFakeUpstream
         let dir: URL
         var servers: [ServerProcess] = []
-        /// Shut down by `stop()` or `abandon()` (a client dropped open crashes the run).
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(60))))
+        /// Shut down by `stop()` or `abandon()` (a client dropped open crashes the run). One
+        /// connection per concurrent request (a burst of 300 must not queue for the pool's default 8
+        /// connections per instance, which times out on a loaded machine), generous timeouts.
+        let http: HTTPClient = {
+            var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(20), read: .seconds(120)))
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }()
         private let stopLock = NSLock()
         private var stopped = false
 
@@ -110,7 +116,7 @@ struct SharedServeTests {
             let body = #"{"model":"auto","max_tokens":\#(maxTokens),"stream":\#(stream),"messages":[{"role":"user","content":"\#(prompt)"}]}"#
             request.body = .bytes(ByteBuffer(string: body))
             do {
-                let response = try await http.execute(request, timeout: .seconds(60))
+                let response = try await http.execute(request, timeout: .seconds(120))
                 let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
                 return Answer(status: Int(response.status.code), requestID: response.headers.first(name: "x-lumen-request-id"), instance: n, body: text)
             } catch {
