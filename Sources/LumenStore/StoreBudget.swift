@@ -35,11 +35,19 @@ public final class StoreBudget: Sendable {
         var timestamp: String
     }
 
-    public init(store: SharedStore, instance: StoreInstance, budgets: [AuditBudget], cacheSeconds: Double = 0.25, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// How long a reservation refused only because of other requests' open reservations waits for
+    /// them to settle (seconds): a 403 "budget spent" then means spent, not merely reserved.
+    let settleWaitSeconds: Double
+
+    public init(
+        store: SharedStore, instance: StoreInstance, budgets: [AuditBudget], cacheSeconds: Double = 0.25, settleWaitSeconds: Double = 30,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.instance = instance
         self.state = NIOLockedValueBox(State(budgets: budgets))
         self.cacheSeconds = cacheSeconds
+        self.settleWaitSeconds = settleWaitSeconds
         self.clock = clock
     }
 
@@ -53,9 +61,10 @@ public final class StoreBudget: Sendable {
 
     public var budgets: [AuditBudget] { state.withLockedValue { $0.budgets } }
 
-    /// USD left for a tenant (limit − spent − reserved), from the store (cached briefly). When the
-    /// store cannot be asked, the last answer, else no limit: only steers the decision, the
-    /// reservation is the guard (and fails closed).
+    /// USD left for a tenant (limit − spent; open reservations are not counted: they settle to
+    /// less, and a request that finds them holding the rest waits in `reserve`), from the store
+    /// (cached briefly). When the store cannot be asked, the last answer, else no limit: only steers
+    /// the decision, the reservation is the guard (and fails closed).
     public func remaining(tenant: String?) async -> BudgetRemaining {
         let now = clock()
         let (budgets, cached) = state.withLockedValue { ($0.budgets, $0.cache[tenant ?? ""]) }
@@ -70,7 +79,7 @@ public final class StoreBudget: Sendable {
             let rows = try await store.run(
                 "read budgets",
                 """
-                SELECT scope, period, (spent_usd + reserved_usd)::float8 FROM lumen_budget_counters
+                SELECT scope, period, spent_usd::float8 FROM lumen_budget_counters
                 WHERE (scope, period) IN (SELECT s, p FROM unnest(\(scopes)::text[], \(periods)::text[]) AS u(s, p))
                 """)
             for row in rows {
@@ -91,7 +100,42 @@ public final class StoreBudget: Sendable {
     }
 
     /// Reserves the request's worst case against every key it counts towards, in one transaction.
+    /// Refused while the spend alone leaves room for it (other requests' reservations hold the rest),
+    /// it waits for those to settle and tries again (backing off, up to `settleWaitSeconds`): under a
+    /// burst, most worst cases are far above the real costs, and refusing them all would turn a
+    /// budget worth N answers into a fraction of N.
     public func reserve(_ request: BudgetReservationRequest) async -> BudgetReservationOutcome {
+        let deadline = ContinuousClock.now + .milliseconds(Int(settleWaitSeconds * 1000))
+        var pause = 10
+        while true {
+            let outcome = await reserveOnce(request)
+            guard case .refused = outcome, ContinuousClock.now < deadline, await fitsOnceSettled(request), !Task.isCancelled else { return outcome }
+            try? await Task.sleep(nanoseconds: UInt64(pause + Int.random(in: 0...pause)) * 1_000_000)
+            pause = min(pause * 2, 160)
+        }
+    }
+
+    /// Whether every limited key the request counts towards has room for its worst case once the
+    /// open reservations are settled (limit − spent ≥ amount). False when the store cannot say.
+    private func fitsOnceSettled(_ request: BudgetReservationRequest) async -> Bool {
+        let limits = BudgetKeys.limits(state.withLockedValue { $0.budgets }, tenant: request.tenant, timestamp: AuditFiles.timestamp(clock()))
+        guard !limits.isEmpty else { return false }
+        do {
+            let rows = try await store.run(
+                "read budgets",
+                """
+                SELECT bool_and(coalesce(c.spent_usd, 0) + \(request.amountUSD)::numeric <= u.l)
+                FROM unnest(\(limits.map(\.scope))::text[], \(limits.map(\.period))::text[], \(limits.map(\.limitUSD))::numeric[]) AS u(s, p, l)
+                LEFT JOIN lumen_budget_counters c ON c.scope = u.s AND c.period = u.p
+                """)
+            guard let row = rows.first, let fits = try? row.decode(Bool?.self) else { return false }
+            return fits  // NULL (no limits) decodes as nil: false
+        } catch {
+            return false
+        }
+    }
+
+    private func reserveOnce(_ request: BudgetReservationRequest) async -> BudgetReservationOutcome {
         let timestamp = AuditFiles.timestamp(clock())
         let budgets = state.withLockedValue { $0.budgets }
         let keys = BudgetKeys.keys(tenant: request.tenant, timestamp: timestamp)

@@ -72,7 +72,8 @@ struct StoreTests {
         let budgets = [AuditBudget(tenant: nil, period: .daily, limitUSD: limit), AuditBudget(tenant: "acme", period: .monthly, limitUSD: 5)]
         var instances: [StoreBudget] = []
         for name in ["a", "b", "c"] {
-            instances.append(StoreBudget(store: store, instance: try await store.registerInstance(name: name), budgets: budgets))
+            // No waiting for settlements here: the refused reservations are what is counted.
+            instances.append(StoreBudget(store: store, instance: try await store.registerInstance(name: name), budgets: budgets, settleWaitSeconds: 0))
         }
         let grantedIDs = try await withThrowingTaskGroup(of: Int?.self) { group in
             for i in 0..<150 {
@@ -109,6 +110,38 @@ struct StoreTests {
         await instances[1].settle(Self.record("r\(grantedIDs.first!)", cost: 0.01))
         await instances[1].drain()
         #expect(abs((try await store.budgetStatus().filter { $0.scope.isEmpty && $0.period.hasPrefix("d:") }.first?.spentUSD ?? 0) - 0.33) < 1e-9)
+    }
+
+    @Test("a reservation refused only because others hold the rest waits for them to settle; one the spend cannot pay is refused at once")
+    func reservationWaitsForSettlement() async throws {
+        let cluster = try await PostgresCluster.starting()
+        defer { cluster.stop() }
+        let store = try await Self.open(cluster)
+        defer { store.shutdown() }
+        let budgets = [AuditBudget(tenant: nil, period: .daily, limitUSD: 1)]
+        let a = StoreBudget(store: store, instance: try await store.registerInstance(name: "a"), budgets: budgets)
+        let b = StoreBudget(store: store, instance: try await store.registerInstance(name: "b"), budgets: budgets, settleWaitSeconds: 60)
+        func wanted(_ id: String, _ usd: Double) -> BudgetReservationRequest {
+            BudgetReservationRequest(requestID: id, tenant: nil, target: "remote", promptTokens: 1, maxOutputTokens: 1, amountUSD: usd)
+        }
+        #expect(await a.reserve(wanted("big", 0.9)) == .granted)
+        let waiting = Task { await b.reserve(wanted("waits", 0.2)) }
+        // It waits while "big" is open…
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(try await store.openReservations().map(\.count) == [1])
+        // …and gets its reservation once "big" settles to its real cost.
+        var record = Self.record("big", cost: 0.75)
+        record.timestamp = AuditFiles.timestamp(Date())
+        await a.settle(record)
+        await a.drain()
+        #expect(await waiting.value == .granted)
+        // Spent 0.75 + reserved 0.2: a worst case of 0.3 can never fit (0.75 + 0.3 > 1), refused at once.
+        let started = ContinuousClock.now
+        guard case .refused = await b.reserve(wanted("never", 0.3)) else {
+            Issue.record("granted past the budget")
+            return
+        }
+        #expect(started.duration(to: .now) < .seconds(5), "waited for a budget that is spent")
     }
 
     @Test("an instance that stops beating has its open reservations expired, charged at their worst case")
