@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure stages: no I/O, Sendable values in and out.
@@ -70,6 +71,19 @@ let package = Package(
                 "LumenPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The shared store (#17): audit chains, budget reservations and policy versions in PostgreSQL.
+        .target(
+            name: "LumenStore",
+            dependencies: [
+                "LumenAudit", "LumenPolicy",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -77,7 +91,7 @@ let package = Package(
             name: "LumenRouter",
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction",
-                "LumenLocalRuntime", "LumenProviders", "LumenAudit",
+                "LumenLocalRuntime", "LumenProviders", "LumenAudit", "LumenStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -88,7 +102,7 @@ let package = Package(
         .target(
             name: "LumenServer",
             dependencies: [
-                "LumenCore", "LumenRouter", "LumenPolicy", "LumenAudit", "LumenLocalRuntime",
+                "LumenCore", "LumenRouter", "LumenPolicy", "LumenAudit", "LumenLocalRuntime", "LumenStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -118,7 +132,7 @@ let package = Package(
             name: "lumen",
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction", "LumenLocalRuntime",
-                "LumenProviders", "LumenAudit", "LumenRouter", "LumenServer", "LumenFakeUpstream",
+                "LumenProviders", "LumenAudit", "LumenRouter", "LumenServer", "LumenFakeUpstream", "LumenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -132,7 +146,7 @@ let package = Package(
             name: "lumen-bench",
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction", "LumenLocalRuntime", "LumenAudit", "LumenRouter",
-                "LumenFakeUpstream", "LumenTestSupport",
+                "LumenFakeUpstream", "LumenTestSupport", "LumenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -181,6 +195,14 @@ let package = Package(
             dependencies: [
                 "LumenRouter", "LumenTestSupport", "LumenFakeUpstream", "LumenAudit", "LumenPolicy", "LumenRedaction", "LumenClassifier",
                 "LumenCore", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "LumenStoreTests",
+            dependencies: [
+                "LumenStore", "LumenAudit", "LumenPolicy", "LumenTestSupport", "LumenFakeUpstream", "LumenCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

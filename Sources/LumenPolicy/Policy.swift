@@ -21,6 +21,9 @@ public struct Policy: Sendable, Hashable, Codable {
     /// Model names clients send (globs such as `claude-*`, `gpt-*`) and what they mean: `auto` or a
     /// target name. Tried in order after the target names themselves.
     public var modelAliases: [ModelAlias]
+    /// What local answers do while the audit log cannot be written (#18); nil = `refuse`. Optional so
+    /// that policies without the key keep their content hash.
+    public var onAuditFailure: AuditFailureMode?
     /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
     /// comments and key order, changed by any semantic change.
     public var contentHash: String
@@ -36,7 +39,8 @@ public struct Policy: Sendable, Hashable, Codable {
         customTerms: [CustomTerm] = [],
         redaction: RedactionSettings = RedactionSettings(),
         egress: EgressSettings = EgressSettings(),
-        modelAliases: [ModelAlias] = []
+        modelAliases: [ModelAlias] = [],
+        onAuditFailure: AuditFailureMode? = nil
     ) {
         self.name = name
         self.description = description
@@ -49,6 +53,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.redaction = redaction
         self.egress = egress
         self.modelAliases = modelAliases
+        self.onAuditFailure = onAuditFailure
         self.contentHash = ""
         self.contentHash = PolicyHasher.hash(self)
     }

@@ -50,7 +50,7 @@ struct PolicyParser {
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
-        "egress", "models",
+        "egress", "models", "on_audit_failure",
     ]
 
     mutating func parse(_ yaml: String, readFile: (String) -> String?) -> Policy? {
@@ -165,7 +165,8 @@ struct PolicyParser {
             customTerms: uniqueTerms,
             redaction: redaction,
             egress: egress,
-            modelAliases: aliases
+            modelAliases: aliases,
+            onAuditFailure: top["on_audit_failure"].flatMap { parseAuditFailure($0) }
         )
     }
 

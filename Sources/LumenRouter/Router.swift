@@ -41,15 +41,20 @@ public enum BackendSlot: Sendable {
 public struct BudgetHooks: Sendable {
     /// (global remaining USD, tenant remaining USD); nil = unlimited.
     public var remaining: @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)
-    /// Called with every completion record once it is written (adds its cost to the spend).
+    /// Called with every completion record once it is written (adds its cost to the spend and
+    /// settles the request's reservations).
     public var record: @Sendable (_ record: AuditRecord) async -> Void
+    /// Reserves a remote request's worst-case cost before it leaves (#17; see `BudgetReservation`).
+    public var reserve: @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome
 
     public init(
         remaining: @escaping @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?),
-        record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in }
+        record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in },
+        reserve: @escaping @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome = { _ in .granted }
     ) {
         self.remaining = remaining
         self.record = record
+        self.reserve = reserve
     }
 
     /// No budgets.
@@ -63,11 +68,14 @@ public struct RouterConfiguration: Sendable {
     public var assumedOutputTokens: Int
     /// HMAC for finding values in audit records (nil: no value digests).
     public var auditHMAC: AuditHMAC?
+    /// The policy's version in the shared store (nil: a policy file), shown by `/readyz`.
+    public var policyVersion: Int?
 
-    public init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil) {
+    public init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil, policyVersion: Int? = nil) {
         self.policy = policy
         self.assumedOutputTokens = assumedOutputTokens
         self.auditHMAC = auditHMAC
+        self.policyVersion = policyVersion
     }
 }
 
@@ -145,8 +153,10 @@ public final class Router: Sendable {
                 return (false, "embedded target '\(target.name)' unavailable: \(why)")
             }
         }
+        if let problem = auditProblem { return (false, "not ready: \(problem)") }  // #18 item 6
         let (ok, detail) = localReadiness()
-        return (ok, ok ? "ready: policy '\(policy.name)' \(policy.contentHash.prefix(12))" : detail)
+        let version = configuration.policyVersion.map { " version \($0)" } ?? ""
+        return (ok, ok ? "ready: policy '\(policy.name)' \(policy.contentHash.prefix(12))\(version)" : detail)
     }
 
     // MARK: - Entry point
@@ -203,6 +213,8 @@ public final class Router: Sendable {
         let decision = PolicyEngine.evaluate(policy, classification, context)
         let decisionElapsed = started.duration(to: clock.now)
         metrics.decision(nanoseconds: decisionElapsed.nanoseconds)
+
+        if let refusal = auditRefusal() { throw refusal }  // #18 item 6: unauditable ⇒ on_audit_failure
 
         var trail = AuditTrail(
             requestID: caller.requestID, caller: caller, policy: policy, decision: decision,
@@ -404,6 +416,14 @@ public final class Router: Sendable {
             if admission == .probe { breakers.released(name) }
             throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
         case .log(let log):
+            // The worst case is reserved against the budgets first (#17); settled by the completion record.
+            if let refused = try await reserveBudget(target: target, screened: screened, bytes: bytes.bytes.count, trail: trail, plan: plan) {
+                if case .route(let local)? = policy.budgets.onExhausted, local != name {
+                    logger.info("budget reservation refused, serving locally", metadata: ["request_id": "\(trail.requestID)", "reason": "\(refused)"])
+                    return try await prepare(local, isPrimary: false, screened: screened, stream: stream, plan: plan, trail: trail)
+                }
+                return .skip(refused)
+            }
             do {
                 try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
@@ -434,6 +454,7 @@ public final class Router: Sendable {
             case .ready(let a): attempt = a
             }
             lastTarget = name
+            var unrecorded = false
             do throws(BackendError) {
                 let result: BackendCompletion
                 do {
@@ -460,9 +481,12 @@ public final class Router: Sendable {
                     bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
                     firstToken: nil, total: started.duration(to: .now)
                 )
-                await writeCompletion(trail)
-                record(info: info, status: 200, usage: usage, cost: cost, sent: result.bytesSent, received: result.bytesReceived)
-                return .completion(response, info)
+                // The record is stored before the answer is sent (#18 item 5); without it, no answer.
+                if await writeCompletion(trail) || answersWithoutRecord {
+                    record(info: info, status: 200, usage: usage, cost: cost, sent: result.bytesSent, received: result.bytesReceived)
+                    return .completion(response, info)
+                }
+                unrecorded = true
             } catch {
                 if error.kind == .invalid {
                     var refused = RouterError.invalidRequest(error.message)
@@ -472,6 +496,9 @@ public final class Router: Sendable {
                 logger.warning("target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
                 lastError = error
                 fallBack(&fallbacks, from: name, to: next, reason: error.description)
+            }
+            if unrecorded {
+                throw .auditUnavailable("The audit log could not record the answer, so it is not sent (on_audit_failure: refuse).", route: nil)
             }
         }
         throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
@@ -574,18 +601,22 @@ public final class Router: Sendable {
 
     // MARK: - Audit helpers
 
-    func writeCompletion(_ trail: AuditTrail) async {
-        guard case .log(let log) = audit else { return }
+    @discardableResult
+    func writeCompletion(_ trail: AuditTrail) async -> Bool {
+        guard case .log(let log) = audit else { return false }
         var record = trail.completionRecord()
         record.timestamp = AuditFiles.timestamp(Date())
+        var written = true
         do {
             try await log.append(record)
-            await budget.record(record)
         } catch {
             // The decision record (before egress) was durable; the completion failing is logged, and
             // the log refuses further remote routes by itself (fail closed).
             logger.error("audit completion write failed", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
+            written = false
         }
+        await budget.record(record)  // settles the request's reservation whether or not the record was written
+        return written
     }
 
 }

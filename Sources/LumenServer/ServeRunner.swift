@@ -5,6 +5,7 @@ import LumenAudit
 import LumenLocalRuntime
 import LumenPolicy
 public import LumenRouter
+import LumenStore
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -56,12 +57,29 @@ public struct ServeConfiguration: Sendable {
         }
         runtime.auditHMAC = AuditHMAC.fromEnvironment(environment)
         runtime.environment = environment
+        if let url = environment["LUMEN_STORE"], !url.isEmpty {
+            runtime.store = try Self.storeSettings(url: url, environment: environment)
+        }
         self.init(runtime: runtime)
         if let level = environment["LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw ServeError("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); found '\(level)'")
             }
             logLevel = parsed
+        }
+    }
+}
+
+extension ServeConfiguration {
+    /// The shared store's settings for `--store URL` / `LUMEN_STORE` (#17): the instance name from
+    /// `LUMEN_INSTANCE`, the checkpoint key from `LUMEN_STORE_SIGNING_KEY`.
+    public static func storeSettings(url: String, environment: [String: String]) throws(ServeError) -> SharedStoreSettings {
+        do {
+            return SharedStoreSettings(
+                url: try StoreURL(parsing: url), instanceName: SharedStoreSettings.defaultInstanceName(environment),
+                signer: try CheckpointSigner(environment: environment))
+        } catch {
+            throw ServeError("--store: \(error.message)")
         }
     }
 }
@@ -106,6 +124,7 @@ public enum ServeRunner {
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        runtime.reportMetrics()  // the policy version in force (#17), now that metrics go somewhere
 
         let configuration = ServerConfiguration(
             host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore,

@@ -73,6 +73,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("open-probes"), help: "Serve /metrics and /readyz without a key under --keys (by default they need one; /healthz never does).")
     var openProbes = false
 
+    @Option(help: "Shared store for several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $LUMEN_STORE; none = the audit directory). Audit chains, budgets and the policy then live there.")
+    var store: String?
+
+    @Option(help: "This instance's name in the shared store (default: $LUMEN_INSTANCE or HOST-PID).")
+    var instance: String?
+
     @Option(name: .customLong("hash-key"), help: "Print the SHA-256 hex of KEY for a key file, then exit.")
     var hashKey: String?
 
@@ -99,6 +105,18 @@ struct Serve: AsyncParsableCommand {
         if let policy { options.runtime.policyPath = policy }
         if let auditDir { options.runtime.auditDirectory = auditDir }
         if let model { options.runtime.modelPath = model }
+        do {
+            var environment = ProcessInfo.processInfo.environment
+            if let instance { environment["LUMEN_INSTANCE"] = instance }
+            if let store {
+                options.runtime.store = try ServeConfiguration.storeSettings(url: store, environment: environment)
+            } else if let instance, options.runtime.store != nil {
+                options.runtime.store?.instanceName = instance
+            }
+        } catch {
+            FileHandle.standardError.write(Data("lumen serve: error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
         options.runtime.slots = slots
         options.runtime.queueLimit = queue
         if let context { options.runtime.contextLength = context }
