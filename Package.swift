@@ -167,7 +167,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore"]),
+        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore", "LumenTestSupport"]),
         .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier", "LumenCore"]),
         .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime", "LumenTestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 @testable import LumenClassifier
@@ -214,8 +215,8 @@ struct InjectionTrainingTests {
     }
 
     private static let devFiles = ["en-dev.jsonl", "zh-dev.jsonl"].map {
-        repositoryRoot().appendingPathComponent("../shared/data/injection/\($0)").standardizedFileURL.path
-    } + [repositoryRoot().appendingPathComponent("data/injection-synthetic.jsonl").path]
+        Harness.sharedData.appendingPathComponent("injection/\($0)").path
+    } + [Harness.repoRoot.appendingPathComponent("data/injection-synthetic.jsonl").path]
 
     /// `lumen train injection` on the dev files and the synthetic rows gives the built-in model, bit for bit.
     @Test(.enabled(if: devFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
