@@ -62,16 +62,11 @@ extension AuditReader {
         let sinceBytes = since.map { Array($0.utf8) }
         let needleBytes = needle.map { Array($0.utf8) }
         try source.forEachLine { file, line, bytes, complete in
-            guard complete, !bytes.isEmpty else { return }
-            if let needleBytes, !contains(bytes, needleBytes) { return }
-            if let sinceBytes, let ts = timestampField(bytes), ts.lexicographicallyPrecedes(sinceBytes) { return }
-            let value: T
-            do {
-                value = try decoder.decode(T.self, from: Data(buffer: bytes))
-            } catch {
-                throw AuditError(.invalidRecord, "\(file):\(line): not an audit record (\(error))")
+            if let value = try AuditReader.decodeLine(
+                bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needleBytes, at: "\(file):\(line)"
+            ) {
+                try body(value)
             }
-            try body(value)
         }
     }
 

@@ -120,9 +120,7 @@ public final class RouterRuntime: Sendable {
         let policy = try loadPolicy(settings)
 
         var runtimesByPath: [String: LocalRuntime] = [:]
-        var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let httpClient = makeHTTPClient()
         let backends: [String: BackendSlot]
         do {
             backends = try makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &runtimesByPath)
@@ -255,6 +253,13 @@ public final class RouterRuntime: Sendable {
         return backends
     }
 
+    /// The one HTTP client of the remote targets: a 5 s connect timeout, up to 256 connections per host.
+    static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     static func makeRouter(
         _ policy: Policy, settings: Configuration, backends: [String: BackendSlot], audit: AuditSink, budget: BudgetHooks, version: Int?,
         breakers: CircuitBreakers, logger: Logger
@@ -292,9 +297,7 @@ public final class RouterRuntime: Sendable {
             throw error
         }
         var runtimesByPath: [String: LocalRuntime] = [:]
-        var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let httpClient = makeHTTPClient()
         let backends: [String: BackendSlot]
         do {
             backends = try makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &runtimesByPath)
