@@ -22,8 +22,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // (already in the graph through Hummingbird: NIOHTTPTypes names the HTTP parts a channel handler sees)
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure stages: no I/O, Sendable values in and out.
@@ -70,6 +73,19 @@ let package = Package(
                 "LumenPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The shared store (#17): audit chains, budget reservations and policy versions in PostgreSQL.
+        .target(
+            name: "LumenStore",
+            dependencies: [
+                "LumenAudit", "LumenPolicy",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -77,7 +93,7 @@ let package = Package(
             name: "LumenRouter",
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction",
-                "LumenLocalRuntime", "LumenProviders", "LumenAudit",
+                "LumenLocalRuntime", "LumenProviders", "LumenAudit", "LumenStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -88,8 +104,12 @@ let package = Package(
         .target(
             name: "LumenServer",
             dependencies: [
-                "LumenCore", "LumenRouter", "LumenPolicy", "LumenAudit", "LumenLocalRuntime",
+                "LumenCore", "LumenRouter", "LumenPolicy", "LumenAudit", "LumenLocalRuntime", "LumenStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -114,7 +134,7 @@ let package = Package(
             name: "lumen",
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction", "LumenLocalRuntime",
-                "LumenProviders", "LumenAudit", "LumenRouter", "LumenServer", "LumenFakeUpstream",
+                "LumenProviders", "LumenAudit", "LumenRouter", "LumenServer", "LumenFakeUpstream", "LumenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -128,7 +148,7 @@ let package = Package(
             name: "lumen-bench",
             dependencies: [
                 "LumenCore", "LumenClassifier", "LumenPolicy", "LumenRedaction", "LumenLocalRuntime", "LumenAudit", "LumenRouter",
-                "LumenFakeUpstream", "LumenTestSupport",
+                "LumenFakeUpstream", "LumenTestSupport", "LumenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,7 +169,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore"]),
+        .testTarget(name: "LumenClassifierTests", dependencies: ["LumenClassifier", "LumenCore", "LumenTestSupport"]),
         .testTarget(name: "LumenPolicyTests", dependencies: ["LumenPolicy", "LumenClassifier", "LumenTestSupport"]),
         .testTarget(name: "LumenRedactionTests", dependencies: ["LumenRedaction", "LumenClassifier", "LumenCore"]),
         .testTarget(name: "LumenLocalRuntimeTests", dependencies: ["LumenLocalRuntime", "LumenGrammar", "LumenCore", "LumenTestSupport"]),
@@ -178,6 +198,14 @@ let package = Package(
             dependencies: [
                 "LumenRouter", "LumenTestSupport", "LumenFakeUpstream", "LumenAudit", "LumenPolicy", "LumenRedaction", "LumenClassifier",
                 "LumenCore", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "LumenStoreTests",
+            dependencies: [
+                "LumenStore", "LumenAudit", "LumenPolicy", "LumenTestSupport", "LumenFakeUpstream", "LumenCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

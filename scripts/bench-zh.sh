@@ -16,7 +16,7 @@ for l in open(sys.argv[1]):
     print(json.loads(l)['text'].replace('\n', ' '))
 " "$here/../shared/data/sensitivity/cluener-train.jsonl" > "$work/texts.txt"
 swiftc -O -wmo -module-name LumenClassifier "$src"/Sources/LumenClassifier/*.swift "$src"/Sources/LumenClassifier/*/*.swift \
-  "$here/scripts/bench-zh/main.swift" -o "$work/bench"
+  "$here/scripts/bench-common/Measure.swift" "$here/scripts/bench-zh/main.swift" -o "$work/bench"
 cpu=$(( $(nproc) - 1 ))
 taskset -c "$cpu" "$work/bench" "$work/texts.txt"
 rm -rf "$work"

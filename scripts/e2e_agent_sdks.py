@@ -127,16 +127,23 @@ def suite_anthropic():
             final = s.get_final_message()
         expect("harbour" in final.content[0].text, f"{final}")
 
-    for streamed in (False, True):
-        @check(f"anthropic: tool-use loop ({'streamed' if streamed else 'whole'})")
-        def _(streamed=streamed):
+    for streamed, thinking in [(s, t) for s in (False, True) for t in (None, {"type": "enabled", "budget_tokens": 1024})]:
+        label = ("streamed" if streamed else "whole") + (", extended thinking" if thinking else "")
+
+        @check(f"anthropic: tool-use loop ({label})")
+        def _(streamed=streamed, thinking=thinking):
+            # With thinking on, the upstream (like Anthropic) refuses the second round unless the
+            # assistant turn starts with the signed thinking block it was answered with.
+            extra = {"thinking": thinking} if thinking else {}
             messages = [{"role": "user", "content": "Run a shell command for me."}]
             for _round in range(3):
                 if streamed:
-                    with c.messages.stream(model="claude-sonnet-4-5", max_tokens=256, tools=[BASH], messages=messages) as s:
+                    with c.messages.stream(model="claude-sonnet-4-5", max_tokens=2048, tools=[BASH], messages=messages, **extra) as s:
                         msg = s.get_final_message()
                 else:
-                    msg = c.messages.create(model="claude-sonnet-4-5", max_tokens=256, tools=[BASH], messages=messages)
+                    msg = c.messages.create(model="claude-sonnet-4-5", max_tokens=2048, tools=[BASH], messages=messages, **extra)
+                if thinking:
+                    expect(msg.content and msg.content[0].type == "thinking" and msg.content[0].signature, f"no signed thinking block: {msg.content}")
                 if msg.stop_reason != "tool_use":
                     break
                 uses = [b for b in msg.content if b.type == "tool_use"]
@@ -146,7 +153,8 @@ def suite_anthropic():
                     "role": "user",
                     "content": [{"type": "tool_result", "tool_use_id": uses[0].id, "content": run_command(uses[0].input["command"])}],
                 })
-            expect(msg.stop_reason == "end_turn" and MARKER in msg.content[0].text, f"{msg}")
+            texts = [b.text for b in msg.content if b.type == "text"]
+            expect(msg.stop_reason == "end_turn" and texts and MARKER in texts[0], f"{msg}")
 
     @check("anthropic: a secret keeps the request local (embedded model)")
     def _():

@@ -342,9 +342,11 @@ def suite_proxy():
         expect(raw.headers.get("x-lumen-dropped-fields") == "x_custom_field",
                f"dropped-fields header {raw.headers.get('x-lumen-dropped-fields')!r}")
 
-    @check("metrics endpoint exposes Lumen metrics")
+    @check("metrics endpoint exposes Lumen metrics (with the key; without it a 401 when keys are on)")
     def _():
-        text = httpx.get(BASE + "/metrics", timeout=30).text
+        bare = httpx.get(BASE + "/metrics", timeout=30)
+        expect(bare.status_code in (200, 401), f"metrics without a key: {bare.status_code}")
+        text = httpx.get(BASE + "/metrics", headers={"authorization": f"Bearer {KEY}"}, timeout=30).text
         for name in ("lumen_requests_total", "lumen_decision_seconds", "lumen_tokens_total", "lumen_cost_usd_total"):
             expect(name in text, f"{name} missing from /metrics")
         expect('route="remote"' in text and 'route="local"' in text, "no route labels")
@@ -352,7 +354,7 @@ def suite_proxy():
     @check("healthz and readyz")
     def _():
         expect(httpx.get(BASE + "/healthz", timeout=10).status_code == 200, "healthz")
-        r = httpx.get(BASE + "/readyz", timeout=10)
+        r = httpx.get(BASE + "/readyz", headers={"authorization": f"Bearer {KEY}"}, timeout=10)
         expect(r.status_code == 200, f"readyz {r.status_code} {r.text}")
 
 

@@ -44,11 +44,13 @@ install_litellm() {
 }
 
 # `--test-tools`: also the Debian tools the test suite and benchmarks drive (headless Chromium to
-# check the audit report renders, wrk for `lumen-bench proxy`). Installed only when missing.
+# check the audit report renders, wrk for `lumen-bench proxy`, the PostgreSQL server the shared-store
+# tests and `lumen-bench proxy --store` start throwaway clusters of). Installed only when missing.
 if [[ "${1:-}" == "--test-tools" ]]; then
     missing=()
     command -v chromium >/dev/null || missing+=(chromium)
     command -v wrk >/dev/null || missing+=(wrk)
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
     if ((${#missing[@]})); then
         if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
             echo "setup: installing ${missing[*]} with apt-get…" >&2

@@ -31,6 +31,11 @@ struct BenchDecision: AsyncParsableCommand {
     @Option(name: .customLong("case"), help: "Measure only the cases whose label contains this text (e.g. 'chat').")
     var only: String?
 
+    @Option(name: .long, help: "Prompt-injection screen of the whole-request cases: on, off, or policy (on when the policy reads it, as the router does).")
+    var injection: InjectionMode = .policy
+
+    enum InjectionMode: String, ExpressibleByArgument { case on, off, policy }
+
     func validate() throws {
         if iterations < 100 { throw ValidationError("--iterations must be at least 100 (a p99 needs samples)") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
@@ -65,6 +70,17 @@ struct BenchDecision: AsyncParsableCommand {
         return String(decoding: Array(text.utf8.prefix(bytes)), as: UTF8.self)
     }
 
+    /// A deterministic Chinese prompt of about `bytes` UTF-8 bytes (a Chinese character is 3).
+    static func chinesePrompt(bytes: Int) -> String {
+        let paragraph = """
+            请审阅下面的设计说明，并解释多区域键值存储中最终一致性与强一致性之间的权衡，包括向量时钟和无冲突复制数据类型如何解决写入冲突。\
+            如有不清楚的地方，请发邮件到 jane.doe@example.com 或致电 415-555-0132。
+            """
+        var text = ""
+        while text.utf8.count < bytes { text += paragraph }
+        return String(decoding: Array(text.utf8.prefix(bytes)), as: UTF8.self)
+    }
+
     /// One timed round: per-decision latencies (sorted, µs) and the wall time of the whole loop.
     struct Round {
         var latencies: [Double]
@@ -74,12 +90,12 @@ struct BenchDecision: AsyncParsableCommand {
     }
 
     /// A 1 KB chat request: a system prompt and a user turn (the prompt above), as a proxy receives it.
-    static func chatRequest(bytes: Int) -> ChatCompletionRequest {
+    static func chatRequest(bytes: Int, chinese: Bool = false) -> ChatCompletionRequest {
         ChatCompletionRequest(
             model: "auto",
             messages: [
-                ChatMessage(role: .system, text: "You are a careful assistant. Answer in plain English."),
-                ChatMessage(role: .user, text: prompt(bytes: max(64, bytes - 160))),
+                ChatMessage(role: .system, text: chinese ? "你是一个细心的助手，请用简体中文回答。" : "You are a careful assistant. Answer in plain English."),
+                ChatMessage(role: .user, text: chinese ? chinesePrompt(bytes: max(64, bytes - 160)) : prompt(bytes: max(64, bytes - 160))),
             ],
             maxTokens: 256
         )
@@ -130,6 +146,7 @@ struct BenchDecision: AsyncParsableCommand {
         let loaded = try benchPolicy(policy, environment: environment)
         let classifier = Classifier(configuration: loaded.classifierConfiguration)
         let context = RequestContext()
+        let screenInjection = injection == .on || (injection == .policy && LumenRouter.Router.readsInjection(loaded))
         let sizes = [("1KB", 1024, iterations), ("32KB", 32 * 1024, max(500, iterations / 5))]
         // "On one core": the decisions (and the peer, a child process) stay on the CPU this thread
         // runs on, so no round pays for a migration to a core with cold caches.
@@ -207,10 +224,13 @@ struct BenchDecision: AsyncParsableCommand {
         // Whole requests: every string that could leave is screened (the router's path), then decided.
         for (label, request, count) in [
             ("1KB chat", Self.chatRequest(bytes: 1024), iterations),
+            ("1KB zh chat", Self.chatRequest(bytes: 1024, chinese: true), iterations),
             ("50KB agent", Self.agentRequest(bytes: 50 * 1024), max(300, iterations / 20)),
         ] where only.map(label.contains) ?? true {
             let bytes = (try? WireJSON.encode(request).count) ?? 0
-            let screen = { (try? Screening.screen(request, classifier: classifier, unknownFields: .drop))?.classification }
+            let screen = {
+                (try? Screening.screen(request, classifier: classifier, unknownFields: .drop, screenInjection: screenInjection))?.classification
+            }
             guard let first = screen() else { continue }
             rows.append(measure(label, bytes: bytes, count: count, decide: {
                 let classification = screen() ?? first
@@ -226,6 +246,7 @@ struct BenchDecision: AsyncParsableCommand {
         }
         print("policy \(loaded.name), one thread\(cpu.map { " pinned to CPU \($0)" } ?? ""), classify + evaluate per decision; warm-up ≥ 200 decisions and 0.3 s, then \(rounds) rounds,")
         print("the round with the median p99 reported (nearest-rank percentiles); p99 of every round in brackets")
+        print("whole requests (chat, agent): prompt-injection screen \(screenInjection ? "on" : "off") (--injection \(injection.rawValue))")
         for row in rows {
             let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
             var line = String(format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",

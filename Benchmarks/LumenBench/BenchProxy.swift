@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LumenTestSupport
 
 /// `lumen-bench bare-forwarder` (hidden): the HTTP stack of `lumen serve` with nothing of Lumen in it,
 /// the floor `lumen-bench proxy` measures Lumen against.
@@ -48,12 +49,15 @@ struct BenchProxy: AsyncParsableCommand {
     @Option(help: "Requests for the memory (RSS) measurement.")
     var requests: Int = 100_000
 
+    @Option(help: "Also measure lumen serve --store on this PostgreSQL store (postgres://…), or `auto` for a throwaway cluster started here (Debian's postgresql), next to the file store in the same run. The policy then has a (large) budget, so reservations are measured too.")
+    var store: String?
+
     func run() async throws {
         guard let seconds = BenchProxyRunner.parseDuration(duration) else {
             throw ValidationError("--duration must look like 10s, 500ms or 1m")
         }
         try await BenchProxyRunner.run(
-            durationSeconds: seconds, connections: connections, rate: rate, rssRequests: requests
+            durationSeconds: seconds, connections: connections, rate: rate, rssRequests: requests, store: store
         )
     }
 }
@@ -75,7 +79,7 @@ enum BenchProxyRunner {
         return Double(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    static func run(durationSeconds: Double, connections: Int, rate: Int, rssRequests: Int) async throws {
+    static func run(durationSeconds: Double, connections: Int, rate: Int, rssRequests: Int, store: String? = nil) async throws {
         guard let wrk = which("wrk") else {
             throw ValidationError("wrk is not installed (apt-get install -y wrk)")
         }
@@ -99,7 +103,29 @@ enum BenchProxyRunner {
             rules: []
             default:
               route: remote
-            """.write(toFile: policyPath, atomically: true, encoding: .utf8)
+            """.appending(store == nil ? "" : """
+
+            budgets:
+              global: { daily_usd: 1000000 }
+              on_exhausted:
+                block: Budget spent.
+            """).write(toFile: policyPath, atomically: true, encoding: .utf8)
+
+        // The shared store (#17): a given URL, or a throwaway durable cluster (fsync on).
+        var cluster: PostgresCluster?
+        defer { cluster?.stop() }
+        var storeURL: String?
+        if let store {
+            if store == "auto" {
+                cluster = try PostgresCluster.start(durable: true)
+                storeURL = try cluster?.database("bench")
+            } else {
+                storeURL = store
+            }
+            let apply = try spawn(binary, ["policy", "apply", policyPath, "--store", storeURL!], environment: [:])
+            apply.waitUntilExit()
+            guard apply.terminationStatus == 0 else { throw ValidationError("lumen policy apply --store failed (is \(storeURL!) reachable?)") }
+        }
 
         let upstream = try spawn(binary, ["fake-upstream", "--host", "127.0.0.1", "--port", String(upstreamPort)], environment: [:])
         defer { stop(upstream) }
@@ -109,14 +135,16 @@ enum BenchProxyRunner {
         var proxies: [(mode: String, process: Process, endpoint: Endpoint)] = []
         defer { for proxy in proxies { stop(proxy.process) } }
         let body = #"{"model":"auto","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Summarise the benefits of unit testing in one sentence."}],"max_tokens":32}"#
-        for mode in ["always", "write"] {
+        for mode in ["always", "write"] + (storeURL == nil ? [] : ["store"]) {
             let port = try freePort()
             var env = ProcessInfo.processInfo.environment
             env["LUMEN_REMOTE_API_KEY"] = "bench-key"
-            env["LUMEN_AUDIT_EGRESS_FSYNC"] = mode
+            env["LUMEN_AUDIT_EGRESS_FSYNC"] = mode == "store" ? "always" : mode
+            let storeArguments = mode == "store" ? ["--store", storeURL!, "--instance", "bench"] : []
             let process = try spawn(
                 binary,
-                ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(port), "--audit-dir", work.appendingPathComponent("audit-\(mode)").path],
+                ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(port), "--audit-dir", work.appendingPathComponent("audit-\(mode)").path]
+                    + storeArguments,
                 environment: env
             )
             proxies.append((mode, process, Endpoint(port: port, path: "/v1/chat/completions", body: body, authorization: nil)))
@@ -139,6 +167,9 @@ enum BenchProxyRunner {
 
         print("lumen-bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms")
+        if let storeURL {
+            print("lumen (store): audit records committed to PostgreSQL (\(cluster == nil ? storeURL : "throwaway cluster, fsync on, synchronous_commit on")) before the request leaves and before the answer; budgets reserved there; every lumen here has a budget")
+        }
         print("bare forwarder: the same HTTP stack (Hummingbird in, AsyncHTTPClient out) forwarding bytes, nothing of Lumen: the floor of any proxy on it")
         print(String(format: "fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send):", rate, durationSeconds))
         let directPaced = LoadGenerator.paced(direct, rate: rate, duration: durationSeconds, connections: 16)

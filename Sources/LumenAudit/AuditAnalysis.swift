@@ -124,13 +124,13 @@ struct AuditRequestView: Decodable {
 /// otherwise the decision (counted as incomplete).
 enum AuditRequests {
     static func collect<T: Decodable>(
-        in directory: String, since: String?, as type: T.Type,
+        in source: AuditSource, since: String?, as type: T.Type,
         kind: KeyPath<T, AuditRecordKind>, id: KeyPath<T, String>,
         policy: (T) -> Void = { _ in },
         _ body: (T) throws -> Void
     ) throws -> Int {
         var openDecisions: [String: T] = [:]
-        try AuditReader.forEach(in: directory, as: T.self, since: since) { record in
+        try AuditReader.forEach(source: source, as: T.self, since: since) { record in
             switch record[keyPath: kind] {
             case .policy: policy(record)
             case .recovery: break
@@ -148,16 +148,21 @@ enum AuditRequests {
 extension AuditSummary {
     /// Summarises the requests of an audit directory.
     public static func compute(directory: String, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
+        try compute(source: .directory(directory), since: since, by: grouping)
+    }
+
+    /// Summarises the requests of an audit source (directory or store chains).
+    public static func compute(source: AuditSource, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
         var prices: [String: AuditTargetPrice] = [:]
         var groups: [String: AuditSummaryGroup] = [:]
         var total = AuditSummaryGroup(key: "total")
         // Policy records precede the requests they price; read them regardless of --since.
-        try AuditReader.forEach(in: directory, as: AuditRequestView.self, containing: #""kind":"policy""#) { record in
+        try AuditReader.forEach(source: source, as: AuditRequestView.self, containing: #""kind":"policy""#) { record in
             if record.kind == .policy, let hash = record.policy?.hash, let baseline = record.policyInfo?.mostExpensiveRemote {
                 prices[hash] = baseline
             }
         }
-        let incomplete = try AuditRequests.collect(in: directory, since: since, as: AuditRequestView.self, kind: \.kind, id: \.id) { request in
+        let incomplete = try AuditRequests.collect(in: source, since: since, as: AuditRequestView.self, kind: \.kind, id: \.id) { request in
             let baseline = request.policy.flatMap { prices[$0.hash] }
             let key: String =
                 switch grouping {
@@ -223,6 +228,11 @@ public struct AuditEgressReport: Codable, Sendable {
     /// What left, where to, and what stayed because of sensitivity. With `value` and `hmac`, also the
     /// records whose findings hold that value (matched by HMAC).
     public static func compute(directory: String, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
+        try compute(source: .directory(directory), since: since, value: value, hmac: hmac)
+    }
+
+    /// The egress report of an audit source (directory or store chains).
+    public static func compute(source: AuditSource, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
         if value != nil, hmac == nil {
             throw AuditError(.invalidArgument, "--value needs the HMAC key in \(AuditHMAC.environmentKey) (the one the log was written with)")
         }
@@ -232,7 +242,7 @@ public struct AuditEgressReport: Codable, Sendable {
         var byType: [String: Int] = [:]
         var byRule: [String: Int] = [:]
         var matches: [AuditValueMatch] = []
-        _ = try AuditRequests.collect(in: directory, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
+        _ = try AuditRequests.collect(in: source, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
             if let egress = record.egress {
                 var host = hosts[egress.host] ?? AuditEgressHost(host: egress.host)
                 host.requests += 1

@@ -29,13 +29,18 @@ public enum AuditCSV {
 /// The self-contained HTML report (inline SVG and CSS, no external assets).
 public enum AuditHTMLReport {
     public static func render(directory: String, since: String? = nil) throws -> String {
-        let byDay = try AuditSummary.compute(directory: directory, since: since, by: .day)
-        let byRule = try AuditSummary.compute(directory: directory, since: since, by: .rule)
-        let egress = try AuditEgressReport.compute(directory: directory, since: since)
+        try render(source: .directory(directory), since: since)
+    }
+
+    /// The report of an audit source (directory or store chains).
+    public static func render(source: AuditSource, since: String? = nil) throws -> String {
+        let byDay = try AuditSummary.compute(source: source, since: since, by: .day)
+        let byRule = try AuditSummary.compute(source: source, since: since, by: .rule)
+        let egress = try AuditEgressReport.compute(source: source, since: since)
         // cost per day per target
         var costs: [String: [String: Double]] = [:]
         var targetNames = Set<String>()
-        _ = try AuditRequests.collect(in: directory, since: since, as: AuditRequestView.self, kind: \.kind, id: \.id) { request in
+        _ = try AuditRequests.collect(in: source, since: since, as: AuditRequestView.self, kind: \.kind, id: \.id) { request in
             let target = request.decision.map { $0.target.isEmpty ? "(blocked)" : $0.target } ?? "(none)"
             costs[String(request.ts.prefix(10)), default: [:]][target, default: 0] += request.costUSD ?? 0
             targetNames.insert(target)

@@ -12,20 +12,18 @@ import Darwin
 /// of `AuditLog` (the actor starts a flush only when none is running, and the actor hop between
 /// flushes orders the accesses) and by `close`, which waits until no flush is running.
 final class AuditFileSink: @unchecked Sendable {
-    struct Line: Sendable {
-        var bytes: [UInt8]
-        var day: String
-        var seq: Int
-        var hash: String
-    }
-
-    struct Tail {
-        var seq: Int
-        var hash: String
-    }
+    typealias Line = AuditLine
+    typealias Tail = AuditTail
 
     private let directory: String
     private let maxFileBytes: Int
+    /// Seals `audit.head` and its witness when set (a forger needs the key to move them).
+    private let headKey: AuditHMAC?
+    /// Replaces `write(2)` in tests (to inject ENOSPC); nil = the system call.
+    private let writeCall: (@Sendable (Int32, UnsafeRawPointer, Int) -> Int)?
+    /// Size of the current file before the batch being written, so a failed write can be undone.
+    private var batchStart = 0
+    private var witnessFD: Int32 = -1
     private var fd: Int32 = -1
     private var fileName = ""
     private var fileDay = ""
@@ -44,14 +42,17 @@ final class AuditFileSink: @unchecked Sendable {
         var hash: String
     }
 
-    private init(directory: String, maxFileBytes: Int) {
+    private init(directory: String, maxFileBytes: Int, headKey: AuditHMAC?, writeCall: (@Sendable (Int32, UnsafeRawPointer, Int) -> Int)?) {
         self.directory = directory
         self.maxFileBytes = maxFileBytes
+        self.headKey = headKey
+        self.writeCall = writeCall
     }
 
     deinit {
         if fd >= 0 { Glibc.close(fd) }
         if headFD >= 0 { Glibc.close(headFD) }
+        if witnessFD >= 0 { Glibc.close(witnessFD) }
     }
 
     /// Opens the directory, repairs a torn last line, and finds the chain's tail.
@@ -62,7 +63,8 @@ final class AuditFileSink: @unchecked Sendable {
         } catch {
             throw AuditError(.io, "cannot create audit directory \(directory): \(error.localizedDescription)")
         }
-        let sink = AuditFileSink(directory: directory, maxFileBytes: configuration.maxFileBytes)
+        let sink = AuditFileSink(
+            directory: directory, maxFileBytes: configuration.maxFileBytes, headKey: configuration.headKey, writeCall: configuration.writeCall)
         var tail = Tail(seq: 0, hash: AuditChain.genesisHash)
         var recovery: AuditRecovery?
         let files = try AuditFiles.logFiles(in: directory)
@@ -133,6 +135,22 @@ final class AuditFileSink: @unchecked Sendable {
 
     /// Appends lines in order, rotating on day change or size; fsyncs when `sync`. Updates `audit.head`.
     func write(_ lines: [Line], sync: Bool) throws {
+        batchStart = fileBytes
+        let linesBefore = fileLines
+        do {
+            try writeLines(lines, sync: sync)
+        } catch {
+            // Undo this batch in the current file so no torn line stays behind (ftruncate needs no
+            // free space); what is left is whole records. `reopen` re-reads the tail from disk.
+            if fd >= 0, ftruncate(fd, off_t(batchStart)) == 0 {
+                fileBytes = batchStart
+                if fileLines >= linesBefore { fileLines = linesBefore }
+            }
+            throw error
+        }
+    }
+
+    private func writeLines(_ lines: [Line], sync: Bool) throws {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(lines.reduce(0) { $0 + $1.bytes.count })
         for line in lines {
@@ -140,6 +158,7 @@ final class AuditFileSink: @unchecked Sendable {
                 try writeAll(buffer)
                 buffer.removeAll(keepingCapacity: true)
                 try rotate(day: max(line.day, fileDay))
+                batchStart = 0
             }
             buffer += line.bytes
             fileLines += 1
@@ -168,7 +187,7 @@ final class AuditFileSink: @unchecked Sendable {
         var offset = 0
         try bytes.withUnsafeBytes { raw in
             while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n = writeCall.map { $0(fd, raw.baseAddress! + offset, raw.count - offset) } ?? Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw AuditError(.io, "write \(fileName): \(String(cString: strerror(errno)))")
@@ -183,16 +202,28 @@ final class AuditFileSink: @unchecked Sendable {
     /// It is overwritten in place, padded with spaces to a fixed width (valid JSON whatever the
     /// previous content's length): no rename and no truncation to zero, which on ext4 would force the file's
     /// blocks out and stall the writer for milliseconds.
+    ///
+    /// Two copies are kept, `audit.head` and `audit.witness` (the second witness: removing the head
+    /// together with the last records still leaves the witness pointing past the end). With a key
+    /// (`LUMEN_AUDIT_HMAC_KEY`) each carries a `mac` over its fields, so neither can be rewritten to
+    /// match a shortened log without the key.
     private func writeHead(_ head: Head) {
-        if headFD < 0 {
-            headFD = Glibc.open(directory + "/" + AuditFiles.headName, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
-            guard headFD >= 0 else { return }
-        }
-        var bytes = Array(#"{"file":"\#(head.file)","line":\#(head.line),"seq":\#(head.seq),"hash":"\#(head.hash)"}"#.utf8)
+        var text = #"{"file":"\#(head.file)","line":\#(head.line),"seq":\#(head.seq),"hash":"\#(head.hash)""#
+        if let headKey { text += #","mac":"\#(AuditFiles.headMAC(file: head.file, line: head.line, seq: head.seq, hash: head.hash, key: headKey))""# }
+        text += "}"
+        var bytes = Array(text.utf8)
         if bytes.count < Self.headWidth - 1 { bytes += [UInt8](repeating: UInt8(ascii: " "), count: Self.headWidth - 1 - bytes.count) }
         bytes.append(UInt8(ascii: "\n"))
-        let written = bytes.withUnsafeBytes { pwrite(headFD, $0.baseAddress!, $0.count, 0) }
-        if written == bytes.count { _ = ftruncate(headFD, off_t(bytes.count)) }  // drops a longer old head's tail
+        for name in [AuditFiles.headName, AuditFiles.witnessName] {
+            var handle = name == AuditFiles.headName ? headFD : witnessFD
+            if handle < 0 {
+                handle = Glibc.open(directory + "/" + name, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+                guard handle >= 0 else { continue }
+                if name == AuditFiles.headName { headFD = handle } else { witnessFD = handle }
+            }
+            let written = bytes.withUnsafeBytes { pwrite(handle, $0.baseAddress!, $0.count, 0) }
+            if written == bytes.count { _ = ftruncate(handle, off_t(bytes.count)) }  // drops a longer old head's tail
+        }
     }
 
     /// `audit.head`'s fixed width in bytes (a longer head is written whole).
@@ -212,5 +243,19 @@ final class AuditFileSink: @unchecked Sendable {
             Glibc.close(headFD)
             headFD = -1
         }
+        if witnessFD >= 0 {
+            Glibc.close(witnessFD)
+            witnessFD = -1
+        }
+    }
+
+    /// Closes the descriptors without flushing (after a failed write, before `open` runs again).
+    func abandon() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+        if headFD >= 0 { Glibc.close(headFD) }
+        headFD = -1
+        if witnessFD >= 0 { Glibc.close(witnessFD) }
+        witnessFD = -1
     }
 }

@@ -13,6 +13,13 @@ import Darwin
 /// from the end of the log is detected.
 public enum AuditFiles {
     public static let headName = "audit.head"
+    /// The head's second copy, written with it (see `AuditFileSink.writeHead`).
+    public static let witnessName = "audit.witness"
+
+    /// The `mac` of a sealed head: HMAC-SHA256 over `file|line|seq|hash`.
+    static func headMAC(file: String, line: Int, seq: Int, hash: String, key: AuditHMAC) -> String {
+        key.mac("head|\(file)|\(line)|\(seq)|\(hash)")
+    }
 
     /// The default audit directory: `LUMEN_AUDIT_DIR` or `./audit`.
     public static func defaultDirectory(_ environment: [String: String]) -> String {

@@ -26,6 +26,11 @@ public struct AuditHMAC: Sendable {
         return AuditChain.hex(Array(mac))
     }
 
+    /// Lower-case hex HMAC of `text` as is (for seals, not finding values).
+    public func mac(_ text: String) -> String {
+        AuditChain.hex(Array(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: keyBytes))))
+    }
+
     /// Trimmed and lower-cased.
     public static func normalise(_ value: String) -> String {
         value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()

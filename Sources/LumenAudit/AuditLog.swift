@@ -1,25 +1,22 @@
 public import Foundation
+import NIOConcurrencyHelpers
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// When records reach the disk.
+///
+/// Every mode but `.never` returns from `append` only once the record is written (group commit:
+/// concurrent appends share one write), so a record outlives a crash of the process and a request's
+/// record is stored before its answer is sent. The modes differ in when the data is also fsynced
+/// (survives a crash of the machine).
 public enum AuditFsyncPolicy: Sendable, Hashable {
-    /// `append` returns only after the record is written and fsynced (group commit: concurrent
-    /// appends share one fsync).
+    /// `append` returns only after the record is written and fsynced (concurrent appends share one fsync).
     case always
-    /// `append` returns only after the record is written to the file (group write: concurrent appends
-    /// share one `write`), so it survives a crash of the process; the fsync follows within the log's
-    /// `fsync` interval. Cheaper than `.always` by the disk's flush latency; loses records only if the
-    /// machine itself goes down within that interval.
+    /// `append` returns after the record is written; the fsync follows within 100 ms.
     case write
-    /// `append` returns at once; records are written in batches and fsynced at most `milliseconds` later.
+    /// `append` returns after the record is written; the fsync follows at most `milliseconds` later.
     case interval(milliseconds: Int)
-    /// `append` returns at once; records are written in batches, never fsynced by the log.
+    /// No durability: `append` returns at once, records are written in batches and never fsynced by
+    /// the log (generated logs and benchmarks).
     case never
 
     /// Parses `always`, `write`, `never`, `interval` (100 ms) or `interval:N` / `N` (milliseconds).
@@ -41,7 +38,7 @@ public enum AuditFsyncPolicy: Sendable, Hashable {
 
 /// Configuration of the audit writer.
 public struct AuditLogConfiguration: Sendable {
-    /// Directory holding `audit-*.jsonl` (created if missing).
+    /// Directory holding `audit-*.jsonl` (created if missing); unused with another store.
     public var directory: String
     /// A new file starts when the current one would exceed this size, or when the UTC day changes.
     public var maxFileBytes: Int
@@ -54,6 +51,14 @@ public struct AuditLogConfiguration: Sendable {
     public var batchBytes: Int
     /// Source of timestamps for records without one.
     public var clock: @Sendable () -> Date
+    /// Seals `audit.head` and its witness with an HMAC (nil: unsealed).
+    public var headKey: AuditHMAC?
+    /// After a failed write, the first retry waits this long; each further one twice as long, up to
+    /// `retryMaximum` (seconds).
+    public var retryInitial: Double = 0.25
+    public var retryMaximum: Double = 2
+    /// Fault injection for tests: replaces `write(2)` of the file store (return -1 and set errno).
+    public var writeCall: (@Sendable (Int32, UnsafeRawPointer, Int) -> Int)?
 
     public init(
         directory: String,
@@ -78,20 +83,22 @@ public struct AuditReceipt: Sendable, Hashable {
     public var hash: String
 }
 
-/// The append-only, hash-chained audit log writer. One instance per directory; safe to call from any
-/// number of concurrent tasks (one chain). Every failure throws, and after a failed write the log
-/// refuses all further appends (fail closed) until reopened.
+/// The append-only, hash-chained audit log writer over a store (`AuditLineStore`: files by default,
+/// PostgreSQL rows with LumenStore). One chain per log; safe to call from any number of concurrent
+/// tasks. Records are sealed here and handed to the store in batches, one batch at a time.
 ///
-/// Durability: records whose policy is `.always` (by default the pre-egress `decision` records) are
-/// on disk when `append` returns. Other records are batched; a write error on them surfaces on the
-/// next `append` or `flush`.
+/// Durability: see `AuditFsyncPolicy`; `append` returns once the record is stored (except `.never`).
+/// After a failed write the log refuses every append (fail closed: remote routes answer 503) and
+/// retries in the background, with back-off, until the store takes records again (space freed on
+/// the disk, the database back); it then continues the chain from the store's durable tail with a
+/// `recovery` record that says what happened.
 public actor AuditLog {
     public let configuration: AuditLogConfiguration
     private let encoder = AuditChain.makeEncoder()
-    private let sink: AuditFileSink
+    private let store: any AuditLineStore
     private var seq: Int
     private var lastHash: String
-    private var pending: [AuditFileSink.Line] = []
+    private var pending: [AuditLine] = []
     private var pendingBytes = 0
     private var waiters: [CheckedContinuation<Void, any Error>] = []
     private var needsSync = false
@@ -100,32 +107,48 @@ public actor AuditLog {
     private var flushing = false
     private var timerArmed = false
     private var failure: AuditError?
+    private var failedAt: Date?
+    private var recovering = false
     private var closed = false
     private var policiesLogged: Set<String> = []
     private var ledger: BudgetLedger?
+    private nonisolated let healthBox = NIOLockedValueBox(AuditHealth.healthy)
 
     /// What `open` repaired, if the last line was torn by a crash.
     public private(set) var recovered: AuditRecovery?
+    /// Times the log resumed after a failed write.
+    public private(set) var resumptions = 0
 
-    /// Opens (or creates) the log in `configuration.directory`. A torn last line is truncated and a
-    /// `recovery` record notes the loss; the chain continues from the last complete record.
+    /// Whether the log takes records (readable from any thread: readiness checks).
+    public nonisolated var health: AuditHealth { healthBox.withLockedValue { $0 } }
+    /// The store's name for messages.
+    public nonisolated let label: String
+
+    /// Opens (or creates) the file log in `configuration.directory`. A torn last line is truncated
+    /// and a `recovery` record notes the loss; the chain continues from the last complete record.
     public static func open(_ configuration: AuditLogConfiguration) async throws -> AuditLog {
-        let (sink, tail, recovery) = try AuditFileSink.open(configuration)
-        let log = AuditLog(configuration: configuration, sink: sink, seq: tail.seq, hash: tail.hash)
-        if let recovery {
+        try await open(store: AuditFileStore(configuration), configuration: configuration)
+    }
+
+    /// Opens a log over `store`, continuing its chain from the store's durable tail.
+    public static func open(store: any AuditLineStore, configuration: AuditLogConfiguration) async throws -> AuditLog {
+        let opening = try await store.reopen()
+        let log = AuditLog(configuration: configuration, store: store, tail: opening.tail)
+        if let recovery = opening.repaired {
             await log.setRecovered(recovery)
-            var record = AuditRecord(kind: .recovery, id: "recovery-\(tail.seq + 1)", recovery: recovery)
+            var record = AuditRecord(kind: .recovery, id: "recovery-\(opening.tail.seq + 1)", recovery: recovery)
             record.status = AuditStatus(state: "recovered")
             _ = try await log.append(record, fsync: .always)
         }
         return log
     }
 
-    private init(configuration: AuditLogConfiguration, sink: AuditFileSink, seq: Int, hash: String) {
+    private init(configuration: AuditLogConfiguration, store: any AuditLineStore, tail: AuditTail) {
         self.configuration = configuration
-        self.sink = sink
-        self.seq = seq
-        self.lastHash = hash
+        self.store = store
+        self.seq = tail.seq
+        self.lastHash = tail.hash
+        self.label = store.label
     }
 
     private func setRecovered(_ recovery: AuditRecovery) { recovered = recovery }
@@ -138,7 +161,7 @@ public actor AuditLog {
 
     /// Appends a record. The fsync policy defaults to `egressFsync` for `decision` records with an
     /// egress and `fsync` otherwise. Throws when the record cannot be encoded, the log is closed or
-    /// failed, or (for `.always`) the write or fsync fails.
+    /// failed, or (except for `.never`) the write fails.
     @discardableResult
     public func append(_ record: AuditRecord, fsync: AuditFsyncPolicy? = nil) async throws -> AuditReceipt {
         if let failure { throw failure }
@@ -151,9 +174,12 @@ public actor AuditLog {
         record.seq = seq + 1
         record.prevHash = lastHash
         let sealed = try AuditChain.seal(record, encoder: encoder)
+        pending.append(
+            AuditLine(
+                bytes: sealed.line, day: String(record.timestamp.prefix(10)), seq: record.seq, hash: sealed.hash, prevHash: lastHash,
+                kind: record.kind, id: record.id, timestamp: record.timestamp))
         seq = record.seq
         lastHash = sealed.hash
-        pending.append(AuditFileSink.Line(bytes: sealed.line, day: String(record.timestamp.prefix(10)), seq: seq, hash: sealed.hash))
         pendingBytes += sealed.line.count
         let receipt = AuditReceipt(seq: seq, hash: sealed.hash)
         if record.kind == .completion, let ledger { await ledger.record(record) }
@@ -162,23 +188,21 @@ public actor AuditLog {
         switch policy {
         case .always:
             needsSync = true
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                waiters.append(continuation)
-                startFlush()
-            }
-        case .write:
+            try await waitForWrite()
+        case .write, .interval:
             unsyncedInterval = true
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                waiters.append(continuation)
-                startFlush()
-            }
-        case .interval(let ms):
-            unsyncedInterval = true
-            if pendingBytes >= configuration.batchBytes { startFlush() } else { armTimer(milliseconds: ms) }
+            try await waitForWrite()
         case .never:
             if pendingBytes >= configuration.batchBytes { startFlush() } else { armTimer(milliseconds: 20) }
         }
         return receipt
+    }
+
+    private func waitForWrite() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            waiters.append(continuation)
+            startFlush()
+        }
     }
 
     /// Writes a `policy` record (name, content hash, price table, budgets) the first time this
@@ -200,13 +224,17 @@ public actor AuditLog {
         }
     }
 
-    /// Flushes, fsyncs and closes the file. Further appends throw.
+    /// Flushes, fsyncs and closes the store. Further appends throw.
     public func close() async throws {
         if closed { return }
-        try await flush()
+        var flushError: (any Error)?
+        if failure == nil {
+            do { try await flush() } catch { flushError = error }
+        }
         closed = true
         while flushing { await Task.yield() }
-        try sink.close()
+        try await store.close()
+        if let flushError { throw flushError }
     }
 
     private func armTimer(milliseconds: Int) {
@@ -220,18 +248,23 @@ public actor AuditLog {
 
     private func timerFired() {
         timerArmed = false
-        if flushing || closed { return }  // finishFlush starts the next batch
+        if flushing || closed || failure != nil { return }  // finishFlush starts the next batch
         if !pending.isEmpty || unsyncedInterval { startFlush() }
     }
 
+    private func intervalMilliseconds() -> Int {
+        if case .interval(let ms) = configuration.fsync { return ms }
+        return 100
+    }
+
     private func intervalDue() -> Bool {
-        guard unsyncedInterval, case .interval(let ms) = configuration.fsync else { return unsyncedInterval }
+        guard unsyncedInterval else { return false }
         let elapsed = DispatchTime.now().uptimeNanoseconds &- lastSync.uptimeNanoseconds
-        return elapsed >= UInt64(ms) * 1_000_000
+        return elapsed >= UInt64(intervalMilliseconds()) * 1_000_000
     }
 
     private func startFlush() {
-        guard !flushing else { return }
+        guard !flushing, failure == nil else { return }
         let sync = needsSync || intervalDue()
         guard !pending.isEmpty || sync || !waiters.isEmpty else { return }
         flushing = true
@@ -242,13 +275,11 @@ public actor AuditLog {
         waiters = []
         needsSync = false
         if sync { unsyncedInterval = false }
-        let sink = self.sink
-        // Writes and fsyncs block: they run on NIO's blocking-I/O thread pool, never on a thread that
-        // runs tasks or event loops (`lumen serve` runs its tasks on the event loops).
+        let store = self.store
         Task.detached {
             let result: Result<Void, AuditError>
             do {
-                try await NIOThreadPool.singleton.runIfActive { try sink.write(batch, sync: sync) }
+                try await store.write(batch, sync: sync)
                 result = .success(())
             } catch let error as AuditError {
                 result = .failure(error)
@@ -265,22 +296,116 @@ public actor AuditLog {
         case .success:
             if synced { lastSync = DispatchTime.now() }
             for waiter in batchWaiters { waiter.resume() }
-            // Appends that wait for their write (`.always`, `.write`) and arrived during this flush go
-            // out at once: they must not sit until the interval timer fires.
+            // Appends that wait for their write and arrived during this flush go out at once (group
+            // commit): they must not sit until the interval timer fires.
             if needsSync || !waiters.isEmpty || pendingBytes >= configuration.batchBytes {
                 startFlush()
             } else if !pending.isEmpty || unsyncedInterval {
-                let ms: Int
-                if case .interval(let interval) = configuration.fsync { ms = interval } else { ms = 20 }
-                armTimer(milliseconds: ms)
+                armTimer(milliseconds: pending.isEmpty ? intervalMilliseconds() : 20)
             }
         case .failure(let error):
-            let failed = AuditError(.failed, "audit write failed, log refuses further records: \(error.message)")
+            let failed = AuditError(.failed, "audit write failed, log refuses records until the store takes them again: \(error.message)")
             failure = failed
+            if failedAt == nil { failedAt = configuration.clock() }
+            healthBox.withLockedValue { $0 = AuditHealth(ok: false, detail: "audit log unavailable (\(label)): \(error.message)", since: failedAt) }
             for waiter in batchWaiters { waiter.resume(throwing: failed) }
             for waiter in waiters { waiter.resume(throwing: failed) }
             waiters = []
             pending = []
+            pendingBytes = 0
+            startRecovery(after: error)
         }
+    }
+
+    // MARK: - Recovery
+
+    private func startRecovery(after error: AuditError) {
+        guard !recovering, !closed else { return }
+        recovering = true
+        let initial = configuration.retryInitial
+        let maximum = configuration.retryMaximum
+        Task {
+            var delay = initial
+            while true {
+                try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                if await self.tryResume(cause: error) { return }
+                delay = min(delay * 2, maximum)
+            }
+        }
+    }
+
+    /// One attempt to continue after a failure: the store drops what the failed write left and
+    /// reports its tail; a `recovery` record notes the gap. True when done (or closed).
+    private func tryResume(cause: AuditError) async -> Bool {
+        if closed {
+            recovering = false
+            return true
+        }
+        let opening: AuditStoreOpening
+        do {
+            opening = try await store.reopen()
+        } catch {
+            healthBox.withLockedValue { $0.detail = "audit log unavailable (\(label)): \(error); retrying" }
+            return false
+        }
+        seq = opening.tail.seq
+        lastHash = opening.tail.hash
+        failure = nil
+        var note = opening.repaired ?? AuditRecovery(file: label, line: 0, bytesLost: 0)
+        note.reason = "write failed: \(cause.message)"
+        note.failedAt = failedAt.map(AuditFiles.timestamp)
+        var record = AuditRecord(kind: .recovery, id: "recovery-\(opening.tail.seq + 1)", recovery: note)
+        record.status = AuditStatus(state: "recovered")
+        recovering = false
+        do {
+            try await append(record, fsync: .always)
+        } catch {
+            // The append failed again and started a new recovery of its own.
+            return true
+        }
+        resumptions += 1
+        failedAt = nil
+        healthBox.withLockedValue { $0 = .healthy }
+        return true
+    }
+}
+
+/// The embedded default store: `audit-*.jsonl` files in a directory (see `AuditFileSink`). Writes and
+/// fsyncs block, so they run on NIO's blocking-I/O thread pool, never on a thread that runs tasks or
+/// event loops (`lumen serve` runs its tasks on the event loops).
+final class AuditFileStore: AuditLineStore {
+    private let configuration: AuditLogConfiguration
+    private let sink = NIOLockedValueBox<AuditFileSink?>(nil)
+
+    init(_ configuration: AuditLogConfiguration) {
+        self.configuration = configuration
+    }
+
+    var label: String { "directory \(configuration.directory)" }
+
+    private func current() throws -> AuditFileSink {
+        guard let sink = sink.withLockedValue({ $0 }) else { throw AuditError(.closed, "audit directory is not open") }
+        return sink
+    }
+
+    func write(_ lines: [AuditLine], sync: Bool) async throws {
+        let sink = try current()
+        try await NIOThreadPool.singleton.runIfActive { try sink.write(lines, sync: sync) }
+    }
+
+    func reopen() async throws -> AuditStoreOpening {
+        let configuration = self.configuration
+        let box = self.sink
+        return try await NIOThreadPool.singleton.runIfActive {
+            box.withLockedValue { $0?.abandon() }
+            let (opened, tail, recovery) = try AuditFileSink.open(configuration)
+            box.withLockedValue { $0 = opened }
+            return AuditStoreOpening(tail: tail, repaired: recovery)
+        }
+    }
+
+    func close() async throws {
+        let sink = try current()
+        try await NIOThreadPool.singleton.runIfActive { try sink.close() }
     }
 }

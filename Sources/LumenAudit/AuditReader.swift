@@ -84,16 +84,24 @@ public enum AuditReader {
         let decoder = JSONDecoder()
         let sinceBytes = since.map { Array($0.utf8) }
         try forEachLine(file: file, in: directory) { file, line, bytes, complete in
-            guard complete, !bytes.isEmpty else { return }
-            if let needle, !contains(bytes, needle) { return }
-            if let sinceBytes, let ts = timestampField(bytes), ts.lexicographicallyPrecedes(sinceBytes) { return }
-            let value: T
-            do {
-                value = try decoder.decode(T.self, from: Data(buffer: bytes))
-            } catch {
-                throw AuditError(.invalidRecord, "\(file):\(line): not an audit record (\(error))")
+            if let value = try decodeLine(bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needle, at: "\(file):\(line)") {
+                try body(value)
             }
-            try body(value)
+        }
+    }
+
+    /// One line as `T`, or nil when it is torn, empty, lacks `needle` or is older than `since`.
+    static func decodeLine<T: Decodable>(
+        _ bytes: UnsafeBufferPointer<UInt8>, complete: Bool, as type: T.Type, decoder: JSONDecoder, since: [UInt8]?, containing needle: [UInt8]?,
+        at place: @autoclosure () -> String
+    ) throws -> T? {
+        guard complete, !bytes.isEmpty else { return nil }
+        if let needle, !contains(bytes, needle) { return nil }
+        if let since, let ts = timestampField(bytes), ts.lexicographicallyPrecedes(since) { return nil }
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: bytes))
+        } catch {
+            throw AuditError(.invalidRecord, "\(place()): not an audit record (\(error))")
         }
     }
 

@@ -601,14 +601,22 @@ public struct AuditRecovery: Codable, Sendable, Hashable {
     public var line: Int
     public var bytesLost: Int
 
-    public init(file: String, line: Int, bytesLost: Int) {
+    /// Why the chain resumed, when it was not a torn line found on open (a write that failed, e.g. a
+    /// full disk or an unreachable database, and the time it began).
+    public var reason: String?
+    public var failedAt: String?
+
+    public init(file: String, line: Int, bytesLost: Int, reason: String? = nil, failedAt: String? = nil) {
         self.file = file
         self.line = line
         self.bytesLost = bytesLost
+        self.reason = reason
+        self.failedAt = failedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, line
+        case file, line, reason
         case bytesLost = "bytes_lost"
+        case failedAt = "failed_at"
     }
 }

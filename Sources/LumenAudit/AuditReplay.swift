@@ -56,6 +56,13 @@ public enum AuditReplay {
         directory: String, since: String? = nil, prices: [String: AuditTargetPrice], reads: [String] = [],
         decide: (AuditReplayInput) throws -> AuditDecision
     ) throws -> AuditReplayReport {
+        try run(source: .directory(directory), since: since, prices: prices, reads: reads, decide: decide)
+    }
+
+    public static func run(
+        source: AuditSource, since: String? = nil, prices: [String: AuditTargetPrice], reads: [String] = [],
+        decide: (AuditReplayInput) throws -> AuditDecision
+    ) throws -> AuditReplayReport {
         var report = AuditReplayReport(requests: 0, changed: 0, before: AuditReplaySide(), after: AuditReplaySide(), transitions: [:])
         func tally(_ side: inout AuditReplaySide, _ decision: AuditDecision, cost: Double, host: String?) {
             switch decision.route {
@@ -67,7 +74,7 @@ public enum AuditReplay {
             if decision.route == .remote, let host { side.egressByHost[host, default: 0] += 1 }
             side.byRule[decision.rule, default: 0] += 1
         }
-        _ = try AuditRequests.collect(in: directory, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
+        _ = try AuditRequests.collect(in: source, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
             guard let logged = record.decision, let stored = record.classification else { return }
             let input = AuditReplayInput(
                 id: record.id, tenant: record.tenant, requestedModel: record.requestedModel,

@@ -24,6 +24,13 @@ public struct AuditVerifyIssue: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var message: String
 
+    public init(kind: Kind, file: String, line: Int, message: String) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
     public var description: String { "\(file):\(line): \(kind.rawValue): \(message)" }
 
     /// Whether this issue means the log was tampered with (everything but an unrepaired torn line).
@@ -41,6 +48,14 @@ public struct AuditVerifyReport: Sendable {
 
     /// True when nothing was tampered with.
     public var intact: Bool { !issues.contains { $0.isTampering } }
+    /// True when the only issue is a last line torn by a crash, which the writer repairs on its next start.
+    public var tornTail: Bool { issues.contains { $0.kind == .torn } }
+
+    /// The verdict line's last words: `chain intact`, `torn tail, repairable` or `TAMPERED`.
+    public var verdict: String {
+        if !intact { return "TAMPERED" }
+        return tornTail ? "torn tail, repairable (chain intact up to it)" : "chain intact"
+    }
     public var recordsPerSecond: Double { seconds > 0 ? Double(records) / seconds : 0 }
 }
 
@@ -60,12 +75,15 @@ public enum AuditVerifier {
         var line: Int
         var seq: Int
         var hash: String
+        var mac: String?
     }
 
     private static let recoveryMarker = Array(#""kind":"recovery""#.utf8)
 
-    /// Verifies every record in chain order; reports each break with file and line.
-    public static func verify(directory: String) throws -> AuditVerifyReport {
+    /// Verifies every record in chain order; reports each break with file and line. With `key` (the
+    /// `LUMEN_AUDIT_HMAC_KEY` the log was written with) the seals of `audit.head` and its witness are
+    /// checked too.
+    public static func verify(directory: String, key: AuditHMAC? = nil) throws -> AuditVerifyReport {
         let started = DispatchTime.now()
         let files = try AuditFiles.logFiles(in: directory)
         var entries: [Entry] = []
@@ -98,6 +116,54 @@ public enum AuditVerifier {
             }
         }
 
+        issues += walk(entries, names: files)
+        issues += checkHeads(directory: directory, entries: entries, names: files, key: key, decoder: decoder)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return AuditVerifyReport(files: files.count, records: entries.count, issues: issues, recoveries: recoveries, seconds: seconds)
+    }
+
+    /// The result of checking one chain held in memory (a PostgreSQL chain, say).
+    public struct ChainCheck: Sendable {
+        public var records: Int
+        public var issues: [AuditVerifyIssue]
+        public var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
+        /// The last record's seq and hash (genesis when empty).
+        public var tail: AuditTail
+        /// Hash of each record by seq (to check checkpoints against).
+        public var hashes: [Int: String]
+    }
+
+    /// Checks one chain given as its lines (without newline) in storage order; issues name the chain
+    /// as their file and the 1-based position as their line.
+    public static func verifyChain(named name: String, lines: [[UInt8]]) -> ChainCheck {
+        var entries: [Entry] = []
+        var issues: [AuditVerifyIssue] = []
+        var recoveries: [(file: String, line: Int, recovery: AuditRecovery)] = []
+        let decoder = JSONDecoder()
+        for (index, line) in lines.enumerated() {
+            line.withUnsafeBufferPointer { bytes in
+                guard let header = AuditChain.check(bytes) else {
+                    issues.append(AuditVerifyIssue(kind: .malformed, file: name, line: index + 1, message: "not an audit record line"))
+                    return
+                }
+                entries.append(Entry(file: 0, line: Int32(index + 1), seq: header.seq, prev: header.prevHash, hash: header.hash, intact: header.intact))
+                if contains(bytes, recoveryMarker), let record = try? decoder.decode(AuditRecord.self, from: Data(buffer: bytes)),
+                    let recovery = record.recovery
+                {
+                    recoveries.append((name, index + 1, recovery))
+                }
+            }
+        }
+        issues += walk(entries, names: [name])
+        var hashes: [Int: String] = [:]
+        for entry in entries { hashes[entry.seq] = entry.hash }
+        let tail = entries.last.map { AuditTail(seq: $0.seq, hash: $0.hash) } ?? .genesis
+        return ChainCheck(records: entries.count, issues: issues, recoveries: recoveries, tail: tail, hashes: hashes)
+    }
+
+    /// Walks entries in order: hashes, links, sequence numbers.
+    private static func walk(_ entries: [Entry], names files: [String]) -> [AuditVerifyIssue] {
+        var issues: [AuditVerifyIssue] = []
         let allSeqs = Set(entries.map(\.seq))
         var seen = Set<Int>()
         var lastHash = AuditChain.genesisHash
@@ -138,25 +204,60 @@ public enum AuditVerifier {
             previous = entry
         }
 
-        let headPath = directory + "/" + AuditFiles.headName
-        if let data = FileManager.default.contents(atPath: headPath) {
-            if let head = try? decoder.decode(Head.self, from: data) {
-                let maxSeq = entries.map(\.seq).max() ?? 0
-                if head.seq > maxSeq {
+        return issues
+    }
+
+    /// Checks `audit.head` and `audit.witness` against the chain: a head past the end means records
+    /// were removed; a missing head (both copies) with records present means the end cannot be
+    /// vouched for, which is how a removal of the head plus the last records would otherwise pass.
+    private static func checkHeads(
+        directory: String, entries: [Entry], names files: [String], key: AuditHMAC?, decoder: JSONDecoder
+    ) -> [AuditVerifyIssue] {
+        var issues: [AuditVerifyIssue] = []
+        func place(_ entry: Entry) -> (String, Int) { (files[Int(entry.file)], Int(entry.line)) }
+        let maxSeq = entries.map(\.seq).max() ?? 0
+        var heads: [(name: String, head: Head)] = []
+        var present: [String] = []
+        for name in [AuditFiles.headName, AuditFiles.witnessName] {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            present.append(name)
+            guard let head = try? decoder.decode(Head.self, from: data) else {
+                issues.append(AuditVerifyIssue(kind: .malformed, file: name, line: 1, message: "\(name) is not readable"))
+                continue
+            }
+            if let key {
+                let expected = AuditFiles.headMAC(file: head.file, line: head.line, seq: head.seq, hash: head.hash, key: key)
+                if head.mac != expected {
                     issues.append(
                         AuditVerifyIssue(
-                            kind: .truncated, file: head.file, line: head.line,
-                            message: "audit.head records seq \(head.seq) here but the log ends at seq \(maxSeq): \(head.seq - maxSeq) record(s) removed from the end"))
-                } else if let match = entries.first(where: { $0.seq == head.seq }), match.hash != head.hash {
-                    let (file, line) = place(match)
-                    issues.append(AuditVerifyIssue(kind: .modified, file: file, line: line, message: "hash differs from the one audit.head recorded for seq \(head.seq)"))
+                            kind: .modified, file: name, line: 1,
+                            message: head.mac == nil ? "\(name) carries no seal although a key is given (rewritten without the key?)" : "\(name)'s seal does not match (rewritten without the key)"))
+                    continue
                 }
-            } else {
-                issues.append(AuditVerifyIssue(kind: .malformed, file: AuditFiles.headName, line: 1, message: "audit.head is not readable"))
+            }
+            heads.append((name, head))
+        }
+        if present.isEmpty, maxSeq > 0 {
+            issues.append(
+                AuditVerifyIssue(
+                    kind: .truncated, file: AuditFiles.headName, line: 1,
+                    message: "audit.head and its witness audit.witness are both missing: the end of the log cannot be vouched for (removed records would go unnoticed)"))
+        } else if !present.contains(AuditFiles.headName), maxSeq > 0 {
+            issues.append(AuditVerifyIssue(kind: .truncated, file: AuditFiles.headName, line: 1, message: "audit.head is missing (its witness audit.witness is checked instead)"))
+        }
+        // The furthest head wins: a witness ahead of audit.head shows records removed after the head was rewritten.
+        if let (name, head) = heads.max(by: { $0.head.seq < $1.head.seq }) {
+            if head.seq > maxSeq {
+                issues.append(
+                    AuditVerifyIssue(
+                        kind: .truncated, file: head.file, line: head.line,
+                        message: "\(name) records seq \(head.seq) here but the log ends at seq \(maxSeq): \(head.seq - maxSeq) record(s) removed from the end"))
+            } else if let match = entries.first(where: { $0.seq == head.seq }), match.hash != head.hash {
+                let (file, line) = place(match)
+                issues.append(AuditVerifyIssue(kind: .modified, file: file, line: line, message: "hash differs from the one \(name) recorded for seq \(head.seq)"))
             }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        return AuditVerifyReport(files: files.count, records: entries.count, issues: issues, recoveries: recoveries, seconds: seconds)
+        return issues
     }
 
     static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {

@@ -75,12 +75,58 @@ public actor BudgetLedger {
         }
     }
 
+    /// Open reservations by request id: amount and the keys it holds (`scope|period`).
+    private var reservations: [String: [(amount: Double, keys: [String])]] = [:]
+    private var reserved: [String: Double] = [:]
+
+    /// USD held by open reservations, by everyone.
+    public var reservedUSD: Double { reservations.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.amount } } }
+    /// Number of open reservations.
+    public var openReservations: Int { reservations.values.reduce(0) { $0 + $1.count } }
+
+    /// Reserves `request.amountUSD` against every budget the request counts towards, or refuses when
+    /// one has less left (limit − spend − open reservations). Settled by `record` (same request id).
+    public func reserve(_ request: BudgetReservationRequest) -> BudgetReservationOutcome {
+        let now = AuditFiles.timestamp(clock())
+        for (scope, period, limit) in BudgetKeys.limits(budgets, tenant: request.tenant, timestamp: now) {
+            let key = scope + "|" + period
+            let spentHere = (scope.isEmpty ? spentFor("", period) : spentFor(scope, period))
+            let left = limit - spentHere - (reserved[key] ?? 0)
+            if left < request.amountUSD {
+                return .refused(
+                    String(format: "%@ budget: $%.6f left < worst case $%.6f on '%@'", BudgetKeys.describe(scope: scope, period: period), left, request.amountUSD, request.target))
+            }
+        }
+        let keys = BudgetKeys.keys(tenant: request.tenant, timestamp: now).map { $0.scope + "|" + $0.period }
+        for key in keys { reserved[key, default: 0] += request.amountUSD }
+        reservations[request.requestID, default: []].append((request.amountUSD, keys))
+        return .granted
+    }
+
+    private func spentFor(_ scope: String, _ period: String) -> Double {
+        if period.hasPrefix("d:") { return daily[scope]?[String(period.dropFirst(2))] ?? 0 }
+        return monthly[scope]?[String(period.dropFirst(2))] ?? 0
+    }
+
+    /// Releases the reservations of a request (settled by its completion record).
+    public func release(requestID: String) {
+        guard let held = reservations.removeValue(forKey: requestID) else { return }
+        for (amount, keys) in held {
+            for key in keys {
+                reserved[key, default: 0] -= amount
+                if reserved[key] ?? 0 <= 1e-12 { reserved.removeValue(forKey: key) }
+            }
+        }
+    }
+
     /// Replaces the budgets (when the policy changes); spend is kept.
     public func setBudgets(_ budgets: [AuditBudget]) { self.budgets = budgets }
 
     /// Counts a written record: completion records with a cost add to the spend (once per id).
     public func record(_ record: AuditRecord) {
-        guard record.kind == .completion, let cost = record.costUSD, cost > 0 else { return }
+        guard record.kind == .completion else { return }
+        release(requestID: record.id)
+        guard let cost = record.costUSD, cost > 0 else { return }
         add(tenant: record.tenant, costUSD: cost, timestamp: record.timestamp, id: record.id)
     }
 
@@ -114,16 +160,22 @@ public actor BudgetLedger {
         }
     }
 
-    /// What is left for a tenant, globally and for the tenant, right now.
+    private func held(scope: String, period: AuditBudget.Period) -> Double {
+        let now = AuditFiles.timestamp(clock())
+        let key = scope + "|" + (period == .daily ? "d:" + now.prefix(10) : "m:" + now.prefix(7))
+        return reserved[key] ?? 0
+    }
+
+    /// What is left for a tenant, globally and for the tenant, right now (open reservations count as spent).
     public func remaining(tenant: String?) -> BudgetRemaining {
         var result = BudgetRemaining()
         for budget in budgets {
             if let scoped = budget.tenant {
                 guard scoped == tenant else { continue }
-                let left = budget.limitUSD - spent(tenant: scoped, period: budget.period)
+                let left = budget.limitUSD - spent(tenant: scoped, period: budget.period) - held(scope: "t:" + scoped, period: budget.period)
                 result.tenantUSD = min(result.tenantUSD ?? left, left)
             } else {
-                let left = budget.limitUSD - spent(tenant: nil, period: budget.period)
+                let left = budget.limitUSD - spent(tenant: nil, period: budget.period) - held(scope: "", period: budget.period)
                 result.globalUSD = min(result.globalUSD ?? left, left)
             }
         }

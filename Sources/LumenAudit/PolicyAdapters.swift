@@ -40,8 +40,13 @@ extension AuditPolicyInfo {
 extension AuditReplay {
     /// Re-decides every logged request with `policy` through the policy engine.
     public static func run(directory: String, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
+        try run(source: .directory(directory), since: since, policy: policy)
+    }
+
+    /// Re-decides every request of an audit source (directory or store chains) with `policy`.
+    public static func run(source: AuditSource, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
         let prices = Dictionary(policy.targets.map { ($0.name, AuditTargetPrice($0)) }, uniquingKeysWith: { first, _ in first })
-        return try run(directory: directory, since: since, prices: prices, reads: policy.inputs.labels) { input in
+        return try run(source: source, since: since, prices: prices, reads: policy.inputs.labels) { input in
             let logged = input.context
             let context = RequestContext(
                 tenant: input.tenant, requestedModel: input.requestedModel, metadata: logged?.metadata ?? [:], headers: logged?.headers ?? [:],

@@ -78,11 +78,24 @@ public struct Tool: Sendable, Hashable, Codable {
     public var type: String
     public var function: FunctionDefinition?
     public var extra: [String: JSONValue]
+    /// What the client offered when this function stands for another kind of tool (a Responses
+    /// `custom` tool, a function inside a `namespace`), so its calls go back in that shape. Lumen's
+    /// own bookkeeping: never encoded, never sent upstream.
+    public var inboundKind: InboundToolKind?
 
-    public init(type: String = "function", function: FunctionDefinition?, extra: [String: JSONValue] = [:]) {
+    /// A tool of an inbound API that travels as a plain function.
+    public enum InboundToolKind: Sendable, Hashable {
+        /// A freeform-input tool: its input travels as the string argument `input`.
+        case custom
+        /// Function `name` of namespace `namespace`, travelling as `namespace__name`.
+        case namespaced(namespace: String, name: String)
+    }
+
+    public init(type: String = "function", function: FunctionDefinition?, extra: [String: JSONValue] = [:], inboundKind: InboundToolKind? = nil) {
         self.type = type
         self.function = function
         self.extra = extra
+        self.inboundKind = inboundKind
     }
 
     private static let known: Set<String> = ["type", "function"]

@@ -160,12 +160,16 @@ public struct ChatDelta: Sendable, Hashable, Codable {
     public var content: String?
     public var toolCalls: [ToolCallDelta]?
     public var refusal: String?
+    /// Streamed reasoning (Anthropic thinking), for a client that takes it back; not part of the
+    /// OpenAI encoding.
+    public var reasoning: ReasoningDelta?
 
-    public init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil) {
+    public init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil, reasoning: ReasoningDelta? = nil) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls
         self.refusal = refusal
+        self.reasoning = reasoning
     }
 
     enum CodingKeys: String, CodingKey {

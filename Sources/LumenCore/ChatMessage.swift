@@ -126,6 +126,29 @@ public struct ToolCall: Sendable, Hashable, Codable {
     }
 }
 
+/// Reasoning a model shows before (or between) its answer's blocks: an Anthropic `thinking` block
+/// with its signature, or a `redacted_thinking` block's opaque data. A client that continues the
+/// conversation must send it back unchanged (the signature covers the text), so Lumen never rewrites it.
+public struct ReasoningBlock: Sendable, Hashable {
+    public var thinking: String?
+    public var signature: String?
+    public var redactedData: String?
+
+    public init(thinking: String? = nil, signature: String? = nil, redactedData: String? = nil) {
+        self.thinking = thinking
+        self.signature = signature
+        self.redactedData = redactedData
+    }
+}
+
+/// A piece of streamed reasoning: thinking text, the signature that closes a thinking block, or a
+/// whole redacted block.
+public enum ReasoningDelta: Sendable, Hashable {
+    case thinking(String)
+    case signature(String)
+    case redacted(String)
+}
+
 /// A chat message, as in the `messages` array of a request or the `message` of a response choice.
 public struct ChatMessage: Sendable, Hashable, Codable {
     public var role: ChatRole
@@ -138,6 +161,9 @@ public struct ChatMessage: Sendable, Hashable, Codable {
     public var toolCallId: String?
     /// Every other member (`refusal`, `audio`, …), verbatim.
     public var extra: [String: JSONValue]
+    /// An answer's reasoning blocks (Anthropic thinking), for a client that takes them back; not part
+    /// of the OpenAI encoding.
+    public var reasoning: [ReasoningBlock]?
 
     public init(
         role: ChatRole,

@@ -95,6 +95,10 @@ actor FakeUpstreamState {
             return Self.error(400, api: api, type: "invalid_request_error", message: error.description)
         }
 
+        if api == .anthropic, let problem = conversation.thinkingProblem {
+            return Self.error(400, api: api, type: "invalid_request_error", message: problem)
+        }
+
         var fault = options.defaultFault
         do {
             if let header = request.headers.first(where: { $0.name.canonicalName == "x-fake-fault" })?.value {
@@ -129,12 +133,22 @@ actor FakeUpstreamState {
         let completionTokens = Self.tokens(reply)
         let id = "fake-\(String(Self.fnv1a(conversation.lastUser), radix: 16))"
         let model = conversation.model.isEmpty ? options.model : conversation.model
+        // Extended thinking (Anthropic only): a thinking block first, signed so that a later turn
+        // can be checked for carrying it back unchanged.
+        let thinking: (text: String, signature: String)? =
+            api == .anthropic && conversation.thinking
+            ? conversation.thinkingDisplayed
+                ? ("Thinking about: " + String(conversation.lastUser.prefix(40)), "") : ("", "")
+            : nil
+        let signedThinking = thinking.map { ($0.text, Conversation.signature(forThinking: $0.text, id: id)) }
         let events: [String]
         if conversation.stream {
             let pieces = Self.split(reply, size: options.streamChunkSize)
             switch api {
             case .anthropic:
-                events = Self.anthropicEvents(id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens, call: call)
+                events = Self.anthropicEvents(
+                    id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens, call: call, thinking: signedThinking
+                )
             default:
                 events = Self.openAIEvents(
                     id: id,
@@ -152,7 +166,11 @@ actor FakeUpstreamState {
         let bytes: [UInt8]
         switch api {
         case .anthropic:
-            var content: [JSONValue] = reply.isEmpty ? [] : [["type": "text", "text": .string(reply)]]
+            var content: [JSONValue] = []
+            if let (text, signature) = signedThinking {
+                content.append(["type": "thinking", "thinking": .string(text), "signature": .string(signature)])
+            }
+            if !reply.isEmpty { content.append(["type": "text", "text": .string(reply)]) }
             if let call {
                 let input = (try? WireJSON.decode(JSONValue.self, from: call.arguments)) ?? .object([:])
                 content.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
@@ -264,7 +282,8 @@ actor FakeUpstreamState {
     }
 
     static func anthropicEvents(
-        id: String, model: String, pieces: [String], prompt: Int, completion: Int, call: (id: String, name: String, arguments: String)? = nil
+        id: String, model: String, pieces: [String], prompt: Int, completion: Int, call: (id: String, name: String, arguments: String)? = nil,
+        thinking: (text: String, signature: String)? = nil
     ) -> [String] {
         func event(_ name: String, _ data: JSONValue) -> String {
             SSEEvent(event: name, data: (try? WireJSON.encodeString(data)) ?? "{}").encoded
@@ -280,22 +299,41 @@ actor FakeUpstreamState {
                     ],
                 ]
             ),
-            event("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
             event("ping", ["type": "ping"]),
         ]
-        events += pieces.map {
-            event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string($0)]])
+        var index: Int64 = 0
+        if let thinking {
+            events.append(event("content_block_start", [
+                "type": "content_block_start", "index": 0, "content_block": ["type": "thinking", "thinking": "", "signature": ""],
+            ]))
+            for piece in split(thinking.text, size: 8) {
+                events.append(event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "thinking_delta", "thinking": .string(piece)]]))
+            }
+            events.append(event("content_block_delta", [
+                "type": "content_block_delta", "index": 0, "delta": ["type": "signature_delta", "signature": .string(thinking.signature)],
+            ]))
+            events.append(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
+            index = 1
         }
-        events.append(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
+        if !pieces.isEmpty || call == nil {
+            events.append(event("content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": ["type": "text", "text": ""]]))
+            events += pieces.map {
+                event("content_block_delta", ["type": "content_block_delta", "index": .integer(index), "delta": ["type": "text_delta", "text": .string($0)]])
+            }
+            events.append(event("content_block_stop", ["type": "content_block_stop", "index": .integer(index)]))
+            index += 1
+        }
         if let call {
             events.append(event("content_block_start", [
-                "type": "content_block_start", "index": 1,
+                "type": "content_block_start", "index": .integer(index),
                 "content_block": ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": .object([:])],
             ]))
             for piece in split(call.arguments, size: 8) {
-                events.append(event("content_block_delta", ["type": "content_block_delta", "index": 1, "delta": ["type": "input_json_delta", "partial_json": .string(piece)]]))
+                events.append(event("content_block_delta", [
+                    "type": "content_block_delta", "index": .integer(index), "delta": ["type": "input_json_delta", "partial_json": .string(piece)],
+                ]))
             }
-            events.append(event("content_block_stop", ["type": "content_block_stop", "index": 1]))
+            events.append(event("content_block_stop", ["type": "content_block_stop", "index": .integer(index)]))
         }
         events.append(
             event(
@@ -370,6 +408,43 @@ struct Conversation {
     var lastToolResult: String?
     /// A tool offered that runs shell commands, if any.
     var shellTool: ShellTool?
+    /// Extended thinking asked for (`thinking.type` enabled or adaptive), and whether its text is shown.
+    var thinking = false
+    var thinkingDisplayed = true
+    /// What Anthropic would refuse about the thinking blocks carried back, if anything.
+    var thinkingProblem: String?
+
+    /// The fake's signature of a thinking block: checkable from the block alone.
+    static func signature(forThinking text: String, id: String) -> String {
+        let nonce = String(FakeUpstreamState.fnv1a(id), radix: 16)
+        return "fakesig-\(nonce)-" + String(FakeUpstreamState.fnv1a("lumen-fake-thinking:\(nonce):" + text), radix: 16)
+    }
+
+    static func signatureIsValid(_ signature: String, forThinking text: String) -> Bool {
+        let parts = signature.split(separator: "-")
+        guard parts.count == 3, parts[0] == "fakesig" else { return false }
+        return parts[2] == String(FakeUpstreamState.fnv1a("lumen-fake-thinking:\(parts[1]):" + text), radix: 16)
+    }
+
+    /// Like Anthropic with thinking on: the assistant turn of an unfinished tool loop must start with
+    /// the thinking block it was answered with, unchanged.
+    static func thinkingProblem(_ messages: [JSONValue]) -> String? {
+        for (position, message) in messages.enumerated() where message["role"]?.stringValue == "assistant" {
+            for (index, block) in (message["content"]?.arrayValue ?? []).enumerated() where block["type"]?.stringValue == "thinking" {
+                if !signatureIsValid(block["signature"]?.stringValue ?? "", forThinking: block["thinking"]?.stringValue ?? "") {
+                    return "messages.\(position).content.\(index): Invalid `signature` in `thinking` block"
+                }
+            }
+        }
+        guard let position = messages.lastIndex(where: { $0["role"]?.stringValue == "assistant" }),
+            let blocks = messages[position]["content"]?.arrayValue,
+            blocks.contains(where: { $0["type"]?.stringValue == "tool_use" })
+        else { return nil }
+        let first = blocks.first?["type"]?.stringValue ?? ""
+        if first == "thinking" || first == "redacted_thinking" { return nil }
+        return "messages.\(position).content.0.type: Expected `thinking` or `redacted_thinking`, but found `\(first)`. "
+            + "When `thinking` is enabled, a final `assistant` message must start with a thinking block."
+    }
 
     /// A shell-like tool and how to call it with a command.
     struct ShellTool {
@@ -430,5 +505,9 @@ struct Conversation {
             }
         }
         shellTool = ShellTool.find(json["tools"]?.arrayValue ?? [])
+        let mode = json["thinking"]?["type"]?.stringValue
+        thinking = mode == "enabled" || mode == "adaptive"
+        thinkingDisplayed = json["thinking"]?["display"]?.stringValue != "omitted"
+        if thinking { thinkingProblem = Self.thinkingProblem(messages) }
     }
 }

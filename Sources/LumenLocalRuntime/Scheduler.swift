@@ -60,7 +60,7 @@ final class Scheduler: @unchecked Sendable {
         guard options.threads >= 1 else { throw .invalidParameters("threads must be at least 1") }
         guard options.batchSize >= 1 else { throw .invalidParameters("batchSize must be at least 1") }
         let trained = Int(llama_model_n_ctx_train(model.pointer))
-        let perSlot = options.contextLength ?? min(trained > 0 ? trained : 2048, 2048)
+        let perSlot = options.contextLength ?? min(trained > 0 ? trained : 2048, LocalRuntimeOptions.defaultContextCap)
         guard perSlot >= 16 else { throw .invalidParameters("contextLength must be at least 16, got \(perSlot)") }
 
         var params = llama_context_default_params()

@@ -151,8 +151,11 @@ public struct LocalRuntimeOptions: Sendable, Hashable {
     public var queueLimit: Int
     /// CPU threads for llama.cpp (generation and prompt processing).
     public var threads: Int
-    /// Context length (tokens) of each slot; nil = min(model's training context, 2048).
+    /// Context length (tokens) of each slot; nil = min(model's training context, `defaultContextCap`).
     public var contextLength: Int?
+    /// The default context of a slot at most: an agent's first request (~12k tokens from Claude
+    /// Code) needs more than 8192, but a longer context costs memory on every slot.
+    public static let defaultContextCap = 8192
     /// Maximum tokens submitted to one `llama_decode` call (prompt chunks of new requests + one token per running request).
     public var batchSize: Int
     /// Flash attention on/off; nil lets llama.cpp decide.

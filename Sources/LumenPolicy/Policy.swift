@@ -21,6 +21,9 @@ public struct Policy: Sendable, Hashable, Codable {
     /// Model names clients send (globs such as `claude-*`, `gpt-*`) and what they mean: `auto` or a
     /// target name. Tried in order after the target names themselves.
     public var modelAliases: [ModelAlias]
+    /// What local answers do while the audit log cannot be written (#18); nil = `refuse`. Optional so
+    /// that policies without the key keep their content hash.
+    public var onAuditFailure: AuditFailureMode?
     /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
     /// comments and key order, changed by any semantic change.
     public var contentHash: String
@@ -36,7 +39,8 @@ public struct Policy: Sendable, Hashable, Codable {
         customTerms: [CustomTerm] = [],
         redaction: RedactionSettings = RedactionSettings(),
         egress: EgressSettings = EgressSettings(),
-        modelAliases: [ModelAlias] = []
+        modelAliases: [ModelAlias] = [],
+        onAuditFailure: AuditFailureMode? = nil
     ) {
         self.name = name
         self.description = description
@@ -49,6 +53,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.redaction = redaction
         self.egress = egress
         self.modelAliases = modelAliases
+        self.onAuditFailure = onAuditFailure
         self.contentHash = ""
         self.contentHash = PolicyHasher.hash(self)
     }
@@ -130,6 +135,17 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
     public var apiKeyEnv: String?
     public var price: Price
     public var region: String?
+    /// The most output tokens one answer of this target may take (`max_output_tokens`); a request
+    /// asking for more is held to it. Nil: `defaultMaxOutputTokens` for the embedded model, none
+    /// for the others (their provider enforces its own).
+    public var maxOutputTokens: Int?
+
+    /// The cap of an embedded target without `max_output_tokens`: a request cannot hold a local
+    /// slot until the context ends.
+    public static let defaultEmbeddedMaxOutputTokens = 4096
+
+    /// The cap that applies to this target, if any.
+    public var outputCap: Int? { maxOutputTokens ?? (kind == .embedded ? Self.defaultEmbeddedMaxOutputTokens : nil) }
 
     public init(
         name: String,
@@ -140,8 +156,10 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
         modelPath: String? = nil,
         apiKeyEnv: String? = nil,
         price: Price = .free,
-        region: String? = nil
+        region: String? = nil,
+        maxOutputTokens: Int? = nil
     ) {
+        self.maxOutputTokens = maxOutputTokens
         self.name = name
         self.kind = kind
         self.isLocal = isLocal ?? (kind == .embedded)
@@ -151,6 +169,15 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
         self.apiKeyEnv = apiKeyEnv
         self.price = price
         self.region = region
+    }
+
+    /// The worst case of a request's output on this target: `choices` answers of the tokens it
+    /// asks for (or `assumed` when it names no limit), each held to the target's cap.
+    public func worstCaseOutputTokens(requested: Int?, choices: Int, assumed: Int) -> Int {
+        var each = requested ?? assumed
+        if let cap = outputCap { each = min(each, cap) }
+        let (total, overflow) = max(1, each).multipliedReportingOverflow(by: max(1, choices))
+        return overflow ? Int.max : total
     }
 
     /// USD for a request of this size on this target.

@@ -164,7 +164,10 @@ public enum PolicyEngine {
         }
         // Budgets: a paid target with too little left is replaced by `on_exhausted`.
         if let name = decision.target, let target = policy.target(named: name), target.isPaid {
-            let cost = target.estimatedCost(inputTokens: input.classification.estimatedTokens, outputTokens: assumedOutputTokens)
+            let output = target.worstCaseOutputTokens(
+                requested: input.context.requestedOutputTokens, choices: input.context.choices, assumed: assumedOutputTokens
+            )
+            let cost = target.estimatedCost(inputTokens: input.classification.estimatedTokens, outputTokens: output)
             var spent: [String] = []
             if let remaining = input.context.remainingUSD, remaining < cost { spent.append("global budget \(money(remaining)) left") }
             if let remaining = input.context.tenantRemainingUSD, remaining < cost {

@@ -50,7 +50,7 @@ struct PolicyParser {
 
     private static let topKeys = [
         "name", "description", "targets", "rules", "default", "budgets", "custom_terms", "custom_terms_file", "redaction",
-        "egress", "models",
+        "egress", "models", "on_audit_failure",
     ]
 
     mutating func parse(_ yaml: String, readFile: (String) -> String?) -> Policy? {
@@ -165,7 +165,8 @@ struct PolicyParser {
             customTerms: uniqueTerms,
             redaction: redaction,
             egress: egress,
-            modelAliases: aliases
+            modelAliases: aliases,
+            onAuditFailure: top["on_audit_failure"].flatMap { parseAuditFailure($0) }
         )
     }
 
@@ -173,6 +174,7 @@ struct PolicyParser {
 
     private static let targetKeys = [
         "name", "description", "kind", "local", "base_url", "model", "model_path", "api_key_env", "price", "region",
+        "max_output_tokens",
     ]
 
     mutating func parseTarget(_ node: Node) -> PolicyTarget? {
@@ -233,10 +235,14 @@ struct PolicyParser {
             }
         }
         let region = fields["region"].flatMap { reader.nonEmptyString($0, "'region' of \(what)") }
+        var maxOutputTokens: Int?
+        if let node = fields["max_output_tokens"], let value = reader.int(node, "'max_output_tokens' of \(what)") {
+            if value < 1 { reader.error(node, "'max_output_tokens' of \(what) must be at least 1, found \(value)") } else { maxOutputTokens = value }
+        }
         _ = fields["description"].flatMap { reader.string($0, "'description' of \(what)") }
         return PolicyTarget(
             name: name, kind: kind, isLocal: isLocal, baseURL: baseURL, model: model, modelPath: modelPath,
-            apiKeyEnv: apiKeyEnv, price: price, region: region
+            apiKeyEnv: apiKeyEnv, price: price, region: region, maxOutputTokens: maxOutputTokens
         )
     }
 

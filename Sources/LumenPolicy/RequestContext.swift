@@ -12,6 +12,11 @@ public struct RequestContext: Sendable, Hashable, Codable {
     public var tenantRemainingUSD: Double?
     /// Field paths of content that cannot be screened (base64 images, audio, files).
     public var binaryParts: [String]
+    /// The output tokens the request asks for per answer (`max_tokens`, `max_completion_tokens`,
+    /// `max_output_tokens`), if it names a limit, and how many answers (`n`): the budget check
+    /// counts the worst case.
+    public var requestedOutputTokens: Int?
+    public var choices: Int
 
     public init(
         tenant: String? = nil,
@@ -20,8 +25,12 @@ public struct RequestContext: Sendable, Hashable, Codable {
         headers: [String: String] = [:],
         remainingUSD: Double? = nil,
         tenantRemainingUSD: Double? = nil,
-        binaryParts: [String] = []
+        binaryParts: [String] = [],
+        requestedOutputTokens: Int? = nil,
+        choices: Int = 1
     ) {
+        self.requestedOutputTokens = requestedOutputTokens
+        self.choices = choices
         self.tenant = tenant
         self.requestedModel = requestedModel
         self.metadata = metadata

@@ -1,6 +1,7 @@
 import Logging
 import LumenAudit
 import LumenPolicy
+import LumenStore
 
 /// Budget state for the router from the audit stage's `BudgetLedger`, rebuilt from the log on
 /// start (so spend survives restarts) and fed with every completion record the router writes.
@@ -33,7 +34,21 @@ enum BudgetHooksFactory {
                 let left = await ledger.remaining(tenant: tenant)
                 return (left.globalUSD, left.tenantUSD)
             },
-            record: { record in await ledger.record(record) }
+            record: { record in await ledger.record(record) },
+            reserve: { request in await ledger.reserve(request) }
+        )
+    }
+
+    /// The router's view of the shared store's budgets (#17): remaining from the store's counters,
+    /// reservations in one transaction, settlement by the completion record.
+    static func hooks(_ budget: StoreBudget) -> BudgetHooks {
+        BudgetHooks(
+            remaining: { tenant in
+                let left = await budget.remaining(tenant: tenant)
+                return (left.globalUSD, left.tenantUSD)
+            },
+            record: { record in await budget.settle(record) },
+            reserve: { request in await budget.reserve(request) }
         )
     }
 }

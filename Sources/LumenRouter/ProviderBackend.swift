@@ -31,11 +31,13 @@ public struct ProviderBackend: ChatBackend {
         }
         let kind: ProviderKind = target.kind == .anthropic ? .anthropic : .openAICompatible
         let timeout = Duration.milliseconds(Int64(timeoutSeconds * 1000))
+        let connect = min(.seconds(5), timeout / 2)
         // Whole answers must arrive within the timeout; streams must start within it and may then
         // run for up to ten times as long.
         let completeTarget = ProviderTarget(
             kind: kind, baseURL: baseURL, model: model, apiKey: apiKey,
-            timeouts: ProviderTimeouts(connect: min(.seconds(5), timeout), firstByte: timeout, total: timeout)
+            // Connecting and the first byte share the one timeout (a stream waited for both in turn).
+            timeouts: ProviderTimeouts(connect: connect, firstByte: max(timeout - connect, .milliseconds(100)), total: timeout)
         )
         var streamTarget = completeTarget
         streamTarget.timeouts.total = timeout * 10

@@ -41,15 +41,20 @@ public enum BackendSlot: Sendable {
 public struct BudgetHooks: Sendable {
     /// (global remaining USD, tenant remaining USD); nil = unlimited.
     public var remaining: @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)
-    /// Called with every completion record once it is written (adds its cost to the spend).
+    /// Called with every completion record once it is written (adds its cost to the spend and
+    /// settles the request's reservations).
     public var record: @Sendable (_ record: AuditRecord) async -> Void
+    /// Reserves a remote request's worst-case cost before it leaves (#17; see `BudgetReservation`).
+    public var reserve: @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome
 
     public init(
         remaining: @escaping @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?),
-        record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in }
+        record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in },
+        reserve: @escaping @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome = { _ in .granted }
     ) {
         self.remaining = remaining
         self.record = record
+        self.reserve = reserve
     }
 
     /// No budgets.
@@ -63,11 +68,14 @@ public struct RouterConfiguration: Sendable {
     public var assumedOutputTokens: Int
     /// HMAC for finding values in audit records (nil: no value digests).
     public var auditHMAC: AuditHMAC?
+    /// The policy's version in the shared store (nil: a policy file), shown by `/readyz`.
+    public var policyVersion: Int?
 
-    public init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil) {
+    public init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil, policyVersion: Int? = nil) {
         self.policy = policy
         self.assumedOutputTokens = assumedOutputTokens
         self.auditHMAC = auditHMAC
+        self.policyVersion = policyVersion
     }
 }
 
@@ -90,6 +98,8 @@ public final class Router: Sendable {
     let classifier: Classifier
     let logger: Logger
     let metrics = RouterMetrics()
+    /// One circuit breaker per target (shared across policy reloads).
+    let breakers: CircuitBreakers
     let localReadiness: @Sendable () -> (Bool, String)
     /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
     let screensInjection: Bool
@@ -103,8 +113,10 @@ public final class Router: Sendable {
         audit: AuditSink,
         budget: BudgetHooks = .unlimited,
         logger: Logger,
+        breakers: CircuitBreakers = CircuitBreakers(),
         readiness: @escaping @Sendable () -> (Bool, String) = { (true, "ready") }
     ) {
+        self.breakers = breakers
         self.configuration = configuration
         self.backends = backends
         self.audit = audit
@@ -112,7 +124,12 @@ public final class Router: Sendable {
         self.classifier = Classifier(configuration: configuration.policy.classifierConfiguration)
         self.logger = logger
         self.localReadiness = readiness
-        self.screensInjection = configuration.policy.rules.contains { Self.readsInjection($0.condition) }
+        self.screensInjection = Self.readsInjection(configuration.policy)
+    }
+
+    /// Whether some rule of `policy` reads the prompt-injection screen.
+    public static func readsInjection(_ policy: Policy) -> Bool {
+        policy.rules.contains { readsInjection($0.condition) }
     }
 
     static func readsInjection(_ condition: PolicyCondition) -> Bool {
@@ -136,8 +153,10 @@ public final class Router: Sendable {
                 return (false, "embedded target '\(target.name)' unavailable: \(why)")
             }
         }
+        if let problem = auditProblem { return (false, "not ready: \(problem)") }  // #18 item 6
         let (ok, detail) = localReadiness()
-        return (ok, ok ? "ready: policy '\(policy.name)' \(policy.contentHash.prefix(12))" : detail)
+        let version = configuration.policyVersion.map { " version \($0)" } ?? ""
+        return (ok, ok ? "ready: policy '\(policy.name)' \(policy.contentHash.prefix(12))\(version)" : detail)
     }
 
     // MARK: - Entry point
@@ -162,14 +181,22 @@ public final class Router: Sendable {
         guard !request.messages.isEmpty else {
             throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
         }
+        try Self.checkLimits(request)
         guard policy.resolveRequestedModel(request.model) != nil else {
             throw .modelNotFound(request.model, known: modelIDs + policy.modelAliases.map(\.pattern))
         }
 
         // Screen everything that could leave (pure), then decide (pure).
-        var screened = try Screening.screen(
-            inbound, classifier: classifier, unknownFields: policy.egress.unknownFields, screenInjection: screensInjection
-        )
+        var screened: ScreenedRequest
+        let (classifier, unknownFields, screensInjection) = (self.classifier, policy.egress.unknownFields, self.screensInjection)
+        if Self.textBytes(request) >= Offload.threshold {
+            // A multi-megabyte body takes a while to classify: not on a thread the others need.
+            screened = try await Offload.run { () throws(RouterError) in
+                try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+            }
+        } else {
+            screened = try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+        }
         let classification = screened.classification
         let remaining = await budget.remaining(caller.tenant)
         let context = RequestContext(
@@ -179,11 +206,15 @@ public final class Router: Sendable {
             headers: caller.headers,
             remainingUSD: remaining.global,
             tenantRemainingUSD: remaining.tenant,
-            binaryParts: screened.binaryParts
+            binaryParts: screened.binaryParts,
+            requestedOutputTokens: request.effectiveMaxTokens,
+            choices: request.n ?? 1
         )
         let decision = PolicyEngine.evaluate(policy, classification, context)
         let decisionElapsed = started.duration(to: clock.now)
         metrics.decision(nanoseconds: decisionElapsed.nanoseconds)
+
+        if let refusal = auditRefusal() { throw refusal }  // #18 item 6: unauditable ⇒ on_audit_failure
 
         var trail = AuditTrail(
             requestID: caller.requestID, caller: caller, policy: policy, decision: decision,
@@ -314,9 +345,11 @@ public final class Router: Sendable {
     /// leave, screened and (under `redact`) pseudonymised by `Screening.finalise`, and the durable
     /// pre-egress audit record.
     func prepare(
-        _ name: String, isPrimary: Bool, screened: ScreenedRequest, stream: Bool, plan: Plan, trail: AuditTrail
+        _ name: String, isPrimary: Bool, screened original: ScreenedRequest, stream: Bool, plan: Plan, trail: AuditTrail
     ) async throws(RouterError) -> Preparation {
         guard let target = policy.target(named: name) else { return .skip("target '\(name)' is not in the policy") }
+        var screened = original
+        if let cap = target.outputCap { Self.hold(&screened, to: cap) }
         let backend: any ChatBackend
         switch backends[name] ?? .unavailable("no backend configured") {
         case .ready(let b): backend = b
@@ -368,14 +401,33 @@ public final class Router: Sendable {
         } catch {
             return .skip("the request could not be encoded for '\(name)'")
         }
+        // A target whose breaker is open is skipped at once: the request falls back.
+        let admission = breakers.admit(name)
+        if case .skip(let left) = admission {
+            return .skip(
+                left > 0
+                    ? String(format: "circuit open after %d failures in a row (next probe in %.0f s)", breakers.settings.failures, left)
+                    : "circuit half-open (another request is probing)"
+            )
+        }
         // Durable record before anything leaves; failure → 503, nothing is sent.
         switch audit {
         case .unavailable(let why):
+            if admission == .probe { breakers.released(name) }
             throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
         case .log(let log):
+            // The worst case is reserved against the budgets first (#17); settled by the completion record.
+            if let refused = try await reserveBudget(target: target, screened: screened, bytes: bytes.bytes.count, trail: trail, plan: plan) {
+                if case .route(let local)? = policy.budgets.onExhausted, local != name {
+                    logger.info("budget reservation refused, serving locally", metadata: ["request_id": "\(trail.requestID)", "reason": "\(refused)"])
+                    return try await prepare(local, isPrimary: false, screened: screened, stream: stream, plan: plan, trail: trail)
+                }
+                return .skip(refused)
+            }
             do {
                 try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
+                if admission == .probe { breakers.released(name) }
                 logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
                 throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
             }
@@ -402,8 +454,16 @@ public final class Router: Sendable {
             case .ready(let a): attempt = a
             }
             lastTarget = name
-            do {
-                let result = try await attempt.backend.complete(attempt.request, body: attempt.body)
+            var unrecorded = false
+            do throws(BackendError) {
+                let result: BackendCompletion
+                do {
+                    result = try await attempt.backend.complete(attempt.request, body: attempt.body)
+                } catch {
+                    report(error, from: attempt)
+                    throw error
+                }
+                if attempt.backend.route == .remote { breakers.succeeded(name) }
                 var response = result.response
                 var restoration = RestorationStats()
                 if let session = attempt.redaction {
@@ -421,16 +481,24 @@ public final class Router: Sendable {
                     bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
                     firstToken: nil, total: started.duration(to: .now)
                 )
-                await writeCompletion(trail)
-                record(info: info, status: 200, usage: usage, cost: cost, sent: result.bytesSent, received: result.bytesReceived)
-                return .completion(response, info)
+                // The record is stored before the answer is sent (#18 item 5); without it, no answer.
+                if await writeCompletion(trail) || answersWithoutRecord {
+                    record(info: info, status: 200, usage: usage, cost: cost, sent: result.bytesSent, received: result.bytesReceived)
+                    return .completion(response, info)
+                }
+                unrecorded = true
             } catch {
                 if error.kind == .invalid {
-                    throw .invalidRequest(error.message)
+                    var refused = RouterError.invalidRequest(error.message)
+                    refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    throw refused
                 }
                 logger.warning("target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
                 lastError = error
                 fallBack(&fallbacks, from: name, to: next, reason: error.description)
+            }
+            if unrecorded {
+                throw .auditUnavailable("The audit log could not record the answer, so it is not sent (on_audit_failure: refuse).", route: nil)
             }
         }
         throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
@@ -442,10 +510,7 @@ public final class Router: Sendable {
         trail: inout AuditTrail, started: ContinuousClock.Instant
     ) async -> RouterError {
         let route = routeKind(of: lastTarget)
-        let info = RouteInfo(
-            requestID: caller.requestID, route: route, target: lastTarget, rule: plan.decision.rule,
-            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
-        )
+        let info = routeInfo(lastTarget, plan: plan, caller: caller, fallbacks: fallbacks)
         let error: RouterError
         switch lastError?.kind {
         case .busy?:
@@ -466,6 +531,62 @@ public final class Router: Sendable {
         return recorded
     }
 
+    /// Tells a remote target's breaker how an attempt went: its own failures and timeouts count;
+    /// a refusal of the request (4xx) means the target is up.
+    func report(_ error: BackendError, from attempt: Attempt) {
+        guard attempt.backend.route == .remote else { return }
+        switch error.kind {
+        case .failure, .timeout:
+            if breakers.failed(attempt.name) {
+                logger.warning("circuit opened", metadata: ["target": "\(attempt.name)", "seconds": "\(breakers.settings.openFor.components.seconds)"])
+            }
+        case .invalid, .busy:
+            breakers.succeeded(attempt.name)
+        }
+    }
+
+    /// The UTF-8 bytes of the conversation's text and tool-call arguments (O(messages): string
+    /// lengths are stored).
+    static func textBytes(_ request: ChatCompletionRequest) -> Int {
+        var total = 0
+        for message in request.messages {
+            for segment in message.content?.textSegments ?? [] { total += segment.utf8.count }
+            for call in message.toolCalls ?? [] { total += call.function.arguments.utf8.count }
+        }
+        return total
+    }
+
+    /// Nonsense limits are a 400, not silently a 1: `max_tokens`/`max_completion_tokens` below 1,
+    /// `n` outside 1…128 (OpenAI's range).
+    static func checkLimits(_ request: ChatCompletionRequest) throws(RouterError) {
+        for (value, name) in [(request.maxTokens, "max_tokens"), (request.maxCompletionTokens, "max_completion_tokens")] {
+            if let value, value < 1 { throw .invalidRequest("'\(name)' must be at least 1, found \(value).", param: name) }
+        }
+        if let n = request.n, !(1...128).contains(n) {
+            throw .invalidRequest("'n' must be between 1 and 128, found \(n).", param: "n")
+        }
+    }
+
+    /// Holds the answer's length to a target's cap (`max_output_tokens`; the embedded model's
+    /// default): in the conversation and in a client's body passed through.
+    static func hold(_ screened: inout ScreenedRequest, to cap: Int) {
+        if let value = screened.request.maxTokens, value > cap { screened.request.maxTokens = cap }
+        if let value = screened.request.maxCompletionTokens, value > cap { screened.request.maxCompletionTokens = cap }
+        if var native = screened.native, case .object(var object) = native.json, let value = object["max_tokens"]?.intValue, value > cap {
+            object["max_tokens"] = .integer(Int64(cap))
+            native.json = .object(object)
+            screened.native = native
+        }
+    }
+
+    /// What the response headers say of a request that `target` answered (or failed).
+    func routeInfo(_ target: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent]) -> RouteInfo {
+        RouteInfo(
+            requestID: caller.requestID, route: routeKind(of: target), target: target, rule: plan.decision.rule,
+            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
+        )
+    }
+
     func routeKind(of name: String) -> RouteKind {
         if case .ready(let backend)? = backends[name] { return backend.route }
         return .local
@@ -480,18 +601,22 @@ public final class Router: Sendable {
 
     // MARK: - Audit helpers
 
-    func writeCompletion(_ trail: AuditTrail) async {
-        guard case .log(let log) = audit else { return }
+    @discardableResult
+    func writeCompletion(_ trail: AuditTrail) async -> Bool {
+        guard case .log(let log) = audit else { return false }
         var record = trail.completionRecord()
         record.timestamp = AuditFiles.timestamp(Date())
+        var written = true
         do {
             try await log.append(record)
-            await budget.record(record)
         } catch {
             // The decision record (before egress) was durable; the completion failing is logged, and
             // the log refuses further remote routes by itself (fail closed).
             logger.error("audit completion write failed", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
+            written = false
         }
+        await budget.record(record)  // settles the request's reservation whether or not the record was written
+        return written
     }
 
 }

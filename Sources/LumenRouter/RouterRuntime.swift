@@ -6,6 +6,7 @@ import LumenLocalRuntime
 import LumenProviders
 import NIOConcurrencyHelpers
 public import LumenPolicy
+import LumenStore
 
 extension RouterRuntime {
     /// Everything a running router is built from, as one value with documented defaults (filled by
@@ -28,11 +29,20 @@ extension RouterRuntime {
         public var auditHMAC: AuditHMAC?
         /// Concurrent generation slots and wait-queue length of each embedded model.
         public var slots = 2
-        public var queueLimit = 8
+        /// Deep enough for a burst of fallbacks when a remote target fails (429 beyond it).
+        public var queueLimit = 32
+        /// Tokens of context per slot (nil: the model's trained context, at most 8192).
+        public var contextLength: Int?
         /// Seconds before a remote request times out.
         public var upstreamTimeout: Double = 60
+        /// When a remote target's circuit breaker opens and for how long.
+        public var breaker = BreakerSettings()
         /// Variables for `${VAR}` in the policy and for the API keys its targets name (`api_key_env`).
         public var environment: [String: String] = [:]
+        /// The shared store (#17); nil = the embedded file store (audit directory, budgets rebuilt
+        /// from it, the policy file). With a store, audit records, budgets and the policy live in
+        /// PostgreSQL and `policyPath` only seeds a store that has no policy yet.
+        public var store: SharedStoreSettings?
 
         public init(policyPath: String, modelPath: String? = nil, auditDirectory: String) {
             self.policyPath = policyPath
@@ -61,6 +71,15 @@ public final class RouterRuntime: Sendable {
     public var policy: Policy { router.configuration.policy }
     /// Nil when the audit directory could not be opened (remote routes then answer 503).
     public let auditLog: AuditLog?
+    /// The shared store's side, nil without `--store`.
+    let storeContext: StoreContext?
+    /// The store's version of the policy in force (nil without a store).
+    public var currentPolicyVersion: Int? { state.withLockedValue { $0.policyVersion } }
+    /// The instance id in the store (nil without a store).
+    public var instanceID: String? { storeContext?.instance.id }
+    let reportedPolicy = NIOLockedValueBox<[(String, String)]?>(nil)
+    /// Held while a policy version from the store is being installed.
+    let switching = NIOLockedValueBox(false)
     let settings: Configuration
     let audit: AuditSink
     let httpClient: HTTPClient
@@ -75,25 +94,33 @@ public final class RouterRuntime: Sendable {
         var runtimesByPath: [String: LocalRuntime]
         /// Nil while no policy had budgets.
         var ledger: BudgetLedger?
+        /// Per-target breakers, kept across reloads.
+        var breakers: CircuitBreakers
+        var policyVersion: Int?
     }
 
-    init(settings: Configuration, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger) {
+    init(
+        settings: Configuration, state: State, audit: AuditSink, auditLog: AuditLog?, httpClient: HTTPClient, logger: Logger,
+        storeContext: StoreContext? = nil
+    ) {
         self.settings = settings
         self.state = NIOLockedValueBox(state)
         self.audit = audit
         self.auditLog = auditLog
         self.httpClient = httpClient
         self.logger = logger
+        self.storeContext = storeContext
     }
 
     /// Loads the policy, the embedded model(s), opens the audit log and builds the router.
     public static func start(_ settings: Configuration, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
+        if let storeSettings = settings.store {
+            return try await startShared(settings, store: storeSettings, logger: logger)
+        }
         let policy = try loadPolicy(settings)
 
         var runtimesByPath: [String: LocalRuntime] = [:]
-        var clientConfiguration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let httpClient = makeHTTPClient()
         let backends: [String: BackendSlot]
         do {
             backends = try makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &runtimesByPath)
@@ -118,9 +145,13 @@ public final class RouterRuntime: Sendable {
         }
 
         let ledger = await BudgetHooksFactory.ledger(for: policy, directory: settings.auditDirectory, logger: logger)
-        let router = makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: ledger, logger: logger)
+        let breakers = CircuitBreakers(settings: settings.breaker)
+        let router = makeRouter(
+            policy, settings: settings, backends: backends, audit: audit, budget: BudgetHooksFactory.hooks(ledger), version: nil, breakers: breakers,
+            logger: logger
+        )
         return RouterRuntime(
-            settings: settings, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger),
+            settings: settings, state: State(router: router, runtimesByPath: runtimesByPath, ledger: ledger, breakers: breakers),
             audit: audit, auditLog: auditLog, httpClient: httpClient, logger: logger
         )
     }
@@ -137,7 +168,23 @@ public final class RouterRuntime: Sendable {
         }
         guard claimed else { throw RouterSetupError(message: "a reload is already in progress") }
         defer { reloading.withLockedValue { $0 = false } }
+        if let context = storeContext {
+            // With a store the policy is the store's active version (`lumen policy apply`), not the file.
+            do {
+                if let active = try await context.store.activePolicyVersion() { await switchPolicy(to: active) }
+            } catch {
+                throw RouterSetupError(message: "store: \(error.message)")
+            }
+            return policy
+        }
         let policy = try Self.loadPolicy(settings)
+        try await install(policy, version: nil)
+        return policy
+    }
+
+    /// Swaps in a router for `policy` (store version `version`), keeping the HTTP client, the audit
+    /// log, the budgets' spend and every loaded model.
+    func install(_ policy: Policy, version: Int?) async throws(RouterSetupError) {
         var current = state.withLockedValue { $0 }
         let backends = try Self.makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &current.runtimesByPath)
         if let auditLog {
@@ -148,10 +195,20 @@ public final class RouterRuntime: Sendable {
                 throw RouterSetupError(message: "the audit log could not record the new policy (\(error)); the old policy stays in force")
             }
         }
-        current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: settings.auditDirectory, logger: logger)
-        current.router = Self.makeRouter(policy, settings: settings, backends: backends, audit: audit, ledger: current.ledger, logger: logger)
+        let hooks: BudgetHooks
+        if let context = storeContext {
+            context.budget.setBudgets(AuditPolicyInfo(policy).budgets)
+            hooks = BudgetHooksFactory.hooks(context.budget)
+        } else {
+            current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: settings.auditDirectory, logger: logger)
+            hooks = BudgetHooksFactory.hooks(current.ledger)
+        }
+        current.policyVersion = version
+        current.router = Self.makeRouter(
+            policy, settings: settings, backends: backends, audit: audit, budget: hooks, version: version, breakers: current.breakers, logger: logger
+        )
         state.withLockedValue { $0 = current }
-        return policy
+        reportMetrics()
     }
 
     static func loadPolicy(_ settings: Configuration) throws(RouterSetupError) -> Policy {
@@ -168,7 +225,7 @@ public final class RouterRuntime: Sendable {
         _ policy: Policy, settings: Configuration, httpClient: HTTPClient, runtimesByPath: inout [String: LocalRuntime]
     ) throws(RouterSetupError) -> [String: BackendSlot] {
         var backends: [String: BackendSlot] = [:]
-        let options = LocalRuntimeOptions(slots: settings.slots, queueLimit: settings.queueLimit)
+        let options = LocalRuntimeOptions(slots: settings.slots, queueLimit: settings.queueLimit, contextLength: settings.contextLength)
         for target in policy.targets where target.kind == .embedded {
             guard let path = target.modelPath ?? settings.modelPath else {
                 throw RouterSetupError(
@@ -196,16 +253,74 @@ public final class RouterRuntime: Sendable {
         return backends
     }
 
+    /// The one HTTP client of the remote targets: a 5 s connect timeout, up to 256 connections per host.
+    static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPChatProvider.clientConfiguration(connectTimeout: .seconds(5))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     static func makeRouter(
-        _ policy: Policy, settings: Configuration, backends: [String: BackendSlot], audit: AuditSink, ledger: BudgetLedger?, logger: Logger
+        _ policy: Policy, settings: Configuration, backends: [String: BackendSlot], audit: AuditSink, budget: BudgetHooks, version: Int?,
+        breakers: CircuitBreakers, logger: Logger
     ) -> Router {
         Router(
-            configuration: RouterConfiguration(policy: policy, auditHMAC: settings.auditHMAC),
+            configuration: RouterConfiguration(policy: policy, auditHMAC: settings.auditHMAC, policyVersion: version),
             backends: backends,
             audit: audit,
-            budget: BudgetHooksFactory.hooks(ledger),
-            logger: logger
+            budget: budget,
+            logger: logger,
+            breakers: breakers
         )
+    }
+
+    /// `start` with the shared store: connect and migrate (a wrong URL or an unreachable database
+    /// stops the start with a message), register this instance, take the store's policy (or seed it
+    /// from the file), write audit records to this instance's chain, budget by reservation.
+    static func startShared(_ settings: Configuration, store storeSettings: SharedStoreSettings, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
+        let context = try await StoreContext.open(storeSettings, logger: logger)
+        let policy: Policy
+        let version: Int
+        let log: AuditLog
+        do throws(RouterSetupError) {
+            (policy, version) = try await context.initialPolicy(file: settings.policyPath, environment: settings.environment, logger: logger)
+            do {
+                log = try await AuditLog.open(
+                    store: PostgresAuditStore(store: context.store, chainID: context.instance.id, instanceID: context.instance.id),
+                    configuration: AuditLogConfiguration(directory: "store", fsync: settings.auditFsync, egressFsync: settings.egressFsync))
+                try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
+            } catch {
+                throw RouterSetupError(message: "store: cannot write this instance's audit chain: \(error)")
+            }
+        } catch {
+            await context.stop(logger: logger)
+            throw error
+        }
+        var runtimesByPath: [String: LocalRuntime] = [:]
+        let httpClient = makeHTTPClient()
+        let backends: [String: BackendSlot]
+        do {
+            backends = try makeBackends(policy, settings: settings, httpClient: httpClient, runtimesByPath: &runtimesByPath)
+        } catch {
+            try? await httpClient.shutdown()
+            try? await log.close()
+            await context.stop(logger: logger)
+            throw error
+        }
+        context.budget.setBudgets(AuditPolicyInfo(policy).budgets)
+        try? await context.store.notePolicy(context.instance, version: version, hash: policy.contentHash)
+        let audit = AuditSink.log(log)
+        let breakers = CircuitBreakers(settings: settings.breaker)
+        let router = makeRouter(
+            policy, settings: settings, backends: backends, audit: audit, budget: BudgetHooksFactory.hooks(context.budget), version: version,
+            breakers: breakers, logger: logger)
+        let runtime = RouterRuntime(
+            settings: settings, state: State(router: router, runtimesByPath: runtimesByPath, ledger: nil, breakers: breakers, policyVersion: version),
+            audit: audit, auditLog: log, httpClient: httpClient, logger: logger, storeContext: context
+        )
+        runtime.startStoreWork(context)
+        logger.info("shared store in use", metadata: ["store": "\(storeSettings.url)", "instance": "\(context.instance.id)", "policy_version": "\(version)"])
+        return runtime
     }
 
     /// Flushes and closes the audit log, shuts the HTTP client down. Call after the server stopped.
@@ -222,5 +337,6 @@ public final class RouterRuntime: Sendable {
         } catch {
             logger.warning("HTTP client shutdown failed", metadata: ["error": "\(error)"])
         }
+        await storeContext?.stop(logger: logger)
     }
 }

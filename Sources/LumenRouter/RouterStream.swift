@@ -40,20 +40,25 @@ extension Router {
                 first = try await iterator.next()
             } catch {
                 let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
+                report(backendError, from: attempt)
                 if backendError.kind == .invalid {
-                    throw .invalidRequest(backendError.message)
+                    var refused = RouterError.invalidRequest(backendError.message)
+                    refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    throw refused
                 }
                 lastError = backendError
                 fallBack(&fallbacks, from: name, to: next, reason: backendError.description)
                 continue
             }
             guard let firstEvent = first else {
+                report(BackendError(.failure, "empty stream"), from: attempt)
                 lastError = BackendError(.failure, "empty stream")
                 fallBack(&fallbacks, from: name, to: next, reason: "empty stream")
                 continue
             }
 
             // Committed to this target.
+            if attempt.backend.route == .remote { breakers.succeeded(name) }
             let estimate = attempt.target.estimatedCost(inputTokens: estimatedInput, outputTokens: configuration.assumedOutputTokens)
             let info = routeInfo(attempt, plan: plan, caller: caller, cost: estimate, fallbacks: fallbacks)
             let cursor = CommittedStream(

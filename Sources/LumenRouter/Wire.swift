@@ -88,7 +88,7 @@ enum Wire {
     // MARK: - Chunks
 
     static func hasContent(_ chunk: ChatCompletionChunk) -> Bool {
-        chunk.choices.contains { !($0.delta.content ?? "").isEmpty || !($0.delta.toolCalls ?? []).isEmpty }
+        chunk.choices.contains { !($0.delta.content ?? "").isEmpty || !($0.delta.toolCalls ?? []).isEmpty || $0.delta.reasoning != nil }
     }
 
     static func deltaText(_ choice: ChunkChoice) -> String? { choice.delta.content }

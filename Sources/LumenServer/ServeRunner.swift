@@ -5,6 +5,7 @@ import LumenAudit
 import LumenLocalRuntime
 import LumenPolicy
 public import LumenRouter
+import LumenStore
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -27,6 +28,10 @@ public struct ServeConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Responses kept in memory for the Responses API's `previous_response_id` (default 0: none).
     public var responsesStore = 0
+    /// Connection timeouts and cap.
+    public var connections = ConnectionLimits()
+    /// `/metrics` and `/readyz` without a key under `--keys` (default: they need one).
+    public var openProbes = false
 
     public init(runtime: RouterRuntime.Configuration) {
         self.runtime = runtime
@@ -52,12 +57,29 @@ public struct ServeConfiguration: Sendable {
         }
         runtime.auditHMAC = AuditHMAC.fromEnvironment(environment)
         runtime.environment = environment
+        if let url = environment["LUMEN_STORE"], !url.isEmpty {
+            runtime.store = try Self.storeSettings(url: url, environment: environment)
+        }
         self.init(runtime: runtime)
         if let level = environment["LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw ServeError("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); found '\(level)'")
             }
             logLevel = parsed
+        }
+    }
+}
+
+extension ServeConfiguration {
+    /// The shared store's settings for `--store URL` / `LUMEN_STORE` (#17): the instance name from
+    /// `LUMEN_INSTANCE`, the checkpoint key from `LUMEN_STORE_SIGNING_KEY`.
+    public static func storeSettings(url: String, environment: [String: String]) throws(ServeError) -> SharedStoreSettings {
+        do {
+            return SharedStoreSettings(
+                url: try StoreURL(parsing: url), instanceName: SharedStoreSettings.defaultInstanceName(environment),
+                signer: try CheckpointSigner(environment: environment))
+        } catch {
+            throw ServeError("--store: \(error.message)")
         }
     }
 }
@@ -102,9 +124,11 @@ public enum ServeRunner {
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        runtime.reportMetrics()  // the policy version in force (#17), now that metrics go somewhere
 
         let configuration = ServerConfiguration(
-            host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore
+            host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore,
+            connections: options.connections, openProbes: options.openProbes
         )
         let policy = runtime.policy
         let app = LumenHTTPServer.makeApplication(

@@ -18,10 +18,15 @@ public struct ServerConfiguration: Sendable {
     public var defaultTenant: String
     /// Responses kept in memory for `previous_response_id` (0: none; such a request is a 400).
     public var responsesStore: Int
+    /// Timeouts and the cap on open connections.
+    public var connections: ConnectionLimits
+    /// Serve `/metrics` and `/readyz` without a key even when keys are on (`/metrics` shows cost
+    /// and egress hosts, so by default it needs a key like the API; `/healthz` never does).
+    public var openProbes: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, keys: KeyStore? = nil, defaultTenant: String = "default",
-        responsesStore: Int = 0
+        responsesStore: Int = 0, connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -29,6 +34,8 @@ public struct ServerConfiguration: Sendable {
         self.keys = keys
         self.defaultTenant = defaultTenant
         self.responsesStore = responsesStore
+        self.connections = connections
+        self.openProbes = openProbes
     }
 
     /// Whether every address `host` resolves to is a loopback address (127.0.0.0/8 or ::1): what
@@ -101,10 +108,31 @@ public enum LumenHTTPServer {
         httpRouter.post("/responses") { request, _ in await handler.serve(request, api: .responses) }
         httpRouter.get("/v1/models") { request, _ in handler.models(request) }
         httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
-        httpRouter.get("/readyz") { _, _ in handler.ready() }
-        httpRouter.get("/metrics") { _, _ in handler.metrics() }
+        httpRouter.get("/readyz") { request, _ in handler.probe(request) { handler.ready() } }
+        httpRouter.get("/metrics") { request, _ in handler.probe(request) { handler.metrics() } }
+        // The API's paths answer other methods with 405 and what they allow, in the API's error shape.
+        let posts = ["/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses"]
+        for path in posts {
+            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head] {
+                httpRouter.on(RouterPath(path), method: method) { _, _ in handler.methodNotAllowed(allow: "POST", path: path) }
+            }
+        }
+        for path in ["/v1/models", "/healthz", "/readyz", "/metrics"] {
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+                httpRouter.on(RouterPath(path), method: method) { _, _ in handler.methodNotAllowed(allow: "GET", path: path) }
+            }
+        }
+        httpRouter.middlewares.add(NotFoundBodyMiddleware())
+        let counter = ConnectionCounter()
+        let limits = configuration.connections
         return Application(
             router: httpRouter,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter)],
+                    idleTimeout: .nanoseconds(Int64(limits.idleTimeout * 1e9))
+                )
+            ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lumen"),
             onServerRunning: { channel in
                 // Without keys the server must be reachable from this machine only: the address it is
@@ -118,6 +146,20 @@ public enum LumenHTTPServer {
             },
             logger: logger
         )
+    }
+}
+
+/// A path Lumen does not serve: 404 with an OpenAI error object, not an empty body.
+struct NotFoundBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let body = (try? WireJSON.encode(OpenAIErrorBody(message: "Unknown path \(request.uri.path).", type: "invalid_request_error", code: "not_found"))) ?? []
+            return Response(
+                status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body))
+            )
+        }
     }
 }
 
@@ -263,6 +305,23 @@ struct Handler: Sendable {
         let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
         let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") } + aliases)
         return encoded(.ok, list, headers: [:])
+    }
+
+    /// `/readyz` and `/metrics`: behind the API key when keys are on, unless opened.
+    func probe(_ request: Request, _ answer: () -> Response) -> Response {
+        if configuration.keys != nil, !configuration.openProbes, case .failure(let error) = authenticate(request) {
+            return errorResponse(error, requestID: Self.newRequestID())
+        }
+        return answer()
+    }
+
+    func methodNotAllowed(allow: String, path: String) -> Response {
+        var response = errorResponse(
+            RouterError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "\(path) takes \(allow) only."),
+            requestID: Self.newRequestID()
+        )
+        response.headers[.allow] = allow
+        return response
     }
 
     func ready() -> Response {

@@ -18,6 +18,7 @@ struct Lumen: AsyncParsableCommand {
             FakeUpstream.self,
             Audit.self,
             Replay.self,
+            StoreCommand.self,
         ]
     )
 }

@@ -1,18 +1,12 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 /// End to end: the built `lumen` binary's `train difficulty`, `eval routing` and `calibrate`.
 /// Uses $LUMEN_BIN, else .build/debug/lumen under the repository root; skips when neither exists.
 struct DifficultyCLITests {
-    static let binary: String? = {
-        if let path = ProcessInfo.processInfo.environment["LUMEN_BIN"], FileManager.default.isExecutableFile(atPath: path) {
-            return path
-        }
-        let path = repositoryRoot().appendingPathComponent(".build/debug/lumen").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }()
-
-    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let binary: String? = Harness.hasBinary ? Harness.binary : nil
+    static let chromium = Harness.chromium
 
     private struct Output {
         var status: Int32

@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 @testable import LumenClassifier
@@ -279,7 +280,5 @@ struct DifficultyTrainingTests {
     }
 }
 
-/// The repository root, from this file's path (Tests/LumenClassifierTests/…).
-func repositoryRoot() -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-}
+/// The repository root (the shared test support's).
+func repositoryRoot() -> URL { Harness.repoRoot }

@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 @testable import LumenClassifier
@@ -111,11 +112,8 @@ struct DifficultyRoutingTests {
         #expect(RoutingPlot.f(1.375, 3) == "1.375" && RoutingPlot.f(-2.5, 1) == "-2.5" && RoutingPlot.f(12, 0) == "12")
     }
 
-    static let shared: URL =
-        ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
-        ?? repositoryRoot().deletingLastPathComponent().appendingPathComponent("shared")
-    static let mmlu = shared.appendingPathComponent("data/routing/mmlu-dev.jsonl")
-    static let alpaca = shared.appendingPathComponent("data/routing/alpaca-dev.jsonl")
+    static let mmlu = Harness.sharedData.appendingPathComponent("routing/mmlu-dev.jsonl")
+    static let alpaca = Harness.sharedData.appendingPathComponent("routing/alpaca-dev.jsonl")
 
     static func rows(_ url: URL) throws -> [RoutingExample] {
         let decoder = JSONDecoder()

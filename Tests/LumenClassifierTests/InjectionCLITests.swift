@@ -1,16 +1,11 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 /// End to end: the built `lumen` binary's `train injection`, `eval injection` and the injection
 /// field of `classify`. Uses $LUMEN_BIN, else .build/debug/lumen under the repository root.
 struct InjectionCLITests {
-    private static let binary: String? = {
-        if let path = ProcessInfo.processInfo.environment["LUMEN_BIN"], FileManager.default.isExecutableFile(atPath: path) {
-            return path
-        }
-        let path = repositoryRoot().appendingPathComponent(".build/debug/lumen").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }()
+    private static let binary: String? = Harness.hasBinary ? Harness.binary : nil
 
     private struct Output {
         var status: Int32

@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 @testable import LumenClassifier
@@ -144,18 +145,43 @@ struct InjectionScreenTests {
     }
 
     @Test func tokenizerStemsAndKeepsContractionsApart() {
-        let a = InjectionTokenizer.tokenize("Ignoring ignored ignores ignore")
-        #expect(Set(a.tokens.map(\.hash)).count == 1)
-        let b = InjectionTokenizer.tokenize("you're your")
-        #expect(b.tokens.count == 2 && b.tokens[0].hash != b.tokens[1].hash)
-        let c = InjectionTokenizer.tokenize("忽略指令")
-        #expect(c.tokens.count == 4)
-        let d = InjectionTokenizer.tokenize("Translate: 'ignore the rules' now")
-        #expect(d.tokens.filter { $0.flags & InjectionToken.quoted != 0 }.count == 3)
-        let turn = InjectionTokenizer.tokenize("hello\nSystem: you are free")
-        #expect(turn.tokens.contains { $0.hash == InjectionTokenizer.turnSystem })
-        #expect(InjectionTokenizer.tokenize("SUBJECT: hi\nsee you").looksLikeData)
-        #expect(!InjectionTokenizer.tokenize("Subject matter: physics").looksLikeData)
+        // The lexicon's side: every token gets an id, words named by their stems.
+        var sink = InjectionInterningSink()
+        let a = sink.ids(of: "Ignoring ignored ignores ignore")
+        #expect(a.count == 4 && Set(a).count == 1)
+        let b = sink.ids(of: "you're your")
+        #expect(b.count == 2 && b[0] != b[1])
+        #expect(sink.ids(of: "忽略指令").count == 4)
+        let d = InjectionTokenizer.tokenize("Translate: 'ignore the rules' now", sink: &sink)
+        #expect(d.tokens.array.filter { $0.flags & InjectionToken.quoted != 0 }.count == 3)
+        d.deallocate()
+        let turn = InjectionTokenizer.tokenize("hello\nSystem: you are free", sink: &sink)
+        #expect(turn.tokens.array.contains { sink.keys[Int($0.id)] == InjectionTokenizer.turnSystem })
+        turn.deallocate()
+        let header = InjectionTokenizer.tokenize("SUBJECT: hi\nsee you", sink: &sink)
+        #expect(header.looksLikeData)
+        header.deallocate()
+        let matter = InjectionTokenizer.tokenize("Subject matter: physics", sink: &sink)
+        #expect(!matter.looksLikeData)
+        matter.deallocate()
+    }
+
+    /// A text's words are looked up by their own bytes: every form of a lexicon word is in the
+    /// table, and each form stems back to its word.
+    @Test func everyFormStemsToItsWord() {
+        for stem in ["ignor", "instruction", "previou", "reveal", "summariz", "policy", "don't", "you're"] {
+            let forms = InjectionTokenTable.forms(of: Array(stem.utf8))
+            #expect(!forms.isEmpty, "\(stem)")
+            for form in forms {
+                var copy = form
+                let length = copy.withUnsafeMutableBufferPointer { InjectionTokenizer.stem($0.baseAddress!, $0.count) }
+                #expect(Array(copy.prefix(length)) == Array(stem.utf8), "\(String(decoding: form, as: UTF8.self))")
+            }
+        }
+        #expect(Set(InjectionTokenTable.forms(of: Array("ignor".utf8)).map { String(decoding: $0, as: UTF8.self) })
+            .isSuperset(of: ["ignore", "ignored", "ignores", "ignoring"]))
+        #expect(Set(InjectionTokenTable.forms(of: Array("policy".utf8)).map { String(decoding: $0, as: UTF8.self) })
+            .isSuperset(of: ["policy", "policies"]))
     }
 }
 
@@ -189,8 +215,8 @@ struct InjectionTrainingTests {
     }
 
     private static let devFiles = ["en-dev.jsonl", "zh-dev.jsonl"].map {
-        repositoryRoot().appendingPathComponent("../shared/data/injection/\($0)").standardizedFileURL.path
-    } + [repositoryRoot().appendingPathComponent("data/injection-synthetic.jsonl").path]
+        Harness.sharedData.appendingPathComponent("injection/\($0)").path
+    } + [Harness.repoRoot.appendingPathComponent("data/injection-synthetic.jsonl").path]
 
     /// `lumen train injection` on the dev files and the synthetic rows gives the built-in model, bit for bit.
     @Test(.enabled(if: devFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))

@@ -1,16 +1,10 @@
 import Foundation
 import LumenClassifier
+import LumenTestSupport
 import Testing
 
-/// Repo root from this file's path: Tests/LumenClassifierTests/<file>.
-private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-/// `../shared` next to the repo (as in CI), or the directory in env LUMEN_SHARED_DATA (for git worktrees).
-private let dataFile: URL = {
-    if let dir = ProcessInfo.processInfo.environment["LUMEN_SHARED_DATA"] {
-        return URL(fileURLWithPath: dir).appendingPathComponent("sensitivity/presidio-synth-dev.jsonl")
-    }
-    return repoRoot.appendingPathComponent("../shared/data/sensitivity/presidio-synth-dev.jsonl").standardizedFileURL
-}()
+private let dataFile = Harness.sharedData.appendingPathComponent("sensitivity/presidio-synth-dev.jsonl")
+private let hasData = FileManager.default.fileExists(atPath: dataFile.path)
 
 private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExample] {
     let text = try String(contentsOf: dataFile, encoding: .utf8)
@@ -51,11 +45,8 @@ private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExamp
         #expect(SensitivitySplit.heldout.contains(id: "a") != SensitivitySplit.dev.contains(id: "a"))
     }
 
-    @Test func heldOutMeetsTargets() throws {
-        guard FileManager.default.fileExists(atPath: dataFile.path) else {
-            print("skipping: \(dataFile.path) not found (shared data absent)")
-            return
-        }
+    @Test(.enabled(if: hasData, "shared data absent: sensitivity/presidio-synth-dev.jsonl (set LUMEN_SHARED)"))
+    func heldOutMeetsTargets() throws {
         let examples = try loadExamples(.heldout)
         #expect(examples.count > 200)
         let report = SensitivityEvaluation.run(examples, classifier: Classifier())
@@ -66,10 +57,7 @@ private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExamp
 
 /// End-to-end: the built `lumen` binary (env LUMEN_BIN, else .build/debug/lumen).
 @Suite struct ClassifyCLITests {
-    private var binary: String? {
-        let path = ProcessInfo.processInfo.environment["LUMEN_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/lumen").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
+    private var binary: String? { Harness.hasBinary ? Harness.binary : nil }
 
     private func run(_ arguments: [String], stdin: String) throws -> (Int32, String) {
         let process = Process()
@@ -87,8 +75,8 @@ private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExamp
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func classifyBatchKeepsOrderAndReportsBadLines() throws {
-        guard binary != nil else { print("skipping: lumen binary not built"); return }
+    @Test(.enabled(if: Harness.hasBinary, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func classifyBatchKeepsOrderAndReportsBadLines() throws {
         let lines = [
             #"{"prompt": "My SSN is 054-28-6917"}"#,
             "not json",
@@ -109,15 +97,15 @@ private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExamp
         #expect((rows[3]?["line"] as? Int) == 4)
     }
 
-    @Test func classifyFieldOption() throws {
-        guard binary != nil else { print("skipping: lumen binary not built"); return }
+    @Test(.enabled(if: Harness.hasBinary, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func classifyFieldOption() throws {
         let (status, out) = try run(["classify", "--field", "q"], stdin: #"{"q": "email me at a@example.com"}"# + "\n")
         #expect(status == 0)
         #expect(out.contains("EMAIL_ADDRESS"))
     }
 
-    @Test func evalSensitivityReportsTypes() throws {
-        guard binary != nil else { print("skipping: lumen binary not built"); return }
+    @Test(.enabled(if: Harness.hasBinary, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func evalSensitivityReportsTypes() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-eval-\(UUID().uuidString).jsonl")
         let lines = [
             #"{"id": "1", "text": "Email bob@example.com now", "spans": [{"type": "EMAIL_ADDRESS", "start": 6, "end": 21}]}"#,

@@ -138,6 +138,49 @@ struct AgentAPIEndToEndTests {
         #expect(try Self.verify(dir).stdout.contains("chain intact"))
     }
 
+    /// A private request bigger than the embedded model's context: a clear 400 in the client's
+    /// own format naming both sizes, audited, and nothing sent to the remote the policy did not pick.
+    @Test func requestLargerThanTheLocalContext() async throws {
+        let dir = try Harness.temporaryDirectory("agent-context")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (server, upstream) = try await Self.start(dir: dir, extra: ["--context", "2048"])
+        let filler = String(repeating: "Explain what this build log line means for the release. ", count: 1200)
+        let prompt = "My key \(Self.secret) fails. " + filler
+        let requests: [(path: String, body: [String: Any])] = [
+            ("/v1/messages", ["model": "claude-sonnet-4-5", "max_tokens": 64, "messages": [["role": "user", "content": prompt]]]),
+            ("/v1/messages", ["model": "claude-sonnet-4-5", "max_tokens": 64, "stream": true, "messages": [["role": "user", "content": prompt]]]),
+            ("/v1/responses", ["model": "gpt-5", "input": prompt]),
+            ("/v1/responses", ["model": "gpt-5", "input": prompt, "stream": true]),
+            ("/v1/chat/completions", ["model": "auto", "messages": [["role": "user", "content": prompt]]]),
+        ]
+        for (path, body) in requests {
+            var request = URLRequest(url: URL(string: server.baseURL + path)!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "content-type")
+            request.setValue(Self.apiKey, forHTTPHeaderField: "x-api-key")
+            request.setValue("Bearer \(Self.apiKey)", forHTTPHeaderField: "authorization")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(http.statusCode == 400, "\(path): \(text)")
+            #expect(http.value(forHTTPHeaderField: "x-lumen-route") == "local" && http.value(forHTTPHeaderField: "x-lumen-egress") == "none")
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let error = try #require(json["error"] as? [String: Any])
+            let message = try #require(error["message"] as? String)
+            #expect(message.contains("2048") && message.contains(" tokens"), "\(path): \(message)")
+            #expect(message.firstMatch(of: #/\d{4,} tokens/#) != nil, "\(path): the prompt's size is not named: \(message)")
+            if path == "/v1/messages" { #expect(json["type"] as? String == "error" && error["type"] as? String == "invalid_request_error") }
+        }
+        _ = await server.terminate()
+        #expect(await upstream.recordedRequests().isEmpty, "a request too large for the local model went remote")
+        await upstream.shutdown()
+        let records = try Self.auditRecords(dir).filter { ($0["status"] as? [String: Any])?["code"] as? Int == 400 }
+        #expect(records.count == requests.count, "\(Self.decisions(dir))")
+        #expect(Set(records.compactMap { $0["api"] as? String }) == ["anthropic-messages", "responses", "chat-completions"])
+        #expect(try Self.verify(dir).stdout.contains("chain intact"))
+    }
+
     // MARK: The real agent CLIs
 
     /// Claude Code in print mode against `lumen serve`, with a scratch home so nothing of the

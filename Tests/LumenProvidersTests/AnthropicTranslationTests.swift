@@ -89,4 +89,82 @@ import Testing
             try failing.translate(event: "error", data: ["type": "error", "error": ["type": "overloaded_error", "message": "busy"]])
         }
     }
+
+    /// Extended thinking survives the trip upstream event → internal chunk → client event: the same
+    /// blocks in the same order, text and signature unchanged (Anthropic refuses a tool loop whose
+    /// thinking block comes back altered or missing).
+    @Test(arguments: [true, false])
+    func thinkingBlocksRoundTripThroughTheStream(withRedacted: Bool) throws {
+        var translator = AnthropicTranslation.StreamTranslator(model: "m", created: 0)
+        var events: [String] = [
+            #"{"type":"message_start","message":{"id":"msg_t","model":"claude-x","usage":{"input_tokens":3,"output_tokens":1}}}"#,
+            #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"think."}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"sig-1"}}"#,
+            #"{"type":"content_block_stop","index":0}"#,
+            #"{"type":"content_block_start","index":2,"content_block":{"type":"text","text":""}}"#,
+            #"{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Done"}}"#,
+            #"{"type":"content_block_stop","index":2}"#,
+            #"{"type":"content_block_start","index":3,"content_block":{"type":"tool_use","id":"toolu_3","name":"f","input":{}}}"#,
+            #"{"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{}"}}"#,
+            #"{"type":"content_block_stop","index":3}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#,
+            #"{"type":"message_stop"}"#,
+        ]
+        if withRedacted {  // (block indexes upstream need not be dense for the translator)
+            events.insert(#"{"type":"content_block_start","index":1,"content_block":{"type":"redacted_thinking","data":"opaque"}}"#, at: 6)
+            events.insert(#"{"type":"content_block_stop","index":1}"#, at: 7)
+        }
+        var encoder = AnthropicInbound.StreamEncoder(requestedModel: "claude-x", inputTokensEstimate: 0)
+        var out: [AnthropicInbound.StreamEncoder.Event] = []
+        for event in events {
+            for chunk in try translator.translate(event: nil, data: WireJSON.decode(JSONValue.self, from: event)) {
+                out += encoder.encode(chunk)
+            }
+        }
+        out += encoder.finish(usage: Usage(promptTokens: 3, completionTokens: 9))
+        // Rebuild the blocks as a client (the anthropic SDK's accumulator) would.
+        var blocks: [Int: JSONValue] = [:]
+        for (name, data) in out {
+            let index = data["index"]?.intValue ?? -1
+            switch name {
+            case "content_block_start": blocks[index] = data["content_block"]
+            case "content_block_delta":
+                var block = try #require(blocks[index]?.objectValue)
+                let delta = data["delta"]
+                switch delta?["type"]?.stringValue {
+                case "thinking_delta": block["thinking"] = .string((block["thinking"]?.stringValue ?? "") + (delta?["thinking"]?.stringValue ?? ""))
+                case "signature_delta": block["signature"] = delta?["signature"]
+                case "text_delta": block["text"] = .string((block["text"]?.stringValue ?? "") + (delta?["text"]?.stringValue ?? ""))
+                default: block["partial"] = .string((block["partial"]?.stringValue ?? "") + (delta?["partial_json"]?.stringValue ?? ""))
+                }
+                blocks[index] = .object(block)
+            default: continue
+            }
+        }
+        let ordered = blocks.keys.sorted().map { blocks[$0]! }
+        let types = ordered.map { $0["type"]?.stringValue ?? "" }
+        #expect(types == (withRedacted ? ["thinking", "redacted_thinking", "text", "tool_use"] : ["thinking", "text", "tool_use"]))
+        #expect(ordered[0]["thinking"]?.stringValue == "Let me think." && ordered[0]["signature"]?.stringValue == "sig-1")
+        if withRedacted { #expect(ordered[1]["data"]?.stringValue == "opaque") }
+        #expect(ordered.first { $0["type"]?.stringValue == "text" }?["text"]?.stringValue == "Done")
+        #expect(out.filter { $0.0 == "content_block_start" }.count == out.filter { $0.0 == "content_block_stop" }.count)
+    }
+
+    @Test func thinkingBlocksRoundTripInAWholeAnswer() throws {
+        let json = """
+            {"id":"msg_2","type":"message","role":"assistant","model":"claude-x","content":[
+              {"type":"thinking","thinking":"Hmm.","signature":"sig-2"},
+              {"type":"redacted_thinking","data":"opaque"},
+              {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}],
+             "stop_reason":"tool_use","usage":{"input_tokens":20,"output_tokens":7}}
+            """
+        let response = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: json), created: 1)
+        let back = AnthropicInbound.response(response, requestedModel: "claude-x")
+        let content = try #require(back["content"]?.arrayValue)
+        #expect(content.map { $0["type"]?.stringValue ?? "" } == ["thinking", "redacted_thinking", "tool_use"])
+        #expect(content[0]["thinking"]?.stringValue == "Hmm." && content[0]["signature"]?.stringValue == "sig-2")
+        #expect(content[1]["data"]?.stringValue == "opaque")
+    }
 }

@@ -14,16 +14,7 @@ import Testing
     static let policyYAML = """
         name: mapping
         custom_terms: [BLOCKME]
-        targets:
-          - name: local
-            kind: openai
-            local: true
-            base_url: http://127.0.0.1:1/v1
-            model: local-model
-          - name: remote
-            kind: openai
-            base_url: http://127.0.0.1:2/v1
-            model: remote-model
+        \(TestPolicies.localAndRemoteTargets)
             price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
         rules:
           - name: forbidden

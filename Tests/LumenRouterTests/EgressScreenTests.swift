@@ -14,16 +14,7 @@ import Testing
 @Suite struct EgressScreenTests {
     static let policyYAML = """
         name: egress
-        targets:
-          - name: local
-            kind: openai
-            local: true
-            base_url: http://127.0.0.1:1/v1
-            model: local-model
-          - name: remote
-            kind: openai
-            base_url: http://127.0.0.1:2/v1
-            model: remote-model
+        \(TestPolicies.localAndRemoteTargets)
         rules:
           - name: secrets-local
             override_requested_model: true

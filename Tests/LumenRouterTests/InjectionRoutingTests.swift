@@ -15,16 +15,7 @@ import Testing
     static func policy(_ injectionRules: String) -> String {
         """
         name: injection
-        targets:
-          - name: local
-            kind: openai
-            local: true
-            base_url: http://127.0.0.1:1/v1
-            model: local-model
-          - name: remote
-            kind: openai
-            base_url: http://127.0.0.1:2/v1
-            model: remote-model
+        \(TestPolicies.localAndRemoteTargets)
         rules:
         \(injectionRules)
         default:

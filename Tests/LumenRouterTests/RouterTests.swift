@@ -12,16 +12,7 @@ import Testing
     static let policyYAML = """
         name: unit
         custom_terms: [BLOCKME]
-        targets:
-          - name: local
-            kind: openai
-            local: true
-            base_url: http://127.0.0.1:1/v1
-            model: local-model
-          - name: remote
-            kind: openai
-            base_url: http://127.0.0.1:2/v1
-            model: remote-model
+        \(TestPolicies.localAndRemoteTargets)
             price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
         rules:
           - name: forbidden
@@ -53,8 +44,8 @@ import Testing
         var log: AuditLog?
     }
 
-    func make(remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true) async throws -> Setup {
-        let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
+    func make(remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true, policyExtra: String = "") async throws -> Setup {
+        let policy = try Policy.parse(yaml: Self.policyYAML + policyExtra, file: "unit.yaml", environment: [:])
         let local = FakeBackend(route: .local)
         let remote = FakeBackend(route: .remote, host: "remote.example", failure: remoteFailure, failAfterChunks: failAfterChunks)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-router-\(UUID().uuidString)")
@@ -162,8 +153,23 @@ import Testing
         }
     }
 
-    @Test func auditUnavailableRefusesRemoteButServesLocal() async throws {
+    /// #18 item 6: unauditable ⇒ not ready, and by default (`on_audit_failure: refuse`) nothing is answered.
+    @Test func auditUnavailableRefusesEverythingByDefault() async throws {
         let s = try await make(auditAvailable: false)
+        #expect(!s.router.readiness().ready)
+        for model in ["remote", "auto"] {
+            do {
+                _ = try await s.router.handle(request("x", model: model), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+                Issue.record("answered \(model) without an audit log")
+            } catch {
+                #expect(error.status == 503)
+            }
+        }
+        #expect(s.remote.received.isEmpty && s.local.received.isEmpty)
+    }
+
+    @Test func auditUnavailableRefusesRemoteButServesLocalWhenThePolicySaysSo() async throws {
+        let s = try await make(auditAvailable: false, policyExtra: "\non_audit_failure: serve-local-unaudited\n")
         do {
             _ = try await s.router.handle(request("x", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
             Issue.record("no error")

@@ -18,16 +18,7 @@ import Testing
     static let policyYAML = """
         name: edge
         custom_terms: [BLOCKME]
-        targets:
-          - name: local
-            kind: openai
-            local: true
-            base_url: http://127.0.0.1:1/v1
-            model: local-model
-          - name: remote
-            kind: openai
-            base_url: http://127.0.0.1:2/v1
-            model: remote-model
+        \(TestPolicies.localAndRemoteTargets)
             price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
         rules:
           - name: forbidden
@@ -41,9 +32,10 @@ import Testing
         """
     static let key = "edge-test-key"
 
-    static func app(keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"))
-        async throws -> some ApplicationProtocol
-    {
+    static func app(
+        keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"),
+        connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
+    ) async throws -> some ApplicationProtocol {
         let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
         let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("edge").path, fsync: .never))
         let router = LumenRouter.Router(
@@ -54,7 +46,9 @@ import Testing
         let store = keys ? KeyStore(hashedKeys: [KeyStore.hash(key: key): KeyIdentity(tenant: "acme", keyID: "acme-1")]) : nil
         return LumenHTTPServer.makeApplication(
             router: { router },
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store),
+            configuration: ServerConfiguration(
+                host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store, connections: connections, openProbes: openProbes
+            ),
             registry: PrometheusCollectorRegistry(), logger: Logger(label: "test")
         )
     }

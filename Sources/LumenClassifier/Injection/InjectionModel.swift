@@ -44,7 +44,11 @@ public struct InjectionModel: Sendable, Hashable, Codable {
 
     /// The score of `text` in [0, 1] (the best window's), without findings.
     public func score(_ text: String) -> Double {
-        let scan = InjectionFeatures.standard.scan(text)
+        score(InjectionFeatures.standard.scan(text))
+    }
+
+    /// The score of a scanned text.
+    func score(_ scan: InjectionScan) -> Double {
         var best = bias
         for window in scan.windows { best = max(best, bias + window.features.sum(weights)) }
         return sigmoid(best)
@@ -52,9 +56,13 @@ public struct InjectionModel: Sendable, Hashable, Codable {
 
     /// Score, flag, kinds and spans for `text`; `threshold` defaults to the model's.
     public func assess(_ text: String, threshold: Double? = nil) -> InjectionAssessment {
+        assess(InjectionFeatures.standard.scan(text), threshold: threshold)
+    }
+
+    /// Score, flag, kinds and spans of a scanned text.
+    func assess(_ scan: InjectionScan, threshold: Double? = nil) -> InjectionAssessment {
         let threshold = threshold ?? self.threshold
         let lexicon = InjectionFeatures.standard
-        let scan = lexicon.scan(text)
         var best = bias
         var findings: [InjectionFinding] = []
         for window in scan.windows {

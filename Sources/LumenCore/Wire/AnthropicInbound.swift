@@ -211,6 +211,13 @@ public enum AnthropicInbound {
     public static func response(_ answer: ChatCompletionResponse, requestedModel: String) -> JSONValue {
         let choice = answer.choices.first
         var content: [JSONValue] = []
+        for block in choice?.message.reasoning ?? [] {
+            if let data = block.redactedData {
+                content.append(["type": "redacted_thinking", "data": .string(data)])
+            } else {
+                content.append(["type": "thinking", "thinking": .string(block.thinking ?? ""), "signature": .string(block.signature ?? "")])
+            }
+        }
         let text = choice?.message.text ?? ""
         if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
         for call in choice?.message.toolCalls ?? [] {
@@ -260,7 +267,11 @@ public enum AnthropicInbound {
         let requestedModel: String
         let inputTokensEstimate: Int
         var started = false
-        var openBlock: (index: Int, toolIndex: Int?)?
+        /// What the open content block takes: text, a tool call's arguments, thinking text (until its
+        /// signature), or nothing more (a signed thinking block).
+        enum BlockKind { case text, tool, thinking, closedThinking }
+        /// The open content block: its index, its tool call (a tool_use block) and what it takes.
+        var openBlock: (index: Int, toolIndex: Int?, kind: BlockKind)?
         var nextBlock = 0
         var stopReason: String?
         var finished = false
@@ -297,9 +308,9 @@ public enum AnthropicInbound {
             openBlock = nil
         }
 
-        mutating func openBlock(_ block: JSONValue, toolIndex: Int?, into events: inout [Event]) {
+        mutating func openBlock(_ block: JSONValue, toolIndex: Int?, kind: BlockKind, into events: inout [Event]) {
             closeBlock(into: &events)
-            openBlock = (nextBlock, toolIndex)
+            openBlock = (nextBlock, toolIndex, kind)
             events.append(("content_block_start", ["type": "content_block_start", "index": .integer(Int64(nextBlock)), "content_block": block]))
             nextBlock += 1
         }
@@ -309,9 +320,10 @@ public enum AnthropicInbound {
             var events: [Event] = []
             start(chunk, into: &events)
             for choice in chunk.choices where choice.index == 0 {
+                if let reasoning = choice.delta.reasoning { encode(reasoning, into: &events) }
                 if let text = choice.delta.content, !text.isEmpty {
-                    if openBlock == nil || openBlock?.toolIndex != nil {
-                        openBlock(["type": "text", "text": ""], toolIndex: nil, into: &events)
+                    if openBlock?.kind != .text {
+                        openBlock(["type": "text", "text": ""], toolIndex: nil, kind: .text, into: &events)
                     }
                     events.append((
                         "content_block_delta",
@@ -325,7 +337,7 @@ public enum AnthropicInbound {
                                 "type": "tool_use", "id": .string(call.id ?? "toolu_\(call.index)"), "name": .string(call.function?.name ?? ""),
                                 "input": .object([:]),
                             ],
-                            toolIndex: call.index, into: &events
+                            toolIndex: call.index, kind: .tool, into: &events
                         )
                     }
                     if let fragment = call.function?.arguments, !fragment.isEmpty {
@@ -342,6 +354,34 @@ public enum AnthropicInbound {
             }
             if let usage = chunk.usage { events += finish(usage: usage) }
             return events
+        }
+
+        /// Thinking text goes into the open thinking block (or a new one), a signature closes it for
+        /// text, a redacted block stands alone.
+        mutating func encode(_ reasoning: ReasoningDelta, into events: inout [Event]) {
+            switch reasoning {
+            case .thinking(let text):
+                if openBlock?.kind != .thinking {
+                    openBlock(["type": "thinking", "thinking": "", "signature": ""], toolIndex: nil, kind: .thinking, into: &events)
+                }
+                guard !text.isEmpty else { return }
+                events.append((
+                    "content_block_delta",
+                    ["type": "content_block_delta", "index": .integer(Int64(openBlock!.index)), "delta": ["type": "thinking_delta", "thinking": .string(text)]]
+                ))
+            case .signature(let signature):
+                if openBlock?.kind != .thinking {
+                    openBlock(["type": "thinking", "thinking": "", "signature": ""], toolIndex: nil, kind: .thinking, into: &events)
+                }
+                events.append((
+                    "content_block_delta",
+                    ["type": "content_block_delta", "index": .integer(Int64(openBlock!.index)), "delta": ["type": "signature_delta", "signature": .string(signature)]]
+                ))
+                openBlock?.kind = .closedThinking
+            case .redacted(let data):
+                openBlock(["type": "redacted_thinking", "data": .string(data)], toolIndex: nil, kind: .closedThinking, into: &events)
+                closeBlock(into: &events)
+            }
         }
 
         /// The closing events (once): the open block's stop, `message_delta` with the stop reason and

@@ -178,8 +178,13 @@ public enum AnthropicTranslation {
         }
         var text = ""
         var calls: [ToolCall] = []
+        var reasoning: [ReasoningBlock] = []
         for block in blocks {
             switch block["type"]?.stringValue {
+            case "thinking":
+                reasoning.append(ReasoningBlock(thinking: block["thinking"]?.stringValue ?? "", signature: block["signature"]?.stringValue))
+            case "redacted_thinking":
+                reasoning.append(ReasoningBlock(redactedData: block["data"]?.stringValue ?? ""))
             case "text":
                 text += block["text"]?.stringValue ?? ""
             case "tool_use":
@@ -189,14 +194,15 @@ public enum AnthropicTranslation {
                 let arguments = (try? WireJSON.encodeString(block["input"] ?? .object([:]))) ?? "{}"
                 calls.append(ToolCall(id: id, function: FunctionCall(name: name, arguments: arguments)))
             default:
-                continue  // thinking, redacted_thinking, server tool blocks: not representable
+                continue  // server tool blocks: not representable
             }
         }
-        let message = ChatMessage(
+        var message = ChatMessage(
             role: .assistant,
             content: text.isEmpty && !calls.isEmpty ? nil : .text(text),
             toolCalls: calls.isEmpty ? nil : calls
         )
+        if !reasoning.isEmpty { message.reasoning = reasoning }
         return ChatCompletionResponse(
             id: body["id"]?.stringValue ?? "",
             created: created,
@@ -261,6 +267,11 @@ public enum AnthropicTranslation {
                         function: .init(name: block?["name"]?.stringValue, arguments: "")
                     )
                     return [chunk(ChatDelta(toolCalls: [call]))]
+                case "thinking":
+                    let text = block?["thinking"]?.stringValue ?? ""
+                    return [chunk(ChatDelta(reasoning: .thinking(text)))]
+                case "redacted_thinking":
+                    return [chunk(ChatDelta(reasoning: .redacted(block?["data"]?.stringValue ?? "")))]
                 default:
                     return []
                 }
@@ -274,8 +285,12 @@ public enum AnthropicTranslation {
                     guard let toolIndex = toolIndexByBlock[index] else { return [] }
                     let call = ToolCallDelta(index: toolIndex, function: .init(arguments: delta?["partial_json"]?.stringValue ?? ""))
                     return [chunk(ChatDelta(toolCalls: [call]))]
+                case "thinking_delta":
+                    return [chunk(ChatDelta(reasoning: .thinking(delta?["thinking"]?.stringValue ?? "")))]
+                case "signature_delta":
+                    return [chunk(ChatDelta(reasoning: .signature(delta?["signature"]?.stringValue ?? "")))]
                 default:
-                    return []  // thinking_delta, signature_delta, citations_delta
+                    return []  // citations_delta
                 }
             case "content_block_stop", "ping":
                 return []

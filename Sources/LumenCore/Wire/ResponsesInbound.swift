@@ -122,7 +122,7 @@ public enum ResponsesInbound {
                         name: name, description: description,
                         parameters: ["type": "object", "properties": ["input": ["type": "string"]], "required": ["input"]]
                     ),
-                    extra: ["x_lumen_custom": true]
+                    inboundKind: .custom
                 )
             ]
         case "namespace":
@@ -134,6 +134,7 @@ public enum ResponsesInbound {
                 for var function in try tools(member, at: "\(path).tools[\(index)]", dropped: &dropped) {
                     let name = function.function?.name ?? ""
                     function.function?.name = namespace + namespaceSeparator + name
+                    function.inboundKind = .namespaced(namespace: namespace, name: name)
                     out.append(function)
                 }
             }
@@ -178,7 +179,9 @@ public enum ResponsesInbound {
                 guard let id = item["call_id"]?.stringValue, let name = item["name"]?.stringValue else {
                     throw InboundError("\(path): a function_call needs 'call_id' and 'name'", param: path)
                 }
-                appendCall(ToolCall(id: id, function: FunctionCall(name: name, arguments: item["arguments"]?.stringValue ?? "{}")))
+                // A function of a namespace is called by its own name with the namespace beside it.
+                let joined = item["namespace"]?.stringValue.map { $0 + namespaceSeparator + name } ?? name
+                appendCall(ToolCall(id: id, function: FunctionCall(name: joined, arguments: item["arguments"]?.stringValue ?? "{}")))
             case "custom_tool_call":
                 guard let id = item["call_id"]?.stringValue, let name = item["name"]?.stringValue else {
                     throw InboundError("\(path): a custom_tool_call needs 'call_id' and 'name'", param: path)
@@ -231,22 +234,35 @@ public enum ResponsesInbound {
 
     // MARK: Answers
 
-    /// The tool a call names: a custom tool (its input was wrapped as `{"input": …}`) or a function.
+    /// The tool a call names: a custom tool (its input was wrapped as `{"input": …}`), a function of
+    /// a namespace (its name was joined with the namespace's) or a plain function.
     public struct ToolKinds: Sendable {
-        public var custom: Set<String>
+        public var kinds: [String: Tool.InboundToolKind]
 
         public init(_ request: ChatCompletionRequest) {
-            custom = Set((request.tools ?? []).filter { $0.extra["x_lumen_custom"] == true }.compactMap(\.function?.name))
+            kinds = [:]
+            for tool in request.tools ?? [] {
+                if let name = tool.function?.name, let kind = tool.inboundKind { kinds[name] = kind }
+            }
         }
+
+        public func isCustom(_ name: String) -> Bool { kinds[name] == .custom }
     }
 
-    /// The output item for a tool call.
+    /// The output item for a tool call, in the shape of the tool the client offered.
     static func callItem(id: String, callID: String, name: String, arguments: String, kinds: ToolKinds, status: String) -> JSONValue {
-        if kinds.custom.contains(name) {
+        switch kinds.kinds[name] {
+        case .custom?:
             let input = (try? WireJSON.decode(JSONValue.self, from: arguments))?["input"]?.stringValue ?? arguments
             return ["type": "custom_tool_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "input": .string(input), "status": .string(status)]
+        case .namespaced(let namespace, let inner)?:
+            return [
+                "type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(inner), "namespace": .string(namespace),
+                "arguments": .string(arguments), "status": .string(status),
+            ]
+        case nil:
+            return ["type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "arguments": .string(arguments), "status": .string(status)]
         }
-        return ["type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "arguments": .string(arguments), "status": .string(status)]
     }
 
     static func usage(_ usage: Usage?) -> JSONValue {
@@ -369,7 +385,7 @@ public enum ResponsesInbound {
             guard let open = openCall else { return }
             openCall = nil
             let item = ResponsesInbound.callItem(id: open.itemID, callID: open.callID, name: open.name, arguments: open.arguments, kinds: kinds, status: "completed")
-            if kinds.custom.contains(open.name) {
+            if kinds.isCustom(open.name) {
                 events.append(event("response.custom_tool_call_input.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "input": item["input"] ?? ""]))
             } else {
                 events.append(event("response.function_call_arguments.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "arguments": .string(open.arguments)]))
@@ -411,7 +427,7 @@ public enum ResponsesInbound {
                     if let fragment = call.function?.arguments, !fragment.isEmpty, let open = openCall {
                         openCall!.arguments += fragment
                         // A custom tool's input is a string inside the JSON arguments: its delta is sent whole at the end.
-                        if !kinds.custom.contains(open.name) {
+                        if !kinds.isCustom(open.name) {
                             events.append(event("response.function_call_arguments.delta", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "delta": .string(fragment)]))
                         }
                     }

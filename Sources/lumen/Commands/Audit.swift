@@ -1,21 +1,55 @@
 import ArgumentParser
 import Foundation
+import Logging
 import LumenAudit
 import LumenPolicy
+import LumenStore
 
 /// `lumen audit …`: review the cost and egress audit log.
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify and review the audit log (cost, egress, decisions).",
-        subcommands: [AuditVerify.self, AuditSummaryCommand.self, AuditEgressCommand.self, AuditTail.self, AuditExport.self, AuditReport.self]
+        subcommands: [
+            AuditVerify.self, AuditSummaryCommand.self, AuditEgressCommand.self, AuditTail.self, AuditExport.self, AuditReport.self,
+            AuditImport.self,
+        ]
     )
 }
 
 struct AuditDirectoryOption: ParsableArguments {
-    @Argument(help: "Audit directory (default: LUMEN_AUDIT_DIR or ./audit).")
+    @Argument(help: "Audit directory (default: LUMEN_AUDIT_DIR or ./audit), or a postgres:// store URL.")
     var directory: String?
 
+    @Option(help: "Read the shared store instead of a directory: postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
+    var store: String?
+
     var path: String { directory ?? AuditFiles.defaultDirectory(ProcessInfo.processInfo.environment) }
+
+    /// The store URL when one is named (by --store, or as the argument).
+    var storeURL: String? { store ?? directory.flatMap { StoreURL.isStoreURL($0) ? $0 : nil } }
+
+    /// Connects to the named store (nil when reading a directory).
+    func openStore() async throws -> SharedStore? {
+        guard let text = storeURL else { return nil }
+        do {
+            let store = try await SharedStore.connect(try StoreURL(parsing: text), logger: Logger(label: "lumen.audit"), queryTimeout: 120)
+            try await store.requireSchema()
+            return store
+        } catch {
+            throw CLIFailure(storeMessage(error))
+        }
+    }
+
+    /// The records to review: the directory, or every chain of the store (since `since`).
+    func source(since: String? = nil) async throws -> AuditSource {
+        guard let store = try await openStore() else { return .directory(path) }
+        defer { store.shutdown() }
+        do {
+            return .chains(try await store.auditLines(since: since))
+        } catch {
+            throw CLIFailure(storeMessage(error))
+        }
+    }
 }
 
 private func printJSON<T: Encodable>(_ value: T) throws {
@@ -36,14 +70,40 @@ struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the whole hash chain; exit 1 on tampering.")
     @OptionGroup var dir: AuditDirectoryOption
 
-    func run() async throws {
-        let report = try failing { try AuditVerifier.verify(directory: dir.path) }
-        for issue in report.issues { print(issue) }
-        for recovery in report.recoveries {
-            print("\(recovery.file):\(recovery.line): recovery: torn line \(recovery.recovery.file):\(recovery.recovery.line) truncated after a crash (\(recovery.recovery.bytesLost) bytes lost)")
+    @Option(name: .customLong("public-key"), help: "With --store: the checkpoint signer's Ed25519 public key (hex) to require (default: $LUMEN_STORE_PUBLIC_KEY).")
+    var publicKey: String?
+
+    static func describe(_ recovery: (file: String, line: Int, recovery: AuditRecovery)) -> String {
+        if let reason = recovery.recovery.reason {
+            return "\(recovery.file):\(recovery.line): recovery: \(reason)\(recovery.recovery.failedAt.map { " (since \($0))" } ?? ""); the chain resumed here"
+                + (recovery.recovery.bytesLost > 0 ? ", \(recovery.recovery.bytesLost) bytes of a partial write dropped" : "")
         }
+        return "\(recovery.file):\(recovery.line): recovery: torn line \(recovery.recovery.file):\(recovery.recovery.line) truncated after a crash (\(recovery.recovery.bytesLost) bytes lost)"
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let store = try await dir.openStore() {
+            defer { store.shutdown() }
+            let report: StoreVerifyReport
+            do {
+                report = try await store.verifyAudit(publicKey: publicKey ?? environment[CheckpointSigner.publicEnvironmentKey])
+            } catch {
+                throw CLIFailure(storeMessage(error))
+            }
+            for issue in report.issues { print(issue) }
+            for recovery in report.recoveries { print(Self.describe(recovery)) }
+            let signers = report.signers.sorted().map { String($0.prefix(16)) + "…" }.joined(separator: ", ")
+            print(String(format: "%d records in %d chains, %d signed checkpoints%@, %.2f s: %@", report.records, report.chains, report.checkpoints,
+                         signers.isEmpty ? "" : " (signers \(signers))", report.seconds, report.intact ? "chain intact" : "TAMPERED"))
+            if !report.intact { throw ExitCode(1) }
+            return
+        }
+        let report = try failing { try AuditVerifier.verify(directory: dir.path, key: AuditHMAC.fromEnvironment(environment)) }
+        for issue in report.issues { print(issue) }
+        for recovery in report.recoveries { print(Self.describe(recovery)) }
         print(String(format: "%d records in %d files, %.2f s (%.0f records/s): %@", report.records, report.files, report.seconds, report.recordsPerSecond,
-                     report.intact ? "chain intact" : "TAMPERED"))
+                     report.verdict))
         if !report.intact { throw ExitCode(1) }
     }
 }
@@ -58,7 +118,8 @@ struct AuditSummaryCommand: AsyncParsableCommand {
     func run() async throws {
         guard let grouping = AuditGrouping(rawValue: by) else { throw ValidationError("--by must be target, tenant, rule or day") }
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
-        let summary = try failing { try AuditSummary.compute(directory: dir.path, since: cutoff, by: grouping) }
+        let source = try await dir.source()
+        let summary = try failing { try AuditSummary.compute(source: source, since: cutoff, by: grouping) }
         if json { return try printJSON(summary) }
         print("by \(grouping.rawValue)\(cutoff.map { " since \($0)" } ?? "")")
         print("key".padding(toLength: 24, withPad: " ", startingAt: 0) + "  requests  local%    prompt_tok  compl_tok       cost    savings")
@@ -90,7 +151,8 @@ struct AuditEgressCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
-        let report = try failing { try AuditEgressReport.compute(directory: dir.path, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment)) }
+        let source = try await dir.source(since: cutoff)
+        let report = try failing { try AuditEgressReport.compute(source: source, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment)) }
         if json { return try printJSON(report) }
         for host in report.hosts {
             let redacted = host.redacted.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
@@ -112,6 +174,21 @@ struct AuditTail: AsyncParsableCommand {
     @Option(name: .short, help: "Number of records.") var n = 10
 
     func run() async throws {
+        if let store = try await dir.openStore() {
+            defer { store.shutdown() }
+            do {
+                var lines = try await store.lastAuditLines(n)
+                for line in lines { print(line.line) }
+                while follow, !Task.isCancelled {
+                    try await Task.sleep(nanoseconds: 250_000_000)
+                    lines = try await store.lastAuditLines(n, after: lines.last?.id ?? 0)
+                    for line in lines { print(line.line) }
+                }
+            } catch {
+                throw CLIFailure(storeMessage(error))
+            }
+            return
+        }
         var files = try failing { try AuditFiles.logFiles(in: dir.path) }
         var lines: [String] = []
         for name in files.suffix(2) {
@@ -156,8 +233,9 @@ struct AuditExport: AsyncParsableCommand {
         if format == "csv" {
             print(AuditCSV.header)
         }
+        let source = try await dir.source(since: cutoff)
         try failing {
-            try AuditReader.forEach(in: dir.path, as: AuditRecord.self, since: cutoff) { record in
+            try AuditReader.forEach(source: source, as: AuditRecord.self, since: cutoff) { record in
                 if format == "csv" {
                     print(AuditCSV.row(record))
                 } else {
@@ -176,7 +254,8 @@ struct AuditReport: AsyncParsableCommand {
 
     func run() async throws {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
-        let html = try failing { try AuditHTMLReport.render(directory: dir.path, since: cutoff) }
+        let source = try await dir.source()
+        let html = try failing { try AuditHTMLReport.render(source: source, since: cutoff) }
         try html.write(toFile: out, atomically: true, encoding: .utf8)
         print("wrote \(out)")
     }
@@ -196,7 +275,8 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try PolicyPaths.load(policy, environment: ProcessInfo.processInfo.environment)
-        let report = try failing { try AuditReplay.run(directory: dir.path, since: since, policy: loaded) }
+        let source = try await dir.source()
+        let report = try failing { try AuditReplay.run(source: source, since: since, policy: loaded) }
         if json { return try printJSON(report) }
         print("replayed \(report.requests) requests with policy '\(loaded.name)' (\(loaded.contentHash.prefix(12))): \(report.changed) decisions change")
         func share(_ n: Int) -> String {
@@ -237,6 +317,34 @@ struct Replay: AsyncParsableCommand {
             for (transition, count) in report.transitions.sorted(by: { $0.value > $1.value }) {
                 print("  \(transition): \(count)")
             }
+        }
+    }
+}
+
+/// `lumen audit import DIR --store URL`: loads an existing audit directory into the shared store as
+/// a chain of its own (line for line, so it still verifies), for one trail across old and new.
+struct AuditImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Load an audit directory into the shared store (--store URL).")
+    @Argument(help: "Audit directory to load.") var directory: String
+    @Option(help: "The store: postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $LUMEN_STORE).") var store: String?
+    @Option(help: "Name of the imported chain (default: the directory's name).") var name: String?
+
+    func run() async throws {
+        let report = try failing { try AuditVerifier.verify(directory: directory) }
+        guard report.intact else {
+            for issue in report.issues { print(issue) }
+            throw ValidationError("\(directory) does not verify; import refused (repair or inspect it with `lumen audit verify`)")
+        }
+        guard let text = store ?? ProcessInfo.processInfo.environment["LUMEN_STORE"] else { throw ValidationError("give --store URL (or set LUMEN_STORE)") }
+        do {
+            let shared = try await SharedStore.connect(try StoreURL(parsing: text), logger: Logger(label: "lumen.audit"), queryTimeout: 120)
+            defer { shared.shutdown() }
+            try await shared.migrate()
+            let chainName = name ?? URL(fileURLWithPath: directory).lastPathComponent
+            let (count, chain) = try await shared.importAudit(directory: directory, name: chainName)
+            print("imported \(count) records from \(directory) as chain \(chain)")
+        } catch {
+            throw CLIFailure(storeMessage(error))
         }
     }
 }

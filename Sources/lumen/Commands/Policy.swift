@@ -9,8 +9,8 @@ import LumenRouter
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Lint policy files and test them against expected decisions.",
-        subcommands: [PolicyLint.self, PolicyTest.self]
+        abstract: "Lint policy files, test them against expected decisions, and version them in the shared store.",
+        subcommands: [PolicyLint.self, PolicyTest.self, PolicyApply.self, PolicyHistory.self, PolicyRollback.self]
     )
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LumenRouter
 import LumenServer
 
 struct Serve: AsyncParsableCommand {
@@ -42,8 +43,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Concurrent generation slots of the embedded model.")
     var slots: Int = 2
 
-    @Option(help: "Requests allowed to wait for a local slot (429 beyond).")
-    var queue: Int = 8
+    @Option(help: "Requests allowed to wait for a local slot (429 beyond); deep enough for fallbacks when a remote target fails.")
+    var queue: Int = 32
+
+    @Option(help: "Context of each slot of the embedded model, in tokens (default: the model's trained context, at most 8192). A longer prompt is a 400 naming both sizes.")
+    var context: Int?
 
     @Option(name: .customLong("upstream-timeout"), help: "Seconds before a remote request times out (504 when nothing can fall back).")
     var upstreamTimeout: Double = 60
@@ -51,8 +55,39 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("responses-store"), help: "Keep the last N Responses API answers in memory for previous_response_id (0 = off).")
     var responsesStore: Int = 0
 
+    @Option(name: .customLong("breaker-failures"), help: "Consecutive failures of a remote target that open its circuit breaker (requests then fall back at once).")
+    var breakerFailures: Int = 5
+
+    @Option(name: .customLong("breaker-open"), help: "Seconds an open breaker skips its target before one request probes it.")
+    var breakerOpen: Double = 30
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle or take to send its headers before it is closed.")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request may take to send its body after its headers (408 after that).")
+    var bodyTimeout: Double = 60
+
+    @Option(name: .customLong("max-connections"), help: "Connections open at once; one more gets a 503 and is closed.")
+    var maxConnections: Int = 1024
+
+    @Flag(name: .customLong("open-probes"), help: "Serve /metrics and /readyz without a key under --keys (by default they need one; /healthz never does).")
+    var openProbes = false
+
+    @Option(help: "Shared store for several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $LUMEN_STORE; none = the audit directory). Audit chains, budgets and the policy then live there.")
+    var store: String?
+
+    @Option(help: "This instance's name in the shared store (default: $LUMEN_INSTANCE or HOST-PID).")
+    var instance: String?
+
     @Option(name: .customLong("hash-key"), help: "Print the SHA-256 hex of KEY for a key file, then exit.")
     var hashKey: String?
+
+    func validate() throws {
+        guard idleTimeout > 0, bodyTimeout > 0 else { throw ValidationError("--idle-timeout and --body-timeout must be positive") }
+        guard breakerFailures >= 1, breakerOpen > 0 else { throw ValidationError("--breaker-failures must be at least 1 and --breaker-open positive") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        if let context, context < 16 { throw ValidationError("--context must be at least 16 tokens") }
+    }
 
     func run() async throws {
         if let hashKey {
@@ -70,14 +105,30 @@ struct Serve: AsyncParsableCommand {
         if let policy { options.runtime.policyPath = policy }
         if let auditDir { options.runtime.auditDirectory = auditDir }
         if let model { options.runtime.modelPath = model }
+        do {
+            var environment = ProcessInfo.processInfo.environment
+            if let instance { environment["LUMEN_INSTANCE"] = instance }
+            if let store {
+                options.runtime.store = try ServeConfiguration.storeSettings(url: store, environment: environment)
+            } else if let instance, options.runtime.store != nil {
+                options.runtime.store?.instanceName = instance
+            }
+        } catch {
+            FileHandle.standardError.write(Data("lumen serve: error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
         options.runtime.slots = slots
         options.runtime.queueLimit = queue
+        if let context { options.runtime.contextLength = context }
         options.runtime.upstreamTimeout = upstreamTimeout
         options.host = host
         options.port = port
         options.keysPath = keys
         options.maxBodyBytes = maxBodyBytes
         options.responsesStore = max(0, responsesStore)
+        options.connections = ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
+        options.openProbes = openProbes
+        options.runtime.breaker = BreakerSettings(failures: breakerFailures, openFor: .milliseconds(Int64(breakerOpen * 1000)))
         var logger = Logger(label: "lumen.serve")
         logger.logLevel = options.logLevel
         do {

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The lines of one chain held in memory (a PostgreSQL chain, read for review).
+public struct AuditSourceChunk: Sendable {
+    /// The chain's name (used where a file name would be).
+    public var name: String
+    /// The sealed lines, without newline, in chain order.
+    public var lines: [[UInt8]]
+
+    public init(name: String, lines: [[UInt8]]) {
+        self.name = name
+        self.lines = lines
+    }
+}
+
+/// Where the review commands read records from: an audit directory, or the chains of the shared
+/// store (fetched by LumenStore). Both give the same lines, so every analysis has one code path and
+/// the same output for the same records.
+public enum AuditSource: Sendable {
+    case directory(String)
+    case chains([AuditSourceChunk])
+
+    /// Calls `body` with each line as `AuditReader.forEachLine` does (file = chain name for chains).
+    func forEachLine(_ body: (_ file: String, _ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ complete: Bool) throws -> Void) throws {
+        switch self {
+        case .directory(let directory):
+            try AuditReader.forEachLine(in: directory, body)
+        case .chains(let chunks):
+            for chunk in chunks {
+                for (index, line) in chunk.lines.enumerated() {
+                    try line.withUnsafeBufferPointer { try body(chunk.name, index + 1, $0, true) }
+                }
+            }
+        }
+    }
+
+    /// The lines in memory (a directory is read whole; complete lines only).
+    public func chunks() throws -> [AuditSourceChunk] {
+        switch self {
+        case .chains(let chunks): return chunks
+        case .directory(let directory):
+            var lines: [[UInt8]] = []
+            try AuditReader.forEachLine(in: directory) { _, _, bytes, complete in
+                if complete, !bytes.isEmpty { lines.append(Array(bytes)) }
+            }
+            return [AuditSourceChunk(name: directory, lines: lines)]
+        }
+    }
+
+    /// The chain fields of a line (nil when it is not an audit record line).
+    public static func header(_ bytes: [UInt8]) -> (seq: Int, hash: String, prevHash: String)? {
+        bytes.withUnsafeBufferPointer { AuditChain.check($0, computeHash: false) }.map { ($0.seq, $0.hash, $0.prevHash) }
+    }
+}
+
+extension AuditReader {
+    /// Decodes each complete line of `source` as `T`, skipping lines older than `since`.
+    public static func forEach<T: Decodable>(
+        source: AuditSource, as type: T.Type, since: String? = nil, containing needle: String? = nil, _ body: (T) throws -> Void
+    ) throws {
+        let decoder = JSONDecoder()
+        let sinceBytes = since.map { Array($0.utf8) }
+        let needleBytes = needle.map { Array($0.utf8) }
+        try source.forEachLine { file, line, bytes, complete in
+            if let value = try AuditReader.decodeLine(
+                bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needleBytes, at: "\(file):\(line)"
+            ) {
+                try body(value)
+            }
+        }
+    }
+
+    /// Every complete record of `source` (optionally from `since`) in chain order.
+    public static func records(source: AuditSource, since: String? = nil) throws -> [AuditRecord] {
+        var out: [AuditRecord] = []
+        try forEach(source: source, as: AuditRecord.self, since: since) { out.append($0) }
+        return out
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+public import Logging
+import NIOConcurrencyHelpers
+import PostgresNIO
+
+/// The shared store of several `lumen serve` instances (#17): one PostgreSQL database holding the
+/// audit chains (one per instance, tied together by signed checkpoints), the budget counters and
+/// reservations, the policy versions, and the instances themselves. A pool of connections
+/// (PostgresNIO's `PostgresClient`) serves every query; each query has a deadline, so a database
+/// that stops answering turns into a prompt error (remote routes 503) instead of a hang.
+public final class SharedStore: Sendable {
+    public let url: StoreURL
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: NIOLockedValueBox<Task<Void, Never>?>
+    /// Longest wait for one query (seconds).
+    public let queryTimeout: Double
+
+    private init(url: StoreURL, client: PostgresClient, logger: Logger, queryTimeout: Double) {
+        self.url = url
+        self.client = client
+        self.logger = logger
+        self.queryTimeout = queryTimeout
+        self.runner = NIOLockedValueBox(nil)
+    }
+
+    /// Connects to `url` and checks that the database answers. Fails with a message that names
+    /// what is wrong (host unreachable, login refused, no such database) within `timeout` seconds.
+    public static func connect(_ url: StoreURL, logger: Logger, queryTimeout: Double = 5, timeout: Double = 10) async throws(StoreError) -> SharedStore {
+        var silenced = logger
+        silenced.logLevel = max(logger.logLevel, .critical)
+        let quiet = silenced
+        // One direct connection first: its failure says exactly what is wrong (refused, unknown
+        // database, login), where the pool would keep retrying until the deadline.
+        if url.tls == .disable {
+            let probe = PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
+            do {
+                let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
+                    group.addTask { try await PostgresConnection.connect(configuration: probe, id: 0, logger: quiet) }
+                    group.addTask {
+                        try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                        return nil
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                guard let connection else { throw StoreError(.unreachable, "no answer within \(timeout) s") }
+                try? await connection.close()
+            } catch {
+                throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
+            }
+        }
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
+        let store = SharedStore(url: url, client: client, logger: logger, queryTimeout: queryTimeout)
+        store.runner.withLockedValue { $0 = Task { await client.run() } }
+        do {
+            _ = try await store.deadline(timeout, "connect") {
+                try await client.query("SELECT 1")
+            }
+        } catch {
+            store.shutdown()
+            throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
+        }
+        return store
+    }
+
+    /// Stops the pool (in-flight queries fail).
+    public func shutdown() {
+        runner.withLockedValue { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    /// Runs `body` but gives up after `seconds` (the body is cancelled and left to finish on its own:
+    /// a query on a dead connection can outlive its caller).
+    func deadline<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let once = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
+        let work = NIOLockedValueBox<Task<Void, Never>?>(nil)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            once.withLockedValue { $0 = continuation }
+            func finish(_ result: Result<T, any Error>) {
+                guard let waiting = once.withLockedValue({ box -> CheckedContinuation<T, any Error>? in
+                    defer { box = nil }
+                    return box
+                }) else { return }
+                waiting.resume(with: result)
+            }
+            work.withLockedValue {
+                $0 = Task {
+                    do { finish(.success(try await body())) } catch { finish(.failure(error)) }
+                }
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                finish(.failure(StoreError(.query, "the store did not answer within \(seconds) s (\(what))")))
+                work.withLockedValue { $0?.cancel() }
+            }
+        }
+    }
+
+    /// A query with the store's deadline; errors become `StoreError`s that say what failed.
+    @discardableResult
+    func run(_ what: String, _ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
+        let client = self.client
+        do {
+            return try await deadline(queryTimeout, what) {
+                try await client.query(query).collect()
+            }
+        } catch {
+            throw StoreError(.query, "\(what): \(StoreError.explain(error))")
+        }
+    }
+
+    /// `body` in one transaction, with the store's deadline.
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+        let client = self.client
+        let logger = self.logger
+        do {
+            return try await deadline(queryTimeout, what) {
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let result = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return result
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            }
+        } catch {
+            throw StoreError(.query, "\(what): \(StoreError.explain(error))")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import LumenCore
+import LumenFakeUpstream
+import LumenTestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A soak sized for CI (#18): a mixed load on `lumen serve` — remote answers whole and streamed,
+/// injected upstream faults (5xx, resets, slow answers, cut streams), blocked requests, secrets
+/// kept on the embedded model, malformed bodies — with a `kill -9` half-way and a restart on the
+/// same audit directory. Every request ends (none hangs), every answered request that reached the
+/// router has its completion record on disk, and the chain verifies. Prints the figures.
+@Suite(.serialized, .enabled(if: Harness.ready, "\(Harness.skipReason)"))
+struct SoakTests {
+    static let apiKey = "soak-key-\(UUID().uuidString)"
+
+    static let policy = """
+        name: soak
+        custom_terms: [BLOCKME]
+        targets:
+          - name: local
+            kind: embedded
+            max_output_tokens: 4
+          - name: remote
+            kind: openai
+            base_url: ${LUMEN_REMOTE_BASE_URL}
+            model: fake-remote-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+        rules:
+          - name: forbidden
+            when: { findings: { any_of: [CUSTOM_TERM] } }
+            block: Forbidden by the soak policy.
+          - name: secrets-local
+            when: { findings: { any_of: [secrets], min_score: 0.5 } }
+            route: local
+        default:
+          route: remote
+        """
+
+    /// One kind of request of the mix.
+    enum Kind: String, CaseIterable, Sendable {
+        case remote, remoteStream, fault500, faultReset, faultSlow, faultCut, blocked, secret, malformed
+
+        var body: String {
+            func chat(_ text: String, stream: Bool = false) -> String {
+                #"{"model":"auto","max_tokens":16,"stream":\#(stream),"messages":[{"role":"user","content":"\#(text)"}]}"#
+            }
+            switch self {
+            case .remote: return chat("Summarise the history of lighthouses in one line.")
+            case .remoteStream: return chat("Stream a line about harbours.", stream: true)
+            case .fault500: return chat("A line about tides [[fault:status=500]]")
+            case .faultReset: return chat("A line about storms [[fault:reset]]")
+            case .faultSlow: return chat("A line about fog [[fault:delay=300ms]]")
+            case .faultCut: return chat("A line about buoys [[fault:cut-after=3]]", stream: true)
+            case .blocked: return chat("please BLOCKME now")
+            case .secret: return chat("Why does key AKIAZ7QX3MPL5NR2VT4E fail?")
+            case .malformed: return #"{"model":"auto","messages":[{"role":"user","content":"unterminated"#
+            }
+        }
+
+        var isFault: Bool { [.fault500, .faultReset, .faultSlow, .faultCut].contains(self) }
+    }
+
+    /// What happened to one request.
+    struct Outcome: Sendable {
+        var kind: Kind
+        var status: Int?
+        var requestID: String?
+        var route: String?
+        var hung = false
+        var transportError: String?
+    }
+
+    static func send(_ kind: Kind, to baseURL: String) async -> Outcome {
+        var request = URLRequest(url: URL(string: baseURL + "/v1/chat/completions")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 60
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "authorization")
+        request.httpBody = Data(kind.body.utf8)
+        do {
+            let (_, response) = try await URLSession.shared.data(for: request)
+            let http = response as? HTTPURLResponse
+            return Outcome(
+                kind: kind, status: http?.statusCode, requestID: http?.value(forHTTPHeaderField: "x-lumen-request-id"),
+                route: http?.value(forHTTPHeaderField: "x-lumen-route")
+            )
+        } catch let error as URLError where error.code == .timedOut {
+            return Outcome(kind: kind, hung: true, transportError: "\(error)")
+        } catch {
+            return Outcome(kind: kind, transportError: "\(error)")
+        }
+    }
+
+    /// `count` requests of the mix, `workers` at a time.
+    static func load(_ count: Int, workers: Int, offset: Int, baseURL: String) async -> [Outcome] {
+        let mix: [Kind] = [.remote, .remote, .remoteStream, .remote, .fault500, .remoteStream, .blocked, .faultReset, .remote,
+                           .faultSlow, .secret, .faultCut, .remoteStream, .malformed, .remote]
+        return await withTaskGroup(of: [Outcome].self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var outcomes: [Outcome] = []
+                    var index = worker
+                    while index < count {
+                        outcomes.append(await send(mix[(index + offset) % mix.count], to: baseURL))
+                        index += workers
+                    }
+                    return outcomes
+                }
+            }
+            var all: [Outcome] = []
+            for await part in group { all += part }
+            return all
+        }
+    }
+
+    @Test func mixedLoadWithFaultsAKillAndARestart() async throws {
+        let dir = try Harness.temporaryDirectory("soak")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions(echo: true))
+        let policyPath = dir.appendingPathComponent("soak.yaml").path
+        try Self.policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let keys = dir.appendingPathComponent("keys.yaml").path
+        try "keys:\n  - sha256: \(KeyStoreHash.of(Self.apiKey))\n    tenant: soak\n".write(toFile: keys, atomically: true, encoding: .utf8)
+        let auditDir = dir.appendingPathComponent("audit").path
+        let arguments = [
+            "--policy", policyPath, "--keys", keys, "--audit-dir", auditDir, "--model", Harness.modelPath ?? "", "--upstream-timeout", "5",
+        ]
+        let environment = [
+            "LUMEN_REMOTE_BASE_URL": upstream.baseURL, "LUMEN_REMOTE_API_KEY": "upstream-key", "LUMEN_AUDIT_EGRESS_FSYNC": "write",
+        ]
+
+        // Phase 1, then kill -9 while the second burst is in flight.
+        let first = try ServerProcess(arguments: arguments, environment: environment)
+        try await first.waitUntilListening()
+        var outcomes = await Self.load(150, workers: 6, offset: 0, baseURL: first.baseURL)
+        let burst = Task { await Self.load(60, workers: 6, offset: 3, baseURL: first.baseURL) }
+        try await Task.sleep(for: .milliseconds(400))
+        kill(first.process.processIdentifier, SIGKILL)
+        let duringKill = await burst.value
+        outcomes += duringKill
+
+        // Phase 2: a new process on the same audit directory.
+        let second = try ServerProcess(arguments: arguments, environment: environment)
+        try await second.waitUntilListening()
+        outcomes += await Self.load(150, workers: 6, offset: 7, baseURL: second.baseURL)
+        let exit = await second.terminate()
+        let faults = await upstream.recordedRequests().filter { $0.body.contains("[[fault:") }.count
+        await upstream.shutdown()
+
+        // Every completion record on disk, by request id.
+        let audit = URL(fileURLWithPath: auditDir)
+        var completed = Set<String>()
+        for file in try FileManager.default.contentsOfDirectory(atPath: audit.path) where file.hasSuffix(".jsonl") {
+            let text = try String(contentsOf: audit.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains(#""kind":"completion""#) {
+                if let id = line.firstMatch(of: #/"id":"([^"]+)"/#)?.output.1 { completed.insert(String(id)) }
+            }
+        }
+        let answered = outcomes.filter { $0.status != nil }
+        let routed = answered.filter { ($0.route ?? "none") != "none" }
+        let missing = routed.filter { !completed.contains($0.requestID ?? "") }
+        let hung = outcomes.filter(\.hung)
+        let verify = try Harness.runLumen(["audit", "verify", auditDir])
+        var byStatus: [Int: Int] = [:]
+        for outcome in answered { byStatus[outcome.status ?? 0, default: 0] += 1 }
+        let byStatusText = byStatus.keys.sorted().map { "\($0): \(byStatus[$0]!)" }.joined(separator: ", ")
+        print("""
+            soak: \(outcomes.count) requests (\(Kind.allCases.count) kinds), \(faults) upstream faults injected, one kill -9 and a restart
+            soak: answers by status \(byStatusText); \(outcomes.count - answered.count) cut by the kill (transport errors)
+            soak: hung \(hung.count); routed answers \(routed.count), records missing \(missing.count); \
+            verify: \(verify.stdout.split(separator: "\n").last ?? "")
+            """)
+
+        #expect(hung.isEmpty, "requests hung: \(hung.map(\.kind.rawValue))")
+        #expect(missing.isEmpty, "answered without a record: \(missing.map { "\($0.kind.rawValue) \($0.requestID ?? "?")" })")
+        #expect(outcomes.filter { $0.transportError != nil }.count <= duringKill.count, "transport errors outside the kill window")
+        #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
+        #expect(exit == 0)
+        #expect(faults > 0 && byStatus[403, default: 0] > 0 && byStatus[400, default: 0] > 0 && byStatus[200, default: 0] > 100)
+        // Each kind got its answer: blocked 403, malformed 400, secret served locally.
+        for outcome in answered where outcome.kind == .blocked { #expect(outcome.status == 403) }
+        for outcome in answered where outcome.kind == .malformed { #expect(outcome.status == 400) }
+        for outcome in answered where outcome.kind == .secret { #expect(outcome.route == "local") }
+    }
+}

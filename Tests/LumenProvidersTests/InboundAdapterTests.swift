@@ -1,0 +1,131 @@
+import LumenCore
+import Testing
+
+/// The inbound adapters (Anthropic Messages, OpenAI Responses) on their own: what a client's body
+/// becomes in the internal conversation, and what the conversation's answer becomes for the client.
+@Suite struct InboundAdapterTests {
+    static func json(_ text: String) throws -> JSONValue { try WireJSON.decode(JSONValue.self, from: text) }
+
+    @Test func anthropicConversationWithSystemBlocksToolsAndResults() throws {
+        let body = try Self.json(
+            """
+            {"model":"claude-x","max_tokens":64,"system":[{"type":"text","text":"Be brief."}],
+             "metadata":{"user_id":"u-7"},"stop_sequences":["END"],"top_k":5,"thinking":{"type":"adaptive"},
+             "tools":[{"name":"Bash","description":"run","input_schema":{"type":"object","properties":{"command":{"type":"string"}}}},
+                      {"type":"web_search_20250305","name":"web_search"}],
+             "tool_choice":{"type":"any","disable_parallel_tool_use":true},
+             "messages":[
+               {"role":"user","content":"List files."},
+               {"role":"assistant","content":[{"type":"thinking","thinking":"…","signature":"s"},{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}}]},
+               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"a.txt"},{"type":"text","text":"And now?"}]}],
+             "surprise":1}
+            """
+        )
+        let inbound = try AnthropicInbound.decode(body, headers: ["anthropic-beta": "x-1"])
+        let c = inbound.conversation
+        #expect(inbound.api == .anthropicMessages)
+        #expect(c.messages.map(\.role) == [.system, .user, .assistant, .tool, .user])
+        #expect(c.messages[0].text == "Be brief.")
+        #expect(c.messages[2].toolCalls == [ToolCall(id: "toolu_1", function: FunctionCall(name: "Bash", arguments: #"{"command":"ls"}"#))])
+        #expect(c.messages[3].toolCallId == "toolu_1" && c.messages[3].text == "a.txt")
+        #expect(c.messages[4].text == "And now?")
+        #expect(c.maxTokens == 64 && c.user == "u-7" && c.toolChoice == .required)
+        #expect(c.tools?.map { $0.function?.name } == ["Bash"])
+        #expect(c.extra["parallel_tool_calls"] == false && c.extra["top_k"] == 5)
+        // The native body keeps what only Anthropic can take; unknown members are named and removed.
+        #expect(inbound.native?.json["thinking"] != nil && inbound.native?.json["surprise"] == nil)
+        #expect(inbound.unknownFields == ["surprise"])
+        #expect(inbound.dropped.contains { $0.hasPrefix("tools[1]") } && inbound.dropped.contains { $0.hasPrefix("thinking") })
+        #expect(inbound.passThroughHeaders["anthropic-beta"] == "x-1")
+    }
+
+    @Test(arguments: [
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#, "max_tokens"),
+        (#"{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}"#, "max_tokens"),
+        (#"{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, "model"),
+        (#"{"model":"m","max_tokens":5,"messages":[]}"#, "messages"),
+        (#"{"model":"m","max_tokens":5,"system":[{"type":"image"}],"messages":[{"role":"user","content":"hi"}]}"#, "system"),
+    ])
+    func anthropicRefusalsNameTheMember(body: String, param: String) throws {
+        let error = #expect(throws: InboundError.self) { try AnthropicInbound.decode(try Self.json(body)) }
+        #expect(error?.param == param)
+    }
+
+    @Test func anthropicAnswerCarriesTextToolUseAndStopReason() {
+        var message = ChatMessage(role: .assistant, text: "Running it.")
+        message.toolCalls = [ToolCall(id: "toolu_9", function: FunctionCall(name: "Bash", arguments: #"{"command":"ls"}"#))]
+        let answer = ChatCompletionResponse(
+            id: "x", created: 1, model: "up-model", choices: [ChatChoice(message: message, finishReason: "tool_calls")],
+            usage: Usage(promptTokens: 10, completionTokens: 4)
+        )
+        let out = AnthropicInbound.response(answer, requestedModel: "claude-x")
+        let content = out["content"]?.arrayValue ?? []
+        #expect(content.map { $0["type"]?.stringValue ?? "" } == ["text", "tool_use"])
+        #expect(content[1]["input"]?["command"]?.stringValue == "ls" && content[1]["id"]?.stringValue == "toolu_9")
+        #expect(out["stop_reason"]?.stringValue == "tool_use")
+        #expect(out["usage"]?["input_tokens"]?.intValue == 10 && out["usage"]?["output_tokens"]?.intValue == 4)
+    }
+
+    @Test func responsesItemsToolsAndHostedTools() throws {
+        let body = try Self.json(
+            """
+            {"model":"gpt-x","instructions":"Be brief.","max_output_tokens":50,"store":false,
+             "tools":[{"type":"function","name":"exec_command","parameters":{"type":"object","properties":{"cmd":{"type":"string"}}}},
+                      {"type":"custom","name":"apply_patch","description":"Patch files."},
+                      {"type":"namespace","name":"mcp_files","tools":[{"type":"function","name":"read","parameters":{"type":"object"}}]},
+                      {"type":"web_search"}],
+             "input":[
+               {"type":"message","role":"developer","content":[{"type":"input_text","text":"Rules."}]},
+               {"type":"message","role":"user","content":[{"type":"input_text","text":"Read a file."}]},
+               {"type":"reasoning","encrypted_content":"zzz","summary":[]},
+               {"type":"function_call","call_id":"c1","name":"read","namespace":"mcp_files","arguments":"{}"},
+               {"type":"function_call_output","call_id":"c1","output":"contents"},
+               {"type":"custom_tool_call","call_id":"c2","name":"apply_patch","input":"*** Begin Patch"},
+               {"type":"custom_tool_call_output","call_id":"c2","output":"done"}]}
+            """
+        )
+        let inbound = try ResponsesInbound.decode(body)
+        let c = inbound.conversation
+        #expect(c.messages.map(\.role) == [.system, .developer, .user, .assistant, .tool, .assistant, .tool])
+        #expect(c.messages[3].toolCalls?.first?.function.name == "mcp_files__read")
+        #expect(c.messages[5].toolCalls?.first?.function.arguments == #"{"input":"*** Begin Patch"}"#)
+        #expect(c.tools?.compactMap { $0.function?.name } == ["exec_command", "apply_patch", "mcp_files__read"])
+        #expect(inbound.dropped.contains { $0.contains("hosted tool web_search") })
+        // What Lumen remembers about a tool's origin never reaches the wire.
+        let wire = try WireJSON.encodeString(c)
+        #expect(!wire.contains("x_lumen") && !wire.contains("inboundKind") && !wire.contains("namespaced"))
+    }
+
+    @Test func responsesCallsGoBackInTheShapeOfTheToolOffered() throws {
+        let body = try Self.json(
+            """
+            {"model":"gpt-x","input":"go",
+             "tools":[{"type":"custom","name":"apply_patch"},
+                      {"type":"namespace","name":"mcp_files","tools":[{"type":"function","name":"read","parameters":{"type":"object"}}]},
+                      {"type":"function","name":"plain","parameters":{"type":"object"}}]}
+            """
+        )
+        let request = try ResponsesInbound.decode(body).conversation
+        var message = ChatMessage(role: .assistant, content: nil)
+        message.toolCalls = [
+            ToolCall(id: "a", function: FunctionCall(name: "apply_patch", arguments: #"{"input":"*** Begin Patch"}"#)),
+            ToolCall(id: "b", function: FunctionCall(name: "mcp_files__read", arguments: #"{"path":"x"}"#)),
+            ToolCall(id: "c", function: FunctionCall(name: "plain", arguments: "{}")),
+        ]
+        let answer = ChatCompletionResponse(id: "x", created: 1, model: "m", choices: [ChatChoice(message: message, finishReason: "tool_calls")], usage: nil)
+        let whole = ResponsesInbound.response(answer, id: "resp_0123456789", request: request)["output"]?.arrayValue ?? []
+        #expect(whole.map { $0["type"]?.stringValue ?? "" } == ["custom_tool_call", "function_call", "function_call"])
+        #expect(whole[0]["input"]?.stringValue == "*** Begin Patch")
+        #expect(whole[1]["name"]?.stringValue == "read" && whole[1]["namespace"]?.stringValue == "mcp_files")
+        #expect(whole[2]["name"]?.stringValue == "plain" && whole[2]["namespace"] == nil)
+
+        // The same streamed: the item announced and the item done name the namespace.
+        var encoder = ResponsesInbound.StreamEncoder(id: "resp_0123456789", created: 1, request: request)
+        var events: [ResponsesInbound.StreamEncoder.Event] = []
+        let call = ToolCallDelta(index: 0, id: "b", type: "function", function: .init(name: "mcp_files__read", arguments: #"{"path":"x"}"#))
+        events += encoder.encode(ChatCompletionChunk(id: "x", created: 1, model: "m", choices: [ChunkChoice(delta: ChatDelta(toolCalls: [call]))]))
+        events += encoder.finish(usage: Usage(promptTokens: 1, completionTokens: 1))
+        let items = events.filter { $0.name.hasPrefix("response.output_item.") }.compactMap { $0.data["item"] }
+        #expect(items.count == 2 && items.allSatisfy { $0["name"]?.stringValue == "read" && $0["namespace"]?.stringValue == "mcp_files" })
+    }
+}

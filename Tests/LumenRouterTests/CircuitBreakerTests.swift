@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import LumenAudit
+import LumenCore
+import LumenPolicy
+@testable import LumenRouter
+import LumenTestSupport
+import Testing
+
+/// Circuit breakers (#18 item 4): a dead upstream costs one failure per window, not one per request.
+@Suite struct CircuitBreakerTests {
+    @Test func opensAfterConsecutiveFailuresThenProbesOnePerWindow() async throws {
+        let breakers = CircuitBreakers(settings: BreakerSettings(failures: 3, openFor: .milliseconds(200)))
+        #expect(breakers.admit("r") == .allow)
+        breakers.failed("r")
+        breakers.succeeded("r")  // a success resets the count
+        breakers.failed("r")
+        breakers.failed("r")
+        #expect(breakers.admit("r") == .allow)
+        #expect(breakers.failed("r"))  // the third in a row opens it
+        guard case .skip(let left) = breakers.admit("r") else { Issue.record("not open"); return }
+        #expect(left > 0 && left <= 0.2)
+        #expect(breakers.admit("other") == .allow)  // per target
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(breakers.admit("r") == .probe)
+        #expect(breakers.admit("r") == .skip(secondsLeft: 0))  // one probe at a time
+        #expect(breakers.failed("r"))  // a failed probe opens it again
+        guard case .skip = breakers.admit("r") else { Issue.record("not open again"); return }
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(breakers.admit("r") == .probe)
+        breakers.succeeded("r")
+        #expect(breakers.admit("r") == .allow)
+    }
+
+    static let policyYAML = """
+        name: breaker
+        \(TestPolicies.localAndRemoteTargets)
+        rules: []
+        default:
+          route: remote
+          fallback: [local]
+        """
+
+    @Test(arguments: [false, true])
+    func aDeadUpstreamIsSkippedAtOnceWhileOpen(stream: Bool) async throws {
+        let policy = try Policy.parse(yaml: Self.policyYAML, file: "breaker.yaml", environment: [:])
+        let local = FakeBackend(route: .local)
+        let remote = FakeBackend(route: .remote, host: "remote.example", failure: BackendError(.timeout, "timed out"))
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("breaker").path, fsync: .never))
+        let breakers = CircuitBreakers(settings: BreakerSettings(failures: 3, openFor: .seconds(60)))
+        let router = Router(
+            configuration: RouterConfiguration(policy: policy), backends: ["local": .ready(local), "remote": .ready(remote)],
+            audit: .log(log), logger: Logger(label: "test"), breakers: breakers
+        )
+        var reasons: [String] = []
+        for index in 0..<10 {
+            var request = ChatCompletionRequest(model: "auto", messages: [ChatMessage(role: .user, text: "Tell me a fact.")])
+            if stream { request.stream = true }
+            let result = try await router.handle(request, caller: Caller(requestID: "r\(index)", tenant: "t", keyID: "k"))
+            let info: RouteInfo
+            switch result {
+            case .completion(_, let i): info = i
+            case .stream(let i, let events):
+                info = i
+                for try await _ in events {}
+            }
+            #expect(info.target == "local")
+            reasons.append(info.fallbacks.first?.reason ?? "")
+        }
+        // Three requests paid the timeout; the other seven fell back without trying the remote.
+        #expect(remote.received.count == 3)
+        #expect(local.received.count == 10)
+        #expect(reasons.prefix(3).allSatisfy { $0.contains("timed out") })
+        #expect(reasons.dropFirst(3).allSatisfy { $0.contains("circuit open") }, "\(reasons)")
+        try await log.flush()
+    }
+}

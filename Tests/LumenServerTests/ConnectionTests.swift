@@ -1,0 +1,161 @@
+import Foundation
+import HummingbirdTesting
+import LumenCore
+@testable import LumenServer
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The connection edge over real sockets: timeouts, the connection cap, answers to what the HTTP
+/// parser refuses, methods and paths, and the probes behind the key.
+@Suite struct ConnectionTests {
+    /// A client socket to the test server.
+    final class Socket: @unchecked Sendable {
+        // The descriptor is used by one reader at a time (the test awaits each read).
+        let fd: Int32
+
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        }
+
+        deinit { close(fd) }
+
+        func send(_ text: String) {
+            _ = text.utf8CString.dropLast().withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+
+        /// Everything the server sends until it closes the connection, or until `timeout` seconds
+        /// pass (then `closed` is false). The blocking reads run on a thread of their own: on the
+        /// concurrency pool they would starve the server under test of its threads.
+        func readToEnd(timeout: Double) async -> (text: String, closed: Bool) {
+            await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: self.blockingRead(timeout: timeout)) }.start()
+            }
+        }
+
+        private func blockingRead(timeout: Double) -> (text: String, closed: Bool) {
+            var bytes: [UInt8] = []
+            let deadline = Date().addingTimeInterval(timeout)
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while Date() < deadline {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, 100)
+                guard ready > 0 else { continue }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { return (String(decoding: bytes, as: UTF8.self), true) }
+                bytes += buffer[0..<n]
+            }
+            return (String(decoding: bytes, as: UTF8.self), false)
+        }
+    }
+
+    static func errorCode(_ response: String) -> String? {
+        guard let start = response.range(of: "\r\n\r\n") else { return nil }
+        let body = String(response[start.upperBound...])
+        return (try? WireJSON.decode(JSONValue.self, from: body))?["error"]?["code"]?.stringValue
+    }
+
+    static func live(_ connections: ConnectionLimits, openProbes: Bool = false, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        try await HTTPEdgeTests.app(connections: connections, openProbes: openProbes).test(.live) { client in
+            try await body(try #require(client.port))
+        }
+    }
+
+    @Test func anIdleConnectionAndHalfSentHeadersAreClosed() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 0.5, bodyTimeout: 5)) { port in
+            let idle = try Socket(port: port)
+            #expect(await idle.readToEnd(timeout: 5).closed, "an idle connection stayed open")
+            let half = try Socket(port: port)
+            half.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
+            #expect(await half.readToEnd(timeout: 5).closed, "half-sent headers kept the connection")
+            // A keep-alive connection after an answer is idle too.
+            let kept = try Socket(port: port)
+            kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answer = await kept.readToEnd(timeout: 5)
+            #expect(answer.text.hasPrefix("HTTP/1.1 200") && answer.closed)
+        }
+    }
+
+    @Test func aSlowBodyIs408AndClosed() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 0.5)) { port in
+            let slow = try Socket(port: port)
+            slow.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\"")
+            let answer = await slow.readToEnd(timeout: 5)
+            #expect(answer.text.hasPrefix("HTTP/1.1 408"), "\(answer.text)")
+            #expect(Self.errorCode(answer.text) == "request_timeout" && answer.closed)
+        }
+    }
+
+    @Test func connectionsBeyondTheCapAre503AndTheirPlacesComeBack() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30, maxConnections: 3)) { port in
+            var held = try (0..<3).map { _ in try Socket(port: port) }
+            for socket in held {  // the three are served
+                socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let extra = try Socket(port: port)
+            extra.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            let refused = await extra.readToEnd(timeout: 5)
+            #expect(refused.text.hasPrefix("HTTP/1.1 503") && Self.errorCode(refused.text) == "too_many_connections" && refused.closed)
+            held.removeAll()  // closes them
+            try await Task.sleep(for: .milliseconds(300))
+            let again = try Socket(port: port)
+            again.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await again.readToEnd(timeout: 5).text.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test(arguments: [
+        ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", "400", "malformed_http"),
+        ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "400", "malformed_http"),
+        ("GET /\r\n", "400", "unsupported_http_version"),
+        ("GET /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "405", "method_not_allowed"),
+        ("DELETE /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "405", "method_not_allowed"),
+        ("GET /v2/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "404", "not_found"),
+    ])
+    func refusalsCarryAnOpenAIErrorObject(request: String, status: String, code: String) async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 5, bodyTimeout: 5)) { port in
+            let socket = try Socket(port: port)
+            socket.send(request)
+            let answer = await socket.readToEnd(timeout: 5)
+            #expect(answer.text.hasPrefix("HTTP/1.1 \(status)"), "\(answer.text)")
+            #expect(Self.errorCode(answer.text) == code, "\(answer.text)")
+            #expect(answer.closed)
+            if status == "405" { #expect(answer.text.lowercased().contains("allow: post")) }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func probesNeedTheKeyUnlessOpened(open: Bool) async throws {
+        try await Self.live(ConnectionLimits(), openProbes: open) { port in
+            for path in ["/metrics", "/readyz"] {
+                let socket = try Socket(port: port)
+                socket.send("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                let answer = await socket.readToEnd(timeout: 5).text
+                if open {
+                    #expect(answer.hasPrefix("HTTP/1.1 200") || (path == "/readyz" && answer.hasPrefix("HTTP/1.1 503")), "\(path): \(answer)")
+                } else {
+                    #expect(answer.hasPrefix("HTTP/1.1 401"), "\(path): \(answer)")
+                }
+                let keyed = try Socket(port: port)
+                keyed.send("GET \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nConnection: close\r\n\r\n")
+                let keyedAnswer = await keyed.readToEnd(timeout: 5).text
+                #expect(keyedAnswer.hasPrefix("HTTP/1.1 200"), "\(path) with the key: \(keyedAnswer)")
+            }
+            let health = try Socket(port: port)
+            health.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await health.readToEnd(timeout: 5).text.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
+
