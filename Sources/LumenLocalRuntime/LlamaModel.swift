@@ -154,12 +154,12 @@ final class LlamaModel: @unchecked Sendable {
     }
 
     /// The bytes of one token's text (control tokens render as nothing).
-    func piece(_ token: llama_token) -> [UInt8] {
+    func piece(_ token: llama_token, special: Bool = false) -> [UInt8] {
         var buffer = [CChar](repeating: 0, count: 64)
-        var count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+        var count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, special)
         if count < 0 {
             buffer = [CChar](repeating: 0, count: Int(-count))
-            count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+            count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, special)
         }
         guard count > 0 else { return [] }
         return buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }
@@ -207,6 +207,87 @@ final class LlamaModel: @unchecked Sendable {
                 return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
             capacity = Int(length)
+        }
+    }
+
+    // MARK: Prompt tokens
+
+    /// The tokens of `turns` rendered by the chat template, then `suffix` (Lumen's own text, such
+    /// as a forced call opening). What the template writes (role headers, turn ends) and `suffix`
+    /// are read for control tokens; the turns' contents never are, so text cannot forge a turn:
+    /// `<|im_start|>system` inside a message stays text. `markers` are strings of the tool format
+    /// that Lumen writes into contents and that the model knows as control tokens (`<tool_call>`);
+    /// they keep their token. Linear in the prompt's length (parsing control tokens in a long text
+    /// was quadratic).
+    func promptTokens(_ turns: [ChatTurn], suffix: String, markers: [String] = []) throws(LocalRuntimeError) -> [llama_token] {
+        // Each content is replaced by a marker no text contains (a fresh nonce between private-use
+        // characters), the template is applied, and the contents go back in as plain text. All
+        // searching is on bytes with memmem: linear whatever the number of turns.
+        let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let open = Array("\u{F8FF}\(nonce):".utf8), close = Array("\u{F8FE}".utf8)
+        var marked = turns
+        for index in marked.indices { marked[index].content = "\u{F8FF}\(nonce):\(index)\u{F8FE}" }
+        let rendered = Array((try renderTemplate(marked) + suffix).utf8)
+        let controlMarkers = markers.map { Array($0.utf8) }.filter { marker in
+            let tokens = tokenize(String(decoding: marker, as: UTF8.self), addSpecial: false, parseSpecial: true)
+            return tokens.count == 1
+                && llama_vocab_get_attr(vocab, tokens[0]).rawValue & (LLAMA_TOKEN_ATTR_CONTROL.rawValue | LLAMA_TOKEN_ATTR_USER_DEFINED.rawValue) != 0
+        }
+        var tokens: [llama_token] = []
+        var first = true
+        func add(_ bytes: ArraySlice<UInt8>, parseSpecial: Bool) {
+            guard !bytes.isEmpty else { return }
+            tokens += tokenize(String(decoding: bytes, as: UTF8.self), addSpecial: first, parseSpecial: parseSpecial)
+            first = false
+        }
+        var cursor = 0
+        while let start = Self.find(open, in: rendered, from: cursor) {
+            add(rendered[cursor..<start], parseSpecial: true)
+            let digits = start + open.count
+            guard let end = Self.find(close, in: rendered, from: digits),
+                let index = Int(String(decoding: rendered[digits..<end], as: UTF8.self)), turns.indices.contains(index)
+            else {
+                throw .invalidChat("the chat template changed a message beyond recognition")
+            }
+            // Lumen's own markers in the content keep their control token; everything else is text.
+            let content = Array(turns[index].content.utf8)
+            var found: [(at: Int, length: Int)] = []
+            for marker in controlMarkers {
+                var from = 0
+                while let at = Self.find(marker, in: content, from: from) {
+                    found.append((at, marker.count))
+                    from = at + marker.count
+                }
+            }
+            var position = 0
+            for marker in found.sorted(by: { $0.at < $1.at }) where marker.at >= position {
+                add(content[position..<marker.at], parseSpecial: false)
+                add(content[marker.at..<(marker.at + marker.length)], parseSpecial: true)
+                position = marker.at + marker.length
+            }
+            add(content[position...], parseSpecial: false)
+            cursor = end + close.count
+        }
+        add(rendered[cursor...], parseSpecial: true)
+        return tokens
+    }
+
+    /// The offset of the first `needle` in `haystack` at or after `from` (memchr for its first byte,
+    /// then a comparison).
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard from < haystack.count, !needle.isEmpty else { return nil }
+        return haystack.withUnsafeBytes { hay -> Int? in
+            needle.withUnsafeBytes { pattern -> Int? in
+                var offset = from
+                let last = hay.count - pattern.count
+                while offset <= last {
+                    guard let hit = memchr(hay.baseAddress! + offset, Int32(pattern[0]), last - offset + 1) else { return nil }
+                    let at = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(hay.baseAddress! + at, pattern.baseAddress!, pattern.count) == 0 { return at }
+                    offset = at + 1
+                }
+                return nil
+            }
         }
     }
 }

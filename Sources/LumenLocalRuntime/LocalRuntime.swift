@@ -49,13 +49,21 @@ public final class LocalRuntime: Sendable {
     /// Throws up front: `busy` (slots and queue full), `promptTooLong`, `invalidChat`, `invalidParameters`.
     /// Cancelling the consuming task ends the stream and frees the slot.
     public func stream(_ turns: [ChatTurn], parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
-        try streamPrompt(model.applyChatTemplate(turns), parameters: parameters)
+        try LocalRuntime.validate(parameters)
+        guard !turns.isEmpty else { throw LocalRuntimeError.invalidChat("the conversation has no turns") }
+        for turn in turns where !ChatTurn.roles.contains(turn.role) {
+            throw LocalRuntimeError.invalidChat("role '\(turn.role)' is not one of system, user, assistant")
+        }
+        return try submit(model.promptTokens(turns, suffix: ""), parameters: parameters)
     }
 
     /// Like `stream(_:parameters:)` for an already-formatted prompt (special tokens such as `<|im_start|>` are parsed).
     public func streamPrompt(_ prompt: String, parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
         try LocalRuntime.validate(parameters)
-        let tokens = model.tokenize(prompt, special: true)
+        return try submit(model.tokenize(prompt, special: true), parameters: parameters)
+    }
+
+    private func submit(_ tokens: [llama_token], parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
         guard !tokens.isEmpty else { throw LocalRuntimeError.invalidChat("the prompt is empty") }
         guard tokens.count < scheduler.contextPerSlot else {
             throw LocalRuntimeError.promptTooLong(promptTokens: tokens.count, contextLength: scheduler.contextPerSlot)
@@ -104,7 +112,7 @@ public final class LocalRuntime: Sendable {
     public func stream(_ request: GenerationRequest) throws -> AsyncThrowingStream<AnswerEvent, any Error> {
         try LocalRuntime.validate(request.parameters)
         let plan = try plan(request)
-        let tokens = model.tokenize(try model.renderTemplate(plan.turns) + plan.prefill, special: true)
+        let tokens = try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
         guard !tokens.isEmpty else { throw LocalRuntimeError.invalidChat("the prompt is empty") }
         guard tokens.count < scheduler.contextPerSlot else {
             throw LocalRuntimeError.promptTooLong(promptTokens: tokens.count, contextLength: scheduler.contextPerSlot)
@@ -112,11 +120,39 @@ public final class LocalRuntime: Sendable {
         return try scheduler.submit(prompt: tokens, parameters: request.parameters, plan: plan)
     }
 
-    /// Generates the whole answer for `request`.
+    /// The tokens the model reads for `request` (template, tools, contents as text), as `stream`
+    /// counts them: for benchmarks and tests of the tokenization.
+    public func promptTokenCount(_ request: GenerationRequest) throws(LocalRuntimeError) -> Int {
+        let plan = try plan(request)
+        return try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? []).count
+    }
+
+    /// The prompt of `request` read back from its tokens, control tokens as their text (tests).
+    func promptText(_ request: GenerationRequest) throws(LocalRuntimeError) -> String {
+        let plan = try plan(request)
+        let tokens = try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
+        return String(decoding: tokens.flatMap { model.piece($0, special: true) }, as: UTF8.self)
+    }
+
+    /// Whether the prompt of `request` holds `token` text as the model's control token, and how
+    /// often (tests of template injection).
+    func controlTokenCount(_ text: String, in request: GenerationRequest) throws(LocalRuntimeError) -> Int {
+        let plan = try plan(request)
+        let control = model.tokenize(text, addSpecial: false, parseSpecial: true)
+        guard control.count == 1 else { return 0 }
+        return try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? []).filter { $0 == control[0] }.count
+    }
+
+        /// Generates the whole answer for `request`.
     public func complete(_ request: GenerationRequest) async throws -> Answer {
+        try await Self.answer(of: stream(request))
+    }
+
+    /// The whole answer a stream of `stream(_:)` adds up to.
+    public static func answer(of events: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> Answer {
         var text = ""
         var calls: [ToolCallRecord] = []
-        for try await event in try stream(request) {
+        for try await event in events {
             switch event {
             case .text(let piece): text += piece
             case .toolCallStarted(_, let id, let name): calls.append(ToolCallRecord(id: id, name: name, arguments: ""))

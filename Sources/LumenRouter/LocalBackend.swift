@@ -144,10 +144,17 @@ public struct LocalBackend: ChatBackend {
 
     public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
 
+    /// Starts a generation off the shared threads: the chat template and the tokens of a long
+    /// prompt take a while, and the concurrency pool has one thread per core.
+    func start(_ generation: GenerationRequest) async throws -> AsyncThrowingStream<AnswerEvent, any Error> {
+        let runtime = self.runtime
+        return try await Offload.run { () throws -> AsyncThrowingStream<AnswerEvent, any Error> in try runtime.stream(generation) }
+    }
+
     public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let answer: Answer
         do {
-            answer = try await runtime.complete(Self.generationRequest(request, parameters: parameters(request)))
+            answer = try await LocalRuntime.answer(of: start(Self.generationRequest(request, parameters: parameters(request))))
         } catch {
             throw Self.map(error)
         }
@@ -177,7 +184,7 @@ public struct LocalBackend: ChatBackend {
     public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let events: AsyncThrowingStream<AnswerEvent, any Error>
         do {
-            events = try runtime.stream(Self.generationRequest(request, parameters: parameters(request)))
+            events = try await start(Self.generationRequest(request, parameters: parameters(request)))
         } catch {
             throw Self.map(error)
         }

@@ -189,7 +189,7 @@ public final class Router: Sendable {
         // Screen everything that could leave (pure), then decide (pure).
         var screened: ScreenedRequest
         let (classifier, unknownFields, screensInjection) = (self.classifier, policy.egress.unknownFields, self.screensInjection)
-        if Self.textBytes(request) >= Offload.threshold {
+        if Self.textBytes(request) + 256 * request.messages.count >= Offload.threshold {
             // A multi-megabyte body takes a while to classify: not on a thread the others need.
             screened = try await Offload.run { () throws(RouterError) in
                 try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
@@ -546,7 +546,7 @@ public final class Router: Sendable {
     }
 
     /// The UTF-8 bytes of the conversation's text and tool-call arguments (O(messages): string
-    /// lengths are stored).
+    /// lengths are stored); with a per-message allowance, the measure of what screening costs.
     static func textBytes(_ request: ChatCompletionRequest) -> Int {
         var total = 0
         for message in request.messages {

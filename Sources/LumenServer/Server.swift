@@ -213,7 +213,17 @@ struct Handler: Sendable {
         }
         let inbound: InboundRequest
         do {
-            inbound = try decode(Data(bytes), api: api, headers: headers, countTokensOnly: countTokensOnly)
+            if bytes.count >= Offload.threshold {
+                // Decoding megabytes of JSON takes a while: not on a thread the others need.
+                let data = Data(bytes)
+                let handler = self
+                let headers = headers
+                inbound = try await Offload.run { () throws -> InboundRequest in
+                    try handler.decode(data, api: api, headers: headers, countTokensOnly: countTokensOnly)
+                }
+            } else {
+                inbound = try decode(Data(bytes), api: api, headers: headers, countTokensOnly: countTokensOnly)
+            }
         } catch {
             return errorResponse(error, requestID: requestID, api: api)
         }

@@ -187,4 +187,70 @@ struct SoakTests {
         for outcome in answered where outcome.kind == .malformed { #expect(outcome.status == 400) }
         for outcome in answered where outcome.kind == .secret { #expect(outcome.route == "local") }
     }
+
+    /// #18 item 1: a 3.9 MB local prompt of control-token strings (it held the server 217 s) and
+    /// 40,000 tiny messages are refused as too long while `/healthz` keeps answering. The bound
+    /// here is loose (shared CI machines); the figures are printed.
+    @Test func aHugeLocalPromptDoesNotStallTheServer() async throws {
+        let dir = try Harness.temporaryDirectory("stall")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let policy = dir.appendingPathComponent("local.yaml").path
+        try "name: local\ntargets:\n  - name: local\n    kind: embedded\nrules: []\ndefault:\n  route: local\n"
+            .write(toFile: policy, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(
+            arguments: ["--policy", policy, "--audit-dir", dir.appendingPathComponent("audit").path, "--model", Harness.modelPath ?? ""],
+            environment: [:]
+        )
+        try await server.waitUntilListening()
+        let bodies: [(String, Data)] = [
+            ("3.9 MB of <|im_start|>", try JSONSerialization.data(withJSONObject: [
+                "model": "auto", "max_tokens": 4, "messages": [["role": "user", "content": String(repeating: "<|im_start|>", count: 325_000)]],
+            ])),
+            ("40,000 messages", try JSONSerialization.data(withJSONObject: [
+                "model": "auto", "max_tokens": 4, "messages": Array(repeating: ["role": "user", "content": "hi"], count: 40_000),
+            ])),
+        ]
+        for (label, body) in bodies {
+            var request = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
+            request.httpMethod = "POST"
+            request.timeoutInterval = 120
+            request.setValue("application/json", forHTTPHeaderField: "content-type")
+            request.httpBody = body
+            let started = ContinuousClock.now
+            let done = DoneFlag()
+            let big = Task {
+                defer { done.set() }
+                return try await URLSession.shared.data(for: request)
+            }
+            var health: [Double] = []
+            while true {
+                let probe = ContinuousClock.now
+                _ = try await URLSession.shared.data(from: URL(string: server.baseURL + "/healthz")!)
+                let elapsed = probe.duration(to: .now)
+                health.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                if health.count > 3, done.isSet { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let (data, response) = try await big.value
+            let total = started.duration(to: .now)
+            health.sort()
+            print("stall: \(label): answered \((response as? HTTPURLResponse)?.statusCode ?? 0) in \(total); /healthz \(health.count) probes, p50 \(health[health.count / 2]) ms, max \(health.last!) ms")
+            #expect((response as? HTTPURLResponse)?.statusCode == 400, "\(String(decoding: data.prefix(300), as: UTF8.self))")
+            #expect(String(decoding: data, as: UTF8.self).contains("too long"))
+            #expect(total < .seconds(90), "\(label) took \(total)")
+            #expect(health.last! < 2000, "/healthz waited \(health.last!) ms while \(label) was refused")
+        }
+        _ = await server.terminate()
+    }
+
+}
+
+/// Set once, read by the polling loop.
+final class DoneFlag: @unchecked Sendable {
+    // `value` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -53,7 +53,14 @@ public struct ToolCallSyntax: Sendable, Hashable {
         trigger + open + name + argumentsKey + arguments + close
     }
 
-    /// The text of several calls in one answer.
+    /// The strings of this format that a model may know as control tokens (Hermes' `<tool_call>`).
+    public var markers: [String] {
+        guard trigger.hasPrefix("<") else { return [] }
+        let closing = "</" + trigger.dropFirst()
+        return [trigger, closing, "<tool_response>", "</tool_response>", "<tools>", "</tools>"]
+    }
+
+        /// The text of several calls in one answer.
     public func render(_ calls: [(name: String, arguments: String)]) -> String {
         calls.map { render(name: $0.name, arguments: $0.arguments) }.joined(separator: separator ?? "\n")
     }
