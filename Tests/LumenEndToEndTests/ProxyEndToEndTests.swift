@@ -206,7 +206,7 @@ struct ProxyEndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
         let server = try await Self.startServer(policy: Self.policy(), upstreamPort: upstream.port, dir: dir)
-        let (status, output) = try await runSDKSuites(["tools"], server: server, key: Self.apiKey)
+        let (status, output) = try await runSDKSuites(["tools"], server: server, key: Self.apiKey, timeout: 900)
         let exit = await server.terminate()
         await upstream.shutdown()
         #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")
