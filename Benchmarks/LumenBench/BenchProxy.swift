@@ -395,16 +395,9 @@ enum BenchProxyRunner {
         var lua = "wrk.method = \"POST\"\nwrk.body = \"\(escaped)\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
         if let auth = endpoint.authorization { lua += "wrk.headers[\"Authorization\"] = \"\(auth)\"\n" }
         try lua.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = ["-t2", "-c\(connections)", "-d\(Int(duration.rounded(.up)))s", "-s", script.path, "http://127.0.0.1:\(endpoint.port)\(endpoint.path)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
+        let output = try LiteLLMPeer.output(
+            wrk, ["-t2", "-c\(connections)", "-d\(Int(duration.rounded(.up)))s", "-s", script.path, "http://127.0.0.1:\(endpoint.port)\(endpoint.path)"]
+        )
         var result = WrkResult(rps: 0, non2xx: 0)
         for line in output.split(separator: "\n") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)

@@ -100,6 +100,7 @@ enum LiteLLMPeer {
         text.split(separator: "\n", omittingEmptySubsequences: true).suffix(count).map { "    " + $0 }.joined(separator: "\n")
     }
 
+    /// What `executable` prints on standard output (its standard error is dropped).
     static func output(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
