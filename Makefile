@@ -38,7 +38,7 @@ bench: release
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) redaction
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) first-token
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) local --threads 2
-	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) proxy
+	LUMEN_VENV=$(ROOT)/.venv LUMEN_BENCH_VENV=$(ROOT)/.venv-bench $(RELEASE_BENCH) proxy
 
 clean:
 	rm -rf .build

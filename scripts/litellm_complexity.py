@@ -43,7 +43,13 @@ def main() -> int:
 
     # Same construction as LiteLLM's own evaluation (evals/eval_complexity_router.py): default
     # config, and a mock routing context, which classify() never touches.
-    router = ComplexityRouter(model_name="lumen-peer", ctx=MagicMock())
+    # The routing context is `ctx` in litellm 1.109, `litellm_router_instance` in 1.108 (the version
+    # .venv-bench installs, the newest whose proxy extra installs here).
+    import inspect
+
+    parameters = inspect.signature(ComplexityRouter.__init__).parameters
+    context = "ctx" if "ctx" in parameters else "litellm_router_instance"
+    router = ComplexityRouter(model_name="lumen-peer", **{context: MagicMock()})
     if args.bench:
         return bench(router, args.bench)
 

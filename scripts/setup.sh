@@ -16,7 +16,7 @@ ANTHROPIC_VERSION="2.17.0"
 # The agent clients the end-to-end tests drive: Claude Code (bundled in claude-agent-sdk) and Codex.
 CLAUDE_AGENT_SDK_VERSION="0.2.189"
 CODEX_VERSION="0.147.0"
-LITELLM_VERSION="1.109.1"
+LITELLM_VERSION="1.108.7"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -27,43 +27,61 @@ stamp_text="pc-v2 $want"
 
 fail() { echo "setup: $*" >&2; exit 1; }
 
-# `--bench-tools`: LiteLLM, the peer `lumen-bench decision` and `lumen eval routing --litellm` measure
-# against. Not needed by the tests. litellm 1.x pins certifi>=2026.10.19, newer than PyPI serves here,
-# so its requirements are installed first and litellm itself without dependency resolution.
+# `--bench-tools`: LiteLLM, the peer `lumen-bench decision`, `lumen-bench proxy` (its proxy server,
+# `litellm[proxy]`) and `lumen eval routing --litellm` measure against, and wrk (the load generator of
+# `lumen-bench proxy`). Not needed by the tests. 1.108.7 is the newest litellm whose `proxy` extra
+# installs from PyPI here; a .venv-bench holding another version is made anew.
 install_litellm() {
     local bench="$root/.venv-bench"
-    [[ -x "$bench/bin/python" ]] && "$bench/bin/python" -c "import litellm" 2>/dev/null && return 0
-    echo "setup: installing litellm $LITELLM_VERSION into .venv-bench for the benchmarks…" >&2
+    if [[ -x "$bench/bin/python" && -x "$bench/bin/litellm" ]] \
+        && [[ "$("$bench/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))' 2>/dev/null)" == "$LITELLM_VERSION" ]]; then
+        return 0
+    fi
+    echo "setup: installing litellm[proxy] $LITELLM_VERSION into .venv-bench for the benchmarks…" >&2
     # Its own virtualenv: litellm wants a newer openai SDK than the one the tests pin.
+    rm -rf "$bench"
     python3 -m venv "$bench" || fail "could not create $bench"
-    "$bench/bin/python" -m pip install --quiet --disable-pip-version-check fastuuid filelock "httpx[http2]" python-dotenv \
-        pyyaml packaging importlib-metadata tiktoken tokenizers huggingface-hub click jinja2 aiohttp anyio pydantic \
-        pydantic-settings jsonschema certifi typing-extensions "openai>=2.20" \
-        && "$bench/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "litellm==$LITELLM_VERSION" \
-        || fail "could not install litellm $LITELLM_VERSION"
+    "$bench/bin/python" -m pip install --quiet --disable-pip-version-check "litellm[proxy]==$LITELLM_VERSION" \
+        || fail "could not install litellm[proxy] $LITELLM_VERSION"
+}
+
+# Debian tools, installed with apt-get only when missing (as root); otherwise say what will skip.
+install_debian_tools() {
+    local why="$1"
+    shift
+    local missing=()
+    local tool
+    for tool in "$@"; do
+        case "$tool" in
+            # The server's binaries are not on PATH: initdb of any installed version.
+            postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql) ;;
+            *) command -v "$tool" >/dev/null || missing+=("$tool") ;;
+        esac
+    done
+    ((${#missing[@]})) || return 0
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing ${missing[*]} with apt-get…" >&2
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+            || fail "apt-get could not install ${missing[*]}"
+    else
+        echo "setup: ${missing[*]} not installed (needs root + apt-get); $why" >&2
+    fi
+}
+
+bench_tools() {
+    install_debian_tools "lumen-bench proxy needs wrk" wrk
+    install_litellm
 }
 
 # `--test-tools`: also the Debian tools the test suite and benchmarks drive (headless Chromium to
 # check the audit report renders, wrk for `lumen-bench proxy`, the PostgreSQL server the shared-store
 # tests and `lumen-bench proxy --store` start throwaway clusters of). Installed only when missing.
 if [[ "${1:-}" == "--test-tools" ]]; then
-    missing=()
-    command -v chromium >/dev/null || missing+=(chromium)
-    command -v wrk >/dev/null || missing+=(wrk)
-    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-    if ((${#missing[@]})); then
-        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-            echo "setup: installing ${missing[*]} with apt-get…" >&2
-            apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-                || fail "apt-get could not install ${missing[*]}"
-        else
-            echo "setup: ${missing[*]} not installed (needs root + apt-get); the tests that use them will skip" >&2
-        fi
-    fi
+    install_debian_tools "the tests that use them will skip" chromium wrk postgresql
 fi
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$stamp_text" && -f "$state/pkgconfig/llama.pc" ]]; then
-    if [[ "${1:-}" == "--bench-tools" ]]; then install_litellm; fi
+    if [[ "${1:-}" == "--bench-tools" ]]; then bench_tools; fi
     exit 0
 fi
 
@@ -121,5 +139,5 @@ Cflags: -I\${includedir}
 PC
 
 echo "$stamp_text" > "$stamp"
-if [[ "${1:-}" == "--bench-tools" ]]; then install_litellm; fi
+if [[ "${1:-}" == "--bench-tools" ]]; then bench_tools; fi
 echo "setup: done (pkg-config file: $state/pkgconfig/llama.pc)" >&2

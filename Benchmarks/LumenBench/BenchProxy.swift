@@ -46,18 +46,29 @@ struct BenchProxy: AsyncParsableCommand {
     @Option(help: "Fixed request rate for the latency phase (requests/s).")
     var rate: Int = 1000
 
-    @Option(help: "Requests for the memory (RSS) measurement.")
+    @Option(help: "Requests for the memory (RSS) measurement (0: skip it).")
     var requests: Int = 100_000
 
     @Option(help: "Also measure lumen serve --store on this PostgreSQL store (postgres://…), or `auto` for a throwaway cluster started here (Debian's postgresql), next to the file store in the same run. The policy then has a (large) budget, so reservations are measured too.")
     var store: String?
 
+    @Option(help: "Interleaved rounds: every endpoint is measured once per round, and the summary gives medians and ranges.")
+    var rounds: Int = 3
+
+    @Option(help: "Virtualenv with litellm[proxy] for the LiteLLM peer (default $LUMEN_BENCH_VENV, else .venv-bench).")
+    var litellmVenv: String?
+
+    @Flag(help: "Leave out the LiteLLM proxy peer.")
+    var noLitellm = false
+
     func run() async throws {
         guard let seconds = BenchProxyRunner.parseDuration(duration) else {
             throw ValidationError("--duration must look like 10s, 500ms or 1m")
         }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        let venv = noLitellm ? nil : (litellmVenv ?? ProcessInfo.processInfo.environment["LUMEN_BENCH_VENV"] ?? ".venv-bench")
         try await BenchProxyRunner.run(
-            durationSeconds: seconds, connections: connections, rate: rate, rssRequests: requests, store: store
+            durationSeconds: seconds, connections: connections, rate: rate, rssRequests: requests, rounds: rounds, litellmVenv: venv, store: store
         )
     }
 }
@@ -79,9 +90,11 @@ enum BenchProxyRunner {
         return Double(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    static func run(durationSeconds: Double, connections: Int, rate: Int, rssRequests: Int, store: String? = nil) async throws {
+    static func run(
+        durationSeconds: Double, connections: Int, rate: Int, rssRequests: Int, rounds: Int, litellmVenv: String?, store: String? = nil
+    ) async throws {
         guard let wrk = which("wrk") else {
-            throw ValidationError("wrk is not installed (apt-get install -y wrk)")
+            throw ValidationError("wrk is not installed: run `bash scripts/setup.sh --bench-tools` (apt-get install -y wrk)")
         }
         let binary = try lumenBinary()
         let forwarderBinary = benchBinary()
@@ -165,45 +178,105 @@ enum BenchProxyRunner {
             }
         }
 
-        print("lumen-bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print("lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms")
+        // The named peer: the LiteLLM proxy on the same upstream. If it cannot start, say why and go on.
+        var peer: LiteLLMPeer.Running?
+        if let litellmVenv {
+            switch LiteLLMPeer.start(venv: litellmVenv, upstreamPort: upstreamPort, body: body, work: work) {
+            case .success(let running): peer = running
+            case .failure(let error): say("LiteLLM proxy: not measured (\(error))")
+            }
+        }
+        defer { if let peer { stop(peer.process) } }
+        let peerEndpoint = peer.map { Endpoint(port: $0.port, path: "/v1/chat/completions", body: body, authorization: nil) }
+
+        say("lumen-bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        say("lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms")
         if let storeURL {
-            print("lumen (store): audit records committed to PostgreSQL (\(cluster == nil ? storeURL : "throwaway cluster, fsync on, synchronous_commit on")) before the request leaves and before the answer; budgets reserved there; every lumen here has a budget")
+            say("lumen (store): audit records committed to PostgreSQL (\(cluster == nil ? storeURL : "throwaway cluster, fsync on, synchronous_commit on")) before the request leaves and before the answer; budgets reserved there; every lumen here has a budget")
         }
-        print("bare forwarder: the same HTTP stack (Hummingbird in, AsyncHTTPClient out) forwarding bytes, nothing of Lumen: the floor of any proxy on it")
-        print(String(format: "fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send):", rate, durationSeconds))
-        let directPaced = LoadGenerator.paced(direct, rate: rate, duration: durationSeconds, connections: 16)
-        var paced: [(String, LoadGenerator.Results)] = [("direct", directPaced)]
-        paced.append(("bare forwarder", LoadGenerator.paced(floor, rate: rate, duration: durationSeconds, connections: 16)))
-        for proxy in proxies {
-            paced.append(("lumen (\(proxy.mode))", LoadGenerator.paced(proxy.endpoint, rate: rate, duration: durationSeconds, connections: 16)))
-        }
-        for (name, result) in paced {
-            print(String(format: "  %@ sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name.rightPadded(15) as NSString, result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
-        }
-        for (name, result) in paced.dropFirst() {
-            print(String(format: "  added by %@ p50 %.0f µs, p99 %.0f µs (target p99 ≤ 1000 µs)", name.rightPadded(15) as NSString,
-                         result.percentile(0.5) - directPaced.percentile(0.5), result.percentile(0.99) - directPaced.percentile(0.99)))
-        }
-        let floorPaced = paced[1].1
-        for (name, result) in paced.dropFirst(2) {
-            print(String(format: "  over the bare forwarder, %@ p50 %.0f µs, p99 %.0f µs (Lumen's own share)", name.rightPadded(15) as NSString,
-                         result.percentile(0.5) - floorPaced.percentile(0.5), result.percentile(0.99) - floorPaced.percentile(0.99)))
-        }
+        say("bare forwarder: the same HTTP stack (Hummingbird in, AsyncHTTPClient out) forwarding bytes, nothing of Lumen: the floor of any proxy on it")
+        if let peer { say("LiteLLM proxy \(peer.version): one worker, the same upstream as an openai-compatible model, the same request") }
+        say(String(format: "%d interleaved rounds; each: fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send), then wrk (2 threads, %d connections, %.0fs)",
+                     rounds, rate, durationSeconds, connections, durationSeconds))
 
-        print(String(format: "max throughput (wrk, 2 threads, %d connections, %.0fs):", connections, durationSeconds))
-        let directMax = try runWrk(wrk, endpoint: direct, connections: connections, duration: durationSeconds, work: work)
-        print(String(format: "  direct           %8.0f req/s  (non-2xx %d)", directMax.rps, directMax.non2xx))
-        let floorMax = try runWrk(wrk, endpoint: floor, connections: connections, duration: durationSeconds, work: work)
-        print(String(format: "  bare forwarder   %8.0f req/s  (non-2xx %d)  = %.2f× of direct (the stack's ceiling here)", floorMax.rps, floorMax.non2xx,
-                     floorMax.rps / max(directMax.rps, 1)))
-        for proxy in proxies {
-            let lumenMax = try runWrk(wrk, endpoint: proxy.endpoint, connections: connections, duration: durationSeconds, work: work)
-            print(String(format: "  %@ %8.0f req/s  (non-2xx %d)  = %.2f× of direct, %.2f× of the bare forwarder (target ≥ 5000 req/s)",
-                         "lumen (\(proxy.mode))".rightPadded(16) as NSString, lumenMax.rps, lumenMax.non2xx, lumenMax.rps / max(directMax.rps, 1),
-                         lumenMax.rps / max(floorMax.rps, 1)))
-        }
+        let names = ["direct", "bare forwarder"] + proxies.map { "lumen (\($0.mode))" }
+        let endpoints = [direct, floor] + proxies.map(\.endpoint)
+        var summary = RoundSummary()
+        for round in 1...rounds {
+            say("round \(round):")
+            var paced: [String: LoadGenerator.Results] = [:]
+            for (name, endpoint) in zip(names, endpoints) {
+                let result = LoadGenerator.paced(endpoint, rate: rate, duration: durationSeconds, connections: 16)
+                paced[name] = result
+                say(String(format: "  %@ %d req/s: sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name.rightPadded(16) as NSString, rate,
+                             result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
+                summary.add("\(name) p50 µs", result.percentile(0.5))
+                summary.add("\(name) p99 µs", result.percentile(0.99))
+            }
+            let directPaced = paced["direct"]!
+            let floorPaced = paced["bare forwarder"]!
+            for name in names.dropFirst() {
+                let result = paced[name]!
+                let addedP50 = result.percentile(0.5) - directPaced.percentile(0.5)
+                let addedP99 = result.percentile(0.99) - directPaced.percentile(0.99)
+                summary.add("\(name) added p50 µs", addedP50)
+                summary.add("\(name) added p99 µs", addedP99)
+                var line = String(format: "  %@ adds p50 %6.0f µs, p99 %6.0f µs over direct", name.rightPadded(16) as NSString, addedP50, addedP99)
+                if name.hasPrefix("lumen") {
+                    let ownP50 = result.percentile(0.5) - floorPaced.percentile(0.5)
+                    let ownP99 = result.percentile(0.99) - floorPaced.percentile(0.99)
+                    summary.add("\(name) own p50 µs", ownP50)
+                    summary.add("\(name) own p99 µs", ownP99)
+                    line += String(format: "; over the bare forwarder (Lumen's own share) p50 %6.0f µs, p99 %6.0f µs", ownP50, ownP99)
+                }
+                say(line)
+            }
+            if let always = paced["lumen (always)"], let write = paced["lumen (write)"] {
+                summary.add("always/write p99", always.percentile(0.99) / max(write.percentile(0.99), 1))
+            }
 
+            var rps: [String: Double] = [:]
+            for (name, endpoint) in zip(names, endpoints) {
+                let result = try runWrk(wrk, endpoint: endpoint, connections: connections, duration: durationSeconds, work: work)
+                rps[name] = result.rps
+                summary.add("\(name) req/s", result.rps)
+                var line = String(format: "  %@ wrk %8.0f req/s  (non-2xx %d)", name.rightPadded(16) as NSString, result.rps, result.non2xx)
+                if name != "direct" { line += String(format: "  = %.2f× of direct", result.rps / max(rps["direct"] ?? 0, 1)) }
+                if name.hasPrefix("lumen") {
+                    let ratio = result.rps / max(rps["bare forwarder"] ?? 0, 1)
+                    summary.add("\(name) / bare forwarder", ratio)
+                    line += String(format: ", %.2f× of the bare forwarder", ratio)
+                }
+                say(line)
+            }
+            if peer != nil, let peerEndpoint {
+                let result = try runWrk(wrk, endpoint: peerEndpoint, connections: connections, duration: durationSeconds, work: work)
+                summary.add("LiteLLM req/s", result.rps)
+                say(String(format: "  %@ wrk %8.0f req/s  (non-2xx %d)  = %.2f× of the bare forwarder", "LiteLLM proxy".rightPadded(16) as NSString,
+                             result.rps, result.non2xx, result.rps / max(rps["bare forwarder"] ?? 0, 1)))
+                for name in names where name.hasPrefix("lumen") {
+                    let ratio = (rps[name] ?? 0) / max(result.rps, 1e-9)
+                    summary.add("\(name) / LiteLLM", ratio)
+                    say(String(format: "  %@ serves %.1f× LiteLLM's max throughput", name.rightPadded(16) as NSString, ratio))
+                }
+                // Its latency at a rate it sustains (half its max, at most --rate), next to direct at that rate;
+                // Lumen's is taken at --rate, a heavier load, so the comparison favours the peer.
+                let peerRate = max(1, min(rate, Int(result.rps / 2)))
+                let peerPaced = LoadGenerator.paced(peerEndpoint, rate: peerRate, duration: durationSeconds, connections: 16)
+                let directAtRate = LoadGenerator.paced(direct, rate: peerRate, duration: durationSeconds, connections: 16)
+                let addedP50 = peerPaced.percentile(0.5) - directAtRate.percentile(0.5)
+                let addedP99 = peerPaced.percentile(0.99) - directAtRate.percentile(0.99)
+                summary.add("LiteLLM added p50 µs", addedP50)
+                summary.add("LiteLLM added p99 µs", addedP99)
+                say(String(format: "  %@ %d req/s: sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs; adds p50 %.0f µs, p99 %.0f µs over direct at that rate",
+                             "LiteLLM proxy".rightPadded(16) as NSString, peerRate, peerPaced.latencies.count, peerPaced.errors,
+                             peerPaced.percentile(0.5), peerPaced.percentile(0.99), addedP50, addedP99))
+            }
+        }
+        say("summary over \(rounds) round(s): median (min–max)")
+        summary.print()
+
+        guard rssRequests > 0 else { return }
         let proxy = proxies[0].process
         let viaLumen = proxies[0].endpoint
         // Memory: RSS after each quarter of the run, so a plateau and a leak look different.
@@ -218,9 +291,15 @@ enum BenchProxyRunner {
             marks.append(String(format: "%.1f", Double(rssKiB(proxy.processIdentifier)) / 1024))
         }
         let after = rssKiB(proxy.processIdentifier)
-        print(String(format: "memory: lumen RSS %.1f MiB before, then %@ MiB after each quarter of %d requests (%+.1f MiB in all, errors %d, %.0f req/s)",
+        say(String(format: "memory: lumen RSS %.1f MiB before, then %@ MiB after each quarter of %d requests (%+.1f MiB in all, errors %d, %.0f req/s)",
                      Double(before) / 1024, marks.joined(separator: " → ") as NSString, rssRequests, Double(after - before) / 1024, errors,
                      Double(rssRequests) / max(seconds, 1e-9)))
+    }
+
+    /// Prints a line at once (stdout is a pipe or a file under `make bench`, block-buffered otherwise).
+    static func say(_ text: String) {
+        print(text)
+        fflush(nil)
     }
 
     // MARK: - Processes
@@ -290,9 +369,15 @@ enum BenchProxyRunner {
         return (process, port)
     }
 
-    static func stop(_ process: Process) {
+    /// SIGTERM, then SIGKILL after `grace` seconds: a child started from this process's threads
+    /// inherits their blocked signals, and one that never unblocks SIGTERM (the LiteLLM proxy) would
+    /// otherwise be waited for forever.
+    static func stop(_ process: Process, grace: Double = 5) {
         guard process.isRunning else { return }
         process.terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
@@ -343,16 +428,9 @@ enum BenchProxyRunner {
         var lua = "wrk.method = \"POST\"\nwrk.body = \"\(escaped)\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
         if let auth = endpoint.authorization { lua += "wrk.headers[\"Authorization\"] = \"\(auth)\"\n" }
         try lua.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = ["-t2", "-c\(connections)", "-d\(Int(duration.rounded(.up)))s", "-s", script.path, "http://127.0.0.1:\(endpoint.port)\(endpoint.path)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
+        let output = try LiteLLMPeer.output(
+            wrk, ["-t2", "-c\(connections)", "-d\(Int(duration.rounded(.up)))s", "-s", script.path, "http://127.0.0.1:\(endpoint.port)\(endpoint.path)"]
+        )
         var result = WrkResult(rps: 0, non2xx: 0)
         for line in output.split(separator: "\n") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -363,3 +441,23 @@ enum BenchProxyRunner {
     }
 }
 
+/// Per-round values of each measure, printed as median and range once every round has run.
+struct RoundSummary {
+    var order: [String] = []
+    var values: [String: [Double]] = [:]
+
+    mutating func add(_ name: String, _ value: Double) {
+        if values[name] == nil { order.append(name) }
+        values[name, default: []].append(value)
+    }
+
+    func print() {
+        for name in order {
+            let sorted = (values[name] ?? []).sorted()
+            guard !sorted.isEmpty else { continue }
+            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            let format = abs(median) < 10 ? "%.2f" : "%.0f"
+            Swift.print("  \(name.rightPadded(34)) \(String(format: format, median)) (\(String(format: format, sorted.first!))–\(String(format: format, sorted.last!)))")
+        }
+    }
+}

@@ -125,7 +125,11 @@ public enum ToolChoice: Sendable, Hashable, Codable {
     case other(JSONValue)
 
     public init(from decoder: any Decoder) throws {
-        let value = try JSONValue(from: decoder)
+        self.init(json: try JSONValue(from: decoder))
+    }
+
+    /// The choice a JSON value stands for (any value is one: what is not recognised is `.other`).
+    public init(json value: JSONValue) {
         switch value {
         case .string("none"): self = .none
         case .string("auto"): self = .auto

@@ -16,7 +16,7 @@ public struct Usage: Sendable, Hashable, Codable {
         self.extra = extra
     }
 
-    private static let known: Set<String> = ["prompt_tokens", "completion_tokens", "total_tokens", "cost"]
+    static let known: Set<String> = ["prompt_tokens", "completion_tokens", "total_tokens", "cost"]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
@@ -98,7 +98,7 @@ public struct ChatCompletionResponse: Sendable, Hashable, Codable {
         self.extra = extra
     }
 
-    private static let known: Set<String> = ["id", "object", "created", "model", "choices", "usage", "system_fingerprint"]
+    static let known: Set<String> = ["id", "object", "created", "model", "choices", "usage", "system_fingerprint"]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)

@@ -45,7 +45,7 @@ public struct ContentPart: Sendable, Hashable, Codable {
     /// clients use in chat requests.
     public var isText: Bool { text != nil && (type == "text" || type == "input_text" || type == "output_text") }
 
-    private static let known: Set<String> = ["type", "text"]
+    static let known: Set<String> = ["type", "text"]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
@@ -186,7 +186,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         self.init(role: role, content: .text(text))
     }
 
-    private static let known: Set<String> = ["role", "content", "name", "tool_calls", "tool_call_id"]
+    static let known: Set<String> = ["role", "content", "name", "tool_calls", "tool_call_id"]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)

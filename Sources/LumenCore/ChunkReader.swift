@@ -66,79 +66,13 @@ public enum ChunkReader {
             return consume(UInt8(ascii: "}"))
         }
 
+        /// A string, read by ``FastJSON``'s reader (escapes, surrogate pairs, UTF-8 validation).
         mutating func string() -> String? {
             whitespace()
-            guard current == UInt8(ascii: "\"") else { return nil }
-            index += 1
-            let start = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                    index += 1
-                    return String(validating: slice, as: UTF8.self)
-                }
-                if byte == UInt8(ascii: "\\") { return escapedString(from: start) }
-                if byte < 0x20 { return nil }
-                index += 1
-            }
-            return nil
-        }
-
-        /// The rest of a string that has escapes, its first `index - start` bytes already scanned.
-        mutating func escapedString(from start: Int) -> String? {
-            var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return String(validating: out, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard let escape = current else { return nil }
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "u"):
-                        guard let high = hex4() else { return nil }
-                        var scalarValue = high
-                        if (0xD800..<0xDC00).contains(high) {
-                            guard literal("\\u"), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
-                            scalarValue = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let scalar = Unicode.Scalar(scalarValue) else { return nil }
-                        out.append(contentsOf: String(Character(scalar)).utf8)
-                    default:
-                        return nil
-                    }
-                default:
-                    if byte < 0x20 { return nil }
-                    out.append(byte)
-                }
-            }
-            return nil
-        }
-
-        mutating func hex4() -> UInt32? {
-            guard index + 4 <= bytes.count else { return nil }
-            var value: UInt32 = 0
-            for _ in 0..<4 {
-                let byte = bytes[index]
-                let digit: UInt32
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-                default: return nil
-                }
-                value = value << 4 | digit
-                index += 1
-            }
+            var reader = FastJSON.Reader(bytes: bytes)
+            reader.index = index
+            guard let value = reader.string() else { return nil }
+            index = reader.index
             return value
         }
 

@@ -54,6 +54,11 @@ public struct JSONBytesWriter {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
+    /// One structural byte (`[`, `,`, `:`, …), as is.
+    public mutating func raw(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
     public mutating func null() {
         bytes.append(contentsOf: Self.nullBytes)
     }

@@ -5,6 +5,7 @@ import Foundation
 public enum WireJSON {
     /// Encodes `value` as compact JSON.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if let fast = fastEncode(value) { return fast }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
@@ -25,12 +26,34 @@ public enum WireJSON {
     /// Decodes a `T` from JSON bytes.
     public static func decode<T: Decodable, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) throws -> T
     where Bytes.Element == UInt8 {
-        try JSONDecoder().decode(type, from: Data(bytes))
+        if let fast = fastDecode(type, from: bytes) { return fast }
+        return try JSONDecoder().decode(type, from: Data(bytes))
     }
 
     /// Decodes a `T` from a JSON string.
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
+        if let fast = fastDecode(type, from: text.utf8) { return fast }
+        return try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// The hot types without `Codable` (``FastJSON``, ``ChatCompletionRequest/init(wire:)``, …): the
+    /// value `JSONDecoder` would return, or nil to let `JSONDecoder` decode (and report any error).
+    public static func fastDecode<T, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) -> T? where Bytes.Element == UInt8 {
+        let parse: () -> JSONValue? = {
+            bytes.withContiguousStorageIfAvailable { FastJSON.parse(buffer: $0) } ?? FastJSON.parse(Array(bytes))
+        }
+        if type == JSONValue.self { return parse() as? T }
+        if type == ChatCompletionRequest.self { return parse().flatMap(ChatCompletionRequest.init(wire:)) as? T }
+        if type == ChatCompletionResponse.self { return parse().flatMap(ChatCompletionResponse.init(wire:)) as? T }
+        return nil
+    }
+
+    /// What `encode` writes for the hot types, without `JSONEncoder`; nil for other types (and for
+    /// values `JSONEncoder` refuses, such as a non-finite double).
+    static func fastEncode<T>(_ value: T) -> [UInt8]? {
+        if let json = value as? JSONValue { return FastJSON.encode(json) }
+        if let response = value as? ChatCompletionResponse { return FastJSON.encode(response.wireValue) }
+        return nil
     }
 
     /// A one-line description of a decoding failure that names the JSON path (`messages[2].content`).

@@ -30,28 +30,7 @@ import Testing
     /// nulls, `\/` and `\u` escapes (surrogate pairs included), scalar extra members.
     static func variant(_ chunk: ChatCompletionChunk, _ rng: inout SplitMix64) -> String {
         func ws() -> String { ["", "", " ", "\n", "\t ", "\r\n  "].randomElement(using: &rng)! }
-        func str(_ s: String) -> String {
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "/": out += Bool.random(using: &rng) ? "\\/" : "/"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{8}": out += "\\b"
-                case "\u{C}": out += "\\f"
-                default:
-                    if scalar.value < 0x20 || (scalar.value > 0x7E && Bool.random(using: &rng)) {
-                        for unit in String(scalar).utf16 { out += String(format: Bool.random(using: &rng) ? "\\u%04x" : "\\u%04X", unit) }
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
-        }
+        func str(_ s: String) -> String { FastJSONTests.escaped(s, &rng) }
         func object(_ members: [(String, String)]) -> String {
             "{" + ws() + members.shuffled(using: &rng).map { str($0.0) + ws() + ":" + ws() + $0.1 }.joined(separator: ws() + "," + ws()) + ws() + "}"
         }
