@@ -2,33 +2,33 @@ import Foundation
 import LumenPolicy
 
 /// How `summary` groups requests.
-public enum AuditGrouping: String, Sendable, CaseIterable {
+package enum AuditGrouping: String, Sendable, CaseIterable {
     case target, tenant, rule, day
 }
 
 /// Totals for one group of requests.
-public struct AuditSummaryGroup: Codable, Sendable, Hashable {
-    public var key: String
-    public var requests = 0
-    public var localRequests = 0
-    public var remoteRequests = 0
-    public var blockedRequests = 0
-    public var errors = 0
-    public var promptTokens = 0
-    public var completionTokens = 0
-    public var costUSD = 0.0
+package struct AuditSummaryGroup: Codable, Sendable, Hashable {
+    package var key: String
+    package var requests = 0
+    package var localRequests = 0
+    package var remoteRequests = 0
+    package var blockedRequests = 0
+    package var errors = 0
+    package var promptTokens = 0
+    package var completionTokens = 0
+    package var costUSD = 0.0
     /// Cost had every priced request gone to its policy's most expensive remote target.
-    public var baselineUSD = 0.0
+    package var baselineUSD = 0.0
     /// Requests whose policy price table was not in the log (left out of the baseline).
-    public var unpriced = 0
+    package var unpriced = 0
     /// Locations the prompt-injection screen flagged, by kind and by area (`tool_result`, …).
-    public var injectionsByKind: [String: Int] = [:]
-    public var injectionsByArea: [String: Int] = [:]
+    package var injectionsByKind: [String: Int] = [:]
+    package var injectionsByArea: [String: Int] = [:]
 
-    public init(key: String) { self.key = key }
+    package init(key: String) { self.key = key }
 
-    public var localShare: Double { requests > 0 ? Double(localRequests) / Double(requests) : 0 }
-    public var savingsUSD: Double { baselineUSD - costUSD }
+    package var localShare: Double { requests > 0 ? Double(localRequests) / Double(requests) : 0 }
+    package var savingsUSD: Double { baselineUSD - costUSD }
 
     enum CodingKeys: String, CodingKey {
         case key, requests
@@ -74,15 +74,15 @@ public struct AuditSummaryGroup: Codable, Sendable, Hashable {
 }
 
 /// The answer of `lumen audit summary`.
-public struct AuditSummary: Codable, Sendable {
-    public var grouping: String
-    public var since: String?
-    public var total: AuditSummaryGroup
-    public var groups: [AuditSummaryGroup]
+package struct AuditSummary: Codable, Sendable {
+    package var grouping: String
+    package var since: String?
+    package var total: AuditSummaryGroup
+    package var groups: [AuditSummaryGroup]
     /// Decisions without a completion (crash, or still running).
-    public var incomplete: Int
+    package var incomplete: Int
     /// Baseline target name per policy hash.
-    public var baselineTargets: [String: String]
+    package var baselineTargets: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case grouping, since, total, groups, incomplete
@@ -147,12 +147,12 @@ enum AuditRequests {
 
 extension AuditSummary {
     /// Summarises the requests of an audit directory.
-    public static func compute(directory: String, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
+    package static func compute(directory: String, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
         try compute(source: .directory(directory), since: since, by: grouping)
     }
 
     /// Summarises the requests of an audit source (directory or store chains).
-    public static func compute(source: AuditSource, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
+    package static func compute(source: AuditSource, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
         var prices: [String: AuditTargetPrice] = [:]
         var groups: [String: AuditSummaryGroup] = [:]
         var total = AuditSummaryGroup(key: "total")
@@ -182,13 +182,13 @@ extension AuditSummary {
 }
 
 /// Egress per host.
-public struct AuditEgressHost: Codable, Sendable, Hashable {
-    public var host: String
-    public var requests = 0
-    public var bytesSent = 0
-    public var bytesReceived = 0
+package struct AuditEgressHost: Codable, Sendable, Hashable {
+    package var host: String
+    package var requests = 0
+    package var bytesSent = 0
+    package var bytesReceived = 0
     /// Finding types redacted before leaving, with counts.
-    public var redacted: [String: Int] = [:]
+    package var redacted: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
         case host, requests, redacted
@@ -198,25 +198,25 @@ public struct AuditEgressHost: Codable, Sendable, Hashable {
 }
 
 /// One record that held a looked-up value.
-public struct AuditValueMatch: Codable, Sendable, Hashable {
-    public var id: String
-    public var timestamp: String
-    public var type: String
+package struct AuditValueMatch: Codable, Sendable, Hashable {
+    package var id: String
+    package var timestamp: String
+    package var type: String
     /// `left-in-clear`, `left-redacted`, `kept-local` or `blocked`.
-    public var outcome: String
-    public var host: String?
+    package var outcome: String
+    package var host: String?
 }
 
 /// The answer of `lumen audit egress`.
-public struct AuditEgressReport: Codable, Sendable {
-    public var since: String?
-    public var hosts: [AuditEgressHost]
+package struct AuditEgressReport: Codable, Sendable {
+    package var since: String?
+    package var hosts: [AuditEgressHost]
     /// Requests kept local (or blocked) that had findings, by finding type.
-    public var keptLocalSensitive: Int
-    public var keptLocalByType: [String: Int]
-    public var keptLocalByRule: [String: Int]
+    package var keptLocalSensitive: Int
+    package var keptLocalByType: [String: Int]
+    package var keptLocalByRule: [String: Int]
     /// Present with `--value`.
-    public var matches: [AuditValueMatch]?
+    package var matches: [AuditValueMatch]?
 
     enum CodingKeys: String, CodingKey {
         case since, hosts, matches
@@ -227,12 +227,12 @@ public struct AuditEgressReport: Codable, Sendable {
 
     /// What left, where to, and what stayed because of sensitivity. With `value` and `hmac`, also the
     /// records whose findings hold that value (matched by HMAC).
-    public static func compute(directory: String, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
+    package static func compute(directory: String, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
         try compute(source: .directory(directory), since: since, value: value, hmac: hmac)
     }
 
     /// The egress report of an audit source (directory or store chains).
-    public static func compute(source: AuditSource, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
+    package static func compute(source: AuditSource, since: String? = nil, value: String? = nil, hmac: AuditHMAC? = nil) throws -> AuditEgressReport {
         if value != nil, hmac == nil {
             throw AuditError(.invalidArgument, "--value needs the HMAC key in \(AuditHMAC.environmentKey) (the one the log was written with)")
         }

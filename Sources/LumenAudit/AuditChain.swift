@@ -8,8 +8,8 @@ import Foundation
 /// without `,"hash":"H"` (so `seq` and `prev_hash` are covered). `P` is the previous record's `H`
 /// (64 zeros for the very first record); the first record of a new file chains to the last one of
 /// the previous file. Verification works on the bytes as written and needs no re-encoding.
-public enum AuditChain {
-    public static let genesisHash = String(repeating: "0", count: 64)
+package enum AuditChain {
+    package static let genesisHash = String(repeating: "0", count: 64)
     static let hashSuffixLength = 75  // ,"hash":" + 64 hex + "}
     static let seqPrefix = Array(#"{"seq":"#.utf8)
     static let prevPrefix = Array(#","prev_hash":""#.utf8)

@@ -1,6 +1,6 @@
 /// A failure of the audit log, with a stable code and a human message.
-public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
+package struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Code: String, Sendable, Hashable {
         case io
         case corruptTail = "corrupt_tail"
         case closed
@@ -9,13 +9,13 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidArgument = "invalid_argument"
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "audit \(code.rawValue): \(message)" }
+    package var description: String { "audit \(code.rawValue): \(message)" }
 }

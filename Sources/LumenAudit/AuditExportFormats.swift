@@ -1,11 +1,11 @@
 import Foundation
 
 /// CSV rows for `lumen audit export --format csv` (one row per record, flat columns).
-public enum AuditCSV {
-    public static let header =
+package enum AuditCSV {
+    package static let header =
         "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash"
 
-    public static func row(_ r: AuditRecord) -> String {
+    package static func row(_ r: AuditRecord) -> String {
         let findings = (r.findingCounts ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let fallbacks = (r.fallbacks ?? []).map { "\($0.from)>\($0.to):\($0.reason)" }.joined(separator: ";")
         let fields: [String] = [
@@ -27,13 +27,13 @@ public enum AuditCSV {
 }
 
 /// The self-contained HTML report (inline SVG and CSS, no external assets).
-public enum AuditHTMLReport {
-    public static func render(directory: String, since: String? = nil) throws -> String {
+package enum AuditHTMLReport {
+    package static func render(directory: String, since: String? = nil) throws -> String {
         try render(source: .directory(directory), since: since)
     }
 
     /// The report of an audit source (directory or store chains).
-    public static func render(source: AuditSource, since: String? = nil) throws -> String {
+    package static func render(source: AuditSource, since: String? = nil) throws -> String {
         let byDay = try AuditSummary.compute(source: source, since: since, by: .day)
         let byRule = try AuditSummary.compute(source: source, since: since, by: .rule)
         let egress = try AuditEgressReport.compute(source: source, since: since)

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -11,10 +11,10 @@ import Darwin
 /// Files are `audit-YYYY-MM-DD-NNNN.jsonl` (UTC day, counter from 0001 per day); sorting names sorts
 /// the chain. `audit.head` holds the last written record (seq, hash, file, line), so removing records
 /// from the end of the log is detected.
-public enum AuditFiles {
-    public static let headName = "audit.head"
+package enum AuditFiles {
+    package static let headName = "audit.head"
     /// The head's second copy, written with it (see `AuditFileSink.writeHead`).
-    public static let witnessName = "audit.witness"
+    package static let witnessName = "audit.witness"
 
     /// The `mac` of a sealed head: HMAC-SHA256 over `file|line|seq|hash`.
     static func headMAC(file: String, line: Int, seq: Int, hash: String, key: AuditHMAC) -> String {
@@ -22,13 +22,13 @@ public enum AuditFiles {
     }
 
     /// The default audit directory: `LUMEN_AUDIT_DIR` or `./audit`.
-    public static func defaultDirectory(_ environment: [String: String]) -> String {
+    package static func defaultDirectory(_ environment: [String: String]) -> String {
         if let dir = environment["LUMEN_AUDIT_DIR"], !dir.isEmpty { return dir }
         return "audit"
     }
 
     /// Log file names in chain order.
-    public static func logFiles(in directory: String) throws -> [String] {
+    package static func logFiles(in directory: String) throws -> [String] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -53,13 +53,13 @@ public enum AuditFiles {
     }
 
     /// `2026-11-23T00:45:44.123Z` for a date.
-    public static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         return timestamp(milliseconds: ms)
     }
 
     /// `2026-11-23T00:45:44.123Z` for milliseconds since 1970.
-    public static func timestamp(milliseconds ms: Int64) -> String {
+    package static func timestamp(milliseconds ms: Int64) -> String {
         var seconds = time_t(ms / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -94,7 +94,7 @@ public enum AuditFiles {
 
     /// Parses `--since`: `7d`, `24h`, `30m`, an ISO date (`2026-11-20`) or timestamp; returns the
     /// earliest timestamp string to include (records compare as strings).
-    public static func since(_ text: String, now: Date = Date()) throws -> String {
+    package static func since(_ text: String, now: Date = Date()) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount >= 0 {
             let scale: Double? =

@@ -1,21 +1,21 @@
-public import Foundation
+package import Foundation
 
 /// One sealed record as the log hands it to its store: the exact line bytes (with newline) that
 /// `AuditChain` hashed, and the fields a store indexes.
-public struct AuditLine: Sendable {
+package struct AuditLine: Sendable {
     /// The line, newline included; the chain hash covers these bytes (see `AuditChain`).
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
     /// UTC day of the record (`YYYY-MM-DD`), for file rotation.
-    public var day: String
-    public var seq: Int
-    public var hash: String
-    public var prevHash: String
-    public var kind: AuditRecordKind
+    package var day: String
+    package var seq: Int
+    package var hash: String
+    package var prevHash: String
+    package var kind: AuditRecordKind
     /// Request id (decision and completion share it).
-    public var id: String
-    public var timestamp: String
+    package var id: String
+    package var timestamp: String
 
-    public init(bytes: [UInt8], day: String, seq: Int, hash: String, prevHash: String, kind: AuditRecordKind, id: String, timestamp: String) {
+    package init(bytes: [UInt8], day: String, seq: Int, hash: String, prevHash: String, kind: AuditRecordKind, id: String, timestamp: String) {
         self.bytes = bytes
         self.day = day
         self.seq = seq
@@ -28,25 +28,25 @@ public struct AuditLine: Sendable {
 }
 
 /// Where the chain stands: the last durable record's sequence number and hash.
-public struct AuditTail: Sendable, Hashable {
-    public var seq: Int
-    public var hash: String
+package struct AuditTail: Sendable, Hashable {
+    package var seq: Int
+    package var hash: String
 
-    public init(seq: Int, hash: String) {
+    package init(seq: Int, hash: String) {
         self.seq = seq
         self.hash = hash
     }
 
-    public static let genesis = AuditTail(seq: 0, hash: AuditChain.genesisHash)
+    package static let genesis = AuditTail(seq: 0, hash: AuditChain.genesisHash)
 }
 
 /// What a store found when it (re)opened its chain: the tail and, if a torn or partial write had
 /// to be dropped, what was repaired.
-public struct AuditStoreOpening: Sendable {
-    public var tail: AuditTail
-    public var repaired: AuditRecovery?
+package struct AuditStoreOpening: Sendable {
+    package var tail: AuditTail
+    package var repaired: AuditRecovery?
 
-    public init(tail: AuditTail, repaired: AuditRecovery? = nil) {
+    package init(tail: AuditTail, repaired: AuditRecovery? = nil) {
         self.tail = tail
         self.repaired = repaired
     }
@@ -56,7 +56,7 @@ public struct AuditStoreOpening: Sendable {
 /// shared store writes rows (LumenStore's PostgreSQL chain). The log seals records and batches them
 /// (group commit); a store writes one batch at a time, in order, and is durable when `write` returns
 /// (`sync`: also flushed to stable storage where the store distinguishes the two).
-public protocol AuditLineStore: Sendable {
+package protocol AuditLineStore: Sendable {
     /// Appends `lines` in order. Throws when any of them may not be stored; the log then stops
     /// taking records and calls `reopen()` until it succeeds.
     func write(_ lines: [AuditLine], sync: Bool) async throws
@@ -70,11 +70,11 @@ public protocol AuditLineStore: Sendable {
 }
 
 /// Whether the log takes records, and if not why (for readiness and the router's refusals).
-public struct AuditHealth: Sendable, Hashable {
-    public var ok: Bool
-    public var detail: String
+package struct AuditHealth: Sendable, Hashable {
+    package var ok: Bool
+    package var detail: String
     /// When the failure began (nil while healthy).
-    public var since: Date?
+    package var since: Date?
 
-    public static let healthy = AuditHealth(ok: true, detail: "audit log writable", since: nil)
+    package static let healthy = AuditHealth(ok: true, detail: "audit log writable", since: nil)
 }

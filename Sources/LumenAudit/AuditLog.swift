@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import NIOConcurrencyHelpers
 import NIOPosix
 
@@ -8,7 +8,7 @@ import NIOPosix
 /// concurrent appends share one write), so a record outlives a crash of the process and a request's
 /// record is stored before its answer is sent. The modes differ in when the data is also fsynced
 /// (survives a crash of the machine).
-public enum AuditFsyncPolicy: Sendable, Hashable {
+package enum AuditFsyncPolicy: Sendable, Hashable {
     /// `append` returns only after the record is written and fsynced (concurrent appends share one fsync).
     case always
     /// `append` returns after the record is written; the fsync follows within 100 ms.
@@ -20,7 +20,7 @@ public enum AuditFsyncPolicy: Sendable, Hashable {
     case never
 
     /// Parses `always`, `write`, `never`, `interval` (100 ms) or `interval:N` / `N` (milliseconds).
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         switch text {
         case "always": self = .always
         case "write": self = .write
@@ -37,30 +37,30 @@ public enum AuditFsyncPolicy: Sendable, Hashable {
 }
 
 /// Configuration of the audit writer.
-public struct AuditLogConfiguration: Sendable {
+package struct AuditLogConfiguration: Sendable {
     /// Directory holding `audit-*.jsonl` (created if missing); unused with another store.
-    public var directory: String
+    package var directory: String
     /// A new file starts when the current one would exceed this size, or when the UTC day changes.
-    public var maxFileBytes: Int
+    package var maxFileBytes: Int
     /// Fsync policy for records that do not precede egress (completions, local requests, policy records).
-    public var fsync: AuditFsyncPolicy
+    package var fsync: AuditFsyncPolicy
     /// Fsync policy for `decision` records that carry an egress (written before a remote request is sent).
     /// Keep `.always` so a record is on disk before anything leaves.
-    public var egressFsync: AuditFsyncPolicy
+    package var egressFsync: AuditFsyncPolicy
     /// Unsynced records are written once this many bytes are buffered.
-    public var batchBytes: Int
+    package var batchBytes: Int
     /// Source of timestamps for records without one.
-    public var clock: @Sendable () -> Date
+    package var clock: @Sendable () -> Date
     /// Seals `audit.head` and its witness with an HMAC (nil: unsealed).
-    public var headKey: AuditHMAC?
+    package var headKey: AuditHMAC?
     /// After a failed write, the first retry waits this long; each further one twice as long, up to
     /// `retryMaximum` (seconds).
-    public var retryInitial: Double = 0.25
-    public var retryMaximum: Double = 2
+    package var retryInitial: Double = 0.25
+    package var retryMaximum: Double = 2
     /// Fault injection for tests: replaces `write(2)` of the file store (return -1 and set errno).
-    public var writeCall: (@Sendable (Int32, UnsafeRawPointer, Int) -> Int)?
+    package var writeCall: (@Sendable (Int32, UnsafeRawPointer, Int) -> Int)?
 
-    public init(
+    package init(
         directory: String,
         maxFileBytes: Int = 64 << 20,
         fsync: AuditFsyncPolicy = .interval(milliseconds: 100),
@@ -78,9 +78,9 @@ public struct AuditLogConfiguration: Sendable {
 }
 
 /// Where a record went in the chain.
-public struct AuditReceipt: Sendable, Hashable {
-    public var seq: Int
-    public var hash: String
+package struct AuditReceipt: Sendable, Hashable {
+    package var seq: Int
+    package var hash: String
 }
 
 /// The append-only, hash-chained audit log writer over a store (`AuditLineStore`: files by default,
@@ -92,8 +92,8 @@ public struct AuditReceipt: Sendable, Hashable {
 /// retries in the background, with back-off, until the store takes records again (space freed on
 /// the disk, the database back); it then continues the chain from the store's durable tail with a
 /// `recovery` record that says what happened.
-public actor AuditLog {
-    public let configuration: AuditLogConfiguration
+package actor AuditLog {
+    package let configuration: AuditLogConfiguration
     private let encoder = AuditChain.makeEncoder()
     private let store: any AuditLineStore
     private var seq: Int
@@ -115,23 +115,23 @@ public actor AuditLog {
     private nonisolated let healthBox = NIOLockedValueBox(AuditHealth.healthy)
 
     /// What `open` repaired, if the last line was torn by a crash.
-    public private(set) var recovered: AuditRecovery?
+    package private(set) var recovered: AuditRecovery?
     /// Times the log resumed after a failed write.
-    public private(set) var resumptions = 0
+    package private(set) var resumptions = 0
 
     /// Whether the log takes records (readable from any thread: readiness checks).
-    public nonisolated var health: AuditHealth { healthBox.withLockedValue { $0 } }
+    package nonisolated var health: AuditHealth { healthBox.withLockedValue { $0 } }
     /// The store's name for messages.
-    public nonisolated let label: String
+    package nonisolated let label: String
 
     /// Opens (or creates) the file log in `configuration.directory`. A torn last line is truncated
     /// and a `recovery` record notes the loss; the chain continues from the last complete record.
-    public static func open(_ configuration: AuditLogConfiguration) async throws -> AuditLog {
+    package static func open(_ configuration: AuditLogConfiguration) async throws -> AuditLog {
         try await open(store: AuditFileStore(configuration), configuration: configuration)
     }
 
     /// Opens a log over `store`, continuing its chain from the store's durable tail.
-    public static func open(store: any AuditLineStore, configuration: AuditLogConfiguration) async throws -> AuditLog {
+    package static func open(store: any AuditLineStore, configuration: AuditLogConfiguration) async throws -> AuditLog {
         let opening = try await store.reopen()
         let log = AuditLog(configuration: configuration, store: store, tail: opening.tail)
         if let recovery = opening.repaired {
@@ -154,16 +154,16 @@ public actor AuditLog {
     private func setRecovered(_ recovery: AuditRecovery) { recovered = recovery }
 
     /// Feeds every completion record written from now on into `ledger` (budgets).
-    public func attach(ledger: BudgetLedger) { self.ledger = ledger }
+    package func attach(ledger: BudgetLedger) { self.ledger = ledger }
 
     /// The last sequence number and hash in the chain (including buffered records).
-    public var head: AuditReceipt { AuditReceipt(seq: seq, hash: lastHash) }
+    package var head: AuditReceipt { AuditReceipt(seq: seq, hash: lastHash) }
 
     /// Appends a record. The fsync policy defaults to `egressFsync` for `decision` records with an
     /// egress and `fsync` otherwise. Throws when the record cannot be encoded, the log is closed or
     /// failed, or (except for `.never`) the write fails.
     @discardableResult
-    public func append(_ record: AuditRecord, fsync: AuditFsyncPolicy? = nil) async throws -> AuditReceipt {
+    package func append(_ record: AuditRecord, fsync: AuditFsyncPolicy? = nil) async throws -> AuditReceipt {
         if let failure { throw failure }
         if closed { throw AuditError(.closed, "audit log is closed") }
         var record = record
@@ -207,7 +207,7 @@ public actor AuditLog {
 
     /// Writes a `policy` record (name, content hash, price table, budgets) the first time this
     /// process sees the policy hash, so the review CLI can price records without the policy file.
-    public func recordPolicy(_ policy: AuditPolicyRef, info: AuditPolicyInfo) async throws {
+    package func recordPolicy(_ policy: AuditPolicyRef, info: AuditPolicyInfo) async throws {
         guard !policiesLogged.contains(policy.hash) else { return }
         let record = AuditRecord(kind: .policy, id: "policy-\(policy.hash.prefix(16))", policy: policy, policyInfo: info)
         try await append(record, fsync: .always)
@@ -215,7 +215,7 @@ public actor AuditLog {
     }
 
     /// Writes and fsyncs everything buffered.
-    public func flush() async throws {
+    package func flush() async throws {
         if let failure { throw failure }
         needsSync = true
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -225,7 +225,7 @@ public actor AuditLog {
     }
 
     /// Flushes, fsyncs and closes the store. Further appends throw.
-    public func close() async throws {
+    package func close() async throws {
         if closed { return }
         var flushError: (any Error)?
         if failure == nil {

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Reads the log files of an audit directory line by line, in chain order.
-public enum AuditReader {
+package enum AuditReader {
     /// Calls `body` with each line (without newline), its file name and 1-based line number. The
     /// last line of a file without a final newline is passed with `complete == false`.
     static func forEachLine(
@@ -51,7 +51,7 @@ public enum AuditReader {
     }
 
     /// Decodes every complete record (optionally from `since`, an ISO timestamp string) in chain order.
-    public static func records(in directory: String, since: String? = nil) throws -> [AuditRecord] {
+    package static func records(in directory: String, since: String? = nil) throws -> [AuditRecord] {
         var out: [AuditRecord] = []
         try forEach(in: directory, as: AuditRecord.self, since: since) { out.append($0) }
         return out
@@ -59,7 +59,7 @@ public enum AuditReader {
 
     /// Decodes each complete line as `T` (a full `AuditRecord` or a slimmer view), skipping lines
     /// older than `since`. Lines that are not JSON throw with file and line.
-    public static func forEach<T: Decodable>(
+    package static func forEach<T: Decodable>(
         in directory: String, as type: T.Type, since: String? = nil, _ body: (T) throws -> Void
     ) throws {
         for name in try AuditFiles.logFiles(in: directory) {

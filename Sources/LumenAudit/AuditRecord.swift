@@ -1,8 +1,8 @@
-public import LumenClassifier
-public import LumenPolicy
+package import LumenClassifier
+package import LumenPolicy
 
 /// What a line of the audit log is about.
-public enum AuditRecordKind: String, Codable, Sendable, Hashable {
+package enum AuditRecordKind: String, Codable, Sendable, Hashable {
     /// A policy came into use: its name, content hash, target price table and budgets.
     case policy
     /// Written before a request leaves (status `pending`): what will leave and to whom.
@@ -15,55 +15,55 @@ public enum AuditRecordKind: String, Codable, Sendable, Hashable {
 
 /// One line of the audit log. The writer fills `seq`, `prevHash` and `hash`; `timestamp` is
 /// filled when empty. Never holds a prompt, an answer or a finding's value (only HMACs of values).
-public struct AuditRecord: Codable, Sendable, Hashable {
+package struct AuditRecord: Codable, Sendable, Hashable {
     /// Schema version.
-    public var version: Int
-    public var kind: AuditRecordKind
+    package var version: Int
+    package var kind: AuditRecordKind
     /// Position in the chain across all files, from 1. Set by the writer.
-    public var seq: Int
+    package var seq: Int
     /// Request id; a decision and its completion share it.
-    public var id: String
+    package var id: String
     /// UTC, ISO-8601 with milliseconds (`2026-11-23T00:45:44.123Z`). Filled by the writer when empty.
-    public var timestamp: String
-    public var tenant: String?
+    package var timestamp: String
+    package var tenant: String?
     /// Hash prefix of the caller's API key (see `AuditRecord.keyID(forAPIKey:)`).
-    public var keyID: String?
-    public var policy: AuditPolicyRef?
+    package var keyID: String?
+    package var policy: AuditPolicyRef?
     /// The model the client asked for.
-    public var requestedModel: String?
+    package var requestedModel: String?
     /// The client API the request came in through (`chat-completions`, `anthropic-messages`,
     /// `responses`); absent in records written before Lumen had more than one.
-    public var api: String?
-    public var decision: AuditDecision?
+    package var api: String?
+    package var decision: AuditDecision?
     /// Classifier outputs that policy conditions read (no raw text).
-    public var classification: AuditClassification?
+    package var classification: AuditClassification?
     /// Request-context fields policies read (tenant and requested model are above).
-    public var context: AuditContext?
+    package var context: AuditContext?
     /// Finding counts by type.
-    public var findingCounts: [String: Int]?
+    package var findingCounts: [String: Int]?
     /// Redactions applied, by finding type.
-    public var redactions: [String: AuditRedactionCounts]?
+    package var redactions: [String: AuditRedactionCounts]?
     /// What left the machine (nil: nothing left).
-    public var egress: AuditEgress?
-    public var usage: AuditUsage?
+    package var egress: AuditEgress?
+    package var usage: AuditUsage?
     /// Cost in USD from the served target's price.
-    public var costUSD: Double?
-    public var latency: AuditLatency?
-    public var status: AuditStatus?
-    public var streamed: Bool?
-    public var fallbacks: [AuditFallback]?
+    package var costUSD: Double?
+    package var latency: AuditLatency?
+    package var status: AuditStatus?
+    package var streamed: Bool?
+    package var fallbacks: [AuditFallback]?
     /// For `policy` records: the price table and budgets.
-    public var policyInfo: AuditPolicyInfo?
+    package var policyInfo: AuditPolicyInfo?
     /// For `recovery` records: what was repaired.
-    public var recovery: AuditRecovery?
+    package var recovery: AuditRecovery?
     /// Hash of the previous record in the chain (64 zeros for the first). Set by the writer.
-    public var prevHash: String
+    package var prevHash: String
     /// SHA-256 over the canonical record bytes without `hash` (see `AuditChain`). Set by the writer.
-    public var hash: String?
+    package var hash: String?
 
-    public static let currentVersion = 1
+    package static let currentVersion = 1
 
-    public init(
+    package init(
         kind: AuditRecordKind,
         id: String,
         timestamp: String = "",
@@ -133,7 +133,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         case hash
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         let sealing = encoder.userInfo[AuditChain.sealingKey] as? Bool ?? false
         try c.encode(version, forKey: .version)
@@ -167,7 +167,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     }
 
     /// Finding counts by type name.
-    public static func counts(of findings: [AuditFinding]) -> [String: Int] {
+    package static func counts(of findings: [AuditFinding]) -> [String: Int] {
         var counts: [String: Int] = [:]
         for finding in findings { counts[finding.type, default: 0] += 1 }
         return counts
@@ -175,28 +175,28 @@ public struct AuditRecord: Codable, Sendable, Hashable {
 }
 
 /// Which policy decided, by name and content hash.
-public struct AuditPolicyRef: Codable, Sendable, Hashable {
-    public var name: String
-    public var hash: String
+package struct AuditPolicyRef: Codable, Sendable, Hashable {
+    package var name: String
+    package var hash: String
 
-    public init(name: String, hash: String) {
+    package init(name: String, hash: String) {
         self.name = name
         self.hash = hash
     }
 }
 
 /// The policy engine's decision, as logged.
-public struct AuditDecision: Codable, Sendable, Hashable {
+package struct AuditDecision: Codable, Sendable, Hashable {
     /// Target name from the policy (`none` when blocked).
-    public var target: String
-    public var route: RouteKind
+    package var target: String
+    package var route: RouteKind
     /// `route`, `redact` (remote after redaction) or `block`.
-    public var action: String
+    package var action: String
     /// Name of the rule that matched (or `default`).
-    public var rule: String
-    public var reason: String
+    package var rule: String
+    package var reason: String
 
-    public init(target: String, route: RouteKind, action: String, rule: String, reason: String) {
+    package init(target: String, route: RouteKind, action: String, rule: String, reason: String) {
         self.target = target
         self.route = route
         self.action = action
@@ -206,24 +206,24 @@ public struct AuditDecision: Codable, Sendable, Hashable {
 }
 
 /// A finding without its value: type, offsets, score, and optionally the HMAC of the value.
-public struct AuditFinding: Codable, Sendable, Hashable {
-    public var type: String
+package struct AuditFinding: Codable, Sendable, Hashable {
+    package var type: String
     /// Offsets in Unicode scalars into the string at `location` (or into the classified text).
-    public var start: Int
-    public var end: Int
-    public var score: Double
+    package var start: Int
+    package var end: Int
+    package var score: Double
     /// HMAC-SHA256 of the normalised value (see `AuditHMAC`); nil when no key is configured.
-    public var valueHMAC: String?
+    package var valueHMAC: String?
     /// Whether this span was redacted before anything left.
-    public var redacted: Bool?
+    package var redacted: Bool?
     /// Field path of the string the finding is in (`messages[2].tool_calls[0].function.arguments`).
-    public var location: String?
+    package var location: String?
     /// Whose words that string is (`user`, `system`, `tool_result`, …).
-    public var area: String?
+    package var area: String?
     /// True when the string could not be rewritten by redaction (absent otherwise).
-    public var fixed: Bool?
+    package var fixed: Bool?
 
-    public init(
+    package init(
         type: String, start: Int, end: Int, score: Double, valueHMAC: String? = nil, redacted: Bool? = nil,
         location: String? = nil, area: String? = nil, fixed: Bool? = nil
     ) {
@@ -240,7 +240,7 @@ public struct AuditFinding: Codable, Sendable, Hashable {
 
     /// A logged finding from a classifier finding. With `prompt` and `hmac`, the value's HMAC is stored
     /// (never the value); `redacted` says whether the span was masked before egress.
-    public init(_ finding: Finding, prompt: String? = nil, hmac: AuditHMAC? = nil, redacted: Bool? = nil) {
+    package init(_ finding: Finding, prompt: String? = nil, hmac: AuditHMAC? = nil, redacted: Bool? = nil) {
         var digest: String?
         if let prompt, let hmac, let value = AuditFinding.value(of: finding, in: prompt) {
             digest = hmac.digest(value)
@@ -259,7 +259,7 @@ public struct AuditFinding: Codable, Sendable, Hashable {
     }
 
     /// The text a finding covers (offsets in Unicode scalars), or nil when out of range.
-    public static func value(of finding: Finding, in text: String) -> String? {
+    package static func value(of finding: Finding, in text: String) -> String? {
         let scalars = text.unicodeScalars
         guard finding.start >= 0, finding.end >= finding.start, finding.end <= scalars.count else { return nil }
         let lower = scalars.index(scalars.startIndex, offsetBy: finding.start)
@@ -268,7 +268,7 @@ public struct AuditFinding: Codable, Sendable, Hashable {
     }
 
     /// Back to the classifier's type.
-    public var finding: Finding {
+    package var finding: Finding {
         let place = location.map { path in
             FindingLocation(path: path, area: area.flatMap(TextArea.init(rawValue:)) ?? .request, rewritable: fixed != true)
         }
@@ -277,28 +277,28 @@ public struct AuditFinding: Codable, Sendable, Hashable {
 }
 
 /// A topic score without its evidence words.
-public struct AuditTopic: Codable, Sendable, Hashable {
-    public var topic: String
-    public var score: Double
+package struct AuditTopic: Codable, Sendable, Hashable {
+    package var topic: String
+    package var score: Double
 
-    public init(topic: String, score: Double) {
+    package init(topic: String, score: Double) {
         self.topic = topic
         self.score = score
     }
 }
 
 /// The classifier's output as stored: everything `PolicyEngine.evaluate` reads, nothing raw.
-public struct AuditClassification: Codable, Sendable, Hashable {
-    public var difficulty: Double
-    public var sensitivity: Double
-    public var findings: [AuditFinding]
-    public var topics: [AuditTopic]
-    public var language: String
-    public var estimatedTokens: Int
+package struct AuditClassification: Codable, Sendable, Hashable {
+    package var difficulty: Double
+    package var sensitivity: Double
+    package var findings: [AuditFinding]
+    package var topics: [AuditTopic]
+    package var language: String
+    package var estimatedTokens: Int
     /// The prompt-injection screen's verdicts per location (nil when nothing was screened or found).
-    public var injections: [AuditInjection]?
+    package var injections: [AuditInjection]?
 
-    public init(
+    package init(
         difficulty: Double, sensitivity: Double, findings: [AuditFinding], topics: [AuditTopic],
         language: String, estimatedTokens: Int
     ) {
@@ -312,7 +312,7 @@ public struct AuditClassification: Codable, Sendable, Hashable {
 
     /// Stores a classification. With `prompt` and `hmac`, each finding carries the HMAC of its value;
     /// `redactedTypes` marks findings of those types as redacted before egress.
-    public init(
+    package init(
         _ classification: Classification, prompt: String? = nil, hmac: AuditHMAC? = nil,
         redactedTypes: Set<FindingType> = []
     ) {
@@ -323,7 +323,7 @@ public struct AuditClassification: Codable, Sendable, Hashable {
 
     /// Stores a classification whose findings sit in different strings: `value` gives each finding's
     /// text (asked only when `hmac` is set, to store its digest).
-    public init(
+    package init(
         _ classification: Classification, hmac: AuditHMAC?, redactedTypes: Set<FindingType> = [], value: (Finding) -> String?
     ) {
         self.init(
@@ -347,7 +347,7 @@ public struct AuditClassification: Codable, Sendable, Hashable {
     }
 
     /// The classification policies evaluate (topic evidence is not stored, so it is empty).
-    public var classification: Classification {
+    package var classification: Classification {
         var classification = Classification(
             difficulty: difficulty,
             sensitivity: sensitivity,
@@ -364,15 +364,15 @@ public struct AuditClassification: Codable, Sendable, Hashable {
 }
 
 /// The injection screen's verdict on one location, as logged: place, score, kinds (never the text).
-public struct AuditInjection: Codable, Sendable, Hashable {
-    public var location: String
-    public var area: String
-    public var score: Double
-    public var kinds: [String]
+package struct AuditInjection: Codable, Sendable, Hashable {
+    package var location: String
+    package var area: String
+    package var score: Double
+    package var kinds: [String]
     /// At or above the screen's flag threshold.
-    public var flagged: Bool
+    package var flagged: Bool
 
-    public init(location: String, area: String, score: Double, kinds: [String], flagged: Bool) {
+    package init(location: String, area: String, score: Double, kinds: [String], flagged: Bool) {
         self.location = location
         self.area = area
         self.score = score
@@ -380,7 +380,7 @@ public struct AuditInjection: Codable, Sendable, Hashable {
         self.flagged = flagged
     }
 
-    public init(_ injection: LocatedInjection) {
+    package init(_ injection: LocatedInjection) {
         self.init(
             location: injection.location.path, area: injection.location.area.rawValue, score: injection.assessment.score,
             kinds: injection.assessment.kinds.map(\.rawValue), flagged: injection.assessment.flagged
@@ -388,7 +388,7 @@ public struct AuditInjection: Codable, Sendable, Hashable {
     }
 
     /// Back to the classifier's type (spans are not logged).
-    public var located: LocatedInjection {
+    package var located: LocatedInjection {
         LocatedInjection(
             location: FindingLocation(path: location, area: TextArea(rawValue: area) ?? .request, rewritable: true),
             assessment: InjectionAssessment(score: score, flagged: flagged, kinds: kinds.compactMap(InjectionKind.init(rawValue:)), findings: [])
@@ -397,21 +397,21 @@ public struct AuditInjection: Codable, Sendable, Hashable {
 }
 
 /// Request-context fields beyond tenant and model that policies read (only those the policy uses).
-public struct AuditContext: Codable, Sendable, Hashable {
+package struct AuditContext: Codable, Sendable, Hashable {
     /// Values of the metadata keys the policy's rules read (only those; at most 64 characters each).
-    public var metadata: [String: String]
+    package var metadata: [String: String]
     /// Values of the headers the policy's rules read (lower-cased names).
-    public var headers: [String: String]?
+    package var headers: [String: String]?
     /// The inputs the logging policy's rules read (`metadata.KEY`, `header.NAME`), present or not:
     /// what a replay can rely on. Nil in records written before it was kept.
-    public var inputs: [String]?
+    package var inputs: [String]?
     /// Field paths of content the screen could not read (images, audio, files).
-    public var binaryParts: [String]?
+    package var binaryParts: [String]?
     /// USD left in the global and the tenant's budget when the request was decided (nil = no limit).
-    public var remainingUSD: Double?
-    public var tenantRemainingUSD: Double?
+    package var remainingUSD: Double?
+    package var tenantRemainingUSD: Double?
 
-    public init(
+    package init(
         metadata: [String: String] = [:], headers: [String: String]? = nil, inputs: [String]? = nil, binaryParts: [String]? = nil,
         remainingUSD: Double? = nil, tenantRemainingUSD: Double? = nil
     ) {
@@ -433,12 +433,12 @@ public struct AuditContext: Codable, Sendable, Hashable {
 
 /// Redactions of one finding type: masked before egress, put back in the answer, and placeholders
 /// the remote model mangled (could not be restored).
-public struct AuditRedactionCounts: Codable, Sendable, Hashable {
-    public var redacted: Int
-    public var restored: Int
-    public var mangled: Int
+package struct AuditRedactionCounts: Codable, Sendable, Hashable {
+    package var redacted: Int
+    package var restored: Int
+    package var mangled: Int
 
-    public init(redacted: Int, restored: Int = 0, mangled: Int = 0) {
+    package init(redacted: Int, restored: Int = 0, mangled: Int = 0) {
         self.redacted = redacted
         self.restored = restored
         self.mangled = mangled
@@ -446,12 +446,12 @@ public struct AuditRedactionCounts: Codable, Sendable, Hashable {
 }
 
 /// What left the machine for one request.
-public struct AuditEgress: Codable, Sendable, Hashable {
-    public var host: String
-    public var bytesSent: Int
-    public var bytesReceived: Int
+package struct AuditEgress: Codable, Sendable, Hashable {
+    package var host: String
+    package var bytesSent: Int
+    package var bytesReceived: Int
 
-    public init(host: String, bytesSent: Int, bytesReceived: Int = 0) {
+    package init(host: String, bytesSent: Int, bytesReceived: Int = 0) {
         self.host = host
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
@@ -465,11 +465,11 @@ public struct AuditEgress: Codable, Sendable, Hashable {
 }
 
 /// Token counts as served.
-public struct AuditUsage: Codable, Sendable, Hashable {
-    public var promptTokens: Int
-    public var completionTokens: Int
+package struct AuditUsage: Codable, Sendable, Hashable {
+    package var promptTokens: Int
+    package var completionTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int) {
+    package init(promptTokens: Int, completionTokens: Int) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
     }
@@ -481,12 +481,12 @@ public struct AuditUsage: Codable, Sendable, Hashable {
 }
 
 /// Latencies in milliseconds.
-public struct AuditLatency: Codable, Sendable, Hashable {
-    public var decisionMs: Double
-    public var firstTokenMs: Double?
-    public var totalMs: Double?
+package struct AuditLatency: Codable, Sendable, Hashable {
+    package var decisionMs: Double
+    package var firstTokenMs: Double?
+    package var totalMs: Double?
 
-    public init(decisionMs: Double, firstTokenMs: Double? = nil, totalMs: Double? = nil) {
+    package init(decisionMs: Double, firstTokenMs: Double? = nil, totalMs: Double? = nil) {
         self.decisionMs = decisionMs
         self.firstTokenMs = firstTokenMs
         self.totalMs = totalMs
@@ -500,31 +500,31 @@ public struct AuditLatency: Codable, Sendable, Hashable {
 }
 
 /// Outcome of a request.
-public struct AuditStatus: Codable, Sendable, Hashable {
+package struct AuditStatus: Codable, Sendable, Hashable {
     /// `pending` (decision records), `ok`, `error` or `blocked`.
-    public var state: String
+    package var state: String
     /// HTTP status returned to the client (nil while pending).
-    public var code: Int?
+    package var code: Int?
     /// Error type (e.g. `upstream_timeout`, `audit_unavailable`).
-    public var error: String?
+    package var error: String?
 
-    public init(state: String, code: Int? = nil, error: String? = nil) {
+    package init(state: String, code: Int? = nil, error: String? = nil) {
         self.state = state
         self.code = code
         self.error = error
     }
 
-    public static let pending = AuditStatus(state: "pending")
-    public static func ok(_ code: Int = 200) -> AuditStatus { AuditStatus(state: "ok", code: code) }
+    package static let pending = AuditStatus(state: "pending")
+    package static func ok(_ code: Int = 200) -> AuditStatus { AuditStatus(state: "ok", code: code) }
 }
 
 /// A fallback from one target to another, and why.
-public struct AuditFallback: Codable, Sendable, Hashable {
-    public var from: String
-    public var to: String
-    public var reason: String
+package struct AuditFallback: Codable, Sendable, Hashable {
+    package var from: String
+    package var to: String
+    package var reason: String
 
-    public init(from: String, to: String, reason: String) {
+    package init(from: String, to: String, reason: String) {
         self.from = from
         self.to = to
         self.reason = reason
@@ -532,14 +532,14 @@ public struct AuditFallback: Codable, Sendable, Hashable {
 }
 
 /// One target's price as stored in a `policy` record.
-public struct AuditTargetPrice: Codable, Sendable, Hashable {
-    public var name: String
-    public var route: RouteKind
-    public var host: String?
-    public var inputPerMillion: Double
-    public var outputPerMillion: Double
+package struct AuditTargetPrice: Codable, Sendable, Hashable {
+    package var name: String
+    package var route: RouteKind
+    package var host: String?
+    package var inputPerMillion: Double
+    package var outputPerMillion: Double
 
-    public init(name: String, route: RouteKind, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double) {
+    package init(name: String, route: RouteKind, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double) {
         self.name = name
         self.route = route
         self.host = host
@@ -554,19 +554,19 @@ public struct AuditTargetPrice: Codable, Sendable, Hashable {
     }
 
     /// USD for the given token counts.
-    public func cost(promptTokens: Int, completionTokens: Int) -> Double {
+    package func cost(promptTokens: Int, completionTokens: Int) -> Double {
         (Double(promptTokens) * inputPerMillion + Double(completionTokens) * outputPerMillion) / 1_000_000
     }
 }
 
 /// A spend limit in USD. `tenant` nil means global.
-public struct AuditBudget: Codable, Sendable, Hashable {
-    public enum Period: String, Codable, Sendable, Hashable { case daily, monthly }
-    public var tenant: String?
-    public var period: Period
-    public var limitUSD: Double
+package struct AuditBudget: Codable, Sendable, Hashable {
+    package enum Period: String, Codable, Sendable, Hashable { case daily, monthly }
+    package var tenant: String?
+    package var period: Period
+    package var limitUSD: Double
 
-    public init(tenant: String?, period: Period, limitUSD: Double) {
+    package init(tenant: String?, period: Period, limitUSD: Double) {
         self.tenant = tenant
         self.period = period
         self.limitUSD = limitUSD
@@ -579,34 +579,34 @@ public struct AuditBudget: Codable, Sendable, Hashable {
 }
 
 /// The part of a policy the review CLI needs without the policy file.
-public struct AuditPolicyInfo: Codable, Sendable, Hashable {
-    public var targets: [AuditTargetPrice]
-    public var budgets: [AuditBudget]
+package struct AuditPolicyInfo: Codable, Sendable, Hashable {
+    package var targets: [AuditTargetPrice]
+    package var budgets: [AuditBudget]
 
-    public init(targets: [AuditTargetPrice], budgets: [AuditBudget] = []) {
+    package init(targets: [AuditTargetPrice], budgets: [AuditBudget] = []) {
         self.targets = targets
         self.budgets = budgets
     }
 
     /// The most expensive remote target (by input + output price), the baseline for savings.
-    public var mostExpensiveRemote: AuditTargetPrice? {
+    package var mostExpensiveRemote: AuditTargetPrice? {
         targets.filter { $0.route == .remote }.max { ($0.inputPerMillion + $0.outputPerMillion) < ($1.inputPerMillion + $1.outputPerMillion) }
     }
 }
 
 /// What the writer repaired on open.
-public struct AuditRecovery: Codable, Sendable, Hashable {
-    public var file: String
+package struct AuditRecovery: Codable, Sendable, Hashable {
+    package var file: String
     /// 1-based line number the torn line had.
-    public var line: Int
-    public var bytesLost: Int
+    package var line: Int
+    package var bytesLost: Int
 
     /// Why the chain resumed, when it was not a torn line found on open (a write that failed, e.g. a
     /// full disk or an unreachable database, and the time it began).
-    public var reason: String?
-    public var failedAt: String?
+    package var reason: String?
+    package var failedAt: String?
 
-    public init(file: String, line: Int, bytesLost: Int, reason: String? = nil, failedAt: String? = nil) {
+    package init(file: String, line: Int, bytesLost: Int, reason: String? = nil, failedAt: String? = nil) {
         self.file = file
         self.line = line
         self.bytesLost = bytesLost

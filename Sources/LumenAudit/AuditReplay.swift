@@ -1,25 +1,25 @@
-public import LumenClassifier
+package import LumenClassifier
 
 /// The request fields a replayed policy sees, as stored in the log.
-public struct AuditReplayInput: Sendable {
-    public var id: String
-    public var tenant: String?
-    public var requestedModel: String?
-    public var classification: Classification
+package struct AuditReplayInput: Sendable {
+    package var id: String
+    package var tenant: String?
+    package var requestedModel: String?
+    package var classification: Classification
     /// The context inputs the logging policy recorded (metadata and headers its rules read, binary
     /// parts, budgets left).
-    public var context: AuditContext?
+    package var context: AuditContext?
 }
 
 /// One side (logged or replayed) of a replay.
-public struct AuditReplaySide: Codable, Sendable, Hashable {
-    public var local = 0
-    public var remote = 0
-    public var blocked = 0
-    public var costUSD = 0.0
+package struct AuditReplaySide: Codable, Sendable, Hashable {
+    package var local = 0
+    package var remote = 0
+    package var blocked = 0
+    package var costUSD = 0.0
     /// Requests that would send something out, by host.
-    public var egressByHost: [String: Int] = [:]
-    public var byRule: [String: Int] = [:]
+    package var egressByHost: [String: Int] = [:]
+    package var byRule: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
         case local, remote, blocked
@@ -30,17 +30,17 @@ public struct AuditReplaySide: Codable, Sendable, Hashable {
 }
 
 /// What changes when the logged requests are re-decided by another policy.
-public struct AuditReplayReport: Codable, Sendable {
-    public var requests: Int
-    public var changed: Int
-    public var before: AuditReplaySide
-    public var after: AuditReplaySide
+package struct AuditReplayReport: Codable, Sendable {
+    package var requests: Int
+    package var changed: Int
+    package var before: AuditReplaySide
+    package var after: AuditReplaySide
     /// "old rule -> new rule" counts among changed decisions.
-    public var transitions: [String: Int]
+    package var transitions: [String: Int]
     /// Inputs the replayed policy's rules read that the log did not record (`metadata.KEY`,
     /// `header.NAME`), with the number of requests concerned: those rules were decided as if the
     /// input were absent, so their outcome there is not a re-decision.
-    public var unrecordedInputs: [String: Int] = [:]
+    package var unrecordedInputs: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
         case requests, changed, before, after, transitions
@@ -51,15 +51,15 @@ public struct AuditReplayReport: Codable, Sendable {
 /// Re-decides logged requests from their stored classifier outputs (no prompts needed). The
 /// decision function is the policy engine (wired by the CLI); `prices` prices the new targets with the
 /// logged token counts.
-public enum AuditReplay {
-    public static func run(
+package enum AuditReplay {
+    package static func run(
         directory: String, since: String? = nil, prices: [String: AuditTargetPrice], reads: [String] = [],
         decide: (AuditReplayInput) throws -> AuditDecision
     ) throws -> AuditReplayReport {
         try run(source: .directory(directory), since: since, prices: prices, reads: reads, decide: decide)
     }
 
-    public static func run(
+    package static func run(
         source: AuditSource, since: String? = nil, prices: [String: AuditTargetPrice], reads: [String] = [],
         decide: (AuditReplayInput) throws -> AuditDecision
     ) throws -> AuditReplayReport {

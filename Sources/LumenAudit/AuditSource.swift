@@ -1,13 +1,13 @@
 import Foundation
 
 /// The lines of one chain held in memory (a PostgreSQL chain, read for review).
-public struct AuditSourceChunk: Sendable {
+package struct AuditSourceChunk: Sendable {
     /// The chain's name (used where a file name would be).
-    public var name: String
+    package var name: String
     /// The sealed lines, without newline, in chain order.
-    public var lines: [[UInt8]]
+    package var lines: [[UInt8]]
 
-    public init(name: String, lines: [[UInt8]]) {
+    package init(name: String, lines: [[UInt8]]) {
         self.name = name
         self.lines = lines
     }
@@ -16,7 +16,7 @@ public struct AuditSourceChunk: Sendable {
 /// Where the review commands read records from: an audit directory, or the chains of the shared
 /// store (fetched by LumenStore). Both give the same lines, so every analysis has one code path and
 /// the same output for the same records.
-public enum AuditSource: Sendable {
+package enum AuditSource: Sendable {
     case directory(String)
     case chains([AuditSourceChunk])
 
@@ -35,7 +35,7 @@ public enum AuditSource: Sendable {
     }
 
     /// The lines in memory (a directory is read whole; complete lines only).
-    public func chunks() throws -> [AuditSourceChunk] {
+    package func chunks() throws -> [AuditSourceChunk] {
         switch self {
         case .chains(let chunks): return chunks
         case .directory(let directory):
@@ -48,14 +48,14 @@ public enum AuditSource: Sendable {
     }
 
     /// The chain fields of a line (nil when it is not an audit record line).
-    public static func header(_ bytes: [UInt8]) -> (seq: Int, hash: String, prevHash: String)? {
+    package static func header(_ bytes: [UInt8]) -> (seq: Int, hash: String, prevHash: String)? {
         bytes.withUnsafeBufferPointer { AuditChain.check($0, computeHash: false) }.map { ($0.seq, $0.hash, $0.prevHash) }
     }
 }
 
 extension AuditReader {
     /// Decodes each complete line of `source` as `T`, skipping lines older than `since`.
-    public static func forEach<T: Decodable>(
+    package static func forEach<T: Decodable>(
         source: AuditSource, as type: T.Type, since: String? = nil, containing needle: String? = nil, _ body: (T) throws -> Void
     ) throws {
         let decoder = JSONDecoder()
@@ -71,7 +71,7 @@ extension AuditReader {
     }
 
     /// Every complete record of `source` (optionally from `since`) in chain order.
-    public static func records(source: AuditSource, since: String? = nil) throws -> [AuditRecord] {
+    package static func records(source: AuditSource, since: String? = nil) throws -> [AuditRecord] {
         var out: [AuditRecord] = []
         try forEach(source: source, as: AuditRecord.self, since: since) { out.append($0) }
         return out

@@ -1,8 +1,8 @@
 import Foundation
 
 /// One problem `verify` found, located by file and 1-based line.
-public struct AuditVerifyIssue: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable {
+package struct AuditVerifyIssue: Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Hashable {
         /// Content does not match its hash, or the chain shows the previous record was rewritten.
         case modified
         /// Records are missing before this line.
@@ -19,48 +19,48 @@ public struct AuditVerifyIssue: Sendable, Hashable, CustomStringConvertible {
         case torn
     }
 
-    public var kind: Kind
-    public var file: String
-    public var line: Int
-    public var message: String
+    package var kind: Kind
+    package var file: String
+    package var line: Int
+    package var message: String
 
-    public init(kind: Kind, file: String, line: Int, message: String) {
+    package init(kind: Kind, file: String, line: Int, message: String) {
         self.kind = kind
         self.file = file
         self.line = line
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(kind.rawValue): \(message)" }
+    package var description: String { "\(file):\(line): \(kind.rawValue): \(message)" }
 
     /// Whether this issue means the log was tampered with (everything but an unrepaired torn line).
-    public var isTampering: Bool { kind != .torn }
+    package var isTampering: Bool { kind != .torn }
 }
 
 /// The result of `AuditVerifier.verify`.
-public struct AuditVerifyReport: Sendable {
-    public var files: Int
-    public var records: Int
-    public var issues: [AuditVerifyIssue]
+package struct AuditVerifyReport: Sendable {
+    package var files: Int
+    package var records: Int
+    package var issues: [AuditVerifyIssue]
     /// `recovery` records: torn lines repaired by the writer after a crash.
-    public var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
-    public var seconds: Double
+    package var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
+    package var seconds: Double
 
     /// True when nothing was tampered with.
-    public var intact: Bool { !issues.contains { $0.isTampering } }
+    package var intact: Bool { !issues.contains { $0.isTampering } }
     /// True when the only issue is a last line torn by a crash, which the writer repairs on its next start.
-    public var tornTail: Bool { issues.contains { $0.kind == .torn } }
+    package var tornTail: Bool { issues.contains { $0.kind == .torn } }
 
     /// The verdict line's last words: `chain intact`, `torn tail, repairable` or `TAMPERED`.
-    public var verdict: String {
+    package var verdict: String {
         if !intact { return "TAMPERED" }
         return tornTail ? "torn tail, repairable (chain intact up to it)" : "chain intact"
     }
-    public var recordsPerSecond: Double { seconds > 0 ? Double(records) / seconds : 0 }
+    package var recordsPerSecond: Double { seconds > 0 ? Double(records) / seconds : 0 }
 }
 
 /// Checks the whole hash chain of an audit directory.
-public enum AuditVerifier {
+package enum AuditVerifier {
     private struct Entry {
         var file: Int32
         var line: Int32
@@ -83,7 +83,7 @@ public enum AuditVerifier {
     /// Verifies every record in chain order; reports each break with file and line. With `key` (the
     /// `LUMEN_AUDIT_HMAC_KEY` the log was written with) the seals of `audit.head` and its witness are
     /// checked too.
-    public static func verify(directory: String, key: AuditHMAC? = nil) throws -> AuditVerifyReport {
+    package static func verify(directory: String, key: AuditHMAC? = nil) throws -> AuditVerifyReport {
         let started = DispatchTime.now()
         let files = try AuditFiles.logFiles(in: directory)
         var entries: [Entry] = []
@@ -123,19 +123,19 @@ public enum AuditVerifier {
     }
 
     /// The result of checking one chain held in memory (a PostgreSQL chain, say).
-    public struct ChainCheck: Sendable {
-        public var records: Int
-        public var issues: [AuditVerifyIssue]
-        public var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
+    package struct ChainCheck: Sendable {
+        package var records: Int
+        package var issues: [AuditVerifyIssue]
+        package var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
         /// The last record's seq and hash (genesis when empty).
-        public var tail: AuditTail
+        package var tail: AuditTail
         /// Hash of each record by seq (to check checkpoints against).
-        public var hashes: [Int: String]
+        package var hashes: [Int: String]
     }
 
     /// Checks one chain given as its lines (without newline) in storage order; issues name the chain
     /// as their file and the 1-based position as their line.
-    public static func verifyChain(named name: String, lines: [[UInt8]]) -> ChainCheck {
+    package static func verifyChain(named name: String, lines: [[UInt8]]) -> ChainCheck {
         var entries: [Entry] = []
         var issues: [AuditVerifyIssue] = []
         var recoveries: [(file: String, line: Int, recovery: AuditRecovery)] = []

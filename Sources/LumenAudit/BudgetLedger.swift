@@ -1,26 +1,26 @@
-public import Foundation
+package import Foundation
 
 /// What is left of the budgets for one tenant (nil: no limit applies).
-public struct BudgetRemaining: Sendable, Hashable {
+package struct BudgetRemaining: Sendable, Hashable {
     /// USD left in the global budget (smallest of daily and monthly).
-    public var globalUSD: Double?
+    package var globalUSD: Double?
     /// USD left in the tenant's budget (smallest of daily and monthly).
-    public var tenantUSD: Double?
+    package var tenantUSD: Double?
 
-    public init(globalUSD: Double? = nil, tenantUSD: Double? = nil) {
+    package init(globalUSD: Double? = nil, tenantUSD: Double? = nil) {
         self.globalUSD = globalUSD
         self.tenantUSD = tenantUSD
     }
 
     /// True when a limit applies and nothing is left.
-    public var exhausted: Bool { (globalUSD ?? 1) <= 0 || (tenantUSD ?? 1) <= 0 }
+    package var exhausted: Bool { (globalUSD ?? 1) <= 0 || (tenantUSD ?? 1) <= 0 }
 }
 
 /// Spend per tenant and globally for the current UTC day and month, against the policy's budgets.
 /// Rebuilt from the audit log on start; fed with each completion record as it is written (streamed
 /// requests count with the cost the proxy fills in at the end of the stream).
-public actor BudgetLedger {
-    public private(set) var budgets: [AuditBudget]
+package actor BudgetLedger {
+    package private(set) var budgets: [AuditBudget]
     private let clock: @Sendable () -> Date
     /// [tenant key][day] and [tenant key][month]; key "" is the global total.
     private var daily: [String: [String: Double]] = [:]
@@ -30,15 +30,15 @@ public actor BudgetLedger {
     private var counted: Set<String> = []
     private var countedOrder: [String] = []
     private var countedOldest = 0
-    public static let dedupeWindow = 65_536
+    package static let dedupeWindow = 65_536
 
-    public init(budgets: [AuditBudget], clock: @escaping @Sendable () -> Date = { Date() }) {
+    package init(budgets: [AuditBudget], clock: @escaping @Sendable () -> Date = { Date() }) {
         self.budgets = budgets
         self.clock = clock
     }
 
     /// A ledger holding the spend of this month's completion records in `directory`.
-    public static func rebuild(
+    package static func rebuild(
         from directory: String, budgets: [AuditBudget], clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> BudgetLedger {
         let month = String(AuditFiles.timestamp(clock()).prefix(7))
@@ -80,13 +80,13 @@ public actor BudgetLedger {
     private var reserved: [String: Double] = [:]
 
     /// USD held by open reservations, by everyone.
-    public var reservedUSD: Double { reservations.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.amount } } }
+    package var reservedUSD: Double { reservations.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.amount } } }
     /// Number of open reservations.
-    public var openReservations: Int { reservations.values.reduce(0) { $0 + $1.count } }
+    package var openReservations: Int { reservations.values.reduce(0) { $0 + $1.count } }
 
     /// Reserves `request.amountUSD` against every budget the request counts towards, or refuses when
     /// one has less left (limit − spend − open reservations). Settled by `record` (same request id).
-    public func reserve(_ request: BudgetReservationRequest) -> BudgetReservationOutcome {
+    package func reserve(_ request: BudgetReservationRequest) -> BudgetReservationOutcome {
         let now = AuditFiles.timestamp(clock())
         for (scope, period, limit) in BudgetKeys.limits(budgets, tenant: request.tenant, timestamp: now) {
             let key = scope + "|" + period
@@ -109,7 +109,7 @@ public actor BudgetLedger {
     }
 
     /// Releases the reservations of a request (settled by its completion record).
-    public func release(requestID: String) {
+    package func release(requestID: String) {
         guard let held = reservations.removeValue(forKey: requestID) else { return }
         for (amount, keys) in held {
             for key in keys {
@@ -120,10 +120,10 @@ public actor BudgetLedger {
     }
 
     /// Replaces the budgets (when the policy changes); spend is kept.
-    public func setBudgets(_ budgets: [AuditBudget]) { self.budgets = budgets }
+    package func setBudgets(_ budgets: [AuditBudget]) { self.budgets = budgets }
 
     /// Counts a written record: completion records with a cost add to the spend (once per id).
-    public func record(_ record: AuditRecord) {
+    package func record(_ record: AuditRecord) {
         guard record.kind == .completion else { return }
         release(requestID: record.id)
         guard let cost = record.costUSD, cost > 0 else { return }
@@ -131,7 +131,7 @@ public actor BudgetLedger {
     }
 
     /// Adds spend directly.
-    public func add(tenant: String?, costUSD: Double, timestamp: String, id: String? = nil) {
+    package func add(tenant: String?, costUSD: Double, timestamp: String, id: String? = nil) {
         if let id {
             guard counted.insert(id).inserted else { return }
             if countedOrder.count < Self.dedupeWindow {
@@ -151,7 +151,7 @@ public actor BudgetLedger {
     }
 
     /// USD spent today / this month, by a tenant or (nil) by everyone.
-    public func spent(tenant: String?, period: AuditBudget.Period) -> Double {
+    package func spent(tenant: String?, period: AuditBudget.Period) -> Double {
         let now = AuditFiles.timestamp(clock())
         let key = tenant.map { "t:" + $0 } ?? ""
         switch period {
@@ -167,7 +167,7 @@ public actor BudgetLedger {
     }
 
     /// What is left for a tenant, globally and for the tenant, right now (open reservations count as spent).
-    public func remaining(tenant: String?) -> BudgetRemaining {
+    package func remaining(tenant: String?) -> BudgetRemaining {
         var result = BudgetRemaining()
         for budget in budgets {
             if let scoped = budget.tenant {

@@ -1,18 +1,18 @@
 /// A request's worst-case cost, to be reserved against every budget it counts towards before it
 /// leaves (#17): prompt tokens plus `max_tokens` (times the number of choices) at the target's price.
-public struct BudgetReservationRequest: Sendable, Hashable {
+package struct BudgetReservationRequest: Sendable, Hashable {
     /// The request id: a reservation is settled by the completion record with the same id.
-    public var requestID: String
-    public var tenant: String?
+    package var requestID: String
+    package var tenant: String?
     /// Target name and its price.
-    public var target: String
-    public var promptTokens: Int
+    package var target: String
+    package var promptTokens: Int
     /// Output tokens the answer may use at most (`max_tokens` × `n`, or the configured default).
-    public var maxOutputTokens: Int
+    package var maxOutputTokens: Int
     /// USD for `promptTokens` + `maxOutputTokens` at the target's price.
-    public var amountUSD: Double
+    package var amountUSD: Double
 
-    public init(requestID: String, tenant: String?, target: String, promptTokens: Int, maxOutputTokens: Int, amountUSD: Double) {
+    package init(requestID: String, tenant: String?, target: String, promptTokens: Int, maxOutputTokens: Int, amountUSD: Double) {
         self.requestID = requestID
         self.tenant = tenant
         self.target = target
@@ -23,7 +23,7 @@ public struct BudgetReservationRequest: Sendable, Hashable {
 }
 
 /// What a reservation attempt came to.
-public enum BudgetReservationOutcome: Sendable, Hashable {
+package enum BudgetReservationOutcome: Sendable, Hashable {
     /// Reserved: the request may leave; its completion record settles the reservation.
     case granted
     /// A budget it counts towards has less left than the worst case (message says which).
@@ -35,9 +35,9 @@ public enum BudgetReservationOutcome: Sendable, Hashable {
 /// The budget keys a spend or reservation counts towards at `timestamp`: the global and (with a
 /// tenant) the tenant's, each for its UTC day and month. One owner for the key format, shared by
 /// the in-memory ledger and the PostgreSQL store.
-public enum BudgetKeys {
+package enum BudgetKeys {
     /// `(scope, period)` pairs: scope `""` (global) or `t:TENANT`; period `d:YYYY-MM-DD` or `m:YYYY-MM`.
-    public static func keys(tenant: String?, timestamp: String) -> [(scope: String, period: String)] {
+    package static func keys(tenant: String?, timestamp: String) -> [(scope: String, period: String)] {
         let day = "d:" + timestamp.prefix(10)
         let month = "m:" + timestamp.prefix(7)
         var out: [(String, String)] = [("", day), ("", month)]
@@ -49,7 +49,7 @@ public enum BudgetKeys {
     }
 
     /// The limit each key has under `budgets` (keys without a limit are left out).
-    public static func limits(_ budgets: [AuditBudget], tenant: String?, timestamp: String) -> [(scope: String, period: String, limitUSD: Double)] {
+    package static func limits(_ budgets: [AuditBudget], tenant: String?, timestamp: String) -> [(scope: String, period: String, limitUSD: Double)] {
         var out: [(String, String, Double)] = []
         for budget in budgets {
             let scope: String
@@ -66,7 +66,7 @@ public enum BudgetKeys {
     }
 
     /// `global daily`, `tenant 'acme' monthly`, … for messages.
-    public static func describe(scope: String, period: String) -> String {
+    package static func describe(scope: String, period: String) -> String {
         let who = scope.isEmpty ? "global" : "tenant '\(scope.dropFirst(2))'"
         return "\(who) \(period.hasPrefix("d:") ? "daily" : "monthly")"
     }

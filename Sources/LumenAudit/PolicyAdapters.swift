@@ -1,10 +1,10 @@
 import Foundation
-public import LumenPolicy
+package import LumenPolicy
 
 extension AuditDecision {
     /// The audit form of a policy decision: where it goes (local, remote or blocked) and why.
     /// (The one place a decision becomes its logged form: the router's records and `lumen replay` use it.)
-    public init(_ decision: Decision, policy: Policy) {
+    package init(_ decision: Decision, policy: Policy) {
         self.init(
             target: decision.target ?? "none", route: decision.route(in: policy), action: decision.action.rawValue,
             rule: decision.rule, reason: decision.reason
@@ -14,7 +14,7 @@ extension AuditDecision {
 
 extension AuditTargetPrice {
     /// A policy target's price and, for remote targets, the host requests to it leave for.
-    public init(_ target: PolicyTarget) {
+    package init(_ target: PolicyTarget) {
         self.init(
             name: target.name, route: target.route,
             host: target.isLocal ? nil : target.baseURL.flatMap { URL(string: $0)?.host },
@@ -25,7 +25,7 @@ extension AuditTargetPrice {
 
 extension AuditPolicyInfo {
     /// The price table and budgets a `policy` record stores for `policy`.
-    public init(_ policy: Policy) {
+    package init(_ policy: Policy) {
         var budgets: [AuditBudget] = []
         if let daily = policy.budgets.global.dailyUSD { budgets.append(AuditBudget(tenant: nil, period: .daily, limitUSD: daily)) }
         if let monthly = policy.budgets.global.monthlyUSD { budgets.append(AuditBudget(tenant: nil, period: .monthly, limitUSD: monthly)) }
@@ -39,12 +39,12 @@ extension AuditPolicyInfo {
 
 extension AuditReplay {
     /// Re-decides every logged request with `policy` through the policy engine.
-    public static func run(directory: String, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
+    package static func run(directory: String, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
         try run(source: .directory(directory), since: since, policy: policy)
     }
 
     /// Re-decides every request of an audit source (directory or store chains) with `policy`.
-    public static func run(source: AuditSource, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
+    package static func run(source: AuditSource, since: String? = nil, policy: Policy) throws -> AuditReplayReport {
         let prices = Dictionary(policy.targets.map { ($0.name, AuditTargetPrice($0)) }, uniquingKeysWith: { first, _ in first })
         return try run(source: source, since: since, prices: prices, reads: policy.inputs.labels) { input in
             let logged = input.context

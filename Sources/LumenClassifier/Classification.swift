@@ -1,7 +1,7 @@
 /// The kind of a sensitive span. Raw values follow Presidio's entity names where one exists,
 /// so evaluation against Presidio-labelled data needs no mapping table.
-public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
-    public let rawValue: String
+package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
+    package let rawValue: String
     /// `isSecret` and `isStructuredIdentifier`, decided once when the type is made (they are asked
     /// for every finding of every prompt; a set lookup there hashed the name each time).
     private let kind: Kind
@@ -11,12 +11,12 @@ public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compar
         var structured: Bool
     }
 
-    public init(rawValue: String) {
+    package init(rawValue: String) {
         self.rawValue = rawValue
         kind = Kind(secret: Self.secretNames.contains(rawValue), structured: Self.structuredNames.contains(rawValue))
     }
-    public init(stringLiteral value: String) { self.init(rawValue: value) }
-    public init(_ value: String) { self.init(rawValue: value) }
+    package init(stringLiteral value: String) { self.init(rawValue: value) }
+    package init(_ value: String) { self.init(rawValue: value) }
 
     /// The names of the secret types below (`.awsAccessKey` … `.genericSecret`).
     private static let secretNames: Set<String> = [
@@ -28,62 +28,62 @@ public struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compar
         "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "CN_RESIDENT_ID", "IP_ADDRESS",
     ]
 
-    public var description: String { rawValue }
-    public static func < (lhs: FindingType, rhs: FindingType) -> Bool { lhs.rawValue < rhs.rawValue }
+    package var description: String { rawValue }
+    package static func < (lhs: FindingType, rhs: FindingType) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
 
     // Contact and identity.
-    public static let email: FindingType = "EMAIL_ADDRESS"
-    public static let phone: FindingType = "PHONE_NUMBER"
-    public static let creditCard: FindingType = "CREDIT_CARD"
-    public static let iban: FindingType = "IBAN_CODE"
-    public static let usSSN: FindingType = "US_SSN"
-    public static let chineseResidentID: FindingType = "CN_RESIDENT_ID"
-    public static let passport: FindingType = "PASSPORT"
-    public static let ipAddress: FindingType = "IP_ADDRESS"
-    public static let dateOfBirth: FindingType = "DATE_OF_BIRTH"
-    public static let streetAddress: FindingType = "STREET_ADDRESS"
-    public static let person: FindingType = "PERSON"
+    package static let email: FindingType = "EMAIL_ADDRESS"
+    package static let phone: FindingType = "PHONE_NUMBER"
+    package static let creditCard: FindingType = "CREDIT_CARD"
+    package static let iban: FindingType = "IBAN_CODE"
+    package static let usSSN: FindingType = "US_SSN"
+    package static let chineseResidentID: FindingType = "CN_RESIDENT_ID"
+    package static let passport: FindingType = "PASSPORT"
+    package static let ipAddress: FindingType = "IP_ADDRESS"
+    package static let dateOfBirth: FindingType = "DATE_OF_BIRTH"
+    package static let streetAddress: FindingType = "STREET_ADDRESS"
+    package static let person: FindingType = "PERSON"
 
     // Secrets.
-    public static let awsAccessKey: FindingType = "AWS_ACCESS_KEY"
-    public static let githubToken: FindingType = "GITHUB_TOKEN"
-    public static let openAIKey: FindingType = "OPENAI_API_KEY"
-    public static let anthropicKey: FindingType = "ANTHROPIC_API_KEY"
-    public static let slackToken: FindingType = "SLACK_TOKEN"
-    public static let stripeKey: FindingType = "STRIPE_KEY"
-    public static let googleAPIKey: FindingType = "GOOGLE_API_KEY"
-    public static let jwt: FindingType = "JWT"
-    public static let privateKey: FindingType = "PRIVATE_KEY"
-    public static let password: FindingType = "PASSWORD"
-    public static let genericSecret: FindingType = "GENERIC_SECRET"
+    package static let awsAccessKey: FindingType = "AWS_ACCESS_KEY"
+    package static let githubToken: FindingType = "GITHUB_TOKEN"
+    package static let openAIKey: FindingType = "OPENAI_API_KEY"
+    package static let anthropicKey: FindingType = "ANTHROPIC_API_KEY"
+    package static let slackToken: FindingType = "SLACK_TOKEN"
+    package static let stripeKey: FindingType = "STRIPE_KEY"
+    package static let googleAPIKey: FindingType = "GOOGLE_API_KEY"
+    package static let jwt: FindingType = "JWT"
+    package static let privateKey: FindingType = "PRIVATE_KEY"
+    package static let password: FindingType = "PASSWORD"
+    package static let genericSecret: FindingType = "GENERIC_SECRET"
 
     // Terms the policy declares (project code names, customer lists).
-    public static let customTerm: FindingType = "CUSTOM_TERM"
+    package static let customTerm: FindingType = "CUSTOM_TERM"
 
     /// Secrets are never sent to a remote provider unless a policy says so explicitly.
-    public var isSecret: Bool { kind.secret }
+    package var isSecret: Bool { kind.secret }
 
     /// Identifiers with a fixed structure (and usually a checksum): the detectors must not miss these.
-    public var isStructuredIdentifier: Bool { kind.structured }
+    package var isStructuredIdentifier: Bool { kind.structured }
 
     /// The secret types (`secretNames`: a type's flags are decided from its name when it is made).
-    public static let secrets = Set(secretNames.map(FindingType.init(rawValue:)))
+    package static let secrets = Set(secretNames.map(FindingType.init(rawValue:)))
 
     /// The structured-identifier types (`structuredNames`).
-    public static let structuredIdentifiers = Set(structuredNames.map(FindingType.init(rawValue:)))
+    package static let structuredIdentifiers = Set(structuredNames.map(FindingType.init(rawValue:)))
 }
 
 /// Whose words a text of a request is: what a policy condition can ask about a finding's place.
-public enum TextArea: String, Hashable, Sendable, Codable, CaseIterable {
+package enum TextArea: String, Hashable, Sendable, Codable, CaseIterable {
     /// A user turn.
     case user
     /// A system or developer prompt.
@@ -102,15 +102,15 @@ public enum TextArea: String, Hashable, Sendable, Codable, CaseIterable {
 
 /// Where a finding sits in a request: the field path of the string it was found in, that string's
 /// area, and whether redaction can rewrite the string without breaking the request.
-public struct FindingLocation: Hashable, Sendable, Codable {
+package struct FindingLocation: Hashable, Sendable, Codable {
     /// E.g. `messages[2].tool_calls[0].function.arguments`.
-    public var path: String
-    public var area: TextArea
+    package var path: String
+    package var area: TextArea
     /// False for strings that are sent verbatim or not at all (stop sequences, schema enums, names of
     /// members): a value there cannot be pseudonymised.
-    public var rewritable: Bool
+    package var rewritable: Bool
 
-    public init(path: String, area: TextArea, rewritable: Bool) {
+    package init(path: String, area: TextArea, rewritable: Bool) {
         self.path = path
         self.area = area
         self.rewritable = rewritable
@@ -120,16 +120,16 @@ public struct FindingLocation: Hashable, Sendable, Codable {
 /// One sensitive span of a prompt. `start` and `end` are offsets in Unicode scalars
 /// (`String.unicodeScalars`), `end` exclusive: into the string at `location` when there is one,
 /// else into the text that was classified.
-public struct Finding: Hashable, Sendable, Codable {
-    public var type: FindingType
-    public var start: Int
-    public var end: Int
+package struct Finding: Hashable, Sendable, Codable {
+    package var type: FindingType
+    package var start: Int
+    package var end: Int
     /// Confidence in [0, 1].
-    public var score: Double
+    package var score: Double
     /// The place in the request, when the text was part of one (set by the router's screen).
-    public var location: FindingLocation?
+    package var location: FindingLocation?
 
-    public init(type: FindingType, start: Int, end: Int, score: Double, location: FindingLocation? = nil) {
+    package init(type: FindingType, start: Int, end: Int, score: Double, location: FindingLocation? = nil) {
         self.type = type
         self.start = start
         self.end = end
@@ -139,24 +139,24 @@ public struct Finding: Hashable, Sendable, Codable {
 }
 
 /// Regulated subject areas a prompt can touch.
-public enum Topic: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+package enum Topic: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
     case health
     case finance
     case legal
     case hr
 
-    public static func < (lhs: Topic, rhs: Topic) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: Topic, rhs: Topic) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// How strongly a prompt touches a regulated topic, and the words that say so.
-public struct TopicScore: Hashable, Sendable, Codable {
-    public var topic: Topic
+package struct TopicScore: Hashable, Sendable, Codable {
+    package var topic: Topic
     /// In [0, 1].
-    public var score: Double
+    package var score: Double
     /// The evidence words found in the prompt (lower-cased terms from the lexicon, not spans).
-    public var evidence: [String]
+    package var evidence: [String]
 
-    public init(topic: Topic, score: Double, evidence: [String]) {
+    package init(topic: Topic, score: Double, evidence: [String]) {
         self.topic = topic
         self.score = score
         self.evidence = evidence
@@ -165,23 +165,23 @@ public struct TopicScore: Hashable, Sendable, Codable {
 
 /// Everything the classifier says about one prompt. This is what policy conditions read and
 /// what the audit log stores (it never holds the prompt itself).
-public struct Classification: Hashable, Sendable, Codable {
+package struct Classification: Hashable, Sendable, Codable {
     /// Probability in [0, 1] that the strong remote model would beat the local one.
-    public var difficulty: Double
+    package var difficulty: Double
     /// How sensitive the whole prompt is, in [0, 1].
-    public var sensitivity: Double
-    public var findings: [Finding]
+    package var sensitivity: Double
+    package var findings: [Finding]
     /// Topics with a score above zero, highest first.
-    public var topics: [TopicScore]
+    package var topics: [TopicScore]
     /// BCP-47-ish primary language: "en", "zh", or "other"; "mixed" when two share the text.
-    public var language: String
+    package var language: String
     /// Rough token count for cost estimates and policy conditions.
-    public var estimatedTokens: Int
+    package var estimatedTokens: Int
     /// The prompt-injection screen's verdict per screened location of a request (those that scored
     /// above zero), set by the router's screen; empty for a bare prompt.
-    public var injections: [LocatedInjection]
+    package var injections: [LocatedInjection]
 
-    public init(
+    package init(
         difficulty: Double,
         sensitivity: Double,
         findings: [Finding],
@@ -203,7 +203,7 @@ public struct Classification: Hashable, Sendable, Codable {
         case difficulty, sensitivity, findings, topics, language, estimatedTokens, injections
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             difficulty: try c.decode(Double.self, forKey: .difficulty),
@@ -216,7 +216,7 @@ public struct Classification: Hashable, Sendable, Codable {
         )
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(difficulty, forKey: .difficulty)
         try c.encode(sensitivity, forKey: .sensitivity)
@@ -229,17 +229,17 @@ public struct Classification: Hashable, Sendable, Codable {
 
     /// The highest injection score among locations in `areas` (all areas when nil), and the
     /// location it was found at.
-    public func injection(in areas: Set<TextArea>? = nil) -> LocatedInjection? {
+    package func injection(in areas: Set<TextArea>? = nil) -> LocatedInjection? {
         injections.filter { areas?.contains($0.location.area) ?? true }.max { $0.assessment.score < $1.assessment.score }
     }
 }
 
 /// The prompt-injection screen's verdict on one location of a request.
-public struct LocatedInjection: Hashable, Sendable, Codable {
-    public var location: FindingLocation
-    public var assessment: InjectionAssessment
+package struct LocatedInjection: Hashable, Sendable, Codable {
+    package var location: FindingLocation
+    package var assessment: InjectionAssessment
 
-    public init(location: FindingLocation, assessment: InjectionAssessment) {
+    package init(location: FindingLocation, assessment: InjectionAssessment) {
         self.location = location
         self.assessment = assessment
     }

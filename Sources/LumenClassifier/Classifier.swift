@@ -2,12 +2,12 @@
 // sensitivity scanner (Sensitivity/).
 
 /// A term the policy declares sensitive (a project code name, a customer from a list).
-public struct CustomTerm: Hashable, Sendable, Codable {
-    public var term: String
+package struct CustomTerm: Hashable, Sendable, Codable {
+    package var term: String
     /// Optional label shown in explanations ("customer", "codename"); the finding type stays CUSTOM_TERM.
-    public var label: String?
+    package var label: String?
 
-    public init(term: String, label: String? = nil) {
+    package init(term: String, label: String? = nil) {
         self.term = term
         self.label = label
     }
@@ -15,13 +15,13 @@ public struct CustomTerm: Hashable, Sendable, Codable {
 
 /// What the classifier needs besides the prompt: the policy's custom terms, the difficulty model
 /// and the injection model.
-public struct ClassifierConfiguration: Sendable {
+package struct ClassifierConfiguration: Sendable {
     /// Matched case-insensitively, whole-word for Latin text; reported as `CUSTOM_TERM` findings.
-    public var customTerms: [CustomTerm]
-    public var difficultyModel: DifficultyModel
-    public var injectionModel: InjectionModel
+    package var customTerms: [CustomTerm]
+    package var difficultyModel: DifficultyModel
+    package var injectionModel: InjectionModel
 
-    public init(customTerms: [CustomTerm] = [], difficultyModel: DifficultyModel = .builtIn, injectionModel: InjectionModel = .builtIn) {
+    package init(customTerms: [CustomTerm] = [], difficultyModel: DifficultyModel = .builtIn, injectionModel: InjectionModel = .builtIn) {
         self.customTerms = customTerms
         self.difficultyModel = difficultyModel
         self.injectionModel = injectionModel
@@ -29,11 +29,11 @@ public struct ClassifierConfiguration: Sendable {
 }
 
 /// Scores prompts for difficulty and sensitivity. Pure: no I/O, no global state.
-public struct Classifier: Sendable {
-    public let configuration: ClassifierConfiguration
+package struct Classifier: Sendable {
+    package let configuration: ClassifierConfiguration
     private let scanner: SensitivityScanner
 
-    public init(configuration: ClassifierConfiguration = ClassifierConfiguration()) {
+    package init(configuration: ClassifierConfiguration = ClassifierConfiguration()) {
         self.configuration = configuration
         self.scanner = SensitivityScanner(customTerms: configuration.customTerms)
         // The injection lexicon is compiled once per process (a few ms): here, not on the first request.
@@ -41,7 +41,7 @@ public struct Classifier: Sendable {
     }
 
     /// Everything policy conditions read, for one prompt.
-    public func classify(_ text: String) -> Classification {
+    package func classify(_ text: String) -> Classification {
         let result = scanner.analyse(text)
         return Classification(
             difficulty: configuration.difficultyModel.score(text),
@@ -57,7 +57,7 @@ public struct Classifier: Sendable {
     /// conversation, what the model is asked now rather than everything it is sent); topics over
     /// `topicText` when given (what the user and the tools brought, not an agent client's own
     /// system prompt and tool descriptions), else over `text`.
-    public func classify(_ text: String, difficultyText: String, topicText: String? = nil) -> Classification {
+    package func classify(_ text: String, difficultyText: String, topicText: String? = nil) -> Classification {
         let result = scanner.analyse(text, topicText: topicText)
         return Classification(
             difficulty: configuration.difficultyModel.score(difficultyText),
@@ -70,7 +70,7 @@ public struct Classifier: Sendable {
     }
 
     /// Sensitive spans only (offsets in Unicode scalars), e.g. per chat message for redaction.
-    public func findings(in text: String) -> [Finding] {
+    package func findings(in text: String) -> [Finding] {
         scanner.findings(in: text)
     }
 
@@ -78,7 +78,7 @@ public struct Classifier: Sendable {
     /// a tool result, a document part): score, flag at the model's threshold (or `threshold`),
     /// kinds and spans (offsets in Unicode scalars). Not part of `classify(_:)`: callers that do
     /// not screen pay nothing.
-    public func injection(in text: String, threshold: Double? = nil) -> InjectionAssessment {
+    package func injection(in text: String, threshold: Double? = nil) -> InjectionAssessment {
         configuration.injectionModel.assess(text, threshold: threshold)
     }
 }

@@ -1,9 +1,9 @@
 /// `stop`: one string or an array of up to four strings (the form received is kept).
-public enum StopSequences: Sendable, Hashable, Codable {
+package enum StopSequences: Sendable, Hashable, Codable {
     case single(String)
     case multiple([String])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let one = try? container.decode(String.self) {
             self = .single(one)
@@ -14,7 +14,7 @@ public enum StopSequences: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .single(let one): try container.encode(one)
@@ -23,7 +23,7 @@ public enum StopSequences: Sendable, Hashable, Codable {
     }
 
     /// The stop strings as an array.
-    public var values: [String] {
+    package var values: [String] {
         switch self {
         case .single(let one): return [one]
         case .multiple(let many): return many
@@ -32,25 +32,25 @@ public enum StopSequences: Sendable, Hashable, Codable {
 }
 
 /// `stream_options`.
-public struct StreamOptions: Sendable, Hashable, Codable {
+package struct StreamOptions: Sendable, Hashable, Codable {
     /// Send a final chunk with `usage` (and empty `choices`) before `[DONE]`.
-    public var includeUsage: Bool?
-    public var extra: [String: JSONValue]
+    package var includeUsage: Bool?
+    package var extra: [String: JSONValue]
 
-    public init(includeUsage: Bool? = nil, extra: [String: JSONValue] = [:]) {
+    package init(includeUsage: Bool? = nil, extra: [String: JSONValue] = [:]) {
         self.includeUsage = includeUsage
         self.extra = extra
     }
 
     private static let known: Set<String> = ["include_usage"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         includeUsage = try c.decodeIfPresent(Bool.self, "include_usage")
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encodeIfPresent(includeUsage, "include_usage")
         try c.encodeExtras(extra, excluding: Self.known)
@@ -58,14 +58,14 @@ public struct StreamOptions: Sendable, Hashable, Codable {
 }
 
 /// The function a tool exposes: name, description and JSON-Schema parameters.
-public struct FunctionDefinition: Sendable, Hashable, Codable {
-    public var name: String
-    public var description: String?
+package struct FunctionDefinition: Sendable, Hashable, Codable {
+    package var name: String
+    package var description: String?
     /// JSON Schema of the arguments object.
-    public var parameters: JSONValue?
-    public var strict: Bool?
+    package var parameters: JSONValue?
+    package var strict: Bool?
 
-    public init(name: String, description: String? = nil, parameters: JSONValue? = nil, strict: Bool? = nil) {
+    package init(name: String, description: String? = nil, parameters: JSONValue? = nil, strict: Bool? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
@@ -74,24 +74,24 @@ public struct FunctionDefinition: Sendable, Hashable, Codable {
 }
 
 /// An entry of `tools` (`{"type":"function","function":{…}}`); unknown members are kept.
-public struct Tool: Sendable, Hashable, Codable {
-    public var type: String
-    public var function: FunctionDefinition?
-    public var extra: [String: JSONValue]
+package struct Tool: Sendable, Hashable, Codable {
+    package var type: String
+    package var function: FunctionDefinition?
+    package var extra: [String: JSONValue]
     /// What the client offered when this function stands for another kind of tool (a Responses
     /// `custom` tool, a function inside a `namespace`), so its calls go back in that shape. Lumen's
     /// own bookkeeping: never encoded, never sent upstream.
-    public var inboundKind: InboundToolKind?
+    package var inboundKind: InboundToolKind?
 
     /// A tool of an inbound API that travels as a plain function.
-    public enum InboundToolKind: Sendable, Hashable {
+    package enum InboundToolKind: Sendable, Hashable {
         /// A freeform-input tool: its input travels as the string argument `input`.
         case custom
         /// Function `name` of namespace `namespace`, travelling as `namespace__name`.
         case namespaced(namespace: String, name: String)
     }
 
-    public init(type: String = "function", function: FunctionDefinition?, extra: [String: JSONValue] = [:], inboundKind: InboundToolKind? = nil) {
+    package init(type: String = "function", function: FunctionDefinition?, extra: [String: JSONValue] = [:], inboundKind: InboundToolKind? = nil) {
         self.type = type
         self.function = function
         self.extra = extra
@@ -100,14 +100,14 @@ public struct Tool: Sendable, Hashable, Codable {
 
     private static let known: Set<String> = ["type", "function"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         type = try c.decode(String.self, "type")
         function = try c.decodeIfPresent(FunctionDefinition.self, "function")
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(type, "type")
         try c.encodeIfPresent(function, "function")
@@ -116,7 +116,7 @@ public struct Tool: Sendable, Hashable, Codable {
 }
 
 /// `tool_choice`: `"none"`, `"auto"`, `"required"`, a named function, or any other JSON kept verbatim.
-public enum ToolChoice: Sendable, Hashable, Codable {
+package enum ToolChoice: Sendable, Hashable, Codable {
     case none
     case auto
     case required
@@ -124,12 +124,12 @@ public enum ToolChoice: Sendable, Hashable, Codable {
     case function(name: String)
     case other(JSONValue)
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self.init(json: try JSONValue(from: decoder))
     }
 
     /// The choice a JSON value stands for (any value is one: what is not recognised is `.other`).
-    public init(json value: JSONValue) {
+    package init(json value: JSONValue) {
         switch value {
         case .string("none"): self = .none
         case .string("auto"): self = .auto
@@ -145,7 +145,7 @@ public enum ToolChoice: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         let value: JSONValue
         switch self {
         case .none: value = "none"
@@ -160,29 +160,29 @@ public enum ToolChoice: Sendable, Hashable, Codable {
 
 /// A `POST /v1/chat/completions` request body. Members Lumen does not model are kept in `extra`
 /// and written back on encode, so they pass through to remote targets.
-public struct ChatCompletionRequest: Sendable, Hashable, Codable {
-    public var model: String
-    public var messages: [ChatMessage]
-    public var temperature: Double?
-    public var topP: Double?
-    public var maxTokens: Int?
-    public var maxCompletionTokens: Int?
-    public var stop: StopSequences?
-    public var seed: Int?
-    public var user: String?
-    public var n: Int?
-    public var stream: Bool?
-    public var streamOptions: StreamOptions?
-    public var tools: [Tool]?
-    public var toolChoice: ToolChoice?
+package struct ChatCompletionRequest: Sendable, Hashable, Codable {
+    package var model: String
+    package var messages: [ChatMessage]
+    package var temperature: Double?
+    package var topP: Double?
+    package var maxTokens: Int?
+    package var maxCompletionTokens: Int?
+    package var stop: StopSequences?
+    package var seed: Int?
+    package var user: String?
+    package var n: Int?
+    package var stream: Bool?
+    package var streamOptions: StreamOptions?
+    package var tools: [Tool]?
+    package var toolChoice: ToolChoice?
     /// `response_format`, kept as raw JSON (`{"type":"json_object"}`, `{"type":"json_schema",…}`).
-    public var responseFormat: JSONValue?
+    package var responseFormat: JSONValue?
     /// `metadata`, kept as raw JSON.
-    public var metadata: JSONValue?
+    package var metadata: JSONValue?
     /// Every other top-level member, verbatim.
-    public var extra: [String: JSONValue]
+    package var extra: [String: JSONValue]
 
-    public init(
+    package init(
         model: String,
         messages: [ChatMessage],
         temperature: Double? = nil,
@@ -225,7 +225,7 @@ public struct ChatCompletionRequest: Sendable, Hashable, Codable {
         "user", "n", "stream", "stream_options", "tools", "tool_choice", "response_format", "metadata",
     ]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         model = try c.decode(String.self, "model")
         messages = try c.decode([ChatMessage].self, "messages")
@@ -246,7 +246,7 @@ public struct ChatCompletionRequest: Sendable, Hashable, Codable {
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(model, "model")
         try c.encode(messages, "messages")
@@ -268,16 +268,16 @@ public struct ChatCompletionRequest: Sendable, Hashable, Codable {
     }
 
     /// Whether the client asked for a streamed (SSE) answer.
-    public var isStreaming: Bool { stream ?? false }
+    package var isStreaming: Bool { stream ?? false }
 
     /// Whether a streamed answer must end with a usage chunk (`stream_options.include_usage`).
-    public var includeUsage: Bool { streamOptions?.includeUsage ?? false }
+    package var includeUsage: Bool { streamOptions?.includeUsage ?? false }
 
     /// The token limit the client asked for: `max_completion_tokens`, else `max_tokens`.
-    public var effectiveMaxTokens: Int? { maxCompletionTokens ?? maxTokens }
+    package var effectiveMaxTokens: Int? { maxCompletionTokens ?? maxTokens }
 
     /// The text of the last `user` message, or `nil` if there is none.
-    public var lastUserText: String? {
+    package var lastUserText: String? {
         messages.last(where: { $0.role == .user })?.text
     }
 }

@@ -1,14 +1,14 @@
 /// Token usage of one completion, plus Lumen's estimated cost.
-public struct Usage: Sendable, Hashable, Codable {
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var totalTokens: Int
+package struct Usage: Sendable, Hashable, Codable {
+    package var promptTokens: Int
+    package var completionTokens: Int
+    package var totalTokens: Int
     /// Lumen's cost estimate in USD (not part of OpenAI's object; omitted when `nil`).
-    public var cost: Double?
+    package var cost: Double?
     /// Every other member (`prompt_tokens_details`, …), verbatim.
-    public var extra: [String: JSONValue]
+    package var extra: [String: JSONValue]
 
-    public init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cost: Double? = nil, extra: [String: JSONValue] = [:]) {
+    package init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cost: Double? = nil, extra: [String: JSONValue] = [:]) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.totalTokens = totalTokens ?? promptTokens + completionTokens
@@ -18,7 +18,7 @@ public struct Usage: Sendable, Hashable, Codable {
 
     static let known: Set<String> = ["prompt_tokens", "completion_tokens", "total_tokens", "cost"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         promptTokens = try c.decodeIfPresent(Int.self, "prompt_tokens") ?? 0
         completionTokens = try c.decodeIfPresent(Int.self, "completion_tokens") ?? 0
@@ -27,7 +27,7 @@ public struct Usage: Sendable, Hashable, Codable {
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(promptTokens, "prompt_tokens")
         try c.encode(completionTokens, "completion_tokens")
@@ -38,14 +38,14 @@ public struct Usage: Sendable, Hashable, Codable {
 }
 
 /// One choice of a non-streaming response.
-public struct ChatChoice: Sendable, Hashable, Codable {
-    public var index: Int
-    public var message: ChatMessage
+package struct ChatChoice: Sendable, Hashable, Codable {
+    package var index: Int
+    package var message: ChatMessage
     /// `stop`, `length`, `tool_calls`, `content_filter`, …
-    public var finishReason: String?
-    public var logprobs: JSONValue?
+    package var finishReason: String?
+    package var logprobs: JSONValue?
 
-    public init(index: Int = 0, message: ChatMessage, finishReason: String?, logprobs: JSONValue? = nil) {
+    package init(index: Int = 0, message: ChatMessage, finishReason: String?, logprobs: JSONValue? = nil) {
         self.index = index
         self.message = message
         self.finishReason = finishReason
@@ -57,7 +57,7 @@ public struct ChatChoice: Sendable, Hashable, Codable {
         case finishReason = "finish_reason"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(index, forKey: .index)
         try c.encode(message, forKey: .message)
@@ -67,18 +67,18 @@ public struct ChatChoice: Sendable, Hashable, Codable {
 }
 
 /// A non-streaming `chat.completion` response.
-public struct ChatCompletionResponse: Sendable, Hashable, Codable {
-    public var id: String
-    public var object: String
-    public var created: Int
-    public var model: String
-    public var choices: [ChatChoice]
-    public var usage: Usage?
-    public var systemFingerprint: String?
+package struct ChatCompletionResponse: Sendable, Hashable, Codable {
+    package var id: String
+    package var object: String
+    package var created: Int
+    package var model: String
+    package var choices: [ChatChoice]
+    package var usage: Usage?
+    package var systemFingerprint: String?
     /// Every other member, verbatim.
-    public var extra: [String: JSONValue]
+    package var extra: [String: JSONValue]
 
-    public init(
+    package init(
         id: String,
         object: String = "chat.completion",
         created: Int,
@@ -100,7 +100,7 @@ public struct ChatCompletionResponse: Sendable, Hashable, Codable {
 
     static let known: Set<String> = ["id", "object", "created", "model", "choices", "usage", "system_fingerprint"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         id = try c.decodeIfPresent(String.self, "id") ?? ""
         object = try c.decodeIfPresent(String.self, "object") ?? "chat.completion"
@@ -112,7 +112,7 @@ public struct ChatCompletionResponse: Sendable, Hashable, Codable {
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(id, "id")
         try c.encode(object, "object")
@@ -125,28 +125,28 @@ public struct ChatCompletionResponse: Sendable, Hashable, Codable {
     }
 
     /// The text of the first choice's message (empty if none).
-    public var text: String { choices.first?.message.text ?? "" }
+    package var text: String { choices.first?.message.text ?? "" }
 }
 
 /// A fragment of a tool call in a streamed delta; fields arrive piecewise, keyed by `index`.
-public struct ToolCallDelta: Sendable, Hashable, Codable {
+package struct ToolCallDelta: Sendable, Hashable, Codable {
     /// A fragment of the called function.
-    public struct Function: Sendable, Hashable, Codable {
-        public var name: String?
-        public var arguments: String?
+    package struct Function: Sendable, Hashable, Codable {
+        package var name: String?
+        package var arguments: String?
 
-        public init(name: String? = nil, arguments: String? = nil) {
+        package init(name: String? = nil, arguments: String? = nil) {
             self.name = name
             self.arguments = arguments
         }
     }
 
-    public var index: Int
-    public var id: String?
-    public var type: String?
-    public var function: Function?
+    package var index: Int
+    package var id: String?
+    package var type: String?
+    package var function: Function?
 
-    public init(index: Int, id: String? = nil, type: String? = nil, function: Function? = nil) {
+    package init(index: Int, id: String? = nil, type: String? = nil, function: Function? = nil) {
         self.index = index
         self.id = id
         self.type = type
@@ -155,16 +155,16 @@ public struct ToolCallDelta: Sendable, Hashable, Codable {
 }
 
 /// The `delta` of a streamed choice.
-public struct ChatDelta: Sendable, Hashable, Codable {
-    public var role: ChatRole?
-    public var content: String?
-    public var toolCalls: [ToolCallDelta]?
-    public var refusal: String?
+package struct ChatDelta: Sendable, Hashable, Codable {
+    package var role: ChatRole?
+    package var content: String?
+    package var toolCalls: [ToolCallDelta]?
+    package var refusal: String?
     /// Streamed reasoning (Anthropic thinking), for a client that takes it back; not part of the
     /// OpenAI encoding.
-    public var reasoning: ReasoningDelta?
+    package var reasoning: ReasoningDelta?
 
-    public init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil, reasoning: ReasoningDelta? = nil) {
+    package init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil, reasoning: ReasoningDelta? = nil) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls
@@ -179,13 +179,13 @@ public struct ChatDelta: Sendable, Hashable, Codable {
 }
 
 /// One choice of a streamed chunk.
-public struct ChunkChoice: Sendable, Hashable, Codable {
-    public var index: Int
-    public var delta: ChatDelta
-    public var finishReason: String?
-    public var logprobs: JSONValue?
+package struct ChunkChoice: Sendable, Hashable, Codable {
+    package var index: Int
+    package var delta: ChatDelta
+    package var finishReason: String?
+    package var logprobs: JSONValue?
 
-    public init(index: Int = 0, delta: ChatDelta, finishReason: String? = nil, logprobs: JSONValue? = nil) {
+    package init(index: Int = 0, delta: ChatDelta, finishReason: String? = nil, logprobs: JSONValue? = nil) {
         self.index = index
         self.delta = delta
         self.finishReason = finishReason
@@ -197,7 +197,7 @@ public struct ChunkChoice: Sendable, Hashable, Codable {
         case finishReason = "finish_reason"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(index, forKey: .index)
         try c.encode(delta, forKey: .delta)
@@ -207,18 +207,18 @@ public struct ChunkChoice: Sendable, Hashable, Codable {
 }
 
 /// A streamed `chat.completion.chunk`. With `include_usage`, the last chunk has empty `choices` and a `usage`.
-public struct ChatCompletionChunk: Sendable, Hashable, Codable {
-    public var id: String
-    public var object: String
-    public var created: Int
-    public var model: String
-    public var choices: [ChunkChoice]
-    public var usage: Usage?
-    public var systemFingerprint: String?
+package struct ChatCompletionChunk: Sendable, Hashable, Codable {
+    package var id: String
+    package var object: String
+    package var created: Int
+    package var model: String
+    package var choices: [ChunkChoice]
+    package var usage: Usage?
+    package var systemFingerprint: String?
     /// Every other member, verbatim.
-    public var extra: [String: JSONValue]
+    package var extra: [String: JSONValue]
 
-    public init(
+    package init(
         id: String,
         object: String = "chat.completion.chunk",
         created: Int,
@@ -240,7 +240,7 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
 
     private static let known: Set<String> = ["id", "object", "created", "model", "choices", "usage", "system_fingerprint"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         id = try c.decodeIfPresent(String.self, "id") ?? ""
         object = try c.decodeIfPresent(String.self, "object") ?? "chat.completion.chunk"
@@ -252,7 +252,7 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(id, "id")
         try c.encode(object, "object")
@@ -265,20 +265,20 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
     }
 
     /// The content text carried by this chunk's choices (empty if none).
-    public var contentText: String { choices.compactMap(\.delta.content).joined() }
+    package var contentText: String { choices.compactMap(\.delta.content).joined() }
 }
 
 /// An OpenAI error object: `{"error":{"message","type","param","code"}}`.
-public struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
+package struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
     /// The inner error object.
-    public struct Detail: Sendable, Hashable, Codable {
-        public var message: String
-        public var type: String
-        public var param: String?
+    package struct Detail: Sendable, Hashable, Codable {
+        package var message: String
+        package var type: String
+        package var param: String?
         /// A short stable code; some providers send a number, which is read as its decimal text.
-        public var code: String?
+        package var code: String?
 
-        public init(message: String, type: String, param: String? = nil, code: String? = nil) {
+        package init(message: String, type: String, param: String? = nil, code: String? = nil) {
             self.message = message
             self.type = type
             self.param = param
@@ -287,7 +287,7 @@ public struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
 
         enum CodingKeys: String, CodingKey { case message, type, param, code }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
             type = try c.decodeIfPresent(String.self, forKey: .type) ?? "error"
@@ -300,7 +300,7 @@ public struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
             }
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(message, forKey: .message)
             try c.encode(type, forKey: .type)
@@ -309,25 +309,25 @@ public struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
         }
     }
 
-    public var error: Detail
+    package var error: Detail
 
-    public init(error: Detail) { self.error = error }
+    package init(error: Detail) { self.error = error }
 
-    public init(message: String, type: String, param: String? = nil, code: String? = nil) {
+    package init(message: String, type: String, param: String? = nil, code: String? = nil) {
         self.error = Detail(message: message, type: type, param: param, code: code)
     }
 }
 
 /// One entry of `GET /v1/models`.
-public struct ModelInfo: Sendable, Hashable, Codable {
-    public var id: String
-    public var object: String
-    public var created: Int
-    public var ownedBy: String
+package struct ModelInfo: Sendable, Hashable, Codable {
+    package var id: String
+    package var object: String
+    package var created: Int
+    package var ownedBy: String
     /// For a model-name pattern of the policy (`claude-*`): what it maps to (`auto` or a target).
-    public var mapsTo: String?
+    package var mapsTo: String?
 
-    public init(id: String, object: String = "model", created: Int = 0, ownedBy: String, mapsTo: String? = nil) {
+    package init(id: String, object: String = "model", created: Int = 0, ownedBy: String, mapsTo: String? = nil) {
         self.id = id
         self.object = object
         self.created = created
@@ -341,7 +341,7 @@ public struct ModelInfo: Sendable, Hashable, Codable {
         case mapsTo = "maps_to"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         object = try c.decodeIfPresent(String.self, forKey: .object) ?? "model"
@@ -351,11 +351,11 @@ public struct ModelInfo: Sendable, Hashable, Codable {
 }
 
 /// The `GET /v1/models` response: `{"object":"list","data":[…]}`.
-public struct ModelList: Sendable, Hashable, Codable {
-    public var object: String
-    public var data: [ModelInfo]
+package struct ModelList: Sendable, Hashable, Codable {
+    package var object: String
+    package var data: [ModelInfo]
 
-    public init(data: [ModelInfo]) {
+    package init(data: [ModelInfo]) {
         self.object = "list"
         self.data = data
     }

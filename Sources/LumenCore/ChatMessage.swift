@@ -1,60 +1,60 @@
 /// The author role of a chat message (`system`, `developer`, `user`, `assistant`, `tool`, or any other string).
-public struct ChatRole: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
-    public var rawValue: String
+package struct ChatRole: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    package var rawValue: String
 
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
+    package init(rawValue: String) { self.rawValue = rawValue }
+    package init(stringLiteral value: String) { self.rawValue = value }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static let system: ChatRole = "system"
-    public static let developer: ChatRole = "developer"
-    public static let user: ChatRole = "user"
-    public static let assistant: ChatRole = "assistant"
-    public static let tool: ChatRole = "tool"
+    package static let system: ChatRole = "system"
+    package static let developer: ChatRole = "developer"
+    package static let user: ChatRole = "user"
+    package static let assistant: ChatRole = "assistant"
+    package static let tool: ChatRole = "tool"
 }
 
 /// One part of an array-form message content (`{"type":"text","text":…}`, `image_url`, …); unknown fields are kept.
-public struct ContentPart: Sendable, Hashable, Codable {
+package struct ContentPart: Sendable, Hashable, Codable {
     /// The part type, e.g. `text`, `image_url`, `input_audio`, `file`.
-    public var type: String
+    package var type: String
     /// The text for `text` parts.
-    public var text: String?
+    package var text: String?
     /// Every other member of the part, verbatim.
-    public var extra: [String: JSONValue]
+    package var extra: [String: JSONValue]
 
-    public init(type: String, text: String? = nil, extra: [String: JSONValue] = [:]) {
+    package init(type: String, text: String? = nil, extra: [String: JSONValue] = [:]) {
         self.type = type
         self.text = text
         self.extra = extra
     }
 
     /// A `text` part.
-    public static func text(_ text: String) -> ContentPart { ContentPart(type: "text", text: text) }
+    package static func text(_ text: String) -> ContentPart { ContentPart(type: "text", text: text) }
 
     /// Whether this part carries text: `text`, or the `input_text` / `output_text` spelling some
     /// clients use in chat requests.
-    public var isText: Bool { text != nil && (type == "text" || type == "input_text" || type == "output_text") }
+    package var isText: Bool { text != nil && (type == "text" || type == "input_text" || type == "output_text") }
 
     static let known: Set<String> = ["type", "text"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         type = try c.decode(String.self, "type")
         text = try c.decodeIfPresent(String.self, "text")
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(type, "type")
         try c.encodeIfPresent(text, "text")
@@ -63,11 +63,11 @@ public struct ContentPart: Sendable, Hashable, Codable {
 }
 
 /// Message content: a plain string or an array of content parts.
-public enum MessageContent: Sendable, Hashable, Codable {
+package enum MessageContent: Sendable, Hashable, Codable {
     case text(String)
     case parts([ContentPart])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {
             self = .text(text)
@@ -81,7 +81,7 @@ public enum MessageContent: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .text(let text): try container.encode(text)
@@ -90,7 +90,7 @@ public enum MessageContent: Sendable, Hashable, Codable {
     }
 
     /// The text segments in order: the string itself, or the text of each text part.
-    public var textSegments: [String] {
+    package var textSegments: [String] {
         switch self {
         case .text(let text): return [text]
         case .parts(let parts): return parts.compactMap { $0.isText ? $0.text : nil }
@@ -98,28 +98,28 @@ public enum MessageContent: Sendable, Hashable, Codable {
     }
 
     /// All text, text parts joined with a newline.
-    public var text: String { textSegments.joined(separator: "\n") }
+    package var text: String { textSegments.joined(separator: "\n") }
 }
 
 /// The function named by a tool call, with its JSON-encoded arguments.
-public struct FunctionCall: Sendable, Hashable, Codable {
-    public var name: String
+package struct FunctionCall: Sendable, Hashable, Codable {
+    package var name: String
     /// The arguments as a JSON text, exactly as the model produced it.
-    public var arguments: String
+    package var arguments: String
 
-    public init(name: String, arguments: String) {
+    package init(name: String, arguments: String) {
         self.name = name
         self.arguments = arguments
     }
 }
 
 /// A tool call made by the assistant (`message.tool_calls[i]`).
-public struct ToolCall: Sendable, Hashable, Codable {
-    public var id: String
-    public var type: String
-    public var function: FunctionCall
+package struct ToolCall: Sendable, Hashable, Codable {
+    package var id: String
+    package var type: String
+    package var function: FunctionCall
 
-    public init(id: String, type: String = "function", function: FunctionCall) {
+    package init(id: String, type: String = "function", function: FunctionCall) {
         self.id = id
         self.type = type
         self.function = function
@@ -129,12 +129,12 @@ public struct ToolCall: Sendable, Hashable, Codable {
 /// Reasoning a model shows before (or between) its answer's blocks: an Anthropic `thinking` block
 /// with its signature, or a `redacted_thinking` block's opaque data. A client that continues the
 /// conversation must send it back unchanged (the signature covers the text), so Lumen never rewrites it.
-public struct ReasoningBlock: Sendable, Hashable {
-    public var thinking: String?
-    public var signature: String?
-    public var redactedData: String?
+package struct ReasoningBlock: Sendable, Hashable {
+    package var thinking: String?
+    package var signature: String?
+    package var redactedData: String?
 
-    public init(thinking: String? = nil, signature: String? = nil, redactedData: String? = nil) {
+    package init(thinking: String? = nil, signature: String? = nil, redactedData: String? = nil) {
         self.thinking = thinking
         self.signature = signature
         self.redactedData = redactedData
@@ -143,29 +143,29 @@ public struct ReasoningBlock: Sendable, Hashable {
 
 /// A piece of streamed reasoning: thinking text, the signature that closes a thinking block, or a
 /// whole redacted block.
-public enum ReasoningDelta: Sendable, Hashable {
+package enum ReasoningDelta: Sendable, Hashable {
     case thinking(String)
     case signature(String)
     case redacted(String)
 }
 
 /// A chat message, as in the `messages` array of a request or the `message` of a response choice.
-public struct ChatMessage: Sendable, Hashable, Codable {
-    public var role: ChatRole
+package struct ChatMessage: Sendable, Hashable, Codable {
+    package var role: ChatRole
     /// The content; `nil` (JSON null) e.g. for an assistant message that only calls tools.
-    public var content: MessageContent?
-    public var name: String?
+    package var content: MessageContent?
+    package var name: String?
     /// Tool calls made by an assistant message.
-    public var toolCalls: [ToolCall]?
+    package var toolCalls: [ToolCall]?
     /// The call a `tool` message answers.
-    public var toolCallId: String?
+    package var toolCallId: String?
     /// Every other member (`refusal`, `audio`, …), verbatim.
-    public var extra: [String: JSONValue]
+    package var extra: [String: JSONValue]
     /// An answer's reasoning blocks (Anthropic thinking), for a client that takes them back; not part
     /// of the OpenAI encoding.
-    public var reasoning: [ReasoningBlock]?
+    package var reasoning: [ReasoningBlock]?
 
-    public init(
+    package init(
         role: ChatRole,
         content: MessageContent?,
         name: String? = nil,
@@ -182,13 +182,13 @@ public struct ChatMessage: Sendable, Hashable, Codable {
     }
 
     /// A message with plain string content.
-    public init(role: ChatRole, text: String) {
+    package init(role: ChatRole, text: String) {
         self.init(role: role, content: .text(text))
     }
 
     static let known: Set<String> = ["role", "content", "name", "tool_calls", "tool_call_id"]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         role = try c.decode(ChatRole.self, "role")
         content = try c.decodeIfPresent(MessageContent.self, "content")
@@ -198,7 +198,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         extra = try c.decodeExtras(excluding: Self.known)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.encode(role, "role")
         if let content {
@@ -213,14 +213,14 @@ public struct ChatMessage: Sendable, Hashable, Codable {
     }
 
     /// The message text: the string content, or its text parts joined with a newline; empty if none.
-    public var text: String { content?.text ?? "" }
+    package var text: String { content?.text ?? "" }
 
     /// A copy whose text is `newText`.
     ///
     /// String content is replaced. For array content the first text part receives `newText`, the other
     /// text parts are removed and non-text parts (images, audio, …) stay in place; with no text part,
     /// a text part is prepended. Use ``replacingTextSegments(_:)`` to rewrite parts one by one.
-    public func replacingText(_ newText: String) -> ChatMessage {
+    package func replacingText(_ newText: String) -> ChatMessage {
         var copy = self
         switch content {
         case .none, .text:
@@ -248,7 +248,7 @@ public struct ChatMessage: Sendable, Hashable, Codable {
 
     /// A copy whose text segments (see ``MessageContent/textSegments``) are replaced in order.
     /// Returns `nil` if `segments.count` differs from the current number of segments.
-    public func replacingTextSegments(_ segments: [String]) -> ChatMessage? {
+    package func replacingTextSegments(_ segments: [String]) -> ChatMessage? {
         var copy = self
         switch content {
         case .none:

@@ -3,8 +3,8 @@
 /// Anything else — tool calls, logprobs, nested extras, fractions, escapes it does not know, malformed
 /// input — makes ``read(_:)`` return nil, and the caller decodes with `JSONDecoder` as before. When it
 /// returns a chunk, it is the one `JSONDecoder` returns (tests compare them on generated events).
-public enum ChunkReader {
-    public static func read(_ text: String) -> ChatCompletionChunk? {
+package enum ChunkReader {
+    package static func read(_ text: String) -> ChatCompletionChunk? {
         var text = text
         return text.withUTF8 { bytes in
             var parser = Parser(bytes: bytes)

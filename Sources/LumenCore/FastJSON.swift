@@ -10,9 +10,9 @@
 /// ``write(_:into:)`` writes what ``WireJSON/encode(_:)`` writes (sorted keys, unescaped slashes);
 /// non-finite doubles, which `JSONEncoder` refuses, make ``encode(_:)`` return nil.
 /// Tests compare both with Foundation on generated and recorded bodies.
-public enum FastJSON {
+package enum FastJSON {
     /// The value of a whole JSON text, or nil (see the type's contract).
-    public static func parse<Bytes: Collection>(_ bytes: Bytes) -> JSONValue? where Bytes.Element == UInt8 {
+    package static func parse<Bytes: Collection>(_ bytes: Bytes) -> JSONValue? where Bytes.Element == UInt8 {
         if let value = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) { return value }
         return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }
     }
@@ -27,13 +27,13 @@ public enum FastJSON {
     }
 
     /// The compact encoding of `value`, or nil when it holds a non-finite double.
-    public static func encode(_ value: JSONValue) -> [UInt8]? {
+    package static func encode(_ value: JSONValue) -> [UInt8]? {
         var out = JSONBytesWriter(capacity: 1024)
         return write(value, into: &out) ? out.bytes : nil
     }
 
     /// Appends `value`; false (with `out` partly written) when it holds a non-finite double.
-    public static func write(_ value: JSONValue, into out: inout JSONBytesWriter) -> Bool {
+    package static func write(_ value: JSONValue, into out: inout JSONBytesWriter) -> Bool {
         switch value {
         case .null: out.null()
         case .bool(let flag): out.bool(flag)

@@ -2,19 +2,19 @@
 /// `.withoutEscapingSlashes` (``WireJSON``'s settings) writes, for the hot paths where `Codable` was the
 /// largest cost: audit records (two per proxied request) and streamed chunks (one per token).
 /// Callers write members in sorted order themselves; tests compare every user against `JSONEncoder`.
-public struct JSONBytesWriter {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONBytesWriter {
+    package private(set) var bytes: [UInt8] = []
 
-    public init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
     /// Where an object stands: no member written yet, or some.
-    public struct Object {
+    package struct Object {
         var first = true
-        public init() {}
+        package init() {}
     }
 
     /// Opens the object on its first member; writes `"name":`.
-    public mutating func key(_ name: StaticString, _ object: inout Object) {
+    package mutating func key(_ name: StaticString, _ object: inout Object) {
         bytes.append(object.first ? UInt8(ascii: "{") : UInt8(ascii: ","))
         object.first = false
         bytes.append(UInt8(ascii: "\""))
@@ -23,12 +23,12 @@ public struct JSONBytesWriter {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    public mutating func close(_ object: Object) {
+    package mutating func close(_ object: Object) {
         if object.first { bytes.append(UInt8(ascii: "{")) }
         bytes.append(UInt8(ascii: "}"))
     }
 
-    public mutating func array<T>(_ values: [T], _ element: (inout JSONBytesWriter, T) -> Void) {
+    package mutating func array<T>(_ values: [T], _ element: (inout JSONBytesWriter, T) -> Void) {
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -38,7 +38,7 @@ public struct JSONBytesWriter {
     }
 
     /// Dictionary members in `.sortedKeys` order.
-    public mutating func dictionary<T>(_ values: [String: T], _ element: (inout JSONBytesWriter, T) -> Void) {
+    package mutating func dictionary<T>(_ values: [String: T], _ element: (inout JSONBytesWriter, T) -> Void) {
         bytes.append(UInt8(ascii: "{"))
         for (index, key) in values.keys.sorted(by: Self.sortedKeysOrder).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -50,20 +50,20 @@ public struct JSONBytesWriter {
     }
 
     /// The order `JSONEncoder`'s `.sortedKeys` uses: by UTF-8 bytes.
-    public static func sortedKeysOrder(_ a: String, _ b: String) -> Bool {
+    package static func sortedKeysOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// One structural byte (`[`, `,`, `:`, …), as is.
-    public mutating func raw(_ byte: UInt8) {
+    package mutating func raw(_ byte: UInt8) {
         bytes.append(byte)
     }
 
-    public mutating func null() {
+    package mutating func null() {
         bytes.append(contentsOf: Self.nullBytes)
     }
 
-    public mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
@@ -71,12 +71,12 @@ public struct JSONBytesWriter {
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
 
-    public mutating func number(_ value: Int) {
+    package mutating func number(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
     /// Like `JSONEncoder`: the shortest round-trip form, without a trailing `.0`.
-    public mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
@@ -84,7 +84,7 @@ public struct JSONBytesWriter {
 
     /// A JSON string with `JSONEncoder`'s escapes (`.withoutEscapingSlashes`): `"`, `\`, and control
     /// characters; everything else as UTF-8.
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
@@ -113,7 +113,7 @@ extension ChatCompletionChunk {
     /// The chunk as ``WireJSON/encode(_:)`` would write it, without `Codable` when the chunk has the
     /// everyday shape (text deltas, finish reasons, usage, no extra members, tool calls or logprobs);
     /// other chunks go through `JSONEncoder`.
-    public func wireJSON() throws -> [UInt8] {
+    package func wireJSON() throws -> [UInt8] {
         guard extra.isEmpty, usage?.extra.isEmpty ?? true,
             choices.allSatisfy({ $0.logprobs == nil && $0.delta.toolCalls == nil })
         else { return try WireJSON.encode(self) }

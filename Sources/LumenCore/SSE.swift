@@ -1,11 +1,11 @@
 /// One Server-Sent Event: the `data` lines joined with `\n`, plus optional `event`, `id` and `retry`.
-public struct SSEEvent: Sendable, Hashable {
-    public var event: String?
-    public var data: String
-    public var id: String?
-    public var retry: Int?
+package struct SSEEvent: Sendable, Hashable {
+    package var event: String?
+    package var data: String
+    package var id: String?
+    package var retry: Int?
 
-    public init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
+    package init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
         self.event = event
         self.data = data
         self.id = id
@@ -13,13 +13,13 @@ public struct SSEEvent: Sendable, Hashable {
     }
 
     /// Whether this is OpenAI's end-of-stream sentinel, `data: [DONE]`.
-    public var isDone: Bool { data == "[DONE]" }
+    package var isDone: Bool { data == "[DONE]" }
 
     /// The `data: [DONE]` event.
-    public static let done = SSEEvent(data: "[DONE]")
+    package static let done = SSEEvent(data: "[DONE]")
 
     /// The wire form: optional `event:`/`id:`/`retry:` lines, one `data:` line per line of `data`, then a blank line.
-    public var encoded: String {
+    package var encoded: String {
         var out = ""
         if let event { out += "event: \(event)\n" }
         if let id { out += "id: \(id)\n" }
@@ -44,10 +44,10 @@ public struct SSEEvent: Sendable, Hashable {
     }
 
     /// `encoded` as UTF-8 bytes.
-    public var encodedBytes: [UInt8] { Array(encoded.utf8) }
+    package var encodedBytes: [UInt8] { Array(encoded.utf8) }
 
     /// A comment line (`: text\n\n`), ignored by clients; used as a keep-alive.
-    public static func comment(_ text: String) -> String {
+    package static func comment(_ text: String) -> String {
         ": \(text.replacingNewlines())\n\n"
     }
 }
@@ -63,7 +63,7 @@ extension String {
 ///
 /// Lines end with LF, CR or CRLF; lines starting with `:` are comments; `data` lines are joined with
 /// `\n`; an event is dispatched on a blank line, and only if it has data.
-public struct SSEParser: Sendable {
+package struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var dataLines: [String] = []
@@ -73,10 +73,10 @@ public struct SSEParser: Sendable {
     private var retry: Int?
     private var sawFirstByte = false
 
-    public init() {}
+    package init() {}
 
     /// Consumes `bytes` and returns the events completed by them.
-    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [SSEEvent] where Bytes.Element == UInt8 {
+    package mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [SSEEvent] where Bytes.Element == UInt8 {
         var events: [SSEEvent] = []
         for byte in bytes {
             if lastWasCR {
@@ -97,13 +97,13 @@ public struct SSEParser: Sendable {
     }
 
     /// Consumes a string (convenience for tests and small inputs).
-    public mutating func feed(_ text: String) -> [SSEEvent] {
+    package mutating func feed(_ text: String) -> [SSEEvent] {
         feed(text.utf8)
     }
 
     /// Ends the stream: a pending line is processed, but an event not closed by a blank line is
     /// discarded, as the SSE specification requires. Returns events completed by the final line.
-    public mutating func finish() -> [SSEEvent] {
+    package mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         if !line.isEmpty { processLine(into: &events) }
         dataLines = []
@@ -113,7 +113,7 @@ public struct SSEParser: Sendable {
     }
 
     /// Whether bytes of an unfinished event are buffered (useful to detect a truncated stream).
-    public var hasPendingData: Bool { !line.isEmpty || hasData }
+    package var hasPendingData: Bool { !line.isEmpty || hasData }
 
     private mutating func processLine(into events: inout [SSEEvent]) {
         var bytes = line

@@ -2,12 +2,12 @@
 /// so `%@` columns are padded here.
 extension String {
     /// This text right-aligned in `width` characters (unchanged when longer).
-    public func leftPadded(_ width: Int) -> String {
+    package func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 
     /// This text left-aligned in `width` characters (unchanged when longer).
-    public func rightPadded(_ width: Int) -> String {
+    package func rightPadded(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -100,7 +100,7 @@ struct WireObject {
 
 extension ChatCompletionRequest {
     /// See ``WireMembers``.
-    public init?(wire json: JSONValue) {
+    package init?(wire json: JSONValue) {
         guard var m = WireMembers(json) else { return nil }
         let model = m.required("model", WireMembers.string)
         let messages = m.required("messages", WireMembers.array(ChatMessage.init(wire:)))
@@ -171,7 +171,7 @@ extension FunctionDefinition {
 
 extension ChatMessage {
     /// See ``WireMembers``.
-    public init?(wire json: JSONValue) {
+    package init?(wire json: JSONValue) {
         guard var m = WireMembers(json), let role = m.required("role", WireMembers.string) else { return nil }
         self.init(
             role: ChatRole(rawValue: role),
@@ -185,7 +185,7 @@ extension ChatMessage {
     }
 
     /// What `encode(to:)` writes.
-    public var wireValue: JSONValue {
+    package var wireValue: JSONValue {
         var o = WireObject(capacity: 2 + extra.count)
         o.set("role", .string(role.rawValue))
         o.set("content", content?.wireValue ?? .null)
@@ -261,7 +261,7 @@ extension FunctionCall {
 
 extension ChatCompletionResponse {
     /// See ``WireMembers``.
-    public init?(wire json: JSONValue) {
+    package init?(wire json: JSONValue) {
         guard var m = WireMembers(json) else { return nil }
         let id = m.optional("id", WireMembers.string) ?? ""
         let object = m.optional("object", WireMembers.string) ?? "chat.completion"
@@ -276,7 +276,7 @@ extension ChatCompletionResponse {
     }
 
     /// What `encode(to:)` writes.
-    public var wireValue: JSONValue {
+    package var wireValue: JSONValue {
         var o = WireObject(capacity: 7 + extra.count)
         o.set("id", .string(id))
         o.set("object", .string(object))

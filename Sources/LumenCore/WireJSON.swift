@@ -2,9 +2,9 @@ import Foundation
 
 /// JSON encoding and decoding of the wire types with Lumen's settings (sorted keys, unescaped slashes),
 /// on plain byte arrays so callers need not import Foundation.
-public enum WireJSON {
+package enum WireJSON {
     /// Encodes `value` as compact JSON.
-    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    package static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         if let fast = fastEncode(value) { return fast }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -12,33 +12,33 @@ public enum WireJSON {
     }
 
     /// Encodes `value` as indented JSON with sorted keys, for people to read.
-    public static func encodePretty<T: Encodable>(_ value: T) throws -> String {
+    package static func encodePretty<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// Encodes `value` as a compact JSON string.
-    public static func encodeString<T: Encodable>(_ value: T) throws -> String {
+    package static func encodeString<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
 
     /// Decodes a `T` from JSON bytes.
-    public static func decode<T: Decodable, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) throws -> T
+    package static func decode<T: Decodable, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) throws -> T
     where Bytes.Element == UInt8 {
         if let fast = fastDecode(type, from: bytes) { return fast }
         return try JSONDecoder().decode(type, from: Data(bytes))
     }
 
     /// Decodes a `T` from a JSON string.
-    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         if let fast = fastDecode(type, from: text.utf8) { return fast }
         return try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
     /// The hot types without `Codable` (``FastJSON``, ``ChatCompletionRequest/init(wire:)``, …): the
     /// value `JSONDecoder` would return, or nil to let `JSONDecoder` decode (and report any error).
-    public static func fastDecode<T, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) -> T? where Bytes.Element == UInt8 {
+    package static func fastDecode<T, Bytes: Sequence>(_ type: T.Type, from bytes: Bytes) -> T? where Bytes.Element == UInt8 {
         let parse: () -> JSONValue? = {
             bytes.withContiguousStorageIfAvailable { FastJSON.parse(buffer: $0) } ?? FastJSON.parse(Array(bytes))
         }
@@ -57,7 +57,7 @@ public enum WireJSON {
     }
 
     /// A one-line description of a decoding failure that names the JSON path (`messages[2].content`).
-    public static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         func path(_ keys: [any CodingKey]) -> String {
             var out = ""

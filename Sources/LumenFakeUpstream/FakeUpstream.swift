@@ -1,44 +1,44 @@
 import Foundation
 import Hummingbird
-public import Logging
+package import Logging
 import LumenCore
 import NIOCore
 
 /// Server-wide settings of the fake upstream.
-public struct FakeUpstreamOptions: Sendable {
+package struct FakeUpstreamOptions: Sendable {
     /// What the scripted tool call prints (`echo` of it), so a test can find it in the final answer.
-    public static let toolRoundMarker = "lumen-tool-round-ok"
+    package static let toolRoundMarker = "lumen-tool-round-ok"
 
     /// Answer with the last user message verbatim instead of a hash-derived sentence.
-    public var echo: Bool
+    package var echo: Bool
     /// Play a model in a tool loop: when the request offers a shell-like tool and carries no tool
     /// result yet, call it with `echo <toolRoundMarker>`; when it carries one, answer with its output.
-    public var toolRound: Bool
+    package var toolRound: Bool
     /// Serve the Anthropic Messages API at `POST /v1/messages` too.
-    public var anthropic: Bool
+    package var anthropic: Bool
     /// Append every received request as one JSON line to this file.
-    public var recordFile: String?
+    package var recordFile: String?
     /// Answer the first `failFirst` completion requests with `failFirstStatus`.
-    public var failFirst: Int
-    public var failFirstStatus: Int
+    package var failFirst: Int
+    package var failFirstStatus: Int
     /// A fault applied to every request that names none itself (see ``FakeFault``).
-    public var defaultFault: FakeFault?
+    package var defaultFault: FakeFault?
     /// Characters per streamed content chunk.
-    public var streamChunkSize: Int
+    package var streamChunkSize: Int
     /// If set, requests must carry this key (`Authorization: Bearer …` or `x-api-key`), else 401.
-    public var requiredAPIKey: String?
+    package var requiredAPIKey: String?
     /// The model name reported when the request names none.
-    public var model: String
+    package var model: String
     /// Keep every received request in memory (for ``RunningFakeUpstream/recordedRequests()``). The
     /// `lumen fake-upstream` command turns it off so a long load test does not grow its memory.
-    public var retainRecords: Bool
+    package var retainRecords: Bool
     /// Pause between streamed events (nil: send them back to back).
-    public var streamInterval: Duration?
+    package var streamInterval: Duration?
     /// Called just before each streamed event is written, with the request's ordinal among completion
     /// requests (1-based), the event's index and the instant (for first-token benchmarks).
-    public var onStreamEvent: (@Sendable (_ request: Int, _ event: Int, _ at: ContinuousClock.Instant) -> Void)?
+    package var onStreamEvent: (@Sendable (_ request: Int, _ event: Int, _ at: ContinuousClock.Instant) -> Void)?
 
-    public init(
+    package init(
         echo: Bool = false,
         toolRound: Bool = false,
         anthropic: Bool = true,
@@ -75,13 +75,13 @@ public struct FakeUpstreamOptions: Sendable {
 /// Items: `delay=<n>ms|<n>s` (wait before answering), `status=<code>` (answer with that status and an
 /// error body), `reset` (close the connection without a response), `cut-after=<n>` (stream `n` events,
 /// then drop the connection; a non-streaming answer is cut after `n` bytes).
-public struct FakeFault: Sendable, Hashable {
-    public var delay: Duration?
-    public var status: Int?
-    public var reset: Bool
-    public var cutAfter: Int?
+package struct FakeFault: Sendable, Hashable {
+    package var delay: Duration?
+    package var status: Int?
+    package var reset: Bool
+    package var cutAfter: Int?
 
-    public init(delay: Duration? = nil, status: Int? = nil, reset: Bool = false, cutAfter: Int? = nil) {
+    package init(delay: Duration? = nil, status: Int? = nil, reset: Bool = false, cutAfter: Int? = nil) {
         self.delay = delay
         self.status = status
         self.reset = reset
@@ -89,7 +89,7 @@ public struct FakeFault: Sendable, Hashable {
     }
 
     /// Parses a comma-separated fault list; throws on an unknown item.
-    public init(parsing text: String) throws(FakeUpstreamError) {
+    package init(parsing text: String) throws(FakeUpstreamError) {
         self.init()
         for rawItem in text.split(separator: ",") {
             let item = rawItem.trimmingCharacters(in: .whitespaces)
@@ -134,37 +134,37 @@ public struct FakeFault: Sendable, Hashable {
 }
 
 /// An error of the fake upstream (bad fault syntax, failure to bind).
-public struct FakeUpstreamError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct FakeUpstreamError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// One request as the fake upstream received it.
-public struct RecordedRequest: Sendable, Hashable, Codable {
+package struct RecordedRequest: Sendable, Hashable, Codable {
     /// ISO-8601 time of arrival.
-    public var time: String
-    public var method: String
-    public var path: String
+    package var time: String
+    package var method: String
+    package var path: String
     /// Headers (lower-cased names); values of `authorization`, `x-api-key` and `api-key` are replaced by `[redacted]`.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// The body verbatim (UTF-8 decoded).
-    public var body: String
+    package var body: String
     /// Whether an API key header was present (its value is never recorded).
-    public var hadAPIKey: Bool
+    package var hadAPIKey: Bool
 }
 
 /// A deterministic OpenAI-compatible (and Anthropic) upstream for tests and for trying policies for free.
-public enum FakeUpstream {
+package enum FakeUpstream {
     /// A logger that only reports critical errors (the in-process default: stopping logs cancellations as errors).
-    public static var quietLogger: Logger {
+    package static var quietLogger: Logger {
         var logger = Logger(label: "lumen.fake-upstream")
         logger.logLevel = .critical
         return logger
     }
 
     /// Starts the server in this process and returns once it listens; `port: 0` picks a free port.
-    public static func start(
+    package static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
         options: FakeUpstreamOptions = FakeUpstreamOptions(),
@@ -194,7 +194,7 @@ public enum FakeUpstream {
     }
 
     /// Runs the server until SIGINT/SIGTERM (for `lumen fake-upstream`).
-    public static func run(
+    package static func run(
         host: String,
         port: Int,
         options: FakeUpstreamOptions,
@@ -229,10 +229,10 @@ public enum FakeUpstream {
 }
 
 /// A fake upstream running in this process.
-public final class RunningFakeUpstream: Sendable {
-    public let host: String
+package final class RunningFakeUpstream: Sendable {
+    package let host: String
     /// The port actually bound.
-    public let port: Int
+    package let port: Int
     let state: FakeUpstreamState
     let task: Task<Void, any Error>
 
@@ -244,15 +244,15 @@ public final class RunningFakeUpstream: Sendable {
     }
 
     /// `http://host:port/v1`, the base URL to give a provider target.
-    public var baseURL: String { "http://\(host):\(port)/v1" }
+    package var baseURL: String { "http://\(host):\(port)/v1" }
 
     /// Every request received so far, in order of arrival.
-    public func recordedRequests() async -> [RecordedRequest] {
+    package func recordedRequests() async -> [RecordedRequest] {
         await state.recorded
     }
 
     /// Stops the server and waits for it to finish.
-    public func shutdown() async {
+    package func shutdown() async {
         task.cancel()
         _ = try? await task.value
     }

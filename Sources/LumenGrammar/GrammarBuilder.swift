@@ -2,7 +2,7 @@ import Foundation
 
 /// Accumulates the rules of one GBNF grammar (llama.cpp's grammar format): named rules in definition
 /// order, identical bodies shared, the shared JSON primitives defined once on first use.
-public struct GrammarBuilder: Sendable {
+package struct GrammarBuilder: Sendable {
     private var bodies: [String: String] = [:]
     private var order: [String] = []
     private var nameForBody: [String: String] = [:]
@@ -11,10 +11,10 @@ public struct GrammarBuilder: Sendable {
     var references: [String: String] = [:]
 
     /// An empty grammar.
-    public init() {}
+    package init() {}
 
     /// The grammar text: one `name ::= body` line per rule, `root` first when defined.
-    public var text: String {
+    package var text: String {
         var names = order
         if let index = names.firstIndex(of: "root") {
             names.remove(at: index)
@@ -24,16 +24,16 @@ public struct GrammarBuilder: Sendable {
     }
 
     /// Whether a rule of that name exists.
-    public func defines(_ name: String) -> Bool { bodies[name] != nil }
+    package func defines(_ name: String) -> Bool { bodies[name] != nil }
 
     /// Defines (or redefines) the rule `name`.
-    public mutating func define(_ name: String, _ body: String) {
+    package mutating func define(_ name: String, _ body: String) {
         if bodies[name] == nil { order.append(name) }
         bodies[name] = body
     }
 
     /// A rule with this body: an existing one with the same body, or a new one named after `base`.
-    public mutating func rule(_ base: String, _ body: String) -> String {
+    package mutating func rule(_ base: String, _ body: String) -> String {
         if let existing = nameForBody[body] { return existing }
         let name = fresh(base)
         define(name, body)
@@ -42,7 +42,7 @@ public struct GrammarBuilder: Sendable {
     }
 
     /// A rule name derived from `base` that is not taken yet (only letters, digits and dashes).
-    public mutating func fresh(_ base: String) -> String {
+    package mutating func fresh(_ base: String) -> String {
         var clean = String(base.unicodeScalars.map { scalar -> Character in
             let c = Character(scalar)
             return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "-"
@@ -62,7 +62,7 @@ public struct GrammarBuilder: Sendable {
     }
 
     /// A GBNF string literal matching exactly `text`.
-    public static func literal(_ text: String) -> String {
+    package static func literal(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -86,7 +86,7 @@ public struct GrammarBuilder: Sendable {
 
     /// One character inside a JSON string: any but `"`, `\` and control characters, or an escape
     /// (`\uXXXX` only outside the surrogate range, so one escape is always one code point).
-    public mutating func jsonChar() -> String {
+    package mutating func jsonChar() -> String {
         primitive(
             "json-char",
             #"[^"\\\x00-\x1F] | "\\" ( ["\\/bfnrt] | "u" ( [0-9a-cA-C] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2} | [eEfF] [0-9a-fA-F]{3} ) )"#
@@ -94,30 +94,30 @@ public struct GrammarBuilder: Sendable {
     }
 
     /// Any JSON string.
-    public mutating func jsonString() -> String {
+    package mutating func jsonString() -> String {
         let char = jsonChar()
         return primitive("json-string", "\"\\\"\" \(char)* \"\\\"\"")
     }
 
     /// An integer without leading zeros, at most 16 digits.
-    public mutating func jsonInteger() -> String {
+    package mutating func jsonInteger() -> String {
         primitive("json-integer", #""-"? ( "0" | [1-9] [0-9]{0,15} )"#)
     }
 
     /// A number: an integer with an optional fraction of at most 15 digits (no exponent).
-    public mutating func jsonNumber() -> String {
+    package mutating func jsonNumber() -> String {
         let integer = jsonInteger()
         return primitive("json-number", "\(integer) ( \".\" [0-9]{1,15} )?")
     }
 
     /// `true` or `false`.
-    public mutating func jsonBoolean() -> String { primitive("json-boolean", #""true" | "false""#) }
+    package mutating func jsonBoolean() -> String { primitive("json-boolean", #""true" | "false""#) }
 
     /// `null`.
-    public mutating func jsonNull() -> String { primitive("json-null", #""null""#) }
+    package mutating func jsonNull() -> String { primitive("json-null", #""null""#) }
 
     /// Any JSON value.
-    public mutating func jsonValue() -> String {
+    package mutating func jsonValue() -> String {
         if bodies["json-value"] != nil { return "json-value" }
         define("json-value", "json-object | json-array | \(jsonString()) | \(jsonNumber()) | \(jsonBoolean()) | \(jsonNull())")
         let string = jsonString()
@@ -127,7 +127,7 @@ public struct GrammarBuilder: Sendable {
     }
 
     /// Any JSON object.
-    public mutating func jsonObject() -> String {
+    package mutating func jsonObject() -> String {
         _ = jsonValue()
         return "json-object"
     }

@@ -1,4 +1,4 @@
-public import LumenCore
+package import LumenCore
 import Foundation
 
 /// Converts a JSON Schema into GBNF rules that admit only JSON text the schema accepts.
@@ -14,18 +14,18 @@ import Foundation
 /// The grammar may admit fewer values than the schema (never more): objects carry no members beyond
 /// the declared ones when there are declared ones, numbers have no exponent and at most 16 integer
 /// digits, February has 28 days, JSON text uses `", "` and `": "` and no other whitespace.
-public struct JSONSchemaGrammar {
+package struct JSONSchemaGrammar {
     /// The most repetitions a length or count limit may ask for (each becomes grammar rules).
-    public static let maxRepetition = 1000
+    package static let maxRepetition = 1000
 
     /// Keywords that only annotate.
-    public static let annotations: Set<String> = [
+    package static let annotations: Set<String> = [
         "title", "description", "default", "examples", "$schema", "$id", "$comment", "deprecated", "readOnly",
         "writeOnly", "nullable", "discriminator", "$defs", "definitions", "contentEncoding", "contentMediaType", "strict",
     ]
 
     /// Keywords that constrain values in ways the converter cannot express, with the reason given.
-    public static let unsupported: [String: String] = [
+    package static let unsupported: [String: String] = [
         "pattern": "regular expressions are not supported; describe the format in 'description' or use 'enum'",
         "patternProperties": "property-name patterns are not supported",
         "propertyNames": "property-name schemas are not supported",
@@ -51,7 +51,7 @@ public struct JSONSchemaGrammar {
     ]
 
     /// The string formats the grammar can produce.
-    public static let formats: Set<String> = ["date", "time", "date-time", "uuid"]
+    package static let formats: Set<String> = ["date", "time", "date-time", "uuid"]
 
     private let root: JSONValue
     private let owner: String
@@ -59,7 +59,7 @@ public struct JSONSchemaGrammar {
     /// Adds to `grammar` the rules for values valid against `schema` and returns the name of the rule
     /// (or shared primitive) that matches them. `name` seeds rule names; `path` prefixes error paths;
     /// `$ref`s resolve against `schema` itself.
-    public static func rule(
+    package static func rule(
         for schema: JSONValue, in grammar: inout GrammarBuilder, name: String, path: String = ""
     ) throws(SchemaError) -> String {
         let converter = JSONSchemaGrammar(root: schema, owner: name)
@@ -67,7 +67,7 @@ public struct JSONSchemaGrammar {
     }
 
     /// Checks that `schema` converts, without keeping the rules.
-    public static func check(_ schema: JSONValue, path: String = "") throws(SchemaError) {
+    package static func check(_ schema: JSONValue, path: String = "") throws(SchemaError) {
         var scratch = GrammarBuilder()
         _ = try rule(for: schema, in: &scratch, name: "check", path: path)
     }

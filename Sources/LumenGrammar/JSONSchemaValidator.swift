@@ -1,27 +1,27 @@
-public import LumenCore
+package import LumenCore
 import Foundation
 
 /// Checks a JSON value against a JSON Schema, independently of the grammar converter (so a test can
 /// hold one against the other). Implements the keywords the converter accepts with their standard
 /// meaning (`additionalProperties` absent allows any member, `oneOf` needs exactly one match, formats
 /// are checked); a keyword it does not implement is reported as a violation, never skipped.
-public struct JSONSchemaValidator {
+package struct JSONSchemaValidator {
     private let root: JSONValue
 
     /// Every way `value` violates `schema`, as "path: reason" lines; empty when it is valid.
-    public static func violations(of value: JSONValue, against schema: JSONValue) -> [String] {
+    package static func violations(of value: JSONValue, against schema: JSONValue) -> [String] {
         var found: [String] = []
         JSONSchemaValidator(root: schema).check(value, schema, path: "$", depth: 0, into: &found)
         return found
     }
 
     /// Whether `value` is valid against `schema`.
-    public static func isValid(_ value: JSONValue, against schema: JSONValue) -> Bool {
+    package static func isValid(_ value: JSONValue, against schema: JSONValue) -> Bool {
         violations(of: value, against: schema).isEmpty
     }
 
     /// Whether `value` is an instance of the JSON Schema type `type` (`integer` includes whole doubles).
-    public static func matches(type: String, _ value: JSONValue) -> Bool {
+    package static func matches(type: String, _ value: JSONValue) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object): return true
         case ("number", .integer), ("number", .double): return true
@@ -32,7 +32,7 @@ public struct JSONSchemaValidator {
     }
 
     /// JSON equality: numbers by value (1 == 1.0), objects regardless of member order.
-    public static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    package static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
         case (.integer, .integer), (.integer, .double), (.double, .integer), (.double, .double):
             if case .integer(let x) = a, case .integer(let y) = b { return x == y }

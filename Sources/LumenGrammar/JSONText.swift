@@ -1,12 +1,12 @@
-public import LumenCore
+package import LumenCore
 import Foundation
 
 /// Deterministic JSON text for values shown to a model or matched by a grammar: object members in
 /// sorted key order, Python `json.dumps` separators (`", "` and `": "`) as the chat templates' `tojson`
 /// writes them, or an indented layout.
-public enum JSONText {
+package enum JSONText {
     /// How members and elements are laid out.
-    public enum Layout: Sendable, Hashable {
+    package enum Layout: Sendable, Hashable {
         /// `{"a": 1, "b": [true, null]}`.
         case spaced
         /// One member or element per line, indented by `width` spaces per level.
@@ -14,14 +14,14 @@ public enum JSONText {
     }
 
     /// The JSON text of `value`.
-    public static func render(_ value: JSONValue, layout: Layout = .spaced) -> String {
+    package static func render(_ value: JSONValue, layout: Layout = .spaced) -> String {
         var out = ""
         write(value, layout: layout, level: 0, into: &out)
         return out
     }
 
     /// A JSON string literal (with quotes) for `text`.
-    public static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -44,7 +44,7 @@ public enum JSONText {
     }
 
     /// A number as JSON writes it: integers without a fraction, doubles in their shortest round-trip form.
-    public static func number(_ value: JSONValue) -> String? {
+    package static func number(_ value: JSONValue) -> String? {
         switch value {
         case .integer(let i): return String(i)
         case .double(let d):
@@ -56,7 +56,7 @@ public enum JSONText {
     }
 
     /// Parses JSON text into a value; nil when it is not exactly one JSON value.
-    public static func parse(_ text: String) -> JSONValue? {
+    package static func parse(_ text: String) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A metadata value from a GGUF header (arrays are summarised by element type and count).
-public enum GGUFValue: Sendable, Hashable {
+package enum GGUFValue: Sendable, Hashable {
     case unsigned(UInt64)
     case signed(Int64)
     case float(Double)
@@ -10,7 +10,7 @@ public enum GGUFValue: Sendable, Hashable {
     case array(elementType: UInt32, count: UInt64)
 
     /// The value as an integer, when it is one.
-    public var integer: Int64? {
+    package var integer: Int64? {
         switch self {
         case .unsigned(let v): v <= UInt64(Int64.max) ? Int64(v) : nil
         case .signed(let v): v
@@ -19,41 +19,41 @@ public enum GGUFValue: Sendable, Hashable {
     }
 
     /// The value as a string, when it is one.
-    public var string: String? {
+    package var string: String? {
         if case .string(let s) = self { s } else { nil }
     }
 }
 
 /// The parsed header of a GGUF file: version, counts, key/value metadata and tensor layout bounds.
-public struct GGUFHeader: Sendable, Hashable {
+package struct GGUFHeader: Sendable, Hashable {
     /// GGUF format version (1–3).
-    public var version: UInt32
+    package var version: UInt32
     /// Number of tensors.
-    public var tensorCount: UInt64
+    package var tensorCount: UInt64
     /// Metadata key/value pairs.
-    public var metadata: [String: GGUFValue]
+    package var metadata: [String: GGUFValue]
     /// Byte offset where tensor data starts (after alignment).
-    public var dataOffset: UInt64
+    package var dataOffset: UInt64
     /// The largest tensor data offset (relative to `dataOffset`); the file must extend beyond it.
-    public var maxTensorOffset: UInt64
+    package var maxTensorOffset: UInt64
     /// Total number of tensor elements (the model's parameter count).
-    public var parameterCount: UInt64
+    package var parameterCount: UInt64
 
     /// The GGUF magic, "GGUF" as bytes.
-    public static let magic: [UInt8] = Array("GGUF".utf8)
+    package static let magic: [UInt8] = Array("GGUF".utf8)
 
     /// `general.architecture`, when present.
-    public var architecture: String? { metadata["general.architecture"]?.string }
+    package var architecture: String? { metadata["general.architecture"]?.string }
 
     /// Why a byte buffer is not a valid GGUF header.
-    public enum ParseError: Error, Sendable, Hashable {
+    package enum ParseError: Error, Sendable, Hashable {
         case badMagic
         case truncated(String)
         case malformed(String)
     }
 
     /// Parses the header of a GGUF file held in `bytes`, checking that every declared field lies within it.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> GGUFHeader {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> GGUFHeader {
         var reader = Reader(bytes: bytes)
         guard bytes.count >= 4, Array(bytes[0..<4]) == magic else { throw .badMagic }
         reader.offset = 4
@@ -106,7 +106,7 @@ public struct GGUFHeader: Sendable, Hashable {
     }
 
     /// Reads and parses the header of the GGUF file at `path` (memory-mapped, so large files are cheap).
-    public static func read(path: String) throws(LocalRuntimeError) -> GGUFHeader {
+    package static func read(path: String) throws(LocalRuntimeError) -> GGUFHeader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .modelNotFound(path: path) }
         guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }

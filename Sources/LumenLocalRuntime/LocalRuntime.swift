@@ -3,13 +3,13 @@ import Foundation
 
 /// The embedded llama.cpp runtime: one loaded GGUF model shared by concurrent requests through continuous
 /// batching (a fixed number of slots, a bounded wait queue, decoding on a dedicated thread).
-public final class LocalRuntime: Sendable {
+package final class LocalRuntime: Sendable {
     private let model: LlamaModel
     private let scheduler: Scheduler
 
     /// Loads the model at `modelPath` and starts the decode thread.
     /// Throws `LocalRuntimeError` for a missing, non-GGUF, corrupt or unsupported file, or bad options.
-    public init(modelPath: String, options: LocalRuntimeOptions = .init()) throws {
+    package init(modelPath: String, options: LocalRuntimeOptions = .init()) throws {
         let model = try LlamaModel(path: modelPath, verbose: options.verboseLlamaLog)
         self.model = model
         scheduler = try Scheduler(model: model, options: options)
@@ -22,33 +22,33 @@ public final class LocalRuntime: Sendable {
     /// The default model: `LUMEN_MODEL` in `environment` if set, else the SmolLM2 GGUF that
     /// `scripts/setup.sh` installs in the repository's `.venv` (found from the executable's path and
     /// from the current directory).
-    public static func defaultModelPath(environment: [String: String]) -> String? {
+    package static func defaultModelPath(environment: [String: String]) -> String? {
         ModelLocator.defaultModelPath(environment: environment)
     }
 
     /// What the model is (architecture, parameters, quantisation, chat template, …).
-    public var metadata: ModelMetadata { model.metadata }
+    package var metadata: ModelMetadata { model.metadata }
 
     /// Tokens each request may use (templated prompt + generated tokens).
-    public var contextLength: Int { scheduler.contextPerSlot }
+    package var contextLength: Int { scheduler.contextPerSlot }
 
     /// Slots in use and requests waiting, right now.
-    public var status: RuntimeStatus { scheduler.status() }
+    package var status: RuntimeStatus { scheduler.status() }
 
     /// Renders `turns` with the model's chat template, as the runtime feeds them to the model.
-    public func prompt(for turns: [ChatTurn]) throws -> String {
+    package func prompt(for turns: [ChatTurn]) throws -> String {
         try model.applyChatTemplate(turns)
     }
 
     /// Number of tokens in `text` (plain text, no special tokens added or parsed).
-    public func countTokens(_ text: String) -> Int {
+    package func countTokens(_ text: String) -> Int {
         model.tokenize(text, special: false).count
     }
 
     /// Starts a generation for the conversation and streams its text, ending with `.finished(summary)`.
     /// Throws up front: `busy` (slots and queue full), `promptTooLong`, `invalidChat`, `invalidParameters`.
     /// Cancelling the consuming task ends the stream and frees the slot.
-    public func stream(_ turns: [ChatTurn], parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
+    package func stream(_ turns: [ChatTurn], parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
         try LocalRuntime.validate(parameters)
         guard !turns.isEmpty else { throw LocalRuntimeError.invalidChat("the conversation has no turns") }
         for turn in turns where !ChatTurn.roles.contains(turn.role) {
@@ -58,7 +58,7 @@ public final class LocalRuntime: Sendable {
     }
 
     /// Like `stream(_:parameters:)` for an already-formatted prompt (special tokens such as `<|im_start|>` are parsed).
-    public func streamPrompt(_ prompt: String, parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
+    package func streamPrompt(_ prompt: String, parameters: SamplingParameters) throws -> AsyncThrowingStream<GenerationEvent, any Error> {
         try LocalRuntime.validate(parameters)
         return try submit(model.tokenize(prompt, special: true), parameters: parameters)
     }
@@ -72,23 +72,23 @@ public final class LocalRuntime: Sendable {
     }
 
     /// Generates the whole answer for the conversation.
-    public func complete(_ turns: [ChatTurn], parameters: SamplingParameters) async throws -> Completion {
+    package func complete(_ turns: [ChatTurn], parameters: SamplingParameters) async throws -> Completion {
         try await LocalRuntime.collect(stream(turns, parameters: parameters))
     }
 
     /// Generates the whole answer for an already-formatted prompt.
-    public func completePrompt(_ prompt: String, parameters: SamplingParameters) async throws -> Completion {
+    package func completePrompt(_ prompt: String, parameters: SamplingParameters) async throws -> Completion {
         try await LocalRuntime.collect(streamPrompt(prompt, parameters: parameters))
     }
 
     // MARK: Tools and structured output
 
     /// The tool format of the loaded model, from its chat template.
-    public var toolFormat: ToolFormat { ToolFormat.detect(chatTemplate: model.metadata.chatTemplate) }
+    package var toolFormat: ToolFormat { ToolFormat.detect(chatTemplate: model.metadata.chatTemplate) }
 
     /// Checks that `request` can be served (tools, tool choice, schemas, roles) without running it:
     /// throws `invalidTools`, `unsupportedSchema`, `invalidChat` or `unsupportedChatTemplate` as `stream` would.
-    public func validate(_ request: GenerationRequest) throws(LocalRuntimeError) {
+    package func validate(_ request: GenerationRequest) throws(LocalRuntimeError) {
         let plan = try plan(request)
         for grammar in [plan.initialGrammar, plan.triggerGrammar].compactMap({ $0 }) {
             guard let sampler = llama_sampler_init_grammar(model.vocab, grammar, "root") else {
@@ -101,7 +101,7 @@ public final class LocalRuntime: Sendable {
 
     /// The prompt the model reads for `request` (tools, calls and results in the model's format, and any
     /// forced opening of a call).
-    public func prompt(for request: GenerationRequest) throws(LocalRuntimeError) -> String {
+    package func prompt(for request: GenerationRequest) throws(LocalRuntimeError) -> String {
         let plan = try plan(request)
         return try model.renderTemplate(plan.turns) + plan.prefill
     }
@@ -109,7 +109,7 @@ public final class LocalRuntime: Sendable {
     /// Starts answering `request`: text, tool calls (constrained by their tools' schemas) or structured
     /// output, streamed as `AnswerEvent`s ending with `.finished`. Throws up front like `stream(_:parameters:)`,
     /// plus `invalidTools` and `unsupportedSchema`; a stream that breaks its grammar ends with `constraintViolated`.
-    public func stream(_ request: GenerationRequest) throws -> AsyncThrowingStream<AnswerEvent, any Error> {
+    package func stream(_ request: GenerationRequest) throws -> AsyncThrowingStream<AnswerEvent, any Error> {
         try LocalRuntime.validate(request.parameters)
         let plan = try plan(request)
         let tokens = try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
@@ -122,7 +122,7 @@ public final class LocalRuntime: Sendable {
 
     /// The tokens the model reads for `request` (template, tools, contents as text), as `stream`
     /// counts them: for benchmarks and tests of the tokenization.
-    public func promptTokenCount(_ request: GenerationRequest) throws(LocalRuntimeError) -> Int {
+    package func promptTokenCount(_ request: GenerationRequest) throws(LocalRuntimeError) -> Int {
         let plan = try plan(request)
         return try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? []).count
     }
@@ -144,12 +144,12 @@ public final class LocalRuntime: Sendable {
     }
 
         /// Generates the whole answer for `request`.
-    public func complete(_ request: GenerationRequest) async throws -> Answer {
+    package func complete(_ request: GenerationRequest) async throws -> Answer {
         try await Self.answer(of: stream(request))
     }
 
     /// The whole answer a stream of `stream(_:)` adds up to.
-    public static func answer(of events: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> Answer {
+    package static func answer(of events: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> Answer {
         var text = ""
         var calls: [ToolCallRecord] = []
         for try await event in events {
@@ -167,7 +167,7 @@ public final class LocalRuntime: Sendable {
 
     /// The prompt a model whose GGUF chat template is `chatTemplate` reads for `request`, without loading
     /// a model: the tool format detected from the template, the template applied by llama.cpp.
-    public static func prompt(for request: GenerationRequest, chatTemplate: String) throws(LocalRuntimeError) -> String {
+    package static func prompt(for request: GenerationRequest, chatTemplate: String) throws(LocalRuntimeError) -> String {
         let plan = try plan(request, chatTemplate: chatTemplate)
         guard let rendered = LlamaModel.applyTemplate(chatTemplate, plan.turns) else {
             throw .unsupportedChatTemplate("llama.cpp does not recognise the chat template")

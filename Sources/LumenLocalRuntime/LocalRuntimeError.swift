@@ -1,7 +1,7 @@
-public import LumenGrammar
+package import LumenGrammar
 
 /// Everything that can go wrong loading a model or serving a request, with a stable code and a human message.
-public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No file at the path.
     case modelNotFound(path: String)
     /// The file exists but cannot be read.
@@ -38,7 +38,7 @@ public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertibl
     case constraintViolated(String)
 
     /// A stable machine-readable code.
-    public var code: String {
+    package var code: String {
         switch self {
         case .modelNotFound: "model_not_found"
         case .unreadable: "model_unreadable"
@@ -60,7 +60,7 @@ public enum LocalRuntimeError: Error, Sendable, Hashable, CustomStringConvertibl
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .modelNotFound(let path):
             "model file not found: \(path)"

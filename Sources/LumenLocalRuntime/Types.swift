@@ -2,18 +2,18 @@ import Foundation
 
 /// One message of a chat conversation: `system`, `user` or `assistant` (the plain API), or also `tool`
 /// (a tool's result) with `GenerationRequest`.
-public struct ChatTurn: Sendable, Hashable, Codable {
+package struct ChatTurn: Sendable, Hashable, Codable {
     /// `system`, `user`, `assistant` or `tool`.
-    public var role: String
+    package var role: String
     /// The message text (a tool's result for `tool`).
-    public var content: String
+    package var content: String
     /// The tools an `assistant` turn called.
-    public var toolCalls: [ToolCallRecord]?
+    package var toolCalls: [ToolCallRecord]?
     /// The call a `tool` turn answers.
-    public var toolCallID: String?
+    package var toolCallID: String?
 
     /// Creates a turn.
-    public init(role: String, content: String, toolCalls: [ToolCallRecord]? = nil, toolCallID: String? = nil) {
+    package init(role: String, content: String, toolCalls: [ToolCallRecord]? = nil, toolCallID: String? = nil) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls
@@ -21,41 +21,41 @@ public struct ChatTurn: Sendable, Hashable, Codable {
     }
 
     /// A `system` turn.
-    public static func system(_ content: String) -> ChatTurn { ChatTurn(role: "system", content: content) }
+    package static func system(_ content: String) -> ChatTurn { ChatTurn(role: "system", content: content) }
     /// A `user` turn.
-    public static func user(_ content: String) -> ChatTurn { ChatTurn(role: "user", content: content) }
+    package static func user(_ content: String) -> ChatTurn { ChatTurn(role: "user", content: content) }
     /// An `assistant` turn.
-    public static func assistant(_ content: String) -> ChatTurn { ChatTurn(role: "assistant", content: content) }
+    package static func assistant(_ content: String) -> ChatTurn { ChatTurn(role: "assistant", content: content) }
     /// An `assistant` turn that called tools (and maybe said something first).
-    public static func assistant(_ content: String = "", calling calls: [ToolCallRecord]) -> ChatTurn {
+    package static func assistant(_ content: String = "", calling calls: [ToolCallRecord]) -> ChatTurn {
         ChatTurn(role: "assistant", content: content, toolCalls: calls)
     }
     /// A tool's result for the call `id`.
-    public static func tool(_ content: String, callID: String) -> ChatTurn { ChatTurn(role: "tool", content: content, toolCallID: callID) }
+    package static func tool(_ content: String, callID: String) -> ChatTurn { ChatTurn(role: "tool", content: content, toolCallID: callID) }
 
     /// The roles the plain (tool-less) API accepts.
-    public static let roles: Set<String> = ["system", "user", "assistant"]
+    package static let roles: Set<String> = ["system", "user", "assistant"]
     /// The roles `GenerationRequest` accepts.
-    public static let toolRoles: Set<String> = ["system", "user", "assistant", "tool"]
+    package static let toolRoles: Set<String> = ["system", "user", "assistant", "tool"]
 }
 
 /// How the next token is chosen. `temperature <= 0` is greedy and deterministic.
-public struct SamplingParameters: Sendable, Hashable, Codable {
+package struct SamplingParameters: Sendable, Hashable, Codable {
     /// Softmax temperature; `0` (or less) selects the most likely token every time.
-    public var temperature: Double
+    package var temperature: Double
     /// Nucleus sampling: keep the smallest set of tokens whose probability mass reaches `topP` (1 = off).
-    public var topP: Double
+    package var topP: Double
     /// Keep only the `topK` most likely tokens (0 = off).
-    public var topK: Int
+    package var topK: Int
     /// Random seed for sampling; `nil` picks a fresh one per request.
-    public var seed: UInt32?
+    package var seed: UInt32?
     /// Maximum number of generated tokens.
-    public var maxTokens: Int
+    package var maxTokens: Int
     /// Generation stops before the first occurrence of any of these strings (not included in the output).
-    public var stop: [String]
+    package var stop: [String]
 
     /// Creates sampling parameters.
-    public init(
+    package init(
         temperature: Double = 0.8,
         topP: Double = 0.95,
         topK: Int = 40,
@@ -72,13 +72,13 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
     }
 
     /// Greedy decoding with the given token budget and stop strings.
-    public static func greedy(maxTokens: Int = 256, stop: [String] = []) -> SamplingParameters {
+    package static func greedy(maxTokens: Int = 256, stop: [String] = []) -> SamplingParameters {
         SamplingParameters(temperature: 0, topP: 1, topK: 0, seed: nil, maxTokens: maxTokens, stop: stop)
     }
 }
 
 /// Why a generation ended.
-public enum FinishReason: String, Sendable, Codable {
+package enum FinishReason: String, Sendable, Codable {
     /// End-of-generation token or a stop string.
     case stop
     /// `maxTokens` reached, or the sequence's context is full.
@@ -90,20 +90,20 @@ public enum FinishReason: String, Sendable, Codable {
 }
 
 /// Token usage and timing of one finished request.
-public struct GenerationSummary: Sendable, Hashable, Codable {
+package struct GenerationSummary: Sendable, Hashable, Codable {
     /// Tokens in the templated prompt.
-    public var promptTokens: Int
+    package var promptTokens: Int
     /// Tokens generated (end-of-generation token excluded).
-    public var completionTokens: Int
+    package var completionTokens: Int
     /// Why generation ended.
-    public var finishReason: FinishReason
+    package var finishReason: FinishReason
     /// From submission to the first generated token (queue wait + prompt processing); nil when none was generated.
-    public var timeToFirstToken: Duration?
+    package var timeToFirstToken: Duration?
     /// From submission to the end of generation.
-    public var totalTime: Duration
+    package var totalTime: Duration
 
     /// Creates a summary.
-    public init(
+    package init(
         promptTokens: Int,
         completionTokens: Int,
         finishReason: FinishReason,
@@ -118,11 +118,11 @@ public struct GenerationSummary: Sendable, Hashable, Codable {
     }
 
     /// `promptTokens + completionTokens`.
-    public var totalTokens: Int { promptTokens + completionTokens }
+    package var totalTokens: Int { promptTokens + completionTokens }
 }
 
 /// One element of a streamed generation: text (whole UTF-8 characters) or the final summary.
-public enum GenerationEvent: Sendable, Hashable {
+package enum GenerationEvent: Sendable, Hashable {
     /// The next piece of generated text; never splits a multi-byte character, never contains a stop string.
     case text(String)
     /// The last event of a stream.
@@ -130,41 +130,41 @@ public enum GenerationEvent: Sendable, Hashable {
 }
 
 /// The result of a non-streamed generation.
-public struct Completion: Sendable, Hashable, Codable {
+package struct Completion: Sendable, Hashable, Codable {
     /// The generated text (stop strings excluded).
-    public var text: String
+    package var text: String
     /// Usage, timing and finish reason.
-    public var summary: GenerationSummary
+    package var summary: GenerationSummary
 
     /// Creates a completion.
-    public init(text: String, summary: GenerationSummary) {
+    package init(text: String, summary: GenerationSummary) {
         self.text = text
         self.summary = summary
     }
 }
 
 /// How the runtime loads the model and schedules requests.
-public struct LocalRuntimeOptions: Sendable, Hashable {
+package struct LocalRuntimeOptions: Sendable, Hashable {
     /// Requests decoded concurrently (llama.cpp sequences in one batch).
-    public var slots: Int
+    package var slots: Int
     /// Requests that may wait for a free slot; beyond `slots + queueLimit`, `stream` throws `busy`.
-    public var queueLimit: Int
+    package var queueLimit: Int
     /// CPU threads for llama.cpp (generation and prompt processing).
-    public var threads: Int
+    package var threads: Int
     /// Context length (tokens) of each slot; nil = min(model's training context, `defaultContextCap`).
-    public var contextLength: Int?
+    package var contextLength: Int?
     /// The default context of a slot at most: an agent's first request (~12k tokens from Claude
     /// Code) needs more than 8192, but a longer context costs memory on every slot.
-    public static let defaultContextCap = 8192
+    package static let defaultContextCap = 8192
     /// Maximum tokens submitted to one `llama_decode` call (prompt chunks of new requests + one token per running request).
-    public var batchSize: Int
+    package var batchSize: Int
     /// Flash attention on/off; nil lets llama.cpp decide.
-    public var flashAttention: Bool?
+    package var flashAttention: Bool?
     /// Forward llama.cpp's own log lines to standard error.
-    public var verboseLlamaLog: Bool
+    package var verboseLlamaLog: Bool
 
     /// Creates options.
-    public init(
+    package init(
         slots: Int = 4,
         queueLimit: Int = 16,
         threads: Int? = nil,
@@ -183,17 +183,17 @@ public struct LocalRuntimeOptions: Sendable, Hashable {
     }
 
     /// The number of active processors, at least 1.
-    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    package static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }
 
 /// A snapshot of the scheduler's occupancy.
-public struct RuntimeStatus: Sendable, Hashable, Codable {
+package struct RuntimeStatus: Sendable, Hashable, Codable {
     /// Configured slots.
-    public var slots: Int
+    package var slots: Int
     /// Slots currently held by a request (prompt processing or generating).
-    public var activeSlots: Int
+    package var activeSlots: Int
     /// Requests waiting for a slot.
-    public var queued: Int
+    package var queued: Int
     /// Configured queue limit.
-    public var queueLimit: Int
+    package var queueLimit: Int
 }

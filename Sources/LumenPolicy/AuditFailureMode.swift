@@ -5,7 +5,7 @@ internal import Yams
 
 /// What `lumen serve` does with requests it could answer locally while the audit log cannot be
 /// written (full disk, database down). Remote routes are always refused then (503).
-public enum AuditFailureMode: String, Sendable, Hashable, Codable, CaseIterable {
+package enum AuditFailureMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// Refuse every request with 503 until records can be written again (the default).
     case refuse
     /// Keep answering local routes without a record (the log notes the gap when it recovers).
@@ -14,7 +14,7 @@ public enum AuditFailureMode: String, Sendable, Hashable, Codable, CaseIterable 
 
 extension Policy {
     /// `on_audit_failure`, with its default.
-    public var auditFailureMode: AuditFailureMode { onAuditFailure ?? .refuse }
+    package var auditFailureMode: AuditFailureMode { onAuditFailure ?? .refuse }
 }
 
 extension PolicyParser {

@@ -1,9 +1,9 @@
-public import LumenClassifier
+package import LumenClassifier
 
 /// The policy engine's answer for one request: what to do, where, and why.
-public struct Decision: Sendable, Hashable, Codable {
+package struct Decision: Sendable, Hashable, Codable {
     /// What happens to the request.
-    public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         /// Send as is to `target`.
         case route
         /// Redact findings, then send to `target`.
@@ -12,31 +12,31 @@ public struct Decision: Sendable, Hashable, Codable {
         case block
     }
 
-    public var action: Action
+    package var action: Action
     /// Target name for `route`/`redact`; nil for `block`.
-    public var target: String?
+    package var target: String?
     /// Target names to try in order when `target` fails.
-    public var fallback: [String]
+    package var fallback: [String]
     /// The rule that decided: a rule name, `default`, `requested-model` or `budget`.
-    public var rule: String
+    package var rule: String
     /// Which conditions matched, with the actual values.
-    public var reason: String
+    package var reason: String
     /// Message for a `block` decision.
-    public var blockMessage: String?
+    package var blockMessage: String?
     /// True when the request named a target and the policy sent it elsewhere.
-    public var overrodeRequestedModel: Bool
+    package var overrodeRequestedModel: Bool
     /// Why the requested model was overridden.
-    public var overrideReason: String?
+    package var overrideReason: String?
     /// Name and content hash of the policy that decided (for the audit record).
-    public var policyName: String
-    public var policyHash: String
+    package var policyName: String
+    package var policyHash: String
     /// `flag` rules that matched (the request is answered as usual and marked).
-    public var flaggedBy: [String]
+    package var flaggedBy: [String]
     /// Areas whose flagged locations are rewritten as delimited data before any model sees them
     /// (from the `spotlight` rules that matched).
-    public var spotlight: [TextArea]
+    package var spotlight: [TextArea]
 
-    public init(
+    package init(
         action: Action,
         target: String?,
         fallback: [String] = [],
@@ -67,7 +67,7 @@ public struct Decision: Sendable, Hashable, Codable {
 
 /// Where a request went: served on this machine (in-process or a local endpoint), sent to a remote
 /// provider, or refused. One vocabulary for the decision, the response header, metrics and the audit log.
-public enum RouteKind: String, Sendable, Codable, Hashable, CaseIterable {
+package enum RouteKind: String, Sendable, Codable, Hashable, CaseIterable {
     case local
     case remote
     case blocked
@@ -75,12 +75,12 @@ public enum RouteKind: String, Sendable, Codable, Hashable, CaseIterable {
 
 extension PolicyTarget {
     /// `.local` for the embedded model and local endpoints, `.remote` otherwise.
-    public var route: RouteKind { isLocal ? .local : .remote }
+    package var route: RouteKind { isLocal ? .local : .remote }
 }
 
 extension Decision {
     /// Where this decision sends the request under `policy`: `.blocked`, or its target's route.
-    public func route(in policy: Policy) -> RouteKind {
+    package func route(in policy: Policy) -> RouteKind {
         guard action != .block else { return .blocked }
         return target.flatMap(policy.target(named:))?.route ?? .local
     }

@@ -1,34 +1,34 @@
-public import LumenClassifier
+package import LumenClassifier
 
 /// A parsed, validated routing policy: targets, ordered rules, a default, budgets, custom terms
 /// and redaction settings. Built by `Policy.parse(yaml:file:environment:readFile:)` or `PolicyLoader`.
-public struct Policy: Sendable, Hashable, Codable {
-    public var name: String
-    public var description: String
-    public var targets: [PolicyTarget]
+package struct Policy: Sendable, Hashable, Codable {
+    package var name: String
+    package var description: String
+    package var targets: [PolicyTarget]
     /// Evaluated in order; the first rule whose condition matches decides.
-    public var rules: [PolicyRule]
+    package var rules: [PolicyRule]
     /// What applies when no rule matches.
-    public var defaultAction: PolicyAction
+    package var defaultAction: PolicyAction
     /// Fallback order (target names) for the default action.
-    public var defaultFallback: [String]
-    public var budgets: Budgets
+    package var defaultFallback: [String]
+    package var budgets: Budgets
     /// Inline terms plus those from `custom_terms_file`, for `ClassifierConfiguration.customTerms`.
-    public var customTerms: [CustomTerm]
-    public var redaction: RedactionSettings
+    package var customTerms: [CustomTerm]
+    package var redaction: RedactionSettings
     /// What may leave besides text: unknown request members and binary content.
-    public var egress: EgressSettings
+    package var egress: EgressSettings
     /// Model names clients send (globs such as `claude-*`, `gpt-*`) and what they mean: `auto` or a
     /// target name. Tried in order after the target names themselves.
-    public var modelAliases: [ModelAlias]
+    package var modelAliases: [ModelAlias]
     /// What local answers do while the audit log cannot be written (#18); nil = `refuse`. Optional so
     /// that policies without the key keep their content hash.
-    public var onAuditFailure: AuditFailureMode?
+    package var onAuditFailure: AuditFailureMode?
     /// SHA-256 (hex) over the canonical form of everything above; stable across formatting,
     /// comments and key order, changed by any semantic change.
-    public var contentHash: String
+    package var contentHash: String
 
-    public init(
+    package init(
         name: String,
         description: String = "",
         targets: [PolicyTarget],
@@ -59,24 +59,24 @@ public struct Policy: Sendable, Hashable, Codable {
     }
 
     /// The target with this name, if the policy declares one.
-    public func target(named name: String) -> PolicyTarget? {
+    package func target(named name: String) -> PolicyTarget? {
         targets.first { $0.name == name }
     }
 
     /// Targets that run on this machine or the local network (embedded or `local: true`).
-    public var localTargets: [PolicyTarget] { targets.filter(\.isLocal) }
+    package var localTargets: [PolicyTarget] { targets.filter(\.isLocal) }
 
     /// Targets whose requests leave the machine.
-    public var remoteTargets: [PolicyTarget] { targets.filter { !$0.isLocal } }
+    package var remoteTargets: [PolicyTarget] { targets.filter { !$0.isLocal } }
 
     /// The classifier configuration this policy asks for (its custom terms).
-    public var classifierConfiguration: ClassifierConfiguration {
+    package var classifierConfiguration: ClassifierConfiguration {
         ClassifierConfiguration(customTerms: customTerms)
     }
 
     /// What a request's `model` field asks for: `nil` when it names neither `auto` nor a target
     /// (the caller answers 404). An absent or empty model counts as `auto`.
-    public func resolveRequestedModel(_ model: String?) -> RequestedModel? {
+    package func resolveRequestedModel(_ model: String?) -> RequestedModel? {
         guard let model, !model.isEmpty, model != RequestedModel.autoName else { return .auto }
         if let target = target(named: model) { return .target(target) }
         if let alias = modelAliases.first(where: { $0.matches(model) }) {
@@ -88,20 +88,20 @@ public struct Policy: Sendable, Hashable, Codable {
 }
 
 /// The meaning of a request's `model` field under a policy.
-public enum RequestedModel: Sendable, Hashable {
+package enum RequestedModel: Sendable, Hashable {
     /// The policy decides (`model: auto`, or no model given).
     case auto
     /// The request names this target.
     case target(PolicyTarget)
 
     /// The model name that lets the policy decide.
-    public static let autoName = "auto"
+    package static let autoName = "auto"
 }
 
 /// Where a request can be served.
-public struct PolicyTarget: Sendable, Hashable, Codable {
+package struct PolicyTarget: Sendable, Hashable, Codable {
     /// How Lumen talks to a target.
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// The llama.cpp runtime inside Lumen.
         case embedded
         /// An OpenAI-compatible chat completions endpoint (remote, or local with `local: true`).
@@ -111,43 +111,43 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
     }
 
     /// USD per million tokens.
-    public struct Price: Sendable, Hashable, Codable {
-        public var inputPerMTok: Double
-        public var outputPerMTok: Double
+    package struct Price: Sendable, Hashable, Codable {
+        package var inputPerMTok: Double
+        package var outputPerMTok: Double
 
-        public init(inputPerMTok: Double = 0, outputPerMTok: Double = 0) {
+        package init(inputPerMTok: Double = 0, outputPerMTok: Double = 0) {
             self.inputPerMTok = inputPerMTok
             self.outputPerMTok = outputPerMTok
         }
 
-        public static let free = Price()
+        package static let free = Price()
     }
 
-    public var name: String
-    public var kind: Kind
+    package var name: String
+    package var kind: Kind
     /// True for the embedded model and for endpoints on this machine or network.
-    public var isLocal: Bool
-    public var baseURL: String?
-    public var model: String?
+    package var isLocal: Bool
+    package var baseURL: String?
+    package var model: String?
     /// Path of the GGUF file for an embedded target (nil = the runtime's default model).
-    public var modelPath: String?
+    package var modelPath: String?
     /// Name of the environment variable holding the API key (never the key itself).
-    public var apiKeyEnv: String?
-    public var price: Price
-    public var region: String?
+    package var apiKeyEnv: String?
+    package var price: Price
+    package var region: String?
     /// The most output tokens one answer of this target may take (`max_output_tokens`); a request
     /// asking for more is held to it. Nil: `defaultMaxOutputTokens` for the embedded model, none
     /// for the others (their provider enforces its own).
-    public var maxOutputTokens: Int?
+    package var maxOutputTokens: Int?
 
     /// The cap of an embedded target without `max_output_tokens`: a request cannot hold a local
     /// slot until the context ends.
-    public static let defaultEmbeddedMaxOutputTokens = 4096
+    package static let defaultEmbeddedMaxOutputTokens = 4096
 
     /// The cap that applies to this target, if any.
-    public var outputCap: Int? { maxOutputTokens ?? (kind == .embedded ? Self.defaultEmbeddedMaxOutputTokens : nil) }
+    package var outputCap: Int? { maxOutputTokens ?? (kind == .embedded ? Self.defaultEmbeddedMaxOutputTokens : nil) }
 
-    public init(
+    package init(
         name: String,
         kind: Kind,
         isLocal: Bool? = nil,
@@ -173,7 +173,7 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
 
     /// The worst case of a request's output on this target: `choices` answers of the tokens it
     /// asks for (or `assumed` when it names no limit), each held to the target's cap.
-    public func worstCaseOutputTokens(requested: Int?, choices: Int, assumed: Int) -> Int {
+    package func worstCaseOutputTokens(requested: Int?, choices: Int, assumed: Int) -> Int {
         var each = requested ?? assumed
         if let cap = outputCap { each = min(each, cap) }
         let (total, overflow) = max(1, each).multipliedReportingOverflow(by: max(1, choices))
@@ -181,29 +181,29 @@ public struct PolicyTarget: Sendable, Hashable, Codable {
     }
 
     /// USD for a request of this size on this target.
-    public func estimatedCost(inputTokens: Int, outputTokens: Int) -> Double {
+    package func estimatedCost(inputTokens: Int, outputTokens: Int) -> Double {
         (Double(inputTokens) * price.inputPerMTok + Double(outputTokens) * price.outputPerMTok) / 1_000_000
     }
 
     /// Whether requests to this target cost money.
-    public var isPaid: Bool { price.inputPerMTok > 0 || price.outputPerMTok > 0 }
+    package var isPaid: Bool { price.inputPerMTok > 0 || price.outputPerMTok > 0 }
 }
 
 /// One rule: a condition and what to do when it matches.
-public struct PolicyRule: Sendable, Hashable, Codable {
-    public var name: String
-    public var description: String
-    public var condition: PolicyCondition
-    public var action: PolicyAction
+package struct PolicyRule: Sendable, Hashable, Codable {
+    package var name: String
+    package var description: String
+    package var condition: PolicyCondition
+    package var action: PolicyAction
     /// Target names to try, in order, when the action's target fails.
-    public var fallback: [String]
+    package var fallback: [String]
     /// When true this rule wins even over a request that names a target explicitly (privacy rules).
-    public var overrideRequestedModel: Bool
+    package var overrideRequestedModel: Bool
     /// What this rule lets happen to binary content (images, audio, files); nil = the policy's
     /// `egress.binary_content`.
-    public var binaryContent: BinaryContentMode?
+    package var binaryContent: BinaryContentMode?
 
-    public init(
+    package init(
         name: String,
         description: String = "",
         condition: PolicyCondition = .always,
@@ -223,7 +223,7 @@ public struct PolicyRule: Sendable, Hashable, Codable {
 }
 
 /// What happens to a request carrying content Lumen cannot read (base64 images, audio, files).
-public enum BinaryContentMode: String, Sendable, Hashable, Codable, CaseIterable {
+package enum BinaryContentMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// It may not leave: a local target serves the request.
     case local
     /// The request is refused.
@@ -233,7 +233,7 @@ public enum BinaryContentMode: String, Sendable, Hashable, Codable, CaseIterable
 }
 
 /// What happens to request members that the target's API does not document.
-public enum UnknownFieldsMode: String, Sendable, Hashable, Codable, CaseIterable {
+package enum UnknownFieldsMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// Left out of the upstream request; the answer names them in `x-lumen-dropped-fields`.
     case drop
     /// The request is refused with 400.
@@ -241,19 +241,19 @@ public enum UnknownFieldsMode: String, Sendable, Hashable, Codable, CaseIterable
 }
 
 /// What may leave besides screened text.
-public struct EgressSettings: Sendable, Hashable, Codable {
-    public var unknownFields: UnknownFieldsMode
+package struct EgressSettings: Sendable, Hashable, Codable {
+    package var unknownFields: UnknownFieldsMode
     /// Default for binary content; a rule may set its own.
-    public var binaryContent: BinaryContentMode
+    package var binaryContent: BinaryContentMode
 
-    public init(unknownFields: UnknownFieldsMode = .drop, binaryContent: BinaryContentMode = .local) {
+    package init(unknownFields: UnknownFieldsMode = .drop, binaryContent: BinaryContentMode = .local) {
         self.unknownFields = unknownFields
         self.binaryContent = binaryContent
     }
 }
 
 /// What a rule (or the default, or an exhausted budget) does with a request.
-public enum PolicyAction: Sendable, Hashable, Codable {
+package enum PolicyAction: Sendable, Hashable, Codable {
     /// Send the request as is to the named target.
     case route(target: String)
     /// Redact findings (per `RedactionSettings`), then send to the named target.
@@ -268,7 +268,7 @@ public enum PolicyAction: Sendable, Hashable, Codable {
     case spotlight
 
     /// The target this action sends to, if any.
-    public var target: String? {
+    package var target: String? {
         switch self {
         case .route(let target), .redact(let target): target
         case .block, .flag, .spotlight: nil
@@ -277,7 +277,7 @@ public enum PolicyAction: Sendable, Hashable, Codable {
 
     /// Whether the action marks the request and lets evaluation go on (`flag`, `spotlight`)
     /// rather than deciding where it goes.
-    public var isMark: Bool {
+    package var isMark: Bool {
         switch self {
         case .flag, .spotlight: true
         case .route, .redact, .block: false
@@ -287,19 +287,19 @@ public enum PolicyAction: Sendable, Hashable, Codable {
 
 /// A prompt-injection condition: some screened location in `areas` (any area when nil) scores at
 /// least `min`, with one of `kinds` among its findings when `kinds` is not empty.
-public struct InjectionCondition: Sendable, Hashable, Codable {
-    public var min: Double
-    public var areas: Set<TextArea>?
-    public var kinds: [InjectionKind]
+package struct InjectionCondition: Sendable, Hashable, Codable {
+    package var min: Double
+    package var areas: Set<TextArea>?
+    package var kinds: [InjectionKind]
 
-    public init(min: Double = 0.5, areas: Set<TextArea>? = nil, kinds: [InjectionKind] = []) {
+    package init(min: Double = 0.5, areas: Set<TextArea>? = nil, kinds: [InjectionKind] = []) {
         self.min = min
         self.areas = areas
         self.kinds = kinds
     }
 
     /// The location that satisfies the condition best, if any does.
-    public func match(_ classification: Classification) -> LocatedInjection? {
+    package func match(_ classification: Classification) -> LocatedInjection? {
         classification.injections
             .filter { injection in
                 (areas?.contains(injection.location.area) ?? true) && injection.assessment.score >= min
@@ -310,7 +310,7 @@ public struct InjectionCondition: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey { case min, areas, kinds }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         min = try c.decode(Double.self, forKey: .min)
         areas = try c.decodeIfPresent([TextArea].self, forKey: .areas).map(Set.init)
@@ -318,7 +318,7 @@ public struct InjectionCondition: Sendable, Hashable, Codable {
     }
 
     /// Areas sorted, so the encoding (and the policy hash) is deterministic.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(min, forKey: .min)
         try c.encodeIfPresent(areas.map { $0.sorted { $0.rawValue < $1.rawValue } }, forKey: .areas)
@@ -327,16 +327,16 @@ public struct InjectionCondition: Sendable, Hashable, Codable {
 }
 
 /// An inclusive numeric range; `nil` ends are open.
-public struct ScoreRange: Sendable, Hashable, Codable {
-    public var min: Double?
-    public var max: Double?
+package struct ScoreRange: Sendable, Hashable, Codable {
+    package var min: Double?
+    package var max: Double?
 
-    public init(min: Double? = nil, max: Double? = nil) {
+    package init(min: Double? = nil, max: Double? = nil) {
         self.min = min
         self.max = max
     }
 
-    public func contains(_ value: Double) -> Bool {
+    package func contains(_ value: Double) -> Bool {
         if let min, value < min { return false }
         if let max, value > max { return false }
         return true
@@ -344,13 +344,13 @@ public struct ScoreRange: Sendable, Hashable, Codable {
 }
 
 /// Which finding types must (any/all) or must not (none) appear with at least `minScore`.
-public struct FindingCondition: Sendable, Hashable, Codable {
-    public var anyOf: [FindingType]
-    public var allOf: [FindingType]
-    public var noneOf: [FindingType]
-    public var minScore: Double
+package struct FindingCondition: Sendable, Hashable, Codable {
+    package var anyOf: [FindingType]
+    package var allOf: [FindingType]
+    package var noneOf: [FindingType]
+    package var minScore: Double
 
-    public init(anyOf: [FindingType] = [], allOf: [FindingType] = [], noneOf: [FindingType] = [], minScore: Double = 0) {
+    package init(anyOf: [FindingType] = [], allOf: [FindingType] = [], noneOf: [FindingType] = [], minScore: Double = 0) {
         self.anyOf = anyOf
         self.allOf = allOf
         self.noneOf = noneOf
@@ -359,13 +359,13 @@ public struct FindingCondition: Sendable, Hashable, Codable {
 }
 
 /// Which regulated topics must (any/all) or must not (none) score at least `minScore`.
-public struct TopicCondition: Sendable, Hashable, Codable {
-    public var anyOf: [Topic]
-    public var allOf: [Topic]
-    public var noneOf: [Topic]
-    public var minScore: Double
+package struct TopicCondition: Sendable, Hashable, Codable {
+    package var anyOf: [Topic]
+    package var allOf: [Topic]
+    package var noneOf: [Topic]
+    package var minScore: Double
 
-    public init(anyOf: [Topic] = [], allOf: [Topic] = [], noneOf: [Topic] = [], minScore: Double = 0.5) {
+    package init(anyOf: [Topic] = [], allOf: [Topic] = [], noneOf: [Topic] = [], minScore: Double = 0.5) {
         self.anyOf = anyOf
         self.allOf = allOf
         self.noneOf = noneOf
@@ -374,7 +374,7 @@ public struct TopicCondition: Sendable, Hashable, Codable {
 }
 
 /// Which budget a `budget` condition looks at.
-public enum BudgetScope: String, Sendable, Hashable, Codable, CaseIterable {
+package enum BudgetScope: String, Sendable, Hashable, Codable, CaseIterable {
     case global
     case tenant
     /// Either one.
@@ -382,7 +382,7 @@ public enum BudgetScope: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// A predicate over a classification and a request context.
-public indirect enum PolicyCondition: Sendable, Hashable, Codable {
+package indirect enum PolicyCondition: Sendable, Hashable, Codable {
     /// Matches every request.
     case always
     case difficulty(ScoreRange)
@@ -413,38 +413,38 @@ public indirect enum PolicyCondition: Sendable, Hashable, Codable {
 }
 
 /// Spending limits; the remaining amounts are tracked elsewhere and arrive in `RequestContext`.
-public struct Budgets: Sendable, Hashable, Codable {
+package struct Budgets: Sendable, Hashable, Codable {
     /// USD per day and per month, `nil` = no limit.
-    public struct Limit: Sendable, Hashable, Codable {
-        public var dailyUSD: Double?
-        public var monthlyUSD: Double?
+    package struct Limit: Sendable, Hashable, Codable {
+        package var dailyUSD: Double?
+        package var monthlyUSD: Double?
 
-        public init(dailyUSD: Double? = nil, monthlyUSD: Double? = nil) {
+        package init(dailyUSD: Double? = nil, monthlyUSD: Double? = nil) {
             self.dailyUSD = dailyUSD
             self.monthlyUSD = monthlyUSD
         }
     }
 
-    public var global: Limit
-    public var tenants: [String: Limit]
+    package var global: Limit
+    package var tenants: [String: Limit]
     /// Replaces a decision that would spend money once the budget is spent; `nil` = no budget enforcement.
-    public var onExhausted: PolicyAction?
+    package var onExhausted: PolicyAction?
 
-    public init(global: Limit = Limit(), tenants: [String: Limit] = [:], onExhausted: PolicyAction? = nil) {
+    package init(global: Limit = Limit(), tenants: [String: Limit] = [:], onExhausted: PolicyAction? = nil) {
         self.global = global
         self.tenants = tenants
         self.onExhausted = onExhausted
     }
 
     /// The tenant's own limit, if the policy sets one.
-    public func limit(forTenant tenant: String?) -> Limit? {
+    package func limit(forTenant tenant: String?) -> Limit? {
         guard let tenant else { return nil }
         return tenants[tenant]
     }
 }
 
 /// What the `redact` action does with each finding type.
-public enum RedactionMode: String, Sendable, Hashable, Codable, CaseIterable {
+package enum RedactionMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// Replace with a consistent placeholder and restore it in the answer.
     case pseudonymise
     /// The request may not leave: serve it locally instead.
@@ -455,17 +455,17 @@ public enum RedactionMode: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// Per-finding-type redaction settings with safe defaults: personal identifiers are
 /// pseudonymised, secrets keep the request local.
-public struct RedactionSettings: Sendable, Hashable, Codable {
+package struct RedactionSettings: Sendable, Hashable, Codable {
     /// Explicit per-type modes.
-    public var modes: [FindingType: RedactionMode]
+    package var modes: [FindingType: RedactionMode]
     /// Mode for non-secret types not listed in `modes`.
-    public var defaultMode: RedactionMode
+    package var defaultMode: RedactionMode
     /// Mode for secret types not listed in `modes` (only honoured with `allowSecretsRemote`).
-    public var secretMode: RedactionMode
+    package var secretMode: RedactionMode
     /// Secrets never leave the machine, redacted or not, unless this is true.
-    public var allowSecretsRemote: Bool
+    package var allowSecretsRemote: Bool
 
-    public init(
+    package init(
         modes: [FindingType: RedactionMode] = [:],
         defaultMode: RedactionMode = .pseudonymise,
         secretMode: RedactionMode = .local,
@@ -479,7 +479,7 @@ public struct RedactionSettings: Sendable, Hashable, Codable {
 
     /// The effective mode for a finding type. Secrets resolve to `.local` (or a stricter `.block`)
     /// unless `allowSecretsRemote` is set.
-    public func mode(for type: FindingType) -> RedactionMode {
+    package func mode(for type: FindingType) -> RedactionMode {
         let configured = modes[type] ?? (type.isSecret ? secretMode : defaultMode)
         if type.isSecret && !allowSecretsRemote && configured == .pseudonymise { return .local }
         return configured
@@ -494,7 +494,7 @@ public struct RedactionSettings: Sendable, Hashable, Codable {
         case modes, defaultMode, secretMode, allowSecretsRemote
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let entries = try container.decode([ModeEntry].self, forKey: .modes)
         self.modes = Dictionary(entries.map { ($0.type, $0.mode) }, uniquingKeysWith: { _, last in last })
@@ -504,7 +504,7 @@ public struct RedactionSettings: Sendable, Hashable, Codable {
     }
 
     /// Encodes `modes` as a list sorted by type, so the encoding (and the policy hash) is deterministic.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(modes.sorted { $0.key < $1.key }.map { ModeEntry(type: $0.key, mode: $0.value) }, forKey: .modes)
         try container.encode(defaultMode, forKey: .defaultMode)
@@ -516,24 +516,24 @@ public struct RedactionSettings: Sendable, Hashable, Codable {
 /// The request-context inputs a policy's conditions read besides the classification: which metadata
 /// keys and headers (by name) and whether budgets matter. The audit log records exactly these, so
 /// `lumen replay` can re-decide what the rules saw.
-public struct PolicyInputs: Sendable, Hashable {
-    public var metadataKeys: Set<String> = []
-    public var headerNames: Set<String> = []
+package struct PolicyInputs: Sendable, Hashable {
+    package var metadataKeys: Set<String> = []
+    package var headerNames: Set<String> = []
 
-    public init(metadataKeys: Set<String> = [], headerNames: Set<String> = []) {
+    package init(metadataKeys: Set<String> = [], headerNames: Set<String> = []) {
         self.metadataKeys = metadataKeys
         self.headerNames = headerNames
     }
 
     /// Each input as `metadata.KEY` or `header.NAME`, sorted.
-    public var labels: [String] {
+    package var labels: [String] {
         (metadataKeys.map { "metadata.\($0)" } + headerNames.map { "header.\($0)" }).sorted()
     }
 }
 
 extension Policy {
     /// The metadata keys and header names this policy's rules read.
-    public var inputs: PolicyInputs {
+    package var inputs: PolicyInputs {
         var inputs = PolicyInputs()
         func visit(_ condition: PolicyCondition) {
             switch condition {
@@ -551,17 +551,17 @@ extension Policy {
 
 /// A model name clients send, as a glob (`*` any run of characters, `?` one), and what it means:
 /// `auto` (the policy decides) or a target name.
-public struct ModelAlias: Sendable, Hashable, Codable {
-    public var pattern: String
-    public var target: String
+package struct ModelAlias: Sendable, Hashable, Codable {
+    package var pattern: String
+    package var target: String
 
-    public init(pattern: String, target: String) {
+    package init(pattern: String, target: String) {
         self.pattern = pattern
         self.target = target
     }
 
     /// Whether `model` matches the pattern (whole name, case-sensitive).
-    public func matches(_ model: String) -> Bool {
+    package func matches(_ model: String) -> Bool {
         Self.glob(Array(pattern.unicodeScalars)[...], Array(model.unicodeScalars)[...])
     }
 

@@ -1,14 +1,14 @@
 internal import Foundation
-public import LumenClassifier
+package import LumenClassifier
 
 /// Decides what happens to a request: first matching rule wins, then the safety nets
 /// (redaction modes, secrets never leave, budgets) apply. Pure and allocation-light.
-public enum PolicyEngine {
+package enum PolicyEngine {
     /// Output length assumed for cost estimates before the answer exists.
-    public static let assumedOutputTokens = 256
+    package static let assumedOutputTokens = 256
 
     /// The decision for one classified request.
-    public static func evaluate(_ policy: Policy, _ classification: Classification, _ context: RequestContext) -> Decision {
+    package static func evaluate(_ policy: Policy, _ classification: Classification, _ context: RequestContext) -> Decision {
         let input = Input(classification: classification, context: context)
         let requested = policy.resolveRequestedModel(context.requestedModel)
         var decision: Decision
@@ -67,7 +67,7 @@ public enum PolicyEngine {
     }
 
     /// The decision plus, for every rule in order, whether it matched and why (or why not).
-    public static func explain(_ policy: Policy, _ classification: Classification, _ context: RequestContext) -> PolicyExplanation {
+    package static func explain(_ policy: Policy, _ classification: Classification, _ context: RequestContext) -> PolicyExplanation {
         let input = Input(classification: classification, context: context)
         let decision = evaluate(policy, classification, context)
         let explicitTarget: Bool = if case .target = policy.resolveRequestedModel(context.requestedModel) { true } else { false }
@@ -456,17 +456,17 @@ public enum PolicyEngine {
 }
 
 /// A decision with a per-rule trace, for `lumen route --explain`.
-public struct PolicyExplanation: Sendable, Hashable, Codable {
+package struct PolicyExplanation: Sendable, Hashable, Codable {
     /// One rule's outcome.
-    public struct RuleTrace: Sendable, Hashable, Codable {
-        public var name: String
-        public var matched: Bool
+    package struct RuleTrace: Sendable, Hashable, Codable {
+        package var name: String
+        package var matched: Bool
         /// Which conditions held or failed, with actual values.
-        public var reason: String
+        package var reason: String
         /// Why a matching rule was not used (e.g. the request named a target).
-        public var note: String?
+        package var note: String?
     }
 
-    public var decision: Decision
-    public var rules: [RuleTrace]
+    package var decision: Decision
+    package var rules: [RuleTrace]
 }

@@ -1,16 +1,16 @@
 internal import Foundation
 
 /// Reads a policy file from disk and parses it; the only file access in this module.
-public enum PolicyLoader {
+package enum PolicyLoader {
     /// The policy file used when none is named: `$LUMEN_POLICY`, else `policies/default.yaml`.
-    public static func defaultPath(environment: [String: String]) -> String {
+    package static func defaultPath(environment: [String: String]) -> String {
         if let path = environment["LUMEN_POLICY"], !path.isEmpty { return path }
         return "policies/default.yaml"
     }
 
     /// Loads `path`, resolving `custom_terms_file` relative to the policy file's directory.
     /// `environment` expands `${VAR}` references (the CLI passes its process environment).
-    public static func load(path: String, environment: [String: String]) throws(PolicyError) -> Policy {
+    package static func load(path: String, environment: [String: String]) throws(PolicyError) -> Policy {
         let yaml = try readText(path)
         let directory = (path as NSString).deletingLastPathComponent
         return try Policy.parse(yaml: yaml, file: path, environment: environment) { relative in
@@ -20,7 +20,7 @@ public enum PolicyLoader {
     }
 
     /// Loads a test-cases file (see `PolicyTestSuite`).
-    public static func loadTestSuite(path: String) throws(PolicyError) -> PolicyTestSuite {
+    package static func loadTestSuite(path: String) throws(PolicyError) -> PolicyTestSuite {
         try PolicyTestSuite.parse(yaml: readText(path), file: path)
     }
 

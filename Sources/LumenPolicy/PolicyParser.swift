@@ -1,12 +1,12 @@
 internal import Foundation
-public import LumenClassifier
+package import LumenClassifier
 internal import Yams
 
 extension Policy {
     /// Parses and validates a policy. Pure: `readFile` resolves `custom_terms_file` (a path as
     /// written in the policy; the loader resolves it relative to the policy file) and returns nil
     /// when the file cannot be read. Throws every problem found, each with file, line and column.
-    public static func parse(
+    package static func parse(
         yaml: String,
         file: String,
         environment: [String: String],
@@ -24,22 +24,22 @@ extension Policy {
 }
 
 /// The finding types, topics and languages policy files may name.
-public enum PolicyVocabulary {
+package enum PolicyVocabulary {
     /// Every finding type the classifier reports.
-    public static let findingTypes: Set<FindingType> = FindingType.secrets
+    package static let findingTypes: Set<FindingType> = FindingType.secrets
         .union(FindingType.structuredIdentifiers)
         .union([.passport, .dateOfBirth, .streetAddress, .person, .customTerm])
 
     /// Group names usable in finding lists: `secrets` and `personal` (every non-secret type except custom terms).
-    public static let findingGroups: [String: Set<FindingType>] = [
+    package static let findingGroups: [String: Set<FindingType>] = [
         "secrets": FindingType.secrets,
         "personal": findingTypes.subtracting(FindingType.secrets).subtracting([.customTerm]),
     ]
 
-    public static let languages: Set<String> = ["en", "zh", "mixed", "other"]
+    package static let languages: Set<String> = ["en", "zh", "mixed", "other"]
 
     /// Rule names the engine uses for decisions not made by a rule.
-    public static let reservedRuleNames: Set<String> = ["default", "budget", "requested-model"]
+    package static let reservedRuleNames: Set<String> = ["default", "budget", "requested-model"]
 }
 
 struct PolicyParser {

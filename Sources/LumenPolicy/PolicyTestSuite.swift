@@ -1,53 +1,53 @@
-public import LumenClassifier
+package import LumenClassifier
 internal import Yams
 
 /// A test-cases file for a policy: prompts (or fixed classifications) with their expected decisions.
-public struct PolicyTestSuite: Sendable, Hashable {
+package struct PolicyTestSuite: Sendable, Hashable {
     /// One case: the request and what the policy should decide.
-    public struct Case: Sendable, Hashable {
-        public var name: String
+    package struct Case: Sendable, Hashable {
+        package var name: String
         /// Classified with the policy's classifier configuration, unless `classification` is given.
-        public var prompt: String?
+        package var prompt: String?
         /// With `prompt`: the output of a tool the request carries back (screened as a tool result).
-        public var toolResult: String?
-        public var classification: Classification?
-        public var context: RequestContext
-        public var expectedAction: Decision.Action?
-        public var expectedTarget: String?
-        public var expectedRule: String?
-        public var expectedOverride: Bool?
+        package var toolResult: String?
+        package var classification: Classification?
+        package var context: RequestContext
+        package var expectedAction: Decision.Action?
+        package var expectedTarget: String?
+        package var expectedRule: String?
+        package var expectedOverride: Bool?
         /// Whether a `flag` rule should mark the request.
-        public var expectedFlagged: Bool?
+        package var expectedFlagged: Bool?
         /// Line of the case in its file.
-        public var line: Int
+        package var line: Int
     }
 
     /// A case's outcome; `mismatches` is empty when it passed.
-    public struct Result: Sendable, Hashable {
-        public var testCase: Case
-        public var decision: Decision
+    package struct Result: Sendable, Hashable {
+        package var testCase: Case
+        package var decision: Decision
         /// (field, expected, got) for every expectation that failed.
-        public var mismatches: [(field: String, expected: String, got: String)]
-        public var passed: Bool { mismatches.isEmpty }
+        package var mismatches: [(field: String, expected: String, got: String)]
+        package var passed: Bool { mismatches.isEmpty }
 
-        public static func == (lhs: Result, rhs: Result) -> Bool {
+        package static func == (lhs: Result, rhs: Result) -> Bool {
             lhs.testCase == rhs.testCase && lhs.decision == rhs.decision && lhs.mismatches.map(\.field) == rhs.mismatches.map(\.field)
                 && lhs.mismatches.map(\.expected) == rhs.mismatches.map(\.expected) && lhs.mismatches.map(\.got) == rhs.mismatches.map(\.got)
         }
 
-        public func hash(into hasher: inout Hasher) {
+        package func hash(into hasher: inout Hasher) {
             hasher.combine(testCase)
             hasher.combine(decision)
         }
     }
 
-    public var file: String
+    package var file: String
     /// The policy name the file is written for, if it says.
-    public var policyName: String?
-    public var cases: [Case]
+    package var policyName: String?
+    package var cases: [Case]
 
     /// Runs every case through `classifier` and `PolicyEngine.evaluate`.
-    public func run(policy: Policy, classifier: Classifier) -> [Result] {
+    package func run(policy: Policy, classifier: Classifier) -> [Result] {
         cases.map { testCase in
             let classification = testCase.classification ?? Self.classify(testCase, classifier)
             let decision = PolicyEngine.evaluate(policy, classification, testCase.context)
@@ -94,7 +94,7 @@ public struct PolicyTestSuite: Sendable, Hashable {
     /// Parses a cases file:
     /// `policy: NAME` (optional) and `cases:` — a list of `{name, prompt | classification, tenant, model,
     /// metadata, headers, budget: {global_remaining_usd, tenant_remaining_usd}, expect: {action, target, rule, overrides_requested_model}}`.
-    public static func parse(yaml: String, file: String) throws(PolicyError) -> PolicyTestSuite {
+    package static func parse(yaml: String, file: String) throws(PolicyError) -> PolicyTestSuite {
         var reader = YAMLReader(file: file, environment: [:])
         var suite = PolicyTestSuite(file: file, policyName: nil, cases: [])
         if let root = reader.compose(yaml), let top = reader.fields(root, "the cases file", allowed: ["policy", "cases"]) {

@@ -1,24 +1,24 @@
 /// What the policy engine knows about a request besides its prompt.
-public struct RequestContext: Sendable, Hashable, Codable {
-    public var tenant: String?
+package struct RequestContext: Sendable, Hashable, Codable {
+    package var tenant: String?
     /// The request's `model` field: `auto` (or nil) lets the policy decide; a target name asks for it.
-    public var requestedModel: String?
-    public var metadata: [String: String]
+    package var requestedModel: String?
+    package var metadata: [String: String]
     /// Request headers; names are lower-cased on initialisation.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// USD left in the global budget (nil = unlimited).
-    public var remainingUSD: Double?
+    package var remainingUSD: Double?
     /// USD left in this tenant's budget (nil = unlimited).
-    public var tenantRemainingUSD: Double?
+    package var tenantRemainingUSD: Double?
     /// Field paths of content that cannot be screened (base64 images, audio, files).
-    public var binaryParts: [String]
+    package var binaryParts: [String]
     /// The output tokens the request asks for per answer (`max_tokens`, `max_completion_tokens`,
     /// `max_output_tokens`), if it names a limit, and how many answers (`n`): the budget check
     /// counts the worst case.
-    public var requestedOutputTokens: Int?
-    public var choices: Int
+    package var requestedOutputTokens: Int?
+    package var choices: Int
 
-    public init(
+    package init(
         tenant: String? = nil,
         requestedModel: String? = nil,
         metadata: [String: String] = [:],

@@ -1,16 +1,16 @@
-public import LumenCore
-public import Logging
+package import LumenCore
+package import Logging
 
 /// A finished non-streaming remote completion.
-public struct ProviderResult: Sendable {
+package struct ProviderResult: Sendable {
     /// The answer in OpenAI form (Anthropic answers are translated). `model` is what the upstream reported.
-    public var response: ChatCompletionResponse
+    package var response: ChatCompletionResponse
     /// Bytes exchanged, attempts made, host contacted.
-    public var egress: EgressStats
+    package var egress: EgressStats
     /// Wall time from the first attempt to the end of the body.
-    public var latency: Duration
+    package var latency: Duration
 
-    public init(response: ChatCompletionResponse, egress: EgressStats, latency: Duration) {
+    package init(response: ChatCompletionResponse, egress: EgressStats, latency: Duration) {
         self.response = response
         self.egress = egress
         self.latency = latency
@@ -18,7 +18,7 @@ public struct ProviderResult: Sendable {
 }
 
 /// An event of a streamed remote completion.
-public enum ProviderStreamEvent: Sendable {
+package enum ProviderStreamEvent: Sendable {
     /// A chunk in OpenAI form. The provider always asks the upstream for usage, so the last chunk
     /// before `.finished` normally has empty `choices` and a `usage`; drop it if the client did not
     /// ask for `stream_options.include_usage`.
@@ -31,7 +31,7 @@ public enum ProviderStreamEvent: Sendable {
 ///
 /// Errors are ``ProviderError``s. A streamed answer that fails after its first chunk throws
 /// ``ProviderError/Kind/streamCut(afterChunks:)`` (or `.streamError`) from the stream.
-public protocol ChatProvider: Sendable {
+package protocol ChatProvider: Sendable {
     /// Sends `request` (its `model` replaced by `target.model`) and returns the whole answer.
     func complete(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) async throws -> ProviderResult
 

@@ -1,6 +1,6 @@
-public import AsyncHTTPClient
-public import Logging
-public import LumenCore
+package import AsyncHTTPClient
+package import Logging
+package import LumenCore
 import Foundation
 import NIOCore
 
@@ -9,12 +9,12 @@ import NIOCore
 ///
 /// Each request gets one retry (by default) with 100–250 ms jittered backoff after a connect failure,
 /// a connection closed before any answer, 429 or 5xx — only while nothing was streamed to the caller.
-public struct HTTPChatProvider: ChatProvider {
-    public let client: HTTPClient
+package struct HTTPChatProvider: ChatProvider {
+    package let client: HTTPClient
     /// Largest response body read for a non-streaming answer.
-    public var maxResponseBytes: Int
+    package var maxResponseBytes: Int
 
-    public init(client: HTTPClient, maxResponseBytes: Int = 32 << 20) {
+    package init(client: HTTPClient, maxResponseBytes: Int = 32 << 20) {
         self.client = client
         self.maxResponseBytes = maxResponseBytes
     }
@@ -22,7 +22,7 @@ public struct HTTPChatProvider: ChatProvider {
     /// An `HTTPClient` configuration suited to this provider: the given connect timeout, no redirects,
     /// and no silent connection-establishment retries (so a refused connection fails fast and this
     /// provider's own retry/fallback applies).
-    public static func clientConfiguration(connectTimeout: Duration = .seconds(5)) -> HTTPClient.Configuration {
+    package static func clientConfiguration(connectTimeout: Duration = .seconds(5)) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: timeAmount(connectTimeout))
@@ -33,13 +33,13 @@ public struct HTTPChatProvider: ChatProvider {
 
     // MARK: Non-streaming
 
-    public func complete(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
+    package func complete(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
         try await complete(body: try requestBody(request, target: target, stream: false), headers: [:], target: target, logger: logger)
     }
 
     /// Sends an already encoded body (built by ``HTTPChatProvider/body(for:target:stream:)`` and screened
     /// by the caller) and returns the whole answer.
-    public func complete(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
+    package func complete(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) async throws -> ProviderResult {
         let start = ContinuousClock.now
         var egress = EgressStats(host: target.host)
         let deadline = NIODeadline.now() + Self.timeAmount(target.timeouts.total)
@@ -64,7 +64,7 @@ public struct HTTPChatProvider: ChatProvider {
 
     // MARK: Streaming
 
-    public func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    package func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         do {
             return stream(body: try requestBody(request, target: target, stream: true), headers: [:], target: target, logger: logger)
         } catch {
@@ -73,7 +73,7 @@ public struct HTTPChatProvider: ChatProvider {
     }
 
     /// Sends an already encoded streaming body and yields its chunks as they arrive.
-    public func stream(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    package func stream(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -260,7 +260,7 @@ public struct HTTPChatProvider: ChatProvider {
 
     /// The body `target` receives for `request`: the one definition of what leaves (the router screens
     /// it, then hands its encoding to ``complete(body:target:logger:)`` or ``stream(body:target:logger:)``).
-    public static func body(for request: ChatCompletionRequest, target: ProviderTarget, stream: Bool) throws(ProviderError) -> OutboundBody {
+    package static func body(for request: ChatCompletionRequest, target: ProviderTarget, stream: Bool) throws(ProviderError) -> OutboundBody {
         do {
             return try OutboundBody.build(
                 request, format: target.kind.wireFormat, model: target.model, stream: stream,

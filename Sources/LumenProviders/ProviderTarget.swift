@@ -1,14 +1,14 @@
-public import LumenCore
+package import LumenCore
 
 /// Which wire protocol a remote target speaks.
-public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
+package enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `POST {base_url}/chat/completions` (OpenAI, DeepSeek, Mistral, Groq, OpenRouter, vLLM, Ollama, llama-server).
     case openAICompatible = "openai"
     /// Anthropic Messages API, `POST {base_url}/messages`.
     case anthropic
 
     /// The wire format requests to this kind of target are sent in.
-    public var wireFormat: WireFormat {
+    package var wireFormat: WireFormat {
         switch self {
         case .openAICompatible: .openAIChat
         case .anthropic: .anthropicMessages
@@ -17,16 +17,16 @@ public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Time limits for one request to a remote target.
-public struct ProviderTimeouts: Sendable, Hashable {
+package struct ProviderTimeouts: Sendable, Hashable {
     /// Time to establish the connection. Enforced per request as part of the wait for the response
     /// head (`connect + firstByte`); also give it to the shared `HTTPClient` (see ``HTTPChatProvider/clientConfiguration(connectTimeout:)``).
-    public var connect: Duration
+    package var connect: Duration
     /// Time from the connection until the response head (and, when streaming, the first event) arrives.
-    public var firstByte: Duration
+    package var firstByte: Duration
     /// Time for the whole request, body included.
-    public var total: Duration
+    package var total: Duration
 
-    public init(connect: Duration = .seconds(5), firstByte: Duration = .seconds(60), total: Duration = .seconds(300)) {
+    package init(connect: Duration = .seconds(5), firstByte: Duration = .seconds(60), total: Duration = .seconds(300)) {
         self.connect = connect
         self.firstByte = firstByte
         self.total = total
@@ -34,43 +34,43 @@ public struct ProviderTimeouts: Sendable, Hashable {
 }
 
 /// When and how a failed attempt is retried.
-public struct RetryPolicy: Sendable, Hashable {
+package struct RetryPolicy: Sendable, Hashable {
     /// Extra attempts after the first (the default 1 means at most two attempts).
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// The backoff before a retry is drawn uniformly from this range.
-    public var backoff: ClosedRange<Duration>
+    package var backoff: ClosedRange<Duration>
 
-    public init(maxRetries: Int = 1, backoff: ClosedRange<Duration> = .milliseconds(100)...(.milliseconds(250))) {
+    package init(maxRetries: Int = 1, backoff: ClosedRange<Duration> = .milliseconds(100)...(.milliseconds(250))) {
         self.maxRetries = maxRetries
         self.backoff = backoff
     }
 
     /// Never retry.
-    public static let none = RetryPolicy(maxRetries: 0)
+    package static let none = RetryPolicy(maxRetries: 0)
 }
 
 /// A remote model endpoint as the policy names it: protocol, base URL, model, key and limits.
-public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
-    public var kind: ProviderKind
+package struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
+    package var kind: ProviderKind
     /// E.g. `https://api.openai.com/v1` or `https://api.anthropic.com/v1` (no trailing path).
-    public var baseURL: String {
+    package var baseURL: String {
         didSet { host = Self.host(of: baseURL) }
     }
     /// The host (and port, if given) of `baseURL`, for the audit log (kept with `baseURL`: it is read
     /// several times per request).
-    public private(set) var host: String
+    package private(set) var host: String
     /// The model sent upstream; replaces the client's `model`.
-    public var model: String
+    package var model: String
     /// The API key (read by the router from the env var the policy names). Never logged or put in errors.
-    public var apiKey: String?
-    public var timeouts: ProviderTimeouts
-    public var retry: RetryPolicy
+    package var apiKey: String?
+    package var timeouts: ProviderTimeouts
+    package var retry: RetryPolicy
     /// Extra request headers (e.g. OpenRouter's `HTTP-Referer`).
-    public var extraHeaders: [String: String]
+    package var extraHeaders: [String: String]
     /// `max_tokens` sent to Anthropic when the client set none (the Messages API requires one).
-    public var anthropicDefaultMaxTokens: Int
+    package var anthropicDefaultMaxTokens: Int
 
-    public init(
+    package init(
         kind: ProviderKind,
         baseURL: String,
         model: String,
@@ -92,7 +92,7 @@ public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The full endpoint URL: `{base_url}/chat/completions` or `{base_url}/messages`.
-    public var endpointURL: String {
+    package var endpointURL: String {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         switch kind {
@@ -110,23 +110,23 @@ public struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Describes the target without its key.
-    public var description: String {
+    package var description: String {
         "\(kind.rawValue) \(model) at \(host)\(apiKey == nil ? "" : " (key set)")"
     }
 }
 
 /// Bytes exchanged with a remote host for one request (all attempts), for the audit log.
-public struct EgressStats: Sendable, Hashable, Codable {
+package struct EgressStats: Sendable, Hashable, Codable {
     /// Host (and port) contacted.
-    public var host: String
+    package var host: String
     /// Request body bytes sent, summed over attempts (headers not counted).
-    public var bytesSent: Int
+    package var bytesSent: Int
     /// Response body bytes received, summed over attempts (headers not counted).
-    public var bytesReceived: Int
+    package var bytesReceived: Int
     /// Number of HTTP attempts made (1 + retries).
-    public var attempts: Int
+    package var attempts: Int
 
-    public init(host: String, bytesSent: Int = 0, bytesReceived: Int = 0, attempts: Int = 0) {
+    package init(host: String, bytesSent: Int = 0, bytesReceived: Int = 0, attempts: Int = 0) {
         self.host = host
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
@@ -135,16 +135,16 @@ public struct EgressStats: Sendable, Hashable, Codable {
 }
 
 /// Why a remote request failed. The router uses ``Kind`` to run the rule's fallback order.
-public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Which phase timed out.
-    public enum TimeoutPhase: String, Sendable, Hashable {
+    package enum TimeoutPhase: String, Sendable, Hashable {
         case connect
         case firstByte = "first_byte"
         case total
     }
 
     /// The failure class.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// The connection could not be established (refused, DNS, TLS).
         case connect
         /// The connection was closed or reset before a complete response arrived (nothing was streamed).
@@ -163,13 +163,13 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidRequest
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// A human-readable message (never contains the API key or prompt text).
-    public var message: String
+    package var message: String
     /// Bytes exchanged before the failure.
-    public var egress: EgressStats
+    package var egress: EgressStats
 
-    public init(kind: Kind, message: String, egress: EgressStats) {
+    package init(kind: Kind, message: String, egress: EgressStats) {
         self.kind = kind
         self.message = message
         self.egress = egress
@@ -177,7 +177,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// A stable short code: `connect`, `connection_closed`, `timeout_first_byte`, `http_429`, `decoding`,
     /// `stream_error`, `stream_cut`, `invalid_request`.
-    public var code: String {
+    package var code: String {
         switch kind {
         case .connect: return "connect"
         case .connectionClosed: return "connection_closed"
@@ -191,7 +191,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// Whether an attempt failing this way may be retried (only if nothing was streamed yet).
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch kind {
         case .connect, .connectionClosed: return true
         case .http(let status, _): return status == 429 || status >= 500
@@ -200,5 +200,5 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
-    public var description: String { "\(egress.host): \(message) [\(code)]" }
+    package var description: String { "\(egress.host): \(message) [\(code)]" }
 }

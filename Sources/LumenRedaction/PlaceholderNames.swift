@@ -1,4 +1,4 @@
-public import LumenClassifier
+package import LumenClassifier
 
 extension FindingType {
     /// The short upper-case name used in this type's placeholders (`EMAIL` in `[EMAIL_1]`).
@@ -6,7 +6,7 @@ extension FindingType {
     /// Known types have a fixed readable name; any other type falls back to its raw name
     /// upper-cased, with runs of characters outside `A-Z0-9` turned into one `_`. Names never
     /// start with `ESC_` (reserved for escaped literals) nor with a digit (prefixed with `X_`).
-    public var placeholderName: String {
+    package var placeholderName: String {
         if let name = PlaceholderCatalogue.nameByType[self] { return name }
         return PlaceholderCatalogue.fallbackName(rawValue)
     }

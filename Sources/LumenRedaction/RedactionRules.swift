@@ -1,8 +1,8 @@
-public import LumenClassifier
-public import LumenPolicy
+package import LumenClassifier
+package import LumenPolicy
 
 /// What happens to findings of one type before a request may leave the machine.
-public enum RedactionAction: String, Sendable, Hashable, Codable, CaseIterable {
+package enum RedactionAction: String, Sendable, Hashable, Codable, CaseIterable {
     /// Sent upstream unchanged.
     case keep
     /// Replaced by a typed placeholder (`[EMAIL_1]`) upstream and restored in the answer.
@@ -15,18 +15,18 @@ public enum RedactionAction: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// Per-type actions for one request: which types are pseudonymised, which force local serving,
 /// which block. Secrets stay local unless the caller names them explicitly.
-public struct RedactionRules: Sendable, Hashable {
+package struct RedactionRules: Sendable, Hashable {
     /// Explicit action per type; wins over `defaultAction` and `secretAction`.
-    public var actions: [FindingType: RedactionAction]
+    package var actions: [FindingType: RedactionAction]
     /// Action for non-secret types not in `actions`.
-    public var defaultAction: RedactionAction
+    package var defaultAction: RedactionAction
     /// Action for secret types (`FindingType.isSecret`) not in `actions`.
-    public var secretAction: RedactionAction
+    package var secretAction: RedactionAction
     /// Also pseudonymise further exact occurrences of a pseudonymised value that the classifier
     /// missed (same surface text, on word boundaries for Latin-script edges), in every text of the request.
-    public var propagateValues: Bool
+    package var propagateValues: Bool
 
-    public init(
+    package init(
         actions: [FindingType: RedactionAction] = [:],
         defaultAction: RedactionAction = .keep,
         secretAction: RedactionAction = .local,
@@ -40,7 +40,7 @@ public struct RedactionRules: Sendable, Hashable {
 
     /// Rules from sets of types. A type listed in several sets gets the strictest action
     /// (block > local > pseudonymise). Unlisted types get `defaultAction`, unlisted secrets `secretAction`.
-    public init(
+    package init(
         pseudonymise: Set<FindingType>,
         local: Set<FindingType> = [],
         block: Set<FindingType> = [],
@@ -56,7 +56,7 @@ public struct RedactionRules: Sendable, Hashable {
     }
 
     /// The action that applies to findings of `type`.
-    public func action(for type: FindingType) -> RedactionAction {
+    package func action(for type: FindingType) -> RedactionAction {
         if let action = actions[type] { return action }
         return type.isSecret ? secretAction : defaultAction
     }
@@ -65,7 +65,7 @@ public struct RedactionRules: Sendable, Hashable {
 extension RedactionAction {
     /// What a policy's redaction mode does to a finding: the one mapping from the policy's vocabulary
     /// to the redaction stage's.
-    public init(_ mode: RedactionMode) {
+    package init(_ mode: RedactionMode) {
         switch mode {
         case .pseudonymise: self = .pseudonymise
         case .local: self = .local
@@ -78,7 +78,7 @@ extension RedactionRules {
     /// The rules a policy's `redaction` settings give: each type's action is
     /// `RedactionSettings.mode(for:)` (which the policy engine's safety nets read as well), so the
     /// decision and the redaction can never disagree on a type.
-    public init(_ settings: RedactionSettings) {
+    package init(_ settings: RedactionSettings) {
         var actions: [FindingType: RedactionAction] = [:]
         for type in PolicyVocabulary.findingTypes.union(settings.modes.keys) {
             actions[type] = RedactionAction(settings.mode(for: type))

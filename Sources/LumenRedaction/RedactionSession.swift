@@ -1,29 +1,29 @@
-public import LumenClassifier
+package import LumenClassifier
 
 /// Why a redaction request was rejected: the caller passed findings that do not fit the texts.
-public struct RedactionError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct RedactionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Stable error codes.
-    public enum Code: String, Sendable, Hashable, Codable {
+    package enum Code: String, Sendable, Hashable, Codable {
         /// `findings` does not have one list per text.
         case findingsCountMismatch
         /// A finding's range is empty, negative or past the end of its text.
         case invalidFindingRange
     }
 
-    public var code: Code
+    package var code: Code
     /// Human-readable detail (offsets and types, never the text).
-    public var message: String
+    package var message: String
 
-    public init(code: Code, message: String) {
+    package init(code: Code, message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    package var description: String { "\(code.rawValue): \(message)" }
 }
 
 /// The answer to "may this request leave the machine, and as what?".
-public enum RedactionDecision: Sendable {
+package enum RedactionDecision: Sendable {
     /// Send `session.redactedTexts` upstream (they may equal the inputs when nothing was
     /// pseudonymised) and restore the answer through `session`.
     case redacted(RedactionSession)
@@ -34,35 +34,35 @@ public enum RedactionDecision: Sendable {
 }
 
 /// What was pseudonymised in one request, for the audit log. Holds counts only, never values.
-public struct RedactionStats: Sendable, Hashable, Codable {
+package struct RedactionStats: Sendable, Hashable, Codable {
     /// Counts for one finding type.
-    public struct Counts: Sendable, Hashable, Codable {
+    package struct Counts: Sendable, Hashable, Codable {
         /// Distinct values (= distinct placeholders issued).
-        public var values: Int
+        package var values: Int
         /// Replaced spans, over all texts.
-        public var occurrences: Int
+        package var occurrences: Int
 
-        public init(values: Int = 0, occurrences: Int = 0) {
+        package init(values: Int = 0, occurrences: Int = 0) {
             self.values = values
             self.occurrences = occurrences
         }
     }
 
     /// Keyed by `FindingType.rawValue`.
-    public var byType: [String: Counts]
+    package var byType: [String: Counts]
     /// Placeholder-looking text the user wrote that was escaped (`[EMAIL_1]` → `[ESC_EMAIL_1]`).
-    public var escapedLiterals: Int
+    package var escapedLiterals: Int
     /// Occurrences found by value propagation rather than by the caller's findings (included in `byType`).
-    public var propagatedOccurrences: Int
+    package var propagatedOccurrences: Int
 
-    public init(byType: [String: Counts] = [:], escapedLiterals: Int = 0, propagatedOccurrences: Int = 0) {
+    package init(byType: [String: Counts] = [:], escapedLiterals: Int = 0, propagatedOccurrences: Int = 0) {
         self.byType = byType
         self.escapedLiterals = escapedLiterals
         self.propagatedOccurrences = propagatedOccurrences
     }
 
-    public var totalValues: Int { byType.values.reduce(0) { $0 + $1.values } }
-    public var totalOccurrences: Int { byType.values.reduce(0) { $0 + $1.occurrences } }
+    package var totalValues: Int { byType.values.reduce(0) { $0 + $1.values } }
+    package var totalOccurrences: Int { byType.values.reduce(0) { $0 + $1.occurrences } }
 }
 
 /// One issued placeholder: `key` (`[EMAIL_1]`) stands for `value`. `type` is nil for escaped literals.
@@ -88,11 +88,11 @@ struct PlaceholderEntry: Sendable {
 ///   known or issued `NAME` (or `ESC_` + such a name) is sent as `[ESC_NAME_N]` and restored
 ///   verbatim; issued numbers skip any `[NAME_N]` written literally, so a model that drops the
 ///   `ESC_` cannot turn the literal into somebody's value.
-public struct RedactionSession: Sendable {
+package struct RedactionSession: Sendable {
     /// The texts to send upstream, in input order.
-    public let redactedTexts: [String]
+    package let redactedTexts: [String]
     /// Counts for the audit log.
-    public let stats: RedactionStats
+    package let stats: RedactionStats
 
     let entries: [PlaceholderEntry]
     let indexByKey: [String: Int]
@@ -102,7 +102,7 @@ public struct RedactionSession: Sendable {
 
     /// Pseudonymises every finding whose type is in `pseudonymise`, across all `texts` together.
     /// `findings[i]` are the findings of `texts[i]` (Unicode-scalar offsets, end exclusive).
-    public init(
+    package init(
         texts: [String],
         findings: [[Finding]],
         pseudonymise: Set<FindingType>,
@@ -131,7 +131,7 @@ public struct RedactionSession: Sendable {
 
     /// Decides what may leave the machine under `rules`: `.block` if any finding's type is
     /// blocked, else `.local` if any must stay local (secrets by default), else the pseudonymised texts.
-    public static func decide(
+    package static func decide(
         texts: [String],
         findings: [[Finding]],
         rules: RedactionRules
@@ -162,7 +162,7 @@ public struct RedactionSession: Sendable {
     }
 
     /// `decide(texts:findings:rules:)` with findings from `classifier.findings(in:)` for each text.
-    public static func decide(
+    package static func decide(
         texts: [String],
         classifier: Classifier,
         rules: RedactionRules
@@ -171,21 +171,21 @@ public struct RedactionSession: Sendable {
     }
 
     /// The issued placeholders (`[EMAIL_1]`, …) in order of issue, escapes excluded.
-    public var placeholders: [String] { entries.compactMap { $0.type == nil ? nil : $0.key } }
+    package var placeholders: [String] { entries.compactMap { $0.type == nil ? nil : $0.key } }
 
     /// The original text a placeholder (or an escaped literal) stands for.
-    public func originalValue(of placeholder: String) -> String? {
+    package func originalValue(of placeholder: String) -> String? {
         indexByKey[placeholder].map { entries[$0].value }
     }
 
     /// The finding type of an issued placeholder; nil for escapes and unknown strings.
-    public func type(of placeholder: String) -> FindingType? {
+    package func type(of placeholder: String) -> FindingType? {
         indexByKey[placeholder].flatMap { entries[$0].type }
     }
 
     /// Length in Unicode scalars of the longest placeholder or escape; 0 when none was issued.
     /// A streaming restorer never holds back more than this minus one.
-    public var longestPlaceholderLength: Int { trie.longestKey }
+    package var longestPlaceholderLength: Int { trie.longestKey }
 
     private static func validate(_ texts: [[Unicode.Scalar]], _ findings: [[Finding]]) throws(RedactionError) {
         guard findings.count == texts.count else {

@@ -1,7 +1,7 @@
 import LumenClassifier
 
 /// What kind of text is being restored.
-public enum RestorationFormat: String, Sendable, Hashable, Codable {
+package enum RestorationFormat: String, Sendable, Hashable, Codable {
     /// Message content: placeholders are replaced by their values verbatim.
     case text
     /// Tool-call arguments (JSON text): placeholders are replaced only inside JSON strings, with
@@ -10,27 +10,27 @@ public enum RestorationFormat: String, Sendable, Hashable, Codable {
 }
 
 /// What restoration did, for the audit log. Counts only, never values.
-public struct RestorationStats: Sendable, Hashable, Codable {
+package struct RestorationStats: Sendable, Hashable, Codable {
     /// Placeholders replaced by their values, keyed by `FindingType.rawValue`.
-    public var restored: [String: Int]
+    package var restored: [String: Int]
     /// Placeholder-like text left as is, keyed by the `FindingType.rawValue` its name belongs to:
     /// wrong case (`[Email_1]`), wrong separator (`[EMAIL 1]`, `[EMAIL-1]`, `[EMAIL1]`), missing
     /// brackets (`EMAIL_1`, upper-case only), never issued (`[EMAIL_9]`), or outside a JSON string.
-    public var mangled: [String: Int]
+    package var mangled: [String: Int]
     /// Escaped literals (`[ESC_EMAIL_1]`) turned back into what the user wrote.
-    public var escapedLiterals: Int
+    package var escapedLiterals: Int
 
-    public init(restored: [String: Int] = [:], mangled: [String: Int] = [:], escapedLiterals: Int = 0) {
+    package init(restored: [String: Int] = [:], mangled: [String: Int] = [:], escapedLiterals: Int = 0) {
         self.restored = restored
         self.mangled = mangled
         self.escapedLiterals = escapedLiterals
     }
 
-    public var totalRestored: Int { restored.values.reduce(0, +) }
-    public var totalMangled: Int { mangled.values.reduce(0, +) }
+    package var totalRestored: Int { restored.values.reduce(0, +) }
+    package var totalMangled: Int { mangled.values.reduce(0, +) }
 
     /// Adds the counts of `other` (e.g. per message or per tool call) to these.
-    public mutating func merge(_ other: RestorationStats) {
+    package mutating func merge(_ other: RestorationStats) {
         restored.merge(other.restored, uniquingKeysWith: +)
         mangled.merge(other.mangled, uniquingKeysWith: +)
         escapedLiterals += other.escapedLiterals
@@ -38,11 +38,11 @@ public struct RestorationStats: Sendable, Hashable, Codable {
 }
 
 /// A whole restored text and what restoration did.
-public struct RestoredText: Sendable, Hashable {
-    public var text: String
-    public var stats: RestorationStats
+package struct RestoredText: Sendable, Hashable {
+    package var text: String
+    package var stats: RestorationStats
 
-    public init(text: String, stats: RestorationStats) {
+    package init(text: String, stats: RestorationStats) {
         self.text = text
         self.stats = stats
     }
@@ -50,7 +50,7 @@ public struct RestoredText: Sendable, Hashable {
 
 extension RedactionSession {
     /// Restores a whole answer (message content, or tool-call arguments with `.jsonArguments`).
-    public func restore(_ text: String, format: RestorationFormat = .text) -> RestoredText {
+    package func restore(_ text: String, format: RestorationFormat = .text) -> RestoredText {
         var restorer = StreamingRestorer(session: self, format: format)
         var result = restorer.push(text)
         result += restorer.finish()
@@ -58,7 +58,7 @@ extension RedactionSession {
     }
 
     /// A restorer for one streamed text (one message's content deltas, or one tool call's argument deltas).
-    public func makeStreamingRestorer(format: RestorationFormat = .text) -> StreamingRestorer {
+    package func makeStreamingRestorer(format: RestorationFormat = .text) -> StreamingRestorer {
         StreamingRestorer(session: self, format: format)
     }
 }
@@ -68,10 +68,10 @@ extension RedactionSession {
 /// (e.g. `[EM` while `[EMAIL_1]` was issued), so at most `longestPlaceholderLength - 1` scalars;
 /// any other text, including a `[` that cannot start an issued placeholder, goes out at once.
 /// Call `finish()` at the end of the stream to flush what is held.
-public struct StreamingRestorer: Sendable {
-    public let format: RestorationFormat
+package struct StreamingRestorer: Sendable {
+    package let format: RestorationFormat
     /// Counts so far (complete after `finish()`).
-    public private(set) var stats = RestorationStats()
+    package private(set) var stats = RestorationStats()
 
     private let session: RedactionSession
     private var pending = String.UnicodeScalarView()
@@ -81,19 +81,19 @@ public struct StreamingRestorer: Sendable {
     private var escapeNext = false
     private var scanner = MangledScanner()
 
-    public init(session: RedactionSession, format: RestorationFormat = .text) {
+    package init(session: RedactionSession, format: RestorationFormat = .text) {
         self.session = session
         self.format = format
     }
 
     /// Unicode scalars currently held back.
-    public var heldBackCount: Int { pendingCount }
+    package var heldBackCount: Int { pendingCount }
 
     /// The most this restorer can ever hold back, in Unicode scalars.
-    public var maximumHoldBack: Int { max(0, session.longestPlaceholderLength - 1) }
+    package var maximumHoldBack: Int { max(0, session.longestPlaceholderLength - 1) }
 
     /// Feeds one delta; returns the text to emit now (possibly empty).
-    public mutating func push(_ delta: String) -> String {
+    package mutating func push(_ delta: String) -> String {
         var output = String.UnicodeScalarView()
         for scalar in delta.unicodeScalars {
             let restorable = format == .text || (inString && !escapeNext)
@@ -104,7 +104,7 @@ public struct StreamingRestorer: Sendable {
     }
 
     /// Ends the stream: returns whatever was held back. The restorer can then be reused for a new stream.
-    public mutating func finish() -> String {
+    package mutating func finish() -> String {
         scanner.finish(session: session, stats: &stats)
         let output = String(pending)
         pending = String.UnicodeScalarView()

@@ -1,9 +1,9 @@
-public import LumenPolicy
-public import LumenCore
+package import LumenPolicy
+package import LumenCore
 
 /// Something that can answer chat completions: the embedded llama.cpp runtime, an external local
 /// endpoint, or a remote provider. The router picks one per request by policy.
-public protocol ChatBackend: Sendable {
+package protocol ChatBackend: Sendable {
     /// `.local` when nothing leaves the machine.
     var route: RouteKind { get }
     /// The host requests go to (nil for the in-process runtime).
@@ -21,28 +21,28 @@ public protocol ChatBackend: Sendable {
 }
 
 /// An outbound body as it leaves: its bytes and the headers it needs.
-public struct EncodedBody: Sendable {
-    public var bytes: [UInt8]
-    public var headers: [String: String]
+package struct EncodedBody: Sendable {
+    package var bytes: [UInt8]
+    package var headers: [String: String]
 
-    public init(bytes: [UInt8], headers: [String: String] = [:]) {
+    package init(bytes: [UInt8], headers: [String: String] = [:]) {
         self.bytes = bytes
         self.headers = headers
     }
 
     /// The encoding of `body`.
-    public init(_ body: OutboundBody) throws {
+    package init(_ body: OutboundBody) throws {
         self.init(bytes: try body.encoded(), headers: body.headers)
     }
 }
 
 /// A complete answer with the traffic it took.
-public struct BackendCompletion: Sendable {
-    public var response: ChatCompletionResponse
-    public var bytesSent: Int
-    public var bytesReceived: Int
+package struct BackendCompletion: Sendable {
+    package var response: ChatCompletionResponse
+    package var bytesSent: Int
+    package var bytesReceived: Int
 
-    public init(response: ChatCompletionResponse, bytesSent: Int = 0, bytesReceived: Int = 0) {
+    package init(response: ChatCompletionResponse, bytesSent: Int = 0, bytesReceived: Int = 0) {
         self.response = response
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
@@ -50,15 +50,15 @@ public struct BackendCompletion: Sendable {
 }
 
 /// One event of a streamed answer.
-public enum BackendStreamEvent: Sendable {
+package enum BackendStreamEvent: Sendable {
     case chunk(ChatCompletionChunk)
     /// The stream ended normally; token usage if the backend reported it, and the traffic.
     case end(usage: Usage?, bytesSent: Int, bytesReceived: Int)
 }
 
 /// Why a backend could not answer. All of these allow the router to try the rule's fallbacks.
-public struct BackendError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct BackendError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         /// The local runtime's slots and queue are full.
         case busy
         /// Connect/first-byte/total timeout.
@@ -69,17 +69,17 @@ public struct BackendError: Error, Sendable, CustomStringConvertible {
         case invalid
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Human message without prompt text or keys.
-    public var message: String
+    package var message: String
     /// HTTP status from the upstream, if any.
-    public var status: Int?
+    package var status: Int?
 
-    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+    package init(_ kind: Kind, _ message: String, status: Int? = nil) {
         self.kind = kind
         self.message = message
         self.status = status
     }
 
-    public var description: String { "\(kind.rawValue): \(message)" }
+    package var description: String { "\(kind.rawValue): \(message)" }
 }

@@ -3,13 +3,13 @@ import Metrics
 import Synchronization
 
 /// When a target's breaker opens, and for how long.
-public struct BreakerSettings: Sendable, Hashable {
+package struct BreakerSettings: Sendable, Hashable {
     /// Consecutive failures (errors and timeouts of the target itself) that open the breaker.
-    public var failures: Int
+    package var failures: Int
     /// How long an open breaker sends every request past the target; then one request probes it.
-    public var openFor: Duration
+    package var openFor: Duration
 
-    public init(failures: Int = 5, openFor: Duration = .seconds(30)) {
+    package init(failures: Int = 5, openFor: Duration = .seconds(30)) {
         self.failures = failures
         self.openFor = openFor
     }
@@ -22,7 +22,7 @@ public struct BreakerSettings: Sendable, Hashable {
 ///
 /// Shared by the routers of successive policy reloads (like the budget ledger), so a reload does
 /// not forget a dead upstream.
-public final class CircuitBreakers: Sendable {
+package final class CircuitBreakers: Sendable {
     enum State: Sendable, Equatable {
         case closed(failures: Int)
         case open(until: ContinuousClock.Instant)
@@ -31,7 +31,7 @@ public final class CircuitBreakers: Sendable {
     }
 
     /// What the router does with a target now.
-    public enum Admission: Sendable, Equatable {
+    package enum Admission: Sendable, Equatable {
         case allow
         /// The breaker is half-open and this request is its probe.
         case probe
@@ -39,15 +39,15 @@ public final class CircuitBreakers: Sendable {
         case skip(secondsLeft: Double)
     }
 
-    public let settings: BreakerSettings
+    package let settings: BreakerSettings
     private let states = Mutex<[String: State]>([:])
     private let clock = ContinuousClock()
 
-    public init(settings: BreakerSettings = BreakerSettings()) {
+    package init(settings: BreakerSettings = BreakerSettings()) {
         self.settings = settings
     }
 
-    public func admit(_ target: String) -> Admission {
+    package func admit(_ target: String) -> Admission {
         let now = clock.now
         return states.withLock { states in
             switch states[target] ?? .closed(failures: 0) {
@@ -65,7 +65,7 @@ public final class CircuitBreakers: Sendable {
         }
     }
 
-    public func succeeded(_ target: String) {
+    package func succeeded(_ target: String) {
         let changed = states.withLock { states -> Bool in
             let was = states[target]
             states[target] = .closed(failures: 0)
@@ -79,7 +79,7 @@ public final class CircuitBreakers: Sendable {
 
     /// Records a failure; returns whether the breaker opened with it.
     @discardableResult
-    public func failed(_ target: String) -> Bool {
+    package func failed(_ target: String) -> Bool {
         let until = clock.now + settings.openFor
         let opened = states.withLock { states -> Bool in
             switch states[target] ?? .closed(failures: 0) {
@@ -104,7 +104,7 @@ public final class CircuitBreakers: Sendable {
 
     /// A probe that ended without a verdict on the target (the request was refused before it
     /// reached it): the next request probes instead.
-    public func released(_ target: String) {
+    package func released(_ target: String) {
         states.withLock { states in
             if states[target] == .probing { states[target] = .open(until: clock.now) }
         }

@@ -1,6 +1,6 @@
-public import LumenPolicy
-public import LumenCore
-public import LumenLocalRuntime
+package import LumenPolicy
+package import LumenCore
+package import LumenLocalRuntime
 import Foundation
 
 /// The embedded llama.cpp runtime as a `ChatBackend`: text, function tools (`tools`, `tool_choice`,
@@ -11,22 +11,22 @@ import Foundation
 /// converter does not support (named in the message).
 ///
 /// Sampling defaults when the request leaves them out: temperature 0.8, top_p 0.95, max tokens 256.
-public struct LocalBackend: ChatBackend {
-    public let runtime: LocalRuntime
+package struct LocalBackend: ChatBackend {
+    package let runtime: LocalRuntime
     /// Name reported as the answer's `model`.
-    public let modelName: String
-    public let defaultMaxTokens: Int
+    package let modelName: String
+    package let defaultMaxTokens: Int
 
-    public init(runtime: LocalRuntime, modelName: String, defaultMaxTokens: Int = 256) {
+    package init(runtime: LocalRuntime, modelName: String, defaultMaxTokens: Int = 256) {
         self.runtime = runtime
         self.modelName = modelName
         self.defaultMaxTokens = defaultMaxTokens
     }
 
-    public var route: RouteKind { .local }
-    public var host: String? { nil }
+    package var route: RouteKind { .local }
+    package var host: String? { nil }
 
-    public func validate(_ request: ChatCompletionRequest) throws(RouterError) {
+    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {
         if let n = request.n, n != 1 {
             throw .invalidRequest("The embedded local model returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
         }
@@ -142,7 +142,7 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
+    package func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? { nil }
 
     /// Starts a generation off the shared threads: the chat template and the tokens of a long
     /// prompt take a while, and the concurrency pool has one thread per core.
@@ -151,7 +151,7 @@ public struct LocalBackend: ChatBackend {
         return try await Offload.run { () throws -> AsyncThrowingStream<AnswerEvent, any Error> in try runtime.stream(generation) }
     }
 
-    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
+    package func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let answer: Answer
         do {
             answer = try await LocalRuntime.answer(of: start(Self.generationRequest(request, parameters: parameters(request))))
@@ -181,7 +181,7 @@ public struct LocalBackend: ChatBackend {
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    package func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let events: AsyncThrowingStream<AnswerEvent, any Error>
         do {
             events = try await start(Self.generationRequest(request, parameters: parameters(request)))

@@ -1,24 +1,24 @@
-public import AsyncHTTPClient
+package import AsyncHTTPClient
 import Logging
-public import LumenCore
-public import LumenPolicy
+package import LumenCore
+package import LumenPolicy
 import LumenProviders
 
 /// A remote provider (or an external local endpoint such as Ollama) as a `ChatBackend`, through
 /// the `LumenProviders` clients (one retry on connect errors/429/5xx before the first byte).
-public struct ProviderBackend: ChatBackend {
+package struct ProviderBackend: ChatBackend {
     let provider: any ChatProvider
     let target: ProviderTarget
     let streamTarget: ProviderTarget
     let isLocal: Bool
     let logger: Logger
 
-    public var route: RouteKind { isLocal ? .local : .remote }
-    public var host: String? { target.host }
+    package var route: RouteKind { isLocal ? .local : .remote }
+    package var host: String? { target.host }
 
     /// The backend for a policy target, or `.unavailable` when its API key variable is unset
     /// (the router then falls back as for any failure).
-    public static func slot(for target: PolicyTarget, environment: [String: String], httpClient: HTTPClient, timeoutSeconds: Double) -> BackendSlot {
+    package static func slot(for target: PolicyTarget, environment: [String: String], httpClient: HTTPClient, timeoutSeconds: Double) -> BackendSlot {
         guard let baseURL = target.baseURL, let model = target.model else {
             return .unavailable("target '\(target.name)' has no base_url/model")
         }
@@ -50,9 +50,9 @@ public struct ProviderBackend: ChatBackend {
         )
     }
 
-    public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
+    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
 
-    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+    package func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
         // An Anthropic client's own body goes to an Anthropic target without a round trip through the
         // conversation (thinking, cache control and betas intact).
         if target.kind == .anthropic, let native = screened.native, native.format == .anthropicMessages {
@@ -94,7 +94,7 @@ public struct ProviderBackend: ChatBackend {
         return BackendError(.failure, "\(error)")
     }
 
-    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
+    package func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let encoded = try encodedBody(request, body, stream: false)
         do {
             let result = try await provider.complete(body: encoded.bytes, headers: encoded.headers, target: target, logger: logger)
@@ -104,7 +104,7 @@ public struct ProviderBackend: ChatBackend {
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    package func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let encoded = try encodedBody(request, body, stream: true)
         // Pulled in the consumer's task: no task of its own, so a chunk crosses one thread hop fewer.
         let cursor = UpstreamCursor(provider.stream(body: encoded.bytes, headers: encoded.headers, target: streamTarget, logger: logger))

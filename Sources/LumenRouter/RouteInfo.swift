@@ -1,14 +1,14 @@
-public import LumenPolicy
+package import LumenPolicy
 
 
 /// One step down a rule's fallback order: the target that failed or was unavailable, the one tried
 /// next, and why (no prompt text).
-public struct FallbackEvent: Sendable, Codable, Hashable {
-    public var from: String
-    public var to: String
-    public var reason: String
+package struct FallbackEvent: Sendable, Codable, Hashable {
+    package var from: String
+    package var to: String
+    package var reason: String
 
-    public init(from: String, to: String, reason: String) {
+    package init(from: String, to: String, reason: String) {
         self.from = from
         self.to = to
         self.reason = reason
@@ -16,30 +16,30 @@ public struct FallbackEvent: Sendable, Codable, Hashable {
 }
 
 /// What the router decided and did for one request; the server turns it into `x-lumen-*` headers.
-public struct RouteInfo: Sendable, Hashable {
-    public var requestID: String
-    public var route: RouteKind
+package struct RouteInfo: Sendable, Hashable {
+    package var requestID: String
+    package var route: RouteKind
     /// The target that served (or would have served) the request.
-    public var target: String
+    package var target: String
     /// The policy rule that matched.
-    public var rule: String
+    package var rule: String
     /// Cost in USD: the real cost for complete answers, the estimate at start for streams
     /// (the final stream chunk's `usage.cost` carries the real number).
-    public var costUSD: Double
+    package var costUSD: Double
     /// Host the request left to, or nil when nothing left the machine.
-    public var egressHost: String?
+    package var egressHost: String?
     /// Set when the policy overrode the model the client asked for (privacy), with the reason.
-    public var overrideReason: String?
-    public var fallbacks: [FallbackEvent]
+    package var overrideReason: String?
+    package var fallbacks: [FallbackEvent]
     /// Number of values replaced by placeholders before egress.
-    public var redactedValues: Int
+    package var redactedValues: Int
     /// Request members that were not sent (undocumented, or not taken by the target's API).
-    public var droppedFields: [String]
+    package var droppedFields: [String]
     /// For a request a `flag` or `spotlight` rule marked: the injection kinds, the location with the
     /// highest score, that score and the rules (never any text), for the `x-lumen-injection` header.
-    public var injection: String?
+    package var injection: String?
 
-    public init(
+    package init(
         requestID: String, route: RouteKind, target: String, rule: String, costUSD: Double = 0,
         egressHost: String? = nil, overrideReason: String? = nil, fallbacks: [FallbackEvent] = [], redactedValues: Int = 0,
         droppedFields: [String] = [], injection: String? = nil

@@ -1,21 +1,21 @@
 import Foundation
-public import Logging
-public import LumenAudit
+package import Logging
+package import LumenAudit
 import LumenClassifier
-public import LumenCore
-public import LumenPolicy
+package import LumenCore
+package import LumenPolicy
 import LumenRedaction
 
 /// Who sent a request, as established by the HTTP edge.
-public struct Caller: Sendable {
-    public var requestID: String
-    public var tenant: String
+package struct Caller: Sendable {
+    package var requestID: String
+    package var tenant: String
     /// Key id (from the key file, or a hash prefix); "none" without authentication.
-    public var keyID: String
+    package var keyID: String
     /// Request headers, lower-cased names, authentication headers removed.
-    public var headers: [String: String]
+    package var headers: [String: String]
 
-    public init(requestID: String, tenant: String, keyID: String, headers: [String: String] = [:]) {
+    package init(requestID: String, tenant: String, keyID: String, headers: [String: String] = [:]) {
         self.requestID = requestID
         self.tenant = tenant
         self.keyID = keyID
@@ -25,29 +25,29 @@ public struct Caller: Sendable {
 
 /// The router's answer: a whole response or a stream of chunks (already restored, costed, final
 /// chunk carrying `usage.cost` when the client asked for usage).
-public enum RouterResult: Sendable {
+package enum RouterResult: Sendable {
     case completion(ChatCompletionResponse, RouteInfo)
     case stream(RouteInfo, AsyncThrowingStream<ChatCompletionChunk, any Error>)
 }
 
 /// A policy target's backend, or why it cannot be used (e.g. its API key variable is unset).
-public enum BackendSlot: Sendable {
+package enum BackendSlot: Sendable {
     case ready(any ChatBackend)
     case unavailable(String)
 }
 
 /// Remaining budget and spend recording (the audit stage's `BudgetLedger` behind closures, so the
 /// router can be tested without a log).
-public struct BudgetHooks: Sendable {
+package struct BudgetHooks: Sendable {
     /// (global remaining USD, tenant remaining USD); nil = unlimited.
-    public var remaining: @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)
+    package var remaining: @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?)
     /// Called with every completion record once it is written (adds its cost to the spend and
     /// settles the request's reservations).
-    public var record: @Sendable (_ record: AuditRecord) async -> Void
+    package var record: @Sendable (_ record: AuditRecord) async -> Void
     /// Reserves a remote request's worst-case cost before it leaves (#17; see `BudgetReservation`).
-    public var reserve: @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome
+    package var reserve: @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome
 
-    public init(
+    package init(
         remaining: @escaping @Sendable (_ tenant: String) async -> (global: Double?, tenant: Double?),
         record: @escaping @Sendable (_ record: AuditRecord) async -> Void = { _ in },
         reserve: @escaping @Sendable (_ request: BudgetReservationRequest) async -> BudgetReservationOutcome = { _ in .granted }
@@ -58,20 +58,20 @@ public struct BudgetHooks: Sendable {
     }
 
     /// No budgets.
-    public static let unlimited = BudgetHooks(remaining: { _ in (nil, nil) })
+    package static let unlimited = BudgetHooks(remaining: { _ in (nil, nil) })
 }
 
 /// Settings of the router core.
-public struct RouterConfiguration: Sendable {
-    public var policy: Policy
+package struct RouterConfiguration: Sendable {
+    package var policy: Policy
     /// Output length assumed for cost estimates before an answer exists (stream cost headers).
-    public var assumedOutputTokens: Int
+    package var assumedOutputTokens: Int
     /// HMAC for finding values in audit records (nil: no value digests).
-    public var auditHMAC: AuditHMAC?
+    package var auditHMAC: AuditHMAC?
     /// The policy's version in the shared store (nil: a policy file), shown by `/readyz`.
-    public var policyVersion: Int?
+    package var policyVersion: Int?
 
-    public init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil, policyVersion: Int? = nil) {
+    package init(policy: Policy, assumedOutputTokens: Int = 256, auditHMAC: AuditHMAC? = nil, policyVersion: Int? = nil) {
         self.policy = policy
         self.assumedOutputTokens = assumedOutputTokens
         self.auditHMAC = auditHMAC
@@ -80,7 +80,7 @@ public struct RouterConfiguration: Sendable {
 }
 
 /// The audit log, or why it could not be opened (remote routes then fail closed with 503).
-public enum AuditSink: Sendable {
+package enum AuditSink: Sendable {
     case log(AuditLog)
     case unavailable(String)
 }
@@ -90,8 +90,8 @@ public enum AuditSink: Sendable {
 /// Classification covers every message text (system, user, assistant, tool), joined, so findings
 /// anywhere in the conversation count; difficulty is scored on the last user turn only (earlier
 /// turns are context, the last one is what the model must answer now).
-public final class Router: Sendable {
-    public let configuration: RouterConfiguration
+package final class Router: Sendable {
+    package let configuration: RouterConfiguration
     let backends: [String: BackendSlot]
     let audit: AuditSink
     let budget: BudgetHooks
@@ -107,7 +107,7 @@ public final class Router: Sendable {
     /// - Parameters:
     ///   - backends: one slot per policy target name.
     ///   - readiness: extra readiness check (e.g. the embedded model is loaded).
-    public init(
+    package init(
         configuration: RouterConfiguration,
         backends: [String: BackendSlot],
         audit: AuditSink,
@@ -128,7 +128,7 @@ public final class Router: Sendable {
     }
 
     /// Whether some rule of `policy` reads the prompt-injection screen.
-    public static func readsInjection(_ policy: Policy) -> Bool {
+    package static func readsInjection(_ policy: Policy) -> Bool {
         policy.rules.contains { readsInjection($0.condition) }
     }
 
@@ -144,10 +144,10 @@ public final class Router: Sendable {
     var policy: Policy { configuration.policy }
 
     /// `auto` followed by every target name (for `GET /v1/models`).
-    public var modelIDs: [String] { [RequestedModel.autoName] + policy.targets.map(\.name) }
+    package var modelIDs: [String] { [RequestedModel.autoName] + policy.targets.map(\.name) }
 
     /// Whether the server should receive traffic, and a one-line explanation.
-    public func readiness() -> (ready: Bool, detail: String) {
+    package func readiness() -> (ready: Bool, detail: String) {
         for target in policy.targets {
             if case .unavailable(let why) = backends[target.name] ?? .unavailable("no backend"), target.kind == .embedded {
                 return (false, "embedded target '\(target.name)' unavailable: \(why)")
@@ -163,18 +163,18 @@ public final class Router: Sendable {
 
     /// The input tokens a request would have, as Lumen estimates them over every string it would send
     /// (Anthropic's `count_tokens`): nothing is sent, nothing is decided.
-    public func countTokens(_ inbound: InboundRequest) throws(RouterError) -> Int {
+    package func countTokens(_ inbound: InboundRequest) throws(RouterError) -> Int {
         try Screening.screen(inbound, classifier: classifier, unknownFields: .drop).classification.estimatedTokens
     }
 
     /// Serves one chat completion request.
-    public func handle(_ request: ChatCompletionRequest, caller: Caller) async throws(RouterError) -> RouterResult {
+    package func handle(_ request: ChatCompletionRequest, caller: Caller) async throws(RouterError) -> RouterResult {
         try await handle(.chat(request), caller: caller)
     }
 
     /// Serves one request from any client API: its conversation goes through the same pipeline, and
     /// the answer comes back in the conversation's shapes (the server encodes them for the client).
-    public func handle(_ inbound: InboundRequest, caller: Caller) async throws(RouterError) -> RouterResult {
+    package func handle(_ inbound: InboundRequest, caller: Caller) async throws(RouterError) -> RouterResult {
         let clock = ContinuousClock()
         let started = clock.now
         let request = inbound.conversation

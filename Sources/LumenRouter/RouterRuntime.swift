@@ -1,50 +1,50 @@
 import AsyncHTTPClient
 import Foundation
-public import Logging
-public import LumenAudit
+package import Logging
+package import LumenAudit
 import LumenLocalRuntime
 import LumenProviders
 import NIOConcurrencyHelpers
-public import LumenPolicy
+package import LumenPolicy
 import LumenStore
 
 extension RouterRuntime {
     /// Everything a running router is built from, as one value with documented defaults (filled by
     /// the command line from flags and environment, or by tests directly; nothing below reads the
     /// process environment).
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// The policy file (re-read on reload).
-        public var policyPath: String
+        package var policyPath: String
         /// GGUF for embedded targets without their own `model_path`; nil = none (an embedded target
         /// then fails to start with a clear error).
-        public var modelPath: String?
+        package var modelPath: String?
         /// Audit log directory.
-        public var auditDirectory: String
+        package var auditDirectory: String
         /// When ordinary records are fsynced (default: within 100 ms).
-        public var auditFsync: AuditFsyncPolicy = .interval(milliseconds: 100)
+        package var auditFsync: AuditFsyncPolicy = .interval(milliseconds: 100)
         /// When the record that announces an egress is durable before the request leaves (default
         /// `.always`: written and fsynced).
-        public var egressFsync: AuditFsyncPolicy = .always
+        package var egressFsync: AuditFsyncPolicy = .always
         /// Digests of finding values in audit records (nil: none are stored).
-        public var auditHMAC: AuditHMAC?
+        package var auditHMAC: AuditHMAC?
         /// Concurrent generation slots and wait-queue length of each embedded model.
-        public var slots = 2
+        package var slots = 2
         /// Deep enough for a burst of fallbacks when a remote target fails (429 beyond it).
-        public var queueLimit = 32
+        package var queueLimit = 32
         /// Tokens of context per slot (nil: the model's trained context, at most 8192).
-        public var contextLength: Int?
+        package var contextLength: Int?
         /// Seconds before a remote request times out.
-        public var upstreamTimeout: Double = 60
+        package var upstreamTimeout: Double = 60
         /// When a remote target's circuit breaker opens and for how long.
-        public var breaker = BreakerSettings()
+        package var breaker = BreakerSettings()
         /// Variables for `${VAR}` in the policy and for the API keys its targets name (`api_key_env`).
-        public var environment: [String: String] = [:]
+        package var environment: [String: String] = [:]
         /// The shared store (#17); nil = the embedded file store (audit directory, budgets rebuilt
         /// from it, the policy file). With a store, audit records, budgets and the policy live in
         /// PostgreSQL and `policyPath` only seeds a store that has no policy yet.
-        public var store: SharedStoreSettings?
+        package var store: SharedStoreSettings?
 
-        public init(policyPath: String, modelPath: String? = nil, auditDirectory: String) {
+        package init(policyPath: String, modelPath: String? = nil, auditDirectory: String) {
             self.policyPath = policyPath
             self.modelPath = modelPath
             self.auditDirectory = auditDirectory
@@ -53,9 +53,9 @@ extension RouterRuntime {
 }
 
 /// Why the router could not be built (bad policy, missing model, …), as a message for the CLI.
-public struct RouterSetupError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
+package struct RouterSetupError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package var description: String { message }
 }
 
 /// A running router with the resources it owns (HTTP client, model runtimes, audit log).
@@ -64,19 +64,19 @@ public struct RouterSetupError: Error, CustomStringConvertible, Sendable {
 /// the old router finish there, new ones see the new policy. The HTTP client, the audit log, the
 /// budget ledger and every loaded model are kept across reloads (a model a new policy names for
 /// the first time is loaded before the swap).
-public final class RouterRuntime: Sendable {
+package final class RouterRuntime: Sendable {
     /// The router for the next request.
-    public var router: Router { state.withLockedValue { $0.router } }
+    package var router: Router { state.withLockedValue { $0.router } }
     /// The policy of ``router``.
-    public var policy: Policy { router.configuration.policy }
+    package var policy: Policy { router.configuration.policy }
     /// Nil when the audit directory could not be opened (remote routes then answer 503).
-    public let auditLog: AuditLog?
+    package let auditLog: AuditLog?
     /// The shared store's side, nil without `--store`.
     let storeContext: StoreContext?
     /// The store's version of the policy in force (nil without a store).
-    public var currentPolicyVersion: Int? { state.withLockedValue { $0.policyVersion } }
+    package var currentPolicyVersion: Int? { state.withLockedValue { $0.policyVersion } }
     /// The instance id in the store (nil without a store).
-    public var instanceID: String? { storeContext?.instance.id }
+    package var instanceID: String? { storeContext?.instance.id }
     let reportedPolicy = NIOLockedValueBox<[(String, String)]?>(nil)
     /// Held while a policy version from the store is being installed.
     let switching = NIOLockedValueBox(false)
@@ -113,7 +113,7 @@ public final class RouterRuntime: Sendable {
     }
 
     /// Loads the policy, the embedded model(s), opens the audit log and builds the router.
-    public static func start(_ settings: Configuration, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
+    package static func start(_ settings: Configuration, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
         if let storeSettings = settings.store {
             return try await startShared(settings, store: storeSettings, logger: logger)
         }
@@ -160,7 +160,7 @@ public final class RouterRuntime: Sendable {
     /// parse, a model cannot be loaded, the audit log refuses the policy record) the running router
     /// stays as it was and the error says why.
     /// - Returns: the policy now in force.
-    public func reload() async throws(RouterSetupError) -> Policy {
+    package func reload() async throws(RouterSetupError) -> Policy {
         let claimed = reloading.withLockedValue { busy in
             if busy { return false }
             busy = true
@@ -324,7 +324,7 @@ public final class RouterRuntime: Sendable {
     }
 
     /// Flushes and closes the audit log, shuts the HTTP client down. Call after the server stopped.
-    public func shutdown() async {
+    package func shutdown() async {
         if let auditLog {
             do {
                 try await auditLog.close()

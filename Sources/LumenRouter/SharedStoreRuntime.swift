@@ -2,35 +2,35 @@ import Foundation
 import Logging
 import LumenAudit
 import LumenPolicy
-public import LumenStore
+package import LumenStore
 import Metrics
 import NIOConcurrencyHelpers
 
 /// How `lumen serve` uses the shared store (#17), filled from `--store`/`LUMEN_STORE` and friends.
-public struct SharedStoreSettings: Sendable {
-    public var url: StoreURL
+package struct SharedStoreSettings: Sendable {
+    package var url: StoreURL
     /// This instance's name in the store (its chain and reservations carry `NAME-xxxxxxxx`).
-    public var instanceName: String
+    package var instanceName: String
     /// Heartbeat period; an instance silent for `staleSeconds` is taken as dead and its open
     /// reservations expire (charged at their worst case).
-    public var heartbeatSeconds: Double = 1
-    public var staleSeconds: Double = 5
+    package var heartbeatSeconds: Double = 1
+    package var staleSeconds: Double = 5
     /// Seconds between signed checkpoints (any instance writes one when the last is this old).
-    public var checkpointSeconds: Double = 10
+    package var checkpointSeconds: Double = 10
     /// How often the active policy version is polled besides LISTEN/NOTIFY (a missed notification
     /// is caught this late at most).
-    public var policyPollSeconds: Double = 2
+    package var policyPollSeconds: Double = 2
     /// Signs the checkpoints (see `CheckpointSigner`).
-    public var signer: CheckpointSigner
+    package var signer: CheckpointSigner
 
-    public init(url: StoreURL, instanceName: String, signer: CheckpointSigner) {
+    package init(url: StoreURL, instanceName: String, signer: CheckpointSigner) {
         self.url = url
         self.instanceName = instanceName
         self.signer = signer
     }
 
     /// The default instance name: `LUMEN_INSTANCE`, else the host name and process id.
-    public static func defaultInstanceName(_ environment: [String: String]) -> String {
+    package static func defaultInstanceName(_ environment: [String: String]) -> String {
         if let name = environment["LUMEN_INSTANCE"], !name.isEmpty { return name }
         return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
@@ -213,7 +213,7 @@ extension RouterRuntime {
 
     /// Publishes the policy version in force (`lumen_policy_version{instance}` and
     /// `lumen_policy_info{instance,version,hash}`), and whether the audit log takes records.
-    public func reportMetrics() {
+    package func reportMetrics() {
         let instance = storeContext?.instance.id ?? "local"
         let policy = self.policy
         let version = currentPolicyVersion ?? 0

@@ -8,16 +8,16 @@ import NIOHTTPTypes
 
 /// Limits on the connections `lumen serve` keeps: a client cannot hold one open forever, whether
 /// idle, half-way through its headers or dripping its body, and there are at most so many at once.
-public struct ConnectionLimits: Sendable, Hashable {
+package struct ConnectionLimits: Sendable, Hashable {
     /// Seconds a connection may go without a request part: an idle keep-alive connection, or a
     /// request whose headers do not arrive (Hummingbird's idle timeout).
-    public var idleTimeout: Double
+    package var idleTimeout: Double
     /// Seconds from a request's headers to the end of its body (408 and closed after that).
-    public var bodyTimeout: Double
+    package var bodyTimeout: Double
     /// Connections open at once; one more is closed at once (after a 503 when it sends a request).
-    public var maxConnections: Int
+    package var maxConnections: Int
 
-    public init(idleTimeout: Double = 60, bodyTimeout: Double = 60, maxConnections: Int = 1024) {
+    package init(idleTimeout: Double = 60, bodyTimeout: Double = 60, maxConnections: Int = 1024) {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.maxConnections = maxConnections

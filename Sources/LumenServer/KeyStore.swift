@@ -3,24 +3,24 @@ import Crypto
 import Yams
 
 /// Who a presented API key belongs to.
-public struct KeyIdentity: Sendable, Hashable {
+package struct KeyIdentity: Sendable, Hashable {
     /// Tenant name the key maps to (used by policy conditions and budgets).
-    public var tenant: String
+    package var tenant: String
     /// Optional key id from the key file; otherwise the first 12 hex digits of the key's hash.
-    public var keyID: String
+    package var keyID: String
 
-    public init(tenant: String, keyID: String) {
+    package init(tenant: String, keyID: String) {
         self.tenant = tenant
         self.keyID = keyID
     }
 }
 
 /// Error loading a key file, with the file and a human message.
-public struct KeyStoreError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
+package struct KeyStoreError: Error, CustomStringConvertible, Sendable {
+    package var file: String
+    package var message: String
 
-    public var description: String { "\(file): error: \(message)" }
+    package var description: String { "\(file): error: \(message)" }
 }
 
 /// API keys accepted by the server, stored only as SHA-256 hex digests → tenant.
@@ -32,21 +32,21 @@ public struct KeyStoreError: Error, CustomStringConvertible, Sendable {
 ///     tenant: acme
 ///     id: acme-ci        # optional
 /// ```
-public struct KeyStore: Sendable {
+package struct KeyStore: Sendable {
     private let entries: [String: KeyIdentity]
 
     /// Number of keys.
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// Keys from `sha256 hex → identity` (hex is lower-cased).
-    public init(hashedKeys: [String: KeyIdentity]) {
+    package init(hashedKeys: [String: KeyIdentity]) {
         var lowered: [String: KeyIdentity] = [:]
         for (hash, identity) in hashedKeys { lowered[hash.lowercased()] = identity }
         self.entries = lowered
     }
 
     /// The SHA-256 hex digest of a key, as stored in key files (`lumen serve --hash-key KEY`).
-    public static func hash(key: String) -> String {
+    package static func hash(key: String) -> String {
         SHA256.hash(data: Data(key.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
@@ -54,12 +54,12 @@ public struct KeyStore: Sendable {
     }
 
     /// The identity for a presented key, or nil if unknown.
-    public func identity(forKey key: String) -> KeyIdentity? {
+    package func identity(forKey key: String) -> KeyIdentity? {
         entries[Self.hash(key: key)]
     }
 
     /// Loads a key file (YAML or JSON).
-    public static func load(path: String) throws(KeyStoreError) -> KeyStore {
+    package static func load(path: String) throws(KeyStoreError) -> KeyStore {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -80,7 +80,7 @@ public struct KeyStore: Sendable {
     }
 
     /// Parses key file text (YAML or JSON).
-    public static func parse(_ text: String, file: String = "<keys>") throws(KeyStoreError) -> KeyStore {
+    package static func parse(_ text: String, file: String = "<keys>") throws(KeyStoreError) -> KeyStore {
         let trimmed = text.drop { $0.isWhitespace }
         let entries: [Entry]
         do {

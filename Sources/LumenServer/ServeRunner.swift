@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
-public import Logging
+package import Logging
 import LumenAudit
 import LumenLocalRuntime
 import LumenPolicy
-public import LumenRouter
+package import LumenRouter
 import LumenStore
 import Metrics
 import Prometheus
@@ -14,26 +14,26 @@ import UnixSignals
 /// Everything `lumen serve` runs with, as one value: the router's configuration and the HTTP
 /// edge's. Built once at the edge (`init(environment:)` gives the defaults the environment sets; the
 /// command line then applies its flags); tests construct it directly.
-public struct ServeConfiguration: Sendable {
+package struct ServeConfiguration: Sendable {
     /// The router: policy, model, audit log, slots, timeouts.
-    public var runtime: RouterRuntime.Configuration
+    package var runtime: RouterRuntime.Configuration
     /// Address and port to bind (default 127.0.0.1:8080; port 0 = any free port).
-    public var host = "127.0.0.1"
-    public var port = 8080
+    package var host = "127.0.0.1"
+    package var port = 8080
     /// Key file; nil = no authentication, which is allowed on loopback addresses only.
-    public var keysPath: String?
+    package var keysPath: String?
     /// Request bodies larger than this are refused with 413 (default 4 MiB).
-    public var maxBodyBytes = 4 << 20
+    package var maxBodyBytes = 4 << 20
     /// Log level (default info).
-    public var logLevel: Logger.Level = .info
+    package var logLevel: Logger.Level = .info
     /// Responses kept in memory for the Responses API's `previous_response_id` (default 0: none).
-    public var responsesStore = 0
+    package var responsesStore = 0
     /// Connection timeouts and cap.
-    public var connections = ConnectionLimits()
+    package var connections = ConnectionLimits()
     /// `/metrics` and `/readyz` without a key under `--keys` (default: they need one).
-    public var openProbes = false
+    package var openProbes = false
 
-    public init(runtime: RouterRuntime.Configuration) {
+    package init(runtime: RouterRuntime.Configuration) {
         self.runtime = runtime
     }
 
@@ -42,7 +42,7 @@ public struct ServeConfiguration: Sendable {
     /// SmolLM2 GGUF in the repository's `.venv`), `LUMEN_AUDIT_EGRESS_FSYNC` (`always`, `write`,
     /// `interval:MS`, `never`; default `always`), `LUMEN_AUDIT_HMAC_KEY` (no value digests without it),
     /// `LOG_LEVEL`. The whole environment is kept for `${VAR}` in the policy and the targets' API keys.
-    public init(environment: [String: String]) throws(ServeError) {
+    package init(environment: [String: String]) throws(ServeError) {
         var runtime = RouterRuntime.Configuration(
             policyPath: PolicyLoader.defaultPath(environment: environment),
             modelPath: LocalRuntime.defaultModelPath(environment: environment),
@@ -73,7 +73,7 @@ public struct ServeConfiguration: Sendable {
 extension ServeConfiguration {
     /// The shared store's settings for `--store URL` / `LUMEN_STORE` (#17): the instance name from
     /// `LUMEN_INSTANCE`, the checkpoint key from `LUMEN_STORE_SIGNING_KEY`.
-    public static func storeSettings(url: String, environment: [String: String]) throws(ServeError) -> SharedStoreSettings {
+    package static func storeSettings(url: String, environment: [String: String]) throws(ServeError) -> SharedStoreSettings {
         do {
             return SharedStoreSettings(
                 url: try StoreURL(parsing: url), instanceName: SharedStoreSettings.defaultInstanceName(environment),
@@ -85,17 +85,17 @@ extension ServeConfiguration {
 }
 
 /// A startup failure of `lumen serve`, with the message to print.
-public struct ServeError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct ServeError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// Runs `lumen serve` until SIGINT/SIGTERM: builds the router, serves HTTP, reloads the policy on
 /// SIGHUP, and on shutdown stops accepting, lets in-flight requests finish, then flushes and closes
 /// the audit log.
-public enum ServeRunner {
-    public static func run(_ options: ServeConfiguration, logger: Logger) async throws {
+package enum ServeRunner {
+    package static func run(_ options: ServeConfiguration, logger: Logger) async throws {
         guard options.maxBodyBytes > 0 else { throw ServeError("--max-body-bytes must be positive") }
         guard options.runtime.slots > 0, options.runtime.queueLimit >= 0 else { throw ServeError("--slots must be ≥ 1 and --queue ≥ 0") }
         guard (0...65535).contains(options.port) else { throw ServeError("--port must be in 0…65535") }

@@ -1,30 +1,30 @@
 import Foundation
-public import Hummingbird
-public import Logging
+package import Hummingbird
+package import Logging
 import LumenCore
-public import LumenRouter
+package import LumenRouter
 import NIOCore
-public import Prometheus
+package import Prometheus
 
 /// Settings for the HTTP edge of `lumen serve`.
-public struct ServerConfiguration: Sendable {
-    public var host: String
-    public var port: Int
+package struct ServerConfiguration: Sendable {
+    package var host: String
+    package var port: Int
     /// Request bodies larger than this are refused with 413.
-    public var maxBodyBytes: Int
+    package var maxBodyBytes: Int
     /// Accepted API keys; nil = no authentication (the CLI then allows loopback hosts only).
-    public var keys: KeyStore?
+    package var keys: KeyStore?
     /// Tenant used when no key file is configured.
-    public var defaultTenant: String
+    package var defaultTenant: String
     /// Responses kept in memory for `previous_response_id` (0: none; such a request is a 400).
-    public var responsesStore: Int
+    package var responsesStore: Int
     /// Timeouts and the cap on open connections.
-    public var connections: ConnectionLimits
+    package var connections: ConnectionLimits
     /// Serve `/metrics` and `/readyz` without a key even when keys are on (`/metrics` shows cost
     /// and egress hosts, so by default it needs a key like the API; `/healthz` never does).
-    public var openProbes: Bool
+    package var openProbes: Bool
 
-    public init(
+    package init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, keys: KeyStore? = nil, defaultTenant: String = "default",
         responsesStore: Int = 0, connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
     ) {
@@ -41,7 +41,7 @@ public struct ServerConfiguration: Sendable {
     /// Whether every address `host` resolves to is a loopback address (127.0.0.0/8 or ::1): what
     /// "only this machine can reach it" means. A name is resolved, not read (`127.example.com` can
     /// resolve anywhere); a name that does not resolve counts as not loopback.
-    public static func resolvesToLoopbackOnly(_ host: String) -> Bool {
+    package static func resolvesToLoopbackOnly(_ host: String) -> Bool {
         var name = host
         if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         var hints = addrinfo()
@@ -74,21 +74,21 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Whether an address a socket is bound to is loopback (checked after binding, too).
-    public static func isLoopback(boundAddress address: String?) -> Bool {
+    package static func isLoopback(boundAddress address: String?) -> Bool {
         guard let address else { return false }
         return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 }
 
 /// Builds the Hummingbird application that serves the OpenAI-compatible API in front of a `Router`.
-public enum LumenHTTPServer {
+package enum LumenHTTPServer {
     /// Routes: `POST /v1/chat/completions`, `POST /v1/messages` (+ `/count_tokens`), `POST /v1/responses`,
     /// `GET /v1/models`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
     /// - Parameters:
     ///   - router: the router for the next request (read once per request, so a policy reload
     ///     takes effect between requests).
     ///   - onListening: called with the bound port once the server accepts connections.
-    public static func makeApplication(
+    package static func makeApplication(
         router: @escaping @Sendable () -> LumenRouter.Router,
         configuration: ServerConfiguration,
         registry: PrometheusCollectorRegistry,

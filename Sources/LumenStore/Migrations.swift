@@ -5,21 +5,21 @@ import PostgresNIO
 /// applies the versions not yet applied, in order, each in its own transaction, under an advisory
 /// lock so that instances starting together do not race. A database migrated by a newer binary is
 /// refused with a message rather than used.
-public enum StoreMigrations {
+package enum StoreMigrations {
     /// One schema step.
-    public struct Migration: Sendable {
-        public var version: Int
-        public var name: String
+    package struct Migration: Sendable {
+        package var version: Int
+        package var name: String
         var sql: String
     }
 
     static let lockKey = 0x4C554D454E  // "LUMEN"
 
-    public static let all: [Migration] = [
+    package static let all: [Migration] = [
         Migration(version: 1, name: "instances, audit chains and checkpoints, budgets, policy versions", sql: v1),
     ]
 
-    public static var latest: Int { all.map(\.version).max() ?? 0 }
+    package static var latest: Int { all.map(\.version).max() ?? 0 }
 
     /// The statements of a migration (split at `;` outside `$$` bodies): the extended query protocol
     /// takes one statement at a time.
@@ -269,7 +269,7 @@ public enum StoreMigrations {
 
 extension SharedStore {
     /// The schema version the database is at (0: empty).
-    public func schemaVersion() async throws(StoreError) -> Int {
+    package func schemaVersion() async throws(StoreError) -> Int {
         let rows = try await run("read schema version", "SELECT to_regclass('lumen_schema_migrations') IS NOT NULL")
         guard let exists = try? rows.first?.decode(Bool.self), exists else { return 0 }
         let versions = try await run("read schema version", "SELECT coalesce(max(version), 0) FROM lumen_schema_migrations")
@@ -278,7 +278,7 @@ extension SharedStore {
 
     /// Applies the migrations the database lacks; returns those applied (empty when up to date).
     @discardableResult
-    public func migrate() async throws(StoreError) -> [StoreMigrations.Migration] {
+    package func migrate() async throws(StoreError) -> [StoreMigrations.Migration] {
         let logger = self.logger
         let applied: [Int] = try await transaction("migrate") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(StoreMigrations.lockKey))", logger: logger)
@@ -310,7 +310,7 @@ extension SharedStore {
     }
 
     /// Throws unless the schema is at the version this binary expects.
-    public func requireSchema() async throws(StoreError) {
+    package func requireSchema() async throws(StoreError) {
         let version = try await schemaVersion()
         guard version == StoreMigrations.latest else {
             throw StoreError(

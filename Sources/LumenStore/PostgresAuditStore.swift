@@ -1,4 +1,4 @@
-public import LumenAudit
+package import LumenAudit
 import PostgresNIO
 
 /// An instance's audit chain in PostgreSQL: the `AuditLineStore` behind `AuditLog` when
@@ -6,20 +6,20 @@ import PostgresNIO
 /// commit: the group commit), which also moves the chain's head; a batch that does not continue the
 /// head is refused by the database. The lines are stored byte for byte as sealed, so the same
 /// verifier checks them.
-public final class PostgresAuditStore: AuditLineStore {
-    public let store: SharedStore
-    public let chainID: String
+package final class PostgresAuditStore: AuditLineStore {
+    package let store: SharedStore
+    package let chainID: String
     let instanceID: String
 
-    public init(store: SharedStore, chainID: String, instanceID: String) {
+    package init(store: SharedStore, chainID: String, instanceID: String) {
         self.store = store
         self.chainID = chainID
         self.instanceID = instanceID
     }
 
-    public var label: String { "store \(store.url) chain \(chainID)" }
+    package var label: String { "store \(store.url) chain \(chainID)" }
 
-    public func write(_ lines: [AuditLine], sync: Bool) async throws {
+    package func write(_ lines: [AuditLine], sync: Bool) async throws {
         guard !lines.isEmpty else { return }
         let seqs = lines.map { Int64($0.seq) }
         let ts = lines.map(\.timestamp)
@@ -40,7 +40,7 @@ public final class PostgresAuditStore: AuditLineStore {
         }
     }
 
-    public func reopen() async throws -> AuditStoreOpening {
+    package func reopen() async throws -> AuditStoreOpening {
         do {
             try await store.run(
                 "register audit chain",
@@ -55,5 +55,5 @@ public final class PostgresAuditStore: AuditLineStore {
         }
     }
 
-    public func close() async throws {}
+    package func close() async throws {}
 }

@@ -1,5 +1,5 @@
 import Foundation
-public import Logging
+package import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
 
@@ -8,13 +8,13 @@ import PostgresNIO
 /// reservations, the policy versions, and the instances themselves. A pool of connections
 /// (PostgresNIO's `PostgresClient`) serves every query; each query has a deadline, so a database
 /// that stops answering turns into a prompt error (remote routes 503) instead of a hang.
-public final class SharedStore: Sendable {
-    public let url: StoreURL
+package final class SharedStore: Sendable {
+    package let url: StoreURL
     let client: PostgresClient
     let logger: Logger
     private let runner: NIOLockedValueBox<Task<Void, Never>?>
     /// Longest wait for one query (seconds).
-    public let queryTimeout: Double
+    package let queryTimeout: Double
 
     private init(url: StoreURL, client: PostgresClient, logger: Logger, queryTimeout: Double) {
         self.url = url
@@ -26,7 +26,7 @@ public final class SharedStore: Sendable {
 
     /// Connects to `url` and checks that the database answers. Fails with a message that names
     /// what is wrong (host unreachable, login refused, no such database) within `timeout` seconds.
-    public static func connect(_ url: StoreURL, logger: Logger, queryTimeout: Double = 5, timeout: Double = 10) async throws(StoreError) -> SharedStore {
+    package static func connect(_ url: StoreURL, logger: Logger, queryTimeout: Double = 5, timeout: Double = 10) async throws(StoreError) -> SharedStore {
         var silenced = logger
         silenced.logLevel = max(logger.logLevel, .critical)
         let quiet = silenced
@@ -67,7 +67,7 @@ public final class SharedStore: Sendable {
     }
 
     /// Stops the pool (in-flight queries fail).
-    public func shutdown() {
+    package func shutdown() {
         runner.withLockedValue { task in
             task?.cancel()
             task = nil

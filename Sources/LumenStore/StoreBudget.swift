@@ -1,5 +1,5 @@
-public import Foundation
-public import LumenAudit
+package import Foundation
+package import LumenAudit
 import NIOConcurrencyHelpers
 import PostgresNIO
 
@@ -10,9 +10,9 @@ import PostgresNIO
 /// idempotent). Reservations of an instance whose heartbeat stops are expired by any other instance
 /// (`lumen_budget_expire`), charged at their worst case. So N instances together never spend more
 /// than the limit as long as each answer costs at most what was reserved for it.
-public final class StoreBudget: Sendable {
+package final class StoreBudget: Sendable {
     let store: SharedStore
-    public let instance: StoreInstance
+    package let instance: StoreInstance
     private let state: NIOLockedValueBox<State>
     private let clock: @Sendable () -> Date
     /// How long a `remaining` answer is reused (seconds): it only steers the policy decision; the
@@ -39,7 +39,7 @@ public final class StoreBudget: Sendable {
     /// them to settle (seconds): a 403 "budget spent" then means spent, not merely reserved.
     let settleWaitSeconds: Double
 
-    public init(
+    package init(
         store: SharedStore, instance: StoreInstance, budgets: [AuditBudget], cacheSeconds: Double = 0.25, settleWaitSeconds: Double = 30,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -52,20 +52,20 @@ public final class StoreBudget: Sendable {
     }
 
     /// Replaces the limits (a new policy version).
-    public func setBudgets(_ budgets: [AuditBudget]) {
+    package func setBudgets(_ budgets: [AuditBudget]) {
         state.withLockedValue {
             $0.budgets = budgets
             $0.cache = [:]
         }
     }
 
-    public var budgets: [AuditBudget] { state.withLockedValue { $0.budgets } }
+    package var budgets: [AuditBudget] { state.withLockedValue { $0.budgets } }
 
     /// USD left for a tenant (limit − spent; open reservations are not counted: they settle to
     /// less, and a request that finds them holding the rest waits in `reserve`), from the store
     /// (cached briefly). When the store cannot be asked, the last answer, else no limit: only steers
     /// the decision, the reservation is the guard (and fails closed).
-    public func remaining(tenant: String?) async -> BudgetRemaining {
+    package func remaining(tenant: String?) async -> BudgetRemaining {
         let now = clock()
         let (budgets, cached) = state.withLockedValue { ($0.budgets, $0.cache[tenant ?? ""]) }
         guard !budgets.isEmpty else { return BudgetRemaining() }
@@ -104,7 +104,7 @@ public final class StoreBudget: Sendable {
     /// it waits for those to settle and tries again (backing off, up to `settleWaitSeconds`): under a
     /// burst, most worst cases are far above the real costs, and refusing them all would turn a
     /// budget worth N answers into a fraction of N.
-    public func reserve(_ request: BudgetReservationRequest) async -> BudgetReservationOutcome {
+    package func reserve(_ request: BudgetReservationRequest) async -> BudgetReservationOutcome {
         let deadline = ContinuousClock.now + .milliseconds(Int(settleWaitSeconds * 1000))
         var pause = 10
         while true {
@@ -167,7 +167,7 @@ public final class StoreBudget: Sendable {
     /// are batched (one transaction for all that arrived while the previous batch ran: one commit,
     /// one pass over the budget rows' locks) and off the answer's path; a batch that cannot reach
     /// the store is retried (the reservations stay open meanwhile: no overspend).
-    public func settle(_ record: AuditRecord) async {
+    package func settle(_ record: AuditRecord) async {
         guard record.kind == .completion else { return }
         let settlement = Settlement(
             id: record.id, cost: record.costUSD ?? 0, tenant: record.tenant ?? "",
@@ -214,7 +214,7 @@ public final class StoreBudget: Sendable {
     }
 
     /// Retries settlements that failed (called by the instance's housekeeping).
-    public func retryPending() async {
+    package func retryPending() async {
         let start = state.withLockedValue { state -> Bool in
             if state.flushing || state.unsettled.isEmpty { return false }
             state.flushing = true
@@ -224,7 +224,7 @@ public final class StoreBudget: Sendable {
     }
 
     /// Waits until every settlement handed in so far reached the store (or `seconds` passed).
-    public func drain(seconds: Double = 10) async {
+    package func drain(seconds: Double = 10) async {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if state.withLockedValue({ $0.unsettled.isEmpty && !$0.flushing }) { return }
@@ -235,23 +235,23 @@ public final class StoreBudget: Sendable {
 
     /// Expires the reservations of instances silent for `staleSeconds`; returns how many.
     @discardableResult
-    public func expireStale(staleSeconds: Double) async throws(StoreError) -> Int {
+    package func expireStale(staleSeconds: Double) async throws(StoreError) -> Int {
         let rows = try await store.run("expire reservations", "SELECT lumen_budget_expire(make_interval(secs => \(staleSeconds)))")
         return (try? rows.first?.decode(Int.self)) ?? 0
     }
 }
 
 /// What the store says about budgets (for `lumen store status` and the tests).
-public struct StoreBudgetStatus: Sendable, Hashable {
-    public var scope: String
-    public var period: String
-    public var spentUSD: Double
-    public var reservedUSD: Double
+package struct StoreBudgetStatus: Sendable, Hashable {
+    package var scope: String
+    package var period: String
+    package var spentUSD: Double
+    package var reservedUSD: Double
 }
 
 extension SharedStore {
     /// Spend and open reservations per key.
-    public func budgetStatus() async throws(StoreError) -> [StoreBudgetStatus] {
+    package func budgetStatus() async throws(StoreError) -> [StoreBudgetStatus] {
         let rows = try await run(
             "read budgets", "SELECT scope, period, spent_usd::float8, reserved_usd::float8 FROM lumen_budget_counters ORDER BY scope, period")
         return rows.compactMap { row in
@@ -260,7 +260,7 @@ extension SharedStore {
     }
 
     /// Open reservations: (instance, count, USD).
-    public func openReservations() async throws(StoreError) -> [(instance: String, count: Int, usd: Double)] {
+    package func openReservations() async throws(StoreError) -> [(instance: String, count: Int, usd: Double)] {
         let rows = try await run(
             "read reservations", "SELECT instance_id, count(*)::bigint, sum(amount_usd)::float8 FROM lumen_budget_reservations GROUP BY instance_id ORDER BY 1")
         return rows.compactMap { row in (try? row.decode((String, Int, Double).self)).map { ($0.0, $0.1, $0.2) } }

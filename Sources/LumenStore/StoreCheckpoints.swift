@@ -7,17 +7,17 @@ import PostgresNIO
 /// private key's raw bytes; `lumen store keygen` makes one) or, without it, a key made for this
 /// process whose public half is written into each checkpoint (then the checkpoints still tie the
 /// chains together, but only a pinned public key, `--public-key`, proves who wrote them).
-public struct CheckpointSigner: Sendable {
+package struct CheckpointSigner: Sendable {
     /// The private key's raw bytes (the key type itself is not `Sendable`).
     let keyBytes: [UInt8]
     var key: Curve25519.Signing.PrivateKey { (try? Curve25519.Signing.PrivateKey(rawRepresentation: keyBytes)) ?? Curve25519.Signing.PrivateKey() }
     /// Whether the key was configured (not made for this process).
-    public let configured: Bool
+    package let configured: Bool
 
-    public static let environmentKey = "LUMEN_STORE_SIGNING_KEY"
-    public static let publicEnvironmentKey = "LUMEN_STORE_PUBLIC_KEY"
+    package static let environmentKey = "LUMEN_STORE_SIGNING_KEY"
+    package static let publicEnvironmentKey = "LUMEN_STORE_PUBLIC_KEY"
 
-    public init(environment: [String: String]) throws(StoreError) {
+    package init(environment: [String: String]) throws(StoreError) {
         if let text = environment[Self.environmentKey], !text.isEmpty {
             guard let bytes = Self.bytes(hex: text), bytes.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes) else {
                 throw StoreError(.invalidArgument, "\(Self.environmentKey) must be 64 hex digits (an Ed25519 private key; `lumen store keygen` makes one)")
@@ -31,12 +31,12 @@ public struct CheckpointSigner: Sendable {
     }
 
     /// A new key pair as hex (private, public).
-    public static func generate() -> (privateKey: String, publicKey: String) {
+    package static func generate() -> (privateKey: String, publicKey: String) {
         let key = Curve25519.Signing.PrivateKey()
         return (hex(key.rawRepresentation), hex(key.publicKey.rawRepresentation))
     }
 
-    public var publicKey: String { Self.hex(key.publicKey.rawRepresentation) }
+    package var publicKey: String { Self.hex(key.publicKey.rawRepresentation) }
 
     func sign(_ message: [UInt8]) -> String {
         (try? key.signature(for: message)).map(Self.hex) ?? ""
@@ -101,7 +101,7 @@ extension SharedStore {
     /// Writes a signed checkpoint of every chain's head, unless another instance wrote one in the
     /// last `minimumInterval` seconds (one writer at a time, by an advisory lock). True when written.
     @discardableResult
-    public func writeCheckpoint(instance: StoreInstance, signer: CheckpointSigner, minimumInterval: Double) async throws(StoreError) -> Bool {
+    package func writeCheckpoint(instance: StoreInstance, signer: CheckpointSigner, minimumInterval: Double) async throws(StoreError) -> Bool {
         let logger = self.logger
         return try await transaction("write checkpoint") { connection in
             var locked = false

@@ -2,27 +2,27 @@ import Foundation
 import PostgresNIO
 
 /// One running `lumen serve` as the store knows it.
-public struct StoreInstance: Sendable, Hashable {
+package struct StoreInstance: Sendable, Hashable {
     /// Unique per process start: `NAME-xxxxxxxx`. Also the id of the instance's audit chain.
-    public var id: String
-    public var name: String
+    package var id: String
+    package var name: String
 }
 
 /// What `lumen store status` shows of an instance.
-public struct StoreInstanceStatus: Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var host: String
-    public var pid: Int
-    public var heartbeatAgeSeconds: Double
-    public var stopped: Bool
-    public var policyVersion: Int?
-    public var policyHash: String?
+package struct StoreInstanceStatus: Sendable, Hashable {
+    package var id: String
+    package var name: String
+    package var host: String
+    package var pid: Int
+    package var heartbeatAgeSeconds: Double
+    package var stopped: Bool
+    package var policyVersion: Int?
+    package var policyHash: String?
 }
 
 extension SharedStore {
     /// Registers this process under `name` (a new id per start).
-    public func registerInstance(name: String) async throws(StoreError) -> StoreInstance {
+    package func registerInstance(name: String) async throws(StoreError) -> StoreInstance {
         var random = SystemRandomNumberGenerator()
         let suffix = String(format: "%08x", UInt32.random(in: 0...UInt32.max, using: &random))
         let id = "\(name)-\(suffix)"
@@ -34,24 +34,24 @@ extension SharedStore {
     }
 
     /// Marks the instance alive.
-    public func heartbeat(_ instance: StoreInstance) async throws(StoreError) {
+    package func heartbeat(_ instance: StoreInstance) async throws(StoreError) {
         try await run("heartbeat", "UPDATE lumen_instances SET heartbeat_at = now() WHERE instance_id = \(instance.id)")
     }
 
     /// Marks the instance stopped (its open reservations then expire at once).
-    public func stopInstance(_ instance: StoreInstance) async throws(StoreError) {
+    package func stopInstance(_ instance: StoreInstance) async throws(StoreError) {
         try await run("stop instance", "UPDATE lumen_instances SET stopped_at = now() WHERE instance_id = \(instance.id)")
     }
 
     /// Notes which policy version the instance now serves.
-    public func notePolicy(_ instance: StoreInstance, version: Int, hash: String) async throws(StoreError) {
+    package func notePolicy(_ instance: StoreInstance, version: Int, hash: String) async throws(StoreError) {
         try await run(
             "note policy version",
             "UPDATE lumen_instances SET policy_version = \(version), policy_hash = \(hash) WHERE instance_id = \(instance.id)")
     }
 
     /// Every instance, newest first.
-    public func instances() async throws(StoreError) -> [StoreInstanceStatus] {
+    package func instances() async throws(StoreError) -> [StoreInstanceStatus] {
         let rows = try await run(
             "list instances",
             """

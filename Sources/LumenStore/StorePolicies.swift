@@ -1,46 +1,46 @@
-public import Foundation
-public import LumenPolicy
+package import Foundation
+package import LumenPolicy
 import PostgresNIO
 
 /// One stored policy version.
-public struct StoredPolicy: Sendable, Hashable {
-    public var version: Int
-    public var name: String
+package struct StoredPolicy: Sendable, Hashable {
+    package var version: Int
+    package var name: String
     /// Content hash of the policy as parsed when applied.
-    public var hash: String
+    package var hash: String
     /// The YAML as applied, and the files it names (`custom_terms_file`), by the name it uses.
-    public var yaml: String
-    public var files: [String: String]
-    public var author: String
-    public var createdAt: Date
+    package var yaml: String
+    package var files: [String: String]
+    package var author: String
+    package var createdAt: Date
 
     /// Parses the stored text (with `environment` for `${VAR}`), as every instance does.
-    public func policy(environment: [String: String]) throws(PolicyError) -> Policy {
+    package func policy(environment: [String: String]) throws(PolicyError) -> Policy {
         let files = self.files
         return try Policy.parse(yaml: yaml, file: "store:v\(version)", environment: environment) { files[$0] }
     }
 }
 
 /// One line of `lumen policy history`.
-public struct PolicyActivation: Sendable, Hashable {
-    public var id: Int
-    public var version: Int
-    public var name: String
-    public var hash: String
+package struct PolicyActivation: Sendable, Hashable {
+    package var id: Int
+    package var version: Int
+    package var name: String
+    package var hash: String
     /// `apply` or `rollback`.
-    public var action: String
-    public var author: String
-    public var at: Date
+    package var action: String
+    package var author: String
+    package var at: Date
 }
 
 extension SharedStore {
     /// The channel instances LISTEN on; the payload is the newly active version.
-    public static let policyChannel = "lumen_policy"
+    package static let policyChannel = "lumen_policy"
 
     /// Stores `yaml` as a new version and makes it active (one transaction; every instance is told
     /// by NOTIFY when it commits). The caller validated it. Applying the active policy's exact
     /// content again stores nothing and returns the active version.
-    public func applyPolicy(yaml: String, files: [String: String], policy: Policy, author: String) async throws(StoreError) -> (version: Int, created: Bool) {
+    package func applyPolicy(yaml: String, files: [String: String], policy: Policy, author: String) async throws(StoreError) -> (version: Int, created: Bool) {
         let filesJSON = String(decoding: (try? JSONEncoder().encode(files)) ?? Data("{}".utf8), as: UTF8.self)
         let logger = self.logger
         return try await transaction("apply policy") { connection in
@@ -69,7 +69,7 @@ extension SharedStore {
     }
 
     /// Makes `version` (default: the version active before the current one) active again.
-    public func rollbackPolicy(to version: Int?, author: String) async throws(StoreError) -> Int {
+    package func rollbackPolicy(to version: Int?, author: String) async throws(StoreError) -> Int {
         let logger = self.logger
         return try await transaction("roll back policy") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(StoreMigrations.lockKey + 1))", logger: logger)
@@ -101,13 +101,13 @@ extension SharedStore {
     }
 
     /// The active version's number (nil: none applied yet).
-    public func activePolicyVersion() async throws(StoreError) -> Int? {
+    package func activePolicyVersion() async throws(StoreError) -> Int? {
         let rows = try await run("read active policy", "SELECT version FROM lumen_policy_activations ORDER BY id DESC LIMIT 1")
         return try? rows.first?.decode(Int.self)
     }
 
     /// One stored version.
-    public func policy(version: Int) async throws(StoreError) -> StoredPolicy {
+    package func policy(version: Int) async throws(StoreError) -> StoredPolicy {
         let rows = try await run(
             "read policy", "SELECT version, name, hash, yaml, files, author, created_at FROM lumen_policies WHERE version = \(version)")
         guard let row = rows.first, let (v, name, hash, yaml, filesJSON, author, created) = try? row.decode((Int, String, String, String, String, String, Date).self)
@@ -117,7 +117,7 @@ extension SharedStore {
     }
 
     /// Activations, newest first.
-    public func policyHistory(limit: Int = 50) async throws(StoreError) -> [PolicyActivation] {
+    package func policyHistory(limit: Int = 50) async throws(StoreError) -> [PolicyActivation] {
         let rows = try await run(
             "read policy history",
             """
@@ -134,7 +134,7 @@ extension SharedStore {
     /// Calls `changed` with each version announced on the policy channel until cancelled,
     /// re-listening with back-off when the connection drops (the caller also polls, so a
     /// notification missed while reconnecting is not lost).
-    public func watchPolicies(_ changed: @escaping @Sendable (Int) async -> Void) async {
+    package func watchPolicies(_ changed: @escaping @Sendable (Int) async -> Void) async {
         var delay = 0.2
         while !Task.isCancelled {
             do {
@@ -158,13 +158,13 @@ extension SharedStore {
 
 /// A policy file with the files it names (`custom_terms_file`), read for `policy apply`: what the
 /// store keeps, so every instance parses the same text whatever its working directory.
-public struct PolicyBundle: Sendable {
-    public var yaml: String
-    public var files: [String: String]
-    public var policy: Policy
+package struct PolicyBundle: Sendable {
+    package var yaml: String
+    package var files: [String: String]
+    package var policy: Policy
 
     /// Reads and validates `path` as `PolicyLoader.load` does, keeping the text of every file it reads.
-    public static func load(path: String, environment: [String: String]) throws(PolicyError) -> PolicyBundle {
+    package static func load(path: String, environment: [String: String]) throws(PolicyError) -> PolicyBundle {
         guard let yaml = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw PolicyError(file: path, message: "no such file, or not UTF-8 text")
         }

@@ -1,5 +1,5 @@
 import Foundation
-public import LumenAudit
+package import LumenAudit
 import Crypto
 import PostgresNIO
 
@@ -7,7 +7,7 @@ extension SharedStore {
     /// Every record line of the store (or those since `since`), chain by chain in chain order, as the
     /// review commands read them. Chains are ordered by their first record, so a directory imported
     /// with `lumen audit import` reads back in its original order.
-    public func auditLines(since: String? = nil) async throws(StoreError) -> [AuditSourceChunk] {
+    package func auditLines(since: String? = nil) async throws(StoreError) -> [AuditSourceChunk] {
         let rows: [PostgresRow]
         if let since {
             rows = try await run(
@@ -36,7 +36,7 @@ extension SharedStore {
     }
 
     /// The last `count` records by insertion order (all chains), oldest first, with the id to follow from.
-    public func lastAuditLines(_ count: Int, after id: Int64? = nil) async throws(StoreError) -> [(id: Int64, line: String)] {
+    package func lastAuditLines(_ count: Int, after id: Int64? = nil) async throws(StoreError) -> [(id: Int64, line: String)] {
         let rows: [PostgresRow]
         if let id {
             rows = try await run("read audit records", "SELECT id, line FROM lumen_audit_records WHERE id > \(id) ORDER BY id LIMIT 10000")
@@ -48,7 +48,7 @@ extension SharedStore {
 
     /// Loads an audit directory as a chain of its own (`import:NAME`), line for line, so its
     /// hashes still verify. Refuses a directory already imported (same first record hash).
-    public func importAudit(directory: String, name: String) async throws -> (records: Int, chain: String) {
+    package func importAudit(directory: String, name: String) async throws -> (records: Int, chain: String) {
         let lines = try AuditSource.directory(directory).chunks().flatMap(\.lines)
         guard let first = lines.first, let header = AuditSource.header(first) else {
             throw StoreError(.invalidArgument, "\(directory) holds no audit records")
@@ -82,24 +82,24 @@ extension SharedStore {
 }
 
 /// The result of `lumen audit verify --store`.
-public struct StoreVerifyReport: Sendable {
-    public var chains: Int
-    public var records: Int
-    public var checkpoints: Int
-    public var issues: [AuditVerifyIssue]
-    public var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
+package struct StoreVerifyReport: Sendable {
+    package var chains: Int
+    package var records: Int
+    package var checkpoints: Int
+    package var issues: [AuditVerifyIssue]
+    package var recoveries: [(file: String, line: Int, recovery: AuditRecovery)]
     /// Public keys that signed the checkpoints.
-    public var signers: Set<String>
-    public var seconds: Double
+    package var signers: Set<String>
+    package var seconds: Double
 
-    public var intact: Bool { !issues.contains { $0.isTampering } }
+    package var intact: Bool { !issues.contains { $0.isTampering } }
 }
 
 extension SharedStore {
     /// Verifies every chain (hashes, links, sequence numbers, the chain's recorded head) and every
     /// checkpoint (its link to the previous one, its hash, its signature — against `publicKey` when
     /// given — and that each head it names is still in its chain with that hash).
-    public func verifyAudit(publicKey: String? = nil) async throws(StoreError) -> StoreVerifyReport {
+    package func verifyAudit(publicKey: String? = nil) async throws(StoreError) -> StoreVerifyReport {
         let started = DispatchTime.now()
         let chunks = try await auditLines()
         var issues: [AuditVerifyIssue] = []

@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// A failure of the shared store, with a stable code and a message a user can act on.
-public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
+package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Code: String, Sendable, Hashable {
         /// The URL does not parse or names something unsupported.
         case invalidURL = "invalid_url"
         /// The server cannot be reached, refuses the login, or the database does not exist.
@@ -16,15 +16,15 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidArgument = "invalid_argument"
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// A readable message for a PostgresNIO error (its own description hides the details).
     static func explain(_ error: any Error) -> String {
@@ -43,22 +43,22 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]` (also
 /// `postgresql://`), as given to `--store` or `LUMEN_STORE`.
-public struct StoreURL: Sendable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-    public var user: String
-    public var password: String?
-    public var database: String
-    public var tls: TLSMode
+package struct StoreURL: Sendable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
+    package var user: String
+    package var password: String?
+    package var database: String
+    package var tls: TLSMode
 
-    public enum TLSMode: String, Sendable { case disable, prefer, require }
+    package enum TLSMode: String, Sendable { case disable, prefer, require }
 
     /// Whether `text` names a PostgreSQL store (else it is taken as a directory).
-    public static func isStoreURL(_ text: String) -> Bool {
+    package static func isStoreURL(_ text: String) -> Bool {
         text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
-    public init(parsing text: String) throws(StoreError) {
+    package init(parsing text: String) throws(StoreError) {
         guard Self.isStoreURL(text) else {
             throw StoreError(.invalidURL, "store URL '\(Self.redact(text))' must start with postgres:// (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
         }
@@ -98,7 +98,7 @@ public struct StoreURL: Sendable, CustomStringConvertible {
     }
 
     /// The URL with its password replaced, for messages and logs.
-    public var description: String { "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)" }
+    package var description: String { "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)" }
 
     static func redact(_ text: String) -> String {
         guard let at = text.lastIndex(of: "@"), let scheme = text.range(of: "://"), scheme.upperBound < at else { return text }

@@ -1,20 +1,20 @@
-public import Foundation
-public import LumenAudit
+package import Foundation
+package import LumenAudit
 
 /// Writes synthetic but well-formed logs (for benchmarks and tests): a policy record, then requests
 /// spread over `days` days — local ones as a single completion, remote ones as a pre-egress decision
 /// plus a completion. Deterministic for a given `seed`.
-public enum AuditFixture {
-    public static let targets = [
+package enum AuditFixture {
+    package static let targets = [
         AuditTargetPrice(name: "local-small", route: .local, inputPerMillion: 0, outputPerMillion: 0),
         AuditTargetPrice(name: "remote-mini", route: .remote, host: "api.mini.example", inputPerMillion: 0.15, outputPerMillion: 0.6),
         AuditTargetPrice(name: "remote-big", route: .remote, host: "api.big.example", inputPerMillion: 3, outputPerMillion: 15),
     ]
-    public static let policy = AuditPolicyRef(name: "fixture", hash: String(repeating: "ab", count: 32))
+    package static let policy = AuditPolicyRef(name: "fixture", hash: String(repeating: "ab", count: 32))
 
     /// Appends about `records` records through `log`; returns the number written.
     @discardableResult
-    public static func generate(into log: AuditLog, records: Int, days: Int = 7, seed: UInt64 = 42, end: Date = Date(), fsync: AuditFsyncPolicy = .never
+    package static func generate(into log: AuditLog, records: Int, days: Int = 7, seed: UInt64 = 42, end: Date = Date(), fsync: AuditFsyncPolicy = .never
     ) async throws -> Int {
         var rng = seed
         func next() -> UInt64 {

@@ -1,22 +1,22 @@
 import Foundation
-public import LumenCore
-public import LumenPolicy
-public import LumenRouter
+package import LumenCore
+package import LumenPolicy
+package import LumenRouter
 
 /// An in-memory backend: records what it received, answers by echoing the last user message
 /// (optionally in small chunks), or fails as told. As a remote backend it builds and receives
 /// OpenAI chat bodies, like a real provider: `bodies` holds the exact bytes it was sent.
-public final class FakeBackend: ChatBackend, @unchecked Sendable {
+package final class FakeBackend: ChatBackend, @unchecked Sendable {
     // `_received` and `_bodies` are guarded by `lock`.
     private let lock = NSLock()
     private var _received: [ChatCompletionRequest] = []
     private var _bodies: [[UInt8]] = []
-    public let route: RouteKind
-    public let host: String?
+    package let route: RouteKind
+    package let host: String?
     let failure: BackendError?
     let failAfterChunks: Int?
 
-    public init(route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil) {
+    package init(route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil) {
         self.route = route
         self.host = host
         self.failure = failure
@@ -24,22 +24,22 @@ public final class FakeBackend: ChatBackend, @unchecked Sendable {
     }
 
     /// The requests as received (for a remote backend: decoded from the bytes it was sent).
-    public var received: [ChatCompletionRequest] {
+    package var received: [ChatCompletionRequest] {
         lock.lock()
         defer { lock.unlock() }
         return _received
     }
 
     /// The exact bodies a remote backend was sent.
-    public var bodies: [[UInt8]] {
+    package var bodies: [[UInt8]] {
         lock.lock()
         defer { lock.unlock() }
         return _bodies
     }
 
-    public func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
+    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
 
-    public func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
+    package func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
         guard route == .remote else { return nil }
         return OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(screened.request, model: "remote-model", stream: stream))
     }
@@ -54,11 +54,11 @@ public final class FakeBackend: ChatBackend, @unchecked Sendable {
         return seen
     }
 
-    public func answer(_ request: ChatCompletionRequest) -> String {
+    package func answer(_ request: ChatCompletionRequest) -> String {
         "echo: " + (request.messages.last { $0.role == .user }?.text ?? "")
     }
 
-    public func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
+    package func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let seen = note(request, body)
         if let failure { throw failure }
         let text = answer(seen)
@@ -72,7 +72,7 @@ public final class FakeBackend: ChatBackend, @unchecked Sendable {
         )
     }
 
-    public func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    package func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let seen = note(request, body)
         if let failure, failAfterChunks == nil { throw failure }
         let text = Array(answer(seen))

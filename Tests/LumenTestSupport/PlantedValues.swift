@@ -1,26 +1,26 @@
 import Foundation
-public import LumenCore
+package import LumenCore
 
 /// Sensitive values planted in every part of a chat request that can leave, for the egress tests
 /// (router level and end to end): where each goes, the field path the screen must report, and
 /// what must happen to it.
-public enum PlantedValues {
+package enum PlantedValues {
     /// A planted value and what it is.
-    public struct Value: Sendable, CustomStringConvertible {
-        public var text: String
-        public var isSecret: Bool
-        public var placeholderPrefix: String
-        public var description: String { text }
+    package struct Value: Sendable, CustomStringConvertible {
+        package var text: String
+        package var isSecret: Bool
+        package var placeholderPrefix: String
+        package var description: String { text }
 
-        public static let email = Value(text: "jane.doe@example.com", isSecret: false, placeholderPrefix: "[EMAIL_")
-        public static let ssn = Value(text: "078-05-1120", isSecret: false, placeholderPrefix: "[SSN_")
-        public static let awsKey = Value(text: "AKIAZ7QX3MPL5NR2VT4E", isSecret: true, placeholderPrefix: "")
-        public static let all = [email, ssn, awsKey]
+        package static let email = Value(text: "jane.doe@example.com", isSecret: false, placeholderPrefix: "[EMAIL_")
+        package static let ssn = Value(text: "078-05-1120", isSecret: false, placeholderPrefix: "[SSN_")
+        package static let awsKey = Value(text: "AKIAZ7QX3MPL5NR2VT4E", isSecret: true, placeholderPrefix: "")
+        package static let all = [email, ssn, awsKey]
     }
 
     /// Where a value is planted, the field path the screen must report, and what must happen.
-    public struct Place: Sendable, CustomStringConvertible {
-        public enum Expect: Sendable {
+    package struct Place: Sendable, CustomStringConvertible {
+        package enum Expect: Sendable {
             /// Rewritable: redacted and sent (secrets keep it local).
             case redacted
             /// Cannot be rewritten: served locally.
@@ -28,14 +28,14 @@ public enum PlantedValues {
             /// Not forwarded at all: sent without it, named in the dropped fields.
             case dropped
         }
-        public var name: String
-        public var path: String?
-        public var expect: Expect
-        public var plant: @Sendable (inout ChatCompletionRequest, String) -> Void
-        public var description: String { name }
+        package var name: String
+        package var path: String?
+        package var expect: Expect
+        package var plant: @Sendable (inout ChatCompletionRequest, String) -> Void
+        package var description: String { name }
     }
 
-    public static func base() -> ChatCompletionRequest {
+    package static func base() -> ChatCompletionRequest {
         ChatCompletionRequest(
             model: "auto",
             messages: [
@@ -45,14 +45,14 @@ public enum PlantedValues {
         )
     }
 
-    public static func schema(description: String? = nil, enumValue: String? = nil) -> JSONValue {
+    package static func schema(description: String? = nil, enumValue: String? = nil) -> JSONValue {
         var who: [String: JSONValue] = ["type": "string"]
         if let description { who["description"] = .string(description) }
         if let enumValue { who["enum"] = [.string(enumValue)] }
         return ["type": "object", "properties": ["who": .object(who)]]
     }
 
-    public static func toolRound(_ request: inout ChatCompletionRequest, arguments: String, result: String) {
+    package static func toolRound(_ request: inout ChatCompletionRequest, arguments: String, result: String) {
         request.messages.append(
             ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "call_1", function: FunctionCall(name: "lookup", arguments: arguments))])
         )
@@ -62,7 +62,7 @@ public enum PlantedValues {
         request.tools = [Tool(function: FunctionDefinition(name: "lookup", description: "Look a record up.", parameters: schema()))]
     }
 
-    public static let places: [Place] = [
+    package static let places: [Place] = [
         Place(name: "user", path: "user", expect: .redacted) { r, v in r.user = v },
         Place(name: "metadata value", path: "metadata.note", expect: .redacted) { r, v in r.metadata = ["note": .string(v)] },
         Place(name: "unknown top-level field", path: nil, expect: .dropped) { r, v in r.extra["x_note"] = .string(v) },
@@ -104,5 +104,5 @@ public enum PlantedValues {
         },
     ]
 
-    public static let cases: [(Place, Value)] = places.flatMap { place in Value.all.map { (place, $0) } }
+    package static let cases: [(Place, Value)] = places.flatMap { place in Value.all.map { (place, $0) } }
 }

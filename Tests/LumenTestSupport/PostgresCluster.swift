@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -8,17 +8,17 @@ import Glibc
 /// (`scripts/setup.sh --test-tools` installs it), `initdb` into a temporary directory, the server on
 /// a free loopback port, run as `nobody` when the tests run as root (PostgreSQL refuses root), and
 /// removed by `stop()`. Each `database()` is a fresh database in it.
-public final class PostgresCluster: @unchecked Sendable {
+package final class PostgresCluster: @unchecked Sendable {
     // Safe: `port` and `directory` are set once in `start` before the value is shared; the rest is
     // immutable or guarded by `lock`.
-    public let directory: URL
-    public private(set) var port = 0
-    public let binDirectory: String
+    package let directory: URL
+    package private(set) var port = 0
+    package let binDirectory: String
     private let lock = NSLock()
     private var databases = 0
 
     /// The directory holding `initdb`, `pg_ctl`, `postgres` and `psql` (newest version first), or nil.
-    public static let binaries: String? = {
+    package static let binaries: String? = {
         let base = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).compactMap(Int.init).sorted(by: >)
         for version in versions {
@@ -28,42 +28,42 @@ public final class PostgresCluster: @unchecked Sendable {
         return nil
     }()
 
-    public static var available: Bool { binaries != nil }
-    public static let unavailableReason = "PostgreSQL server binaries not found under /usr/lib/postgresql (run scripts/setup.sh --test-tools, or apt-get install postgresql)"
+    package static var available: Bool { binaries != nil }
+    package static let unavailableReason = "PostgreSQL server binaries not found under /usr/lib/postgresql (run scripts/setup.sh --test-tools, or apt-get install postgresql)"
 
     private static var isRoot: Bool { geteuid() == 0 }
 
     /// Runs blocking work (process spawns and waits) on a thread of its own, so tests do not hold one
     /// of the few threads Swift concurrency runs every task on (2 here) while `initdb` runs.
-    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    package static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
     /// `start(durable:)` off the concurrency pool.
-    public static func starting(durable: Bool = false) async throws -> PostgresCluster {
+    package static func starting(durable: Bool = false) async throws -> PostgresCluster {
         try await offPool { try start(durable: durable) }
     }
 
     /// `database(_:)` off the concurrency pool.
-    public func creatingDatabase(_ prefix: String = "t") async throws -> String {
+    package func creatingDatabase(_ prefix: String = "t") async throws -> String {
         try await Self.offPool { try self.database(prefix) }
     }
 
     /// `sql(_:database:)` off the concurrency pool.
     @discardableResult
-    public func query(_ statement: String, database: String = "postgres") async throws -> String {
+    package func query(_ statement: String, database: String = "postgres") async throws -> String {
         try await Self.offPool { try self.sql(statement, database: database) }
     }
 
     /// `stopServer()` / `startServer()` off the concurrency pool.
-    public func stoppingServer() async throws { try await Self.offPool { try self.stopServer() } }
-    public func startingServer() async throws { try await Self.offPool { try self.startServer() } }
+    package func stoppingServer() async throws { try await Self.offPool { try self.stopServer() } }
+    package func startingServer() async throws { try await Self.offPool { try self.startServer() } }
 
     /// Creates and starts a cluster. `durable: false` turns fsync off (faster tests; nothing here
     /// crashes the database itself).
-    public static func start(durable: Bool = false) throws -> PostgresCluster {
+    package static func start(durable: Bool = false) throws -> PostgresCluster {
         guard let bin = binaries else { throw HarnessError(unavailableReason) }
         let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("lumen-pg-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -98,10 +98,10 @@ public final class PostgresCluster: @unchecked Sendable {
     }
 
     /// `postgres://lumen@127.0.0.1:PORT/postgres`, or another database.
-    public func url(database: String = "postgres") -> String { "postgres://lumen@127.0.0.1:\(port)/\(database)" }
+    package func url(database: String = "postgres") -> String { "postgres://lumen@127.0.0.1:\(port)/\(database)" }
 
     /// A new empty database; returns its URL.
-    public func database(_ prefix: String = "t") throws -> String {
+    package func database(_ prefix: String = "t") throws -> String {
         lock.lock()
         databases += 1
         let name = "\(prefix)\(databases)"
@@ -112,7 +112,7 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// Runs SQL with psql against `database`; returns its output (throws on failure).
     @discardableResult
-    public func sql(_ statement: String, database: String = "postgres") throws -> String {
+    package func sql(_ statement: String, database: String = "postgres") throws -> String {
         let run = try exec(
             binDirectory + "/psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "lumen", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement],
             asPostgresUser: false)
@@ -121,12 +121,12 @@ public final class PostgresCluster: @unchecked Sendable {
     }
 
     /// Stops the server (fast shutdown: running queries are cancelled) without removing it.
-    public func stopServer() throws {
+    package func stopServer() throws {
         _ = try exec(binDirectory + "/pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop"])
     }
 
     /// Starts the stopped server again on the same port.
-    public func startServer() throws {
+    package func startServer() throws {
         let data = directory.appendingPathComponent("data").path
         let run = try exec(
             binDirectory + "/pg_ctl",
@@ -136,7 +136,7 @@ public final class PostgresCluster: @unchecked Sendable {
     }
 
     /// Stops the server and removes the cluster.
-    public func stop() {
+    package func stop() {
         _ = try? exec(binDirectory + "/pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(at: directory)
     }

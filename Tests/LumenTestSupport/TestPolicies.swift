@@ -1,8 +1,8 @@
 /// Policy fragments the unit tests share.
-public enum TestPolicies {
+package enum TestPolicies {
     /// Two OpenAI-shaped targets on closed ports: `local` (on this machine) and `remote`. Tests
     /// put fake backends in their places; interpolate at the start of a line of a policy literal.
-    public static let localAndRemoteTargets = """
+    package static let localAndRemoteTargets = """
         targets:
           - name: local
             kind: openai

@@ -1,22 +1,22 @@
 /// One turn of a conversation, as the difficulty model reads it.
-public struct DifficultyTurn: Sendable, Hashable {
+package struct DifficultyTurn: Sendable, Hashable {
     /// Who wrote the turn.
-    public enum Role: String, Sendable, Hashable, Codable {
+    package enum Role: String, Sendable, Hashable, Codable {
         case system, user, assistant, tool
     }
 
-    public var role: Role
-    public var text: String
+    package var role: Role
+    package var text: String
 
-    public init(role: Role, text: String) {
+    package init(role: Role, text: String) {
         self.role = role
         self.text = text
     }
 
     /// A user turn.
-    public static func user(_ text: String) -> DifficultyTurn { DifficultyTurn(role: .user, text: text) }
+    package static func user(_ text: String) -> DifficultyTurn { DifficultyTurn(role: .user, text: text) }
     /// An assistant turn.
-    public static func assistant(_ text: String) -> DifficultyTurn { DifficultyTurn(role: .assistant, text: text) }
+    package static func assistant(_ text: String) -> DifficultyTurn { DifficultyTurn(role: .assistant, text: text) }
 }
 
 /// Which text of a conversation the difficulty model scores.
@@ -26,12 +26,12 @@ public struct DifficultyTurn: Sendable, Hashable {
 /// in order. A follow-up inherits the task of the request it follows: "now make it thread-safe"
 /// after a request for a lock-free queue is a code task, although its own words are not.
 /// Assistant turns are not scored: their length says nothing about how hard the request is.
-public enum DifficultyConversation {
+package enum DifficultyConversation {
     /// How many earlier user turns a follow-up can pull in.
-    public static let maximumEarlierTurns = 3
+    package static let maximumEarlierTurns = 3
 
     /// The text to score for `turns` (empty when there is no user turn).
-    public static func scoredText(_ turns: [DifficultyTurn]) -> String {
+    package static func scoredText(_ turns: [DifficultyTurn]) -> String {
         guard let last = turns.lastIndex(where: { $0.role == .user }) else { return "" }
         var parts = [turns[last].text]
         var current = last
@@ -48,7 +48,7 @@ public enum DifficultyConversation {
     /// most 25 words with a back-reference among its first eight ("fix it", "the same for…",
     /// "again", "instead", "这个"), or any length with an explicit one ("the code above",
     /// "your previous answer", "上面").
-    public static func refersBack(_ text: String) -> Bool {
+    package static func refersBack(_ text: String) -> Bool {
         var words = 0
         var implicit = false
         var hash = CueHash.seed

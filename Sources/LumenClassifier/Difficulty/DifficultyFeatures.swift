@@ -14,9 +14,9 @@
 ///   to free-form requests.
 ///
 /// No subject names or topic words anywhere.
-public enum DifficultyFeatures {
+package enum DifficultyFeatures {
     /// Feature names, in the order `extract` returns them (a model stores them to check it matches).
-    public static let names: [String] = freeForm + answerOptions + freeForm.map { "mcq_" + $0 }
+    package static let names: [String] = freeForm + answerOptions + freeForm.map { "mcq_" + $0 }
 
     /// The features of every prompt.
     static let freeForm = [
@@ -57,7 +57,7 @@ public enum DifficultyFeatures {
     ]
 
     /// The number of features.
-    public static var count: Int { names.count }
+    package static var count: Int { names.count }
 
     /// The log-length (`length` feature) the interaction features are centred on: about 55 words.
     static let lengthCentre = 4.0
@@ -66,7 +66,7 @@ public enum DifficultyFeatures {
     static let lengthFloor = logOnePlus(8)
 
     /// Feature vector of `text` (see `names`). Pure; one pass, no regex, one allocation (the result).
-    public static func extract(_ text: String) -> [Double] {
+    package static func extract(_ text: String) -> [Double] {
         DifficultyScan.run(text).vector()
     }
 }

@@ -2,7 +2,7 @@
 
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
-    public static let builtIn = DifficultyModel(
+    package static let builtIn = DifficultyModel(
         version: 2,
         features: [
             "length",

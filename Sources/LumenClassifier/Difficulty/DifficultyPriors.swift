@@ -30,18 +30,18 @@
 ///   (including label artefacts of the MMLU source, where the strong model's recorded answers to
 ///   high-school maths questions are almost all wrong) without moving the weights free-form
 ///   requests get.
-public struct DifficultyPriors: Sendable, Hashable {
+package struct DifficultyPriors: Sendable, Hashable {
     /// One weight's prior.
-    public struct Prior: Sendable, Hashable {
+    package struct Prior: Sendable, Hashable {
         /// Prior mean of the raw weight (log-odds per unit of the feature).
-        public var mean: Double
+        package var mean: Double
         /// Precision (inverse variance) of `(weight − mean) × spread`, in examples' worth of
         /// evidence; infinite: the weight is fixed at `mean`.
-        public var precision: Double
+        package var precision: Double
         /// Reference spread of the feature.
-        public var spread: Double
+        package var spread: Double
 
-        public init(mean: Double, precision: Double, spread: Double = 1) {
+        package init(mean: Double, precision: Double, spread: Double = 1) {
             self.mean = mean
             self.precision = precision
             self.spread = spread
@@ -49,12 +49,12 @@ public struct DifficultyPriors: Sendable, Hashable {
     }
 
     /// Priors indexed like `DifficultyFeatures.names`.
-    public var priors: [Prior]
+    package var priors: [Prior]
 
-    public init(priors: [Prior]) { self.priors = priors }
+    package init(priors: [Prior]) { self.priors = priors }
 
     /// Prior means of the task-category weights and their interactions (raw log-odds).
-    public static let categoryMeans: [String: Double] = [
+    package static let categoryMeans: [String: Double] = [
         "math": 2.0,
         "reasoning": 1.5,
         "code": 2.0,
@@ -79,21 +79,21 @@ public struct DifficultyPriors: Sendable, Hashable {
     /// and options (more to read, more steps) is harder for the weaker model (length alone ranks
     /// MMLU at APGR ≈ 0.57–0.59), even where free-form requests show the opposite. The data
     /// overrides this when exam questions are in the training set (precision 0.1).
-    public static let answerOptionMeans: [String: Double] = [
+    package static let answerOptionMeans: [String: Double] = [
         "mcq_length": 1.2,
     ]
 
     /// Precision of the category priors.
-    public static let categoryPrecision = 300.0
+    package static let categoryPrecision = 300.0
     /// Precision of the learned free-form structure weights.
-    public static let structurePrecision = 300.0
+    package static let structurePrecision = 300.0
     /// Precision of the answer-option weights.
-    public static let answerOptionPrecision = 0.1
+    package static let answerOptionPrecision = 0.1
     /// Free-form features held at their prior mean.
-    public static let fixed: Set<String> = ["numbers"]
+    package static let fixed: Set<String> = ["numbers"]
 
     /// Reference spreads (typical standard deviations on prompts of their kind, rounded); 1 when absent.
-    public static let spreads: [String: Double] = [
+    package static let spreads: [String: Double] = [
         "length": 0.75, "lines": 0.5, "questions": 0.4,
         "mcq_stem": 1, "mcq_option_share": 0.2, "mcq_digit_ratio": 0.04, "mcq_symbol_ratio": 0.01,
         "mcq_upper_ratio": 0.05, "mcq_long_words": 0.05, "mcq_word_length": 0.7,
@@ -110,7 +110,7 @@ public struct DifficultyPriors: Sendable, Hashable {
     }
 
     /// The shipped priors.
-    public static let standard = DifficultyPriors(
+    package static let standard = DifficultyPriors(
         priors: DifficultyFeatures.names.map { name in
             let spread = spread(name)
             if name.hasPrefix("mcq") { return Prior(mean: answerOptionMeans[name] ?? 0, precision: answerOptionPrecision, spread: spread) }
@@ -121,7 +121,7 @@ public struct DifficultyPriors: Sendable, Hashable {
     )
 
     /// A model made of the prior means alone (bias `bias`): what the trainer returns without data.
-    public func model(bias: Double) -> DifficultyModel {
+    package func model(bias: Double) -> DifficultyModel {
         DifficultyModel(features: DifficultyFeatures.names, weights: priors.map(\.mean), bias: bias)
     }
 }

@@ -1,11 +1,11 @@
 /// One labelled prompt from a routing file (RouteLLM layout: `source`, `prompt`, `weak_score`, `strong_score`).
-public struct RoutingExample: Sendable, Hashable, Codable {
-    public var source: String
-    public var prompt: String
-    public var weakScore: Double
-    public var strongScore: Double
+package struct RoutingExample: Sendable, Hashable, Codable {
+    package var source: String
+    package var prompt: String
+    package var weakScore: Double
+    package var strongScore: Double
     /// Training weight within its file (optional in the file, default 1).
-    public var weight: Double?
+    package var weight: Double?
 
     enum CodingKeys: String, CodingKey {
         case source, prompt, weight
@@ -13,7 +13,7 @@ public struct RoutingExample: Sendable, Hashable, Codable {
         case strongScore = "strong_score"
     }
 
-    public init(source: String, prompt: String, weakScore: Double, strongScore: Double, weight: Double? = nil) {
+    package init(source: String, prompt: String, weakScore: Double, strongScore: Double, weight: Double? = nil) {
         self.source = source
         self.prompt = prompt
         self.weakScore = weakScore
@@ -22,21 +22,21 @@ public struct RoutingExample: Sendable, Hashable, Codable {
     }
 
     /// The strong model beats the weak one.
-    public var strongWins: Bool { strongScore > weakScore }
+    package var strongWins: Bool { strongScore > weakScore }
 
     /// The training target in [0, 1]: the strong model's win rate against the weak one, ties counting
     /// half (1 when strong wins, 0.5 on a tie, 0 when weak wins; (1 + strong − weak) / 2 for graded scores).
     /// Counting ties and losses this way ranks prompts by the expected quality gain of routing them strong.
-    public var target: Double { (1 + min(max(strongScore - weakScore, -1), 1)) / 2 }
+    package var target: Double { (1 + min(max(strongScore - weakScore, -1), 1)) / 2 }
 }
 
 /// The fixed held-out split: whole groups (`source` values such as "mmlu/anatomy" or
 /// "alpaca-eval/koala") chosen by a hash, never trained on by `lumen train difficulty`.
-public enum DifficultySplit {
+package enum DifficultySplit {
     /// True when FNV-1a-64(source) % 4 == 3: 18 of MMLU's 57 subjects (26% of mmlu-dev) and one of
     /// AlpacaEval's five sets (helpful_base, 76 of 468). Handwritten and other single-group
     /// sources that hash to 3 are held out the same way.
-    public static func isHeldOut(source: String) -> Bool {
+    package static func isHeldOut(source: String) -> Bool {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in source.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash % 4 == 3
@@ -44,15 +44,15 @@ public enum DifficultySplit {
 }
 
 /// A named set of labelled prompts with its share of the training weight.
-public struct TrainingSource: Sendable, Hashable {
+package struct TrainingSource: Sendable, Hashable {
     /// A name for messages (usually the file path).
-    public var name: String
-    public var examples: [RoutingExample]
+    package var name: String
+    package var examples: [RoutingExample]
     /// Relative share of the total training weight (default 1: every source weighs the same,
     /// however many rows it has).
-    public var share: Double
+    package var share: Double
 
-    public init(name: String, examples: [RoutingExample], share: Double = 1) {
+    package init(name: String, examples: [RoutingExample], share: Double = 1) {
         self.name = name
         self.examples = examples
         self.share = share
@@ -65,23 +65,23 @@ public struct TrainingSource: Sendable, Hashable {
 /// Sources are weighted so that none dominates: source s with share `a_s` gets `a_s / Σa` of the
 /// total weight N (the number of rows), spread over its rows in proportion to their `weight`.
 /// Deterministic: the same sources in the same order give the same model, bit for bit.
-public struct DifficultyTrainer: Sendable {
-    public var priors: DifficultyPriors
+package struct DifficultyTrainer: Sendable {
+    package var priors: DifficultyPriors
     /// Newton iterations at most (converges in about 10 on the shipped data).
-    public var iterations: Int
+    package var iterations: Int
 
-    public init(priors: DifficultyPriors = .standard, iterations: Int = 60) {
+    package init(priors: DifficultyPriors = .standard, iterations: Int = 60) {
         self.priors = priors
         self.iterations = iterations
     }
 
     /// Fits a model on one source.
-    public func train(_ examples: [RoutingExample]) throws(DifficultyModelError) -> DifficultyModel {
+    package func train(_ examples: [RoutingExample]) throws(DifficultyModelError) -> DifficultyModel {
         try train([TrainingSource(name: "training data", examples: examples)])
     }
 
     /// The per-row training weights: each source gets its share of the total.
-    public static func rowWeights(_ sources: [TrainingSource]) throws(DifficultyModelError) -> [Double] {
+    package static func rowWeights(_ sources: [TrainingSource]) throws(DifficultyModelError) -> [Double] {
         let total = Double(sources.reduce(0) { $0 + $1.examples.count })
         let shares = sources.filter { !$0.examples.isEmpty }.reduce(0.0) { $0 + $1.share }
         guard total > 0 else { throw DifficultyModelError(message: "no training examples") }
@@ -108,7 +108,7 @@ public struct DifficultyTrainer: Sendable {
     }
 
     /// Fits a model on `sources` (target: `RoutingExample.target`).
-    public func train(_ sources: [TrainingSource]) throws(DifficultyModelError) -> DifficultyModel {
+    package func train(_ sources: [TrainingSource]) throws(DifficultyModelError) -> DifficultyModel {
         let weights = try Self.rowWeights(sources)
         let examples = sources.flatMap(\.examples)
         let rows = examples.map { DifficultyFeatures.extract($0.prompt) }

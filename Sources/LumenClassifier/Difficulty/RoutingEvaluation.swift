@@ -1,13 +1,13 @@
 /// One point of a routing curve: the share of prompts sent to the strong model and the resulting quality.
-public struct RoutingPoint: Sendable, Hashable, Codable {
+package struct RoutingPoint: Sendable, Hashable, Codable {
     /// Share of prompts routed strong, in [0, 1].
-    public var strongShare: Double
+    package var strongShare: Double
     /// Mean score over all prompts (strong score when routed strong, weak score otherwise).
-    public var quality: Double
+    package var quality: Double
     /// Performance gap recovered: (quality − weak-only) / (strong-only − weak-only).
-    public var pgr: Double
+    package var pgr: Double
 
-    public init(strongShare: Double, quality: Double, pgr: Double) {
+    package init(strongShare: Double, quality: Double, pgr: Double) {
         self.strongShare = strongShare
         self.quality = quality
         self.pgr = pgr
@@ -15,31 +15,31 @@ public struct RoutingPoint: Sendable, Hashable, Codable {
 }
 
 /// RouteLLM-style routing metrics for one router on one set of prompts.
-public struct RoutingMetrics: Sendable, Hashable, Codable {
+package struct RoutingMetrics: Sendable, Hashable, Codable {
     /// Area under the PGR vs strong-share curve (random ≈ 0.5, higher is better).
-    public var apgr: Double
+    package var apgr: Double
     /// Strong-call share needed to recover 50% of the quality gap.
-    public var cpt50: Double
+    package var cpt50: Double
     /// Strong-call share needed to recover 80% of the quality gap.
-    public var cpt80: Double
-    public var weakQuality: Double
-    public var strongQuality: Double
+    package var cpt80: Double
+    package var weakQuality: Double
+    package var strongQuality: Double
     /// The curve, sorted by strong share, including the weak-only and strong-only end points.
-    public var points: [RoutingPoint]
+    package var points: [RoutingPoint]
 }
 
 /// Computes routing metrics: 10 quantile thresholds, strong iff score ≥ threshold.
-public enum RoutingEvaluation {
+package enum RoutingEvaluation {
     /// Errors for inputs that cannot give a curve.
-    public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
+    package struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
+        package var message: String
+        package var description: String { message }
     }
 
     /// Metrics for `scores` against per-prompt `weak` and `strong` scores (all the same length).
     /// Thresholds are the 0%, 10%, …, 100% quantiles of the scores (linear interpolation);
     /// the curve adds the weak-only (0, 0) and strong-only (1, 1) ends and is integrated by trapezoids.
-    public static func evaluate(scores: [Double], weak: [Double], strong: [Double], quantiles: Int = 10) throws(InputError) -> RoutingMetrics {
+    package static func evaluate(scores: [Double], weak: [Double], strong: [Double], quantiles: Int = 10) throws(InputError) -> RoutingMetrics {
         let n = scores.count
         guard n > 0 else { throw InputError(message: "no prompts to evaluate") }
         guard weak.count == n, strong.count == n else {
@@ -92,7 +92,7 @@ public enum RoutingEvaluation {
     }
 
     /// The q-quantile of ascending `sorted` values, linearly interpolated (NumPy's default).
-    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    package static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down))
         let upper = min(lower + 1, sorted.count - 1)
@@ -113,16 +113,16 @@ public enum RoutingEvaluation {
 }
 
 /// Picks the difficulty threshold that sends a given share of prompts remote.
-public enum DifficultyCalibration {
+package enum DifficultyCalibration {
     /// The chosen threshold and the share of `scores` at or above it.
-    public struct Result: Sendable, Hashable, Codable {
-        public var threshold: Double
-        public var remoteShare: Double
+    package struct Result: Sendable, Hashable, Codable {
+        package var threshold: Double
+        package var remoteShare: Double
     }
 
     /// The threshold t such that the share of scores ≥ t is the one closest to `remoteShare`
     /// (ties toward the smaller share); t is always one of the scores (or above the maximum for share 0).
-    public static func threshold(scores: [Double], remoteShare: Double) throws(RoutingEvaluation.InputError) -> Result {
+    package static func threshold(scores: [Double], remoteShare: Double) throws(RoutingEvaluation.InputError) -> Result {
         guard !scores.isEmpty else { throw RoutingEvaluation.InputError(message: "no prompts to calibrate on") }
         guard remoteShare >= 0, remoteShare <= 1 else {
             throw RoutingEvaluation.InputError(message: "remote share must be in [0, 1], got \(remoteShare)")
@@ -146,31 +146,31 @@ public enum DifficultyCalibration {
 }
 
 /// How well scores read as probabilities: expected calibration error and a reliability table.
-public struct CalibrationReport: Sendable, Hashable, Codable {
+package struct CalibrationReport: Sendable, Hashable, Codable {
     /// One score bin of the reliability table.
-    public struct Bin: Sendable, Hashable, Codable {
+    package struct Bin: Sendable, Hashable, Codable {
         /// Score range [lower, upper) (the last bin includes 1).
-        public var lower: Double
-        public var upper: Double
-        public var count: Int
+        package var lower: Double
+        package var upper: Double
+        package var count: Int
         /// Mean score in the bin (0 when empty).
-        public var meanScore: Double
+        package var meanScore: Double
         /// Share of the bin's prompts where the strong model won (0 when empty).
-        public var observedRate: Double
+        package var observedRate: Double
     }
 
     /// Expected calibration error: Σ_bins (count / n) × |mean score − observed rate|.
-    public var ece: Double
+    package var ece: Double
     /// Mean squared error of the scores against the outcomes.
-    public var brier: Double
+    package var brier: Double
     /// Mean score and observed rate over all prompts.
-    public var meanScore: Double
-    public var observedRate: Double
-    public var bins: [Bin]
+    package var meanScore: Double
+    package var observedRate: Double
+    package var bins: [Bin]
 
     /// The report for `scores` (probabilities) against `outcomes` (the strong model won), in `bins`
     /// equal-width bins over [0, 1].
-    public static func of(scores: [Double], outcomes: [Bool], bins: Int = 10) throws(RoutingEvaluation.InputError) -> CalibrationReport {
+    package static func of(scores: [Double], outcomes: [Bool], bins: Int = 10) throws(RoutingEvaluation.InputError) -> CalibrationReport {
         let n = scores.count
         guard n > 0 else { throw RoutingEvaluation.InputError(message: "no prompts to calibrate on") }
         guard outcomes.count == n else { throw RoutingEvaluation.InputError(message: "\(n) scores but \(outcomes.count) outcomes") }

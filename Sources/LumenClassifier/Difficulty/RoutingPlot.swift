@@ -1,32 +1,32 @@
 /// Draws routing curves — quality against the share of prompts sent to the strong (remote) model —
 /// as one self-contained SVG document (no scripts, fonts or links), one panel per prompt set.
-public enum RoutingPlot {
+package enum RoutingPlot {
     /// One router's curve.
-    public struct Curve: Sendable, Hashable {
-        public var name: String
+    package struct Curve: Sendable, Hashable {
+        package var name: String
         /// (strong share, PGR) points, sorted by share.
-        public var points: [RoutingPoint]
+        package var points: [RoutingPoint]
         /// Area under the curve, shown in the legend.
-        public var apgr: Double
+        package var apgr: Double
 
-        public init(name: String, points: [RoutingPoint], apgr: Double) {
+        package init(name: String, points: [RoutingPoint], apgr: Double) {
             self.name = name
             self.points = points
             self.apgr = apgr
         }
 
-        public init(name: String, metrics: RoutingMetrics) {
+        package init(name: String, metrics: RoutingMetrics) {
             self.init(name: name, points: metrics.points, apgr: metrics.apgr)
         }
     }
 
     /// One prompt set's curves.
-    public struct Panel: Sendable, Hashable {
-        public var title: String
-        public var subtitle: String
-        public var curves: [Curve]
+    package struct Panel: Sendable, Hashable {
+        package var title: String
+        package var subtitle: String
+        package var curves: [Curve]
 
-        public init(title: String, subtitle: String = "", curves: [Curve]) {
+        package init(title: String, subtitle: String = "", curves: [Curve]) {
             self.title = title
             self.subtitle = subtitle
             self.curves = curves
@@ -39,7 +39,7 @@ public enum RoutingPlot {
     static let margin = (left: 56.0, right: 16.0, top: 58.0, bottom: 46.0)
 
     /// The SVG for `panels` (three per row) under `title`.
-    public static func svg(title: String, panels: [Panel]) -> String {
+    package static func svg(title: String, panels: [Panel]) -> String {
         let columns = max(1, min(3, panels.count))
         let rows = max(1, (panels.count + columns - 1) / columns)
         let width = Double(columns) * panelWidth

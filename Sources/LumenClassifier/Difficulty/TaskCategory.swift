@@ -5,7 +5,7 @@
 /// (maths, multi-step reasoning, code, several precise constraints, extraction from a long
 /// context); the last five are the kinds a small local model usually handles as well (chit-chat,
 /// rewriting, translation, creative writing, simple look-ups).
-public enum TaskCategory: String, CaseIterable, Sendable, Hashable, Codable {
+package enum TaskCategory: String, CaseIterable, Sendable, Hashable, Codable {
     case math
     case reasoning
     case code
@@ -18,7 +18,7 @@ public enum TaskCategory: String, CaseIterable, Sendable, Hashable, Codable {
     case lookup
 
     /// Index in `TaskProfile.scores` (and the lexicon's category code minus one).
-    @inlinable public var index: Int {
+    @inlinable package var index: Int {
         switch self {
         case .math: 0
         case .reasoning: 1
@@ -34,7 +34,7 @@ public enum TaskCategory: String, CaseIterable, Sendable, Hashable, Codable {
     }
 
     /// The categories where the strong model is expected to gain (maths, reasoning, code, constraints, extraction).
-    public var isDemanding: Bool { index < 5 }
+    package var isDemanding: Bool { index < 5 }
 }
 
 /// How strongly a prompt looks like each `TaskCategory`: a score in [0, 1) per category.
@@ -42,25 +42,25 @@ public enum TaskCategory: String, CaseIterable, Sendable, Hashable, Codable {
 /// A score is `e / (e + 3 + units / 150)` for the category's evidence `e` (cue weights 1–3 plus
 /// structural evidence), so one decisive cue in a short prompt gives 0.5 and a long text needs more
 /// evidence for the same score. A category is *detected* when its score is at least 0.5.
-public struct TaskProfile: Sendable, Hashable {
+package struct TaskProfile: Sendable, Hashable {
     /// Scores indexed by `TaskCategory.index`.
-    public var scores: [Double]
+    package var scores: [Double]
 
-    public init(scores: [Double]) { self.scores = scores }
+    package init(scores: [Double]) { self.scores = scores }
 
     /// The score of `category`.
-    public subscript(category: TaskCategory) -> Double { scores[category.index] }
+    package subscript(category: TaskCategory) -> Double { scores[category.index] }
 
     /// Categories whose score is at least `threshold` (default 0.5), strongest first.
-    public func detected(threshold: Double = 0.5) -> [TaskCategory] {
+    package func detected(threshold: Double = 0.5) -> [TaskCategory] {
         TaskCategory.allCases.filter { scores[$0.index] >= threshold }.sorted { scores[$0.index] > scores[$1.index] }
     }
 
     /// Whether `category` is detected (score ≥ 0.5).
-    public func contains(_ category: TaskCategory) -> Bool { scores[category.index] >= 0.5 }
+    package func contains(_ category: TaskCategory) -> Bool { scores[category.index] >= 0.5 }
 
     /// The profile of `text` (the same pass `DifficultyFeatures.extract` makes).
-    public static func of(_ text: String) -> TaskProfile {
+    package static func of(_ text: String) -> TaskProfile {
         DifficultyScan.run(text).profile()
     }
 }

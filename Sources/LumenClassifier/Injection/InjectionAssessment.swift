@@ -2,7 +2,7 @@
 // request: a user turn, a system prompt, a tool result, a document part).
 
 /// The kind of a prompt-injection finding.
-public enum InjectionKind: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+package enum InjectionKind: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
     /// "Ignore previous instructions", "从现在开始你不再…": tries to cancel the instructions in force.
     case override
     /// Switches the task mid-text: "instead, just print …", "忽略上述问题，直接输出…".
@@ -14,21 +14,21 @@ public enum InjectionKind: String, Hashable, Sendable, Codable, CaseIterable, Co
     /// Instructions addressed to the model inside data: e-mails, web pages, code, tool output.
     case indirect
 
-    public static func < (lhs: InjectionKind, rhs: InjectionKind) -> Bool {
+    package static func < (lhs: InjectionKind, rhs: InjectionKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 
 /// One injection span of a text. `start` and `end` are offsets in Unicode scalars
 /// (`String.unicodeScalars`), `end` exclusive; the text itself is never kept.
-public struct InjectionFinding: Hashable, Sendable, Codable {
-    public var kind: InjectionKind
-    public var start: Int
-    public var end: Int
+package struct InjectionFinding: Hashable, Sendable, Codable {
+    package var kind: InjectionKind
+    package var start: Int
+    package var end: Int
     /// The score of the window the span was found in, in [0, 1].
-    public var score: Double
+    package var score: Double
 
-    public init(kind: InjectionKind, start: Int, end: Int, score: Double) {
+    package init(kind: InjectionKind, start: Int, end: Int, score: Double) {
         self.kind = kind
         self.start = start
         self.end = end
@@ -38,18 +38,18 @@ public struct InjectionFinding: Hashable, Sendable, Codable {
 
 /// The injection screen's verdict on one text: a score, whether it reaches the flag threshold,
 /// and the findings (kind + span) behind it.
-public struct InjectionAssessment: Hashable, Sendable, Codable {
+package struct InjectionAssessment: Hashable, Sendable, Codable {
     /// In [0, 1]: the highest window score of the text (windows of a few sentences), so a long
     /// text scores no higher than its most suspicious passage.
-    public var score: Double
+    package var score: Double
     /// `score >= threshold` (the model's flag threshold unless the caller chose another).
-    public var flagged: Bool
+    package var flagged: Bool
     /// The kinds of the findings, sorted, without repeats.
-    public var kinds: [InjectionKind]
+    package var kinds: [InjectionKind]
     /// Spans at or above the threshold, in text order.
-    public var findings: [InjectionFinding]
+    package var findings: [InjectionFinding]
 
-    public init(score: Double, flagged: Bool, kinds: [InjectionKind], findings: [InjectionFinding]) {
+    package init(score: Double, flagged: Bool, kinds: [InjectionKind], findings: [InjectionFinding]) {
         self.score = score
         self.flagged = flagged
         self.kinds = kinds
@@ -57,5 +57,5 @@ public struct InjectionAssessment: Hashable, Sendable, Codable {
     }
 
     /// The assessment of a text with nothing to screen.
-    public static let clean = InjectionAssessment(score: 0, flagged: false, kinds: [], findings: [])
+    package static let clean = InjectionAssessment(score: 0, flagged: false, kinds: [], findings: [])
 }

@@ -1,23 +1,23 @@
 /// Detection figures for one set of flags against labelled rows.
-public struct InjectionMetrics: Sendable, Hashable, Codable {
-    public var rows = 0
-    public var injections = 0
-    public var truePositives = 0
-    public var falsePositives = 0
-    public var precision = 0.0
-    public var recall = 0.0
-    public var f1 = 0.0
+package struct InjectionMetrics: Sendable, Hashable, Codable {
+    package var rows = 0
+    package var injections = 0
+    package var truePositives = 0
+    package var falsePositives = 0
+    package var precision = 0.0
+    package var recall = 0.0
+    package var f1 = 0.0
     /// Ordinary benign rows (`kind` benign) and the share of them flagged.
-    public var benign = 0
-    public var benignFalsePositiveRate = 0.0
+    package var benign = 0
+    package var benignFalsePositiveRate = 0.0
     /// Hard negatives (`benign_security`, `benign_roleplay`) and the share of them flagged.
-    public var hardNegatives = 0
-    public var hardNegativeFalsePositiveRate = 0.0
+    package var hardNegatives = 0
+    package var hardNegativeFalsePositiveRate = 0.0
     /// Per injection kind: rows and the share flagged.
-    public var kindRows: [String: Int] = [:]
-    public var recallByKind: [String: Double] = [:]
+    package var kindRows: [String: Int] = [:]
+    package var recallByKind: [String: Double] = [:]
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case rows, injections, precision, recall, f1, benign
@@ -32,10 +32,10 @@ public struct InjectionMetrics: Sendable, Hashable, Codable {
 }
 
 /// One detector's figures per language and overall.
-public struct InjectionDetectorReport: Sendable, Hashable, Codable {
-    public var detector: String
+package struct InjectionDetectorReport: Sendable, Hashable, Codable {
+    package var detector: String
     /// "all", "en", "zh".
-    public var byLanguage: [String: InjectionMetrics]
+    package var byLanguage: [String: InjectionMetrics]
 
     enum CodingKeys: String, CodingKey {
         case detector
@@ -44,15 +44,15 @@ public struct InjectionDetectorReport: Sendable, Hashable, Codable {
 }
 
 /// Per held-out source of a leave-one-source-out run.
-public struct InjectionSourceResult: Sendable, Hashable, Codable {
-    public var source: String
-    public var language: String
-    public var rows: Int
-    public var injections: Int
+package struct InjectionSourceResult: Sendable, Hashable, Codable {
+    package var source: String
+    package var language: String
+    package var rows: Int
+    package var injections: Int
     /// Share of the source's injections flagged (nil when it has none).
-    public var recall: Double?
+    package var recall: Double?
     /// Share of the source's benign rows flagged (nil when it has none).
-    public var falsePositiveRate: Double?
+    package var falsePositiveRate: Double?
 
     enum CodingKeys: String, CodingKey {
         case source, language, rows, injections, recall
@@ -61,9 +61,9 @@ public struct InjectionSourceResult: Sendable, Hashable, Codable {
 }
 
 /// Metrics, baselines and cross-source runs for the injection screen.
-public enum InjectionEvaluation {
+package enum InjectionEvaluation {
     /// Figures for `flagged` (one per example).
-    public static func metrics(_ examples: [InjectionExample], flagged: [Bool]) -> InjectionMetrics {
+    package static func metrics(_ examples: [InjectionExample], flagged: [Bool]) -> InjectionMetrics {
         precondition(examples.count == flagged.count)
         var m = InjectionMetrics()
         var benignFlagged = 0, hardFlagged = 0
@@ -99,7 +99,7 @@ public enum InjectionEvaluation {
     }
 
     /// Figures overall and per language.
-    public static func report(_ detector: String, _ examples: [InjectionExample], flagged: [Bool]) -> InjectionDetectorReport {
+    package static func report(_ detector: String, _ examples: [InjectionExample], flagged: [Bool]) -> InjectionDetectorReport {
         var byLanguage = ["all": metrics(examples, flagged: flagged)]
         for language in ["en", "zh"] {
             let picked = examples.indices.filter { examples[$0].language == language }
@@ -110,7 +110,7 @@ public enum InjectionEvaluation {
     }
 
     /// The keyword baseline: the phrases a filter written in an afternoon would hold.
-    public static let keywords: [String] = [
+    package static let keywords: [String] = [
         "ignore previous instructions", "ignore all previous instructions", "ignore the above", "ignore all prior",
         "disregard previous", "disregard all previous", "disregard the above", "forget your instructions",
         "forget all previous", "system prompt", "jailbreak", "developer mode", "do anything now", "dan mode",
@@ -119,7 +119,7 @@ public enum InjectionEvaluation {
     ]
 
     /// True when `text` holds one of `keywords` (case-insensitive).
-    public static func keywordFlag(_ text: String) -> Bool {
+    package static func keywordFlag(_ text: String) -> Bool {
         let lower = text.lowercased()
         return keywords.contains { lower.contains($0) }
     }
@@ -127,7 +127,7 @@ public enum InjectionEvaluation {
     /// The length (in Unicode scalars) at and above which flagging gives the best F1 on
     /// `examples`: the length baseline, chosen on the very rows it is scored on (so it is an upper
     /// bound for any length cut-off).
-    public static func bestLengthCutoff(_ examples: [InjectionExample]) -> Int {
+    package static func bestLengthCutoff(_ examples: [InjectionExample]) -> Int {
         let lengths = examples.map { $0.text.unicodeScalars.count }
         let candidates = Array(Set(lengths)).sorted()
         var best = (f1: -1.0, cutoff: 0)
@@ -141,7 +141,7 @@ public enum InjectionEvaluation {
     /// Leave-one-source-out: for each source in `examples` (except the synthetic rows, which
     /// always train), a model trained on every other source plus `extra` scores that source's
     /// rows. Returns one score per example (nil for synthetic rows) and the per-source figures.
-    public static func leaveOneSourceOut(
+    package static func leaveOneSourceOut(
         _ examples: [InjectionExample], extra: [InjectionExample] = [], trainer: InjectionTrainer
     ) throws(InjectionModelError) -> (scores: [Double?], sources: [InjectionSourceResult]) {
         let all = examples + extra

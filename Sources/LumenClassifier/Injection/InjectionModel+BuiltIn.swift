@@ -2,7 +2,7 @@
 
 extension InjectionModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
-    public static let builtIn: InjectionModel = {
+    package static let builtIn: InjectionModel = {
         let weights: [(String, Double)] = [
             ("ignore_instruction", 0.8177290816588596),
             ("ignore_message", 0.5236491251570743),

@@ -1,16 +1,16 @@
 /// One labelled text of an injection file: `{id, text, label, kind, source}` (see the data README).
-public struct InjectionExample: Sendable, Hashable, Codable {
-    public var id: String
-    public var text: String
+package struct InjectionExample: Sendable, Hashable, Codable {
+    package var id: String
+    package var text: String
     /// 1 injection, 0 benign.
-    public var label: Int
+    package var label: Int
     /// `override`, `goal_hijack`, `prompt_leak`, `role_forge`, `indirect` for injections;
     /// `benign`, `benign_security`, `benign_roleplay` for benign rows.
-    public var kind: String
+    package var kind: String
     /// Where the row comes from (a repository, `handwritten`, or `lumen/synthetic`).
-    public var source: String
+    package var source: String
 
-    public init(id: String, text: String, label: Int, kind: String, source: String) {
+    package init(id: String, text: String, label: Int, kind: String, source: String) {
         self.id = id
         self.text = text
         self.label = label
@@ -18,15 +18,15 @@ public struct InjectionExample: Sendable, Hashable, Codable {
         self.source = source
     }
 
-    public var isInjection: Bool { label == 1 }
+    package var isInjection: Bool { label == 1 }
 
     /// A benign row written to look like an injection (prompts about security, role-play).
-    public var isHardNegative: Bool { kind == "benign_security" || kind == "benign_roleplay" }
+    package var isHardNegative: Bool { kind == "benign_security" || kind == "benign_roleplay" }
 
     /// "zh" when Han characters make up at least a fifth of the letters, else "en".
-    public var language: String { InjectionExample.language(of: text) }
+    package var language: String { InjectionExample.language(of: text) }
 
-    public static func language(of text: String) -> String {
+    package static func language(of text: String) -> String {
         var han = 0, latin = 0
         for s in text.unicodeScalars {
             if InjectionTokenizer.isHan(s.value) { han += 1 } else if s.properties.isAlphabetic { latin += 1 }
@@ -37,10 +37,10 @@ public struct InjectionExample: Sendable, Hashable, Codable {
 
 /// The fixed held-out split of the dev files: whole groups (a BIPIA context with all its
 /// attacked variants, a jailbreak template, a near-duplicate family) chosen by a hash.
-public enum InjectionSplit {
+package enum InjectionSplit {
     /// The group a row belongs to: BIPIA rows by their context id, JailBench rows by template
     /// (the first 24 characters), in-the-wild jailbreaks by their first eight words, others alone.
-    public static func group(of example: InjectionExample) -> String {
+    package static func group(of example: InjectionExample) -> String {
         if example.id.hasPrefix("bipia/") {
             return example.id.split(separator: "/").prefix(3).joined(separator: "/")
         }
@@ -56,7 +56,7 @@ public enum InjectionSplit {
 
     /// True for about 30% of the groups: FNV-1a-64(group) % 10 < 3. Hand-written synthetic rows
     /// (`lumen/synthetic`) are never held out.
-    public static func isHeldOut(_ example: InjectionExample) -> Bool {
+    package static func isHeldOut(_ example: InjectionExample) -> Bool {
         guard example.source != InjectionTrainer.syntheticSource else { return false }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in group(of: example).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
@@ -69,18 +69,18 @@ public enum InjectionSplit {
 /// next rounds on each text's best window under the previous fit (the window that decides its
 /// score). Each round is an L2-regularised logistic regression fitted by Newton's method.
 /// Deterministic: the same examples in the same order give the same model, bit for bit.
-public struct InjectionTrainer: Sendable {
+package struct InjectionTrainer: Sendable {
     /// The `source` of the hand-written synthetic rows (`data/injection-synthetic.jsonl`).
-    public static let syntheticSource = "lumen/synthetic"
+    package static let syntheticSource = "lumen/synthetic"
 
     /// L2 penalty on the weights (not on the bias), in units of examples.
-    public var l2: Double
+    package var l2: Double
     /// Rounds of best-window re-selection after the first fit.
-    public var rounds: Int
+    package var rounds: Int
     /// The flag threshold stored in the model.
-    public var threshold: Double
+    package var threshold: Double
 
-    public init(l2: Double = 2, rounds: Int = 4, threshold: Double = 0.4) {
+    package init(l2: Double = 2, rounds: Int = 4, threshold: Double = 0.4) {
         self.l2 = l2
         self.rounds = rounds
         self.threshold = threshold
@@ -97,7 +97,7 @@ public struct InjectionTrainer: Sendable {
 
     /// Fits a model on `examples`. Each language's injections and benign rows weigh the same in
     /// total, so neither a language nor a class dominates.
-    public func train(_ examples: [InjectionExample]) throws(InjectionModelError) -> InjectionModel {
+    package func train(_ examples: [InjectionExample]) throws(InjectionModelError) -> InjectionModel {
         try train(examples, bags: Self.bags(examples))
     }
 

@@ -2,7 +2,7 @@
 
 extension ChineseNameModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
-    public static let builtIn = ChineseNameModel(
+    package static let builtIn = ChineseNameModel(
         version: 2,
         chars: """
             !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\]_abcdefghijklmnopqrstuvwxyz{|}~·×é—‘’“”•\

@@ -15,30 +15,30 @@
 /// The trained Chinese person-name model: quantised per-character tables, context tables and the
 /// logistic-regression weights of the two candidate kinds. Stored as JSON (models/names.json) and
 /// compiled in as `ChineseNameModel.builtIn`.
-public struct ChineseNameModel: Sendable, Hashable, Codable {
-    public var version: Int
+package struct ChineseNameModel: Sendable, Hashable, Codable {
+    package var version: Int
     /// The characters with a row of their own, in row order from row 2 (row 0: any other scalar,
     /// row 1: the start or end of the text).
-    public var chars: String
+    package var chars: String
     /// Per table (`ChineseNameModel.tableNames`): one code character per row, row 0 first (see `Code`).
-    public var tables: [String: String]
+    package var tables: [String: String]
     /// Per map (`ChineseNameModel.mapNames`): keys (two or three Han characters) each followed by its code character.
-    public var maps: [String: String]
+    package var maps: [String: String]
     /// Feature names, `ChineseNameFeatures.names`, for both kinds.
-    public var features: [String]
+    package var features: [String]
     /// Raw weights (standardisation folded in) and bias of the Chinese-style candidates.
-    public var chineseWeights: [Double]
-    public var chineseBias: Double
+    package var chineseWeights: [Double]
+    package var chineseBias: Double
     /// A candidate is kept when its probability is at least this.
-    public var chineseThreshold: Double
-    public var translitWeights: [Double]
-    public var translitBias: Double
-    public var translitThreshold: Double
-    public var latinWeights: [Double]
-    public var latinBias: Double
-    public var latinThreshold: Double
+    package var chineseThreshold: Double
+    package var translitWeights: [Double]
+    package var translitBias: Double
+    package var translitThreshold: Double
+    package var latinWeights: [Double]
+    package var latinBias: Double
+    package var latinThreshold: Double
 
-    public init(version: Int, chars: String, tables: [String: String], maps: [String: String], features: [String],
+    package init(version: Int, chars: String, tables: [String: String], maps: [String: String], features: [String],
                 chineseWeights: [Double], chineseBias: Double, chineseThreshold: Double,
                 translitWeights: [Double], translitBias: Double, translitThreshold: Double,
                 latinWeights: [Double], latinBias: Double, latinThreshold: Double) {
@@ -58,11 +58,11 @@ public struct ChineseNameModel: Sendable, Hashable, Codable {
         self.latinThreshold = latinThreshold
     }
 
-    public static let tableNames = ["surname", "given", "translit", "nameVsDecoy", "before", "after", "decoyBefore", "decoyAfter", "decoyEnd"]
-    public static let mapNames = ["before2", "after2", "decoyBefore2", "decoyAfter2", "words"]
+    package static let tableNames = ["surname", "given", "translit", "nameVsDecoy", "before", "after", "decoyBefore", "decoyAfter", "decoyEnd"]
+    package static let mapNames = ["before2", "after2", "decoyBefore2", "decoyAfter2", "words"]
 
     /// Checks the shape: every table has one code per row, weights match the features.
-    public func validate() throws(ChineseNameModelError) {
+    package func validate() throws(ChineseNameModelError) {
         let rows = chars.unicodeScalars.count + 2
         for name in Self.tableNames {
             guard let table = tables[name] else { throw ChineseNameModelError(message: "missing table \(name)") }
@@ -82,7 +82,7 @@ public struct ChineseNameModel: Sendable, Hashable, Codable {
     }
 
     /// One code character per quantised value: 64 levels of 0.25 from −8 to 7.75, and '.' for "absent".
-    public enum Code {
+    package enum Code {
         static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/".utf8)
         static let absent = UInt8(ascii: ".")
         private static let decode: [Int8] = {
@@ -98,26 +98,26 @@ public struct ChineseNameModel: Sendable, Hashable, Codable {
         }
 
         /// The code of `x`, clamped to [−8, 7.75] and rounded to a quarter.
-        public static func encode(_ x: Double) -> Character {
+        package static func encode(_ x: Double) -> Character {
             let level = Int((min(max(x, -8), 7.75) * 4).rounded()) + 32
             return Character(Unicode.Scalar(alphabet[min(max(level, 0), 63)]))
         }
 
         /// What `encode(x)` decodes to.
-        public static func quantise(_ x: Double) -> Double { Double(Int((min(max(x, -8), 7.75) * 4).rounded())) / 4 }
+        package static func quantise(_ x: Double) -> Double { Double(Int((min(max(x, -8), 7.75) * 4).rounded())) / 4 }
     }
 }
 
 /// A malformed name model.
-public struct ChineseNameModelError: Error, Sendable, Hashable {
-    public var message: String
-    public init(message: String) { self.message = message }
+package struct ChineseNameModelError: Error, Sendable, Hashable {
+    package var message: String
+    package init(message: String) { self.message = message }
 }
 
 /// The features of a candidate: the first ones are shared by all kinds, `kind_1`…`kind_5` are those of
 /// Chinese-style and transliterated candidates, the `latin_` ones those of Latin runs (zero for the others).
-public enum ChineseNameFeatures {
-    public static let names = [
+package enum ChineseNameFeatures {
+    package static let names = [
         "before", "after", "before2", "after2", "prev_boundary", "next_boundary",
         "decoy_before", "decoy_after", "decoy_before2", "decoy_after2", "name_vs_decoy",
         "prev_han", "next_han", "prev_translit", "next_translit", "next_given",
@@ -136,7 +136,7 @@ public enum ChineseNameFeatures {
         "latin_caps", "latin_lower", "latin_digit", "latin_length", "latin_brackets", "latin_han_before",
         "latin_han_after", "latin_short",
     ]
-    public static let count = names.count
+    package static let count = names.count
     /// Where the kind features start.
     static let kindStart = 23
     static let latinStart = 28
@@ -652,7 +652,7 @@ final class ChineseNameScanner: Sendable {
 extension ChineseNameModel {
     /// The model as a Swift source file defining `ChineseNameModel.builtIn` (long strings wrapped with
     /// line-continuation backslashes, so the file stays readable and fast to compile).
-    public func swiftSource() -> String {
+    package func swiftSource() -> String {
         func literal(_ s: String, indent: String) -> String {
             var lines: [String] = []
             var line = ""
@@ -682,7 +682,7 @@ extension ChineseNameModel {
 
             extension ChineseNameModel {
                 /// The trained model compiled into Lumen (no file I/O at run time).
-                public static let builtIn = ChineseNameModel(
+                package static let builtIn = ChineseNameModel(
                     version: \(version),
                     chars: \(literal(chars, indent: "            ")),
                     tables: \(dict(tables)),

@@ -8,18 +8,18 @@
 // the false findings that cost most. Deterministic: the same inputs in the same order give the same model.
 
 /// General-Chinese counts for one character (data/zh-name-chars.tsv).
-public struct ChineseCharStats: Sendable, Hashable {
-    public var char: Unicode.Scalar
+package struct ChineseCharStats: Sendable, Hashable {
+    package var char: Unicode.Scalar
     /// Frequency in ordinary text.
-    public var background: Double
+    package var background: Double
     /// Count inside given names.
-    public var given: Double
+    package var given: Double
     /// Count inside transliterated foreign names.
-    public var translit: Double
+    package var translit: Double
     /// Count as the first character of a three-character name.
-    public var surname: Double
+    package var surname: Double
 
-    public init(char: Unicode.Scalar, background: Double, given: Double, translit: Double, surname: Double) {
+    package init(char: Unicode.Scalar, background: Double, given: Double, translit: Double, surname: Double) {
         self.char = char
         self.background = background
         self.given = given
@@ -29,13 +29,13 @@ public struct ChineseCharStats: Sendable, Hashable {
 }
 
 /// One labelled sentence for name training: person spans and decoy spans, offsets in scalars.
-public struct NameTrainingExample: Sendable, Hashable {
-    public var id: String
-    public var text: String
-    public var names: [Range<Int>]
-    public var decoys: [Range<Int>]
+package struct NameTrainingExample: Sendable, Hashable {
+    package var id: String
+    package var text: String
+    package var names: [Range<Int>]
+    package var decoys: [Range<Int>]
 
-    public init(id: String, text: String, names: [Range<Int>], decoys: [Range<Int>]) {
+    package init(id: String, text: String, names: [Range<Int>], decoys: [Range<Int>]) {
         self.id = id
         self.text = text
         self.names = names
@@ -46,31 +46,31 @@ public struct NameTrainingExample: Sendable, Hashable {
 /// The fixed hold-out of the name data: a sentence is held out when its id is (`SensitivitySplit`)
 /// or when one of its names is: a name string is held out by a hash of the string, so a name that
 /// proves recall on held-out sentences was never seen in training, under any id.
-public enum NameSplit {
+package enum NameSplit {
     /// FNV-1a-64 of the name's UTF-8 bytes, buckets 0-2 of 10.
-    public static func isHeldOut(name: String) -> Bool {
+    package static func isHeldOut(name: String) -> Bool {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h % 10 < 3
     }
 
     /// Whether any of `names` (the texts of a sentence's person spans) is held out.
-    public static func hasHeldOutName(_ names: [String]) -> Bool { names.contains(where: isHeldOut(name:)) }
+    package static func hasHeldOutName(_ names: [String]) -> Bool { names.contains(where: isHeldOut(name:)) }
 }
 
 /// Trains `ChineseNameModel`.
-public struct ChineseNameTrainer: Sendable {
-    public var l2: Double
-    public var iterations: Int
-    public var chineseThreshold: Double
-    public var translitThreshold: Double
-    public var latinThreshold: Double
+package struct ChineseNameTrainer: Sendable {
+    package var l2: Double
+    package var iterations: Int
+    package var chineseThreshold: Double
+    package var translitThreshold: Double
+    package var latinThreshold: Double
     /// The weight of a negative candidate that overlaps a decoy (title, organisation, position…).
-    public var decoyWeight: Double
+    package var decoyWeight: Double
     /// A common word's value: log(frequency / minWordFrequency) + 1 (words below it are dropped).
-    public var minWordFrequency: Double
+    package var minWordFrequency: Double
 
-    public init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.0076, translitThreshold: Double = 0.021,
+    package init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.0076, translitThreshold: Double = 0.021,
                 latinThreshold: Double = 0.024, decoyWeight: Double = 8, minWordFrequency: Double = 300) {
         self.l2 = l2
         self.iterations = iterations
@@ -99,7 +99,7 @@ public struct ChineseNameTrainer: Sendable {
         subscript(_ s: String) -> Double { counts[s] ?? 0 }
     }
 
-    public func train(chars: [ChineseCharStats], words: [(String, Double)], examples: [NameTrainingExample]) throws(ChineseNameModelError) -> ChineseNameModel {
+    package func train(chars: [ChineseCharStats], words: [(String, Double)], examples: [NameTrainingExample]) throws(ChineseNameModelError) -> ChineseNameModel {
         guard !examples.isEmpty else { throw ChineseNameModelError(message: "no training sentences") }
         guard !chars.isEmpty else { throw ChineseNameModelError(message: "no character statistics") }
         let start: UInt32 = 0  // the start/end of a sentence, in the context counts
@@ -367,7 +367,7 @@ enum Elementary {
 
 extension ChineseNameTrainer {
     /// Parses data/zh-name-chars.tsv: `char background given translit surname`, '#' lines are comments.
-    public static func parseCharStats(_ text: String) throws(ChineseNameModelError) -> [ChineseCharStats] {
+    package static func parseCharStats(_ text: String) throws(ChineseNameModelError) -> [ChineseCharStats] {
         var out: [ChineseCharStats] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -381,7 +381,7 @@ extension ChineseNameTrainer {
     }
 
     /// Parses data/zh-common-words.tsv: `word frequency`, '#' lines are comments.
-    public static func parseWords(_ text: String) throws(ChineseNameModelError) -> [(String, Double)] {
+    package static func parseWords(_ text: String) throws(ChineseNameModelError) -> [(String, Double)] {
         var out: [(String, Double)] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t")

@@ -8,15 +8,15 @@
 // Precision = correct predictions / predictions, recall = found gold / gold, F2 weighs recall 4x.
 
 /// One labelled example: a text and its gold spans (offsets in Unicode scalars).
-public struct SensitivityExample: Sendable, Hashable {
-    public var id: String
-    public var text: String
-    public var spans: [Finding]
+package struct SensitivityExample: Sendable, Hashable {
+    package var id: String
+    package var text: String
+    package var spans: [Finding]
     /// Spans that are not personal data (titles, organisations, positions…; the type says which): a
     /// personal-data finding that overlaps one is a false positive counted in the decoy rate.
-    public var decoys: [Finding]
+    package var decoys: [Finding]
 
-    public init(id: String, text: String, spans: [Finding], decoys: [Finding] = []) {
+    package init(id: String, text: String, spans: [Finding], decoys: [Finding] = []) {
         self.id = id
         self.text = text
         self.spans = spans
@@ -24,7 +24,7 @@ public struct SensitivityExample: Sendable, Hashable {
     }
 
     /// The texts of the PERSON spans (for the name hold-out).
-    public var personNames: [String] {
+    package var personNames: [String] {
         let scalars = Array(text.unicodeScalars)
         return spans.filter { $0.type == .person && $0.start >= 0 && $0.end <= scalars.count && $0.start < $0.end }.map {
             String(String.UnicodeScalarView(scalars[$0.start..<$0.end]))
@@ -33,7 +33,7 @@ public struct SensitivityExample: Sendable, Hashable {
 }
 
 /// Which part of a labelled file to evaluate: a deterministic split by a hash of the example id.
-public enum SensitivitySplit: String, Sendable, CaseIterable {
+package enum SensitivitySplit: String, Sendable, CaseIterable {
     /// ~70% of the examples, used for tuning.
     case dev
     /// ~30% of the examples, only evaluated on.
@@ -43,13 +43,13 @@ public enum SensitivitySplit: String, Sendable, CaseIterable {
     case all
 
     /// FNV-1a of the id's UTF-8 bytes; buckets 0-2 of 10 are held out.
-    public static func isHeldOut(id: String) -> Bool {
+    package static func isHeldOut(id: String) -> Bool {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h % 10 < 3
     }
 
-    public func contains(id: String) -> Bool {
+    package func contains(id: String) -> Bool {
         switch self {
         case .all: true
         case .heldout: Self.isHeldOut(id: id)
@@ -60,7 +60,7 @@ public enum SensitivitySplit: String, Sendable, CaseIterable {
 
     /// Whether the split holds an example (`heldout-names` looks at its person names; `dev` leaves out
     /// those too, so that it is what `lumen train names` trains on).
-    public func contains(_ example: SensitivityExample) -> Bool {
+    package func contains(_ example: SensitivityExample) -> Bool {
         switch self {
         case .heldoutNames: NameSplit.hasHeldOutName(example.personNames)
         case .dev: !Self.isHeldOut(id: example.id) && !NameSplit.hasHeldOutName(example.personNames)
@@ -70,17 +70,17 @@ public enum SensitivitySplit: String, Sendable, CaseIterable {
 }
 
 /// Counts for one finding type under one matching rule.
-public struct SpanCounts: Sendable, Hashable, Codable {
-    public var predicted = 0
-    public var correctPredictions = 0
-    public var gold = 0
-    public var foundGold = 0
+package struct SpanCounts: Sendable, Hashable, Codable {
+    package var predicted = 0
+    package var correctPredictions = 0
+    package var gold = 0
+    package var foundGold = 0
 
-    public init() {}
+    package init() {}
 
-    public var precision: Double { predicted == 0 ? (gold == 0 ? 1 : 0) : Double(correctPredictions) / Double(predicted) }
-    public var recall: Double { gold == 0 ? 1 : Double(foundGold) / Double(gold) }
-    public var f2: Double {
+    package var precision: Double { predicted == 0 ? (gold == 0 ? 1 : 0) : Double(correctPredictions) / Double(predicted) }
+    package var recall: Double { gold == 0 ? 1 : Double(foundGold) / Double(gold) }
+    package var f2: Double {
         let p = precision, r = recall
         return p + r == 0 ? 0 : 5 * p * r / (4 * p + r)
     }
@@ -96,48 +96,48 @@ public struct SpanCounts: Sendable, Hashable, Codable {
 }
 
 /// The result of `SensitivityEvaluation.run`.
-public struct SensitivityReport: Sendable, Codable {
-    public var examples: Int
+package struct SensitivityReport: Sendable, Codable {
+    package var examples: Int
     /// Types Lumen detects that occur in the gold data: scored.
-    public var overlap: [FindingType: SpanCounts]
-    public var exact: [FindingType: SpanCounts]
+    package var overlap: [FindingType: SpanCounts]
+    package var exact: [FindingType: SpanCounts]
     /// Micro-average over the scored types.
-    public var microOverlap: SpanCounts
-    public var microExact: SpanCounts
+    package var microOverlap: SpanCounts
+    package var microExact: SpanCounts
     /// Structured identifiers (email, phone, card, IBAN, SSN, IP, CN ID) under the overlap rule.
-    public var structuredOverlap: SpanCounts
+    package var structuredOverlap: SpanCounts
     /// Gold types Lumen has no detector for (ORGANIZATION, GPE, …) with their gold counts.
-    public var undetectedGoldTypes: [FindingType: Int]
+    package var undetectedGoldTypes: [FindingType: Int]
     /// Types Lumen predicted that the file never labels (not scored), with prediction counts.
-    public var unlabelledPredictions: [FindingType: Int]
+    package var unlabelledPredictions: [FindingType: Int]
     /// Decoy spans (not personal data) per decoy type, and how many a personal-data finding overlaps.
-    public var decoys: [String: Int]
-    public var flaggedDecoys: [String: Int]
+    package var decoys: [String: Int]
+    package var flaggedDecoys: [String: Int]
     /// Examples with at least one personal-data finding (not a secret or custom term) that overlaps no
     /// gold span of its type.
-    public var rowsWithFalsePersonalData: Int
+    package var rowsWithFalsePersonalData: Int
 
     /// Flagged decoys over all decoys (0 without decoys).
-    public var decoyRate: Double {
+    package var decoyRate: Double {
         let n = decoys.values.reduce(0, +)
         return n == 0 ? 0 : Double(flaggedDecoys.values.reduce(0, +)) / Double(n)
     }
 }
 
 /// Runs the classifier over labelled examples and scores its spans.
-public enum SensitivityEvaluation {
+package enum SensitivityEvaluation {
     /// Every type the sensitivity scanner can emit.
-    public static let detectedTypes: Set<FindingType> = FindingType.secrets.union(FindingType.structuredIdentifiers).union([
+    package static let detectedTypes: Set<FindingType> = FindingType.secrets.union(FindingType.structuredIdentifiers).union([
         .passport, .dateOfBirth, .streetAddress, .person, .customTerm,
     ])
 
-    public static func run(_ examples: [SensitivityExample], classifier: Classifier) -> SensitivityReport {
+    package static func run(_ examples: [SensitivityExample], classifier: Classifier) -> SensitivityReport {
         let predictions = examples.map { classifier.findings(in: $0.text) }
         return score(examples, predictions: predictions)
     }
 
     /// Scores precomputed predictions (one array per example).
-    public static func score(_ examples: [SensitivityExample], predictions: [[Finding]]) -> SensitivityReport {
+    package static func score(_ examples: [SensitivityExample], predictions: [[Finding]]) -> SensitivityReport {
         var overlap: [FindingType: SpanCounts] = [:]
         var exact: [FindingType: SpanCounts] = [:]
         var undetected: [FindingType: Int] = [:]

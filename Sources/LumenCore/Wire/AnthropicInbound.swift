@@ -1,9 +1,9 @@
 /// The Anthropic Messages API as a client API (`POST /v1/messages`): its request into the
 /// conversation, the conversation's answer into its message and its stream events.
-public enum AnthropicInbound {
+package enum AnthropicInbound {
     /// Top-level members of a Messages request that Anthropic documents (SDK 2.x types and what
     /// Claude Code sends); others are dropped at the door like any unknown member.
-    public static let documentedFields: Set<String> = [
+    package static let documentedFields: Set<String> = [
         "model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream", "temperature", "top_k", "top_p",
         "tools", "tool_choice", "thinking", "service_tier", "context_management", "output_config", "container", "mcp_servers",
     ]
@@ -12,7 +12,7 @@ public enum AnthropicInbound {
     static let anthropicOnly = ["thinking", "context_management", "output_config", "container", "mcp_servers", "top_k"]
 
     /// Decodes a Messages request body.
-    public static func decode(_ body: JSONValue, headers: [String: String] = [:]) throws(InboundError) -> InboundRequest {
+    package static func decode(_ body: JSONValue, headers: [String: String] = [:]) throws(InboundError) -> InboundRequest {
         guard var object = body.objectValue else { throw InboundError("the body must be a JSON object") }
         var dropped: [String] = []
         var unknown: [String] = []
@@ -198,7 +198,7 @@ public enum AnthropicInbound {
     // MARK: Answers
 
     /// Anthropic's `stop_reason` for a chat `finish_reason`.
-    public static func stopReason(_ finishReason: String?) -> String {
+    package static func stopReason(_ finishReason: String?) -> String {
         switch finishReason {
         case "length": "max_tokens"
         case "tool_calls": "tool_use"
@@ -208,7 +208,7 @@ public enum AnthropicInbound {
     }
 
     /// A Messages response for the conversation's answer.
-    public static func response(_ answer: ChatCompletionResponse, requestedModel: String) -> JSONValue {
+    package static func response(_ answer: ChatCompletionResponse, requestedModel: String) -> JSONValue {
         let choice = answer.choices.first
         var content: [JSONValue] = []
         for block in choice?.message.reasoning ?? [] {
@@ -243,7 +243,7 @@ public enum AnthropicInbound {
     static func messageID(_ id: String) -> String { id.hasPrefix("msg_") ? id : "msg_" + id.filter { $0.isLetter || $0.isNumber } }
 
     /// An Anthropic error body.
-    public static func error(status: Int, message: String) -> JSONValue {
+    package static func error(status: Int, message: String) -> JSONValue {
         let type = switch status {
         case 400: "invalid_request_error"
         case 401: "authentication_error"
@@ -260,9 +260,9 @@ public enum AnthropicInbound {
     /// Turns the conversation's answer chunks into the Messages stream: `message_start`, `ping`,
     /// `content_block_start` / `_delta` (`text_delta`, `input_json_delta`) / `_stop` per block,
     /// `message_delta` with the stop reason and usage, `message_stop`.
-    public struct StreamEncoder: Sendable {
+    package struct StreamEncoder: Sendable {
         /// One SSE event: its name and data.
-        public typealias Event = (name: String, data: JSONValue)
+        package typealias Event = (name: String, data: JSONValue)
 
         let requestedModel: String
         let inputTokensEstimate: Int
@@ -278,7 +278,7 @@ public enum AnthropicInbound {
         var id = ""
         var model = ""
 
-        public init(requestedModel: String, inputTokensEstimate: Int) {
+        package init(requestedModel: String, inputTokensEstimate: Int) {
             self.requestedModel = requestedModel
             self.inputTokensEstimate = inputTokensEstimate
         }
@@ -316,7 +316,7 @@ public enum AnthropicInbound {
         }
 
         /// The events for one chunk of the answer.
-        public mutating func encode(_ chunk: ChatCompletionChunk) -> [Event] {
+        package mutating func encode(_ chunk: ChatCompletionChunk) -> [Event] {
             var events: [Event] = []
             start(chunk, into: &events)
             for choice in chunk.choices where choice.index == 0 {
@@ -386,7 +386,7 @@ public enum AnthropicInbound {
 
         /// The closing events (once): the open block's stop, `message_delta` with the stop reason and
         /// usage, `message_stop`.
-        public mutating func finish(usage: Usage?) -> [Event] {
+        package mutating func finish(usage: Usage?) -> [Event] {
             guard !finished else { return [] }
             finished = true
             var events: [Event] = []

@@ -1,21 +1,21 @@
 
 /// Pure translation between OpenAI chat-completions and the Anthropic Messages API (`anthropic-version: 2023-06-01`).
-public enum AnthropicTranslation {
+package enum AnthropicTranslation {
     /// A message that cannot be expressed in the Messages API.
-    public struct TranslationError: Error, Sendable, Hashable, CustomStringConvertible {
-        public var message: String
-        public init(_ message: String) { self.message = message }
-        public var description: String { message }
+    package struct TranslationError: Error, Sendable, Hashable, CustomStringConvertible {
+        package var message: String
+        package init(_ message: String) { self.message = message }
+        package var description: String { message }
     }
 
     /// Top-level request members outside OpenAI's vocabulary that are passed on to Anthropic verbatim.
-    public static let passThroughExtras: Set<String> = ["top_k", "thinking", "service_tier"]
+    package static let passThroughExtras: Set<String> = ["top_k", "thinking", "service_tier"]
 
     // MARK: Request
 
     /// Top-level members of `request` that the Messages API body does not carry (they have no
     /// counterpart there), sorted.
-    public static func unsentFields(of request: ChatCompletionRequest) -> [String] {
+    package static func unsentFields(of request: ChatCompletionRequest) -> [String] {
         var names = request.extra.keys.filter { !passThroughExtras.contains($0) }
         if request.responseFormat != nil { names.append("response_format") }
         if request.seed != nil { names.append("seed") }
@@ -29,7 +29,7 @@ public enum AnthropicTranslation {
     /// System and developer messages become `system`; `tool` messages become `tool_result` blocks in a
     /// user turn; assistant `tool_calls` become `tool_use` blocks; `max_tokens` defaults to
     /// `defaultMaxTokens`; `stop` becomes `stop_sequences`; `temperature` is capped at 1.
-    public static func request(from request: ChatCompletionRequest, model: String, defaultMaxTokens: Int, stream: Bool) throws(TranslationError)
+    package static func request(from request: ChatCompletionRequest, model: String, defaultMaxTokens: Int, stream: Bool) throws(TranslationError)
         -> JSONValue
     {
         var systemTexts: [String] = []
@@ -153,7 +153,7 @@ public enum AnthropicTranslation {
     // MARK: Response
 
     /// OpenAI's `finish_reason` for an Anthropic `stop_reason`.
-    public static func finishReason(_ stopReason: String?) -> String? {
+    package static func finishReason(_ stopReason: String?) -> String? {
         switch stopReason {
         case nil: return nil
         case "end_turn", "stop_sequence", "pause_turn": return "stop"
@@ -172,7 +172,7 @@ public enum AnthropicTranslation {
     }
 
     /// The OpenAI response for an Anthropic Messages API response body.
-    public static func response(from body: JSONValue, created: Int) throws(TranslationError) -> ChatCompletionResponse {
+    package static func response(from body: JSONValue, created: Int) throws(TranslationError) -> ChatCompletionResponse {
         guard body["type"]?.stringValue == "message", let blocks = body["content"]?.arrayValue else {
             throw TranslationError("not an Anthropic message: missing type \"message\" or content")
         }
@@ -215,7 +215,7 @@ public enum AnthropicTranslation {
     // MARK: Streaming
 
     /// Turns Anthropic stream events into OpenAI chunks, one event at a time.
-    public struct StreamTranslator: Sendable {
+    package struct StreamTranslator: Sendable {
         private var id = ""
         private var model: String
         private let created: Int
@@ -224,10 +224,10 @@ public enum AnthropicTranslation {
         private var toolIndexByBlock: [Int: Int] = [:]
         private var finishReason: String?
         /// Whether `message_stop` was seen.
-        public private(set) var isFinished = false
+        package private(set) var isFinished = false
 
         /// `model` is used until `message_start` names the model.
-        public init(model: String, created: Int) {
+        package init(model: String, created: Int) {
             self.model = model
             self.created = created
         }
@@ -238,7 +238,7 @@ public enum AnthropicTranslation {
 
         /// The chunks for one event (`event:` name and parsed `data`). A `message_stop` yields the
         /// finish chunk if none was sent, then a usage chunk with empty `choices`.
-        public mutating func translate(event name: String?, data: JSONValue) throws(StreamEventError) -> [ChatCompletionChunk] {
+        package mutating func translate(event name: String?, data: JSONValue) throws(StreamEventError) -> [ChatCompletionChunk] {
             let type = data["type"]?.stringValue ?? name ?? ""
             switch type {
             case "message_start":
@@ -329,8 +329,8 @@ public enum AnthropicTranslation {
     }
 
     /// An `error` event inside an Anthropic stream.
-    public struct StreamEventError: Error, Sendable, Hashable {
-        public var type: String
-        public var message: String
+    package struct StreamEventError: Error, Sendable, Hashable {
+        package var type: String
+        package var message: String
     }
 }

@@ -1,7 +1,7 @@
 /// The client APIs Lumen serves. Each is an adapter at the edge (STYLE §13): its request decodes into
 /// the one internal conversation (`ChatCompletionRequest`), and the conversation's answer (a
 /// `ChatCompletionResponse`, or a stream of `ChatCompletionChunk`s) encodes back into its shapes.
-public enum InboundAPI: String, Sendable, Hashable, Codable, CaseIterable {
+package enum InboundAPI: String, Sendable, Hashable, Codable, CaseIterable {
     /// OpenAI Chat Completions: `POST /v1/chat/completions`.
     case chatCompletions = "chat-completions"
     /// Anthropic Messages: `POST /v1/messages` (what Claude Code and the `anthropic` SDK send).
@@ -12,23 +12,23 @@ public enum InboundAPI: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// A request as it came in through one of the client APIs: the conversation the pipeline reads,
 /// and, for a pass-through to a target that speaks the same API, the body as received.
-public struct InboundRequest: Sendable {
-    public var api: InboundAPI
+package struct InboundRequest: Sendable {
+    package var api: InboundAPI
     /// The internal conversation every stage reads.
-    public var conversation: ChatCompletionRequest
+    package var conversation: ChatCompletionRequest
     /// The client's own body, members unknown to its API removed (Anthropic Messages only: an
     /// Anthropic target receives it without a lossy round trip through the conversation).
-    public var native: OutboundBody?
+    package var native: OutboundBody?
     /// Request headers a same-API target must receive too (`anthropic-beta`).
-    public var passThroughHeaders: [String: String]
+    package var passThroughHeaders: [String: String]
     /// Members the client's API does not document (refused under `egress.unknown_fields: strict`).
-    public var unknownFields: [String]
+    package var unknownFields: [String]
     /// Members the adapter could not carry into the conversation (hosted tools, API-specific
     /// options), for the `x-lumen-dropped-fields` header. Those marked "(Anthropic targets only)" go
     /// on in the native body to an Anthropic target.
-    public var dropped: [String]
+    package var dropped: [String]
 
-    public init(
+    package init(
         api: InboundAPI, conversation: ChatCompletionRequest, native: OutboundBody? = nil, passThroughHeaders: [String: String] = [:],
         unknownFields: [String] = [], dropped: [String] = []
     ) {
@@ -41,24 +41,24 @@ public struct InboundRequest: Sendable {
     }
 
     /// The marker on dropped entries that an Anthropic target still receives in the native body.
-    public static let anthropicOnlyMarker = " (Anthropic targets only)"
+    package static let anthropicOnlyMarker = " (Anthropic targets only)"
 
     /// A Chat Completions request (its conversation is the request itself).
-    public static func chat(_ request: ChatCompletionRequest) -> InboundRequest {
+    package static func chat(_ request: ChatCompletionRequest) -> InboundRequest {
         InboundRequest(api: .chatCompletions, conversation: request)
     }
 }
 
 /// A client request that its API's adapter refuses, with the member at fault (for a 400 in the
 /// client's own error shape).
-public struct InboundError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public var param: String?
+package struct InboundError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
+    package var param: String?
 
-    public init(_ message: String, param: String? = nil) {
+    package init(_ message: String, param: String? = nil) {
         self.message = message
         self.param = param
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

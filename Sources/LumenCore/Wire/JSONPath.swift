@@ -1,39 +1,39 @@
 /// One step into a JSON value: a member name or an array index.
-public enum JSONPathComponent: Hashable, Sendable {
+package enum JSONPathComponent: Hashable, Sendable {
     case key(String)
     case index(Int)
 }
 
 /// Where a value sits in a JSON document, written as `messages[2].tool_calls[0].function.arguments`.
-public struct JSONPath: Hashable, Sendable, CustomStringConvertible, ExpressibleByArrayLiteral {
-    public var components: [JSONPathComponent]
+package struct JSONPath: Hashable, Sendable, CustomStringConvertible, ExpressibleByArrayLiteral {
+    package var components: [JSONPathComponent]
 
-    public init(_ components: [JSONPathComponent] = []) { self.components = components }
-    public init(arrayLiteral elements: JSONPathComponent...) { self.components = elements }
+    package init(_ components: [JSONPathComponent] = []) { self.components = components }
+    package init(arrayLiteral elements: JSONPathComponent...) { self.components = elements }
 
     /// This path extended by a member name.
-    public func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
+    package func appending(_ key: String) -> JSONPath { JSONPath(components + [.key(key)]) }
     /// This path extended by an array index.
-    public func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
+    package func appending(_ index: Int) -> JSONPath { JSONPath(components + [.index(index)]) }
 
-    public var count: Int { components.count }
+    package var count: Int { components.count }
 
     /// The member name at `position`, if that step is a name.
-    public func key(_ position: Int) -> String? {
+    package func key(_ position: Int) -> String? {
         guard position >= 0, position < components.count, case .key(let name) = components[position] else { return nil }
         return name
     }
 
     /// The array index at `position`, if that step is an index.
-    public func index(_ position: Int) -> Int? {
+    package func index(_ position: Int) -> Int? {
         guard position >= 0, position < components.count, case .index(let i) = components[position] else { return nil }
         return i
     }
 
     /// The last member name, if the path ends with one.
-    public var lastKey: String? { key(components.count - 1) }
+    package var lastKey: String? { key(components.count - 1) }
 
-    public var description: String {
+    package var description: String {
         var out = ""
         for component in components {
             switch component {
@@ -50,7 +50,7 @@ public struct JSONPath: Hashable, Sendable, CustomStringConvertible, Expressible
 
 extension JSONValue {
     /// The value at `path`, or nil when the path does not lead anywhere.
-    public subscript(path path: JSONPath) -> JSONValue? {
+    package subscript(path path: JSONPath) -> JSONValue? {
         var current = self
         for component in path.components {
             switch (component, current) {
@@ -69,7 +69,7 @@ extension JSONValue {
 
     /// Calls `visit` for every string in the document, in a stable order (members sorted by name):
     /// each member name (`isKey` true, with the path of its value) and each string value.
-    public func forEachString(_ visit: (JSONPath, String, _ isKey: Bool) -> Void) {
+    package func forEachString(_ visit: (JSONPath, String, _ isKey: Bool) -> Void) {
         var path = JSONPath()
         path.components.reserveCapacity(8)
         Self.walk(self, &path, visit)
@@ -100,7 +100,7 @@ extension JSONValue {
     /// Replaces the string at `path` (a string value, not a member name). Returns false, changing
     /// nothing, when no string sits there.
     @discardableResult
-    public mutating func replaceString(at path: JSONPath, with text: String) -> Bool {
+    package mutating func replaceString(at path: JSONPath, with text: String) -> Bool {
         Self.replace(&self, path.components[...], text)
     }
 

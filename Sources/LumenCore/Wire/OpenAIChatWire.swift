@@ -4,10 +4,10 @@
 /// The tree is built directly instead of through `Encodable` + a re-parse: the screen needs the tree
 /// for every request, and going through bytes would encode and parse each one twice. Tests check it
 /// against the `Codable` encoding of the same request on generated requests.
-public enum OpenAIChatWire {
+package enum OpenAIChatWire {
     /// Top-level members of a chat completions request that OpenAI documents (the openai-python SDK's
     /// `CompletionCreateParams`, v1.109). Anything else is not forwarded to an OpenAI-compatible target.
-    public static let documentedFields: Set<String> = [
+    package static let documentedFields: Set<String> = [
         "messages", "model", "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
         "max_completion_tokens", "max_tokens", "metadata", "modalities", "n", "parallel_tool_calls", "prediction",
         "presence_penalty", "prompt_cache_key", "reasoning_effort", "response_format", "safety_identifier", "seed",
@@ -16,14 +16,14 @@ public enum OpenAIChatWire {
     ]
 
     /// Members of a chat message that OpenAI documents, per role (others are not forwarded).
-    public static let documentedMessageFields: Set<String> = [
+    package static let documentedMessageFields: Set<String> = [
         "role", "content", "name", "tool_calls", "tool_call_id", "refusal", "audio", "function_call",
     ]
 
     /// The body for `request` sent to `model`. `stream` sets `stream` and asks for usage in the stream;
     /// a non-streaming body carries neither. Top-level members the request carries outside
     /// `documentedFields` are left out (the router has already dropped or refused them).
-    public static func body(_ request: ChatCompletionRequest, model: String, stream: Bool) -> JSONValue {
+    package static func body(_ request: ChatCompletionRequest, model: String, stream: Bool) -> JSONValue {
         var body = members(of: request, extras: request.extra.filter { documentedFields.contains($0.key) })
         body["model"] = .string(model)
         if stream {
@@ -37,7 +37,7 @@ public enum OpenAIChatWire {
 
     /// The request as its `Codable` encoding writes it (every member, `model` and `stream` as given):
     /// what a client sent, for tools that show a request.
-    public static func value(of request: ChatCompletionRequest) -> JSONValue {
+    package static func value(of request: ChatCompletionRequest) -> JSONValue {
         var body = members(of: request, extras: request.extra)
         body["model"] = .string(request.model)
         if let v = request.stream { body["stream"] = .bool(v) }

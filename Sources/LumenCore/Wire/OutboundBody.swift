@@ -1,5 +1,5 @@
 /// The wire protocols Lumen sends requests in.
-public enum WireFormat: String, Sendable, Hashable, Codable, CaseIterable {
+package enum WireFormat: String, Sendable, Hashable, Codable, CaseIterable {
     /// OpenAI chat completions (`POST …/chat/completions`).
     case openAIChat = "openai-chat"
     /// Anthropic Messages (`POST …/messages`).
@@ -9,14 +9,14 @@ public enum WireFormat: String, Sendable, Hashable, Codable, CaseIterable {
 /// Exactly what a target receives: the JSON body, built by the same functions that encode it for
 /// sending (`OpenAIChatWire.body`, `AnthropicTranslation.request`). The privacy screen reads this
 /// value, redaction rewrites it, and the provider sends its encoding: what is screened is what leaves.
-public struct OutboundBody: Sendable, Hashable {
-    public var format: WireFormat
-    public var json: JSONValue
+package struct OutboundBody: Sendable, Hashable {
+    package var format: WireFormat
+    package var json: JSONValue
     /// Request headers the body needs besides the provider's own (`anthropic-beta` of a client's
     /// Anthropic request passed through).
-    public var headers: [String: String]
+    package var headers: [String: String]
 
-    public init(format: WireFormat, json: JSONValue, headers: [String: String] = [:]) {
+    package init(format: WireFormat, json: JSONValue, headers: [String: String] = [:]) {
         self.format = format
         self.json = json
         self.headers = headers
@@ -24,7 +24,7 @@ public struct OutboundBody: Sendable, Hashable {
 
     /// A client's Anthropic Messages body passed through to an Anthropic target: its own model name,
     /// and `stream` as this request streams.
-    public static func passThrough(_ native: OutboundBody, model: String, stream: Bool, headers: [String: String]) -> OutboundBody {
+    package static func passThrough(_ native: OutboundBody, model: String, stream: Bool, headers: [String: String]) -> OutboundBody {
         var object = native.json.objectValue ?? [:]
         object["model"] = .string(model)
         object["stream"] = stream ? true : nil
@@ -33,7 +33,7 @@ public struct OutboundBody: Sendable, Hashable {
 
     /// The body for `request` in `format`, sent to `model`. `anthropicDefaultMaxTokens` is the
     /// `max_tokens` an Anthropic body gets when the request sets none (the Messages API requires one).
-    public static func build(
+    package static func build(
         _ request: ChatCompletionRequest, format: WireFormat, model: String, stream: Bool, anthropicDefaultMaxTokens: Int = 1024
     ) throws(AnthropicTranslation.TranslationError) -> OutboundBody {
         switch format {
@@ -48,7 +48,7 @@ public struct OutboundBody: Sendable, Hashable {
     }
 
     /// The encoded body, as sent.
-    public func encoded() throws -> [UInt8] {
+    package func encoded() throws -> [UInt8] {
         try WireJSON.encode(json)
     }
 }

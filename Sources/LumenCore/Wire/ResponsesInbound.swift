@@ -1,9 +1,9 @@
 /// The OpenAI Responses API as a client API (`POST /v1/responses`): its request into the
 /// conversation, the conversation's answer into a `response` object and its stream events.
-public enum ResponsesInbound {
+package enum ResponsesInbound {
     /// Top-level members of a Responses request that OpenAI documents (openai-python 1.109
     /// `ResponseCreateParams`, plus `client_metadata`, which Codex sends).
-    public static let documentedFields: Set<String> = [
+    package static let documentedFields: Set<String> = [
         "input", "instructions", "model", "tools", "tool_choice", "parallel_tool_calls", "max_output_tokens", "max_tool_calls",
         "temperature", "top_p", "top_logprobs", "stream", "stream_options", "store", "previous_response_id", "include", "reasoning",
         "text", "truncation", "metadata", "user", "safety_identifier", "prompt_cache_key", "service_tier", "background", "prompt",
@@ -19,11 +19,11 @@ public enum ResponsesInbound {
     ]
 
     /// Names of function tools inside a `namespace` tool join with this separator (`ns__fn`).
-    public static let namespaceSeparator = "__"
+    package static let namespaceSeparator = "__"
 
     /// Decodes a Responses request body. `history` resolves `previous_response_id` (the stored
     /// conversation so far, without the new input); nil when no store is configured.
-    public static func decode(_ body: JSONValue, history: ((String) -> [ChatMessage]?)? = nil) throws(InboundError) -> InboundRequest {
+    package static func decode(_ body: JSONValue, history: ((String) -> [ChatMessage]?)? = nil) throws(InboundError) -> InboundRequest {
         guard var object = body.objectValue else { throw InboundError("the body must be a JSON object") }
         var dropped: [String] = []
         var unknown: [String] = []
@@ -236,17 +236,17 @@ public enum ResponsesInbound {
 
     /// The tool a call names: a custom tool (its input was wrapped as `{"input": …}`), a function of
     /// a namespace (its name was joined with the namespace's) or a plain function.
-    public struct ToolKinds: Sendable {
-        public var kinds: [String: Tool.InboundToolKind]
+    package struct ToolKinds: Sendable {
+        package var kinds: [String: Tool.InboundToolKind]
 
-        public init(_ request: ChatCompletionRequest) {
+        package init(_ request: ChatCompletionRequest) {
             kinds = [:]
             for tool in request.tools ?? [] {
                 if let name = tool.function?.name, let kind = tool.inboundKind { kinds[name] = kind }
             }
         }
 
-        public func isCustom(_ name: String) -> Bool { kinds[name] == .custom }
+        package func isCustom(_ name: String) -> Bool { kinds[name] == .custom }
     }
 
     /// The output item for a tool call, in the shape of the tool the client offered.
@@ -289,7 +289,7 @@ public enum ResponsesInbound {
     }
 
     /// A Responses `response` for the conversation's answer.
-    public static func response(_ answer: ChatCompletionResponse, id: String, request: ChatCompletionRequest) -> JSONValue {
+    package static func response(_ answer: ChatCompletionResponse, id: String, request: ChatCompletionRequest) -> JSONValue {
         let choice = answer.choices.first
         var output: [JSONValue] = []
         let text = choice?.message.text ?? ""
@@ -314,12 +314,12 @@ public enum ResponsesInbound {
     }
 
     /// The messages a stored response adds to its conversation (its answer as an assistant turn).
-    public static func assistantTurn(_ answer: ChatCompletionResponse) -> ChatMessage? {
+    package static func assistantTurn(_ answer: ChatCompletionResponse) -> ChatMessage? {
         answer.choices.first?.message
     }
 
     /// An OpenAI error body (the Responses API uses the same shape as Chat Completions).
-    public static func error(type: String, code: String, message: String, param: String?) -> JSONValue {
+    package static func error(type: String, code: String, message: String, param: String?) -> JSONValue {
         ["error": ["type": .string(type), "code": .string(code), "message": .string(message), "param": param.map(JSONValue.string) ?? .null]]
     }
 
@@ -327,26 +327,26 @@ public enum ResponsesInbound {
     /// `response.in_progress`, per output item `response.output_item.added`, the text or argument
     /// deltas and their `.done` events, `response.output_item.done`, and `response.completed`
     /// (or `response.incomplete`) with usage. Every event carries its `sequence_number`.
-    public struct StreamEncoder: Sendable {
-        public typealias Event = (name: String, data: JSONValue)
+    package struct StreamEncoder: Sendable {
+        package typealias Event = (name: String, data: JSONValue)
 
-        public let id: String
+        package let id: String
         let created: Int
         let request: ChatCompletionRequest
         let kinds: ToolKinds
         var model: String
         var sequence = 0
         var started = false
-        public private(set) var finished = false
+        package private(set) var finished = false
         var output: [JSONValue] = []
         /// The open item: a message (its text so far) or a call (position in the chunk stream, ids, name, arguments so far).
         var openText: (index: Int, itemID: String, text: String)?
         var openCall: (index: Int, toolIndex: Int, itemID: String, callID: String, name: String, arguments: String)?
         var finishReason: String?
         /// The assistant turn as it was answered (for the response store).
-        public private(set) var answer = ChatMessage(role: .assistant, content: nil)
+        package private(set) var answer = ChatMessage(role: .assistant, content: nil)
 
-        public init(id: String, created: Int, request: ChatCompletionRequest) {
+        package init(id: String, created: Int, request: ChatCompletionRequest) {
             self.id = id
             self.created = created
             self.request = request
@@ -395,7 +395,7 @@ public enum ResponsesInbound {
         }
 
         /// The events for one chunk of the answer.
-        public mutating func encode(_ chunk: ChatCompletionChunk) -> [Event] {
+        package mutating func encode(_ chunk: ChatCompletionChunk) -> [Event] {
             var events: [Event] = []
             if !chunk.model.isEmpty { model = chunk.model }
             start(into: &events)
@@ -440,7 +440,7 @@ public enum ResponsesInbound {
 
         /// The closing events (once): open items done, then `response.completed` with the whole
         /// response and its usage (`response.incomplete` when the answer hit its token limit).
-        public mutating func finish(usage: Usage?) -> [Event] {
+        package mutating func finish(usage: Usage?) -> [Event] {
             guard !finished else { return [] }
             finished = true
             var events: [Event] = []
@@ -464,7 +464,7 @@ public enum ResponsesInbound {
         }
 
         /// An `error` event for a stream cut after it started (then `response.failed`).
-        public mutating func failure(code: String, message: String) -> [Event] {
+        package mutating func failure(code: String, message: String) -> [Event] {
             finished = true
             var events: [Event] = []
             start(into: &events)

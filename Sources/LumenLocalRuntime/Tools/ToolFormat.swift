@@ -1,5 +1,5 @@
 /// How a model family is shown tools and writes tool calls, detected from its GGUF chat template.
-public enum ToolFormat: String, Sendable, Hashable, CaseIterable {
+package enum ToolFormat: String, Sendable, Hashable, CaseIterable {
     /// Hermes / Qwen2.5 / Qwen3: tools in `<tools>` in the system turn, calls as
     /// `<tool_call>\n{"name": …, "arguments": …}\n</tool_call>`, results as `<tool_response>` in a user turn.
     case hermes
@@ -11,7 +11,7 @@ public enum ToolFormat: String, Sendable, Hashable, CaseIterable {
     case generic
 
     /// The family whose format the template was trained with, from markers in the template text.
-    public static func detect(chatTemplate: String?) -> ToolFormat {
+    package static func detect(chatTemplate: String?) -> ToolFormat {
         guard let template = chatTemplate else { return .generic }
         if template.contains("<tool_call>") { return .hermes }
         if template.contains("<|start_header_id|>"), template.contains("ipython") || template.contains("\"parameters\"") { return .llama3 }
@@ -19,7 +19,7 @@ public enum ToolFormat: String, Sendable, Hashable, CaseIterable {
     }
 
     /// How calls are written in this format.
-    public var syntax: ToolCallSyntax {
+    package var syntax: ToolCallSyntax {
         switch self {
         case .hermes, .generic:
             ToolCallSyntax(
@@ -34,34 +34,34 @@ public enum ToolFormat: String, Sendable, Hashable, CaseIterable {
 
 /// The literal text around a tool call: `trigger` `open` NAME `argumentsKey` ARGUMENTS `close`, calls
 /// joined by `separator` (nil: one call per answer).
-public struct ToolCallSyntax: Sendable, Hashable {
+package struct ToolCallSyntax: Sendable, Hashable {
     /// The text that starts a call (and that a lazy grammar waits for).
-    public var trigger: String
+    package var trigger: String
     /// The trigger counts only at the very start of the answer (after whitespace).
-    public var anchored: Bool
+    package var anchored: Bool
     /// From the trigger to the function name.
-    public var open: String
+    package var open: String
     /// From the end of the name to the arguments (starts with the quote closing the name).
-    public var argumentsKey: String
+    package var argumentsKey: String
     /// After the arguments.
-    public var close: String
+    package var close: String
     /// Between one call's `close` and the next call's `trigger`; nil when an answer holds one call.
-    public var separator: String?
+    package var separator: String?
 
     /// The text of one call.
-    public func render(name: String, arguments: String) -> String {
+    package func render(name: String, arguments: String) -> String {
         trigger + open + name + argumentsKey + arguments + close
     }
 
     /// The strings of this format that a model may know as control tokens (Hermes' `<tool_call>`).
-    public var markers: [String] {
+    package var markers: [String] {
         guard trigger.hasPrefix("<") else { return [] }
         let closing = "</" + trigger.dropFirst()
         return [trigger, closing, "<tool_response>", "</tool_response>", "<tools>", "</tools>"]
     }
 
         /// The text of several calls in one answer.
-    public func render(_ calls: [(name: String, arguments: String)]) -> String {
+    package func render(_ calls: [(name: String, arguments: String)]) -> String {
         calls.map { render(name: $0.name, arguments: $0.arguments) }.joined(separator: separator ?? "\n")
     }
 }

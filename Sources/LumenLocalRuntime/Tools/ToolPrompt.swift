@@ -4,11 +4,11 @@ import LumenGrammar
 
 /// Renders a conversation with tools, earlier tool calls and tool results into plain turns in a model
 /// family's own format; the model's chat template then renders those turns as it renders any chat.
-public enum ToolPrompt {
+package enum ToolPrompt {
     /// The turns to give the chat template (roles `system`, `user`, `assistant`, and `ipython` for Llama 3).
     /// `showTools`: whether the tools are described (not for `ToolCallMode.none`). `defaultSystem`: the
     /// system text the model's template uses when a conversation has none.
-    public static func turns(
+    package static func turns(
         _ turns: [ChatTurn], tools: [FunctionTool], showTools: Bool, output: StructuredOutput, format: ToolFormat,
         defaultSystem: String? = nil
     ) -> [ChatTurn] {
@@ -74,7 +74,7 @@ public enum ToolPrompt {
     }
 
     /// A tool as the templates' `tojson` writes it: `{"type": "function", "function": {"name": …, "description": …, "parameters": …}}`.
-    public static func toolJSON(_ tool: FunctionTool, wrapped: Bool = true, indent: Int? = nil) -> String {
+    package static func toolJSON(_ tool: FunctionTool, wrapped: Bool = true, indent: Int? = nil) -> String {
         var function: [String: JSONValue] = ["name": .string(tool.name)]
         if let description = tool.description { function["description"] = .string(description) }
         function["parameters"] = tool.parameters ?? ["type": "object", "properties": [:]]

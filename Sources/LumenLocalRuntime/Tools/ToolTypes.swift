@@ -1,31 +1,31 @@
-public import LumenCore
+package import LumenCore
 import Foundation
 
 /// A function the model may call: its name, what it does, and the JSON Schema of its arguments object.
-public struct FunctionTool: Sendable, Hashable {
+package struct FunctionTool: Sendable, Hashable {
     /// 1–64 characters of `A–Z a–z 0–9 _ - . :`.
-    public var name: String
+    package var name: String
     /// What the function does, shown to the model.
-    public var description: String?
+    package var description: String?
     /// JSON Schema of the arguments (an object schema); nil: the function takes no arguments.
-    public var parameters: JSONValue?
+    package var parameters: JSONValue?
 
     /// Creates a tool.
-    public init(name: String, description: String? = nil, parameters: JSONValue? = nil) {
+    package init(name: String, description: String? = nil, parameters: JSONValue? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
     }
 
     /// Whether `name` is a name the runtime accepts (it is written into prompts and grammars verbatim).
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         (1...64).contains(name.unicodeScalars.count)
             && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.:".unicodeScalars.contains($0)) }
     }
 }
 
 /// Whether and which tools the model must call.
-public enum ToolCallMode: Sendable, Hashable {
+package enum ToolCallMode: Sendable, Hashable {
     /// The model answers in text or calls tools (a grammar constrains a call once it starts).
     case auto
     /// No tool calls; the tools are not shown.
@@ -37,7 +37,7 @@ public enum ToolCallMode: Sendable, Hashable {
 }
 
 /// The shape of a text answer.
-public enum StructuredOutput: Sendable, Hashable {
+package enum StructuredOutput: Sendable, Hashable {
     /// Free text.
     case text
     /// One JSON object.
@@ -47,16 +47,16 @@ public enum StructuredOutput: Sendable, Hashable {
 }
 
 /// A tool call of an earlier assistant turn, or one the model just made.
-public struct ToolCallRecord: Sendable, Hashable, Codable {
+package struct ToolCallRecord: Sendable, Hashable, Codable {
     /// The call's id (`call_…`), echoed by the tool turn that answers it.
-    public var id: String
+    package var id: String
     /// The function called.
-    public var name: String
+    package var name: String
     /// The arguments as JSON text.
-    public var arguments: String
+    package var arguments: String
 
     /// Creates a record.
-    public init(id: String, name: String, arguments: String) {
+    package init(id: String, name: String, arguments: String) {
         self.id = id
         self.name = name
         self.arguments = arguments
@@ -64,22 +64,22 @@ public struct ToolCallRecord: Sendable, Hashable, Codable {
 }
 
 /// A conversation to answer, with the tools the model may call and the shape of its answer.
-public struct GenerationRequest: Sendable, Hashable {
+package struct GenerationRequest: Sendable, Hashable {
     /// The conversation (roles `system`, `user`, `assistant`, `tool`).
-    public var turns: [ChatTurn]
+    package var turns: [ChatTurn]
     /// Sampling and limits. Stop strings apply to free text only (never inside a tool call or structured output).
-    public var parameters: SamplingParameters
+    package var parameters: SamplingParameters
     /// Functions the model may call.
-    public var tools: [FunctionTool]
+    package var tools: [FunctionTool]
     /// Whether it must, may or must not call them.
-    public var toolMode: ToolCallMode
+    package var toolMode: ToolCallMode
     /// Whether one answer may hold several calls (formats with one call per answer ignore this).
-    public var parallelToolCalls: Bool
+    package var parallelToolCalls: Bool
     /// The shape of a text answer.
-    public var output: StructuredOutput
+    package var output: StructuredOutput
 
     /// Creates a request.
-    public init(
+    package init(
         turns: [ChatTurn],
         parameters: SamplingParameters,
         tools: [FunctionTool] = [],
@@ -99,7 +99,7 @@ public struct GenerationRequest: Sendable, Hashable {
 /// One element of a streamed answer: text, the parts of tool calls as they are generated, and the
 /// summary. Wire-neutral: Chat Completions `tool_calls` deltas, Anthropic `input_json_delta` and
 /// Responses `function_call_arguments.delta` are all encodings of these.
-public enum AnswerEvent: Sendable, Hashable {
+package enum AnswerEvent: Sendable, Hashable {
     /// The next piece of text (whole UTF-8 characters, never a stop string).
     case text(String)
     /// A tool call begins: its position in this answer (0, 1, …), id and function name.
@@ -113,16 +113,16 @@ public enum AnswerEvent: Sendable, Hashable {
 }
 
 /// A whole answer.
-public struct Answer: Sendable, Hashable {
+package struct Answer: Sendable, Hashable {
     /// The text (empty when the model only called tools).
-    public var text: String
+    package var text: String
     /// The calls, in order.
-    public var toolCalls: [ToolCallRecord]
+    package var toolCalls: [ToolCallRecord]
     /// Usage, timing and finish reason (`toolCalls` when it ended on calls).
-    public var summary: GenerationSummary
+    package var summary: GenerationSummary
 
     /// Creates an answer.
-    public init(text: String, toolCalls: [ToolCallRecord], summary: GenerationSummary) {
+    package init(text: String, toolCalls: [ToolCallRecord], summary: GenerationSummary) {
         self.text = text
         self.toolCalls = toolCalls
         self.summary = summary

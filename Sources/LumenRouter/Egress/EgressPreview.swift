@@ -1,15 +1,15 @@
 import Foundation
 import LumenClassifier
-public import LumenCore
-public import LumenPolicy
+package import LumenCore
+package import LumenPolicy
 import LumenRedaction
 
 /// What the router would send for a request, computed exactly as `Router.prepare` does (same
 /// screen, same decision, the primary target's own body, same redaction) but without a router or a
 /// network, for `lumen route --explain`.
-public enum EgressPreview {
+package enum EgressPreview {
     /// What leaves the machine for the decided target.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// This body goes to `host`; `redactedValues` distinct values were pseudonymised in it.
         case leaves(target: String, host: String?, body: OutboundBody, redactedValues: Int)
         /// Nothing leaves: the decided target is local.
@@ -21,20 +21,20 @@ public enum EgressPreview {
     }
 
     /// The screen, the decision with its rule trace, and what would leave.
-    public struct Result: Sendable {
-        public var screened: ScreenedRequest
-        public var explanation: PolicyExplanation
-        public var outcome: Outcome
+    package struct Result: Sendable {
+        package var screened: ScreenedRequest
+        package var explanation: PolicyExplanation
+        package var outcome: Outcome
     }
 
     /// Previews `request` under `policy` with the given context (tenant, requested model, budgets…).
-    public static func preview(_ request: ChatCompletionRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
+    package static func preview(_ request: ChatCompletionRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
         try preview(.chat(request), policy: policy, context: context)
     }
 
     /// Previews a request that came in through any client API (an Anthropic client's own body goes
     /// to an Anthropic target as the router would pass it through).
-    public static func preview(_ inbound: InboundRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
+    package static func preview(_ inbound: InboundRequest, policy: Policy, context: RequestContext) throws(RouterError) -> Result {
         let classifier = Classifier(configuration: policy.classifierConfiguration)
         let screened = try Screening.screen(inbound, classifier: classifier, unknownFields: policy.egress.unknownFields)
         var context = context

@@ -1,8 +1,8 @@
-public import LumenClassifier
-public import LumenCore
+package import LumenClassifier
+package import LumenCore
 
 /// What the screen may do with one string of an outbound body.
-public enum StringKind: String, Sendable, Hashable {
+package enum StringKind: String, Sendable, Hashable {
     /// Free text: screened, and rewritten by redaction.
     case text
     /// A JSON document inside a string (tool-call arguments): screened, rewritten inside its strings.
@@ -17,30 +17,30 @@ public enum StringKind: String, Sendable, Hashable {
 }
 
 /// One string of an outbound body with its place and what the screen may do with it.
-public struct OutboundString: Sendable, Hashable {
-    public var path: JSONPath
-    public var text: String
+package struct OutboundString: Sendable, Hashable {
+    package var path: JSONPath
+    package var text: String
     /// A member name rather than a value.
-    public var isKey: Bool
-    public var kind: StringKind
-    public var area: TextArea
+    package var isKey: Bool
+    package var kind: StringKind
+    package var area: TextArea
 
     /// Whether redaction may rewrite this string.
-    public var isRewritable: Bool { !isKey && (kind == .text || kind == .jsonText) }
+    package var isRewritable: Bool { !isKey && (kind == .text || kind == .jsonText) }
 
     /// Whether the classifier reads this string.
-    public var isScreened: Bool { kind != .binary && kind != .lumen }
+    package var isScreened: Bool { kind != .binary && kind != .lumen }
 
     /// `path` as written in findings and audit records (`messages[2].content`, with `#key` for a member name).
-    public var location: String { isKey ? "\(path)#key" : path.description }
+    package var location: String { isKey ? "\(path)#key" : path.description }
 }
 
 /// The single definition of "what leaves": every string of an outbound body, classified by place,
 /// for each wire format Lumen sends. The screen, redaction, `lumen route --explain` and the tests all
 /// read bodies through this.
-public enum OutboundStrings {
+package enum OutboundStrings {
     /// Every string of `body` (member names included), in document order (members by name).
-    public static func of(_ body: OutboundBody) -> [OutboundString] {
+    package static func of(_ body: OutboundBody) -> [OutboundString] {
         var out: [OutboundString] = []
         walk(body) { path, text, isKey, kind, area in
             out.append(OutboundString(path: path, text: text, isKey: isKey, kind: kind, area: area))
@@ -50,7 +50,7 @@ public enum OutboundStrings {
 
     /// Calls `visit` for every string of `body` with its place, in the order of ``of(_:)``, without
     /// building the list: `path` is the walk's own stack, valid during the call only.
-    public static func walk(_ body: OutboundBody, _ visit: (_ path: JSONPath, _ text: String, _ isKey: Bool, _ kind: StringKind, _ area: TextArea) -> Void) {
+    package static func walk(_ body: OutboundBody, _ visit: (_ path: JSONPath, _ text: String, _ isKey: Bool, _ kind: StringKind, _ area: TextArea) -> Void) {
         var path = JSONPath()
         path.components.reserveCapacity(12)
         walk(body.json, &path, area: .request, format: body.format, visit)

@@ -1,30 +1,30 @@
 import Foundation
-public import LumenClassifier
-public import LumenCore
-public import LumenPolicy
-public import LumenRedaction
+package import LumenClassifier
+package import LumenCore
+package import LumenPolicy
+package import LumenRedaction
 
 /// A request as the router screened it: the members it dropped, its outbound body, and one
 /// classification over all the body's strings, each finding with its location.
-public struct ScreenedRequest: Sendable {
+package struct ScreenedRequest: Sendable {
     /// The client API the request came in through.
-    public var api: InboundAPI
+    package var api: InboundAPI
     /// The request with undocumented members removed: what any target's body is built from.
-    public var request: ChatCompletionRequest
+    package var request: ChatCompletionRequest
     /// The client's own body (Anthropic Messages): what an Anthropic target receives, passed through.
-    public var native: OutboundBody?
+    package var native: OutboundBody?
     /// Headers a same-API target receives too.
-    public var passThroughHeaders: [String: String]
+    package var passThroughHeaders: [String: String]
     /// Members that were dropped (`foo`, `messages[1].bar`), for the `x-lumen-dropped-fields` header.
-    public var droppedFields: [String]
+    package var droppedFields: [String]
     /// What was screened: the client's own body when it can be passed through (Anthropic Messages),
     /// else the conversation's body in the OpenAI chat format.
-    public var body: OutboundBody
+    package var body: OutboundBody
     /// Classification over all screened strings: findings carry their location and offsets into
     /// the string at that location; difficulty is the last user turn's.
-    public var classification: Classification
+    package var classification: Classification
     /// Field paths of content that cannot be screened.
-    public var binaryParts: [String]
+    package var binaryParts: [String]
     /// The classified strings, numbered (slots), and their findings (offsets into the string): reused
     /// when a target's own body is checked before it leaves.
     let texts: [String]
@@ -62,13 +62,13 @@ public struct ScreenedRequest: Sendable {
     }
 
     /// Every string of the screened body with its place (for `lumen route --explain`).
-    public var strings: [OutboundString] { OutboundStrings.of(body) }
+    package var strings: [OutboundString] { OutboundStrings.of(body) }
 
     /// Every distinct string the screen read.
-    public var screenedTexts: Set<String> { Set(strings.filter(\.isScreened).map(\.text)) }
+    package var screenedTexts: Set<String> { Set(strings.filter(\.isScreened).map(\.text)) }
 
     /// The text a located finding covers (for value digests in the audit log; never logged itself).
-    public func value(of finding: Finding) -> String? {
+    package func value(of finding: Finding) -> String? {
         guard let path = finding.location?.path, let string = strings.first(where: { $0.location == path }) else { return nil }
         let scalars = Array(string.text.unicodeScalars)
         guard finding.start >= 0, finding.end <= scalars.count, finding.start < finding.end else { return nil }
@@ -79,7 +79,7 @@ public struct ScreenedRequest: Sendable {
 }
 
 /// What may leave for one target, after the last check of its body.
-public enum EgressOutcome: Sendable {
+package enum EgressOutcome: Sendable {
     /// Send this body. `redaction` is set when values were pseudonymised (restore them in the answer).
     case send(OutboundBody, redaction: RedactionSession?, redactedTypes: Set<FindingType>)
     /// Nothing may leave to this target; serve the request locally.
@@ -90,14 +90,14 @@ public enum EgressOutcome: Sendable {
 
 /// The privacy screen over "what leaves" (STYLE §12): it reads the outbound body that the providers
 /// encode and send, through `OutboundStrings`, never a separate walk of the request.
-public enum Screening {
+package enum Screening {
     /// Top-level members accepted from a chat completions client: OpenAI's documented parameters plus
     /// those the Anthropic translation passes on.
-    public static let acceptedFields = OpenAIChatWire.documentedFields.union(AnthropicTranslation.passThroughExtras)
+    package static let acceptedFields = OpenAIChatWire.documentedFields.union(AnthropicTranslation.passThroughExtras)
 
     /// Removes members that no upstream API documents (top level and per message), or refuses the
     /// request under `strict`.
-    public static func normalise(_ request: ChatCompletionRequest, mode: UnknownFieldsMode) throws(RouterError)
+    package static func normalise(_ request: ChatCompletionRequest, mode: UnknownFieldsMode) throws(RouterError)
         -> (request: ChatCompletionRequest, dropped: [String])
     {
         var request = request
@@ -148,14 +148,14 @@ public enum Screening {
     /// With `screenInjection`, every free-text string a model would read as instructions or data
     /// (user turns and their parts, system prompts, tool results, tool descriptions) also goes
     /// through the prompt-injection screen, once per distinct text.
-    public static func screen(
+    package static func screen(
         _ request: ChatCompletionRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
     ) throws(RouterError) -> ScreenedRequest {
         try screen(.chat(request), classifier: classifier, unknownFields: unknownFields, screenInjection: screenInjection)
     }
 
     /// Screens a request that came in through any client API.
-    public static func screen(
+    package static func screen(
         _ inbound: InboundRequest, classifier: Classifier, unknownFields: UnknownFieldsMode, screenInjection: Bool = false
     ) throws(RouterError) -> ScreenedRequest {
         if unknownFields == .strict, !inbound.unknownFields.isEmpty {
@@ -363,7 +363,7 @@ public enum Screening {
     /// `redact`, rewritable strings are pseudonymised together; a finding that `rules` would
     /// pseudonymise in a string that cannot be rewritten, or a pseudonymised value that also occurs in
     /// such a string, keeps the request local.
-    public static func finalise(
+    package static func finalise(
         _ body: OutboundBody, screened: ScreenedRequest, redact: Bool, rules: RedactionRules, classifier: Classifier
     ) -> EgressOutcome {
         let decided = Set(screened.classification.findings.map(\.type))

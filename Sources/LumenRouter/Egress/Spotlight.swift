@@ -1,5 +1,5 @@
-public import LumenClassifier
-public import LumenCore
+package import LumenClassifier
+package import LumenCore
 
 /// The `spotlight` action: a flagged untrusted text (a tool result, a document) is rewritten as
 /// clearly delimited data before any model sees it — a notice that names where it came from and
@@ -11,12 +11,12 @@ public import LumenCore
 /// lowers the success rate of indirect injection against models that respect it; a model can still
 /// follow instructions inside the data, and a small local model may ignore the notice. It costs a
 /// few tokens per line.
-public enum Spotlight {
+package enum Spotlight {
     /// The marker at the start of every line of spotlighted data.
-    public static let lineMarker = "ˆ "
+    package static let lineMarker = "ˆ "
 
     /// `text` as delimited, marked data from `area`.
-    public static func wrap(_ text: String, area: TextArea) -> String {
+    package static func wrap(_ text: String, area: TextArea) -> String {
         let source = switch area {
         case .toolResult: "a tool result"
         case .system: "the system prompt"
@@ -38,7 +38,7 @@ public enum Spotlight {
     /// Spotlights, in `request`, every location of `injections` that is flagged and lies in `areas`;
     /// returns the paths it rewrote. Locations are field paths of the request's OpenAI chat body
     /// (`messages[3].content`, `messages[1].content[0].text`, `tools[0].function.description`).
-    public static func apply(_ injections: [LocatedInjection], areas: Set<TextArea>, to request: inout ChatCompletionRequest) -> [String] {
+    package static func apply(_ injections: [LocatedInjection], areas: Set<TextArea>, to request: inout ChatCompletionRequest) -> [String] {
         var done: [String] = []
         for injection in injections where injection.assessment.flagged && areas.contains(injection.location.area) {
             if rewrite(injection.location.path, in: &request, { wrap($0, area: injection.location.area) }) {

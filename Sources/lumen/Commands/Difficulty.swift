@@ -492,7 +492,7 @@ func difficultyModelSwift(_ model: DifficultyModel) -> String {
 
         extension DifficultyModel {
             /// The trained model compiled into Lumen (no file I/O at run time).
-            public static let builtIn = DifficultyModel(
+            package static let builtIn = DifficultyModel(
                 version: \(model.version),
                 features: \(names),
                 weights: [

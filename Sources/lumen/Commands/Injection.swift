@@ -281,7 +281,7 @@ func injectionModelSwift(_ model: InjectionModel) -> String {
 
         extension InjectionModel {
             /// The trained model compiled into Lumen (no file I/O at run time).
-            public static let builtIn: InjectionModel = {
+            package static let builtIn: InjectionModel = {
                 let weights: [(String, Double)] = [
         \(rows)
                 ]
