@@ -9,7 +9,7 @@ LUMEN := $(ROOT)/.build/debug/lumen
 RELEASE_LUMEN := $(ROOT)/.build/release/lumen
 RELEASE_BENCH := $(ROOT)/.build/release/lumen-bench
 
-.PHONY: setup build release test serve bench clean
+.PHONY: setup build release test serve bench format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -39,6 +39,12 @@ bench: release
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) first-token
 	LUMEN_VENV=$(ROOT)/.venv $(RELEASE_BENCH) local --threads 2
 	LUMEN_VENV=$(ROOT)/.venv LUMEN_BENCH_VENV=$(ROOT)/.venv-bench $(RELEASE_BENCH) proxy
+
+# The code follows .swift-format (swift format from the toolchain); generated files (the trained
+# models' Swift tables, the word list) are left as their generators write them.
+GENERATED := %+BuiltIn.swift %/EnglishWords.swift
+format:
+	swift format -i -p $(filter-out $(GENERATED),$(shell git ls-files 'Sources/*.swift' 'Tests/*.swift' 'Benchmarks/*.swift'))
 
 clean:
 	rm -rf .build

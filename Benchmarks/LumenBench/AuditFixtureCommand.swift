@@ -4,7 +4,8 @@ import LumenAudit
 import LumenTestSupport
 
 struct AuditGenerateFixture: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit-fixture", abstract: "Write a synthetic audit log (for timing the review commands).", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "audit-fixture", abstract: "Write a synthetic audit log (for timing the review commands).", shouldDisplay: false)
     @Argument var directory: String
     @Option var records = 1000
     @Option(help: "always, never, interval or interval:MS") var fsync = "never"
@@ -24,4 +25,3 @@ struct AuditGenerateFixture: AsyncParsableCommand {
         print(String(format: "%d records in %.2f s (%.0f records/s, fsync %@)", written, seconds, Double(written) / seconds, fsync))
     }
 }
-

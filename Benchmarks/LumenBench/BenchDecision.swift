@@ -31,7 +31,9 @@ struct BenchDecision: AsyncParsableCommand {
     @Option(name: .customLong("case"), help: "Measure only the cases whose label contains this text (e.g. 'chat').")
     var only: String?
 
-    @Option(name: .long, help: "Prompt-injection screen of the whole-request cases: on, off, or policy (on when the policy reads it, as the router does).")
+    @Option(
+        name: .long, help: "Prompt-injection screen of the whole-request cases: on, off, or policy (on when the policy reads it, as the router does)."
+    )
     var injection: InjectionMode = .policy
 
     enum InjectionMode: String, ExpressibleByArgument { case on, off, policy }
@@ -111,17 +113,18 @@ struct BenchDecision: AsyncParsableCommand {
         var system = ""
         while system.utf8.count < bytes / 2 { system += guidance }
         let tools = (0..<12).map { i in
-            Tool(function: FunctionDefinition(
-                name: "tool_\(i)", description: "Tool number \(i): reads or writes part of the workspace and reports what it did.",
-                parameters: [
-                    "type": "object", "required": ["path"],
-                    "properties": [
-                        "path": ["type": "string", "description": "Absolute path of the file to work on."],
-                        "mode": ["type": "string", "enum": ["read", "write", "append"], "description": "What to do with it."],
-                        "limit": ["type": "integer", "description": "Largest number of lines to return."],
-                    ],
-                ]
-            ))
+            Tool(
+                function: FunctionDefinition(
+                    name: "tool_\(i)", description: "Tool number \(i): reads or writes part of the workspace and reports what it did.",
+                    parameters: [
+                        "type": "object", "required": ["path"],
+                        "properties": [
+                            "path": ["type": "string", "description": "Absolute path of the file to work on."],
+                            "mode": ["type": "string", "enum": ["read", "write", "append"], "description": "What to do with it."],
+                            "limit": ["type": "integer", "description": "Largest number of lines to return."],
+                        ],
+                    ]
+                ))
         }
         var page = ""
         let paragraph = "The release notes list three fixes to the scheduler, a faster tokenizer and a new flag for the audit log. "
@@ -133,7 +136,11 @@ struct BenchDecision: AsyncParsableCommand {
             messages: [
                 ChatMessage(role: .system, text: system),
                 ChatMessage(role: .user, text: "What changed in the latest release? Summarise it for the team."),
-                ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "call_1", function: FunctionCall(name: "tool_3", arguments: #"{"path":"/docs/release.md","mode":"read"}"#))]),
+                ChatMessage(
+                    role: .assistant, content: nil,
+                    toolCalls: [
+                        ToolCall(id: "call_1", function: FunctionCall(name: "tool_3", arguments: #"{"path":"/docs/release.md","mode":"read"}"#))
+                    ]),
                 result,
                 ChatMessage(role: .user, text: "Thanks. Now write the summary as three bullet points."),
             ],
@@ -202,8 +209,9 @@ struct BenchDecision: AsyncParsableCommand {
 
         for (index, (label, bytes, count)) in sizes.enumerated() where only.map(label.contains) ?? true {
             let text = Self.prompt(bytes: bytes)
-            var row = measure(label, bytes: bytes, count: count, decide: { PolicyEngine.evaluate(loaded, classifier.classify(text), context) },
-                              classifyOnce: { classifier.classify(text) })
+            var row = measure(
+                label, bytes: bytes, count: count, decide: { PolicyEngine.evaluate(loaded, classifier.classify(text), context) },
+                classifyOnce: { classifier.classify(text) })
             if let litellm, index < litellm.count {
                 row.litellmP50Microseconds = litellm[index]
                 row.litellmDecisionsPerSecond = 1e6 / litellm[index]
@@ -217,9 +225,12 @@ struct BenchDecision: AsyncParsableCommand {
             let request = Self.chatRequest(bytes: 1024)
             let joined = request.messages.map(\.text).joined(separator: "\n\n")
             let last = request.messages.last { $0.role == .user }?.text ?? ""
-            rows.append(measure("1KB chat (text only)", bytes: joined.utf8.count, count: iterations, decide: {
-                PolicyEngine.evaluate(loaded, classifier.classify(joined, difficultyText: last), context)
-            }, classifyOnce: { classifier.classify(joined, difficultyText: last) }))
+            rows.append(
+                measure(
+                    "1KB chat (text only)", bytes: joined.utf8.count, count: iterations,
+                    decide: {
+                        PolicyEngine.evaluate(loaded, classifier.classify(joined, difficultyText: last), context)
+                    }, classifyOnce: { classifier.classify(joined, difficultyText: last) }))
         }
         // Whole requests: every string that could leave is screened (the router's path), then decided.
         for (label, request, count) in [
@@ -232,10 +243,13 @@ struct BenchDecision: AsyncParsableCommand {
                 (try? Screening.screen(request, classifier: classifier, unknownFields: .drop, screenInjection: screenInjection))?.classification
             }
             guard let first = screen() else { continue }
-            rows.append(measure(label, bytes: bytes, count: count, decide: {
-                let classification = screen() ?? first
-                return PolicyEngine.evaluate(loaded, classification, context)
-            }, classifyOnce: { first }))
+            rows.append(
+                measure(
+                    label, bytes: bytes, count: count,
+                    decide: {
+                        let classification = screen() ?? first
+                        return PolicyEngine.evaluate(loaded, classification, context)
+                    }, classifyOnce: { first }))
         }
         precondition(sink > 0)
         if json {
@@ -244,14 +258,17 @@ struct BenchDecision: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        print("policy \(loaded.name), one thread\(cpu.map { " pinned to CPU \($0)" } ?? ""), classify + evaluate per decision; warm-up ≥ 200 decisions and 0.3 s, then \(rounds) rounds,")
+        print(
+            "policy \(loaded.name), one thread\(cpu.map { " pinned to CPU \($0)" } ?? ""), classify + evaluate per decision; warm-up ≥ 200 decisions and 0.3 s, then \(rounds) rounds,"
+        )
         print("the round with the median p99 reported (nearest-rank percentiles); p99 of every round in brackets")
         print("whole requests (chat, agent): prompt-injection screen \(screenInjection ? "on" : "off") (--injection \(injection.rawValue))")
         for row in rows {
             let spread = row.roundP99Microseconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
-            var line = String(format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
-                              row.size.rightPadded(20) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
-                              row.evaluateOnlyP50Microseconds)
+            var line = String(
+                format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
+                row.size.rightPadded(20) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
+                row.evaluateOnlyP50Microseconds)
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)
             }
@@ -267,7 +284,8 @@ struct BenchDecision: AsyncParsableCommand {
         typealias GetCPU = @convention(c) () -> Int32
         typealias SetAffinity = @convention(c) (Int32, Int, UnsafeRawPointer) -> Int32
         guard let getSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getcpu"),
-              let setSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else { return nil }
+            let setSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity")
+        else { return nil }
         let cpu = unsafeBitCast(getSymbol, to: GetCPU.self)()
         var set = [UInt8](repeating: 0, count: 128)  // a cpu_set_t: 1024 bits
         guard cpu >= 0, Int(cpu) < set.count * 8 else { return nil }
@@ -296,7 +314,8 @@ struct BenchDecision: AsyncParsableCommand {
         let python = venv + "/bin/python"
         let candidates = [litellmScript ?? "scripts/litellm_complexity.py"]
         guard FileManager.default.isExecutableFile(atPath: python),
-              let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
+            let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) })
+        else { return nil }
         guard let directory = try? BenchProxyRunner.scratchDirectory("lumen-bench-litellm") else { return nil }
         defer { try? FileManager.default.removeItem(at: directory) }
         var files: [String] = []
@@ -316,7 +335,9 @@ struct BenchDecision: AsyncParsableCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         // One line per prompt: median microseconds.
-        let values = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let values = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap {
+            Double($0.trimmingCharacters(in: .whitespaces))
+        }
         return values.count == prompts.count ? values : nil
     }
 }

@@ -18,7 +18,8 @@ import Glibc
 struct BenchFirstToken: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "first-token",
-        abstract: "Streamed first-token delay added by the proxy (upstream send → client receive): Chat Completions plain and with a restored placeholder, Anthropic Messages and Responses plain.",
+        abstract:
+            "Streamed first-token delay added by the proxy (upstream send → client receive): Chat Completions plain and with a restored placeholder, Anthropic Messages and Responses plain.",
         discussion: """
             Cases: 'plain' (a prompt without personal data, streamed as is) and 'placeholder' (the answer \
             starts with an e-mail address, which left as [EMAIL_1] and is restored in the stream; the clock \
@@ -60,39 +61,41 @@ struct BenchFirstToken: AsyncParsableCommand {
         let proxyPort = try BenchProxyRunner.freePort()
         let policyPath = work.appendingPathComponent("first-token.yaml").path
         try """
-            name: bench-first-token
-            description: Everything to the fake upstream; personal data pseudonymised, for lumen-bench first-token.
-            targets:
-              - name: remote
-                kind: openai
-                base_url: \(upstream.baseURL)
-                model: bench-model
-                api_key_env: LUMEN_REMOTE_API_KEY
-                price: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
-              - name: claude
-                kind: anthropic
-                base_url: \(upstream.baseURL)
-                model: bench-model
-                api_key_env: LUMEN_REMOTE_API_KEY
-                price: { input_per_mtok: 3.0, output_per_mtok: 15.0 }
-            models:
-              "claude-*": claude
-            rules:
-              - name: personal-redacted
-                when:
-                  findings: { any_of: [personal], min_score: 0.5 }
-                redact: remote
-            default:
-              route: remote
-            redaction:
-              default: pseudonymise
-            """.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        name: bench-first-token
+        description: Everything to the fake upstream; personal data pseudonymised, for lumen-bench first-token.
+        targets:
+          - name: remote
+            kind: openai
+            base_url: \(upstream.baseURL)
+            model: bench-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+          - name: claude
+            kind: anthropic
+            base_url: \(upstream.baseURL)
+            model: bench-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 3.0, output_per_mtok: 15.0 }
+        models:
+          "claude-*": claude
+        rules:
+          - name: personal-redacted
+            when:
+              findings: { any_of: [personal], min_score: 0.5 }
+            redact: remote
+        default:
+          route: remote
+        redaction:
+          default: pseudonymise
+        """.write(toFile: policyPath, atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["LUMEN_REMOTE_API_KEY"] = "bench-key"
         let proxy = try BenchProxyRunner.spawn(
             binary,
-            ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(proxyPort),
-             "--audit-dir", work.appendingPathComponent("audit").path],
+            [
+                "serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(proxyPort),
+                "--audit-dir", work.appendingPathComponent("audit").path,
+            ],
             environment: environment
         )
         defer { BenchProxyRunner.stop(proxy) }
@@ -101,7 +104,8 @@ struct BenchFirstToken: AsyncParsableCommand {
         // (one per upstream endpoint: the forwarder posts every body to its one URL).
         let (forwarder, forwarderPort) = try BenchProxyRunner.startForwarder(forwarderBinary, upstream: upstream.baseURL + "/chat/completions")
         defer { BenchProxyRunner.stop(forwarder) }
-        let (messagesForwarder, messagesForwarderPort) = try BenchProxyRunner.startForwarder(forwarderBinary, upstream: upstream.baseURL + "/messages")
+        let (messagesForwarder, messagesForwarderPort) = try BenchProxyRunner.startForwarder(
+            forwarderBinary, upstream: upstream.baseURL + "/messages")
         defer { BenchProxyRunner.stop(messagesForwarder) }
 
         let email = "jane.doe@example.com"
@@ -118,7 +122,9 @@ struct BenchFirstToken: AsyncParsableCommand {
             ("messages", .anthropicMessages, plain, "Tell", 3),
             ("responses", .responses, plain, "Tell", 1),
         ]
-        print("lumen-bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case and route (routes taken in turn), events every \(interval) ms")
+        print(
+            "lumen-bench first-token — upstream send → client receive of the first token, \(requests) streamed requests per case and route (routes taken in turn), events every \(interval) ms"
+        )
         var ordinal = 0
         for streamCase in cases {
             // The upstream endpoint Lumen's target uses for this API, and the body it takes.
@@ -199,12 +205,13 @@ struct BenchFirstToken: AsyncParsableCommand {
                         pick(0.99) <= 1000 ? "✔" : "✘", over, over <= 1000 ? "✔" : "✘"
                     )
                 }
-                print(String(
-                    format: "  %@ %@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@",
-                    streamCase.name.rightPadded(11) as NSString,
-                    probe.route.rightPadded(6) as NSString,
-                    pick(0.5), pick(0.99), pick(1.0), verdict as NSString
-                ))
+                print(
+                    String(
+                        format: "  %@ %@ p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs%@",
+                        streamCase.name.rightPadded(11) as NSString,
+                        probe.route.rightPadded(6) as NSString,
+                        pick(0.5), pick(0.99), pick(1.0), verdict as NSString
+                    ))
             }
         }
         print("(the placeholder case starts the clock at the upstream event that completes \(placeholder): a restorer cannot emit the value earlier;")

@@ -5,7 +5,8 @@ import LumenLocalRuntime
 struct BenchLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
-        abstract: "Local runtime speed (prompt processing, generation, time to first token, 1/2/4 concurrent requests) next to llama-cpp-python on the same model, threads, prompt and token budget; a grammar-constrained tool call against plain generation of the same length.",
+        abstract:
+            "Local runtime speed (prompt processing, generation, time to first token, 1/2/4 concurrent requests) next to llama-cpp-python on the same model, threads, prompt and token budget; a grammar-constrained tool call against plain generation of the same length.",
         discussion: "Use a release build for meaningful numbers: swift build -c release, then .build/release/lumen-bench local."
     )
 
@@ -244,7 +245,8 @@ struct BenchLocal: AsyncParsableCommand {
                 arguments: ["--threads", String(threads), "--steps", String(maxTokens), "--sequences", "1,2,4", "--rounds", String(runs)]
                     + (flashAttention ? ["--flash-attn"] : [])
             )
-            var text = "llama.cpp's own batched decode (llama-cpp-python low-level API, same libllama, \(threads) threads, \(maxTokens) steps; the ceiling for any runtime on it):\n"
+            var text =
+                "llama.cpp's own batched decode (llama-cpp-python low-level API, same libllama, \(threads) threads, \(maxTokens) steps; the ceiling for any runtime on it):\n"
             for line in lines {
                 let run = try JSONDecoder().decode(BatchedRun.self, from: Data(line.utf8))
                 if let error = run.error { throw PeerError(description: error) }

@@ -54,7 +54,9 @@ struct ToolCallBench {
         var note = ""
         for _ in 0..<runs {
             let answer = try await runtime.complete(request)
-            guard answer.summary.finishReason == .toolCalls, let call = answer.toolCalls.first, (try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8))) != nil else {
+            guard answer.summary.finishReason == .toolCalls, let call = answer.toolCalls.first,
+                (try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8))) != nil
+            else {
                 throw LocalRuntimeError.constraintViolated("the benchmark's tool call did not complete (\(answer.summary.finishReason))")
             }
             let c = Self.sample(answer.summary)

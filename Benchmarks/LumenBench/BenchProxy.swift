@@ -49,7 +49,10 @@ struct BenchProxy: AsyncParsableCommand {
     @Option(help: "Requests for the memory (RSS) measurement (0: skip it).")
     var requests: Int = 100_000
 
-    @Option(help: "Also measure lumen serve --store on this PostgreSQL store (postgres://…), or `auto` for a throwaway cluster started here (Debian's postgresql), next to the file store in the same run. The policy then has a (large) budget, so reservations are measured too.")
+    @Option(
+        help:
+            "Also measure lumen serve --store on this PostgreSQL store (postgres://…), or `auto` for a throwaway cluster started here (Debian's postgresql), next to the file store in the same run. The policy then has a (large) budget, so reservations are measured too."
+    )
     var store: String?
 
     @Option(help: "Interleaved rounds: every endpoint is measured once per round, and the summary gives medians and ranges.")
@@ -104,25 +107,29 @@ enum BenchProxyRunner {
         let upstreamPort = try freePort()
         let policyPath = work.appendingPathComponent("bench.yaml").path
         try """
-            name: bench
-            description: Everything to the remote target (the fake upstream), for lumen-bench proxy.
-            targets:
-              - name: remote
-                kind: openai
-                base_url: http://127.0.0.1:\(upstreamPort)/v1
-                model: bench-model
-                api_key_env: LUMEN_REMOTE_API_KEY
-                price: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
-            rules: []
-            default:
-              route: remote
-            """.appending(store == nil ? "" : """
+        name: bench
+        description: Everything to the remote target (the fake upstream), for lumen-bench proxy.
+        targets:
+          - name: remote
+            kind: openai
+            base_url: http://127.0.0.1:\(upstreamPort)/v1
+            model: bench-model
+            api_key_env: LUMEN_REMOTE_API_KEY
+            price: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+        rules: []
+        default:
+          route: remote
+        """.appending(
+            store == nil
+                ? ""
+                : """
 
-            budgets:
-              global: { daily_usd: 1000000 }
-              on_exhausted:
-                block: Budget spent.
-            """).write(toFile: policyPath, atomically: true, encoding: .utf8)
+                budgets:
+                  global: { daily_usd: 1000000 }
+                  on_exhausted:
+                    block: Budget spent.
+                """
+        ).write(toFile: policyPath, atomically: true, encoding: .utf8)
 
         // The shared store (#17): a given URL, or a throwaway durable cluster (fsync on).
         var cluster: PostgresCluster?
@@ -147,7 +154,8 @@ enum BenchProxyRunner {
         // and only written (`write`: it survives a crash of Lumen, the fsync follows within 100 ms).
         var proxies: [(mode: String, process: Process, endpoint: Endpoint)] = []
         defer { for proxy in proxies { stop(proxy.process) } }
-        let body = #"{"model":"auto","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Summarise the benefits of unit testing in one sentence."}],"max_tokens":32}"#
+        let body =
+            #"{"model":"auto","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Summarise the benefits of unit testing in one sentence."}],"max_tokens":32}"#
         for mode in ["always", "write"] + (storeURL == nil ? [] : ["store"]) {
             let port = try freePort()
             var env = ProcessInfo.processInfo.environment
@@ -156,7 +164,10 @@ enum BenchProxyRunner {
             let storeArguments = mode == "store" ? ["--store", storeURL!, "--instance", "bench"] : []
             let process = try spawn(
                 binary,
-                ["serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(port), "--audit-dir", work.appendingPathComponent("audit-\(mode)").path]
+                [
+                    "serve", "--policy", policyPath, "--host", "127.0.0.1", "--port", String(port), "--audit-dir",
+                    work.appendingPathComponent("audit-\(mode)").path,
+                ]
                     + storeArguments,
                 environment: env
             )
@@ -174,7 +185,8 @@ enum BenchProxyRunner {
         for endpoint in [direct, floor] + proxies.map(\.endpoint) {
             let check = LoadGenerator.closedLoop(endpoint, total: 2_000, connections: 8)
             guard check.errors == 0 else {
-                throw ValidationError("warm-up failed against port \(endpoint.port): \(check.errors) errors (first status \(check.firstBadStatus ?? 0))")
+                throw ValidationError(
+                    "warm-up failed against port \(endpoint.port): \(check.errors) errors (first status \(check.firstBadStatus ?? 0))")
             }
         }
 
@@ -189,15 +201,26 @@ enum BenchProxyRunner {
         defer { if let peer { stop(peer.process) } }
         let peerEndpoint = peer.map { Endpoint(port: $0.port, path: "/v1/chat/completions", body: body, authorization: nil) }
 
-        say("lumen-bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        say("lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms")
+        say(
+            "lumen-bench proxy — fake upstream direct vs through lumen serve (remote route, audit on), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
+        say(
+            "lumen (always): the pre-egress audit record is fsynced before the request leaves (default); lumen (write): written, fsynced within 100 ms"
+        )
         if let storeURL {
-            say("lumen (store): audit records committed to PostgreSQL (\(cluster == nil ? storeURL : "throwaway cluster, fsync on, synchronous_commit on")) before the request leaves and before the answer; budgets reserved there; every lumen here has a budget")
+            say(
+                "lumen (store): audit records committed to PostgreSQL (\(cluster == nil ? storeURL : "throwaway cluster, fsync on, synchronous_commit on")) before the request leaves and before the answer; budgets reserved there; every lumen here has a budget"
+            )
         }
-        say("bare forwarder: the same HTTP stack (Hummingbird in, AsyncHTTPClient out) forwarding bytes, nothing of Lumen: the floor of any proxy on it")
+        say(
+            "bare forwarder: the same HTTP stack (Hummingbird in, AsyncHTTPClient out) forwarding bytes, nothing of Lumen: the floor of any proxy on it"
+        )
         if let peer { say("LiteLLM proxy \(peer.version): one worker, the same upstream as an openai-compatible model, the same request") }
-        say(String(format: "%d interleaved rounds; each: fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send), then wrk (2 threads, %d connections, %.0fs)",
-                     rounds, rate, durationSeconds, connections, durationSeconds))
+        say(
+            String(
+                format:
+                    "%d interleaved rounds; each: fixed rate %d req/s for %.0fs (paced generator, 16 connections, latency from scheduled send), then wrk (2 threads, %d connections, %.0fs)",
+                rounds, rate, durationSeconds, connections, durationSeconds))
 
         let names = ["direct", "bare forwarder"] + proxies.map { "lumen (\($0.mode))" }
         let endpoints = [direct, floor] + proxies.map(\.endpoint)
@@ -208,8 +231,11 @@ enum BenchProxyRunner {
             for (name, endpoint) in zip(names, endpoints) {
                 let result = LoadGenerator.paced(endpoint, rate: rate, duration: durationSeconds, connections: 16)
                 paced[name] = result
-                say(String(format: "  %@ %d req/s: sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name.rightPadded(16) as NSString, rate,
-                             result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
+                say(
+                    String(
+                        format: "  %@ %d req/s: sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs  max %7.0f µs", name.rightPadded(16) as NSString,
+                        rate,
+                        result.latencies.count, result.errors, result.percentile(0.5), result.percentile(0.99), result.percentile(1.0)))
                 summary.add("\(name) p50 µs", result.percentile(0.5))
                 summary.add("\(name) p99 µs", result.percentile(0.99))
             }
@@ -252,8 +278,10 @@ enum BenchProxyRunner {
             if peer != nil, let peerEndpoint {
                 let result = try runWrk(wrk, endpoint: peerEndpoint, connections: connections, duration: durationSeconds, work: work)
                 summary.add("LiteLLM req/s", result.rps)
-                say(String(format: "  %@ wrk %8.0f req/s  (non-2xx %d)  = %.2f× of the bare forwarder", "LiteLLM proxy".rightPadded(16) as NSString,
-                             result.rps, result.non2xx, result.rps / max(rps["bare forwarder"] ?? 0, 1)))
+                say(
+                    String(
+                        format: "  %@ wrk %8.0f req/s  (non-2xx %d)  = %.2f× of the bare forwarder", "LiteLLM proxy".rightPadded(16) as NSString,
+                        result.rps, result.non2xx, result.rps / max(rps["bare forwarder"] ?? 0, 1)))
                 for name in names where name.hasPrefix("lumen") {
                     let ratio = (rps[name] ?? 0) / max(result.rps, 1e-9)
                     summary.add("\(name) / LiteLLM", ratio)
@@ -268,9 +296,12 @@ enum BenchProxyRunner {
                 let addedP99 = peerPaced.percentile(0.99) - directAtRate.percentile(0.99)
                 summary.add("LiteLLM added p50 µs", addedP50)
                 summary.add("LiteLLM added p99 µs", addedP99)
-                say(String(format: "  %@ %d req/s: sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs; adds p50 %.0f µs, p99 %.0f µs over direct at that rate",
-                             "LiteLLM proxy".rightPadded(16) as NSString, peerRate, peerPaced.latencies.count, peerPaced.errors,
-                             peerPaced.percentile(0.5), peerPaced.percentile(0.99), addedP50, addedP99))
+                say(
+                    String(
+                        format:
+                            "  %@ %d req/s: sent %6d  errors %d  p50 %7.0f µs  p99 %7.0f µs; adds p50 %.0f µs, p99 %.0f µs over direct at that rate",
+                        "LiteLLM proxy".rightPadded(16) as NSString, peerRate, peerPaced.latencies.count, peerPaced.errors,
+                        peerPaced.percentile(0.5), peerPaced.percentile(0.99), addedP50, addedP99))
             }
         }
         say("summary over \(rounds) round(s): median (min–max)")
@@ -291,9 +322,11 @@ enum BenchProxyRunner {
             marks.append(String(format: "%.1f", Double(rssKiB(proxy.processIdentifier)) / 1024))
         }
         let after = rssKiB(proxy.processIdentifier)
-        say(String(format: "memory: lumen RSS %.1f MiB before, then %@ MiB after each quarter of %d requests (%+.1f MiB in all, errors %d, %.0f req/s)",
-                     Double(before) / 1024, marks.joined(separator: " → ") as NSString, rssRequests, Double(after - before) / 1024, errors,
-                     Double(rssRequests) / max(seconds, 1e-9)))
+        say(
+            String(
+                format: "memory: lumen RSS %.1f MiB before, then %@ MiB after each quarter of %d requests (%+.1f MiB in all, errors %d, %.0f req/s)",
+                Double(before) / 1024, marks.joined(separator: " → ") as NSString, rssRequests, Double(after - before) / 1024, errors,
+                Double(rssRequests) / max(seconds, 1e-9)))
     }
 
     /// Prints a line at once (stdout is a pipe or a file under `make bench`, block-buffered otherwise).
@@ -320,7 +353,8 @@ enum BenchProxyRunner {
         if let path = ProcessInfo.processInfo.environment["LUMEN_BIN"], FileManager.default.isExecutableFile(atPath: path) { return path }
         let sibling = URL(fileURLWithPath: benchBinary()).deletingLastPathComponent().appendingPathComponent("lumen").path
         guard FileManager.default.isExecutableFile(atPath: sibling) else {
-            throw ValidationError("the lumen binary was not found next to lumen-bench (\(sibling)); build it (swift build -c release --product lumen) or set LUMEN_BIN")
+            throw ValidationError(
+                "the lumen binary was not found next to lumen-bench (\(sibling)); build it (swift build -c release --product lumen) or set LUMEN_BIN")
         }
         return sibling
     }
@@ -429,7 +463,8 @@ enum BenchProxyRunner {
         if let auth = endpoint.authorization { lua += "wrk.headers[\"Authorization\"] = \"\(auth)\"\n" }
         try lua.write(to: script, atomically: true, encoding: .utf8)
         let output = try LiteLLMPeer.output(
-            wrk, ["-t2", "-c\(connections)", "-d\(Int(duration.rounded(.up)))s", "-s", script.path, "http://127.0.0.1:\(endpoint.port)\(endpoint.path)"]
+            wrk,
+            ["-t2", "-c\(connections)", "-d\(Int(duration.rounded(.up)))s", "-s", script.path, "http://127.0.0.1:\(endpoint.port)\(endpoint.path)"]
         )
         var result = WrkResult(rps: 0, non2xx: 0)
         for line in output.split(separator: "\n") {
@@ -457,7 +492,9 @@ struct RoundSummary {
             guard !sorted.isEmpty else { continue }
             let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
             let format = abs(median) < 10 ? "%.2f" : "%.0f"
-            Swift.print("  \(name.rightPadded(34)) \(String(format: format, median)) (\(String(format: format, sorted.first!))–\(String(format: format, sorted.last!)))")
+            Swift.print(
+                "  \(name.rightPadded(34)) \(String(format: format, median)) (\(String(format: format, sorted.first!))–\(String(format: format, sorted.last!)))"
+            )
         }
     }
 }

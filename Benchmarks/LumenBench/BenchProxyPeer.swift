@@ -21,10 +21,12 @@ enum LiteLLMPeer {
     static func start(venv: String, upstreamPort: Int, body: String, work: URL, timeout: Double = 240) -> Result<Running, PeerError> {
         let executable = URL(fileURLWithPath: venv).appendingPathComponent("bin/litellm").path
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            return .failure(PeerError("\(executable) not found: run `bash scripts/setup.sh --bench-tools` (installs litellm[proxy] into .venv-bench)"))
+            return .failure(
+                PeerError("\(executable) not found: run `bash scripts/setup.sh --bench-tools` (installs litellm[proxy] into .venv-bench)"))
         }
         let python = URL(fileURLWithPath: venv).appendingPathComponent("bin/python").path
-        let version = (try? output(python, ["-c", "import importlib.metadata as m; print(m.version('litellm'))"]))?
+        let version =
+            (try? output(python, ["-c", "import importlib.metadata as m; print(m.version('litellm'))"]))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
         let port: Int
         do {
@@ -36,16 +38,16 @@ enum LiteLLMPeer {
         let log = work.appendingPathComponent("litellm.log")
         do {
             try """
-                model_list:
-                  - model_name: auto
-                    litellm_params:
-                      model: openai/bench-model
-                      api_base: http://127.0.0.1:\(upstreamPort)/v1
-                      api_key: bench-key
-                general_settings:
-                  # No key on either side of the comparison (lumen serve runs without --keys here).
-                  dangerously_permit_weak_or_unset_master_key: true
-                """.write(to: config, atomically: true, encoding: .utf8)
+            model_list:
+              - model_name: auto
+                litellm_params:
+                  model: openai/bench-model
+                  api_base: http://127.0.0.1:\(upstreamPort)/v1
+                  api_key: bench-key
+            general_settings:
+              # No key on either side of the comparison (lumen serve runs without --keys here).
+              dangerously_permit_weak_or_unset_master_key: true
+            """.write(to: config, atomically: true, encoding: .utf8)
             try Data().write(to: log)
         } catch {
             return .failure(PeerError("could not write its config: \(error)"))
@@ -84,7 +86,8 @@ enum LiteLLMPeer {
             guard Date() < deadline else { return failed("nothing listened on port \(port) within \(Int(timeout)) s") }
             usleep(250_000)
         }
-        let check = LoadGenerator.closedLoop(Endpoint(port: port, path: "/v1/chat/completions", body: body, authorization: nil), total: 100, connections: 4)
+        let check = LoadGenerator.closedLoop(
+            Endpoint(port: port, path: "/v1/chat/completions", body: body, authorization: nil), total: 100, connections: 4)
         guard check.errors == 0 else {
             return failed("warm-up failed: \(check.errors) of 100 requests (first status \(check.firstBadStatus ?? 0))")
         }

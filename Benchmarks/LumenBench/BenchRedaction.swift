@@ -59,11 +59,13 @@ struct BenchRedaction: AsyncParsableCommand {
 
     private func benchStreaming(_ generator: inout SplitMix64) throws -> StreamingResult {
         let prompt = BenchPrompt.make(bytes: 8_192, findings: 40, &generator)
-        guard case .redacted(let session) = try RedactionSession.decide(
-            texts: prompt.texts,
-            findings: prompt.findings,
-            rules: RedactionRules(pseudonymise: BenchPrompt.types)
-        ) else { throw ValidationError("benchmark prompt unexpectedly not redactable") }
+        guard
+            case .redacted(let session) = try RedactionSession.decide(
+                texts: prompt.texts,
+                findings: prompt.findings,
+                rules: RedactionRules(pseudonymise: BenchPrompt.types)
+            )
+        else { throw ValidationError("benchmark prompt unexpectedly not redactable") }
         let answer = BenchPrompt.answer(length: answerLength, session: session, &generator)
         var deltas: [String] = []
         var scalars = Array(answer.unicodeScalars)[...]
@@ -214,7 +216,6 @@ struct BenchRedaction: AsyncParsableCommand {
     }
 }
 
-
 /// Synthetic prompts and answers with known findings.
 private enum BenchPrompt {
     static let types: Set<FindingType> = [.email, .person, .phone, .creditCard, .ipAddress]
@@ -285,7 +286,6 @@ private enum BenchPrompt {
         return result
     }
 }
-
 
 /// p50 / p90 / p99 / max of nanosecond samples.
 private struct Percentiles: Encodable {

@@ -268,7 +268,8 @@ package struct AuditEgressReport: Codable, Sendable {
                     } else {
                         outcome = "kept-local"
                     }
-                    matches.append(AuditValueMatch(id: record.id, timestamp: record.timestamp, type: finding.type, outcome: outcome, host: record.egress?.host))
+                    matches.append(
+                        AuditValueMatch(id: record.id, timestamp: record.timestamp, type: finding.type, outcome: outcome, host: record.egress?.host))
                 }
             }
         }

@@ -66,7 +66,8 @@ package enum AuditHTMLReport {
                 let h = value / maxCost * (height - 20)
                 guard h > 0 else { continue }
                 y -= h
-                svg += "<rect x='\(f(x))' y='\(f(y))' width='\(f(barWidth))' height='\(f(h))' fill='\(color(t))'><title>\(esc(day)) \(esc(target)) \(esc(String(format: "$%.4f", value)))</title></rect>"
+                svg +=
+                    "<rect x='\(f(x))' y='\(f(y))' width='\(f(barWidth))' height='\(f(h))' fill='\(color(t))'><title>\(esc(day)) \(esc(target)) \(esc(String(format: "$%.4f", value)))</title></rect>"
             }
             svg += "<text x='\(f(x))' y='\(f(height + 14))' font-size='10'>\(esc(String(day.suffix(5))))</text>"
         }
@@ -82,12 +83,15 @@ package enum AuditHTMLReport {
         var egressSVG = "<svg xmlns='http://www.w3.org/2000/svg' width='720' height='\(max(egress.hosts.count, 1) * 26)'>"
         for (i, host) in egress.hosts.enumerated() {
             let w = 400 * Double(host.bytesSent) / Double(maxBytes)
-            egressSVG += "<text x='0' y='\(i * 26 + 16)' font-size='12'>\(esc(host.host))</text><rect x='200' y='\(i * 26 + 4)' width='\(f(w))' height='18' fill='#e15759'/>"
+            egressSVG +=
+                "<text x='0' y='\(i * 26 + 16)' font-size='12'>\(esc(host.host))</text><rect x='200' y='\(i * 26 + 4)' width='\(f(w))' height='18' fill='#e15759'/>"
             egressSVG += "<text x='\(f(205 + w))' y='\(i * 26 + 17)' font-size='11'>\(host.bytesSent) B</text>"
         }
         egressSVG += "</svg>"
         let rules = byRule.groups.sorted { $0.requests > $1.requests }.prefix(10)
-            .map { "<tr><td>\(esc($0.key))</td><td>\($0.requests)</td><td>\(esc(String(format: "%.1f%%", $0.localShare * 100)))</td><td>\(esc(String(format: "$%.4f", $0.costUSD)))</td></tr>" }
+            .map {
+                "<tr><td>\(esc($0.key))</td><td>\($0.requests)</td><td>\(esc(String(format: "%.1f%%", $0.localShare * 100)))</td><td>\(esc(String(format: "$%.4f", $0.costUSD)))</td></tr>"
+            }
             .joined()
         return """
             <!DOCTYPE html>

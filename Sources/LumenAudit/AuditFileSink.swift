@@ -187,7 +187,9 @@ final class AuditFileSink: @unchecked Sendable {
         var offset = 0
         try bytes.withUnsafeBytes { raw in
             while offset < raw.count {
-                let n = writeCall.map { $0(fd, raw.baseAddress! + offset, raw.count - offset) } ?? Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n =
+                    writeCall.map { $0(fd, raw.baseAddress! + offset, raw.count - offset) }
+                    ?? Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw AuditError(.io, "write \(fileName): \(String(cString: strerror(errno)))")

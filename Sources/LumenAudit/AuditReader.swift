@@ -84,7 +84,9 @@ package enum AuditReader {
         let decoder = JSONDecoder()
         let sinceBytes = since.map { Array($0.utf8) }
         try forEachLine(file: file, in: directory) { file, line, bytes, complete in
-            if let value = try decodeLine(bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needle, at: "\(file):\(line)") {
+            if let value = try decodeLine(
+                bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needle, at: "\(file):\(line)")
+            {
                 try body(value)
             }
         }

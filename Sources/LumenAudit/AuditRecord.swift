@@ -316,9 +316,11 @@ package struct AuditClassification: Codable, Sendable, Hashable {
         _ classification: Classification, prompt: String? = nil, hmac: AuditHMAC? = nil,
         redactedTypes: Set<FindingType> = []
     ) {
-        self.init(classification, hmac: hmac, redactedTypes: redactedTypes, value: { finding in
-            prompt.flatMap { AuditFinding.value(of: finding, in: $0) }
-        })
+        self.init(
+            classification, hmac: hmac, redactedTypes: redactedTypes,
+            value: { finding in
+                prompt.flatMap { AuditFinding.value(of: finding, in: $0) }
+            })
     }
 
     /// Stores a classification whose findings sit in different strings: `value` gives each finding's

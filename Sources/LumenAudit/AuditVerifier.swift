@@ -107,7 +107,8 @@ package enum AuditVerifier {
                     return
                 }
                 entries.append(
-                    Entry(file: Int32(fileIndex), line: Int32(line), seq: header.seq, prev: header.prevHash, hash: header.hash, intact: header.intact))
+                    Entry(file: Int32(fileIndex), line: Int32(line), seq: header.seq, prev: header.prevHash, hash: header.hash, intact: header.intact)
+                )
                 if contains(bytes, recoveryMarker), let record = try? decoder.decode(AuditRecord.self, from: Data(buffer: bytes)),
                     let recovery = record.recovery
                 {
@@ -146,7 +147,8 @@ package enum AuditVerifier {
                     issues.append(AuditVerifyIssue(kind: .malformed, file: name, line: index + 1, message: "not an audit record line"))
                     return
                 }
-                entries.append(Entry(file: 0, line: Int32(index + 1), seq: header.seq, prev: header.prevHash, hash: header.hash, intact: header.intact))
+                entries.append(
+                    Entry(file: 0, line: Int32(index + 1), seq: header.seq, prev: header.prevHash, hash: header.hash, intact: header.intact))
                 if contains(bytes, recoveryMarker), let record = try? decoder.decode(AuditRecord.self, from: Data(buffer: bytes)),
                     let recovery = record.recovery
                 {
@@ -173,10 +175,14 @@ package enum AuditVerifier {
         for entry in entries {
             let (file, line) = place(entry)
             if !entry.intact {
-                issues.append(AuditVerifyIssue(kind: .modified, file: file, line: line, message: "record seq \(entry.seq) does not match its hash (content edited)"))
+                issues.append(
+                    AuditVerifyIssue(
+                        kind: .modified, file: file, line: line, message: "record seq \(entry.seq) does not match its hash (content edited)"))
             } else if entry.prev != lastHash || entry.seq != lastSeq + 1 {
                 if seen.contains(entry.seq) {
-                    issues.append(AuditVerifyIssue(kind: .inserted, file: file, line: line, message: "seq \(entry.seq) appears twice (record inserted or duplicated)"))
+                    issues.append(
+                        AuditVerifyIssue(
+                            kind: .inserted, file: file, line: line, message: "seq \(entry.seq) appears twice (record inserted or duplicated)"))
                 } else if entry.seq == lastSeq + 1 {
                     let before = previous.map { place($0) }.map { " (previous record \($0.0):\($0.1))" } ?? ""
                     issues.append(
@@ -187,15 +193,19 @@ package enum AuditVerifier {
                     let missing = (lastSeq + 1)..<entry.seq
                     if missing.contains(where: { allSeqs.contains($0) }) {
                         issues.append(
-                            AuditVerifyIssue(kind: .reordered, file: file, line: line, message: "seq \(entry.seq) comes before seq \(lastSeq + 1) (records out of order)"))
+                            AuditVerifyIssue(
+                                kind: .reordered, file: file, line: line,
+                                message: "seq \(entry.seq) comes before seq \(lastSeq + 1) (records out of order)"))
                     } else {
                         let range = missing.count == 1 ? "seq \(missing.lowerBound)" : "seq \(missing.lowerBound)–\(missing.upperBound - 1)"
                         issues.append(
-                            AuditVerifyIssue(kind: .deleted, file: file, line: line, message: "\(missing.count) record(s) missing before this line (\(range))"))
+                            AuditVerifyIssue(
+                                kind: .deleted, file: file, line: line, message: "\(missing.count) record(s) missing before this line (\(range))"))
                     }
                 } else {
                     issues.append(
-                        AuditVerifyIssue(kind: .reordered, file: file, line: line, message: "seq \(entry.seq) comes after seq \(lastSeq) (records out of order)"))
+                        AuditVerifyIssue(
+                            kind: .reordered, file: file, line: line, message: "seq \(entry.seq) comes after seq \(lastSeq) (records out of order)"))
                 }
             }
             seen.insert(entry.seq)
@@ -231,7 +241,9 @@ package enum AuditVerifier {
                     issues.append(
                         AuditVerifyIssue(
                             kind: .modified, file: name, line: 1,
-                            message: head.mac == nil ? "\(name) carries no seal although a key is given (rewritten without the key?)" : "\(name)'s seal does not match (rewritten without the key)"))
+                            message: head.mac == nil
+                                ? "\(name) carries no seal although a key is given (rewritten without the key?)"
+                                : "\(name)'s seal does not match (rewritten without the key)"))
                     continue
                 }
             }
@@ -241,9 +253,14 @@ package enum AuditVerifier {
             issues.append(
                 AuditVerifyIssue(
                     kind: .truncated, file: AuditFiles.headName, line: 1,
-                    message: "audit.head and its witness audit.witness are both missing: the end of the log cannot be vouched for (removed records would go unnoticed)"))
+                    message:
+                        "audit.head and its witness audit.witness are both missing: the end of the log cannot be vouched for (removed records would go unnoticed)"
+                ))
         } else if !present.contains(AuditFiles.headName), maxSeq > 0 {
-            issues.append(AuditVerifyIssue(kind: .truncated, file: AuditFiles.headName, line: 1, message: "audit.head is missing (its witness audit.witness is checked instead)"))
+            issues.append(
+                AuditVerifyIssue(
+                    kind: .truncated, file: AuditFiles.headName, line: 1,
+                    message: "audit.head is missing (its witness audit.witness is checked instead)"))
         }
         // The furthest head wins: a witness ahead of audit.head shows records removed after the head was rewritten.
         if let (name, head) = heads.max(by: { $0.head.seq < $1.head.seq }) {
@@ -251,10 +268,14 @@ package enum AuditVerifier {
                 issues.append(
                     AuditVerifyIssue(
                         kind: .truncated, file: head.file, line: head.line,
-                        message: "\(name) records seq \(head.seq) here but the log ends at seq \(maxSeq): \(head.seq - maxSeq) record(s) removed from the end"))
+                        message:
+                            "\(name) records seq \(head.seq) here but the log ends at seq \(maxSeq): \(head.seq - maxSeq) record(s) removed from the end"
+                    ))
             } else if let match = entries.first(where: { $0.seq == head.seq }), match.hash != head.hash {
                 let (file, line) = place(match)
-                issues.append(AuditVerifyIssue(kind: .modified, file: file, line: line, message: "hash differs from the one \(name) recorded for seq \(head.seq)"))
+                issues.append(
+                    AuditVerifyIssue(
+                        kind: .modified, file: file, line: line, message: "hash differs from the one \(name) recorded for seq \(head.seq)"))
             }
         }
         return issues

@@ -94,7 +94,9 @@ package actor BudgetLedger {
             let left = limit - spentHere - (reserved[key] ?? 0)
             if left < request.amountUSD {
                 return .refused(
-                    String(format: "%@ budget: $%.6f left < worst case $%.6f on '%@'", BudgetKeys.describe(scope: scope, period: period), left, request.amountUSD, request.target))
+                    String(
+                        format: "%@ budget: $%.6f left < worst case $%.6f on '%@'", BudgetKeys.describe(scope: scope, period: period), left,
+                        request.amountUSD, request.target))
             }
         }
         let keys = BudgetKeys.keys(tenant: request.tenant, timestamp: now).map { $0.scope + "|" + $0.period }

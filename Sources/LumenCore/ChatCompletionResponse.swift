@@ -164,7 +164,9 @@ package struct ChatDelta: Sendable, Hashable, Codable {
     /// OpenAI encoding.
     package var reasoning: ReasoningDelta?
 
-    package init(role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil, reasoning: ReasoningDelta? = nil) {
+    package init(
+        role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil, reasoning: ReasoningDelta? = nil
+    ) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls

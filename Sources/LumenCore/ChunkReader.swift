@@ -100,11 +100,36 @@ package enum ChunkReader {
             var chunk = ChatCompletionChunk(id: "", created: 0, model: "", choices: [])
             let ok = object { p, key in
                 switch key {
-                case "id": return p.optional { chunk.id = $0 } read: { $0.string() }
-                case "object": return p.optional { chunk.object = $0 } read: { $0.string() }
-                case "model": return p.optional { chunk.model = $0 } read: { $0.string() }
-                case "created": return p.optional { chunk.created = $0 } read: { $0.integer() }
-                case "system_fingerprint": return p.optional { chunk.systemFingerprint = $0 } read: { $0.string() }
+                case "id":
+                    return p.optional {
+                        chunk.id = $0
+                    } read: {
+                        $0.string()
+                    }
+                case "object":
+                    return p.optional {
+                        chunk.object = $0
+                    } read: {
+                        $0.string()
+                    }
+                case "model":
+                    return p.optional {
+                        chunk.model = $0
+                    } read: {
+                        $0.string()
+                    }
+                case "created":
+                    return p.optional {
+                        chunk.created = $0
+                    } read: {
+                        $0.integer()
+                    }
+                case "system_fingerprint":
+                    return p.optional {
+                        chunk.systemFingerprint = $0
+                    } read: {
+                        $0.string()
+                    }
                 case "choices":
                     if p.null() { return true }
                     guard p.consume(UInt8(ascii: "[")) else { return false }
@@ -122,9 +147,18 @@ package enum ChunkReader {
                 default:
                     // Scalar extras only (`service_tier`, `obfuscation`, …).
                     p.whitespace()
-                    if p.null() { chunk.extra[key] = .null; return true }
-                    if p.literal("true") { chunk.extra[key] = .bool(true); return true }
-                    if p.literal("false") { chunk.extra[key] = .bool(false); return true }
+                    if p.null() {
+                        chunk.extra[key] = .null
+                        return true
+                    }
+                    if p.literal("true") {
+                        chunk.extra[key] = .bool(true)
+                        return true
+                    }
+                    if p.literal("false") {
+                        chunk.extra[key] = .bool(false)
+                        return true
+                    }
                     if p.current == UInt8(ascii: "\"") {
                         guard let value = p.string() else { return false }
                         chunk.extra[key] = .string(value)
@@ -152,9 +186,18 @@ package enum ChunkReader {
             var finishReason: String?
             let ok = object { p, key in
                 switch key {
-                case "index": index = p.integer(); return index != nil
-                case "delta": delta = p.delta(); return delta != nil
-                case "finish_reason": return p.optional { finishReason = $0 } read: { $0.string() }
+                case "index":
+                    index = p.integer()
+                    return index != nil
+                case "delta":
+                    delta = p.delta()
+                    return delta != nil
+                case "finish_reason":
+                    return p.optional {
+                        finishReason = $0
+                    } read: {
+                        $0.string()
+                    }
                 case "logprobs": return p.null()
                 default: return false
                 }
@@ -167,9 +210,24 @@ package enum ChunkReader {
             var delta = ChatDelta()
             let ok = object { p, key in
                 switch key {
-                case "role": return p.optional { delta.role = ChatRole(rawValue: $0) } read: { $0.string() }
-                case "content": return p.optional { delta.content = $0 } read: { $0.string() }
-                case "refusal": return p.optional { delta.refusal = $0 } read: { $0.string() }
+                case "role":
+                    return p.optional {
+                        delta.role = ChatRole(rawValue: $0)
+                    } read: {
+                        $0.string()
+                    }
+                case "content":
+                    return p.optional {
+                        delta.content = $0
+                    } read: {
+                        $0.string()
+                    }
+                case "refusal":
+                    return p.optional {
+                        delta.refusal = $0
+                    } read: {
+                        $0.string()
+                    }
                 case "tool_calls": return p.null()
                 default: return false
                 }
@@ -183,9 +241,24 @@ package enum ChunkReader {
             var total: Int?
             let ok = object { p, key in
                 switch key {
-                case "prompt_tokens": return p.optional { prompt = $0 } read: { $0.integer() }
-                case "completion_tokens": return p.optional { completion = $0 } read: { $0.integer() }
-                case "total_tokens": return p.optional { total = $0 } read: { $0.integer() }
+                case "prompt_tokens":
+                    return p.optional {
+                        prompt = $0
+                    } read: {
+                        $0.integer()
+                    }
+                case "completion_tokens":
+                    return p.optional {
+                        completion = $0
+                    } read: {
+                        $0.integer()
+                    }
+                case "total_tokens":
+                    return p.optional {
+                        total = $0
+                    } read: {
+                        $0.integer()
+                    }
                 default: return false
                 }
             }

@@ -258,7 +258,9 @@ package enum FastJSON {
                         guard let high = hex4() else { return nil }
                         var scalarValue = high
                         if (0xD800..<0xDC00).contains(high) {
-                            guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+                            guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                return nil
+                            }
                             index += 2
                             guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
                             scalarValue = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)

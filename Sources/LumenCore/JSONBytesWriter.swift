@@ -88,13 +88,27 @@ package struct JSONBytesWriter {
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0x08:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "b"))
+            case 0x0C:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "f"))
+            case 0x0A:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "n"))
+            case 0x0D:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "r"))
+            case 0x09:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "t"))
             case 0..<0x20:
                 bytes.append(contentsOf: Self.unicodeEscape)
                 bytes.append(Self.hexDigits[Int(byte >> 4)])
@@ -124,27 +138,50 @@ extension ChatCompletionChunk {
             var c = JSONBytesWriter.Object()
             out.key("delta", &c)
             var d = JSONBytesWriter.Object()
-            if let content = choice.delta.content { out.key("content", &d); out.string(content) }
-            if let refusal = choice.delta.refusal { out.key("refusal", &d); out.string(refusal) }
-            if let role = choice.delta.role { out.key("role", &d); out.string(role.rawValue) }
+            if let content = choice.delta.content {
+                out.key("content", &d)
+                out.string(content)
+            }
+            if let refusal = choice.delta.refusal {
+                out.key("refusal", &d)
+                out.string(refusal)
+            }
+            if let role = choice.delta.role {
+                out.key("role", &d)
+                out.string(role.rawValue)
+            }
             out.close(d)
             out.key("finish_reason", &c)
             if let reason = choice.finishReason { out.string(reason) } else { out.null() }
-            out.key("index", &c); out.number(choice.index)
+            out.key("index", &c)
+            out.number(choice.index)
             out.close(c)
         }
-        out.key("created", &o); out.number(created)
-        out.key("id", &o); out.string(id)
-        out.key("model", &o); out.string(model)
-        out.key("object", &o); out.string(object)
-        if let fingerprint = systemFingerprint { out.key("system_fingerprint", &o); out.string(fingerprint) }
+        out.key("created", &o)
+        out.number(created)
+        out.key("id", &o)
+        out.string(id)
+        out.key("model", &o)
+        out.string(model)
+        out.key("object", &o)
+        out.string(object)
+        if let fingerprint = systemFingerprint {
+            out.key("system_fingerprint", &o)
+            out.string(fingerprint)
+        }
         if let usage {
             out.key("usage", &o)
             var u = JSONBytesWriter.Object()
-            out.key("completion_tokens", &u); out.number(usage.completionTokens)
-            if let cost = usage.cost { out.key("cost", &u); out.number(cost) }
-            out.key("prompt_tokens", &u); out.number(usage.promptTokens)
-            out.key("total_tokens", &u); out.number(usage.totalTokens)
+            out.key("completion_tokens", &u)
+            out.number(usage.completionTokens)
+            if let cost = usage.cost {
+                out.key("cost", &u)
+                out.number(cost)
+            }
+            out.key("prompt_tokens", &u)
+            out.number(usage.promptTokens)
+            out.key("total_tokens", &u)
+            out.number(usage.totalTokens)
             out.close(u)
         }
         out.close(o)

@@ -243,7 +243,10 @@ extension ToolCall {
     }
 
     var wireValue: JSONValue {
-        .object(["id": .string(id), "type": .string(type), "function": .object(["name": .string(function.name), "arguments": .string(function.arguments)])])
+        .object([
+            "id": .string(id), "type": .string(type),
+            "function": .object(["name": .string(function.name), "arguments": .string(function.arguments)]),
+        ])
     }
 }
 
@@ -296,7 +299,9 @@ extension ChatChoice {
         let index = m.required("index", WireMembers.int)
         let message = m.required("message", ChatMessage.init(wire:))
         guard let index, let message else { return nil }
-        self.init(index: index, message: message, finishReason: m.optional("finish_reason", WireMembers.string), logprobs: m.optional("logprobs", WireMembers.json))
+        self.init(
+            index: index, message: message, finishReason: m.optional("finish_reason", WireMembers.string),
+            logprobs: m.optional("logprobs", WireMembers.json))
         if m.failed { return nil }
     }
 

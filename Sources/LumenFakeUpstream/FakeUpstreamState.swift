@@ -189,7 +189,11 @@ actor FakeUpstreamState {
                 model: model,
                 choices: [
                     ChatChoice(
-                        message: call.map { ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: $0.id, function: FunctionCall(name: $0.name, arguments: $0.arguments))]) }
+                        message: call.map {
+                            ChatMessage(
+                                role: .assistant, content: nil,
+                                toolCalls: [ToolCall(id: $0.id, function: FunctionCall(name: $0.name, arguments: $0.arguments))])
+                        }
                             ?? ChatMessage(role: .assistant, text: reply),
                         finishReason: call == nil ? "stop" : "tool_calls"
                     )
@@ -270,7 +274,13 @@ actor FakeUpstreamState {
         var events = [event([ChunkChoice(delta: ChatDelta(role: .assistant, content: ""))])]
         events += pieces.map { event([ChunkChoice(delta: ChatDelta(content: $0))]) }
         if let call {
-            events.append(event([ChunkChoice(delta: ChatDelta(toolCalls: [ToolCallDelta(index: 0, id: call.id, type: "function", function: .init(name: call.name, arguments: ""))]))]))
+            events.append(
+                event([
+                    ChunkChoice(
+                        delta: ChatDelta(toolCalls: [
+                            ToolCallDelta(index: 0, id: call.id, type: "function", function: .init(name: call.name, arguments: ""))
+                        ]))
+                ]))
             for piece in split(call.arguments, size: 8) {
                 events.append(event([ChunkChoice(delta: ChatDelta(toolCalls: [ToolCallDelta(index: 0, function: .init(arguments: piece))]))]))
             }
@@ -303,35 +313,55 @@ actor FakeUpstreamState {
         ]
         var index: Int64 = 0
         if let thinking {
-            events.append(event("content_block_start", [
-                "type": "content_block_start", "index": 0, "content_block": ["type": "thinking", "thinking": "", "signature": ""],
-            ]))
+            events.append(
+                event(
+                    "content_block_start",
+                    [
+                        "type": "content_block_start", "index": 0, "content_block": ["type": "thinking", "thinking": "", "signature": ""],
+                    ]))
             for piece in split(thinking.text, size: 8) {
-                events.append(event("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": ["type": "thinking_delta", "thinking": .string(piece)]]))
+                events.append(
+                    event(
+                        "content_block_delta",
+                        ["type": "content_block_delta", "index": 0, "delta": ["type": "thinking_delta", "thinking": .string(piece)]]))
             }
-            events.append(event("content_block_delta", [
-                "type": "content_block_delta", "index": 0, "delta": ["type": "signature_delta", "signature": .string(thinking.signature)],
-            ]))
+            events.append(
+                event(
+                    "content_block_delta",
+                    [
+                        "type": "content_block_delta", "index": 0, "delta": ["type": "signature_delta", "signature": .string(thinking.signature)],
+                    ]))
             events.append(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
             index = 1
         }
         if !pieces.isEmpty || call == nil {
-            events.append(event("content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": ["type": "text", "text": ""]]))
+            events.append(
+                event(
+                    "content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": ["type": "text", "text": ""]]))
             events += pieces.map {
-                event("content_block_delta", ["type": "content_block_delta", "index": .integer(index), "delta": ["type": "text_delta", "text": .string($0)]])
+                event(
+                    "content_block_delta",
+                    ["type": "content_block_delta", "index": .integer(index), "delta": ["type": "text_delta", "text": .string($0)]])
             }
             events.append(event("content_block_stop", ["type": "content_block_stop", "index": .integer(index)]))
             index += 1
         }
         if let call {
-            events.append(event("content_block_start", [
-                "type": "content_block_start", "index": .integer(index),
-                "content_block": ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": .object([:])],
-            ]))
+            events.append(
+                event(
+                    "content_block_start",
+                    [
+                        "type": "content_block_start", "index": .integer(index),
+                        "content_block": ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": .object([:])],
+                    ]))
             for piece in split(call.arguments, size: 8) {
-                events.append(event("content_block_delta", [
-                    "type": "content_block_delta", "index": .integer(index), "delta": ["type": "input_json_delta", "partial_json": .string(piece)],
-                ]))
+                events.append(
+                    event(
+                        "content_block_delta",
+                        [
+                            "type": "content_block_delta", "index": .integer(index),
+                            "delta": ["type": "input_json_delta", "partial_json": .string(piece)],
+                        ]))
             }
             events.append(event("content_block_stop", ["type": "content_block_stop", "index": .integer(index)]))
         }

@@ -43,10 +43,11 @@ package struct GrammarBuilder: Sendable {
 
     /// A rule name derived from `base` that is not taken yet (only letters, digits and dashes).
     package mutating func fresh(_ base: String) -> String {
-        var clean = String(base.unicodeScalars.map { scalar -> Character in
-            let c = Character(scalar)
-            return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "-"
-        })
+        var clean = String(
+            base.unicodeScalars.map { scalar -> Character in
+                let c = Character(scalar)
+                return (c.isASCII && (c.isLetter || c.isNumber)) ? c : "-"
+            })
         while clean.contains("--") { clean = clean.replacingOccurrences(of: "--", with: "-") }
         clean = String(clean.trimmingPrefix("-"))
         while clean.hasSuffix("-") { clean.removeLast() }

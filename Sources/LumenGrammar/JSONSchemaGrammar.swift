@@ -1,5 +1,5 @@
-package import LumenCore
 import Foundation
+package import LumenCore
 
 /// Converts a JSON Schema into GBNF rules that admit only JSON text the schema accepts.
 ///
@@ -110,7 +110,8 @@ package struct JSONSchemaGrammar {
             if keyword == "oneOf", branches.count > 1, !exclusive(branches) {
                 throw SchemaError(
                     keyword: "oneOf", path: join(path, "oneOf"),
-                    reason: "its branches may overlap (a value could match two); use 'anyOf', or branches of different types or with a 'const' discriminator"
+                    reason:
+                        "its branches may overlap (a value could match two); use 'anyOf', or branches of different types or with a 'const' discriminator"
                 )
             }
             var alternatives: [String] = []
@@ -173,7 +174,8 @@ package struct JSONSchemaGrammar {
         return nil
     }
 
-    private func typed(_ kind: String, _ s: [String: JSONValue], path: String, name: String, _ g: inout GrammarBuilder) throws(SchemaError) -> String {
+    private func typed(_ kind: String, _ s: [String: JSONValue], path: String, name: String, _ g: inout GrammarBuilder) throws(SchemaError) -> String
+    {
         switch kind {
         case "object": return try object(s, path: path, name: name, &g)
         case "array": return try array(s, path: path, name: name, &g)
@@ -252,7 +254,8 @@ package struct JSONSchemaGrammar {
         let minimum = try count(s, "minItems", path: path) ?? 0
         let maximum = try count(s, "maxItems", path: path)
         if let maximum, maximum < minimum {
-            throw SchemaError(keyword: "maxItems", path: join(path, "maxItems"), reason: "no array satisfies minItems \(minimum) and maxItems \(maximum)")
+            throw SchemaError(
+                keyword: "maxItems", path: join(path, "maxItems"), reason: "no array satisfies minItems \(minimum) and maxItems \(maximum)")
         }
         let item: String
         switch s["items"] {
@@ -314,7 +317,8 @@ package struct JSONSchemaGrammar {
         }
         guard minimum != nil || maximum != nil else { return g.jsonString() }
         if let maximum, maximum < minimum ?? 0 {
-            throw SchemaError(keyword: "maxLength", path: join(path, "maxLength"), reason: "no string satisfies minLength \(minimum ?? 0) and maxLength \(maximum)")
+            throw SchemaError(
+                keyword: "maxLength", path: join(path, "maxLength"), reason: "no string satisfies minLength \(minimum ?? 0) and maxLength \(maximum)")
         }
         let char = g.jsonChar()
         return g.rule(name, "\"\\\"\" \(char)\(repetition(min: minimum ?? 0, max: maximum)) \"\\\"\"")
@@ -362,8 +366,12 @@ package struct JSONSchemaGrammar {
         if let l = low, let h = high, l > h {
             throw SchemaError(keyword: "minimum", path: join(path, "minimum"), reason: "no integer lies between the bounds")
         }
-        if let l = low, l >= limit { throw SchemaError(keyword: "minimum", path: join(path, "minimum"), reason: "bounds beyond 16 digits are not supported") }
-        if let h = high, h <= -limit { throw SchemaError(keyword: "maximum", path: join(path, "maximum"), reason: "bounds beyond 16 digits are not supported") }
+        if let l = low, l >= limit {
+            throw SchemaError(keyword: "minimum", path: join(path, "minimum"), reason: "bounds beyond 16 digits are not supported")
+        }
+        if let h = high, h <= -limit {
+            throw SchemaError(keyword: "maximum", path: join(path, "maximum"), reason: "bounds beyond 16 digits are not supported")
+        }
         return (low.flatMap { $0 <= -limit ? nil : Int64($0) }, high.flatMap { $0 >= limit ? nil : Int64($0) })
     }
 
@@ -388,14 +396,17 @@ package struct JSONSchemaGrammar {
     private func number(_ s: [String: JSONValue], path: String, name: String, _ g: inout GrammarBuilder) throws(SchemaError) -> String {
         guard hasBounds(s) else { return g.jsonNumber() }
         for keyword in ["exclusiveMinimum", "exclusiveMaximum"] where s[keyword] != nil && s[keyword]?.boolValue != false {
-            throw SchemaError(keyword: keyword, path: join(path, keyword), reason: "exclusive bounds on non-integer numbers are not supported (use 'integer' or an inclusive bound)")
+            throw SchemaError(
+                keyword: keyword, path: join(path, keyword),
+                reason: "exclusive bounds on non-integer numbers are not supported (use 'integer' or an inclusive bound)")
         }
         var low: Int64?
         var high: Int64?
         for keyword in ["minimum", "maximum"] {
             guard let value = s[keyword] else { continue }
             guard let d = value.doubleValue, d.isFinite, d == d.rounded(), abs(d) < 1e15 else {
-                throw SchemaError(keyword: keyword, path: join(path, keyword), reason: "bounds on non-integer numbers must be whole numbers below 10^15")
+                throw SchemaError(
+                    keyword: keyword, path: join(path, keyword), reason: "bounds on non-integer numbers must be whole numbers below 10^15")
             }
             if keyword == "minimum" { low = Int64(d) } else { high = Int64(d) }
         }
@@ -420,7 +431,9 @@ package struct JSONSchemaGrammar {
             let from = UInt64(high.map { $0 < 0 ? -$0 : 0 } ?? 0)
             if let l = low {
                 let top = -l
-                if Int64(from) <= top - 1 { alternatives.append("\"-\" ( \(IntegerRange.expression(from: from, through: UInt64(top - 1))) ) \(fraction)") }
+                if Int64(from) <= top - 1 {
+                    alternatives.append("\"-\" ( \(IntegerRange.expression(from: from, through: UInt64(top - 1))) ) \(fraction)")
+                }
                 alternatives.append("\"-\" \(GrammarBuilder.literal(String(top))) \(zeros)")
             } else {
                 alternatives.append("\"-\" ( \(IntegerRange.expression(from: from, through: nil)) ) \(fraction)")
@@ -433,7 +446,8 @@ package struct JSONSchemaGrammar {
 
     private func onlyAnnotations(besides allowed: Set<String>, in s: [String: JSONValue], path: String, keyword: String) throws(SchemaError) {
         for key in s.keys.sorted() where !allowed.contains(key) && !Self.annotations.contains(key) && !key.hasPrefix("x-") && Self.isKeyword(key) {
-            throw SchemaError(keyword: key, path: join(path, key), reason: "keywords next to '\(keyword)' are not supported; move '\(key)' into its schemas")
+            throw SchemaError(
+                keyword: key, path: join(path, key), reason: "keywords next to '\(keyword)' are not supported; move '\(key)' into its schemas")
         }
     }
 

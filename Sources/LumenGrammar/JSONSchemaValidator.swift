@@ -1,5 +1,5 @@
-package import LumenCore
 import Foundation
+package import LumenCore
 
 /// Checks a JSON value against a JSON Schema, independently of the grammar converter (so a test can
 /// hold one against the other). Implements the keywords the converter accepts with their standard
@@ -199,7 +199,9 @@ package struct JSONSchemaValidator {
     static func isTime(_ text: String) -> Bool {
         var rest = Substring(text)
         func two(_ range: ClosedRange<Int>) -> Bool {
-            guard rest.count >= 2, let n = Int(rest.prefix(2)), rest.prefix(2).allSatisfy({ $0.isASCII && $0.isNumber }), range.contains(n) else { return false }
+            guard rest.count >= 2, let n = Int(rest.prefix(2)), rest.prefix(2).allSatisfy({ $0.isASCII && $0.isNumber }), range.contains(n) else {
+                return false
+            }
             rest = rest.dropFirst(2)
             return true
         }

@@ -1,5 +1,5 @@
-package import LumenCore
 import Foundation
+package import LumenCore
 
 /// Deterministic JSON text for values shown to a model or matched by a grammar: object members in
 /// sorted key order, Python `json.dumps` separators (`", "` and `": "`) as the chat templates' `tojson`

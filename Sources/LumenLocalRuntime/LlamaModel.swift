@@ -122,7 +122,9 @@ final class LlamaModel: @unchecked Sendable {
         if text.contains("unknown model architecture") {
             return .unsupportedArchitecture(path: path, architecture: architecture)
         }
-        let reason = messages.last(where: { $0.contains("error loading model") }) ?? messages.last(where: { !$0.isEmpty }) ?? "llama_model_load_from_file returned NULL"
+        let reason =
+            messages.last(where: { $0.contains("error loading model") }) ?? messages.last(where: { !$0.isEmpty })
+            ?? "llama_model_load_from_file returned NULL"
         let corruptMarkers = ["not within the file bounds", "data is not within", "corrupt", "truncat", "failed to read", "unexpectedly reached end"]
         if corruptMarkers.contains(where: { text.localizedCaseInsensitiveContains($0) }) {
             return .corruptModel(path: path, reason: reason)
@@ -224,7 +226,8 @@ final class LlamaModel: @unchecked Sendable {
         // characters), the template is applied, and the contents go back in as plain text. All
         // searching is on bytes with memmem: linear whatever the number of turns.
         let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        let open = Array("\u{F8FF}\(nonce):".utf8), close = Array("\u{F8FE}".utf8)
+        let open = Array("\u{F8FF}\(nonce):".utf8)
+        let close = Array("\u{F8FE}".utf8)
         var marked = turns
         for index in marked.indices { marked[index].content = "\u{F8FF}\(nonce):\(index)\u{F8FE}" }
         let rendered = Array((try renderTemplate(marked) + suffix).utf8)

@@ -143,7 +143,7 @@ package final class LocalRuntime: Sendable {
         return try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? []).filter { $0 == control[0] }.count
     }
 
-        /// Generates the whole answer for `request`.
+    /// Generates the whole answer for `request`.
     package func complete(_ request: GenerationRequest) async throws -> Answer {
         try await Self.answer(of: stream(request))
     }

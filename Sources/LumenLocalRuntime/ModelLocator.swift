@@ -40,7 +40,9 @@ package enum ModelLocator {
         var result: [String] = []
         var starts: [URL] = []
         if let executablePath {
-            starts.append(URL(fileURLWithPath: executablePath, relativeTo: URL(fileURLWithPath: currentDirectory)).resolvingSymlinksInPath().deletingLastPathComponent())
+            starts.append(
+                URL(fileURLWithPath: executablePath, relativeTo: URL(fileURLWithPath: currentDirectory)).resolvingSymlinksInPath()
+                    .deletingLastPathComponent())
         }
         starts.append(URL(fileURLWithPath: currentDirectory))
         for start in starts {

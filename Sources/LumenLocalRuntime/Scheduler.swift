@@ -399,7 +399,9 @@ final class Scheduler: @unchecked Sendable {
     }
 
     /// Draws from the sampler chain over the tokens the grammar allows (the whole vocabulary).
-    private func constrainedDraw(_ row: UnsafeBufferPointer<Float>, grammar: UnsafeMutablePointer<llama_sampler>, sampler: UnsafeMutablePointer<llama_sampler>) -> llama_token? {
+    private func constrainedDraw(
+        _ row: UnsafeBufferPointer<Float>, grammar: UnsafeMutablePointer<llama_sampler>, sampler: UnsafeMutablePointer<llama_sampler>
+    ) -> llama_token? {
         candidates.removeAll(keepingCapacity: true)
         for id in 0..<vocabularySize { candidates.append(llama_token_data(id: llama_token(id), logit: row[id], p: 0)) }
         return candidates.withUnsafeMutableBufferPointer { buffer in

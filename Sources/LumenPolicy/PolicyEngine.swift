@@ -14,7 +14,8 @@ package enum PolicyEngine {
         var decision: Decision
         if case .target(let requestedTarget) = requested {
             if let rule = policy.rules.first(where: { !$0.action.isMark && $0.overrideRequestedModel && matches($0.condition, input) }) {
-                decision = makeDecision(policy, rule: rule.name, action: rule.action, fallback: rule.fallback, reason: explain(rule.condition, input).reason)
+                decision = makeDecision(
+                    policy, rule: rule.name, action: rule.action, fallback: rule.fallback, reason: explain(rule.condition, input).reason)
                 if decision.target != requestedTarget.name {
                     decision.overrodeRequestedModel = true
                     decision.overrideReason = "rule '\(rule.name)' overrides requested model '\(requestedTarget.name)': \(decision.reason)"
@@ -26,9 +27,11 @@ package enum PolicyEngine {
                 )
             }
         } else if let rule = policy.rules.first(where: { !$0.action.isMark && matches($0.condition, input) }) {
-            decision = makeDecision(policy, rule: rule.name, action: rule.action, fallback: rule.fallback, reason: explain(rule.condition, input).reason)
+            decision = makeDecision(
+                policy, rule: rule.name, action: rule.action, fallback: rule.fallback, reason: explain(rule.condition, input).reason)
         } else {
-            decision = makeDecision(policy, rule: "default", action: policy.defaultAction, fallback: policy.defaultFallback, reason: "no rule matched")
+            decision = makeDecision(
+                policy, rule: "default", action: policy.defaultAction, fallback: policy.defaultFallback, reason: "no rule matched")
         }
         applySafetyNets(policy, input, &decision)
         if case .target(let requestedTarget) = requested, !decision.overrodeRequestedModel, decision.target != requestedTarget.name {
@@ -73,13 +76,14 @@ package enum PolicyEngine {
         let explicitTarget: Bool = if case .target = policy.resolveRequestedModel(context.requestedModel) { true } else { false }
         let traces = policy.rules.map { rule in
             let (matched, reason) = explain(rule.condition, input)
-            let note: String? = if rule.action.isMark {
-                matched ? "marks the request (\(rule.action == .flag ? "flag" : "spotlight")); evaluation goes on" : nil
-            } else if explicitTarget && !rule.overrideRequestedModel {
-                "skipped: the request names a target and this rule does not set override_requested_model"
-            } else {
-                nil
-            }
+            let note: String? =
+                if rule.action.isMark {
+                    matched ? "marks the request (\(rule.action == .flag ? "flag" : "spotlight")); evaluation goes on" : nil
+                } else if explicitTarget && !rule.overrideRequestedModel {
+                    "skipped: the request names a target and this rule does not set override_requested_model"
+                } else {
+                    nil
+                }
             return PolicyExplanation.RuleTrace(name: rule.name, matched: matched, reason: reason, note: note)
         }
         return PolicyExplanation(decision: decision, rules: traces)
@@ -90,14 +94,22 @@ package enum PolicyEngine {
     private static func makeDecision(_ policy: Policy, rule: String, action: PolicyAction, fallback: [String], reason: String) -> Decision {
         switch action {
         case .route(let target):
-            Decision(action: .route, target: target, fallback: fallback, rule: rule, reason: reason, policyName: policy.name, policyHash: policy.contentHash)
+            Decision(
+                action: .route, target: target, fallback: fallback, rule: rule, reason: reason, policyName: policy.name,
+                policyHash: policy.contentHash)
         case .redact(let target):
-            Decision(action: .redact, target: target, fallback: fallback, rule: rule, reason: reason, policyName: policy.name, policyHash: policy.contentHash)
+            Decision(
+                action: .redact, target: target, fallback: fallback, rule: rule, reason: reason, policyName: policy.name,
+                policyHash: policy.contentHash)
         case .block(let message):
-            Decision(action: .block, target: nil, fallback: [], rule: rule, reason: reason, blockMessage: message, policyName: policy.name, policyHash: policy.contentHash)
+            Decision(
+                action: .block, target: nil, fallback: [], rule: rule, reason: reason, blockMessage: message, policyName: policy.name,
+                policyHash: policy.contentHash)
         case .flag, .spotlight:
             // Marks never decide (the parser keeps them out of `default` and `on_exhausted`).
-            makeDecision(policy, rule: rule, action: policy.defaultAction.isMark ? .block(message: "no default") : policy.defaultAction, fallback: fallback, reason: reason)
+            makeDecision(
+                policy, rule: rule, action: policy.defaultAction.isMark ? .block(message: "no default") : policy.defaultAction, fallback: fallback,
+                reason: reason)
         }
     }
 
@@ -112,8 +124,9 @@ package enum PolicyEngine {
                 break
             case .block:
                 if decision.target.flatMap(policy.target(named:)).map({ !$0.isLocal }) ?? false {
-                    block(&decision, message: "The request carries binary content (\(where_)) that this policy does not let leave the machine.",
-                          reason: "\(decision.reason); binary content at \(where_) is blocked (binary_content: block)")
+                    block(
+                        &decision, message: "The request carries binary content (\(where_)) that this policy does not let leave the machine.",
+                        reason: "\(decision.reason); binary content at \(where_) is blocked (binary_content: block)")
                     return
                 }
                 decision.fallback.removeAll { policy.target(named: $0)?.isLocal != true }
@@ -139,8 +152,9 @@ package enum PolicyEngine {
             }
             if !blocking.isEmpty {
                 let names = blocking.map(\.rawValue).joined(separator: ", ")
-                block(&decision, message: "The request contains \(names), which this policy does not let leave the machine.",
-                      reason: "\(decision.reason); redaction blocks \(names)")
+                block(
+                    &decision, message: "The request contains \(names), which this policy does not let leave the machine.",
+                    reason: "\(decision.reason); redaction blocks \(names)")
                 return
             }
             if !local.isEmpty {
@@ -156,7 +170,9 @@ package enum PolicyEngine {
         {
             let secrets = input.findingTypes.map(\.type).filter(\.isSecret)
             if !secrets.isEmpty {
-                keepLocal(policy, &decision, because: "secrets (\(secrets.map(\.rawValue).joined(separator: ", "))) never leave (allow_secrets_remote is false)")
+                keepLocal(
+                    policy, &decision,
+                    because: "secrets (\(secrets.map(\.rawValue).joined(separator: ", "))) never leave (allow_secrets_remote is false)")
             }
         }
         if decision.action != .block, input.findingTypes.contains(where: { $0.type.isSecret }), !policy.redaction.allowSecretsRemote {
@@ -209,7 +225,9 @@ package enum PolicyEngine {
     private static func keepLocal(_ policy: Policy, _ decision: inout Decision, because why: String) {
         let local = decision.fallback.first { policy.target(named: $0)?.isLocal == true } ?? policy.localTargets.first?.name
         guard let local else {
-            block(&decision, message: "The request may not leave the machine and this policy has no local target.", reason: "\(decision.reason); \(why)")
+            block(
+                &decision, message: "The request may not leave the machine and this policy has no local target.", reason: "\(decision.reason); \(why)"
+            )
             return
         }
         decision.action = .route
@@ -340,12 +358,15 @@ package enum PolicyEngine {
             }
             if !f.allOf.isEmpty {
                 let missing = f.allOf.filter { bestByType[$0] == nil }
-                parts.append(missing.isEmpty ? "findings \(found(f.allOf).joined(separator: ", "))"
-                    : "missing finding \(list(missing.map(\.rawValue)))\(threshold)")
+                parts.append(
+                    missing.isEmpty
+                        ? "findings \(found(f.allOf).joined(separator: ", "))"
+                        : "missing finding \(list(missing.map(\.rawValue)))\(threshold)")
             }
             if !f.noneOf.isEmpty {
                 let hits = found(f.noneOf)
-                parts.append(hits.isEmpty ? "no finding of \(list(f.noneOf.map(\.rawValue)))" : "has excluded finding \(hits.joined(separator: ", "))")
+                parts.append(
+                    hits.isEmpty ? "no finding of \(list(f.noneOf.map(\.rawValue)))" : "has excluded finding \(hits.joined(separator: ", "))")
             }
             return (matched, parts.joined(separator: " and "))
         case .topics(let t):
@@ -356,18 +377,24 @@ package enum PolicyEngine {
             var parts: [String] = []
             if !t.anyOf.isEmpty {
                 let hits = t.anyOf.filter { (best[$0] ?? 0) >= t.minScore }
-                parts.append(hits.isEmpty ? "no topic of \(list(t.anyOf.map(\.rawValue))) ≥ \(threshold) (\(t.anyOf.map(described).joined(separator: ", ")))"
-                    : "topic \(hits.map(described).joined(separator: ", ")) ≥ \(threshold)")
+                parts.append(
+                    hits.isEmpty
+                        ? "no topic of \(list(t.anyOf.map(\.rawValue))) ≥ \(threshold) (\(t.anyOf.map(described).joined(separator: ", ")))"
+                        : "topic \(hits.map(described).joined(separator: ", ")) ≥ \(threshold)")
             }
             if !t.allOf.isEmpty {
                 let missing = t.allOf.filter { (best[$0] ?? 0) < t.minScore }
-                parts.append(missing.isEmpty ? "topics \(t.allOf.map(described).joined(separator: ", ")) ≥ \(threshold)"
-                    : "topic \(missing.map(described).joined(separator: ", ")) < \(threshold)")
+                parts.append(
+                    missing.isEmpty
+                        ? "topics \(t.allOf.map(described).joined(separator: ", ")) ≥ \(threshold)"
+                        : "topic \(missing.map(described).joined(separator: ", ")) < \(threshold)")
             }
             if !t.noneOf.isEmpty {
                 let hits = t.noneOf.filter { (best[$0] ?? 0) >= t.minScore }
-                parts.append(hits.isEmpty ? "no topic of \(list(t.noneOf.map(\.rawValue))) ≥ \(threshold)"
-                    : "excluded topic \(hits.map(described).joined(separator: ", ")) ≥ \(threshold)")
+                parts.append(
+                    hits.isEmpty
+                        ? "no topic of \(list(t.noneOf.map(\.rawValue))) ≥ \(threshold)"
+                        : "excluded topic \(hits.map(described).joined(separator: ", ")) ≥ \(threshold)")
             }
             return (matched, parts.joined(separator: " and "))
         case .language(let languages):
@@ -384,18 +411,22 @@ package enum PolicyEngine {
         case .budget(let scope, let below):
             let global = input.context.remainingUSD.map(money) ?? "unlimited"
             let tenant = input.context.tenantRemainingUSD.map(money) ?? "unlimited"
-            let state: String = switch scope {
-            case .global: "global budget left \(global)"
-            case .tenant: "tenant budget left \(tenant)"
-            case .any: "budget left: global \(global), tenant \(tenant)"
-            }
+            let state: String =
+                switch scope {
+                case .global: "global budget left \(global)"
+                case .tenant: "tenant budget left \(tenant)"
+                case .any: "budget left: global \(global), tenant \(tenant)"
+                }
             let test = below == 0 ? (matched ? "exhausted" : "not exhausted") : "\(matched ? "<" : "not <") \(money(below))"
             return (matched, "\(state) \(test)")
         case .injection(let condition):
             let scope = condition.areas.map { "in \(list($0.map(\.rawValue).sorted()))" } ?? "anywhere"
             let kinds = condition.kinds.isEmpty ? "" : " of kind \(list(condition.kinds.map(\.rawValue)))"
             if let hit = condition.match(c) {
-                return (true, "injection \(score(hit.assessment.score)) at \(hit.location.path) (\(hit.assessment.kinds.map(\.rawValue).joined(separator: ", "))) ≥ \(plain(condition.min))")
+                return (
+                    true,
+                    "injection \(score(hit.assessment.score)) at \(hit.location.path) (\(hit.assessment.kinds.map(\.rawValue).joined(separator: ", "))) ≥ \(plain(condition.min))"
+                )
             }
             let best = c.injection(in: condition.areas)
             let found = best.map { "best \(score($0.assessment.score)) at \($0.location.path)" } ?? "nothing screened found"
@@ -448,7 +479,9 @@ package enum PolicyEngine {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    static func money(_ value: Double) -> String { value.magnitude >= 0.01 || value == 0 ? String(format: "$%.2f", value) : String(format: "$%.6f", value) }
+    static func money(_ value: Double) -> String {
+        value.magnitude >= 0.01 || value == 0 ? String(format: "$%.2f", value) : String(format: "$%.6f", value)
+    }
 
     static func plain(_ value: Double) -> String { YAMLReader.format(value) }
 

@@ -142,8 +142,10 @@ struct PolicyParser {
             for entry in entries {
                 guard let target = reader.nonEmptyString(entry.value, "what model '\(entry.key)' maps to") else { continue }
                 if target != RequestedModel.autoName && targetsByName[target] == nil && !declaredTargetNames.contains(target) {
-                    reader.error(entry.value, "model '\(entry.key)' maps to unknown target '\(target)' (use 'auto' or a target name)"
-                        + YAMLReader.suggestion(target, among: Array(targetsByName.keys) + [RequestedModel.autoName]))
+                    reader.error(
+                        entry.value,
+                        "model '\(entry.key)' maps to unknown target '\(target)' (use 'auto' or a target name)"
+                            + YAMLReader.suggestion(target, among: Array(targetsByName.keys) + [RequestedModel.autoName]))
                     continue
                 }
                 if targetsByName[entry.key] != nil || entry.key == RequestedModel.autoName {
@@ -195,8 +197,10 @@ struct PolicyParser {
         guard let kindText = reader.string(kindNode, "'kind' of \(what)") else { return nil }
         guard let kind = PolicyTarget.Kind(rawValue: kindText) else {
             let names = PolicyTarget.Kind.allCases.map(\.rawValue)
-            reader.error(kindNode, "unknown kind '\(kindText)' for \(what): expected one of \(names.joined(separator: ", "))"
-                + YAMLReader.suggestion(kindText, among: names))
+            reader.error(
+                kindNode,
+                "unknown kind '\(kindText)' for \(what): expected one of \(names.joined(separator: ", "))"
+                    + YAMLReader.suggestion(kindText, among: names))
             return nil
         }
         var isLocal = kind == .embedded
@@ -300,7 +304,9 @@ struct PolicyParser {
                 reader.error(node, "'\(key): false' does nothing; remove the rule or give it another action")
                 return nil
             }
-            if fields["fallback"] != nil { reader.error(fields.keys["fallback"] ?? node, "\(context) marks the request ('\(key)'); a fallback needs a target") }
+            if fields["fallback"] != nil {
+                reader.error(fields.keys["fallback"] ?? node, "\(context) marks the request ('\(key)'); a fallback needs a target")
+            }
             return key == "flag" ? .flag : .spotlight
         default:
             guard let name = reader.nonEmptyString(node, "target of \(context)") else { return nil }
@@ -360,8 +366,10 @@ struct PolicyParser {
         var failed = false
         for entry in entries {
             guard Self.conditionKeys.contains(entry.key) else {
-                reader.error(entry.keyNode, "unknown condition '\(entry.key)' in \(context)"
-                    + YAMLReader.suggestion(entry.key, among: Self.conditionKeys))
+                reader.error(
+                    entry.keyNode,
+                    "unknown condition '\(entry.key)' in \(context)"
+                        + YAMLReader.suggestion(entry.key, among: Self.conditionKeys))
                 failed = true
                 continue
             }
@@ -418,7 +426,8 @@ struct PolicyParser {
         case "language":
             guard let values = reader.stringList(node, what) else { return nil }
             for value in values where !PolicyVocabulary.languages.contains(value) {
-                reader.error(node, "unknown language '\(value)' in \(context): expected one of \(PolicyVocabulary.languages.sorted().joined(separator: ", "))")
+                reader.error(
+                    node, "unknown language '\(value)' in \(context): expected one of \(PolicyVocabulary.languages.sorted().joined(separator: ", "))")
                 return nil
             }
             return .language(Array(Set(values)).sorted())
@@ -427,7 +436,8 @@ struct PolicyParser {
         case "model":
             guard let values = reader.stringList(node, what) else { return nil }
             for value in values where value != RequestedModel.autoName && targets[value] == nil && !declaredTargetNames.contains(value) {
-                reader.error(node, "\(what) names '\(value)', which is neither 'auto' nor a target\(YAMLReader.suggestion(value, among: targets.keys))")
+                reader.error(
+                    node, "\(what) names '\(value)', which is neither 'auto' nor a target\(YAMLReader.suggestion(value, among: targets.keys))")
                 return nil
             }
             return .requestedModel(Array(Set(values)).sorted())
@@ -482,7 +492,8 @@ struct PolicyParser {
                 for item in items {
                     guard let name = reader.string(item, "an area in \(what)") else { return nil }
                     guard let area = TextArea(rawValue: name) else {
-                        reader.error(item, "unknown area '\(name)' in \(what)" + YAMLReader.suggestion(name, among: TextArea.allCases.map(\.rawValue)))
+                        reader.error(
+                            item, "unknown area '\(name)' in \(what)" + YAMLReader.suggestion(name, among: TextArea.allCases.map(\.rawValue)))
                         return nil
                     }
                     areas.insert(area)
@@ -494,7 +505,10 @@ struct PolicyParser {
                 for item in items {
                     guard let name = reader.string(item, "a kind in \(what)") else { return nil }
                     guard let kind = InjectionKind(rawValue: name) else {
-                        reader.error(item, "unknown injection kind '\(name)' in \(what)" + YAMLReader.suggestion(name, among: InjectionKind.allCases.map(\.rawValue)))
+                        reader.error(
+                            item,
+                            "unknown injection kind '\(name)' in \(what)" + YAMLReader.suggestion(name, among: InjectionKind.allCases.map(\.rawValue))
+                        )
                         return nil
                     }
                     condition.kinds.append(kind)
@@ -648,8 +662,10 @@ struct PolicyParser {
         if let node = fields["types"], let entries = reader.mapping(node, "'types' of 'redaction'") {
             for entry in entries {
                 guard PolicyVocabulary.findingTypes.contains(FindingType(entry.key)) else {
-                    reader.error(entry.keyNode, "unknown finding type '\(entry.key)' in 'redaction'"
-                        + YAMLReader.suggestion(entry.key, among: PolicyVocabulary.findingTypes.map(\.rawValue)))
+                    reader.error(
+                        entry.keyNode,
+                        "unknown finding type '\(entry.key)' in 'redaction'"
+                            + YAMLReader.suggestion(entry.key, among: PolicyVocabulary.findingTypes.map(\.rawValue)))
                     continue
                 }
                 if let mode = redactionMode(entry.value, "redaction of \(entry.key)") { settings.modes[FindingType(entry.key)] = mode }

@@ -65,7 +65,8 @@ package struct PolicyTestSuite: Sendable, Hashable {
                 mismatches.append(("overrides_requested_model", String(expected), String(decision.overrodeRequestedModel)))
             }
             if let expected = testCase.expectedFlagged, expected != !decision.flaggedBy.isEmpty {
-                mismatches.append(("flagged", String(expected), decision.flaggedBy.isEmpty ? "false" : "true (\(decision.flaggedBy.joined(separator: ", ")))"))
+                mismatches.append(
+                    ("flagged", String(expected), decision.flaggedBy.isEmpty ? "false" : "true (\(decision.flaggedBy.joined(separator: ", ")))"))
             }
             return Result(testCase: testCase, decision: decision, mismatches: mismatches)
         }
@@ -157,11 +158,16 @@ package struct PolicyTestSuite: Sendable, Hashable {
             reader.error(node, "\(what) is missing 'expect'")
             return nil
         }
-        guard let expect = reader.fields(expectNode, "'expect' of \(what)", allowed: ["action", "target", "rule", "overrides_requested_model", "flagged"]) else {
+        guard
+            let expect = reader.fields(
+                expectNode, "'expect' of \(what)", allowed: ["action", "target", "rule", "overrides_requested_model", "flagged"])
+        else {
             return nil
         }
         if let node = expect["action"], let text = reader.string(node, "expected action") {
-            if let action = Decision.Action(rawValue: text) { testCase.expectedAction = action } else {
+            if let action = Decision.Action(rawValue: text) {
+                testCase.expectedAction = action
+            } else {
                 reader.error(node, "expected action must be route, redact or block; found '\(text)'")
             }
         }
@@ -226,7 +232,8 @@ package struct PolicyTestSuite: Sendable, Hashable {
             }
             injections.append(
                 LocatedInjection(
-                    location: FindingLocation(path: area == .toolResult ? "messages[2].content" : "messages[0].content", area: area, rewritable: true),
+                    location: FindingLocation(
+                        path: area == .toolResult ? "messages[2].content" : "messages[0].content", area: area, rewritable: true),
                     assessment: InjectionAssessment(score: score, flagged: score >= InjectionModel.builtIn.threshold, kinds: kinds, findings: [])
                 )
             )

@@ -1,5 +1,5 @@
-package import LumenCore
 package import Logging
+package import LumenCore
 
 /// A finished non-streaming remote completion.
 package struct ProviderResult: Sendable {
@@ -44,5 +44,7 @@ package protocol ChatProvider: Sendable {
     func complete(body: [UInt8], headers: [String: String], target: ProviderTarget, logger: Logger) async throws -> ProviderResult
 
     /// Sends an encoded streaming body as it is and yields its chunks as they arrive.
-    func stream(body: [UInt8], headers: [String: String], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
+    func stream(
+        body: [UInt8], headers: [String: String], target: ProviderTarget, logger: Logger
+    ) -> AsyncThrowingStream<ProviderStreamEvent, any Error>
 }

@@ -1,7 +1,7 @@
 package import AsyncHTTPClient
+import Foundation
 package import Logging
 package import LumenCore
-import Foundation
 import NIOCore
 
 /// The ``ChatProvider`` for remote targets over HTTP, built on a shared `HTTPClient` (created and shut
@@ -64,7 +64,9 @@ package struct HTTPChatProvider: ChatProvider {
 
     // MARK: Streaming
 
-    package func stream(_ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    package func stream(
+        _ request: ChatCompletionRequest, target: ProviderTarget, logger: Logger
+    ) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         do {
             return stream(body: try requestBody(request, target: target, stream: true), headers: [:], target: target, logger: logger)
         } catch {
@@ -73,7 +75,9 @@ package struct HTTPChatProvider: ChatProvider {
     }
 
     /// Sends an already encoded streaming body and yields its chunks as they arrive.
-    package func stream(body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
+    package func stream(
+        body: [UInt8], headers: [String: String] = [:], target: ProviderTarget, logger: Logger
+    ) -> AsyncThrowingStream<ProviderStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {

@@ -1,5 +1,5 @@
-package import LumenPolicy
 package import LumenCore
+package import LumenPolicy
 
 /// Something that can answer chat completions: the embedded llama.cpp runtime, an external local
 /// endpoint, or a remote provider. The router picks one per request by policy.

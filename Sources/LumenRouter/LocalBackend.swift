@@ -1,7 +1,7 @@
-package import LumenPolicy
+import Foundation
 package import LumenCore
 package import LumenLocalRuntime
-import Foundation
+package import LumenPolicy
 
 /// The embedded llama.cpp runtime as a `ChatBackend`: text, function tools (`tools`, `tool_choice`,
 /// `parallel_tool_calls`, tool messages and earlier tool calls, in the model's own tool format) and
@@ -51,7 +51,9 @@ package struct LocalBackend: ChatBackend {
         case .invalidTools(let reason, let param):
             return .invalidRequest("The embedded local model cannot honour this request: \(reason).", param: param, code: "unsupported_by_target")
         case .unsupportedSchema(let schemaError, let param):
-            return .invalidRequest("The embedded local model cannot constrain its output to this schema: \(schemaError.description).", param: param, code: "unsupported_schema")
+            return .invalidRequest(
+                "The embedded local model cannot constrain its output to this schema: \(schemaError.description).", param: param,
+                code: "unsupported_schema")
         default:
             return .invalidRequest(error.description, code: "unsupported_by_target")
         }
@@ -88,7 +90,8 @@ package struct LocalBackend: ChatBackend {
         case "json_object"?: output = .jsonObject
         case "json_schema"?:
             guard let schema = request.responseFormat?["json_schema"]?["schema"] else {
-                throw .invalidRequest("'response_format' of type json_schema needs 'json_schema.schema'.", param: "response_format.json_schema.schema")
+                throw .invalidRequest(
+                    "'response_format' of type json_schema needs 'json_schema.schema'.", param: "response_format.json_schema.schema")
             }
             output = .jsonSchema(schema)
         case let other?:
@@ -135,7 +138,8 @@ package struct LocalBackend: ChatBackend {
             // Agent clients send tens of tools with long schemas: say that they count, so a client learns
             // why its request does not fit (Claude Code's first request is ~15k tokens, Codex's ~8.7k).
             return BackendError(
-                .invalid, "The embedded local model cannot take this request: \(error.description); tool definitions and their schemas count toward the prompt."
+                .invalid,
+                "The embedded local model cannot take this request: \(error.description); tool definitions and their schemas count toward the prompt."
             )
         case .invalidChat, .invalidParameters, .invalidTools, .unsupportedSchema: return BackendError(.invalid, error.description)
         default: return BackendError(.failure, error.description)
@@ -181,7 +185,9 @@ package struct LocalBackend: ChatBackend {
         }
     }
 
-    package func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    package func stream(
+        _ request: ChatCompletionRequest, body: EncodedBody?
+    ) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let events: AsyncThrowingStream<AnswerEvent, any Error>
         do {
             events = try await start(Self.generationRequest(request, parameters: parameters(request)))
@@ -197,10 +203,16 @@ package struct LocalBackend: ChatBackend {
             do {
                 for try await event in events {
                     for (delta, finish) in encoder.deltas(for: event) {
-                        continuation.yield(.chunk(ChatCompletionChunk(id: id, created: created, model: model, choices: [ChunkChoice(index: 0, delta: delta, finishReason: finish)])))
+                        continuation.yield(
+                            .chunk(
+                                ChatCompletionChunk(
+                                    id: id, created: created, model: model, choices: [ChunkChoice(index: 0, delta: delta, finishReason: finish)])))
                     }
                     if case .finished(let summary) = event {
-                        continuation.yield(.end(usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens), bytesSent: 0, bytesReceived: 0))
+                        continuation.yield(
+                            .end(
+                                usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens), bytesSent: 0,
+                                bytesReceived: 0))
                     }
                 }
                 continuation.finish()
@@ -227,7 +239,13 @@ struct ChatChunkEncoder {
             return [(ChatDelta(role: role, content: text), nil)]
         case .toolCallStarted(let index, let id, let name):
             first = false
-            return [(ChatDelta(role: role, toolCalls: [ToolCallDelta(index: index, id: id, type: "function", function: .init(name: name, arguments: ""))]), nil)]
+            return [
+                (
+                    ChatDelta(
+                        role: role, toolCalls: [ToolCallDelta(index: index, id: id, type: "function", function: .init(name: name, arguments: ""))]),
+                    nil
+                )
+            ]
         case .toolCallArguments(let index, let fragment):
             guard !fragment.isEmpty else { return [] }
             first = false

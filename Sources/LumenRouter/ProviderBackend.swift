@@ -104,7 +104,9 @@ package struct ProviderBackend: ChatBackend {
         }
     }
 
-    package func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    package func stream(
+        _ request: ChatCompletionRequest, body: EncodedBody?
+    ) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let encoded = try encodedBody(request, body, stream: true)
         // Pulled in the consumer's task: no task of its own, so a chunk crosses one thread hop fewer.
         let cursor = UpstreamCursor(provider.stream(body: encoded.bytes, headers: encoded.headers, target: streamTarget, logger: logger))

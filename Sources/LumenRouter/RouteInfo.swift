@@ -1,6 +1,5 @@
 package import LumenPolicy
 
-
 /// One step down a rule's fallback order: the target that failed or was unavailable, the one tried
 /// next, and why (no prompt text).
 package struct FallbackEvent: Sendable, Codable, Hashable {

@@ -224,7 +224,8 @@ package final class Router: Sendable {
         let estimatedInput = max(classification.estimatedTokens, 1)
         // Spotlighting rewrites flagged untrusted texts before any model sees them (the target's body
         // is then screened again before it leaves).
-        let spotlighted = decision.spotlight.isEmpty
+        let spotlighted =
+            decision.spotlight.isEmpty
             ? [] : Spotlight.apply(classification.injections, areas: Set(decision.spotlight), to: &screened.request)
         // The spotlighted texts live in the conversation: a client's own body no longer carries them.
         if !spotlighted.isEmpty { screened.native = nil }
@@ -364,7 +365,10 @@ package final class Router: Sendable {
         }
         var dropped = screened.droppedFields
         guard backend.route == .remote else {
-            return .ready(Attempt(name: name, target: target, backend: backend, request: request, body: nil, redaction: nil, redactedTypes: [], droppedFields: dropped))
+            return .ready(
+                Attempt(
+                    name: name, target: target, backend: backend, request: request, body: nil, redaction: nil, redactedTypes: [],
+                    droppedFields: dropped))
         }
         let outbound: OutboundBody
         do {
@@ -385,7 +389,9 @@ package final class Router: Sendable {
         let final: OutboundBody
         let session: RedactionSession?
         let redactedTypes: Set<FindingType>
-        switch Screening.finalise(outbound, screened: screened, redact: plan.decision.action == .redact, rules: RedactionRules(policy.redaction), classifier: classifier) {
+        switch Screening.finalise(
+            outbound, screened: screened, redact: plan.decision.action == .redact, rules: RedactionRules(policy.redaction), classifier: classifier)
+        {
         case .local(let why):
             return .skip(why)
         case .block(let message):
@@ -419,20 +425,26 @@ package final class Router: Sendable {
             // The worst case is reserved against the budgets first (#17); settled by the completion record.
             if let refused = try await reserveBudget(target: target, screened: screened, bytes: bytes.bytes.count, trail: trail, plan: plan) {
                 if case .route(let local)? = policy.budgets.onExhausted, local != name {
-                    logger.info("budget reservation refused, serving locally", metadata: ["request_id": "\(trail.requestID)", "reason": "\(refused)"])
+                    logger.info(
+                        "budget reservation refused, serving locally", metadata: ["request_id": "\(trail.requestID)", "reason": "\(refused)"])
                     return try await prepare(local, isPrimary: false, screened: screened, stream: stream, plan: plan, trail: trail)
                 }
                 return .skip(refused)
             }
             do {
-                try await log.append(trail.decisionRecord(target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
+                try await log.append(
+                    trail.decisionRecord(
+                        target: target, host: backend.host, bytesOut: bytes.bytes.count, redactedTypes: redactedTypes, redaction: session?.stats))
             } catch {
                 if admission == .probe { breakers.released(name) }
                 logger.error("audit write failed before egress", metadata: ["request_id": "\(trail.requestID)", "error": "\(error)"])
                 throw .auditUnavailable("The audit log could not be written; the request was not sent.", route: nil)
             }
         }
-        return .ready(Attempt(name: name, target: target, backend: backend, request: request, body: bytes, redaction: session, redactedTypes: redactedTypes, droppedFields: dropped))
+        return .ready(
+            Attempt(
+                name: name, target: target, backend: backend, request: request, body: bytes, redaction: session, redactedTypes: redactedTypes,
+                droppedFields: dropped))
     }
 
     // MARK: - Non-streaming
@@ -493,7 +505,8 @@ package final class Router: Sendable {
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
                     throw refused
                 }
-                logger.warning("target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
+                logger.warning(
+                    "target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
                 lastError = error
                 fallBack(&fallbacks, from: name, to: next, reason: error.description)
             }
@@ -538,7 +551,8 @@ package final class Router: Sendable {
         switch error.kind {
         case .failure, .timeout:
             if breakers.failed(attempt.name) {
-                logger.warning("circuit opened", metadata: ["target": "\(attempt.name)", "seconds": "\(breakers.settings.openFor.components.seconds)"])
+                logger.warning(
+                    "circuit opened", metadata: ["target": "\(attempt.name)", "seconds": "\(breakers.settings.openFor.components.seconds)"])
             }
         case .invalid, .busy:
             breakers.succeeded(attempt.name)

@@ -3,10 +3,10 @@ import Foundation
 package import Logging
 package import LumenAudit
 import LumenLocalRuntime
-import LumenProviders
-import NIOConcurrencyHelpers
 package import LumenPolicy
+import LumenProviders
 import LumenStore
+import NIOConcurrencyHelpers
 
 extension RouterRuntime {
     /// Everything a running router is built from, as one value with documented defaults (filled by
@@ -140,7 +140,8 @@ package final class RouterRuntime: Sendable {
             audit = .log(log)
             auditLog = log
         } catch {
-            logger.error("audit log unavailable: remote routes will answer 503", metadata: ["dir": "\(settings.auditDirectory)", "error": "\(error)"])
+            logger.error(
+                "audit log unavailable: remote routes will answer 503", metadata: ["dir": "\(settings.auditDirectory)", "error": "\(error)"])
             audit = .unavailable("\(error)")
         }
 
@@ -200,7 +201,8 @@ package final class RouterRuntime: Sendable {
             context.budget.setBudgets(AuditPolicyInfo(policy).budgets)
             hooks = BudgetHooksFactory.hooks(context.budget)
         } else {
-            current.ledger = await BudgetHooksFactory.ledger(updating: current.ledger, for: policy, directory: settings.auditDirectory, logger: logger)
+            current.ledger = await BudgetHooksFactory.ledger(
+                updating: current.ledger, for: policy, directory: settings.auditDirectory, logger: logger)
             hooks = BudgetHooksFactory.hooks(current.ledger)
         }
         current.policyVersion = version
@@ -229,7 +231,8 @@ package final class RouterRuntime: Sendable {
         for target in policy.targets where target.kind == .embedded {
             guard let path = target.modelPath ?? settings.modelPath else {
                 throw RouterSetupError(
-                    message: "policy target '\(target.name)' is the embedded model but no model was found: pass --model PATH, set LUMEN_MODEL, or run scripts/setup.sh"
+                    message:
+                        "policy target '\(target.name)' is the embedded model but no model was found: pass --model PATH, set LUMEN_MODEL, or run scripts/setup.sh"
                 )
             }
             let runtime: LocalRuntime
@@ -277,7 +280,9 @@ package final class RouterRuntime: Sendable {
     /// `start` with the shared store: connect and migrate (a wrong URL or an unreachable database
     /// stops the start with a message), register this instance, take the store's policy (or seed it
     /// from the file), write audit records to this instance's chain, budget by reservation.
-    static func startShared(_ settings: Configuration, store storeSettings: SharedStoreSettings, logger: Logger) async throws(RouterSetupError) -> RouterRuntime {
+    static func startShared(
+        _ settings: Configuration, store storeSettings: SharedStoreSettings, logger: Logger
+    ) async throws(RouterSetupError) -> RouterRuntime {
         let context = try await StoreContext.open(storeSettings, logger: logger)
         let policy: Policy
         let version: Int
@@ -319,7 +324,8 @@ package final class RouterRuntime: Sendable {
             audit: audit, auditLog: log, httpClient: httpClient, logger: logger, storeContext: context
         )
         runtime.startStoreWork(context)
-        logger.info("shared store in use", metadata: ["store": "\(storeSettings.url)", "instance": "\(context.instance.id)", "policy_version": "\(version)"])
+        logger.info(
+            "shared store in use", metadata: ["store": "\(storeSettings.url)", "instance": "\(context.instance.id)", "policy_version": "\(version)"])
         return runtime
     }
 

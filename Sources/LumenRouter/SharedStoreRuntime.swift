@@ -63,7 +63,8 @@ final class StoreContext: Sendable {
                     logger.info("store schema migrated", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 }
                 let instance = try await store.registerInstance(name: settings.instanceName)
-                return StoreContext(store: store, instance: instance, budget: StoreBudget(store: store, instance: instance, budgets: []), settings: settings)
+                return StoreContext(
+                    store: store, instance: instance, budget: StoreBudget(store: store, instance: instance, budgets: []), settings: settings)
             } catch {
                 store.shutdown()
                 throw error
@@ -187,11 +188,13 @@ extension RouterRuntime {
     func switchPolicy(to version: Int) async {
         guard let context = storeContext, currentPolicyVersion != version else { return }
         // One switch at a time; a version skipped here is picked up by the next poll.
-        guard switching.withLockedValue({ busy in
-            if busy { return false }
-            busy = true
-            return true
-        }) else { return }
+        guard
+            switching.withLockedValue({ busy in
+                if busy { return false }
+                busy = true
+                return true
+            })
+        else { return }
         defer { switching.withLockedValue { $0 = false } }
         do {
             let stored = try await context.store.policy(version: version)
@@ -199,7 +202,9 @@ extension RouterRuntime {
             do {
                 policy = try stored.policy(environment: settings.environment)
             } catch {
-                logger.error("policy version from the store does not load here; the running one stays", metadata: ["version": "\(version)", "error": "\(error.description)"])
+                logger.error(
+                    "policy version from the store does not load here; the running one stays",
+                    metadata: ["version": "\(version)", "error": "\(error.description)"])
                 return
             }
             try await install(policy, version: version)
@@ -223,7 +228,10 @@ extension RouterRuntime {
             return reported
         }
         if let previous { Gauge(label: "lumen_policy_info", dimensions: previous).record(0) }
-        Gauge(label: "lumen_policy_info", dimensions: [("instance", instance), ("version", String(version)), ("hash", String(policy.contentHash.prefix(12)))]).record(1)
+        Gauge(
+            label: "lumen_policy_info",
+            dimensions: [("instance", instance), ("version", String(version)), ("hash", String(policy.contentHash.prefix(12)))]
+        ).record(1)
         Gauge(label: "lumen_audit_writable", dimensions: [("instance", instance)]).record((auditLog?.health.ok ?? false) ? 1 : 0)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import LumenCore
 import LumenRouter
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// How one client API writes a streamed answer: each chunk of the conversation's answer as its SSE
 /// events, its end, and its error event for a stream cut after it started.

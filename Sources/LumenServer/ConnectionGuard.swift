@@ -97,7 +97,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if overCap {
             // Over the cap: one answer, no work, and the place is not taken.
             if case .head = part {
-                refuse(context, status: .serviceUnavailable, code: "too_many_connections", message: "The server has too many open connections; retry later.")
+                refuse(
+                    context, status: .serviceUnavailable, code: "too_many_connections",
+                    message: "The server has too many open connections; retry later.")
             }
             return
         }
@@ -106,7 +108,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             bodyDeadline?.cancel()
             let seconds = limits.bodyTimeout
             bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [weak self] in
-                self?.refuse(context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
+                self?.refuse(
+                    context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
             }
         case .end:
             bodyDeadline?.cancel()
@@ -192,10 +195,13 @@ final class RequestLineCheck: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return finish(context)
         }
-        let body = (try? WireJSON.encode(OpenAIErrorBody(
-            message: "HTTP/0.9 requests are not served; send HTTP/1.1.", type: "invalid_request_error", code: "unsupported_http_version"
-        ))) ?? []
-        let head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\nServer: lumen\r\n\r\n"
+        let body =
+            (try? WireJSON.encode(
+                OpenAIErrorBody(
+                    message: "HTTP/0.9 requests are not served; send HTTP/1.1.", type: "invalid_request_error", code: "unsupported_http_version"
+                ))) ?? []
+        let head =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\nServer: lumen\r\n\r\n"
         var out = context.channel.allocator.buffer(capacity: head.utf8.count + body.count)
         out.writeString(head)
         out.writeBytes(body)

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import Yams
 
 /// Who a presented API key belongs to.

@@ -138,7 +138,9 @@ package enum LumenHTTPServer {
                 // Without keys the server must be reachable from this machine only: the address it is
                 // bound to decides, whatever name was given.
                 if configuration.keys == nil, !ServerConfiguration.isLoopback(boundAddress: channel.localAddress?.ipAddress) {
-                    logger.critical("bound to a non-loopback address without --keys: closing", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                    logger.critical(
+                        "bound to a non-loopback address without --keys: closing",
+                        metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
                     try? await channel.close()
                     return
                 }
@@ -155,7 +157,9 @@ struct NotFoundBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            let body = (try? WireJSON.encode(OpenAIErrorBody(message: "Unknown path \(request.uri.path).", type: "invalid_request_error", code: "not_found"))) ?? []
+            let body =
+                (try? WireJSON.encode(OpenAIErrorBody(message: "Unknown path \(request.uri.path).", type: "invalid_request_error", code: "not_found")))
+                ?? []
             return Response(
                 status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body))
             )
@@ -230,7 +234,9 @@ struct Handler: Sendable {
         let router = router()
         if countTokensOnly {
             do {
-                return encoded(.ok, ["input_tokens": JSONValue.integer(Int64(try router.countTokens(inbound)))] as JSONValue, headers: Self.lumenHeaders(nil, requestID: requestID))
+                return encoded(
+                    .ok, ["input_tokens": JSONValue.integer(Int64(try router.countTokens(inbound)))] as JSONValue,
+                    headers: Self.lumenHeaders(nil, requestID: requestID))
             } catch {
                 return errorResponse(error, requestID: requestID, api: api)
             }
@@ -243,11 +249,13 @@ struct Handler: Sendable {
                 case .chatCompletions:
                     return jsonResponse(.ok, response, info: info, requestID: requestID)
                 case .anthropicMessages:
-                    return jsonResponse(.ok, AnthropicInbound.response(response, requestedModel: inbound.conversation.model), info: info, requestID: requestID)
+                    return jsonResponse(
+                        .ok, AnthropicInbound.response(response, requestedModel: inbound.conversation.model), info: info, requestID: requestID)
                 case .responses:
                     let id = Self.responseID()
                     responses?.store(id: id, conversation: inbound.conversation.messages, answer: response.choices.first?.message)
-                    return jsonResponse(.ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
+                    return jsonResponse(
+                        .ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
                 }
             case .stream(let info, let stream):
                 switch api {
@@ -260,7 +268,8 @@ struct Handler: Sendable {
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
                 case .responses:
                     let encoder = ResponsesSSE(
-                        encoder: ResponsesInbound.StreamEncoder(id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
+                        encoder: ResponsesInbound.StreamEncoder(
+                            id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
                         store: responses, conversation: inbound.conversation.messages
                     )
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
@@ -461,7 +470,11 @@ struct Handler: Sendable {
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         } catch {
             logger.error("could not encode a response", metadata: ["error": "\(error)"])
-            return Response(status: .internalServerError, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"encoding failure","type":"api_error","param":null,"code":"internal_error"}}"#)))
+            return Response(
+                status: .internalServerError, headers: headers,
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: #"{"error":{"message":"encoding failure","type":"api_error","param":null,"code":"internal_error"}}"#)))
         }
     }
 

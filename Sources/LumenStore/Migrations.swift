@@ -16,7 +16,7 @@ package enum StoreMigrations {
     static let lockKey = 0x4C554D454E  // "LUMEN"
 
     package static let all: [Migration] = [
-        Migration(version: 1, name: "instances, audit chains and checkpoints, budgets, policy versions", sql: v1),
+        Migration(version: 1, name: "instances, audit chains and checkpoints, budgets, policy versions", sql: v1)
     ]
 
     package static var latest: Int { all.map(\.version).max() ?? 0 }
@@ -288,7 +288,9 @@ extension SharedStore {
                     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
                 """, logger: logger)
             var current = 0
-            for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM lumen_schema_migrations", logger: logger).decode(Int.self) {
+            for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM lumen_schema_migrations", logger: logger)
+                .decode(Int.self)
+            {
                 current = version
             }
             if current > StoreMigrations.latest {

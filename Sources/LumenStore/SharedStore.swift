@@ -26,7 +26,9 @@ package final class SharedStore: Sendable {
 
     /// Connects to `url` and checks that the database answers. Fails with a message that names
     /// what is wrong (host unreachable, login refused, no such database) within `timeout` seconds.
-    package static func connect(_ url: StoreURL, logger: Logger, queryTimeout: Double = 5, timeout: Double = 10) async throws(StoreError) -> SharedStore {
+    package static func connect(
+        _ url: StoreURL, logger: Logger, queryTimeout: Double = 5, timeout: Double = 10
+    ) async throws(StoreError) -> SharedStore {
         var silenced = logger
         silenced.logLevel = max(logger.logLevel, .critical)
         let quiet = silenced
@@ -82,10 +84,12 @@ package final class SharedStore: Sendable {
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             once.withLockedValue { $0 = continuation }
             func finish(_ result: Result<T, any Error>) {
-                guard let waiting = once.withLockedValue({ box -> CheckedContinuation<T, any Error>? in
-                    defer { box = nil }
-                    return box
-                }) else { return }
+                guard
+                    let waiting = once.withLockedValue({ box -> CheckedContinuation<T, any Error>? in
+                        defer { box = nil }
+                        return box
+                    })
+                else { return }
                 waiting.resume(with: result)
             }
             work.withLockedValue {

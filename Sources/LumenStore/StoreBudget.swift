@@ -93,7 +93,11 @@ package final class StoreBudget: Sendable {
         var result = BudgetRemaining()
         for (scope, period, limit) in limits {
             let left = limit - (used[scope + "|" + period] ?? 0)
-            if scope.isEmpty { result.globalUSD = min(result.globalUSD ?? left, left) } else { result.tenantUSD = min(result.tenantUSD ?? left, left) }
+            if scope.isEmpty {
+                result.globalUSD = min(result.globalUSD ?? left, left)
+            } else {
+                result.tenantUSD = min(result.tenantUSD ?? left, left)
+            }
         }
         state.withLockedValue { $0.cache[tenant ?? ""] = (now, result) }
         return result
@@ -156,7 +160,8 @@ package final class StoreBudget: Sendable {
             let left = Double(parts[2]) ?? 0
             return .refused(
                 String(
-                    format: "%@ budget: $%.6f left < worst case $%.6f on '%@' (shared store)", BudgetKeys.describe(scope: parts[0], period: parts[1]), left,
+                    format: "%@ budget: $%.6f left < worst case $%.6f on '%@' (shared store)", BudgetKeys.describe(scope: parts[0], period: parts[1]),
+                    left,
                     request.amountUSD, request.target))
         } catch {
             return .unavailable(error.message)
@@ -255,14 +260,17 @@ extension SharedStore {
         let rows = try await run(
             "read budgets", "SELECT scope, period, spent_usd::float8, reserved_usd::float8 FROM lumen_budget_counters ORDER BY scope, period")
         return rows.compactMap { row in
-            (try? row.decode((String, String, Double, Double).self)).map { StoreBudgetStatus(scope: $0.0, period: $0.1, spentUSD: $0.2, reservedUSD: $0.3) }
+            (try? row.decode((String, String, Double, Double).self)).map {
+                StoreBudgetStatus(scope: $0.0, period: $0.1, spentUSD: $0.2, reservedUSD: $0.3)
+            }
         }
     }
 
     /// Open reservations: (instance, count, USD).
     package func openReservations() async throws(StoreError) -> [(instance: String, count: Int, usd: Double)] {
         let rows = try await run(
-            "read reservations", "SELECT instance_id, count(*)::bigint, sum(amount_usd)::float8 FROM lumen_budget_reservations GROUP BY instance_id ORDER BY 1")
+            "read reservations",
+            "SELECT instance_id, count(*)::bigint, sum(amount_usd)::float8 FROM lumen_budget_reservations GROUP BY instance_id ORDER BY 1")
         return rows.compactMap { row in (try? row.decode((String, Int, Double).self)).map { ($0.0, $0.1, $0.2) } }
     }
 }

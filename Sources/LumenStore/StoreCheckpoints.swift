@@ -20,7 +20,8 @@ package struct CheckpointSigner: Sendable {
     package init(environment: [String: String]) throws(StoreError) {
         if let text = environment[Self.environmentKey], !text.isEmpty {
             guard let bytes = Self.bytes(hex: text), bytes.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes) else {
-                throw StoreError(.invalidArgument, "\(Self.environmentKey) must be 64 hex digits (an Ed25519 private key; `lumen store keygen` makes one)")
+                throw StoreError(
+                    .invalidArgument, "\(Self.environmentKey) must be 64 hex digits (an Ed25519 private key; `lumen store keygen` makes one)")
             }
             self.keyBytes = Array(key.rawRepresentation)
             self.configured = true
@@ -105,7 +106,9 @@ extension SharedStore {
         let logger = self.logger
         return try await transaction("write checkpoint") { connection in
             var locked = false
-            for try await value in try await connection.query("SELECT pg_try_advisory_xact_lock(\(StoreMigrations.lockKey + 2))", logger: logger).decode(Bool.self) {
+            for try await value in try await connection.query("SELECT pg_try_advisory_xact_lock(\(StoreMigrations.lockKey + 2))", logger: logger)
+                .decode(Bool.self)
+            {
                 locked = value
             }
             guard locked else { return false }

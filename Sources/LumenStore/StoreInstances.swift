@@ -60,8 +60,13 @@ extension SharedStore {
             """)
         var out: [StoreInstanceStatus] = []
         for row in rows {
-            guard let (id, name, host, pid, age, stopped, version, hash) = try? row.decode((String, String, String, Int, Double, Bool, Int?, String?).self) else { continue }
-            out.append(StoreInstanceStatus(id: id, name: name, host: host, pid: pid, heartbeatAgeSeconds: age, stopped: stopped, policyVersion: version, policyHash: hash))
+            guard
+                let (id, name, host, pid, age, stopped, version, hash) = try? row.decode(
+                    (String, String, String, Int, Double, Bool, Int?, String?).self)
+            else { continue }
+            out.append(
+                StoreInstanceStatus(
+                    id: id, name: name, host: host, pid: pid, heartbeatAgeSeconds: age, stopped: stopped, policyVersion: version, policyHash: hash))
         }
         return out
     }

@@ -40,14 +40,17 @@ extension SharedStore {
     /// Stores `yaml` as a new version and makes it active (one transaction; every instance is told
     /// by NOTIFY when it commits). The caller validated it. Applying the active policy's exact
     /// content again stores nothing and returns the active version.
-    package func applyPolicy(yaml: String, files: [String: String], policy: Policy, author: String) async throws(StoreError) -> (version: Int, created: Bool) {
+    package func applyPolicy(
+        yaml: String, files: [String: String], policy: Policy, author: String
+    ) async throws(StoreError) -> (version: Int, created: Bool) {
         let filesJSON = String(decoding: (try? JSONEncoder().encode(files)) ?? Data("{}".utf8), as: UTF8.self)
         let logger = self.logger
         return try await transaction("apply policy") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(StoreMigrations.lockKey + 1))", logger: logger)
             var active: (Int, String)?
             for try await row in try await connection.query(
-                "SELECT p.version, p.hash FROM lumen_policy_activations a JOIN lumen_policies p USING (version) ORDER BY a.id DESC LIMIT 1", logger: logger
+                "SELECT p.version, p.hash FROM lumen_policy_activations a JOIN lumen_policies p USING (version) ORDER BY a.id DESC LIMIT 1",
+                logger: logger
             ).decode((Int, String).self) {
                 active = row
             }
@@ -74,14 +77,20 @@ extension SharedStore {
         return try await transaction("roll back policy") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(StoreMigrations.lockKey + 1))", logger: logger)
             var history: [Int] = []
-            for try await value in try await connection.query("SELECT version FROM lumen_policy_activations ORDER BY id DESC", logger: logger).decode(Int.self) {
+            for try await value in try await connection.query("SELECT version FROM lumen_policy_activations ORDER BY id DESC", logger: logger).decode(
+                Int.self)
+            {
                 history.append(value)
             }
-            guard let current = history.first else { throw StoreError(.invalidArgument, "the store has no policy yet: `lumen policy apply FILE --store URL` first") }
+            guard let current = history.first else {
+                throw StoreError(.invalidArgument, "the store has no policy yet: `lumen policy apply FILE --store URL` first")
+            }
             let target: Int
             if let version {
                 var exists = false
-                for try await _ in try await connection.query("SELECT 1 FROM lumen_policies WHERE version = \(version)", logger: logger).decode(Int.self) {
+                for try await _ in try await connection.query("SELECT 1 FROM lumen_policies WHERE version = \(version)", logger: logger).decode(
+                    Int.self)
+                {
                     exists = true
                 }
                 guard exists else { throw StoreError(.invalidArgument, "there is no policy version \(version) (see `lumen policy history`)") }
@@ -110,7 +119,8 @@ extension SharedStore {
     package func policy(version: Int) async throws(StoreError) -> StoredPolicy {
         let rows = try await run(
             "read policy", "SELECT version, name, hash, yaml, files, author, created_at FROM lumen_policies WHERE version = \(version)")
-        guard let row = rows.first, let (v, name, hash, yaml, filesJSON, author, created) = try? row.decode((Int, String, String, String, String, String, Date).self)
+        guard let row = rows.first,
+            let (v, name, hash, yaml, filesJSON, author, created) = try? row.decode((Int, String, String, String, String, String, Date).self)
         else { throw StoreError(.invalidArgument, "there is no policy version \(version)") }
         let files = (try? JSONDecoder().decode([String: String].self, from: Data(filesJSON.utf8))) ?? [:]
         return StoredPolicy(version: v, name: name, hash: hash, yaml: yaml, files: files, author: author, createdAt: created)

@@ -1,6 +1,6 @@
+import Crypto
 import Foundation
 package import LumenAudit
-import Crypto
 import PostgresNIO
 
 extension SharedStore {
@@ -41,7 +41,8 @@ extension SharedStore {
         if let id {
             rows = try await run("read audit records", "SELECT id, line FROM lumen_audit_records WHERE id > \(id) ORDER BY id LIMIT 10000")
         } else {
-            rows = try await run("read audit records", "SELECT id, line FROM (SELECT id, line FROM lumen_audit_records ORDER BY id DESC LIMIT \(count)) t ORDER BY id")
+            rows = try await run(
+                "read audit records", "SELECT id, line FROM (SELECT id, line FROM lumen_audit_records ORDER BY id DESC LIMIT \(count)) t ORDER BY id")
         }
         return rows.compactMap { row in (try? row.decode((Int64, String).self)).map { ($0.0, $0.1) } }
     }
@@ -61,7 +62,9 @@ extension SharedStore {
         var batch: [AuditLine] = []
         var count = 0
         for bytes in lines {
-            guard let header = AuditSource.header(bytes) else { throw StoreError(.invalidArgument, "\(directory): a line is not an audit record (run `lumen audit verify` first)") }
+            guard let header = AuditSource.header(bytes) else {
+                throw StoreError(.invalidArgument, "\(directory): a line is not an audit record (run `lumen audit verify` first)")
+            }
             let record = try? JSONDecoder().decode(AuditRecord.self, from: Data(bytes))
             batch.append(
                 AuditLine(
@@ -123,9 +126,12 @@ extension SharedStore {
                 issues.append(
                     AuditVerifyIssue(
                         kind: .truncated, file: chain, line: tail.seq,
-                        message: "the chain's head says seq \(seq) but its records end at seq \(tail.seq): \(seq - tail.seq) record(s) removed from the end"))
+                        message:
+                            "the chain's head says seq \(seq) but its records end at seq \(tail.seq): \(seq - tail.seq) record(s) removed from the end"
+                    ))
             } else if seq == tail.seq, hash != tail.hash {
-                issues.append(AuditVerifyIssue(kind: .modified, file: chain, line: tail.seq, message: "the chain's head hash differs from its last record's"))
+                issues.append(
+                    AuditVerifyIssue(kind: .modified, file: chain, line: tail.seq, message: "the chain's head hash differs from its last record's"))
             }
         }
         let rows = try await run("read checkpoints", "SELECT id, body, hash, signer, signature FROM lumen_audit_checkpoints ORDER BY id")
@@ -141,9 +147,11 @@ extension SharedStore {
                 continue
             }
             if !CheckpointSigner.verify(signature: signature, message: Array(hash.utf8), publicKey: signer) {
-                issues.append(AuditVerifyIssue(kind: .modified, file: place, line: 1, message: "the checkpoint's signature is not valid for its signer"))
+                issues.append(
+                    AuditVerifyIssue(kind: .modified, file: place, line: 1, message: "the checkpoint's signature is not valid for its signer"))
             } else if let publicKey, publicKey.lowercased() != signer {
-                issues.append(AuditVerifyIssue(kind: .modified, file: place, line: 1, message: "signed by \(signer.prefix(16))…, not by the pinned public key"))
+                issues.append(
+                    AuditVerifyIssue(kind: .modified, file: place, line: 1, message: "signed by \(signer.prefix(16))…, not by the pinned public key"))
             }
             signers.insert(signer)
             guard let decoded = try? decoder.decode(CheckpointBody.self, from: Data(body.utf8)) else {
@@ -151,17 +159,24 @@ extension SharedStore {
                 continue
             }
             if decoded.prev != previous {
-                issues.append(AuditVerifyIssue(kind: .deleted, file: place, line: 1, message: "does not follow the previous checkpoint (one was removed or rewritten)"))
+                issues.append(
+                    AuditVerifyIssue(
+                        kind: .deleted, file: place, line: 1, message: "does not follow the previous checkpoint (one was removed or rewritten)"))
             }
             previous = hash
             for (chain, head) in decoded.heads.sorted(by: { $0.key < $1.key }) {
                 guard let check = checks[chain] else {
-                    issues.append(AuditVerifyIssue(kind: .deleted, file: chain, line: head.seq, message: "\(place) names this chain at seq \(head.seq) but it has no records"))
+                    issues.append(
+                        AuditVerifyIssue(
+                            kind: .deleted, file: chain, line: head.seq, message: "\(place) names this chain at seq \(head.seq) but it has no records"
+                        ))
                     continue
                 }
                 if let stored = check.hashes[head.seq] {
                     if stored != head.hash {
-                        issues.append(AuditVerifyIssue(kind: .modified, file: chain, line: head.seq, message: "seq \(head.seq) differs from the hash \(place) recorded"))
+                        issues.append(
+                            AuditVerifyIssue(
+                                kind: .modified, file: chain, line: head.seq, message: "seq \(head.seq) differs from the hash \(place) recorded"))
                     }
                 } else if head.seq > check.tail.seq {
                     issues.append(

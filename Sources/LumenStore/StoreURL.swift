@@ -60,7 +60,8 @@ package struct StoreURL: Sendable, CustomStringConvertible {
 
     package init(parsing text: String) throws(StoreError) {
         guard Self.isStoreURL(text) else {
-            throw StoreError(.invalidURL, "store URL '\(Self.redact(text))' must start with postgres:// (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
+            throw StoreError(
+                .invalidURL, "store URL '\(Self.redact(text))' must start with postgres:// (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
         }
         guard let components = URLComponents(string: text) else {
             throw StoreError(.invalidURL, "store URL '\(Self.redact(text))' does not parse (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")

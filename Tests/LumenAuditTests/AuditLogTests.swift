@@ -10,8 +10,10 @@ func tempDir(_ name: String = #function) -> String {
     return path
 }
 
-func completion(_ id: String, tenant: String = "acme", target: String = "local", route: RouteKind = .local, cost: Double = 0,
-                prompt: Int = 100, completion: Int = 50, ts: String = "") -> AuditRecord {
+func completion(
+    _ id: String, tenant: String = "acme", target: String = "local", route: RouteKind = .local, cost: Double = 0,
+    prompt: Int = 100, completion: Int = 50, ts: String = ""
+) -> AuditRecord {
     AuditRecord(
         kind: .completion, id: id, timestamp: ts, tenant: tenant, policy: AuditPolicyRef(name: "p", hash: "h1"),
         decision: AuditDecision(target: target, route: route, action: "route", rule: route == .local ? "easy" : "hard", reason: "test"),
@@ -132,7 +134,10 @@ func writeLog(_ dir: String, count: Int) async throws {
         // Forge line 3 with a valid hash of its own: the next line's prev_hash no longer matches.
         let forgedDir = tempDir()
         let forgedLog = try await AuditLog.open(AuditLogConfiguration(directory: forgedDir, fsync: .never))
-        for i in 1...3 { try await forgedLog.append(completion(i == 3 ? "forged" : "r\(i)", ts: String(content[i - 1].split(separator: "\"ts\":\"")[1].prefix(24)))) }
+        for i in 1...3 {
+            try await forgedLog.append(
+                completion(i == 3 ? "forged" : "r\(i)", ts: String(content[i - 1].split(separator: "\"ts\":\"")[1].prefix(24))))
+        }
         try await forgedLog.close()
         let (_, forged) = try lines(forgedDir)
         var tampered = content

@@ -1,7 +1,8 @@
 import Foundation
-@testable import LumenAudit
 import LumenPolicy
 import Testing
+
+@testable import LumenAudit
 
 /// The hand-written record writer must produce exactly the bytes `JSONEncoder` (sorted keys, the
 /// sealing configuration) produces, for every shape of record the proxy writes.

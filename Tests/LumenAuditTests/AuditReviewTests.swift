@@ -102,7 +102,8 @@ func fixtureLog(_ dir: String) async throws {
         try await log.append(kept)
         try await log.close()
 
-        let all = try FileManager.default.contentsOfDirectory(atPath: dir).map { try String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.joined()
+        let all = try FileManager.default.contentsOfDirectory(atPath: dir).map { try String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }
+            .joined()
         #expect(!all.contains("bob@example.com"))
         #expect(!all.contains("4111"))
         #expect(!all.contains("mail "))
@@ -173,7 +174,9 @@ func fixtureLog(_ dir: String) async throws {
         try await log.close()
         let prices = Dictionary(uniqueKeysWithValues: AuditFixture.targets.map { ($0.name, $0) })
         func decide(_ c: Classification) -> AuditDecision {
-            if c.findings.contains(where: { $0.type == .email }) { return AuditDecision(target: "", route: .blocked, action: "block", rule: "no-pii", reason: "") }
+            if c.findings.contains(where: { $0.type == .email }) {
+                return AuditDecision(target: "", route: .blocked, action: "block", rule: "no-pii", reason: "")
+            }
             return c.difficulty > 0.5
                 ? AuditDecision(target: "remote-mini", route: .remote, action: "route", rule: "hard", reason: "")
                 : AuditDecision(target: "local-small", route: .local, action: "route", rule: "easy", reason: "")
@@ -187,7 +190,9 @@ func fixtureLog(_ dir: String) async throws {
             case .remote: direct.remote += 1
             case .blocked: direct.blocked += 1
             }
-            if d.route != .blocked { direct.cost += prices[d.target]!.cost(promptTokens: record.usage!.promptTokens, completionTokens: record.usage!.completionTokens) }
+            if d.route != .blocked {
+                direct.cost += prices[d.target]!.cost(promptTokens: record.usage!.promptTokens, completionTokens: record.usage!.completionTokens)
+            }
             if d.target != record.decision!.target || d.route != record.decision!.route || d.action != record.decision!.action { direct.changed += 1 }
         }
         #expect(report.requests == direct.local + direct.remote + direct.blocked)

@@ -39,12 +39,13 @@ import Testing
             classifications.append(classification)
             let context = RequestContext(tenant: "acme", requestedModel: "auto")
             let decision = PolicyEngine.evaluate(original, classification, context)
-            try await log.append(AuditRecord(
-                kind: .completion, id: "r\(index)", tenant: "acme",
-                policy: AuditPolicyRef(name: original.name, hash: original.contentHash), requestedModel: "auto",
-                decision: AuditDecision(decision, policy: original), classification: AuditClassification(classification),
-                usage: AuditUsage(promptTokens: classification.estimatedTokens, completionTokens: 100)
-            ))
+            try await log.append(
+                AuditRecord(
+                    kind: .completion, id: "r\(index)", tenant: "acme",
+                    policy: AuditPolicyRef(name: original.name, hash: original.contentHash), requestedModel: "auto",
+                    decision: AuditDecision(decision, policy: original), classification: AuditClassification(classification),
+                    usage: AuditUsage(promptTokens: classification.estimatedTokens, completionTokens: 100)
+                ))
         }
         try await log.close()
 
@@ -56,7 +57,10 @@ import Testing
 
         for (policy, name) in [(replacement, "strict-local"), (original, "default")] {
             let report = try AuditReplay.run(directory: dir, policy: policy)
-            var local = 0, remote = 0, blocked = 0, changed = 0
+            var local = 0
+            var remote = 0
+            var blocked = 0
+            var changed = 0
             for classification in classifications {
                 let direct = AuditDecision(
                     PolicyEngine.evaluate(policy, classification, RequestContext(tenant: "acme", requestedModel: "auto")),

@@ -1,6 +1,7 @@
-@testable import LumenClassifier
 import LumenCore
 import Testing
+
+@testable import LumenClassifier
 
 /// The classifier runs the anchored detectors in one shared pass and probes for long base64 runs;
 /// these tests hold both to the plain one-detector-at-a-time loops on generated text full of
@@ -67,15 +68,21 @@ import Testing
 
     /// The high-entropy scan before the probing: every run start, the first 512 scalars of a run.
     static func highEntropyByEveryRun(_ t: ScalarText) -> [Finding] {
-        func base64(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }
+        func base64(_ c: UInt32) -> Bool {
+            Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D
+        }
         var out: [Finding] = []
         var i = 0
         while i < t.count {
-            guard base64(t.v[i]), !base64(t[i - 1]) else { i += 1; continue }
+            guard base64(t.v[i]), !base64(t[i - 1]) else {
+                i += 1
+                continue
+            }
             var e = i
             while e < t.count && base64(t.v[e]) && e - i < 512 { e += 1 }
             if e - i >= 20, Secrets.entropy(t, i, e) >= 3.5, (i..<e).contains(where: { t.isDigit($0) }),
-               (i..<e).contains(where: { t.isASCIILetter($0) }), t.hasContext(Secrets.entropyContext, before: i, window: 48) {
+                (i..<e).contains(where: { t.isASCIILetter($0) }), t.hasContext(Secrets.entropyContext, before: i, window: 48)
+            {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
             }
             i = max(e, i + 1)

@@ -18,7 +18,8 @@ struct DifficultyCLITests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -91,8 +92,11 @@ struct DifficultyCLITests {
     func trainWithWeightedSourcesIsReproducible() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let chat = try chatFixture(in: dir), options = try optionsFixture(in: dir)
-        let m1 = dir.appendingPathComponent("m1.json"), m2 = dir.appendingPathComponent("m2.json"), m3 = dir.appendingPathComponent("m3.json")
+        let chat = try chatFixture(in: dir)
+        let options = try optionsFixture(in: dir)
+        let m1 = dir.appendingPathComponent("m1.json")
+        let m2 = dir.appendingPathComponent("m2.json")
+        let m3 = dir.appendingPathComponent("m3.json")
         let swift = dir.appendingPathComponent("BuiltIn.swift")
 
         let t1 = try run([
@@ -133,7 +137,8 @@ struct DifficultyCLITests {
     func crossSourceHoldsOutEachFile() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let chat = try chatFixture(in: dir), options = try optionsFixture(in: dir)
+        let chat = try chatFixture(in: dir)
+        let options = try optionsFixture(in: dir)
         let plot = dir.appendingPathComponent("plot.svg")
         let out = try run(["eval", "routing", "--cross-source", chat.path, options.path, "--json", "--plot", plot.path])
         #expect(out.status == 0, "\(out.stderr)")

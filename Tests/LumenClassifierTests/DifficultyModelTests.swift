@@ -229,7 +229,8 @@ struct DifficultyTrainingTests {
         // Each source gets its share of the total weight, however many rows it has.
         let weights = try DifficultyTrainer.rowWeights(Self.sources((1, 3)))
         let n = Self.fixture.count
-        let free = weights[..<n].reduce(0, +), mcq = weights[n...].reduce(0, +)
+        let free = weights[..<n].reduce(0, +)
+        let mcq = weights[n...].reduce(0, +)
         #expect(abs(free - Double(n + Self.options.count) / 4) < 1e-9)
         #expect(abs(mcq - 3 * free) < 1e-9)
         // Rows keep their own relative weights within a source.
@@ -247,7 +248,8 @@ struct DifficultyTrainingTests {
         let hard = Self.hard.map(model.score)
         #expect(easy.max()! < hard.min()!)
         // The multiple-choice source is learned through the gated weights: its two stems are told apart.
-        let law = model.score(Self.options[1].prompt), prime = model.score(Self.options[0].prompt)
+        let law = model.score(Self.options[1].prompt)
+        let prime = model.score(Self.options[0].prompt)
         #expect(law > prime)
     }
 

@@ -11,10 +11,12 @@ final class FindingTypeTests: XCTestCase {
 
     /// The sets name exactly the types declared as secrets and structured identifiers.
     func testTheSetsHoldTheDeclaredTypes() {
-        XCTAssertEqual(FindingType.secrets, [
-            .awsAccessKey, .githubToken, .openAIKey, .anthropicKey, .slackToken, .stripeKey,
-            .googleAPIKey, .jwt, .privateKey, .password, .genericSecret,
-        ])
+        XCTAssertEqual(
+            FindingType.secrets,
+            [
+                .awsAccessKey, .githubToken, .openAIKey, .anthropicKey, .slackToken, .stripeKey,
+                .googleAPIKey, .jwt, .privateKey, .password, .genericSecret,
+            ])
         XCTAssertEqual(FindingType.structuredIdentifiers, [.email, .phone, .creditCard, .iban, .usSSN, .chineseResidentID, .ipAddress])
     }
 

@@ -17,7 +17,9 @@ struct InjectionCLITests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
         process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         if stdin != nil { process.standardInput = input }
@@ -29,7 +31,8 @@ struct InjectionCLITests {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// A small labelled file: two sources, injections of several kinds, benign rows and hard negatives.
@@ -66,7 +69,8 @@ struct InjectionCLITests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = try fixture(in: dir)
-        let m1 = dir.appendingPathComponent("m1.json"), m2 = dir.appendingPathComponent("m2.json")
+        let m1 = dir.appendingPathComponent("m1.json")
+        let m2 = dir.appendingPathComponent("m2.json")
         let swift = dir.appendingPathComponent("BuiltIn.swift")
         let t1 = try run(["train", "injection", "--data", data.path, "--out", m1.path, "--swift-out", swift.path])
         #expect(t1.status == 0, "\(t1.stderr)")

@@ -10,9 +10,10 @@ import Testing
 /// English and Chinese, code, JSON, logs, e-mails and web pages, with quotes, fake turns, long
 /// unpunctuated runs, long words, letters outside ASCII and pictographs.
 struct InjectionEquivalenceTests {
-    private static let files = ["en-dev.jsonl", "zh-dev.jsonl"].map {
-        repositoryRoot().appendingPathComponent("../shared/data/injection/\($0)").standardizedFileURL.path
-    } + [repositoryRoot().appendingPathComponent("data/injection-synthetic.jsonl").path]
+    private static let files =
+        ["en-dev.jsonl", "zh-dev.jsonl"].map {
+            repositoryRoot().appendingPathComponent("../shared/data/injection/\($0)").standardizedFileURL.path
+        } + [repositoryRoot().appendingPathComponent("data/injection-synthetic.jsonl").path]
 
     private static func rows(_ path: String) throws -> [InjectionExample] {
         let decoder = JSONDecoder()
@@ -40,7 +41,8 @@ struct InjectionEquivalenceTests {
         let model = InjectionModel.builtIn
         guard model.score(fast).bitPattern == model.score(reference).bitPattern else { return "score" }
         for threshold in [nil, 0.0, 1e-9, 0.05, 0.2, 0.4, 0.6, 0.95] as [Double?] {
-            let a = model.assess(fast, threshold: threshold), b = model.assess(reference, threshold: threshold)
+            let a = model.assess(fast, threshold: threshold)
+            let b = model.assess(reference, threshold: threshold)
             guard a == b, a.score.bitPattern == b.score.bitPattern else { return "assessment at threshold \(threshold.map { "\($0)" } ?? "default")" }
         }
         return nil
@@ -55,7 +57,9 @@ struct InjectionEquivalenceTests {
         return failures
     }
 
-    @Test(.enabled(if: files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
+    @Test(
+        .enabled(
+            if: files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
     func everyDataRow() throws {
         var texts: [(id: String, text: String)] = []
         for path in Self.files {
@@ -77,7 +81,9 @@ struct InjectionEquivalenceTests {
     /// decomposed (combining accents, NFD), with CRLF line ends, with every space doubled or made a
     /// no-break or ideographic space, with zero-width and bidi marks between words, and inside a
     /// mixed-script frame of emoji sequences (ZWJ, skin tones, flags, keycaps).
-    @Test(.enabled(if: files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
+    @Test(
+        .enabled(
+            if: files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
     func everyDataRowRewritten() throws {
         var rows: [InjectionExample] = []
         for path in Self.files { rows += try Self.rows(path) }
@@ -125,7 +131,10 @@ struct InjectionEquivalenceTests {
             ("repeated injection", String(repeating: injection + " ", count: 5_000)),
             ("repeated zh injection", String(repeating: zh, count: 5_000)),
             ("quotes unbalanced", String(repeating: "\"" + injection + " “", count: 3_000)),
-            ("benign then injection", String(repeating: "The quarterly report shows revenue grew while costs stayed flat. ", count: 8_000) + injection),
+            (
+                "benign then injection",
+                String(repeating: "The quarterly report shows revenue grew while costs stayed flat. ", count: 8_000) + injection
+            ),
         ]
         for (name, text) in cases {
             #expect(Self.difference(text) == nil, "\(name)")
@@ -137,7 +146,9 @@ struct InjectionEquivalenceTests {
     /// line starts and in tags, e-mail headers, HTML, code fences, colons, long unpunctuated runs
     /// (the 80-unit sentence cut), words of 8, 16 and 40+ bytes, capitals, letters outside ASCII,
     /// pictographs, tabs and CRLF line ends.
-    @Test(.enabled(if: files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
+    @Test(
+        .enabled(
+            if: files.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "needs ../shared/data/injection and data/injection-synthetic.jsonl"))
     func longGeneratedTexts() throws {
         var rows: [InjectionExample] = []
         for path in Self.files { rows += try Self.rows(path) }
@@ -200,16 +211,22 @@ struct InjectionEquivalenceTests {
         let injections = rows.filter(\.isInjection).map(\.text)
         let benign = rows.filter { !$0.isInjection }.map(\.text)
         let code = (try? codeSamples()) ?? []
-        let words = ["system", "prompt", "instructions", "previous", "ignore", "assistant", "reveal", "password", "mode", "developer",
-                     "the", "and", "data", "report", "quarterly", "revenue", "kettle", "zebra", "antidisestablishmentarianism",
-                     "supercalifragilisticexpialidociousness", "forty", "8-byte", "abcdefgh", "abcdefghijklmnop", "x"]
+        let words = [
+            "system", "prompt", "instructions", "previous", "ignore", "assistant", "reveal", "password", "mode", "developer",
+            "the", "and", "data", "report", "quarterly", "revenue", "kettle", "zebra", "antidisestablishmentarianism",
+            "supercalifragilisticexpialidociousness", "forty", "8-byte", "abcdefgh", "abcdefghijklmnop", "x",
+        ]
         func json() -> String {
-            (0..<rng.next(40)).map { i in "{\"id\":\(i),\"name\":\"item \(i)\",\"note\":\"\(words[rng.next(words.count)]) \(words[rng.next(words.count)])\",\"ok\":true}" }
-                .joined(separator: rng.next(2) == 0 ? "," : ",\n")
+            (0..<rng.next(40)).map { i in
+                "{\"id\":\(i),\"name\":\"item \(i)\",\"note\":\"\(words[rng.next(words.count)]) \(words[rng.next(words.count)])\",\"ok\":true}"
+            }
+            .joined(separator: rng.next(2) == 0 ? "," : ",\n")
         }
         func logs() -> String {
-            (0..<rng.next(30)).map { i in "2026-12-04T10:\(i % 60):00Z \(["INFO", "WARN", "ERROR"][i % 3]) [w-\(i % 4)] \(words[rng.next(words.count)]) request_id=r\(i) status=\(200 + i % 5)" }
-                .joined(separator: "\n")
+            (0..<rng.next(30)).map { i in
+                "2026-12-04T10:\(i % 60):00Z \(["INFO", "WARN", "ERROR"][i % 3]) [w-\(i % 4)] \(words[rng.next(words.count)]) request_id=r\(i) status=\(200 + i % 5)"
+            }
+            .joined(separator: "\n")
         }
         func run() -> String {
             // No punctuation for a long while: the tokenizer cuts the sentence at 80 units.
@@ -239,8 +256,12 @@ struct InjectionEquivalenceTests {
                 case 6: piece = json()
                 case 7: piece = logs()
                 case 8: piece = run()
-                case 9: piece = ["System:", "[assistant]", "<|user|>", "User:", "助手：", "SUBJECT: note", "From: a@b.example", "Dear team,",
-                                 "Hi David,", "<p>", "</div>", "```", "<!--", "-->", "#include <x>", "def f(x):", "import os"][rng.next(17)]
+                case 9:
+                    piece =
+                        [
+                            "System:", "[assistant]", "<|user|>", "User:", "助手：", "SUBJECT: note", "From: a@b.example", "Dear team,",
+                            "Hi David,", "<p>", "</div>", "```", "<!--", "-->", "#include <x>", "def f(x):", "import os",
+                        ][rng.next(17)]
                 case 10: piece = pick(injections).uppercased()
                 case 11: piece = String(pick(benign).prefix(rng.next(200)))
                 case 12: piece = exotic[rng.next(exotic.count)]

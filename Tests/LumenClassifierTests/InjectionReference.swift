@@ -133,7 +133,10 @@ enum ReferenceInjectionTokenizer {
         return aiNames.contains(word)
     }
 
-    private static let aiNames: Set<[UInt8]> = Set(["chatgpt", "gpt", "ai", "dan", "claude", "assistant", "bard", "gemini", "bot", "llama", "there", "all", "everyone", "team", "guys"].map { Array($0.utf8) })
+    private static let aiNames: Set<[UInt8]> = Set(
+        ["chatgpt", "gpt", "ai", "dan", "claude", "assistant", "bard", "gemini", "bot", "llama", "there", "all", "everyone", "team", "guys"].map {
+            Array($0.utf8)
+        })
 
     /// E-mail header names that mark a text as an e-mail when they open a line followed by ':'.
     /// Keywords that open a line of code.
@@ -167,8 +170,10 @@ enum ReferenceInjectionTokenizer {
         if b0 < 0xF0 {
             return ((b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F), 3)
         }
-        return ((b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
-            | (UInt32(bytes[i + 3]) & 0x3F), 4)
+        return (
+            (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
+                | (UInt32(bytes[i + 3]) & 0x3F), 4
+        )
     }
 
     /// The tokenizer's state over one text (a struct with mutating methods: no captured variables,
@@ -252,8 +257,11 @@ enum ReferenceInjectionTokenizer {
                 }
             }
             // Up to 16 scalars of a word (ASCII letters lower-cased, '_', or Han), on the stack.
-            var candidate: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                            UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var candidate:
+                (
+                    UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                    UInt32, UInt32, UInt32, UInt32
+                ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
             var count = 0
             var j = i
             var offset = position + Int32(i - start)  // prefix bytes are ASCII: one scalar each
@@ -277,15 +285,18 @@ enum ReferenceInjectionTokenizer {
             }
             guard count > 0 else { return }
             // Compared in place: no allocation per line.
-            let limit = self.n, data = self.bytes
+            let limit = self.n
+            let data = self.bytes
             let (code, letter, header, role): (Bool, Bool, Bool, UInt64?) = withUnsafeBytes(of: &candidate) { raw in
                 let read = UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt32.self)[0..<count])
                 func equal(_ word: [UInt32]) -> Bool { word.count == read.count && word.elementsEqual(read) }
                 let followed = j + 1 < limit && data[j] == 0x20
                 let code = followed && isWordScalar(UInt32(data[j + 1])) && codeWords.contains(where: equal)
                 // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
-                let letter = equal(dear) || ((equal(hi) || equal(hello)) && followed && data[j + 1] >= 0x41 && data[j + 1] <= 0x5A
-                    && !startsWithAIName(data, from: j + 1))
+                let letter =
+                    equal(dear)
+                    || ((equal(hi) || equal(hello)) && followed && data[j + 1] >= 0x41 && data[j + 1] <= 0x5A
+                        && !startsWithAIName(data, from: j + 1))
                 return (code, letter, headerWords.contains(where: equal), roleWords.first { equal($0.word) }?.hash)
             }
             // A line of code ("def f(", "import os", "class A", "#include"): the text is source code.
@@ -529,9 +540,11 @@ enum ReferenceInjectionTokenizer {
     }
 
     private static let htmlNames: Set<[UInt8]> = Set(
-        ["html", "body", "div", "p", "span", "a", "script", "head", "title", "meta", "br", "li", "ul", "table", "td", "tr",
-         "h1", "h2", "h3", "img", "style", "footer", "header", "section", "article", "form", "input", "iframe"]
-            .map { Array($0.utf8) }
+        [
+            "html", "body", "div", "p", "span", "a", "script", "head", "title", "meta", "br", "li", "ul", "table", "td", "tr",
+            "h1", "h2", "h3", "img", "style", "footer", "header", "section", "article", "form", "input", "iframe",
+        ]
+        .map { Array($0.utf8) }
     )
 }
 
@@ -676,7 +689,8 @@ struct ReferenceInjectionFeatures: Sendable {
         kinds = cues.map(\.kind) + InjectionKind.allCases.map { Optional($0) } + [nil, .indirect] + InjectionKind.allCases.map { Optional($0) }
         kindIndex = kinds.map { kind in kind.map { InjectionKind.allCases.firstIndex(of: $0)! } ?? -1 }
         // Anchor cues may fall below their kind's baseline (`anchor_<kind>`); other cues only add.
-        signs = cues.map { $0.kind == nil ? -1 : ($0.anchor == .never ? 1 : 0) } + InjectionKind.allCases.map { _ in 1 } + [-1, 1]
+        signs =
+            cues.map { $0.kind == nil ? -1 : ($0.anchor == .never ? 1 : 0) } + InjectionKind.allCases.map { _ in 1 } + [-1, 1]
             + InjectionKind.allCases.map { _ in 1 }
         anchors = cues.map(\.anchor)
         precondition(names.count <= 128, "at most 128 injection features")
@@ -729,7 +743,8 @@ struct ReferenceInjectionFeatures: Sendable {
                     while j < toks.count && toks[j].sentence == sentence {
                         node = child(node, toks[j].hash)
                         if node < 0 { break }
-                        let from = Int(terminalStart[Int(node)]), to = Int(terminalStart[Int(node) + 1])
+                        let from = Int(terminalStart[Int(node)])
+                        let to = Int(terminalStart[Int(node) + 1])
                         if from < to {
                             for t in from..<to {
                                 let terminal = terminals[t]
@@ -743,9 +758,10 @@ struct ReferenceInjectionFeatures: Sendable {
                                     for k in i...j where toks[k].flags & ReferenceInjectionToken.capitals == 0 { all = false }
                                     if !all { continue }
                                 }
-                                slotMatched(Int(terminal >> 1), start: Int32(i), end: Int32(j), tokens: toks,
-                                            sentenceStarts: tokenized.sentenceStarts,
-                                            prefixStart: &prefixStart, prefixEnd: &prefixEnd, hits: &hits)
+                                slotMatched(
+                                    Int(terminal >> 1), start: Int32(i), end: Int32(j), tokens: toks,
+                                    sentenceStarts: tokenized.sentenceStarts,
+                                    prefixStart: &prefixStart, prefixEnd: &prefixEnd, hits: &hits)
                             }
                         }
                         j += 1
@@ -771,7 +787,8 @@ struct ReferenceInjectionFeatures: Sendable {
         let first = tokens[Int(start)]
         let last = tokens[Int(end)]
         for (cue, element) in slotElements[slot] {
-            let c = Int(cue), e = Int(element)
+            let c = Int(cue)
+            let e = Int(element)
             let length = cueSlots[c].count
             var chainStart = start
             if e == 0 && cueInitial[c] && first.units - sentenceStarts[Int(first.sentence)] > InjectionCue.initialUnits { continue }
@@ -787,8 +804,10 @@ struct ReferenceInjectionFeatures: Sendable {
             }
             if e == length - 1 {
                 let opening = tokens[Int(chainStart)]
-                hits.append(InjectionCueHit(cue: c, start: opening.start, end: last.end, sentence: first.sentence,
-                                            quoted: opening.flags & ReferenceInjectionToken.quoted != 0))
+                hits.append(
+                    InjectionCueHit(
+                        cue: c, start: opening.start, end: last.end, sentence: first.sentence,
+                        quoted: opening.flags & ReferenceInjectionToken.quoted != 0))
             } else {
                 let p = c * 4 + e
                 prefixStart[p] = chainStart
@@ -797,7 +816,8 @@ struct ReferenceInjectionFeatures: Sendable {
         }
     }
 
-    private func windows(hits: [InjectionCueHit], tokens: [ReferenceInjectionToken], sentenceUnits: [Int32], looksLikeData: Bool) -> [InjectionWindow] {
+    private func windows(hits: [InjectionCueHit], tokens: [ReferenceInjectionToken], sentenceUnits: [Int32], looksLikeData: Bool) -> [InjectionWindow]
+    {
         // First hit per sentence.
         let sentences = sentenceUnits.count
         var firstHit = [Int](repeating: -1, count: sentences + 1)

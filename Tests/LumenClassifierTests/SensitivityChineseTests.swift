@@ -1,6 +1,7 @@
 import Foundation
-@testable import LumenClassifier
 import Testing
+
+@testable import LumenClassifier
 
 private let classifier = Classifier()
 
@@ -66,8 +67,9 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
             ChineseCharStats(char: "克", background: 100, given: 5, translit: 300, surname: 0),
         ]
         let examples = (0..<20).map { k in
-            NameTrainingExample(id: "\(k)", text: k % 2 == 0 ? "昨天张伟说斯克队赢了" : "斯克说张伟队输了", names: k % 2 == 0 ? [2..<4] : [0..<2],
-                                decoys: k % 2 == 0 ? [5..<8] : [])
+            NameTrainingExample(
+                id: "\(k)", text: k % 2 == 0 ? "昨天张伟说斯克队赢了" : "斯克说张伟队输了", names: k % 2 == 0 ? [2..<4] : [0..<2],
+                decoys: k % 2 == 0 ? [5..<8] : [])
         }
         let a = try ChineseNameTrainer().train(chars: chars, words: [("昨天", 5000)], examples: examples)
         let b = try ChineseNameTrainer().train(chars: chars, words: [("昨天", 5000)], examples: examples)
@@ -119,7 +121,8 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
     }
 
     @Test func joinedFullNamesAreNotCodeNames() {
-        let names = ["JohnCarpenter", "SteveNiles"], code = ["KeyError", "UserService", "getUserId", "OrderController"]
+        let names = ["JohnCarpenter", "SteveNiles"]
+        let code = ["KeyError", "UserService", "getUserId", "OrderController"]
         for n in names { #expect(Names.isJoinedFullName(ScalarText(n), 0, n.unicodeScalars.count), "\(n)") }
         for c in code { #expect(!Names.isJoinedFullName(ScalarText(c), 0, c.unicodeScalars.count), "\(c)") }
     }

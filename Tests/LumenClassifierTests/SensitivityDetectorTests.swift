@@ -121,8 +121,10 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         ("slack xoxb-123456789012-abcdefghijkl", .slackToken, "xoxb-123456789012-abcdefghijkl"),
         ("stripe sk_live_abcdefghijklmnop1234", .stripeKey, "sk_live_abcdefghijklmnop1234"),
         ("maps AIzaSyA1234567890abcdefghijklmnopqrstuv", .googleAPIKey, "AIzaSyA1234567890abcdefghijklmnopqrstuv"),
-        ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", .jwt,
-         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
+        (
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", .jwt,
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+        ),
     ])
     func keyFormats(text: String, type: FindingType, expected: String) {
         #expect(found(text, type) == [expected])
@@ -229,7 +231,10 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     }
 
     @Test func customTermsAreCaseInsensitiveWholeWord() {
-        let c = Classifier(configuration: ClassifierConfiguration(customTerms: [CustomTerm(term: "Project Falcon"), CustomTerm(term: "ACME"), CustomTerm(term: "猎鹰计划")]))
+        let c = Classifier(
+            configuration: ClassifierConfiguration(customTerms: [
+                CustomTerm(term: "Project Falcon"), CustomTerm(term: "ACME"), CustomTerm(term: "猎鹰计划"),
+            ]))
         #expect(found("status of project falcon?", .customTerm, c) == ["project falcon"])
         #expect(found("acme corp", .customTerm, c) == ["acme"])
         #expect(found("acmeville is far", .customTerm, c).isEmpty)

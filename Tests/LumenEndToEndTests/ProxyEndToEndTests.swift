@@ -130,7 +130,8 @@ struct ProxyEndToEndTests {
             policy: Self.policy(), upstreamPort: upstream.port, dir: dir,
             extra: ["--max-body-bytes", "65536", "--upstream-timeout", "2", "--slots", "1", "--queue", "1"]
         )
-        let (status, output) = try await runSDKSuites(["proxy", "busy"], server: server, key: Self.apiKey, extraEnvironment: ["LUMEN_MAX_BODY": "65536"])
+        let (status, output) = try await runSDKSuites(
+            ["proxy", "busy"], server: server, key: Self.apiKey, extraEnvironment: ["LUMEN_MAX_BODY": "65536"])
         let exit = await server.terminate()
         await upstream.shutdown()
         #expect(status == 0, "SDK checks failed:\n\(output)\nserver stderr:\n\(server.stderr.text.suffix(3000))")

@@ -98,8 +98,10 @@ struct SoakTests {
 
     /// `count` requests of the mix, `workers` at a time.
     static func load(_ count: Int, workers: Int, offset: Int, baseURL: String) async -> [Outcome] {
-        let mix: [Kind] = [.remote, .remote, .remoteStream, .remote, .fault500, .remoteStream, .blocked, .faultReset, .remote,
-                           .faultSlow, .secret, .faultCut, .remoteStream, .malformed, .remote]
+        let mix: [Kind] = [
+            .remote, .remote, .remoteStream, .remote, .fault500, .remoteStream, .blocked, .faultReset, .remote,
+            .faultSlow, .secret, .faultCut, .remoteStream, .malformed, .remote,
+        ]
         return await withTaskGroup(of: [Outcome].self) { group in
             for worker in 0..<workers {
                 group.addTask {
@@ -169,7 +171,8 @@ struct SoakTests {
         var byStatus: [Int: Int] = [:]
         for outcome in answered { byStatus[outcome.status ?? 0, default: 0] += 1 }
         let byStatusText = byStatus.keys.sorted().map { "\($0): \(byStatus[$0]!)" }.joined(separator: ", ")
-        print("""
+        print(
+            """
             soak: \(outcomes.count) requests (\(Kind.allCases.count) kinds), \(faults) upstream faults injected, one kill -9 and a restart
             soak: answers by status \(byStatusText); \(outcomes.count - answered.count) cut by the kill (transport errors)
             soak: hung \(hung.count); routed answers \(routed.count), records missing \(missing.count); \
@@ -203,12 +206,18 @@ struct SoakTests {
         )
         try await server.waitUntilListening()
         let bodies: [(String, Data)] = [
-            ("3.9 MB of <|im_start|>", try JSONSerialization.data(withJSONObject: [
-                "model": "auto", "max_tokens": 4, "messages": [["role": "user", "content": String(repeating: "<|im_start|>", count: 325_000)]],
-            ])),
-            ("40,000 messages", try JSONSerialization.data(withJSONObject: [
-                "model": "auto", "max_tokens": 4, "messages": Array(repeating: ["role": "user", "content": "hi"], count: 40_000),
-            ])),
+            (
+                "3.9 MB of <|im_start|>",
+                try JSONSerialization.data(withJSONObject: [
+                    "model": "auto", "max_tokens": 4, "messages": [["role": "user", "content": String(repeating: "<|im_start|>", count: 325_000)]],
+                ])
+            ),
+            (
+                "40,000 messages",
+                try JSONSerialization.data(withJSONObject: [
+                    "model": "auto", "max_tokens": 4, "messages": Array(repeating: ["role": "user", "content": "hi"], count: 40_000),
+                ])
+            ),
         ]
         for (label, body) in bodies {
             var request = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
@@ -234,7 +243,9 @@ struct SoakTests {
             let (data, response) = try await big.value
             let total = started.duration(to: .now)
             health.sort()
-            print("stall: \(label): answered \((response as? HTTPURLResponse)?.statusCode ?? 0) in \(total); /healthz \(health.count) probes, p50 \(health[health.count / 2]) ms, max \(health.last!) ms")
+            print(
+                "stall: \(label): answered \((response as? HTTPURLResponse)?.statusCode ?? 0) in \(total); /healthz \(health.count) probes, p50 \(health[health.count / 2]) ms, max \(health.last!) ms"
+            )
             #expect((response as? HTTPURLResponse)?.statusCode == 400, "\(String(decoding: data.prefix(300), as: UTF8.self))")
             #expect(String(decoding: data, as: UTF8.self).contains("too long"))
             #expect(total < .seconds(90), "\(label) took \(total)")

@@ -65,7 +65,8 @@ import Testing
     }
 
     @Test func declaredMembersComeInRequiredThenNameOrderWithOptionalsOptional() throws {
-        let text = try grammar(#"{"type":"object","properties":{"z":{"type":"string"},"b":{"type":"integer"},"a":{"type":"boolean"}},"required":["z"]}"#)
+        let text = try grammar(
+            #"{"type":"object","properties":{"z":{"type":"string"},"b":{"type":"integer"},"a":{"type":"boolean"}},"required":["z"]}"#)
         #expect(text.contains(#"\"z\": "#))
         // The required member opens the object; both optional ones hang off it, each optional.
         let root = text.split(separator: "\n").first { $0.hasPrefix("args ::=") }.map(String.init) ?? ""
@@ -120,7 +121,8 @@ import Testing
     }
 
     @Test func objectsAndArrays() {
-        let schema = #"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"array","items":{"type":"integer"},"minItems":1,"maxItems":2}},"required":["a"],"additionalProperties":false}"#
+        let schema =
+            #"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"array","items":{"type":"integer"},"minItems":1,"maxItems":2}},"required":["a"],"additionalProperties":false}"#
         #expect(valid(#"{"a":"x"}"#, schema))
         #expect(valid(#"{"a":"x","b":[1,2]}"#, schema))
         #expect(!valid(#"{"b":[1]}"#, schema))
@@ -135,7 +137,8 @@ import Testing
     @Test func combinationsAndReferences() {
         #expect(valid("1", #"{"anyOf":[{"type":"string"},{"type":"integer"}]}"#))
         #expect(!valid("1", #"{"oneOf":[{"type":"number"},{"type":"integer"}]}"#))
-        let recursive = ##"{"$ref":"#/$defs/N","$defs":{"N":{"type":"object","properties":{"next":{"anyOf":[{"$ref":"#/$defs/N"},{"type":"null"}]}},"required":["next"]}}}"##
+        let recursive =
+            ##"{"$ref":"#/$defs/N","$defs":{"N":{"type":"object","properties":{"next":{"anyOf":[{"$ref":"#/$defs/N"},{"type":"null"}]}},"required":["next"]}}}"##
         #expect(valid(#"{"next":{"next":null}}"#, recursive))
         #expect(!valid(#"{"next":{"next":1}}"#, recursive))
     }

@@ -49,7 +49,9 @@ import Testing
         #expect(error?.description.contains("nosucharch") == true)
     }
 
-    @Test(.enabled(if: testModelPath != nil, Comment(rawValue: noModelMessage)), arguments: ["inside the header", "half the tensor data", "the last 16 bytes missing"])
+    @Test(
+        .enabled(if: testModelPath != nil, Comment(rawValue: noModelMessage)),
+        arguments: ["inside the header", "half the tensor data", "the last 16 bytes missing"])
     func truncatedModel(cut: String) throws {
         let source = try #require(testModelPath)
         let data = try Data(contentsOf: URL(fileURLWithPath: source), options: .alwaysMapped)

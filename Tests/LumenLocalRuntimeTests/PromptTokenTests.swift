@@ -1,7 +1,8 @@
 import Foundation
-@testable import LumenLocalRuntime
 import LumenTestSupport
 import Testing
+
+@testable import LumenLocalRuntime
 
 /// The prompt's tokens (#18 items 1, 3): a message's text never becomes a control token, so it
 /// cannot forge a turn for the local model, and tokenizing is linear in the prompt's length.

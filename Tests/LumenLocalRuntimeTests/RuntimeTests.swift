@@ -78,7 +78,8 @@ struct RuntimeTests {
         var offset = 0
         for index in 1..<reference.count - 1 {
             offset += reference[index - 1].count
-            let left = reference[index], right = reference[index + 1]
+            let left = reference[index]
+            let right = reference[index + 1]
             guard left.count >= 2, right.count >= 2 else { continue }
             let candidate = String(left.suffix(2)) + String(right.prefix(2))
             let start = full.index(full.startIndex, offsetBy: offset + left.count - 2)

@@ -192,7 +192,8 @@ struct ToolCallTests {
         let value = try #require(JSONText.parse(answer.text), "not JSON: \(answer.text)")
         #expect(JSONSchemaValidator.violations(of: value, against: schema).isEmpty, "\(answer.text)")
 
-        let object = try await runtime.complete(GenerationRequest(turns: [.user("Give me a JSON object.")], parameters: .greedy(maxTokens: 80), output: .jsonObject))
+        let object = try await runtime.complete(
+            GenerationRequest(turns: [.user("Give me a JSON object.")], parameters: .greedy(maxTokens: 80), output: .jsonObject))
         if object.summary.finishReason == .stop {
             #expect(JSONText.parse(object.text)?.objectValue != nil, "\(object.text)")
         }
@@ -223,10 +224,14 @@ struct ToolCallTests {
         let rule = try JSONSchemaGrammar.rule(for: Self.weather.parameters!, in: &g, name: "args")
         g.define("root", rule)
         let grammar = g.text
-        let valid = [#"{"city": "Paris", "unit": "celsius"}"#, #"{"city": "Zürich \"Nord\"", "unit": "fahrenheit", "days": 7}"#, #"{"city": "", "unit": "celsius", "days": 1}"#]
+        let valid = [
+            #"{"city": "Paris", "unit": "celsius"}"#, #"{"city": "Zürich \"Nord\"", "unit": "fahrenheit", "days": 7}"#,
+            #"{"city": "", "unit": "celsius", "days": 1}"#,
+        ]
         let invalid = [
             #"{"unit": "celsius"}"#, #"{"city": "Paris", "unit": "kelvin"}"#, #"{"city": "Paris", "unit": "celsius", "days": 8}"#,
-            #"{"city": "Paris", "unit": "celsius", "days": 0}"#, #"{"city": "Paris", "unit": "celsius", "extra": 1}"#, #"{"city": 3, "unit": "celsius"}"#,
+            #"{"city": "Paris", "unit": "celsius", "days": 0}"#, #"{"city": "Paris", "unit": "celsius", "extra": 1}"#,
+            #"{"city": 3, "unit": "celsius"}"#,
             #"{"city": "Paris", "unit": "celsius""#, #"{"city": "Paris", "unit": "celsius", "days": 1.5}"#,
         ]
         for text in valid { #expect(runtime.grammarAccepts(grammar, text: text) == true, "\(text)") }
@@ -248,7 +253,8 @@ struct ToolCallTests {
         #expect(throws: LocalRuntimeError.self) { try runtime.validate(unknown) }
         let badName = GenerationRequest(turns: [.user("hi")], parameters: .greedy(), tools: [FunctionTool(name: "bad name")])
         #expect(throws: LocalRuntimeError.self) { try runtime.validate(badName) }
-        let notObject = GenerationRequest(turns: [.user("hi")], parameters: .greedy(), tools: [FunctionTool(name: "f", parameters: ["type": "string"])])
+        let notObject = GenerationRequest(
+            turns: [.user("hi")], parameters: .greedy(), tools: [FunctionTool(name: "f", parameters: ["type": "string"])])
         #expect(throws: LocalRuntimeError.self) { try runtime.validate(notObject) }
     }
 

@@ -87,7 +87,8 @@ enum Templates {
 
     @Test func hermesQwenRendersToolsCallsAndResults() throws {
         let prompt = try LocalRuntime.prompt(for: request(), chatTemplate: Templates.qwen25)
-        let tool = #"{"type": "function", "function": {"name": "get_weather", "description": "Current weather.", "parameters": {"properties": {"city": {"type": "string"}}, "required": ["city"], "type": "object"}}}"#
+        let tool =
+            #"{"type": "function", "function": {"name": "get_weather", "description": "Current weather.", "parameters": {"properties": {"city": {"type": "string"}}, "required": ["city"], "type": "object"}}}"#
         #expect(prompt.hasPrefix("<|im_start|>system\nBe brief.\n\n# Tools\n\nYou may call one or more functions"))
         #expect(prompt.contains("<tools>\n\(tool)\n</tools>"))
         #expect(prompt.contains(#"{"name": <function-name>, "arguments": <args-json-object>}"#))
@@ -104,7 +105,8 @@ enum Templates {
         let bare = try LocalRuntime.prompt(for: request([.user("Hi")]), chatTemplate: Templates.qwen25)
         #expect(bare.hasPrefix("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n\n# Tools"))
         // Required: the call's opening is forced.
-        #expect(try LocalRuntime.prompt(for: request(mode: .required), chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\n<tool_call>"))
+        #expect(
+            try LocalRuntime.prompt(for: request(mode: .required), chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\n<tool_call>"))
         // Hermes 2 Pro: same format, no Qwen default.
         let hermes = try LocalRuntime.prompt(for: request([.user("Hi")]), chatTemplate: Templates.hermes2Pro)
         #expect(hermes.hasPrefix("<|im_start|>system\n# Tools"))
@@ -112,9 +114,16 @@ enum Templates {
 
     @Test func llama3RendersToolsCallsAndResults() throws {
         let prompt = try LocalRuntime.prompt(for: request(), chatTemplate: Templates.llama31)
-        #expect(prompt.contains("<|start_header_id|>system<|end_header_id|>\n\nEnvironment: ipython\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\nBe brief.<|eot_id|>"))
-        #expect(prompt.contains("<|start_header_id|>user<|end_header_id|>\n\nGiven the following functions, please respond with a JSON for a function call"))
-        #expect(prompt.contains(#"Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.Do not use variables."#))
+        #expect(
+            prompt.contains(
+                "<|start_header_id|>system<|end_header_id|>\n\nEnvironment: ipython\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\nBe brief.<|eot_id|>"
+            ))
+        #expect(
+            prompt.contains(
+                "<|start_header_id|>user<|end_header_id|>\n\nGiven the following functions, please respond with a JSON for a function call"))
+        #expect(
+            prompt.contains(
+                #"Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.Do not use variables."#))
         let indented = """
             {
                 "type": "function",
@@ -144,7 +153,9 @@ enum Templates {
                     + "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Rome\"}}<|eot_id|>"
             )
         )
-        #expect(prompt.contains("<|start_header_id|>ipython<|end_header_id|>\n\n18 C<|eot_id|><|start_header_id|>ipython<|end_header_id|>\n\n24 C<|eot_id|>"))
+        #expect(
+            prompt.contains(
+                "<|start_header_id|>ipython<|end_header_id|>\n\n18 C<|eot_id|><|start_header_id|>ipython<|end_header_id|>\n\n24 C<|eot_id|>"))
         #expect(prompt.hasSuffix("<|start_header_id|>assistant<|end_header_id|>\n\n"))
         let named = try LocalRuntime.prompt(for: request(mode: .function("get_weather")), chatTemplate: Templates.llama31)
         #expect(named.hasSuffix("<|start_header_id|>assistant<|end_header_id|>\n\n{\"name\": \"get_weather\", \"parameters\": "))
@@ -152,10 +163,20 @@ enum Templates {
 
     @Test func genericFormatUsesPlainTurns() throws {
         let prompt = try LocalRuntime.prompt(for: request(), chatTemplate: Templates.smolLM2)
-        #expect(prompt.hasPrefix("<|im_start|>system\nBe brief.\n\nYou can call tools. Each tool is listed below with a JSON Schema of its arguments:\n<tools>\n"))
-        #expect(prompt.contains(#"{"name": "get_weather", "description": "Current weather.", "parameters": {"properties": {"city": {"type": "string"}}, "required": ["city"], "type": "object"}}"#))
-        #expect(prompt.contains("<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n<tool_call>"))
-        #expect(prompt.contains("<|im_start|>user\n<tool_response name=\"get_weather\">\n18 C\n</tool_response>\n<tool_response name=\"get_weather\">\n24 C\n</tool_response><|im_end|>"))
+        #expect(
+            prompt.hasPrefix(
+                "<|im_start|>system\nBe brief.\n\nYou can call tools. Each tool is listed below with a JSON Schema of its arguments:\n<tools>\n"))
+        #expect(
+            prompt.contains(
+                #"{"name": "get_weather", "description": "Current weather.", "parameters": {"properties": {"city": {"type": "string"}}, "required": ["city"], "type": "object"}}"#
+            ))
+        #expect(
+            prompt.contains(
+                "<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n<tool_call>"))
+        #expect(
+            prompt.contains(
+                "<|im_start|>user\n<tool_response name=\"get_weather\">\n18 C\n</tool_response>\n<tool_response name=\"get_weather\">\n24 C\n</tool_response><|im_end|>"
+            ))
         #expect(!prompt.contains("SmolLM"), "our system turn replaces the template's default")
         // Llama 3.0 (no tool support in its template): the generic format in its own headers.
         let llama30 = try LocalRuntime.prompt(for: request(), chatTemplate: Templates.llama30)
@@ -199,7 +220,9 @@ enum Templates {
 
 /// The answer parser on each family's output, split into arbitrary pieces (as tokens split it).
 @Suite struct AnswerParserTests {
-    private func run(_ output: String, syntax: ToolCallSyntax?, start: ParserStart = .text, pieces: Int, stops: [String] = [], keep: Bool = false) -> (events: [AnswerEvent], steps: [AnswerParser.Step]) {
+    private func run(
+        _ output: String, syntax: ToolCallSyntax?, start: ParserStart = .text, pieces: Int, stops: [String] = [], keep: Bool = false
+    ) -> (events: [AnswerEvent], steps: [AnswerParser.Step]) {
         var parser = AnswerParser(
             syntax: syntax, start: start, schemas: ["get_weather": ToolFormatTests.weather.parameters!], stops: stops, keepBytesAfterTrigger: keep,
             makeID: { "call_x" }
@@ -235,7 +258,8 @@ enum Templates {
     @Test(arguments: [1, 3, 7, 50])
     func hermesCallsAfterTheForcedTrigger(_ pieces: Int) {
         let syntax = ToolFormat.hermes.syntax
-        let output = "\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Zürich\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Bern\"}}\n</tool_call>"
+        let output =
+            "\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Zürich\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Bern\"}}\n</tool_call>"
         let (events, steps) = run(output, syntax: syntax, start: .call, pieces: pieces)
         #expect(calls(events).map(\.0) == ["get_weather", "get_weather"])
         #expect(calls(events).map(\.1) == [#"{"city": "Zürich"}"#, #"{"city": "Bern"}"#])
@@ -288,7 +312,8 @@ enum Templates {
     }
 
     @Test func schemaViolationsAreCaught() {
-        let (_, steps) = run("\n{\"name\": \"get_weather\", \"arguments\": {\"town\": 1}}\n</tool_call>", syntax: ToolFormat.hermes.syntax, start: .call, pieces: 5)
+        let (_, steps) = run(
+            "\n{\"name\": \"get_weather\", \"arguments\": {\"town\": 1}}\n</tool_call>", syntax: ToolFormat.hermes.syntax, start: .call, pieces: 5)
         #expect(steps.contains { $0.violation?.contains("violate the schema") == true })
         let (_, broken) = run("\n{\"nome\": ", syntax: ToolFormat.hermes.syntax, start: .call, pieces: 5)
         #expect(broken.contains { $0.violation != nil })

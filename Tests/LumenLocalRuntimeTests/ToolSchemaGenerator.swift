@@ -24,7 +24,8 @@ struct ToolSchemaGenerator {
         var tools: [FunctionTool] = []
         for i in 0..<int(1...3) {
             let name = "\(verbs[int(0...verbs.count - 1)])_\(nouns[int(0...nouns.count - 1)])_\(i)"
-            tools.append(FunctionTool(name: name, description: "Tool \(i): \(name.replacingOccurrences(of: "_", with: " ")).", parameters: object(depth: 0)))
+            tools.append(
+                FunctionTool(name: name, description: "Tool \(i): \(name.replacingOccurrences(of: "_", with: " ")).", parameters: object(depth: 0)))
         }
         return tools
     }
@@ -57,7 +58,8 @@ struct ToolSchemaGenerator {
             let low = int(-50...50)
             return ["type": "integer", "minimum": .integer(Int64(low)), "maximum": .integer(Int64(low + int(0...500)))]
         case 4:
-            return chance(0.5) ? ["type": "number"] : ["type": "number", "minimum": .integer(Int64(int(-10...0))), "maximum": .integer(Int64(int(1...100)))]
+            return chance(0.5)
+                ? ["type": "number"] : ["type": "number", "minimum": .integer(Int64(int(-10...0))), "maximum": .integer(Int64(int(1...100)))]
         case 5: return ["type": "boolean"]
         case 6:
             let options = ["celsius", "fahrenheit", "kelvin", "low", "medium", "high", "asc", "desc"].shuffled(using: &random).prefix(int(2...4))

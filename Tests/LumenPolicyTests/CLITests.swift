@@ -51,17 +51,19 @@ struct CLITests {
         let good = try CLI.run(["policy", "lint", "policies/default.yaml", "policies/offline.yaml"])
         #expect(good.status == 0)
         #expect(good.stdout.contains("policies/default.yaml: ok") && good.stdout.contains("sha256 "))
-        let broken = try CLI.temporaryFile(named: "broken.yaml", contents: """
-            name: broken
-            targets:
-              - name: local
-                kind: embedded
-            rules:
-              - name: hard
-                when: { difficulty: { min: 1.5 } }
-                route: gpt5
-            default: { route: local }
-            """)
+        let broken = try CLI.temporaryFile(
+            named: "broken.yaml",
+            contents: """
+                name: broken
+                targets:
+                  - name: local
+                    kind: embedded
+                rules:
+                  - name: hard
+                    when: { difficulty: { min: 1.5 } }
+                    route: gpt5
+                default: { route: local }
+                """)
         let result = try CLI.run(["policy", "lint", broken])
         #expect(result.status == 1)
         #expect(result.stdout.contains("\(broken):7:32: error: 'min' of 'difficulty' in rule 'hard' must be between 0 and 1, found 1.5"))
@@ -77,16 +79,18 @@ struct CLITests {
     }
 
     @Test func policyTestFailsWithDiff() throws {
-        let cases = try CLI.temporaryFile(named: "failing.cases.yaml", contents: """
-            policy: default
-            cases:
-              - name: passes
-                classification: { difficulty: 0.1 }
-                expect: { target: local }
-              - name: fails on purpose
-                classification: { difficulty: 0.95 }
-                expect: { action: route, target: local, rule: default }
-            """)
+        let cases = try CLI.temporaryFile(
+            named: "failing.cases.yaml",
+            contents: """
+                policy: default
+                cases:
+                  - name: passes
+                    classification: { difficulty: 0.1 }
+                    expect: { target: local }
+                  - name: fails on purpose
+                    classification: { difficulty: 0.95 }
+                    expect: { action: route, target: local, rule: default }
+                """)
         let result = try CLI.run(["policy", "test", "policies/default.yaml", "--cases", cases])
         #expect(result.status == 1)
         #expect(result.stdout.contains("FAIL \(cases):6: fails on purpose"))

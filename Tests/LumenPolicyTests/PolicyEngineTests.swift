@@ -1,6 +1,7 @@
 import Foundation
 import LumenClassifier
 import Testing
+
 @testable import LumenPolicy
 
 @Suite struct ConditionTests {
@@ -16,57 +17,81 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(when: "difficulty: { min: 0.6 }", yes: classification(difficulty: 0.6), no: classification(difficulty: 0.59),
-             reasonFragment: "difficulty 0.60 ≥ 0.6"),
-        Case(when: "difficulty: { max: 0.3 }", yes: classification(difficulty: 0.3), no: classification(difficulty: 0.31),
-             reasonFragment: "difficulty 0.30 ≤ 0.3"),
-        Case(when: "sensitivity: { min: 0.5, max: 0.9 }", yes: classification(sensitivity: 0.91 - 0.2), no: classification(sensitivity: 0.95),
-             reasonFragment: "sensitivity 0.71 in [0.5, 0.9]"),
-        Case(when: "sensitivity: 0.5", yes: classification(sensitivity: 0.91), no: classification(sensitivity: 0.2),
-             reasonFragment: "sensitivity 0.91 ≥ 0.5"),
-        Case(when: "findings: { any_of: [EMAIL_ADDRESS, PHONE_NUMBER], min_score: 0.5 }",
-             yes: classification(findings: [(.email, 0.9)]), no: classification(findings: [(.email, 0.4), (.person, 0.9)]),
-             reasonFragment: "finding EMAIL_ADDRESS (0.90)"),
-        Case(when: "findings: { all_of: [EMAIL_ADDRESS, PERSON] }",
-             yes: classification(findings: [(.email, 0.9), (.person, 0.8)]), no: classification(findings: [(.email, 0.9)]),
-             reasonFragment: "findings EMAIL_ADDRESS (0.90), PERSON (0.80)"),
-        Case(when: "findings: { none_of: [secrets] }",
-             yes: classification(findings: [(.email, 0.9)]), no: classification(findings: [(.jwt, 0.9)]),
-             reasonFragment: "no finding of"),
-        Case(when: "topics: { any_of: [health, legal], min_score: 0.6 }",
-             yes: classification(topics: [(.legal, 0.7)]), no: classification(topics: [(.legal, 0.5), (.finance, 0.9)]),
-             reasonFragment: "topic legal 0.70 ≥ 0.6"),
-        Case(when: "topics: { all_of: [health, finance] }",
-             yes: classification(topics: [(.health, 0.7), (.finance, 0.6)]), no: classification(topics: [(.health, 0.7)]),
-             reasonFragment: "topics finance 0.60, health 0.70 ≥ 0.5"),
-        Case(when: "topics: { none_of: [hr] }", yes: classification(topics: [(.health, 0.7)]), no: classification(topics: [(.hr, 0.7)]),
-             reasonFragment: "no topic of [hr] ≥ 0.5"),
-        Case(when: "language: [zh, mixed]", yes: classification(language: "zh"), no: classification(language: "en"),
-             reasonFragment: "language zh in [mixed, zh]"),
-        Case(when: "tokens: { min: 100, max: 2000 }", yes: classification(tokens: 2000), no: classification(tokens: 2001),
-             reasonFragment: "estimated tokens 2000 in [100, 2000]"),
-        Case(when: "tenant: [acme, globex]", yes: classification(), yesContext: RequestContext(tenant: "acme"),
-             no: classification(), noContext: RequestContext(tenant: "initech"), reasonFragment: "tenant 'acme' in [acme, globex]"),
-        Case(when: "model: auto", yes: classification(), yesContext: RequestContext(requestedModel: nil),
-             no: classification(), noContext: RequestContext(requestedModel: "local"), reasonFragment: "requested model 'auto' in [auto]"),
-        Case(when: "metadata: { team: [ml, data], env: '*' }", yes: classification(),
-             yesContext: RequestContext(metadata: ["team": "ml", "env": "prod"]),
-             no: classification(), noContext: RequestContext(metadata: ["team": "sales", "env": "prod"]),
-             reasonFragment: "metadata env=prod in [*] and metadata team=ml in [data, ml]"),
-        Case(when: "headers: { X-Lumen-Privacy: strict }", yes: classification(), yesContext: RequestContext(headers: ["x-LUMEN-privacy": "strict"]),
-             no: classification(), noContext: RequestContext(headers: [:]), reasonFragment: "header x-lumen-privacy=strict in [strict]"),
-        Case(when: "budget: exhausted", yes: classification(), yesContext: RequestContext(tenantRemainingUSD: 0),
-             no: classification(), noContext: RequestContext(remainingUSD: 5, tenantRemainingUSD: nil), reasonFragment: "exhausted"),
-        Case(when: "budget: { scope: global, below_usd: 2 }", yes: classification(), yesContext: RequestContext(remainingUSD: 1.5),
-             no: classification(), noContext: RequestContext(remainingUSD: nil, tenantRemainingUSD: 0), reasonFragment: "global budget left $1.50 < $2.00"),
-        Case(when: "all:\n  - difficulty: 0.5\n  - language: en", yes: classification(difficulty: 0.7), no: classification(difficulty: 0.7, language: "zh"),
-             reasonFragment: "difficulty 0.70 ≥ 0.5 and language en in [en]"),
-        Case(when: "any:\n  - difficulty: 0.9\n  - sensitivity: 0.5", yes: classification(sensitivity: 0.6), no: classification(difficulty: 0.5),
-             reasonFragment: "sensitivity 0.60 ≥ 0.5"),
-        Case(when: "not:\n  language: en", yes: classification(language: "other"), no: classification(language: "en"),
-             reasonFragment: "not (language other not in [en])"),
-        Case(when: "difficulty: 0.5\nlanguage: en", yes: classification(difficulty: 0.5), no: classification(difficulty: 0.5, language: "zh"),
-             reasonFragment: "difficulty 0.50 ≥ 0.5 and language en in [en]"),
+        Case(
+            when: "difficulty: { min: 0.6 }", yes: classification(difficulty: 0.6), no: classification(difficulty: 0.59),
+            reasonFragment: "difficulty 0.60 ≥ 0.6"),
+        Case(
+            when: "difficulty: { max: 0.3 }", yes: classification(difficulty: 0.3), no: classification(difficulty: 0.31),
+            reasonFragment: "difficulty 0.30 ≤ 0.3"),
+        Case(
+            when: "sensitivity: { min: 0.5, max: 0.9 }", yes: classification(sensitivity: 0.91 - 0.2), no: classification(sensitivity: 0.95),
+            reasonFragment: "sensitivity 0.71 in [0.5, 0.9]"),
+        Case(
+            when: "sensitivity: 0.5", yes: classification(sensitivity: 0.91), no: classification(sensitivity: 0.2),
+            reasonFragment: "sensitivity 0.91 ≥ 0.5"),
+        Case(
+            when: "findings: { any_of: [EMAIL_ADDRESS, PHONE_NUMBER], min_score: 0.5 }",
+            yes: classification(findings: [(.email, 0.9)]), no: classification(findings: [(.email, 0.4), (.person, 0.9)]),
+            reasonFragment: "finding EMAIL_ADDRESS (0.90)"),
+        Case(
+            when: "findings: { all_of: [EMAIL_ADDRESS, PERSON] }",
+            yes: classification(findings: [(.email, 0.9), (.person, 0.8)]), no: classification(findings: [(.email, 0.9)]),
+            reasonFragment: "findings EMAIL_ADDRESS (0.90), PERSON (0.80)"),
+        Case(
+            when: "findings: { none_of: [secrets] }",
+            yes: classification(findings: [(.email, 0.9)]), no: classification(findings: [(.jwt, 0.9)]),
+            reasonFragment: "no finding of"),
+        Case(
+            when: "topics: { any_of: [health, legal], min_score: 0.6 }",
+            yes: classification(topics: [(.legal, 0.7)]), no: classification(topics: [(.legal, 0.5), (.finance, 0.9)]),
+            reasonFragment: "topic legal 0.70 ≥ 0.6"),
+        Case(
+            when: "topics: { all_of: [health, finance] }",
+            yes: classification(topics: [(.health, 0.7), (.finance, 0.6)]), no: classification(topics: [(.health, 0.7)]),
+            reasonFragment: "topics finance 0.60, health 0.70 ≥ 0.5"),
+        Case(
+            when: "topics: { none_of: [hr] }", yes: classification(topics: [(.health, 0.7)]), no: classification(topics: [(.hr, 0.7)]),
+            reasonFragment: "no topic of [hr] ≥ 0.5"),
+        Case(
+            when: "language: [zh, mixed]", yes: classification(language: "zh"), no: classification(language: "en"),
+            reasonFragment: "language zh in [mixed, zh]"),
+        Case(
+            when: "tokens: { min: 100, max: 2000 }", yes: classification(tokens: 2000), no: classification(tokens: 2001),
+            reasonFragment: "estimated tokens 2000 in [100, 2000]"),
+        Case(
+            when: "tenant: [acme, globex]", yes: classification(), yesContext: RequestContext(tenant: "acme"),
+            no: classification(), noContext: RequestContext(tenant: "initech"), reasonFragment: "tenant 'acme' in [acme, globex]"),
+        Case(
+            when: "model: auto", yes: classification(), yesContext: RequestContext(requestedModel: nil),
+            no: classification(), noContext: RequestContext(requestedModel: "local"), reasonFragment: "requested model 'auto' in [auto]"),
+        Case(
+            when: "metadata: { team: [ml, data], env: '*' }", yes: classification(),
+            yesContext: RequestContext(metadata: ["team": "ml", "env": "prod"]),
+            no: classification(), noContext: RequestContext(metadata: ["team": "sales", "env": "prod"]),
+            reasonFragment: "metadata env=prod in [*] and metadata team=ml in [data, ml]"),
+        Case(
+            when: "headers: { X-Lumen-Privacy: strict }", yes: classification(), yesContext: RequestContext(headers: ["x-LUMEN-privacy": "strict"]),
+            no: classification(), noContext: RequestContext(headers: [:]), reasonFragment: "header x-lumen-privacy=strict in [strict]"),
+        Case(
+            when: "budget: exhausted", yes: classification(), yesContext: RequestContext(tenantRemainingUSD: 0),
+            no: classification(), noContext: RequestContext(remainingUSD: 5, tenantRemainingUSD: nil), reasonFragment: "exhausted"),
+        Case(
+            when: "budget: { scope: global, below_usd: 2 }", yes: classification(), yesContext: RequestContext(remainingUSD: 1.5),
+            no: classification(), noContext: RequestContext(remainingUSD: nil, tenantRemainingUSD: 0),
+            reasonFragment: "global budget left $1.50 < $2.00"),
+        Case(
+            when: "all:\n  - difficulty: 0.5\n  - language: en", yes: classification(difficulty: 0.7),
+            no: classification(difficulty: 0.7, language: "zh"),
+            reasonFragment: "difficulty 0.70 ≥ 0.5 and language en in [en]"),
+        Case(
+            when: "any:\n  - difficulty: 0.9\n  - sensitivity: 0.5", yes: classification(sensitivity: 0.6), no: classification(difficulty: 0.5),
+            reasonFragment: "sensitivity 0.60 ≥ 0.5"),
+        Case(
+            when: "not:\n  language: en", yes: classification(language: "other"), no: classification(language: "en"),
+            reasonFragment: "not (language other not in [en])"),
+        Case(
+            when: "difficulty: 0.5\nlanguage: en", yes: classification(difficulty: 0.5), no: classification(difficulty: 0.5, language: "zh"),
+            reasonFragment: "difficulty 0.50 ≥ 0.5 and language en in [en]"),
     ]
 
     @Test(arguments: cases)
@@ -95,19 +120,21 @@ import Testing
 }
 
 @Suite struct RequestedModelTests {
-    static let yaml = basePolicyYAML.replacingOccurrences(of: "rules:\n", with: """
-        rules:
-          - name: pii-local
-            override_requested_model: true
-            when:
-              findings: { any_of: [EMAIL_ADDRESS] }
-            route: local
-          - name: easy-local
-            when:
-              difficulty: { max: 0.2 }
-            route: local
+    static let yaml = basePolicyYAML.replacingOccurrences(
+        of: "rules:\n",
+        with: """
+            rules:
+              - name: pii-local
+                override_requested_model: true
+                when:
+                  findings: { any_of: [EMAIL_ADDRESS] }
+                route: local
+              - name: easy-local
+                when:
+                  difficulty: { max: 0.2 }
+                route: local
 
-        """)
+            """)
 
     @Test func resolveRequestedModel() throws {
         let policy = try parse(Self.yaml)
@@ -150,7 +177,8 @@ import Testing
 }
 
 @Suite struct SafetyNetTests {
-    static let redactYAML = basePolicyYAML.replacingOccurrences(of: "route: remote\n    fallback: [local]", with: "redact: remote\n    fallback: [local]")
+    static let redactYAML =
+        basePolicyYAML.replacingOccurrences(of: "route: remote\n    fallback: [local]", with: "redact: remote\n    fallback: [local]")
         + "\nredaction:\n  types: { CREDIT_CARD: block, US_SSN: local }\n"
 
     @Test func redactHonoursPerTypeModes() throws {
@@ -166,7 +194,8 @@ import Testing
     }
 
     @Test func remoteOnlyPolicyBlocksSecrets() throws {
-        let policy = try parse("""
+        let policy = try parse(
+            """
             name: remote-only
             targets:
               - { name: remote, kind: anthropic, base_url: "https://api.example.com", model: claude }

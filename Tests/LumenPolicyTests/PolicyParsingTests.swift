@@ -1,6 +1,7 @@
 import Foundation
 import LumenClassifier
 import Testing
+
 @testable import LumenPolicy
 
 @Suite struct PolicyParsingTests {
@@ -43,8 +44,9 @@ import Testing
     }
 
     @Test func unknownTargetInRuleAndFallback() {
-        let found = diagnostics(basePolicyYAML.replacingOccurrences(of: "route: remote", with: "route: gpt5")
-            .replacingOccurrences(of: "fallback: [local]", with: "fallback: [locl]"))
+        let found = diagnostics(
+            basePolicyYAML.replacingOccurrences(of: "route: remote", with: "route: gpt5")
+                .replacingOccurrences(of: "fallback: [local]", with: "fallback: [locl]"))
         #expect(found.map(\.description).contains("test.yaml:15:12: error: unknown target 'gpt5' in rule 'hard'"))
         #expect(found.contains { $0.message.contains("unknown target 'locl' in fallback of rule 'hard'") && $0.line == 16 })
     }
@@ -63,7 +65,8 @@ import Testing
     }
 
     @Test func everyErrorIsReportedNotJustTheFirst() {
-        let yaml = basePolicyYAML
+        let yaml =
+            basePolicyYAML
             .replacingOccurrences(of: "min: 0.6", with: "min: 2")
             .replacingOccurrences(of: "kind: openai", with: "kind: openia")
             .replacingOccurrences(of: "default:\n  route: local", with: "default:\n  route: nowhere")
@@ -84,7 +87,8 @@ import Testing
     }
 
     @Test func unknownFindingTypesAndTopicsAreRejected() throws {
-        let findings = diagnostics(basePolicyYAML.replacingOccurrences(of: "difficulty: { min: 0.6 }", with: "findings: { any_of: [EMAIL, secrets] }"))
+        let findings = diagnostics(
+            basePolicyYAML.replacingOccurrences(of: "difficulty: { min: 0.6 }", with: "findings: { any_of: [EMAIL, secrets] }"))
         #expect(findings.count == 1 && findings[0].message.contains("unknown finding type 'EMAIL'"))
         let topics = diagnostics(basePolicyYAML.replacingOccurrences(of: "difficulty: { min: 0.6 }", with: "topics: { any_of: [sports] }"))
         #expect(topics.count == 1 && topics[0].message.contains("unknown topic 'sports'"))
@@ -118,7 +122,8 @@ import Testing
     }
 
     @Test func environmentExpansion() throws {
-        let yaml = basePolicyYAML
+        let yaml =
+            basePolicyYAML
             .replacingOccurrences(of: "https://api.example.com/v1", with: "${BASE:-https://fallback.example.com/v1}")
             .replacingOccurrences(of: "model: big", with: "model: ${MODEL}")
             // Environment references in flow mappings ({ … }) would clash with YAML's braces: block style here.
@@ -172,17 +177,18 @@ import Testing
     }
 
     @Test func budgetsAndRedactionSettings() throws {
-        let yaml = basePolicyYAML + """
+        let yaml =
+            basePolicyYAML + """
 
-            budgets:
-              global: { daily_usd: 10, monthly_usd: 100 }
-              tenants:
-                acme: { daily_usd: 1 }
-              on_exhausted: { block: "Budget spent." }
-            redaction:
-              default: local
-              types: { EMAIL_ADDRESS: pseudonymise, PASSWORD: pseudonymise, CREDIT_CARD: block }
-            """
+                budgets:
+                  global: { daily_usd: 10, monthly_usd: 100 }
+                  tenants:
+                    acme: { daily_usd: 1 }
+                  on_exhausted: { block: "Budget spent." }
+                redaction:
+                  default: local
+                  types: { EMAIL_ADDRESS: pseudonymise, PASSWORD: pseudonymise, CREDIT_CARD: block }
+                """
         let policy = try parse(yaml)
         #expect(policy.budgets.global == Budgets.Limit(dailyUSD: 10, monthlyUSD: 100))
         #expect(policy.budgets.limit(forTenant: "acme") == Budgets.Limit(dailyUSD: 1))

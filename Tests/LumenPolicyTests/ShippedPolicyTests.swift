@@ -1,6 +1,7 @@
 import Foundation
 import LumenClassifier
 import Testing
+
 @testable import LumenPolicy
 
 @Suite struct ShippedPolicyTests {
@@ -38,12 +39,13 @@ import Testing
 
     @Test func failingCaseIsReportedWithExpectedAndGot() throws {
         let policy = try parse(basePolicyYAML)
-        let suite = try PolicyTestSuite.parse(yaml: """
-            cases:
-              - name: wrong on purpose
-                classification: { difficulty: 0.9 }
-                expect: { action: route, target: local, rule: default }
-            """, file: "x.cases.yaml")
+        let suite = try PolicyTestSuite.parse(
+            yaml: """
+                cases:
+                  - name: wrong on purpose
+                    classification: { difficulty: 0.9 }
+                    expect: { action: route, target: local, rule: default }
+                """, file: "x.cases.yaml")
         let results = suite.run(policy: policy, classifier: Classifier())
         #expect(results.count == 1 && !results[0].passed)
         #expect(results[0].mismatches.map(\.field) == ["target", "rule"])

@@ -1,7 +1,8 @@
 import Foundation
 import LumenClassifier
-@testable import LumenPolicy
 import LumenTestSupport
+
+@testable import LumenPolicy
 
 /// Repository root.
 let repoRoot: URL = Harness.repoRoot
@@ -57,7 +58,8 @@ func classification(
 /// A policy with the base targets and one rule `r` with the given `when` body (indented YAML) routing remote.
 func policyWithCondition(_ when: String, extraRules: String = "") throws -> Policy {
     let indented = when.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
-    return try parse("""
+    return try parse(
+        """
         name: cond
         targets:
           - name: local

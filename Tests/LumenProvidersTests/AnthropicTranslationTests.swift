@@ -52,7 +52,10 @@ import Testing
         let response = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: json), created: 1)
         #expect(response.text == "Let me check.")
         #expect(response.choices[0].finishReason == "tool_calls")
-        #expect(response.choices[0].message.toolCalls == [ToolCall(id: "toolu_1", function: FunctionCall(name: "get_weather", arguments: #"{"city":"Paris"}"#))])
+        #expect(
+            response.choices[0].message.toolCalls == [
+                ToolCall(id: "toolu_1", function: FunctionCall(name: "get_weather", arguments: #"{"city":"Paris"}"#))
+            ])
         #expect(response.usage == Usage(promptTokens: 25, completionTokens: 7))
     }
 

@@ -51,10 +51,14 @@ import Testing
         ]
         if let v = optional(chunk.systemFingerprint) { members.append(("system_fingerprint", v)) }
         if let usage = chunk.usage {
-            members.append(("usage", object([
-                ("prompt_tokens", String(usage.promptTokens)), ("completion_tokens", String(usage.completionTokens)),
-                ("total_tokens", String(usage.totalTokens)),
-            ])))
+            members.append(
+                (
+                    "usage",
+                    object([
+                        ("prompt_tokens", String(usage.promptTokens)), ("completion_tokens", String(usage.completionTokens)),
+                        ("total_tokens", String(usage.totalTokens)),
+                    ])
+                ))
         } else if Bool.random(using: &rng) {
             members.append(("usage", "null"))
         }

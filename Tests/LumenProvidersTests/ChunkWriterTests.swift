@@ -27,7 +27,8 @@ import Testing
             )
         }
         let costs: [Double] = [0, 1, 0.5, 1e-7, 0.000123, 12.75, 3.0e-12, 1234567.25, Double(Int.random(in: 0...1_000_000, using: &rng)) / 1e9]
-        let usage: Usage? = Bool.random(using: &rng)
+        let usage: Usage? =
+            Bool.random(using: &rng)
             ? Usage(
                 promptTokens: Int.random(in: 0...100_000, using: &rng), completionTokens: Int.random(in: 0...10_000, using: &rng),
                 cost: Bool.random(using: &rng) ? costs.randomElement(using: &rng)! : nil,

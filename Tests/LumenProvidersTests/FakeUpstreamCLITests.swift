@@ -49,7 +49,8 @@ import Testing
             #expect(status == 200)
             #expect(try WireJSON.decode(ChatCompletionResponse.self, from: text).text == "echo this")
 
-            let (streamStatus, sse) = try await post("/chat/completions", #"{"model":"m","stream":true,"messages":[{"role":"user","content":"abcdefghij"}]}"#)
+            let (streamStatus, sse) = try await post(
+                "/chat/completions", #"{"model":"m","stream":true,"messages":[{"role":"user","content":"abcdefghij"}]}"#)
             #expect(streamStatus == 200)
             var parser = SSEParser()
             let events = parser.feed(sse)
@@ -57,7 +58,8 @@ import Testing
             let chunks = try events.dropLast().map { try WireJSON.decode(ChatCompletionChunk.self, from: $0.data) }
             #expect(chunks.map(\.contentText) == ["", "abcd", "efgh", "ij", ""])
 
-            let (anthropicStatus, message) = try await post("/messages", #"{"model":"c","max_tokens":5,"messages":[{"role":"user","content":"hi claude"}]}"#)
+            let (anthropicStatus, message) = try await post(
+                "/messages", #"{"model":"c","max_tokens":5,"messages":[{"role":"user","content":"hi claude"}]}"#)
             #expect(anthropicStatus == 200)
             #expect(message.contains(#""text":"hi claude""#))
 

@@ -60,7 +60,10 @@ import Testing
                 "0", "1", "-1", "42", "-7", "9223372036854775807", "-9223372036854775808", "0.5", "-0.25", "3.14159", "1e-7", "2.5E-3",
                 "1.5e-300", "6.02214076e-23", "0.1", "123456.789", "-1.0000000000000002", "4.9e-324", "1.25E-2",
             ]
-            let odd = ["1.0", "-0", "0.0", "1e3", "2E2", "2.5E+3", "6.02214076e23", "1.7976931348623157e308", "9223372036854775808", "-9223372036854775809", "100000000000000000000000", "1e400", "-0.0", "1e-400"]
+            let odd = [
+                "1.0", "-0", "0.0", "1e3", "2E2", "2.5E+3", "6.02214076e23", "1.7976931348623157e308", "9223372036854775808", "-9223372036854775809",
+                "100000000000000000000000", "1e400", "-0.0", "1e-400",
+            ]
             if uncertain, Int.random(in: 0..<4, using: &rng) == 0 { return odd.randomElement(using: &rng)! }
             return Bool.random(using: &rng) ? plain.randomElement(using: &rng)! : String(Int.random(in: -1_000_000...1_000_000, using: &rng))
         }
@@ -71,10 +74,18 @@ import Testing
             case 1: return Bool.random(using: &rng) ? "true" : "false"
             case 2, 3: return number()
             case 4: return string(ChunkWriterTests.text(&rng))
-            case 5: return "[" + ws() + (0..<Int.random(in: 0...3, using: &rng)).map { _ in value(depth: depth + 1) }.joined(separator: ws() + "," + ws()) + ws() + "]"
+            case 5:
+                return "[" + ws() + (0..<Int.random(in: 0...3, using: &rng)).map { _ in value(depth: depth + 1) }.joined(separator: ws() + "," + ws())
+                    + ws() + "]"
             default:
-                var keys = (0..<Int.random(in: 0...4, using: &rng)).map { _ in ["a", "b", "type", "text", "é", "中", "", "z/y", ChunkWriterTests.text(&rng)].randomElement(using: &rng)! }
-                if !uncertain { keys = Array(Set(keys)) } else if let first = keys.first, Int.random(in: 0..<6, using: &rng) == 0 { keys.append(first) }
+                var keys = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+                    ["a", "b", "type", "text", "é", "中", "", "z/y", ChunkWriterTests.text(&rng)].randomElement(using: &rng)!
+                }
+                if !uncertain {
+                    keys = Array(Set(keys))
+                } else if let first = keys.first, Int.random(in: 0..<6, using: &rng) == 0 {
+                    keys.append(first)
+                }
                 return object(keys.map { ($0, value(depth: depth + 1)) })
             }
         }
@@ -142,7 +153,9 @@ import Testing
             guard let value = Self.foundationDecode(JSONValue.self, text) else { continue }
             #expect(FastJSON.encode(value) == (try Self.foundationEncode(value)), "\(text)")
         }
-        let doubles: [Double] = [0.5, -0.0, 1e-7, 1e21, 1e-5, 123.456, .leastNonzeroMagnitude, 1.7976931348623157e308, 1.0799999999999998e-05, 1e16, 0.1 + 0.2]
+        let doubles: [Double] = [
+            0.5, -0.0, 1e-7, 1e21, 1e-5, 123.456, .leastNonzeroMagnitude, 1.7976931348623157e308, 1.0799999999999998e-05, 1e16, 0.1 + 0.2,
+        ]
         for double in doubles {
             let value = JSONValue.array([.double(double), .object(["x": .double(-double)])])
             #expect(FastJSON.encode(value) == (try Self.foundationEncode(value)), "\(double)")
@@ -156,7 +169,8 @@ import Testing
     /// A chat request body; with `wrongTypes`, some members have a type `JSONDecoder` refuses.
     static func requestBody(_ s: inout Spelling, wrongTypes: Bool) -> String {
         func pick(_ good: [String], _ bad: [String]) -> String {
-            wrongTypes && !bad.isEmpty && Int.random(in: 0..<8, using: &s.rng) == 0 ? bad.randomElement(using: &s.rng)! : good.randomElement(using: &s.rng)!
+            wrongTypes && !bad.isEmpty && Int.random(in: 0..<8, using: &s.rng) == 0
+                ? bad.randomElement(using: &s.rng)! : good.randomElement(using: &s.rng)!
         }
         func maybe(_ members: inout [(String, String)], _ key: String, _ value: @autoclosure () -> String) {
             switch Int.random(in: 0..<4, using: &s.rng) {
@@ -167,12 +181,19 @@ import Testing
         }
         var messages: [String] = []
         for _ in 0..<Int.random(in: 1...3, using: &s.rng) {
-            var m: [(String, String)] = [("role", pick([s.string("user"), s.string("assistant"), s.string("system"), s.string("tool")], ["1", "null"]))]
-            let part = s.object([("type", pick([s.string("text"), s.string("image_url")], ["7"])), ("text", s.string(ChunkWriterTests.text(&s.rng)))])
+            var m: [(String, String)] = [
+                ("role", pick([s.string("user"), s.string("assistant"), s.string("system"), s.string("tool")], ["1", "null"]))
+            ]
+            let part = s.object([
+                ("type", pick([s.string("text"), s.string("image_url")], ["7"])), ("text", s.string(ChunkWriterTests.text(&s.rng))),
+            ])
             let extraPart = s.object([("type", s.string("image_url")), ("image_url", s.object([("url", s.string("https://x/y.png"))]))])
             maybe(&m, "content", pick([s.string(ChunkWriterTests.text(&s.rng)), "[" + part + "," + extraPart + "]", "[]"], ["5", "{}", "[1]"]))
             maybe(&m, "name", pick([s.string("alice")], ["2"]))
-            let call = s.object([("id", s.string("call_1")), ("type", s.string("function")), ("function", s.object([("name", s.string("f")), ("arguments", s.string("{\"a\":1}"))]))])
+            let call = s.object([
+                ("id", s.string("call_1")), ("type", s.string("function")),
+                ("function", s.object([("name", s.string("f")), ("arguments", s.string("{\"a\":1}"))])),
+            ])
             maybe(&m, "tool_calls", pick(["[" + call + "]"], ["[{}]", "{}"]))
             maybe(&m, "tool_call_id", pick([s.string("call_1")], ["[]"]))
             if Bool.random(using: &s.rng) { m.append(("refusal", s.value())) }
@@ -192,13 +213,26 @@ import Testing
         maybe(&members, "user", pick([s.string("u-1")], ["1"]))
         maybe(&members, "n", pick(["1", "2"], ["1.5"]))
         maybe(&members, "stream", pick(["true", "false"], ["1", s.string("yes")]))
-        maybe(&members, "stream_options", pick([s.object([("include_usage", "true")]), s.object([("include_usage", "false"), ("x", "1")])], ["1", s.object([("include_usage", "2")])]))
+        maybe(
+            &members, "stream_options",
+            pick(
+                [s.object([("include_usage", "true")]), s.object([("include_usage", "false"), ("x", "1")])],
+                ["1", s.object([("include_usage", "2")])]))
         let tool = s.object([
             ("type", s.string("function")),
-            ("function", s.object([("name", s.string("get_weather")), ("description", s.string("d")), ("parameters", s.value()), ("strict", "true")])),
+            (
+                "function",
+                s.object([("name", s.string("get_weather")), ("description", s.string("d")), ("parameters", s.value()), ("strict", "true")])
+            ),
         ])
         maybe(&members, "tools", pick(["[" + tool + "]", "[]"], ["[" + s.object([("type", "1")]) + "]", "{}"]))
-        maybe(&members, "tool_choice", pick([s.string("auto"), s.string("none"), s.object([("type", s.string("function")), ("function", s.object([("name", s.string("f"))]))]), s.value()], []))
+        maybe(
+            &members, "tool_choice",
+            pick(
+                [
+                    s.string("auto"), s.string("none"),
+                    s.object([("type", s.string("function")), ("function", s.object([("name", s.string("f"))]))]), s.value(),
+                ], []))
         maybe(&members, "response_format", s.value())
         maybe(&members, "metadata", s.value())
         if Bool.random(using: &s.rng) { members.append(("parallel_tool_calls", s.value())) }
@@ -239,15 +273,20 @@ import Testing
             case 1: message.content = .parts([.text(text(&rng)), ContentPart(type: "image_url", extra: ["image_url": ["url": "u"]])])
             default: message.content = .text(text(&rng))
             }
-            if Bool.random(using: &rng) { message.toolCalls = [ToolCall(id: "call_" + text(&rng), function: FunctionCall(name: "f", arguments: text(&rng)))] }
+            if Bool.random(using: &rng) {
+                message.toolCalls = [ToolCall(id: "call_" + text(&rng), function: FunctionCall(name: "f", arguments: text(&rng)))]
+            }
             if Bool.random(using: &rng) { message.extra = ["refusal": .null, "annotations": [], "audio": ["id": "a"]] }
             return ChatChoice(
                 index: index, message: message, finishReason: Bool.random(using: &rng) ? "stop" : nil,
                 logprobs: Bool.random(using: &rng) ? ["content": [["token": "x", "logprob": -0.25]]] : nil
             )
         }
-        let costs: [Double] = [0, 1, 0.5, 1e-7, 0.000123, 12.75, 3.0e-12, 1.0799999999999998e-05, Double(Int.random(in: 0...1_000_000, using: &rng)) / 1e9]
-        let usage: Usage? = Bool.random(using: &rng)
+        let costs: [Double] = [
+            0, 1, 0.5, 1e-7, 0.000123, 12.75, 3.0e-12, 1.0799999999999998e-05, Double(Int.random(in: 0...1_000_000, using: &rng)) / 1e9,
+        ]
+        let usage: Usage? =
+            Bool.random(using: &rng)
             ? Usage(
                 promptTokens: Int.random(in: 0...100_000, using: &rng), completionTokens: Int.random(in: 0...10_000, using: &rng),
                 cost: Bool.random(using: &rng) ? costs.randomElement(using: &rng)! : nil,
@@ -282,7 +321,10 @@ import Testing
                 #expect(fast == Self.foundationDecode(ChatCompletionResponse.self, text), "\(text)")
             }
         }
-        for text in [#"{"choices":null}"#, #"{"id":1,"choices":[]}"#, #"{"choices":[{"message":{"role":"assistant"}}]}"#, #"{"choices":[],"usage":{"cost":"x"}}"#] {
+        for text in [
+            #"{"choices":null}"#, #"{"id":1,"choices":[]}"#, #"{"choices":[{"message":{"role":"assistant"}}]}"#,
+            #"{"choices":[],"usage":{"cost":"x"}}"#,
+        ] {
             #expect(WireJSON.fastDecode(ChatCompletionResponse.self, from: Array(text.utf8)) == nil, "\(text)")
             #expect(Self.foundationDecode(ChatCompletionResponse.self, text) == nil, "\(text)")
         }

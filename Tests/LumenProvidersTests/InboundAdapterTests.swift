@@ -112,7 +112,8 @@ import Testing
             ToolCall(id: "b", function: FunctionCall(name: "mcp_files__read", arguments: #"{"path":"x"}"#)),
             ToolCall(id: "c", function: FunctionCall(name: "plain", arguments: "{}")),
         ]
-        let answer = ChatCompletionResponse(id: "x", created: 1, model: "m", choices: [ChatChoice(message: message, finishReason: "tool_calls")], usage: nil)
+        let answer = ChatCompletionResponse(
+            id: "x", created: 1, model: "m", choices: [ChatChoice(message: message, finishReason: "tool_calls")], usage: nil)
         let whole = ResponsesInbound.response(answer, id: "resp_0123456789", request: request)["output"]?.arrayValue ?? []
         #expect(whole.map { $0["type"]?.stringValue ?? "" } == ["custom_tool_call", "function_call", "function_call"])
         #expect(whole[0]["input"]?.stringValue == "*** Begin Patch")

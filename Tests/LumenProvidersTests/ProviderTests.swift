@@ -28,7 +28,9 @@ func withUpstream<T>(
 let logger = Logger(label: "test")
 let secretKey = "sk-test-SECRET-0123456789"
 
-func target(_ upstream: RunningFakeUpstream, kind: ProviderKind = .openAICompatible, key: String? = secretKey, timeouts: ProviderTimeouts = .init())
+func target(
+    _ upstream: RunningFakeUpstream, kind: ProviderKind = .openAICompatible, key: String? = secretKey, timeouts: ProviderTimeouts = .init()
+)
     -> ProviderTarget
 {
     ProviderTarget(kind: kind, baseURL: upstream.baseURL, model: "upstream-model", apiKey: key, timeouts: timeouts)
@@ -44,7 +46,9 @@ func chat(_ text: String, stream: Bool = false, extra: [String: JSONValue] = [:]
 }
 
 /// Collects a stream: chunks, the final egress, and the error if it failed.
-func collect(_ stream: AsyncThrowingStream<ProviderStreamEvent, any Error>) async -> (chunks: [ChatCompletionChunk], egress: EgressStats?, error: (any Error)?) {
+func collect(
+    _ stream: AsyncThrowingStream<ProviderStreamEvent, any Error>
+) async -> (chunks: [ChatCompletionChunk], egress: EgressStats?, error: (any Error)?) {
     var chunks: [ChatCompletionChunk] = []
     var egress: EgressStats?
     do {
@@ -60,7 +64,9 @@ func collect(_ stream: AsyncThrowingStream<ProviderStreamEvent, any Error>) asyn
     }
 }
 
-func faultTarget(_ upstream: RunningFakeUpstream, _ fault: String, kind: ProviderKind = .openAICompatible, timeouts: ProviderTimeouts = .init())
+func faultTarget(
+    _ upstream: RunningFakeUpstream, _ fault: String, kind: ProviderKind = .openAICompatible, timeouts: ProviderTimeouts = .init()
+)
     -> ProviderTarget
 {
     var t = target(upstream, kind: kind, timeouts: timeouts)
@@ -137,7 +143,8 @@ func faultTarget(_ upstream: RunningFakeUpstream, _ fault: String, kind: Provide
     @Test func anthropicStreaming() async throws {
         try await withUpstream(FakeUpstreamOptions(echo: true)) { upstream, provider in
             let prompt = "A longer prompt that streams in pieces"
-            let (chunks, egress, error) = await collect(provider.stream(chat(prompt, stream: true), target: target(upstream, kind: .anthropic), logger: logger))
+            let (chunks, egress, error) = await collect(
+                provider.stream(chat(prompt, stream: true), target: target(upstream, kind: .anthropic), logger: logger))
             #expect(error == nil)
             #expect(egress != nil)
             #expect(chunks.map(\.contentText).joined() == prompt)
@@ -175,7 +182,10 @@ func faultTarget(_ upstream: RunningFakeUpstream, _ fault: String, kind: Provide
             let error = await #expect(throws: ProviderError.self) {
                 try await provider.complete(chat("fail"), target: target(upstream), logger: logger)
             }
-            guard case .http(let status, let excerpt)? = error?.kind else { Issue.record("http error expected"); return }
+            guard case .http(let status, let excerpt)? = error?.kind else {
+                Issue.record("http error expected")
+                return
+            }
             #expect(status == 500)
             #expect(excerpt.contains("injected failure"))
             #expect(error?.egress.attempts == 2)
@@ -189,7 +199,10 @@ func faultTarget(_ upstream: RunningFakeUpstream, _ fault: String, kind: Provide
             let error = await #expect(throws: ProviderError.self) {
                 try await provider.complete(chat("x"), target: faultTarget(upstream, "status=400"), logger: logger)
             }
-            #expect(error?.kind == .http(status: 400, bodyExcerpt: #"{"error":{"code":"400","message":"injected status 400","param":null,"type":"server_error"}}"#))
+            #expect(
+                error?.kind
+                    == .http(
+                        status: 400, bodyExcerpt: #"{"error":{"code":"400","message":"injected status 400","param":null,"type":"server_error"}}"#))
             #expect(error?.egress.attempts == 1)
         }
     }

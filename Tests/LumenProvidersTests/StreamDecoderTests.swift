@@ -1,6 +1,7 @@
 import LumenCore
-@testable import LumenProviders
 import Testing
+
+@testable import LumenProviders
 
 /// The OpenAI-compatible stream decoder reads each event once: chunks, error events and garbage.
 @Suite struct StreamDecoderTests {
@@ -8,7 +9,8 @@ import Testing
 
     @Test func chunkEventsDecodeWithTheirFinishReason() throws {
         var decoder = decoder()
-        let first = try decoder.decode(SSEEvent(data: #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#))
+        let first = try decoder.decode(
+            SSEEvent(data: #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#))
         #expect(first.map(\.contentText) == ["Hi"])
         let last = try decoder.decode(SSEEvent(data: #"{"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#))
         #expect(last.first?.choices.first?.finishReason != nil)
@@ -18,7 +20,8 @@ import Testing
 
     @Test func usageOnlyChunkIsAChunkNotAnError() throws {
         var decoder = decoder()
-        let chunks = try decoder.decode(SSEEvent(data: #"{"id":"c1","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"#))
+        let chunks = try decoder.decode(
+            SSEEvent(data: #"{"id":"c1","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"#))
         #expect(chunks.first?.usage?.completionTokens == 2)
     }
 

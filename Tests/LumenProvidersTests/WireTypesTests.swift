@@ -68,7 +68,10 @@ import Testing
         let request = try WireJSON.decode(ChatCompletionRequest.self, from: Self.richRequest)
         let message = request.messages[2]
         let replaced = message.replacingText("[REDACTED] question")
-        guard case .parts(let parts) = replaced.content else { Issue.record("parts expected"); return }
+        guard case .parts(let parts) = replaced.content else {
+            Issue.record("parts expected")
+            return
+        }
         #expect(parts.map(\.type) == ["text", "image_url"])
         #expect(replaced.text == "[REDACTED] question")
         #expect(parts[1].extra["image_url"]?["detail"] == "low")
@@ -96,19 +99,25 @@ import Testing
         #expect(encoded.contains(#""cost":0.000123"#))
         #expect(encoded.contains(#""prompt_tokens_details":{"cached_tokens":0}"#))
 
-        let error = try WireJSON.decode(OpenAIErrorBody.self, from: #"{"error":{"message":"nope","type":"invalid_request_error","param":null,"code":400}}"#)
+        let error = try WireJSON.decode(
+            OpenAIErrorBody.self, from: #"{"error":{"message":"nope","type":"invalid_request_error","param":null,"code":400}}"#)
         #expect(error.error.code == "400")
-        #expect(try WireJSON.encodeString(OpenAIErrorBody(message: "m", type: "t")) == #"{"error":{"code":null,"message":"m","param":null,"type":"t"}}"#)
-        #expect(try WireJSON.encodeString(ModelList(data: [ModelInfo(id: "a", ownedBy: "me")])) == #"{"data":[{"created":0,"id":"a","object":"model","owned_by":"me"}],"object":"list"}"#)
+        #expect(
+            try WireJSON.encodeString(OpenAIErrorBody(message: "m", type: "t")) == #"{"error":{"code":null,"message":"m","param":null,"type":"t"}}"#)
+        #expect(
+            try WireJSON.encodeString(ModelList(data: [ModelInfo(id: "a", ownedBy: "me")]))
+                == #"{"data":[{"created":0,"id":"a","object":"model","owned_by":"me"}],"object":"list"}"#)
     }
 
     @Test func chunkWithUsageAndToolCallDeltas() throws {
-        let json = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_9","type":"function","function":{"name":"f","arguments":"{\"a"}}]},"finish_reason":null}]}"#
+        let json =
+            #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_9","type":"function","function":{"name":"f","arguments":"{\"a"}}]},"finish_reason":null}]}"#
         let chunk = try WireJSON.decode(ChatCompletionChunk.self, from: json)
         #expect(chunk.choices[0].delta.toolCalls?[0].function?.arguments == "{\"a")
         let usageChunk = try WireJSON.decode(
             ChatCompletionChunk.self,
-            from: #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#
+            from:
+                #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#
         )
         #expect(usageChunk.choices.isEmpty && usageChunk.usage?.completionTokens == 4)
     }

@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func distinctValuesGetDistinctPlaceholdersAndNormalisationIsPerType() throws {
-        let text = "Call +1 (555) 010-2000 or 15550102000 or 555-010-9999. Card 4111 1111 1111 1111 = 4111111111111111. "
+        let text =
+            "Call +1 (555) 010-2000 or 15550102000 or 555-010-9999. Card 4111 1111 1111 1111 = 4111111111111111. "
             + "IBAN de89 3704 0044 0532 0130 00 is DE89370400440532013000. Ann Lee, ann  lee, Anne Lee."
         let findings = [
             finding("+1 (555) 010-2000", in: text, .phone),
@@ -241,7 +242,8 @@ import Testing
             [finding("a@x.io", in: texts[1], .email), finding("555-0100", in: texts[1], .phone)],
         ]
         let session = try RedactionSession(texts: texts, findings: findings, pseudonymise: [.email, .phone])
-        #expect(session.redactedTexts == ["Write to [EMAIL_1] or [EMAIL_2] about [ESC_EMAIL_3].", "[EMAIL_1] said: call [PHONE_2], not [ESC_PHONE_1]."])
+        #expect(
+            session.redactedTexts == ["Write to [EMAIL_1] or [EMAIL_2] about [ESC_EMAIL_3].", "[EMAIL_1] said: call [PHONE_2], not [ESC_PHONE_1]."])
         for (original, redacted) in zip(texts, session.redactedTexts) {
             #expect(session.restore(redacted).text == original)
         }
@@ -276,7 +278,8 @@ import Testing
         let text = "mail zed@example.com now"
         let session = try RedactionSession(texts: [text], findings: [[finding("zed@example.com", in: text, .email)]], pseudonymise: [.email])
         let restored = session.restore("ok [EMAIL_1] [Email_1]")
-        let json = String(decoding: try JSONEncoder().encode(session.stats), as: UTF8.self)
+        let json =
+            String(decoding: try JSONEncoder().encode(session.stats), as: UTF8.self)
             + String(decoding: try JSONEncoder().encode(restored.stats), as: UTF8.self)
         #expect(!json.contains("zed"))
         #expect(json.contains("EMAIL_ADDRESS"))

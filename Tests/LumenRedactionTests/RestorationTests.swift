@@ -136,7 +136,8 @@ import Testing
 
     @Test func mangledPlaceholdersAreLeftAsTheyAreAndCounted() throws {
         let session = try Self.makeSession()
-        let answer = "[EMAIL 1], [Email_1], EMAIL_1, [EMAIL_9], [EMAIL-1], [EMAIL1], (PHONE_1), [person_1], [IP 12]. "
+        let answer =
+            "[EMAIL 1], [Email_1], EMAIL_1, [EMAIL_9], [EMAIL-1], [EMAIL1], (PHONE_1), [person_1], [IP 12]. "
             + "Not counted: email_1, [EMAIL_], [TODO_1], EMAIL, [EMAIL 1x], ESC_EMAIL_3. Restored: [EMAIL_1]."
         let restored = session.restore(answer)
         #expect(restored.text == answer.replacingOccurrences(of: "Restored: [EMAIL_1]", with: "Restored: ann@example.com"))

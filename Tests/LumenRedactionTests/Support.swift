@@ -17,7 +17,6 @@ func finding(_ value: String, in text: String, _ type: FindingType, occurrence: 
     fatalError("\(value) (occurrence \(occurrence)) not in test text")
 }
 
-
 /// Feeds `chunks` through a fresh streaming restorer; returns the concatenated output and the restorer.
 func stream(_ chunks: [String], _ session: RedactionSession, format: RestorationFormat = .text) -> (String, StreamingRestorer) {
     var restorer = session.makeStreamingRestorer(format: format)

@@ -3,9 +3,10 @@ import Logging
 import LumenAudit
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 /// #17/#18: the audit store (a directory or the shared PostgreSQL store; here an in-memory line
 /// store that can go down, the same `AuditLineStore` seam both use) cannot commit ⇒ nothing goes to

@@ -3,9 +3,10 @@ import Logging
 import LumenAudit
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 #if canImport(Glibc)
 import Glibc
@@ -97,7 +98,9 @@ import Glibc
         try await log.close()
         let report = try AuditVerifier.verify(directory: dir)
         #expect(report.intact && report.issues.isEmpty, "\(report.issues)")
-        #expect(report.recoveries.contains { $0.recovery.reason?.contains("No space") == true || $0.recovery.reason?.contains("space") == true }, "\(report.recoveries.map(\.recovery))")
+        #expect(
+            report.recoveries.contains { $0.recovery.reason?.contains("No space") == true || $0.recovery.reason?.contains("space") == true },
+            "\(report.recoveries.map(\.recovery))")
         let ids = try AuditReader.records(in: dir).filter { $0.kind == .completion }.map(\.id)
         #expect(ids.contains("before") && ids.contains("after"))
         #expect(!ids.contains("during-2"))

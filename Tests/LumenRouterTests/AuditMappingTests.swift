@@ -4,9 +4,10 @@ import LumenAudit
 import LumenClassifier
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 /// One owner per mapping: what the router logs for a decision is what `lumen replay` derives from
 /// the same decision, blocked requests say so everywhere, and a replay sees the inputs the rules saw.
@@ -78,7 +79,8 @@ import Testing
         let record = try #require(try await Self.records(s).first { $0.id == "b1" && $0.kind == .completion })
         #expect(record.decision?.route == .blocked && record.decision?.target == "none")
         // The router's record holds exactly what the one mapping gives for the same decision.
-        let screened = try Screening.screen(Self.request("please BLOCKME"), classifier: Classifier(configuration: s.policy.classifierConfiguration), unknownFields: .drop)
+        let screened = try Screening.screen(
+            Self.request("please BLOCKME"), classifier: Classifier(configuration: s.policy.classifierConfiguration), unknownFields: .drop)
         let decision = PolicyEngine.evaluate(s.policy, screened.classification, RequestContext(tenant: "t", requestedModel: "auto"))
         #expect(record.decision == AuditDecision(decision, policy: s.policy))
     }

@@ -3,9 +3,10 @@ import Logging
 import LumenAudit
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 /// Circuit breakers (#18 item 4): a dead upstream costs one failure per window, not one per request.
 @Suite struct CircuitBreakerTests {
@@ -18,14 +19,20 @@ import Testing
         breakers.failed("r")
         #expect(breakers.admit("r") == .allow)
         #expect(breakers.failed("r"))  // the third in a row opens it
-        guard case .skip(let left) = breakers.admit("r") else { Issue.record("not open"); return }
+        guard case .skip(let left) = breakers.admit("r") else {
+            Issue.record("not open")
+            return
+        }
         #expect(left > 0 && left <= 0.2)
         #expect(breakers.admit("other") == .allow)  // per target
         try await Task.sleep(for: .milliseconds(250))
         #expect(breakers.admit("r") == .probe)
         #expect(breakers.admit("r") == .skip(secondsLeft: 0))  // one probe at a time
         #expect(breakers.failed("r"))  // a failed probe opens it again
-        guard case .skip = breakers.admit("r") else { Issue.record("not open again"); return }
+        guard case .skip = breakers.admit("r") else {
+            Issue.record("not open again")
+            return
+        }
         try await Task.sleep(for: .milliseconds(250))
         #expect(breakers.admit("r") == .probe)
         breakers.succeeded("r")

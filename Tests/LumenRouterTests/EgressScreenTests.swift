@@ -4,9 +4,10 @@ import LumenAudit
 import LumenClassifier
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 /// Every part of a request that can leave is screened: a sensitive value planted in each of them
 /// never reaches the remote backend raw, the decision and the audit record name where it was, and
@@ -149,11 +150,13 @@ import Testing
     @Test func aRuleCanAllowBinaryContent() async throws {
         let yaml = Self.policyYAML.replacingOccurrences(
             of: "default:\n  route: remote",
-            with: "  - name: images-remote\n    when: { binary_content: true }\n    route: remote\n    binary_content: allow\ndefault:\n  route: remote"
+            with:
+                "  - name: images-remote\n    when: { binary_content: true }\n    route: remote\n    binary_content: allow\ndefault:\n  route: remote"
         )
         let policy = try Policy.parse(yaml: yaml, file: "images.yaml", environment: [:])
         let remote = FakeBackend(route: .remote, host: "remote.example")
-        let log = try await AuditLog.open(AuditLogConfiguration(directory: FileManager.default.temporaryDirectory.appendingPathComponent("lumen-egress-\(UUID().uuidString)").path))
+        let log = try await AuditLog.open(
+            AuditLogConfiguration(directory: FileManager.default.temporaryDirectory.appendingPathComponent("lumen-egress-\(UUID().uuidString)").path))
         let router = Router(
             configuration: RouterConfiguration(policy: policy), backends: ["local": .ready(FakeBackend(route: .local)), "remote": .ready(remote)],
             audit: .log(log), logger: Logger(label: "test")

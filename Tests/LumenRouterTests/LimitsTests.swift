@@ -4,9 +4,10 @@ import LumenAudit
 import LumenClassifier
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 /// Request limits (#18 item 8): nonsense is a 400, a target's cap holds every answer, and the
 /// budget counts the worst case of `n` answers of `max_tokens` each.

@@ -21,7 +21,9 @@ private func parseJSON(_ text: String) -> JSONValue? {
         )
     )
 
-    static func request(_ messages: [ChatMessage] = [ChatMessage(role: .user, text: "Weather in Oslo?")], tools: [Tool]? = [weatherTool]) -> ChatCompletionRequest {
+    static func request(
+        _ messages: [ChatMessage] = [ChatMessage(role: .user, text: "Weather in Oslo?")], tools: [Tool]? = [weatherTool]
+    ) -> ChatCompletionRequest {
         ChatCompletionRequest(model: "local", messages: messages, tools: tools)
     }
 
@@ -82,7 +84,8 @@ private func parseJSON(_ text: String) -> JSONValue? {
         let deltas = events.flatMap { encoder.deltas(for: $0) }
         #expect(deltas.count == 4)
         #expect(deltas[0].0.role == .assistant)
-        #expect(deltas[0].0.toolCalls == [ToolCallDelta(index: 0, id: "call_abc", type: "function", function: .init(name: "get_weather", arguments: ""))])
+        #expect(
+            deltas[0].0.toolCalls == [ToolCallDelta(index: 0, id: "call_abc", type: "function", function: .init(name: "get_weather", arguments: ""))])
         #expect(deltas[1].0.role == nil && deltas[1].0.toolCalls?.first?.function?.arguments == #"{"city": "#)
         #expect(deltas[1].0.toolCalls?.first?.id == nil && deltas[1].0.toolCalls?.first?.function?.name == nil)
         #expect(deltas[3].1 == "tool_calls")
@@ -103,7 +106,9 @@ struct LocalBackendModelTests {
 
     @Test func unsupportedSchemaIsA400NamingTheKeyword() throws {
         var request = LocalBackendToolTests.request(tools: [
-            Tool(function: FunctionDefinition(name: "f", parameters: ["type": "object", "properties": ["zip": ["type": "string", "pattern": "^[0-9]{5}$"]]]))
+            Tool(
+                function: FunctionDefinition(
+                    name: "f", parameters: ["type": "object", "properties": ["zip": ["type": "string", "pattern": "^[0-9]{5}$"]]]))
         ])
         #expect {
             try backend().validate(request)
@@ -166,7 +171,9 @@ struct LocalBackendModelTests {
         var request = LocalBackendToolTests.request(tools: nil)
         request.responseFormat = [
             "type": "json_schema",
-            "json_schema": ["name": "city", "schema": ["type": "object", "properties": ["name": ["type": "string", "maxLength": 20]], "required": ["name"]]],
+            "json_schema": [
+                "name": "city", "schema": ["type": "object", "properties": ["name": ["type": "string", "maxLength": 20]], "required": ["name"]],
+            ],
         ]
         request.temperature = 0
         request.maxTokens = 60

@@ -3,9 +3,10 @@ import LumenClassifier
 import LumenCore
 import LumenPolicy
 import LumenRedaction
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 /// Generated requests with sensitive values planted at random places: nothing is sent that the
 /// screen did not read, and nothing that must not leave leaves raw.
@@ -39,16 +40,27 @@ import Testing
             case 0: user = ChatMessage(role: .user, text: text())
             case 1: user = ChatMessage(role: .user, content: .parts([.text(text()), ContentPart(type: "input_text", text: text())]))
             default:
-                user = ChatMessage(role: .user, content: .parts([
-                    .text(text()),
-                    ContentPart(type: "image_url", extra: ["image_url": ["url": .string(Bool.random(using: &g) ? "data:image/png;base64,QUJD" : "https://example.com/\(turn).png")]]),
-                ]))
+                user = ChatMessage(
+                    role: .user,
+                    content: .parts([
+                        .text(text()),
+                        ContentPart(
+                            type: "image_url",
+                            extra: [
+                                "image_url": [
+                                    "url": .string(Bool.random(using: &g) ? "data:image/png;base64,QUJD" : "https://example.com/\(turn).png")
+                                ]
+                            ]),
+                    ]))
             }
             if Bool.random(using: &g) { user.name = text() }
             messages.append(user)
             if Bool.random(using: &g) {
                 let arguments = "{\"q\":\"\(text())\"}"
-                messages.append(ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "c\(turn)", function: FunctionCall(name: "f", arguments: arguments))]))
+                messages.append(
+                    ChatMessage(
+                        role: .assistant, content: nil, toolCalls: [ToolCall(id: "c\(turn)", function: FunctionCall(name: "f", arguments: arguments))]
+                    ))
                 var result = ChatMessage(role: .tool, text: text())
                 result.toolCallId = "c\(turn)"
                 messages.append(result)
@@ -60,7 +72,9 @@ import Testing
         if Bool.random(using: &g) { request.metadata = ["a": .string(text()), "b": .string(text())] }
         if Bool.random(using: &g) { request.stop = .multiple([text()]) }
         if Bool.random(using: &g) { request.tools = [Tool(function: FunctionDefinition(name: "f", description: text(), parameters: schema()))] }
-        if Bool.random(using: &g) { request.responseFormat = ["type": "json_schema", "json_schema": ["name": "r", "description": .string(text()), "schema": schema()]] }
+        if Bool.random(using: &g) {
+            request.responseFormat = ["type": "json_schema", "json_schema": ["name": "r", "description": .string(text()), "schema": schema()]]
+        }
         if Bool.random(using: &g) { request.extra["x_\(Int.random(in: 0..<9, using: &g))"] = .string(text()) }
         if Bool.random(using: &g) { request.extra["logit_bias"] = ["50256": -100] }
         if Bool.random(using: &g) { request.temperature = [0.0, 0.7, 1.0][Int.random(in: 0..<3, using: &g)] }
@@ -93,7 +107,10 @@ import Testing
             for format in WireFormat.allCases {
                 let body = try OutboundBody.build(screened.request, format: format, model: "target-model", stream: request.isStreaming)
                 for redact in [false, true] {
-                    guard case .send(let final, _, _) = Screening.finalise(body, screened: screened, redact: redact, rules: rules, classifier: classifier) else {
+                    guard
+                        case .send(let final, _, _) = Screening.finalise(
+                            body, screened: screened, redact: redact, rules: rules, classifier: classifier)
+                    else {
                         continue
                     }
                     let bytes = try final.encoded()
@@ -135,7 +152,10 @@ import Testing
             guard decision.target == "remote" else { continue }
             #expect(screened.binaryParts.isEmpty)
             let body = try OutboundBody.build(screened.request, format: .openAIChat, model: "remote-model", stream: false)
-            guard case .send(let final, _, _) = Screening.finalise(body, screened: screened, redact: decision.action == .redact, rules: rules, classifier: classifier) else {
+            guard
+                case .send(let final, _, _) = Screening.finalise(
+                    body, screened: screened, redact: decision.action == .redact, rules: rules, classifier: classifier)
+            else {
                 continue
             }
             remote += 1
@@ -151,10 +171,12 @@ import Testing
     /// Strings are classified together, but a context word in one ("token count" in a tool result)
     /// is no cue for the next ("prompt_cache_key", a session UUID): the look-back stops between them.
     @Test func contextDoesNotCrossStrings() throws {
-        var request = ChatCompletionRequest(model: "auto", messages: [
-            ChatMessage(role: .user, text: "Run a shell command."),
-            ChatMessage(role: .tool, text: "Process exited with code 0\nOriginal token count: 5\nOutput:\nok"),
-        ])
+        var request = ChatCompletionRequest(
+            model: "auto",
+            messages: [
+                ChatMessage(role: .user, text: "Run a shell command."),
+                ChatMessage(role: .tool, text: "Process exited with code 0\nOriginal token count: 5\nOutput:\nok"),
+            ])
         request.messages[1].extra["tool_call_id"] = "call_1"
         request.extra["prompt_cache_key"] = "01a2436f-a2ce-7c51-bb92-a6d5b4208163"
         let screened = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
@@ -173,9 +195,12 @@ import Testing
         )
         let plain = ChatCompletionRequest(model: "auto", messages: [instructions, ChatMessage(role: .user, text: "Run a shell command.")])
         #expect(try Screening.screen(plain, classifier: Classifier(), unknownFields: .drop).classification.topics.isEmpty)
-        let medical = ChatCompletionRequest(model: "auto", messages: [
-            instructions, ChatMessage(role: .user, text: "My doctor changed my insulin dose after the diabetes diagnosis; what are the side effects?"),
-        ])
+        let medical = ChatCompletionRequest(
+            model: "auto",
+            messages: [
+                instructions,
+                ChatMessage(role: .user, text: "My doctor changed my insulin dose after the diabetes diagnosis; what are the side effects?"),
+            ])
         #expect(try Screening.screen(medical, classifier: Classifier(), unknownFields: .drop).classification.topics.map(\.topic).contains(.health))
     }
 
@@ -221,12 +246,23 @@ import Testing
             "model": "m",
             "messages": [
                 ["role": "developer", "content": "rules"],
-                ["role": "user", "content": [["type": "text", "text": "hi"], ["type": "image_url", "image_url": ["url": "data:image/png;base64,AA"]]]],
+                [
+                    "role": "user",
+                    "content": [["type": "text", "text": "hi"], ["type": "image_url", "image_url": ["url": "data:image/png;base64,AA"]]],
+                ],
                 ["role": "tool", "tool_call_id": "c1", "content": "result"],
             ],
-            "tools": [["type": "function", "function": ["name": "f", "description": "d", "parameters": [
-                "type": "object", "properties": ["description": ["type": "string", "description": "the description", "enum": ["a"]]],
-            ]]]],
+            "tools": [
+                [
+                    "type": "function",
+                    "function": [
+                        "name": "f", "description": "d",
+                        "parameters": [
+                            "type": "object", "properties": ["description": ["type": "string", "description": "the description", "enum": ["a"]]],
+                        ],
+                    ],
+                ]
+            ],
             "stop": ["END"],
         ]
         #expect(place([.key("model")], chat) == (.lumen, .request))
@@ -244,14 +280,28 @@ import Testing
         let anthropic: JSONValue = [
             "model": "m", "system": "rules",
             "messages": [
-                ["role": "user", "content": [["type": "tool_result", "tool_use_id": "t", "content": "out"], ["type": "image", "source": ["type": "base64", "data": "AA"]]]],
+                [
+                    "role": "user",
+                    "content": [
+                        ["type": "tool_result", "tool_use_id": "t", "content": "out"],
+                        ["type": "image", "source": ["type": "base64", "data": "AA"]],
+                    ],
+                ],
                 ["role": "assistant", "content": [["type": "tool_use", "id": "t", "name": "f", "input": ["q": "value"]]]],
             ],
         ]
         #expect(place([.key("system")], anthropic, .anthropicMessages) == (.text, .system))
-        #expect(place([.key("messages"), .index(0), .key("content"), .index(0), .key("content")], anthropic, .anthropicMessages) == (.text, .toolResult))
-        #expect(place([.key("messages"), .index(0), .key("content"), .index(1), .key("source"), .key("data")], anthropic, .anthropicMessages) == (.binary, .user))
-        #expect(place([.key("messages"), .index(1), .key("content"), .index(0), .key("input"), .key("q")], anthropic, .anthropicMessages) == (.text, .assistant))
-        #expect(place([.key("messages"), .index(1), .key("content"), .index(0), .key("name")], anthropic, .anthropicMessages) == (.fixed, .assistant))
+        #expect(
+            place([.key("messages"), .index(0), .key("content"), .index(0), .key("content")], anthropic, .anthropicMessages) == (.text, .toolResult))
+        #expect(
+            place([.key("messages"), .index(0), .key("content"), .index(1), .key("source"), .key("data")], anthropic, .anthropicMessages) == (
+                .binary, .user
+            ))
+        #expect(
+            place([.key("messages"), .index(1), .key("content"), .index(0), .key("input"), .key("q")], anthropic, .anthropicMessages) == (
+                .text, .assistant
+            ))
+        #expect(
+            place([.key("messages"), .index(1), .key("content"), .index(0), .key("name")], anthropic, .anthropicMessages) == (.fixed, .assistant))
     }
 }

@@ -4,9 +4,10 @@ import LumenAudit
 import LumenClassifier
 import LumenCore
 import LumenPolicy
-@testable import LumenRouter
 import LumenTestSupport
 import Testing
+
+@testable import LumenRouter
 
 @Suite struct RouterTests {
     static let policyYAML = """
@@ -44,7 +45,9 @@ import Testing
         var log: AuditLog?
     }
 
-    func make(remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true, policyExtra: String = "") async throws -> Setup {
+    func make(
+        remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true, policyExtra: String = ""
+    ) async throws -> Setup {
         let policy = try Policy.parse(yaml: Self.policyYAML + policyExtra, file: "unit.yaml", environment: [:])
         let local = FakeBackend(route: .local)
         let remote = FakeBackend(route: .remote, host: "remote.example", failure: remoteFailure, failAfterChunks: failAfterChunks)
@@ -67,7 +70,9 @@ import Testing
         return Setup(router: router, local: local, remote: remote, auditDir: dir, log: log)
     }
 
-    func request(_ text: String, model: String = "auto", stream: Bool = false, metadata: [String: String] = [:], usage: Bool = false) -> ChatCompletionRequest {
+    func request(
+        _ text: String, model: String = "auto", stream: Bool = false, metadata: [String: String] = [:], usage: Bool = false
+    ) -> ChatCompletionRequest {
         ChatCompletionRequest(
             model: model,
             messages: [ChatMessage(role: .user, text: text)],
@@ -87,8 +92,12 @@ import Testing
 
     @Test func remoteRouteCostsAndAuditsBeforeAndAfter() async throws {
         let s = try await make()
-        let result = try await s.router.handle(request("Tell me a fact.", metadata: ["route": "remote"]), caller: Caller(requestID: "r1", tenant: "t", keyID: "k"))
-        guard case .completion(let response, let info) = result else { Issue.record("expected completion"); return }
+        let result = try await s.router.handle(
+            request("Tell me a fact.", metadata: ["route": "remote"]), caller: Caller(requestID: "r1", tenant: "t", keyID: "k"))
+        guard case .completion(let response, let info) = result else {
+            Issue.record("expected completion")
+            return
+        }
         #expect(info.route == .remote && info.target == "remote" && info.rule == "to-remote" && info.egressHost == "remote.example")
         #expect(response.usage?.cost == (100 * 1.0 + 50 * 2.0) / 1_000_000)
         #expect(info.costUSD == response.usage?.cost)
@@ -101,7 +110,9 @@ import Testing
 
     @Test func unknownModelIs404AndEmptyMessagesIs400() async throws {
         let s = try await make()
-        await #expect(throws: RouterError.self) { try await s.router.handle(request("hi", model: "gpt-99"), caller: Caller(requestID: "r", tenant: "t", keyID: "k")) }
+        await #expect(throws: RouterError.self) {
+            try await s.router.handle(request("hi", model: "gpt-99"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        }
         do {
             _ = try await s.router.handle(request("hi", model: "gpt-99"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
         } catch {
@@ -128,8 +139,12 @@ import Testing
 
     @Test func secretsStayLocalEvenWhenRemoteIsRequested() async throws {
         let s = try await make()
-        let result = try await s.router.handle(request("key AKIAZ7QX3MPL5NR2VT4E", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
-        guard case .completion(_, let info) = result else { Issue.record("expected completion"); return }
+        let result = try await s.router.handle(
+            request("key AKIAZ7QX3MPL5NR2VT4E", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected completion")
+            return
+        }
         #expect(info.route == .local && info.overrideReason != nil)
         #expect(s.remote.received.isEmpty)
     }
@@ -137,7 +152,10 @@ import Testing
     @Test func failureFallsBackToLocalAndIsRecorded() async throws {
         let s = try await make(remoteFailure: BackendError(.failure, "HTTP 500", status: 500))
         let result = try await s.router.handle(request("x", metadata: ["route": "remote"]), caller: Caller(requestID: "r2", tenant: "t", keyID: "k"))
-        guard case .completion(_, let info) = result else { Issue.record("expected completion"); return }
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected completion")
+            return
+        }
         #expect(info.target == "local" && info.fallbacks.count == 1 && info.fallbacks[0].from == "remote")
         let lines = try await auditLines(s)
         #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) })
@@ -178,7 +196,10 @@ import Testing
         }
         #expect(s.remote.received.isEmpty)
         let local = try await s.router.handle(request("x"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
-        guard case .completion(_, let info) = local else { Issue.record("expected completion"); return }
+        guard case .completion(_, let info) = local else {
+            Issue.record("expected completion")
+            return
+        }
         #expect(info.route == .local)
     }
 
@@ -186,7 +207,10 @@ import Testing
         let s = try await make()
         let text = "Write to jane.doe@example.com or call +1 415-555-0142 today."
         let result = try await s.router.handle(request(text), caller: Caller(requestID: "r3", tenant: "t", keyID: "k"))
-        guard case .completion(let response, let info) = result else { Issue.record("expected completion"); return }
+        guard case .completion(let response, let info) = result else {
+            Issue.record("expected completion")
+            return
+        }
         #expect(info.route == .remote && info.redactedValues >= 2)
         let sent = try #require(s.remote.received.first?.messages.last?.text)
         #expect(!sent.contains("jane.doe@example.com") && !sent.contains("415-555-0142"))
@@ -201,7 +225,10 @@ import Testing
         let s = try await make()
         let text = "Mail jane.doe@example.com and 李雷 at +1 415-555-0142 please."
         let result = try await s.router.handle(request(text, stream: true, usage: true), caller: Caller(requestID: "r4", tenant: "t", keyID: "k"))
-        guard case .stream(let info, let chunks) = result else { Issue.record("expected stream"); return }
+        guard case .stream(let info, let chunks) = result else {
+            Issue.record("expected stream")
+            return
+        }
         #expect(info.route == .remote)
         var out = ""
         var usage: Usage?
@@ -220,8 +247,12 @@ import Testing
 
     @Test func streamFailingBeforeFirstChunkFallsBack() async throws {
         let s = try await make(remoteFailure: BackendError(.failure, "HTTP 500", status: 500))
-        let result = try await s.router.handle(request("hello", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
-        guard case .stream(let info, let chunks) = result else { Issue.record("expected stream"); return }
+        let result = try await s.router.handle(
+            request("hello", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .stream(let info, let chunks) = result else {
+            Issue.record("expected stream")
+            return
+        }
         #expect(info.target == "local")
         var out = ""
         for try await chunk in chunks { out += chunk.contentText }
@@ -230,8 +261,12 @@ import Testing
 
     @Test func streamCutAfterFirstChunkEndsWithAnError() async throws {
         let s = try await make(remoteFailure: BackendError(.failure, "connection reset"), failAfterChunks: 2)
-        let result = try await s.router.handle(request("a long enough message", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
-        guard case .stream(_, let chunks) = result else { Issue.record("expected stream"); return }
+        let result = try await s.router.handle(
+            request("a long enough message", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .stream(_, let chunks) = result else {
+            Issue.record("expected stream")
+            return
+        }
         var count = 0
         await #expect(throws: RouterError.self) {
             for try await _ in chunks { count += 1 }
@@ -244,8 +279,12 @@ import Testing
         // The client reads one chunk, then goes away (the stream is released unfinished).
         func readOneChunk() async throws {
             let result = try await s.router.handle(
-                request("a long enough message to stream", stream: true, metadata: ["route": "remote"]), caller: Caller(requestID: "gone", tenant: "t", keyID: "k"))
-            guard case .stream(_, let chunks) = result else { Issue.record("expected stream"); return }
+                request("a long enough message to stream", stream: true, metadata: ["route": "remote"]),
+                caller: Caller(requestID: "gone", tenant: "t", keyID: "k"))
+            guard case .stream(_, let chunks) = result else {
+                Issue.record("expected stream")
+                return
+            }
             var iterator = chunks.makeAsyncIterator()
             _ = try await iterator.next()
         }
@@ -261,7 +300,8 @@ import Testing
 
     @Test func egressPreviewShowsWhatWouldLeave() throws {
         let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
-        let preview = try EgressPreview.preview(request("Email jane.doe@example.com now"), policy: policy, context: RequestContext(requestedModel: "auto"))
+        let preview = try EgressPreview.preview(
+            request("Email jane.doe@example.com now"), policy: policy, context: RequestContext(requestedModel: "auto"))
         guard case .leaves(let target, _, let body, let values) = preview.outcome else {
             Issue.record("expected the redacted request to leave, got \(preview.outcome)")
             return

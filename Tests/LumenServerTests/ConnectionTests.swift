@@ -1,8 +1,9 @@
 import Foundation
 import HummingbirdTesting
 import LumenCore
-@testable import LumenServer
 import Testing
+
+@testable import LumenServer
 
 #if canImport(Glibc)
 import Glibc
@@ -89,7 +90,9 @@ import Glibc
     @Test func aSlowBodyIs408AndClosed() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 0.5)) { port in
             let slow = try Socket(port: port)
-            slow.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\"")
+            slow.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\""
+            )
             let answer = await slow.readToEnd(timeout: 5)
             #expect(answer.text.hasPrefix("HTTP/1.1 408"), "\(answer.text)")
             #expect(Self.errorCode(answer.text) == "request_timeout" && answer.closed)
@@ -158,4 +161,3 @@ import Glibc
         }
     }
 }
-

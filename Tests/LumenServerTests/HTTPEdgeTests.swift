@@ -6,11 +6,12 @@ import LumenAudit
 import LumenCore
 import LumenPolicy
 import LumenRouter
-@testable import LumenServer
 import LumenTestSupport
 import NIOCore
 import Prometheus
 import Testing
+
+@testable import LumenServer
 
 /// The HTTP edge in-process (HummingbirdTesting's router framework: no sockets): authentication,
 /// body limits, malformed input, headers, SSE error events, key files and the loopback guard.
@@ -72,18 +73,23 @@ import Testing
     @Test func missingOrWrongKeyIs401AndNothingRuns() async throws {
         let remote = FakeBackend(route: .remote, host: "remote.example")
         try await Self.app(remote: remote).test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(auth: nil), body: ByteBuffer(string: Self.chat)) { (response: TestResponse) async throws in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(auth: nil), body: ByteBuffer(string: Self.chat)
+            ) { (response: TestResponse) async throws in
                 #expect(response.status == .unauthorized)
                 #expect(try Self.error(response.body).code == "missing_api_key")
                 #expect(response.headers[HTTPFields.Element.Name("x-lumen-request-id")!] != nil)
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(auth: "Bearer nope"), body: ByteBuffer(string: Self.chat)) { (response: TestResponse) async throws in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(auth: "Bearer nope"), body: ByteBuffer(string: Self.chat)
+            ) { (response: TestResponse) async throws in
                 #expect(response.status == .unauthorized)
                 #expect(try Self.error(response.body).code == "invalid_api_key")
             }
             var apiKey = Self.headers(auth: nil)
             apiKey[HTTPFields.Element.Name("x-api-key")!] = Self.key
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: apiKey, body: ByteBuffer(string: Self.chat)) { (response: TestResponse) async throws in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: apiKey, body: ByteBuffer(string: Self.chat)) {
+                (response: TestResponse) async throws in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/v1/models", method: .get, headers: Self.headers(auth: nil)) { (response: TestResponse) async throws in
@@ -96,7 +102,8 @@ import Testing
     @Test func oversizedBodyIs413() async throws {
         try await Self.app(maxBodyBytes: 64).test(.router) { client in
             let body = #"{"model":"auto","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 200))"}]}"#
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) { (response: TestResponse) async throws in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) {
+                (response: TestResponse) async throws in
                 #expect(response.status == .contentTooLarge)
                 #expect(try Self.error(response.body).code == "request_too_large")
             }
@@ -105,15 +112,22 @@ import Testing
 
     @Test func malformedJSONAndBadUTF8Are400WithTheirCodes() async throws {
         try await Self.app().test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model": "auto", "messages": ["#)) { (response: TestResponse) async throws in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model": "auto", "messages": ["#)
+            ) { (response: TestResponse) async throws in
                 #expect(response.status == .badRequest)
                 #expect(try Self.error(response.body).code == "invalid_json")
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(bytes: [0x7B, 0xFF, 0xFE, 0x7D])) { (response: TestResponse) async throws in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(bytes: [0x7B, 0xFF, 0xFE, 0x7D])
+            ) { (response: TestResponse) async throws in
                 #expect(response.status == .badRequest)
                 #expect(try Self.error(response.body).code == "invalid_utf8")
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user"}],"max_tokens":"x"}"#)) { (response: TestResponse) async throws in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user"}],"max_tokens":"x"}"#)
+            ) { (response: TestResponse) async throws in
                 #expect(response.status == .badRequest)
                 #expect(try Self.error(response.body).message.contains("max_tokens"))
             }
@@ -123,7 +137,8 @@ import Testing
     @Test func answersCarryTheRouteHeaders() async throws {
         try await Self.app().test(.router) { client in
             let remoteBody = #"{"model":"auto","metadata":{"route":"remote"},"x_extra":1,"messages":[{"role":"user","content":"Hi"}]}"#
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: remoteBody)) { (response: TestResponse) async throws in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: remoteBody)) {
+                (response: TestResponse) async throws in
                 #expect(response.status == .ok)
                 #expect(response.headers[HTTPFields.Element.Name("x-lumen-route")!] == "remote")
                 #expect(response.headers[HTTPFields.Element.Name("x-lumen-target")!] == "remote")
@@ -132,7 +147,10 @@ import Testing
                 #expect(response.headers[HTTPFields.Element.Name("x-lumen-dropped-fields")!] == "x_extra")
                 #expect(Double(response.headers[HTTPFields.Element.Name("x-lumen-cost-usd")!] ?? "") ?? 0 > 0)
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user","content":"BLOCKME please"}]}"#)) { (response: TestResponse) async throws in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user","content":"BLOCKME please"}]}"#)
+            ) { (response: TestResponse) async throws in
                 #expect(response.status == .forbidden)
                 #expect(response.headers[HTTPFields.Element.Name("x-lumen-route")!] == "blocked")
                 #expect(response.headers[HTTPFields.Element.Name("x-lumen-egress")!] == "none")
@@ -145,7 +163,8 @@ import Testing
         let remote = FakeBackend(route: .remote, host: "remote.example", failure: BackendError(.failure, "cut"), failAfterChunks: 1)
         try await Self.app(remote: remote).test(.router) { client in
             let body = #"{"model":"auto","stream":true,"metadata":{"route":"remote"},"messages":[{"role":"user","content":"Tell me a long story"}]}"#
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) { (response: TestResponse) async throws in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) {
+                (response: TestResponse) async throws in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/event-stream")
                 let text = String(buffer: response.body)

@@ -58,7 +58,8 @@ struct CrashRecordTests {
                             var request = HTTPClientRequest(url: server.baseURL + "/v1/chat/completions")
                             request.method = .POST
                             request.headers.add(name: "content-type", value: "application/json")
-                            request.body = .bytes(ByteBuffer(string: #"{"model":"auto","max_tokens":16,"messages":[{"role":"user","content":"\#(text)"}]}"#))
+                            request.body = .bytes(
+                                ByteBuffer(string: #"{"model":"auto","max_tokens":16,"messages":[{"role":"user","content":"\#(text)"}]}"#))
                             guard let response = try? await http.execute(request, timeout: .seconds(10)),
                                 let body = try? await response.body.collect(upTo: 1 << 20)
                             else { return }  // the server is gone

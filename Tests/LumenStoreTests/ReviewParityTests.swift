@@ -59,6 +59,8 @@ struct ReviewParityTests {
         let verifyStore = try await lumen(["audit", "verify", "--store", url])
         #expect(verifyDirectory.status == 0 && verifyStore.status == 0, "\(verifyDirectory.stdout)\(verifyStore.stdout)")
         let count = try AuditReader.records(in: dir).count
-        #expect(verifyDirectory.stdout.contains("\(count) records") && verifyStore.stdout.contains("\(count) records in 1 chains"), "\(verifyStore.stdout)")
+        #expect(
+            verifyDirectory.stdout.contains("\(count) records") && verifyStore.stdout.contains("\(count) records in 1 chains"),
+            "\(verifyStore.stdout)")
     }
 }

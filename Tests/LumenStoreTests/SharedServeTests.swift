@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import LumenFakeUpstream
 import LumenStore
 import LumenTestSupport
-import Logging
 import NIOCore
 import Testing
 
@@ -118,7 +118,8 @@ struct SharedServeTests {
             do {
                 let response = try await http.execute(request, timeout: .seconds(120))
                 let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-                return Answer(status: Int(response.status.code), requestID: response.headers.first(name: "x-lumen-request-id"), instance: n, body: text)
+                return Answer(
+                    status: Int(response.status.code), requestID: response.headers.first(name: "x-lumen-request-id"), instance: n, body: text)
             } catch {
                 return Answer(status: 0, requestID: nil, instance: n, body: "\(error)")
             }
@@ -130,7 +131,8 @@ struct SharedServeTests {
             var request = HTTPClientRequest(url: servers[n].baseURL + "/v1/chat/completions")
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: #"{"model":"auto","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"\#(prompt)"}]}"#))
+            request.body = .bytes(
+                ByteBuffer(string: #"{"model":"auto","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"\#(prompt)"}]}"#))
             let reading = Task { () -> Bool in
                 let response = try await http.execute(request, timeout: .seconds(60))
                 for try await _ in response.body { return true }  // dropping the body closes the connection
@@ -177,15 +179,16 @@ struct SharedServeTests {
         default:
           route: remote
 
-        """ + (budget.map {
-            """
-            budgets:
-              global: { daily_usd: \($0) }
-              on_exhausted:
-                block: The shared budget is spent.
+        """
+            + (budget.map {
+                """
+                budgets:
+                  global: { daily_usd: \($0) }
+                  on_exhausted:
+                    block: The shared budget is spent.
 
-            """
-        } ?? "")
+                """
+            } ?? "")
     }
 
     static let prompt = "Summarise the water cycle in one sentence."
@@ -229,7 +232,9 @@ struct SharedServeTests {
         let answers = await Self.burst(fleet, count: 300, stream: stream)
         let ok = answers.filter { $0.status == 200 }
         let refused = answers.filter { $0.status == 403 }
-        #expect(ok.count + refused.count == 300, "other statuses: \(Set(answers.map(\.status))) \(answers.first { $0.status != 200 && $0.status != 403 }?.body ?? "")")
+        #expect(
+            ok.count + refused.count == 300,
+            "other statuses: \(Set(answers.map(\.status))) \(answers.first { $0.status != 200 && $0.status != 403 }?.body ?? "")")
         if stream { #expect(ok.allSatisfy { $0.body.contains("data: [DONE]") }) }
         // Settlements are batched off the answer's path: wait until none is open.
         let settling = ContinuousClock.now
@@ -238,12 +243,20 @@ struct SharedServeTests {
         {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
-        let spent = Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
-        let reserved = Double(try await fleet.scalar("SELECT coalesce(sum(reserved_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
-        let recorded = Double(try await fleet.scalar(
-            "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
+        let spent =
+            Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'"))
+            ?? -1
+        let reserved =
+            Double(try await fleet.scalar("SELECT coalesce(sum(reserved_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'"))
+            ?? -1
+        let recorded =
+            Double(
+                try await fleet.scalar(
+                    "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
         let upstreamCalls = await fleet.upstream.recordedRequests().count
-        print("shared budget (stream: \(stream)): unit $\(unit), budget $\(budget); \(ok.count) answered, \(refused.count) refused (403); upstream calls \(upstreamCalls); recorded spend $\(recorded), counters spent $\(spent) reserved $\(reserved)")
+        print(
+            "shared budget (stream: \(stream)): unit $\(unit), budget $\(budget); \(ok.count) answered, \(refused.count) refused (403); upstream calls \(upstreamCalls); recorded spend $\(recorded), counters spent $\(spent) reserved $\(reserved)"
+        )
         #expect(recorded <= budget + reserved + 1e-9, "recorded spend \(recorded) > budget \(budget) + open reservations \(reserved)")
         #expect(abs(recorded - spent) < 1e-6, "audit records and budget counters disagree")
         #expect(upstreamCalls == ok.count, "requests reached the upstream without an answer, or answers without a call")
@@ -269,14 +282,18 @@ struct SharedServeTests {
             let after = await fleet.ask(n, Self.prompt, stream: stream)
             #expect(after.status == 403, "instance \(n) answered past the budget: \(after.status)")
         }
-        let final = Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
+        let final =
+            Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'"))
+            ?? -1
         #expect(final <= budget + 1e-9, "spent \(final) of \(budget) after \(extra) more answers")
         let verify = try await fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
         await fleet.stop()
     }
 
-    @Test("kill -9 of one instance in the middle of the budget load: every answer has its records, the store verifies, its reservations expire, the budget holds")
+    @Test(
+        "kill -9 of one instance in the middle of the budget load: every answer has its records, the store verifies, its reservations expire, the budget holds"
+    )
     func killNine() async throws {
         let unit = try await Self.unitCost()
         let budget = (unit * 100 * 1_000_000).rounded() / 1_000_000
@@ -299,7 +316,9 @@ struct SharedServeTests {
         let killedAt = ContinuousClock.now
         // What the dead instance left open (it can settle nothing any more; the others expire its
         // reservations only once its heartbeat is 5 s old).
-        let orphans = Set(try await fleet.scalar("SELECT request_id FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'").split(separator: "\n").map(String.init))
+        let orphans = Set(
+            try await fleet.scalar("SELECT request_id FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'").split(separator: "\n").map(
+                String.init))
         #expect(!orphans.isEmpty, "the kill left no reservation open")
         let answers = await load.value
         let loadTime = killedAt.duration(to: .now)
@@ -312,9 +331,12 @@ struct SharedServeTests {
         #expect(ok.count + refused.count + cut.count == 300, "other statuses: \(Set(answers.map(\.status)))")
         // Every request that got an answer (200 or the budget's 403) has its completion record; every
         // 200 its pre-egress decision record too.
-        let completed = Set(try await fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'completion'").split(separator: "\n").map(String.init))
-        let decided = Set(try await fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'decision'").split(separator: "\n").map(String.init))
-        let missing = ok.compactMap(\.requestID).filter { !completed.contains($0) || !decided.contains($0) }
+        let completed = Set(
+            try await fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'completion'").split(separator: "\n").map(String.init))
+        let decided = Set(
+            try await fleet.scalar("SELECT request_id FROM lumen_audit_records WHERE kind = 'decision'").split(separator: "\n").map(String.init))
+        let missing =
+            ok.compactMap(\.requestID).filter { !completed.contains($0) || !decided.contains($0) }
             + refused.compactMap(\.requestID).filter { !completed.contains($0) }
         #expect(ok.allSatisfy { $0.requestID != nil } && refused.allSatisfy { $0.requestID != nil })
         #expect(missing.isEmpty, "\(missing.count) answered requests without records, e.g. \(missing.prefix(3))")
@@ -326,7 +348,8 @@ struct SharedServeTests {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let expiredAfter = killedAt.duration(to: .now)
-        let expiredIDs = Set(try await fleet.scalar("SELECT request_id FROM lumen_budget_spend WHERE outcome = 'expired'").split(separator: "\n").map(String.init))
+        let expiredIDs = Set(
+            try await fleet.scalar("SELECT request_id FROM lumen_budget_spend WHERE outcome = 'expired'").split(separator: "\n").map(String.init))
         #expect(left == 0, "the dead instance still holds \(left) reservations")
         #expect(expiredIDs == orphans, "expired \(expiredIDs.count), left open by the kill \(orphans.count)")
         // The live instances' settlements land too; then the budget holds: what the counters charge
@@ -338,9 +361,13 @@ struct SharedServeTests {
         {
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        let spent = Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
-        let recorded = Double(try await fleet.scalar(
-            "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
+        let spent =
+            Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'"))
+            ?? -1
+        let recorded =
+            Double(
+                try await fleet.scalar(
+                    "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
         let expiredUSD = Double(try await fleet.scalar("SELECT coalesce(sum(cost_usd), 0) FROM lumen_budget_spend WHERE outcome = 'expired'")) ?? -1
         let upstreamCalls = await fleet.upstream.recordedRequests().count
         print(
@@ -400,16 +427,21 @@ struct SharedServeTests {
         let rollbackTime = await waitFor(String(oldHash))
         stop.set()
         let answers = await load.value
-        print("policy switch: apply seen by all three after \(applyTime.map { "\($0)" } ?? "never"), rollback after \(rollbackTime.map { "\($0)" } ?? "never"); \(answers.count) requests during, \(answers.filter { $0.status != 200 }.count) failed")
+        print(
+            "policy switch: apply seen by all three after \(applyTime.map { "\($0)" } ?? "never"), rollback after \(rollbackTime.map { "\($0)" } ?? "never"); \(answers.count) requests during, \(answers.filter { $0.status != 200 }.count) failed"
+        )
         #expect(applyTime != nil && applyTime! < .seconds(1), "apply: \(String(describing: applyTime))")
         #expect(rollbackTime != nil && rollbackTime! < .seconds(1), "rollback: \(String(describing: rollbackTime))")
         #expect(answers.count > 10)
-        #expect(answers.allSatisfy { $0.status == 200 }, "failed during the switch: \(answers.filter { $0.status != 200 }.prefix(3).map { "\($0.status) \($0.body)" })")
+        #expect(
+            answers.allSatisfy { $0.status == 200 },
+            "failed during the switch: \(answers.filter { $0.status != 200 }.prefix(3).map { "\($0.status) \($0.body)" })")
         // /metrics shows the version per instance, the records name the policy hash in force.
         #expect(await fleet.get(0, "/metrics").contains("lumen_policy_version{instance=\"i0-"))
         let history = try await fleet.lumen(["policy", "history", "--store", fleet.url])
         #expect(history.stdout.contains("rollback") && history.stdout.contains("version 2"), "\(history.stdout)")
-        let policyRecords = Int(try await fleet.scalar("SELECT count(*) FROM lumen_audit_records WHERE kind = 'policy' AND line LIKE '%\(newHash)%'")) ?? 0
+        let policyRecords =
+            Int(try await fleet.scalar("SELECT count(*) FROM lumen_audit_records WHERE kind = 'policy' AND line LIKE '%\(newHash)%'")) ?? 0
         #expect(policyRecords == 3, "each chain records the new version once")
 
         // A request in flight during a switch finishes under the version it started with; its records
@@ -432,14 +464,20 @@ struct SharedServeTests {
         #expect(slowAnswer.status == 200, "the request in flight failed: \(slowAnswer.status) \(slowAnswer.body)")
         #expect(thirdTime != nil && thirdTime! < .seconds(1), "third: \(String(describing: thirdTime))")
         let slowID = try #require(slowAnswer.requestID)
-        let slowLines = try await fleet.scalar("SELECT line FROM lumen_audit_records WHERE request_id = '\(slowID)' ORDER BY id").split(separator: "\n")
+        let slowLines = try await fleet.scalar("SELECT line FROM lumen_audit_records WHERE request_id = '\(slowID)' ORDER BY id").split(
+            separator: "\n")
         #expect(slowLines.count == 2, "decision and completion: \(slowLines.count)")
-        #expect(slowLines.allSatisfy { $0.contains(oldHash) && !$0.contains(thirdHash) }, "the request in flight was not recorded under its starting version")
+        #expect(
+            slowLines.allSatisfy { $0.contains(oldHash) && !$0.contains(thirdHash) },
+            "the request in flight was not recorded under its starting version")
         let fresh = await fleet.ask(2, Self.prompt)
         #expect(fresh.status == 200)
-        let freshLines = try await fleet.scalar("SELECT line FROM lumen_audit_records WHERE request_id = '\(fresh.requestID ?? "")' ORDER BY id").split(separator: "\n")
+        let freshLines = try await fleet.scalar("SELECT line FROM lumen_audit_records WHERE request_id = '\(fresh.requestID ?? "")' ORDER BY id")
+            .split(separator: "\n")
         #expect(freshLines.count == 2 && freshLines.allSatisfy { $0.contains(thirdHash) }, "the next request is not under the new version")
-        print("policy switch with a request in flight: the third version seen by all three after \(thirdTime.map { "\($0)" } ?? "never"); the request in flight answered \(slowAnswer.status) under \(oldHash)")
+        print(
+            "policy switch with a request in flight: the third version seen by all three after \(thirdTime.map { "\($0)" } ?? "never"); the request in flight answered \(slowAnswer.status) under \(oldHash)"
+        )
         await fleet.stop()
     }
 
@@ -478,18 +516,31 @@ struct SharedServeTests {
         let settled = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_spend WHERE outcome = 'settled'")) ?? -1
         let expired = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_spend WHERE outcome <> 'settled'")) ?? -1
         // Each settlement is the request's recorded cost, at most what was reserved.
-        let mismatched = Int(try await fleet.scalar("""
-            SELECT count(*) FROM lumen_budget_spend s JOIN lumen_audit_records r ON r.request_id = s.request_id AND r.kind = 'completion'
-            WHERE abs(s.cost_usd - coalesce((r.line::json->>'cost_usd')::numeric, 0)) > 1e-9 OR s.cost_usd > s.reserved_usd
-            """)) ?? -1
-        let unrecorded = Int(try await fleet.scalar(
-            "SELECT count(*) FROM lumen_budget_spend s WHERE NOT EXISTS (SELECT 1 FROM lumen_audit_records r WHERE r.request_id = s.request_id AND r.kind = 'completion')")) ?? -1
+        let mismatched =
+            Int(
+                try await fleet.scalar(
+                    """
+                    SELECT count(*) FROM lumen_budget_spend s JOIN lumen_audit_records r ON r.request_id = s.request_id AND r.kind = 'completion'
+                    WHERE abs(s.cost_usd - coalesce((r.line::json->>'cost_usd')::numeric, 0)) > 1e-9 OR s.cost_usd > s.reserved_usd
+                    """)) ?? -1
+        let unrecorded =
+            Int(
+                try await fleet.scalar(
+                    "SELECT count(*) FROM lumen_budget_spend s WHERE NOT EXISTS (SELECT 1 FROM lumen_audit_records r WHERE r.request_id = s.request_id AND r.kind = 'completion')"
+                )) ?? -1
         let ends = try await fleet.scalar(
-            "SELECT e || ' ' || count(*) FROM (SELECT coalesce(line::json->'status'->>'error', 'ok') AS e FROM lumen_audit_records WHERE kind = 'completion') c GROUP BY e ORDER BY e")
-        let spent = Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'")) ?? -1
-        let recorded = Double(try await fleet.scalar(
-            "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
-        print("settlement: \(decisions) requests left, \(settled) settled, \(expired) expired; ends: \(ends.replacingOccurrences(of: "\n", with: ", ")); spent $\(spent), recorded $\(recorded)")
+            "SELECT e || ' ' || count(*) FROM (SELECT coalesce(line::json->'status'->>'error', 'ok') AS e FROM lumen_audit_records WHERE kind = 'completion') c GROUP BY e ORDER BY e"
+        )
+        let spent =
+            Double(try await fleet.scalar("SELECT coalesce(sum(spent_usd), 0) FROM lumen_budget_counters WHERE scope = '' AND period LIKE 'd:%'"))
+            ?? -1
+        let recorded =
+            Double(
+                try await fleet.scalar(
+                    "SELECT coalesce(sum((line::json->>'cost_usd')::float8), 0) FROM lumen_audit_records WHERE kind = 'completion'")) ?? -1
+        print(
+            "settlement: \(decisions) requests left, \(settled) settled, \(expired) expired; ends: \(ends.replacingOccurrences(of: "\n", with: ", ")); spent $\(spent), recorded $\(recorded)"
+        )
         #expect(decisions >= 18 && settled == decisions, "\(settled) settled of \(decisions) that left")
         #expect(expired == 0)
         #expect(mismatched == 0 && unrecorded == 0)
@@ -525,7 +576,9 @@ struct SharedServeTests {
             if back.allSatisfy({ $0 == 200 }) { break }
             try await Task.sleep(nanoseconds: 200_000_000)
         }
-        print("database restart (budget: \(budget.map { "$\($0)" } ?? "none")): all three instances answer again \(started.duration(to: .now)) after it came back")
+        print(
+            "database restart (budget: \(budget.map { "$\($0)" } ?? "none")): all three instances answer again \(started.duration(to: .now)) after it came back"
+        )
         #expect(back == [200, 200, 200])
         let verify = try await fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")

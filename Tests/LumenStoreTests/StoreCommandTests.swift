@@ -24,7 +24,9 @@ struct StoreCommandTests {
         #expect(again.status == 0 && again.stdout.contains("up to date") && !again.stdout.contains("applied"), "\(again.stdout)\(again.stderr)")
         let status = try await lumen(["store", "status", "--store", url])
         #expect(status.status == 0, "\(status.stderr)")
-        #expect(status.stdout.contains("schema 1") && status.stdout.contains("active policy version none") && status.stdout.contains("open reservations: none"), "\(status.stdout)")
+        #expect(
+            status.stdout.contains("schema 1") && status.stdout.contains("active policy version none")
+                && status.stdout.contains("open reservations: none"), "\(status.stdout)")
         let keys = try await lumen(["store", "keygen"])
         #expect(keys.status == 0)
         let lines = keys.stdout.split(separator: "\n")
@@ -39,7 +41,8 @@ struct StoreCommandTests {
         let work = try Harness.temporaryDirectory("wrong-store")
         defer { try? FileManager.default.removeItem(at: work) }
         let policy = work.appendingPathComponent("policy.yaml").path
-        try "name: p\ntargets:\n  - name: local\n    kind: openai\n    local: true\n    base_url: http://127.0.0.1:1/v1\n    model: m\nrules: []\ndefault:\n  route: local\n"
+        try
+            "name: p\ntargets:\n  - name: local\n    kind: openai\n    local: true\n    base_url: http://127.0.0.1:1/v1\n    model: m\nrules: []\ndefault:\n  route: local\n"
             .write(toFile: policy, atomically: true, encoding: .utf8)
         let cases: [(url: String, says: String)] = [
             ("mysql://u@127.0.0.1/db", "postgres://"),
@@ -48,7 +51,10 @@ struct StoreCommandTests {
         ]
         for (url, says) in cases {
             let started = ContinuousClock.now
-            let run = try await lumen(["serve", "--host", "127.0.0.1", "--port", "0", "--policy", policy, "--audit-dir", work.appendingPathComponent("audit").path, "--store", url])
+            let run = try await lumen([
+                "serve", "--host", "127.0.0.1", "--port", "0", "--policy", policy, "--audit-dir", work.appendingPathComponent("audit").path,
+                "--store", url,
+            ])
             #expect(run.status != 0, "\(url): lumen serve started")
             #expect(run.stderr.lowercased().contains(says.lowercased()), "\(url): \(run.stderr)")
             #expect(started.duration(to: .now) < .seconds(60), "\(url): took \(started.duration(to: .now)) to give up")

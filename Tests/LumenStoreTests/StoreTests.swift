@@ -73,14 +73,16 @@ struct StoreTests {
         var instances: [StoreBudget] = []
         for name in ["a", "b", "c"] {
             // No waiting for settlements here: the refused reservations are what is counted.
-            instances.append(StoreBudget(store: store, instance: try await store.registerInstance(name: name), budgets: budgets, settleWaitSeconds: 0))
+            instances.append(
+                StoreBudget(store: store, instance: try await store.registerInstance(name: name), budgets: budgets, settleWaitSeconds: 0))
         }
         let grantedIDs = try await withThrowingTaskGroup(of: Int?.self) { group in
             for i in 0..<150 {
                 let budget = instances[i % 3]
                 group.addTask {
                     let outcome = await budget.reserve(
-                        BudgetReservationRequest(requestID: "r\(i)", tenant: "acme", target: "remote", promptTokens: 10, maxOutputTokens: 100, amountUSD: 0.03))
+                        BudgetReservationRequest(
+                            requestID: "r\(i)", tenant: "acme", target: "remote", promptTokens: 10, maxOutputTokens: 100, amountUSD: 0.03))
                     return outcome == .granted ? i : nil
                 }
             }
@@ -154,7 +156,10 @@ struct StoreTests {
         let dead = StoreBudget(store: store, instance: try await store.registerInstance(name: "dead"), budgets: budgets)
         let alive = StoreBudget(store: store, instance: try await store.registerInstance(name: "alive"), budgets: budgets)
         for i in 0..<3 {
-            #expect(await dead.reserve(BudgetReservationRequest(requestID: "d\(i)", tenant: nil, target: "remote", promptTokens: 1, maxOutputTokens: 1, amountUSD: 0.2)) == .granted)
+            #expect(
+                await dead.reserve(
+                    BudgetReservationRequest(requestID: "d\(i)", tenant: nil, target: "remote", promptTokens: 1, maxOutputTokens: 1, amountUSD: 0.2))
+                    == .granted)
         }
         #expect(try await store.openReservations().map(\.count) == [3])
         #expect(try await alive.expireStale(staleSeconds: 60) == 0)  // still beating (registered just now)
@@ -203,13 +208,17 @@ struct StoreTests {
 
         // Edit one record's content.
         let chain = instances[0].id
-        try await cluster.query("UPDATE lumen_audit_records SET line = replace(line, '\"tenant\":\"acme\"', '\"tenant\":\"evil\"') WHERE chain_id = '\(chain)' AND seq = 5", database: "t1")
+        try await cluster.query(
+            "UPDATE lumen_audit_records SET line = replace(line, '\"tenant\":\"acme\"', '\"tenant\":\"evil\"') WHERE chain_id = '\(chain)' AND seq = 5",
+            database: "t1")
         let edited = try await store.verifyAudit()
         #expect(edited.issues.contains { $0.kind == .modified && $0.file == chain && $0.line == 5 }, "\(edited.issues)")
         // Remove the tail of the other chain, its head witness included: the checkpoint still names it.
         let other = instances[1].id
         try await cluster.query("DELETE FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq > 30", database: "t1")
-        try await cluster.query("UPDATE lumen_audit_chains SET head_seq = 30, head_hash = (SELECT hash FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq = 30) WHERE chain_id = '\(other)'", database: "t1")
+        try await cluster.query(
+            "UPDATE lumen_audit_chains SET head_seq = 30, head_hash = (SELECT hash FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq = 30) WHERE chain_id = '\(other)'",
+            database: "t1")
         let truncated = try await store.verifyAudit()
         #expect(truncated.issues.contains { $0.kind == .truncated && $0.file == other }, "\(truncated.issues)")
         // A checkpoint rewritten without the key.
@@ -227,7 +236,8 @@ struct StoreTests {
         var configuration = AuditLogConfiguration(directory: "store")
         configuration.retryInitial = 0.1
         configuration.retryMaximum = 0.5
-        let log = try await AuditLog.open(store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id), configuration: configuration)
+        let log = try await AuditLog.open(
+            store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id), configuration: configuration)
         for i in 0..<5 { try await log.append(Self.record("before-\(i)")) }
         try await cluster.stoppingServer()
         await #expect(throws: AuditError.self) { try await log.append(Self.record("during")) }

@@ -14,7 +14,8 @@ package enum AuditFixture {
 
     /// Appends about `records` records through `log`; returns the number written.
     @discardableResult
-    package static func generate(into log: AuditLog, records: Int, days: Int = 7, seed: UInt64 = 42, end: Date = Date(), fsync: AuditFsyncPolicy = .never
+    package static func generate(
+        into log: AuditLog, records: Int, days: Int = 7, seed: UInt64 = 42, end: Date = Date(), fsync: AuditFsyncPolicy = .never
     ) async throws -> Int {
         var rng = seed
         func next() -> UInt64 {
@@ -24,7 +25,8 @@ package enum AuditFixture {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        try await log.recordPolicy(policy, info: AuditPolicyInfo(targets: targets, budgets: [AuditBudget(tenant: nil, period: .daily, limitUSD: 100)]))
+        try await log.recordPolicy(
+            policy, info: AuditPolicyInfo(targets: targets, budgets: [AuditBudget(tenant: nil, period: .daily, limitUSD: 100)]))
         var written = 1
         let endMs = Int64(end.timeIntervalSince1970 * 1000)
         let spanMs = Int64(days) * 86_400_000
@@ -45,7 +47,8 @@ package enum AuditFixture {
                 topics: [AuditTopic(topic: "finance", score: 0.4)], language: "en", estimatedTokens: prompt)
             let rule = hasEmail ? (target.route == .remote ? "redact-pii" : "pii-local") : (target.route == .local ? "easy-local" : "hard-remote")
             let decision = AuditDecision(
-                target: target.name, route: target.route, action: hasEmail && target.route == .remote ? "redact" : "route", rule: rule, reason: "fixture")
+                target: target.name, route: target.route, action: hasEmail && target.route == .remote ? "redact" : "route", rule: rule,
+                reason: "fixture")
             let id = "req-\(request)"
             let tenant = tenants[Int((r >> 48) % 3)]
             let redactions = hasEmail && target.route == .remote ? ["EMAIL_ADDRESS": AuditRedactionCounts(redacted: 1, restored: 1)] : nil
@@ -62,7 +65,8 @@ package enum AuditFixture {
                 AuditRecord(
                     kind: .completion, id: id, timestamp: ts, tenant: tenant, keyID: "k-\(tenant)", policy: policy, requestedModel: "auto",
                     decision: decision, classification: classification, redactions: redactions,
-                    egress: target.route == .remote ? AuditEgress(host: target.host ?? "", bytesSent: prompt * 4, bytesReceived: completion * 4) : nil,
+                    egress: target.route == .remote
+                        ? AuditEgress(host: target.host ?? "", bytesSent: prompt * 4, bytesReceived: completion * 4) : nil,
                     usage: AuditUsage(promptTokens: prompt, completionTokens: completion),
                     costUSD: target.cost(promptTokens: prompt, completionTokens: completion),
                     latency: AuditLatency(decisionMs: 0.2, firstTokenMs: 80, totalMs: 900), status: .ok(), streamed: r % 2 == 0),

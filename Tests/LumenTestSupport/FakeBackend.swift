@@ -72,7 +72,9 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
         )
     }
 
-    package func stream(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
+    package func stream(
+        _ request: ChatCompletionRequest, body: EncodedBody?
+    ) async throws(BackendError) -> AsyncThrowingStream<BackendStreamEvent, any Error> {
         let seen = note(request, body)
         if let failure, failAfterChunks == nil { throw failure }
         let text = Array(answer(seen))
@@ -87,12 +89,21 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
                     return
                 }
                 let piece = String(text[index..<min(text.count, index + 3)])
-                continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(content: piece))])))
+                continuation.yield(
+                    .chunk(
+                        ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(content: piece))])
+                    ))
                 index += 3
                 sent += 1
             }
-            continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(), finishReason: "stop")])))
-            continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [], usage: Usage(promptTokens: 100, completionTokens: 50))))
+            continuation.yield(
+                .chunk(
+                    ChatCompletionChunk(
+                        id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(), finishReason: "stop")])))
+            continuation.yield(
+                .chunk(
+                    ChatCompletionChunk(
+                        id: "c", created: 0, model: "fake-served-model", choices: [], usage: Usage(promptTokens: 100, completionTokens: 50))))
             continuation.yield(.end(usage: nil, bytesSent: 10, bytesReceived: 20))
             continuation.finish()
         }

@@ -43,7 +43,8 @@ package enum Harness {
 
     /// The shared data directory (`data/` inside `../shared`).
     package static var sharedData: URL {
-        let shared = ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
+        let shared =
+            ProcessInfo.processInfo.environment["LUMEN_SHARED"].map { URL(fileURLWithPath: $0) }
             ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
         return shared.appendingPathComponent("data")
     }
@@ -54,7 +55,9 @@ package enum Harness {
     }
 
     /// Headless Chromium, to check that generated HTML/SVG renders (installed by `scripts/setup.sh --test-tools`).
-    package static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    package static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     /// The DOM Chromium builds from a local file (`--dump-dom`).
     package static func renderedDOM(ofFile path: String) throws -> String {
@@ -117,7 +120,9 @@ package enum Harness {
 
     /// Runs the `lumen` binary with `arguments` in the repository root (or `directory`), feeding
     /// `stdin`; `LUMEN_POLICY` is removed from its environment so the default policy applies.
-    package static func runLumen(_ arguments: [String], stdin: String? = nil, directory: URL? = nil, environment extra: [String: String] = [:]) throws -> Run {
+    package static func runLumen(
+        _ arguments: [String], stdin: String? = nil, directory: URL? = nil, environment extra: [String: String] = [:]
+    ) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -126,7 +131,9 @@ package enum Harness {
         environment.removeValue(forKey: "LUMEN_POLICY")
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input

@@ -54,7 +54,8 @@ package enum PlantedValues {
 
     package static func toolRound(_ request: inout ChatCompletionRequest, arguments: String, result: String) {
         request.messages.append(
-            ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "call_1", function: FunctionCall(name: "lookup", arguments: arguments))])
+            ChatMessage(
+                role: .assistant, content: nil, toolCalls: [ToolCall(id: "call_1", function: FunctionCall(name: "lookup", arguments: arguments))])
         )
         var tool = ChatMessage(role: .tool, text: result)
         tool.toolCallId = "call_1"
@@ -71,7 +72,9 @@ package enum PlantedValues {
             r.tools = [Tool(function: FunctionDefinition(name: "lookup", description: "Look up records of \(v).", parameters: schema()))]
         },
         Place(name: "tool parameter schema", path: "tools[0].function.parameters.properties.who.description", expect: .redacted) { r, v in
-            r.tools = [Tool(function: FunctionDefinition(name: "lookup", description: "Look a record up.", parameters: schema(description: "e.g. \(v)")))]
+            r.tools = [
+                Tool(function: FunctionDefinition(name: "lookup", description: "Look a record up.", parameters: schema(description: "e.g. \(v)")))
+            ]
         },
         Place(name: "tool schema enum", path: "tools[0].function.parameters.properties.who.enum[0]", expect: .local) { r, v in
             r.tools = [Tool(function: FunctionDefinition(name: "lookup", description: "Look a record up.", parameters: schema(enumValue: v)))]

@@ -23,13 +23,16 @@ package final class PostgresCluster: @unchecked Sendable {
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).compactMap(Int.init).sorted(by: >)
         for version in versions {
             let bin = "\(base)/\(version)/bin"
-            if FileManager.default.isExecutableFile(atPath: bin + "/initdb"), FileManager.default.isExecutableFile(atPath: bin + "/pg_ctl") { return bin }
+            if FileManager.default.isExecutableFile(atPath: bin + "/initdb"), FileManager.default.isExecutableFile(atPath: bin + "/pg_ctl") {
+                return bin
+            }
         }
         return nil
     }()
 
     package static var available: Bool { binaries != nil }
-    package static let unavailableReason = "PostgreSQL server binaries not found under /usr/lib/postgresql (run scripts/setup.sh --test-tools, or apt-get install postgresql)"
+    package static let unavailableReason =
+        "PostgreSQL server binaries not found under /usr/lib/postgresql (run scripts/setup.sh --test-tools, or apt-get install postgresql)"
 
     private static var isRoot: Bool { geteuid() == 0 }
 
@@ -79,7 +82,11 @@ package final class PostgresCluster: @unchecked Sendable {
         for attempt in 0..<20 {
             let port = Int.random(in: 20_000...60_000)
             let started = try cluster.exec(
-                bin + "/pg_ctl", ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o", (["-p \(port)"] + options).joined(separator: " "), "start"])
+                bin + "/pg_ctl",
+                [
+                    "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o",
+                    (["-p \(port)"] + options).joined(separator: " "), "start",
+                ])
             if started.status == 0 {
                 cluster.port = port
                 return cluster
@@ -114,7 +121,8 @@ package final class PostgresCluster: @unchecked Sendable {
     @discardableResult
     package func sql(_ statement: String, database: String = "postgres") throws -> String {
         let run = try exec(
-            binDirectory + "/psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "lumen", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement],
+            binDirectory + "/psql",
+            ["-h", "127.0.0.1", "-p", String(port), "-U", "lumen", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement],
             asPostgresUser: false)
         guard run.status == 0 else { throw HarnessError("psql failed: \(run.output)") }
         return run.output
@@ -130,8 +138,10 @@ package final class PostgresCluster: @unchecked Sendable {
         let data = directory.appendingPathComponent("data").path
         let run = try exec(
             binDirectory + "/pg_ctl",
-            ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o",
-             "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path) -c max_connections=200 -c fsync=off", "start"])
+            [
+                "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o",
+                "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path) -c max_connections=200 -c fsync=off", "start",
+            ])
         guard run.status == 0 else { throw HarnessError("pg_ctl start failed: \(run.output)") }
     }
 

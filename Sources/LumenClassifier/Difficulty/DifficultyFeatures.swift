@@ -163,9 +163,11 @@ struct DifficultyScan {
         let n = bytes.count
         var extra = 0
         // The two previous Han scalars of the current run (0: none).
-        var han1: UInt32 = 0, han2: UInt32 = 0
+        var han1: UInt32 = 0
+        var han2: UInt32 = 0
         // End of the last word (byte offset) and its length, for call detection ("print(").
-        var wordEnd = -1, wordLength = 0
+        var wordEnd = -1
+        var wordLength = 0
         // Last non-space byte of the current line, and whether the line so far is only spaces.
         var lastInLine: UInt8 = 0
         var indent = 0
@@ -199,7 +201,12 @@ struct DifficultyScan {
                     wordLength = length
                     lastInLine = c
                     lineBlank = false
-                    if length <= 16 { token(hash, table) } else { prev2 = prev1; prev1 = hash }
+                    if length <= 16 {
+                        token(hash, table)
+                    } else {
+                        prev2 = prev1
+                        prev1 = hash
+                    }
                     continue
                 }
                 if Self.isDigit(b) {
@@ -355,7 +362,9 @@ struct DifficultyScan {
     /// Whether the line starting at byte `i` opens with an answer-option marker ("A. ", "B)\t", "(C)").
     private static func isOptionPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
         guard i + 2 < bytes.count else { return false }
-        let a = bytes[i], b = bytes[i + 1], c = bytes[i + 2]
+        let a = bytes[i]
+        let b = bytes[i + 1]
+        let c = bytes[i + 2]
         let isLetter: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x48 }  // A–H
         if isLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) { return true }
         return a == 0x28 && isLetter(b) && c == 0x29
@@ -481,7 +490,8 @@ func naturalLog(_ x: Double) -> Double {
     }
     let s = (m - 1) / (m + 1)
     let s2 = s * s
-    var term = s, sum = 0.0
+    var term = s
+    var sum = 0.0
     var k = 1.0
     while k < 40 {
         sum += term / k
@@ -499,7 +509,8 @@ func naturalExp(_ x: Double) -> Double {
     let ln2 = 0.693_147_180_559_945_3
     let k = (x / ln2).rounded()
     let r = x - k * ln2
-    var term = 1.0, sum = 1.0
+    var term = 1.0
+    var sum = 1.0
     for n in 1..<20 {
         term *= r / Double(n)
         sum += term

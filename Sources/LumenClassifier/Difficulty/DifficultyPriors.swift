@@ -80,7 +80,7 @@ package struct DifficultyPriors: Sendable, Hashable {
     /// MMLU at APGR ≈ 0.57–0.59), even where free-form requests show the opposite. The data
     /// overrides this when exam questions are in the training set (precision 0.1).
     package static let answerOptionMeans: [String: Double] = [
-        "mcq_length": 1.2,
+        "mcq_length": 1.2
     ]
 
     /// Precision of the category priors.

@@ -104,7 +104,8 @@ package enum RoutingEvaluation {
     static func callsToReach(_ target: Double, _ points: [RoutingPoint]) -> Double {
         if points[0].pgr >= target { return points[0].strongShare }
         for i in 1..<points.count where points[i].pgr >= target {
-            let a = points[i - 1], b = points[i]
+            let a = points[i - 1]
+            let b = points[i]
             if b.pgr == a.pgr { return b.strongShare }
             return a.strongShare + (b.strongShare - a.strongShare) * (target - a.pgr) / (b.pgr - a.pgr)
         }

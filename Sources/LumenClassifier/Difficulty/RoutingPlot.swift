@@ -63,10 +63,14 @@ package enum RoutingPlot {
 
     private static func drawPanel(_ panel: Panel, x0: Double, y0: Double) -> String {
         let allPGR = panel.curves.flatMap { $0.points.map(\.pgr) }
-        let lowest = min(0, allPGR.min() ?? 0), highest = max(1, allPGR.max() ?? 1)
-        let yMin = (lowest * 5).rounded(.down) / 5, yMax = (highest * 5).rounded(.up) / 5
-        let left = x0 + margin.left, right = x0 + panelWidth - margin.right
-        let top = y0 + margin.top, bottom = y0 + panelHeight - margin.bottom
+        let lowest = min(0, allPGR.min() ?? 0)
+        let highest = max(1, allPGR.max() ?? 1)
+        let yMin = (lowest * 5).rounded(.down) / 5
+        let yMax = (highest * 5).rounded(.up) / 5
+        let left = x0 + margin.left
+        let right = x0 + panelWidth - margin.right
+        let top = y0 + margin.top
+        let bottom = y0 + panelHeight - margin.bottom
         func px(_ share: Double) -> Double { left + share * (right - left) }
         func py(_ pgr: Double) -> Double { bottom - (pgr - yMin) / (yMax - yMin) * (bottom - top) }
 

@@ -66,7 +66,8 @@ package enum InjectionEvaluation {
     package static func metrics(_ examples: [InjectionExample], flagged: [Bool]) -> InjectionMetrics {
         precondition(examples.count == flagged.count)
         var m = InjectionMetrics()
-        var benignFlagged = 0, hardFlagged = 0
+        var benignFlagged = 0
+        var hardFlagged = 0
         var kindFlagged: [String: Int] = [:]
         for (e, f) in zip(examples, flagged) {
             m.rows += 1
@@ -169,14 +170,15 @@ package enum InjectionEvaluation {
                 let positives = rows.filter { examples[$0].isInjection }
                 let negatives = rows.filter { !examples[$0].isInjection }
                 let flagged = { (i: Int) in scores[i]! >= model.threshold }
-                results.append(InjectionSourceResult(
-                    source: source,
-                    language: language,
-                    rows: rows.count,
-                    injections: positives.count,
-                    recall: positives.isEmpty ? nil : Double(positives.filter(flagged).count) / Double(positives.count),
-                    falsePositiveRate: negatives.isEmpty ? nil : Double(negatives.filter(flagged).count) / Double(negatives.count)
-                ))
+                results.append(
+                    InjectionSourceResult(
+                        source: source,
+                        language: language,
+                        rows: rows.count,
+                        injections: positives.count,
+                        recall: positives.isEmpty ? nil : Double(positives.filter(flagged).count) / Double(positives.count),
+                        falsePositiveRate: negatives.isEmpty ? nil : Double(negatives.filter(flagged).count) / Double(negatives.count)
+                    ))
             }
         }
         return (scores, results)

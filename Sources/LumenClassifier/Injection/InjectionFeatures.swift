@@ -31,7 +31,8 @@ struct InjectionFeatureSet: Hashable, Sendable {
     /// The members, ascending.
     var indices: [Int] {
         var out: [Int] = []
-        var l = low, h = high
+        var l = low
+        var h = high
         while l != 0 {
             out.append(l.trailingZeroBitCount)
             l &= l - 1
@@ -46,7 +47,8 @@ struct InjectionFeatureSet: Hashable, Sendable {
     /// Σ weights[i] over the members.
     @inline(__always) func sum(_ weights: [Double]) -> Double {
         var total = 0.0
-        var l = low, h = high
+        var l = low
+        var h = high
         while l != 0 {
             total += weights[l.trailingZeroBitCount]
             l &= l - 1
@@ -81,7 +83,6 @@ struct InjectionScan: Sendable {
     var windows: [InjectionWindow]
     var looksLikeData: Bool
 }
-
 
 /// The compiled lexicon: an id per token of its phrases (looked up by every form of a word, so a
 /// text's words are never stemmed), a trie over those ids for the slots' phrases, and the cue chains.
@@ -268,7 +269,8 @@ final class InjectionFeatures: Sendable {
         kinds = cues.map(\.kind) + InjectionKind.allCases.map { Optional($0) } + [nil, .indirect] + InjectionKind.allCases.map { Optional($0) }
         kindIndex = kinds.map { kind in kind.map { InjectionKind.allCases.firstIndex(of: $0)! } ?? -1 }
         // Anchor cues may fall below their kind's baseline (`anchor_<kind>`); other cues only add.
-        signs = cues.map { $0.kind == nil ? -1 : ($0.anchor == .never ? 1 : 0) } + InjectionKind.allCases.map { _ in 1 } + [-1, 1]
+        signs =
+            cues.map { $0.kind == nil ? -1 : ($0.anchor == .never ? 1 : 0) } + InjectionKind.allCases.map { _ in 1 } + [-1, 1]
             + InjectionKind.allCases.map { _ in 1 }
         anchors = cues.map(\.anchor)
         alwaysAnchors = cues.indices.filter { cues[$0].anchor == .always }
@@ -400,7 +402,8 @@ final class InjectionFeatures: Sendable {
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: cueCount * 8) { prefixes in
             // Per (cue, element): the latest chain prefix ending at that element (first token, last token).
             prefixes.initialize(repeating: -1)
-            let prefixStart = prefixes.baseAddress!, prefixEnd = prefixes.baseAddress! + cueCount * 4
+            let prefixStart = prefixes.baseAddress!
+            let prefixEnd = prefixes.baseAddress! + cueCount * 4
             var hits = InjectionBuffer<InjectionCueHit>(capacity: 16)
             var anchorSentences = InjectionBuffer<Int32>(capacity: 8)
             defer {
@@ -408,8 +411,9 @@ final class InjectionFeatures: Sendable {
                 anchorSentences.deallocate()
             }
             for s in 0..<sentences.count where mayAnchor(sentences[s].slots, looksLikeData: looksLikeData) {
-                chain(s, sentences: sentences, matches: matches, tokens: tokens, run: run, prefixStart: prefixStart, prefixEnd: prefixEnd,
-                      hits: &hits, looksLikeData: looksLikeData)
+                chain(
+                    s, sentences: sentences, matches: matches, tokens: tokens, run: run, prefixStart: prefixStart, prefixEnd: prefixEnd,
+                    hits: &hits, looksLikeData: looksLikeData)
                 if sentences[s].anchored { anchorSentences.append(sentences[s].sentence) }
             }
             if anchorSentences.count == 0 { return InjectionScan(hits: [], windows: [], looksLikeData: looksLikeData) }
@@ -423,8 +427,9 @@ final class InjectionFeatures: Sendable {
                 while next < anchorSentences.count && anchorSentences[next] < sentence - reach { next += 1 }
                 guard next < anchorSentences.count && anchorSentences[next] <= sentence + reach else { continue }
                 if sentences[s].firstHit < 0 {
-                    chain(s, sentences: sentences, matches: matches, tokens: tokens, run: run, prefixStart: prefixStart, prefixEnd: prefixEnd,
-                          hits: &hits, looksLikeData: looksLikeData)
+                    chain(
+                        s, sentences: sentences, matches: matches, tokens: tokens, run: run, prefixStart: prefixStart, prefixEnd: prefixEnd,
+                        hits: &hits, looksLikeData: looksLikeData)
                 }
                 for h in Int(sentences[s].firstHit)..<Int(sentences[s].endHit) { out.append(hits[h]) }
             }
@@ -455,8 +460,9 @@ final class InjectionFeatures: Sendable {
         let first = hits.count
         for m in Int(sentences[s].firstMatch)..<Int(sentences[s].endMatch) {
             let match = matches[m]
-            slotMatched(Int(match.slot), start: match.first, end: match.last, tokens: tokens, run: run,
-                        prefixStart: prefixStart, prefixEnd: prefixEnd, hits: &hits)
+            slotMatched(
+                Int(match.slot), start: match.first, end: match.last, tokens: tokens, run: run,
+                prefixStart: prefixStart, prefixEnd: prefixEnd, hits: &hits)
         }
         // Insertion sort: stable, and a sentence holds few hits (nearly sorted already).
         var anchored = false
@@ -490,7 +496,8 @@ final class InjectionFeatures: Sendable {
         let first = tokens[Int(start)]
         let last = tokens[Int(end)]
         for x in Int(elementStart[slot])..<Int(elementStart[slot + 1]) {
-            let c = Int(elementCue[x]), e = Int(elementIndex[x])
+            let c = Int(elementCue[x])
+            let e = Int(elementIndex[x])
             let length = Int(cueLength[c])
             var chainStart = start
             if e == 0 && cueInitial[c] && first.units - run.sentenceStarts[Int(first.sentence)] > InjectionCue.initialUnits {
@@ -509,8 +516,10 @@ final class InjectionFeatures: Sendable {
             }
             if e == length - 1 {
                 let opening = tokens[Int(chainStart)]
-                hits.append(InjectionCueHit(cue: c, start: opening.start, end: last.end, sentence: first.sentence,
-                                            quoted: opening.flags & InjectionToken.quoted != 0))
+                hits.append(
+                    InjectionCueHit(
+                        cue: c, start: opening.start, end: last.end, sentence: first.sentence,
+                        quoted: opening.flags & InjectionToken.quoted != 0))
             } else {
                 let p = c * 4 + e
                 prefixStart[p] = chainStart
@@ -521,7 +530,9 @@ final class InjectionFeatures: Sendable {
 
     /// The windows that hold an anchor, in text order: each starts at most two sentences before
     /// an anchor's sentence. `hits` holds every hit of the sentences they span.
-    private func windows(hits: [InjectionCueHit], anchorSentences: InjectionBuffer<Int32>, run: InjectionTokens, looksLikeData: Bool) -> [InjectionWindow] {
+    private func windows(
+        hits: [InjectionCueHit], anchorSentences: InjectionBuffer<Int32>, run: InjectionTokens, looksLikeData: Bool
+    ) -> [InjectionWindow] {
         let sentences = run.sentenceUnits.count
         let units = run.sentenceUnits
         var out: [InjectionWindow] = []
@@ -570,4 +581,3 @@ final class InjectionFeatures: Sendable {
         return out
     }
 }
-

@@ -32,7 +32,8 @@ package struct InjectionModel: Sendable, Hashable, Codable {
     /// Checks that the model fits this build's lexicon.
     package func validate() throws(InjectionModelError) {
         guard features == Self.featureNames else {
-            throw InjectionModelError(message: "model features do not match this build's injection lexicon (\(features.count) vs \(Self.featureNames.count))")
+            throw InjectionModelError(
+                message: "model features do not match this build's injection lexicon (\(features.count) vs \(Self.featureNames.count))")
         }
         guard weights.count == features.count else {
             throw InjectionModelError(message: "model has \(weights.count) weights for \(features.count) features")
@@ -94,7 +95,8 @@ package struct InjectionModel: Sendable, Hashable, Codable {
         let top = evidence.max() ?? 0
         var out: [InjectionFinding] = []
         for k in evidence.indices where top > 0 && evidence[k] >= top / 2 {
-            var start = Int32.max, end = Int32.min
+            var start = Int32.max
+            var end = Int32.min
             for h in window.hits {
                 let hit = scan.hits[h]
                 guard lexicon.kindIndex[hit.cue] == k else { continue }
@@ -118,8 +120,10 @@ package struct InjectionModel: Sendable, Hashable, Codable {
         }
         if out.isEmpty, let first = window.hits.first, let last = window.hits.last {
             // No kind evidence (a threshold at or below the bias): the window as a whole.
-            out.append(InjectionFinding(kind: scan.looksLikeData ? .indirect : .override, start: Int(scan.hits[first].start),
-                                        end: Int(scan.hits[last].end), score: score))
+            out.append(
+                InjectionFinding(
+                    kind: scan.looksLikeData ? .indirect : .override, start: Int(scan.hits[first].start),
+                    end: Int(scan.hits[last].end), score: score))
         }
         return out
     }

@@ -110,8 +110,10 @@ struct InjectionTokenTable: Sendable {
         filter.withUnsafeBufferPointer { filter in
             keys.withUnsafeBufferPointer { keys in
                 values.withUnsafeBufferPointer { values in
-                    body(InjectionTableLookup(filter: filter.baseAddress!, filterShift: filterShift, keys: keys.baseAddress!,
-                                              values: values.baseAddress!, mask: mask, stems: stems, namesHashedWords: namesHashedWords))
+                    body(
+                        InjectionTableLookup(
+                            filter: filter.baseAddress!, filterShift: filterShift, keys: keys.baseAddress!,
+                            values: values.baseAddress!, mask: mask, stems: stems, namesHashedWords: namesHashedWords))
                 }
             }
         }

@@ -210,8 +210,10 @@ enum InjectionTokenizer {
         if b0 < 0xF0 {
             return ((b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F), 3)
         }
-        return ((b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
-            | (UInt32(bytes[i + 3]) & 0x3F), 4)
+        return (
+            (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
+                | (UInt32(bytes[i + 3]) & 0x3F), 4
+        )
     }
 
     /// Up to 16 ASCII bytes as a key: `bytes[0..<count]`, little-endian, zero-padded.
@@ -321,9 +323,11 @@ enum InjectionTokenizer {
         func find(_ hash: UInt64, _ word: UnsafePointer<UInt32>, _ count: Int) -> (UInt8, InjectionTokenKey) {
             var slot = Int(truncatingIfNeeded: hash >> 40) & mask
             while !words[slot].isEmpty {
-                if hashes[slot] == hash && words[slot].count == count && words[slot].withUnsafeBufferPointer({ w in
-                    (0..<count).allSatisfy { w[$0] == word[$0] }
-                }) {
+                if hashes[slot] == hash && words[slot].count == count
+                    && words[slot].withUnsafeBufferPointer({ w in
+                        (0..<count).allSatisfy { w[$0] == word[$0] }
+                    })
+                {
                     return (kinds[slot], markers[slot])
                 }
                 slot = (slot + 1) & mask
@@ -341,8 +345,10 @@ enum InjectionTokenizer {
 
     /// Common HTML element names after '<' (up to 8 letters or digits, lower-cased).
     fileprivate static let htmlNames: Set<InjectionTokenKey> = Set(
-        ["html", "body", "div", "p", "span", "a", "script", "head", "title", "meta", "br", "li", "ul", "table", "td", "tr",
-         "h1", "h2", "h3", "img", "style", "footer", "header", "section", "article", "form", "input", "iframe"].map(key)
+        [
+            "html", "body", "div", "p", "span", "a", "script", "head", "title", "meta", "br", "li", "ul", "table", "td", "tr",
+            "h1", "h2", "h3", "img", "style", "footer", "header", "section", "article", "form", "input", "iframe",
+        ].map(key)
     )
 
     /// The tables the tokenizer reads, fetched once per text (a static read in the loop costs a
@@ -352,7 +358,9 @@ enum InjectionTokenizer {
         fileprivate let aiNames: Set<InjectionTokenKey>
         fileprivate let htmlNames: Set<InjectionTokenKey>
 
-        static var current: Tables { Tables(lineWords: InjectionTokenizer.lineWords, aiNames: InjectionTokenizer.aiNames, htmlNames: InjectionTokenizer.htmlNames) }
+        static var current: Tables {
+            Tables(lineWords: InjectionTokenizer.lineWords, aiNames: InjectionTokenizer.aiNames, htmlNames: InjectionTokenizer.htmlNames)
+        }
     }
 
     /// Calls `body` with the text's UTF-8 bytes (contiguous).
@@ -467,8 +475,11 @@ enum InjectionTokenizer {
             }
         }
         // Up to 16 scalars of a word (ASCII letters lower-cased, '_', or Han), on the stack.
-        var candidate: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                        UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var candidate:
+            (
+                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                UInt32, UInt32, UInt32, UInt32
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var j = i
         var offset = position + Int32(i - start)  // prefix bytes are ASCII: one scalar each
@@ -501,7 +512,8 @@ enum InjectionTokenizer {
         // A line of code ("def f(", "import os", "class A", "#include"): the text is source code.
         let code = kinds & LineWord.code != 0 && followed && isWordScalar(UInt32(bytes[j + 1]))
         // "Dear Anna," / "Hi David," opening a line: a letter (not "Hi ChatGPT").
-        let letter = kinds & LineWord.dear != 0
+        let letter =
+            kinds & LineWord.dear != 0
             || (kinds & LineWord.greeting != 0 && followed && bytes[j + 1] >= 0x41 && bytes[j + 1] <= 0x5A
                 && !startsWithAIName(bytes, from: j + 1, tables: tables))
         if code || letter { out.looksLikeData = true }
@@ -658,8 +670,10 @@ enum InjectionTokenizer {
             if id >= 0 {
                 var flags: UInt8 = quoted && quoteDepth > 0 ? InjectionToken.quoted : 0
                 if capitals { flags |= InjectionToken.capitals }
-                out.tokens.append(InjectionToken(id: id, sequence: sequence, start: start, end: end, sentence: sentence, units: units,
-                                                 flags: flags, cost: UInt8(cost)))
+                out.tokens.append(
+                    InjectionToken(
+                        id: id, sequence: sequence, start: start, end: end, sentence: sentence, units: units,
+                        flags: flags, cost: UInt8(cost)))
             }
             sequence += 1
             units += cost
@@ -668,7 +682,8 @@ enum InjectionTokenizer {
 
         /// At least two letters in bytes start..<end, all of them capitals (ASCII A–Z, Latin-1 À–Þ).
         func allCapitals(from start: Int, to end: Int) -> Bool {
-            var letters = 0, capitals = 0
+            var letters = 0
+            var capitals = 0
             var i = start
             while i < end {
                 let (c, length) = decode(bytes, i)
@@ -823,8 +838,9 @@ enum InjectionTokenizer {
                 guard isActedOn(b) else { return i &+ 1 }
                 let next: UInt32 = i &+ 1 < n ? decode(bytes, i &+ 1).0 : 0x20
                 var atLineStart = false
-                punctuation(UInt32(b), next: next, previous: b == 0x27 ? previousScalar(i) : 0, at: i, scalar: scalar,
-                            lineStart: &atLineStart, atEnd: i &+ 1 >= n)
+                punctuation(
+                    UInt32(b), next: next, previous: b == 0x27 ? previousScalar(i) : 0, at: i, scalar: scalar,
+                    lineStart: &atLineStart, atEnd: i &+ 1 >= n)
                 if atLineStart && i &+ 1 < n { lineStart(at: i &+ 1, scalar: scalar &+ 1) }
                 return i &+ 1
             }
@@ -839,8 +855,9 @@ enum InjectionTokenizer {
             } else {
                 let next: UInt32 = i &+ size < n ? decode(bytes, i &+ size).0 : 0x20
                 var atLineStart = false
-                punctuation(c, next: next, previous: c == 0x2019 ? previousScalar(i) : 0, at: i, scalar: scalar, lineStart: &atLineStart,
-                            atEnd: i &+ size >= n)
+                punctuation(
+                    c, next: next, previous: c == 0x2019 ? previousScalar(i) : 0, at: i, scalar: scalar, lineStart: &atLineStart,
+                    atEnd: i &+ size >= n)
             }
             return i &+ size
         }
@@ -909,7 +926,7 @@ enum InjectionTokenizer {
                     || next == 0x27 || next == 0x201D || next == 0x2019 || next >= 0x3000
                 {
                     endSentence()
-                    }
+                }
             case 0x22:  // '"' toggles
                 if quoteDepth > 0 {
                     quoteDepth -= 1

@@ -27,7 +27,8 @@ package struct InjectionExample: Sendable, Hashable, Codable {
     package var language: String { InjectionExample.language(of: text) }
 
     package static func language(of text: String) -> String {
-        var han = 0, latin = 0
+        var han = 0
+        var latin = 0
         for s in text.unicodeScalars {
             if InjectionTokenizer.isHan(s.value) { han += 1 } else if s.properties.isAlphabetic { latin += 1 }
         }

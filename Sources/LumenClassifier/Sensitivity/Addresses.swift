@@ -53,7 +53,10 @@ private struct LatinAddresses: Sendable {
         guard !x.isNumber, x.length >= 5 else { return false }
         for ending in streetEndings where ending.count < x.length {
             var ok = true
-            for k in 0..<ending.count where Chars.foldCase(t.v[x.end - ending.count + k]) != ending[k] { ok = false; break }
+            for k in 0..<ending.count where Chars.foldCase(t.v[x.end - ending.count + k]) != ending[k] {
+                ok = false
+                break
+            }
             if ok { return true }
         }
         return false
@@ -91,7 +94,12 @@ private struct LatinAddresses: Sendable {
             var seenAnd = false
             var last = w[i + 2].end
             while k < w.count && k - i < 14 && !w[k].newlineBefore {
-                if w[k].hash == andHash { if seenAnd { break }; seenAnd = true; k += 1; continue }
+                if w[k].hash == andHash {
+                    if seenAnd { break }
+                    seenAnd = true
+                    k += 1
+                    continue
+                }
                 if !(w[k].isNumber || isNameWord(w[k], lowercaseText: lowercaseText) || isStreetType(w[k])) { break }
                 if !adjacent(t, w[k - 1], w[k]) && w[k - 1].hash != andHash { break }
                 last = w[k].end
@@ -108,7 +116,9 @@ private struct LatinAddresses: Sendable {
             return (w[i + 1].end, 0.6)
         }
         // P.O. Box 123
-        if (x.hash == poHash || (x.length == 1 && (t.v[x.start] | 0x20) == 0x70 && i + 2 < w.count && w[i + 1].length == 1 && (t.v[w[i + 1].start] | 0x20) == 0x6F)) {
+        if x.hash == poHash
+            || (x.length == 1 && (t.v[x.start] | 0x20) == 0x70 && i + 2 < w.count && w[i + 1].length == 1 && (t.v[w[i + 1].start] | 0x20) == 0x6F)
+        {
             var k = i + 1
             while k < w.count && k - i < 3 && w[k].hash != boxHash { k += 1 }
             if k + 1 < w.count, w[k].hash == boxHash, w[k + 1].isNumber { return (w[k + 1].end, 0.85) }
@@ -134,7 +144,11 @@ private struct LatinAddresses: Sendable {
                     if y.isNumber { break }
                     // One lower-case letter ("3e" in a hex dump) or a month ("12 Mar 2025") is no street name.
                     if (y.length == 1 && !y.isCapitalized) || Lexicon.months[y.hash] != nil { break }
-                    if isStreetType(y) && k > nameStart { sawType = true; k += 1; break }
+                    if isStreetType(y) && k > nameStart {
+                        sawType = true
+                        k += 1
+                        break
+                    }
                     if streetPrefixes.contains(y.hash) { sawPrefix = true }
                     if !isNameWord(y, lowercaseText: lowercaseText) && !streetPrefixes.contains(y.hash) { break }
                     if hasStreetEnding(t, y) { sawEnding = true }
@@ -161,7 +175,9 @@ private struct LatinAddresses: Sendable {
                 if hasStreetEnding(t, w[k]) || (isStreetType(w[k]) && k > i) { sawEnding = true }
                 k += 1
             }
-            if sawEnding, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]), !(i > 0 && w[i - 1].isNumber && adjacent(t, w[i - 1], x)) {
+            if sawEnding, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]),
+                !(i > 0 && w[i - 1].isNumber && adjacent(t, w[i - 1], x))
+            {
                 return (w[k].end, 0.7)
             }
             // Named street with a type, no number, after "on"/"at": "on Marina Fort Street".
@@ -191,8 +207,12 @@ private struct LatinAddresses: Sendable {
     private func extend(_ t: ScalarText, _ w: [Word], from end: Int) -> (Int, Int) {
         var k = 0
         // Find the first word at or after `end` (binary search).
-        var lo = 0, hi = w.count
-        while lo < hi { let mid = (lo + hi) / 2; if w[mid].start < end { lo = mid + 1 } else { hi = mid } }
+        var lo = 0
+        var hi = w.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if w[mid].start < end { lo = mid + 1 } else { hi = mid }
+        }
         k = lo
         var last = end
         var lines = 0
@@ -204,13 +224,19 @@ private struct LatinAddresses: Sendable {
             var newlines = 0
             for p in last..<y.start {
                 let c = t.v[p]
-                if c == 0x0A { newlines += 1; continue }
+                if c == 0x0A {
+                    newlines += 1
+                    continue
+                }
                 if c == 0x20 || c == 0x2C || c == 0x2E || c == 0x3E || c == 0x09 || c == 0x28 || c == 0x29 || c == 0x3F && newlines > 0 { continue }
                 gapOK = false
                 break
             }
             if !gapOK || newlines > 2 || y.start - last > 12 { break }
-            if newlines > 0 { lines += 1; lineWords = 0 }
+            if newlines > 0 {
+                lines += 1
+                lineWords = 0
+            }
             // A new line of number groups is a phone number, not a postcode.
             if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
             if lines > 4 || lineWords >= 6 { break }

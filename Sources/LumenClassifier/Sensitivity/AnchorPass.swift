@@ -43,7 +43,13 @@ enum AnchorPass {
     static func run(_ t: ScalarText) -> Found {
         var found = Found()
         var scratch = Identifiers.Chain(start: 0)
-        var nextKey = 0, nextFormat = 0, nextEmail = 0, nextIBAN = 0, nextChain = 0, nextPassport = 0, nextDate = 0
+        var nextKey = 0
+        var nextFormat = 0
+        var nextEmail = 0
+        var nextIBAN = 0
+        var nextChain = 0
+        var nextPassport = 0
+        var nextDate = 0
         let n = t.count
         let triggers = Self.triggers
         var afterLetter = false

@@ -86,7 +86,8 @@ enum ChineseAddresses {
     }()
 
     /// What follows an administrative chain when it names an organisation, not a place to live.
-    private static let organisations = list("""
+    private static let organisations = list(
+        """
         法院 检察院 政府 人民政府 公安局 公安 分局 局 委 委员会 厅 办 办公室 中学 小学 大学 学院 学校 医院 银行 分行 支行 公司 集团 派出所 人民 税务 交警
         工商 财政 法制 规划 国土 商务 教育 卫生 民政 人大 政协 党委 市委 区委 县委 省委 支队 大队 中队 代表团 队 协会 联社 商会 电视台 日报 晚报
         分公司 供电 邮政 监狱 看守所 图书馆 博物馆 体育馆 机场 火车站 站 景区 旅游 赛区 地区
@@ -98,7 +99,8 @@ enum ChineseAddresses {
     private static let cues = list("地址 住址 住在 住于 家住 家在 寄到 寄往 送到 送至 搬到 搬去 收货地址 通讯地址 户籍 居住")
 
     /// Characters that never belong to a component's name.
-    private static let stopList: Set<UInt32> = Set("的是在了和与或及说到住于从向给对我你他她们这那个也都就把被有要会想去来位将并而但已所为以其时各该每些，。、：；！？（）《》“”\u{2018}\u{2019}".unicodeScalars.map(\.value))
+    private static let stopList: Set<UInt32> = Set(
+        "的是在了和与或及说到住于从向给对我你他她们这那个也都就把被有要会想去来位将并而但已所为以其时各该每些，。、：；！？（）《》“”\u{2018}\u{2019}".unicodeScalars.map(\.value))
 
     private static let stops = Bitmap(stopList)
     private static let numerals = Bitmap(Set("0123456789０１２３４５６７８９一二三四五六七八九十百零〇两".unicodeScalars.map(\.value)))
@@ -162,7 +164,10 @@ enum ChineseAddresses {
         if placeFirst.contains(t.v[i]) {
             for name in places where allowed(name.level) && matches(t, name, at: i) {
                 var end = i + name.count
-                for suffix in nameSuffixes where suffix.level == name.level && matches(t, suffix, at: end) { end += suffix.count; break }
+                for suffix in nameSuffixes where suffix.level == name.level && matches(t, suffix, at: end) {
+                    end += suffix.count
+                    break
+                }
                 out.append(Component(start: i, end: end, level: name.level))
             }
         }
@@ -207,9 +212,15 @@ enum ChineseAddresses {
             }
             if nextTrigger >= t.count { return }
             // A component ends in a suffix at most 5 names + 2 scalars after its start, or is a place name.
-            if nextTrigger - i > 12 { i = nextTrigger - 12; continue }
+            if nextTrigger - i > 12 {
+                i = nextTrigger - 12
+                continue
+            }
             let c = t.v[i]
-            guard Chars.isHan(c) || Chars.isDigit(c) else { i += 1; continue }
+            guard Chars.isHan(c) || Chars.isDigit(c) else {
+                i += 1
+                continue
+            }
             var result: (Double, Int, [Component])? = nil
             for first in components(t, at: i, after: nil) {
                 var chain = [first]
@@ -228,19 +239,29 @@ enum ChineseAddresses {
     private static func judge(_ t: ScalarText, _ chain: [Component]) -> (Double, Int)? {
         let levels = chain.map(\.level)
         let admin = levels.filter(\.isAdministrative).count
-        let hasRoad = levels.contains(.road), hasNumber = levels.contains(.number), hasEstate = levels.contains(.estate)
+        let hasRoad = levels.contains(.road)
+        let hasNumber = levels.contains(.number)
+        let hasEstate = levels.contains(.estate)
         let hasUnit = levels.contains(.unit)
         let cue = cues.contains { w in
             (1...3).contains { gap in matches(t, w, at: chain[0].start - w.count - gap + 1) }
         }
         var score = 0.0
-        if hasRoad && hasNumber { score = 0.9 }
-        else if hasEstate && hasUnit { score = 0.85 }
-        else if admin >= 1 && hasRoad { score = 0.75 }
-        else if admin >= 2 && hasEstate && levels.contains(.district) { score = 0.75 }
-        else if admin >= 1 && (hasEstate || hasUnit) && levels.contains(.district) { score = 0.7 }
-        else if cue && chain.count >= 2 { score = 0.7 }
-        else if cue && (hasRoad || hasEstate) { score = 0.65 }
+        if hasRoad && hasNumber {
+            score = 0.9
+        } else if hasEstate && hasUnit {
+            score = 0.85
+        } else if admin >= 1 && hasRoad {
+            score = 0.75
+        } else if admin >= 2 && hasEstate && levels.contains(.district) {
+            score = 0.75
+        } else if admin >= 1 && (hasEstate || hasUnit) && levels.contains(.district) {
+            score = 0.7
+        } else if cue && chain.count >= 2 {
+            score = 0.7
+        } else if cue && (hasRoad || hasEstate) {
+            score = 0.65
+        }
         guard score > 0 else { return nil }
         // An organisation right after the chain or after one of its administrative units ("…区法院",
         // "…县委县政府"), or read as the end of a component ("海淀区政府" as an estate in "…府").
@@ -248,7 +269,10 @@ enum ChineseAddresses {
             let organisation = chain.indices.contains { k in
                 let c = chain[k]
                 if (c.level.isAdministrative || k == chain.count - 1) && organisationFirst.contains(t[c.end])
-                    && organisations.contains(where: { matches(t, $0, at: c.end) }) { return true }
+                    && organisations.contains(where: { matches(t, $0, at: c.end) })
+                {
+                    return true
+                }
                 return organisationLast.contains(t[c.end - 1]) && organisations.contains { $0.count >= 2 && matches(t, $0, at: c.end - $0.count) }
             }
             if organisation { return nil }

@@ -38,10 +38,12 @@ package struct ChineseNameModel: Sendable, Hashable, Codable {
     package var latinBias: Double
     package var latinThreshold: Double
 
-    package init(version: Int, chars: String, tables: [String: String], maps: [String: String], features: [String],
-                chineseWeights: [Double], chineseBias: Double, chineseThreshold: Double,
-                translitWeights: [Double], translitBias: Double, translitThreshold: Double,
-                latinWeights: [Double], latinBias: Double, latinThreshold: Double) {
+    package init(
+        version: Int, chars: String, tables: [String: String], maps: [String: String], features: [String],
+        chineseWeights: [Double], chineseBias: Double, chineseThreshold: Double,
+        translitWeights: [Double], translitBias: Double, translitThreshold: Double,
+        latinWeights: [Double], latinBias: Double, latinThreshold: Double
+    ) {
         self.version = version
         self.chars = chars
         self.tables = tables
@@ -66,14 +68,17 @@ package struct ChineseNameModel: Sendable, Hashable, Codable {
         let rows = chars.unicodeScalars.count + 2
         for name in Self.tableNames {
             guard let table = tables[name] else { throw ChineseNameModelError(message: "missing table \(name)") }
-            guard table.utf8.count == rows else { throw ChineseNameModelError(message: "table \(name) has \(table.utf8.count) codes for \(rows) rows") }
+            guard table.utf8.count == rows else {
+                throw ChineseNameModelError(message: "table \(name) has \(table.utf8.count) codes for \(rows) rows")
+            }
             guard table.utf8.allSatisfy({ Code.value($0) != nil || $0 == Code.absent }) else {
                 throw ChineseNameModelError(message: "table \(name) has a bad code")
             }
         }
         for name in Self.mapNames where maps[name] == nil { throw ChineseNameModelError(message: "missing map \(name)") }
         guard features.count == ChineseNameFeatures.count, chineseWeights.count == features.count, translitWeights.count == features.count,
-              latinWeights.count == features.count else {
+            latinWeights.count == features.count
+        else {
             throw ChineseNameModelError(message: "expected \(ChineseNameFeatures.count) features and weights")
         }
         guard chars.unicodeScalars.allSatisfy({ $0.value < 0x10000 && $0.value > 0 }) else {
@@ -162,7 +167,11 @@ final class ChineseNameScanner: Sendable {
         var inTranslit = false
     }
 
-    enum Kind: Int, Sendable, CaseIterable { case chinese = 0, translit = 1, latin = 2 }
+    enum Kind: Int, Sendable, CaseIterable {
+        case chinese = 0
+        case translit = 1
+        case latin = 2
+    }
 
     /// A scored span.
     struct Candidate: Sendable {
@@ -228,9 +237,16 @@ final class ChineseNameScanner: Sendable {
             let codes = Array((model.tables[name] ?? "").utf8)
             for r in rows.indices where r < codes.count { set(&rows[r], ChineseNameModel.Code.value(codes[r])) }
         }
-        fill("surname") { row, v in row.surname = v ?? 0; row.isSurname = v != nil }
+        fill("surname") { row, v in
+            row.surname = v ?? 0
+            row.isSurname = v != nil
+        }
         fill("given") { row, v in row.given = v ?? 0 }
-        fill("translit") { row, v in row.translit = v ?? 0; row.isTranslit = v.map { $0 > Self.translitFloor } ?? false; row.inTranslit = v != nil }
+        fill("translit") { row, v in
+            row.translit = v ?? 0
+            row.isTranslit = v.map { $0 > Self.translitFloor } ?? false
+            row.inTranslit = v != nil
+        }
         fill("nameVsDecoy") { row, v in row.nameVsDecoy = v ?? 0 }
         fill("before") { row, v in row.before = v ?? 0 }
         fill("after") { row, v in row.after = v ?? 0 }
@@ -296,7 +312,9 @@ final class ChineseNameScanner: Sendable {
         if c < 0x80 { return !(Chars.isASCIILetter(c) || Chars.isDigit(c)) }
         if Chars.isHan(c) || Chars.isOtherCJK(c) { return false }
         // CJK and general punctuation, full-width forms: boundaries without a property lookup.
-        if (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) || (c >= 0x2000 && c <= 0x206F) { return true }
+        if (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) || (c >= 0x2000 && c <= 0x206F) {
+            return true
+        }
         return !Chars.isLetter(c)
     }
 
@@ -316,11 +334,14 @@ final class ChineseNameScanner: Sendable {
     /// The features of t[i..<j] as a candidate of `kind` (`x` has `ChineseNameFeatures.count` slots).
     /// `surnameLength` is 1 or 2 for Chinese-style candidates.
     func features(_ t: ScalarText, _ i: Int, _ j: Int, _ kind: Kind, surnameLength: Int, inTitle: Bool, into x: inout [Double]) {
-        let p = row(t, i - 1), n = row(t, j)
-        let prevHan = i > 0 && Chars.isHan(t.v[i - 1]), nextHan = j < t.count && Chars.isHan(t.v[j])
+        let p = row(t, i - 1)
+        let n = row(t, j)
+        let prevHan = i > 0 && Chars.isHan(t.v[i - 1])
+        let nextHan = j < t.count && Chars.isHan(t.v[j])
         x[0] = Double(p.before)
         x[1] = Double(n.after)
-        let b2 = i >= 2 ? Self.key(t, i - 2, i) : 0, a2 = j + 2 <= t.count ? Self.key(t, j, j + 2) : 0
+        let b2 = i >= 2 ? Self.key(t, i - 2, i) : 0
+        let a2 = j + 2 <= t.count ? Self.key(t, j, j + 2) : 0
         x[2] = i >= 2 ? Double(before2[b2] ?? 0) : 0
         x[3] = j + 2 <= t.count ? Double(after2[a2] ?? 0) : 0
         x[4] = Self.isBoundary(t, i - 1) ? 1 : 0
@@ -343,7 +364,8 @@ final class ChineseNameScanner: Sendable {
         x[18] = j < t.count && !latin ? Double(word(t, j - 1, j + 1)) : 0
         x[19] = kind == .chinese && j - i - surnameLength == 2 ? Double(word(t, i + surnameLength, j)) : 0
         x[20] = inTitle ? 1 : 0
-        var ahead: Float = -8, k = j
+        var ahead: Float = -8
+        var k = j
         while k < t.count && k - j < 6 && Chars.isHan(t.v[k]) {
             ahead = max(ahead, row(t.v[k]).decoyEnd)
             k += 1
@@ -360,7 +382,10 @@ final class ChineseNameScanner: Sendable {
             x[f + 3] = j - i - surnameLength == 1 ? 1 : 0
             x[f + 4] = j - i - surnameLength == 2 ? Double(word(t, i, i + surnameLength + 1)) : 0
         case .translit:
-            var sum: Float = 0, low: Float = 100, han = 0, separator = false
+            var sum: Float = 0
+            var low: Float = 100
+            var han = 0
+            var separator = false
             for k in i..<j {
                 let c = t.v[k]
                 if Chars.isHan(c) {
@@ -410,7 +435,10 @@ final class ChineseNameScanner: Sendable {
         }
         for k in i..<j {
             let c = t.v[k]
-            guard Self.isAlphanumeric(c) else { close(k); continue }
+            guard Self.isAlphanumeric(c) else {
+                close(k)
+                continue
+            }
             if Chars.isDigit(c) { p.digits += 1 } else if Chars.isUpperASCII(c) { p.upper += 1 } else { p.lower += 1 }
             let prev = k > i ? t.v[k - 1] : 0
             let lowerToUpper = Self.isLowerASCII(prev) && Chars.isUpperASCII(c)
@@ -438,13 +466,17 @@ final class ChineseNameScanner: Sendable {
         var full = false
         if p.count >= 2 {
             let last = Chars.hash(t.v, p.last.lowerBound, p.last.upperBound)
-            full = firstNames.contains(Chars.hash(t.v, p.first.lowerBound, p.first.upperBound)) && (surnames.contains(last) || firstNames.contains(last))
+            full =
+                firstNames.contains(Chars.hash(t.v, p.first.lowerBound, p.first.upperBound)) && (surnames.contains(last) || firstNames.contains(last))
         } else if p.digits == 0 && letters == j - i && j - i >= 6 {
             // "jonathanglazer": a first name then a surname, written together.
             var prefix = Chars.hashSeed
             for k in i..<(j - 3) {
                 prefix = Chars.hashStep(prefix, t.v[k])
-                if k + 1 - i >= 3 && firstNames.contains(prefix) && surnames.contains(Chars.hash(t.v, k + 1, j)) { full = true; break }
+                if k + 1 - i >= 3 && firstNames.contains(prefix) && surnames.contains(Chars.hash(t.v, k + 1, j)) {
+                    full = true
+                    break
+                }
             }
         }
         x[f + 2] = full ? 1 : 0
@@ -464,14 +496,22 @@ final class ChineseNameScanner: Sendable {
     func forEachCandidate(_ t: ScalarText, _ visit: (_ start: Int, _ end: Int, _ kind: Kind, _ surnameLength: Int) -> Void) {
         let n = t.count
         let compoundFirst = Self.compoundFirst
-        var i = 0, hasHan = false
+        var i = 0
+        var hasHan = false
         while i < n {
             let c = t.v[i]
-            guard c >= 0x3400, Chars.isHan(c) else { i += 1; continue }
+            guard c >= 0x3400, Chars.isHan(c) else {
+                i += 1
+                continue
+            }
             hasHan = true
             let r = row(c)
             var surnameLength = 0
-            if i + 1 < n, compoundFirst.contains(c), let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) { surnameLength = 2 } else if r.isSurname { surnameLength = 1 }
+            if i + 1 < n, compoundFirst.contains(c), let seconds = Self.compounds[c], seconds.contains(t.v[i + 1]) {
+                surnameLength = 2
+            } else if r.isSurname {
+                surnameLength = 1
+            }
             if surnameLength > 0 {
                 for given in 1...2 {
                     let j = i + surnameLength + given
@@ -482,7 +522,8 @@ final class ChineseNameScanner: Sendable {
             // Transliterations: a run of transliteration characters; next to a separator ("伊丽莎白·泰勒")
             // any character seen in transliterations may join.
             if r.isTranslit || (r.inTranslit && separatorAhead(t, from: i + 1)) {
-                var j = i + 1, separated = false
+                var j = i + 1
+                var separated = false
                 while j < n && j - i < 14 {
                     let d = t.v[j]
                     if Chars.isHan(d) && (row(d).isTranslit || (row(d).inTranslit && (separated || separatorAhead(t, from: j + 1)))) {
@@ -509,13 +550,25 @@ final class ChineseNameScanner: Sendable {
         let n = t.count
         var i = 0
         while i < n {
-            guard Chars.isASCIILetter(t.v[i]), i == 0 || !Self.continuesToken(t.v[i - 1]) else { i += 1; continue }
+            guard Chars.isASCIILetter(t.v[i]), i == 0 || !Self.continuesToken(t.v[i - 1]) else {
+                i += 1
+                continue
+            }
             var j = i + 1
             while j < n {
                 let d = t.v[j]
-                if Self.isAlphanumeric(d) { j += 1; continue }
-                if (d == 0x2E || d == 0x2D || d == 0x5F || d == 0x27) && j + 1 < n && Self.isAlphanumeric(t.v[j + 1]) { j += 1; continue }
-                if d == 0x20 && j + 1 < n && Chars.isUpperASCII(t.v[j + 1]) && Chars.isASCIILetter(t.v[j - 1]) { j += 1; continue }
+                if Self.isAlphanumeric(d) {
+                    j += 1
+                    continue
+                }
+                if (d == 0x2E || d == 0x2D || d == 0x5F || d == 0x27) && j + 1 < n && Self.isAlphanumeric(t.v[j + 1]) {
+                    j += 1
+                    continue
+                }
+                if d == 0x20 && j + 1 < n && Chars.isUpperASCII(t.v[j + 1]) && Chars.isASCIILetter(t.v[j - 1]) {
+                    j += 1
+                    continue
+                }
                 break
             }
             let technical = j < n && (t.v[j] == 0x40 || t.v[j] == 0x2F || t.v[j] == 0x3A)
@@ -593,7 +646,8 @@ final class ChineseNameScanner: Sendable {
     /// that a list is followed from a name it contains).
     func scan(_ t: ScalarText) -> [Candidate] {
         let title = Self.titleMask(t)
-        var kept: [Candidate] = [], near: [Candidate] = []
+        var kept: [Candidate] = []
+        var near: [Candidate] = []
         var x = [Double](repeating: 0, count: ChineseNameFeatures.count)
         forEachCandidate(t) { s, e, kind, surnameLength in
             // A frequent word ("谢谢", "高度") is not read as a two-character name, nor is a reduplicated
@@ -601,7 +655,8 @@ final class ChineseNameScanner: Sendable {
             if e - s == 2 && kind != .latin && t.v[s] == t.v[s + 1] { return }
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
             if e - s == 2 && kind == .chinese && x[16] >= Self.frequentWord { return }
-            let logit = score(x, kind), cut = cuts[kind.rawValue]
+            let logit = score(x, kind)
+            let cut = cuts[kind.rawValue]
             // A census first name, or a capitalised first name and surname ("JohnCarpenter", not "rebalance").
             let l = ChineseNameFeatures.latinStart
             let lexical = kind == .latin && (x[l] > 0 || (x[l + 2] > 0 && x[l + 3] > 0))
@@ -629,7 +684,10 @@ final class ChineseNameScanner: Sendable {
                     let coordinated = chosen.contains { c in
                         (d.start == c.end + 1 && Self.isCoordinator(t.v[c.end])) || (d.end == c.start - 1 && Self.isCoordinator(t.v[d.end]))
                     }
-                    if coordinated { chosen.append(d); added = true }
+                    if coordinated {
+                        chosen.append(d)
+                        added = true
+                    }
                 }
                 if !added { break }
             }
@@ -668,14 +726,19 @@ extension ChineseNameModel {
                     line.unicodeScalars.append(scalar)
                 }
                 count += 1
-                if count == 100 { lines.append(line); line = ""; count = 0 }
+                if count == 100 {
+                    lines.append(line)
+                    line = ""
+                    count = 0
+                }
             }
             if !line.isEmpty || lines.isEmpty { lines.append(line) }
             return "\"\"\"\n" + lines.map { indent + $0 }.joined(separator: "\\\n") + "\n" + indent + "\"\"\""
         }
         func list(_ values: [Double]) -> String { "[" + values.map(\.description).joined(separator: ", ") + "]" }
         func dict(_ d: [String: String]) -> String {
-            "[\n" + d.keys.sorted().map { "            \"\($0)\": " + literal(d[$0]!, indent: "                ") + "," }.joined(separator: "\n") + "\n        ]"
+            "[\n" + d.keys.sorted().map { "            \"\($0)\": " + literal(d[$0]!, indent: "                ") + "," }.joined(separator: "\n")
+                + "\n        ]"
         }
         return """
             // Generated by `lumen train names --swift-out`; do not edit. Same model as models/names.json.

@@ -70,8 +70,10 @@ package struct ChineseNameTrainer: Sendable {
     /// A common word's value: log(frequency / minWordFrequency) + 1 (words below it are dropped).
     package var minWordFrequency: Double
 
-    package init(l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.0076, translitThreshold: Double = 0.021,
-                latinThreshold: Double = 0.024, decoyWeight: Double = 8, minWordFrequency: Double = 300) {
+    package init(
+        l2: Double = 1, iterations: Int = 30, chineseThreshold: Double = 0.0076, translitThreshold: Double = 0.021,
+        latinThreshold: Double = 0.024, decoyWeight: Double = 8, minWordFrequency: Double = 300
+    ) {
         self.l2 = l2
         self.iterations = iterations
         self.chineseThreshold = chineseThreshold
@@ -82,29 +84,41 @@ package struct ChineseNameTrainer: Sendable {
     }
 
     /// Surnames beyond `Lexicon.chineseSurnames` (the frequency-ranked list) that the table may score.
-    static let extraSurnames = "萧傅洪阎赖薄楚燕狄晋祖凤逯相楼寿练鄂荆桓廉朴丘鹿阴幸伏宣闻谈郦蔺匡言都仝敬郜衣银危帅揭阚强冼"
+    static let extraSurnames =
+        "萧傅洪阎赖薄楚燕狄晋祖凤逯相楼寿练鄂荆桓廉朴丘鹿阴幸伏宣闻谈郦蔺匡言都仝敬郜衣银危帅揭阚强冼"
         + "渠蔚惠郁晁鞠芮储汲邴糜宓郗钭厉戎束韶蓟邰胥逄濮扈郏茹庾暨阙訾蒯竺隗佴禹习冀屠"
 
     private struct Counts {
         var counts: [UInt32: Double] = [:]
         var total: Double = 0
-        mutating func add(_ c: UInt32, _ k: Double = 1) { counts[c, default: 0] += k; total += k }
+        mutating func add(_ c: UInt32, _ k: Double = 1) {
+            counts[c, default: 0] += k
+            total += k
+        }
         subscript(_ c: UInt32) -> Double { counts[c] ?? 0 }
     }
 
     private struct PairCounts {
         var counts: [String: Double] = [:]
         var total: Double = 0
-        mutating func add(_ s: String, _ k: Double = 1) { counts[s, default: 0] += k; total += k }
+        mutating func add(_ s: String, _ k: Double = 1) {
+            counts[s, default: 0] += k
+            total += k
+        }
         subscript(_ s: String) -> Double { counts[s] ?? 0 }
     }
 
-    package func train(chars: [ChineseCharStats], words: [(String, Double)], examples: [NameTrainingExample]) throws(ChineseNameModelError) -> ChineseNameModel {
+    package func train(
+        chars: [ChineseCharStats], words: [(String, Double)], examples: [NameTrainingExample]
+    ) throws(ChineseNameModelError) -> ChineseNameModel {
         guard !examples.isEmpty else { throw ChineseNameModelError(message: "no training sentences") }
         guard !chars.isEmpty else { throw ChineseNameModelError(message: "no character statistics") }
         let start: UInt32 = 0  // the start/end of a sentence, in the context counts
         let surnameSet = Set(Lexicon.chineseSurnames).union(Self.extraSurnames.unicodeScalars.map(\.value))
-        var background = Counts(), given = Counts(), translit = Counts(), surname = Counts()
+        var background = Counts()
+        var given = Counts()
+        var translit = Counts()
+        var surname = Counts()
         for s in chars {
             let c = s.char.value
             background.add(c, s.background)
@@ -113,10 +127,19 @@ package struct ChineseNameTrainer: Sendable {
             if surnameSet.contains(c) { surname.add(c, s.surname) }
         }
         // Context and span counts from the labelled sentences.
-        var all = Counts(), all2 = PairCounts()
-        var nameBefore = Counts(), nameAfter = Counts(), decoyBefore = Counts(), decoyAfter = Counts()
-        var nameBefore2 = PairCounts(), nameAfter2 = PairCounts(), decoyBefore2 = PairCounts(), decoyAfter2 = PairCounts()
-        var nameChars = Counts(), decoyChars = Counts(), decoyLast = Counts()
+        var all = Counts()
+        var all2 = PairCounts()
+        var nameBefore = Counts()
+        var nameAfter = Counts()
+        var decoyBefore = Counts()
+        var decoyAfter = Counts()
+        var nameBefore2 = PairCounts()
+        var nameAfter2 = PairCounts()
+        var decoyBefore2 = PairCounts()
+        var decoyAfter2 = PairCounts()
+        var nameChars = Counts()
+        var decoyChars = Counts()
+        var decoyLast = Counts()
         var seen = Set<UInt32>()
         for example in examples {
             let v = example.text.unicodeScalars.map(\.value)
@@ -125,7 +148,10 @@ package struct ChineseNameTrainer: Sendable {
                 guard k >= 0, k + 2 <= v.count, Chars.isHan(v[k]) || Chars.isHan(v[k + 1]) else { return nil }
                 return String(String.UnicodeScalarView(v[k..<k + 2].compactMap(Unicode.Scalar.init)))
             }
-            for c in v { all.add(c); seen.insert(c) }
+            for c in v {
+                all.add(c)
+                seen.insert(c)
+            }
             all.add(start, 2)
             for k in 0..<max(0, v.count - 1) { if let p = pair(k) { all2.add(p) } }
             for r in example.names where r.lowerBound >= 0 && r.upperBound <= v.count && !r.isEmpty {
@@ -218,7 +244,8 @@ package struct ChineseNameTrainer: Sendable {
         maps["decoyBefore2"] = map(pairs(nameBefore2, against: decoyBefore2))
         maps["decoyAfter2"] = map(pairs(nameAfter2, against: decoyAfter2))
         var common: [String: Double] = [:]
-        for (w, f) in words where f >= minWordFrequency && (2...3).contains(w.unicodeScalars.count) && w.unicodeScalars.allSatisfy({ Chars.isHan($0.value) }) {
+        for (w, f) in words
+        where f >= minWordFrequency && (2...3).contains(w.unicodeScalars.count) && w.unicodeScalars.allSatisfy({ Chars.isHan($0.value) }) {
             common[w] = max(common[w] ?? 0, ln(f / minWordFrequency) + 1)
         }
         maps["words"] = map(common.map { ($0.key, $0.value) })
@@ -234,7 +261,8 @@ package struct ChineseNameTrainer: Sendable {
         // Candidates of the labelled sentences, with the features the scanner computes from the quantised tables.
         let scanner = ChineseNameScanner(model)
         let kinds = ChineseNameScanner.Kind.allCases.count
-        var rows = [[[Double]]](repeating: [], count: kinds), labels = [[Double]](repeating: [], count: kinds)
+        var rows = [[[Double]]](repeating: [], count: kinds)
+        var labels = [[Double]](repeating: [], count: kinds)
         var weights = [[Double]](repeating: [], count: kinds)
         var x = [Double](repeating: 0, count: ChineseNameFeatures.count)
         for example in examples {
@@ -268,12 +296,16 @@ package struct ChineseNameTrainer: Sendable {
     }
 
     /// Weighted, L2-regularised logistic regression on standardised features by Newton's method; returns raw weights.
-    private func fit(_ rows: [[Double]], _ labels: [Double], _ sampleWeights: [Double]) throws(ChineseNameModelError) -> (weights: [Double], bias: Double) {
+    private func fit(
+        _ rows: [[Double]], _ labels: [Double], _ sampleWeights: [Double]
+    ) throws(ChineseNameModelError) -> (weights: [Double], bias: Double) {
         guard !rows.isEmpty, labels.contains(1), labels.contains(0) else {
             throw ChineseNameModelError(message: "a candidate kind needs positive and negative examples")
         }
-        let d = rows[0].count, n = Double(rows.count)
-        var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 0, count: d)
+        let d = rows[0].count
+        let n = Double(rows.count)
+        var means = [Double](repeating: 0, count: d)
+        var scales = [Double](repeating: 0, count: d)
         for r in rows { for j in 0..<d { means[j] += r[j] } }
         for j in 0..<d { means[j] /= n }
         for r in rows { for j in 0..<d { scales[j] += (r[j] - means[j]) * (r[j] - means[j]) } }
@@ -313,7 +345,8 @@ package struct ChineseNameTrainer: Sendable {
 
     /// Gaussian elimination with partial pivoting.
     private static func solve(_ a: [[Double]], _ b: [Double]) throws(ChineseNameModelError) -> [Double] {
-        var m = a, r = b
+        var m = a
+        var r = b
         let n = r.count
         for col in 0..<n {
             var pivot = col
@@ -346,9 +379,16 @@ enum Elementary {
         guard x > 0, x.isFinite else { return x == 0 ? -.infinity : .nan }
         let m = x.significand  // [1, 2)
         let e = Double(x.exponent)
-        let y = (m - 1) / (m + 1), y2 = y * y
-        var term = y, sum = 0.0, k = 1.0
-        while k < 60 { sum += term / k; term *= y2; k += 2 }
+        let y = (m - 1) / (m + 1)
+        let y2 = y * y
+        var term = y
+        var sum = 0.0
+        var k = 1.0
+        while k < 60 {
+            sum += term / k
+            term *= y2
+            k += 2
+        }
         return e * ln2 + 2 * sum
     }
 
@@ -357,8 +397,12 @@ enum Elementary {
         if x < -700 { return 0 }
         let k = (x / ln2).rounded()
         let r = x - k * ln2
-        var term = 1.0, sum = 1.0
-        for n in 1..<25 { term *= r / Double(n); sum += term }
+        var term = 1.0
+        var sum = 1.0
+        for n in 1..<25 {
+            term *= r / Double(n)
+            sum += term
+        }
         return sum * Double(sign: .plus, exponent: Int(k), significand: 1)
     }
 
@@ -372,7 +416,8 @@ extension ChineseNameTrainer {
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 5, fields[0].unicodeScalars.count == 1, let char = fields[0].unicodeScalars.first,
-                  let b = Double(fields[1]), let g = Double(fields[2]), let t = Double(fields[3]), let s = Double(fields[4]) else {
+                let b = Double(fields[1]), let g = Double(fields[2]), let t = Double(fields[3]), let s = Double(fields[4])
+            else {
                 throw ChineseNameModelError(message: "character table line \(number + 1): expected char and four counts")
             }
             out.append(ChineseCharStats(char: char, background: b, given: g, translit: t, surname: s))

@@ -81,7 +81,8 @@ package struct SpanCounts: Sendable, Hashable, Codable {
     package var precision: Double { predicted == 0 ? (gold == 0 ? 1 : 0) : Double(correctPredictions) / Double(predicted) }
     package var recall: Double { gold == 0 ? 1 : Double(foundGold) / Double(gold) }
     package var f2: Double {
-        let p = precision, r = recall
+        let p = precision
+        let r = recall
         return p + r == 0 ? 0 : 5 * p * r / (4 * p + r)
     }
 
@@ -143,7 +144,8 @@ package enum SensitivityEvaluation {
         var undetected: [FindingType: Int] = [:]
         var predictedCounts: [FindingType: Int] = [:]
         let goldTypes = Set(examples.flatMap { $0.spans.map(\.type) })
-        var decoys: [String: Int] = [:], flagged: [String: Int] = [:]
+        var decoys: [String: Int] = [:]
+        var flagged: [String: Int] = [:]
         var falseRows = 0
         for (example, predicted) in zip(examples, predictions) {
             let personal = predicted.filter { !$0.type.isSecret && $0.type != .customTerm }
@@ -159,9 +161,12 @@ package enum SensitivityEvaluation {
             for type in goldTypes.intersection(detectedTypes) {
                 let gold = example.spans.filter { $0.type == type }
                 let pred = predicted.filter { $0.type == type }
-                var o = overlap[type] ?? SpanCounts(), e = exact[type] ?? SpanCounts()
-                o.gold += gold.count; e.gold += gold.count
-                o.predicted += pred.count; e.predicted += pred.count
+                var o = overlap[type] ?? SpanCounts()
+                var e = exact[type] ?? SpanCounts()
+                o.gold += gold.count
+                e.gold += gold.count
+                o.predicted += pred.count
+                e.predicted += pred.count
                 o.foundGold += gold.filter { g in pred.contains { $0.start < g.end && g.start < $0.end } }.count
                 o.correctPredictions += pred.filter { p in gold.contains { $0.start < p.end && p.start < $0.end } }.count
                 e.foundGold += gold.filter { g in pred.contains { $0.start == g.start && $0.end == g.end } }.count

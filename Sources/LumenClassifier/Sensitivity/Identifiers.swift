@@ -91,8 +91,8 @@ enum Identifiers {
     struct Chain {
         var start: Int
         var end: Int
-        var groups: [Int] = []          // digit count per group
-        var separators: [UInt32] = []   // separator scalar between groups (first of a run)
+        var groups: [Int] = []  // digit count per group
+        var separators: [UInt32] = []  // separator scalar between groups (first of a run)
         var digits: [UInt8] = []
         var plus = false
         var parens = false
@@ -150,7 +150,9 @@ enum Identifiers {
         var i = start
         guard t.isDigit(i) || (t.v[i] == 0x2B && t.isDigit(i + 1)) || (t.v[i] == 0x28 && t.isDigit(i + 1)) else { return i + 1 }
         // Digits glued to ASCII letters (hashes, keys, IBANs) are not identifiers here.
-        if t.isASCIILetter(i - 1) || t.isDigit(i - 1) || (t.v[i] != 0x2B && t.v[i] != 0x28 && (t[i - 1] == 0x2E || t[i - 1] == 0x2D) && t.isDigit(i - 2)) {
+        if t.isASCIILetter(i - 1) || t.isDigit(i - 1)
+            || (t.v[i] != 0x2B && t.v[i] != 0x28 && (t[i - 1] == 0x2E || t[i - 1] == 0x2D) && t.isDigit(i - 2))
+        {
             while i < t.count && (t.isDigit(i) || t.v[i] == 0x2B || t.v[i] == 0x28) { i += 1 }
             return i
         }
@@ -162,17 +164,30 @@ enum Identifiers {
     private static func readChain(_ t: ScalarText, from start: Int, into c: inout Chain) {
         c.reset(start: start)
         var k = start
-        if t.v[k] == 0x2B { c.plus = true; k += 1 }
+        if t.v[k] == 0x2B {
+            c.plus = true
+            k += 1
+        }
         var lastSep: UInt32 = 0
         var counted = 0
         while k < t.count {
             var paren = false
-            if t.v[k] == 0x28 && t.isDigit(k + 1) { paren = true; k += 1 }
+            if t.v[k] == 0x28 && t.isDigit(k + 1) {
+                paren = true
+                k += 1
+            }
             let g = k
-            while k < t.count && t.isDigit(k) && k - g < 19 { c.digits.append(UInt8(t.v[k] - 0x30)); k += 1 }
+            while k < t.count && t.isDigit(k) && k - g < 19 {
+                c.digits.append(UInt8(t.v[k] - 0x30))
+                k += 1
+            }
             if k == g { break }
             if paren {
-                guard t[k] == 0x29 else { c.end = k; c.groups.append(c.digits.count - counted); return }
+                guard t[k] == 0x29 else {
+                    c.end = k
+                    c.groups.append(c.digits.count - counted)
+                    return
+                }
                 k += 1
                 c.parens = true
             }
@@ -188,7 +203,10 @@ enum Identifiers {
             // Separator run: at most two scalars from " -.", or directly an opening parenthesis.
             var s = k
             var sep: UInt32 = 0
-            while s < t.count && s - k < 2 && isChainSeparator(t.v[s]) { if sep == 0 || t.v[s] != 0x20 { sep = t.v[s] }; s += 1 }
+            while s < t.count && s - k < 2 && isChainSeparator(t.v[s]) {
+                if sep == 0 || t.v[s] != 0x20 { sep = t.v[s] }
+                s += 1
+            }
             if sep == 0 && paren && t.isDigit(s) { sep = 0x29 }
             if t.isDigit(s) || (t[s] == 0x28 && t.isDigit(s + 1)) {
                 if s == k && !paren { break }
@@ -202,7 +220,10 @@ enum Identifiers {
         if t[c.end] == 0x78 && t.isDigit(c.end + 1) {
             var e = c.end + 1
             while t.isDigit(e) { e += 1 }
-            if !t.isASCIILetter(e) { c.end = e; c.hasExtension = true }
+            if !t.isASCIILetter(e) {
+                c.end = e
+                c.hasExtension = true
+            }
         }
         // The Chinese ID's final check character.
         if (t[c.end] == 0x58 || t[c.end] == 0x78) && c.digits.count == 17 && !t.isASCIIAlnum(c.end + 1) { c.trailingCheckX = true }
@@ -231,7 +252,10 @@ enum Identifiers {
             if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end) {
                 // "Job id 13419707773": an id that happens to have the shape, unless a phone word says otherwise.
                 if single && !c.plus && t.hasContext(Lexicon.identifierContext, before: c.start, window: 10)
-                    && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) { return }
+                    && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
+                {
+                    return
+                }
                 out.append(Finding(type: .phone, start: c.start, end: c.end, score: 0.9))
                 return
             }
@@ -246,9 +270,15 @@ enum Identifiers {
             }
             if values.allSatisfy({ $0 <= 255 }) && !c.plus && !c.parens {
                 // End of the fourth group.
-                var end = c.start, groupsSeen = 0
+                var end = c.start
+                var groupsSeen = 0
                 while end < t.count && groupsSeen < 4 {
-                    if t.isDigit(end) { while t.isDigit(end) { end += 1 }; groupsSeen += 1 } else { end += 1 }
+                    if t.isDigit(end) {
+                        while t.isDigit(end) { end += 1 }
+                        groupsSeen += 1
+                    } else {
+                        end += 1
+                    }
                 }
                 if !(t[end] == 0x2E && t.isDigit(end + 1)) {
                     out.append(Finding(type: .ipAddress, start: c.start, end: end, score: 0.9))
@@ -287,14 +317,19 @@ enum Identifiers {
             // A phone number does not end in a one-digit group ("30 14 28 2 *" is a cron schedule).
             if c.groups.count >= 3 && c.groups.last == 1 && !c.plus && !c.parens { return }
             // An id after "id", "job", "run", "build", "order", "订单" (no phone word nearby) is no phone number.
-            if t.hasContext(Lexicon.identifierContext, before: c.start, window: 10) && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) { return }
+            if t.hasContext(Lexicon.identifierContext, before: c.start, window: 10)
+                && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
+            {
+                return
+            }
             if t.hasContext(Lexicon.isbnContext, before: c.start, window: 16) { return }
             if wordAfter(t, c.end, in: Lexicon.measureUnits) { return }
             let phoneContext = t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
             if t.hasContext(Lexicon.postcodeContext, before: c.start, window: 12) { return }
             let dashed = separators == dash && n >= 9 && c.groups.allSatisfy { $0 <= 8 }
             // Two space-separated groups ("502 5971": a status and a size) are not enough without a phone word.
-            let grouped = c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
+            let grouped =
+                c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
                 && !(c.groups.count == 2 && separators == space && !phoneWordAfter(t, c.end) && !localNumberInProse(t, c))
             // Ten or eleven bare digits are as often an epoch, an id or a count as a phone number: they
             // need a phone word nearby (a Chinese mobile number was taken above by its shape).
@@ -317,7 +352,8 @@ enum Identifiers {
     /// (a log's "HTTP/1.1\" 502 5971" follows a quote; "502 5971 bytes" goes on).
     private static func localNumberInProse(_ t: ScalarText, _ c: Chain) -> Bool {
         guard c.groups.count == 2, c.groups[0] == 3, c.groups[1] == 4, c.digits[0] >= 2,
-              c.start >= 2, t.v[c.start - 1] == 0x20, Chars.isASCIILetter(t.v[c.start - 2]) else { return false }
+            c.start >= 2, t.v[c.start - 1] == 0x20, Chars.isASCIILetter(t.v[c.start - 2])
+        else { return false }
         guard c.end < t.count else { return true }
         let next = t.v[c.end]
         return next == 0x2E || next == 0x2C || next == 0x3F || next == 0x21 || next == 0x0A || next == 0x3B
@@ -335,7 +371,8 @@ enum Identifiers {
 
     /// How many two-digit groups are "00".
     private static func zeroPairs(_ c: Chain) -> Int {
-        var count = 0, offset = 0
+        var count = 0
+        var offset = 0
         for g in c.groups {
             if g == 2 && c.digits[offset] == 0 && c.digits[offset + 1] == 0 { count += 1 }
             offset += g
@@ -355,7 +392,10 @@ enum Identifiers {
         var sum = 0
         for (i, d) in digits.reversed().enumerated() {
             var x = Int(d)
-            if i % 2 == 1 { x *= 2; if x > 9 { x -= 9 } }
+            if i % 2 == 1 {
+                x *= 2
+                if x > 9 { x -= 9 }
+            }
             sum += x
         }
         return sum % 10 == 0
@@ -399,8 +439,14 @@ enum Identifiers {
         guard t.hasColon else { return }
         var i = 0
         while i < t.count {
-            guard t.v[i] == 0x3A || isHex(t.v[i]) else { i += 1; continue }
-            if i > 0 && (t.isASCIIAlnum(i - 1) || t.v[i - 1] == 0x3A) { i += 1; continue }
+            guard t.v[i] == 0x3A || isHex(t.v[i]) else {
+                i += 1
+                continue
+            }
+            if i > 0 && (t.isASCIIAlnum(i - 1) || t.v[i - 1] == 0x3A) {
+                i += 1
+                continue
+            }
             var e = i
             var colons = 0
             while e < t.count && (isHex(t.v[e]) || t.v[e] == 0x3A || (t.v[e] == 0x2E && t.isDigit(e + 1))) && e - i < 45 {
@@ -426,7 +472,11 @@ enum Identifiers {
             let p = parts[k]
             if p.isEmpty {
                 // "::" yields empty parts; leading/trailing "::" yield two.
-                if k + 1 < parts.count && parts[k + 1].isEmpty { doubleColon += 1; k += 2; continue }
+                if k + 1 < parts.count && parts[k + 1].isEmpty {
+                    doubleColon += 1
+                    k += 2
+                    continue
+                }
                 if k == 0 || k == parts.count - 1 { return false }
                 doubleColon += 1
                 k += 1
@@ -435,7 +485,9 @@ enum Identifiers {
             if p.contains(0x2E) {
                 guard k == parts.count - 1 else { return false }
                 let octets = p.split(separator: 0x2E)
-                guard octets.count == 4, octets.allSatisfy({ $0.count <= 3 && $0.allSatisfy(Chars.isDigit) && $0.reduce(0) { $0 * 10 + Int($1 - 0x30) } <= 255 }) else { return false }
+                guard octets.count == 4,
+                    octets.allSatisfy({ $0.count <= 3 && $0.allSatisfy(Chars.isDigit) && $0.reduce(0) { $0 * 10 + Int($1 - 0x30) } <= 255 })
+                else { return false }
                 groups += 2
             } else {
                 guard p.count <= 4 && p.allSatisfy(isHex) else { return false }
@@ -454,15 +506,22 @@ enum Identifiers {
         let passportWord = Lexicon.passportWord
         let c = Chars.lowerASCII(t.v[i])
         var anchorEnd = -1
-        if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) { anchorEnd = i + passportWord.count }
-        else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 { anchorEnd = i + 2 }  // 护照
+        if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) {
+            anchorEnd = i + passportWord.count
+        } else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 {
+            anchorEnd = i + 2
+        }  // 护照
         guard anchorEnd >= 0 else { return i + 1 }
         // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
         var k = anchorEnd
         while k < min(t.count, anchorEnd + 30) {
             if t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) {
-                var e = k, digits = 0
-                while t.isASCIIAlnum(e) { if t.isDigit(e) { digits += 1 }; e += 1 }
+                var e = k
+                var digits = 0
+                while t.isASCIIAlnum(e) {
+                    if t.isDigit(e) { digits += 1 }
+                    e += 1
+                }
                 let len = e - k
                 if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 2 {
                     out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
@@ -514,7 +573,10 @@ enum Identifiers {
     private static func number(_ t: ScalarText, _ k: inout Int, max: Int) -> Int? {
         let s = k
         var value = 0
-        while t.isDigit(k) && k - s < max { value = value * 10 + Int(t.v[k] - 0x30); k += 1 }
+        while t.isDigit(k) && k - s < max {
+            value = value * 10 + Int(t.v[k] - 0x30)
+            k += 1
+        }
         return k > s && !t.isDigit(k) ? value : nil
     }
 

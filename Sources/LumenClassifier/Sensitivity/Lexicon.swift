@@ -17,7 +17,8 @@ enum Lexicon {
     static let unattendedMailboxes = Chars.hashSet("noreply no-reply donotreply do-not-reply do_not_reply mailer-daemon")
 
     /// Units after a number that make it a quantity or a range of one ("250-30000 ms"), not a phone number.
-    static let measureUnits = Chars.hashSet("""
+    static let measureUnits = Chars.hashSet(
+        """
         ms us ns s sec secs second seconds min mins minute minutes h hr hrs hour hours day days
         b kb mb gb tb kib mib gib tib byte bytes bit bits px pt em rem dpi fps hz khz mhz ghz
         tokens token chars characters lines rows items requests req rps qps km m cm mm kg g mg lb lbs
@@ -41,7 +42,8 @@ enum Lexicon {
     }()
 
     /// Frequent English function words and sentence words: never part of a name or street name.
-    static let stopWords = Chars.hashSet("""
+    static let stopWords = Chars.hashSet(
+        """
         a an the and or but nor so yet for of to in on at by with from into onto upon about above below over under
         after before between through during without within against among i me my mine we us our you your he him his
         she her it its they them their this that these those is are was were be been being am do does did have has
@@ -52,7 +54,8 @@ enum Lexicon {
         """)
 
     /// Words that often start a sentence or a line in capitalised form but are not names.
-    static let notNames = Chars.hashSet("""
+    static let notNames = Chars.hashSet(
+        """
         name names address phone mobile desk fax email e-mail website date when where who what why how user bot
         note subject title zip city state country street road avenue suite apt apartment unit box office home
         work personal info information company organization the monday tuesday wednesday thursday friday saturday
@@ -81,7 +84,8 @@ enum Lexicon {
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")
 
     /// Words after which the next capitalised words are a person's name.
-    static let nameCues = Chars.hashSet("""
+    static let nameCues = Chars.hashSet(
+        """
         named called dear hi hello hey thanks thank regards sincerely signed patient customer client employee
         manager colleague contact tenant applicant candidate beneficiary guardian spouse husband wife son daughter
         father mother brother sister uncle aunt grandfather grandmother friend boss nurse surgeon physician
@@ -89,7 +93,8 @@ enum Lexicon {
         """)
 
     /// Street types (USPS suffixes and common international ones), lower-case.
-    static let streetTypes = Chars.hashSet("""
+    static let streetTypes = Chars.hashSet(
+        """
         street st str avenue ave av road rd boulevard blvd lane ln drive dr court ct place pl square sq close way
         crescent cres terrace parkway pkwy highway hwy circle cir trail trl alley plaza row mews walk path pike
         expressway freeway turnpike bypass causeway loop mall point points pass crossing crossroad junction
@@ -105,7 +110,8 @@ enum Lexicon {
         """)
 
     /// Words that come before the street name: "Rue de Virton", "Via Roma", "ul. Miła".
-    static let streetPrefixes = Chars.hashSet("""
+    static let streetPrefixes = Chars.hashSet(
+        """
         rue via vicolo viale corso piazza calle avenida avinguda rua travessa quadra paseo carrer ul ulica aleja
         plac utca út boulevard avenue chemin rte strada calea bulevardul
         """)
@@ -124,7 +130,8 @@ enum Lexicon {
 
     /// Software, tools, formats and computing words that appear in Latin script inside Chinese developer
     /// prompts ("这个 Nginx 配置", "用 React 写"): never a person's name or handle there.
-    static let softwareWords = Chars.hashSet("""
+    static let softwareWords = Chars.hashSet(
+        """
         python java javascript typescript golang rust ruby php perl swift kotlin scala csharp dotnet node nodejs npm yarn
         pnpm pip conda react vue angular svelte jquery django flask fastapi spring springboot mybatis hibernate express
         nestjs nextjs nuxt webpack vite babel eslint docker kubernetes k8s helm nginx apache tomcat redis mysql postgres
@@ -145,7 +152,8 @@ enum Lexicon {
         """)
 
     /// Stop words of Chinese that end a name or address candidate.
-    static let chineseSurnames: Set<UInt32> = Set("""
+    static let chineseSurnames: Set<UInt32> = Set(
+        """
         王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝
         """.unicodeScalars.map(\.value).filter { $0 > 0x2000 })
 

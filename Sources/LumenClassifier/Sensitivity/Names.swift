@@ -25,12 +25,15 @@ enum Names {
             guard Chars.isASCIILetter(c) else { return false }
             if Chars.isUpperASCII(c) {
                 // Exactly one capital after the first, after a lower-case letter and before one.
-                guard split < 0, Chars.isASCIILetter(t.v[k - 1]), !Chars.isUpperASCII(t.v[k - 1]), k + 1 < e, !Chars.isUpperASCII(t.v[k + 1]) else { return false }
+                guard split < 0, Chars.isASCIILetter(t.v[k - 1]), !Chars.isUpperASCII(t.v[k - 1]), k + 1 < e, !Chars.isUpperASCII(t.v[k + 1]) else {
+                    return false
+                }
                 split = k
             }
         }
         guard split > s + 1 else { return false }
-        let first = Chars.hash(t.v, s, split), last = Chars.hash(t.v, split, e)
+        let first = Chars.hash(t.v, s, split)
+        let last = Chars.hash(t.v, split, e)
         return latin.firstNames.contains(first) && (latin.surnames.contains(last) || latin.firstNames.contains(last))
     }
 
@@ -62,7 +65,9 @@ enum Names {
             // A Latin name in brackets right after: "（markbradford）", "(Mason Alex)".
             if t[f.end] == 0xFF08 || t[f.end] == 0x28 {
                 var k = f.end + 1
-                while k < t.count && k - f.end <= 40 && (Chars.isASCIILetter(t.v[k]) || t.v[k] == 0x20 || t.v[k] == 0x2E || t.v[k] == 0x2D || t.v[k] == 0x27) { k += 1 }
+                while k < t.count && k - f.end <= 40
+                    && (Chars.isASCIILetter(t.v[k]) || t.v[k] == 0x20 || t.v[k] == 0x2E || t.v[k] == 0x2D || t.v[k] == 0x27)
+                { k += 1 }
                 if k > f.end + 2, t[k] == 0xFF09 || t[k] == 0x29, Chars.isASCIILetter(t.v[f.end + 1]) {
                     out.append(Finding(type: .person, start: f.end + 1, end: k, score: f.score))
                     last = k
@@ -82,9 +87,14 @@ enum Names {
         while i < t.count {
             let c = t.v[i]
             guard c >= 0x4E00, Chars.isHan(c), titleFirst.contains(t[i + 1]) || cueLast.contains(t[i - 1]),
-                  model.row(c).isSurname || Lexicon.chineseSurnames.contains(c) else { i += 1; continue }
+                model.row(c).isSurname || Lexicon.chineseSurnames.contains(c)
+            else {
+                i += 1
+                continue
+            }
             if titleFirst.contains(t[i + 1]), let title = Lexicon.chineseTitles.first(where: { startsWith(t, $0, at: i + 1) }),
-               title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) }) {
+                title.count >= 2 || !Chars.isHan(t[i - 1]) || Lexicon.chineseNameBefore.contains(where: { endsWith(t, $0, at: i) })
+            {
                 // The surname is the name; the title ("女士", "经理") is not personal data and stays ("某" is
                 // part of an anonymised name: "张某").
                 let anonymised = title.count == 1 && title[0] == 0x67D0
@@ -190,7 +200,8 @@ private struct LatinNames: Sendable {
 
     /// Whether only markdown heading or emphasis marks ('#', '*') and spaces precede `start` on its line.
     private func headingLine(_ t: ScalarText, _ start: Int) -> Bool {
-        var k = start - 1, marks = 0
+        var k = start - 1
+        var marks = 0
         while k >= 0 && t.v[k] != 0x0A {
             let c = t.v[k]
             if c == 0x23 || c == 0x2A { marks += 1 } else if c != 0x20 { return false }
@@ -224,12 +235,18 @@ private struct LatinNames: Sendable {
         var k = i + 1
         while k < w.count && k - i < max && sameLine(t, w[k - 1], w[k]) {
             let y = w[k]
-            if isInitial(t, y) && k + 1 < w.count && sameLine(t, y, w[k + 1]) && capitalizedCandidate(w[k + 1]) { k += 1; continue }
+            if isInitial(t, y) && k + 1 < w.count && sameLine(t, y, w[k + 1]) && capitalizedCandidate(w[k + 1]) {
+                k += 1
+                continue
+            }
             if capitalizedCandidate(y) || (lowercase && candidate(y) && (firstNames.contains(y.hash) || surnames.contains(y.hash))) {
                 k += 1
                 continue
             }
-            if nameParticles.contains(y.hash) && k + 1 < w.count && capitalizedCandidate(w[k + 1]) && sameLine(t, y, w[k + 1]) { k += 2; continue }
+            if nameParticles.contains(y.hash) && k + 1 < w.count && capitalizedCandidate(w[k + 1]) && sameLine(t, y, w[k + 1]) {
+                k += 2
+                continue
+            }
             break
         }
         // Never end on an initial or a particle.
@@ -252,12 +269,16 @@ private struct LatinNames: Sendable {
         var i = 0
         while i < w.count {
             let x = w[i]
-            if x.isNumber { i += 1; continue }
+            if x.isNumber {
+                i += 1
+                continue
+            }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
             // Lower case only in lower-case text ("cache miss. Right when…" is no "Miss Right").
             if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), x.isCapitalized || lowercaseText,
-               !(x.hash == missHash && x.next == 0x2E),
-               (w[i + 1].isCapitalized && !w[i + 1].isNumber && !stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText) {
+                !(x.hash == missHash && x.next == 0x2E),
+                (w[i + 1].isCapitalized && !w[i + 1].isNumber && !stopWords.contains(w[i + 1].hash)) || (candidate(w[i + 1]) && lowercaseText)
+            {
                 let e = extendName(t, w, i + 1, lowercase: lowercaseText)
                 add(i + 1, e, 0.85)
                 i = e
@@ -274,9 +295,15 @@ private struct LatinNames: Sendable {
                     let c = t.v[k]
                     return c == 0x2E || c == 0x21 || c == 0x0A || (c == 0x3F && x.hash != nameHash)
                 }
-                let plainWord = englishWords.contains(y.hash) || softwareWords.contains(y.hash)
+                let plainWord =
+                    englishWords.contains(y.hash) || softwareWords.contains(y.hash)
                     || (!lowercaseText && !y.isCapitalized && !firstNames.contains(y.hash) && !surnames.contains(y.hash))
-                if sameSentence, (capitalizedCandidate(y) || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash) && !plainWord) && !y.isNumber {
+                if sameSentence,
+                    (capitalizedCandidate(y)
+                        || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)
+                            && !plainWord)
+                        && !y.isNumber
+                {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
                     add(j, e, 0.8)
                     i = e
@@ -295,7 +322,8 @@ private struct LatinNames: Sendable {
                 // A first name before a software word or an acronym is a product ("Claude API",
                 // "Claude Agent SDK", "Ruby Gems"), not a person.
                 if isFirst, i + 1 < w.count, sameLine(t, x, w[i + 1]),
-                   softwareWords.contains(w[i + 1].hash) || (w[i + 1].isAllCaps && w[i + 1].length >= 2 && !w[i + 1].isNumber) {
+                    softwareWords.contains(w[i + 1].hash) || (w[i + 1].isAllCaps && w[i + 1].length >= 2 && !w[i + 1].isNumber)
+                {
                     i += 2
                     continue
                 }
@@ -326,7 +354,9 @@ private struct LatinNames: Sendable {
                             continue
                         }
                         // A surname that is also an everyday word ("Patch", "Rust") is no evidence.
-                        let lexical = words.contains { firstNames.contains($0.hash) || (surnames.contains($0.hash) && !englishWords.contains($0.hash)) }
+                        let lexical = words.contains {
+                            firstNames.contains($0.hash) || (surnames.contains($0.hash) && !englishWords.contains($0.hash))
+                        }
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
                         // Two or three capitalised words that are no dictionary word: a name, weakly.
                         let plain = words.allSatisfy { !$0.isAllCaps } && words.last!.next != 0x3A
@@ -374,7 +404,8 @@ private struct LatinNames: Sendable {
     }
 
     private func sentenceStart(_ x: Word) -> Bool {
-        x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F || x.previous == 0x22 || x.previous == 0x3A
+        x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F || x.previous == 0x22
+            || x.previous == 0x3A
     }
 
     private func isCue(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
@@ -410,8 +441,9 @@ private struct LatinNames: Sendable {
             for i in 0..<w.count where taken[i] {
                 // Forward: X, Y / X and Y
                 // Backward: "Torpy and Salinas" when only Salinas was found.
-                if i >= 2, !taken[i - 2], w[i - 1].hash == andHash, (i < 1 || !taken[i - 1]), capitalizedCandidate(w[i - 2]), !w[i - 1].newlineBefore,
-                   i < 3 || !taken[i - 3] {
+                if i >= 2, !taken[i - 2], w[i - 1].hash == andHash, i < 1 || !taken[i - 1], capitalizedCandidate(w[i - 2]), !w[i - 1].newlineBefore,
+                    i < 3 || !taken[i - 3]
+                {
                     taken[i - 2] = true
                     out.append(Finding(type: .person, start: w[i - 2].start, end: w[i - 2].end, score: 0.5))
                     changed = true
@@ -433,4 +465,3 @@ private struct LatinNames: Sendable {
         }
     }
 }
-

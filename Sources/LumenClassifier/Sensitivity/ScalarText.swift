@@ -34,14 +34,18 @@ struct ScalarText {
     }
 
     init(_ text: String) {
-        var isASCII = true, hasColon = false
-        var letters = 0, others = 0, classes: UInt8 = 0
+        var isASCII = true
+        var hasColon = false
+        var letters = 0
+        var others = 0
+        var classes: UInt8 = 0
         let asciiClasses = Self.asciiClasses
         // A native string's UTF-8 is contiguous and valid: decode it directly (much faster than
         // iterating `unicodeScalars`, which was a visible share of the profile).
         let decoded: [UInt32]? = text.utf8.withContiguousStorageIfAvailable { bytes in
             [UInt32](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
-                var i = 0, n = 0
+                var i = 0
+                var n = 0
                 let end = bytes.count
                 let base = UnsafeRawPointer(bytes.baseAddress)
                 while i < end {
@@ -53,7 +57,8 @@ struct ScalarText {
                             for k in 0..<8 { buffer[n + k] = UInt32(truncatingIfNeeded: word >> UInt64(8 * k)) & 0xFF }
                             let lower = word | Self.lanes(0x20)
                             let letterLanes = (lower &+ Self.lanes(0x80 - 0x61)) & ~(lower &+ Self.lanes(0x80 - 0x7B)) & Self.high
-                            let spaceLanes = Self.zeroLanes(word ^ Self.lanes(0x20)) | Self.zeroLanes(word ^ Self.lanes(0x09))
+                            let spaceLanes =
+                                Self.zeroLanes(word ^ Self.lanes(0x20)) | Self.zeroLanes(word ^ Self.lanes(0x09))
                                 | Self.zeroLanes(word ^ Self.lanes(0x0A)) | Self.zeroLanes(word ^ Self.lanes(0x0D))
                             let lettersHere = letterLanes.nonzeroBitCount
                             letters &+= lettersHere
@@ -79,7 +84,8 @@ struct ScalarText {
                         buffer[n] = (b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F)
                         i += 3
                     } else {
-                        buffer[n] = (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
+                        buffer[n] =
+                            (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
                             | (UInt32(bytes[i + 3]) & 0x3F)
                         i += 4
                     }
@@ -107,9 +113,15 @@ struct ScalarText {
 
     @inline(__always) subscript(i: Int) -> UInt32 { i >= 0 && i < v.count ? v[i] : 0 }
 
-    @inline(__always) func isDigit(_ i: Int) -> Bool { let c = self[i]; return c >= 0x30 && c <= 0x39 }
+    @inline(__always) func isDigit(_ i: Int) -> Bool {
+        let c = self[i]
+        return c >= 0x30 && c <= 0x39
+    }
     @inline(__always) func isASCIILetter(_ i: Int) -> Bool { Chars.isASCIILetter(self[i]) }
-    @inline(__always) func isASCIIAlnum(_ i: Int) -> Bool { let c = self[i]; return Chars.isASCIILetter(c) || (c >= 0x30 && c <= 0x39) }
+    @inline(__always) func isASCIIAlnum(_ i: Int) -> Bool {
+        let c = self[i]
+        return Chars.isASCIILetter(c) || (c >= 0x30 && c <= 0x39)
+    }
     @inline(__always) func isHan(_ i: Int) -> Bool { Chars.isHan(self[i]) }
     @inline(__always) func isLetter(_ i: Int) -> Bool { Chars.isLetter(self[i]) }
     @inline(__always) func isSpace(_ i: Int) -> Bool { Chars.isSpace(self[i]) }
@@ -129,7 +141,10 @@ struct ScalarText {
         guard from < position else { return false }
         var k = position - 1
         while k >= from {
-            if v[k] == 0x1E { from = k + 1; break }
+            if v[k] == 0x1E {
+                from = k + 1
+                break
+            }
             k -= 1
         }
         guard from < position else { return false }
@@ -169,7 +184,9 @@ struct ContextWords: Sendable {
     init(_ words: [String]) {
         let lists = words.map(Chars.scalars)
         precondition(lists.count <= 64 && lists.allSatisfy { !$0.isEmpty })
-        var scalars: [UInt32] = [], offsets: [Int] = [], lengths: [Int] = []
+        var scalars: [UInt32] = []
+        var offsets: [Int] = []
+        var lengths: [Int] = []
         var byFirst = [UInt64](repeating: 0, count: 128)
         var nonASCII: [(UInt32, UInt64)] = []
         for (index, word) in lists.enumerated() {
@@ -197,7 +214,8 @@ struct ContextWords: Sendable {
 
     /// Case-insensitive (ASCII) match of word `index` at `i` (like `ScalarText.matches`).
     @inline(__always) func matches(_ index: Int, _ t: ScalarText, at i: Int) -> Bool {
-        let length = lengths[index], offset = offsets[index]
+        let length = lengths[index]
+        let offset = offsets[index]
         guard i >= 0, i + length <= t.count else { return false }
         for k in 0..<length where Chars.lowerASCII(t.v[i + k]) != scalars[offset + k] { return false }
         return true
@@ -308,21 +326,32 @@ extension ScalarText {
         var prev: UInt32 = 0
         while i < count {
             let c = v[i]
-            if c == 0x0A { newline = true; i += 1; continue }
+            if c == 0x0A {
+                newline = true
+                i += 1
+                continue
+            }
             // The hash (`Chars.hash` of the word) is computed in the same pass as the word's extent.
             if Chars.isDigit(c) {
                 let s = i
                 var h = Chars.hashSeed
-                while i < count && Chars.isDigit(v[i]) { h = Chars.hashStep(h, v[i]); i += 1 }
-                out.append(Word(start: s, end: i, hash: h, isNumber: true, isCapitalized: false, isAllCaps: false,
-                                hasNonASCII: false, newlineBefore: newline, previous: prev, next: self[i]))
+                while i < count && Chars.isDigit(v[i]) {
+                    h = Chars.hashStep(h, v[i])
+                    i += 1
+                }
+                out.append(
+                    Word(
+                        start: s, end: i, hash: h, isNumber: true, isCapitalized: false, isAllCaps: false,
+                        hasNonASCII: false, newlineBefore: newline, previous: prev, next: self[i]))
                 newline = false
                 prev = v[i - 1]
                 continue
             }
             if Chars.isLetter(c) {
                 let s = i
-                var upper = 0, letters = 0, nonASCII = false
+                var upper = 0
+                var letters = 0
+                var nonASCII = false
                 var h = Chars.hashSeed
                 while i < count {
                     let d = v[i]
@@ -344,16 +373,20 @@ extension ScalarText {
                         i += 1
                         continue
                     }
-                    if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1]) && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2])) {
+                    if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1])
+                        && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2]))
+                    {
                         h = Chars.hashStep(h, d)
                         i += 1
                     } else {
                         break
                     }
                 }
-                out.append(Word(start: s, end: i, hash: h, isNumber: false, isCapitalized: Chars.isUpper(c),
-                                isAllCaps: upper == letters && letters > 1, hasNonASCII: nonASCII, newlineBefore: newline,
-                                previous: prev, next: self[i]))
+                out.append(
+                    Word(
+                        start: s, end: i, hash: h, isNumber: false, isCapitalized: Chars.isUpper(c),
+                        isAllCaps: upper == letters && letters > 1, hasNonASCII: nonASCII, newlineBefore: newline,
+                        previous: prev, next: self[i]))
                 newline = false
                 prev = v[i - 1]
                 continue

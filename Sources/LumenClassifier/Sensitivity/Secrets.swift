@@ -83,7 +83,9 @@ enum Secrets {
         guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { return i + 1 }
         if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { return i + 1 }
         if let end = matchFormat(t, at: i) {
-            let type = formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type ?? .genericSecret
+            let type =
+                formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type
+                ?? .genericSecret
             out.append(Finding(type: type, start: i, end: end, score: 0.97))
             return end
         }
@@ -91,7 +93,10 @@ enum Secrets {
     }
 
     private static func matchAWS(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int? {
-        let p0 = t.v[i], p1 = t[i + 1], p2 = t[i + 2], p3 = t[i + 3]
+        let p0 = t.v[i]
+        let p1 = t[i + 1]
+        let p2 = t[i + 2]
+        let p3 = t[i + 3]
         let akia = p0 == 0x41 && p1 == 0x4B && p2 == 0x49 && p3 == 0x41
         let asia = p0 == 0x41 && p1 == 0x53 && p2 == 0x49 && p3 == 0x41
         guard akia || asia else { return nil }
@@ -117,7 +122,10 @@ enum Secrets {
             let s = e
             while base64URL(t[e]) { e += 1 }
             guard e - s >= (part == 2 ? 8 : 10) else { return nil }
-            if part < 2 { guard t[e] == 0x2E else { return nil }; e += 1 }
+            if part < 2 {
+                guard t[e] == 0x2E else { return nil }
+                e += 1
+            }
         }
         out.append(Finding(type: .jwt, start: i, end: e, score: 0.95))
         return e
@@ -133,7 +141,10 @@ enum Secrets {
         var k = i + pemBegin.count
         var header = -1
         while k < t.count && t.v[k] != 0x0A && k - i < 60 {
-            if t.matches(privateKey, at: k) { header = k + privateKey.count; break }
+            if t.matches(privateKey, at: k) {
+                header = k + privateKey.count
+                break
+            }
             k += 1
         }
         guard header > 0 else { return nil }
@@ -142,7 +153,10 @@ enum Secrets {
             if t.v[e] == 0x2D && t.matches(pemEnd, at: e) {
                 var f = e + pemEnd.count
                 while f < t.count && t.v[f] != 0x0A && f - e < 60 {
-                    if t.matches(privateKey, at: f) { e = f + privateKey.count; break }
+                    if t.matches(privateKey, at: f) {
+                        e = f + privateKey.count
+                        break
+                    }
                     f += 1
                 }
                 break
@@ -167,8 +181,12 @@ enum Secrets {
     private static func identChar(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D || c == 0x2E }
 
     static func scanAssignments(_ t: ScalarText, into out: inout [Finding]) {
-        let password0 = chinesePassword[0], password1 = chinesePassword[1]
-        let secret0 = chineseSecret[0], secret1 = chineseSecret[1], token0 = chineseToken[0], token1 = chineseToken[1]
+        let password0 = chinesePassword[0]
+        let password1 = chinesePassword[1]
+        let secret0 = chineseSecret[0]
+        let secret1 = chineseSecret[1]
+        let token0 = chineseToken[0]
+        let token1 = chineseToken[1]
         let keys = assignmentKeys
         var i = 0
         while i < t.count {
@@ -181,7 +199,10 @@ enum Secrets {
                     var e = i
                     while identChar(t[e]) && e - i < 64 { e += 1 }
                     // Every word of a prompt gets here: test the (rare) separator before the key words.
-                    guard e - i >= 3, separatorEnd(t, after: e) != nil, let kind = keys.kind(t, i, e) else { i = e; continue }
+                    guard e - i >= 3, separatorEnd(t, after: e) != nil, let kind = keys.kind(t, i, e) else {
+                        i = e
+                        continue
+                    }
                     keyEnd = e
                     type = kind
                 }
@@ -191,13 +212,20 @@ enum Secrets {
                 keyEnd = i + 2
                 type = .genericSecret
             }
-            guard keyEnd >= 0 else { i += 1; continue }
-            guard var k = separatorEnd(t, after: keyEnd) else { i = keyEnd; continue }
+            guard keyEnd >= 0 else {
+                i += 1
+                continue
+            }
+            guard var k = separatorEnd(t, after: keyEnd) else {
+                i = keyEnd
+                continue
+            }
             if t[k] == 0x3D { k += 1 }
             while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 { k += 1 }
             let s = k
             while k < t.count && !Chars.isSpace(t.v[k]) && t.v[k] != 0x22 && t.v[k] != 0x27 && t.v[k] != 0x60 && t.v[k] != 0x2C
-                && t.v[k] != 0x3B && t.v[k] != 0xFF0C && t.v[k] != 0x3002 && k - s < 200 { k += 1 }
+                && t.v[k] != 0x3B && t.v[k] != 0xFF0C && t.v[k] != 0x3002 && k - s < 200
+            { k += 1 }
             // Trailing sentence punctuation is not part of the value.
             while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x3F) { k -= 1 }
             if isSecretValue(t, s, k, type: type) {
@@ -278,7 +306,8 @@ enum Secrets {
         return true
     }
 
-    private static let placeholders = Chars.hashSet("""
+    private static let placeholders = Chars.hashSet(
+        """
         none null nil true false required optional redacted hidden example changeme your_password password xxxx
         string secret token value here empty undefined
         """)
@@ -289,7 +318,10 @@ enum Secrets {
         guard t.hasColon else { return }
         var i = 0
         while i + 3 < t.count {
-            guard t.v[i] == 0x3A, t[i + 1] == 0x2F, t[i + 2] == 0x2F, t.isASCIILetter(i - 1) else { i += 1; continue }
+            guard t.v[i] == 0x3A, t[i + 1] == 0x2F, t[i + 2] == 0x2F, t.isASCIILetter(i - 1) else {
+                i += 1
+                continue
+            }
             var k = i + 3
             var colon = -1
             var at = -1
@@ -312,12 +344,17 @@ enum Secrets {
     /// "repos/owner/repo/issues/123/comments": slash-separated segments, each lower-case letters or
     /// digits only — a path, however varied its letters.
     static func isPlainPath(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        var slashes = 0, segment = 0, letters = false, digits = false
+        var slashes = 0
+        var segment = 0
+        var letters = false
+        var digits = false
         for k in s..<e {
             let c = t.v[k]
             if c == 0x2F {
                 slashes += 1
-                segment = 0; letters = false; digits = false
+                segment = 0
+                letters = false
+                digits = false
                 continue
             }
             if Chars.isDigit(c) { digits = true } else if c >= 0x61 && c <= 0x7A { letters = true } else { return false }
@@ -342,7 +379,10 @@ enum Secrets {
         var p = 0
         while p + 20 <= n {
             let probe = p + 19
-            guard base64Char(t.v[probe]) else { p = probe + 1; continue }
+            guard base64Char(t.v[probe]) else {
+                p = probe + 1
+                continue
+            }
             var i = probe
             while i > p && base64Char(t.v[i - 1]) { i -= 1 }
             var end = probe + 1
@@ -351,8 +391,9 @@ enum Secrets {
             guard end - i >= 20 else { continue }
             let e = min(end, i + 512)
             if !covered.contains(where: { $0.start < e && i < $0.end }), !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
-               (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
-               t.hasContext(entropyContext, before: i, window: 48) {
+                (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
+                t.hasContext(entropyContext, before: i, window: 48)
+            {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
             }
         }
@@ -377,13 +418,24 @@ enum Secrets {
         // Natural log by atanh series on the mantissa, then scaled: no Foundation in the pure target.
         var m = x
         var exponent = 0.0
-        while m >= 2 { m /= 2; exponent += 1 }
-        while m < 1 { m *= 2; exponent -= 1 }
+        while m >= 2 {
+            m /= 2
+            exponent += 1
+        }
+        while m < 1 {
+            m *= 2
+            exponent -= 1
+        }
         let y = (m - 1) / (m + 1)
         let y2 = y * y
-        var term = y, sum = 0.0
+        var term = y
+        var sum = 0.0
         var k = 1.0
-        while k < 40 { sum += term / k; term *= y2; k += 2 }
+        while k < 40 {
+            sum += term / k
+            term *= y2
+            k += 2
+        }
         return exponent + 2 * sum / 0.6931471805599453
     }
 }

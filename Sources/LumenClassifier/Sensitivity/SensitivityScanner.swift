@@ -29,11 +29,17 @@ struct CustomTermMatcher: Sendable {
         guard !byFirst.isEmpty else { return }
         var i = 0
         while i < t.count {
-            guard let entries = byFirst[Chars.foldCase(t.v[i])] else { i += 1; continue }
+            guard let entries = byFirst[Chars.foldCase(t.v[i])] else {
+                i += 1
+                continue
+            }
             var matchedEnd = -1
             for entry in entries where i + entry.scalars.count <= t.count {
                 var ok = true
-                for k in 1..<entry.scalars.count where Chars.foldCase(t.v[i + k]) != entry.scalars[k] { ok = false; break }
+                for k in 1..<entry.scalars.count where Chars.foldCase(t.v[i + k]) != entry.scalars[k] {
+                    ok = false
+                    break
+                }
                 guard ok else { continue }
                 let end = i + entry.scalars.count
                 if entry.latin && (isWordScalar(t[i - 1]) || isWordScalar(t[end])) { continue }
@@ -56,7 +62,8 @@ extension String {
     fileprivate var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !Chars.isSpace($0.value) }),
-              let last = scalars.lastIndex(where: { !Chars.isSpace($0.value) }) else { return "" }
+            let last = scalars.lastIndex(where: { !Chars.isSpace($0.value) })
+        else { return "" }
         return String(scalars[first...last])
     }
 }
@@ -97,14 +104,18 @@ struct SensitivityScanner: Sendable {
         }
         let findings = detect(t, w, topics: topics)
         let (language, tokens) = LanguageEstimate.estimate(t, w)
-        return Result(findings: findings, topics: topics, language: language, estimatedTokens: tokens,
-                      sensitivity: Self.sensitivity(findings, topics))
+        return Result(
+            findings: findings, topics: topics, language: language, estimatedTokens: tokens,
+            sensitivity: Self.sensitivity(findings, topics))
     }
 
     private func detect(_ t: ScalarText, _ w: [Word], topics: [TopicScore]?) -> [Finding] {
         var raw = Self.secretsAndIdentifiers(t)
         var hasUpper = false
-        for x in w where x.isCapitalized { hasUpper = true; break }
+        for x in w where x.isCapitalized {
+            hasUpper = true
+            break
+        }
         let lowercaseText = !hasUpper && w.count >= 3
         Addresses.scan(t, w, lowercaseText: lowercaseText, into: &raw)
         Names.scan(t, w, lowercaseText: lowercaseText, into: &raw)
@@ -148,7 +159,10 @@ struct SensitivityScanner: Sendable {
         var out: [Finding] = []
         out.reserveCapacity(sorted.count)
         for f in sorted {
-            guard var last = out.last, f.start < last.end else { out.append(f); continue }
+            guard var last = out.last, f.start < last.end else {
+                out.append(f)
+                continue
+            }
             if f.type == last.type {
                 last.end = max(last.end, f.end)
                 last.score = max(last.score, f.score)
@@ -199,11 +213,17 @@ struct SensitivityScanner: Sendable {
         var keep = 1.0
         for f in findings {
             let weight: Double
-            if f.type.isSecret { weight = 1.0 }
-            else if f.type.isStructuredIdentifier || f.type == .passport { weight = 0.9 }
-            else if f.type == .customTerm || f.type == .dateOfBirth { weight = 0.8 }
-            else if f.type == .streetAddress { weight = 0.7 }
-            else { weight = 0.6 }
+            if f.type.isSecret {
+                weight = 1.0
+            } else if f.type.isStructuredIdentifier || f.type == .passport {
+                weight = 0.9
+            } else if f.type == .customTerm || f.type == .dateOfBirth {
+                weight = 0.8
+            } else if f.type == .streetAddress {
+                weight = 0.7
+            } else {
+                weight = 0.6
+            }
             keep *= 1 - min(1, weight * f.score)
         }
         for topic in topics { keep *= 1 - 0.5 * topic.score }

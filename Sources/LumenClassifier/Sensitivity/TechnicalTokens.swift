@@ -16,16 +16,24 @@ enum TechnicalTokens {
             || c == 0x7E || c == 0x25 || c == 0x40
     }
 
-    @inline(__always) private static func isTokenScalar(_ c: UInt32) -> Bool { c < 0x80 && (Chars.isASCIILetter(c) || Chars.isDigit(c) || isConnector(c)) }
+    @inline(__always) private static func isTokenScalar(_ c: UInt32) -> Bool {
+        c < 0x80 && (Chars.isASCIILetter(c) || Chars.isDigit(c) || isConnector(c))
+    }
 
-    @inline(__always) private static func isHexLetter(_ c: UInt32) -> Bool { let l = c | 0x20; return l >= 0x61 && l <= 0x66 }
+    @inline(__always) private static func isHexLetter(_ c: UInt32) -> Bool {
+        let l = c | 0x20
+        return l >= 0x61 && l <= 0x66
+    }
 
     /// The technical tokens of `t`, as sorted, disjoint ranges.
     static func spans(_ t: ScalarText) -> [Range<Int>] {
         var out: [Range<Int>] = []
         var i = 0
         while i < t.count {
-            guard isTokenScalar(t.v[i]) else { i += 1; continue }
+            guard isTokenScalar(t.v[i]) else {
+                i += 1
+                continue
+            }
             let (e, r) = token(t, from: i)
             if let r { out.append(r) }
             i = e
@@ -38,7 +46,8 @@ enum TechnicalTokens {
         var e = i
         while e < t.count && isTokenScalar(t.v[e]) { e += 1 }
         // Trailing and leading connectors (sentence punctuation, "key=") are not part of the token.
-        var s = i, f = e
+        var s = i
+        var f = e
         while s < f && isConnector(t.v[s]) && t.v[s] != 0x2F && t.v[s] != 0x5C && t.v[s] != 0x23 { s += 1 }
         while f > s && isConnector(t.v[f - 1]) && t.v[f - 1] != 0x2F { f -= 1 }
         return (e, f > s ? technicalPart(t, s, f) : nil)
@@ -49,7 +58,10 @@ enum TechnicalTokens {
         var i = s
         while i > 0 && isTokenScalar(t.v[i - 1]) && isTokenScalar(t[i]) { i -= 1 }
         while i < e {
-            guard isTokenScalar(t.v[i]) else { i += 1; continue }
+            guard isTokenScalar(t.v[i]) else {
+                i += 1
+                continue
+            }
             let (end, r) = token(t, from: i)
             if let r, r.lowerBound < e && s < r.upperBound { return true }
             i = end
@@ -59,9 +71,23 @@ enum TechnicalTokens {
 
     /// The technical part of the token t[s..<f] (nil when it is an ordinary word, number or e-mail).
     private static func technicalPart(_ t: ScalarText, _ s: Int, _ f: Int) -> Range<Int>? {
-        var letters = 0, digits = 0, innerUpper = false, lowerRun = 0, humps = 0, upperRun = 0
-        var underscore = false, slash = false, colon = false, dot = false, dash = false, at = false, other = false
-        var dots = 0, dashes = 0, shortSegment = false, segment = 0
+        var letters = 0
+        var digits = 0
+        var innerUpper = false
+        var lowerRun = 0
+        var humps = 0
+        var upperRun = 0
+        var underscore = false
+        var slash = false
+        var colon = false
+        var dot = false
+        var dash = false
+        var at = false
+        var other = false
+        var dots = 0
+        var dashes = 0
+        var shortSegment = false
+        var segment = 0
         for k in s..<f {
             let c = t.v[k]
             if Chars.isASCIILetter(c) {
@@ -108,15 +134,17 @@ enum TechnicalTokens {
         if at && dot && !slash && !colon { return nil }
         // A phone extension ("4508x769") is the only letter in a phone number.
         if letters == 1 && !underscore && !slash, let x = (s..<f).first(where: { t.isASCIILetter($0) }), t.v[x] | 0x20 == 0x78,
-           t.isDigit(x - 1), t.isDigit(x + 1) {
+            t.isDigit(x - 1), t.isDigit(x + 1)
+        {
             return nil
         }
         let connector = underscore || slash || colon || dot || dash || at || other
         // A phone number with its kind attached ("1693-Office", "58-Fax") is a phone number.
         if letters > 0 && digits > 0 && dash && !underscore && !slash && !colon && !dot && !at && !other,
-           let d = (s..<f).last(where: { t.v[$0] == 0x2D }), t.isDigit(d - 1),
-           (d + 1..<f).allSatisfy({ t.isASCIILetter($0) }), Lexicon.phoneTypeWords.contains(Chars.hash(t.v, d + 1, f)),
-           (s..<d).allSatisfy({ t.isDigit($0) || t.v[$0] == 0x2D }) {
+            let d = (s..<f).last(where: { t.v[$0] == 0x2D }), t.isDigit(d - 1),
+            (d + 1..<f).allSatisfy({ t.isASCIILetter($0) }), Lexicon.phoneTypeWords.contains(Chars.hash(t.v, d + 1, f)),
+            (s..<d).allSatisfy({ t.isDigit($0) || t.v[$0] == 0x2D })
+        {
             return nil
         }
         if letters > 0 && digits > 0 {
@@ -145,9 +173,13 @@ enum TechnicalTokens {
     /// "06.12.34.56.78": groups of exactly two digits, at least four of them, the first starting with 0.
     private static func dottedPairs(_ t: ScalarText, _ s: Int, _ f: Int) -> Bool {
         guard t.v[s] == 0x30 else { return false }
-        var groups = 0, run = 0
+        var groups = 0
+        var run = 0
         for k in s..<f {
-            if t.isDigit(k) { run += 1; continue }
+            if t.isDigit(k) {
+                run += 1
+                continue
+            }
             guard run == 2 else { return false }
             groups += 1
             run = 0
@@ -199,10 +231,18 @@ enum TechnicalTokens {
     /// or an internal network, not a person.
     static func isInternalIP(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         var parts: [Int] = []
-        var value = 0, digits = 0
+        var value = 0
+        var digits = 0
         for k in s..<e {
             let c = t.v[k]
-            if Chars.isDigit(c) { value = value * 10 + Int(c - 0x30); digits += 1 } else if c == 0x2E { parts.append(value); value = 0; digits = 0 } else {
+            if Chars.isDigit(c) {
+                value = value * 10 + Int(c - 0x30)
+                digits += 1
+            } else if c == 0x2E {
+                parts.append(value)
+                value = 0
+                digits = 0
+            } else {
                 // IPv6
                 let text = t.string(s, e).lowercased()
                 return text == "::1"

@@ -10,17 +10,35 @@ enum Topics {
     }
 
     private static let english: [(Topic, Double, String)] = [
-        (.health, 1.0, "diagnosis diagnosed patient symptoms symptom prescription prescribed medication medications chemotherapy hiv aids cancer tumor diabetes depression anxiety schizophrenia bipolar therapy therapist psychiatrist surgery surgeon hospital hospitalized clinic oncology dementia pregnancy pregnant abortion disease disorder illness insulin dosage mri biopsy allergy allergies asthma hepatitis stroke seizure epilepsy medical std covid infection antidepressant opioid rehab overdose"),
+        (
+            .health, 1.0,
+            "diagnosis diagnosed patient symptoms symptom prescription prescribed medication medications chemotherapy hiv aids cancer tumor diabetes depression anxiety schizophrenia bipolar therapy therapist psychiatrist surgery surgeon hospital hospitalized clinic oncology dementia pregnancy pregnant abortion disease disorder illness insulin dosage mri biopsy allergy allergies asthma hepatitis stroke seizure epilepsy medical std covid infection antidepressant opioid rehab overdose"
+        ),
         (.health, 0.6, "doctor nurse headache headaches pain fever treatment health clinical physician blood vaccine"),
         (.health, 1.0, "medical record|medical history|blood pressure|heart attack|mental health|health insurance|blood test|side effects"),
-        (.finance, 1.0, "bank banking iban mortgage loan loans salary payroll tax taxes invoice brokerage investment portfolio wire swift routing overdraft credit debit transaction transactions"),
-        (.finance, 0.6, "account payment payments balance finance financial money budget income fund funds stock stocks dividend pension insurance deposit withdraw withdrawal atm"),
+        (
+            .finance, 1.0,
+            "bank banking iban mortgage loan loans salary payroll tax taxes invoice brokerage investment portfolio wire swift routing overdraft credit debit transaction transactions"
+        ),
+        (
+            .finance, 0.6,
+            "account payment payments balance finance financial money budget income fund funds stock stocks dividend pension insurance deposit withdraw withdrawal atm"
+        ),
         (.finance, 1.0, "credit card|bank account|account number|routing number|credit score|wire transfer|tax return|net worth|social security"),
-        (.legal, 1.0, "lawsuit litigation attorney lawyer subpoena plaintiff defendant court indictment felony misdemeanor settlement arbitration custody divorce contract nda verdict prosecutor testimony affidavit probation parole"),
+        (
+            .legal, 1.0,
+            "lawsuit litigation attorney lawyer subpoena plaintiff defendant court indictment felony misdemeanor settlement arbitration custody divorce contract nda verdict prosecutor testimony affidavit probation parole"
+        ),
         (.legal, 0.6, "legal law laws liability sue sued judge trial appeal counsel compliance regulation regulations gdpr hipaa"),
         (.legal, 1.0, "non-disclosure agreement|criminal record|legal advice|power of attorney|civil rights"),
-        (.hr, 1.0, "termination terminated fired layoff layoffs severance disciplinary grievance harassment discrimination promotion onboarding resignation resign"),
-        (.hr, 0.6, "employee employees employer employment hr hiring candidate interview performance review salary compensation benefits payroll recruiter"),
+        (
+            .hr, 1.0,
+            "termination terminated fired layoff layoffs severance disciplinary grievance harassment discrimination promotion onboarding resignation resign"
+        ),
+        (
+            .hr, 0.6,
+            "employee employees employer employment hr hiring candidate interview performance review salary compensation benefits payroll recruiter"
+        ),
         (.hr, 1.0, "performance review|performance improvement|background check|sick leave|maternity leave|human resources"),
     ]
 
@@ -78,7 +96,8 @@ enum Topics {
                 evidence[term.topic, default: []].append(term.text)
             }
         }
-        let englishPairs = Self.englishPairs, englishSingles = Self.englishSingles
+        let englishPairs = Self.englishPairs
+        let englishSingles = Self.englishSingles
         var skip = -1
         for k in 0..<w.count where !w[k].isNumber {
             if k + 1 < w.count, !w[k + 1].isNumber, let term = englishPairs[Chars.pair(w[k].hash, w[k + 1].hash)] {
@@ -96,8 +115,14 @@ enum Topics {
                 var matched = 0
                 for (v, term) in candidates where v.count > matched && i + v.count <= t.count {
                     var ok = true
-                    for k in 1..<v.count where t.v[i + k] != v[k] { ok = false; break }
-                    if ok { hit(term); matched = v.count }
+                    for k in 1..<v.count where t.v[i + k] != v[k] {
+                        ok = false
+                        break
+                    }
+                    if ok {
+                        hit(term)
+                        matched = v.count
+                    }
                 }
                 i += max(matched, 1)
                 continue
@@ -116,25 +141,37 @@ enum Topics {
     private static func pow2(_ x: Double) -> Double {
         var result = 1.0
         var remaining = -x
-        while remaining >= 1 { result /= 2; remaining -= 1 }
+        while remaining >= 1 {
+            result /= 2
+            remaining -= 1
+        }
         // 2^-r for r in [0, 1) via a short series of e^(-r ln 2).
         let y = -remaining * 0.6931471805599453
-        var term = 1.0, sum = 1.0
-        for n in 1..<12 { term *= y / Double(n); sum += term }
+        var term = 1.0
+        var sum = 1.0
+        for n in 1..<12 {
+            term *= y / Double(n)
+            sum += term
+        }
         return result * sum
     }
 }
 
 /// Language and token estimate from one pass over the scalars.
 enum LanguageEstimate {
-    private static let english = Chars.hashSet("""
+    private static let english = Chars.hashSet(
+        """
         the and of to a in is it you that for on with are this be was have i not as at what how can do your my
         me we they please will from by or an if so which there about would should could why when where who
         """)
 
     static func estimate(_ t: ScalarText, _ w: [Word]) -> (language: String, tokens: Int) {
         // The ASCII scalars were counted while decoding.
-        var han = 0, latin = t.asciiLetters, otherLetters = 0, otherCJK = 0, rest = t.asciiOthers
+        var han = 0
+        var latin = t.asciiLetters
+        var otherLetters = 0
+        var otherCJK = 0
+        var rest = t.asciiOthers
         if !t.isASCII {
             for c in t.v where c >= 0x80 {
                 if Chars.isHan(c) {
@@ -163,7 +200,8 @@ enum LanguageEstimate {
             language = "zh"
         } else if latinUnits / total >= 0.8 {
             let english = Self.english
-            var words = 0, hits = 0
+            var words = 0
+            var hits = 0
             for x in w where !x.isNumber {
                 words += 1
                 if english.contains(x.hash) { hits += 1 }

@@ -51,7 +51,8 @@ package enum AnthropicInbound {
             var functions: [Tool] = []
             for (index, tool) in tools.enumerated() {
                 if let name = tool["name"]?.stringValue, let schema = tool["input_schema"] {
-                    functions.append(Tool(function: FunctionDefinition(name: name, description: tool["description"]?.stringValue, parameters: schema)))
+                    functions.append(
+                        Tool(function: FunctionDefinition(name: name, description: tool["description"]?.stringValue, parameters: schema)))
                 } else {
                     // A server tool (web search, code execution, …): only Anthropic runs it.
                     dropped.append("tools[\(index)] (\(tool["type"]?.stringValue ?? "server tool"))" + InboundRequest.anthropicOnlyMarker)
@@ -65,7 +66,9 @@ package enum AnthropicInbound {
             case "any": conversation.toolChoice = .required
             case "none": conversation.toolChoice = ToolChoice.none
             case "tool":
-                guard let name = choice["name"]?.stringValue else { throw InboundError("tool_choice of type 'tool' needs a 'name'", param: "tool_choice") }
+                guard let name = choice["name"]?.stringValue else {
+                    throw InboundError("tool_choice of type 'tool' needs a 'name'", param: "tool_choice")
+                }
                 conversation.toolChoice = .function(name: name)
             default:
                 throw InboundError("unknown tool_choice type", param: "tool_choice")
@@ -105,12 +108,13 @@ package enum AnthropicInbound {
     /// rest of the turn), tool uses become the assistant's `tool_calls`.
     static func messages(_ message: JSONValue, at path: String) throws(InboundError) -> [ChatMessage] {
         guard let roleName = message["role"]?.stringValue else { throw InboundError("\(path): 'role' is required", param: path) }
-        let role: ChatRole = switch roleName {
-        case "user": .user
-        case "assistant": .assistant
-        case "system": .system
-        default: ChatRole(rawValue: roleName)
-        }
+        let role: ChatRole =
+            switch roleName {
+            case "user": .user
+            case "assistant": .assistant
+            case "system": .system
+            default: ChatRole(rawValue: roleName)
+            }
         guard [.user, .assistant, .system].contains(role) else { throw InboundError("\(path): unknown role '\(roleName)'", param: path) }
         guard let content = message["content"] else { throw InboundError("\(path): 'content' is required", param: path) }
         if case .string(let text) = content { return [ChatMessage(role: role, text: text)] }
@@ -244,16 +248,17 @@ package enum AnthropicInbound {
 
     /// An Anthropic error body.
     package static func error(status: Int, message: String) -> JSONValue {
-        let type = switch status {
-        case 400: "invalid_request_error"
-        case 401: "authentication_error"
-        case 403: "permission_error"
-        case 404: "not_found_error"
-        case 413: "request_too_large"
-        case 429: "rate_limit_error"
-        case 529: "overloaded_error"
-        default: "api_error"
-        }
+        let type =
+            switch status {
+            case 400: "invalid_request_error"
+            case 401: "authentication_error"
+            case 403: "permission_error"
+            case 404: "not_found_error"
+            case 413: "request_too_large"
+            case 429: "rate_limit_error"
+            case 529: "overloaded_error"
+            default: "api_error"
+            }
         return ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
     }
 
@@ -288,17 +293,18 @@ package enum AnthropicInbound {
             started = true
             id = messageID(chunk.id.isEmpty ? "lumen" : chunk.id)
             model = chunk.model.isEmpty ? requestedModel : chunk.model
-            events.append((
-                "message_start",
-                [
-                    "type": "message_start",
-                    "message": [
-                        "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": [],
-                        "stop_reason": .null, "stop_sequence": .null,
-                        "usage": ["input_tokens": .integer(Int64(inputTokensEstimate)), "output_tokens": 0],
-                    ],
-                ]
-            ))
+            events.append(
+                (
+                    "message_start",
+                    [
+                        "type": "message_start",
+                        "message": [
+                            "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": [],
+                            "stop_reason": .null, "stop_sequence": .null,
+                            "usage": ["input_tokens": .integer(Int64(inputTokensEstimate)), "output_tokens": 0],
+                        ],
+                    ]
+                ))
             events.append(("ping", ["type": "ping"]))
         }
 
@@ -325,10 +331,14 @@ package enum AnthropicInbound {
                     if openBlock?.kind != .text {
                         openBlock(["type": "text", "text": ""], toolIndex: nil, kind: .text, into: &events)
                     }
-                    events.append((
-                        "content_block_delta",
-                        ["type": "content_block_delta", "index": .integer(Int64(openBlock!.index)), "delta": ["type": "text_delta", "text": .string(text)]]
-                    ))
+                    events.append(
+                        (
+                            "content_block_delta",
+                            [
+                                "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
+                                "delta": ["type": "text_delta", "text": .string(text)],
+                            ]
+                        ))
                 }
                 for call in choice.delta.toolCalls ?? [] {
                     if openBlock?.toolIndex != call.index {
@@ -341,13 +351,14 @@ package enum AnthropicInbound {
                         )
                     }
                     if let fragment = call.function?.arguments, !fragment.isEmpty {
-                        events.append((
-                            "content_block_delta",
-                            [
-                                "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
-                                "delta": ["type": "input_json_delta", "partial_json": .string(fragment)],
-                            ]
-                        ))
+                        events.append(
+                            (
+                                "content_block_delta",
+                                [
+                                    "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
+                                    "delta": ["type": "input_json_delta", "partial_json": .string(fragment)],
+                                ]
+                            ))
                     }
                 }
                 if let reason = choice.finishReason { stopReason = AnthropicInbound.stopReason(reason) }
@@ -365,18 +376,26 @@ package enum AnthropicInbound {
                     openBlock(["type": "thinking", "thinking": "", "signature": ""], toolIndex: nil, kind: .thinking, into: &events)
                 }
                 guard !text.isEmpty else { return }
-                events.append((
-                    "content_block_delta",
-                    ["type": "content_block_delta", "index": .integer(Int64(openBlock!.index)), "delta": ["type": "thinking_delta", "thinking": .string(text)]]
-                ))
+                events.append(
+                    (
+                        "content_block_delta",
+                        [
+                            "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
+                            "delta": ["type": "thinking_delta", "thinking": .string(text)],
+                        ]
+                    ))
             case .signature(let signature):
                 if openBlock?.kind != .thinking {
                     openBlock(["type": "thinking", "thinking": "", "signature": ""], toolIndex: nil, kind: .thinking, into: &events)
                 }
-                events.append((
-                    "content_block_delta",
-                    ["type": "content_block_delta", "index": .integer(Int64(openBlock!.index)), "delta": ["type": "signature_delta", "signature": .string(signature)]]
-                ))
+                events.append(
+                    (
+                        "content_block_delta",
+                        [
+                            "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
+                            "delta": ["type": "signature_delta", "signature": .string(signature)],
+                        ]
+                    ))
                 openBlock?.kind = .closedThinking
             case .redacted(let data):
                 openBlock(["type": "redacted_thinking", "data": .string(data)], toolIndex: nil, kind: .closedThinking, into: &events)
@@ -394,10 +413,14 @@ package enum AnthropicInbound {
             closeBlock(into: &events)
             var usageValue = AnthropicInbound.usage(usage).objectValue ?? [:]
             if usage == nil { usageValue["input_tokens"] = .integer(Int64(inputTokensEstimate)) }
-            events.append((
-                "message_delta",
-                ["type": "message_delta", "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": .null], "usage": .object(usageValue)]
-            ))
+            events.append(
+                (
+                    "message_delta",
+                    [
+                        "type": "message_delta", "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": .null],
+                        "usage": .object(usageValue),
+                    ]
+                ))
             events.append(("message_stop", ["type": "message_stop"]))
             return events
         }

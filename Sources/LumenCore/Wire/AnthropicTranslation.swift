@@ -1,4 +1,3 @@
-
 /// Pure translation between OpenAI chat-completions and the Anthropic Messages API (`anthropic-version: 2023-06-01`).
 package enum AnthropicTranslation {
     /// A message that cannot be expressed in the Messages API.
@@ -29,7 +28,9 @@ package enum AnthropicTranslation {
     /// System and developer messages become `system`; `tool` messages become `tool_result` blocks in a
     /// user turn; assistant `tool_calls` become `tool_use` blocks; `max_tokens` defaults to
     /// `defaultMaxTokens`; `stop` becomes `stop_sequences`; `temperature` is capped at 1.
-    package static func request(from request: ChatCompletionRequest, model: String, defaultMaxTokens: Int, stream: Bool) throws(TranslationError)
+    package static func request(
+        from request: ChatCompletionRequest, model: String, defaultMaxTokens: Int, stream: Bool
+    ) throws(TranslationError)
         -> JSONValue
     {
         var systemTexts: [String] = []
@@ -166,7 +167,8 @@ package enum AnthropicTranslation {
 
     static func usage(_ value: JSONValue?) -> Usage? {
         guard let value, value.objectValue != nil else { return nil }
-        let input = (value["input_tokens"]?.intValue ?? 0) + (value["cache_creation_input_tokens"]?.intValue ?? 0)
+        let input =
+            (value["input_tokens"]?.intValue ?? 0) + (value["cache_creation_input_tokens"]?.intValue ?? 0)
             + (value["cache_read_input_tokens"]?.intValue ?? 0)
         return Usage(promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0)
     }

@@ -107,10 +107,12 @@ package enum ResponsesInbound {
         case "function":
             guard let name = tool["name"]?.stringValue else { throw InboundError("\(path): a function tool needs a 'name'", param: path) }
             return [
-                Tool(function: FunctionDefinition(
-                    name: name, description: tool["description"]?.stringValue, parameters: tool["parameters"] ?? ["type": "object", "properties": [:]],
-                    strict: tool["strict"]?.boolValue
-                ))
+                Tool(
+                    function: FunctionDefinition(
+                        name: name, description: tool["description"]?.stringValue,
+                        parameters: tool["parameters"] ?? ["type": "object", "properties": [:]],
+                        strict: tool["strict"]?.boolValue
+                    ))
             ]
         case "custom":
             guard let name = tool["name"]?.stringValue else { throw InboundError("\(path): a custom tool needs a 'name'", param: path) }
@@ -171,7 +173,9 @@ package enum ResponsesInbound {
                     for (p, part) in parts.enumerated() {
                         converted.append(try contentPart(part, at: "\(path).content[\(p)]"))
                     }
-                    out.append(ChatMessage(role: role, content: converted.count == 1 && converted[0].isText ? .text(converted[0].text ?? "") : .parts(converted)))
+                    out.append(
+                        ChatMessage(
+                            role: role, content: converted.count == 1 && converted[0].isText ? .text(converted[0].text ?? "") : .parts(converted)))
                 default:
                     throw InboundError("\(path).content must be a string or an array of parts", param: path)
                 }
@@ -254,14 +258,20 @@ package enum ResponsesInbound {
         switch kinds.kinds[name] {
         case .custom?:
             let input = (try? WireJSON.decode(JSONValue.self, from: arguments))?["input"]?.stringValue ?? arguments
-            return ["type": "custom_tool_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "input": .string(input), "status": .string(status)]
+            return [
+                "type": "custom_tool_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "input": .string(input),
+                "status": .string(status),
+            ]
         case .namespaced(let namespace, let inner)?:
             return [
                 "type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(inner), "namespace": .string(namespace),
                 "arguments": .string(arguments), "status": .string(status),
             ]
         case nil:
-            return ["type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "arguments": .string(arguments), "status": .string(status)]
+            return [
+                "type": "function_call", "id": .string(id), "call_id": .string(callID), "name": .string(name), "arguments": .string(arguments),
+                "status": .string(status),
+            ]
         }
     }
 
@@ -277,7 +287,9 @@ package enum ResponsesInbound {
     }
 
     /// A `response` object around `output`.
-    static func response(id: String, created: Int, model: String, status: String, output: [JSONValue], usage: Usage?, request: ChatCompletionRequest) -> JSONValue {
+    static func response(
+        id: String, created: Int, model: String, status: String, output: [JSONValue], usage: Usage?, request: ChatCompletionRequest
+    ) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(id), "object": "response", "created_at": .integer(Int64(created)), "status": .string(status),
             "model": .string(model), "output": .array(output), "parallel_tool_calls": request.extra["parallel_tool_calls"] ?? true,
@@ -298,7 +310,10 @@ package enum ResponsesInbound {
         }
         let kinds = ToolKinds(request)
         for (index, call) in (choice?.message.toolCalls ?? []).enumerated() {
-            output.append(callItem(id: "fc_\(id.dropFirst(5))_\(index)", callID: call.id, name: call.function.name, arguments: call.function.arguments, kinds: kinds, status: "completed"))
+            output.append(
+                callItem(
+                    id: "fc_\(id.dropFirst(5))_\(index)", callID: call.id, name: call.function.name, arguments: call.function.arguments, kinds: kinds,
+                    status: "completed"))
         }
         return response(
             id: id, created: answer.created, model: answer.model.isEmpty ? request.model : answer.model,
@@ -365,7 +380,8 @@ package enum ResponsesInbound {
         mutating func start(into events: inout [Event]) {
             guard !started else { return }
             started = true
-            let shell = ResponsesInbound.response(id: id, created: created, model: model, status: "in_progress", output: [], usage: nil, request: request)
+            let shell = ResponsesInbound.response(
+                id: id, created: created, model: model, status: "in_progress", output: [], usage: nil, request: request)
             events.append(event("response.created", ["response": shell]))
             events.append(event("response.in_progress", ["response": shell]))
         }
@@ -374,8 +390,17 @@ package enum ResponsesInbound {
             guard let open = openText else { return }
             openText = nil
             let part: JSONValue = ["type": "output_text", "text": .string(open.text), "annotations": []]
-            events.append(event("response.output_text.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "text": .string(open.text), "logprobs": []]))
-            events.append(event("response.content_part.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "part": part]))
+            events.append(
+                event(
+                    "response.output_text.done",
+                    [
+                        "item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "text": .string(open.text),
+                        "logprobs": [],
+                    ]))
+            events.append(
+                event(
+                    "response.content_part.done",
+                    ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "part": part]))
             let item = ResponsesInbound.messageItem(id: open.itemID, text: open.text, status: "completed")
             output.append(item)
             events.append(event("response.output_item.done", ["output_index": .integer(Int64(open.index)), "item": item]))
@@ -384,11 +409,18 @@ package enum ResponsesInbound {
         mutating func closeCall(into events: inout [Event]) {
             guard let open = openCall else { return }
             openCall = nil
-            let item = ResponsesInbound.callItem(id: open.itemID, callID: open.callID, name: open.name, arguments: open.arguments, kinds: kinds, status: "completed")
+            let item = ResponsesInbound.callItem(
+                id: open.itemID, callID: open.callID, name: open.name, arguments: open.arguments, kinds: kinds, status: "completed")
             if kinds.isCustom(open.name) {
-                events.append(event("response.custom_tool_call_input.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "input": item["input"] ?? ""]))
+                events.append(
+                    event(
+                        "response.custom_tool_call_input.done",
+                        ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "input": item["input"] ?? ""]))
             } else {
-                events.append(event("response.function_call_arguments.done", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "arguments": .string(open.arguments)]))
+                events.append(
+                    event(
+                        "response.function_call_arguments.done",
+                        ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "arguments": .string(open.arguments)]))
             }
             output.append(item)
             events.append(event("response.output_item.done", ["output_index": .integer(Int64(open.index)), "item": item]))
@@ -406,11 +438,29 @@ package enum ResponsesInbound {
                         let index = output.count
                         let itemID = "msg_\(id.dropFirst(5))_\(index)"
                         openText = (index, itemID, "")
-                        events.append(event("response.output_item.added", ["output_index": .integer(Int64(index)), "item": ResponsesInbound.messageItem(id: itemID, text: "", status: "in_progress")]))
-                        events.append(event("response.content_part.added", ["item_id": .string(itemID), "output_index": .integer(Int64(index)), "content_index": 0, "part": ["type": "output_text", "text": "", "annotations": []]]))
+                        events.append(
+                            event(
+                                "response.output_item.added",
+                                [
+                                    "output_index": .integer(Int64(index)),
+                                    "item": ResponsesInbound.messageItem(id: itemID, text: "", status: "in_progress"),
+                                ]))
+                        events.append(
+                            event(
+                                "response.content_part.added",
+                                [
+                                    "item_id": .string(itemID), "output_index": .integer(Int64(index)), "content_index": 0,
+                                    "part": ["type": "output_text", "text": "", "annotations": []],
+                                ]))
                     }
                     openText!.text += text
-                    events.append(event("response.output_text.delta", ["item_id": .string(openText!.itemID), "output_index": .integer(Int64(openText!.index)), "content_index": 0, "delta": .string(text), "logprobs": []]))
+                    events.append(
+                        event(
+                            "response.output_text.delta",
+                            [
+                                "item_id": .string(openText!.itemID), "output_index": .integer(Int64(openText!.index)), "content_index": 0,
+                                "delta": .string(text), "logprobs": [],
+                            ]))
                 }
                 for call in choice.delta.toolCalls ?? [] {
                     if openCall?.toolIndex != call.index {
@@ -421,14 +471,18 @@ package enum ResponsesInbound {
                         let callID = call.id ?? "call_\(id.dropFirst(5))_\(index)"
                         let name = call.function?.name ?? ""
                         openCall = (index, call.index, itemID, callID, name, "")
-                        let item = ResponsesInbound.callItem(id: itemID, callID: callID, name: name, arguments: "", kinds: kinds, status: "in_progress")
+                        let item = ResponsesInbound.callItem(
+                            id: itemID, callID: callID, name: name, arguments: "", kinds: kinds, status: "in_progress")
                         events.append(event("response.output_item.added", ["output_index": .integer(Int64(index)), "item": item]))
                     }
                     if let fragment = call.function?.arguments, !fragment.isEmpty, let open = openCall {
                         openCall!.arguments += fragment
                         // A custom tool's input is a string inside the JSON arguments: its delta is sent whole at the end.
                         if !kinds.isCustom(open.name) {
-                            events.append(event("response.function_call_arguments.delta", ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "delta": .string(fragment)]))
+                            events.append(
+                                event(
+                                    "response.function_call_arguments.delta",
+                                    ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "delta": .string(fragment)]))
                         }
                     }
                 }
@@ -448,14 +502,16 @@ package enum ResponsesInbound {
             closeText(into: &events)
             closeCall(into: &events)
             let status = finishReason == "length" ? "incomplete" : "completed"
-            let whole = ResponsesInbound.response(id: id, created: created, model: model, status: status, output: output, usage: usage, request: request)
+            let whole = ResponsesInbound.response(
+                id: id, created: created, model: model, status: status, output: output, usage: usage, request: request)
             events.append(event(status == "completed" ? "response.completed" : "response.incomplete", ["response": whole]))
             var text = ""
             var calls: [ToolCall] = []
             for item in output {
                 if item["type"]?.stringValue == "message" { text += item["content"]?.arrayValue?.first?["text"]?.stringValue ?? "" }
                 if let callID = item["call_id"]?.stringValue, let name = item["name"]?.stringValue {
-                    let arguments = item["arguments"]?.stringValue ?? ((try? WireJSON.encodeString(JSONValue.object(["input": item["input"] ?? ""]))) ?? "{}")
+                    let arguments =
+                        item["arguments"]?.stringValue ?? ((try? WireJSON.encodeString(JSONValue.object(["input": item["input"] ?? ""]))) ?? "{}")
                     calls.append(ToolCall(id: callID, function: FunctionCall(name: name, arguments: arguments)))
                 }
             }
@@ -469,7 +525,9 @@ package enum ResponsesInbound {
             var events: [Event] = []
             start(into: &events)
             events.append(event("error", ["code": .string(code), "message": .string(message), "param": .null]))
-            var failed = ResponsesInbound.response(id: id, created: created, model: model, status: "failed", output: output, usage: nil, request: request).objectValue ?? [:]
+            var failed =
+                ResponsesInbound.response(id: id, created: created, model: model, status: "failed", output: output, usage: nil, request: request)
+                .objectValue ?? [:]
             failed["error"] = ["code": .string(code), "message": .string(message)]
             events.append(event("response.failed", ["response": .object(failed)]))
             return events

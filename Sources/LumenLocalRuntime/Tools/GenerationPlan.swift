@@ -45,7 +45,8 @@ struct GenerationPlan: Sendable {
         var seen: Set<String> = []
         for (i, tool) in request.tools.enumerated() {
             guard FunctionTool.isValidName(tool.name) else {
-                throw .invalidTools("tools[\(i)]: function name '\(tool.name)' must be 1-64 characters of A-Z a-z 0-9 _ - . :", param: "tools[\(i)].function.name")
+                throw .invalidTools(
+                    "tools[\(i)]: function name '\(tool.name)' must be 1-64 characters of A-Z a-z 0-9 _ - . :", param: "tools[\(i)].function.name")
             }
             guard seen.insert(tool.name).inserted else {
                 throw .invalidTools("tools[\(i)]: two tools are named '\(tool.name)'", param: "tools[\(i)].function.name")
@@ -165,7 +166,8 @@ struct GenerationPlan: Sendable {
             throw .invalidTools("\(path) must be a JSON Schema object", param: path)
         }
         let type = s["type"]
-        let isObject = type?.stringValue == "object" || (type == nil && s["properties"] != nil && s["anyOf"] == nil && s["oneOf"] == nil && s["$ref"] == nil)
+        let isObject =
+            type?.stringValue == "object" || (type == nil && s["properties"] != nil && s["anyOf"] == nil && s["oneOf"] == nil && s["$ref"] == nil)
         guard isObject else {
             throw .invalidTools("\(path) must describe an object (\"type\": \"object\")", param: path)
         }

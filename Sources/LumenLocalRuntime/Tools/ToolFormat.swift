@@ -60,7 +60,7 @@ package struct ToolCallSyntax: Sendable, Hashable {
         return [trigger, closing, "<tool_response>", "</tool_response>", "<tools>", "</tools>"]
     }
 
-        /// The text of several calls in one answer.
+    /// The text of several calls in one answer.
     package func render(_ calls: [(name: String, arguments: String)]) -> String {
         calls.map { render(name: $0.name, arguments: $0.arguments) }.joined(separator: separator ?? "\n")
     }

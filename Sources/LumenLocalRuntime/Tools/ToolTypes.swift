@@ -1,5 +1,5 @@
-package import LumenCore
 import Foundation
+package import LumenCore
 
 /// A function the model may call: its name, what it does, and the JSON Schema of its arguments object.
 package struct FunctionTool: Sendable, Hashable {

@@ -50,7 +50,9 @@ package enum OutboundStrings {
 
     /// Calls `visit` for every string of `body` with its place, in the order of ``of(_:)``, without
     /// building the list: `path` is the walk's own stack, valid during the call only.
-    package static func walk(_ body: OutboundBody, _ visit: (_ path: JSONPath, _ text: String, _ isKey: Bool, _ kind: StringKind, _ area: TextArea) -> Void) {
+    package static func walk(
+        _ body: OutboundBody, _ visit: (_ path: JSONPath, _ text: String, _ isKey: Bool, _ kind: StringKind, _ area: TextArea) -> Void
+    ) {
         var path = JSONPath()
         path.components.reserveCapacity(12)
         walk(body.json, &path, area: .request, format: body.format, visit)

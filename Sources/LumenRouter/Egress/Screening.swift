@@ -97,7 +97,9 @@ package enum Screening {
 
     /// Removes members that no upstream API documents (top level and per message), or refuses the
     /// request under `strict`.
-    package static func normalise(_ request: ChatCompletionRequest, mode: UnknownFieldsMode) throws(RouterError)
+    package static func normalise(
+        _ request: ChatCompletionRequest, mode: UnknownFieldsMode
+    ) throws(RouterError)
         -> (request: ChatCompletionRequest, dropped: [String])
     {
         var request = request
@@ -166,7 +168,8 @@ package enum Screening {
         }
         let (normalised, droppedHere) = try normalise(inbound.conversation, mode: unknownFields)
         let dropped = inbound.unknownFields + inbound.dropped + droppedHere
-        let body = inbound.native
+        let body =
+            inbound.native
             ?? OutboundBody(format: .openAIChat, json: OpenAIChatWire.body(normalised, model: "", stream: normalised.isStreaming))
 
         // Strings to classify, joined with a record separator (short ones, which repeat, once each);
@@ -385,7 +388,8 @@ package enum Screening {
                     failure = .local("binary content at \(path) was not in the screened request")
                 }
             case .text, .jsonText, .fixed:
-                let findings = (sameFormat ? screened.findings(atOrdinal: ordinal, text: text) : nil)
+                let findings =
+                    (sameFormat ? screened.findings(atOrdinal: ordinal, text: text) : nil)
                     ?? screened.findings(ofScreened: text, in: &index)
                     ?? classifier.findings(in: text)
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {

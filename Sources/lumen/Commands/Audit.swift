@@ -70,15 +70,19 @@ struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check the whole hash chain; exit 1 on tampering.")
     @OptionGroup var dir: AuditDirectoryOption
 
-    @Option(name: .customLong("public-key"), help: "With --store: the checkpoint signer's Ed25519 public key (hex) to require (default: $LUMEN_STORE_PUBLIC_KEY).")
+    @Option(
+        name: .customLong("public-key"),
+        help: "With --store: the checkpoint signer's Ed25519 public key (hex) to require (default: $LUMEN_STORE_PUBLIC_KEY).")
     var publicKey: String?
 
     static func describe(_ recovery: (file: String, line: Int, recovery: AuditRecovery)) -> String {
         if let reason = recovery.recovery.reason {
-            return "\(recovery.file):\(recovery.line): recovery: \(reason)\(recovery.recovery.failedAt.map { " (since \($0))" } ?? ""); the chain resumed here"
+            return
+                "\(recovery.file):\(recovery.line): recovery: \(reason)\(recovery.recovery.failedAt.map { " (since \($0))" } ?? ""); the chain resumed here"
                 + (recovery.recovery.bytesLost > 0 ? ", \(recovery.recovery.bytesLost) bytes of a partial write dropped" : "")
         }
-        return "\(recovery.file):\(recovery.line): recovery: torn line \(recovery.recovery.file):\(recovery.recovery.line) truncated after a crash (\(recovery.recovery.bytesLost) bytes lost)"
+        return
+            "\(recovery.file):\(recovery.line): recovery: torn line \(recovery.recovery.file):\(recovery.recovery.line) truncated after a crash (\(recovery.recovery.bytesLost) bytes lost)"
     }
 
     func run() async throws {
@@ -94,16 +98,20 @@ struct AuditVerify: AsyncParsableCommand {
             for issue in report.issues { print(issue) }
             for recovery in report.recoveries { print(Self.describe(recovery)) }
             let signers = report.signers.sorted().map { String($0.prefix(16)) + "…" }.joined(separator: ", ")
-            print(String(format: "%d records in %d chains, %d signed checkpoints%@, %.2f s: %@", report.records, report.chains, report.checkpoints,
-                         signers.isEmpty ? "" : " (signers \(signers))", report.seconds, report.intact ? "chain intact" : "TAMPERED"))
+            print(
+                String(
+                    format: "%d records in %d chains, %d signed checkpoints%@, %.2f s: %@", report.records, report.chains, report.checkpoints,
+                    signers.isEmpty ? "" : " (signers \(signers))", report.seconds, report.intact ? "chain intact" : "TAMPERED"))
             if !report.intact { throw ExitCode(1) }
             return
         }
         let report = try failing { try AuditVerifier.verify(directory: dir.path, key: AuditHMAC.fromEnvironment(environment)) }
         for issue in report.issues { print(issue) }
         for recovery in report.recoveries { print(Self.describe(recovery)) }
-        print(String(format: "%d records in %d files, %.2f s (%.0f records/s): %@", report.records, report.files, report.seconds, report.recordsPerSecond,
-                     report.verdict))
+        print(
+            String(
+                format: "%d records in %d files, %.2f s (%.0f records/s): %@", report.records, report.files, report.seconds, report.recordsPerSecond,
+                report.verdict))
         if !report.intact { throw ExitCode(1) }
     }
 }
@@ -124,9 +132,11 @@ struct AuditSummaryCommand: AsyncParsableCommand {
         print("by \(grouping.rawValue)\(cutoff.map { " since \($0)" } ?? "")")
         print("key".padding(toLength: 24, withPad: " ", startingAt: 0) + "  requests  local%    prompt_tok  compl_tok       cost    savings")
         for group in summary.groups + [summary.total] {
-            print(group.key.padding(toLength: 24, withPad: " ", startingAt: 0)
-                + String(format: " %9d  %5.1f %12d %10d %10@ %10@", group.requests, group.localShare * 100, group.promptTokens, group.completionTokens,
-                         usd(group.costUSD), usd(group.savingsUSD)))
+            print(
+                group.key.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %9d  %5.1f %12d %10d %10@ %10@", group.requests, group.localShare * 100, group.promptTokens, group.completionTokens,
+                        usd(group.costUSD), usd(group.savingsUSD)))
         }
         let baselines = Set(summary.baselineTargets.values).sorted().joined(separator: ", ")
         print("savings vs. sending everything to the most expensive remote target (\(baselines.isEmpty ? "no price table in log" : baselines))")
@@ -143,7 +153,8 @@ struct AuditSummaryCommand: AsyncParsableCommand {
 }
 
 struct AuditEgressCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "egress", abstract: "What left, to which hosts, what was redacted, what stayed local.")
+    static let configuration = CommandConfiguration(
+        commandName: "egress", abstract: "What left, to which hosts, what was redacted, what stayed local.")
     @OptionGroup var dir: AuditDirectoryOption
     @Option(help: "Only records since: 7d, 24h, 2026-11-20 or an ISO timestamp.") var since: String?
     @Option(help: "A finding value to look up by HMAC (needs LUMEN_AUDIT_HMAC_KEY).") var value: String?
@@ -152,14 +163,21 @@ struct AuditEgressCommand: AsyncParsableCommand {
     func run() async throws {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
         let source = try await dir.source(since: cutoff)
-        let report = try failing { try AuditEgressReport.compute(source: source, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment)) }
+        let report = try failing {
+            try AuditEgressReport.compute(
+                source: source, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment))
+        }
         if json { return try printJSON(report) }
         for host in report.hosts {
             let redacted = host.redacted.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
-            print("\(host.host): \(host.requests) requests, \(host.bytesSent) bytes sent, \(host.bytesReceived) bytes received; redacted before leaving: \(redacted.isEmpty ? "none" : redacted)")
+            print(
+                "\(host.host): \(host.requests) requests, \(host.bytesSent) bytes sent, \(host.bytesReceived) bytes received; redacted before leaving: \(redacted.isEmpty ? "none" : redacted)"
+            )
         }
         if report.hosts.isEmpty { print("nothing left the machine") }
-        print("kept local with findings: \(report.keptLocalSensitive) requests; by type: \(report.keptLocalByType.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")); by rule: \(report.keptLocalByRule.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", "))")
+        print(
+            "kept local with findings: \(report.keptLocalSensitive) requests; by type: \(report.keptLocalByType.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")); by rule: \(report.keptLocalByRule.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", "))"
+        )
         if let matches = report.matches {
             print("value found in \(matches.count) record(s)")
             for match in matches { print("  \(match.timestamp) \(match.id) \(match.type) \(match.outcome)\(match.host.map { " → \($0)" } ?? "")") }
@@ -278,7 +296,9 @@ struct Replay: AsyncParsableCommand {
         let source = try await dir.source()
         let report = try failing { try AuditReplay.run(source: source, since: since, policy: loaded) }
         if json { return try printJSON(report) }
-        print("replayed \(report.requests) requests with policy '\(loaded.name)' (\(loaded.contentHash.prefix(12))): \(report.changed) decisions change")
+        print(
+            "replayed \(report.requests) requests with policy '\(loaded.name)' (\(loaded.contentHash.prefix(12))): \(report.changed) decisions change"
+        )
         func share(_ n: Int) -> String {
             report.requests == 0 ? "-" : String(format: "%.1f%%", 100 * Double(n) / Double(report.requests))
         }
@@ -289,8 +309,9 @@ struct Replay: AsyncParsableCommand {
             ("remote", report.before.remote, report.after.remote),
             ("blocked", report.before.blocked, report.after.blocked),
         ] {
-            print(label.padding(toLength: 12, withPad: " ", startingAt: 0)
-                + "\(before) (\(share(before)))".leftPadded(13) + "\(after) (\(share(after)))".leftPadded(13))
+            print(
+                label.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + "\(before) (\(share(before)))".leftPadded(13) + "\(after) (\(share(after)))".leftPadded(13))
         }
         print("cost        " + usd(report.before.costUSD).leftPadded(13) + usd(report.after.costUSD).leftPadded(13))
         let hosts = Set(report.before.egressByHost.keys).union(report.after.egressByHost.keys).sorted()
@@ -335,7 +356,9 @@ struct AuditImport: AsyncParsableCommand {
             for issue in report.issues { print(issue) }
             throw ValidationError("\(directory) does not verify; import refused (repair or inspect it with `lumen audit verify`)")
         }
-        guard let text = store ?? ProcessInfo.processInfo.environment["LUMEN_STORE"] else { throw ValidationError("give --store URL (or set LUMEN_STORE)") }
+        guard let text = store ?? ProcessInfo.processInfo.environment["LUMEN_STORE"] else {
+            throw ValidationError("give --store URL (or set LUMEN_STORE)")
+        }
         do {
             let shared = try await SharedStore.connect(try StoreURL(parsing: text), logger: Logger(label: "lumen.audit"), queryTimeout: 120)
             defer { shared.shutdown() }

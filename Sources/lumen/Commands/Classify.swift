@@ -67,7 +67,10 @@ struct Classify: AsyncParsableCommand {
         var output = ""
         for (_, part, failed) in results {
             failures += failed
-            for line in part { output += line; output += "\n" }
+            for line in part {
+                output += line
+                output += "\n"
+            }
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         if failures > 0 {
@@ -140,9 +143,10 @@ struct Classify: AsyncParsableCommand {
         let c = classifier.classify(prompt)
         let screen = classifier.injection(in: prompt)
         let id: String? = (dict["id"] as? String) ?? (dict["id"] as? NSNumber).map { $0.stringValue }
-        let output = Output(id: id, difficulty: c.difficulty, sensitivity: c.sensitivity, findings: c.findings, topics: c.topics,
-                            language: c.language, estimatedTokens: c.estimatedTokens,
-                            injection: Injection(score: screen.score, flagged: screen.flagged, kinds: screen.kinds))
+        let output = Output(
+            id: id, difficulty: c.difficulty, sensitivity: c.sensitivity, findings: c.findings, topics: c.topics,
+            language: c.language, estimatedTokens: c.estimatedTokens,
+            injection: Injection(score: screen.score, flagged: screen.flagged, kinds: screen.kinds))
         guard let data = try? encoder.encode(output) else { return failure("could not encode the result") }
         return (String(decoding: data, as: UTF8.self), true)
     }
@@ -183,7 +187,8 @@ struct EvalSensitivity: AsyncParsableCommand {
         var examples: [SensitivityExample] = []
         for (index, line) in Classify.splitLines(String(decoding: data, as: UTF8.self)).enumerated() where !line.isEmpty {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let text = object["text"] as? String else {
+                let text = object["text"] as? String
+            else {
                 throw ValidationError("\(file):\(index + 1): expected an object with a string \"text\"")
             }
             let id = (object["id"] as? String) ?? String(index)
@@ -209,15 +214,19 @@ struct EvalSensitivity: AsyncParsableCommand {
         var lines = ["split: \(split.rawValue), examples: \(r.examples); overlap match (exact-boundary in brackets)"]
         lines.append("type".padding(toLength: 20, withPad: " ", startingAt: 0) + "  gold  pred  P      R      F2     [P      R      F2]")
         for type in r.overlap.keys.sorted() {
-            let o = r.overlap[type]!, e = r.exact[type]!
-            lines.append(type.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)
+            let o = r.overlap[type]!
+            let e = r.exact[type]!
+            lines.append(
+                type.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)
+                    + String(format: "  %4d  %4d  ", o.gold, o.predicted)
+                    + "\(f(o.precision))  \(f(o.recall))  \(f(o.f2))  [\(f(e.precision))  \(f(e.recall))  \(f(e.f2))]")
+        }
+        let o = r.microOverlap
+        let e = r.microExact
+        lines.append(
+            "all detected types".padding(toLength: 20, withPad: " ", startingAt: 0)
                 + String(format: "  %4d  %4d  ", o.gold, o.predicted)
                 + "\(f(o.precision))  \(f(o.recall))  \(f(o.f2))  [\(f(e.precision))  \(f(e.recall))  \(f(e.f2))]")
-        }
-        let o = r.microOverlap, e = r.microExact
-        lines.append("all detected types".padding(toLength: 20, withPad: " ", startingAt: 0)
-            + String(format: "  %4d  %4d  ", o.gold, o.predicted)
-            + "\(f(o.precision))  \(f(o.recall))  \(f(o.f2))  [\(f(e.precision))  \(f(e.recall))  \(f(e.f2))]")
         let s = r.structuredOverlap
         lines.append("structured identifiers recall: \(f(s.recall)) (\(s.foundGold)/\(s.gold))")
         let undetected = r.undetectedGoldTypes.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
@@ -248,8 +257,10 @@ struct EvalSensitivity: AsyncParsableCommand {
             "undetected_gold_types": Dictionary(uniqueKeysWithValues: r.undetectedGoldTypes.map { ($0.key.rawValue, $0.value) }),
             "unlabelled_predictions": Dictionary(uniqueKeysWithValues: r.unlabelledPredictions.map { ($0.key.rawValue, $0.value) }),
             "rows_with_false_personal_data": r.rowsWithFalsePersonalData,
-            "decoys": ["total": r.decoys.values.reduce(0, +), "flagged": r.flaggedDecoys.values.reduce(0, +), "rate": r.decoyRate,
-                       "by_type": r.decoys.keys.sorted().map { ["type": $0, "total": r.decoys[$0]!, "flagged": r.flaggedDecoys[$0] ?? 0] }],
+            "decoys": [
+                "total": r.decoys.values.reduce(0, +), "flagged": r.flaggedDecoys.values.reduce(0, +), "rate": r.decoyRate,
+                "by_type": r.decoys.keys.sorted().map { ["type": $0, "total": r.decoys[$0]!, "flagged": r.flaggedDecoys[$0] ?? 0] },
+            ],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -182,7 +182,8 @@ struct EvalRouting: AsyncParsableCommand {
     private func evaluate(
         rows: [RoutingExample], file: String, split: String, trainedOn: [String]?, model difficulty: DifficultyModel
     ) throws -> (Report, RoutingPlot.Panel) {
-        let weak = rows.map(\.weakScore), strong = rows.map(\.strongScore)
+        let weak = rows.map(\.weakScore)
+        let strong = rows.map(\.strongScore)
         let start = ContinuousClock.now
         let scores = rows.map { difficulty.score($0.prompt) }
         let elapsed = start.duration(to: .now)

@@ -129,7 +129,8 @@ struct EvalInjection: AsyncParsableCommand {
         var evaluated = rows
         var flagged: [Bool] = []
         var sources: [InjectionSourceResult]?
-        var perRow: Double?, perKiB: Double?
+        var perRow: Double?
+        var perKiB: Double?
         let usedThreshold: Double
         switch mode {
         case .model:
@@ -197,30 +198,37 @@ struct EvalInjection: AsyncParsableCommand {
 
     static func table(_ r: Report) -> String {
         func p(_ x: Double) -> String { String(format: "%.3f", x) }
-        var lines = ["\(r.rows) rows (mode \(r.mode)); flag threshold \(p(r.threshold)); length cut-offs: "
-            + r.lengthCutoffs.sorted { $0.key < $1.key }.map { "\($0.key) >= \($0.value)" }.joined(separator: ", ")]
+        var lines = [
+            "\(r.rows) rows (mode \(r.mode)); flag threshold \(p(r.threshold)); length cut-offs: "
+                + r.lengthCutoffs.sorted { $0.key < $1.key }.map { "\($0.key) >= \($0.value)" }.joined(separator: ", ")
+        ]
         lines.append("detector  lang  rows   P      R      F1     benign-FPR  hard-neg-FPR  recall by kind")
         for d in r.detectors {
             for language in ["all", "en", "zh"] {
                 guard let m = d.byLanguage[language] else { continue }
                 let kinds = m.recallByKind.sorted { $0.key < $1.key }.map { "\($0.key) \(p($0.value)) (\(m.kindRows[$0.key]!))" }
-                lines.append(d.detector.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
-                    + language.padding(toLength: 4, withPad: " ", startingAt: 0)
-                    + String(format: "  %5d  ", m.rows) + "\(p(m.precision))  \(p(m.recall))  \(p(m.f1))  "
-                    + "\(p(m.benignFalsePositiveRate)) (\(m.benign))".padding(toLength: 12, withPad: " ", startingAt: 0)
-                    + "\(p(m.hardNegativeFalsePositiveRate)) (\(m.hardNegatives))".padding(toLength: 14, withPad: " ", startingAt: 0)
-                    + kinds.joined(separator: ", "))
+                lines.append(
+                    d.detector.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+                        + language.padding(toLength: 4, withPad: " ", startingAt: 0)
+                        + String(format: "  %5d  ", m.rows) + "\(p(m.precision))  \(p(m.recall))  \(p(m.f1))  "
+                        + "\(p(m.benignFalsePositiveRate)) (\(m.benign))".padding(toLength: 12, withPad: " ", startingAt: 0)
+                        + "\(p(m.hardNegativeFalsePositiveRate)) (\(m.hardNegatives))".padding(toLength: 14, withPad: " ", startingAt: 0)
+                        + kinds.joined(separator: ", "))
             }
         }
         if let sources = r.sources {
             lines.append("held-out source                      lang  rows  recall  FPR")
             for s in sources {
-                lines.append(s.source.padding(toLength: 36, withPad: " ", startingAt: 0) + " " + s.language + "  "
-                    + String(format: "%5d  ", s.rows) + (s.recall.map(p) ?? "  -  ") + "   " + (s.falsePositiveRate.map(p) ?? "  -"))
+                lines.append(
+                    s.source.padding(toLength: 36, withPad: " ", startingAt: 0) + " " + s.language + "  "
+                        + String(format: "%5d  ", s.rows) + (s.recall.map(p) ?? "  -  ") + "   " + (s.falsePositiveRate.map(p) ?? "  -"))
             }
         }
         if let perRow = r.microsecondsPerRow, let perKiB = r.microsecondsPerKiB {
-            lines.append(String(format: "lumen scoring: %.2f µs per row, %.2f µs per KiB of thread CPU time (this build; use a release build for timing)", perRow, perKiB))
+            lines.append(
+                String(
+                    format: "lumen scoring: %.2f µs per row, %.2f µs per KiB of thread CPU time (this build; use a release build for timing)", perRow,
+                    perKiB))
         }
         return lines.joined(separator: "\n")
     }

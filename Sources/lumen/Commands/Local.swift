@@ -119,7 +119,6 @@ func describe(_ summary: GenerationSummary) -> String {
     )
 }
 
-
 struct Chat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Chat with the local model: one user message per line on standard input (interactive or piped)."
@@ -250,4 +249,3 @@ struct Models: AsyncParsableCommand {
         }
     }
 }
-

@@ -34,7 +34,9 @@ struct PolicyLint: AsyncParsableCommand {
         for file in files {
             do {
                 let policy = try PolicyLoader.load(path: file, environment: environment)
-                print("\(file): ok: policy '\(policy.name)', \(policy.targets.count) targets, \(policy.rules.count) rules, sha256 \(policy.contentHash)")
+                print(
+                    "\(file): ok: policy '\(policy.name)', \(policy.targets.count) targets, \(policy.rules.count) rules, sha256 \(policy.contentHash)"
+                )
             } catch {
                 failed = true
                 print(error.description)
@@ -103,4 +105,3 @@ struct PolicyTest: AsyncParsableCommand {
         if failed > 0 { throw ExitCode(1) }
     }
 }
-

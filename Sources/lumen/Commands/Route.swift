@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
 import LumenClassifier
-import LumenPolicy
 import LumenCore
+import LumenPolicy
 import LumenRouter
 
 /// `lumen route`: classify one prompt and show what the policy decides, and why.
 struct Route: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show how a policy routes a prompt or a whole request: scores, findings (masked) by location, rule, target, cost and what would leave.",
+        abstract:
+            "Show how a policy routes a prompt or a whole request: scores, findings (masked) by location, rule, target, cost and what would leave.",
         discussion: """
             Reads the prompt from standard input when none is given. `--request FILE.json` takes a whole request \
             body instead (Chat Completions, Anthropic Messages or Responses): every string that would be sent is screened, and --explain lists \
@@ -254,14 +255,18 @@ struct RouteReport: Encodable {
         } else {
             for (index, finding) in findings.enumerated() {
                 let place = finding.location.map { " at \($0)\(finding.rewritable == false ? " (fixed)" : "")" } ?? ""
-                add(index == 0 ? "findings" : "", "\(finding.type) \(finding.excerpt)\(place) (score \(f2(finding.score)), chars \(finding.start)–\(finding.end))")
+                add(
+                    index == 0 ? "findings" : "",
+                    "\(finding.type) \(finding.excerpt)\(place) (score \(f2(finding.score)), chars \(finding.start)–\(finding.end))")
             }
         }
         if topics.isEmpty {
             add("topics", "none")
         } else {
-            add("topics", topics.map { "\($0.topic.rawValue) \(f2($0.score))" + ($0.evidence.isEmpty ? "" : " (\($0.evidence.joined(separator: ", ")))") }
-                .joined(separator: ", "))
+            add(
+                "topics",
+                topics.map { "\($0.topic.rawValue) \(f2($0.score))" + ($0.evidence.isEmpty ? "" : " (\($0.evidence.joined(separator: ", ")))") }
+                    .joined(separator: ", "))
         }
         if let droppedFields { add("dropped", droppedFields.joined(separator: ", ") + " (not forwarded)") }
         if let model { add("model", model) }
@@ -276,8 +281,11 @@ struct RouteReport: Encodable {
         if let cost = estimatedCost, cost.usd == 0 {
             add("cost", "free on \(cost.target) (no price set)")
         } else if let cost = estimatedCost {
-            add("cost", String(format: "~$%.6f on %@ (%d input + %d assumed output tokens at $%@/$%@ per Mtok)", cost.usd, cost.target,
-                               cost.inputTokens, cost.assumedOutputTokens, plain(cost.inputPerMTok), plain(cost.outputPerMTok)))
+            add(
+                "cost",
+                String(
+                    format: "~$%.6f on %@ (%d input + %d assumed output tokens at $%@/$%@ per Mtok)", cost.usd, cost.target,
+                    cost.inputTokens, cost.assumedOutputTokens, plain(cost.inputPerMTok), plain(cost.outputPerMTok)))
         }
         if let locations {
             lines.append("locations (every string that would be sent; fixed = sent verbatim, cannot be redacted):")
@@ -288,7 +296,8 @@ struct RouteReport: Encodable {
         }
         switch outgoing.outcome {
         case "leaves":
-            let what = outgoing.values > 0
+            let what =
+                outgoing.values > 0
                 ? "(\(outgoing.values) value\(outgoing.values == 1 ? "" : "s") pseudonymised, restored in the answer)"
                 : "(as sent)"
             add("leaves as", "\(what) to \(outgoing.host ?? outgoing.target ?? "?")")
@@ -306,7 +315,8 @@ struct RouteReport: Encodable {
             lines.append("rules (first match wins):")
             for rule in rules {
                 let mark = rule.matched ? (rule.note == nil ? "✓" : "~") : "✗"
-                lines.append("  \(mark) \(rule.name): \(rule.matched ? "matched" : "no match") — \(rule.reason)" + (rule.note.map { " [\($0)]" } ?? ""))
+                lines.append(
+                    "  \(mark) \(rule.name): \(rule.matched ? "matched" : "no match") — \(rule.reason)" + (rule.note.map { " [\($0)]" } ?? ""))
             }
         }
         return lines.joined(separator: "\n")

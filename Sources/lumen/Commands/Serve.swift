@@ -6,7 +6,8 @@ import LumenServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the proxy: OpenAI Chat Completions, Anthropic Messages and OpenAI Responses (POST /v1/chat/completions, /v1/messages, /v1/responses), GET /v1/models, /healthz, /readyz, /metrics.",
+        abstract:
+            "Serve the proxy: OpenAI Chat Completions, Anthropic Messages and OpenAI Responses (POST /v1/chat/completions, /v1/messages, /v1/responses), GET /v1/models, /healthz, /readyz, /metrics.",
         discussion: """
             Every request is classified, decided by the policy (local, remote, remote after redaction, \
             or block), served, and written to the audit log. Without --keys the server listens on \
@@ -46,7 +47,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests allowed to wait for a local slot (429 beyond); deep enough for fallbacks when a remote target fails.")
     var queue: Int = 32
 
-    @Option(help: "Context of each slot of the embedded model, in tokens (default: the model's trained context, at most 8192). A longer prompt is a 400 naming both sizes.")
+    @Option(
+        help:
+            "Context of each slot of the embedded model, in tokens (default: the model's trained context, at most 8192). A longer prompt is a 400 naming both sizes."
+    )
     var context: Int?
 
     @Option(name: .customLong("upstream-timeout"), help: "Seconds before a remote request times out (504 when nothing can fall back).")
@@ -55,7 +59,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("responses-store"), help: "Keep the last N Responses API answers in memory for previous_response_id (0 = off).")
     var responsesStore: Int = 0
 
-    @Option(name: .customLong("breaker-failures"), help: "Consecutive failures of a remote target that open its circuit breaker (requests then fall back at once).")
+    @Option(
+        name: .customLong("breaker-failures"),
+        help: "Consecutive failures of a remote target that open its circuit breaker (requests then fall back at once).")
     var breakerFailures: Int = 5
 
     @Option(name: .customLong("breaker-open"), help: "Seconds an open breaker skips its target before one request probes it.")
@@ -70,10 +76,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Connections open at once; one more gets a 503 and is closed.")
     var maxConnections: Int = 1024
 
-    @Flag(name: .customLong("open-probes"), help: "Serve /metrics and /readyz without a key under --keys (by default they need one; /healthz never does).")
+    @Flag(
+        name: .customLong("open-probes"),
+        help: "Serve /metrics and /readyz without a key under --keys (by default they need one; /healthz never does).")
     var openProbes = false
 
-    @Option(help: "Shared store for several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $LUMEN_STORE; none = the audit directory). Audit chains, budgets and the policy then live there.")
+    @Option(
+        help:
+            "Shared store for several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $LUMEN_STORE; none = the audit directory). Audit chains, budgets and the policy then live there."
+    )
     var store: String?
 
     @Option(help: "This instance's name in the shared store (default: $LUMEN_INSTANCE or HOST-PID).")
@@ -84,7 +95,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard idleTimeout > 0, bodyTimeout > 0 else { throw ValidationError("--idle-timeout and --body-timeout must be positive") }
-        guard breakerFailures >= 1, breakerOpen > 0 else { throw ValidationError("--breaker-failures must be at least 1 and --breaker-open positive") }
+        guard breakerFailures >= 1, breakerOpen > 0 else {
+            throw ValidationError("--breaker-failures must be at least 1 and --breaker-open positive")
+        }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         if let context, context < 16 { throw ValidationError("--context must be at least 16 tokens") }
     }
@@ -139,4 +152,3 @@ struct Serve: AsyncParsableCommand {
         }
     }
 }
-

@@ -78,14 +78,21 @@ struct StoreStatus: AsyncParsableCommand {
             print("instances:")
             for instance in try await store.instances() {
                 let state = instance.stopped ? "stopped" : String(format: "heartbeat %.1f s ago", instance.heartbeatAgeSeconds)
-                print("  \(instance.id) (\(instance.host) pid \(instance.pid)): \(state), policy version \(instance.policyVersion.map(String.init) ?? "-") \(instance.policyHash.map { String($0.prefix(12)) } ?? "")")
+                print(
+                    "  \(instance.id) (\(instance.host) pid \(instance.pid)): \(state), policy version \(instance.policyVersion.map(String.init) ?? "-") \(instance.policyHash.map { String($0.prefix(12)) } ?? "")"
+                )
             }
             print("budgets:")
             for row in try await store.budgetStatus() {
-                print(String(format: "  %@ %@: spent $%.6f, reserved $%.6f", row.scope.isEmpty ? "global" : row.scope, row.period, row.spentUSD, row.reservedUSD))
+                print(
+                    String(
+                        format: "  %@ %@: spent $%.6f, reserved $%.6f", row.scope.isEmpty ? "global" : row.scope, row.period, row.spentUSD,
+                        row.reservedUSD))
             }
             let open = try await store.openReservations()
-            print("open reservations: \(open.isEmpty ? "none" : open.map { String(format: "%@ %d ($%.6f)", $0.instance, $0.count, $0.usd) }.joined(separator: ", "))")
+            print(
+                "open reservations: \(open.isEmpty ? "none" : open.map { String(format: "%@ %d ($%.6f)", $0.instance, $0.count, $0.usd) }.joined(separator: ", "))"
+            )
         } catch {
             throw CLIFailure(storeMessage(error))
         }
@@ -129,9 +136,10 @@ struct PolicyApply: AsyncParsableCommand {
         do {
             let who = author ?? environment["USER"] ?? "unknown"
             let (version, created) = try await store.applyPolicy(yaml: bundle.yaml, files: bundle.files, policy: bundle.policy, author: who)
-            print(created
-                ? "applied \(file) as policy version \(version) ('\(bundle.policy.name)' \(bundle.policy.contentHash.prefix(12)))"
-                : "\(file) is the active policy already (version \(version), \(bundle.policy.contentHash.prefix(12)))")
+            print(
+                created
+                    ? "applied \(file) as policy version \(version) ('\(bundle.policy.name)' \(bundle.policy.contentHash.prefix(12)))"
+                    : "\(file) is the active policy already (version \(version), \(bundle.policy.contentHash.prefix(12)))")
             if wait > 0 { try await PolicyApply.waitForInstances(store, version: version, seconds: wait) }
         } catch {
             throw CLIFailure(storeMessage(error))
@@ -165,7 +173,9 @@ struct PolicyHistory: AsyncParsableCommand {
             let history = try await store.policyHistory()
             if history.isEmpty { print("no policy applied yet") }
             for (index, entry) in history.enumerated() {
-                print("\(index == 0 ? "*" : " ") version \(entry.version)  \(formatter.string(from: entry.at))  \(entry.action.padding(toLength: 8, withPad: " ", startingAt: 0)) '\(entry.name)' \(entry.hash.prefix(12))  by \(entry.author)")
+                print(
+                    "\(index == 0 ? "*" : " ") version \(entry.version)  \(formatter.string(from: entry.at))  \(entry.action.padding(toLength: 8, withPad: " ", startingAt: 0)) '\(entry.name)' \(entry.hash.prefix(12))  by \(entry.author)"
+                )
             }
         } catch {
             throw CLIFailure(storeMessage(error))

@@ -52,7 +52,8 @@ struct TrainNames: AsyncParsableCommand {
             guard let bytes = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
             for (index, line) in Classify.splitLines(String(decoding: bytes, as: UTF8.self)).enumerated() where !line.isEmpty {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let text = object["text"] as? String else {
+                    let text = object["text"] as? String
+                else {
                     throw ValidationError("\(path):\(index + 1): expected an object with a string \"text\"")
                 }
                 let id = (object["id"] as? String) ?? "\(path)/\(index)"
@@ -65,20 +66,27 @@ struct TrainNames: AsyncParsableCommand {
                     }
                 }
                 let example = SensitivityExample(id: id, text: text, spans: spans("spans", person: true), decoys: spans("decoys", person: false))
-                guard SensitivitySplit.dev.contains(example) else { heldOut += 1; continue }
-                training.append(NameTrainingExample(id: id, text: text, names: example.spans.map { $0.start..<$0.end },
-                                                    decoys: example.decoys.map { $0.start..<$0.end }))
+                guard SensitivitySplit.dev.contains(example) else {
+                    heldOut += 1
+                    continue
+                }
+                training.append(
+                    NameTrainingExample(
+                        id: id, text: text, names: example.spans.map { $0.start..<$0.end },
+                        decoys: example.decoys.map { $0.start..<$0.end }))
             }
         }
-        let stats: [ChineseCharStats], common: [(String, Double)]
+        let stats: [ChineseCharStats]
+        let common: [(String, Double)]
         do {
             stats = try ChineseNameTrainer.parseCharStats(try String(contentsOfFile: chars, encoding: .utf8))
             common = try ChineseNameTrainer.parseWords(try String(contentsOfFile: words, encoding: .utf8))
         } catch let error as ChineseNameModelError {
             throw ValidationError(error.message)
         }
-        let trainer = ChineseNameTrainer(chineseThreshold: chineseThreshold, translitThreshold: translitThreshold,
-                                         latinThreshold: latinThreshold, decoyWeight: decoyWeight)
+        let trainer = ChineseNameTrainer(
+            chineseThreshold: chineseThreshold, translitThreshold: translitThreshold,
+            latinThreshold: latinThreshold, decoyWeight: decoyWeight)
         let model: ChineseNameModel
         do {
             model = try trainer.train(chars: stats, words: common, examples: training)
