@@ -253,7 +253,9 @@ final class LlamaModel: @unchecked Sendable {
                 throw .invalidChat("the chat template changed a message beyond recognition")
             }
             // Lumen's own markers in the content keep their control token; everything else is text.
-            let content = Array(turns[index].content.utf8)
+            // A template that trims contents (Llama 3's `| trim`) trims them here too.
+            let text = trimsContents ? turns[index].content.trimmingCharacters(in: .whitespacesAndNewlines) : turns[index].content
+            let content = Array(text.utf8)
             var found: [(at: Int, length: Int)] = []
             for marker in controlMarkers {
                 var from = 0
@@ -273,6 +275,12 @@ final class LlamaModel: @unchecked Sendable {
         }
         add(rendered[cursor...], parseSpecial: true)
         return tokens
+    }
+
+    /// Whether the model's chat template trims each message's content.
+    var trimsContents: Bool {
+        guard let template = metadata.chatTemplate else { return false }
+        return template.contains("| trim") || template.contains("|trim")
     }
 
     /// The offset of the first `needle` in `haystack` at or after `from` (memchr for its first byte,

@@ -113,7 +113,7 @@ struct DifficultyCLITests {
         #expect(t3.status == 0, "\(t3.stderr)")
         #expect(try Data(contentsOf: m1) != Data(contentsOf: m3))
         let source = try String(contentsOf: swift, encoding: .utf8)
-        #expect(source.contains("public static let builtIn = DifficultyModel("))
+        #expect(source.contains("package static let builtIn = DifficultyModel("))
 
         // The trained model separates the chat fixture, and the report carries calibration.
         let eval = try run(["eval", "routing", chat.path, "--split", "all", "--model", m1.path, "--json"])

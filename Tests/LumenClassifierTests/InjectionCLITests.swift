@@ -77,7 +77,7 @@ struct InjectionCLITests {
         let t2 = try run(["train", "injection", "--data", data.path, "--out", m2.path])
         #expect(t2.status == 0, "\(t2.stderr)")
         #expect(try Data(contentsOf: m1) == Data(contentsOf: m2))
-        #expect(try String(contentsOf: swift, encoding: .utf8).contains("public static let builtIn: InjectionModel"))
+        #expect(try String(contentsOf: swift, encoding: .utf8).contains("package static let builtIn: InjectionModel"))
         let model = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: m1)) as? [String: Any])
         #expect((model["features"] as? [String])?.count == (model["weights"] as? [Double])?.count)
         #expect(model["threshold"] is Double)
