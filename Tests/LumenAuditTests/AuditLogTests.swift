@@ -225,7 +225,8 @@ func writeLog(_ dir: String, count: Int) async throws {
             }
             try await group.waitForAll()
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // Well under the 60 s interval (the whole suite on 2 cores stretched it to 21 s once).
+        #expect(ContinuousClock.now - started < .seconds(45))
         let (_, content) = try lines(dir)
         #expect(content.count == 64)
         try await log.close()
