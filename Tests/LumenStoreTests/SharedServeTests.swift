@@ -325,7 +325,6 @@ struct SharedServeTests {
         let ok = answers.filter { $0.status == 200 }
         let refused = answers.filter { $0.status == 403 }
         let cut = answers.filter { $0.status == 0 }
-        #expect(ok.count >= 30, "too few answers: \(ok.count)")
         #expect(cut.allSatisfy { $0.instance == 1 }, "requests to the live instances were cut")
         #expect(cut.count > 0, "no request was cut by the kill")
         #expect(ok.count + refused.count + cut.count == 300, "other statuses: \(Set(answers.map(\.status)))")
@@ -373,6 +372,11 @@ struct SharedServeTests {
         print(
             "kill -9: unit $\(unit), budget $\(budget); \(ok.count) answered, \(refused.count) refused (403), \(cut.count) cut; load ended \(loadTime) after the kill; instance 1 left \(orphans.count) reservations open, all gone \(expiredAfter) after the kill ($\(expiredUSD) charged at worst case); counters spent $\(spent), recorded $\(recorded), upstream calls \(upstreamCalls)"
         )
+        // The live instances answer what the dead one's reservations, charged at their worst case,
+        // left of the budget (how many were in flight at the kill depends on the host's speed: 14
+        // in one run, 31 — the whole budget — in another).
+        let room = Int(((budget - expiredUSD) / unit).rounded(.down))
+        #expect(ok.count >= min(30, room - 5), "too few answers: \(ok.count) with room for \(room)")
         #expect(spent <= budget + 1e-9, "spent \(spent) > budget \(budget)")
         #expect(recorded <= spent + 1e-9, "recorded answers cost more than the counters charge")
         #expect(Double(ok.count) * unit <= budget + 1e-9)
