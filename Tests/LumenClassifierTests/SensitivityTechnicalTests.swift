@@ -121,6 +121,18 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(texts("\"It is the right direction,\" says Hauta-aho.", .person) == ["Hauta-aho"])
     }
 
+    /// A card is grouped as cards are (fours, Amex 4-6-5, Diners 4-6-4) or not at all; a process id
+    /// and a numeric run in a temp path ("lumen-test-agent-clis-13246-12345678") is no card, even
+    /// when the digits pass Luhn.
+    @Test func cardsAreGroupedAsCards() {
+        #expect(texts("cwd: /tmp/lumen-test-agent-clis-13246-12345671/home", .creditCard).isEmpty)
+        #expect(texts("run 70123-91823455 finished", .creditCard).isEmpty)
+        #expect(texts("card 4111 1111 1111 1111 expires", .creditCard) == ["4111 1111 1111 1111"])
+        #expect(texts("card 4111-1111-1111-1111 expires", .creditCard) == ["4111-1111-1111-1111"])
+        #expect(texts("amex 3782 822463 10005 on file", .creditCard) == ["3782 822463 10005"])
+        #expect(texts("paid with 4111111111111111 today", .creditCard) == ["4111111111111111"])
+    }
+
     /// A URL path after "api" is no secret, however varied its letters; a key after "api" still is.
     @Test func pathsAreNoSecrets() {
         #expect(found("gh api \"repos/owner/repo/issues/123/comments?since=$last\"").isEmpty)

@@ -299,7 +299,10 @@ enum Identifiers {
         // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes.
         if !c.plus && !c.parens && n >= 12 && n <= 19 && spacesOrDashes && !c.hasExtension && luhn(c.digits) {
             let cardContext = t.hasContext(Lexicon.cardContext, before: c.start, window: 60)
-            let shapeOK = single || c.groups.allSatisfy { $0 >= 4 } || c.hasGroups(4, 6, 5) || c.hasGroups(4, 6, 4)
+            // Card groupings: fours (the last may be shorter), Amex 4-6-5, Diners 4-6-4. Other
+            // groupings are ids (a process id and a hex run in a temp path, "13246-12345678").
+            let fours = c.groups.count >= 3 && c.groups.dropLast().allSatisfy { $0 == 4 } && (1...4).contains(c.groups.last ?? 0)
+            let shapeOK = single || fours || c.hasGroups(4, 6, 5) || c.hasGroups(4, 6, 4)
             if shapeOK && (n >= 13 || cardContext) {
                 out.append(Finding(type: .creditCard, start: c.start, end: c.end, score: cardContext ? 0.97 : 0.9))
                 return
