@@ -30,11 +30,14 @@ Prints one line per check ("ok NAME" / "FAIL NAME: why"); exits 1 if any check f
 import json
 import os
 import sys
-import traceback
 
 import anthropic
 import httpx
 import openai
+
+# The check harness (one line per check, failures collected) and the weather tool are the Chat
+# Completions script's (scripts/e2e_openai_sdk.py, a sibling of this one).
+from e2e_openai_sdk import WEATHER_SCHEMA, check, expect, failures
 
 BASE = os.environ.get("LUMEN_URL", "http://127.0.0.1:8080").rstrip("/")
 KEY = os.environ.get("LUMEN_KEY", "no-key")
@@ -54,28 +57,6 @@ EXEC = {
     "description": "Run a shell command.",
     "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}, "required": ["cmd"]},
 }
-
-failures = []
-
-
-def check(name):
-    def wrap(fn):
-        try:
-            fn()
-            print(f"ok {name}", flush=True)
-        except Exception as exc:  # noqa: BLE001 - report every failure and go on
-            failures.append(name)
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            print(f"FAIL {name}: {detail}", flush=True)
-        return fn
-
-    return wrap
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
-
 
 def run_command(command):
     """What a client's tool runner would do: here, only the fake model's `echo`."""
@@ -298,8 +279,6 @@ def suite_responses():
 # is well formed and valid against its tool's schema and that the loop runs its rounds, not the
 # quality of the answers.
 LOCAL = os.environ.get("LUMEN_LOCAL_MODEL", "local")
-# The weather tool of the Chat Completions loop (scripts/e2e_openai_sdk.py, a sibling of this script).
-from e2e_openai_sdk import WEATHER_SCHEMA  # noqa: E402
 
 FILES_SCHEMA = {
     "type": "object",

@@ -112,7 +112,7 @@ package final class LocalRuntime: Sendable {
     package func stream(_ request: GenerationRequest) throws -> AsyncThrowingStream<AnswerEvent, any Error> {
         try LocalRuntime.validate(request.parameters)
         let plan = try plan(request)
-        let tokens = try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
+        let tokens = try tokens(of: plan)
         guard !tokens.isEmpty else { throw LocalRuntimeError.invalidChat("the prompt is empty") }
         guard tokens.count < scheduler.contextPerSlot else {
             throw LocalRuntimeError.promptTooLong(promptTokens: tokens.count, contextLength: scheduler.contextPerSlot)
@@ -120,17 +120,21 @@ package final class LocalRuntime: Sendable {
         return try scheduler.submit(prompt: tokens, parameters: request.parameters, plan: plan)
     }
 
+    /// The prompt's tokens for a plan: its turns through the chat template, then its prefill.
+    private func tokens(of plan: GenerationPlan) throws(LocalRuntimeError) -> [llama_token] {
+        try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
+    }
+
     /// The tokens the model reads for `request` (template, tools, contents as text), as `stream`
     /// counts them: for benchmarks and tests of the tokenization.
     package func promptTokenCount(_ request: GenerationRequest) throws(LocalRuntimeError) -> Int {
         let plan = try plan(request)
-        return try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? []).count
+        return try tokens(of: plan).count
     }
 
     /// The prompt of `request` read back from its tokens, control tokens as their text (tests).
     func promptText(_ request: GenerationRequest) throws(LocalRuntimeError) -> String {
-        let plan = try plan(request)
-        let tokens = try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
+        let tokens = try tokens(of: plan(request))
         return String(decoding: tokens.flatMap { model.piece($0, special: true) }, as: UTF8.self)
     }
 
@@ -140,7 +144,7 @@ package final class LocalRuntime: Sendable {
         let plan = try plan(request)
         let control = model.tokenize(text, addSpecial: false, parseSpecial: true)
         guard control.count == 1 else { return 0 }
-        return try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? []).filter { $0 == control[0] }.count
+        return try tokens(of: plan).filter { $0 == control[0] }.count
     }
 
     /// Generates the whole answer for `request`.
