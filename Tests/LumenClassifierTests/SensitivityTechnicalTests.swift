@@ -147,6 +147,21 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(strong("from no-reply@github.com and jane.roe@example.org", .email) == ["jane.roe@example.org"])
     }
 
+    /// A mailbox's display name is a person's name, even of words a dictionary lists ("Priya Raman"),
+    /// in a git log, a trailer or a mail header; a bot, a product or a team mailbox is not.
+    @Test func displayNamesOfMailboxes() {
+        let log = "84002b123ba1ae8bbca07cd444beb7421a9bee35 Priya Raman <m.keller@acme-corp.de> fix: retry on 503"
+        #expect(texts(log, .person) == ["Priya Raman"])
+        #expect(strong("Signed-off-by: Amal Noor Haddad <amal@example.org>", .person) == ["Amal Noor Haddad"])
+        #expect(strong("From: \"Sung Park\" <sung.park@corp.example>\nSubject: logs", .person) == ["Sung Park"])
+        #expect(strong("作者：Priya Raman <p.raman@example.com>", .person) == ["Priya Raman"])
+        #expect(texts("be53e889 github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> chore", .person).isEmpty)
+        #expect(texts("Author: GitHub Actions <actions@github.com>", .person).isEmpty)
+        #expect(texts("From: ACME SUPPORT <support@acme.example>", .person).isEmpty)
+        // Angle brackets without an address are generics, not a mailbox.
+        #expect(texts("Return Result <Value, Error> from the handler", .person).isEmpty)
+    }
+
     @Test func personNeedsMoreThanOneCapitalisedWord() {
         #expect(texts("Nicole: What a week it was", .person) == ["Nicole"])
         #expect(texts("Error: connect ECONNREFUSED", .person).isEmpty)

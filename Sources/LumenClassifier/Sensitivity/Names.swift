@@ -230,6 +230,47 @@ private struct LatinNames: Sendable {
         return k > digits && k + 1 < t.count && t.v[k] == 0x2E && t.isDigit(k + 1)
     }
 
+    /// The end of a mailbox's display name starting at word `i`: two to four capitalised words on one
+    /// line (particles between them), none all-caps or a software word, then `<local@domain>`.
+    private func displayName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        var k = i
+        while k + 1 < w.count && k - i < 3 && sameLine(t, w[k], w[k + 1]) {
+            let y = w[k + 1]
+            let particle = nameParticles.contains(y.hash) && !y.isCapitalized
+            guard !y.isNumber, (y.isCapitalized && !y.isAllCaps) || particle else { return nil }
+            k += 1
+            if !particle && mailboxAfter(t, y.end) {
+                return w[i...k].contains { softwareWords.contains($0.hash) } ? nil : k + 1
+            }
+        }
+        return nil
+    }
+
+    /// Whether an e-mail address in angle brackets follows `end` (past a closing quote and one space):
+    /// `<local@domain.tld>`.
+    private func mailboxAfter(_ t: ScalarText, _ end: Int) -> Bool {
+        var k = end
+        if k < t.count && t.v[k] == 0x22 { k += 1 }
+        guard k + 1 < t.count, t.v[k] == 0x20, t.v[k + 1] == 0x3C else { return false }
+        k += 2
+        let local = k
+        var at = -1
+        var dot = false
+        while k < t.count && k - local < 254 {
+            let c = t.v[k]
+            if c == 0x3E { return at > local && dot && k > at + 1 }
+            if c <= 0x20 || c == 0x3C { return false }
+            if c == 0x40 {
+                if at >= 0 { return false }
+                at = k
+            } else if c == 0x2E && at >= 0 && k > at + 1 {
+                dot = true
+            }
+            k += 1
+        }
+        return false
+    }
+
     /// Extends a name from word `i` over capitalised words and initials; returns the index after it.
     private func extendName(_ t: ScalarText, _ w: [Word], _ i: Int, lowercase: Bool, max: Int = 4) -> Int {
         var k = i + 1
@@ -314,6 +355,13 @@ private struct LatinNames: Sendable {
             if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps, speakerLine(t, w, i) {
                 add(i, i + 1, 0.6)
                 i += 1
+                continue
+            }
+            // A mailbox's display name: "Priya Raman <p.raman@example.com>", "\"Ana Lima\" <…>" (git
+            // authors and trailers, mail headers). Two to four capitalised words, no software word.
+            if x.isCapitalized, !x.isAllCaps, !x.isNumber, let e = displayName(t, w, i) {
+                add(i, e, 0.75)
+                i = e
                 continue
             }
             // Census first name, then capitalised words or initials.
