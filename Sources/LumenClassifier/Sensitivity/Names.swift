@@ -150,8 +150,8 @@ private struct LatinNames: Sendable {
     private let honorifics = Lexicon.honorifics
     private let nameCues = Lexicon.nameCues
 
-    let firstNames = Chars.hashSet(NameLexicon.firstNames)
-    let surnames = Chars.hashSet(NameLexicon.surnames)
+    let firstNames = Chars.hashSet(NameLexicon.firstNames + "\n" + NameLexicon.worldFirstNames)
+    let surnames = Chars.hashSet(NameLexicon.surnames + "\n" + NameLexicon.worldSurnames)
     private let englishWords = EnglishWords.common
     private let softwareWords = Lexicon.softwareWords
 
