@@ -55,6 +55,8 @@ package enum DifficultyConversation {
         var inWord = false
         var previousHan: UInt32 = 0
         var scanned = 0
+        // Read once: a static is behind a lazy-initialisation check at every access.
+        let (hanFirsts, explicitHan, implicitHan, implicitHanSingle) = (hanFirsts, explicitHan, implicitHan, implicitHanSingle)
         for scalar in text.unicodeScalars {
             scanned += 1
             if scanned > 400 { break }
@@ -73,7 +75,8 @@ package enum DifficultyConversation {
             }
             if (0x4e00...0x9fff).contains(v) {
                 words += 1
-                if previousHan != 0 {
+                // Most characters start no cue pair: skip the pair lookups for them.
+                if previousHan != 0 && hanFirsts.contains(previousHan) {
                     let pair = CueHash.han(previousHan, v)
                     if explicitHan.contains(pair) { return true }
                     if words <= 10 && implicitHan.contains(pair) { implicit = true }
@@ -106,7 +109,18 @@ package enum DifficultyConversation {
         "else", "why", "fix", "shorter", "longer", "simpler", "faster", "version", "rewrite", "redo", "elaborate",
         "expand", "example", "examples", "ok", "okay",
     ])
-    static let explicitHan = hanHashes(["上面", "上述", "刚才", "之前", "前面", "上一"])
-    static let implicitHan = hanHashes(["这个", "那个", "这段", "这些", "那些", "同样", "继续", "还有", "改成", "换成", "再来", "详细", "为什"])
-    static let implicitHanSingle: Set<UInt32> = [0x5b83, 0x518d]  // 它, 再
+    static let explicitHanPairs = ["上面", "上述", "刚才", "之前", "前面", "上一"]
+    static let implicitHanPairs = ["这个", "那个", "这段", "这些", "那些", "同样", "继续", "还有", "改成", "换成", "再来", "详细", "为什"]
+    static let explicitHan = hanHashes(explicitHanPairs)
+    static let implicitHan = hanHashes(implicitHanPairs)
+    static let implicitHanSingle: [UInt32] = [0x5b83, 0x518d]  // 它, 再
+    /// First characters of the two-character cues above.
+    static let hanFirsts: [UInt32] = {
+        var out: [UInt32] = []
+        for pair in explicitHanPairs + implicitHanPairs {
+            let first = pair.unicodeScalars.first!.value
+            if !out.contains(first) { out.append(first) }
+        }
+        return out
+    }()
 }

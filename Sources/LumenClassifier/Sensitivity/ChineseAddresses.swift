@@ -116,6 +116,39 @@ enum ChineseAddresses {
         @inline(__always) func contains(_ c: UInt32) -> Bool { c < 0x10000 && bits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0 }
     }
 
+    /// Words grouped by their first scalar, each group in the list's order (longest first): a
+    /// position's candidates are read from one group instead of testing every word.
+    struct FirstScalarIndex: Sendable {
+        private let words: [Word]
+        private let starts: [Int]
+        private let group: [UInt8]
+
+        init(_ list: [Word]) {
+            var firsts: [UInt32] = []
+            for w in list where !firsts.contains(w.at(0)) { firsts.append(w.at(0)) }
+            precondition(firsts.count < 255 && firsts.allSatisfy { $0 < 0x10000 })
+            var group = [UInt8](repeating: 0, count: 0x10000)
+            var words: [Word] = []
+            var starts = [0]
+            for (g, first) in firsts.enumerated() {
+                group[Int(first)] = UInt8(g + 1)
+                words += list.filter { $0.at(0) == first }
+                starts.append(words.count)
+            }
+            self.words = words
+            self.starts = starts
+            self.group = group
+        }
+
+        /// The words starting with `c`, longest first.
+        @inline(__always) func forEach(startingWith c: UInt32, _ body: (Word) -> Bool) {
+            guard c < 0x10000 else { return }
+            let g = Int(group[Int(c)])
+            guard g > 0 else { return }
+            for k in starts[g - 1]..<starts[g] where !body(words[k]) { return }
+        }
+    }
+
     private struct Component {
         var start: Int
         var end: Int
@@ -132,8 +165,9 @@ enum ChineseAddresses {
 
     /// First scalars of the suffixes and of the place names: a position far from any of them starts nothing.
     private static let triggers = Bitmap(Set((nameSuffixes + numberSuffixes + places).map { $0.at(0) }))
-    private static let placeFirst = Bitmap(Set(places.map { $0.at(0) }))
-    private static let nameSuffixFirst = Bitmap(Set(nameSuffixes.map { $0.at(0) }))
+    private static let placeIndex = FirstScalarIndex(places)
+    private static let nameSuffixIndex = FirstScalarIndex(nameSuffixes)
+    private static let numberSuffixIndex = FirstScalarIndex(numberSuffixes)
 
     @inline(__always) private static func isTrigger(_ c: UInt32) -> Bool { triggers.contains(c) }
 
@@ -152,34 +186,42 @@ enum ChineseAddresses {
             var k = i
             while k < t.count && k - i < 10 && (isNumeral(t.v[k]) || t.v[k] == 0x2D || (k == i && Chars.isUpperASCII(t.v[k]))) { k += 1 }
             if t.isASCIIAlnum(k) && !Chars.isUpperASCII(t.v[k]) { return [] }
-            for suffix in numberSuffixes where allowed(suffix.level) && matches(t, suffix, at: k) {
-                out.append(Component(start: i, end: k + suffix.count, level: suffix.level))
-                break
+            if k < t.count {
+                numberSuffixIndex.forEach(startingWith: t.v[k]) { suffix in
+                    guard allowed(suffix.level) && matches(t, suffix, at: k) else { return true }
+                    out.append(Component(start: i, end: k + suffix.count, level: suffix.level))
+                    return false
+                }
             }
             // "3-2-501" after a unit: the rest of the unit number.
             if out.isEmpty, minimum == .unit, k > i, Chars.isDigit(t.v[k - 1]) { out.append(Component(start: i, end: k, level: .unit)) }
             return out
         }
         guard Chars.isHan(t.v[i]), !stops.contains(t.v[i]) else { return [] }
-        if placeFirst.contains(t.v[i]) {
-            for name in places where allowed(name.level) && matches(t, name, at: i) {
-                var end = i + name.count
-                for suffix in nameSuffixes where suffix.level == name.level && matches(t, suffix, at: end) {
+        placeIndex.forEach(startingWith: t.v[i]) { name in
+            guard allowed(name.level) && matches(t, name, at: i) else { return true }
+            var end = i + name.count
+            if end < t.count {
+                nameSuffixIndex.forEach(startingWith: t.v[end]) { suffix in
+                    guard suffix.level == name.level && matches(t, suffix, at: end) else { return true }
                     end += suffix.count
-                    break
+                    return false
                 }
-                out.append(Component(start: i, end: end, level: name.level))
             }
+            out.append(Component(start: i, end: end, level: name.level))
+            return true
         }
         // A name of 1-5 Han characters, then a suffix.
         var k = i
         while k < t.count && k - i < 5 && Chars.isHan(t.v[k]) && !stops.contains(t.v[k]) {
             k += 1
-            guard k < t.count, nameSuffixFirst.contains(t.v[k]) else { continue }
-            for suffix in nameSuffixes where allowed(suffix.level) && matches(t, suffix, at: k) {
+            guard k < t.count else { continue }
+            nameSuffixIndex.forEach(startingWith: t.v[k]) { suffix in
                 // Administrative names are at least two characters ("南山区", not "山区").
-                if suffix.level.isAdministrative && k - i < 2 { continue }
-                out.append(Component(start: i, end: k + suffix.count, level: suffix.level))
+                if allowed(suffix.level) && matches(t, suffix, at: k) && !(suffix.level.isAdministrative && k - i < 2) {
+                    out.append(Component(start: i, end: k + suffix.count, level: suffix.level))
+                }
+                return true
             }
         }
         return out

@@ -245,6 +245,9 @@ enum Chars {
         if c == 0xD7 || c == 0xF7 { return false }
         if c < 0x2000 { return true }
         if isHan(c) || isOtherCJK(c) { return false }
+        // Punctuation around Chinese text, without a property lookup: general punctuation (“”…—),
+        // CJK marks and brackets (、。《》「」【】) and fullwidth punctuation and digits (，：；！？（）０-９).
+        if c <= 0x206F || (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) || (c >= 0xFF01 && c <= 0xFF20) { return false }
         guard let scalar = Unicode.Scalar(c) else { return false }
         return scalar.properties.isAlphabetic
     }
@@ -328,6 +331,12 @@ extension ScalarText {
             let c = v[i]
             if c == 0x0A {
                 newline = true
+                i += 1
+                continue
+            }
+            // Han (most of a Chinese text) is no word: skip it without the letter tests.
+            if c >= 0x4E00 && c <= 0x9FFF {
+                prev = c
                 i += 1
                 continue
             }
