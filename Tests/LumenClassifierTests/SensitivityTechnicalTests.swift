@@ -162,6 +162,18 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(texts("Return Result <Value, Error> from the handler", .person).isEmpty)
     }
 
+    /// Field labels, SQL keywords and self-introductions in support text.
+    @Test func supportAndQueryText() {
+        #expect(strong("Reviewer: Ingrid Johansson\nStatus: changes requested", .person) == ["Ingrid Johansson"])
+        #expect(personal("SELECT * FROM orders WHERE status = 'PENDING' LIMIT 100 OFFSET 200;").isEmpty)
+        #expect(strong("Hi, this is Fatima from the billing team.", .person) == ["Fatima"])
+        #expect(strong("Hi, this is Python 3.12 on Debian.", .person).isEmpty)
+        #expect(strong("Please ask Arjun Patel to rotate the key; his number is 07700 900123.", .phone) == ["07700 900123"])
+        #expect(texts("LIMIT 100 OFFSET 200", .streetAddress).isEmpty)
+        #expect(texts("2. UA 961 FRA-EWR 11:05", .streetAddress).isEmpty)
+        #expect(texts("28245 Puruntie 82, Helsinki", .streetAddress).first?.hasPrefix("28245 Puruntie 82") == true)
+    }
+
     @Test func personNeedsMoreThanOneCapitalisedWord() {
         #expect(texts("Nicole: What a week it was", .person) == ["Nicole"])
         #expect(texts("Error: connect ECONNREFUSED", .person).isEmpty)

@@ -160,7 +160,11 @@ private struct LatinAddresses: Sendable {
                         // Optional number after the type ("Drive 12" is rare; "St 5" not): keep the core.
                         return (w[k - 1].end, 0.8)
                     }
-                    if k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) {
+                    // Number, name, number: not when a name word is upper case (a keyword or a code:
+                    // "LIMIT 100 OFFSET 200", "UA 961 FRA-EWR 11:05").
+                    if k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]),
+                        sawPrefix || sawEnding || !w[nameStart..<k].contains(where: { $0.isAllCaps })
+                    {
                         return (w[k].end, sawPrefix || sawEnding ? 0.8 : 0.7)
                     }
                     if sawPrefix || sawEnding { return (w[k - 1].end, 0.65) }

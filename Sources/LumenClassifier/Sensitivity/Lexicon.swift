@@ -8,6 +8,7 @@ enum Lexicon {
     static let cardContext = ContextWords(["card", "cc ", "visa", "mastercard", "amex", "卡号", "银行卡", "信用卡"])
     static let phoneContext = ContextWords([
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
+        "my number", "his number", "her number", "their number", "contact number", "ring me", "ring him", "ring her",
         "手机", "电话", "联系方式", "号码",
     ])
     static let isbnContext = ContextWords(["isbn"])

@@ -157,6 +157,7 @@ private struct LatinNames: Sendable {
 
     private let nameHash = Chars.hash("name")
     private let isHash = Chars.hash("is")
+    private let thisHash = Chars.hash("this")
     private let userHash = Chars.hash("user")
     private let andHash = Chars.hash("and")
     private let underHash = Chars.hash("under")
@@ -351,6 +352,16 @@ private struct LatinNames: Sendable {
                     continue
                 }
             }
+            // A caller or writer introducing themselves: "Hi, this is Fatima from billing" (a first name:
+            // "this is Python" is no person).
+            if x.hash == thisHash, i + 2 < w.count, w[i + 1].hash == isHash, sameLine(t, x, w[i + 1]), sameLine(t, w[i + 1], w[i + 2]),
+                w[i + 2].isCapitalized, !w[i + 2].isAllCaps, firstNames.contains(w[i + 2].hash)
+            {
+                let e = extendName(t, w, i + 2, lowercase: false)
+                add(i + 2, e, 0.75)
+                i = e
+                continue
+            }
             // Chat speaker label at a line start: "Nicole: …".
             if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps, speakerLine(t, w, i) {
                 add(i, i + 1, 0.6)
@@ -434,6 +445,8 @@ private struct LatinNames: Sendable {
     /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
     private func speakerLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
         if firstNames.contains(w[i].hash) { return true }
+        // A field label of an everyday word ("Reviewer: Ingrid Johansson", "Status: done").
+        if englishWords.contains(w[i].hash) || softwareWords.contains(w[i].hash) { return false }
         guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
         let y = w[i + 1]
         return !y.isNumber && y.isCapitalized && (y.length == 1 ? y.next == 0x20 || y.next == 0x27 : !y.isAllCaps && !y.hasInnerCapital(t))
