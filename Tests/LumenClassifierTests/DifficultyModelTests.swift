@@ -24,7 +24,8 @@ struct DifficultyFeatureTests {
         #expect(try feature("mcq", mcq) == 1)
         #expect(try feature("mcq_option_share", mcq) > 0.2)
         #expect(abs(try feature("mcq_stem", mcq) - log(1 + 4)) < 1e-9)  // "Which planet is largest" = 4 words
-        #expect(try feature("mcq_length", mcq) == feature("length", mcq))
+        #expect(abs(try feature("mcq_length", mcq) - (log(1 + 13) - DifficultyFeatures.lengthCentre)) < 1e-9)  // 4 + 8 + "Answer" words
+        #expect(try feature("open_length", mcq) == 0)
         let names = DifficultyFeatures.names
         let x = DifficultyFeatures.extract(free)
         for (name, value) in zip(names, x) where name.hasPrefix("mcq") {
@@ -33,11 +34,12 @@ struct DifficultyFeatureTests {
     }
 
     @Test func lengthCountsHanCharactersAsWords() throws {
-        let english = try feature("length", "please prove this theorem carefully, step by step, for me")
-        let chinese = try feature("length", "请仔细地一步步证明它")
-        #expect(abs(english - log(1 + 10)) < 1e-12)
-        #expect(abs(chinese - log(1 + 10)) < 1e-12)
-        #expect(abs(try feature("length", "hi") - log(1 + 8)) < 1e-12)  // floored
+        // Open-ended requests without demanding cues: the length is counted from eight words on.
+        let english = try feature("open_length", "please write a warm note to my aunt who lives by the sea in the north of the country")
+        let chinese = try feature("open_length", "请给住在北方海边的阿姨写一张温暖的卡片")
+        #expect(abs(english - (log(1 + 19) - log(1 + 8))) < 1e-12)
+        #expect(abs(chinese - (log(1 + 19) - log(1 + 8))) < 1e-12)
+        #expect(try feature("open_length", "hi") == 0)  // floored
     }
 
     @Test func countsNumbersAndQuestions() throws {

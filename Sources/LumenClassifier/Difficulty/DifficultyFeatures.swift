@@ -2,7 +2,13 @@
 ///
 /// Three groups (see `names`):
 /// - **structure** for every prompt: length in words (a Han character counts as a word), lines,
-///   numbers, questions;
+///   numbers, questions. Length is not one global effect: whether a longer prompt is harder depends
+///   on the kind of task. `open_length` is the length of an open-ended request (instructions, chat,
+///   creative writing, rewriting), where a longer prompt mostly spells out more of what is wanted and
+///   is no harder; it is zero for a demanding prompt (maths, reasoning, code, extraction, an
+///   answer-option question) in proportion to how demanding it looks. Demanding prompts get their
+///   length effects from the interactions (`math_x_length`, `reasoning_x_length`, `code_x_length`,
+///   `mcq_length`), where more text means more to work through;
 /// - **task categories** (`TaskProfile`): maths, reasoning, code, constraints, extraction versus
 ///   chat, rewriting, translation, creative writing, look-ups, from closed English and Chinese cue
 ///   lists (`DifficultyLexicon`) and structure (code lines, equations, prices), and their interplay
@@ -16,11 +22,11 @@
 /// No subject names or topic words anywhere.
 package enum DifficultyFeatures {
     /// Feature names, in the order `extract` returns them (a model stores them to check it matches).
-    package static let names: [String] = freeForm + answerOptions + freeForm.map { "mcq_" + $0 }
+    package static let names: [String] = freeForm + answerOptions + gated.map { "mcq_" + $0 }
 
     /// The features of every prompt.
     static let freeForm = [
-        "length",
+        "open_length",
         "lines",
         "numbers",
         "questions",
@@ -44,10 +50,16 @@ package enum DifficultyFeatures {
         "context_question",
     ]
 
-    /// Answer-option questions only (zero otherwise); followed by a copy of `freeForm` gated the same way.
+    /// The free-form features that have a gated copy for answer-option questions: all but
+    /// `open_length`, which is zero on them.
+    static let gated = Array(freeForm.dropFirst())
+
+    /// Answer-option questions only (zero otherwise); followed by a copy of `gated` gated the same way.
     static let answerOptions = [
         "mcq",
+        "mcq_length",
         "mcq_stem",
+        "mcq_statements",
         "mcq_option_share",
         "mcq_digit_ratio",
         "mcq_symbol_ratio",
@@ -62,7 +74,7 @@ package enum DifficultyFeatures {
     /// The log-length (`length` feature) the interaction features are centred on: about 55 words.
     static let lengthCentre = 4.0
 
-    /// The smallest value of the `length` feature: log(1 + 8).
+    /// The smallest log-length `open_length` uses: log(1 + 8).
     static let lengthFloor = logOnePlus(8)
 
     /// Feature vector of `text` (see `names`). Pure; one pass, no regex, one allocation (the result).
@@ -110,7 +122,12 @@ struct DifficultyScan {
     var optionChars = 0
     var stemChars = 0
     var stemUnits = 0
+    var stemNumbers = 0
     var seenOption = false
+
+    // Markers of a question that combines several statements ("I and II only", "Statement 1 |
+    // Statement 2", "Scenario 1", ①②③): each option then asks for several judgements at once.
+    var statementMarks = 0
 
     static func run(_ text: String) -> DifficultyScan {
         var scan = DifficultyScan()
@@ -119,6 +136,12 @@ struct DifficultyScan {
         scan.endLine(lineLength: scan.scalars - scan.lineStart)
         return scan
     }
+
+    /// Keys of "II", "III" (upper case only, checked separately), "statement" and "scenario" (before a number).
+    private static let romanTwo = CueHash.word("ii")
+    private static let romanThree = CueHash.word("iii")
+    private static let statement = CueHash.word("statement")
+    private static let scenario = CueHash.word("scenario")
 
     @inline(__always)
     private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a }
@@ -201,6 +224,7 @@ struct DifficultyScan {
                     wordLength = length
                     lastInLine = c
                     lineBlank = false
+                    if length <= 3, hash == Self.romanTwo || hash == Self.romanThree, up == length { statementMarks += 1 }
                     if length <= 16 {
                         token(hash, table)
                     } else {
@@ -228,6 +252,7 @@ struct DifficultyScan {
                     if i < n && bytes[i] == 0x25 { quantities += 1 }  // 30%
                     lastInLine = bytes[i - 1]
                     lineBlank = false
+                    if prev1 == Self.statement || prev1 == Self.scenario { statementMarks += 1 }
                     token(CueHash.number, table)
                     if i < n && bytes[i] == 0x2b { i += 1 }  // "300+ words" stays one phrase
                     continue
@@ -327,6 +352,8 @@ struct DifficultyScan {
             han2 = 0
             if v == 0xff1f {
                 questions += 1  // ？
+            } else if (0x2460...0x2473).contains(v) {
+                statementMarks += 1  // ①–⑳
             } else if (0x2200...0x22ff).contains(v) || (0x0391...0x03c9).contains(v) || v == 0x00b2 || v == 0x00b3
                 || v == 0x00d7 || v == 0x00f7 || v == 0x221a || v == 0x2212
             {
@@ -378,6 +405,7 @@ struct DifficultyScan {
         } else if !seenOption {
             stemChars += lineLength
             stemUnits = words + numbers + cjk
+            stemNumbers = numbers
         }
         lines += 1
     }
@@ -434,40 +462,47 @@ struct DifficultyScan {
         let centred = length - DifficultyFeatures.lengthCentre
         let numbers = logOnePlus(Double(self.numbers))
         let easy = max(scores[5], scores[6], scores[7], scores[8], scores[9])
+        let options = optionLines >= 2
+        // How demanding the task looks: its strongest demanding category, 1 for answer options.
+        let demand = options ? 1 : max(scores[0], scores[1], scores[2], scores[4])
         var x = [Double]()
         x.reserveCapacity(DifficultyFeatures.names.count)
-        // Below about eight words length says nothing more ("hi", "2+2?"): the main effect is floored
-        // there (the interactions, centred at about 55 words, are not).
-        x.append(max(length, DifficultyFeatures.lengthFloor))
+        // Measured from about eight words (below that length says nothing more: "hi", "2+2?"), so
+        // a bare open-ended instruction and a bare demanding one differ only by their categories.
+        x.append((max(length, DifficultyFeatures.lengthFloor) - DifficultyFeatures.lengthFloor) * (1 - demand))
         x.append(logOnePlus(Double(lines - 2)))  // `lines` counts one past the last line
         x.append(numbers)
         x.append(logOnePlus(Double(questions)))
         for c in 0..<10 { x.append(scores[c]) }
         x.append(logOnePlus(Double(constraintHits)))
         x.append(scores[0] * centred)
-        x.append(scores[0] * numbers)
+        // Quantities to compute with: in an answer-option question those of the stem (the options'
+        // numbers are candidate answers).
+        x.append(scores[0] * (options && seenOption ? logOnePlus(Double(stemNumbers)) : numbers))
         x.append(scores[1] * centred)
         x.append(scores[2] * centred)
         x.append(easy * centred)
         // Creative writing or rewriting under strict constraints is a constraint-following task.
         x.append(scores[3] * easy)
         // A question (or answer options) after a long text: reading and extracting from a context.
-        x.append(questions > 0 || optionLines >= 2 ? max(0, centred) : 0)
+        x.append(questions > 0 || options ? max(0, centred) : 0)
         let free = x.count
-        guard optionLines >= 2 else {
-            x.append(contentsOf: repeatElement(0, count: DifficultyFeatures.answerOptions.count + free))
+        guard options else {
+            x.append(contentsOf: repeatElement(0, count: DifficultyFeatures.answerOptions.count + free - 1))
             return x
         }
         let stem = seenOption ? stemUnits : units
         x.append(1)
+        x.append(centred)
         x.append(logOnePlus(Double(stem)))
+        x.append(logOnePlus(Double(statementMarks)))
         x.append(Double(optionChars) / n)
         x.append(Double(digits) / n)
         x.append(Double(mathChars) / n)
         x.append(Double(upper) / Double(max(wordLetters, 1)))
         x.append(Double(longWords) / Double(max(words, 1)))
         x.append(words > 0 ? Double(wordLetters) / Double(words) : 0)
-        for i in 0..<free { x.append(x[i]) }
+        for i in 1..<free { x.append(x[i]) }
         return x
     }
 }

@@ -5,7 +5,7 @@ extension DifficultyModel {
     package static let builtIn = DifficultyModel(
         version: 2,
         features: [
-            "length",
+            "open_length",
             "lines",
             "numbers",
             "questions",
@@ -28,14 +28,15 @@ extension DifficultyModel {
             "constrained_easy",
             "context_question",
             "mcq",
+            "mcq_length",
             "mcq_stem",
+            "mcq_statements",
             "mcq_option_share",
             "mcq_digit_ratio",
             "mcq_symbol_ratio",
             "mcq_upper_ratio",
             "mcq_long_words",
             "mcq_word_length",
-            "mcq_length",
             "mcq_lines",
             "mcq_numbers",
             "mcq_questions",
@@ -59,59 +60,60 @@ extension DifficultyModel {
             "mcq_context_question",
         ],
         weights: [
-            -0.2701928975866321,  // length
-            -0.06946110114748244,  // lines
+            -0.05764072940003254,  // open_length
+            -0.09319871280938331,  // lines
             0.0,  // numbers
-            0.15985619945340201,  // questions
-            0.8867358623947484,  // math
-            0.7103990015712204,  // reasoning
-            0.8970373739648211,  // code
-            0.36976624737906516,  // constraints
-            0.21777132370426644,  // extraction
-            -0.706820115246335,  // chat
-            -0.4733232248548183,  // rewriting
-            -0.22922051646596622,  // translation
-            -0.5651248573326714,  // creative
-            -0.37096749075150054,  // lookup
-            0.13912428556445516,  // constraint_count
-            0.6980783560662963,  // math_x_length
-            0.13216982056397972,  // math_x_numbers
-            0.10352476298313625,  // reasoning_x_length
-            0.02718496532754899,  // code_x_length
-            -0.06755277078662644,  // easy_x_length
-            0.3897021043379246,  // constrained_easy
-            0.14275431158398355,  // context_question
-            -3.149944436928017,  // mcq
-            0.004211736847735498,  // mcq_stem
-            -0.05819583143626311,  // mcq_option_share
-            -0.8406799738791779,  // mcq_digit_ratio
-            -0.4863169894793304,  // mcq_symbol_ratio
-            0.3389220992305505,  // mcq_upper_ratio
-            -0.3350357979813299,  // mcq_long_words
-            0.0012968528624529737,  // mcq_word_length
-            0.29256640373086734,  // mcq_length
-            -0.015012135238259063,  // mcq_lines
-            0.06681796656750526,  // mcq_numbers
-            -0.1562225431356362,  // mcq_questions
-            -0.779584863744541,  // mcq_math
-            -0.6529305431956133,  // mcq_reasoning
-            -0.9308466463730931,  // mcq_code
-            -0.38052171864559653,  // mcq_constraints
-            -0.31706317980248727,  // mcq_extraction
-            0.7950386675255371,  // mcq_chat
-            0.36557405172396,  // mcq_rewriting
-            0.024622602473470315,  // mcq_translation
-            0.752337468933895,  // mcq_creative
-            0.23228681712629448,  // mcq_lookup
-            -0.156667321698419,  // mcq_constraint_count
-            -0.684040933115858,  // mcq_math_x_length
-            -0.24155439340435175,  // mcq_math_x_numbers
-            0.01188357685012125,  // mcq_reasoning_x_length
-            0.02992634023227972,  // mcq_code_x_length
-            0.06704233015959793,  // mcq_easy_x_length
-            -0.5345240243407061,  // mcq_constrained_easy
-            -0.22015186949576734,  // mcq_context_question
+            0.08034690374433015,  // questions
+            0.5325548616704993,  // math
+            0.4335212588919851,  // reasoning
+            0.5504639198270517,  // code
+            0.22100806446298005,  // constraints
+            0.1273680437204906,  // extraction
+            -0.44149434155554534,  // chat
+            -0.290786749594064,  // rewriting
+            -0.14140244596256632,  // translation
+            -0.3544666983467119,  // creative
+            -0.22342622713639537,  // lookup
+            0.07864722047630354,  // constraint_count
+            0.42277237616989094,  // math_x_length
+            0.07432608458231352,  // math_x_numbers
+            0.1997078548245487,  // reasoning_x_length
+            0.15178765845555894,  // code_x_length
+            -0.061109769195783696,  // easy_x_length
+            0.2354195470215181,  // constrained_easy
+            0.08222954111788698,  // context_question
+            -2.480633423816317,  // mcq
+            -0.0033380962146326255,  // mcq_length
+            0.01461452196019289,  // mcq_stem
+            0.08413920821676231,  // mcq_statements
+            0.008444537754647588,  // mcq_option_share
+            -0.3930510520233504,  // mcq_digit_ratio
+            -0.731487312961857,  // mcq_symbol_ratio
+            0.12793604140274203,  // mcq_upper_ratio
+            -0.1874523804120194,  // mcq_long_words
+            0.0016404435999346483,  // mcq_word_length
+            0.05426279449883827,  // mcq_lines
+            0.031855282806581516,  // mcq_numbers
+            -0.08149555368111785,  // mcq_questions
+            -0.4877221383092288,  // mcq_math
+            -0.41828474743527655,  // mcq_reasoning
+            -0.5676784438664975,  // mcq_code
+            -0.24066346124094307,  // mcq_constraints
+            -0.17725003907399292,  // mcq_extraction
+            0.4966196651451979,  // mcq_chat
+            0.21784040065811558,  // mcq_rewriting
+            0.002585943751357232,  // mcq_translation
+            0.41078367508685415,  // mcq_creative
+            0.1384699288031442,  // mcq_lookup
+            -0.08542167994767519,  // mcq_constraint_count
+            -0.3983993297139162,  // mcq_math_x_length
+            -0.15265524134886305,  // mcq_math_x_numbers
+            -0.13018689564509434,  // mcq_reasoning_x_length
+            -0.1204072514822727,  // mcq_code_x_length
+            0.05370514277627329,  // mcq_easy_x_length
+            -0.2460705910822826,  // mcq_constrained_easy
+            -0.11401213373416323,  // mcq_context_question
         ],
-        bias: 1.8244919659909162
+        bias: 1.1105979707525735
     )
 }

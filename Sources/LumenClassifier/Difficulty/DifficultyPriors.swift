@@ -21,8 +21,12 @@
 ///   itself is creative: `constrained_easy`) and extraction from a long context (MT-bench's
 ///   extraction category); little or none on chit-chat, rewriting, translation, creative writing
 ///   and simple look-ups.
-/// - **Learned (free-form structure)**, mean 0, precision 300: length, lines and question marks,
-///   learned from the free-form source(s). `numbers` is fixed at 0: in a free-form request a count
+/// - **Learned (free-form structure)**, mean 0, precision 300: the length of open-ended requests
+///   (`open_length`), lines and question marks, learned from the free-form source(s). Length has no
+///   global weight: on open-ended instructions a longer prompt is not harder for the weaker model
+///   (length-only routing is below random on AlpacaEval-style instructions), on maths, reasoning,
+///   code and exam questions it is (more steps), so a learned open-ended length effect never leaks
+///   into the demanding kinds. `numbers` is fixed at 0: in a free-form request a count
 ///   of numbers means different things (quantities in a word problem, figures in pasted data); its
 ///   maths effect is `math_x_numbers`.
 /// - **Learned (answer-option questions)**, mean 0, precision 0.1: every `mcq*` feature. These only
@@ -68,19 +72,23 @@ package struct DifficultyPriors: Sendable, Hashable {
         "constraint_count": 0.3,
         "math_x_length": 1.5,
         "math_x_numbers": 0.5,
-        "reasoning_x_length": 0.3,
-        "code_x_length": 0,
+        "reasoning_x_length": 0.8,
+        "code_x_length": 0.5,
         "easy_x_length": 0,
         "constrained_easy": 0.8,
         "context_question": 0.3,
     ]
 
-    /// Prior means of answer-option weights that are not zero: among exam questions, a longer stem
-    /// and options (more to read, more steps) is harder for the weaker model (length alone ranks
-    /// MMLU at APGR ≈ 0.57–0.59), even where free-form requests show the opposite. The data
-    /// overrides this when exam questions are in the training set (precision 0.1).
+    /// Prior means of answer-option weights that are not zero, what is known about exam questions
+    /// before seeing any: a longer question (stem and options: more to read and weigh, more steps)
+    /// is harder for the weaker model, as a longer word problem is (GSM8K), even where open-ended
+    /// requests show no such effect; options that each combine several statements ("I and II
+    /// only", "Statement 1 | Statement 2", two scenarios judged at once) ask for several judgements
+    /// per answer and are harder too. The data overrides these when exam questions are in the
+    /// training set (precision 0.1).
     package static let answerOptionMeans: [String: Double] = [
-        "mcq_length": 1.2
+        "mcq_length": 1.2,
+        "mcq_statements": 0.5,
     ]
 
     /// Precision of the category priors.
@@ -94,8 +102,8 @@ package struct DifficultyPriors: Sendable, Hashable {
 
     /// Reference spreads (typical standard deviations on prompts of their kind, rounded); 1 when absent.
     package static let spreads: [String: Double] = [
-        "length": 0.75, "lines": 0.5, "questions": 0.4,
-        "mcq_stem": 1, "mcq_option_share": 0.2, "mcq_digit_ratio": 0.04, "mcq_symbol_ratio": 0.01,
+        "open_length": 0.75, "lines": 0.5, "questions": 0.4,
+        "mcq_length": 0.75, "mcq_stem": 1, "mcq_statements": 0.5, "mcq_option_share": 0.2, "mcq_digit_ratio": 0.04, "mcq_symbol_ratio": 0.01,
         "mcq_upper_ratio": 0.05, "mcq_long_words": 0.05, "mcq_word_length": 0.7,
     ]
 

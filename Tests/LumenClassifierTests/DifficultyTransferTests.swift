@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import LumenClassifier
+
+/// What must hold on kinds of prompts the training data does not have: length counts only where it
+/// means more steps, exam questions that combine statements are marked, and the built-in model
+/// orders handwritten prompts the way the priors say (directions only; these are sanity prompts,
+/// never training data, and a score's absolute value is not checked).
+struct DifficultyTransferTests {
+    private func feature(_ name: String, _ text: String) throws -> Double {
+        let index = try #require(DifficultyFeatures.names.firstIndex(of: name))
+        return DifficultyFeatures.extract(text)[index]
+    }
+
+    static let longOpen =
+        "Please write a friendly note to my neighbours inviting them to a small garden party on Saturday afternoon, mentioning that children and dogs are welcome and that we will have lemonade, cake and music until the evening."
+
+    @Test func openLengthIsZeroForDemandingPrompts() throws {
+        #expect(try feature("open_length", Self.longOpen) > 0.5)
+        let maths =
+            "A farmer has 120 eggs. He sells half of them at the market, then uses 15 to bake cakes and gives a third of the rest to his neighbour, who pays him $2 for each dozen. How much money does he get, and how many eggs does he have left?"
+        #expect(try feature("math", maths) > 0.5)
+        #expect(try feature("open_length", maths) < 0.5 * feature("open_length", Self.longOpen))
+        let code = "```swift\nfunc f(_ x: Int) -> Int {\n    return x * 2;\n}\n```\nWhy does this crash when x is large? Fix it and explain the overflow."
+        #expect(try feature("open_length", code) < 0.2)
+    }
+
+    @Test(arguments: [
+        "Which of the following are true?\nI. The set is closed.\nII. The set is bounded.\nIII. The set is compact.\nA. I only\nB. II only\nC. I and II\nD. I, II and III\nAnswer:",
+        "Statement 1 | Every group of order 4 is cyclic. Statement 2 | Every cyclic group is abelian.\nA. True, True\nB. True, False\nC. False, True\nD. False, False\nAnswer:",
+        "For which of these two scenarios is the action wrong? Scenario 1 | I took the last cookie. Scenario 2 | I lied to my boss.\nA. Wrong, Wrong\nB. Wrong, Not wrong\nC. Not wrong, Wrong\nD. Not wrong, Not wrong\nAnswer:",
+        "下列说法正确的是\n①光合作用需要光 ②呼吸作用释放能量 ③蒸腾作用吸收水分\nA. ①②\nB. ②③\nC. ①③\nD. ①②③\nAnswer:",
+    ])
+    func multiStatementQuestionsAreMarked(_ question: String) throws {
+        #expect(try feature("mcq_statements", question) > 0)
+    }
+
+    @Test func plainQuestionsAndFreeTextHaveNoStatementMarks() throws {
+        #expect(try feature("mcq_statements", "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:") == 0)
+        // Outside answer-option questions the feature is zero, whatever the text says.
+        #expect(try feature("mcq_statements", "Statement 1 says the set is closed; is statement 2 (World War II) relevant?") == 0)
+        // "ii" in lower case is not a numeral.
+        #expect(try feature("mcq_statements", "Pick one.\nA. ii\nB. iii\nC. iv\nD. v\nAnswer:") == 0)
+    }
+
+    /// Word problems: more steps and quantities score higher (GSM8K-style), English and Chinese.
+    @Test func multiStepWordProblemsScoreAboveOneStepOnes() {
+        let model = DifficultyModel.builtIn
+        let oneStep = "Tom has 5 apples. He eats 2. How many apples does he have left?"
+        let sixSteps =
+            "A baker makes 48 muffins each morning. She sells 3/4 of them before noon at $2.50 each and the rest in the afternoon at a 20% discount. She spends $18 on ingredients per day and pays her assistant $12 per hour for 6 hours. After 5 days, how much profit has she made in total?"
+        #expect(model.score(sixSteps) > model.score(oneStep))
+        let oneStepZh = "小明有5个苹果，吃了2个，还剩几个？"
+        let manyStepsZh = "一个书店有120本书，第一天卖出总数的1/4，第二天卖出剩下的1/3，每本书售价25元，第三天又进了40本，三天后书店还有多少本书？两天一共卖了多少元？"
+        #expect(model.score(manyStepsZh) > model.score(oneStepZh))
+    }
+
+    /// MT-bench-style categories: maths, reasoning, coding and extraction above writing, role-play and rewriting.
+    @Test func demandingCategoriesScoreAboveOpenEndedOnes() {
+        let model = DifficultyModel.builtIn
+        let demanding = [
+            "Prove that there are infinitely many primes of the form 4k+3. Explain your reasoning step by step.",
+            "Implement a thread-safe LRU cache in Rust with O(1) get and put, generic over key and value types, and write unit tests for eviction order.",
+            "Write a Python function to find the longest common subsequence of two strings, and explain its time complexity.",
+            "Extract every person's name, date and amount from the following invoice text and return them as JSON:\nInvoice 2231 issued 2023-04-02 to Maria Lopez for 1,250 EUR. Second payment by John Smith on 2023-05-11, 300 EUR. Refund to Maria Lopez on 2023-06-01 of 50 EUR.",
+            "James runs 3 sprints 3 times a week. He runs 60 meters each sprint. A second runner runs twice as many sprints but half the distance each. How many more meters does James run in 4 weeks?",
+        ]
+        let open = [
+            "write a haiku about cats",
+            "Rewrite this sentence to sound more formal: hey guys, the meeting got moved to 3pm.",
+            "Pretend you are a pirate captain and greet the new crew members aboard your ship.",
+            "Imagine you are a tour guide in Rome. Describe the Colosseum to a group of tourists.",
+            "Write a persuasive essay arguing that cities should invest more in public libraries.",
+            "写一首关于春天的短诗",
+        ]
+        let lowestDemanding = demanding.map(model.score).min()!
+        for prompt in open {
+            #expect(model.score(prompt) < lowestDemanding, "\(prompt)")
+        }
+    }
+
+    /// A model trained on free-form prompts alone still ranks exam questions by the answer-option
+    /// priors (a longer question, several statements per option), not by a length effect learned on
+    /// chat instructions.
+    @Test func freeFormTrainingKeepsTheExamPriors() throws {
+        let model = try DifficultyTrainer().train(DifficultyTrainingTests.fixture)
+        let short = "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:"
+        let long =
+            "A satellite in a circular orbit around a planet is moved to a higher circular orbit by two short engine burns. Compared with its original orbit, which of its quantities has decreased?\nA. Its orbital period\nB. Its total energy\nC. Its orbital speed\nD. Its angular momentum\nAnswer:"
+        #expect(model.score(long) > model.score(short))
+        let statements = "Statement 1 | Every planet has a moon. Statement 2 | Mars is larger than Earth.\nA. True, True\nB. True, False\nC. False, True\nD. False, False\nAnswer:"
+        let single = "Which of these planets has a moon?\nA. Mercury\nB. Venus\nC. Earth\nD. None of them\nAnswer:"
+        #expect(model.score(statements) > model.score(single))
+    }
+}
