@@ -3,7 +3,10 @@
 and `lumen-bench decision`.
 
 Scores: reads JSONL prompts ({"prompt": ...} per line) and writes one score per line: the tier as
-an ordinal (SIMPLE=0, MEDIUM=1, COMPLEX=2, REASONING=3; ties are left as ties). Prints
+an ordinal (SIMPLE=0, MEDIUM=1, COMPLEX=2, REASONING=3) plus, below 1, the router's own raw score
+squashed monotonically into [0, 0.99), so that prompts of one tier are ranked by that score. The
+tier alone is a poor baseline: 80% of MMLU questions share one tier, which ranks them at random
+(APGR 0.500), where the router's score ranks them (0.58 here, ~0.59 in issue #14's table). Prints
 `seconds_per_prompt=X` (classify time only, excluding start-up) on stderr.
 Timing: `--bench PROMPT_FILE...` prints one line per file, the median microseconds per
 classification (one core, in process, after a warm-up).
@@ -66,15 +69,17 @@ def main() -> int:
 
     ordinal = {ComplexityTier.SIMPLE: 0, ComplexityTier.MEDIUM: 1, ComplexityTier.COMPLEX: 2, ComplexityTier.REASONING: 3}
 
+    import math
+
     scores = []
     start = time.perf_counter()
     for prompt in prompts:
-        tier, _score, _signals = router.classify(prompt)
-        scores.append(ordinal[tier])
+        tier, score, _signals = router.classify(prompt)
+        scores.append(ordinal[tier] + 0.99 * (0.5 + math.atan(float(score)) / math.pi))
     elapsed = time.perf_counter() - start
 
     with open(args.output, "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{s}\n" for s in scores))
+        handle.write("".join(f"{s:.9f}\n" for s in scores))
     print(f"seconds_per_prompt={elapsed / max(len(prompts), 1):.9f}", file=sys.stderr)
     return 0
 
