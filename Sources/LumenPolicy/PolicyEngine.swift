@@ -345,10 +345,11 @@ package enum PolicyEngine {
         case .tokens(let range):
             return (matched, describe("estimated tokens", String(c.estimatedTokens), Double(c.estimatedTokens), range, matched))
         case .findings(let f):
-            var bestByType: [FindingType: Double] = [:]
-            for (type, best) in input.findingTypes where best >= f.minScore { bestByType[type] = max(0, best) }
+            // A few types at most: a linear search, no hashing of their names.
+            let present = input.findingTypes.filter { $0.maxScore >= f.minScore }
+            func best(_ type: FindingType) -> Double? { present.first { $0.type == type }.map { max(0, $0.maxScore) } }
             func found(_ types: [FindingType]) -> [String] {
-                types.compactMap { type in bestByType[type].map { "\(type.rawValue) (\(score($0)))" } }
+                types.compactMap { type in best(type).map { "\(type.rawValue) (\(score($0)))" } }
             }
             let threshold = f.minScore > 0 ? " with score ≥ \(plain(f.minScore))" : ""
             var parts: [String] = []
@@ -357,7 +358,7 @@ package enum PolicyEngine {
                 parts.append(hits.isEmpty ? "no finding of \(list(f.anyOf.map(\.rawValue)))\(threshold)" : "finding \(hits.joined(separator: ", "))")
             }
             if !f.allOf.isEmpty {
-                let missing = f.allOf.filter { bestByType[$0] == nil }
+                let missing = f.allOf.filter { best($0) == nil }
                 parts.append(
                     missing.isEmpty
                         ? "findings \(found(f.allOf).joined(separator: ", "))"
