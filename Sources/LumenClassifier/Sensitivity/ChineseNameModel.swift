@@ -653,8 +653,9 @@ final class ChineseNameScanner: Sendable {
             // A frequent word ("谢谢", "高度") is not read as a two-character name, nor is a reduplicated
             // word ("谢谢", "刚刚", "常常").
             if e - s == 2 && kind != .latin && t.v[s] == t.v[s + 1] { return }
+            // Feature 16 of a Chinese candidate is its frequency as a word: test it before the rest.
+            if e - s == 2 && kind == .chinese && Double(word(t, s, e)) >= Self.frequentWord { return }
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
-            if e - s == 2 && kind == .chinese && x[16] >= Self.frequentWord { return }
             let logit = score(x, kind)
             let cut = cuts[kind.rawValue]
             // A census first name, or a capitalised first name and surname ("JohnCarpenter", not "rebalance").
