@@ -22,7 +22,8 @@ struct DifficultyTransferTests {
             "A farmer has 120 eggs. He sells half of them at the market, then uses 15 to bake cakes and gives a third of the rest to his neighbour, who pays him $2 for each dozen. How much money does he get, and how many eggs does he have left?"
         #expect(try feature("math", maths) > 0.5)
         #expect(try feature("open_length", maths) < 0.5 * feature("open_length", Self.longOpen))
-        let code = "```swift\nfunc f(_ x: Int) -> Int {\n    return x * 2;\n}\n```\nWhy does this crash when x is large? Fix it and explain the overflow."
+        let code =
+            "```swift\nfunc f(_ x: Int) -> Int {\n    return x * 2;\n}\n```\nWhy does this crash when x is large? Fix it and explain the overflow."
         #expect(try feature("open_length", code) < 0.2)
     }
 
@@ -89,7 +90,8 @@ struct DifficultyTransferTests {
         let long =
             "A satellite in a circular orbit around a planet is moved to a higher circular orbit by two short engine burns. Compared with its original orbit, which of its quantities has decreased?\nA. Its orbital period\nB. Its total energy\nC. Its orbital speed\nD. Its angular momentum\nAnswer:"
         #expect(model.score(long) > model.score(short))
-        let statements = "Statement 1 | Every planet has a moon. Statement 2 | Mars is larger than Earth.\nA. True, True\nB. True, False\nC. False, True\nD. False, False\nAnswer:"
+        let statements =
+            "Statement 1 | Every planet has a moon. Statement 2 | Mars is larger than Earth.\nA. True, True\nB. True, False\nC. False, True\nD. False, False\nAnswer:"
         let single = "Which of these planets has a moon?\nA. Mercury\nB. Venus\nC. Earth\nD. None of them\nAnswer:"
         #expect(model.score(statements) > model.score(single))
     }

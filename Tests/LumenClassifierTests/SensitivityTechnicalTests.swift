@@ -157,6 +157,7 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(strong("作者：Priya Raman <p.raman@example.com>", .person) == ["Priya Raman"])
         #expect(texts("be53e889 github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> chore", .person).isEmpty)
         #expect(texts("Author: GitHub Actions <actions@github.com>", .person).isEmpty)
+        #expect(strong("End git commit messages with:\nCo-Authored-By: Claude Code <noreply@anthropic.com>", .person).isEmpty)
         #expect(texts("From: ACME SUPPORT <support@acme.example>", .person).isEmpty)
         // Angle brackets without an address are generics, not a mailbox.
         #expect(texts("Return Result <Value, Error> from the handler", .person).isEmpty)
@@ -168,6 +169,9 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(personal("SELECT * FROM orders WHERE status = 'PENDING' LIMIT 100 OFFSET 200;").isEmpty)
         #expect(strong("Hi, this is Fatima from the billing team.", .person) == ["Fatima"])
         #expect(strong("Hi, this is Python 3.12 on Debian.", .person).isEmpty)
+        #expect(strong("Note that this is Claude Code, Anthropic's CLI.", .person).isEmpty)
+        #expect(strong("Whether this is Claude's global config file", .person).isEmpty)
+        #expect(strong("Hello, this is Kenji speaking.", .person) == ["Kenji"])
         #expect(strong("Please ask Arjun Patel to rotate the key; his number is 07700 900123.", .phone) == ["07700 900123"])
         #expect(texts("LIMIT 100 OFFSET 200", .streetAddress).isEmpty)
         #expect(texts("2. UA 961 FRA-EWR 11:05", .streetAddress).isEmpty)

@@ -154,10 +154,12 @@ private struct LatinNames: Sendable {
     let surnames = Chars.hashSet(NameLexicon.surnames + "\n" + NameLexicon.worldSurnames)
     private let englishWords = EnglishWords.common
     private let softwareWords = Lexicon.softwareWords
+    private let unattendedMailboxes = Lexicon.unattendedMailboxes
 
     private let nameHash = Chars.hash("name")
     private let isHash = Chars.hash("is")
     private let thisHash = Chars.hash("this")
+    private let introductionTails = Chars.hashSet("from here speaking calling writing with at of and again")
     private let userHash = Chars.hash("user")
     private let andHash = Chars.hash("and")
     private let underHash = Chars.hash("under")
@@ -247,8 +249,16 @@ private struct LatinNames: Sendable {
         return nil
     }
 
+    /// Whether word `i` (a first name) is followed by a software word or an acronym: a product
+    /// ("Claude Code", "Claude API", "Ruby Gems"), not a person.
+    private func productAfter(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        guard i + 1 < w.count, sameLine(t, w[i], w[i + 1]) else { return false }
+        let y = w[i + 1]
+        return softwareWords.contains(y.hash) || (y.isAllCaps && y.length >= 2 && !y.isNumber)
+    }
+
     /// Whether an e-mail address in angle brackets follows `end` (past a closing quote and one space):
-    /// `<local@domain.tld>`.
+    /// `<local@domain.tld>`, of a mailbox someone reads.
     private func mailboxAfter(_ t: ScalarText, _ end: Int) -> Bool {
         var k = end
         if k < t.count && t.v[k] == 0x22 { k += 1 }
@@ -259,7 +269,8 @@ private struct LatinNames: Sendable {
         var dot = false
         while k < t.count && k - local < 254 {
             let c = t.v[k]
-            if c == 0x3E { return at > local && dot && k > at + 1 }
+            // A no-reply mailbox belongs to a product or a bot ("Claude Code <noreply@anthropic.com>").
+            if c == 0x3E { return at > local && dot && k > at + 1 && !unattendedMailboxes.contains(Chars.hash(t.v, local, at)) }
             if c <= 0x20 || c == 0x3C { return false }
             if c == 0x40 {
                 if at >= 0 { return false }
@@ -355,12 +366,18 @@ private struct LatinNames: Sendable {
             // A caller or writer introducing themselves: "Hi, this is Fatima from billing" (a first name:
             // "this is Python" is no person).
             if x.hash == thisHash, i + 2 < w.count, w[i + 1].hash == isHash, sameLine(t, x, w[i + 1]), sameLine(t, w[i + 1], w[i + 2]),
-                w[i + 2].isCapitalized, !w[i + 2].isAllCaps, firstNames.contains(w[i + 2].hash)
+                w[i + 2].isCapitalized, !w[i + 2].isAllCaps, firstNames.contains(w[i + 2].hash), !productAfter(t, w, i + 2)
             {
                 let e = extendName(t, w, i + 2, lowercase: false)
-                add(i + 2, e, 0.75)
-                i = e
-                continue
+                // …then the end of the clause or "from", "here", "speaking" ("this is Claude's config" is no greeting).
+                let after = w[e - 1].next
+                if after == 0x2C || after == 0x2E || after == 0x21 || after == 0x0A || after == 0
+                    || (after == 0x20 && e < w.count && sameLine(t, w[e - 1], w[e]) && introductionTails.contains(w[e].hash))
+                {
+                    add(i + 2, e, 0.75)
+                    i = e
+                    continue
+                }
             }
             // Chat speaker label at a line start: "Nicole: …".
             if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps, speakerLine(t, w, i) {
@@ -380,9 +397,7 @@ private struct LatinNames: Sendable {
                 let isFirst = firstNames.contains(x.hash)
                 // A first name before a software word or an acronym is a product ("Claude API",
                 // "Claude Agent SDK", "Ruby Gems"), not a person.
-                if isFirst, i + 1 < w.count, sameLine(t, x, w[i + 1]),
-                    softwareWords.contains(w[i + 1].hash) || (w[i + 1].isAllCaps && w[i + 1].length >= 2 && !w[i + 1].isNumber)
-                {
+                if isFirst, productAfter(t, w, i) {
                     i += 2
                     continue
                 }
