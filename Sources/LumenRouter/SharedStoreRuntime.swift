@@ -142,7 +142,19 @@ extension RouterRuntime {
     func startStoreWork(_ context: StoreContext) {
         let settings = context.settings
         let logger = self.logger
-        // Heartbeat, settlement retries, expiry of dead instances' reservations.
+        // The heartbeat, on a task (and a connection) of its own: slow housekeeping must not delay it.
+        context.tasks.add(
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(settings.heartbeatSeconds * 1e9))
+                    do {
+                        try await context.store.heartbeat(context.instance)
+                    } catch {
+                        logger.warning("store heartbeat failed (retrying)", metadata: ["error": "\(error)"])
+                    }
+                }
+            })
+        // Settlement retries, expiry of dead instances' reservations, checkpoints.
         context.tasks.add(
             Task {
                 var lastExpiry = ContinuousClock.now
@@ -150,7 +162,6 @@ extension RouterRuntime {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(settings.heartbeatSeconds * 1e9))
                     do {
-                        try await context.store.heartbeat(context.instance)
                         await context.budget.retryPending()
                         if lastExpiry.duration(to: .now) >= .seconds(settings.staleSeconds / 2) {
                             lastExpiry = .now

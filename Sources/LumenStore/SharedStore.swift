@@ -8,20 +8,25 @@ import PostgresNIO
 /// reservations, the policy versions, and the instances themselves. A pool of connections
 /// (PostgresNIO's `PostgresClient`) serves every query; each query has a deadline, so a database
 /// that stops answering turns into a prompt error (remote routes 503) instead of a hang.
+/// The heartbeat has a connection of its own: a busy instance, its pool queued with hundreds of
+/// requests' queries, must not look dead to the others (they would expire its reservations).
 package final class SharedStore: Sendable {
     package let url: StoreURL
     let client: PostgresClient
+    /// One connection, for the heartbeat only.
+    let heartbeatClient: PostgresClient
     let logger: Logger
-    private let runner: NIOLockedValueBox<Task<Void, Never>?>
+    private let runner: NIOLockedValueBox<[Task<Void, Never>]>
     /// Longest wait for one query (seconds).
     package let queryTimeout: Double
 
-    private init(url: StoreURL, client: PostgresClient, logger: Logger, queryTimeout: Double) {
+    private init(url: StoreURL, client: PostgresClient, heartbeatClient: PostgresClient, logger: Logger, queryTimeout: Double) {
         self.url = url
         self.client = client
+        self.heartbeatClient = heartbeatClient
         self.logger = logger
         self.queryTimeout = queryTimeout
-        self.runner = NIOLockedValueBox(nil)
+        self.runner = NIOLockedValueBox([])
     }
 
     /// Connects to `url` and checks that the database answers. Fails with a message that names
@@ -55,8 +60,11 @@ package final class SharedStore: Sendable {
             }
         }
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
-        let store = SharedStore(url: url, client: client, logger: logger, queryTimeout: queryTimeout)
-        store.runner.withLockedValue { $0 = Task { await client.run() } }
+        var single = url.clientConfiguration
+        single.options.maximumConnections = 1
+        let heartbeatClient = PostgresClient(configuration: single, backgroundLogger: quiet)
+        let store = SharedStore(url: url, client: client, heartbeatClient: heartbeatClient, logger: logger, queryTimeout: queryTimeout)
+        store.runner.withLockedValue { $0 = [Task { await client.run() }, Task { await heartbeatClient.run() }] }
         do {
             _ = try await store.deadline(timeout, "connect") {
                 try await client.query("SELECT 1")
@@ -70,9 +78,9 @@ package final class SharedStore: Sendable {
 
     /// Stops the pool (in-flight queries fail).
     package func shutdown() {
-        runner.withLockedValue { task in
-            task?.cancel()
-            task = nil
+        runner.withLockedValue { tasks in
+            for task in tasks { task.cancel() }
+            tasks = []
         }
     }
 
@@ -107,8 +115,8 @@ package final class SharedStore: Sendable {
 
     /// A query with the store's deadline; errors become `StoreError`s that say what failed.
     @discardableResult
-    func run(_ what: String, _ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
-        let client = self.client
+    func run(_ what: String, _ query: PostgresQuery, on dedicated: PostgresClient? = nil) async throws(StoreError) -> [PostgresRow] {
+        let client = dedicated ?? self.client
         do {
             return try await deadline(queryTimeout, what) {
                 try await client.query(query).collect()

@@ -35,7 +35,7 @@ extension SharedStore {
 
     /// Marks the instance alive.
     package func heartbeat(_ instance: StoreInstance) async throws(StoreError) {
-        try await run("heartbeat", "UPDATE lumen_instances SET heartbeat_at = now() WHERE instance_id = \(instance.id)")
+        try await run("heartbeat", "UPDATE lumen_instances SET heartbeat_at = now() WHERE instance_id = \(instance.id)", on: heartbeatClient)
     }
 
     /// Marks the instance stopped (its open reservations then expire at once).
