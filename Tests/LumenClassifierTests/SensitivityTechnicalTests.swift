@@ -178,6 +178,22 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(texts("28245 Puruntie 82, Helsinki", .streetAddress).first?.hasPrefix("28245 Puruntie 82") == true)
     }
 
+    /// Chinese developer text: software words are no names, a password after 密码 and a space is found.
+    @Test func chineseDeveloperText() {
+        #expect(personal("请用 Go 写一个函数，把时间戳 1710489600 转成北京时间字符串").isEmpty)
+        #expect(personal("写一个 SQL 查询，统计每个用户的平均订单金额").isEmpty)
+        #expect(strong("测试账号 test_user01 密码 Passw0rd!2024 在预发环境登录报 401", .password) == ["Passw0rd!2024"])
+        #expect(texts("密码 错误次数太多", .password).isEmpty)
+        #expect(texts("密码 admin 不行", .password).isEmpty)
+        #expect(strong("用户张伟（手机号 13912345678）反馈登录不了", .person) == ["张伟"])
+    }
+
+    /// An HTTP status and its reason phrase is no street address; a street named Gateway still is.
+    @Test func httpStatusesAreNoAddresses() {
+        #expect(personal("nginx returned HTTP 502 Bad Gateway, then 504 Gateway Timeout").isEmpty)
+        #expect(texts("ship it to 502 Gateway Blvd", .streetAddress) == ["502 Gateway Blvd"])
+    }
+
     @Test func personNeedsMoreThanOneCapitalisedWord() {
         #expect(texts("Nicole: What a week it was", .person) == ["Nicole"])
         #expect(texts("Error: connect ECONNREFUSED", .person).isEmpty)

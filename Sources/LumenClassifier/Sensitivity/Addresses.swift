@@ -129,8 +129,8 @@ private struct LatinAddresses: Sendable {
             while k < w.count && k - i <= 5 && isNameWord(w[k], lowercaseText: true) && adjacent(t, w[k - 1], w[k]) { k += 1 }
             if k > i + 1, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) { return (w[k].end, 0.8) }
         }
-        // House number first.
-        if x.isNumber && x.length <= 6 && !(x.previous == 0x24 || x.previous == 0x23) {
+        // House number first; an HTTP status and its reason ("502 Bad Gateway", "504 Gateway Timeout") is none.
+        if x.isNumber && x.length <= 6 && !(x.previous == 0x24 || x.previous == 0x23) && !httpStatus(t, w, i) {
             var k = i + 1
             // Up to two more leading numbers ("370 3911 Fourth Avenue"), or a unit ("0912 P.O. Box 287").
             while k < w.count && k - i < 3 && w[k].isNumber && w[k].length <= 6 && adjacent(t, w[k - 1], w[k]) { k += 1 }
@@ -193,6 +193,17 @@ private struct LatinAddresses: Sendable {
     }
 
     private let placeCue = Chars.hashSet("on at to in near")
+    private let gatewayHash = Chars.hash("gateway")
+    private let badHash = Chars.hash("bad")
+
+    /// A three-digit status 100–599 followed by a reason phrase with a street type in it.
+    private func httpStatus(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        guard w[i].length == 3, (0x31...0x35).contains(t.v[w[i].start]), i + 1 < w.count else { return false }
+        let y = w[i + 1]
+        if y.hash == badHash { return i + 2 < w.count && w[i + 2].hash == gatewayHash }
+        // "504 Gateway Timeout", not "502 Gateway Blvd".
+        return y.hash == gatewayHash && !(i + 2 < w.count && isStreetType(w[i + 2]))
+    }
 
     private func militaryTail(_ t: ScalarText, _ w: [Word], from start: Int) -> Int? {
         var k = start

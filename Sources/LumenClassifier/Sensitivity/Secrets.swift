@@ -216,10 +216,14 @@ enum Secrets {
                 i += 1
                 continue
             }
-            guard var k = separatorEnd(t, after: keyEnd) else {
+            // After the Chinese words a space may be all that separates the value ("密码 Passw0rd!2024"):
+            // then the value must look like one (ASCII, letters with digits or symbols).
+            let chineseKey = c >= 0x80
+            guard var k = separatorEnd(t, after: keyEnd) ?? (chineseKey && t[keyEnd] == 0x20 ? keyEnd + 1 : nil) else {
                 i = keyEnd
                 continue
             }
+            let bareSpace = chineseKey && separatorEnd(t, after: keyEnd) == nil
             if t[k] == 0x3D { k += 1 }
             while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 { k += 1 }
             let s = k
@@ -228,7 +232,7 @@ enum Secrets {
             { k += 1 }
             // Trailing sentence punctuation is not part of the value.
             while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x3F) { k -= 1 }
-            if isSecretValue(t, s, k, type: type) {
+            if isSecretValue(t, s, k, type: type) && (!bareSpace || mixedASCII(t, s, k)) {
                 out.append(Finding(type: type, start: s, end: k, score: type == .password ? 0.9 : 0.8))
             }
             i = max(k, keyEnd)
@@ -288,6 +292,18 @@ enum Secrets {
             }
             return secret ? .genericSecret : nil
         }
+    }
+
+    /// ASCII only, with letters and digits or symbols ("Passw0rd!2024", not "admin" or "123456").
+    private static func mixedASCII(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var letters = false
+        var others = false
+        for k in s..<e {
+            let c = t.v[k]
+            if c >= 0x80 { return false }
+            if Chars.isASCIILetter(c) { letters = true } else { others = true }
+        }
+        return letters && others && e - s >= 6
     }
 
     /// A value worth flagging: 4+ scalars, not a placeholder ("<password>", "${VAR}", "****"), not a plain word for tokens.
