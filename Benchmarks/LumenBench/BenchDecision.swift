@@ -252,7 +252,8 @@ struct BenchDecision: AsyncParsableCommand {
                     }, classifyOnce: { first }))
         }
         guard !rows.isEmpty else {
-            throw ValidationError("--case '\(only ?? "")' matches no case; the cases are: 1KB, 32KB, 1KB chat (text only), 1KB chat, 1KB zh chat, 50KB agent")
+            throw ValidationError(
+                "--case '\(only ?? "")' matches no case; the cases are: 1KB, 32KB, 1KB chat (text only), 1KB chat, 1KB zh chat, 50KB agent")
         }
         precondition(sink > 0)
         if json {
