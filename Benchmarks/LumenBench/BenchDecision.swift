@@ -55,6 +55,10 @@ struct BenchDecision: AsyncParsableCommand {
         var roundP99Microseconds: [Double]
         /// Policy evaluation alone (classification done once beforehand).
         var evaluateOnlyP50Microseconds: Double
+        /// The host's floor for a task this long: a loop of arithmetic calibrated to the decision's
+        /// p50, timed the same way (timer ticks and neighbours interrupt it as often): its p50 and p99.
+        var floorP50Microseconds: Double?
+        var floorP99Microseconds: Double?
         var litellmP50Microseconds: Double?
         var litellmDecisionsPerSecond: Double?
         var speedup: Double?
@@ -189,6 +193,7 @@ struct BenchDecision: AsyncParsableCommand {
             }
             // The median round by p99 (for an even count, the lower middle one).
             let median = measured.sorted { $0.p99 < $1.p99 }[(measured.count - 1) / 2]
+            let floor = spinFloor(p50: median.p50, count: count)
             let classified = classifyOnce()
             var evaluateOnly: [Double] = []
             evaluateOnly.reserveCapacity(count)
@@ -203,8 +208,40 @@ struct BenchDecision: AsyncParsableCommand {
             return Row(
                 size: label, bytes: bytes, iterations: count, rounds: rounds, decisionsPerSecond: Double(count) / median.seconds,
                 p50Microseconds: median.p50, p99Microseconds: median.p99, roundP99Microseconds: measured.map(\.p99),
-                evaluateOnlyP50Microseconds: Self.percentile(evaluateOnly, 0.50)
+                evaluateOnlyP50Microseconds: Self.percentile(evaluateOnly, 0.50),
+                floorP50Microseconds: floor.p50, floorP99Microseconds: floor.p99
             )
+        }
+
+        /// `count` runs of a dependent multiply-xor chain as long as `target` µs at the median, timed
+        /// like the decisions: what the host alone adds at p99 to work of that length (a 250 Hz timer
+        /// tick costs this VM ~15 µs, so work of ≥ 40 µs is hit in ≥ 1% of runs).
+        func spinFloor(p50 target: Double, count: Int) -> (p50: Double, p99: Double) {
+            func spin(_ n: Int) -> UInt64 {
+                var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+                for i in 0..<n { h = (h ^ UInt64(truncatingIfNeeded: i)) &* 0x100_0000_01b3 }
+                return h
+            }
+            var n = 1000
+            for _ in 0..<4 {
+                var samples: [Double] = []
+                for _ in 0..<101 {
+                    let start = clock.now
+                    sink &+= Int(truncatingIfNeeded: spin(n) & 1)
+                    samples.append(Self.microseconds(clock.now - start))
+                }
+                samples.sort()
+                n = max(1, Int(Double(n) * target / max(samples[50], 0.01)))
+            }
+            var latencies: [Double] = []
+            latencies.reserveCapacity(count)
+            for _ in 0..<count {
+                let start = clock.now
+                sink &+= Int(truncatingIfNeeded: spin(n) & 1) + 1
+                latencies.append(Self.microseconds(clock.now - start))
+            }
+            latencies.sort()
+            return (Self.percentile(latencies, 0.50), Self.percentile(latencies, 0.99))
         }
 
         for (index, (label, bytes, count)) in sizes.enumerated() where only.map(label.contains) ?? true {
@@ -273,6 +310,9 @@ struct BenchDecision: AsyncParsableCommand {
                 format: "%@ %8.0f decisions/s  p50 %8.1f µs  p99 %8.1f µs  (n=%ld per round; p99s [%@]; policy evaluation alone p50 %.1f µs)",
                 row.size.rightPadded(20) as NSString, row.decisionsPerSecond, row.p50Microseconds, row.p99Microseconds, row.iterations, spread,
                 row.evaluateOnlyP50Microseconds)
+            if let p50 = row.floorP50Microseconds, let p99 = row.floorP99Microseconds {
+                line += String(format: "  | host floor (spin as long): p50 %.1f µs  p99 %.1f µs", p50, p99)
+            }
             if let p50 = row.litellmP50Microseconds, let speedup = row.speedup {
                 line += String(format: "  | LiteLLM complexity router p50 %9.1f µs  → Lumen %.1f× faster", p50, speedup)
             }
