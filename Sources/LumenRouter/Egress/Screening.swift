@@ -395,11 +395,17 @@ package enum Screening {
                     failure = .local("binary content at \(path) was not in the screened request")
                 }
             case .text, .jsonText, .fixed:
-                let findings =
-                    (sameFormat
-                        ? ScreenedRequest.findings(atOrdinal: ordinal, text: text, ordinals: ordinals, findingsBySlot: findingsBySlot) : nil)
-                    ?? ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index)
-                    ?? classifier.findings(in: text)
+                // Plain branches, not `??`: its autoclosures copied the classifier for every string.
+                let findings: [Finding]
+                if sameFormat,
+                    let known = ScreenedRequest.findings(atOrdinal: ordinal, text: text, ordinals: ordinals, findingsBySlot: findingsBySlot)
+                {
+                    findings = known
+                } else if let known = ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index) {
+                    findings = known
+                } else {
+                    findings = classifier.findings(in: text)
+                }
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {
                     failure = .local("the body for this target has \(unseen.type.rawValue) at \(path), which the decision did not see")
                     return
