@@ -384,6 +384,9 @@ package enum Screening {
         // What the walk reads of the screened request, taken out once (see `findings(atOrdinal:…)`).
         let (ordinals, texts, findingsBySlot) = (screened.ordinals, screened.texts, screened.findingsBySlot)
         let screenedBinary = !screened.binaryParts.isEmpty
+        // The classifier behind one closure made here: the walk's closure captured it by value and
+        // copied it for every string.
+        let classify = { (text: String) -> [Finding] in classifier.findings(in: text) }
         OutboundStrings.walk(body) { path, text, isKey, kind, _ in
             defer { ordinal += 1 }
             guard failure == nil else { return }
@@ -404,7 +407,7 @@ package enum Screening {
                 } else if let known = ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index) {
                     findings = known
                 } else {
-                    findings = classifier.findings(in: text)
+                    findings = classify(text)
                 }
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {
                     failure = .local("the body for this target has \(unseen.type.rawValue) at \(path), which the decision did not see")
