@@ -90,9 +90,13 @@ package struct JSONBytesWriter {
 
     /// Like `JSONEncoder`: the shortest round-trip form, without a trailing `.0`.
     package mutating func number(_ value: Double) {
+        // `description` is ASCII: the `.0` is cut as bytes (not with String's grapheme-aware `hasSuffix`).
         var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        text.withUTF8 { utf8 in
+            var count = utf8.count
+            if count >= 2, utf8[count - 2] == UInt8(ascii: "."), utf8[count - 1] == UInt8(ascii: "0") { count -= 2 }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
+        }
     }
 
     /// A JSON string with `JSONEncoder`'s escapes (`.withoutEscapingSlashes`): `"`, `\`, and control
