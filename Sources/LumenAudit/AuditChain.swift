@@ -17,35 +17,40 @@ package enum AuditChain {
 
     /// Encodes and seals a record: returns the line (with newline) and its hash.
     static func seal(_ record: AuditRecord, encoder: JSONEncoder) throws -> (line: [UInt8], hash: String) {
-        var body = record
-        body.hash = nil
-        let json: [UInt8]
-        if let fast = AuditRecordWriter.body(body) {
-            json = fast
+        var line: [UInt8]
+        if let canonical = AuditRecordWriter.canonical(record, seq: record.seq, prevHash: record.prevHash) {
+            line = canonical
         } else {
+            var body = record
+            body.hash = nil
+            let json: [UInt8]
             do {
                 json = Array(try encoder.encode(body))
             } catch {
                 throw AuditError(.invalidRecord, "cannot encode record: \(error)")
             }
+            line = []
+            line.reserveCapacity(json.count + 200)
+            line += seqPrefix
+            line += String(record.seq).utf8
+            line += prevPrefix
+            line += record.prevHash.utf8
+            line.append(UInt8(ascii: "\""))
+            // json is `{...}` with at least one key; splice its inside.
+            line.append(UInt8(ascii: ","))
+            line += json.dropFirst()  // keeps the closing brace
         }
-        var line: [UInt8] = []
-        line.reserveCapacity(json.count + 200)
-        line += seqPrefix
-        line += Array(String(record.seq).utf8)
-        line += prevPrefix
-        line += Array(record.prevHash.utf8)
-        line.append(UInt8(ascii: "\""))
-        // json is `{...}` with at least one key; splice its inside.
-        line.append(UInt8(ascii: ","))
-        line += json.dropFirst()  // keeps the closing brace
-        let digest = hex(Array(SHA256.hash(data: line)))
+        let digest = hex(SHA256.hash(data: line))
+        line.reserveCapacity(line.count + hashSuffixLength)
         line.removeLast()
         line += hashPrefix
-        line += Array(digest.utf8)
-        line += Array("\"}\n".utf8)
+        line += digest.utf8
+        line += hashSuffixEnd
         return (line, digest)
     }
+
+    /// What follows the hash on a line.
+    static let hashSuffixEnd = Array("\"}\n".utf8)
 
     /// Set in an encoder's `userInfo` to leave out `seq`, `prev_hash` and `hash`, which the line
     /// prefix and suffix carry.
@@ -105,9 +110,9 @@ package enum AuditChain {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex.
-    static func hex(_ bytes: [UInt8]) -> String {
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
+        out.reserveCapacity(64)
         for b in bytes {
             out.append(hexDigits[Int(b >> 4)])
             out.append(hexDigits[Int(b & 0xf)])

@@ -64,32 +64,31 @@ package enum AuditFiles {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let millis = Int(ms % 1000)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = value
-            for k in stride(from: width - 1, through: 0, by: -1) {
-                digits[k] = UInt8(48 + v % 10)
-                v /= 10
+        // Written in place (two audit records per proxied request take a timestamp).
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var v = value
+                for k in stride(from: start + width - 1, through: start, by: -1) {
+                    out[k] = UInt8(48 + v % 10)
+                    v /= 10
+                }
             }
-            out += digits
+            put(Int(parts.tm_year) + 1900, 4, at: 0)
+            out[4] = 45
+            put(Int(parts.tm_mon) + 1, 2, at: 5)
+            out[7] = 45
+            put(Int(parts.tm_mday), 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            put(Int(parts.tm_hour), 2, at: 11)
+            out[13] = 58
+            put(Int(parts.tm_min), 2, at: 14)
+            out[16] = 58
+            put(Int(parts.tm_sec), 2, at: 17)
+            out[19] = 46
+            put(millis, 3, at: 20)
+            out[23] = UInt8(ascii: "Z")
+            return 24
         }
-        put(Int(parts.tm_year) + 1900, 4)
-        out.append(45)
-        put(Int(parts.tm_mon) + 1, 2)
-        out.append(45)
-        put(Int(parts.tm_mday), 2)
-        out.append(UInt8(ascii: "T"))
-        put(Int(parts.tm_hour), 2)
-        out.append(58)
-        put(Int(parts.tm_min), 2)
-        out.append(58)
-        put(Int(parts.tm_sec), 2)
-        out.append(46)
-        put(millis, 3)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses `--since`: `7d`, `24h`, `30m`, an ISO date (`2026-11-20`) or timestamp; returns the

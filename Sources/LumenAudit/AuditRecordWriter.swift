@@ -12,7 +12,25 @@ enum AuditRecordWriter {
     static func body(_ record: AuditRecord) -> [UInt8]? {
         guard record.policyInfo == nil, record.recovery == nil else { return nil }
         var writer = JSONBytesWriter(capacity: 1024)
-        writer.write(record)
+        var object = JSONBytesWriter.Object()
+        writer.write(record, &object)
+        return writer.bytes
+    }
+
+    /// The bytes the chain hashes (see ``AuditChain``): `{"seq":N,"prev_hash":"P"`, then the
+    /// record's body after its `{`, in one buffer (what `AuditChain.seal` spliced together from
+    /// ``body(_:)``); nil when the record must go through `JSONEncoder`. The record's `seq`,
+    /// `prevHash` and `hash` are not read.
+    static func canonical(_ record: AuditRecord, seq: Int, prevHash: String) -> [UInt8]? {
+        guard record.policyInfo == nil, record.recovery == nil else { return nil }
+        var writer = JSONBytesWriter(capacity: 1280)
+        writer.raw(contentsOf: AuditChain.seqPrefix)
+        writer.number(seq)
+        writer.raw(contentsOf: AuditChain.prevPrefix)
+        writer.raw(contentsOf: prevHash.utf8)
+        writer.raw(UInt8(ascii: "\""))
+        var object = JSONBytesWriter.Object.continued
+        writer.write(record, &object)
         return writer.bytes
     }
 }
@@ -20,8 +38,8 @@ enum AuditRecordWriter {
 /// One writer per audit part, on the shared JSON primitives.
 extension JSONBytesWriter {
     // Keys in the order `.sortedKeys` puts them (byte order; all keys here are lower-case ASCII).
-    fileprivate mutating func write(_ r: AuditRecord) {
-        var o = Object()
+    /// The record's members into `o` (a fresh object, or one whose first members are written).
+    fileprivate mutating func write(_ r: AuditRecord, _ o: inout Object) {
         if let v = r.api {
             key("api", &o)
             string(v)

@@ -11,6 +11,14 @@ package struct JSONBytesWriter {
     package struct Object {
         var first = true
         package init() {}
+
+        /// An object whose `{` and first members are already in the bytes (see ``raw(contentsOf:)``):
+        /// the next member follows a `,`.
+        package static var continued: Object {
+            var object = Object()
+            object.first = false
+            return object
+        }
     }
 
     /// Opens the object on its first member; writes `"name":`.
@@ -59,6 +67,11 @@ package struct JSONBytesWriter {
         bytes.append(byte)
     }
 
+    /// Bytes the caller has already made valid JSON (a prefix it frames itself), as they are.
+    package mutating func raw(contentsOf bytes: some Sequence<UInt8>) {
+        self.bytes.append(contentsOf: bytes)
+    }
+
     package mutating func null() {
         bytes.append(contentsOf: Self.nullBytes)
     }
@@ -77,15 +90,32 @@ package struct JSONBytesWriter {
 
     /// Like `JSONEncoder`: the shortest round-trip form, without a trailing `.0`.
     package mutating func number(_ value: Double) {
+        // `description` is ASCII: the `.0` is cut as bytes (not with String's grapheme-aware `hasSuffix`).
         var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        text.withUTF8 { utf8 in
+            var count = utf8.count
+            if count >= 2, utf8[count - 2] == UInt8(ascii: "."), utf8[count - 1] == UInt8(ascii: "0") { count -= 2 }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
+        }
     }
 
     /// A JSON string with `JSONEncoder`'s escapes (`.withoutEscapingSlashes`): `"`, `\`, and control
     /// characters; everything else as UTF-8.
     package mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escape: their UTF-8 goes in with one copy.
+        var value = value
+        let needsEscapes = value.withUTF8 { utf8 -> Bool in
+            if utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return true }
+            bytes.append(contentsOf: utf8)
+            return false
+        }
+        if needsEscapes { escaped(value) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The inside of a JSON string, escaped byte by byte.
+    private mutating func escaped(_ value: String) {
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""):
@@ -116,7 +146,6 @@ package struct JSONBytesWriter {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     private static let unicodeEscape = Array("\\u00".utf8)

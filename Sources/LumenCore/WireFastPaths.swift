@@ -337,3 +337,78 @@ extension Usage {
         return o.value
     }
 }
+
+// MARK: - Answers written straight into bytes
+
+extension ChatCompletionResponse {
+    /// The bytes of ``wireValue`` as `FastJSON` writes them, without building the `JSONValue` tree
+    /// (dictionaries, then their keys sorted), for the everyday answer: text or no content, no
+    /// names, tool calls, logprobs or extra members anywhere. Nil for any other answer (the caller
+    /// encodes ``wireValue``): a non-streaming request's answer is encoded once per request.
+    package func everydayWireJSON() -> [UInt8]? {
+        guard extra.isEmpty else { return nil }
+        if let usage, !usage.extra.isEmpty || !(usage.cost?.isFinite ?? true) { return nil }
+        for choice in choices {
+            let message = choice.message
+            guard choice.logprobs == nil, message.name == nil, message.toolCalls == nil, message.toolCallId == nil, message.extra.isEmpty
+            else { return nil }
+            if case .parts? = message.content { return nil }
+        }
+        // Members in `.sortedKeys` order.
+        var out = JSONBytesWriter(capacity: 256 + choices.reduce(0) { $0 + ($1.message.content?.textLength ?? 0) })
+        var o = JSONBytesWriter.Object()
+        out.key("choices", &o)
+        out.array(choices) { out, choice in
+            var c = JSONBytesWriter.Object()
+            out.key("finish_reason", &c)
+            if let reason = choice.finishReason { out.string(reason) } else { out.null() }
+            out.key("index", &c)
+            out.number(choice.index)
+            out.key("message", &c)
+            var m = JSONBytesWriter.Object()
+            out.key("content", &m)
+            if case .text(let text)? = choice.message.content { out.string(text) } else { out.null() }
+            out.key("role", &m)
+            out.string(choice.message.role.rawValue)
+            out.close(m)
+            out.close(c)
+        }
+        out.key("created", &o)
+        out.number(created)
+        out.key("id", &o)
+        out.string(id)
+        out.key("model", &o)
+        out.string(model)
+        out.key("object", &o)
+        out.string(object)
+        if let systemFingerprint {
+            out.key("system_fingerprint", &o)
+            out.string(systemFingerprint)
+        }
+        if let usage {
+            out.key("usage", &o)
+            var u = JSONBytesWriter.Object()
+            out.key("completion_tokens", &u)
+            out.number(usage.completionTokens)
+            if let cost = usage.cost {
+                out.key("cost", &u)
+                out.number(cost)
+            }
+            out.key("prompt_tokens", &u)
+            out.number(usage.promptTokens)
+            out.key("total_tokens", &u)
+            out.number(usage.totalTokens)
+            out.close(u)
+        }
+        out.close(o)
+        return out.bytes
+    }
+}
+
+extension MessageContent {
+    /// UTF-8 bytes of plain text content (0 for parts), to size a buffer.
+    fileprivate var textLength: Int {
+        if case .text(let text) = self { return text.utf8.count }
+        return 0
+    }
+}

@@ -52,7 +52,7 @@ package enum WireJSON {
     /// values `JSONEncoder` refuses, such as a non-finite double).
     static func fastEncode<T>(_ value: T) -> [UInt8]? {
         if let json = value as? JSONValue { return FastJSON.encode(json) }
-        if let response = value as? ChatCompletionResponse { return FastJSON.encode(response.wireValue) }
+        if let response = value as? ChatCompletionResponse { return response.everydayWireJSON() ?? FastJSON.encode(response.wireValue) }
         return nil
     }
 

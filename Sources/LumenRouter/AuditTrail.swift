@@ -30,7 +30,7 @@ struct AuditTrail: Sendable {
             policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
             requestedModel: requestedModel,
             decision: AuditDecision(decision, policy: policy),
-            classification: AuditClassification(classification, hmac: hmac, value: screened.value(of:)),
+            classification: AuditClassification(classification, hmac: hmac, value: { screened.value(of: $0) }),
             context: Self.context(context, policy: policy),
             latency: AuditLatency(decisionMs: decisionLatency.milliseconds),
             status: .pending,

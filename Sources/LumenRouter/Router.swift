@@ -103,6 +103,8 @@ package final class Router: Sendable {
     let localReadiness: @Sendable () -> (Bool, String)
     /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
     let screensInjection: Bool
+    /// The policy's redaction rules, built once (they were rebuilt for every remote attempt).
+    let redactionRules: RedactionRules
 
     /// - Parameters:
     ///   - backends: one slot per policy target name.
@@ -125,6 +127,7 @@ package final class Router: Sendable {
         self.logger = logger
         self.localReadiness = readiness
         self.screensInjection = Self.readsInjection(configuration.policy)
+        self.redactionRules = RedactionRules(configuration.policy.redaction)
     }
 
     /// Whether some rule of `policy` reads the prompt-injection screen.
@@ -390,7 +393,7 @@ package final class Router: Sendable {
         let session: RedactionSession?
         let redactedTypes: Set<FindingType>
         switch Screening.finalise(
-            outbound, screened: screened, redact: plan.decision.action == .redact, rules: RedactionRules(policy.redaction), classifier: classifier)
+            outbound, screened: screened, redact: plan.decision.action == .redact, rules: redactionRules, classifier: classifier)
         {
         case .local(let why):
             return .skip(why)

@@ -119,6 +119,24 @@ import Testing
         }
     }
 
+    /// The line's canonical bytes, written in one buffer, are the chain prefix spliced onto the body
+    /// as `AuditChain` defines it (`{"seq":N,"prev_hash":"P",` + the body after its `{`).
+    @Test func canonicalBytesAreThePrefixSplicedOntoTheBody() throws {
+        var g = Generator(state: 11)
+        for index in 0..<500 {
+            let record = Self.record(&g)
+            let seq = Int(g.next() % 1_000_000_000)
+            let prevHash = index == 0 ? AuditChain.genesisHash : String(repeating: "ab", count: 32)
+            let body = try #require(AuditRecordWriter.body(record))
+            let spliced = Array(#"{"seq":\#(seq),"prev_hash":"\#(prevHash)","#.utf8) + body.dropFirst()
+            let canonical = try #require(AuditRecordWriter.canonical(record, seq: seq, prevHash: prevHash))
+            #expect(canonical == spliced, "record \(index)")
+            if canonical != spliced { break }
+        }
+        let policy = AuditRecord(kind: .policy, id: "p", policyInfo: AuditPolicyInfo(targets: []))
+        #expect(AuditRecordWriter.canonical(policy, seq: 1, prevHash: AuditChain.genesisHash) == nil)
+    }
+
     @Test func policyAndRecoveryRecordsGoThroughJSONEncoder() {
         let policy = AuditRecord(kind: .policy, id: "p", policyInfo: AuditPolicyInfo(targets: []))
         let recovery = AuditRecord(kind: .recovery, id: "r", recovery: AuditRecovery(file: "f", line: 1, bytesLost: 3))

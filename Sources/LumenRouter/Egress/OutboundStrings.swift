@@ -72,8 +72,8 @@ package enum OutboundStrings {
                 path.components.removeLast()
             }
         case .object(let members):
-            for name in members.keys.sorted() {
-                let child = members[name]!
+            // Members by name (the order `keys.sorted()` gives), without looking each one up again.
+            for (name, child) in members.sorted(by: { $0.key < $1.key }) {
                 path.components.append(.key(name))
                 let childArea = childArea(area, path, child, format)
                 visit(path, name, true, .fixed, childArea)

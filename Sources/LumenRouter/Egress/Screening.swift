@@ -43,14 +43,18 @@ package struct ScreenedRequest: Sendable {
 
     /// The findings of the string at `ordinal` of a body walked like `body` (same format), if it is
     /// the same string: the common case, found without hashing.
-    func findings(atOrdinal ordinal: Int, text: String) -> [Finding]? {
+    ///
+    /// Static over the arrays it reads: `finalise` calls it for every string of a body it walks, and
+    /// a closure calling a method of a captured `ScreenedRequest` copied the whole request each time.
+    static func findings(atOrdinal ordinal: Int, text: String, ordinals: [Ordinal], findingsBySlot: [[Finding]]) -> [Finding]? {
         guard ordinal < ordinals.count, ordinals[ordinal].text == text else { return nil }
         let slot = ordinals[ordinal].slot
         return slot >= 0 ? findingsBySlot[Int(slot)] : []
     }
 
-    /// The findings of a string the screen read (none for the API's own words), or nil when it did not read it.
-    func findings(ofScreened text: String, in index: inout [String: Int]?) -> [Finding]? {
+    /// The findings of a string the screen read (none for the API's own words), or nil when it did
+    /// not read it (`texts` and `findingsBySlot` of a screened request; `index` built on first use).
+    static func findings(ofScreened text: String, texts: [String], findingsBySlot: [[Finding]], in index: inout [String: Int]?) -> [Finding]? {
         if Screening.isVocabulary(text) { return [] }
         if index == nil {
             var built: [String: Int] = [:]
@@ -377,6 +381,12 @@ package enum Screening {
         let sameFormat = body.format == screened.body.format
         var ordinal = 0
         var failure: EgressOutcome?
+        // What the walk reads of the screened request, taken out once (see `findings(atOrdinal:…)`).
+        let (ordinals, texts, findingsBySlot) = (screened.ordinals, screened.texts, screened.findingsBySlot)
+        let screenedBinary = !screened.binaryParts.isEmpty
+        // The classifier behind one closure made here: the walk's closure captured it by value and
+        // copied it for every string.
+        let classify = { (text: String) -> [Finding] in classifier.findings(in: text) }
         OutboundStrings.walk(body) { path, text, isKey, kind, _ in
             defer { ordinal += 1 }
             guard failure == nil else { return }
@@ -384,14 +394,21 @@ package enum Screening {
             case .lumen:
                 return
             case .binary:
-                if screened.binaryParts.isEmpty {
+                if !screenedBinary {
                     failure = .local("binary content at \(path) was not in the screened request")
                 }
             case .text, .jsonText, .fixed:
-                let findings =
-                    (sameFormat ? screened.findings(atOrdinal: ordinal, text: text) : nil)
-                    ?? screened.findings(ofScreened: text, in: &index)
-                    ?? classifier.findings(in: text)
+                // Plain branches, not `??`: its autoclosures copied the classifier for every string.
+                let findings: [Finding]
+                if sameFormat,
+                    let known = ScreenedRequest.findings(atOrdinal: ordinal, text: text, ordinals: ordinals, findingsBySlot: findingsBySlot)
+                {
+                    findings = known
+                } else if let known = ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index) {
+                    findings = known
+                } else {
+                    findings = classify(text)
+                }
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {
                     failure = .local("the body for this target has \(unseen.type.rawValue) at \(path), which the decision did not see")
                     return
