@@ -194,26 +194,35 @@ extension ChatCompletionChunk {
         out.string(model)
         out.key("object", &o)
         out.string(object)
-        if let fingerprint = systemFingerprint {
-            out.key("system_fingerprint", &o)
-            out.string(fingerprint)
+        out.closeAnswer(o, systemFingerprint: systemFingerprint, usage: usage)
+        return out.bytes
+    }
+}
+
+extension JSONBytesWriter {
+    /// The members a chat answer and a stream chunk end with (`system_fingerprint`, `usage`, in
+    /// sorted order after the others), then the object's close.
+    mutating func closeAnswer(_ o: Object, systemFingerprint: String?, usage: Usage?) {
+        var o = o
+        if let systemFingerprint {
+            key("system_fingerprint", &o)
+            string(systemFingerprint)
         }
         if let usage {
-            out.key("usage", &o)
+            key("usage", &o)
             var u = JSONBytesWriter.Object()
-            out.key("completion_tokens", &u)
-            out.number(usage.completionTokens)
+            key("completion_tokens", &u)
+            number(usage.completionTokens)
             if let cost = usage.cost {
-                out.key("cost", &u)
-                out.number(cost)
+                key("cost", &u)
+                number(cost)
             }
-            out.key("prompt_tokens", &u)
-            out.number(usage.promptTokens)
-            out.key("total_tokens", &u)
-            out.number(usage.totalTokens)
-            out.close(u)
+            key("prompt_tokens", &u)
+            number(usage.promptTokens)
+            key("total_tokens", &u)
+            number(usage.totalTokens)
+            close(u)
         }
-        out.close(o)
-        return out.bytes
+        close(o)
     }
 }

@@ -381,26 +381,7 @@ extension ChatCompletionResponse {
         out.string(model)
         out.key("object", &o)
         out.string(object)
-        if let systemFingerprint {
-            out.key("system_fingerprint", &o)
-            out.string(systemFingerprint)
-        }
-        if let usage {
-            out.key("usage", &o)
-            var u = JSONBytesWriter.Object()
-            out.key("completion_tokens", &u)
-            out.number(usage.completionTokens)
-            if let cost = usage.cost {
-                out.key("cost", &u)
-                out.number(cost)
-            }
-            out.key("prompt_tokens", &u)
-            out.number(usage.promptTokens)
-            out.key("total_tokens", &u)
-            out.number(usage.totalTokens)
-            out.close(u)
-        }
-        out.close(o)
+        out.closeAnswer(o, systemFingerprint: systemFingerprint, usage: usage)
         return out.bytes
     }
 }
