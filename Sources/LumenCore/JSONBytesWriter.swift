@@ -186,24 +186,26 @@ extension ChatCompletionChunk {
             out.number(choice.index)
             out.close(c)
         }
-        out.key("created", &o)
-        out.number(created)
-        out.key("id", &o)
-        out.string(id)
-        out.key("model", &o)
-        out.string(model)
-        out.key("object", &o)
-        out.string(object)
-        out.closeAnswer(o, systemFingerprint: systemFingerprint, usage: usage)
+        out.closeAnswer(o, created: created, id: id, model: model, object: object, systemFingerprint: systemFingerprint, usage: usage)
         return out.bytes
     }
 }
 
 extension JSONBytesWriter {
-    /// The members a chat answer and a stream chunk end with (`system_fingerprint`, `usage`, in
-    /// sorted order after the others), then the object's close.
-    mutating func closeAnswer(_ o: Object, systemFingerprint: String?, usage: Usage?) {
+    /// The members a chat answer and a stream chunk end with, after `choices` (`created`, `id`,
+    /// `model`, `object`, `system_fingerprint`, `usage`: sorted order), then the object's close.
+    mutating func closeAnswer(
+        _ o: Object, created: Int, id: String, model: String, object: String, systemFingerprint: String?, usage: Usage?
+    ) {
         var o = o
+        key("created", &o)
+        number(created)
+        key("id", &o)
+        string(id)
+        key("model", &o)
+        string(model)
+        key("object", &o)
+        string(object)
         if let systemFingerprint {
             key("system_fingerprint", &o)
             string(systemFingerprint)

@@ -373,15 +373,7 @@ extension ChatCompletionResponse {
             out.close(m)
             out.close(c)
         }
-        out.key("created", &o)
-        out.number(created)
-        out.key("id", &o)
-        out.string(id)
-        out.key("model", &o)
-        out.string(model)
-        out.key("object", &o)
-        out.string(object)
-        out.closeAnswer(o, systemFingerprint: systemFingerprint, usage: usage)
+        out.closeAnswer(o, created: created, id: id, model: model, object: object, systemFingerprint: systemFingerprint, usage: usage)
         return out.bytes
     }
 }
