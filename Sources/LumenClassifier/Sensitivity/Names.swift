@@ -47,30 +47,21 @@ enum Names {
     /// found name ("布拉德福德（Mark Bradford）").
     /// Software words of Chinese developer text. A surname character inside one is no name: "字符串"
     /// (string) is no "符串", "数据库" no "库…".
-    private static let technicalTerms: Set<UInt64> = {
-        let terms = """
-            字符串 字符 数据库 数据 服务器 服务端 客户端 接口 函数 变量 参数 数组 对象 线程 进程 容器 集群 节点 索引 缓存 日志 报错 异常 配置
-            部署 编译 调试 时间戳 北京时间 代码 程序 脚本 框架 组件 模块 依赖 版本号 构建 环境变量 端口 协议 请求 响应 回调 签名 校验 字段 主键
-            外键 事务 查询 排序 分页 内存 磁盘 负载 镜像 仓库 分支 提交 回滚 算法 复杂度 递归 循环 指针 引用 类型 泛型 继承 实例 方法 属性
-            路由 中间件 控制器 模板 前端 后端 运维 监控 告警 队列 订阅 令牌 密钥 证书 加密 解密 哈希 编码 解码 字节 浮点 整数 布尔 列表 字典
-            元组 迭代器 生成器 装饰器 闭包 异步 同步 并发 死锁 正则 表达式 序列化 反序列化 时区 毫秒 微秒 纳秒 主从 分布式 微服务 容器化 虚拟机
-            """
-        return Set(
-            terms.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { key(Array($0.unicodeScalars.map(\.value)), 0, $0.unicodeScalars.count) })
-    }()
-
-    private static func key(_ v: [UInt32], _ s: Int, _ n: Int) -> UInt64 {
-        var h: UInt64 = UInt64(n)
-        for k in s..<(s + n) { h = h &* 0x100_0000_01b3 ^ UInt64(v[k]) }
-        return h
-    }
+    private static let technicalTerms = Chars.hashSet(
+        """
+        字符串 字符 数据库 数据 服务器 服务端 客户端 接口 函数 变量 参数 数组 对象 线程 进程 容器 集群 节点 索引 缓存 日志 报错 异常 配置
+        部署 编译 调试 时间戳 北京时间 代码 程序 脚本 框架 组件 模块 依赖 版本号 构建 环境变量 端口 协议 请求 响应 回调 签名 校验 字段 主键
+        外键 事务 查询 排序 分页 内存 磁盘 负载 镜像 仓库 分支 提交 回滚 算法 复杂度 递归 循环 指针 引用 类型 泛型 继承 实例 方法 属性
+        路由 中间件 控制器 模板 前端 后端 运维 监控 告警 队列 订阅 令牌 密钥 证书 加密 解密 哈希 编码 解码 字节 浮点 整数 布尔 列表 字典
+        元组 迭代器 生成器 装饰器 闭包 异步 同步 并发 死锁 正则 表达式 序列化 反序列化 时区 毫秒 微秒 纳秒 主从 分布式 微服务 容器化 虚拟机
+        """)
 
     /// Whether a technical term (two to five characters) covers any character of t[s..<e].
     private static func overlapsTechnicalTerm(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         let terms = technicalTerms
         for p in max(0, s - 4)..<e {
             for n in 2...5 where p + n > s && p + n <= t.count {
-                if terms.contains(key(t.v, p, n)) { return true }
+                if terms.contains(Chars.hash(t.v, p, p + n)) { return true }
             }
         }
         return false
