@@ -218,12 +218,12 @@ enum Secrets {
             }
             // After the Chinese words a space may be all that separates the value ("密码 Passw0rd!2024"):
             // then the value must look like one (ASCII, letters with digits or symbols).
-            let chineseKey = c >= 0x80
-            guard var k = separatorEnd(t, after: keyEnd) ?? (chineseKey && t[keyEnd] == 0x20 ? keyEnd + 1 : nil) else {
+            let separator = separatorEnd(t, after: keyEnd)
+            let bareSpace = separator == nil && c >= 0x80 && t[keyEnd] == 0x20
+            guard var k = separator ?? (bareSpace ? keyEnd + 1 : nil) else {
                 i = keyEnd
                 continue
             }
-            let bareSpace = chineseKey && separatorEnd(t, after: keyEnd) == nil
             if t[k] == 0x3D { k += 1 }
             while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 { k += 1 }
             let s = k
