@@ -263,9 +263,13 @@ func faultTarget(
             #expect(egress == nil)
             let providerError = try #require(error as? ProviderError)
             // OpenAI: role chunk + 3 content chunks. Anthropic: message_start, block start, ping, 1 delta → 2 chunks.
+            // The upstream drops the connection 150 ms after its last event; on a loaded host the HTTP
+            // client may not have handed the last event out by then and discards it when the connection
+            // fails (as with a real mid-stream failure). So: at least the first chunk, never more than
+            // were sent, and the error counts exactly the chunks that were delivered.
             let expected = kind == .openAICompatible ? 4 : 2
-            #expect(chunks.count == expected)
-            #expect(providerError.kind == .streamCut(afterChunks: expected))
+            #expect((1...expected).contains(chunks.count))
+            #expect(providerError.kind == .streamCut(afterChunks: chunks.count))
             #expect(providerError.egress.attempts == 1)
             #expect(await upstream.recordedRequests().count == 1)
         }
