@@ -119,6 +119,39 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect(out.contains("EMAIL_ADDRESS"))
     }
 
+    /// Every line carries the task categories; --explain adds the difficulty's terms, which add up
+    /// (with the model's bias) to the score's log-odds; --model reads a trained model.
+    @Test(.enabled(if: Harness.hasBinary, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func classifyShowsTasksAndExplainsDifficulty() throws {
+        let input = #"{"prompt": "Write a Python function that returns the median of a list, and explain its time complexity."}"# + "\n"
+        let (status, out) = try run(["classify", "--explain"], stdin: input)
+        #expect(status == 0)
+        let row = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let tasks = try #require(row["tasks"] as? [String: Double])
+        #expect((tasks["code"] ?? 0) >= 0.5)
+        #expect(tasks["creative"] == nil || tasks["creative"]! < 0.5)
+        let terms = try #require(row["difficulty_terms"] as? [[String: Any]])
+        #expect(terms.first?["feature"] as? String == "code")
+        let sum = terms.compactMap { $0["value"] as? Double }.reduce(DifficultyModel.builtIn.bias, +)
+        let difficulty = try #require(row["difficulty"] as? Double)
+        #expect(abs(1 / (1 + exp(-sum)) - difficulty) < 1e-9)
+
+        let (plainStatus, plain) = try run(["classify"], stdin: input)
+        #expect(plainStatus == 0 && !plain.contains("difficulty_terms") && plain.contains("\"tasks\""))
+
+        // A constant model: every prompt scores sigmoid(bias), and no term is listed.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-model-\(UUID().uuidString).json")
+        try JSONEncoder().encode(DifficultyModel(bias: 2)).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (modelStatus, scored) = try run(["classify", "--explain", "--model", file.path], stdin: input)
+        #expect(modelStatus == 0)
+        let constant = try #require(try JSONSerialization.jsonObject(with: Data(scored.utf8)) as? [String: Any])
+        #expect(abs((constant["difficulty"] as? Double ?? 0) - 1 / (1 + exp(-2))) < 1e-9)
+        #expect((constant["difficulty_terms"] as? [Any])?.isEmpty == true)
+        let (badStatus, _) = try run(["classify", "--model", "/nonexistent/model.json"], stdin: input)
+        #expect(badStatus != 0)
+    }
+
     @Test(.enabled(if: Harness.hasBinary, "no lumen binary (set LUMEN_BIN or run `make build`)"))
     func evalSensitivityReportsTypes() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-eval-\(UUID().uuidString).jsonl")

@@ -10,7 +10,10 @@ struct Classify: AsyncParsableCommand {
             Reads one JSON object per line from --input (or stdin) and writes one JSON line per input \
             line, in order. The prompt is read from the field "prompt" or "text" (--field overrides). \
             A malformed line yields {"line": N, "error": "..."} and processing continues; the exit \
-            status is then non-zero.
+            status is then non-zero. Every line also gets "tasks": the task categories the difficulty \
+            model sees (maths, reasoning, code, constraints, extraction, chat, rewriting, translation, \
+            creative, lookup) with their scores (≥ 0.5: detected). --explain adds "difficulty_terms": \
+            each feature's contribution to the difficulty's log-odds, largest first.
             """
     )
 
@@ -22,6 +25,12 @@ struct Classify: AsyncParsableCommand {
 
     @Option(name: .customLong("term"), help: "A custom sensitive term (repeatable).")
     var terms: [String] = []
+
+    @Flag(help: "Add each feature's contribution to the difficulty score (\"difficulty_terms\").")
+    var explain = false
+
+    @Option(help: "A difficulty model JSON from `lumen train difficulty` (default: the built-in model).")
+    var model: String?
 
     func run() async throws {
         let lines: [Substring]
@@ -36,8 +45,11 @@ struct Classify: AsyncParsableCommand {
             while let line = readLine(strippingNewline: true) { all.append(Substring(line)) }
             lines = all
         }
-        let classifier = Classifier(configuration: ClassifierConfiguration(customTerms: terms.map { CustomTerm(term: $0) }))
+        let classifier = Classifier(
+            configuration: ClassifierConfiguration(
+                customTerms: terms.map { CustomTerm(term: $0) }, difficultyModel: try loadDifficultyModel(model)))
         let field = self.field
+        let explain = self.explain
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(64, (lines.count + workers * 4 - 1) / max(1, workers * 4))
         let results = await withTaskGroup(of: (Int, [String], Int).self) { group in
@@ -51,7 +63,8 @@ struct Classify: AsyncParsableCommand {
                     out.reserveCapacity(slice.count)
                     var failures = 0
                     for (offset, line) in slice.enumerated() {
-                        let (json, ok) = Self.classifyLine(String(line), number: first + offset + 1, field: field, classifier: classifier)
+                        let (json, ok) = Self.classifyLine(
+                            String(line), number: first + offset + 1, field: field, classifier: classifier, explain: explain)
                         out.append(json)
                         if !ok { failures += 1 }
                     }
@@ -94,11 +107,21 @@ struct Classify: AsyncParsableCommand {
         var language: String
         var estimatedTokens: Int
         var injection: Injection
+        /// Task category scores above zero (category → score).
+        var tasks: [String: Double]
+        /// Feature → contribution to the difficulty's log-odds, with --explain.
+        var difficultyTerms: [Term]?
 
         enum CodingKeys: String, CodingKey {
-            case id, difficulty, sensitivity, findings, topics, language, injection
+            case id, difficulty, sensitivity, findings, topics, language, injection, tasks
             case estimatedTokens = "estimated_tokens"
+            case difficultyTerms = "difficulty_terms"
         }
+    }
+
+    private struct Term: Encodable {
+        var feature: String
+        var value: Double
     }
 
     /// The injection screen's verdict on the prompt, flagged at the model's threshold.
@@ -114,7 +137,7 @@ struct Classify: AsyncParsableCommand {
     }
 
     /// Returns the output JSON line and whether the input line was well-formed.
-    static func classifyLine(_ line: String, number: Int, field: String?, classifier: Classifier) -> (String, Bool) {
+    static func classifyLine(_ line: String, number: Int, field: String?, classifier: Classifier, explain: Bool = false) -> (String, Bool) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func failure(_ message: String) -> (String, Bool) {
@@ -143,10 +166,15 @@ struct Classify: AsyncParsableCommand {
         let c = classifier.classify(prompt)
         let screen = classifier.injection(in: prompt)
         let id: String? = (dict["id"] as? String) ?? (dict["id"] as? NSNumber).map { $0.stringValue }
+        let profile = TaskProfile.of(prompt)
+        var tasks: [String: Double] = [:]
+        for category in TaskCategory.allCases where profile[category] > 0 { tasks[category.rawValue] = profile[category] }
+        let terms = explain ? classifier.configuration.difficultyModel.contributions(prompt).map { Term(feature: $0.feature, value: $0.value) } : nil
         let output = Output(
             id: id, difficulty: c.difficulty, sensitivity: c.sensitivity, findings: c.findings, topics: c.topics,
             language: c.language, estimatedTokens: c.estimatedTokens,
-            injection: Injection(score: screen.score, flagged: screen.flagged, kinds: screen.kinds))
+            injection: Injection(score: screen.score, flagged: screen.flagged, kinds: screen.kinds), tasks: tasks,
+            difficultyTerms: terms)
         guard let data = try? encoder.encode(output) else { return failure("could not encode the result") }
         return (String(decoding: data, as: UTF8.self), true)
     }
