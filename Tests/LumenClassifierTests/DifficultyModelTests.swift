@@ -47,6 +47,27 @@ struct DifficultyFeatureTests {
         #expect(abs(try feature("questions", "Why? How? 为什么？") - log(1 + 3)) < 1e-12)
     }
 
+    /// Quantities written as words count like digits; "if", "then", "which" in a word problem are
+    /// its own words, not a reasoning task; layout features of an answer-option question count only
+    /// through their gated copies.
+    @Test func wordProblemQuantitiesAndWeakCues() throws {
+        let digits = "Ann has 3 boxes with 12 pens each. She gives 2 boxes to Ben. How many pens does she have left?"
+        let words = "Ann has three boxes with a dozen pens each. She gives two boxes to Ben. How many pens does she have left?"
+        #expect(try abs(feature("math_x_numbers", digits) - feature("math_x_numbers", words)) < 0.15)
+        #expect(try feature("math_x_numbers", words) > 0.5)
+        // Without a maths task around them number words weigh little (the maths score gates them).
+        #expect(try feature("math_x_numbers", "The one thing I want is a dozen roses.") < 0.5 * feature("math_x_numbers", words))
+        let problem =
+            "If a train leaves at 3 pm and travels 60 miles per hour, then how many miles has it covered by 7 pm, and which city does it reach if the first stop is 200 miles away?"
+        #expect(try feature("math", problem) > 0.5)
+        #expect(try feature("reasoning", problem) == 0)
+        #expect(try feature("reasoning", "If the plan fails, then which option should we take, and why?") > 0)
+        let question = "How many of these numbers are prime: 2, 9, 15, 17?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer:"
+        #expect(try feature("lines", question) == 0 && feature("mcq_lines", question) > 0)
+        #expect(try feature("questions", question) == 0 && feature("mcq_questions", question) > 0)
+        #expect(try feature("math_x_numbers", question) == 0 && feature("mcq_math_x_numbers", question) > 0)
+    }
+
     @Test func interactionsFollowTheirParts() throws {
         let short = "What is 12 * 7?"
         let long =
@@ -54,6 +75,12 @@ struct DifficultyFeatureTests {
         #expect(try feature("math", long) > 0.5)
         #expect(try feature("math_x_length", long) > feature("math_x_length", short))
         #expect(try feature("math_x_numbers", long) > 0)
+        // A short maths question keeps its category's effect: the maths × length term is centred on
+        // a question of about fifteen words and numbers, so it is small there (it was −0.9 centred on
+        // 55 words, more than the category's own weight could make up).
+        let triangle = "The vertices of a triangle are at (0, 0), (4, 0) and (1, 5). What is the area of the triangle?"
+        #expect(try feature("math", triangle) > 0.5)
+        #expect(try abs(feature("math_x_length", triangle)) < 0.3)
         let passage = String(repeating: "The river rises in the hills and flows past three towns before it reaches the sea. ", count: 6)
         #expect(try feature("context_question", passage + "Which town does it reach last?") > 0)
         #expect(try feature("context_question", short) == 0)
@@ -272,6 +299,28 @@ struct DifficultyTrainingTests {
                 #expect(model.weights[index].sign == mean.sign && model.weights[index] != 0, "\(name)")
             }
         }
+    }
+
+    /// Labels the features cannot explain (a source the priors do not describe): the calibration
+    /// stays finite and keeps the priors' ranking instead of running away into scores of 0 and 1
+    /// (before the logits were centred, an AlpacaEval-only fit scaled every weight by ~10⁹).
+    @Test func calibrationOfAnUnexplainedSourceKeepsTheRanking() throws {
+        let prompts = [
+            "write a haiku about autumn leaves", "Tell me a joke about penguins.", "hi, how are you today?",
+            "Write a Python function that parses a CSV file and returns the average of each column.",
+            "Solve for x: 3x^2 - 12x + 9 = 0. Show your work step by step.",
+            "Summarise the plot of Hamlet in two sentences.",
+        ]
+        let examples = (0..<60).map { i in
+            RoutingExample(
+                source: "fixture/noise", prompt: prompts[i % prompts.count], weakScore: i % 4 == 0 ? 1 : 0, strongScore: i % 4 == 0 ? 0 : 1)
+        }
+        let model = try DifficultyTrainer().train(examples)
+        try model.validate()
+        #expect(model.weights.allSatisfy { abs($0) < 100 } && abs(model.bias) < 100)
+        let scores = prompts.map(model.score)
+        #expect(scores.allSatisfy { $0 > 0.01 && $0 < 0.99 })
+        #expect(scores[3] > scores[0] && scores[4] > scores[2])
     }
 
     @Test func rejectsBadInput() {

@@ -65,6 +65,9 @@ struct DifficultyTransferTests {
             "Implement a thread-safe LRU cache in Rust with O(1) get and put, generic over key and value types, and write unit tests for eviction order.",
             "Write a Python function to find the longest common subsequence of two strings, and explain its time complexity.",
             "Extract every person's name, date and amount from the following invoice text and return them as JSON:\nInvoice 2231 issued 2023-04-02 to Maria Lopez for 1,250 EUR. Second payment by John Smith on 2023-05-11, 300 EUR. Refund to Maria Lopez on 2023-06-01 of 50 EUR.",
+            "The vertices of a triangle are at (0, 0), (4, 0) and (1, 5). What is the area of the triangle?",
+            "When a number is divided by 8 the remainder is 5. What is the remainder when three times the number is divided by 4?",
+            "Write a C++ program to find the nth Fibonacci number using recursion.",
             "James runs 3 sprints 3 times a week. He runs 60 meters each sprint. A second runner runs twice as many sprints but half the distance each. How many more meters does James run in 4 weeks?",
         ]
         let open = [

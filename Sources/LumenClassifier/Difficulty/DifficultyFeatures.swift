@@ -68,11 +68,22 @@ package enum DifficultyFeatures {
         "mcq_word_length",
     ]
 
+    /// Index of `math_x_numbers`.
+    static let mathNumbersIndex = freeForm.firstIndex(of: "math_x_numbers")!
+
     /// The number of features.
     package static var count: Int { names.count }
 
-    /// The log-length (`length` feature) the interaction features are centred on: about 55 words.
+    /// The log-length (`length` feature) the open-ended and context interactions are centred on:
+    /// about 55 words.
     static let lengthCentre = 4.0
+
+    /// The log-length the maths, reasoning and code × length interactions are centred on: about 15
+    /// words, a short question of the kind ("What is the area of the triangle with vertices …?").
+    /// Centred there, the category weight itself is the effect on a short task of that kind, and
+    /// length adds to it as the task grows (more quantities, steps or requirements); centred on a
+    /// long prompt, a short maths question or puzzle would lose most of its category's effect.
+    static let demandCentre = logOnePlus(15)
 
     /// The smallest log-length `open_length` uses: log(1 + 8).
     static let lengthFloor = logOnePlus(8)
@@ -89,6 +100,8 @@ struct DifficultyScan {
     var scalars = 0
     var words = 0
     var numbers = 0
+    /// Quantities written as words ("three", "half", "twice"; `DifficultyLexicon.numberWords`).
+    var numberWords = 0
     var digits = 0
     var cjk = 0
     var lines = 1
@@ -114,6 +127,8 @@ struct DifficultyScan {
     // Cue evidence per category (`TaskCategory.index`), and constraint cues of weight ≥ 2.
     var evidence = SIMD16<Int32>()
     var constraintHits = 0
+    // Reasoning evidence from weak cues ("if", "then", "which", "because").
+    var weakReasoning: Int32 = 0
 
     // Answer options ("A. …", "B) …", "(C) …") and the stem before them.
     var lineStart = 0
@@ -160,6 +175,7 @@ struct DifficultyScan {
         let weight = Int32((value >> 4) & 0x03)
         evidence[category - 1] &+= weight
         if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
+        if category - 1 == TaskCategory.reasoning.index && weight == 1 { weakReasoning += 1 }
     }
 
     /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.
@@ -167,6 +183,7 @@ struct DifficultyScan {
     private mutating func token(_ hash: UInt64, _ table: CueTable) {
         let value = table.lookup(hash)
         if value != 0 {
+            if value & 0x3f == DifficultyLexicon.mathWeakCue, DifficultyLexicon.numberWords.contains(hash) { numberWords += 1 }
             add(value)
             if value & CueTable.endsBigram != 0, prev1 != 0 { add(table.lookup(CueHash.pair(prev1, hash))) }
             if value & CueTable.endsTrigram != 0, prev2 != 0 {
@@ -425,7 +442,11 @@ struct DifficultyScan {
         let code =
             e(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
             + Double(min(codeChars / 4, 3))
-        let reasoning = e(.reasoning)
+        // In a word problem "if", "then", "which" and "because" are the problem's own words, not a
+        // second task: with clear maths evidence only the stronger reasoning cues count (on GSM8K's
+        // training questions the weak ones fire on half the problems and order them no better than
+        // a coin). Answer-option questions keep them: their weights are learned on such questions.
+        let reasoning = math >= 3 && optionLines < 2 ? e(.reasoning) - Double(weakReasoning) : e(.reasoning)
         let demanding = math + code + reasoning
         var out = SIMD16<Double>()
         out[TaskCategory.math.index] = math
@@ -460,6 +481,7 @@ struct DifficultyScan {
         let scores = categoryScores()
         let length = logOnePlus(Double(units))
         let centred = length - DifficultyFeatures.lengthCentre
+        let demandCentred = length - DifficultyFeatures.demandCentre
         let numbers = logOnePlus(Double(self.numbers))
         let easy = max(scores[5], scores[6], scores[7], scores[8], scores[9])
         let options = optionLines >= 2
@@ -475,12 +497,15 @@ struct DifficultyScan {
         x.append(logOnePlus(Double(questions)))
         for c in 0..<10 { x.append(scores[c]) }
         x.append(logOnePlus(Double(constraintHits)))
-        x.append(scores[0] * centred)
+        x.append(scores[0] * demandCentred)
         // Quantities to compute with: in an answer-option question those of the stem (the options'
         // numbers are candidate answers).
-        x.append(scores[0] * (options && seenOption ? logOnePlus(Double(stemNumbers)) : numbers))
-        x.append(scores[1] * centred)
-        x.append(scores[2] * centred)
+        // Outside them, numbers written in digits or words: a word problem's quantities, each one more
+        // to combine (on GSM8K's training questions, their count orders problems by the steps of
+        // their worked solutions better than length does).
+        x.append(scores[0] * (options && seenOption ? logOnePlus(Double(stemNumbers)) : logOnePlus(Double(self.numbers + numberWords))))
+        x.append(scores[1] * demandCentred)
+        x.append(scores[2] * demandCentred)
         x.append(easy * centred)
         // Creative writing or rewriting under strict constraints is a constraint-following task.
         x.append(scores[3] * easy)
@@ -503,6 +528,13 @@ struct DifficultyScan {
         x.append(Double(longWords) / Double(max(words, 1)))
         x.append(words > 0 ? Double(wordLetters) / Double(words) : 0)
         for i in 1..<free { x.append(x[i]) }
+        // Lines and question marks of an answer-option question are its layout (one line per option),
+        // not the request's structure the free-form weights were learned on, and the numbers of its
+        // stem are data to read more often than quantities to combine: these count only through their
+        // gated copies, learned on such questions (zero when none were trained on).
+        x[1] = 0
+        x[3] = 0
+        x[DifficultyFeatures.mathNumbersIndex] = 0
         return x
     }
 }

@@ -63,9 +63,9 @@ enum DifficultyLexicon {
         Cues(
             .math, 1,
             """
-            one, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve, twenty, hundred, thousand, \
-            million, half, twice, double, triple, quarter, first, second, third, total, cost, price, number, \
-            graph, estimate, each
+            one, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve, twenty, thirty, forty, \
+            fifty, sixty, seventy, eighty, ninety, hundred, thousand, million, half, twice, double, triple, \
+            quarter, dozen, first, second, third, total, cost, price, number, graph, estimate, each
             """,
             zh: "几 倍 半 总 价格 数字 两个 三个"),
 
@@ -239,6 +239,18 @@ enum DifficultyLexicon {
         Cues(.lookup, 2, "who won, who is, who was, when is, where is, where was, where are, what are", zh: "在哪儿"),
         Cues(.lookup, 1, "what, who, when, where, fact, facts", zh: "什么 谁 哪"),
     ]
+
+    /// Number words: quantities written out ("three boxes", "half of them", "twice as many"), counted
+    /// with the digits' numbers as the quantities of a word problem. All are maths cues of weight 1,
+    /// so only a word with that table value is looked up here.
+    static let numberWords: Set<UInt64> = Set(
+        """
+        one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty \
+        seventy eighty ninety hundred thousand million half twice double triple quarter dozen
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { CueHash.word($0) })
+
+    /// The table value of a maths cue of weight 1 (the number words' value).
+    static let mathWeakCue = UInt8(TaskCategory.math.index + 1) | UInt8(1 << 4)
 
     /// Scalars that are the last character of a Chinese cue (a cheap filter before the table lookups).
     static let cjkLast: CJKBitmap = {

@@ -16,7 +16,10 @@
 ///   categories and their interactions. Their means encode what is known about where a
 ///   GPT-4-class model beats a Mixtral-class one: the largest gaps on maths, code and multi-step
 ///   reasoning (MT-bench's category results; GSM8K, where a weaker model fails more often as a
-///   word problem needs more steps — hence the maths × length and maths × numbers terms), then
+///   word problem needs more steps — hence the maths × numbers and maths × length terms; the count
+///   of quantities, in digits or words, orders GSM8K's training questions by the steps of their
+///   worked solutions better than their length does: concordance 0.69 against 0.64 on 505 of them,
+///   so numbers carry the larger prior), then
 ///   strict multi-constraint instructions (IFEval-style instruction following, also when the task
 ///   itself is creative: `constrained_easy`) and extraction from a long context (MT-bench's
 ///   extraction category); little or none on chit-chat, rewriting, translation, creative writing
@@ -70,8 +73,8 @@ package struct DifficultyPriors: Sendable, Hashable {
         "creative": -1.2,
         "lookup": -0.8,
         "constraint_count": 0.3,
-        "math_x_length": 1.5,
-        "math_x_numbers": 0.5,
+        "math_x_length": 1.0,
+        "math_x_numbers": 1.5,
         "reasoning_x_length": 0.8,
         "code_x_length": 0.5,
         "easy_x_length": 0,

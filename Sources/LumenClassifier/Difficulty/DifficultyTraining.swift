@@ -233,9 +233,17 @@ package struct DifficultyTrainer: Sendable {
 
     /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method
     /// (deterministic; ridges keep it defined when a column is constant), `a` kept positive.
+    ///
+    /// The logits are centred on their weighted mean for the fit: when the training logits barely
+    /// vary (a model that is mostly its priors, trained on one source they do not describe), `a × logit`
+    /// and the intercept are otherwise nearly the same column and Newton's steps run away with
+    /// both (a = 10⁹ turned every score into 0 or 1: a tie that erased the ranking).
     private func plattScaling(
-        logits: [Double], options: [Double], labels: [Double], weights: [Double]
+        logits rawLogits: [Double], options: [Double], labels: [Double], weights: [Double]
     ) throws(DifficultyModelError) -> (Double, Double, Double) {
+        let totalWeight = weights.reduce(0, +)
+        let mean = zip(rawLogits, weights).reduce(0.0) { $0 + $1.0 * $1.1 } / max(totalWeight, 1e-300)
+        let logits = rawLogits.map { $0 - mean }
         var theta = [1.0, 0.0, 0.0]  // a, c, b
         for _ in 0..<50 {
             var g = [0.0, 0.0, 0.0]
@@ -259,7 +267,9 @@ package struct DifficultyTrainer: Sendable {
             for u in 0..<3 { theta[u] -= step[u] }
             if step.map(abs).max()! < 1e-12 { break }
         }
-        return (max(theta[0], 1e-6), theta[1], theta[2])
+        guard theta.allSatisfy(\.isFinite) else { return (1, 0, -mean) }
+        let a = min(max(theta[0], 1e-6), 1e3)
+        return (a, theta[1], theta[2] - a * mean)
     }
 
     /// Solves `a x = b` (see `LinearSolve`).
