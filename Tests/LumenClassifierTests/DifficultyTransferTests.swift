@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 import Testing
 
 @testable import LumenClassifier
@@ -82,6 +83,26 @@ struct DifficultyTransferTests {
         for prompt in open {
             #expect(model.score(prompt) < lowestDemanding, "\(prompt)")
         }
+    }
+
+    /// The two handwritten probes (`data/mtstyle-probe.jsonl`: MT-bench-style first turns of eight
+    /// categories; `data/arenastyle-probe.jsonl`: chat-arena-style user prompts), scored by the
+    /// category gaps MT-bench reports between a Mixtral- and a GPT-4-class model: the built-in model
+    /// routes them better than length alone and than chance. Sanity prompts written for this check,
+    /// never trained on; the bar is a direction, not a tuned number.
+    @Test(arguments: ["mtstyle-probe.jsonl", "arenastyle-probe.jsonl"])
+    func categoryProbesRouteBetterThanLength(_ name: String) throws {
+        let url = Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(name)
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(RoutingExample.self, from: Data($0.utf8))
+        }
+        #expect(rows.count >= 50)
+        let weak = rows.map(\.weakScore)
+        let strong = rows.map(\.strongScore)
+        let lumen = try RoutingEvaluation.evaluate(scores: rows.map { DifficultyModel.builtIn.score($0.prompt) }, weak: weak, strong: strong)
+        let length = try RoutingEvaluation.evaluate(scores: rows.map { Double($0.prompt.unicodeScalars.count) }, weak: weak, strong: strong)
+        #expect(lumen.apgr > length.apgr + 0.05, "lumen \(lumen.apgr) vs length-only \(length.apgr)")
+        #expect(lumen.apgr > 0.6)
     }
 
     /// A model trained on free-form prompts alone still ranks exam questions by the answer-option
