@@ -231,25 +231,37 @@ package struct DifficultyTrainer: Sendable {
         return DifficultyModel(features: DifficultyFeatures.names, weights: scaled, bias: a * bias + b)
     }
 
-    /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method
-    /// (deterministic; ridges keep it defined when a column is constant), `a` kept positive.
+    /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method with a
+    /// backtracking line search (deterministic; ridges keep it defined when a column is constant),
+    /// `a` kept in [10⁻⁶, 10³].
     ///
-    /// The logits are centred on their weighted mean for the fit: when the training logits barely
-    /// vary (a model that is mostly its priors, trained on one source they do not describe), `a × logit`
-    /// and the intercept are otherwise nearly the same column and Newton's steps run away with
-    /// both (a = 10⁹ turned every score into 0 or 1: a tie that erased the ranking).
+    /// The logits are centred on their weighted mean and every step must lower the objective: with
+    /// full steps from an uncentred start, a fit on one source the priors do not describe (AlpacaEval
+    /// alone) overshot into saturation and ran away to a ≈ 10⁸, which turned every score on another
+    /// source into 0 or 1: a tie that erased the ranking.
     private func plattScaling(
         logits rawLogits: [Double], options: [Double], labels: [Double], weights: [Double]
     ) throws(DifficultyModelError) -> (Double, Double, Double) {
         let totalWeight = weights.reduce(0, +)
         let mean = zip(rawLogits, weights).reduce(0.0) { $0 + $1.0 * $1.1 } / max(totalWeight, 1e-300)
         let logits = rawLogits.map { $0 - mean }
-        var theta = [1.0, 0.0, 0.0]  // a, c, b
-        for _ in 0..<50 {
+        // A ridge of ten examples' worth on the answer-option intercept: a source with only a few
+        // such rows cannot move it far.
+        let ridge = [1e-6, 10, 1e-6]
+        let prior = [1.0, 0.0, 0.0]
+        func objective(_ t: [Double]) -> Double {
+            var value = 0.0
+            for i in logits.indices {
+                let eta = t[0] * logits[i] + t[1] * options[i] + t[2]
+                value += weights[i] * (softplus(eta) - labels[i] * eta)
+            }
+            for u in 0..<3 { value += 0.5 * ridge[u] * (t[u] - prior[u]) * (t[u] - prior[u]) }
+            return value
+        }
+        var theta = prior  // a, c, b
+        var current = objective(theta)
+        for _ in 0..<100 {
             var g = [0.0, 0.0, 0.0]
-            // A ridge of ten examples' worth on the answer-option intercept: a source with only a few
-            // such rows cannot move it far.
-            let ridge = [1e-6, 10, 1e-6]
             var h = [[ridge[0], 0.0, 0.0], [0.0, ridge[1], 0.0], [0.0, 0.0, ridge[2]]]
             for i in logits.indices {
                 let x = [logits[i], options[i], 1.0]
@@ -261,11 +273,25 @@ package struct DifficultyTrainer: Sendable {
                     for v in 0..<3 { h[u][v] += w * x[u] * x[v] }
                 }
             }
-            for u in 0..<3 { g[u] += ridge[u] * (theta[u] - (u == 0 ? 1 : 0)) }
+            for u in 0..<3 { g[u] += ridge[u] * (theta[u] - prior[u]) }
             let step = try solve(h, g)
             guard step.allSatisfy(\.isFinite) else { break }
-            for u in 0..<3 { theta[u] -= step[u] }
-            if step.map(abs).max()! < 1e-12 { break }
+            // Backtracking, as in the main fit: a full Newton step from a poor start can overshoot
+            // into saturation, where the curvature vanishes and the next steps run away (a = 10⁸ on
+            // an AlpacaEval-only fit, every score then 0 or 1).
+            var t = 1.0
+            var next = theta
+            var value = current
+            while true {
+                for u in 0..<3 { next[u] = theta[u] - t * step[u] }
+                value = objective(next)
+                if value <= current || t < 1e-6 { break }
+                t /= 2
+            }
+            let change = current - value
+            theta = next
+            current = value
+            if change <= 1e-12 * max(1, abs(current)) { break }
         }
         guard theta.allSatisfy(\.isFinite) else { return (1, 0, -mean) }
         let a = min(max(theta[0], 1e-6), 1e3)
