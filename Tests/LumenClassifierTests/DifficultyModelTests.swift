@@ -62,6 +62,15 @@ struct DifficultyFeatureTests {
         #expect(try feature("math", problem) > 0.5)
         #expect(try feature("reasoning", problem) == 0)
         #expect(try feature("reasoning", "If the plan fails, then which option should we take, and why?") > 0)
+        // Number words alone do not make a puzzle a word problem: its reasoning cues still count.
+        let puzzle = "Three friends each own one pet. If Ben owns the cat, then which friend owns the dog?"
+        #expect(try feature("reasoning", puzzle) > 0)
+        // Every number word is a maths cue of weight 1, the only value the scan looks them up for.
+        #expect(DifficultyLexicon.numberWords.count == 29)
+        for key in DifficultyLexicon.numberWords {
+            #expect(DifficultyLexicon.table.lookup(key) & 0x3f == DifficultyLexicon.mathWeakCue)
+        }
+        #expect(["one", "ninety", "half", "dozen"].allSatisfy { DifficultyLexicon.numberWords.contains(CueHash.word(Substring($0))) })
         let question = "How many of these numbers are prime: 2, 9, 15, 17?\nA. 1\nB. 2\nC. 3\nD. 4\nAnswer:"
         #expect(try feature("lines", question) == 0 && feature("mcq_lines", question) > 0)
         #expect(try feature("questions", question) == 0 && feature("mcq_questions", question) > 0)
@@ -76,8 +85,8 @@ struct DifficultyFeatureTests {
         #expect(try feature("math_x_length", long) > feature("math_x_length", short))
         #expect(try feature("math_x_numbers", long) > 0)
         // A short maths question keeps its category's effect: the maths × length term is centred on
-        // a question of about fifteen words and numbers, so it is small there (it was −0.9 centred on
-        // 55 words, more than the category's own weight could make up).
+        // a question of about fifteen words and numbers, so it is small there (centred on 55 words
+        // the term was about −0.7 here, more than the category's own weight could make up).
         let triangle = "The vertices of a triangle are at (0, 0), (4, 0) and (1, 5). What is the area of the triangle?"
         #expect(try feature("math", triangle) > 0.5)
         #expect(try abs(feature("math_x_length", triangle)) < 0.3)
@@ -302,8 +311,8 @@ struct DifficultyTrainingTests {
     }
 
     /// Labels the features cannot explain (a source the priors do not describe): the calibration
-    /// stays finite and keeps the priors' ranking instead of running away into scores of 0 and 1
-    /// (before the logits were centred, an AlpacaEval-only fit scaled every weight by ~10⁹).
+    /// stays finite and bounded and keeps the priors' ranking (its slope may shrink towards zero,
+    /// never turn it around or run away into scores of 0 and 1).
     @Test func calibrationOfAnUnexplainedSourceKeepsTheRanking() throws {
         let prompts = [
             "write a haiku about autumn leaves", "Tell me a joke about penguins.", "hi, how are you today?",

@@ -17,7 +17,9 @@
 ///   "A. …"): an intercept, the stem, option and character-class signals that rank multiple-choice
 ///   questions, and a gated copy of every feature above. The model learns there what is peculiar
 ///   to such questions (MMLU, the largest labelled source) without moving the weights that apply
-///   to free-form requests.
+///   to free-form requests. On such a question `lines`, `questions` and `math_x_numbers` themselves
+///   are zero (its lines are options, its numbers data to read): they count only through their
+///   gated copies, where `mcq_math_x_numbers` counts the stem's numbers in digits.
 ///
 /// No subject names or topic words anywhere.
 package enum DifficultyFeatures {
@@ -68,14 +70,15 @@ package enum DifficultyFeatures {
         "mcq_word_length",
     ]
 
-    /// Index of `math_x_numbers`.
-    static let mathNumbersIndex = freeForm.firstIndex(of: "math_x_numbers")!
+    /// Indexes of the free-form features that are zero on an answer-option question (their gated
+    /// copies carry them): `lines`, `questions`, `math_x_numbers`.
+    static let layoutIndexes = ["lines", "questions", "math_x_numbers"].map { freeForm.firstIndex(of: $0)! }
 
     /// The number of features.
     package static var count: Int { names.count }
 
-    /// The log-length (`length` feature) the open-ended and context interactions are centred on:
-    /// about 55 words.
+    /// The log-length (log(1 + words, numbers and Han characters)) that `easy_x_length`,
+    /// `context_question` and `mcq_length` are centred on: about 55 words.
     static let lengthCentre = 4.0
 
     /// The log-length the maths, reasoning and code × length interactions are centred on: about 15
@@ -443,10 +446,11 @@ struct DifficultyScan {
             e(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
             + Double(min(codeChars / 4, 3))
         // In a word problem "if", "then", "which" and "because" are the problem's own words, not a
-        // second task: with clear maths evidence only the stronger reasoning cues count (on GSM8K's
+        // second task: with clear maths evidence (number words alone are not: "three friends each
+        // own one pet… which…" is a puzzle) only the stronger reasoning cues count (on GSM8K's
         // training questions the weak ones fire on half the problems and order them no better than
         // a coin). Answer-option questions keep them: their weights are learned on such questions.
-        let reasoning = math >= 3 && optionLines < 2 ? e(.reasoning) - Double(weakReasoning) : e(.reasoning)
+        let reasoning = math - Double(numberWords) >= 3 && optionLines < 2 ? e(.reasoning) - Double(weakReasoning) : e(.reasoning)
         let demanding = math + code + reasoning
         var out = SIMD16<Double>()
         out[TaskCategory.math.index] = math
@@ -532,9 +536,7 @@ struct DifficultyScan {
         // not the request's structure the free-form weights were learned on, and the numbers of its
         // stem are data to read more often than quantities to combine: these count only through their
         // gated copies, learned on such questions (zero when none were trained on).
-        x[1] = 0
-        x[3] = 0
-        x[DifficultyFeatures.mathNumbersIndex] = 0
+        for i in DifficultyFeatures.layoutIndexes { x[i] = 0 }
         return x
     }
 }

@@ -3,7 +3,7 @@
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
     package static let builtIn = DifficultyModel(
-        version: 2,
+        version: 3,
         features: [
             "open_length",
             "lines",
@@ -60,60 +60,60 @@ extension DifficultyModel {
             "mcq_context_question",
         ],
         weights: [
-            -0.02623820962240984,  // open_length
-            -0.0498916474642789,  // lines
+            -0.026031419201861097,  // open_length
+            -0.04953535769596648,  // lines
             0.0,  // numbers
-            0.04580545618899477,  // questions
-            0.2763151696441472,  // math
-            0.2324848315148773,  // reasoning
-            0.29379779834950637,  // code
-            0.12108292561121199,  // constraints
-            0.06914488780775718,  // extraction
-            -0.23930816017036471,  // chat
-            -0.1578118511931845,  // rewriting
-            -0.07751026891189565,  // translation
-            -0.19080975122044366,  // creative
-            -0.11914933441749594,  // lookup
-            0.04253940753655832,  // constraint_count
-            0.10378607212542554,  // math_x_length
-            0.1870292832242187,  // math_x_numbers
-            0.10308543774964919,  // reasoning_x_length
-            0.05372829894159577,  // code_x_length
-            -0.03869410463306278,  // easy_x_length
-            0.1281045416200148,  // constrained_easy
-            0.0445879983613576,  // context_question
-            -2.431725362217657,  // mcq
-            -0.0024786386495273044,  // mcq_length
-            0.008513961026115095,  // mcq_stem
-            0.045630437405095536,  // mcq_statements
-            0.006335902803066166,  // mcq_option_share
-            -0.2119038708467349,  // mcq_digit_ratio
-            -0.3942598212357196,  // mcq_symbol_ratio
-            0.07008291696559787,  // mcq_upper_ratio
-            -0.10246116555906762,  // mcq_long_words
-            0.0010159247154377744,  // mcq_word_length
-            -0.020371496349205424,  // mcq_lines
-            0.017218480817879318,  // mcq_numbers
-            -0.000637628020838375,  // mcq_questions
-            -0.26819237227986514,  // mcq_math
-            -0.26991264885027494,  // mcq_reasoning
-            -0.32279264490767445,  // mcq_code
-            -0.13173448115098696,  // mcq_constraints
-            -0.09640244017285496,  // mcq_extraction
-            0.26911485479126634,  // mcq_chat
-            0.11820703725163487,  // mcq_rewriting
-            0.002166968523323518,  // mcq_translation
-            0.2212568517198041,  // mcq_creative
-            0.07312283811280351,  // mcq_lookup
-            -0.04621821657565174,  // mcq_constraint_count
-            -0.09033327071634638,  // mcq_math_x_length
-            -0.042381444660160666,  // mcq_math_x_numbers
-            -0.06577572472268381,  // mcq_reasoning_x_length
-            -0.03755375368448709,  // mcq_code_x_length
-            0.03455525445233472,  // mcq_easy_x_length
-            -0.133319053230555,  // mcq_constrained_easy
-            -0.061586524055627534,  // mcq_context_question
+            0.04537202568245234,  // questions
+            0.27422410733092534,  // math
+            0.23033669416404778,  // reasoning
+            0.29159410645281103,  // code
+            0.12017284094308503,  // constraints
+            0.06862756525057033,  // extraction
+            -0.23752098249460127,  // chat
+            -0.15662888001403918,  // rewriting
+            -0.07692903059191797,  // translation
+            -0.18938661652030198,  // creative
+            -0.11825822447857878,  // lookup
+            0.04222457413139494,  // constraint_count
+            0.10296061411354852,  // math_x_length
+            0.18558928443096742,  // math_x_numbers
+            0.10155703380563308,  // reasoning_x_length
+            0.05331578429882969,  // code_x_length
+            -0.038410733030587826,  // easy_x_length
+            0.12714420859886033,  // constrained_easy
+            0.0442331208855452,  // context_question
+            -2.4319401580056743,  // mcq
+            -0.002459209510334991,  // mcq_length
+            0.008449766001599865,  // mcq_stem
+            0.04528911179151346,  // mcq_statements
+            0.0062869632835141406,  // mcq_option_share
+            -0.2103191703106148,  // mcq_digit_ratio
+            -0.39131534045838595,  // mcq_symbol_ratio
+            0.06955720713114469,  // mcq_upper_ratio
+            -0.10169352059630828,  // mcq_long_words
+            0.0010080527699124673,  // mcq_word_length
+            -0.020220442401182166,  // mcq_lines
+            0.01708965915086078,  // mcq_numbers
+            -0.0006333124403829043,  // mcq_questions
+            -0.26616155244201034,  // mcq_math
+            -0.2674746847684202,  // mcq_reasoning
+            -0.3203717046330672,  // mcq_code
+            -0.13074491978051395,  // mcq_constraints
+            -0.0956810474673614,  // mcq_extraction
+            0.26710463348753755,  // mcq_chat
+            0.11732042702700743,  // mcq_rewriting
+            0.0021484531530743447,  // mcq_translation
+            0.2196064911293829,  // mcq_creative
+            0.07257749710796281,  // mcq_lookup
+            -0.04587564907396519,  // mcq_constraint_count
+            -0.08960891578261039,  // mcq_math_x_length
+            -0.042064342622259845,  // mcq_math_x_numbers
+            -0.06453325466007133,  // mcq_reasoning_x_length
+            -0.0372625254702693,  // mcq_code_x_length
+            0.03430276488957702,  // mcq_easy_x_length
+            -0.1323197026795757,  // mcq_constrained_easy
+            -0.06110167766932785,  // mcq_context_question
         ],
-        bias: 1.0568198916278027
+        bias: 1.0570737932261562
     )
 }

@@ -14,8 +14,10 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     /// Intercept (log-odds when every feature is zero).
     package var bias: Double
 
-    /// The format this build reads and writes.
-    package static let currentVersion = 2
+    /// The format this build reads and writes. 3: the maths, reasoning and code × length terms are
+    /// centred on ~15 words, `math_x_numbers` counts number words, answer-option layout counts only
+    /// through gated weights (a version-2 model would score differently under the same names).
+    package static let currentVersion = 3
 
     package init(version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double) {
         self.version = version

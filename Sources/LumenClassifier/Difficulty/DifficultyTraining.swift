@@ -293,7 +293,7 @@ package struct DifficultyTrainer: Sendable {
             current = value
             if change <= 1e-12 * max(1, abs(current)) { break }
         }
-        guard theta.allSatisfy(\.isFinite) else { return (1, 0, -mean) }
+        guard theta.allSatisfy(\.isFinite) else { return (1, 0, 0) }  // uncalibrated: the gain model as it is
         let a = min(max(theta[0], 1e-6), 1e3)
         return (a, theta[1], theta[2] - a * mean)
     }

@@ -11,9 +11,9 @@ struct Classify: AsyncParsableCommand {
             line, in order. The prompt is read from the field "prompt" or "text" (--field overrides). \
             A malformed line yields {"line": N, "error": "..."} and processing continues; the exit \
             status is then non-zero. Every line also gets "tasks": the task categories the difficulty \
-            model sees (maths, reasoning, code, constraints, extraction, chat, rewriting, translation, \
+            model sees (math, reasoning, code, constraints, extraction, chat, rewriting, translation, \
             creative, lookup) with their scores (≥ 0.5: detected). --explain adds "difficulty_terms": \
-            each feature's contribution to the difficulty's log-odds, largest first.
+            each feature's contribution to the difficulty's log-odds, largest magnitude first.
             """
     )
 
