@@ -133,6 +133,33 @@ struct DifficultyCLITests {
         #expect(text.status == 0 && text.stdout.contains("APGR") && text.stdout.contains("length-only") && text.stdout.contains("ECE"))
     }
 
+    /// By default a file is evaluated on the rows of every group the model was not trained on: a new
+    /// file whole (it used to be cut to the groups whose name hashes to the held-out split, or
+    /// refused when none did), a training file only where it was held out.
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func evalDefaultsToTheGroupsTheModelNeverSaw() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chat = try chatFixture(in: dir)
+        let options = try optionsFixture(in: dir)
+        // The built-in model never saw the fixture: all 13 rows, whatever their groups hash to.
+        let builtIn = try run(["eval", "routing", chat.path, "--json"])
+        #expect(builtIn.status == 0, "\(builtIn.stderr)")
+        let whole = try #require(try json(builtIn.stdout) as? [String: Any])
+        #expect(whole["prompts"] as? Int == 13 && whole["split"] as? String == "unseen")
+        // A model trained on the chat fixture names its groups; only the other file is unseen to it.
+        let model = dir.appendingPathComponent("m.json")
+        let trained = try run(["train", "difficulty", "--data", chat.path, "--include-held-out", "--out", model.path])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let saved = try #require(try json(String(decoding: Data(contentsOf: model), as: UTF8.self)) as? [String: Any])
+        #expect(saved["trainedGroups"] as? [String] == ["fixture/hard", "fixture/simple"])
+        let seen = try run(["eval", "routing", chat.path, "--model", model.path])
+        #expect(seen.status != 0 && seen.stderr.contains("no prompts") && seen.stderr.contains("unseen"))
+        let other = try run(["eval", "routing", options.path, "--model", model.path, "--json"])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect((try json(other.stdout) as? [String: Any])?["prompts"] as? Int == 24)
+    }
+
     @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
     func crossSourceHoldsOutEachFile() throws {
         let dir = try temporaryDirectory()

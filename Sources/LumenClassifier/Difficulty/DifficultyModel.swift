@@ -13,17 +13,24 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     package var weights: [Double]
     /// Intercept (log-odds when every feature is zero).
     package var bias: Double
+    /// The `source` groups of the rows it was trained on (sorted), when known: `lumen eval routing`
+    /// evaluates by default on the rows of every other group, so a new file is evaluated whole and a
+    /// training file only where it was held out.
+    package var trainedGroups: [String]?
 
     /// The format this build reads and writes. 3: the maths, reasoning and code × length terms are
     /// centred on ~15 words, `math_x_numbers` counts number words, answer-option layout counts only
     /// through gated weights (a version-2 model would score differently under the same names).
     package static let currentVersion = 3
 
-    package init(version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double) {
+    package init(
+        version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double, trainedGroups: [String]? = nil
+    ) {
         self.version = version
         self.features = features
         self.weights = weights
         self.bias = bias
+        self.trainedGroups = trainedGroups
     }
 
     /// A constant model (every prompt gets `sigmoid(bias)`).

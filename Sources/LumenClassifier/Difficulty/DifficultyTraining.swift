@@ -228,7 +228,8 @@ package struct DifficultyTrainer: Sendable {
         let (a, c, b) = try plattScaling(logits: logits, options: options, labels: strict, weights: weights)
         var scaled = raw.map { a * $0 }
         scaled[mcqIndex] += c
-        return DifficultyModel(features: DifficultyFeatures.names, weights: scaled, bias: a * bias + b)
+        let groups = Set(sources.filter { $0.share > 0 }.flatMap { $0.examples.map(\.source) }).sorted()
+        return DifficultyModel(features: DifficultyFeatures.names, weights: scaled, bias: a * bias + b, trainedGroups: groups)
     }
 
     /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method with a
