@@ -38,6 +38,13 @@ struct DifficultyTransferTests {
         #expect(try feature("mcq_statements", question) > 0)
     }
 
+    /// Chinese exam papers write options with a full-width stop or an enumeration comma.
+    @Test func chineseAnswerOptionsAreOptions() throws {
+        #expect(try feature("mcq", "下列哪一项是质数（）\nA．4\nB．6\nC．7\nD．9") == 1)
+        #expect(try feature("mcq", "下列说法正确的是\nA、水是化合物\nB、空气是纯净物\nC、铁是非金属\nD、氧气是混合物") == 1)
+        #expect(try feature("mcq", "请列出三点：\n一、背景\n二、方法") == 0)
+    }
+
     @Test func plainQuestionsAndFreeTextHaveNoStatementMarks() throws {
         #expect(try feature("mcq_statements", "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:") == 0)
         // Outside answer-option questions the feature is zero, whatever the text says.

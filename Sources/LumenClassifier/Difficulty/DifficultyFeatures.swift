@@ -406,7 +406,8 @@ struct DifficultyScan {
         return isAlnum(c) || c == 0x28 || c == 0x2d
     }
 
-    /// Whether the line starting at byte `i` opens with an answer-option marker ("A. ", "B)\t", "(C)").
+    /// Whether the line starting at byte `i` opens with an answer-option marker ("A. ", "B)\t", "(C)",
+    /// and as Chinese exam papers write them, "A．" and "A、" with a full-width stop or comma).
     private static func isOptionPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
         guard i + 2 < bytes.count else { return false }
         let a = bytes[i]
@@ -414,6 +415,9 @@ struct DifficultyScan {
         let c = bytes[i + 2]
         let isLetter: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x48 }  // A–H
         if isLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) { return true }
+        if isLetter(a), i + 3 < bytes.count, (b == 0xef && c == 0xbc && bytes[i + 3] == 0x8e) || (b == 0xe3 && c == 0x80 && bytes[i + 3] == 0x81) {
+            return true  // ．(U+FF0E), 、(U+3001)
+        }
         return a == 0x28 && isLetter(b) && c == 0x29
     }
 
