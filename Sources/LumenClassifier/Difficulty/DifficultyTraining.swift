@@ -191,16 +191,7 @@ package struct DifficultyTrainer: Sendable {
             }
             for p in 0..<k { hessian[p][k] = hessian[k][p] }
             let step = try solve(hessian, gradient)
-            // Backtracking: halve the step until the objective does not increase.
-            var t = 1.0
-            var next = beta
-            var value = current
-            while true {
-                for p in 0...k { next[p] = beta[p] - t * step[p] }
-                value = objective(next)
-                if value <= current || t < 1e-6 { break }
-                t /= 2
-            }
+            let (next, value) = Self.backtrack(from: beta, step: step, current: current, objective: objective)
             let change = current - value
             beta = next
             current = value
@@ -277,18 +268,10 @@ package struct DifficultyTrainer: Sendable {
             for u in 0..<3 { g[u] += ridge[u] * (theta[u] - prior[u]) }
             let step = try solve(h, g)
             guard step.allSatisfy(\.isFinite) else { break }
-            // Backtracking, as in the main fit: a full Newton step from a poor start can overshoot
-            // into saturation, where the curvature vanishes and the next steps run away (a = 10⁸ on
-            // an AlpacaEval-only fit, every score then 0 or 1).
-            var t = 1.0
-            var next = theta
-            var value = current
-            while true {
-                for u in 0..<3 { next[u] = theta[u] - t * step[u] }
-                value = objective(next)
-                if value <= current || t < 1e-6 { break }
-                t /= 2
-            }
+            // As in the main fit: a full Newton step from a poor start can overshoot into
+            // saturation, where the curvature vanishes and the next steps run away (a = 10⁸ on an
+            // AlpacaEval-only fit, every score then 0 or 1).
+            let (next, value) = Self.backtrack(from: theta, step: step, current: current, objective: objective)
             let change = current - value
             theta = next
             current = value
@@ -297,6 +280,21 @@ package struct DifficultyTrainer: Sendable {
         guard theta.allSatisfy(\.isFinite) else { return (1, 0, 0) }  // uncalibrated: the gain model as it is
         let a = min(max(theta[0], 1e-6), 1e3)
         return (a, theta[1], theta[2] - a * mean)
+    }
+
+    /// Backtracking line search for a Newton step: `x − t·step`, halving t from 1 until the objective
+    /// does not increase (or t < 10⁻⁶). Returns the point and its objective value.
+    private static func backtrack(
+        from x: [Double], step: [Double], current: Double, objective: ([Double]) -> Double
+    ) -> ([Double], Double) {
+        var t = 1.0
+        var next = x
+        while true {
+            for i in x.indices { next[i] = x[i] - t * step[i] }
+            let value = objective(next)
+            if value <= current || t < 1e-6 { return (next, value) }
+            t /= 2
+        }
     }
 
     /// Solves `a x = b` (see `LinearSolve`).
