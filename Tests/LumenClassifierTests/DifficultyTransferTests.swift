@@ -38,6 +38,20 @@ struct DifficultyTransferTests {
         #expect(try feature("mcq_statements", question) > 0)
     }
 
+    /// Text in another script than Latin or Han is its share of the letters, and leans remote (the
+    /// local models Lumen targets are trained mostly on English).
+    @Test func otherScriptsLeanRemote() throws {
+        #expect(try feature("other_script", "Напиши короткое стихотворение о море") == 1)
+        #expect(try feature("other_script", "write a short poem about the sea") == 0)
+        #expect(try feature("other_script", "写一首关于大海的短诗") == 0)
+        let mixed = try feature("other_script", "Translate to English: Привет, как дела?")
+        #expect(mixed > 0.3 && mixed < 0.8)
+        #expect(try feature("other_script", "海についての短い詩を書いてください") > 0.4)  // kana beside the Han characters
+        let model = DifficultyModel.builtIn
+        #expect(model.score("Напиши короткое стихотворение о море") > model.score("write a short poem about the sea"))
+        #expect(model.score("바다에 대한 짧은 시를 써 주세요") > model.score("write a short poem about the sea"))
+    }
+
     /// Chinese exam papers write options with a full-width stop or an enumeration comma.
     @Test func chineseAnswerOptionsAreOptions() throws {
         #expect(try feature("mcq", "下列哪一项是质数（）\nA．4\nB．6\nC．7\nD．9") == 1)

@@ -21,6 +21,8 @@
 ///   are zero (its lines are options, its numbers data to read): they count only through their
 ///   gated copies, where `mcq_math_x_numbers` counts the stem's numbers in digits.
 ///
+/// Besides, `other_script`: the share of letters in scripts other than Latin and Han.
+///
 /// No subject names or topic words anywhere.
 package enum DifficultyFeatures {
     /// Feature names, in the order `extract` returns them (a model stores them to check it matches).
@@ -50,6 +52,7 @@ package enum DifficultyFeatures {
         "easy_x_length",
         "constrained_easy",
         "context_question",
+        "other_script",
     ]
 
     /// The free-form features that have a gated copy for answer-option questions: all but
@@ -103,6 +106,8 @@ struct DifficultyScan {
     var scalars = 0
     var words = 0
     var numbers = 0
+    /// Letters of scripts other than Latin and Han (see `scan`).
+    var otherLetters = 0
     /// Quantities written as words ("three", "half", "twice"; `DifficultyLexicon.numberWords`).
     var numberWords = 0
     var digits = 0
@@ -370,6 +375,14 @@ struct DifficultyScan {
             }
             han1 = 0
             han2 = 0
+            // Letters of scripts other than Latin and Han: Cyrillic, Hebrew, Arabic, Devanagari and
+            // other Indic scripts, Thai, Georgian, Hangul, kana.
+            if (0x0400...0x052f).contains(v) || (0x0590...0x06ff).contains(v) || (0x0900...0x0e7f).contains(v)
+                || (0x10a0...0x10ff).contains(v) || (0x3040...0x30ff).contains(v) || (0xac00...0xd7af).contains(v)
+            {
+                otherLetters += 1
+                continue
+            }
             if v == 0xff1f {
                 questions += 1  // ？
             } else if (0x2460...0x2473).contains(v) {
@@ -519,6 +532,10 @@ struct DifficultyScan {
         x.append(scores[3] * easy)
         // A question (or answer options) after a long text: reading and extracting from a context.
         x.append(questions > 0 || options ? max(0, centred) : 0)
+        // The share of the text written in another script than Latin or Han (Russian, Arabic, Hindi,
+        // Korean, Japanese kana…), by letters against words: languages a local model of Mixtral's
+        // class (or SmolLM2, Lumen's default, trained on English) serves worse than a frontier model.
+        x.append(Double(otherLetters) / Double(max(otherLetters + wordLetters + cjk, 1)))
         let free = x.count
         guard options else {
             x.append(contentsOf: repeatElement(0, count: DifficultyFeatures.answerOptions.count + free - 1))

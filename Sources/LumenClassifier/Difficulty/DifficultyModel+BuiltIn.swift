@@ -27,6 +27,7 @@ extension DifficultyModel {
             "easy_x_length",
             "constrained_easy",
             "context_question",
+            "other_script",
             "mcq",
             "mcq_length",
             "mcq_stem",
@@ -58,6 +59,7 @@ extension DifficultyModel {
             "mcq_easy_x_length",
             "mcq_constrained_easy",
             "mcq_context_question",
+            "mcq_other_script",
         ],
         weights: [
             -0.026031419201861097,  // open_length
@@ -82,6 +84,7 @@ extension DifficultyModel {
             -0.038410733030587826,  // easy_x_length
             0.12714420859886033,  // constrained_easy
             0.0442331208855452,  // context_question
+            0.1590821805143108,  // other_script
             -2.4319401580056743,  // mcq
             -0.002459209510334991,  // mcq_length
             0.008449766001599865,  // mcq_stem
@@ -113,6 +116,7 @@ extension DifficultyModel {
             0.03430276488957702,  // mcq_easy_x_length
             -0.1323197026795757,  // mcq_constrained_easy
             -0.06110167766932785,  // mcq_context_question
+            0.0,  // mcq_other_script
         ],
         bias: 1.0570737932261562,
         trainedGroups: [

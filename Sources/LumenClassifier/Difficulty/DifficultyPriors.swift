@@ -23,7 +23,10 @@
 ///   strict multi-constraint instructions (IFEval-style instruction following, also when the task
 ///   itself is creative: `constrained_easy`) and extraction from a long context (MT-bench's
 ///   extraction category); little or none on chit-chat, rewriting, translation, creative writing
-///   and simple look-ups.
+///   and simple look-ups. Text in another script than Latin or Han (`other_script`: Cyrillic,
+///   Arabic, Indic, Hangul, kana…) leans to the strong model: a Mixtral-class model is trained
+///   mostly on English and a few European languages, Lumen's default local model on English only.
+///   Neither labelled source has such prompts, so this weight is its prior.
 /// - **Learned (free-form structure)**, mean 0, precision 300: the length of open-ended requests
 ///   (`open_length`), lines and question marks, learned from the free-form source(s). Length has no
 ///   global weight: on open-ended instructions a longer prompt is not harder for the weaker model
@@ -80,6 +83,7 @@ package struct DifficultyPriors: Sendable, Hashable {
         "easy_x_length": 0,
         "constrained_easy": 0.8,
         "context_question": 0.3,
+        "other_script": 1.0,
     ]
 
     /// Prior means of answer-option weights that are not zero, what is known about exam questions
