@@ -42,9 +42,6 @@ enum Names {
     /// The learned model (ChineseNameModel.swift), decoded once.
     private static let chineseModel = ChineseNameScanner(.builtIn)
 
-    /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
-    /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
-    /// found name ("布拉德福德（Mark Bradford）").
     /// Software words of Chinese developer text. A surname character inside one is no name: "字符串"
     /// (string) is no "符串", "数据库" no "库…".
     private static let technicalTerms = Chars.hashSet(
@@ -67,6 +64,9 @@ enum Names {
         return false
     }
 
+    /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
+    /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
+    /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
         guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
         let model = chineseModel
