@@ -61,12 +61,7 @@ enum DifficultyLexicon {
                 速度 米长 块钱 买了 卖了 花了 共有 还剩
                 """),
         Cues(
-            .math, 1,
-            """
-            one, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve, twenty, thirty, forty, \
-            fifty, sixty, seventy, eighty, ninety, hundred, thousand, million, half, twice, double, triple, \
-            quarter, dozen, first, second, third, total, cost, price, number, graph, estimate, each
-            """,
+            .math, 1, numberWordList + ", first, second, third, total, cost, price, number, graph, estimate, each",
             zh: "几 倍 半 总 价格 数字 两个 三个"),
 
         // Multi-step reasoning: proofs, deduction, puzzles, analysis and trade-offs.
@@ -241,13 +236,16 @@ enum DifficultyLexicon {
     ]
 
     /// Number words: quantities written out ("three boxes", "half of them", "twice as many"), counted
-    /// with the digits' numbers as the quantities of a word problem. All are maths cues of weight 1,
-    /// so only a word with that table value is looked up here.
-    static let numberWords: Set<UInt64> = Set(
+    /// with the digits' numbers as the quantities of a word problem. They open the maths cues of
+    /// weight 1, so only a word with that table value is looked up in `numberWords`.
+    static let numberWordList = """
+        one, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve, twenty, thirty, forty, \
+        fifty, sixty, seventy, eighty, ninety, hundred, thousand, million, half, twice, double, triple, \
+        quarter, dozen
         """
-        one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty \
-        seventy eighty ninety hundred thousand million half twice double triple quarter dozen
-        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { CueHash.word($0) })
+
+    /// The keys of `numberWordList`.
+    static let numberWords: Set<UInt64> = Set(numberWordList.split(separator: ",").compactMap { $0.split(separator: " ").first.map(CueHash.word) })
 
     /// The table value of a maths cue of weight 1 (the number words' value).
     static let mathWeakCue = UInt8(TaskCategory.math.index + 1) | UInt8(1 << 4)
