@@ -29,16 +29,11 @@ package enum AuditChain {
             } catch {
                 throw AuditError(.invalidRecord, "cannot encode record: \(error)")
             }
-            line = []
-            line.reserveCapacity(json.count + 200)
-            line += seqPrefix
-            line += String(record.seq).utf8
-            line += prevPrefix
-            line += record.prevHash.utf8
-            line.append(UInt8(ascii: "\""))
+            var writer = AuditRecordWriter.linePrefix(seq: record.seq, prevHash: record.prevHash, capacity: json.count + 200)
             // json is `{...}` with at least one key; splice its inside.
-            line.append(UInt8(ascii: ","))
-            line += json.dropFirst()  // keeps the closing brace
+            writer.raw(UInt8(ascii: ","))
+            writer.raw(contentsOf: json.dropFirst())  // keeps the closing brace
+            line = writer.bytes
         }
         let digest = hex(SHA256.hash(data: line))
         line.reserveCapacity(line.count + hashSuffixLength)

@@ -23,15 +23,22 @@ enum AuditRecordWriter {
     /// `prevHash` and `hash` are not read.
     static func canonical(_ record: AuditRecord, seq: Int, prevHash: String) -> [UInt8]? {
         guard record.policyInfo == nil, record.recovery == nil else { return nil }
-        var writer = JSONBytesWriter(capacity: 1280)
+        var writer = linePrefix(seq: seq, prevHash: prevHash, capacity: 1280)
+        var object = JSONBytesWriter.Object.continued
+        writer.write(record, &object)
+        return writer.bytes
+    }
+
+    /// A writer holding a line's chain prefix, `{"seq":N,"prev_hash":"P"`: the record's members
+    /// follow, each after a comma.
+    static func linePrefix(seq: Int, prevHash: String, capacity: Int) -> JSONBytesWriter {
+        var writer = JSONBytesWriter(capacity: capacity)
         writer.raw(contentsOf: AuditChain.seqPrefix)
         writer.number(seq)
         writer.raw(contentsOf: AuditChain.prevPrefix)
         writer.raw(contentsOf: prevHash.utf8)
         writer.raw(UInt8(ascii: "\""))
-        var object = JSONBytesWriter.Object.continued
-        writer.write(record, &object)
-        return writer.bytes
+        return writer
     }
 }
 
