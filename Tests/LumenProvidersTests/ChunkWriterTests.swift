@@ -12,6 +12,16 @@ import Testing
         (0..<Int.random(in: 0...3, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
     }
 
+    /// Usage or none, its cost (if any) one of `costs`; outside everyday answers with an extra member.
+    static func usage(_ rng: inout SplitMix64, everyday: Bool, costs: [Double]) -> Usage? {
+        guard Bool.random(using: &rng) else { return nil }
+        return Usage(
+            promptTokens: Int.random(in: 0...100_000, using: &rng), completionTokens: Int.random(in: 0...10_000, using: &rng),
+            cost: Bool.random(using: &rng) ? costs.randomElement(using: &rng)! : nil,
+            extra: !everyday && Bool.random(using: &rng) ? ["prompt_tokens_details": ["cached_tokens": 3]] : [:]
+        )
+    }
+
     static func chunk(_ rng: inout SplitMix64, everyday: Bool) -> ChatCompletionChunk {
         let choices = (0..<Int.random(in: 0...2, using: &rng)).map { index in
             ChunkChoice(
@@ -27,14 +37,7 @@ import Testing
             )
         }
         let costs: [Double] = [0, 1, 0.5, 1e-7, 0.000123, 12.75, 3.0e-12, 1234567.25, Double(Int.random(in: 0...1_000_000, using: &rng)) / 1e9]
-        let usage: Usage? =
-            Bool.random(using: &rng)
-            ? Usage(
-                promptTokens: Int.random(in: 0...100_000, using: &rng), completionTokens: Int.random(in: 0...10_000, using: &rng),
-                cost: Bool.random(using: &rng) ? costs.randomElement(using: &rng)! : nil,
-                extra: !everyday && Bool.random(using: &rng) ? ["prompt_tokens_details": ["cached_tokens": 3]] : [:]
-            )
-            : nil
+        let usage = Self.usage(&rng, everyday: everyday, costs: costs)
         return ChatCompletionChunk(
             id: "chatcmpl-" + text(&rng), object: Bool.random(using: &rng) ? "chat.completion.chunk" : text(&rng),
             created: Int.random(in: 0...2_000_000_000, using: &rng), model: text(&rng), choices: choices, usage: usage,

@@ -31,14 +31,7 @@ import Testing
             )
         }
         let costs: [Double] = [0, 1, 0.5, 1e-7, 1.3799999999999998e-05, 12.75, 3.0e-12, 1234567.25, 1e21]
-        let usage: Usage? =
-            Bool.random(using: &rng)
-            ? Usage(
-                promptTokens: Int.random(in: 0...100_000, using: &rng), completionTokens: Int.random(in: 0...10_000, using: &rng),
-                cost: Bool.random(using: &rng) ? costs.randomElement(using: &rng)! : nil,
-                extra: !everyday && Bool.random(using: &rng) ? ["prompt_tokens_details": ["cached_tokens": 3]] : [:]
-            )
-            : nil
+        let usage = ChunkWriterTests.usage(&rng, everyday: everyday, costs: costs)
         return ChatCompletionResponse(
             id: "chatcmpl-" + ChunkWriterTests.text(&rng), object: Bool.random(using: &rng) ? "chat.completion" : ChunkWriterTests.text(&rng),
             created: Int.random(in: 0...2_000_000_000, using: &rng), model: ChunkWriterTests.text(&rng), choices: choices, usage: usage,
