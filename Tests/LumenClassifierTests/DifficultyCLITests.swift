@@ -180,6 +180,34 @@ struct DifficultyCLITests {
         #expect(single.status != 0 && single.stderr.contains("at least two"))
     }
 
+    /// `--folds k`: each file is evaluated on every row, each row scored by a model trained on the
+    /// other folds of every file; the folds' metrics are averaged.
+    @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
+    func foldsScoreEveryRowOutOfFold() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chat = try chatFixture(in: dir)
+        let options = try optionsFixture(in: dir)
+        let plot = dir.appendingPathComponent("plot.svg")
+        let out = try run(["eval", "routing", "--folds", "3", chat.path, options.path + ":2", "--json", "--plot", plot.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let reports = try #require(try json(out.stdout) as? [[String: Any]])
+        #expect(reports.map { $0["prompts"] as? Int } == [13, 24])
+        #expect(reports.map { $0["file"] as? String } == [chat.path, options.path])
+        #expect(reports.allSatisfy { ($0["split"] as? String)?.hasPrefix("3-fold") == true })
+        for report in reports {
+            let routers = try #require(report["routers"] as? [[String: Any]])
+            #expect(routers.map { $0["router"] as? String } == ["lumen", "random (mean of 100)", "length-only"])
+            #expect(routers.allSatisfy { (($0["apgr"] as? Double) ?? -1) >= 0 && (($0["apgr"] as? Double) ?? 2) <= 1 })
+        }
+        let svg = try String(contentsOf: plot, encoding: .utf8)
+        #expect(svg.contains("3-fold") && svg.contains("options.jsonl"))
+        let one = try run(["eval", "routing", "--folds", "1", chat.path])
+        #expect(one.status != 0 && one.stderr.contains("K ≥ 2"))
+        let withModel = try run(["eval", "routing", "--folds", "3", chat.path, "--model", plot.path])
+        #expect(withModel.status != 0 && withModel.stderr.contains("drop --model"))
+    }
+
     /// The plot is drawn by a real browser engine: headless Chromium loads it and its DOM keeps the curves.
     @Test(.enabled(if: binary != nil && chromium != nil, "needs the lumen binary and chromium (apt-get install -y chromium)"))
     func plotRendersInChromium() throws {

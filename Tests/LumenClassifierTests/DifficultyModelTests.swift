@@ -155,6 +155,20 @@ struct DifficultyModelContractTests {
         for s in trained { #expect(!DifficultySplit.isHeldOut(source: s), "\(s)") }
     }
 
+    /// `--folds k` deals rows by a hash of the prompt: the same prompt always lands in the same fold
+    /// (a duplicate cannot be trained on and tested at once), and the folds are close to even.
+    @Test func foldsAreByPromptAndEven() {
+        let prompts = (0..<5000).map { "Question \($0): what is \($0 * 7) divided by 7?" }
+        var counts = [Int](repeating: 0, count: 5)
+        for p in prompts {
+            let f = DifficultySplit.fold(prompt: p, of: 5)
+            #expect((0..<5).contains(f) && f == DifficultySplit.fold(prompt: p, of: 5))
+            counts[f] += 1
+        }
+        #expect(counts.allSatisfy { abs($0 - 1000) < 100 }, "\(counts)")
+        #expect(Set(prompts.prefix(50).map { DifficultySplit.fold(prompt: $0, of: 2) }) == [0, 1])
+    }
+
     /// The built-in model ranks clearly demanding requests above clearly simple ones (handwritten, not trained on).
     @Test func builtInRanksDemandingAboveSimple() {
         let simple = [

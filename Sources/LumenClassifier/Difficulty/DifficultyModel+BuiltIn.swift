@@ -62,64 +62,65 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.026031419201861097,  // open_length
-            -0.04953535769596648,  // lines
+            -0.022185303211256665,  // open_length
+            -0.07086952088497682,  // lines
             0.0,  // numbers
-            0.04537202568245234,  // questions
-            0.27422410733092534,  // math
-            0.23033669416404778,  // reasoning
-            0.29159410645281103,  // code
-            0.12017284094308503,  // constraints
-            0.06862756525057033,  // extraction
-            -0.23752098249460127,  // chat
-            -0.15662888001403918,  // rewriting
-            -0.07692903059191797,  // translation
-            -0.18938661652030198,  // creative
-            -0.11825822447857878,  // lookup
-            0.04222457413139494,  // constraint_count
-            0.10296061411354852,  // math_x_length
-            0.18558928443096742,  // math_x_numbers
-            0.10155703380563308,  // reasoning_x_length
-            0.05331578429882969,  // code_x_length
-            -0.038410733030587826,  // easy_x_length
-            0.12714420859886033,  // constrained_easy
-            0.0442331208855452,  // context_question
-            0.1590821805143108,  // other_script
-            -2.4319401580056743,  // mcq
-            -0.002459209510334991,  // mcq_length
-            0.008449766001599865,  // mcq_stem
-            0.04528911179151346,  // mcq_statements
-            0.0062869632835141406,  // mcq_option_share
-            -0.2103191703106148,  // mcq_digit_ratio
-            -0.39131534045838595,  // mcq_symbol_ratio
-            0.06955720713114469,  // mcq_upper_ratio
-            -0.10169352059630828,  // mcq_long_words
-            0.0010080527699124673,  // mcq_word_length
-            -0.020220442401182166,  // mcq_lines
-            0.01708965915086078,  // mcq_numbers
-            -0.0006333124403829043,  // mcq_questions
-            -0.26616155244201034,  // mcq_math
-            -0.2674746847684202,  // mcq_reasoning
-            -0.3203717046330672,  // mcq_code
-            -0.13074491978051395,  // mcq_constraints
-            -0.0956810474673614,  // mcq_extraction
-            0.26710463348753755,  // mcq_chat
-            0.11732042702700743,  // mcq_rewriting
-            0.0021484531530743447,  // mcq_translation
-            0.2196064911293829,  // mcq_creative
-            0.07257749710796281,  // mcq_lookup
-            -0.04587564907396519,  // mcq_constraint_count
-            -0.08960891578261039,  // mcq_math_x_length
-            -0.042064342622259845,  // mcq_math_x_numbers
-            -0.06453325466007133,  // mcq_reasoning_x_length
-            -0.0372625254702693,  // mcq_code_x_length
-            0.03430276488957702,  // mcq_easy_x_length
-            -0.1323197026795757,  // mcq_constrained_easy
-            -0.06110167766932785,  // mcq_context_question
+            0.07787729990379776,  // questions
+            0.2771165855242466,  // math
+            0.2334836838792724,  // reasoning
+            0.29634431455313215,  // code
+            0.11942258568505669,  // constraints
+            0.06917137328621373,  // extraction
+            -0.24074784082172423,  // chat
+            -0.16204212706706783,  // rewriting
+            -0.0792652167854305,  // translation
+            -0.19706684299863403,  // creative
+            -0.12416133265187541,  // lookup
+            0.03905923642109,  // constraint_count
+            0.09855147668727154,  // math_x_length
+            0.1846747095065468,  // math_x_numbers
+            0.10111777514709926,  // reasoning_x_length
+            0.051802602330376486,  // code_x_length
+            -0.04554983219681809,  // easy_x_length
+            0.12998881100486748,  // constrained_easy
+            0.04454945216616876,  // context_question
+            0.16406610375288894,  // other_script
+            -2.706446597446593,  // mcq
+            -0.00848211726822643,  // mcq_length
+            0.011935193867306486,  // mcq_stem
+            0.0482556297741326,  // mcq_statements
+            0.02789430196436138,  // mcq_option_share
+            -0.2504101998990675,  // mcq_digit_ratio
+            -0.26756586459654824,  // mcq_symbol_ratio
+            0.10285679345407686,  // mcq_upper_ratio
+            -0.09117942749159372,  // mcq_long_words
+            0.00364210501114027,  // mcq_word_length
+            -0.009399182822385069,  // mcq_lines
+            0.010407561297039439,  // mcq_numbers
+            -0.0018633984910815704,  // mcq_questions
+            -0.2760899188831345,  // mcq_math
+            -0.26945976911835234,  // mcq_reasoning
+            -0.33600420203011117,  // mcq_code
+            -0.13563876306215358,  // mcq_constraints
+            -0.08576604134811,  // mcq_extraction
+            0.25289197869784236,  // mcq_chat
+            0.15664173537916004,  // mcq_rewriting
+            0.04079257082117516,  // mcq_translation
+            0.23807554358768923,  // mcq_creative
+            0.06779437231420626,  // mcq_lookup
+            -0.0472072114755711,  // mcq_constraint_count
+            -0.0754508760866558,  // mcq_math_x_length
+            -0.03970097604238287,  // mcq_math_x_numbers
+            -0.05901464380817834,  // mcq_reasoning_x_length
+            -0.03182762572257941,  // mcq_code_x_length
+            0.03027747944056986,  // mcq_easy_x_length
+            -0.10454396798595389,  // mcq_constrained_easy
+            -0.05731370859040701,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.0570737932261562,
+        bias: 1.1792545281400943,
         trainedGroups: [
+            "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
             "alpaca-eval/oasst",
             "alpaca-eval/selfinstruct",
@@ -128,16 +129,28 @@ extension DifficultyModel {
             "mmlu/anatomy",
             "mmlu/astronomy",
             "mmlu/business_ethics",
+            "mmlu/clinical_knowledge",
             "mmlu/college_biology",
+            "mmlu/college_chemistry",
+            "mmlu/college_computer_science",
+            "mmlu/college_mathematics",
+            "mmlu/college_medicine",
             "mmlu/college_physics",
+            "mmlu/computer_security",
             "mmlu/conceptual_physics",
             "mmlu/econometrics",
+            "mmlu/electrical_engineering",
             "mmlu/elementary_mathematics",
+            "mmlu/formal_logic",
             "mmlu/global_facts",
             "mmlu/high_school_biology",
+            "mmlu/high_school_chemistry",
+            "mmlu/high_school_computer_science",
             "mmlu/high_school_european_history",
+            "mmlu/high_school_geography",
             "mmlu/high_school_government_and_politics",
             "mmlu/high_school_macroeconomics",
+            "mmlu/high_school_mathematics",
             "mmlu/high_school_microeconomics",
             "mmlu/high_school_physics",
             "mmlu/high_school_psychology",
@@ -145,17 +158,23 @@ extension DifficultyModel {
             "mmlu/high_school_us_history",
             "mmlu/high_school_world_history",
             "mmlu/human_aging",
+            "mmlu/human_sexuality",
             "mmlu/international_law",
             "mmlu/jurisprudence",
+            "mmlu/logical_fallacies",
             "mmlu/machine_learning",
             "mmlu/management",
+            "mmlu/marketing",
             "mmlu/medical_genetics",
+            "mmlu/miscellaneous",
             "mmlu/moral_disputes",
             "mmlu/moral_scenarios",
+            "mmlu/nutrition",
             "mmlu/philosophy",
             "mmlu/prehistory",
             "mmlu/professional_accounting",
             "mmlu/professional_law",
+            "mmlu/professional_medicine",
             "mmlu/professional_psychology",
             "mmlu/public_relations",
             "mmlu/security_studies",

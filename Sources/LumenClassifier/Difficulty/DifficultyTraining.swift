@@ -37,9 +37,20 @@ package enum DifficultySplit {
     /// AlpacaEval's five sets (helpful_base, 76 of 468). Handwritten and other single-group
     /// sources that hash to 3 are held out the same way.
     package static func isHeldOut(source: String) -> Bool {
+        fnv1a(source) % 4 == 3
+    }
+
+    /// The fold (0..<k) of a row in `lumen eval routing --folds k`: a hash of its prompt, so a prompt
+    /// that occurs twice is never trained on in one copy and tested in the other, and the folds do not
+    /// depend on the order of the file.
+    package static func fold(prompt: String, of k: Int) -> Int {
+        Int(fnv1a(prompt) % UInt64(k))
+    }
+
+    private static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in source.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash % 4 == 3
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 }
 

@@ -79,6 +79,10 @@ struct EvalRouting: AsyncParsableCommand {
             --cross-source FILE[:WEIGHT]...: for each file, train on all the other files (all their rows, weighted as
             in `lumen train difficulty`) and evaluate on every row of the held-out file. With two files that means
             training on one kind of prompt and testing on another.
+            --folds K FILE[:WEIGHT]...: K-fold by row, the estimate for new prompts of the same kinds (other rows of
+            the same benchmarks): each file's rows go to K folds by a hash of the prompt; for each fold a model is
+            trained on the other folds of every file (all groups, weighted as in `lumen train difficulty`) and scores
+            that fold. Each file is then evaluated whole on its out-of-fold scores.
             --litellm runs scripts/litellm_complexity.py with $LUMEN_VENV/bin/python (default .venv).
             --plot FILE.svg draws quality against remote share, one panel per evaluated file.
             """
@@ -90,7 +94,7 @@ struct EvalRouting: AsyncParsableCommand {
     @Option(
         name: .long,
         help:
-            "unseen (rows of every group the model was not trained on: a new file whole, a training file where it was held out), heldout (the fixed hash split of `lumen train difficulty`) or all. Ignored with --cross-source."
+            "unseen (rows of every group the model was not trained on: a new file whole, a training file where it was held out), heldout (the fixed hash split of `lumen train difficulty`) or all. Ignored with --cross-source and --folds."
     )
     var split: SplitChoice = .unseen
 
@@ -99,6 +103,9 @@ struct EvalRouting: AsyncParsableCommand {
 
     @Flag(name: .customLong("cross-source"), help: "Leave one file out: train on the others, evaluate on it.")
     var crossSource = false
+
+    @Option(name: .long, help: "K-fold by row over the given files (K ≥ 2): train on the other folds, score each fold.")
+    var folds: Int?
 
     @Flag(name: .long, help: "Also run the LiteLLM complexity router on the same prompts.")
     var litellm = false
@@ -123,7 +130,7 @@ struct EvalRouting: AsyncParsableCommand {
 
     struct Report: Codable {
         var file: String
-        /// unseen, heldout, all, or cross-source (trained on `trainedOn`).
+        /// unseen, heldout, all, cross-source (trained on `trainedOn`) or K-fold.
         var split: String
         var trainedOn: [String]?
         var prompts: Int
@@ -137,7 +144,55 @@ struct EvalRouting: AsyncParsableCommand {
         guard !files.isEmpty else { throw ValidationError("give at least one routing file") }
         var reports: [Report] = []
         var panels: [RoutingPlot.Panel] = []
-        if crossSource {
+        if let folds {
+            guard folds >= 2 else { throw ValidationError("--folds needs K ≥ 2") }
+            guard model == nil, !crossSource else { throw ValidationError("--folds trains its own models; drop --model and --cross-source") }
+            let parsed = try files.map(parseWeightedFile)
+            let data = try parsed.map { try readDifficultyRoutingFile($0.path) }
+            let fold = data.map { $0.map { DifficultySplit.fold(prompt: $0.prompt, of: folds) } }
+            var scores = data.map { [Double](repeating: 0, count: $0.count) }
+            var elapsed = Duration.zero
+            for k in 0..<folds {
+                let sources = parsed.indices.map { i in
+                    TrainingSource(
+                        name: parsed[i].path, examples: data[i].indices.filter { fold[i][$0] != k }.map { data[i][$0] }, share: parsed[i].share)
+                }
+                let trained: DifficultyModel
+                do {
+                    trained = try DifficultyTrainer().train(sources)
+                } catch {
+                    throw ValidationError(error.message)
+                }
+                let start = ContinuousClock.now
+                for i in data.indices {
+                    for j in data[i].indices where fold[i][j] == k { scores[i][j] = trained.score(data[i][j].prompt) }
+                }
+                elapsed += start.duration(to: .now)
+            }
+            let perPrompt = seconds(elapsed) / Double(max(1, data.map(\.count).reduce(0, +)))
+            for i in data.indices {
+                let peer = try litellm ? runLiteLLM(prompts: data[i].map(\.prompt)) : nil
+                // A fold where the strong model is no better than the weak one has no curve to draw
+                // (small files): it is left out of the mean, and the split says so.
+                let usable = (0..<folds).map { k in data[i].indices.filter { fold[i][$0] == k } }.filter { rows in
+                    rows.map { data[i][$0].strongScore - data[i][$0].weakScore }.reduce(0, +) > 0
+                }
+                guard !usable.isEmpty else {
+                    throw ValidationError("no fold of \(parsed[i].path) has a quality gap between the strong and the weak model")
+                }
+                let perFold = try usable.map { rows in
+                    try evaluate(
+                        rows: rows.map { data[i][$0] }, scores: rows.map { scores[i][$0] }, secondsPerPrompt: perPrompt,
+                        peer: peer.map { p in (rows.map { p.scores[$0] }, p.secondsPerPrompt) }, file: parsed[i].path, split: "\(folds)-fold",
+                        trainedOn: nil)
+                }
+                let mean = usable.count == folds ? "mean of the folds" : "mean of \(usable.count) folds; the others have no quality gap"
+                let (report, panel) = try Self.meanOfFolds(
+                    perFold, rows: data[i], scores: scores[i], file: parsed[i].path, split: "\(folds)-fold (\(mean))")
+                reports.append(report)
+                panels.append(panel)
+            }
+        } else if crossSource {
             guard files.count >= 2 else { throw ValidationError("--cross-source needs at least two files") }
             guard model == nil else { throw ValidationError("--cross-source trains its own models; drop --model") }
             let parsed = try files.map(parseWeightedFile)
@@ -176,13 +231,16 @@ struct EvalRouting: AsyncParsableCommand {
             }
         }
         if let plot {
-            let title = crossSource ? "Routing quality, each file held out (trained on the others)" : "Routing quality"
+            let title =
+                crossSource
+                ? "Routing quality, each file held out (trained on the others)"
+                : folds.map { "Routing quality, \($0)-fold by row (out-of-fold scores)" } ?? "Routing quality"
             try writeText(RoutingPlot.svg(title: title, panels: panels), to: plot)
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let body: Data = reports.count == 1 && !crossSource ? try encoder.encode(reports[0]) : try encoder.encode(reports)
+            let body: Data = reports.count == 1 && !crossSource && folds == nil ? try encoder.encode(reports[0]) : try encoder.encode(reports)
             print(String(decoding: body, as: UTF8.self))
             return
         }
@@ -190,19 +248,65 @@ struct EvalRouting: AsyncParsableCommand {
         if let plot { print("wrote \(plot)") }
     }
 
+    /// One report for a file from its per-fold reports: each router's metrics are the mean over the
+    /// folds (each fold is ranked by the one model that scored it, as a deployed model ranks its
+    /// traffic; pooling the folds would compare the scores of different models), the calibration
+    /// is over every out-of-fold score, and each curve is the folds' curves averaged point by point.
+    static func meanOfFolds(
+        _ perFold: [(Report, RoutingPlot.Panel)], rows: [RoutingExample], scores: [Double], file: String, split: String
+    ) throws -> (Report, RoutingPlot.Panel) {
+        let reports = perFold.map(\.0)
+        let n = Double(reports.count)
+        let weights = reports.map { Double($0.prompts) / Double(rows.count) }
+        var report = Report(
+            file: file, split: split, trainedOn: nil, prompts: rows.count,
+            weakQuality: zip(reports, weights).map { $0.weakQuality * $1 }.reduce(0, +),
+            strongQuality: zip(reports, weights).map { $0.strongQuality * $1 }.reduce(0, +), routers: [],
+            calibration: try CalibrationReport.of(scores: scores, outcomes: rows.map(\.strongWins)))
+        for (r, first) in reports[0].routers.enumerated() {
+            let all = reports.map { $0.routers[r] }
+            report.routers.append(
+                Row(
+                    router: first.router, apgr: all.map(\.apgr).reduce(0, +) / n, cpt50: all.map(\.cpt50).reduce(0, +) / n,
+                    cpt80: all.map(\.cpt80).reduce(0, +) / n, secondsPerPrompt: first.secondsPerPrompt))
+        }
+        let panels = perFold.map(\.1)
+        var panel = panels[0]
+        panel.subtitle = "\(rows.count) prompts, \(split)"
+        for (c, curve) in panel.curves.enumerated() {
+            let all = panels.map { $0.curves[c] }
+            guard all.allSatisfy({ $0.points.count == curve.points.count }) else { continue }
+            panel.curves[c].apgr = all.map(\.apgr).reduce(0, +) / n
+            panel.curves[c].points = curve.points.indices.map { p in
+                RoutingPoint(
+                    strongShare: all.map { $0.points[p].strongShare }.reduce(0, +) / n,
+                    quality: all.map { $0.points[p].quality }.reduce(0, +) / n,
+                    pgr: all.map { $0.points[p].pgr }.reduce(0, +) / n)
+            }
+        }
+        return (report, panel)
+    }
+
     private func evaluate(
         rows: [RoutingExample], file: String, split: String, trainedOn: [String]?, model difficulty: DifficultyModel
     ) throws -> (Report, RoutingPlot.Panel) {
-        let weak = rows.map(\.weakScore)
-        let strong = rows.map(\.strongScore)
         let start = ContinuousClock.now
         let scores = rows.map { difficulty.score($0.prompt) }
-        let elapsed = start.duration(to: .now)
+        let perPrompt = seconds(start.duration(to: .now)) / Double(rows.count)
+        return try evaluate(rows: rows, scores: scores, secondsPerPrompt: perPrompt, file: file, split: split, trainedOn: trainedOn)
+    }
+
+    private func evaluate(
+        rows: [RoutingExample], scores: [Double], secondsPerPrompt: Double, peer: (scores: [Double], secondsPerPrompt: Double)? = nil,
+        file: String, split: String, trainedOn: [String]?
+    ) throws -> (Report, RoutingPlot.Panel) {
+        let weak = rows.map(\.weakScore)
+        let strong = rows.map(\.strongScore)
         let lumen = try RoutingEvaluation.evaluate(scores: scores, weak: weak, strong: strong)
         var report = Report(
             file: file, split: split, trainedOn: trainedOn, prompts: rows.count, weakQuality: lumen.weakQuality,
             strongQuality: lumen.strongQuality, routers: [], calibration: try CalibrationReport.of(scores: scores, outcomes: rows.map(\.strongWins)))
-        report.routers.append(row("lumen", lumen, seconds: seconds(elapsed) / Double(rows.count)))
+        report.routers.append(row("lumen", lumen, seconds: secondsPerPrompt))
         var curves = [RoutingPlot.Curve(name: "lumen", metrics: lumen)]
 
         var generator = SplitMix64(seed: 0x4c75_6d65_6e)
@@ -225,7 +329,7 @@ struct EvalRouting: AsyncParsableCommand {
         curves.append(RoutingPlot.Curve(name: "length-only", metrics: length))
 
         if litellm {
-            let (peer, perPrompt) = try runLiteLLM(prompts: rows.map(\.prompt))
+            let (peer, perPrompt) = try peer ?? runLiteLLM(prompts: rows.map(\.prompt))
             let metrics = try RoutingEvaluation.evaluate(scores: peer, weak: weak, strong: strong)
             report.routers.append(row("litellm-complexity", metrics, seconds: perPrompt))
             curves.append(RoutingPlot.Curve(name: "LiteLLM complexity", metrics: metrics))
@@ -275,7 +379,7 @@ struct EvalRouting: AsyncParsableCommand {
     }
 
     /// Runs the LiteLLM peer script; returns one score per prompt and its seconds per prompt.
-    private func runLiteLLM(prompts: [String]) throws -> ([Double], Double) {
+    private func runLiteLLM(prompts: [String]) throws -> (scores: [Double], secondsPerPrompt: Double) {
         let env = ProcessInfo.processInfo.environment
         let venv = env["LUMEN_VENV"] ?? ".venv"
         let python = URL(fileURLWithPath: venv).appendingPathComponent("bin/python").path
