@@ -224,7 +224,13 @@ struct EvalRouting: AsyncParsableCommand {
                 // default way: on every group but the held-out ones.
                 case (.unseen, nil), (.heldout, _): rows = all.filter { DifficultySplit.isHeldOut(source: $0.source) }
                 }
-                guard !rows.isEmpty else { throw ValidationError("no prompts in \(file) for split \(split.rawValue)") }
+                guard !rows.isEmpty else {
+                    let hint =
+                        split == .unseen
+                        ? ": the model was trained on every group in it (the built-in one on every group of both dev files); --folds K trains and tests on new rows, --model takes a model trained without them"
+                        : ""
+                    throw ValidationError("no prompts in \(file) for split \(split.rawValue)\(hint)")
+                }
                 let (report, panel) = try evaluate(rows: rows, file: file, split: split.rawValue, trainedOn: nil, model: difficulty)
                 reports.append(report)
                 panels.append(panel)
