@@ -137,7 +137,7 @@ struct DifficultyCLITests {
     /// file whole (it used to be cut to the groups whose name hashes to the held-out split, or
     /// refused when none did), a training file only where it was held out.
     @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
-    func evalDefaultsToTheGroupsTheModelNeverSaw() throws {
+    func evalDefaultsToTheRowsTheModelNeverSaw() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let chat = try chatFixture(in: dir)
@@ -147,14 +147,34 @@ struct DifficultyCLITests {
         #expect(builtIn.status == 0, "\(builtIn.stderr)")
         let whole = try #require(try json(builtIn.stdout) as? [String: Any])
         #expect(whole["prompts"] as? Int == 13 && whole["split"] as? String == "unseen")
-        // A model trained on the chat fixture names its groups; only the other file is unseen to it.
+        // A model trained on the chat fixture lists its groups and prompts; only the other file is unseen to it.
         let model = dir.appendingPathComponent("m.json")
         let trained = try run(["train", "difficulty", "--data", chat.path, "--include-held-out", "--out", model.path])
         #expect(trained.status == 0, "\(trained.stderr)")
         let saved = try #require(try json(String(decoding: Data(contentsOf: model), as: UTF8.self)) as? [String: Any])
         #expect(saved["trainedGroups"] as? [String] == ["fixture/hard", "fixture/simple"])
+        #expect((saved["trainedPrompts"] as? String)?.count == 13 * 8)
         let seen = try run(["eval", "routing", chat.path, "--model", model.path])
         #expect(seen.status != 0 && seen.stderr.contains("no prompts") && seen.stderr.contains("unseen"))
+        // New questions of the groups it was trained on are unseen: only they are evaluated.
+        let mixed = dir.appendingPathComponent("mixed.jsonl")
+        let newRows = [
+            Row(source: "fixture/simple", prompt: "Say hello in French.", weak_score: 1, strong_score: 1),
+            Row(
+                source: "fixture/hard", prompt: "Prove that there are infinitely many primes, then bound the n-th prime.", weak_score: 0,
+                strong_score: 1),
+            Row(source: "fixture/hard", prompt: "Write a lock-free queue in C++ and argue its linearizability.", weak_score: 0, strong_score: 1),
+        ]
+        try Data((String(decoding: Data(contentsOf: chat), as: UTF8.self)).utf8).write(to: mixed)
+        let handle = try FileHandle(forWritingTo: mixed)
+        try handle.seekToEnd()
+        let extra = dir.appendingPathComponent("extra.jsonl")
+        try write(newRows, to: extra)
+        try handle.write(contentsOf: Data(contentsOf: extra))
+        try handle.close()
+        let partly = try run(["eval", "routing", mixed.path, "--model", model.path, "--json"])
+        #expect(partly.status == 0, "\(partly.stderr)")
+        #expect((try json(partly.stdout) as? [String: Any])?["prompts"] as? Int == 3)
         let other = try run(["eval", "routing", options.path, "--model", model.path, "--json"])
         #expect(other.status == 0, "\(other.stderr)")
         #expect((try json(other.stdout) as? [String: Any])?["prompts"] as? Int == 24)

@@ -155,6 +155,24 @@ struct DifficultyModelContractTests {
         for s in trained { #expect(!DifficultySplit.isHeldOut(source: s), "\(s)") }
     }
 
+    /// A model lists the keys of its training prompts; the list reads back as the same set, and a
+    /// malformed list reads as none (the evaluation then falls back to the groups).
+    @Test func trainedPromptKeysRoundTrip() {
+        let prompts = ["hi", "What is 2+2?", "hi", "证明：√2 是无理数。", ""]
+        let list = DifficultyModel.promptKeyList(prompts)
+        #expect(list.utf8.count == 4 * 8 && list.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        var model = DifficultyModel(bias: 0)
+        #expect(model.trainedPromptKeys() == nil)
+        model.trainedPrompts = list
+        #expect(model.trainedPromptKeys() == Set(prompts.map(DifficultySplit.promptKey)))
+        #expect(!(model.trainedPromptKeys() ?? []).contains(DifficultySplit.promptKey("What is 2+3?")))
+        model.trainedPrompts = String(list.dropLast())
+        #expect(model.trainedPromptKeys() == nil)
+        model.trainedPrompts = "0000000g"
+        #expect(model.trainedPromptKeys() == nil)
+        #expect(DifficultyModel.builtIn.trainedPromptKeys()?.contains(DifficultySplit.promptKey("hi")) == false)
+    }
+
     /// `--folds k` deals rows by a hash of the prompt: the same prompt always lands in the same fold
     /// (a duplicate cannot be trained on and tested at once), and the folds are close to even.
     @Test func foldsAreByPromptAndEven() {

@@ -13,10 +13,13 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     package var weights: [Double]
     /// Intercept (log-odds when every feature is zero).
     package var bias: Double
-    /// The `source` groups of the rows it was trained on (sorted), when known: `lumen eval routing`
-    /// evaluates by default on the rows of every other group, so a new file is evaluated whole and a
-    /// training file only where it was held out.
+    /// The `source` groups of the rows it was trained on (sorted), when known.
     package var trainedGroups: [String]?
+    /// The prompts it was trained on, when known: their keys (`DifficultySplit.promptKey`), sorted,
+    /// 8 hex digits each. `lumen eval routing` evaluates by default on every other row, so a new file
+    /// is evaluated whole — also new questions of a benchmark it was trained on — and a training file
+    /// only where it was held out.
+    package var trainedPrompts: String?
 
     /// The format this build reads and writes. 3: the maths, reasoning and code × length terms are
     /// centred on ~15 words, `math_x_numbers` counts number words, answer-option layout counts only
@@ -24,13 +27,46 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     package static let currentVersion = 3
 
     package init(
-        version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double, trainedGroups: [String]? = nil
+        version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double, trainedGroups: [String]? = nil,
+        trainedPrompts: String? = nil
     ) {
         self.version = version
         self.features = features
         self.weights = weights
         self.bias = bias
         self.trainedGroups = trainedGroups
+        self.trainedPrompts = trainedPrompts
+    }
+
+    /// `trainedPrompts` for these prompts.
+    package static func promptKeyList(_ prompts: some Sequence<String>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for key in Set(prompts.map(DifficultySplit.promptKey)).sorted() {
+            for shift in stride(from: 28, through: 0, by: -4) { bytes.append(digits[Int((key >> UInt32(shift)) & 0xf)]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The keys in `trainedPrompts` (nil when the model does not list them or the list is malformed).
+    package func trainedPromptKeys() -> Set<UInt32>? {
+        guard let list = trainedPrompts, list.utf8.count % 8 == 0 else { return nil }
+        var keys = Set<UInt32>()
+        var key: UInt32 = 0
+        for (i, c) in list.utf8.enumerated() {
+            let digit: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            key = key << 4 | UInt32(digit)
+            if i % 8 == 7 {
+                keys.insert(key)
+                key = 0
+            }
+        }
+        return keys
     }
 
     /// A constant model (every prompt gets `sigmoid(bias)`).

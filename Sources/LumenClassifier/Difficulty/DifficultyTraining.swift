@@ -47,6 +47,13 @@ package enum DifficultySplit {
         Int(fnv1a(prompt) % UInt64(k))
     }
 
+    /// A 32-bit key of a prompt's exact text (a model lists the keys of its training prompts: among
+    /// ten thousand, a new prompt collides with one in about 2·10⁻⁶ of cases).
+    package static func promptKey(_ prompt: String) -> UInt32 {
+        let hash = fnv1a(prompt)
+        return UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
+
     private static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
@@ -230,8 +237,10 @@ package struct DifficultyTrainer: Sendable {
         let (a, c, b) = try plattScaling(logits: logits, options: options, labels: strict, weights: weights)
         var scaled = raw.map { a * $0 }
         scaled[mcqIndex] += c
-        let groups = Set(sources.filter { $0.share > 0 }.flatMap { $0.examples.map(\.source) }).sorted()
-        return DifficultyModel(features: DifficultyFeatures.names, weights: scaled, bias: a * bias + b, trainedGroups: groups)
+        let trained = sources.filter { $0.share > 0 }.flatMap(\.examples)
+        return DifficultyModel(
+            features: DifficultyFeatures.names, weights: scaled, bias: a * bias + b, trainedGroups: Set(trained.map(\.source)).sorted(),
+            trainedPrompts: DifficultyModel.promptKeyList(trained.map(\.prompt)))
     }
 
     /// Fits `p = sigmoid(a * logit + c * option + b)` to `labels` by Newton's method with a
