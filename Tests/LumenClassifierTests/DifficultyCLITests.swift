@@ -43,6 +43,12 @@ struct DifficultyCLITests {
 
     /// A small chat-like routing file: simple prompts tie, hard ones are won by the strong model.
     private func chatFixture(in directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent("routing.jsonl")
+        try write(chatRows(), to: url)
+        return url
+    }
+
+    private func chatRows() -> [Row] {
         let simple = [
             "hi", "thanks!", "What is the capital of Italy?", "Translate 'cat' to German.", "Tell me a joke.", "你好", "Fix the typo: teh",
             "List two colours.",
@@ -56,9 +62,7 @@ struct DifficultyCLITests {
         ]
         var rows = simple.map { Row(source: "fixture/simple", prompt: $0, weak_score: 1, strong_score: 1) }
         for (i, p) in hard.enumerated() { rows.append(Row(source: "fixture/hard", prompt: p, weak_score: i == 4 ? 1 : 0, strong_score: 1)) }
-        let url = directory.appendingPathComponent("routing.jsonl")
-        try write(rows, to: url)
-        return url
+        return rows
     }
 
     /// A multiple-choice routing file of another size.
@@ -133,9 +137,9 @@ struct DifficultyCLITests {
         #expect(text.status == 0 && text.stdout.contains("APGR") && text.stdout.contains("length-only") && text.stdout.contains("ECE"))
     }
 
-    /// By default a file is evaluated on the rows of every group the model was not trained on: a new
-    /// file whole (it used to be cut to the groups whose name hashes to the held-out split, or
-    /// refused when none did), a training file only where it was held out.
+    /// By default a file is evaluated on the rows the model was not trained on: a new file whole
+    /// (also new questions of the groups it knows), a training file only where it was held out; a
+    /// model file that lists only its groups is evaluated on the other groups.
     @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
     func evalDefaultsToTheRowsTheModelNeverSaw() throws {
         let dir = try temporaryDirectory()
@@ -165,16 +169,26 @@ struct DifficultyCLITests {
                 strong_score: 1),
             Row(source: "fixture/hard", prompt: "Write a lock-free queue in C++ and argue its linearizability.", weak_score: 0, strong_score: 1),
         ]
-        try Data((String(decoding: Data(contentsOf: chat), as: UTF8.self)).utf8).write(to: mixed)
-        let handle = try FileHandle(forWritingTo: mixed)
-        try handle.seekToEnd()
-        let extra = dir.appendingPathComponent("extra.jsonl")
-        try write(newRows, to: extra)
-        try handle.write(contentsOf: Data(contentsOf: extra))
-        try handle.close()
+        try write(chatRows() + newRows, to: mixed)
         let partly = try run(["eval", "routing", mixed.path, "--model", model.path, "--json"])
         #expect(partly.status == 0, "\(partly.stderr)")
         #expect((try json(partly.stdout) as? [String: Any])?["prompts"] as? Int == 3)
+        // Without its prompt list the model falls back to its groups: the mixed file has none new.
+        var groupsOnly = saved
+        groupsOnly["trainedPrompts"] = nil
+        let older = dir.appendingPathComponent("older.json")
+        try JSONSerialization.data(withJSONObject: groupsOnly).write(to: older)
+        let byGroups = try run(["eval", "routing", mixed.path, "--model", older.path])
+        #expect(byGroups.status != 0 && byGroups.stderr.contains("every group in it"))
+        let otherByGroups = try run(["eval", "routing", options.path, "--model", older.path, "--json"])
+        #expect((try json(otherByGroups.stdout) as? [String: Any])?["prompts"] as? Int == 24)
+        // A malformed prompt list is a bad model file, not a silent change of split.
+        var malformed = saved
+        malformed["trainedPrompts"] = "0123"
+        let bad = dir.appendingPathComponent("bad.json")
+        try JSONSerialization.data(withJSONObject: malformed).write(to: bad)
+        let refused = try run(["eval", "routing", options.path, "--model", bad.path])
+        #expect(refused.status != 0 && refused.stderr.contains("trainedPrompts"))
         let other = try run(["eval", "routing", options.path, "--model", model.path, "--json"])
         #expect(other.status == 0, "\(other.stderr)")
         #expect((try json(other.stdout) as? [String: Any])?["prompts"] as? Int == 24)
@@ -200,8 +214,9 @@ struct DifficultyCLITests {
         #expect(single.status != 0 && single.stderr.contains("at least two"))
     }
 
-    /// `--folds k`: each file is evaluated on every row, each row scored by a model trained on the
-    /// other folds of every file; the folds' metrics are averaged.
+    /// `--folds k`: each row is scored by the model trained without its fold, each fold is ranked on
+    /// its own and the metrics are the folds' mean; a fold with no quality gap is left out and said
+    /// so (which rows are out-of-fold is tested on `RoutingFolds.models`).
     @Test(.enabled(if: binary != nil, "no lumen binary (set LUMEN_BIN or run `make build`)"))
     func foldsScoreEveryRowOutOfFold() throws {
         let dir = try temporaryDirectory()
@@ -212,9 +227,16 @@ struct DifficultyCLITests {
         let out = try run(["eval", "routing", "--folds", "3", chat.path, options.path + ":2", "--json", "--plot", plot.path])
         #expect(out.status == 0, "\(out.stderr)")
         let reports = try #require(try json(out.stdout) as? [[String: Any]])
-        #expect(reports.map { $0["prompts"] as? Int } == [13, 24])
         #expect(reports.map { $0["file"] as? String } == [chat.path, options.path])
         #expect(reports.allSatisfy { ($0["split"] as? String)?.hasPrefix("3-fold") == true })
+        // Every strong score is 1: the mean over the folds used must say so, whatever folds were left out.
+        #expect(reports.allSatisfy { abs(($0["strongQuality"] as? Double ?? 0) - 1) < 1e-12 })
+        for report in reports {
+            let prompts = report["prompts"] as? Int ?? 0
+            let all = report["file"] as? String == chat.path ? 13 : 24
+            let skipped = (report["split"] as? String)?.contains("no quality gap") == true
+            #expect(skipped ? prompts < all && prompts > 0 : prompts == all, "\(report)")
+        }
         for report in reports {
             let routers = try #require(report["routers"] as? [[String: Any]])
             #expect(routers.map { $0["router"] as? String } == ["lumen", "random (mean of 100)", "length-only"])

@@ -184,7 +184,41 @@ struct DifficultyModelContractTests {
             counts[f] += 1
         }
         #expect(counts.allSatisfy { abs($0 - 1000) < 100 }, "\(counts)")
-        #expect(Set(prompts.prefix(50).map { DifficultySplit.fold(prompt: $0, of: 2) }) == [0, 1])
+        for k in [2, 4] {
+            var even = [Int](repeating: 0, count: k)
+            for p in prompts { even[DifficultySplit.fold(prompt: p, of: k)] += 1 }
+            #expect(even.allSatisfy { abs($0 - 5000 / k) < 5000 / k / 10 }, "\(k): \(even)")
+        }
+        // Not the parity of the odd bytes (FNV-1a's lowest bit): these differ by one even byte's value.
+        let parity = ["a0", "a2", "a4", "a6", "a8", "b0", "b2", "b4", "b6", "b8"].map { DifficultySplit.fold(prompt: $0, of: 2) }
+        #expect(Set(parity).count == 2)
+    }
+
+    /// Model k of `RoutingFolds.models` is trained on every row outside fold k and on none inside
+    /// it (its list of training prompts says so), each source keeping its share.
+    @Test func foldModelsNeverSeeTheirFold() throws {
+        let hard = (0..<12).map {
+            RoutingExample(source: "s/hard", prompt: "Prove lemma \($0) step by step and derive its bound.", weakScore: 0, strongScore: 1)
+        }
+        let easy = (0..<12).map { RoutingExample(source: "s/easy", prompt: "Say hi number \($0).", weakScore: 1, strongScore: 1) }
+        let options = (0..<9).map {
+            RoutingExample(source: "o/mcq", prompt: "Which is even?\nA. \($0)\nB. \($0 + 1)\nAnswer:", weakScore: $0 % 2 == 0 ? 1 : 0, strongScore: 1)
+        }
+        let sources = [TrainingSource(name: "chat", examples: hard + easy, share: 2), TrainingSource(name: "mcq", examples: options)]
+        let models = try RoutingFolds.models(sources, folds: 3)
+        #expect(models.count == 3)
+        for (k, model) in models.enumerated() {
+            let keys = try #require(model.trainedPromptKeys())
+            for example in sources.flatMap(\.examples) {
+                let inFold = DifficultySplit.fold(prompt: example.prompt, of: 3) == k
+                #expect(keys.contains(DifficultySplit.promptKey(example.prompt)) == !inFold)
+            }
+            let outside = sources.map { s in
+                TrainingSource(name: s.name, examples: s.examples.filter { DifficultySplit.fold(prompt: $0.prompt, of: 3) != k }, share: s.share)
+            }
+            #expect(try DifficultyTrainer().train(outside) == model)
+        }
+        #expect(throws: DifficultyModelError.self) { try RoutingFolds.models(sources, folds: 1) }
     }
 
     /// The built-in model ranks clearly demanding requests above clearly simple ones (handwritten, not trained on).

@@ -35,6 +35,29 @@ struct DifficultyRoutingTests {
         #expect(RoutingEvaluation.quantile([5], 0.5) == 5)
     }
 
+    /// The mean of several evaluations: metrics weighted by the given weights, the curve sampled at
+    /// fixed shares (linear between each one's points).
+    @Test func meanOfEvaluations() throws {
+        let a = RoutingMetrics(
+            apgr: 0.6, cpt50: 0.4, cpt80: 0.7, weakQuality: 0.2, strongQuality: 0.8,
+            points: [RoutingPoint(strongShare: 0, quality: 0.2, pgr: 0), RoutingPoint(strongShare: 1, quality: 0.8, pgr: 1)])
+        let b = RoutingMetrics(
+            apgr: 0.9, cpt50: 0.1, cpt80: 0.4, weakQuality: 0.5, strongQuality: 0.9,
+            points: [
+                RoutingPoint(strongShare: 0, quality: 0.5, pgr: 0), RoutingPoint(strongShare: 0.4, quality: 0.9, pgr: 1),
+                RoutingPoint(strongShare: 1, quality: 0.9, pgr: 1),
+            ])
+        let mid = b.sample(at: 0.2)
+        #expect(mid.strongShare == 0.2 && abs(mid.quality - 0.7) < 1e-12 && abs(mid.pgr - 0.5) < 1e-12)
+        #expect(b.sample(at: 0.4).pgr == 1 && b.sample(at: 1).pgr == 1 && a.sample(at: 0.25).pgr == 0.25)
+        let m = RoutingMetrics.mean([a, b], weights: [3, 1])
+        #expect(abs(m.apgr - 0.675) < 1e-12 && abs(m.cpt50 - 0.325) < 1e-12 && abs(m.weakQuality - 0.275) < 1e-12)
+        #expect(m.points.count == 21 && m.points.first?.pgr == 0 && m.points.last?.pgr == 1)
+        let at20 = m.points[4]
+        #expect(abs(at20.strongShare - 0.2) < 1e-12 && abs(at20.pgr - (3 * 0.2 + 0.5) / 4) < 1e-12)
+        #expect(RoutingMetrics.mean([a]).apgr == a.apgr)
+    }
+
     @Test func randomScoresGiveAboutOneHalf() throws {
         var generator = TestGenerator(seed: 7)
         let n = 2000
@@ -168,8 +191,8 @@ struct DifficultyRoutingTests {
 
     /// The shipped model is what `lumen train difficulty --include-held-out` makes from the two dev
     /// files: every group, since new prompts of the same benchmarks (other MMLU questions, other
-    /// AlpacaEval instructions) come from all of them (5-fold by row on MMLU: 0.626 trained without
-    /// the held-out groups, 0.652 with them).
+    /// AlpacaEval instructions) come from all of them (on one 5-fold split of MMLU by row: 0.626
+    /// trained without the held-out groups, 0.652 with them).
     @Test(
         .enabled(
             if: FileManager.default.fileExists(atPath: mmlu.path) && FileManager.default.fileExists(atPath: alpaca.path),

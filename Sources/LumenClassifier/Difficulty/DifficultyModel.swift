@@ -89,6 +89,9 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
         guard weights.allSatisfy(\.isFinite), bias.isFinite else {
             throw DifficultyModelError(message: "model has a non-finite parameter")
         }
+        if trainedPrompts != nil, trainedPromptKeys() == nil {
+            throw DifficultyModelError(message: "model's trainedPrompts is not a list of 8-hex-digit keys")
+        }
     }
 
     /// Log-odds for a feature vector from `DifficultyFeatures.extract`.

@@ -44,14 +44,23 @@ package enum DifficultySplit {
     /// that occurs twice is never trained on in one copy and tested in the other, and the folds do not
     /// depend on the order of the file.
     package static func fold(prompt: String, of k: Int) -> Int {
-        Int(fnv1a(prompt) % UInt64(k))
+        Int(mixed(prompt) % UInt64(k))
     }
 
     /// A 32-bit key of a prompt's exact text (a model lists the keys of its training prompts: among
     /// ten thousand, a new prompt collides with one in about 2·10⁻⁶ of cases).
     package static func promptKey(_ prompt: String) -> UInt32 {
-        let hash = fnv1a(prompt)
-        return UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
+        UInt32(truncatingIfNeeded: mixed(prompt) >> 32)
+    }
+
+    /// FNV-1a followed by MurmurHash3's 64-bit finalizer: FNV-1a alone barely mixes its last bytes
+    /// (its low bits depend only on the bytes' low bits; bits 32–39 hardly change with the last byte),
+    /// so "a0", "a2", … would all share a fold.
+    private static func mixed(_ text: String) -> UInt64 {
+        var z = fnv1a(text)
+        z = (z ^ (z >> 33)) &* 0xff51_afd7_ed55_8ccd
+        z = (z ^ (z >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return z ^ (z >> 33)
     }
 
     private static func fnv1a(_ text: String) -> UInt64 {
@@ -74,6 +83,27 @@ package struct TrainingSource: Sendable, Hashable {
         self.name = name
         self.examples = examples
         self.share = share
+    }
+}
+
+/// K-fold by row over several routing sources (`lumen eval routing --folds`).
+package enum RoutingFolds {
+    /// Model k is trained on the rows of every source outside fold k (`DifficultySplit.fold`), each
+    /// source keeping its share; it is the one that scores fold k.
+    package static func models(
+        _ sources: [TrainingSource], folds k: Int, trainer: DifficultyTrainer = DifficultyTrainer()
+    ) throws(DifficultyModelError) -> [DifficultyModel] {
+        guard k >= 2 else { throw DifficultyModelError(message: "k-fold needs k ≥ 2, got \(k)") }
+        var models: [DifficultyModel] = []
+        for fold in 0..<k {
+            let training = sources.map { source in
+                TrainingSource(
+                    name: source.name, examples: source.examples.filter { DifficultySplit.fold(prompt: $0.prompt, of: k) != fold },
+                    share: source.share)
+            }
+            models.append(try trainer.train(training))
+        }
+        return models
     }
 }
 

@@ -113,6 +113,44 @@ package enum RoutingEvaluation {
     }
 }
 
+extension RoutingMetrics {
+    /// The weighted mean of several evaluations (folds, or random rankings): APGR, CPT(50%),
+    /// CPT(80%) and the qualities averaged; the curve is each one's sampled at the strong shares
+    /// 0, 0.05, …, 1 (linear between its points) and averaged there, since the folds' own points
+    /// fall at different shares.
+    package static func mean(_ all: [RoutingMetrics], weights: [Double]? = nil) -> RoutingMetrics {
+        precondition(!all.isEmpty && (weights?.count ?? all.count) == all.count)
+        let w = weights ?? [Double](repeating: 1, count: all.count)
+        let total = w.reduce(0, +)
+        func average(_ value: (RoutingMetrics) -> Double) -> Double {
+            zip(all, w).reduce(0.0) { $0 + value($1.0) * $1.1 } / total
+        }
+        let shares = (0...20).map { Double($0) / 20 }
+        let points = shares.map { x in
+            let sampled = all.map { $0.sample(at: x) }
+            return RoutingPoint(
+                strongShare: x,
+                quality: zip(sampled, w).reduce(0.0) { $0 + $1.0.quality * $1.1 } / total,
+                pgr: zip(sampled, w).reduce(0.0) { $0 + $1.0.pgr * $1.1 } / total)
+        }
+        return RoutingMetrics(
+            apgr: average(\.apgr), cpt50: average(\.cpt50), cpt80: average(\.cpt80), weakQuality: average(\.weakQuality),
+            strongQuality: average(\.strongQuality), points: points)
+    }
+
+    /// The curve at strong share `x`: linear between the last point at or below `x` and the next one.
+    package func sample(at x: Double) -> RoutingPoint {
+        guard let after = points.firstIndex(where: { $0.strongShare > x }) else {
+            return points.last ?? RoutingPoint(strongShare: x, quality: strongQuality, pgr: 1)
+        }
+        guard after > 0 else { return points[0] }
+        let a = points[after - 1]
+        let b = points[after]
+        let t = (x - a.strongShare) / (b.strongShare - a.strongShare)
+        return RoutingPoint(strongShare: x, quality: a.quality + t * (b.quality - a.quality), pgr: a.pgr + t * (b.pgr - a.pgr))
+    }
+}
+
 /// Picks the difficulty threshold that sends a given share of prompts remote.
 package enum DifficultyCalibration {
     /// The chosen threshold and the share of `scores` at or above it.

@@ -53,12 +53,7 @@ struct TrainDifficulty: AsyncParsableCommand {
             let positives = kept.filter(\.strongWins).count
             print("\(path): \(kept.count) prompts (\(positives) where strong beats weak), \(rows.count - kept.count) held out, weight \(share)")
         }
-        let model: DifficultyModel
-        do {
-            model = try DifficultyTrainer().train(sources)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        let model = try commandLineErrors { try DifficultyTrainer().train(sources) }
         try writeText(difficultyModelJSON(model), to: out)
         print("wrote \(out)")
         if let swiftOut {
@@ -82,7 +77,8 @@ struct EvalRouting: AsyncParsableCommand {
             --folds K FILE[:WEIGHT]...: K-fold by row, the estimate for new prompts of the same kinds (other rows of
             the same benchmarks): each file's rows go to K folds by a hash of the prompt; for each fold a model is
             trained on the other folds of every file (all groups, weighted as in `lumen train difficulty`) and scores
-            that fold. Each file is then evaluated whole on its out-of-fold scores.
+            that fold. Each fold is ranked on its own (by its own model, as a deployed model ranks its traffic); the
+            metrics are the mean over the folds, the calibration is over every out-of-fold score.
             --litellm runs scripts/litellm_complexity.py with $LUMEN_VENV/bin/python (default .venv).
             --plot FILE.svg draws quality against remote share, one panel per evaluated file.
             """
@@ -149,46 +145,42 @@ struct EvalRouting: AsyncParsableCommand {
             guard model == nil, !crossSource else { throw ValidationError("--folds trains its own models; drop --model and --cross-source") }
             let parsed = try files.map(parseWeightedFile)
             let data = try parsed.map { try readDifficultyRoutingFile($0.path) }
+            let sources = parsed.indices.map { TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share) }
+            let models = try commandLineErrors { try RoutingFolds.models(sources, folds: folds) }
             let fold = data.map { $0.map { DifficultySplit.fold(prompt: $0.prompt, of: folds) } }
-            var scores = data.map { [Double](repeating: 0, count: $0.count) }
-            var elapsed = Duration.zero
-            for k in 0..<folds {
-                let sources = parsed.indices.map { i in
-                    TrainingSource(
-                        name: parsed[i].path, examples: data[i].indices.filter { fold[i][$0] != k }.map { data[i][$0] }, share: parsed[i].share)
-                }
-                let trained: DifficultyModel
-                do {
-                    trained = try DifficultyTrainer().train(sources)
-                } catch {
-                    throw ValidationError(error.message)
-                }
-                let start = ContinuousClock.now
-                for i in data.indices {
-                    for j in data[i].indices where fold[i][j] == k { scores[i][j] = trained.score(data[i][j].prompt) }
-                }
-                elapsed += start.duration(to: .now)
-            }
-            let perPrompt = seconds(elapsed) / Double(max(1, data.map(\.count).reduce(0, +)))
+            let start = ContinuousClock.now
+            let scores = data.indices.map { i in data[i].indices.map { models[fold[i][$0]].score(data[i][$0].prompt) } }
+            let perPrompt = seconds(start.duration(to: .now)) / Double(max(1, data.map(\.count).reduce(0, +)))
             for i in data.indices {
                 let peer = try litellm ? runLiteLLM(prompts: data[i].map(\.prompt)) : nil
-                // A fold where the strong model is no better than the weak one has no curve to draw
-                // (small files): it is left out of the mean, and the split says so.
+                // A fold where the strong model is no better than the weak one has no curve (small
+                // files): it is left out, and the split says so.
                 let usable = (0..<folds).map { k in data[i].indices.filter { fold[i][$0] == k } }.filter { rows in
                     rows.map { data[i][$0].strongScore - data[i][$0].weakScore }.reduce(0, +) > 0
                 }
                 guard !usable.isEmpty else {
                     throw ValidationError("no fold of \(parsed[i].path) has a quality gap between the strong and the weak model")
                 }
+                // Each fold is ranked on its own, by the model that scored it, as a deployed model
+                // ranks its traffic; the metrics are the folds' mean, weighted by their size.
                 let perFold = try usable.map { rows in
-                    try evaluate(
+                    try routers(
                         rows: rows.map { data[i][$0] }, scores: rows.map { scores[i][$0] }, secondsPerPrompt: perPrompt,
-                        peer: peer.map { p in (rows.map { p.scores[$0] }, p.secondsPerPrompt) }, file: parsed[i].path, split: "\(folds)-fold",
-                        trainedOn: nil)
+                        peer: peer.map { p in (rows.map { p.scores[$0] }, p.secondsPerPrompt) })
                 }
-                let mean = usable.count == folds ? "mean of the folds" : "mean of \(usable.count) folds; the others have no quality gap"
-                let (report, panel) = try Self.meanOfFolds(
-                    perFold, rows: data[i], scores: scores[i], file: parsed[i].path, split: "\(folds)-fold (\(mean))")
+                let sizes = usable.map { Double($0.count) }
+                let mean = perFold[0].indices.map { r in
+                    var router = perFold[0][r]
+                    router.metrics = RoutingMetrics.mean(perFold.map { $0[r].metrics }, weights: sizes)
+                    return router
+                }
+                let evaluated = usable.flatMap { $0 }
+                let split =
+                    "\(folds)-fold ("
+                    + (usable.count == folds ? "mean of the folds" : "mean of \(usable.count) folds; the others have no quality gap") + ")"
+                let (report, panel) = try report(
+                    file: parsed[i].path, split: split, trainedOn: nil, rows: evaluated.map { data[i][$0] }, scores: evaluated.map { scores[i][$0] },
+                    routers: mean)
                 reports.append(report)
                 panels.append(panel)
             }
@@ -201,12 +193,7 @@ struct EvalRouting: AsyncParsableCommand {
                 let sources = parsed.indices.filter { $0 != i }.map {
                     TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share)
                 }
-                let trained: DifficultyModel
-                do {
-                    trained = try DifficultyTrainer().train(sources)
-                } catch {
-                    throw ValidationError(error.message)
-                }
+                let trained = try commandLineErrors { try DifficultyTrainer().train(sources) }
                 let (report, panel) = try evaluate(
                     rows: data[i], file: heldOut.path, split: "cross-source", trainedOn: sources.map(\.name), model: trained)
                 reports.append(report)
@@ -217,20 +204,26 @@ struct EvalRouting: AsyncParsableCommand {
             for file in files {
                 let all = try readDifficultyRoutingFile(file)
                 let rows: [RoutingExample]
+                let why: String  // what an empty selection means
                 switch (split, difficulty.trainedPromptKeys(), difficulty.trainedGroups.map(Set.init)) {
-                case (.all, _, _): rows = all
-                case (.unseen, let keys?, _): rows = all.filter { !keys.contains(DifficultySplit.promptKey($0.prompt)) }
-                case (.unseen, nil, let groups?): rows = all.filter { !groups.contains($0.source) }
+                case (.all, _, _):
+                    rows = all
+                    why = ""
+                case (.unseen, let keys?, _):
+                    rows = all.filter { !keys.contains(DifficultySplit.promptKey($0.prompt)) }
+                    why = ": the model was trained on every row of it (the built-in one on both dev files)"
+                case (.unseen, nil, let groups?):
+                    rows = all.filter { !groups.contains($0.source) }
+                    why = ": the model (which does not list its prompts) was trained on every group in it"
                 // A model that names neither (a file from an older build) was trained the default
                 // way: on every group but the held-out ones.
-                case (.unseen, nil, nil), (.heldout, _, _): rows = all.filter { DifficultySplit.isHeldOut(source: $0.source) }
+                case (.unseen, nil, nil), (.heldout, _, _):
+                    rows = all.filter { DifficultySplit.isHeldOut(source: $0.source) }
+                    why = ": none of its groups is in the held-out hash split"
                 }
                 guard !rows.isEmpty else {
-                    let hint =
-                        split == .unseen
-                        ? ": the model was trained on every row of it (the built-in one on both dev files); --folds K trains and tests on new rows, --model takes a model trained without them"
-                        : ""
-                    throw ValidationError("no prompts in \(file) for split \(split.rawValue)\(hint)")
+                    let instead = split == .all ? "" : "; --folds K trains and tests on new rows, --model takes a model trained without them"
+                    throw ValidationError("no prompts in \(file) for split \(split.rawValue)\(why)\(instead)")
                 }
                 let (report, panel) = try evaluate(rows: rows, file: file, split: split.rawValue, trainedOn: nil, model: difficulty)
                 reports.append(report)
@@ -241,7 +234,7 @@ struct EvalRouting: AsyncParsableCommand {
             let title =
                 crossSource
                 ? "Routing quality, each file held out (trained on the others)"
-                : folds.map { "Routing quality, \($0)-fold by row (out-of-fold scores)" } ?? "Routing quality"
+                : folds.map { "Routing quality, \($0)-fold by row (each fold ranked by its own model; the mean of the folds)" } ?? "Routing quality"
             try writeText(RoutingPlot.svg(title: title, panels: panels), to: plot)
         }
         if json {
@@ -255,43 +248,13 @@ struct EvalRouting: AsyncParsableCommand {
         if let plot { print("wrote \(plot)") }
     }
 
-    /// One report for a file from its per-fold reports: each router's metrics are the mean over the
-    /// folds (each fold is ranked by the one model that scored it, as a deployed model ranks its
-    /// traffic; pooling the folds would compare the scores of different models), the calibration
-    /// is over every out-of-fold score, and each curve is the folds' curves averaged point by point.
-    static func meanOfFolds(
-        _ perFold: [(Report, RoutingPlot.Panel)], rows: [RoutingExample], scores: [Double], file: String, split: String
-    ) throws -> (Report, RoutingPlot.Panel) {
-        let reports = perFold.map(\.0)
-        let n = Double(reports.count)
-        let weights = reports.map { Double($0.prompts) / Double(rows.count) }
-        var report = Report(
-            file: file, split: split, trainedOn: nil, prompts: rows.count,
-            weakQuality: zip(reports, weights).map { $0.weakQuality * $1 }.reduce(0, +),
-            strongQuality: zip(reports, weights).map { $0.strongQuality * $1 }.reduce(0, +), routers: [],
-            calibration: try CalibrationReport.of(scores: scores, outcomes: rows.map(\.strongWins)))
-        for (r, first) in reports[0].routers.enumerated() {
-            let all = reports.map { $0.routers[r] }
-            report.routers.append(
-                Row(
-                    router: first.router, apgr: all.map(\.apgr).reduce(0, +) / n, cpt50: all.map(\.cpt50).reduce(0, +) / n,
-                    cpt80: all.map(\.cpt80).reduce(0, +) / n, secondsPerPrompt: first.secondsPerPrompt))
-        }
-        let panels = perFold.map(\.1)
-        var panel = panels[0]
-        panel.subtitle = "\(rows.count) prompts, \(split)"
-        for (c, curve) in panel.curves.enumerated() {
-            let all = panels.map { $0.curves[c] }
-            guard all.allSatisfy({ $0.points.count == curve.points.count }) else { continue }
-            panel.curves[c].apgr = all.map(\.apgr).reduce(0, +) / n
-            panel.curves[c].points = curve.points.indices.map { p in
-                RoutingPoint(
-                    strongShare: all.map { $0.points[p].strongShare }.reduce(0, +) / n,
-                    quality: all.map { $0.points[p].quality }.reduce(0, +) / n,
-                    pgr: all.map { $0.points[p].pgr }.reduce(0, +) / n)
-            }
-        }
-        return (report, panel)
+    /// One router's metrics on a set of rows, with its names in the report and in the plot.
+    struct Evaluated {
+        var name: String
+        /// The curve's name in the plot; nil for random, drawn as the diagonal.
+        var curve: String?
+        var metrics: RoutingMetrics
+        var secondsPerPrompt: Double?
     }
 
     private func evaluate(
@@ -300,47 +263,54 @@ struct EvalRouting: AsyncParsableCommand {
         let start = ContinuousClock.now
         let scores = rows.map { difficulty.score($0.prompt) }
         let perPrompt = seconds(start.duration(to: .now)) / Double(rows.count)
-        return try evaluate(rows: rows, scores: scores, secondsPerPrompt: perPrompt, file: file, split: split, trainedOn: trainedOn)
+        let evaluated = try routers(rows: rows, scores: scores, secondsPerPrompt: perPrompt, peer: nil)
+        return try report(file: file, split: split, trainedOn: trainedOn, rows: rows, scores: scores, routers: evaluated)
     }
 
-    private func evaluate(
-        rows: [RoutingExample], scores: [Double], secondsPerPrompt: Double, peer: (scores: [Double], secondsPerPrompt: Double)? = nil,
-        file: String, split: String, trainedOn: [String]?
-    ) throws -> (Report, RoutingPlot.Panel) {
+    /// Lumen (`scores`), random (the mean of 100 random rankings), length-only and, with --litellm,
+    /// LiteLLM's complexity router (`peer`, or run here) on `rows`.
+    private func routers(
+        rows: [RoutingExample], scores: [Double], secondsPerPrompt: Double, peer: (scores: [Double], secondsPerPrompt: Double)?
+    ) throws -> [Evaluated] {
         let weak = rows.map(\.weakScore)
         let strong = rows.map(\.strongScore)
-        let lumen = try RoutingEvaluation.evaluate(scores: scores, weak: weak, strong: strong)
-        var report = Report(
-            file: file, split: split, trainedOn: trainedOn, prompts: rows.count, weakQuality: lumen.weakQuality,
-            strongQuality: lumen.strongQuality, routers: [], calibration: try CalibrationReport.of(scores: scores, outcomes: rows.map(\.strongWins)))
-        report.routers.append(row("lumen", lumen, seconds: secondsPerPrompt))
-        var curves = [RoutingPlot.Curve(name: "lumen", metrics: lumen)]
-
+        var evaluated = [
+            Evaluated(
+                name: "lumen", curve: "lumen", metrics: try RoutingEvaluation.evaluate(scores: scores, weak: weak, strong: strong),
+                secondsPerPrompt: secondsPerPrompt)
+        ]
         var generator = SplitMix64(seed: 0x4c75_6d65_6e)
-        var randomMetrics: [RoutingMetrics] = []
-        for _ in 0..<100 {
-            let noise = rows.map { _ in Double(generator.next() >> 11) }
-            randomMetrics.append(try RoutingEvaluation.evaluate(scores: noise, weak: weak, strong: strong))
+        let random = try (0..<100).map { _ in
+            try RoutingEvaluation.evaluate(scores: rows.map { _ in Double(generator.next() >> 11) }, weak: weak, strong: strong)
         }
-        report.routers.append(
-            Row(
-                router: "random (mean of 100)",
-                apgr: randomMetrics.map(\.apgr).reduce(0, +) / 100,
-                cpt50: randomMetrics.map(\.cpt50).reduce(0, +) / 100,
-                cpt80: randomMetrics.map(\.cpt80).reduce(0, +) / 100
-            )
-        )
+        evaluated.append(Evaluated(name: "random (mean of 100)", curve: nil, metrics: RoutingMetrics.mean(random)))
         let lengths = rows.map { Double($0.prompt.unicodeScalars.count) }
-        let length = try RoutingEvaluation.evaluate(scores: lengths, weak: weak, strong: strong)
-        report.routers.append(row("length-only", length))
-        curves.append(RoutingPlot.Curve(name: "length-only", metrics: length))
-
+        evaluated.append(
+            Evaluated(name: "length-only", curve: "length-only", metrics: try RoutingEvaluation.evaluate(scores: lengths, weak: weak, strong: strong))
+        )
         if litellm {
             let (peer, perPrompt) = try peer ?? runLiteLLM(prompts: rows.map(\.prompt))
-            let metrics = try RoutingEvaluation.evaluate(scores: peer, weak: weak, strong: strong)
-            report.routers.append(row("litellm-complexity", metrics, seconds: perPrompt))
-            curves.append(RoutingPlot.Curve(name: "LiteLLM complexity", metrics: metrics))
+            evaluated.append(
+                Evaluated(
+                    name: "litellm-complexity", curve: "LiteLLM complexity",
+                    metrics: try RoutingEvaluation.evaluate(scores: peer, weak: weak, strong: strong), secondsPerPrompt: perPrompt))
         }
+        return evaluated
+    }
+
+    /// The report and the plot panel of one file: `routers` (Lumen first) evaluated on `rows`,
+    /// whose Lumen scores are `scores` (for the calibration).
+    private func report(
+        file: String, split: String, trainedOn: [String]?, rows: [RoutingExample], scores: [Double], routers: [Evaluated]
+    ) throws -> (Report, RoutingPlot.Panel) {
+        let lumen = routers[0].metrics
+        let report = Report(
+            file: file, split: split, trainedOn: trainedOn, prompts: rows.count, weakQuality: lumen.weakQuality, strongQuality: lumen.strongQuality,
+            routers: routers.map {
+                Row(router: $0.name, apgr: $0.metrics.apgr, cpt50: $0.metrics.cpt50, cpt80: $0.metrics.cpt80, secondsPerPrompt: $0.secondsPerPrompt)
+            },
+            calibration: try CalibrationReport.of(scores: scores, outcomes: rows.map(\.strongWins)))
+        var curves = routers.compactMap { r in r.curve.map { RoutingPlot.Curve(name: $0, metrics: r.metrics) } }
         curves.append(
             RoutingPlot.Curve(
                 name: "random",
@@ -379,10 +349,6 @@ struct EvalRouting: AsyncParsableCommand {
                     + String(format: "%8d", bin.count) + "  \(fixed(bin.meanScore))       \(fixed(bin.observedRate))")
         }
         print("")
-    }
-
-    private func row(_ name: String, _ m: RoutingMetrics, seconds: Double? = nil) -> Row {
-        Row(router: name, apgr: m.apgr, cpt50: m.cpt50, cpt80: m.cpt80, secondsPerPrompt: seconds)
     }
 
     /// Runs the LiteLLM peer script; returns one score per prompt and its seconds per prompt.
@@ -533,6 +499,15 @@ func loggedDifficultyScores(in directory: String, since: String?) throws -> [Dou
 }
 
 /// `FILE` or `FILE:WEIGHT` (the weight after the last colon, when it is a non-negative number).
+/// Runs `body`, turning a `DifficultyModelError` (bad training data) into a command-line error.
+func commandLineErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DifficultyModelError {
+        throw ValidationError(error.message)
+    }
+}
+
 func parseWeightedFile(_ argument: String) throws -> (path: String, share: Double) {
     if let colon = argument.lastIndex(of: ":"), let share = Double(argument[argument.index(after: colon)...]) {
         guard share >= 0, share.isFinite else { throw ValidationError("bad weight in \(argument): must be a non-negative number") }
