@@ -65,6 +65,14 @@ struct DifficultyFeatureTests {
         // Number words alone do not make a puzzle a word problem: its reasoning cues still count.
         let puzzle = "Three friends each own one pet. If Ben owns the cat, then which friend owns the dog?"
         #expect(try feature("reasoning", puzzle) > 0)
+        // The same for the other categories' weak cues: a letter written in the story is not a
+        // creative-writing task, an art class not code; asked for, they are.
+        let letters = "James writes a 3-page letter to 2 different friends twice a week. How many pages does he write a year?"
+        #expect(try feature("math", letters) > 0.5 && feature("creative", letters) == 0)
+        #expect(try feature("creative", "Write a letter to my 2 friends about our trip.") > 0)
+        let sticks = "Sam has 3 times as many sticks as Sid for their art class, and Sid has 12. How many sticks does Sam have?"
+        #expect(try feature("math", sticks) > 0.5 && feature("code", sticks) == 0)
+        #expect(try feature("code", "Why does my class not compile?") > 0)
         // Every number word is a maths cue of weight 1, the only value the scan looks them up for.
         #expect(DifficultyLexicon.numberWords.count == 29)
         for key in DifficultyLexicon.numberWords {

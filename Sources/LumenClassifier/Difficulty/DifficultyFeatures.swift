@@ -135,8 +135,9 @@ struct DifficultyScan {
     // Cue evidence per category (`TaskCategory.index`), and constraint cues of weight ≥ 2.
     var evidence = SIMD16<Int32>()
     var constraintHits = 0
-    // Reasoning evidence from weak cues ("if", "then", "which", "because").
-    var weakReasoning: Int32 = 0
+    // Evidence from weak cues (weight 1) per category: "if", "then", "which" for reasoning; "write",
+    // "letter", "story" for creative writing.
+    var weak = SIMD16<Int32>()
 
     // Answer options ("A. …", "B) …", "(C) …") and the stem before them.
     var lineStart = 0
@@ -183,7 +184,7 @@ struct DifficultyScan {
         let weight = Int32((value >> 4) & 0x03)
         evidence[category - 1] &+= weight
         if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
-        if category - 1 == TaskCategory.reasoning.index && weight == 1 { weakReasoning += 1 }
+        if weight == 1 { weak[category - 1] &+= 1 }
     }
 
     /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.
@@ -459,29 +460,33 @@ struct DifficultyScan {
         // are dates, versions, figures in pasted data).
         if math >= 2 && numbers >= 2 { math += 1 }
         if math >= 2 && numbers >= 4 { math += 1 }
+        // In a word problem the weak cues of the other categories are the problem's own words, not
+        // a second task: "if", "then", "which" (reasoning), "writes a letter" (creative), "art class"
+        // (code), "only" (constraints). With clear maths evidence (number words alone are not: "three
+        // friends each own one pet… which…" is a puzzle) only their stronger cues count: on GSM8K's
+        // training questions the weak reasoning cues fire on half the problems and order them no
+        // better than a coin. Answer-option questions keep them: their weights are learned on such
+        // questions.
+        let wordProblem = math - Double(numberWords) >= 3 && optionLines < 2
+        func ownWords(_ c: TaskCategory) -> Double { wordProblem ? e(c) - Double(weak[c.index]) : e(c) }
         let code =
-            e(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
+            ownWords(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
             + Double(min(codeChars / 4, 3))
-        // In a word problem "if", "then", "which" and "because" are the problem's own words, not a
-        // second task: with clear maths evidence (number words alone are not: "three friends each
-        // own one pet… which…" is a puzzle) only the stronger reasoning cues count (on GSM8K's
-        // training questions the weak ones fire on half the problems and order them no better than
-        // a coin). Answer-option questions keep them: their weights are learned on such questions.
-        let reasoning = math - Double(numberWords) >= 3 && optionLines < 2 ? e(.reasoning) - Double(weakReasoning) : e(.reasoning)
+        let reasoning = ownWords(.reasoning)
         let demanding = math + code + reasoning
         var out = SIMD16<Double>()
         out[TaskCategory.math.index] = math
         out[TaskCategory.reasoning.index] = reasoning
         out[TaskCategory.code.index] = code
-        out[TaskCategory.constraints.index] = e(.constraints)
+        out[TaskCategory.constraints.index] = ownWords(.constraints)
         // Extraction needs something to extract from: cues count in proportion to the text's length.
-        out[TaskCategory.extraction.index] = e(.extraction) * min(max(units / 100, 0.5), 2)
-        var chat = demanding >= 3 ? e(.chat) / 2 : e(.chat)
+        out[TaskCategory.extraction.index] = ownWords(.extraction) * min(max(units / 100, 0.5), 2)
+        var chat = demanding >= 3 ? ownWords(.chat) / 2 : ownWords(.chat)
         if units >= 1 && units <= 3 && evidence == SIMD16() && demanding < 1 { chat += 2 }  // "ok", "cool", "yes please"
         out[TaskCategory.chat.index] = chat
-        out[TaskCategory.rewriting.index] = e(.rewriting)
-        out[TaskCategory.translation.index] = e(.translation)
-        out[TaskCategory.creative.index] = e(.creative)
+        out[TaskCategory.rewriting.index] = ownWords(.rewriting)
+        out[TaskCategory.translation.index] = ownWords(.translation)
+        out[TaskCategory.creative.index] = ownWords(.creative)
         out[TaskCategory.lookup.index] = units <= 40 && demanding < 3 ? e(.lookup) : 0
         return out
     }

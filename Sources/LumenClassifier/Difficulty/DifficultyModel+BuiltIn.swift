@@ -3,7 +3,7 @@
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
     package static let builtIn = DifficultyModel(
-        version: 3,
+        version: 4,
         features: [
             "open_length",
             "lines",
@@ -62,63 +62,63 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.022185303211256665,  // open_length
-            -0.07086952088497682,  // lines
+            -0.023189644380193015,  // open_length
+            -0.06764555370005819,  // lines
             0.0,  // numbers
-            0.07787729990379776,  // questions
-            0.2771165855242466,  // math
-            0.2334836838792724,  // reasoning
-            0.29634431455313215,  // code
-            0.11942258568505669,  // constraints
-            0.06917137328621373,  // extraction
-            -0.24074784082172423,  // chat
-            -0.16204212706706783,  // rewriting
-            -0.0792652167854305,  // translation
-            -0.19706684299863403,  // creative
-            -0.12416133265187541,  // lookup
-            0.03905923642109,  // constraint_count
-            0.09855147668727154,  // math_x_length
-            0.1846747095065468,  // math_x_numbers
-            0.10111777514709926,  // reasoning_x_length
-            0.051802602330376486,  // code_x_length
-            -0.04554983219681809,  // easy_x_length
-            0.12998881100486748,  // constrained_easy
-            0.04454945216616876,  // context_question
-            0.16406610375288894,  // other_script
-            -2.706446597446593,  // mcq
-            -0.00848211726822643,  // mcq_length
-            0.011935193867306486,  // mcq_stem
-            0.0482556297741326,  // mcq_statements
-            0.02789430196436138,  // mcq_option_share
-            -0.2504101998990675,  // mcq_digit_ratio
-            -0.26756586459654824,  // mcq_symbol_ratio
-            0.10285679345407686,  // mcq_upper_ratio
-            -0.09117942749159372,  // mcq_long_words
-            0.00364210501114027,  // mcq_word_length
-            -0.009399182822385069,  // mcq_lines
-            0.010407561297039439,  // mcq_numbers
-            -0.0018633984910815704,  // mcq_questions
-            -0.2760899188831345,  // mcq_math
-            -0.26945976911835234,  // mcq_reasoning
-            -0.33600420203011117,  // mcq_code
-            -0.13563876306215358,  // mcq_constraints
-            -0.08576604134811,  // mcq_extraction
-            0.25289197869784236,  // mcq_chat
-            0.15664173537916004,  // mcq_rewriting
-            0.04079257082117516,  // mcq_translation
-            0.23807554358768923,  // mcq_creative
-            0.06779437231420626,  // mcq_lookup
-            -0.0472072114755711,  // mcq_constraint_count
-            -0.0754508760866558,  // mcq_math_x_length
-            -0.03970097604238287,  // mcq_math_x_numbers
-            -0.05901464380817834,  // mcq_reasoning_x_length
-            -0.03182762572257941,  // mcq_code_x_length
-            0.03027747944056986,  // mcq_easy_x_length
-            -0.10454396798595389,  // mcq_constrained_easy
-            -0.05731370859040701,  // mcq_context_question
+            0.0744448946706077,  // questions
+            0.261560536460819,  // math
+            0.22071417662074885,  // reasoning
+            0.2806449702687384,  // code
+            0.11482123797126466,  // constraints
+            0.06670020469538933,  // extraction
+            -0.22403779304884264,  // chat
+            -0.15361655875102703,  // rewriting
+            -0.07522687529644052,  // translation
+            -0.18332881537072043,  // creative
+            -0.11726729072157578,  // lookup
+            0.03701099730073233,  // constraint_count
+            0.09244196875967042,  // math_x_length
+            0.17467002493777656,  // math_x_numbers
+            0.0955185885590072,  // reasoning_x_length
+            0.04969830106219243,  // code_x_length
+            -0.04088243236689969,  // easy_x_length
+            0.12403976538286265,  // constrained_easy
+            0.04218218785829601,  // context_question
+            0.15527912953843984,  // other_script
+            -2.7056615461333062,  // mcq
+            -0.008027773909775968,  // mcq_length
+            0.01129542984529738,  // mcq_stem
+            0.04567033032037564,  // mcq_statements
+            0.026398666180908546,  // mcq_option_share
+            -0.23700662187008414,  // mcq_digit_ratio
+            -0.253245873900091,  // mcq_symbol_ratio
+            0.09735129528014787,  // mcq_upper_ratio
+            -0.08629478051256848,  // mcq_long_words
+            0.003446900102684964,  // mcq_word_length
+            -0.008901448214550606,  // mcq_lines
+            0.009850130330495937,  // mcq_numbers
+            -0.0017639903182618192,  // mcq_questions
+            -0.2605865898043956,  // mcq_math
+            -0.2547613270600854,  // mcq_reasoning
+            -0.3181873546871648,  // mcq_code
+            -0.13016495095922476,  // mcq_constraints
+            -0.08240584168000334,  // mcq_extraction
+            0.23552957490445392,  // mcq_chat
+            0.1484986100962072,  // mcq_rewriting
+            0.038809116345310445,  // mcq_translation
+            0.22213703488916425,  // mcq_creative
+            0.06393800433861153,  // mcq_lookup
+            -0.04472361900046248,  // mcq_constraint_count
+            -0.0705806294008885,  // mcq_math_x_length
+            -0.03757386400130913,  // mcq_math_x_numbers
+            -0.05567152556079074,  // mcq_reasoning_x_length
+            -0.030788248950646392,  // mcq_code_x_length
+            0.026452882531791864,  // mcq_easy_x_length
+            -0.09997588459722054,  // mcq_constrained_easy
+            -0.05426345557869255,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.1792545281400943,
+        bias: 1.181707351454219,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
