@@ -79,7 +79,8 @@ struct EvalRouting: AsyncParsableCommand {
             trained on the other folds of every file (all groups, weighted as in `lumen train difficulty`) and scores
             that fold. Each fold is ranked on its own (by its own model, as a deployed model ranks its traffic); the
             metrics are the mean over the folds, the calibration is over every out-of-fold score.
-            --litellm runs scripts/litellm_complexity.py with $LUMEN_VENV/bin/python (default .venv).
+            --litellm runs scripts/litellm_complexity.py with $LUMEN_VENV/bin/python (default: .venv-bench, where
+            `make bench` installs LiteLLM, else .venv).
             --plot FILE.svg draws quality against remote share, one panel per evaluated file.
             """
     )
@@ -354,11 +355,16 @@ struct EvalRouting: AsyncParsableCommand {
     /// Runs the LiteLLM peer script; returns one score per prompt and its seconds per prompt.
     private func runLiteLLM(prompts: [String]) throws -> (scores: [Double], secondsPerPrompt: Double) {
         let env = ProcessInfo.processInfo.environment
-        let venv = env["LUMEN_VENV"] ?? ".venv"
+        // LiteLLM lives in .venv-bench (`scripts/setup.sh --bench-tools`, run by `make bench`), apart
+        // from the test clients in .venv; LUMEN_VENV picks another.
+        let venv =
+            env["LUMEN_VENV"] ?? ([".venv-bench", ".venv"].first { FileManager.default.isExecutableFile(atPath: $0 + "/bin/python") } ?? ".venv")
         let python = URL(fileURLWithPath: venv).appendingPathComponent("bin/python").path
         let script = env["LUMEN_LITELLM_SCRIPT"] ?? "scripts/litellm_complexity.py"
+        let install =
+            "LiteLLM is installed into .venv-bench by `scripts/setup.sh --bench-tools` (part of `make bench`); LUMEN_VENV picks another venv"
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ValidationError("--litellm needs \(python) (set LUMEN_VENV to a venv with litellm installed)")
+            throw ValidationError("--litellm needs \(python): \(install)")
         }
         guard FileManager.default.fileExists(atPath: script) else {
             throw ValidationError("--litellm needs \(script) (run from the repository root or set LUMEN_LITELLM_SCRIPT)")
@@ -386,7 +392,8 @@ struct EvalRouting: AsyncParsableCommand {
         process.waitUntilExit()
         let message = String(decoding: errors, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw ValidationError("litellm_complexity.py failed (exit \(process.terminationStatus)): \(message.suffix(2000))")
+            let hint = message.contains("No module named") ? " (\(install))" : ""
+            throw ValidationError("litellm_complexity.py failed (exit \(process.terminationStatus)) with \(python)\(hint): \(message.suffix(2000))")
         }
         let scores = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map { line -> Double in
             guard let value = Double(line.trimmingCharacters(in: .whitespaces)) else {
