@@ -85,7 +85,7 @@ struct EvalRouting: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "JSONL files with source, prompt, weak_score, strong_score (FILE[:WEIGHT] with --cross-source).")
+    @Argument(help: "JSONL files with source, prompt, weak_score, strong_score (FILE[:WEIGHT] with --cross-source or --folds).")
     var files: [String]
 
     @Option(
