@@ -15,14 +15,15 @@ Suites:
               cost on the final event, every error status in Anthropic's shape, count_tokens
   responses   POST /v1/responses: plain, streamed (response.* events), a function-call loop,
               a secret kept local, redaction restored in the stream, usage and cost,
-              previous_response_id, error statuses
+              previous_response_id, text.format forwarded, a clear 400 for what the Anthropic target
+              cannot honour, models.retrieve, error statuses
   anthropic-local  /v1/messages on the embedded model (`model: local`, issue #23): a three-round
               tool loop (streamed and not; tool_choice any, any, auto), every tool_use input valid
               against its schema (jsonschema), input_json_delta fragments, stop_reason tool_use,
               exact usage, tool_choice {type: tool}, disable_parallel_tool_use
   responses-local  /v1/responses on the embedded model: the same loop with function_call items,
               function_call_output, response.function_call_arguments.delta/.done, a named
-              tool_choice and parallel_tool_calls false
+              tool_choice and parallel_tool_calls false, text.format json_schema enforced
 
 Prints one line per check ("ok NAME" / "FAIL NAME: why"); exits 1 if any check failed.
 """
@@ -161,6 +162,13 @@ def suite_anthropic():
         count = c.messages.count_tokens(model="claude-sonnet-4-5", messages=[{"role": "user", "content": "How many tokens is this?"}])
         expect(count.input_tokens > 0, f"{count}")
 
+    @check("anthropic: models.list and models.retrieve (a name the policy's claude-* pattern takes)")
+    def _():
+        model = c.models.retrieve("claude-sonnet-4-5")
+        expect(model.id == "claude-sonnet-4-5" and model.type == "model", f"{model}")
+        page = c.models.list()
+        expect(any(m.id == "local" for m in page.data) and page.has_more is False, f"{page}")
+
     def status_of(fn):
         try:
             fn()
@@ -257,6 +265,22 @@ def suite_responses():
         second = c.responses.create(model="gpt-5.2-codex", input="And now the word quarry.", previous_response_id=first.id)
         expect("quarry" in second.output_text, f"{second}")
 
+    @check("responses: text.format reaches an OpenAI-shaped target as response_format")
+    def _():
+        fmt = {"type": "json_schema", "name": "Word", "schema": WORD_SCHEMA, "strict": True}
+        raw = c.responses.with_raw_response.create(model="gpt-5.2-codex", input="Give the word structured-output-marker.", text={"format": fmt})
+        expect("text" not in raw.headers.get("x-lumen-dropped-fields", ""), dict(raw.headers))
+        expect(raw.parse().status == "completed", "no answer")
+
+    @check("responses: what the Anthropic target cannot honour is a clear 400, and models.retrieve knows the names")
+    def _():
+        try:
+            c.responses.create(model="claude-sonnet-4-5", input="hi", text={"format": {"type": "json_object"}})
+            raise AssertionError("no error")
+        except openai.BadRequestError as exc:
+            expect(exc.body.get("code") == "unsupported_by_target" and "response_format" in exc.body.get("message", ""), f"{exc.body}")
+        expect(c.models.retrieve("gpt-5.2-codex").id == "gpt-5.2-codex", "retrieve")
+
     @check("responses: error statuses in OpenAI's shape")
     def _():
         bad = openai.OpenAI(base_url=BASE + "/v1", api_key="wrong-key", max_retries=0)
@@ -292,6 +316,7 @@ FILES_SCHEMA = {
     "additionalProperties": False,
 }
 LOCAL_SCHEMAS = {"get_weather": WEATHER_SCHEMA, "list_files": FILES_SCHEMA}
+WORD_SCHEMA = {"type": "object", "properties": {"word": {"type": "string", "maxLength": 12}}, "required": ["word"], "additionalProperties": False}
 LOCAL_QUESTION = "What is the weather in Paris, and which files are in /tmp?"
 
 
@@ -471,6 +496,16 @@ def suite_responses_local():
         calls = [o for o in resp.output if o.type == "function_call"]
         expect([o.name for o in calls] == ["get_weather"], f"{resp.output}")
         valid_local_call("get_weather", calls[0].arguments)
+
+
+    @check("responses-local: text.format json_schema constrains the embedded model's answer")
+    def _():
+        resp = c.responses.create(
+            model=LOCAL, input="Name one fruit.", max_output_tokens=40, temperature=0,
+            text={"format": {"type": "json_schema", "name": "Word", "schema": WORD_SCHEMA, "strict": True}},
+        )
+        answer = json.loads(resp.output_text)
+        expect(set(answer) == {"word"} and isinstance(answer["word"], str) and len(answer["word"]) <= 12, resp.output_text)
 
 
 if __name__ == "__main__":

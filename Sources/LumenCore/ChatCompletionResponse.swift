@@ -320,7 +320,8 @@ package struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
     }
 }
 
-/// One entry of `GET /v1/models`.
+/// One entry of `GET /v1/models` (and the answer of `GET /v1/models/{id}`), in both APIs' shapes:
+/// OpenAI's `object`, `created`, `owned_by` and Anthropic's `type`, `display_name`, `created_at`.
 package struct ModelInfo: Sendable, Hashable, Codable {
     package var id: String
     package var object: String
@@ -328,6 +329,10 @@ package struct ModelInfo: Sendable, Hashable, Codable {
     package var ownedBy: String
     /// For a model-name pattern of the policy (`claude-*`): what it maps to (`auto` or a target).
     package var mapsTo: String?
+    package var type: String
+    package var displayName: String
+    /// `created` as RFC 3339 (UTC).
+    package var createdAt: String
 
     package init(id: String, object: String = "model", created: Int = 0, ownedBy: String, mapsTo: String? = nil) {
         self.id = id
@@ -335,30 +340,73 @@ package struct ModelInfo: Sendable, Hashable, Codable {
         self.created = created
         self.ownedBy = ownedBy
         self.mapsTo = mapsTo
+        self.type = "model"
+        self.displayName = id
+        self.createdAt = Self.rfc3339(created)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, object, created
+        case id, object, created, type
         case ownedBy = "owned_by"
         case mapsTo = "maps_to"
+        case displayName = "display_name"
+        case createdAt = "created_at"
     }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "model"
-        created = try c.decodeIfPresent(Int.self, forKey: .created) ?? 0
-        ownedBy = try c.decodeIfPresent(String.self, forKey: .ownedBy) ?? ""
+        self.init(
+            id: try c.decode(String.self, forKey: .id), object: try c.decodeIfPresent(String.self, forKey: .object) ?? "model",
+            created: try c.decodeIfPresent(Int.self, forKey: .created) ?? 0, ownedBy: try c.decodeIfPresent(String.self, forKey: .ownedBy) ?? "")
+    }
+
+    /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, no Foundation).
+    package static func rfc3339(_ seconds: Int) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondsOfDay = seconds - days * 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let y = String(year)
+        return
+            "\(String(repeating: "0", count: max(0, 4 - y.count)))\(y)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3_600)):\(two(secondsOfDay % 3_600 / 60)):\(two(secondsOfDay % 60))Z"
     }
 }
 
-/// The `GET /v1/models` response: `{"object":"list","data":[…]}`.
+/// The `GET /v1/models` response: OpenAI's `{"object":"list","data":[…]}`, with Anthropic's page
+/// members (`has_more`, `first_id`, `last_id`).
 package struct ModelList: Sendable, Hashable, Codable {
     package var object: String
     package var data: [ModelInfo]
+    package var hasMore: Bool
+    package var firstID: String?
+    package var lastID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case object, data
+        case hasMore = "has_more"
+        case firstID = "first_id"
+        case lastID = "last_id"
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(data: try c.decode([ModelInfo].self, forKey: .data))
+        object = try c.decodeIfPresent(String.self, forKey: .object) ?? "list"
+    }
 
     package init(data: [ModelInfo]) {
         self.object = "list"
         self.data = data
+        self.hasMore = false
+        self.firstID = data.first?.id
+        self.lastID = data.last?.id
     }
 }

@@ -30,6 +30,15 @@ package struct LocalBackend: ChatBackend {
         if let n = request.n, n != 1 {
             throw .invalidRequest("The embedded local model returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
         }
+        if request.extra["logprobs"]?.boolValue == true {
+            throw .invalidRequest(
+                "The embedded local model returns no log probabilities ('logprobs').", param: "logprobs", code: "unsupported_by_target")
+        }
+        for legacy in ["functions", "function_call"] where request.extra[legacy] != nil {
+            throw .invalidRequest(
+                "The embedded local model takes function tools as 'tools' and 'tool_choice' ('\(legacy)' is OpenAI's deprecated form).",
+                param: legacy, code: "unsupported_by_target")
+        }
         for (index, message) in request.messages.enumerated() {
             guard case .parts(let parts) = message.content, let part = parts.first(where: { !$0.isText }) else { continue }
             throw .invalidRequest(

@@ -50,7 +50,24 @@ package struct ProviderBackend: ChatBackend {
         )
     }
 
-    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
+    /// Refuses what an Anthropic target would otherwise silently lose, so that the answer is not
+    /// quietly of another shape than asked for (another target, or a 400 when this is the primary):
+    /// a JSON output format, several choices, log probabilities. (An Anthropic client's own body
+    /// cannot ask for these.)
+    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {
+        guard target.kind == .anthropic else { return }
+        if let type = request.responseFormat?["type"]?.stringValue, type != "text" {
+            throw .invalidRequest(
+                "The Anthropic target has no '\(type)' output mode ('response_format'); an OpenAI-compatible target or the embedded model can constrain the answer.",
+                param: "response_format", code: "unsupported_by_target")
+        }
+        if let n = request.n, n != 1 {
+            throw .invalidRequest("The Anthropic target returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
+        }
+        if request.extra["logprobs"]?.boolValue == true {
+            throw .invalidRequest("The Anthropic target returns no log probabilities ('logprobs').", param: "logprobs", code: "unsupported_by_target")
+        }
+    }
 
     package func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
         // An Anthropic client's own body goes to an Anthropic target without a round trip through the

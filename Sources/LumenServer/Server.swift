@@ -107,6 +107,7 @@ package enum LumenHTTPServer {
         httpRouter.post("/v1/responses") { request, _ in await handler.serve(request, api: .responses) }
         httpRouter.post("/responses") { request, _ in await handler.serve(request, api: .responses) }
         httpRouter.get("/v1/models") { request, _ in handler.models(request) }
+        httpRouter.get("/v1/models/:id") { request, context in handler.model(request, id: context.parameters.get("id") ?? "") }
         httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
         httpRouter.get("/readyz") { request, _ in handler.probe(request) { handler.ready() } }
         httpRouter.get("/metrics") { request, _ in handler.probe(request) { handler.metrics() } }
@@ -325,6 +326,21 @@ struct Handler: Sendable {
         let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
         let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") } + aliases)
         return encoded(.ok, list, headers: [:])
+    }
+
+    /// `GET /v1/models/{id}`: a model id `/v1/models` lists, or a name one of the policy's patterns
+    /// takes (`claude-sonnet-4-5` for `claude-*`, with what it maps to); else 404 naming the known ids.
+    func model(_ request: Request, id: String) -> Response {
+        if case .failure(let error) = authenticate(request) {
+            return errorResponse(error, requestID: Self.newRequestID())
+        }
+        let router = router()
+        if router.modelIDs.contains(id) { return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen"), headers: [:]) }
+        let aliases = router.configuration.policy.modelAliases
+        if let alias = aliases.first(where: { $0.matches(id) }) {
+            return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen", mapsTo: alias.target), headers: [:])
+        }
+        return errorResponse(.modelNotFound(id, known: router.modelIDs + aliases.map(\.pattern)), requestID: Self.newRequestID())
     }
 
     /// `/readyz` and `/metrics`: behind the API key when keys are on, unless opened.

@@ -135,6 +135,9 @@ struct AgentAPIEndToEndTests {
         #expect(!bodies.contains { $0.contains(Self.secret) }, "a secret reached the upstream")
         #expect(!bodies.contains { $0.contains("agent.marker@example.org") }, "an e-mail reached the upstream unredacted")
         #expect(bodies.contains { $0.contains("[EMAIL_1]") }, "no redacted request went out")
+        #expect(
+            bodies.contains { $0.contains("structured-output-marker") && $0.contains(#""response_format""#) && $0.contains(#""json_schema""#) },
+            "a Responses text.format did not reach the OpenAI-shaped target as response_format")
         let audit = try Self.auditText(dir)
         #expect(audit.contains(#""api":"anthropic-messages""#) && audit.contains(#""api":"responses""#))
         #expect(try Self.verify(dir).stdout.contains("chain intact"))

@@ -12,7 +12,7 @@ import Testing
         #expect(body["stop_sequences"] == ["\n\n", "END"])
         #expect(body["temperature"] == 0.7)
         #expect(body["metadata"] == ["user_id": "u-1"])
-        #expect(body["tool_choice"] == ["type": "tool", "name": "get_weather"])
+        #expect(body["tool_choice"] == ["type": "tool", "name": "get_weather", "disable_parallel_tool_use": true])
         let tool = try #require(body["tools"]?.arrayValue?.first)
         #expect(tool["name"] == "get_weather")
         #expect(tool["input_schema"]?["required"] == ["city"])
@@ -28,6 +28,21 @@ import Testing
         let lastUser = try #require(messages[2]["content"]?.arrayValue)
         #expect(lastUser[0] == ["type": "tool_result", "tool_use_id": "call_1", "content": "18C and sunny"])
         #expect(lastUser[1] == ["type": "text", "text": "thanks"])
+    }
+
+    /// `parallel_tool_calls: false` is the tool choice's `disable_parallel_tool_use`, not a dropped field.
+    @Test func parallelToolCallsBecomeTheToolChoicesFlag() throws {
+        var request = try WireJSON.decode(ChatCompletionRequest.self, from: WireTypesTests.richRequest)
+        request.extra["parallel_tool_calls"] = false
+        var body = try AnthropicTranslation.request(from: request, model: "claude-x", defaultMaxTokens: 1024, stream: false)
+        #expect(body["tool_choice"] == ["type": "tool", "name": "get_weather", "disable_parallel_tool_use": true])
+        #expect(!AnthropicTranslation.unsentFields(of: request).contains("parallel_tool_calls"))
+        request.toolChoice = nil
+        body = try AnthropicTranslation.request(from: request, model: "claude-x", defaultMaxTokens: 1024, stream: false)
+        #expect(body["tool_choice"] == ["type": "auto", "disable_parallel_tool_use": true])
+        request.extra["parallel_tool_calls"] = true
+        body = try AnthropicTranslation.request(from: request, model: "claude-x", defaultMaxTokens: 1024, stream: false)
+        #expect(body["tool_choice"] == nil)
     }
 
     @Test func untranslatableInputsAreClearErrors() {

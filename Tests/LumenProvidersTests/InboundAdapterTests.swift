@@ -66,6 +66,47 @@ import Testing
         #expect(out["usage"]?["input_tokens"]?.intValue == 10 && out["usage"]?["output_tokens"]?.intValue == 4)
     }
 
+    /// `text.format` is the answer's shape: it becomes `response_format` (enforced by the embedded
+    /// model, forwarded to an OpenAI target) instead of being dropped.
+    @Test func responsesTextFormatBecomesResponseFormat() throws {
+        let schema = #"{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}"#
+        let strict = try ResponsesInbound.decode(
+            try Self.json(
+                #"{"model":"m","input":"hi","text":{"format":{"type":"json_schema","name":"X","schema":\#(schema),"strict":true},"verbosity":"low"}}"#
+            ))
+        #expect(
+            strict.conversation.responseFormat
+                == ["type": "json_schema", "json_schema": ["name": "X", "schema": try Self.json(schema), "strict": true]])
+        #expect(strict.dropped == ["text.verbosity"])
+        let object = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","text":{"format":{"type":"json_object"}}}"#))
+        #expect(object.conversation.responseFormat == ["type": "json_object"] && object.dropped.isEmpty)
+        let plain = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","text":{"format":{"type":"text"}}}"#))
+        #expect(plain.conversation.responseFormat == nil)
+        for bad in [#"{"type":"json_schema","name":"X"}"#, #"{"type":"yaml"}"#] {
+            #expect(throws: InboundError.self) {
+                try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","text":{"format":\#(bad)}}"#))
+            }
+        }
+    }
+
+    /// A failed tool call (`is_error`) says so in the result's text for targets without the flag.
+    @Test func anthropicToolErrorIsSaidInTheResult() throws {
+        let body = try Self.json(
+            """
+            {"model":"m","max_tokens":9,"messages":[
+              {"role":"user","content":"Weather?"},
+              {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"w","input":{}}]},
+              {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"city not found","is_error":true},
+                                        {"type":"tool_result","tool_use_id":"t2","content":[{"type":"text","text":"x"}],"is_error":true},
+                                        {"type":"tool_result","tool_use_id":"t3","content":"ok"}]}]}
+            """
+        )
+        let messages = try AnthropicInbound.decode(body).conversation.messages
+        #expect(messages[2].text == "Error: city not found" && messages[2].extra["is_error"] == nil)
+        #expect(messages[3].text == "Error: x")
+        #expect(messages[4].text == "ok")
+    }
+
     @Test func responsesItemsToolsAndHostedTools() throws {
         let body = try Self.json(
             """

@@ -122,6 +122,18 @@ struct LocalBackendModelTests {
         #expect(throws: RouterError.self) { try backend().validate(request) }
         request.toolChoice = .required
         try backend().validate(request)
+        // What the embedded model cannot give is refused, not silently left out.
+        for (key, value) in [("logprobs", JSONValue.bool(true)), ("functions", JSONValue.array([])), ("function_call", JSONValue.string("auto"))] {
+            var asking = request
+            asking.extra[key] = value
+            #expect {
+                try backend().validate(asking)
+            } throws: { error in
+                (error as? RouterError).map { $0.status == 400 && $0.code == "unsupported_by_target" && $0.param == key } ?? false
+            }
+        }
+        request.extra["logprobs"] = false
+        try backend().validate(request)
     }
 
     @Test func requiredToolCallAnswersStreamedAndNot() async throws {

@@ -285,6 +285,8 @@ import Testing
                     "content": [
                         ["type": "tool_result", "tool_use_id": "t", "content": "out"],
                         ["type": "image", "source": ["type": "base64", "data": "AA"]],
+                        ["type": "document", "source": ["type": "text", "media_type": "text/plain", "data": "Call Ann at 555-0100."]],
+                        ["type": "document", "source": ["type": "base64", "media_type": "application/pdf", "data": "JVBERi0x\nLjQK"]],
                     ],
                 ],
                 ["role": "assistant", "content": [["type": "tool_use", "id": "t", "name": "f", "input": ["q": "value"]]]],
@@ -297,6 +299,13 @@ import Testing
             place([.key("messages"), .index(0), .key("content"), .index(1), .key("source"), .key("data")], anthropic, .anthropicMessages) == (
                 .binary, .user
             ))
+        // A plain-text document is read (screened) like any text; encoded data, even wrapped in lines, is not.
+        let document: JSONPath = [.key("messages"), .index(0), .key("content"), .index(2), .key("source"), .key("data")]
+        #expect(place(document, anthropic, .anthropicMessages) == (.text, .user))
+        let pdf: JSONPath = [.key("messages"), .index(0), .key("content"), .index(3), .key("source"), .key("data")]
+        #expect(place(pdf, anthropic, .anthropicMessages) == (.binary, .user))
+        #expect(
+            OutboundStrings.couldBeBase64("hello world") && !OutboundStrings.couldBeBase64("hello, world") && !OutboundStrings.couldBeBase64("日本"))
         #expect(
             place([.key("messages"), .index(1), .key("content"), .index(0), .key("input"), .key("q")], anthropic, .anthropicMessages) == (
                 .text, .assistant

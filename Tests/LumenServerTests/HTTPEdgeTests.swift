@@ -21,6 +21,8 @@ import Testing
         custom_terms: [BLOCKME]
         \(TestPolicies.localAndRemoteTargets)
             price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }
+        models:
+          claude-*: auto
         rules:
           - name: forbidden
             when: { findings: { any_of: [CUSTOM_TERM] } }
@@ -97,6 +99,37 @@ import Testing
             }
         }
         #expect(remote.received.isEmpty)
+    }
+
+    /// `GET /v1/models/{id}`: a listed id or a name a policy pattern takes, in both APIs' shapes
+    /// (the OpenAI and Anthropic SDKs' `models.retrieve`); an unknown name is a 404 naming the known ones.
+    @Test func modelRetrieve() async throws {
+        try await Self.app().test(.router) { client in
+            try await client.execute(uri: "/v1/models/local", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                let model = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(model["id"] as? String == "local" && model["object"] as? String == "model" && model["type"] as? String == "model")
+                #expect(model["display_name"] as? String == "local" && model["created_at"] as? String == "1970-01-01T00:00:00Z")
+            }
+            try await client.execute(uri: "/v1/models/claude-sonnet-4-5", method: .get, headers: Self.headers()) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                let model = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(model["id"] as? String == "claude-sonnet-4-5" && model["maps_to"] as? String == "auto")
+            }
+            try await client.execute(uri: "/v1/models/gpt-9", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .notFound)
+                #expect(try Self.error(response.body).message.contains("claude-*"))
+            }
+            try await client.execute(uri: "/v1/models/local", method: .get, headers: Self.headers(auth: nil)) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(list["has_more"] as? Bool == false && list["first_id"] as? String == "auto")
+            }
+        }
     }
 
     @Test func oversizedBodyIs413() async throws {

@@ -137,9 +137,17 @@ package enum AnthropicInbound {
                 calls.append(ToolCall(id: id, function: FunctionCall(name: name, arguments: arguments)))
             case "tool_result":
                 guard let id = block["tool_use_id"]?.stringValue else { throw InboundError("\(at): tool_result needs 'tool_use_id'", param: at) }
-                var result = ChatMessage(role: .tool, content: try toolResultContent(block["content"], at: at))
+                var content = try toolResultContent(block["content"], at: at)
+                // A failed call: Chat Completions has no `is_error`, so the result says it in words
+                // (an Anthropic target gets the client's own block, flag included).
+                if block["is_error"]?.boolValue == true {
+                    switch content {
+                    case .text(let text): content = .text(text.isEmpty ? "Error" : "Error: " + text)
+                    case .parts(let parts): content = .parts([.text("Error:")] + parts)
+                    }
+                }
+                var result = ChatMessage(role: .tool, content: content)
                 result.toolCallId = id
-                if block["is_error"]?.boolValue == true { result.extra["is_error"] = true }
                 results.append(result)
             case "thinking", "redacted_thinking":
                 // Reasoning the model did in an earlier turn: kept in the native body for an Anthropic

@@ -15,7 +15,10 @@ package enum AnthropicTranslation {
     /// Top-level members of `request` that the Messages API body does not carry (they have no
     /// counterpart there), sorted.
     package static func unsentFields(of request: ChatCompletionRequest) -> [String] {
-        var names = request.extra.keys.filter { !passThroughExtras.contains($0) }
+        // `parallel_tool_calls` is carried by the tool choice (`disable_parallel_tool_use`) when
+        // there are tools to call.
+        let carried = passThroughExtras.union(request.tools?.isEmpty == false ? ["parallel_tool_calls"] : [])
+        var names = request.extra.keys.filter { !carried.contains($0) }
         if request.responseFormat != nil { names.append("response_format") }
         if request.seed != nil { names.append("seed") }
         if let n = request.n, n != 1 { names.append("n") }
@@ -104,12 +107,18 @@ package enum AnthropicTranslation {
                     return .object(out)
                 }
             )
+            var choice: [String: JSONValue]?
             switch request.toolChoice {
-            case .auto: body["tool_choice"] = ["type": "auto"]
-            case .required: body["tool_choice"] = ["type": "any"]
-            case .function(let name): body["tool_choice"] = ["type": "tool", "name": .string(name)]
+            case .auto: choice = ["type": "auto"]
+            case .required: choice = ["type": "any"]
+            case .function(let name): choice = ["type": "tool", "name": .string(name)]
             case .some(.none), .some(.other), nil: break
             }
+            // `parallel_tool_calls: false` is Anthropic's `disable_parallel_tool_use` on the tool choice.
+            if request.extra["parallel_tool_calls"]?.boolValue == false {
+                choice = (choice ?? ["type": "auto"]).merging(["disable_parallel_tool_use": true]) { $1 }
+            }
+            if let choice { body["tool_choice"] = .object(choice) }
         }
         for (key, value) in request.extra where passThroughExtras.contains(key) {
             body[key] = value

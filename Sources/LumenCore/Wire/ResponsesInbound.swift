@@ -14,7 +14,7 @@ package enum ResponsesInbound {
     /// `x-lumen-dropped-fields` when present). `prompt_cache_key`, `service_tier`, `metadata` and
     /// `safety_identifier` go on as their Chat Completions namesakes.
     static let notCarried = [
-        "include", "reasoning", "text", "truncation", "max_tool_calls", "top_logprobs", "background", "prompt", "conversation",
+        "include", "reasoning", "truncation", "max_tool_calls", "top_logprobs", "background", "prompt", "conversation",
         "client_metadata",
     ]
 
@@ -95,9 +95,33 @@ package enum ResponsesInbound {
                 dropped.append("tool_choice (\(choice["type"]?.stringValue ?? "?"))")
             }
         }
+        if let text = object["text"] {
+            if let format = text["format"] { conversation.responseFormat = try responseFormat(format) }
+            for key in (text.objectValue?.keys ?? [:].keys).sorted() where key != "format" { dropped.append("text.\(key)") }
+        }
         for key in notCarried where object[key] != nil { dropped.append(key) }
         if object["store"]?.boolValue == true { dropped.append("store (Lumen stores responses only with --responses-store)") }
         return InboundRequest(api: .responses, conversation: conversation, unknownFields: unknown, dropped: dropped)
+    }
+
+    /// `text.format` as Chat Completions' `response_format` (the answer's shape: text, any JSON
+    /// object, or JSON following a schema); nil for plain text.
+    static func responseFormat(_ format: JSONValue) throws(InboundError) -> JSONValue? {
+        switch format["type"]?.stringValue {
+        case "text"?:
+            return nil
+        case "json_object"?:
+            return ["type": "json_object"]
+        case "json_schema"?:
+            guard let schema = format["schema"], schema.objectValue != nil else {
+                throw InboundError("'text.format' of type json_schema needs a 'schema' object", param: "text.format.schema")
+            }
+            var jsonSchema: [String: JSONValue] = ["name": format["name"] ?? "response", "schema": schema]
+            for key in ["strict", "description"] { jsonSchema[key] = format[key] }
+            return ["type": "json_schema", "json_schema": .object(jsonSchema)]
+        default:
+            throw InboundError("'text.format.type' must be text, json_object or json_schema", param: "text.format.type")
+        }
     }
 
     /// Tools as functions: `function`, `custom` (freeform text input, carried as one string

@@ -212,7 +212,7 @@ package enum OutboundStrings {
             guard path.index(1) != nil, path.key(2) == "content" else { return .fixed }
             if n == 3 { return .text }
             guard path.index(3) != nil, let field = path.key(4) else { return .fixed }
-            return anthropicBlockKind(field, path, at: 4)
+            return anthropicBlockKind(field, path, at: 4, text: text)
         case "tools":
             guard path.index(1) != nil else { return .fixed }
             if n == 3 && path.key(2) == "description" { return .text }
@@ -225,14 +225,27 @@ package enum OutboundStrings {
         }
     }
 
+    /// Only base64's alphabet (letters, digits, `+`, `/`, `=`, the URL-safe `-` and `_`) and whitespace.
+    static func couldBeBase64(_ text: String) -> Bool {
+        text.utf8.allSatisfy { b in
+            (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b == 0x2b || b == 0x2f || b == 0x3d || b == 0x2d
+                || b == 0x5f || b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09
+        }
+    }
+
     /// A string inside a content block; `field` is the block member at `position`.
-    static func anthropicBlockKind(_ field: String, _ path: JSONPath, at position: Int) -> StringKind {
+    static func anthropicBlockKind(_ field: String, _ path: JSONPath, at position: Int, text: String) -> StringKind {
         let n = path.count
         switch field {
         case "text":
             return n == position + 1 ? .text : .fixed
         case "source":
-            return path.key(position + 1) == "data" ? .binary : .fixed
+            // Encoded data (an image, a PDF) cannot be read; a plain-text document's `data` (source
+            // type "text") is text and is screened like any. Told apart by the data itself: base64
+            // has only its alphabet and line breaks, so anything else (a full stop, a quote, a
+            // non-ASCII letter) is text; a string that could be either counts as encoded.
+            guard path.key(position + 1) == "data" else { return .fixed }
+            return couldBeBase64(text) ? .binary : .text
         case "input":
             // A tool_use block's arguments, as a JSON object: its string values are free text.
             return .text
@@ -240,7 +253,7 @@ package enum OutboundStrings {
             // A tool_result's content: a string, or blocks.
             if n == position + 1 { return .text }
             guard path.index(position + 1) != nil, let inner = path.key(position + 2) else { return .fixed }
-            return anthropicBlockKind(inner, path, at: position + 2)
+            return anthropicBlockKind(inner, path, at: position + 2, text: text)
         default:
             return .fixed
         }
