@@ -92,11 +92,15 @@ def suite_anthropic():
         ) as stream:
             for event in stream:
                 names.append(event.type)
+                if event.type == "message_start":
+                    start_usage = event.message.usage
                 if event.type == "content_block_delta" and event.delta.type == "text_delta":
                     text += event.delta.text
                 if event.type == "message_delta":
                     usage = event.usage
         expect(names[0] == "message_start" and names[-1] == "message_stop", names)
+        # message_start says the input tokens at once (the classifier's estimate), as Anthropic does.
+        expect(start_usage.input_tokens > 0, f"message_start usage {start_usage}")
         expect("content_block_start" in names and "content_block_stop" in names and "message_delta" in names, names)
         expect(names.index("content_block_start") < names.index("content_block_delta") < names.index("content_block_stop"), names)
         expect("beacon" in text, text)

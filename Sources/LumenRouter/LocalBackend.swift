@@ -41,8 +41,15 @@ package struct LocalBackend: ChatBackend {
         }
         for (index, message) in request.messages.enumerated() {
             guard case .parts(let parts) = message.content, let part = parts.first(where: { !$0.isText }) else { continue }
+            let what =
+                switch part.type {
+                case "image_url": "an image"
+                case "input_audio": "audio"
+                case "file": "a file"
+                default: "a '\(part.type)' part"
+                }
             throw .invalidRequest(
-                "The embedded local model reads text only; messages[\(index)] has a '\(part.type)' part (send it to a target that takes it, if the policy allows).",
+                "The embedded local model reads text only; messages[\(index)] has \(what) (send it to a target that takes it, if the policy allows).",
                 param: "messages[\(index)].content", code: "unsupported_by_target"
             )
         }

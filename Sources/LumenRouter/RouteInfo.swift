@@ -37,11 +37,14 @@ package struct RouteInfo: Sendable, Hashable {
     /// For a request a `flag` or `spotlight` rule marked: the injection kinds, the location with the
     /// highest score, that score and the rules (never any text), for the `x-lumen-injection` header.
     package var injection: String?
+    /// The request's input tokens as the classifier estimates them (0: not estimated), for what a
+    /// stream says before the target's count arrives (Anthropic's `message_start`).
+    package var estimatedInputTokens: Int
 
     package init(
         requestID: String, route: RouteKind, target: String, rule: String, costUSD: Double = 0,
         egressHost: String? = nil, overrideReason: String? = nil, fallbacks: [FallbackEvent] = [], redactedValues: Int = 0,
-        droppedFields: [String] = [], injection: String? = nil
+        droppedFields: [String] = [], injection: String? = nil, estimatedInputTokens: Int = 0
     ) {
         self.requestID = requestID
         self.route = route
@@ -54,5 +57,6 @@ package struct RouteInfo: Sendable, Hashable {
         self.redactedValues = redactedValues
         self.droppedFields = droppedFields
         self.injection = injection
+        self.estimatedInputTokens = estimatedInputTokens
     }
 }

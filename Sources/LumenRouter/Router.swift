@@ -250,6 +250,7 @@ package final class Router: Sendable {
 
         var plan = Plan(decision: decision, policy: policy)
         plan.injection = injectionHeader
+        plan.estimatedInputTokens = estimatedInput
         do {
             if request.stream == true {
                 return try await runStream(screened, caller: caller, plan: plan, trail: trail, started: started, estimatedInput: estimatedInput)
@@ -277,6 +278,8 @@ package final class Router: Sendable {
         var candidates: [String]
         /// The `x-lumen-injection` header, when a rule marked the request.
         var injection: String?
+        /// The request's input tokens as the classifier estimates them.
+        var estimatedInputTokens = 0
 
         init(decision: Decision, policy: Policy) {
             self.decision = decision
@@ -308,7 +311,7 @@ package final class Router: Sendable {
             requestID: caller.requestID, route: attempt.backend.route, target: attempt.name, rule: plan.decision.rule,
             costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
             fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0,
-            droppedFields: attempt.droppedFields, injection: plan.injection
+            droppedFields: attempt.droppedFields, injection: plan.injection, estimatedInputTokens: plan.estimatedInputTokens
         )
     }
 
@@ -582,6 +585,14 @@ package final class Router: Sendable {
         if let n = request.n, !(1...128).contains(n) {
             throw .invalidRequest("'n' must be between 1 and 128, found \(n).", param: "n")
         }
+        // OpenAI's ranges (Anthropic's temperature range, [0, 1], is within it: an Anthropic target
+        // gets min(t, 1)).
+        if let t = request.temperature, !(0...2).contains(t) {
+            throw .invalidRequest("'temperature' must be between 0 and 2, found \(t).", param: "temperature")
+        }
+        if let p = request.topP, !(0...1).contains(p) {
+            throw .invalidRequest("'top_p' must be between 0 and 1, found \(p).", param: "top_p")
+        }
     }
 
     /// Holds the answer's length to a target's cap (`max_output_tokens`; the embedded model's
@@ -600,7 +611,8 @@ package final class Router: Sendable {
     func routeInfo(_ target: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent]) -> RouteInfo {
         RouteInfo(
             requestID: caller.requestID, route: routeKind(of: target), target: target, rule: plan.decision.rule,
-            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection
+            overrideReason: plan.overrideReason, fallbacks: fallbacks, injection: plan.injection,
+            estimatedInputTokens: plan.estimatedInputTokens
         )
     }
 

@@ -264,7 +264,8 @@ struct Handler: Sendable {
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: ChatSSE())
                 case .anthropicMessages:
                     let encoder = AnthropicSSE(
-                        encoder: AnthropicInbound.StreamEncoder(requestedModel: inbound.conversation.model, inputTokensEstimate: 0)
+                        encoder: AnthropicInbound.StreamEncoder(
+                            requestedModel: inbound.conversation.model, inputTokensEstimate: info.estimatedInputTokens)
                     )
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
                 case .responses:

@@ -155,8 +155,15 @@ import Testing
         ]
         let answer = ChatCompletionResponse(
             id: "x", created: 1, model: "m", choices: [ChatChoice(message: message, finishReason: "tool_calls")], usage: nil)
-        let whole = ResponsesInbound.response(answer, id: "resp_0123456789", request: request)["output"]?.arrayValue ?? []
+        let object = ResponsesInbound.response(answer, id: "resp_0123456789", request: request)
+        let whole = object["output"]?.arrayValue ?? []
         #expect(whole.map { $0["type"]?.stringValue ?? "" } == ["custom_tool_call", "function_call", "function_call"])
+        // The response repeats the tools and the tool choice it was asked with.
+        #expect(object["tools"]?.arrayValue?.map { $0["type"]?.stringValue ?? "" } == ["custom", "function", "function"])
+        #expect(object["tools"]?.arrayValue?.last?["name"] == "plain" && object["tool_choice"] == "auto")
+        var named = request
+        named.toolChoice = .function(name: "plain")
+        #expect(ResponsesInbound.response(answer, id: "resp_0123456789", request: named)["tool_choice"] == ["type": "function", "name": "plain"])
         #expect(whole[0]["input"]?.stringValue == "*** Begin Patch")
         #expect(whole[1]["name"]?.stringValue == "read" && whole[1]["namespace"]?.stringValue == "mcp_files")
         #expect(whole[2]["name"]?.stringValue == "plain" && whole[2]["namespace"] == nil)

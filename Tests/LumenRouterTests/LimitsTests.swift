@@ -66,6 +66,25 @@ import Testing
         #expect(local.received.isEmpty && remote.received.isEmpty)
     }
 
+    /// Sampling parameters outside OpenAI's ranges are refused, not forwarded or ignored.
+    @Test(arguments: [(5.0, nil), (-0.1, nil), (nil, 1.5), (nil, -1.0)] as [(Double?, Double?)])
+    func samplingOutOfRangeIs400(temperature: Double?, topP: Double?) async throws {
+        let (router, local, remote) = try await Self.router()
+        var request = Self.request()
+        request.temperature = temperature
+        request.topP = topP
+        do {
+            _ = try await router.handle(request, caller: Self.caller)
+            Issue.record("accepted temperature \(String(describing: temperature)), top_p \(String(describing: topP))")
+        } catch {
+            #expect(error.status == 400 && error.param == (temperature != nil ? "temperature" : "top_p"))
+        }
+        #expect(local.received.isEmpty && remote.received.isEmpty)
+        request.temperature = 2
+        request.topP = 1
+        _ = try await router.handle(request, caller: Self.caller)
+    }
+
     @Test func theEmbeddedModelHoldsAnswersToItsCap() async throws {
         let (router, local, _) = try await Self.router()
         _ = try await router.handle(Self.request(maxTokens: Int.max), caller: Self.caller)

@@ -310,6 +310,31 @@ package enum ResponsesInbound {
         return .object(out)
     }
 
+    /// The request's tool choice in the Responses shape, as the response object repeats it.
+    static func toolChoice(_ choice: ToolChoice?) -> JSONValue {
+        switch choice {
+        case nil, .auto?: "auto"
+        case .none?: "none"
+        case .required?: "required"
+        case .function(let name)?: ["type": "function", "name": .string(name)]
+        case .other(let value)?: value
+        }
+    }
+
+    /// The request's tools in the Responses shape (a custom tool as the custom tool it was offered as).
+    static func tools(of request: ChatCompletionRequest) -> [JSONValue] {
+        (request.tools ?? []).compactMap { tool in
+            guard let function = tool.function else { return nil }
+            if tool.inboundKind == .custom {
+                return ["type": "custom", "name": .string(function.name), "description": function.description.map(JSONValue.string) ?? .null]
+            }
+            return [
+                "type": "function", "name": .string(function.name), "description": function.description.map(JSONValue.string) ?? .null,
+                "parameters": function.parameters ?? .null, "strict": .null,
+            ]
+        }
+    }
+
     /// A `response` object around `output`.
     static func response(
         id: String, created: Int, model: String, status: String, output: [JSONValue], usage: Usage?, request: ChatCompletionRequest
@@ -317,7 +342,7 @@ package enum ResponsesInbound {
         var object: [String: JSONValue] = [
             "id": .string(id), "object": "response", "created_at": .integer(Int64(created)), "status": .string(status),
             "model": .string(model), "output": .array(output), "parallel_tool_calls": request.extra["parallel_tool_calls"] ?? true,
-            "tool_choice": "auto", "tools": [], "error": .null, "incomplete_details": .null,
+            "tool_choice": toolChoice(request.toolChoice), "tools": .array(tools(of: request)), "error": .null, "incomplete_details": .null,
         ]
         if status == "incomplete" { object["incomplete_details"] = ["reason": "max_output_tokens"] }
         if let usage { object["usage"] = Self.usage(usage) }
