@@ -330,6 +330,8 @@ package struct ModelInfo: Sendable, Hashable, Codable {
     /// For a model-name pattern of the policy (`claude-*`): what it maps to (`auto` or a target).
     package var mapsTo: String?
     package var type: String
+    /// Anthropic's `lifecycle` (its SDK's `ModelInfo` requires it): a target Lumen serves is active.
+    package var lifecycle: String
     package var displayName: String
     /// `created` as RFC 3339 (UTC).
     package var createdAt: String
@@ -341,12 +343,13 @@ package struct ModelInfo: Sendable, Hashable, Codable {
         self.ownedBy = ownedBy
         self.mapsTo = mapsTo
         self.type = "model"
+        self.lifecycle = "active"
         self.displayName = id
         self.createdAt = Self.rfc3339(created)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, object, created, type
+        case id, object, created, type, lifecycle
         case ownedBy = "owned_by"
         case mapsTo = "maps_to"
         case displayName = "display_name"

@@ -52,14 +52,19 @@ package struct ProviderBackend: ChatBackend {
 
     /// Refuses what an Anthropic target would otherwise silently lose, so that the answer is not
     /// quietly of another shape than asked for (another target, or a 400 when this is the primary):
-    /// a JSON output format, several choices, log probabilities. (An Anthropic client's own body
-    /// cannot ask for these.)
+    /// a JSON output format, several choices, log probabilities, the deprecated function fields.
+    /// (An Anthropic client's own body cannot ask for these.)
     package func validate(_ request: ChatCompletionRequest) throws(RouterError) {
         guard target.kind == .anthropic else { return }
-        if let type = request.responseFormat?["type"]?.stringValue, type != "text" {
+        if let format = request.responseFormat, format["type"]?.stringValue != "text" {
             throw .invalidRequest(
-                "The Anthropic target has no '\(type)' output mode ('response_format'); an OpenAI-compatible target or the embedded model can constrain the answer.",
+                "The Anthropic target has no '\(format["type"]?.stringValue ?? "structured")' output mode ('response_format'); an OpenAI-compatible target or the embedded model can constrain the answer.",
                 param: "response_format", code: "unsupported_by_target")
+        }
+        for legacy in ["functions", "function_call"] where request.extra[legacy] != nil {
+            throw .invalidRequest(
+                "The Anthropic target takes function tools as 'tools' and 'tool_choice' ('\(legacy)' is OpenAI's deprecated form).",
+                param: legacy, code: "unsupported_by_target")
         }
         if let n = request.n, n != 1 {
             throw .invalidRequest("The Anthropic target returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")

@@ -321,7 +321,7 @@ struct Handler: Sendable {
 
     func models(_ request: Request) -> Response {
         if case .failure(let error) = authenticate(request) {
-            return errorResponse(error, requestID: Self.newRequestID())
+            return errorResponse(error, requestID: Self.newRequestID(), api: Self.modelsAPI(request))
         }
         let router = router()
         let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
@@ -333,7 +333,7 @@ struct Handler: Sendable {
     /// takes (`claude-sonnet-4-5` for `claude-*`, with what it maps to); else 404 naming the known ids.
     func model(_ request: Request, id: String) -> Response {
         if case .failure(let error) = authenticate(request) {
-            return errorResponse(error, requestID: Self.newRequestID())
+            return errorResponse(error, requestID: Self.newRequestID(), api: Self.modelsAPI(request))
         }
         let router = router()
         if router.modelIDs.contains(id) { return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen"), headers: [:]) }
@@ -341,7 +341,14 @@ struct Handler: Sendable {
         if let alias = aliases.first(where: { $0.matches(id) }) {
             return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen", mapsTo: alias.target), headers: [:])
         }
-        return errorResponse(.modelNotFound(id, known: router.modelIDs + aliases.map(\.pattern)), requestID: Self.newRequestID())
+        return errorResponse(
+            .modelNotFound(id, known: router.modelIDs + aliases.map(\.pattern)), requestID: Self.newRequestID(), api: Self.modelsAPI(request))
+    }
+
+    /// The API whose error shape a models request gets: Anthropic's when the client says its
+    /// version (every Anthropic SDK sends `anthropic-version`), else OpenAI's.
+    static func modelsAPI(_ request: Request) -> InboundAPI {
+        request.headers[Self.field("anthropic-version")] != nil ? .anthropicMessages : .chatCompletions
     }
 
     /// `/readyz` and `/metrics`: behind the API key when keys are on, unless opened.

@@ -159,11 +159,17 @@ import Testing
         let whole = object["output"]?.arrayValue ?? []
         #expect(whole.map { $0["type"]?.stringValue ?? "" } == ["custom_tool_call", "function_call", "function_call"])
         // The response repeats the tools and the tool choice it was asked with.
-        #expect(object["tools"]?.arrayValue?.map { $0["type"]?.stringValue ?? "" } == ["custom", "function", "function"])
-        #expect(object["tools"]?.arrayValue?.last?["name"] == "plain" && object["tool_choice"] == "auto")
+        // (in the client's shapes: a custom tool without Lumen's note on its input, a namespace's
+        // functions inside their namespace).
+        let tools = object["tools"]?.arrayValue ?? []
+        #expect(tools.map { $0["type"]?.stringValue ?? "" } == ["custom", "namespace", "function"])
+        #expect(tools[0]["description"] == .null && tools[1]["name"] == "mcp_files" && tools[1]["tools"]?.arrayValue?.first?["name"] == "read")
+        #expect(tools[2]["name"] == "plain" && object["tool_choice"] == "auto")
         var named = request
         named.toolChoice = .function(name: "plain")
         #expect(ResponsesInbound.response(answer, id: "resp_0123456789", request: named)["tool_choice"] == ["type": "function", "name": "plain"])
+        named.toolChoice = .function(name: "apply_patch")
+        #expect(ResponsesInbound.response(answer, id: "resp_0123456789", request: named)["tool_choice"] == ["type": "custom", "name": "apply_patch"])
         #expect(whole[0]["input"]?.stringValue == "*** Begin Patch")
         #expect(whole[1]["name"]?.stringValue == "read" && whole[1]["namespace"]?.stringValue == "mcp_files")
         #expect(whole[2]["name"]?.stringValue == "plain" && whole[2]["namespace"] == nil)

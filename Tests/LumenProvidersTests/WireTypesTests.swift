@@ -106,7 +106,7 @@ import Testing
             try WireJSON.encodeString(OpenAIErrorBody(message: "m", type: "t")) == #"{"error":{"code":null,"message":"m","param":null,"type":"t"}}"#)
         #expect(
             try WireJSON.encodeString(ModelList(data: [ModelInfo(id: "a", ownedBy: "me")]))
-                == #"{"data":[{"created":0,"created_at":"1970-01-01T00:00:00Z","display_name":"a","id":"a","object":"model","owned_by":"me","type":"model"}],"first_id":"a","has_more":false,"last_id":"a","object":"list"}"#
+                == #"{"data":[{"created":0,"created_at":"1970-01-01T00:00:00Z","display_name":"a","id":"a","lifecycle":"active","object":"model","owned_by":"me","type":"model"}],"first_id":"a","has_more":false,"last_id":"a","object":"list"}"#
         )
         // RFC 3339 from seconds, against known dates (a leap day, the end of a century's leap year).
         #expect(ModelInfo.rfc3339(1_709_210_096) == "2024-02-29T12:34:56Z")

@@ -287,6 +287,8 @@ import Testing
                         ["type": "image", "source": ["type": "base64", "data": "AA"]],
                         ["type": "document", "source": ["type": "text", "media_type": "text/plain", "data": "Call Ann at 555-0100."]],
                         ["type": "document", "source": ["type": "base64", "media_type": "application/pdf", "data": "JVBERi0x\nLjQK"]],
+                        ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": "data:image/png;base64,iVBOR.w0K"]],
+                        ["type": "document", "source": ["media_type": "text/plain", "data": "John Smith SSN 123-45-6789"]],
                     ],
                 ],
                 ["role": "assistant", "content": [["type": "tool_use", "id": "t", "name": "f", "input": ["q": "value"]]]],
@@ -304,8 +306,17 @@ import Testing
         #expect(place(document, anthropic, .anthropicMessages) == (.text, .user))
         let pdf: JSONPath = [.key("messages"), .index(0), .key("content"), .index(3), .key("source"), .key("data")]
         #expect(place(pdf, anthropic, .anthropicMessages) == (.binary, .user))
-        #expect(
-            OutboundStrings.couldBeBase64("hello world") && !OutboundStrings.couldBeBase64("hello, world") && !OutboundStrings.couldBeBase64("日本"))
+        // Only the source's type makes data text: a base64 image with stray punctuation, or data
+        // with no source type, stays binary (the policy's binary_content decides).
+        let image: JSONPath = [.key("messages"), .index(0), .key("content"), .index(4), .key("source"), .key("data")]
+        #expect(place(image, anthropic, .anthropicMessages) == (.binary, .user))
+        let untyped: JSONPath = [.key("messages"), .index(0), .key("content"), .index(5), .key("source"), .key("data")]
+        #expect(place(untyped, anthropic, .anthropicMessages) == (.binary, .user))
+        // The walk (what is screened) agrees with `place` (what is checked before a body leaves).
+        let walked = OutboundStrings.of(OutboundBody(format: .anthropicMessages, json: anthropic))
+        for path in [document, pdf, image, untyped] {
+            #expect(walked.first { $0.path == path && !$0.isKey }?.kind == place(path, anthropic, .anthropicMessages).0)
+        }
         #expect(
             place([.key("messages"), .index(1), .key("content"), .index(0), .key("input"), .key("q")], anthropic, .anthropicMessages) == (
                 .text, .assistant

@@ -110,6 +110,7 @@ import Testing
                 let model = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 #expect(model["id"] as? String == "local" && model["object"] as? String == "model" && model["type"] as? String == "model")
                 #expect(model["display_name"] as? String == "local" && model["created_at"] as? String == "1970-01-01T00:00:00Z")
+                #expect(model["lifecycle"] as? String == "active")
             }
             try await client.execute(uri: "/v1/models/claude-sonnet-4-5", method: .get, headers: Self.headers()) {
                 (response: TestResponse) async throws in
@@ -120,6 +121,14 @@ import Testing
             try await client.execute(uri: "/v1/models/gpt-9", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
                 #expect(response.status == .notFound)
                 #expect(try Self.error(response.body).message.contains("claude-*"))
+            }
+            // An Anthropic client (it sends anthropic-version) gets Anthropic's error shape.
+            var anthropic = Self.headers()
+            anthropic[HTTPFields.Element.Name("anthropic-version")!] = "2023-06-01"
+            try await client.execute(uri: "/v1/models/gpt-9", method: .get, headers: anthropic) { (response: TestResponse) async throws in
+                #expect(response.status == .notFound)
+                let body = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))
+                #expect(body["type"] == "error" && body["error"]?["type"] == "not_found_error")
             }
             try await client.execute(uri: "/v1/models/local", method: .get, headers: Self.headers(auth: nil)) {
                 (response: TestResponse) async throws in

@@ -17,7 +17,8 @@ package enum AnthropicTranslation {
     package static func unsentFields(of request: ChatCompletionRequest) -> [String] {
         // `parallel_tool_calls` is carried by the tool choice (`disable_parallel_tool_use`) when
         // there are tools to call.
-        let carried = passThroughExtras.union(request.tools?.isEmpty == false ? ["parallel_tool_calls"] : [])
+        let toolsSent = request.tools?.isEmpty == false && request.toolChoice != ToolChoice.none
+        let carried = passThroughExtras.union(toolsSent ? ["parallel_tool_calls"] : [])
         var names = request.extra.keys.filter { !carried.contains($0) }
         if request.responseFormat != nil { names.append("response_format") }
         if request.seed != nil { names.append("seed") }

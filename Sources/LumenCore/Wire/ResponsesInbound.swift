@@ -18,6 +18,9 @@ package enum ResponsesInbound {
         "client_metadata",
     ]
 
+    /// What a custom tool's description gains as a function: how its freeform input travels.
+    static let customInputNote = "(Its whole input is the string argument `input`.)"
+
     /// Names of function tools inside a `namespace` tool join with this separator (`ns__fn`).
     package static let namespaceSeparator = "__"
 
@@ -141,7 +144,7 @@ package enum ResponsesInbound {
         case "custom":
             guard let name = tool["name"]?.stringValue else { throw InboundError("\(path): a custom tool needs a 'name'", param: path) }
             var description = tool["description"]?.stringValue ?? ""
-            description += (description.isEmpty ? "" : " ") + "(Its whole input is the string argument `input`.)"
+            description += (description.isEmpty ? "" : " ") + customInputNote
             return [
                 Tool(
                     function: FunctionDefinition(
@@ -311,28 +314,58 @@ package enum ResponsesInbound {
     }
 
     /// The request's tool choice in the Responses shape, as the response object repeats it.
-    static func toolChoice(_ choice: ToolChoice?) -> JSONValue {
+    static func toolChoice(_ choice: ToolChoice?, kinds: ToolKinds) -> JSONValue {
         switch choice {
         case nil, .auto?: "auto"
         case .none?: "none"
         case .required?: "required"
-        case .function(let name)?: ["type": "function", "name": .string(name)]
+        case .function(let name)?:
+            switch kinds.kinds[name] {
+            case .custom?: ["type": "custom", "name": .string(name)]
+            case .namespaced(_, let inner)?: ["type": "function", "name": .string(inner)]
+            case nil: ["type": "function", "name": .string(name)]
+            }
         case .other(let value)?: value
         }
     }
 
-    /// The request's tools in the Responses shape (a custom tool as the custom tool it was offered as).
+    /// The request's tools in the client's shapes: functions, custom tools (without the note on
+    /// their input) and the functions of a namespace inside their namespace.
     static func tools(of request: ChatCompletionRequest) -> [JSONValue] {
-        (request.tools ?? []).compactMap { tool in
-            guard let function = tool.function else { return nil }
-            if tool.inboundKind == .custom {
-                return ["type": "custom", "name": .string(function.name), "description": function.description.map(JSONValue.string) ?? .null]
+        var out: [JSONValue] = []
+        var namespaces: [String: Int] = [:]
+        for tool in request.tools ?? [] {
+            guard let function = tool.function else { continue }
+            let description = function.description.map(JSONValue.string) ?? .null
+            switch tool.inboundKind {
+            case .custom?:
+                var text = function.description ?? ""
+                if text.hasSuffix(customInputNote) {
+                    text = String(text.dropLast(customInputNote.count))
+                    while text.hasSuffix(" ") { text.removeLast() }
+                }
+                out.append(["type": "custom", "name": .string(function.name), "description": text.isEmpty ? .null : .string(text)])
+            case .namespaced(let namespace, let name)?:
+                let inner: JSONValue = [
+                    "type": "function", "name": .string(name), "description": description, "parameters": function.parameters ?? .null,
+                    "strict": function.strict.map(JSONValue.bool) ?? .null,
+                ]
+                if let at = namespaces[namespace], case .object(var group) = out[at], case .array(var members)? = group["tools"] {
+                    members.append(inner)
+                    group["tools"] = .array(members)
+                    out[at] = .object(group)
+                } else {
+                    namespaces[namespace] = out.count
+                    out.append(["type": "namespace", "name": .string(namespace), "tools": [inner]])
+                }
+            case nil:
+                out.append([
+                    "type": "function", "name": .string(function.name), "description": description, "parameters": function.parameters ?? .null,
+                    "strict": function.strict.map(JSONValue.bool) ?? .null,
+                ])
             }
-            return [
-                "type": "function", "name": .string(function.name), "description": function.description.map(JSONValue.string) ?? .null,
-                "parameters": function.parameters ?? .null, "strict": .null,
-            ]
         }
+        return out
     }
 
     /// A `response` object around `output`.
@@ -342,7 +375,8 @@ package enum ResponsesInbound {
         var object: [String: JSONValue] = [
             "id": .string(id), "object": "response", "created_at": .integer(Int64(created)), "status": .string(status),
             "model": .string(model), "output": .array(output), "parallel_tool_calls": request.extra["parallel_tool_calls"] ?? true,
-            "tool_choice": toolChoice(request.toolChoice), "tools": .array(tools(of: request)), "error": .null, "incomplete_details": .null,
+            "tool_choice": toolChoice(request.toolChoice, kinds: ToolKinds(request)), "tools": .array(tools(of: request)), "error": .null,
+            "incomplete_details": .null,
         ]
         if status == "incomplete" { object["incomplete_details"] = ["reason": "max_output_tokens"] }
         if let usage { object["usage"] = Self.usage(usage) }

@@ -55,29 +55,32 @@ package enum OutboundStrings {
     ) {
         var path = JSONPath()
         path.components.reserveCapacity(12)
-        walk(body.json, &path, area: .request, format: body.format, visit)
+        walk(body.json, &path, area: .request, format: body.format, textSource: false, visit)
     }
 
+    /// `textSource`: the value is the `data` of a source object whose `type` is "text" (an
+    /// Anthropic plain-text document), the one `source.data` that is not encoded.
     private static func walk(
-        _ value: JSONValue, _ path: inout JSONPath, area: TextArea, format: WireFormat,
+        _ value: JSONValue, _ path: inout JSONPath, area: TextArea, format: WireFormat, textSource: Bool,
         _ visit: (JSONPath, String, Bool, StringKind, TextArea) -> Void
     ) {
         switch value {
         case .string(let text):
-            visit(path, text, false, kind(path, text: text, format: format), area)
+            visit(path, text, false, kind(path, text: text, format: format, textSource: textSource), area)
         case .array(let elements):
             for (i, element) in elements.enumerated() {
                 path.components.append(.index(i))
-                walk(element, &path, area: childArea(area, path, element, format), format: format, visit)
+                walk(element, &path, area: childArea(area, path, element, format), format: format, textSource: false, visit)
                 path.components.removeLast()
             }
         case .object(let members):
             // Members by name (the order `keys.sorted()` gives), without looking each one up again.
+            let isTextSource = path.key(path.count - 1) == "source" && members["type"]?.stringValue == "text"
             for (name, child) in members.sorted(by: { $0.key < $1.key }) {
                 path.components.append(.key(name))
                 let childArea = childArea(area, path, child, format)
                 visit(path, name, true, .fixed, childArea)
-                walk(child, &path, area: childArea, format: format, visit)
+                walk(child, &path, area: childArea, format: format, textSource: isTextSource && name == "data", visit)
                 path.components.removeLast()
             }
         case .null, .bool, .integer, .double:
@@ -85,10 +88,10 @@ package enum OutboundStrings {
         }
     }
 
-    static func kind(_ path: JSONPath, text: String, format: WireFormat) -> StringKind {
+    static func kind(_ path: JSONPath, text: String, format: WireFormat, textSource: Bool) -> StringKind {
         switch format {
         case .openAIChat: openAIKind(path, text: text)
-        case .anthropicMessages: anthropicKind(path, text: text)
+        case .anthropicMessages: anthropicKind(path, textSource: textSource)
         }
     }
 
@@ -134,7 +137,10 @@ package enum OutboundStrings {
             guard let value = body.json[path: prefix] else { break }
             area = childArea(area, prefix, value, body.format)
         }
-        return (isKey ? .fixed : kind(path, text: text, format: body.format), area)
+        let parent = JSONPath(Array(path.components.dropLast()))
+        let textSource =
+            path.key(path.count - 1) == "data" && path.key(path.count - 2) == "source" && body.json[path: parent]?["type"]?.stringValue == "text"
+        return (isKey ? .fixed : kind(path, text: text, format: body.format, textSource: textSource), area)
     }
 
     // MARK: OpenAI chat completions
@@ -200,7 +206,7 @@ package enum OutboundStrings {
 
     // MARK: Anthropic Messages
 
-    static func anthropicKind(_ path: JSONPath, text: String) -> StringKind {
+    static func anthropicKind(_ path: JSONPath, textSource: Bool) -> StringKind {
         let n = path.count
         switch path.key(0) {
         case "model" where n == 1:
@@ -212,7 +218,7 @@ package enum OutboundStrings {
             guard path.index(1) != nil, path.key(2) == "content" else { return .fixed }
             if n == 3 { return .text }
             guard path.index(3) != nil, let field = path.key(4) else { return .fixed }
-            return anthropicBlockKind(field, path, at: 4, text: text)
+            return anthropicBlockKind(field, path, at: 4, textSource: textSource)
         case "tools":
             guard path.index(1) != nil else { return .fixed }
             if n == 3 && path.key(2) == "description" { return .text }
@@ -225,27 +231,18 @@ package enum OutboundStrings {
         }
     }
 
-    /// Only base64's alphabet (letters, digits, `+`, `/`, `=`, the URL-safe `-` and `_`) and whitespace.
-    static func couldBeBase64(_ text: String) -> Bool {
-        text.utf8.allSatisfy { b in
-            (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b == 0x2b || b == 0x2f || b == 0x3d || b == 0x2d
-                || b == 0x5f || b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09
-        }
-    }
-
     /// A string inside a content block; `field` is the block member at `position`.
-    static func anthropicBlockKind(_ field: String, _ path: JSONPath, at position: Int, text: String) -> StringKind {
+    static func anthropicBlockKind(_ field: String, _ path: JSONPath, at position: Int, textSource: Bool) -> StringKind {
         let n = path.count
         switch field {
         case "text":
             return n == position + 1 ? .text : .fixed
         case "source":
-            // Encoded data (an image, a PDF) cannot be read; a plain-text document's `data` (source
-            // type "text") is text and is screened like any. Told apart by the data itself: base64
-            // has only its alphabet and line breaks, so anything else (a full stop, a quote, a
-            // non-ASCII letter) is text; a string that could be either counts as encoded.
+            // Encoded data (an image, a PDF) cannot be read; only a plain-text document's `data`
+            // (source type "text") is text, screened like any. A source of any other or no type is
+            // encoded, whatever its characters.
             guard path.key(position + 1) == "data" else { return .fixed }
-            return couldBeBase64(text) ? .binary : .text
+            return textSource ? .text : .binary
         case "input":
             // A tool_use block's arguments, as a JSON object: its string values are free text.
             return .text
@@ -253,7 +250,7 @@ package enum OutboundStrings {
             // A tool_result's content: a string, or blocks.
             if n == position + 1 { return .text }
             guard path.index(position + 1) != nil, let inner = path.key(position + 2) else { return .fixed }
-            return anthropicBlockKind(inner, path, at: position + 2, text: text)
+            return anthropicBlockKind(inner, path, at: position + 2, textSource: textSource)
         default:
             return .fixed
         }
