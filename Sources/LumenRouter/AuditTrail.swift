@@ -13,6 +13,9 @@ struct AuditTrail: Sendable {
     let policy: Policy
     let decision: Decision
     private var completion: AuditRecord
+    /// The last remote target the request was sent to, when another target answered or none did:
+    /// the request left all the same, and the completion record and the headers say so.
+    private(set) var attemptedEgress: AuditEgress?
 
     init(
         requestID: String, caller: Caller, policy: Policy, decision: Decision, screened: ScreenedRequest, context: RequestContext,
@@ -84,6 +87,13 @@ struct AuditTrail: Sendable {
         return record
     }
 
+    /// Notes that `attempt`'s body is about to be sent (before the answer is known: a failure after
+    /// sending still means the request left).
+    mutating func sending(_ attempt: Router.Attempt) {
+        guard attempt.backend.route == .remote else { return }
+        attemptedEgress = AuditEgress(host: attempt.backend.host ?? "unknown", bytesSent: attempt.body?.bytes.count ?? 0)
+    }
+
     /// Fills the completion record of a served request.
     mutating func complete(
         attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), cost: Double,
@@ -99,7 +109,7 @@ struct AuditTrail: Sendable {
         if attempt.backend.route == .remote {
             completion.egress = AuditEgress(host: attempt.backend.host ?? "unknown", bytesSent: bytesSent, bytesReceived: bytesReceived)
         } else {
-            completion.egress = nil
+            completion.egress = attemptedEgress
         }
         if let session = attempt.redaction {
             var counts: [String: AuditRedactionCounts] = [:]
@@ -133,6 +143,7 @@ struct AuditTrail: Sendable {
         completion.status = AuditStatus(state: status == 403 ? "blocked" : "error", code: status, error: error)
         completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }
         completion.costUSD = completion.costUSD ?? 0
+        if let attemptedEgress { completion.egress = attemptedEgress }
         let decisionMs = completion.latency?.decisionMs ?? 0
         completion.latency = AuditLatency(decisionMs: decisionMs, firstTokenMs: nil, totalMs: total.milliseconds)
     }

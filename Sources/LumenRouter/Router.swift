@@ -306,10 +306,12 @@ package final class Router: Sendable {
     }
 
     /// The route of an answer from `attempt`, as the headers, metrics and records report it.
-    func routeInfo(_ attempt: Attempt, plan: Plan, caller: Caller, cost: Double, fallbacks: [FallbackEvent]) -> RouteInfo {
+    /// `sentTo`: a remote host an earlier attempt sent the request to (the request left even though
+    /// another target answered).
+    func routeInfo(_ attempt: Attempt, plan: Plan, caller: Caller, cost: Double, fallbacks: [FallbackEvent], sentTo: String?) -> RouteInfo {
         RouteInfo(
             requestID: caller.requestID, route: attempt.backend.route, target: attempt.name, rule: plan.decision.rule,
-            costUSD: cost, egressHost: attempt.backend.host, overrideReason: plan.overrideReason,
+            costUSD: cost, egressHost: attempt.backend.host ?? sentTo, overrideReason: plan.overrideReason,
             fallbacks: fallbacks, redactedValues: attempt.redaction?.stats.totalValues ?? 0,
             droppedFields: attempt.droppedFields, injection: plan.injection, estimatedInputTokens: plan.estimatedInputTokens
         )
@@ -475,6 +477,7 @@ package final class Router: Sendable {
             var unrecorded = false
             do throws(BackendError) {
                 let result: BackendCompletion
+                trail.sending(attempt)
                 do {
                     result = try await attempt.backend.complete(attempt.request, body: attempt.body)
                 } catch {
@@ -493,7 +496,7 @@ package final class Router: Sendable {
                 if response.model.isEmpty {
                     response.model = attempt.target.model ?? attempt.target.name
                 }
-                let info = routeInfo(attempt, plan: plan, caller: caller, cost: cost, fallbacks: fallbacks)
+                let info = routeInfo(attempt, plan: plan, caller: caller, cost: cost, fallbacks: fallbacks, sentTo: trail.attemptedEgress?.host)
                 trail.complete(
                     attempt: attempt, status: 200, error: nil, usage: usage, cost: cost, fallbacks: fallbacks,
                     bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
@@ -529,7 +532,8 @@ package final class Router: Sendable {
         trail: inout AuditTrail, started: ContinuousClock.Instant
     ) async -> RouterError {
         let route = routeKind(of: lastTarget)
-        let info = routeInfo(lastTarget, plan: plan, caller: caller, fallbacks: fallbacks)
+        var info = routeInfo(lastTarget, plan: plan, caller: caller, fallbacks: fallbacks)
+        info.egressHost = info.egressHost ?? trail.attemptedEgress?.host
         let error: RouterError
         switch lastError?.kind {
         case .busy?:

@@ -34,6 +34,7 @@ extension Router {
             lastTarget = name
             var iterator: AsyncThrowingStream<BackendStreamEvent, any Error>.AsyncIterator
             let first: BackendStreamEvent?
+            trail.sending(attempt)
             do {
                 let events = try await attempt.backend.stream(attempt.request, body: attempt.body)
                 iterator = events.makeAsyncIterator()
@@ -60,7 +61,7 @@ extension Router {
             // Committed to this target.
             if attempt.backend.route == .remote { breakers.succeeded(name) }
             let estimate = attempt.target.estimatedCost(inputTokens: estimatedInput, outputTokens: configuration.assumedOutputTokens)
-            let info = routeInfo(attempt, plan: plan, caller: caller, cost: estimate, fallbacks: fallbacks)
+            let info = routeInfo(attempt, plan: plan, caller: caller, cost: estimate, fallbacks: fallbacks, sentTo: trail.attemptedEgress?.host)
             let cursor = CommittedStream(
                 router: self, attempt: attempt, iterator: iterator, first: firstEvent, info: info, trail: trail,
                 fallbacks: fallbacks, started: started, estimatedInput: estimatedInput, clientWantsUsage: clientWantsUsage

@@ -157,8 +157,11 @@ import Testing
             return
         }
         #expect(info.target == "local" && info.fallbacks.count == 1 && info.fallbacks[0].from == "remote")
+        // The request left for the remote before it failed: the header and the completion record say
+        // where, though the local model answered.
+        #expect(info.egressHost == "remote.example")
         let lines = try await auditLines(s)
-        #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) })
+        #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) && $0.contains(#""host":"remote.example""#) })
     }
 
     @Test func timeoutWithoutFallbackIs504() async throws {
@@ -253,7 +256,7 @@ import Testing
             Issue.record("expected stream")
             return
         }
-        #expect(info.target == "local")
+        #expect(info.target == "local" && info.egressHost == "remote.example")
         var out = ""
         for try await chunk in chunks { out += chunk.contentText }
         #expect(out == "echo: hello")
