@@ -307,6 +307,17 @@ def suite_proxy():
         error_ok(resp, 502)
         headers_ok(resp.headers)
 
+    @check("a target's refusal of the request keeps its 4xx and says why, with no retry hint")
+    def _():
+        resp = raw_post(
+            json.dumps(
+                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:status=400]]"}]}
+            ).encode()
+        )
+        error_ok(resp, 400)
+        expect(resp.headers.get("x-should-retry") == "false", dict(resp.headers))
+        expect(resp.json()["error"]["code"] == "rejected_by_target", resp.text)
+
     @check("504 upstream timeout with no fallback")
     def _():
         resp = raw_post(

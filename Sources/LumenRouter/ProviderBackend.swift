@@ -107,7 +107,11 @@ package struct ProviderBackend: ChatBackend {
         if let error = error as? ProviderError {
             switch error.kind {
             case .timeout: return BackendError(.timeout, error.description)
-            case .http(let status, _): return BackendError(.failure, error.description, status: status)
+            case .http(let status, let excerpt):
+                // The upstream's own explanation (OpenAI's and Anthropic's `error.message`), which the
+                // client needs when the target refuses its request.
+                let said = (try? WireJSON.decode(JSONValue.self, from: excerpt))?["error"]?["message"]?.stringValue
+                return BackendError(.failure, said.map { "\(error.description): \($0)" } ?? error.description, status: status)
             case .invalidRequest: return BackendError(.invalid, error.description)
             default: return BackendError(.failure, error.description)
             }

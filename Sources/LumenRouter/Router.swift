@@ -540,6 +540,8 @@ package final class Router: Sendable {
             error = .busy("The local model is busy (all slots and the queue are full); retry later.", route: info)
         case .timeout?:
             error = .upstream("The target timed out and no fallback could serve the request.", timeout: true, route: info)
+        case .failure? where (400..<500).contains(lastError?.status ?? 0) && lastError?.status != 408:
+            error = .rejected(status: lastError?.status ?? 400, target: lastTarget, message: lastError?.message ?? "", route: info)
         case .failure?, .invalid?:
             error = .upstream("The target failed (\(lastError?.message ?? "")) and no fallback could serve the request.", timeout: false, route: info)
         case nil:

@@ -44,6 +44,27 @@ package struct RouterError: Error, Sendable, CustomStringConvertible {
         RouterError(status: 429, type: "rate_limit_error", code: "local_busy", message: message, route: route)
     }
 
+    /// The last target refused the request itself (an upstream 4xx) and no fallback served it: the
+    /// client's request as that target read it, not a failure of the gateway. 400-class refusals
+    /// keep their status (a client mistake: not retried); 429 stays a rate limit (retried later);
+    /// the target refusing Lumen's own credentials (401, 403) is the gateway's failure, 502.
+    package static func rejected(status: Int, target: String, message: String, route: RouteInfo?) -> RouterError {
+        switch status {
+        case 429:
+            return RouterError(
+                status: 429, type: "rate_limit_error", code: "rate_limited_by_target",
+                message: "Target '\(target)' is rate limiting (\(message)); retry later.", route: route)
+        case 401, 403:
+            return RouterError(
+                status: 502, type: "api_error", code: "upstream_auth",
+                message: "Target '\(target)' refused Lumen's credentials (\(message)); check its api_key_env.", route: route)
+        default:
+            return RouterError(
+                status: status == 404 || status == 413 || status == 422 ? status : 400, type: "invalid_request_error",
+                code: "rejected_by_target", message: "Target '\(target)' rejected the request (\(message)).", route: route)
+        }
+    }
+
     package static func upstream(_ message: String, timeout: Bool, route: RouteInfo?) -> RouterError {
         RouterError(
             status: timeout ? 504 : 502, type: "api_error", code: timeout ? "upstream_timeout" : "upstream_error",

@@ -174,6 +174,23 @@ import Testing
         }
     }
 
+    /// A target refusing the request itself is not the gateway failing: a client mistake keeps its
+    /// 4xx (no retry), a rate limit stays 429, refused credentials are the gateway's 502.
+    @Test(arguments: [
+        (400, 400, "rejected_by_target"), (422, 422, "rejected_by_target"), (429, 429, "rate_limited_by_target"), (401, 502, "upstream_auth"),
+        (500, 502, "upstream_error"),
+    ])
+    func targetRefusalsWithoutFallback(upstream: Int, status: Int, code: String) async throws {
+        let s = try await make(remoteFailure: BackendError(.failure, "HTTP \(upstream) from remote.example: bad 'messages'", status: upstream))
+        do {
+            _ = try await s.router.handle(request("x", model: "remote"), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+            Issue.record("no error")
+        } catch {
+            #expect(error.status == status && error.code == code)
+            #expect(error.message.contains("bad 'messages'"))
+        }
+    }
+
     /// #18 item 6: unauditable ⇒ not ready, and by default (`on_audit_failure: refuse`) nothing is answered.
     @Test func auditUnavailableRefusesEverythingByDefault() async throws {
         let s = try await make(auditAvailable: false)
