@@ -254,7 +254,7 @@ struct Handler: Sendable {
                         .ok, AnthropicInbound.response(response, requestedModel: inbound.conversation.model), info: info, requestID: requestID)
                 case .responses:
                     let id = Self.responseID()
-                    responses?.store(id: id, conversation: inbound.conversation.messages, answer: response.choices.first?.message)
+                    if let storable = inbound.storable { responses?.store(id: id, conversation: storable, answer: response.choices.first?.message) }
                     return jsonResponse(
                         .ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
                 }
@@ -272,7 +272,7 @@ struct Handler: Sendable {
                     let encoder = ResponsesSSE(
                         encoder: ResponsesInbound.StreamEncoder(
                             id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
-                        store: responses, conversation: inbound.conversation.messages
+                        store: inbound.storable == nil ? nil : responses, conversation: inbound.storable ?? []
                     )
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
                 }

@@ -89,6 +89,20 @@ import Testing
         }
     }
 
+    /// `instructions` apply to their own response: they are not part of what a later
+    /// `previous_response_id` continues; `store: false` keeps nothing to continue.
+    @Test func responsesInstructionsAreNotCarriedOverAndStoreFalseKeepsNothing() throws {
+        let earlier = [ChatMessage(role: .user, text: "Remember orchard."), ChatMessage(role: .assistant, text: "Noted.")]
+        let body = try Self.json(#"{"model":"m","instructions":"Answer in German.","previous_response_id":"resp_1","input":"And now?"}"#)
+        let inbound = try ResponsesInbound.decode(body, history: { $0 == "resp_1" ? earlier : nil })
+        #expect(inbound.conversation.messages.map(\.role) == [.system, .user, .assistant, .user])
+        #expect(inbound.conversation.messages[0].text == "Answer in German.")
+        #expect(inbound.storable?.map(\.text) == ["Remember orchard.", "Noted.", "And now?"])
+        let unstored = try ResponsesInbound.decode(
+            try Self.json(#"{"model":"m","input":"hi","store":false}"#), history: { _ in nil })
+        #expect(unstored.storable == nil && unstored.dropped.isEmpty)
+    }
+
     /// A failed tool call (`is_error`) says so in the result's text for targets without the flag.
     @Test func anthropicToolErrorIsSaidInTheResult() throws {
         let body = try Self.json(

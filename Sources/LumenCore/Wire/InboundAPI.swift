@@ -27,6 +27,10 @@ package struct InboundRequest: Sendable {
     /// options), for the `x-lumen-dropped-fields` header. Those marked "(Anthropic targets only)" go
     /// on in the native body to an Anthropic target.
     package var dropped: [String]
+    /// A Responses request: the conversation a later `previous_response_id` continues — without
+    /// this request's `instructions`, which OpenAI does not carry over — or nil when the client
+    /// asked not to store it (`store: false`).
+    package var storable: [ChatMessage]?
 
     package init(
         api: InboundAPI, conversation: ChatCompletionRequest, native: OutboundBody? = nil, passThroughHeaders: [String: String] = [:],

@@ -48,9 +48,7 @@ package enum ResponsesInbound {
             }
             conversation.messages = earlier
         }
-        if let instructions = object["instructions"]?.stringValue, !instructions.isEmpty {
-            conversation.messages.insert(ChatMessage(role: .system, text: instructions), at: 0)
-        }
+        let instructions = object["instructions"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         switch object["input"] {
         case .string(let text)?:
             conversation.messages.append(ChatMessage(role: .user, text: text))
@@ -64,6 +62,10 @@ package enum ResponsesInbound {
         guard conversation.messages.contains(where: { $0.role != .system && $0.role != .developer }) else {
             throw InboundError("'input' must hold at least one message", param: "input")
         }
+        // What a later previous_response_id continues: the conversation without this request's
+        // instructions (they apply to this response only).
+        let storable = object["store"]?.boolValue == false ? nil : conversation.messages
+        if let instructions { conversation.messages.insert(ChatMessage(role: .system, text: instructions), at: 0) }
         if let v = object["max_output_tokens"] {
             guard let n = v.intValue, n >= 1 else { throw InboundError("'max_output_tokens' must be a positive integer", param: "max_output_tokens") }
             conversation.maxTokens = n
@@ -103,8 +105,10 @@ package enum ResponsesInbound {
             for key in (text.objectValue?.keys ?? [:].keys).sorted() where key != "format" { dropped.append("text.\(key)") }
         }
         for key in notCarried where object[key] != nil { dropped.append(key) }
-        if object["store"]?.boolValue == true { dropped.append("store (Lumen stores responses only with --responses-store)") }
-        return InboundRequest(api: .responses, conversation: conversation, unknownFields: unknown, dropped: dropped)
+        if object["store"]?.boolValue == true && history == nil { dropped.append("store (Lumen stores responses only with --responses-store)") }
+        var inbound = InboundRequest(api: .responses, conversation: conversation, unknownFields: unknown, dropped: dropped)
+        inbound.storable = storable
+        return inbound
     }
 
     /// `text.format` as Chat Completions' `response_format` (the answer's shape: text, any JSON
