@@ -434,6 +434,8 @@ struct Handler: Sendable {
     static func field(_ name: String) -> HTTPFields.Element.Name { HTTPFields.Element.Name(name)! }
 
     static let requestIDField = field("x-lumen-request-id")
+    static let sdkRequestIDField = field("x-request-id")
+    static let anthropicRequestIDField = field("request-id")
     static let routeField = field("x-lumen-route")
     static let targetField = field("x-lumen-target")
     static let ruleField = field("x-lumen-rule")
@@ -450,6 +452,10 @@ struct Handler: Sendable {
     static func lumenHeaders(_ info: RouteInfo?, requestID: String) -> HTTPFields {
         var headers = HTTPFields()
         headers[requestIDField] = requestID
+        // The ids the SDKs read into their answers and errors (`x-request-id`: OpenAI's;
+        // `request-id`: Anthropic's, `e.request_id`).
+        headers[sdkRequestIDField] = requestID
+        headers[anthropicRequestIDField] = requestID
         headers[routeField] = info?.route.rawValue ?? "none"
         headers[targetField] = info?.target ?? "none"
         headers[ruleField] = info?.rule ?? "none"

@@ -129,6 +129,10 @@ import Testing
                 #expect(response.status == .notFound)
                 let body = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))
                 #expect(body["type"] == "error" && body["error"]?["type"] == "not_found_error")
+                // The SDKs' own request-id headers carry Lumen's id (the anthropic SDK's e.request_id).
+                let id = response.headers[HTTPFields.Element.Name("x-lumen-request-id")!]
+                #expect(id != nil && response.headers[HTTPFields.Element.Name("request-id")!] == id)
+                #expect(response.headers[HTTPFields.Element.Name("x-request-id")!] == id)
             }
             try await client.execute(uri: "/v1/models/local", method: .get, headers: Self.headers(auth: nil)) {
                 (response: TestResponse) async throws in
