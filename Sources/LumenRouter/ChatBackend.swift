@@ -74,11 +74,14 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     package var message: String
     /// HTTP status from the upstream, if any.
     package var status: Int?
+    /// The error code a refusal (`invalid`) gives the client (default `invalid_request`).
+    package var code: String?
 
-    package init(_ kind: Kind, _ message: String, status: Int? = nil) {
+    package init(_ kind: Kind, _ message: String, status: Int? = nil, code: String? = nil) {
         self.kind = kind
         self.message = message
         self.status = status
+        self.code = code
     }
 
     package var description: String { "\(kind.rawValue): \(message)" }

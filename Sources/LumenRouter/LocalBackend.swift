@@ -66,6 +66,9 @@ package struct LocalBackend: ChatBackend {
         switch error {
         case .invalidTools(let reason, let param):
             return .invalidRequest("The embedded local model cannot honour this request: \(reason).", param: param, code: "unsupported_by_target")
+        case .promptTooLong:
+            let mapped = map(error)
+            return .invalidRequest(mapped.message, code: mapped.code ?? "context_length_exceeded")
         case .unsupportedSchema(let schemaError, let param):
             return .invalidRequest(
                 "The embedded local model cannot constrain its output to this schema: \(schemaError.description).", param: param,
@@ -155,7 +158,8 @@ package struct LocalBackend: ChatBackend {
             // why its request does not fit (Claude Code's first request is ~15k tokens, Codex's ~8.7k).
             return BackendError(
                 .invalid,
-                "The embedded local model cannot take this request: \(error.description); tool definitions and their schemas count toward the prompt."
+                "The embedded local model cannot take this request: \(error.description); tool definitions and their schemas count toward the prompt.",
+                code: "context_length_exceeded"  // OpenAI's code, which agent clients (Codex) look for
             )
         case .invalidChat, .invalidParameters, .invalidTools, .unsupportedSchema: return BackendError(.invalid, error.description)
         default: return BackendError(.failure, error.description)

@@ -385,7 +385,7 @@ package final class Router: Sendable {
             }
             outbound = built
         } catch {
-            if error.kind == .invalid && isPrimary { throw .invalidRequest(error.message) }
+            if error.kind == .invalid && isPrimary { throw .invalidRequest(error.message, code: error.code ?? "invalid_request") }
             return .skip(error.description)
         }
         let passedThrough = screened.native != nil && outbound.format == screened.native?.format
@@ -510,7 +510,7 @@ package final class Router: Sendable {
                 unrecorded = true
             } catch {
                 if error.kind == .invalid {
-                    var refused = RouterError.invalidRequest(error.message)
+                    var refused = RouterError.invalidRequest(error.message, code: error.code ?? "invalid_request")
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
                     throw refused
                 }

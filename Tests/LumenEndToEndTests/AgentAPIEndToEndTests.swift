@@ -175,7 +175,11 @@ struct AgentAPIEndToEndTests {
             let message = try #require(error["message"] as? String)
             #expect(message.contains("2048") && message.contains(" tokens"), "\(path): \(message)")
             #expect(message.firstMatch(of: #/\d{4,} tokens/#) != nil, "\(path): the prompt's size is not named: \(message)")
-            if path == "/v1/messages" { #expect(json["type"] as? String == "error" && error["type"] as? String == "invalid_request_error") }
+            if path == "/v1/messages" {
+                #expect(json["type"] as? String == "error" && error["type"] as? String == "invalid_request_error")
+            } else {
+                #expect(error["code"] as? String == "context_length_exceeded", "\(path): OpenAI's code, which agent clients check")
+            }
         }
         _ = await server.terminate()
         #expect(await upstream.recordedRequests().isEmpty, "a request too large for the local model went remote")
