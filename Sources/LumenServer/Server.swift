@@ -158,12 +158,17 @@ struct NotFoundBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
+            // In the error shape of the API the client speaks (Anthropic's under /v1/messages or
+            // with `anthropic-version`), with the request-id headers every answer carries.
+            let message = "Unknown path \(request.uri.path)."
+            let anthropic = request.uri.path.hasPrefix("/v1/messages") || request.headers[Handler.field("anthropic-version")] != nil
             let body =
-                (try? WireJSON.encode(OpenAIErrorBody(message: "Unknown path \(request.uri.path).", type: "invalid_request_error", code: "not_found")))
-                ?? []
-            return Response(
-                status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body))
-            )
+                anthropic
+                ? (try? WireJSON.encode(["type": "error", "error": ["type": "not_found_error", "message": .string(message)]] as JSONValue))
+                : (try? WireJSON.encode(OpenAIErrorBody(message: message, type: "invalid_request_error", code: "not_found")))
+            var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
+            headers[.contentType] = "application/json"
+            return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body ?? [])))
         }
     }
 }
@@ -362,7 +367,7 @@ struct Handler: Sendable {
     func methodNotAllowed(allow: String, path: String) -> Response {
         var response = errorResponse(
             RouterError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "\(path) takes \(allow) only."),
-            requestID: Self.newRequestID()
+            requestID: Self.newRequestID(), api: path.hasPrefix("/v1/messages") ? .anthropicMessages : .chatCompletions
         )
         response.headers[.allow] = allow
         return response

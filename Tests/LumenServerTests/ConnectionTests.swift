@@ -123,16 +123,21 @@ import Glibc
         ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "400", "malformed_http"),
         ("GET /\r\n", "400", "unsupported_http_version"),
         ("GET /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "405", "method_not_allowed"),
-        ("DELETE /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "405", "method_not_allowed"),
+        // Anthropic's path: Anthropic's error shape (no code; its error type).
+        ("DELETE /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "405", "anthropic:invalid_request_error"),
         ("GET /v2/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "404", "not_found"),
     ])
-    func refusalsCarryAnOpenAIErrorObject(request: String, status: String, code: String) async throws {
+    func refusalsCarryTheAPIsErrorObject(request: String, status: String, code: String) async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 5, bodyTimeout: 5)) { port in
             let socket = try Socket(port: port)
             socket.send(request)
             let answer = await socket.readToEnd(timeout: 30)
             #expect(answer.text.hasPrefix("HTTP/1.1 \(status)"), "\(answer.text)")
-            #expect(Self.errorCode(answer.text) == code, "\(answer.text)")
+            if code.hasPrefix("anthropic:") {
+                #expect(answer.text.contains(#""type":"error""#) && answer.text.contains(#""type":"\#(code.dropFirst(10))""#), "\(answer.text)")
+            } else {
+                #expect(Self.errorCode(answer.text) == code, "\(answer.text)")
+            }
             #expect(answer.closed)
             if status == "405" { #expect(answer.text.lowercased().contains("allow: post")) }
         }

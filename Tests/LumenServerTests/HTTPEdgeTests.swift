@@ -145,6 +145,28 @@ import Testing
         }
     }
 
+    /// Wrong methods and unknown paths under the Anthropic API answer in Anthropic's error shape,
+    /// with the request-id headers; elsewhere in OpenAI's.
+    @Test func anthropicPathsAnswerErrorsInAnthropicsShape() async throws {
+        try await Self.app().test(.router) { client in
+            for (uri, method, status) in [
+                ("/v1/messages", HTTPRequest.Method.get, HTTPResponse.Status.methodNotAllowed), ("/v1/messages/batches", .post, .notFound),
+            ] {
+                try await client.execute(uri: uri, method: method, headers: Self.headers()) { (response: TestResponse) async throws in
+                    #expect(response.status == status)
+                    let body = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))
+                    #expect(body["type"] == "error" && body["error"]?["message"]?.stringValue?.isEmpty == false, "\(uri): \(body)")
+                    #expect(response.headers[HTTPFields.Element.Name("request-id")!] != nil)
+                }
+            }
+            try await client.execute(uri: "/v1/nope", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .notFound)
+                #expect(try Self.error(response.body).code == "not_found")
+                #expect(response.headers[HTTPFields.Element.Name("x-lumen-request-id")!] != nil)
+            }
+        }
+    }
+
     @Test func oversizedBodyIs413() async throws {
         try await Self.app(maxBodyBytes: 64).test(.router) { client in
             let body = #"{"model":"auto","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 200))"}]}"#

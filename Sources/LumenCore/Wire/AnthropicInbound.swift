@@ -265,6 +265,8 @@ package enum AnthropicInbound {
             case 413: "request_too_large"
             case 429: "rate_limit_error"
             case 529: "overloaded_error"
+            // Other client errors (405, 422, …) are the request's fault, as Anthropic types them.
+            case 400..<500: "invalid_request_error"
             default: "api_error"
             }
         return ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
