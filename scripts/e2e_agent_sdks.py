@@ -165,6 +165,11 @@ def suite_anthropic():
     def _():
         count = c.messages.count_tokens(model="claude-sonnet-4-5", messages=[{"role": "user", "content": "How many tokens is this?"}])
         expect(count.input_tokens > 0, f"{count}")
+        try:
+            c.messages.count_tokens(model="mistral-large", messages=[{"role": "user", "content": "hi"}])
+            raise AssertionError("count_tokens accepted an unknown model")
+        except anthropic.NotFoundError:
+            pass
 
     @check("anthropic: models.list and models.retrieve (a name the policy's claude-* pattern takes)")
     def _():

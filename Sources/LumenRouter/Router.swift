@@ -167,7 +167,11 @@ package final class Router: Sendable {
     /// The input tokens a request would have, as Lumen estimates them over every string it would send
     /// (Anthropic's `count_tokens`): nothing is sent, nothing is decided.
     package func countTokens(_ inbound: InboundRequest) throws(RouterError) -> Int {
-        try Screening.screen(inbound, classifier: classifier, unknownFields: .drop).classification.estimatedTokens
+        // An unknown model is the 404 the request itself would get.
+        guard policy.resolveRequestedModel(inbound.conversation.model) != nil else {
+            throw .modelNotFound(inbound.conversation.model, known: modelIDs + policy.modelAliases.map(\.pattern))
+        }
+        return try Screening.screen(inbound, classifier: classifier, unknownFields: .drop).classification.estimatedTokens
     }
 
     /// Serves one chat completion request.
@@ -392,7 +396,11 @@ package final class Router: Sendable {
         if passedThrough {
             dropped.removeAll { $0.hasSuffix(InboundRequest.anthropicOnlyMarker) }
         } else {
-            dropped += Wire.unsentFields(of: request, format: outbound.format)
+            // Named once: a member the adapter already named (`top_k (Anthropic targets only)`) is not
+            // named again as a member the target's body does not carry.
+            let named = Set(
+                dropped.map { $0.hasSuffix(InboundRequest.anthropicOnlyMarker) ? String($0.dropLast(InboundRequest.anthropicOnlyMarker.count)) : $0 })
+            dropped += Wire.unsentFields(of: request, format: outbound.format).filter { !named.contains($0) }
         }
         let final: OutboundBody
         let session: RedactionSession?

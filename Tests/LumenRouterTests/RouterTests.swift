@@ -164,6 +164,20 @@ import Testing
         #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) && $0.contains(#""host":"remote.example""#) })
     }
 
+    /// A member only an Anthropic target takes is named once in the dropped fields when another
+    /// target answers (it was named twice: by the adapter and as unsent by the body).
+    @Test func anAnthropicOnlyMemberIsNamedOnce() async throws {
+        let s = try await make()
+        let body = try WireJSON.decode(
+            JSONValue.self, from: #"{"model":"remote","max_tokens":8,"top_k":5,"messages":[{"role":"user","content":"hi"}]}"#)
+        let result = try await s.router.handle(try AnthropicInbound.decode(body), caller: Caller(requestID: "r", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected completion")
+            return
+        }
+        #expect(info.route == .remote && info.droppedFields.filter { $0.hasPrefix("top_k") }.count == 1, "\(info.droppedFields)")
+    }
+
     @Test func timeoutWithoutFallbackIs504() async throws {
         let s = try await make(remoteFailure: BackendError(.timeout, "timed out"))
         do {
