@@ -45,10 +45,28 @@ import Testing
         (#"{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, "model"),
         (#"{"model":"m","max_tokens":5,"messages":[]}"#, "messages"),
         (#"{"model":"m","max_tokens":5,"system":[{"type":"image"}],"messages":[{"role":"user","content":"hi"}]}"#, "system"),
+        // A member of the wrong type is refused, not read as absent.
+        (#"{"model":"m","max_tokens":5,"stream":"yes","messages":[{"role":"user","content":"hi"}]}"#, "stream"),
+        (#"{"model":"m","max_tokens":5,"temperature":"hot","messages":[{"role":"user","content":"hi"}]}"#, "temperature"),
+        (#"{"model":"m","max_tokens":5,"tools":"x","messages":[{"role":"user","content":"hi"}]}"#, "tools"),
+        (#"{"model":"m","max_tokens":4.5,"messages":[{"role":"user","content":"hi"}]}"#, "max_tokens"),
+        (#"{"model":"m","max_tokens":"4","messages":[{"role":"user","content":"hi"}]}"#, "max_tokens"),
     ])
     func anthropicRefusalsNameTheMember(body: String, param: String) throws {
         let error = #expect(throws: InboundError.self) { try AnthropicInbound.decode(try Self.json(body)) }
         #expect(error?.param == param)
+    }
+
+    @Test(arguments: [
+        (#"{"model":"m","input":"hi","stream":"yes"}"#, "stream"), (#"{"model":"m","input":"hi","temperature":"hot"}"#, "temperature"),
+        (#"{"model":"m","input":"hi","tools":"x"}"#, "tools"), (#"{"model":"m","input":"hi","max_output_tokens":2.5}"#, "max_output_tokens"),
+        (#"{"model":"m","input":5}"#, "input"), (#"{"model":"m","input":"hi","store":"no"}"#, "store"),
+    ])
+    func responsesRefuseMembersOfTheWrongType(body: String, param: String) throws {
+        let error = #expect(throws: InboundError.self) { try ResponsesInbound.decode(try Self.json(body)) }
+        #expect(error?.param == param)
+        // The right types pass.
+        _ = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","stream":false,"temperature":1,"max_output_tokens":16.0}"#))
     }
 
     @Test func anthropicAnswerCarriesTextToolUseAndStopReason() {

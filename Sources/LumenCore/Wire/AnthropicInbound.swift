@@ -11,6 +11,12 @@ package enum AnthropicInbound {
     /// Members only an Anthropic target can take: carried in the native body, dropped (and named) for others.
     static let anthropicOnly = ["thinking", "context_management", "output_config", "container", "mcp_servers", "top_k"]
 
+    /// The JSON types of the documented members the conversation reads.
+    static let memberTypes: [String: MemberType] = [
+        "model": .string, "max_tokens": .integer, "messages": .array, "system": .stringOrArray, "stream": .bool, "temperature": .number,
+        "top_p": .number, "top_k": .integer, "stop_sequences": .array, "tools": .array, "tool_choice": .object, "metadata": .object,
+    ]
+
     /// Decodes a Messages request body.
     package static func decode(_ body: JSONValue, headers: [String: String] = [:]) throws(InboundError) -> InboundRequest {
         guard var object = body.objectValue else { throw InboundError("the body must be a JSON object") }
@@ -20,6 +26,7 @@ package enum AnthropicInbound {
             object[key] = nil
             unknown.append(key)
         }
+        try MemberType.check(object, memberTypes)
         guard let model = object["model"]?.stringValue else { throw InboundError("'model' is required", param: "model") }
         guard let maxTokens = object["max_tokens"]?.intValue else {
             throw InboundError("'max_tokens' is required (an integer)", param: "max_tokens")

@@ -53,6 +53,48 @@ package struct InboundRequest: Sendable {
     }
 }
 
+/// The JSON type a documented top-level member must have.
+package enum MemberType: Sendable {
+    case bool, number, integer, string, array, object
+    /// A string or an array (Anthropic's `system`, Responses' `input`).
+    case stringOrArray
+    /// A string or an object (a `tool_choice`).
+    case stringOrObject
+
+    func accepts(_ value: JSONValue) -> Bool {
+        switch (self, value) {
+        case (_, .null): true  // absent, as the APIs read it
+        case (.bool, .bool), (.string, .string), (.array, .array), (.object, .object): true
+        case (.number, .integer), (.number, .double), (.integer, .integer): true
+        case (.integer, .double(let d)): d.rounded() == d && abs(d) < 1e15
+        case (.stringOrArray, .string), (.stringOrArray, .array), (.stringOrObject, .string), (.stringOrObject, .object): true
+        default: false
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .integer: "an integer"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        case .stringOrArray: "a string or an array"
+        case .stringOrObject: "a string or an object"
+        }
+    }
+
+    /// A 400 for the first member of `object` (by name) whose value is not of its type: a typo such
+    /// as `"stream": "yes"` must not be read as absent.
+    package static func check(_ object: [String: JSONValue], _ types: [String: MemberType]) throws(InboundError) {
+        for key in object.keys.sorted() {
+            guard let type = types[key], let value = object[key], !type.accepts(value) else { continue }
+            throw InboundError("'\(key)' must be \(type.name)", param: key)
+        }
+    }
+}
+
 /// A client request that its API's adapter refuses, with the member at fault (for a 400 in the
 /// client's own error shape).
 package struct InboundError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -10,6 +10,13 @@ package enum ResponsesInbound {
         "conversation", "client_metadata",
     ]
 
+    /// The JSON types of the documented members the conversation reads.
+    static let memberTypes: [String: MemberType] = [
+        "model": .string, "input": .stringOrArray, "instructions": .string, "stream": .bool, "temperature": .number, "top_p": .number,
+        "max_output_tokens": .integer, "tools": .array, "tool_choice": .stringOrObject, "parallel_tool_calls": .bool, "store": .bool,
+        "previous_response_id": .string, "text": .object, "metadata": .object, "user": .string,
+    ]
+
     /// Options the conversation cannot carry to a Chat Completions or Anthropic target (named in
     /// `x-lumen-dropped-fields` when present). `prompt_cache_key`, `service_tier`, `metadata` and
     /// `safety_identifier` go on as their Chat Completions namesakes.
@@ -34,6 +41,7 @@ package enum ResponsesInbound {
             object[key] = nil
             unknown.append(key)
         }
+        try MemberType.check(object, memberTypes)
         guard let model = object["model"]?.stringValue else { throw InboundError("'model' is required", param: "model") }
         var conversation = ChatCompletionRequest(model: model, messages: [])
         if let previous = object["previous_response_id"]?.stringValue {
