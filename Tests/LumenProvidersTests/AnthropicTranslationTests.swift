@@ -30,6 +30,26 @@ import Testing
         #expect(lastUser[1] == ["type": "text", "text": "thanks"])
     }
 
+    /// A PDF sent as a Chat Completions `file` part (data URL) is Anthropic's `document` block.
+    @Test func filePartBecomesADocument() throws {
+        let request = try WireJSON.decode(
+            ChatCompletionRequest.self,
+            from:
+                #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"Summarise."},{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0xLjQK"}}]}]}"#
+        )
+        let body = try AnthropicTranslation.request(from: request, model: "claude-x", defaultMaxTokens: 64, stream: false)
+        let blocks = try #require(body["messages"]?.arrayValue?.first?["content"]?.arrayValue)
+        #expect(
+            blocks[1] == [
+                "type": "document", "title": "a.pdf", "source": ["type": "base64", "media_type": "application/pdf", "data": "JVBERi0xLjQK"],
+            ])
+        let byID = try WireJSON.decode(
+            ChatCompletionRequest.self, from: #"{"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-1"}}]}]}"#)
+        #expect(throws: AnthropicTranslation.TranslationError.self) {
+            try AnthropicTranslation.request(from: byID, model: "claude-x", defaultMaxTokens: 64, stream: false)
+        }
+    }
+
     /// `parallel_tool_calls: false` is the tool choice's `disable_parallel_tool_use`, not a dropped field.
     @Test func parallelToolCallsBecomeTheToolChoicesFlag() throws {
         var request = try WireJSON.decode(ChatCompletionRequest.self, from: WireTypesTests.richRequest)

@@ -143,6 +143,15 @@ package enum AnthropicTranslation {
                         throw TranslationError("messages[\(index)]: image_url part without a url")
                     }
                     return ["type": "image", "source": try imageSource(url, at: index)]
+                case "file":
+                    // A PDF (or plain text) as a data URL: Anthropic's `document` block.
+                    guard let data = part.extra["file"]?["file_data"]?.stringValue, data.hasPrefix("data:") else {
+                        throw TranslationError(
+                            "messages[\(index)]: a file part reaches Anthropic only with 'file_data' as a data URL (not a file_id)")
+                    }
+                    var block: [String: JSONValue] = ["type": "document", "source": try imageSource(data, at: index)]
+                    if let name = part.extra["file"]?["filename"]?.stringValue { block["title"] = .string(name) }
+                    return .object(block)
                 default:
                     throw TranslationError("messages[\(index)]: content part type \(part.type) is not supported by the Anthropic translation")
                 }
@@ -155,7 +164,7 @@ package enum AnthropicTranslation {
         // data:<media type>;base64,<data>
         let rest = url.dropFirst(5)
         guard let comma = rest.firstIndex(of: ","), rest[..<comma].hasSuffix(";base64") else {
-            throw TranslationError("messages[\(index)]: image data URL must be base64")
+            throw TranslationError("messages[\(index)]: a data URL must be base64")
         }
         let mediaType = rest[..<comma].dropLast(7)
         return ["type": "base64", "media_type": .string(String(mediaType)), "data": .string(String(rest[rest.index(after: comma)...]))]
