@@ -295,6 +295,16 @@ struct Handler: Sendable {
             do {
                 return .chat(try JSONDecoder().decode(ChatCompletionRequest.self, from: data))
             } catch let error as DecodingError {
+                // Parseable JSON with a value that does not fit (a fractional or huge max_tokens) is
+                // not malformed: say what did not fit.
+                if case .dataCorrupted = error, let json = try? WireJSON.decode(JSONValue.self, from: data) {
+                    for key in ["max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs"] {
+                        if case .double(let d)? = json[key], d.rounded() != d || abs(d) >= 9.2e18 {
+                            throw .invalidRequest("'\(key)' must be an integer, found \(d).", param: key)
+                        }
+                    }
+                    throw .invalidRequest("Invalid request: the body is valid JSON, but a value does not fit its field.", code: "invalid_value")
+                }
                 throw .invalidRequest("Invalid request JSON: \(Self.describe(error))", code: "invalid_json")
             } catch {
                 throw .invalidRequest("Invalid request JSON.", code: "invalid_json")
@@ -592,7 +602,9 @@ struct Handler: Sendable {
             return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
         }
         switch error {
-        case .dataCorrupted(let context): return "malformed JSON\(path(context))"
+        // With a path the JSON parsed and a value did not fit ("max_tokens": 4.5, 1e20): name it.
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "malformed JSON" : "invalid value\(path(context)): \(context.debugDescription)"
         case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)'\(path(context))"
         case .typeMismatch(_, let context): return "wrong type\(path(context)): \(context.debugDescription)"
         case .valueNotFound(_, let context): return "missing value\(path(context))"

@@ -167,6 +167,27 @@ import Testing
         }
     }
 
+    /// Valid JSON with a value that does not fit is named as such, not called malformed JSON.
+    @Test func aValueThatDoesNotFitIsNamed() async throws {
+        try await Self.app().test(.router) { client in
+            for body in [
+                #"{"model":"auto","max_tokens":4.5,"messages":[{"role":"user","content":"hi"}]}"#,
+                #"{"model":"auto","max_tokens":1e20,"messages":[{"role":"user","content":"hi"}]}"#,
+            ] {
+                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) {
+                    (response: TestResponse) async throws in
+                    #expect(response.status == .badRequest)
+                    let message = try Self.error(response.body).message
+                    #expect(message.contains("max_tokens") && !message.contains("malformed"), "\(message)")
+                }
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model":"#)) {
+                (response: TestResponse) async throws in
+                #expect(try Self.error(response.body).message.contains("malformed JSON"))
+            }
+        }
+    }
+
     @Test func oversizedBodyIs413() async throws {
         try await Self.app(maxBodyBytes: 64).test(.router) { client in
             let body = #"{"model":"auto","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 200))"}]}"#
