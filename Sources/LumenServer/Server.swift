@@ -115,12 +115,12 @@ package enum LumenHTTPServer {
         let posts = ["/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses"]
         for path in posts {
             for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head] {
-                httpRouter.on(RouterPath(path), method: method) { _, _ in handler.methodNotAllowed(allow: "POST", path: path) }
+                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "POST", path: path) }
             }
         }
         for path in ["/v1/models", "/healthz", "/readyz", "/metrics"] {
             for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
-                httpRouter.on(RouterPath(path), method: method) { _, _ in handler.methodNotAllowed(allow: "GET", path: path) }
+                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "GET", path: path) }
             }
         }
         httpRouter.middlewares.add(NotFoundBodyMiddleware())
@@ -158,13 +158,11 @@ struct NotFoundBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            // In the error shape of the API the client speaks (Anthropic's under /v1/messages or
-            // with `anthropic-version`), with the request-id headers every answer carries.
+            // In the error shape of the API the client speaks, with the request-id headers every answer carries.
             let message = "Unknown path \(request.uri.path)."
-            let anthropic = request.uri.path.hasPrefix("/v1/messages") || request.headers[Handler.field("anthropic-version")] != nil
             let body =
-                anthropic
-                ? (try? WireJSON.encode(["type": "error", "error": ["type": "not_found_error", "message": .string(message)]] as JSONValue))
+                Handler.errorAPI(request) == .anthropicMessages
+                ? (try? WireJSON.encode(AnthropicInbound.error(status: 404, message: message)))
                 : (try? WireJSON.encode(OpenAIErrorBody(message: message, type: "invalid_request_error", code: "not_found")))
             var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
             headers[.contentType] = "application/json"
@@ -183,6 +181,10 @@ struct Handler: Sendable {
     let responses: ResponsesStore?
 
     static let jsonType = "application/json"
+    /// The integer members of a Chat Completions request (JSONDecoder does not say which one did not fit).
+    static let chatIntegers: [String: MemberType] = [
+        "max_tokens": .integer, "max_completion_tokens": .integer, "n": .integer, "seed": .integer, "top_logprobs": .integer,
+    ]
 
     func chatCompletions(_ request: Request) async -> Response {
         await serve(request, api: .chatCompletions)
@@ -297,11 +299,11 @@ struct Handler: Sendable {
             } catch let error as DecodingError {
                 // Parseable JSON with a value that does not fit (a fractional or huge max_tokens) is
                 // not malformed: say what did not fit.
-                if case .dataCorrupted = error, let json = try? WireJSON.decode(JSONValue.self, from: data) {
-                    for key in ["max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs"] {
-                        if case .double(let d)? = json[key], d.rounded() != d || abs(d) >= 9.2e18 {
-                            throw .invalidRequest("'\(key)' must be an integer, found \(d).", param: key)
-                        }
+                if case .dataCorrupted = error, let object = (try? WireJSON.decode(JSONValue.self, from: data))?.objectValue {
+                    do {
+                        try MemberType.check(object, Self.chatIntegers)
+                    } catch {
+                        throw .invalidRequest(error.message, param: error.param)
                     }
                     throw .invalidRequest("Invalid request: the body is valid JSON, but a value does not fit its field.", code: "invalid_value")
                 }
@@ -336,7 +338,7 @@ struct Handler: Sendable {
 
     func models(_ request: Request) -> Response {
         if case .failure(let error) = authenticate(request) {
-            return errorResponse(error, requestID: Self.newRequestID(), api: Self.modelsAPI(request))
+            return errorResponse(error, requestID: Self.newRequestID(), api: Self.errorAPI(request))
         }
         let router = router()
         let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
@@ -348,7 +350,7 @@ struct Handler: Sendable {
     /// takes (`claude-sonnet-4-5` for `claude-*`, with what it maps to); else 404 naming the known ids.
     func model(_ request: Request, id: String) -> Response {
         if case .failure(let error) = authenticate(request) {
-            return errorResponse(error, requestID: Self.newRequestID(), api: Self.modelsAPI(request))
+            return errorResponse(error, requestID: Self.newRequestID(), api: Self.errorAPI(request))
         }
         let router = router()
         if router.modelIDs.contains(id) { return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen"), headers: [:]) }
@@ -357,13 +359,14 @@ struct Handler: Sendable {
             return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen", mapsTo: alias.target), headers: [:])
         }
         return errorResponse(
-            .modelNotFound(id, known: router.modelIDs + aliases.map(\.pattern)), requestID: Self.newRequestID(), api: Self.modelsAPI(request))
+            .modelNotFound(id, known: router.modelIDs + aliases.map(\.pattern)), requestID: Self.newRequestID(), api: Self.errorAPI(request))
     }
 
-    /// The API whose error shape a models request gets: Anthropic's when the client says its
-    /// version (every Anthropic SDK sends `anthropic-version`), else OpenAI's.
-    static func modelsAPI(_ request: Request) -> InboundAPI {
-        request.headers[Self.field("anthropic-version")] != nil ? .anthropicMessages : .chatCompletions
+    /// The API whose error shape a request outside an API's own handler gets (models, wrong
+    /// methods, unknown paths): Anthropic's under /v1/messages or when the client says its version
+    /// (every Anthropic SDK sends `anthropic-version`), else OpenAI's.
+    static func errorAPI(_ request: Request) -> InboundAPI {
+        request.uri.path.hasPrefix("/v1/messages") || request.headers[Self.field("anthropic-version")] != nil ? .anthropicMessages : .chatCompletions
     }
 
     /// `/readyz` and `/metrics`: behind the API key when keys are on, unless opened.
@@ -374,10 +377,10 @@ struct Handler: Sendable {
         return answer()
     }
 
-    func methodNotAllowed(allow: String, path: String) -> Response {
+    func methodNotAllowed(_ request: Request, allow: String, path: String) -> Response {
         var response = errorResponse(
             RouterError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "\(path) takes \(allow) only."),
-            requestID: Self.newRequestID(), api: path.hasPrefix("/v1/messages") ? .anthropicMessages : .chatCompletions
+            requestID: Self.newRequestID(), api: Self.errorAPI(request)
         )
         response.headers[.allow] = allow
         return response
@@ -602,9 +605,7 @@ struct Handler: Sendable {
             return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
         }
         switch error {
-        // With a path the JSON parsed and a value did not fit ("max_tokens": 4.5, 1e20): name it.
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "malformed JSON" : "invalid value\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "malformed JSON\(path(context))"
         case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)'\(path(context))"
         case .typeMismatch(_, let context): return "wrong type\(path(context)): \(context.debugDescription)"
         case .valueNotFound(_, let context): return "missing value\(path(context))"
