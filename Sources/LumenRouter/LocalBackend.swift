@@ -27,18 +27,7 @@ package struct LocalBackend: ChatBackend {
     package var host: String? { nil }
 
     package func validate(_ request: ChatCompletionRequest) throws(RouterError) {
-        if let n = request.n, n != 1 {
-            throw .invalidRequest("The embedded local model returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
-        }
-        if request.extra["logprobs"]?.boolValue == true {
-            throw .invalidRequest(
-                "The embedded local model returns no log probabilities ('logprobs').", param: "logprobs", code: "unsupported_by_target")
-        }
-        for legacy in ["functions", "function_call"] where request.extra[legacy] != nil {
-            throw .invalidRequest(
-                "The embedded local model takes function tools as 'tools' and 'tool_choice' ('\(legacy)' is OpenAI's deprecated form).",
-                param: legacy, code: "unsupported_by_target")
-        }
+        if let refusal = RouterError.unsupported(by: "The embedded local model", request) { throw refusal }
         for (index, message) in request.messages.enumerated() {
             guard case .parts(let parts) = message.content, let part = parts.first(where: { !$0.isText }) else { continue }
             let what =
@@ -67,8 +56,7 @@ package struct LocalBackend: ChatBackend {
         case .invalidTools(let reason, let param):
             return .invalidRequest("The embedded local model cannot honour this request: \(reason).", param: param, code: "unsupported_by_target")
         case .promptTooLong:
-            let mapped = map(error)
-            return .invalidRequest(mapped.message, code: mapped.code ?? "context_length_exceeded")
+            return .refused(map(error))
         case .unsupportedSchema(let schemaError, let param):
             return .invalidRequest(
                 "The embedded local model cannot constrain its output to this schema: \(schemaError.description).", param: param,

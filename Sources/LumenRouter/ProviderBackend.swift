@@ -61,17 +61,7 @@ package struct ProviderBackend: ChatBackend {
                 "The Anthropic target has no '\(format["type"]?.stringValue ?? "structured")' output mode ('response_format'); an OpenAI-compatible target or the embedded model can constrain the answer.",
                 param: "response_format", code: "unsupported_by_target")
         }
-        for legacy in ["functions", "function_call"] where request.extra[legacy] != nil {
-            throw .invalidRequest(
-                "The Anthropic target takes function tools as 'tools' and 'tool_choice' ('\(legacy)' is OpenAI's deprecated form).",
-                param: legacy, code: "unsupported_by_target")
-        }
-        if let n = request.n, n != 1 {
-            throw .invalidRequest("The Anthropic target returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
-        }
-        if request.extra["logprobs"]?.boolValue == true {
-            throw .invalidRequest("The Anthropic target returns no log probabilities ('logprobs').", param: "logprobs", code: "unsupported_by_target")
-        }
+        if let refusal = RouterError.unsupported(by: "The Anthropic target", request) { throw refusal }
     }
 
     package func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {

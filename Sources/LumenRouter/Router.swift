@@ -149,6 +149,11 @@ package final class Router: Sendable {
     /// `auto` followed by every target name (for `GET /v1/models`).
     package var modelIDs: [String] { [RequestedModel.autoName] + policy.targets.map(\.name) }
 
+    /// The 404 for a model name no target and no `models:` pattern takes, naming those that are.
+    package func unknownModel(_ model: String) -> RouterError {
+        .modelNotFound(model, known: modelIDs + policy.modelAliases.map(\.pattern))
+    }
+
     /// Whether the server should receive traffic, and a one-line explanation.
     package func readiness() -> (ready: Bool, detail: String) {
         for target in policy.targets {
@@ -169,7 +174,7 @@ package final class Router: Sendable {
     package func countTokens(_ inbound: InboundRequest) throws(RouterError) -> Int {
         // An unknown model is the 404 the request itself would get.
         guard policy.resolveRequestedModel(inbound.conversation.model) != nil else {
-            throw .modelNotFound(inbound.conversation.model, known: modelIDs + policy.modelAliases.map(\.pattern))
+            throw unknownModel(inbound.conversation.model)
         }
         return try Screening.screen(inbound, classifier: classifier, unknownFields: .drop).classification.estimatedTokens
     }
@@ -190,7 +195,7 @@ package final class Router: Sendable {
         }
         try Self.checkLimits(request)
         guard policy.resolveRequestedModel(request.model) != nil else {
-            throw .modelNotFound(request.model, known: modelIDs + policy.modelAliases.map(\.pattern))
+            throw unknownModel(request.model)
         }
 
         // Screen everything that could leave (pure), then decide (pure).
@@ -389,7 +394,7 @@ package final class Router: Sendable {
             }
             outbound = built
         } catch {
-            if error.kind == .invalid && isPrimary { throw .invalidRequest(error.message, code: error.code ?? "invalid_request") }
+            if error.kind == .invalid && isPrimary { throw .refused(error) }
             return .skip(error.description)
         }
         let passedThrough = screened.native != nil && outbound.format == screened.native?.format
@@ -518,7 +523,7 @@ package final class Router: Sendable {
                 unrecorded = true
             } catch {
                 if error.kind == .invalid {
-                    var refused = RouterError.invalidRequest(error.message, code: error.code ?? "invalid_request")
+                    var refused = RouterError.refused(error)
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
                     throw refused
                 }

@@ -1,3 +1,5 @@
+import LumenCore
+
 /// A request the router refuses or cannot serve: an HTTP status, an OpenAI error `type`/`code`
 /// and a human message (never containing prompt text, answers or keys).
 package struct RouterError: Error, Sendable, CustomStringConvertible {
@@ -26,6 +28,30 @@ package struct RouterError: Error, Sendable, CustomStringConvertible {
 
     package static func invalidRequest(_ message: String, param: String? = nil, code: String = "invalid_request") -> RouterError {
         RouterError(status: 400, type: "invalid_request_error", code: code, message: message, param: param)
+    }
+
+    /// What a target that returns one choice, without log probabilities, and takes function tools
+    /// only as `tools` cannot honour in `request` (the first of `n` > 1, `logprobs`, the deprecated
+    /// `functions`/`function_call`): a 400 `unsupported_by_target` in which `target` ("The embedded
+    /// local model") says so; nil when there is none.
+    static func unsupported(by target: String, _ request: ChatCompletionRequest) -> RouterError? {
+        if let n = request.n, n != 1 {
+            return .invalidRequest("\(target) returns one choice ('n' must be 1).", param: "n", code: "unsupported_by_target")
+        }
+        if request.extra["logprobs"]?.boolValue == true {
+            return .invalidRequest("\(target) returns no log probabilities ('logprobs').", param: "logprobs", code: "unsupported_by_target")
+        }
+        for legacy in ["functions", "function_call"] where request.extra[legacy] != nil {
+            return .invalidRequest(
+                "\(target) takes function tools as 'tools' and 'tool_choice' ('\(legacy)' is OpenAI's deprecated form).", param: legacy,
+                code: "unsupported_by_target")
+        }
+        return nil
+    }
+
+    /// A backend's refusal of the request (`BackendError.Kind.invalid`), with its code.
+    package static func refused(_ error: BackendError) -> RouterError {
+        .invalidRequest(error.message, code: error.code ?? "invalid_request")
     }
 
     package static func modelNotFound(_ model: String, known: [String]) -> RouterError {

@@ -43,7 +43,7 @@ extension Router {
                 let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
                 report(backendError, from: attempt)
                 if backendError.kind == .invalid {
-                    var refused = RouterError.invalidRequest(backendError.message, code: backendError.code ?? "invalid_request")
+                    var refused = RouterError.refused(backendError)
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
                     throw refused
                 }

@@ -354,12 +354,10 @@ struct Handler: Sendable {
         }
         let router = router()
         if router.modelIDs.contains(id) { return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen"), headers: [:]) }
-        let aliases = router.configuration.policy.modelAliases
-        if let alias = aliases.first(where: { $0.matches(id) }) {
+        if let alias = router.configuration.policy.modelAliases.first(where: { $0.matches(id) }) {
             return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen", mapsTo: alias.target), headers: [:])
         }
-        return errorResponse(
-            .modelNotFound(id, known: router.modelIDs + aliases.map(\.pattern)), requestID: Self.newRequestID(), api: Self.errorAPI(request))
+        return errorResponse(router.unknownModel(id), requestID: Self.newRequestID(), api: Self.errorAPI(request))
     }
 
     /// The API whose error shape a request outside an API's own handler gets (models, wrong
