@@ -321,7 +321,8 @@ package struct OpenAIErrorBody: Sendable, Hashable, Codable, Error {
 }
 
 /// One entry of `GET /v1/models` (and the answer of `GET /v1/models/{id}`), in both APIs' shapes:
-/// OpenAI's `object`, `created`, `owned_by` and Anthropic's `type`, `display_name`, `created_at`.
+/// OpenAI's `object`, `created`, `owned_by` and Anthropic's `type`, `display_name`, `created_at` and
+/// `lifecycle` (its SDK's `ModelInfo` requires it: a target Lumen serves is active), derived when encoded.
 package struct ModelInfo: Sendable, Hashable, Codable {
     package var id: String
     package var object: String
@@ -329,12 +330,10 @@ package struct ModelInfo: Sendable, Hashable, Codable {
     package var ownedBy: String
     /// For a model-name pattern of the policy (`claude-*`): what it maps to (`auto` or a target).
     package var mapsTo: String?
-    package var type: String
-    /// Anthropic's `lifecycle` (its SDK's `ModelInfo` requires it): a target Lumen serves is active.
-    package var lifecycle: String
-    package var displayName: String
+
+    package var displayName: String { id }
     /// `created` as RFC 3339 (UTC).
-    package var createdAt: String
+    package var createdAt: String { Self.rfc3339(created) }
 
     package init(id: String, object: String = "model", created: Int = 0, ownedBy: String, mapsTo: String? = nil) {
         self.id = id
@@ -342,10 +341,6 @@ package struct ModelInfo: Sendable, Hashable, Codable {
         self.created = created
         self.ownedBy = ownedBy
         self.mapsTo = mapsTo
-        self.type = "model"
-        self.lifecycle = "active"
-        self.displayName = id
-        self.createdAt = Self.rfc3339(created)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -361,6 +356,19 @@ package struct ModelInfo: Sendable, Hashable, Codable {
         self.init(
             id: try c.decode(String.self, forKey: .id), object: try c.decodeIfPresent(String.self, forKey: .object) ?? "model",
             created: try c.decodeIfPresent(Int.self, forKey: .created) ?? 0, ownedBy: try c.decodeIfPresent(String.self, forKey: .ownedBy) ?? "")
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(object, forKey: .object)
+        try c.encode(created, forKey: .created)
+        try c.encode(ownedBy, forKey: .ownedBy)
+        try c.encodeIfPresent(mapsTo, forKey: .mapsTo)
+        try c.encode("model", forKey: .type)
+        try c.encode("active", forKey: .lifecycle)
+        try c.encode(displayName, forKey: .displayName)
+        try c.encode(createdAt, forKey: .createdAt)
     }
 
     /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, no Foundation).
@@ -384,13 +392,12 @@ package struct ModelInfo: Sendable, Hashable, Codable {
 }
 
 /// The `GET /v1/models` response: OpenAI's `{"object":"list","data":[…]}`, with Anthropic's page
-/// members (`has_more`, `first_id`, `last_id`).
+/// members (`has_more`, `first_id`, `last_id`), derived when encoded.
 package struct ModelList: Sendable, Hashable, Codable {
     package var object: String
     package var data: [ModelInfo]
-    package var hasMore: Bool
-    package var firstID: String?
-    package var lastID: String?
+    /// The whole list is one page.
+    package var hasMore: Bool { false }
 
     enum CodingKeys: String, CodingKey {
         case object, data
@@ -405,11 +412,17 @@ package struct ModelList: Sendable, Hashable, Codable {
         object = try c.decodeIfPresent(String.self, forKey: .object) ?? "list"
     }
 
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(object, forKey: .object)
+        try c.encode(data, forKey: .data)
+        try c.encode(hasMore, forKey: .hasMore)
+        try c.encodeIfPresent(data.first?.id, forKey: .firstID)
+        try c.encodeIfPresent(data.last?.id, forKey: .lastID)
+    }
+
     package init(data: [ModelInfo]) {
         self.object = "list"
         self.data = data
-        self.hasMore = false
-        self.firstID = data.first?.id
-        self.lastID = data.last?.id
     }
 }

@@ -17,14 +17,18 @@ package enum AnthropicTranslation {
     package static func unsentFields(of request: ChatCompletionRequest) -> [String] {
         // `parallel_tool_calls` is carried by the tool choice (`disable_parallel_tool_use`) when
         // there are tools to call.
-        let toolsSent = request.tools?.isEmpty == false && request.toolChoice != ToolChoice.none
-        let carried = passThroughExtras.union(toolsSent ? ["parallel_tool_calls"] : [])
+        let carried = passThroughExtras.union(sendsTools(request) ? ["parallel_tool_calls"] : [])
         var names = request.extra.keys.filter { !carried.contains($0) }
         if request.responseFormat != nil { names.append("response_format") }
         if request.seed != nil { names.append("seed") }
         if let n = request.n, n != 1 { names.append("n") }
         if request.metadata != nil { names.append("metadata") }
         return names.sorted()
+    }
+
+    /// Whether the body carries `request`'s tools (there are some, and the choice is not `none`).
+    static func sendsTools(_ request: ChatCompletionRequest) -> Bool {
+        request.tools?.isEmpty == false && request.toolChoice != ToolChoice.none
     }
 
     /// The Messages API request body for `request`, sent to `model`.
@@ -94,7 +98,7 @@ package enum AnthropicTranslation {
         if let topP = request.topP { body["top_p"] = .double(topP) }
         if let stop = request.stop { body["stop_sequences"] = .array(stop.values.map(JSONValue.string)) }
         if let user = request.user { body["metadata"] = ["user_id": .string(user)] }
-        if let tools = request.tools, !tools.isEmpty, request.toolChoice != ToolChoice.none {
+        if sendsTools(request), let tools = request.tools {
             body["tools"] = .array(
                 try tools.enumerated().map { index, tool throws(TranslationError) in
                     guard tool.type == "function", let function = tool.function else {

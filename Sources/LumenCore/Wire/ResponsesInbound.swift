@@ -348,7 +348,12 @@ package enum ResponsesInbound {
         var namespaces: [String: Int] = [:]
         for tool in request.tools ?? [] {
             guard let function = tool.function else { continue }
-            let description = function.description.map(JSONValue.string) ?? .null
+            func functionTool(named name: String) -> JSONValue {
+                [
+                    "type": "function", "name": .string(name), "description": function.description.map(JSONValue.string) ?? .null,
+                    "parameters": function.parameters ?? .null, "strict": function.strict.map(JSONValue.bool) ?? .null,
+                ]
+            }
             switch tool.inboundKind {
             case .custom?:
                 var text = function.description ?? ""
@@ -358,10 +363,7 @@ package enum ResponsesInbound {
                 }
                 out.append(["type": "custom", "name": .string(function.name), "description": text.isEmpty ? .null : .string(text)])
             case .namespaced(let namespace, let name)?:
-                let inner: JSONValue = [
-                    "type": "function", "name": .string(name), "description": description, "parameters": function.parameters ?? .null,
-                    "strict": function.strict.map(JSONValue.bool) ?? .null,
-                ]
+                let inner = functionTool(named: name)
                 if let at = namespaces[namespace], case .object(var group) = out[at], case .array(var members)? = group["tools"] {
                     members.append(inner)
                     group["tools"] = .array(members)
@@ -371,10 +373,7 @@ package enum ResponsesInbound {
                     out.append(["type": "namespace", "name": .string(namespace), "tools": [inner]])
                 }
             case nil:
-                out.append([
-                    "type": "function", "name": .string(function.name), "description": description, "parameters": function.parameters ?? .null,
-                    "strict": function.strict.map(JSONValue.bool) ?? .null,
-                ])
+                out.append(functionTool(named: function.name))
             }
         }
         return out
