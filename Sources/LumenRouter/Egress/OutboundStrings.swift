@@ -75,7 +75,7 @@ package enum OutboundStrings {
             }
         case .object(let members):
             // Members by name (the order `keys.sorted()` gives), without looking each one up again.
-            let isTextSource = path.key(path.count - 1) == "source" && members["type"]?.stringValue == "text"
+            let isTextSource = isTextSource(value, at: path)
             for (name, child) in members.sorted(by: { $0.key < $1.key }) {
                 path.components.append(.key(name))
                 let childArea = childArea(area, path, child, format)
@@ -86,6 +86,12 @@ package enum OutboundStrings {
         case .null, .bool, .integer, .double:
             break
         }
+    }
+
+    /// Whether `value`, at `path`, is a `source` object of type "text" (an Anthropic plain-text
+    /// document), whose `data` is text rather than encoded content.
+    static func isTextSource(_ value: JSONValue?, at path: JSONPath) -> Bool {
+        path.key(path.count - 1) == "source" && value?["type"]?.stringValue == "text"
     }
 
     static func kind(_ path: JSONPath, text: String, format: WireFormat, textSource: Bool) -> StringKind {
@@ -138,8 +144,7 @@ package enum OutboundStrings {
             area = childArea(area, prefix, value, body.format)
         }
         let parent = JSONPath(Array(path.components.dropLast()))
-        let textSource =
-            path.key(path.count - 1) == "data" && path.key(path.count - 2) == "source" && body.json[path: parent]?["type"]?.stringValue == "text"
+        let textSource = path.key(path.count - 1) == "data" && isTextSource(body.json[path: parent], at: parent)
         return (isKey ? .fixed : kind(path, text: text, format: body.format, textSource: textSource), area)
     }
 
