@@ -213,7 +213,7 @@ struct DifficultyModelContractTests {
             RoutingExample(source: "o/mcq", prompt: "Which is even?\nA. \($0)\nB. \($0 + 1)\nAnswer:", weakScore: $0 % 2 == 0 ? 1 : 0, strongScore: 1)
         }
         let sources = [TrainingSource(name: "chat", examples: hard + easy, share: 2), TrainingSource(name: "mcq", examples: options)]
-        let models = try RoutingFolds.models(sources, folds: 3)
+        let models = try RoutingFolds.models(sources, folds: RoutingFolds.assign(sources, folds: 3), count: 3)
         #expect(models.count == 3)
         for (k, model) in models.enumerated() {
             let keys = try #require(model.trainedPromptKeys())
@@ -226,7 +226,7 @@ struct DifficultyModelContractTests {
             }
             #expect(try DifficultyTrainer().train(outside) == model)
         }
-        #expect(throws: DifficultyModelError.self) { try RoutingFolds.models(sources, folds: 1) }
+        #expect(throws: DifficultyModelError.self) { try RoutingFolds.models(sources, folds: RoutingFolds.assign(sources, folds: 1), count: 1) }
     }
 
     /// The built-in model ranks clearly demanding requests above clearly simple ones (handwritten, not trained on).

@@ -88,18 +88,21 @@ package struct TrainingSource: Sendable, Hashable {
 
 /// K-fold by row over several routing sources (`lumen eval routing --folds`).
 package enum RoutingFolds {
-    /// Model k is trained on the rows of every source outside fold k (`DifficultySplit.fold`), each
+    /// The fold of every row of every source (`DifficultySplit.fold`).
+    package static func assign(_ sources: [TrainingSource], folds k: Int) -> [[Int]] {
+        sources.map { $0.examples.map { DifficultySplit.fold(prompt: $0.prompt, of: k) } }
+    }
+
+    /// Model k is trained on the rows of every source outside fold k (`folds`, from `assign`), each
     /// source keeping its share; it is the one that scores fold k.
     package static func models(
-        _ sources: [TrainingSource], folds k: Int, trainer: DifficultyTrainer = DifficultyTrainer()
+        _ sources: [TrainingSource], folds: [[Int]], count k: Int, trainer: DifficultyTrainer = DifficultyTrainer()
     ) throws(DifficultyModelError) -> [DifficultyModel] {
         guard k >= 2 else { throw DifficultyModelError(message: "k-fold needs k ≥ 2, got \(k)") }
         var models: [DifficultyModel] = []
         for fold in 0..<k {
-            let training = sources.map { source in
-                TrainingSource(
-                    name: source.name, examples: source.examples.filter { DifficultySplit.fold(prompt: $0.prompt, of: k) != fold },
-                    share: source.share)
+            let training = zip(sources, folds).map { source, of in
+                TrainingSource(name: source.name, examples: zip(source.examples, of).filter { $1 != fold }.map(\.0), share: source.share)
             }
             models.append(try trainer.train(training))
         }

@@ -144,11 +144,10 @@ struct EvalRouting: AsyncParsableCommand {
         if let folds {
             guard folds >= 2 else { throw ValidationError("--folds needs K ≥ 2") }
             guard model == nil, !crossSource else { throw ValidationError("--folds trains its own models; drop --model and --cross-source") }
-            let parsed = try files.map(parseWeightedFile)
-            let data = try parsed.map { try readDifficultyRoutingFile($0.path) }
-            let sources = parsed.indices.map { TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share) }
-            let models = try commandLineErrors { try RoutingFolds.models(sources, folds: folds) }
-            let fold = data.map { $0.map { DifficultySplit.fold(prompt: $0.prompt, of: folds) } }
+            let sources = try readWeightedSources()
+            let data = sources.map(\.examples)
+            let fold = RoutingFolds.assign(sources, folds: folds)
+            let models = try commandLineErrors { try RoutingFolds.models(sources, folds: fold, count: folds) }
             let start = ContinuousClock.now
             let scores = data.indices.map { i in data[i].indices.map { models[fold[i][$0]].score(data[i][$0].prompt) } }
             let perPrompt = seconds(start.duration(to: .now)) / Double(max(1, data.map(\.count).reduce(0, +)))
@@ -160,7 +159,7 @@ struct EvalRouting: AsyncParsableCommand {
                     rows.map { data[i][$0].strongScore - data[i][$0].weakScore }.reduce(0, +) > 0
                 }
                 guard !usable.isEmpty else {
-                    throw ValidationError("no fold of \(parsed[i].path) has a quality gap between the strong and the weak model")
+                    throw ValidationError("no fold of \(sources[i].name) has a quality gap between the strong and the weak model")
                 }
                 // Each fold is ranked on its own, by the model that scored it, as a deployed model
                 // ranks its traffic; the metrics are the folds' mean, weighted by their size.
@@ -180,7 +179,7 @@ struct EvalRouting: AsyncParsableCommand {
                     "\(folds)-fold ("
                     + (usable.count == folds ? "mean of the folds" : "mean of \(usable.count) folds; the others have no quality gap") + ")"
                 let (report, panel) = try report(
-                    file: parsed[i].path, split: split, trainedOn: nil, rows: evaluated.map { data[i][$0] }, scores: evaluated.map { scores[i][$0] },
+                    file: sources[i].name, split: split, trainedOn: nil, rows: evaluated.map { data[i][$0] }, scores: evaluated.map { scores[i][$0] },
                     routers: mean)
                 reports.append(report)
                 panels.append(panel)
@@ -188,15 +187,12 @@ struct EvalRouting: AsyncParsableCommand {
         } else if crossSource {
             guard files.count >= 2 else { throw ValidationError("--cross-source needs at least two files") }
             guard model == nil else { throw ValidationError("--cross-source trains its own models; drop --model") }
-            let parsed = try files.map(parseWeightedFile)
-            let data = try parsed.map { try readDifficultyRoutingFile($0.path) }
-            for (i, heldOut) in parsed.enumerated() {
-                let sources = parsed.indices.filter { $0 != i }.map {
-                    TrainingSource(name: parsed[$0].path, examples: data[$0], share: parsed[$0].share)
-                }
+            let all = try readWeightedSources()
+            for (i, heldOut) in all.enumerated() {
+                let sources = all.indices.filter { $0 != i }.map { all[$0] }
                 let trained = try commandLineErrors { try DifficultyTrainer().train(sources) }
                 let (report, panel) = try evaluate(
-                    rows: data[i], file: heldOut.path, split: "cross-source", trainedOn: sources.map(\.name), model: trained)
+                    rows: heldOut.examples, file: heldOut.name, split: "cross-source", trainedOn: sources.map(\.name), model: trained)
                 reports.append(report)
                 panels.append(panel)
             }
@@ -247,6 +243,11 @@ struct EvalRouting: AsyncParsableCommand {
         }
         for report in reports { printReport(report) }
         if let plot { print("wrote \(plot)") }
+    }
+
+    /// Every FILE[:WEIGHT] argument as a whole training source (every row; its weight as its share).
+    private func readWeightedSources() throws -> [TrainingSource] {
+        try files.map(parseWeightedFile).map { TrainingSource(name: $0.path, examples: try readDifficultyRoutingFile($0.path), share: $0.share) }
     }
 
     /// One router's metrics on a set of rows, with its names in the report and in the plot.
