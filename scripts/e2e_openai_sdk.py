@@ -86,6 +86,12 @@ def raw_post(body, content_type="application/json", key=KEY, extra=None):
     return httpx.post(BASE + "/v1/chat/completions", content=body, headers=hdrs, timeout=60)
 
 
+def no_fallback(fault):
+    """A chat request to the target without a fallback, with a fake-upstream fault directive."""
+    body = {"model": "nofallback", "messages": [{"role": "user", "content": f"Hi. [[fault:{fault}]]"}]}
+    return raw_post(json.dumps(body).encode())
+
+
 def error_ok(resp, status, code_or_type=None):
     expect(resp.status_code == status, f"status {resp.status_code} != {status}: {resp.text[:300]}")
     body = resp.json()
@@ -299,32 +305,20 @@ def suite_proxy():
 
     @check("502 upstream failure with no fallback")
     def _():
-        resp = raw_post(
-            json.dumps(
-                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:status=500]]"}]}
-            ).encode()
-        )
+        resp = no_fallback("status=500")
         error_ok(resp, 502)
         headers_ok(resp.headers)
 
     @check("a target's refusal of the request keeps its 4xx and says why, with no retry hint")
     def _():
-        resp = raw_post(
-            json.dumps(
-                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:status=400]]"}]}
-            ).encode()
-        )
+        resp = no_fallback("status=400")
         error_ok(resp, 400)
         expect(resp.headers.get("x-should-retry") == "false", dict(resp.headers))
         expect(resp.json()["error"]["code"] == "rejected_by_target", resp.text)
 
     @check("504 upstream timeout with no fallback")
     def _():
-        resp = raw_post(
-            json.dumps(
-                {"model": "nofallback", "messages": [{"role": "user", "content": "Hi. [[fault:delay=4000ms]]"}]}
-            ).encode()
-        )
+        resp = no_fallback("delay=4000ms")
         error_ok(resp, 504)
 
     @check("400 for a tool schema the embedded local target cannot constrain")
