@@ -430,6 +430,21 @@ def suite_anthropic_local():
         expect([u.name for u in uses] == ["list_files"] and msg.stop_reason == "tool_use", f"{msg.content} {msg.stop_reason}")
         valid_local_call("list_files", uses[0].input)
 
+    @check("anthropic-local: a stop sequence that ends the answer is stop_reason stop_sequence and named, streamed or not")
+    def _():
+        ask = dict(model=LOCAL, max_tokens=24, extra_body={"temperature": 0}, messages=[{"role": "user", "content": "Tell me about the sea."}])
+        full = c.messages.create(**ask).content[0].text
+        expect(len(full) >= 12, f"answer too short to cut: {full!r}")
+        stop = full[6:10]
+        msg = c.messages.create(stop_sequences=["never-appears-zq", stop], **ask)
+        expect(msg.stop_reason == "stop_sequence" and msg.stop_sequence == stop, f"{msg.stop_reason} {msg.stop_sequence!r} for {stop!r}")
+        expect(full.startswith(msg.content[0].text) and stop not in msg.content[0].text, f"{msg.content[0].text!r} from {full!r}")
+        with c.messages.stream(stop_sequences=[stop], **ask) as stream:
+            final = stream.get_final_message()
+        expect(final.stop_reason == "stop_sequence" and final.stop_sequence == stop, f"streamed: {final.stop_reason} {final.stop_sequence!r}")
+        plain = c.messages.create(**{**ask, "max_tokens": 200})
+        expect(plain.stop_reason in ("end_turn", "max_tokens") and plain.stop_sequence is None, f"{plain.stop_reason} {plain.stop_sequence!r}")
+
     @check("anthropic-local: an unsupported schema keyword is a 400 naming it")
     def _():
         bad = {"name": "lookup", "input_schema": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}}

@@ -44,12 +44,16 @@ package struct ChatChoice: Sendable, Hashable, Codable {
     /// `stop`, `length`, `tool_calls`, `content_filter`, …
     package var finishReason: String?
     package var logprobs: JSONValue?
+    /// The stop string that ended the answer, when the backend says (the embedded model, an Anthropic
+    /// target): Anthropic's `stop_sequence`. Not part of Chat Completions' JSON.
+    package var stopSequence: String? = nil
 
-    package init(index: Int = 0, message: ChatMessage, finishReason: String?, logprobs: JSONValue? = nil) {
+    package init(index: Int = 0, message: ChatMessage, finishReason: String?, logprobs: JSONValue? = nil, stopSequence: String? = nil) {
         self.index = index
         self.message = message
         self.finishReason = finishReason
         self.logprobs = logprobs
+        self.stopSequence = stopSequence
     }
 
     enum CodingKeys: String, CodingKey {
@@ -186,12 +190,15 @@ package struct ChunkChoice: Sendable, Hashable, Codable {
     package var delta: ChatDelta
     package var finishReason: String?
     package var logprobs: JSONValue?
+    /// The stop string that ended the answer (see `ChatChoice.stopSequence`), on the chunk with the finish reason.
+    package var stopSequence: String? = nil
 
-    package init(index: Int = 0, delta: ChatDelta, finishReason: String? = nil, logprobs: JSONValue? = nil) {
+    package init(index: Int = 0, delta: ChatDelta, finishReason: String? = nil, logprobs: JSONValue? = nil, stopSequence: String? = nil) {
         self.index = index
         self.delta = delta
         self.finishReason = finishReason
         self.logprobs = logprobs
+        self.stopSequence = stopSequence
     }
 
     enum CodingKeys: String, CodingKey {

@@ -317,8 +317,8 @@ final class Scheduler: @unchecked Sendable {
                 release(slot, error: .constraintViolated(violation))
                 continue
             }
-            if output.stopped {
-                release(slot, finish: .stop)
+            if let stopSequence = output.stopSequence {
+                release(slot, finish: .stop, stopSequence: stopSequence)
                 continue
             }
             if output.repeated {
@@ -446,12 +446,13 @@ final class Scheduler: @unchecked Sendable {
     /// Ends the slot's request (with a summary when `finish` is given, silently when the consumer is gone)
     /// and frees the slot: KV cache of the sequence cleared, sampler freed, slot counted free.
     /// The slot is freed before the consumer hears of the end, so a client that resubmits at once finds it free.
-    private func release(_ slot: Slot, finish: FinishReason?) {
+    private func release(_ slot: Slot, finish: FinishReason?, stopSequence: String? = nil) {
         guard let request = slot.request else { return }
         let summary = GenerationSummary(
             promptTokens: request.prompt.count,
             completionTokens: slot.generated,
             finishReason: finish ?? .cancelled,
+            stopSequence: stopSequence,
             timeToFirstToken: slot.firstToken.map { $0 - request.submitted },
             totalTime: ContinuousClock.now - request.submitted
         )

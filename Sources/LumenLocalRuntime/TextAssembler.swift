@@ -35,6 +35,8 @@ struct TextAssembler: Sendable {
     struct Output: Equatable {
         var text: String
         var stopped: Bool
+        /// The stop string found (when `stopped`).
+        var stopSequence: String? = nil
         /// Set when a trigger completed: `text` is what came before it.
         var trigger: Trigger? = nil
     }
@@ -46,7 +48,8 @@ struct TextAssembler: Sendable {
         held.append(contentsOf: partial[..<complete])
         partial.removeFirst(complete)
 
-        let stop = earliestStop()
+        let found = earliestStop()
+        let stop = found?.start
         if let (start, length) = earliestTrigger(), start < (stop ?? Int.max) {
             let before = held[..<start]
             let text = !started && before.allSatisfy(TextAssembler.isWhitespace) ? "" : String(decoding: before, as: UTF8.self)
@@ -55,11 +58,11 @@ struct TextAssembler: Sendable {
             partial.removeAll()
             return Output(text: text, stopped: false, trigger: Trigger(excess: after.count, after: after))
         }
-        if let cut = stop {
+        if let (cut, index) = found {
             let text = String(decoding: held[..<cut], as: UTF8.self)
             held.removeAll()
             partial.removeAll()
-            return Output(text: text, stopped: true)
+            return Output(text: text, stopped: true, stopSequence: String(decoding: stops[index], as: UTF8.self))
         }
         var keep = longestStopPrefixSuffix()
         if !started {
@@ -110,15 +113,15 @@ struct TextAssembler: Sendable {
         return text
     }
 
-    /// Byte index of the earliest stop-string occurrence in `held`.
-    private func earliestStop() -> Int? {
-        var best: Int?
-        for stop in stops where stop.count <= held.count {
+    /// Byte index of the earliest stop-string occurrence in `held`, and which stop string it is.
+    private func earliestStop() -> (start: Int, index: Int)? {
+        var best: (start: Int, index: Int)?
+        for (index, stop) in stops.enumerated() where stop.count <= held.count {
             let last = held.count - stop.count
             var start = 0
-            while start <= last, start < (best ?? Int.max) {
+            while start <= last, start < (best?.start ?? Int.max) {
                 if held[start] == stop[0], held[start..<start + stop.count].elementsEqual(stop) {
-                    best = start
+                    best = (start, index)
                     break
                 }
                 start += 1

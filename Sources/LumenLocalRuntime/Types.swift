@@ -97,6 +97,8 @@ package struct GenerationSummary: Sendable, Hashable, Codable {
     package var completionTokens: Int
     /// Why generation ended.
     package var finishReason: FinishReason
+    /// The stop string that ended it (`finishReason` is `.stop`); nil for the end-of-generation token.
+    package var stopSequence: String?
     /// From submission to the first generated token (queue wait + prompt processing); nil when none was generated.
     package var timeToFirstToken: Duration?
     /// From submission to the end of generation.
@@ -107,12 +109,14 @@ package struct GenerationSummary: Sendable, Hashable, Codable {
         promptTokens: Int,
         completionTokens: Int,
         finishReason: FinishReason,
+        stopSequence: String? = nil,
         timeToFirstToken: Duration?,
         totalTime: Duration
     ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.finishReason = finishReason
+        self.stopSequence = stopSequence
         self.timeToFirstToken = timeToFirstToken
         self.totalTime = totalTime
     }

@@ -178,7 +178,9 @@ package struct LocalBackend: ChatBackend {
             id: "chatcmpl-" + UUID().uuidString.lowercased(),
             created: Int(Date().timeIntervalSince1970),
             model: modelName,
-            choices: [ChatChoice(index: 0, message: message, finishReason: Self.finish(summary.finishReason))],
+            choices: [
+                ChatChoice(index: 0, message: message, finishReason: Self.finish(summary.finishReason), stopSequence: summary.stopSequence)
+            ],
             usage: Usage(promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
         )
         return BackendCompletion(response: response)
@@ -210,11 +212,8 @@ package struct LocalBackend: ChatBackend {
             var encoder = ChatChunkEncoder()
             do {
                 for try await event in events {
-                    for (delta, finish) in encoder.deltas(for: event) {
-                        continuation.yield(
-                            .chunk(
-                                ChatCompletionChunk(
-                                    id: id, created: created, model: model, choices: [ChunkChoice(index: 0, delta: delta, finishReason: finish)])))
+                    for choice in encoder.choices(for: event) {
+                        continuation.yield(.chunk(ChatCompletionChunk(id: id, created: created, model: model, choices: [choice])))
                     }
                     if case .finished(let summary) = event {
                         continuation.yield(
@@ -235,35 +234,35 @@ package struct LocalBackend: ChatBackend {
 
 /// Answer events as Chat Completions stream deltas: the role on the first delta, text as `content`,
 /// a call's start as a `tool_calls` entry with id, type and name (empty arguments), its argument
-/// fragments as entries with only `arguments`, and the finish reason on a last empty delta.
+/// fragments as entries with only `arguments`, and the finish reason (with the stop string that
+/// ended the answer, if one did) on a last empty delta.
 struct ChatChunkEncoder {
     private var first = true
 
-    mutating func deltas(for event: AnswerEvent) -> [(ChatDelta, String?)] {
+    mutating func choices(for event: AnswerEvent) -> [ChunkChoice] {
         let role: ChatRole? = first ? .assistant : nil
         switch event {
         case .text(let text):
             first = false
-            return [(ChatDelta(role: role, content: text), nil)]
+            return [ChunkChoice(delta: ChatDelta(role: role, content: text))]
         case .toolCallStarted(let index, let id, let name):
             first = false
-            return [
-                (
-                    ChatDelta(
-                        role: role, toolCalls: [ToolCallDelta(index: index, id: id, type: "function", function: .init(name: name, arguments: ""))]),
-                    nil
-                )
-            ]
+            let call = ToolCallDelta(index: index, id: id, type: "function", function: .init(name: name, arguments: ""))
+            return [ChunkChoice(delta: ChatDelta(role: role, toolCalls: [call]))]
         case .toolCallArguments(let index, let fragment):
             guard !fragment.isEmpty else { return [] }
             first = false
-            return [(ChatDelta(role: role, toolCalls: [ToolCallDelta(index: index, function: .init(arguments: fragment))]), nil)]
+            return [ChunkChoice(delta: ChatDelta(role: role, toolCalls: [ToolCallDelta(index: index, function: .init(arguments: fragment))]))]
         case .toolCallFinished:
             return []
         case .finished(let summary):
             let wasFirst = first
             first = false
-            return [(ChatDelta(role: role, content: wasFirst ? "" : nil), LocalBackend.finish(summary.finishReason))]
+            return [
+                ChunkChoice(
+                    delta: ChatDelta(role: role, content: wasFirst ? "" : nil), finishReason: LocalBackend.finish(summary.finishReason),
+                    stopSequence: summary.stopSequence)
+            ]
         }
     }
 }

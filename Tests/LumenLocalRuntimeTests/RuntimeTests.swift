@@ -94,7 +94,7 @@ struct RuntimeTests {
         let (stopped, summary) = try await pieces(story, .greedy(maxTokens: 48, stop: [stopString, "never-appears"]))
         #expect(stopped.joined() == expected)
         #expect(!stopped.joined().contains(stopString))
-        #expect(summary.finishReason == .stop)
+        #expect(summary.finishReason == .stop && summary.stopSequence == stopString)
     }
 
     @Test func streamedPiecesAreWholeCharacters() async throws {

@@ -41,6 +41,10 @@ import Testing
         let result = run([Array("one two three".utf8)], stop: ["three", "two"])
         #expect(result.stopped)
         #expect(result.emitted == ["one "])
+        // And it is the one reported (Anthropic's `stop_sequence`).
+        var assembler = TextAssembler(stop: ["three", "", "two"])
+        #expect(assembler.append(Array("one tw".utf8)).stopSequence == nil)
+        #expect(assembler.append(Array("o three".utf8)).stopSequence == "two")
     }
 
     @Test func multiByteStopString() {

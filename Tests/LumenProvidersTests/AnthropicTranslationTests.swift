@@ -94,6 +94,20 @@ import Testing
         #expect(response.usage == Usage(promptTokens: 25, completionTokens: 7))
     }
 
+    /// An Anthropic target's `stop_sequence` survives translation, so an Anthropic client reached
+    /// through it (redacted, or after a fallback) still hears which stop string ended the answer.
+    @Test func stopSequenceIsKept() throws {
+        let json =
+            #"{"id":"m","type":"message","content":[{"type":"text","text":"1, 2"}],"stop_reason":"stop_sequence","stop_sequence":", 3","usage":{}}"#
+        let response = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: json), created: 1)
+        #expect(response.choices[0].finishReason == "stop" && response.choices[0].stopSequence == ", 3")
+        #expect(AnthropicInbound.response(response, requestedModel: "c")["stop_reason"] == "stop_sequence")
+        var translator = AnthropicTranslation.StreamTranslator(model: "m", created: 0)
+        let delta = #"{"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"END"},"usage":{"output_tokens":2}}"#
+        let chunks = try translator.translate(event: nil, data: WireJSON.decode(JSONValue.self, from: delta))
+        #expect(chunks.first?.choices.first?.finishReason == "stop" && chunks.first?.choices.first?.stopSequence == "END")
+    }
+
     @Test func streamEventsWithToolUse() throws {
         var translator = AnthropicTranslation.StreamTranslator(model: "fallback", created: 5)
         let events: [String] = [

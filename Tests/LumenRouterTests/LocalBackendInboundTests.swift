@@ -30,8 +30,8 @@ import Testing
     /// The Chat Completions chunks LocalBackend.stream yields for `events`.
     static func chunks(_ events: [AnswerEvent]) -> [ChatCompletionChunk] {
         var encoder = ChatChunkEncoder()
-        return events.flatMap { encoder.deltas(for: $0) }.map { delta, finish in
-            ChatCompletionChunk(id: "chatcmpl-x", created: 1, model: "smollm2", choices: [ChunkChoice(index: 0, delta: delta, finishReason: finish)])
+        return events.flatMap { encoder.choices(for: $0) }.map {
+            ChatCompletionChunk(id: "chatcmpl-x", created: 1, model: "smollm2", choices: [$0])
         }
     }
 
@@ -118,6 +118,35 @@ import Testing
         let delta = try #require(events.first { $0.name == "message_delta" })
         #expect(delta.data["delta"]?["stop_reason"] == "tool_use")
         #expect(delta.data["usage"]?["input_tokens"] == 42 && delta.data["usage"]?["output_tokens"] == 9)
+    }
+
+    /// A stop string that ended the embedded model's answer is Anthropic's `stop_sequence`, streamed
+    /// or not; the end-of-generation token stays `end_turn`.
+    @Test func runtimeStopStringIsAnthropicsStopSequence() throws {
+        let stopped = GenerationSummary(
+            promptTokens: 7, completionTokens: 3, finishReason: .stop, stopSequence: "###", timeToFirstToken: nil, totalTime: .zero)
+        var encoder = AnthropicInbound.StreamEncoder(requestedModel: "local", inputTokensEstimate: 0)
+        let chunks = Self.chunks([.text("Paris"), .finished(stopped)])
+        #expect(chunks.last?.choices.first?.stopSequence == "###" && chunks.first?.choices.first?.stopSequence == nil)
+        var events = chunks.flatMap { encoder.encode($0) }
+        events += encoder.finish(usage: Usage(promptTokens: 7, completionTokens: 3))
+        let delta = try #require(events.first { $0.name == "message_delta" })
+        #expect(delta.data["delta"]?["stop_reason"] == "stop_sequence" && delta.data["delta"]?["stop_sequence"] == "###")
+
+        let answer = ChatCompletionResponse(
+            id: "x", created: 1, model: "smollm2",
+            choices: [ChatChoice(message: ChatMessage(role: .assistant, text: "Paris"), finishReason: "stop", stopSequence: "###")],
+            usage: nil)
+        let message = AnthropicInbound.response(answer, requestedModel: "local")
+        #expect(message["stop_reason"] == "stop_sequence" && message["stop_sequence"] == "###")
+
+        var natural = AnthropicInbound.StreamEncoder(requestedModel: "local", inputTokensEstimate: 0)
+        let ended = GenerationSummary(promptTokens: 7, completionTokens: 3, finishReason: .stop, timeToFirstToken: nil, totalTime: .zero)
+        let naturalEvents = Self.chunks([.text("Paris"), .finished(ended)]).flatMap { natural.encode($0) } + natural.finish(usage: nil)
+        let naturalDelta = try #require(naturalEvents.first { $0.name == "message_delta" })
+        #expect(naturalDelta.data["delta"]?["stop_reason"] == "end_turn" && naturalDelta.data["delta"]?["stop_sequence"] == .null)
+        // Chat Completions' JSON has no such member.
+        #expect(try !String(decoding: JSONEncoder().encode(answer), as: UTF8.self).contains("###"))
     }
 
     @Test func runtimeCallStreamsAsResponsesArgumentDeltas() throws {

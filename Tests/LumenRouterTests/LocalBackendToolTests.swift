@@ -81,7 +81,7 @@ private func parseJSON(_ text: String) -> JSONValue? {
             .toolCallFinished(index: 0),
             .finished(summary),
         ]
-        let deltas = events.flatMap { encoder.deltas(for: $0) }
+        let deltas = events.flatMap { encoder.choices(for: $0) }.map { ($0.delta, $0.finishReason) }
         #expect(deltas.count == 4)
         #expect(deltas[0].0.role == .assistant)
         #expect(

@@ -216,9 +216,11 @@ package enum AnthropicInbound {
 
     // MARK: Answers
 
-    /// Anthropic's `stop_reason` for a chat `finish_reason`.
-    package static func stopReason(_ finishReason: String?) -> String {
+    /// Anthropic's `stop_reason` for a chat `finish_reason` (and the stop string that ended the answer,
+    /// when the backend named one).
+    package static func stopReason(_ finishReason: String?, _ stopSequence: String? = nil) -> String {
         switch finishReason {
+        case "stop" where stopSequence != nil: "stop_sequence"
         case "length": "max_tokens"
         case "tool_calls": "tool_use"
         case "content_filter": "refusal"
@@ -246,7 +248,8 @@ package enum AnthropicInbound {
         return [
             "id": .string(messageID(answer.id)), "type": "message", "role": "assistant",
             "model": .string(answer.model.isEmpty ? requestedModel : answer.model),
-            "content": .array(content), "stop_reason": .string(stopReason(choice?.finishReason)), "stop_sequence": .null,
+            "content": .array(content), "stop_reason": .string(stopReason(choice?.finishReason, choice?.stopSequence)),
+            "stop_sequence": choice?.stopSequence.map(JSONValue.string) ?? .null,
             "usage": usage(answer.usage),
         ]
     }
@@ -296,6 +299,7 @@ package enum AnthropicInbound {
         var openBlock: (index: Int, toolIndex: Int?, kind: BlockKind)?
         var nextBlock = 0
         var stopReason: String?
+        var stopSequence: String?
         var finished = false
         var id = ""
         var model = ""
@@ -378,7 +382,10 @@ package enum AnthropicInbound {
                             ))
                     }
                 }
-                if let reason = choice.finishReason { stopReason = AnthropicInbound.stopReason(reason) }
+                if let reason = choice.finishReason {
+                    stopReason = AnthropicInbound.stopReason(reason, choice.stopSequence)
+                    stopSequence = choice.stopSequence
+                }
             }
             if let usage = chunk.usage { events += finish(usage: usage) }
             return events
@@ -434,7 +441,8 @@ package enum AnthropicInbound {
                 (
                     "message_delta",
                     [
-                        "type": "message_delta", "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": .null],
+                        "type": "message_delta",
+                        "delta": ["stop_reason": .string(stopReason ?? "end_turn"), "stop_sequence": stopSequence.map(JSONValue.string) ?? .null],
                         "usage": .object(usageValue),
                     ]
                 ))

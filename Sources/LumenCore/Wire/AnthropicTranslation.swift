@@ -232,7 +232,11 @@ package enum AnthropicTranslation {
             id: body["id"]?.stringValue ?? "",
             created: created,
             model: body["model"]?.stringValue ?? "",
-            choices: [ChatChoice(index: 0, message: message, finishReason: finishReason(body["stop_reason"]?.stringValue))],
+            choices: [
+                ChatChoice(
+                    index: 0, message: message, finishReason: finishReason(body["stop_reason"]?.stringValue),
+                    stopSequence: body["stop_sequence"]?.stringValue)
+            ],
             usage: usage(body["usage"])
         )
     }
@@ -324,7 +328,9 @@ package enum AnthropicTranslation {
                 if let input = data["usage"]?["input_tokens"]?.intValue, input > 0 { promptTokens = input }
                 guard let reason = AnthropicTranslation.finishReason(data["delta"]?["stop_reason"]?.stringValue) else { return [] }
                 finishReason = reason
-                return [chunk(ChatDelta(), finishReason: reason)]
+                var out = chunk(ChatDelta(), finishReason: reason)
+                out.choices[0].stopSequence = data["delta"]?["stop_sequence"]?.stringValue
+                return [out]
             case "message_stop":
                 isFinished = true
                 var out: [ChatCompletionChunk] = []

@@ -9,8 +9,10 @@ struct AnswerParser {
     /// What one piece of output did.
     struct Step: Equatable {
         var events: [AnswerEvent] = []
+        /// The stop string that ended the text.
+        var stopSequence: String?
         /// A stop string ended the text.
-        var stopped = false
+        var stopped: Bool { stopSequence != nil }
         /// Free text reached a tool-call trigger: this many bytes of the piece come after it.
         var triggered: Int?
         /// The output broke the call syntax or a finished call failed its schema (a bug: the grammar prevents both).
@@ -119,7 +121,7 @@ struct AnswerParser {
             step.events.append(.text(output.text))
         }
         if output.stopped {
-            step.stopped = true
+            step.stopSequence = output.stopSequence
         } else if let trigger = output.trigger {
             step.triggered = trigger.excess
             state = .literal(Array(syntax!.open.utf8), 0, next: .name)
