@@ -5,8 +5,14 @@ import Testing
 @testable import LumenPolicy
 
 @Suite struct ShippedPolicyTests {
-    static let names = ["default", "strict-local", "cost-saver", "regulated", "offline"]
     static let policiesDirectory = repoRoot.appendingPathComponent("policies")
+    /// Every policy shipped in `policies/` (a new one cannot be missed: each must have its cases).
+    static let names = ((try? FileManager.default.contentsOfDirectory(atPath: policiesDirectory.path)) ?? [])
+        .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+
+    @Test func everyShippedPolicyIsChecked() {
+        #expect(Set(Self.names).isSuperset(of: ["default", "strict-local", "cost-saver", "regulated", "offline", "redact"]))
+    }
 
     @Test(arguments: names)
     func shippedPolicyPassesItsCases(name: String) throws {
