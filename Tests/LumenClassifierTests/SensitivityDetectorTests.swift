@@ -179,6 +179,14 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("Maybe it's under Mathias Ruud", .person) == ["Mathias Ruud"])
         #expect(found("Please call Jennifer Wilson tomorrow.", .person) == ["Jennifer Wilson"])
         #expect(found("The quick brown fox jumps over the lazy dog.", .person).isEmpty)
+        // A verb or noun before the first name is not part of the name (the placeholder sent to a
+        // remote model would swallow it), even when it is also a surname ("Call").
+        #expect(found("Call Jane Smith on +1 415-555-0142", .person) == ["Jane Smith"])
+        #expect(found("Ask Maria Garcia about the invoice.", .person) == ["Maria Garcia"])
+        #expect(found("Email John Brown the report.", .person) == ["John Brown"])
+        // One word said again is no name; a census name in lower-case text still is.
+        #expect(found("set alpha alpha alpha", .person).isEmpty)
+        #expect(found("please forward this to maria garcia today", .person) == ["maria garcia"])
     }
 
     @Test func nameScoreDependsOnContext() throws {

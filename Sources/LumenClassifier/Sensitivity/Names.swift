@@ -417,6 +417,15 @@ private struct LatinNames: Sendable {
             // Census first name, then capitalised words or initials.
             if capitalizedCandidate(x) || (lowercaseText && candidate(x)) {
                 let isFirst = firstNames.contains(x.hash)
+                // An everyday word before a first name is the sentence's verb or noun, not part of the
+                // name, even when it is a surname too: "Call Jane Smith", "Ask Maria Garcia", "Email
+                // John about it" (the name starts at the next word).
+                if !isFirst, !lowercaseText, englishWords.contains(x.hash), i + 1 < w.count,
+                    sameLine(t, x, w[i + 1]), w[i + 1].isCapitalized, firstNames.contains(w[i + 1].hash)
+                {
+                    i += 1
+                    continue
+                }
                 // A first name before a software word or an acronym is a product ("Claude API",
                 // "Claude Agent SDK", "Ruby Gems"), not a person.
                 if isFirst, productAfter(t, w, i) {
@@ -425,8 +434,10 @@ private struct LatinNames: Sendable {
                 }
                 if isFirst {
                     let e = extendName(t, w, i, lowercase: lowercaseText)
+                    // One word said again ("set alpha alpha alpha", "Echo Echo") is a pattern, not a name.
+                    let repeated = e > i + 1 && w[(i + 1)..<e].allSatisfy { $0.hash == x.hash }
                     // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL").
-                    if e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1)) {
+                    if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1)) {
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
                         i = e
                         continue
