@@ -54,11 +54,13 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
         case nil: break
         }
         if let state = request.status?.state, state == "error" { errors += 1 }
-        let prompt = request.usage?.promptTokens ?? 0
-        let completion = request.usage?.completionTokens ?? 0
-        promptTokens += prompt
-        completionTokens += completion
-        costUSD += request.costUSD ?? 0
+        // A log is input: counts no request can have (negative, or summing past Int.max) must neither
+        // trap nor lower a total.
+        let prompt = max(request.usage?.promptTokens ?? 0, 0)
+        let completion = max(request.usage?.completionTokens ?? 0, 0)
+        promptTokens = promptTokens.saturatingAdd(prompt)
+        completionTokens = completionTokens.saturatingAdd(completion)
+        costUSD += max(request.costUSD ?? 0, 0)
         for injection in request.classification?.injections ?? [] where injection.flagged {
             injectionsByArea[injection.area, default: 0] += 1
             for kind in injection.kinds { injectionsByKind[kind, default: 0] += 1 }
@@ -246,15 +248,15 @@ package struct AuditEgressReport: Codable, Sendable {
             if let egress = record.egress {
                 var host = hosts[egress.host] ?? AuditEgressHost(host: egress.host)
                 host.requests += 1
-                host.bytesSent += egress.bytesSent
-                host.bytesReceived += egress.bytesReceived
+                host.bytesSent = host.bytesSent.saturatingAdd(max(egress.bytesSent, 0))
+                host.bytesReceived = host.bytesReceived.saturatingAdd(max(egress.bytesReceived, 0))
                 for (type, counts) in record.redactions ?? [:] where counts.redacted > 0 {
-                    host.redacted[type, default: 0] += counts.redacted
+                    host.redacted[type, default: 0] = host.redacted[type, default: 0].saturatingAdd(counts.redacted)
                 }
                 hosts[egress.host] = host
             } else if let decision = record.decision, decision.route != .remote, let counts = record.findingCounts, !counts.isEmpty {
                 keptLocal += 1
-                for (type, count) in counts { byType[type, default: 0] += count }
+                for (type, count) in counts { byType[type, default: 0] = byType[type, default: 0].saturatingAdd(max(count, 0)) }
                 byRule[decision.rule, default: 0] += 1
             }
             if let digest {
@@ -276,5 +278,13 @@ package struct AuditEgressReport: Codable, Sendable {
         return AuditEgressReport(
             since: since, hosts: hosts.values.sorted { $0.host < $1.host }, keptLocalSensitive: keptLocal,
             keptLocalByType: byType, keptLocalByRule: byRule, matches: digest == nil ? nil : matches)
+    }
+}
+
+extension Int {
+    /// `self + other`, held at `Int.max` / `Int.min` instead of trapping.
+    func saturatingAdd(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

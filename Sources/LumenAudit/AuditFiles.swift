@@ -95,23 +95,30 @@ package enum AuditFiles {
     /// earliest timestamp string to include (records compare as strings).
     package static func since(_ text: String, now: Date = Date()) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount >= 0 {
-            let scale: Double? =
-                switch unit {
+        let usage = "use 7d, 24h, 30m, 2w, 2026-11-20 or an ISO-8601 timestamp"
+        if let match = trimmed.wholeMatch(of: /(\d{1,12}(?:\.\d+)?)([dhmw])/), let amount = Double(match.1) {
+            let scale: Double =
+                switch match.2 {
                 case "d": 86_400
                 case "h": 3_600
                 case "m": 60
-                case "w": 604_800
-                default: nil
+                default: 604_800
                 }
-            if let scale { return timestamp(now.addingTimeInterval(-amount * scale)) }
+            // Further back than 1970 is everything (no record is older).
+            return timestamp(Date(timeIntervalSince1970: max(now.timeIntervalSince1970 - amount * scale, 0)))
         }
-        let isoDay = /^\d{4}-\d{2}-\d{2}$/
-        if trimmed.wholeMatch(of: isoDay) != nil { return trimmed + "T00:00:00.000Z" }
+        // The calendar date of a date or timestamp must exist (the formatter would roll 02-30 into March).
+        if let match = trimmed.prefixMatch(of: /(\d{4})-(\d{2})-(\d{2})/) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let parts = DateComponents(calendar: calendar, year: Int(match.1), month: Int(match.2), day: Int(match.3))
+            guard parts.isValidDate else { throw AuditError(.invalidArgument, "cannot read --since '\(text)': no such date") }
+            if match.output.0.count == trimmed.count { return trimmed + "T00:00:00.000Z" }
+        }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: trimmed) { return timestamp(date) }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: trimmed) { return timestamp(date) }
-        throw AuditError(.invalidArgument, "cannot read --since '\(text)': use 7d, 24h, 30m, 2026-11-20 or an ISO-8601 timestamp")
+        throw AuditError(.invalidArgument, "cannot read --since '\(text)': \(usage)")
     }
 }

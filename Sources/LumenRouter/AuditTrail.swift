@@ -94,6 +94,15 @@ struct AuditTrail: Sendable {
         attemptedEgress = AuditEgress(host: attempt.backend.host ?? "unknown", bytesSent: attempt.body?.bytes.count ?? 0)
     }
 
+    /// Notes what a failed remote attempt moved, over its retries, when the provider counted it
+    /// (the body's size once was only the first try).
+    mutating func failed(_ attempt: Router.Attempt, _ error: BackendError) {
+        guard attempt.backend.route == .remote, let moved = error.egress, var egress = attemptedEgress else { return }
+        egress.bytesSent = max(egress.bytesSent, moved.sent)
+        egress.bytesReceived = max(egress.bytesReceived, moved.received)
+        attemptedEgress = egress
+    }
+
     /// Fills the completion record of a served request.
     mutating func complete(
         attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), cost: Double,

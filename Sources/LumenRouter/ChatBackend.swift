@@ -76,6 +76,9 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     package var status: Int?
     /// The error code a refusal (`invalid`) gives the client (default `invalid_request`).
     package var code: String?
+    /// What a remote attempt moved before it failed, over all its HTTP attempts (retries included),
+    /// when the provider counted it: the audit record's egress.
+    package var egress: (sent: Int, received: Int)?
 
     package init(_ kind: Kind, _ message: String, status: Int? = nil, code: String? = nil) {
         self.kind = kind

@@ -95,19 +95,25 @@ package struct ProviderBackend: ChatBackend {
 
     static func map(_ error: any Error) -> BackendError {
         if let error = error as? ProviderError {
-            switch error.kind {
-            case .timeout: return BackendError(.timeout, error.description)
-            case .http(let status, let excerpt):
-                // The upstream's own explanation (OpenAI's and Anthropic's `error.message`), which the
-                // client needs when the target refuses its request.
-                let said = (try? WireJSON.decode(JSONValue.self, from: excerpt))?["error"]?["message"]?.stringValue
-                return BackendError(.failure, said.map { "\(error.description): \($0)" } ?? error.description, status: status)
-            case .invalidRequest: return BackendError(.invalid, error.description)
-            default: return BackendError(.failure, error.description)
-            }
+            var mapped = mapKind(error)
+            if error.egress.attempts > 0 { mapped.egress = (error.egress.bytesSent, error.egress.bytesReceived) }
+            return mapped
         }
         if error is CancellationError { return BackendError(.failure, "cancelled") }
         return BackendError(.failure, "\(error)")
+    }
+
+    private static func mapKind(_ error: ProviderError) -> BackendError {
+        switch error.kind {
+        case .timeout: return BackendError(.timeout, error.description)
+        case .http(let status, let excerpt):
+            // The upstream's own explanation (OpenAI's and Anthropic's `error.message`), which the
+            // client needs when the target refuses its request.
+            let said = (try? WireJSON.decode(JSONValue.self, from: excerpt))?["error"]?["message"]?.stringValue
+            return BackendError(.failure, said.map { "\(error.description): \($0)" } ?? error.description, status: status)
+        case .invalidRequest: return BackendError(.invalid, error.description)
+        default: return BackendError(.failure, error.description)
+        }
     }
 
     package func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {

@@ -495,6 +495,7 @@ package final class Router: Sendable {
                     result = try await attempt.backend.complete(attempt.request, body: attempt.body)
                 } catch {
                     report(error, from: attempt)
+                    trail.failed(attempt, error)
                     throw error
                 }
                 if attempt.backend.route == .remote { breakers.succeeded(name) }
@@ -503,9 +504,9 @@ package final class Router: Sendable {
                 if let session = attempt.redaction {
                     restoration = Wire.restore(&response, session: session)
                 }
-                let usage = Wire.usage(of: response)
+                let usage = Wire.usage(of: response, estimatedInput: plan.estimatedInputTokens)
                 let cost = attempt.target.estimatedCost(inputTokens: usage.prompt, outputTokens: usage.completion)
-                Wire.setCost(&response, cost)
+                Wire.setUsage(&response, usage, cost: cost)
                 if response.model.isEmpty {
                     response.model = attempt.target.model ?? attempt.target.name
                 }

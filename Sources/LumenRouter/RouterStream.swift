@@ -42,6 +42,7 @@ extension Router {
             } catch {
                 let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
                 report(backendError, from: attempt)
+                trail.failed(attempt, backendError)
                 if backendError.kind == .invalid {
                     var refused = RouterError.refused(backendError)
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)

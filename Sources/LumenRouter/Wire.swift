@@ -37,20 +37,37 @@ enum Wire {
         }
     }
 
-    static func usage(of response: ChatCompletionResponse) -> (prompt: Int, completion: Int) {
-        (response.usage?.promptTokens ?? 0, response.usage?.completionTokens ?? 0)
+    /// The tokens of a whole answer: the backend's usage, or (missing or implausible) Lumen's estimates:
+    /// the classifier's count of the input and a token per four characters of the answer.
+    static func usage(of response: ChatCompletionResponse, estimatedInput: Int) -> (prompt: Int, completion: Int) {
+        let characters = response.choices.reduce(0) { sum, choice in
+            sum + choice.message.text.count + (choice.message.toolCalls ?? []).reduce(0) { $0 + $1.function.arguments.count }
+        }
+        return tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: characters / 4)
     }
 
-    static func setCost(_ response: inout ChatCompletionResponse, _ cost: Double) {
+    /// The answer's usage as Lumen counted and priced it (the backend's own extra members kept).
+    static func setUsage(_ response: inout ChatCompletionResponse, _ counted: (prompt: Int, completion: Int), cost: Double) {
         var usage = response.usage ?? Usage(promptTokens: 0, completionTokens: 0)
+        if usage.promptTokens != counted.prompt || usage.completionTokens != counted.completion {
+            usage = Usage(promptTokens: counted.prompt, completionTokens: counted.completion, extra: usage.extra)
+        }
         usage.cost = cost
         response.usage = usage
     }
 
+    /// Token counts from a backend's usage, or the fallbacks when it sent none or counts no request can
+    /// have (negative, or beyond `plausibleTokens`): an upstream's numbers become cost, budget spend
+    /// and audit totals, and a broken or hostile one must not make them negative or overflow them.
     static func tokens(_ usage: Usage?, fallbackPrompt: Int, fallbackCompletion: Int) -> (prompt: Int, completion: Int) {
-        guard let usage else { return (fallbackPrompt, fallbackCompletion) }
+        guard let usage, (0...plausibleTokens).contains(usage.promptTokens), (0...plausibleTokens).contains(usage.completionTokens) else {
+            return (fallbackPrompt, fallbackCompletion)
+        }
         return (usage.promptTokens, usage.completionTokens)
     }
+
+    /// More tokens than any request or answer has (context windows are ten million at most today).
+    static let plausibleTokens = 1_000_000_000
 
     static func makeUsage(_ counted: (prompt: Int, completion: Int), cost: Double) -> Usage {
         Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost)

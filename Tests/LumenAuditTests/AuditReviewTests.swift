@@ -69,6 +69,42 @@ func fixtureLog(_ dir: String) async throws {
         #expect(none.total.requests == 0)
     }
 
+    /// A log is input: counts no request can have (a broken upstream's 2^62 tokens, negative ones)
+    /// neither trap the summary nor lower its totals.
+    @Test func summaryOfImpossibleCountsNeitherTrapsNorGoesNegative() async throws {
+        let dir = tempDir()
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir))
+        try await log.recordPolicy(AuditPolicyRef(name: "p", hash: "h1"), info: priceTable)
+        for (id, count) in [("a", 1 << 62), ("b", 1 << 62), ("c", -5_000_000)] {
+            var record = completion(id, tenant: "acme", target: "mini", route: .remote, cost: count < 0 ? -3 : 1, prompt: count, completion: count)
+            record.egress = AuditEgress(host: "api.mini", bytesSent: count, bytesReceived: count)
+            try await log.append(record)
+        }
+        try await log.close()
+        let total = try AuditSummary.compute(directory: dir, by: .tenant).total
+        #expect(total.requests == 3 && total.promptTokens == Int.max && total.completionTokens == Int.max && total.costUSD == 2)
+        let egress = try AuditEgressReport.compute(directory: dir)
+        #expect(egress.hosts.first?.bytesSent == Int.max)
+    }
+
+    /// `--since`: durations, calendar dates that exist, timestamps; anything else is an error, and a
+    /// duration reaching before 1970 means everything.
+    @Test func sinceIsParsedStrictly() throws {
+        let now = Date(timeIntervalSince1970: 1_764_892_800)  // 2025-12-05T00:00:00Z
+        #expect(try AuditFiles.since("7d", now: now) == "2025-11-28T00:00:00.000Z")
+        #expect(try AuditFiles.since("1.5h", now: now) == "2025-12-04T22:30:00.000Z")
+        #expect(try AuditFiles.since("2w", now: now) == "2025-11-21T00:00:00.000Z")
+        #expect(try AuditFiles.since("99999999999d", now: now) == "1970-01-01T00:00:00.000Z")
+        #expect(try AuditFiles.since("2024-02-29", now: now) == "2024-02-29T00:00:00.000Z")
+        #expect(try AuditFiles.since("2026-11-20T10:00:00Z", now: now) == "2026-11-20T10:00:00.000Z")
+        for bad in [
+            "abc", "7", "d", "1e308d", "0x10d", "-3d", "infd", "100000000000000000000d", "2026-13-45", "2026-02-30", "2025-02-29",
+            "2026-02-30T00:00:00Z",
+        ] {
+            #expect(throws: AuditError.self, "\(bad)") { try AuditFiles.since(bad, now: now) }
+        }
+    }
+
     @Test func egressNumbersAreExact() async throws {
         let dir = tempDir()
         try await fixtureLog(dir)

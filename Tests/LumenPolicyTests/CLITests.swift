@@ -99,6 +99,44 @@ struct CLITests {
     }
 }
 
+/// `lumen audit` and `lumen replay` on their arguments: the binary's own checks, not the library's.
+@Suite(.enabled(if: CLI.binary != nil, "lumen binary not built (set LUMEN_BIN or run swift build)"))
+struct AuditCLITests {
+    /// `tail -n N` reads back through as many daily files as N needs (it read two), and a negative
+    /// count is a usage error, not a trap.
+    @Test func tailReadsAcrossDailyFiles() throws {
+        let dir = try Harness.temporaryDirectory("tail")
+        for day in 1...4 {
+            let lines = (1...3).map { #"{"kind":"completion","id":"d\#(day)-\#($0)"}"# }.joined(separator: "\n") + "\n"
+            try lines.write(to: dir.appendingPathComponent("audit-2026-11-0\(day)-0001.jsonl"), atomically: true, encoding: .utf8)
+        }
+        let ten = try CLI.run(["audit", "tail", dir.path, "-n", "10"])
+        #expect(ten.status == 0, "\(ten.stderr)")
+        let ids = ten.stdout.split(separator: "\n").map { String($0.split(separator: "\"")[7]) }
+        #expect(ids == ["d1-3"] + (2...4).flatMap { day in (1...3).map { "d\(day)-\($0)" } })
+        let negative = try CLI.run(["audit", "tail", dir.path, "-n=-1"])
+        #expect(negative.status == 64 && negative.stderr.contains("-n must be 0 or more"), "\(negative.stderr)")
+    }
+
+    /// `--since` is parsed the same way by every command that takes it: `replay --since 7d` is the
+    /// last seven days (it compared the text "7d" with timestamps and replayed nothing), nonsense is
+    /// a usage error, and a log that cannot be read is an error without the usage text.
+    @Test func sinceAndUnreadableLogs() throws {
+        let dir = try Harness.temporaryDirectory("since")
+        let missing = dir.appendingPathComponent("nowhere").path
+        for command in [["audit", "summary", dir.path], ["audit", "egress", dir.path], ["replay", "--policy", "policies/default.yaml", dir.path]] {
+            let bad = try CLI.run(command + ["--since", "abc"])
+            #expect(bad.status == 64 && bad.stderr.contains("cannot read --since 'abc'"), "\(command): \(bad.stderr)")
+            let impossible = try CLI.run(command + ["--since", "2026-02-30"])
+            #expect(impossible.status == 64 && impossible.stderr.contains("no such date"), "\(command): \(impossible.stderr)")
+        }
+        let unreadable = try CLI.run(["audit", "summary", missing])
+        #expect(unreadable.status == 1 && unreadable.stderr.contains("cannot list audit directory") && !unreadable.stderr.contains("Usage"))
+        let calibrate = try CLI.run(["calibrate", "--audit", dir.path, "--remote-share", "0.3", "--since", "7x"])
+        #expect(calibrate.status == 64 && calibrate.stderr.contains("cannot read --since '7x'"), "\(calibrate.stderr)")
+    }
+}
+
 /// The `lumen` binary, run from the repository root (see `Harness.runLumen`).
 enum CLI {
     static let binary: String? = Harness.hasBinary ? Harness.binary : nil

@@ -164,6 +164,22 @@ import Testing
         #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) && $0.contains(#""host":"remote.example""#) })
     }
 
+    /// A remote attempt retried before it failed sent its body each time: the record counts what the
+    /// provider counted over all tries, not the body once.
+    @Test func failedAttemptRecordsTheBytesOfEveryTry() async throws {
+        var failure = BackendError(.failure, "HTTP 500", status: 500)
+        failure.egress = (sent: 4_321, received: 77)
+        for stream in [false, true] {
+            let s = try await make(remoteFailure: failure)
+            let result = try await s.router.handle(
+                request("x", stream: stream, metadata: ["route": "remote"]), caller: Caller(requestID: "r9", tenant: "t", keyID: "k"))
+            if case .stream(_, let chunks) = result { for try await _ in chunks {} }
+            let lines = try await auditLines(s)
+            let completion = try #require(lines.first { $0.contains(#""kind":"completion""#) })
+            #expect(completion.contains(#""bytes_sent":4321"#) && completion.contains(#""bytes_received":77"#), "\(completion)")
+        }
+    }
+
     /// A member only an Anthropic target takes is named once in the dropped fields when another
     /// target answers (it was named twice: by the adapter and as unsent by the body).
     @Test func anAnthropicOnlyMemberIsNamedOnce() async throws {

@@ -60,9 +60,11 @@ private func printJSON<T: Encodable>(_ value: T) throws {
 
 private func usd(_ value: Double) -> String { String(format: "$%.4f", value) }
 
+/// A wrong argument (`--since abc`) is a usage error (exit 64, with the usage); a log that cannot be
+/// read is an error of its own (exit 1, the message only).
 private func failing<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as AuditError {
-        throw ValidationError(error.description)
+    do { return try body() } catch let error as AuditError where error.code == .invalidArgument {
+        throw ValidationError(error.message)
     }
 }
 
@@ -191,6 +193,10 @@ struct AuditTail: AsyncParsableCommand {
     @Flag(name: .short, help: "Follow.") var follow = false
     @Option(name: .short, help: "Number of records.") var n = 10
 
+    func validate() throws {
+        guard n >= 0 else { throw ValidationError("-n must be 0 or more (got \(n))") }
+    }
+
     func run() async throws {
         if let store = try await dir.openStore() {
             defer { store.shutdown() }
@@ -208,10 +214,14 @@ struct AuditTail: AsyncParsableCommand {
             return
         }
         var files = try failing { try AuditFiles.logFiles(in: dir.path) }
+        // The newest files back until n lines are found (one file per day: a quiet log spans many).
         var lines: [String] = []
-        for name in files.suffix(2) {
-            let text = (try? String(contentsOfFile: dir.path + "/" + name, encoding: .utf8)) ?? ""
-            lines += text.split(separator: "\n").map(String.init)
+        for name in files.reversed() where lines.count < n {
+            let path = dir.path + "/" + name
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw CLIFailure("cannot read \(path) as UTF-8 text: not an audit log file")
+            }
+            lines = text.split(separator: "\n").map(String.init) + lines
         }
         for line in lines.suffix(n) { print(line) }
         guard follow else { return }
@@ -294,7 +304,8 @@ struct Replay: AsyncParsableCommand {
     func run() async throws {
         let loaded = try PolicyPaths.load(policy, environment: ProcessInfo.processInfo.environment)
         let source = try await dir.source()
-        let report = try failing { try AuditReplay.run(source: source, since: since, policy: loaded) }
+        let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
+        let report = try failing { try AuditReplay.run(source: source, since: cutoff, policy: loaded) }
         if json { return try printJSON(report) }
         print(
             "replayed \(report.requests) requests with policy '\(loaded.name)' (\(loaded.contentHash.prefix(12))): \(report.changed) decisions change"
