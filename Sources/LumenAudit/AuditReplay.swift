@@ -75,7 +75,13 @@ package enum AuditReplay {
             side.byRule[decision.rule, default: 0] += 1
         }
         _ = try AuditRequests.collect(in: source, since: since, as: AuditRecord.self, kind: \.kind, id: \.id) { record in
-            guard let logged = record.decision, let stored = record.classification else { return }
+            guard var logged = record.decision, let stored = record.classification else { return }
+            // A completion record names the target that served; after a fallback the policy had
+            // decided the first one tried. The replay compares decisions, so it takes that one.
+            if let decided = record.fallbacks?.first?.from, decided != logged.target {
+                logged.target = decided
+                logged.route = prices[decided]?.route ?? logged.route
+            }
             let input = AuditReplayInput(
                 id: record.id, tenant: record.tenant, requestedModel: record.requestedModel,
                 classification: stored.classification, context: record.context)

@@ -1,4 +1,5 @@
 import Foundation
+import LumenCore
 package import LumenPolicy
 
 extension AuditDecision {
@@ -17,7 +18,7 @@ extension AuditTargetPrice {
     package init(_ target: PolicyTarget) {
         self.init(
             name: target.name, route: target.route,
-            host: target.isLocal ? nil : target.baseURL.flatMap { URL(string: $0)?.host },
+            host: target.isLocal ? nil : target.baseURL.map(egressHost(of:)),
             inputPerMillion: target.price.inputPerMTok, outputPerMillion: target.price.outputPerMTok
         )
     }

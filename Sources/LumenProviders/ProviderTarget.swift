@@ -54,7 +54,7 @@ package struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
     package var kind: ProviderKind
     /// E.g. `https://api.openai.com/v1` or `https://api.anthropic.com/v1` (no trailing path).
     package var baseURL: String {
-        didSet { host = Self.host(of: baseURL) }
+        didSet { host = egressHost(of: baseURL) }
     }
     /// The host (and port, if given) of `baseURL`, for the audit log (kept with `baseURL`: it is read
     /// several times per request).
@@ -82,7 +82,7 @@ package struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
     ) {
         self.kind = kind
         self.baseURL = baseURL
-        self.host = Self.host(of: baseURL)
+        self.host = egressHost(of: baseURL)
         self.model = model
         self.apiKey = apiKey
         self.timeouts = timeouts
@@ -99,14 +99,6 @@ package struct ProviderTarget: Sendable, Hashable, CustomStringConvertible {
         case .openAICompatible: return base + "/chat/completions"
         case .anthropic: return base + "/messages"
         }
-    }
-
-    static func host(of baseURL: String) -> String {
-        var rest = Substring(baseURL)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        return String(rest)
     }
 
     /// Describes the target without its key.

@@ -89,4 +89,32 @@ import Testing
         #expect(strict.after.remote == 0)
         #expect(strict.after.egressByHost.isEmpty)
     }
+
+    /// A request the policy sent remote that fell back to the local model is logged as served
+    /// locally; replaying the same policy must still call it unchanged, and name the host the way the
+    /// log does (with the port the base URL gives).
+    @Test func replayComparesWithTheDecisionBeforeAFallback() async throws {
+        let policy = try load("default")
+        let classifier = Classifier(configuration: policy.classifierConfiguration)
+        let classification = classifier.classify(Self.prompts[1])
+        var decision = AuditDecision(
+            PolicyEngine.evaluate(policy, classification, RequestContext(tenant: "acme", requestedModel: "auto")), policy: policy)
+        #expect(decision.target == "remote")
+        decision.target = "local"
+        decision.route = .local
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-replay-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir, fsync: .never))
+        var record = AuditRecord(
+            kind: .completion, id: "f1", tenant: "acme", policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
+            requestedModel: "auto", decision: decision, classification: AuditClassification(classification),
+            usage: AuditUsage(promptTokens: 50, completionTokens: 10))
+        record.fallbacks = [AuditFallback(from: "remote", to: "local", reason: "HTTP 500")]
+        record.egress = AuditEgress(host: "127.0.0.1:9", bytesSent: 300)
+        try await log.append(record)
+        try await log.close()
+        let report = try AuditReplay.run(directory: dir, policy: policy)
+        #expect(report.changed == 0 && report.before.remote == 1 && report.after.remote == 1)
+        #expect(report.before.egressByHost == ["127.0.0.1:9": 1] && report.after.egressByHost == ["127.0.0.1:9": 1])
+    }
 }
