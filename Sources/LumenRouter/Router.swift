@@ -190,10 +190,7 @@ package final class Router: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let request = inbound.conversation
-        guard !request.messages.isEmpty else {
-            throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
-        }
-        try Self.checkLimits(request)
+        try Self.validate(request)
         guard policy.resolveRequestedModel(request.model) != nil else {
             throw unknownModel(request.model)
         }
@@ -594,6 +591,15 @@ package final class Router: Sendable {
             for call in message.toolCalls ?? [] { total += call.function.arguments.utf8.count }
         }
         return total
+    }
+
+    /// What every request must satisfy before it is classified (the server, and `lumen route
+    /// --request` so that it refuses what the server refuses).
+    package static func validate(_ request: ChatCompletionRequest) throws(RouterError) {
+        guard !request.messages.isEmpty else {
+            throw .invalidRequest("'messages' must contain at least one message.", param: "messages")
+        }
+        try checkLimits(request)
     }
 
     /// Nonsense limits are a 400, not silently a 1: `max_tokens`/`max_completion_tokens` below 1,

@@ -181,11 +181,6 @@ struct Handler: Sendable {
     let responses: ResponsesStore?
 
     static let jsonType = "application/json"
-    /// The integer members of a Chat Completions request (JSONDecoder does not say which one did not fit).
-    static let chatIntegers: [String: MemberType] = [
-        "max_tokens": .integer, "max_completion_tokens": .integer, "n": .integer, "seed": .integer, "top_logprobs": .integer,
-    ]
-
     func chatCompletions(_ request: Request) async -> Response {
         await serve(request, api: .chatCompletions)
     }
@@ -293,24 +288,7 @@ struct Handler: Sendable {
     func decode(_ data: Data, api: InboundAPI, headers: [String: String], countTokensOnly: Bool) throws(RouterError) -> InboundRequest {
         switch api {
         case .chatCompletions:
-            if let request = WireJSON.fastDecode(ChatCompletionRequest.self, from: data) { return .chat(request) }
-            do {
-                return .chat(try JSONDecoder().decode(ChatCompletionRequest.self, from: data))
-            } catch let error as DecodingError {
-                // Parseable JSON with a value that does not fit (a fractional or huge max_tokens) is
-                // not malformed: say what did not fit.
-                if case .dataCorrupted = error, let object = (try? WireJSON.decode(JSONValue.self, from: data))?.objectValue {
-                    do {
-                        try MemberType.check(object, Self.chatIntegers)
-                    } catch {
-                        throw .invalidRequest(error.message, param: error.param)
-                    }
-                    throw .invalidRequest("Invalid request: the body is valid JSON, but a value does not fit its field.", code: "invalid_value")
-                }
-                throw .invalidRequest("Invalid request JSON: \(Self.describe(error))", code: "invalid_json")
-            } catch {
-                throw .invalidRequest("Invalid request JSON.", code: "invalid_json")
-            }
+            return .chat(try Router.decodeChat(data))
         case .anthropicMessages, .responses:
             let json: JSONValue
             do {
@@ -595,19 +573,5 @@ struct Handler: Sendable {
         let closing = failure.map { encoder.fail($0) } ?? encoder.finish()
         for buffer in closing { try await writer.write(buffer) }
         try await writer.finish(nil)
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
-        }
-        switch error {
-        case .dataCorrupted(let context): return "malformed JSON\(path(context))"
-        case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)'\(path(context))"
-        case .typeMismatch(_, let context): return "wrong type\(path(context)): \(context.debugDescription)"
-        case .valueNotFound(_, let context): return "missing value\(path(context))"
-        @unknown default: return "invalid"
-        }
     }
 }

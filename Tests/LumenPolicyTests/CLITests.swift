@@ -42,6 +42,20 @@ struct CLITests {
         }
     }
 
+    /// `route --request` refuses what the server refuses, in the server's words: a value that does
+    /// not fit its member, and a request without messages.
+    @Test func routeRequestIsCheckedLikeTheServer() throws {
+        let fractional = try CLI.temporaryFile(
+            named: "frac.json", contents: #"{"model":"auto","messages":[{"role":"user","content":"hi"}],"max_tokens":4.5}"#)
+        let empty = try CLI.temporaryFile(named: "empty.json", contents: #"{"model":"auto","messages":[]}"#)
+        let good = try CLI.temporaryFile(named: "good.json", contents: #"{"model":"auto","messages":[{"role":"user","content":"hi"}]}"#)
+        let a = try CLI.run(["route", "--policy", "policies/default.yaml", "--request", fractional])
+        #expect(a.status == 1 && a.stderr.contains("'max_tokens' must be an integer"), "\(a.stderr)")
+        let b = try CLI.run(["route", "--policy", "policies/default.yaml", "--request", empty])
+        #expect(b.status == 1 && b.stderr.contains("'messages' must contain at least one message"), "\(b.stderr)")
+        #expect(try CLI.run(["route", "--policy", "policies/default.yaml", "--request", good]).status == 0)
+    }
+
     @Test func routeRejectsUnknownModel() throws {
         let result = try CLI.run(["route", "--policy", "policies/default.yaml", "--model", "mistral-9", "hi"])
         #expect(result.status != 0 && result.stderr.contains("model 'mistral-9' is not known"))

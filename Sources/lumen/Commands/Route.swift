@@ -54,6 +54,10 @@ struct Route: AsyncParsableCommand {
             }
             do {
                 inbound = try RequestFile.decode(data, api: try api.map(RequestFile.api))
+                try Router.validate(inbound.conversation)
+            } catch let error as RouterError {
+                FileHandle.standardError.write(Data("error: \(file): \(error.message)\n".utf8))
+                throw ExitCode(1)
             } catch {
                 FileHandle.standardError.write(Data("error: \(file): \(error)\n".utf8))
                 throw ExitCode(1)
@@ -377,9 +381,9 @@ enum RequestFile {
             switch api {
             case .chatCompletions:
                 do {
-                    return .chat(try WireJSON.decode(ChatCompletionRequest.self, from: data))
+                    return .chat(try Router.decodeChat(data))
                 } catch {
-                    throw Failure(description: "not a chat completions request: \(WireJSON.describe(error))")
+                    throw Failure(description: "not a chat completions request: \(error.message)")
                 }
             case .anthropicMessages:
                 return try AnthropicInbound.decode(json)
