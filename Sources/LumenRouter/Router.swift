@@ -207,6 +207,9 @@ package final class Router: Sendable {
             screened = try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
         }
         let classification = screened.classification
+        // #18 item 6: unauditable ⇒ on_audit_failure. Known before the budget is read: with the shared
+        // store down, that read waits out its deadline, and the refusal needs nothing of it.
+        if let refusal = auditRefusal() { throw refusal }
         let remaining = await budget.remaining(caller.tenant)
         let context = RequestContext(
             tenant: caller.tenant,
@@ -222,8 +225,6 @@ package final class Router: Sendable {
         let decision = PolicyEngine.evaluate(policy, classification, context)
         let decisionElapsed = started.duration(to: clock.now)
         metrics.decision(nanoseconds: decisionElapsed.nanoseconds)
-
-        if let refusal = auditRefusal() { throw refusal }  // #18 item 6: unauditable ⇒ on_audit_failure
 
         var trail = AuditTrail(
             requestID: caller.requestID, caller: caller, policy: policy, decision: decision,

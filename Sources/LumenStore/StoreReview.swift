@@ -35,6 +35,38 @@ extension SharedStore {
         return chunks
     }
 
+    /// The columns a record is found by (`--since` reads `ts`, lookups `request_id` and `kind`) are
+    /// copies of its hashed line: a copy that says otherwise hides the record from those reads while
+    /// the chain still verifies, so it is tampering too.
+    func indexedColumnIssues() async throws(StoreError) -> [AuditVerifyIssue] {
+        struct Indexed: Decodable {
+            var ts: String?
+            var kind: String?
+            var id: String?
+        }
+        let rows = try await run("read audit record columns", "SELECT chain_id, seq, ts, kind, request_id, line FROM lumen_audit_records ORDER BY id")
+        let decoder = JSONDecoder()
+        var issues: [AuditVerifyIssue] = []
+        for row in rows {
+            guard let (chain, seq, ts, kind, requestID, line) = try? row.decode((String, Int, String, String, String, String).self) else { continue }
+            // A line that does not parse is the chain check's finding already.
+            guard let indexed = try? decoder.decode(Indexed.self, from: Data(line.utf8)) else { continue }
+            var differing: [String] = []
+            if let value = indexed.ts, value != ts { differing.append("ts") }
+            if let value = indexed.kind, value != kind { differing.append("kind") }
+            if let value = indexed.id, value != requestID { differing.append("request_id") }
+            if !differing.isEmpty {
+                issues.append(
+                    AuditVerifyIssue(
+                        kind: .modified, file: chain, line: seq,
+                        message:
+                            "the record's \(differing.joined(separator: ", ")) column differs from its hashed line (reads by time or request would miss it)"
+                    ))
+            }
+        }
+        return issues
+    }
+
     /// The last `count` records by insertion order (all chains), oldest first, with the id to follow from.
     package func lastAuditLines(_ count: Int, after id: Int64? = nil) async throws(StoreError) -> [(id: Int64, line: String)] {
         let rows: [PostgresRow]
@@ -116,6 +148,7 @@ extension SharedStore {
             recoveries += check.recoveries
             records += check.records
         }
+        issues += try await indexedColumnIssues()
         let heads = try await run("read chain heads", "SELECT chain_id, head_seq, head_hash FROM lumen_audit_chains ORDER BY chain_id")
         var chainCount = 0
         for row in heads {

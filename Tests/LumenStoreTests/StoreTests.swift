@@ -213,6 +213,13 @@ struct StoreTests {
             database: "t1")
         let edited = try await store.verifyAudit()
         #expect(edited.issues.contains { $0.kind == .modified && $0.file == chain && $0.line == 5 }, "\(edited.issues)")
+        // Backdate one record's indexed time: `--since` reads would miss it, so verify must see it.
+        try await cluster.query(
+            "UPDATE lumen_audit_records SET ts = '2000-01-01T00:00:00.000Z' WHERE chain_id = '\(chain)' AND seq = 9", database: "t1")
+        let backdated = try await store.verifyAudit()
+        #expect(
+            backdated.issues.contains { $0.kind == .modified && $0.file == chain && $0.line == 9 && $0.message.contains("ts column") },
+            "\(backdated.issues)")
         // Remove the tail of the other chain, its head witness included: the checkpoint still names it.
         let other = instances[1].id
         try await cluster.query("DELETE FROM lumen_audit_records WHERE chain_id = '\(other)' AND seq > 30", database: "t1")
