@@ -59,8 +59,13 @@ package final class SharedStore: Sendable {
                 throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
             }
         }
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
-        var single = url.clientConfiguration
+        // The server gives up on a statement before Lumen does: a write Lumen abandoned at its
+        // deadline (and reported as failed: a request refused, nothing sent) must not commit later,
+        // when a lock it waited for is released, and leave a record of something that never happened.
+        var configuration = url.clientConfiguration
+        configuration.options.additionalStartupParameters.append(("statement_timeout", "\(Int(queryTimeout * 800))"))
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
+        var single = configuration
         single.options.maximumConnections = 1
         let heartbeatClient = PostgresClient(configuration: single, backgroundLogger: quiet)
         let store = SharedStore(url: url, client: client, heartbeatClient: heartbeatClient, logger: logger, queryTimeout: queryTimeout)

@@ -233,6 +233,39 @@ struct StoreTests {
         #expect(try await store.verifyAudit().issues.contains { $0.file.hasPrefix("checkpoint") && $0.kind == .modified })
     }
 
+    /// A write Lumen abandons at its deadline is reported failed (the request is refused, nothing is
+    /// sent); it must not commit later when the lock it waited for is released, or the trail would
+    /// record an egress that never happened. The server's statement timeout ends it first.
+    @Test("a write abandoned at its deadline is not committed later")
+    func abandonedWriteDoesNotCommitLate() async throws {
+        let cluster = try await PostgresCluster.starting()
+        defer { cluster.stop() }
+        let url = try StoreURL(parsing: try await cluster.creatingDatabase("late"))
+        let setup = try await SharedStore.connect(url, logger: Self.logger)
+        try await setup.migrate()
+        let instance = try await setup.registerInstance(name: "a")
+        setup.shutdown()
+        let store = try await SharedStore.connect(url, logger: Self.logger, queryTimeout: 1)
+        defer { store.shutdown() }
+        let log = try await AuditLog.open(
+            store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id),
+            configuration: AuditLogConfiguration(directory: "store"))
+        try await log.append(Self.record("before"), fsync: .always)
+        // Another session holds the chain's row for 3 s.
+        let holder = Task {
+            try await cluster.query(
+                "BEGIN; SELECT head_seq FROM lumen_audit_chains WHERE chain_id = '\(instance.id)' FOR UPDATE; SELECT pg_sleep(3); COMMIT;",
+                database: url.database)
+        }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        await #expect(throws: (any Error).self) { try await log.append(Self.record("stalled"), fsync: .always) }
+        _ = try await holder.value
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        let count = try await cluster.query("SELECT count(*) FROM lumen_audit_records WHERE request_id = 'stalled'", database: url.database)
+        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        try await log.close()
+    }
+
     @Test("the audit log resumes by itself after the database restarts, and says so in the chain")
     func reconnectsAfterRestart() async throws {
         let cluster = try await PostgresCluster.starting()
