@@ -76,39 +76,47 @@ final class StoreContext: Sendable {
 
     /// The policy in force: the store's active version, or (first start) the file's, applied as version 1.
     func initialPolicy(file path: String, environment: [String: String], logger: Logger) async throws(RouterSetupError) -> (Policy, Int) {
+        func stored(_ version: Int) async throws(RouterSetupError) -> (Policy, Int) {
+            let stored: StoredPolicy
+            do {
+                stored = try await store.policy(version: version)
+            } catch {
+                throw RouterSetupError(message: "store: \(error.message)")
+            }
+            do {
+                return (try stored.policy(environment: environment), version)
+            } catch {
+                throw RouterSetupError(message: "store: policy version \(version) does not load here:\n\(error.description)")
+            }
+        }
         let active: Int?
         do {
             active = try await store.activePolicyVersion()
         } catch {
             throw RouterSetupError(message: "store: \(error.message)")
         }
-        if let active {
-            let stored: StoredPolicy
-            do {
-                stored = try await store.policy(version: active)
-            } catch {
-                throw RouterSetupError(message: "store: \(error.message)")
-            }
-            do {
-                return (try stored.policy(environment: environment), active)
-            } catch {
-                throw RouterSetupError(message: "store: policy version \(active) does not load here:\n\(error.description)")
-            }
-        }
+        if let active { return try await stored(active) }
         let bundle: PolicyBundle
         do {
             bundle = try PolicyBundle.load(path: path, environment: environment)
         } catch {
             throw RouterSetupError(message: "invalid policy:\n\(error.description)")
         }
+        let applied: (version: Int, created: Bool)
         do {
-            let (version, _) = try await store.applyPolicy(
-                yaml: bundle.yaml, files: bundle.files, policy: bundle.policy, author: "lumen serve \(instance.id) (first policy, from \(path))")
-            logger.info("store had no policy: applied the policy file", metadata: ["version": "\(version)", "file": "\(path)"])
-            return (bundle.policy, version)
+            applied = try await store.applyPolicy(
+                yaml: bundle.yaml, files: bundle.files, policy: bundle.policy, author: "lumen serve \(instance.id) (first policy, from \(path))",
+                onlyIfNone: true)
         } catch {
             throw RouterSetupError(message: "store: \(error.message)")
         }
+        guard applied.created else {
+            // Another instance seeded the store first: its version is the shared one.
+            logger.info("another instance applied the first policy: using it", metadata: ["version": "\(applied.version)"])
+            return try await stored(applied.version)
+        }
+        logger.info("store had no policy: applied the policy file", metadata: ["version": "\(applied.version)", "file": "\(path)"])
+        return (bundle.policy, applied.version)
     }
 
     func stop(logger: Logger) async {

@@ -39,9 +39,11 @@ extension SharedStore {
 
     /// Stores `yaml` as a new version and makes it active (one transaction; every instance is told
     /// by NOTIFY when it commits). The caller validated it. Applying the active policy's exact
-    /// content again stores nothing and returns the active version.
+    /// content again stores nothing and returns the active version. `onlyIfNone`: only when the store
+    /// has no policy yet (checked under the same lock: two instances seeding an empty store at once
+    /// store one version, not two that race).
     package func applyPolicy(
-        yaml: String, files: [String: String], policy: Policy, author: String
+        yaml: String, files: [String: String], policy: Policy, author: String, onlyIfNone: Bool = false
     ) async throws(StoreError) -> (version: Int, created: Bool) {
         let filesJSON = String(decoding: (try? JSONEncoder().encode(files)) ?? Data("{}".utf8), as: UTF8.self)
         let logger = self.logger
@@ -54,7 +56,7 @@ extension SharedStore {
             ).decode((Int, String).self) {
                 active = row
             }
-            if let active, active.1 == policy.contentHash { return (active.0, false) }
+            if let active, active.1 == policy.contentHash || onlyIfNone { return (active.0, false) }
             var version = 0
             for try await value in try await connection.query(
                 """

@@ -257,6 +257,15 @@ struct StoreTests {
                 "BEGIN; SELECT head_seq FROM lumen_audit_chains WHERE chain_id = '\(instance.id)' FOR UPDATE; SELECT pg_sleep(3); COMMIT;",
                 database: url.database)
         }
+        // Wait until it holds the row (a loaded machine starts psql slowly).
+        let waited = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < waited {
+            let sleeping = try await cluster.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
+                database: url.database)
+            if sleeping.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
         try await Task.sleep(nanoseconds: 500_000_000)
         await #expect(throws: (any Error).self) { try await log.append(Self.record("stalled"), fsync: .always) }
         _ = try await holder.value
@@ -310,6 +319,8 @@ struct StoreTests {
         let p2 = try Policy.parse(yaml: yaml2, file: "2.yaml", environment: [:])
         #expect(try await store.applyPolicy(yaml: yaml1, files: [:], policy: p1, author: "t") == (1, true))
         #expect(try await store.applyPolicy(yaml: yaml1, files: [:], policy: p1, author: "t") == (1, false))
+        // Seeding (only when the store has none) leaves an active policy alone.
+        #expect(try await store.applyPolicy(yaml: yaml2, files: [:], policy: p2, author: "t", onlyIfNone: true) == (1, false))
         #expect(try await store.applyPolicy(yaml: yaml2, files: [:], policy: p2, author: "t") == (2, true))
         #expect(try await store.activePolicyVersion() == 2)
         #expect(try await store.rollbackPolicy(to: nil, author: "t") == 1)
@@ -320,6 +331,26 @@ struct StoreTests {
         let deadline = ContinuousClock.now + .seconds(5)
         while heard.values.count < 3, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         #expect(heard.values == [1, 2, 1])
+    }
+
+    /// Two instances started together on an empty store each seed it with their policy file: one
+    /// version is stored and both use it (two used to be stored, the later silently winning).
+    @Test("seeding an empty store from two instances at once stores one policy")
+    func concurrentSeedingStoresOnePolicy() async throws {
+        let cluster = try await PostgresCluster.starting()
+        defer { cluster.stop() }
+        let store = try await Self.open(cluster)
+        defer { store.shutdown() }
+        let yaml = (1...2).map { "name: p\($0)\ntargets:\n  - name: local\n    kind: embedded\nrules: []\ndefault:\n  route: local\n" }
+        let policies = try yaml.enumerated().map { try Policy.parse(yaml: $1, file: "\($0).yaml", environment: [:]) }
+        let results = try await withThrowingTaskGroup(of: (version: Int, created: Bool).self) { group in
+            for k in 0..<2 {
+                group.addTask { try await store.applyPolicy(yaml: yaml[k], files: [:], policy: policies[k], author: "t\(k)", onlyIfNone: true) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter(\.created).count == 1 && Set(results.map(\.version)) == [1])
+        #expect(try await store.policyHistory().count == 1)
     }
 
     @Test("a directory imported into the store reviews the same: summary, egress, verify")
