@@ -445,6 +445,16 @@ def suite_anthropic_local():
         plain = c.messages.create(**{**ask, "max_tokens": 200})
         expect(plain.stop_reason in ("end_turn", "max_tokens") and plain.stop_sequence is None, f"{plain.stop_reason} {plain.stop_sequence!r}")
 
+    @check("anthropic-local: a last assistant message is continued (prefill), not answered as a new turn")
+    def _():
+        start = "The capital of France is"
+        ask = dict(model=LOCAL, max_tokens=12, extra_body={"temperature": 0})
+        msg = c.messages.create(messages=[{"role": "user", "content": "What is the capital of France?"},
+                                          {"role": "assistant", "content": start}], **ask)
+        text = msg.content[0].text if msg.content else ""
+        expect(text and not text.lstrip().startswith(start), f"answer {text!r} repeats or ignores the prefill")
+        expect(msg.stop_reason in ("end_turn", "max_tokens"), msg.stop_reason)
+
     @check("anthropic-local: an unsupported schema keyword is a 400 naming it")
     def _():
         bad = {"name": "lookup", "input_schema": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}}

@@ -221,7 +221,11 @@ final class LlamaModel: @unchecked Sendable {
     /// that Lumen writes into contents and that the model knows as control tokens (`<tool_call>`);
     /// they keep their token. Linear in the prompt's length (parsing control tokens in a long text
     /// was quadratic).
-    func promptTokens(_ turns: [ChatTurn], suffix: String, markers: [String] = []) throws(LocalRuntimeError) -> [llama_token] {
+    /// `continuation` (the start of the answer, written by the client) follows the template as text,
+    /// like a content.
+    func promptTokens(
+        _ turns: [ChatTurn], continuation: String = "", suffix: String, markers: [String] = []
+    ) throws(LocalRuntimeError) -> [llama_token] {
         // Each content is replaced by a marker no text contains (a fresh nonce between private-use
         // characters), the template is applied, and the contents go back in as plain text. All
         // searching is on bytes with memmem: linear whatever the number of turns.
@@ -230,7 +234,8 @@ final class LlamaModel: @unchecked Sendable {
         let close = Array("\u{F8FE}".utf8)
         var marked = turns
         for index in marked.indices { marked[index].content = "\u{F8FF}\(nonce):\(index)\u{F8FE}" }
-        let rendered = Array((try renderTemplate(marked) + suffix).utf8)
+        let contents = turns.map(\.content) + [continuation]
+        let rendered = Array((try renderTemplate(marked) + (continuation.isEmpty ? "" : "\u{F8FF}\(nonce):\(turns.count)\u{F8FE}") + suffix).utf8)
         let controlMarkers = markers.map { Array($0.utf8) }.filter { marker in
             let tokens = tokenize(String(decoding: marker, as: UTF8.self), addSpecial: false, parseSpecial: true)
             return tokens.count == 1
@@ -248,13 +253,13 @@ final class LlamaModel: @unchecked Sendable {
             add(rendered[cursor..<start], parseSpecial: true)
             let digits = start + open.count
             guard let end = Self.find(close, in: rendered, from: digits),
-                let index = Int(String(decoding: rendered[digits..<end], as: UTF8.self)), turns.indices.contains(index)
+                let index = Int(String(decoding: rendered[digits..<end], as: UTF8.self)), contents.indices.contains(index)
             else {
                 throw .invalidChat("the chat template changed a message beyond recognition")
             }
             // Lumen's own markers in the content keep their control token; everything else is text.
             // A template that trims contents (Llama 3's `| trim`) trims them here too.
-            let text = trimsContents ? turns[index].content.trimmingCharacters(in: .whitespacesAndNewlines) : turns[index].content
+            let text = trimsContents && index < turns.count ? contents[index].trimmingCharacters(in: .whitespacesAndNewlines) : contents[index]
             let content = Array(text.utf8)
             var found: [(at: Int, length: Int)] = []
             for marker in controlMarkers {

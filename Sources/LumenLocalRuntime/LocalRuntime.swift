@@ -103,7 +103,7 @@ package final class LocalRuntime: Sendable {
     /// forced opening of a call).
     package func prompt(for request: GenerationRequest) throws(LocalRuntimeError) -> String {
         let plan = try plan(request)
-        return try model.renderTemplate(plan.turns) + plan.prefill
+        return try model.renderTemplate(plan.turns) + plan.continuation + plan.prefill
     }
 
     /// Starts answering `request`: text, tool calls (constrained by their tools' schemas) or structured
@@ -120,9 +120,10 @@ package final class LocalRuntime: Sendable {
         return try scheduler.submit(prompt: tokens, parameters: request.parameters, plan: plan)
     }
 
-    /// The prompt's tokens for a plan: its turns through the chat template, then its prefill.
+    /// The prompt's tokens for a plan: its turns through the chat template, the answer's start the
+    /// client wrote (as text), then its prefill.
     private func tokens(of plan: GenerationPlan) throws(LocalRuntimeError) -> [llama_token] {
-        try model.promptTokens(plan.turns, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
+        try model.promptTokens(plan.turns, continuation: plan.continuation, suffix: plan.prefill, markers: plan.syntax?.markers ?? [])
     }
 
     /// The tokens the model reads for `request` (template, tools, contents as text), as `stream`
@@ -176,7 +177,7 @@ package final class LocalRuntime: Sendable {
         guard let rendered = LlamaModel.applyTemplate(chatTemplate, plan.turns) else {
             throw .unsupportedChatTemplate("llama.cpp does not recognise the chat template")
         }
-        return rendered + plan.prefill
+        return rendered + plan.continuation + plan.prefill
     }
 
     /// Whether the GBNF `grammar` (root `root`) accepts exactly `text` as this model tokenizes it: every

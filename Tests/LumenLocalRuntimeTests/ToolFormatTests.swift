@@ -107,6 +107,12 @@ enum Templates {
         // Required: the call's opening is forced.
         #expect(
             try LocalRuntime.prompt(for: request(mode: .required), chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\n<tool_call>"))
+        // A prefilled answer start is continued with tools offered, but not when a call is forced.
+        let prefill: [ChatTurn] = [.user("Weather in Oslo?"), .assistant("Let me")]
+        #expect(try LocalRuntime.prompt(for: request(prefill), chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\nLet me"))
+        #expect(
+            try LocalRuntime.prompt(for: request(prefill, mode: .required), chatTemplate: Templates.qwen25).hasSuffix(
+                "<|im_start|>assistant\nLet me<|im_end|>\n<|im_start|>assistant\n<tool_call>"))
         // Hermes 2 Pro: same format, no Qwen default.
         let hermes = try LocalRuntime.prompt(for: request([.user("Hi")]), chatTemplate: Templates.hermes2Pro)
         #expect(hermes.hasPrefix("<|im_start|>system\n# Tools"))

@@ -16,6 +16,9 @@ enum ParserStart: Sendable, Hashable {
 struct GenerationPlan: Sendable {
     /// The conversation in the model's format (plain roles).
     var turns: [ChatTurn]
+    /// The start of the answer the client wrote (a last assistant turn, Anthropic's "prefill"): it
+    /// follows the opened assistant turn as plain text, and the model continues it. Empty: none.
+    var continuation = ""
     /// Appended to the templated prompt (a forced call opening for `required` / a named function).
     var prefill: String
     /// GBNF (root `root`) constraining every generated token; nil: free text at first.
@@ -119,9 +122,19 @@ struct GenerationPlan: Sendable {
             return copy.text
         }
 
+        // A last assistant turn of text is the start of the answer, to continue (free text only: a
+        // grammar or a forced call decides the answer's start itself).
+        var turns = request.turns
+        var continuation = ""
+        if answerRule == nil, mode == .none || mode == .auto, turns.count >= 2, let last = turns.last, last.role == "assistant",
+            (last.toolCalls ?? []).isEmpty, !last.content.isEmpty
+        {
+            continuation = last.content
+            turns.removeLast()
+        }
         var plan = GenerationPlan(
             turns: ToolPrompt.turns(
-                request.turns, tools: request.tools, showTools: mode != .none, output: request.output, format: format, defaultSystem: defaultSystem
+                turns, tools: request.tools, showTools: mode != .none, output: request.output, format: format, defaultSystem: defaultSystem
             ),
             prefill: "", initialGrammar: answerRule.map { grammar(root: $0) }, triggerGrammar: nil, syntax: nil, start: .text,
             schemas: schemas, textSchema: textSchema, stops: request.parameters.stop
@@ -156,6 +169,7 @@ struct GenerationPlan: Sendable {
             plan.start = .arguments(name: name)
             plan.textSchema = nil
         }
+        plan.continuation = continuation
         if plan.initialGrammar != nil { plan.stops = [] }
         return plan
     }
