@@ -29,6 +29,13 @@ package enum AuditFiles {
 
     /// Log file names in chain order.
     package static func logFiles(in directory: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw AuditError(.io, "no audit directory at \(directory)")
+        }
+        guard isDirectory.boolValue else {
+            throw AuditError(.io, "\(directory) is a file: give the audit directory (the one holding audit-*.jsonl)")
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)

@@ -26,9 +26,10 @@ package enum PolicyLoader {
 
     static func readText(_ path: String) throws(PolicyError) -> String {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PolicyError(file: path, message: "no such file")
         }
+        guard !isDirectory.boolValue else { throw PolicyError(file: path, message: "is a directory, not a policy file") }
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {

@@ -145,7 +145,14 @@ struct AuditCLITests {
             #expect(impossible.status == 64 && impossible.stderr.contains("no such date"), "\(command): \(impossible.stderr)")
         }
         let unreadable = try CLI.run(["audit", "summary", missing])
-        #expect(unreadable.status == 1 && unreadable.stderr.contains("cannot list audit directory") && !unreadable.stderr.contains("Usage"))
+        #expect(unreadable.status == 1 && unreadable.stderr.contains("no audit directory at") && !unreadable.stderr.contains("Usage"))
+        let file = try CLI.temporaryFile(named: "audit-2026-11-01-0001.jsonl", contents: "{}\n")
+        let notDirectory = try CLI.run(["audit", "verify", file])
+        #expect(notDirectory.status == 1 && notDirectory.stderr.contains("is a file: give the audit directory"), "\(notDirectory.stderr)")
+        let report = try CLI.run(["audit", "report", dir.path, "--out", missing + "/r.html"])
+        #expect(report.status == 1 && report.stderr.contains("there is no directory"), "\(report.stderr)")
+        let lint = try CLI.run(["policy", "lint", dir.path])
+        #expect(lint.status != 0 && lint.stdout.contains("is a directory, not a policy file"), "\(lint.stdout)")
         let calibrate = try CLI.run(["calibrate", "--audit", dir.path, "--remote-share", "0.3", "--since", "7x"])
         #expect(calibrate.status == 64 && calibrate.stderr.contains("cannot read --since '7x'"), "\(calibrate.stderr)")
     }

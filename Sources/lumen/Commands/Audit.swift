@@ -284,7 +284,19 @@ struct AuditReport: AsyncParsableCommand {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
         let source = try await dir.source()
         let html = try failing { try AuditHTMLReport.render(source: source, since: cutoff) }
-        try html.write(toFile: out, atomically: true, encoding: .utf8)
+        var isDirectory: ObjCBool = false
+        let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CLIFailure("cannot write the report to \(out): it is a directory (give a file name, e.g. \(out)/report.html)")
+        }
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIFailure("cannot write the report to \(out): there is no directory \(parent)")
+        }
+        do {
+            try html.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIFailure("cannot write the report to \(out): \(error.localizedDescription)")
+        }
         print("wrote \(out)")
     }
 }
