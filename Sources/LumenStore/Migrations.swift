@@ -16,7 +16,8 @@ package enum StoreMigrations {
     static let lockKey = 0x4C554D454E  // "LUMEN"
 
     package static let all: [Migration] = [
-        Migration(version: 1, name: "instances, audit chains and checkpoints, budgets, policy versions", sql: v1)
+        Migration(version: 1, name: "instances, audit chains and checkpoints, budgets, policy versions", sql: v1),
+        Migration(version: 2, name: "no instance counts as silent before the database has been up for the stale interval", sql: v2),
     ]
 
     package static var latest: Int { all.map(\.version).max() ?? 0 }
@@ -42,6 +43,35 @@ package enum StoreMigrations {
         if !rest.isEmpty { out.append(rest) }
         return out
     }
+
+    /// While the database was down no instance could beat, so right after it comes back every
+    /// heartbeat is old: judged then, live instances' reservations were expired (charged at their
+    /// worst case, their real settlement then ignored). Silence counts only once the database has
+    /// been up for the stale interval itself; a stopped instance still expires at once.
+    static let v2 = """
+        CREATE OR REPLACE FUNCTION lumen_budget_expire(p_stale interval) RETURNS integer
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            r record;
+            v_count integer := 0;
+        BEGIN
+            FOR r IN
+                SELECT res.* FROM lumen_budget_reservations res
+                    JOIN lumen_instances i ON i.instance_id = res.instance_id
+                    WHERE (i.heartbeat_at < now() - p_stale AND pg_postmaster_start_time() < now() - p_stale) OR i.stopped_at IS NOT NULL
+                    ORDER BY res.id FOR UPDATE OF res SKIP LOCKED
+            LOOP
+                PERFORM lumen_budget_lock(r.scopes, r.periods);
+                UPDATE lumen_budget_counters SET reserved_usd = reserved_usd - r.amount_usd, spent_usd = spent_usd + r.amount_usd
+                    WHERE (scope, period) IN (SELECT s, p FROM unnest(r.scopes, r.periods) AS u(s, p));
+                DELETE FROM lumen_budget_reservations WHERE id = r.id;
+                INSERT INTO lumen_budget_spend (request_id, instance_id, cost_usd, reserved_usd, outcome)
+                    VALUES (r.request_id, r.instance_id, r.amount_usd, r.amount_usd, 'expired') ON CONFLICT DO NOTHING;
+                v_count := v_count + 1;
+            END LOOP;
+            RETURN v_count;
+        END $$;
+        """
 
     static let v1 = """
         CREATE TABLE lumen_instances (

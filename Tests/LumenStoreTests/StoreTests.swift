@@ -172,6 +172,37 @@ struct StoreTests {
         #expect(abs((global?.reservedUSD ?? 1)) < 1e-9)
     }
 
+    /// Right after the database restarts every heartbeat is old (no instance could beat while it was
+    /// down): live instances' reservations must not expire then, only once it has been up for the
+    /// stale interval.
+    @Test("a database restart does not make live instances look silent")
+    func restartDoesNotExpireLiveInstances() async throws {
+        let cluster = try await PostgresCluster.starting()
+        defer { cluster.stop() }
+        let store = try await Self.open(cluster)
+        defer { store.shutdown() }
+        let budgets = [AuditBudget(tenant: nil, period: .daily, limitUSD: 1)]
+        let busy = StoreBudget(store: store, instance: try await store.registerInstance(name: "busy"), budgets: budgets)
+        let other = StoreBudget(store: store, instance: try await store.registerInstance(name: "other"), budgets: budgets)
+        let wanted = BudgetReservationRequest(requestID: "b1", tenant: nil, target: "remote", promptTokens: 1, maxOutputTokens: 1, amountUSD: 0.2)
+        #expect(await busy.reserve(wanted) == .granted)
+        try await cluster.stoppingServer()
+        try await Task.sleep(nanoseconds: 3_000_000_000)
+        try await cluster.startingServer()
+        // Back up: the busy instance's heartbeat is 3 s old, past a 2 s stale interval.
+        var expired: Int?
+        let until = ContinuousClock.now + .seconds(10)
+        while expired == nil, ContinuousClock.now < until {
+            expired = try? await other.expireStale(staleSeconds: 2)
+            if expired == nil { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(expired == 0)
+        #expect(try await store.openReservations().map(\.count) == [1])
+        // Still silent once the database has been up for the interval: now it expires.
+        try await Task.sleep(nanoseconds: 2_500_000_000)
+        #expect(try await other.expireStale(staleSeconds: 2) == 1)
+    }
+
     @Test("audit chains in the store verify; an edit, a removed tail and a forged checkpoint are caught")
     func auditChainsAndCheckpoints() async throws {
         let cluster = try await PostgresCluster.starting()
