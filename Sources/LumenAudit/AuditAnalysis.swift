@@ -1,4 +1,5 @@
 import Foundation
+import LumenCore
 import LumenPolicy
 
 /// How `summary` groups requests.
@@ -278,13 +279,5 @@ package struct AuditEgressReport: Codable, Sendable {
         return AuditEgressReport(
             since: since, hosts: hosts.values.sorted { $0.host < $1.host }, keptLocalSensitive: keptLocal,
             keptLocalByType: byType, keptLocalByRule: byRule, matches: digest == nil ? nil : matches)
-    }
-}
-
-extension Int {
-    /// `self + other`, held at `Int.max` / `Int.min` instead of trapping.
-    func saturatingAdd(_ other: Int) -> Int {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LumenCore
 
 /// CSV rows for `lumen audit export --format csv` (one row per record, flat columns).
 package enum AuditCSV {
@@ -99,7 +100,7 @@ package enum AuditHTMLReport {
             <style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
             td:first-child,th:first-child{text-align:left}.key{margin-right:12px;font-size:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}</style></head>
             <body><h1>Lumen audit report</h1>
-            <p id="totals">\(total.requests) requests, \(total.promptTokens + total.completionTokens) tokens, cost \(esc(String(format: "$%.4f", total.costUSD))), savings \(esc(String(format: "$%.4f", total.savingsUSD)))\(since.map { " since " + esc($0) } ?? "")</p>
+            <p id="totals">\(total.requests) requests, \(total.promptTokens.saturatingAdd(total.completionTokens)) tokens, cost \(esc(String(format: "$%.4f", total.costUSD))), savings \(esc(String(format: "$%.4f", total.savingsUSD)))\(since.map { " since " + esc($0) } ?? "")</p>
             <h2>Cost per day by target</h2>\(svg)<div>\(legend)</div>
             <h2>Local / remote share</h2><p>local \(esc(String(format: "%.1f%%", localShare * 100))) (green), remote \(total.remoteRequests), blocked \(total.blockedRequests)</p>\(shareSVG)
             <h2>Egress by host</h2>\(egress.hosts.isEmpty ? "<p>nothing left the machine</p>" : egressSVG)

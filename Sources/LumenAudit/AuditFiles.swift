@@ -103,7 +103,7 @@ package enum AuditFiles {
     package static func since(_ text: String, now: Date = Date()) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let usage = "use 7d, 24h, 30m, 2w, 2026-11-20 or an ISO-8601 timestamp"
-        if let match = trimmed.wholeMatch(of: /(\d{1,12}(?:\.\d+)?)([dhmw])/), let amount = Double(match.1) {
+        if let match = trimmed.wholeMatch(of: /([0-9]{1,12}(?:\.[0-9]+)?)([dhmw])/), let amount = Double(match.1) {
             let scale: Double =
                 switch match.2 {
                 case "d": 86_400
@@ -115,7 +115,7 @@ package enum AuditFiles {
             return timestamp(Date(timeIntervalSince1970: max(now.timeIntervalSince1970 - amount * scale, 0)))
         }
         // The calendar date of a date or timestamp must exist (the formatter would roll 02-30 into March).
-        if let match = trimmed.prefixMatch(of: /(\d{4})-(\d{2})-(\d{2})/) {
+        if let match = trimmed.prefixMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})/) {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC")!
             let parts = DateComponents(calendar: calendar, year: Int(match.1), month: Int(match.2), day: Int(match.3))

@@ -11,7 +11,7 @@ package struct Usage: Sendable, Hashable, Codable {
     package init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cost: Double? = nil, extra: [String: JSONValue] = [:]) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.totalTokens = totalTokens ?? promptTokens + completionTokens
+        self.totalTokens = totalTokens ?? promptTokens.saturatingAdd(completionTokens)
         self.cost = cost
         self.extra = extra
     }
@@ -22,7 +22,7 @@ package struct Usage: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         promptTokens = try c.decodeIfPresent(Int.self, "prompt_tokens") ?? 0
         completionTokens = try c.decodeIfPresent(Int.self, "completion_tokens") ?? 0
-        totalTokens = try c.decodeIfPresent(Int.self, "total_tokens") ?? promptTokens + completionTokens
+        totalTokens = try c.decodeIfPresent(Int.self, "total_tokens") ?? promptTokens.saturatingAdd(completionTokens)
         cost = try c.decodeIfPresent(Double.self, "cost")
         extra = try c.decodeExtras(excluding: Self.known)
     }

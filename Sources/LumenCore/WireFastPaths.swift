@@ -321,7 +321,8 @@ extension Usage {
         let prompt = m.optional("prompt_tokens", WireMembers.int) ?? 0
         let completion = m.optional("completion_tokens", WireMembers.int) ?? 0
         self.init(
-            promptTokens: prompt, completionTokens: completion, totalTokens: m.optional("total_tokens", WireMembers.int) ?? prompt + completion,
+            promptTokens: prompt, completionTokens: completion,
+            totalTokens: m.optional("total_tokens", WireMembers.int) ?? prompt.saturatingAdd(completion),
             cost: m.optional("cost", WireMembers.double), extra: m.extras(excluding: Self.known)
         )
         if m.failed { return nil }

@@ -85,6 +85,8 @@ func fixtureLog(_ dir: String) async throws {
         #expect(total.requests == 3 && total.promptTokens == Int.max && total.completionTokens == Int.max && total.costUSD == 2)
         let egress = try AuditEgressReport.compute(directory: dir)
         #expect(egress.hosts.first?.bytesSent == Int.max)
+        // The report adds the two saturated totals: it must not trap either.
+        #expect(try AuditHTMLReport.render(directory: dir).contains("3 requests, \(Int.max) tokens"))
     }
 
     /// `--since`: durations, calendar dates that exist, timestamps; anything else is an error, and a

@@ -184,6 +184,9 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("Call Jane Smith on +1 415-555-0142", .person) == ["Jane Smith"])
         #expect(found("Ask Maria Garcia about the invoice.", .person) == ["Maria Garcia"])
         #expect(found("Email John Brown the report.", .person) == ["John Brown"])
+        // A surname written first stays in the name (only verbs that take a person are left out).
+        #expect(found("Patient: Brown Emily, admitted Monday.", .person) == ["Brown Emily"])
+        #expect(found("Please ask Young Kim to sign.", .person) == ["Young Kim"])
         // One word said again is no name; a census name in lower-case text still is.
         #expect(found("set alpha alpha alpha", .person).isEmpty)
         #expect(found("please forward this to maria garcia today", .person) == ["maria garcia"])

@@ -46,11 +46,12 @@ import Testing
     }
 
     func make(
-        remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true, policyExtra: String = ""
+        remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true, policyExtra: String = "",
+        remoteUsage: Usage? = Usage(promptTokens: 100, completionTokens: 50)
     ) async throws -> Setup {
         let policy = try Policy.parse(yaml: Self.policyYAML + policyExtra, file: "unit.yaml", environment: [:])
         let local = FakeBackend(route: .local)
-        let remote = FakeBackend(route: .remote, host: "remote.example", failure: remoteFailure, failAfterChunks: failAfterChunks)
+        let remote = FakeBackend(route: .remote, host: "remote.example", failure: remoteFailure, failAfterChunks: failAfterChunks, usage: remoteUsage)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-router-\(UUID().uuidString)")
         var log: AuditLog?
         let sink: AuditSink
@@ -162,6 +163,27 @@ import Testing
         #expect(info.egressHost == "remote.example")
         let lines = try await auditLines(s)
         #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) && $0.contains(#""host":"remote.example""#) })
+    }
+
+    /// An upstream's usage is input: counts no request can have (2^63 - 1 without a total, negative)
+    /// and missing usage are replaced by Lumen's estimates, streamed or not, so cost stays finite and
+    /// positive and nothing traps.
+    @Test(arguments: [Usage(promptTokens: Int.max, completionTokens: 1), Usage(promptTokens: -5_000_000, completionTokens: 3), nil])
+    func implausibleUpstreamUsageIsEstimated(usage: Usage?) async throws {
+        for stream in [false, true] {
+            let s = try await make(remoteUsage: usage)
+            let text = "a long enough question for the remote model to answer"
+            let result = try await s.router.handle(
+                request(text, stream: stream, metadata: ["route": "remote"], usage: true), caller: Caller(requestID: "u", tenant: "t", keyID: "k"))
+            var counted: Usage?
+            switch result {
+            case .completion(let response, _): counted = response.usage
+            case .stream(_, let chunks): for try await chunk in chunks where chunk.usage != nil { counted = chunk.usage }
+            }
+            let final = try #require(counted, "no usage (stream: \(stream))")
+            #expect(final.promptTokens > 0 && final.promptTokens < 1_000 && final.completionTokens == ("echo: " + text).count / 4, "\(final)")
+            #expect((final.cost ?? -1) > 0 && (final.cost ?? .infinity) < 0.01, "\(final)")
+        }
     }
 
     /// A remote attempt retried before it failed sent its body each time: the record counts what the

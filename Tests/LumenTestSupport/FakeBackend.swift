@@ -15,12 +15,18 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
     package let host: String?
     let failure: BackendError?
     let failAfterChunks: Int?
+    /// The usage it reports (nil: none, as some upstreams do).
+    let usage: Usage?
 
-    package init(route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil) {
+    package init(
+        route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil,
+        usage: Usage? = Usage(promptTokens: 100, completionTokens: 50)
+    ) {
         self.route = route
         self.host = host
         self.failure = failure
         self.failAfterChunks = failAfterChunks
+        self.usage = usage
     }
 
     /// The requests as received (for a remote backend: decoded from the bytes it was sent).
@@ -66,7 +72,7 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
             response: ChatCompletionResponse(
                 id: "fake", created: 0, model: "fake-served-model",
                 choices: [ChatChoice(message: ChatMessage(role: .assistant, text: text), finishReason: "stop")],
-                usage: Usage(promptTokens: 100, completionTokens: 50)
+                usage: usage
             ),
             bytesSent: 123, bytesReceived: 456
         )
@@ -80,6 +86,7 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
         let text = Array(answer(seen))
         let failAfter = failAfterChunks
         let failure = self.failure
+        let usage = self.usage
         return AsyncThrowingStream { continuation in
             var index = 0
             var sent = 0
@@ -100,10 +107,9 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
                 .chunk(
                     ChatCompletionChunk(
                         id: "c", created: 0, model: "fake-served-model", choices: [ChunkChoice(delta: ChatDelta(), finishReason: "stop")])))
-            continuation.yield(
-                .chunk(
-                    ChatCompletionChunk(
-                        id: "c", created: 0, model: "fake-served-model", choices: [], usage: Usage(promptTokens: 100, completionTokens: 50))))
+            if let usage {
+                continuation.yield(.chunk(ChatCompletionChunk(id: "c", created: 0, model: "fake-served-model", choices: [], usage: usage)))
+            }
             continuation.yield(.end(usage: nil, bytesSent: 10, bytesReceived: 20))
             continuation.finish()
         }

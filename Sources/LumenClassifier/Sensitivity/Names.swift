@@ -195,6 +195,10 @@ private struct LatinNames: Sendable {
     private let meHash = Chars.hash("me")
     private let missHash = Chars.hash("miss")
     private let callWords = Chars.hashSet("call calls called")
+    /// Verbs whose object is a person, written before a name at the start of a request.
+    private let nameVerbs = Chars.hashSet(
+        "call ask email mail text message ping phone ring tell remind thank invite meet contact cc notify inform forward introduce welcome congratulate pay"
+    )
 
     /// Words that, as the two words before, introduce a name: "name is", "it to", "maybe it's under".
     private let strongCues = Chars.hashSet("named called surname maiden")
@@ -417,10 +421,11 @@ private struct LatinNames: Sendable {
             // Census first name, then capitalised words or initials.
             if capitalizedCandidate(x) || (lowercaseText && candidate(x)) {
                 let isFirst = firstNames.contains(x.hash)
-                // An everyday word before a first name is the sentence's verb or noun, not part of the
-                // name, even when it is a surname too: "Call Jane Smith", "Ask Maria Garcia", "Email
-                // John about it" (the name starts at the next word).
-                if !isFirst, !lowercaseText, englishWords.contains(x.hash), i + 1 < w.count,
+                // A verb that takes a person before a first name is not part of the name: "Call Jane
+                // Smith", "Ask Maria Garcia", "Email John about it" (the name starts at the next word).
+                // Only these verbs: another capitalised word there may be the surname written first
+                // ("Young Kim", "Brown Emily"), and must stay in the span that is redacted.
+                if !isFirst, !lowercaseText, nameVerbs.contains(x.hash), i + 1 < w.count,
                     sameLine(t, x, w[i + 1]), w[i + 1].isCapitalized, firstNames.contains(w[i + 1].hash)
                 {
                     i += 1

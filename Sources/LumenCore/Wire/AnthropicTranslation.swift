@@ -190,9 +190,8 @@ package enum AnthropicTranslation {
 
     static func usage(_ value: JSONValue?) -> Usage? {
         guard let value, value.objectValue != nil else { return nil }
-        let input =
-            (value["input_tokens"]?.intValue ?? 0) + (value["cache_creation_input_tokens"]?.intValue ?? 0)
-            + (value["cache_read_input_tokens"]?.intValue ?? 0)
+        let input = (value["input_tokens"]?.intValue ?? 0).saturatingAdd(value["cache_creation_input_tokens"]?.intValue ?? 0)
+            .saturatingAdd(value["cache_read_input_tokens"]?.intValue ?? 0)
         return Usage(promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0)
     }
 
