@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "LumenStore",
             dependencies: [
-                "LumenAudit", "LumenPolicy",
+                "LumenAudit", "LumenPolicy", "LumenCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -205,7 +205,7 @@ let package = Package(
             dependencies: [
                 "LumenStore", "LumenAudit", "LumenPolicy", "LumenTestSupport", "LumenFakeUpstream", "LumenCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

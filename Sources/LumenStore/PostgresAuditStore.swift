@@ -32,9 +32,15 @@ package final class PostgresAuditStore: AuditLineStore {
             String(decoding: line.bytes.last == 0x0A ? line.bytes.dropLast() : line.bytes[...], as: UTF8.self)
         }
         do {
-            try await store.run(
-                "append \(lines.count) audit record(s)",
-                "SELECT lumen_audit_append(\(chainID), \(seqs), \(ts), \(kinds), \(ids), \(hashes), \(prevs), \(texts))")
+            let chainID = self.chainID
+            let logger = store.logger
+            try await store.transaction("append \(lines.count) audit record(s)", bounded: true) { connection in
+                // Read to the end: an error of the statement (a timeout) arrives with its rows, and
+                // a COMMIT after it would end the aborted transaction without one.
+                _ = try await connection.query(
+                    "SELECT lumen_audit_append(\(chainID), \(seqs), \(ts), \(kinds), \(ids), \(hashes), \(prevs), \(texts))", logger: logger
+                ).collect()
+            }
         } catch {
             throw AuditError(.io, error.message)
         }

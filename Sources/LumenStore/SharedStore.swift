@@ -1,5 +1,6 @@
 import Foundation
 package import Logging
+import LumenCore
 import NIOConcurrencyHelpers
 import PostgresNIO
 
@@ -59,13 +60,8 @@ package final class SharedStore: Sendable {
                 throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
             }
         }
-        // The server gives up on a statement before Lumen does: a write Lumen abandoned at its
-        // deadline (and reported as failed: a request refused, nothing sent) must not commit later,
-        // when a lock it waited for is released, and leave a record of something that never happened.
-        var configuration = url.clientConfiguration
-        configuration.options.additionalStartupParameters.append(("statement_timeout", "\(Int(queryTimeout * 800))"))
-        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
-        var single = configuration
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
+        var single = url.clientConfiguration
         single.options.maximumConnections = 1
         let heartbeatClient = PostgresClient(configuration: single, backgroundLogger: quiet)
         let store = SharedStore(url: url, client: client, heartbeatClient: heartbeatClient, logger: logger, queryTimeout: queryTimeout)
@@ -131,16 +127,35 @@ package final class SharedStore: Sendable {
         }
     }
 
-    /// `body` in one transaction, with the store's deadline.
-    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+    /// `body` in one transaction, with the store's deadline. `bounded`: the server also ends the
+    /// transaction's statements before the deadline (`SET LOCAL statement_timeout` from the time
+    /// left), so a write Lumen abandoned and reported failed cannot commit later, when a lock it
+    /// waited for is released; and a body that returns after the deadline is rolled back, not
+    /// committed. (A per-transaction setting, not a startup parameter: PgBouncer refuses those.)
+    func transaction<T: Sendable>(
+        _ what: String, bounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
         let client = self.client
         let logger = self.logger
+        let timeout = queryTimeout
+        let started = ContinuousClock.now
         do {
             return try await deadline(queryTimeout, what) {
                 try await client.withConnection { connection in
                     try await connection.query("BEGIN", logger: logger)
                     do {
+                        if bounded {
+                            let left = timeout * 0.8 - started.duration(to: .now).seconds
+                            let milliseconds = max(Int(left * 1000), 50)
+                            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(milliseconds)"), logger: logger)
+                        }
                         let result = try await body(connection)
+                        // Past the deadline the caller has been told it failed: do not commit.
+                        try Task.checkCancellation()
+                        // A statement whose rows the body did not read may have failed unseen; COMMIT
+                        // would then end the aborted transaction as a ROLLBACK without an error. Any
+                        // statement fails in an aborted transaction: this one says so.
+                        _ = try await connection.query("SELECT 1", logger: logger).collect()
                         try await connection.query("COMMIT", logger: logger)
                         return result
                     } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import LumenStore
 import LumenTestSupport
 import Testing
 
@@ -19,13 +20,16 @@ struct StoreCommandTests {
         let url = try await cluster.creatingDatabase("cli")
         let first = try await lumen(["store", "migrate", "--store", url])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("applied migration 1:") && first.stdout.contains("schema at version 1"), "\(first.stdout)")
+        let latest = StoreMigrations.latest
+        #expect(
+            first.stdout.contains("applied migration 1:") && first.stdout.contains("applied migration \(latest):")
+                && first.stdout.contains("schema at version \(latest)"), "\(first.stdout)")
         let again = try await lumen(["store", "migrate"], environment: ["LUMEN_STORE": url])
         #expect(again.status == 0 && again.stdout.contains("up to date") && !again.stdout.contains("applied"), "\(again.stdout)\(again.stderr)")
         let status = try await lumen(["store", "status", "--store", url])
         #expect(status.status == 0, "\(status.stderr)")
         #expect(
-            status.stdout.contains("schema 1") && status.stdout.contains("active policy version none")
+            status.stdout.contains("schema \(latest)") && status.stdout.contains("active policy version none")
                 && status.stdout.contains("open reservations: none"), "\(status.stdout)")
         let keys = try await lumen(["store", "keygen"])
         #expect(keys.status == 0)

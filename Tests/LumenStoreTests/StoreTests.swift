@@ -4,6 +4,7 @@ import LumenAudit
 import LumenPolicy
 import LumenStore
 import LumenTestSupport
+import PostgresNIO
 import Testing
 
 /// The shared store against a real PostgreSQL (a throwaway cluster per test, started by the test).
@@ -282,24 +283,18 @@ struct StoreTests {
             store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id),
             configuration: AuditLogConfiguration(directory: "store"))
         try await log.append(Self.record("before"), fsync: .always)
-        // Another session holds the chain's row for 3 s.
-        let holder = Task {
-            try await cluster.query(
-                "BEGIN; SELECT head_seq FROM lumen_audit_chains WHERE chain_id = '\(instance.id)' FOR UPDATE; SELECT pg_sleep(3); COMMIT;",
-                database: url.database)
-        }
-        // Wait until it holds the row (a loaded machine starts psql slowly).
-        let waited = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < waited {
-            let sleeping = try await cluster.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
-                database: url.database)
-            if sleeping.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        try await Task.sleep(nanoseconds: 500_000_000)
+        // Another session holds the chain's row (its SELECT … FOR UPDATE has returned: the lock is held).
+        let holder = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: "127.0.0.1", port: cluster.port, username: "lumen", password: nil, database: url.database, tls: .disable),
+            id: 1, logger: Self.logger)
+        try await holder.query("BEGIN", logger: Self.logger)
+        try await holder.query("SELECT head_seq FROM lumen_audit_chains WHERE chain_id = \(instance.id) FOR UPDATE", logger: Self.logger)
         await #expect(throws: (any Error).self) { try await log.append(Self.record("stalled"), fsync: .always) }
-        _ = try await holder.value
+        // The lock goes once Lumen has given up; the abandoned write must not commit then.
+        try await Task.sleep(nanoseconds: 500_000_000)
+        try await holder.query("COMMIT", logger: Self.logger)
+        try await holder.close()
         try await Task.sleep(nanoseconds: 1_000_000_000)
         let count = try await cluster.query("SELECT count(*) FROM lumen_audit_records WHERE request_id = 'stalled'", database: url.database)
         #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
