@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "LumenRouterTests",
             dependencies: [
-                "LumenRouter", "LumenTestSupport", "LumenFakeUpstream", "LumenAudit", "LumenPolicy", "LumenRedaction", "LumenClassifier",
+                "LumenRouter", "LumenProviders", "LumenTestSupport", "LumenFakeUpstream", "LumenAudit", "LumenPolicy", "LumenRedaction", "LumenClassifier",
                 "LumenCore", .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -80,7 +80,9 @@ package enum AuditReplay {
             // decided the first one tried. The replay compares decisions, so it takes that one.
             if let decided = record.fallbacks?.first?.from, decided != logged.target {
                 logged.target = decided
-                logged.route = prices[decided]?.route ?? logged.route
+                // What left the machine says the decided target was remote, whatever the replayed
+                // policy's table calls that name now.
+                logged.route = record.egress != nil ? .remote : (prices[decided]?.route ?? logged.route)
             }
             let input = AuditReplayInput(
                 id: record.id, tenant: record.tenant, requestedModel: record.requestedModel,

@@ -181,6 +181,9 @@ package struct ChatCompletionRequest: Sendable, Hashable, Codable {
     package var metadata: JSONValue?
     /// Every other top-level member, verbatim.
     package var extra: [String: JSONValue]
+    /// A last assistant message is the start of the answer, to continue (Anthropic's prefill). Chat
+    /// Completions and Responses read it as an earlier turn. Not part of Chat Completions' JSON.
+    package var continuesLastAssistantMessage = false
 
     package init(
         model: String,

@@ -34,9 +34,9 @@ struct TextAssembler: Sendable {
     /// What to emit after a piece, and whether a stop string was found (generation must end; nothing after it is emitted).
     struct Output: Equatable {
         var text: String
-        var stopped: Bool
-        /// The stop string found (when `stopped`).
+        /// The stop string found: generation must end.
         var stopSequence: String? = nil
+        var stopped: Bool { stopSequence != nil }
         /// Set when a trigger completed: `text` is what came before it.
         var trigger: Trigger? = nil
     }
@@ -56,13 +56,13 @@ struct TextAssembler: Sendable {
             let after = Array(held[(start + length)...]) + partial
             held.removeAll()
             partial.removeAll()
-            return Output(text: text, stopped: false, trigger: Trigger(excess: after.count, after: after))
+            return Output(text: text, trigger: Trigger(excess: after.count, after: after))
         }
         if let (cut, index) = found {
             let text = String(decoding: held[..<cut], as: UTF8.self)
             held.removeAll()
             partial.removeAll()
-            return Output(text: text, stopped: true, stopSequence: String(decoding: stops[index], as: UTF8.self))
+            return Output(text: text, stopSequence: String(decoding: stops[index], as: UTF8.self))
         }
         var keep = longestStopPrefixSuffix()
         if !started {
@@ -75,7 +75,7 @@ struct TextAssembler: Sendable {
         let text = String(decoding: held[..<emit], as: UTF8.self)
         held.removeFirst(emit)
         if text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) { started = true }
-        return Output(text: text, stopped: false)
+        return Output(text: text)
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

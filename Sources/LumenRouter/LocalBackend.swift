@@ -109,7 +109,8 @@ package struct LocalBackend: ChatBackend {
         }
         return GenerationRequest(
             turns: turns(request), parameters: parameters, tools: tools, toolMode: mode,
-            parallelToolCalls: request.extra["parallel_tool_calls"]?.boolValue ?? true, output: output
+            parallelToolCalls: request.extra["parallel_tool_calls"]?.boolValue ?? true, output: output,
+            continuesLastTurn: request.continuesLastAssistantMessage
         )
     }
 

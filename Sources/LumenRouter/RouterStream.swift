@@ -113,6 +113,9 @@ final class CommittedStream: @unchecked Sendable {
         self.started = started
         self.estimatedInput = estimatedInput
         self.pump = StreamPump(session: attempt.redaction, clientWantsUsage: clientWantsUsage)
+        // The body left before the first chunk came: until the upstream's own count (at the end),
+        // that is what was sent, also for a stream cut or cancelled before then.
+        self.sent = attempt.body?.bytes.count ?? 0
     }
 
     deinit {
@@ -179,7 +182,7 @@ final class CommittedStream: @unchecked Sendable {
     }
 
     private func costed() -> (counted: (prompt: Int, completion: Int), cost: Double) {
-        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.emittedCharacters / 4)
+        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: Wire.estimatedTokens(characters: pump.emittedCharacters))
         return (counted, attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion))
     }
 
@@ -212,6 +215,10 @@ final class CommittedStream: @unchecked Sendable {
 
     /// A failure after the first chunk: the record says so and the client gets an error event.
     private func end(with error: any Error) async -> RouterError {
+        if let moved = (error as? BackendError)?.egress {
+            sent = max(sent, moved.sent)
+            received = max(received, moved.received)
+        }
         let cancelled = error is CancellationError || Task.isCancelled
         let status = cancelled ? 499 : ((error as? BackendError)?.kind == .timeout ? 504 : 502)
         await close(streamError: (status, cancelled ? "client_cancelled" : "stream_cut")).write()

@@ -112,8 +112,16 @@ final class StoreContext: Sendable {
         }
         guard applied.created else {
             // Another instance seeded the store first: its version is the shared one.
-            logger.info("another instance applied the first policy: using it", metadata: ["version": "\(applied.version)"])
-            return try await stored(applied.version)
+            let shared = try await stored(applied.version)
+            if shared.0.contentHash != bundle.policy.contentHash {
+                logger.warning(
+                    "another instance applied the first policy at the same time: serving the store's, not this policy file",
+                    metadata: [
+                        "version": "\(applied.version)", "store_hash": "\(shared.0.contentHash.prefix(12))",
+                        "file": "\(path)", "file_hash": "\(bundle.policy.contentHash.prefix(12))",
+                    ])
+            }
+            return shared
         }
         logger.info("store had no policy: applied the policy file", metadata: ["version": "\(applied.version)", "file": "\(path)"])
         return (bundle.policy, applied.version)

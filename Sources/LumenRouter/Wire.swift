@@ -43,8 +43,11 @@ enum Wire {
         let characters = response.choices.reduce(0) { sum, choice in
             sum + choice.message.text.count + (choice.message.toolCalls ?? []).reduce(0) { $0 + $1.function.arguments.count }
         }
-        return tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: characters / 4)
+        return tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: estimatedTokens(characters: characters))
     }
+
+    /// The tokens of an answer of `characters` characters, when the backend did not count them.
+    static func estimatedTokens(characters: Int) -> Int { characters / 4 }
 
     /// The answer's usage as Lumen counted and priced it (the backend's own extra members kept).
     static func setUsage(_ response: inout ChatCompletionResponse, _ counted: (prompt: Int, completion: Int), cost: Double) {

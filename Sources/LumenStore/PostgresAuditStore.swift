@@ -1,3 +1,4 @@
+import Foundation
 package import LumenAudit
 import PostgresNIO
 
@@ -18,6 +19,18 @@ package final class PostgresAuditStore: AuditLineStore {
     }
 
     package var label: String { "store \(store.url) chain \(chainID)" }
+
+    /// The indexed columns of a record's line (`ts`, `kind`, `request_id`), as an import writes them
+    /// and `audit verify` checks them: a line that lacks one gets the same default on both sides.
+    static func columns(of line: [UInt8]) -> (timestamp: String, kind: AuditRecordKind, id: String) {
+        struct Indexed: Decodable {
+            var ts: String?
+            var kind: String?
+            var id: String?
+        }
+        let indexed = try? JSONDecoder().decode(Indexed.self, from: Data(line))
+        return (indexed?.ts ?? "", indexed?.kind.flatMap(AuditRecordKind.init(rawValue:)) ?? .completion, indexed?.id ?? "")
+    }
 
     package func write(_ lines: [AuditLine], sync: Bool) async throws {
         guard !lines.isEmpty else { return }

@@ -35,26 +35,29 @@ extension SharedStore {
         return chunks
     }
 
-    /// The columns a record is found by (`--since` reads `ts`, lookups `request_id` and `kind`) are
-    /// copies of its hashed line: a copy that says otherwise hides the record from those reads while
-    /// the chain still verifies, so it is tampering too.
-    func indexedColumnIssues() async throws(StoreError) -> [AuditVerifyIssue] {
-        struct Indexed: Decodable {
-            var ts: String?
-            var kind: String?
-            var id: String?
-        }
-        let rows = try await run("read audit record columns", "SELECT chain_id, seq, ts, kind, request_id, line FROM lumen_audit_records ORDER BY id")
-        let decoder = JSONDecoder()
+    /// Every chain's lines for verifying, and the records whose indexed columns (`--since` reads
+    /// `ts`, lookups `request_id` and `kind`) are not what their hashed line says: such a copy hides
+    /// the record from those reads while the chain still verifies, so it is tampering too. One read.
+    func linesAndColumnIssues() async throws(StoreError) -> (chunks: [AuditSourceChunk], issues: [AuditVerifyIssue]) {
+        let rows = try await run(
+            "read audit records",
+            """
+            SELECT r.chain_id, r.seq, r.ts, r.kind, r.request_id, r.line FROM lumen_audit_records r
+            JOIN (SELECT chain_id, min(id) AS first FROM lumen_audit_records GROUP BY chain_id) f USING (chain_id)
+            ORDER BY f.first, r.seq
+            """)
+        var chunks: [AuditSourceChunk] = []
         var issues: [AuditVerifyIssue] = []
         for row in rows {
             guard let (chain, seq, ts, kind, requestID, line) = try? row.decode((String, Int, String, String, String, String).self) else { continue }
-            // A line that does not parse is the chain check's finding already.
-            guard let indexed = try? decoder.decode(Indexed.self, from: Data(line.utf8)) else { continue }
+            if chunks.last?.name != chain { chunks.append(AuditSourceChunk(name: chain, lines: [])) }
+            let bytes = Array(line.utf8)
+            chunks[chunks.count - 1].lines.append(bytes)
+            let expected = PostgresAuditStore.columns(of: bytes)
             var differing: [String] = []
-            if let value = indexed.ts, value != ts { differing.append("ts") }
-            if let value = indexed.kind, value != kind { differing.append("kind") }
-            if let value = indexed.id, value != requestID { differing.append("request_id") }
+            if expected.timestamp != ts { differing.append("ts") }
+            if expected.kind.rawValue != kind { differing.append("kind") }
+            if expected.id != requestID { differing.append("request_id") }
             if !differing.isEmpty {
                 issues.append(
                     AuditVerifyIssue(
@@ -64,7 +67,7 @@ extension SharedStore {
                     ))
             }
         }
-        return issues
+        return (chunks, issues)
     }
 
     /// The last `count` records by insertion order (all chains), oldest first, with the id to follow from.
@@ -97,11 +100,11 @@ extension SharedStore {
             guard let header = AuditSource.header(bytes) else {
                 throw StoreError(.invalidArgument, "\(directory): a line is not an audit record (run `lumen audit verify` first)")
             }
-            let record = try? JSONDecoder().decode(AuditRecord.self, from: Data(bytes))
+            let columns = PostgresAuditStore.columns(of: bytes)
             batch.append(
                 AuditLine(
-                    bytes: bytes, day: String((record?.timestamp ?? "").prefix(10)), seq: header.seq, hash: header.hash, prevHash: header.prevHash,
-                    kind: record?.kind ?? .completion, id: record?.id ?? "", timestamp: record?.timestamp ?? ""))
+                    bytes: bytes, day: String(columns.timestamp.prefix(10)), seq: header.seq, hash: header.hash, prevHash: header.prevHash,
+                    kind: columns.kind, id: columns.id, timestamp: columns.timestamp))
             if batch.count == 500 {
                 try await sink.write(batch, sync: true)
                 count += batch.count
@@ -136,7 +139,7 @@ extension SharedStore {
     /// given — and that each head it names is still in its chain with that hash).
     package func verifyAudit(publicKey: String? = nil) async throws(StoreError) -> StoreVerifyReport {
         let started = DispatchTime.now()
-        let chunks = try await auditLines()
+        let (chunks, columnIssues) = try await linesAndColumnIssues()
         var issues: [AuditVerifyIssue] = []
         var recoveries: [(file: String, line: Int, recovery: AuditRecovery)] = []
         var records = 0
@@ -148,7 +151,7 @@ extension SharedStore {
             recoveries += check.recoveries
             records += check.records
         }
-        issues += try await indexedColumnIssues()
+        issues += columnIssues
         let heads = try await run("read chain heads", "SELECT chain_id, head_seq, head_hash FROM lumen_audit_chains ORDER BY chain_id")
         var chainCount = 0
         for row in heads {

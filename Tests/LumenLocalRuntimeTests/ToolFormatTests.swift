@@ -109,9 +109,12 @@ enum Templates {
             try LocalRuntime.prompt(for: request(mode: .required), chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\n<tool_call>"))
         // A prefilled answer start is continued with tools offered, but not when a call is forced.
         let prefill: [ChatTurn] = [.user("Weather in Oslo?"), .assistant("Let me")]
-        #expect(try LocalRuntime.prompt(for: request(prefill), chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\nLet me"))
+        var continued = request(prefill)
+        continued.continuesLastTurn = true
+        #expect(try LocalRuntime.prompt(for: continued, chatTemplate: Templates.qwen25).hasSuffix("<|im_start|>assistant\nLet me"))
+        continued.toolMode = .required
         #expect(
-            try LocalRuntime.prompt(for: request(prefill, mode: .required), chatTemplate: Templates.qwen25).hasSuffix(
+            try LocalRuntime.prompt(for: continued, chatTemplate: Templates.qwen25).hasSuffix(
                 "<|im_start|>assistant\nLet me<|im_end|>\n<|im_start|>assistant\n<tool_call>"))
         // Hermes 2 Pro: same format, no Qwen default.
         let hermes = try LocalRuntime.prompt(for: request([.user("Hi")]), chatTemplate: Templates.hermes2Pro)

@@ -120,6 +120,17 @@ import Testing
         #expect(delta.data["usage"]?["input_tokens"] == 42 && delta.data["usage"]?["output_tokens"] == 9)
     }
 
+    /// A last assistant message continues as the answer for Anthropic clients (prefill), and is an
+    /// earlier turn for Chat Completions ones, as their APIs read it.
+    @Test func onlyAnthropicRequestsContinueTheLastAssistantMessage() throws {
+        let anthropic = try AnthropicInbound.decode(
+            try Self.json(#"{"model":"local","max_tokens":9,"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello,"}]}"#))
+        #expect(try LocalBackend.generationRequest(anthropic.conversation, parameters: .greedy()).continuesLastTurn)
+        let chat = ChatCompletionRequest(
+            model: "local", messages: [ChatMessage(role: .user, text: "Hi"), ChatMessage(role: .assistant, text: "Hello,")])
+        #expect(try !LocalBackend.generationRequest(chat, parameters: .greedy()).continuesLastTurn)
+    }
+
     /// A stop string that ended the embedded model's answer is Anthropic's `stop_sequence`, streamed
     /// or not; the end-of-generation token stays `end_turn`.
     @Test func runtimeStopStringIsAnthropicsStopSequence() throws {

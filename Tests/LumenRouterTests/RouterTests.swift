@@ -4,6 +4,7 @@ import LumenAudit
 import LumenClassifier
 import LumenCore
 import LumenPolicy
+import LumenProviders
 import LumenTestSupport
 import Testing
 
@@ -163,6 +164,25 @@ import Testing
         #expect(info.egressHost == "remote.example")
         let lines = try await auditLines(s)
         #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) && $0.contains(#""host":"remote.example""#) })
+    }
+
+    /// A provider's failure carries what its tries moved to the backend's error (the record's egress);
+    /// a failure before any try (nothing sent) carries none.
+    @Test func providerFailureCarriesItsEgress() {
+        var stats = EgressStats(host: "api.example:8443", bytesSent: 900, bytesReceived: 40, attempts: 3)
+        let tried = ProviderBackend.map(ProviderError(kind: .http(status: 500, bodyExcerpt: "{}"), message: "HTTP 500", egress: stats))
+        #expect(tried.egress?.sent == 900 && tried.egress?.received == 40 && tried.status == 500)
+        stats = EgressStats(host: "api.example:8443")
+        #expect(ProviderBackend.map(ProviderError(kind: .connect, message: "refused", egress: stats)).egress == nil)
+    }
+
+    /// One name per target host everywhere (records, header, replay, `lumen route`): host and port,
+    /// never the credentials or the path.
+    @Test func egressHostIsHostAndPort() {
+        #expect(egressHost(of: "https://api.openai.com/v1") == "api.openai.com")
+        #expect(egressHost(of: "http://127.0.0.1:9100/v1/") == "127.0.0.1:9100")
+        #expect(egressHost(of: "https://user:secret@proxy.example:8443/openai") == "proxy.example:8443")
+        #expect(egressHost(of: "http://[::1]:8080") == "[::1]:8080")
     }
 
     /// An upstream's usage is input: counts no request can have (2^63 - 1 without a total, negative)
@@ -344,6 +364,10 @@ import Testing
             for try await _ in chunks { count += 1 }
         }
         #expect(count == 2)
+        // The record names what left: the body before the cut (it said 0 bytes).
+        let body = try #require(s.remote.bodies.first)
+        let completion = try #require(try await auditLines(s).first { $0.contains(#""kind":"completion""#) })
+        #expect(completion.contains(#""bytes_sent":\#(body.count)"#) && completion.contains(#""host":"remote.example""#), "\(completion)")
     }
 
     @Test func clientLeavingMidStreamIsAuditedAsCancelled() async throws {

@@ -42,6 +42,7 @@ package enum AnthropicInbound {
             conversation.messages += try self.messages(message, at: "messages[\(index)]")
         }
         guard !conversation.messages.isEmpty else { throw InboundError("'messages' must not be empty", param: "messages") }
+        conversation.continuesLastAssistantMessage = true
         conversation.maxTokens = maxTokens
         conversation.temperature = object["temperature"]?.doubleValue
         conversation.topP = object["top_p"]?.doubleValue

@@ -122,11 +122,12 @@ struct GenerationPlan: Sendable {
             return copy.text
         }
 
-        // A last assistant turn of text is the start of the answer, to continue (free text only: a
-        // grammar or a forced call decides the answer's start itself).
+        // A last assistant turn of text is the start of the answer, to continue, when the client's
+        // API says so (free text only: a grammar or a forced call decides the answer's start itself).
         var turns = request.turns
         var continuation = ""
-        if answerRule == nil, mode == .none || mode == .auto, turns.count >= 2, let last = turns.last, last.role == "assistant",
+        if request.continuesLastTurn, answerRule == nil, mode == .none || mode == .auto, turns.count >= 2, let last = turns.last,
+            last.role == "assistant",
             (last.toolCalls ?? []).isEmpty, !last.content.isEmpty
         {
             continuation = last.content

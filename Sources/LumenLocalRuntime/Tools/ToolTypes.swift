@@ -77,6 +77,9 @@ package struct GenerationRequest: Sendable, Hashable {
     package var parallelToolCalls: Bool
     /// The shape of a text answer.
     package var output: StructuredOutput
+    /// A last assistant turn of text is the start of the answer, which the model continues
+    /// (Anthropic's prefill); otherwise it is an earlier turn, closed, and the answer is a new one.
+    package var continuesLastTurn: Bool
 
     /// Creates a request.
     package init(
@@ -85,7 +88,8 @@ package struct GenerationRequest: Sendable, Hashable {
         tools: [FunctionTool] = [],
         toolMode: ToolCallMode = .auto,
         parallelToolCalls: Bool = true,
-        output: StructuredOutput = .text
+        output: StructuredOutput = .text,
+        continuesLastTurn: Bool = false
     ) {
         self.turns = turns
         self.parameters = parameters
@@ -93,6 +97,7 @@ package struct GenerationRequest: Sendable, Hashable {
         self.toolMode = toolMode
         self.parallelToolCalls = parallelToolCalls
         self.output = output
+        self.continuesLastTurn = continuesLastTurn
     }
 }
 

@@ -67,18 +67,12 @@ package enum EgressPreview {
             body, screened: screened, redact: decision.action == .redact, rules: RedactionRules(policy.redaction), classifier: classifier
         ) {
         case .send(let final, let session, _):
-            outcome = .leaves(target: name, host: target.baseURL.map(hostOf), body: final, redactedValues: session?.stats.totalValues ?? 0)
+            outcome = .leaves(target: name, host: target.baseURL.map(egressHost(of:)), body: final, redactedValues: session?.stats.totalValues ?? 0)
         case .local(let why):
             outcome = .keptLocal(target: name, reason: why)
         case .block(let message):
             outcome = .blocked(message)
         }
         return Result(screened: screened, explanation: explanation, outcome: outcome)
-    }
-
-    static func hostOf(_ url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        return String(rest.prefix { $0 != "/" })
     }
 }

@@ -201,12 +201,15 @@ struct AuditTail: AsyncParsableCommand {
         if let store = try await dir.openStore() {
             defer { store.shutdown() }
             do {
-                var lines = try await store.lastAuditLines(n)
-                for line in lines { print(line.line) }
+                // The newest record (read even for -n 0) is where following starts.
+                let last = try await store.lastAuditLines(max(n, 1))
+                for line in last.suffix(n) { print(line.line) }
+                var lastID = last.last?.id ?? 0
                 while follow, !Task.isCancelled {
                     try await Task.sleep(nanoseconds: 250_000_000)
-                    lines = try await store.lastAuditLines(n, after: lines.last?.id ?? 0)
+                    let lines = try await store.lastAuditLines(n, after: lastID)
                     for line in lines { print(line.line) }
+                    lastID = lines.last?.id ?? lastID
                 }
             } catch {
                 throw CLIFailure(storeMessage(error))
