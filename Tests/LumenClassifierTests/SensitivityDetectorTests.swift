@@ -131,6 +131,17 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(classifier.classify(text).sensitivity >= 0.9)
     }
 
+    /// A key joined to a name by `_`, `-` or `.` is still a key (tool and message names allow only
+    /// letters, digits, `_` and `-`); inside a word (after a letter or digit) it is not.
+    @Test func keysJoinedToANameAreFound() {
+        #expect(found("use_AKIAQ3EGZ7XKJ4PLM2RT", .awsAccessKey) == ["AKIAQ3EGZ7XKJ4PLM2RT"])
+        #expect(found("svc-AKIAQ3EGZ7XKJ4PLM2RT", .awsAccessKey) == ["AKIAQ3EGZ7XKJ4PLM2RT"])
+        #expect(found("get.ghp_abcdefghijklmnopqrstuvwxyz0123456789", .githubToken) == ["ghp_abcdefghijklmnopqrstuvwxyz0123456789"])
+        #expect(found("XAKIAQ3EGZ7XKJ4PLM2RT", .awsAccessKey).isEmpty)
+        #expect(found("token glpat-xxxxxxxxxxxxxxxxxxxx12 ok", .genericSecret) == ["glpat-xxxxxxxxxxxxxxxxxxxx12"])
+        #expect(found("HF_TOKEN hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", .genericSecret) == ["hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"])
+    }
+
     @Test func nearMissesAreNotKeys() {
         #expect(found("AKIA123", .awsAccessKey).isEmpty)
         #expect(found("the task-manager sk-short", .openAIKey).isEmpty)

@@ -269,6 +269,11 @@ import Testing
         #expect(place([.key("messages"), .index(0), .key("content")], chat) == (.text, .system))
         #expect(place([.key("messages"), .index(1), .key("content"), .index(0), .key("text")], chat) == (.text, .user))
         #expect(place([.key("messages"), .index(1), .key("content"), .index(1), .key("image_url"), .key("url")], chat) == (.binary, .user))
+        // The scheme is case-insensitive and may follow spaces: still a data URI, still binary.
+        for url in ["DATA:image/png;base64,AAAA", " data:image/png;base64,AAAA", "Data:text/plain,x"] {
+            #expect(OutboundStrings.isDataURI(url), "\(url)")
+        }
+        #expect(!OutboundStrings.isDataURI("https://example.com/data:x") && !OutboundStrings.isDataURI("dat"))
         #expect(place([.key("messages"), .index(2), .key("content")], chat) == (.text, .toolResult))
         #expect(place([.key("messages"), .index(2), .key("tool_call_id")], chat) == (.fixed, .toolResult))
         let property: JSONPath = [.key("tools"), .index(0), .key("function"), .key("parameters"), .key("properties"), .key("description")]

@@ -36,7 +36,7 @@ enum AnchorPass {
         for c in [0x70, 0x50] { table[c] |= passport }  // p P
         for c in [0x64, 0x44, 0x62, 0x42] { table[c] |= date }  // d D b B
         for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
-        for c in [0x73, 0x67, 0x78, 0x72] { table[c] |= format }  // s g x r
+        for c in [0x73, 0x67, 0x78, 0x72, 0x68] { table[c] |= format }  // s g x r h
         return table
     }()
 

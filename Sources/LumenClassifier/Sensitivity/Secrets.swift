@@ -44,6 +44,8 @@ enum Secrets {
         Format(prefix: Chars.scalars("sk_live_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
         Format(prefix: Chars.scalars("rk_live_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
         Format(prefix: Chars.scalars("sk_test_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
+        Format(prefix: Chars.scalars("glpat-"), type: .genericSecret, minBody: 20, maxBody: 64, body: .keyChar),  // GitLab
+        Format(prefix: Chars.scalars("hf_"), type: .genericSecret, minBody: 30, maxBody: 40, body: .alnum),  // Hugging Face
     ]
 
     /// At 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) or '-' (PEM) starting a token: an AWS or Google
@@ -51,8 +53,10 @@ enum Secrets {
     @inline(__always) static func keyStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
         let c = t.v[i]
         guard c == 0x41 || c == 0x61 || c == 0x65 || c == 0x2D else { return i + 1 }
-        // Only at the start of a token.
-        if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { return i + 1 }
+        // Only at the start of a word: after a letter or digit it is inside one. After `_`, `-` or
+        // `.` it is not: a key joined to a name ("use_AKIA…", "svc-ghp_…", a tool or message `name`,
+        // which allow only letters, digits, `_` and `-`) still leaves with the name.
+        if i > 0 && alnum(t.v[i - 1]) { return i + 1 }
         if c == 0x41 || c == 0x41 + 0x20 {  // AKIA / ASIA / AIza
             if let end = matchAWS(t, at: i, into: &out) { return end }
             if let end = matchGoogle(t, at: i, into: &out) { return end }
@@ -64,7 +68,7 @@ enum Secrets {
 
     private static func matchFormat(_ t: ScalarText, at i: Int) -> Int? {
         let c = t.v[i]
-        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { return nil }
+        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 || c == 0x68 else { return nil }
         for f in formats where f.prefix[0] == c {
             guard t.matches(f.prefix, at: i), (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) else { continue }
             var e = i + f.prefix.count
@@ -77,11 +81,11 @@ enum Secrets {
         return nil
     }
 
-    /// At 's', 'g', 'x' or 'r' starting a token (every prefix in `formats` starts so): a provider key.
+    /// At 's', 'g', 'x', 'r' or 'h' starting a token (every prefix in `formats` starts so): a provider key.
     @inline(__always) static func formatStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
         let c = t.v[i]
-        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 else { return i + 1 }
-        if i > 0 && (keyChar(t.v[i - 1]) || t.v[i - 1] == 0x2E) { return i + 1 }
+        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 || c == 0x68 else { return i + 1 }
+        if i > 0 && alnum(t.v[i - 1]) { return i + 1 }  // as in keyStep
         if let end = matchFormat(t, at: i) {
             let type =
                 formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type

@@ -299,8 +299,12 @@ package enum OutboundStrings {
         return last == "description" || last == "title" || last == "$comment" ? .text : .fixed
     }
 
+    /// Whether `text` is a data URI. The scheme is case-insensitive (RFC 2397), and leading
+    /// whitespace does not stop a client or provider reading one ("DATA:image/png…", " data:…").
     static func isDataURI(_ text: String) -> Bool {
-        text.utf8.starts(with: "data:".utf8)
+        let bytes = text.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard bytes.count >= 5 else { return false }
+        return zip(bytes.prefix(5), "data:".utf8).allSatisfy { byte, expected in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected }
     }
 }
 
