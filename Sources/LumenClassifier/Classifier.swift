@@ -42,11 +42,12 @@ package struct Classifier: Sendable {
 
     /// Everything policy conditions read, for one prompt.
     package func classify(_ text: String) -> Classification {
-        let result = scanner.analyse(text)
+        let reading = ReadingForm(text)
+        let result = scanner.analyse(reading.text)
         return Classification(
             difficulty: configuration.difficultyModel.score(text),
             sensitivity: result.sensitivity,
-            findings: result.findings,
+            findings: result.findings.map(reading.original),
             topics: result.topics,
             language: result.language,
             estimatedTokens: result.estimatedTokens
@@ -58,11 +59,12 @@ package struct Classifier: Sendable {
     /// `topicText` when given (what the user and the tools brought, not an agent client's own
     /// system prompt and tool descriptions), else over `text`.
     package func classify(_ text: String, difficultyText: String, topicText: String? = nil) -> Classification {
-        let result = scanner.analyse(text, topicText: topicText)
+        let reading = ReadingForm(text)
+        let result = scanner.analyse(reading.text, topicText: topicText.map { ReadingForm($0).text })
         return Classification(
             difficulty: configuration.difficultyModel.score(difficultyText),
             sensitivity: result.sensitivity,
-            findings: result.findings,
+            findings: result.findings.map(reading.original),
             topics: result.topics,
             language: result.language,
             estimatedTokens: result.estimatedTokens
@@ -71,7 +73,8 @@ package struct Classifier: Sendable {
 
     /// Sensitive spans only (offsets in Unicode scalars), e.g. per chat message for redaction.
     package func findings(in text: String) -> [Finding] {
-        scanner.findings(in: text)
+        let reading = ReadingForm(text)
+        return scanner.findings(in: reading.text).map(reading.original)
     }
 
     /// The prompt-injection screen for one location of a request (a user turn, a system prompt,
@@ -79,6 +82,14 @@ package struct Classifier: Sendable {
     /// kinds and spans (offsets in Unicode scalars). Not part of `classify(_:)`: callers that do
     /// not screen pay nothing.
     package func injection(in text: String, threshold: Double? = nil) -> InjectionAssessment {
-        configuration.injectionModel.assess(text, threshold: threshold)
+        let reading = ReadingForm(text)
+        var assessment = configuration.injectionModel.assess(reading.text, threshold: threshold)
+        if !reading.isIdentity {
+            for k in assessment.findings.indices {
+                (assessment.findings[k].start, assessment.findings[k].end) = reading.original(
+                    start: assessment.findings[k].start, end: assessment.findings[k].end)
+            }
+        }
+        return assessment
     }
 }
