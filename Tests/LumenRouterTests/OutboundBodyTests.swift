@@ -95,6 +95,28 @@ import Testing
 
     static let policy = try! Policy.parse(yaml: EgressScreenTests.policyYAML, file: "egress.yaml", environment: [:])
 
+    /// A tool call's arguments are JSON in a string: values hidden behind escapes ("\\u0040" for "@")
+    /// are found, and what leaves (redacted) carries neither them nor the escapes that hid them.
+    @Test func escapedToolArgumentsAreScreenedDecoded() throws {
+        let classifier = Classifier()
+        var call = ChatMessage(role: .assistant, content: nil)
+        call.toolCalls = [
+            ToolCall(
+                id: "c1",
+                function: FunctionCall(name: "send", arguments: #"{"mail":"john.doe\u0040acme-corp.com","key":"AKIA\u0051\u0033EGZ7XKJ4PLM2RT"}"#))
+        ]
+        let request = ChatCompletionRequest(
+            model: "auto",
+            messages: [ChatMessage(role: .user, text: "Send it."), call, ChatMessage(role: .tool, content: .text("sent"), toolCallId: "c1")])
+        let screened = try Screening.screen(request, classifier: classifier, unknownFields: .drop)
+        let types = Set(screened.classification.findings.map { $0.type })
+        #expect(types.contains(FindingType.email) && types.contains(FindingType.awsAccessKey), "\(types)")
+        #expect(
+            screened.request.messages[1].toolCalls?.first?.function.arguments == #"{"key":"AKIAQ3EGZ7XKJ4PLM2RT","mail":"john.doe@acme-corp.com"}"#)
+        // Arguments without escapes, or not JSON, are sent as written.
+        #expect(Screening.plainJSON(#"{"b":1,"a":2}"#) == nil && Screening.plainJSON(#"{"a":"\u00"#) == nil)
+    }
+
     @Test func everyStringSentWasScreened() throws {
         var g = SplitMix64(seed: 20261204)
         let classifier = Classifier()

@@ -124,7 +124,31 @@ package enum Screening {
                 param: dropped.first, code: "unknown_field"
             )
         }
+        // A tool call's arguments are JSON in a string: escapes ("\u0040" for "@") hide a value
+        // from the screen but not from the model that decodes them. They are written plainly (the
+        // same JSON), so what is screened and rewritten is what the model reads.
+        for m in request.messages.indices {
+            guard var calls = request.messages[m].toolCalls else { continue }
+            var changed = false
+            for c in calls.indices {
+                if let plain = plainJSON(calls[c].function.arguments) {
+                    calls[c].function.arguments = plain
+                    changed = true
+                }
+            }
+            if changed { request.messages[m].toolCalls = calls }
+        }
         return (request, dropped)
+    }
+
+    /// `text` (JSON) written again without escapes other than JSON needs, when it has some and
+    /// parses; nil otherwise.
+    static func plainJSON(_ text: String) -> String? {
+        guard text.utf8.contains(0x5C), let value = try? WireJSON.decode(JSONValue.self, from: Array(text.utf8)),
+            let bytes = try? WireJSON.encode(value)
+        else { return nil }
+        let plain = String(decoding: bytes, as: UTF8.self)
+        return plain == text ? nil : plain
     }
 
     /// Words of the APIs themselves (member names, roles, part and schema types): strings made of
