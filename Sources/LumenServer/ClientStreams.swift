@@ -55,6 +55,7 @@ struct AnthropicSSE: StreamEncoding {
 struct ResponsesSSE: StreamEncoding {
     var encoder: ResponsesInbound.StreamEncoder
     let store: ResponsesStore?
+    let tenant: String
     let conversation: [ChatMessage]
 
     mutating func encode(_ chunk: ChatCompletionChunk) throws -> [ByteBuffer] {
@@ -74,7 +75,7 @@ struct ResponsesSSE: StreamEncoding {
     }
 
     func remember() {
-        store?.store(id: encoder.id, conversation: conversation, answer: encoder.answer)
+        store?.store(id: encoder.id, tenant: tenant, conversation: conversation, answer: encoder.answer)
     }
 }
 
@@ -83,7 +84,8 @@ struct ResponsesSSE: StreamEncoding {
 /// audit log).
 final class ResponsesStore: Sendable {
     private struct State {
-        var conversations: [String: [ChatMessage]] = [:]
+        /// Each response's conversation, with the tenant whose request it answered.
+        var conversations: [String: (tenant: String, messages: [ChatMessage])] = [:]
         var order: [String] = []
     }
 
@@ -94,12 +96,12 @@ final class ResponsesStore: Sendable {
         self.capacity = capacity
     }
 
-    /// Keeps the conversation a response answered, with its answer, under the response's id.
-    func store(id: String, conversation: [ChatMessage], answer: ChatMessage?) {
+    /// Keeps the conversation a response answered for `tenant`, with its answer, under the response's id.
+    func store(id: String, tenant: String, conversation: [ChatMessage], answer: ChatMessage?) {
         var messages = conversation
         if let answer { messages.append(answer) }
         state.withLockedValue { state in
-            state.conversations[id] = messages
+            state.conversations[id] = (tenant, messages)
             state.order.append(id)
             while state.order.count > capacity {
                 state.conversations[state.order.removeFirst()] = nil
@@ -107,8 +109,13 @@ final class ResponsesStore: Sendable {
         }
     }
 
-    /// The conversation up to and including response `id`'s answer.
-    func conversation(of id: String) -> [ChatMessage]? {
-        state.withLockedValue { $0.conversations[id] }
+    /// The conversation up to and including response `id`'s answer, for the tenant it answered only:
+    /// another tenant's `previous_response_id` finds nothing (it would carry that tenant's
+    /// conversation into this one's request, and to wherever it is sent).
+    func conversation(of id: String, tenant: String) -> [ChatMessage]? {
+        state.withLockedValue { state in
+            guard let stored = state.conversations[id], stored.tenant == tenant else { return nil }
+            return stored.messages
+        }
     }
 }

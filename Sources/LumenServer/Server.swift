@@ -226,10 +226,10 @@ struct Handler: Sendable {
                 let handler = self
                 let headers = headers
                 inbound = try await Offload.run { () throws -> InboundRequest in
-                    try handler.decode(data, api: api, headers: headers, countTokensOnly: countTokensOnly)
+                    try handler.decode(data, api: api, headers: headers, countTokensOnly: countTokensOnly, tenant: identity.tenant)
                 }
             } else {
-                inbound = try decode(Data(bytes), api: api, headers: headers, countTokensOnly: countTokensOnly)
+                inbound = try decode(Data(bytes), api: api, headers: headers, countTokensOnly: countTokensOnly, tenant: identity.tenant)
             }
         } catch {
             return errorResponse(error, requestID: requestID, api: api)
@@ -256,7 +256,9 @@ struct Handler: Sendable {
                         .ok, AnthropicInbound.response(response, requestedModel: inbound.conversation.model), info: info, requestID: requestID)
                 case .responses:
                     let id = Self.responseID()
-                    if let storable = inbound.storable { responses?.store(id: id, conversation: storable, answer: response.choices.first?.message) }
+                    if let storable = inbound.storable {
+                        responses?.store(id: id, tenant: identity.tenant, conversation: storable, answer: response.choices.first?.message)
+                    }
                     return jsonResponse(
                         .ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
                 }
@@ -274,7 +276,7 @@ struct Handler: Sendable {
                     let encoder = ResponsesSSE(
                         encoder: ResponsesInbound.StreamEncoder(
                             id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
-                        store: inbound.storable == nil ? nil : responses, conversation: inbound.storable ?? []
+                        store: inbound.storable == nil ? nil : responses, tenant: identity.tenant, conversation: inbound.storable ?? []
                     )
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
                 }
@@ -285,7 +287,9 @@ struct Handler: Sendable {
     }
 
     /// The API's adapter: its body into the conversation (a 400 in the API's shape when it cannot).
-    func decode(_ data: Data, api: InboundAPI, headers: [String: String], countTokensOnly: Bool) throws(RouterError) -> InboundRequest {
+    func decode(
+        _ data: Data, api: InboundAPI, headers: [String: String], countTokensOnly: Bool, tenant: String
+    ) throws(RouterError) -> InboundRequest {
         switch api {
         case .chatCompletions:
             return .chat(try Router.decodeChat(data))
@@ -297,7 +301,9 @@ struct Handler: Sendable {
                 throw .invalidRequest("Invalid request JSON: \(WireJSON.describe(error))", code: "invalid_json")
             }
             do {
-                if api == .responses { return try ResponsesInbound.decode(json, history: responses.map { store in { store.conversation(of: $0) } }) }
+                if api == .responses {
+                    return try ResponsesInbound.decode(json, history: responses.map { store in { store.conversation(of: $0, tenant: tenant) } })
+                }
                 var body = json
                 if countTokensOnly, var object = body.objectValue, object["max_tokens"] == nil {
                     object["max_tokens"] = 1

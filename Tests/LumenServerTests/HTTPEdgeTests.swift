@@ -308,3 +308,17 @@ import Testing
         #expect(!ServerConfiguration.isLoopback(boundAddress: nil))
     }
 }
+
+/// `previous_response_id` continues a conversation for the tenant it belongs to only: another
+/// tenant's request naming it would carry that conversation into its own, and out to its target.
+@Suite struct ResponsesStoreTenantTests {
+    @Test func anotherTenantsResponseIsNotFound() {
+        let store = ResponsesStore(capacity: 4)
+        store.store(
+            id: "resp_1", tenant: "alpha", conversation: [ChatMessage(role: .user, text: "private note")],
+            answer: ChatMessage(role: .assistant, text: "noted"))
+        #expect(store.conversation(of: "resp_1", tenant: "alpha")?.map(\.text) == ["private note", "noted"])
+        #expect(store.conversation(of: "resp_1", tenant: "beta") == nil)
+        #expect(store.conversation(of: "resp_2", tenant: "alpha") == nil)
+    }
+}
