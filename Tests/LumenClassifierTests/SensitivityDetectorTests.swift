@@ -217,6 +217,8 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         // A surname written first stays in the name (only verbs that take a person are left out).
         #expect(found("Patient: Brown Emily, admitted Monday.", .person) == ["Brown Emily"])
         #expect(found("Please ask Young Kim to sign.", .person) == ["Young Kim"])
+        // A programming language is no surname on its own.
+        #expect(found("Port this Go service to Rust and Python, keep the skip list in Rust.", .person).isEmpty)
         // One word said again is no name; a census name in lower-case text still is.
         #expect(found("set alpha alpha alpha", .person).isEmpty)
         #expect(found("please forward this to maria garcia today", .person) == ["maria garcia"])

@@ -479,8 +479,9 @@ private struct LatinNames: Sendable {
                         }
                     }
                 }
-                // Census surname alone, not at a sentence start.
-                if !lowercaseText, surnames.contains(x.hash), !sentenceStart(x) {
+                // Census surname alone, not at a sentence start, and no language or tool ("to Rust
+                // and Python": the pseudonymised prompt would lose what it is about).
+                if !lowercaseText, surnames.contains(x.hash), !sentenceStart(x), !softwareWords.contains(x.hash) {
                     add(i, i + 1, 0.4)
                     i += 1
                     continue
