@@ -297,6 +297,14 @@ package struct AuditClassification: Codable, Sendable, Hashable {
     package var estimatedTokens: Int
     /// The prompt-injection screen's verdicts per location (nil when nothing was screened or found).
     package var injections: [AuditInjection]?
+    /// Findings and injection verdicts left out of this record past `loggedLimit` (nil: none).
+    package var omitted: Int?
+
+    /// At most this many findings, and as many injection verdicts, per record: a request that is
+    /// nothing but e-mail addresses must not write a record many times its own size (a full disk
+    /// makes the log unwritable, and then every remote request is refused). What policies and
+    /// `lumen replay` read is kept: the strongest finding of each type and every flagged verdict first.
+    package static let loggedLimit = 256
 
     package init(
         difficulty: Double, sensitivity: Double, findings: [AuditFinding], topics: [AuditTopic],
@@ -341,10 +349,34 @@ package struct AuditClassification: Codable, Sendable, Hashable {
             estimatedTokens: classification.estimatedTokens
         )
         if !classification.injections.isEmpty { injections = classification.injections.map(AuditInjection.init) }
+        limit()
+    }
+
+    /// Applies `loggedLimit` (see there).
+    private mutating func limit() {
+        var dropped = 0
+        if findings.count > Self.loggedLimit {
+            var strongest: [String: Int] = [:]
+            for (index, finding) in findings.enumerated() where finding.score > (strongest[finding.type].map { findings[$0].score } ?? -1) {
+                strongest[finding.type] = index
+            }
+            let first = Set(strongest.values)
+            var kept = findings.indices.filter { first.contains($0) }
+            for index in findings.indices where kept.count < Self.loggedLimit && !first.contains(index) { kept.append(index) }
+            kept.sort()
+            dropped += findings.count - kept.count
+            findings = kept.map { findings[$0] }
+        }
+        if let all = injections, all.count > Self.loggedLimit {
+            let kept = (all.filter(\.flagged) + all.filter { !$0.flagged }).prefix(Self.loggedLimit)
+            dropped += all.count - kept.count
+            injections = Array(kept)
+        }
+        if dropped > 0 { omitted = dropped }
     }
 
     enum CodingKeys: String, CodingKey {
-        case difficulty, sensitivity, findings, topics, language, injections
+        case difficulty, sensitivity, findings, topics, language, injections, omitted
         case estimatedTokens = "estimated_tokens"
     }
 

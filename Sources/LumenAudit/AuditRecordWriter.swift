@@ -140,6 +140,10 @@ extension JSONBytesWriter {
         }
         key("language", &o)
         string(v.language)
+        if let omitted = v.omitted {
+            key("omitted", &o)
+            number(omitted)
+        }
         key("sensitivity", &o)
         number(v.sensitivity)
         key("topics", &o)

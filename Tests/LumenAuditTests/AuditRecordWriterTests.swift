@@ -59,6 +59,7 @@ import Testing
             language: pick(strings, &g), estimatedTokens: Int(g.next() % 100_000)
         )
         if !injections.isEmpty { classification.injections = injections }
+        if coin(&g) { classification.omitted = Int(g.next() % 5000) }
         var headers: [String: String] = [:]
         for key in keys.prefix(Int(g.next() % 3)) { headers[key] = pick(strings, &g) }
         let context = AuditContext(

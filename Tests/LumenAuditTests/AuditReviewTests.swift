@@ -89,6 +89,22 @@ func fixtureLog(_ dir: String) async throws {
         #expect(try AuditHTMLReport.render(directory: dir).contains("3 requests, \(Int.max) tokens"))
     }
 
+    /// A request of thousands of values logs a bounded record: the strongest finding of each type
+    /// first (what policies and replay read), the rest counted.
+    @Test func findingsPerRecordAreBounded() {
+        var findings = (0..<3_000).map { Finding(type: .email, start: $0 * 10, end: $0 * 10 + 8, score: 0.9) }
+        findings.append(Finding(type: .awsAccessKey, start: 40_000, end: 40_020, score: 0.97))
+        findings.append(Finding(type: .email, start: 50_000, end: 50_008, score: 0.99))
+        let logged = AuditClassification(
+            Classification(difficulty: 0.5, sensitivity: 1, findings: findings, topics: [], language: "en", estimatedTokens: 9_000))
+        #expect(logged.findings.count == AuditClassification.loggedLimit && logged.omitted == 3_002 - AuditClassification.loggedLimit)
+        #expect(logged.findings.contains { $0.type == "AWS_ACCESS_KEY" } && logged.findings.contains { $0.score == 0.99 })
+        #expect(logged.classification.findings.map(\.type).contains(.awsAccessKey))
+        let small = AuditClassification(
+            Classification(difficulty: 0.5, sensitivity: 1, findings: Array(findings.prefix(3)), topics: [], language: "en", estimatedTokens: 9))
+        #expect(small.findings.count == 3 && small.omitted == nil)
+    }
+
     /// `--since`: durations, calendar dates that exist, timestamps; anything else is an error, and a
     /// duration reaching before 1970 means everything.
     @Test func sinceIsParsedStrictly() throws {
