@@ -324,10 +324,17 @@ package struct AuditClassification: Codable, Sendable, Hashable {
         _ classification: Classification, prompt: String? = nil, hmac: AuditHMAC? = nil,
         redactedTypes: Set<FindingType> = []
     ) {
+        // The prompt read into scalars once, only when a digest is wanted (once per finding was quadratic).
+        var scalars: [Unicode.Scalar]?
         self.init(
             classification, hmac: hmac, redactedTypes: redactedTypes,
             value: { finding in
-                prompt.flatMap { AuditFinding.value(of: finding, in: $0) }
+                guard let prompt else { return nil }
+                if scalars == nil { scalars = Array(prompt.unicodeScalars) }
+                guard let text = scalars, finding.start >= 0, finding.end <= text.count, finding.start < finding.end else { return nil }
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: text[finding.start..<finding.end])
+                return String(view)
             })
     }
 

@@ -33,7 +33,7 @@ struct AuditTrail: Sendable {
             policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
             requestedModel: requestedModel,
             decision: AuditDecision(decision, policy: policy),
-            classification: AuditClassification(classification, hmac: hmac, value: { screened.value(of: $0) }),
+            classification: AuditClassification(classification, hmac: hmac, value: screened.valueReader()),
             context: Self.context(context, policy: policy),
             latency: AuditLatency(decisionMs: decisionLatency.milliseconds),
             status: .pending,

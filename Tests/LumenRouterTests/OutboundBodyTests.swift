@@ -117,6 +117,32 @@ import Testing
         #expect(Screening.plainJSON(#"{"b":1,"a":2}"#) == nil && Screening.plainJSON(#"{"a":"\u00"#) == nil)
     }
 
+    /// Screening and reading the values of a text full of findings is linear in its length: one
+    /// long token ("aB3aB3…"), a name said 10,000 times ("张伟张伟…") and an address list each held a
+    /// server thread for a minute at 40,000 characters (the technical-token check, the Chinese
+    /// name choice and the value reader were quadratic).
+    @Test(arguments: ["aB3", "张伟", "a@b.io "])
+    func screeningIsLinearInLength(unit: String) throws {
+        let classifier = Classifier()
+        func seconds(_ text: String) throws -> Double {
+            var best = Double.infinity
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                let screened = try Screening.screen(
+                    ChatCompletionRequest(model: "auto", messages: [ChatMessage(role: .user, text: text)]), classifier: classifier,
+                    unknownFields: .drop)
+                let value = screened.valueReader()
+                for finding in screened.classification.findings { _ = value(finding) }
+                best = min(best, start.duration(to: .now).seconds)
+            }
+            return best
+        }
+        let small = try seconds(String(repeating: unit, count: 1_000))
+        let large = try seconds(String(repeating: unit, count: 8_000))
+        // 8× the text: linear is ~8×, quadratic ~64×. A generous bound against noise.
+        #expect(large < small * 24 + 0.05, "8x the text took \(large / small)x the time (\(small) s → \(large) s)")
+    }
+
     @Test func everyStringSentWasScreened() throws {
         var g = SplitMix64(seed: 20261204)
         let classifier = Classifier()

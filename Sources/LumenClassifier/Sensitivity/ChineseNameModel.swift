@@ -675,18 +675,32 @@ final class ChineseNameScanner: Sendable {
         }
         guard !kept.isEmpty else { return [] }
         kept.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
+        // Which scalars a chosen name covers, and where chosen names start and end: a candidate is
+        // checked against its own few scalars, not against every name chosen so far (that was
+        // quadratic: a text of 40,000 "张伟" took a minute).
+        var covered = [Bool](repeating: false, count: t.count)
+        var starts = Set<Int>()
+        var ends = Set<Int>()
         var chosen: [Candidate] = []
-        for c in kept where !chosen.contains(where: { $0.start < c.end && c.start < $0.end }) { chosen.append(c) }
+        func choose(_ c: Candidate) {
+            chosen.append(c)
+            for k in c.start..<c.end { covered[k] = true }
+            starts.insert(c.start)
+            ends.insert(c.end)
+        }
+        func free(_ c: Candidate) -> Bool { !(c.start..<c.end).contains { covered[$0] } }
+        for c in kept where free(c) { choose(c) }
         if !near.isEmpty {
             near.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.start < $1.start }
             for _ in 0..<3 {
                 var added = false
-                for d in near where !chosen.contains(where: { $0.start < d.end && d.start < $0.end }) {
-                    let coordinated = chosen.contains { c in
-                        (d.start == c.end + 1 && Self.isCoordinator(t.v[c.end])) || (d.end == c.start - 1 && Self.isCoordinator(t.v[d.end]))
-                    }
+                for d in near where free(d) {
+                    // Right after a chosen name and a coordinator, or right before a coordinator and one.
+                    let coordinated =
+                        (d.start >= 1 && ends.contains(d.start - 1) && Self.isCoordinator(t.v[d.start - 1]))
+                        || (d.end < t.count && starts.contains(d.end + 1) && Self.isCoordinator(t.v[d.end]))
                     if coordinated {
-                        chosen.append(d)
+                        choose(d)
                         added = true
                     }
                 }

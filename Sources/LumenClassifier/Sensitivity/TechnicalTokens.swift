@@ -53,22 +53,6 @@ enum TechnicalTokens {
         return (e, f > s ? technicalPart(t, s, f) : nil)
     }
 
-    /// Whether a technical token overlaps t[s..<e] (only the tokens there are read).
-    private static func overlapsTechnical(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        var i = s
-        while i > 0 && isTokenScalar(t.v[i - 1]) && isTokenScalar(t[i]) { i -= 1 }
-        while i < e {
-            guard isTokenScalar(t.v[i]) else {
-                i += 1
-                continue
-            }
-            let (end, r) = token(t, from: i)
-            if let r, r.lowerBound < e && s < r.upperBound { return true }
-            i = end
-        }
-        return false
-    }
-
     /// The technical part of the token t[s..<f] (nil when it is an ordinary word, number or e-mail).
     private static func technicalPart(_ t: ScalarText, _ s: Int, _ f: Int) -> Range<Int>? {
         var letters = 0
@@ -211,13 +195,26 @@ enum TechnicalTokens {
     /// private-network IP addresses, and widens every finding to whole ASCII tokens.
     static func apply(_ t: ScalarText, _ findings: inout [Finding]) {
         guard !findings.isEmpty else { return }
-        findings.removeAll { isOverridable($0.type) && overlapsTechnical(t, $0.start, $0.end) }
+        // The technical tokens, found once (in text order, not overlapping): finding each one's again
+        // per finding was quadratic in a long token ("aB3aB3…" of 60 KB took a minute).
+        let technical = findings.contains { isOverridable($0.type) } ? spans(t) : []
+        func overlapsTechnical(_ s: Int, _ e: Int) -> Bool {
+            // The first span that ends after s: it overlaps when it starts before e.
+            var low = 0
+            var high = technical.count
+            while low < high {
+                let mid = (low + high) / 2
+                if technical[mid].upperBound <= s { low = mid + 1 } else { high = mid }
+            }
+            return low < technical.count && technical[low].lowerBound < e
+        }
+        findings.removeAll { isOverridable($0.type) && overlapsTechnical($0.start, $0.end) }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
         func lone(_ f: Finding) -> Bool {
             f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
         }
-        if findings.contains(where: lone), spans(t).count >= 2 { findings.removeAll(where: lone) }
+        if findings.contains(where: lone), (technical.isEmpty ? spans(t) : technical).count >= 2 { findings.removeAll(where: lone) }
         findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
         for k in findings.indices {
             var f = findings[k]

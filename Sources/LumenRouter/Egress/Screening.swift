@@ -72,13 +72,31 @@ package struct ScreenedRequest: Sendable {
     package var screenedTexts: Set<String> { Set(strings.filter(\.isScreened).map(\.text)) }
 
     /// The text a located finding covers (for value digests in the audit log; never logged itself).
-    package func value(of finding: Finding) -> String? {
-        guard let path = finding.location?.path, let string = strings.first(where: { $0.location == path }) else { return nil }
-        let scalars = Array(string.text.unicodeScalars)
-        guard finding.start >= 0, finding.end <= scalars.count, finding.start < finding.end else { return nil }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[finding.start..<finding.end])
-        return String(view)
+    package func value(of finding: Finding) -> String? { valueReader()(finding) }
+
+    /// `value(of:)` for many findings: each string is found and read into scalars once, on first
+    /// use (once per finding was quadratic in a long text full of findings).
+    package func valueReader() -> (Finding) -> String? {
+        var strings: [OutboundString] = []
+        var byPath: [String: Int]?
+        var scalars: [Int: [Unicode.Scalar]] = [:]
+        let screened = self
+        return { finding in
+            guard let path = finding.location?.path else { return nil }
+            if byPath == nil {
+                strings = screened.strings
+                var index: [String: Int] = [:]
+                for (k, string) in strings.enumerated() where index[string.location] == nil { index[string.location] = k }
+                byPath = index
+            }
+            guard let k = byPath?[path] else { return nil }
+            let text = scalars[k] ?? Array(strings[k].text.unicodeScalars)
+            scalars[k] = text
+            guard finding.start >= 0, finding.end <= text.count, finding.start < finding.end else { return nil }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: text[finding.start..<finding.end])
+            return String(view)
+        }
     }
 }
 

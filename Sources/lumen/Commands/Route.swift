@@ -197,11 +197,12 @@ struct RouteReport: Encodable {
         sensitivity = classification.sensitivity
         language = classification.language
         estimatedTokens = classification.estimatedTokens
+        let value = preview.screened.valueReader()
         findings = classification.findings.map { finding in
             FindingInfo(
                 type: finding.type.rawValue, score: finding.score, start: finding.start, end: finding.end,
                 location: finding.location?.path, area: finding.location?.area.rawValue, rewritable: finding.location?.rewritable,
-                excerpt: FindingMask.mask(preview.screened.value(of: finding) ?? "", type: finding.type)
+                excerpt: FindingMask.mask(value(finding) ?? "", type: finding.type)
             )
         }
         topics = classification.topics
