@@ -69,6 +69,18 @@ import Testing
         _ = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","stream":false,"temperature":1,"max_output_tokens":16.0}"#))
     }
 
+    /// Anthropic's version and beta headers pass to an Anthropic target only as what they are
+    /// (feature names, dates): a value that could carry data is not passed on, and says so.
+    @Test func anthropicHeadersPassOnlyAsVocabulary() throws {
+        let body = try Self.json(#"{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi"}]}"#)
+        let fine = try AnthropicInbound.decode(
+            body, headers: ["anthropic-beta": "prompt-caching-2024-07-31, interleaved-thinking-2025-05-14", "anthropic-version": "2023-06-01"])
+        #expect(fine.passThroughHeaders["anthropic-beta"] == "prompt-caching-2024-07-31, interleaved-thinking-2025-05-14")
+        #expect(fine.passThroughHeaders["anthropic-version"] == "2023-06-01" && fine.dropped.isEmpty)
+        let smuggled = try AnthropicInbound.decode(body, headers: ["anthropic-beta": "x-AKIAQ3EGZ7XKJ4PLM2RT"])
+        #expect(smuggled.passThroughHeaders["anthropic-beta"] == nil && smuggled.dropped == ["header anthropic-beta"])
+    }
+
     @Test func anthropicAnswerCarriesTextToolUseAndStopReason() {
         var message = ChatMessage(role: .assistant, text: "Running it.")
         message.toolCalls = [ToolCall(id: "toolu_9", function: FunctionCall(name: "Bash", arguments: #"{"command":"ls"}"#))]

@@ -84,7 +84,12 @@ package enum AnthropicInbound {
             if choice["disable_parallel_tool_use"]?.boolValue == true { conversation.extra["parallel_tool_calls"] = false }
         }
         var passThrough: [String: String] = [:]
-        for name in ["anthropic-beta", "anthropic-version"] { if let value = headers[name] { passThrough[name] = value } }
+        for name in ["anthropic-beta", "anthropic-version"] {
+            guard let value = headers[name] else { continue }
+            // Feature names and dates ("prompt-caching-2024-07-31", "2023-06-01"), comma-separated:
+            // anything else could carry a client's data past the screen, and is not passed on.
+            if isHeaderVocabulary(value) { passThrough[name] = value } else { dropped.append("header " + name) }
+        }
         // The native body keeps what the conversation cannot hold; a non-Anthropic target gets none of it.
         let native = OutboundBody(format: .anthropicMessages, json: .object(object))
         for key in anthropicOnly where object[key] != nil { dropped.append(key + InboundRequest.anthropicOnlyMarker) }
@@ -213,6 +218,15 @@ package enum AnthropicInbound {
             return ContentPart(type: "image_url", extra: ["image_url": ["url": .string(url)]])
         }
         return ContentPart(type: "file", extra: ["file": ["file_data": .string(url)]])
+    }
+
+    /// Lower-case letters, digits, '-', '_', '.' and commas with spaces, of a modest length: the
+    /// vocabulary of Anthropic's version and beta headers.
+    static func isHeaderVocabulary(_ value: String) -> Bool {
+        value.utf8.count <= 512
+            && value.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x2C || $0 == 0x20
+            }
     }
 
     // MARK: Answers
