@@ -15,7 +15,11 @@ struct ReadingForm {
 
     init(_ original: String) {
         // Most text has nothing to fold: ASCII, or no scalar from the blocks below.
-        guard original.utf8.contains(where: { $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF || $0 == 0xE1 }) else {
+        // Most text has nothing to fold (ASCII, or Chinese with its own punctuation): found without
+        // building anything.
+        guard original.utf8.contains(where: { $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF || $0 == 0xE1 }),
+            original.unicodeScalars.contains(where: { Self.isInvisible($0.value) || Self.folds($0.value) })
+        else {
             text = original
             origin = nil
             return
