@@ -176,6 +176,8 @@ import Testing
         #expect(c.messages[5].toolCalls?.first?.function.arguments == #"{"input":"*** Begin Patch"}"#)
         #expect(c.tools?.compactMap { $0.function?.name } == ["exec_command", "apply_patch", "mcp_files__read"])
         #expect(inbound.dropped.contains { $0.contains("hosted tool web_search") })
+        // The earlier turn's reasoning goes no further, and says so.
+        #expect(inbound.dropped.contains("input[2] (reasoning)"), "\(inbound.dropped)")
         // What Lumen remembers about a tool's origin never reaches the wire.
         let wire = try WireJSON.encodeString(c)
         #expect(!wire.contains("x_lumen") && !wire.contains("inboundKind") && !wire.contains("namespaced"))

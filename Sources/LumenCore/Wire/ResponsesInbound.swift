@@ -62,6 +62,10 @@ package enum ResponsesInbound {
             conversation.messages.append(ChatMessage(role: .user, text: text))
         case .array(let items)?:
             conversation.messages += try self.items(items)
+            // Earlier turns' reasoning and hosted-tool records go no further: say so.
+            for (index, item) in items.enumerated() where Self.recordsOnly.contains(item["type"]?.stringValue ?? "") {
+                dropped.append("input[\(index)] (\(item["type"]?.stringValue ?? ""))")
+            }
         case nil:
             break
         default:
@@ -187,6 +191,10 @@ package enum ResponsesInbound {
     }
 
     /// Input items as conversation messages: consecutive function calls join one assistant turn.
+    /// Input items that record an earlier turn's reasoning or hosted tools: only the upstream that
+    /// made them can read them.
+    static let recordsOnly: Set<String> = ["reasoning", "item_reference", "web_search_call", "tool_search_call", "tool_search_output", "compaction"]
+
     static func items(_ items: [JSONValue]) throws(InboundError) -> [ChatMessage] {
         var out: [ChatMessage] = []
         func appendCall(_ call: ToolCall) {
@@ -244,7 +252,7 @@ package enum ResponsesInbound {
                 }
                 result.toolCallId = id
                 out.append(result)
-            case "reasoning", "item_reference", "web_search_call", "tool_search_call", "tool_search_output", "compaction":
+            case _ where recordsOnly.contains(type):
                 // Reasoning and hosted-tool records of earlier turns: only the upstream that made them
                 // can read them; the conversation goes on without them.
                 continue
