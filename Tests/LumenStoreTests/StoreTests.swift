@@ -277,7 +277,8 @@ struct StoreTests {
         try await setup.migrate()
         let instance = try await setup.registerInstance(name: "a")
         setup.shutdown()
-        let store = try await SharedStore.connect(url, logger: Self.logger, queryTimeout: 1)
+        // A deadline short enough to wait out, long enough for a loaded machine to write the first record.
+        let store = try await SharedStore.connect(url, logger: Self.logger, queryTimeout: 3)
         defer { store.shutdown() }
         let log = try await AuditLog.open(
             store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id),
