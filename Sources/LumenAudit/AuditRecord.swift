@@ -331,10 +331,7 @@ package struct AuditClassification: Codable, Sendable, Hashable {
             value: { finding in
                 guard let prompt else { return nil }
                 if scalars == nil { scalars = Array(prompt.unicodeScalars) }
-                guard let text = scalars, finding.start >= 0, finding.end <= text.count, finding.start < finding.end else { return nil }
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: text[finding.start..<finding.end])
-                return String(view)
+                return scalars.flatMap(finding.text(in:))
             })
     }
 

@@ -136,6 +136,15 @@ package struct Finding: Hashable, Sendable, Codable {
         self.score = score
         self.location = location
     }
+
+    /// The text the span covers in `scalars` (its string read into scalars once by the caller, who
+    /// reads many findings of it); nil when the span does not fit.
+    package func text(in scalars: [Unicode.Scalar]) -> String? {
+        guard start >= 0, end <= scalars.count, start < end else { return nil }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[start..<end])
+        return String(view)
+    }
 }
 
 /// Regulated subject areas a prompt can touch.

@@ -92,10 +92,7 @@ package struct ScreenedRequest: Sendable {
             guard let k = byPath?[path] else { return nil }
             let text = scalars[k] ?? Array(strings[k].text.unicodeScalars)
             scalars[k] = text
-            guard finding.start >= 0, finding.end <= text.count, finding.start < finding.end else { return nil }
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: text[finding.start..<finding.end])
-            return String(view)
+            return finding.text(in: text)
         }
     }
 }
