@@ -197,8 +197,13 @@ enum TechnicalTokens {
         guard !findings.isEmpty else { return }
         // The technical tokens, found once (in text order, not overlapping): finding each one's again
         // per finding was quadratic in a long token ("aB3aB3…" of 60 KB took a minute).
-        let technical = findings.contains { isOverridable($0.type) } ? spans(t) : []
+        var found: [Range<Int>]?
+        func technicalSpans() -> [Range<Int>] {
+            if found == nil { found = spans(t) }
+            return found!
+        }
         func overlapsTechnical(_ s: Int, _ e: Int) -> Bool {
+            let technical = technicalSpans()
             // The first span that ends after s: it overlaps when it starts before e.
             var low = 0
             var high = technical.count
@@ -214,7 +219,7 @@ enum TechnicalTokens {
         func lone(_ f: Finding) -> Bool {
             f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
         }
-        if findings.contains(where: lone), (technical.isEmpty ? spans(t) : technical).count >= 2 { findings.removeAll(where: lone) }
+        if findings.contains(where: lone), technicalSpans().count >= 2 { findings.removeAll(where: lone) }
         findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
         for k in findings.indices {
             var f = findings[k]
