@@ -40,10 +40,13 @@ enum Wire {
     /// The tokens of a whole answer: the backend's usage, or (missing or implausible) Lumen's estimates:
     /// the classifier's count of the input and a token per four characters of the answer.
     static func usage(of response: ChatCompletionResponse, estimatedInput: Int) -> (prompt: Int, completion: Int) {
-        let characters = response.choices.reduce(0) { sum, choice in
-            sum + choice.message.text.count + (choice.message.toolCalls ?? []).reduce(0) { $0 + $1.function.arguments.count }
-        }
-        return tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: estimatedTokens(characters: characters))
+        // The answer's characters are counted only when the estimate is needed.
+        tokens(
+            response.usage, fallbackPrompt: estimatedInput,
+            fallbackCompletion: estimatedTokens(
+                characters: response.choices.reduce(0) { sum, choice in
+                    sum + choice.message.text.count + (choice.message.toolCalls ?? []).reduce(0) { $0 + $1.function.arguments.count }
+                }))
     }
 
     /// The tokens of an answer of `characters` characters, when the backend did not count them.
@@ -62,9 +65,9 @@ enum Wire {
     /// Token counts from a backend's usage, or the fallbacks when it sent none or counts no request can
     /// have (negative, or beyond `plausibleTokens`): an upstream's numbers become cost, budget spend
     /// and audit totals, and a broken or hostile one must not make them negative or overflow them.
-    static func tokens(_ usage: Usage?, fallbackPrompt: Int, fallbackCompletion: Int) -> (prompt: Int, completion: Int) {
+    static func tokens(_ usage: Usage?, fallbackPrompt: Int, fallbackCompletion: @autoclosure () -> Int) -> (prompt: Int, completion: Int) {
         guard let usage, (0...plausibleTokens).contains(usage.promptTokens), (0...plausibleTokens).contains(usage.completionTokens) else {
-            return (fallbackPrompt, fallbackCompletion)
+            return (fallbackPrompt, fallbackCompletion())
         }
         return (usage.promptTokens, usage.completionTokens)
     }
