@@ -102,7 +102,6 @@ package enum AuditFiles {
     /// earliest timestamp string to include (records compare as strings).
     package static func since(_ text: String, now: Date = Date()) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let usage = "use 7d, 24h, 30m, 2w, 2026-11-20 or an ISO-8601 timestamp"
         if let match = trimmed.wholeMatch(of: /([0-9]{1,12}(?:\.[0-9]+)?)([dhmw])/), let amount = Double(match.1) {
             let scale: Double =
                 switch match.2 {
@@ -126,6 +125,6 @@ package enum AuditFiles {
         if let date = formatter.date(from: trimmed) { return timestamp(date) }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: trimmed) { return timestamp(date) }
-        throw AuditError(.invalidArgument, "cannot read --since '\(text)': \(usage)")
+        throw AuditError(.invalidArgument, "cannot read --since '\(text)': use 7d, 24h, 30m, 2w, 2026-11-20 or an ISO-8601 timestamp")
     }
 }

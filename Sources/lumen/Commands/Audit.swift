@@ -62,7 +62,7 @@ private func usd(_ value: Double) -> String { String(format: "$%.4f", value) }
 
 /// A wrong argument (`--since abc`) is a usage error (exit 64, with the usage); a log that cannot be
 /// read is an error of its own (exit 1, the message only).
-private func failing<T>(_ body: () throws -> T) throws -> T {
+func failing<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as AuditError where error.code == .invalidArgument {
         throw ValidationError(error.message)
     }

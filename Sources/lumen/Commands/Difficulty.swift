@@ -461,9 +461,7 @@ struct Calibrate: AsyncParsableCommand {
             source = data
         case (nil, let audit?):
             guard model == nil else { throw ValidationError("--audit uses the scores stored in the log; drop --model") }
-            let cutoff = try since.map { text in
-                do { return try AuditFiles.since(text) } catch let error as AuditError { throw ValidationError(error.message) }
-            }
+            let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
             scores = try loggedDifficultyScores(in: audit, since: cutoff)
             guard !scores.isEmpty else { throw ValidationError("no request with a difficulty score in \(audit)") }
             source = audit
