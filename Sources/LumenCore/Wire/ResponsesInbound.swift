@@ -61,11 +61,7 @@ package enum ResponsesInbound {
         case .string(let text)?:
             conversation.messages.append(ChatMessage(role: .user, text: text))
         case .array(let items)?:
-            conversation.messages += try self.items(items)
-            // Earlier turns' reasoning and hosted-tool records go no further: say so.
-            for (index, item) in items.enumerated() where Self.recordsOnly.contains(item["type"]?.stringValue ?? "") {
-                dropped.append("input[\(index)] (\(item["type"]?.stringValue ?? ""))")
-            }
+            conversation.messages += try self.items(items, dropped: &dropped)
         case nil:
             break
         default:
@@ -195,7 +191,8 @@ package enum ResponsesInbound {
     /// made them can read them.
     static let recordsOnly: Set<String> = ["reasoning", "item_reference", "web_search_call", "tool_search_call", "tool_search_output", "compaction"]
 
-    static func items(_ items: [JSONValue]) throws(InboundError) -> [ChatMessage] {
+    /// The input items as messages; `dropped` names those that go no further.
+    static func items(_ items: [JSONValue], dropped: inout [String]) throws(InboundError) -> [ChatMessage] {
         var out: [ChatMessage] = []
         func appendCall(_ call: ToolCall) {
             if var last = out.last, last.role == .assistant, last.content == nil || last.text.isEmpty, last.toolCalls != nil {
@@ -254,8 +251,8 @@ package enum ResponsesInbound {
                 out.append(result)
             case _ where recordsOnly.contains(type):
                 // Reasoning and hosted-tool records of earlier turns: only the upstream that made them
-                // can read them; the conversation goes on without them.
-                continue
+                // can read them; the conversation goes on without them, and says so.
+                dropped.append("\(path) (\(type))")
             default:
                 throw InboundError("\(path): input item type '\(type)' is not supported", param: path)
             }
