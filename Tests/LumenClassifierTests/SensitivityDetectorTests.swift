@@ -73,6 +73,20 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         // Wrong check digit, and an impossible birth date (checksum recomputed for 1990-02-30).
         #expect(found("身份证号110101199003074515", .chineseResidentID).isEmpty)
         #expect(found("身份证号11010119900230451X", .chineseResidentID).isEmpty)
+        // Grouped as region, birth date and the rest, as forms and people write it.
+        #expect(found("身份证号 110101 19900307 1233", .chineseResidentID) == ["110101 19900307 1233"])
+        #expect(found("身份证 110101 1990 0307 1233 ok", .chineseResidentID) == ["110101 1990 0307 1233"])
+        #expect(found("ID 110101-19900307-109X", .chineseResidentID) == ["110101-19900307-109X"])
+        #expect(found("身份证号 110101 19900307 1234", .chineseResidentID).isEmpty)
+    }
+
+    @Test func dottedCardsAndPhones() {
+        #expect(found("card 4111.1111.1111.1111 exp 12/27", .creditCard) == ["4111.1111.1111.1111"])
+        #expect(found("card 4111.1111.1111.1112 exp 12/27", .creditCard).isEmpty)
+        #expect(found("Call me at 415.555.0142 tomorrow", .phone) == ["415.555.0142"])
+        // Versions and other dotted numbers stay what they are.
+        #expect(found("upgraded 10.22.333 to 10.22.334", .phone).isEmpty)
+        #expect(found("build 105.555.0142", .phone).isEmpty)
     }
 
     @Test func ipAddresses() {
@@ -196,6 +210,118 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         // A key word with no separator after it is not an assignment.
         #expect(found("rotate the passphrase hunter2pass weekly", .password).isEmpty)
         #expect(found("the secret_token 9f8e7d6c5b4a3210", .genericSecret).isEmpty)
+    }
+
+    /// Published formats of keys developers paste: AI providers, package registries, mail, SMS and
+    /// payment services, cloud consoles. Each one's prefix alone, or with a body of the wrong kind or
+    /// length, is no key.
+    @Test(arguments: [
+        ("groq gsk_" + String(repeating: "aB3d", count: 13), "gsk_" + String(repeating: "aB3d", count: 13)),
+        ("xai-" + String(repeating: "Zq9w", count: 20), "xai-" + String(repeating: "Zq9w", count: 20)),
+        ("pplx-" + String(repeating: "k2Lm", count: 12), "pplx-" + String(repeating: "k2Lm", count: 12)),
+        ("r8_" + String(repeating: "Ab1", count: 12) + "x", "r8_" + String(repeating: "Ab1", count: 12) + "x"),
+        ("publish with npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+        ("pypi-AgEIcHlwaS5vcmcCJGE0ZjM3ZTBlLWQ2NzQtNDg5OC1hZTg2LTBmMjYz", "pypi-AgEIcHlwaS5vcmcCJGE0ZjM3ZTBlLWQ2NzQtNDg5OC1hZTg2LTBmMjYz"),
+        (
+            "SENDGRID_KEY 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.",
+            "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"
+        ),
+        ("twilio SK2a1b3c4d5e6f7a8b9c0d1e2f3a4b5c6d ok", "SK2a1b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"),
+        ("mailgun key-0123456789abcdef0123456789abcdef", "key-0123456789abcdef0123456789abcdef"),
+        ("DO dop_v1_" + String(repeating: "0a1b2c3d", count: 8), "dop_v1_" + String(repeating: "0a1b2c3d", count: 8)),
+        ("shop shpat_0123456789abcdef0123456789abcdef", "shpat_0123456789abcdef0123456789abcdef"),
+        ("hook whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        ("Authorization: Bearer ya29.a0AfH6SMBx3Kq-Zr9_8sLmN0pQ1rS2tU3vW4xY5z", "ya29.a0AfH6SMBx3Kq-Zr9_8sLmN0pQ1rS2tU3vW4xY5z"),
+    ])
+    func moreKeyFormats(text: String, expected: String) {
+        let all = classifier.findings(in: text)
+        let scalars = Array(text.unicodeScalars)
+        let texts = all.map { f in String(String.UnicodeScalarView(scalars[f.start..<f.end])) }
+        #expect(texts == [expected], "\(all)")
+        #expect(classifier.classify(text).sensitivity >= 0.9)
+    }
+
+    @Test func keyFormatNearMisses() {
+        for text in [
+            "We sell by SKU and keep a key-value store", "SK0123 is a part number", "sg.example.com", "SG.abc.def",
+            "the key-value pairs", "npm_config_cache", "dapi is a prefix", "ya29. is a prefix", "the twilio SK2a1b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e",
+        ] {
+            #expect(classifier.findings(in: text).filter { $0.type.isSecret }.isEmpty, "\(text)")
+        }
+    }
+
+    /// Passwords typed on a command line, where the flag says what its argument is. A variable, a
+    /// prompt (a bare `-p`) or a port (`docker run -p`) is none.
+    @Test func commandLinePasswords() {
+        // A finding covers its whole ASCII token, so an attached value takes the flag's letter with it.
+        #expect(found("run mysql -u root -pS3cretPass! mydb", .password) == ["pS3cretPass!"])
+        #expect(found("sshpass -p 'hunter2x' ssh admin@10.0.0.5", .password) == ["hunter2x"])
+        #expect(found("sshpass -p Hunter22 ssh admin@host", .password) == ["Hunter22"])
+        #expect(found("curl -u admin:S3cr3tPw https://api.example.com/v1", .password) == ["S3cr3tPw"])
+        #expect(found("curl --user \"admin:S3cr3t Pw\" https://x.io", .password) == ["S3cr3t Pw"])
+        #expect(found("redis-cli -h cache -a Sup3rSecret ping", .password) == ["Sup3rSecret"])
+        #expect(found("docker login -u bob -p Xy7pass99 registry.example.com", .password) == ["Xy7pass99"])
+        #expect(found("openssl rsa -in key.pem -passin pass:MyPassw0rd -out k.pem", .password) == ["MyPassw0rd"])
+        #expect(found("pg_dump --password 'Sup3r Secret' app", .password) == ["Sup3r Secret"])
+        #expect(found("$(mysql -uapp -pAbc123xyz -e 'select 1')", .password).map { $0.hasSuffix("Abc123xyz") } == [true])
+        for text in [
+            "mysql -h db -P 3306 -u app -p", "mysql -u root -p$MYSQL_PWD db", "docker run -p 8080:80 nginx", "helm install -p values.yaml chart",
+            "curl -u $USER:$API_TOKEN https://api.github.com", "curl --user admin https://example.com", "sshpass -p \"$SSHPASS\" ssh host",
+            "echo $TOKEN | docker login -u bob --password-stdin ghcr.io", "Use the --password flag to set it",
+            "openssl enc -aes-256-cbc -pass pass:$KEY -in a",
+        ] {
+            #expect(found(text, .password).isEmpty, "\(text)")
+        }
+    }
+
+    /// Password and key words in other languages and scripts; after a separator that is a word, a
+    /// sentence about passwords goes on in prose, and that is no value.
+    @Test func passwordWordsInOtherLanguages() {
+        for (text, value) in [
+            ("口令：Abc12345", "Abc12345"), ("密碼：Abc12345", "Abc12345"), ("密鑰: 9f8e7d6c5b4a3210", "9f8e7d6c5b4a3210"),
+            ("パスワード：Abc12345", "Abc12345"), ("パスワードは「Abc12345」です", "Abc12345"), ("비밀번호: Abc12345", "Abc12345"),
+            ("пароль: Qwerty123", "Qwerty123"), ("Passwort: Geheim123", "Geheim123"), ("Das Passwort ist Geheim123", "Geheim123"),
+            ("senha: minhaSenha99", "minhaSenha99"), ("contraseña: Abc12345", "Abc12345"), ("la contraseña es Gato1234", "Gato1234"),
+            ("le mot de passe est Chat1234!", "Chat1234!"), ("密码是 Passw0rd!", "Passw0rd!"), ("my password is swordfish", "swordfish"),
+            ("my password is \"hunter\"", "hunter"),
+        ] {
+            let type: FindingType = text.contains("密鑰") ? .genericSecret : .password
+            #expect(found(text, type) == [value], "\(text)")
+        }
+        for text in [
+            "密码是什么意思", "忘记密码是怎么回事？", "パスワードは何ですか？", "パスワードはどこで変更できますか", "비밀번호는 무엇인가요?",
+            "Der Kennwort ist falsch, bitte neu eingeben", "la contraseña es incorrecta", "a senha é obrigatória", "le mot de passe est trop court",
+            "The password is required and must be 8 characters", "the pass is valid today", "my password is hunter",
+        ] {
+            #expect(found(text, .password).isEmpty && found(text, .genericSecret).isEmpty, "\(text)")
+        }
+        // A password word is no name.
+        #expect(found("Passwort: Geheim123", .person).isEmpty)
+        #expect(found("Das Passwort ist Geheim123", .person).isEmpty)
+    }
+
+    /// Whoever has a webhook URL or a bot token can post as its owner.
+    @Test func webhookURLsAndBotTokens() {
+        #expect(
+            found("notify https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX now", .genericSecret)
+                == ["T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"])
+        #expect(found("https://discord.com/api/webhooks/123456789012345678/abcDEF-ghi_jkl", .genericSecret) == ["123456789012345678/abcDEF-ghi_jkl"])
+        #expect(
+            found("Telegram bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0", .genericSecret) == ["123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"])
+        #expect(found("See https://hooks.slack.com/services/ for docs", .genericSecret).isEmpty)
+        #expect(found("Timestamp 1700000000:AAA and 12:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0", .genericSecret).isEmpty)
+    }
+
+    /// An AWS secret key written right after its access key needs no label.
+    @Test func unlabelledAWSSecretNextToItsKey() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        #expect(found("AKIAIOSFODNN7EXAMPLE\n\(secret)", .genericSecret) == [secret])
+        #expect(
+            found(
+                "Azure: AccountName=acct;AccountKey=Eby8vdM02xNOcq+FlqUw/JPLlmEtlCDXJ1OUzFT50uSRZ6==;EndpointSuffix=core.windows.net", .genericSecret)
+                == ["Eby8vdM02xNOcq+FlqUw/JPLlmEtlCDXJ1OUzFT50uSRZ6=="])
+        // Without the access key nearby, a 40-character run needs a key word.
+        #expect(found("the commit \(secret)", .genericSecret).isEmpty)
     }
 
     @Test func highEntropyNeedsKeyword() {

@@ -14,6 +14,7 @@ enum AnchorPass {
         var chains: [Finding] = []
         var passports: [Finding] = []
         var dates: [Finding] = []
+        var commandLines: [Finding] = []
     }
 
     private static let email: UInt8 = 1 << 0
@@ -23,8 +24,9 @@ enum AnchorPass {
     private static let date: UInt8 = 1 << 4
     private static let key: UInt8 = 1 << 5
     private static let format: UInt8 = 1 << 6
+    private static let command: UInt8 = 1 << 7
     /// Detectors whose ASCII trigger never starts a match right after an ASCII letter.
-    private static let tokenStart: UInt8 = passport | date | key | format
+    private static let tokenStart: UInt8 = passport | date | key | format | command
 
     /// For each ASCII scalar, the detectors it may trigger (each step re-checks its own condition).
     private static let triggers: [UInt8] = {
@@ -36,7 +38,8 @@ enum AnchorPass {
         for c in [0x70, 0x50] { table[c] |= passport }  // p P
         for c in [0x64, 0x44, 0x62, 0x42] { table[c] |= date }  // d D b B
         for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
-        for c in [0x73, 0x67, 0x78, 0x72, 0x68] { table[c] |= format }  // s g x r h
+        for c in Secrets.formatStarts { table[Int(c)] |= format }  // s g x r h S n p …
+        for c in Secrets.commandStarts { table[Int(c)] |= command }  // m s d … and '-' ("--password")
         return table
     }()
 
@@ -50,6 +53,7 @@ enum AnchorPass {
         var nextChain = 0
         var nextPassport = 0
         var nextDate = 0
+        var nextCommand = 0
         let n = t.count
         let triggers = Self.triggers
         var afterLetter = false
@@ -75,6 +79,7 @@ enum AnchorPass {
             if m & date != 0 && i >= nextDate { nextDate = Identifiers.dateOfBirthStep(t, i, &found.dates) }
             if m & key != 0 && i >= nextKey { nextKey = Secrets.keyStep(t, i, &found.keys) }
             if m & format != 0 && i >= nextFormat { nextFormat = Secrets.formatStep(t, i, &found.formats) }
+            if m & command != 0 && i >= nextCommand { nextCommand = Secrets.commandStep(t, i, &found.commandLines) }
         }
         return found
     }

@@ -236,8 +236,10 @@ enum Identifiers {
         let spacesOrDashes = separators & ~(space | dash) == 0
         if t.isASCIILetter(c.end) && !c.trailingCheckX { return }
 
-        // Chinese resident ID: 17 digits + check digit (digit or X), birth date valid.
-        if single && !c.plus && (n == 18 || (n == 17 && c.trailingCheckX)) {
+        // Chinese resident ID: 17 digits + check digit (digit or X), birth date valid; written whole or
+        // grouped as region, birth date and the rest ("110101 19900307 123X", "110101 1990 0307 123X").
+        let idGroups = single || c.hasGroups(6, 8, 4) || c.hasGroups(6, 8, 3) || c.hasGroups(6, 4, 4, 4) || c.hasGroups(6, 4, 4, 3)
+        if idGroups && spacesOrDashes && !c.plus && !c.parens && (n == 18 || (n == 17 && c.trailingCheckX)) {
             let check: Int = n == 18 ? Int(c.digits[17]) : 10
             if cnIDValid(Array(c.digits[0..<17]), check: check) {
                 out.append(Finding(type: .chineseResidentID, start: c.start, end: n == 18 ? c.end : c.end + 1, score: 0.97))
@@ -296,8 +298,10 @@ enum Identifiers {
             }
             if ssnShape { return }
         }
-        // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes.
-        if !c.plus && !c.parens && n >= 12 && n <= 19 && spacesOrDashes && !c.hasExtension && luhn(c.digits) {
+        // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes (or dots
+        // between groups of four: "4111.1111.1111.1111").
+        let dottedFours = separators == dot && n == 16 && c.hasGroups(4, 4, 4, 4)
+        if !c.plus && !c.parens && n >= 12 && n <= 19 && (spacesOrDashes || dottedFours) && !c.hasExtension && luhn(c.digits) {
             let cardContext = t.hasContext(Lexicon.cardContext, before: c.start, window: 60)
             // Card groupings: fours (the last may be shorter), Amex 4-6-5, Diners 4-6-4. Other
             // groupings are ids (a process id and a hex run in a temp path, "13246-12345678").

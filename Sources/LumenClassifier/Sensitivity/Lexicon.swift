@@ -80,6 +80,8 @@ enum Lexicon {
         results reason state status plan report request response header headers code time type id key value
         null nil none undefined true false utc gmt debug trace info log logs build release version test tests
         output input server client service services config configuration retry timeout job task worker
+        password passwords passwort kennwort senha contraseña contrasena wachtwoord passcode username login
+        token secret
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")

@@ -2,22 +2,35 @@
 // in config, .env files and connection strings, and a keyword-gated high-entropy fallback.
 
 enum Secrets {
-    private enum Body: Sendable { case alnum, keyChar }
+    private enum Body: Sendable { case alnum, keyChar, keyCharDot, hex }
 
     private struct Format: Sendable {
+        /// As written: the prefixes are case-sensitive ("SG." is SendGrid's, "sg." is not).
         let prefix: [UInt32]
         let type: FindingType
         let minBody: Int
         let maxBody: Int
         let bodyKind: Body
-        init(prefix: [UInt32], type: FindingType, minBody: Int, maxBody: Int, body: Body) {
-            self.prefix = prefix
+        init(_ prefix: String, _ type: FindingType, body: Body, _ minBody: Int, _ maxBody: Int) {
+            self.prefix = prefix.unicodeScalars.map(\.value)
             self.type = type
             self.minBody = minBody
             self.maxBody = maxBody
             self.bodyKind = body
         }
-        func body(_ c: UInt32) -> Bool { bodyKind == .alnum ? Secrets.alnum(c) : Secrets.keyChar(c) }
+        func body(_ c: UInt32) -> Bool {
+            switch bodyKind {
+            case .alnum: Secrets.alnum(c)
+            case .keyChar: Secrets.keyChar(c)
+            case .keyCharDot: Secrets.keyChar(c) || c == 0x2E
+            case .hex: Chars.isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+            }
+        }
+        func matches(_ t: ScalarText, at i: Int) -> Bool {
+            guard i + prefix.count <= t.count else { return false }
+            for k in 0..<prefix.count where t.v[i + k] != prefix[k] { return false }
+            return true
+        }
     }
 
     fileprivate static func alnum(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) }
@@ -25,28 +38,57 @@ enum Secrets {
     fileprivate static func keyChar(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D }
     private static func base64URL(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D }
 
-    /// Longest prefixes first so "sk-ant-" wins over "sk-".
+    /// Published key formats. Longest prefixes first so "sk-ant-" wins over "sk-".
     private static let formats: [Format] = [
-        Format(prefix: Chars.scalars("sk-ant-"), type: .anthropicKey, minBody: 20, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("sk-proj-"), type: .openAIKey, minBody: 20, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("sk-svcacct-"), type: .openAIKey, minBody: 20, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("sk-"), type: .openAIKey, minBody: 20, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("github_pat_"), type: .githubToken, minBody: 22, maxBody: 255, body: .keyChar),
-        Format(prefix: Chars.scalars("ghp_"), type: .githubToken, minBody: 36, maxBody: 36, body: .alnum),
-        Format(prefix: Chars.scalars("gho_"), type: .githubToken, minBody: 36, maxBody: 36, body: .alnum),
-        Format(prefix: Chars.scalars("ghu_"), type: .githubToken, minBody: 36, maxBody: 36, body: .alnum),
-        Format(prefix: Chars.scalars("ghs_"), type: .githubToken, minBody: 36, maxBody: 36, body: .alnum),
-        Format(prefix: Chars.scalars("ghr_"), type: .githubToken, minBody: 36, maxBody: 36, body: .alnum),
-        Format(prefix: Chars.scalars("xoxb-"), type: .slackToken, minBody: 10, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("xoxp-"), type: .slackToken, minBody: 10, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("xoxo-"), type: .slackToken, minBody: 10, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("xoxa-"), type: .slackToken, minBody: 10, maxBody: 200, body: .keyChar),
-        Format(prefix: Chars.scalars("sk_live_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
-        Format(prefix: Chars.scalars("rk_live_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
-        Format(prefix: Chars.scalars("sk_test_"), type: .stripeKey, minBody: 16, maxBody: 200, body: .alnum),
-        Format(prefix: Chars.scalars("glpat-"), type: .genericSecret, minBody: 20, maxBody: 64, body: .keyChar),  // GitLab
-        Format(prefix: Chars.scalars("hf_"), type: .genericSecret, minBody: 30, maxBody: 40, body: .alnum),  // Hugging Face
+        Format("sk-ant-", .anthropicKey, body: .keyChar, 20, 200),
+        Format("sk-proj-", .openAIKey, body: .keyChar, 20, 200),
+        Format("sk-svcacct-", .openAIKey, body: .keyChar, 20, 200),
+        Format("sk-", .openAIKey, body: .keyChar, 20, 200),  // also DeepSeek's and OpenRouter's (sk-or-v1-)
+        Format("github_pat_", .githubToken, body: .keyChar, 22, 255),
+        Format("ghp_", .githubToken, body: .alnum, 36, 36),
+        Format("gho_", .githubToken, body: .alnum, 36, 36),
+        Format("ghu_", .githubToken, body: .alnum, 36, 36),
+        Format("ghs_", .githubToken, body: .alnum, 36, 36),
+        Format("ghr_", .githubToken, body: .alnum, 36, 36),
+        Format("xoxb-", .slackToken, body: .keyChar, 10, 200),
+        Format("xoxp-", .slackToken, body: .keyChar, 10, 200),
+        Format("xoxo-", .slackToken, body: .keyChar, 10, 200),
+        Format("xoxa-", .slackToken, body: .keyChar, 10, 200),
+        Format("xapp-", .slackToken, body: .keyChar, 20, 200),
+        Format("sk_live_", .stripeKey, body: .alnum, 16, 200),
+        Format("rk_live_", .stripeKey, body: .alnum, 16, 200),
+        Format("sk_test_", .stripeKey, body: .alnum, 16, 200),
+        Format("rk_test_", .stripeKey, body: .alnum, 16, 200),
+        Format("whsec_", .stripeKey, body: .alnum, 24, 64),  // Stripe webhook signing secret
+        Format("glpat-", .genericSecret, body: .keyChar, 20, 64),  // GitLab
+        Format("hf_", .genericSecret, body: .alnum, 30, 40),  // Hugging Face
+        Format("gsk_", .genericSecret, body: .alnum, 40, 64),  // Groq
+        Format("xai-", .genericSecret, body: .alnum, 60, 100),  // xAI
+        Format("pplx-", .genericSecret, body: .alnum, 40, 64),  // Perplexity
+        Format("r8_", .genericSecret, body: .alnum, 30, 45),  // Replicate
+        Format("pypi-AgE", .genericSecret, body: .keyChar, 40, 400),  // PyPI upload token (a macaroon)
+        Format("npm_", .genericSecret, body: .alnum, 36, 36),
+        Format("SG.", .genericSecret, body: .keyCharDot, 60, 72),  // SendGrid: SG.<22>.<43>
+        Format("SK", .genericSecret, body: .hex, 32, 32),  // Twilio API key
+        Format("key-", .genericSecret, body: .hex, 32, 32),  // Mailgun
+        Format("dop_v1_", .genericSecret, body: .hex, 64, 64),  // DigitalOcean
+        Format("dapi", .genericSecret, body: .hex, 32, 32),  // Databricks
+        Format("shpat_", .genericSecret, body: .hex, 32, 32),  // Shopify
+        Format("shpss_", .genericSecret, body: .hex, 32, 32),
+        Format("shpca_", .genericSecret, body: .hex, 32, 32),
+        Format("shppa_", .genericSecret, body: .hex, 32, 32),
+        Format("sq0atp-", .genericSecret, body: .keyChar, 20, 50),  // Square
+        Format("sq0csp-", .genericSecret, body: .keyChar, 40, 50),
+        Format("ya29.", .genericSecret, body: .keyCharDot, 30, 2048),  // Google OAuth access token
+        Format("ATATT3", .genericSecret, body: .keyChar, 150, 300),  // Atlassian API token
     ]
+
+    /// The first scalars of the prefixes in `formats` (ASCII): where `formatStep` looks.
+    static let formatStarts: [UInt32] = formats.reduce(into: []) { starts, f in
+        if !starts.contains(f.prefix[0]) { starts.append(f.prefix[0]) }
+    }
+    /// `formats` by their first scalar, in list order.
+    private static let formatsByStart: [[Format]] = (0..<128).map { c in formats.filter { $0.prefix[0] == UInt32(c) } }
 
     /// At 'A'/'a' (AKIA, ASIA, AIza), 'e' (eyJ) or '-' (PEM) starting a token: an AWS or Google
     /// key, a JWT or a PEM private key.
@@ -66,30 +108,28 @@ enum Secrets {
         return i + 1
     }
 
-    private static func matchFormat(_ t: ScalarText, at i: Int) -> Int? {
-        let c = t.v[i]
-        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 || c == 0x68 else { return nil }
-        for f in formats where f.prefix[0] == c {
-            guard t.matches(f.prefix, at: i), (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) else { continue }
-            var e = i + f.prefix.count
-            while e < t.count && f.body(t.v[e]) && e - i - f.prefix.count <= f.maxBody { e += 1 }
-            let body = e - i - f.prefix.count
+    /// The key in a published format starting at `i`: its end and type.
+    private static func matchFormat(_ t: ScalarText, at i: Int) -> (end: Int, type: FindingType)? {
+        for f in formatsByStart[Int(t.v[i])] where f.matches(t, at: i) {
+            let bodyStart = i + f.prefix.count
+            var e = bodyStart
+            while e < t.count && f.body(t.v[e]) && e - bodyStart <= f.maxBody { e += 1 }
+            // A dotted body does not end in its sentence's full stop.
+            if f.bodyKind == .keyCharDot { while e > bodyStart && t.v[e - 1] == 0x2E { e -= 1 } }
+            let body = e - bodyStart
             if body >= f.minBody && body <= f.maxBody && !alnum(t[e]) {
-                return e
+                return (e, f.type)
             }
         }
         return nil
     }
 
-    /// At 's', 'g', 'x', 'r' or 'h' starting a token (every prefix in `formats` starts so): a provider key.
+    /// At the first scalar of a key prefix (`formatStarts`) starting a token: a provider key.
     @inline(__always) static func formatStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
         let c = t.v[i]
-        guard c == 0x73 || c == 0x67 || c == 0x78 || c == 0x72 || c == 0x68 else { return i + 1 }
+        guard c < 0x80, !formatsByStart[Int(c)].isEmpty else { return i + 1 }
         if i > 0 && alnum(t.v[i - 1]) { return i + 1 }  // as in keyStep
-        if let end = matchFormat(t, at: i) {
-            let type =
-                formats.first { f in t.matches(f.prefix, at: i) && (0..<f.prefix.count).allSatisfy({ t.v[i + $0] == f.prefix[$0] }) }?.type
-                ?? .genericSecret
+        if let (end, type) = matchFormat(t, at: i) {
             out.append(Finding(type: type, start: i, end: end, score: 0.97))
             return end
         }
@@ -173,28 +213,44 @@ enum Secrets {
 
     // MARK: Assignments: password=…, DB_PASSWORD: "…", "my password is …", 密码：…
 
-    private static let passwordKeys = ["password", "passwd", "pwd", "passphrase", "pass"]
-    private static let secretKeys = [
-        "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "private_key", "auth", "credential",
-        "client_secret", "bearer",
+    /// Password words, English and other Latin-script languages (`KeyWords` finds them inside a
+    /// config key: "DB_PASSWORD", "contraseña", "Kennwort").
+    private static let passwordKeys = [
+        "password", "passwd", "pwd", "passphrase", "pass", "passcode", "senha", "kennwort", "wachtwoord", "contrase", "salasana",
+        "heslo", "haslo", "jelsz", "adgangskode",
     ]
-    private static let chinesePassword = Array("密码".unicodeScalars.map(\.value))
-    private static let chineseSecret = Array("密钥".unicodeScalars.map(\.value))
-    private static let chineseToken = Array("令牌".unicodeScalars.map(\.value))
+    private static let secretKeys = [
+        "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "accountkey", "private_key", "auth",
+        "credential", "client_secret", "bearer",
+    ]
+    /// Key words in other scripts: Chinese (simplified and traditional), Japanese, Korean, Russian.
+    private static let otherScriptKeys: [(word: [UInt32], type: FindingType)] =
+        ["密码", "口令", "密碼", "パスワード", "暗証番号", "비밀번호", "암호", "пароль", "Пароль", "ПАРОЛЬ"].map { (scalarsAsWritten($0), .password) }
+        + ["密钥", "令牌", "秘钥", "密鑰", "金鑰", "秘鑰", "金钥"].map { (scalarsAsWritten($0), .genericSecret) }
+    private static let otherScriptKeyStarts = ChineseAddresses.Bitmap(Set(otherScriptKeys.map { $0.word[0] }))
 
-    private static func identChar(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D || c == 0x2E }
+    private static func scalarsAsWritten(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+
+    /// A letter of a config key: ASCII letters, digits, `_`, `-`, `.`, and Latin letters with
+    /// diacritics ("contraseña").
+    private static func identChar(_ c: UInt32) -> Bool {
+        alnum(c) || c == 0x5F || c == 0x2D || c == 0x2E || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7)
+    }
+
+    /// The key word in another script starting at `i`: its end and type.
+    private static func otherScriptKey(_ t: ScalarText, at i: Int) -> (end: Int, type: FindingType)? {
+        guard otherScriptKeyStarts.contains(t.v[i]) else { return nil }
+        for key in otherScriptKeys where key.word[0] == t.v[i] && i + key.word.count <= t.count {
+            if (1..<key.word.count).allSatisfy({ t.v[i + $0] == key.word[$0] }) { return (i + key.word.count, key.type) }
+        }
+        return nil
+    }
 
     static func scanAssignments(_ t: ScalarText, into out: inout [Finding]) {
-        let password0 = chinesePassword[0]
-        let password1 = chinesePassword[1]
-        let secret0 = chineseSecret[0]
-        let secret1 = chineseSecret[1]
-        let token0 = chineseToken[0]
-        let token1 = chineseToken[1]
         let keys = assignmentKeys
         var i = 0
         while i < t.count {
-            // An identifier (config key) containing a password/secret word, or the Chinese words.
+            // An identifier (config key) containing a password/secret word, or such a word in another script.
             let c = t.v[i]
             var keyEnd = -1
             var type: FindingType = .password
@@ -210,17 +266,15 @@ enum Secrets {
                     keyEnd = e
                     type = kind
                 }
-            } else if c == password0 && t[i + 1] == password1 {
-                keyEnd = i + 2
-            } else if (c == secret0 && t[i + 1] == secret1) || (c == token0 && t[i + 1] == token1) {
-                keyEnd = i + 2
-                type = .genericSecret
+            } else if let (end, kind) = otherScriptKey(t, at: i) {
+                keyEnd = end
+                type = kind
             }
             guard keyEnd >= 0 else {
                 i += 1
                 continue
             }
-            // After the Chinese words a space may be all that separates the value ("密码 Passw0rd!2024"):
+            // After a word in another script a space may be all that separates the value ("密码 Passw0rd!2024"):
             // then the value must look like one (ASCII, letters with digits or symbols).
             let separator = separatorEnd(t, after: keyEnd)
             let bareSpace = separator == nil && c >= 0x80 && t[keyEnd] == 0x20
@@ -229,28 +283,53 @@ enum Secrets {
                 continue
             }
             if t[k] == 0x3D { k += 1 }
-            while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 { k += 1 }
+            while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 || t[k] == 0x300C || t[k] == 0x300E { k += 1 }
             let s = k
-            while k < t.count && !Chars.isSpace(t.v[k]) && t.v[k] != 0x22 && t.v[k] != 0x27 && t.v[k] != 0x60 && t.v[k] != 0x2C
-                && t.v[k] != 0x3B && t.v[k] != 0xFF0C && t.v[k] != 0x3002 && k - s < 200
-            { k += 1 }
+            while k < t.count && !Chars.isSpace(t.v[k]) && !valueStop(t.v[k]) && k - s < 200 { k += 1 }
             // Trailing sentence punctuation is not part of the value.
             while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x3F) { k -= 1 }
-            if isSecretValue(t, s, k, type: type) && (!bareSpace || mixedASCII(t, s, k)) {
+            if isSecretValue(t, s, k, type: type) && (bareSpace ? mixedASCII(t, s, k) : separator.map { proseValueOK(t, $0, s, k) } ?? true) {
                 out.append(Finding(type: type, start: s, end: k, score: type == .password ? 0.9 : 0.8))
             }
             i = max(k, keyEnd)
         }
     }
 
-    /// After a key ending at `keyEnd`: quotes/spaces, then '=', ':', '：', "is", "是", "为". Returns the
-    /// offset right after the separator, or nil when there is none.
+    /// After a separator that is a word ("is", "ist", "est", "es", "é", "是", "为", "は", "는", "은") the
+    /// sentence may go on in prose ("the password is required", "密码是什么意思", "das Kennwort ist
+    /// falsch"): the value must look like one — quoted, or ASCII with letters and digits or symbols.
+    /// After English "is", a single word that is no common English word counts too ("swordfish").
+    private static func proseValueOK(_ t: ScalarText, _ separator: Int, _ s: Int, _ e: Int) -> Bool {
+        let last = t[separator - 1]
+        let particle = last == 0x662F || last == 0x4E3A || last == 0x306F || last == 0xB294 || last == 0xC740
+        guard last == 0x20 || particle else { return true }
+        let quote = t[s - 1]
+        if s > separator && (quote == 0x22 || quote == 0x27 || quote == 0x60 || quote == 0x300C || quote == 0x300E) { return true }
+        if mixedASCII(t, s, e) { return true }
+        let english = last == 0x20 && (t[separator - 3] | 0x20) == 0x69 && (t[separator - 2] | 0x20) == 0x73
+        return english && e - s >= 5 && (s..<e).allSatisfy({ t.isASCIILetter($0) }) && !EnglishWords.common.contains(Chars.hash(t.v, s, e))
+    }
+
+    /// Quotes (ASCII and Japanese corner brackets), ',', ';', '，', '。' end a value.
+    @inline(__always) private static func valueStop(_ c: UInt32) -> Bool {
+        c == 0x22 || c == 0x27 || c == 0x60 || c == 0x2C || c == 0x3B || c == 0xFF0C || c == 0x3002 || c == 0x300D || c == 0x300F
+    }
+
+    /// After a key ending at `keyEnd`: quotes/spaces, then '=', ':', '：', "is", "是", "为", "は", "는",
+    /// "ist", "est", "es" or "é". Returns the offset right after the separator, or nil when there is none.
     @inline(__always) private static func separatorEnd(_ t: ScalarText, after keyEnd: Int) -> Int? {
         var k = keyEnd
         while t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x20 || t[k] == 0x09 { k += 1 }
-        if t[k] == 0x3D || t[k] == 0x3A || t[k] == 0xFF1A || t[k] == 0x662F || t[k] == 0x4E3A { return k + 1 }
-        if (t[k] | 0x20) == 0x69 && (t[k + 1] | 0x20) == 0x73 && t[k + 2] == 0x20 { return k + 3 }
-        return nil
+        switch t[k] {
+        case 0x3D, 0x3A, 0xFF1A, 0x662F, 0x4E3A, 0x306F, 0xB294, 0xC740: return k + 1  // = : ： 是 为 は 는 은
+        case 0x49, 0x69, 0x45, 0x65:
+            // "is", and "ist", "est", "es" ("Das Passwort ist …", "le mot de passe est …").
+            guard t[k + 1] | 0x20 == 0x73 else { return nil }
+            if t[k + 2] == 0x20 { return k + 3 }
+            return (t[k + 2] | 0x20) == 0x74 && t[k + 3] == 0x20 ? k + 4 : nil
+        case 0xE9: return t[k + 1] == 0x20 ? k + 2 : nil  // "a senha é …"
+        default: return nil
+        }
     }
 
     private static let assignmentKeys = KeyWords(password: passwordKeys, secret: secretKeys)
@@ -332,14 +411,27 @@ enum Secrets {
         string secret token value here empty undefined
         """)
 
-    // MARK: Connection strings: scheme://user:pass@host
+    // MARK: Connection strings (scheme://user:pass@host), webhook URLs and bot tokens
+
+    /// URL prefixes (after "://") whose rest is a bearer secret: whoever has the URL can post.
+    private static let webhookHosts = [
+        "hooks.slack.com/services/", "discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "api.telegram.org/bot",
+    ].map(Chars.scalars)
 
     static func scanConnectionStrings(_ t: ScalarText, into out: inout [Finding]) {
         guard t.hasColon else { return }
         var i = 0
         while i + 3 < t.count {
-            guard t.v[i] == 0x3A, t[i + 1] == 0x2F, t[i + 2] == 0x2F, t.isASCIILetter(i - 1) else {
+            guard t.v[i] == 0x3A else {
                 i += 1
+                continue
+            }
+            guard t[i + 1] == 0x2F, t[i + 2] == 0x2F, t.isASCIILetter(i - 1) else {
+                if let end = botToken(t, colon: i, into: &out) {
+                    i = end
+                } else {
+                    i += 1
+                }
                 continue
             }
             var k = i + 3
@@ -355,8 +447,157 @@ enum Secrets {
             if colon > 0, at > colon + 1 {
                 out.append(Finding(type: .password, start: colon + 1, end: at, score: 0.95))
             }
+            if let host = webhookHosts.first(where: { t.matches($0, at: i + 3) }) {
+                let s = i + 3 + host.count
+                var e = s
+                while e < t.count && !Chars.isSpace(t.v[e]) && !valueStop(t.v[e]) && t.v[e] != 0x3E && t.v[e] != 0x29 && t.v[e] != 0x3F && e - s < 300
+                {
+                    e += 1
+                }
+                if e - s >= 20 {
+                    out.append(Finding(type: .genericSecret, start: s, end: e, score: 0.95))
+                    k = e
+                }
+            }
             i = max(k, i + 1)
         }
+    }
+
+    /// A Telegram bot token at the colon `colon`: 8-10 digits, ':', then 35 key characters from "AA".
+    private static func botToken(_ t: ScalarText, colon: Int, into out: inout [Finding]) -> Int? {
+        guard t[colon + 1] == 0x41, t[colon + 2] == 0x41 else { return nil }
+        var s = colon
+        while s > 0 && t.isDigit(s - 1) && colon - s <= 10 { s -= 1 }
+        guard colon - s >= 8, colon - s <= 10, !alnum(t[s - 1]) else { return nil }
+        var e = colon + 1
+        while keyChar(t[e]) && e - colon <= 36 { e += 1 }
+        guard e - colon - 1 == 35, !alnum(t[e]) else { return nil }
+        out.append(Finding(type: .genericSecret, start: s, end: e, score: 0.95))
+        return e
+    }
+
+    // MARK: Command lines: mysql -pSECRET, sshpass -p SECRET, curl -u user:SECRET, --password SECRET
+
+    private enum Command { case mysql, sshpass, login, redis, curl, openssl }
+
+    /// The commands whose flags are read, by word hash (a linear search: a handful of entries).
+    private static let commands: [(hash: UInt64, command: Command)] =
+        ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump", "mariadb", "mariadb-dump"].map {
+            (Chars.hash($0), Command.mysql)
+        }
+        + ["docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras"].map { (Chars.hash($0), Command.login) }
+        + [(Chars.hash("sshpass"), .sshpass), (Chars.hash("redis-cli"), .redis), (Chars.hash("curl"), .curl), (Chars.hash("openssl"), .openssl)]
+
+    /// Whether a command starts with these two ASCII letters, at index first << 7 | second.
+    private static let commandPrefixes: [Bool] = {
+        var table = [Bool](repeating: false, count: 128 * 128)
+        for p in ["my", "ma", "ss", "sk", "do", "po", "ne", "bu", "he", "or", "re", "cu", "op"] {
+            let v = p.unicodeScalars.map(\.value)
+            table[Int(v[0] << 7 | v[1])] = true
+        }
+        return table
+    }()
+    /// The first scalars of `commands`, and '-' for "--password".
+    static let commandStarts: [UInt32] = "msdpnbhorc-".unicodeScalars.map(\.value)
+    private static let longPasswordFlags = ["--password", "--passwd", "--pass"].map(Chars.scalars)
+
+    /// At a word's first scalar (one of `commandStarts`, not after a letter): a password given on a
+    /// command line, where the flag says what the next word is. A value that names a variable or a
+    /// placeholder ("$MYSQL_PWD", "<password>") is not one.
+    @inline(__always) static func commandStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        // Word starts only: after a space, a quote, '(', '/', '|', '&', ';', '$' or '`' ("$(mysql …)", "/usr/bin/mysql").
+        guard i == 0 || isCommandBoundary(t.v[i - 1]) else { return i + 1 }
+        let n = t.count
+        if t.v[i] == 0x2D {
+            guard t[i + 1] == 0x2D, let flag = longPasswordFlags.first(where: { t.matches($0, at: i) }), Chars.isSpace(t[i + flag.count]) else {
+                return i + 1
+            }
+            // "--password hunter2!" on any command line (with '=' it is an assignment, found above).
+            let (s, e, quoted) = nextArgument(t, from: i + flag.count)
+            if s < e && (quoted || mixedASCII(t, s, e)) && isSecretValue(t, s, e, type: .password) {
+                out.append(Finding(type: .password, start: s, end: e, score: 0.9))
+            }
+            return max(e, i + flag.count)
+        }
+        // Most words are no command: their first two letters already say so.
+        let second = t[i + 1]
+        guard second < 0x80, commandPrefixes[Int(t.v[i] << 7 | second)] else { return i + 1 }
+        var e = i
+        while e < n && (alnum(t.v[e]) || t.v[e] == 0x2D) && e - i < 13 { e += 1 }
+        guard e - i >= 4, e - i <= 12, e == n || Chars.isSpace(t.v[e]) else { return e }
+        let hash = Chars.hash(t.v, i, e)
+        guard let entry = commands.first(where: { $0.hash == hash }) else { return e }
+        return scanArguments(t, of: entry.command, from: e, into: &out)
+    }
+
+    @inline(__always) private static func isCommandBoundary(_ c: UInt32) -> Bool {
+        Chars.isSpace(c) || c == 0x22 || c == 0x27 || c == 0x28 || c == 0x2F || c == 0x7C || c == 0x26 || c == 0x3B || c == 0x24 || c == 0x60
+    }
+
+    /// The next shell word from `k` on the same line: its value's bounds (inside quotes when quoted).
+    private static func nextArgument(_ t: ScalarText, from k: Int) -> (Int, Int, Bool) {
+        var s = k
+        while t[s] == 0x20 || t[s] == 0x09 || (t[s] == 0x5C && t[s + 1] == 0x0A) { s += t[s] == 0x5C ? 2 : 1 }
+        let quote = t[s]
+        if quote == 0x22 || quote == 0x27 {
+            var e = s + 1
+            while e < t.count && t.v[e] != quote && t.v[e] != 0x0A && e - s < 200 { e += 1 }
+            return t[e] == quote ? (s + 1, e, true) : (s, s, false)
+        }
+        var e = s
+        while e < t.count && !Chars.isSpace(t.v[e]) && t.v[e] != 0x3B && t.v[e] != 0x7C && t.v[e] != 0x26 && t.v[e] != 0x60 && e - s < 200 { e += 1 }
+        return (s, e, false)
+    }
+
+    /// Reads `command`'s arguments to the end of its line (or a pipe, `;`, `&`) and flags its password.
+    private static func scanArguments(_ t: ScalarText, of command: Command, from start: Int, into out: inout [Finding]) -> Int {
+        var k = start
+        var loggingIn = command != .login
+        var words = 0
+        while k < t.count && words < 64 {
+            let (s0, e0, quoted) = nextArgument(t, from: k)
+            guard e0 > s0 else { return max(e0, k + 1) }
+            words += 1
+            // The word's own start (before an opening quote).
+            let s = quoted ? s0 - 1 : s0
+            k = quoted ? e0 + 1 : e0
+            var value: (Int, Int)?
+            var flagValue = false
+            if !quoted && words == 1 && command == .login { loggingIn = t.matches(Chars.scalars("login"), at: s) && e0 - s0 == 5 }
+            if !quoted && t.v[s] == 0x2D {
+                let flag = t[s + 1]
+                let attached = e0 - s0 > 2 && t.v[s + 1] != 0x2D
+                switch command {
+                case .mysql where flag == 0x70 && attached: value = (s + 2, e0)  // -pSECRET (a bare -p prompts)
+                case .sshpass where flag == 0x70, .login where loggingIn && flag == 0x70, .redis where flag == 0x61:
+                    if attached { value = (s + 2, e0) } else if e0 - s0 == 2 { flagValue = true }
+                case .curl where flag == 0x75 || (e0 - s0 == 6 && t.matches(Chars.scalars("--user"), at: s)):
+                    if flag == 0x75 && attached { value = userPassword(t, s + 2, e0) } else { flagValue = true }
+                default: break
+                }
+            } else if command == .openssl, t.matches(Chars.scalars("pass:"), at: s0) {
+                value = (s0 + 5, e0)
+            }
+            if flagValue {
+                let (vs, ve, _) = nextArgument(t, from: k)
+                value = command == .curl ? userPassword(t, vs, ve) : (vs, ve)
+                k = max(k, ve + (t[ve] == 0x22 || t[ve] == 0x27 ? 1 : 0))
+            }
+            if let (vs, ve) = value, ve > vs, isSecretValue(t, vs, ve, type: .password) {
+                out.append(Finding(type: .password, start: vs, end: ve, score: 0.9))
+            }
+            // The line ends the command.
+            var b = k
+            while t[b] == 0x20 || t[b] == 0x09 { b += 1 }
+            if b >= t.count || t.v[b] == 0x0A || t.v[b] == 0x7C || t.v[b] == 0x3B || t.v[b] == 0x26 { return b }
+        }
+        return k
+    }
+
+    /// "user:secret": the part after the first colon.
+    private static func userPassword(_ t: ScalarText, _ s: Int, _ e: Int) -> (Int, Int)? {
+        guard let colon = (s..<e).first(where: { t.v[$0] == 0x3A }), colon > s else { return nil }
+        return (colon + 1, e)
     }
 
     // MARK: High-entropy fallback, gated by a keyword nearby.
@@ -412,11 +653,16 @@ enum Secrets {
             let e = min(end, i + 512)
             if !covered.contains(where: { $0.start < e && i < $0.end }), !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
                 (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
-                t.hasContext(entropyContext, before: i, window: 48)
+                t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && nearAWSKey(covered, i, e))
             {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
             }
         }
+    }
+
+    /// An AWS secret key is 40 base64 scalars, often written right after its access key with no label.
+    private static func nearAWSKey(_ covered: [Finding], _ s: Int, _ e: Int) -> Bool {
+        covered.contains { f in f.type == .awsAccessKey && (f.end <= s ? s - f.end <= 200 : f.start >= e && f.start - e <= 200) }
     }
 
     private static func base64Char(_ c: UInt32) -> Bool { alnum(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }

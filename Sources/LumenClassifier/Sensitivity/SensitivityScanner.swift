@@ -134,7 +134,7 @@ struct SensitivityScanner: Sendable {
     }
 
     /// The secret and structured-identifier detectors' findings, detector by detector (keys, key
-    /// formats, assignments, connection strings, e-mails, IBANs, digit chains, IPv6, passports,
+    /// formats, assignments, command lines, connection strings, e-mails, IBANs, digit chains, IPv6, passports,
     /// dates of birth); the anchored ones share one pass.
     static func secretsAndIdentifiers(_ t: ScalarText) -> [Finding] {
         var raw: [Finding] = []
@@ -143,6 +143,7 @@ struct SensitivityScanner: Sendable {
         raw += anchored.keys
         raw += anchored.formats
         Secrets.scanAssignments(t, into: &raw)
+        raw += anchored.commandLines
         Secrets.scanConnectionStrings(t, into: &raw)
         raw += anchored.emails
         raw += anchored.ibans

@@ -150,8 +150,15 @@ enum TechnicalTokens {
         // Digits with connectors: only shapes no phone or card has — times with dates, dotted versions.
         if colon && dash && f - s >= 16 { return s..<f }
         // Four or more dotted pairs from a leading zero are a national phone number ("01.84.17.61.18").
-        if dots >= 2 && !dash && !colon && dots != 3 && !dottedPairs(t, s, f) { return s..<f }
+        // So is a North American number written with dots ("415.555.0142").
+        if dots >= 2 && !dash && !colon && dots != 3 && !dottedPairs(t, s, f) && !dottedNANP(t, s, f) { return s..<f }
         return nil
+    }
+
+    /// "415.555.0142": three, three and four digits, the area code not starting with 0 or 1.
+    private static func dottedNANP(_ t: ScalarText, _ s: Int, _ f: Int) -> Bool {
+        guard f - s == 12, t.v[s] >= 0x32, t.v[s + 3] == 0x2E, t.v[s + 7] == 0x2E else { return false }
+        return (s..<f).allSatisfy { $0 == s + 3 || $0 == s + 7 || t.isDigit($0) }
     }
 
     /// "06.12.34.56.78": groups of exactly two digits, at least four of them, the first starting with 0.
