@@ -56,7 +56,7 @@ package enum BackendStreamEvent: Sendable {
     case end(usage: Usage?, bytesSent: Int, bytesReceived: Int)
 }
 
-/// Why a backend could not answer. All of these allow the router to try the rule's fallbacks.
+/// Why a backend could not answer. All but `invalid` and `cancelled` let the router try the rule's fallbacks.
 package struct BackendError: Error, Sendable, CustomStringConvertible {
     package enum Kind: String, Sendable {
         /// The local runtime's slots and queue are full.
@@ -67,6 +67,8 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
         case failure
         /// The request cannot be served by this backend (bad parameters); no fallback helps.
         case invalid
+        /// The client went away before the answer was ready; nobody is left to serve.
+        case cancelled
     }
 
     package var kind: Kind

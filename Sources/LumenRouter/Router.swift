@@ -14,13 +14,23 @@ package struct Caller: Sendable {
     package var keyID: String
     /// Request headers, lower-cased names, authentication headers removed.
     package var headers: [String: String]
+    /// Watches the client's connection while a local answer is generated, so that a client that
+    /// goes away frees its slot (nil: not watched, as for a streamed answer, whose writes notice).
+    package var presence: (any ClientPresence)?
 
-    package init(requestID: String, tenant: String, keyID: String, headers: [String: String] = [:]) {
+    package init(requestID: String, tenant: String, keyID: String, headers: [String: String] = [:], presence: (any ClientPresence)? = nil) {
         self.requestID = requestID
         self.tenant = tenant
         self.keyID = keyID
         self.headers = headers
+        self.presence = presence
     }
+}
+
+/// The client of one request, as the server sees its connection.
+package protocol ClientPresence: Sendable {
+    /// Runs `operation`, cancelling it when the client closes its side of the connection first.
+    func whilePresent<T: Sendable>(_ operation: () async throws -> T) async throws -> T
 }
 
 /// The router's answer: a whole response or a stream of chunks (already restored, costed, final
@@ -490,7 +500,7 @@ package final class Router: Sendable {
                 let result: BackendCompletion
                 trail.sending(attempt)
                 do {
-                    result = try await attempt.backend.complete(attempt.request, body: attempt.body)
+                    result = try await complete(attempt, presence: caller.presence)
                 } catch {
                     report(error, from: attempt)
                     trail.failed(attempt, error)
@@ -521,6 +531,11 @@ package final class Router: Sendable {
                 }
                 unrecorded = true
             } catch {
+                if error.kind == .cancelled {
+                    // Nobody is waiting for a fallback's answer.
+                    lastError = error
+                    break
+                }
                 if error.kind == .invalid {
                     var refused = RouterError.refused(error)
                     refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
@@ -536,6 +551,22 @@ package final class Router: Sendable {
             }
         }
         throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
+    }
+
+    /// An attempt's answer. A local one is generated while the client is watched: a client that
+    /// closes its connection cancels the generation and frees its slot (a remote attempt is left
+    /// to finish: watching would end the client's keep-alive connection after every answer).
+    func complete(_ attempt: Attempt, presence: (any ClientPresence)?) async throws(BackendError) -> BackendCompletion {
+        guard attempt.backend.route == .local, let presence else { return try await attempt.backend.complete(attempt.request, body: attempt.body) }
+        do {
+            return try await presence.whilePresent { () async throws -> BackendCompletion in
+                try await attempt.backend.complete(attempt.request, body: attempt.body)
+            }
+        } catch let error as BackendError {
+            throw error
+        } catch {
+            throw BackendError(.cancelled, "the client closed the connection")
+        }
     }
 
     /// Maps the last backend error (or "nothing available") to the HTTP error and audits it.
@@ -554,6 +585,10 @@ package final class Router: Sendable {
             error = .upstream("The target timed out and no fallback could serve the request.", timeout: true, route: info)
         case .failure? where (400..<500).contains(lastError?.status ?? 0) && lastError?.status != 408:
             error = .rejected(status: lastError?.status ?? 400, target: lastTarget, message: lastError?.message ?? "", route: info)
+        case .cancelled?:
+            error = RouterError(
+                status: 499, type: "invalid_request_error", code: "client_cancelled",
+                message: "The client closed the connection before the answer was ready.", route: info)
         case .failure?, .invalid?:
             error = .upstream("The target failed (\(lastError?.message ?? "")) and no fallback could serve the request.", timeout: false, route: info)
         case nil:
@@ -580,6 +615,8 @@ package final class Router: Sendable {
             }
         case .invalid, .busy:
             breakers.succeeded(attempt.name)
+        case .cancelled:
+            break  // says nothing about the target
         }
     }
 

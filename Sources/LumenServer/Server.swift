@@ -99,13 +99,13 @@ package enum LumenHTTPServer {
             router: router, configuration: configuration, registry: registry, logger: logger,
             responses: configuration.responsesStore > 0 ? ResponsesStore(capacity: configuration.responsesStore) : nil
         )
-        let httpRouter = Hummingbird.Router()
-        httpRouter.post("/v1/chat/completions") { request, _ in await handler.chatCompletions(request) }
-        httpRouter.post("/chat/completions") { request, _ in await handler.chatCompletions(request) }
-        httpRouter.post("/v1/messages") { request, _ in await handler.serve(request, api: .anthropicMessages) }
+        let httpRouter = Hummingbird.Router(context: LumenRequestContext.self)
+        httpRouter.post("/v1/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
+        httpRouter.post("/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
+        httpRouter.post("/v1/messages") { request, context in await handler.serve(request, api: .anthropicMessages, channel: context.channel) }
         httpRouter.post("/v1/messages/count_tokens") { request, _ in await handler.serve(request, api: .anthropicMessages, countTokensOnly: true) }
-        httpRouter.post("/v1/responses") { request, _ in await handler.serve(request, api: .responses) }
-        httpRouter.post("/responses") { request, _ in await handler.serve(request, api: .responses) }
+        httpRouter.post("/v1/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
+        httpRouter.post("/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
         httpRouter.get("/v1/models") { request, _ in handler.models(request) }
         httpRouter.get("/v1/models/:id") { request, context in handler.model(request, id: context.parameters.get("id") ?? "") }
         httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
@@ -130,7 +130,7 @@ package enum LumenHTTPServer {
             router: httpRouter,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter)],
+                    additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter), ClientCloseWatch()],
                     idleTimeout: .nanoseconds(Int64(limits.idleTimeout * 1e9))
                 )
             ),
@@ -171,6 +171,18 @@ struct NotFoundBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// Hummingbird's basic request context plus the connection's channel, through which a handler
+/// watches its client (`ClientCloseWatch`).
+struct LumenRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
 /// Per-server request handling; stateless apart from its immutable collaborators.
 struct Handler: Sendable {
     let router: @Sendable () -> LumenRouter.Router
@@ -181,13 +193,13 @@ struct Handler: Sendable {
     let responses: ResponsesStore?
 
     static let jsonType = "application/json"
-    func chatCompletions(_ request: Request) async -> Response {
-        await serve(request, api: .chatCompletions)
+    func chatCompletions(_ request: Request, channel: (any Channel)? = nil) async -> Response {
+        await serve(request, api: .chatCompletions, channel: channel)
     }
 
     /// One request of any client API: authentication, body limits, decoding by the API's adapter,
     /// the router, and the answer encoded back in the API's shapes (errors in its error shape).
-    func serve(_ request: Request, api: InboundAPI, countTokensOnly: Bool = false) async -> Response {
+    func serve(_ request: Request, api: InboundAPI, countTokensOnly: Bool = false, channel: (any Channel)? = nil) async -> Response {
         let requestID = Self.newRequestID()
         // Authentication first: nothing is read from an unauthenticated caller.
         let identity: KeyIdentity
@@ -244,7 +256,16 @@ struct Handler: Sendable {
                 return errorResponse(error, requestID: requestID, api: api)
             }
         }
-        let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers)
+        // A local answer is generated while the client's connection is watched: a client that goes
+        // away frees its slot.
+        let presence = channel.map { ChannelPresence(channel: $0) }
+        let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers, presence: presence)
+        return await answer(inbound, caller: caller, router: router, api: api, tenant: identity.tenant)
+    }
+
+    /// The router's answer (or error) to a decoded request, in the API's shapes.
+    func answer(_ inbound: InboundRequest, caller: Caller, router: LumenRouter.Router, api: InboundAPI, tenant: String) async -> Response {
+        let requestID = caller.requestID
         do {
             switch try await router.handle(inbound, caller: caller) {
             case .completion(let response, let info):
@@ -257,7 +278,7 @@ struct Handler: Sendable {
                 case .responses:
                     let id = Self.responseID()
                     if let storable = inbound.storable {
-                        responses?.store(id: id, tenant: identity.tenant, conversation: storable, answer: response.choices.first?.message)
+                        responses?.store(id: id, tenant: tenant, conversation: storable, answer: response.choices.first?.message)
                     }
                     return jsonResponse(
                         .ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
@@ -276,7 +297,7 @@ struct Handler: Sendable {
                     let encoder = ResponsesSSE(
                         encoder: ResponsesInbound.StreamEncoder(
                             id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
-                        store: inbound.storable == nil ? nil : responses, tenant: identity.tenant, conversation: inbound.storable ?? []
+                        store: inbound.storable == nil ? nil : responses, tenant: tenant, conversation: inbound.storable ?? []
                     )
                     return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
                 }

@@ -256,6 +256,65 @@ struct SoakTests {
 
 }
 
+extension SoakTests {
+    /// A client that hangs up before its non-streamed local answer is ready frees the slot: the
+    /// generation stops, the record says 499 client_cancelled, and the next request is served at
+    /// once. (The answer is held long by a schema that needs 1,000 numbers: ~30 s of tokens here.)
+    @Test func aClientThatHangsUpFreesItsLocalSlot() async throws {
+        let dir = try Harness.temporaryDirectory("hangup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let policy = dir.appendingPathComponent("local.yaml").path
+        try "name: local\ntargets:\n  - name: local\n    kind: embedded\nrules: []\ndefault:\n  route: local\n"
+            .write(toFile: policy, atomically: true, encoding: .utf8)
+        let auditDir = dir.appendingPathComponent("audit")
+        let server = try ServerProcess(
+            arguments: ["--policy", policy, "--audit-dir", auditDir.path, "--model", Harness.modelPath ?? "", "--slots", "1", "--queue", "1"],
+            environment: [:]
+        )
+        try await server.waitUntilListening()
+        let long = try JSONSerialization.data(withJSONObject: [
+            "model": "auto", "max_tokens": 3000, "temperature": 0, "messages": [["role": "user", "content": "List numbers."]],
+            "response_format": [
+                "type": "json_schema",
+                "json_schema": [
+                    "name": "n",
+                    "schema": [
+                        "type": "object", "properties": ["n": ["type": "array", "items": ["type": "integer"], "minItems": 1000]], "required": ["n"],
+                        "additionalProperties": false,
+                    ],
+                ],
+            ],
+        ])
+        // A raw connection: the request, 1.5 s of waiting, then the client closes it.
+        let hangUp = """
+            import socket, sys, time
+            body = sys.stdin.buffer.read()
+            s = socket.create_connection(("127.0.0.1", \(server.port)))
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+            time.sleep(1.5)
+            s.close()
+            """
+        let bodyFile = dir.appendingPathComponent("long.json")
+        try long.write(to: bodyFile)
+        let hungUp = try await runProcess("/bin/sh", ["-c", "python3 -c '\(hangUp)' < \(bodyFile.path)"], timeout: 30)
+        #expect(hungUp.status == 0, "\(hungUp.output)")
+        let started = ContinuousClock.now
+        var request = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 60
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.httpBody = Data(#"{"model":"auto","max_tokens":4,"messages":[{"role":"user","content":"Say hi"}]}"#.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        let waited = started.duration(to: .now)
+        print("hang-up: the next request was answered after \(waited)")
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(waited < .seconds(15), "the slot was still generating for a client that had gone: \(waited)")
+        _ = await server.terminate()
+        let log = try ProxyEndToEndTests.auditLines(in: dir)
+        #expect(log.contains { $0.contains(#""code":499"#) && $0.contains("client_cancelled") }, "no record of the hang-up")
+    }
+}
+
 /// Set once, read by the polling loop.
 final class DoneFlag: @unchecked Sendable {
     // `value` is only touched with `lock` held.
