@@ -316,8 +316,12 @@ enum Identifiers {
         if n >= 7 && n <= 15 {
             if looksLikeDate(c) { return }
             if separators & dot != 0 && c.groups.count < 3 { return }
-            // Dotted groups of one digit are versions ("10.0.2.1"), not phone numbers.
-            if separators & dot != 0 && c.groups.contains(where: { $0 < 2 }) { return }
+            // Dotted groups of one digit are versions ("10.0.2.1"), not phone numbers ("+1.415.555.0142" is).
+            if separators & dot != 0 && c.groups.contains(where: { $0 < 2 }) && !c.plus { return }
+            // Dashed round numbers or a run of neighbours are a range or ports ("1000-2000-3000", "5432-5433-5434").
+            if separators == dash && c.groups.count >= 3 && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) && isNumberSequence(c) {
+                return
+            }
             // A run of two-digit pairs is a hex dump or a table ("36 00 00 00 00"), unless it starts like a
             // national number ("06 12 34 56 78").
             if c.groups.count >= 5 && c.groups.allSatisfy({ $0 == 2 }) && (c.digits[0] != 0 || zeroPairs(c) >= 2) { return }
@@ -348,6 +352,20 @@ enum Identifiers {
                 out.append(Finding(type: .phone, start: c.start, end: c.end, score: onlySpaces && !phoneContext ? 0.55 : score))
             }
         }
+    }
+
+    /// Groups of one length that are all round ("100-200-300") or each within 10 of the one before
+    /// ("5432-5433-5434").
+    private static func isNumberSequence(_ c: Chain) -> Bool {
+        guard let size = c.groups.first, c.groups.allSatisfy({ $0 == size }) else { return false }
+        var values: [Int] = []
+        var offset = 0
+        for g in c.groups {
+            values.append(c.digits[offset..<offset + g].reduce(0) { $0 * 10 + Int($1) })
+            offset += g
+        }
+        if size >= 2 && values.allSatisfy({ $0 % 100 == 0 }) { return true }
+        return zip(values, values.dropFirst()).allSatisfy { abs($1 - $0) <= 10 }
     }
 
     /// "781 1704 office", "555 0134 (home)": a phone-type word right after a number.

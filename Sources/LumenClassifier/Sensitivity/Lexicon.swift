@@ -81,7 +81,8 @@ enum Lexicon {
         null nil none undefined true false utc gmt debug trace info log logs build release version test tests
         output input server client service services config configuration retry timeout job task worker
         password passwords passwort kennwort senha contraseña contrasena wachtwoord passcode username login
-        token secret
+        token secret world pay chatgpt copilot wifi cargo sie ihre ihr der die den dem können konnen buenos buenas días dias
+        muchas gracias bonjour madame monsieur olá mundo muito obrigado obrigada спасибо большое herren damen nachricht schlüssel
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")

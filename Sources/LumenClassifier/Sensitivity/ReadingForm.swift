@@ -1,7 +1,7 @@
 /// A text as the detectors read it: invisible format characters (soft hyphen, zero-width space
 /// and joiners, word joiner, byte-order mark, bidirectional marks) left out, full-width letters,
 /// digits and the signs of addresses and numbers ("＠", "１２３", "＋", "－", "＿") folded to ASCII,
-/// and Cyrillic or Greek look-alikes read as Latin inside a word that has Latin letters or digits.
+/// no-break and other typographic spaces read as spaces, and Cyrillic or Greek look-alikes read as Latin inside a word that has Latin letters or digits.
 /// Full-width punctuation stays: Chinese text is written with it ("姓名：", "，"), and its detectors
 /// read it so. A reader (a model, a person) sees
 /// "john.doe\u{200B}@acme.com" or "ＡＫＩＡ…" as the address or the key it is; the detectors read
@@ -18,7 +18,9 @@ struct ReadingForm {
         // Most text has nothing to fold (ASCII, or Chinese with its own punctuation): found without
         // building anything.
         guard original.utf8.contains(where: { $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF || $0 == 0xE1 || (0xCE...0xD1).contains($0) }),
-            original.unicodeScalars.contains(where: { Self.isInvisible($0.value) || Self.folds($0.value) || Self.lookalike($0.value) != nil })
+            original.unicodeScalars.contains(where: {
+                Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.lookalike($0.value) != nil
+            })
         else {
             text = original
             origin = nil
@@ -59,6 +61,9 @@ struct ReadingForm {
             var out = scalar
             if Self.folds(v) {
                 out = Unicode.Scalar(v - 0xFF01 + 0x21)!
+                changed = true
+            } else if Self.isSpaceLike(v) {
+                out = " "
                 changed = true
             } else if lookalikes[offset], let latin = Self.lookalike(v) {
                 out = latin
@@ -121,6 +126,12 @@ struct ReadingForm {
     static func isInvisible(_ v: UInt32) -> Bool {
         v == 0x00AD || (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v) || (0x2060...0x2064).contains(v)
             || v == 0xFEFF || v == 0x180E
+    }
+
+    /// Spaces a reader sees as a space: no-break, figure, thin, en and em spaces ("4111\u{00A0}1111…",
+    /// copied from a web page).
+    static func isSpaceLike(_ v: UInt32) -> Bool {
+        v == 0x00A0 || (0x2000...0x200A).contains(v) || v == 0x202F || v == 0x205F
     }
 
     /// Full-width digits, letters, '＠', '＋', '－' and '＿'.

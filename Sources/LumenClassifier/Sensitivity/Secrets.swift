@@ -70,7 +70,6 @@ enum Secrets {
         Format("npm_", .genericSecret, body: .alnum, 36, 36),
         Format("SG.", .genericSecret, body: .keyCharDot, 60, 72),  // SendGrid: SG.<22>.<43>
         Format("SK", .genericSecret, body: .hex, 32, 32),  // Twilio API key
-        Format("key-", .genericSecret, body: .hex, 32, 32),  // Mailgun
         Format("dop_v1_", .genericSecret, body: .hex, 64, 64),  // DigitalOcean
         Format("dapi", .genericSecret, body: .hex, 32, 32),  // Databricks
         Format("shpat_", .genericSecret, body: .hex, 32, 32),  // Shopify
@@ -118,10 +117,21 @@ enum Secrets {
             if f.bodyKind == .keyCharDot { while e > bodyStart && t.v[e - 1] == 0x2E { e -= 1 } }
             let body = e - bodyStart
             if body >= f.minBody && body <= f.maxBody && !alnum(t[e]) {
-                return (e, f.type)
+                // A placeholder under a longer prefix is no key under a shorter one either ("sk-ant-xxxx…").
+                return isPlaceholderBody(t, bodyStart, e) ? nil : (e, f.type)
             }
         }
         return nil
+    }
+
+    /// "sk-ant-xxxxxxxx…", "ghp_000000…": a body of one or two distinct scalars is a placeholder.
+    private static func isPlaceholderBody(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        let first = t.v[s]
+        var second: UInt32?
+        for k in s..<e where t.v[k] != first {
+            if second == nil { second = t.v[k] } else if t.v[k] != second { return false }
+        }
+        return true
     }
 
     /// At the first scalar of a key prefix (`formatStarts`) starting a token: a provider key.
@@ -178,6 +188,7 @@ enum Secrets {
     private static let pemBegin = Chars.scalars("-----begin ")
     private static let pemEnd = Chars.scalars("-----end ")
     private static let privateKey = Chars.scalars("private key-----")
+    private static let privateKeyBlock = Chars.scalars("private key block-----")  // PGP
 
     private static func matchPEM(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int? {
         guard t.matches(pemBegin, at: i) else { return nil }
@@ -189,6 +200,10 @@ enum Secrets {
                 header = k + privateKey.count
                 break
             }
+            if t.matches(privateKeyBlock, at: k) {
+                header = k + privateKeyBlock.count
+                break
+            }
             k += 1
         }
         guard header > 0 else { return nil }
@@ -197,8 +212,8 @@ enum Secrets {
             if t.v[e] == 0x2D && t.matches(pemEnd, at: e) {
                 var f = e + pemEnd.count
                 while f < t.count && t.v[f] != 0x0A && f - e < 60 {
-                    if t.matches(privateKey, at: f) {
-                        e = f + privateKey.count
+                    if t.matches(privateKey, at: f) || t.matches(privateKeyBlock, at: f) {
+                        e = f + (t.matches(privateKey, at: f) ? privateKey.count : privateKeyBlock.count)
                         break
                     }
                     f += 1
@@ -254,60 +269,239 @@ enum Secrets {
             let c = t.v[i]
             var keyEnd = -1
             var type: FindingType = .password
+            var separator: Int?
+            var xml = false
             if c < 0x80 {
-                if identChar(c) && !identChar(t[i - 1]) {
-                    var e = i
-                    while identChar(t[e]) && e - i < 64 { e += 1 }
-                    // Every word of a prompt gets here: test the (rare) separator before the key words.
-                    guard e - i >= 3, separatorEnd(t, after: e) != nil, let kind = keys.kind(t, i, e) else {
-                        i = e
-                        continue
-                    }
-                    keyEnd = e
-                    type = kind
+                guard identChar(c) && !identChar(t[i - 1]) else {
+                    i += 1
+                    continue
                 }
+                var e = i
+                while identChar(t[e]) && e - i < 64 { e += 1 }
+                // Every word of a prompt gets here: test the (rare) separator before the key words.
+                // "pw" is the one two-letter key ("my pw is …", "pw=…"), as a whole word only.
+                let pw = e - i == 2 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x77
+                guard e - i >= 3 || pw else {
+                    i = e
+                    continue
+                }
+                separator = separatorEnd(t, after: e)
+                if separator == nil {
+                    if t[i - 1] == 0x3C && t[e] == 0x3E {
+                        // <password>…</password>
+                        separator = e + 1
+                        xml = true
+                    } else if t[e] == 0x20 && isQualifier(t, at: e + 1) {
+                        // "Password for admin: …", "la contraseña del wifi es …"
+                        separator = separatorAfterQualifier(t, from: e)
+                    }
+                }
+                guard separator != nil, let kind = pw ? .password : keys.kind(t, i, e) else {
+                    i = e
+                    continue
+                }
+                keyEnd = e
+                type = kind
             } else if let (end, kind) = otherScriptKey(t, at: i) {
                 keyEnd = end
                 type = kind
-            }
-            guard keyEnd >= 0 else {
+                separator =
+                    separatorEnd(t, after: end) ?? (t[end] == 0x20 && isQualifier(t, at: end + 1) ? separatorAfterQualifier(t, from: end) : nil)
+            } else {
                 i += 1
                 continue
             }
             // After a word in another script a space may be all that separates the value ("密码 Passw0rd!2024"):
             // then the value must look like one (ASCII, letters with digits or symbols).
-            let separator = separatorEnd(t, after: keyEnd)
             let bareSpace = separator == nil && c >= 0x80 && t[keyEnd] == 0x20
             guard var k = separator ?? (bareSpace ? keyEnd + 1 : nil) else {
                 i = keyEnd
                 continue
             }
-            if t[k] == 0x3D { k += 1 }
-            while t[k] == 0x20 || t[k] == 0x09 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x60 || t[k] == 0x300C || t[k] == 0x300E { k += 1 }
-            let s = k
-            while k < t.count && !Chars.isSpace(t.v[k]) && !valueStop(t.v[k]) && k - s < 200 { k += 1 }
-            // Trailing sentence punctuation is not part of the value.
-            while k > s && (t.v[k - 1] == 0x2E || t.v[k - 1] == 0x29 || t.v[k - 1] == 0x3F) { k -= 1 }
-            if isSecretValue(t, s, k, type: type) && (bareSpace ? mixedASCII(t, s, k) : separator.map { proseValueOK(t, $0, s, k) } ?? true) {
-                out.append(Finding(type: type, start: s, end: k, score: type == .password ? 0.9 : 0.8))
+            // A second separator: "==", ":=", "=>", "is:", "是：".
+            if t[k] == 0x3D || t[k] == 0x3E || t[k] == 0x3A || t[k] == 0xFF1A { k += 1 }
+            while t[k] == 0x20 || t[k] == 0x09 { k += 1 }
+            guard let (s, e, quoted) = assignedValue(t, from: k, xml: xml, stopAtNonASCII: c >= 0x80) else {
+                i = max(k, keyEnd)
+                continue
             }
-            i = max(k, keyEnd)
+            let english = c < 0x80 && (keyEnd - i == 2 || isEnglishPasswordKey(t, i, keyEnd))
+            let plausible =
+                quoted
+                || (bareSpace
+                    ? mixedASCII(t, s, e)
+                    : plausibleValue(t, s, e, keys: keys, english: english, type: type)
+                        && (separator.map { proseValueOK(t, $0, s, e, english: english) } ?? true))
+            if plausible && isSecretValue(t, s, e, type: type) {
+                out.append(Finding(type: type, start: s, end: e, score: type == .password ? 0.9 : 0.8))
+            }
+            i = max(e, keyEnd)
         }
     }
 
-    /// After a separator that is a word ("is", "ist", "est", "es", "é", "是", "为", "は", "는", "은") the
-    /// sentence may go on in prose ("the password is required", "密码是什么意思", "das Kennwort ist
-    /// falsch"): the value must look like one — quoted, or ASCII with letters and digits or symbols.
-    /// After English "is", a single word that is no common English word counts too ("swordfish").
-    private static func proseValueOK(_ t: ScalarText, _ separator: Int, _ s: Int, _ e: Int) -> Bool {
+    /// The value from `k`: inside quotes (to the closing one, on the line) or up to a space, a
+    /// value stop, '<' in XML, or (after a key in another script) the first non-ASCII scalar of an
+    /// ASCII value ("暗証番号は4821です"). Trailing sentence and closing punctuation are left out.
+    private static func assignedValue(_ t: ScalarText, from k: Int, xml: Bool, stopAtNonASCII: Bool) -> (Int, Int, Bool)? {
+        let open = t[k]
+        let close: UInt32? =
+            switch open {
+            case 0x22, 0x27, 0x60: open
+            case 0x300C: 0x300D
+            case 0x300E: 0x300F
+            default: nil
+            }
+        if let close {
+            var e = k + 1
+            while e < t.count && t.v[e] != close && t.v[e] != 0x0A && e - k <= 200 { e += 1 }
+            if t[e] == close { return (k + 1, e, true) }
+            // No closing quote on the line: the value runs as if unquoted.
+            return assignedValue(t, from: k + 1, xml: xml, stopAtNonASCII: stopAtNonASCII)
+        }
+        var e = k
+        let ascii = t[k] < 0x80
+        while e < t.count && !Chars.isSpace(t.v[e]) && !valueStop(t.v[e]) && e - k < 200 {
+            if xml && t.v[e] == 0x3C { break }
+            if stopAtNonASCII && ascii && t.v[e] >= 0x80 { break }
+            e += 1
+        }
+        while e > k && isClosingPunctuation(t.v[e - 1]) { e -= 1 }
+        return e > k ? (k, e, false) : nil
+    }
+
+    /// . ) ? } ] : at the end of a value close its sentence or its code, not the value.
+    @inline(__always) private static func isClosingPunctuation(_ c: UInt32) -> Bool {
+        c == 0x2E || c == 0x29 || c == 0x3F || c == 0x7D || c == 0x5D || c == 0x3A
+    }
+
+    /// An unquoted value that is data, not code or a sentence: not a call or an index
+    /// ("os.environ[…]", "input(…)"), a YAML tag ("!ENV"), a dotted reference ("self.password",
+    /// "process.env.DB_PASSWORD") or a variable named for what it holds ("confirm_password");
+    /// with some ASCII letter or digit ("请联系管理员获取" is an instruction); and when it is a
+    /// plain word, not the start of a sentence ("must contain one uppercase letter"), nor — after
+    /// a password word in another language — a word without inner capitals ("obligatoire", "falsch").
+    private static func plausibleValue(_ t: ScalarText, _ s: Int, _ e: Int, keys: KeyWords, english: Bool, type: FindingType) -> Bool {
+        var asciiAlnum = false
+        var letters = true
+        var identifier = true
+        var dots = false
+        var digits = false
+        var innerUpper = false
+        for k in s..<e {
+            let c = t.v[k]
+            if c == 0x28 || c == 0x5B { return false }  // ( [
+            if Chars.isDigit(c) {
+                digits = true
+                asciiAlnum = true
+                letters = false
+            } else if Chars.isASCIILetter(c) {
+                asciiAlnum = true
+                if k > s && Chars.isUpperASCII(c) { innerUpper = true }
+            } else if c >= 0xC0 && c <= 0x24F {
+                continue
+            } else {
+                letters = false
+                if c == 0x2E { dots = true } else if c != 0x5F && c != 0x2D && c != 0x24 { identifier = false }
+            }
+        }
+        guard asciiAlnum else { return false }
+        // "!ENV ${DB_PASSWORD}", "!vault |"
+        if t.v[s] == 0x21 && e - s > 1 && (s + 1..<e).allSatisfy({ t.isASCIILetter($0) }) { return false }
+        // A dotted reference, or a variable named like the key.
+        if identifier && !digits && (dots ? dottedIdentifier(t, s, e) : keys.kind(t, s, e) != nil) { return false }
+        if letters {
+            if followedByWords(t, e) { return false }
+            if !english && type == .password && !innerUpper { return false }
+        }
+        return true
+    }
+
+    /// "self.password", "req.body.password": parts separated by dots, none empty or starting with a digit.
+    private static func dottedIdentifier(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var partStart = true
+        for k in s..<e {
+            let c = t.v[k]
+            if c == 0x2E {
+                if partStart { return false }
+                partStart = true
+            } else {
+                if partStart && Chars.isDigit(c) { return false }
+                partStart = false
+            }
+        }
+        return !partStart
+    }
+
+    /// More words follow on the line ("must contain one …", "mindestens 8 Zeichen").
+    private static func followedByWords(_ t: ScalarText, _ e: Int) -> Bool {
+        guard t[e] == 0x20 else { return false }
+        var k = e
+        while t[k] == 0x20 { k += 1 }
+        return Chars.isLetter(t[k]) || Chars.isDigit(t[k])
+    }
+
+    private static let passWord = Chars.scalars("pass")
+    private static let pwdWord = Chars.scalars("pwd")
+    private static let passeWord = Chars.scalars("passe")
+
+    /// The key is an English password word ("password", "passwd", "passphrase", "passcode", "pwd"),
+    /// not "passe" ("mot de passe") or a word of another language.
+    private static func isEnglishPasswordKey(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        if e - s == 5 && t.matches(passeWord, at: s) { return false }
+        var k = s
+        while k + 3 <= e {
+            if k + 4 <= e && t.matches(passWord, at: k) { return true }
+            if t.matches(pwdWord, at: k) { return true }
+            k += 1
+        }
+        return false
+    }
+
+    /// Words between a key word and its separator: "for", "of", "del", "de", "do", "da", "du",
+    /// "des", "für", "von", "voor", "van", "от", "для" ("Password for admin: …", "пароль от почты — …").
+    private static let qualifiers: [[UInt32]] = ["for", "of", "del", "de", "do", "da", "du", "des", "für", "von", "voor", "van", "от", "для"]
+        .map(Chars.scalars)
+    /// Whether an ASCII scalar starts a qualifier (either case).
+    private static let qualifierStartsASCII: [Bool] = (0..<128).map { c in qualifiers.contains { $0[0] == Chars.foldCase(UInt32(c)) } }
+
+    /// A word follows at `k` ("for ", "от "): tested after every word followed by a space, so the
+    /// first scalar decides most.
+    @inline(__always) private static func isQualifier(_ t: ScalarText, at k: Int) -> Bool {
+        let first = t[k]
+        guard first < 0x80 ? qualifierStartsASCII[Int(first)] : (first == 0x43E || first == 0x434 || first == 0x41E || first == 0x414) else {
+            return false
+        }
+        let c = Chars.foldCase(first)
+        return qualifiers.contains { q in q[0] == c && t.matches(q, at: k) && t[k + q.count] == 0x20 }
+    }
+
+    /// After a qualifier, at most four words on the line and then a separator.
+    private static func separatorAfterQualifier(_ t: ScalarText, from start: Int) -> Int? {
+        var k = start
+        for _ in 0..<4 {
+            guard t[k] == 0x20 else { return nil }
+            while t[k] == 0x20 { k += 1 }
+            let w = k
+            while k < t.count && !Chars.isSpace(t.v[k]) && t.v[k] != 0x3A && t.v[k] != 0xFF1A && t.v[k] != 0x3D && k - w < 40 { k += 1 }
+            guard k > w else { return nil }
+            if let separator = separatorEnd(t, after: k) { return separator }
+        }
+        return nil
+    }
+
+    /// After a separator that is a word ("is", "ist", "est", "es", "é", "lautet", "是", "为", "は",
+    /// "는", "은") the sentence may go on in prose ("the password is required", "密码是什么意思", "das
+    /// Kennwort ist falsch"): the value must look like one — ASCII with letters and digits or
+    /// symbols, or (after a particle) four or more digits ("密码是123456", "暗証番号は4821"). After
+    /// an English key and "is", a single word that is no common English word counts too ("swordfish").
+    private static func proseValueOK(_ t: ScalarText, _ separator: Int, _ s: Int, _ e: Int, english: Bool) -> Bool {
         let last = t[separator - 1]
         let particle = last == 0x662F || last == 0x4E3A || last == 0x306F || last == 0xB294 || last == 0xC740
         guard last == 0x20 || particle else { return true }
-        let quote = t[s - 1]
-        if s > separator && (quote == 0x22 || quote == 0x27 || quote == 0x60 || quote == 0x300C || quote == 0x300E) { return true }
         if mixedASCII(t, s, e) { return true }
-        let english = last == 0x20 && (t[separator - 3] | 0x20) == 0x69 && (t[separator - 2] | 0x20) == 0x73
-        return english && e - s >= 5 && (s..<e).allSatisfy({ t.isASCIILetter($0) }) && !EnglishWords.common.contains(Chars.hash(t.v, s, e))
+        if particle { return e - s >= 4 && (s..<e).allSatisfy { t.isDigit($0) } }
+        let englishIs = english && (t[separator - 3] | 0x20) == 0x69 && (t[separator - 2] | 0x20) == 0x73
+        return englishIs && e - s >= 5 && (s..<e).allSatisfy({ t.isASCIILetter($0) }) && !EnglishWords.common.contains(Chars.hash(t.v, s, e))
     }
 
     /// Quotes (ASCII and Japanese corner brackets), ',', ';', '，', '。' end a value.
@@ -315,22 +509,34 @@ enum Secrets {
         c == 0x22 || c == 0x27 || c == 0x60 || c == 0x2C || c == 0x3B || c == 0xFF0C || c == 0x3002 || c == 0x300D || c == 0x300F
     }
 
-    /// After a key ending at `keyEnd`: quotes/spaces, then '=', ':', '：', "is", "是", "为", "は", "는",
-    /// "ist", "est", "es" or "é". Returns the offset right after the separator, or nil when there is none.
+    /// After a key ending at `keyEnd`: quotes/spaces, then '=', ':', '：', '＝', "->", a dash between
+    /// spaces, "is", "是", "为", "は", "는", "은", "ist", "est", "es", "é", "lautet", "это", or an XML
+    /// attribute `value=`. Returns the offset right after the separator, or nil when there is none.
     @inline(__always) private static func separatorEnd(_ t: ScalarText, after keyEnd: Int) -> Int? {
         var k = keyEnd
         while t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x20 || t[k] == 0x09 { k += 1 }
         switch t[k] {
-        case 0x3D, 0x3A, 0xFF1A, 0x662F, 0x4E3A, 0x306F, 0xB294, 0xC740: return k + 1  // = : ： 是 为 は 는 은
+        case 0x3D, 0x3A, 0xFF1A, 0xFF1D, 0x662F, 0x4E3A, 0x306F, 0xB294, 0xC740: return k + 1  // = : ： ＝ 是 为 は 는 은
+        case 0x2D, 0x2013, 0x2014:  // "password - …", "пароль — …", "password -> …"
+            if t[k] == 0x2D && t[k + 1] == 0x3E { return k + 2 }
+            return k > keyEnd && t[k - 1] == 0x20 && t[k + 1] == 0x20 ? k + 1 : nil
+        case 0x44D:  // "пароль это …"
+            return t[k + 1] == 0x442 && t[k + 2] == 0x43E && t[k + 3] == 0x20 ? k + 4 : nil
+        case 0x76:  // <add key="DbPassword" value="…" />
+            return k > keyEnd && t.matches(valueAttribute, at: k) ? k + valueAttribute.count : nil
         case 0x49, 0x69, 0x45, 0x65:
-            // "is", and "ist", "est", "es" ("Das Passwort ist …", "le mot de passe est …").
+            // "is", "is:", and "ist", "est", "es" ("Das Passwort ist …", "le mot de passe est …").
             guard t[k + 1] | 0x20 == 0x73 else { return nil }
-            if t[k + 2] == 0x20 { return k + 3 }
+            if t[k + 2] == 0x20 || t[k + 2] == 0x3A { return k + 3 }
             return (t[k + 2] | 0x20) == 0x74 && t[k + 3] == 0x20 ? k + 4 : nil
         case 0xE9: return t[k + 1] == 0x20 ? k + 2 : nil  // "a senha é …"
+        case 0x6C:  // "Das Kennwort lautet …", "… lautet: …"
+            return t.matches(lautet, at: k) && (t[k + lautet.count] == 0x20 || t[k + lautet.count] == 0x3A) ? k + lautet.count + 1 : nil
         default: return nil
         }
     }
+    private static let lautet = Chars.scalars("lautet")
+    private static let valueAttribute = Chars.scalars("value=")
 
     private static let assignmentKeys = KeyWords(password: passwordKeys, secret: secretKeys)
 
@@ -414,9 +620,12 @@ enum Secrets {
     // MARK: Connection strings (scheme://user:pass@host), webhook URLs and bot tokens
 
     /// URL prefixes (after "://") whose rest is a bearer secret: whoever has the URL can post.
-    private static let webhookHosts = [
-        "hooks.slack.com/services/", "discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "api.telegram.org/bot",
-    ].map(Chars.scalars)
+    private static let webhookHosts =
+        [
+            "hooks.slack.com/services/", "hooks.slack.com/workflows/", "hooks.slack.com/triggers/", "discord.com/api/webhooks/",
+            "discordapp.com/api/webhooks/", "api.telegram.org/bot", "outlook.office.com/webhook/",
+        ].map(Chars.scalars)
+        + (6...10).flatMap { ["discord.com/api/v\($0)/webhooks/", "discordapp.com/api/v\($0)/webhooks/"] }.map(Chars.scalars)
 
     static func scanConnectionStrings(_ t: ScalarText, into out: inout [Finding]) {
         guard t.hasColon else { return }
@@ -478,28 +687,36 @@ enum Secrets {
 
     // MARK: Command lines: mysql -pSECRET, sshpass -p SECRET, curl -u user:SECRET, --password SECRET
 
-    private enum Command { case mysql, sshpass, login, redis, curl, openssl }
+    private enum Command { case mysql, sshpass, login, redis, curl, openssl, ldap, smb, rdp, htpasswd, other }
 
     /// The commands whose flags are read, by word hash (a linear search: a handful of entries).
+    /// `login`: `-p` is a password once the command is logging in ("docker login", "helm registry
+    /// login", "az acr login"); before that it is a port or a path.
     private static let commands: [(hash: UInt64, command: Command)] =
         ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump", "mariadb", "mariadb-dump"].map {
             (Chars.hash($0), Command.mysql)
         }
-        + ["docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras"].map { (Chars.hash($0), Command.login) }
-        + [(Chars.hash("sshpass"), .sshpass), (Chars.hash("redis-cli"), .redis), (Chars.hash("curl"), .curl), (Chars.hash("openssl"), .openssl)]
+        + ["docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "az", "crane", "regctl"].map { (Chars.hash($0), Command.login) }
+        + ["ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd"].map { (Chars.hash($0), Command.ldap) }
+        + [
+            (Chars.hash("sshpass"), .sshpass), (Chars.hash("redis-cli"), .redis), (Chars.hash("curl"), .curl), (Chars.hash("openssl"), .openssl),
+            (Chars.hash("smbclient"), .smb), (Chars.hash("rdesktop"), .rdp), (Chars.hash("xfreerdp"), .rdp), (Chars.hash("htpasswd"), .htpasswd),
+        ]
 
     /// Whether a command starts with these two ASCII letters, at index first << 7 | second.
     private static let commandPrefixes: [Bool] = {
         var table = [Bool](repeating: false, count: 128 * 128)
-        for p in ["my", "ma", "ss", "sk", "do", "po", "ne", "bu", "he", "or", "re", "cu", "op"] {
+        for p in ["my", "ma", "ss", "sk", "do", "po", "ne", "bu", "he", "or", "re", "cu", "op", "az", "cr", "ld", "sm", "rd", "xf", "ht"] {
             let v = p.unicodeScalars.map(\.value)
             table[Int(v[0] << 7 | v[1])] = true
         }
         return table
     }()
     /// The first scalars of `commands`, and '-' for "--password".
-    static let commandStarts: [UInt32] = "msdpnbhorc-".unicodeScalars.map(\.value)
+    static let commandStarts: [UInt32] = "msdpnbhorcalx-".unicodeScalars.map(\.value)
     private static let longPasswordFlags = ["--password", "--passwd", "--pass"].map(Chars.scalars)
+    private static let credentialFlags = ["--src-creds", "--dest-creds", "--creds"].map(Chars.scalars)
+    private static let loginWord = Chars.scalars("login")
 
     /// At a word's first scalar (one of `commandStarts`, not after a letter): a password given on a
     /// command line, where the flag says what the next word is. A value that names a variable or a
@@ -509,25 +726,39 @@ enum Secrets {
         guard i == 0 || isCommandBoundary(t.v[i - 1]) else { return i + 1 }
         let n = t.count
         if t.v[i] == 0x2D {
-            guard t[i + 1] == 0x2D, let flag = longPasswordFlags.first(where: { t.matches($0, at: i) }), Chars.isSpace(t[i + flag.count]) else {
-                return i + 1
-            }
-            // "--password hunter2!" on any command line (with '=' it is an assignment, found above).
-            let (s, e, quoted) = nextArgument(t, from: i + flag.count)
-            if s < e && (quoted || mixedASCII(t, s, e)) && isSecretValue(t, s, e, type: .password) {
-                out.append(Finding(type: .password, start: s, end: e, score: 0.9))
-            }
-            return max(e, i + flag.count)
+            guard t[i + 1] == 0x2D, let next = passwordFlag(t, at: i, command: .other, into: &out) else { return i + 1 }
+            return next
         }
         // Most words are no command: their first two letters already say so.
         let second = t[i + 1]
         guard second < 0x80, commandPrefixes[Int(t.v[i] << 7 | second)] else { return i + 1 }
         var e = i
         while e < n && (alnum(t.v[e]) || t.v[e] == 0x2D) && e - i < 13 { e += 1 }
-        guard e - i >= 4, e - i <= 12, e == n || Chars.isSpace(t.v[e]) else { return e }
+        guard e - i >= 2, e - i <= 12, e == n || Chars.isSpace(t.v[e]) else { return e }
         let hash = Chars.hash(t.v, i, e)
         guard let entry = commands.first(where: { $0.hash == hash }) else { return e }
         return scanArguments(t, of: entry.command, from: e, into: &out)
+    }
+
+    /// "--password VALUE" (and "--src-creds user:VALUE") at `i`: flags the value and returns the
+    /// offset after it, or nil when no such flag starts there. Outside a known command the value
+    /// must look like one (quoted, or letters with digits or symbols): "use the --password flag".
+    private static func passwordFlag(_ t: ScalarText, at i: Int, command: Command, into out: inout [Finding]) -> Int? {
+        if let flag = longPasswordFlags.first(where: { t.matches($0, at: i) }), Chars.isSpace(t[i + flag.count]) {
+            let (s, e, quoted) = nextArgument(t, from: i + flag.count)
+            if s < e && (quoted || command != .other || mixedASCII(t, s, e)) && isSecretValue(t, s, e, type: .password) {
+                out.append(Finding(type: .password, start: s, end: e, score: 0.9))
+            }
+            return max(e + (quoted ? 1 : 0), i + flag.count)
+        }
+        if command != .other, let flag = credentialFlags.first(where: { t.matches($0, at: i) }), Chars.isSpace(t[i + flag.count]) {
+            let (s, e, quoted) = nextArgument(t, from: i + flag.count)
+            if let (vs, ve) = userPassword(t, s, e), isSecretValue(t, vs, ve, type: .password) {
+                out.append(Finding(type: .password, start: vs, end: ve, score: 0.9))
+            }
+            return max(e + (quoted ? 1 : 0), i + flag.count)
+        }
+        return nil
     }
 
     @inline(__always) private static func isCommandBoundary(_ c: UInt32) -> Bool {
@@ -549,11 +780,22 @@ enum Secrets {
         return (s, e, false)
     }
 
+    /// A flag's attached value from `s` (after "-p"): inside quotes when it opens one
+    /// (`-p"Tr0ub4dor&3"`), else the rest of the word.
+    private static func attachedValue(_ t: ScalarText, _ s: Int, _ e: Int) -> (Int, Int) {
+        let quote = t[s]
+        guard quote == 0x22 || quote == 0x27 else { return (s, e) }
+        var k = s + 1
+        while k < t.count && t.v[k] != quote && t.v[k] != 0x0A && k - s < 200 { k += 1 }
+        return t[k] == quote ? (s + 1, k) : (s, e)
+    }
+
     /// Reads `command`'s arguments to the end of its line (or a pipe, `;`, `&`) and flags its password.
     private static func scanArguments(_ t: ScalarText, of command: Command, from start: Int, into out: inout [Finding]) -> Int {
         var k = start
         var loggingIn = command != .login
         var words = 0
+        var positional = -1  // htpasswd -b FILE USER PASSWORD: positionals after -b
         while k < t.count && words < 64 {
             let (s0, e0, quoted) = nextArgument(t, from: k)
             guard e0 > s0 else { return max(e0, k + 1) }
@@ -563,20 +805,37 @@ enum Secrets {
             k = quoted ? e0 + 1 : e0
             var value: (Int, Int)?
             var flagValue = false
-            if !quoted && words == 1 && command == .login { loggingIn = t.matches(Chars.scalars("login"), at: s) && e0 - s0 == 5 }
-            if !quoted && t.v[s] == 0x2D {
+            if !quoted && words <= 3 && command == .login && e0 - s0 == loginWord.count && t.matches(loginWord, at: s0) { loggingIn = true }
+            if !quoted && t.v[s] == 0x2D && t[s + 1] == 0x2D, let next = passwordFlag(t, at: s, command: command, into: &out) {
+                k = next
+            } else if !quoted && t.v[s] == 0x2D {
                 let flag = t[s + 1]
                 let attached = e0 - s0 > 2 && t.v[s + 1] != 0x2D
                 switch command {
-                case .mysql where flag == 0x70 && attached: value = (s + 2, e0)  // -pSECRET (a bare -p prompts)
-                case .sshpass where flag == 0x70, .login where loggingIn && flag == 0x70, .redis where flag == 0x61:
+                case .mysql where flag == 0x70 && attached:  // -pSECRET (a bare -p prompts)
+                    let (vs, ve) = attachedValue(t, s + 2, e0)
+                    value = (vs, ve)
+                    k = max(k, ve + (ve < e0 ? 1 : 0))
+                case .sshpass where flag == 0x70, .login where loggingIn && flag == 0x70, .redis where flag == 0x61, .ldap where flag == 0x77,
+                    .rdp where flag == 0x70, .openssl where flag == 0x6B:
                     if attached { value = (s + 2, e0) } else if e0 - s0 == 2 { flagValue = true }
                 case .curl where flag == 0x75 || (e0 - s0 == 6 && t.matches(Chars.scalars("--user"), at: s)):
                     if flag == 0x75 && attached { value = userPassword(t, s + 2, e0) } else { flagValue = true }
+                case .smb where flag == 0x55:  // -U user%password
+                    let (vs, ve, _) = nextArgument(t, from: k)
+                    if let percent = (vs..<ve).first(where: { t.v[$0] == 0x25 }) { value = (percent + 1, ve) }
+                    k = max(k, ve)
+                case .htpasswd where (s0 + 1..<e0).contains(where: { t.v[$0] == 0x62 }):
+                    positional = 0
                 default: break
                 }
             } else if command == .openssl, t.matches(Chars.scalars("pass:"), at: s0) {
                 value = (s0 + 5, e0)
+            } else if command == .rdp, t.matches(Chars.scalars("/p:"), at: s0) {
+                value = (s0 + 3, e0)
+            } else if positional >= 0 {
+                positional += 1
+                if positional == 3 { value = (s0, e0) }
             }
             if flagValue {
                 let (vs, ve, _) = nextArgument(t, from: k)
