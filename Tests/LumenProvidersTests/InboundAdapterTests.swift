@@ -156,7 +156,7 @@ import Testing
             """
             {"model":"gpt-x","instructions":"Be brief.","max_output_tokens":50,"store":false,
              "tools":[{"type":"function","name":"exec_command","parameters":{"type":"object","properties":{"cmd":{"type":"string"}}}},
-                      {"type":"custom","name":"apply_patch","description":"Patch files."},
+                      {"type":"custom","name":"apply_patch","description":"Patch files.","format":{"type":"grammar","syntax":"lark","definition":"start: /.+/"}},
                       {"type":"namespace","name":"mcp_files","tools":[{"type":"function","name":"read","parameters":{"type":"object"}}]},
                       {"type":"web_search"}],
              "input":[
@@ -176,6 +176,8 @@ import Testing
         #expect(c.messages[5].toolCalls?.first?.function.arguments == #"{"input":"*** Begin Patch"}"#)
         #expect(c.tools?.compactMap { $0.function?.name } == ["exec_command", "apply_patch", "mcp_files__read"])
         #expect(inbound.dropped.contains { $0.contains("hosted tool web_search") })
+        // A custom tool's grammar is not enforced, and that is said.
+        #expect(inbound.dropped.contains("tools[1].format (grammar: the input is free text)"), "\(inbound.dropped)")
         // The earlier turn's reasoning goes no further, and says so.
         #expect(inbound.dropped.contains("input[2] (reasoning)"), "\(inbound.dropped)")
         // What Lumen remembers about a tool's origin never reaches the wire.

@@ -157,6 +157,10 @@ package enum ResponsesInbound {
             guard let name = tool["name"]?.stringValue else { throw InboundError("\(path): a custom tool needs a 'name'", param: path) }
             var description = tool["description"]?.stringValue ?? ""
             description += (description.isEmpty ? "" : " ") + customInputNote
+            // A grammar for the input (Lark or a regex) is not enforced: the input is free text.
+            if let format = tool["format"], format["type"]?.stringValue != "text" {
+                dropped.append("\(path).format (\(format["type"]?.stringValue ?? "?"): the input is free text)")
+            }
             return [
                 Tool(
                     function: FunctionDefinition(
