@@ -34,7 +34,8 @@ package enum AuditHTMLReport {
     }
 
     /// The report of an audit source (directory or store chains).
-    package static func render(source: AuditSource, since: String? = nil) throws -> String {
+    /// `warning`: shown above everything (the chain does not verify).
+    package static func render(source: AuditSource, since: String? = nil, warning: String? = nil) throws -> String {
         let byDay = try AuditSummary.compute(source: source, since: since, by: .day)
         let byRule = try AuditSummary.compute(source: source, since: since, by: .rule)
         let egress = try AuditEgressReport.compute(source: source, since: since)
@@ -99,7 +100,7 @@ package enum AuditHTMLReport {
             <html lang="en"><head><meta charset="utf-8"><title>Lumen audit report</title>
             <style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
             td:first-child,th:first-child{text-align:left}.key{margin-right:12px;font-size:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}</style></head>
-            <body><h1>Lumen audit report</h1>
+            <body><h1>Lumen audit report</h1>\(warning.map { "<p id=\"warning\" style=\"background:#fdd;border:2px solid #c00;padding:8px\">" + esc($0) + "</p>" } ?? "")
             <p id="totals">\(total.requests) requests, \(total.promptTokens.saturatingAdd(total.completionTokens)) tokens, cost \(esc(String(format: "$%.4f", total.costUSD))), savings \(esc(String(format: "$%.4f", total.savingsUSD)))\(since.map { " since " + esc($0) } ?? "")</p>
             <h2>Cost per day by target</h2>\(svg)<div>\(legend)</div>
             <h2>Local / remote share</h2><p>local \(esc(String(format: "%.1f%%", localShare * 100))) (green), remote \(total.remoteRequests), blocked \(total.blockedRequests)</p>\(shareSVG)

@@ -2,6 +2,7 @@ import Foundation
 import LumenAudit
 import LumenClassifier
 import LumenPolicy
+import LumenTestSupport
 import Testing
 
 func tempDir(_ name: String = #function) -> String {
@@ -247,5 +248,37 @@ func writeLog(_ dir: String, count: Int) async throws {
         future.timestamp = "9999-12-31T00:00:00.000Z"
         await #expect(throws: AuditError.self) { try await log.append(future, fsync: .always) }
         await #expect(throws: AuditError.self) { try await log.append(completion("c"), fsync: .never) }
+    }
+}
+
+/// The review commands read a log whose chain they also check: figures from an altered log are
+/// printed with a warning on standard error and exit status 1, as `verify` has.
+@Suite(.enabled(if: Harness.hasBinary, "\(Harness.noBinaryReason)"))
+struct ReviewOfATamperedLogTests {
+    @Test func summaryEgressAndReportWarnOfATamperedChain() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await writeLog(dir, count: 6)
+        let out = dir + "-report.html"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        for command in [
+            ["audit", "summary", dir], ["audit", "egress", dir], ["audit", "summary", dir, "--json"], ["audit", "report", dir, "--out", out],
+        ] {
+            let run = try Harness.runLumen(command)
+            #expect(run.status == 0 && !run.stderr.contains("warning"), "\(command): \(run.stderr)")
+        }
+        var (file, content) = try lines(dir)
+        content[2] = content[2].replacingOccurrences(of: "\"tenant\":\"acme\"", with: "\"tenant\":\"evil\"")
+        try rewrite(dir, file, content)
+        for command in [
+            ["audit", "summary", dir], ["audit", "egress", dir], ["audit", "summary", dir, "--json"], ["audit", "report", dir, "--out", out],
+        ] {
+            let run = try Harness.runLumen(command)
+            #expect(run.status == 1 && run.stderr.contains("hash chain does not verify"), "\(command): \(run.stderr)")
+            // The figures are still there to investigate.
+            #expect(!run.stdout.isEmpty, "\(command)")
+        }
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.contains("id=\"warning\"") && html.contains("hash chain does not verify"))
     }
 }

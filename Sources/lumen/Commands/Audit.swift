@@ -52,6 +52,37 @@ struct AuditDirectoryOption: ParsableArguments {
     }
 }
 
+extension AuditDirectoryOption {
+    /// Why the figures of a log whose hash chain does not verify cannot be trusted, or nil when it
+    /// verifies (a torn last line, repaired on the writer's next start, is no tampering).
+    func chainWarning() async throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let store = try await openStore() {
+            defer { store.shutdown() }
+            let report: StoreVerifyReport
+            do {
+                report = try await store.verifyAudit(publicKey: environment[CheckpointSigner.publicEnvironmentKey])
+            } catch {
+                throw CLIFailure(storeMessage(error))
+            }
+            return report.intact ? nil : Self.warning(issues: report.issues.count)
+        }
+        let report = try failing { try AuditVerifier.verify(directory: path, key: AuditHMAC.fromEnvironment(environment)) }
+        return report.intact ? nil : Self.warning(issues: report.issues.count)
+    }
+
+    static func warning(issues: Int) -> String {
+        "the audit log's hash chain does not verify (\(issues) issue\(issues == 1 ? "" : "s"); `lumen audit verify` lists them): records may have been altered or removed, so these figures cannot be trusted"
+    }
+
+    /// After the figures: the warning on standard error and exit status 1, as `verify` has.
+    func failIfTampered(_ warning: String?) throws {
+        guard let warning else { return }
+        FileHandle.standardError.write(Data("lumen audit: warning: \(warning)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
 private func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -130,6 +161,12 @@ struct AuditSummaryCommand: AsyncParsableCommand {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
         let source = try await dir.source()
         let summary = try failing { try AuditSummary.compute(source: source, since: cutoff, by: grouping) }
+        let warning = try await dir.chainWarning()
+        try show(summary, grouping: grouping, cutoff: cutoff)
+        try dir.failIfTampered(warning)
+    }
+
+    private func show(_ summary: AuditSummary, grouping: AuditGrouping, cutoff: String?) throws {
         if json { return try printJSON(summary) }
         print("by \(grouping.rawValue)\(cutoff.map { " since \($0)" } ?? "")")
         print("key".padding(toLength: 24, withPad: " ", startingAt: 0) + "  requests  local%    prompt_tok  compl_tok       cost    savings")
@@ -169,6 +206,12 @@ struct AuditEgressCommand: AsyncParsableCommand {
             try AuditEgressReport.compute(
                 source: source, since: cutoff, value: value, hmac: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment))
         }
+        let warning = try await dir.chainWarning()
+        try show(report)
+        try dir.failIfTampered(warning)
+    }
+
+    private func show(_ report: AuditEgressReport) throws {
         if json { return try printJSON(report) }
         for host in report.hosts {
             let redacted = host.redacted.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
@@ -286,7 +329,8 @@ struct AuditReport: AsyncParsableCommand {
     func run() async throws {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
         let source = try await dir.source()
-        let html = try failing { try AuditHTMLReport.render(source: source, since: cutoff) }
+        let warning = try await dir.chainWarning()
+        let html = try failing { try AuditHTMLReport.render(source: source, since: cutoff, warning: warning) }
         var isDirectory: ObjCBool = false
         let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -301,10 +345,10 @@ struct AuditReport: AsyncParsableCommand {
             throw CLIFailure("cannot write the report to \(out): \(error.localizedDescription)")
         }
         print("wrote \(out)")
+        try dir.failIfTampered(warning)
     }
 }
 
-/// `lumen replay`: re-decide logged requests with another policy. Needs the policy engine stage.
 /// `lumen replay`: re-decide every logged request with another policy, from the stored classifier
 /// outputs (no prompts needed), and report what would change.
 struct Replay: AsyncParsableCommand {
