@@ -538,7 +538,10 @@ package final class Router: Sendable {
                 }
                 if error.kind == .invalid {
                     var refused = RouterError.refused(error)
-                    refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    var route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    // A remote target that refused the request has still received it: the answer says where it went.
+                    route.egressHost = route.egressHost ?? trail.attemptedEgress?.host
+                    refused.route = route
                     throw refused
                 }
                 logger.warning(

@@ -45,7 +45,10 @@ extension Router {
                 trail.failed(attempt, backendError)
                 if backendError.kind == .invalid {
                     var refused = RouterError.refused(backendError)
-                    refused.route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    var route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+                    // A remote target that refused the request has still received it: the answer says where it went.
+                    route.egressHost = route.egressHost ?? trail.attemptedEgress?.host
+                    refused.route = route
                     throw refused
                 }
                 lastError = backendError

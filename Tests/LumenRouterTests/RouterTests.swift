@@ -48,10 +48,10 @@ import Testing
 
     func make(
         remoteFailure: BackendError? = nil, failAfterChunks: Int? = nil, auditAvailable: Bool = true, policyExtra: String = "",
-        remoteUsage: Usage? = Usage(promptTokens: 100, completionTokens: 50)
+        remoteUsage: Usage? = Usage(promptTokens: 100, completionTokens: 50), localFailure: BackendError? = nil
     ) async throws -> Setup {
         let policy = try Policy.parse(yaml: Self.policyYAML + policyExtra, file: "unit.yaml", environment: [:])
-        let local = FakeBackend(route: .local)
+        let local = FakeBackend(route: .local, failure: localFailure)
         let remote = FakeBackend(route: .remote, host: "remote.example", failure: remoteFailure, failAfterChunks: failAfterChunks, usage: remoteUsage)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-router-\(UUID().uuidString)")
         var log: AuditLog?
@@ -164,6 +164,18 @@ import Testing
         #expect(info.egressHost == "remote.example")
         let lines = try await auditLines(s)
         #expect(lines.contains { $0.contains(#""kind":"completion""#) && $0.contains(#""fallbacks""#) && $0.contains(#""host":"remote.example""#) })
+    }
+
+    /// The remote target failed after the request reached it, and the local fallback refuses the
+    /// request: the refusal still says where the request went.
+    @Test func aRefusalAfterARemoteAttemptNamesItsEgress() async throws {
+        let s = try await make(remoteFailure: BackendError(.failure, "HTTP 500", status: 500), localFailure: BackendError(.invalid, "too long"))
+        do {
+            _ = try await s.router.handle(request("x", metadata: ["route": "remote"]), caller: Caller(requestID: "r3", tenant: "t", keyID: "k"))
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.status == 400 && error.route?.egressHost == "remote.example", "\(error)")
+        }
     }
 
     /// A provider's failure carries what its tries moved to the backend's error (the record's egress);
