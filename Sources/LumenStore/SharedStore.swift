@@ -20,6 +20,14 @@ package final class SharedStore: Sendable {
     private let runner: NIOLockedValueBox<[Task<Void, Never>]>
     /// Longest wait for one query (seconds).
     package let queryTimeout: Double
+    /// Whether the database is known not to answer, and whether a probe is looking for it.
+    private let reachability = NIOLockedValueBox(Reachability())
+
+    private struct Reachability {
+        /// Why the store is taken to be down (nil: it is up, as far as is known).
+        var down: String?
+        var probing = false
+    }
 
     private init(url: StoreURL, client: PostgresClient, heartbeatClient: PostgresClient, logger: Logger, queryTimeout: Double) {
         self.url = url
@@ -108,21 +116,80 @@ package final class SharedStore: Sendable {
             }
             Task {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                finish(.failure(StoreError(.query, "the store did not answer within \(seconds) s (\(what))")))
+                finish(.failure(StoreError(.unreachable, "the store did not answer within \(seconds) s (\(what))")))
                 work.withLockedValue { $0?.cancel() }
             }
         }
     }
 
+    // MARK: Reachability: during an outage, fail at once instead of at every query's deadline
+
+    /// Refuses at once while the database is known to be down: during an outage a request is not
+    /// held for a query's whole deadline (two queries, 10 s, before its 503), and the pool is not
+    /// flooded with waiters. A probe in the background lifts this when the database answers again.
+    private func requireReachable(_ what: String) throws(StoreError) {
+        if let reason = reachability.withLockedValue({ $0.down }) {
+            throw StoreError(.query, "\(what): the store is unreachable (\(reason)); Lumen retries it in the background")
+        }
+    }
+
+    /// After a failed query: a connection refused or lost, or no answer within the deadline, says
+    /// the database is down — until a probe (`SELECT 1` within a second, at once and then twice a
+    /// second) gets an answer. A query that only waited for a lock is thus refused for one round
+    /// trip at most; during an outage a request's second query does not wait out its deadline too.
+    private func noteFailure(_ error: any Error) {
+        if let psql = error as? PSQLError {
+            guard psql.code == .connectionError || psql.code == .serverClosedConnection || psql.code == .uncleanShutdown else { return }
+        } else if let store = error as? StoreError {
+            guard store.code == .unreachable else { return }
+        } else {
+            return
+        }
+        let start = reachability.withLockedValue { state -> Bool in
+            if state.down == nil { state.down = StoreError.explain(error) }
+            defer { state.probing = true }
+            return !state.probing
+        }
+        if start { probe(reason: StoreError.explain(error)) }
+    }
+
+    /// Until the database answers `SELECT 1`; then everything is allowed again.
+    private func probe(reason: String) {
+        let client = self.client
+        let task = Task { [weak self] in
+            var first = true
+            while !Task.isCancelled {
+                guard let self else { return }
+                let answered = (try? await self.deadline(1, "probe") { try await client.query("SELECT 1") }) != nil
+                if answered {
+                    let wasDown = self.reachability.withLockedValue { state -> Bool in
+                        defer { state = Reachability() }
+                        return state.down != nil
+                    }
+                    if wasDown { self.logger.notice("the store answers again") }
+                    return
+                }
+                if first {
+                    first = false
+                    self.logger.warning("the store does not answer; its queries are refused at once until it does", metadata: ["reason": "\(reason)"])
+                }
+                try? await Task.sleep(nanoseconds: 500_000_000)
+            }
+        }
+        runner.withLockedValue { $0.append(task) }
+    }
+
     /// A query with the store's deadline; errors become `StoreError`s that say what failed.
     @discardableResult
     func run(_ what: String, _ query: PostgresQuery, on dedicated: PostgresClient? = nil) async throws(StoreError) -> [PostgresRow] {
+        try requireReachable(what)
         let client = dedicated ?? self.client
         do {
             return try await deadline(queryTimeout, what) {
                 try await client.query(query).collect()
             }
         } catch {
+            noteFailure(error)
             throw StoreError(.query, "\(what): \(StoreError.explain(error))")
         }
     }
@@ -135,6 +202,7 @@ package final class SharedStore: Sendable {
     func transaction<T: Sendable>(
         _ what: String, bounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
+        try requireReachable(what)
         let client = self.client
         let logger = self.logger
         let timeout = queryTimeout
@@ -165,6 +233,7 @@ package final class SharedStore: Sendable {
                 }
             }
         } catch {
+            noteFailure(error)
             throw StoreError(.query, "\(what): \(StoreError.explain(error))")
         }
     }
