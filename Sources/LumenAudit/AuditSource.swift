@@ -58,14 +58,25 @@ extension AuditReader {
     package static func forEach<T: Decodable>(
         source: AuditSource, as type: T.Type, since: String? = nil, containing needle: String? = nil, _ body: (T) throws -> Void
     ) throws {
+        try forEachInChain(source: source, as: type, since: since, containing: needle) { value, _ in try body(value) }
+    }
+
+    /// Like `forEach(source:as:since:containing:_:)`, with the chain each record is in: a store's
+    /// chain name when it has several chains (several instances), else "" (a directory, or a store
+    /// of one chain, reads the same).
+    package static func forEachInChain<T: Decodable>(
+        source: AuditSource, as type: T.Type, since: String? = nil, containing needle: String? = nil, _ body: (T, String) throws -> Void
+    ) throws {
         let decoder = JSONDecoder()
         let sinceBytes = since.map { Array($0.utf8) }
         let needleBytes = needle.map { Array($0.utf8) }
+        let chains: Bool
+        if case .chains(let chunks) = source { chains = Set(chunks.map(\.name)).count > 1 } else { chains = false }
         try source.forEachLine { file, line, bytes, complete in
             if let value = try AuditReader.decodeLine(
                 bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needleBytes, at: "\(file):\(line)"
             ) {
-                try body(value)
+                try body(value, chains ? file : "")
             }
         }
     }

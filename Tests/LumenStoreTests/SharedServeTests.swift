@@ -594,6 +594,13 @@ struct SharedServeTests {
         let verify = try await fleet.lumen(["audit", "verify", "--store", fleet.url])
         #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("recovery"), "the chain should note the outage: \(verify.stdout)")
+        // An export of several instances' chains says which chain each record is in (`seq` counts within one).
+        let csv = try await fleet.lumen(["audit", "export", "--format", "csv", "--store", fleet.url])
+        let rows = csv.stdout.split(separator: "\n")
+        #expect(csv.status == 0 && rows.first?.hasSuffix(",chain") == true, "\(csv.stderr)")
+        #expect(Set(rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).last ?? "" }).count == 3)
+        let jsonl = try await fleet.lumen(["audit", "export", "--format", "jsonl", "--store", fleet.url])
+        #expect(jsonl.stdout.split(separator: "\n").allSatisfy { $0.contains(#""chain":"#) }, "\(jsonl.stdout.prefix(300))")
         await fleet.stop()
     }
 }

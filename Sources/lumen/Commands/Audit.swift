@@ -309,15 +309,32 @@ struct AuditExport: AsyncParsableCommand {
         }
         let source = try await dir.source(since: cutoff)
         try failing {
-            try AuditReader.forEach(source: source, as: AuditRecord.self, since: cutoff) { record in
+            try AuditReader.forEachInChain(source: source, as: AuditRecord.self, since: cutoff) { record, chain in
                 if format == "csv" {
-                    print(AuditCSV.row(record))
-                } else {
+                    print(AuditCSV.row(record, chain: chain))
+                } else if chain.isEmpty {
                     print(String(decoding: try encoder.encode(record), as: UTF8.self))
+                } else {
+                    // From a store: which chain (instance) the record is in, since `seq` counts within one.
+                    print(String(decoding: try encoder.encode(ChainedRecord(chain: chain, record: record)), as: UTF8.self))
                 }
             }
         }
     }
+}
+
+/// A store's record in `export --format jsonl`: the record's own fields and its chain.
+private struct ChainedRecord: Encodable {
+    var chain: String
+    var record: AuditRecord
+
+    func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(chain, forKey: .chain)
+    }
+
+    private enum Key: String, CodingKey { case chain }
 }
 
 struct AuditReport: AsyncParsableCommand {
