@@ -58,13 +58,17 @@ final class ClientCloseWatch: ChannelInboundHandler, RemovableChannelHandler, Se
 }
 
 /// A request's client, watched on its connection's channel (`ClientCloseWatch`): an operation is
-/// cancelled when the client goes away first. Without the watch in the pipeline (a test's
-/// channel), the operation just runs.
+/// cancelled when the client goes away first, or does not start when it has gone already. Without
+/// the watch in an open channel's pipeline (a test's channel), the operation just runs.
 struct ChannelPresence: ClientPresence {
     let channel: any Channel
 
     func whilePresent<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
-        guard let watch = try? await channel.pipeline.handler(type: ClientCloseWatch.self).get() else { return try await operation() }
+        guard let watch = try? await channel.pipeline.handler(type: ClientCloseWatch.self).get() else {
+            // A closed channel has no handlers left: its client went away before the work began.
+            if !channel.isActive { throw CancellationError() }
+            return try await operation()
+        }
         return try await withoutActuallyEscaping(operation) { operation in
             let work = UncheckedSendable(operation)
             return try await withThrowingTaskGroup(of: T?.self) { group in
