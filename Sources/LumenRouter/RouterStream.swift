@@ -205,7 +205,8 @@ final class CommittedStream: @unchecked Sendable {
         finalInfo.costUSD = cost
         return Closing(
             router: router, trail: trail, info: finalInfo,
-            status: streamError == nil ? 200 : 502, counted: counted, cost: cost, sent: sent, received: received
+            // The metrics count what the record says (499 for a client that left, 504 for a timeout).
+            status: streamError?.status ?? 200, counted: counted, cost: cost, sent: sent, received: received
         )
     }
 

@@ -315,9 +315,38 @@ extension SoakTests {
         print("hang-up: the next request was answered after \(waited)")
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(waited < .seconds(15), "the slot was still generating for a client that had gone: \(waited)")
+        // A streamed answer whose client leaves after its first bytes: the metrics count it as the
+        // record does (499), not as a failed upstream (502).
+        var streamed = try JSONSerialization.jsonObject(with: long) as? [String: Any] ?? [:]
+        streamed["stream"] = true
+        try JSONSerialization.data(withJSONObject: streamed).write(to: bodyFile)
+        let streamHangUp = """
+            import socket, sys, time
+            body = sys.stdin.buffer.read()
+            s = socket.create_connection(("127.0.0.1", \(server.port)))
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+            s.recv(4096)
+            time.sleep(0.5)
+            s.close()
+            """
+        let cut = try await runProcess("/bin/sh", ["-c", "python3 -c '\(streamHangUp)' < \(bodyFile.path)"], timeout: 60)
+        #expect(cut.status == 0, "\(cut.output)")
+        var metrics = ""
+        for _ in 0..<100 {
+            metrics = String(decoding: try await URLSession.shared.data(from: URL(string: server.baseURL + "/metrics")!).0, as: UTF8.self)
+            if metrics.split(separator: "\n").contains(where: {
+                $0.hasPrefix("lumen_requests_total") && $0.contains(#"status="499""#) && $0.hasSuffix(" 3")
+            }) {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let requests = metrics.split(separator: "\n").filter { $0.hasPrefix("lumen_requests_total") }
+        #expect(requests.contains { $0.contains(#"status="499""#) && $0.hasSuffix(" 3") }, "\(requests)")
+        #expect(!requests.contains { $0.contains(#"status="502""#) }, "\(requests)")
         _ = await server.terminate()
         let log = try ProxyEndToEndTests.auditLines(in: dir)
-        #expect(log.filter { $0.contains(#""code":499"#) && $0.contains("client_cancelled") }.count == 2, "a hang-up without its record")
+        #expect(log.filter { $0.contains(#""code":499"#) && $0.contains("client_cancelled") }.count == 3, "a hang-up without its record")
     }
 }
 
