@@ -104,7 +104,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         switch part {
-        case .head:
+        case .head(let head):
+            // "Expect: 100-continue" (curl sends it with a large body): say go on now, rather than
+            // leave the client to wait out its own timer before it sends the body.
+            if head.headerFields[.expect]?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            }
             bodyDeadline?.cancel()
             let seconds = limits.bodyTimeout
             bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [weak self] in

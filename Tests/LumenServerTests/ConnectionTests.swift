@@ -99,6 +99,23 @@ import Glibc
         }
     }
 
+    /// A client that asks before sending its body is told to go on at once, then answered.
+    @Test func expectContinueIsAnsweredBeforeTheBody() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
+            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let client = try Socket(port: port)
+            client.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            )
+            let first = await client.readToEnd(timeout: 1)
+            #expect(first.text.hasPrefix("HTTP/1.1 100 Continue\r\n\r\n") && !first.closed, "\(first.text)")
+            client.send(body)
+            let answer = await client.readToEnd(timeout: 30)
+            #expect(answer.text.hasPrefix("HTTP/1.1 "), "\(answer.text)")
+            #expect(!answer.text.hasPrefix("HTTP/1.1 100") && answer.text.contains("model"), "\(answer.text)")
+        }
+    }
+
     @Test func connectionsBeyondTheCapAre503AndTheirPlacesComeBack() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30, maxConnections: 3)) { port in
             var held = try (0..<3).map { _ in try Socket(port: port) }
