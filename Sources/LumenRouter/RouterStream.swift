@@ -38,11 +38,27 @@ extension Router {
             do {
                 let events = try await attempt.backend.stream(attempt.request, body: attempt.body)
                 iterator = events.makeAsyncIterator()
-                first = try await iterator.next()
+                if attempt.backend.route == .local, let presence = caller.presence {
+                    // A local stream's first token can wait for a slot: a client that leaves meanwhile
+                    // frees its place in the queue at once.
+                    var waiting = iterator
+                    first = try await presence.whilePresent { try await waiting.next() }
+                    iterator = waiting
+                } else {
+                    first = try await iterator.next()
+                }
             } catch {
-                let backendError = (error as? BackendError) ?? BackendError(.failure, "\(error)")
+                let backendError =
+                    (error as? BackendError)
+                    ?? (error is CancellationError
+                        ? BackendError(.cancelled, "the client closed the connection") : BackendError(.failure, "\(error)"))
                 report(backendError, from: attempt)
                 trail.failed(attempt, backendError)
+                if backendError.kind == .cancelled {
+                    // Nobody is waiting for a fallback's answer.
+                    lastError = backendError
+                    break
+                }
                 if backendError.kind == .invalid {
                     var refused = RouterError.refused(backendError)
                     var route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)

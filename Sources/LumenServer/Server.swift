@@ -286,20 +286,20 @@ struct Handler: Sendable {
             case .stream(let info, let stream):
                 switch api {
                 case .chatCompletions:
-                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: ChatSSE())
+                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: ChatSSE(), presence: caller.presence)
                 case .anthropicMessages:
                     let encoder = AnthropicSSE(
                         encoder: AnthropicInbound.StreamEncoder(
                             requestedModel: inbound.conversation.model, inputTokensEstimate: info.estimatedInputTokens)
                     )
-                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
+                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder, presence: caller.presence)
                 case .responses:
                     let encoder = ResponsesSSE(
                         encoder: ResponsesInbound.StreamEncoder(
                             id: Self.responseID(), created: Int(Date().timeIntervalSince1970), request: inbound.conversation),
                         store: inbound.storable == nil ? nil : responses, tenant: tenant, conversation: inbound.storable ?? []
                     )
-                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder)
+                    return streamResponse(info: info, stream: stream, requestID: requestID, encoder: encoder, presence: caller.presence)
                 }
             }
         } catch {
@@ -557,16 +557,31 @@ struct Handler: Sendable {
         OpenAIErrorBody(message: error.message, type: error.type, param: error.param, code: error.code)
     }
 
+    /// A local stream is written while its client is watched (`presence`): one that hangs up while
+    /// its request waits for a slot, or between tokens, is cancelled at once instead of at the next
+    /// write (a queued stream writes nothing until it has a slot). A remote stream's writes follow
+    /// the upstream's chunks closely enough.
     func streamResponse(
-        info: RouteInfo, stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, requestID: String, encoder: some StreamEncoding
+        info: RouteInfo, stream: AsyncThrowingStream<ChatCompletionChunk, any Error>, requestID: String, encoder: some StreamEncoding,
+        presence: (any ClientPresence)? = nil
     ) -> Response {
         var headers = Self.lumenHeaders(info, requestID: requestID)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let logger = self.logger
+        let watch = info.route == .local ? presence : nil
         let body = ResponseBody { (writer: inout any ResponseBodyWriter) async throws in
             var encoder = encoder
-            try await Self.pumpSSE(stream, into: &writer, encoder: &encoder, logger: logger, requestID: requestID)
+            guard let watch else {
+                return try await Self.pumpSSE(stream, into: &writer, encoder: &encoder, logger: logger, requestID: requestID)
+            }
+            do {
+                try await watch.whilePresent {
+                    try await Self.pumpSSE(stream, into: &writer, encoder: &encoder, logger: logger, requestID: requestID)
+                }
+            } catch is CancellationError {
+                logger.debug("stream cancelled: the client left", metadata: ["request_id": "\(requestID)"])
+            }
         }
         return Response(status: .ok, headers: headers, body: body)
     }

@@ -331,22 +331,53 @@ extension SoakTests {
             """
         let cut = try await runProcess("/bin/sh", ["-c", "python3 -c '\(streamHangUp)' < \(bodyFile.path)"], timeout: 60)
         #expect(cut.status == 0, "\(cut.output)")
+        // A stream that waits for the busy slot and whose client leaves is cancelled at once, not
+        // when the slot frees and its first write fails: its record comes while the slot is busy.
+        let queued = """
+            import glob, os, socket, sys, time
+            streamed = sys.stdin.buffer.read()
+            long = streamed.replace(b"\\"stream\\":true", b"\\"stream\\":false")
+            def request(body):
+                s = socket.create_connection(("127.0.0.1", \(server.port)))
+                s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+                return s
+            def cancelled():
+                lines = [l for f in glob.glob(os.path.join(sys.argv[1], "*.jsonl")) for l in open(f)]
+                return sum(1 for l in lines if "client_cancelled" in l)
+            busy = request(long)
+            time.sleep(1.0)
+            before = cancelled()
+            waiting = request(streamed)
+            time.sleep(1.0)
+            waiting.close()
+            started = time.time()
+            while time.time() - started < 5 and cancelled() == before:
+                time.sleep(0.1)
+            found = cancelled() > before
+            print("queued stream recorded" if found else "no record while the slot was busy", round(time.time() - started, 2))
+            busy.close()
+            sys.exit(0 if found else 3)
+            """
+        let queuedRun = try await runProcess(
+            "/bin/sh", ["-c", "python3 -c '\(queued)' \(auditDir.path) < \(bodyFile.path)"], timeout: 60)
+        print("hang-up while queued: \(queuedRun.output)")
+        #expect(queuedRun.status == 0, "\(queuedRun.output)")
         var metrics = ""
         for _ in 0..<100 {
             metrics = String(decoding: try await URLSession.shared.data(from: URL(string: server.baseURL + "/metrics")!).0, as: UTF8.self)
             if metrics.split(separator: "\n").contains(where: {
-                $0.hasPrefix("lumen_requests_total") && $0.contains(#"status="499""#) && $0.hasSuffix(" 3")
+                $0.hasPrefix("lumen_requests_total") && $0.contains(#"status="499""#) && $0.hasSuffix(" 5")
             }) {
                 break
             }
             try await Task.sleep(for: .milliseconds(200))
         }
         let requests = metrics.split(separator: "\n").filter { $0.hasPrefix("lumen_requests_total") }
-        #expect(requests.contains { $0.contains(#"status="499""#) && $0.hasSuffix(" 3") }, "\(requests)")
+        #expect(requests.contains { $0.contains(#"status="499""#) && $0.hasSuffix(" 5") }, "\(requests)")
         #expect(!requests.contains { $0.contains(#"status="502""#) }, "\(requests)")
         _ = await server.terminate()
         let log = try ProxyEndToEndTests.auditLines(in: dir)
-        #expect(log.filter { $0.contains(#""code":499"#) && $0.contains("client_cancelled") }.count == 3, "a hang-up without its record")
+        #expect(log.filter { $0.contains(#""code":499"#) && $0.contains("client_cancelled") }.count == 5, "a hang-up without its record")
     }
 }
 
