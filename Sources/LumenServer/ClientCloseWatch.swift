@@ -1,3 +1,4 @@
+import Hummingbird
 import LumenRouter
 import NIOConcurrencyHelpers
 import NIOCore
@@ -7,6 +8,9 @@ import NIOCore
 /// Requests wait on it through `ChannelPresence`; it passes everything on unchanged.
 final class ClientCloseWatch: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = NIOAny
+
+    /// Set by `ConnectionGuard` on every request that arrives over a watched connection.
+    static let markerHeader = HTTPFields.Element.Name("x-lumen-connection-watched")!
 
     private struct State {
         var gone = false
@@ -58,15 +62,18 @@ final class ClientCloseWatch: ChannelInboundHandler, RemovableChannelHandler, Se
 }
 
 /// A request's client, watched on its connection's channel (`ClientCloseWatch`): an operation is
-/// cancelled when the client goes away first, or does not start when it has gone already. Without
-/// the watch in an open channel's pipeline (a test's channel), the operation just runs.
+/// cancelled when the client goes away first, or does not start when it has gone already. Over a
+/// connection without a watch (a test's channel), the operation just runs.
 struct ChannelPresence: ClientPresence {
     let channel: any Channel
+    /// The request came over a connection with a watch (`ClientCloseWatch.markerHeader`): if the
+    /// watch is no longer in the pipeline, the connection has closed.
+    let watched: Bool
 
     func whilePresent<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
         guard let watch = try? await channel.pipeline.handler(type: ClientCloseWatch.self).get() else {
             // A closed channel has no handlers left: its client went away before the work began.
-            if !channel.isActive { throw CancellationError() }
+            if watched { throw CancellationError() }
             return try await operation()
         }
         return try await withoutActuallyEscaping(operation) { operation in

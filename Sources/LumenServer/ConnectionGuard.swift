@@ -104,18 +104,22 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         switch part {
-        case .head(let head):
+        case .head(var head):
             // "Expect: 100-continue" (curl sends it with a large body): say go on now, rather than
             // leave the client to wait out its own timer before it sends the body.
             if head.headerFields[.expect]?.lowercased() == "100-continue" {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
             }
+            // The request came over a connection with a `ClientCloseWatch` (whatever the client sent
+            // under this name is replaced): when that watch is gone, so is the client.
+            head.headerFields[ClientCloseWatch.markerHeader] = "1"
             bodyDeadline?.cancel()
             let seconds = limits.bodyTimeout
             bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [weak self] in
                 self?.refuse(
                     context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
             }
+            return context.fireChannelRead(wrapInboundOut(.head(head)))
         case .end:
             bodyDeadline?.cancel()
             bodyDeadline = nil

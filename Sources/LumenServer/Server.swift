@@ -258,7 +258,7 @@ struct Handler: Sendable {
         }
         // A local answer is generated while the client's connection is watched: a client that goes
         // away frees its slot.
-        let presence = channel.map { ChannelPresence(channel: $0) }
+        let presence = channel.map { ChannelPresence(channel: $0, watched: request.headers[ClientCloseWatch.markerHeader] != nil) }
         let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers, presence: presence)
         return await answer(inbound, caller: caller, router: router, api: api, tenant: identity.tenant)
     }
@@ -411,7 +411,8 @@ struct Handler: Sendable {
 
     // MARK: - Authentication
 
-    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "cookie", "proxy-authorization"]
+    /// Headers that never reach the router (nor a target): credentials, and Lumen's own marker.
+    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "cookie", "proxy-authorization", "x-lumen-connection-watched"]
 
     func authenticate(_ request: Request) -> Result<KeyIdentity, RouterError> {
         guard let keys = configuration.keys else {
