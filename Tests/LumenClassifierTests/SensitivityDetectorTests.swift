@@ -309,7 +309,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             ("пароль: Qwerty123", "Qwerty123"), ("Passwort: Geheim123", "Geheim123"), ("Das Passwort ist Geheim123", "Geheim123"),
             ("senha: minhaSenha99", "minhaSenha99"), ("contraseña: Abc12345", "Abc12345"), ("la contraseña es Gato1234", "Gato1234"),
             ("le mot de passe est Chat1234!", "Chat1234!"), ("密码是 Passw0rd!", "Passw0rd!"), ("my password is swordfish", "swordfish"),
-            ("my password is \"hunter\"", "hunter"),
+            ("my password is \"hunter\"", "hunter"), ("密码：qwertyui", "qwertyui"), ("пароль: zimaleto", "zimaleto"),
         ] {
             let type: FindingType = text.contains("密鑰") ? .genericSecret : .password
             #expect(found(text, type) == [value], "\(text)")

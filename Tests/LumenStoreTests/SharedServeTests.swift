@@ -429,6 +429,9 @@ struct SharedServeTests {
         #expect(rolled.status == 0, "\(rolled.stderr)")
         let oldHash = try #require(Self.hex12(rolled.stdout))
         let rollbackTime = await waitFor(String(oldHash))
+        // Requests go on a little after the rollback too (the switch takes milliseconds; on a busy
+        // machine the load would otherwise be a handful of requests).
+        try await Task.sleep(nanoseconds: 500_000_000)
         stop.set()
         let answers = await load.value
         print(

@@ -205,6 +205,11 @@ package final class ServerProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// A test that ends early (an error thrown before `terminate()`) leaves no server behind.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// Waits for "listening on http://127.0.0.1:PORT" (the model load can take a few seconds).
     package func waitUntilListening(timeout: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(timeout)

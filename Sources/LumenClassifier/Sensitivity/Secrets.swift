@@ -330,7 +330,7 @@ enum Secrets {
                 quoted
                 || (bareSpace
                     ? mixedASCII(t, s, e)
-                    : plausibleValue(t, s, e, keys: keys, english: english, type: type)
+                    : plausibleValue(t, s, e, keys: keys, latinWordsAreProse: c < 0x80 && !english, type: type)
                         && (separator.map { proseValueOK(t, $0, s, e, english: english) } ?? true))
             if plausible && isSecretValue(t, s, e, type: type) {
                 out.append(Finding(type: type, start: s, end: e, score: type == .password ? 0.9 : 0.8))
@@ -379,8 +379,11 @@ enum Secrets {
     /// "process.env.DB_PASSWORD") or a variable named for what it holds ("confirm_password");
     /// with some ASCII letter or digit ("请联系管理员获取" is an instruction); and when it is a
     /// plain word, not the start of a sentence ("must contain one uppercase letter"), nor — after
-    /// a password word in another language — a word without inner capitals ("obligatoire", "falsch").
-    private static func plausibleValue(_ t: ScalarText, _ s: Int, _ e: Int, keys: KeyWords, english: Bool, type: FindingType) -> Bool {
+    /// a password word of another Latin-script language — a word without inner capitals
+    /// ("obligatoire", "falsch"). After "密码：" or "пароль:" a Latin word is a password.
+    private static func plausibleValue(
+        _ t: ScalarText, _ s: Int, _ e: Int, keys: KeyWords, latinWordsAreProse: Bool, type: FindingType
+    ) -> Bool {
         var asciiAlnum = false
         var letters = true
         var identifier = true
@@ -411,7 +414,7 @@ enum Secrets {
         if identifier && !digits && (dots ? dottedIdentifier(t, s, e) : keys.kind(t, s, e) != nil) { return false }
         if letters {
             if followedByWords(t, e) { return false }
-            if !english && type == .password && !innerUpper { return false }
+            if latinWordsAreProse && type == .password && !innerUpper { return false }
         }
         return true
     }
