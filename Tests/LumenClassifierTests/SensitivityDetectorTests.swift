@@ -529,7 +529,11 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     }
 
     /// Pathological 100 KB inputs: time must grow linearly (100 KB vs 10 KB), with a generous absolute cap for debug builds.
-    @Test(arguments: ["1-", "aaaa@", "a", "12 ", "password=", "Mr. ", "1号路", "::", "eyJ.", "9 "])
+    @Test(arguments: [
+        "1-", "aaaa@", "a", "12 ", "password=", "Mr. ", "1号路", "::", "eyJ.", "9 ", "ya29.",
+        "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
+        "mysql -p ", "--password ", "password for a ", "密码是", "pw=", "SG.", "https://hooks.slack.com/services/", "docker login -p ",
+    ])
     func pathologicalInputsAreLinear(unit: String) {
         let clock = ContinuousClock()
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)

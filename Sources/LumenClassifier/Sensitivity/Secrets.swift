@@ -78,7 +78,7 @@ enum Secrets {
         Format("shppa_", .genericSecret, body: .hex, 32, 32),
         Format("sq0atp-", .genericSecret, body: .keyChar, 20, 50),  // Square
         Format("sq0csp-", .genericSecret, body: .keyChar, 40, 50),
-        Format("ya29.", .genericSecret, body: .keyCharDot, 30, 2048),  // Google OAuth access token
+        Format("ya29.", .genericSecret, body: .keyCharDot, 30, 512),  // Google OAuth access token
         Format("ATATT3", .genericSecret, body: .keyChar, 150, 300),  // Atlassian API token
     ]
 
@@ -896,6 +896,7 @@ enum Secrets {
     /// and letters, and a key word shortly before.
     static func scanHighEntropy(_ t: ScalarText, covered: [Finding], into out: inout [Finding]) {
         let n = t.count
+        let spans = CoveredSpans(covered)
         // Only runs of 20+ matter: probe the 20th position from `p` (`p` is 0 or follows a
         // non-base64 scalar, so no run crosses it). A miss there rules out every run starting in
         // the 20 positions; a hit is walked to the run around it, whose end is the next `p`.
@@ -913,18 +914,63 @@ enum Secrets {
             p = end + 1
             guard end - i >= 20 else { continue }
             let e = min(end, i + 512)
-            if !covered.contains(where: { $0.start < e && i < $0.end }), !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
+            if !spans.overlaps(i, e), !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
                 (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
-                t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && nearAWSKey(covered, i, e))
+                t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && spans.awsKeyNear(i, e))
             {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
             }
         }
     }
 
-    /// An AWS secret key is 40 base64 scalars, often written right after its access key with no label.
-    private static func nearAWSKey(_ covered: [Finding], _ s: Int, _ e: Int) -> Bool {
-        covered.contains { f in f.type == .awsAccessKey && (f.end <= s ? s - f.end <= 200 : f.start >= e && f.start - e <= 200) }
+    /// The spans the high-entropy scan must not cover, sorted once so that each run is checked in
+    /// O(log n) (a body with thousands of findings and runs was quadratic), and the AWS access
+    /// keys among them.
+    private struct CoveredSpans {
+        /// Starts in order, with the largest end of the spans up to each one.
+        private let starts: [Int]
+        private let maxEnds: [Int]
+        private let awsStarts: [Int]
+        private let awsEnds: [Int]
+
+        init(_ covered: [Finding]) {
+            let sorted = covered.sorted { $0.start < $1.start }
+            starts = sorted.map(\.start)
+            var running = Int.min
+            maxEnds = sorted.map { f in
+                running = max(running, f.end)
+                return running
+            }
+            let aws = covered.filter { $0.type == .awsAccessKey }
+            awsStarts = aws.map(\.start).sorted()
+            awsEnds = aws.map(\.end).sorted()
+        }
+
+        /// The number of values in `sorted` below `value`.
+        private static func count(_ sorted: [Int], below value: Int) -> Int {
+            var low = 0
+            var high = sorted.count
+            while low < high {
+                let mid = (low + high) / 2
+                if sorted[mid] < value { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+
+        /// Some span starts before `e` and ends after `s`.
+        func overlaps(_ s: Int, _ e: Int) -> Bool {
+            let before = Self.count(starts, below: e)
+            return before > 0 && maxEnds[before - 1] > s
+        }
+
+        /// An AWS secret key is 40 base64 scalars, often written right after its access key (or
+        /// before it) with no label: an access key ends in the 200 scalars before `s`, or starts in
+        /// the 200 after `e`.
+        func awsKeyNear(_ s: Int, _ e: Int) -> Bool {
+            let endsBefore = Self.count(awsEnds, below: s + 1) - Self.count(awsEnds, below: s - 200)
+            let startsAfter = Self.count(awsStarts, below: e + 201) - Self.count(awsStarts, below: e)
+            return endsBefore > 0 || startsAfter > 0
+        }
     }
 
     private static func base64Char(_ c: UInt32) -> Bool { alnum(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }
