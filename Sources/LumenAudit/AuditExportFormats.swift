@@ -4,22 +4,26 @@ import LumenCore
 /// CSV rows for `lumen audit export --format csv` (one row per record, flat columns).
 package enum AuditCSV {
     package static let header =
-        "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash,chain"
+        "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash"
 
-    /// `chain`: the record's chain in a shared store (its `seq` counts within it); empty for a
-    /// directory, which is one chain.
-    package static func row(_ r: AuditRecord, chain: String = "") -> String {
+    /// The header, with a `chain` column for a store of several chains (each record's `seq` counts
+    /// within its chain); a directory, or a store of one chain, has none.
+    package static func header(chains: Bool) -> String { chains ? header + ",chain" : header }
+
+    /// `chain`: the record's chain when the export has a chain column (`header(chains: true)`).
+    package static func row(_ r: AuditRecord, chain: String? = nil) -> String {
         let findings = (r.findingCounts ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let fallbacks = (r.fallbacks ?? []).map { "\($0.from)>\($0.to):\($0.reason)" }.joined(separator: ";")
-        let fields: [String] = [
-            String(r.seq), r.kind.rawValue, r.id, r.timestamp, r.tenant ?? "", r.keyID ?? "", r.policy?.name ?? "", r.policy?.hash ?? "",
-            r.requestedModel ?? "", r.decision?.target ?? "", r.decision?.route.rawValue ?? "", r.decision?.action ?? "", r.decision?.rule ?? "",
-            r.classification.map { String($0.difficulty) } ?? "", r.classification.map { String($0.sensitivity) } ?? "", findings,
-            r.egress?.host ?? "", r.egress.map { String($0.bytesSent) } ?? "", r.egress.map { String($0.bytesReceived) } ?? "",
-            r.usage.map { String($0.promptTokens) } ?? "", r.usage.map { String($0.completionTokens) } ?? "",
-            r.costUSD.map { String($0) } ?? "", r.status?.state ?? "", r.status?.code.map { String($0) } ?? "", r.status?.error ?? "",
-            r.streamed.map { String($0) } ?? "", fallbacks, r.hash ?? "", chain,
-        ]
+        let fields: [String] =
+            [
+                String(r.seq), r.kind.rawValue, r.id, r.timestamp, r.tenant ?? "", r.keyID ?? "", r.policy?.name ?? "", r.policy?.hash ?? "",
+                r.requestedModel ?? "", r.decision?.target ?? "", r.decision?.route.rawValue ?? "", r.decision?.action ?? "", r.decision?.rule ?? "",
+                r.classification.map { String($0.difficulty) } ?? "", r.classification.map { String($0.sensitivity) } ?? "", findings,
+                r.egress?.host ?? "", r.egress.map { String($0.bytesSent) } ?? "", r.egress.map { String($0.bytesReceived) } ?? "",
+                r.usage.map { String($0.promptTokens) } ?? "", r.usage.map { String($0.completionTokens) } ?? "",
+                r.costUSD.map { String($0) } ?? "", r.status?.state ?? "", r.status?.code.map { String($0) } ?? "", r.status?.error ?? "",
+                r.streamed.map { String($0) } ?? "", fallbacks, r.hash ?? "",
+            ] + (chain.map { [$0] } ?? [])
         return fields.map(escape).joined(separator: ",")
     }
 

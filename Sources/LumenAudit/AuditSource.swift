@@ -20,6 +20,12 @@ package enum AuditSource: Sendable {
     case directory(String)
     case chains([AuditSourceChunk])
 
+    /// A store's records from more than one chain (several instances).
+    package var hasSeveralChains: Bool {
+        if case .chains(let chunks) = self { return Set(chunks.map(\.name)).count > 1 }
+        return false
+    }
+
     /// Calls `body` with each line as `AuditReader.forEachLine` does (file = chain name for chains).
     func forEachLine(_ body: (_ file: String, _ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ complete: Bool) throws -> Void) throws {
         switch self {
@@ -70,8 +76,7 @@ extension AuditReader {
         let decoder = JSONDecoder()
         let sinceBytes = since.map { Array($0.utf8) }
         let needleBytes = needle.map { Array($0.utf8) }
-        let chains: Bool
-        if case .chains(let chunks) = source { chains = Set(chunks.map(\.name)).count > 1 } else { chains = false }
+        let chains = source.hasSeveralChains
         try source.forEachLine { file, line, bytes, complete in
             if let value = try AuditReader.decodeLine(
                 bytes, complete: complete, as: T.self, decoder: decoder, since: sinceBytes, containing: needleBytes, at: "\(file):\(line)"

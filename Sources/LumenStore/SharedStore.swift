@@ -27,6 +27,8 @@ package final class SharedStore: Sendable {
         /// Why the store is taken to be down (nil: it is up, as far as is known).
         var down: String?
         var probing = false
+        /// After `shutdown()` no probe starts (the failing queries are the pool closing).
+        var shutDown = false
     }
 
     private init(url: StoreURL, client: PostgresClient, heartbeatClient: PostgresClient, logger: Logger, queryTimeout: Double) {
@@ -87,6 +89,7 @@ package final class SharedStore: Sendable {
 
     /// Stops the pool (in-flight queries fail).
     package func shutdown() {
+        reachability.withLockedValue { $0.shutDown = true }
         runner.withLockedValue { tasks in
             for task in tasks { task.cancel() }
             tasks = []
@@ -146,6 +149,7 @@ package final class SharedStore: Sendable {
             return
         }
         let start = reachability.withLockedValue { state -> Bool in
+            guard !state.shutDown else { return false }
             if state.down == nil { state.down = StoreError.explain(error) }
             defer { state.probing = true }
             return !state.probing
@@ -159,7 +163,7 @@ package final class SharedStore: Sendable {
         let task = Task { [weak self] in
             var first = true
             while !Task.isCancelled {
-                guard let self else { return }
+                guard let self, !self.reachability.withLockedValue({ $0.shutDown }) else { return }
                 let answered = (try? await self.deadline(1, "probe") { try await client.query("SELECT 1") }) != nil
                 if answered {
                     let wasDown = self.reachability.withLockedValue { state -> Bool in
@@ -181,15 +185,18 @@ package final class SharedStore: Sendable {
 
     /// A query with the store's deadline; errors become `StoreError`s that say what failed.
     @discardableResult
+    /// The pool's reachability gate does not apply on a `dedicated` client (the heartbeat's own
+    /// connection): a saturated pool must not silence the heartbeat, or the other instances would
+    /// expire this one's reservations.
     func run(_ what: String, _ query: PostgresQuery, on dedicated: PostgresClient? = nil) async throws(StoreError) -> [PostgresRow] {
-        try requireReachable(what)
+        if dedicated == nil { try requireReachable(what) }
         let client = dedicated ?? self.client
         do {
             return try await deadline(queryTimeout, what) {
                 try await client.query(query).collect()
             }
         } catch {
-            noteFailure(error)
+            if dedicated == nil { noteFailure(error) }
             throw StoreError(.query, "\(what): \(StoreError.explain(error))")
         }
     }

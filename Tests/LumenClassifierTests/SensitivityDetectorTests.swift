@@ -283,7 +283,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             (#"ldapsearch -x -D "cn=admin,dc=corp" -w LdapAdm1n! -b dc=corp"#, "LdapAdm1n!"),
             ("smbclient //fs/share -U corp/jsmith%Fall2023!", "Fall2023!"),
             ("xfreerdp /u:admin /p:Ch4rtsPw! /v:10.0.0.1", "Ch4rtsPw!"), ("rdesktop -u admin -p Ch4rtsPw! 10.0.0.1", "Ch4rtsPw!"),
-            ("htpasswd -b /etc/nginx/.htpasswd admin Ng1nxAdm!n", "Ng1nxAdm!n"),
+            ("htpasswd -b /etc/nginx/.htpasswd admin Ng1nxAdm!n", "Ng1nxAdm!n"), ("htpasswd -nbB admin S3cretPass", "S3cretPass"),
             ("skopeo copy --src-creds user:Ch4rtsPw! docker://a docker://b", "Ch4rtsPw!"),
         ] {
             #expect(found(text, .password) == [value], "\(text)")
@@ -331,7 +331,8 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test func codeAndProseAfterAPasswordKeyAreNoPassword() {
         for text in [
             #"password = os.environ["DB_PASSWORD"]"#, "password = os.getenv('DB_PASSWORD')", "password = input('Password: ')",
-            "password = getpass.getpass()", "password=self.password", "password=args.password,", "password=settings.DATABASE_PASSWORD,",
+            "password = getpass.getpass()", "password = generate_random_password(length=16)", "password=self.password", "password=args.password,",
+            "password=settings.DATABASE_PASSWORD,",
             "password: process.env.DB_PASSWORD,", "const password = req.body.password;", #"data = {"username": username, "password": password}"#,
             "if password == confirm_password: save()", "user.password = hash_password(raw_password)", "password = bcrypt.hashpw(pw, salt)",
             #"password := r.FormValue("password")"#, #"String password = request.getParameter("password");"#,
@@ -345,7 +346,17 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             #expect(found(text, .password).isEmpty && found(text, .genericSecret).isEmpty, "\(text)")
         }
         #expect(found(#"const secret = crypto.randomBytes(32).toString("hex");"#, .genericSecret).isEmpty)
-        // Data in the same places still counts.
+        // Data in the same places still counts: brackets, key words inside a word, dots, more words.
+        for (text, value) in [
+            ("password=Secr3t(42)!", "Secr3t(42)!"), ("PASSWORD=P@ssw0rd(dev)", "P@ssw0rd(dev)"), ("password=compass", "compass"),
+            ("DB_PASSWORD=trespass", "trespass"), ("password=Passion", "Passion"), ("password=supersecret", "supersecret"),
+            ("pwd=mysecret", "mysecret"), ("password=correct.horse.battery.staple", "correct.horse.battery.staple"),
+            ("password: swordfish please keep it safe", "swordfish"), ("my password is 84736251", "84736251"), ("my password is abc12", "abc12"),
+            ("Пароль От почты: hunter2x", "hunter2x"),
+        ] {
+            #expect(found(text, .password) == [value], "\(text): \(found(text, .password))")
+        }
+        #expect(found("password=Tr0ub4dor[3]", .password).first?.hasPrefix("Tr0ub4dor") == true)
         #expect(found(#"password = "Tr0ub4dor&3""#, .password) == ["Tr0ub4dor&3"])
         #expect(found("PASSWORD=Password123", .password) == ["Password123"])
         #expect(found(#"Kennwort ist "Hallo Welt 42""#, .password) == ["Hallo Welt 42"])
@@ -526,6 +537,14 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test func sensitivityIsLowForPlainPrompts() {
         #expect(classifier.classify("Explain the difference between TCP and UDP.").sensitivity < 0.2)
         #expect(classifier.classify("My SSN is 054-28-6917 and card 4111 1111 1111 1111").sensitivity > 0.9)
+    }
+
+    /// A key followed by a run of unclosed quotes: no value, and no recursion per quote (140,000
+    /// of them overflowed the stack of a release build).
+    @Test func unclosedQuotesAfterAKey() {
+        let clock = ContinuousClock()
+        let took = clock.measure { _ = classifier.findings(in: "pw: " + String(repeating: "「", count: 140_000)) }
+        #expect(took < .seconds(20), "\(took)")
     }
 
     /// Pathological 100 KB inputs: time must grow linearly (100 KB vs 10 KB), with a generous absolute cap for debug builds.

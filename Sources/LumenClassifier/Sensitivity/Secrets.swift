@@ -113,8 +113,8 @@ enum Secrets {
             let bodyStart = i + f.prefix.count
             var e = bodyStart
             while e < t.count && f.body(t.v[e]) && e - bodyStart <= f.maxBody { e += 1 }
-            // A dotted body does not end in its sentence's full stop.
-            if f.bodyKind == .keyCharDot { while e > bodyStart && t.v[e - 1] == 0x2E { e -= 1 } }
+            // A dotted body does not end in its sentence's full stop (an over-long one is no key).
+            if f.bodyKind == .keyCharDot && e - bodyStart <= f.maxBody { while e > bodyStart && t.v[e - 1] == 0x2E { e -= 1 } }
             let body = e - bodyStart
             if body >= f.minBody && body <= f.maxBody && !alnum(t[e]) {
                 // A placeholder under a longer prefix is no key under a shorter one either ("sk-ant-xxxx…").
@@ -351,12 +351,14 @@ enum Secrets {
             case 0x300E: 0x300F
             default: nil
             }
+        var k = k
         if let close {
             var e = k + 1
             while e < t.count && t.v[e] != close && t.v[e] != 0x0A && e - k <= 200 { e += 1 }
             if t[e] == close { return (k + 1, e, true) }
-            // No closing quote on the line: the value runs as if unquoted.
-            return assignedValue(t, from: k + 1, xml: xml, stopAtNonASCII: stopAtNonASCII)
+            // No closing quote on the line: the value runs as if unquoted, from after the quote
+            // (once: a run of unclosed quotes is no value, and must not cost a scan each).
+            k += 1
         }
         var e = k
         let ascii = t[k] < 0x80
@@ -365,7 +367,12 @@ enum Secrets {
             if stopAtNonASCII && ascii && t.v[e] >= 0x80 { break }
             e += 1
         }
-        while e > k && isClosingPunctuation(t.v[e - 1]) { e -= 1 }
+        // A bracket the value opened is its own ("P@ssw0rd(dev)", "input()").
+        while e > k && isClosingPunctuation(t.v[e - 1]) {
+            let c = t.v[e - 1]
+            if (c == 0x29 && (k..<e).contains(where: { t.v[$0] == 0x28 })) || (c == 0x5D && (k..<e).contains(where: { t.v[$0] == 0x5B })) { break }
+            e -= 1
+        }
         return e > k ? (k, e, false) : nil
     }
 
@@ -390,9 +397,9 @@ enum Secrets {
         var dots = false
         var digits = false
         var innerUpper = false
+        var separators = false
         for k in s..<e {
             let c = t.v[k]
-            if c == 0x28 || c == 0x5B { return false }  // ( [
             if Chars.isDigit(c) {
                 digits = true
                 asciiAlnum = true
@@ -404,19 +411,77 @@ enum Secrets {
                 continue
             } else {
                 letters = false
-                if c == 0x2E { dots = true } else if c != 0x5F && c != 0x2D && c != 0x24 { identifier = false }
+                if c == 0x2E {
+                    dots = true
+                } else if c == 0x5F || c == 0x2D {
+                    separators = true
+                } else if c != 0x24 {
+                    identifier = false
+                }
             }
         }
         guard asciiAlnum else { return false }
+        // "(empty)", "[REDACTED]": a note in brackets, not a value.
+        if t.v[s] == 0x28 || t.v[s] == 0x5B { return false }
+        if isCallOrIndex(t, s, e) { return false }
         // "!ENV ${DB_PASSWORD}", "!vault |"
         if t.v[s] == 0x21 && e - s > 1 && (s + 1..<e).allSatisfy({ t.isASCIILetter($0) }) { return false }
-        // A dotted reference, or a variable named like the key.
-        if identifier && !digits && (dots ? dottedIdentifier(t, s, e) : keys.kind(t, s, e) != nil) { return false }
+        // A dotted reference ("self.password", "process.env.DB_PASSWORD"), or a variable named like the
+        // key ("confirm_password", "dbPassword"); not a word that merely contains one ("compass").
+        if identifier && !digits {
+            if dots && dottedIdentifier(t, s, e) && (isReceiver(t, s) || keys.kind(t, s, e) != nil) { return false }
+            if !dots && (separators || innerUpper) && keys.kind(t, s, e) != nil { return false }
+        }
         if letters {
-            if followedByWords(t, e) { return false }
+            // "must contain one uppercase letter": a common word that starts a sentence.
+            if followedByWords(t, e) && (latinWordsAreProse || EnglishWords.common.contains(Chars.hash(t.v, s, e))) { return false }
             if latinWordsAreProse && type == .password && !innerUpper { return false }
         }
         return true
+    }
+
+    /// Code's calls and indexes: a value ending in an open call or index whose argument was quoted
+    /// (`os.environ[`, `input(`), a dotted or `::` path called or indexed (`getpass.getpass()`,
+    /// `secrets.token_urlsafe(32)`), or a name applied to a name or nothing (`hash_password(raw)`,
+    /// `Optional[str]`, `input()`). "Secr3t(42)!" or "P@ss(dev)" are values.
+    private static func isCallOrIndex(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard let open = (s..<e).first(where: { t.v[$0] == 0x28 || t.v[$0] == 0x5B }) else { return false }
+        var path = false
+        for k in s..<open {
+            let c = t.v[k]
+            if c == 0x2E || c == 0x3A {
+                path = true
+            } else if !(alnum(c) || c == 0x5F || c == 0x24) {
+                return false
+            }
+        }
+        guard open > s, !Chars.isDigit(t.v[s]) else { return false }
+        if open == e - 1 || path { return true }
+        // name(inner) or name[inner], the whole value (its closing bracket may have been trimmed as
+        // punctuation), the inner a name or nothing.
+        let close: UInt32 = t.v[open] == 0x28 ? 0x29 : 0x5D
+        let inner: Range<Int>
+        if t.v[e - 1] == close {
+            inner = open + 1..<e - 1
+        } else if t[e] == close {
+            inner = open + 1..<e
+        } else {
+            return false
+        }
+        if inner.isEmpty || (!Chars.isDigit(t.v[inner.lowerBound]) && inner.allSatisfy { alnum(t.v[$0]) || t.v[$0] == 0x5F }) { return true }
+        // A snake_case function with keyword arguments: "generate_random_password(length=16)".
+        return (s..<open).contains { t.v[$0] == 0x5F } && inner.contains { t.v[$0] == 0x3D }
+    }
+
+    private static let receivers = Chars.hashSet(
+        "self this args arg argv options opts settings config cfg conf process os env environ req request res params ctx context app user data form body secrets vault credentials creds"
+    )
+
+    /// The first part of a dotted path names an object code reads from ("self", "os", "req").
+    private static func isReceiver(_ t: ScalarText, _ s: Int) -> Bool {
+        var k = s
+        while k < t.count && t.v[k] != 0x2E { k += 1 }
+        return receivers.contains(Chars.hash(t.v, s, k))
     }
 
     /// "self.password", "req.body.password": parts separated by dots, none empty or starting with a digit.
@@ -446,11 +511,14 @@ enum Secrets {
     private static let passWord = Chars.scalars("pass")
     private static let pwdWord = Chars.scalars("pwd")
     private static let passeWord = Chars.scalars("passe")
+    private static let otherPassWords = ["passwort", "passord"].map(Chars.scalars)
 
     /// The key is an English password word ("password", "passwd", "passphrase", "passcode", "pwd"),
     /// not "passe" ("mot de passe") or a word of another language.
     private static func isEnglishPasswordKey(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         if e - s == 5 && t.matches(passeWord, at: s) { return false }
+        // German "Passwort", Norwegian "passord": the same letters, another language.
+        for other in otherPassWords where (s...max(s, e - other.count)).contains(where: { t.matches(other, at: $0) }) { return false }
         var k = s
         while k + 3 <= e {
             if k + 4 <= e && t.matches(passWord, at: k) { return true }
@@ -475,7 +543,9 @@ enum Secrets {
             return false
         }
         let c = Chars.foldCase(first)
-        return qualifiers.contains { q in q[0] == c && t.matches(q, at: k) && t[k + q.count] == 0x20 }
+        return qualifiers.contains { q in
+            q[0] == c && t[k + q.count] == 0x20 && (1..<q.count).allSatisfy { Chars.foldCase(t[k + $0]) == q[$0] }
+        }
     }
 
     /// After a qualifier, at most four words on the line and then a separator.
@@ -495,16 +565,19 @@ enum Secrets {
     /// After a separator that is a word ("is", "ist", "est", "es", "é", "lautet", "是", "为", "は",
     /// "는", "은") the sentence may go on in prose ("the password is required", "密码是什么意思", "das
     /// Kennwort ist falsch"): the value must look like one — ASCII with letters and digits or
-    /// symbols, or (after a particle) four or more digits ("密码是123456", "暗証番号は4821"). After
+    /// symbols, or four or more with a digit ("密码是123456", "暗証番号は4821", "is 84736251"). After
     /// an English key and "is", a single word that is no common English word counts too ("swordfish").
     private static func proseValueOK(_ t: ScalarText, _ separator: Int, _ s: Int, _ e: Int, english: Bool) -> Bool {
         let last = t[separator - 1]
         let particle = last == 0x662F || last == 0x4E3A || last == 0x306F || last == 0xB294 || last == 0xC740
         guard last == 0x20 || particle else { return true }
         if mixedASCII(t, s, e) { return true }
-        if particle { return e - s >= 4 && (s..<e).allSatisfy { t.isDigit($0) } }
+        // Four or more scalars of ASCII with a digit: "my password is 84736251", "… is abc12", "密码是123456".
+        if e - s >= 4 && (s..<e).contains(where: { t.isDigit($0) }) && (s..<e).allSatisfy({ t.v[$0] < 0x80 }) { return true }
+        if particle { return false }
         let englishIs = english && (t[separator - 3] | 0x20) == 0x69 && (t[separator - 2] | 0x20) == 0x73
         return englishIs && e - s >= 5 && (s..<e).allSatisfy({ t.isASCIILetter($0) }) && !EnglishWords.common.contains(Chars.hash(t.v, s, e))
+            && !followedByWords(t, e)  // "Password is hashed with bcrypt"
     }
 
     /// Quotes (ASCII and Japanese corner brackets), ',', ';', '，', '。' end a value.
@@ -829,7 +902,8 @@ enum Secrets {
                     if let percent = (vs..<ve).first(where: { t.v[$0] == 0x25 }) { value = (percent + 1, ve) }
                     k = max(k, ve)
                 case .htpasswd where (s0 + 1..<e0).contains(where: { t.v[$0] == 0x62 }):
-                    positional = 0
+                    // -b FILE USER PASSWORD; with -n there is no FILE.
+                    positional = (s0 + 1..<e0).contains(where: { t.v[$0] == 0x6E }) ? 1 : 0
                 default: break
                 }
             } else if command == .openssl, t.matches(Chars.scalars("pass:"), at: s0) {

@@ -65,10 +65,10 @@ extension AuditDirectoryOption {
             } catch {
                 throw CLIFailure(storeMessage(error))
             }
-            return report.intact ? nil : Self.warning(issues: report.issues.count)
+            return report.intact ? nil : Self.warning(issues: report.issues.filter(\.isTampering).count)
         }
         let report = try failing { try AuditVerifier.verify(directory: path, key: AuditHMAC.fromEnvironment(environment)) }
-        return report.intact ? nil : Self.warning(issues: report.issues.count)
+        return report.intact ? nil : Self.warning(issues: report.issues.filter(\.isTampering).count)
     }
 
     static func warning(issues: Int) -> String {
@@ -304,14 +304,14 @@ struct AuditExport: AsyncParsableCommand {
         let cutoff = try failing { try since.map { try AuditFiles.since($0) } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if format == "csv" {
-            print(AuditCSV.header)
-        }
         let source = try await dir.source(since: cutoff)
+        if format == "csv" {
+            print(AuditCSV.header(chains: source.hasSeveralChains))
+        }
         try failing {
             try AuditReader.forEachInChain(source: source, as: AuditRecord.self, since: cutoff) { record, chain in
                 if format == "csv" {
-                    print(AuditCSV.row(record, chain: chain))
+                    print(AuditCSV.row(record, chain: source.hasSeveralChains ? chain : nil))
                 } else if chain.isEmpty {
                     print(String(decoding: try encoder.encode(record), as: UTF8.self))
                 } else {
