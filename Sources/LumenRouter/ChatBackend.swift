@@ -90,4 +90,13 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { "\(kind.rawValue): \(message)" }
+
+    /// The client went away (its task was cancelled).
+    package static let clientClosed = BackendError(.cancelled, "the client closed the connection")
+
+    /// `error` as a backend error: itself, `clientClosed` for a cancellation, else a failure.
+    package static func from(_ error: any Error) -> BackendError {
+        if let error = error as? BackendError { return error }
+        return error is CancellationError ? clientClosed : BackendError(.failure, "\(error)")
+    }
 }

@@ -139,7 +139,7 @@ package struct LocalBackend: ChatBackend {
     }
 
     static func map(_ error: any Error) -> BackendError {
-        if error is CancellationError { return BackendError(.cancelled, "the client closed the connection") }
+        if error is CancellationError { return .clientClosed }
         guard let error = error as? LocalRuntimeError else { return BackendError(.failure, "local runtime: \(error)") }
         switch error {
         case .busy: return BackendError(.busy, error.description)

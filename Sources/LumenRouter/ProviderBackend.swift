@@ -99,7 +99,7 @@ package struct ProviderBackend: ChatBackend {
             if error.egress.attempts > 0 { mapped.egress = (error.egress.bytesSent, error.egress.bytesReceived) }
             return mapped
         }
-        if error is CancellationError { return BackendError(.cancelled, "the client closed the connection") }
+        if error is CancellationError { return .clientClosed }
         return BackendError(.failure, "\(error)")
     }
 

@@ -14,8 +14,8 @@ package struct Caller: Sendable {
     package var keyID: String
     /// Request headers, lower-cased names, authentication headers removed.
     package var headers: [String: String]
-    /// Watches the client's connection while a local answer is generated, so that a client that
-    /// goes away frees its slot (nil: not watched, as for a streamed answer, whose writes notice).
+    /// Watches the client's connection while a local answer is generated or waits for a slot,
+    /// streamed or not, so that a client that goes away frees its slot (nil: not watched).
     package var presence: (any ClientPresence)?
 
     package init(requestID: String, tenant: String, keyID: String, headers: [String: String] = [:], presence: (any ClientPresence)? = nil) {
@@ -537,12 +537,7 @@ package final class Router: Sendable {
                     break
                 }
                 if error.kind == .invalid {
-                    var refused = RouterError.refused(error)
-                    var route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
-                    // A remote target that refused the request has still received it: the answer says where it went.
-                    route.egressHost = route.egressHost ?? trail.attemptedEgress?.host
-                    refused.route = route
-                    throw refused
+                    throw refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
                 }
                 logger.warning(
                     "target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])
@@ -556,20 +551,36 @@ package final class Router: Sendable {
         throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
     }
 
-    /// An attempt's answer. A local one is generated while the client is watched: a client that
-    /// closes its connection cancels the generation and frees its slot (a remote attempt is left
-    /// to finish: watching would end the client's keep-alive connection after every answer).
+    /// An attempt's answer, generated while the client waits for it (`whileClientWaits`).
     func complete(_ attempt: Attempt, presence: (any ClientPresence)?) async throws(BackendError) -> BackendCompletion {
-        guard attempt.backend.route == .local, let presence else { return try await attempt.backend.complete(attempt.request, body: attempt.body) }
         do {
-            return try await presence.whilePresent { () async throws -> BackendCompletion in
+            return try await whileClientWaits(for: attempt, presence: presence) { () async throws -> BackendCompletion in
                 try await attempt.backend.complete(attempt.request, body: attempt.body)
             }
-        } catch let error as BackendError {
-            throw error
         } catch {
-            throw BackendError(.cancelled, "the client closed the connection")
+            throw BackendError.from(error)
         }
+    }
+
+    /// Runs `operation` for `attempt`; a local attempt while the client is watched, so that a client
+    /// that closes its connection cancels the generation (or its wait for a slot) and frees it. A
+    /// remote attempt is left to finish: its own I/O notices soon enough.
+    func whileClientWaits<T: Sendable>(
+        for attempt: Attempt, presence: (any ClientPresence)?, _ operation: () async throws -> T
+    ) async throws -> T {
+        guard attempt.backend.route == .local, let presence else { return try await operation() }
+        return try await presence.whilePresent(operation)
+    }
+
+    /// A backend's refusal of the request (`invalid`: no fallback helps), with the route so far. A
+    /// remote target that refused the request has still received it: the answer says where it went.
+    func refusal(_ error: BackendError, target name: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent], trail: AuditTrail) -> RouterError
+    {
+        var refused = RouterError.refused(error)
+        var route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
+        route.egressHost = route.egressHost ?? trail.attemptedEgress?.host
+        refused.route = route
+        return refused
     }
 
     /// Maps the last backend error (or "nothing available") to the HTTP error and audits it.

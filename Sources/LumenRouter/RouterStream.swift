@@ -38,20 +38,13 @@ extension Router {
             do {
                 let events = try await attempt.backend.stream(attempt.request, body: attempt.body)
                 iterator = events.makeAsyncIterator()
-                if attempt.backend.route == .local, let presence = caller.presence {
-                    // A local stream's first token can wait for a slot: a client that leaves meanwhile
-                    // frees its place in the queue at once.
-                    var waiting = iterator
-                    first = try await presence.whilePresent { try await waiting.next() }
-                    iterator = waiting
-                } else {
-                    first = try await iterator.next()
-                }
+                // A local stream's first token can wait for a slot: a client that leaves meanwhile
+                // frees its place in the queue at once.
+                var waiting = iterator
+                first = try await whileClientWaits(for: attempt, presence: caller.presence) { try await waiting.next() }
+                iterator = waiting
             } catch {
-                let backendError =
-                    (error as? BackendError)
-                    ?? (error is CancellationError
-                        ? BackendError(.cancelled, "the client closed the connection") : BackendError(.failure, "\(error)"))
+                let backendError = BackendError.from(error)
                 report(backendError, from: attempt)
                 trail.failed(attempt, backendError)
                 if backendError.kind == .cancelled {
@@ -60,12 +53,7 @@ extension Router {
                     break
                 }
                 if backendError.kind == .invalid {
-                    var refused = RouterError.refused(backendError)
-                    var route = routeInfo(name, plan: plan, caller: caller, fallbacks: fallbacks)
-                    // A remote target that refused the request has still received it: the answer says where it went.
-                    route.egressHost = route.egressHost ?? trail.attemptedEgress?.host
-                    refused.route = route
-                    throw refused
+                    throw refusal(backendError, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
                 }
                 lastError = backendError
                 fallBack(&fallbacks, from: name, to: next, reason: backendError.description)

@@ -260,12 +260,13 @@ struct Handler: Sendable {
         // away frees its slot.
         let presence = channel.map { ChannelPresence(channel: $0, watched: request.headers[ClientCloseWatch.markerHeader] != nil) }
         let caller = Caller(requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, headers: headers, presence: presence)
-        return await answer(inbound, caller: caller, router: router, api: api, tenant: identity.tenant)
+        return await answer(inbound, caller: caller, router: router, api: api)
     }
 
     /// The router's answer (or error) to a decoded request, in the API's shapes.
-    func answer(_ inbound: InboundRequest, caller: Caller, router: LumenRouter.Router, api: InboundAPI, tenant: String) async -> Response {
+    func answer(_ inbound: InboundRequest, caller: Caller, router: LumenRouter.Router, api: InboundAPI) async -> Response {
         let requestID = caller.requestID
+        let tenant = caller.tenant
         do {
             switch try await router.handle(inbound, caller: caller) {
             case .completion(let response, let info):
@@ -412,7 +413,9 @@ struct Handler: Sendable {
     // MARK: - Authentication
 
     /// Headers that never reach the router (nor a target): credentials, and Lumen's own marker.
-    static let secretHeaders: Set<String> = ["authorization", "x-api-key", "cookie", "proxy-authorization", "x-lumen-connection-watched"]
+    static let secretHeaders: Set<String> = [
+        "authorization", "x-api-key", "cookie", "proxy-authorization", ClientCloseWatch.markerHeader.canonicalName,
+    ]
 
     func authenticate(_ request: Request) -> Result<KeyIdentity, RouterError> {
         guard let keys = configuration.keys else {
