@@ -353,9 +353,7 @@ enum Secrets {
             }
         var k = k
         if let close {
-            var e = k + 1
-            while e < t.count && t.v[e] != close && t.v[e] != 0x0A && e - k <= 200 { e += 1 }
-            if t[e] == close { return (k + 1, e, true) }
+            if let e = closing(close, openedAt: k, in: t, within: 201) { return (k + 1, e, true) }
             // No closing quote on the line: the value runs as if unquoted, from after the quote
             // (once: a run of unclosed quotes is no value, and must not cost a scan each).
             k += 1
@@ -532,16 +530,15 @@ enum Secrets {
     /// "des", "für", "von", "voor", "van", "от", "для" ("Password for admin: …", "пароль от почты — …").
     private static let qualifiers: [[UInt32]] = ["for", "of", "del", "de", "do", "da", "du", "des", "für", "von", "voor", "van", "от", "для"]
         .map(Chars.scalars)
-    /// Whether an ASCII scalar starts a qualifier (either case).
+    /// Whether an ASCII scalar starts a qualifier (either case), and the other scalars that do (folded).
     private static let qualifierStartsASCII: [Bool] = (0..<128).map { c in qualifiers.contains { $0[0] == Chars.foldCase(UInt32(c)) } }
+    private static let qualifierStartsOther: [UInt32] = qualifiers.map { $0[0] }.filter { $0 >= 0x80 }
 
     /// A word follows at `k` ("for ", "от "): tested after every word followed by a space, so the
     /// first scalar decides most.
     @inline(__always) private static func isQualifier(_ t: ScalarText, at k: Int) -> Bool {
         let first = t[k]
-        guard first < 0x80 ? qualifierStartsASCII[Int(first)] : (first == 0x43E || first == 0x434 || first == 0x41E || first == 0x414) else {
-            return false
-        }
+        guard first < 0x80 ? qualifierStartsASCII[Int(first)] : qualifierStartsOther.contains(Chars.foldCase(first)) else { return false }
         let c = Chars.foldCase(first)
         return qualifiers.contains { q in
             q[0] == c && t[k + q.count] == 0x20 && (1..<q.count).allSatisfy { Chars.foldCase(t[k + $0]) == q[$0] }
@@ -765,31 +762,33 @@ enum Secrets {
 
     private enum Command { case mysql, sshpass, login, redis, curl, openssl, ldap, smb, rdp, htpasswd, other }
 
-    /// The commands whose flags are read, by word hash (a linear search: a handful of entries).
-    /// `login`: `-p` is a password once the command is logging in ("docker login", "helm registry
-    /// login", "az acr login"); before that it is a port or a path.
-    private static let commands: [(hash: UInt64, command: Command)] =
-        ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump", "mariadb", "mariadb-dump"].map {
-            (Chars.hash($0), Command.mysql)
-        }
-        + ["docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "az", "crane", "regctl"].map { (Chars.hash($0), Command.login) }
-        + ["ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd"].map { (Chars.hash($0), Command.ldap) }
+    /// The commands whose flags are read. `login`: `-p` is a password once the command is logging in
+    /// ("docker login", "helm registry login", "az acr login"); before that it is a port or a path.
+    private static let commandNames: [(name: String, command: Command)] =
+        ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump", "mariadb", "mariadb-dump"].map { ($0, .mysql) }
+        + ["docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "az", "crane", "regctl"].map { ($0, .login) }
+        + ["ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd"].map { ($0, .ldap) }
         + [
-            (Chars.hash("sshpass"), .sshpass), (Chars.hash("redis-cli"), .redis), (Chars.hash("curl"), .curl), (Chars.hash("openssl"), .openssl),
-            (Chars.hash("smbclient"), .smb), (Chars.hash("rdesktop"), .rdp), (Chars.hash("xfreerdp"), .rdp), (Chars.hash("htpasswd"), .htpasswd),
+            ("sshpass", .sshpass), ("redis-cli", .redis), ("curl", .curl), ("openssl", .openssl), ("smbclient", .smb), ("rdesktop", .rdp),
+            ("xfreerdp", .rdp), ("htpasswd", .htpasswd),
         ]
+
+    /// The commands by word hash (a linear search: a handful of entries).
+    private static let commands: [(hash: UInt64, command: Command)] = commandNames.map { (Chars.hash($0.name), $0.command) }
 
     /// Whether a command starts with these two ASCII letters, at index first << 7 | second.
     private static let commandPrefixes: [Bool] = {
         var table = [Bool](repeating: false, count: 128 * 128)
-        for p in ["my", "ma", "ss", "sk", "do", "po", "ne", "bu", "he", "or", "re", "cu", "op", "az", "cr", "ld", "sm", "rd", "xf", "ht"] {
-            let v = p.unicodeScalars.map(\.value)
+        for (name, _) in commandNames {
+            let v = name.unicodeScalars.map(\.value)
             table[Int(v[0] << 7 | v[1])] = true
         }
         return table
     }()
     /// The first scalars of `commands`, and '-' for "--password".
-    static let commandStarts: [UInt32] = "msdpnbhorcalx-".unicodeScalars.map(\.value)
+    static let commandStarts: [UInt32] = (commandNames.map { $0.name.unicodeScalars.first!.value } + [0x2D]).reduce(into: []) {
+        if !$0.contains($1) { $0.append($1) }
+    }
     private static let longPasswordFlags = ["--password", "--passwd", "--pass"].map(Chars.scalars)
     private static let credentialFlags = ["--src-creds", "--dest-creds", "--creds"].map(Chars.scalars)
     private static let loginWord = Chars.scalars("login")
@@ -847,9 +846,7 @@ enum Secrets {
         while t[s] == 0x20 || t[s] == 0x09 || (t[s] == 0x5C && t[s + 1] == 0x0A) { s += t[s] == 0x5C ? 2 : 1 }
         let quote = t[s]
         if quote == 0x22 || quote == 0x27 {
-            var e = s + 1
-            while e < t.count && t.v[e] != quote && t.v[e] != 0x0A && e - s < 200 { e += 1 }
-            return t[e] == quote ? (s + 1, e, true) : (s, s, false)
+            return closing(quote, openedAt: s, in: t, within: 200).map { (s + 1, $0, true) } ?? (s, s, false)
         }
         var e = s
         while e < t.count && !Chars.isSpace(t.v[e]) && t.v[e] != 0x3B && t.v[e] != 0x7C && t.v[e] != 0x26 && t.v[e] != 0x60 && e - s < 200 { e += 1 }
@@ -861,9 +858,15 @@ enum Secrets {
     private static func attachedValue(_ t: ScalarText, _ s: Int, _ e: Int) -> (Int, Int) {
         let quote = t[s]
         guard quote == 0x22 || quote == 0x27 else { return (s, e) }
-        var k = s + 1
-        while k < t.count && t.v[k] != quote && t.v[k] != 0x0A && k - s < 200 { k += 1 }
-        return t[k] == quote ? (s + 1, k) : (s, e)
+        return closing(quote, openedAt: s, in: t, within: 200).map { (s + 1, $0) } ?? (s, e)
+    }
+
+    /// Where `close` ends the quote opened at `open`: on the same line, at most `within` scalars on;
+    /// nil when it does not.
+    private static func closing(_ close: UInt32, openedAt open: Int, in t: ScalarText, within: Int) -> Int? {
+        var e = open + 1
+        while e < t.count && t.v[e] != close && t.v[e] != 0x0A && e - open < within { e += 1 }
+        return t[e] == close ? e : nil
     }
 
     /// Reads `command`'s arguments to the end of its line (or a pipe, `;`, `&`) and flags its password.
