@@ -56,19 +56,28 @@ extension AuditDirectoryOption {
     /// Why the figures of a log whose hash chain does not verify cannot be trusted, or nil when it
     /// verifies (a torn last line, repaired on the writer's next start, is no tampering).
     func chainWarning() async throws -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let store = try await openStore() {
-            defer { store.shutdown() }
-            let report: StoreVerifyReport
-            do {
-                report = try await store.verifyAudit(publicKey: environment[CheckpointSigner.publicEnvironmentKey])
-            } catch {
-                throw CLIFailure(storeMessage(error))
-            }
+        if let report = try await verifyStore(publicKey: nil) {
             return report.intact ? nil : Self.warning(issues: report.issues.filter(\.isTampering).count)
         }
-        let report = try failing { try AuditVerifier.verify(directory: path, key: AuditHMAC.fromEnvironment(environment)) }
+        let report = try verifyDirectory()
         return report.intact ? nil : Self.warning(issues: report.issues.filter(\.isTampering).count)
+    }
+
+    /// The named store's chains verified (nil when reading a directory); `publicKey` defaults to
+    /// `$LUMEN_STORE_PUBLIC_KEY`.
+    func verifyStore(publicKey: String?) async throws -> StoreVerifyReport? {
+        guard let store = try await openStore() else { return nil }
+        defer { store.shutdown() }
+        do {
+            return try await store.verifyAudit(publicKey: publicKey ?? ProcessInfo.processInfo.environment[CheckpointSigner.publicEnvironmentKey])
+        } catch {
+            throw CLIFailure(storeMessage(error))
+        }
+    }
+
+    /// The directory's chain verified (with `$LUMEN_AUDIT_HMAC_KEY` when set).
+    func verifyDirectory() throws -> AuditVerifyReport {
+        try failing { try AuditVerifier.verify(directory: path, key: AuditHMAC.fromEnvironment(ProcessInfo.processInfo.environment)) }
     }
 
     static func warning(issues: Int) -> String {
@@ -119,15 +128,7 @@ struct AuditVerify: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        if let store = try await dir.openStore() {
-            defer { store.shutdown() }
-            let report: StoreVerifyReport
-            do {
-                report = try await store.verifyAudit(publicKey: publicKey ?? environment[CheckpointSigner.publicEnvironmentKey])
-            } catch {
-                throw CLIFailure(storeMessage(error))
-            }
+        if let report = try await dir.verifyStore(publicKey: publicKey) {
             for issue in report.issues { print(issue) }
             for recovery in report.recoveries { print(Self.describe(recovery)) }
             let signers = report.signers.sorted().map { String($0.prefix(16)) + "…" }.joined(separator: ", ")
@@ -138,7 +139,7 @@ struct AuditVerify: AsyncParsableCommand {
             if !report.intact { throw ExitCode(1) }
             return
         }
-        let report = try failing { try AuditVerifier.verify(directory: dir.path, key: AuditHMAC.fromEnvironment(environment)) }
+        let report = try dir.verifyDirectory()
         for issue in report.issues { print(issue) }
         for recovery in report.recoveries { print(Self.describe(recovery)) }
         print(
