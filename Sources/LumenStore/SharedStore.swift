@@ -148,13 +148,14 @@ package final class SharedStore: Sendable {
         } else {
             return
         }
+        let reason = StoreError.explain(error)
         let start = reachability.withLockedValue { state -> Bool in
             guard !state.shutDown else { return false }
-            if state.down == nil { state.down = StoreError.explain(error) }
+            if state.down == nil { state.down = reason }
             defer { state.probing = true }
             return !state.probing
         }
-        if start { probe(reason: StoreError.explain(error)) }
+        if start { probe(reason: reason) }
     }
 
     /// Until the database answers `SELECT 1`; then everything is allowed again.
@@ -167,7 +168,8 @@ package final class SharedStore: Sendable {
                 let answered = (try? await self.deadline(1, "probe") { try await client.query("SELECT 1") }) != nil
                 if answered {
                     let wasDown = self.reachability.withLockedValue { state -> Bool in
-                        defer { state = Reachability() }
+                        // Up again; a shutdown meanwhile stays one.
+                        defer { (state.down, state.probing) = (nil, false) }
                         return state.down != nil
                     }
                     if wasDown { self.logger.notice("the store answers again") }
