@@ -121,6 +121,17 @@ enum Identifiers {
             separatorBits = 0
         }
 
+        /// The numbers the first `count` groups spell.
+        func groupValues(_ count: Int) -> [Int] {
+            var values: [Int] = []
+            var offset = 0
+            for g in groups.prefix(count) {
+                values.append(digits[offset..<offset + g].reduce(0) { $0 * 10 + Int($1) })
+                offset += g
+            }
+            return values
+        }
+
         /// Whether the group sizes are exactly the given ones (an array literal would allocate per comparison).
         func hasGroups(_ a: Int, _ b: Int = -1, _ c: Int = -1, _ d: Int = -1) -> Bool {
             let n = d >= 0 ? 4 : c >= 0 ? 3 : b >= 0 ? 2 : 1
@@ -264,12 +275,7 @@ enum Identifiers {
         }
         // IPv4: four dot-separated groups of 1-3 digits, each <= 255.
         if c.groups.count >= 4 && c.separators.prefix(3).allSatisfy({ $0 == 0x2E }) && c.groups.prefix(4).allSatisfy({ $0 <= 3 }) {
-            var values: [Int] = []
-            var offset = 0
-            for g in c.groups.prefix(4) {
-                values.append(c.digits[offset..<offset + g].reduce(0) { $0 * 10 + Int($1) })
-                offset += g
-            }
+            let values = c.groupValues(4)
             if values.allSatisfy({ $0 <= 255 }) && !c.plus && !c.parens {
                 // End of the fourth group.
                 var end = c.start
@@ -358,12 +364,7 @@ enum Identifiers {
     /// ("5432-5433-5434").
     private static func isNumberSequence(_ c: Chain) -> Bool {
         guard let size = c.groups.first, c.groups.allSatisfy({ $0 == size }) else { return false }
-        var values: [Int] = []
-        var offset = 0
-        for g in c.groups {
-            values.append(c.digits[offset..<offset + g].reduce(0) { $0 * 10 + Int($1) })
-            offset += g
-        }
+        let values = c.groupValues(c.groups.count)
         if size >= 2 && values.allSatisfy({ $0 % 100 == 0 }) { return true }
         return zip(values, values.dropFirst()).allSatisfy { abs($1 - $0) <= 10 }
     }
