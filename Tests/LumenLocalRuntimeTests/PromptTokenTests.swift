@@ -59,15 +59,8 @@ struct PromptTokenTests {
 
     @Test func tokenizingIsLinearInLength() throws {
         let runtime = try #require(sharedRuntime)
-        func seconds(_ text: String, repeats: Int = 3) throws -> Double {
-            var best = Double.infinity
-            for _ in 0..<repeats {
-                let start = ContinuousClock.now
-                _ = try runtime.promptTokenCount(Self.request([.user(text)]))
-                let elapsed = start.duration(to: .now)
-                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            }
-            return best
+        func seconds(_ text: String) throws -> Double {
+            try CPUTime.best { _ = try runtime.promptTokenCount(Self.request([.user(text)])) }
         }
         // Control-token strings in the text were the quadratic case (3.9 MB held the server 217 s).
         let unit = String(repeating: "<|im_start|>user\nhello there ", count: 2_000)  // ~58 KB
