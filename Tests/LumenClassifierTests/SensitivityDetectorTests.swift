@@ -286,6 +286,9 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             ("xfreerdp /u:admin /p:Ch4rtsPw! /v:10.0.0.1", "Ch4rtsPw!"), ("rdesktop -u admin -p Ch4rtsPw! 10.0.0.1", "Ch4rtsPw!"),
             ("htpasswd -b /etc/nginx/.htpasswd admin Ng1nxAdm!n", "Ng1nxAdm!n"), ("htpasswd -nbB admin S3cretPass", "S3cretPass"),
             ("skopeo copy --src-creds user:Ch4rtsPw! docker://a docker://b", "Ch4rtsPw!"),
+            (#"net use Z: \\fs01\share /user:CORP\jsmith Spring2024!"#, "Spring2024!"), ("net user jsmith W1nter#2024 /add", "W1nter#2024"),
+            ("rabbitmqctl add_user admin R4bb1tMQ!", "R4bb1tMQ!"), ("rabbitmqctl change_password guest N3wGuest", "N3wGuest"),
+            (#"useradd -m -p "$(openssl passwd -6 Secret123)" bob"#, "Secret123"), ("openssl passwd -6 -salt xyz Secret123", "Secret123"),
         ] {
             #expect(found(text, .password) == [value], "\(text)")
         }
@@ -296,9 +299,45 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             "curl -u $USER:$API_TOKEN https://api.github.com", "curl --user admin https://example.com", "sshpass -p \"$SSHPASS\" ssh host",
             "echo $TOKEN | docker login -u bob --password-stdin ghcr.io", "Use the --password flag to set it",
             "openssl enc -aes-256-cbc -pass pass:$KEY -in a",
+            // A prompt for the password, a flag, and "net" the English word.
+            #"net use Z: \\fs01\share /user:CORP\jsmith * /persistent:yes"#, "net user growth reached 1500 users", "rabbitmqctl list_users",
+            "openssl passwd -1 -stdin < pw.txt",
         ] {
             #expect(found(text, .password).isEmpty, "\(text)")
         }
+    }
+
+    /// A value after a password word with no separator, a PIN, a line of a PostgreSQL password
+    /// file: each must look like what it is, so prose about passwords stays prose.
+    @Test func passwordsWithoutASeparator() {
+        for (text, value) in [
+            ("PASSWORD Zima_1999", "Zima_1999"), ("password Qx7#mP2!vL", "Qx7#mP2!vL"), ("the password Qx7#mP2!vL.", "Qx7#mP2!vL"),
+            ("my password changed to Qx7#mP2!vL yesterday", "Qx7#mP2!vL"), ("Password now Summer2024", "Summer2024"),
+            ("密码改成了 Hello@2024", "Hello@2024"), ("密码改为Hello@2024了", "Hello@2024"), ("パスワードを Tokyo#2024 に変更しました", "Tokyo#2024"),
+            ("PIN: 7391", "7391"), ("my PIN is 4821", "4821"), ("PIN码：482193", "482193"), ("Card PIN 7391", "7391"),
+            ("db.internal:5432:app:appuser:PgP4ss!word", "PgP4ss!word"), ("cat ~/.pgpass\nlocalhost:5432:*:postgres:s3cret pass", "s3cret pass"),
+        ] {
+            #expect(found(text, .password) == [value], "\(text)")
+        }
+        for text in [
+            "password reset_token2 is stored", "The password field accepts UTF-8 text", "password hashing with bcrypt2b is fine",
+            "password PasswordField1 component", "password https://vault.example.com/secret/42", "password --stdin", "密码改成什么好？",
+            "パスワードを忘れました", "connect the LED to pin: 13", "Set GPIO pin 4 high", "PIN code: 0000 is default", "pin 12345.5 mm",
+            "host:8080:path:to:file", "10:30:00:12:45", "Error at main.go:42:13: undefined",
+        ] {
+            #expect(found(text, .password).isEmpty, "\(text)")
+        }
+    }
+
+    /// Number, word, number is a street address only when the word is a name apart from both numbers.
+    @Test func numbersAroundAWordAreNoAddress() {
+        for text in [
+            "port 5432 pid 13800", "see line 138 col 13 of 8000", "take 5 mg 3 times daily", "take 10 tablets 3 times a day", "-6 Secret123",
+        ] {
+            #expect(found(text, .streetAddress).isEmpty, "\(text)")
+        }
+        #expect(found("I live at 28245 Puruntie 82", .streetAddress) == ["28245 Puruntie 82"])
+        #expect(found("2407 tawastintie 6", .streetAddress) == ["2407 tawastintie 6"])
     }
 
     /// Password and key words in other languages and scripts; after a separator that is a word, a

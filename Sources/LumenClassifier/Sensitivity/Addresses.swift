@@ -161,9 +161,13 @@ private struct LatinAddresses: Sendable {
                         return (w[k - 1].end, 0.8)
                     }
                     // Number, name, number: not when a name word is upper case (a keyword or a code:
-                    // "LIMIT 100 OFFSET 200", "UA 961 FRA-EWR 11:05").
+                    // "LIMIT 100 OFFSET 200", "UA 961 FRA-EWR 11:05"); without a street prefix or
+                    // ending, only names apart from both numbers ("28245 Puruntie 82", "2407 tawastintie 6"
+                    // in a lower-case text; not "5 mg 3", "138 col 13", "take 10 tablets 3 times" or "-6 Secret123").
                     if k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]),
-                        sawPrefix || sawEnding || !w[nameStart..<k].contains(where: { $0.isAllCaps })
+                        sawPrefix || sawEnding
+                            || (!w[nameStart..<k].contains(where: { !numberedStreetName($0, lowercaseText: lowercaseText) })
+                                && w[nameStart].start > w[nameStart - 1].end && w[k].start > w[k - 1].end)
                     {
                         return (w[k].end, sawPrefix || sawEnding ? 0.8 : 0.7)
                     }
@@ -190,6 +194,15 @@ private struct LatinAddresses: Sendable {
             }
         }
         return nil
+    }
+
+    /// A word of a street name between two numbers: capitalised (not all capitals: a keyword or a
+    /// code) or in another alphabet, or in a lower-case text a word of five letters or more that is
+    /// no common English word.
+    private func numberedStreetName(_ x: Word, lowercaseText: Bool) -> Bool {
+        if x.isAllCaps { return false }
+        if x.isCapitalized || x.hasNonASCII { return true }
+        return lowercaseText && x.length >= 5 && !EnglishWords.common.contains(x.hash)
     }
 
     private let placeCue = Chars.hashSet("on at to in near")

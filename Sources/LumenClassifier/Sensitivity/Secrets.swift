@@ -281,6 +281,16 @@ enum Secrets {
                 // Every word of a prompt gets here: test the (rare) separator before the key words.
                 // "pw" is the one two-letter key ("my pw is …", "pw=…"), as a whole word only.
                 let pw = e - i == 2 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x77
+                if e - i == 3 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x69 && t.v[i + 2] | 0x20 == 0x6E {
+                    // "PIN: 7391", "my PIN is 4821", "PIN code 0000", "PIN码：482193", "Card PIN 7391".
+                    if let (s, end) = pinValue(t, after: e), isSecretValue(t, s, end, type: .password) {
+                        out.append(Finding(type: .password, start: s, end: end, score: 0.85))
+                        i = end
+                    } else {
+                        i = e
+                    }
+                    continue
+                }
                 guard e - i >= 3 || pw else {
                     i = e
                     continue
@@ -295,6 +305,20 @@ enum Secrets {
                         // "Password for admin: …", "la contraseña del wifi es …"
                         separator = separatorAfterQualifier(t, from: e)
                     }
+                }
+                if separator == nil && t[e] == 0x20 && t.v[i] | 0x20 == 0x70 && (pw || isPasswordWord(t, i, e)) {
+                    // "password Qx7#mP2!vL", "the new password is now …", "PASSWORD changed to …": no
+                    // separator, so the value must look like a password.
+                    if let (s, end) = bareValue(t, after: e) {
+                        out.append(Finding(type: .password, start: s, end: end, score: 0.85))
+                        i = end
+                        continue
+                    }
+                }
+                if t[e] == 0x3A, atLineStart(t, i), let (s, end) = pgpassPassword(t, after: e) {
+                    out.append(Finding(type: .password, start: s, end: end, score: 0.9))
+                    i = end
+                    continue
                 }
                 guard separator != nil, let kind = pw ? .password : keys.kind(t, i, e) else {
                     i = e
@@ -311,10 +335,12 @@ enum Secrets {
                 i += 1
                 continue
             }
-            // After a word in another script a space may be all that separates the value ("密码 Passw0rd!2024"):
-            // then the value must look like one (ASCII, letters with digits or symbols).
-            let bareSpace = separator == nil && c >= 0x80 && t[keyEnd] == 0x20
-            guard var k = separator ?? (bareSpace ? keyEnd + 1 : nil) else {
+            // After a word in another script a space or a verb may be all that separates the value
+            // ("密码 Passw0rd!2024", "密码改成了 Hello@2024", "パスワードを Tokyo#2024 に変更"): then the
+            // value must look like one (ASCII, letters with digits or symbols).
+            let bare = separator != nil || c < 0x80 ? nil : t[keyEnd] == 0x20 ? keyEnd + 1 : changeVerbEnd(t, after: keyEnd)
+            let bareSpace = bare != nil
+            guard var k = separator ?? bare else {
                 i = keyEnd
                 continue
             }
@@ -337,6 +363,133 @@ enum Secrets {
             }
             i = max(e, keyEnd)
         }
+    }
+
+    /// The English password words a value may follow with only a space ("password Qx7#mP2!vL").
+    private static let passwordWords = Chars.hashSet("password passwd passphrase passcode pwd")
+
+    @inline(__always) private static func isPasswordWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        e - s >= 3 && e - s <= 10 && passwordWords.contains(Chars.hash(t.v, s, e))
+    }
+
+    /// Words that may stand between a password word and its value without a separator:
+    /// "password changed to …", "password now …", "password reset to …".
+    private static let connectives = Chars.hashSet("to now changed set reset updated was has been will be becomes new temporary temp default initial")
+
+    /// After a password word and a space: up to three connective words, then a value that looks
+    /// like a password (`strongPassword`), standing alone.
+    private static func bareValue(_ t: ScalarText, after e: Int) -> (Int, Int)? {
+        var k = e
+        for _ in 0..<4 {
+            while t[k] == 0x20 { k += 1 }
+            var end = k
+            while end < t.count && !Chars.isSpace(t.v[end]) && end - k < 65 { end += 1 }
+            var valueEnd = end
+            while valueEnd > k && (isClosingPunctuation(t.v[valueEnd - 1]) || t.v[valueEnd - 1] == 0x2C || t.v[valueEnd - 1] == 0x3B) {
+                valueEnd -= 1
+            }
+            if strongPassword(t, k, valueEnd) { return (k, valueEnd) }
+            guard end > k, end - k <= 9, connectives.contains(Chars.hash(t.v, k, end)) else { return nil }
+            k = end
+        }
+        return nil
+    }
+
+    /// A word that is a password on its own: 8–64 ASCII scalars with letters and digits, and a
+    /// symbol other than an identifier's `_ - .` ("Qx7#mP2!vL"), or both cases and two digits or
+    /// more ("Zima_1999", "Summer2024"; not "reset_token2" or "PasswordField1"); not a path, a URL,
+    /// a flag, a variable or a placeholder.
+    private static func strongPassword(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s >= 8, e - s <= 64 else { return false }
+        let first = t.v[s]
+        if first == 0x2D || first == 0x24 || first == 0x7B || first == 0x3C || first == 0x25 { return false }
+        var lower = false
+        var upper = false
+        var digits = 0
+        var symbol = false
+        for k in s..<e {
+            let c = t.v[k]
+            if c >= 0x7F || c <= 0x20 || c == 0x2F || c == 0x5C { return false }
+            if Chars.isDigit(c) {
+                digits += 1
+            } else if Chars.isUpperASCII(c) {
+                upper = true
+            } else if Chars.isASCIILetter(c) {
+                lower = true
+            } else if c != 0x5F && c != 0x2D && c != 0x2E {
+                symbol = true
+            }
+        }
+        return (lower || upper) && digits > 0 && (symbol || (lower && upper && digits >= 2))
+    }
+
+    /// A verb after a password word in Chinese, Japanese or Korean that says what it was set to:
+    /// "改成了", "改为", "设为", "设置为", "换成", "重置为", "を", "를": the offset after it.
+    private static func changeVerbEnd(_ t: ScalarText, after k: Int) -> Int? {
+        for verb in changeVerbs where t.matches(verb, at: k) { return k + verb.count }
+        return nil
+    }
+    private static let changeVerbs = [
+        "改成了", "改成", "改为了", "改为", "改為", "设为", "設為", "设置为", "设置成", "設置為", "设成", "更改为", "修改为", "修改成", "换成", "換成", "变成", "重置为",
+        "を", "를", "을",
+    ].map(scalarsAsWritten)
+
+    /// Only spaces or tabs between the line's start and `i`.
+    private static func atLineStart(_ t: ScalarText, _ i: Int) -> Bool {
+        var k = i - 1
+        while k >= 0 && (t.v[k] == 0x20 || t.v[k] == 0x09) { k -= 1 }
+        return k < 0 || t.v[k] == 0x0A || t.v[k] == 0x0D
+    }
+
+    /// A line of a PostgreSQL password file, `host:port:database:user:password` (port digits or
+    /// `*`, database and user without spaces), from the colon after the host: the password, to the
+    /// end of the line.
+    private static func pgpassPassword(_ t: ScalarText, after colon: Int) -> (Int, Int)? {
+        var k = colon + 1
+        let port = k
+        if t[k] == 0x2A {
+            k += 1
+        } else {
+            while t.isDigit(k) && k - port <= 5 { k += 1 }
+        }
+        guard k > port, t[k] == 0x3A else { return nil }
+        for _ in 0..<2 {
+            let field = k + 1
+            k = field
+            while k < t.count && t.v[k] != 0x3A && !Chars.isSpace(t.v[k]) && k - field < 64 { k += 1 }
+            guard k > field, t[k] == 0x3A else { return nil }
+        }
+        let s = k + 1
+        var e = s
+        while e < t.count && t.v[e] != 0x0A && t.v[e] != 0x0D && e - s < 200 { e += 1 }
+        while e > s && (t.v[e - 1] == 0x20 || t.v[e - 1] == 0x09) { e -= 1 }
+        guard e > s, !(s..<e).contains(where: { t.v[$0] == 0x3A && t[$0 - 1] != 0x5C }), isSecretValue(t, s, e, type: .password) else { return nil }
+        // "host:8080:path:to:file": a common word is no password.
+        if (s..<e).allSatisfy({ t.isASCIILetter($0) }) && EnglishWords.common.contains(Chars.hash(t.v, s, e)) { return nil }
+        return (s, e)
+    }
+
+    private static let pinQualifiers = ["code", "number", "no"].map(Chars.scalars)
+
+    /// After the word "PIN" ending at `e`: optionally "码", "code", "number" or "no", a separator or
+    /// a space, then a PIN: four to eight digits standing alone (a GPIO pin's number is shorter).
+    private static func pinValue(_ t: ScalarText, after e: Int) -> (Int, Int)? {
+        var k = e
+        if t[k] == 0x7801 {
+            k += 1
+        } else if t[k] == 0x20 || t[k] == 0x2D,
+            let q = pinQualifiers.first(where: { t.matches($0, at: k + 1) && !t.isASCIIAlnum(k + 1 + $0.count) })
+        {
+            k += 1 + q.count
+        }
+        k = separatorEnd(t, after: k) ?? k
+        while t[k] == 0x20 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x3A || t[k] == 0xFF1A { k += 1 }
+        let s = k
+        while t.isDigit(k) && k - s <= 8 { k += 1 }
+        guard k - s >= 4, k - s <= 8, !t.isASCIIAlnum(k), !((t[k] == 0x2E || t[k] == 0x2C || t[k] == 0x2D || t[k] == 0x2F) && t.isDigit(k + 1)) else {
+            return nil
+        }
+        return (s, k)
     }
 
     /// The value from `k`: inside quotes (to the closing one, on the line) or up to a space, a
@@ -760,7 +913,7 @@ enum Secrets {
 
     // MARK: Command lines: mysql -pSECRET, sshpass -p SECRET, curl -u user:SECRET, --password SECRET
 
-    private enum Command { case mysql, sshpass, login, redis, curl, openssl, ldap, smb, rdp, htpasswd, other }
+    private enum Command { case mysql, sshpass, login, redis, curl, openssl, ldap, smb, rdp, htpasswd, net, rabbit, other }
 
     /// The commands whose flags are read. `login`: `-p` is a password once the command is logging in
     /// ("docker login", "helm registry login", "az acr login"); before that it is a port or a path.
@@ -770,7 +923,7 @@ enum Secrets {
         + ["ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd"].map { ($0, .ldap) }
         + [
             ("sshpass", .sshpass), ("redis-cli", .redis), ("curl", .curl), ("openssl", .openssl), ("smbclient", .smb), ("rdesktop", .rdp),
-            ("xfreerdp", .rdp), ("htpasswd", .htpasswd),
+            ("xfreerdp", .rdp), ("htpasswd", .htpasswd), ("net", .net), ("rabbitmqctl", .rabbit),
         ]
 
     /// The commands by word hash (a linear search: a handful of entries).
@@ -790,6 +943,16 @@ enum Secrets {
         if !$0.contains($1) { $0.append($1) }
     }
     private static let longPasswordFlags = ["--password", "--passwd", "--pass"].map(Chars.scalars)
+    /// Words after which a positional argument is a password: `net use … /user:NAME PASSWORD`,
+    /// `net user NAME PASSWORD`, `rabbitmqctl add_user NAME PASSWORD`, `openssl passwd -6 PASSWORD`
+    /// (the count: which positional after the word).
+    private static let positionalPasswords: [(word: [UInt32], command: Command, position: Int)] = [
+        (Chars.scalars("user"), .net, 2), (Chars.scalars("add_user"), .rabbit, 2), (Chars.scalars("change_password"), .rabbit, 2),
+        (Chars.scalars("passwd"), .openssl, 1),
+    ]
+    /// `openssl passwd` flags that take a value (the value is no password).
+    private static let opensslValueFlags = ["-salt", "-in"].map(Chars.scalars)
+    private static let netUserFlag = Chars.scalars("/user:")
     private static let credentialFlags = ["--src-creds", "--dest-creds", "--creds"].map(Chars.scalars)
     private static let loginWord = Chars.scalars("login")
 
@@ -875,6 +1038,7 @@ enum Secrets {
         var loggingIn = command != .login
         var words = 0
         var positional = -1  // htpasswd -b FILE USER PASSWORD: positionals after -b
+        var passwordAfter = 0  // positionals left to the password after a word of `positionalPasswords`
         while k < t.count && words < 64 {
             let (s0, e0, quoted) = nextArgument(t, from: k)
             guard e0 > s0 else { return max(e0, k + 1) }
@@ -891,6 +1055,8 @@ enum Secrets {
                 let flag = t[s + 1]
                 let attached = e0 - s0 > 2 && t.v[s + 1] != 0x2D
                 switch command {
+                case .openssl where passwordAfter > 0:  // openssl passwd -6 -salt SALT PASSWORD
+                    if opensslValueFlags.contains(where: { $0.count == e0 - s0 && t.matches($0, at: s0) }) { k = nextArgument(t, from: k).1 }
                 case .mysql where flag == 0x70 && attached:  // -pSECRET (a bare -p prompts)
                     let (vs, ve) = attachedValue(t, s + 2, e0)
                     value = (vs, ve)
@@ -913,6 +1079,23 @@ enum Secrets {
                 value = (s0 + 5, e0)
             } else if command == .rdp, t.matches(Chars.scalars("/p:"), at: s0) {
                 value = (s0 + 3, e0)
+            } else if command == .net, !quoted, e0 - s0 > netUserFlag.count, t.matches(netUserFlag, at: s0) {
+                // net use \\server\share /user:DOMAIN\name PASSWORD: the next word, unless a flag or "*" (a prompt).
+                let (vs, ve, q) = nextArgument(t, from: k)
+                if ve > vs && (q || mixedASCII(t, vs, ve)) && t.v[vs] != 0x2F { value = (vs, ve) }
+                k = max(k, ve + (q ? 1 : 0))
+            } else if passwordAfter > 0 {
+                if !(command == .net && t.v[s0] == 0x2F) {
+                    passwordAfter -= 1
+                    // "net" is also an English word ("net user growth reached …"): its password looks like one.
+                    if passwordAfter == 0 && (command != .net || quoted || mixedASCII(t, s0, e0)) { value = shellWord(t, s0, e0) }
+                }
+            } else if words <= 2, !quoted,
+                let entry = positionalPasswords.first(where: {
+                    $0.command == command && $0.word.count == e0 - s0 && t.matches($0.word, at: s0)
+                })
+            {
+                passwordAfter = entry.position
             } else if positional >= 0 {
                 positional += 1
                 if positional == 3 { value = (s0, e0) }
@@ -931,6 +1114,16 @@ enum Secrets {
             if b >= t.count || t.v[b] == 0x0A || t.v[b] == 0x7C || t.v[b] == 0x3B || t.v[b] == 0x26 { return b }
         }
         return k
+    }
+
+    /// An unquoted word without the closing brackets and quotes of an expression around it
+    /// (`"$(openssl passwd -6 Secret123)"`) that it did not open itself.
+    private static func shellWord(_ t: ScalarText, _ s: Int, _ e: Int) -> (Int, Int) {
+        var e = e
+        while e > s, t.v[e - 1] == 0x22 || t.v[e - 1] == 0x27 || t.v[e - 1] == 0x60 || (t.v[e - 1] == 0x29 && !(s..<e).contains { t.v[$0] == 0x28 }) {
+            e -= 1
+        }
+        return (s, e)
     }
 
     /// "user:secret": the part after the first colon.
