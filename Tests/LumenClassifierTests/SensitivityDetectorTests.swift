@@ -329,6 +329,26 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         }
     }
 
+    /// Korean names where a label or a title says a person is meant; everyday words, titles alone
+    /// and roles are none. Chinese place names and foreign articles are no names either.
+    @Test func koreanNamesPlacesAndArticles() {
+        for (text, name) in [
+            ("담당자: 김민수 (010-1234-5678)", "김민수"), ("이영희 님께 보내 주세요", "이영희"), ("고객명: 박지훈, 연락처 010-9876-5432", "박지훈"),
+            ("김민수님께서 요청하신 자료입니다.", "김민수"), ("박지훈 과장이 내일 방문합니다.", "박지훈"), ("남궁민수 선생님께 감사드립니다.", "남궁민수"),
+            ("이름: 이준", "이준"),
+        ] {
+            #expect(found(text, .person) == [name], "\(text)")
+        }
+        for text in [
+            "이번 주에 정보를 전화로 알려 주세요.", "선생님께 물어보세요. 사장님이 오셨어요. 고객님 감사합니다.", "사용자 님의 비밀번호가 변경되었습니다.",
+            "하느님께 기도합니다. 부장님 회의 있어요.", "이 문제를 해결하려면 정규식을 사용하세요.", "张家界是一个风景优美的地方。", "周末我们去李子园吃饭吧。",
+            "Le mot de passe est incorrect.", "La réunion est demain.",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+        #expect(found("我和张伟去了张家界。", .person) == ["张伟"])
+    }
+
     /// Number, word, number is a street address only when the word is a name apart from both numbers.
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [

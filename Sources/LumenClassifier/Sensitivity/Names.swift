@@ -64,6 +64,10 @@ enum Names {
         return false
     }
 
+    /// Last characters of place names, never of a given name: "张家界", "李子园", "黄石市", "王府井".
+    private static let placeSuffixes = ChineseAddresses.Bitmap(
+        Set("界园區区县縣市省镇鎮村乡鄉路街巷寺庙廟馆館厂廠店站港湾灣岛島庄莊府井坊桥橋楼樓宫宮阁閣苑关關营營屯堡寨".unicodeScalars.map(\.value)))
+
     /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
     /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
     /// found name ("布拉德福德（Mark Bradford）").
@@ -71,7 +75,9 @@ enum Names {
         guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
         let model = chineseModel
         var found: [Finding] = []
-        for c in model.scan(t) where !(c.kind == .chinese && overlapsTechnicalTerm(t, c.start, c.end)) {
+        for c in model.scan(t)
+        where !(c.kind == .chinese && (overlapsTechnicalTerm(t, c.start, c.end) || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1]))))
+        {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
             // a lone one is read as a product or a label (`TechnicalTokens.apply`).
             let p = 1 / (1 + Elementary.exp(-c.logit))
@@ -334,6 +340,8 @@ private struct LatinNames: Sendable {
     }
 
     private let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
+    /// Articles of French, Spanish, Italian, Portuguese, German and Dutch that are also first names in the census.
+    private let articles = Chars.hashSet("le la les el los las il lo der die das het een un une")
 
     func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var taken = [Bool](repeating: false, count: w.count)
@@ -441,8 +449,9 @@ private struct LatinNames: Sendable {
                     let e = extendName(t, w, i, lowercase: lowercaseText)
                     // One word said again ("set alpha alpha alpha", "Echo Echo") is a pattern, not a name.
                     let repeated = e > i + 1 && w[(i + 1)..<e].allSatisfy { $0.hash == x.hash }
-                    // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL").
-                    if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1)) {
+                    // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL"), and
+                    // an article of another language is an article ("Le mot de passe …").
+                    if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1) && !articles.contains(x.hash)) {
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
                         i = e
                         continue

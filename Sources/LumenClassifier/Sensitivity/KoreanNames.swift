@@ -1,0 +1,109 @@
+// Korean names (Hangul), only where the text says a person is meant: after a label ("담당자:
+// 김민수", "고객명: 박지훈") or before a title or honorific ("이영희 님께", "김민수님", "박지훈 과장").
+// A Hangul word that merely starts with a surname syllable is most often an everyday word ("이번",
+// "정보", "전화"), so there is no guess without such a cue.
+
+enum KoreanNames {
+    static func scan(_ t: ScalarText, into out: inout [Finding]) {
+        guard !t.isASCII else { return }
+        let n = t.count
+        var i = 0
+        while i < n {
+            guard isSyllable(t.v[i]) else {
+                i += 1
+                continue
+            }
+            var e = i
+            while e < n && isSyllable(t.v[e]) { e += 1 }
+            if let name = labelled(t, label: i, e) {
+                out.append(Finding(type: .person, start: name.0, end: name.1, score: 0.8))
+                i = name.1
+                continue
+            }
+            if let end = titled(t, i, e) {
+                out.append(Finding(type: .person, start: i, end: end, score: 0.75))
+            }
+            i = e
+        }
+    }
+
+    @inline(__always) static func isSyllable(_ c: UInt32) -> Bool { c >= 0xAC00 && c <= 0xD7A3 }
+
+    /// A label word (the whole Hangul run `s..<e`), ':' and a name: the name's bounds. The name is a
+    /// surname and one to three syllables, without a title or particle after it.
+    private static func labelled(_ t: ScalarText, label s: Int, _ e: Int) -> (Int, Int)? {
+        guard e - s >= 2, e - s <= 3, labels.contains(Chars.hash(t.v, s, e)) else { return nil }
+        var k = e
+        while t[k] == 0x20 { k += 1 }
+        guard t[k] == 0x3A || t[k] == 0xFF1A else { return nil }
+        k += 1
+        while t[k] == 0x20 { k += 1 }
+        let start = k
+        while isSyllable(t[k]) { k += 1 }
+        var end = k
+        if let titleStart = titleInside(t, start, k, minimum: 2) { end = titleStart }
+        let surname = surnameLength(t, start)
+        guard surname > 0, end - start >= surname + 1, end - start <= surname + 2 else { return nil }
+        return (start, end)
+    }
+
+    /// A name with a title: a surname and two syllables (three with a two-syllable surname), then a
+    /// title attached ("김민수님께") or as the next word ("이영희 님께", "박지훈 과장"). The name's end.
+    private static func titled(_ t: ScalarText, _ s: Int, _ e: Int) -> Int? {
+        let surname = surnameLength(t, s)
+        guard surname > 0 else { return nil }
+        let end = s + surname + 2
+        guard end <= e, !roles.contains(Chars.hash(t.v, s, end)) else { return nil }
+        if e > end {
+            return titleInside(t, end, e, minimum: 0) == end ? end : nil
+        }
+        guard e == end, t[e] == 0x20 else { return nil }
+        var k = e + 1
+        let next = k
+        while isSyllable(t[k]) { k += 1 }
+        return titleInside(t, next, k, minimum: 0) == next ? end : nil
+    }
+
+    /// Where a title starts in the run `s..<e`, at `s + minimum` or later: the first offset where one
+    /// of `titles` begins (and the run after it is at most a particle).
+    private static func titleInside(_ t: ScalarText, _ s: Int, _ e: Int, minimum: Int) -> Int? {
+        var k = s + minimum
+        while k < e {
+            for title in titles where k + title.count <= e && (0..<title.count).allSatisfy({ t.v[k + $0] == title[$0] }) {
+                if e - (k + title.count) <= 2 { return k }
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    /// The length of the surname at `s` (two-syllable ones first), or 0.
+    private static func surnameLength(_ t: ScalarText, _ s: Int) -> Int {
+        if isSyllable(t[s + 1]), compoundSurnames.contains(where: { $0[0] == t.v[s] && $0[1] == t.v[s + 1] }) { return 2 }
+        return surnames.contains(t.v[s]) ? 1 : 0
+    }
+
+    private static let surnames = Set(
+        """
+        김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈
+        """.unicodeScalars.map(\.value).filter(isSyllable))
+    private static let compoundSurnames = ["남궁", "제갈", "선우", "독고", "황보", "사공", "서문"].map { $0.unicodeScalars.map(\.value) }
+
+    /// Honorifics and job titles said after a name, longest first where one starts another.
+    private static let titles = [
+        "선생님", "교수님", "고객님", "대표님", "사장님", "부장님", "과장님", "차장님", "대리님", "팀장님", "원장님", "박사님", "회장님", "실장님", "이사님",
+        "선생", "교수", "대표", "사장", "부장", "과장", "차장", "대리", "팀장", "원장", "기자", "의원", "변호사", "박사", "회장", "실장", "주임", "님", "씨",
+    ].map { $0.unicodeScalars.map(\.value) }
+
+    /// Words that label a person's name in a form or a message.
+    private static let labels = Set(
+        [
+            "이름", "성명", "성함", "고객명", "담당자", "작성자", "신청인", "신청자", "수신인", "수신자", "발신인", "발신자", "보호자", "환자명", "예금주",
+            "계약자", "대표자", "고객", "환자",
+        ].map(Chars.hash))
+
+    /// Three-syllable words for people that start with a surname syllable and take a title
+    /// ("사용자 님", "이용자 님"): roles, not names.
+    private static let roles = Set(
+        ["사용자", "이용자", "구매자", "판매자", "주문자", "시청자", "방문자", "참가자", "신청자", "소비자", "보호자", "운전자", "수강생", "지원자", "주민"].map(Chars.hash))
+}
