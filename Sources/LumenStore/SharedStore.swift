@@ -50,25 +50,25 @@ package final class SharedStore: Sendable {
         let quiet = silenced
         // One direct connection first: its failure says exactly what is wrong (refused, unknown
         // database, login), where the pool would keep retrying until the deadline.
-        if url.tls == .disable {
+        // The same TLS mode as the pool: "sslmode=require" against a server without TLS says so.
+        do {
             let probe = PostgresConnection.Configuration(
-                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
-            do {
-                let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
-                    group.addTask { try await PostgresConnection.connect(configuration: probe, id: 0, logger: quiet) }
-                    group.addTask {
-                        try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-                        return nil
-                    }
-                    let first = try await group.next() ?? nil
-                    group.cancelAll()
-                    return first
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+                tls: try url.connectionTLS())
+            let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
+                group.addTask { try await PostgresConnection.connect(configuration: probe, id: 0, logger: quiet) }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                    return nil
                 }
-                guard let connection else { throw StoreError(.unreachable, "no answer within \(timeout) s") }
-                try? await connection.close()
-            } catch {
-                throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
             }
+            guard let connection else { throw StoreError(.unreachable, "no answer within \(timeout) s") }
+            try? await connection.close()
+        } catch {
+            throw StoreError(.unreachable, "cannot use the store \(url): \(StoreError.explain(error))")
         }
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
         var single = url.clientConfiguration

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// A failure of the shared store, with a stable code and a message a user can act on.
@@ -33,6 +34,10 @@ package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             if let message = psql.serverInfo?[.message] {
                 let sqlState = psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return message + sqlState
+            }
+            if psql.code == .sslUnsupported {
+                return
+                    "the server does not offer TLS, and the URL asks for it (sslmode=require): enable ssl on the server, or use sslmode=prefer or disable"
             }
             if let underlying = psql.underlying { return "\(underlying)" }
             return "\(psql.code)"
@@ -106,6 +111,15 @@ package struct StoreURL: Sendable, CustomStringConvertible {
         let credentials = text[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return text }
         return String(text[..<colon]) + ":***" + String(text[at...])
+    }
+
+    /// The TLS mode of one direct connection (the probe `SharedStore.connect` makes first).
+    func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch tls {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
     }
 
     var clientConfiguration: PostgresClient.Configuration {

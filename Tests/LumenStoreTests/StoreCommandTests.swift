@@ -38,7 +38,8 @@ struct StoreCommandTests {
         #expect(try await lumen(["store", "keygen"]).stdout != keys.stdout, "keygen printed the same keys twice")
     }
 
-    @Test("lumen serve --store with a wrong URL, a closed port or a missing database stops at start with a message saying which")
+    @Test(
+        "lumen serve --store with a wrong URL, a closed port, a missing database or TLS the server lacks stops at start with a message saying which")
     func serveWithAWrongStore() async throws {
         let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
@@ -52,6 +53,8 @@ struct StoreCommandTests {
             ("mysql://u@127.0.0.1/db", "postgres://"),
             ("postgres://lumen@127.0.0.1:1/x", "refused"),
             ("postgres://lumen@127.0.0.1:\(cluster.port)/nosuchdb", "nosuchdb"),
+            // The test cluster has no TLS: a URL that requires it is told so, not timed out.
+            (cluster.url() + "?sslmode=require", "does not offer TLS"),
         ]
         for (url, says) in cases {
             let started = ContinuousClock.now
