@@ -349,6 +349,27 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("我和张伟去了张家界。", .person) == ["张伟"])
     }
 
+    /// A base64 run that decodes to text holding a secret is a secret (Kubernetes Secret data, an
+    /// encoded `.env` line); encoded text without one, an image or a hash is not. A name guessed on
+    /// a secret's letters ("Basic YWRtaW…") is dropped, not cut short.
+    @Test func secretsInsideBase64() {
+        let url = "cG9zdGdyZXM6Ly9hcHA6UzNjcjN0UGFzcyFAZGIuaW50ZXJuYWw6NTQzMi9hcHA="  // postgres://app:S3cr3tPass!@db.internal:5432/app
+        #expect(found("data:\n  DATABASE_URL: \(url)\n", .genericSecret) == [url])
+        let env = "T1BFTkFJX0FQSV9LRVk9c2stcHJvai1mS3RIRjR2VUNzTWVoR0FrV3ZqN0ZBYzlRZVdKS1k0MHV2U3dNRkxaRGUxZjhyRVNRZWRVU3RQS1IwQ3M="
+        #expect(found("here it is: \(env)", .genericSecret) == [env])
+        let urlSafe = "T1BFTkFJX0FQSV9LRVk9c2stcHJvai1mS3RIRjR2VUNzTWVoR0FrV3ZqN0ZBYzlRZVdKS1k0MHV2U3dNRkxaRGUxZjhyRVNRZWRVU3RQS1IwQ3M"
+        #expect(found("x \(urlSafe) y", .genericSecret) == [urlSafe])
+        for text in [
+            "echo aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= | base64 -d",
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+            "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "ChatCompletionRequestMessageContentPartText",
+        ] {
+            #expect(classifier.findings(in: text).filter { $0.type.isSecret }.isEmpty, "\(text)")
+        }
+        let basic = classifier.findings(in: "curl -H 'Authorization: Basic YWRtaW46UzNjcjN0UGFzcyE=' https://api.example.com")
+        #expect(basic.map(\.type) == [.genericSecret], "\(basic)")
+    }
+
     /// Number, word, number is a street address only when the word is a name apart from both numbers.
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [

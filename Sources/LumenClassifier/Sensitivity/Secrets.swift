@@ -1184,11 +1184,14 @@ enum Secrets {
             p = end + 1
             guard end - i >= 20 else { continue }
             let e = min(end, i + 512)
-            if !spans.overlaps(i, e), !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
+            guard !spans.overlaps(i, e) else { continue }
+            if !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
                 (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
                 t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && spans.awsKeyNear(i, e))
             {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
+            } else if end - i <= 4096, encodesASecret(t, i, end) {
+                out.append(Finding(type: .genericSecret, start: i, end: end, score: 0.9))
             }
         }
     }
@@ -1244,6 +1247,52 @@ enum Secrets {
     }
 
     private static func base64Char(_ c: UInt32) -> Bool { alnum(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }
+
+    /// A base64 run (standard or URL-safe alphabet) that decodes to text in which the secret
+    /// detectors find a secret: a Kubernetes Secret's `DATABASE_URL`, an encoded `.env` line, a
+    /// registry's `auth`. Random runs (hashes, identifiers, images) fail the first bytes' test.
+    private static func encodesASecret(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var e = e
+        while e > s && t.v[e - 1] == 0x3D { e -= 1 }
+        guard e - s >= 20, (e - s) % 4 != 1 else { return false }
+        // The first 12 scalars decode to 9 bytes: all printable, or the run is no encoded text.
+        guard let head = base64Decode(t, s, s + 12), head.allSatisfy(printable) else { return false }
+        guard let bytes = base64Decode(t, s, e), bytes.count >= 12 else { return false }
+        var readable = 0
+        for b in bytes where printable(b) { readable += 1 }
+        guard readable * 20 >= bytes.count * 19 else { return false }
+        let decoded = ScalarText(String(decoding: bytes, as: UTF8.self))
+        return SensitivityScanner.secretsAndIdentifiers(decoded).contains { $0.type.isSecret }
+    }
+
+    @inline(__always) private static func printable(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    /// Decodes t[s..<e] (no padding; '+' or '-', '/' or '_'), or nil when a scalar is not base64.
+    private static func base64Decode(_ t: ScalarText, _ s: Int, _ e: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity((e - s) * 3 / 4)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for k in s..<e {
+            let c = t.v[k]
+            let v: UInt32
+            switch c {
+            case 0x41...0x5A: v = c - 0x41
+            case 0x61...0x7A: v = c - 0x61 + 26
+            case 0x30...0x39: v = c - 0x30 + 52
+            case 0x2B, 0x2D: v = 62
+            case 0x2F, 0x5F: v = 63
+            default: return nil
+            }
+            buffer = buffer << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return out
+    }
 
     /// Shannon entropy in bits per scalar.
     static func entropy(_ t: ScalarText, _ s: Int, _ e: Int) -> Double {

@@ -172,7 +172,8 @@ struct SensitivityScanner: Sendable {
             } else if priority(f) > priority(last) {
                 // The new span wins; drop (or trim) the previous one.
                 out.removeLast()
-                if last.start < f.start && priority(last) >= 50 {
+                // A name a secret starts inside was read off the secret's letters ("Basic YWRtaW…"): dropped.
+                if last.start < f.start && priority(last) >= 50 && !(last.type == .person && f.type.isSecret) {
                     last.end = f.start
                     if last.end > last.start && last.type != .phone { out.append(last) }
                 }
