@@ -12,7 +12,9 @@ enum Lexicon {
         "手机", "电话", "联系方式", "号码",
     ])
     static let isbnContext = ContextWords(["isbn"])
-    static let identifierContext = ContextWords(["id ", "id:", "id=", "ids ", "job ", "run ", "build ", "order ", "invoice ", "订单", "编号", "单号"])
+    static let identifierContext = ContextWords([
+        "id ", "id:", "id=", "ids ", "job ", "run ", "build ", "order ", "invoice ", "version ", "version:", "release ", "订单", "编号", "单号", "版本",
+    ])
     static let phoneTypeWords = Chars.hashSet("office home work cell mobile fax desk ext")
     /// Local parts of mailboxes nobody reads.
     static let unattendedMailboxes = Chars.hashSet("noreply no-reply donotreply do-not-reply do_not_reply mailer-daemon")
