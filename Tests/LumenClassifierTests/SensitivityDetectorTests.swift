@@ -329,6 +329,49 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         }
     }
 
+    /// What a probe of the rules above by a helper who had not read the code found (2026-12-05,
+    /// 311 cases): scores, counts and labels between numbers, teams and roles before a Korean title,
+    /// India's postal PIN codes, years, file names and settings after a password word — none is a
+    /// finding; a .pgpass line for any host, a command run by `docker exec` and a Korean PIN are.
+    @Test func secondProbeOfTheNewRules() {
+        for text in [
+            "Final: Lakers 102 Celtics 99", "Arsenal 3 Chelsea 1 at the Emirates yesterday", "Real Madrid 2 Barcelona 1",
+            "Game 7 Heat 3 Knicks 1 series",
+            "Terminal 3 Gate 12 boarding at 14:05", "Node 18 npm 9 and Python 3 Django 4", "Chapter 3 Section 2 covers indexes",
+            "Take 2 Advil 3 times a day",
+            "Page 3 Figure 2 shows the results", "Week 3 Day 4 of the training plan",
+        ] {
+            #expect(found(text, .streetAddress).isEmpty, "\(text)")
+        }
+        for text in [
+            "정회원님께만 제공되는 혜택입니다.", "구독자님들 항상 감사합니다!", "진행자님 질문 있습니다.", "조합원님께 알려드립니다.", "전문가님 의견 부탁드립니다.",
+            "한국어 선생님 구합니다", "홍보팀 과장님께 전달했습니다.", "인사팀 과장님께 여쭤보세요.", "기획팀 대리 요청 건", "이름: 사용자 이름을 입력하세요", "담당자: 전산실",
+            "담당자: 시스템 관리자",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+        for text in [
+            "India Post PIN 110001 covers Connaught Place in New Delhi.", "Bengaluru, Karnataka - PIN 560001",
+            "Delivery area PIN: 400001 (Mumbai GPO)",
+            "PIN 2024 roadmap slides attached", "EMV PIN 2025 certification deadline", "Attached the password Policy_2024.pdf for your review.",
+            "password_reset_token_ttl = 3600", "password_max_age: 7776000", "password.hash.iterations=600000", "passwordMinLength: 12",
+        ] {
+            #expect(found(text, .password).isEmpty, "\(text)")
+        }
+        for (text, value) in [
+            ("*:*:*:replicator:repl_pw_2024", "repl_pw_2024"), ("*:5432:*:replicator:repl_pw_2024", "repl_pw_2024"),
+            ("docker exec rabbit rabbitmqctl add_user monitoring mon1tor_pw", "mon1tor_pw"), ("PIN 번호는 4729입니다", "4729"), ("PIN 번호: 4729", "4729"),
+            ("PIN번호 4729", "4729"), ("핀번호 4729 입니다", "4729"), ("핀 번호는 4729", "4729"), ("ADMIN_PASSWORD=12345678", "12345678"),
+        ] {
+            #expect(found(text, .password) == [value], "\(text)")
+        }
+        #expect(found("담당자: 김민수 과장", .person) == ["김민수"])
+        #expect(found("이름: 이준 입니다", .person) == ["이준"])
+        for text in ["WiFi 密码改成了 WPA3 加密后手机连不上", "パスワードを Bitwarden に移行しました。", "Wi-Fiのパスワードを Neko!8812 に変更しました。"] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+    }
+
     /// Korean names where a label or a title says a person is meant; everyday words, titles alone
     /// and roles are none. Chinese place names and foreign articles are no names either.
     @Test func koreanNamesPlacesAndArticles() {

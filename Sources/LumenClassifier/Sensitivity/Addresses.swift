@@ -164,10 +164,14 @@ private struct LatinAddresses: Sendable {
                     // "LIMIT 100 OFFSET 200", "UA 961 FRA-EWR 11:05"); without a street prefix or
                     // ending, only names apart from both numbers ("28245 Puruntie 82", "2407 tawastintie 6"
                     // in a lower-case text; not "5 mg 3", "138 col 13", "take 10 tablets 3 times" or "-6 Secret123").
+                    // Nor a count or a score after a label ("Page 3 Figure 2", "Take 2 Advil 3", "Lakers
+                    // 102 Celtics 99"): a house number there has two digits or more and no capitalised
+                    // word right before it.
                     if k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]),
                         sawPrefix || sawEnding
                             || (!w[nameStart..<k].contains(where: { !numberedStreetName($0, lowercaseText: lowercaseText) })
-                                && w[nameStart].start > w[nameStart - 1].end && w[k].start > w[k - 1].end)
+                                && w[nameStart].start > w[nameStart - 1].end && w[k].start > w[k - 1].end
+                                && x.length >= 2 && !(i > 0 && labelBefore(t, w[i - 1], x)))
                     {
                         return (w[k].end, sawPrefix || sawEnding ? 0.8 : 0.7)
                     }
@@ -203,6 +207,13 @@ private struct LatinAddresses: Sendable {
         if x.isAllCaps { return false }
         if x.isCapitalized || x.hasNonASCII { return true }
         return lowercaseText && x.length >= 5 && !EnglishWords.common.contains(x.hash)
+    }
+
+    /// A capitalised word right before a number on the same line ("Page 3", "Lakers 102"), not a
+    /// word that introduces an address ("at", "To").
+    private func labelBefore(_ t: ScalarText, _ y: Word, _ x: Word) -> Bool {
+        guard y.isCapitalized, !y.isNumber, !placeCue.contains(y.hash), !stopWords.contains(y.hash), !x.newlineBefore else { return false }
+        return (y.end..<x.start).allSatisfy { t.v[$0] == 0x20 }
     }
 
     private let placeCue = Chars.hashSet("on at to in near")

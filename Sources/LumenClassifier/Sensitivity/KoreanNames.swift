@@ -43,7 +43,13 @@ enum KoreanNames {
         var end = k
         if let titleStart = titleInside(t, start, k, minimum: 2) { end = titleStart }
         let surname = surnameLength(t, start)
-        guard surname > 0, end - start >= surname + 1, end - start <= surname + 2 else { return nil }
+        guard surname > 0, end - start >= surname + 1, end - start <= surname + 2, !isNoun(t, start, end) else { return nil }
+        // "담당자: 시스템 관리자": a phrase, not a name — another word follows that is no title or copula.
+        if end == k, t[k] == 0x20, isSyllable(t[k + 1]) {
+            var w = k + 1
+            while isSyllable(t[w]) { w += 1 }
+            if titleInside(t, k + 1, w, minimum: 0) != k + 1 && !copulas.contains(where: { startsWith(t, $0, at: k + 1) }) { return nil }
+        }
         return (start, end)
     }
 
@@ -53,7 +59,7 @@ enum KoreanNames {
         let surname = surnameLength(t, s)
         guard surname > 0 else { return nil }
         let end = s + surname + 2
-        guard end <= e, !roles.contains(Chars.hash(t.v, s, end)) else { return nil }
+        guard end <= e, !isNoun(t, s, end) else { return nil }
         if e > end {
             return titleInside(t, end, e, minimum: 0) == end ? end : nil
         }
@@ -102,8 +108,27 @@ enum KoreanNames {
             "계약자", "대표자", "고객", "환자",
         ].map(Chars.hash))
 
+    /// A word that takes a title but names a role or a team, not a person: one of `roles`, or one
+    /// ending in a team's or a role's syllable ("인사팀 과장님", "전산실", "구독자님", "전문가님", "한국어 선생님").
+    private static func isNoun(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        roles.contains(Chars.hash(t.v, s, e)) || nounEndings.contains(t.v[e - 1])
+    }
+
     /// Three-syllable words for people that start with a surname syllable and take a title
-    /// ("사용자 님", "이용자 님"): roles, not names.
+    /// ("사용자 님", "정회원님", "조합원님"), or fill a name field ("이름: 사용자 이름을 …").
     private static let roles = Set(
-        ["사용자", "이용자", "구매자", "판매자", "주문자", "시청자", "방문자", "참가자", "신청자", "소비자", "보호자", "운전자", "수강생", "지원자", "주민"].map(Chars.hash))
+        [
+            "사용자", "이용자", "구매자", "판매자", "주문자", "시청자", "방문자", "참가자", "신청자", "소비자", "보호자", "운전자", "수강생", "지원자",
+            "구독자", "진행자", "관리자", "담당자", "작성자", "정회원", "준회원", "조합원", "연구원", "상담원", "안내원", "공무원", "은행원", "사무원",
+            "승무원", "구성원", "시스템", "고객님", "선생님",
+        ].map(Chars.hash))
+    /// Last syllables of team and role words, never of a Korean given name: 팀 실 부 과 국 처 (teams,
+    /// offices), 자 가 (roles: 구독자, 전문가), 어 (languages: 한국어), 생 (students).
+    private static let nounEndings = Set("팀실부과국처자가어생".unicodeScalars.map(\.value))
+    /// What may follow a name in a field: "이름: 이준 입니다".
+    private static let copulas = ["입니", "이에", "예요", "이고", "이며", "이다"].map { $0.unicodeScalars.map(\.value) }
+
+    private static func startsWith(_ t: ScalarText, _ word: [UInt32], at k: Int) -> Bool {
+        k + word.count <= t.count && (0..<word.count).allSatisfy { t.v[k + $0] == word[$0] }
+    }
 }

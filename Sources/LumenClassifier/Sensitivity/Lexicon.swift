@@ -83,7 +83,7 @@ enum Lexicon {
         null nil none undefined true false utc gmt debug trace info log logs build release version test tests
         output input server client service services config configuration retry timeout job task worker
         password passwords passwort kennwort senha contraseña contrasena wachtwoord passcode username login
-        token secret world pay chatgpt copilot wifi cargo sie ihre ihr der die den dem können konnen buenos buenas días dias
+        token secret pin puk sim world pay chatgpt copilot wifi cargo sie ihre ihr der die den dem können konnen buenos buenas días dias
         muchas gracias bonjour madame monsieur olá mundo muito obrigado obrigada спасибо большое herren damen nachricht schlüssel
         """)
 
@@ -155,6 +155,7 @@ enum Lexicon {
         kubectl nodejs webhook localhost stdout stderr markdown workspace workspaces repo repos repository codebase
         monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex mcp agent agents gems
         opus sonnet haiku gemini llama mistral mixtral qwen deepseek gemma grok copilot desktop worktree cwd
+        bitwarden lastpass keepass keepassxc dashlane onepassword bluetooth
         """)
 
     /// Stop words of Chinese that end a name or address candidate.

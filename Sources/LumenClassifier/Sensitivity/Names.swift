@@ -64,6 +64,13 @@ enum Names {
         return false
     }
 
+    /// A Latin run that is a product or an everyday word once its hyphens go: "WiFi", "Wi-Fi", "Bitwarden".
+    private static func productWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        var h = Chars.hashSeed
+        for k in s..<e where t.v[k] != 0x2D { h = Chars.hashStep(h, t.v[k]) }
+        return Lexicon.notNames.contains(h) || Lexicon.softwareWords.contains(h)
+    }
+
     /// Last characters of place names, never of a given name: "张家界", "李子园", "黄石市", "王府井".
     private static let placeSuffixes = ChineseAddresses.Bitmap(
         Set("界园區区县縣市省镇鎮村乡鄉路街巷寺庙廟馆館厂廠店站港湾灣岛島庄莊府井坊桥橋楼樓宫宮阁閣苑关關营營屯堡寨".unicodeScalars.map(\.value)))
@@ -77,6 +84,7 @@ enum Names {
         var found: [Finding] = []
         for c in model.scan(t)
         where !(c.kind == .chinese && (overlapsTechnicalTerm(t, c.start, c.end) || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1]))))
+            && !(c.kind == .latin && productWord(t, c.start, c.end))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
             // a lone one is read as a product or a label (`TechnicalTokens.apply`).

@@ -272,6 +272,12 @@ enum Secrets {
             var separator: Int?
             var xml = false
             if c < 0x80 {
+                // A .pgpass line for any host: "*:*:*:replicator:…".
+                if c == 0x2A && t[i + 1] == 0x3A && atLineStart(t, i), let (s, end) = pgpassPassword(t, after: i + 1) {
+                    out.append(Finding(type: .password, start: s, end: end, score: 0.9))
+                    i = end
+                    continue
+                }
                 guard identChar(c) && !identChar(t[i - 1]) else {
                     i += 1
                     continue
@@ -283,7 +289,7 @@ enum Secrets {
                 let pw = e - i == 2 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x77
                 if e - i == 3 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x69 && t.v[i + 2] | 0x20 == 0x6E {
                     // "PIN: 7391", "my PIN is 4821", "PIN code 0000", "PIN码：482193", "Card PIN 7391".
-                    if let (s, end) = pinValue(t, after: e), isSecretValue(t, s, end, type: .password) {
+                    if let (s, end) = pinValue(t, word: i, after: e), isSecretValue(t, s, end, type: .password) {
                         out.append(Finding(type: .password, start: s, end: end, score: 0.85))
                         i = end
                     } else {
@@ -326,6 +332,15 @@ enum Secrets {
                 }
                 keyEnd = e
                 type = kind
+            } else if c == 0xD540 && !KoreanNames.isSyllable(t[i - 1]) {
+                // 핀번호, 핀 번호는 …
+                if let (s, end) = pinValue(t, word: i, after: i + 1), isSecretValue(t, s, end, type: .password) {
+                    out.append(Finding(type: .password, start: s, end: end, score: 0.85))
+                    i = end
+                } else {
+                    i += 1
+                }
+                continue
             } else if let (end, kind) = otherScriptKey(t, at: i) {
                 keyEnd = end
                 type = kind
@@ -358,11 +373,32 @@ enum Secrets {
                     ? mixedASCII(t, s, e)
                     : plausibleValue(t, s, e, keys: keys, latinWordsAreProse: c < 0x80 && !english, type: type)
                         && (separator.map { proseValueOK(t, $0, s, e, english: english) } ?? true))
-            if plausible && isSecretValue(t, s, e, type: type) {
+            // "password_max_age: 7776000", "password.hash.iterations=600000": a setting's number, not a password.
+            let setting = type == .password && c < 0x80 && (s..<e).allSatisfy({ t.isDigit($0) }) && hasSettingWord(t, i, keyEnd)
+            if plausible && !setting && isSecretValue(t, s, e, type: type) {
                 out.append(Finding(type: type, start: s, end: e, score: type == .password ? 0.9 : 0.8))
             }
             i = max(e, keyEnd)
         }
+    }
+
+    /// Words of a config key that make a number its setting: "password_max_age", "PASSWORD_MIN_LENGTH".
+    private static let settingWords = [
+        "age", "ttl", "length", "len", "min", "max", "iteration", "round", "count", "expir", "timeout", "attempt", "size", "days", "hours", "history",
+        "cost",
+    ].map(Chars.scalars)
+
+    /// A part of the key t[s..<e] (after '_', '.', '-' or a lower-to-upper case change) starts with
+    /// one of `settingWords` ("password_max_age", "passwordMinLength"; not "ADMIN_PASSWORD").
+    private static func hasSettingWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        for p in s..<e {
+            let c = t.v[p]
+            let start =
+                p == s || t.v[p - 1] == 0x5F || t.v[p - 1] == 0x2E || t.v[p - 1] == 0x2D
+                || (Chars.isUpperASCII(c) && t.isASCIILetter(p - 1) && !Chars.isUpperASCII(t.v[p - 1]))
+            if start && settingWords.contains(where: { p + $0.count <= e && t.matches($0, at: p) }) { return true }
+        }
+        return false
     }
 
     /// The English password words a value may follow with only a space ("password Qx7#mP2!vL").
@@ -403,6 +439,10 @@ enum Secrets {
         guard e - s >= 8, e - s <= 64 else { return false }
         let first = t.v[s]
         if first == 0x2D || first == 0x24 || first == 0x7B || first == 0x3C || first == 0x25 { return false }
+        // A file name: "Policy_2024.pdf", "rotation-v2.yaml".
+        if let dot = (s..<e).last(where: { t.v[$0] == 0x2E }), e - dot - 1 >= 2, e - dot - 1 <= 4, (dot + 1..<e).allSatisfy({ t.isASCIILetter($0) }) {
+            return false
+        }
         var lower = false
         var upper = false
         var digits = 0
@@ -469,25 +509,40 @@ enum Secrets {
         return (s, e)
     }
 
-    private static let pinQualifiers = ["code", "number", "no"].map(Chars.scalars)
+    private static let pinQualifiers = ["code", "number", "no", "번호"].map(Chars.scalars)
+    /// Words before "PIN" that make a six-digit value an Indian postal code ("India Post PIN 110001").
+    private static let postalContext = ContextWords([
+        "post", "postal", "delivery", "area", "india", "address", "district", "city", "state", "pincode",
+    ])
 
-    /// After the word "PIN" ending at `e`: optionally "码", "code", "number" or "no", a separator or
-    /// a space, then a PIN: four to eight digits standing alone (a GPIO pin's number is shorter).
-    private static func pinValue(_ t: ScalarText, after e: Int) -> (Int, Int)? {
+    /// After the word "PIN" (at `word`, ending at `e`; or "핀"): optionally "码", "code", "number",
+    /// "no" or "번호", a separator or a space, then a PIN: four to eight digits standing alone (a
+    /// GPIO pin's number is shorter). Not a year after a bare space ("PIN 2024 roadmap"), nor six
+    /// digits after a place ("Bengaluru, Karnataka - PIN 560001": India's postal codes).
+    private static func pinValue(_ t: ScalarText, word: Int, after e: Int) -> (Int, Int)? {
         var k = e
         if t[k] == 0x7801 {
             k += 1
+        } else if let q = pinQualifiers.first(where: { t.matches($0, at: k) }), q[0] >= 0x80 {
+            k += q.count  // PIN번호
         } else if t[k] == 0x20 || t[k] == 0x2D,
             let q = pinQualifiers.first(where: { t.matches($0, at: k + 1) && !t.isASCIIAlnum(k + 1 + $0.count) })
         {
             k += 1 + q.count
         }
-        k = separatorEnd(t, after: k) ?? k
+        let separator = separatorEnd(t, after: k)
+        k = separator ?? k
         while t[k] == 0x20 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x3A || t[k] == 0xFF1A { k += 1 }
         let s = k
         while t.isDigit(k) && k - s <= 8 { k += 1 }
         guard k - s >= 4, k - s <= 8, !t.isASCIIAlnum(k), !((t[k] == 0x2E || t[k] == 0x2C || t[k] == 0x2D || t[k] == 0x2F) && t.isDigit(k + 1)) else {
             return nil
+        }
+        if separator == nil && k - s == 4 && (t.v[s] == 0x31 && t.v[s + 1] == 0x39 || t.v[s] == 0x32 && t.v[s + 1] == 0x30) { return nil }
+        if k - s == 6 {
+            var b = word - 1
+            while b >= 0 && t.v[b] == 0x20 { b -= 1 }
+            if b >= 0 && (t.v[b] == 0x2C || t.v[b] == 0x2D) || t.hasContext(postalContext, before: word, window: 40) { return nil }
         }
         return (s, k)
     }
@@ -973,9 +1028,15 @@ enum Secrets {
         var e = i
         while e < n && (alnum(t.v[e]) || t.v[e] == 0x2D) && e - i < 13 { e += 1 }
         guard e - i >= 2, e - i <= 12, e == n || Chars.isSpace(t.v[e]) else { return e }
+        guard let command = command(t, i, e) else { return e }
+        return scanArguments(t, of: command, from: e, into: &out)
+    }
+
+    /// The command named by the word t[i..<e], if it is one of `commands`.
+    private static func command(_ t: ScalarText, _ i: Int, _ e: Int) -> Command? {
+        guard e - i >= 2, e - i <= 12, t.v[i] < 0x80, t.v[i + 1] < 0x80, commandPrefixes[Int(t.v[i] << 7 | t.v[i + 1])] else { return nil }
         let hash = Chars.hash(t.v, i, e)
-        guard let entry = commands.first(where: { $0.hash == hash }) else { return e }
-        return scanArguments(t, of: entry.command, from: e, into: &out)
+        return commands.first(where: { $0.hash == hash })?.command
     }
 
     /// "--password VALUE" (and "--src-creds user:VALUE") at `i`: flags the value and returns the
@@ -1033,7 +1094,9 @@ enum Secrets {
     }
 
     /// Reads `command`'s arguments to the end of its line (or a pipe, `;`, `&`) and flags its password.
-    private static func scanArguments(_ t: ScalarText, of command: Command, from start: Int, into out: inout [Finding]) -> Int {
+    private static func scanArguments(
+        _ t: ScalarText, of command: Command, from start: Int, into out: inout [Finding], handedOver: Bool = false
+    ) -> Int {
         var k = start
         var loggingIn = command != .login
         var words = 0
@@ -1049,6 +1112,11 @@ enum Secrets {
             var value: (Int, Int)?
             var flagValue = false
             if !quoted && words <= 3 && command == .login && e0 - s0 == loginWord.count && t.matches(loginWord, at: s0) { loggingIn = true }
+            // A command run by this one ("docker exec rabbit rabbitmqctl add_user …", "kubectl exec … mysql -p…"): its own
+            // arguments follow (once: a line of command names is not read recursively).
+            if !handedOver && !quoted && words <= 8 && t.v[s0] != 0x2D, let inner = Self.command(t, s0, e0), inner != command {
+                return scanArguments(t, of: inner, from: e0, into: &out, handedOver: true)
+            }
             if !quoted && t.v[s] == 0x2D && t[s + 1] == 0x2D, let next = passwordFlag(t, at: s, command: command, into: &out) {
                 k = next
             } else if !quoted && t.v[s] == 0x2D {
