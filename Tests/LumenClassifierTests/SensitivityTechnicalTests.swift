@@ -48,6 +48,7 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         "Exit Code: 137, Reason: OOMKilled",
         "X-RateLimit-Reset: 1653302156\nETag: W/\"f54fb0\"",
         "Job id 13419707773, run 4709567518 attempt 2", "Version 415.555.0142 released", "release 212-555-0142 is out",
+        "Max Pooling and Mean Squared Error explained",
         "10.0.22232.774 and 00 01 00 00 00 00 in the hex dump",
         "订单 202403150001234 支付回调失败, traceId=4bf92f3577b34da6a3ce929d0e0e4736",
         "请帮我看看这个报错是什么原因，谢谢！",

@@ -155,7 +155,8 @@ enum Lexicon {
         kubectl nodejs webhook localhost stdout stderr markdown workspace workspaces repo repos repository codebase
         monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex mcp agent agents gems
         opus sonnet haiku gemini llama mistral mixtral qwen deepseek gemma grok copilot desktop worktree cwd
-        bitwarden lastpass keepass keepassxc dashlane onepassword bluetooth
+        bitwarden lastpass keepass keepassxc dashlane onepassword bluetooth pooling squared softmax relu dropout embedding embeddings
+        gradient descent regression transformer transformers tokenizer optimizer encoder decoder layernorm batchnorm
         """)
 
     /// Stop words of Chinese that end a name or address candidate.
