@@ -676,7 +676,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         "1-", "aaaa@", "a", "12 ", "password=", "Mr. ", "1号路", "::", "eyJ.", "9 ", "ya29.",
         "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
         "mysql -p ", "--password ", "password for a ", "密码是", "pw=", "SG.", "https://hooks.slack.com/services/", "docker login -p ",
-        "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ",
+        "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ", "김민수님 ", "담당자: 김", "김", "*:1:a:b:",
     ])
     func pathologicalInputsAreLinear(unit: String) {
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)
