@@ -51,10 +51,17 @@ package final class SharedStore: Sendable {
         // One direct connection first: its failure says exactly what is wrong (refused, unknown
         // database, login), where the pool would keep retrying until the deadline.
         // The same TLS mode as the pool: "sslmode=require" against a server without TLS says so.
+        let tls: PostgresConnection.Configuration.TLS
         do {
-            let probe = PostgresConnection.Configuration(
-                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-                tls: try url.connectionTLS())
+            tls = try url.connectionTLS()
+        } catch {
+            throw StoreError(.invalidURL, "cannot set up TLS for the store \(url): \(error)")
+        }
+        do {
+            var configuration = PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
+            configuration.options.connectTimeout = .milliseconds(Int64(timeout * 1000))
+            let probe = configuration
             let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
                 group.addTask { try await PostgresConnection.connect(configuration: probe, id: 0, logger: quiet) }
                 group.addTask {
@@ -63,6 +70,8 @@ package final class SharedStore: Sendable {
                 }
                 let first = try await group.next() ?? nil
                 group.cancelAll()
+                // A connection that completed as the deadline won is closed, not left open.
+                while let late = try? await group.next() { try? await late?.close() }
                 return first
             }
             guard let connection else { throw StoreError(.unreachable, "no answer within \(timeout) s") }

@@ -40,15 +40,21 @@ enum KoreanNames {
         while t[k] == 0x20 { k += 1 }
         let start = k
         while isSyllable(t[k]) { k += 1 }
+        // "담당자:" at the end of a form: no name.
+        guard k - start >= 2 else { return nil }
         var end = k
-        if let titleStart = titleInside(t, start, k, minimum: 2) { end = titleStart }
+        // A title right after the name ("김민수 과장" is the next case; "김민수님", "박지훈과장").
+        for offset in 2...4 where start + offset < k && titleAt(t, start + offset, k) {
+            end = start + offset
+            break
+        }
         let surname = surnameLength(t, start)
         guard surname > 0, end - start >= surname + 1, end - start <= surname + 2, !isNoun(t, start, end) else { return nil }
         // "담당자: 시스템 관리자": a phrase, not a name — another word follows that is no title or copula.
         if end == k, t[k] == 0x20, isSyllable(t[k + 1]) {
             var w = k + 1
             while isSyllable(t[w]) { w += 1 }
-            if titleInside(t, k + 1, w, minimum: 0) != k + 1 && !copulas.contains(where: { startsWith(t, $0, at: k + 1) }) { return nil }
+            if !titleAt(t, k + 1, w) && !copulas.contains(where: { startsWith(t, $0, at: k + 1) }) { return nil }
         }
         return (start, end)
     }
@@ -61,32 +67,32 @@ enum KoreanNames {
         let end = s + surname + 2
         guard end <= e, !isNoun(t, s, end) else { return nil }
         if e > end {
-            return titleInside(t, end, e, minimum: 0) == end ? end : nil
+            // An attached "씨" that ends a word is no title: 날씨 (weather), 솜씨, 글씨 ("서울날씨").
+            if t.v[end] == ssi && ssiWords.contains(t.v[end - 1]) { return nil }
+            return titleAt(t, end, e) ? end : nil
         }
         guard e == end, t[e] == 0x20 else { return nil }
         var k = e + 1
         let next = k
         while isSyllable(t[k]) { k += 1 }
-        return titleInside(t, next, k, minimum: 0) == next ? end : nil
+        return titleAt(t, next, k) ? end : nil
     }
 
-    /// Where a title starts in the run `s..<e`, at `s + minimum` or later: the first offset where one
-    /// of `titles` begins (and the run after it is at most a particle).
-    private static func titleInside(_ t: ScalarText, _ s: Int, _ e: Int, minimum: Int) -> Int? {
-        var k = s + minimum
-        while k < e {
-            for title in titles where k + title.count <= e && (0..<title.count).allSatisfy({ t.v[k + $0] == title[$0] }) {
-                if e - (k + title.count) <= 2 { return k }
-            }
-            k += 1
+    /// One of `titles` starts at `k` in the run that ends at `e`, and at most a particle follows it.
+    private static func titleAt(_ t: ScalarText, _ k: Int, _ e: Int) -> Bool {
+        titles.contains { title in
+            k + title.count <= e && e - (k + title.count) <= 2 && (0..<title.count).allSatisfy { t.v[k + $0] == title[$0] }
         }
-        return nil
     }
+
+    private static let ssi: UInt32 = 0xC528  // 씨
+    /// Syllables that make a word with 씨: 날씨, 솜씨, 말씨, 글씨, 불씨, 꽃씨, 맵씨, 홀씨, 마음씨.
+    private static let ssiWords = Set("날솜말글불꽃맵홀음".unicodeScalars.map(\.value))
 
     /// The length of the surname at `s` (two-syllable ones first), or 0.
     private static func surnameLength(_ t: ScalarText, _ s: Int) -> Int {
-        if isSyllable(t[s + 1]), compoundSurnames.contains(where: { $0[0] == t.v[s] && $0[1] == t.v[s + 1] }) { return 2 }
-        return surnames.contains(t.v[s]) ? 1 : 0
+        if isSyllable(t[s + 1]), compoundSurnames.contains(where: { $0[0] == t[s] && $0[1] == t[s + 1] }) { return 2 }
+        return surnames.contains(t[s]) ? 1 : 0
     }
 
     private static let surnames = Set(
@@ -120,11 +126,12 @@ enum KoreanNames {
         [
             "사용자", "이용자", "구매자", "판매자", "주문자", "시청자", "방문자", "참가자", "신청자", "소비자", "보호자", "운전자", "수강생", "지원자",
             "구독자", "진행자", "관리자", "담당자", "작성자", "정회원", "준회원", "조합원", "연구원", "상담원", "안내원", "공무원", "은행원", "사무원",
-            "승무원", "구성원", "시스템", "고객님", "선생님",
+            "승무원", "구성원", "시스템", "고객님", "선생님", "한겨레", "신세계",
         ].map(Chars.hash))
-    /// Last syllables of team and role words, never of a Korean given name: 팀 실 부 과 국 처 (teams,
-    /// offices), 자 가 (roles: 구독자, 전문가), 어 (languages: 한국어), 생 (students).
-    private static let nounEndings = Set("팀실부과국처자가어생".unicodeScalars.map(\.value))
+    /// Last syllables of team, organisation and role words, never of a Korean given name: 팀 실 부
+    /// 과 국 처 (teams, offices), 당 (parties: 민주당), 차 (현대차), 사 (회사, 신문사), 자 가
+    /// (roles: 구독자, 전문가), 어 (languages: 한국어), 생 (students).
+    private static let nounEndings = Set("팀실부과국처당차사자가어생".unicodeScalars.map(\.value))
     /// What may follow a name in a field: "이름: 이준 입니다".
     private static let copulas = ["입니", "이에", "예요", "이고", "이며", "이다"].map { $0.unicodeScalars.map(\.value) }
 

@@ -73,7 +73,7 @@ enum Names {
 
     /// Last characters of place names, never of a given name: "张家界", "李子园", "黄石市", "王府井".
     private static let placeSuffixes = ChineseAddresses.Bitmap(
-        Set("界园區区县縣市省镇鎮村乡鄉路街巷寺庙廟馆館厂廠店站港湾灣岛島庄莊府井坊桥橋楼樓宫宮阁閣苑关關营營屯堡寨".unicodeScalars.map(\.value)))
+        Set("界园區区县縣市省镇鎮村乡鄉路街巷寺庙廟馆館厂廠店站港湾灣岛島庄莊府井坊桥橋楼樓宫宮阁閣关關营營屯堡寨".unicodeScalars.map(\.value)))
 
     /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
     /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a

@@ -287,7 +287,9 @@ enum Secrets {
                 // Every word of a prompt gets here: test the (rare) separator before the key words.
                 // "pw" is the one two-letter key ("my pw is …", "pw=…"), as a whole word only.
                 let pw = e - i == 2 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x77
-                if e - i == 3 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x69 && t.v[i + 2] | 0x20 == 0x6E {
+                if e - i == 3 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x69 && t.v[i + 2] | 0x20 == 0x6E
+                    || e - i == 8 && (t.matches(pinCodeDash, at: i) || t.matches(pinCodeUnderscore, at: i))
+                {
                     // "PIN: 7391", "my PIN is 4821", "PIN code 0000", "PIN码：482193", "Card PIN 7391".
                     if let (s, end) = pinValue(t, word: i, after: e), isSecretValue(t, s, end, type: .password) {
                         out.append(Finding(type: .password, start: s, end: end, score: 0.85))
@@ -355,6 +357,9 @@ enum Secrets {
             // value must look like one (ASCII, letters with digits or symbols).
             let bare = separator != nil || c < 0x80 ? nil : t[keyEnd] == 0x20 ? keyEnd + 1 : changeVerbEnd(t, after: keyEnd)
             let bareSpace = bare != nil
+            // After a bare object particle (を, 를, 을) the value must look like a password on its own,
+            // and not be where something happened ("비밀번호를 Windows10에서 …", "パスワードを iPhone15 で …").
+            let particle = bare.map { $0 - keyEnd == 1 && objectParticles.contains(t.v[keyEnd]) } ?? false
             guard var k = separator ?? bare else {
                 i = keyEnd
                 continue
@@ -370,7 +375,7 @@ enum Secrets {
             let plausible =
                 quoted
                 || (bareSpace
-                    ? mixedASCII(t, s, e)
+                    ? (particle ? strongPassword(t, s, e) && !placeParticleAfter(t, e) : mixedASCII(t, s, e) || digitsPassword(t, s, e))
                     : plausibleValue(t, s, e, keys: keys, latinWordsAreProse: c < 0x80 && !english, type: type)
                         && (separator.map { proseValueOK(t, $0, s, e, english: english) } ?? true))
             // "password_max_age: 7776000", "password.hash.iterations=600000": a setting's number, not a password.
@@ -383,20 +388,23 @@ enum Secrets {
     }
 
     /// Words of a config key that make a number its setting: "password_max_age", "PASSWORD_MIN_LENGTH".
-    private static let settingWords = [
-        "age", "ttl", "length", "len", "min", "max", "iteration", "round", "count", "expir", "timeout", "attempt", "size", "days", "hours", "history",
-        "cost",
-    ].map(Chars.scalars)
+    private static let settingWords = Chars.hashSet(
+        """
+        age ttl length len min max minimum maximum iteration iterations round rounds count expiry expires expire expiration timeout
+        attempt attempts size day days hour hours history cost lifetime validity
+        """)
 
-    /// A part of the key t[s..<e] (after '_', '.', '-' or a lower-to-upper case change) starts with
-    /// one of `settingWords` ("password_max_age", "passwordMinLength"; not "ADMIN_PASSWORD").
+    /// A part of the key t[s..<e] (between '_', '.', '-' and lower-to-upper case changes) is one of
+    /// `settingWords` ("password_max_age", "passwordMinLength"; not "ADMIN_PASSWORD", "MINIO_ROOT_PASSWORD").
     private static func hasSettingWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        for p in s..<e {
-            let c = t.v[p]
-            let start =
-                p == s || t.v[p - 1] == 0x5F || t.v[p - 1] == 0x2E || t.v[p - 1] == 0x2D
-                || (Chars.isUpperASCII(c) && t.isASCIILetter(p - 1) && !Chars.isUpperASCII(t.v[p - 1]))
-            if start && settingWords.contains(where: { p + $0.count <= e && t.matches($0, at: p) }) { return true }
+        var part = s
+        for p in s...e {
+            let boundary =
+                p == e || t.v[p] == 0x5F || t.v[p] == 0x2E || t.v[p] == 0x2D
+                || (p > s && Chars.isUpperASCII(t.v[p]) && !Chars.isUpperASCII(t.v[p - 1]))
+            guard boundary else { continue }
+            if p > part && settingWords.contains(Chars.hash(t.v, part, p)) { return true }
+            part = t[p] == 0x5F || t[p] == 0x2E || t[p] == 0x2D ? p + 1 : p
         }
         return false
     }
@@ -439,6 +447,13 @@ enum Secrets {
         guard e - s >= 8, e - s <= 64 else { return false }
         let first = t.v[s]
         if first == 0x2D || first == 0x24 || first == 0x7B || first == 0x3C || first == 0x25 { return false }
+        // A date or a time stamp: "2024-06-01T10:00:00Z".
+        if (s..<e).allSatisfy({ k in
+            let c = t.v[k]
+            return Chars.isDigit(c) || c == 0x2D || c == 0x3A || c == 0x2E || c == 0x2B || c == 0x54 || c == 0x5A
+        }) {
+            return false
+        }
         // A file name: "Policy_2024.pdf", "rotation-v2.yaml".
         if let dot = (s..<e).last(where: { t.v[$0] == 0x2E }), e - dot - 1 >= 2, e - dot - 1 <= 4, (dot + 1..<e).allSatisfy({ t.isASCIILetter($0) }) {
             return false
@@ -469,6 +484,21 @@ enum Secrets {
         for verb in changeVerbs where t.matches(verb, at: k) { return k + verb.count }
         return nil
     }
+    /// Six to sixteen digits standing alone: "密码改成了 12345678", "密码 84736251".
+    private static func digitsPassword(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        e - s >= 6 && e - s <= 16 && (s..<e).allSatisfy { t.isDigit($0) }
+    }
+
+    private static let objectParticles: Set<UInt32> = [0x3092, 0xB97C, 0xC744]  // を 를 을
+    /// Particles of place, source or recipient right after a value (a space between allowed):
+    /// で, から, 에서, 에게, 부터.
+    private static let placeParticles = ["で", "から", "에서", "에게", "부터"].map(scalarsAsWritten)
+
+    private static func placeParticleAfter(_ t: ScalarText, _ e: Int) -> Bool {
+        let k = t[e] == 0x20 ? e + 1 : e
+        return placeParticles.contains { p in (0..<p.count).allSatisfy { t[k + $0] == p[$0] } }
+    }
+
     private static let changeVerbs = [
         "改成了", "改成", "改为了", "改为", "改為", "设为", "設為", "设置为", "设置成", "設置為", "设成", "更改为", "修改为", "修改成", "换成", "換成", "变成", "重置为",
         "を", "를", "을",
@@ -490,26 +520,34 @@ enum Secrets {
         if t[k] == 0x2A {
             k += 1
         } else {
+            // A port: 3 to 5 digits ("app.py:10:5:E501:…" and "ERROR:2:…" are a file and a log).
             while t.isDigit(k) && k - port <= 5 { k += 1 }
+            guard k - port >= 3 else { return nil }
         }
         guard k > port, t[k] == 0x3A else { return nil }
         for _ in 0..<2 {
             let field = k + 1
             k = field
             while k < t.count && t.v[k] != 0x3A && !Chars.isSpace(t.v[k]) && k - field < 64 { k += 1 }
-            guard k > field, t[k] == 0x3A else { return nil }
+            guard k > field, t[k] == 0x3A, !(field..<k).allSatisfy({ t.isDigit($0) }) else { return nil }
         }
         let s = k + 1
         var e = s
-        while e < t.count && t.v[e] != 0x0A && t.v[e] != 0x0D && e - s < 200 { e += 1 }
-        while e > s && (t.v[e - 1] == 0x20 || t.v[e - 1] == 0x09) { e -= 1 }
-        guard e > s, !(s..<e).contains(where: { t.v[$0] == 0x3A && t[$0 - 1] != 0x5C }), isSecretValue(t, s, e, type: .password) else { return nil }
+        while e < t.count && !Chars.isSpace(t.v[e]) && e - s < 200 { e += 1 }
+        // The password ends the line: more text after it makes this a log line.
+        var after = e
+        while t[after] == 0x20 || t[after] == 0x09 { after += 1 }
+        guard e > s, after >= t.count || t.v[after] == 0x0A || t.v[after] == 0x0D,
+            !(s..<e).contains(where: { t.v[$0] == 0x3A && t[$0 - 1] != 0x5C }), isSecretValue(t, s, e, type: .password)
+        else { return nil }
         // "host:8080:path:to:file": a common word is no password.
         if (s..<e).allSatisfy({ t.isASCIILetter($0) }) && EnglishWords.common.contains(Chars.hash(t.v, s, e)) { return nil }
         return (s, e)
     }
 
     private static let pinQualifiers = ["code", "number", "no", "번호"].map(Chars.scalars)
+    private static let pinCodeDash = Chars.scalars("pin-code")
+    private static let pinCodeUnderscore = Chars.scalars("pin_code")
     /// Words before "PIN" that make a six-digit value an Indian postal code ("India Post PIN 110001").
     private static let postalContext = ContextWords([
         "post", "postal", "delivery", "area", "india", "address", "district", "city", "state", "pincode",
@@ -521,16 +559,26 @@ enum Secrets {
     /// digits after a place ("Bengaluru, Karnataka - PIN 560001": India's postal codes).
     private static func pinValue(_ t: ScalarText, word: Int, after e: Int) -> (Int, Int)? {
         var k = e
+        var qualified = false
         if t[k] == 0x7801 {
             k += 1
+            qualified = true
         } else if let q = pinQualifiers.first(where: { t.matches($0, at: k) }), q[0] >= 0x80 {
             k += q.count  // PIN번호
-        } else if t[k] == 0x20 || t[k] == 0x2D,
-            let q = pinQualifiers.first(where: { t.matches($0, at: k + 1) && !t.isASCIIAlnum(k + 1 + $0.count) })
-        {
+            qualified = true
+        } else if t[k] == 0x20, let q = pinQualifiers.first(where: { t.matches($0, at: k + 1) && !t.isASCIIAlnum(k + 1 + $0.count) }) {
             k += 1 + q.count
+            if t[k] == 0x2E { k += 1 }  // "PIN no. 4822"
+            qualified = true
         }
         let separator = separatorEnd(t, after: k)
+        // With only a space after it, "PIN" in capitals ("Card PIN 7391"); a lower-case pin is a pin
+        // of a board or a header ("GPIO pin 1234").
+        if separator == nil && !qualified && !(Chars.isUpperASCII(t[word]) && Chars.isUpperASCII(t[word + 1]) && Chars.isUpperASCII(t[word + 2]))
+            && !KoreanNames.isSyllable(t[word])
+        {
+            return nil
+        }
         k = separator ?? k
         while t[k] == 0x20 || t[k] == 0x22 || t[k] == 0x27 || t[k] == 0x3A || t[k] == 0xFF1A { k += 1 }
         let s = k
@@ -1008,6 +1056,9 @@ enum Secrets {
     /// `openssl passwd` flags that take a value (the value is no password).
     private static let opensslValueFlags = ["-salt", "-in"].map(Chars.scalars)
     private static let netUserFlag = Chars.scalars("/user:")
+    private static let execWord = Chars.scalars("exec")
+    private static let runWord = Chars.scalars("run")
+    private static let dashes = Chars.scalars("--")
     private static let credentialFlags = ["--src-creds", "--dest-creds", "--creds"].map(Chars.scalars)
     private static let loginWord = Chars.scalars("login")
 
@@ -1102,6 +1153,8 @@ enum Secrets {
         var words = 0
         var positional = -1  // htpasswd -b FILE USER PASSWORD: positionals after -b
         var passwordAfter = 0  // positionals left to the password after a word of `positionalPasswords`
+        var running = false  // after "exec", "run" or "--": a command name starts a command of its own
+        var afterFlag = false
         while k < t.count && words < 64 {
             let (s0, e0, quoted) = nextArgument(t, from: k)
             guard e0 > s0 else { return max(e0, k + 1) }
@@ -1114,9 +1167,17 @@ enum Secrets {
             if !quoted && words <= 3 && command == .login && e0 - s0 == loginWord.count && t.matches(loginWord, at: s0) { loggingIn = true }
             // A command run by this one ("docker exec rabbit rabbitmqctl add_user …", "kubectl exec … mysql -p…"): its own
             // arguments follow (once: a line of command names is not read recursively).
-            if !handedOver && !quoted && words <= 8 && t.v[s0] != 0x2D, let inner = Self.command(t, s0, e0), inner != command {
+            if !handedOver && running && !quoted && !afterFlag && t.v[s0] != 0x2D, let inner = Self.command(t, s0, e0), inner != command {
                 return scanArguments(t, of: inner, from: e0, into: &out, handedOver: true)
             }
+            if !quoted
+                && (e0 - s0 == 4 && t.matches(execWord, at: s0) || e0 - s0 == 3 && t.matches(runWord, at: s0)
+                    || e0 - s0 == 2 && t.matches(dashes, at: s0))
+            {
+                running = true
+            }
+            // A short flag's value may follow it ("-u net"): no command there.
+            afterFlag = !quoted && t.v[s0] == 0x2D && t[s0 + 1] != 0x2D && e0 - s0 == 2
             if !quoted && t.v[s] == 0x2D && t[s + 1] == 0x2D, let next = passwordFlag(t, at: s, command: command, into: &out) {
                 k = next
             } else if !quoted && t.v[s] == 0x2D {
