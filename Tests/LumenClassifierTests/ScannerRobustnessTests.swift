@@ -11,7 +11,8 @@ import Testing
     static let cues = [
         "담당자:", "이름: ", "고객명：", "김민수", "님", " 님께", "씨", "과장", "남궁", "비밀번호를 ", "비밀번호는", "핀 번호는 ", "PIN번호", "PIN ", "PIN: ",
         "pin_code=", "PIN no.", "password ", "password changed to ", "密码改成了 ", "密码", "パスワードを ", "を ", "に", "で", "에서", "*:", "*:*:*:u:",
-        "db:5432:a:u:", "net use ", "/user:", "net user ", "rabbitmqctl add_user ", "openssl passwd -6 ", "-salt ", "docker exec ", "kubectl exec x -- ",
+        "db:5432:a:u:", "net use ", "/user:", "net user ", "rabbitmqctl add_user ", "openssl passwd -6 ", "-salt ", "docker exec ",
+        "kubectl exec x -- ",
         "mysql -p", "-u ", "exec ", "--", "\"$(", ")\"", "Basic ", "data:\n  K: ", "cGFzc3dvcmQ9U3VtbWVy", "MjAyNCE=", "QUtJQU", "=", "Version ",
         "Page 3 ", "12 ", "Figure ", "Puruntie ", "Le ", "张家界", "WiFi", "Wi-Fi", "ADMIN_PASSWORD=", "password_max_age: ", "2024-06-01T10:00:00Z",
         "Qx7#mP2!vL", "4729", "110001", ":", "：", " ", "\n", "",
@@ -33,5 +34,30 @@ import Testing
             }
         }
         #expect(texts > 5_000)
+    }
+
+    /// Random scalars of every script the detectors treat differently (ASCII letters, digits and
+    /// punctuation, Hangul, Han, kana, Cyrillic, full-width forms, combining marks, emoji, controls),
+    /// whole and cut at random places.
+    @Test func randomScalarsNeverTrap() {
+        let classifier = Classifier()
+        let ranges: [ClosedRange<UInt32>] = [
+            0x20...0x7E, 0x30...0x39, 0x3A...0x40, 0xAC00...0xAC40, 0xB000...0xB010, 0xC528...0xC52A, 0xD540...0xD541, 0x4E00...0x4E40,
+            0x7801...0x7801, 0x3040...0x309F, 0x0410...0x044F, 0xFF01...0xFF5E, 0x0300...0x036F, 0x1F600...0x1F64F, 0x00...0x1F, 0x3000...0x3003,
+        ]
+        var g = SplitMix64(seed: 20261205)
+        for _ in 0..<3_000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 1...160, using: &g) {
+                let range = ranges.randomElement(using: &g)!
+                if let scalar = Unicode.Scalar(UInt32.random(in: range, using: &g)) { scalars.append(scalar) }
+            }
+            let text = String(scalars)
+            _ = classifier.classify(text)
+            for _ in 0..<3 {
+                let cut = Int.random(in: 0...scalars.count, using: &g)
+                _ = classifier.classify(String(String.UnicodeScalarView(scalars.prefix(cut))))
+            }
+        }
     }
 }
