@@ -24,7 +24,10 @@ import Testing
         var texts = 0
         for _ in 0..<1_500 {
             var parts: [String] = []
-            for _ in 0..<Int.random(in: 1...8, using: &g) { parts.append(Self.cues.randomElement(using: &g)!) }
+            for _ in 0..<Int.random(in: 1...8, using: &g) {
+                // Today's cues and the anchored detectors' pieces (keys, identifiers, dates, passports).
+                parts.append(Bool.random(using: &g) ? Self.cues.randomElement(using: &g)! : AnchorPassTests.pieces.randomElement(using: &g)!)
+            }
             var text = ""
             for part in parts {
                 text += part
