@@ -449,11 +449,13 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [
             "port 5432 pid 13800", "see line 138 col 13 of 8000", "take 5 mg 3 times daily", "take 10 tablets 3 times a day", "-6 Secret123",
+            "Room 12 Floor 3 has the projector", "Building 4, Floor 2",
         ] {
             #expect(found(text, .streetAddress).isEmpty, "\(text)")
         }
         #expect(found("I live at 28245 Puruntie 82", .streetAddress) == ["28245 Puruntie 82"])
         #expect(found("2407 tawastintie 6", .streetAddress) == ["2407 tawastintie 6"])
+        #expect(found("Apt. 595, Springfield", .streetAddress) == ["Apt. 595, Springfield"])
     }
 
     /// Password and key words in other languages and scripts; after a separator that is a word, a

@@ -39,6 +39,12 @@ private struct LatinAddresses: Sendable {
         while i < w.count {
             if let (end, score) = matchAt(t, w, i, lowercaseText: lowercaseText) {
                 let (extended, endWord) = extend(t, w, from: end)
+                // Units and numbers only ("Room 12 Floor 3 has the projector", "Building 4, Floor 2"): a
+                // place inside a building, not an address.
+                if unitWords.contains(w[i].hash), w[i..<max(endWord, i + 1)].allSatisfy({ $0.isNumber || unitWords.contains($0.hash) }) {
+                    i = max(endWord, i + 1)
+                    continue
+                }
                 out.append(Finding(type: .streetAddress, start: w[i].start, end: extended, score: score))
                 i = max(endWord, i + 1)
                 continue
