@@ -39,6 +39,27 @@ import Testing
         #expect(texts > 5_000)
     }
 
+    /// The reading form's byte scan (eight bytes at a time) against the plain definition: a lead
+    /// byte of a scalar to fold, and a `\u` with four hex digits, anywhere.
+    @Test func byteScanMatchesThePlainDefinition() {
+        let pieces = [
+            "a", "\\", "\\u", "\\u00", "\\u0040", "\\uD83D\\uDE00", "\\uzzzz", "u1234", "１", "\u{00A0}", "中", "，", "é", "Ж", "12345678", " ",
+        ]
+        var g = SplitMix64(seed: 7)
+        for _ in 0..<5_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...40, using: &g) { text += pieces.randomElement(using: &g)! }
+            let bytes = Array(text.utf8)
+            let special = bytes.contains { $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF || $0 == 0xE1 || (0xCE...0xD1).contains($0) }
+            let hex = Set("0123456789abcdefABCDEF".utf8)
+            let escape = bytes.indices.contains { i in
+                i + 6 <= bytes.count && bytes[i] == 0x5C && bytes[i + 1] == 0x75 && bytes[(i + 2)..<(i + 6)].allSatisfy { hex.contains($0) }
+            }
+            let found = ReadingForm.scanBytes(text.utf8)
+            #expect(found.special == special && found.escape == escape, "\(text.debugDescription)")
+        }
+    }
+
     /// Random scalars of every script the detectors treat differently (ASCII letters, digits and
     /// punctuation, Hangul, Han, kana, Cyrillic, full-width forms, combining marks, emoji, controls),
     /// whole and cut at random places.

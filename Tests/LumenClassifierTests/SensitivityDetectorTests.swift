@@ -445,6 +445,15 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(basic.map(\.type) == [.genericSecret], "\(basic)")
     }
 
+    /// `\uXXXX` escapes (a JSON string from a Python tool, a string literal) read as the scalars
+    /// they stand for, and a finding covers the whole escape; a lone surrogate or a cut escape is text.
+    @Test func unicodeEscapesReadDecoded() {
+        #expect(found(#"{"name": "\u5f20\u4f1f", "phone": "138 1234 5678"}"#, .person) == [#"\u5f20\u4f1f"#])
+        #expect(found(#"contact: john\u0040example.com"#, .email) == [#"john\u0040example.com"#])
+        #expect(found(#"{"key": "AKIA\u0051\u0033EGZ7XKJ4PLM2RT"}"#, .awsAccessKey) == [#"AKIA\u0051\u0033EGZ7XKJ4PLM2RT"#])
+        #expect(classifier.findings(in: #"emoji \ud83d\ude00 and lone \ud83d end, path C:\users\bob and \u00"#).isEmpty)
+    }
+
     /// Number, word, number is a street address only when the word is a name apart from both numbers.
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [

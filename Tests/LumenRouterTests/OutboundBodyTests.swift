@@ -139,6 +139,38 @@ import Testing
         #expect(large < small * 24 + 0.05, "8x the text took \(large / small)x the time (\(small) s → \(large) s)")
     }
 
+    /// A tool result written by a Python tool escapes every non-ASCII character (`json.dumps`):
+    /// "\\u5f20\\u4f1f" is 张伟 to the model that reads it, and to the screen; redacted, neither
+    /// the escapes nor the name leave.
+    @Test func escapedToolResultsAreScreenedDecoded() throws {
+        let classifier = Classifier()
+        let result = #"{"customer": "\u5f20\u4f1f", "mail": "zhang.wei\u0040example.com", "phone": "138 1234 5678"}"#
+        let request = ChatCompletionRequest(
+            model: "auto",
+            messages: [
+                ChatMessage(role: .user, text: "Summarise the customer record."),
+                { () -> ChatMessage in
+                    var call = ChatMessage(role: .assistant, content: nil)
+                    call.toolCalls = [ToolCall(id: "c1", function: FunctionCall(name: "lookup", arguments: "{}"))]
+                    return call
+                }(),
+                ChatMessage(role: .tool, content: .text(result), toolCallId: "c1"),
+            ])
+        let screened = try Screening.screen(request, classifier: classifier, unknownFields: .drop)
+        let values = screened.classification.findings.compactMap { screened.value(of: $0) }
+        #expect(values.contains(#"\u5f20\u4f1f"#) && values.contains(#"zhang.wei\u0040example.com"#), "\(values)")
+        let body = try OutboundBody.build(screened.request, format: .openAIChat, model: "remote-model", stream: false)
+        guard
+            case .send(let final, _, _) = Screening.finalise(
+                body, screened: screened, redact: true, rules: RedactionRules(Self.policy.redaction), classifier: classifier)
+        else {
+            Issue.record("the redacted request was not sent")
+            return
+        }
+        let sent = String(decoding: try final.encoded(), as: UTF8.self)
+        for raw in ["u5f20", "u4f1f", "zhang.wei", "1234 5678"] { #expect(!sent.contains(raw), "\(raw) left: \(sent)") }
+    }
+
     @Test func everyStringSentWasScreened() throws {
         var g = SplitMix64(seed: 20261204)
         let classifier = Classifier()

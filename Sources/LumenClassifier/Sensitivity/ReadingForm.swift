@@ -13,17 +13,23 @@ struct ReadingForm {
     let text: String
     /// For each scalar of `text`, its offset in the original; nil when the original reads as it is.
     private let origin: [Int]?
+    /// For each scalar of `text`, the offset after it in the original (after a whole `\u5f20` escape).
+    private let ends: [Int]?
 
     init(_ original: String) {
         // Most text has nothing to fold (ASCII, or Chinese with its own punctuation): found without
         // building anything.
-        guard original.utf8.contains(where: { $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF || $0 == 0xE1 || (0xCE...0xD1).contains($0) }),
-            original.unicodeScalars.contains(where: {
-                Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.lookalike($0.value) != nil
-            })
+        let (special, escapes) = Self.scanBytes(original.utf8)
+        guard
+            escapes
+                || (special
+                    && original.unicodeScalars.contains(where: {
+                        Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.lookalike($0.value) != nil
+                    }))
         else {
             text = original
             origin = nil
+            ends = nil
             return
         }
         let source = Array(original.unicodeScalars)
@@ -51,9 +57,22 @@ struct ReadingForm {
         }
         var scalars = String.UnicodeScalarView()
         var origin: [Int] = []
+        var ends: [Int] = []
         var changed = false
-        for (offset, scalar) in source.enumerated() {
+        var offset = 0
+        while offset < source.count {
+            let scalar = source[offset]
             let v = scalar.value
+            // "\u5f20\u4f1f" in a JSON string or a string literal reads as "张伟" to a model.
+            if escapes && v == 0x5C, let (decoded, width) = Self.unicodeEscape(source, at: offset) {
+                scalars.append(decoded)
+                origin.append(offset)
+                ends.append(offset + width)
+                changed = true
+                offset += width
+                continue
+            }
+            defer { offset += 1 }
             if Self.isInvisible(v) {
                 changed = true
                 continue
@@ -71,14 +90,80 @@ struct ReadingForm {
             }
             scalars.append(out)
             origin.append(offset)
+            ends.append(offset + 1)
         }
         guard changed else {
             text = original
             self.origin = nil
+            self.ends = nil
             return
         }
         text = String(scalars)
         self.origin = origin
+        self.ends = ends
+    }
+
+    /// One pass over the bytes: whether one may start a scalar to fold or leave out (UTF-8 lead
+    /// bytes 0xC2, 0xCE–0xD1, 0xE1, 0xE2, 0xEF), and whether a `\u` escape with four hex digits
+    /// occurs. Eight bytes at a time where they hold no backslash and are ASCII (most of a prompt) or
+    /// a special byte was already seen.
+    static func scanBytes(_ utf8: String.UTF8View) -> (special: Bool, escape: Bool) {
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (Bool, Bool) {
+            let raw = UnsafeRawBufferPointer(bytes)
+            let n = bytes.count
+            var special = false
+            var escape = false
+            var i = 0
+            while i < n {
+                if i + 8 <= n {
+                    let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    let x = word ^ 0x5C5C_5C5C_5C5C_5C5C
+                    let backslash = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+                    // Without a backslash, a word is skipped when it is ASCII or a special byte was seen.
+                    if !backslash && (special || word & 0x8080_8080_8080_8080 == 0) {
+                        i += 8
+                        continue
+                    }
+                }
+                let b = bytes[i]
+                if b == 0xC2 || b == 0xE2 || b == 0xEF || b == 0xE1 || (0xCE...0xD1).contains(b) {
+                    special = true
+                } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ isHex(UInt32(bytes[$0])) }) {
+                    escape = true
+                }
+                if special && escape { break }
+                i += 1
+            }
+            return (special, escape)
+        }
+        if let found = utf8.withContiguousStorageIfAvailable(scan) { return found }
+        return Array(utf8).withUnsafeBufferPointer(scan)
+    }
+
+    @inline(__always) private static func isHex(_ c: UInt32) -> Bool { (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x66) }
+
+    /// The scalar a `\uXXXX` escape at `k` stands for (a surrogate pair of two escapes makes one),
+    /// and how many scalars it spans; nil for no escape, a lone surrogate or a control character.
+    private static func unicodeEscape(_ s: [Unicode.Scalar], at k: Int) -> (Unicode.Scalar, Int)? {
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 6 <= s.count, s[at].value == 0x5C, s[at + 1].value == 0x75 else { return nil }
+            var v: UInt32 = 0
+            for i in (at + 2)..<(at + 6) {
+                let c = s[i].value
+                guard isHex(c) else { return nil }
+                v = v << 4 | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
+            }
+            return v
+        }
+        guard let high = hex4(k) else { return nil }
+        if (0xD800...0xDBFF).contains(high) {
+            guard let low = hex4(k + 6), (0xDC00...0xDFFF).contains(low),
+                let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+            else { return nil }
+            return (scalar, 12)
+        }
+        guard high >= 0x20, let scalar = Unicode.Scalar(high) else { return nil }
+        return (scalar, 6)
     }
 
     /// Letters and digits of any script, '_', '-', and the invisible characters inside a word.
@@ -142,9 +227,9 @@ struct ReadingForm {
 
     /// The original offsets of a span `start..<end` of the reading form.
     func original(start: Int, end: Int) -> (start: Int, end: Int) {
-        guard let origin, !origin.isEmpty else { return (start, end) }
+        guard let origin, let ends, !origin.isEmpty else { return (start, end) }
         let s = origin[min(start, origin.count - 1)]
-        let e = end > start ? origin[min(end - 1, origin.count - 1)] + 1 : s
+        let e = end > start ? ends[min(end - 1, ends.count - 1)] : s
         return (s, e)
     }
 
