@@ -459,13 +459,11 @@ enum Identifiers {
 
     // MARK: IPv6
 
-    private static func isHex(_ c: UInt32) -> Bool { Chars.isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
-
     static func scanIPv6(_ t: ScalarText, into out: inout [Finding]) {
         guard t.hasColon else { return }
         var i = 0
         while i < t.count {
-            guard t.v[i] == 0x3A || isHex(t.v[i]) else {
+            guard t.v[i] == 0x3A || Chars.isHexDigit(t.v[i]) else {
                 i += 1
                 continue
             }
@@ -475,7 +473,7 @@ enum Identifiers {
             }
             var e = i
             var colons = 0
-            while e < t.count && (isHex(t.v[e]) || t.v[e] == 0x3A || (t.v[e] == 0x2E && t.isDigit(e + 1))) && e - i < 45 {
+            while e < t.count && (Chars.isHexDigit(t.v[e]) || t.v[e] == 0x3A || (t.v[e] == 0x2E && t.isDigit(e + 1))) && e - i < 45 {
                 if t.v[e] == 0x3A { colons += 1 }
                 e += 1
             }
@@ -516,7 +514,7 @@ enum Identifiers {
                 else { return false }
                 groups += 2
             } else {
-                guard p.count <= 4 && p.allSatisfy(isHex) else { return false }
+                guard p.count <= 4 && p.allSatisfy(Chars.isHexDigit) else { return false }
                 groups += 1
             }
             k += 1

@@ -128,7 +128,7 @@ struct ReadingForm {
                 let b = bytes[i]
                 if b == 0xC2 || b == 0xE2 || b == 0xEF || b == 0xE1 || (0xCE...0xD1).contains(b) {
                     special = true
-                } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ isHex(UInt32(bytes[$0])) }) {
+                } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
                     escape = true
                 }
                 if special && escape { break }
@@ -140,8 +140,6 @@ struct ReadingForm {
         return Array(utf8).withUnsafeBufferPointer(scan)
     }
 
-    @inline(__always) private static func isHex(_ c: UInt32) -> Bool { (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x66) }
-
     /// The scalar a `\uXXXX` escape at `k` stands for (a surrogate pair of two escapes makes one),
     /// and how many scalars it spans; nil for no escape, a lone surrogate or a control character.
     private static func unicodeEscape(_ s: [Unicode.Scalar], at k: Int) -> (Unicode.Scalar, Int)? {
@@ -150,7 +148,7 @@ struct ReadingForm {
             var v: UInt32 = 0
             for i in (at + 2)..<(at + 6) {
                 let c = s[i].value
-                guard isHex(c) else { return nil }
+                guard Chars.isHexDigit(c) else { return nil }
                 v = v << 4 | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
             }
             return v

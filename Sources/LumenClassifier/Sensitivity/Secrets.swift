@@ -23,7 +23,7 @@ enum Secrets {
             case .alnum: Secrets.alnum(c)
             case .keyChar: Secrets.keyChar(c)
             case .keyCharDot: Secrets.keyChar(c) || c == 0x2E
-            case .hex: Chars.isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+            case .hex: Chars.isHexDigit(c)
             }
         }
         func matches(_ t: ScalarText, at i: Int) -> Bool {
