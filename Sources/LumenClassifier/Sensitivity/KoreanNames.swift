@@ -54,7 +54,7 @@ enum KoreanNames {
         if end == k, t[k] == 0x20, isSyllable(t[k + 1]) {
             var w = k + 1
             while isSyllable(t[w]) { w += 1 }
-            if !titleAt(t, k + 1, w) && !copulas.contains(where: { startsWith(t, $0, at: k + 1) }) { return nil }
+            if !titleAt(t, k + 1, w) && !copulas.contains(where: { t.matches($0, at: k + 1) }) { return nil }
         }
         return (start, end)
     }
@@ -81,7 +81,7 @@ enum KoreanNames {
     /// One of `titles` starts at `k` in the run that ends at `e`, and at most a particle follows it.
     private static func titleAt(_ t: ScalarText, _ k: Int, _ e: Int) -> Bool {
         titles.contains { title in
-            k + title.count <= e && e - (k + title.count) <= 2 && (0..<title.count).allSatisfy { t.v[k + $0] == title[$0] }
+            k + title.count <= e && e - (k + title.count) <= 2 && t.matches(title, at: k)
         }
     }
 
@@ -120,13 +120,13 @@ enum KoreanNames {
         roles.contains(Chars.hash(t.v, s, e)) || nounEndings.contains(t.v[e - 1])
     }
 
-    /// Three-syllable words for people that start with a surname syllable and take a title
-    /// ("사용자 님", "정회원님", "조합원님"), or fill a name field ("이름: 사용자 이름을 …").
+    /// Three-syllable words for people or organisations that start with a surname syllable and take
+    /// a title ("정회원님", "조합원님"), or fill a name field ("이름: 시스템 …"), and that
+    /// `nounEndings` does not already cover (사용자, 구독자, 수강생 end in 자 and 생).
     private static let roles = Set(
         [
-            "사용자", "이용자", "구매자", "판매자", "주문자", "시청자", "방문자", "참가자", "신청자", "소비자", "보호자", "운전자", "수강생", "지원자",
-            "구독자", "진행자", "관리자", "담당자", "작성자", "정회원", "준회원", "조합원", "연구원", "상담원", "안내원", "공무원", "은행원", "사무원",
-            "승무원", "구성원", "시스템", "고객님", "선생님", "한겨레", "신세계",
+            "정회원", "준회원", "조합원", "연구원", "상담원", "안내원", "공무원", "은행원", "사무원", "승무원", "구성원", "시스템", "고객님", "선생님",
+            "한겨레", "신세계",
         ].map(Chars.hash))
     /// Last syllables of team, organisation and role words, never of a Korean given name: 팀 실 부
     /// 과 국 처 (teams, offices), 당 (parties: 민주당), 차 (현대차), 사 (회사, 신문사), 자 가
@@ -134,8 +134,4 @@ enum KoreanNames {
     private static let nounEndings = Set("팀실부과국처당차사자가어생".unicodeScalars.map(\.value))
     /// What may follow a name in a field: "이름: 이준 입니다".
     private static let copulas = ["입니", "이에", "예요", "이고", "이며", "이다"].map { $0.unicodeScalars.map(\.value) }
-
-    private static func startsWith(_ t: ScalarText, _ word: [UInt32], at k: Int) -> Bool {
-        k + word.count <= t.count && (0..<word.count).allSatisfy { t.v[k + $0] == word[$0] }
-    }
 }

@@ -273,9 +273,9 @@ enum Secrets {
             var xml = false
             if c < 0x80 {
                 // A .pgpass line for any host: "*:*:*:replicator:…".
-                if c == 0x2A && t[i + 1] == 0x3A && atLineStart(t, i), let (s, end) = pgpassPassword(t, after: i + 1) {
-                    out.append(Finding(type: .password, start: s, end: end, score: 0.9))
-                    i = end
+                if c == 0x2A && t[i + 1] == 0x3A && atLineStart(t, i), let found = pgpassPassword(t, after: i + 1) {
+                    out.append(found)
+                    i = found.end
                     continue
                 }
                 guard identChar(c) && !identChar(t[i - 1]) else {
@@ -291,9 +291,9 @@ enum Secrets {
                     || e - i == 8 && (t.matches(pinCodeDash, at: i) || t.matches(pinCodeUnderscore, at: i))
                 {
                     // "PIN: 7391", "my PIN is 4821", "PIN code 0000", "PIN码：482193", "Card PIN 7391".
-                    if let (s, end) = pinValue(t, word: i, after: e), isSecretValue(t, s, end, type: .password) {
-                        out.append(Finding(type: .password, start: s, end: end, score: 0.85))
-                        i = end
+                    if let found = pin(t, word: i, after: e) {
+                        out.append(found)
+                        i = found.end
                     } else {
                         i = e
                     }
@@ -323,9 +323,9 @@ enum Secrets {
                         continue
                     }
                 }
-                if t[e] == 0x3A, atLineStart(t, i), let (s, end) = pgpassPassword(t, after: e) {
-                    out.append(Finding(type: .password, start: s, end: end, score: 0.9))
-                    i = end
+                if t[e] == 0x3A, atLineStart(t, i), let found = pgpassPassword(t, after: e) {
+                    out.append(found)
+                    i = found.end
                     continue
                 }
                 guard separator != nil, let kind = pw ? .password : keys.kind(t, i, e) else {
@@ -336,9 +336,9 @@ enum Secrets {
                 type = kind
             } else if c == 0xD540 && !KoreanNames.isSyllable(t[i - 1]) {
                 // 핀번호, 핀 번호는 …
-                if let (s, end) = pinValue(t, word: i, after: i + 1), isSecretValue(t, s, end, type: .password) {
-                    out.append(Finding(type: .password, start: s, end: end, score: 0.85))
-                    i = end
+                if let found = pin(t, word: i, after: i + 1) {
+                    out.append(found)
+                    i = found.end
                 } else {
                     i += 1
                 }
@@ -496,7 +496,7 @@ enum Secrets {
 
     private static func placeParticleAfter(_ t: ScalarText, _ e: Int) -> Bool {
         let k = t[e] == 0x20 ? e + 1 : e
-        return placeParticles.contains { p in (0..<p.count).allSatisfy { t[k + $0] == p[$0] } }
+        return placeParticles.contains { t.matches($0, at: k) }
     }
 
     private static let changeVerbs = [
@@ -512,9 +512,9 @@ enum Secrets {
     }
 
     /// A line of a PostgreSQL password file, `host:port:database:user:password` (port digits or
-    /// `*`, database and user without spaces), from the colon after the host: the password, to the
-    /// end of the line.
-    private static func pgpassPassword(_ t: ScalarText, after colon: Int) -> (Int, Int)? {
+    /// `*`, database and user without spaces), from the colon after the host: the password, which
+    /// ends the line.
+    private static func pgpassPassword(_ t: ScalarText, after colon: Int) -> Finding? {
         var k = colon + 1
         let port = k
         if t[k] == 0x2A {
@@ -542,7 +542,7 @@ enum Secrets {
         else { return nil }
         // "host:8080:path:to:file": a common word is no password.
         if (s..<e).allSatisfy({ t.isASCIILetter($0) }) && EnglishWords.common.contains(Chars.hash(t.v, s, e)) { return nil }
-        return (s, e)
+        return Finding(type: .password, start: s, end: e, score: 0.9)
     }
 
     private static let pinQualifiers = ["code", "number", "no", "번호"].map(Chars.scalars)
@@ -553,11 +553,11 @@ enum Secrets {
         "post", "postal", "delivery", "area", "india", "address", "district", "city", "state", "pincode",
     ])
 
-    /// After the word "PIN" (at `word`, ending at `e`; or "핀"): optionally "码", "code", "number",
+    /// The PIN after the word "PIN" (at `word`, ending at `e`; or "핀"): optionally "码", "code", "number",
     /// "no" or "번호", a separator or a space, then a PIN: four to eight digits standing alone (a
     /// GPIO pin's number is shorter). Not a year after a bare space ("PIN 2024 roadmap"), nor six
     /// digits after a place ("Bengaluru, Karnataka - PIN 560001": India's postal codes).
-    private static func pinValue(_ t: ScalarText, word: Int, after e: Int) -> (Int, Int)? {
+    private static func pin(_ t: ScalarText, word: Int, after e: Int) -> Finding? {
         var k = e
         var qualified = false
         if t[k] == 0x7801 {
@@ -592,7 +592,7 @@ enum Secrets {
             while b >= 0 && t.v[b] == 0x20 { b -= 1 }
             if b >= 0 && (t.v[b] == 0x2C || t.v[b] == 0x2D) || t.hasContext(postalContext, before: word, window: 40) { return nil }
         }
-        return (s, k)
+        return isSecretValue(t, s, k, type: .password) ? Finding(type: .password, start: s, end: k, score: 0.85) : nil
     }
 
     /// The value from `k`: inside quotes (to the closing one, on the line) or up to a space, a
