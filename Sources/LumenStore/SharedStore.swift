@@ -194,11 +194,11 @@ package final class SharedStore: Sendable {
         runner.withLockedValue { $0.append(task) }
     }
 
-    /// A query with the store's deadline; errors become `StoreError`s that say what failed.
-    @discardableResult
-    /// The pool's reachability gate does not apply on a `dedicated` client (the heartbeat's own
+    /// A query with the store's deadline; errors become `StoreError`s that say what failed. The
+    /// pool's reachability gate does not apply on a `dedicated` client (the heartbeat's own
     /// connection): a saturated pool must not silence the heartbeat, or the other instances would
     /// expire this one's reservations.
+    @discardableResult
     func run(_ what: String, _ query: PostgresQuery, on dedicated: PostgresClient? = nil) async throws(StoreError) -> [PostgresRow] {
         if dedicated == nil { try requireReachable(what) }
         let client = dedicated ?? self.client

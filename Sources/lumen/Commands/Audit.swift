@@ -312,7 +312,8 @@ struct AuditExport: AsyncParsableCommand {
         try failing {
             try AuditReader.forEachInChain(source: source, as: AuditRecord.self, since: cutoff) { record, chain in
                 if format == "csv" {
-                    print(AuditCSV.row(record, chain: source.hasSeveralChains ? chain : nil))
+                    // `chain` is empty unless the store has several chains (then the header has the column).
+                    print(AuditCSV.row(record, chain: chain.isEmpty ? nil : chain))
                 } else if chain.isEmpty {
                     print(String(decoding: try encoder.encode(record), as: UTF8.self))
                 } else {
