@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Limits on the connections `lumen serve` keeps: a client cannot hold one open forever, whether
 /// idle, half-way through its headers or dripping its body, and there are at most so many at once.
@@ -60,6 +61,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// A response has started and not ended: nothing else may be written.
     private var responding = false
     private var closed = false
+    /// The request in hand asked for "100 Continue" and has not been told to go on.
+    private var awaitingContinue = false
+    /// Close the connection after the response in hand: it came before the body its client held
+    /// back, or the client speaks HTTP/1.0.
+    private var closeAfterResponse = false
+    /// The HTTP version of each request, which the typed request parts do not carry.
+    private let versionTap = HTTPVersionTap()
 
     init(limits: ConnectionLimits, counter: ConnectionCounter) {
         self.limits = limits
@@ -69,6 +77,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         // In front of the HTTP parser, which waits for more on an HTTP/0.9 request line.
         try? context.pipeline.syncOperations.addHandler(RequestLineCheck(), position: .first)
+        // Behind the HTTP/1 parser, in front of the conversion to typed parts, which drops the version.
+        if let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
+            try? context.pipeline.syncOperations.addHandler(versionTap, position: .before(codec))
+        }
         if counter.enter(limit: limits.maxConnections) {
             counted = true
         } else {
@@ -105,11 +117,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch part {
         case .head(var head):
-            // "Expect: 100-continue" (curl sends it with a large body): say go on now, rather than
-            // leave the client to wait out its own timer before it sends the body.
-            if head.headerFields[.expect]?.lowercased() == "100-continue" {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
-            }
+            // "Expect: 100-continue" (curl sends it with a large body): the handler says go on
+            // (`proceed`) once the caller is authenticated and the body's length is within the
+            // limit; an HTTP/1.0 client sends its body anyway (RFC 9110 §10.1.1).
+            awaitingContinue =
+                head.headerFields[.expect]?.lowercased() == "100-continue" && versionTap.lastVersion == .http1_1
+                && head.headerFields[.contentLength] != "0"
+            // An HTTP/1.0 client reads its answer to the end of the connection: close it after the answer.
+            if versionTap.lastVersion.major == 1, versionTap.lastVersion.minor == 0 { closeAfterResponse = true }
             // The request came over a connection with a `ClientCloseWatch` (whatever the client sent
             // under this name is replaced): when that watch is gone, so is the client.
             head.headerFields[ClientCloseWatch.markerHeader] = "1"
@@ -121,18 +136,54 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return context.fireChannelRead(wrapInboundOut(.head(head)))
         case .end:
+            awaitingContinue = false
             bodyDeadline?.cancel()
             bodyDeadline = nil
         case .body:
-            break
+            awaitingContinue = false
         }
         context.fireChannelRead(data)
     }
 
+    /// Tells a client that waits for "100 Continue" to send its body (a no-op for any other request).
+    /// Called on the connection's event loop, by way of `proceed(on:)`.
+    func sendContinue(context: ChannelHandlerContext) {
+        guard awaitingContinue, !responding, !closed else { return }
+        awaitingContinue = false
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+    }
+
+    /// Has the connection's guard tell a client that waits for "100 Continue" to send its body:
+    /// called by a handler that is about to read the body it accepts.
+    static func proceed(on channel: any Channel) {
+        channel.eventLoop.execute {
+            guard let context = try? channel.pipeline.syncOperations.context(handlerType: ConnectionGuard.self),
+                let guardHandler = context.handler as? ConnectionGuard
+            else { return }
+            guardHandler.sendContinue(context: context)
+        }
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head: responding = true
-        case .end: responding = false
+        case .head(var head) where head.status.kind != .informational:
+            responding = true
+            if awaitingContinue || closeAfterResponse {
+                // Answered before the body was asked for (a refused key, a body over the limit): the
+                // client will not send it, so the connection cannot carry another request.
+                awaitingContinue = false
+                closeAfterResponse = true
+                head.headerFields[.connection] = "close"
+                return context.write(wrapOutboundOut(.head(head)), promise: promise)
+            }
+        case .head: break
+        case .end:
+            responding = false
+            if closeAfterResponse {
+                context.write(data).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                promise?.succeed()
+                return
+            }
         case .body: break
         }
         context.write(data, promise: promise)
@@ -221,5 +272,20 @@ final class RequestLineCheck: ChannelInboundHandler, RemovableChannelHandler {
         done = true
         seen = []
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+/// Notes the HTTP version of each request head on its way from the HTTP/1 parser to the
+/// conversion into typed request parts.
+final class HTTPVersionTap: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    /// The version of the latest request head (HTTP/1.1 until one is seen).
+    private(set) var lastVersion: HTTPVersion = .http1_1
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data) { lastVersion = head.version }
+        context.fireChannelRead(data)
     }
 }

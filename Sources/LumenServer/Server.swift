@@ -103,7 +103,9 @@ package enum LumenHTTPServer {
         httpRouter.post("/v1/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/v1/messages") { request, context in await handler.serve(request, api: .anthropicMessages, channel: context.channel) }
-        httpRouter.post("/v1/messages/count_tokens") { request, _ in await handler.serve(request, api: .anthropicMessages, countTokensOnly: true) }
+        httpRouter.post("/v1/messages/count_tokens") { request, context in
+            await handler.serve(request, api: .anthropicMessages, countTokensOnly: true, channel: context.channel)
+        }
         httpRouter.post("/v1/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
         httpRouter.post("/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
         httpRouter.get("/v1/models") { request, _ in handler.models(request) }
@@ -207,18 +209,21 @@ struct Handler: Sendable {
         case .success(let id): identity = id
         case .failure(let error): return errorResponse(error, requestID: requestID, api: api)
         }
-        // Body: size limit, UTF-8, JSON.
+        // Body: size limit (by its declared length before a byte is read), UTF-8, JSON.
+        let tooLarge = RouterError(
+            status: 413, type: "invalid_request_error", code: "request_too_large",
+            message: "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes."
+        )
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes {
+            return errorResponse(tooLarge, requestID: requestID, api: api)
+        }
+        // A client waiting for "100 Continue" sends its body now, not before it is accepted.
+        if let channel { ConnectionGuard.proceed(on: channel) }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            return errorResponse(
-                RouterError(
-                    status: 413, type: "invalid_request_error", code: "request_too_large",
-                    message: "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes."
-                ),
-                requestID: requestID, api: api
-            )
+            return errorResponse(tooLarge, requestID: requestID, api: api)
         } catch {
             return errorResponse(.invalidRequest("Could not read the request body."), requestID: requestID, api: api)
         }

@@ -116,6 +116,40 @@ import Glibc
         }
     }
 
+    /// A client that waits for "100 Continue" and would be refused gets its final answer at once,
+    /// without being told to send a body first, and the connection closes (its body never came).
+    @Test(arguments: [
+        ("Bearer wrong-key", 100, "401"),
+        ("Bearer \(HTTPEdgeTests.key)", 5000, "413"),  // the test server's limit is 4096 bytes
+    ])
+    func expectContinueIsNotSentToARequestThatWillBeRefused(auth: String, length: Int, status: String) async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
+            let client = try Socket(port: port)
+            client.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: \(auth)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(length)\r\n\r\n"
+            )
+            let answer = await client.readToEnd(timeout: 30)
+            #expect(answer.text.hasPrefix("HTTP/1.1 \(status)"), "\(answer.text)")
+            #expect(!answer.text.contains(" 100 Continue") && answer.closed, "\(answer.text)")
+        }
+    }
+
+    /// An HTTP/1.0 client sends its body with its headers whatever it expects: no "100 Continue";
+    /// and it reads its answer to the end of the connection, which closes after the answer.
+    @Test func expectContinueIsIgnoredForHTTP10() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
+            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let client = try Socket(port: port)
+            client.send(
+                "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
+            let answer = await client.readToEnd(timeout: 30)
+            #expect(answer.text.hasPrefix("HTTP/1."), "\(answer.text)")
+            #expect(!answer.text.contains(" 100 Continue") && answer.text.contains("model"), "\(answer.text)")
+            #expect(answer.closed && answer.text.lowercased().contains("connection: close"), "\(answer.text)")
+        }
+    }
+
     @Test func connectionsBeyondTheCapAre503AndTheirPlacesComeBack() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30, maxConnections: 3)) { port in
             var held = try (0..<3).map { _ in try Socket(port: port) }
