@@ -1,4 +1,5 @@
 import Foundation
+import LumenClassifier
 import LumenCore
 import LumenPolicy
 import LumenRedaction
@@ -189,7 +190,7 @@ final class CommittedStream: @unchecked Sendable {
     }
 
     private func costed() -> (counted: (prompt: Int, completion: Int), cost: Double) {
-        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: Wire.estimatedTokens(characters: pump.emittedCharacters))
+        let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.generated.tokens)
         return (counted, attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion))
     }
 
@@ -246,7 +247,9 @@ struct StreamPump: Sendable {
     var textRestorers: [Int: StreamingRestorer] = [:]
     var argumentRestorers: [String: StreamingRestorer] = [:]
     var restoration = RestorationStats()
-    var emittedCharacters = 0
+    /// What the upstream generated (text and tool-call arguments, before restoration): the
+    /// completion's size when the upstream does not report its usage (a cut stream).
+    var generated = TokenTally()
     var lastChunk: ChatCompletionChunk?
 
     init(session: RedactionSession?, clientWantsUsage: Bool) {
@@ -263,17 +266,19 @@ struct StreamPump: Sendable {
         for i in chunk.choices.indices {
             let choiceIndex = chunk.choices[i].index
             if let text = Wire.deltaText(chunk.choices[i]) {
+                generated.add(text)
                 var restored = text
                 if let session {
                     var restorer = textRestorers[choiceIndex] ?? session.makeStreamingRestorer(format: .text)
                     restored = restorer.push(text)
                     textRestorers[choiceIndex] = restorer
                 }
-                emittedCharacters += restored.count
                 Wire.setDeltaText(&chunk.choices[i], restored)
             }
+            let toolArguments = Wire.deltaToolArguments(chunk.choices[i])
+            for (_, arguments) in toolArguments { generated.add(arguments) }
             if let session {
-                for (callPosition, arguments) in Wire.deltaToolArguments(chunk.choices[i]) {
+                for (callPosition, arguments) in toolArguments {
                     let key = "\(choiceIndex)/\(callPosition)"
                     var restorer = argumentRestorers[key] ?? session.makeStreamingRestorer(format: .jsonArguments)
                     Wire.setDeltaToolArguments(&chunk.choices[i], position: callPosition, restorer.push(arguments))
@@ -302,7 +307,6 @@ struct StreamPump: Sendable {
             if !rest.isEmpty { arguments.append((position, rest)) }
         }
         guard !text.isEmpty || !arguments.isEmpty else { return nil }
-        emittedCharacters += text.count
         return Wire.flushChunk(template: template, choiceIndex: choiceIndex, text: text, toolArguments: arguments)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LumenClassifier
 import LumenCore
 import LumenRedaction
 
@@ -38,19 +39,22 @@ enum Wire {
     }
 
     /// The tokens of a whole answer: the backend's usage, or (missing or implausible) Lumen's estimates:
-    /// the classifier's count of the input and a token per four characters of the answer.
+    /// the classifier's count of the input and the same estimate over the answer's text and
+    /// tool-call arguments.
     static func usage(of response: ChatCompletionResponse, estimatedInput: Int) -> (prompt: Int, completion: Int) {
-        // The answer's characters are counted only when the estimate is needed.
-        tokens(
-            response.usage, fallbackPrompt: estimatedInput,
-            fallbackCompletion: estimatedTokens(
-                characters: response.choices.reduce(0) { sum, choice in
-                    sum + choice.message.text.count + (choice.message.toolCalls ?? []).reduce(0) { $0 + $1.function.arguments.count }
-                }))
+        // The answer is tallied only when the estimate is needed.
+        tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: estimatedTokens(of: response))
     }
 
-    /// The tokens of an answer of `characters` characters, when the backend did not count them.
-    static func estimatedTokens(characters: Int) -> Int { characters / 4 }
+    /// The estimated tokens of an answer's text and tool-call arguments, when the backend did not count them.
+    static func estimatedTokens(of response: ChatCompletionResponse) -> Int {
+        var tally = TokenTally()
+        for choice in response.choices {
+            tally.add(choice.message.text)
+            for call in choice.message.toolCalls ?? [] { tally.add(call.function.arguments) }
+        }
+        return tally.tokens
+    }
 
     /// The answer's usage as Lumen counted and priced it (the backend's own extra members kept).
     static func setUsage(_ response: inout ChatCompletionResponse, _ counted: (prompt: Int, completion: Int), cost: Double) {

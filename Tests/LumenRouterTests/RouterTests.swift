@@ -213,7 +213,8 @@ import Testing
             case .stream(_, let chunks): for try await chunk in chunks where chunk.usage != nil { counted = chunk.usage }
             }
             let final = try #require(counted, "no usage (stream: \(stream))")
-            #expect(final.promptTokens > 0 && final.promptTokens < 1_000 && final.completionTokens == ("echo: " + text).count / 4, "\(final)")
+            #expect(
+                final.promptTokens > 0 && final.promptTokens < 1_000 && final.completionTokens == TokenTally.estimate("echo: " + text), "\(final)")
             #expect((final.cost ?? -1) > 0 && (final.cost ?? .infinity) < 0.01, "\(final)")
         }
     }
@@ -380,6 +381,23 @@ import Testing
         let body = try #require(s.remote.bodies.first)
         let completion = try #require(try await auditLines(s).first { $0.contains(#""kind":"completion""#) })
         #expect(completion.contains(#""bytes_sent":\#(body.count)"#) && completion.contains(#""host":"remote.example""#), "\(completion)")
+        // The upstream never counted the answer: its size is estimated from what came ("ech", "o: ").
+        #expect(completion.contains(#""completion_tokens":2"#), "\(completion)")
+    }
+
+    /// A stream the upstream does not count is sized from what the upstream generated: text and
+    /// tool-call arguments, Chinese at its own rate, before placeholders are restored.
+    @Test func anUncountedStreamIsSizedFromTextAndToolArguments() {
+        func chunk(_ delta: ChatDelta) -> ChatCompletionChunk {
+            ChatCompletionChunk(id: "c", created: 0, model: "m", choices: [ChunkChoice(delta: delta)])
+        }
+        var pump = StreamPump(session: nil, clientWantsUsage: false)
+        _ = pump.process(chunk(ChatDelta(content: "Hello there")))  // 10 non-space scalars: 2.5 tokens
+        _ = pump.process(chunk(ChatDelta(content: "你好世界")))  // 4 Han characters: ~3.1 tokens
+        _ = pump.process(
+            chunk(ChatDelta(toolCalls: [ToolCallDelta(index: 0, function: .init(name: "search", arguments: #"{"q":"weather"}"#))])))  // 15: 3.75
+        #expect(pump.generated.tokens == 10)
+        #expect(TokenTally.estimate("") == 0 && TokenTally.estimate("echo: hi") == 2)
     }
 
     @Test func clientLeavingMidStreamIsAuditedAsCancelled() async throws {

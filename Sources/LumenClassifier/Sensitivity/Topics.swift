@@ -187,14 +187,13 @@ enum LanguageEstimate {
                 }
             }
         }
-        // ~4 scalars per token for alphabetic text, ~1 token per 1.3 Han characters, kana/hangul ~1 each.
-        let tokens = (Double(latin + otherLetters + rest) / 4 + Double(han) / 1.3 + Double(otherCJK)).rounded(.up)
+        let tokens = TokenTally.tokens(alphabetic: latin + otherLetters + rest, han: han, otherCJK: otherCJK)
         // Compare in "word units": a Han character against ~5 Latin letters.
         let hanUnits = Double(han) / 1.5
         let latinUnits = Double(latin) / 5
         let otherUnits = Double(otherLetters) / 5 + Double(otherCJK) / 1.5
         let total = hanUnits + latinUnits + otherUnits
-        guard total > 0 else { return ("other", Int(tokens)) }
+        guard total > 0 else { return ("other", tokens) }
         let language: String
         if hanUnits / total >= 0.8 {
             language = "zh"
@@ -212,6 +211,48 @@ enum LanguageEstimate {
         } else {
             language = "other"
         }
-        return (language, Int(tokens))
+        return (language, tokens)
+    }
+}
+
+/// Scalars counted by the classes the token estimate weighs — alphabetic and other non-space
+/// scalars (~4 per token), Han characters (~1.3 per token), kana and Hangul (~1 each) — added
+/// piece by piece, as a streamed answer arrives.
+package struct TokenTally: Sendable, Hashable {
+    private var alphabetic = 0
+    private var han = 0
+    private var otherCJK = 0
+
+    package init() {}
+
+    /// Counts the scalars of `text`.
+    package mutating func add(_ text: some StringProtocol) {
+        for scalar in text.unicodeScalars {
+            let c = scalar.value
+            if c < 0x80 {
+                if !Chars.isSpace(c) { alphabetic += 1 }
+            } else if Chars.isHan(c) {
+                han += 1
+            } else if Chars.isOtherCJK(c) {
+                otherCJK += 1
+            } else if !Chars.isSpace(c) {
+                alphabetic += 1
+            }
+        }
+    }
+
+    /// The estimated tokens of `text`.
+    package static func estimate(_ text: some StringProtocol) -> Int {
+        var tally = TokenTally()
+        tally.add(text)
+        return tally.tokens
+    }
+
+    /// The estimated tokens of everything added.
+    package var tokens: Int { Self.tokens(alphabetic: alphabetic, han: han, otherCJK: otherCJK) }
+
+    /// The estimate for these counts.
+    static func tokens(alphabetic: Int, han: Int, otherCJK: Int) -> Int {
+        Int((Double(alphabetic) / 4 + Double(han) / 1.3 + Double(otherCJK)).rounded(.up))
     }
 }
