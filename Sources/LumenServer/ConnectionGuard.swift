@@ -124,7 +124,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 head.headerFields[.expect]?.lowercased() == "100-continue" && versionTap.lastVersion == .http1_1
                 && head.headerFields[.contentLength] != "0"
             // An HTTP/1.0 client reads its answer to the end of the connection: close it after the answer.
-            if versionTap.lastVersion.major == 1, versionTap.lastVersion.minor == 0 { closeAfterResponse = true }
+            if versionTap.lastVersion == .http1_0 { closeAfterResponse = true }
             // The request came over a connection with a `ClientCloseWatch` (whatever the client sent
             // under this name is replaced): when that watch is gone, so is the client.
             head.headerFields[ClientCloseWatch.markerHeader] = "1"
@@ -276,10 +276,14 @@ final class RequestLineCheck: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// Notes the HTTP version of each request head on its way from the HTTP/1 parser to the
-/// conversion into typed request parts.
-final class HTTPVersionTap: ChannelInboundHandler, RemovableChannelHandler {
+/// conversion into typed request parts, which drops it; and answers an HTTP/1.0 request as
+/// HTTP/1.0, whose body the encoder then delimits by closing the connection rather than by
+/// chunked framing, which such a client cannot read (a streamed answer has no length).
+final class HTTPVersionTap: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// The version of the latest request head (HTTP/1.1 until one is seen).
     private(set) var lastVersion: HTTPVersion = .http1_1
@@ -287,5 +291,13 @@ final class HTTPVersionTap: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let head) = unwrapInboundIn(data) { lastVersion = head.version }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard lastVersion == .http1_0, case .head(var head) = unwrapOutboundIn(data), head.status.code >= 200 else {
+            return context.write(data, promise: promise)
+        }
+        head.version = .http1_0
+        context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 }

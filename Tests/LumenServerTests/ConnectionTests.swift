@@ -150,6 +150,22 @@ import Glibc
         }
     }
 
+    /// A streamed answer to an HTTP/1.0 client is an HTTP/1.0 response delimited by the end of the
+    /// connection: no chunked framing, which that client cannot read.
+    @Test func aStreamToAnHTTP10ClientIsNotChunked() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
+            let body = #"{"model":"auto","stream":true,"messages":[{"role":"user","content":"hello there"}]}"#
+            let client = try Socket(port: port)
+            client.send(
+                "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
+            let answer = await client.readToEnd(timeout: 30)
+            #expect(answer.text.hasPrefix("HTTP/1.0 200"), "\(answer.text)")
+            #expect(!answer.text.lowercased().contains("transfer-encoding"), "\(answer.text)")
+            #expect(answer.text.contains("data: [DONE]") && answer.closed, "\(answer.text)")
+        }
+    }
+
     @Test func connectionsBeyondTheCapAre503AndTheirPlacesComeBack() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30, maxConnections: 3)) { port in
             var held = try (0..<3).map { _ in try Socket(port: port) }
