@@ -223,6 +223,81 @@ struct DifficultyCategoryTests {
         }
     }
 
+    /// "How many…", "多少": a computation when the text gives quantities, a fact when it gives none.
+    @Test(arguments: [
+        ("How many bones are in the adult human body?", TaskCategory.lookup),
+        ("how much does an adult blue whale weigh", .lookup),
+        ("珠穆朗玛峰最新的测量高度是多少米？", .lookup),
+        ("A farmer has 12 cows and buys 7 more, then sells 5. How many cows does he have now?", .math),
+        ("Anna is three times as old as her son. In twelve years she will be twice as old. How old is she?", .math),
+        ("小明有25个苹果，给了小红8个，现在有多少个苹果？", .math),
+    ])
+    func amountQuestionsAreMathsOnlyWithQuantities(text: String, category: TaskCategory) {
+        let profile = TaskProfile.of(text)
+        #expect(profile.detected().first == category, "\(profile.detected()) \(profile.scores)")
+    }
+
+    /// A request to extract from, rewrite or translate a supplied text: the text's figures and prices
+    /// are what it says, not a calculation.
+    @Test(arguments: [
+        """
+        Pull out the vendor, invoice number, due date and total from this invoice:
+
+        ACME Supplies Ltd, invoice no. 20931, issued 3 March 2024, due 2 April 2024. 12 boxes of paper \
+        at $4.50 each: $54.00. 3 toner cartridges at $61.20 each: $183.60. Shipping: $12.00. Subtotal \
+        $249.60, VAT 20% $49.92, total $299.52. Pay within 30 days by bank transfer to the account \
+        below, quoting the invoice number; late payments are charged 1.5% a month. Questions about this \
+        invoice: accounts@acme.example, or call the office on weekdays between 9 and 5.
+        """,
+        """
+        Rewrite this paragraph so it sounds less formal: "In the fiscal year 2023, the company recorded \
+        revenue of 4.2 million dollars, an increase of 18 percent over the 3.6 million recorded in 2022, \
+        while operating costs rose by 7 percent to 2.9 million and headcount grew from 41 to 56."
+        """,
+        "从下面这条短信里提取取件码和截止时间：【驿站】您的包裹已到北门丰巢柜，取件码 6-2-3015，请于今天21:00前取件，超时将收取0.5元/12小时保管费，共计可能产生3元费用，详询客服电话95338。",
+    ])
+    func figuresInASuppliedTextAreNotMaths(text: String) {
+        let profile = TaskProfile.of(text)
+        #expect(!profile.contains(.math) && profile.detected().first.map { [.extraction, .rewriting].contains($0) } == true, "\(profile.detected())")
+    }
+
+    /// Logic puzzles are told by their vocabulary: truth-tellers and liars, exactly one of several.
+    @Test(arguments: [
+        "On an island, knights always tell the truth and knaves always lie. A says: B is a knave. B says: we are both knights. Who is what?",
+        "甲乙丙三人中只有一人说真话。甲说：是乙做的。乙说：不是我。丙说：不是我。到底是谁做的？",
+    ])
+    func puzzlesAreReasoning(text: String) {
+        #expect(TaskProfile.of(text).contains(.reasoning), "\(TaskProfile.of(text).detected())")
+    }
+
+    /// Every cue can be looked up: Chinese cues of one to three Han characters, English phrases of
+    /// at most three words (a longer one would be left out of the table without a word), and no key
+    /// listed twice with different values (only the first would count).
+    @Test func everyCueIsWellFormedAndListedOnce() {
+        var seen: [UInt64: (UInt8, String)] = [:]
+        for entry in DifficultyLexicon.cues {
+            for phrase in entry.englishPhrases {
+                #expect((1...3).contains(phrase.count), "\(phrase)")
+                let words = phrase.map { CueHash.word($0) }
+                let key = words.dropFirst().reduce(words[0]) { CueHash.pair($0, $1) }
+                let name = phrase.joined(separator: " ")
+                if let (value, other) = seen[key] {
+                    #expect(value == entry.value, "\(name) and \(other) have different values")
+                }
+                seen[key] = (entry.value, name)
+            }
+            for cue in entry.chineseCues {
+                let scalars = cue.unicodeScalars.map(\.value)
+                #expect((1...3).contains(scalars.count) && scalars.allSatisfy { $0 >= 0x4e00 && $0 <= 0x9fff }, "\(cue)")
+                let key = CueHash.han(scalars)
+                if let (value, other) = seen[key] {
+                    #expect(value == entry.value, "\(cue) and \(other) have different values")
+                }
+                seen[key] = (entry.value, String(cue))
+            }
+        }
+    }
+
     @Test func lookupCuesCountOnlyAtTheStart() {
         #expect(TaskProfile.of("Who is the president of Brazil?").contains(.lookup))
         #expect(!TaskProfile.of("Write a short poem about an old fisherman who is lonely.").contains(.lookup))

@@ -138,6 +138,8 @@ struct DifficultyScan {
     // Evidence from weak cues (weight 1) per category: "if", "then", "which" for reasoning; "write",
     // "letter", "story" for creative writing.
     var weak = SIMD16<Int32>()
+    // Evidence from typical cues (weight 2) per category.
+    var typical = SIMD16<Int32>()
 
     // Answer options ("A. …", "B) …", "(C) …") and the stem before them.
     var lineStart = 0
@@ -185,6 +187,7 @@ struct DifficultyScan {
         evidence[category - 1] &+= weight
         if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
         if weight == 1 { weak[category - 1] &+= 1 }
+        if weight == 2 { typical[category - 1] &+= 2 }
     }
 
     /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.
@@ -455,11 +458,28 @@ struct DifficultyScan {
     func categoryEvidence() -> SIMD16<Double> {
         func e(_ c: TaskCategory) -> Double { Double(evidence[c.index]) }
         let units = Double(self.units)
-        var math = e(.math) + Double(min(equations, 4)) + Double(min(quantities, 3))
+        // A task on a text the prompt supplies — extract from it, rewrite it, translate it, asked
+        // with at least one decisive cue or two typical ones — over a text of some length: the
+        // text's figures, prices and times, and its everyday maths words ("total", "minutes",
+        // "sold", "percent"), are what it says, not quantities to compute with: only a question for
+        // an amount ("how many times does each code appear") counts as maths. Answer-option
+        // questions keep their maths cues (their weights are learned on such questions).
+        func asked(_ c: TaskCategory) -> Bool { e(c) - Double(weak[c.index]) >= 3 }
+        let textTask = units >= 40 && optionLines < 2 && (asked(.extraction) || asked(.rewriting) || asked(.translation))
+        // Amount questions ("how many…", "how long", "多少"): maths when the text gives quantities to
+        // work with; a short one that gives none asks for a fact ("how many bones are in the human
+        // body?", "珠穆朗玛峰有多少米高？").
+        let lane = DifficultyLexicon.amountLane
+        let amount = Double(evidence[lane])
+        let factual = numbers + numberWords == 0 && equations == 0 && quantities == 0 && units <= 20
+        var math =
+            textTask
+            ? amount - Double(typical[lane])  // "how long" is as often the text's
+            : e(.math) + (factual ? 0 : amount) + Double(min(equations, 4)) + Double(min(quantities, 3))
         // Numbers are quantities to compute with only next to maths words or symbols (otherwise they
         // are dates, versions, figures in pasted data).
-        if math >= 2 && numbers >= 2 { math += 1 }
-        if math >= 2 && numbers >= 4 { math += 1 }
+        if math >= 2 && numbers >= 2 && !textTask { math += 1 }
+        if math >= 2 && numbers >= 4 && !textTask { math += 1 }
         // In a word problem the weak cues of the other categories are the problem's own words, not
         // a second task: "if", "then", "which" (reasoning), "writes a letter" (creative), "art class"
         // (code), "only" (constraints). With clear maths evidence (number words alone are not: "three
@@ -487,7 +507,7 @@ struct DifficultyScan {
         out[TaskCategory.rewriting.index] = ownWords(.rewriting)
         out[TaskCategory.translation.index] = ownWords(.translation)
         out[TaskCategory.creative.index] = ownWords(.creative)
-        out[TaskCategory.lookup.index] = units <= 40 && demanding < 3 ? e(.lookup) : 0
+        out[TaskCategory.lookup.index] = units <= 40 && demanding < 3 ? e(.lookup) + (factual ? amount : 0) : 0
         return out
     }
 

@@ -15,33 +15,50 @@ enum DifficultyLexicon {
         var weight: Int
         var english: String
         var chinese: String
+        /// The evidence lane the cues add to: the category's (`TaskCategory.index`), or a lane of
+        /// its own that `DifficultyScan` reads (`amountLane`).
+        var lane: Int
 
-        init(_ category: TaskCategory, _ weight: Int, _ english: String, zh chinese: String = "") {
+        init(_ category: TaskCategory, _ weight: Int, _ english: String, zh chinese: String = "", lane: Int? = nil) {
             self.category = category
             self.weight = weight
             self.english = english
             self.chinese = chinese
+            self.lane = lane ?? category.index
         }
+
+        /// The table value of these cues: lane + 1 (bits 0–3) and weight (bits 4–5).
+        var value: UInt8 { UInt8(lane + 1) | UInt8(min(weight, 3) << 4) }
+
+        /// The phrases of `english`, each split into words.
+        var englishPhrases: [[Substring]] {
+            english.split(separator: ",").map { $0.split(separator: " ") }.filter { !$0.isEmpty }
+        }
+
+        /// The entries of `chinese`.
+        var chineseCues: [Substring] { chinese.split(separator: " ") }
     }
+
+    /// The evidence lane of amount questions ("how many", "多少"), after the ten categories'.
+    static let amountLane = TaskCategory.allCases.count
 
     static let cues: [Cues] = [
         // Maths: operations, objects and the vocabulary of word problems (quantities, prices, rates).
         Cues(
             .math, 3,
             """
-            how many, how much, calculate, calculating, calculation, integral, integrals, derivative, derivatives, \
+            calculate, calculating, calculation, integral, integrals, derivative, derivatives, \
             equation, equations, probability, probabilities, arithmetic, algebra, algebraic, geometry, calculus, \
             polynomial, polynomials, matrix, matrices, eigenvalue, eigenvalues, logarithm, factorial, quadratic, \
             prime number, prime numbers, divisible, divided by, remainder, percent, percentage, fraction, fractions, \
             perimeter, circumference, hypotenuse, square root, solve for, inequality, inequalities, combinatorics, \
-            permutations, expected value, standard deviation, mathematical, mathematics, math, maths, sum of, \
-            how long will, compound interest, greatest common, least common, vertices, modulo, determinant, \
-            trigonometry, area of, volume of, value of, word problem, multiplied by, times as, twice as, half as, \
-            how far, how fast, how old, how often will
+            permutations, expected value, standard deviation, math problem, maths problem, math question, sum of, \
+            compound interest, greatest common, least common, vertices, modulo, determinant, \
+            trigonometry, area of, volume of, value of, word problem, multiplied by, times as, twice as, half as
             """,
             zh: """
-                计算 求解 方程 多少 几个 一共 总共 平均数 百分之 百分比 概率 面积 体积 周长 半径 直径 三角形 导数 积分 矩阵 \
-                向量 数列 整数 质数 素数 整除 余数 分数 比例 倍数 应用题 数学 不等式 因式 化简 解方程 多少元 多少个 几天 几小时 \
+                计算 求解 方程 一共 总共 平均数 百分之 百分比 概率 面积 体积 周长 半径 直径 三角形 导数 积分 矩阵 \
+                向量 数列 整数 质数 素数 整除 余数 分数 比例 倍数 应用题 不等式 因式 化简 解方程 \
                 求证 函数值 最大值 最小值 概率论 组合数 排列
                 """),
         Cues(
@@ -52,17 +69,22 @@ enum DifficultyLexicon {
             in total, total cost, altogether, per hour, per day, per week, per month, per minute, an hour, \
             profit, discount, interest rate, speed, miles, kilometers, kilometres, mph, dollars, cents, \
             left over, remaining, years old, numbers, number of, simplify, formula, formulas, sequence, \
-            how long, minutes, hours, each cost, each costs, costs, more than, less than, fewer, \
+            mathematical, mathematics, math, maths, minutes, hours, each cost, each costs, costs, more than, less than, fewer, \
             sold, earns, earned, spends, spent, bought, buys, pays, paid, saves, saved, feet, inches, pounds, \
             liters, litres, gallons, meters, metres, grams, kilograms
             """,
             zh: """
-                元钱 公里 千米 小时 分钟 每天 每小时 每个 一半 剩下 剩余 总和 平方 立方 角度 坐标 斜率 公式 折扣 利润 利息 \
+                数学 元钱 公里 千米 小时 分钟 每天 每小时 每个 一半 剩下 剩余 总和 平方 立方 角度 坐标 斜率 公式 折扣 利润 利息 \
                 速度 米长 块钱 买了 卖了 花了 共有 还剩
                 """),
         Cues(
             .math, 1, numberWordList + ", first, second, third, total, cost, price, number, graph, estimate, each",
             zh: "几 倍 半 总 价格 数字 两个 三个"),
+
+        // Amount questions ("how many…", "多少"): maths when the text gives quantities, a look-up when
+        // it gives none (`DifficultyScan.categoryEvidence`).
+        Cues(.math, 3, "how many, how much, how far, how fast, how old, how long will, how often will", zh: "多少 几个 多少元 多少个 几天 几小时", lane: amountLane),
+        Cues(.math, 2, "how long", lane: amountLane),
 
         // Multi-step reasoning: proofs, deduction, puzzles, analysis and trade-offs.
         Cues(
@@ -73,7 +95,12 @@ enum DifficultyLexicon {
             explain your reasoning, your reasoning, show your work, must be true, true or false, does not belong, \
             brain teaser, counterexample, rigorous, rigorously, lateral thinking, chain of thought
             """,
-            zh: "证明 推导 推理 逻辑 谜题 一步步 逐步 论证 推断 演绎 反证 悖论 脑筋急转"),
+            zh: "证明 推导 推理 逻辑 谜题 一步步 逐步 论证 推断 演绎 反证 悖论 急转弯 说真话 说假话 真话 假话 说对了 说错了"),
+        // The vocabulary of logic puzzles: truth-tellers and liars, exactly one of several.
+        Cues(
+            .reasoning, 2,
+            "tell the truth, tells the truth, always lie, always lies, knights, knaves, liar, liars, is lying, only one of, exactly one of",
+            zh: "名次 天平 称几次"),
         Cues(
             .reasoning, 2,
             """
@@ -110,7 +137,7 @@ enum DifficultyLexicon {
             implement a, write a program, write a function, write a script, the function, this function, \
             a function, function that, method that, class that
             """,
-            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 编写代码 写一个函数 异常 死循环 正则"),
+            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 个函数 异常 死循环 正则"),
         Cues(
             .code, 2,
             """
@@ -139,7 +166,7 @@ enum DifficultyLexicon {
             your answer must, the letter, each sentence, every sentence, each paragraph, the following rules, \
             following constraints, following requirements
             """,
-            zh: "字以内 字以上 不超过 不少于 不多于 恰好 严格 格式 以下格式 开头 结尾 分点 分段 小写 大写 要求如下 必须 不得"),
+            zh: "字以内 字以上 不超过 不少于 不多于 恰好 严格 格式 下格式 开头 结尾 分点 分段 小写 大写 求如下 必须 不得"),
         Cues(
             .constraints, 2,
             """
@@ -161,9 +188,19 @@ enum DifficultyLexicon {
             based on this, answer the following, the document, the article, this article, the paragraph, \
             the excerpt, the transcript, the report, the email below, the text below, the passage below, \
             the data below, the table below, read the, given the following, given these, identify the, \
-            find all, list all, pull out, parse the
+            find all, list all, pull out, parse the, according to this, out of this, from this text, \
+            from this email, from this log, from this document
             """,
-            zh: "提取 抽取 根据以下 根据下面 根据上述 文中 原文 材料 阅读 找出 下文 以下文本 以下内容 文章中 段落 摘录"),
+            zh: "提取 抽取 据以下 据下面 据上述 根据这 从下面 文中 原文 材料 阅读 找出 挑出 下文 下文本 下内容 文章中 段落 摘录"),
+        // What a request about a supplied text asks for, and where the text is.
+        Cues(
+            .extraction, 2,
+            """
+            from this, from these, in this text, in this email, this log, the log, this data, these notes, \
+            action items, key points, key facts, into a table, a timeline, each mentioned, \
+            every email, every date, every name
+            """,
+            zh: "这段 下面这 这条 这份 整理成 要点 待办 列出 里的"),
         Cues(.extraction, 1, "identify, following, given, below, above, text, document, context, passage, article, data", zh: "根据 以下 上述 内容"),
 
         // Chit-chat.
@@ -172,7 +209,7 @@ enum DifficultyLexicon {
             """
             hi, hello, hey, thanks, thank you, good morning, good night, good evening, how are you, what s up, whats up, \
             lol, haha, nice to meet, who are you, your name, about yourself, are you real, do you like, \
-            your favorite, your favourite, i m bored, chat with, talk to me, how s it going, joke, jokes
+            your favorite, your favourite, i m bored, chat with, talk to me, s it going, joke, jokes
             """,
             zh: "你好 谢谢 早上好 晚安 哈哈 你是谁 聊天 无聊 心情 笑话 在吗 嗨"),
         Cues(.chat, 1, "you, your, i feel, opinion, think about, feel", zh: "感觉 喜欢 觉得"),
@@ -186,8 +223,12 @@ enum DifficultyLexicon {
             typos, more formal, more polite, more concise, more professional, more casual, simpler words, \
             make it sound, make this sound, reformulate, edit the, edit this, improve the writing
             """,
-            zh: "改写 润色 重写 改得 改成 简化 总结 概括 摘要 缩写 精简 语法 错别字 修改一下 换个说法 通顺"),
-        Cues(.rewriting, 1, "edit, improve, simplify, tone, sentence, paragraph, this text", zh: "修改 句子 段话"),
+            zh: "改写 润色 重写 改得 改成 简化 总结 概括 摘要 缩写 精简 语法 错别字 改一下 换个说 通顺"),
+        Cues(
+            .rewriting, 2,
+            "tighten, punchier, friendlier, past tense, present tense, own words, less formal, less wordy, sound less, sound more, tone down",
+            zh: "病句 书面语 压缩 通俗"),
+        Cues(.rewriting, 1, "edit, improve, tone, sentence, paragraph, this text", zh: "修改 句子 段话"),
 
         // Translation.
         Cues(
@@ -212,12 +253,12 @@ enum DifficultyLexicon {
             a story, creative, brainstorm, ideas for, names for, name ideas, travel blog, advertisement, \
             product description, rhyme, rhyming
             """,
-            zh: "诗 写一首 诗歌 故事 小说 歌词 作文 写一篇 扮演 假装 假如你是 文案 标语 口号 祝福语 创意 想象 剧本 散文 段子 对联"),
+            zh: "诗 写一首 诗歌 故事 小说 歌词 作文 写一篇 扮演 假装 如你是 文案 标语 口号 祝福语 创意 想象 剧本 散文 段子 对联"),
         Cues(
             .creative, 1,
             """
             story, write, compose, draft, essay, letter, email, speech, imagine, character, characters, \
-            describe, ideas, funny, fun, title, headline, post, blog, invitation, message, you are a, vivid, \
+            describe, ideas, funny, fun, headline, post, blog, invitation, message, you are a, vivid, \
             captivating, engaging
             """,
             zh: "写 描写 描述 邮件"),
@@ -226,11 +267,11 @@ enum DifficultyLexicon {
         Cues(
             .lookup, 3,
             """
-            what is the capital, capital of, who wrote, who invented, who discovered, \
+            the capital of, capital of, who wrote, who invented, who discovered, \
             when did, when was, what year, define, definition, meaning of, what does, stand for, population of, \
             how tall, how big is, what is a, what is an, what is the, tell me about, name the, name a, facts about
             """,
-            zh: "是什么 是谁 在哪 哪里 哪一年 什么意思 定义 首都 意思是 什么是 简单介绍 介绍一下"),
+            zh: "是什么 是谁 在哪 哪里 哪一年 么意思 定义 首都 意思是 什么是 单介绍 绍一下"),
         Cues(.lookup, 2, "who won, who is, who was, when is, where is, where was, where are, what are", zh: "在哪儿"),
         Cues(.lookup, 1, "what, who, when, where, fact, facts", zh: "什么 谁 哪"),
     ]
@@ -254,7 +295,7 @@ enum DifficultyLexicon {
     static let cjkLast: CJKBitmap = {
         var bitmap = CJKBitmap()
         for entry in cues {
-            for word in entry.chinese.split(separator: " ") {
+            for word in entry.chineseCues {
                 if let last = word.unicodeScalars.last { bitmap.insert(last.value) }
             }
         }
@@ -266,9 +307,9 @@ enum DifficultyLexicon {
         var entries: [(key: UInt64, value: UInt8)] = []
         var ends: [UInt64: UInt8] = [:]  // unigram key → "ends a bigram / trigram" flags
         for entry in cues {
-            let value = UInt8(entry.category.index + 1) | UInt8(min(entry.weight, 3) << 4)
-            for phrase in entry.english.split(separator: ",") {
-                let words = phrase.split(separator: " ").map { CueHash.word(Substring($0)) }
+            let value = entry.value
+            for phrase in entry.englishPhrases {
+                let words = phrase.map { CueHash.word($0) }
                 guard let last = words.last, words.count <= 3 else { continue }
                 switch words.count {
                 case 1: entries.append((last, value))
@@ -280,7 +321,7 @@ enum DifficultyLexicon {
                     ends[last, default: 0] |= CueTable.endsTrigram
                 }
             }
-            for word in entry.chinese.split(separator: " ") {
+            for word in entry.chineseCues {
                 let scalars = word.unicodeScalars.map(\.value)
                 guard (1...3).contains(scalars.count) else { continue }
                 entries.append((CueHash.han(scalars), value))

@@ -3,7 +3,7 @@
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
     package static let builtIn = DifficultyModel(
-        version: 4,
+        version: 5,
         features: [
             "open_length",
             "lines",
@@ -62,63 +62,63 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.023189644380193015,  // open_length
-            -0.06764555370005819,  // lines
+            -0.020142698742533226,  // open_length
+            -0.07239350364953243,  // lines
             0.0,  // numbers
-            0.0744448946706077,  // questions
-            0.261560536460819,  // math
-            0.22071417662074885,  // reasoning
-            0.2806449702687384,  // code
-            0.11482123797126466,  // constraints
-            0.06670020469538933,  // extraction
-            -0.22403779304884264,  // chat
-            -0.15361655875102703,  // rewriting
-            -0.07522687529644052,  // translation
-            -0.18332881537072043,  // creative
-            -0.11726729072157578,  // lookup
-            0.03701099730073233,  // constraint_count
-            0.09244196875967042,  // math_x_length
-            0.17467002493777656,  // math_x_numbers
-            0.0955185885590072,  // reasoning_x_length
-            0.04969830106219243,  // code_x_length
-            -0.04088243236689969,  // easy_x_length
-            0.12403976538286265,  // constrained_easy
-            0.04218218785829601,  // context_question
-            0.15527912953843984,  // other_script
-            -2.7056615461333062,  // mcq
-            -0.008027773909775968,  // mcq_length
-            0.01129542984529738,  // mcq_stem
-            0.04567033032037564,  // mcq_statements
-            0.026398666180908546,  // mcq_option_share
-            -0.23700662187008414,  // mcq_digit_ratio
-            -0.253245873900091,  // mcq_symbol_ratio
-            0.09735129528014787,  // mcq_upper_ratio
-            -0.08629478051256848,  // mcq_long_words
-            0.003446900102684964,  // mcq_word_length
-            -0.008901448214550606,  // mcq_lines
-            0.009850130330495937,  // mcq_numbers
-            -0.0017639903182618192,  // mcq_questions
-            -0.2605865898043956,  // mcq_math
-            -0.2547613270600854,  // mcq_reasoning
-            -0.3181873546871648,  // mcq_code
-            -0.13016495095922476,  // mcq_constraints
-            -0.08240584168000334,  // mcq_extraction
-            0.23552957490445392,  // mcq_chat
-            0.1484986100962072,  // mcq_rewriting
-            0.038809116345310445,  // mcq_translation
-            0.22213703488916425,  // mcq_creative
-            0.06393800433861153,  // mcq_lookup
-            -0.04472361900046248,  // mcq_constraint_count
-            -0.0705806294008885,  // mcq_math_x_length
-            -0.03757386400130913,  // mcq_math_x_numbers
-            -0.05567152556079074,  // mcq_reasoning_x_length
-            -0.030788248950646392,  // mcq_code_x_length
-            0.026452882531791864,  // mcq_easy_x_length
-            -0.09997588459722054,  // mcq_constrained_easy
-            -0.05426345557869255,  // mcq_context_question
+            0.08123184456669472,  // questions
+            0.3025561376541246,  // math
+            0.24947539747193517,  // reasoning
+            0.3168996932901523,  // code
+            0.1312237272639906,  // constraints
+            0.07871879843987771,  // extraction
+            -0.2539757081573938,  // chat
+            -0.17266408784783344,  // rewriting
+            -0.0834635349631084,  // translation
+            -0.21062702552127224,  // creative
+            -0.1306080534675715,  // lookup
+            0.04287214982016691,  // constraint_count
+            0.12100665847283823,  // math_x_length
+            0.20415663717710844,  // math_x_numbers
+            0.1087948905731577,  // reasoning_x_length
+            0.05607675129555405,  // code_x_length
+            -0.048537885876290765,  // easy_x_length
+            0.14087681607025074,  // constrained_easy
+            0.04797635224518422,  // context_question
+            0.17546275687140275,  // other_script
+            -2.7103271904810566,  // mcq
+            -0.009012210345222612,  // mcq_length
+            0.012849634204860669,  // mcq_stem
+            0.05140681502269807,  // mcq_statements
+            0.03002478766851278,  // mcq_option_share
+            -0.2682413263580688,  // mcq_digit_ratio
+            -0.2847423068913052,  // mcq_symbol_ratio
+            0.11055072094747956,  // mcq_upper_ratio
+            -0.0973280745107753,  // mcq_long_words
+            0.0039437472347950975,  // mcq_word_length
+            -0.008803143630585469,  // mcq_lines
+            0.011204865790514792,  // mcq_numbers
+            -0.0017289844731263916,  // mcq_questions
+            -0.30189634440638036,  // mcq_math
+            -0.28775475184513877,  // mcq_reasoning
+            -0.35936557753552684,  // mcq_code
+            -0.14861319627662903,  // mcq_constraints
+            -0.10005559836149495,  // mcq_extraction
+            0.2667558539543991,  // mcq_chat
+            0.1662348576110613,  // mcq_rewriting
+            0.04274286481187057,  // mcq_translation
+            0.254132289726747,  // mcq_creative
+            0.06975892780290541,  // mcq_lookup
+            -0.051655289571106704,  // mcq_constraint_count
+            -0.0960098646483516,  // mcq_math_x_length
+            -0.04260115776805668,  // mcq_math_x_numbers
+            -0.06381922015055683,  // mcq_reasoning_x_length
+            -0.03460196129115723,  // mcq_code_x_length
+            0.032116861968092256,  // mcq_easy_x_length
+            -0.11223465742042397,  // mcq_constrained_easy
+            -0.061487331168543505,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.181707351454219,
+        bias: 1.1762467137290917,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",

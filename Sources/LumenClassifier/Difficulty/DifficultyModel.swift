@@ -24,8 +24,9 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     /// The format this build reads and writes. 3: the maths, reasoning and code × length terms are
     /// centred on ~15 words, `math_x_numbers` counts number words, answer-option layout counts only
     /// through gated weights (a version-2 model would score differently under the same names). 4: in
-    /// a word problem the weak cues of every other category are the problem's own words.
-    package static let currentVersion = 4
+    /// a word problem the weak cues of every other category are the problem's own words. 5: amount
+    /// questions without quantities are look-ups, a supplied text's figures are not maths, new cues.
+    package static let currentVersion = 5
 
     package init(
         version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double, trainedGroups: [String]? = nil,
