@@ -247,7 +247,7 @@ struct StreamPump: Sendable {
     var textRestorers: [Int: StreamingRestorer] = [:]
     var argumentRestorers: [String: StreamingRestorer] = [:]
     var restoration = RestorationStats()
-    /// What the upstream generated (text and tool-call arguments, before restoration): the
+    /// What the upstream generated (text, tool-call arguments, thinking and refusals, before restoration): the
     /// completion's size when the upstream does not report its usage (a cut stream).
     var generated = TokenTally()
     var lastChunk: ChatCompletionChunk?
@@ -277,6 +277,8 @@ struct StreamPump: Sendable {
             }
             let toolArguments = Wire.deltaToolArguments(chunk.choices[i])
             for (_, arguments) in toolArguments { generated.add(arguments) }
+            if case .thinking(let thinking) = chunk.choices[i].delta.reasoning { generated.add(thinking) }
+            if let refusal = chunk.choices[i].delta.refusal { generated.add(refusal) }
             if let session {
                 for (callPosition, arguments) in toolArguments {
                     let key = "\(choiceIndex)/\(callPosition)"

@@ -46,12 +46,13 @@ enum Wire {
         tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: estimatedTokens(of: response))
     }
 
-    /// The estimated tokens of an answer's text and tool-call arguments, when the backend did not count them.
+    /// The estimated tokens of an answer's text, tool-call arguments and thinking, when the backend did not count them.
     static func estimatedTokens(of response: ChatCompletionResponse) -> Int {
         var tally = TokenTally()
         for choice in response.choices {
             tally.add(choice.message.text)
             for call in choice.message.toolCalls ?? [] { tally.add(call.function.arguments) }
+            for block in choice.message.reasoning ?? [] { tally.add(block.thinking ?? "") }
         }
         return tally.tokens
     }

@@ -47,11 +47,33 @@ final class ConnectionCounter: Sendable {
 /// request whose body takes longer than the body timeout (408), and answers a request the HTTP
 /// parser refuses (bad framing, HTTP/0.9) with a 400 that carries an OpenAI error object before
 /// closing, instead of the empty 400 of the HTTP library or no answer at all.
+///
+/// It also keeps what HTTP/1 asks per request, in the order requests arrive (a client may send the
+/// next before the first is answered): "100 Continue" for a client that waits for it, only once
+/// the handler accepts the request (`proceed(on:)`); and the end of the connection after the
+/// answer to an HTTP/1.0 request, or to one answered before the body its client held back. If the
+/// rest of that request's body is still coming, the connection stops sending, reads and drops what
+/// comes for a few seconds, then closes: closing at once with unread bytes would reset the
+/// connection, and the client could lose the answer.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
+
+    /// A request whose final answer has not been written yet.
+    private struct Pending {
+        var id: Int
+        var http10: Bool
+        /// It asked for "100 Continue" and has been told nothing yet.
+        var awaitsContinue: Bool
+        /// Its body has ended.
+        var ended = false
+    }
+
+    /// Seconds a connection that has answered keeps reading (and dropping) the body of the request
+    /// before it closes.
+    static let lingerSeconds = 5.0
 
     let limits: ConnectionLimits
     let counter: ConnectionCounter
@@ -61,11 +83,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// A response has started and not ended: nothing else may be written.
     private var responding = false
     private var closed = false
-    /// The request in hand asked for "100 Continue" and has not been told to go on.
-    private var awaitingContinue = false
-    /// Close the connection after the response in hand: it came before the body its client held
-    /// back, or the client speaks HTTP/1.0.
+    /// Requests read and not yet answered, oldest first.
+    private var pending: [Pending] = []
+    /// The id of the latest request read (whose body parts arrive now).
+    private var inbound = 0
+    /// Close the connection after the response in hand.
     private var closeAfterResponse = false
+    /// The answer is out and the connection stops sending: what still comes is dropped.
+    private var lingering = false
     /// The HTTP version of each request, which the typed request parts do not carry.
     private let versionTap = HTTPVersionTap()
 
@@ -115,41 +140,59 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
+        if lingering {
+            // The answer is out: the rest of the body is read and dropped, then the connection closes.
+            if case .end = part { close(context) }
+            return
+        }
         switch part {
         case .head(var head):
-            // "Expect: 100-continue" (curl sends it with a large body): the handler says go on
-            // (`proceed`) once the caller is authenticated and the body's length is within the
-            // limit; an HTTP/1.0 client sends its body anyway (RFC 9110 §10.1.1).
-            awaitingContinue =
-                head.headerFields[.expect]?.lowercased() == "100-continue" && versionTap.lastVersion == .http1_1
-                && head.headerFields[.contentLength] != "0"
-            // An HTTP/1.0 client reads its answer to the end of the connection: close it after the answer.
-            if versionTap.lastVersion == .http1_0 { closeAfterResponse = true }
+            inbound += 1
+            // "Expect: 100-continue" (curl sends it with a large body) waits for the handler's go
+            // (`proceed`), once the caller is authenticated and the body's length is within the limit;
+            // an HTTP/1.0 client sends its body anyway (RFC 9110 §10.1.1).
+            let version = versionTap.lastVersion
+            pending.append(
+                Pending(
+                    id: inbound, http10: version == .http1_0,
+                    awaitsContinue: version == .http1_1 && head.headerFields[.expect]?.lowercased() == "100-continue"
+                        && head.headerFields[.contentLength] != "0"))
             // The request came over a connection with a `ClientCloseWatch` (whatever the client sent
             // under this name is replaced): when that watch is gone, so is the client.
             head.headerFields[ClientCloseWatch.markerHeader] = "1"
             bodyDeadline?.cancel()
             let seconds = limits.bodyTimeout
             bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [weak self] in
-                self?.refuse(
+                guard let self else { return }
+                // A request already answered (413 by its declared length) gets no second answer.
+                guard self.pending.contains(where: { $0.id == self.inbound }) else { return self.close(context) }
+                self.refuse(
                     context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
             }
             return context.fireChannelRead(wrapInboundOut(.head(head)))
         case .end:
-            awaitingContinue = false
+            update(inbound) {
+                $0.ended = true
+                $0.awaitsContinue = false
+            }
             bodyDeadline?.cancel()
             bodyDeadline = nil
         case .body:
-            awaitingContinue = false
+            update(inbound) { $0.awaitsContinue = false }  // sent without waiting
         }
         context.fireChannelRead(data)
     }
 
-    /// Tells a client that waits for "100 Continue" to send its body (a no-op for any other request).
-    /// Called on the connection's event loop, by way of `proceed(on:)`.
+    private func update(_ id: Int, _ change: (inout Pending) -> Void) {
+        if let i = pending.firstIndex(where: { $0.id == id }) { change(&pending[i]) }
+    }
+
+    /// Tells a client that waits for "100 Continue" to send its body: the request being answered
+    /// (the oldest not answered), when its body is the next thing on the wire. Called on the
+    /// connection's event loop, by way of `proceed(on:)`.
     func sendContinue(context: ChannelHandlerContext) {
-        guard awaitingContinue, !responding, !closed else { return }
-        awaitingContinue = false
+        guard let first = pending.first, first.id == inbound, first.awaitsContinue, !responding, !closed, !lingering else { return }
+        pending[0].awaitsContinue = false
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 
@@ -168,10 +211,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.kind != .informational:
             responding = true
-            if awaitingContinue || closeAfterResponse {
-                // Answered before the body was asked for (a refused key, a body over the limit): the
-                // client will not send it, so the connection cannot carry another request.
-                awaitingContinue = false
+            // The oldest request not answered is the one this answers.
+            if let answered = pending.first, answered.http10 || answered.awaitsContinue {
+                // HTTP/1.0 reads to the end of the connection; a client that held its body back will
+                // not send it now, so the connection cannot carry another request.
                 closeAfterResponse = true
                 head.headerFields[.connection] = "close"
                 return context.write(wrapOutboundOut(.head(head)), promise: promise)
@@ -179,14 +222,43 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head: break
         case .end:
             responding = false
+            let answered = pending.isEmpty ? nil : pending.removeFirst()
             if closeAfterResponse {
-                context.write(data).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-                promise?.succeed()
-                return
+                closeAfterResponse = false
+                let done = promise ?? context.eventLoop.makePromise()
+                done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
+                    guard let self else { return context.close(promise: nil) }
+                    if answered?.ended ?? true || answered?.id != self.inbound {
+                        self.close(context)
+                    } else {
+                        self.linger(context)
+                    }
+                }
+                return context.write(data, promise: done)
             }
         case .body: break
         }
         context.write(data, promise: promise)
+    }
+
+    /// Stops sending and reads (dropping it) the rest of the request's body until it ends or
+    /// `lingerSeconds` pass, then closes.
+    private func linger(_ context: ChannelHandlerContext) {
+        guard !closed else { return }
+        lingering = true
+        bodyDeadline?.cancel()
+        context.close(mode: .output, promise: nil)
+        bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(Self.lingerSeconds * 1e9))) { [weak self] in
+            self?.close(context)
+        }
+    }
+
+    private func close(_ context: ChannelHandlerContext) {
+        guard !closed else { return }
+        closed = true
+        bodyDeadline?.cancel()
+        bodyDeadline = nil
+        context.close(promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -278,7 +350,9 @@ final class RequestLineCheck: ChannelInboundHandler, RemovableChannelHandler {
 /// Notes the HTTP version of each request head on its way from the HTTP/1 parser to the
 /// conversion into typed request parts, which drops it; and answers an HTTP/1.0 request as
 /// HTTP/1.0, whose body the encoder then delimits by closing the connection rather than by
-/// chunked framing, which such a client cannot read (a streamed answer has no length).
+/// chunked framing, which such a client cannot read (a streamed answer has no length). Answers go
+/// out in the order requests came, so the oldest version not answered is the one a response head
+/// answers.
 final class HTTPVersionTap: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -287,16 +361,22 @@ final class HTTPVersionTap: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The version of the latest request head (HTTP/1.1 until one is seen).
     private(set) var lastVersion: HTTPVersion = .http1_1
+    /// The versions of the requests not answered yet, oldest first.
+    private var unanswered: [HTTPVersion] = []
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head(let head) = unwrapInboundIn(data) { lastVersion = head.version }
+        if case .head(let head) = unwrapInboundIn(data) {
+            lastVersion = head.version
+            unanswered.append(head.version)
+        }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard lastVersion == .http1_0, case .head(var head) = unwrapOutboundIn(data), head.status.code >= 200 else {
+        guard case .head(var head) = unwrapOutboundIn(data), head.status.code >= 200, !unanswered.isEmpty else {
             return context.write(data, promise: promise)
         }
+        guard unanswered.removeFirst() == .http1_0 else { return context.write(data, promise: promise) }
         head.version = .http1_0
         context.write(wrapOutboundOut(.head(head)), promise: promise)
     }

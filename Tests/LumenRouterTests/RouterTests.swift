@@ -385,8 +385,8 @@ import Testing
         #expect(completion.contains(#""completion_tokens":2"#), "\(completion)")
     }
 
-    /// A stream the upstream does not count is sized from what the upstream generated: text and
-    /// tool-call arguments, Chinese at its own rate, before placeholders are restored.
+    /// A stream the upstream does not count is sized from what the upstream generated: text,
+    /// tool-call arguments and thinking, Chinese at its own rate, before placeholders are restored.
     @Test func anUncountedStreamIsSizedFromTextAndToolArguments() {
         func chunk(_ delta: ChatDelta) -> ChatCompletionChunk {
             ChatCompletionChunk(id: "c", created: 0, model: "m", choices: [ChunkChoice(delta: delta)])
@@ -397,6 +397,9 @@ import Testing
         _ = pump.process(
             chunk(ChatDelta(toolCalls: [ToolCallDelta(index: 0, function: .init(name: "search", arguments: #"{"q":"weather"}"#))])))  // 15: 3.75
         #expect(pump.generated.tokens == 10)
+        // Thinking is generated (and billed) too: 10 non-space scalars more.
+        _ = pump.process(chunk(ChatDelta(reasoning: .thinking("Let me think"))))
+        #expect(pump.generated.tokens == 12)
         #expect(TokenTally.estimate("") == 0 && TokenTally.estimate("echo: hi") == 2)
     }
 

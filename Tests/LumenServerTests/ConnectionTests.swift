@@ -31,8 +31,18 @@ import Glibc
 
         deinit { close(fd) }
 
-        func send(_ text: String) {
-            _ = text.utf8CString.dropLast().withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        /// Sends all of `text`; false when the connection refused some of it (reset or closed).
+        @discardableResult
+        func send(_ text: String) -> Bool {
+            text.utf8CString.dropLast().withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    guard n > 0 else { return false }
+                    offset += n
+                }
+                return true
+            }
         }
 
         /// Everything the server sends until it closes the connection, or until `timeout` seconds
@@ -144,7 +154,7 @@ import Glibc
                 "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             )
             let answer = await client.readToEnd(timeout: 30)
-            #expect(answer.text.hasPrefix("HTTP/1."), "\(answer.text)")
+            #expect(answer.text.hasPrefix("HTTP/1.0 "), "\(answer.text)")
             #expect(!answer.text.contains(" 100 Continue") && answer.text.contains("model"), "\(answer.text)")
             #expect(answer.closed && answer.text.lowercased().contains("connection: close"), "\(answer.text)")
         }
@@ -163,6 +173,60 @@ import Glibc
             #expect(answer.text.hasPrefix("HTTP/1.0 200"), "\(answer.text)")
             #expect(!answer.text.lowercased().contains("transfer-encoding"), "\(answer.text)")
             #expect(answer.text.contains("data: [DONE]") && answer.closed, "\(answer.text)")
+        }
+    }
+
+    /// Requests sent before the first is answered: each answer follows its own request's rules —
+    /// "100 Continue" for the second only when the handler takes it, HTTP/1.0 and the end of the
+    /// connection only for the HTTP/1.0 one.
+    @Test func pipelinedRequestsKeepTheirOwnRules() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
+            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let client = try Socket(port: port)
+            client.send(
+                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            )
+            let first = await client.readToEnd(timeout: 1)
+            #expect(first.text.hasPrefix("HTTP/1.1 200") && !first.closed, "\(first.text)")
+            #expect(!first.text.lowercased().contains("connection: close") && first.text.hasSuffix("HTTP/1.1 100 Continue\r\n\r\n"), "\(first.text)")
+            client.send(body)
+            let answer = await client.readToEnd(timeout: 30)
+            #expect(answer.text.hasPrefix("HTTP/1.1 ") && answer.text.contains("model") && answer.closed, "\(answer.text)")
+
+            let mixed = try Socket(port: port)
+            mixed.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.0\r\nHost: x\r\n\r\n")
+            let both = await mixed.readToEnd(timeout: 30)
+            // Two answers: HTTP/1.1 for the first, HTTP/1.0 after its body ("ok\n") for the second, then the end.
+            #expect(both.text.hasPrefix("HTTP/1.1 200 OK\r\n") && both.text.contains("ok\nHTTP/1.0 200 OK\r\n"), "\(both.text)")
+            #expect(both.text.components(separatedBy: "HTTP/1.").count == 3 && both.closed, "\(both.text)")
+        }
+    }
+
+    /// A request refused by its declared length before its body is read gets one answer: no 408
+    /// when the body it still sends is slow.
+    @Test func aRequestAnsweredBeforeItsBodyGetsNoSecondAnswer() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 1)) { port in
+            let client = try Socket(port: port)
+            client.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                    + String(repeating: "x", count: 1000))
+            let answer = await client.readToEnd(timeout: 4)
+            #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(answer.text)")
+            #expect(answer.text.components(separatedBy: "HTTP/1.1 ").count == 2, "\(answer.text)")
+        }
+    }
+
+    /// An HTTP/1.0 client refused before its large body is read can still send all of it and read
+    /// the answer: the connection reads and drops the rest before it closes, instead of resetting.
+    @Test func anHTTP10ClientRefusedMidBodyIsNotReset() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
+            let client = try Socket(port: port)
+            let sent = client.send(
+                "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer wrong-key\r\nContent-Type: application/json\r\nContent-Length: 400000\r\n\r\n"
+                    + String(repeating: "x", count: 400_000))
+            let answer = await client.readToEnd(timeout: 30)
+            #expect(sent, "the connection refused the body")
+            #expect(answer.text.hasPrefix("HTTP/1.0 401") && answer.closed, "\(answer.text.prefix(200))")
         }
     }
 
