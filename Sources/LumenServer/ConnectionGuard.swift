@@ -91,6 +91,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var closeAfterResponse = false
     /// The answer is out and the connection stops sending: what still comes is dropped.
     private var lingering = false
+    /// What came after the requests read could not be parsed: they are answered, then the
+    /// connection closes.
+    private var unreadable = false
     /// The HTTP version of each request, which the typed request parts do not carry.
     private let versionTap = HTTPVersionTap()
 
@@ -140,35 +143,36 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
-        if lingering {
-            // The answer is out: the rest of the body is read and dropped, then the connection closes.
-            if case .end = part { close(context) }
+        if lingering || unreadable {
+            // The answer is out (or what follows cannot be parsed): the rest is read and dropped
+            // until the connection closes.
+            if lingering, case .end = part { close(context) }
             return
         }
         switch part {
         case .head(var head):
             inbound += 1
+            guard head.method != .connect else {
+                // A tunnel: the parser stops reading HTTP after it.
+                return refuse(context, status: .methodNotAllowed, code: "method_not_allowed", message: "CONNECT is not served here.")
+            }
             // "Expect: 100-continue" (curl sends it with a large body) waits for the handler's go
             // (`proceed`), once the caller is authenticated and the body's length is within the limit;
             // an HTTP/1.0 client sends its body anyway (RFC 9110 §10.1.1).
             let version = versionTap.lastVersion
+            let expectations = (head.headerFields[.expect] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             pending.append(
                 Pending(
                     id: inbound, http10: version == .http1_0,
-                    awaitsContinue: version == .http1_1 && head.headerFields[.expect]?.lowercased() == "100-continue"
-                        && head.headerFields[.contentLength] != "0"))
+                    awaitsContinue: version == .http1_1 && expectations.contains("100-continue") && head.headerFields[.contentLength] != "0"))
             // The request came over a connection with a `ClientCloseWatch` (whatever the client sent
             // under this name is replaced): when that watch is gone, so is the client.
             head.headerFields[ClientCloseWatch.markerHeader] = "1"
             bodyDeadline?.cancel()
-            let seconds = limits.bodyTimeout
-            bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [weak self] in
-                guard let self else { return }
-                // A request already answered (413 by its declared length) gets no second answer.
-                guard self.pending.contains(where: { $0.id == self.inbound }) else { return self.close(context) }
-                self.refuse(
-                    context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
-            }
+            bodyDeadline = nil
+            // The body's clock starts when the request is the one being answered: a client that
+            // waits for "100 Continue" behind an answer still streaming is not late.
+            if pending.count == 1 { startBodyClock(context) }
             return context.fireChannelRead(wrapInboundOut(.head(head)))
         case .end:
             update(inbound) {
@@ -181,6 +185,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             update(inbound) { $0.awaitsContinue = false }  // sent without waiting
         }
         context.fireChannelRead(data)
+    }
+
+    /// Gives the latest request `bodyTimeout` seconds for its body: a 408 after that, or (already
+    /// answered) the end of the connection without a second answer.
+    private func startBodyClock(_ context: ChannelHandlerContext) {
+        let seconds = limits.bodyTimeout
+        bodyDeadline?.cancel()
+        bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [weak self] in
+            guard let self else { return }
+            guard self.pending.contains(where: { $0.id == self.inbound }) else { return self.close(context) }
+            self.refuse(
+                context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
+        }
     }
 
     private func update(_ id: Int, _ change: (inout Pending) -> Void) {
@@ -212,9 +229,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(var head) where head.status.kind != .informational:
             responding = true
             // The oldest request not answered is the one this answers.
-            if let answered = pending.first, answered.http10 || answered.awaitsContinue {
-                // HTTP/1.0 reads to the end of the connection; a client that held its body back will
-                // not send it now, so the connection cannot carry another request.
+            if let answered = pending.first, answered.http10 || !answered.ended || (unreadable && pending.count == 1) {
+                // HTTP/1.0 reads to the end of the connection; a body not read yet (held back for
+                // "100 Continue", or refused by its declared length) is not worth reading in full,
+                // nor is what follows a request that cannot be parsed.
                 closeAfterResponse = true
                 head.headerFields[.connection] = "close"
                 return context.write(wrapOutboundOut(.head(head)), promise: promise)
@@ -223,6 +241,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             responding = false
             let answered = pending.isEmpty ? nil : pending.removeFirst()
+            if !closeAfterResponse, let next = pending.first, next.id == inbound, !next.ended {
+                startBodyClock(context)  // the next request is now the one being answered
+            }
             if closeAfterResponse {
                 closeAfterResponse = false
                 let done = promise ?? context.eventLoop.makePromise()
@@ -263,6 +284,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let parseError = error as? HTTPParserError {
+            guard pending.isEmpty || (pending.count == 1 && !(pending[0].ended)) else {
+                // Requests read before the bad bytes are still answered; then the connection closes.
+                unreadable = true
+                return
+            }
             refuse(context, status: .badRequest, code: "malformed_http", message: "The HTTP request could not be parsed (\(parseError)).")
             return
         }

@@ -111,6 +111,7 @@ package enum LumenHTTPServer {
         httpRouter.get("/v1/models") { request, _ in handler.models(request) }
         httpRouter.get("/v1/models/:id") { request, context in handler.model(request, id: context.parameters.get("id") ?? "") }
         httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
+        httpRouter.head("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
         httpRouter.get("/readyz") { request, _ in handler.probe(request) { handler.ready() } }
         httpRouter.get("/metrics") { request, _ in handler.probe(request) { handler.metrics() } }
         // The API's paths answer other methods with 405 and what they allow, in the API's error shape.
@@ -214,7 +215,8 @@ struct Handler: Sendable {
             status: 413, type: "invalid_request_error", code: "request_too_large",
             message: "Request body exceeds the limit of \(configuration.maxBodyBytes) bytes."
         )
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes {
+        if let declared = request.headers[.contentLength], Int(declared).map({ $0 > configuration.maxBodyBytes }) ?? true {
+            // (a length the parser took that does not fit an Int is over any limit)
             return errorResponse(tooLarge, requestID: requestID, api: api)
         }
         // A client waiting for "100 Continue" sends its body now, not before it is accepted.

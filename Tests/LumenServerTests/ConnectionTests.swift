@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import LumenCore
+import LumenTestSupport
 import Testing
 
 @testable import LumenServer
@@ -48,17 +49,19 @@ import Glibc
         /// Everything the server sends until it closes the connection, or until `timeout` seconds
         /// pass (then `closed` is false). The blocking reads run on a thread of their own: on the
         /// concurrency pool they would starve the server under test of its threads.
-        func readToEnd(timeout: Double) async -> (text: String, closed: Bool) {
+        func readToEnd(timeout: Double, until marker: String? = nil) async -> (text: String, closed: Bool) {
             await withCheckedContinuation { continuation in
-                Thread { continuation.resume(returning: self.blockingRead(timeout: timeout)) }.start()
+                Thread { continuation.resume(returning: self.blockingRead(timeout: timeout, until: marker)) }.start()
             }
         }
 
-        private func blockingRead(timeout: Double) -> (text: String, closed: Bool) {
+        /// Reads until the connection closes, `timeout` passes, or (when given) the text read ends with `marker`.
+        private func blockingRead(timeout: Double, until marker: String?) -> (text: String, closed: Bool) {
             var bytes: [UInt8] = []
             let deadline = Date().addingTimeInterval(timeout)
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while Date() < deadline {
+                if let marker, bytes.count >= marker.utf8.count, bytes.suffix(marker.utf8.count).elementsEqual(marker.utf8) { break }
                 var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&poller, 1, 100)
                 guard ready > 0 else { continue }
@@ -76,8 +79,11 @@ import Glibc
         return (try? WireJSON.decode(JSONValue.self, from: body))?["error"]?["code"]?.stringValue
     }
 
-    static func live(_ connections: ConnectionLimits, openProbes: Bool = false, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await HTTPEdgeTests.app(connections: connections, openProbes: openProbes).test(.live) { client in
+    static func live(
+        _ connections: ConnectionLimits, openProbes: Bool = false, local: FakeBackend = FakeBackend(route: .local),
+        _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
+        try await HTTPEdgeTests.app(local: local, connections: connections, openProbes: openProbes).test(.live) { client in
             try await body(try #require(client.port))
         }
     }
@@ -227,6 +233,45 @@ import Glibc
             let answer = await client.readToEnd(timeout: 30)
             #expect(sent, "the connection refused the body")
             #expect(answer.text.hasPrefix("HTTP/1.0 401") && answer.closed, "\(answer.text.prefix(200))")
+        }
+    }
+
+    /// A pipelined request waiting for "100 Continue" behind an answer still going is not late:
+    /// its body's clock starts when it is the one being answered. A CONNECT is refused, not left
+    /// hanging; a declared length too large for an integer is over the limit; HEAD /healthz answers.
+    @Test func pipelinedBodyClockConnectHugeLengthAndHead() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 1), local: FakeBackend(route: .local, delay: .milliseconds(1500))) {
+            port in
+            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let slow = try Socket(port: port)
+            // The first answer takes 1.5 s, longer than the body timeout; the second request waits for
+            // "100 Continue" all that time, and is not timed out for it.
+            slow.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(HTTPEdgeTests.chat.utf8.count)\r\n\r\n\(HTTPEdgeTests.chat)"
+                    + "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            )
+            let first = await slow.readToEnd(timeout: 30, until: "100 Continue\r\n\r\n")
+            #expect(first.text.hasPrefix("HTTP/1.1 200") && first.text.hasSuffix("HTTP/1.1 100 Continue\r\n\r\n") && !first.closed, "\(first.text)")
+            slow.send(body)
+            let second = await slow.readToEnd(timeout: 30)
+            #expect(second.text.hasPrefix("HTTP/1.1 ") && second.text.contains("model") && !second.text.contains(" 408 "), "\(second.text)")
+
+            let connect = try Socket(port: port)
+            connect.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+            let refused = await connect.readToEnd(timeout: 30)
+            #expect(refused.text.hasPrefix("HTTP/1.1 405") && refused.closed, "\(refused.text)")
+
+            let huge = try Socket(port: port)
+            huge.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nExpect: 100-continue\r\nContent-Length: 18446744073709551615\r\n\r\n"
+            )
+            let tooLarge = await huge.readToEnd(timeout: 30)
+            #expect(tooLarge.text.hasPrefix("HTTP/1.1 413") && !tooLarge.text.contains("100 Continue") && tooLarge.closed, "\(tooLarge.text)")
+
+            let head = try Socket(port: port)
+            head.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let answer = await head.readToEnd(timeout: 30)
+            #expect(answer.text.hasPrefix("HTTP/1.1 200") && answer.text.hasSuffix("\r\n\r\n"), "\(answer.text)")
         }
     }
 

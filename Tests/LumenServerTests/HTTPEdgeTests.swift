@@ -37,13 +37,13 @@ import Testing
 
     static func app(
         keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"),
-        connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
+        local: FakeBackend = FakeBackend(route: .local), connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
     ) async throws -> some ApplicationProtocol {
         let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
         let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("edge").path, fsync: .never))
         let router = LumenRouter.Router(
             configuration: RouterConfiguration(policy: policy),
-            backends: ["local": .ready(FakeBackend(route: .local)), "remote": .ready(remote)],
+            backends: ["local": .ready(local), "remote": .ready(remote)],
             audit: .log(log), logger: Logger(label: "test")
         )
         let store = keys ? KeyStore(hashedKeys: [KeyStore.hash(key: key): KeyIdentity(tenant: "acme", keyID: "acme-1")]) : nil

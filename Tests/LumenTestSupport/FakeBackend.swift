@@ -17,16 +17,19 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
     let failAfterChunks: Int?
     /// The usage it reports (nil: none, as some upstreams do).
     let usage: Usage?
+    /// How long it thinks before it answers.
+    let delay: Duration
 
     package init(
         route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil,
-        usage: Usage? = Usage(promptTokens: 100, completionTokens: 50)
+        usage: Usage? = Usage(promptTokens: 100, completionTokens: 50), delay: Duration = .zero
     ) {
         self.route = route
         self.host = host
         self.failure = failure
         self.failAfterChunks = failAfterChunks
         self.usage = usage
+        self.delay = delay
     }
 
     /// The requests as received (for a remote backend: decoded from the bytes it was sent).
@@ -66,6 +69,7 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
 
     package func complete(_ request: ChatCompletionRequest, body: EncodedBody?) async throws(BackendError) -> BackendCompletion {
         let seen = note(request, body)
+        if delay > .zero { try? await Task.sleep(for: delay) }
         if let failure { throw failure }
         let text = answer(seen)
         return BackendCompletion(
