@@ -424,6 +424,16 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("我和张伟去了张家界。", .person) == ["张伟"])
     }
 
+    /// Brands whose first character is also a surname are no names (华为, 荣耀 after 和, 金山文档);
+    /// a name that only contains such a pair after its surname still is.
+    @Test func chineseBrandsAreNoNames() {
+        for text in ["华为和荣耀哪个拍照更好？", "我想买一台荣耀手机。", "我在用金山文档和万达影城的会员", "平安保险的理赔电话是多少？"] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+        #expect(found("我的同事刘平安明天来。", .person) == ["刘平安"])
+        #expect(found("华为的张伟给我打了电话。", .person) == ["张伟"])
+    }
+
     /// A base64 run that decodes to text holding a secret is a secret (Kubernetes Secret data, an
     /// encoded `.env` line); encoded text without one, an image or a hash is not. A name guessed on
     /// a secret's letters ("Basic YWRtaW…") is dropped, not cut short.

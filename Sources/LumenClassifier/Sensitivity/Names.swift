@@ -64,6 +64,29 @@ enum Names {
         return false
     }
 
+    /// Brands, companies and apps whose first character is also a surname (华为, 荣耀, 金山文档, 万达,
+    /// 平安保险): a candidate that starts with one, or with a conjunction before one ("华为和荣耀"), is
+    /// the brand. A name that merely contains such a pair later on ("刘平安", "王长城") stays a name.
+    private static let brandTerms = Chars.hashSet(
+        """
+        华为 荣耀 小米 红米 魅族 中兴 联想 酷派 一加 努比亚 腾讯 阿里 百度 京东 美团 字节 滴滴 网易 携程 拼多多 淘宝 天猫 支付宝
+        微信 抖音 快手 微博 知乎 豆瓣 钉钉 飞书 高德 闲鱼 小红书 哔哩 优酷 爱奇艺 搜狐 新浪 金山 金蝶 用友 讯飞 大疆 商汤 旷视 海尔
+        格力 美的 海信 康佳 创维 长虹 方太 苏泊尔 九阳 比亚迪 吉利 长城 长安 奇瑞 蔚来 小鹏 红旗 五菱 哈弗 万达 苏宁 国美 永辉 盒马
+        瑞幸 喜茶 海底捞 农夫山泉 娃哈哈 伊利 蒙牛 茅台 五粮液 平安 中信 光大 浦发 民生 兴业 招商 工商 万科 恒大 碧桂园 保利 龙湖 融创
+        """)
+
+    /// Whether the candidate t[s..<e] starts with a brand, or with 和, 与, 跟 or 或 and then one.
+    private static func startsWithBrand(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        let terms = brandTerms
+        let conjunction = t.v[s] == 0x548C || t.v[s] == 0x4E0E || t.v[s] == 0x8DDF || t.v[s] == 0x6216
+        for start in conjunction ? [s, s + 1] : [s] {
+            for n in 2...4 where start + n <= t.count && start < e {
+                if terms.contains(Chars.hash(t.v, start, start + n)) { return true }
+            }
+        }
+        return false
+    }
+
     /// A Latin run that is a product or an everyday word once its hyphens go: "WiFi", "Wi-Fi", "Bitwarden".
     private static func productWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         var h = Chars.hashSeed
@@ -83,7 +106,10 @@ enum Names {
         let model = chineseModel
         var found: [Finding] = []
         for c in model.scan(t)
-        where !(c.kind == .chinese && (overlapsTechnicalTerm(t, c.start, c.end) || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1]))))
+        where
+            !(c.kind == .chinese
+            && (overlapsTechnicalTerm(t, c.start, c.end) || startsWithBrand(t, c.start, c.end)
+                || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1]))))
             && !(c.kind == .latin && productWord(t, c.start, c.end))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
