@@ -231,6 +231,8 @@ struct DifficultyCategoryTests {
         ("A farmer has 12 cows and buys 7 more, then sells 5. How many cows does he have now?", .math),
         ("Anna is three times as old as her son. In twelve years she will be twice as old. How old is she?", .math),
         ("小明有25个苹果，给了小红8个，现在有多少个苹果？", .math),
+        ("三个人三天喝三桶水，九个人九天喝多少桶水？", .math),  // Chinese numerals are quantities
+        ("How many ways can you arrange the letters of BANANA?", .math),
     ])
     func amountQuestionsAreMathsOnlyWithQuantities(text: String, category: TaskCategory) {
         let profile = TaskProfile.of(text)
@@ -261,6 +263,29 @@ struct DifficultyCategoryTests {
         #expect(!profile.contains(.math) && profile.detected().first.map { [.extraction, .rewriting].contains($0) } == true, "\(profile.detected())")
     }
 
+    /// Generic instructions before a maths problem ("find all", "answer the following", "根据以下")
+    /// are extraction cues, but no text is supplied to extract from: the maths stays maths. A table
+    /// supplied with a request to calculate keeps the calculation.
+    @Test(arguments: [
+        "Find all real numbers x such that |2x - 3| < 5 and x^2 > 4.",
+        "Answer the following question.\nA bag contains 5 red marbles and 3 blue marbles. Two marbles are drawn without replacement. What is the probability that both are red?",
+        "Based on the following table of monthly sales, calculate the month-over-month growth rate for each month.\nJan 1200\nFeb 1350\nMar 1290\nApr 1500\nMay 1620\nJun 1580\nJul 1710\nAug 1800",
+        "根据以下条件求解：已知函数 f(x) = x^2 - 4x + 3，求 f(x) 在区间 [0, 5] 上的最大值和最小值。",
+    ])
+    func mathsAfterAGenericInstructionStaysMaths(text: String) {
+        #expect(TaskProfile.of(text).detected().first == .math, "\(TaskProfile.of(text).detected())")
+    }
+
+    /// Four-character Chinese cues are matched whole: "假如你是" is a role-play, "比如你是否" is not;
+    /// "修改一下" asks to rewrite, "改一下这段代码" is a code request.
+    @Test func fourCharacterCuesMatchWhole() {
+        #expect(TaskProfile.of("假如你是一名导游，请介绍一下西湖。").contains(.creative))
+        #expect(!TaskProfile.of("比如你是否需要提前预约？我们周末人比较多。").contains(.creative))
+        #expect(TaskProfile.of("请帮我修改一下这句话：我昨天去了超市买了很多的东西。").contains(.rewriting))
+        let code = TaskProfile.of("帮我改一下这段代码的bug：for i in range(10) print(i)")
+        #expect(!code.contains(.rewriting) && code.detected().first == .code, "\(code.detected())")
+    }
+
     /// Logic puzzles are told by their vocabulary: truth-tellers and liars, exactly one of several.
     @Test(arguments: [
         "On an island, knights always tell the truth and knaves always lie. A says: B is a knave. B says: we are both knights. Who is what?",
@@ -270,12 +295,14 @@ struct DifficultyCategoryTests {
         #expect(TaskProfile.of(text).contains(.reasoning), "\(TaskProfile.of(text).detected())")
     }
 
-    /// Every cue can be looked up: Chinese cues of one to three Han characters, English phrases of
-    /// at most three words (a longer one would be left out of the table without a word), and no key
-    /// listed twice with different values (only the first would count).
-    @Test func everyCueIsWellFormedAndListedOnce() {
+    /// Every cue can be looked up: Chinese cues of one to four Han characters, English phrases of
+    /// at most three words (a longer one would be left out of the table without a word), a lane
+    /// the table's four bits can hold, and no key listed twice with different values (only the
+    /// first would count).
+    @Test func everyCueIsWellFormedWithOneValue() {
         var seen: [UInt64: (UInt8, String)] = [:]
         for entry in DifficultyLexicon.cues {
+            #expect(entry.lane < 15, "\(entry.english.prefix(30))")
             for phrase in entry.englishPhrases {
                 #expect((1...3).contains(phrase.count), "\(phrase)")
                 let words = phrase.map { CueHash.word($0) }
@@ -288,7 +315,7 @@ struct DifficultyCategoryTests {
             }
             for cue in entry.chineseCues {
                 let scalars = cue.unicodeScalars.map(\.value)
-                #expect((1...3).contains(scalars.count) && scalars.allSatisfy { $0 >= 0x4e00 && $0 <= 0x9fff }, "\(cue)")
+                #expect((1...4).contains(scalars.count) && scalars.allSatisfy { $0 >= 0x4e00 && $0 <= 0x9fff }, "\(cue)")
                 let key = CueHash.han(scalars)
                 if let (value, other) = seen[key] {
                     #expect(value == entry.value, "\(cue) and \(other) have different values")

@@ -110,6 +110,8 @@ struct DifficultyScan {
     var otherLetters = 0
     /// Quantities written as words ("three", "half", "twice"; `DifficultyLexicon.numberWords`).
     var numberWords = 0
+    /// Runs of Chinese numerals ("三", "二十五"; not 一, which is in too many words).
+    var hanNumerals = 0
     var digits = 0
     var cjk = 0
     var lines = 1
@@ -138,7 +140,7 @@ struct DifficultyScan {
     // Evidence from weak cues (weight 1) per category: "if", "then", "which" for reasoning; "write",
     // "letter", "story" for creative writing.
     var weak = SIMD16<Int32>()
-    // Evidence from typical cues (weight 2) per category.
+    // Evidence from typical cues (weight 2) per lane (the maths and amount lanes are read).
     var typical = SIMD16<Int32>()
 
     // Answer options ("A. …", "B) …", "(C) …") and the stem before them.
@@ -150,6 +152,11 @@ struct DifficultyScan {
     var stemUnits = 0
     var stemNumbers = 0
     var seenOption = false
+
+    // Where a supplied text may start: the units before the first colon and at the end of the first
+    // line with words (-1: none).
+    var colonUnits = -1
+    var firstLineUnits = -1
 
     // Markers of a question that combines several statements ("I and II only", "Statement 1 |
     // Statement 2", "Scenario 1", ①②③): each option then asks for several judgements at once.
@@ -173,6 +180,13 @@ struct DifficultyScan {
     private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a }
     @inline(__always)
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always)
+    private static func isHanNumeral(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4E24: true  // 二三四五六七八九十百千万两
+        default: false
+        }
+    }
     @inline(__always)
     private static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
 
@@ -217,6 +231,7 @@ struct DifficultyScan {
         // The two previous Han scalars of the current run (0: none).
         var han1: UInt32 = 0
         var han2: UInt32 = 0
+        var han3: UInt32 = 0
         // End of the last word (byte offset) and its length, for call detection ("print(").
         var wordEnd = -1
         var wordLength = 0
@@ -231,6 +246,7 @@ struct DifficultyScan {
             if b < 0x80 {
                 han1 = 0
                 han2 = 0
+                han3 = 0
                 if Self.isLetter(b) {
                     var hash = CueHash.seed
                     var up = 0
@@ -330,6 +346,10 @@ struct DifficultyScan {
                     questions += 1
                     prev1 = 0
                     prev2 = 0
+                case 0x3a:  // :
+                    if colonUnits < 0 { colonUnits = units }
+                    prev1 = 0
+                    prev2 = 0
                 default:
                     prev1 = 0
                     prev2 = 0
@@ -366,19 +386,25 @@ struct DifficultyScan {
             prev2 = 0
             if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
                 cjk += 1
+                if Self.isHanNumeral(v) && !Self.isHanNumeral(han1) { hanNumerals += 1 }
                 if cjkLast.contains(v) {
                     add(table.lookup(CueHash.han(v)))
                     if han1 != 0 {
                         add(table.lookup(CueHash.han(han1, v)))
-                        if han2 != 0 { add(table.lookup(CueHash.han(han2, han1, v))) }
+                        if han2 != 0 {
+                            add(table.lookup(CueHash.han(han2, han1, v)))
+                            if han3 != 0 { add(table.lookup(CueHash.han(han3, han2, han1, v))) }
+                        }
                     }
                 }
+                han3 = han2
                 han2 = han1
                 han1 = v
                 continue
             }
             han1 = 0
             han2 = 0
+            han3 = 0
             // Letters of scripts other than Latin and Han: Cyrillic, Hebrew, Arabic, Devanagari and
             // other Indic scripts, Thai, Georgian, Hangul, kana.
             if (0x0400...0x052f).contains(v) || (0x0590...0x06ff).contains(v) || (0x0900...0x0e7f).contains(v)
@@ -387,7 +413,9 @@ struct DifficultyScan {
                 otherLetters += 1
                 continue
             }
-            if v == 0xff1f {
+            if v == 0xff1a {
+                if colonUnits < 0 { colonUnits = units }  // ：
+            } else if v == 0xff1f {
                 questions += 1  // ？
             } else if (0x2460...0x2473).contains(v) {
                 statementMarks += 1  // ①–⑳
@@ -439,6 +467,7 @@ struct DifficultyScan {
     }
 
     private mutating func endLine(lineLength: Int) {
+        if firstLineUnits < 0 && units > 0 { firstLineUnits = units }
         if lineIsOption {
             optionLines += 1
             optionChars += lineLength
@@ -459,27 +488,38 @@ struct DifficultyScan {
         func e(_ c: TaskCategory) -> Double { Double(evidence[c.index]) }
         let units = Double(self.units)
         // A task on a text the prompt supplies — extract from it, rewrite it, translate it, asked
-        // with at least one decisive cue or two typical ones — over a text of some length: the
-        // text's figures, prices and times, and its everyday maths words ("total", "minutes",
-        // "sold", "percent"), are what it says, not quantities to compute with: only a question for
-        // an amount ("how many times does each code appear") counts as maths. Answer-option
-        // questions keep their maths cues (their weights are learned on such questions).
+        // with at least one decisive cue or two typical ones — where a text is supplied: most of
+        // the prompt comes after a colon or after its first line. The text's figures, prices and
+        // times and its everyday maths words ("total", "minutes", "sold", "percent") are what it
+        // says, not quantities to compute with. To rewrite or translate a text is no maths at all;
+        // to extract from one keeps its decisive maths cues, equations and amount questions
+        // ("calculate the growth", "how many times does each code appear"). Answer-option
+        // questions keep every maths cue (their weights are learned on such questions).
         func asked(_ c: TaskCategory) -> Bool { e(c) - Double(weak[c.index]) >= 3 }
-        let textTask = units >= 40 && optionLines < 2 && (asked(.extraction) || asked(.rewriting) || asked(.translation))
+        func introduces(_ at: Int) -> Bool { at >= 0 && Double(at) <= 0.4 * units && units - Double(at) >= 20 }
+        let supplied = units >= 40 && optionLines < 2 && (introduces(colonUnits) || introduces(firstLineUnits))
+        let handled = supplied && (asked(.rewriting) || asked(.translation))
+        let extracted = supplied && !handled && asked(.extraction)
         // Amount questions ("how many…", "how long", "多少"): maths when the text gives quantities to
         // work with; a short one that gives none asks for a fact ("how many bones are in the human
         // body?", "珠穆朗玛峰有多少米高？").
         let lane = DifficultyLexicon.amountLane
         let amount = Double(evidence[lane])
-        let factual = numbers + numberWords == 0 && equations == 0 && quantities == 0 && units <= 20
-        var math =
-            textTask
-            ? amount - Double(typical[lane])  // "how long" is as often the text's
-            : e(.math) + (factual ? 0 : amount) + Double(min(equations, 4)) + Double(min(quantities, 3))
+        let factual = numbers + numberWords + hanNumerals == 0 && equations == 0 && quantities == 0 && units <= 20
+        let mathIndex = TaskCategory.math.index
+        var math: Double
+        if handled {
+            math = 0
+        } else if extracted {
+            // "how long" is as often the text's.
+            math = e(.math) - Double(weak[mathIndex] + typical[mathIndex]) + Double(min(equations, 4)) + amount - Double(typical[lane])
+        } else {
+            math = e(.math) + (factual ? 0 : amount) + Double(min(equations, 4)) + Double(min(quantities, 3))
+        }
         // Numbers are quantities to compute with only next to maths words or symbols (otherwise they
         // are dates, versions, figures in pasted data).
-        if math >= 2 && numbers >= 2 && !textTask { math += 1 }
-        if math >= 2 && numbers >= 4 && !textTask { math += 1 }
+        if math >= 2 && numbers >= 2 && !extracted { math += 1 }
+        if math >= 2 && numbers >= 4 && !extracted { math += 1 }
         // In a word problem the weak cues of the other categories are the problem's own words, not
         // a second task: "if", "then", "which" (reasoning), "writes a letter" (creative), "art class"
         // (code), "only" (constraints). With clear maths evidence (number words alone are not: "three
@@ -546,10 +586,10 @@ struct DifficultyScan {
         x.append(scores[0] * demandCentred)
         // Quantities to compute with: in an answer-option question those of the stem (the options'
         // numbers are candidate answers).
-        // Outside them, numbers written in digits or words: a word problem's quantities, each one more
+        // Outside them, numbers written in digits, words or Chinese numerals: a word problem's quantities, each one more
         // to combine (on GSM8K's training questions, their count orders problems by the steps of
         // their worked solutions better than length does).
-        x.append(scores[0] * (options && seenOption ? logOnePlus(Double(stemNumbers)) : logOnePlus(Double(self.numbers + numberWords))))
+        x.append(scores[0] * (options && seenOption ? logOnePlus(Double(stemNumbers)) : logOnePlus(Double(self.numbers + numberWords + hanNumerals))))
         x.append(scores[1] * demandCentred)
         x.append(scores[2] * demandCentred)
         x.append(easy * centred)

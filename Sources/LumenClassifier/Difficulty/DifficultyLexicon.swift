@@ -4,13 +4,15 @@
 // 1 weak or ambiguous ("cost", "function", "story").
 //
 // English entries are lower-case ASCII words; a phrase is up to three words separated by single
-// spaces, `#` standing for any number ("at least # words"). Chinese entries are two or three Han
+// spaces, `#` standing for any number ("at least # words"). Chinese entries are two to four Han
 // characters (one character only where it is unambiguous, such as 诗).
 
 /// The cue lists and their compiled lookup tables.
 enum DifficultyLexicon {
     /// One category's cues at one weight.
     struct Cues {
+        /// The category the cues speak for (amount questions: maths, though `DifficultyScan` reads a
+        /// short one without quantities as a look-up).
         var category: TaskCategory
         var weight: Int
         var english: String
@@ -54,10 +56,11 @@ enum DifficultyLexicon {
             perimeter, circumference, hypotenuse, square root, solve for, inequality, inequalities, combinatorics, \
             permutations, expected value, standard deviation, math problem, maths problem, math question, sum of, \
             compound interest, greatest common, least common, vertices, modulo, determinant, \
-            trigonometry, area of, volume of, value of, word problem, multiplied by, times as, twice as, half as
+            trigonometry, area of, volume of, value of, word problem, multiplied by, times as, twice as, half as, \
+            how many ways, in how many, arrangements, different ways
             """,
             zh: """
-                计算 求解 方程 一共 总共 平均数 百分之 百分比 概率 面积 体积 周长 半径 直径 三角形 导数 积分 矩阵 \
+                计算 求解 方程 排法 一共 总共 平均数 百分之 百分比 概率 面积 体积 周长 半径 直径 三角形 导数 积分 矩阵 \
                 向量 数列 整数 质数 素数 整除 余数 分数 比例 倍数 应用题 不等式 因式 化简 解方程 \
                 求证 函数值 最大值 最小值 概率论 组合数 排列
                 """),
@@ -95,7 +98,7 @@ enum DifficultyLexicon {
             explain your reasoning, your reasoning, show your work, must be true, true or false, does not belong, \
             brain teaser, counterexample, rigorous, rigorously, lateral thinking, chain of thought
             """,
-            zh: "证明 推导 推理 逻辑 谜题 一步步 逐步 论证 推断 演绎 反证 悖论 急转弯 说真话 说假话 真话 假话 说对了 说错了"),
+            zh: "证明 推导 推理 逻辑 谜题 一步步 逐步 论证 推断 演绎 反证 悖论 脑筋急转 说真话 说假话 真话 假话 说对了 说错了"),
         // The vocabulary of logic puzzles: truth-tellers and liars, exactly one of several.
         Cues(
             .reasoning, 2,
@@ -137,7 +140,7 @@ enum DifficultyLexicon {
             implement a, write a program, write a function, write a script, the function, this function, \
             a function, function that, method that, class that
             """,
-            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 个函数 异常 死循环 正则"),
+            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 一个函数 异常 死循环 正则"),
         Cues(
             .code, 2,
             """
@@ -166,7 +169,7 @@ enum DifficultyLexicon {
             your answer must, the letter, each sentence, every sentence, each paragraph, the following rules, \
             following constraints, following requirements
             """,
-            zh: "字以内 字以上 不超过 不少于 不多于 恰好 严格 格式 下格式 开头 结尾 分点 分段 小写 大写 求如下 必须 不得"),
+            zh: "字以内 字以上 不超过 不少于 不多于 恰好 严格 格式 以下格式 开头 结尾 分点 分段 小写 大写 要求如下 必须 不得"),
         Cues(
             .constraints, 2,
             """
@@ -191,7 +194,7 @@ enum DifficultyLexicon {
             find all, list all, pull out, parse the, according to this, out of this, from this text, \
             from this email, from this log, from this document
             """,
-            zh: "提取 抽取 据以下 据下面 据上述 根据这 从下面 文中 原文 材料 阅读 找出 挑出 下文 下文本 下内容 文章中 段落 摘录"),
+            zh: "提取 抽取 根据以下 根据下面 根据上述 根据这 从下面 文中 原文 材料 阅读 找出 挑出 下文 以下文本 以下内容 文章中 段落 摘录"),
         // What a request about a supplied text asks for, and where the text is.
         Cues(
             .extraction, 2,
@@ -200,7 +203,7 @@ enum DifficultyLexicon {
             action items, key points, key facts, into a table, a timeline, each mentioned, \
             every email, every date, every name
             """,
-            zh: "这段 下面这 这条 这份 整理成 要点 待办 列出 里的"),
+            zh: "这段 下面这 这条 整理成 要点 待办"),
         Cues(.extraction, 1, "identify, following, given, below, above, text, document, context, passage, article, data", zh: "根据 以下 上述 内容"),
 
         // Chit-chat.
@@ -223,7 +226,7 @@ enum DifficultyLexicon {
             typos, more formal, more polite, more concise, more professional, more casual, simpler words, \
             make it sound, make this sound, reformulate, edit the, edit this, improve the writing
             """,
-            zh: "改写 润色 重写 改得 改成 简化 总结 概括 摘要 缩写 精简 语法 错别字 改一下 换个说 通顺"),
+            zh: "改写 润色 重写 改得 改成 简化 总结 概括 摘要 缩写 精简 语法 错别字 修改一下 换个说法 通顺"),
         Cues(
             .rewriting, 2,
             "tighten, punchier, friendlier, past tense, present tense, own words, less formal, less wordy, sound less, sound more, tone down",
@@ -253,7 +256,7 @@ enum DifficultyLexicon {
             a story, creative, brainstorm, ideas for, names for, name ideas, travel blog, advertisement, \
             product description, rhyme, rhyming
             """,
-            zh: "诗 写一首 诗歌 故事 小说 歌词 作文 写一篇 扮演 假装 如你是 文案 标语 口号 祝福语 创意 想象 剧本 散文 段子 对联"),
+            zh: "诗 写一首 诗歌 故事 小说 歌词 作文 写一篇 扮演 假装 假如你是 文案 标语 口号 祝福语 创意 想象 剧本 散文 段子 对联"),
         Cues(
             .creative, 1,
             """
@@ -271,7 +274,7 @@ enum DifficultyLexicon {
             when did, when was, what year, define, definition, meaning of, what does, stand for, population of, \
             how tall, how big is, what is a, what is an, what is the, tell me about, name the, name a, facts about
             """,
-            zh: "是什么 是谁 在哪 哪里 哪一年 么意思 定义 首都 意思是 什么是 单介绍 绍一下"),
+            zh: "是什么 是谁 在哪 哪里 哪一年 什么意思 定义 首都 意思是 什么是 简单介绍 介绍一下"),
         Cues(.lookup, 2, "who won, who is, who was, when is, where is, where was, where are, what are", zh: "在哪儿"),
         Cues(.lookup, 1, "what, who, when, where, fact, facts", zh: "什么 谁 哪"),
     ]
@@ -323,7 +326,7 @@ enum DifficultyLexicon {
             }
             for word in entry.chineseCues {
                 let scalars = word.unicodeScalars.map(\.value)
-                guard (1...3).contains(scalars.count) else { continue }
+                guard (1...4).contains(scalars.count) else { continue }
                 entries.append((CueHash.han(scalars), value))
             }
         }
@@ -350,7 +353,7 @@ enum CueHash {
         ((a &* 0x9e37_79b9_7f4a_7c15) ^ (a >> 29)) ^ b
     }
 
-    /// The key of one to three Han scalars (a different seed from words').
+    /// The key of one to four Han scalars (a different seed from words').
     @inline(__always)
     static func han(_ scalars: [UInt32]) -> UInt64 {
         var h: UInt64 = 0x84222325cbf29ce4
@@ -364,6 +367,8 @@ enum CueHash {
     static func han(_ a: UInt32, _ b: UInt32) -> UInt64 { (han(a) ^ UInt64(b)) &* prime }
     @inline(__always)
     static func han(_ a: UInt32, _ b: UInt32, _ c: UInt32) -> UInt64 { (han(a, b) ^ UInt64(c)) &* prime }
+    @inline(__always)
+    static func han(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) -> UInt64 { (han(a, b, c) ^ UInt64(d)) &* prime }
 }
 
 /// Open-addressing table from a cue key to its value byte: category (bits 0–3, index + 1), weight

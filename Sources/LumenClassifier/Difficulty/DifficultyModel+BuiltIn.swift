@@ -62,63 +62,63 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.020142698742533226,  // open_length
-            -0.07239350364953243,  // lines
+            -0.01954485910928139,  // open_length
+            -0.06936758274568289,  // lines
             0.0,  // numbers
-            0.08123184456669472,  // questions
-            0.3025561376541246,  // math
-            0.24947539747193517,  // reasoning
-            0.3168996932901523,  // code
-            0.1312237272639906,  // constraints
-            0.07871879843987771,  // extraction
-            -0.2539757081573938,  // chat
-            -0.17266408784783344,  // rewriting
-            -0.0834635349631084,  // translation
-            -0.21062702552127224,  // creative
-            -0.1306080534675715,  // lookup
-            0.04287214982016691,  // constraint_count
-            0.12100665847283823,  // math_x_length
-            0.20415663717710844,  // math_x_numbers
-            0.1087948905731577,  // reasoning_x_length
-            0.05607675129555405,  // code_x_length
-            -0.048537885876290765,  // easy_x_length
-            0.14087681607025074,  // constrained_easy
-            0.04797635224518422,  // context_question
-            0.17546275687140275,  // other_script
-            -2.7103271904810566,  // mcq
-            -0.009012210345222612,  // mcq_length
-            0.012849634204860669,  // mcq_stem
-            0.05140681502269807,  // mcq_statements
-            0.03002478766851278,  // mcq_option_share
-            -0.2682413263580688,  // mcq_digit_ratio
-            -0.2847423068913052,  // mcq_symbol_ratio
-            0.11055072094747956,  // mcq_upper_ratio
-            -0.0973280745107753,  // mcq_long_words
-            0.0039437472347950975,  // mcq_word_length
-            -0.008803143630585469,  // mcq_lines
-            0.011204865790514792,  // mcq_numbers
-            -0.0017289844731263916,  // mcq_questions
-            -0.30189634440638036,  // mcq_math
-            -0.28775475184513877,  // mcq_reasoning
-            -0.35936557753552684,  // mcq_code
-            -0.14861319627662903,  // mcq_constraints
-            -0.10005559836149495,  // mcq_extraction
-            0.2667558539543991,  // mcq_chat
-            0.1662348576110613,  // mcq_rewriting
-            0.04274286481187057,  // mcq_translation
-            0.254132289726747,  // mcq_creative
-            0.06975892780290541,  // mcq_lookup
-            -0.051655289571106704,  // mcq_constraint_count
-            -0.0960098646483516,  // mcq_math_x_length
-            -0.04260115776805668,  // mcq_math_x_numbers
-            -0.06381922015055683,  // mcq_reasoning_x_length
-            -0.03460196129115723,  // mcq_code_x_length
-            0.032116861968092256,  // mcq_easy_x_length
-            -0.11223465742042397,  // mcq_constrained_easy
-            -0.061487331168543505,  // mcq_context_question
+            0.07735443868330182,  // questions
+            0.28713817320026624,  // math
+            0.23854338680396525,  // reasoning
+            0.30267029713959087,  // code
+            0.12534255210813972,  // constraints
+            0.07453709082019597,  // extraction
+            -0.24316931574376477,  // chat
+            -0.1656254119700267,  // rewriting
+            -0.07974060211868092,  // translation
+            -0.20161813788617275,  // creative
+            -0.1247988137261641,  // lookup
+            0.040685190059415184,  // constraint_count
+            0.11198848476348974,  // math_x_length
+            0.19395823212409616,  // math_x_numbers
+            0.10395073573226342,  // reasoning_x_length
+            0.05309077820824436,  // code_x_length
+            -0.04662483108552026,  // easy_x_length
+            0.13460778659208344,  // constrained_easy
+            0.045894985468378745,  // context_question
+            0.1677429808972984,  // other_script
+            -2.7101511882837737,  // mcq
+            -0.008715563219709174,  // mcq_length
+            0.012462104454689841,  // mcq_stem
+            0.0492141534251693,  // mcq_statements
+            0.029038737583529112,  // mcq_option_share
+            -0.2587708008144095,  // mcq_digit_ratio
+            -0.27513246671337876,  // mcq_symbol_ratio
+            0.10547372565513775,  // mcq_upper_ratio
+            -0.09301068584024408,  // mcq_long_words
+            0.0037481313649703235,  // mcq_word_length
+            -0.008416554875361134,  // mcq_lines
+            0.010953856462625066,  // mcq_numbers
+            -0.0016993350974499576,  // mcq_questions
+            -0.2854509237420802,  // mcq_math
+            -0.2748663470055072,  // mcq_reasoning
+            -0.34323064950154847,  // mcq_code
+            -0.14191290821392824,  // mcq_constraints
+            -0.09496678209264951,  // mcq_extraction
+            0.254113772318077,  // mcq_chat
+            0.1599109733086186,  // mcq_rewriting
+            0.04100342979565112,  // mcq_translation
+            0.2435544281385302,  // mcq_creative
+            0.06686709869878217,  // mcq_lookup
+            -0.049031836212805796,  // mcq_constraint_count
+            -0.08891552064058077,  // mcq_math_x_length
+            -0.04110911504179146,  // mcq_math_x_numbers
+            -0.06112416868835495,  // mcq_reasoning_x_length
+            -0.032607995589494905,  // mcq_code_x_length
+            0.030903572767165925,  // mcq_easy_x_length
+            -0.10937064245351726,  // mcq_constrained_easy
+            -0.05846886173072356,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.1762467137290917,
+        bias: 1.1783767785614465,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",

@@ -25,7 +25,8 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     /// centred on ~15 words, `math_x_numbers` counts number words, answer-option layout counts only
     /// through gated weights (a version-2 model would score differently under the same names). 4: in
     /// a word problem the weak cues of every other category are the problem's own words. 5: amount
-    /// questions without quantities are look-ups, a supplied text's figures are not maths, new cues.
+    /// questions without quantities are look-ups, a supplied text's figures are not maths, Chinese
+    /// numerals are quantities, four-character Chinese cues, new cues.
     package static let currentVersion = 5
 
     package init(
