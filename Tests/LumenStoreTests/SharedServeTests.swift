@@ -298,7 +298,9 @@ struct SharedServeTests {
         let unit = try await Self.unitCost()
         let budget = (unit * 100 * 1_000_000).rounded() / 1_000_000
         var options = FakeUpstreamOptions(retainRecords: true)
-        options.defaultFault = FakeFault(delay: .milliseconds(150))
+        // Slow enough that the load lasts several seconds: a poll through psql on a busy machine (the
+        // whole suite runs in parallel on two cores) takes long enough to miss a shorter one.
+        options.defaultFault = FakeFault(delay: .milliseconds(500))
         let fleet = try await Fleet.start(policy: Self.policy(budget: budget), upstream: options)
         defer { fleet.abandon() }
         let victim = fleet.servers[1]

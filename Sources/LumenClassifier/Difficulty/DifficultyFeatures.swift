@@ -134,7 +134,8 @@ struct DifficultyScan {
     var prev1: UInt64 = 0
     var prev2: UInt64 = 0
 
-    // Cue evidence per category (`TaskCategory.index`), and constraint cues of weight ≥ 2.
+    // Cue evidence per category (`TaskCategory.index`; lane 10, `DifficultyLexicon.amountLane`, for
+    // amount questions), and constraint cues of weight ≥ 2.
     var evidence = SIMD16<Int32>()
     var constraintHits = 0
     // Evidence from weak cues (weight 1) per category: "if", "then", "which" for reasoning; "write",
