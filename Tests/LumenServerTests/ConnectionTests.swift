@@ -219,12 +219,12 @@ import Glibc
     /// A request refused by its declared length before its body is read gets one answer: no 408
     /// when the body it still sends is slow.
     @Test func aRequestAnsweredBeforeItsBodyGetsNoSecondAnswer() async throws {
-        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 1)) { port in
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 3)) { port in
             let client = try Socket(port: port)
             client.send(
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
                     + String(repeating: "x", count: 1000))
-            let answer = await client.readToEnd(timeout: 4)
+            let answer = await client.readToEnd(timeout: 15)
             #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(answer.text)")
             #expect(answer.text.components(separatedBy: "HTTP/1.1 ").count == 2, "\(answer.text)")
         }
@@ -248,11 +248,11 @@ import Glibc
     /// its body's clock starts when it is the one being answered. A CONNECT is refused, not left
     /// hanging; a declared length too large for an integer is over the limit; HEAD /healthz answers.
     @Test func pipelinedBodyClockConnectHugeLengthAndHead() async throws {
-        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 1), local: FakeBackend(route: .local, delay: .milliseconds(1500))) {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 2), local: FakeBackend(route: .local, delay: .seconds(3))) {
             port in
             let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
             let slow = try Socket(port: port)
-            // The first answer takes 1.5 s, longer than the body timeout; the second request waits for
+            // The first answer takes 3 s, longer than the body timeout; the second request waits for
             // "100 Continue" all that time, and is not timed out for it.
             slow.send(
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(HTTPEdgeTests.chat.utf8.count)\r\n\r\n\(HTTPEdgeTests.chat)"
