@@ -13,7 +13,8 @@ package struct ConnectionLimits: Sendable, Hashable {
     /// Seconds a connection may go without a request part: an idle keep-alive connection, or a
     /// request whose headers do not arrive (Hummingbird's idle timeout).
     package var idleTimeout: Double
-    /// Seconds from a request's headers to the end of its body (408 and closed after that).
+    /// Seconds from a request's headers (or, behind other requests on the connection, from the
+    /// moment it is the one being answered) to the end of its body (408 and closed after that).
     package var bodyTimeout: Double
     /// Connections open at once; one more is closed at once (after a 503 when it sends a request).
     package var maxConnections: Int
@@ -91,9 +92,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var closeAfterResponse = false
     /// The answer is out and the connection stops sending: what still comes is dropped.
     private var lingering = false
-    /// What came after the requests read could not be parsed: they are answered, then the
-    /// connection closes.
+    /// What came after the requests read could not be parsed (or was a CONNECT): what was read is
+    /// answered, then the connection closes; nothing more is read.
     private var unreadable = false
+    /// Whether the latest request read has ended (its body is all in).
+    private var inboundEnded = true
+    /// A refusal owed to a request behind others (a CONNECT, a body that could not be parsed),
+    /// written when its turn comes, then the connection closes.
+    private var owed: (id: Int, status: HTTPResponse.Status, code: String, message: String)?
     /// The HTTP version of each request, which the typed request parts do not carry.
     private let versionTap = HTTPVersionTap()
 
@@ -152,9 +158,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(var head):
             inbound += 1
+            inboundEnded = false
             guard head.method != .connect else {
-                // A tunnel: the parser stops reading HTTP after it.
-                return refuse(context, status: .methodNotAllowed, code: "method_not_allowed", message: "CONNECT is not served here.")
+                // A tunnel: the parser stops reading HTTP after it. Answered in its turn.
+                return owe(context, inbound, .notImplemented, "not_implemented", "CONNECT is not served here.")
             }
             // "Expect: 100-continue" (curl sends it with a large body) waits for the handler's go
             // (`proceed`), once the caller is authenticated and the body's length is within the limit;
@@ -175,6 +182,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if pending.count == 1 { startBodyClock(context) }
             return context.fireChannelRead(wrapInboundOut(.head(head)))
         case .end:
+            inboundEnded = true
             update(inbound) {
                 $0.ended = true
                 $0.awaitsContinue = false
@@ -228,8 +236,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.kind != .informational:
             responding = true
+            if pending.isEmpty, owed != nil {
+                // The handler answers the request a refusal was owed to (before reading its broken
+                // body): its answer stands instead, and the connection closes after it.
+                owed = nil
+                closeAfterResponse = true
+                head.headerFields[.connection] = "close"
+                return context.write(wrapOutboundOut(.head(head)), promise: promise)
+            }
             // The oldest request not answered is the one this answers.
-            if let answered = pending.first, answered.http10 || !answered.ended || (unreadable && pending.count == 1) {
+            if let answered = pending.first, answered.http10 || !answered.ended || (unreadable && owed == nil && pending.count == 1) {
                 // HTTP/1.0 reads to the end of the connection; a body not read yet (held back for
                 // "100 Continue", or refused by its declared length) is not worth reading in full,
                 // nor is what follows a request that cannot be parsed.
@@ -241,15 +257,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             responding = false
             let answered = pending.isEmpty ? nil : pending.removeFirst()
-            if !closeAfterResponse, let next = pending.first, next.id == inbound, !next.ended {
-                startBodyClock(context)  // the next request is now the one being answered
-            }
+            // What follows could not be read and a stream was under way when that was found: this
+            // was the last answer.
+            if unreadable && owed == nil && pending.isEmpty { closeAfterResponse = true }
             if closeAfterResponse {
                 closeAfterResponse = false
                 let done = promise ?? context.eventLoop.makePromise()
                 done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
                     guard let self else { return context.close(promise: nil) }
-                    if answered?.ended ?? true || answered?.id != self.inbound {
+                    // Whether the request's body is all in is read now, not when the answer ended.
+                    if answered?.id != self.inbound || self.inboundEnded {
                         self.close(context)
                     } else {
                         self.linger(context)
@@ -257,9 +274,33 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 }
                 return context.write(data, promise: done)
             }
+            if owed != nil, pending.isEmpty {
+                // The refusal's turn: after this answer is out (unless the handler answers first).
+                let done = promise ?? context.eventLoop.makePromise()
+                done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
+                    guard let self, let owed = self.owed, !self.responding else { return }
+                    self.refuse(context, status: owed.status, code: owed.code, message: owed.message)
+                }
+                return context.write(data, promise: done)
+            }
+            if let next = pending.first, next.id == inbound, !next.ended {
+                startBodyClock(context)  // the next request is now the one being answered
+            }
         case .body: break
         }
         context.write(data, promise: promise)
+    }
+
+    /// Refuses request `id` now if nothing is being answered before it, else when its turn comes
+    /// (answers go out in the order requests came); nothing more is read.
+    private func owe(_ context: ChannelHandlerContext, _ id: Int, _ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        unreadable = true
+        pending.removeAll { $0.id == id }
+        if pending.isEmpty {
+            refuse(context, status: status, code: code, message: message)
+        } else {
+            owed = (id, status, code, message)
+        }
     }
 
     /// Stops sending and reads (dropping it) the rest of the request's body until it ends or
@@ -268,7 +309,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard !closed else { return }
         lingering = true
         bodyDeadline?.cancel()
-        context.close(mode: .output, promise: nil)
+        let halfClosed = context.eventLoop.makePromise(of: Void.self)
+        // A channel that cannot close one way closes both.
+        halfClosed.futureResult.assumeIsolated().whenFailure { [weak self] _ in self?.close(context) }
+        context.close(mode: .output, promise: halfClosed)
         bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(Self.lingerSeconds * 1e9))) { [weak self] in
             self?.close(context)
         }
@@ -283,21 +327,22 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let parseError = error as? HTTPParserError {
-            guard pending.isEmpty || (pending.count == 1 && !(pending[0].ended)) else {
-                // Requests read before the bad bytes are still answered; then the connection closes.
-                unreadable = true
-                return
-            }
-            refuse(context, status: .badRequest, code: "malformed_http", message: "The HTTP request could not be parsed (\(parseError)).")
+        guard error is HTTPParserError || error is ByteToMessageDecoderError else { return context.fireErrorCaught(error) }
+        // Bytes the HTTP parser cannot read (or reads after its first error).
+        if lingering || closed || unreadable { return close(context) }
+        if let last = pending.last, last.ended {
+            // Every request read is whole: they are answered, then the connection closes.
+            unreadable = true
             return
         }
-        context.fireErrorCaught(error)
+        // The latest request's body is broken (or no request was read): it is refused in its turn.
+        owe(context, inbound, .badRequest, "malformed_http", "The HTTP request could not be parsed (\(error)).")
     }
 
     /// Answers with an OpenAI error object (unless a response is already under way) and closes.
     private func refuse(_ context: ChannelHandlerContext, status: HTTPResponse.Status, code: String, message: String) {
         guard !closed else { return }
+        guard !lingering else { return close(context) }  // the sending side is shut
         closed = true
         bodyDeadline?.cancel()
         bodyDeadline = nil

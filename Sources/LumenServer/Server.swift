@@ -108,12 +108,14 @@ package enum LumenHTTPServer {
         }
         httpRouter.post("/v1/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
         httpRouter.post("/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
-        httpRouter.get("/v1/models") { request, _ in handler.models(request) }
-        httpRouter.get("/v1/models/:id") { request, context in handler.model(request, id: context.parameters.get("id") ?? "") }
-        httpRouter.get("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
-        httpRouter.head("/healthz") { _, _ in handler.plain(.ok, "ok\n") }
-        httpRouter.get("/readyz") { request, _ in handler.probe(request) { handler.ready() } }
-        httpRouter.get("/metrics") { request, _ in handler.probe(request) { handler.metrics() } }
+        // GET routes answer HEAD too (the same head, no body: RFC 9110 §9.3.2).
+        for method in [HTTPRequest.Method.get, .head] {
+            httpRouter.on("/v1/models", method: method) { request, _ in handler.models(request) }
+            httpRouter.on("/v1/models/:id", method: method) { request, context in handler.model(request, id: context.parameters.get("id") ?? "") }
+            httpRouter.on("/healthz", method: method) { _, _ in handler.plain(.ok, "ok\n") }
+            httpRouter.on("/readyz", method: method) { request, _ in handler.probe(request) { handler.ready() } }
+            httpRouter.on("/metrics", method: method) { request, _ in handler.probe(request) { handler.metrics() } }
+        }
         // The API's paths answer other methods with 405 and what they allow, in the API's error shape.
         let posts = ["/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses"]
         for path in posts {
@@ -123,7 +125,7 @@ package enum LumenHTTPServer {
         }
         for path in ["/v1/models", "/healthz", "/readyz", "/metrics"] {
             for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
-                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "GET", path: path) }
+                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "GET, HEAD", path: path) }
             }
         }
         httpRouter.middlewares.add(NotFoundBodyMiddleware())

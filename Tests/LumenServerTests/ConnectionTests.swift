@@ -216,6 +216,40 @@ import Glibc
         }
     }
 
+    /// What cannot be served behind requests already read is refused in its turn, after their
+    /// answers: a CONNECT (501), a body that cannot be parsed (400 at once, not a 408 after the
+    /// body timeout); bytes that cannot be parsed after whole requests end the connection after
+    /// their answers.
+    @Test func refusalsWaitTheirTurn() async throws {
+        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 10), local: FakeBackend(route: .local, delay: .milliseconds(300))) {
+            port in
+            let post =
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(HTTPEdgeTests.chat.utf8.count)\r\n\r\n\(HTTPEdgeTests.chat)"
+            let connect = try Socket(port: port)
+            connect.send(post + "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+            let first = await connect.readToEnd(timeout: 30)
+            #expect(first.text.hasPrefix("HTTP/1.1 200") && first.text.contains("echo: Hello there"), "\(first.text)")
+            #expect(first.text.contains("}HTTP/1.1 501 ") && first.closed, "\(first.text)")
+
+            let broken = try Socket(port: port)
+            let started = Date()
+            broken.send(
+                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n"
+            )
+            let answers = await broken.readToEnd(timeout: 30)
+            #expect(answers.text.hasPrefix("HTTP/1.1 200") && answers.text.contains("ok\nHTTP/1.1 400 ") && answers.closed, "\(answers.text)")
+            #expect(Date().timeIntervalSince(started) < 8, "the broken body waited for the body timeout")
+
+            let garbage = try Socket(port: port)
+            garbage.send(post)
+            try await Task.sleep(for: .milliseconds(100))
+            garbage.send("\u{01}garbage\r\n\r\n")
+            let last = await garbage.readToEnd(timeout: 30)
+            #expect(last.text.hasPrefix("HTTP/1.1 200") && last.text.lowercased().contains("connection: close") && last.closed, "\(last.text)")
+            #expect(!last.text.contains(" 400 "), "\(last.text)")
+        }
+    }
+
     /// A request refused by its declared length before its body is read gets one answer: no 408
     /// when the body it still sends is slow.
     @Test func aRequestAnsweredBeforeItsBodyGetsNoSecondAnswer() async throws {
@@ -246,7 +280,8 @@ import Glibc
 
     /// A pipelined request waiting for "100 Continue" behind an answer still going is not late:
     /// its body's clock starts when it is the one being answered. A CONNECT is refused, not left
-    /// hanging; a declared length too large for an integer is over the limit; HEAD /healthz answers.
+    /// hanging (501); a declared length too large for an integer is over the limit; the GET routes
+    /// answer HEAD, and other methods there with 405 and `Allow: GET, HEAD`.
     @Test func pipelinedBodyClockConnectHugeLengthAndHead() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 2), local: FakeBackend(route: .local, delay: .seconds(3))) {
             port in
@@ -267,7 +302,7 @@ import Glibc
             let connect = try Socket(port: port)
             connect.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
             let refused = await connect.readToEnd(timeout: 30)
-            #expect(refused.text.hasPrefix("HTTP/1.1 405") && refused.closed, "\(refused.text)")
+            #expect(refused.text.hasPrefix("HTTP/1.1 501") && refused.closed, "\(refused.text)")
 
             let huge = try Socket(port: port)
             huge.send(
@@ -276,10 +311,16 @@ import Glibc
             let tooLarge = await huge.readToEnd(timeout: 30)
             #expect(tooLarge.text.hasPrefix("HTTP/1.1 413") && !tooLarge.text.contains("100 Continue") && tooLarge.closed, "\(tooLarge.text)")
 
-            let head = try Socket(port: port)
-            head.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            let answer = await head.readToEnd(timeout: 30)
-            #expect(answer.text.hasPrefix("HTTP/1.1 200") && answer.text.hasSuffix("\r\n\r\n"), "\(answer.text)")
+            for path in ["/healthz", "/v1/models", "/readyz"] {
+                let head = try Socket(port: port)
+                head.send("HEAD \(path) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nConnection: close\r\n\r\n")
+                let answer = await head.readToEnd(timeout: 30)
+                #expect(answer.text.hasPrefix("HTTP/1.1 200") && answer.text.hasSuffix("\r\n\r\n") && answer.closed, "\(path): \(answer.text)")
+            }
+            let post = try Socket(port: port)
+            post.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            let notAllowed = await post.readToEnd(timeout: 30)
+            #expect(notAllowed.text.hasPrefix("HTTP/1.1 405") && notAllowed.text.lowercased().contains("allow: get, head"), "\(notAllowed.text)")
         }
     }
 

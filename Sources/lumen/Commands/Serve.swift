@@ -70,7 +70,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle or take to send its headers before it is closed.")
     var idleTimeout: Double = 60
 
-    @Option(name: .customLong("body-timeout"), help: "Seconds a request may take to send its body after its headers (408 after that).")
+    @Option(
+        name: .customLong("body-timeout"),
+        help:
+            "Seconds a request may take to send its body after its headers, or after its turn comes behind other requests on the connection (408 after that)."
+    )
     var bodyTimeout: Double = 60
 
     @Option(name: .customLong("max-connections"), help: "Connections open at once; one more gets a 503 and is closed.")
