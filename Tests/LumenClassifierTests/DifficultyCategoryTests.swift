@@ -233,6 +233,8 @@ struct DifficultyCategoryTests {
         ("小明有25个苹果，给了小红8个，现在有多少个苹果？", .math),
         ("三个人三天喝三桶水，九个人九天喝多少桶水？", .math),  // Chinese numerals are quantities
         ("How many ways can you arrange the letters of BANANA?", .math),
+        // Numerals in names are no quantities.
+        ("四川省有多少人口？", .lookup), ("百度有多少员工？", .lookup), ("千岛湖有多少个岛？", .lookup),
     ])
     func amountQuestionsAreMathsOnlyWithQuantities(text: String, category: TaskCategory) {
         let profile = TaskProfile.of(text)
@@ -271,9 +273,19 @@ struct DifficultyCategoryTests {
         "Answer the following question.\nA bag contains 5 red marbles and 3 blue marbles. Two marbles are drawn without replacement. What is the probability that both are red?",
         "Based on the following table of monthly sales, calculate the month-over-month growth rate for each month.\nJan 1200\nFeb 1350\nMar 1290\nApr 1500\nMay 1620\nJun 1580\nJul 1710\nAug 1800",
         "根据以下条件求解：已知函数 f(x) = x^2 - 4x + 3，求 f(x) 在区间 [0, 5] 上的最大值和最小值。",
+        // A translation or summary cue inside the problem (or after it) is the problem's.
+        "请解答下面的应用题：某班有四十八名学生，其中参加数学兴趣小组的有二十七人，参加英语兴趣小组的有二十五人，两个小组都参加的有十人，两个小组都没有参加的有多少人？",
+        "Quick question for my homework: a recipe for 4 people needs 300 g of flour, 2 eggs and 150 ml of milk. How much of each do I need for 10 people, and how many eggs should I buy if they come in boxes of 6? Please summarize the amounts in a short list.",
     ])
     func mathsAfterAGenericInstructionStaysMaths(text: String) {
         #expect(TaskProfile.of(text).detected().first == .math, "\(TaskProfile.of(text).detected())")
+    }
+
+    /// A request to summarise a supplied text that also asks for a calculation keeps it.
+    @Test func aCalculationAskedOfASuppliedTextIsMaths() {
+        let text =
+            "Summarize this invoice and calculate the total including 8% sales tax: 3 chairs at $45 each, 1 desk at $220, 2 lamps at $35 each, delivery $25, assembly $40, all to be paid within 30 days."
+        #expect(TaskProfile.of(text).contains(.math), "\(TaskProfile.of(text).detected())")
     }
 
     /// Four-character Chinese cues are matched whole: "假如你是" is a role-play, "比如你是否" is not;
@@ -282,6 +294,7 @@ struct DifficultyCategoryTests {
         #expect(TaskProfile.of("假如你是一名导游，请介绍一下西湖。").contains(.creative))
         #expect(!TaskProfile.of("比如你是否需要提前预约？我们周末人比较多。").contains(.creative))
         #expect(TaskProfile.of("请帮我修改一下这句话：我昨天去了超市买了很多的东西。").contains(.rewriting))
+        #expect(TaskProfile.of("帮我写个函数，判断一个数是不是质数").contains(.code))
         let code = TaskProfile.of("帮我改一下这段代码的bug：for i in range(10) print(i)")
         #expect(!code.contains(.rewriting) && code.detected().first == .code, "\(code.detected())")
     }

@@ -158,6 +158,11 @@ struct DifficultyScan {
     // line with words (-1: none).
     var colonUnits = -1
     var firstLineUnits = -1
+    // The cue evidence (and its weak part) at those points: the instruction before a supplied text.
+    var evidenceAtColon = SIMD16<Int32>()
+    var weakAtColon = SIMD16<Int32>()
+    var evidenceAtFirstLine = SIMD16<Int32>()
+    var weakAtFirstLine = SIMD16<Int32>()
 
     // Markers of a question that combines several statements ("I and II only", "Statement 1 |
     // Statement 2", "Scenario 1", ①②③): each option then asks for several judgements at once.
@@ -181,6 +186,17 @@ struct DifficultyScan {
     private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a }
     @inline(__always)
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    /// Measure words and units after a Chinese numeral: 个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把.
+    private static let measureWords: Set<UInt32> = Set(
+        "个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把".unicodeScalars.map(\.value))
+
+    @inline(__always)
+    private static func isMeasureWord(_ v: UInt32) -> Bool { measureWords.contains(v) }
+
+    /// 百, 千, 万 on their own (百度, 千岛湖, 万里长城).
+    @inline(__always)
+    private static func isBareMagnitude(_ v: UInt32) -> Bool { v == 0x767E || v == 0x5343 || v == 0x4E07 }
+
     @inline(__always)
     private static func isHanNumeral(_ v: UInt32) -> Bool {
         switch v {
@@ -229,7 +245,7 @@ struct DifficultyScan {
         var i = 0
         let n = bytes.count
         var extra = 0
-        // The two previous Han scalars of the current run (0: none).
+        // The three previous Han scalars of the current run (0: none).
         var han1: UInt32 = 0
         var han2: UInt32 = 0
         var han3: UInt32 = 0
@@ -347,8 +363,13 @@ struct DifficultyScan {
                     questions += 1
                     prev1 = 0
                     prev2 = 0
-                case 0x3a:  // :
-                    if colonUnits < 0 { colonUnits = units }
+                case 0x3a:  // : before a space, a line break or a quote ("Rewrite this: …"; not 10:30, https://)
+                    if colonUnits < 0,
+                        i + 1 >= n || bytes[i + 1] == 0x20 || bytes[i + 1] == 0x0a || bytes[i + 1] == 0x0d || bytes[i + 1] == 0x22
+                            || bytes[i + 1] == 0x27 || bytes[i + 1] == 0x09
+                    {
+                        markColon()
+                    }
                     prev1 = 0
                     prev2 = 0
                 default:
@@ -387,7 +408,13 @@ struct DifficultyScan {
             prev2 = 0
             if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
                 cjk += 1
-                if Self.isHanNumeral(v) && !Self.isHanNumeral(han1) { hanNumerals += 1 }
+                // A run of Chinese numerals before a measure word or unit ("三个", "二十五元", "两天"): a
+                // quantity. Not a numeral in a name (四川, 三峡, 百度, 万里长城) or a word (十分, 千万).
+                if Self.isHanNumeral(han1) && !Self.isHanNumeral(v) && Self.isMeasureWord(v)
+                    && !(Self.isBareMagnitude(han1) && !Self.isHanNumeral(han2))
+                {
+                    hanNumerals += 1
+                }
                 if cjkLast.contains(v) {
                     add(table.lookup(CueHash.han(v)))
                     if han1 != 0 {
@@ -415,7 +442,7 @@ struct DifficultyScan {
                 continue
             }
             if v == 0xff1a {
-                if colonUnits < 0 { colonUnits = units }  // ：
+                if colonUnits < 0 { markColon() }  // ：
             } else if v == 0xff1f {
                 questions += 1  // ？
             } else if (0x2460...0x2473).contains(v) {
@@ -467,8 +494,18 @@ struct DifficultyScan {
         return a == 0x28 && isLetter(b) && c == 0x29
     }
 
+    private mutating func markColon() {
+        colonUnits = units
+        evidenceAtColon = evidence
+        weakAtColon = weak
+    }
+
     private mutating func endLine(lineLength: Int) {
-        if firstLineUnits < 0 && units > 0 { firstLineUnits = units }
+        if firstLineUnits < 0 && units > 0 {
+            firstLineUnits = units
+            evidenceAtFirstLine = evidence
+            weakAtFirstLine = weak
+        }
         if lineIsOption {
             optionLines += 1
             optionChars += lineLength
@@ -488,19 +525,21 @@ struct DifficultyScan {
     func categoryEvidence() -> SIMD16<Double> {
         func e(_ c: TaskCategory) -> Double { Double(evidence[c.index]) }
         let units = Double(self.units)
-        // A task on a text the prompt supplies — extract from it, rewrite it, translate it, asked
-        // with at least one decisive cue or two typical ones — where a text is supplied: most of
-        // the prompt comes after a colon or after its first line. The text's figures, prices and
-        // times and its everyday maths words ("total", "minutes", "sold", "percent") are what it
-        // says, not quantities to compute with. To rewrite or translate a text is no maths at all;
-        // to extract from one keeps its decisive maths cues, equations and amount questions
-        // ("calculate the growth", "how many times does each code appear"). Answer-option
-        // questions keep every maths cue (their weights are learned on such questions).
-        func asked(_ c: TaskCategory) -> Bool { e(c) - Double(weak[c.index]) >= 3 }
+        // A task on a text the prompt supplies: most of the prompt comes after a colon or after its
+        // first line, and the instruction before that asks to extract from, rewrite or translate it
+        // (one decisive cue or two typical ones; a cue inside the text is the text's: "in Spanish" in
+        // a word problem). The text's figures, prices and times and its everyday maths words
+        // ("total", "minutes", "sold", "percent") are what it says, not quantities to compute with:
+        // only decisive maths cues, equations and amount questions count ("calculate the growth",
+        // "how many times does each code appear"). Answer-option questions keep every maths cue
+        // (their weights are learned on such questions).
         func introduces(_ at: Int) -> Bool { at >= 0 && Double(at) <= 0.4 * units && units - Double(at) >= 20 }
-        let supplied = units >= 40 && optionLines < 2 && (introduces(colonUnits) || introduces(firstLineUnits))
-        let handled = supplied && (asked(.rewriting) || asked(.translation))
-        let extracted = supplied && !handled && asked(.extraction)
+        let instruction: (evidence: SIMD16<Int32>, weak: SIMD16<Int32>)? =
+            units < 40 || optionLines >= 2
+            ? nil
+            : introduces(colonUnits) ? (evidenceAtColon, weakAtColon) : introduces(firstLineUnits) ? (evidenceAtFirstLine, weakAtFirstLine) : nil
+        func asked(_ c: TaskCategory) -> Bool { instruction.map { $0.evidence[c.index] - $0.weak[c.index] >= 3 } ?? false }
+        let textTask = asked(.extraction) || asked(.rewriting) || asked(.translation)
         // Amount questions ("how many…", "how long", "多少"): maths when the text gives quantities to
         // work with; a short one that gives none asks for a fact ("how many bones are in the human
         // body?", "珠穆朗玛峰有多少米高？").
@@ -508,19 +547,15 @@ struct DifficultyScan {
         let amount = Double(evidence[lane])
         let factual = numbers + numberWords + hanNumerals == 0 && equations == 0 && quantities == 0 && units <= 20
         let mathIndex = TaskCategory.math.index
-        var math: Double
-        if handled {
-            math = 0
-        } else if extracted {
-            // "how long" is as often the text's.
-            math = e(.math) - Double(weak[mathIndex] + typical[mathIndex]) + Double(min(equations, 4)) + amount - Double(typical[lane])
-        } else {
-            math = e(.math) + (factual ? 0 : amount) + Double(min(equations, 4)) + Double(min(quantities, 3))
-        }
+        var math =
+            textTask
+            // ("how long" is as often the text's)
+            ? e(.math) - Double(weak[mathIndex] + typical[mathIndex]) + Double(min(equations, 4)) + amount - Double(typical[lane])
+            : e(.math) + (factual ? 0 : amount) + Double(min(equations, 4)) + Double(min(quantities, 3))
         // Numbers are quantities to compute with only next to maths words or symbols (otherwise they
         // are dates, versions, figures in pasted data).
-        if math >= 2 && numbers >= 2 && !extracted { math += 1 }
-        if math >= 2 && numbers >= 4 && !extracted { math += 1 }
+        if math >= 2 && numbers >= 2 && !textTask { math += 1 }
+        if math >= 2 && numbers >= 4 && !textTask { math += 1 }
         // In a word problem the weak cues of the other categories are the problem's own words, not
         // a second task: "if", "then", "which" (reasoning), "writes a letter" (creative), "art class"
         // (code), "only" (constraints). With clear maths evidence (number words alone are not: "three

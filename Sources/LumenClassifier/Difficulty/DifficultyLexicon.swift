@@ -52,7 +52,7 @@ enum DifficultyLexicon {
             calculate, calculating, calculation, integral, integrals, derivative, derivatives, \
             equation, equations, probability, probabilities, arithmetic, algebra, algebraic, geometry, calculus, \
             polynomial, polynomials, matrix, matrices, eigenvalue, eigenvalues, logarithm, factorial, quadratic, \
-            prime number, prime numbers, divisible, divided by, remainder, percent, percentage, fraction, fractions, \
+            prime number, prime numbers, divisible, divided by, remainder, \
             perimeter, circumference, hypotenuse, square root, solve for, inequality, inequalities, combinatorics, \
             permutations, expected value, standard deviation, math problem, maths problem, math question, sum of, \
             compound interest, greatest common, least common, vertices, modulo, determinant, \
@@ -60,7 +60,7 @@ enum DifficultyLexicon {
             how many ways, in how many, arrangements, different ways
             """,
             zh: """
-                计算 求解 方程 排法 一共 总共 平均数 百分之 百分比 概率 面积 体积 周长 半径 直径 三角形 导数 积分 矩阵 \
+                计算 求解 方程 排法 一共 总共 平均数 概率 面积 体积 周长 半径 直径 三角形 导数 积分 矩阵 \
                 向量 数列 整数 质数 素数 整除 余数 分数 比例 倍数 应用题 不等式 因式 化简 解方程 \
                 求证 函数值 最大值 最小值 概率论 组合数 排列
                 """),
@@ -72,12 +72,12 @@ enum DifficultyLexicon {
             in total, total cost, altogether, per hour, per day, per week, per month, per minute, an hour, \
             profit, discount, interest rate, speed, miles, kilometers, kilometres, mph, dollars, cents, \
             left over, remaining, years old, numbers, number of, simplify, formula, formulas, sequence, \
-            mathematical, mathematics, math, maths, minutes, hours, each cost, each costs, costs, more than, less than, fewer, \
+            mathematical, mathematics, math, maths, percent, percentage, fraction, fractions, minutes, hours, each cost, each costs, costs, more than, less than, fewer, \
             sold, earns, earned, spends, spent, bought, buys, pays, paid, saves, saved, feet, inches, pounds, \
             liters, litres, gallons, meters, metres, grams, kilograms
             """,
             zh: """
-                数学 元钱 公里 千米 小时 分钟 每天 每小时 每个 一半 剩下 剩余 总和 平方 立方 角度 坐标 斜率 公式 折扣 利润 利息 \
+                数学 百分之 百分比 元钱 公里 千米 小时 分钟 每天 每小时 每个 一半 剩下 剩余 总和 平方 立方 角度 坐标 斜率 公式 折扣 利润 利息 \
                 速度 米长 块钱 买了 卖了 花了 共有 还剩
                 """),
         Cues(
@@ -140,7 +140,7 @@ enum DifficultyLexicon {
             implement a, write a program, write a function, write a script, the function, this function, \
             a function, function that, method that, class that
             """,
-            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 一个函数 异常 死循环 正则"),
+            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 一个函数 写个函数 这个函数 异常 死循环 正则"),
         Cues(
             .code, 2,
             """
@@ -169,7 +169,7 @@ enum DifficultyLexicon {
             your answer must, the letter, each sentence, every sentence, each paragraph, the following rules, \
             following constraints, following requirements
             """,
-            zh: "字以内 字以上 不超过 不少于 不多于 恰好 严格 格式 以下格式 开头 结尾 分点 分段 小写 大写 要求如下 必须 不得"),
+            zh: "字以内 字以上 不超过 不少于 不多于 恰好 严格 格式 以下格式 如下格式 开头 结尾 分点 分段 小写 大写 要求如下 必须 不得"),
         Cues(
             .constraints, 2,
             """
@@ -194,7 +194,7 @@ enum DifficultyLexicon {
             find all, list all, pull out, parse the, according to this, out of this, from this text, \
             from this email, from this log, from this document
             """,
-            zh: "提取 抽取 根据以下 根据下面 根据上述 根据这 从下面 文中 原文 材料 阅读 找出 挑出 下文 以下文本 以下内容 文章中 段落 摘录"),
+            zh: "提取 抽取 根据以下 依据以下 根据下面 根据上述 根据这 从下面 文中 原文 材料 阅读 找出 挑出 下文 以下文本 以下内容 如下内容 文章中 段落 摘录"),
         // What a request about a supplied text asks for, and where the text is.
         Cues(
             .extraction, 2,

@@ -62,63 +62,63 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.01954485910928139,  // open_length
-            -0.06936758274568289,  // lines
+            -0.022237267645053266,  // open_length
+            -0.07309134376904439,  // lines
             0.0,  // numbers
-            0.07735443868330182,  // questions
-            0.28713817320026624,  // math
-            0.23854338680396525,  // reasoning
-            0.30267029713959087,  // code
-            0.12534255210813972,  // constraints
-            0.07453709082019597,  // extraction
-            -0.24316931574376477,  // chat
-            -0.1656254119700267,  // rewriting
-            -0.07974060211868092,  // translation
-            -0.20161813788617275,  // creative
-            -0.1247988137261641,  // lookup
-            0.040685190059415184,  // constraint_count
-            0.11198848476348974,  // math_x_length
-            0.19395823212409616,  // math_x_numbers
-            0.10395073573226342,  // reasoning_x_length
-            0.05309077820824436,  // code_x_length
-            -0.04662483108552026,  // easy_x_length
-            0.13460778659208344,  // constrained_easy
-            0.045894985468378745,  // context_question
-            0.1677429808972984,  // other_script
-            -2.7101511882837737,  // mcq
-            -0.008715563219709174,  // mcq_length
-            0.012462104454689841,  // mcq_stem
-            0.0492141534251693,  // mcq_statements
-            0.029038737583529112,  // mcq_option_share
-            -0.2587708008144095,  // mcq_digit_ratio
-            -0.27513246671337876,  // mcq_symbol_ratio
-            0.10547372565513775,  // mcq_upper_ratio
-            -0.09301068584024408,  // mcq_long_words
-            0.0037481313649703235,  // mcq_word_length
-            -0.008416554875361134,  // mcq_lines
-            0.010953856462625066,  // mcq_numbers
-            -0.0016993350974499576,  // mcq_questions
-            -0.2854509237420802,  // mcq_math
-            -0.2748663470055072,  // mcq_reasoning
-            -0.34323064950154847,  // mcq_code
-            -0.14191290821392824,  // mcq_constraints
-            -0.09496678209264951,  // mcq_extraction
-            0.254113772318077,  // mcq_chat
-            0.1599109733086186,  // mcq_rewriting
-            0.04100342979565112,  // mcq_translation
-            0.2435544281385302,  // mcq_creative
-            0.06686709869878217,  // mcq_lookup
-            -0.049031836212805796,  // mcq_constraint_count
-            -0.08891552064058077,  // mcq_math_x_length
-            -0.04110911504179146,  // mcq_math_x_numbers
-            -0.06112416868835495,  // mcq_reasoning_x_length
-            -0.032607995589494905,  // mcq_code_x_length
-            0.030903572767165925,  // mcq_easy_x_length
-            -0.10937064245351726,  // mcq_constrained_easy
-            -0.05846886173072356,  // mcq_context_question
+            0.08153064421847286,  // questions
+            0.29976595832268516,  // math
+            0.24872901281191862,  // reasoning
+            0.3158741197177745,  // code
+            0.13038346294871075,  // constraints
+            0.07752782304144479,  // extraction
+            -0.2533879673554513,  // chat
+            -0.17270424733470535,  // rewriting
+            -0.08438962930017548,  // translation
+            -0.21004208574181432,  // creative
+            -0.13037355062365785,  // lookup
+            0.042635818573953856,  // constraint_count
+            0.11714031031762574,  // math_x_length
+            0.20261548246757694,  // math_x_numbers
+            0.10786657444035358,  // reasoning_x_length
+            0.05549140703824412,  // code_x_length
+            -0.04990534604045971,  // easy_x_length
+            0.1399902978546157,  // constrained_easy
+            0.04797711021829728,  // context_question
+            0.17501928285260288,  // other_script
+            -2.7099852355014034,  // mcq
+            -0.009074922312738277,  // mcq_length
+            0.012990899521865096,  // mcq_stem
+            0.05132676229922569,  // mcq_statements
+            0.030307635750320343,  // mcq_option_share
+            -0.27003467640343914,  // mcq_digit_ratio
+            -0.28832628458517506,  // mcq_symbol_ratio
+            0.11033934195635128,  // mcq_upper_ratio
+            -0.09689157529476422,  // mcq_long_words
+            0.0039068891590505915,  // mcq_word_length
+            -0.008744700272769128,  // mcq_lines
+            0.011366832111538844,  // mcq_numbers
+            -0.0017740476561077378,  // mcq_questions
+            -0.29781516669863645,  // mcq_math
+            -0.2866397305369269,  // mcq_reasoning
+            -0.3581582319566932,  // mcq_code
+            -0.147701126690416,  // mcq_constraints
+            -0.09883088310159119,  // mcq_extraction
+            0.2647954471789852,  // mcq_chat
+            0.16671313149407055,  // mcq_rewriting
+            0.043950592768493835,  // mcq_translation
+            0.2538093050939944,  // mcq_creative
+            0.06994929072924465,  // mcq_lookup
+            -0.051333622550937034,  // mcq_constraint_count
+            -0.09308495646876334,  // mcq_math_x_length
+            -0.042840085069389904,  // mcq_math_x_numbers
+            -0.06317399510198894,  // mcq_reasoning_x_length
+            -0.034157528657249484,  // mcq_code_x_length
+            0.03349380988065061,  // mcq_easy_x_length
+            -0.11350548706199652,  // mcq_constrained_easy
+            -0.0611022497585108,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.1783767785614465,
+        bias: 1.1753212678742169,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
