@@ -157,12 +157,17 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     }
 
     /// A key joined to a name by `_`, `-` or `.` is still a key (tool and message names allow only
-    /// letters, digits, `_` and `-`); inside a word (after a letter or digit) it is not.
+    /// letters, digits, `_` and `-`), and so is an AWS key split by one space or line break; inside
+    /// a word (after a letter or digit) it is not.
     @Test func keysJoinedToANameAreFound() {
         #expect(found("use_AKIAQ3EGZ7XKJ4PLM2RT", .awsAccessKey) == ["AKIAQ3EGZ7XKJ4PLM2RT"])
         #expect(found("svc-AKIAQ3EGZ7XKJ4PLM2RT", .awsAccessKey) == ["AKIAQ3EGZ7XKJ4PLM2RT"])
         #expect(found("get.ghp_abcdefghijklmnopqrstuvwxyz0123456789", .githubToken) == ["ghp_abcdefghijklmnopqrstuvwxyz0123456789"])
         #expect(found("XAKIAQ3EGZ7XKJ4PLM2RT", .awsAccessKey).isEmpty)
+        // Split by one space or line break (a wrapped line, a copy from a PDF); "ASIA" with words is none.
+        #expect(found("aws key: AKIA IOSFODNN7EXAMPLE here", .awsAccessKey) == ["AKIA IOSFODNN7EXAMPLE"])
+        #expect(found("key AKIAQ3EGZ7\nXKJ4PLM2RT in the log", .awsAccessKey) == ["AKIAQ3EGZ7\nXKJ4PLM2RT"])
+        #expect(found("ASIA PACIFICREGIONALX office", .awsAccessKey).isEmpty)
         #expect(found("token glpat-xxxxxxxxxxxxxxxxxxxx12 ok", .genericSecret) == ["glpat-xxxxxxxxxxxxxxxxxxxx12"])
         #expect(found("HF_TOKEN hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", .genericSecret) == ["hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"])
     }

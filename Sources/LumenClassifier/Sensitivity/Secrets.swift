@@ -156,9 +156,21 @@ enum Secrets {
         guard akia || asia else { return nil }
         var e = i + 4
         while upperAlnum(t[e]) && e - i < 24 { e += 1 }
-        guard e - i == 20, !alnum(t[e]) else { return nil }
-        out.append(Finding(type: .awsAccessKey, start: i, end: e, score: 0.97))
-        return e
+        if e - i == 20, !alnum(t[e]) {
+            out.append(Finding(type: .awsAccessKey, start: i, end: e, score: 0.97))
+            return e
+        }
+        // Split by one space or line break (a wrapped line, a copy from a PDF): twenty key scalars
+        // with a digit among the sixteen after the prefix ("ASIA PACIFIC…" is a name, not a key).
+        guard e - i < 20, t[e] == 0x20 || t[e] == 0x0A, upperAlnum(t[e + 1]) else { return nil }
+        var k = e + 1
+        while upperAlnum(t[k]) && k - i - 1 < 24 { k += 1 }
+        guard k - i - 1 == 20, !alnum(t[k]) else { return nil }
+        var digit = false
+        for j in (i + 4)..<k where t.v[j] >= 0x30 && t.v[j] <= 0x39 { digit = true }
+        guard digit else { return nil }
+        out.append(Finding(type: .awsAccessKey, start: i, end: k, score: 0.9))
+        return k
     }
 
     private static func matchGoogle(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int? {
