@@ -421,7 +421,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         }
         for text in [
             "이번 주에 정보를 전화로 알려 주세요.", "선생님께 물어보세요. 사장님이 오셨어요. 고객님 감사합니다.", "사용자 님의 비밀번호가 변경되었습니다.",
-            "하느님께 기도합니다. 부장님 회의 있어요.", "이 문제를 해결하려면 정규식을 사용하세요.", "张家界是一个风景优美的地方。", "周末我们去李子园吃饭吧。",
+            "하느님께 기도합니다. 부장님 회의 있어요.", "이 문제를 해결하려면 정규식을 사용하세요.", "张家界是一个风景优美的地方。", "周末我们去李子园吃饭吧。", "渋谷区に住んでいます",
             "Le mot de passe est incorrect.", "La réunion est demain.",
         ] {
             #expect(found(text, .person).isEmpty, "\(text)")

@@ -98,6 +98,10 @@ enum Names {
     private static let placeSuffixes = ChineseAddresses.Bitmap(
         Set("界园區区县縣市省镇鎮村乡鄉路街巷寺庙廟馆館厂廠店站港湾灣岛島庄莊府井坊桥橋楼樓宫宮阁閣关關营營屯堡寨".unicodeScalars.map(\.value)))
 
+    /// Administrative units: a candidate of two characters that ends in one is a place (or a
+    /// fragment of one: "谷区" in "渋谷区"), not a surname and a given name.
+    private static let adminSuffixes = ChineseAddresses.Bitmap(Set("區区县縣県市省镇鎮乡鄉".unicodeScalars.map(\.value)))
+
     /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
     /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
     /// found name ("布拉德福德（Mark Bradford）").
@@ -109,7 +113,7 @@ enum Names {
         where
             !(c.kind == .chinese
             && (overlapsTechnicalTerm(t, c.start, c.end) || startsWithBrand(t, c.start, c.end)
-                || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1]))))
+                || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1])) || adminSuffixes.contains(t.v[c.end - 1])))
             && !(c.kind == .latin && productWord(t, c.start, c.end))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
