@@ -72,6 +72,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         var ended = false
     }
 
+    /// An answer the guard writes itself, in the OpenAI error shape, before it closes.
+    private struct Refusal {
+        var status: HTTPResponse.Status
+        var code: String
+        var message: String
+        /// The methods allowed, for a method this server does not serve.
+        var allow: String? = nil
+    }
+
     /// Seconds a connection that has answered keeps reading (and dropping) the body of the request
     /// before it closes.
     static let lingerSeconds = 5.0
@@ -99,7 +108,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var inboundEnded = true
     /// A refusal owed to a request behind others (a CONNECT, a body that could not be parsed),
     /// written when its turn comes, then the connection closes.
-    private var owed: (id: Int, status: HTTPResponse.Status, code: String, message: String)?
+    private var owed: Refusal?
     /// The HTTP version of each request, which the typed request parts do not carry.
     private let versionTap = HTTPVersionTap()
 
@@ -144,8 +153,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             // Over the cap: one answer, no work, and the place is not taken.
             if case .head = part {
                 refuse(
-                    context, status: .serviceUnavailable, code: "too_many_connections",
-                    message: "The server has too many open connections; retry later.")
+                    context,
+                    Refusal(
+                        status: .serviceUnavailable, code: "too_many_connections", message: "The server has too many open connections; retry later."))
             }
             return
         }
@@ -161,7 +171,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             inboundEnded = false
             guard head.method != .connect else {
                 // A tunnel: the parser stops reading HTTP after it. Answered in its turn.
-                return owe(context, inbound, .notImplemented, "not_implemented", "CONNECT is not served here.")
+                return owe(
+                    context, inbound,
+                    Refusal(status: .methodNotAllowed, code: "method_not_allowed", message: "CONNECT is not served here.", allow: "GET, HEAD, POST"))
             }
             // "Expect: 100-continue" (curl sends it with a large body) waits for the handler's go
             // (`proceed`), once the caller is authenticated and the body's length is within the limit;
@@ -204,7 +216,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             guard let self else { return }
             guard self.pending.contains(where: { $0.id == self.inbound }) else { return self.close(context) }
             self.refuse(
-                context, status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s.")
+                context,
+                Refusal(status: .requestTimeout, code: "request_timeout", message: "The request body did not arrive within \(Int(seconds)) s."))
         }
     }
 
@@ -279,7 +292,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 let done = promise ?? context.eventLoop.makePromise()
                 done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
                     guard let self, let owed = self.owed, !self.responding else { return }
-                    self.refuse(context, status: owed.status, code: owed.code, message: owed.message)
+                    self.refuse(context, owed)
                 }
                 return context.write(data, promise: done)
             }
@@ -293,13 +306,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Refuses request `id` now if nothing is being answered before it, else when its turn comes
     /// (answers go out in the order requests came); nothing more is read.
-    private func owe(_ context: ChannelHandlerContext, _ id: Int, _ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    private func owe(_ context: ChannelHandlerContext, _ id: Int, _ refusal: Refusal) {
         unreadable = true
         pending.removeAll { $0.id == id }
         if pending.isEmpty {
-            refuse(context, status: status, code: code, message: message)
+            refuse(context, refusal)
         } else {
-            owed = (id, status, code, message)
+            owed = refusal
         }
     }
 
@@ -336,11 +349,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         // The latest request's body is broken (or no request was read): it is refused in its turn.
-        owe(context, inbound, .badRequest, "malformed_http", "The HTTP request could not be parsed (\(error)).")
+        owe(context, inbound, Refusal(status: .badRequest, code: "malformed_http", message: "The HTTP request could not be parsed (\(error))."))
     }
 
     /// Answers with an OpenAI error object (unless a response is already under way) and closes.
-    private func refuse(_ context: ChannelHandlerContext, status: HTTPResponse.Status, code: String, message: String) {
+    private func refuse(_ context: ChannelHandlerContext, _ refusal: Refusal) {
         guard !closed else { return }
         guard !lingering else { return close(context) }  // the sending side is shut
         closed = true
@@ -350,10 +363,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        let body = (try? WireJSON.encode(OpenAIErrorBody(message: message, type: "invalid_request_error", code: code))) ?? []
-        var head = HTTPResponse(status: status)
+        let body = (try? WireJSON.encode(OpenAIErrorBody(message: refusal.message, type: "invalid_request_error", code: refusal.code))) ?? []
+        var head = HTTPResponse(status: refusal.status)
         head.headerFields[.contentType] = "application/json"
         head.headerFields[.contentLength] = String(body.count)
+        if let allow = refusal.allow { head.headerFields[.allow] = allow }
         head.headerFields[.connection] = "close"
         head.headerFields[.server] = "lumen"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
