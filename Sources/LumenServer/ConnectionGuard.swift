@@ -249,19 +249,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.kind != .informational:
             responding = true
-            if pending.isEmpty, owed != nil {
-                // The handler answers the request a refusal was owed to (before reading its broken
-                // body): its answer stands instead, and the connection closes after it.
-                owed = nil
-                closeAfterResponse = true
-                head.headerFields[.connection] = "close"
-                return context.write(wrapOutboundOut(.head(head)), promise: promise)
-            }
-            // The oldest request not answered is the one this answers.
-            if let answered = pending.first, answered.http10 || !answered.ended || (unreadable && owed == nil && pending.count == 1) {
-                // HTTP/1.0 reads to the end of the connection; a body not read yet (held back for
-                // "100 Continue", or refused by its declared length) is not worth reading in full,
-                // nor is what follows a request that cannot be parsed.
+            // The handler answers the request a refusal was owed to (before reading its broken
+            // body): its answer stands instead, and the connection closes after it.
+            let answersOwed = pending.isEmpty && owed != nil
+            if answersOwed { owed = nil }
+            // The oldest request not answered is the one this answers. HTTP/1.0 reads to the end of
+            // the connection; a body not read yet (held back for "100 Continue", or refused by its
+            // declared length) is not worth reading in full, nor is what follows a request that
+            // cannot be parsed.
+            let closes = pending.first.map { $0.http10 || !$0.ended || (unreadable && owed == nil && pending.count == 1) } ?? false
+            if answersOwed || closes {
                 closeAfterResponse = true
                 head.headerFields[.connection] = "close"
                 return context.write(wrapOutboundOut(.head(head)), promise: promise)
@@ -275,26 +272,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if unreadable && owed == nil && pending.isEmpty { closeAfterResponse = true }
             if closeAfterResponse {
                 closeAfterResponse = false
-                let done = promise ?? context.eventLoop.makePromise()
-                done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
-                    guard let self else { return context.close(promise: nil) }
+                return write(context, data, promise) { guardHandler in
                     // Whether the request's body is all in is read now, not when the answer ended.
-                    if answered?.id != self.inbound || self.inboundEnded {
-                        self.close(context)
+                    if answered?.id != guardHandler.inbound || guardHandler.inboundEnded {
+                        guardHandler.close(context)
                     } else {
-                        self.linger(context)
+                        guardHandler.linger(context)
                     }
                 }
-                return context.write(data, promise: done)
             }
             if owed != nil, pending.isEmpty {
                 // The refusal's turn: after this answer is out (unless the handler answers first).
-                let done = promise ?? context.eventLoop.makePromise()
-                done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
-                    guard let self, let owed = self.owed, !self.responding else { return }
-                    self.refuse(context, owed)
+                return write(context, data, promise) { guardHandler in
+                    guard let owed = guardHandler.owed, !guardHandler.responding else { return }
+                    guardHandler.refuse(context, owed)
                 }
-                return context.write(data, promise: done)
             }
             if let next = pending.first, next.id == inbound, !next.ended {
                 startBodyClock(context)  // the next request is now the one being answered
@@ -302,6 +294,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .body: break
         }
         context.write(data, promise: promise)
+    }
+
+    /// Writes the answer's last part, then (once written, or failed) runs `next`; the connection
+    /// closes if the guard is gone by then.
+    private func write(
+        _ context: ChannelHandlerContext, _ data: NIOAny, _ promise: EventLoopPromise<Void>?, then next: @escaping (ConnectionGuard) -> Void
+    ) {
+        let done = promise ?? context.eventLoop.makePromise()
+        done.futureResult.assumeIsolated().whenComplete { [weak self] _ in
+            guard let self else { return context.close(promise: nil) }
+            next(self)
+        }
+        context.write(data, promise: done)
     }
 
     /// Refuses request `id` now if nothing is being answered before it, else when its turn comes
