@@ -39,8 +39,8 @@ enum Wire {
     }
 
     /// The tokens of a whole answer: the backend's usage, or (missing or implausible) Lumen's estimates:
-    /// the classifier's count of the input and the same estimate over the answer's text and
-    /// tool-call arguments.
+    /// the classifier's count of the input and the same estimate over the answer's text, tool-call
+    /// arguments and thinking (`estimatedTokens(of:)`).
     static func usage(of response: ChatCompletionResponse, estimatedInput: Int) -> (prompt: Int, completion: Int) {
         // The answer is tallied only when the estimate is needed.
         tokens(response.usage, fallbackPrompt: estimatedInput, fallbackCompletion: estimatedTokens(of: response))

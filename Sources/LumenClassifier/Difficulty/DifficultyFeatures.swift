@@ -158,11 +158,10 @@ struct DifficultyScan {
     // line with words (-1: none).
     var colonUnits = -1
     var firstLineUnits = -1
-    // The cue evidence (and its weak part) at those points: the instruction before a supplied text.
-    var evidenceAtColon = SIMD16<Int32>()
-    var weakAtColon = SIMD16<Int32>()
-    var evidenceAtFirstLine = SIMD16<Int32>()
-    var weakAtFirstLine = SIMD16<Int32>()
+    // The cue evidence from typical and decisive cues (weights 2 and 3) at those points: what the
+    // instruction before a supplied text asks.
+    var askedAtColon = SIMD16<Int32>()
+    var askedAtFirstLine = SIMD16<Int32>()
 
     // Markers of a question that combines several statements ("I and II only", "Statement 1 |
     // Statement 2", "Scenario 1", ①②③): each option then asks for several judgements at once.
@@ -187,8 +186,11 @@ struct DifficultyScan {
     @inline(__always)
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     /// Measure words and units after a Chinese numeral: 个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把.
-    private static let measureWords: Set<UInt32> = Set(
-        "个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把".unicodeScalars.map(\.value))
+    private static let measureWords: CJKBitmap = {
+        var bitmap = CJKBitmap()
+        for c in "个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把".unicodeScalars { bitmap.insert(c.value) }
+        return bitmap
+    }()
 
     @inline(__always)
     private static func isMeasureWord(_ v: UInt32) -> Bool { measureWords.contains(v) }
@@ -496,15 +498,13 @@ struct DifficultyScan {
 
     private mutating func markColon() {
         colonUnits = units
-        evidenceAtColon = evidence
-        weakAtColon = weak
+        askedAtColon = evidence &- weak
     }
 
     private mutating func endLine(lineLength: Int) {
         if firstLineUnits < 0 && units > 0 {
             firstLineUnits = units
-            evidenceAtFirstLine = evidence
-            weakAtFirstLine = weak
+            askedAtFirstLine = evidence &- weak
         }
         if lineIsOption {
             optionLines += 1
@@ -534,11 +534,10 @@ struct DifficultyScan {
         // "how many times does each code appear"). Answer-option questions keep every maths cue
         // (their weights are learned on such questions).
         func introduces(_ at: Int) -> Bool { at >= 0 && Double(at) <= 0.4 * units && units - Double(at) >= 20 }
-        let instruction: (evidence: SIMD16<Int32>, weak: SIMD16<Int32>)? =
+        let instruction: SIMD16<Int32>? =
             units < 40 || optionLines >= 2
-            ? nil
-            : introduces(colonUnits) ? (evidenceAtColon, weakAtColon) : introduces(firstLineUnits) ? (evidenceAtFirstLine, weakAtFirstLine) : nil
-        func asked(_ c: TaskCategory) -> Bool { instruction.map { $0.evidence[c.index] - $0.weak[c.index] >= 3 } ?? false }
+            ? nil : introduces(colonUnits) ? askedAtColon : introduces(firstLineUnits) ? askedAtFirstLine : nil
+        func asked(_ c: TaskCategory) -> Bool { instruction.map { $0[c.index] >= 3 } ?? false }
         let textTask = asked(.extraction) || asked(.rewriting) || asked(.translation)
         // Amount questions ("how many…", "how long", "多少"): maths when the text gives quantities to
         // work with; a short one that gives none asks for a fact ("how many bones are in the human
