@@ -73,6 +73,21 @@ import Glibc
         }
     }
 
+    /// A body the router refuses (an unknown model): answered at once, whatever the backends do.
+    static let unknownModel = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+
+    /// A chat-completions request as bytes: `version`, `auth`, a JSON body of `length` bytes (the
+    /// body's own by default), optionally `Expect: 100-continue` and `Connection: close`, then the
+    /// body itself unless `holdBody`.
+    static func chat(
+        _ version: String = "HTTP/1.1", auth: String = "Bearer \(HTTPEdgeTests.key)", body: String = HTTPEdgeTests.chat, length: String? = nil,
+        expect: Bool = false, close: Bool = false, holdBody: Bool = false
+    ) -> String {
+        "POST /v1/chat/completions \(version)\r\nHost: x\r\nAuthorization: \(auth)\r\nContent-Type: application/json\r\n"
+            + (expect ? "Expect: 100-continue\r\n" : "") + "Content-Length: \(length ?? String(body.utf8.count))\r\n"
+            + (close ? "Connection: close\r\n" : "") + "\r\n" + (holdBody ? "" : body)
+    }
+
     static func errorCode(_ response: String) -> String? {
         guard let start = response.range(of: "\r\n\r\n") else { return nil }
         let body = String(response[start.upperBound...])
@@ -118,11 +133,9 @@ import Glibc
     /// A client that asks before sending its body is told to go on once the request is accepted, then answered.
     @Test func expectContinueIsAnsweredBeforeTheBody() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
-            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let body = Self.unknownModel
             let client = try Socket(port: port)
-            client.send(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-            )
+            client.send(Self.chat(body: body, expect: true, close: true, holdBody: true))
             // (until the go: on a busy machine the handler may take a while to accept the request)
             let first = await client.readToEnd(timeout: 30, until: "100 Continue\r\n\r\n")
             #expect(first.text == "HTTP/1.1 100 Continue\r\n\r\n" && !first.closed, "\(first.text)")
@@ -142,9 +155,7 @@ import Glibc
     func expectContinueIsNotSentToARequestThatWillBeRefused(auth: String, length: Int, status: String) async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
             let client = try Socket(port: port)
-            client.send(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: \(auth)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(length)\r\n\r\n"
-            )
+            client.send(Self.chat(auth: auth, length: String(length), expect: true, holdBody: true))
             let answer = await client.readToEnd(timeout: 30)
             #expect(answer.text.hasPrefix("HTTP/1.1 \(status)"), "\(answer.text)")
             #expect(!answer.text.contains(" 100 Continue") && answer.closed, "\(answer.text)")
@@ -155,11 +166,8 @@ import Glibc
     /// and it reads its answer to the end of the connection, which closes after the answer.
     @Test func expectContinueIsIgnoredForHTTP10() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
-            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
             let client = try Socket(port: port)
-            client.send(
-                "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            )
+            client.send(Self.chat("HTTP/1.0", body: Self.unknownModel, expect: true))
             let answer = await client.readToEnd(timeout: 30)
             #expect(answer.text.hasPrefix("HTTP/1.0 "), "\(answer.text)")
             #expect(!answer.text.contains(" 100 Continue") && answer.text.contains("model"), "\(answer.text)")
@@ -173,9 +181,7 @@ import Glibc
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
             let body = #"{"model":"auto","stream":true,"messages":[{"role":"user","content":"hello there"}]}"#
             let client = try Socket(port: port)
-            client.send(
-                "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            )
+            client.send(Self.chat("HTTP/1.0", body: body))
             let answer = await client.readToEnd(timeout: 30)
             #expect(answer.text.hasPrefix("HTTP/1.0 200"), "\(answer.text)")
             #expect(!answer.text.lowercased().contains("transfer-encoding"), "\(answer.text)")
@@ -188,11 +194,9 @@ import Glibc
     /// connection only for the HTTP/1.0 one.
     @Test func pipelinedRequestsKeepTheirOwnRules() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
-            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let body = Self.unknownModel
             let client = try Socket(port: port)
-            client.send(
-                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-            )
+            client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + Self.chat(body: body, expect: true, close: true, holdBody: true))
             let first = await client.readToEnd(timeout: 30, until: "100 Continue\r\n\r\n")
             #expect(first.text.hasPrefix("HTTP/1.1 200") && !first.closed, "\(first.text)")
             #expect(!first.text.lowercased().contains("connection: close") && first.text.hasSuffix("HTTP/1.1 100 Continue\r\n\r\n"), "\(first.text)")
@@ -223,8 +227,7 @@ import Glibc
     @Test func refusalsWaitTheirTurn() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 10), local: FakeBackend(route: .local, delay: .milliseconds(300))) {
             port in
-            let post =
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(HTTPEdgeTests.chat.utf8.count)\r\n\r\n\(HTTPEdgeTests.chat)"
+            let post = Self.chat()
             let connect = try Socket(port: port)
             connect.send(post + "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
             let first = await connect.readToEnd(timeout: 30)
@@ -256,9 +259,7 @@ import Glibc
     @Test func aRequestAnsweredBeforeItsBodyGetsNoSecondAnswer() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 3)) { port in
             let client = try Socket(port: port)
-            client.send(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
-                    + String(repeating: "x", count: 1000))
+            client.send(Self.chat(body: String(repeating: "x", count: 1000), length: "100000"))
             let answer = await client.readToEnd(timeout: 15)
             #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(answer.text)")
             #expect(answer.text.components(separatedBy: "HTTP/1.1 ").count == 2, "\(answer.text)")
@@ -270,9 +271,7 @@ import Glibc
     @Test func anHTTP10ClientRefusedMidBodyIsNotReset() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 30)) { port in
             let client = try Socket(port: port)
-            let sent = client.send(
-                "POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer wrong-key\r\nContent-Type: application/json\r\nContent-Length: 400000\r\n\r\n"
-                    + String(repeating: "x", count: 400_000))
+            let sent = client.send(Self.chat("HTTP/1.0", auth: "Bearer wrong-key", body: String(repeating: "x", count: 400_000)))
             let answer = await client.readToEnd(timeout: 30)
             #expect(sent, "the connection refused the body")
             #expect(answer.text.hasPrefix("HTTP/1.0 401") && answer.closed, "\(answer.text.prefix(200))")
@@ -286,14 +285,11 @@ import Glibc
     @Test func pipelinedBodyClockConnectHugeLengthAndHead() async throws {
         try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 2), local: FakeBackend(route: .local, delay: .seconds(3))) {
             port in
-            let body = #"{"model":"nonexistent-model","messages":[{"role":"user","content":"hi"}]}"#
+            let body = Self.unknownModel
             let slow = try Socket(port: port)
             // The first answer takes 3 s, longer than the body timeout; the second request waits for
             // "100 Continue" all that time, and is not timed out for it.
-            slow.send(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nContent-Length: \(HTTPEdgeTests.chat.utf8.count)\r\n\r\n\(HTTPEdgeTests.chat)"
-                    + "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-            )
+            slow.send(Self.chat() + Self.chat(body: body, expect: true, close: true, holdBody: true))
             let first = await slow.readToEnd(timeout: 30, until: "100 Continue\r\n\r\n")
             #expect(first.text.hasPrefix("HTTP/1.1 200") && first.text.hasSuffix("HTTP/1.1 100 Continue\r\n\r\n") && !first.closed, "\(first.text)")
             slow.send(body)
@@ -308,9 +304,7 @@ import Glibc
                 "\(refused.text)")
 
             let huge = try Socket(port: port)
-            huge.send(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HTTPEdgeTests.key)\r\nExpect: 100-continue\r\nContent-Length: 18446744073709551615\r\n\r\n"
-            )
+            huge.send(Self.chat(length: "18446744073709551615", expect: true, holdBody: true))
             let tooLarge = await huge.readToEnd(timeout: 30)
             #expect(tooLarge.text.hasPrefix("HTTP/1.1 413") && !tooLarge.text.contains("100 Continue") && tooLarge.closed, "\(tooLarge.text)")
 
