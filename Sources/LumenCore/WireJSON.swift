@@ -56,7 +56,9 @@ package enum WireJSON {
         return nil
     }
 
-    /// A one-line description of a decoding failure that names the JSON path (`messages[2].content`).
+    /// A one-line description of a decoding failure that names the JSON path (`messages[2].content`);
+    /// bytes that are not JSON at all are "malformed JSON". Every inbound API and `lumen route
+    /// --request` say it this way.
     package static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         func path(_ keys: [any CodingKey]) -> String {
@@ -78,6 +80,7 @@ package enum WireJSON {
         case .keyNotFound(let key, let context):
             return "\(path(context.codingPath + [key])): required field is missing"
         case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "malformed JSON" }
             return "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "\(error)"

@@ -16,31 +16,20 @@ extension Router {
         } catch let error as DecodingError {
             // Parseable JSON with a value that does not fit (a fractional or huge max_tokens) is
             // not malformed: say what did not fit.
-            if case .dataCorrupted = error, let object = (try? WireJSON.decode(JSONValue.self, from: data))?.objectValue {
+            if case .dataCorrupted(let context) = error, let object = (try? WireJSON.decode(JSONValue.self, from: data))?.objectValue {
                 do {
                     try MemberType.check(object, chatIntegers)
                 } catch {
                     throw .invalidRequest(error.message, param: error.param)
                 }
+                if !context.codingPath.isEmpty {
+                    throw .invalidRequest("Invalid request: \(WireJSON.describe(error))", code: "invalid_value")
+                }
                 throw .invalidRequest("Invalid request: the body is valid JSON, but a value does not fit its field.", code: "invalid_value")
             }
-            throw .invalidRequest("Invalid request JSON: \(describe(error))", code: "invalid_json")
+            throw .invalidRequest("Invalid request JSON: \(WireJSON.describe(error))", code: "invalid_json")
         } catch {
             throw .invalidRequest("Invalid request JSON.", code: "invalid_json")
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
-        }
-        switch error {
-        case .dataCorrupted(let context): return "malformed JSON\(path(context))"
-        case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)'\(path(context))"
-        case .typeMismatch(_, let context): return "wrong type\(path(context)): \(context.debugDescription)"
-        case .valueNotFound(_, let context): return "missing value\(path(context))"
-        @unknown default: return "invalid"
         }
     }
 }

@@ -188,6 +188,30 @@ import Testing
         }
     }
 
+    /// Every inbound API calls bytes that are not JSON "malformed JSON", and a member that does not
+    /// fit is named by its path.
+    @Test func badJSONIsDescribedAlikeOnEveryAPI() async throws {
+        try await Self.app().test(.router) { client in
+            for uri in ["/v1/chat/completions", "/v1/messages", "/v1/responses"] {
+                try await client.execute(
+                    uri: uri, method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model": "auto", "messages": [}"#)
+                ) {
+                    (response: TestResponse) async throws in
+                    #expect(response.status == .badRequest)
+                    let message = try Self.error(response.body).message
+                    #expect(message == "Invalid request JSON: malformed JSON", "\(uri): \(message)")
+                }
+            }
+            let badContent = #"{"model":"auto","messages":[{"role":"user","content":"hi"},{"role":"user","content":42}]}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: badContent)) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .badRequest)
+                let message = try Self.error(response.body).message
+                #expect(message.hasPrefix("Invalid request: messages[1].content: message content must be"), "\(message)")
+            }
+        }
+    }
+
     @Test func oversizedBodyIs413() async throws {
         try await Self.app(maxBodyBytes: 64).test(.router) { client in
             let body = #"{"model":"auto","messages":[{"role":"user","content":"\#(String(repeating: "x", count: 200))"}]}"#

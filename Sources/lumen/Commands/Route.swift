@@ -375,7 +375,7 @@ enum RequestFile {
         do {
             json = try WireJSON.decode(JSONValue.self, from: data)
         } catch {
-            throw Failure(description: "not JSON: \(WireJSON.describe(error))")
+            throw Failure(description: "the request: \(WireJSON.describe(error))")
         }
         let api = api ?? guess(json)
         do {
