@@ -186,8 +186,8 @@ struct DifficultyScan {
     @inline(__always)
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     /// Measure words and units after a Chinese numeral: 个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把.
-    private static let measureWords: CJKBitmap = {
-        var bitmap = CJKBitmap()
+    private static let measureWords: ScalarBitmap = {
+        var bitmap = ScalarBitmap()
         for c in "个人天只辆本次岁年月号米元块斤克桶杯张条件位名页倍成种双台道头匹棵朵周层家包盒瓶公小角毛吨升亩点时秒步场局轮遍份套片粒颗枚句段首篇封支把".unicodeScalars { bitmap.insert(c.value) }
         return bitmap
     }()

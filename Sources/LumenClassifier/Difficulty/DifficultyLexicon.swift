@@ -295,8 +295,8 @@ enum DifficultyLexicon {
     static let mathWeakCue = UInt8(TaskCategory.math.index + 1) | UInt8(1 << 4)
 
     /// Scalars that are the last character of a Chinese cue (a cheap filter before the table lookups).
-    static let cjkLast: CJKBitmap = {
-        var bitmap = CJKBitmap()
+    static let cjkLast: ScalarBitmap = {
+        var bitmap = ScalarBitmap()
         for entry in cues {
             for word in entry.chineseCues {
                 if let last = word.unicodeScalars.last { bitmap.insert(last.value) }
@@ -413,25 +413,5 @@ struct CueTable: Sendable {
             if k == 0 { return 0 }
             slot = (slot + 1) & mask
         }
-    }
-}
-
-/// A bit per scalar in U+3000–U+9FFF (CJK punctuation, kana, Han).
-struct CJKBitmap: Sendable {
-    static let base: UInt32 = 0x3000
-    static let limit: UInt32 = 0xa000
-    private var bits = [UInt64](repeating: 0, count: Int(limit - base) / 64)
-
-    mutating func insert(_ scalar: UInt32) {
-        guard scalar >= Self.base, scalar < Self.limit else { return }
-        let i = Int(scalar - Self.base)
-        bits[i >> 6] |= 1 << UInt64(i & 63)
-    }
-
-    @inline(__always)
-    func contains(_ scalar: UInt32) -> Bool {
-        guard scalar >= Self.base, scalar < Self.limit else { return false }
-        let i = Int(scalar - Self.base)
-        return bits[i >> 6] & (1 << UInt64(i & 63)) != 0
     }
 }

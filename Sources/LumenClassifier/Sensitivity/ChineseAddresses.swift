@@ -93,8 +93,8 @@ enum ChineseAddresses {
         分公司 供电 邮政 监狱 看守所 图书馆 博物馆 体育馆 机场 火车站 站 景区 旅游 赛区 地区
         """)
 
-    private static let organisationFirst = Bitmap(Set(organisations.map { $0.at(0) }))
-    private static let organisationLast = Bitmap(Set(organisations.map { $0.at($0.count - 1) }))
+    private static let organisationFirst = ScalarBitmap(Set(organisations.map { $0.at(0) }))
+    private static let organisationLast = ScalarBitmap(Set(organisations.map { $0.at($0.count - 1) }))
 
     private static let cues = list("地址 住址 住在 住于 家住 家在 寄到 寄往 送到 送至 搬到 搬去 收货地址 通讯地址 户籍 居住")
 
@@ -102,19 +102,8 @@ enum ChineseAddresses {
     private static let stopList: Set<UInt32> = Set(
         "的是在了和与或及说到住于从向给对我你他她们这那个也都就把被有要会想去来位将并而但已所为以其时各该每些，。、：；！？（）《》“”\u{2018}\u{2019}".unicodeScalars.map(\.value))
 
-    private static let stops = Bitmap(stopList)
-    private static let numerals = Bitmap(Set("0123456789０１２３４５６７８９一二三四五六七八九十百零〇两".unicodeScalars.map(\.value)))
-
-    /// One bit per BMP scalar.
-    struct Bitmap: Sendable {
-        private let bits: [UInt64]
-        init(_ set: Set<UInt32>) {
-            var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
-            for c in set where c < 0x10000 { bits[Int(c) >> 6] |= 1 << UInt64(c & 63) }
-            self.bits = bits
-        }
-        @inline(__always) func contains(_ c: UInt32) -> Bool { c < 0x10000 && bits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0 }
-    }
+    private static let stops = ScalarBitmap(stopList)
+    private static let numerals = ScalarBitmap(Set("0123456789０１２３４５６７８９一二三四五六七八九十百零〇两".unicodeScalars.map(\.value)))
 
     /// Words grouped by their first scalar, each group in the list's order (longest first): a
     /// position's candidates are read from one group instead of testing every word.
@@ -164,7 +153,7 @@ enum ChineseAddresses {
     @inline(__always) private static func isNumeral(_ c: UInt32) -> Bool { numerals.contains(c) }
 
     /// First scalars of the suffixes and of the place names: a position far from any of them starts nothing.
-    private static let triggers = Bitmap(Set((nameSuffixes + numberSuffixes + places).map { $0.at(0) }))
+    private static let triggers = ScalarBitmap(Set((nameSuffixes + numberSuffixes + places).map { $0.at(0) }))
     private static let placeIndex = FirstScalarIndex(places)
     private static let nameSuffixIndex = FirstScalarIndex(nameSuffixes)
     private static let numberSuffixIndex = FirstScalarIndex(numberSuffixes)

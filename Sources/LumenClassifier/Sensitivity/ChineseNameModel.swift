@@ -206,7 +206,7 @@ final class ChineseNameScanner: Sendable {
         for s in Lexicon.chineseCompoundSurnames { out[s[0], default: []].append(s[1]) }
         return out
     }()
-    private static let compoundFirst = ChineseAddresses.Bitmap(Set(Lexicon.chineseCompoundSurnames.map { $0[0] }))
+    private static let compoundFirst = ScalarBitmap(Set(Lexicon.chineseCompoundSurnames.map { $0[0] }))
 
     /// The surname value of a compound surname (its first character's own row is not used).
     static let compoundSurname: Float = 6

@@ -95,12 +95,12 @@ enum Names {
     }
 
     /// Last characters of place names, never of a given name: "张家界", "李子园", "黄石市", "王府井".
-    private static let placeSuffixes = ChineseAddresses.Bitmap(
+    private static let placeSuffixes = ScalarBitmap(
         Set("界园區区县縣市省镇鎮村乡鄉路街巷寺庙廟馆館厂廠店站港湾灣岛島庄莊府井坊桥橋楼樓宫宮阁閣关關营營屯堡寨".unicodeScalars.map(\.value)))
 
     /// Administrative units: a candidate of two characters that ends in one is a place (or a
     /// fragment of one: "谷区" in "渋谷区"), not a surname and a given name.
-    private static let adminSuffixes = ChineseAddresses.Bitmap(Set("區区县縣県市省镇鎮乡鄉".unicodeScalars.map(\.value)))
+    private static let adminSuffixes = ScalarBitmap(Set("區区县縣県市省镇鎮乡鄉".unicodeScalars.map(\.value)))
 
     /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
     /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
@@ -143,8 +143,8 @@ enum Names {
     }
 
     /// First scalars of the titles, and last scalars of the cue words (or the colon after them).
-    private static let titleFirst = ChineseAddresses.Bitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
-    private static let cueLast = ChineseAddresses.Bitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
+    private static let titleFirst = ScalarBitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
+    private static let cueLast = ScalarBitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
 
     /// A surname before a title ("王" in "王女士", "张总"; "张某" whole) and cue + surname + given name
     /// ("姓名：李雷", "我叫陈静").

@@ -254,7 +254,7 @@ enum Secrets {
     private static let otherScriptKeys: [(word: [UInt32], type: FindingType)] =
         ["密码", "口令", "密碼", "パスワード", "暗証番号", "비밀번호", "암호", "пароль", "Пароль", "ПАРОЛЬ"].map { (scalarsAsWritten($0), .password) }
         + ["密钥", "令牌", "秘钥", "密鑰", "金鑰", "秘鑰", "金钥"].map { (scalarsAsWritten($0), .genericSecret) }
-    private static let otherScriptKeyStarts = ChineseAddresses.Bitmap(Set(otherScriptKeys.map { $0.word[0] }))
+    private static let otherScriptKeyStarts = ScalarBitmap(Set(otherScriptKeys.map { $0.word[0] }))
 
     private static func scalarsAsWritten(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
 
