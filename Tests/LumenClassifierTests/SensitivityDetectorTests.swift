@@ -123,6 +123,46 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("DOB: 1990-02-30", .dateOfBirth).isEmpty)
     }
 
+    /// Dates of birth as referral letters, CVs, complaints and forms in other languages write them.
+    @Test func datesOfBirthInOtherShapes() {
+        #expect(found("my patient Gregory Mills (DOB 11 March 1958) for", .dateOfBirth) == ["11 March 1958"])
+        #expect(found("date of birth 14th January 2007", .dateOfBirth) == ["14th January 2007"])
+        #expect(found("原告：汪丽萍，女，汉族，1975年4月18日出生，住安徽省", .dateOfBirth) == ["1975年4月18日"])
+        #expect(found("出生年月：1998年3月", .dateOfBirth) == ["1998年3月"])
+        #expect(found("出生日期：1986.02.14　身份证：", .dateOfBirth) == ["1986.02.14"])
+        #expect(found("生年月日：1991年4月18日（33歳）", .dateOfBirth) == ["1991年4月18日"])
+        #expect(found("Ingrid Hoffmeister, geb. 03.11.1952, wohnhaft", .dateOfBirth) == ["03.11.1952"])
+        #expect(found("Julien Lefèvre, né le 3 février 1984", .dateOfBirth) == ["3 février 1984"])
+        #expect(found("nacida el 3 de febrero de 1984", .dateOfBirth) == ["3 de febrero de 1984"])
+        #expect(found("dob=1984-02-09 in the log line", .dateOfBirth) == ["1984-02-09"])
+        // No cue, a version or a founding date: no date of birth.
+        #expect(found("upgrade from 2024.01.15 to 1.2.3", .dateOfBirth).isEmpty)
+        #expect(found("公司于2001年3月成立", .dateOfBirth).isEmpty)
+        #expect(found("Geburtstag der Firma: gegründet 1998", .dateOfBirth).isEmpty)
+    }
+
+    /// A Chinese mobile number is whole: a number after it is not part of it; a log's personal field
+    /// ("mobile=…") holds a phone number, an id field ("user_id=…") does not.
+    @Test func chineseMobilesInListsAndLogs() {
+        #expect(found("宓彧 13817092265 3桌\n缪璟 13611845302 1桌", .phone) == ["13817092265", "13611845302"])
+        #expect(found("13817092265 13611845302", .phone) == ["13817092265", "13611845302"])
+        #expect(found("WARN send failed, mobile=13917264580, tpl=ORDER_SHIPPED", .phone) == ["13917264580"])
+        #expect(found("retry phone:+8613917264580", .phone) == ["+8613917264580"])
+        #expect(found("WARN send failed, user_id=13917264580, tpl=ORDER_SHIPPED", .phone).isEmpty)
+    }
+
+    /// Names in capitals, as passports, bookings, court captions and forms write them; shouting and
+    /// headings are no names.
+    @Test func namesInCapitals() {
+        #expect(found("name on passport EVELYN ROSE CARTWRIGHT, DOB 09/02/1979.", .person) == ["EVELYN ROSE CARTWRIGHT"])
+        #expect(found("PAX 1: HOLLOWAY/SIMONE MARIE", .person) == ["HOLLOWAY/SIMONE MARIE"])
+        #expect(found("CALLOWAY, DESHAWN M - seat 4B", .person) == ["CALLOWAY, DESHAWN M"])
+        #expect(found("ALICIA MARIE FONTENOT, Plaintiff,\nv.\nBRYCE T. LANDRY, Defendant.", .person) == ["ALICIA MARIE FONTENOT", "BRYCE T. LANDRY"])
+        for text in ["PLEASE HELP ME WRITE A LETTER", "MAX RETRIES EXCEEDED", "GRACE NOTES", "TCP/IP AND AC/DC", "ROSE GARDEN PARTY", "HELLO WORLD"] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+    }
+
     @Test func offsetsAreUnicodeScalars() {
         let text = "👩‍💻 你好 📧 a@b.io"
         let f = classifier.findings(in: text).first { $0.type == .email }

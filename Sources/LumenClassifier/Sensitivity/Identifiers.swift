@@ -209,6 +209,9 @@ enum Identifiers {
             c.groups.append(c.digits.count - counted)
             counted = c.digits.count
             c.end = k
+            // An 11-digit Chinese mobile number is whole: what follows it ("13817092265 3桌", the next
+            // number in a list) is not part of it.
+            if c.groups.count == 1 && !c.plus && !c.parens && counted == 11 && c.digits[0] == 1 && c.digits[1] >= 3 { break }
             // No identifier is longer than 19 digits: stop (this also keeps "1-1-1-…" linear).
             if c.digits.count > 24 || c.groups.count > 12 { break }
             // Separator run: at most two scalars from " -.", or directly an opening parenthesis.
@@ -561,12 +564,13 @@ enum Identifiers {
 
     // MARK: Dates of birth (context-gated)
 
-    /// At a date-of-birth cue ("born", "DOB", "出生"…): a date shortly after.
+    /// At a date-of-birth cue ("born", "DOB", "出生", "geb.", "né le"…): a date shortly after, or
+    /// one right before 出生 ("1975年4月18日出生").
     @inline(__always) static func dateOfBirthStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
         let dobContext = Lexicon.dobContext
         var anchorEnd = -1
         let c = Chars.lowerASCII(t.v[i])
-        guard c == 0x64 || c == 0x62 || c >= 0x4E00 else { return i + 1 }
+        guard c == 0x64 || c == 0x62 || c == 0x67 || c == 0x6E || c == 0x66 || c >= 0x4E00 else { return i + 1 }
         // An English cue never starts inside a word.
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
         var candidates = dobContext.candidates(c)
@@ -579,9 +583,14 @@ enum Identifiers {
             break
         }
         guard anchorEnd >= 0 else { return i + 1 }
+        // "1975年4月18日出生", "1990年3月生": the date just before the cue.
+        if t.v[i] == 0x51FA || t.v[i] == 0x751F, let start = dateEnding(t, at: i) {
+            out.append(Finding(type: .dateOfBirth, start: start, end: i - (t.v[i - 1] == 0x20 ? 1 : 0), score: 0.85))
+            return anchorEnd
+        }
         var k = anchorEnd
         while k < min(t.count, anchorEnd + 25) {
-            if t.isDigit(k) && !t.isDigit(k - 1), let end = parseDate(t, at: k) {
+            if t.isDigit(k) && !t.isDigit(k - 1), let end = parseDate(t, at: k) ?? parseDayFirstDate(t, at: k) ?? parseYearMonth(t, at: k) {
                 out.append(Finding(type: .dateOfBirth, start: k, end: end, score: 0.85))
                 break
             }
@@ -592,6 +601,50 @@ enum Identifiers {
             k += 1
         }
         return anchorEnd
+    }
+
+    /// The start of a date that ends at `i` (one space allowed between), within 12 scalars.
+    private static func dateEnding(_ t: ScalarText, at i: Int) -> Int? {
+        let end = t[i - 1] == 0x20 ? i - 1 : i
+        for s in max(0, end - 12)..<end where t.isDigit(s) && !t.isDigit(s - 1) {
+            if let e = parseDate(t, at: s) ?? parseYearMonth(t, at: s), e == end { return s }
+        }
+        return nil
+    }
+
+    /// "1998年3月" (a birth month, after 出生年月 or before 出生).
+    static func parseYearMonth(_ t: ScalarText, at start: Int) -> Int? {
+        var k = start
+        guard let year = number(t, &k, max: 4), k - start == 4, year >= 1900, t[k] == 0x5E74 else { return nil }  // 年
+        k += 1
+        guard let month = number(t, &k, max: 2), month >= 1, month <= 12, t[k] == 0x6708 else { return nil }  // 月
+        return k + 1
+    }
+
+    /// "11 March 1958", "12. Mai 1979", "3 février 1984", "3 de febrero de 1984", "1st June 1990".
+    static func parseDayFirstDate(_ t: ScalarText, at start: Int) -> Int? {
+        var k = start
+        guard let day = number(t, &k, max: 2) else { return nil }
+        if t[k] == 0x2E { k += 1 }
+        for suffix in ["st", "nd", "rd", "th", "er"] where t.matches(Chars.scalars(suffix), at: k) && !Chars.isLetter(t[k + 2]) {
+            k += 2
+            break
+        }
+        func skipSpaceAndDe() {
+            while t[k] == 0x20 { k += 1 }
+            if t[k] | 0x20 == 0x64, t[k + 1] == 0x65, t[k + 2] == 0x20 { k += 3 }  // "de "
+            while t[k] == 0x20 { k += 1 }
+        }
+        skipSpaceAndDe()
+        let m = k
+        while k < t.count && Chars.isLetter(t.v[k]) { k += 1 }
+        guard k > m, let month = Lexicon.dobMonths[Chars.hash(t.v, m, k)] else { return nil }
+        if t[k] == 0x2E { k += 1 }
+        if t[k] == 0x2C { k += 1 }
+        skipSpaceAndDe()
+        let y = k
+        guard let year = number(t, &k, max: 4), k - y == 4, year >= 1900, validDate(year: year, month: month, day: day) else { return nil }
+        return k
     }
 
     private static func number(_ t: ScalarText, _ k: inout Int, max: Int) -> Int? {
@@ -634,8 +687,8 @@ enum Identifiers {
     /// "March 5, 1990" or "5 March 1990".
     static func parseWordDate(_ t: ScalarText, at start: Int) -> (Int, Int)? {
         var e = start
-        while t.isASCIILetter(e) { e += 1 }
-        guard let month = Lexicon.months[Chars.hash(t.v, start, e)] else { return nil }
+        while e < t.count && Chars.isLetter(t.v[e]) { e += 1 }
+        guard let month = Lexicon.dobMonths[Chars.hash(t.v, start, e)] else { return nil }
         var k = e
         if t[k] == 0x2E { k += 1 }
         while t[k] == 0x20 { k += 1 }

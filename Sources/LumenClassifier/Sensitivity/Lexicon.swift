@@ -30,8 +30,23 @@ enum Lexicon {
     static let passportWord = Chars.scalars("passport")
     static let dobContext = ContextWords([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
-        "出生日期", "出生于", "出生", "生日",
+        "出生日期", "出生年月", "出生于", "出生", "生日", "生年月日", "생년월일", "date de naissance", "data di nascita", "geburtsdatum",
+        "geboren", "geb.", "née le", "né le", "nacido el", "nacida el", "nato il", "nata il", "fecha de nacimiento",
     ])
+
+    /// Month names for dates of birth: English (`months`), French, German, Spanish and Italian
+    /// ("3 février 1984", "12. Mai 1979", "3 de febrero de 1984").
+    static let dobMonths: [UInt64: Int] = {
+        var out = months
+        let names = [
+            ["janvier", "januar", "enero", "gennaio"], ["février", "fevrier", "februar", "febrero", "febbraio"],
+            ["mars", "märz", "marzo"], ["avril", "abril", "aprile"], ["mai", "mayo", "maggio"], ["juin", "juni", "junio", "giugno"],
+            ["juillet", "juli", "julio", "luglio"], ["août", "aout", "agosto"], ["septembre", "septiembre", "settembre"],
+            ["octobre", "oktober", "octubre", "ottobre"], ["novembre", "noviembre"], ["décembre", "decembre", "dezember", "diciembre", "dicembre"],
+        ]
+        for (index, list) in names.enumerated() { for name in list { out[Chars.hash(name)] = index + 1 } }
+        return out
+    }()
 
     static let months: [UInt64: Int] = {
         let names = [
@@ -83,6 +98,8 @@ enum Lexicon {
         null nil none undefined true false utc gmt debug trace info log logs build release version test tests
         output input server client service services config configuration retry timeout job task worker
         password passwords passwort kennwort senha contraseña contrasena wachtwoord passcode username login
+        dob plaintiff plaintiffs defendant defendants petitioner respondent appellant appellee claimant applicant
+        admissions patientin patiente paciente kunde kundin
         token secret pin puk sim world pay chatgpt copilot wifi cargo sie ihre ihr der die den dem können konnen buenos buenas días dias
         muchas gracias bonjour madame monsieur olá mundo muito obrigado obrigada спасибо большое herren damen nachricht schlüssel
         """)

@@ -37,6 +37,15 @@ enum Names {
         return latin.firstNames.contains(first) && (latin.surnames.contains(last) || latin.firstNames.contains(last))
     }
 
+    /// t[s..<e] is a surname and a given name in capitals around a slash, as airline bookings write
+    /// a passenger ("HOLLOWAY/SIMONE"): a name, not a path.
+    static func isSlashedName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard let slash = (s..<e).first(where: { t.v[$0] == 0x2F }), slash - s >= 2, e - slash > 2,
+            (s..<e).allSatisfy({ $0 == slash || Chars.isUpperASCII(t.v[$0]) })
+        else { return false }
+        return latin.surnames.contains(Chars.hash(t.v, s, slash)) && latin.firstNames.contains(Chars.hash(t.v, slash + 1, e))
+    }
+
     // MARK: Chinese
 
     /// The learned model (ChineseNameModel.swift), decoded once.
@@ -377,6 +386,52 @@ private struct LatinNames: Sendable {
         return k
     }
 
+    /// A word in capitals that is a census name (a given name that is also no everyday English word
+    /// when `rare`: "EVELYN", not "ROSE" or "GRACE").
+    private func capitalsName(_ x: Word, in names: WordSet, rare: Bool) -> Bool {
+        x.isAllCaps && x.length >= 2 && !x.isNumber && names.contains(x.hash) && !notNames.contains(x.hash) && !stopWords.contains(x.hash)
+            && !(rare && englishWords.contains(x.hash))
+    }
+
+    /// A name in capitals from word `i`, the index after it: a given name, middle names or initials and
+    /// a surname ("EVELYN ROSE CARTWRIGHT", "BRYCE T. LANDRY"), or a surname, then "/" or "," and the
+    /// given names ("HOLLOWAY/SIMONE MARIE", "CALLOWAY, DESHAWN M"). The given name is a census name
+    /// that is no everyday English word, so that shouting ("PLEASE HELP") and headings stay.
+    private func allCapsName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        /// Word `k` follows word `k - 1` after one space (or an initial's dot and a space).
+        func follows(_ k: Int) -> Bool {
+            guard k < w.count, !w[k].newlineBefore, w[k].isAllCaps || (w[k].length == 1 && w[k].isCapitalized), !w[k].isNumber else { return false }
+            let gap = w[k].start - w[k - 1].end
+            return gap == 1 && t.v[w[k - 1].end] == 0x20
+                || gap == 2 && w[k - 1].length == 1 && t.v[w[k - 1].end] == 0x2E && t.v[w[k - 1].end + 1] == 0x20
+        }
+        // A middle name or an initial; the ends anchor the name, so a middle name need not be in the census ("ROSE").
+        func middle(_ k: Int) -> Bool { w[k].length == 1 || (!stopWords.contains(w[k].hash) && !notNames.contains(w[k].hash)) }
+        if capitalsName(w[i], in: firstNames, rare: true) {
+            var k = i + 1
+            while k < w.count && k - i <= 3 && follows(k) {
+                if capitalsName(w[k], in: surnames, rare: false)
+                    && !(k + 1 < w.count && follows(k + 1) && capitalsName(w[k + 1], in: surnames, rare: false))
+                {
+                    return k + 1
+                }
+                guard middle(k) else { return nil }
+                k += 1
+            }
+        }
+        if capitalsName(w[i], in: surnames, rare: false), i + 1 < w.count, !w[i + 1].newlineBefore {
+            let gap = w[i + 1].start - w[i].end
+            let separator = t.v[w[i].end]
+            guard separator == 0x2F && gap == 1 || separator == 0x2C && gap == 2 && t.v[w[i].end + 1] == 0x20,
+                capitalsName(w[i + 1], in: firstNames, rare: separator == 0x2C)
+            else { return nil }
+            var k = i + 2
+            while k < w.count && k - i <= 3 && follows(k) && middle(k) { k += 1 }
+            return k
+        }
+        return nil
+    }
+
     private let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
     /// Articles of French, Spanish, Italian, Portuguese, German and Dutch that are also first names in the census.
     private let articles = Chars.hashSet("le la les el los las il lo der die das het een un une")
@@ -396,6 +451,12 @@ private struct LatinNames: Sendable {
             let x = w[i]
             if x.isNumber {
                 i += 1
+                continue
+            }
+            // Names in capitals, as passports, forms and tickets write them.
+            if x.isAllCaps && x.length >= 2, let e = allCapsName(t, w, i) {
+                add(i, e, 0.8)
+                i = e
                 continue
             }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".

@@ -131,13 +131,18 @@ enum TechnicalTokens {
         {
             return nil
         }
+        // "mobile=13917264580", "phone:+8613917264580", "dob=1984-02-09" in a log line: a personal
+        // field and its value, not an identifier.
+        if letters > 0 && digits >= 7, isPersonalField(t, s, f) { return nil }
+        // An ordinal ("1st", "22nd", "14th") is a word.
+        if letters == 2 && !connector && f - s <= 4 && t.isDigit(f - 3) && isOrdinalSuffix(t.v[f - 2], t.v[f - 1]) { return nil }
         if letters > 0 && digits > 0 {
             // Hashes, ids, versions, timestamps, build tags; short mixed runs ("v2", "x86", "3D") are words.
             return f - s >= 4 || connector ? s..<f : nil
         }
         if letters > 0 {
             // snake_case, paths, CamelCase, dotted names ("System.Linq", "example.com"), scheme-like ids ("arn:aws:iam").
-            if underscore || slash { return s..<f }
+            if underscore || slash { return !underscore && Names.isSlashedName(t, s, f) ? nil : s..<f }
             // Header and trailer names: "Co-Authored-By:", "Signed-off-by:", "X-Request-Id:" (not
             // "Stratford-upon-Avon").
             if dashes >= 2 && !dot && !colon && !at && !other && f < t.count && t.v[f] == 0x3A { return s..<f }
@@ -151,8 +156,35 @@ enum TechnicalTokens {
         if colon && dash && f - s >= 16 { return s..<f }
         // Four or more dotted pairs from a leading zero are a national phone number ("01.84.17.61.18").
         // So is a North American number written with dots ("415.555.0142").
+        // A dotted date ("1986.02.14", "12.05.1979") is a date, not a version.
+        if dots == 2 && !dash && !colon && Identifiers.parseDate(t, at: s) == f { return nil }
         if dots >= 2 && !dash && !colon && dots != 3 && !dottedPairs(t, s, f) && !dottedNANP(t, s, f) { return s..<f }
         return nil
+    }
+
+    /// Field names whose value is a phone number or a date of birth (the key's last word).
+    private static let personalFields = Chars.hashSet(
+        "phone mobile tel telephone cell cellphone msisdn fax whatsapp contact dob birthday birthdate ssn")
+
+    /// t[s..<f] is `key=value` or `key:value`: a key of letters, "_" and "-" whose last word is a
+    /// personal field, and a value of digits, "+", "-", "." and "/".
+    private static func isPersonalField(_ t: ScalarText, _ s: Int, _ f: Int) -> Bool {
+        var q = s
+        while q < f && (Chars.isASCIILetter(t.v[q]) || t.v[q] == 0x5F || t.v[q] == 0x2D) { q += 1 }
+        guard q > s, q < f - 1, t.v[q] == 0x3D || t.v[q] == 0x3A,
+            (q + 1..<f).allSatisfy({ t.isDigit($0) || t.v[$0] == 0x2B || t.v[$0] == 0x2D || t.v[$0] == 0x2E || t.v[$0] == 0x2F })
+        else { return false }
+        var w = q
+        while w > s && Chars.isASCIILetter(t.v[w - 1]) { w -= 1 }
+        return personalFields.contains(Chars.hash(t.v, w, q))
+    }
+
+    /// "st", "nd", "rd" or "th", in either case.
+    private static func isOrdinalSuffix(_ a: UInt32, _ b: UInt32) -> Bool {
+        switch (a | 0x20, b | 0x20) {
+        case (0x73, 0x74), (0x6E, 0x64), (0x72, 0x64), (0x74, 0x68): true
+        default: false
+        }
     }
 
     /// "415.555.0142": three, three and four digits, the area code not starting with 0 or 1.
