@@ -1,6 +1,7 @@
-import LumenClassifier
 import LumenTestSupport
 import Testing
+
+@testable import LumenClassifier
 
 private let classifier = Classifier()
 
@@ -149,6 +150,20 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("WARN send failed, mobile=13917264580, tpl=ORDER_SHIPPED", .phone) == ["13917264580"])
         #expect(found("retry phone:+8613917264580", .phone) == ["+8613917264580"])
         #expect(found("WARN send failed, user_id=13917264580, tpl=ORDER_SHIPPED", .phone).isEmpty)
+    }
+
+    /// Chinese names in pinyin, either order, in capitals or around a booking's slash; English words
+    /// that happen to spell pinyin are no names.
+    @Test func pinyinNames() {
+        #expect(found("Please email Liu Siyuan about the contract", .person) == ["Liu Siyuan"])
+        #expect(found("Thanks, Siyuan Liu", .person) == ["Siyuan Liu"])
+        #expect(found("Passenger: JIANG HAORAN, seat 32A", .person) == ["JIANG HAORAN"])
+        #expect(found("PNR 5XK2LQ: LIU/SIYUAN and ZHOU/YUXUAN", .person) == ["LIU/SIYUAN", "ZHOU/YUXUAN"])
+        #expect(Pinyin.spells(ScalarText("Xiaoming"), 0, 8, most: 2))
+        #expect(!Pinyin.spells(ScalarText("Xiaomings"), 0, 9, most: 2))
+        for text in ["He Said Yes", "Long Time No See", "FAN SPEED HIGH", "CHANGE LONG NAMES"] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
     }
 
     /// Names in capitals, as passports, bookings, court captions and forms write them; shouting and

@@ -43,7 +43,9 @@ enum Names {
         guard let slash = (s..<e).first(where: { t.v[$0] == 0x2F }), slash - s >= 2, e - slash > 2,
             (s..<e).allSatisfy({ $0 == slash || Chars.isUpperASCII(t.v[$0]) })
         else { return false }
-        return latin.surnames.contains(Chars.hash(t.v, s, slash)) && latin.firstNames.contains(Chars.hash(t.v, slash + 1, e))
+        let surname = Chars.hash(t.v, s, slash)
+        return (latin.surnames.contains(surname) && latin.firstNames.contains(Chars.hash(t.v, slash + 1, e)))
+            || (Pinyin.surnames.contains(surname) && Pinyin.spells(t, slash + 1, e, most: 3))
     }
 
     // MARK: Chinese
@@ -386,6 +388,24 @@ private struct LatinNames: Sendable {
         return k
     }
 
+    /// Words `i` and `i + 1`, capitalised alike on one line, are a pinyin surname and a given name of
+    /// one or two syllables, or a given name of two syllables and a surname. A surname that is also an
+    /// English word ("He", "Long", "Fan") needs a given name of two syllables; neither the given name
+    /// nor a trailing surname may be an everyday English word ("Ma Long" is a name, "He Man" is not).
+    private func pinyinName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        let y = w[i + 1]
+        guard sameLine(t, x, y), y.start - x.end == 1, y.isCapitalized, x.isAllCaps == y.isAllCaps, !x.hasNonASCII, !y.hasNonASCII,
+            !x.isNumber, !y.isNumber
+        else { return false }
+        func english(_ z: Word) -> Bool { englishWords.contains(z.hash) || stopWords.contains(z.hash) || notNames.contains(z.hash) }
+        if Pinyin.surnames.contains(x.hash), !english(y), Pinyin.spells(t, y.start, y.end, most: 2) {
+            return !english(x) || Pinyin.spells(t, y.start, y.end, most: 2) && !Pinyin.spells(t, y.start, y.end, most: 1)
+        }
+        return Pinyin.surnames.contains(y.hash) && !english(y) && !english(x) && Pinyin.spells(t, x.start, x.end, most: 2)
+            && !Pinyin.spells(t, x.start, x.end, most: 1)
+    }
+
     /// A word in capitals that is a census name (a given name that is also no everyday English word
     /// when `rare`: "EVELYN", not "ROSE" or "GRACE").
     private func capitalsName(_ x: Word, in names: WordSet, rare: Bool) -> Bool {
@@ -419,11 +439,13 @@ private struct LatinNames: Sendable {
                 k += 1
             }
         }
-        if capitalsName(w[i], in: surnames, rare: false), i + 1 < w.count, !w[i + 1].newlineBefore {
+        let pinyin = Pinyin.surnames.contains(w[i].hash)
+        if capitalsName(w[i], in: surnames, rare: false) || pinyin, i + 1 < w.count, !w[i + 1].newlineBefore {
             let gap = w[i + 1].start - w[i].end
             let separator = t.v[w[i].end]
-            guard separator == 0x2F && gap == 1 || separator == 0x2C && gap == 2 && t.v[w[i].end + 1] == 0x20,
+            guard separator == 0x2F && gap == 1 || separator == 0x2C && gap == 2 && t.v[w[i].end + 1] == 0x20, w[i + 1].isAllCaps,
                 capitalsName(w[i + 1], in: firstNames, rare: separator == 0x2C)
+                    || (pinyin && !englishWords.contains(w[i + 1].hash) && Pinyin.spells(t, w[i + 1].start, w[i + 1].end, most: 3))
             else { return nil }
             var k = i + 2
             while k < w.count && k - i <= 3 && follows(k) && middle(k) { k += 1 }
@@ -457,6 +479,12 @@ private struct LatinNames: Sendable {
             if x.isAllCaps && x.length >= 2, let e = allCapsName(t, w, i) {
                 add(i, e, 0.8)
                 i = e
+                continue
+            }
+            // A Chinese name in pinyin: "Liu Siyuan", "Siyuan Liu", "JIANG HAORAN".
+            if x.isCapitalized && i + 1 < w.count && pinyinName(t, w, i) {
+                add(i, i + 2, 0.8)
+                i += 2
                 continue
             }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
