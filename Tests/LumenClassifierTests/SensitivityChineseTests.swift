@@ -131,6 +131,17 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
     @Test func surnameBeforeTitle() {
         #expect(texts("某银行的李经理告诉记者", .person) == ["李"])
     }
+
+    /// A full name before a title that follows full names (师姐, 师兄, 经理…); a common word before one
+    /// ("项目经理", "英语老师") and a conjunction ("经理和客户", "同学和老师") are no names.
+    @Test func fullNameBeforeTitle() {
+        #expect(texts("感谢实验室的林珊师姐、黎浩然师兄在实验设计上的帮助", .person) == ["林珊", "黎浩然"])
+        for text in ["我们项目经理说下周上线", "英语老师布置了作业", "区域经理和客户经理开会", "我的同学和老师都来了"] {
+            #expect(texts(text, .person).isEmpty, "\(text): \(texts(text, .person))")
+        }
+        // The conjunction before a name is not part of it.
+        #expect(texts("他和梁嘉欣一起去的", .person) == ["梁嘉欣"])
+    }
 }
 
 @Suite struct ChineseAddressTests {
@@ -141,6 +152,9 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
         ("收货地址：杭州市西湖区文三路90号", "杭州市西湖区文三路90号"),
         ("他住在幸福小区3栋502", "幸福小区3栋502"),
         ("家住朝阳区望京花园5号楼", "朝阳区望京花园5号楼"),
+        // A province whose name starts with a numeral, a road's section, a room after a unit.
+        ("房屋坐落：四川省成都市武侯区人民南路四段27号1栋2单元1803号，租金每月3800元", "四川省成都市武侯区人民南路四段27号1栋2单元1803号"),
+        ("寄到三亚市天涯区解放路8号", "三亚市天涯区解放路8号"),
     ])
     func addresses(text: String, expected: String) {
         #expect(texts(text, .streetAddress) == [expected])

@@ -175,6 +175,10 @@ enum ChineseAddresses {
             var k = i
             while k < t.count && k - i < 10 && (isNumeral(t.v[k]) || t.v[k] == 0x2D || (k == i && Chars.isUpperASCII(t.v[k]))) { k += 1 }
             if t.isASCIIAlnum(k) && !Chars.isUpperASCII(t.v[k]) { return [] }
+            // A road's section: "人民南路四段", "一环路2段".
+            if minimum == .road && k > i && t[k] == 0x6BB5 { return [Component(start: i, end: k + 1, level: .road)] }  // 段
+            // A room after a building and unit: "2单元1803号".
+            if minimum == .unit && k > i && t[k] == 0x53F7 { return [Component(start: i, end: k + 1, level: .unit)] }  // 号
             if k < t.count {
                 numberSuffixIndex.forEach(startingWith: t.v[k]) { suffix in
                     guard allowed(suffix.level) && matches(t, suffix, at: k) else { return true }
@@ -184,7 +188,8 @@ enum ChineseAddresses {
             }
             // "3-2-501" after a unit: the rest of the unit number.
             if out.isEmpty, minimum == .unit, k > i, Chars.isDigit(t.v[k - 1]) { out.append(Component(start: i, end: k, level: .unit)) }
-            return out
+            // A numeral that starts a name ("四川省", "三亚市", "五道口") is read as a name below.
+            if !out.isEmpty || !Chars.isHan(t.v[i]) { return out }
         }
         guard Chars.isHan(t.v[i]), !stops.contains(t.v[i]) else { return [] }
         placeIndex.forEach(startingWith: t.v[i]) { name in

@@ -301,7 +301,8 @@ final class ChineseNameScanner: Sendable {
     /// The row of the scalar at `i`, row 1 outside the text.
     @inline(__always) private func row(_ t: ScalarText, _ i: Int) -> Row { i < 0 || i >= t.count ? rows[1] : row(t.v[i]) }
 
-    @inline(__always) private func word(_ t: ScalarText, _ s: Int, _ e: Int) -> Float {
+    /// How common t[s..<e] is as a word: log(frequency / 300) + 1, 0 when it is none (or outside the text).
+    @inline(__always) func word(_ t: ScalarText, _ s: Int, _ e: Int) -> Float {
         guard s >= 0, e <= t.count else { return 0 }
         return words[Self.key(t, s, e)] ?? 0
     }

@@ -198,11 +198,14 @@ enum Lexicon {
         "先生", "女士", "小姐", "老师", "医生", "大夫", "教授", "经理", "主任", "律师", "总", "师傅", "阿姨", "大爷", "某",
     ].map { $0.unicodeScalars.map(\.value) }
 
-    /// Titles right after a Chinese name: 先生, 女士, 医生…
+    /// Titles that follow a full name (surname and given name): 张伟先生, 林珊师姐, 黎浩然师兄.
     static let chineseNameAfter: [[UInt32]] = [
-        "先生", "女士", "小姐", "医生", "大夫", "老师", "教授", "经理", "主任", "同学", "律师", "总", "的电话", "的手机", "的身份证",
-        "的地址", "的病", "患有", "确诊", "住在", "今年", "的工资", "的邮箱", "的银行卡",
+        "先生", "女士", "小姐", "医生", "大夫", "老师", "教授", "经理", "主任", "同学", "律师", "师兄", "师姐", "师弟", "师妹", "学长",
+        "学姐", "学弟", "学妹", "总监", "主管", "博士", "护士", "警官", "工程师", "研究员", "同志", "阿姨", "叔叔",
     ].map { $0.unicodeScalars.map(\.value) }
+
+    /// Characters before a name that end a verb or a phrase introducing one (感谢, 请, 让, 联系, 通知…).
+    static let chineseNameLeadIns: Set<UInt32> = Set("谢请让跟问找系知派帮催约见陪送交".unicodeScalars.map(\.value))
 
     /// Han characters that cannot be part of a given name here (particles, punctuation-like words).
     static let chineseNameStops: Set<UInt32> = Set("的是在了和与或及说先女医老教经主同律总患确住今年号路街区市省电手身地病工邮银姓名叫我你他她们这那有也就都把被从向给对".unicodeScalars.map(\.value))

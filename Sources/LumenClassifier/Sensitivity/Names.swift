@@ -84,6 +84,7 @@ enum Names {
         微信 抖音 快手 微博 知乎 豆瓣 钉钉 飞书 高德 闲鱼 小红书 哔哩 优酷 爱奇艺 搜狐 新浪 金山 金蝶 用友 讯飞 大疆 商汤 旷视 海尔
         格力 美的 海信 康佳 创维 长虹 方太 苏泊尔 九阳 比亚迪 吉利 长城 长安 奇瑞 蔚来 小鹏 红旗 五菱 哈弗 万达 苏宁 国美 永辉 盒马
         瑞幸 喜茶 海底捞 农夫山泉 娃哈哈 伊利 蒙牛 茅台 五粮液 平安 中信 光大 浦发 民生 兴业 招商 工商 万科 恒大 碧桂园 保利 龙湖 融创
+        安踏 特步 鸿星尔克 王老吉 加多宝 周大福 周生生 老凤祥 六福 金六福 周黑鸭 绝味 海天 康师傅 统一 白象 今麦郎 雷克萨斯
         """)
 
     /// Whether the candidate t[s..<e] starts with a brand, or with 和, 与, 跟 or 或 and then one.
@@ -120,20 +121,24 @@ enum Names {
         guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
         let model = chineseModel
         var found: [Finding] = []
-        for c in model.scan(t)
+        for var c in model.scan(t)
         where
-            !(c.kind == .chinese
-            && (overlapsTechnicalTerm(t, c.start, c.end) || startsWithBrand(t, c.start, c.end)
-                || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1])) || adminSuffixes.contains(t.v[c.end - 1])))
+            !(c.kind == .chinese && isConjunction(t, c.start) && c.end - c.start < 3)
+            && !(c.kind == .chinese
+                && (overlapsTechnicalTerm(t, c.start, c.end) || startsWithBrand(t, c.start, c.end)
+                    || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1])) || adminSuffixes.contains(t.v[c.end - 1])))
             && !(c.kind == .latin && productWord(t, c.start, c.end))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
             // a lone one is read as a product or a label (`TechnicalTokens.apply`).
             let p = 1 / (1 + Elementary.exp(-c.logit))
             let score = 0.55 + 0.4 * p
+            // "和小红", "和梁啟超": the conjunction is not part of the name after it.
+            if c.kind == .chinese && isConjunction(t, c.start) { c.start += 1 }
             found.append(Finding(type: .person, start: c.start, end: c.end, score: c.kind == .latin ? min(score, 0.65) : score))
         }
         scanCued(t, model, into: &found)
+        scanTitled(t, model, into: &found)
         found.sort { $0.start < $1.start }
         var last = -1
         for f in found where f.start >= last {
@@ -164,7 +169,7 @@ enum Names {
         while i < t.count {
             let c = t.v[i]
             guard c >= 0x4E00, Chars.isHan(c), titleFirst.contains(t[i + 1]) || cueLast.contains(t[i - 1]),
-                model.row(c).isSurname || Lexicon.chineseSurnames.contains(c)
+                model.row(c).isSurname || Lexicon.chineseSurnames.contains(c), !isConjunction(t, i)
             else {
                 i += 1
                 continue
@@ -197,6 +202,39 @@ enum Names {
                 }
             }
             i += 1
+        }
+    }
+
+    /// 和, 与, 跟 or 及 after a Han character: a conjunction ("经理和客户", "同学和老师"), not the rare surname.
+    @inline(__always) private static func isConjunction(_ t: ScalarText, _ i: Int) -> Bool {
+        let c = t.v[i]
+        return (c == 0x548C || c == 0x4E0E || c == 0x8DDF || c == 0x53CA) && Chars.isHan(t[i - 1])
+    }
+
+    private static let fullNameTitleFirst = ScalarBitmap(Lexicon.chineseNameAfter.map { $0[0] })
+
+    /// A surname and one or two given-name characters right before a title that follows full names
+    /// ("林珊师姐", "黎浩然师兄", "张伟先生"), after the start, punctuation, a function word or a verb
+    /// that introduces a person (感谢, 请, 联系…); not a common word ("项目经理", "英语老师").
+    private static func scanTitled(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
+        var p = 2
+        while p < t.count {
+            defer { p += 1 }
+            guard fullNameTitleFirst.contains(t.v[p]), Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: p) }) else { continue }
+            for given in [2, 1] {
+                let s = p - given - 1
+                guard s >= 0, isSurname(t.v[s], model),
+                    (s + 1..<p).allSatisfy({ Chars.isHan(t.v[$0]) && !Lexicon.chineseNameStops.contains(t.v[$0]) }),
+                    model.word(t, s, p) == 0, model.word(t, s, s + 2) == 0
+                else { continue }
+                let before = t[s - 1]
+                guard s == 0 || !Chars.isHan(before) || Lexicon.chineseNameStops.contains(before) || Lexicon.chineseNameLeadIns.contains(before)
+                else {
+                    continue
+                }
+                out.append(Finding(type: .person, start: s, end: p, score: 0.75))
+                break
+            }
         }
     }
 
