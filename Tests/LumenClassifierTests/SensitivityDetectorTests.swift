@@ -166,6 +166,33 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         }
     }
 
+    /// Japanese names after a label, before an honorific or as a chat line's speaker, in Japanese
+    /// text only; a role before 様 is no name.
+    @Test func japaneseNames() {
+        #expect(found("氏名：佐々木 智也（ささき ともや）", .person) == ["佐々木 智也"])
+        #expect(found("高橋美咲様\n先日はお打ち合わせありがとうございました。担当の中村健太まで連絡ください。", .person) == ["高橋美咲", "中村健太"])
+        #expect(found("山本 彩花：明日の飲み会、井上さんも来るって", .person) == ["山本 彩花", "井上"])
+        #expect(found("鈴木先生に聞いてください", .person) == ["鈴木"])
+        #expect(found("ご担当者様、お世話になっております。", .person).isEmpty)
+    }
+
+    /// Korean names after a label without a colon or of two words; passports in other languages;
+    /// a bracket around a whole phone number; Indian mobiles; door and lockbox codes; "-san".
+    @Test func namesAndNumbersInOtherLanguages() {
+        #expect(found("받는 분: 김민준\n연락처: 010-4827-1934", .person) == ["김민준"])
+        #expect(found("예약자 정유나, 여권번호 M48271934", .person) == ["정유나"])
+        #expect(found("예약자 정보를 확인해 주세요", .person).isEmpty)
+        #expect(found("예약자 정유나, 여권번호 M48271934", .passport) == ["M48271934"])
+        #expect(found("予約者：田村 優子、パスポート番号 TK4827163、到着", .passport) == ["TK4827163"])
+        #expect(found("mon passeport n° 18FV42381 expire le 12/09", .passport) == ["18FV42381"])
+        #expect(found("Witness Angela Dumont (419-276-3308) saw it", .phone) == ["419-276-3308"])
+        #expect(found("Please mujhe 98201 45673 pe call karein.", .phone) == ["98201 45673"])
+        #expect(found("ports 30000 40000 are open", .phone).isEmpty)
+        #expect(found("come in anytime, lockbox code 4417, thanks", .password) == ["4417"])
+        #expect(found("error code 4417 again", .password).isEmpty)
+        #expect(found("Dear Haruki Watanabe-san, the part is late", .person) == ["Haruki Watanabe-san"])
+    }
+
     /// Names in capitals, as passports, bookings, court captions and forms write them; shouting and
     /// headings are no names.
     @Test func namesInCapitals() {

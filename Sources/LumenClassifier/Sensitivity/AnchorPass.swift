@@ -35,7 +35,7 @@ enum AnchorPass {
         for digit in 0x30...0x39 { table[digit] |= chain | iban }  // an IBAN's check digits follow two letters
         table[0x2B] |= chain  // +
         table[0x28] |= chain  // (
-        for c in [0x70, 0x50] { table[c] |= passport }  // p P
+        for c in [0x70, 0x50, 0x72, 0x52] { table[c] |= passport }  // p P r R
         for c in [0x64, 0x44, 0x62, 0x42, 0x67, 0x47, 0x6E, 0x4E, 0x66, 0x46] { table[c] |= date }  // d D b B g G n N f F
         for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
         for c in Secrets.formatStarts { table[Int(c)] |= format }  // s g x r h S n p …
@@ -65,8 +65,8 @@ enum AnchorPass {
                 if afterLetter { m &= ~tokenStart }
                 afterLetter = Chars.isASCIILetter(c)
             } else {
-                // Han cues: 出生 (dates of birth), 护照 (passports).
-                m = c >= 0x4E00 ? (c == 0x62A4 ? date | passport : date) : 0
+                // Han cues: 出生 (dates of birth), 护照, 護照, 旅券 (passports); パスポート, 여권 (passports).
+                m = c >= 0x4E00 ? (c == 0x62A4 || c == 0x8B77 || c == 0x65C5 || c == 0xC5EC ? date | passport : date) : (c == 0x30D1 ? passport : 0)
                 afterLetter = false
             }
             if m == 0 { continue }

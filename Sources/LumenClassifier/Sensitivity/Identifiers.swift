@@ -167,6 +167,12 @@ enum Identifiers {
             while i < t.count && (t.isDigit(i) || t.v[i] == 0x2B || t.v[i] == 0x28) { i += 1 }
             return i
         }
+        // "(419-276-3308)": a bracket around the whole number, not around an area code.
+        if t.v[i] == 0x28 {
+            var k = i + 1
+            while t.isDigit(k) && k - i <= 5 { k += 1 }
+            if t[k] != 0x29 { i += 1 }
+        }
         readChain(t, from: i, into: &chain)
         classifyChain(t, chain, into: &out)
         return max(chain.end, i + 1)
@@ -351,10 +357,9 @@ enum Identifiers {
             let grouped =
                 c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
                 && !(c.groups.count == 2 && separators == space && !phoneWordAfter(t, c.end) && !localNumberInProse(t, c))
-            // Ten or eleven bare digits are as often an epoch, an id or a count as a phone number: they
-            // need a phone word nearby (a Chinese mobile number was taken above by its shape).
-            let longSingle = false
-            if c.plus || c.parens || grouped || longSingle || phoneContext {
+            // An Indian mobile number as it is written and said: five and five digits, the first 6-9.
+            let indianMobile = c.hasGroups(5, 5) && separators == space && c.digits[0] >= 6
+            if c.plus || c.parens || grouped || indianMobile || phoneContext {
                 let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
                 // A bare space-separated chain directly followed by a word may be an address number.
                 let onlySpaces = separators == space
@@ -528,16 +533,16 @@ enum Identifiers {
 
     // MARK: Passport numbers (context-gated)
 
-    /// At "passport" or "护照": a passport-like number shortly after.
+    /// At a word for a passport ("passport", "passeport", "Reisepass", "护照", "パスポート", "여권"…): a
+    /// passport-like number shortly after.
     @inline(__always) static func passportStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
-        let passportWord = Lexicon.passportWord
         let c = Chars.lowerASCII(t.v[i])
         var anchorEnd = -1
-        if c == 0x70 && !t.isASCIILetter(i - 1) && t.matches(passportWord, at: i) {
-            anchorEnd = i + passportWord.count
-        } else if t.v[i] == 0x62A4 && t[i + 1] == 0x7167 {
-            anchorEnd = i + 2
-        }  // 护照
+        if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
+        for word in Lexicon.passportWords where word[0] == c && t.matches(word, at: i) {
+            anchorEnd = i + word.count
+            break
+        }
         guard anchorEnd >= 0 else { return i + 1 }
         // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
         var k = anchorEnd

@@ -32,11 +32,22 @@ enum KoreanNames {
     /// A label word (the whole Hangul run `s..<e`), ':' and a name: the name's bounds. The name is a
     /// surname and one to three syllables, without a title or particle after it.
     private static func labelled(_ t: ScalarText, label s: Int, _ e: Int) -> (Int, Int)? {
-        guard e - s >= 2, e - s <= 3, labels.contains(Chars.hash(t.v, s, e)) else { return nil }
+        // "받는 분:", "보내는 사람:": a two-word label.
+        let twoWords = e - s <= 2 && pairLabels.contains { label in t.matches(label, at: e - label.count) }
+        guard twoWords || (e - s >= 2 && e - s <= 3 && labels.contains(Chars.hash(t.v, s, e))) else { return nil }
         var k = e
         while t[k] == 0x20 { k += 1 }
-        guard t[k] == 0x3A || t[k] == 0xFF1A else { return nil }
-        k += 1
+        // Without a colon, only a name that ends at punctuation or the line's end: "예약자 정유나, 여권번호 …"
+        // ("예약자 정보를 확인" goes on).
+        let colon = t[k] == 0x3A || t[k] == 0xFF1A
+        guard colon || (k > e && !twoWords) else { return nil }
+        if !colon {
+            var end = k
+            while isSyllable(t[end]) { end += 1 }
+            let next = t[end]
+            guard next == 0x2C || next == 0x28 || next == 0x0A || next == 0 || next == 0xFF0C || next == 0x2E else { return nil }
+        }
+        if colon { k += 1 }
         while t[k] == 0x20 { k += 1 }
         let start = k
         while isSyllable(t[k]) { k += 1 }
@@ -111,8 +122,10 @@ enum KoreanNames {
     private static let labels = Set(
         [
             "이름", "성명", "성함", "고객명", "담당자", "작성자", "신청인", "신청자", "수신인", "수신자", "발신인", "발신자", "보호자", "환자명", "예금주",
-            "계약자", "대표자", "고객", "환자",
+            "계약자", "대표자", "고객", "환자", "예약자", "수령인", "수취인", "탑승자", "주문자", "구매자", "임차인", "임대인", "세입자", "집주인",
         ].map(Chars.hash))
+    /// Labels of two words: "받는 분", "보내는 사람".
+    private static let pairLabels = ["받는 분", "보내는 분", "받는 사람", "보내는 사람"].map { $0.unicodeScalars.map(\.value) }
 
     /// A word that takes a title but names a role or a team, not a person: one of `roles`, or one
     /// ending in a team's or a role's syllable ("인사팀 과장님", "전산실", "구독자님", "전문가님", "한국어 선생님").

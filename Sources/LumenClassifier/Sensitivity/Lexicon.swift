@@ -27,7 +27,10 @@ enum Lexicon {
         tokens token chars characters lines rows items requests req rps qps km m cm mm kg g mg lb lbs
         """)
     static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码"])
-    static let passportWord = Chars.scalars("passport")
+    /// Words for a passport, in the languages Lumen reads (lower case).
+    static let passportWords = [
+        "passport", "passeport", "pasaporte", "passaporto", "passaporte", "reisepass", "paspoort", "护照", "護照", "パスポート", "旅券", "여권",
+    ].map(Chars.scalars)
     static let dobContext = ContextWords([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
         "出生日期", "出生年月", "出生于", "出生", "生日", "生年月日", "생년월일", "date de naissance", "data di nascita", "geburtsdatum",

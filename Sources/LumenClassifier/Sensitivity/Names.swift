@@ -339,9 +339,13 @@ private struct LatinNames: Sendable {
             guard t.v[k] == 0x2D, k + 1 < t.count, Chars.isASCIILetter(t.v[k + 1]), !Chars.isUpperASCII(t.v[k + 1]) else { return false }
             var e = k + 1
             while e < t.count && Chars.isASCIILetter(t.v[e]) { e += 1 }
-            return englishWords.contains(Chars.hash(t.v, k + 1, e))
+            let word = Chars.hash(t.v, k + 1, e)
+            return englishWords.contains(word) && !honorificSuffixes.contains(word)
         }
     }
+
+    /// Honorifics written after a name with a hyphen: "Watanabe-san", "Kim-ssi", "Sharma-ji".
+    private let honorificSuffixes = Chars.hashSet("san sama kun chan sensei senpai ssi nim ji")
 
     /// "…Opus 4.5": a space and a dotted version number at `end`.
     private func versionAfter(_ t: ScalarText, _ end: Int) -> Bool {

@@ -301,6 +301,7 @@ enum Secrets {
                 let pw = e - i == 2 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x77
                 if e - i == 3 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x69 && t.v[i + 2] | 0x20 == 0x6E
                     || e - i == 8 && (t.matches(pinCodeDash, at: i) || t.matches(pinCodeUnderscore, at: i))
+                    || (e - i >= 4 && e - i <= 7 && t[e] == 0x20 && t.matches(codeWord, at: e + 1) && accessCodeWords.contains(Chars.hash(t.v, i, e)))
                 {
                     // "PIN: 7391", "my PIN is 4821", "PIN code 0000", "PIN码：482193", "Card PIN 7391".
                     if let found = pin(t, word: i, after: e) {
@@ -558,6 +559,9 @@ enum Secrets {
     }
 
     private static let pinQualifiers = ["code", "number", "no", "번호"].map(Chars.scalars)
+    /// A code that opens a door, a box or an alarm, read like a PIN: "lockbox code 4417", "gate code: 2580#".
+    private static let accessCodeWords = Chars.hashSet("lockbox keybox gate door alarm garage keypad entry access safe")
+    private static let codeWord = Chars.scalars("code")
     private static let pinCodeDash = Chars.scalars("pin-code")
     private static let pinCodeUnderscore = Chars.scalars("pin_code")
     /// Words before "PIN" that make a six-digit value an Indian postal code ("India Post PIN 110001").
