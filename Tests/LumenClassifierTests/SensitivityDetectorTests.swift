@@ -174,6 +174,17 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("山本 彩花：明日の飲み会、井上さんも来るって", .person) == ["山本 彩花", "井上"])
         #expect(found("鈴木先生に聞いてください", .person) == ["鈴木"])
         #expect(found("ご担当者様、お世話になっております。", .person).isEmpty)
+        // Japanese words in kanji are no Chinese names; a Latin name in Japanese text still is.
+        #expect(found("以下のメールをもっと丁寧な敬語に直してください。", .person).isEmpty)
+        #expect(found("織田信長について教えてください。申込書の書き方も。", .person).isEmpty)
+    }
+
+    /// Sign-offs, weekdays, job titles, business words and a YAML step's name are no people.
+    @Test func labelsAndBusinessWordsAreNoNames() {
+        #expect(found("I can be reached at ines@example.org. Sincerely, Inês Carvalho", .person) == ["Inês Carvalho"])
+        #expect(found("I'm Nathaniel Osterhout, Senior Data Scientist; she can list me", .person) == ["Nathaniel Osterhout"])
+        #expect(found("- name: Deploy\n  env:\n    REGION: eu-west-1", .person).isEmpty)
+        #expect(found("Name: Rose", .person) == ["Rose"])
     }
 
     /// Korean names after a label without a colon or of two words; passports in other languages;

@@ -103,6 +103,10 @@ enum Lexicon {
         password passwords passwort kennwort senha contraseña contrasena wachtwoord passcode username login
         dob plaintiff plaintiffs defendant defendants petitioner respondent appellant appellee claimant applicant
         admissions patientin patiente paciente kunde kundin
+        sincerely yours cordially respectfully warmly cheers loan amount echo mon tue tues wed weds thu thur thurs fri sat sun
+        md phd rn senior junior principal chief intestatario indirizzo destinatario mittente sđt
+        property properties mutual foods freight funeral dental animal clinic downtown realty logistics motors bakery
+        cafe restaurant salon pharmacy plumbing roofing construction landscaping cleaning
         token secret pin puk sim world pay chatgpt copilot wifi cargo sie ihre ihr der die den dem können konnen buenos buenas días dias
         muchas gracias bonjour madame monsieur olá mundo muito obrigado obrigada спасибо большое herren damen nachricht schlüssel
         """)

@@ -119,11 +119,20 @@ enum Names {
     /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
         guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
+        // Japanese text (kana make a tenth of its kana and kanji or more): its kanji words are no
+        // Chinese names ("丁寧", "敬語", "申込書"); its names are `JapaneseNames`' (Latin runs stay).
+        var kana = 0
+        var han = 0
+        for c in t.v {
+            if JapaneseNames.isKana(c) { kana += 1 } else if c >= 0x3400 && Chars.isHan(c) { han += 1 }
+        }
+        let japanese = kana >= 3 && kana * 10 >= kana + han
         let model = chineseModel
         var found: [Finding] = []
         for var c in model.scan(t)
         where
-            !(c.kind == .chinese && isConjunction(t, c.start) && c.end - c.start < 3)
+            !(japanese && c.kind != .latin)
+            && !(c.kind == .chinese && isConjunction(t, c.start) && c.end - c.start < 3)
             && !(c.kind == .chinese
                 && (overlapsTechnicalTerm(t, c.start, c.end) || startsWithBrand(t, c.start, c.end)
                     || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1])) || adminSuffixes.contains(t.v[c.end - 1])))
@@ -137,8 +146,10 @@ enum Names {
             if c.kind == .chinese && isConjunction(t, c.start) { c.start += 1 }
             found.append(Finding(type: .person, start: c.start, end: c.end, score: c.kind == .latin ? min(score, 0.65) : score))
         }
-        scanCued(t, model, into: &found)
-        scanTitled(t, model, into: &found)
+        if !japanese {
+            scanCued(t, model, into: &found)
+            scanTitled(t, model, into: &found)
+        }
         found.sort { $0.start < $1.start }
         var last = -1
         for f in found where f.start >= last {
@@ -342,6 +353,14 @@ private struct LatinNames: Sendable {
             let word = Chars.hash(t.v, k + 1, e)
             return englishWords.contains(word) && !honorificSuffixes.contains(word)
         }
+    }
+
+    /// `x` is a lower-case key before a colon that only indentation or a list dash precede on its line.
+    private func yamlKey(_ t: ScalarText, _ x: Word) -> Bool {
+        guard !x.isCapitalized, x.next == 0x3A else { return false }
+        var k = x.start - 1
+        while k >= 0 && (t.v[k] == 0x20 || t.v[k] == 0x2D) { k -= 1 }
+        return k < 0 || t.v[k] == 0x0A
     }
 
     /// Honorifics written after a name with a hyphen: "Watanabe-san", "Kim-ssi", "Sharma-ji".
@@ -561,9 +580,12 @@ private struct LatinNames: Sendable {
                         && !y.isNumber
                 {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
-                    add(j, e, 0.8)
-                    i = e
-                    continue
+                    // One everyday word after a YAML key is a step's or a job's name ("- name: Deploy").
+                    if !(e == j + 1 && englishWords.contains(y.hash) && !firstNames.contains(y.hash) && yamlKey(t, x)) {
+                        add(j, e, 0.8)
+                        i = e
+                        continue
+                    }
                 }
             }
             // A caller or writer introducing themselves: "Hi, this is Fatima from billing" (a first name:
