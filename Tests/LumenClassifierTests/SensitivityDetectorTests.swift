@@ -136,6 +136,10 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("Julien Lefèvre, né le 3 février 1984", .dateOfBirth) == ["3 février 1984"])
         #expect(found("nacida el 3 de febrero de 1984", .dateOfBirth) == ["3 de febrero de 1984"])
         #expect(found("dob=1984-02-09 in the log line", .dateOfBirth) == ["1984-02-09"])
+        // A table's column headed by a cue: every row's date in it, not the other columns' dates.
+        let markdown = "| 姓名 | 入职日期 | 出生日期 |\n|---|---|---|\n| 冼燊 | 2020-05-06 | 1992-03-15 |\n| 罗佳 | 2021-01-04 | 1996-07-17 |"
+        #expect(found(markdown, .dateOfBirth) == ["1992-03-15", "1996-07-17"])
+        #expect(found("name,joined,dob\nAnn Lee,2019-01-02,1984-02-09\nBo Chen,2020-03-04,03/11/1990", .dateOfBirth) == ["1984-02-09", "03/11/1990"])
         // No cue, a version or a founding date: no date of birth.
         #expect(found("upgrade from 2024.01.15 to 1.2.3", .dateOfBirth).isEmpty)
         #expect(found("公司于2001年3月成立", .dateOfBirth).isEmpty)

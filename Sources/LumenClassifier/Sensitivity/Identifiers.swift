@@ -588,6 +588,8 @@ enum Identifiers {
             break
         }
         guard anchorEnd >= 0 else { return i + 1 }
+        // A table's column headed by the cue: the dates in that column, row by row.
+        if tableColumnDates(t, header: i, anchorEnd, into: &out) { return anchorEnd }
         // "1975年4月18日出生", "1990年3月生": the date just before the cue.
         if t.v[i] == 0x51FA || t.v[i] == 0x751F, let start = dateEnding(t, at: i) {
             out.append(Finding(type: .dateOfBirth, start: start, end: i - (t.v[i - 1] == 0x20 ? 1 : 0), score: 0.85))
@@ -606,6 +608,84 @@ enum Identifiers {
             k += 1
         }
         return anchorEnd
+    }
+
+    /// When the cue at `s..<e` heads a column of a Markdown, tab-separated or comma-separated table
+    /// ("| 姓名 | 出生日期 |", "name,dob,phone"): the dates of birth in that column of the rows below
+    /// (to the first blank line or line without the separator), and true.
+    private static func tableColumnDates(_ t: ScalarText, header s: Int, _ e: Int, into out: inout [Finding]) -> Bool {
+        var lineStart = s
+        while lineStart > 0 && t.v[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var lineEnd = e
+        while lineEnd < t.count && t.v[lineEnd] != 0x0A { lineEnd += 1 }
+        let line = lineStart..<lineEnd
+        let separator: UInt32
+        if line.contains(where: { t.v[$0] == 0x7C }) {
+            separator = 0x7C  // |
+        } else if line.contains(where: { t.v[$0] == 0x09 }) {
+            separator = 0x09
+        } else if line.filter({ t.v[$0] == 0x2C }).count >= 2 {
+            separator = 0x2C
+        } else {
+            return false
+        }
+        /// The bounds of the cell that holds `k` on the line `range`, and its index.
+        func cell(containing k: Int, in range: Range<Int>) -> (Int, Int, Int) {
+            var start = range.lowerBound
+            var index = 0
+            for j in range where t.v[j] == separator {
+                if j >= k { return (start, j, index) }
+                start = j + 1
+                index += 1
+            }
+            return (start, range.upperBound, index)
+        }
+        func trimmed(_ a: Int, _ b: Int) -> (Int, Int) {
+            var a = a
+            var b = b
+            while a < b && (t.v[a] == 0x20 || t.v[a] == 0x22 || t.v[a] == 0x27 || t.v[a] == 0x2A || t.v[a] == 0x0D) { a += 1 }
+            while b > a && (t.v[b - 1] == 0x20 || t.v[b - 1] == 0x22 || t.v[b - 1] == 0x27 || t.v[b - 1] == 0x2A || t.v[b - 1] == 0x0D) { b -= 1 }
+            return (a, b)
+        }
+        // The cue is the header cell's text (a unit or a format may follow: "DOB (MM/DD/YYYY)").
+        let (a, b, column) = cell(containing: s, in: line)
+        let (ha, hb) = trimmed(a, b)
+        // A header line holds labels, not values: no digit in the cue's cell, none on a CSV header
+        // ("Ingrid Hoffmeister, geb. 03.11.1952, wohnhaft …" is a sentence).
+        guard ha == s, hb - e <= 14, !(e..<hb).contains(where: { t.isDigit($0) }),
+            separator != 0x2C || !line.contains(where: { t.isDigit($0) })
+        else { return false }
+        var rowStart = lineEnd + 1
+        var rows = 0
+        while rowStart < t.count && rows < 10_000 {
+            var rowEnd = rowStart
+            while rowEnd < t.count && t.v[rowEnd] != 0x0A { rowEnd += 1 }
+            let row = rowStart..<rowEnd
+            guard row.contains(where: { t.v[$0] == separator }) else { break }
+            rows += 1
+            // The cells of this row, up to the header's column.
+            var start = row.lowerBound
+            var index = 0
+            var found: (Int, Int)?
+            for j in row where t.v[j] == separator || j == row.upperBound - 1 {
+                let end = t.v[j] == separator ? j : j + 1
+                if index == column {
+                    found = (start, end)
+                    break
+                }
+                start = j + 1
+                index += 1
+            }
+            if found == nil && index == column { found = (start, row.upperBound) }
+            if let (ca, cb) = found {
+                let (da, db) = trimmed(ca, cb)
+                if da < db, t.isDigit(da), let end = parseDate(t, at: da) ?? parseDayFirstDate(t, at: da) ?? parseYearMonth(t, at: da), end == db {
+                    out.append(Finding(type: .dateOfBirth, start: da, end: db, score: 0.85))
+                }
+            }
+            rowStart = rowEnd + 1
+        }
+        return true
     }
 
     /// The start of a date that ends at `i` (one space allowed between), within 12 scalars.
