@@ -588,8 +588,9 @@ enum Identifiers {
             break
         }
         guard anchorEnd >= 0 else { return i + 1 }
-        // A table's column headed by the cue: the dates in that column, row by row.
-        if tableColumnDates(t, header: i, anchorEnd, into: &out) { return anchorEnd }
+        // A table's column headed by the cue: the dates in that column, row by row (the scan goes on
+        // after the table, so that a table of many cues is read once).
+        if let tableEnd = tableColumnDates(t, header: i, anchorEnd, into: &out) { return tableEnd }
         // "1975年4月18日出生", "1990年3月生": the date just before the cue.
         if t.v[i] == 0x51FA || t.v[i] == 0x751F, let start = dateEnding(t, at: i) {
             out.append(Finding(type: .dateOfBirth, start: start, end: i - (t.v[i - 1] == 0x20 ? 1 : 0), score: 0.85))
@@ -612,12 +613,23 @@ enum Identifiers {
 
     /// When the cue at `s..<e` heads a column of a Markdown, tab-separated or comma-separated table
     /// ("| 姓名 | 出生日期 |", "name,dob,phone"): the dates of birth in that column of the rows below
-    /// (to the first blank line or line without the separator), and true.
-    private static func tableColumnDates(_ t: ScalarText, header s: Int, _ e: Int, into out: inout [Finding]) -> Bool {
+    /// (to the first blank line or line without the separator), and the end of the table.
+    private static func tableColumnDates(_ t: ScalarText, header s: Int, _ e: Int, into out: inout [Finding]) -> Int? {
+        // First, in constant time: the cue fills a cell (a separator or the line's edge on both
+        // sides, within 16 scalars after it and past spaces, quotes or '*' before it).
+        func isEdge(_ c: UInt32) -> Bool { c == 0x7C || c == 0x09 || c == 0x2C || c == 0x0A || c == 0 }
+        var before = s - 1
+        while before >= 0 && (t.v[before] == 0x20 || t.v[before] == 0x22 || t.v[before] == 0x27 || t.v[before] == 0x2A) { before -= 1 }
+        guard isEdge(t[before]) else { return nil }
+        var after = e
+        while after < t.count && after - e < 16 && !isEdge(t.v[after]) { after += 1 }
+        guard isEdge(t[after]) else { return nil }
+        // A table's header line is short: one longer than 4,000 scalars is not read as one.
         var lineStart = s
-        while lineStart > 0 && t.v[lineStart - 1] != 0x0A { lineStart -= 1 }
+        while lineStart > 0 && t.v[lineStart - 1] != 0x0A && s - lineStart < 4_000 { lineStart -= 1 }
         var lineEnd = e
-        while lineEnd < t.count && t.v[lineEnd] != 0x0A { lineEnd += 1 }
+        while lineEnd < t.count && t.v[lineEnd] != 0x0A && lineEnd - e < 4_000 { lineEnd += 1 }
+        guard lineStart == 0 || t.v[lineStart - 1] == 0x0A, lineEnd == t.count || t.v[lineEnd] == 0x0A else { return nil }
         let line = lineStart..<lineEnd
         let separator: UInt32
         if line.contains(where: { t.v[$0] == 0x7C }) {
@@ -627,7 +639,7 @@ enum Identifiers {
         } else if line.filter({ t.v[$0] == 0x2C }).count >= 2 {
             separator = 0x2C
         } else {
-            return false
+            return nil
         }
         /// The bounds of the cell that holds `k` on the line `range`, and its index.
         func cell(containing k: Int, in range: Range<Int>) -> (Int, Int, Int) {
@@ -654,15 +666,13 @@ enum Identifiers {
         // ("Ingrid Hoffmeister, geb. 03.11.1952, wohnhaft …" is a sentence).
         guard ha == s, hb - e <= 14, !(e..<hb).contains(where: { t.isDigit($0) }),
             separator != 0x2C || !line.contains(where: { t.isDigit($0) })
-        else { return false }
+        else { return nil }
         var rowStart = lineEnd + 1
-        var rows = 0
-        while rowStart < t.count && rows < 10_000 {
+        while rowStart < t.count {
             var rowEnd = rowStart
             while rowEnd < t.count && t.v[rowEnd] != 0x0A { rowEnd += 1 }
             let row = rowStart..<rowEnd
             guard row.contains(where: { t.v[$0] == separator }) else { break }
-            rows += 1
             // The cells of this row, up to the header's column.
             var start = row.lowerBound
             var index = 0
@@ -685,7 +695,7 @@ enum Identifiers {
             }
             rowStart = rowEnd + 1
         }
-        return true
+        return max(e, min(rowStart, t.count))
     }
 
     /// The start of a date that ends at `i` (one space allowed between), within 12 scalars.
