@@ -136,6 +136,11 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("Julien Lefèvre, né le 3 février 1984", .dateOfBirth) == ["3 février 1984"])
         #expect(found("nacida el 3 de febrero de 1984", .dateOfBirth) == ["3 de febrero de 1984"])
         #expect(found("dob=1984-02-09 in the log line", .dateOfBirth) == ["1984-02-09"])
+        #expect(found("my grandad was born on the 9th of Feb 1941 in Cork", .dateOfBirth) == ["9th of Feb 1941"])
+        #expect(found("Name: Oscar Pemberton-Lee, born June 3rd, 2020. We live", .dateOfBirth) == ["June 3rd, 2020"])
+        #expect(found("성명: 이서연, 생년월일: 1995년 3월 8일, 기존", .dateOfBirth) == ["1995년 3월 8일"])
+        #expect(found("Anh Bảo, sinh ngày 05-11-1987, email", .dateOfBirth) == ["05-11-1987"])
+        #expect(found("nome Rafael Costa Lima, data de nascimento 21/09/1989", .dateOfBirth) == ["21/09/1989"])
         // A table's column headed by a cue: every row's date in it, not the other columns' dates.
         let markdown = "| 姓名 | 入职日期 | 出生日期 |\n|---|---|---|\n| 冼燊 | 2020-05-06 | 1992-03-15 |\n| 罗佳 | 2021-01-04 | 1996-07-17 |"
         #expect(found(markdown, .dateOfBirth) == ["1992-03-15", "1996-07-17"])
@@ -170,6 +175,25 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         }
     }
 
+    /// Named fields of tool results and database dumps: JSON members (also escaped inside a JSON
+    /// string) and SQL INSERT rows under their column list.
+    @Test func personalDataInNamedFields() {
+        let sql = """
+            INSERT INTO customers (id, first_name, last_name, email, dob) VALUES
+            (1041, 'Hannah', 'Whitfield', 'hannah@example.org', '1951-03-14'),
+            (1042, 'Arjun', 'O''Malley', NULL, '1948-11-02');
+            """
+        #expect(found(sql, .person) == ["Hannah", "Whitfield", "Arjun", "O''Malley"])
+        #expect(found(sql, .dateOfBirth) == ["1951-03-14", "1948-11-02"])
+        let escaped = #"{"raw": "{"contacts": [{"first_name": "Leah", "last_name": "Goldberg"}]}"}"#
+        #expect(found(escaped, .person) == ["Leah", "Goldberg"])
+        #expect(found(#"{"customer_name": "张伟", "dob": "1990-03-07"}"#, .dateOfBirth) == ["1990-03-07"])
+        #expect(found(#"{"name": "Maria Lopez", "plan": "pro"}"#, .person) == ["Maria Lopez"])
+        // A generic "name" holds a product or a step as often: no census first name, no person.
+        #expect(found(#"{"name": "deploy", "steps": []}"#, .person).isEmpty)
+        #expect(found("INSERT INTO jobs (id, name, status) VALUES (1, 'nightly build', 'ok')", .person).isEmpty)
+    }
+
     /// Japanese names after a label, before an honorific or as a chat line's speaker, in Japanese
     /// text only; a role before 様 is no name.
     @Test func japaneseNames() {
@@ -200,6 +224,9 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("예약자 정유나, 여권번호 M48271934", .passport) == ["M48271934"])
         #expect(found("予約者：田村 優子、パスポート番号 TK4827163、到着", .passport) == ["TK4827163"])
         #expect(found("mon passeport n° 18FV42381 expire le 12/09", .passport) == ["18FV42381"])
+        #expect(found("pasaporte nº PAA482913, nacido el 17/02/1988", .passport) == ["PAA482913"])
+        #expect(found("护照号分别为E73019264、E80126643，入住日期7月18日", .passport) == ["E73019264", "E80126643"])
+        #expect(found("Anh Trần Quốc Bảo, hộ chiếu số C4827193, sinh ngày", .passport) == ["C4827193"])
         #expect(found("Witness Angela Dumont (419-276-3308) saw it", .phone) == ["419-276-3308"])
         #expect(found("Please mujhe 98201 45673 pe call karein.", .phone) == ["98201 45673"])
         #expect(found("ports 30000 40000 are open", .phone).isEmpty)
@@ -833,6 +860,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         "mysql -p ", "--password ", "password for a ", "密码是", "pw=", "SG.", "https://hooks.slack.com/services/", "docker login -p ",
         "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ", "김민수님 ", "담당자: 김", "김", "*:1:a:b:", "이름:", "docker exec ",
         "| dob | dob |\n", "dob,dob,dob\n", "氏名：佐々木", "佐藤様", "lockbox code ", "ZHANG/WEI ", "EVELYN ROSE ", "(4", "出生",
+        "VALUES (1, 'a'), ", "(first_name) VALUES ", #"{"first_name": ""#, #"\"dob\": \""#, "passport E1234567、",
     ])
     func pathologicalInputsAreLinear(unit: String) {
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)

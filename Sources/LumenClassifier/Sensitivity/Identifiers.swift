@@ -544,9 +544,11 @@ enum Identifiers {
             break
         }
         guard anchorEnd >= 0 else { return i + 1 }
-        // Look for a 6-9 character alphanumeric token with at least 5 digits within 30 scalars.
+        // A 6-9 character alphanumeric token with at least 5 digits (and at most 3 letters: "PAA482913")
+        // within 30 scalars; then more of them in a list ("E73019264、E80126643", "X, Y and Z").
         var k = anchorEnd
-        while k < min(t.count, anchorEnd + 30) {
+        var limit = anchorEnd + 30
+        while k < min(t.count, limit) {
             if t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) {
                 var e = k
                 var digits = 0
@@ -555,9 +557,19 @@ enum Identifiers {
                     e += 1
                 }
                 let len = e - k
-                if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 2 {
+                if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 3 {
                     out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
-                    break
+                    var next = e
+                    while next < t.count && next - e < 6
+                        && (t.v[next] == 0x20 || t.v[next] == 0x2C || t.v[next] == 0x3001 || t.v[next] == 0xFF0C
+                            || t.v[next] == 0x548C || t.v[next] == 0x2F || t.matches(andWord, at: next))
+                    {
+                        next += t.matches(andWord, at: next) ? 3 : 1
+                    }
+                    guard next > e, t.isASCIIAlnum(next) else { break }
+                    limit = next + 1
+                    k = next
+                    continue
                 }
                 k = e
             } else {
@@ -566,6 +578,7 @@ enum Identifiers {
         }
         return anchorEnd
     }
+    private static let andWord = Chars.scalars("and")
 
     // MARK: Dates of birth (context-gated)
 
@@ -575,7 +588,7 @@ enum Identifiers {
         let dobContext = Lexicon.dobContext
         var anchorEnd = -1
         let c = Chars.lowerASCII(t.v[i])
-        guard c == 0x64 || c == 0x62 || c == 0x67 || c == 0x6E || c == 0x66 || c >= 0x4E00 else { return i + 1 }
+        guard c == 0x64 || c == 0x62 || c == 0x67 || c == 0x6E || c == 0x66 || c == 0x73 || c >= 0x4E00 else { return i + 1 }
         // An English cue never starts inside a word.
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
         var candidates = dobContext.candidates(c)
@@ -716,18 +729,16 @@ enum Identifiers {
         return k + 1
     }
 
-    /// "11 March 1958", "12. Mai 1979", "3 février 1984", "3 de febrero de 1984", "1st June 1990".
+    /// "11 March 1958", "12. Mai 1979", "3 février 1984", "3 de febrero de 1984", "1st June 1990", "9th of Feb 1941".
     static func parseDayFirstDate(_ t: ScalarText, at start: Int) -> Int? {
         var k = start
         guard let day = number(t, &k, max: 2) else { return nil }
         if t[k] == 0x2E { k += 1 }
-        for suffix in ["st", "nd", "rd", "th", "er"] where t.matches(Chars.scalars(suffix), at: k) && !Chars.isLetter(t[k + 2]) {
-            k += 2
-            break
-        }
+        skipOrdinalSuffix(t, &k)
         func skipSpaceAndDe() {
             while t[k] == 0x20 { k += 1 }
-            if t[k] | 0x20 == 0x64, t[k + 1] == 0x65, t[k + 2] == 0x20 { k += 3 }  // "de "
+            // "de " (Spanish, Portuguese), "of " ("9th of Feb 1941").
+            if t[k] | 0x20 == 0x64 && t[k + 1] == 0x65 || t[k] | 0x20 == 0x6F && t[k + 1] == 0x66, t[k + 2] == 0x20 { k += 3 }
             while t[k] == 0x20 { k += 1 }
         }
         skipSpaceAndDe()
@@ -756,6 +767,16 @@ enum Identifiers {
     static func parseDate(_ t: ScalarText, at start: Int) -> Int? {
         var k = start
         guard let a = number(t, &k, max: 4) else { return nil }
+        // "1995년 3월 8일" (a space may follow each unit).
+        if t[k] == 0xB144 {  // 년
+            k += 1
+            while t[k] == 0x20 { k += 1 }
+            guard let m = number(t, &k, max: 2), t[k] == 0xC6D4 else { return nil }  // 월
+            k += 1
+            while t[k] == 0x20 { k += 1 }
+            guard let d = number(t, &k, max: 2), validDate(year: a, month: m, day: d), t[k] == 0xC77C else { return nil }  // 일
+            return k + 1
+        }
         let sep = t[k]
         if sep == 0x5E74 {  // 年
             k += 1
@@ -790,10 +811,20 @@ enum Identifiers {
         guard let day = number(t, &k, max: 2) else {
             return nil
         }
+        skipOrdinalSuffix(t, &k)  // "June 3rd, 2020"
         if t[k] == 0x2C { k += 1 }
         while t[k] == 0x20 { k += 1 }
         guard let year = number(t, &k, max: 4), year >= 1900, validDate(year: year, month: month, day: day) else { return nil }
-        // Also accept a leading day: "5 March 1990" is found from the digit anchor via the month word.
+        // A leading day ("5 March 1990") is read from the digit by `parseDayFirstDate`.
         return (start, k)
     }
+
+    /// Past "st", "nd", "rd", "th" or "er" right after a day ("3rd", "1er"), when no letter follows.
+    private static func skipOrdinalSuffix(_ t: ScalarText, _ k: inout Int) {
+        for suffix in ordinalSuffixes where t.matches(suffix, at: k) && !Chars.isLetter(t[k + 2]) {
+            k += 2
+            return
+        }
+    }
+    private static let ordinalSuffixes = ["st", "nd", "rd", "th", "er"].map(Chars.scalars)
 }

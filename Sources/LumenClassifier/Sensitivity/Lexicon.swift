@@ -29,12 +29,13 @@ enum Lexicon {
     static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码"])
     /// Words for a passport, in the languages Lumen reads (lower case).
     static let passportWords = [
-        "passport", "passeport", "pasaporte", "passaporto", "passaporte", "reisepass", "paspoort", "护照", "護照", "パスポート", "旅券", "여권",
+        "passport", "passeport", "pasaporte", "passaporto", "passaporte", "reisepass", "paspoort", "护照", "護照", "パスポート", "旅券", "여권", "hộ chiếu",
     ].map(Chars.scalars)
     static let dobContext = ContextWords([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
         "出生日期", "出生年月", "出生于", "出生", "生日", "生年月日", "생년월일", "date de naissance", "data di nascita", "geburtsdatum",
         "geboren", "geb.", "née le", "né le", "nacido el", "nacida el", "nato il", "nata il", "fecha de nacimiento",
+        "data de nascimento", "nascido em", "nascida em", "sinh ngày", "ngày sinh",
     ])
 
     /// Month names for dates of birth: English (`months`), French, German, Spanish and Italian

@@ -37,6 +37,11 @@ enum Names {
         return latin.firstNames.contains(first) && (latin.surnames.contains(last) || latin.firstNames.contains(last))
     }
 
+    /// t[s..<e] is a first name of the census lexicons.
+    static func isCensusFirstName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        e > s && latin.firstNames.contains(Chars.hash(t.v, s, e))
+    }
+
     /// t[s..<e] is a surname and a given name in capitals around a slash, as airline bookings write
     /// a passenger ("HOLLOWAY/SIMONE"): a name, not a path.
     static func isSlashedName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {

@@ -122,6 +122,7 @@ struct SensitivityScanner: Sendable {
         Names.scanChinese(t, into: &raw)
         KoreanNames.scan(t, into: &raw)
         JapaneseNames.scan(t, into: &raw)
+        StructuredFields.scan(t, into: &raw)
         // Only a secret or an identifier covers a run; a name or an address guessed on it does not.
         Secrets.scanHighEntropy(t, covered: raw.filter { !TechnicalTokens.isOverridable($0.type) }, into: &raw)
         var resolved = Self.resolve(raw)

@@ -1,0 +1,186 @@
+// Personal data in named fields of structured text, as agents' tool results and database dumps carry
+// it: JSON members ("first_name": "Leah", "dob": "1984-02-09", also escaped inside a JSON string:
+// \"last_name\": \"Goldberg\") and SQL INSERT rows, whose column list names each value
+// (INSERT INTO customers (id, first_name, last_name, dob) VALUES (1041, 'Hannah', 'Whitfield', '1951-03-14')).
+// A field named for a person's name holds a person when its value is shaped like a name; one named
+// for a date of birth holds one when its value is a date.
+
+enum StructuredFields {
+    enum Kind { case name, genericName, dateOfBirth }
+
+    /// The kind of a field from its name, lower case without '_', '-' and spaces.
+    static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
+        guard e - s >= 3, e - s <= 24 else { return nil }
+        var h = Chars.hashSeed
+        for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 { h = Chars.hashStep(h, t.v[k]) }
+        if nameFields.contains(h) { return .name }
+        if h == nameHash || h == fullNameHash { return h == nameHash ? .genericName : .name }
+        if dobFields.contains(h) { return .dateOfBirth }
+        return nil
+    }
+
+    private static let nameHash = Chars.hash("name")
+    private static let fullNameHash = Chars.hash("fullname")
+    private static let nameFields = Chars.hashSet(
+        """
+        firstname lastname givenname familyname surname middlename customername contactname patientname clientname
+        employeename membername ownername holdername accountholder cardholder cardholdername recipientname sendername
+        guestname passengername studentname tenantname applicantname beneficiaryname displayname legalname nomecompleto nombre apellido
+        """)
+    private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
+
+    static func scan(_ t: ScalarText, into out: inout [Finding]) {
+        guard t.v.contains(0x22) || t.v.contains(0x27) else { return }
+        scanJSON(t, into: &out)
+        scanSQLInserts(t, into: &out)
+    }
+
+    /// `"key": "value"` (quotes may be escaped with a backslash, for JSON inside a JSON string).
+    private static func scanJSON(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i < t.count {
+            guard t.v[i] == 0x22 else {
+                i += 1
+                continue
+            }
+            // The key: letters, digits, '_' and '-', then a quote (after an optional backslash).
+            let s = i + 1
+            var e = s
+            while e < t.count && e - s <= 24 && (Chars.isASCIILetter(t.v[e]) || Chars.isDigit(t.v[e]) || t.v[e] == 0x5F || t.v[e] == 0x2D) { e += 1 }
+            var k = e
+            if t[k] == 0x5C { k += 1 }
+            guard e > s, t[k] == 0x22, let kind = kind(t, s, e) else {
+                i = max(i + 1, e)
+                continue
+            }
+            k += 1
+            while t[k] == 0x20 { k += 1 }
+            guard t[k] == 0x3A else {
+                i = k
+                continue
+            }
+            k += 1
+            while t[k] == 0x20 { k += 1 }
+            if t[k] == 0x5C { k += 1 }
+            guard t[k] == 0x22 else {
+                i = k
+                continue
+            }
+            let vs = k + 1
+            var ve = vs
+            while ve < t.count && ve - vs <= 80 && t.v[ve] != 0x22 && t.v[ve] != 0x5C && t.v[ve] != 0x0A { ve += 1 }
+            if let finding = value(t, vs, ve, kind) { out.append(finding) }
+            i = ve
+        }
+    }
+
+    /// `INSERT INTO table (col, …) VALUES (v, …), (…)`: each row's values under the column list.
+    private static func scanSQLInserts(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i + 6 < t.count {
+            guard t.v[i] | 0x20 == 0x76, t.matches(valuesWord, at: i), !t.isASCIILetter(i - 1), !t.isASCIILetter(i + 6) else {
+                i += 1
+                continue
+            }
+            // The column list: the parenthesis that closes just before VALUES.
+            var c = i - 1
+            while c >= 0 && Chars.isSpace(t.v[c]) { c -= 1 }
+            guard c > 0, t.v[c] == 0x29 else {
+                i += 6
+                continue
+            }
+            var open = c - 1
+            while open >= 0 && c - open < 2_000 && t.v[open] != 0x28 && t.v[open] != 0x29 { open -= 1 }
+            guard open >= 0, t.v[open] == 0x28 else {
+                i += 6
+                continue
+            }
+            var columns: [Kind?] = []
+            var cs = open + 1
+            for k in (open + 1)...c where k == c || t.v[k] == 0x2C {
+                var a = cs
+                var b = k
+                while a < b && (Chars.isSpace(t.v[a]) || t.v[a] == 0x60 || t.v[a] == 0x22) { a += 1 }
+                while b > a && (Chars.isSpace(t.v[b - 1]) || t.v[b - 1] == 0x60 || t.v[b - 1] == 0x22) { b -= 1 }
+                columns.append(kind(t, a, b))
+                cs = k + 1
+            }
+            guard columns.contains(where: { $0 != nil }) else {
+                i += 6
+                continue
+            }
+            // The rows: parenthesised tuples separated by commas (and spaces, line breaks).
+            var k = i + 6
+            while true {
+                while k < t.count && (Chars.isSpace(t.v[k]) || t.v[k] == 0x2C) { k += 1 }
+                guard k < t.count, t.v[k] == 0x28 else { break }
+                k += 1
+                var column = 0
+                while k < t.count && t.v[k] != 0x29 {
+                    while k < t.count && t.v[k] == 0x20 { k += 1 }
+                    var vs = k
+                    var ve = k
+                    if t[k] == 0x27 {
+                        // A quoted value ('' is a quote inside it).
+                        vs = k + 1
+                        ve = vs
+                        while ve < t.count && !(t.v[ve] == 0x27 && t[ve + 1] != 0x27) { ve += t.v[ve] == 0x27 ? 2 : 1 }
+                        k = min(t.count, ve + 1)
+                    } else {
+                        while ve < t.count && t.v[ve] != 0x2C && t.v[ve] != 0x29 { ve += 1 }
+                        k = ve
+                    }
+                    if column < columns.count, let kind = columns[column], let finding = value(t, vs, ve, kind) { out.append(finding) }
+                    column += 1
+                    while k < t.count && t.v[k] == 0x20 { k += 1 }
+                    if k < t.count && t.v[k] == 0x2C { k += 1 }
+                }
+                k += 1
+            }
+            i = max(i + 6, k)
+        }
+    }
+    private static let valuesWord = Chars.scalars("values")
+
+    /// The finding for a field's value, when the value has the field's shape.
+    private static func value(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind) -> Finding? {
+        guard e > s else { return nil }
+        switch kind {
+        case .dateOfBirth:
+            guard t.isDigit(s), let end = Identifiers.parseDate(t, at: s), end == e else { return nil }
+            return Finding(type: .dateOfBirth, start: s, end: e, score: 0.85)
+        case .name, .genericName:
+            guard nameShaped(t, s, e, generic: kind == .genericName) else { return nil }
+            return Finding(type: .person, start: s, end: e, score: 0.8)
+        }
+    }
+
+    /// One to four words of letters (with '-', ''', '.' and ',' between: "Lopez, Daniela", "J.K. Abernathy"),
+    /// the first capitalised or in a script without case. A generic "name" field (a product or a job is
+    /// named "name" too) needs two Han or Hangul characters or more, or two or three words starting
+    /// with a census first name.
+    private static func nameShaped(_ t: ScalarText, _ s: Int, _ e: Int, generic: Bool) -> Bool {
+        guard e - s >= 2, e - s <= 60, Chars.isLetter(t.v[s]) else { return false }
+        var words = 1
+        var han = 0
+        for k in s..<e {
+            let c = t.v[k]
+            if c == 0x20 {
+                if t[k - 1] != 0x20 { words += 1 }
+            } else if Chars.isHan(c) || (c >= 0xAC00 && c <= 0xD7A3) {
+                han += 1
+            } else if !(Chars.isLetter(c) || c == 0x2D || c == 0x27 || c == 0x2E || c == 0x2C || c == 0x2019) {
+                return false
+            }
+        }
+        guard words <= 4 else { return false }
+        let first = t.v[s]
+        let cased = Chars.isUpper(first) || han > 0 || first > 0x2FF
+        guard cased else { return false }
+        guard generic else { return true }
+        if han >= 2 && han <= 4 && han == e - s { return true }
+        var firstEnd = s
+        while firstEnd < e && Chars.isLetter(t.v[firstEnd]) { firstEnd += 1 }
+        return words >= 2 && words <= 3 && Names.isCensusFirstName(t, s, firstEnd)
+    }
+}
