@@ -132,6 +132,17 @@ private func texts(_ text: String, _ type: FindingType) -> [String] {
         #expect(texts("某银行的李经理告诉记者", .person) == ["李"])
     }
 
+    /// Traditional text is read as its simplified twin, at the same offsets: names, addresses and
+    /// phone words (電話, 手機).
+    @Test func traditionalChinese() {
+        let text = "您好，我是陳冠宇，上週訂購的除濕機還沒收到。收件地址：台北市大安區忠孝東路四段216號8樓，電話0912345678"
+        #expect(texts(text, .person) == ["陳冠宇"])
+        #expect(texts(text, .streetAddress) == ["台北市大安區忠孝東路四段216號8樓"])
+        #expect(texts(text, .phone) == ["0912345678"])
+        #expect(texts("請聯絡張家豪先生", .person) == ["張家豪"])
+        #expect(TraditionalChinese.simplified(ScalarText("abc 简体中文")) == nil)
+    }
+
     /// A full name before a title that follows full names (师姐, 师兄, 经理…); a common word before one
     /// ("项目经理", "英语老师") and a conjunction ("经理和客户", "同学和老师") are no names.
     @Test func fullNameBeforeTitle() {

@@ -18,7 +18,7 @@ enum Addresses {
 
     /// Component chains: see ChineseAddresses.swift.
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        ChineseAddresses.scan(t, into: &out)
+        ChineseAddresses.scan(t.isASCII ? t : TraditionalChinese.simplified(t) ?? t, into: &out)
     }
 }
 

@@ -9,7 +9,7 @@ enum Lexicon {
     static let phoneContext = ContextWords([
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
         "my number", "his number", "her number", "their number", "contact number", "ring me", "ring him", "ring her",
-        "手机", "电话", "联系方式", "号码",
+        "手机", "电话", "联系方式", "号码", "手機", "電話", "聯絡", "號碼", "携帯", "電話番号", "연락처", "전화", "휴대폰", "핸드폰",
     ])
     static let isbnContext = ContextWords(["isbn"])
     static let identifierContext = ContextWords([

@@ -124,6 +124,8 @@ enum Names {
     /// found name ("布拉德福德（Mark Bradford）").
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
         guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
+        // Traditional text is read as simplified (the tables are of simplified text), at the same offsets.
+        let t = TraditionalChinese.simplified(t) ?? t
         // Japanese text (kana make a tenth of its kana and kanji or more): its kanji words are no
         // Chinese names ("丁寧", "敬語", "申込書"); its names are `JapaneseNames`' (Latin runs stay).
         var kana = 0

@@ -33,6 +33,20 @@ struct ScalarText {
         return ~(((x & low) &+ low) | x) & high
     }
 
+    private init(v: [UInt32], isASCII: Bool, hasColon: Bool, asciiLetters: Int, asciiOthers: Int) {
+        self.v = v
+        self.isASCII = isASCII
+        self.hasColon = hasColon
+        self.asciiLetters = asciiLetters
+        self.asciiOthers = asciiOthers
+    }
+
+    /// The same text with other non-ASCII scalars in the same places (`TraditionalChinese`).
+    func replacingScalars(_ scalars: [UInt32]) -> ScalarText {
+        precondition(scalars.count == v.count)
+        return ScalarText(v: scalars, isASCII: isASCII, hasColon: hasColon, asciiLetters: asciiLetters, asciiOthers: asciiOthers)
+    }
+
     init(_ text: String) {
         var isASCII = true
         var hasColon = false
