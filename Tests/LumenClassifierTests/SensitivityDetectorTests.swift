@@ -202,6 +202,12 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("山本 彩花：明日の飲み会、井上さんも来るって", .person) == ["山本 彩花", "井上"])
         #expect(found("鈴木先生に聞いてください", .person) == ["鈴木"])
         #expect(found("ご担当者様、お世話になっております。", .person).isEmpty)
+        // An envelope: the honorific after a space, the address after the postal mark (not a phone number).
+        let envelope = "以下の宛名を封筒用に整えてください。\n佐々木 健太 様\n〒150-0041 東京都渋谷区神南1-19-11 パークウェイ202\nよろしく"
+        #expect(found(envelope, .person) == ["佐々木 健太"])
+        #expect(found(envelope, .streetAddress) == ["〒150-0041 東京都渋谷区神南1-19-11 パークウェイ202"])
+        #expect(found(envelope, .phone).isEmpty)
+        #expect(found("宿泊者：中村 翔太（NAKAMURA SHOTA）、パスポート番号", .person).first == "中村 翔太")
         // Japanese words in kanji are no Chinese names; a Latin name in Japanese text still is.
         #expect(found("以下のメールをもっと丁寧な敬語に直してください。", .person).isEmpty)
         #expect(found("織田信長について教えてください。申込書の書き方も。", .person).isEmpty)
@@ -233,6 +239,17 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("come in anytime, lockbox code 4417, thanks", .password) == ["4417"])
         #expect(found("error code 4417 again", .password).isEmpty)
         #expect(found("Dear Haruki Watanabe-san, the part is late", .person) == ["Haruki Watanabe-san"])
+        #expect(found("저희 팀 박지훈 매니저가 다음 주", .person) == ["박지훈"])
+        #expect(found("also marco said his new number is 07845 221903 can you", .phone) == ["07845 221903"])
+        // UK postcodes' outward codes are no technical tokens; a full stop after the postcode ends the address.
+        #expect(found("Re: Mrs Gallagher, of 7 Kestrel Close, Didcot OX11 7QP. Pt presents", .streetAddress) == ["7 Kestrel Close, Didcot OX11 7QP"])
+        #expect(found("9 Mill Lane, Horsforth LS18 5JX", .streetAddress) == ["9 Mill Lane, Horsforth LS18 5JX"])
+        // Initials and a surname.
+        #expect(found("witnessed by T. Oyelaran and R. Singh-Patel", .person) == ["T. Oyelaran", "R. Singh-Patel"])
+        #expect(found("14:20 customer J.K. Abernathy slipped", .person) == ["J.K. Abernathy"])
+        for text in ["A. Background. B. Methods", "the U.S. Army and E. coli", "I. Introduction"] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
     }
 
     /// Names in capitals, as passports, bookings, court captions and forms write them; shouting and
@@ -860,7 +877,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         "mysql -p ", "--password ", "password for a ", "密码是", "pw=", "SG.", "https://hooks.slack.com/services/", "docker login -p ",
         "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ", "김민수님 ", "담당자: 김", "김", "*:1:a:b:", "이름:", "docker exec ",
         "| dob | dob |\n", "dob,dob,dob\n", "氏名：佐々木", "佐藤様", "lockbox code ", "ZHANG/WEI ", "EVELYN ROSE ", "(4", "出生",
-        "VALUES (1, 'a'), ", "(first_name) VALUES ", #"{"first_name": ""#, #"\"dob\": \""#, "passport E1234567、",
+        "VALUES (1, 'a'), ", "(first_name) VALUES ", "〒150-0041 ", "J. ", #"{"first_name": ""#, #"\"dob\": \""#, "passport E1234567、",
     ])
     func pathologicalInputsAreLinear(unit: String) {
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)

@@ -19,6 +19,7 @@ enum Addresses {
     /// Component chains: see ChineseAddresses.swift.
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
         ChineseAddresses.scan(t.isASCII ? t : TraditionalChinese.simplified(t) ?? t, into: &out)
+        JapaneseAddresses.scan(t, into: &out)
     }
 }
 
@@ -278,6 +279,12 @@ private struct LatinAddresses: Sendable {
                 break
             }
             if !gapOK || newlines > 2 || y.start - last > 12 { break }
+            // A full stop after a postcode or a number ends the address ("OX11 7QP. Pt presents…").
+            if newlines == 0, k > 0, w[k - 1].end == last, w[k - 1].isAllCaps || w[k - 1].isNumber,
+                (last..<y.start).contains(where: { t.v[$0] == 0x2E })
+            {
+                break
+            }
             if newlines > 0 {
                 lines += 1
                 lineWords = 0

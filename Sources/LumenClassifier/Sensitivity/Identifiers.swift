@@ -359,7 +359,9 @@ enum Identifiers {
                 && !(c.groups.count == 2 && separators == space && !phoneWordAfter(t, c.end) && !localNumberInProse(t, c))
             // An Indian mobile number as it is written and said: five and five digits, the first 6-9.
             let indianMobile = c.hasGroups(5, 5) && separators == space && c.digits[0] >= 6
-            if c.plus || c.parens || grouped || indianMobile || phoneContext {
+            // A UK mobile number as written: "07845 221903".
+            let ukMobile = c.hasGroups(5, 6) && separators == space && c.digits[0] == 0 && c.digits[1] == 7
+            if c.plus || c.parens || grouped || indianMobile || ukMobile || phoneContext {
                 let score = (phoneContext ? 0.9 : 0.7) + (c.plus ? 0.05 : 0)
                 // A bare space-separated chain directly followed by a word may be an address number.
                 let onlySpaces = separators == space

@@ -24,7 +24,8 @@ enum JapaneseNames {
                 g += 1
             }
             let given = g - givenStart
-            let titled = honorifics.contains { t.matches($0, at: g) }
+            // The honorific may follow a space ("佐々木 健太 様", as an envelope is addressed).
+            let titled = honorifics.contains { t.matches($0, at: g) || (t[g] == 0x20 || t[g] == 0x3000) && t.matches($0, at: g + 1) }
             // A surname of two kanji or more alone before an honorific: "鈴木先生", "佐藤様".
             if given == 0 && titled && surname >= 2 && givenStart == i + surname {
                 out.append(Finding(type: .person, start: i, end: g, score: 0.75))
@@ -77,7 +78,7 @@ enum JapaneseNames {
     private static let honorifics = ["様", "さん", "さま", "氏", "君", "くん", "ちゃん", "先生", "殿", "教授", "部長", "課長", "社長"].map(Chars.scalars)
 
     private static let labels = [
-        "氏名", "お名前", "名前", "予約者", "担当", "担当者", "宛先", "宛名", "申請者", "申込者", "契約者", "患者名", "患者", "送り主", "受取人",
+        "氏名", "お名前", "名前", "予約者", "予約名", "宿泊者", "担当", "担当者", "宛先", "宛名", "申請者", "申込者", "契約者", "患者名", "患者", "送り主", "受取人",
         "依頼者", "差出人", "連絡先", "保護者", "代表者", "利用者",
     ].map(Chars.scalars)
 
@@ -92,4 +93,38 @@ enum JapaneseNames {
         中西 吉村 川上 石原 大橋 松岡 馬場 浜田 森本 星野 矢野 浅野 大久保 松下 吉岡 小池 野田 荒木 大谷 内藤 松浦 熊谷 黒田 尾崎 永田 川村
         望月 田辺 松村 荒井 大島 平井 早川 菅野 栗原 西山 広瀬 横田 石橋 萩原 岩本 片山 関口 宮田 大石 渡邊 齋藤 髙橋
         """)
+}
+
+/// Japanese addresses after a postal mark: "〒154-0004 東京都世田谷区太子堂3-15-8 コーポ三軒茶屋202". The mark
+/// and a seven-digit code say an address follows; it runs to the end of its line (or a bracket,
+/// a full stop, a comma or 40 scalars).
+enum JapaneseAddresses {
+    static func scan(_ t: ScalarText, into out: inout [Finding]) {
+        guard !t.isASCII else { return }
+        var i = 0
+        while i < t.count {
+            guard t.v[i] == 0x3012 else {  // 〒
+                i += 1
+                continue
+            }
+            var k = i + 1
+            while t[k] == 0x20 { k += 1 }
+            let code = k
+            while t.isDigit(k) || t[k] == 0x2D { k += 1 }
+            guard k - code == 8, t[code + 3] == 0x2D else {
+                i = k
+                continue
+            }
+            var e = k
+            while t[e] == 0x20 || t[e] == 0x3000 { e += 1 }
+            let street = e
+            while e < t.count && e - street < 40 && !stops.contains(t.v[e]) { e += 1 }
+            while e > k && (t.v[e - 1] == 0x20 || t.v[e - 1] == 0x3000) { e -= 1 }
+            out.append(Finding(type: .streetAddress, start: i, end: e, score: 0.85))
+            i = max(e, i + 1)
+        }
+    }
+
+    /// What ends the address: a line break, a bracket, a full stop or a comma (Japanese or ASCII).
+    private static let stops: Set<UInt32> = [0x0A, 0x0D, 0x3002, 0x3001, 0xFF08, 0x28, 0x2C, 0xFF0C, 0x300C, 0x300D]
 }

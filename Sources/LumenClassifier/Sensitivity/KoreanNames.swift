@@ -115,7 +115,9 @@ enum KoreanNames {
     /// Honorifics and job titles said after a name, longest first where one starts another.
     private static let titles = [
         "선생님", "교수님", "고객님", "대표님", "사장님", "부장님", "과장님", "차장님", "대리님", "팀장님", "원장님", "박사님", "회장님", "실장님", "이사님",
-        "선생", "교수", "대표", "사장", "부장", "과장", "차장", "대리", "팀장", "원장", "기자", "의원", "변호사", "박사", "회장", "실장", "주임", "님", "씨",
+        "매니저님", "책임님", "선임님", "프로님", "작가님", "선배님", "기사님",
+        "선생", "교수", "대표", "사장", "부장", "과장", "차장", "대리", "팀장", "원장", "기자", "의원", "변호사", "박사", "회장", "실장", "주임", "매니저",
+        "책임", "선임", "수석", "선배", "후배", "님", "씨",
     ].map { $0.unicodeScalars.map(\.value) }
 
     /// Words that label a person's name in a form or a message.

@@ -26,7 +26,7 @@ enum Lexicon {
         b kb mb gb tb kib mib gib tib byte bytes bit bits px pt em rem dpi fps hz khz mhz ghz
         tokens token chars characters lines rows items requests req rps qps km m cm mm kg g mg lb lbs
         """)
-    static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码"])
+    static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码", "〒", "郵便番号", "우편번호"])
     /// Words for a passport, in the languages Lumen reads (lower case).
     static let passportWords = [
         "passport", "passeport", "pasaporte", "passaporto", "passaporte", "reisepass", "paspoort", "护照", "護照", "パスポート", "旅券", "여권", "hộ chiếu",

@@ -456,6 +456,25 @@ private struct LatinNames: Sendable {
         return k
     }
 
+    /// One to three initials, each with its full stop, then a capitalised surname that is no everyday
+    /// English word ("J.K. Abernathy", "R. Singh-Patel"; not "A. Background", "U.S. Army"): the index after it.
+    private func initialsName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        var k = i
+        while k < w.count && k - i < 3 && w[k].length == 1 && w[k].isCapitalized && w[k].next == 0x2E {
+            guard k + 1 < w.count, !w[k + 1].newlineBefore else { return nil }
+            let gap = w[k + 1].start - w[k].end
+            guard gap == 1 || (gap == 2 && t.v[w[k].end + 1] == 0x20) else { return nil }
+            k += 1
+            if gap == 2 { break }
+        }
+        guard k > i, k < w.count else { return nil }
+        let y = w[k]
+        guard y.length >= 2, y.isCapitalized, !y.isAllCaps, !y.isNumber, !englishWords.contains(y.hash), !stopWords.contains(y.hash),
+            !notNames.contains(y.hash), !softwareWords.contains(y.hash), !streetTypes.contains(y.hash)
+        else { return nil }
+        return k + 1
+    }
+
     /// Words `i` and `i + 1`, capitalised alike on one line, are a pinyin surname and a given name of
     /// one or two syllables, or a given name of two syllables and a surname. A surname that is also an
     /// English word ("He", "Long", "Fan") needs a given name of two syllables; neither the given name
@@ -546,6 +565,12 @@ private struct LatinNames: Sendable {
             // Names in capitals, as passports, forms and tickets write them.
             if x.isAllCaps && x.length >= 2, let e = allCapsName(t, w, i) {
                 add(i, e, 0.8)
+                i = e
+                continue
+            }
+            // Initials and a surname: "J.K. Abernathy", "T. Oyelaran", "M. Dubois-Mercier".
+            if x.length == 1 && x.isCapitalized && x.next == 0x2E, let e = initialsName(t, w, i) {
+                add(i, e, 0.75)
                 i = e
                 continue
             }

@@ -134,6 +134,8 @@ enum TechnicalTokens {
         // "mobile=13917264580", "phone:+8613917264580", "dob=1984-02-09" in a log line: a personal
         // field and its value, not an identifier.
         if letters > 0 && digits >= 7, isPersonalField(t, s, f) { return nil }
+        // A UK postcode's outward code before its inward code ("LS18 5JX", "SW1A 1AA") is an address.
+        if !connector && f - s <= 4 && ukOutwardCode(t, s, f) { return nil }
         // An ordinal ("1st", "22nd", "14th") is a word.
         if letters == 2 && !connector && f - s <= 4 && t.isDigit(f - 3) && isOrdinalSuffix(t.v[f - 2], t.v[f - 1]) { return nil }
         if letters > 0 && digits > 0 {
@@ -177,6 +179,18 @@ enum TechnicalTokens {
         var w = q
         while w > s && Chars.isASCIILetter(t.v[w - 1]) { w -= 1 }
         return personalFields.contains(Chars.hash(t.v, w, q))
+    }
+
+    /// t[s..<f] is one or two capitals, a digit, and a digit or a capital, followed by a space and an
+    /// inward code (a digit and two capitals): "LS18 5JX", "OX11 7QP", "EC1V 9HX".
+    private static func ukOutwardCode(_ t: ScalarText, _ s: Int, _ f: Int) -> Bool {
+        var k = s
+        while k < f && k - s < 2 && Chars.isUpperASCII(t.v[k]) { k += 1 }
+        guard k > s, k < f, t.isDigit(k) else { return false }
+        k += 1
+        if k < f && (t.isDigit(k) || Chars.isUpperASCII(t.v[k])) { k += 1 }
+        guard k == f, t[f] == 0x20, t.isDigit(f + 1), Chars.isUpperASCII(t[f + 2]), Chars.isUpperASCII(t[f + 3]) else { return false }
+        return !t.isASCIIAlnum(f + 4)
     }
 
     /// "st", "nd", "rd" or "th", in either case.
