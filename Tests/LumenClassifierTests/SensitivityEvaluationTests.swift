@@ -67,6 +67,22 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect(report.rowsWithFalsePersonalData == 0, "\(report.rowsWithFalsePersonalData) rows with a false personal-data finding")
         #expect(report.microOverlap.recall == 1, "planted recall \(report.microOverlap.recall)")
     }
+
+    /// Two blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
+    /// 323 prompts, `-b`, 322: English, Chinese, developer text and other languages, a third of them
+    /// hard negatives; private IP addresses are not labelled in b). Probe a guided the rules of
+    /// 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then guided more.
+    /// Floors a little under today's numbers (a: recall 0.946, precision 0.750, clean rows 212 / 323;
+    /// b: 0.926, 0.779, 225 / 322): a regression check, not a target.
+    @Test(arguments: [("privacy-probe-a.jsonl", 0.93, 0.73, 205), ("privacy-probe-b.jsonl", 0.91, 0.76, 218)])
+    func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
+        let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))
+        #expect(examples.count >= 300)
+        let report = SensitivityEvaluation.run(examples, classifier: Classifier())
+        #expect(report.microOverlap.recall >= recall, "recall \(report.microOverlap.recall)")
+        #expect(report.microOverlap.precision >= precision, "precision \(report.microOverlap.precision)")
+        #expect(examples.count - report.rowsWithFalsePersonalData >= cleanRows, "\(report.rowsWithFalsePersonalData) rows with a false finding")
+    }
 }
 
 /// End-to-end: the built `lumen` binary (env LUMEN_BIN, else .build/debug/lumen).
