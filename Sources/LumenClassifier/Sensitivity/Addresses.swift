@@ -5,22 +5,16 @@
 // (ChineseAddresses.swift).
 
 enum Addresses {
-    static func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
+    /// `chinese`: the text with traditional Chinese simplified (`TraditionalChinese`), or the text.
+    static func scan(_ t: ScalarText, _ w: [Word], chinese: ScalarText, lowercaseText: Bool, into out: inout [Finding]) {
         latin.scan(t, w, lowercaseText: lowercaseText, into: &out)
-        scanChinese(t, into: &out)
+        ChineseAddresses.scan(chinese, into: &out)
+        JapaneseAddresses.scan(t, into: &out)
     }
 
     /// Fetched once per scan: every access to a lazily initialised global goes through a `swift_once`
     /// check, and the address scan reads several lexicons and word hashes at every word of a prompt.
     private static let latin = LatinAddresses()
-
-    // MARK: Chinese
-
-    /// Component chains: see ChineseAddresses.swift.
-    static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        ChineseAddresses.scan(t.isASCII ? t : TraditionalChinese.simplified(t) ?? t, into: &out)
-        JapaneseAddresses.scan(t, into: &out)
-    }
 }
 
 /// Latin-script street addresses (see the top of the file). The lexicons are stored properties so

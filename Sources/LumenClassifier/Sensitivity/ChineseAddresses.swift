@@ -237,7 +237,7 @@ enum ChineseAddresses {
     }
 
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
+        guard t.hasHan else { return }
         // The next position holding a trigger scalar, so that most positions are skipped at once.
         var nextTrigger = -1
         var i = 0

@@ -541,9 +541,18 @@ enum Identifiers {
         let c = Chars.lowerASCII(t.v[i])
         var anchorEnd = -1
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
-        for word in Lexicon.passportWords where word[0] == c && t.matches(word, at: i) {
-            anchorEnd = i + word.count
-            break
+        // The second letter first: "pa…", "re…", "hộ…" (reading the word list costs more).
+        let second = Chars.lowerASCII(t[i + 1])
+        if c == 0x70 && second != 0x61 || c == 0x72 && second != 0x65 || c == 0x68 && second != 0x1ED9 { return i + 1 }
+        let words = Lexicon.passportWords
+        var candidates = words.candidates(c)
+        while candidates != 0 {
+            let index = candidates.trailingZeroBitCount
+            candidates &= candidates - 1
+            if words.matches(index, t, at: i) {
+                anchorEnd = i + words.count(index)
+                break
+            }
         }
         guard anchorEnd >= 0 else { return i + 1 }
         // A 6-9 character alphanumeric token with at least 5 digits (and at most 3 letters: "PAA482913")
@@ -590,7 +599,17 @@ enum Identifiers {
         let dobContext = Lexicon.dobContext
         var anchorEnd = -1
         let c = Chars.lowerASCII(t.v[i])
-        guard c == 0x64 || c == 0x62 || c == 0x67 || c == 0x6E || c == 0x66 || c == 0x73 || c >= 0x4E00 else { return i + 1 }
+        // Most words that start with a cue's letter are no cue: a look at the second letter first
+        // (reading the cue list costs more).
+        let second = Chars.lowerASCII(t[i + 1])
+        switch c {
+        case 0x64: guard second == 0x6F || second == 0x2E || second == 0x61 else { return i + 1 }  // do…, d.o.b, date, data
+        case 0x62: guard second == 0x69 || second == 0x6F else { return i + 1 }  // birth…, born
+        case 0x67, 0x66: guard second == 0x65 else { return i + 1 }  // geb…, fecha
+        case 0x6E: guard second == 0xE9 || second == 0x61 else { return i + 1 }  // né, née, nacido, nato
+        case 0x73: guard second == 0x69 else { return i + 1 }  // sinh
+        default: guard c >= 0x4E00 else { return i + 1 }
+        }
         // An English cue never starts inside a word.
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
         var candidates = dobContext.candidates(c)

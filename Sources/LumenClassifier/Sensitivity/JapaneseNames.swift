@@ -6,7 +6,7 @@
 
 enum JapaneseNames {
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII, t.v.contains(where: isKana) else { return }
+        guard t.hasKana else { return }
         var i = 0
         while i < t.count {
             guard isKanji(t.v[i]), !isKanji(t[i - 1]), let surname = surnameLength(t, i) else {
@@ -100,7 +100,7 @@ enum JapaneseNames {
 /// a full stop, a comma or 40 scalars).
 enum JapaneseAddresses {
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII else { return }
+        guard t.hasPostalMark else { return }
         var i = 0
         while i < t.count {
             guard t.v[i] == 0x3012 else {  // 〒

@@ -28,9 +28,9 @@ enum Lexicon {
         """)
     static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码", "〒", "郵便番号", "우편번호"])
     /// Words for a passport, in the languages Lumen reads (lower case).
-    static let passportWords = [
+    static let passportWords = ContextWords([
         "passport", "passeport", "pasaporte", "passaporto", "passaporte", "reisepass", "paspoort", "护照", "護照", "パスポート", "旅券", "여권", "hộ chiếu",
-    ].map(Chars.scalars)
+    ])
     static let dobContext = ContextWords([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
         "出生日期", "出生年月", "出生于", "出生", "生日", "生年月日", "생년월일", "date de naissance", "data di nascita", "geburtsdatum",

@@ -122,16 +122,17 @@ enum Names {
     /// Chinese names: the learned model's spans, plus a surname before a title or after a cue word that
     /// the model may leave out ("王" in "王女士", "张" in "张总", "李雷" in "姓名：李雷"), plus a Latin name in brackets right after a
     /// found name ("布拉德福德（Mark Bradford）").
+    /// Traditional text arrives simplified (`TraditionalChinese`: the tables are of simplified text).
     static func scanChinese(_ t: ScalarText, into out: inout [Finding]) {
-        guard !t.isASCII, t.v.contains(where: { $0 >= 0x3400 && Chars.isHan($0) }) else { return }
-        // Traditional text is read as simplified (the tables are of simplified text), at the same offsets.
-        let t = TraditionalChinese.simplified(t) ?? t
+        guard t.hasHan else { return }
         // Japanese text (kana make a tenth of its kana and kanji or more): its kanji words are no
         // Chinese names ("丁寧", "敬語", "申込書"); its names are `JapaneseNames`' (Latin runs stay).
         var kana = 0
         var han = 0
-        for c in t.v {
-            if JapaneseNames.isKana(c) { kana += 1 } else if c >= 0x3400 && Chars.isHan(c) { han += 1 }
+        if t.hasKana {
+            for c in t.v {
+                if JapaneseNames.isKana(c) { kana += 1 } else if c >= 0x3400 && Chars.isHan(c) { han += 1 }
+            }
         }
         let japanese = kana >= 3 && kana * 10 >= kana + han
         let model = chineseModel
@@ -284,6 +285,7 @@ private struct LatinNames: Sendable {
     private let nameCues = Lexicon.nameCues
 
     let firstNames = Chars.hashSet(NameLexicon.firstNames + "\n" + NameLexicon.worldFirstNames)
+    private let pinyinSurnames = Pinyin.surnames
     let surnames = Chars.hashSet(NameLexicon.surnames + "\n" + NameLexicon.worldSurnames)
     private let englishWords = EnglishWords.common
     private let softwareWords = Lexicon.softwareWords
@@ -486,10 +488,10 @@ private struct LatinNames: Sendable {
             !x.isNumber, !y.isNumber
         else { return false }
         func english(_ z: Word) -> Bool { englishWords.contains(z.hash) || stopWords.contains(z.hash) || notNames.contains(z.hash) }
-        if Pinyin.surnames.contains(x.hash), !english(y), Pinyin.spells(t, y.start, y.end, most: 2) {
+        if pinyinSurnames.contains(x.hash), !english(y), Pinyin.spells(t, y.start, y.end, most: 2) {
             return !english(x) || Pinyin.spells(t, y.start, y.end, most: 2) && !Pinyin.spells(t, y.start, y.end, most: 1)
         }
-        return Pinyin.surnames.contains(y.hash) && !english(y) && !english(x) && Pinyin.spells(t, x.start, x.end, most: 2)
+        return pinyinSurnames.contains(y.hash) && !english(y) && !english(x) && Pinyin.spells(t, x.start, x.end, most: 2)
             && !Pinyin.spells(t, x.start, x.end, most: 1)
     }
 
@@ -526,7 +528,7 @@ private struct LatinNames: Sendable {
                 k += 1
             }
         }
-        let pinyin = Pinyin.surnames.contains(w[i].hash)
+        let pinyin = pinyinSurnames.contains(w[i].hash)
         if capitalsName(w[i], in: surnames, rare: false) || pinyin, i + 1 < w.count, !w[i + 1].newlineBefore {
             let gap = w[i + 1].start - w[i].end
             let separator = t.v[w[i].end]

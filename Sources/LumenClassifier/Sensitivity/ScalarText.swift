@@ -8,6 +8,23 @@ struct ScalarText {
     let isASCII: Bool
     /// Some ':' (0x3A): connection strings and IPv6 addresses need one.
     let hasColon: Bool
+    /// Which East Asian scripts occur (`ScalarText.han`, `.kana`, `.postalMark`), noted while
+    /// decoding, so that the Chinese and Japanese detectors skip other text without a pass of their own.
+    let scripts: UInt8
+    static let han: UInt8 = 1
+    static let kana: UInt8 = 2
+    static let postalMark: UInt8 = 4
+    var hasHan: Bool { scripts & Self.han != 0 }
+    var hasKana: Bool { scripts & Self.kana != 0 }
+    var hasPostalMark: Bool { scripts & Self.postalMark != 0 }
+
+    /// The script flags of one scalar of three or four UTF-8 bytes.
+    @inline(__always) private static func scriptFlags(_ v: UInt32) -> UInt8 {
+        if v < 0x3000 { return 0 }
+        if Chars.isHan(v) { return han }
+        if v >= 0x3041 && v <= 0x30FF && v != 0x30FB { return kana }
+        return v == 0x3012 ? postalMark : 0
+    }
     /// Among the ASCII scalars: the letters, and those that are neither letters nor spaces, counted
     /// while decoding for the language and token estimate.
     let asciiLetters: Int
@@ -33,10 +50,11 @@ struct ScalarText {
         return ~(((x & low) &+ low) | x) & high
     }
 
-    private init(v: [UInt32], isASCII: Bool, hasColon: Bool, asciiLetters: Int, asciiOthers: Int) {
+    private init(v: [UInt32], isASCII: Bool, hasColon: Bool, scripts: UInt8, asciiLetters: Int, asciiOthers: Int) {
         self.v = v
         self.isASCII = isASCII
         self.hasColon = hasColon
+        self.scripts = scripts
         self.asciiLetters = asciiLetters
         self.asciiOthers = asciiOthers
     }
@@ -44,12 +62,13 @@ struct ScalarText {
     /// The same text with other non-ASCII scalars in the same places (`TraditionalChinese`).
     func replacingScalars(_ scalars: [UInt32]) -> ScalarText {
         precondition(scalars.count == v.count)
-        return ScalarText(v: scalars, isASCII: isASCII, hasColon: hasColon, asciiLetters: asciiLetters, asciiOthers: asciiOthers)
+        return ScalarText(v: scalars, isASCII: isASCII, hasColon: hasColon, scripts: scripts, asciiLetters: asciiLetters, asciiOthers: asciiOthers)
     }
 
     init(_ text: String) {
         var isASCII = true
         var hasColon = false
+        var scripts: UInt8 = 0
         var letters = 0
         var others = 0
         var classes: UInt8 = 0
@@ -95,12 +114,16 @@ struct ScalarText {
                         buffer[n] = (b0 & 0x1F) << 6 | (UInt32(bytes[i + 1]) & 0x3F)
                         i += 2
                     } else if b0 < 0xF0 {
-                        buffer[n] = (b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F)
+                        let v = (b0 & 0x0F) << 12 | (UInt32(bytes[i + 1]) & 0x3F) << 6 | (UInt32(bytes[i + 2]) & 0x3F)
+                        buffer[n] = v
+                        scripts |= Self.scriptFlags(v)
                         i += 3
                     } else {
-                        buffer[n] =
+                        let v =
                             (b0 & 0x07) << 18 | (UInt32(bytes[i + 1]) & 0x3F) << 12 | (UInt32(bytes[i + 2]) & 0x3F) << 6
                             | (UInt32(bytes[i + 3]) & 0x3F)
+                        buffer[n] = v
+                        scripts |= Self.scriptFlags(v)
                         i += 4
                     }
                     n += 1
@@ -118,9 +141,11 @@ struct ScalarText {
             hasColon = v.contains(0x3A)
             letters = v.count { Chars.isASCIILetter($0) }
             others = v.count { $0 < 0x80 && !Chars.isASCIILetter($0) && !Chars.isSpace($0) }
+            scripts = v.reduce(0) { $0 | Self.scriptFlags($1) }
         }
         self.isASCII = isASCII
         self.hasColon = hasColon
+        self.scripts = scripts
         asciiLetters = letters
         asciiOthers = others
     }

@@ -301,7 +301,8 @@ enum Secrets {
                 let pw = e - i == 2 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x77
                 if e - i == 3 && t.v[i] | 0x20 == 0x70 && t.v[i + 1] | 0x20 == 0x69 && t.v[i + 2] | 0x20 == 0x6E
                     || e - i == 8 && (t.matches(pinCodeDash, at: i) || t.matches(pinCodeUnderscore, at: i))
-                    || (e - i >= 4 && e - i <= 7 && t[e] == 0x20 && t.matches(codeWord, at: e + 1) && accessCodeWords.contains(Chars.hash(t.v, i, e)))
+                    || (e - i >= 4 && e - i <= 7 && t[e] == 0x20 && t[e + 1] | 0x20 == 0x63 && t.matches(codeWord, at: e + 1)
+                        && accessCodeWords.contains(Chars.hash(t.v, i, e)))
                 {
                     // "PIN: 7391", "my PIN is 4821", "PIN code 0000", "PIN码：482193", "Card PIN 7391".
                     if let found = pin(t, word: i, after: e) {

@@ -117,9 +117,11 @@ struct SensitivityScanner: Sendable {
             break
         }
         let lowercaseText = !hasUpper && w.count >= 3
-        Addresses.scan(t, w, lowercaseText: lowercaseText, into: &raw)
+        // Traditional Chinese is read as simplified by the Chinese detectors (same offsets).
+        let chinese = t.hasHan ? TraditionalChinese.simplified(t) ?? t : t
+        Addresses.scan(t, w, chinese: chinese, lowercaseText: lowercaseText, into: &raw)
         Names.scan(t, w, lowercaseText: lowercaseText, into: &raw)
-        Names.scanChinese(t, into: &raw)
+        Names.scanChinese(chinese, into: &raw)
         KoreanNames.scan(t, into: &raw)
         JapaneseNames.scan(t, into: &raw)
         StructuredFields.scan(t, into: &raw)

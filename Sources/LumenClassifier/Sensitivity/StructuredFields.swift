@@ -29,116 +29,98 @@ enum StructuredFields {
         """)
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
 
+    /// One pass: a member at each double quote, a row list at each "VALUES".
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        guard t.v.contains(0x22) || t.v.contains(0x27) else { return }
-        scanJSON(t, into: &out)
-        scanSQLInserts(t, into: &out)
-    }
-
-    /// `"key": "value"` (quotes may be escaped with a backslash, for JSON inside a JSON string).
-    private static func scanJSON(_ t: ScalarText, into out: inout [Finding]) {
         var i = 0
-        while i < t.count {
-            guard t.v[i] == 0x22 else {
+        let n = t.count
+        while i < n {
+            let c = t.v[i]
+            if c == 0x22 {
+                i = member(t, at: i, into: &out)
+            } else if c | 0x20 == 0x76 && i + 6 < n && !t.isASCIILetter(i - 1) && t.matches(valuesWord, at: i) && !t.isASCIILetter(i + 6) {
+                i = insertRows(t, values: i, into: &out)
+            } else {
                 i += 1
-                continue
             }
-            // The key: letters, digits, '_' and '-', then a quote (after an optional backslash).
-            let s = i + 1
-            var e = s
-            while e < t.count && e - s <= 24 && (Chars.isASCIILetter(t.v[e]) || Chars.isDigit(t.v[e]) || t.v[e] == 0x5F || t.v[e] == 0x2D) { e += 1 }
-            var k = e
-            if t[k] == 0x5C { k += 1 }
-            guard e > s, t[k] == 0x22, let kind = kind(t, s, e) else {
-                i = max(i + 1, e)
-                continue
-            }
-            k += 1
-            while t[k] == 0x20 { k += 1 }
-            guard t[k] == 0x3A else {
-                i = k
-                continue
-            }
-            k += 1
-            while t[k] == 0x20 { k += 1 }
-            if t[k] == 0x5C { k += 1 }
-            guard t[k] == 0x22 else {
-                i = k
-                continue
-            }
-            let vs = k + 1
-            var ve = vs
-            while ve < t.count && ve - vs <= 80 && t.v[ve] != 0x22 && t.v[ve] != 0x5C && t.v[ve] != 0x0A { ve += 1 }
-            if let finding = value(t, vs, ve, kind) { out.append(finding) }
-            i = ve
         }
     }
 
-    /// `INSERT INTO table (col, …) VALUES (v, …), (…)`: each row's values under the column list.
-    private static func scanSQLInserts(_ t: ScalarText, into out: inout [Finding]) {
-        var i = 0
-        while i + 6 < t.count {
-            guard t.v[i] | 0x20 == 0x76, t.matches(valuesWord, at: i), !t.isASCIILetter(i - 1), !t.isASCIILetter(i + 6) else {
-                i += 1
-                continue
-            }
-            // The column list: the parenthesis that closes just before VALUES.
-            var c = i - 1
-            while c >= 0 && Chars.isSpace(t.v[c]) { c -= 1 }
-            guard c > 0, t.v[c] == 0x29 else {
-                i += 6
-                continue
-            }
-            var open = c - 1
-            while open >= 0 && c - open < 2_000 && t.v[open] != 0x28 && t.v[open] != 0x29 { open -= 1 }
-            guard open >= 0, t.v[open] == 0x28 else {
-                i += 6
-                continue
-            }
-            var columns: [Kind?] = []
-            var cs = open + 1
-            for k in (open + 1)...c where k == c || t.v[k] == 0x2C {
-                var a = cs
-                var b = k
-                while a < b && (Chars.isSpace(t.v[a]) || t.v[a] == 0x60 || t.v[a] == 0x22) { a += 1 }
-                while b > a && (Chars.isSpace(t.v[b - 1]) || t.v[b - 1] == 0x60 || t.v[b - 1] == 0x22) { b -= 1 }
-                columns.append(kind(t, a, b))
-                cs = k + 1
-            }
-            guard columns.contains(where: { $0 != nil }) else {
-                i += 6
-                continue
-            }
-            // The rows: parenthesised tuples separated by commas (and spaces, line breaks).
-            var k = i + 6
-            while true {
-                while k < t.count && (Chars.isSpace(t.v[k]) || t.v[k] == 0x2C) { k += 1 }
-                guard k < t.count, t.v[k] == 0x28 else { break }
-                k += 1
-                var column = 0
-                while k < t.count && t.v[k] != 0x29 {
-                    while k < t.count && t.v[k] == 0x20 { k += 1 }
-                    var vs = k
-                    var ve = k
-                    if t[k] == 0x27 {
-                        // A quoted value ('' is a quote inside it).
-                        vs = k + 1
-                        ve = vs
-                        while ve < t.count && !(t.v[ve] == 0x27 && t[ve + 1] != 0x27) { ve += t.v[ve] == 0x27 ? 2 : 1 }
-                        k = min(t.count, ve + 1)
-                    } else {
-                        while ve < t.count && t.v[ve] != 0x2C && t.v[ve] != 0x29 { ve += 1 }
-                        k = ve
-                    }
-                    if column < columns.count, let kind = columns[column], let finding = value(t, vs, ve, kind) { out.append(finding) }
-                    column += 1
-                    while k < t.count && t.v[k] == 0x20 { k += 1 }
-                    if k < t.count && t.v[k] == 0x2C { k += 1 }
+    /// At a double quote: `"key": "value"` (quotes may be escaped with a backslash, for JSON inside
+    /// a JSON string). Where the scan goes on.
+    private static func member(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int {
+        // The key: letters, digits, '_' and '-', then a quote (after an optional backslash).
+        let s = i + 1
+        var e = s
+        while e < t.count && e - s <= 24 && (Chars.isASCIILetter(t.v[e]) || Chars.isDigit(t.v[e]) || t.v[e] == 0x5F || t.v[e] == 0x2D) { e += 1 }
+        var k = e
+        if t[k] == 0x5C { k += 1 }
+        guard e > s, t[k] == 0x22 else { return max(i + 1, e) }
+        k += 1
+        while t[k] == 0x20 { k += 1 }
+        // A member's name (a colon after it) and one of the personal fields.
+        guard t[k] == 0x3A, let kind = kind(t, s, e) else { return k }
+        k += 1
+        while t[k] == 0x20 { k += 1 }
+        if t[k] == 0x5C { k += 1 }
+        guard t[k] == 0x22 else { return k }
+        let vs = k + 1
+        var ve = vs
+        while ve < t.count && ve - vs <= 80 && t.v[ve] != 0x22 && t.v[ve] != 0x5C && t.v[ve] != 0x0A { ve += 1 }
+        if let finding = value(t, vs, ve, kind) { out.append(finding) }
+        return max(ve, i + 1)
+    }
+
+    /// At "VALUES" of `INSERT INTO table (col, …) VALUES (v, …), (…)`: each row's values under the
+    /// column list. Where the scan goes on.
+    private static func insertRows(_ t: ScalarText, values i: Int, into out: inout [Finding]) -> Int {
+        // The column list: the parenthesis that closes just before VALUES.
+        var c = i - 1
+        while c >= 0 && Chars.isSpace(t.v[c]) { c -= 1 }
+        guard c > 0, t.v[c] == 0x29 else { return i + 6 }
+        var open = c - 1
+        while open >= 0 && c - open < 2_000 && t.v[open] != 0x28 && t.v[open] != 0x29 { open -= 1 }
+        guard open >= 0, t.v[open] == 0x28 else { return i + 6 }
+        var columns: [Kind?] = []
+        var cs = open + 1
+        for k in (open + 1)...c where k == c || t.v[k] == 0x2C {
+            var a = cs
+            var b = k
+            while a < b && (Chars.isSpace(t.v[a]) || t.v[a] == 0x60 || t.v[a] == 0x22) { a += 1 }
+            while b > a && (Chars.isSpace(t.v[b - 1]) || t.v[b - 1] == 0x60 || t.v[b - 1] == 0x22) { b -= 1 }
+            columns.append(kind(t, a, b))
+            cs = k + 1
+        }
+        guard columns.contains(where: { $0 != nil }) else { return i + 6 }
+        // The rows: parenthesised tuples separated by commas (and spaces, line breaks).
+        var k = i + 6
+        while true {
+            while k < t.count && (Chars.isSpace(t.v[k]) || t.v[k] == 0x2C) { k += 1 }
+            guard k < t.count, t.v[k] == 0x28 else { break }
+            k += 1
+            var column = 0
+            while k < t.count && t.v[k] != 0x29 {
+                while k < t.count && t.v[k] == 0x20 { k += 1 }
+                var vs = k
+                var ve = k
+                if t[k] == 0x27 {
+                    // A quoted value ('' is a quote inside it).
+                    vs = k + 1
+                    ve = vs
+                    while ve < t.count && !(t.v[ve] == 0x27 && t[ve + 1] != 0x27) { ve += t.v[ve] == 0x27 ? 2 : 1 }
+                    ve = min(ve, t.count)
+                    k = min(t.count, ve + 1)
+                } else {
+                    while ve < t.count && t.v[ve] != 0x2C && t.v[ve] != 0x29 { ve += 1 }
+                    k = ve
                 }
-                k += 1
+                if column < columns.count, let kind = columns[column], let finding = value(t, vs, ve, kind) { out.append(finding) }
+                column += 1
+                while k < t.count && t.v[k] == 0x20 { k += 1 }
+                if k < t.count && t.v[k] == 0x2C { k += 1 }
             }
-            i = max(i + 6, k)
+            k += 1
         }
+        return max(i + 6, k)
     }
     private static let valuesWord = Chars.scalars("values")
 

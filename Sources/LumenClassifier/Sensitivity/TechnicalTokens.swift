@@ -134,11 +134,13 @@ enum TechnicalTokens {
         // "mobile=13917264580", "phone:+8613917264580", "dob=1984-02-09" in a log line: a personal
         // field and its value, not an identifier.
         if letters > 0 && digits >= 7, isPersonalField(t, s, f) { return nil }
-        // A UK postcode's outward code before its inward code ("LS18 5JX", "SW1A 1AA") is an address.
-        if !connector && f - s <= 4 && ukOutwardCode(t, s, f) { return nil }
-        // An ordinal ("1st", "22nd", "14th") is a word.
-        if letters == 2 && !connector && f - s <= 4 && t.isDigit(f - 3) && isOrdinalSuffix(t.v[f - 2], t.v[f - 1]) { return nil }
         if letters > 0 && digits > 0 {
+            // A UK postcode's outward code before its inward code ("LS18 5JX", "SW1A 1AA") is an address;
+            // an ordinal ("1st", "22nd", "14th") is a word.
+            if !connector && f - s <= 4 {
+                if ukOutwardCode(t, s, f) { return nil }
+                if letters == 2 && t.isDigit(f - 3) && isOrdinalSuffix(t.v[f - 2], t.v[f - 1]) { return nil }
+            }
             // Hashes, ids, versions, timestamps, build tags; short mixed runs ("v2", "x86", "3D") are words.
             return f - s >= 4 || connector ? s..<f : nil
         }
