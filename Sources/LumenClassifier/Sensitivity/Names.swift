@@ -577,7 +577,9 @@ private struct LatinNames: Sendable {
                 continue
             }
             // A Chinese name in pinyin: "Liu Siyuan", "Siyuan Liu", "JIANG HAORAN".
-            if x.isCapitalized && i + 1 < w.count && pinyinName(t, w, i) {
+            if x.isCapitalized && i + 1 < w.count && (pinyinSurnames.contains(x.hash) || pinyinSurnames.contains(w[i + 1].hash))
+                && pinyinName(t, w, i)
+            {
                 add(i, i + 2, 0.8)
                 i += 2
                 continue

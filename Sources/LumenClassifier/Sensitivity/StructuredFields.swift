@@ -10,7 +10,12 @@ enum StructuredFields {
 
     /// The kind of a field from its name, lower case without '_', '-' and spaces.
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
+        // Every field name below ends in e, b, y, o, r, m, h or t ("name", "dob", "birthday", "nombre"…).
         guard e - s >= 3, e - s <= 24 else { return nil }
+        switch t.v[e - 1] | 0x20 {
+        case 0x65, 0x62, 0x79, 0x6F, 0x72, 0x6D, 0x68, 0x74: break
+        default: return nil
+        }
         var h = Chars.hashSeed
         for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 { h = Chars.hashStep(h, t.v[k]) }
         if nameFields.contains(h) { return .name }
@@ -34,10 +39,16 @@ enum StructuredFields {
         var i = 0
         let n = t.count
         while i < n {
-            let c = t.v[i]
-            if c == 0x22 {
+            // To the next '"' or 'v' / 'V' (most scalars are neither).
+            i = t.v.withUnsafeBufferPointer { v in
+                var k = i
+                while k < n && v[k] != 0x22 && v[k] | 0x20 != 0x76 { k += 1 }
+                return k
+            }
+            guard i < n else { return }
+            if t.v[i] == 0x22 {
                 i = member(t, at: i, into: &out)
-            } else if c | 0x20 == 0x76 && i + 6 < n && !t.isASCIILetter(i - 1) && t.matches(valuesWord, at: i) && !t.isASCIILetter(i + 6) {
+            } else if i + 6 < n && !t.isASCIILetter(i - 1) && t.matches(valuesWord, at: i) && !t.isASCIILetter(i + 6) {
                 i = insertRows(t, values: i, into: &out)
             } else {
                 i += 1
@@ -58,11 +69,19 @@ enum StructuredFields {
         k += 1
         while t[k] == 0x20 { k += 1 }
         // A member's name (a colon after it) and one of the personal fields.
-        guard t[k] == 0x3A, let kind = kind(t, s, e) else { return k }
+        guard t[k] == 0x3A else { return k }
         k += 1
         while t[k] == 0x20 { k += 1 }
-        if t[k] == 0x5C { k += 1 }
+        let escaped = t[k] == 0x5C
+        if escaped { k += 1 }
         guard t[k] == 0x22 else { return k }
+        guard let kind = kind(t, s, e) else {
+            // Another member's string value: past it (its words are no keys), up to an escaped quote,
+            // where JSON inside the string may begin (\"first_name\": …).
+            var q = k + 1
+            while q < t.count && t.v[q] != 0x22 && t.v[q] != 0x0A && t.v[q] != 0x5C { q += 1 }
+            return min(q, t.count)
+        }
         let vs = k + 1
         var ve = vs
         while ve < t.count && ve - vs <= 80 && t.v[ve] != 0x22 && t.v[ve] != 0x5C && t.v[ve] != 0x0A { ve += 1 }
