@@ -222,22 +222,33 @@ enum ChineseAddresses {
     }
 
     /// The best address chain from `first` on: the highest score, then the furthest end.
-    private static func best(_ t: ScalarText, _ chain: inout [Component], _ result: inout (Double, Int, [Component])?) {
+    /// `budget`: the chains still to look at from this start. Text whose every position reads as a
+    /// component in several ways ("园园园…": a name and the suffix 园, of one to five characters) has
+    /// exponentially many chains; a real address has a few dozen.
+    private static func best(_ t: ScalarText, _ chain: inout [Component], _ result: inout (Double, Int, [Component])?, _ budget: inout Int) {
+        budget -= 1
         if let (score, _) = judge(t, chain) {
             let end = chain.last!.end
             if result == nil || score > result!.0 || (score == result!.0 && end > result!.1) { result = (score, end, chain) }
         }
-        guard chain.count < 10 else { return }
+        guard chain.count < 10, budget > 0 else { return }
         let last = chain.last!
         for next in components(t, at: last.end, after: last.level) {
             chain.append(next)
-            best(t, &chain, &result)
+            best(t, &chain, &result, &budget)
             chain.removeLast()
+            if budget <= 0 { return }
         }
     }
 
+    /// Chains looked at per start position at most.
+    static let chainBudget = 128
+
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
         guard t.hasHan else { return }
+        // Chains looked at in the whole text at most: linear in its length whatever it holds (only
+        // text made to branch at every position, such as thousands of 园, exhausts it).
+        var textBudget = max(4_096, 4 * t.count)
         // The next position holding a trigger scalar, so that most positions are skipped at once.
         var nextTrigger = -1
         var i = 0
@@ -258,10 +269,13 @@ enum ChineseAddresses {
                 continue
             }
             var result: (Double, Int, [Component])? = nil
-            for first in components(t, at: i, after: nil) {
+            var budget = min(chainBudget, textBudget)
+            let before = budget
+            for first in components(t, at: i, after: nil) where budget > 0 {
                 var chain = [first]
-                best(t, &chain, &result)
+                best(t, &chain, &result, &budget)
             }
+            textBudget -= before - budget
             if let (score, end, _) = result {
                 out.append(Finding(type: .streetAddress, start: i, end: end, score: score))
                 i = end
