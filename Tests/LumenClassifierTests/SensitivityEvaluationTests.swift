@@ -72,8 +72,8 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// 323 prompts, `-b`, 322: English, Chinese, developer text and other languages, a third of them
     /// hard negatives; private IP addresses are not labelled in b). Probe a guided the rules of
     /// 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then guided more.
-    /// Floors a little under today's numbers (a: recall 0.946, precision 0.750, clean rows 212 / 323;
-    /// b: 0.926, 0.779, 225 / 322): a regression check, not a target.
+    /// Floors a little under today's numbers (a: recall 0.943, precision 0.750, clean rows 212 / 323;
+    /// b: 0.923, 0.778, 225 / 322): a regression check, not a target.
     @Test(arguments: [("privacy-probe-a.jsonl", 0.93, 0.73, 205), ("privacy-probe-b.jsonl", 0.91, 0.76, 218)])
     func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))

@@ -358,7 +358,7 @@ enum Identifiers {
                 c.groups.count >= 2 && (c.groups.allSatisfy { $0 <= 5 } || dashed) && (c.groups.first ?? 0) <= 5
                 && !(c.groups.count == 2 && separators == space && !phoneWordAfter(t, c.end) && !localNumberInProse(t, c))
             // An Indian mobile number as it is written and said: five and five digits, the first 6-9.
-            let indianMobile = c.hasGroups(5, 5) && separators == space && c.digits[0] >= 6
+            let indianMobile = c.hasGroups(5, 5) && separators == space && c.digits[0] >= 6 && phoneWordAfter(t, c.end)
             // A UK mobile number as written: "07845 221903".
             let ukMobile = c.hasGroups(5, 6) && separators == space && c.digits[0] == 0 && c.digits[1] == 7
             if c.plus || c.parens || grouped || indianMobile || ukMobile || phoneContext {
@@ -606,7 +606,7 @@ enum Identifiers {
         case 0x64: guard second == 0x6F || second == 0x2E || second == 0x61 else { return i + 1 }  // do…, d.o.b, date, data
         case 0x62: guard second == 0x69 || second == 0x6F else { return i + 1 }  // birth…, born
         case 0x67, 0x66: guard second == 0x65 else { return i + 1 }  // geb…, fecha
-        case 0x6E: guard second == 0xE9 || second == 0x61 else { return i + 1 }  // né, née, nacido, nato
+        case 0x6E: guard second == 0xE9 || second == 0x61 || second == 0x67 else { return i + 1 }  // né, née, nacido, nato, ngày
         case 0x73: guard second == 0x69 else { return i + 1 }  // sinh
         default: guard c >= 0x4E00 else { return i + 1 }
         }
@@ -658,11 +658,12 @@ enum Identifiers {
         var after = e
         while after < t.count && after - e < 16 && !isEdge(t.v[after]) { after += 1 }
         guard isEdge(t[after]) else { return nil }
-        // A table's header line is short: one longer than 4,000 scalars is not read as one.
+        // A table's header line is short: one longer than 500 scalars is not read as one (each cue on
+        // a line reads the line, so this bounds the work per cue).
         var lineStart = s
-        while lineStart > 0 && t.v[lineStart - 1] != 0x0A && s - lineStart < 4_000 { lineStart -= 1 }
+        while lineStart > 0 && t.v[lineStart - 1] != 0x0A && s - lineStart < 500 { lineStart -= 1 }
         var lineEnd = e
-        while lineEnd < t.count && t.v[lineEnd] != 0x0A && lineEnd - e < 4_000 { lineEnd += 1 }
+        while lineEnd < t.count && t.v[lineEnd] != 0x0A && lineEnd - e < 500 { lineEnd += 1 }
         guard lineStart == 0 || t.v[lineStart - 1] == 0x0A, lineEnd == t.count || t.v[lineEnd] == 0x0A else { return nil }
         let line = lineStart..<lineEnd
         let separator: UInt32
@@ -736,7 +737,7 @@ enum Identifiers {
     private static func dateEnding(_ t: ScalarText, at i: Int) -> Int? {
         let end = t[i - 1] == 0x20 ? i - 1 : i
         for s in max(0, end - 12)..<end where t.isDigit(s) && !t.isDigit(s - 1) {
-            if let e = parseDate(t, at: s) ?? parseYearMonth(t, at: s), e == end { return s }
+            if let e = parseDate(t, at: s), e == end { return s }
         }
         return nil
     }

@@ -36,9 +36,11 @@ enum JapaneseNames {
                 i += surname
                 continue
             }
-            let labelled = labelBefore(t, i)
-            let speaker = atLineStart(t, i) && (t[g] == 0xFF1A || t[g] == 0x3A)
-            if labelled || titled || speaker {
+            // A one-kanji surname (林, 森, 原) starts many words (原因, 原文, 原本): only an honorific says a
+            // person is meant. A "given name" ending in 県, 区, 市… is a place (千葉県, 中野区).
+            let labelled = surname >= 2 && labelBefore(t, i)
+            let speaker = surname >= 2 && atLineStart(t, i) && (t[g] == 0xFF1A || t[g] == 0x3A)
+            if (labelled || titled || speaker) && !placeEnds.contains(t.v[g - 1]) {
                 out.append(Finding(type: .person, start: i, end: g, score: labelled || titled ? 0.8 : 0.7))
                 i = g
                 continue
@@ -74,6 +76,9 @@ enum JapaneseNames {
 
     /// Kana that end a given name written in kana: particles ("は", "が", "を", "に", "の", "と", "も", "さ" of さん).
     private static let particles = Set("はがをにのともでへやかさくち".unicodeScalars.map(\.value))
+
+    /// Last characters of places: prefectures, wards, cities, towns, villages.
+    private static let placeEnds: Set<UInt32> = Set("県区市町村都府道郡".unicodeScalars.map(\.value))
 
     private static let honorifics = ["様", "さん", "さま", "氏", "君", "くん", "ちゃん", "先生", "殿", "教授", "部長", "課長", "社長"].map(Chars.scalars)
 

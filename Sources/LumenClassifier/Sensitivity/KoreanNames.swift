@@ -40,7 +40,7 @@ enum KoreanNames {
         // Without a colon, only a name that ends at punctuation or the line's end: "예약자 정유나, 여권번호 …"
         // ("예약자 정보를 확인" goes on).
         let colon = t[k] == 0x3A || t[k] == 0xFF1A
-        guard colon || (k > e && !twoWords) else { return nil }
+        guard colon || (k > e && !twoWords && bareLabels.contains(Chars.hash(t.v, s, e))) else { return nil }
         if !colon {
             var end = k
             while isSyllable(t[end]) { end += 1 }
@@ -116,8 +116,7 @@ enum KoreanNames {
     private static let titles = [
         "선생님", "교수님", "고객님", "대표님", "사장님", "부장님", "과장님", "차장님", "대리님", "팀장님", "원장님", "박사님", "회장님", "실장님", "이사님",
         "매니저님", "책임님", "선임님", "프로님", "작가님", "선배님", "기사님",
-        "선생", "교수", "대표", "사장", "부장", "과장", "차장", "대리", "팀장", "원장", "기자", "의원", "변호사", "박사", "회장", "실장", "주임", "매니저",
-        "책임", "선임", "수석", "선배", "후배", "님", "씨",
+        "선생", "교수", "대표", "사장", "부장", "과장", "차장", "대리", "팀장", "원장", "기자", "의원", "변호사", "박사", "회장", "실장", "주임", "님", "씨",
     ].map { $0.unicodeScalars.map(\.value) }
 
     /// Words that label a person's name in a form or a message.
@@ -126,6 +125,8 @@ enum KoreanNames {
             "이름", "성명", "성함", "고객명", "담당자", "작성자", "신청인", "신청자", "수신인", "수신자", "발신인", "발신자", "보호자", "환자명", "예금주",
             "계약자", "대표자", "고객", "환자", "예약자", "수령인", "수취인", "탑승자", "주문자", "구매자", "임차인", "임대인", "세입자", "집주인",
         ].map(Chars.hash))
+    /// Labels that name one person even without a colon ("예약자 정유나,"; not "고객 지원", "환자 정보,").
+    private static let bareLabels = Set(["예약자", "수령인", "수취인", "탑승자", "주문자", "신청인", "신청자"].map(Chars.hash))
     /// Labels of two words: "받는 분", "보내는 사람".
     private static let pairLabels = ["받는 분", "보내는 분", "받는 사람", "보내는 사람"].map { $0.unicodeScalars.map(\.value) }
 

@@ -45,12 +45,13 @@ enum Names {
     /// t[s..<e] is a surname and a given name in capitals around a slash, as airline bookings write
     /// a passenger ("HOLLOWAY/SIMONE"): a name, not a path.
     static func isSlashedName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        guard let slash = (s..<e).first(where: { t.v[$0] == 0x2F }), slash - s >= 2, e - slash > 2,
+        // A given name of four letters or more: "WAN/LAN", "I/O", "AC/DC" are no names.
+        guard let slash = (s..<e).first(where: { t.v[$0] == 0x2F }), slash - s >= 2, e - slash > 4,
             (s..<e).allSatisfy({ $0 == slash || Chars.isUpperASCII(t.v[$0]) })
         else { return false }
         let surname = Chars.hash(t.v, s, slash)
         return (latin.surnames.contains(surname) && latin.firstNames.contains(Chars.hash(t.v, slash + 1, e)))
-            || (Pinyin.surnames.contains(surname) && Pinyin.spells(t, slash + 1, e, most: 3))
+            || (Pinyin.surnames.contains(surname) && Pinyin.spells(t, slash + 1, e, most: 3) && !Pinyin.spells(t, slash + 1, e, most: 1))
     }
 
     // MARK: Chinese
@@ -499,8 +500,13 @@ private struct LatinNames: Sendable {
     /// when `rare`: "EVELYN", not "ROSE" or "GRACE").
     private func capitalsName(_ x: Word, in names: WordSet, rare: Bool) -> Bool {
         x.isAllCaps && x.length >= 2 && !x.isNumber && names.contains(x.hash) && !notNames.contains(x.hash) && !stopWords.contains(x.hash)
-            && !(rare && englishWords.contains(x.hash))
+            && !(rare && englishWords.contains(x.hash)) && !capitalsPlaces.contains(x.hash)
     }
+
+    /// Places that are census names too, written in capitals in headings and tickets ("ORLANDO, FLORIDA",
+    /// "VIRGINIA BEACH").
+    private let capitalsPlaces = Chars.hashSet(
+        "florida georgia virginia carolina dakota indiana montana nevada arizona alabama washington jersey york texas beach city county")
 
     /// A name in capitals from word `i`, the index after it: a given name, middle names or initials and
     /// a surname ("EVELYN ROSE CARTWRIGHT", "BRYCE T. LANDRY"), or a surname, then "/" or "," and the
@@ -514,8 +520,13 @@ private struct LatinNames: Sendable {
             return gap == 1 && t.v[w[k - 1].end] == 0x20
                 || gap == 2 && w[k - 1].length == 1 && t.v[w[k - 1].end] == 0x2E && t.v[w[k - 1].end + 1] == 0x20
         }
-        // A middle name or an initial; the ends anchor the name, so a middle name need not be in the census ("ROSE").
-        func middle(_ k: Int) -> Bool { w[k].length == 1 || (!stopWords.contains(w[k].hash) && !notNames.contains(w[k].hash)) }
+        // A middle name (a census name, or a word that is no everyday English word) or an initial
+        // ("DALLAS COWBOYS VS HOUSTON" is no name).
+        func middle(_ k: Int) -> Bool {
+            w[k].length == 1
+                || (!stopWords.contains(w[k].hash) && !notNames.contains(w[k].hash)
+                    && (firstNames.contains(w[k].hash) || surnames.contains(w[k].hash) || !englishWords.contains(w[k].hash)))
+        }
         if capitalsName(w[i], in: firstNames, rare: true) {
             var k = i + 1
             while k < w.count && k - i <= 3 && follows(k) {
@@ -532,9 +543,11 @@ private struct LatinNames: Sendable {
         if capitalsName(w[i], in: surnames, rare: false) || pinyin, i + 1 < w.count, !w[i + 1].newlineBefore {
             let gap = w[i + 1].start - w[i].end
             let separator = t.v[w[i].end]
-            guard separator == 0x2F && gap == 1 || separator == 0x2C && gap == 2 && t.v[w[i].end + 1] == 0x20, w[i + 1].isAllCaps,
+            guard separator == 0x2F && gap == 1 && w[i + 1].length >= 4 || separator == 0x2C && gap == 2 && t.v[w[i].end + 1] == 0x20,
+                w[i + 1].isAllCaps,
                 capitalsName(w[i + 1], in: firstNames, rare: separator == 0x2C)
-                    || (pinyin && !englishWords.contains(w[i + 1].hash) && Pinyin.spells(t, w[i + 1].start, w[i + 1].end, most: 3))
+                    || (pinyin && !englishWords.contains(w[i + 1].hash) && Pinyin.spells(t, w[i + 1].start, w[i + 1].end, most: 3)
+                        && !Pinyin.spells(t, w[i + 1].start, w[i + 1].end, most: 1))
             else { return nil }
             var k = i + 2
             while k < w.count && k - i <= 3 && follows(k) && middle(k) { k += 1 }

@@ -560,8 +560,9 @@ enum Secrets {
     }
 
     private static let pinQualifiers = ["code", "number", "no", "번호"].map(Chars.scalars)
-    /// A code that opens a door, a box or an alarm, read like a PIN: "lockbox code 4417", "gate code: 2580#".
-    private static let accessCodeWords = Chars.hashSet("lockbox keybox gate door alarm garage keypad entry access safe")
+    /// A code that opens a door or a box, read like a PIN: "lockbox code 4417", "gate code: 2580#" (an
+    /// alarm code is a fault's number).
+    private static let accessCodeWords = Chars.hashSet("lockbox keybox gate door garage keypad entry access safe")
     private static let codeWord = Chars.scalars("code")
     private static let pinCodeDash = Chars.scalars("pin-code")
     private static let pinCodeUnderscore = Chars.scalars("pin_code")

@@ -19,18 +19,20 @@ enum StructuredFields {
         var h = Chars.hashSeed
         for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 { h = Chars.hashStep(h, t.v[k]) }
         if nameFields.contains(h) { return .name }
-        if h == nameHash || h == fullNameHash { return h == nameHash ? .genericName : .name }
+        if personFields.contains(h) { return .genericName }
         if dobFields.contains(h) { return .dateOfBirth }
         return nil
     }
 
-    private static let nameHash = Chars.hash("name")
-    private static let fullNameHash = Chars.hash("fullname")
-    private static let nameFields = Chars.hashSet(
+    /// Fields that hold a part of a person's name: any name-shaped value.
+    private static let nameFields = Chars.hashSet("firstname lastname givenname familyname surname middlename apellido")
+    /// Fields that hold a person's name as often as a company's, a product's or a role's ("displayName":
+    /// "Python", "customer_name": "Acme Corp"): a value with a census first name, or Han or Hangul.
+    private static let personFields = Chars.hashSet(
         """
-        firstname lastname givenname familyname surname middlename customername contactname patientname clientname
-        employeename membername ownername holdername accountholder cardholder cardholdername recipientname sendername
-        guestname passengername studentname tenantname applicantname beneficiaryname displayname legalname nomecompleto nombre apellido
+        name fullname customername contactname patientname clientname employeename membername ownername holdername
+        accountholder cardholder cardholdername recipientname sendername guestname passengername studentname tenantname
+        applicantname beneficiaryname displayname legalname nomecompleto nombre
         """)
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
 

@@ -168,7 +168,7 @@ enum TechnicalTokens {
 
     /// Field names whose value is a phone number or a date of birth (the key's last word).
     private static let personalFields = Chars.hashSet(
-        "phone mobile tel telephone cell cellphone msisdn fax whatsapp contact dob birthday birthdate ssn")
+        "phone mobile tel telephone cellphone msisdn fax whatsapp dob birthday birthdate ssn")
 
     /// t[s..<f] is `key=value` or `key:value`: a key of letters, "_" and "-" whose last word is a
     /// personal field, and a value of digits, "+", "-", "." and "/".
