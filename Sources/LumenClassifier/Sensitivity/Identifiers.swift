@@ -541,10 +541,9 @@ enum Identifiers {
         let c = Chars.lowerASCII(t.v[i])
         var anchorEnd = -1
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
-        // The second letter first: "pa…", "re…", "hộ…" (reading the word list costs more).
-        let second = Chars.lowerASCII(t[i + 1])
-        if c == 0x70 && second != 0x61 || c == 0x72 && second != 0x65 || c == 0x68 && second != 0x1ED9 { return i + 1 }
         let words = Lexicon.passportWords
+        // The second scalar first: "pa…", "re…", "hộ…", "护照…".
+        guard words.mayStart(c, Chars.lowerASCII(t[i + 1])) else { return i + 1 }
         var candidates = words.candidates(c)
         while candidates != 0 {
             let index = candidates.trailingZeroBitCount
@@ -599,17 +598,8 @@ enum Identifiers {
         let dobContext = Lexicon.dobContext
         var anchorEnd = -1
         let c = Chars.lowerASCII(t.v[i])
-        // Most words that start with a cue's letter are no cue: a look at the second letter first
-        // (reading the cue list costs more).
-        let second = Chars.lowerASCII(t[i + 1])
-        switch c {
-        case 0x64: guard second == 0x6F || second == 0x2E || second == 0x61 else { return i + 1 }  // do…, d.o.b, date, data
-        case 0x62: guard second == 0x69 || second == 0x6F else { return i + 1 }  // birth…, born
-        case 0x67, 0x66: guard second == 0x65 else { return i + 1 }  // geb…, fecha
-        case 0x6E: guard second == 0xE9 || second == 0x61 || second == 0x67 else { return i + 1 }  // né, née, nacido, nato, ngày
-        case 0x73: guard second == 0x69 else { return i + 1 }  // sinh
-        default: guard c >= 0x4E00 else { return i + 1 }
-        }
+        // Most words that start with a cue's letter are no cue: a look at the second scalar first.
+        guard dobContext.mayStart(c, Chars.lowerASCII(t[i + 1])) else { return i + 1 }
         // An English cue never starts inside a word.
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
         var candidates = dobContext.candidates(c)

@@ -219,6 +219,10 @@ struct ContextWords: Sendable {
     private let byFirst: [UInt64]
     /// Words whose first scalar is not ASCII: (first scalar, bit).
     private let nonASCII: [(UInt32, UInt64)]
+    /// The first two scalars of every word (`pair`; a word of one scalar: it and `anyNext`).
+    private let starts: Set<UInt64>
+    private static let anyNext: UInt32 = 0xFFFF_FFFF
+    @inline(__always) private static func pair(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
 
     init(_ words: [String]) {
         let lists = words.map(Chars.scalars)
@@ -239,6 +243,13 @@ struct ContextWords: Sendable {
         self.lengths = lengths
         self.byFirst = byFirst
         self.nonASCII = nonASCII
+        starts = Set(lists.map { Self.pair($0[0], $0.count > 1 ? $0[1] : Self.anyNext) })
+    }
+
+    /// Whether some word starts with `c` and then `next` (both already lower-cased): a cheap test
+    /// before `candidates` and `matches`, derived from the words so that it never disagrees with them.
+    @inline(__always) func mayStart(_ c: UInt32, _ next: UInt32) -> Bool {
+        starts.contains(Self.pair(c, next)) || starts.contains(Self.pair(c, Self.anyNext))
     }
 
     /// The words that start with `c` (already lower-cased), as a bit set in list order.
