@@ -677,6 +677,17 @@ enum Identifiers {
             }
             return (start, range.upperBound, index)
         }
+        /// The bounds of cell `index` on the line `range` (nil when it has fewer cells).
+        func cell(_ index: Int, in range: Range<Int>) -> (Int, Int)? {
+            var start = range.lowerBound
+            var n = 0
+            for j in range where t.v[j] == separator {
+                if n == index { return (start, j) }
+                start = j + 1
+                n += 1
+            }
+            return n == index ? (start, range.upperBound) : nil
+        }
         func trimmed(_ a: Int, _ b: Int) -> (Int, Int) {
             var a = a
             var b = b
@@ -698,21 +709,7 @@ enum Identifiers {
             while rowEnd < t.count && t.v[rowEnd] != 0x0A { rowEnd += 1 }
             let row = rowStart..<rowEnd
             guard row.contains(where: { t.v[$0] == separator }) else { break }
-            // The cells of this row, up to the header's column.
-            var start = row.lowerBound
-            var index = 0
-            var found: (Int, Int)?
-            for j in row where t.v[j] == separator || j == row.upperBound - 1 {
-                let end = t.v[j] == separator ? j : j + 1
-                if index == column {
-                    found = (start, end)
-                    break
-                }
-                start = j + 1
-                index += 1
-            }
-            if found == nil && index == column { found = (start, row.upperBound) }
-            if let (ca, cb) = found {
+            if let (ca, cb) = cell(column, in: row) {
                 let (da, db) = trimmed(ca, cb)
                 if da < db, t.isDigit(da), let end = parseDate(t, at: da) ?? parseDayFirstDate(t, at: da) ?? parseYearMonth(t, at: da), end == db {
                     out.append(Finding(type: .dateOfBirth, start: da, end: db, score: 0.85))
