@@ -659,6 +659,13 @@ private struct LatinNames: Sendable {
                 i += 1
                 continue
             }
+            // A roster's "Surname, Given" at a line's start or in a quoted CSV cell: "Pemberton, Lucy -
+            // lpemberton@…", "Tran, Bao — 2009-10-03", "\"Lopez, Daniela\",dani.lopez@…".
+            if x.isCapitalized, !x.isAllCaps, x.newlineBefore || x.previous == 0 || x.previous == 0x22, let e = surnameFirst(t, w, i) {
+                add(i, e, 0.7)
+                i = e
+                continue
+            }
             // A mailbox's display name: "Priya Raman <p.raman@example.com>", "\"Ana Lima\" <…>" (git
             // authors and trailers, mail headers). Two to four capitalised words, no software word.
             if x.isCapitalized, !x.isAllCaps, !x.isNumber, let e = displayName(t, w, i) {
@@ -740,6 +747,31 @@ private struct LatinNames: Sendable {
         }
         coordinate(t, w, &taken, lowercaseText: lowercaseText, into: &out)
         repeatMentions(w, &taken, into: &out)
+    }
+
+    /// "Surname, Given[ I.]" ending its cell: a census given name after the comma, a surname (or a
+    /// word no dictionary has) before it, and then the end of the line, a dash, a tab, a bar, a
+    /// bracket or, in a quoted cell, the closing quote ("Dallas, Austin, Houston" is a list of cities).
+    /// Returns the index after the name.
+    private func surnameFirst(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        let x = w[i]
+        guard x.next == 0x2C, i + 1 < w.count, t[x.end + 1] == 0x20, w[i + 1].start == x.end + 2 else { return nil }
+        let y = w[i + 1]
+        guard y.isCapitalized, !y.isAllCaps, !y.isNumber, firstNames.contains(y.hash), candidate(x),
+            surnames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
+        else { return nil }
+        var e = i + 2
+        // A middle initial: "Hernandez, Maria L."
+        if e < w.count, w[e].start == y.end + 1, t[y.end] == 0x20, w[e].length == 1, w[e].isCapitalized, w[e].next == 0x2E { e += 1 }
+        var k = w[e - 1].end
+        if t[k] == 0x2E, e > i + 2 { k += 1 }
+        if x.previous == 0x22 { return t[k] == 0x22 ? e : nil }
+        let c = t[k]
+        if c == 0 || c == 0x0A || c == 0x0D || c == 0x09 { return e }
+        guard c == 0x20 else { return nil }
+        let d = t[k + 1]
+        // - – — | ( <
+        return d == 0x2D || d == 0x2013 || d == 0x2014 || d == 0x7C || d == 0x28 || d == 0x3C ? e : nil
     }
 
     private let objectPronouns = Chars.hashSet("him her them me")

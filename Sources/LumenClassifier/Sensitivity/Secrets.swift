@@ -974,6 +974,8 @@ enum Secrets {
         ].map(Chars.scalars)
         + (6...10).flatMap { ["discord.com/api/v\($0)/webhooks/", "discordapp.com/api/v\($0)/webhooks/"] }.map(Chars.scalars)
 
+    private static let slackHooks = Chars.scalars("hooks.slack.com/")
+
     static func scanConnectionStrings(_ t: ScalarText, into out: inout [Finding]) {
         guard t.hasColon else { return }
         var i = 0
@@ -1011,7 +1013,9 @@ enum Secrets {
                     e += 1
                 }
                 if e - s >= 20 {
-                    out.append(Finding(type: .genericSecret, start: s, end: e, score: 0.95))
+                    // A Slack webhook is a Slack credential: whoever has it posts to the workspace.
+                    let type: FindingType = t.matches(Self.slackHooks, at: i + 3) ? .slackToken : .genericSecret
+                    out.append(Finding(type: type, start: s, end: e, score: 0.95))
                     k = e
                 }
             }
