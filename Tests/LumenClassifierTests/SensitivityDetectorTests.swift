@@ -19,6 +19,9 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test(arguments: [
         ("Mail me at jane.doe+work@example.co.uk today", "jane.doe+work@example.co.uk"),
         ("邮箱：zhang.wei@163.com。", "zhang.wei@163.com"),
+        // URL-encoded, as query strings and form bodies carry them; an escape before is no part of it.
+        ("new_email=rachel.ostrowski%40gmail.com&confirm=1", "rachel.ostrowski%40gmail.com"),
+        ("href=\"mailto%3Aana.lima%40proton.me\"", "ana.lima%40proton.me"),
     ])
     func emails(text: String, expected: String) {
         #expect(found(text, .email) == [expected])
@@ -27,6 +30,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test func emailFalsePositives() {
         #expect(found("ping me @ home or at user@localhost", .email).isEmpty)
         #expect(found("@@@@ a@b", .email).isEmpty)
+        #expect(found("growth 12%40 weeks, a%40b, x%4", .email).isEmpty)
     }
 
     @Test(arguments: [

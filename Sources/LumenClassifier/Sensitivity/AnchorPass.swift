@@ -32,6 +32,7 @@ enum AnchorPass {
     private static let triggers: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 128)
         table[0x40] |= email  // @
+        table[0x25] |= email  // %40
         for digit in 0x30...0x39 { table[digit] |= chain | iban }  // an IBAN's check digits follow two letters
         table[0x2B] |= chain  // +
         table[0x28] |= chain  // (

@@ -12,20 +12,26 @@ enum Identifiers {
     private static func isDomainChar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2E || c == 0x2D }
 
     /// At an '@': the address around it.
+    /// Also at a URL-encoded '@' ("%40", in query strings and form bodies: "email=ana.lima%40gmail.com"),
+    /// where the local part is read without escapes ("mailto%3Aana%40…": the local part is "ana").
     @inline(__always) static func emailStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
-        guard t.v[i] == 0x40 else { return i + 1 }
+        let encoded = t.v[i] == 0x25
+        guard encoded ? t[i + 1] == 0x34 && t[i + 2] == 0x30 : t.v[i] == 0x40 else { return i + 1 }
         var s = i
-        while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) { s -= 1 }
+        while s > 0 && i - s < 64 && isLocalChar(t.v[s - 1]) && !(encoded && t.v[s - 1] == 0x25) { s -= 1 }
+        // Past an escape's two hex digits ("%3Aana": "ana").
+        if encoded, s > 0, t.v[s - 1] == 0x25 { s = min(s + 2, i) }
         while s < i && t.v[s] == 0x2E { s += 1 }
         // "postgres://app@db:5432": the user of a URL, not an e-mail address.
         if s >= 2 && t.v[s - 1] == 0x2F && t.v[s - 2] == 0x2F { return i + 1 }
-        var e = i + 1
-        while e < t.count && e - i < 255 && isDomainChar(t.v[e]) { e += 1 }
-        while e > i + 1 && (t.v[e - 1] == 0x2E || t.v[e - 1] == 0x2D) { e -= 1 }
+        let domain = encoded ? i + 3 : i + 1
+        var e = domain
+        while e < t.count && e - domain < 254 && isDomainChar(t.v[e]) { e += 1 }
+        while e > domain && (t.v[e - 1] == 0x2E || t.v[e - 1] == 0x2D) { e -= 1 }
         // The domain needs a dot and a top-level label of two or more letters.
         var lastDot = -1
-        for k in (i + 1)..<max(e, i + 1) where t.v[k] == 0x2E { lastDot = k }
-        if s < i, lastDot > i + 1, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t.v[i + 1] != 0x2E {
+        for k in domain..<max(e, domain) where t.v[k] == 0x2E { lastDot = k }
+        if s < i, lastDot > domain, e - lastDot - 1 >= 2, (lastDot + 1..<e).allSatisfy({ t.isASCIILetter($0) }), t[domain] != 0x2E {
             // A no-reply mailbox (a git trailer's "noreply@anthropic.com", "no-reply@github.com")
             // reaches no person: found, weakly.
             let unattended = Lexicon.unattendedMailboxes.contains(Chars.hash(t.v, s, i))

@@ -278,7 +278,10 @@ enum TechnicalTokens {
         findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
         for k in findings.indices {
             var f = findings[k]
-            while f.start > 0 && t.isASCIIAlnum(f.start - 1) && t.isASCIIAlnum(f.start) { f.start -= 1 }
+            // Not into a URL escape's hex digits ("mailto%3Aana%40…": the address starts at "ana").
+            while f.start > 0 && t.isASCIIAlnum(f.start - 1) && t.isASCIIAlnum(f.start) && !(f.start >= 3 && t.v[f.start - 3] == 0x25) {
+                f.start -= 1
+            }
             while f.end < t.count && t.isASCIIAlnum(f.end) && t.isASCIIAlnum(f.end - 1) { f.end += 1 }
             findings[k] = f
         }
