@@ -387,6 +387,12 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         // A key word with no separator after it is not an assignment.
         #expect(found("rotate the passphrase hunter2pass weekly", .password).isEmpty)
         #expect(found("the secret_token 9f8e7d6c5b4a3210", .genericSecret).isEmpty)
+        // A session cookie signs whoever holds it in: PHPSESSID, JSESSIONID, Django's sessionid.
+        #expect(
+            found("Cookie: sessionid=v875vkkkwxdwzom50hc3f0t4fx480jh9; theme=dark", .genericSecret) == ["v875vkkkwxdwzom50hc3f0t4fx480jh9"])
+        #expect(found("Set-Cookie: PHPSESSID=9f2c1b7e4a6d8f0e3b5a7c9d1e2f4a6b; path=/", .genericSecret) == ["9f2c1b7e4a6d8f0e3b5a7c9d1e2f4a6b"])
+        #expect(found("log: session_id=42 user=7 status=ok", .genericSecret).isEmpty)
+        #expect(found("the session_id column is a uuid; session timeout 30m", .genericSecret).isEmpty)
     }
 
     /// Published formats of keys developers paste: AI providers, package registries, mail, SMS and

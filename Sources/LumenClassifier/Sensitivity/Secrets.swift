@@ -248,7 +248,7 @@ enum Secrets {
     ]
     private static let secretKeys = [
         "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "accountkey", "private_key", "auth",
-        "credential", "client_secret", "bearer",
+        "credential", "client_secret", "bearer", "sessionid", "session_id", "sessid", "session_token", "session-token",
     ]
     /// Key words in other scripts: Chinese (simplified and traditional), Japanese, Korean, Russian.
     private static let otherScriptKeys: [(word: [UInt32], type: FindingType)] =
