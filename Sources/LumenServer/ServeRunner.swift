@@ -74,13 +74,23 @@ extension ServeConfiguration {
     /// The shared store's settings for `--store URL` / `LUMEN_STORE` (#17): the instance name from
     /// `LUMEN_INSTANCE`, the checkpoint key from `LUMEN_STORE_SIGNING_KEY`.
     package static func storeSettings(url: String, environment: [String: String]) throws(ServeError) -> SharedStoreSettings {
+        var settings: SharedStoreSettings
         do {
-            return SharedStoreSettings(
+            settings = SharedStoreSettings(
                 url: try StoreURL(parsing: url), instanceName: SharedStoreSettings.defaultInstanceName(environment),
                 signer: try CheckpointSigner(environment: environment))
         } catch {
             throw ServeError("--store: \(error.message)")
         }
+        // How often the active policy is polled besides LISTEN/NOTIFY (the fallback for a missed
+        // notification): seconds, positive.
+        if let text = environment["LUMEN_STORE_POLICY_POLL_SECONDS"] {
+            guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+                throw ServeError("LUMEN_STORE_POLICY_POLL_SECONDS must be a positive number of seconds, not '\(text)'")
+            }
+            settings.policyPollSeconds = seconds
+        }
+        return settings
     }
 }
 

@@ -128,7 +128,7 @@ struct ProxyEndToEndTests {
         let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions())
         let server = try await Self.startServer(
             policy: Self.policy(), upstreamPort: upstream.port, dir: dir,
-            extra: ["--max-body-bytes", "65536", "--upstream-timeout", "2", "--slots", "1", "--queue", "1"]
+            extra: ["--max-body-bytes", "65536", "--upstream-timeout", "15", "--slots", "1", "--queue", "1"]
         )
         let (status, output) = try await runSDKSuites(
             ["proxy", "busy"], server: server, key: Self.apiKey, extraEnvironment: ["LUMEN_MAX_BODY": "65536"])

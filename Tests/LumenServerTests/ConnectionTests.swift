@@ -283,11 +283,13 @@ import Glibc
     /// hanging (405, with what is allowed); a declared length too large for an integer is over the limit; the GET routes
     /// answer HEAD, and other methods there with 405 and `Allow: GET, HEAD`.
     @Test func pipelinedBodyClockConnectHugeLengthAndHead() async throws {
-        try await Self.live(ConnectionLimits(idleTimeout: 30, bodyTimeout: 2), local: FakeBackend(route: .local, delay: .seconds(3))) {
+        // The body clock is 10 s, not 2: the test must send the body within it after "100 Continue",
+        // and on a loaded machine its task can wait seconds for a thread while the server's timer runs.
+        try await Self.live(ConnectionLimits(idleTimeout: 60, bodyTimeout: 10), local: FakeBackend(route: .local, delay: .seconds(12))) {
             port in
             let body = Self.unknownModel
             let slow = try Socket(port: port)
-            // The first answer takes 3 s, longer than the body timeout; the second request waits for
+            // The first answer takes 12 s, longer than the body timeout; the second request waits for
             // "100 Continue" all that time, and is not timed out for it.
             slow.send(Self.chat() + Self.chat(body: body, expect: true, close: true, holdBody: true))
             let first = await slow.readToEnd(timeout: 30, until: "100 Continue\r\n\r\n")

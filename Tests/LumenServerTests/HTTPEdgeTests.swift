@@ -346,3 +346,17 @@ import Testing
         #expect(store.conversation(of: "resp_2", tenant: "alpha") == nil)
     }
 }
+
+@Suite struct StoreSettingsTests {
+    /// The policy poll is read from the environment: a positive number of seconds, or a clear error.
+    @Test func policyPollSecondsFromTheEnvironment() throws {
+        let url = "postgres://lumen@127.0.0.1:5432/lumen"
+        #expect(try ServeConfiguration.storeSettings(url: url, environment: [:]).policyPollSeconds == 2)
+        #expect(try ServeConfiguration.storeSettings(url: url, environment: ["LUMEN_STORE_POLICY_POLL_SECONDS": "0.5"]).policyPollSeconds == 0.5)
+        for bad in ["0", "-1", "soon", "inf"] {
+            #expect(throws: ServeError.self) {
+                try ServeConfiguration.storeSettings(url: url, environment: ["LUMEN_STORE_POLICY_POLL_SECONDS": bad])
+            }
+        }
+    }
+}
