@@ -33,6 +33,8 @@ final class Scheduler: @unchecked Sendable {
     private var cancelled: Set<UInt64> = []
     private var shuttingDown = false
     private var nextID: UInt64 = 1
+    /// Tokens generated since start, published by the loop once per step.
+    private var generatedTotal = 0
 
     // Configuration (immutable).
     let model: LlamaModel
@@ -48,6 +50,8 @@ final class Scheduler: @unchecked Sendable {
     private let context: OpaquePointer
     private var batch: llama_batch
     private var slots: [Slot]
+    /// Tokens generated in the current step, added to `generatedTotal` under the lock.
+    private var generatedInStep = 0
     /// Scratch candidates for grammar-constrained sampling (up to the vocabulary size).
     private var candidates: [llama_token_data] = []
 
@@ -161,7 +165,8 @@ final class Scheduler: @unchecked Sendable {
     func status() -> RuntimeStatus {
         condition.lock()
         defer { condition.unlock() }
-        return RuntimeStatus(slots: slotCount, activeSlots: occupiedSlots, queued: queue.count, queueLimit: queueLimit)
+        return RuntimeStatus(
+            slots: slotCount, activeSlots: occupiedSlots, queued: queue.count, queueLimit: queueLimit, generatedTokens: generatedTotal)
     }
 
     /// Stops the loop: running and queued requests end with `shutDown`; the context is freed by the loop thread.
@@ -188,6 +193,8 @@ final class Scheduler: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
+            generatedTotal += generatedInStep
+            generatedInStep = 0
             while !shuttingDown, queue.isEmpty, cancelled.isEmpty, !slots.contains(where: { $0.request != nil }) {
                 condition.wait()
             }
@@ -310,6 +317,7 @@ final class Scheduler: @unchecked Sendable {
             }
             if let grammar = slot.grammar { llama_sampler_accept(grammar, token) }
             slot.generated += 1
+            generatedInStep += 1
             let bytes = model.piece(token)
             let output = slot.parser.consume(bytes)
             for event in output.events { request.sink.yield(event) }

@@ -200,4 +200,6 @@ package struct RuntimeStatus: Sendable, Hashable, Codable {
     package var queued: Int
     /// Configured queue limit.
     package var queueLimit: Int
+    /// Tokens generated since the runtime started (all requests; counted once per decoding step).
+    package var generatedTokens: Int
 }

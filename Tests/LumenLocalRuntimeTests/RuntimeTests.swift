@@ -138,13 +138,17 @@ struct RuntimeTests {
             }
             return received
         }
+        let before = runtime.status.generatedTokens
         for await _ in progress { break }
-        let cancelledAt = ContinuousClock.now
         consumer.cancel()
+        let atCancel = runtime.status.generatedTokens
         let received = try await consumer.value
-        #expect(ContinuousClock.now - cancelledAt < .seconds(2))  // 400 more tokens would take several seconds
-        #expect(received < 400)
+        // Counted in tokens, not seconds (a loaded machine stalls the test's tasks while the runtime's
+        // own thread goes on): the slot is freed a few steps after the cancel, long before 400 tokens.
         #expect(await eventually { runtime.status.activeSlots == 0 }, "slot not freed: \(runtime.status)")
+        let generated = runtime.status.generatedTokens
+        #expect(generated - atCancel < 32, "\(generated - atCancel) tokens generated after the cancel")
+        #expect(generated - before < 400 && received < 400)
         let after = try await runtime.complete([.user("What is the capital of France?")], parameters: .greedy(maxTokens: 8))
         #expect(after.summary.completionTokens > 0)
     }
