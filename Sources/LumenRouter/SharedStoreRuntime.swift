@@ -20,6 +20,8 @@ package struct SharedStoreSettings: Sendable {
     /// How often the active policy version is polled besides LISTEN/NOTIFY (a missed notification
     /// is caught this late at most).
     package var policyPollSeconds: Double = 2
+    /// The deadline of each store query (a store that does not answer within it is taken as down).
+    package var queryTimeoutSeconds: Double = 5
     /// Signs the checkpoints (see `CheckpointSigner`).
     package var signer: CheckpointSigner
 
@@ -56,7 +58,7 @@ final class StoreContext: Sendable {
     /// Connects, migrates, registers this instance.
     static func open(_ settings: SharedStoreSettings, logger: Logger) async throws(RouterSetupError) -> StoreContext {
         do {
-            let store = try await SharedStore.connect(settings.url, logger: logger)
+            let store = try await SharedStore.connect(settings.url, logger: logger, queryTimeout: settings.queryTimeoutSeconds)
             do {
                 let applied = try await store.migrate()
                 for migration in applied {

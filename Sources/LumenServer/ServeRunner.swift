@@ -82,14 +82,17 @@ extension ServeConfiguration {
         } catch {
             throw ServeError("--store: \(error.message)")
         }
-        // How often the active policy is polled besides LISTEN/NOTIFY (the fallback for a missed
-        // notification): seconds, positive.
-        if let text = environment["LUMEN_STORE_POLICY_POLL_SECONDS"] {
+        func seconds(_ name: String) throws(ServeError) -> Double? {
+            guard let text = environment[name] else { return nil }
             guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
-                throw ServeError("LUMEN_STORE_POLICY_POLL_SECONDS must be a positive number of seconds, not '\(text)'")
+                throw ServeError("\(name) must be a positive number of seconds, not '\(text)'")
             }
-            settings.policyPollSeconds = seconds
+            return seconds
         }
+        // How often the active policy is polled besides LISTEN/NOTIFY (the fallback for a missed
+        // notification), and each store query's deadline.
+        if let poll = try seconds("LUMEN_STORE_POLICY_POLL_SECONDS") { settings.policyPollSeconds = poll }
+        if let deadline = try seconds("LUMEN_STORE_QUERY_TIMEOUT") { settings.queryTimeoutSeconds = deadline }
         return settings
     }
 }
