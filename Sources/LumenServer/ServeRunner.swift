@@ -90,9 +90,16 @@ extension ServeConfiguration {
             return seconds
         }
         // How often the active policy is polled besides LISTEN/NOTIFY (the fallback for a missed
-        // notification), and each store query's deadline.
+        // notification), each store query's deadline, and how long an instance may be silent
+        // before its open reservations expire.
         if let poll = try seconds("LUMEN_STORE_POLICY_POLL_SECONDS") { settings.policyPollSeconds = poll }
         if let deadline = try seconds("LUMEN_STORE_QUERY_TIMEOUT") { settings.queryTimeoutSeconds = deadline }
+        if let stale = try seconds("LUMEN_STORE_STALE_SECONDS") {
+            guard stale >= 2 * settings.heartbeatSeconds else {
+                throw ServeError("LUMEN_STORE_STALE_SECONDS must be at least two heartbeats (\(2 * settings.heartbeatSeconds) s), not \(stale)")
+            }
+            settings.staleSeconds = stale
+        }
         return settings
     }
 }

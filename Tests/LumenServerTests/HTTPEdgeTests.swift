@@ -348,15 +348,17 @@ import Testing
 }
 
 @Suite struct StoreSettingsTests {
-    /// The policy poll and the query deadline are read from the environment: a positive number of
-    /// seconds, or a clear error.
+    /// The policy poll, the query deadline and the stale interval are read from the environment: a
+    /// positive number of seconds, or a clear error.
     @Test func policyPollSecondsFromTheEnvironment() throws {
         let url = "postgres://lumen@127.0.0.1:5432/lumen"
         #expect(try ServeConfiguration.storeSettings(url: url, environment: [:]).policyPollSeconds == 2)
         #expect(try ServeConfiguration.storeSettings(url: url, environment: ["LUMEN_STORE_POLICY_POLL_SECONDS": "0.5"]).policyPollSeconds == 0.5)
         #expect(try ServeConfiguration.storeSettings(url: url, environment: [:]).queryTimeoutSeconds == 5)
         #expect(try ServeConfiguration.storeSettings(url: url, environment: ["LUMEN_STORE_QUERY_TIMEOUT": "15"]).queryTimeoutSeconds == 15)
-        for name in ["LUMEN_STORE_POLICY_POLL_SECONDS", "LUMEN_STORE_QUERY_TIMEOUT"] {
+        #expect(try ServeConfiguration.storeSettings(url: url, environment: ["LUMEN_STORE_STALE_SECONDS": "30"]).staleSeconds == 30)
+        #expect(throws: ServeError.self) { try ServeConfiguration.storeSettings(url: url, environment: ["LUMEN_STORE_STALE_SECONDS": "1"]) }
+        for name in ["LUMEN_STORE_POLICY_POLL_SECONDS", "LUMEN_STORE_QUERY_TIMEOUT", "LUMEN_STORE_STALE_SECONDS"] {
             for bad in ["0", "-1", "soon", "inf"] {
                 #expect(throws: ServeError.self) { try ServeConfiguration.storeSettings(url: url, environment: [name: bad]) }
             }

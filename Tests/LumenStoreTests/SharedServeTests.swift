@@ -63,7 +63,12 @@ struct SharedServeTests {
             let url = try await cluster.creatingDatabase("fleet")
             let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: options)
             let dir = try Harness.temporaryDirectory("fleet")
-            let fleet = Fleet(cluster: cluster, url: url, upstream: upstream, dir: dir, environment: environment)
+            // Generous store deadlines and stale interval (30 s, the product's are 5 s): a loaded CI
+            // machine that stalls a server for seconds must not turn its requests into 503s or expire
+            // its reservations; tests about those timings set their own.
+            let fleet = Fleet(
+                cluster: cluster, url: url, upstream: upstream, dir: dir,
+                environment: ["LUMEN_STORE_QUERY_TIMEOUT": "30", "LUMEN_STORE_STALE_SECONDS": "30"].merging(environment, uniquingKeysWith: { $1 }))
             do {
                 try policy.write(to: dir.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
                 for n in 0..<3 { fleet.servers.append(try await fleet.startServer(n)) }
@@ -307,7 +312,9 @@ struct SharedServeTests {
         // Slow enough that the load lasts several seconds: a poll through psql on a busy machine (the
         // whole suite runs in parallel on two cores) takes long enough to miss a shorter one.
         options.defaultFault = FakeFault(delay: .milliseconds(500))
-        let fleet = try await Fleet.start(policy: Self.policy(budget: budget), upstream: options)
+        // The dead instance's reservations expire after 10 s of silence (the product's 5 s would let
+        // a live but stalled instance look dead on a loaded machine too).
+        let fleet = try await Fleet.start(policy: Self.policy(budget: budget), upstream: options, environment: ["LUMEN_STORE_STALE_SECONDS": "10"])
         defer { fleet.abandon() }
         let victim = fleet.servers[1]
         let load = Task { await Self.burst(fleet, count: 300, stream: false) }
@@ -323,10 +330,12 @@ struct SharedServeTests {
         kill(victim.process.processIdentifier, SIGKILL)
         let killedAt = ContinuousClock.now
         // What the dead instance left open (it can settle nothing any more; the others expire its
-        // reservations only once its heartbeat is 5 s old).
+        // reservations only once its heartbeat is 10 s old).
+        // In one query with those already expired: a sweep may run between the kill and this read.
         let orphans = Set(
-            try await fleet.scalar("SELECT request_id FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'").split(separator: "\n").map(
-                String.init))
+            try await fleet.scalar(
+                "SELECT request_id FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%' UNION SELECT request_id FROM lumen_budget_spend WHERE outcome = 'expired' AND instance_id LIKE 'i1-%'"
+            ).split(separator: "\n").map(String.init))
         #expect(!orphans.isEmpty, "the kill left no reservation open")
         let answers = await load.value
         let loadTime = killedAt.duration(to: .now)
@@ -347,7 +356,7 @@ struct SharedServeTests {
             + refused.compactMap(\.requestID).filter { !completed.contains($0) }
         #expect(ok.allSatisfy { $0.requestID != nil } && refused.allSatisfy { $0.requestID != nil })
         #expect(missing.isEmpty, "\(missing.count) answered requests without records, e.g. \(missing.prefix(3))")
-        // The dead instance's reservations expire (the others sweep every ~2.5 s, stale after 5 s).
+        // The dead instance's reservations expire (the others sweep every ~5 s, stale after 10 s).
         var left = -1
         while killedAt.duration(to: .now) < .seconds(90) {
             left = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1

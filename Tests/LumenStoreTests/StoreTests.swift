@@ -54,7 +54,8 @@ struct StoreTests {
     func migrations() async throws {
         let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
-        let store = try await SharedStore.connect(try StoreURL(parsing: try await cluster.creatingDatabase()), logger: Self.logger, queryTimeout: 60, timeout: 60)
+        let store = try await SharedStore.connect(
+            try StoreURL(parsing: try await cluster.creatingDatabase()), logger: Self.logger, queryTimeout: 60, timeout: 60)
         defer { store.shutdown() }
         await #expect(throws: StoreError.self) { try await store.requireSchema() }
         #expect(try await store.schemaVersion() == 0)
