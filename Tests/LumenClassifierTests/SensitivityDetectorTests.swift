@@ -823,6 +823,27 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(names("Note, June - the office is closed").isEmpty)
     }
 
+    /// Titles of other languages before a surname, in capitals or in a sentence's lower case; a
+    /// senior engineer ("Sr.") and brands that look like abbreviations are no persons.
+    @Test func titlesInOtherLanguages() {
+        #expect(found("Le colis pour Mme Boissonnade est bloqué.", .person) == ["Boissonnade"])
+        #expect(found("klant belt: dhr. Zwanenburg kan niet inloggen, ik bel meneer Zwanenburg terug", .person) == ["Zwanenburg", "Zwanenburg"])
+        #expect(found("el abogado Sra. Echeverría revisará la cláusula", .person) == ["Echeverría"])
+        #expect(found("contatterà il tecnico ing. Ferrante domani", .person) == ["Ferrante"])
+        #expect(found("Sehr geehrte Frau Könighaus, vielen Dank", .person) == ["Könighaus"])
+        #expect(found("We are hiring a Sr. Software Engineer and a Sr. Data Scientist.", .person).isEmpty)
+        #expect(found("ING Group reported; the Hr department", .person).isEmpty)
+    }
+
+    /// Compound surnames that are no everyday word carry a name the statistical model scores under
+    /// its cut; "east" and "eldest grandson" stay words.
+    @Test func chineseCompoundSurnames() {
+        #expect(found("会议记录：慕容景行负责法务审核，周五前给初稿。", .person).contains("慕容景行"))
+        #expect(found("招聘进度：候选人闻人书瑶已过二面", .person).contains("闻人书瑶"))
+        #expect(found("本所受慕容婧女士委托", .person) == ["慕容婧"])
+        #expect(found("他是家里的长孙，今年上大学", .person).isEmpty)
+    }
+
     @Test func nameScoreDependsOnContext() throws {
         let maths = classifier.findings(in: "Tom has 5 apples and gives 2 away. How many are left?").filter { $0.type == .person }
         let medical = classifier.findings(in: "Patient Tom Baker, phone 905-674-3793, was diagnosed with diabetes.").filter { $0.type == .person }

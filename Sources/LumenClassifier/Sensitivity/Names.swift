@@ -158,6 +158,7 @@ enum Names {
         if !japanese {
             scanCued(t, model, into: &found)
             scanTitled(t, model, into: &found)
+            scanCompoundSurnames(t, into: &found)
         }
         found.sort { $0.start < $1.start }
         var last = -1
@@ -222,6 +223,39 @@ enum Names {
                 }
             }
             i += 1
+        }
+    }
+
+    /// Compound surnames that are no everyday word (慕容, 闻人, 诸葛, 欧阳…; not 东方 "east", 长孙
+    /// "eldest grandson" or the old titles 上官, 单于, 太史), first scalar → second scalars.
+    private static let distinctiveCompounds: [UInt32: [UInt32]] = {
+        let words: Set<[UInt32]> = Set(["东方", "西门", "长孙", "上官", "单于", "太史", "南宫", "钟离", "司马"].map { $0.unicodeScalars.map(\.value) })
+        var out: [UInt32: [UInt32]] = [:]
+        for s in Lexicon.chineseCompoundSurnames where !words.contains(s) { out[s[0], default: []].append(s[1]) }
+        return out
+    }()
+
+    /// A distinctive compound surname and its one or two given-name characters ("慕容景行负责", "闻人书瑶已过",
+    /// "慕容婧女士"): the statistical model, trained on text with few of them, scores them under its cut.
+    private static func scanCompoundSurnames(_ t: ScalarText, into out: inout [Finding]) {
+        var i = 0
+        while i + 2 < t.count {
+            guard let seconds = distinctiveCompounds[t.v[i]], seconds.contains(t.v[i + 1]) else {
+                i += 1
+                continue
+            }
+            func given(_ k: Int) -> Bool { k < t.count && Chars.isHan(t.v[k]) && !Lexicon.chineseNameStops.contains(t.v[k]) }
+            func titleAt(_ k: Int) -> Bool {
+                Lexicon.chineseNameAfter.contains { startsWith(t, $0, at: k) } || Lexicon.chineseTitles.contains { startsWith(t, $0, at: k) }
+            }
+            // The model's own reading of it stands ("诸葛亮" before "借东风").
+            guard given(i + 2), !titleAt(i + 2), !out.contains(where: { $0.start == i }) else {
+                i += 2
+                continue
+            }
+            let end = given(i + 3) && !titleAt(i + 3) ? i + 4 : i + 3
+            out.append(Finding(type: .person, start: i, end: end, score: 0.75))
+            i = end
         }
     }
 
@@ -597,6 +631,19 @@ private struct LatinNames: Sendable {
                 i += 2
                 continue
             }
+            // Titles of other languages, also in lower case in a sentence: "Mme Boissonnade", "dhr.
+            // Zwanenburg", "meneer Zwanenburg", "Frau Könighaus", "Dott. Ferri", "Sra. Echeverría" (not "Sr.": a
+            // senior engineer; abbreviations only with their dot: "Sig Sauer", "ING Group" are no titles).
+            if i + 1 < w.count, foreignTitles.contains(x.hash) || (foreignTitleAbbreviations.contains(x.hash) && x.next == 0x2E),
+                !x.isAllCaps || x.length == 1, !w[i + 1].newlineBefore, w[i + 1].start - x.end <= 2,
+                (x.end..<w[i + 1].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x2E }), w[i + 1].isCapitalized, !w[i + 1].isNumber,
+                !stopWords.contains(w[i + 1].hash), !streetTypes.contains(w[i + 1].hash)
+            {
+                let e = extendName(t, w, i + 1, lowercase: false)
+                add(i + 1, e, 0.85)
+                i = e
+                continue
+            }
             // Honorific: "Dr. Berta Szöllössy", "ms. Marcela".
             // Lower case only in lower-case text ("cache miss. Right when…" is no "Miss Right").
             if honorifics.contains(x.hash), i + 1 < w.count, sameLine(t, x, w[i + 1]), x.isCapitalized || lowercaseText,
@@ -775,6 +822,11 @@ private struct LatinNames: Sendable {
     }
 
     private let objectPronouns = Chars.hashSet("him her them me")
+    /// Titles before a surname in French, German, Dutch, Spanish, Portuguese and Italian, written out…
+    private let foreignTitles = Chars.hashSet(
+        "monsieur madame mademoiselle mme mlle herr frau herrn meneer mevrouw señor señora señorita senhor senhora signor signora signorina")
+    /// …and abbreviated (read only with their dot).
+    private let foreignTitleAbbreviations = Chars.hashSet("hr fr dhr mevr dott dssa sig sigra ing avv sra srta")
 
     /// "Nicole: What a day": a label followed by a sentence (a capitalised word of letters, or "I"),
     /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
