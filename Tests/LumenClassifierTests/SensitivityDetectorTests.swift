@@ -835,6 +835,21 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("ING Group reported; the Hr department", .person).isEmpty)
     }
 
+    /// Surname characters the sentence uses as words: a resultative 成, a weekday's 周, a party's 方,
+    /// a counter's 张, tomorrow's 明, a preposition's 于; and common words are no two-character names.
+    @Test func surnameCharactersUsedAsWords() {
+        for text in [
+            "请把下面的快递面单信息整理成表格", "麻烦帮我翻译成英文", "周五前给初稿，周二前给回复", "物业费由甲方承担。乙方如需转租，须经甲方书面同意。",
+            "这张卡为什么绑不上？", "原定明早的面试取消", "身分证字号已附于委托书", "金额那块财务确认了吗", "渠道：APP在线客服",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+        // The same characters start names where a name stands.
+        #expect(found("联系人：周一鸣，电话 13800000000", .person) == ["周一鸣"])
+        #expect(found("副县长于有斌致辞", .person) == ["于有斌"])
+        #expect(found("甲方签字：邹振东", .person) == ["邹振东"])
+    }
+
     /// Compound surnames that are no everyday word carry a name the statistical model scores under
     /// its cut; "east" and "eldest grandson" stay words.
     @Test func chineseCompoundSurnames() {

@@ -216,7 +216,7 @@ final class ChineseNameScanner: Sendable {
     static let translitFloor: Float = -1
 
     /// The word value (log(frequency / 300) + 1) from which a two-character word is never a name.
-    static let frequentWord = 4.0
+    static let frequentWord = 1.0
 
     /// Separators inside a transliterated name: · • ・ ． - ‧ ⋅ ∙ (a switch: no hashing, no lazy global).
     @inline(__always) static func isSeparator(_ c: UInt32) -> Bool {

@@ -146,6 +146,7 @@ enum Names {
                 && (overlapsTechnicalTerm(t, c.start, c.end) || startsWithBrand(t, c.start, c.end)
                     || (c.end - c.start >= 3 && placeSuffixes.contains(t.v[c.end - 1])) || adminSuffixes.contains(t.v[c.end - 1])))
             && !(c.kind == .latin && productWord(t, c.start, c.end))
+            && !(c.kind == .chinese && grammaticalUse(t, c.start))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
             // a lone one is read as a product or a label (`TechnicalTokens.apply`).
@@ -258,6 +259,39 @@ enum Names {
             i = end
         }
     }
+
+    /// A surname character at `s` that the sentence uses as a word of its own: 成 after a verb (整理成表格,
+    /// 翻译成英文), 周 before a weekday (周五前), 方 after 甲/乙/买/卖 (a party: 乙方如需), 张 after a
+    /// numeral or demonstrative (这张卡), 明 before 早/晚/天 (明早的), 于 after the word it completes
+    /// (附于委托书, 位于, 属于, 对于).
+    static func grammaticalUse(_ t: ScalarText, _ s: Int) -> Bool {
+        let c = t.v[s]
+        let before = t[s - 1]
+        let after = t[s + 1]
+        switch c {
+        case 0x6210:  // 成
+            return Chars.isHan(before) && resultativeVerbs.contains(before)
+        case 0x5468:  // 周
+            return weekdayMarks.contains(after)
+        case 0x65B9:  // 方
+            return parties.contains(before)
+        case 0x5F20:  // 张
+            return counters.contains(before) || (before >= 0x30 && before <= 0x39)
+        case 0x660E:  // 明
+            return timesOfDay.contains(after)
+        case 0x4E8E, 0x65BC:  // 于, 於 as a preposition after its word (not after a title: 分析师于丽娟)
+            return prepositionHosts.contains(before)
+        default:
+            return false
+        }
+    }
+    private static let resultativeVerbs = ScalarBitmap(Set("理译取改变做写换转分当看弄拆合组构形完达造制编整化列填排汇".unicodeScalars.map(\.value)))
+    private static let weekdayMarks = ScalarBitmap(Set("一二三四五六日天末".unicodeScalars.map(\.value)))
+    private static let parties = ScalarBitmap(Set("甲乙丙丁买卖買賣双雙对對各另贵貴我本他该該".unicodeScalars.map(\.value)))
+    private static let counters = ScalarBitmap(Set("这那這一两兩二三四五六七八九十几幾每哪某半".unicodeScalars.map(\.value)))
+    private static let prepositionHosts = ScalarBitmap(
+        Set("附位属屬关關基处處出用源限至等对對由始终終早晚高低大小多少易难難忙急勇敢善乐樂便利适適过過属鉴鑒".unicodeScalars.map(\.value)))
+    private static let timesOfDay = ScalarBitmap(Set("早晚天年日后後晨".unicodeScalars.map(\.value)))
 
     /// 和, 与, 跟 or 及 after a Han character: a conjunction ("经理和客户", "同学和老师"), not the rare surname.
     @inline(__always) private static func isConjunction(_ t: ScalarText, _ i: Int) -> Bool {
