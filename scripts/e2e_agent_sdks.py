@@ -45,7 +45,7 @@ KEY = os.environ.get("LUMEN_KEY", "no-key")
 MAX_BODY = int(os.environ.get("LUMEN_MAX_BODY", "65536"))
 # Markers the Swift test looks for in (or must not find in) the fake upstream's recorded bodies.
 SECRET = "AKIAZ7QX3MPL5NR2VT4E"
-EMAIL = "agent.marker@example.org"
+EMAIL = "agent.marker@mailbox.org"
 MARKER = "lumen-tool-round-ok"
 BASH = {
     "name": "Bash",

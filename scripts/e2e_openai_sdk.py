@@ -163,7 +163,7 @@ def suite_proxy():
             messages=[
                 {
                     "role": "user",
-                    "content": "My AWS key is AKIAZ7QX3MPL5NR2VT4E and my email is marker.local.only@example.org; say hi.",
+                    "content": "My AWS key is AKIAZ7QX3MPL5NR2VT4E and my email is marker.local.only@mailbox.org; say hi.",
                 }
             ],
             max_tokens=4,
@@ -370,10 +370,10 @@ def suite_redact():
     cases = [
         (
             "en",
-            "Please draft a formal reply to Jane Smith (jane.smith@example.com, phone +1 415-555-0142) about "
-            "invoice 7781 and card 4111 1111 1111 1111; she lives at 42 Wallaby Way, Sydney. Analyse the "
+            "Please draft a formal reply to Jane Smith (jane.smith@fastmail.fm, phone +1 415-555-3142) about "
+            "invoice 7781 and card 4539 1488 0343 6467; she lives at 42 Wallaby Way, Sydney. Analyse the "
             "contract's indemnification clause and derive the liability exposure in detail.",
-            ["jane.smith@example.com", "415-555-0142", "4111 1111 1111 1111"],
+            ["jane.smith@fastmail.fm", "415-555-3142", "4539 1488 0343 6467"],
         ),
         (
             "zh",
@@ -411,18 +411,18 @@ def suite_redact():
 
     @check("redact: naming the remote target explicitly with personal data is redacted too")
     def _():
-        prompt = "Summarise: contact bob.jones@example.net or +1 212-555-0199 for details."
+        prompt = "Summarise: contact bob.jones@outlook.com or +1 212-555-3199 for details."
         raw = c.chat.completions.with_raw_response.create(
             model=REMOTE,
             messages=[
-                {"role": "system", "content": "The user's email is bob.jones@example.net."},
+                {"role": "system", "content": "The user's email is bob.jones@outlook.com."},
                 {"role": "user", "content": prompt},
             ],
             max_tokens=64,
         )
         headers_ok(raw.headers, route="remote", target=REMOTE)
         answer = raw.parse().choices[0].message.content
-        expect("bob.jones@example.net" in answer, "not restored")
+        expect("bob.jones@outlook.com" in answer, "not restored")
 
     @check("redact: a secret keeps the request local")
     def _():

@@ -141,7 +141,7 @@ func fixtureLog(_ dir: String) async throws {
     @Test func hmacLookupAndNoRawValues() async throws {
         let dir = tempDir()
         let hmac = AuditHMAC(key: "test-key")
-        let prompt = "mail bob@example.com about card 4111 1111 1111 1111 today"
+        let prompt = "mail bob@fastmail.fm about card 4539 1488 0343 6467 today"
         let classification = Classification(
             difficulty: 0.2, sensitivity: 0.9,
             findings: [Finding(type: .email, start: 5, end: 20, score: 0.99), Finding(type: .creditCard, start: 32, end: 51, score: 0.95)],
@@ -158,18 +158,18 @@ func fixtureLog(_ dir: String) async throws {
 
         let all = try FileManager.default.contentsOfDirectory(atPath: dir).map { try String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }
             .joined()
-        #expect(!all.contains("bob@example.com"))
-        #expect(!all.contains("4111"))
+        #expect(!all.contains("bob@fastmail.fm"))
+        #expect(!all.contains("4539"))
         #expect(!all.contains("mail "))
         #expect(!all.contains("\"card\""))
 
-        let report = try AuditEgressReport.compute(directory: dir, value: " Bob@Example.com", hmac: hmac)
+        let report = try AuditEgressReport.compute(directory: dir, value: " Bob@Fastmail.FM", hmac: hmac)
         #expect(report.matches?.map(\.outcome) == ["left-in-clear", "kept-local"])
-        let card = try AuditEgressReport.compute(directory: dir, value: "4111 1111 1111 1111", hmac: hmac)
+        let card = try AuditEgressReport.compute(directory: dir, value: "4539 1488 0343 6467", hmac: hmac)
         #expect(card.matches?.first?.outcome == "left-redacted")
-        let wrongKey = try AuditEgressReport.compute(directory: dir, value: "bob@example.com", hmac: AuditHMAC(key: "other"))
+        let wrongKey = try AuditEgressReport.compute(directory: dir, value: "bob@fastmail.fm", hmac: AuditHMAC(key: "other"))
         #expect(wrongKey.matches == [])
-        #expect(throws: AuditError.self) { try AuditEgressReport.compute(directory: dir, value: "bob@example.com", hmac: nil) }
+        #expect(throws: AuditError.self) { try AuditEgressReport.compute(directory: dir, value: "bob@fastmail.fm", hmac: nil) }
         #expect(AuditHMAC.fromEnvironment([:]) == nil)
         // Without a key no digests are stored at all.
         let plain = AuditClassification(classification, prompt: prompt, hmac: nil)

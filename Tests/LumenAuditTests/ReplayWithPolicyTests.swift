@@ -13,9 +13,9 @@ import Testing
     static let prompts = [
         "What is the capital of France?",
         "Prove that there are infinitely many primes p such that p ≡ 3 (mod 4), then derive a bound on their density and implement a sieve in Rust that checks it up to 10^9 with a multi-step plan.",
-        "My email is jane.doe@example.com and my card 4111 1111 1111 1111 was charged twice, can you draft a complaint?",
+        "My email is jane.doe@fastmail.fm and my card 4539 1488 0343 6467 was charged twice, can you draft a complaint?",
         "Patient John Smith, DOB 1970-03-04, diagnosed with type 2 diabetes: summarise his treatment options.",
-        "Here is our config: AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and AKIAIOSFODNN7EXAMPLE, why does the deploy fail?",
+        "Here is our config: AWS_SECRET_ACCESS_KEY=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 and AKIAQ3EGRTSX4Z7MNB2K, why does the deploy fail?",
         "Translate 'good morning' into German.",
         "请帮我分析这份劳动合同中的竞业限制条款是否合法，并给出详细的法律依据和多步骤的论证。",
     ]
@@ -52,8 +52,8 @@ import Testing
         // Nothing raw in the log.
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jsonl") }
         let text = try files.map { try String(contentsOfFile: "\(dir)/\($0)", encoding: .utf8) }.joined()
-        #expect(!text.contains("jane.doe@example.com"))
-        #expect(!text.contains("AKIAIOSFODNN7EXAMPLE"))
+        #expect(!text.contains("jane.doe@fastmail.fm"))
+        #expect(!text.contains("AKIAQ3EGRTSX4Z7MNB2K"))
 
         for (policy, name) in [(replacement, "strict-local"), (original, "default")] {
             let report = try AuditReplay.run(directory: dir, policy: policy)

@@ -27,6 +27,26 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found(text, .email) == [expected])
     }
 
+    /// Values reserved for documentation and tests are reported weakly (0.3, under a policy's
+    /// threshold); the same shapes with other values are not.
+    @Test func documentationPlaceholdersAreWeak() {
+        func scores(_ text: String) -> [FindingType: Double] {
+            Dictionary(classifier.findings(in: text).map { ($0.type, $0.score) }, uniquingKeysWith: max)
+        }
+        let docs = scores(
+            "docs: Jane Doe, jane.doe@example.com, +1 202-555-0101, 192.0.2.10, card 4242 4242 4242 4242, IBAN DE89 3704 0044 0532 0130 00, key AKIAIOSFODNN7EXAMPLE"
+        )
+        for type in [FindingType.person, .email, .phone, .ipAddress, .creditCard, .iban, .awsAccessKey] {
+            #expect(docs[type] == 0.3, "\(type): \(String(describing: docs[type]))")
+        }
+        let real = scores(
+            "real: Jane Smith, jane.smith@gmail.com, +1 202-555-3101, 8.8.4.4, card 4539 1488 0343 6467, IBAN DE44 5001 0517 5407 3249 31")
+        for type in [FindingType.person, .email, .phone, .ipAddress, .creditCard, .iban] {
+            #expect((real[type] ?? 0) >= 0.7, "\(type): \(String(describing: real[type]))")
+        }
+        #expect(scores("mail ops@mail.example.org or qa@build.test")[.email] == 0.3)
+    }
+
     @Test func emailFalsePositives() {
         #expect(found("ping me @ home or at user@localhost", .email).isEmpty)
         #expect(found("@@@@ a@b", .email).isEmpty)
@@ -52,7 +72,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     }
 
     @Test func cardsNeedLuhn() {
-        #expect(found("card 4111 1111 1111 1111 please", .creditCard) == ["4111 1111 1111 1111"])
+        #expect(found("card 4539 1488 0343 6467 please", .creditCard) == ["4539 1488 0343 6467"])
         #expect(found("card 4111 1111 1111 1112 please", .creditCard).isEmpty)
         #expect(found("银联卡6217001234567893。", .creditCard) == ["6217001234567893"])
         #expect(found("UnionPay 6217001234567890106", .creditCard) == ["6217001234567890106"])
@@ -60,7 +80,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     }
 
     @Test func ibansNeedMod97() {
-        #expect(found("IBAN DE89 3704 0044 0532 0130 00 ok", .iban) == ["DE89 3704 0044 0532 0130 00"])
+        #expect(found("IBAN DE44 5001 0517 5407 3249 31 ok", .iban) == ["DE44 5001 0517 5407 3249 31"])
         #expect(found("my iban is gb82west12345698765432", .iban) == ["gb82west12345698765432"])
         #expect(found("IBAN DE88 3704 0044 0532 0130 00", .iban).isEmpty)
     }
@@ -89,20 +109,20 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test func typographicSpacesAndRanges() {
         #expect(found("card 4111\u{00A0}1111\u{00A0}1111\u{00A0}1111 ok", .creditCard) == ["4111\u{00A0}1111\u{00A0}1111\u{00A0}1111"])
         #expect(found("card 4111\u{2009}1111\u{2009}1111\u{2009}1111 ok", .creditCard).count == 1)
-        #expect(found("Call me at +1.415.555.0142 tomorrow", .phone) == ["+1.415.555.0142"])
+        #expect(found("Call me at +1.415.555.3142 tomorrow", .phone) == ["+1.415.555.3142"])
         for text in ["range 1000-2000-3000", "rows 100-200-300 inserted", "PostgreSQL 16.2 ports 5432-5433-5434"] {
             #expect(found(text, .phone).isEmpty, "\(text)")
         }
-        #expect(found("call 212-555-0142 now", .phone) == ["212-555-0142"])
+        #expect(found("call 212-555-3142 now", .phone) == ["212-555-3142"])
     }
 
     @Test func dottedCardsAndPhones() {
         #expect(found("card 4111.1111.1111.1111 exp 12/27", .creditCard) == ["4111.1111.1111.1111"])
         #expect(found("card 4111.1111.1111.1112 exp 12/27", .creditCard).isEmpty)
-        #expect(found("Call me at 415.555.0142 tomorrow", .phone) == ["415.555.0142"])
+        #expect(found("Call me at 415.555.3142 tomorrow", .phone) == ["415.555.3142"])
         // Versions and other dotted numbers stay what they are.
         #expect(found("upgraded 10.22.333 to 10.22.334", .phone).isEmpty)
-        #expect(found("build 105.555.0142", .phone).isEmpty)
+        #expect(found("build 105.555.3142", .phone).isEmpty)
     }
 
     @Test func ipAddresses() {
@@ -184,7 +204,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     @Test func personalDataInNamedFields() {
         let sql = """
             INSERT INTO customers (id, first_name, last_name, email, dob) VALUES
-            (1041, 'Hannah', 'Whitfield', 'hannah@example.org', '1951-03-14'),
+            (1041, 'Hannah', 'Whitfield', 'hannah@mailbox.org', '1951-03-14'),
             (1042, 'Arjun', 'O''Malley', NULL, '1948-11-02');
             """
         #expect(found(sql, .person) == ["Hannah", "Whitfield", "Arjun", "O''Malley"])
@@ -219,7 +239,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
 
     /// Sign-offs, weekdays, job titles, business words and a YAML step's name are no people.
     @Test func labelsAndBusinessWordsAreNoNames() {
-        #expect(found("I can be reached at ines@example.org. Sincerely, Inês Carvalho", .person) == ["Inês Carvalho"])
+        #expect(found("I can be reached at ines@mailbox.org. Sincerely, Inês Carvalho", .person) == ["Inês Carvalho"])
         #expect(found("I'm Nathaniel Osterhout, Senior Data Scientist; she can list me", .person) == ["Nathaniel Osterhout"])
         #expect(found("- name: Deploy\n  env:\n    REGION: eu-west-1", .person).isEmpty)
         #expect(found("Name: Rose", .person) == ["Rose"])
@@ -298,7 +318,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
 
 @Suite struct SecretTests {
     @Test(arguments: [
-        ("aws AKIAIOSFODNN7EXAMPLE here", FindingType.awsAccessKey, "AKIAIOSFODNN7EXAMPLE"),
+        ("aws AKIAQ3EGRTSX4Z7MNB2K here", FindingType.awsAccessKey, "AKIAQ3EGRTSX4Z7MNB2K"),
         ("token ghp_abcdefghijklmnopqrstuvwxyz0123456789", .githubToken, "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
         ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", .githubToken, "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"),
         ("OPENAI sk-proj-abcDEF123456789012345678901234", .openAIKey, "sk-proj-abcDEF123456789012345678901234"),
@@ -392,6 +412,10 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             found("Cookie: sessionid=v875vkkkwxdwzom50hc3f0t4fx480jh9; theme=dark", .genericSecret) == ["v875vkkkwxdwzom50hc3f0t4fx480jh9"])
         #expect(found("Set-Cookie: PHPSESSID=9f2c1b7e4a6d8f0e3b5a7c9d1e2f4a6b; path=/", .genericSecret) == ["9f2c1b7e4a6d8f0e3b5a7c9d1e2f4a6b"])
         #expect(found("log: session_id=42 user=7 status=ok", .genericSecret).isEmpty)
+        // A session's id in a client's metadata or telemetry is no credential (Claude Code's user_id).
+        #expect(
+            found(#"{"device_id":"4f1c","account_uuid":"","session_id":"1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b"}"#, .genericSecret).isEmpty)
+        #expect(found(#"{"sessionId": "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b"}"#, .genericSecret).isEmpty)
         #expect(found("the session_id column is a uuid; session timeout 30m", .genericSecret).isEmpty)
     }
 
@@ -749,8 +773,8 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
 
     /// An AWS secret key written right after its access key needs no label.
     @Test func unlabelledAWSSecretNextToItsKey() {
-        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-        #expect(found("AKIAIOSFODNN7EXAMPLE\n\(secret)", .genericSecret) == [secret])
+        let secret = "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"
+        #expect(found("AKIAQ3EGRTSX4Z7MNB2K\n\(secret)", .genericSecret) == [secret])
         #expect(
             found(
                 "Azure: AccountName=acct;AccountKey=Eby8vdM02xNOcq+FlqUw/JPLlmEtlCDXJ1OUzFT50uSRZ6==;EndpointSuffix=core.windows.net", .genericSecret)
@@ -789,7 +813,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(found("The quick brown fox jumps over the lazy dog.", .person).isEmpty)
         // A verb or noun before the first name is not part of the name (the placeholder sent to a
         // remote model would swallow it), even when it is also a surname ("Call").
-        #expect(found("Call Jane Smith on +1 415-555-0142", .person) == ["Jane Smith"])
+        #expect(found("Call Jane Smith on +1 415-555-3142", .person) == ["Jane Smith"])
         #expect(found("Ask Maria Garcia about the invoice.", .person) == ["Maria Garcia"])
         #expect(found("Email John Brown the report.", .person) == ["John Brown"])
         // A surname written first stays in the name (only verbs that take a person are left out).
@@ -942,7 +966,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
 
     @Test func sensitivityIsLowForPlainPrompts() {
         #expect(classifier.classify("Explain the difference between TCP and UDP.").sensitivity < 0.2)
-        #expect(classifier.classify("My SSN is 054-28-6917 and card 4111 1111 1111 1111").sensitivity > 0.9)
+        #expect(classifier.classify("My SSN is 054-28-6917 and card 4539 1488 0343 6467").sensitivity > 0.9)
     }
 
     /// A key followed by a run of unclosed quotes: no value, and no recursion per quote (140,000
@@ -956,7 +980,7 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
     /// Pathological 100 KB inputs: time must grow linearly (100 KB vs 10 KB), with a generous absolute cap for debug builds.
     @Test(arguments: [
         "1-", "aaaa@", "a", "12 ", "password=", "Mr. ", "1号路", "::", "eyJ.", "9 ", "ya29.",
-        "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
+        "AKIAQ3EGRTSX4Z7MNB2K wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lr3TmWp ",
         "mysql -p ", "--password ", "password for a ", "密码是", "pw=", "SG.", "https://hooks.slack.com/services/", "docker login -p ",
         "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ", "김민수님 ", "담당자: 김", "김", "*:1:a:b:", "이름:", "docker exec ",
         "| dob | dob |\n", "dob,dob,dob\n", "氏名：佐々木", "佐藤様", "lockbox code ", "ZHANG/WEI ", "EVELYN ROSE ", "(4", "出生",

@@ -130,7 +130,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 
     @Test(.enabled(if: Harness.hasBinary, "no lumen binary (set LUMEN_BIN or run `make build`)"))
     func classifyFieldOption() throws {
-        let (status, out) = try run(["classify", "--field", "q"], stdin: #"{"q": "email me at a@example.com"}"# + "\n")
+        let (status, out) = try run(["classify", "--field", "q"], stdin: #"{"q": "email me at a@fastmail.fm"}"# + "\n")
         #expect(status == 0)
         #expect(out.contains("EMAIL_ADDRESS"))
     }
@@ -172,7 +172,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     func evalSensitivityReportsTypes() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-eval-\(UUID().uuidString).jsonl")
         let lines = [
-            #"{"id": "1", "text": "Email bob@example.com now", "spans": [{"type": "EMAIL_ADDRESS", "start": 6, "end": 21}]}"#,
+            #"{"id": "1", "text": "Email bob@fastmail.fm now", "spans": [{"type": "EMAIL_ADDRESS", "start": 6, "end": 21}]}"#,
             #"{"id": "2", "text": "Visit Paris", "spans": [{"type": "GPE", "start": 6, "end": 11}]}"#,
         ]
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)

@@ -42,12 +42,12 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         "  File \"/srv/app/handlers/orders.py\", line 42, in create_order",
         "src/components/UserTable.tsx:118:7 error 'data' is possibly undefined",
         "ISBN 978-0-306-40615-7, doi:10.1038/nphys1170, arXiv:2106.09685v2",
-        "f(x) = 3x^2 - 1200x + 4155550199 at x = 12.5",
+        "f(x) = 3x^2 - 1200x + 4155553199 at x = 12.5",
         "Traceback (most recent call last):\nKeyError: 'customer_id'",
         "Benchmark took 0.42s; timestamps are in UTC",
         "Exit Code: 137, Reason: OOMKilled",
         "X-RateLimit-Reset: 1653302156\nETag: W/\"f54fb0\"",
-        "Job id 13419707773, run 4709567518 attempt 2", "Version 415.555.0142 released", "release 212-555-0142 is out",
+        "Job id 13419707773, run 4709567518 attempt 2", "Version 415.555.3142 released", "release 212-555-3142 is out",
         "Max Pooling and Mean Squared Error explained",
         "10.0.22232.774 and 00 01 00 00 00 00 in the hex dump",
         "订单 202403150001234 支付回调失败, traceId=4bf92f3577b34da6a3ce929d0e0e4736",
@@ -59,13 +59,13 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
 
     /// Real personal data inside technical text is still found.
     @Test func personalDataInsideTechnicalText() {
-        let trace = "Traceback (most recent call last):\n  File \"/app/mail.py\", line 9\n    send(\"jane.doe@example.com\")\nSMTPRecipientsRefused"
-        #expect(texts(trace, .email) == ["jane.doe@example.com"])
+        let trace = "Traceback (most recent call last):\n  File \"/app/mail.py\", line 9\n    send(\"jane.doe@fastmail.fm\")\nSMTPRecipientsRefused"
+        #expect(texts(trace, .email) == ["jane.doe@fastmail.fm"])
         let config = "DATABASE_URL=postgres://app@db:5432/app\nDB_PASSWORD=Sup3r-Secret!\nBUILD=4821"
         #expect(found(config).contains { $0.0 == .password && $0.1 == "Sup3r-Secret!" })
         #expect(texts(config, .email).isEmpty)
-        let support = "[2025-03-12T10:11:12Z] INFO customer callback requested, phone: +1 415-555-0173, session=a8f3k2"
-        #expect(texts(support, .phone) == ["+1 415-555-0173"])
+        let support = "[2025-03-12T10:11:12Z] INFO customer callback requested, phone: +1 415-555-3173, session=a8f3k2"
+        #expect(texts(support, .phone) == ["+1 415-555-3173"])
         let chinese = "2025-03-12 10:11:12 INFO SmsSender - send code to 13812345678 result=FAIL requestId=550e8400-e29b-41d4-a716-446655440000"
         #expect(texts(chinese, .phone) == ["13812345678"])
         #expect(found("export OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz012345").contains { $0.0 == .openAIKey })
@@ -77,8 +77,8 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
     }
 
     @Test func phonesNeedShapeOrContext() {
-        #expect(texts("call me at 4155550199", .phone) == ["4155550199"])
-        #expect(texts("epoch 4155550199 in the log", .phone).isEmpty)
+        #expect(texts("call me at 4155553199", .phone) == ["4155553199"])
+        #expect(texts("epoch 4155553199 in the log", .phone).isEmpty)
         #expect(texts("781 1704 office", .phone) == ["781 1704"])
         #expect(texts("HTTP/1.1\" 502 5971 \"-\"", .phone).isEmpty)
         // Quantities and ranges with a unit are not phone numbers; phone numbers with their kind attached are.
@@ -128,10 +128,10 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
     @Test func cardsAreGroupedAsCards() {
         #expect(texts("cwd: /tmp/lumen-test-agent-clis-13246-12345671/home", .creditCard).isEmpty)
         #expect(texts("run 70123-91823455 finished", .creditCard).isEmpty)
-        #expect(texts("card 4111 1111 1111 1111 expires", .creditCard) == ["4111 1111 1111 1111"])
-        #expect(texts("card 4111-1111-1111-1111 expires", .creditCard) == ["4111-1111-1111-1111"])
+        #expect(texts("card 4539 1488 0343 6467 expires", .creditCard) == ["4539 1488 0343 6467"])
+        #expect(texts("card 4539-1488-0343-6467 expires", .creditCard) == ["4539-1488-0343-6467"])
         #expect(texts("amex 3782 822463 10005 on file", .creditCard) == ["3782 822463 10005"])
-        #expect(texts("paid with 4111111111111111 today", .creditCard) == ["4111111111111111"])
+        #expect(texts("paid with 4539148803436467 today", .creditCard) == ["4539148803436467"])
     }
 
     /// A URL path after "api" is no secret, however varied its letters; a key after "api" still is.
@@ -145,7 +145,7 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         let trailer = "End git commit messages with:\nCo-Authored-By: Claude Opus 5.5 <noreply@anthropic.com>"
         #expect(found(trailer).map(\.0) == [.email])
         #expect(classifier.findings(in: trailer).allSatisfy { $0.score < 0.5 })
-        #expect(strong("from no-reply@github.com and jane.roe@example.org", .email) == ["jane.roe@example.org"])
+        #expect(strong("from no-reply@github.com and jane.roe@mailbox.org", .email) == ["jane.roe@mailbox.org"])
     }
 
     /// A mailbox's display name is a person's name, even of words a dictionary lists ("Priya Raman"),
@@ -153,9 +153,9 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
     @Test func displayNamesOfMailboxes() {
         let log = "84002b123ba1ae8bbca07cd444beb7421a9bee35 Priya Raman <m.keller@acme-corp.de> fix: retry on 503"
         #expect(texts(log, .person) == ["Priya Raman"])
-        #expect(strong("Signed-off-by: Amal Noor Haddad <amal@example.org>", .person) == ["Amal Noor Haddad"])
+        #expect(strong("Signed-off-by: Amal Noor Haddad <amal@mailbox.org>", .person) == ["Amal Noor Haddad"])
         #expect(strong("From: \"Sung Park\" <sung.park@corp.example>\nSubject: logs", .person) == ["Sung Park"])
-        #expect(strong("作者：Priya Raman <p.raman@example.com>", .person) == ["Priya Raman"])
+        #expect(strong("作者：Priya Raman <p.raman@fastmail.fm>", .person) == ["Priya Raman"])
         #expect(texts("be53e889 github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> chore", .person).isEmpty)
         #expect(texts("Author: GitHub Actions <actions@github.com>", .person).isEmpty)
         #expect(strong("End git commit messages with:\nCo-Authored-By: Claude Code <noreply@anthropic.com>", .person).isEmpty)
@@ -198,7 +198,7 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
     @Test func personNeedsMoreThanOneCapitalisedWord() {
         #expect(texts("Nicole: What a week it was", .person) == ["Nicole"])
         #expect(texts("Error: connect ECONNREFUSED", .person).isEmpty)
-        #expect(texts("Please forward this to Jane Doe today", .person) == ["Jane Doe"])
+        #expect(texts("Please forward this to Jane Rao today", .person) == ["Jane Rao"])
     }
 }
 
@@ -219,9 +219,9 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
 
     private static let pieces = [
         "550e8400-e29b-41d4-a716-446655440000", "9fceb02d0ae5", "sha256:0d17b565c37bcbd8", "v1.2.3", "1700000000",
-        "jane.doe@example.com", "+1 415-555-0173", "13812345678", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00",
-        "054-28-6917", "1668 Glyn St", "Dr. Berta Szöllössy", "Jane Doe", "张伟", "李娜", "北京市海淀区中关村大街27号",
-        "password=hunter2hunter2", "sk-proj-abcdefghijklmnopqrstuvwxyz012345", "AKIAIOSFODNN7EXAMPLE", "x86_64", "KeyError",
+        "jane.doe@fastmail.fm", "+1 415-555-3173", "13812345678", "4539 1488 0343 6467", "DE44 5001 0517 5407 3249 31",
+        "054-28-6917", "1668 Glyn St", "Dr. Berta Szöllössy", "Jane Rao", "张伟", "李娜", "北京市海淀区中关村大街27号",
+        "password=hunter2hunter2", "sk-proj-abcdefghijklmnopqrstuvwxyz012345", "AKIAQ3EGRTSX4Z7MNB2K", "x86_64", "KeyError",
         "abc123def456", "42", "Street", "Apt 5", "Main", "St", "the", "and", "call", "phone:", "，", "。", " ", " ", " ", "\n", "-", "_",
         ".", ":", "/", "(", ")", "#", "0x1F", "我叫", "在", "上海", "ISBN", "a", "Z", "7",
     ]

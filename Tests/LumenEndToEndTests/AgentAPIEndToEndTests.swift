@@ -133,7 +133,7 @@ struct AgentAPIEndToEndTests {
         #expect(exit == 0)
         #expect(!bodies.isEmpty)
         #expect(!bodies.contains { $0.contains(Self.secret) }, "a secret reached the upstream")
-        #expect(!bodies.contains { $0.contains("agent.marker@example.org") }, "an e-mail reached the upstream unredacted")
+        #expect(!bodies.contains { $0.contains("agent.marker@mailbox.org") }, "an e-mail reached the upstream unredacted")
         #expect(bodies.contains { $0.contains("[EMAIL_1]") }, "no redacted request went out")
         #expect(
             bodies.contains { $0.contains("structured-output-marker") && $0.contains(#""response_format""#) && $0.contains(#""json_schema""#) },

@@ -140,7 +140,7 @@ struct ProxyEndToEndTests {
         // The sensitive prompts never reached the upstream.
         let bodies = await Self.recordedBodies(upstream)
         #expect(!bodies.isEmpty, "the fake upstream received nothing at all")
-        for marker in ["marker.local.only@example.org", "AKIAZ7QX3MPL5NR2VT4E", "Hunter2-override-marker", "BLOCKME"] {
+        for marker in ["marker.local.only@mailbox.org", "AKIAZ7QX3MPL5NR2VT4E", "Hunter2-override-marker", "BLOCKME"] {
             #expect(!bodies.contains { $0.contains(marker) }, "upstream received a sensitive marker")
         }
         // Tools were passed through; a member no upstream API documents was not.
@@ -166,9 +166,9 @@ struct ProxyEndToEndTests {
         let bodies = await Self.recordedBodies(upstream)
         #expect(bodies.count >= 5, "expected the redacted requests upstream, got \(bodies.count)")
         let raw = [
-            "jane.smith@example.com", "415-555-0142", "4111 1111 1111 1111", "Jane Smith",
+            "jane.smith@fastmail.fm", "415-555-3142", "4539 1488 0343 6467", "Jane Smith",
             "zhang.wei@example.cn", "13812345678", "11010519491231002X", "张伟",
-            "bob.jones@example.net", "212-555-0199", "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+            "bob.jones@outlook.com", "212-555-3199", "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
         ]
         for body in bodies {
             for value in raw {

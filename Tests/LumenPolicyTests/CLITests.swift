@@ -33,8 +33,8 @@ struct CLITests {
     }
 
     @Test func routeNeverPrintsRawFindingValues() throws {
-        let secrets = ["jane.doe@example.com", "AKIAIOSFODNN7EXAMPLE", "13812345678", "4111 1111 1111 1111"]
-        let prompt = "Mail jane.doe@example.com, key AKIAIOSFODNN7EXAMPLE, phone 13812345678, card 4111 1111 1111 1111."
+        let secrets = ["jane.doe@fastmail.fm", "AKIAQ3EGRTSX4Z7MNB2K", "13812345678", "4539 1488 0343 6467"]
+        let prompt = "Mail jane.doe@fastmail.fm, key AKIAQ3EGRTSX4Z7MNB2K, phone 13812345678, card 4539 1488 0343 6467."
         for flags in [[], ["--json"], ["--explain"]] {
             let result = try CLI.run(["route", "--policy", "policies/default.yaml"] + flags + [prompt])
             #expect(result.status == 0)

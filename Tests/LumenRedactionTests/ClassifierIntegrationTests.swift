@@ -6,9 +6,9 @@ import Testing
 @Suite struct ClassifierIntegrationTests {
     @Test func classifierFindingsAreRedactedConsistentlyAndRoundTrip() throws {
         let texts = [
-            "You are a support agent for Jane Doe.",
-            "我的邮箱是 zhang.wei@example.cn，电话 13800138000。😀 Please also cc JANE.DOE@EXAMPLE.COM.",
-            "Reply to jane.doe@example.com, card 4111 1111 1111 1111, from 81.2.69.160.",
+            "You are a support agent for Jane Rao.",
+            "我的邮箱是 zhang.wei@example.cn，电话 13800138000。😀 Please also cc JANE.DOE@FASTMAIL.FM.",
+            "Reply to jane.doe@fastmail.fm, card 4539 1488 0343 6467, from 81.2.69.160.",
         ]
         let classifier = Classifier()
         let findings = texts.map { classifier.findings(in: $0) }
@@ -26,7 +26,7 @@ import Testing
             return
         }
         let sent = session.redactedTexts.joined(separator: "\n")
-        for secret in ["zhang.wei@example.cn", "jane.doe@example.com", "JANE.DOE@EXAMPLE.COM", "4111 1111 1111 1111", "81.2.69.160"] {
+        for secret in ["zhang.wei@example.cn", "jane.doe@fastmail.fm", "JANE.DOE@FASTMAIL.FM", "4539 1488 0343 6467", "81.2.69.160"] {
             #expect(!sent.contains(secret), "\(secret) leaked")
         }
         // Case-insensitive email: one placeholder for both spellings, in different messages.

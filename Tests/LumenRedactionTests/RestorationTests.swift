@@ -7,13 +7,13 @@ import Testing
 @Suite struct RestorationTests {
     /// A session issuing [PERSON_1], [EMAIL_1], [EMAIL_2], [PHONE_1], [IP_1] … [IP_12] and an escape.
     static func makeSession() throws -> RedactionSession {
-        var text = #"Ann "The Quill" O'Neil\ (ann@example.com, ann2@example.com) phone 555-0100, wrote [EMAIL_3]."#
+        var text = #"Ann "The Quill" O'Neil\ (ann@fastmail.fm, ann2@fastmail.fm) phone 555-3100, wrote [EMAIL_3]."#
         text += " 张伟 hosts"
         var findings = [
             finding(#"Ann "The Quill" O'Neil\"#, in: text, .person),
-            finding("ann@example.com", in: text, .email),
-            finding("ann2@example.com", in: text, .email),
-            finding("555-0100", in: text, .phone),
+            finding("ann@fastmail.fm", in: text, .email),
+            finding("ann2@fastmail.fm", in: text, .email),
+            finding("555-3100", in: text, .phone),
             finding("张伟", in: text, .person),
         ]
         for host in 1...12 {
@@ -31,7 +31,7 @@ import Testing
         let restored = session.restore(answer)
         #expect(
             restored.text
-                == #"Dear Ann "The Quill" O'Neil\, we reply to ann2@example.com from 10.0.0.12 and 10.0.0.1 ([EMAIL_3]); 张伟."#
+                == #"Dear Ann "The Quill" O'Neil\, we reply to ann2@fastmail.fm from 10.0.0.12 and 10.0.0.1 ([EMAIL_3]); 张伟."#
         )
         #expect(restored.stats.restored == ["PERSON": 2, "EMAIL_ADDRESS": 1, "IP_ADDRESS": 2])
         #expect(restored.stats.escapedLiterals == 1)
@@ -47,9 +47,9 @@ import Testing
         let valid = #"{"to":"[PERSON_1] <[EMAIL_1]>","cc":["[EMAIL_2]"],"note":"say \"[PERSON_2]\"\\[PHONE_1]","n":[1,2]}"#
         let good = session.restore(valid, format: .jsonArguments)
         let decoded = try #require(try JSONSerialization.jsonObject(with: Data(good.text.utf8)) as? [String: Any])
-        #expect(decoded["to"] as? String == #"Ann "The Quill" O'Neil\ <ann@example.com>"#)
-        #expect(decoded["cc"] as? [String] == ["ann2@example.com"])
-        #expect(decoded["note"] as? String == #"say "张伟"\555-0100"#)
+        #expect(decoded["to"] as? String == #"Ann "The Quill" O'Neil\ <ann@fastmail.fm>"#)
+        #expect(decoded["cc"] as? [String] == ["ann2@fastmail.fm"])
+        #expect(decoded["note"] as? String == #"say "张伟"\555-3100"#)
         #expect(good.stats.restored == ["PERSON": 2, "EMAIL_ADDRESS": 2, "PHONE_NUMBER": 1])
         // The invalid one restored the strings and counted the bare placeholder as mangled.
         #expect(restored.stats.mangled == ["EMAIL_ADDRESS": 1])
@@ -119,7 +119,7 @@ import Testing
         #expect(restorer.push("[EMAIL_1") == "")
         // `[EMAIL_1` could still become `[EMAIL_1x]`? No such key, but `[EMAIL_1]` is one: held.
         #expect(restorer.heldBackCount == 8)
-        #expect(restorer.push("]") == "ann@example.com")
+        #expect(restorer.push("]") == "ann@fastmail.fm")
         #expect(restorer.push("[IP_1") == "")
         // `[IP_1` may still become `[IP_10]`, `[IP_11]`, `[IP_12]` or `[IP_1]`.
         #expect(restorer.push("2") == "")
@@ -131,7 +131,7 @@ import Testing
         var json = session.makeStreamingRestorer(format: .jsonArguments)
         #expect(json.push(#"{"a":["#) == #"{"a":["#)
         #expect(json.push(#""[EM"#) == #"""#)
-        #expect(json.push(#"AIL_1]"]}"#) == #"ann@example.com"]}"#)
+        #expect(json.push(#"AIL_1]"]}"#) == #"ann@fastmail.fm"]}"#)
     }
 
     @Test func mangledPlaceholdersAreLeftAsTheyAreAndCounted() throws {
@@ -140,7 +140,7 @@ import Testing
             "[EMAIL 1], [Email_1], EMAIL_1, [EMAIL_9], [EMAIL-1], [EMAIL1], (PHONE_1), [person_1], [IP 12]. "
             + "Not counted: email_1, [EMAIL_], [TODO_1], EMAIL, [EMAIL 1x], ESC_EMAIL_3. Restored: [EMAIL_1]."
         let restored = session.restore(answer)
-        #expect(restored.text == answer.replacingOccurrences(of: "Restored: [EMAIL_1]", with: "Restored: ann@example.com"))
+        #expect(restored.text == answer.replacingOccurrences(of: "Restored: [EMAIL_1]", with: "Restored: ann@fastmail.fm"))
         #expect(restored.stats.mangled == ["EMAIL_ADDRESS": 6, "PHONE_NUMBER": 1, "PERSON": 1, "IP_ADDRESS": 1])
         #expect(restored.stats.restored == ["EMAIL_ADDRESS": 1])
         // Never-issued names of known types count too (no CARD was issued here).

@@ -110,7 +110,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: s.dir) }
         var request = PlantedValues.base()
         request.stream = true
-        PlantedValues.toolRound(&request, arguments: #"{"who":"jane.doe@example.com"}"#, result: "ok")
+        PlantedValues.toolRound(&request, arguments: #"{"who":"jane.doe@fastmail.fm"}"#, result: "ok")
         let result = try await s.router.handle(request, caller: Caller(requestID: "req", tenant: "t", keyID: "k"))
         guard case .stream(let info, let chunks) = result else {
             Issue.record("expected a stream")
@@ -120,7 +120,7 @@ import Testing
         for try await chunk in chunks { text += chunk.contentText }
         #expect(info.route == .remote && text.hasPrefix("echo: "))
         let sent = s.remote.bodies.map { String(decoding: $0, as: UTF8.self) }
-        #expect(sent.count == 1 && !sent[0].contains("jane.doe@example.com") && sent[0].contains("[EMAIL_1]"))
+        #expect(sent.count == 1 && !sent[0].contains("jane.doe@fastmail.fm") && sent[0].contains("[EMAIL_1]"))
         #expect(sent[0].contains(#""stream":true"#))
     }
 

@@ -11,7 +11,7 @@ import Testing
 /// Generated requests with sensitive values planted at random places: nothing is sent that the
 /// screen did not read, and nothing that must not leave leaves raw.
 @Suite struct OutboundBodyTests {
-    static let values = ["jane.doe@example.com", "078-05-1120", "AKIAZ7QX3MPL5NR2VT4E", "+1 415-555-0142"]
+    static let values = ["jane.doe@fastmail.fm", "078-05-1120", "AKIAZ7QX3MPL5NR2VT4E", "+1 415-555-3142"]
     static let words = ["plan", "report", "summary", "Paris", "data", "the", "quick", "review", "日程", "会议", "x", "ok"]
 
     /// A random request; every string slot gets words, and with probability 1/4 a planted value.
@@ -366,7 +366,7 @@ import Testing
                     "content": [
                         ["type": "tool_result", "tool_use_id": "t", "content": "out"],
                         ["type": "image", "source": ["type": "base64", "data": "AA"]],
-                        ["type": "document", "source": ["type": "text", "media_type": "text/plain", "data": "Call Ann at 555-0100."]],
+                        ["type": "document", "source": ["type": "text", "media_type": "text/plain", "data": "Call Ann at 555-3100."]],
                         ["type": "document", "source": ["type": "base64", "media_type": "application/pdf", "data": "JVBERi0x\nLjQK"]],
                         ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": "data:image/png;base64,iVBOR.w0K"]],
                         ["type": "document", "source": ["media_type": "text/plain", "data": "John Smith SSN 123-45-6789"]],

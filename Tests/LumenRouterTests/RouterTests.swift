@@ -310,7 +310,7 @@ import Testing
 
     @Test func redactedNonStreamingRestoresAndNothingRawLeaves() async throws {
         let s = try await make()
-        let text = "Write to jane.doe@example.com or call +1 415-555-0142 today."
+        let text = "Write to jane.doe@fastmail.fm or call +1 415-555-3142 today."
         let result = try await s.router.handle(request(text), caller: Caller(requestID: "r3", tenant: "t", keyID: "k"))
         guard case .completion(let response, let info) = result else {
             Issue.record("expected completion")
@@ -318,7 +318,7 @@ import Testing
         }
         #expect(info.route == .remote && info.redactedValues >= 2)
         let sent = try #require(s.remote.received.first?.messages.last?.text)
-        #expect(!sent.contains("jane.doe@example.com") && !sent.contains("415-555-0142"))
+        #expect(!sent.contains("jane.doe@fastmail.fm") && !sent.contains("415-555-3142"))
         #expect(sent.contains("[EMAIL_1]"))
         #expect(response.choices[0].message.text == "echo: " + text)
         let lines = try await auditLines(s)
@@ -328,7 +328,7 @@ import Testing
 
     @Test func redactedStreamRestoresAcrossChunksAndCostsAtTheEnd() async throws {
         let s = try await make()
-        let text = "Mail jane.doe@example.com and 李雷 at +1 415-555-0142 please."
+        let text = "Mail jane.doe@fastmail.fm and 李雷 at +1 415-555-3142 please."
         let result = try await s.router.handle(request(text, stream: true, usage: true), caller: Caller(requestID: "r4", tenant: "t", keyID: "k"))
         guard case .stream(let info, let chunks) = result else {
             Issue.record("expected stream")
@@ -344,7 +344,7 @@ import Testing
         #expect(out == "echo: " + text)
         #expect(usage?.cost == (100 * 1.0 + 50 * 2.0) / 1_000_000)
         let sent = try #require(s.remote.received.first?.messages.last?.text)
-        #expect(!sent.contains("jane.doe@example.com"))
+        #expect(!sent.contains("jane.doe@fastmail.fm"))
         let lines = try await auditLines(s)
         let completion = try #require(lines.first { $0.contains(#""kind":"completion""#) && $0.contains(#""id":"r4""#) })
         #expect(completion.contains(#""cost_usd""#) && !completion.contains(#""cost_usd":0,"#))
@@ -430,7 +430,7 @@ import Testing
     @Test func egressPreviewShowsWhatWouldLeave() throws {
         let policy = try Policy.parse(yaml: Self.policyYAML, file: "unit.yaml", environment: [:])
         let preview = try EgressPreview.preview(
-            request("Email jane.doe@example.com now"), policy: policy, context: RequestContext(requestedModel: "auto"))
+            request("Email jane.doe@fastmail.fm now"), policy: policy, context: RequestContext(requestedModel: "auto"))
         guard case .leaves(let target, _, let body, let values) = preview.outcome else {
             Issue.record("expected the redacted request to leave, got \(preview.outcome)")
             return

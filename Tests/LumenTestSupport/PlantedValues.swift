@@ -12,7 +12,7 @@ package enum PlantedValues {
         package var placeholderPrefix: String
         package var description: String { text }
 
-        package static let email = Value(text: "jane.doe@example.com", isSecret: false, placeholderPrefix: "[EMAIL_")
+        package static let email = Value(text: "jane.doe@fastmail.fm", isSecret: false, placeholderPrefix: "[EMAIL_")
         package static let ssn = Value(text: "078-05-1120", isSecret: false, placeholderPrefix: "[SSN_")
         package static let awsKey = Value(text: "AKIAZ7QX3MPL5NR2VT4E", isSecret: true, placeholderPrefix: "")
         package static let all = [email, ssn, awsKey]

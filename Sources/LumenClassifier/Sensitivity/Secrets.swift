@@ -248,7 +248,7 @@ enum Secrets {
     ]
     private static let secretKeys = [
         "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "accountkey", "private_key", "auth",
-        "credential", "client_secret", "bearer", "sessionid", "session_id", "sessid", "session_token", "session-token",
+        "credential", "client_secret", "bearer", "sessionid", "sessid", "session_token", "session-token",
     ]
     /// Key words in other scripts: Chinese (simplified and traditional), Japanese, Korean, Russian.
     private static let otherScriptKeys: [(word: [UInt32], type: FindingType)] =
@@ -394,7 +394,10 @@ enum Secrets {
                         && (separator.map { proseValueOK(t, $0, s, e, english: english) } ?? true))
             // "password_max_age: 7776000", "password.hash.iterations=600000": a setting's number, not a password.
             let setting = type == .password && c < 0x80 && (s..<e).allSatisfy({ t.isDigit($0) }) && hasSettingWord(t, i, keyEnd)
-            if plausible && !setting && isSecretValue(t, s, e, type: type) {
+            // A session's id in telemetry or a client's metadata is a UUID ("sessionId": "1b2c…"); a
+            // session cookie, the credential, is random text (Django's sessionid, PHPSESSID).
+            let sessionUUID = type == .genericSecret && c < 0x80 && isUUID(t, s, e) && containsSess(t, i, keyEnd)
+            if plausible && !setting && !sessionUUID && isSecretValue(t, s, e, type: type) {
                 out.append(Finding(type: type, start: s, end: e, score: type == .password ? 0.9 : 0.8))
             }
             i = max(e, keyEnd)
@@ -943,6 +946,26 @@ enum Secrets {
     }
 
     /// A value worth flagging: 4+ scalars, not a placeholder ("<password>", "${VAR}", "****"), not a plain word for tokens.
+    /// 8-4-4-4-12 hexadecimal digits.
+    static func isUUID(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s == 36 else { return false }
+        for k in 0..<36 {
+            let c = t.v[s + k]
+            if k == 8 || k == 13 || k == 18 || k == 23 { if c != 0x2D { return false } } else if !Chars.isHexDigit(c) { return false }
+        }
+        return true
+    }
+
+    /// Whether the key `s..<e` has "sess" in it (any case).
+    private static func containsSess(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s >= 4 else { return false }
+        for k in s...(e - 4)
+        where t.v[k] | 0x20 == 0x73 && t.v[k + 1] | 0x20 == 0x65 && t.v[k + 2] | 0x20 == 0x73 && t.v[k + 3] | 0x20 == 0x73 {
+            return true
+        }
+        return false
+    }
+
     private static func isSecretValue(_ t: ScalarText, _ s: Int, _ e: Int, type: FindingType) -> Bool {
         guard e - s >= 4 else { return false }
         let first = t.v[s]

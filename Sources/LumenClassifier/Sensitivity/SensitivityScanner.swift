@@ -129,6 +129,7 @@ struct SensitivityScanner: Sendable {
         Secrets.scanHighEntropy(t, covered: raw.filter { !TechnicalTokens.isOverridable($0.type) }, into: &raw)
         var resolved = Self.resolve(raw)
         TechnicalTokens.apply(t, &resolved)
+        Placeholders.weaken(t, &resolved)
         var customs: [Finding] = []
         custom.scan(t, into: &customs)
         let healthy = (topics ?? Topics.score(t, w)).contains { $0.topic == .health && $0.score >= 0.5 }

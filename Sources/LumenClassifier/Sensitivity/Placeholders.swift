@@ -1,0 +1,97 @@
+// Values reserved for documentation and tests: no person's, and no reason to keep a prompt local.
+//
+// Developers paste API docs, fixtures and test data: `jane.doe@example.com` (RFC 2606 reserves the
+// example domains), `+1 202-555-0101` (555-0100…0199 are fictional in the North American plan),
+// `192.0.2.10` (RFC 5737's documentation networks, `2001:db8::/32` for IPv6), Stripe's test cards,
+// AWS's documentation key pair, the IBANs of the standards' examples and the names forms use for
+// "anyone" (John Doe, Max Mustermann, 张三). They are still reported,
+// weakly (0.3, as a no-reply mailbox is), so a policy's threshold does not act on them.
+
+enum Placeholders {
+    static let score = 0.3
+
+    /// Lowers the findings whose value is reserved for documentation or tests.
+    static func weaken(_ t: ScalarText, _ findings: inout [Finding]) {
+        for k in findings.indices where findings[k].score > score && isPlaceholder(t, findings[k]) {
+            findings[k].score = score
+        }
+    }
+
+    static func isPlaceholder(_ t: ScalarText, _ f: Finding) -> Bool {
+        switch f.type {
+        case .email: return reservedMailDomain(t, f.start, f.end)
+        case .phone: return fictionalPhone(t, f.start, f.end)
+        case .ipAddress: return documentationIP(t.string(f.start, f.end))
+        case .creditCard: return testCards.contains(digits(t, f.start, f.end))
+        case .iban: return exampleIBANs.contains(alphanumerics(t, f.start, f.end))
+        case .awsAccessKey, .genericSecret: return t.string(f.start, f.end).hasSuffix("EXAMPLE") || t.string(f.start, f.end).hasSuffix("EXAMPLEKEY")
+        case .githubToken: return exampleTokens.contains(t.string(f.start, f.end))
+        case .person: return f.end - f.start <= 20 && placeholderNames.contains(t.string(f.start, f.end).lowercased())
+        default: return false
+        }
+    }
+
+    /// example.com / .net / .org and their subdomains, and the reserved top-level names.
+    private static func reservedMailDomain(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard let at = (s..<e).last(where: { t.v[$0] == 0x40 || (t.v[$0] == 0x30 && t[$0 - 1] == 0x34 && t[$0 - 2] == 0x25) }) else {
+            return false
+        }
+        let domain = t.string(at + 1, e).lowercased()
+        let labels = domain.split(separator: ".")
+        guard let last = labels.last else { return false }
+        if ["example", "test", "invalid", "localhost"].contains(last) { return true }
+        return labels.count >= 2 && labels[labels.count - 2] == "example" && ["com", "net", "org"].contains(last)
+    }
+
+    /// A North American number in 555-0100…0199: ten or eleven digits whose last seven are 55501xx.
+    private static func fictionalPhone(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        let d = Array(digits(t, s, e).utf8)
+        guard d.count == 10 || (d.count == 11 && d[0] == 0x31) || d.count == 7 else { return false }
+        let local = d.suffix(7)
+        return local.starts(with: Array("55501".utf8))
+    }
+
+    /// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) and 2001:db8::/32 (RFC 3849).
+    static func documentationIP(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        if lower.contains(":") { return lower.hasPrefix("2001:db8:") || lower.hasPrefix("2001:0db8:") }
+        return lower.hasPrefix("192.0.2.") || lower.hasPrefix("198.51.100.") || lower.hasPrefix("203.0.113.")
+    }
+
+    private static func digits(_ t: ScalarText, _ s: Int, _ e: Int) -> String {
+        String(String.UnicodeScalarView((s..<e).compactMap { Chars.isDigit(t.v[$0]) ? Unicode.Scalar(t.v[$0]) : nil }))
+    }
+
+    private static func alphanumerics(_ t: ScalarText, _ s: Int, _ e: Int) -> String {
+        String(String.UnicodeScalarView((s..<e).compactMap { Chars.isDigit(t.v[$0]) || Chars.isASCIILetter(t.v[$0]) ? Unicode.Scalar(t.v[$0]) : nil }))
+            .uppercased()
+    }
+
+    /// The card numbers payment providers publish for tests (Stripe's list and the classic ones).
+    private static let testCards: Set<String> = [
+        "4242424242424242", "4000056655665556", "5555555555554444", "2223003122003222", "5200828282828210", "5105105105105100",
+        "378282246310005", "371449635398431", "6011111111111117", "6011000990139424", "3056930009020004", "36227206271667",
+        "3566002020360505", "6200000000000005", "4111111111111111", "4012888888881881", "4000000000000002", "4000000000009995",
+        "4000000000000069", "4000000000000127", "4000000000000119", "4000002500003155", "4000002760003184", "4000003800000446",
+        "4000000000003220", "4000000000003063", "4000008400001629", "4000000000000077", "4000000000000093", "4000000000000101",
+        "4000000000000341", "4000000000009235", "4000000000009987", "4000000000009979", "4000000000000259", "4000000000001976",
+        "4000000000005423",
+    ]
+
+    /// The IBANs of the standards' and banks' documentation examples.
+    private static let exampleIBANs: Set<String> = [
+        "GB82WEST12345698765432", "GB29NWBK60161331926819", "DE89370400440532013000", "FR1420041010050500013M02606",
+        "NL91ABNA0417164300", "ES9121000418450200051332", "IT60X0542811101000000123456", "BE68539007547034", "CH9300762011623852957",
+        "AT611904300234573201", "SE4550000000058398257466", "PL61109010140000071219812874", "NO9386011117947", "DK5000400440116243",
+        "FI2112345600000785", "IE29AIBK93115212345678",
+    ]
+
+    /// The names forms and docs use for "anyone": John Doe, Max Mustermann, 张三, 陳大文.
+    private static let placeholderNames: Set<String> = [
+        "john doe", "jane doe", "john roe", "jane roe", "richard roe", "john q. public", "joe bloggs", "max mustermann",
+        "erika mustermann", "张三", "李四", "王五", "赵六", "王小明", "陈大文", "陳大文", "張三", "趙六", "山田太郎", "홍길동",
+    ]
+
+    /// Tokens from GitHub's own documentation.
+    private static let exampleTokens: Set<String> = ["ghp_16C7e42F292c6912E7710c838347Ae178B4a"]
+}
