@@ -68,13 +68,17 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect(report.microOverlap.recall == 1, "planted recall \(report.microOverlap.recall)")
     }
 
-    /// Two blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
-    /// 323 prompts, `-b`, 322: English, Chinese, developer text and other languages, a third of them
-    /// hard negatives; private IP addresses are not labelled in b). Probe a guided the rules of
-    /// 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then guided more.
-    /// Floors a little under today's numbers (a: recall 0.943, precision 0.750, clean rows 212 / 323;
-    /// b: 0.923, 0.778, 225 / 322): a regression check, not a target.
-    @Test(arguments: [("privacy-probe-a.jsonl", 0.93, 0.73, 205), ("privacy-probe-b.jsonl", 0.91, 0.76, 218)])
+    /// Three blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
+    /// 323 prompts, `-b`, 322, `-c`, 314: English, Chinese, developer text and other languages, a third
+    /// of them hard negatives; private IP addresses are not labelled in b and c). Probe a guided the
+    /// rules of 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then guided
+    /// more; c (2026-12-06, 1,134 values, nine languages besides English and Chinese, documentation
+    /// placeholders as negatives) was first read blind (recall 0.946, precision 0.744), then guided more.
+    /// Floors a little under today's numbers (a: recall 0.950, precision 0.758, clean rows 220 / 323;
+    /// b: 0.929, 0.784, 227 / 322; c: 0.951, 0.753, 181 / 314): a regression check, not a target.
+    @Test(arguments: [
+        ("privacy-probe-a.jsonl", 0.94, 0.74, 213), ("privacy-probe-b.jsonl", 0.92, 0.77, 220), ("privacy-probe-c.jsonl", 0.94, 0.74, 174),
+    ])
     func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))
         #expect(examples.count >= 300)
