@@ -236,12 +236,14 @@ enum Names {
         return out
     }()
 
+    private static let distinctiveCompoundFirst = ScalarBitmap(distinctiveCompounds.keys)
+
     /// A distinctive compound surname and its one or two given-name characters ("慕容景行负责", "闻人书瑶已过",
     /// "慕容婧女士"): the statistical model, trained on text with few of them, scores them under its cut.
     private static func scanCompoundSurnames(_ t: ScalarText, into out: inout [Finding]) {
         var i = 0
         while i + 2 < t.count {
-            guard let seconds = distinctiveCompounds[t.v[i]], seconds.contains(t.v[i + 1]) else {
+            guard distinctiveCompoundFirst.contains(t.v[i]), let seconds = distinctiveCompounds[t.v[i]], seconds.contains(t.v[i + 1]) else {
                 i += 1
                 continue
             }
@@ -668,7 +670,8 @@ private struct LatinNames: Sendable {
             // Titles of other languages, also in lower case in a sentence: "Mme Boissonnade", "dhr.
             // Zwanenburg", "meneer Zwanenburg", "Frau Könighaus", "Dott. Ferri", "Sra. Echeverría" (not "Sr.": a
             // senior engineer; abbreviations only with their dot: "Sig Sauer", "ING Group" are no titles).
-            if i + 1 < w.count, foreignTitles.contains(x.hash) || (foreignTitleAbbreviations.contains(x.hash) && x.next == 0x2E),
+            if i + 1 < w.count, w[i + 1].isCapitalized, x.length <= 11,
+                foreignTitles.contains(x.hash) || (x.next == 0x2E && foreignTitleAbbreviations.contains(x.hash)),
                 !x.isAllCaps || x.length == 1, !w[i + 1].newlineBefore, w[i + 1].start - x.end <= 2,
                 (x.end..<w[i + 1].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x2E }), w[i + 1].isCapitalized, !w[i + 1].isNumber,
                 !stopWords.contains(w[i + 1].hash), !streetTypes.contains(w[i + 1].hash)

@@ -17,65 +17,95 @@ enum Placeholders {
         }
     }
 
+    /// Read on the scalars, without building strings for the common types: a long text holds
+    /// hundreds of findings, and this runs for each.
     static func isPlaceholder(_ t: ScalarText, _ f: Finding) -> Bool {
         switch f.type {
         case .email: return reservedMailDomain(t, f.start, f.end)
         case .phone: return fictionalPhone(t, f.start, f.end)
-        case .ipAddress: return documentationIP(t.string(f.start, f.end))
-        case .creditCard: return testCards.contains(digits(t, f.start, f.end))
+        case .ipAddress: return documentationIP(t, f.start, f.end)
+        case .creditCard: return digitValue(t, f.start, f.end).map(testCards.contains) ?? false
         case .iban: return exampleIBANs.contains(alphanumerics(t, f.start, f.end))
-        case .awsAccessKey, .genericSecret: return t.string(f.start, f.end).hasSuffix("EXAMPLE") || t.string(f.start, f.end).hasSuffix("EXAMPLEKEY")
-        case .githubToken: return exampleTokens.contains(t.string(f.start, f.end))
-        case .person: return f.end - f.start <= 20 && placeholderNames.contains(t.string(f.start, f.end).lowercased())
+        case .awsAccessKey, .genericSecret: return endsWith(t, f.end, "EXAMPLE", start: f.start) || endsWith(t, f.end, "EXAMPLEKEY", start: f.start)
+        case .githubToken: return f.end - f.start == 40 && exampleTokens.contains(t.string(f.start, f.end))
+        case .person:
+            return f.end - f.start <= 20 && placeholderNameStarts.contains(Chars.lowerASCII(t.v[f.start]))
+                && placeholderNames.contains(t.string(f.start, f.end).lowercased())
         default: return false
+        }
+    }
+
+    /// Whether `t[..<end]` ends with `suffix` (ASCII, any case), not before `start`.
+    private static func endsWith(_ t: ScalarText, _ end: Int, _ suffix: StaticString, start: Int) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard end - start >= n else { return false }
+        return suffix.withUTF8Buffer { bytes in
+            (0..<n).allSatisfy { Chars.lowerASCII(t.v[end - n + $0]) == Chars.lowerASCII(UInt32(bytes[$0])) }
         }
     }
 
     /// example.com / .net / .org and their subdomains, and the reserved top-level names.
     private static func reservedMailDomain(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        guard let at = (s..<e).last(where: { t.v[$0] == 0x40 || (t.v[$0] == 0x30 && t[$0 - 1] == 0x34 && t[$0 - 2] == 0x25) }) else {
-            return false
+        for domain: StaticString in ["example.com", "example.net", "example.org"] where endsWith(t, e, domain, start: s) {
+            let before = t[e - domain.utf8CodeUnitCount - 1]
+            if before == 0x40 || before == 0x2E || before == 0x30 { return true }  // @, a subdomain's dot, %40
         }
-        let domain = t.string(at + 1, e).lowercased()
-        let labels = domain.split(separator: ".")
-        guard let last = labels.last else { return false }
-        if ["example", "test", "invalid", "localhost"].contains(last) { return true }
-        return labels.count >= 2 && labels[labels.count - 2] == "example" && ["com", "net", "org"].contains(last)
+        for tld: StaticString in [".example", ".test", ".invalid", ".localhost"] where endsWith(t, e, tld, start: s) { return true }
+        return false
     }
 
-    /// A North American number in 555-0100…0199: ten or eleven digits whose last seven are 55501xx.
+    /// A North American number in 555-0100…0199: seven, ten or eleven (1…) digits whose last seven are 55501xx.
     private static func fictionalPhone(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        let d = Array(digits(t, s, e).utf8)
-        guard d.count == 10 || (d.count == 11 && d[0] == 0x31) || d.count == 7 else { return false }
-        let local = d.suffix(7)
-        return local.starts(with: Array("55501".utf8))
+        var count = 0
+        var last7 = 0
+        var first: UInt32 = 0
+        for k in s..<e where Chars.isDigit(t.v[k]) {
+            if count == 0 { first = t.v[k] }
+            count += 1
+            last7 = (last7 * 10 + Int(t.v[k] - 0x30)) % 10_000_000
+        }
+        guard count == 7 || count == 10 || (count == 11 && first == 0x31) else { return false }
+        return last7 / 100 == 55501
     }
 
     /// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) and 2001:db8::/32 (RFC 3849).
-    static func documentationIP(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        if lower.contains(":") { return lower.hasPrefix("2001:db8:") || lower.hasPrefix("2001:0db8:") }
-        return lower.hasPrefix("192.0.2.") || lower.hasPrefix("198.51.100.") || lower.hasPrefix("203.0.113.")
+    private static func documentationIP(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        func starts(_ prefix: StaticString) -> Bool {
+            let n = prefix.utf8CodeUnitCount
+            guard e - s >= n else { return false }
+            return prefix.withUTF8Buffer { bytes in (0..<n).allSatisfy { Chars.lowerASCII(t.v[s + $0]) == UInt32(bytes[$0]) } }
+        }
+        return starts("192.0.2.") || starts("198.51.100.") || starts("203.0.113.") || starts("2001:db8:") || starts("2001:0db8:")
     }
 
-    private static func digits(_ t: ScalarText, _ s: Int, _ e: Int) -> String {
-        String(String.UnicodeScalarView((s..<e).compactMap { Chars.isDigit(t.v[$0]) ? Unicode.Scalar(t.v[$0]) : nil }))
+    /// The digits of `s..<e` as a number (nil past 19 digits).
+    private static func digitValue(_ t: ScalarText, _ s: Int, _ e: Int) -> UInt64? {
+        var value: UInt64 = 0
+        var count = 0
+        for k in s..<e where Chars.isDigit(t.v[k]) {
+            count += 1
+            guard count <= 19 else { return nil }
+            value = value * 10 + UInt64(t.v[k] - 0x30)
+        }
+        return value
     }
 
     private static func alphanumerics(_ t: ScalarText, _ s: Int, _ e: Int) -> String {
-        String(String.UnicodeScalarView((s..<e).compactMap { Chars.isDigit(t.v[$0]) || Chars.isASCIILetter(t.v[$0]) ? Unicode.Scalar(t.v[$0]) : nil }))
-            .uppercased()
+        String(
+            String.UnicodeScalarView((s..<e).compactMap { Chars.isDigit(t.v[$0]) || Chars.isASCIILetter(t.v[$0]) ? Unicode.Scalar(t.v[$0]) : nil })
+        )
+        .uppercased()
     }
 
     /// The card numbers payment providers publish for tests (Stripe's list and the classic ones).
-    private static let testCards: Set<String> = [
-        "4242424242424242", "4000056655665556", "5555555555554444", "2223003122003222", "5200828282828210", "5105105105105100",
-        "378282246310005", "371449635398431", "6011111111111117", "6011000990139424", "3056930009020004", "36227206271667",
-        "3566002020360505", "6200000000000005", "4111111111111111", "4012888888881881", "4000000000000002", "4000000000009995",
-        "4000000000000069", "4000000000000127", "4000000000000119", "4000002500003155", "4000002760003184", "4000003800000446",
-        "4000000000003220", "4000000000003063", "4000008400001629", "4000000000000077", "4000000000000093", "4000000000000101",
-        "4000000000000341", "4000000000009235", "4000000000009987", "4000000000009979", "4000000000000259", "4000000000001976",
-        "4000000000005423",
+    private static let testCards: Set<UInt64> = [
+        4242424242424242, 4000056655665556, 5555555555554444, 2223003122003222, 5200828282828210, 5105105105105100,
+        378282246310005, 371449635398431, 6011111111111117, 6011000990139424, 3056930009020004, 36227206271667,
+        3566002020360505, 6200000000000005, 4111111111111111, 4012888888881881, 4000000000000002, 4000000000009995,
+        4000000000000069, 4000000000000127, 4000000000000119, 4000002500003155, 4000002760003184, 4000003800000446,
+        4000000000003220, 4000000000003063, 4000008400001629, 4000000000000077, 4000000000000093, 4000000000000101,
+        4000000000000341, 4000000000009235, 4000000000009987, 4000000000009979, 4000000000000259, 4000000000001976,
+        4000000000005423,
     ]
 
     /// The IBANs of the standards' and banks' documentation examples.
@@ -91,6 +121,9 @@ enum Placeholders {
         "john doe", "jane doe", "john roe", "jane roe", "richard roe", "john q. public", "joe bloggs", "max mustermann",
         "erika mustermann", "张三", "李四", "王五", "赵六", "王小明", "陈大文", "陳大文", "張三", "趙六", "山田太郎", "홍길동",
     ]
+
+    /// First scalars of `placeholderNames` (lower-cased).
+    private static let placeholderNameStarts = ScalarBitmap(Set(placeholderNames.compactMap { $0.unicodeScalars.first?.value }))
 
     /// Tokens from GitHub's own documentation.
     private static let exampleTokens: Set<String> = ["ghp_16C7e42F292c6912E7710c838347Ae178B4a"]
