@@ -399,13 +399,3 @@ extension SoakTests {
         #expect(log.filter { $0.contains(#""code":499"#) && $0.contains("client_cancelled") }.count == 5, "a hang-up without its record")
     }
 }
-
-/// Set once, read by the polling loop.
-final class DoneFlag: @unchecked Sendable {
-    // `value` is only touched with `lock` held.
-    private let lock = NSLock()
-    private var value = false
-
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}

@@ -147,7 +147,7 @@ import Testing
         #expect(Set(s.ledger.reserved).isSubset(of: Set(s.ledger.settled)), "reserved \(s.ledger.reserved), settled \(s.ledger.settled)")
 
         s.lines.down = false
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while !s.log.health.ok, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         #expect(s.log.health.ok && s.router.readiness().ready)
         #expect(await ask(s, "ok-2", stream: stream) == 200)

@@ -90,7 +90,7 @@ import Glibc
         let text = try String(contentsOfFile: dir + "/" + files.last!, encoding: .utf8)
         #expect(text.hasSuffix("\n"), "torn line left behind")
         disk.full = false
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while !log.health.ok, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         #expect(log.health.ok)
         #expect(router.readiness().ready)
@@ -114,7 +114,7 @@ import Glibc
         #expect(await ask(router, "unaudited-2") == 200)
         #expect(!router.readiness().ready)
         disk.full = false
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while !log.health.ok, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         try await log.close()
         let report = try AuditVerifier.verify(directory: dir)

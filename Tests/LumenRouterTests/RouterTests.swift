@@ -419,7 +419,8 @@ import Testing
         }
         try await readOneChunk()
         var completion: String?
-        for _ in 0..<100 where completion == nil {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while completion == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
             completion = try await auditLines(s).first { $0.contains(#""kind":"completion""#) && $0.contains(#""id":"gone""#) }
         }
