@@ -847,6 +847,16 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
         #expect(names("Note, June - the office is closed").isEmpty)
     }
 
+    /// A month next to a number is a date, not a first name; the same word elsewhere can be one.
+    @Test func monthsInDatesAreNoNames() {
+        for text in [
+            "Date: Tue, 4 Jun 2024 09:12:44 +0100", "Date:   Mon Jun 10 15:04:22 2024 +0800", "--- Customer — Jun 9, 2024 11:47", "due June 3rd",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text)")
+        }
+        #expect(found("Please ask Jun Tanaka about the invoice.", .person) == ["Jun Tanaka"])
+    }
+
     /// Titles of other languages before a surname, in capitals or in a sentence's lower case; a
     /// senior engineer ("Sr.") and brands that look like abbreviations are no persons.
     @Test func titlesInOtherLanguages() {

@@ -637,6 +637,10 @@ private struct LatinNames: Sendable {
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
             // word hyphened to either end makes it a compound ("Session-only", "CWD-dependent").
             if versionAfter(t, w[e - 1].end) || hyphenedLowercase(t, w[s].start, w[e - 1].end) { return }
+            // A month next to a number is a date ("Date: Tue, 4 Jun 2024", "Customer — Jun 9, 2024",
+            // "June 3rd"), not the first name it can also be.
+            if monthNames.contains(w[s].hash) && s > 0 && w[s - 1].isNumber && sameLine(t, w[s - 1], w[s]) { return }
+            if monthNames.contains(w[e - 1].hash) && e < w.count && w[e].isNumber && sameLine(t, w[e - 1], w[e]) { return }
             for k in s..<e { taken[k] = true }
             out.append(Finding(type: .person, start: w[s].start, end: w[e - 1].end, score: score))
         }
@@ -859,6 +863,7 @@ private struct LatinNames: Sendable {
     }
 
     private let objectPronouns = Chars.hashSet("him her them me")
+    private let monthNames = Chars.hashSet("jan feb mar apr may jun jul aug sep sept oct nov dec april june august")
     /// Titles before a surname in French, German, Dutch, Spanish, Portuguese and Italian, written out…
     private let foreignTitles = Chars.hashSet(
         "monsieur madame mademoiselle mme mlle herr frau herrn meneer mevrouw señor señora señorita senhor senhora signor signora signorina")
