@@ -312,9 +312,9 @@ struct SharedServeTests {
         // Slow enough that the load lasts several seconds: a poll through psql on a busy machine (the
         // whole suite runs in parallel on two cores) takes long enough to miss a shorter one.
         options.defaultFault = FakeFault(delay: .milliseconds(500))
-        // The dead instance's reservations expire after 10 s of silence (the product's 5 s would let
+        // The dead instance's reservations expire after 20 s of silence (the product's 5 s would let
         // a live but stalled instance look dead on a loaded machine too).
-        let fleet = try await Fleet.start(policy: Self.policy(budget: budget), upstream: options, environment: ["LUMEN_STORE_STALE_SECONDS": "10"])
+        let fleet = try await Fleet.start(policy: Self.policy(budget: budget), upstream: options, environment: ["LUMEN_STORE_STALE_SECONDS": "20"])
         defer { fleet.abandon() }
         let victim = fleet.servers[1]
         let load = Task { await Self.burst(fleet, count: 300, stream: false) }
@@ -330,7 +330,7 @@ struct SharedServeTests {
         kill(victim.process.processIdentifier, SIGKILL)
         let killedAt = ContinuousClock.now
         // What the dead instance left open (it can settle nothing any more; the others expire its
-        // reservations only once its heartbeat is 10 s old).
+        // reservations only once its heartbeat is 20 s old).
         // In one query with those already expired: a sweep may run between the kill and this read.
         let orphans = Set(
             try await fleet.scalar(
@@ -356,7 +356,7 @@ struct SharedServeTests {
             + refused.compactMap(\.requestID).filter { !completed.contains($0) }
         #expect(ok.allSatisfy { $0.requestID != nil } && refused.allSatisfy { $0.requestID != nil })
         #expect(missing.isEmpty, "\(missing.count) answered requests without records, e.g. \(missing.prefix(3))")
-        // The dead instance's reservations expire (the others sweep every ~5 s, stale after 10 s).
+        // The dead instance's reservations expire (the others sweep every ~10 s, stale after 20 s).
         var left = -1
         while killedAt.duration(to: .now) < .seconds(90) {
             left = Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_reservations WHERE instance_id LIKE 'i1-%'")) ?? -1
@@ -365,9 +365,17 @@ struct SharedServeTests {
         }
         let expiredAfter = killedAt.duration(to: .now)
         let expiredIDs = Set(
-            try await fleet.scalar("SELECT request_id FROM lumen_budget_spend WHERE outcome = 'expired'").split(separator: "\n").map(String.init))
+            try await fleet.scalar("SELECT request_id FROM lumen_budget_spend WHERE outcome = 'expired' AND instance_id LIKE 'i1-%'").split(
+                separator: "\n"
+            ).map(String.init))
+        let expiredLive =
+            Int(try await fleet.scalar("SELECT count(*) FROM lumen_budget_spend WHERE outcome = 'expired' AND instance_id NOT LIKE 'i1-%'")) ?? -1
         #expect(left == 0, "the dead instance still holds \(left) reservations")
-        #expect(expiredIDs == orphans, "expired \(expiredIDs.count), left open by the kill \(orphans.count)")
+        // Every reservation seen open after the kill expired, and none of a live instance did. (A
+        // reservation whose commit was on its way when the process died can land after the snapshot:
+        // it expires too, so the two sets are not compared for equality.)
+        #expect(orphans.isSubset(of: expiredIDs), "expired \(expiredIDs.count), left open by the kill \(orphans.count)")
+        #expect(expiredLive == 0, "\(expiredLive) reservations of live instances expired")
         // The live instances' settlements land too; then the budget holds: what the counters charge
         // (real costs + the dead instance's reservations at their worst case) stays within it, and
         // covers every recorded answer.
