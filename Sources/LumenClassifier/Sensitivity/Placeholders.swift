@@ -26,7 +26,7 @@ enum Placeholders {
         case .ipAddress: return documentationIP(t, f.start, f.end)
         case .creditCard: return digitValue(t, f.start, f.end).map(testCards.contains) ?? false
         case .iban: return exampleIBANs.contains(alphanumerics(t, f.start, f.end))
-        case .awsAccessKey, .genericSecret: return endsWith(t, f.end, "EXAMPLE", start: f.start) || endsWith(t, f.end, "EXAMPLEKEY", start: f.start)
+        case .awsAccessKey, .genericSecret: return exampleSuffixes.contains { endsWith(t, f.end, $0, start: f.start) }
         case .githubToken: return f.end - f.start == 40 && exampleTokens.contains(t.string(f.start, f.end))
         case .person:
             return f.end - f.start <= 20 && placeholderNameStarts.contains(Chars.lowerASCII(t.v[f.start]))
@@ -35,23 +35,23 @@ enum Placeholders {
         }
     }
 
-    /// Whether `t[..<end]` ends with `suffix` (ASCII, any case), not before `start`.
-    private static func endsWith(_ t: ScalarText, _ end: Int, _ suffix: StaticString, start: Int) -> Bool {
-        let n = suffix.utf8CodeUnitCount
-        guard end - start >= n else { return false }
-        return suffix.withUTF8Buffer { bytes in
-            (0..<n).allSatisfy { Chars.lowerASCII(t.v[end - n + $0]) == Chars.lowerASCII(UInt32(bytes[$0])) }
-        }
+    /// Whether `t[..<end]` ends with `suffix` (lower-case ASCII, matched in any case), not before `start`.
+    private static func endsWith(_ t: ScalarText, _ end: Int, _ suffix: [UInt32], start: Int) -> Bool {
+        end - start >= suffix.count && t.matches(suffix, at: end - suffix.count)
     }
+
+    private static let exampleDomains = ["example.com", "example.net", "example.org"].map(Chars.scalars)
+    private static let reservedTLDs = [".example", ".test", ".invalid", ".localhost"].map(Chars.scalars)
+    private static let documentationNetworks = ["192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:", "2001:0db8:"].map(Chars.scalars)
+    private static let exampleSuffixes = ["example", "examplekey"].map(Chars.scalars)
 
     /// example.com / .net / .org and their subdomains, and the reserved top-level names.
     private static func reservedMailDomain(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        for domain: StaticString in ["example.com", "example.net", "example.org"] where endsWith(t, e, domain, start: s) {
-            let before = t[e - domain.utf8CodeUnitCount - 1]
+        for domain in exampleDomains where endsWith(t, e, domain, start: s) {
+            let before = t[e - domain.count - 1]
             if before == 0x40 || before == 0x2E || before == 0x30 { return true }  // @, a subdomain's dot, %40
         }
-        for tld: StaticString in [".example", ".test", ".invalid", ".localhost"] where endsWith(t, e, tld, start: s) { return true }
-        return false
+        return reservedTLDs.contains { endsWith(t, e, $0, start: s) }
     }
 
     /// A North American number in 555-0100…0199: seven, ten or eleven (1…) digits whose last seven are 55501xx.
@@ -70,12 +70,7 @@ enum Placeholders {
 
     /// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) and 2001:db8::/32 (RFC 3849).
     private static func documentationIP(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        func starts(_ prefix: StaticString) -> Bool {
-            let n = prefix.utf8CodeUnitCount
-            guard e - s >= n else { return false }
-            return prefix.withUTF8Buffer { bytes in (0..<n).allSatisfy { Chars.lowerASCII(t.v[s + $0]) == UInt32(bytes[$0]) } }
-        }
-        return starts("192.0.2.") || starts("198.51.100.") || starts("203.0.113.") || starts("2001:db8:") || starts("2001:0db8:")
+        documentationNetworks.contains { e - s >= $0.count && t.matches($0, at: s) }
     }
 
     /// The digits of `s..<e` as a number (nil past 19 digits).

@@ -945,7 +945,6 @@ enum Secrets {
         return letters && others && e - s >= 6
     }
 
-    /// A value worth flagging: 4+ scalars, not a placeholder ("<password>", "${VAR}", "****"), not a plain word for tokens.
     /// 8-4-4-4-12 hexadecimal digits.
     static func isUUID(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         guard e - s == 36 else { return false }
@@ -958,14 +957,11 @@ enum Secrets {
 
     /// Whether the key `s..<e` has "sess" in it (any case).
     private static func containsSess(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        guard e - s >= 4 else { return false }
-        for k in s...(e - 4)
-        where t.v[k] | 0x20 == 0x73 && t.v[k + 1] | 0x20 == 0x65 && t.v[k + 2] | 0x20 == 0x73 && t.v[k + 3] | 0x20 == 0x73 {
-            return true
-        }
-        return false
+        e - s >= sessWord.count && (s...(e - sessWord.count)).contains { t.matches(sessWord, at: $0) }
     }
+    private static let sessWord = Chars.scalars("sess")
 
+    /// A value worth flagging: 4+ scalars, not a placeholder ("<password>", "${VAR}", "****"), not a plain word for tokens.
     private static func isSecretValue(_ t: ScalarText, _ s: Int, _ e: Int, type: FindingType) -> Bool {
         guard e - s >= 4 else { return false }
         let first = t.v[s]
