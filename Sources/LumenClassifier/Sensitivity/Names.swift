@@ -51,7 +51,7 @@ enum Names {
         else { return false }
         let surname = Chars.hash(t.v, s, slash)
         return (latin.surnames.contains(surname) && latin.firstNames.contains(Chars.hash(t.v, slash + 1, e)))
-            || (Pinyin.surnames.contains(surname) && Pinyin.spells(t, slash + 1, e, most: 3) && !Pinyin.spells(t, slash + 1, e, most: 1))
+            || (Pinyin.surnames.contains(surname) && (Pinyin.syllableCount(t, slash + 1, e, most: 3) ?? 0) >= 2)
     }
 
     // MARK: Chinese
@@ -559,11 +559,10 @@ private struct LatinNames: Sendable {
             !x.isNumber, !y.isNumber
         else { return false }
         func english(_ z: Word) -> Bool { englishWords.contains(z.hash) || stopWords.contains(z.hash) || notNames.contains(z.hash) }
-        if pinyinSurnames.contains(x.hash), !english(y), Pinyin.spells(t, y.start, y.end, most: 2) {
-            return !english(x) || Pinyin.spells(t, y.start, y.end, most: 2) && !Pinyin.spells(t, y.start, y.end, most: 1)
+        if pinyinSurnames.contains(x.hash), !english(y), let syllables = Pinyin.syllableCount(t, y.start, y.end, most: 2) {
+            return !english(x) || syllables >= 2
         }
-        return pinyinSurnames.contains(y.hash) && !english(y) && !english(x) && Pinyin.spells(t, x.start, x.end, most: 2)
-            && !Pinyin.spells(t, x.start, x.end, most: 1)
+        return pinyinSurnames.contains(y.hash) && !english(y) && !english(x) && (Pinyin.syllableCount(t, x.start, x.end, most: 2) ?? 0) >= 2
     }
 
     /// A word in capitals that is a census name (a given name that is also no everyday English word
@@ -616,8 +615,7 @@ private struct LatinNames: Sendable {
             guard separator == 0x2F && gap == 1 && w[i + 1].length >= 4 || separator == 0x2C && gap == 2 && t.v[w[i].end + 1] == 0x20,
                 w[i + 1].isAllCaps,
                 capitalsName(w[i + 1], in: firstNames, rare: separator == 0x2C)
-                    || (pinyin && !englishWords.contains(w[i + 1].hash) && Pinyin.spells(t, w[i + 1].start, w[i + 1].end, most: 3)
-                        && !Pinyin.spells(t, w[i + 1].start, w[i + 1].end, most: 1))
+                    || (pinyin && !englishWords.contains(w[i + 1].hash) && (Pinyin.syllableCount(t, w[i + 1].start, w[i + 1].end, most: 3) ?? 0) >= 2)
             else { return nil }
             var k = i + 2
             while k < w.count && k - i <= 3 && follows(k) && middle(k) { k += 1 }
@@ -677,7 +675,7 @@ private struct LatinNames: Sendable {
             if i + 1 < w.count, w[i + 1].isCapitalized, x.length <= 11,
                 foreignTitles.contains(x.hash) || (x.next == 0x2E && foreignTitleAbbreviations.contains(x.hash)),
                 !x.isAllCaps || x.length == 1, !w[i + 1].newlineBefore, w[i + 1].start - x.end <= 2,
-                (x.end..<w[i + 1].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x2E }), w[i + 1].isCapitalized, !w[i + 1].isNumber,
+                (x.end..<w[i + 1].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x2E }), !w[i + 1].isNumber,
                 !stopWords.contains(w[i + 1].hash), !streetTypes.contains(w[i + 1].hash)
             {
                 let e = extendName(t, w, i + 1, lowercase: false)

@@ -35,27 +35,33 @@ enum Pinyin {
 
     /// Whether the ASCII letters t[s..<e] spell one to `most` pinyin syllables (an apostrophe or a
     /// hyphen may separate them: "Xi'an", "Xiao-Ming").
-    static func spells(_ t: ScalarText, _ s: Int, _ e: Int, most: Int) -> Bool {
+    static func spells(_ t: ScalarText, _ s: Int, _ e: Int, most: Int) -> Bool { syllableCount(t, s, e, most: most) != nil }
+
+    /// The fewest pinyin syllables that spell the ASCII letters t[s..<e] (as `spells`), nil when it
+    /// takes more than `most` or none do: a given name is two ("Siyuan"), a single syllable alone
+    /// ("Ma", "Li") is too common a word to be one.
+    static func syllableCount(_ t: ScalarText, _ s: Int, _ e: Int, most: Int) -> Int? {
         var letters: [UInt8] = []
         for k in s..<e {
             let c = t.v[k]
             if Chars.isASCIILetter(c) {
                 letters.append(UInt8(c | 0x20))
             } else if c != 0x27 && c != 0x2D {
-                return false
+                return nil
             }
         }
-        return !letters.isEmpty && letters.count <= 6 * most && count(letters[...], most: most)
-    }
-
-    private static func count(_ rest: ArraySlice<UInt8>, most: Int) -> Bool {
-        if rest.isEmpty { return true }
-        guard most > 0 else { return false }
-        // Longest first: "xian" before "xi" + "an".
-        for length in stride(from: min(6, rest.count), through: 1, by: -1) {
-            let head = rest.prefix(length)
-            if syllables.contains(String(decoding: head, as: UTF8.self)), count(rest.dropFirst(length), most: most - 1) { return true }
+        let n = letters.count
+        guard n > 0, n <= 6 * most else { return nil }
+        // fewest[i]: the fewest syllables that spell letters[i...] (Int.max: none do).
+        var fewest = [Int](repeating: .max, count: n + 1)
+        fewest[n] = 0
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for length in 1...min(6, n - i) where fewest[i + length] != .max {
+                if syllables.contains(String(decoding: letters[i..<(i + length)], as: UTF8.self)) {
+                    fewest[i] = min(fewest[i], fewest[i + length] + 1)
+                }
+            }
         }
-        return false
+        return fewest[0] <= most ? fewest[0] : nil
     }
 }
