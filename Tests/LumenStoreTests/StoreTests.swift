@@ -15,10 +15,17 @@ struct StoreTests {
     /// A store with generous deadlines (60 s): tests that are not about deadlines must not fail
     /// because a loaded machine answered a query in more than the product's 5 s.
     static func open(_ cluster: PostgresCluster, database: String = "t", queryTimeout: Double = 60) async throws -> SharedStore {
-        let store = try await SharedStore.connect(
-            try StoreURL(parsing: try await cluster.creatingDatabase(database)), logger: logger, queryTimeout: queryTimeout, timeout: 60)
+        try await openWithURL(cluster, database: database, queryTimeout: queryTimeout).store
+    }
+
+    /// `open`, and the store's URL (for the test's own SQL and connections to the same database).
+    static func openWithURL(
+        _ cluster: PostgresCluster, database: String, queryTimeout: Double = 60
+    ) async throws -> (store: SharedStore, url: StoreURL) {
+        let url = try StoreURL(parsing: try await cluster.creatingDatabase(database))
+        let store = try await SharedStore.connect(url, logger: logger, queryTimeout: queryTimeout, timeout: 60)
         try await store.migrate()
-        return store
+        return (store, url)
     }
 
     static func record(_ id: String, kind: AuditRecordKind = .completion, cost: Double = 0.01, tenant: String = "acme") -> AuditRecord {
@@ -185,10 +192,9 @@ struct StoreTests {
     func restartDoesNotExpireLiveInstances() async throws {
         let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
-        let url = try StoreURL(parsing: try await cluster.creatingDatabase("restart"))
-        let store = try await SharedStore.connect(url, logger: Self.logger)
+        // The product's 5 s deadline: the first queries after the restart are retried below.
+        let (store, url) = try await Self.openWithURL(cluster, database: "restart", queryTimeout: 5)
         defer { store.shutdown() }
-        try await store.migrate()
         let budgets = [AuditBudget(tenant: nil, period: .daily, limitUSD: 1)]
         let busy = StoreBudget(store: store, instance: try await store.registerInstance(name: "busy"), budgets: budgets)
         let other = StoreBudget(store: store, instance: try await store.registerInstance(name: "other"), budgets: budgets)
@@ -283,11 +289,9 @@ struct StoreTests {
     func abandonedWriteDoesNotCommitLate() async throws {
         let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
-        let url = try StoreURL(parsing: try await cluster.creatingDatabase("late"))
-        let setup = try await SharedStore.connect(url, logger: Self.logger, queryTimeout: 60, timeout: 60)
-        try await setup.migrate()
+        let (setup, url) = try await Self.openWithURL(cluster, database: "late")
         let instance = try await setup.registerInstance(name: "a")
-        // The chain's first record is written with the default deadline: on a loaded machine a new
+        // The chain's first record is written with a generous deadline: on a loaded machine a new
         // pool's first write has taken over 3 s, and that is not what this test is about.
         let first = try await AuditLog.open(
             store: PostgresAuditStore(store: setup, chainID: instance.id, instanceID: instance.id),
@@ -352,10 +356,8 @@ struct StoreTests {
     func policyVersions() async throws {
         let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
-        let url = try StoreURL(parsing: try await cluster.creatingDatabase("policies"))
-        let store = try await SharedStore.connect(url, logger: Self.logger, queryTimeout: 60, timeout: 60)
+        let (store, url) = try await Self.openWithURL(cluster, database: "policies")
         defer { store.shutdown() }
-        try await store.migrate()
         let heard = NotifiedVersions()
         let listener = Task { await store.watchPolicies { version in heard.add(version) } }
         defer { listener.cancel() }
