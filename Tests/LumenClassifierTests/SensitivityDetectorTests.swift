@@ -855,6 +855,44 @@ private func found(_ text: String, _ type: FindingType, _ c: Classifier = classi
             #expect(found(text, .person).isEmpty, "\(text)")
         }
         #expect(found("Please ask Jun Tanaka about the invoice.", .person) == ["Jun Tanaka"])
+        // Other languages' months, which lists of given names hold too, beside a phone number that
+        // would lend a name its weight.
+        for text in [
+            "Termin am 4 Juni 2024, Rückruf 030 5523 1187", "Rozmowa 12 Maja 2024, tel. 601 234 567", "Le 4 Avril 2024, tél. 06 72 48 19 22",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text): \(found(text, .person))")
+        }
+    }
+
+    /// Words beside names that the names used to lend their weight to: a table's header cells, a
+    /// header label before a whole name, an acronym or a job title listed after a name, a town after
+    /// a postal code or "in", and a documentation placeholder beside a real phone number.
+    @Test func wordsBesideNamesAreNoNames() {
+        func names(_ text: String) -> [String] {
+            let scalars = Array(text.unicodeScalars)
+            return classifier.findings(in: text).filter { $0.type == .person && $0.score >= 0.5 }.map {
+                String(String.UnicodeScalarView(scalars[$0.start..<$0.end]))
+            }
+        }
+        #expect(
+            names("| Candidate | Stage | Contact | Notes |\n|---|---|---|---|\n| Ebere Chukwuma | Offer | ebere.chu@gmail.com | ok |")
+                == ["Ebere Chukwuma"])
+        // A MySQL table's one row sits between rules as its header does; the rows above tell them apart.
+        #expect(
+            names(
+                "+----+------------------+\n| id | name             |\n+----+------------------+\n| 1  | Caspian Whitlock |\n+----+------------------+\nmail: cwhitlock@protonmail.com"
+            )
+                == ["Caspian Whitlock"])
+        #expect(names("Re: order\nKimden: Selin Akbulut <selin.akbulut@gmail.com>") == ["Selin Akbulut"])
+        #expect(names("Payroll:\nRafael Gutierrez, SSN 623418859, DOB 11/3/1990") == ["Rafael Gutierrez"])
+        #expect(names("Graham Whitlock, Director, Whitlock & Co, 020 3318 4472") == ["Graham Whitlock", "Whitlock"])
+        #expect(names("Perpetua Ogunbiyi, a nurse in Leeds, 07700 912 345") == ["Perpetua Ogunbiyi"])
+        #expect(names("Céline Vasseur, 14 rue des Lilas, 69003 Lyon, tél. 06 72 48 19 22") == ["Céline Vasseur"])
+        #expect(classifier.findings(in: "Ship-to example: John Doe, phone +1 415 867 2231").filter { $0.type == .person }.map(\.score) == [0.3])
+        // What stays: a chat's speaker, and everyday words that are surnames inside a list of names.
+        #expect(names("Marisol: Running late, call me at 0412 887 301") == ["Marisol"])
+        #expect(names("Guests: Fran Delgado, Mo Haddad, Will Baker, Summer Reyes, Dot Chen.").contains("Baker"))
+        #expect(names("The address of Monjeau, Graves and Reed is 4 Elm St.").contains("Reed"))
     }
 
     /// Titles of other languages before a surname, in capitals or in a sentence's lower case; a

@@ -74,10 +74,12 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// rules of 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then guided
     /// more; c (2026-12-06, 1,134 values, nine languages besides English and Chinese, documentation
     /// placeholders as negatives) was first read blind (recall 0.946, precision 0.744), then guided more.
-    /// Floors a little under today's numbers (a: recall 0.950, precision 0.758, clean rows 220 / 323;
-    /// b: 0.929, 0.784, 227 / 322; c: 0.951, 0.753, 181 / 314): a regression check, not a target.
+    /// Floors a little under today's numbers (2026-12-06, after table headers, header labels, listed
+    /// acronyms and titles, towns and placeholders stopped borrowing a name's weight; a: recall 0.950,
+    /// precision 0.765, clean rows 221 / 323; b: 0.929, 0.795, 230 / 322; c: 0.951, 0.768, 189 / 314):
+    /// a regression check, not a target.
     @Test(arguments: [
-        ("privacy-probe-a.jsonl", 0.94, 0.74, 213), ("privacy-probe-b.jsonl", 0.92, 0.77, 220), ("privacy-probe-c.jsonl", 0.94, 0.74, 174),
+        ("privacy-probe-a.jsonl", 0.94, 0.75, 214), ("privacy-probe-b.jsonl", 0.92, 0.78, 223), ("privacy-probe-c.jsonl", 0.94, 0.755, 182),
     ])
     func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))

@@ -411,6 +411,63 @@ private struct LatinNames: Sendable {
         return true
     }
 
+    /// Whether `position` is on a table's header row: a row ('|' between cells) that a rule line follows
+    /// ("|---|:--|", "+----+-----+") and no other row precedes (the last row of a MySQL table has a rule
+    /// line after it too). Its cells name columns. Lines are read up to 512 scalars.
+    private func tableHeader(_ t: ScalarText, _ position: Int) -> Bool {
+        var start = position
+        var bar = false
+        while start > 0, start > position - 512, t.v[start - 1] != 0x0A {
+            start -= 1
+            if t.v[start] == 0x7C { bar = true }
+        }
+        var end = position
+        while end < t.count, end < position + 512, t.v[end] != 0x0A {
+            if t.v[end] == 0x7C { bar = true }
+            end += 1
+        }
+        guard bar, end < t.count, ruleLine(t, from: end + 1) else { return false }
+        // No row above it: the line before is none or no row, or a rule (MySQL's top border) with no
+        // row above that (a rule after the header, then data rows).
+        guard let before = lineBefore(t, start) else { return true }
+        if !ruleLine(t, from: before) { return !(before..<(start - 1)).contains { t.v[$0] == 0x7C } }
+        guard let above = lineBefore(t, before) else { return true }
+        return !(above..<(before - 1)).contains { t.v[$0] == 0x7C }
+    }
+
+    /// The start of the line before the one starting at `start`, if any (read up to 512 scalars back).
+    private func lineBefore(_ t: ScalarText, _ start: Int) -> Int? {
+        guard start >= 2, t.v[start - 1] == 0x0A else { return nil }
+        var before = start - 1
+        while before > 0, before > start - 512, t.v[before - 1] != 0x0A { before -= 1 }
+        return before
+    }
+
+    /// A table's rule line starts at `from`: dashes or '=' with bars, colons, pluses and spaces.
+    private func ruleLine(_ t: ScalarText, from: Int) -> Bool {
+        var dashes = 0
+        var k = from
+        while k < t.count, k < from + 512, t.v[k] != 0x0A, t.v[k] != 0x0D {
+            switch t.v[k] {
+            case 0x2D, 0x3D: dashes += 1
+            case 0x7C, 0x3A, 0x2B, 0x20, 0x09: break
+            default: return false
+            }
+            k += 1
+        }
+        return dashes >= 3
+    }
+
+    /// Word `i` is where a place goes: after a postal code ("69003 Lyon", "4100-114 Porto") or after
+    /// "in" ("a nurse in Leeds", "vivo en Bilbao", "moro em Porto"). A surname alone there is a town.
+    private func placeAt(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        guard i > 0, sameLine(t, w[i - 1], w[i]) else { return false }
+        let p = w[i - 1]
+        return p.isNumber ? p.length >= 3 : locatives.contains(p.hash) && !p.isCapitalized
+    }
+
+    private let locatives = Chars.hashSet("in en em")
+
     /// Whether only markdown heading or emphasis marks ('#', '*') and spaces precede `start` on its line.
     private func headingLine(_ t: ScalarText, _ start: Int) -> Bool {
         var k = start - 1
@@ -639,6 +696,8 @@ private struct LatinNames: Sendable {
             // "June 3rd"), not the first name it can also be.
             if monthNames.contains(w[s].hash) && s > 0 && w[s - 1].isNumber && sameLine(t, w[s - 1], w[s]) { return }
             if monthNames.contains(w[e - 1].hash) && e < w.count && w[e].isNumber && sameLine(t, w[e - 1], w[e]) { return }
+            // A table's header row names its columns ("| Candidate | Stage | Contact | Notes |").
+            if tableHeader(t, w[e - 1].end) { return }
             for k in s..<e { taken[k] = true }
             out.append(Finding(type: .person, start: w[s].start, end: w[e - 1].end, score: score))
         }
@@ -823,7 +882,7 @@ private struct LatinNames: Sendable {
                 }
                 // Census surname alone, not at a sentence start, and no language or tool ("to Rust
                 // and Python": the pseudonymised prompt would lose what it is about).
-                if !lowercaseText, surnames.contains(x.hash), !sentenceStart(x), !softwareWords.contains(x.hash) {
+                if !lowercaseText, surnames.contains(x.hash), !sentenceStart(x), !softwareWords.contains(x.hash), !placeAt(t, w, i) {
                     add(i, i + 1, 0.4)
                     i += 1
                     continue
@@ -861,7 +920,21 @@ private struct LatinNames: Sendable {
     }
 
     private let objectPronouns = Chars.hashSet("him her them me")
-    private let monthNames = Chars.hashSet("jan feb mar apr may jun jul aug sep sept oct nov dec april june august")
+    /// Month names, English and of the languages whose dates a prompt quotes ("7 Haziran 2024", "4 juin",
+    /// "3 de julio de 2024", "12 maja 2024"): next to a number they are a date, even where a census or
+    /// another country's list has the same word as a given name (April, Julio, Mai, Haziran).
+    private let monthNames = Chars.hashSet(
+        """
+        jan feb mar apr may jun jul aug sep sept oct nov dec april june august \
+        janvier février mars avril mai juin juillet août septembre octobre novembre décembre \
+        januar februar märz juni juli oktober dezember \
+        enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre \
+        janeiro fevereiro março maio junho julho setembro outubro novembro dezembro \
+        gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre \
+        januari februari maart mei augustus maret agustus desember \
+        ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık \
+        stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia
+        """)
     /// Titles before a surname in French, German, Dutch, Spanish, Portuguese and Italian, written out…
     private let foreignTitles = Chars.hashSet(
         "monsieur madame mademoiselle mme mlle herr frau herrn meneer mevrouw señor señora señorita senhor senhora signor signora signorina")
@@ -876,6 +949,17 @@ private struct LatinNames: Sendable {
         if englishWords.contains(w[i].hash) || softwareWords.contains(w[i].hash) { return false }
         guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
         let y = w[i + 1]
+        // A header whose value is a whole name ("Kimden: Selin Akbulut <…>", "Policyholder: Gwendolyn
+        // Ashcombe", "Cliente: Guadalupe Ochoa Vidal"): two or three capitalised words that end the line
+        // or the field. A sentence after a speaker goes on in lower case ("Nicole: What a day").
+        var k = i + 2
+        while k < w.count, k <= i + 3, w[k].isCapitalized, !w[k].isNumber, sameLine(t, w[k - 1], w[k]) { k += 1 }
+        if k >= i + 3 {
+            var a = w[k - 1].end
+            while a < t.count, t.v[a] == 0x20 { a += 1 }
+            let after = a < t.count ? t.v[a] : 0x0A
+            if after == 0x0A || after == 0x0D || after == 0x3C || after == 0x2C || after == 0x28 || after == 0x7C || after == 0x09 { return false }
+        }
         return !y.isNumber && y.isCapitalized && (y.length == 1 ? y.next == 0x20 || y.next == 0x27 : !y.isAllCaps && !y.hasInnerCapital(t))
     }
 
@@ -918,6 +1002,17 @@ private struct LatinNames: Sendable {
         return x.hash == isHash || x.hash == nameHash || strongCues.contains(x.hash)
     }
 
+    /// A word that may be a name for being listed with one: no acronym ("Rafael Gutierrez, SSN …",
+    /// "Franklin, TN") and no everyday word after a comma ("Graham Whitlock, Director, …"), unless a
+    /// census has it.
+    /// The surname of a full name before a found one, or the last in "A, B and C", may be an everyday
+    /// word that is a surname too ("…, Will Baker, Summer Reyes", "Graves and Reed").
+    private func coordinable(_ x: Word, andList: Bool = false) -> Bool {
+        guard capitalizedCandidate(x) else { return false }
+        if firstNames.contains(x.hash) || surnames.contains(x.hash) { return true }
+        return !x.isAllCaps && (andList || !englishWords.contains(x.hash))
+    }
+
     /// "Eklund, Michael and Hodge": capitalised words coordinated with a found name are names too.
     private func coordinate(_ t: ScalarText, _ w: [Word], _ taken: inout [Bool], lowercaseText: Bool, into out: inout [Finding]) {
         guard !out.isEmpty, !lowercaseText else { return }
@@ -929,23 +1024,30 @@ private struct LatinNames: Sendable {
             for i in 0..<w.count where taken[i] {
                 // Forward: X, Y / X and Y
                 // Backward: "Torpy and Salinas" when only Salinas was found.
-                if i >= 2, !taken[i - 2], w[i - 1].hash == andHash, i < 1 || !taken[i - 1], capitalizedCandidate(w[i - 2]), !w[i - 1].newlineBefore,
+                if i >= 2, !taken[i - 2], w[i - 1].hash == andHash, i < 1 || !taken[i - 1], coordinable(w[i - 2], andList: true),
+                    !w[i - 1].newlineBefore,
                     i < 3 || !taken[i - 3]
                 {
                     taken[i - 2] = true
                     out.append(Finding(type: .person, start: w[i - 2].start, end: w[i - 2].end, score: 0.5))
                     changed = true
                 }
-                if i >= 1, !taken[i - 1], w[i - 1].next == 0x2C, capitalizedCandidate(w[i - 1]), !w[i].newlineBefore {
+                if i >= 1, !taken[i - 1], w[i - 1].next == 0x2C, !w[i].newlineBefore,
+                    coordinable(w[i - 1], andList: i >= 2 && w[i - 2].isCapitalized && sameLine(t, w[i - 2], w[i - 1]))
+                {
                     taken[i - 1] = true
                     out.append(Finding(type: .person, start: w[i - 1].start, end: w[i - 1].end, score: 0.5))
                     changed = true
                 }
                 var k = i + 1
                 if k < w.count && taken[k] { continue }
-                if k < w.count, w[k].hash == andHash, w[k - 1].next == 0x20 { k += 1 } else if w[i].next != 0x2C { continue }
+                let andList = k < w.count && w[k].hash == andHash && w[k - 1].next == 0x20
+                if andList { k += 1 } else if w[i].next != 0x2C { continue }
                 guard k < w.count, !taken[k], capitalizedCandidate(w[k]), !w[k].newlineBefore else { continue }
                 let e = extendName(t, w, k, lowercase: false, max: 2)
+                // A given name and a surname are a name ("…, Mo Haddad, Will Baker"); one word alone must
+                // be one a list of names can hold.
+                guard e > k + 1 || coordinable(w[k], andList: andList) else { continue }
                 for m in k..<e { taken[m] = true }
                 out.append(Finding(type: .person, start: w[k].start, end: w[e - 1].end, score: 0.5))
                 changed = true

@@ -209,7 +209,9 @@ struct SensitivityScanner: Sendable {
     private static func boostPeople(_ findings: inout [Finding], health: Bool) {
         let anchors = findings.filter { $0.type != .person && !$0.type.isSecret && $0.score >= 0.5 }
         guard health || !anchors.isEmpty else { return }
-        for k in findings.indices where findings[k].type == .person {
+        // A value reserved for documentation ("John Doe", 张三: `Placeholders`, 0.3) stays weak beside the
+        // form's other fields.
+        for k in findings.indices where findings[k].type == .person && findings[k].score > Placeholders.score {
             let f = findings[k]
             let near = anchors.contains { $0.start < f.end + 160 && f.start < $0.end + 160 }
             if near || health { findings[k].score = max(f.score, 0.9) }
