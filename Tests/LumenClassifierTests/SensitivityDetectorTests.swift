@@ -951,6 +951,19 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("I have 3 apples and 4 oranges.", .streetAddress).isEmpty)
     }
 
+    /// "<street and number>, <postcode> <Town>", as most of Europe writes it: the street part before
+    /// the comma is found whole, with or without a street word; a label and its number is none.
+    @Test func streetsBeforeAPostcode() {
+        #expect(found("Anschrift: Am Mühlbach 7, 93047 Regensburg\nTel.", .streetAddress) == ["Am Mühlbach 7, 93047 Regensburg"])
+        #expect(found("Avocate\n27 cours de l'Intendance, 33000 Bordeaux\nTél.", .streetAddress) == ["27 cours de l'Intendance, 33000 Bordeaux"])
+        #expect(found("Monsieur Rodolphe Lemercier\n9 allée des Tilleuls, 33600 Pessac", .streetAddress) == ["9 allée des Tilleuls, 33600 Pessac"])
+        #expect(found("Bağdat Caddesi No: 145 D: 6, 34728 Kadıköy", .streetAddress) == ["Bağdat Caddesi No: 145 D: 6, 34728 Kadıköy"])
+        #expect(found("party at 1836 Camino Ramon, Danville, CA 94526 at 6pm", .streetAddress).count == 1)
+        for text in ["Release 2, 10000 Users", "Version 3.2, 1024 Bytes", "Released June 3, 2024 Berlin", "Meeting room 4, 2300 Copenhagen"] {
+            #expect(found(text, .streetAddress).isEmpty, "\(text): \(found(text, .streetAddress))")
+        }
+    }
+
     @Test func chineseAddresses() {
         #expect(found("地址：北京市海淀区中关村大街27号，谢谢", .streetAddress) == ["北京市海淀区中关村大街27号"])
         #expect(found("我住在上海市浦东新区世纪大道100号", .streetAddress) == ["上海市浦东新区世纪大道100号"])

@@ -1,7 +1,8 @@
 // Street addresses. Latin script: a house number with a street name and a street type ("1668 Glyn
 // St"), a number-name-number block ("28245 Puruntie 82"), a street prefix ("Rue de Virton 38", "ul.
 // Miła 53"), unit and military forms ("Apt. 595", "PSC 6293, Box 8158", "FPO AE 12382"), "the corner
-// of X and Y"; followed by unit, city, region, country and postcode lines. Chinese: component chains
+// of X and Y"; followed by unit, city, region, country and postcode lines; and a street part before
+// ", <postcode> <Town>" ("Am Mühlbach 7, 93047 Regensburg"). Chinese: component chains
 // (ChineseAddresses.swift).
 
 enum Addresses {
@@ -46,6 +47,88 @@ private struct LatinAddresses: Sendable {
             }
             i += 1
         }
+        postcodeAddresses(t, w, into: &out)
+    }
+
+    /// "<street and number>, <postcode> <Town>", as most of Europe and Latin America write an address
+    /// ("27 cours de l'Intendance, 33000 Bordeaux", "Am Mühlbach 7, 93047 Regensburg", "Keizersgracht
+    /// 214-II, 1016 DZ Amsterdam", "Bağdat Caddesi No: 145 D: 6, 34728 Kadıköy/İstanbul"): a postcode
+    /// after a comma with a town after it anchors the street part before the comma, which must end in
+    /// a house number. Overlaps with the other forms merge when findings are resolved.
+    private func postcodeAddresses(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
+        var p = 2
+        while p + 1 < w.count {
+            defer { p += 1 }
+            let code = w[p]
+            guard code.isNumber, code.length == 4 || code.length == 5, !code.newlineBefore, code.previous == 0x2C else { continue }
+            // A year is no postcode ("June 3, 2024 Berlin").
+            if code.length == 4, (t.v[code.start] == 0x31 && t.v[code.start + 1] == 0x39) || (t.v[code.start] == 0x32 && t.v[code.start + 1] == 0x30)
+            {
+                continue
+            }
+            // Portugal's "4100-114", the Netherlands' "1016 DZ".
+            var c = p + 1
+            if w[c].isNumber, w[c].length == 3, w[c].start == code.end + 1, t.v[code.end] == 0x2D { c += 1 }
+            if c + 1 < w.count, w[c].isAllCaps, w[c].length == 2, !w[c].isNumber, !w[c].newlineBefore, w[c].start == w[c - 1].end + 1 { c += 1 }
+            guard c < w.count, !w[c].newlineBefore, w[c].start == w[c - 1].end + 1, t.v[w[c - 1].end] == 0x20, town(w[c]) else { continue }
+            var end = w[c].end
+            var k = c + 1
+            while k < w.count, k <= c + 3, !w[k].newlineBefore, w[k].start == end + 1, t.v[end] == 0x20 || t.v[end] == 0x2F || t.v[end] == 0x2D,
+                town(w[k]) || (particles.contains(w[k].hash) && k + 1 < w.count && town(w[k + 1]))
+            {
+                end = w[k].end
+                k += 1
+            }
+            guard let start = streetBefore(t, w, comma: p - 1) else { continue }
+            out.append(Finding(type: .streetAddress, start: w[start].start, end: end, score: 0.8))
+            p = k - 1
+        }
+    }
+
+    /// A number, or a house number with a letter or a part after it ("12b", "214-II").
+    private func numeric(_ t: ScalarText, _ x: Word) -> Bool { x.isNumber || Chars.isDigit(t.v[x.start]) }
+
+    /// An elided article before a name: "l'Intendance", "d'Italia", "dell'Orso".
+    private func elided(_ t: ScalarText, _ x: Word) -> Bool {
+        (x.start + 1..<min(x.end, x.start + 5)).contains { t.v[$0] == 0x27 || t.v[$0] == 0x2019 }
+    }
+
+    /// A town's word: capitalised, not an acronym or a function word.
+    private func town(_ x: Word) -> Bool { x.isCapitalized && !x.isNumber && !x.isAllCaps && !stopWords.contains(x.hash) }
+
+    /// The first word of the street part that ends at word `last` (before a postcode's comma): up to
+    /// eight words back on the line, past spaces, hyphens, apostrophes, and a dot or a colon after a
+    /// short word ("Av. Insurgentes", "No: 145"; a sentence's full stop ends it); capitalised words,
+    /// numbers, particles and street words. It must start or end in a house
+    /// number (within its last three words); a part that ends in one needs two words or a street word.
+    private func streetBefore(_ t: ScalarText, _ w: [Word], comma last: Int) -> Int? {
+        guard last >= 0 else { return nil }
+        var start = last
+        while start > 0, last - start < 8 {
+            let a = w[start - 1]
+            let b = w[start]
+            if b.newlineBefore || b.start - a.end > 2 { break }
+            let gapOK = (a.end..<b.start).allSatisfy { k in
+                let c = t.v[k]
+                return c == 0x20 || c == 0x2D || c == 0x27 || c == 0x2019 || (c == 0x3A && a.length <= 2) || (c == 0x2E && a.length <= 3)
+            }
+            guard gapOK else { break }
+            guard
+                numeric(t, a) || a.isCapitalized || particles.contains(a.hash) || streetPrefixes.contains(a.hash) || streetTypes.contains(a.hash)
+                    || a.length == 1 || elided(t, a)
+            else { break }
+            start -= 1
+        }
+        // From a house number or a capitalised word, not a particle or a lower-case street word.
+        while start < last, !numeric(t, w[start]), !w[start].isCapitalized { start += 1 }
+        let part = w[start...last]
+        guard part.count >= 2, numeric(t, w[start]) || w[max(start, last - 2)...last].contains(where: { numeric(t, $0) }),
+            // A street's name, not a label and its number ("Release 2, 10000 Users", "Version 3.2, …").
+            numeric(t, w[start]) || part.filter({ !numeric(t, $0) && $0.length > 1 }).count >= 2
+                || part.contains(where: { streetPrefixes.contains($0.hash) || isStreetType($0) || hasStreetEnding(t, $0) }),
+            !part.contains(where: { Lexicon.months[$0.hash] != nil })
+        else { return nil }
+        return start
     }
 
     @inline(__always) private func isStreetType(_ x: Word) -> Bool { !x.isNumber && streetTypes.contains(x.hash) }
@@ -70,7 +153,7 @@ private struct LatinAddresses: Sendable {
         return x.isCapitalized || x.hasNonASCII || lowercaseText || particles.contains(x.hash)
     }
 
-    private let particles = Chars.hashSet("de del della di da do dos das la le les van von der den du el al ter ten y e")
+    private let particles = Chars.hashSet("de des del della di da do dos das la le les van von der den du el al ter ten y e")
 
     /// Same line and only spaces, commas or dots between two words.
     private func adjacent(_ t: ScalarText, _ a: Word, _ b: Word, allowComma: Bool = false) -> Bool {

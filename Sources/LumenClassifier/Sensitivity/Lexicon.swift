@@ -144,7 +144,8 @@ enum Lexicon {
     static let streetPrefixes = Chars.hashSet(
         """
         rue via vicolo viale corso piazza calle avenida avinguda rua travessa quadra paseo carrer ul ulica aleja
-        plac utca út boulevard avenue chemin rte strada calea bulevardul
+        plac utca út boulevard avenue chemin rte strada calea bulevardul cours allée impasse quai camino
+        carretera ronda praça alameda estrada jalan
         """)
 
     /// Endings that make a single word a street name ("Koskikatu", "Søndergade", "Bahnhofstrasse").
