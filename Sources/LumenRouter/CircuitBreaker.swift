@@ -41,14 +41,16 @@ package final class CircuitBreakers: Sendable {
 
     package let settings: BreakerSettings
     private let states = Mutex<[String: State]>([:])
-    private let clock = ContinuousClock()
+    /// The time, read only here: a test passes its own and moves it instead of sleeping.
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    package init(settings: BreakerSettings = BreakerSettings()) {
+    package init(settings: BreakerSettings = BreakerSettings(), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.settings = settings
+        self.now = now
     }
 
     package func admit(_ target: String) -> Admission {
-        let now = clock.now
+        let now = now()
         return states.withLock { states in
             switch states[target] ?? .closed(failures: 0) {
             case .closed: return .allow
@@ -80,7 +82,7 @@ package final class CircuitBreakers: Sendable {
     /// Records a failure; returns whether the breaker opened with it.
     @discardableResult
     package func failed(_ target: String) -> Bool {
-        let until = clock.now + settings.openFor
+        let until = now() + settings.openFor
         let opened = states.withLock { states -> Bool in
             switch states[target] ?? .closed(failures: 0) {
             case .closed(let failures):
@@ -106,7 +108,7 @@ package final class CircuitBreakers: Sendable {
     /// reached it): the next request probes instead.
     package func released(_ target: String) {
         states.withLock { states in
-            if states[target] == .probing { states[target] = .open(until: clock.now) }
+            if states[target] == .probing { states[target] = .open(until: now()) }
         }
     }
 

@@ -4,16 +4,25 @@ import LumenAudit
 import LumenCore
 import LumenPolicy
 import LumenTestSupport
+import Synchronization
 import Testing
 
 @testable import LumenRouter
 
+/// A clock a test moves by hand.
+private final class ManualInstant: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    func advance(_ by: Duration) { instant.withLock { $0 += by } }
+    var now: @Sendable () -> ContinuousClock.Instant { { [self] in instant.withLock { $0 } } }
+}
+
 /// Circuit breakers (#18 item 4): a dead upstream costs one failure per window, not one per request.
 @Suite struct CircuitBreakerTests {
-    @Test func opensAfterConsecutiveFailuresThenProbesOnePerWindow() async throws {
-        // A 2 s window: long enough that a loaded machine does not let it pass between a failure and
-        // the next admission (the code between them is synchronous, but its thread can be descheduled).
-        let breakers = CircuitBreakers(settings: BreakerSettings(failures: 3, openFor: .seconds(2)))
+    @Test func opensAfterConsecutiveFailuresThenProbesOnePerWindow() {
+        // The breakers read a clock the test moves: no sleeping, and no window a loaded machine can
+        // let pass between a failure and the next admission.
+        let clock = ManualInstant()
+        let breakers = CircuitBreakers(settings: BreakerSettings(failures: 3, openFor: .seconds(2)), now: clock.now)
         #expect(breakers.admit("r") == .allow)
         breakers.failed("r")
         breakers.succeeded("r")  // a success resets the count
@@ -21,21 +30,22 @@ import Testing
         breakers.failed("r")
         #expect(breakers.admit("r") == .allow)
         #expect(breakers.failed("r"))  // the third in a row opens it
-        guard case .skip(let left) = breakers.admit("r") else {
-            Issue.record("not open")
-            return
-        }
-        #expect(left > 0 && left <= 2)
+        #expect(breakers.admit("r") == .skip(secondsLeft: 2))
         #expect(breakers.admit("other") == .allow)  // per target
-        try await Task.sleep(for: .milliseconds(2_100))
-        #expect(breakers.admit("r") == .probe)
+        clock.advance(.milliseconds(1_500))
+        #expect(breakers.admit("r") == .skip(secondsLeft: 0.5))  // still open, the time left counts down
+        clock.advance(.milliseconds(500))
+        #expect(breakers.admit("r") == .probe)  // the window is over: one request probes
         #expect(breakers.admit("r") == .skip(secondsLeft: 0))  // one probe at a time
-        #expect(breakers.failed("r"))  // a failed probe opens it again
+        #expect(breakers.failed("r"))  // a failed probe opens it again, for a whole window
+        clock.advance(.milliseconds(1_999))
         guard case .skip = breakers.admit("r") else {
             Issue.record("not open again")
             return
         }
-        try await Task.sleep(for: .milliseconds(2_100))
+        clock.advance(.milliseconds(1))
+        #expect(breakers.admit("r") == .probe)
+        breakers.released("r")  // a probe without a verdict: the next request probes instead
         #expect(breakers.admit("r") == .probe)
         breakers.succeeded("r")
         #expect(breakers.admit("r") == .allow)
