@@ -29,6 +29,7 @@ private struct LatinAddresses: Sendable {
     private let streetPrefixes = Lexicon.streetPrefixes
     private let notNames = Lexicon.notNames
     private let militaryPost = Lexicon.militaryPost
+    private let englishWords = EnglishWords.common
 
     func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var i = 0
@@ -61,15 +62,16 @@ private struct LatinAddresses: Sendable {
             defer { p += 1 }
             let code = w[p]
             guard code.isNumber, code.length == 4 || code.length == 5, !code.newlineBefore, code.previous == 0x2C else { continue }
-            // A year is no postcode ("June 3, 2024 Berlin").
-            if code.length == 4, (t.v[code.start] == 0x31 && t.v[code.start + 1] == 0x39) || (t.v[code.start] == 0x32 && t.v[code.start + 1] == 0x30)
-            {
-                continue
-            }
             // Portugal's "4100-114", the Netherlands' "1016 DZ".
             var c = p + 1
             if w[c].isNumber, w[c].length == 3, w[c].start == code.end + 1, t.v[code.end] == 0x2D { c += 1 }
             if c + 1 < w.count, w[c].isAllCaps, w[c].length == 2, !w[c].isNumber, !w[c].newlineBefore, w[c].start == w[c - 1].end + 1 { c += 1 }
+            // A year is no postcode ("June 3, 2024 Berlin"), unless a suffix makes it one ("2011 AB Haarlem").
+            if c == p + 1, code.length == 4,
+                (t.v[code.start] == 0x31 && t.v[code.start + 1] == 0x39) || (t.v[code.start] == 0x32 && t.v[code.start + 1] == 0x30)
+            {
+                continue
+            }
             guard c < w.count, !w[c].newlineBefore, w[c].start == w[c - 1].end + 1, t.v[w[c - 1].end] == 0x20, town(w[c]) else { continue }
             var end = w[c].end
             var k = c + 1
@@ -97,10 +99,10 @@ private struct LatinAddresses: Sendable {
     private func town(_ x: Word) -> Bool { x.isCapitalized && !x.isNumber && !x.isAllCaps && !stopWords.contains(x.hash) }
 
     /// The first word of the street part that ends at word `last` (before a postcode's comma): up to
-    /// eight words back on the line, past spaces, hyphens, apostrophes, and a dot or a colon after a
-    /// short word ("Av. Insurgentes", "No: 145"; a sentence's full stop ends it); capitalised words,
-    /// numbers, particles and street words. It must start or end in a house
-    /// number (within its last three words); a part that ends in one needs two words or a street word.
+    /// eight words back on the line, past spaces, hyphens, apostrophes, a dot after an initial or an
+    /// abbreviation ("Av. Insurgentes", "No. 27"; a sentence's full stop ends it) and a colon after a
+    /// short word ("No: 145"); capitalised words, numbers, particles and street words, from after a
+    /// month. It must start or end in a house number (within its last three words) and name a street.
     private func streetBefore(_ t: ScalarText, _ w: [Word], comma last: Int) -> Int? {
         guard last >= 0 else { return nil }
         var start = last
@@ -110,7 +112,8 @@ private struct LatinAddresses: Sendable {
             if b.newlineBefore || b.start - a.end > 2 { break }
             let gapOK = (a.end..<b.start).allSatisfy { k in
                 let c = t.v[k]
-                return c == 0x20 || c == 0x2D || c == 0x27 || c == 0x2019 || (c == 0x3A && a.length <= 2) || (c == 0x2E && a.length <= 3)
+                return c == 0x20 || c == 0x2D || c == 0x27 || c == 0x2019 || (c == 0x3A && a.length <= 2)
+                    || (c == 0x2E && (a.length == 1 || abbreviations.contains(a.hash)))
             }
             guard gapOK else { break }
             guard
@@ -119,17 +122,24 @@ private struct LatinAddresses: Sendable {
             else { break }
             start -= 1
         }
+        // Not from before a month ("on 3 Mar. Am Mühlbach 7, …").
+        if let month = w[start...last].lastIndex(where: { Lexicon.months[$0.hash] != nil }) { start = month + 1 }
         // From a house number or a capitalised word, not a particle or a lower-case street word.
         while start < last, !numeric(t, w[start]), !w[start].isCapitalized { start += 1 }
+        guard start < last else { return nil }
         let part = w[start...last]
+        let named = part.filter { !numeric(t, $0) && $0.length > 1 }
         guard part.count >= 2, numeric(t, w[start]) || w[max(start, last - 2)...last].contains(where: { numeric(t, $0) }),
-            // A street's name, not a label and its number ("Release 2, 10000 Users", "Version 3.2, …").
-            numeric(t, w[start]) || part.filter({ !numeric(t, $0) && $0.length > 1 }).count >= 2
-                || part.contains(where: { streetPrefixes.contains($0.hash) || isStreetType($0) || hasStreetEnding(t, $0) }),
-            !part.contains(where: { Lexicon.months[$0.hash] != nil })
+            // A street's name: a street word, or a word no everyday English has ("Am Mühlbach 7"; not a
+            // label and its number: "Windows Server 2019, 8000 Clients", "See Table 2, 5000 Iterations").
+            part.contains(where: { streetPrefixes.contains($0.hash) || isStreetType($0) || hasStreetEnding(t, $0) })
+                || named.contains(where: { $0.hasNonASCII || !englishWords.contains($0.hash) }) && (numeric(t, w[start]) || named.count >= 2)
         else { return nil }
         return start
     }
+
+    /// Abbreviations a dot may follow inside a street ("Av. Insurgentes", "No. 27", "Jl. Kemang").
+    private let abbreviations = Chars.hashSet("av avda no nr str st ul al pl jl jln col dr rd blvd bd apt ste")
 
     @inline(__always) private func isStreetType(_ x: Word) -> Bool { !x.isNumber && streetTypes.contains(x.hash) }
 

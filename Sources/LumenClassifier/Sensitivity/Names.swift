@@ -411,59 +411,70 @@ private struct LatinNames: Sendable {
         return true
     }
 
-    /// Whether `position` is on a table's header row: a row ('|' between cells) that a rule line follows
-    /// ("|---|:--|", "+----+-----+") and no other row precedes (the last row of a MySQL table has a rule
-    /// line after it too). Its cells name columns. Lines are read up to 512 scalars.
+    /// Whether `position` is on a table's header row: a row ('|' between cells) that a rule line with
+    /// cells follows ("|---|:--|", "+----+-----+"; not a bare "---" or "===" under a line) and no other
+    /// row precedes (the last row of a MySQL table has a rule line after it too). Its cells name
+    /// columns. Lines are read up to 512 scalars; a longer one is no header (it cannot be told).
     private func tableHeader(_ t: ScalarText, _ position: Int) -> Bool {
-        var start = position
-        var bar = false
-        while start > 0, start > position - 512, t.v[start - 1] != 0x0A {
-            start -= 1
-            if t.v[start] == 0x7C { bar = true }
-        }
-        var end = position
-        while end < t.count, end < position + 512, t.v[end] != 0x0A {
-            if t.v[end] == 0x7C { bar = true }
-            end += 1
-        }
-        guard bar, end < t.count, ruleLine(t, from: end + 1) else { return false }
+        guard let (start, end) = line(t, around: position), (start..<end).contains(where: { t.v[$0] == 0x7C }), end < t.count,
+            ruleLine(t, from: end + 1)
+        else { return false }
         // No row above it: the line before is none or no row, or a rule (MySQL's top border) with no
         // row above that (a rule after the header, then data rows).
-        guard let before = lineBefore(t, start) else { return true }
+        guard start > 0 else { return true }
+        guard let (before, _) = line(t, around: start - 1) else { return false }
         if !ruleLine(t, from: before) { return !(before..<(start - 1)).contains { t.v[$0] == 0x7C } }
-        guard let above = lineBefore(t, before) else { return true }
+        guard before > 0 else { return true }
+        guard let (above, _) = line(t, around: before - 1) else { return false }
         return !(above..<(before - 1)).contains { t.v[$0] == 0x7C }
     }
 
-    /// The start of the line before the one starting at `start`, if any (read up to 512 scalars back).
-    private func lineBefore(_ t: ScalarText, _ start: Int) -> Int? {
-        guard start >= 2, t.v[start - 1] == 0x0A else { return nil }
-        var before = start - 1
-        while before > 0, before > start - 512, t.v[before - 1] != 0x0A { before -= 1 }
-        return before
+    /// The line holding `position` (its start, and the offset of its newline or the text's end), when
+    /// both ends are within 512 scalars.
+    private func line(_ t: ScalarText, around position: Int) -> (Int, Int)? {
+        var start = position
+        while start > 0, t.v[start - 1] != 0x0A {
+            guard position - start < 512 else { return nil }
+            start -= 1
+        }
+        var end = position
+        while end < t.count, t.v[end] != 0x0A {
+            guard end - position < 512 else { return nil }
+            end += 1
+        }
+        return (start, end)
     }
 
-    /// A table's rule line starts at `from`: dashes or '=' with bars, colons, pluses and spaces.
+    /// A table's rule line with cells starts at `from`: three dashes or '=' or more with a bar or a
+    /// plus ("|---|", "+----+", "---|---"), and only colons and spaces besides.
     private func ruleLine(_ t: ScalarText, from: Int) -> Bool {
         var dashes = 0
+        var cells = false
         var k = from
         while k < t.count, k < from + 512, t.v[k] != 0x0A, t.v[k] != 0x0D {
             switch t.v[k] {
             case 0x2D, 0x3D: dashes += 1
-            case 0x7C, 0x3A, 0x2B, 0x20, 0x09: break
+            case 0x7C, 0x2B: cells = true
+            case 0x3A, 0x20, 0x09: break
             default: return false
             }
             k += 1
         }
-        return dashes >= 3
+        return dashes >= 3 && cells
     }
 
-    /// Word `i` is where a place goes: after a postal code ("69003 Lyon", "4100-114 Porto") or after
-    /// "in" ("a nurse in Leeds", "vivo en Bilbao", "moro em Porto"). A surname alone there is a town.
+    /// Word `i` is where a place goes: after a postal code ("69003 Lyon", "4100-114 Porto"; not a badge
+    /// number, "Badge 40213 Okafor") or after "in" before a comma, a full stop or the line's end ("a
+    /// nurse in Leeds.", "vivo en Bilbao,"; not "loop in Whitlock on the thread"). A surname alone
+    /// there is a town.
     private func placeAt(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
         guard i > 0, sameLine(t, w[i - 1], w[i]) else { return false }
         let p = w[i - 1]
-        return p.isNumber ? p.length >= 3 : locatives.contains(p.hash) && !p.isCapitalized
+        if p.isNumber {
+            return p.length == 4 || p.length == 5 ? p.previous == 0x2C || p.previous == 0 || p.newlineBefore : p.length == 3 && p.previous == 0x2D
+        }
+        let next = w[i].next
+        return locatives.contains(p.hash) && !p.isCapitalized && (next == 0x2C || next == 0x2E || next == 0x0A || next == 0)
     }
 
     private let locatives = Chars.hashSet("in en em")
@@ -694,10 +705,19 @@ private struct LatinNames: Sendable {
             if versionAfter(t, w[e - 1].end) || hyphenedLowercase(t, w[s].start, w[e - 1].end) { return }
             // A month next to a number is a date ("Date: Tue, 4 Jun 2024", "Customer — Jun 9, 2024",
             // "June 3rd"), not the first name it can also be.
-            if monthNames.contains(w[s].hash) && s > 0 && w[s - 1].isNumber && sameLine(t, w[s - 1], w[s]) { return }
-            if monthNames.contains(w[e - 1].hash) && e < w.count && w[e].isNumber && sameLine(t, w[e - 1], w[e]) { return }
-            // A table's header row names its columns ("| Candidate | Stage | Contact | Notes |").
-            if tableHeader(t, w[e - 1].end) { return }
+            // Other languages write the day first ("4 Juni 2024", "12 Haziran Çarşamba"; "Maja 601 234 567"
+            // is a name and a phone number). A census name with the month makes it a name ("2 Julio
+            // Ramirez", "John Mayo 0412 …", "Seat 14 Mei Chen").
+            if s > 0, w[s - 1].isNumber, sameLine(t, w[s - 1], w[s]), monthNames.contains(w[s].hash) || foreignMonthNames.contains(w[s].hash),
+                !w[(s + 1)..<e].contains(where: { firstNames.contains($0.hash) || surnames.contains($0.hash) })
+            {
+                return
+            }
+            if e == s + 1, e < w.count, w[e].isNumber, sameLine(t, w[e - 1], w[e]), monthNames.contains(w[s].hash) { return }
+            // A table's header row names its columns ("| Candidate | Stage | Contact | Notes |", where a
+            // cue word is a column's name); a full name there is a person all the same ("| Patient |
+            // Maria Lopez |").
+            if e == s + 1, tableHeader(t, w[s].end) { return }
             for k in s..<e { taken[k] = true }
             out.append(Finding(type: .person, start: w[s].start, end: w[e - 1].end, score: score))
         }
@@ -921,11 +941,11 @@ private struct LatinNames: Sendable {
 
     private let objectPronouns = Chars.hashSet("him her them me")
     /// Month names, English and of the languages whose dates a prompt quotes ("7 Haziran 2024", "4 juin",
-    /// "3 de julio de 2024", "12 maja 2024"): next to a number they are a date, even where a census or
-    /// another country's list has the same word as a given name (April, Julio, Mai, Haziran).
-    private let monthNames = Chars.hashSet(
+    /// "12 maja 2024"): next to a number they are a date, even where a census or another country's list
+    /// has the same word as a given name (April, Julio, Mai, Haziran).
+    private let monthNames = Chars.hashSet("jan feb mar apr may jun jul aug sep sept oct nov dec april june august")
+    private let foreignMonthNames = Chars.hashSet(
         """
-        jan feb mar apr may jun jul aug sep sept oct nov dec april june august \
         janvier février mars avril mai juin juillet août septembre octobre novembre décembre \
         januar februar märz juni juli oktober dezember \
         enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre \
@@ -954,6 +974,9 @@ private struct LatinNames: Sendable {
         // or the field. A sentence after a speaker goes on in lower case ("Nicole: What a day").
         var k = i + 2
         while k < w.count, k <= i + 3, w[k].isCapitalized, !w[k].isNumber, sameLine(t, w[k - 1], w[k]) { k += 1 }
+        // …or whose value goes on with a number: a street's house number, a phone ("Anschrift: Am
+        // Mühlbach 7, …", "Kontakt: Maja 601 234 567").
+        if k < w.count, w[k].isNumber, sameLine(t, w[k - 1], w[k]), !y.isNumber, y.isCapitalized { return false }
         if k >= i + 3 {
             var a = w[k - 1].end
             while a < t.count, t.v[a] == 0x20 { a += 1 }

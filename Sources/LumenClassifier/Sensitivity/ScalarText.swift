@@ -311,7 +311,14 @@ enum Chars {
     @inline(__always) static func foldCase(_ c: UInt32) -> UInt32 {
         if c < 0x80 { return lowerASCII(c) }
         if c >= 0xC0 && c <= 0xDE && c != 0xD7 { return c + 0x20 }
-        if c >= 0x100 && c <= 0x17F { return c | 1 }
+        if c >= 0x100 && c <= 0x17F {
+            // Turkish İ and dotless ı fold to i (so "KASIM", "Kasım" and "kasım" are one word).
+            if c == 0x130 || c == 0x131 { return 0x69 }
+            // Ĺ…ň and Ź…ž pair an odd capital with the even letter after it ("Ł" 0x141, "ł" 0x142);
+            // the rest of the block pairs an even capital with the odd letter after it.
+            if (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) { return c & 1 == 1 ? c + 1 : c }
+            return c | 1
+        }
         if c >= 0x391 && c <= 0x3A9 { return c + 0x20 }
         if c >= 0x410 && c <= 0x42F { return c + 0x20 }
         return c
