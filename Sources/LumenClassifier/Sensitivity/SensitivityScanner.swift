@@ -174,6 +174,10 @@ struct SensitivityScanner: Sendable {
                 last.end = max(last.end, f.end)
                 last.score = max(last.score, f.score)
                 out[out.count - 1] = last
+            } else if last.type == .streetAddress && f.type == .phone && f.end <= last.end {
+                // A postcode read as a phone inside an address ("Rua Augusta 10, 4100-114 Porto"): the
+                // address stays whole.
+                continue
             } else if priority(f) > priority(last) {
                 // The new span wins; drop (or trim) the previous one.
                 out.removeLast()
@@ -185,6 +189,11 @@ struct SensitivityScanner: Sendable {
                 // It may also overlap an earlier one.
                 if let prev = out.last, prev.end > f.start, priority(prev) >= priority(f) { continue }
                 out.append(f)
+            } else if f.end > last.end && f.score >= 0.5 {
+                // A weaker finding that goes on past the stronger one ("…, 69003 Lyon, tél. 06 72 48" read
+                // as an address, then the whole phone number): its rest is covered too, not left in clear.
+                last.end = f.end
+                out[out.count - 1] = last
             }
         }
         return out
@@ -207,14 +216,32 @@ struct SensitivityScanner: Sendable {
 
     /// A name next to an identifier, an address or a health topic identifies someone: raise its score.
     private static func boostPeople(_ findings: inout [Finding], health: Bool) {
-        let anchors = findings.filter { $0.type != .person && !$0.type.isSecret && $0.score >= 0.5 }
+        let anchors = findings.filter { $0.type != .person && !$0.type.isSecret && $0.score >= 0.5 }.sorted { $0.start < $1.start }
         guard health || !anchors.isEmpty else { return }
+        // The furthest end so far, for a binary search (widened findings may overlap).
+        var reach = [Int]()
+        reach.reserveCapacity(anchors.count)
+        for a in anchors { reach.append(max(reach.last ?? 0, a.end)) }
+        /// Whether an anchor lies within 160 scalars of `f`: none before the first whose reach passes
+        /// f.start - 160 can (thousands of names and e-mails in one prompt were persons × anchors).
+        func near(_ f: Finding) -> Bool {
+            var lo = 0
+            var hi = anchors.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if reach[mid] + 160 <= f.start { lo = mid + 1 } else { hi = mid }
+            }
+            while lo < anchors.count, anchors[lo].start < f.end + 160 {
+                if anchors[lo].end + 160 > f.start { return true }
+                lo += 1
+            }
+            return false
+        }
         // A value reserved for documentation ("John Doe", 张三: `Placeholders`, 0.3) stays weak beside the
         // form's other fields.
         for k in findings.indices where findings[k].type == .person && findings[k].score > Placeholders.score {
             let f = findings[k]
-            let near = anchors.contains { $0.start < f.end + 160 && f.start < $0.end + 160 }
-            if near || health { findings[k].score = max(f.score, 0.9) }
+            if health || near(f) { findings[k].score = max(f.score, 0.9) }
         }
     }
 
