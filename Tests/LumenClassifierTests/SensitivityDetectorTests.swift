@@ -871,6 +871,55 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Seat 14 Mei Chen, passport E12345678") == ["Mei Chen"])
     }
 
+    /// A chat's speakers: after a message's time stamp whatever the message says, in a transcript
+    /// (three label lines, one label again) before a message in lower case, an export's author line
+    /// with the time, and Chinese labels in a transcript; not a form's or a mail thread's field labels,
+    /// roles or kinship words.
+    @Test func chatSpeakers() {
+        #expect(
+            strongNames(
+                "Summarise:\n[02/06/2024, 18:03:11] Saoirse: ok so bbq is saturday at ours, 2pm-ish\n[02/06/2024, 18:07:30] Saoirse: 14 Oakfield Park, Glasnevin, Dublin 9, D09 X2F4"
+            ).filter { $0 == "Saoirse" }.count == 2)
+        #expect(
+            strongNames(
+                "Availability:\nMateus: I can do mon/wed after 3\nPriyanka: tue all day, thu morning\nChidi: wed or thu, not before 10\nPriyanka: wait I have a dentist on tue"
+            )
+                == ["Mateus", "Priyanka", "Chidi", "Priyanka"])
+        #expect(strongNames("Kasia Nowicka  8:02 AM\nMorning! The release is blocked") == ["Kasia Nowicka"])
+        #expect(strongNames("Standup 09:30 — daily sync\nMeeting 10:00\nRoom B").isEmpty)
+        #expect(
+            strongNames("Nombre: Wilmer Chávez\nDirección: 5120 Bissonnet St\nTeléfono: 713 555 0182\nCorreo: wchavez@gmail.com") == ["Wilmer Chávez"]
+        )
+        #expect(
+            strongNames(
+                "Kimden: Selin Akbulut\nKonu: Sipariş 88412907\nKime: destek@evimmobilya.com.tr\nKonu: YNT: Sipariş 88412907\nKime: selin@hotmail.com"
+            )
+                == ["Selin Akbulut"])
+        let zh = strongNames("【产品组】\n阿杰：下周一的评审会改到周二下午两点吧，周一婷婷请假\n婷婷：谢谢～原型我周三前发\n小雨：测试环境账号我建好了\n阿杰：好，辛苦小雨")
+        #expect(zh.filter { $0 == "婷婷" }.count == 2, "\(zh)")
+        #expect(strongNames("客服：您好，请问有什么可以帮您？\n用户：我的订单还没到\n客服：请提供订单号").isEmpty)
+        #expect(strongNames("老妈：闺女，刚才有人打电话\n我：妈你先别转！\n老妈：他说别告诉你舅舅").isEmpty)
+        #expect(
+            strongNames("发件人：沈佳怡 <shenjiayi@lvyuan-law.com>\n收件人：姚振华 <yaozhenhua1979@126.com>\n发件人：姚振华 <yaozhenhua1979@126.com>")
+                == ["沈佳怡", "姚振华", "姚振华"])
+    }
+
+    /// Labels of other languages before a passport number or a date of birth, and the mixed capitals
+    /// and digits of German and Czech passports.
+    @Test func passportsAndBirthDatesInOtherLanguages() {
+        #expect(found("Reisender: Annelie Voß, Pass-Nr. CTX8J3WMZ", .passport) == ["CTX8J3WMZ"])
+        #expect(found("Pasaport No: U47491555", .passport) == ["U47491555"])
+        #expect(found("przesyłam skan paszportu (nr BG8449919) do wniosku", .passport) == ["BG8449919"])
+        #expect(found("Passport photo taken, see ticket ABCDEFGH", .passport).isEmpty)
+        for (text, date) in [
+            ("Geboortedatum: 09-10-2009", "09-10-2009"), ("Data urodzenia: 12.05.1967", "12.05.1967"), ("Doğum Tarihi: 03.08.1979", "03.08.1979"),
+            ("Födelsedatum: 1997-02-11", "1997-02-11"),
+        ] {
+            #expect(found(text, .dateOfBirth) == [date], "\(text)")
+        }
+        #expect(!found("Dirección: Av. Providencia 2133, depto 804, Providencia, Santiago", .streetAddress).isEmpty)
+    }
+
     /// Words are compared without case in every Latin alphabet the lists hold: Turkish İ and ı fold to
     /// i, and Polish Ł, Ź pair with ł, ź (their block pairs an odd capital with the even letter after
     /// it), without merging two letters.

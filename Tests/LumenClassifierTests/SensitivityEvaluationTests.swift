@@ -68,18 +68,20 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect(report.microOverlap.recall == 1, "planted recall \(report.microOverlap.recall)")
     }
 
-    /// Three blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
-    /// 323 prompts, `-b`, 322, `-c`, 314: English, Chinese, developer text and other languages, a third
-    /// of them hard negatives; private IP addresses are not labelled in b and c). Probe a guided the
-    /// rules of 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then guided
-    /// more; c (2026-12-06, 1,134 values, nine languages besides English and Chinese, documentation
-    /// placeholders as negatives) was first read blind (recall 0.946, precision 0.744), then guided more.
-    /// Floors a little under today's numbers (2026-12-06, after table headers, header labels, listed
-    /// acronyms and titles, towns and placeholders stopped borrowing a name's weight; a: recall 0.950,
-    /// precision 0.765, clean rows 221 / 323; b: 0.929, 0.795, 230 / 322; c: 0.951, 0.768, 189 / 314):
-    /// a regression check, not a target.
+    /// Four blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
+    /// 323 prompts, `-b`, 322, `-c`, 314, `-d`, 333: English, Chinese, developer text and other languages,
+    /// a third of them hard negatives; private IP addresses are not labelled in b, c and d). Probe a
+    /// guided the rules of 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then
+    /// guided more; c (2026-12-06, 1,134 values, nine languages besides English and Chinese,
+    /// documentation placeholders as negatives) was first read blind (recall 0.946, precision 0.744),
+    /// then guided more; d (2026-12-06, 1,149 values, written to stress chat exports with first names,
+    /// European and Latin American addresses, letters, tables and forms) was first read blind (recall
+    /// 0.846, precision 0.703), then guided more. Floors a little under today's numbers (a: recall
+    /// 0.951, precision 0.769, clean rows 223 / 323; b: 0.931, 0.797, 230 / 322; c: 0.957, 0.775,
+    /// 191 / 314; d: 0.906, 0.724, 169 / 333): a regression check, not a target.
     @Test(arguments: [
-        ("privacy-probe-a.jsonl", 0.94, 0.75, 214), ("privacy-probe-b.jsonl", 0.92, 0.78, 223), ("privacy-probe-c.jsonl", 0.94, 0.755, 182),
+        ("privacy-probe-a.jsonl", 0.94, 0.75, 216), ("privacy-probe-b.jsonl", 0.92, 0.78, 223), ("privacy-probe-c.jsonl", 0.945, 0.76, 184),
+        ("privacy-probe-d.jsonl", 0.89, 0.71, 162),
     ])
     func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))

@@ -139,7 +139,7 @@ private struct LatinAddresses: Sendable {
     }
 
     /// Abbreviations a dot may follow inside a street ("Av. Insurgentes", "No. 27", "Jl. Kemang").
-    private let abbreviations = Chars.hashSet("av avda no nr str st ul al pl jl jln col dr rd blvd bd apt ste")
+    private let abbreviations = Chars.hashSet("av avda no nr str st ul al pl jl jln col dr rd blvd bd apt ste mah cad sok blv bulv")
 
     @inline(__always) private func isStreetType(_ x: Word) -> Bool { !x.isNumber && streetTypes.contains(x.hash) }
 

@@ -561,7 +561,7 @@ enum Identifiers {
         }
         guard anchorEnd >= 0 else { return i + 1 }
         // A 6-9 character alphanumeric token with at least 5 digits (and at most 3 letters: "PAA482913")
-        // within 30 scalars; then more of them in a list ("E73019264、E80126643", "X, Y and Z").
+        // or 8-9 capitals and digits within 30 scalars; then more of them in a list ("E73019264、E80126643", "X, Y and Z").
         var k = anchorEnd
         var limit = anchorEnd + 30
         while k < min(t.count, limit) {
@@ -573,7 +573,11 @@ enum Identifiers {
                     e += 1
                 }
                 let len = e - k
-                if len >= 6 && len <= 9 && digits >= 5 && len - digits <= 3 {
+                // Or, as Germany and Czechia issue them, 8-9 capitals and digits mixed ("CTX8J3WMZ").
+                let mixed =
+                    len >= 8 && len <= 9 && digits >= 2 && len - digits >= 2
+                    && (k..<e).allSatisfy { !Chars.isASCIILetter(t.v[$0]) || Chars.isUpperASCII(t.v[$0]) }
+                if len >= 6 && len <= 9 && (digits >= 5 && len - digits <= 3 || mixed) {
                     out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
                     var next = e
                     while next < t.count && next - e < 6

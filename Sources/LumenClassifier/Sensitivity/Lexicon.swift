@@ -30,12 +30,15 @@ enum Lexicon {
     /// Words for a passport, in the languages Lumen reads (lower case).
     static let passportWords = ContextWords([
         "passport", "passeport", "pasaporte", "passaporto", "passaporte", "reisepass", "paspoort", "护照", "護照", "パスポート", "旅券", "여권", "hộ chiếu",
+        "pasaport", "paspor", "paszport", "cestovní pas", "pass-nr", "passnr", "passnummer", "passinummer",
     ])
     static let dobContext = ContextWords([
         "dob", "d.o.b", "date of birth", "birth date", "birthdate", "born on", "born", "birthday",
         "出生日期", "出生年月", "出生于", "出生", "生日", "生年月日", "생년월일", "date de naissance", "data di nascita", "geburtsdatum",
         "geboren", "geb.", "née le", "né le", "nacido el", "nacida el", "nato il", "nata il", "fecha de nacimiento",
-        "data de nascimento", "nascido em", "nascida em", "sinh ngày", "ngày sinh",
+        "data de nascimento", "nascido em", "nascida em", "sinh ngày", "ngày sinh", "geboortedatum", "data urodzenia", "urodzony",
+        "urodzona", "doğum tarihi", "födelsedatum", "fødselsdato", "syntymäaika", "datum narození", "narozen", "narozena",
+        "tanggal lahir", "tgl lahir", "janm tithi",
     ])
 
     /// Month names for dates of birth: English (`months`), French, German, Spanish and Italian
@@ -145,7 +148,7 @@ enum Lexicon {
         """
         rue via vicolo viale corso piazza calle avenida avinguda rua travessa quadra paseo carrer ul ulica aleja
         plac utca út boulevard avenue chemin rte strada calea bulevardul cours allée impasse quai camino
-        carretera ronda praça alameda estrada jalan
+        carretera ronda praça alameda estrada jalan av avda jl jln
         """)
 
     /// Endings that make a single word a street name ("Koskikatu", "Søndergade", "Bahnhofstrasse").

@@ -160,6 +160,7 @@ enum Names {
             scanCued(t, model, into: &found)
             scanTitled(t, model, into: &found)
             scanCompoundSurnames(t, into: &found)
+            scanSpeakers(t, model, into: &found)
         }
         found.sort { $0.start < $1.start }
         var last = -1
@@ -179,6 +180,63 @@ enum Names {
             }
         }
     }
+
+    /// A chat's speakers: in a transcript (three lines or more that start with two or three Han
+    /// characters and a colon, one label said again), each label that is no common word and no kinship
+    /// or role word is a name, and so is the same label elsewhere in the text ("婷婷：谢谢～", "周一婷婷请假";
+    /// not "客服：", "老妈：").
+    private static func scanSpeakers(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
+        var labels: [Range<Int>] = []
+        var start = 0
+        while start < t.count {
+            var k = start
+            while k < t.count, t.v[k] == 0x20 || t.v[k] == 0x3000 { k += 1 }
+            var e = k
+            while e < t.count, e - k < 4, Chars.isHan(t.v[e]) { e += 1 }
+            if e - k >= 2, e - k <= 3, e < t.count, t.v[e] == 0xFF1A || t.v[e] == 0x3A { labels.append(k..<e) }
+            while start < t.count, t.v[start] != 0x0A { start += 1 }
+            start += 1
+            if labels.count >= 256 { break }
+        }
+        guard labels.count >= 3 else { return }
+        func same(_ a: Range<Int>, _ b: Range<Int>) -> Bool { a.count == b.count && zip(a, b).allSatisfy { t.v[$0] == t.v[$1] } }
+        guard labels.indices.contains(where: { i in labels[(i + 1)...].contains { same(labels[i], $0) } }) else { return }
+        var names: [[UInt32]] = []
+        for label in labels {
+            let scalars = Array(t.v[label])
+            var word = String.UnicodeScalarView()
+            word.append(contentsOf: scalars.compactMap(Unicode.Scalar.init))
+            if names.contains(scalars) || notSpeakers.contains(String(word)) { continue }
+            // A common word ("客服", "用户", "经理"), alone or as the last two of three.
+            if Double(model.word(t, label.upperBound - 2, label.upperBound)) >= ChineseNameScanner.frequentWord,
+                t.v[label.upperBound - 2] != t.v[label.upperBound - 1]
+            {
+                continue
+            }
+            names.append(scalars)
+        }
+        guard !names.isEmpty else { return }
+        var i = 0
+        while i < t.count {
+            if let name = names.first(where: { n in i + n.count <= t.count && n.indices.allSatisfy { t.v[i + $0] == n[$0] } }) {
+                let atLabel = labels.contains { $0.lowerBound == i }
+                out.append(Finding(type: .person, start: i, end: i + name.count, score: atLabel ? 0.7 : 0.6))
+                i += name.count
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    /// Kinship and role words that label a chat's lines without naming anyone, and field labels.
+    private static let notSpeakers: Set<String> = [
+        "老妈", "老爸", "妈妈", "爸爸", "老婆", "老公", "闺女", "儿子", "女儿", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "外婆", "外公",
+        "舅舅", "阿姨", "叔叔", "宝宝", "客服", "用户", "顾客", "买家", "卖家", "房东", "租客", "医生", "患者", "老师", "学生",
+        "家长", "同事", "领导", "主管", "经理", "助手", "系统", "机器人", "管理员", "群主", "我们", "你们", "他们", "自己",
+        // A mail's or a form's field labels, which repeat down a thread.
+        "发件人", "收件人", "抄送", "密送", "主题", "日期", "时间", "附件", "地址", "电话", "手机", "邮箱", "姓名", "备注", "回复", "问题",
+        "答案", "原因", "结果", "状态", "说明", "内容", "标题", "来源", "金额", "单号", "订单",
+    ]
 
     /// First scalars of the titles, and last scalars of the cue words (or the colon after them).
     private static let titleFirst = ScalarBitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
@@ -463,6 +521,55 @@ private struct LatinNames: Sendable {
         return dashes >= 3 && cells
     }
 
+    /// Whether only a message's time stamp precedes `start` on its line: "[02/06/2024, 18:03:11] ",
+    /// "[Mo 09:12] ", "[10:03] " (a bracket with a digit in it) or "03:15 ", "12.06.2024 08:02 " (digits
+    /// with ':' and '.', '/', '-', ',').
+    private func stampBefore(_ t: ScalarText, _ start: Int) -> Bool {
+        var k = start - 1
+        while k >= 0, t.v[k] == 0x20 { k -= 1 }
+        guard k >= 0, k < start - 1 else { return false }
+        var digit = false
+        if t.v[k] == 0x5D {
+            k -= 1
+            while k >= 0, start - k < 48, t.v[k] != 0x5B, t.v[k] != 0x0A {
+                if Chars.isDigit(t.v[k]) { digit = true }
+                k -= 1
+            }
+            guard k >= 0, t.v[k] == 0x5B else { return false }
+            k -= 1
+        } else {
+            var colon = false
+            while k >= 0, start - k < 32, Chars.isDigit(t.v[k]) || [0x3A, 0x2E, 0x2F, 0x2D, 0x2C, 0x20].contains(t.v[k]) {
+                if Chars.isDigit(t.v[k]) { digit = true }
+                if t.v[k] == 0x3A { colon = true }
+                k -= 1
+            }
+            guard colon else { return false }
+        }
+        while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x09 { k -= 1 }
+        return digit && (k < 0 || t.v[k] == 0x0A)
+    }
+
+    /// One to three capitalised words from word `i` (a census first name first, or no everyday word),
+    /// then the time ("8:02", "10:04 AM") and the line's end, a colon or a dash: the end of the name.
+    private func authorBeforeTime(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        let x = w[i]
+        guard candidate(x), firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash)) else { return nil }
+        var e = i + 1
+        while e < w.count, e < i + 3, w[e].isCapitalized, !w[e].isAllCaps, !w[e].isNumber, sameLine(t, w[e - 1], w[e]) { e += 1 }
+        // The time: one or two digits, ':', two digits.
+        guard e + 1 < w.count, w[e].isNumber, w[e].length <= 2, w[e].next == 0x3A, !w[e].newlineBefore, w[e + 1].isNumber, w[e + 1].length == 2,
+            w[e + 1].start == w[e].end + 1, (w[e - 1].end..<w[e].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x09 })
+        else { return nil }
+        var k = w[e + 1].end
+        if k + 2 < t.count, t.v[k] == 0x20, (t.v[k + 1] | 0x20) == 0x61 || (t.v[k + 1] | 0x20) == 0x70, (t.v[k + 2] | 0x20) == 0x6D { k += 3 }
+        while k < t.count, t.v[k] == 0x20 { k += 1 }
+        guard k >= t.count || t.v[k] == 0x0A || t.v[k] == 0x0D || t.v[k] == 0x3A || t.v[k] == 0x2014 || t.v[k] == 0x2013 || t.v[k] == 0x2D else {
+            return nil
+        }
+        return e
+    }
+
     /// Word `i` is where a place goes: after a postal code ("69003 Lyon", "4100-114 Porto"; not a badge
     /// number, "Badge 40213 Okafor") or after "in" before a comma, a full stop or the line's end ("a
     /// nurse in Leeds.", "vivo en Bilbao,"; not "loop in Whitlock on the thread"). A surname alone
@@ -696,8 +803,36 @@ private struct LatinNames: Sendable {
     /// Articles of French, Spanish, Italian, Portuguese, German and Dutch that are also first names in the census.
     private let articles = Chars.hashSet("le la les el los las il lo der die das het een un une")
 
+    /// Word `i + 1` starts a message in lower case on the label's line: a word of letters, not the
+    /// local part of an e-mail address.
+    private func lowercaseMessage(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        guard i + 1 < w.count, !w[i + 1].newlineBefore, !w[i + 1].isCapitalized, !w[i + 1].isNumber else { return false }
+        var k = w[i + 1].end
+        while k < t.count, !Chars.isSpace(t.v[k]) {
+            if t.v[k] == 0x40 { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// A word that can label a chat's speaker: a census first name, or no everyday or software word.
+    private func speakerLabel(_ x: Word) -> Bool {
+        firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
+    }
+
     func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var taken = [Bool](repeating: false, count: w.count)
+        // A transcript: three lines or more start with a speaker's label, one of them said again (a
+        // form's labels differ; a mail thread's headers repeat, but their values are no sentences).
+        var labels: [UInt64] = []
+        var repeated = false
+        for x in w where (x.newlineBefore || x.previous == 0) && x.next == 0x3A && x.isCapitalized && !x.isAllCaps && !x.isNumber && speakerLabel(x) {
+            if labels.contains(x.hash) { repeated = true }
+            labels.append(x.hash)
+            if labels.count >= 3 && repeated { break }
+            if labels.count >= 64 { break }
+        }
+        let transcript = labels.count >= 3 && repeated
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
@@ -818,10 +953,28 @@ private struct LatinNames: Sendable {
                     continue
                 }
             }
-            // Chat speaker label at a line start: "Nicole: …".
-            if x.newlineBefore, x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps, speakerLine(t, w, i) {
-                add(i, i + 1, 0.6)
-                i += 1
+            // Chat speaker label at a line start or after a message's time stamp: "Nicole: …",
+            // "[02/06/2024, 18:03:11] Saoirse: ok so…", "03:22 Ashwin: CPU at 98%".
+            // After a time stamp the line is a message whatever follows ("…] Saoirse: ok so bbq is…"),
+            // and its label a speaker unless it is an everyday or software word.
+            // So is it in a transcript, before a message in lower case ("Priyanka: tue all day", "Chidi:
+            // wed or thu"; not a mail header's address, "Kime: destek@…"). A stamped speaker scores 0.7:
+            // a chat's time stamps and the tokens in its messages ("2pm-ish", an Eircode) do not make it
+            // technical text, where a lone word under 0.7 is taken for a product's or a header's name.
+            if x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps {
+                let atLineStart = x.newlineBefore || x.previous == 0
+                let stamped = !atLineStart && stampBefore(t, x.start) && speakerLabel(x)
+                if stamped || (atLineStart && (speakerLine(t, w, i) || (transcript && speakerLabel(x) && lowercaseMessage(t, w, i)))) {
+                    add(i, i + 1, stamped ? 0.7 : 0.6)
+                    i += 1
+                    continue
+                }
+            }
+            // A chat export's author line: a name and the time ("Kasia Nowicka  8:02 AM", "Anaïs 10:04 —
+            // on garde…", "Linnea 08:45: kan någon…").
+            if x.isCapitalized, !x.isAllCaps, x.newlineBefore || x.previous == 0, let e = authorBeforeTime(t, w, i) {
+                add(i, e, 0.6)
+                i = e
                 continue
             }
             // A roster's "Surname, Given" at a line's start or in a quoted CSV cell: "Pemberton, Lucy -
