@@ -902,6 +902,23 @@ private func strongNames(_ text: String) -> [String] {
         #expect(
             strongNames("发件人：沈佳怡 <shenjiayi@lvyuan-law.com>\n收件人：姚振华 <yaozhenhua1979@126.com>\n发件人：姚振华 <yaozhenhua1979@126.com>")
                 == ["沈佳怡", "姚振华", "姚振华"])
+        // Other chat exports: Android WhatsApp, German, an author line before its message.
+        #expect(strongNames("02.06.24, 18:03 - Saoirse: ok grillen\n02.06.24, 18:05 - Ciarán: super") == ["Saoirse", "Ciarán"])
+        #expect(strongNames("Anaïs 10:04 — on garde le créneau ?") == ["Anaïs"])
+        // What looks like them and is none (a review's examples): logs, agendas, opening hours,
+        // timetables, verses, Q&A, mail threads of other languages, numbered steps and parties.
+        for text in [
+            "2024-06-02 18:03:11 Traefik: router started\n2024-06-02 18:03:12 Traefik: entrypoint web",
+            "[pid 4321] Uvicorn: running\n[0] Kubelet: started", "12:01:02 Kafka: rebalancing\n12:01:03 Zookeeper: session expired",
+            "09:00 Registrierung: Kaffee\n09:30 Begrüßung: Vorstand\n10:00 Kapitel: eins",
+            "Montag 09:00 - 17:00\nDienstag 09:00 - 17:00\nSamstag 10:00 - 14:00", "Abfahrt 14:05\nAnkunft 16:30",
+            "Tokyo 09:00\nSydney 10:00\nMumbai 05:30",
+            "Johannes 3:16", "Frage: wie geht das?\nAntwort: so geht das\nFrage: und das?\nAntwort: auch so",
+            "Von: kundenservice\nAn: max\nBetreff: aw: rechnung\nVon: max\nAn: kundenservice\nBetreff: aw: aw: rechnung",
+            "步骤一：打开设置\n步骤二：点击账户\n步骤一：确认", "甲方：北京某公司\n乙方：上海某公司\n甲方：同意", "主持人：欢迎大家\n面试官：请介绍一下\n主持人：好的",
+        ] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
     }
 
     /// Labels of other languages before a passport number or a date of birth, and the mixed capitals
@@ -911,6 +928,13 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Pasaport No: U47491555", .passport) == ["U47491555"])
         #expect(found("przesyłam skan paszportu (nr BG8449919) do wniosku", .passport) == ["BG8449919"])
         #expect(found("Passport photo taken, see ticket ABCDEFGH", .passport).isEmpty)
+        for text in [
+            "Please bring your passport. Flight LH2024AB", "passport booking ref XK7P2QZ9", "Passport Office case 2024ABCD, receipt TXN4A9B2C",
+        ] {
+            #expect(found(text, .passport).isEmpty, "\(text)")
+        }
+        #expect(found("cestovní pas č. 12345678", .passport) == ["12345678"])
+        #expect(found("urodzony 12.03.1985 w Gdańsku", .dateOfBirth) == ["12.03.1985"])
         for (text, date) in [
             ("Geboortedatum: 09-10-2009", "09-10-2009"), ("Data urodzenia: 12.05.1967", "12.05.1967"), ("Doğum Tarihi: 03.08.1979", "03.08.1979"),
             ("Födelsedatum: 1997-02-11", "1997-02-11"),
@@ -918,6 +942,9 @@ private func strongNames(_ text: String) -> [String] {
             #expect(found(text, .dateOfBirth) == [date], "\(text)")
         }
         #expect(!found("Dirección: Av. Providencia 2133, depto 804, Providencia, Santiago", .streetAddress).isEmpty)
+        #expect(!found("alamat kirim Jl. Kebon Jeruk Raya No. 27, Jakarta Barat", .streetAddress).isEmpty)
+        // A Scandinavian "of" is no avenue: only "Av." with its dot and capital is.
+        #expect(found("Det var 2 av 3 personer som kom, 12 av 20 elever", .streetAddress).isEmpty)
     }
 
     /// Words are compared without case in every Latin alphabet the lists hold: Turkish İ and ı fold to

@@ -140,6 +140,10 @@ private struct LatinAddresses: Sendable {
 
     /// Abbreviations a dot may follow inside a street ("Av. Insurgentes", "No. 27", "Jl. Kemang").
     private let abbreviations = Chars.hashSet("av avda no nr str st ul al pl jl jln col dr rd blvd bd apt ste mah cad sok blv bulv")
+    /// "No." and "Nr." before a house number.
+    private let numberWords = Chars.hashSet("no nr nº")
+    /// Street prefixes written short, with their dot: "Av.", "Avda.", "Jl.".
+    private let dottedPrefixes = Chars.hashSet("av avda jl jln")
 
     @inline(__always) private func isStreetType(_ x: Word) -> Bool { !x.isNumber && streetTypes.contains(x.hash) }
 
@@ -217,10 +221,20 @@ private struct LatinAddresses: Sendable {
             while k < w.count && k - i < 3 && w[k].hash != boxHash { k += 1 }
             if k + 1 < w.count, w[k].hash == boxHash, w[k + 1].isNumber { return (w[k + 1].end, 0.85) }
         }
-        // Street prefix + name + number: "Rue de Virton 38", "ul. Miła 53", "Via Franscini 71".
-        if streetPrefixes.contains(x.hash) && (x.isCapitalized || lowercaseText || x.length <= 2) {
+        // Street prefix + name + number: "Rue de Virton 38", "ul. Miła 53", "Via Franscini 71", "Av.
+        // Providencia 2133", "Jl. Kemang Raya 27" (these only capitalised and with their dot: "2 av 3").
+        if (streetPrefixes.contains(x.hash) && (x.isCapitalized || lowercaseText || x.length <= 2))
+            || (dottedPrefixes.contains(x.hash) && x.isCapitalized && x.next == 0x2E)
+        {
             var k = i + 1
             while k < w.count && k - i <= 5 && isNameWord(w[k], lowercaseText: true) && adjacent(t, w[k - 1], w[k]) { k += 1 }
+            // "No." or "Nr." before the number: "Jl. Kebon Jeruk Raya No. 27", "Bağdat Cad. No: 145".
+            if k > i + 1, k + 1 < w.count, numberWords.contains(w[k].hash), w[k + 1].isNumber, w[k + 1].length <= 5, adjacent(t, w[k - 1], w[k]),
+                !w[k + 1].newlineBefore, w[k + 1].start - w[k].end <= 2,
+                (w[k].end..<w[k + 1].start).allSatisfy({ t.v[$0] == 0x2E || t.v[$0] == 0x3A || t.v[$0] == 0x20 })
+            {
+                return (w[k + 1].end, 0.8)
+            }
             if k > i + 1, k < w.count, w[k].isNumber, w[k].length <= 5, adjacent(t, w[k - 1], w[k]) { return (w[k].end, 0.8) }
         }
         // House number first; an HTTP status and its reason ("502 Bad Gateway", "504 Gateway Timeout") is none.

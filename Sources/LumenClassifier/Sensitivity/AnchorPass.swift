@@ -36,8 +36,16 @@ enum AnchorPass {
         for digit in 0x30...0x39 { table[digit] |= chain | iban }  // an IBAN's check digits follow two letters
         table[0x2B] |= chain  // +
         table[0x28] |= chain  // (
-        for c in [0x70, 0x50, 0x72, 0x52, 0x68, 0x48] { table[c] |= passport }  // p P r R h H
-        for c in [0x64, 0x44, 0x62, 0x42, 0x67, 0x47, 0x6E, 0x4E, 0x66, 0x46, 0x73, 0x53] { table[c] |= date }  // d D b B g G n N f F s S
+        // The first letters of the words that announce a passport or a date of birth, in both cases
+        // (p, r, h, c …; d, b, g, n, f, s, u, t, j …).
+        for c in Lexicon.passportWords.asciiFirsts {
+            table[c] |= passport
+            if Chars.isASCIILetter(UInt32(c)) { table[c & ~0x20] |= passport }
+        }
+        for c in Lexicon.dobContext.asciiFirsts {
+            table[c] |= date
+            if Chars.isASCIILetter(UInt32(c)) { table[c & ~0x20] |= date }
+        }
         for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
         for c in Secrets.formatStarts { table[Int(c)] |= format }  // s g x r h S n p …
         for c in Secrets.commandStarts { table[Int(c)] |= command }  // m s d … and '-' ("--password")

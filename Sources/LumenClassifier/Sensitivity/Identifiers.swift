@@ -561,7 +561,7 @@ enum Identifiers {
         }
         guard anchorEnd >= 0 else { return i + 1 }
         // A 6-9 character alphanumeric token with at least 5 digits (and at most 3 letters: "PAA482913")
-        // or 8-9 capitals and digits within 30 scalars; then more of them in a list ("E73019264、E80126643", "X, Y and Z").
+        // or a German passport number within 30 scalars; then more of them in a list ("E73019264、E80126643", "X, Y and Z").
         var k = anchorEnd
         var limit = anchorEnd + 30
         while k < min(t.count, limit) {
@@ -573,11 +573,9 @@ enum Identifiers {
                     e += 1
                 }
                 let len = e - k
-                // Or, as Germany and Czechia issue them, 8-9 capitals and digits mixed ("CTX8J3WMZ").
-                let mixed =
-                    len >= 8 && len <= 9 && digits >= 2 && len - digits >= 2
-                    && (k..<e).allSatisfy { !Chars.isASCIILetter(t.v[$0]) || Chars.isUpperASCII(t.v[$0]) }
-                if len >= 6 && len <= 9 && (digits >= 5 && len - digits <= 3 || mixed) {
+                // Or Germany's shape: nine of C F G H J K L M N P R T V W X Y Z and digits, a letter of
+                // C F G H J K first ("CTX8J3WMZ"; not a booking reference or "IPHONE15").
+                if len >= 6 && len <= 9 && (digits >= 5 && len - digits <= 3 || germanPassport(t, k, e)) {
                     out.append(Finding(type: .passport, start: k, end: e, score: 0.85))
                     var next = e
                     while next < t.count && next - e < 6
@@ -599,6 +597,18 @@ enum Identifiers {
         return anchorEnd
     }
     private static let andWord = Chars.scalars("and")
+
+    /// Nine scalars of Germany's passport alphabet (no vowels, B, D, Q or S), the first one of C F G H J K.
+    private static func germanPassport(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s == 9, germanFirst.contains(t.v[s]) else { return false }
+        var digits = 0
+        for k in s..<e {
+            if t.isDigit(k) { digits += 1 } else if !germanLetters.contains(t.v[k]) { return false }
+        }
+        return digits >= 2 && digits <= 7
+    }
+    private static let germanFirst = ScalarBitmap(Set("CFGHJK".unicodeScalars.map(\.value)))
+    private static let germanLetters = ScalarBitmap(Set("CFGHJKLMNPRTVWXYZ".unicodeScalars.map(\.value)))
 
     // MARK: Dates of birth (context-gated)
 

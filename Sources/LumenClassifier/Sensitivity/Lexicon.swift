@@ -148,7 +148,7 @@ enum Lexicon {
         """
         rue via vicolo viale corso piazza calle avenida avinguda rua travessa quadra paseo carrer ul ulica aleja
         plac utca út boulevard avenue chemin rte strada calea bulevardul cours allée impasse quai camino
-        carretera ronda praça alameda estrada jalan av avda jl jln
+        carretera ronda praça alameda estrada jalan
         """)
 
     /// Endings that make a single word a street name ("Koskikatu", "Søndergade", "Bahnhofstrasse").

@@ -207,26 +207,45 @@ enum Names {
             var word = String.UnicodeScalarView()
             word.append(contentsOf: scalars.compactMap(Unicode.Scalar.init))
             if names.contains(scalars) || notSpeakers.contains(String(word)) { continue }
-            // A common word ("客服", "用户", "经理"), alone or as the last two of three.
-            if Double(model.word(t, label.upperBound - 2, label.upperBound)) >= ChineseNameScanner.frequentWord,
-                t.v[label.upperBound - 2] != t.v[label.upperBound - 1]
+            // Name-shaped: a surname first, a nickname's 小, 老, 阿 or 大, or a doubled character ("婷婷");
+            // no numeral ("步骤一", "第二条", "周三") and no common word, whole or in its first or last two
+            // ("客服", "出版社", "面试官").
+            let first = scalars[0]
+            let doubled = scalars.count == 2 && scalars[0] == scalars[1]
+            guard doubled || model.row(first).isSurname || Lexicon.chineseSurnames.contains(first) || nicknamePrefixes.contains(first),
+                !scalars.contains(where: { chineseNumerals.contains($0) })
+            else { continue }
+            let frequent = { (s: Int, e: Int) in Double(model.word(t, s, e)) >= ChineseNameScanner.frequentWord }
+            if !doubled,
+                frequent(label.lowerBound, label.upperBound) || frequent(label.lowerBound, label.lowerBound + 2)
+                    || frequent(label.upperBound - 2, label.upperBound)
             {
                 continue
             }
             names.append(scalars)
         }
         guard !names.isEmpty else { return }
+        // Each name's other mentions: looked up only where a name's first character stands.
+        var byFirst: [UInt32: [[UInt32]]] = [:]
+        for name in names { byFirst[name[0], default: []].append(name) }
+        let labelStarts = Set(labels.map(\.lowerBound))
         var i = 0
         while i < t.count {
-            if let name = names.first(where: { n in i + n.count <= t.count && n.indices.allSatisfy { t.v[i + $0] == n[$0] } }) {
-                let atLabel = labels.contains { $0.lowerBound == i }
-                out.append(Finding(type: .person, start: i, end: i + name.count, score: atLabel ? 0.7 : 0.6))
+            if let candidates = byFirst[t.v[i]],
+                let name = candidates.first(where: { n in i + n.count <= t.count && n.indices.allSatisfy { t.v[i + $0] == n[$0] } })
+            {
+                out.append(Finding(type: .person, start: i, end: i + name.count, score: labelStarts.contains(i) ? 0.7 : 0.6))
                 i += name.count
             } else {
                 i += 1
             }
         }
     }
+
+    /// A nickname's first character: 小明, 老秦, 阿杰, 大刘.
+    private static let nicknamePrefixes: Set<UInt32> = [0x5C0F, 0x8001, 0x963F, 0x5927]
+    /// 一 to 十, 百, 两, 第, 零.
+    private static let chineseNumerals: Set<UInt32> = Set("一二三四五六七八九十百两第零".unicodeScalars.map(\.value))
 
     /// Kinship and role words that label a chat's lines without naming anyone, and field labels.
     private static let notSpeakers: Set<String> = [
@@ -521,33 +540,58 @@ private struct LatinNames: Sendable {
         return dashes >= 3 && cells
     }
 
-    /// Whether only a message's time stamp precedes `start` on its line: "[02/06/2024, 18:03:11] ",
-    /// "[Mo 09:12] ", "[10:03] " (a bracket with a digit in it) or "03:15 ", "12.06.2024 08:02 " (digits
-    /// with ':' and '.', '/', '-', ',').
-    private func stampBefore(_ t: ScalarText, _ start: Int) -> Bool {
+    /// What precedes `start` on its line, if only a message's time stamp: 0 none, 1 a clock time
+    /// ("03:15 ", "[10:03] ", an agenda's "09:00 " too), 2 a date and a clock time, as chat apps export
+    /// them ("[02/06/2024, 18:03:11] ", "[10/06/24 07.21] ", "12.06.2024 08:02 "). A log's ISO date
+    /// ("2024-06-02 18:03:11 Traefik:") is none. Stamps are read up to 48 scalars back.
+    private func stampBefore(_ t: ScalarText, _ start: Int) -> Int {
         var k = start - 1
         while k >= 0, t.v[k] == 0x20 { k -= 1 }
-        guard k >= 0, k < start - 1 else { return false }
-        var digit = false
+        guard k >= 0, k < start - 1 else { return 0 }
+        var end = k + 1
         if t.v[k] == 0x5D {
+            end = k
             k -= 1
-            while k >= 0, start - k < 48, t.v[k] != 0x5B, t.v[k] != 0x0A {
-                if Chars.isDigit(t.v[k]) { digit = true }
-                k -= 1
-            }
-            guard k >= 0, t.v[k] == 0x5B else { return false }
+            while k >= 0, start - k < 48, t.v[k] != 0x5B, t.v[k] != 0x0A { k -= 1 }
+            guard k >= 0, t.v[k] == 0x5B else { return 0 }
             k -= 1
         } else {
-            var colon = false
-            while k >= 0, start - k < 32, Chars.isDigit(t.v[k]) || [0x3A, 0x2E, 0x2F, 0x2D, 0x2C, 0x20].contains(t.v[k]) {
-                if Chars.isDigit(t.v[k]) { digit = true }
-                if t.v[k] == 0x3A { colon = true }
-                k -= 1
-            }
-            guard colon else { return false }
+            while k >= 0, start - k < 32, Chars.isDigit(t.v[k]) || [0x3A, 0x2E, 0x2F, 0x2D, 0x2C, 0x20].contains(t.v[k]) { k -= 1 }
         }
+        let stampStart = k + 1
         while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x09 { k -= 1 }
-        return digit && (k < 0 || t.v[k] == 0x0A)
+        guard k < 0 || t.v[k] == 0x0A else { return 0 }
+        // Runs of digits, each with the scalar after it: a clock is d{1,2}[:.]dd at the start or after
+        // a space or a comma, a date d{1,4}[/.]d{1,2}[/.]d{2,4}.
+        var runs: [(digits: Int, after: UInt32, before: UInt32)] = []
+        var p = stampStart
+        while p < end {
+            if Chars.isDigit(t.v[p]) {
+                var q = p
+                while q < end, Chars.isDigit(t.v[q]) { q += 1 }
+                runs.append((q - p, q < end ? t.v[q] : 0x20, p > stampStart ? t.v[p - 1] : 0x20))
+                p = q
+            } else {
+                p += 1
+            }
+        }
+        var clock = false
+        var date = false
+        for r in runs.indices {
+            let run = runs[r]
+            if run.digits == 4, run.after == 0x2D { return 0 }
+            if run.digits >= 1, run.digits <= 4, run.after == 0x2F || run.after == 0x2E, r + 2 < runs.count, runs[r + 1].after == run.after,
+                runs[r + 2].digits >= 2
+            {
+                date = true
+            }
+            if run.digits >= 1, run.digits <= 2, run.after == 0x3A || (run.after == 0x2E && date), r + 1 < runs.count, runs[r + 1].digits == 2,
+                run.before == 0x20 || run.before == 0x2C || run.before == 0x5B
+            {
+                clock = true
+            }
+        }
+        return clock ? (date ? 2 : 1) : 0
     }
 
     /// One to three capitalised words from word `i` (a census first name first, or no everyday word),
@@ -557,17 +601,43 @@ private struct LatinNames: Sendable {
         guard candidate(x), firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash)) else { return nil }
         var e = i + 1
         while e < w.count, e < i + 3, w[e].isCapitalized, !w[e].isAllCaps, !w[e].isNumber, sameLine(t, w[e - 1], w[e]) { e += 1 }
+        // A census first name, a given name and a surname ("Kasia Nowicka"), or one word before a message
+        // after a dash ("Anaïs 10:04 — on garde…"); none an everyday word ("Montag 09:00", "Einlass 18:30",
+        // "München Hbf 10:04", "Despacito 3:48" are opening hours, timetables and track lists).
+        let census = firstNames.contains(x.hash)
+        let fullName = e >= i + 2 && w[i..<e].allSatisfy { !englishWords.contains($0.hash) && !softwareWords.contains($0.hash) && $0.length >= 4 }
         // The time: one or two digits, ':', two digits.
         guard e + 1 < w.count, w[e].isNumber, w[e].length <= 2, w[e].next == 0x3A, !w[e].newlineBefore, w[e + 1].isNumber, w[e + 1].length == 2,
             w[e + 1].start == w[e].end + 1, (w[e - 1].end..<w[e].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x09 })
         else { return nil }
         var k = w[e + 1].end
-        if k + 2 < t.count, t.v[k] == 0x20, (t.v[k + 1] | 0x20) == 0x61 || (t.v[k + 1] | 0x20) == 0x70, (t.v[k + 2] | 0x20) == 0x6D { k += 3 }
+        var clockMark = false
+        if k + 2 < t.count, t.v[k] == 0x20, (t.v[k + 1] | 0x20) == 0x61 || (t.v[k + 1] | 0x20) == 0x70, (t.v[k + 2] | 0x20) == 0x6D {
+            k += 3
+            clockMark = true
+        }
         while k < t.count, t.v[k] == 0x20 { k += 1 }
         guard k >= t.count || t.v[k] == 0x0A || t.v[k] == 0x0D || t.v[k] == 0x3A || t.v[k] == 0x2014 || t.v[k] == 0x2013 || t.v[k] == 0x2D else {
             return nil
         }
-        return e
+        // A message after a colon or a dash; a dash before a number is a range of hours ("09:00 - 17:00").
+        var message = k < t.count && t.v[k] == 0x3A
+        if k < t.count, t.v[k] == 0x2014 || t.v[k] == 0x2013 || t.v[k] == 0x2D {
+            var d = k + 1
+            while d < t.count, t.v[d] == 0x20 { d += 1 }
+            if d < t.count, Chars.isDigit(t.v[d]) { return nil }
+            message = d < t.count && Chars.isLetter(t.v[d])
+        }
+        // At the line's end: with AM/PM, or a message on the next line that is no other name and time
+        // ("Tokyo 09:00\nSydney 10:00", "Johannes 3:16" are times of places and a verse).
+        if !message, !clockMark {
+            let next = e + 2
+            guard next < w.count, w[next].newlineBefore,
+                !(w[next].isCapitalized && next + 1 < w.count && w[next + 1].isNumber && w[next + 1].next == 0x3A
+                    && sameLine(t, w[next], w[next + 1]))
+            else { return nil }
+        }
+        return census || fullName || message ? e : nil
     }
 
     /// Word `i` is where a place goes: after a postal code ("69003 Lyon", "4100-114 Porto"; not a badge
@@ -817,22 +887,44 @@ private struct LatinNames: Sendable {
 
     /// A word that can label a chat's speaker: a census first name, or no everyday or software word.
     private func speakerLabel(_ x: Word) -> Bool {
-        firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
+        !mailHeaders.contains(x.hash) && (firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash)))
     }
+
+    /// A mail's header labels in the languages of its threads ("Von:", "An:", "Betreff:", "Aan:").
+    private let mailHeaders = Chars.hashSet(
+        """
+        von an betreff cc bcc datum gesendet objet de envoyé asunto para enviado onderwerp van aan verzonden oggetto da inviato \
+        assunto enviada temat od do wysłano konu kimden kime tarih ämne från till skickat aihe lähettäjä vastaanottaja
+        """)
 
     func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var taken = [Bool](repeating: false, count: w.count)
         // A transcript: three lines or more start with a speaker's label, one of them said again (a
         // form's labels differ; a mail thread's headers repeat, but their values are no sentences).
+        // One label at least must be a census first name ("Frage:/Antwort:", "Zutaten:/Zubereitung:" and
+        // a thread's "Konu:/Kime:" repeat too).
         var labels: [UInt64] = []
         var repeated = false
+        var person = false
         for x in w where (x.newlineBefore || x.previous == 0) && x.next == 0x3A && x.isCapitalized && !x.isAllCaps && !x.isNumber && speakerLabel(x) {
             if labels.contains(x.hash) { repeated = true }
+            if firstNames.contains(x.hash) { person = true }
             labels.append(x.hash)
-            if labels.count >= 3 && repeated { break }
+            if labels.count >= 3 && repeated && person { break }
             if labels.count >= 64 { break }
         }
-        let transcript = labels.count >= 3 && repeated
+        let transcript = labels.count >= 3 && repeated && person
+        // A chat's stamped speakers: labels after a clock time, two of them different and one said again
+        // (an agenda's "09:00 Registrierung:", "09:30 Begrüßung:" are said once; a log's ISO-dated
+        // "Traefik:" never counts).
+        var stamped: [UInt64] = []
+        var stampedAgain = false
+        for x in w where x.next == 0x3A && x.isCapitalized && !x.isAllCaps && !x.isNumber && !(x.newlineBefore || x.previous == 0) {
+            guard stamped.count < 64, speakerLabel(x), stampBefore(t, x.start) > 0 else { continue }
+            if stamped.contains(x.hash) { stampedAgain = true } else { stamped.append(x.hash) }
+            if stamped.count >= 2 && stampedAgain { break }
+        }
+        let chat = stamped.count >= 2 && stampedAgain
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
@@ -963,7 +1055,9 @@ private struct LatinNames: Sendable {
             // technical text, where a lone word under 0.7 is taken for a product's or a header's name.
             if x.isCapitalized, candidate(x), x.next == 0x3A, !x.isAllCaps {
                 let atLineStart = x.newlineBefore || x.previous == 0
-                let stamped = !atLineStart && stampBefore(t, x.start) && speakerLabel(x)
+                // A chat app's date and time stamp, or a time and a census name or other stamped speakers.
+                let stamp = atLineStart ? 0 : stampBefore(t, x.start)
+                let stamped = stamp > 0 && (firstNames.contains(x.hash) || ((stamp == 2 || chat) && speakerLabel(x)))
                 if stamped || (atLineStart && (speakerLine(t, w, i) || (transcript && speakerLabel(x) && lowercaseMessage(t, w, i)))) {
                     add(i, i + 1, stamped ? 0.7 : 0.6)
                     i += 1
@@ -1117,6 +1211,7 @@ private struct LatinNames: Sendable {
     /// "Nicole: What a day": a label followed by a sentence (a capitalised word of letters, or "I"),
     /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
     private func speakerLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        if mailHeaders.contains(w[i].hash) { return false }
         if firstNames.contains(w[i].hash) { return true }
         // A field label of an everyday word ("Reviewer: Ingrid Johansson", "Status: done").
         if englishWords.contains(w[i].hash) || softwareWords.contains(w[i].hash) { return false }

@@ -224,6 +224,9 @@ struct ContextWords: Sendable {
     private static let anyNext: UInt32 = 0xFFFF_FFFF
     @inline(__always) private static func pair(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
 
+    /// The ASCII scalars a word starts with, lower case (a trigger table lists them and their capitals).
+    var asciiFirsts: [Int] { byFirst.indices.filter { byFirst[$0] != 0 } }
+
     init(_ words: [String]) {
         let lists = words.map(Chars.scalars)
         precondition(lists.count <= 64 && lists.allSatisfy { !$0.isEmpty })
