@@ -65,6 +65,8 @@ enum AnchorPass {
         var nextCommand = 0
         let n = t.count
         let triggers = Self.triggers
+        let passportWords = Lexicon.passportWords
+        let dobWords = Lexicon.dobContext
         var afterLetter = false
         for i in 0..<n {
             let c = t.v[i]
@@ -83,6 +85,14 @@ enum AnchorPass {
             if m & chain != 0 && i >= nextChain { nextChain = Identifiers.digitChainStep(t, i, &scratch, &found.chains) }
             if m & iban != 0 && i >= 2 && i - 2 >= nextIBAN && i + 2 < n {
                 nextIBAN = Identifiers.ibanStep(t, i - 2, &found.ibans)
+            }
+            // The words' first two letters first (one table load), before the call: "t", "u", "c" start
+            // many words and few labels.
+            if m & (passport | date) != 0 {
+                let lower = Chars.lowerASCII(c)
+                let next = Chars.lowerASCII(t[i + 1])
+                if m & passport != 0 && !passportWords.mayStart(lower, next) { m &= ~passport }
+                if m & date != 0 && !dobWords.mayStart(lower, next) { m &= ~date }
             }
             if m & passport != 0 && i >= nextPassport { nextPassport = Identifiers.passportStep(t, i, &found.passports) }
             if m & date != 0 && i >= nextDate { nextDate = Identifiers.dateOfBirthStep(t, i, &found.dates) }

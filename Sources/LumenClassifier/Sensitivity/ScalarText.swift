@@ -221,6 +221,10 @@ struct ContextWords: Sendable {
     private let nonASCII: [(UInt32, UInt64)]
     /// The first two scalars of every word (`pair`; a word of one scalar: it and `anyNext`).
     private let starts: Set<UInt64>
+    /// The same for ASCII pairs as bits: row `c` (two words of 64 bits) has bit `next` set when a word
+    /// starts with `c` and `next`, all of it when a word is `c` alone. One load instead of two hashes
+    /// at every word start the anchor pass tries.
+    private let asciiStarts: [UInt64]
     private static let anyNext: UInt32 = 0xFFFF_FFFF
     @inline(__always) private static func pair(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
 
@@ -247,12 +251,24 @@ struct ContextWords: Sendable {
         self.byFirst = byFirst
         self.nonASCII = nonASCII
         starts = Set(lists.map { Self.pair($0[0], $0.count > 1 ? $0[1] : Self.anyNext) })
+        var bits = [UInt64](repeating: 0, count: 256)
+        for word in lists where word[0] < 0x80 {
+            let row = Int(word[0]) * 2
+            if word.count == 1 {
+                bits[row] = ~0
+                bits[row + 1] = ~0
+            } else if word[1] < 0x80 {
+                bits[row + Int(word[1] >> 6)] |= 1 << (word[1] & 63)
+            }
+        }
+        asciiStarts = bits
     }
 
     /// Whether some word starts with `c` and then `next` (both already lower-cased): a cheap test
     /// before `candidates` and `matches`, derived from the words so that it never disagrees with them.
     @inline(__always) func mayStart(_ c: UInt32, _ next: UInt32) -> Bool {
-        starts.contains(Self.pair(c, next)) || starts.contains(Self.pair(c, Self.anyNext))
+        if c < 0x80 && next < 0x80 { return asciiStarts[Int(c) * 2 + Int(next >> 6)] & (1 << (next & 63)) != 0 }
+        return starts.contains(Self.pair(c, next)) || starts.contains(Self.pair(c, Self.anyNext))
     }
 
     /// The words that start with `c` (already lower-cased), as a bit set in list order.
