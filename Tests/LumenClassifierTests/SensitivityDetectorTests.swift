@@ -934,6 +934,9 @@ private func strongNames(_ text: String) -> [String] {
             #expect(found(text, .passport).isEmpty, "\(text)")
         }
         #expect(found("cestovní pas č. 12345678", .passport) == ["12345678"])
+        // The labels themselves are no names beside their values.
+        #expect(strongNames("Doğum Tarihi: 03.08.1979, tel 0532 714 60 28").isEmpty)
+        #expect(strongNames("Reisender: Annelie Voß, Pass-Nr. CTX8J3WMZ") == ["Annelie Voß"])
         #expect(found("urodzony 12.03.1985 w Gdańsku", .dateOfBirth) == ["12.03.1985"])
         for (text, date) in [
             ("Geboortedatum: 09-10-2009", "09-10-2009"), ("Data urodzenia: 12.05.1967", "12.05.1967"), ("Doğum Tarihi: 03.08.1979", "03.08.1979"),

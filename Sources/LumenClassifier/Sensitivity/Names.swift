@@ -640,6 +640,19 @@ private struct LatinNames: Sendable {
         return census || fullName || message ? e : nil
     }
 
+    /// Whether a date-of-birth or passport label starts at `start` and covers the candidate up to `end`.
+    private func labelWord(_ t: ScalarText, _ start: Int, _ end: Int) -> Bool {
+        for words in [Lexicon.dobContext, Lexicon.passportWords] {
+            var candidates = words.candidates(Chars.foldCase(t.v[start]))
+            while candidates != 0 {
+                let index = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                if start + words.count(index) >= end, words.matches(index, t, at: start) { return true }
+            }
+        }
+        return false
+    }
+
     /// Word `i` is where a place goes: after a postal code ("69003 Lyon", "4100-114 Porto"; not a badge
     /// number, "Badge 40213 Okafor") or after "in" before a comma, a full stop or the line's end ("a
     /// nurse in Leeds.", "vivo en Bilbao,"; not "loop in Whitlock on the thread"). A surname alone
@@ -941,6 +954,9 @@ private struct LatinNames: Sendable {
                 return
             }
             if e == s + 1, e < w.count, w[e].isNumber, sameLine(t, w[e - 1], w[e]), monthNames.contains(w[s].hash) { return }
+            // A label for a date of birth or a passport number is no name ("Doğum Tarihi: 03.08.1979",
+            // "Pass-Nr. CZ6K3L1R4").
+            if labelWord(t, w[s].start, w[e - 1].end) { return }
             // A table's header row names its columns ("| Candidate | Stage | Contact | Notes |", where a
             // cue word is a column's name); a full name there is a person all the same ("| Patient |
             // Maria Lopez |").
@@ -1318,7 +1334,7 @@ private struct LatinNames: Sendable {
                 let e = extendName(t, w, k, lowercase: false, max: 2)
                 // A given name and a surname are a name ("…, Mo Haddad, Will Baker"); one word alone must
                 // be one a list of names can hold.
-                guard e > k + 1 || coordinable(w[k], andList: andList) else { continue }
+                guard e > k + 1 || coordinable(w[k], andList: andList), !labelWord(t, w[k].start, w[e - 1].end) else { continue }
                 for m in k..<e { taken[m] = true }
                 out.append(Finding(type: .person, start: w[k].start, end: w[e - 1].end, score: 0.5))
                 changed = true
