@@ -204,9 +204,7 @@ enum Names {
         var names: [[UInt32]] = []
         for label in labels {
             let scalars = Array(t.v[label])
-            var word = String.UnicodeScalarView()
-            word.append(contentsOf: scalars.compactMap(Unicode.Scalar.init))
-            if names.contains(scalars) || notSpeakers.contains(String(word)) { continue }
+            if names.contains(scalars) || notSpeakers.contains(scalars) { continue }
             // Name-shaped: a surname first, a nickname's 小, 老, 阿 or 大, or a doubled character ("婷婷");
             // no numeral ("步骤一", "第二条", "周三") and no common word, whole or in its first or last two
             // ("客服", "出版社", "面试官").
@@ -248,14 +246,15 @@ enum Names {
     private static let chineseNumerals: Set<UInt32> = Set("一二三四五六七八九十百两第零".unicodeScalars.map(\.value))
 
     /// Kinship and role words that label a chat's lines without naming anyone, and field labels.
-    private static let notSpeakers: Set<String> = [
-        "老妈", "老爸", "妈妈", "爸爸", "老婆", "老公", "闺女", "儿子", "女儿", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "外婆", "外公",
-        "舅舅", "阿姨", "叔叔", "宝宝", "客服", "用户", "顾客", "买家", "卖家", "房东", "租客", "医生", "患者", "老师", "学生",
-        "家长", "同事", "领导", "主管", "经理", "助手", "系统", "机器人", "管理员", "群主", "我们", "你们", "他们", "自己",
-        // A mail's or a form's field labels, which repeat down a thread.
-        "发件人", "收件人", "抄送", "密送", "主题", "日期", "时间", "附件", "地址", "电话", "手机", "邮箱", "姓名", "备注", "回复", "问题",
-        "答案", "原因", "结果", "状态", "说明", "内容", "标题", "来源", "金额", "单号", "订单",
-    ]
+    private static let notSpeakers: Set<[UInt32]> = Set(
+        [
+            "老妈", "老爸", "妈妈", "爸爸", "老婆", "老公", "闺女", "儿子", "女儿", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "外婆", "外公",
+            "舅舅", "阿姨", "叔叔", "宝宝", "客服", "用户", "顾客", "买家", "卖家", "房东", "租客", "医生", "患者", "老师", "学生",
+            "家长", "同事", "领导", "主管", "经理", "助手", "系统", "机器人", "管理员", "群主", "我们", "你们", "他们", "自己",
+            // A mail's or a form's field labels, which repeat down a thread.
+            "发件人", "收件人", "抄送", "密送", "主题", "日期", "时间", "附件", "地址", "电话", "手机", "邮箱", "姓名", "备注", "回复", "问题",
+            "答案", "原因", "结果", "状态", "说明", "内容", "标题", "来源", "金额", "单号", "订单",
+        ].map { $0.unicodeScalars.map(\.value) })
 
     /// First scalars of the titles, and last scalars of the cue words (or the colon after them).
     private static let titleFirst = ScalarBitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
@@ -437,6 +436,8 @@ private struct LatinNames: Sendable {
     let surnames = Chars.hashSet(NameLexicon.surnames + "\n" + NameLexicon.worldSurnames)
     private let englishWords = EnglishWords.common
     private let softwareWords = Lexicon.softwareWords
+    private let dobWords = Lexicon.dobContext
+    private let passportWords = Lexicon.passportWords
     private let unattendedMailboxes = Lexicon.unattendedMailboxes
 
     private let nameHash = Chars.hash("name")
@@ -598,7 +599,7 @@ private struct LatinNames: Sendable {
     /// then the time ("8:02", "10:04 AM") and the line's end, a colon or a dash: the end of the name.
     private func authorBeforeTime(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
         let x = w[i]
-        guard candidate(x), firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash)) else { return nil }
+        guard candidate(x), nameLike(x) else { return nil }
         var e = i + 1
         while e < w.count, e < i + 3, w[e].isCapitalized, !w[e].isAllCaps, !w[e].isNumber, sameLine(t, w[e - 1], w[e]) { e += 1 }
         // A census first name, a given name and a surname ("Kasia Nowicka"), or one word before a message
@@ -642,13 +643,15 @@ private struct LatinNames: Sendable {
 
     /// Whether a date-of-birth or passport label starts at `start` and covers the candidate up to `end`.
     private func labelWord(_ t: ScalarText, _ start: Int, _ end: Int) -> Bool {
-        for words in [Lexicon.dobContext, Lexicon.passportWords] {
-            var candidates = words.candidates(Chars.foldCase(t.v[start]))
-            while candidates != 0 {
-                let index = candidates.trailingZeroBitCount
-                candidates &= candidates - 1
-                if start + words.count(index) >= end, words.matches(index, t, at: start) { return true }
-            }
+        covers(dobWords, t, start, end) || covers(passportWords, t, start, end)
+    }
+
+    private func covers(_ words: ContextWords, _ t: ScalarText, _ start: Int, _ end: Int) -> Bool {
+        var candidates = words.candidates(Chars.foldCase(t.v[start]))
+        while candidates != 0 {
+            let index = candidates.trailingZeroBitCount
+            candidates &= candidates - 1
+            if start + words.count(index) >= end, words.matches(index, t, at: start) { return true }
         }
         return false
     }
@@ -898,10 +901,13 @@ private struct LatinNames: Sendable {
         return true
     }
 
-    /// A word that can label a chat's speaker: a census first name, or no everyday or software word.
-    private func speakerLabel(_ x: Word) -> Bool {
-        !mailHeaders.contains(x.hash) && (firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash)))
+    /// A census first name, or no everyday or software word.
+    private func nameLike(_ x: Word) -> Bool {
+        firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
     }
+
+    /// A word that can label a chat's speaker: name-like, and no mail header.
+    private func speakerLabel(_ x: Word) -> Bool { !mailHeaders.contains(x.hash) && nameLike(x) }
 
     /// A mail's header labels in the languages of its threads ("Von:", "An:", "Betreff:", "Aan:").
     private let mailHeaders = Chars.hashSet(
@@ -1227,10 +1233,9 @@ private struct LatinNames: Sendable {
     /// "Nicole: What a day": a label followed by a sentence (a capitalised word of letters, or "I"),
     /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
     private func speakerLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
-        if mailHeaders.contains(w[i].hash) { return false }
+        // A mail header or a field label of an everyday word ("Reviewer: Ingrid Johansson", "Status: done").
+        guard speakerLabel(w[i]) else { return false }
         if firstNames.contains(w[i].hash) { return true }
-        // A field label of an everyday word ("Reviewer: Ingrid Johansson", "Status: done").
-        if englishWords.contains(w[i].hash) || softwareWords.contains(w[i].hash) { return false }
         guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
         let y = w[i + 1]
         // A header whose value is a whole name ("Kimden: Selin Akbulut <…>", "Policyholder: Gwendolyn
