@@ -921,6 +921,34 @@ private func strongNames(_ text: String) -> [String] {
         }
     }
 
+    /// Letters and messages name their people where they open and close: a greeting of another
+    /// language, a salutation line of the name alone, a signature after a closing or a dash. The
+    /// greetings, closings and the roles a letter is addressed to are no names.
+    @Test func salutationsAndSignatures() {
+        #expect(strongNames("Hallo Jürgen, anbei die Unterlagen. Viele Grüße, Birte") == ["Jürgen", "Birte"])
+        #expect(strongNames("Bonjour Maëlle, merci. Cordialement, Thibault") == ["Maëlle", "Thibault"])
+        #expect(strongNames("Chào anh Khoa,\nEm xin nghỉ phép thứ Sáu") == ["Khoa"])
+        #expect(strongNames("Hola Sra. Ibáñez:\ngracias por todo") == ["Ibáñez"])
+        #expect(strongNames("Thanks for the update on the invoice. Best regards,\nHonza") == ["Honza"])
+        #expect(strongNames("arrive friday around 6\nthanks!!\nTess") == ["Tess"])
+        #expect(strongNames("P.S. Cell 347 102 7989.\nGrazie!\nMatteo") == ["Matteo"])
+        #expect(strongNames("Can you send the report? Cheers, Kemi") == ["Kemi"])
+        #expect(strongNames("Mit freundlichen Grüßen\nSabine Ruhnke\nHausverwaltung") == ["Sabine Ruhnke"])
+        #expect(strongNames("Please bring your draft OKRs.\n— Kim") == ["Kim"])
+        #expect(strongNames("Could you confirm once it's cleared?\n\nFelix") == ["Felix"])
+        #expect(strongNames("Can you check this email before I send it?\n\nSaoirse,\n\nThanks again for the quick turnaround.") == ["Saoirse"])
+        // Greetings, closings, roles and what a closing precedes that is no name.
+        for text in [
+            "Hallo Welt!", "Hola Mundo!", "Liebe Kollegen,\nbitte beachten", "Ciao ragazzi,\ndomani alle 9", "Dear Parent, due to a system upgrade",
+            "Dear Hiring Manager,\n\nI am writing to apply", "Liebe Grüße,\nViele Grüße", "Best regards,\nAcme Support Team",
+            "Thanks,\nThe Lumen Team",
+            "Cities to visit:\n- Tokyo\n- Osaka", "Gracias,\nEl equipo de soporte", "Merci !\nBonne journée",
+            "Thanks for the review.\nRegards,\nSupport", "Note that the cache is cleared.\n\nConclusion",
+        ] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
+    }
+
     /// Labels of other languages before a passport number or a date of birth, and the mixed capitals
     /// and digits of German and Czech passports.
     @Test func passportsAndBirthDatesInOtherLanguages() {

@@ -455,6 +455,7 @@ private struct LatinNames: Sendable {
     private let withHash = Chars.hash("with")
     private let addHash = Chars.hash("add")
     private let meHash = Chars.hash("me")
+    private let youHash = Chars.hash("you")
     private let missHash = Chars.hash("miss")
     private let callWords = Chars.hashSet("call calls called")
     /// Verbs whose object is a person, written before a name at the start of a request.
@@ -1022,6 +1023,27 @@ private struct LatinNames: Sendable {
                 i = e
                 continue
             }
+            // A greeting of another language at a line's start, before the name it greets: "Hallo Jürgen,",
+            // "Bonjour Maëlle !", "Chào anh Khoa,", "Hola Sra. Ibáñez:" (English "Dear", "Hi" are cues below).
+            if greetings.contains(x.hash), x.newlineBefore || x.previous == 0 || x.previous == 0x22, let (s, e) = greeted(t, w, i) {
+                add(s, e, 0.75)
+                i = e
+                continue
+            }
+            // A signature: the name alone on the line after a closing ("Best regards,\nHonza", "Grazie!\nMatteo",
+            // "— Tess"), after a closing on its own line ("Cheers, Kemi"), or a census first name alone on the
+            // text's last line after a sentence ("…once it's cleared?\n\nFelix").
+            if x.isCapitalized, !x.isAllCaps, let (e, score) = signature(t, w, i) {
+                add(i, e, score)
+                i = e
+                continue
+            }
+            // A letter's salutation line of the name alone: "Saoirse,\n\nThanks again for…".
+            if x.isCapitalized, !x.isAllCaps, let e = salutationLine(t, w, i) {
+                add(i, e, 0.7)
+                i = e
+                continue
+            }
             // Cue phrases: "name is X", "name: X", "name? X", "User: X", "named X", "it to X", "under X".
             if i + 1 < w.count, isCue(t, w, i) {
                 var j = i + 1
@@ -1229,6 +1251,130 @@ private struct LatinNames: Sendable {
         "monsieur madame mademoiselle mme mlle herr frau herrn meneer mevrouw señor señora señorita senhor senhora signor signora signorina")
     /// …and abbreviated (read only with their dot).
     private let foreignTitleAbbreviations = Chars.hashSet("hr fr dhr mevr dott dssa sig sigra ing avv sra srta")
+
+    /// Greetings of other languages that open a letter or a message ("Hallo", "Bonjour", "Hola", "Ciao",
+    /// "Olá", "Hoi", "Hej", "Cześć", "Merhaba", "Ahoj", "Chào"): none is a name (`Lexicon.notNames`).
+    private let greetings = Chars.hashSet(
+        """
+        hallo moin servus liebe lieber bonjour bonsoir salut cher chère chere hola estimado estimada querido querida \
+        ciao buongiorno buonasera gentile gentilissimo gentilissima olá oi prezado prezada hoi beste hej hei cześć \
+        czesc witaj szanowny szanowna merhaba sayın ahoj chào kedves
+        """)
+    /// Titles of address between a greeting and a name: Vietnamese kinship terms ("Chào anh Khoa"),
+    /// and the European titles (`foreignTitles`, "Sr.", "Sra.", "Dr.").
+    private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani bay bayan")
+    /// Words that end a letter's closing line ("Best regards,", "Thanks!!", "Mit freundlichen Grüßen",
+    /// "Grazie!", "Cordialement,", "Trân trọng,", "Terima kasih,"), lower case.
+    private let closings = Chars.hashSet(
+        """
+        regards thanks thank thx ty cheers best sincerely yours love xoxo wishes care soon \
+        grüße grüßen gruß grüsse gruss danke dank lg mfg vg \
+        cordialement amitiés salutations bises bisous merci \
+        saludos atentamente abrazos besos gracias saluti grazie cordiali distinti \
+        abraços beijos obrigado obrigada atenciosamente cumprimentos \
+        groet groeten bedankt pozdrawiam pozdrowienia dziękuję dzięki serdecznie \
+        saygılarımla teşekkürler selamlar kasih hormat trọng ơn pozdravem děkuji díky tack hälsningar mvh hilsen kiitos terveisin
+        """)
+
+    /// "Hallo Jürgen,": the name after greeting `w[i]` (and a title of address): one to three name-like
+    /// capitalised words on its line, then a comma, "!", ":" or the line's end. Returns the name's range.
+    private func greeted(_ t: ScalarText, _ w: [Word], _ i: Int) -> (Int, Int)? {
+        var s = i + 1
+        guard s < w.count, sameLine(t, w[i], w[s]) else { return nil }
+        if addressTerms.contains(w[s].hash) || foreignTitles.contains(w[s].hash) {
+            guard s + 1 < w.count, !w[s + 1].newlineBefore, w[s + 1].start - w[s].end <= 2,
+                (w[s].end..<w[s + 1].start).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x2E })
+            else { return nil }
+            s += 1
+        }
+        var e = s
+        while e < w.count, e < s + 3, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == s || sameLine(t, w[e - 1], w[e]) { e += 1 }
+        guard e > s else { return nil }
+        var k = w[e - 1].end
+        while k < t.count, t.v[k] == 0x20 { k += 1 }
+        guard k < t.count else { return (s, e) }
+        switch t.v[k] {
+        case 0x2C, 0x21, 0x3A, 0x0A, 0x0D: return (s, e)
+        default: return nil
+        }
+    }
+
+    /// Whether `w[k]` ends a closing ("Best regards", "Thank you", "Mit freundlichen Grüßen") that
+    /// starts its line or a sentence, within four words.
+    private func closingEnds(_ t: ScalarText, _ w: [Word], _ k: Int) -> Bool {
+        guard k >= 0, closings.contains(w[k].hash) || (w[k].hash == youHash && k > 0 && closings.contains(w[k - 1].hash)) else { return false }
+        func starts(_ x: Word) -> Bool {
+            x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F
+        }
+        var j = k
+        while j > 0, k - j < 3, !starts(w[j]) { j -= 1 }
+        return starts(w[j])
+    }
+
+    /// A signature at `w[i]`: name-like capitalised words (at most three) that end their line, after a
+    /// closing (on the line before, or before a comma on the same line) or after a dash that starts the
+    /// line; or a census first name alone on the text's last line after a sentence. Returns the end
+    /// and the score.
+    private func signature(_ t: ScalarText, _ w: [Word], _ i: Int) -> (Int, Double)? {
+        guard i > 0 else { return nil }
+        let x = w[i]
+        // What comes before decides first (most capitalised words have none of it).
+        var score = 0.0
+        var lastLineOnly = false
+        if x.newlineBefore {
+            var d = x.start - 1
+            while d >= 0, t.v[d] == 0x20 { d -= 1 }
+            if closingEnds(t, w, i - 1) {
+                // "Best regards,\nHonza": the line before is a closing.
+                score = 0.7
+            } else if d >= 0, t.v[d] == 0x2014 || t.v[d] == 0x2013 || t.v[d] == 0x7E || (t.v[d] == 0x2D && d == x.start - 1),
+                d == 0 || t.v[d - 1] == 0x0A
+            {
+                // "— Tess", "~ Tess", "-Tess" starting the line ("- Tokyo", with a space, is a list's item).
+                score = 0.7
+            } else if firstNames.contains(x.hash), x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F {
+                // "…cleared?\n\nFelix" ending the text.
+                score = 0.6
+                lastLineOnly = true
+            }
+        } else if w[i - 1].next == 0x2C, x.start - w[i - 1].end <= 2, closingEnds(t, w, i - 1) {
+            // "Cheers, Kemi", "Thanks. Best, Tess": a closing before a comma on the same line.
+            score = 0.7
+        }
+        guard score > 0 else { return nil }
+        var e = i
+        while e < w.count, e < i + 3, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == i || sameLine(t, w[e - 1], w[e]) { e += 1 }
+        guard e > i, !lastLineOnly || e == i + 1 else { return nil }
+        // The name ends its line (the text, for a name alone after a sentence).
+        var k = w[e - 1].end
+        while k < t.count, t.v[k] == 0x20 || t.v[k] == 0x0D || (lastLineOnly && t.v[k] == 0x0A) { k += 1 }
+        guard k == t.count || (!lastLineOnly && t.v[k] == 0x0A) else { return nil }
+        return (e, score)
+    }
+
+    /// A salutation line holding the name alone, after a blank line, a colon or the text's start:
+    /// "Saoirse,\n\nThanks again…". One or two name-like capitalised words, then a comma that ends
+    /// the line.
+    private func salutationLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        let x = w[i]
+        guard x.newlineBefore || x.previous == 0 else { return nil }
+        if x.previous != 0 {
+            // A blank line, or a line ending in a colon, before it.
+            var k = x.start - 1
+            while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x0D { k -= 1 }
+            guard k >= 0, t.v[k] == 0x0A else { return nil }
+            k -= 1
+            while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x0D { k -= 1 }
+            guard k < 0 || t.v[k] == 0x0A || t.v[k] == 0x3A || t.v[k] == 0x22 else { return nil }
+        }
+        var e = i
+        while e < w.count, e < i + 2, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == i || sameLine(t, w[e - 1], w[e]) { e += 1 }
+        guard e > i, w[e - 1].next == 0x2C else { return nil }
+        var k = w[e - 1].end + 1
+        while k < t.count, t.v[k] == 0x20 || t.v[k] == 0x0D { k += 1 }
+        guard k < t.count, t.v[k] == 0x0A else { return nil }
+        return e
+    }
 
     /// "Nicole: What a day": a label followed by a sentence (a capitalised word of letters, or "I"),
     /// not a header ("Reason: OOMKilled", "ETag: W/…", "Error: connect", "Plan: 0 to add").
