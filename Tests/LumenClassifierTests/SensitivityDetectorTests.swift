@@ -947,6 +947,9 @@ private func strongNames(_ text: String) -> [String] {
         ] {
             #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
         }
+        // A ticket's or a record's role fields hold a person, also one first name (not an assistant).
+        #expect(strongNames(#"[{"prioridad": "media", "agente": "Marisa"}, {"assignee": "Priya", "reporter": "Jenkins"}]"#) == ["Marisa", "Priya"])
+        #expect(strongNames(#"{"agent": "Claude", "speaker": "Narrator", "recipient": "ops-team"}"#).isEmpty)
     }
 
     /// Labels of other languages before a passport number or a date of birth, and the mixed capitals

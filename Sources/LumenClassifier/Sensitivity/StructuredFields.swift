@@ -6,7 +6,7 @@
 // for a date of birth holds one when its value is a date.
 
 enum StructuredFields {
-    enum Kind { case name, genericName, dateOfBirth }
+    enum Kind { case name, genericName, role, dateOfBirth }
 
     /// The kind of a field from its name, lower case without '_', '-' and spaces.
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
@@ -20,6 +20,7 @@ enum StructuredFields {
         for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 { h = Chars.hashStep(h, t.v[k]) }
         if nameFields.contains(h) { return .name }
         if personFields.contains(h) { return .genericName }
+        if roleFields.contains(h) { return .role }
         if dobFields.contains(h) { return .dateOfBirth }
         return nil
     }
@@ -32,8 +33,17 @@ enum StructuredFields {
         """
         name fullname customername contactname patientname clientname employeename membername ownername holdername
         accountholder cardholder cardholdername recipientname sendername guestname passengername studentname tenantname
-        applicantname beneficiaryname displayname legalname nomecompleto nombre
+        applicantname beneficiaryname displayname legalname nomecompleto nombre nome nom user username author autor owner
         """)
+    /// Fields for the person in a role, in a ticket, a CRM record or a chat export ("assignee": "Priya", "agente":
+    /// "Marisa"): also one census first name, unless an assistant's ("agent": "Claude").
+    private static let roleFields = Chars.hashSet(
+        """
+        assignee assignedto reporter requester contact customer client cliente patient employee member tenant guest
+        speaker sender recipient agent agente responsable destinatario remitente mittente kunde absender empfänger
+        ansprechpartner
+        """)
+    private static let assistants = Chars.hashSet("claude gemini siri alexa cortana copilot bard")
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
 
     /// One pass: a member at each double quote, a row list at each "VALUES".
@@ -152,8 +162,8 @@ enum StructuredFields {
         case .dateOfBirth:
             guard t.isDigit(s), let end = Identifiers.parseDate(t, at: s), end == e else { return nil }
             return Finding(type: .dateOfBirth, start: s, end: e, score: 0.85)
-        case .name, .genericName:
-            guard nameShaped(t, s, e, generic: kind == .genericName) else { return nil }
+        case .name, .genericName, .role:
+            guard nameShaped(t, s, e, generic: kind != .name) || (kind == .role && oneFirstName(t, s, e)) else { return nil }
             return Finding(type: .person, start: s, end: e, score: 0.8)
         }
     }
@@ -162,6 +172,12 @@ enum StructuredFields {
     /// the first capitalised or in a script without case. A generic "name" field (a product or a job is
     /// named "name" too) needs two Han or Hangul characters or more, or two or three words starting
     /// with a census first name.
+    /// One capitalised census first name, no assistant's.
+    private static func oneFirstName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s >= 2, Chars.isUpper(t.v[s]), (s..<e).allSatisfy({ Chars.isLetter(t.v[$0]) }) else { return false }
+        return Names.isCensusFirstName(t, s, e) && !assistants.contains(Chars.hash(t.v, s, e))
+    }
+
     private static func nameShaped(_ t: ScalarText, _ s: Int, _ e: Int, generic: Bool) -> Bool {
         guard e - s >= 2, e - s <= 60, Chars.isLetter(t.v[s]) else { return false }
         var words = 1
