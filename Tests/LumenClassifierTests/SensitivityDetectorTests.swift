@@ -926,24 +926,42 @@ private func strongNames(_ text: String) -> [String] {
     /// greetings, closings and the roles a letter is addressed to are no names.
     @Test func salutationsAndSignatures() {
         #expect(strongNames("Hallo Jürgen, anbei die Unterlagen. Viele Grüße, Birte") == ["Jürgen", "Birte"])
-        #expect(strongNames("Bonjour Maëlle, merci. Cordialement, Thibault") == ["Maëlle", "Thibault"])
+        #expect(strongNames("Bonjour Thibault, merci. Cordialement, Camille") == ["Thibault", "Camille"])
         #expect(strongNames("Chào anh Khoa,\nEm xin nghỉ phép thứ Sáu") == ["Khoa"])
         #expect(strongNames("Hola Sra. Ibáñez:\ngracias por todo") == ["Ibáñez"])
-        #expect(strongNames("Thanks for the update on the invoice. Best regards,\nHonza") == ["Honza"])
+        #expect(strongNames("Thanks for the update on the invoice. Best regards,\nTomasz") == ["Tomasz"])
         #expect(strongNames("arrive friday around 6\nthanks!!\nTess") == ["Tess"])
+        #expect(strongNames("Thanks so much,\nTess 😊") == ["Tess"])
         #expect(strongNames("P.S. Cell 347 102 7989.\nGrazie!\nMatteo") == ["Matteo"])
-        #expect(strongNames("Can you send the report? Cheers, Kemi") == ["Kemi"])
+        #expect(strongNames("Can you send the report? Cheers, Ola") == ["Ola"])
         #expect(strongNames("Mit freundlichen Grüßen\nSabine Ruhnke\nHausverwaltung") == ["Sabine Ruhnke"])
         #expect(strongNames("Please bring your draft OKRs.\n— Kim") == ["Kim"])
-        #expect(strongNames("Could you confirm once it's cleared?\n\nFelix") == ["Felix"])
+        #expect(strongNames("Hi Priscilla,\nthe container is held at Tema port.\n\nFelix") == ["Priscilla", "Felix"])
         #expect(strongNames("Can you check this email before I send it?\n\nSaoirse,\n\nThanks again for the quick turnaround.") == ["Saoirse"])
-        // Greetings, closings, roles and what a closing precedes that is no name.
+        // Greetings, closings, roles and what a closing precedes that is no name (a review's examples): a
+        // greeting, a signature or a salutation line needs a census name.
         for text in [
             "Hallo Welt!", "Hola Mundo!", "Liebe Kollegen,\nbitte beachten", "Ciao ragazzi,\ndomani alle 9", "Dear Parent, due to a system upgrade",
             "Dear Hiring Manager,\n\nI am writing to apply", "Liebe Grüße,\nViele Grüße", "Best regards,\nAcme Support Team",
             "Thanks,\nThe Lumen Team",
             "Cities to visit:\n- Tokyo\n- Osaka", "Gracias,\nEl equipo de soporte", "Merci !\nBonne journée",
-            "Thanks for the review.\nRegards,\nSupport", "Note that the cache is cleared.\n\nConclusion",
+            "Thanks for the review.\nRegards,\nSupport", "Note that the cache is cleared.\n\nConclusion", "Liebe Mitarbeiter,\nbitte beachten",
+            "Estimado Cliente:", "Hallo Zusammen,", "Olá Pessoal,", "Viele Grüße,\nKundenservice", "Thanks,\nZendesk", "Städte:\n– Berlin\n– München",
+            "— ¿Vienes?\n— Claro", "diff\n-Werkzeug", "Where should I travel in Italy?\n\nFlorence", "Set the lower bound to 10. Min.\nMax",
+            "Cities:\nMünchen,\nHamburg,", "Er kam zurück.\n\nDennoch,\nblieb er stumm", "Danke!\nProst", "Gracias, Amigo", "Bonjour Docteur,",
+            "### Beste Reisezeit: Mai bis September",
+        ] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
+        // A first name addressed, or after a verb that takes a person (not an assistant, not an everyday word).
+        #expect(strongNames("an moet de auto van de oprit, Sanne jij hebt de sleutel") == ["Sanne"])
+        #expect(strongNames("klopt. Joep kan jij de buren waarschuwen?") == ["Joep"])
+        #expect(strongNames("Maria can you review this?") == ["Maria"])
+        #expect(strongNames("If you don't know how, ask Imani or me.") == ["Imani"])
+        #expect(strongNames("ty Owen. fwiw the lock id is stale") == ["Owen"])
+        #expect(strongNames("ping Tariq Aziz about it") == ["Tariq Aziz"])
+        for text in [
+            "ask Claude to refactor this", "I not missed a pavement year yet. Man you reverse the interest", "ask Google Maps for the route",
         ] {
             #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
         }

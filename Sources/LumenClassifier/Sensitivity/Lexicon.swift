@@ -113,16 +113,16 @@ enum Lexicon {
         cafe restaurant salon pharmacy plumbing roofing construction landscaping cleaning
         token secret pin puk sim world pay chatgpt copilot wifi cargo sie ihre ihr der die den dem können konnen buenos buenas días dias
         muchas gracias bonjour madame monsieur olá mundo muito obrigado obrigada спасибо большое herren damen nachricht schlüssel
-        hallo moin servus liebe lieber bonsoir salut cher chère chere hola estimado estimada querido querida ciao buongiorno
+        hallo servus liebe bonsoir salut chère chere hola estimado estimada querido querida ciao buongiorno
         buonasera gentilissimo gentilissima oi prezado prezada hoi beste hej hei cześć czesc witaj szanowny szanowna merhaba
-        sayın ahoj chào kedves grüße grüßen gruß grüsse gruss danke lg mfg vg freundlichen herzlichen herzliche cordialement
+        sayın ahoj chào kedves grüße grüßen gruß grüsse danke lg mfg vg freundlichen herzlichen herzliche cordialement
         amitiés salutations bises bisous saludos atentamente abrazos besos saluti grazie cordiali distinti abraços
         beijos atenciosamente cumprimentos groet groeten bedankt vriendelijke hartelijke pozdrawiam pozdrowienia dziękuję
-        dzięki serdecznie saygılarımla teşekkürler selamlar hormat pozdravem děkuji díky tack hälsningar vänliga mvh hilsen
-        venlig kiitos terveisin ystävällisin parent parents hiring recruiter recruiters colleagues everyone folks neighbours
+        dzięki serdecznie saygılarımla teşekkürler selamlar hormat pozdravem děkuji díky hälsningar vänliga mvh hilsen
+        venlig kiitos terveisin ystävällisin parents hiring recruiter recruiters colleagues everyone folks neighbours
         neighbors residents members shareholders applicants candidates reviewers committee editors organisers organizers
-        guests landlord homeowner welt mondo monde wereld leute kollegen kolleginnen kollege kollegin freunde familie eltern
-        amigos amigas chicos chicas ragazzi tutti todos todas collègues collegas koledzy
+        guests landlord homeowner welt monde wereld leute kollegen kolleginnen kollege kollegin freunde familie eltern
+        amigos amigas chicos chicas ragazzi tutti todos todas collègues collegas koledzy dünya maître docteur
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")

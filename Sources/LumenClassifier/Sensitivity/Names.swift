@@ -1058,7 +1058,9 @@ private struct LatinNames: Sendable {
                 let plainWord =
                     englishWords.contains(y.hash) || softwareWords.contains(y.hash)
                     || (!lowercaseText && !y.isCapitalized && !firstNames.contains(y.hash) && !surnames.contains(y.hash))
-                if sameSentence,
+                // "Dear Parent", "Hi Hiring Manager": a letter to a role.
+                let role = englishGreetings.contains(x.hash) && addressedRoles.contains(y.hash)
+                if sameSentence, !role,
                     (capitalizedCandidate(y)
                         || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)
                             && !plainWord)
@@ -1072,6 +1074,27 @@ private struct LatinNames: Sendable {
                         continue
                     }
                 }
+            }
+            // A first name (no everyday word) addressed at a clause's start: "Kasia can you confirm…", "Beatrix please don't…",
+            // "Sanne jij hebt de sleutel", "Thibault tu t'en occupes ?".
+            if x.isCapitalized, !x.isAllCaps, firstNames.contains(x.hash), !englishWords.contains(x.hash), !assistants.contains(x.hash),
+                addressed(t, w, i)
+            {
+                add(i, i + 1, 0.6)
+                i += 1
+                continue
+            }
+            // A verb whose object is a person, before a first name: "ask Imani or me", "ty Owen.", "ping
+            // Tariq", "remind Dario".
+            if personVerbs.contains(x.hash), !x.isCapitalized || x.newlineBefore || x.previous == 0, i + 1 < w.count, sameLine(t, x, w[i + 1]),
+                w[i + 1].isCapitalized, !w[i + 1].isAllCaps, firstNames.contains(w[i + 1].hash), !englishWords.contains(w[i + 1].hash),
+                !assistants.contains(w[i + 1].hash), !honorifics.contains(w[i + 1].hash),
+                !productAfter(t, w, i + 1)
+            {
+                let e = extendName(t, w, i + 1, lowercase: false)
+                add(i + 1, e, e > i + 2 ? 0.7 : 0.6)
+                i = e
+                continue
             }
             // A caller or writer introducing themselves: "Hi, this is Fatima from billing" (a first name:
             // "this is Python" is no person).
@@ -1252,6 +1275,29 @@ private struct LatinNames: Sendable {
     /// …and abbreviated (read only with their dot).
     private let foreignTitleAbbreviations = Chars.hashSet("hr fr dhr mevr dott dssa sig sigra ing avv sra srta")
 
+    /// Verbs whose object is a person, in a chat's lower case ("ask Imani", "ty Owen").
+    private let personVerbs = Chars.hashSet("ask asked asking ping pinged tell told remind thank ty thx cc dm message text email tag")
+    /// Assistants' names, which census lists have as first names.
+    private let assistants = Chars.hashSet("claude gemini siri alexa cortana copilot bard")
+    /// Words that address the listener right after a name: "please", and the pronouns of other languages
+    /// ("Man you reverse…" is no address).
+    private let addressWords = Chars.hashSet("please pls plz jij du tu vous você voce kamu sen ty")
+    /// Modal verbs before "you" or a pronoun of `addressWords` ("Kasia can you", "Joep kan jij").
+    private let addressModals = Chars.hashSet("can could would will kan kun kannst peux pouvez puedes podes podés możesz mozesz bisa")
+    private let youWords = Chars.hashSet("you u")
+
+    /// Whether `w[i]` starts a clause (a line, a sentence, or after a comma or colon) and the words after it
+    /// on its line address it: an address word, or a modal verb and an address word.
+    private func addressed(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        guard x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F || x.previous == 0x2C,
+            i + 1 < w.count, sameLine(t, x, w[i + 1]), !w[i + 1].isCapitalized
+        else { return false }
+        if addressWords.contains(w[i + 1].hash) { return true }
+        return addressModals.contains(w[i + 1].hash) && i + 2 < w.count && sameLine(t, w[i + 1], w[i + 2])
+            && (addressWords.contains(w[i + 2].hash) || youWords.contains(w[i + 2].hash))
+    }
+
     /// Greetings of other languages that open a letter or a message ("Hallo", "Bonjour", "Hola", "Ciao",
     /// "Olá", "Hoi", "Hej", "Cześć", "Merhaba", "Ahoj", "Chào"): none is a name (`Lexicon.notNames`).
     private let greetings = Chars.hashSet(
@@ -1262,12 +1308,21 @@ private struct LatinNames: Sendable {
         """)
     /// Titles of address between a greeting and a name: Vietnamese kinship terms ("Chào anh Khoa"),
     /// and the European titles (`foreignTitles`, "Sr.", "Sra.", "Dr.").
+    private let englishGreetings = Chars.hashSet("hi hello hey dear")
+    /// The roles a letter or a notice is addressed to ("Dear Parent,", "Dear Hiring Manager,").
+    private let addressedRoles = Chars.hashSet(
+        """
+        parent parents hiring customer customers valued team sir madam manager applicant candidate recruiter committee editor
+        reviewer colleague colleagues friend friends member members resident residents neighbour neighbor guest guests user
+        users client clients partner partners student students teacher teachers patient patients shareholder everyone all folks
+        """)
     private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani bay bayan")
     /// Words that end a letter's closing line ("Best regards,", "Thanks!!", "Mit freundlichen Grüßen",
     /// "Grazie!", "Cordialement,", "Trân trọng,", "Terima kasih,"), lower case.
     private let closings = Chars.hashSet(
         """
-        regards thanks thank thx ty cheers best sincerely yours love xoxo wishes care soon \
+        regards thanks thank thx ty cheers best sincerely yours truly love xoxo hugs wishes care soon again much advance respectfully \
+        warmly cordially bald bientôt vous saludo abrazo abraço presto saya salam ái \
         grüße grüßen gruß grüsse gruss danke dank lg mfg vg \
         cordialement amitiés salutations bises bisous merci \
         saludos atentamente abrazos besos gracias saluti grazie cordiali distinti \
@@ -1277,7 +1332,8 @@ private struct LatinNames: Sendable {
         """)
 
     /// "Hallo Jürgen,": the name after greeting `w[i]` (and a title of address): one to three name-like
-    /// capitalised words on its line, then a comma, "!", ":" or the line's end. Returns the name's range.
+    /// capitalised words on its line, one of them a census name ("Liebe Mitarbeiter", "Estimado Cliente",
+    /// "Hallo Zusammen", "Merhaba Dünya" greet no person). Returns the name's range.
     private func greeted(_ t: ScalarText, _ w: [Word], _ i: Int) -> (Int, Int)? {
         var s = i + 1
         guard s < w.count, sameLine(t, w[i], w[s]) else { return nil }
@@ -1287,16 +1343,60 @@ private struct LatinNames: Sendable {
             else { return nil }
             s += 1
         }
+        let e = nameWords(t, w, s, max: 3, accented: true)
+        return e > s ? (s, e) : nil
+    }
+
+    /// The end of one to `max` name-like capitalised words from `w[s]` on one line, one of them a census
+    /// first name or surname, or with `accented`, written with diacritics ("Hola Begoña": a greeting
+    /// before it); `s` when there are none.
+    private func nameWords(_ t: ScalarText, _ w: [Word], _ s: Int, max: Int, accented: Bool = false) -> Int {
         var e = s
-        while e < w.count, e < s + 3, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == s || sameLine(t, w[e - 1], w[e]) { e += 1 }
-        guard e > s else { return nil }
-        var k = w[e - 1].end
-        while k < t.count, t.v[k] == 0x20 { k += 1 }
-        guard k < t.count else { return (s, e) }
-        switch t.v[k] {
-        case 0x2C, 0x21, 0x3A, 0x0A, 0x0D: return (s, e)
-        default: return nil
+        var census = false
+        while e < w.count, e < s + max, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == s || sameLine(t, w[e - 1], w[e]) {
+            census = census || censusName(t, w[e]) || (accented && w[e].hasNonASCII)
+            e += 1
         }
+        return census ? e : s
+    }
+
+    /// Whether `x` is a census first name or surname, also written with diacritics the lists leave out
+    /// ("Jürgen" for "juergen", "Ibáñez" for "ibanez").
+    private func censusName(_ t: ScalarText, _ x: Word) -> Bool {
+        if firstNames.contains(x.hash) || surnames.contains(x.hash) { return true }
+        guard x.hasNonASCII else { return false }
+        var plain = Chars.hashSeed
+        var spelled = Chars.hashSeed
+        for k in x.start..<x.end {
+            let c = t.v[k]
+            guard c >= 0xC0 else {
+                plain = Chars.hashStep(plain, c)
+                spelled = Chars.hashStep(spelled, c)
+                continue
+            }
+            guard c < 0x180, Self.baseLetters[Int(c) - 0xC0] != UInt8(ascii: "_") else { return false }
+            let base = UInt32(Self.baseLetters[Int(c) - 0xC0])
+            plain = Chars.hashStep(plain, base)
+            spelled = Chars.hashStep(spelled, base)
+            // German umlauts written out: ä ae, ö oe, ü ue.
+            if c == 0xE4 || c == 0xC4 || c == 0xF6 || c == 0xD6 || c == 0xFC || c == 0xDC { spelled = Chars.hashStep(spelled, 0x65) }
+        }
+        return firstNames.contains(plain) || surnames.contains(plain) || firstNames.contains(spelled) || surnames.contains(spelled)
+    }
+
+    /// The base letter of each Latin letter U+00C0–U+017F ('_': none, such as × and ĳ).
+    private static let baseLetters = Array(
+        "aaaaaaaceeeeiiiidnooooo_ouuuuytsaaaaaaaceeeeiiiidnooooo_ouuuuytyaaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii__jjkkkllllllllllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs"
+            .utf8)
+
+    /// Whether nothing but spaces, punctuation and symbols ("Tess.", "Kemi 😊") follows `k` on its line.
+    private func bareToLineEnd(_ t: ScalarText, from k: Int) -> Bool {
+        var k = k
+        while k < t.count, t.v[k] != 0x0A {
+            if Chars.isLetter(t.v[k]) || Chars.isDigit(t.v[k]) { return false }
+            k += 1
+        }
+        return true
     }
 
     /// Whether `w[k]` ends a closing ("Best regards", "Thank you", "Mit freundlichen Grüßen") that
@@ -1311,10 +1411,26 @@ private struct LatinNames: Sendable {
         return starts(w[j])
     }
 
-    /// A signature at `w[i]`: name-like capitalised words (at most three) that end their line, after a
-    /// closing (on the line before, or before a comma on the same line) or after a dash that starts the
-    /// line; or a census first name alone on the text's last line after a sentence. Returns the end
-    /// and the score.
+    /// Whether a blank line comes before `position` (only spaces and tabs between).
+    private func blankLineBefore(_ t: ScalarText, _ position: Int) -> Bool {
+        var k = position - 1
+        var newlines = 0
+        while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x09 || t.v[k] == 0x0D || t.v[k] == 0x0A {
+            if t.v[k] == 0x0A { newlines += 1 }
+            k -= 1
+        }
+        return newlines >= 2 || k < 0
+    }
+
+    /// Whether a line of the text opens with a greeting ("Hi Sam,", "Hallo zusammen", "Dear all").
+    private func greetingLine(_ w: [Word]) -> Bool {
+        w.contains { ($0.newlineBefore || $0.previous == 0) && (greetings.contains($0.hash) || englishGreetings.contains($0.hash)) }
+    }
+
+    /// A signature at `w[i]`: name-like capitalised words (at most three, one a census name) alone on
+    /// their line, after a closing (on the line before, or before a comma on the same line) or after a
+    /// dash that starts the line; or a census first name alone ending a letter (a greeting opens one of
+    /// its lines), after a blank line. Returns the end and the score.
     private func signature(_ t: ScalarText, _ w: [Word], _ i: Int) -> (Int, Double)? {
         guard i > 0 else { return nil }
         let x = w[i]
@@ -1323,17 +1439,19 @@ private struct LatinNames: Sendable {
         var lastLineOnly = false
         if x.newlineBefore {
             var d = x.start - 1
-            while d >= 0, t.v[d] == 0x20 { d -= 1 }
+            while d >= 0, t.v[d] == 0x20 || t.v[d] == 0x09 { d -= 1 }
+            var lineStart = d
+            while lineStart >= 0, t.v[lineStart] != 0x0A, t.v[lineStart] == 0x20 || t.v[lineStart] == 0x09 || lineStart == d { lineStart -= 1 }
             if closingEnds(t, w, i - 1) {
                 // "Best regards,\nHonza": the line before is a closing.
                 score = 0.7
             } else if d >= 0, t.v[d] == 0x2014 || t.v[d] == 0x2013 || t.v[d] == 0x7E || (t.v[d] == 0x2D && d == x.start - 1),
-                d == 0 || t.v[d - 1] == 0x0A
+                lineStart < 0 || t.v[lineStart] == 0x0A
             {
                 // "— Tess", "~ Tess", "-Tess" starting the line ("- Tokyo", with a space, is a list's item).
                 score = 0.7
-            } else if firstNames.contains(x.hash), x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F {
-                // "…cleared?\n\nFelix" ending the text.
+            } else if firstNames.contains(x.hash), !englishWords.contains(x.hash), blankLineBefore(t, x.start), greetingLine(w) {
+                // "Hi Felix, …\n\nPriscilla" ending a letter.
                 score = 0.6
                 lastLineOnly = true
             }
@@ -1342,19 +1460,16 @@ private struct LatinNames: Sendable {
             score = 0.7
         }
         guard score > 0 else { return nil }
-        var e = i
-        while e < w.count, e < i + 3, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == i || sameLine(t, w[e - 1], w[e]) { e += 1 }
-        guard e > i, !lastLineOnly || e == i + 1 else { return nil }
+        let e = nameWords(t, w, i, max: lastLineOnly ? 1 : 3)
         // The name ends its line (the text, for a name alone after a sentence).
-        var k = w[e - 1].end
-        while k < t.count, t.v[k] == 0x20 || t.v[k] == 0x0D || (lastLineOnly && t.v[k] == 0x0A) { k += 1 }
-        guard k == t.count || (!lastLineOnly && t.v[k] == 0x0A) else { return nil }
+        guard e > i, bareToLineEnd(t, from: w[e - 1].end) else { return nil }
+        if lastLineOnly, e < w.count { return nil }
         return (e, score)
     }
 
     /// A salutation line holding the name alone, after a blank line, a colon or the text's start:
-    /// "Saoirse,\n\nThanks again…". One or two name-like capitalised words, then a comma that ends
-    /// the line.
+    /// "Saoirse,\n\nThanks again…". One or two name-like capitalised words, one a census name, then
+    /// a comma that ends the line.
     private func salutationLine(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
         let x = w[i]
         guard x.newlineBefore || x.previous == 0 else { return nil }
@@ -1367,12 +1482,8 @@ private struct LatinNames: Sendable {
             while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x0D { k -= 1 }
             guard k < 0 || t.v[k] == 0x0A || t.v[k] == 0x3A || t.v[k] == 0x22 else { return nil }
         }
-        var e = i
-        while e < w.count, e < i + 2, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == i || sameLine(t, w[e - 1], w[e]) { e += 1 }
-        guard e > i, w[e - 1].next == 0x2C else { return nil }
-        var k = w[e - 1].end + 1
-        while k < t.count, t.v[k] == 0x20 || t.v[k] == 0x0D { k += 1 }
-        guard k < t.count, t.v[k] == 0x0A else { return nil }
+        let e = nameWords(t, w, i, max: 2)
+        guard e > i, w[e - 1].next == 0x2C, bareToLineEnd(t, from: w[e - 1].end + 1), e < w.count, w[e].newlineBefore else { return nil }
         return e
     }
 
