@@ -938,6 +938,16 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Please bring your draft OKRs.\n— Kim") == ["Kim"])
         #expect(strongNames("Hi Priscilla,\nthe container is held at Tema port.\n\nFelix") == ["Priscilla", "Felix"])
         #expect(strongNames("Can you check this email before I send it?\n\nSaoirse,\n\nThanks again for the quick turnaround.") == ["Saoirse"])
+        // Several names joined, closings of condolences and phones, a kiss, a dash ending the message.
+        #expect(strongNames("Love,\nSophie & James") == ["Sophie", "James"])
+        #expect(strongNames("With gratitude,\nGraham and Lucy") == ["Graham", "Lucy"])
+        #expect(strongNames("In stiller Anteilnahme\nAnke und Thomas Krüger") == ["Anke", "Thomas Krüger"])
+        #expect(strongNames("Amitiés,\nClaire et Yannick") == ["Claire", "Yannick"])
+        #expect(strongNames("Sent from my iPhone\r\nThandiwe") == ["Thandiwe"])
+        #expect(strongNames("one very confused cat.\nlove,\nImogen x") == ["Imogen"])
+        #expect(strongNames("Does Tuesday work for the handover? — Priya") == ["Priya"])
+        #expect(strongNames("ze heeft tot vijf uur training. Groetjes, Mirjam") == ["Mirjam"])
+        #expect(strongNames("Happy birthday Zanele!! 🎂") == ["Zanele"])
         // Greetings, closings, roles and what a closing precedes that is no name (a review's examples): a
         // greeting, a signature or a salutation line needs a census name.
         for text in [
@@ -949,7 +959,9 @@ private func strongNames(_ text: String) -> [String] {
             "Estimado Cliente:", "Hallo Zusammen,", "Olá Pessoal,", "Viele Grüße,\nKundenservice", "Thanks,\nZendesk", "Städte:\n– Berlin\n– München",
             "— ¿Vienes?\n— Claro", "diff\n-Werkzeug", "Where should I travel in Italy?\n\nFlorence", "Set the lower bound to 10. Min.\nMax",
             "Cities:\nMünchen,\nHamburg,", "Er kam zurück.\n\nDennoch,\nblieb er stumm", "Danke!\nProst", "Gracias, Amigo", "Bonjour Docteur,",
-            "### Beste Reisezeit: Mai bis September",
+            "### Beste Reisezeit: Mai bis September", "Szanowni Państwo,\n\ninformujemy", "Z poważaniem,\nDział Obsługi Klienta",
+            "Happy birthday, Grandma! We miss you", "It works with \"Hey Siri\".", "Dear Recruitment Panel,\n\nI am writing",
+            "- Giovedì: Firenze\n- Venerdì: Siena", "Wäre Ihnen Montag um 10 Uhr recht?", "Love,\nThe Leader Team & Friends",
         ] {
             #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
         }

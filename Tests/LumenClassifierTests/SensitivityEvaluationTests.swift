@@ -76,16 +76,19 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// documentation placeholders as negatives) was first read blind (recall 0.946, precision 0.744),
     /// then guided more; d (2026-12-06, 1,149 values, written to stress chat exports with first names,
     /// European and Latin American addresses, letters, tables and forms) was first read blind (recall
-    /// 0.846, precision 0.703), then guided more (and reviewed). Floors a little under today's numbers
-    /// (a: recall 0.951, precision 0.769, clean rows 223 / 323; b: 0.931, 0.797, 230 / 322; c: 0.958,
-    /// 0.776, 191 / 314; d: 0.898, 0.725, 169 / 333): a regression check, not a target.
+    /// 0.846, precision 0.703), then guided more (and reviewed); e (2026-12-06, 221 letters and messages
+    /// in 18 languages, 424 values, 41% hard negatives: greetings and sign-offs of teams, famous people
+    /// and fictional characters) was first read blind (recall 0.866, precision 0.697), then guided more.
+    /// Floors a little under today's numbers (a: recall 0.952, precision 0.770, clean rows 223 / 323; b:
+    /// 0.931, 0.799, 230 / 322; c: 0.959, 0.778, 191 / 314; d: 0.903, 0.728, 171 / 333; e: 0.866, 0.724,
+    /// 149 / 221): a regression check, not a target.
     @Test(arguments: [
         ("privacy-probe-a.jsonl", 0.94, 0.75, 216), ("privacy-probe-b.jsonl", 0.92, 0.78, 223), ("privacy-probe-c.jsonl", 0.945, 0.76, 184),
-        ("privacy-probe-d.jsonl", 0.89, 0.71, 162),
+        ("privacy-probe-d.jsonl", 0.89, 0.71, 164), ("privacy-probe-e.jsonl", 0.85, 0.70, 142),
     ])
     func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))
-        #expect(examples.count >= 300)
+        #expect(examples.count >= 200)
         let report = SensitivityEvaluation.run(examples, classifier: Classifier())
         #expect(report.microOverlap.recall >= recall, "recall \(report.microOverlap.recall)")
         #expect(report.microOverlap.precision >= precision, "precision \(report.microOverlap.precision)")

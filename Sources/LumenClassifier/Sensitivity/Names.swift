@@ -1031,11 +1031,11 @@ private struct LatinNames: Sendable {
                 continue
             }
             // A signature: the name alone on the line after a closing ("Best regards,\nHonza", "Grazie!\nMatteo",
-            // "— Tess"), after a closing on its own line ("Cheers, Kemi"), or a census first name alone on the
-            // text's last line after a sentence ("…once it's cleared?\n\nFelix").
-            if x.isCapitalized, !x.isAllCaps, let (e, score) = signature(t, w, i) {
-                add(i, e, score)
-                i = e
+            // "— Tess"), after a closing on its own line ("Cheers, Kemi"), or a census first name alone ending a
+            // letter; several joined ("Love,\nKirsty & Alasdair", "Amitiés,\nClaire et Yannick").
+            if x.isCapitalized, !x.isAllCaps, let (names, score) = signature(t, w, i) {
+                for (s, e) in names { add(s, e, score) }
+                i = names[names.count - 1].1
                 continue
             }
             // A letter's salutation line of the name alone: "Saoirse,\n\nThanks again for…".
@@ -1058,8 +1058,9 @@ private struct LatinNames: Sendable {
                 let plainWord =
                     englishWords.contains(y.hash) || softwareWords.contains(y.hash)
                     || (!lowercaseText && !y.isCapitalized && !firstNames.contains(y.hash) && !surnames.contains(y.hash))
-                // "Dear Parent", "Hi Hiring Manager": a letter to a role.
-                let role = englishGreetings.contains(x.hash) && addressedRoles.contains(y.hash)
+                // "Dear Parent", "Hi Hiring Manager", "Happy birthday, Grandma": a letter to a role or kin; "Hey Siri"
+                // calls an assistant.
+                let role = addressedRoles.contains(y.hash) || (englishGreetings.contains(x.hash) && assistants.contains(y.hash))
                 if sameSentence, !role,
                     (capitalizedCandidate(y)
                         || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)
@@ -1304,7 +1305,8 @@ private struct LatinNames: Sendable {
         """
         hallo moin servus liebe lieber bonjour bonsoir salut cher chère chere hola estimado estimada querido querida \
         ciao buongiorno buonasera gentile gentilissimo gentilissima olá oi prezado prezada hoi beste hej hei cześć \
-        czesc witaj szanowny szanowna merhaba sayın ahoj chào kedves
+        czesc witaj szanowny szanowna merhaba sayın ahoj chào kedves drogi droga drodzy kära kjære kære hyvä milý milá \
+        değerli dragă stimate tisztelt
         """)
     /// Titles of address between a greeting and a name: Vietnamese kinship terms ("Chào anh Khoa"),
     /// and the European titles (`foreignTitles`, "Sr.", "Sra.", "Dr.").
@@ -1315,6 +1317,8 @@ private struct LatinNames: Sendable {
         parent parents hiring customer customers valued team sir madam manager applicant candidate recruiter committee editor
         reviewer colleague colleagues friend friends member members resident residents neighbour neighbor guest guests user
         users client clients partner partners student students teacher teachers patient patients shareholder everyone all folks
+        recruitment panel hr grandma grandpa granny grandad mom mum dad mommy mummy daddy mother father sis bro buddy mate guys
+        everybody
         """)
     private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani bay bayan")
     /// Words that end a letter's closing line ("Best regards,", "Thanks!!", "Mit freundlichen Grüßen",
@@ -1322,6 +1326,8 @@ private struct LatinNames: Sendable {
     private let closings = Chars.hashSet(
         """
         regards thanks thank thx ty cheers best sincerely yours truly love xoxo hugs wishes care soon again much advance respectfully \
+        sympathy condolences gratitude friend family iphone ipad android outlook anteilnahme fuerte poważaniem çalışmalar \
+        saygılarımızla kram groetjes terveisiä üdvözlettel stimă pozdrav \
         warmly cordially bald bientôt vous saludo abrazo abraço presto saya salam ái \
         grüße grüßen gruß grüsse gruss danke dank lg mfg vg \
         cordialement amitiés salutations bises bisous merci \
@@ -1428,26 +1434,26 @@ private struct LatinNames: Sendable {
     }
 
     /// A signature at `w[i]`: name-like capitalised words (at most three, one a census name) alone on
-    /// their line, after a closing (on the line before, or before a comma on the same line) or after a
-    /// dash that starts the line; or a census first name alone ending a letter (a greeting opens one of
-    /// its lines), after a blank line. Returns the end and the score.
-    private func signature(_ t: ScalarText, _ w: [Word], _ i: Int) -> (Int, Double)? {
+    /// their line, or several such names joined by "&" or "and" in the languages Lumen reads, after a
+    /// closing (on the line before, or before a comma on the same line) or after a dash (starting the
+    /// line, or ending a message: "…handover? — Priya"); or a census first name alone ending a letter (a
+    /// greeting opens one of its lines), after a blank line. Returns the names and the score.
+    private func signature(_ t: ScalarText, _ w: [Word], _ i: Int) -> ([(Int, Int)], Double)? {
         guard i > 0 else { return nil }
         let x = w[i]
         // What comes before decides first (most capitalised words have none of it).
         var score = 0.0
         var lastLineOnly = false
+        var d = x.start - 1
+        while d >= 0, t.v[d] == 0x20 || t.v[d] == 0x09 { d -= 1 }
+        let dash = d >= 0 && (t.v[d] == 0x2014 || t.v[d] == 0x2013 || t.v[d] == 0x7E || (t.v[d] == 0x2D && d == x.start - 1))
         if x.newlineBefore {
-            var d = x.start - 1
-            while d >= 0, t.v[d] == 0x20 || t.v[d] == 0x09 { d -= 1 }
-            var lineStart = d
-            while lineStart >= 0, t.v[lineStart] != 0x0A, t.v[lineStart] == 0x20 || t.v[lineStart] == 0x09 || lineStart == d { lineStart -= 1 }
+            var lineStart = d - 1
+            while lineStart >= 0, t.v[lineStart] == 0x20 || t.v[lineStart] == 0x09 { lineStart -= 1 }
             if closingEnds(t, w, i - 1) {
                 // "Best regards,\nHonza": the line before is a closing.
                 score = 0.7
-            } else if d >= 0, t.v[d] == 0x2014 || t.v[d] == 0x2013 || t.v[d] == 0x7E || (t.v[d] == 0x2D && d == x.start - 1),
-                lineStart < 0 || t.v[lineStart] == 0x0A
-            {
+            } else if dash, lineStart < 0 || t.v[lineStart] == 0x0A {
                 // "— Tess", "~ Tess", "-Tess" starting the line ("- Tokyo", with a space, is a list's item).
                 score = 0.7
             } else if firstNames.contains(x.hash), !englishWords.contains(x.hash), blankLineBefore(t, x.start), greetingLine(w) {
@@ -1458,14 +1464,42 @@ private struct LatinNames: Sendable {
         } else if w[i - 1].next == 0x2C, x.start - w[i - 1].end <= 2, closingEnds(t, w, i - 1) {
             // "Cheers, Kemi", "Thanks. Best, Tess": a closing before a comma on the same line.
             score = 0.7
+        } else if dash, t.v[d] != 0x2D, d > 0, t.v[d - 1] == 0x20, d >= 2, [0x2E, 0x21, 0x3F].contains(t.v[d - 2]) {
+            // "…work for the handover? — Priya" ending the message.
+            score = 0.7
+            lastLineOnly = true
         }
         guard score > 0 else { return nil }
-        let e = nameWords(t, w, i, max: lastLineOnly ? 1 : 3)
-        // The name ends its line (the text, for a name alone after a sentence).
-        guard e > i, bareToLineEnd(t, from: w[e - 1].end) else { return nil }
+        var e = nameWords(t, w, i, max: lastLineOnly ? 1 : 3)
+        guard e > i else { return nil }
+        var names = [(i, e)]
+        // "Kirsty & Alasdair", "Anke und Thomas Krüger".
+        while !lastLineOnly, e < w.count, !w[e].newlineBefore {
+            let between = t.v[w[e - 1].end..<w[e].start]
+            var next = e
+            if between.count <= 3, between.contains(0x26), between.allSatisfy({ $0 == 0x26 || $0 == 0x20 }) {
+                next = e
+            } else if between.allSatisfy({ $0 == 0x20 }), conjunctions.contains(w[e].hash), e + 1 < w.count, sameLine(t, w[e], w[e + 1]) {
+                next = e + 1
+            } else {
+                break
+            }
+            let joined = nameWords(t, w, next, max: 3)
+            guard joined > next else { break }
+            names.append((next, joined))
+            e = joined
+        }
+        // The names end their line (the text, for a name alone after a sentence); a kiss may follow ("Imogen x").
+        var end = w[e - 1].end
+        if e < w.count, sameLine(t, w[e - 1], w[e]), kisses.contains(w[e].hash) { end = w[e].end }
+        guard bareToLineEnd(t, from: end) else { return nil }
         if lastLineOnly, e < w.count { return nil }
-        return (e, score)
+        return (names, score)
     }
+
+    /// "and" between names in the languages Lumen reads.
+    private let conjunctions = Chars.hashSet("and und et y e og och i a ve dan và és")
+    private let kisses = Chars.hashSet("x xx xxx xo xoxo")
 
     /// A salutation line holding the name alone, after a blank line, a colon or the text's start:
     /// "Saoirse,\n\nThanks again…". One or two name-like capitalised words, one a census name, then
