@@ -948,6 +948,11 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Does Tuesday work for the handover? — Priya") == ["Priya"])
         #expect(strongNames("ze heeft tot vijf uur training. Groetjes, Mirjam") == ["Mirjam"])
         #expect(strongNames("Happy birthday Zanele!! 🎂") == ["Zanele"])
+        #expect(strongNames("Vertaal naar het Engels: Hoi Joris, kun jij morgen de kinderen ophalen?") == ["Joris"])
+        #expect(strongNames("Vážená paní Nováková,\n\nděkuji za zaslání") == ["Nováková"])
+        #expect(strongNames("tot ziens op lørdag.\n\nKnus\nSofie") == ["Sofie"])
+        #expect(strongNames("Ja kom bij de poort. Makasih! 🙏 - Rina") == ["Rina"])
+        #expect(strongNames("Szia Bence! Holnap jön, hozol sört? 🍺 Dani") == ["Bence", "Dani"])
         // Greetings, closings, roles and what a closing precedes that is no name (a review's examples): a
         // greeting, a signature or a salutation line needs a census name.
         for text in [
@@ -962,6 +967,7 @@ private func strongNames(_ text: String) -> [String] {
             "### Beste Reisezeit: Mai bis September", "Szanowni Państwo,\n\ninformujemy", "Z poważaniem,\nDział Obsługi Klienta",
             "Happy birthday, Grandma! We miss you", "It works with \"Hey Siri\".", "Dear Recruitment Panel,\n\nI am writing",
             "- Giovedì: Firenze\n- Venerdì: Siena", "Wäre Ihnen Montag um 10 Uhr recht?", "Love,\nThe Leader Team & Friends",
+            "Where should I travel in Italy? Florence", "Options - Verbose", "Is it ready? 🙂 Maybe",
         ] {
             #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
         }

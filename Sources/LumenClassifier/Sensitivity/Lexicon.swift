@@ -129,6 +129,7 @@ enum Lexicon {
         montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche lunes
         martes miércoles jueves viernes sábado lunedì martedì mercoledì giovedì venerdì maandag dinsdag woensdag donderdag
         vrijdag zaterdag zondag poniedziałek wtorek środa czwartek piątek måndag tisdag onsdag torsdag fredag lördag söndag
+        knus hilsner sevgiyle pupici puszi beijinhos współczucia makasih geachte vážená vážený vážení szia
         """)
 
     static let honorifics = Chars.hashSet("mr mrs ms miss mx dr prof professor sir madam dame lady lord mister")

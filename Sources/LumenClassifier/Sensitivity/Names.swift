@@ -1025,7 +1025,9 @@ private struct LatinNames: Sendable {
             }
             // A greeting of another language at a line's start, before the name it greets: "Hallo Jürgen,",
             // "Bonjour Maëlle !", "Chào anh Khoa,", "Hola Sra. Ibáñez:" (English "Dear", "Hi" are cues below).
-            if greetings.contains(x.hash), x.newlineBefore || x.previous == 0 || x.previous == 0x22, let (s, e) = greeted(t, w, i) {
+            if greetings.contains(x.hash), x.newlineBefore || x.previous == 0 || x.previous == 0x22 || x.previous == 0x3A,
+                let (s, e) = greeted(t, w, i)
+            {
                 add(s, e, 0.75)
                 i = e
                 continue
@@ -1306,7 +1308,7 @@ private struct LatinNames: Sendable {
         hallo moin servus liebe lieber bonjour bonsoir salut cher chère chere hola estimado estimada querido querida \
         ciao buongiorno buonasera gentile gentilissimo gentilissima olá oi prezado prezada hoi beste hej hei cześć \
         czesc witaj szanowny szanowna merhaba sayın ahoj chào kedves drogi droga drodzy kära kjære kære hyvä milý milá \
-        değerli dragă stimate tisztelt
+        değerli dragă stimate tisztelt geachte vážená vážený vážení milí szia gửi
         """)
     /// Titles of address between a greeting and a name: Vietnamese kinship terms ("Chào anh Khoa"),
     /// and the European titles (`foreignTitles`, "Sr.", "Sra.", "Dr.").
@@ -1320,14 +1322,15 @@ private struct LatinNames: Sendable {
         recruitment panel hr grandma grandpa granny grandad mom mum dad mommy mummy daddy mother father sis bro buddy mate guys
         everybody
         """)
-    private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani bay bayan")
+    private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani paní pane bay bayan heer dona dom")
     /// Words that end a letter's closing line ("Best regards,", "Thanks!!", "Mit freundlichen Grüßen",
     /// "Grazie!", "Cordialement,", "Trân trọng,", "Terima kasih,"), lower case.
     private let closings = Chars.hashSet(
         """
         regards thanks thank thx ty cheers best sincerely yours truly love xoxo hugs wishes care soon again much advance respectfully \
         sympathy condolences gratitude friend family iphone ipad android outlook anteilnahme fuerte poważaniem çalışmalar \
-        saygılarımızla kram groetjes terveisiä üdvözlettel stimă pozdrav \
+        saygılarımızla kram groetjes terveisiä üdvözlettel stimă pozdrav knus hilsen hilsner terveisin láskou sevgiyle pupici \
+        puszi beijinhos współczucia makasih \
         warmly cordially bald bientôt vous saludo abrazo abraço presto saya salam ái \
         grüße grüßen gruß grüsse gruss danke dank lg mfg vg \
         cordialement amitiés salutations bises bisous merci \
@@ -1430,7 +1433,9 @@ private struct LatinNames: Sendable {
 
     /// Whether a line of the text opens with a greeting ("Hi Sam,", "Hallo zusammen", "Dear all").
     private func greetingLine(_ w: [Word]) -> Bool {
-        w.contains { ($0.newlineBefore || $0.previous == 0) && (greetings.contains($0.hash) || englishGreetings.contains($0.hash)) }
+        w.contains {
+            ($0.newlineBefore || $0.previous == 0 || $0.previous == 0x3A) && (greetings.contains($0.hash) || englishGreetings.contains($0.hash))
+        }
     }
 
     /// A signature at `w[i]`: name-like capitalised words (at most three, one a census name) alone on
@@ -1464,9 +1469,18 @@ private struct LatinNames: Sendable {
         } else if w[i - 1].next == 0x2C, x.start - w[i - 1].end <= 2, closingEnds(t, w, i - 1) {
             // "Cheers, Kemi", "Thanks. Best, Tess": a closing before a comma on the same line.
             score = 0.7
-        } else if dash, t.v[d] != 0x2D, d > 0, t.v[d - 1] == 0x20, d >= 2, [0x2E, 0x21, 0x3F].contains(t.v[d - 2]) {
-            // "…work for the handover? — Priya" ending the message.
+        } else if d >= 2, t.v[d] == 0x2014 || t.v[d] == 0x2013 || t.v[d] == 0x2D, t.v[d - 1] == 0x20, x.start > d + 1,
+            !Chars.isLetter(t.v[d - 2]), !Chars.isDigit(t.v[d - 2])
+        {
+            // "…work for the handover? — Priya", "Makasih! 🙏 - Rina" ending the message.
             score = 0.7
+            lastLineOnly = true
+        } else if firstNames.contains(x.hash), !englishWords.contains(x.hash), x.previous == 0x3F || x.previous == 0x21 || x.previous > 0x2000,
+            greetingLine(w)
+        {
+            // "Ahoj Petře, … přidáš se? Honza", "Szia Bence! … hozol sört? 🍺 Dani" ending a message that opens
+            // with a greeting.
+            score = 0.6
             lastLineOnly = true
         }
         guard score > 0 else { return nil }
