@@ -936,7 +936,6 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Can you send the report? Cheers, Ola") == ["Ola"])
         #expect(strongNames("Mit freundlichen Grüßen\nSabine Ruhnke\nHausverwaltung") == ["Sabine Ruhnke"])
         #expect(strongNames("Please bring your draft OKRs.\n— Kim") == ["Kim"])
-        #expect(strongNames("Hi Priscilla,\nthe container is held at Tema port.\n\nFelix") == ["Priscilla", "Felix"])
         #expect(strongNames("Can you check this email before I send it?\n\nSaoirse,\n\nThanks again for the quick turnaround.") == ["Saoirse"])
         // Several names joined, closings of condolences and phones, a kiss, a dash ending the message.
         #expect(strongNames("Love,\nSophie & James") == ["Sophie", "James"])
@@ -951,8 +950,8 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Vertaal naar het Engels: Hoi Joris, kun jij morgen de kinderen ophalen?") == ["Joris"])
         #expect(strongNames("Vážená paní Nováková,\n\nděkuji za zaslání") == ["Nováková"])
         #expect(strongNames("tot ziens op lørdag.\n\nKnus\nSofie") == ["Sofie"])
-        #expect(strongNames("Ja kom bij de poort. Makasih! 🙏 - Rina") == ["Rina"])
-        #expect(strongNames("Szia Bence! Holnap jön, hozol sört? 🍺 Dani") == ["Bence", "Dani"])
+        #expect(strongNames("tối nay đi ăn phở với Linh không? 🍜 — Mai") == ["Mai"])
+        #expect(strongNames("Szia Bence! Holnap jön, hozol sört? 🍺 Dani") == ["Bence"])
         // Greetings, closings, roles and what a closing precedes that is no name (a review's examples): a
         // greeting, a signature or a salutation line needs a census name.
         for text in [
@@ -968,6 +967,13 @@ private func strongNames(_ text: String) -> [String] {
             "Happy birthday, Grandma! We miss you", "It works with \"Hey Siri\".", "Dear Recruitment Panel,\n\nI am writing",
             "- Giovedì: Firenze\n- Venerdì: Siena", "Wäre Ihnen Montag um 10 Uhr recht?", "Love,\nThe Leader Team & Friends",
             "Where should I travel in Italy? Florence", "Options - Verbose", "Is it ready? 🙂 Maybe",
+            // A second review's: a census name ending a text is no signature without a closing or a dash; a
+            // closing that is an everyday word needs its comma; no quotation's or log's dash; no product.
+            "Hi team, is the build green? 🙏 Travis", "Hi, can you sort these cities?\n\nParis\nBerlin\n\nSydney",
+            "Typography spec:\nFont family\nGeorgia", "Which is best?\nAustin", "Play it again\nSam", "Regards,\nJohnson & Johnson",
+            "What does this mean? “Four score and seven years ago” — Lincoln", "Build #4512 failed! - Hudson", "Paris vous attend !",
+            "Cassandra can you scale writes linearly?", "Should I ask Devin to write the migration?", "ping Sydney region endpoint latency",
+            "Hallo Alexa, spiel Musik", "Devices: Android\nJasmine", "Allegro\nAndante\nPresto\nCassandra", "Is it ready? Anna is here.",
         ] {
             #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
         }
@@ -977,7 +983,7 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Maria can you review this?") == ["Maria"])
         #expect(strongNames("If you don't know how, ask Imani or me.") == ["Imani"])
         #expect(strongNames("ty Owen. fwiw the lock id is stale") == ["Owen"])
-        #expect(strongNames("ping Tariq Aziz about it") == ["Tariq Aziz"])
+        #expect(strongNames("tell Tariq Aziz about it") == ["Tariq Aziz"])
         for text in [
             "ask Claude to refactor this", "I not missed a pavement year yet. Man you reverse the interest", "ask Google Maps for the route",
         ] {
@@ -985,7 +991,16 @@ private func strongNames(_ text: String) -> [String] {
         }
         // A ticket's or a record's role fields hold a person, also one first name (not an assistant).
         #expect(strongNames(#"[{"prioridad": "media", "agente": "Marisa"}, {"assignee": "Priya", "reporter": "Jenkins"}]"#) == ["Marisa", "Priya"])
-        #expect(strongNames(#"{"agent": "Claude", "speaker": "Narrator", "recipient": "ops-team"}"#).isEmpty)
+        #expect(strongNames(#"{"agent": "Claude", "speaker": "Narrator", "recipient": "ops-team", "assignee": "Devin", "sender": "Alice"}"#).isEmpty)
+        // Linear in the text: a census name after a question, a blank line or an emoji in a long text is
+        // no signature, and the rules that ask about the whole text ask once (a review's 200 KB input took
+        // 195 s where the rest of the screen takes under one).
+        let small = String(repeating: "Is it ready? Anna is here. deploy done 🚀 Anna \n\nAnna\n", count: 500)
+        let large = String(repeating: "Is it ready? Anna is here. deploy done 🚀 Anna \n\nAnna\n", count: 4000)
+        let clock = ContinuousClock()
+        let smallTime = clock.measure { _ = classifier.findings(in: small) }
+        let largeTime = clock.measure { _ = classifier.findings(in: large) }
+        #expect(largeTime < smallTime * 24, "\(smallTime) for 500 repeats, \(largeTime) for 4,000")
     }
 
     /// Labels of other languages before a passport number or a date of birth, and the mixed capitals

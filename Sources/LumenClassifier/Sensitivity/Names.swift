@@ -1081,7 +1081,7 @@ private struct LatinNames: Sendable {
             // A first name (no everyday word) addressed at a clause's start: "Kasia can you confirm…", "Beatrix please don't…",
             // "Sanne jij hebt de sleutel", "Thibault tu t'en occupes ?".
             if x.isCapitalized, !x.isAllCaps, firstNames.contains(x.hash), !englishWords.contains(x.hash), !assistants.contains(x.hash),
-                addressed(t, w, i)
+                candidate(x), !softwareWords.contains(x.hash), addressed(t, w, i)
             {
                 add(i, i + 1, 0.6)
                 i += 1
@@ -1091,8 +1091,8 @@ private struct LatinNames: Sendable {
             // Tariq", "remind Dario".
             if personVerbs.contains(x.hash), !x.isCapitalized || x.newlineBefore || x.previous == 0, i + 1 < w.count, sameLine(t, x, w[i + 1]),
                 w[i + 1].isCapitalized, !w[i + 1].isAllCaps, firstNames.contains(w[i + 1].hash), !englishWords.contains(w[i + 1].hash),
-                !assistants.contains(w[i + 1].hash), !honorifics.contains(w[i + 1].hash),
-                !productAfter(t, w, i + 1)
+                !assistants.contains(w[i + 1].hash), !honorifics.contains(w[i + 1].hash), candidate(w[i + 1]),
+                !softwareWords.contains(w[i + 1].hash), !productAfter(t, w, i + 1)
             {
                 let e = extendName(t, w, i + 1, lowercase: false)
                 add(i + 1, e, e > i + 2 ? 0.7 : 0.6)
@@ -1278,13 +1278,17 @@ private struct LatinNames: Sendable {
     /// …and abbreviated (read only with their dot).
     private let foreignTitleAbbreviations = Chars.hashSet("hr fr dhr mevr dott dssa sig sigra ing avv sra srta")
 
-    /// Verbs whose object is a person, in a chat's lower case ("ask Imani", "ty Owen").
-    private let personVerbs = Chars.hashSet("ask asked asking ping pinged tell told remind thank ty thx cc dm message text email tag")
-    /// Assistants' names, which census lists have as first names.
-    private let assistants = Chars.hashSet("claude gemini siri alexa cortana copilot bard")
-    /// Words that address the listener right after a name: "please", and the pronouns of other languages
-    /// ("Man you reverse…" is no address).
-    private let addressWords = Chars.hashSet("please pls plz jij du tu vous você voce kamu sen ty")
+    /// Verbs whose object is a person, in a chat's lower case ("ask Imani", "ty Owen"; not "ping", which takes
+    /// hosts and regions: "ping Sydney region").
+    private let personVerbs = Chars.hashSet("ask asked asking tell told remind thank ty thx cc dm text email tag")
+    /// Assistants', bots' and products' names that census lists have as first names ("ask Devin", "Travis
+    /// please rebuild", "Cassandra can you scale", "Hallo Alexa").
+    private let assistants = Chars.hashSet(
+        "claude gemini siri alexa cortana copilot bard echo devin jules cody jasper erica athena hermes cassandra travis jenkins hudson kafka sentry sierra aurora jasmine ada harvey"
+    )
+    /// Words that address the listener right after a name: "please", and pronouns of other languages that
+    /// follow no city ("Man you reverse…", "Paris vous attend", "Florence tu es magnifique" are no address).
+    private let addressWords = Chars.hashSet("please pls plz jij du você voce kamu")
     /// Modal verbs before "you" or a pronoun of `addressWords` ("Kasia can you", "Joep kan jij").
     private let addressModals = Chars.hashSet("can could would will kan kun kannst peux pouvez puedes podes podés możesz mozesz bisa")
     private let youWords = Chars.hashSet("you u")
@@ -1319,7 +1323,7 @@ private struct LatinNames: Sendable {
         parent parents hiring customer customers valued team sir madam manager applicant candidate recruiter committee editor
         reviewer colleague colleagues friend friends member members resident residents neighbour neighbor guest guests user
         users client clients partner partners student students teacher teachers patient patients shareholder everyone all folks
-        recruitment panel hr grandma grandpa granny grandad mom mum dad mommy mummy daddy mother father sis bro buddy mate guys
+        recruitment panel hr grandma grandpa granny grandad mom mum dad mommy mummy daddy mother father sis bro guys
         everybody
         """)
     private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani paní pane bay bayan heer dona dom")
@@ -1327,17 +1331,23 @@ private struct LatinNames: Sendable {
     /// "Grazie!", "Cordialement,", "Trân trọng,", "Terima kasih,"), lower case.
     private let closings = Chars.hashSet(
         """
-        regards thanks thank thx ty cheers best sincerely yours truly love xoxo hugs wishes care soon again much advance respectfully \
-        sympathy condolences gratitude friend family iphone ipad android outlook anteilnahme fuerte poważaniem çalışmalar \
-        saygılarımızla kram groetjes terveisiä üdvözlettel stimă pozdrav knus hilsen hilsner terveisin láskou sevgiyle pupici \
-        puszi beijinhos współczucia makasih \
-        warmly cordially bald bientôt vous saludo abrazo abraço presto saya salam ái \
-        grüße grüßen gruß grüsse gruss danke dank lg mfg vg \
-        cordialement amitiés salutations bises bisous merci \
-        saludos atentamente abrazos besos gracias saluti grazie cordiali distinti \
-        abraços beijos obrigado obrigada atenciosamente cumprimentos \
-        groet groeten bedankt pozdrawiam pozdrowienia dziękuję dzięki serdecznie \
-        saygılarımla teşekkürler selamlar kasih hormat trọng ơn pozdravem děkuji díky tack hälsningar mvh hilsen kiitos terveisin
+        regards sincerely respectfully condolences anteilnahme poważaniem çalışmalar saygılarımızla groetjes terveisiä \
+        üdvözlettel stimă pozdrav hilsen hilsner terveisin sevgiyle współczucia warmly cordially grüße grüßen gruß grüsse gruss \
+        mfg cordialement amitiés salutations saludos atentamente abrazos saluti cordiali distinti abraços atenciosamente \
+        cumprimentos groet groeten pozdrawiam pozdrowienia serdecznie saygılarımla selamlar hormat trọng pozdravem hälsningar mvh \
+        knus kram láskou
+        """)
+    /// A device's sign-off ("Sent from my iPhone"): a closing after "sent" only.
+    private let devices = Chars.hashSet("iphone ipad android outlook")
+    private let sentWords = Chars.hashSet("sent enviado gesendet envoyé inviato verzonden wysłane skickat")
+    /// Closing words that are everyday words too ("Which is best?\nAustin", "Play it again\nSam"): a closing
+    /// only with a comma or "!" after it ("Best,", "Love,", "thanks!!", "Thanks in advance,").
+    private let everydayClosings = Chars.hashSet(
+        """
+        thanks thank thx ty cheers best yours truly love xoxo hugs wishes care soon again much advance sympathy gratitude friend \
+        fuerte bald bientôt vous saludo abrazo abraço presto saya salam ái danke dank lg vg merci gracias grazie obrigado \
+        obrigada bedankt dziękuję dzięki tack kiitos kasih teşekkürler děkuji díky bises bisous besos beijos beijinhos pupici \
+        puszi makasih ơn
         """)
 
     /// "Hallo Jürgen,": the name after greeting `w[i]` (and a title of address): one to three name-like
@@ -1353,7 +1363,7 @@ private struct LatinNames: Sendable {
             s += 1
         }
         let e = nameWords(t, w, s, max: 3, accented: true)
-        return e > s ? (s, e) : nil
+        return e > s && !assistants.contains(w[s].hash) ? (s, e) : nil
     }
 
     /// The end of one to `max` name-like capitalised words from `w[s]` on one line, one of them a census
@@ -1362,7 +1372,9 @@ private struct LatinNames: Sendable {
     private func nameWords(_ t: ScalarText, _ w: [Word], _ s: Int, max: Int, accented: Bool = false) -> Int {
         var e = s
         var census = false
-        while e < w.count, e < s + max, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), e == s || sameLine(t, w[e - 1], w[e]) {
+        while e < w.count, e < s + max, capitalizedCandidate(w[e]), !w[e].isAllCaps, nameLike(w[e]), !assistants.contains(w[e].hash),
+            e == s || sameLine(t, w[e - 1], w[e])
+        {
             census = census || censusName(t, w[e]) || (accented && w[e].hasNonASCII)
             e += 1
         }
@@ -1411,7 +1423,13 @@ private struct LatinNames: Sendable {
     /// Whether `w[k]` ends a closing ("Best regards", "Thank you", "Mit freundlichen Grüßen") that
     /// starts its line or a sentence, within four words.
     private func closingEnds(_ t: ScalarText, _ w: [Word], _ k: Int) -> Bool {
-        guard k >= 0, closings.contains(w[k].hash) || (w[k].hash == youHash && k > 0 && closings.contains(w[k - 1].hash)) else { return false }
+        guard k >= 0 else { return false }
+        let closing =
+            closings.contains(w[k].hash)
+            || ((everydayClosings.contains(w[k].hash) || (w[k].hash == youHash && k > 0 && everydayClosings.contains(w[k - 1].hash)))
+                && (w[k].next == 0x2C || w[k].next == 0x21))
+            || (devices.contains(w[k].hash) && (max(0, k - 3)..<k).contains { sentWords.contains(w[$0].hash) })
+        guard closing else { return false }
         func starts(_ x: Word) -> Bool {
             x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F
         }
@@ -1420,29 +1438,10 @@ private struct LatinNames: Sendable {
         return starts(w[j])
     }
 
-    /// Whether a blank line comes before `position` (only spaces and tabs between).
-    private func blankLineBefore(_ t: ScalarText, _ position: Int) -> Bool {
-        var k = position - 1
-        var newlines = 0
-        while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x09 || t.v[k] == 0x0D || t.v[k] == 0x0A {
-            if t.v[k] == 0x0A { newlines += 1 }
-            k -= 1
-        }
-        return newlines >= 2 || k < 0
-    }
-
-    /// Whether a line of the text opens with a greeting ("Hi Sam,", "Hallo zusammen", "Dear all").
-    private func greetingLine(_ w: [Word]) -> Bool {
-        w.contains {
-            ($0.newlineBefore || $0.previous == 0 || $0.previous == 0x3A) && (greetings.contains($0.hash) || englishGreetings.contains($0.hash))
-        }
-    }
-
     /// A signature at `w[i]`: name-like capitalised words (at most three, one a census name) alone on
     /// their line, or several such names joined by "&" or "and" in the languages Lumen reads, after a
     /// closing (on the line before, or before a comma on the same line) or after a dash (starting the
-    /// line, or ending a message: "…handover? — Priya"); or a census first name alone ending a letter (a
-    /// greeting opens one of its lines), after a blank line. Returns the names and the score.
+    /// line, or an em or en dash ending a message: "…handover? — Priya"). Returns the names and the score.
     private func signature(_ t: ScalarText, _ w: [Word], _ i: Int) -> ([(Int, Int)], Double)? {
         guard i > 0 else { return nil }
         let x = w[i]
@@ -1461,26 +1460,16 @@ private struct LatinNames: Sendable {
             } else if dash, lineStart < 0 || t.v[lineStart] == 0x0A {
                 // "— Tess", "~ Tess", "-Tess" starting the line ("- Tokyo", with a space, is a list's item).
                 score = 0.7
-            } else if firstNames.contains(x.hash), !englishWords.contains(x.hash), blankLineBefore(t, x.start), greetingLine(w) {
-                // "Hi Felix, …\n\nPriscilla" ending a letter.
-                score = 0.6
-                lastLineOnly = true
             }
         } else if w[i - 1].next == 0x2C, x.start - w[i - 1].end <= 2, closingEnds(t, w, i - 1) {
             // "Cheers, Kemi", "Thanks. Best, Tess": a closing before a comma on the same line.
             score = 0.7
-        } else if d >= 2, t.v[d] == 0x2014 || t.v[d] == 0x2013 || t.v[d] == 0x2D, t.v[d - 1] == 0x20, x.start > d + 1,
-            !Chars.isLetter(t.v[d - 2]), !Chars.isDigit(t.v[d - 2])
+        } else if i == w.count - 1, d >= 2, t.v[d] == 0x2014 || t.v[d] == 0x2013, t.v[d - 1] == 0x20, x.start > d + 1,
+            t.v[d - 2] == 0x2E || t.v[d - 2] == 0x21 || t.v[d - 2] == 0x3F || t.v[d - 2] >= 0x1F000
         {
-            // "…work for the handover? — Priya", "Makasih! 🙏 - Rina" ending the message.
+            // "…work for the handover? — Priya", "phở với Linh không? 🍜 — Mai" ending the message (not a log's
+            // or a build's " - Jackson", a quotation's "…ago” — Lincoln", a title's "(May 3) – Madison").
             score = 0.7
-            lastLineOnly = true
-        } else if firstNames.contains(x.hash), !englishWords.contains(x.hash), x.previous == 0x3F || x.previous == 0x21 || x.previous > 0x2000,
-            greetingLine(w)
-        {
-            // "Ahoj Petře, … přidáš se? Honza", "Szia Bence! … hozol sört? 🍺 Dani" ending a message that opens
-            // with a greeting.
-            score = 0.6
             lastLineOnly = true
         }
         guard score > 0 else { return nil }
@@ -1499,7 +1488,8 @@ private struct LatinNames: Sendable {
                 break
             }
             let joined = nameWords(t, w, next, max: 3)
-            guard joined > next else { break }
+            // Each a first name, and two ("Johnson & Johnson" is a company).
+            guard joined > next, firstNames.contains(w[next].hash), w[next].hash != w[i].hash else { break }
             names.append((next, joined))
             e = joined
         }

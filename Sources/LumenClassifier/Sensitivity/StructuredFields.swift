@@ -34,16 +34,17 @@ enum StructuredFields {
         name fullname customername contactname patientname clientname employeename membername ownername holdername
         accountholder cardholder cardholdername recipientname sendername guestname passengername studentname tenantname
         applicantname beneficiaryname displayname legalname nomecompleto nombre nome nom user username author autor owner
+        sender recipient speaker agent member tenant guest destinatario remitente mittente absender empfänger
         """)
-    /// Fields for the person in a role, in a ticket, a CRM record or a chat export ("assignee": "Priya", "agente":
-    /// "Marisa"): also one census first name, unless an assistant's ("agent": "Claude").
+    /// Fields for the person in a role in a ticket or a CRM record ("assignee": "Priya", "agente": "Marisa"):
+    /// also one census first name, unless an assistant's or a bot's ("assignee": "Devin").
     private static let roleFields = Chars.hashSet(
         """
-        assignee assignedto reporter requester contact customer client cliente patient employee member tenant guest
-        speaker sender recipient agent agente responsable destinatario remitente mittente kunde absender empfänger
+        assignee assignedto reporter requester contact customer client cliente patient employee agente responsable kunde
         ansprechpartner
         """)
-    private static let assistants = Chars.hashSet("claude gemini siri alexa cortana copilot bard")
+    private static let assistants = Chars.hashSet(
+        "claude gemini siri alexa cortana copilot bard devin jules cody jasper sierra aurora travis jenkins")
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
 
     /// One pass: a member at each double quote, a row list at each "VALUES".
