@@ -1032,9 +1032,9 @@ private struct LatinNames: Sendable {
                 i = e
                 continue
             }
-            // A signature: the name alone on the line after a closing ("Best regards,\nHonza", "Grazie!\nMatteo",
-            // "— Tess"), after a closing on its own line ("Cheers, Kemi"), or a census first name alone ending a
-            // letter; several joined ("Love,\nKirsty & Alasdair", "Amitiés,\nClaire et Yannick").
+            // A signature: the name alone on the line after a closing ("Best regards,\nHonza", "Grazie!\nMatteo"),
+            // after a closing on its own line ("Cheers, Kemi") or after a dash ("— Tess", "…handover? — Priya");
+            // several joined ("Love,\nSophie & James", "Amitiés,\nClaire et Yannick").
             if x.isCapitalized, !x.isAllCaps, let (names, score) = signature(t, w, i) {
                 for (s, e) in names { add(s, e, score) }
                 i = names[names.count - 1].1
@@ -1078,21 +1078,18 @@ private struct LatinNames: Sendable {
                     }
                 }
             }
-            // A first name (no everyday word) addressed at a clause's start: "Kasia can you confirm…", "Beatrix please don't…",
-            // "Sanne jij hebt de sleutel", "Thibault tu t'en occupes ?".
-            if x.isCapitalized, !x.isAllCaps, firstNames.contains(x.hash), !englishWords.contains(x.hash), !assistants.contains(x.hash),
-                candidate(x), !softwareWords.contains(x.hash), addressed(t, w, i)
-            {
+            // A first name addressed at a clause's start: "Maria can you review this?", "Beatrix please don't…",
+            // "Sanne jij hebt de sleutel".
+            if x.isCapitalized, !x.isAllCaps, plainFirstName(x), addressed(t, w, i) {
                 add(i, i + 1, 0.6)
                 i += 1
                 continue
             }
-            // A verb whose object is a person, before a first name: "ask Imani or me", "ty Owen.", "ping
+            // A verb whose object is a person, before a first name: "ask Imani or me", "ty Owen.", "tell
             // Tariq", "remind Dario".
             if personVerbs.contains(x.hash), !x.isCapitalized || x.newlineBefore || x.previous == 0, i + 1 < w.count, sameLine(t, x, w[i + 1]),
-                w[i + 1].isCapitalized, !w[i + 1].isAllCaps, firstNames.contains(w[i + 1].hash), !englishWords.contains(w[i + 1].hash),
-                !assistants.contains(w[i + 1].hash), !honorifics.contains(w[i + 1].hash), candidate(w[i + 1]),
-                !softwareWords.contains(w[i + 1].hash), !productAfter(t, w, i + 1)
+                w[i + 1].isCapitalized, !w[i + 1].isAllCaps, plainFirstName(w[i + 1]), !honorifics.contains(w[i + 1].hash),
+                !productAfter(t, w, i + 1)
             {
                 let e = extendName(t, w, i + 1, lowercase: false)
                 add(i + 1, e, e > i + 2 ? 0.7 : 0.6)
@@ -1293,6 +1290,14 @@ private struct LatinNames: Sendable {
     private let addressModals = Chars.hashSet("can could would will kan kun kannst peux pouvez puedes podes podés możesz mozesz bisa")
     private let youWords = Chars.hashSet("you u")
 
+    /// A census first name that is no everyday, software or assistant's word and no word that is never a
+    /// name: one a chat addresses or a verb takes ("Maria can you", "ask Imani"; not "Man you…", "ask
+    /// Devin", "thank Jesus").
+    private func plainFirstName(_ x: Word) -> Bool {
+        firstNames.contains(x.hash) && !englishWords.contains(x.hash) && !assistants.contains(x.hash) && candidate(x)
+            && !softwareWords.contains(x.hash)
+    }
+
     /// Whether `w[i]` starts a clause (a line, a sentence, or after a comma or colon) and the words after it
     /// on its line address it: an address word, or a modal verb and an address word.
     private func addressed(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
@@ -1306,7 +1311,8 @@ private struct LatinNames: Sendable {
     }
 
     /// Greetings of other languages that open a letter or a message ("Hallo", "Bonjour", "Hola", "Ciao",
-    /// "Olá", "Hoi", "Hej", "Cześć", "Merhaba", "Ahoj", "Chào"): none is a name (`Lexicon.notNames`).
+    /// "Olá", "Hoi", "Hej", "Cześć", "Merhaba", "Ahoj", "Chào"); `Lexicon.notNames` has those that are no
+    /// surname or name too (not Lieber, Cher, Gentile, Moin).
     private let greetings = Chars.hashSet(
         """
         hallo moin servus liebe lieber bonjour bonsoir salut cher chère chere hola estimado estimada querido querida \
@@ -1314,8 +1320,7 @@ private struct LatinNames: Sendable {
         czesc witaj szanowny szanowna merhaba sayın ahoj chào kedves drogi droga drodzy kära kjære kære hyvä milý milá \
         değerli dragă stimate tisztelt geachte vážená vážený vážení milí szia gửi
         """)
-    /// Titles of address between a greeting and a name: Vietnamese kinship terms ("Chào anh Khoa"),
-    /// and the European titles (`foreignTitles`, "Sr.", "Sra.", "Dr.").
+    /// English greetings, which the cue phrases read ("Dear Parent", "Hey Siri" greet no person).
     private let englishGreetings = Chars.hashSet("hi hello hey dear")
     /// The roles a letter or a notice is addressed to ("Dear Parent,", "Dear Hiring Manager,").
     private let addressedRoles = Chars.hashSet(
@@ -1326,6 +1331,8 @@ private struct LatinNames: Sendable {
         recruitment panel hr grandma grandpa granny grandad mom mum dad mommy mummy daddy mother father sis bro guys
         everybody
         """)
+    /// Titles of address between a greeting and a name: Vietnamese kinship terms ("Chào anh Khoa"),
+    /// and the European titles (`foreignTitles`, "Sr.", "Sra.", "Dr.").
     private let addressTerms = Chars.hashSet("anh chị em bạn cô chú ông bà sr sra srta dr dra pan pani paní pane bay bayan heer dona dom")
     /// Words that end a letter's closing line ("Best regards,", "Thanks!!", "Mit freundlichen Grüßen",
     /// "Grazie!", "Cordialement,", "Trân trọng,", "Terima kasih,"), lower case.

@@ -169,16 +169,16 @@ enum StructuredFields {
         }
     }
 
-    /// One to four words of letters (with '-', ''', '.' and ',' between: "Lopez, Daniela", "J.K. Abernathy"),
-    /// the first capitalised or in a script without case. A generic "name" field (a product or a job is
-    /// named "name" too) needs two Han or Hangul characters or more, or two or three words starting
-    /// with a census first name.
     /// One capitalised census first name, no assistant's.
     private static func oneFirstName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         guard e - s >= 2, Chars.isUpper(t.v[s]), (s..<e).allSatisfy({ Chars.isLetter(t.v[$0]) }) else { return false }
         return Names.isCensusFirstName(t, s, e) && !assistants.contains(Chars.hash(t.v, s, e))
     }
 
+    /// One to four words of letters (with '-', ''', '.' and ',' between: "Lopez, Daniela", "J.K. Abernathy"),
+    /// the first capitalised or in a script without case. A generic "name" field (a product or a job is
+    /// named "name" too) needs two Han or Hangul characters or more, or two or three words starting
+    /// with a census first name.
     private static func nameShaped(_ t: ScalarText, _ s: Int, _ e: Int, generic: Bool) -> Bool {
         guard e - s >= 2, e - s <= 60, Chars.isLetter(t.v[s]) else { return false }
         var words = 1
