@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// The store's schema, versioned. `lumen store migrate` (and every `lumen serve --store` at start)
-/// applies the versions not yet applied, in order, each in its own transaction, under an advisory
-/// lock so that instances starting together do not race. A database migrated by a newer binary is
+/// applies the versions not yet applied, in order, in one transaction, under an advisory lock so
+/// that instances starting together do not race. A database migrated by a newer binary is
 /// refused with a message rather than used.
 package enum StoreMigrations {
     /// One schema step.
@@ -14,6 +14,9 @@ package enum StoreMigrations {
     }
 
     static let lockKey = 0x4C554D454E  // "LUMEN"
+
+    /// The shortest deadline a migration gets, whatever the query deadline (seconds).
+    static let deadline: Double = 60
 
     package static let all: [Migration] = [
         Migration(version: 1, name: "instances, audit chains and checkpoints, budgets, policy versions", sql: v1),
@@ -307,10 +310,15 @@ extension SharedStore {
     }
 
     /// Applies the migrations the database lacks; returns those applied (empty when up to date).
+    /// The migration is held to `StoreMigrations.deadline` (at least), not to the query deadline
+    /// that keeps requests from waiting: creating the schema on a cold or busy server, or waiting
+    /// for the lock while another instance migrates, takes longer than a request may, and a start
+    /// that fails for it helps no one.
     @discardableResult
     package func migrate() async throws(StoreError) -> [StoreMigrations.Migration] {
         let logger = self.logger
-        let applied: [Int] = try await transaction("migrate") { connection in
+        let seconds = max(queryTimeout, StoreMigrations.deadline)
+        let applied: [Int] = try await transaction("migrate", seconds: seconds) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(StoreMigrations.lockKey))", logger: logger)
             try await connection.query(
                 """

@@ -217,16 +217,18 @@ package final class SharedStore: Sendable {
     /// left), so a write Lumen abandoned and reported failed cannot commit later, when a lock it
     /// waited for is released; and a body that returns after the deadline is rolled back, not
     /// committed. (A per-transaction setting, not a startup parameter: PgBouncer refuses those.)
+    /// `seconds`: a deadline other than the store's query deadline (the schema migration's).
     func transaction<T: Sendable>(
-        _ what: String, bounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ what: String, bounded: Bool = false, seconds: Double? = nil,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         try requireReachable(what)
         let client = self.client
         let logger = self.logger
-        let timeout = queryTimeout
+        let timeout = seconds ?? queryTimeout
         let started = ContinuousClock.now
         do {
-            return try await deadline(queryTimeout, what) {
+            return try await deadline(timeout, what) {
                 try await client.withConnection { connection in
                     try await connection.query("BEGIN", logger: logger)
                     do {
