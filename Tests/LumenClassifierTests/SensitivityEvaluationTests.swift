@@ -68,7 +68,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect(report.microOverlap.recall == 1, "planted recall \(report.microOverlap.recall)")
     }
 
-    /// Four blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
+    /// Six blind probes, each written by a helper who had not seen the detectors (`data/privacy-probe-a`,
     /// 323 prompts, `-b`, 322, `-c`, 314, `-d`, 333: English, Chinese, developer text and other languages,
     /// a third of them hard negatives; private IP addresses are not labelled in b, c and d). Probe a
     /// guided the rules of 2026-12-05; b was first read after them (misses 108 -> 80 of 666 values), then
@@ -79,20 +79,39 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// 0.846, precision 0.703), then guided more (and reviewed); e (2026-12-06, 221 letters and messages
     /// in 18 languages, 424 values, 41% hard negatives: greetings and sign-offs of teams, famous people
     /// and fictional characters) was first read blind (recall 0.866, precision 0.697), then guided more.
+    /// f (2026-12-06, 163 texts in 14 languages, 292 values, 42% hard negatives: people named by a first
+    /// name alone in chats, minutes, handovers and requests; word problems, fiction, brands and places
+    /// named like people) was first read blind, then guided the rule that raises such names.
     /// Floors a little under today's numbers (a: recall 0.952, precision 0.770, clean rows 223 / 323; b:
     /// 0.931, 0.799, 230 / 322; c: 0.959, 0.778, 191 / 314; d: 0.903, 0.728, 171 / 333; e: 0.866, 0.724,
-    /// 149 / 221): a regression check, not a target.
+    /// 149 / 221; f: 0.764, 0.634, 92 / 163): a regression check, not a target.
     @Test(arguments: [
         ("privacy-probe-a.jsonl", 0.94, 0.75, 216), ("privacy-probe-b.jsonl", 0.92, 0.78, 223), ("privacy-probe-c.jsonl", 0.945, 0.76, 184),
-        ("privacy-probe-d.jsonl", 0.89, 0.71, 164), ("privacy-probe-e.jsonl", 0.85, 0.70, 142),
+        ("privacy-probe-d.jsonl", 0.89, 0.71, 164), ("privacy-probe-e.jsonl", 0.85, 0.70, 142), ("privacy-probe-f.jsonl", 0.75, 0.62, 88),
     ])
     func blindPrivacyProbesHoldTheirFloors(file: String, recall: Double, precision: Double, cleanRows: Int) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))
-        #expect(examples.count >= 200)
+        #expect(examples.count >= 150)
         let report = SensitivityEvaluation.run(examples, classifier: Classifier())
         #expect(report.microOverlap.recall >= recall, "recall \(report.microOverlap.recall)")
         #expect(report.microOverlap.precision >= precision, "precision \(report.microOverlap.precision)")
         #expect(examples.count - report.rowsWithFalsePersonalData >= cleanRows, "\(report.rowsWithFalsePersonalData) rows with a false finding")
+    }
+
+    /// The same probes counted as the shipped policies act: findings scored 0.5 or more (a lone first name
+    /// scores 0.45 unless the text names people where letters, chats and people's own accounts do).
+    /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.922 / 0.842, c 0.957
+    /// / 0.824, d 0.898 / 0.783, e 0.797 / 0.803, f 0.548 / 0.773; before first names in prose were raised,
+    /// e 0.733 / 0.810 and f 0.318 / 0.699).
+    @Test(arguments: [
+        ("privacy-probe-a.jsonl", 0.94, 0.79), ("privacy-probe-b.jsonl", 0.91, 0.83), ("privacy-probe-c.jsonl", 0.95, 0.81),
+        ("privacy-probe-d.jsonl", 0.89, 0.77), ("privacy-probe-e.jsonl", 0.78, 0.79), ("privacy-probe-f.jsonl", 0.53, 0.75),
+    ])
+    func blindPrivacyProbesAtThePolicyThreshold(file: String, recall: Double, precision: Double) throws {
+        let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))
+        let report = SensitivityEvaluation.run(examples, classifier: Classifier(), minScore: 0.5)
+        #expect(report.microOverlap.recall >= recall, "recall \(report.microOverlap.recall)")
+        #expect(report.microOverlap.precision >= precision, "precision \(report.microOverlap.precision)")
     }
 }
 
@@ -185,6 +204,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         let lines = [
             #"{"id": "1", "text": "Email bob@fastmail.fm now", "spans": [{"type": "EMAIL_ADDRESS", "start": 6, "end": 21}]}"#,
             #"{"id": "2", "text": "Visit Paris", "spans": [{"type": "GPE", "start": 6, "end": 11}]}"#,
+            #"{"id": "3", "text": "Is it ready? Anna is here.", "spans": [{"type": "PERSON", "start": 13, "end": 17}]}"#,
         ]
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -197,5 +217,16 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect((report["undetected_gold_types"] as? [String: Int])?["GPE"] == 1)
         let (badStatus, _) = try run(["eval", "sensitivity", file.path, "--split", "bogus"], stdin: "")
         #expect(badStatus != 0)
+        // A lone first name scores under the policies' 0.5: found at every score, not at 0.5.
+        func personRecall(_ extra: [String]) throws -> Double? {
+            let (status, out) = try run(["eval", "sensitivity", file.path, "--split", "all", "--json"] + extra, stdin: "")
+            #expect(status == 0)
+            let report = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            return (((report?["types"] as? [String: Any])?["PERSON"] as? [String: Any])?["overlap"] as? [String: Any])?["recall"] as? Double
+        }
+        #expect(try personRecall([]) == 1)
+        #expect(try personRecall(["--min-score", "0.5"]) == 0)
+        let (outOfRange, _) = try run(["eval", "sensitivity", file.path, "--min-score", "1.5"], stdin: "")
+        #expect(outOfRange != 0)
     }
 }

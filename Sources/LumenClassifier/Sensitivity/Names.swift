@@ -435,6 +435,7 @@ private struct LatinNames: Sendable {
     private let pinyinSurnames = Pinyin.surnames
     let surnames = Chars.hashSet(NameLexicon.surnames + "\n" + NameLexicon.worldSurnames)
     private let englishWords = EnglishWords.common
+    private let everydayFirstNames = EnglishWords.everydayFirstNames
     private let softwareWords = Lexicon.softwareWords
     private let dobWords = Lexicon.dobContext
     private let passportWords = Lexicon.passportWords
@@ -889,6 +890,94 @@ private struct LatinNames: Sendable {
     private let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
     /// Articles of French, Spanish, Italian, Portuguese, German and Dutch that are also first names in the census.
     private let articles = Chars.hashSet("le la les el los las il lo der die das het een un une")
+    /// Words of other languages that the census lists hold as first names, and that a sentence opens
+    /// with ("Tu peux…", "Mi riassumi…", "Leider muss ich…", "Yeni adresimiz…"): no evidence of a person
+    /// even in a letter.
+    /// Whether the lone first name `w[i]` may be raised in a text that names people: a plain census first
+    /// name, no word of another language or everyday English word more often than a name ("Tu peux",
+    /// "Season"), and not where a place or a thing stands: after a locative or an article ("from
+    /// Florence", "St. Helena", "un Mercedes", "the Abbey"), before a place's word ("Victoria station",
+    /// "Lake Louise" is after one), beside a number ("Ward 6", "12. Juli"), or a list's item alone on its
+    /// line ("- Austin").
+    private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        guard plainFirstName(x), !otherLanguagesWords.contains(x.hash), !everydayFirstNames.contains(x.hash) else { return false }
+        func adjacent(_ a: Word, _ b: Word) -> Bool {
+            !b.newlineBefore && b.start - a.end <= 3 && !(a.end..<b.start).contains { t.v[$0] == 0x0A }
+        }
+        if i > 0, adjacent(w[i - 1], x) {
+            let p = w[i - 1]
+            if p.isNumber || placeBefore.contains(p.hash) || articles.contains(p.hash) { return false }
+        }
+        if i + 1 < w.count, adjacent(x, w[i + 1]) {
+            let n = w[i + 1]
+            if n.isNumber || placeAfter.contains(n.hash) { return false }
+        }
+        // A list's item alone on its line: only a bullet before it, nothing after it.
+        if x.next == 0x0A || x.next == 0x0D || x.next == 0 {
+            var k = x.start - 1
+            while k >= 0, t.v[k] == 0x20 { k -= 1 }
+            if k >= 0, t.v[k] == 0x2D || t.v[k] == 0x2A || t.v[k] == 0x2022 {
+                k -= 1
+                while k >= 0, t.v[k] == 0x20 { k -= 1 }
+                if k < 0 || t.v[k] == 0x0A { return false }
+            }
+        }
+        return true
+    }
+
+    /// Whether `x` is a sentence of its own: a line's or a sentence's start before it, a line's or the
+    /// text's end (or a full stop or "!") after it ("…in Italy?\n\nFlorence", "Cheers.\nCormac").
+    private func aloneInSentence(_ t: ScalarText, _ x: Word) -> Bool {
+        let before = x.newlineBefore || x.previous == 0 || x.previous == 0x2E || x.previous == 0x21 || x.previous == 0x3F
+        let after = x.next == 0 || x.next == 0x0A || x.next == 0x0D || x.next == 0x2E || x.next == 0x21
+        return before && after
+    }
+
+    private let placeBefore = Chars.hashSet(
+        "in from at near via visit visiting around towards st saint san santa lake mount mt fort port cape the a an ein eine una uno")
+    private let placeAfter = Chars.hashSet(
+        """
+        station road street st airport city county lake river bay beach park square avenue hall bridge island valley hills
+        mountains university college school hospital hotel church cathedral abbey street centre center
+        """)
+
+    /// A word problem: figures and a question of amount ("How many are left?", "Wie viel Rückgeld bekommt
+    /// Lena?", "Quante figurine ha Marco?"); its names are the problem's.
+    private func wordProblem(_ t: ScalarText, _ w: [Word]) -> Bool {
+        guard w.contains(where: \.isNumber) else { return false }
+        for k in w.indices {
+            if amountQuestions.contains(w[k].hash) { return true }
+            if k + 1 < w.count, amountQuestionStarts.contains(w[k].hash), amountQuestionEnds.contains(w[k + 1].hash) { return true }
+        }
+        return false
+    }
+
+    private let amountQuestions = Chars.hashSet(
+        "wieviel combien cuántos cuántas cuánto cuánta quanti quante quanto quanta quantos quantas hoeveel berapa kaç")
+    private let amountQuestionStarts = Chars.hashSet("how wie hur hvor bao")
+    private let amountQuestionEnds = Chars.hashSet("many much viel viele många mycket mange mye meget nhiêu")
+
+    /// Words of correspondence, meetings and the people around one: a text with one is about people the
+    /// writer knows ("Please summarise this thread: Fatima proposed…", "Anwesend: Anke, Florian…").
+    private let socialWords = Chars.hashSet(
+        """
+        chat chats meeting standup email emails colleague colleagues coworker coworkers boss teammate teammates neighbour
+        neighbor flatmate roommate mum mom dad wife husband partner whatsapp slack discord telegram messenger
+        """)
+
+    /// Words of the writer speaking of themselves, in the languages the name lists cover: a text with one
+    /// is about the writer's own life or work, where a first name is someone they know ("I managed
+    /// Ifeoma", "my flatmate jess", "Ngozi thinks we should…"); word problems and stories are told in the
+    /// third person. Words that are also another language's everyday word (mi, ma, min, vi, ja) are left out.
+    private let firstPersonWords = Chars.hashSet(
+        """
+        i my me our we us mine ich mein meine meinen meinem meiner wir unser unsere uns je moi mon mes nous notre nos
+        yo mis nosotros nuestro nuestra eu meu minha nós io mio mia noi nostro nostra ik mijn wij onze jag mitt mina
+        jeg mitt mine mój moja moje nasz nasza benim biz bizim saya aku kami kita tôi mình
+        """)
+    private let otherLanguagesWords = Chars.hashSet(
+        "tu mi ha hai ja le ma nu ona pero sie su ta ty vi hoy dann leider tod yeni daire elle gia oma opa sol mai")
 
     /// Word `i + 1` starts a message in lower case on the label's line: a word of letters, not the
     /// local part of an e-mail address.
@@ -919,6 +1008,10 @@ private struct LatinNames: Sendable {
 
     func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var taken = [Bool](repeating: false, count: w.count)
+        // Lone first names found (their indices in `out`, and whether each is a sentence of its own), and
+        // whether a rule of letters and messages fired.
+        var lone: [(Int, Bool)] = []
+        var personal = false
         // A transcript: three lines or more start with a speaker's label, one of them said again (a
         // form's labels differ; a mail thread's headers repeat, but their values are no sentences).
         // One label at least must be a census first name ("Frage:/Antwort:", "Zutaten:/Zubereitung:" and
@@ -1028,6 +1121,7 @@ private struct LatinNames: Sendable {
             if greetings.contains(x.hash), x.newlineBefore || x.previous == 0 || x.previous == 0x22 || x.previous == 0x3A,
                 let (s, e) = greeted(t, w, i)
             {
+                personal = true
                 add(s, e, 0.75)
                 i = e
                 continue
@@ -1036,12 +1130,14 @@ private struct LatinNames: Sendable {
             // after a closing on its own line ("Cheers, Kemi") or after a dash ("— Tess", "…handover? — Priya");
             // several joined ("Love,\nSophie & James", "Amitiés,\nClaire et Yannick").
             if x.isCapitalized, !x.isAllCaps, let (names, score) = signature(t, w, i) {
+                personal = true
                 for (s, e) in names { add(s, e, score) }
                 i = names[names.count - 1].1
                 continue
             }
             // A letter's salutation line of the name alone: "Saoirse,\n\nThanks again for…".
             if x.isCapitalized, !x.isAllCaps, let e = salutationLine(t, w, i) {
+                personal = true
                 add(i, e, 0.7)
                 i = e
                 continue
@@ -1072,6 +1168,10 @@ private struct LatinNames: Sendable {
                     let e = extendName(t, w, j, lowercase: lowercaseText || !y.isCapitalized)
                     // One everyday word after a YAML key is a step's or a job's name ("- name: Deploy").
                     if !(e == j + 1 && englishWords.contains(y.hash) && !firstNames.contains(y.hash) && yamlKey(t, x)) {
+                        // A letter's or a message's greeting ("Hi Julian,"; not "come, dear Fritz" in a poem).
+                        if englishGreetings.contains(x.hash), x.newlineBefore || x.previous == 0 || x.previous == 0x3A || x.previous == 0x22 {
+                            personal = true
+                        }
                         add(j, e, 0.8)
                         i = e
                         continue
@@ -1081,6 +1181,7 @@ private struct LatinNames: Sendable {
             // A first name addressed at a clause's start: "Maria can you review this?", "Beatrix please don't…",
             // "Sanne jij hebt de sleutel".
             if x.isCapitalized, !x.isAllCaps, plainFirstName(x), addressed(t, w, i) {
+                personal = true
                 add(i, i + 1, 0.6)
                 i += 1
                 continue
@@ -1092,6 +1193,7 @@ private struct LatinNames: Sendable {
                 !productAfter(t, w, i + 1)
             {
                 let e = extendName(t, w, i + 1, lowercase: false)
+                personal = true
                 add(i + 1, e, e > i + 2 ? 0.7 : 0.6)
                 i = e
                 continue
@@ -1126,6 +1228,8 @@ private struct LatinNames: Sendable {
                 let stamp = atLineStart ? 0 : stampBefore(t, x.start)
                 let stamped = stamp > 0 && (firstNames.contains(x.hash) || ((stamp == 2 || chat) && speakerLabel(x)))
                 if stamped || (atLineStart && (speakerLine(t, w, i) || (transcript && speakerLabel(x) && lowercaseMessage(t, w, i)))) {
+                    // One label at a text's start may be a task's ("Esercizio: Marco ha 24 figurine…").
+                    if stamped { personal = true }
                     add(i, i + 1, stamped ? 0.7 : 0.6)
                     i += 1
                     continue
@@ -1134,6 +1238,7 @@ private struct LatinNames: Sendable {
             // A chat export's author line: a name and the time ("Kasia Nowicka  8:02 AM", "Anaïs 10:04 —
             // on garde…", "Linnea 08:45: kan någon…").
             if x.isCapitalized, !x.isAllCaps, x.newlineBefore || x.previous == 0, let e = authorBeforeTime(t, w, i) {
+                personal = true
                 add(i, e, 0.6)
                 i = e
                 continue
@@ -1148,6 +1253,7 @@ private struct LatinNames: Sendable {
             // A mailbox's display name: "Priya Raman <p.raman@example.com>", "\"Ana Lima\" <…>" (git
             // authors and trailers, mail headers). Two to four capitalised words, no software word.
             if x.isCapitalized, !x.isAllCaps, !x.isNumber, let e = displayName(t, w, i) {
+                personal = true
                 add(i, e, 0.75)
                 i = e
                 continue
@@ -1178,7 +1284,10 @@ private struct LatinNames: Sendable {
                     // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL"), and
                     // an article of another language is an article ("Le mot de passe …").
                     if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1) && !articles.contains(x.hash)) {
+                        // Lone, it may be raised below in a text that names people.
+                        if e == i + 1, proseName(t, w, i) { lone.append((out.count, aloneInSentence(t, x))) }
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
+                        if let l = lone.last, l.0 == out.count { lone.removeLast() }  // `add` refused it
                         i = e
                         continue
                     }
@@ -1226,6 +1335,18 @@ private struct LatinNames: Sendable {
         }
         coordinate(t, w, &taken, lowercaseText: lowercaseText, into: &out)
         repeatMentions(w, &taken, into: &out)
+        // A text that names people where letters and messages do (a greeting, a signature, a chat's
+        // speakers, a mailbox, someone addressed or asked) names people in its prose too: "Hi Julian, …
+        // Ifeoma prefers September. … Marisol", "[09:14] Richard: Dario said he'd look". A census first
+        // name alone (0.45 elsewhere: a word problem's Marco, a novel's Harry) is then a person. `lone`
+        // holds the indices of those findings in `out`.
+        // So does a text where the writer speaks of themselves or of the people around them ("I managed
+        // Ifeoma", "Please summarise this chat: Fatima proposed…"), but there a name that is a sentence of
+        // its own may be an answer or a place ("Where should I travel in Italy? Florence").
+        let letter = personal || transcript || chat
+        if !lone.isEmpty, letter || w.contains(where: { firstPersonWords.contains($0.hash) || socialWords.contains($0.hash) }), !wordProblem(t, w) {
+            for (k, alone) in lone where letter || !alone { out[k].score = 0.55 }
+        }
     }
 
     /// "Surname, Given[ I.]" ending its cell: a census given name after the comma, a surname (or a

@@ -192,7 +192,8 @@ struct EvalSensitivity: AsyncParsableCommand {
             --split picks a deterministic part by a hash of the id: dev (~70%), heldout (~30%), all; \
             heldout-names: the sentences with a person name held out by its string (never trained on by \
             `lumen train names`; dev then leaves them out too). Optional "decoys" (spans that are not \
-            personal data) give a decoy rate: decoys overlapped by a personal-data finding.
+            personal data) give a decoy rate: decoys overlapped by a personal-data finding. \
+            --min-score counts only findings scored at least that (0.5: what the shipped policies act on).
             """
     )
 
@@ -202,10 +203,14 @@ struct EvalSensitivity: AsyncParsableCommand {
     @Option(help: "dev, heldout, heldout-names or all.")
     var split: String = "heldout"
 
+    @Option(help: "Count only findings scored at least this (0 to 1; default: every finding).")
+    var minScore: Double = 0
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() async throws {
+        guard (0...1).contains(minScore) else { throw ValidationError("--min-score must be between 0 and 1") }
         guard let split = SensitivitySplit(rawValue: split) else {
             throw ValidationError("--split must be dev, heldout, heldout-names or all")
         }
@@ -232,14 +237,15 @@ struct EvalSensitivity: AsyncParsableCommand {
             guard split.contains(example) else { continue }
             examples.append(example)
         }
-        let report = SensitivityEvaluation.run(examples, classifier: Classifier())
-        print(json ? Self.json(report, split: split) : Self.table(report, split: split))
+        let report = SensitivityEvaluation.run(examples, classifier: Classifier(), minScore: minScore)
+        print(json ? Self.json(report, split: split, minScore: minScore) : Self.table(report, split: split, minScore: minScore))
     }
 
     private static func f(_ x: Double) -> String { String(format: "%.3f", x) }
 
-    static func table(_ r: SensitivityReport, split: SensitivitySplit) -> String {
-        var lines = ["split: \(split.rawValue), examples: \(r.examples); overlap match (exact-boundary in brackets)"]
+    static func table(_ r: SensitivityReport, split: SensitivitySplit, minScore: Double = 0) -> String {
+        let scored = minScore > 0 ? ", findings scored \(minScore) or more" : ""
+        var lines = ["split: \(split.rawValue), examples: \(r.examples)\(scored); overlap match (exact-boundary in brackets)"]
         lines.append("type".padding(toLength: 20, withPad: " ", startingAt: 0) + "  gold  pred  P      R      F2     [P      R      F2]")
         for type in r.overlap.keys.sorted() {
             let o = r.overlap[type]!
@@ -270,7 +276,7 @@ struct EvalSensitivity: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ r: SensitivityReport, split: SensitivitySplit) -> String {
+    static func json(_ r: SensitivityReport, split: SensitivitySplit, minScore: Double = 0) -> String {
         func counts(_ c: SpanCounts) -> [String: Any] {
             ["gold": c.gold, "predicted": c.predicted, "precision": c.precision, "recall": c.recall, "f2": c.f2]
         }
@@ -278,6 +284,7 @@ struct EvalSensitivity: AsyncParsableCommand {
         for (type, o) in r.overlap { types[type.rawValue] = ["overlap": counts(o), "exact": counts(r.exact[type]!)] }
         let object: [String: Any] = [
             "split": split.rawValue,
+            "min_score": minScore,
             "examples": r.examples,
             "types": types,
             "micro": ["overlap": counts(r.microOverlap), "exact": counts(r.microExact)],
