@@ -1036,6 +1036,25 @@ private func strongNames(_ text: String) -> [String] {
             !strongNames("Tu peux résumer ?\n[15/05/2024 20:11] Maëlle: ok\n[15/05/2024 20:12] Inès: oui\n[15/05/2024 20:13] Maëlle: merci").contains(
                 "Tu"))
         #expect(strongNames("Dear Nurse Bello and everyone on Ward 6,\n\nThank you") == ["Nurse Bello"])
+        // Where the writer speaks of themselves or of the people around them, a first name that does what
+        // people do (says, thinks, wants; joined to "I"; "who" after it; written or replied to).
+        let meeting = strongNames("Summarise: Ngozi thinks we should delay the launch, Arjun disagrees because marketing is booked.")
+        #expect(meeting.contains("Ngozi") && meeting.contains("Arjun"), "\(meeting)")
+        #expect(
+            strongNames("Write a thank-you card from our team to Kwabena, who is retiring. Lena and Piotr want to add a line.")
+                == ["Kwabena", "Lena", "Piotr"])
+        #expect(strongNames("Reply to Ngozi saying the invoice was paid yesterday.") == ["Ngozi"])
+        #expect(strongNames("Callum and I will bring you a cake.") == ["Callum"])
+        // Not any first name near "I" or "we": tools, units, characters, verses, players, a topic (a review's).
+        for text in [
+            "We use Hugo for the docs site and I want to add a dark mode toggle.", "I set Max to 10 and Min to 1 in my config.",
+            "We convert Kelvin to Celsius before we store readings.", "We watched Frozen. My kids love Elsa but I prefer Anna.",
+            "And Mary said, My soul doth magnify the Lord.", "I think Max will win the championship again; Lewis is past his best.",
+            "Help me with my homework: Jamal has 12 marbles and gives 4 to Ana. How many are left?",
+            "I've been reading about Napoleon and I wonder why he invaded Russia.",
+        ] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
     }
 
     /// Labels of other languages before a passport number or a date of birth, and the mixed capitals

@@ -100,12 +100,12 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 
     /// The same probes counted as the shipped policies act: findings scored 0.5 or more (a lone first name
     /// scores 0.45 unless the text names people where letters, chats and people's own accounts do).
-    /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.922 / 0.842, c 0.957
-    /// / 0.824, d 0.898 / 0.783, e 0.797 / 0.803, f 0.548 / 0.773; before first names in prose were raised,
-    /// e 0.733 / 0.810 and f 0.318 / 0.699).
+    /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.917 / 0.841, c 0.954
+    /// / 0.824, d 0.893 / 0.783, e 0.783 / 0.808, f 0.438 / 0.753; before first names in prose were raised,
+    /// d 0.888 / 0.782, e 0.733 / 0.810 and f 0.318 / 0.699).
     @Test(arguments: [
-        ("privacy-probe-a.jsonl", 0.94, 0.79), ("privacy-probe-b.jsonl", 0.91, 0.83), ("privacy-probe-c.jsonl", 0.95, 0.81),
-        ("privacy-probe-d.jsonl", 0.89, 0.77), ("privacy-probe-e.jsonl", 0.78, 0.79), ("privacy-probe-f.jsonl", 0.53, 0.75),
+        ("privacy-probe-a.jsonl", 0.94, 0.79), ("privacy-probe-b.jsonl", 0.91, 0.83), ("privacy-probe-c.jsonl", 0.945, 0.81),
+        ("privacy-probe-d.jsonl", 0.885, 0.77), ("privacy-probe-e.jsonl", 0.77, 0.79), ("privacy-probe-f.jsonl", 0.42, 0.74),
     ])
     func blindPrivacyProbesAtThePolicyThreshold(file: String, recall: Double, precision: Double) throws {
         let examples = try loadExamples(.all, from: Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file))

@@ -893,15 +893,18 @@ private struct LatinNames: Sendable {
     /// Words of other languages that the census lists hold as first names, and that a sentence opens
     /// with ("Tu peux…", "Mi riassumi…", "Leider muss ich…", "Yeni adresimiz…"): no evidence of a person
     /// even in a letter.
-    /// Whether the lone first name `w[i]` may be raised in a text that names people: a plain census first
-    /// name, no word of another language or everyday English word more often than a name ("Tu peux",
-    /// "Season"), and not where a place or a thing stands: after a locative or an article ("from
+    /// Whether the lone first name `w[i]` may be raised in a text that names people: a first name of the
+    /// lists (one that is also in the English word list, as Priya and Arjun are, only where it does what
+    /// people do), no assistant's or software's name, no word of another language or everyday English
+    /// word more often than a name ("Tu peux", "Season"), and not where a place or a thing stands: after a locative or an article ("from
     /// Florence", "St. Helena", "un Mercedes", "the Abbey"), before a place's word ("Victoria station",
     /// "Lake Louise" is after one), beside a number ("Ward 6", "12. Juli"), or a list's item alone on its
     /// line ("- Austin").
     private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
         let x = w[i]
-        guard plainFirstName(x), !otherLanguagesWords.contains(x.hash), !everydayFirstNames.contains(x.hash) else { return false }
+        guard firstNames.contains(x.hash), candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
+            !otherLanguagesWords.contains(x.hash), !everydayFirstNames.contains(x.hash)
+        else { return false }
         func adjacent(_ a: Word, _ b: Word) -> Bool {
             !b.newlineBefore && b.start - a.end <= 3 && !(a.end..<b.start).contains { t.v[$0] == 0x0A }
         }
@@ -925,6 +928,57 @@ private struct LatinNames: Sendable {
         }
         return true
     }
+
+    /// Whether the first name `w[i]` does what people do, on its line: a verb of saying, thinking,
+    /// wanting or dealing with others follows it ("Dario said", "Ngozi thinks", "Fatima proposed"), it is
+    /// joined to the writer ("Callum and I", "Me and Aisling"), or "who" follows it ("Kwabena, who is
+    /// retiring").
+    private func humanRole(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        guard i + 1 < w.count, !w[i + 1].newlineBefore else { return false }
+        // What a text is about is no one it deals with ("reading about Napoleon and I wonder…").
+        if i > 0, sameLine(t, w[i - 1], x), topicWords.contains(w[i - 1].hash) { return false }
+        if x.next == 0x2C { return w[i + 1].hash == whoHash || w[i + 1].hash == whoseHash }
+        guard sameLine(t, x, w[i + 1]) else { return false }
+        // The verb, after an adverb ("Lars just wants", "Amara sometimes takes") or after a second name
+        // joined to this one ("Julien and Mariana agreed", "Lena and Piotr want").
+        var k = i + 1
+        if conjunctions.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) {
+            let y = w[k + 1]
+            if y.hash == iHash || y.hash == meHash { return true }  // "Callum and I"
+            guard y.isCapitalized, !y.isAllCaps, firstNames.contains(y.hash), k + 2 < w.count, sameLine(t, y, w[k + 2]) else { return false }
+            k += 2
+        }
+        if adverbs.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) { k += 1 }
+        if !w[k].isCapitalized, humanVerbs.contains(w[k].hash) { return true }
+        // "Me and Aisling", "I and Tomasz".
+        return i >= 2 && sameLine(t, w[i - 1], x) && w[i - 1].hash == andHash && (w[i - 2].hash == iHash || w[i - 2].hash == meHash)
+    }
+
+    private let topicWords = Chars.hashSet("about of on regarding like as")
+    private let adverbs = Chars.hashSet("just also then still already never always really sometimes often usually")
+
+    private let whoHash = Chars.hash("who")
+    private let whoseHash = Chars.hash("whose")
+    /// What people do and tools, places and products do not: say, think, want, agree, propose, text, host.
+    private let humanVerbs = Chars.hashSet(
+        """
+        said says told tells asked asks thinks thought wants wanted agreed agrees disagreed disagrees proposed proposes
+        suggested suggests prefers preferred knows knew texted emailed messaged replied mentioned promised complained
+        apologised apologized joined covers covered hosts hosting invited decided offered refused laughed cried loves
+        hates likes feels felt admitted confirmed insisted claims claimed argued argues worries worried reckons wrote
+        writes sent sends called phoned rang explained believes believed remembers forgot misses missed want agree think
+        say propose suggest prefer know like love hate feel worry argue decide
+        sagte sagt meinte meint dit dijo dice detto disse diz zei zegt sa sade säger sagde siger powiedział powiedziała
+        dedi bilang nói bảo
+        """)
+    /// Words of a text about a work or a public sphere, where first names are characters and public people.
+    private let worksWords = Chars.hashSet(
+        """
+        chapter chapters novel novels book books story stories film films movie movies episode episodes character characters
+        poem poems song songs lyrics verse verses scripture bible fanfic fiction play plays series season championship player
+        players league thee thou thy unto hath doth saith
+        """)
 
     /// Whether `x` is a sentence of its own: a line's or a sentence's start before it, a line's or the
     /// text's end (or a full stop or "!") after it ("…in Italy?\n\nFlorence", "Cheers.\nCormac").
@@ -1008,9 +1062,9 @@ private struct LatinNames: Sendable {
 
     func scan(_ t: ScalarText, _ w: [Word], lowercaseText: Bool, into out: inout [Finding]) {
         var taken = [Bool](repeating: false, count: w.count)
-        // Lone first names found (their indices in `out`, and whether each is a sentence of its own), and
-        // whether a rule of letters and messages fired.
-        var lone: [(Int, Bool)] = []
+        // Lone first names found (their indices in `out`, whether each is a sentence of its own and whether
+        // it does what people do), and whether a rule of letters and messages fired.
+        var lone: [(index: Int, word: Int, plain: Bool, alone: Bool, role: Bool)] = []
         var personal = false
         // A transcript: three lines or more start with a speaker's label, one of them said again (a
         // form's labels differ; a mail thread's headers repeat, but their values are no sentences).
@@ -1188,13 +1242,15 @@ private struct LatinNames: Sendable {
             }
             // A verb whose object is a person, before a first name: "ask Imani or me", "ty Owen.", "tell
             // Tariq", "remind Dario".
-            if personVerbs.contains(x.hash), !x.isCapitalized || x.newlineBefore || x.previous == 0, i + 1 < w.count, sameLine(t, x, w[i + 1]),
-                w[i + 1].isCapitalized, !w[i + 1].isAllCaps, plainFirstName(w[i + 1]), !honorifics.contains(w[i + 1].hash),
-                !productAfter(t, w, i + 1)
+            // So is a verb of correspondence before "to" ("Reply to Ngozi saying…", "write to Domenico").
+            let to = correspondenceVerbs.contains(x.hash) && i + 2 < w.count && w[i + 1].hash == toHash && sameLine(t, x, w[i + 1]) ? 1 : 0
+            if personVerbs.contains(x.hash) || to == 1, !x.isCapitalized || x.newlineBefore || x.previous == 0, i + 1 + to < w.count,
+                sameLine(t, w[i + to], w[i + 1 + to]), w[i + 1 + to].isCapitalized, !w[i + 1 + to].isAllCaps, plainFirstName(w[i + 1 + to]),
+                !honorifics.contains(w[i + 1 + to].hash), !productAfter(t, w, i + 1 + to)
             {
-                let e = extendName(t, w, i + 1, lowercase: false)
+                let e = extendName(t, w, i + 1 + to, lowercase: false)
                 personal = true
-                add(i + 1, e, e > i + 2 ? 0.7 : 0.6)
+                add(i + 1 + to, e, e > i + 2 + to ? 0.7 : 0.6)
                 i = e
                 continue
             }
@@ -1285,9 +1341,11 @@ private struct LatinNames: Sendable {
                     // an article of another language is an article ("Le mot de passe …").
                     if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1) && !articles.contains(x.hash)) {
                         // Lone, it may be raised below in a text that names people.
-                        if e == i + 1, proseName(t, w, i) { lone.append((out.count, aloneInSentence(t, x))) }
+                        if e == i + 1, proseName(t, w, i) {
+                            lone.append((out.count, i, !englishWords.contains(x.hash), aloneInSentence(t, x), humanRole(t, w, i)))
+                        }
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
-                        if let l = lone.last, l.0 == out.count { lone.removeLast() }  // `add` refused it
+                        if let l = lone.last, l.index == out.count { lone.removeLast() }  // `add` refused it
                         i = e
                         continue
                     }
@@ -1340,12 +1398,26 @@ private struct LatinNames: Sendable {
         // Ifeoma prefers September. … Marisol", "[09:14] Richard: Dario said he'd look". A census first
         // name alone (0.45 elsewhere: a word problem's Marco, a novel's Harry) is then a person. `lone`
         // holds the indices of those findings in `out`.
-        // So does a text where the writer speaks of themselves or of the people around them ("I managed
-        // Ifeoma", "Please summarise this chat: Fatima proposed…"), but there a name that is a sentence of
-        // its own may be an answer or a place ("Where should I travel in Italy? Florence").
+        // Where the writer speaks of themselves or of the people around them ("Please summarise this chat:
+        // Fatima proposed…", "Callum and I will bring…"), a first name that does what people do is a
+        // person: it says, thinks, wants or proposes, it is joined to "I" or "me", "who" follows it. Not
+        // any first name there: "I use Hugo for the docs", "We convert Kelvin to Celsius", "My kids love
+        // Elsa"; and not in a text about a work (a novel's chapter, a song, a verse).
         let letter = personal || transcript || chat
-        if !lone.isEmpty, letter || w.contains(where: { firstPersonWords.contains($0.hash) || socialWords.contains($0.hash) }), !wordProblem(t, w) {
-            for (k, alone) in lone where letter || !alone { out[k].score = 0.55 }
+        // A list of three first names or more, one after the other, is a list of people ("Present: Priya,
+        // Rohan, Keisha, Mateus").
+        var run = 1
+        for k in lone.indices.dropFirst() {
+            let (a, b) = (w[lone[k - 1].word], w[lone[k].word])
+            run = lone[k].word == lone[k - 1].word + 1 && a.next == 0x2C && !b.newlineBefore ? run + 1 : 1
+            if run >= 3 { for m in (k - run + 1)...k { lone[m].role = true } }
+        }
+        if !lone.isEmpty, !wordProblem(t, w) {
+            let own =
+                !letter && lone.contains(where: \.role)
+                && w.contains(where: { firstPersonWords.contains($0.hash) || socialWords.contains($0.hash) })
+                && !w.contains(where: { worksWords.contains($0.hash) })
+            for l in lone where letter ? l.plain || l.role : own && l.role && !l.alone { out[l.index].score = 0.55 }
         }
     }
 
@@ -1399,6 +1471,9 @@ private struct LatinNames: Sendable {
     /// Verbs whose object is a person, in a chat's lower case ("ask Imani", "ty Owen"; not "ping", which takes
     /// hosts and regions: "ping Sydney region").
     private let personVerbs = Chars.hashSet("ask asked asking tell told remind thank ty thx cc dm text email tag")
+    /// Verbs whose "to" takes the person one writes or speaks to.
+    private let correspondenceVerbs = Chars.hashSet(
+        "reply replied respond write wrote apologise apologize talk speak spoke explain forward introduce")
     /// Assistants', bots' and products' names that census lists have as first names ("ask Devin", "Travis
     /// please rebuild", "Cassandra can you scale", "Hallo Alexa").
     private let assistants = Chars.hashSet(
