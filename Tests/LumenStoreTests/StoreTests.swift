@@ -200,12 +200,15 @@ struct StoreTests {
     func restartDoesNotExpireLiveInstances() async throws {
         let cluster = try await PostgresCluster.starting()
         defer { cluster.stop() }
-        // The product's 5 s deadline: the first queries after the restart are retried below.
-        let (store, url) = try await Self.openWithURL(cluster, database: "restart", queryTimeout: 5)
+        // Set up with generous deadlines (a loaded CI machine once took more than 5 s to migrate); after
+        // the restart, the product's 5 s deadline, whose first queries are retried below.
+        let (setup, url) = try await Self.openWithURL(cluster, database: "restart")
+        defer { setup.shutdown() }
+        let store = try await SharedStore.connect(url, logger: Self.logger, queryTimeout: 5, timeout: 60)
         defer { store.shutdown() }
         let budgets = [AuditBudget(tenant: nil, period: .daily, limitUSD: 1)]
-        let busy = StoreBudget(store: store, instance: try await store.registerInstance(name: "busy"), budgets: budgets)
-        let other = StoreBudget(store: store, instance: try await store.registerInstance(name: "other"), budgets: budgets)
+        let busy = StoreBudget(store: setup, instance: try await setup.registerInstance(name: "busy"), budgets: budgets)
+        let other = StoreBudget(store: store, instance: try await setup.registerInstance(name: "other"), budgets: budgets)
         let wanted = BudgetReservationRequest(requestID: "b1", tenant: nil, target: "remote", promptTokens: 1, maxOutputTokens: 1, amountUSD: 0.2)
         #expect(await busy.reserve(wanted) == .granted)
         try await cluster.query(
