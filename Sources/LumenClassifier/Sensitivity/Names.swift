@@ -1734,6 +1734,8 @@ private struct LatinNames: Sendable {
         // A mail header or a field label of an everyday word ("Reviewer: Ingrid Johansson", "Status: done").
         guard speakerLabel(w[i]) else { return false }
         if firstNames.contains(w[i].hash) { return true }
+        // A label opening the text is the task's ("Summarise: Ngozi thinks…", "Esercizio: Marco ha…").
+        if w[i].previous == 0 { return false }
         guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
         let y = w[i + 1]
         // A header whose value is a whole name ("Kimden: Selin Akbulut <…>", "Policyholder: Gwendolyn
