@@ -1028,6 +1028,7 @@ private func strongNames(_ text: String) -> [String] {
         // A task's label at a text's start is no chat; words of other languages that census lists hold as
         // names open sentences; a first name before a number is a ward's, a gate's.
         #expect(strongNames("Esercizio: Marco ha 24 figurine e ne regala un terzo a Giulia.").isEmpty)
+        #expect(strongNames("Ubul: What a wife.\nNicole: I know, right?").contains("Ubul"))  // a dialogue's first line
         #expect(
             strongNames(
                 "Sehr geehrte Frau Weber,\n\nvielen Dank für Ihre Nachricht. Leider muss ich absagen.\n\nMit freundlichen Grüßen\nJürgen Albrecht")
@@ -1046,6 +1047,10 @@ private func strongNames(_ text: String) -> [String] {
                 == ["Kwabena", "Lena", "Piotr"])
         #expect(strongNames("Reply to Ngozi saying the invoice was paid yesterday.") == ["Ngozi"])
         #expect(strongNames("Callum and I will bring you a cake.") == ["Callum"])
+        // First names written with the diacritics the lists leave out; not a two-letter word ("Şu", Turkish
+        // "this") nor a Vietnamese syllable ("thứ Sáu", Friday).
+        #expect(strongNames("Hi Marta,\n\nLucía said the room is free. João will bring the keys.") == ["Marta", "Lucía", "João"])
+        #expect(strongNames("Şu mesajı daha nazik yaz: ayse.kaya@gmail.com adresine gönder").isEmpty)
         // Not any first name near "I" or "we": tools, units, characters, verses, players, a topic (a review's).
         for text in [
             "We use Hugo for the docs site and I want to add a dark mode toggle.", "I set Max to 10 and Min to 1 in my config.",

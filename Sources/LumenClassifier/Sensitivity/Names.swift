@@ -900,9 +900,9 @@ private struct LatinNames: Sendable {
     /// Florence", "St. Helena", "un Mercedes", "the Abbey"), before a place's word ("Victoria station",
     /// "Lake Louise" is after one), beside a number ("Ward 6", "12. Juli"), or a list's item alone on its
     /// line ("- Austin").
-    private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+    private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int, fold: Bool) -> Bool {
         let x = w[i]
-        guard firstNames.contains(x.hash), candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
+        guard foldedFirstName(t, x, fold: fold), candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
             !otherLanguagesWords.contains(x.hash), !everydayFirstNames.contains(x.hash)
         else { return false }
         func adjacent(_ a: Word, _ b: Word) -> Bool {
@@ -1065,6 +1065,8 @@ private struct LatinNames: Sendable {
         // Lone first names found (their indices in `out`, whether each is a sentence of its own and whether
         // it does what people do), and whether a rule of letters and messages fired.
         var lone: [(index: Int, word: Int, plain: Bool, alone: Bool, role: Bool)] = []
+        // Vietnamese marks its tones on every syllable: folded, "thứ Sáu" (Friday) would be the name Sau.
+        let fold = !t.isASCII && !t.v.contains { ($0 >= 0x1EA0 && $0 <= 0x1EFF) || $0 == 0x01A1 || $0 == 0x01B0 || $0 == 0x0111 }
         var personal = false
         // A transcript: three lines or more start with a speaker's label, one of them said again (a
         // form's labels differ; a mail thread's headers repeat, but their values are no sentences).
@@ -1316,7 +1318,7 @@ private struct LatinNames: Sendable {
             }
             // Census first name, then capitalised words or initials.
             if capitalizedCandidate(x) || (lowercaseText && candidate(x)) {
-                let isFirst = firstNames.contains(x.hash)
+                let isFirst = foldedFirstName(t, x, fold: fold)
                 // A verb that takes a person before a first name is not part of the name: "Call Jane
                 // Smith", "Ask Maria Garcia", "Email John about it" (the name starts at the next word).
                 // Only these verbs: another capitalised word there may be the surname written first
@@ -1341,7 +1343,7 @@ private struct LatinNames: Sendable {
                     // an article of another language is an article ("Le mot de passe …").
                     if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1) && !articles.contains(x.hash)) {
                         // Lone, it may be raised below in a text that names people.
-                        if e == i + 1, proseName(t, w, i) {
+                        if e == i + 1, proseName(t, w, i, fold: fold) {
                             lone.append((out.count, i, !englishWords.contains(x.hash), aloneInSentence(t, x), humanRole(t, w, i)))
                         }
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
@@ -1588,7 +1590,22 @@ private struct LatinNames: Sendable {
     /// ("Jürgen" for "juergen", "Ibáñez" for "ibanez").
     private func censusName(_ t: ScalarText, _ x: Word) -> Bool {
         if firstNames.contains(x.hash) || surnames.contains(x.hash) { return true }
-        guard x.hasNonASCII else { return false }
+        guard let (plain, spelled) = folded(t, x) else { return false }
+        return firstNames.contains(plain) || surnames.contains(plain) || firstNames.contains(spelled) || surnames.contains(spelled)
+    }
+
+    /// A census first name, also written with the diacritics the lists leave out (Lucía, João, Jürgen)
+    /// where `fold`; not a word of two letters ("Şu mesajı…" is Turkish "this", not Su).
+    private func foldedFirstName(_ t: ScalarText, _ x: Word, fold: Bool) -> Bool {
+        if firstNames.contains(x.hash) { return true }
+        guard fold, x.length >= 3, let (plain, spelled) = folded(t, x) else { return false }
+        return firstNames.contains(plain) || firstNames.contains(spelled)
+    }
+
+    /// The hashes of `x` without its diacritics, and with German umlauts written out (ä ae, ö oe, ü ue);
+    /// nil for a word of ASCII letters or with a letter that has no base letter.
+    private func folded(_ t: ScalarText, _ x: Word) -> (UInt64, UInt64)? {
+        guard x.hasNonASCII else { return nil }
         var plain = Chars.hashSeed
         var spelled = Chars.hashSeed
         for k in x.start..<x.end {
@@ -1598,14 +1615,14 @@ private struct LatinNames: Sendable {
                 spelled = Chars.hashStep(spelled, c)
                 continue
             }
-            guard c < 0x180, Self.baseLetters[Int(c) - 0xC0] != UInt8(ascii: "_") else { return false }
+            guard c < 0x180, Self.baseLetters[Int(c) - 0xC0] != UInt8(ascii: "_") else { return nil }
             let base = UInt32(Self.baseLetters[Int(c) - 0xC0])
             plain = Chars.hashStep(plain, base)
             spelled = Chars.hashStep(spelled, base)
             // German umlauts written out: ä ae, ö oe, ü ue.
             if c == 0xE4 || c == 0xC4 || c == 0xF6 || c == 0xD6 || c == 0xFC || c == 0xDC { spelled = Chars.hashStep(spelled, 0x65) }
         }
-        return firstNames.contains(plain) || surnames.contains(plain) || firstNames.contains(spelled) || surnames.contains(spelled)
+        return (plain, spelled)
     }
 
     /// The base letter of each Latin letter U+00C0–U+017F ('_': none, such as × and ĳ).
@@ -1734,8 +1751,11 @@ private struct LatinNames: Sendable {
         // A mail header or a field label of an everyday word ("Reviewer: Ingrid Johansson", "Status: done").
         guard speakerLabel(w[i]) else { return false }
         if firstNames.contains(w[i].hash) { return true }
-        // A label opening the text is the task's ("Summarise: Ngozi thinks…", "Esercizio: Marco ha…").
-        if w[i].previous == 0 { return false }
+        // A label opening the text is the task's ("Summarise: Ngozi thinks…", "Esercizio: Marco ha…"), unless
+        // the next line opens with a label too (a dialogue: "Ubul: What a wife.\nNicole: …").
+        if w[i].previous == 0 {
+            guard let k = w[(i + 1)...].firstIndex(where: \.newlineBefore), w[k].next == 0x3A, w[k].isCapitalized else { return false }
+        }
         guard i + 1 < w.count, t[w[i].end + 1] == 0x20, w[i + 1].start == w[i].end + 2, !w[i + 1].newlineBefore else { return false }
         let y = w[i + 1]
         // A header whose value is a whole name ("Kimden: Selin Akbulut <…>", "Policyholder: Gwendolyn
