@@ -100,8 +100,8 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 
     /// The same probes counted as the shipped policies act: findings scored 0.5 or more (a lone first name
     /// scores 0.45 unless the text names people where letters, chats and people's own accounts do).
-    /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.917 / 0.841, c 0.954
-    /// / 0.825, d 0.893 / 0.786, e 0.783 / 0.808, f 0.438 / 0.757; before first names in prose were raised,
+    /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.919 / 0.842, c 0.953
+    /// / 0.824, d 0.896 / 0.787, e 0.795 / 0.811, f 0.438 / 0.757; before first names in prose were raised,
     /// d 0.888 / 0.782, e 0.733 / 0.810 and f 0.318 / 0.699).
     @Test(arguments: [
         ("privacy-probe-a.jsonl", 0.94, 0.79), ("privacy-probe-b.jsonl", 0.91, 0.83), ("privacy-probe-c.jsonl", 0.945, 0.81),
