@@ -890,16 +890,13 @@ private struct LatinNames: Sendable {
     private let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
     /// Articles of French, Spanish, Italian, Portuguese, German and Dutch that are also first names in the census.
     private let articles = Chars.hashSet("le la les el los las il lo der die das het een un une")
-    /// Words of other languages that the census lists hold as first names, and that a sentence opens
-    /// with ("Tu peux…", "Mi riassumi…", "Leider muss ich…", "Yeni adresimiz…"): no evidence of a person
-    /// even in a letter.
     /// Whether the lone first name `w[i]` may be raised in a text that names people: a first name of the
     /// lists (one that is also in the English word list, as Priya and Arjun are, only where it does what
     /// people do), no assistant's or software's name, no word of another language or everyday English
-    /// word more often than a name ("Tu peux", "Season"), and not where a place or a thing stands: after a locative or an article ("from
-    /// Florence", "St. Helena", "un Mercedes", "the Abbey"), before a place's word ("Victoria station",
-    /// "Lake Louise" is after one), beside a number ("Ward 6", "12. Juli"), or a list's item alone on its
-    /// line ("- Austin").
+    /// word more often than a name ("Tu peux", "Season"), and not where a place or a thing stands: after
+    /// a locative or an article ("from Florence", "St. Helena", "un Mercedes", "the Abbey"), before a
+    /// place's word ("Victoria station"; "Lake Louise" is after one), beside a number ("Ward 6", "12.
+    /// Juli"), or a list's item alone on its line ("- Austin").
     private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int, fold: Bool) -> Bool {
         let x = w[i]
         guard foldedFirstName(t, x, fold: fold), candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
@@ -993,12 +990,12 @@ private struct LatinNames: Sendable {
     private let placeAfter = Chars.hashSet(
         """
         station road street st airport city county lake river bay beach park square avenue hall bridge island valley hills
-        mountains university college school hospital hotel church cathedral abbey street centre center
+        mountains university college school hospital hotel church cathedral abbey centre center
         """)
 
     /// A word problem: figures and a question of amount ("How many are left?", "Wie viel Rückgeld bekommt
     /// Lena?", "Quante figurine ha Marco?"); its names are the problem's.
-    private func wordProblem(_ t: ScalarText, _ w: [Word]) -> Bool {
+    private func wordProblem(_ w: [Word]) -> Bool {
         guard w.contains(where: \.isNumber) else { return false }
         for k in w.indices {
             if amountQuestions.contains(w[k].hash) { return true }
@@ -1013,7 +1010,7 @@ private struct LatinNames: Sendable {
     private let amountQuestionEnds = Chars.hashSet("many much viel viele många mycket mange mye meget nhiêu")
 
     /// Words of correspondence, meetings and the people around one: a text with one is about people the
-    /// writer knows ("Please summarise this thread: Fatima proposed…", "Anwesend: Anke, Florian…").
+    /// writer knows ("Please summarise this chat: Fatima proposed…", "my flatmate jess").
     private let socialWords = Chars.hashSet(
         """
         chat chats meeting standup email emails colleague colleagues coworker coworkers boss teammate teammates neighbour
@@ -1021,8 +1018,8 @@ private struct LatinNames: Sendable {
         """)
 
     /// Words of the writer speaking of themselves, in the languages the name lists cover: a text with one
-    /// is about the writer's own life or work, where a first name is someone they know ("I managed
-    /// Ifeoma", "my flatmate jess", "Ngozi thinks we should…"); word problems and stories are told in the
+    /// is about the writer's own life or work, where a first name that does what people do is someone
+    /// they know ("Ngozi thinks we should…", "Callum and I"); word problems and stories are told in the
     /// third person. Words that are also another language's everyday word (mi, ma, min, vi, ja) are left out.
     private let firstPersonWords = Chars.hashSet(
         """
@@ -1030,6 +1027,9 @@ private struct LatinNames: Sendable {
         yo mis nosotros nuestro nuestra eu meu minha nós io mio mia noi nostro nostra ik mijn wij onze jag mitt mina
         jeg mitt mine mój moja moje nasz nasza benim biz bizim saya aku kami kita tôi mình
         """)
+    /// Words of other languages that the census lists hold as first names, and that a sentence opens
+    /// with ("Tu peux…", "Mi riassumi…", "Leider muss ich…", "Yeni adresimiz…"): no evidence of a person
+    /// even in a letter.
     private let otherLanguagesWords = Chars.hashSet(
         "tu mi ha hai ja le ma nu ona pero sie su ta ty vi hoy dann leider tod yeni daire elle gia oma opa sol mai")
 
@@ -1414,7 +1414,7 @@ private struct LatinNames: Sendable {
             run = lone[k].word == lone[k - 1].word + 1 && a.next == 0x2C && !b.newlineBefore ? run + 1 : 1
             if run >= 3 { for m in (k - run + 1)...k { lone[m].role = true } }
         }
-        if !lone.isEmpty, !wordProblem(t, w) {
+        if !lone.isEmpty, !wordProblem(w) {
             let own =
                 !letter && lone.contains(where: \.role)
                 && w.contains(where: { firstPersonWords.contains($0.hash) || socialWords.contains($0.hash) })
