@@ -890,17 +890,18 @@ private struct LatinNames: Sendable {
     private let nameParticles = Chars.hashSet("van von der den de da di ten ter le la du bin ibn")
     /// Articles of French, Spanish, Italian, Portuguese, German and Dutch that are also first names in the census.
     private let articles = Chars.hashSet("le la les el los las il lo der die das het een un une")
-    /// Whether the lone first name `w[i]` may be raised in a text that names people: a first name of the
-    /// lists (one that is also in the English word list, as Priya and Arjun are, only where it does what
-    /// people do), no assistant's or software's name, no word of another language or everyday English
-    /// word more often than a name ("Tu peux", "Season"), and not where a place or a thing stands: after
+    /// Whether the lone first name `w[i]` (one of the lists, and a candidate: the caller has checked) may
+    /// be raised in a text that names people (one that is also in the English word list, as Priya and
+    /// Arjun are, only where it does what people do): no assistant's or software's name, no word of
+    /// another language or everyday English word more often than a name ("Tu peux", "Season"), and not
+    /// where a place or a thing stands: after
     /// a locative or an article ("from Florence", "St. Helena", "un Mercedes", "the Abbey"), before a
     /// place's word ("Victoria station"; "Lake Louise" is after one), beside a number ("Ward 6", "12.
     /// Juli"), or a list's item alone on its line ("- Austin").
-    private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int, fold: Bool) -> Bool {
+    private func proseName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
         let x = w[i]
-        guard foldedFirstName(t, x, fold: fold), candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
-            !otherLanguagesWords.contains(x.hash), !everydayFirstNames.contains(x.hash)
+        guard !assistants.contains(x.hash), !softwareWords.contains(x.hash), !otherLanguagesWords.contains(x.hash),
+            !everydayFirstNames.contains(x.hash)
         else { return false }
         func adjacent(_ a: Word, _ b: Word) -> Bool {
             !b.newlineBefore && b.start - a.end <= 3 && !(a.end..<b.start).contains { t.v[$0] == 0x0A }
@@ -1066,7 +1067,12 @@ private struct LatinNames: Sendable {
         // it does what people do), and whether a rule of letters and messages fired.
         var lone: [(index: Int, word: Int, plain: Bool, alone: Bool, role: Bool)] = []
         // Vietnamese marks its tones on every syllable: folded, "thứ Sáu" (Friday) would be the name Sau.
-        let fold = !t.isASCII && !t.v.contains { ($0 >= 0x1EA0 && $0 <= 0x1EFF) || $0 == 0x01A1 || $0 == 0x01B0 || $0 == 0x0111 }
+        // Looked for once, and only when a word with diacritics is no name as written.
+        var vietnamese: Bool?
+        func mayFold() -> Bool {
+            if vietnamese == nil { vietnamese = t.v.contains { ($0 >= 0x1EA0 && $0 <= 0x1EFF) || $0 == 0x01A1 || $0 == 0x01B0 || $0 == 0x0111 } }
+            return !vietnamese!
+        }
         var personal = false
         // A transcript: three lines or more start with a speaker's label, one of them said again (a
         // form's labels differ; a mail thread's headers repeat, but their values are no sentences).
@@ -1318,7 +1324,7 @@ private struct LatinNames: Sendable {
             }
             // Census first name, then capitalised words or initials.
             if capitalizedCandidate(x) || (lowercaseText && candidate(x)) {
-                let isFirst = foldedFirstName(t, x, fold: fold)
+                let isFirst = foldedFirstName(t, x, fold: mayFold())
                 // A verb that takes a person before a first name is not part of the name: "Call Jane
                 // Smith", "Ask Maria Garcia", "Email John about it" (the name starts at the next word).
                 // Only these verbs: another capitalised word there may be the surname written first
@@ -1342,12 +1348,12 @@ private struct LatinNames: Sendable {
                     // Alone, an all-caps first name is an acronym ("THE AI ASSISTANT", "ED", "AL"), and
                     // an article of another language is an article ("Le mot de passe …").
                     if !repeated, e > i + 1 || (!lowercaseText && !(x.isAllCaps && x.length > 1) && !articles.contains(x.hash)) {
-                        // Lone, it may be raised below in a text that names people.
-                        if e == i + 1, proseName(t, w, i, fold: fold) {
-                            lone.append((out.count, i, !englishWords.contains(x.hash), aloneInSentence(t, x), humanRole(t, w, i)))
-                        }
+                        let found = out.count
                         add(i, e, e > i + 1 ? 0.7 : 0.45)
-                        if let l = lone.last, l.index == out.count { lone.removeLast() }  // `add` refused it
+                        // Lone, it may be raised below in a text that names people.
+                        if out.count > found, e == i + 1, proseName(t, w, i) {
+                            lone.append((found, i, !englishWords.contains(x.hash), aloneInSentence(t, x), humanRole(t, w, i)))
+                        }
                         i = e
                         continue
                     }
@@ -1595,10 +1601,11 @@ private struct LatinNames: Sendable {
     }
 
     /// A census first name, also written with the diacritics the lists leave out (Lucía, João, Jürgen)
-    /// where `fold`; not a word of two letters ("Şu mesajı…" is Turkish "this", not Su).
-    private func foldedFirstName(_ t: ScalarText, _ x: Word, fold: Bool) -> Bool {
+    /// where `fold` (asked only for such a word); not a word of two letters ("Şu mesajı…" is Turkish "this",
+    /// not Su).
+    private func foldedFirstName(_ t: ScalarText, _ x: Word, fold: @autoclosure () -> Bool) -> Bool {
         if firstNames.contains(x.hash) { return true }
-        guard fold, x.length >= 3, let (plain, spelled) = folded(t, x) else { return false }
+        guard x.hasNonASCII, x.length >= 3, fold(), let (plain, spelled) = folded(t, x) else { return false }
         return firstNames.contains(plain) || firstNames.contains(spelled)
     }
 
