@@ -1063,6 +1063,33 @@ private func strongNames(_ text: String) -> [String] {
         }
     }
 
+    /// People named by their relation to the writer or by the events of their lives, and one person's
+    /// messages pasted in a row; not riddles' kin, firms, pets, eponyms or logs.
+    @Test func peopleNamedByKinAndLifeEvents() {
+        #expect(strongNames("My cousin Ciarán taught me to tie knots.") == ["Ciarán"])
+        #expect(strongNames("my flatmate jess keeps eating my food") == ["jess"])
+        #expect(strongNames("Her late husband Tunde Bakare left the house to her.") == ["Tunde Bakare"])
+        #expect(strongNames("mein Bruder Tom und ma sœur Claire, mi jefe Carlos") == ["Tom", "Claire", "Carlos"])
+        #expect(strongNames("Hi, this is Lucía's mum. We were heartbroken to hear of Ama’s passing.") == ["Lucía", "Ama"])
+        #expect(strongNames("are you still coming to Femi’s birthday on saturday?") == ["Femi"])
+        #expect(strongNames("How do I tell my mother-in-law Gloria no? My brother in law Dario agrees.") == ["Gloria", "Dario"])
+        #expect(
+            strongNames("Jonte: tjena! kan du hjälpa mig?\nJonte: nya adressen kommer\nJonte: bjuder på pizza")
+                == ["Jonte", "Jonte", "Jonte"])
+        #expect(strongNames("[18:02] Kwabs: babe are u coming\n[18:02] Kwabs: hello??\n[18:05] Kwabs: ok whatever").count == 3)
+        for text in [
+            "Our partner Acme signed the renewal.", "My dog Max is cute.", "my friend will come tomorrow",
+            "Her husband, sue and be sued in the courts.", "Jay's brother has a brother and a father. Who is Jay's brother?",
+            "Mike's mother had four kids. How many daughters does she have?", "Happy Mother's Day!",
+            "What is Mario's brother called in the film?", "Explain Murphy's law and Ohm’s law.",
+            "How many people attended Queen Elizabeth's funeral?",
+            "Traefik: level=info msg=a\nTraefik: level=info msg=b\nTraefik: level=info msg=c",
+            "Note: restart first\nNote: then clear the cache\nNote: keep a backup",
+        ] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
+    }
+
     /// Labels of other languages before a passport number or a date of birth, and the mixed capitals
     /// and digits of German and Czech passports.
     @Test func passportsAndBirthDatesInOtherLanguages() {

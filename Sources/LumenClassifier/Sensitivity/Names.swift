@@ -927,6 +927,99 @@ private struct LatinNames: Sendable {
         return true
     }
 
+    /// Nouns of kin and of the people around one, in the languages of the name lists, which a name
+    /// follows after a possessive ("my sister Ana", "meine Kollegin Julia", "ma sœur Claire").
+    private let kinNouns = Chars.hashSet(
+        """
+        mum mom mother dad father mama papa wife husband partner boyfriend girlfriend fiance fiancé fiancee fiancée spouse \
+        son sons daughter daughters kid kids child children baby brother brothers sister sisters sibling siblings cousin \
+        cousins uncle aunt auntie niece nephew grandma grandpa grandmother grandfather granny grandad grandson granddaughter \
+        stepson stepdaughter stepmom stepmum stepdad stepfather stepmother friend friends bestie flatmate flatmates roommate \
+        roommates housemate housemates colleague colleagues coworker coworkers boss manager supervisor mentor teammate \
+        teammates classmate classmates neighbour neighbours neighbor neighbors landlord landlady tenant ex therapist tutor \
+        nanny babysitter carer caregiver bf gf hubby mate mates gran nan nana midwife nurse mother-in-law father-in-law \
+        sister-in-law brother-in-law son-in-law daughter-in-law
+        bruder schwester mutter vater frau mann ehemann ehefrau freundin sohn tochter kollege kollegin chef chefin nachbar \
+        nachbarin nachbarn kollegen cousine onkel tante oma opa mitbewohner mitbewohnerin partnerin schwiegermutter \
+        schwiegervater
+        frère sœur soeur mère père femme mari copain copine ami amie fils fille collègue voisin voisine oncle colocataire \
+        belle-mère beau-père
+        hermano hermana madre padre mamá papá esposa esposo marido mujer novio novia hijo hija amigo amiga compañero \
+        compañera jefe jefa vecino vecina primo prima tío tía abuela abuelo suegra suegro
+        fratello sorella mamma papà moglie marito ragazzo ragazza figlio figlia amico amica collega capo vicino vicina \
+        cugino cugina zio zia nonna nonno suocera suocero
+        irmão irmã mãe pai namorado namorada filho filha colega chefe vizinho vizinha tio tia avó avô sogra sogro
+        broer zus moeder vrouw vriend vriendin zoon dochter baas buurman buurvrouw neef nicht oom huisgenoot schoonmoeder
+        brat siostra mama tata żona mąż syn córka babcia dziadek szef szefowa kuzyn kuzynka kuzynki sąsiad sąsiadka \
+        przyjaciel przyjaciółka kolega koleżanka
+        """)
+    /// Possessives before a kin noun. "our" and its kin take no partner or client: "our partner Acme" is a firm.
+    private let kinPossessives = Chars.hashSet(
+        """
+        my your his her their our mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine \
+        seines ihre ihrem ihrer \
+        mon ma mes notre nos sa ses mi mis nuestro nuestra tu tus mio mia miei mie nostro nostra suo sua meu minha meus \
+        minhas nosso nossa mijn onze zijn haar mój moja moje mojego mojej
+        """)
+    private let lawHash = Chars.hash("law")
+    private let inHash = Chars.hash("in")
+    private let ourWords = Chars.hashSet("our unser unsere unserem unseren notre nos nuestro nuestra nostro nostra nosso nossa onze")
+    private let firmKin = Chars.hashSet("partner partners partnerin")
+    /// Words between a possessive and a kin noun: "my best friend", "her late husband", "my older sister".
+    private let kinAdjectives = Chars.hashSet(
+        "best dear old older elder younger little big baby late new former twin lovely beloved close good oldest youngest eldest")
+
+    /// The index of the name after the kin noun `w[i]`, when a possessive (and an adjective) stands before it and
+    /// a name follows on its line, after a space or a comma: a capitalised word that is no everyday word
+    /// (census first names are names even then: "my son Jack"), or a census first name in lower case that
+    /// is no everyday or software word ("my flatmate jess"). Not a pet, a product or an assistant.
+    private func kinName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+        var p = i - 1
+        // "my brother in law dev": the kin noun before "in law".
+        if w[i].hash == lawHash, p >= 1, w[p].hash == inHash, kinNouns.contains(w[p - 1].hash), sameLine(t, w[p - 1], w[p]),
+            sameLine(t, w[p], w[i])
+        {
+            p -= 2
+        }
+        guard p >= 0, sameLine(t, w[p], w[p + 1]) else { return nil }
+        if kinAdjectives.contains(w[p].hash), p > 0, sameLine(t, w[p - 1], w[p]) { p -= 1 }
+        guard kinPossessives.contains(w[p].hash), !(ourWords.contains(w[p].hash) && firmKin.contains(w[p + 1].hash)) else { return nil }
+        let j = i + 1
+        guard j < w.count, w[i].next == 0x20 || w[i].next == 0x2C, !w[j].newlineBefore, w[j].start - w[i].end <= 2 else { return nil }
+        let y = w[j]
+        guard !y.isNumber, !y.isAllCaps, candidate(y), !assistants.contains(y.hash), !monthNames.contains(y.hash),
+            !kinNouns.contains(y.hash), !productAfter(t, w, j)
+        else { return nil }
+        if y.isCapitalized { return firstNames.contains(y.hash) || !englishWords.contains(y.hash) ? j : nil }
+        // In lower case only right after the noun: "her husband, sue and be sued" is a verb.
+        return w[i].next == 0x20 && plainFirstName(y) ? j : nil
+    }
+
+    /// What is spoken of as someone's own: a partner, a parent as a child speaks of them, and the events of a
+    /// life ("Femi's birthday", "Ama's passing", "Lucía's mum"). Not the kin of riddles and word problems
+    /// ("Jay's brother has a brother", "Mike's mother had four kids", "Sarah's cousin").
+    private let lifeNouns = Chars.hashSet(
+        """
+        mum mom mam dad wife husband boyfriend girlfriend fiance fiancé fiancee fiancée birthday funeral wedding passing
+        memorial diagnosis surgery pregnancy divorce retirement graduation christening baptism
+        """)
+
+    /// Whether `w[i]`, a name-like word, is followed by "'s" (or "’s") and a word of `lifeNouns`, and the text
+    /// is no story ("Elsa's sister" in a book's chapter). "Mother's Day" is no name: an everyday word must be
+    /// a census first name.
+    private func possessedLife(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        guard i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].length == 1, t.v[w[i + 1].start] | 0x20 == 0x73,
+            w[i + 1].next == 0x20, sameLine(t, w[i + 1], w[i + 2]), lifeNouns.contains(w[i + 2].hash)
+        else { return false }
+        guard candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
+            firstNames.contains(x.hash) || !englishWords.contains(x.hash)
+        else { return false }
+        // The end of a longer name is a title's or a famous one's ("Queen Elizabeth's funeral").
+        if i > 0, sameLine(t, w[i - 1], x), w[i - 1].isCapitalized, !sentenceStart(w[i - 1]) { return false }
+        return !w.contains { worksWords.contains($0.hash) } && !wordProblem(w)
+    }
+
     /// Whether the first name `w[i]` does what people do, on its line: a verb of saying, thinking,
     /// wanting or dealing with others follows it ("Dario said", "Ngozi thinks", "Fatima proposed"), it is
     /// joined to the writer ("Callum and I", "Me and Aisling"), or "who" follows it ("Kwabena, who is
@@ -1046,6 +1139,14 @@ private struct LatinNames: Sendable {
         return true
     }
 
+    /// A message in lower case after the label `w[i]` whose first word is a word of prose, not a log's
+    /// key or path ("level=info", "src/main.rs", "db_pool(…)").
+    private func chatMessage(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        guard lowercaseMessage(t, w, i) else { return false }
+        let n = w[i + 1].next
+        return n != 0x3D && n != 0x3A && n != 0x2F && n != 0x5F && n != 0x28
+    }
+
     /// A census first name, or no everyday or software word.
     private func nameLike(_ x: Word) -> Bool {
         firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
@@ -1088,7 +1189,23 @@ private struct LatinNames: Sendable {
             if labels.count >= 3 && repeated && person { break }
             if labels.count >= 64 { break }
         }
-        let transcript = labels.count >= 3 && repeated && person
+        // One person's messages pasted in a row ("Mikey: broooo road trip??\nMikey: me, you, Dani…",
+        // "[18:02] Jojo: babe are u coming"): one label, no everyday or software word, before three messages
+        // in lower case, at line starts or after time stamps (a log's "Traefik: level=info" is no message).
+        var said: [UInt64] = []
+        var monologue = false
+        for k in w.indices where w[k].next == 0x3A && w[k].isCapitalized && !w[k].isAllCaps && !w[k].isNumber {
+            let x = w[k]
+            guard said.count < 64, (x.newlineBefore || x.previous == 0) || stampBefore(t, x.start) > 0, speakerLabel(x),
+                chatMessage(t, w, k)
+            else { continue }
+            said.append(x.hash)
+            if said.lazy.filter({ $0 == x.hash }).count >= 3 {
+                monologue = true
+                break
+            }
+        }
+        let transcript = (labels.count >= 3 && repeated && person) || monologue
         // A chat's stamped speakers: labels after a clock time, two of them different and one said again
         // (an agenda's "09:00 Registrierung:", "09:30 Begrüßung:" are said once; a log's ISO-dated
         // "Traefik:" never counts).
@@ -1099,7 +1216,7 @@ private struct LatinNames: Sendable {
             if stamped.contains(x.hash) { stampedAgain = true } else { stamped.append(x.hash) }
             if stamped.count >= 2 && stampedAgain { break }
         }
-        let chat = stamped.count >= 2 && stampedAgain
+        let chat = (stamped.count >= 2 && stampedAgain) || monologue
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
@@ -1320,6 +1437,20 @@ private struct LatinNames: Sendable {
                 personal = true
                 add(i, e, 0.75)
                 i = e
+                continue
+            }
+            // Someone the writer names by their relation to someone: "my partner Dev", "my cousin Ciarán",
+            // "my flatmate jess", "her late husband Tunde Bakare", "mia sorella Giulia", "mijn collega Joris".
+            if kinNouns.contains(x.hash) || x.hash == lawHash, let j = kinName(t, w, i) {
+                let e = extendName(t, w, j, lowercase: !w[j].isCapitalized)
+                add(j, e, 0.7)
+                i = e
+                continue
+            }
+            // A name whose family or life events are spoken of: "Lucía's mum", "Femi's birthday", "Ama's passing".
+            if x.isCapitalized, !x.isAllCaps, x.next == 0x27 || x.next == 0x2019, possessedLife(t, w, i) {
+                add(i, i + 1, 0.6)
+                i += 1
                 continue
             }
             // Census first name, then capitalised words or initials.

@@ -397,7 +397,8 @@ struct Word {
 }
 
 extension ScalarText {
-    /// Splits into letter runs and digit runs (an inner apostrophe or hyphen stays inside a word).
+    /// Splits into letter runs and digit runs (an inner apostrophe or hyphen stays inside a word; a
+    /// possessive "'s" or "’s" does not).
     func words() -> [Word] {
         var out: [Word] = []
         out.reserveCapacity(count / 5 + 1)
@@ -460,7 +461,7 @@ extension ScalarText {
                         continue
                     }
                     if (d == 0x27 || d == 0x2D || d == 0x2019) && Chars.isLetter(self[i + 1])
-                        && !(d == 0x27 && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2]))
+                        && !((d == 0x27 || d == 0x2019) && (self[i + 1] | 0x20) == 0x73 && !Chars.isLetter(self[i + 2]))
                     {
                         h = Chars.hashStep(h, d)
                         i += 1
