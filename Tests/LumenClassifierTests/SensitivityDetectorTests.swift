@@ -1063,8 +1063,8 @@ private func strongNames(_ text: String) -> [String] {
         }
     }
 
-    /// People named by their relation to the writer or by the events of their lives, and one person's
-    /// messages pasted in a row; not riddles' kin, firms, pets, eponyms or logs.
+    /// People named by their relation to the writer or by the events of their lives; not riddles' kin,
+    /// firms, pets, eponyms or logs.
     @Test func peopleNamedByKinAndLifeEvents() {
         #expect(strongNames("My cousin Ciarán taught me to tie knots.") == ["Ciarán"])
         #expect(strongNames("my flatmate jess keeps eating my food") == ["jess"])
@@ -1073,16 +1073,17 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Hi, this is Lucía's mum. We were heartbroken to hear of Ama’s passing.") == ["Lucía", "Ama"])
         #expect(strongNames("are you still coming to Femi’s birthday on saturday?") == ["Femi"])
         #expect(strongNames("How do I tell my mother-in-law Gloria no? My brother in law Dario agrees.") == ["Gloria", "Dario"])
-        #expect(
-            strongNames("Jonte: tjena! kan du hjälpa mig?\nJonte: nya adressen kommer\nJonte: bjuder på pizza")
-                == ["Jonte", "Jonte", "Jonte"])
-        #expect(strongNames("[18:02] Kwabs: babe are u coming\n[18:02] Kwabs: hello??\n[18:05] Kwabs: ok whatever").count == 3)
         for text in [
             "Our partner Acme signed the renewal.", "My dog Max is cute.", "my friend will come tomorrow",
             "Her husband, sue and be sued in the courts.", "Jay's brother has a brother and a father. Who is Jay's brother?",
             "Mike's mother had four kids. How many daughters does she have?", "Happy Mother's Day!",
             "What is Mario's brother called in the film?", "Explain Murphy's law and Ohm’s law.",
             "How many people attended Queen Elizabeth's funeral?",
+            // A review's: firms, titles, shops' offers, characters and riddles asked about in the third person, pets.
+            "Their partner Infosys will handle the migration.", "My landlord Foxtons is refusing to return the deposit.",
+            "My Neighbor Totoro is my favourite film.", "Can I still use Macy's wedding registry discount?",
+            "Sheldon's mom is very religious, right?", "Luna's birthday is next week, she's my cat. Tuna cake recipe?",
+            "My baby Luna is a 3 year old husky, is she old?",
             "Traefik: level=info msg=a\nTraefik: level=info msg=b\nTraefik: level=info msg=c",
             "Note: restart first\nNote: then clear the cache\nNote: keep a backup",
         ] {

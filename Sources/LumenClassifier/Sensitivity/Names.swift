@@ -932,7 +932,7 @@ private struct LatinNames: Sendable {
     private let kinNouns = Chars.hashSet(
         """
         mum mom mother dad father mama papa wife husband partner boyfriend girlfriend fiance fiancé fiancee fiancée spouse \
-        son sons daughter daughters kid kids child children baby brother brothers sister sisters sibling siblings cousin \
+        son sons daughter daughters kid kids child children brother brothers sister sisters sibling siblings cousin \
         cousins uncle aunt auntie niece nephew grandma grandpa grandmother grandfather granny grandad grandson granddaughter \
         stepson stepdaughter stepmom stepmum stepdad stepfather stepmother friend friends bestie flatmate flatmates roommate \
         roommates housemate housemates colleague colleagues coworker coworkers boss manager supervisor mentor teammate \
@@ -945,8 +945,8 @@ private struct LatinNames: Sendable {
         frère sœur soeur mère père femme mari copain copine ami amie fils fille collègue voisin voisine oncle colocataire \
         belle-mère beau-père
         hermano hermana madre padre mamá papá esposa esposo marido mujer novio novia hijo hija amigo amiga compañero \
-        compañera jefe jefa vecino vecina primo prima tío tía abuela abuelo suegra suegro
-        fratello sorella mamma papà moglie marito ragazzo ragazza figlio figlia amico amica collega capo vicino vicina \
+        compañera jefe jefa vecino vecina tío tía abuela abuelo suegra suegro
+        fratello sorella mamma papà moglie marito ragazzo ragazza figlio figlia amico amica collega vicino vicina \
         cugino cugina zio zia nonna nonno suocera suocero
         irmão irmã mãe pai namorado namorada filho filha colega chefe vizinho vizinha tio tia avó avô sogra sogro
         broer zus moeder vrouw vriend vriendin zoon dochter baas buurman buurvrouw neef nicht oom huisgenoot schoonmoeder
@@ -958,13 +958,22 @@ private struct LatinNames: Sendable {
         """
         my your his her their our mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine \
         seines ihre ihrem ihrer \
-        mon ma mes notre nos sa ses mi mis nuestro nuestra tu tus mio mia miei mie nostro nostra suo sua meu minha meus \
-        minhas nosso nossa mijn onze zijn haar mój moja moje mojego mojej
+        mon ma mes ton ta tes son sa ses notre nos leur mi mis tu tus su sus nuestro nuestra mio mia miei mie tuo tua \
+        nostro nostra suo sua meu minha meus minhas teu tua seu nosso nossa mijn jouw onze zijn haar mój moja moje \
+        mojego mojej
         """)
     private let lawHash = Chars.hash("law")
     private let inHash = Chars.hash("in")
     private let ourWords = Chars.hashSet("our unser unsere unserem unseren notre nos nuestro nuestra nostro nostra nosso nossa onze")
-    private let firmKin = Chars.hashSet("partner partners partnerin")
+    /// Kin nouns that firms, products and places stand after too ("their partner Infosys", "my landlord Foxtons",
+    /// "my tutor Khanmigo"): a census first name or a full name must follow them.
+    private let firmKin = Chars.hashSet(
+        """
+        partner partners partnerin landlord landlady tenant mentor tutor boss manager supervisor friends neighbour \
+        neighbours neighbor neighbors mate mates chef
+        """)
+    private let englishPossessives = Chars.hashSet("my your his her their our")
+    private let childNouns = Chars.hashSet("kid kids child children")
     /// Words between a possessive and a kin noun: "my best friend", "her late husband", "my older sister".
     private let kinAdjectives = Chars.hashSet(
         "best dear old older elder younger little big baby late new former twin lovely beloved close good oldest youngest eldest")
@@ -984,13 +993,25 @@ private struct LatinNames: Sendable {
         guard p >= 0, sameLine(t, w[p], w[p + 1]) else { return nil }
         if kinAdjectives.contains(w[p].hash), p > 0, sameLine(t, w[p - 1], w[p]) { p -= 1 }
         guard kinPossessives.contains(w[p].hash), !(ourWords.contains(w[p].hash) && firmKin.contains(w[p + 1].hash)) else { return nil }
+        // An English kin noun in capitals is a title's ("My Neighbor Totoro", "My Gran Turismo", "My Ex Machina").
+        if englishPossessives.contains(w[p].hash), w[i].isCapitalized { return nil }
         let j = i + 1
         guard j < w.count, w[i].next == 0x20 || w[i].next == 0x2C, !w[j].newlineBefore, w[j].start - w[i].end <= 2 else { return nil }
         let y = w[j]
         guard !y.isNumber, !y.isAllCaps, candidate(y), !assistants.contains(y.hash), !monthNames.contains(y.hash),
             !kinNouns.contains(y.hash), !productAfter(t, w, j)
         else { return nil }
-        if y.isCapitalized { return firstNames.contains(y.hash) || !englishWords.contains(y.hash) ? j : nil }
+        // Not in a text about a work, nor children that are pets ("My kids Bella and Coco are indoor cats").
+        if w.contains(where: { worksWords.contains($0.hash) }) { return nil }
+        if childNouns.contains(w[i].hash), w.contains(where: { petNouns.contains($0.hash) }) { return nil }
+        if y.isCapitalized {
+            if firmKin.contains(w[i].hash) {
+                // After a noun that firms stand after too: a census first name, or a full name.
+                let e = extendName(t, w, j, lowercase: false)
+                return firstNames.contains(y.hash) || e > j + 1 ? j : nil
+            }
+            return firstNames.contains(y.hash) || !englishWords.contains(y.hash) ? j : nil
+        }
         // In lower case only right after the noun: "her husband, sue and be sued" is a verb.
         return w[i].next == 0x20 && plainFirstName(y) ? j : nil
     }
@@ -1001,8 +1022,17 @@ private struct LatinNames: Sendable {
     private let lifeNouns = Chars.hashSet(
         """
         mum mom mam dad wife husband boyfriend girlfriend fiance fiancé fiancee fiancée birthday funeral wedding passing
-        memorial diagnosis surgery pregnancy divorce retirement graduation christening baptism
+        memorial divorce retirement graduation christening baptism
         """)
+    /// Words after a life's event that make it a shop's, a venue's or a plan's ("Macy's wedding registry",
+    /// "Denny's birthday deal", "Lowe's retirement plan", "Sainsbury's wedding cakes").
+    private let offerNouns = Chars.hashSet(
+        """
+        registry registries plan plans deal deals offer offers reward rewards club discount discounts coupon coupons menu
+        freebie freebies special specials package packages venue venues dress dresses cake cakes community communities
+        director directors home homes service services savings account accounts program programme collection
+        """)
+    private let petNouns = Chars.hashSet("dog dogs cat cats puppy kitten hamster rabbit bunny parrot horse pony pet pets")
 
     /// Whether `w[i]`, a name-like word, is followed by "'s" (or "’s") and a word of `lifeNouns`, and the text
     /// is no story ("Elsa's sister" in a book's chapter). "Mother's Day" is no name: an everyday word must be
@@ -1012,13 +1042,20 @@ private struct LatinNames: Sendable {
         guard i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].length == 1, t.v[w[i + 1].start] | 0x20 == 0x73,
             w[i + 1].next == 0x20, sameLine(t, w[i + 1], w[i + 2]), lifeNouns.contains(w[i + 2].hash)
         else { return false }
+        if i + 3 < w.count, sameLine(t, w[i + 2], w[i + 3]), offerNouns.contains(w[i + 3].hash) { return false }
         guard candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
             firstNames.contains(x.hash) || !englishWords.contains(x.hash)
         else { return false }
         // The end of a longer name is a title's or a famous one's ("Queen Elizabeth's funeral").
         if i > 0, sameLine(t, w[i - 1], x), w[i - 1].isCapitalized, !sentenceStart(w[i - 1]) { return false }
-        return !w.contains { worksWords.contains($0.hash) } && !wordProblem(w)
+        // The writer's own people: a text where the writer speaks of themselves or to someone (famous people's,
+        // characters', brands' and riddles' birthdays and wives are asked about in the third person), and no
+        // pet's ("Luna's birthday… she's my cat").
+        return !wordProblem(w) && !w.contains { worksWords.contains($0.hash) || petNouns.contains($0.hash) }
+            && w.contains { firstPersonWords.contains($0.hash) || secondPersonWords.contains($0.hash) }
     }
+
+    private let secondPersonWords = Chars.hashSet("you your yours u ur du dein deine tu ton ta vous votre tú usted jij je jouw")
 
     /// Whether the first name `w[i]` does what people do, on its line: a verb of saying, thinking,
     /// wanting or dealing with others follows it ("Dario said", "Ngozi thinks", "Fatima proposed"), it is
@@ -1068,7 +1105,7 @@ private struct LatinNames: Sendable {
         """
         chapter chapters novel novels book books story stories film films movie movies episode episodes character characters
         poem poems song songs lyrics verse verses scripture bible fanfic fiction play plays series season championship player
-        players league thee thou thy unto hath doth saith
+        players league thee thou thy unto hath doth saith roman chanson comptine canción lullaby
         """)
 
     /// Whether `x` is a sentence of its own: a line's or a sentence's start before it, a line's or the
@@ -1139,14 +1176,6 @@ private struct LatinNames: Sendable {
         return true
     }
 
-    /// A message in lower case after the label `w[i]` whose first word is a word of prose, not a log's
-    /// key or path ("level=info", "src/main.rs", "db_pool(…)").
-    private func chatMessage(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
-        guard lowercaseMessage(t, w, i) else { return false }
-        let n = w[i + 1].next
-        return n != 0x3D && n != 0x3A && n != 0x2F && n != 0x5F && n != 0x28
-    }
-
     /// A census first name, or no everyday or software word.
     private func nameLike(_ x: Word) -> Bool {
         firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
@@ -1189,23 +1218,7 @@ private struct LatinNames: Sendable {
             if labels.count >= 3 && repeated && person { break }
             if labels.count >= 64 { break }
         }
-        // One person's messages pasted in a row ("Mikey: broooo road trip??\nMikey: me, you, Dani…",
-        // "[18:02] Jojo: babe are u coming"): one label, no everyday or software word, before three messages
-        // in lower case, at line starts or after time stamps (a log's "Traefik: level=info" is no message).
-        var said: [UInt64] = []
-        var monologue = false
-        for k in w.indices where w[k].next == 0x3A && w[k].isCapitalized && !w[k].isAllCaps && !w[k].isNumber {
-            let x = w[k]
-            guard said.count < 64, (x.newlineBefore || x.previous == 0) || stampBefore(t, x.start) > 0, speakerLabel(x),
-                chatMessage(t, w, k)
-            else { continue }
-            said.append(x.hash)
-            if said.lazy.filter({ $0 == x.hash }).count >= 3 {
-                monologue = true
-                break
-            }
-        }
-        let transcript = (labels.count >= 3 && repeated && person) || monologue
+        let transcript = labels.count >= 3 && repeated && person
         // A chat's stamped speakers: labels after a clock time, two of them different and one said again
         // (an agenda's "09:00 Registrierung:", "09:30 Begrüßung:" are said once; a log's ISO-dated
         // "Traefik:" never counts).
@@ -1216,7 +1229,7 @@ private struct LatinNames: Sendable {
             if stamped.contains(x.hash) { stampedAgain = true } else { stamped.append(x.hash) }
             if stamped.count >= 2 && stampedAgain { break }
         }
-        let chat = (stamped.count >= 2 && stampedAgain) || monologue
+        let chat = stamped.count >= 2 && stampedAgain
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
