@@ -1063,6 +1063,21 @@ private func strongNames(_ text: String) -> [String] {
         }
     }
 
+    /// A chat written in lower case: its speakers' labels; not a config's keys nor labels of everyday words.
+    @Test func lowerCaseChatSpeakers() {
+        #expect(
+            strongNames("what did my group chat decide?\n\npriya: ok so sat or sun?\ntom: sun works\npriya: aisha can't do sun\naisha: i can")
+                == ["priya", "tom", "priya", "aisha"])
+        for text in [
+            "name: web\nimage: nginx\nports: 80\nreplicas: 3", "will: yes\nmay: no\njune: maybe",
+            "user: hi\nassistant: hello\nuser: how are you\nassistant: fine",
+            // A review's: fonts, hosts and deploy bots said again, with no one spoken to.
+            "merlin: deploying to staging\nmerlin: done\narthur: rollback ready", "rhea: ssh ok\ndione: ssh ok\nrhea: disk 80%",
+        ] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
+    }
+
     /// People named by their relation to the writer or by the events of their lives; not riddles' kin,
     /// firms, pets, eponyms or logs.
     @Test func peopleNamedByKinAndLifeEvents() {

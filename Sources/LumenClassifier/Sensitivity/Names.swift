@@ -1055,6 +1055,12 @@ private struct LatinNames: Sendable {
             && w.contains { firstPersonWords.contains($0.hash) || secondPersonWords.contains($0.hash) }
     }
 
+    /// Words only people in a chat write ("ok" is a log's too).
+    private let chatWords = Chars.hashSet(
+        """
+        lol ugh thanks thx ty sure maybe haha omg pls plz sorry hey hi yeah yep nope cool nice great finally awesome ikr \
+        idk tbh i'm i'll i've i'd you're you'll you've we're we'll let's
+        """)
     private let secondPersonWords = Chars.hashSet("you your yours u ur du dein deine tu ton ta vous votre tú usted jij je jouw")
 
     /// Whether the first name `w[i]` does what people do, on its line: a verb of saying, thinking,
@@ -1176,6 +1182,25 @@ private struct LatinNames: Sendable {
         return true
     }
 
+    /// Whether `w[i]` is a lower-case label at a line's start (or after a bullet) before a message on its line:
+    /// a census first name that is no everyday word more often, no software's or assistant's name ("priya:",
+    /// not "will:", "ruby:", "alexa:").
+    private func lowerSpeaker(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+        let x = w[i]
+        guard x.next == 0x3A, !x.isCapitalized, !x.isNumber, x.newlineBefore || x.previous == 0, candidate(x),
+            i + 1 < w.count, !w[i + 1].newlineBefore, firstNames.contains(x.hash), !everydayFirstNames.contains(x.hash),
+            !softwareWords.contains(x.hash), !assistants.contains(x.hash)
+        else { return false }
+        // Only spaces or a bullet between the line's start and the label.
+        var k = x.start - 1
+        while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x09 { k -= 1 }
+        if k >= 0, t.v[k] == 0x2D || t.v[k] == 0x2A || t.v[k] == 0x2022 {
+            k -= 1
+            while k >= 0, t.v[k] == 0x20 || t.v[k] == 0x09 { k -= 1 }
+        }
+        return k < 0 || t.v[k] == 0x0A || t.v[k] == 0x0D
+    }
+
     /// A census first name, or no everyday or software word.
     private func nameLike(_ x: Word) -> Bool {
         firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
@@ -1230,6 +1255,34 @@ private struct LatinNames: Sendable {
             if stamped.count >= 2 && stampedAgain { break }
         }
         let chat = stamped.count >= 2 && stampedAgain
+        // A chat written in lower case ("priya: ok so sat or sun?\ntom: sun works\npriya: aisha can't"): three lines
+        // or more open with a lower-case census first name, two names or more, one said again; a message is of
+        // words, and one speaks to someone or asks (a config's keys are said once and take values:
+        // fonts, hosts, "max: 10"; a deploy bot's or a host's lines speak to no one).
+        var lowerLabels: [UInt64] = []
+        var wordy = 0
+        var spoken = false
+        for k in w.indices where lowerLabels.count < 64 && lowerSpeaker(t, w, k) {
+            lowerLabels.append(w[k].hash)
+            if k + 2 < w.count, !w[k + 2].newlineBefore, !w[k + 1].isNumber, !w[k + 2].isNumber, !w[k + 1].isCapitalized { wordy += 1 }
+            // People in a chat speak to each other: "i", "you", "we", "lol", "thanks", or a question (the first 40
+            // words of the line).
+            var m = k + 1
+            while !spoken, m < w.count, m <= k + 40, !w[m].newlineBefore {
+                if firstPersonWords.contains(w[m].hash) || secondPersonWords.contains(w[m].hash) || chatWords.contains(w[m].hash)
+                    || w[m].next == 0x3F
+                {
+                    spoken = true
+                }
+                m += 1
+            }
+        }
+        let lowerChat: Bool = {
+            guard lowerLabels.count >= 3, wordy >= 1, spoken else { return false }
+            var distinct: [UInt64] = []
+            for h in lowerLabels where !distinct.contains(h) { distinct.append(h) }
+            return distinct.count >= 2 && distinct.count < lowerLabels.count
+        }()
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
@@ -1428,6 +1481,12 @@ private struct LatinNames: Sendable {
                     i += 1
                     continue
                 }
+            }
+            if lowerChat, lowerSpeaker(t, w, i) {
+                personal = true
+                add(i, i + 1, 0.6)
+                i += 1
+                continue
             }
             // A chat export's author line: a name and the time ("Kasia Nowicka  8:02 AM", "Anaïs 10:04 —
             // on garde…", "Linnea 08:45: kan någon…").
