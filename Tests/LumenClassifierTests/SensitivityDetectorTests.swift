@@ -1357,7 +1357,7 @@ private func strongNames(_ text: String) -> [String] {
         "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ", "김민수님 ", "담당자: 김", "김", "*:1:a:b:", "이름:", "docker exec ",
         "| dob | dob |\n", "dob,dob,dob\n", "氏名：佐々木", "佐藤様", "lockbox code ", "ZHANG/WEI ", "EVELYN ROSE ", "(4", "出生",
         "VALUES (1, 'a'), ", "(first_name) VALUES ", "〒150-0041 ", "J. ", "园", "花园小区", "区区", "苑园", #"{"first_name": ""#, #"\"dob\": \""#,
-        "passport E1234567、",
+        "passport E1234567、", "my friend Bob ", "Femi's birthday ", "priya: ok you?\n",
     ])
     func pathologicalInputsAreLinear(unit: String) {
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)

@@ -953,13 +953,13 @@ private struct LatinNames: Sendable {
         brat siostra mama tata żona mąż syn córka babcia dziadek szef szefowa kuzyn kuzynka kuzynki sąsiad sąsiadka \
         przyjaciel przyjaciółka kolega koleżanka
         """)
-    /// Possessives before a kin noun. "our" and its kin take no partner or client: "our partner Acme" is a firm.
+    /// Possessives before a kin noun. "our" takes no kin noun that firms stand after: "our partner Acme" is a firm.
     private let kinPossessives = Chars.hashSet(
         """
         my your his her their our mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine \
         seines ihre ihrem ihrer \
         mon ma mes ton ta tes son sa ses notre nos leur mi mis tu tus su sus nuestro nuestra mio mia miei mie tuo tua \
-        nostro nostra suo sua meu minha meus minhas teu tua seu nosso nossa mijn jouw onze zijn haar mój moja moje \
+        nostro nostra suo sua meu minha meus minhas teu seu nosso nossa mijn jouw onze zijn haar mój moja moje \
         mojego mojej
         """)
     private let lawHash = Chars.hash("law")
@@ -981,8 +981,9 @@ private struct LatinNames: Sendable {
     /// The index of the name after the kin noun `w[i]`, when a possessive (and an adjective) stands before it and
     /// a name follows on its line, after a space or a comma: a capitalised word that is no everyday word
     /// (census first names are names even then: "my son Jack"), or a census first name in lower case that
-    /// is no everyday or software word ("my flatmate jess"). Not a pet, a product or an assistant.
-    private func kinName(_ t: ScalarText, _ w: [Word], _ i: Int) -> Int? {
+    /// is no everyday or software word ("my flatmate jess"). Not a product or an assistant, and not in a text
+    /// about a work.
+    private func kinName(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Int? {
         var p = i - 1
         // "my brother in law dev": the kin noun before "in law".
         if w[i].hash == lawHash, p >= 1, w[p].hash == inHash, kinNouns.contains(w[p - 1].hash), sameLine(t, w[p - 1], w[p]),
@@ -1002,8 +1003,7 @@ private struct LatinNames: Sendable {
             !kinNouns.contains(y.hash), !productAfter(t, w, j)
         else { return nil }
         // Not in a text about a work, nor children that are pets ("My kids Bella and Coco are indoor cats").
-        if w.contains(where: { worksWords.contains($0.hash) }) { return nil }
-        if childNouns.contains(w[i].hash), w.contains(where: { petNouns.contains($0.hash) }) { return nil }
+        if facts().aboutAWork || (childNouns.contains(w[i].hash) && facts().pets) { return nil }
         if y.isCapitalized {
             if firmKin.contains(w[i].hash) {
                 // After a noun that firms stand after too: a census first name, or a full name.
@@ -1037,7 +1037,7 @@ private struct LatinNames: Sendable {
     /// Whether `w[i]`, a name-like word, is followed by "'s" (or "’s") and a word of `lifeNouns`, and the text
     /// is no story ("Elsa's sister" in a book's chapter). "Mother's Day" is no name: an everyday word must be
     /// a census first name.
-    private func possessedLife(_ t: ScalarText, _ w: [Word], _ i: Int) -> Bool {
+    private func possessedLife(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
         let x = w[i]
         guard i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].length == 1, t.v[w[i + 1].start] | 0x20 == 0x73,
             w[i + 1].next == 0x20, sameLine(t, w[i + 1], w[i + 2]), lifeNouns.contains(w[i + 2].hash)
@@ -1051,8 +1051,31 @@ private struct LatinNames: Sendable {
         // The writer's own people: a text where the writer speaks of themselves or to someone (famous people's,
         // characters', brands' and riddles' birthdays and wives are asked about in the third person), and no
         // pet's ("Luna's birthday… she's my cat").
-        return !wordProblem(w) && !w.contains { worksWords.contains($0.hash) || petNouns.contains($0.hash) }
-            && w.contains { firstPersonWords.contains($0.hash) || secondPersonWords.contains($0.hash) }
+        let f = facts()
+        return f.spoken && !f.problem && !f.aboutAWork && !f.pets
+    }
+
+    /// What the kin and life-event rules ask of the whole text, found once per text (a rule that scanned
+    /// the text at every kin noun would be quadratic).
+    struct TextFacts {
+        /// A word of a text about a work (`worksWords`).
+        var aboutAWork = false
+        /// A pet's noun.
+        var pets = false
+        /// The writer speaks of themselves or to someone: a first- or second-person word.
+        var spoken = false
+        /// A word problem (`wordProblem`).
+        var problem = false
+    }
+
+    private func textFacts(_ w: [Word]) -> TextFacts {
+        var f = TextFacts(problem: wordProblem(w))
+        for x in w {
+            if worksWords.contains(x.hash) { f.aboutAWork = true }
+            if petNouns.contains(x.hash) { f.pets = true }
+            if firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) { f.spoken = true }
+        }
+        return f
     }
 
     /// Words only people in a chat write ("ok" is a log's too).
@@ -1255,6 +1278,11 @@ private struct LatinNames: Sendable {
             if stamped.count >= 2 && stampedAgain { break }
         }
         let chat = stamped.count >= 2 && stampedAgain
+        var factsFound: TextFacts?
+        func facts() -> TextFacts {
+            if factsFound == nil { factsFound = textFacts(w) }
+            return factsFound!
+        }
         // A chat written in lower case ("priya: ok so sat or sun?\ntom: sun works\npriya: aisha can't"): three lines
         // or more open with a lower-case census first name, two names or more, one said again; a message is of
         // words, and one speaks to someone or asks (a config's keys are said once and take values:
@@ -1511,16 +1539,16 @@ private struct LatinNames: Sendable {
                 i = e
                 continue
             }
-            // Someone the writer names by their relation to someone: "my partner Dev", "my cousin Ciarán",
+            // Someone the writer names by their relation to someone: "my partner Tunde", "my cousin Ciarán",
             // "my flatmate jess", "her late husband Tunde Bakare", "mia sorella Giulia", "mijn collega Joris".
-            if kinNouns.contains(x.hash) || x.hash == lawHash, let j = kinName(t, w, i) {
+            if kinNouns.contains(x.hash) || x.hash == lawHash, let j = kinName(t, w, i, facts) {
                 let e = extendName(t, w, j, lowercase: !w[j].isCapitalized)
                 add(j, e, 0.7)
                 i = e
                 continue
             }
             // A name whose family or life events are spoken of: "Lucía's mum", "Femi's birthday", "Ama's passing".
-            if x.isCapitalized, !x.isAllCaps, x.next == 0x27 || x.next == 0x2019, possessedLife(t, w, i) {
+            if x.isCapitalized, !x.isAllCaps, x.next == 0x27 || x.next == 0x2019, possessedLife(t, w, i, facts) {
                 add(i, i + 1, 0.6)
                 i += 1
                 continue
