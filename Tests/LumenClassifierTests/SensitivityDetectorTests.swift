@@ -1271,6 +1271,10 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Rua Augusta 10, 4100-114 Porto", .phone).isEmpty)
         #expect(found("Am Mühlbach 7, 2011 AB Haarlem", .streetAddress) == ["Am Mühlbach 7, 2011 AB Haarlem"])
         #expect(found("We met on 3 Mar. Am Mühlbach 7, 93047 Regensburg", .streetAddress) == ["Am Mühlbach 7, 93047 Regensburg"])
+        // Not from a lower-case verb before it, nor into the next message of a chat.
+        #expect(
+            found("Jonte: nya adressen är Storgatan 12, 411 38 Göteborg\nJonte: bjuder på pizza", .streetAddress)
+                == ["Storgatan 12, 411 38 Göteborg"])
         for text in [
             "Release 2, 10000 Users", "Version 3.2, 1024 Bytes", "Released June 3, 2024 Berlin", "Meeting room 4, 2300 Copenhagen",
             "Windows Server 2019, 8000 Clients were migrated.", "See Table 2, 5000 Iterations were run.",

@@ -287,8 +287,9 @@ private struct LatinAddresses: Sendable {
                 }
             }
         }
-        // Street name with a typical ending or type, then a number: "Hersnapvej 75", "Csabai kapu 39".
-        if !x.isNumber && isNameWord(x, lowercaseText: lowercaseText) && !notNames.contains(x.hash) {
+        // Street name with a typical ending or type, then a number: "Hersnapvej 75", "Csabai kapu 39". In a text
+        // with capitals it starts with one ("adressen är Storgatan 12": "är" is a verb).
+        if !x.isNumber && isNameWord(x, lowercaseText: lowercaseText) && !notNames.contains(x.hash) && (x.isCapitalized || lowercaseText) {
             var k = i
             var sawEnding = false
             while k < w.count && k - i < 4 && isNameWord(w[k], lowercaseText: lowercaseText) && (k == i || adjacent(t, w[k - 1], w[k])) {
@@ -390,6 +391,9 @@ private struct LatinAddresses: Sendable {
                 lines += 1
                 lineWords = 0
             }
+            // A new line that opens with a chat's speaker ("…Göteborg\nJonte: bjuder på pizza") is the next
+            // message: a label and a message in lower case (a form's "City: Boston" goes on).
+            if newlines > 0, y.next == 0x3A, k + 1 < w.count, !w[k + 1].newlineBefore, !w[k + 1].isCapitalized, !w[k + 1].isNumber { break }
             // A new line of number groups is a phone number, not a postcode.
             if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
             if lines > 4 || lineWords >= 6 { break }
