@@ -1088,6 +1088,8 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Hi, this is Lucía's mum. We were heartbroken to hear of Ama’s passing.") == ["Lucía", "Ama"])
         #expect(strongNames("are you still coming to Femi’s birthday on saturday?") == ["Femi"])
         #expect(strongNames("How do I tell my mother-in-law Gloria no? My brother in law Dario agrees.") == ["Gloria", "Dario"])
+        #expect(strongNames("Help me write a card for Priyanka, my sister, who just graduated.") == ["Priyanka"])
+        #expect(strongNames("I need gift ideas for James' birthday, he's 40.") == ["James"])
         for text in [
             "Our partner Acme signed the renewal.", "My dog Max is cute.", "my friend will come tomorrow",
             "Her husband, sue and be sued in the courts.", "Jay's brother has a brother and a father. Who is Jay's brother?",
@@ -1096,6 +1098,7 @@ private func strongNames(_ text: String) -> [String] {
             "How many people attended Queen Elizabeth's funeral?",
             // A review's: firms, titles, shops' offers, characters and riddles asked about in the third person, pets.
             "Their partner Infosys will handle the migration.", "My landlord Foxtons is refusing to return the deposit.",
+            "Infosys, our partner, missed the deadline.",
             "My Neighbor Totoro is my favourite film.", "Can I still use Macy's wedding registry discount?",
             "Sheldon's mom is very religious, right?", "Luna's birthday is next week, she's my cat. Tuna cake recipe?",
             "My baby Luna is a 3 year old husky, is she old?",

@@ -1016,6 +1016,27 @@ private struct LatinNames: Sendable {
         return w[i].next == 0x20 && plainFirstName(y) ? j : nil
     }
 
+    /// Whether the name-like `w[i]` is followed by a comma, a possessive (and an adjective) and a kin noun on its
+    /// line ("Priyanka, my sister", "Tunde, her late husband"); after a noun firms stand after too, only a census
+    /// first name ("Infosys, our partner" is a firm).
+    private func appositiveKin(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
+        let x = w[i]
+        var k = i + 1
+        guard k + 1 < w.count, sameLine(t, x, w[k]) || (!w[k].newlineBefore && w[k].start - x.end == 2), kinPossessives.contains(w[k].hash),
+            !w[k].isCapitalized || englishPossessives.contains(w[k].hash)
+        else { return false }
+        k += 1
+        if kinAdjectives.contains(w[k].hash), k + 1 < w.count { k += 1 }
+        guard !w[k].newlineBefore, kinNouns.contains(w[k].hash), !w[k].isCapitalized || !englishPossessives.contains(w[k - 1].hash) else {
+            return false
+        }
+        guard candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
+            firstNames.contains(x.hash) || !englishWords.contains(x.hash),
+            !firmKin.contains(w[k].hash) || firstNames.contains(x.hash)
+        else { return false }
+        return !facts().aboutAWork
+    }
+
     /// What is spoken of as someone's own: a partner, a parent as a child speaks of them, and the events of a
     /// life ("Femi's birthday", "Ama's passing", "Lucía's mum"). Not the kin of riddles and word problems
     /// ("Jay's brother has a brother", "Mike's mother had four kids", "Sarah's cousin").
@@ -1039,10 +1060,19 @@ private struct LatinNames: Sendable {
     /// a census first name.
     private func possessedLife(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
         let x = w[i]
-        guard i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].length == 1, t.v[w[i + 1].start] | 0x20 == 0x73,
-            w[i + 1].next == 0x20, sameLine(t, w[i + 1], w[i + 2]), lifeNouns.contains(w[i + 2].hash)
-        else { return false }
-        if i + 3 < w.count, sameLine(t, w[i + 2], w[i + 3]), offerNouns.contains(w[i + 3].hash) { return false }
+        // "Femi's birthday", or "James' birthday" after a name ending in s.
+        let life: Int
+        if i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].length == 1, t.v[w[i + 1].start] | 0x20 == 0x73, w[i + 1].next == 0x20,
+            sameLine(t, w[i + 1], w[i + 2])
+        {
+            life = i + 2
+        } else if i + 1 < w.count, t.v[x.end - 1] | 0x20 == 0x73, w[i + 1].start == x.end + 2, t.v[x.end + 1] == 0x20 {
+            life = i + 1
+        } else {
+            return false
+        }
+        guard lifeNouns.contains(w[life].hash) else { return false }
+        if life + 1 < w.count, sameLine(t, w[life], w[life + 1]), offerNouns.contains(w[life + 1].hash) { return false }
         guard candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
             firstNames.contains(x.hash) || !englishWords.contains(x.hash)
         else { return false }
@@ -1545,6 +1575,12 @@ private struct LatinNames: Sendable {
                 let e = extendName(t, w, j, lowercase: !w[j].isCapitalized)
                 add(j, e, 0.7)
                 i = e
+                continue
+            }
+            // A name and, after a comma, its relation to the writer: "Priyanka, my sister, …", "Tunde, her late husband".
+            if x.isCapitalized, !x.isAllCaps, x.next == 0x2C, appositiveKin(t, w, i, facts) {
+                add(i, i + 1, 0.7)
+                i += 1
                 continue
             }
             // A name whose family or life events are spoken of: "Lucía's mum", "Femi's birthday", "Ama's passing".
