@@ -1068,6 +1068,7 @@ private func strongNames(_ text: String) -> [String] {
         #expect(
             strongNames("what did my group chat decide?\n\npriya: ok so sat or sun?\ntom: sun works\npriya: aisha can't do sun\naisha: i can")
                 == ["priya", "tom", "priya", "aisha"])
+        #expect(strongNames("priya: ok so sat or sun\ntom: sun works\npriya: i’m in") == ["priya", "tom", "priya"])
         for text in [
             "name: web\nimage: nginx\nports: 80\nreplicas: 3", "will: yes\nmay: no\njune: maybe",
             "user: hi\nassistant: hello\nuser: how are you\nassistant: fine",
@@ -1090,6 +1091,7 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("How do I tell my mother-in-law Gloria no? My brother in law Dario agrees.") == ["Gloria", "Dario"])
         #expect(strongNames("Help me write a card for Priyanka, my sister, who just graduated.") == ["Priyanka"])
         #expect(strongNames("I need gift ideas for James' birthday, he's 40.") == ["James"])
+        #expect(strongNames("I went to see my cousin Roman yesterday.") == ["Roman"])
         for text in [
             "Our partner Acme signed the renewal.", "My dog Max is cute.", "my friend will come tomorrow",
             "Her husband, sue and be sued in the courts.", "Jay's brother has a brother and a father. Who is Jay's brother?",
@@ -1098,7 +1100,9 @@ private func strongNames(_ text: String) -> [String] {
             "How many people attended Queen Elizabeth's funeral?",
             // A review's: firms, titles, shops' offers, characters and riddles asked about in the third person, pets.
             "Their partner Infosys will handle the migration.", "My landlord Foxtons is refusing to return the deposit.",
-            "Infosys, our partner, missed the deadline.",
+            "Infosys, our partner, missed the deadline.", "Merci, mon ami, pour tout.", "Claro, mi amigo.",
+            "We drove to Austin, my sister's city, last week.", "We signed with our new partner Goldman Sachs last week, and I am happy.",
+            "I need my law Okonkwo notes.",
             "My Neighbor Totoro is my favourite film.", "Can I still use Macy's wedding registry discount?",
             "Sheldon's mom is very religious, right?", "Luna's birthday is next week, she's my cat. Tuna cake recipe?",
             "My baby Luna is a 3 year old husky, is she old?",
@@ -1274,10 +1278,15 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Rua Augusta 10, 4100-114 Porto", .phone).isEmpty)
         #expect(found("Am Mühlbach 7, 2011 AB Haarlem", .streetAddress) == ["Am Mühlbach 7, 2011 AB Haarlem"])
         #expect(found("We met on 3 Mar. Am Mühlbach 7, 93047 Regensburg", .streetAddress) == ["Am Mühlbach 7, 93047 Regensburg"])
-        // Not from a lower-case verb before it, nor into the next message of a chat.
+        // Not from a lower-case verb before it, nor into the next line's label (a chat's speaker, a form's field);
+        // a street in lower case with its own ending, and a possessive in a street's name.
         #expect(
             found("Jonte: nya adressen är Storgatan 12, 411 38 Göteborg\nJonte: bjuder på pizza", .streetAddress)
                 == ["Storgatan 12, 411 38 Göteborg"])
+        #expect(found("Address: 42 Stanley Road, Oxford OX4 1QZ\nReligion: none", .streetAddress) == ["42 Stanley Road, Oxford OX4 1QZ"])
+        #expect(found("Hej! Jeg bor på nørrebrogade 12, 2200 København.", .streetAddress) == ["nørrebrogade 12, 2200 København"])
+        #expect(found("I live at 5 King’s Road, London SW3 4TZ.", .streetAddress) == ["5 King’s Road, London SW3 4TZ"])
+        #expect(found("I live at 5 King's Road, London SW3 4TZ.", .streetAddress) == ["5 King's Road, London SW3 4TZ"])
         for text in [
             "Release 2, 10000 Users", "Version 3.2, 1024 Bytes", "Released June 3, 2024 Berlin", "Meeting room 4, 2300 Copenhagen",
             "Windows Server 2019, 8000 Clients were migrated.", "See Table 2, 5000 Iterations were run.",
@@ -1364,7 +1373,7 @@ private func strongNames(_ text: String) -> [String] {
         "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Q= ", "password now ", "PIN ", "net user a ", "김민수님 ", "담당자: 김", "김", "*:1:a:b:", "이름:", "docker exec ",
         "| dob | dob |\n", "dob,dob,dob\n", "氏名：佐々木", "佐藤様", "lockbox code ", "ZHANG/WEI ", "EVELYN ROSE ", "(4", "出生",
         "VALUES (1, 'a'), ", "(first_name) VALUES ", "〒150-0041 ", "J. ", "园", "花园小区", "区区", "苑园", #"{"first_name": ""#, #"\"dob\": \""#,
-        "passport E1234567、", "my friend Bob ", "Femi's birthday ", "priya: ok you?\n",
+        "passport E1234567、", "my friend Bob ", "Femi's birthday ", "priya: ok you?\n", "Priya, ",
     ])
     func pathologicalInputsAreLinear(unit: String) {
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)

@@ -169,15 +169,22 @@ private struct LatinAddresses: Sendable {
 
     private let particles = Chars.hashSet("de des del della di da do dos das la le les van von der den du el al ter ten y e")
 
-    /// Same line and only spaces, commas or dots between two words.
+    /// Same line and only spaces, commas or dots between two words, or an apostrophe before a possessive
+    /// "s" ("King's Road", "St Mary’s Place": the tokenizer splits it off).
     private func adjacent(_ t: ScalarText, _ a: Word, _ b: Word, allowComma: Bool = false) -> Bool {
         guard !b.newlineBefore, b.start - a.end <= 3 else { return false }
+        if b.start == a.end + 1, possessiveS(t, b) { return true }
         for k in a.end..<b.start {
             let c = t.v[k]
             if c == 0x20 || c == 0x2E || (allowComma && c == 0x2C) { continue }
             return false
         }
         return true
+    }
+
+    /// A possessive "s" split off after an apostrophe.
+    private func possessiveS(_ t: ScalarText, _ x: Word) -> Bool {
+        x.length == 1 && t.v[x.start] | 0x20 == 0x73 && x.start > 0 && (t.v[x.start - 1] == 0x27 || t.v[x.start - 1] == 0x2019)
     }
 
     /// Whether an address starts at word `i`; returns the end offset of the core and a score.
@@ -250,7 +257,12 @@ private struct LatinAddresses: Sendable {
                 while k < w.count && k - nameStart < 6 && adjacent(t, w[k - 1], w[k]) {
                     let y = w[k]
                     if y.isNumber { break }
-                    // One lower-case letter ("3e" in a hex dump) or a month ("12 Mar 2025") is no street name.
+                    // One lower-case letter ("3e" in a hex dump) or a month ("12 Mar 2025") is no street name; a
+                    // possessive's "s" is part of one ("5 King's Road").
+                    if y.length == 1 && !y.isCapitalized && possessiveS(t, y) {
+                        k += 1
+                        continue
+                    }
                     if (y.length == 1 && !y.isCapitalized) || Lexicon.months[y.hash] != nil { break }
                     if isStreetType(y) && k > nameStart {
                         sawType = true
@@ -288,8 +300,11 @@ private struct LatinAddresses: Sendable {
             }
         }
         // Street name with a typical ending or type, then a number: "Hersnapvej 75", "Csabai kapu 39". In a text
-        // with capitals it starts with one ("adressen är Storgatan 12": "är" is a verb).
-        if !x.isNumber && isNameWord(x, lowercaseText: lowercaseText) && !notNames.contains(x.hash) && (x.isCapitalized || lowercaseText) {
+        // with capitals it starts with a capital or with the street's own word ("adressen är Storgatan 12": "är"
+        // is a verb; "bor på nørrebrogade 12" is a street).
+        if !x.isNumber && isNameWord(x, lowercaseText: lowercaseText) && !notNames.contains(x.hash)
+            && (x.isCapitalized || lowercaseText || hasStreetEnding(t, x))
+        {
             var k = i
             var sawEnding = false
             while k < w.count && k - i < 4 && isNameWord(w[k], lowercaseText: lowercaseText) && (k == i || adjacent(t, w[k - 1], w[k])) {
@@ -391,9 +406,10 @@ private struct LatinAddresses: Sendable {
                 lines += 1
                 lineWords = 0
             }
-            // A new line that opens with a chat's speaker ("…Göteborg\nJonte: bjuder på pizza") is the next
-            // message: a label and a message in lower case (a form's "City: Boston" goes on).
-            if newlines > 0, y.next == 0x3A, k + 1 < w.count, !w[k + 1].newlineBefore, !w[k + 1].isCapitalized, !w[k + 1].isNumber { break }
+            // A new line that opens with a label is the next field or message ("…Göteborg\nJonte: bjuder på pizza",
+            // "…Göteborg\nCity: Göteborg"): the gap after a label's colon is never crossed, so the address would end
+            // on the label.
+            if newlines > 0, y.next == 0x3A { break }
             // A new line of number groups is a phone number, not a postcode.
             if newlines > 0, y.isNumber, k + 1 < w.count, w[k + 1].isNumber, !w[k + 1].newlineBefore { break }
             if lines > 4 || lineWords >= 6 { break }

@@ -973,6 +973,8 @@ private struct LatinNames: Sendable {
         neighbours neighbor neighbors mate mates chef
         """)
     private let englishPossessives = Chars.hashSet("my your his her their our")
+    private let germanPossessives = Chars.hashSet(
+        "mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine seines ihre ihrem ihrer")
     private let childNouns = Chars.hashSet("kid kids child children")
     /// Words between a possessive and a kin noun: "my best friend", "her late husband", "my older sister".
     private let kinAdjectives = Chars.hashSet(
@@ -985,15 +987,16 @@ private struct LatinNames: Sendable {
     /// about a work.
     private func kinName(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Int? {
         var p = i - 1
-        // "my brother in law dev": the kin noun before "in law".
-        if w[i].hash == lawHash, p >= 1, w[p].hash == inHash, kinNouns.contains(w[p - 1].hash), sameLine(t, w[p - 1], w[p]),
-            sameLine(t, w[p], w[i])
-        {
+        // "my brother in law dev": the kin noun before "in law" ("law" alone is no kin).
+        if w[i].hash == lawHash {
+            guard p >= 1, w[p].hash == inHash, kinNouns.contains(w[p - 1].hash), sameLine(t, w[p - 1], w[p]), sameLine(t, w[p], w[i]) else {
+                return nil
+            }
             p -= 2
         }
         guard p >= 0, sameLine(t, w[p], w[p + 1]) else { return nil }
         if kinAdjectives.contains(w[p].hash), p > 0, sameLine(t, w[p - 1], w[p]) { p -= 1 }
-        guard kinPossessives.contains(w[p].hash), !(ourWords.contains(w[p].hash) && firmKin.contains(w[p + 1].hash)) else { return nil }
+        guard kinPossessives.contains(w[p].hash), !(ourWords.contains(w[p].hash) && firmKin.contains(w[i].hash)) else { return nil }
         // An English kin noun in capitals is a title's ("My Neighbor Totoro", "My Gran Turismo", "My Ex Machina").
         if englishPossessives.contains(w[p].hash), w[i].isCapitalized { return nil }
         let j = i + 1
@@ -1005,6 +1008,8 @@ private struct LatinNames: Sendable {
         // Not in a text about a work, nor children that are pets ("My kids Bella and Coco are indoor cats").
         if facts().aboutAWork || (childNouns.contains(w[i].hash) && facts().pets) { return nil }
         if y.isCapitalized {
+            // German capitalises every noun ("meinem Bruder Geld geliehen"): there only a census first name.
+            if germanPossessives.contains(w[p].hash) { return firstNames.contains(y.hash) ? j : nil }
             if firmKin.contains(w[i].hash) {
                 // After a noun that firms stand after too: a census first name, or a full name.
                 let e = extendName(t, w, j, lowercase: false)
@@ -1021,19 +1026,25 @@ private struct LatinNames: Sendable {
     /// first name ("Infosys, our partner" is a firm).
     private func appositiveKin(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
         let x = w[i]
-        var k = i + 1
-        guard k + 1 < w.count, sameLine(t, x, w[k]) || (!w[k].newlineBefore && w[k].start - x.end == 2), kinPossessives.contains(w[k].hash),
-            !w[k].isCapitalized || englishPossessives.contains(w[k].hash)
+        let p = i + 1
+        // ", my": the comma and one space, then the possessive in lower case.
+        guard p + 1 < w.count, !w[p].newlineBefore, w[p].start - x.end == 2, t.v[x.end + 1] == 0x20, kinPossessives.contains(w[p].hash),
+            !w[p].isCapitalized
         else { return false }
-        k += 1
-        if kinAdjectives.contains(w[k].hash), k + 1 < w.count { k += 1 }
-        guard !w[k].newlineBefore, kinNouns.contains(w[k].hash), !w[k].isCapitalized || !englishPossessives.contains(w[k - 1].hash) else {
+        var k = p + 1
+        if kinAdjectives.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) { k += 1 }
+        // The kin noun, not in capitals and not itself a possessive ("Austin, my sister's city").
+        guard sameLine(t, w[k - 1], w[k]), kinNouns.contains(w[k].hash), !w[k].isCapitalized, w[k].next != 0x27, w[k].next != 0x2019 else {
             return false
         }
-        guard candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash),
-            firstNames.contains(x.hash) || !englishWords.contains(x.hash),
-            !firmKin.contains(w[k].hash) || firstNames.contains(x.hash)
-        else { return false }
+        guard candidate(x), !assistants.contains(x.hash), !softwareWords.contains(x.hash) else { return false }
+        // A census first name; any other word only after an English possessive and inside a sentence ("Merci, mon
+        // ami", "Enfin, ma mère" open theirs with an interjection), and never before a noun firms stand after.
+        if !firstNames.contains(x.hash) {
+            guard !englishWords.contains(x.hash), englishPossessives.contains(w[p].hash), !sentenceStart(x), !firmKin.contains(w[k].hash) else {
+                return false
+            }
+        }
         return !facts().aboutAWork
     }
 
@@ -1112,7 +1123,7 @@ private struct LatinNames: Sendable {
     private let chatWords = Chars.hashSet(
         """
         lol ugh thanks thx ty sure maybe haha omg pls plz sorry hey hi yeah yep nope cool nice great finally awesome ikr \
-        idk tbh i'm i'll i've i'd you're you'll you've we're we'll let's
+        idk tbh i'm i'll i've i'd you're you'll you've we're we'll i’m i’ll i’ve i’d you’re you’ll you’ve we’re we’ll
         """)
     private let secondPersonWords = Chars.hashSet("you your yours u ur du dein deine tu ton ta vous votre tú usted jij je jouw")
 
@@ -1164,7 +1175,7 @@ private struct LatinNames: Sendable {
         """
         chapter chapters novel novels book books story stories film films movie movies episode episodes character characters
         poem poems song songs lyrics verse verses scripture bible fanfic fiction play plays series season championship player
-        players league thee thou thy unto hath doth saith roman chanson comptine canción lullaby
+        players league thee thou thy unto hath doth saith chanson comptine canción lullaby
         """)
 
     /// Whether `x` is a sentence of its own: a line's or a sentence's start before it, a line's or the
@@ -1685,7 +1696,7 @@ private struct LatinNames: Sendable {
         for k in lone.indices.dropFirst() {
             let (a, b) = (w[lone[k - 1].word], w[lone[k].word])
             run = lone[k].word == lone[k - 1].word + 1 && a.next == 0x2C && !b.newlineBefore ? run + 1 : 1
-            if run >= 3 { for m in (k - run + 1)...k { lone[m].role = true } }
+            if run == 3 { for m in (k - 2)...k { lone[m].role = true } } else if run > 3 { lone[k].role = true }
         }
         if !lone.isEmpty, !wordProblem(w) {
             let own =
