@@ -28,6 +28,15 @@ struct StoreTests {
         return (store, url)
     }
 
+    /// A plain PostgreSQL session on `database` of `cluster`, beside the store: for a test that holds a lock the
+    /// store must wait for.
+    static func rawSession(_ cluster: PostgresCluster, database: String) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: "127.0.0.1", port: cluster.port, username: "lumen", password: nil, database: database, tls: .disable),
+            id: 1, logger: logger)
+    }
+
     static func record(_ id: String, kind: AuditRecordKind = .completion, cost: Double = 0.01, tenant: String = "acme") -> AuditRecord {
         AuditRecord(
             kind: kind, id: id, tenant: tenant, policy: AuditPolicyRef(name: "p", hash: "h"),
@@ -79,10 +88,7 @@ struct StoreTests {
         #expect(try await hurried.migrate().map(\.version) == StoreMigrations.all.map(\.version))
         // A query is still held to that deadline: one that waits for another session's lock gives up. (A
         // query left free may beat a 1 µs timer on a loaded machine: the wait makes the check certain.)
-        let holder = try await PostgresConnection.connect(
-            configuration: PostgresConnection.Configuration(
-                host: "127.0.0.1", port: cluster.port, username: "lumen", password: nil, database: hurriedURL.database, tls: .disable),
-            id: 1, logger: Self.logger)
+        let holder = try await Self.rawSession(cluster, database: hurriedURL.database)
         try await holder.query("BEGIN", logger: Self.logger)
         try await holder.query("LOCK TABLE lumen_schema_migrations IN ACCESS EXCLUSIVE MODE", logger: Self.logger)
         await #expect(throws: StoreError.self) { try await hurried.schemaVersion() }
@@ -327,10 +333,7 @@ struct StoreTests {
             store: PostgresAuditStore(store: store, chainID: instance.id, instanceID: instance.id),
             configuration: AuditLogConfiguration(directory: "store"))
         // Another session holds the chain's row (its SELECT … FOR UPDATE has returned: the lock is held).
-        let holder = try await PostgresConnection.connect(
-            configuration: PostgresConnection.Configuration(
-                host: "127.0.0.1", port: cluster.port, username: "lumen", password: nil, database: url.database, tls: .disable),
-            id: 1, logger: Self.logger)
+        let holder = try await Self.rawSession(cluster, database: url.database)
         try await holder.query("BEGIN", logger: Self.logger)
         try await holder.query("SELECT head_seq FROM lumen_audit_chains WHERE chain_id = \(instance.id) FOR UPDATE", logger: Self.logger)
         await #expect(throws: (any Error).self) { try await log.append(Self.record("stalled"), fsync: .always) }
