@@ -173,18 +173,13 @@ private struct LatinAddresses: Sendable {
     /// "s" ("King's Road", "St Mary’s Place": the tokenizer splits it off).
     private func adjacent(_ t: ScalarText, _ a: Word, _ b: Word, allowComma: Bool = false) -> Bool {
         guard !b.newlineBefore, b.start - a.end <= 3 else { return false }
-        if b.start == a.end + 1, possessiveS(t, b) { return true }
+        if b.start == a.end + 1, b.isPossessiveS(t) { return true }
         for k in a.end..<b.start {
             let c = t.v[k]
             if c == 0x20 || c == 0x2E || (allowComma && c == 0x2C) { continue }
             return false
         }
         return true
-    }
-
-    /// A possessive "s" split off after an apostrophe.
-    private func possessiveS(_ t: ScalarText, _ x: Word) -> Bool {
-        x.length == 1 && t.v[x.start] | 0x20 == 0x73 && x.start > 0 && (t.v[x.start - 1] == 0x27 || t.v[x.start - 1] == 0x2019)
     }
 
     /// Whether an address starts at word `i`; returns the end offset of the core and a score.
@@ -259,7 +254,7 @@ private struct LatinAddresses: Sendable {
                     if y.isNumber { break }
                     // One lower-case letter ("3e" in a hex dump) or a month ("12 Mar 2025") is no street name; a
                     // possessive's "s" is part of one ("5 King's Road").
-                    if y.length == 1 && !y.isCapitalized && possessiveS(t, y) {
+                    if !y.isCapitalized && y.isPossessiveS(t) {
                         k += 1
                         continue
                     }

@@ -953,15 +953,19 @@ private struct LatinNames: Sendable {
         brat siostra mama tata żona mąż syn córka babcia dziadek szef szefowa kuzyn kuzynka kuzynki sąsiad sąsiadka \
         przyjaciel przyjaciółka kolega koleżanka
         """)
-    /// Possessives before a kin noun. "our" takes no kin noun that firms stand after: "our partner Acme" is a firm.
-    private let kinPossessives = Chars.hashSet(
-        """
-        my your his her their our mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine \
-        seines ihre ihrem ihrer \
+    /// Possessives before a kin noun, English, German and the other languages of the name lists. "our" takes no
+    /// kin noun that firms stand after: "our partner Acme" is a firm.
+    private static let englishPossessiveWords = "my your his her their our"
+    private static let germanPossessiveWords =
+        "mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine seines ihre ihrem ihrer"
+    private static let otherPossessiveWords = """
         mon ma mes ton ta tes son sa ses notre nos leur mi mis tu tus su sus nuestro nuestra mio mia miei mie tuo tua \
-        nostro nostra suo sua meu minha meus minhas teu seu nosso nossa mijn jouw onze zijn haar mój moja moje \
-        mojego mojej
-        """)
+        nostro nostra suo sua meu minha meus minhas teu seu nosso nossa mijn jouw onze zijn haar mój moja moje mojego \
+        mojej
+        """
+    private let kinPossessives = Chars.hashSet([englishPossessiveWords, germanPossessiveWords, otherPossessiveWords].joined(separator: " "))
+    private let englishPossessives = Chars.hashSet(englishPossessiveWords)
+    private let germanPossessives = Chars.hashSet(germanPossessiveWords)
     private let lawHash = Chars.hash("law")
     private let inHash = Chars.hash("in")
     private let ourWords = Chars.hashSet("our unser unsere unserem unseren notre nos nuestro nuestra nostro nostra nosso nossa onze")
@@ -972,9 +976,6 @@ private struct LatinNames: Sendable {
         partner partners partnerin landlord landlady tenant mentor tutor boss manager supervisor friends neighbour \
         neighbours neighbor neighbors mate mates chef
         """)
-    private let englishPossessives = Chars.hashSet("my your his her their our")
-    private let germanPossessives = Chars.hashSet(
-        "mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine seines ihre ihrem ihrer")
     private let childNouns = Chars.hashSet("kid kids child children")
     /// Words between a possessive and a kin noun: "my best friend", "her late husband", "my older sister".
     private let kinAdjectives = Chars.hashSet(
@@ -1073,7 +1074,7 @@ private struct LatinNames: Sendable {
         let x = w[i]
         // "Femi's birthday", or "James' birthday" after a name ending in s.
         let life: Int
-        if i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].length == 1, t.v[w[i + 1].start] | 0x20 == 0x73, w[i + 1].next == 0x20,
+        if i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].isPossessiveS(t), w[i + 1].next == 0x20,
             sameLine(t, w[i + 1], w[i + 2])
         {
             life = i + 2

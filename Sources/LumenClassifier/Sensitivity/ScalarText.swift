@@ -388,6 +388,11 @@ struct Word {
     var next: UInt32
     var length: Int { end - start }
 
+    /// A possessive "s" that `ScalarText.words` split off after an apostrophe ("King's", "Femi’s").
+    func isPossessiveS(_ t: ScalarText) -> Bool {
+        length == 1 && t.v[start] | 0x20 == 0x73 && start > 0 && (t.v[start - 1] == 0x27 || t.v[start - 1] == 0x2019)
+    }
+
     /// An upper-case letter after the first ("OOMKilled", "McDonald").
     func hasInnerCapital(_ t: ScalarText) -> Bool {
         guard length > 1 else { return false }
