@@ -47,6 +47,26 @@ struct DifficultyFeatureTests {
         #expect(abs(try feature("questions", "Why? How? 为什么？") - log(1 + 3)) < 1e-12)
     }
 
+    /// A request put as a question: its last character other than white space is "?" or "？";
+    /// never on an answer-option question (it ends with its options) nor for a question quoted
+    /// inside a task.
+    @Test func questionForm() throws {
+        for text in ["How did US states get their names?", "can you explain how kickball is played ?  \n", "这个函数为什么会报错？", "Why?"] {
+            #expect(try feature("question_form", text) == 1, "\(text)")
+        }
+        for text in [
+            "Write a limerick about a cat.", "Rewrite 'how are you?' more politely", "why is the sky blue", "",
+            "?\nThat was a typo, ignore it.", "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth?",
+        ] {
+            #expect(try feature("question_form", text) == 0, "\(text)")
+        }
+        // The trained model leans a question towards the strong model, other things equal.
+        let model = DifficultyModel.builtIn
+        #expect(
+            model.score("What are some good ways to learn to play the guitar as an adult?")
+                > model.score("List some good ways to learn to play the guitar as an adult."))
+    }
+
     /// Quantities written as words count like digits; "if", "then", "which" in a word problem are
     /// its own words, not a reasoning task; layout features of an answer-option question count only
     /// through their gated copies.

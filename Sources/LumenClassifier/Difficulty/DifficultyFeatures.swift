@@ -2,7 +2,8 @@
 ///
 /// Three groups (see `names`):
 /// - **structure** for every prompt: length in words (a Han character counts as a word), lines,
-///   numbers, questions. Length is not one global effect: whether a longer prompt is harder depends
+///   numbers, questions, and whether the request is put as a question (`question_form`: its last
+///   character is a question mark). Length is not one global effect: whether a longer prompt is harder depends
 ///   on the kind of task. `open_length` is the length of an open-ended request (instructions, chat,
 ///   creative writing, rewriting), where a longer prompt mostly spells out more of what is wanted and
 ///   is no harder; it is zero for a demanding prompt (maths, reasoning, code, extraction, an
@@ -31,6 +32,7 @@ package enum DifficultyFeatures {
     /// The features of every prompt.
     static let freeForm = [
         "open_length",
+        "question_form",
         "lines",
         "numbers",
         "questions",
@@ -56,8 +58,12 @@ package enum DifficultyFeatures {
     ]
 
     /// The free-form features that have a gated copy for answer-option questions: all but
-    /// `open_length`, which is zero on them.
-    static let gated = Array(freeForm.dropFirst())
+    /// `open_length` and `question_form`, which are zero on them (an answer-option question ends
+    /// with its options, never with its question).
+    static let gated = Array(freeForm.dropFirst(ungated))
+
+    /// How many features open `freeForm` without a gated copy.
+    static let ungated = 2
 
     /// Answer-option questions only (zero otherwise); followed by a copy of `gated` gated the same way.
     static let answerOptions = [
@@ -116,6 +122,8 @@ struct DifficultyScan {
     var cjk = 0
     var lines = 1
     var questions = 0
+    /// The text's last character other than white space is a question mark (? or ？).
+    var endsWithQuestion = false
     var upper = 0
     var longWords = 0
     var wordLetters = 0
@@ -170,9 +178,20 @@ struct DifficultyScan {
     static func run(_ text: String) -> DifficultyScan {
         var scan = DifficultyScan()
         var text = text
-        text.withUTF8 { scan.scan($0) }
+        text.withUTF8 { bytes in
+            scan.scan(bytes)
+            scan.endsWithQuestion = endsWithQuestionMark(bytes)
+        }
         scan.endLine(lineLength: scan.scalars - scan.lineStart)
         return scan
+    }
+
+    /// Whether the last character of `bytes` other than white space is "?" or "？" (U+FF1F, EF BC 9F).
+    static func endsWithQuestionMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0a || bytes[end - 1] == 0x0d || bytes[end - 1] == 0x09 { end -= 1 }
+        if end >= 1, bytes[end - 1] == 0x3f { return true }
+        return end >= 3 && bytes[end - 3] == 0xef && bytes[end - 2] == 0xbc && bytes[end - 1] == 0x9f
     }
 
     /// Keys of "II", "III" (upper case only, checked separately), "statement" and "scenario" (before a number).
@@ -613,6 +632,9 @@ struct DifficultyScan {
         // Measured from about eight words (below that length says nothing more: "hi", "2+2?"), so
         // a bare open-ended instruction and a bare demanding one differ only by their categories.
         x.append((max(length, DifficultyFeatures.lengthFloor) - DifficultyFeatures.lengthFloor) * (1 - demand))
+        // A request put as a question ("How did US states get their names?") rather than as a task
+        // ("Write a poem about…"): the strong model's answer is preferred more often.
+        x.append(endsWithQuestion && !options ? 1 : 0)
         x.append(logOnePlus(Double(lines - 2)))  // `lines` counts one past the last line
         x.append(numbers)
         x.append(logOnePlus(Double(questions)))
@@ -638,7 +660,7 @@ struct DifficultyScan {
         x.append(Double(otherLetters) / Double(max(otherLetters + wordLetters + cjk, 1)))
         let free = x.count
         guard options else {
-            x.append(contentsOf: repeatElement(0, count: DifficultyFeatures.answerOptions.count + free - 1))
+            x.append(contentsOf: repeatElement(0, count: DifficultyFeatures.answerOptions.count + free - DifficultyFeatures.ungated))
             return x
         }
         let stem = seenOption ? stemUnits : units
@@ -652,7 +674,7 @@ struct DifficultyScan {
         x.append(Double(upper) / Double(max(wordLetters, 1)))
         x.append(Double(longWords) / Double(max(words, 1)))
         x.append(words > 0 ? Double(wordLetters) / Double(words) : 0)
-        for i in 1..<free { x.append(x[i]) }
+        for i in DifficultyFeatures.ungated..<free { x.append(x[i]) }
         // Lines and question marks of an answer-option question are its layout (one line per option),
         // not the request's structure the free-form weights were learned on, and the numbers of its
         // stem are data to read more often than quantities to combine: these count only through their

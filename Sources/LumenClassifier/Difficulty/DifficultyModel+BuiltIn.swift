@@ -3,9 +3,10 @@
 extension DifficultyModel {
     /// The trained model compiled into Lumen (no file I/O at run time).
     package static let builtIn = DifficultyModel(
-        version: 5,
+        version: 6,
         features: [
             "open_length",
+            "question_form",
             "lines",
             "numbers",
             "questions",
@@ -62,63 +63,64 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.022237267645053266,  // open_length
-            -0.07309134376904439,  // lines
+            -0.02341535292028401,  // open_length
+            0.2943502930334189,  // question_form
+            -0.04780627747631943,  // lines
             0.0,  // numbers
-            0.08153064421847286,  // questions
-            0.29976595832268516,  // math
-            0.24872901281191862,  // reasoning
-            0.3158741197177745,  // code
-            0.13038346294871075,  // constraints
-            0.07752782304144479,  // extraction
-            -0.2533879673554513,  // chat
-            -0.17270424733470535,  // rewriting
-            -0.08438962930017548,  // translation
-            -0.21004208574181432,  // creative
-            -0.13037355062365785,  // lookup
-            0.042635818573953856,  // constraint_count
-            0.11714031031762574,  // math_x_length
-            0.20261548246757694,  // math_x_numbers
-            0.10786657444035358,  // reasoning_x_length
-            0.05549140703824412,  // code_x_length
-            -0.04990534604045971,  // easy_x_length
-            0.1399902978546157,  // constrained_easy
-            0.04797711021829728,  // context_question
-            0.17501928285260288,  // other_script
-            -2.7099852355014034,  // mcq
-            -0.009074922312738277,  // mcq_length
-            0.012990899521865096,  // mcq_stem
-            0.05132676229922569,  // mcq_statements
-            0.030307635750320343,  // mcq_option_share
-            -0.27003467640343914,  // mcq_digit_ratio
-            -0.28832628458517506,  // mcq_symbol_ratio
-            0.11033934195635128,  // mcq_upper_ratio
-            -0.09689157529476422,  // mcq_long_words
-            0.0039068891590505915,  // mcq_word_length
-            -0.008744700272769128,  // mcq_lines
-            0.011366832111538844,  // mcq_numbers
-            -0.0017740476561077378,  // mcq_questions
-            -0.29781516669863645,  // mcq_math
-            -0.2866397305369269,  // mcq_reasoning
-            -0.3581582319566932,  // mcq_code
-            -0.147701126690416,  // mcq_constraints
-            -0.09883088310159119,  // mcq_extraction
-            0.2647954471789852,  // mcq_chat
-            0.16671313149407055,  // mcq_rewriting
-            0.043950592768493835,  // mcq_translation
-            0.2538093050939944,  // mcq_creative
-            0.06994929072924465,  // mcq_lookup
-            -0.051333622550937034,  // mcq_constraint_count
-            -0.09308495646876334,  // mcq_math_x_length
-            -0.042840085069389904,  // mcq_math_x_numbers
-            -0.06317399510198894,  // mcq_reasoning_x_length
-            -0.034157528657249484,  // mcq_code_x_length
-            0.03349380988065061,  // mcq_easy_x_length
-            -0.11350548706199652,  // mcq_constrained_easy
-            -0.0611022497585108,  // mcq_context_question
+            -0.07242674326542267,  // questions
+            0.43602744346777217,  // math
+            0.3606480811095013,  // reasoning
+            0.45941385232043475,  // code
+            0.19202877376617575,  // constraints
+            0.11313050013086019,  // extraction
+            -0.36795116406360784,  // chat
+            -0.2465731126866147,  // rewriting
+            -0.12242232986893344,  // translation
+            -0.2964193949907147,  // creative
+            -0.19240332180919176,  // lookup
+            0.06462615709667063,  // constraint_count
+            0.1714035665314661,  // math_x_length
+            0.29404647263269285,  // math_x_numbers
+            0.15784398313122286,  // reasoning_x_length
+            0.08066545213742318,  // code_x_length
+            -0.06668359761242873,  // easy_x_length
+            0.20340872796005366,  // constrained_easy
+            0.07114336379018653,  // context_question
+            0.2527281207470742,  // other_script
+            -2.637509690081879,  // mcq
+            -0.014041615500456768,  // mcq_length
+            0.019659547523485005,  // mcq_stem
+            0.07414877092171326,  // mcq_statements
+            0.04625082247538338,  // mcq_option_share
+            -0.38958704912490083,  // mcq_digit_ratio
+            -0.4140112231660973,  // mcq_symbol_ratio
+            0.160321854993279,  // mcq_upper_ratio
+            -0.14112825285353597,  // mcq_long_words
+            0.005811654291467057,  // mcq_word_length
+            -0.011696627187756764,  // mcq_lines
+            0.016500624901029815,  // mcq_numbers
+            -0.0025335904974129997,  // mcq_questions
+            -0.43295787650645384,  // mcq_math
+            -0.41533024119367534,  // mcq_reasoning
+            -0.5203326492736305,  // mcq_code
+            -0.21701626564531007,  // mcq_constraints
+            -0.14422330336950576,  // mcq_extraction
+            0.38434840249108465,  // mcq_chat
+            0.23802195044302535,  // mcq_rewriting
+            0.06395479278539352,  // mcq_translation
+            0.3595833940900289,  // mcq_creative
+            0.1049902719479416,  // mcq_lookup
+            -0.07719821981185732,  // mcq_constraint_count
+            -0.13677200486978916,  // mcq_math_x_length
+            -0.06188114644061144,  // mcq_math_x_numbers
+            -0.09333224070778648,  // mcq_reasoning_x_length
+            -0.04998855308808918,  // mcq_code_x_length
+            0.04281883383375444,  // mcq_easy_x_length
+            -0.16512773653475252,  // mcq_constrained_easy
+            -0.08998201083794716,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.1753212678742169,
+        bias: 1.0660645817704077,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",

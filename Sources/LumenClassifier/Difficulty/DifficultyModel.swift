@@ -26,8 +26,9 @@ package struct DifficultyModel: Sendable, Hashable, Codable {
     /// through gated weights (a version-2 model would score differently under the same names). 4: in
     /// a word problem the weak cues of every other category are the problem's own words. 5: amount
     /// questions without quantities are look-ups, a supplied text's figures are not maths, Chinese
-    /// numerals are quantities, four-character Chinese cues, new cues.
-    package static let currentVersion = 5
+    /// numerals are quantities, four-character Chinese cues, new cues. 6: `question_form`, a request
+    /// put as a question.
+    package static let currentVersion = 6
 
     package init(
         version: Int = DifficultyModel.currentVersion, features: [String], weights: [Double], bias: Double, trainedGroups: [String]? = nil,
