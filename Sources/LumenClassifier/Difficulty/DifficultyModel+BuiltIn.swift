@@ -63,64 +63,64 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.02341535292028401,  // open_length
-            0.2943502930334189,  // question_form
-            -0.04780627747631943,  // lines
+            -0.02189521146283874,  // open_length
+            0.25233836863906123,  // question_form
+            -0.04098451403863899,  // lines
             0.0,  // numbers
-            -0.07242674326542267,  // questions
-            0.43602744346777217,  // math
-            0.3606480811095013,  // reasoning
-            0.45941385232043475,  // code
-            0.19202877376617575,  // constraints
-            0.11313050013086019,  // extraction
-            -0.36795116406360784,  // chat
-            -0.2465731126866147,  // rewriting
-            -0.12242232986893344,  // translation
-            -0.2964193949907147,  // creative
-            -0.19240332180919176,  // lookup
-            0.06462615709667063,  // constraint_count
-            0.1714035665314661,  // math_x_length
-            0.29404647263269285,  // math_x_numbers
-            0.15784398313122286,  // reasoning_x_length
-            0.08066545213742318,  // code_x_length
-            -0.06668359761242873,  // easy_x_length
-            0.20340872796005366,  // constrained_easy
-            0.07114336379018653,  // context_question
-            0.2527281207470742,  // other_script
-            -2.637509690081879,  // mcq
-            -0.014041615500456768,  // mcq_length
-            0.019659547523485005,  // mcq_stem
-            0.07414877092171326,  // mcq_statements
-            0.04625082247538338,  // mcq_option_share
-            -0.38958704912490083,  // mcq_digit_ratio
-            -0.4140112231660973,  // mcq_symbol_ratio
-            0.160321854993279,  // mcq_upper_ratio
-            -0.14112825285353597,  // mcq_long_words
-            0.005811654291467057,  // mcq_word_length
-            -0.011696627187756764,  // mcq_lines
-            0.016500624901029815,  // mcq_numbers
-            -0.0025335904974129997,  // mcq_questions
-            -0.43295787650645384,  // mcq_math
-            -0.41533024119367534,  // mcq_reasoning
-            -0.5203326492736305,  // mcq_code
-            -0.21701626564531007,  // mcq_constraints
-            -0.14422330336950576,  // mcq_extraction
-            0.38434840249108465,  // mcq_chat
-            0.23802195044302535,  // mcq_rewriting
-            0.06395479278539352,  // mcq_translation
-            0.3595833940900289,  // mcq_creative
-            0.1049902719479416,  // mcq_lookup
-            -0.07719821981185732,  // mcq_constraint_count
-            -0.13677200486978916,  // mcq_math_x_length
-            -0.06188114644061144,  // mcq_math_x_numbers
-            -0.09333224070778648,  // mcq_reasoning_x_length
-            -0.04998855308808918,  // mcq_code_x_length
-            0.04281883383375444,  // mcq_easy_x_length
-            -0.16512773653475252,  // mcq_constrained_easy
-            -0.08998201083794716,  // mcq_context_question
+            -0.0638598278288994,  // questions
+            0.36713410491078147,  // math
+            0.30519659034268554,  // reasoning
+            0.38897379949296274,  // code
+            0.16273589602941035,  // constraints
+            0.0958487111254129,  // extraction
+            -0.31163181844432214,  // chat
+            -0.2087090314852414,  // rewriting
+            -0.10378429959589527,  // translation
+            -0.2508761159796713,  // creative
+            -0.16278996631220904,  // lookup
+            0.05449032923645907,  // constraint_count
+            0.24921328256537864,  // math_x_length
+            0.2475971265592656,  // math_x_numbers
+            0.13336940011636658,  // reasoning_x_length
+            0.06812796282198427,  // code_x_length
+            -0.057522103333800874,  // easy_x_length
+            0.17229881687888918,  // constrained_easy
+            0.05984570413767679,  // context_question
+            0.2139919843372243,  // other_script
+            -2.6404419235890217,  // mcq
+            -0.011911548489876599,  // mcq_length
+            0.016637910329180466,  // mcq_stem
+            0.06278727266875317,  // mcq_statements
+            0.03911868398201098,  // mcq_option_share
+            -0.32926087130221526,  // mcq_digit_ratio
+            -0.34878359203457343,  // mcq_symbol_ratio
+            0.13558690131115805,  // mcq_upper_ratio
+            -0.119574127972531,  // mcq_long_words
+            0.0049251399741626865,  // mcq_word_length
+            -0.009867615425065477,  // mcq_lines
+            0.013977664787795182,  // mcq_numbers
+            -0.002128503670208126,  // mcq_questions
+            -0.3650049811767972,  // mcq_math
+            -0.35157210882623663,  // mcq_reasoning
+            -0.44056547788150036,  // mcq_code
+            -0.18389494929934488,  // mcq_constraints
+            -0.1221966731010187,  // mcq_extraction
+            0.32551878964766945,  // mcq_chat
+            0.20145013137476014,  // mcq_rewriting
+            0.05427459937369419,  // mcq_translation
+            0.304341909929819,  // mcq_creative
+            0.08869991162641575,  // mcq_lookup
+            -0.06513612528896585,  // mcq_constraint_count
+            -0.21951838884138752,  // mcq_math_x_length
+            -0.05249158273229253,  // mcq_math_x_numbers
+            -0.07869768289296686,  // mcq_reasoning_x_length
+            -0.04215317441876648,  // mcq_code_x_length
+            0.03732689779962327,  // mcq_easy_x_length
+            -0.13982429541711247,  // mcq_constrained_easy
+            -0.07593271912165042,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.0660645817704077,
+        bias: 1.084993357509248,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
