@@ -1092,6 +1092,16 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("Help me write a card for Priyanka, my sister, who just graduated.") == ["Priyanka"])
         #expect(strongNames("I need gift ideas for James' birthday, he's 40.") == ["James"])
         #expect(strongNames("I went to see my cousin Roman yesterday.") == ["Roman"])
+        // The older cue nouns (sister, son, friend, wife, nurse…) after a possessive follow the kin rule's
+        // exclusions; booking a table is no text about a work.
+        #expect(strongNames("Can you book a table for me and my wife Joy on Friday?") == ["Joy"])
+        #expect(strongNames("Draft a thank-you card from our book club to Bill Fields and his wife Joy.").contains("Joy"))
+        for text in [
+            "In chapter 3, her sister Elsa leaves the castle.", "Write a fanfic where Elsa and her sister Anna open a bakery.",
+            "My Friend Dahmer is a graphic novel.", "Summarize the plot of My Uncle Oswald.", "My Nurse Ratched costume for Halloween — what wig?",
+        ] {
+            #expect(!strongNames(text).contains { ["Elsa", "Anna", "Dahmer", "Oswald", "Ratched"].contains($0) }, "\(text): \(strongNames(text))")
+        }
         for text in [
             "Our partner Acme signed the renewal.", "My dog Max is cute.", "my friend will come tomorrow",
             "Her husband, sue and be sued in the courts.", "Jay's brother has a brother and a father. Who is Jay's brother?",

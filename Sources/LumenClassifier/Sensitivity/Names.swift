@@ -995,9 +995,9 @@ private struct LatinNames: Sendable {
             }
             p -= 2
         }
-        guard p >= 0, sameLine(t, w[p], w[p + 1]) else { return nil }
-        if kinAdjectives.contains(w[p].hash), p > 0, sameLine(t, w[p - 1], w[p]) { p -= 1 }
-        guard kinPossessives.contains(w[p].hash), !(ourWords.contains(w[p].hash) && firmKin.contains(w[i].hash)) else { return nil }
+        guard let q = kinPossessive(t, w, before: p) else { return nil }
+        p = q
+        guard !(ourWords.contains(w[p].hash) && firmKin.contains(w[i].hash)) else { return nil }
         // An English kin noun in capitals is a title's ("My Neighbor Totoro", "My Gran Turismo", "My Ex Machina").
         if englishPossessives.contains(w[p].hash), w[i].isCapitalized { return nil }
         let j = i + 1
@@ -1020,6 +1020,23 @@ private struct LatinNames: Sendable {
         }
         // In lower case only right after the noun: "her husband, sue and be sued" is a verb.
         return w[i].next == 0x20 && plainFirstName(y) ? j : nil
+    }
+
+    /// Whether the kin noun `w[i]`, after a possessive (and an adjective) on its line, is in a text about a
+    /// work ("her sister Elsa" in a chapter) or in a title (an English kin noun in capitals: "My Brother
+    /// Jonathan").
+    private func kinTitleOrWork(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
+        guard let p = kinPossessive(t, w, before: i - 1) else { return false }
+        return (englishPossessives.contains(w[p].hash) && w[i].isCapitalized) || facts().aboutAWork
+    }
+
+    /// The index of the possessive before a kin noun whose previous word is `w[p]`, on the noun's line, past
+    /// one adjective ("my sister", "her late husband").
+    private func kinPossessive(_ t: ScalarText, _ w: [Word], before p: Int) -> Int? {
+        var p = p
+        guard p >= 0, p + 1 < w.count, sameLine(t, w[p], w[p + 1]) else { return nil }
+        if kinAdjectives.contains(w[p].hash), p > 0, sameLine(t, w[p - 1], w[p]) { p -= 1 }
+        return kinPossessives.contains(w[p].hash) ? p : nil
     }
 
     /// Whether the name-like `w[i]` is followed by a comma, a possessive (and an adjective) and a kin noun on its
@@ -1174,7 +1191,7 @@ private struct LatinNames: Sendable {
     /// Words of a text about a work or a public sphere, where first names are characters and public people.
     private let worksWords = Chars.hashSet(
         """
-        chapter chapters novel novels book books story stories film films movie movies episode episodes character characters
+        chapter chapters novel novels story stories film films movie movies episode episodes character characters
         poem poems song songs lyrics verse verses scripture bible fanfic fiction play plays series season championship player
         players league thee thou thy unto hath doth saith chanson comptine canción lullaby
         """)
@@ -1457,8 +1474,10 @@ private struct LatinNames: Sendable {
                 i = e
                 continue
             }
-            // Cue phrases: "name is X", "name: X", "name? X", "User: X", "named X", "it to X", "under X".
-            if i + 1 < w.count, isCue(t, w, i) {
+            // Cue phrases: "name is X", "name: X", "name? X", "User: X", "named X", "it to X", "under X". A kin
+            // noun after a possessive has the kin rule's exclusions: not in a text about a work ("In chapter 3,
+            // her sister Elsa…"), nor in a title ("My Brother Jonathan").
+            if i + 1 < w.count, isCue(t, w, i), !(kinNouns.contains(x.hash) && kinTitleOrWork(t, w, i, facts)) {
                 var j = i + 1
                 if objectPronouns.contains(w[j].hash), j + 1 < w.count { j += 1 }
                 let y = w[j]
