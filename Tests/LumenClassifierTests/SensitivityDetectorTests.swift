@@ -1095,6 +1095,9 @@ private func strongNames(_ text: String) -> [String] {
         // The older cue nouns (sister, son, friend, wife, nurse…) after a possessive follow the kin rule's
         // exclusions; booking a table is no text about a work.
         #expect(strongNames("Can you book a table for me and my wife Joy on Friday?") == ["Joy"])
+        #expect(strongNames("are you coming to Femi's 30th birthday? and to Ama's fortieth?") == ["Femi"])
+        #expect(strongNames("We miss Tunde's late wife so much. Help me plan Priya's surprise birthday.") == ["Tunde", "Priya"])
+        #expect(strongNames("When was Shakespeare's 400th birthday celebrated? I loved Femi's 2nd album.").isEmpty)
         #expect(strongNames("Draft a thank-you card from our book club to Bill Fields and his wife Joy.").contains("Joy"))
         for text in [
             "In chapter 3, her sister Elsa leaves the castle.", "Write a fanfic where Elsa and her sister Anna open a bakery.",

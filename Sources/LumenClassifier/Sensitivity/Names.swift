@@ -1082,6 +1082,12 @@ private struct LatinNames: Sendable {
         freebie freebies special specials package packages venue venues dress dresses cake cakes community communities
         director directors home homes service services savings account accounts program programme collection
         """)
+    /// Words between a possessive and a life's event: spelled ordinals, "late", "surprise", "upcoming", "ex".
+    private let lifeAdjectives = Chars.hashSet(
+        """
+        first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth sixteenth eighteenth         twentieth twenty-first thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth hundredth late surprise         upcoming ex
+        """)
+    private let ordinalEndings = Chars.hashSet("st nd rd th")
     private let petNouns = Chars.hashSet("dog dogs cat cats puppy kitten hamster rabbit bunny parrot horse pony pet pets")
 
     /// Whether `w[i]`, a name-like word, is followed by "'s" (or "’s") and a word of `lifeNouns`, and the text
@@ -1090,7 +1096,7 @@ private struct LatinNames: Sendable {
     private func possessedLife(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
         let x = w[i]
         // "Femi's birthday", or "James' birthday" after a name ending in s.
-        let life: Int
+        var life: Int
         if i + 2 < w.count, w[i + 1].start == x.end + 1, w[i + 1].isPossessiveS(t), w[i + 1].next == 0x20,
             sameLine(t, w[i + 1], w[i + 2])
         {
@@ -1099,6 +1105,13 @@ private struct LatinNames: Sendable {
             life = i + 1
         } else {
             return false
+        }
+        // "Femi's 30th birthday", "Ama's fortieth", "Tunde's late wife", "Priya's surprise birthday".
+        let k = life
+        if w[k].isNumber, k + 2 < w.count, w[k + 1].start == w[k].end, ordinalEndings.contains(w[k + 1].hash), sameLine(t, w[k + 1], w[k + 2]) {
+            life = k + 2
+        } else if lifeAdjectives.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) {
+            life = k + 1
         }
         guard lifeNouns.contains(w[life].hash) else { return false }
         if life + 1 < w.count, sameLine(t, w[life], w[life + 1]), offerNouns.contains(w[life + 1].hash) { return false }
