@@ -1081,6 +1081,17 @@ private func strongNames(_ text: String) -> [String] {
 
     /// People named by their relation to the writer or by the events of their lives; not riddles' kin,
     /// firms, pets, eponyms or logs.
+    /// What someone is called ("everyone calls her Bridie") and, for a first name that does what people do,
+    /// where they are from ("Fatima from billing thinks…").
+    @Test func peopleByWhatTheyAreCalledAndWhereTheyAreFrom() {
+        #expect(strongNames("Everyone calls her Bridie, and we call him Tomek at home.") == ["Bridie", "Tomek"])
+        #expect(strongNames("Fatima from billing thinks we overcharged you.") == ["Fatima"])
+        #expect(strongNames("Lauren from Foxtons says we can view the flat on Monday.") == ["Lauren"])
+        for text in ["They call her Siri at home.", "we call her Alexa lol", "I call it Bob.", "Florence from Italy is a city."] {
+            #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
+        }
+    }
+
     @Test func peopleNamedByKinAndLifeEvents() {
         #expect(strongNames("My cousin Ciarán taught me to tie knots.") == ["Ciarán"])
         #expect(strongNames("my flatmate jess keeps eating my food") == ["jess"])

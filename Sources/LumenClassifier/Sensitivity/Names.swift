@@ -456,6 +456,9 @@ private struct LatinNames: Sendable {
     private let withHash = Chars.hash("with")
     private let addHash = Chars.hash("add")
     private let meHash = Chars.hash("me")
+    private let himHash = Chars.hash("him")
+    private let herHash = Chars.hash("her")
+    private let fromHash = Chars.hash("from")
     private let youHash = Chars.hash("you")
     private let missHash = Chars.hash("miss")
     private let callWords = Chars.hashSet("call calls called")
@@ -1178,6 +1181,17 @@ private struct LatinNames: Sendable {
             guard y.isCapitalized, !y.isAllCaps, firstNames.contains(y.hash), k + 2 < w.count, sameLine(t, y, w[k + 2]) else { return false }
             k += 2
         }
+        // Where the person is from: "Lauren from Foxtons said", "Fatima from billing thinks".
+        if w[k].hash == fromHash, k + 2 < w.count, sameLine(t, w[k], w[k + 1]) {
+            var m = k + 1
+            if w[m].isCapitalized {
+                while m < w.count, m <= k + 3, sameLine(t, w[m - 1], w[m]), w[m].isCapitalized { m += 1 }
+            } else {
+                m += 1
+            }
+            guard m < w.count, sameLine(t, w[m - 1], w[m]) else { return false }
+            k = m
+        }
         if adverbs.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) { k += 1 }
         if !w[k].isCapitalized, humanVerbs.contains(w[k].hash) { return true }
         // "Me and Aisling", "I and Tomasz".
@@ -1503,9 +1517,11 @@ private struct LatinNames: Sendable {
                 let plainWord =
                     englishWords.contains(y.hash) || softwareWords.contains(y.hash)
                     || (!lowercaseText && !y.isCapitalized && !firstNames.contains(y.hash) && !surnames.contains(y.hash))
-                // "Dear Parent", "Hi Hiring Manager", "Happy birthday, Grandma": a letter to a role or kin; "Hey Siri"
-                // calls an assistant.
-                let role = addressedRoles.contains(y.hash) || (englishGreetings.contains(x.hash) && assistants.contains(y.hash))
+                // "Dear Parent", "Hi Hiring Manager", "Happy birthday, Grandma": a letter to a role or kin; "Hey Siri",
+                // "they call her Alexa" name an assistant.
+                let role =
+                    addressedRoles.contains(y.hash)
+                    || ((englishGreetings.contains(x.hash) || objectPronouns.contains(x.hash)) && assistants.contains(y.hash))
                 if sameSentence, !role,
                     (capitalizedCandidate(y)
                         || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)
@@ -2122,7 +2138,8 @@ private struct LatinNames: Sendable {
         if x.hash == underHash, i > 0, w[i - 1].next == 0x27 || w[i - 1].hash == itHash { return true }
         if x.hash == toHash, i > 0, w[i - 1].hash == itHash { return true }
         if x.hash == amHash, i > 0, w[i - 1].hash == iHash { return false }
-        if x.hash == meHash, i > 0, callWords.contains(w[i - 1].hash) { return true }
+        // "call me Ishmael", "everyone calls her Bridie", "we call him Tomek".
+        if x.hash == meHash || x.hash == himHash || x.hash == herHash, i > 0, callWords.contains(w[i - 1].hash) { return true }
         if x.hash == addHash || x.hash == withHash || x.hash == byHash { return false }
         return strongCues.contains(x.hash) || nameCues.contains(x.hash)
     }
