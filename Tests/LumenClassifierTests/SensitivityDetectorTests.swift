@@ -1079,19 +1079,22 @@ private func strongNames(_ text: String) -> [String] {
         }
     }
 
-    /// People named by their relation to the writer or by the events of their lives; not riddles' kin,
-    /// firms, pets, eponyms or logs.
-    /// What someone is called ("everyone calls her Bridie") and, for a first name that does what people do,
-    /// where they are from ("Fatima from billing thinks…").
-    @Test func peopleByWhatTheyAreCalledAndWhereTheyAreFrom() {
-        #expect(strongNames("Everyone calls her Bridie, and we call him Tomek at home.") == ["Bridie", "Tomek"])
+    /// A first name that does what people do may say where it is from first, in lower case or as a team's
+    /// acronym ("Fatima from billing thinks…"); a capitalised "from" is a brand's or a story's character as often.
+    @Test func firstNamesSayWhereTheyAreFrom() {
         #expect(strongNames("Fatima from billing thinks we overcharged you.") == ["Fatima"])
-        #expect(strongNames("Lauren from Foxtons says we can view the flat on Monday.") == ["Lauren"])
-        for text in ["They call her Siri at home.", "we call her Alexa lol", "I call it Bob.", "Florence from Italy is a city."] {
+        #expect(strongNames("Alex from the bank wants me to sign, is it safe?") == ["Alex"])
+        #expect(strongNames("Priya from HR says we need the forms.") == ["Priya"])
+        for text in [
+            "I keep hearing that Jake from State Farm says I can save money, is that true?",
+            "I love the scene where Rachel from Friends says they were on a break.", "We call him Max, our puppy.",
+        ] {
             #expect(strongNames(text).isEmpty, "\(text): \(strongNames(text))")
         }
     }
 
+    /// People named by their relation to the writer or by the events of their lives; not riddles' kin,
+    /// firms, pets, eponyms or logs.
     @Test func peopleNamedByKinAndLifeEvents() {
         #expect(strongNames("My cousin Ciarán taught me to tie knots.") == ["Ciarán"])
         #expect(strongNames("my flatmate jess keeps eating my food") == ["jess"])
@@ -1107,14 +1110,25 @@ private func strongNames(_ text: String) -> [String] {
         // exclusions; booking a table is no text about a work.
         #expect(strongNames("Can you book a table for me and my wife Joy on Friday?") == ["Joy"])
         #expect(strongNames("are you coming to Femi's 30th birthday? and to Ama's fortieth?") == ["Femi"])
+        // The writer's own people in a request for a poem, a story or a song are theirs, not a work's characters.
+        for (text, name) in [
+            ("Write a poem for my wife Joy.", "Joy"), ("Write a short bedtime story for my daughter Emma about dragons.", "Emma"),
+            ("My son Jack wants to play football this season.", "Jack"), ("My wife Joy loves that song, can you find the lyrics?", "Joy"),
+        ] {
+            #expect(strongNames(text) == [name], "\(text): \(strongNames(text))")
+        }
         #expect(strongNames("We miss Tunde's late wife so much. Help me plan Priya's surprise birthday.") == ["Tunde", "Priya"])
         #expect(strongNames("When was Shakespeare's 400th birthday celebrated? I loved Femi's 2nd album.").isEmpty)
         #expect(strongNames("Draft a thank-you card from our book club to Bill Fields and his wife Joy.").contains("Joy"))
         for text in [
             "In chapter 3, her sister Elsa leaves the castle.", "Write a fanfic where Elsa and her sister Anna open a bakery.",
+            "In the book, her cousin Elsa leaves the castle.", "In the book, Elsa's wedding is cancelled. Why do you think?",
+            "Did you watch Beyonce's second wedding?",
             "My Friend Dahmer is a graphic novel.", "Summarize the plot of My Uncle Oswald.", "My Nurse Ratched costume for Halloween — what wig?",
         ] {
-            #expect(!strongNames(text).contains { ["Elsa", "Anna", "Dahmer", "Oswald", "Ratched"].contains($0) }, "\(text): \(strongNames(text))")
+            #expect(
+                !strongNames(text).contains { ["Elsa", "Anna", "Dahmer", "Oswald", "Ratched", "Beyonce"].contains($0) },
+                "\(text): \(strongNames(text))")
         }
         for text in [
             "Our partner Acme signed the renewal.", "My dog Max is cute.", "my friend will come tomorrow",

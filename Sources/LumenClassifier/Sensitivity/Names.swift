@@ -456,8 +456,6 @@ private struct LatinNames: Sendable {
     private let withHash = Chars.hash("with")
     private let addHash = Chars.hash("add")
     private let meHash = Chars.hash("me")
-    private let himHash = Chars.hash("him")
-    private let herHash = Chars.hash("her")
     private let fromHash = Chars.hash("from")
     private let youHash = Chars.hash("you")
     private let missHash = Chars.hash("miss")
@@ -972,6 +970,21 @@ private struct LatinNames: Sendable {
     private let lawHash = Chars.hash("law")
     private let inHash = Chars.hash("in")
     private let ourWords = Chars.hashSet("our unser unsere unserem unseren notre nos nuestro nuestra nostro nostra nosso nossa onze")
+    /// First- and second-person possessives: the writer's own people or the reader's ("my", "our", "your", "mein",
+    /// "ma", "mi", "mijn", "mój"…), where the third person's ("her", "his", "their", "sa", "su") may be a character's.
+    private let ownPossessives = Chars.hashSet(
+        """
+        my your our mein meine meinen meinem meiner meines unser unsere unserem unseren unseres mon ma mes ton ta tes notre
+        nos mi mis tu tus nuestro nuestra mio mia miei mie tuo tua nostro nostra meu minha meus minhas teu nosso nossa mijn
+        jouw onze mój moja moje mojego mojej
+        """)
+
+    /// Whether a kin noun after the possessive `w[p]` is a character's: in a text about a work, where the writer's own
+    /// people ("Write a poem for my wife Joy", "a bedtime story for my daughter Emma") are excluded only by a word
+    /// that is surely a work's (chapter, novel, episode…), a third person's by any ("In the book, her cousin Elsa").
+    private func characterKin(_ w: [Word], _ p: Int, _ facts: () -> TextFacts) -> Bool {
+        ownPossessives.contains(w[p].hash) ? facts().aboutAWorkSurely : facts().aboutAWork
+    }
     /// Kin nouns that firms, products and places stand after too ("their partner Infosys", "my landlord Foxtons",
     /// "my tutor Khanmigo"): a census first name or a full name must follow them.
     private let firmKin = Chars.hashSet(
@@ -1001,8 +1014,6 @@ private struct LatinNames: Sendable {
         guard let q = kinPossessive(t, w, before: p) else { return nil }
         p = q
         guard !(ourWords.contains(w[p].hash) && firmKin.contains(w[i].hash)) else { return nil }
-        // An English kin noun in capitals is a title's ("My Neighbor Totoro", "My Gran Turismo", "My Ex Machina").
-        if englishPossessives.contains(w[p].hash), w[i].isCapitalized { return nil }
         let j = i + 1
         guard j < w.count, w[i].next == 0x20 || w[i].next == 0x2C, !w[j].newlineBefore, w[j].start - w[i].end <= 2 else { return nil }
         let y = w[j]
@@ -1010,7 +1021,7 @@ private struct LatinNames: Sendable {
             !kinNouns.contains(y.hash), !productAfter(t, w, j)
         else { return nil }
         // Not in a text about a work, nor children that are pets ("My kids Bella and Coco are indoor cats").
-        if facts().aboutAWork || (childNouns.contains(w[i].hash) && facts().pets) { return nil }
+        if titleOrCharacterKin(w, p, i, facts) || (childNouns.contains(w[i].hash) && facts().pets) { return nil }
         if y.isCapitalized {
             // German capitalises every noun ("meinem Bruder Geld geliehen"): there only a census first name.
             if germanPossessives.contains(w[p].hash) { return firstNames.contains(y.hash) ? j : nil }
@@ -1030,7 +1041,13 @@ private struct LatinNames: Sendable {
     /// Jonathan").
     private func kinTitleOrWork(_ t: ScalarText, _ w: [Word], _ i: Int, _ facts: () -> TextFacts) -> Bool {
         guard let p = kinPossessive(t, w, before: i - 1) else { return false }
-        return (englishPossessives.contains(w[p].hash) && w[i].isCapitalized) || facts().aboutAWork
+        return titleOrCharacterKin(w, p, i, facts)
+    }
+
+    /// Whether the kin noun `w[i]` after the possessive `w[p]` is a title's (an English kin noun in capitals: "My
+    /// Neighbor Totoro", "My Gran Turismo") or a character's (`characterKin`).
+    private func titleOrCharacterKin(_ w: [Word], _ p: Int, _ i: Int, _ facts: () -> TextFacts) -> Bool {
+        (englishPossessives.contains(w[p].hash) && w[i].isCapitalized) || characterKin(w, p, facts)
     }
 
     /// The index of the possessive before a kin noun whose previous word is `w[p]`, on the noun's line, past
@@ -1066,7 +1083,7 @@ private struct LatinNames: Sendable {
                 return false
             }
         }
-        return !facts().aboutAWork
+        return !characterKin(w, p, facts)
     }
 
     /// What is spoken of as someone's own: a partner, a parent as a child speaks of them, and the events of a
@@ -1085,11 +1102,16 @@ private struct LatinNames: Sendable {
         freebie freebies special specials package packages venue venues dress dresses cake cakes community communities
         director directors home homes service services savings account accounts program programme collection
         """)
-    /// Words between a possessive and a life's event: spelled ordinals, "late", "surprise", "upcoming", "ex".
-    private let lifeAdjectives = Chars.hashSet(
+    /// Spelled ordinals, before a birthday ("Ama's fortieth birthday").
+    private let ordinalWords = Chars.hashSet(
         """
-        first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth sixteenth eighteenth         twentieth twenty-first thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth hundredth late surprise         upcoming ex
+        first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth
+        sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth
+        ninetieth hundredth
         """)
+    /// Words between a possessive and a life's event: "late", "surprise", "upcoming", "ex".
+    private let lifeAdjectives = Chars.hashSet("late surprise upcoming ex")
+    private let birthdayHash = Chars.hash("birthday")
     private let ordinalEndings = Chars.hashSet("st nd rd th")
     private let petNouns = Chars.hashSet("dog dogs cat cats puppy kitten hamster rabbit bunny parrot horse pony pet pets")
 
@@ -1109,10 +1131,15 @@ private struct LatinNames: Sendable {
         } else {
             return false
         }
-        // "Femi's 30th birthday", "Ama's fortieth", "Tunde's late wife", "Priya's surprise birthday".
+        // "Femi's 30th birthday", "Ama's fortieth birthday" (an ordinal before a birthday only: "Beyoncé's second
+        // wedding" is a famous one's), "Tunde's late wife", "Priya's surprise birthday".
         let k = life
-        if w[k].isNumber, k + 2 < w.count, w[k + 1].start == w[k].end, ordinalEndings.contains(w[k + 1].hash), sameLine(t, w[k + 1], w[k + 2]) {
+        if w[k].isNumber, k + 2 < w.count, w[k + 1].start == w[k].end, ordinalEndings.contains(w[k + 1].hash), sameLine(t, w[k + 1], w[k + 2]),
+            w[k + 2].hash == birthdayHash
+        {
             life = k + 2
+        } else if ordinalWords.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]), w[k + 1].hash == birthdayHash {
+            life = k + 1
         } else if lifeAdjectives.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) {
             life = k + 1
         }
@@ -1133,8 +1160,10 @@ private struct LatinNames: Sendable {
     /// What the kin and life-event rules ask of the whole text, found once per text (a rule that scanned
     /// the text at every kin noun would be quadratic).
     struct TextFacts {
-        /// A word of a text about a work (`worksWords`).
+        /// A word of a text about a work (`worksWords`, `weakWorksWords`, or "the book", "a book"…).
         var aboutAWork = false
+        /// A word that is surely a work's (`worksWords`: chapter, novel, episode, fanfic…).
+        var aboutAWorkSurely = false
         /// A pet's noun.
         var pets = false
         /// The writer speaks of themselves or to someone: a first- or second-person word.
@@ -1145,8 +1174,15 @@ private struct LatinNames: Sendable {
 
     private func textFacts(_ w: [Word]) -> TextFacts {
         var f = TextFacts(problem: wordProblem(w))
-        for x in w {
-            if worksWords.contains(x.hash) { f.aboutAWork = true }
+        for (k, x) in w.enumerated() {
+            if worksWords.contains(x.hash) {
+                f.aboutAWork = true
+                f.aboutAWorkSurely = true
+            } else if weakWorksWords.contains(x.hash) {
+                f.aboutAWork = true
+            } else if bookWords.contains(x.hash), k > 0, bookDeterminers.contains(w[k - 1].hash), k + 1 == w.count || w[k + 1].hash != clubHash {
+                f.aboutAWork = true  // "the book", "her books"; not "book a table", "our book club"
+            }
             if petNouns.contains(x.hash) { f.pets = true }
             if firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) { f.spoken = true }
         }
@@ -1181,15 +1217,17 @@ private struct LatinNames: Sendable {
             guard y.isCapitalized, !y.isAllCaps, firstNames.contains(y.hash), k + 2 < w.count, sameLine(t, y, w[k + 2]) else { return false }
             k += 2
         }
-        // Where the person is from: "Lauren from Foxtons said", "Fatima from billing thinks".
-        if w[k].hash == fromHash, k + 2 < w.count, sameLine(t, w[k], w[k + 1]) {
+        // Where the person is from, in lower case or as a team's acronym: "Fatima from billing thinks", "Alex from
+        // the bank wants", "Priya from HR says". Not a capitalised name: "Jake from State Farm", "Rachel from
+        // Friends", "Elsa from Frozen" are brands' and stories' characters as often as people.
+        if w[k].hash == fromHash {
             var m = k + 1
-            if w[m].isCapitalized {
-                while m < w.count, m <= k + 3, sameLine(t, w[m - 1], w[m]), w[m].isCapitalized { m += 1 }
-            } else {
+            while m < w.count, m <= k + 3, sameLine(t, w[m - 1], w[m]), !humanVerbs.contains(w[m].hash),
+                !w[m].isCapitalized || (m == k + 1 && w[m].isAllCaps && w[m].length <= 4)
+            {
                 m += 1
             }
-            guard m < w.count, sameLine(t, w[m - 1], w[m]) else { return false }
+            guard m > k + 1, m < w.count, sameLine(t, w[m - 1], w[m]) else { return false }
             k = m
         }
         if adverbs.contains(w[k].hash), k + 1 < w.count, sameLine(t, w[k], w[k + 1]) { k += 1 }
@@ -1218,10 +1256,15 @@ private struct LatinNames: Sendable {
     /// Words of a text about a work or a public sphere, where first names are characters and public people.
     private let worksWords = Chars.hashSet(
         """
-        chapter chapters novel novels story stories film films movie movies episode episodes character characters
-        poem poems song songs lyrics verse verses scripture bible fanfic fiction play plays series season championship player
-        players league thee thou thy unto hath doth saith chanson comptine canción lullaby
+        chapter chapters novel novels film films movie movies episode episodes character characters verse verses
+        scripture bible fanfic fiction series thee thou thy unto hath doth saith chanson comptine canción lullaby
         """)
+    /// Words of works that are also what people ask to have written or do themselves: poems, songs and their lyrics,
+    /// stories, plays, a season, players.
+    private let weakWorksWords = Chars.hashSet("poem poems song songs lyrics story stories play plays season championship player players league")
+    private let bookWords = Chars.hashSet("book books")
+    private let bookDeterminers = Chars.hashSet("the a this that his her their its my your our")
+    private let clubHash = Chars.hash("club")
 
     /// Whether `x` is a sentence of its own: a line's or a sentence's start before it, a line's or the
     /// text's end (or a full stop or "!") after it ("…in Italy?\n\nFlorence", "Cheers.\nCormac").
@@ -1517,11 +1560,9 @@ private struct LatinNames: Sendable {
                 let plainWord =
                     englishWords.contains(y.hash) || softwareWords.contains(y.hash)
                     || (!lowercaseText && !y.isCapitalized && !firstNames.contains(y.hash) && !surnames.contains(y.hash))
-                // "Dear Parent", "Hi Hiring Manager", "Happy birthday, Grandma": a letter to a role or kin; "Hey Siri",
-                // "they call her Alexa" name an assistant.
-                let role =
-                    addressedRoles.contains(y.hash)
-                    || ((englishGreetings.contains(x.hash) || objectPronouns.contains(x.hash)) && assistants.contains(y.hash))
+                // "Dear Parent", "Hi Hiring Manager", "Happy birthday, Grandma": a letter to a role or kin; "Hey Siri"
+                // calls an assistant.
+                let role = addressedRoles.contains(y.hash) || (englishGreetings.contains(x.hash) && assistants.contains(y.hash))
                 if sameSentence, !role,
                     (capitalizedCandidate(y)
                         || (lowercaseText || (strongCue(t, w, i) && x.next != 0x3A)) && candidate(y) && !y.isCapitalized && !notNames.contains(y.hash)
@@ -2138,8 +2179,7 @@ private struct LatinNames: Sendable {
         if x.hash == underHash, i > 0, w[i - 1].next == 0x27 || w[i - 1].hash == itHash { return true }
         if x.hash == toHash, i > 0, w[i - 1].hash == itHash { return true }
         if x.hash == amHash, i > 0, w[i - 1].hash == iHash { return false }
-        // "call me Ishmael", "everyone calls her Bridie", "we call him Tomek".
-        if x.hash == meHash || x.hash == himHash || x.hash == herHash, i > 0, callWords.contains(w[i - 1].hash) { return true }
+        if x.hash == meHash, i > 0, callWords.contains(w[i - 1].hash) { return true }
         if x.hash == addHash || x.hash == withHash || x.hash == byHash { return false }
         return strongCues.contains(x.hash) || nameCues.contains(x.hash)
     }
