@@ -12,6 +12,7 @@ struct DifficultyFeatureTests {
     }
 
     @Test func vectorMatchesNames() {
+        #expect(Array(DifficultyFeatures.freeForm.prefix(DifficultyFeatures.ungated)) == ["open_length", "question_form"])
         #expect(DifficultyFeatures.extract("").count == DifficultyFeatures.names.count)
         #expect(DifficultyFeatures.extract("hello world").count == DifficultyFeatures.count)
         #expect(Set(DifficultyFeatures.names).count == DifficultyFeatures.count)
@@ -51,12 +52,15 @@ struct DifficultyFeatureTests {
     /// never on an answer-option question (it ends with its options) nor for a question quoted
     /// inside a task.
     @Test func questionForm() throws {
-        for text in ["How did US states get their names?", "can you explain how kickball is played ?  \n", "这个函数为什么会报错？", "Why?"] {
+        for text in [
+            "How did US states get their names?", "can you explain how kickball is played ?  \r\n", "这个函数为什么会报错？\u{3000}", "Why?\u{a0}",
+        ] {
             #expect(try feature("question_form", text) == 1, "\(text)")
         }
         for text in [
             "Write a limerick about a cat.", "Rewrite 'how are you?' more politely", "why is the sky blue", "",
             "?\nThat was a typo, ignore it.", "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth?",
+            "Translate into French: Where is the train station?", "Rewrite more politely: why haven't you paid yet?",
         ] {
             #expect(try feature("question_form", text) == 0, "\(text)")
         }

@@ -3,7 +3,7 @@
 /// Three groups (see `names`):
 /// - **structure** for every prompt: length in words (a Han character counts as a word), lines,
 ///   numbers, questions, and whether the request is put as a question (`question_form`: its last
-///   character is a question mark). Length is not one global effect: whether a longer prompt is harder depends
+///   character other than white space is a question mark, and it asks for no translation or rewrite). Length is not one global effect: whether a longer prompt is harder depends
 ///   on the kind of task. `open_length` is the length of an open-ended request (instructions, chat,
 ///   creative writing, rewriting), where a longer prompt mostly spells out more of what is wanted and
 ///   is no harder; it is zero for a demanding prompt (maths, reasoning, code, extraction, an
@@ -57,12 +57,12 @@ package enum DifficultyFeatures {
         "other_script",
     ]
 
-    /// The free-form features that have a gated copy for answer-option questions: all but
-    /// `open_length` and `question_form`, which are zero on them (an answer-option question ends
-    /// with its options, never with its question).
+    /// The free-form features that have a gated copy for answer-option questions: all but the
+    /// first `ungated`, `open_length` and `question_form`, which are zero on them (an answer-option
+    /// question ends with its options, never with its question).
     static let gated = Array(freeForm.dropFirst(ungated))
 
-    /// How many features open `freeForm` without a gated copy.
+    /// How many features open `freeForm` without a gated copy (a test checks which).
     static let ungated = 2
 
     /// Answer-option questions only (zero otherwise); followed by a copy of `gated` gated the same way.
@@ -186,10 +186,24 @@ struct DifficultyScan {
         return scan
     }
 
-    /// Whether the last character of `bytes` other than white space is "?" or "？" (U+FF1F, EF BC 9F).
+    /// Whether the last character of `bytes` other than white space (ASCII, no-break, ideographic or zero-width
+    /// space) is "?" or "？" (U+FF1F, EF BC 9F).
     static func endsWithQuestionMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var end = bytes.count
-        while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0a || bytes[end - 1] == 0x0d || bytes[end - 1] == 0x09 { end -= 1 }
+        while end > 0 {
+            let b = bytes[end - 1]
+            if b == 0x20 || (0x09...0x0d).contains(b) {
+                end -= 1
+            } else if end >= 2, b == 0xa0, bytes[end - 2] == 0xc2 {
+                end -= 2  // U+00A0
+            } else if end >= 3, bytes[end - 3] == 0xe3, bytes[end - 2] == 0x80, b == 0x80 {
+                end -= 3  // U+3000
+            } else if end >= 3, bytes[end - 3] == 0xe2, bytes[end - 2] == 0x80, b == 0x8b {
+                end -= 3  // U+200B
+            } else {
+                break
+            }
+        }
         if end >= 1, bytes[end - 1] == 0x3f { return true }
         return end >= 3 && bytes[end - 3] == 0xef && bytes[end - 2] == 0xbc && bytes[end - 1] == 0x9f
     }
@@ -633,8 +647,9 @@ struct DifficultyScan {
         // a bare open-ended instruction and a bare demanding one differ only by their categories.
         x.append((max(length, DifficultyFeatures.lengthFloor) - DifficultyFeatures.lengthFloor) * (1 - demand))
         // A request put as a question ("How did US states get their names?") rather than as a task
-        // ("Write a poem about…"): the strong model's answer is preferred more often.
-        x.append(endsWithQuestion && !options ? 1 : 0)
+        // ("Write a poem about…"): the strong model's answer is preferred more often. Not the question a
+        // text to translate or rewrite ends with ("Translate into French: Where is the station?").
+        x.append(endsWithQuestion && !options && scores[6] < 0.5 && scores[7] < 0.5 ? 1 : 0)
         x.append(logOnePlus(Double(lines - 2)))  // `lines` counts one past the last line
         x.append(numbers)
         x.append(logOnePlus(Double(questions)))

@@ -63,64 +63,64 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.02189521146283874,  // open_length
-            0.25233836863906123,  // question_form
-            -0.04098451403863899,  // lines
+            -0.021852269045739302,  // open_length
+            0.25102983367338344,  // question_form
+            -0.0408638842413834,  // lines
             0.0,  // numbers
-            -0.0638598278288994,  // questions
-            0.36713410491078147,  // math
-            0.30519659034268554,  // reasoning
-            0.38897379949296274,  // code
-            0.16273589602941035,  // constraints
-            0.0958487111254129,  // extraction
-            -0.31163181844432214,  // chat
-            -0.2087090314852414,  // rewriting
-            -0.10378429959589527,  // translation
-            -0.2508761159796713,  // creative
-            -0.16278996631220904,  // lookup
-            0.05449032923645907,  // constraint_count
-            0.24921328256537864,  // math_x_length
-            0.2475971265592656,  // math_x_numbers
-            0.13336940011636658,  // reasoning_x_length
-            0.06812796282198427,  // code_x_length
-            -0.057522103333800874,  // easy_x_length
-            0.17229881687888918,  // constrained_easy
-            0.05984570413767679,  // context_question
-            0.2139919843372243,  // other_script
-            -2.6404419235890217,  // mcq
-            -0.011911548489876599,  // mcq_length
-            0.016637910329180466,  // mcq_stem
-            0.06278727266875317,  // mcq_statements
-            0.03911868398201098,  // mcq_option_share
-            -0.32926087130221526,  // mcq_digit_ratio
-            -0.34878359203457343,  // mcq_symbol_ratio
-            0.13558690131115805,  // mcq_upper_ratio
-            -0.119574127972531,  // mcq_long_words
-            0.0049251399741626865,  // mcq_word_length
-            -0.009867615425065477,  // mcq_lines
-            0.013977664787795182,  // mcq_numbers
-            -0.002128503670208126,  // mcq_questions
-            -0.3650049811767972,  // mcq_math
-            -0.35157210882623663,  // mcq_reasoning
-            -0.44056547788150036,  // mcq_code
-            -0.18389494929934488,  // mcq_constraints
-            -0.1221966731010187,  // mcq_extraction
-            0.32551878964766945,  // mcq_chat
-            0.20145013137476014,  // mcq_rewriting
-            0.05427459937369419,  // mcq_translation
-            0.304341909929819,  // mcq_creative
-            0.08869991162641575,  // mcq_lookup
-            -0.06513612528896585,  // mcq_constraint_count
-            -0.21951838884138752,  // mcq_math_x_length
-            -0.05249158273229253,  // mcq_math_x_numbers
-            -0.07869768289296686,  // mcq_reasoning_x_length
-            -0.04215317441876648,  // mcq_code_x_length
-            0.03732689779962327,  // mcq_easy_x_length
-            -0.13982429541711247,  // mcq_constrained_easy
-            -0.07593271912165042,  // mcq_context_question
+            -0.06320128789166261,  // questions
+            0.36582232358376565,  // math
+            0.3040941133207823,  // reasoning
+            0.3876075069928272,  // code
+            0.16217730952934364,  // constraints
+            0.09548962649310505,  // extraction
+            -0.3104828315497493,  // chat
+            -0.20795208250780858,  // rewriting
+            -0.10335635092264928,  // translation
+            -0.2499736662751447,  // creative
+            -0.16219893363154952,  // lookup
+            0.05434515484457912,  // constraint_count
+            0.24833175173401137,  // math_x_length
+            0.24671520255146676,  // math_x_numbers
+            0.13289524982404863,  // reasoning_x_length
+            0.06793444588209871,  // code_x_length
+            -0.057313783255120994,  // easy_x_length
+            0.17168929929069493,  // constrained_easy
+            0.059617434562733954,  // context_question
+            0.21321004160846374,  // other_script
+            -2.641022552291093,  // mcq
+            -0.011867133654527223,  // mcq_length
+            0.01657625116062314,  // mcq_stem
+            0.06255781766701841,  // mcq_statements
+            0.038973337665046556,  // mcq_option_share
+            -0.32805793906085084,  // mcq_digit_ratio
+            -0.34751085142746524,  // mcq_symbol_ratio
+            0.13509056459084737,  // mcq_upper_ratio
+            -0.11913606432710509,  // mcq_long_words
+            0.004906987130280919,  // mcq_word_length
+            -0.009832455699975855,  // mcq_lines
+            0.013926510658695835,  // mcq_numbers
+            -0.002120744715279675,  // mcq_questions
+            -0.3637013741145053,  // mcq_math
+            -0.3503004507593611,  // mcq_reasoning
+            -0.439011304621945,  // mcq_code
+            -0.1832593090020997,  // mcq_constraints
+            -0.12174101743910347,  // mcq_extraction
+            0.32431912718128125,  // mcq_chat
+            0.20071956086518958,  // mcq_rewriting
+            0.054027727951366546,  // mcq_translation
+            0.30324406736281834,  // mcq_creative
+            0.08837967693251045,  // mcq_lookup
+            -0.06495186586048877,  // mcq_constraint_count
+            -0.2187451485300964,  // mcq_math_x_length
+            -0.052299785446745406,  // mcq_math_x_numbers
+            -0.07842312432796426,  // mcq_reasoning_x_length
+            -0.04205407381631927,  // mcq_code_x_length
+            0.03719254649285823,  // mcq_easy_x_length
+            -0.13933333973411272,  // mcq_constrained_easy
+            -0.0756459245566927,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.084993357509248,
+        bias: 1.0859091344148208,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
