@@ -954,30 +954,29 @@ private struct LatinNames: Sendable {
         brat siostra mama tata żona mąż syn córka babcia dziadek szef szefowa kuzyn kuzynka kuzynki sąsiad sąsiadka \
         przyjaciel przyjaciółka kolega koleżanka
         """)
-    /// Possessives before a kin noun, English, German and the other languages of the name lists. "our" takes no
-    /// kin noun that firms stand after: "our partner Acme" is a firm.
-    private static let englishPossessiveWords = "my your his her their our"
-    private static let germanPossessiveWords =
-        "mein meine meinen meinem meiner meines unser unsere unserem unseren unseres seine seines ihre ihrem ihrer"
-    private static let otherPossessiveWords = """
-        mon ma mes ton ta tes son sa ses notre nos leur mi mis tu tus su sus nuestro nuestra mio mia miei mie tuo tua \
-        nostro nostra suo sua meu minha meus minhas teu seu nosso nossa mijn jouw onze zijn haar mój moja moje mojego \
-        mojej
+    /// Possessives before a kin noun, English, German and the other languages of the name lists, of the first and
+    /// second person (the writer's own people or the reader's) and of the third (a character's, as often). "our"
+    /// takes no kin noun that firms stand after: "our partner Acme" is a firm.
+    private static let englishOwnPossessiveWords = "my your our"
+    private static let englishThirdPossessiveWords = "his her their"
+    private static let germanOwnPossessiveWords = "mein meine meinen meinem meiner meines unser unsere unserem unseren unseres"
+    private static let germanThirdPossessiveWords = "seine seines ihre ihrem ihrer"
+    private static let otherOwnPossessiveWords = """
+        mon ma mes ton ta tes notre nos mi mis tu tus nuestro nuestra mio mia miei mie tuo tua nostro nostra meu minha \
+        meus minhas teu nosso nossa mijn jouw onze mój moja moje mojego mojej
         """
-    private let kinPossessives = Chars.hashSet([englishPossessiveWords, germanPossessiveWords, otherPossessiveWords].joined(separator: " "))
-    private let englishPossessives = Chars.hashSet(englishPossessiveWords)
-    private let germanPossessives = Chars.hashSet(germanPossessiveWords)
+    private static let otherThirdPossessiveWords = "son sa ses leur su sus suo sua seu zijn haar"
+    private static let ownPossessiveWords = [englishOwnPossessiveWords, germanOwnPossessiveWords, otherOwnPossessiveWords]
+    private let kinPossessives = Chars.hashSet(
+        (ownPossessiveWords + [englishThirdPossessiveWords, germanThirdPossessiveWords, otherThirdPossessiveWords]).joined(separator: " "))
+    private let englishPossessives = Chars.hashSet(englishOwnPossessiveWords + " " + englishThirdPossessiveWords)
+    private let germanPossessives = Chars.hashSet(germanOwnPossessiveWords + " " + germanThirdPossessiveWords)
     private let lawHash = Chars.hash("law")
     private let inHash = Chars.hash("in")
     private let ourWords = Chars.hashSet("our unser unsere unserem unseren notre nos nuestro nuestra nostro nostra nosso nossa onze")
     /// First- and second-person possessives: the writer's own people or the reader's ("my", "our", "your", "mein",
     /// "ma", "mi", "mijn", "mój"…), where the third person's ("her", "his", "their", "sa", "su") may be a character's.
-    private let ownPossessives = Chars.hashSet(
-        """
-        my your our mein meine meinen meinem meiner meines unser unsere unserem unseren unseres mon ma mes ton ta tes notre
-        nos mi mis tu tus nuestro nuestra mio mia miei mie tuo tua nostro nostra meu minha meus minhas teu nosso nossa mijn
-        jouw onze mój moja moje mojego mojej
-        """)
+    private let ownPossessives = Chars.hashSet(ownPossessiveWords.joined(separator: " "))
 
     /// Whether a kin noun after the possessive `w[p]` is a character's: in a text about a work, where the writer's own
     /// people ("Write a poem for my wife Joy", "a bedtime story for my daughter Emma") are excluded only by a word
@@ -1353,6 +1352,33 @@ private struct LatinNames: Sendable {
         return k < 0 || t.v[k] == 0x0A || t.v[k] == 0x0D
     }
 
+    /// Whether the text is a chat written in lower case (see its use in `scan`), from its lower-case labels
+    /// (`lowerSpeaker`, the first 64).
+    private func isLowerChat(_ t: ScalarText, _ w: [Word]) -> Bool {
+        var lowerLabels: [UInt64] = []
+        var wordy = 0
+        var spoken = false
+        for k in w.indices where lowerLabels.count < 64 && lowerSpeaker(t, w, k) {
+            lowerLabels.append(w[k].hash)
+            if k + 2 < w.count, !w[k + 2].newlineBefore, !w[k + 1].isNumber, !w[k + 2].isNumber, !w[k + 1].isCapitalized { wordy += 1 }
+            // People in a chat speak to each other: "i", "you", "we", "lol", "thanks", or a question (the first 40
+            // words of the line).
+            var m = k + 1
+            while !spoken, m < w.count, m <= k + 40, !w[m].newlineBefore {
+                if firstPersonWords.contains(w[m].hash) || secondPersonWords.contains(w[m].hash) || chatWords.contains(w[m].hash)
+                    || w[m].next == 0x3F
+                {
+                    spoken = true
+                }
+                m += 1
+            }
+        }
+        guard lowerLabels.count >= 3, wordy >= 1, spoken else { return false }
+        var distinct: [UInt64] = []
+        for h in lowerLabels where !distinct.contains(h) { distinct.append(h) }
+        return distinct.count >= 2 && distinct.count < lowerLabels.count
+    }
+
     /// A census first name, or no everyday or software word.
     private func nameLike(_ x: Word) -> Bool {
         firstNames.contains(x.hash) || !(englishWords.contains(x.hash) || softwareWords.contains(x.hash))
@@ -1415,31 +1441,13 @@ private struct LatinNames: Sendable {
         // A chat written in lower case ("priya: ok so sat or sun?\ntom: sun works\npriya: aisha can't"): three lines
         // or more open with a lower-case census first name, two names or more, one said again; a message is of
         // words, and one speaks to someone or asks (a config's keys are said once and take values:
-        // fonts, hosts, "max: 10"; a deploy bot's or a host's lines speak to no one).
-        var lowerLabels: [UInt64] = []
-        var wordy = 0
-        var spoken = false
-        for k in w.indices where lowerLabels.count < 64 && lowerSpeaker(t, w, k) {
-            lowerLabels.append(w[k].hash)
-            if k + 2 < w.count, !w[k + 2].newlineBefore, !w[k + 1].isNumber, !w[k + 2].isNumber, !w[k + 1].isCapitalized { wordy += 1 }
-            // People in a chat speak to each other: "i", "you", "we", "lol", "thanks", or a question (the first 40
-            // words of the line).
-            var m = k + 1
-            while !spoken, m < w.count, m <= k + 40, !w[m].newlineBefore {
-                if firstPersonWords.contains(w[m].hash) || secondPersonWords.contains(w[m].hash) || chatWords.contains(w[m].hash)
-                    || w[m].next == 0x3F
-                {
-                    spoken = true
-                }
-                m += 1
-            }
+        // fonts, hosts, "max: 10"; a deploy bot's or a host's lines speak to no one). Read once, and only in a
+        // text with such a label (not a pass over every text's words).
+        var lowerChatFound: Bool?
+        func lowerChat() -> Bool {
+            if lowerChatFound == nil { lowerChatFound = isLowerChat(t, w) }
+            return lowerChatFound!
         }
-        let lowerChat: Bool = {
-            guard lowerLabels.count >= 3, wordy >= 1, spoken else { return false }
-            var distinct: [UInt64] = []
-            for h in lowerLabels where !distinct.contains(h) { distinct.append(h) }
-            return distinct.count >= 2 && distinct.count < lowerLabels.count
-        }()
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
@@ -1641,7 +1649,7 @@ private struct LatinNames: Sendable {
                     continue
                 }
             }
-            if lowerChat, lowerSpeaker(t, w, i) {
+            if lowerSpeaker(t, w, i), lowerChat() {
                 personal = true
                 add(i, i + 1, 0.6)
                 i += 1
