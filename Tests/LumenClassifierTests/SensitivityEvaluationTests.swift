@@ -106,7 +106,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// The same probes counted as the shipped policies act: findings scored 0.5 or more (a lone first name
     /// scores 0.45 unless the text names people where letters, chats and people's own accounts do).
     /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.919 / 0.842, c 0.953
-    /// / 0.824, d 0.896 / 0.787, e 0.797 / 0.811, f 0.462 / 0.767, g 0.727 / 0.848; before first names in
+    /// / 0.824, d 0.896 / 0.787, e 0.797 / 0.811, f 0.462 / 0.767, g 0.734 / 0.850; before first names in
     /// prose were raised, d 0.888 / 0.782, e 0.733 / 0.810 and f 0.318 / 0.699; before names after kin nouns
     /// and before a life's events, g 0.506 / 0.796, blind 0.656 / 0.821).
     @Test(arguments: [

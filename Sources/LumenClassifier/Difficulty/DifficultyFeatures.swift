@@ -3,8 +3,9 @@
 /// Three groups (see `names`):
 /// - **structure** for every prompt: length in words (a Han character counts as a word), lines,
 ///   numbers, questions, and whether the request is put as a question (`question_form`: its last
-///   character other than white space is a question mark, and it asks for no translation or rewrite). Length is not one global effect: whether a longer prompt is harder depends
-///   on the kind of task. `open_length` is the length of an open-ended request (instructions, chat,
+///   character other than white space is a question mark, and it asks for no translation or
+///   rewrite). Length is not one global effect: whether a longer prompt is harder depends on the
+///   kind of task. `open_length` is the length of an open-ended request (instructions, chat,
 ///   creative writing, rewriting), where a longer prompt mostly spells out more of what is wanted and
 ///   is no harder; it is zero for a demanding prompt (maths, reasoning, code, extraction, an
 ///   answer-option question) in proportion to how demanding it looks. Demanding prompts get their

@@ -21,8 +21,8 @@
 ///   worked solutions better than their length does: concordance 0.69 against 0.64 on 505 of them,
 ///   yet on the real labels of GSM8K's test questions (Mixtral's failures, as #14 measured them)
 ///   length alone orders them well (APGR 0.60), and steps are only a stand-in for those labels:
-///   so quantities and length carry the same prior, 1.5 each; on the steps stand-in that ties with
-///   1.5 and 1.0, and the ranking follows length more closely), then
+///   so quantities and length carry the same prior, 1.5 each: on the steps stand-in this scores as
+///   well as 1.0 for length did, and the ranking follows length more closely), then
 ///   strict multi-constraint instructions (IFEval-style instruction following, also when the task
 ///   itself is creative: `constrained_easy`) and extraction from a long context (MT-bench's
 ///   extraction category); little or none on chit-chat, rewriting, translation, creative writing
@@ -38,7 +38,8 @@
 ///   into the demanding kinds. `numbers` is fixed at 0: in a free-form request a count
 ///   of numbers means different things (quantities in a word problem, figures in pasted data); its
 ///   maths effect is `math_x_numbers`.
-/// - **Learned with a weak prior**, `question_form` (the request ends with a question mark), mean
+/// - **Learned with a weak prior**, `question_form` (the request ends with a question mark and asks
+///   for no translation or rewrite), mean
 ///   0.5, precision 25: a request put as a question ("How did US states get their names?", "Can
 ///   you explain how kickball is played?") rather than as a task to carry out ("Write a limerick…",
 ///   "Rewrite this sentence…"). On AlpacaEval the strong model's answer is preferred to 86% of
