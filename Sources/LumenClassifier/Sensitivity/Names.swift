@@ -1441,13 +1441,8 @@ private struct LatinNames: Sendable {
         // A chat written in lower case ("priya: ok so sat or sun?\ntom: sun works\npriya: aisha can't"): three lines
         // or more open with a lower-case census first name, two names or more, one said again; a message is of
         // words, and one speaks to someone or asks (a config's keys are said once and take values:
-        // fonts, hosts, "max: 10"; a deploy bot's or a host's lines speak to no one). Read once, and only in a
-        // text with such a label (not a pass over every text's words).
-        var lowerChatFound: Bool?
-        func lowerChat() -> Bool {
-            if lowerChatFound == nil { lowerChatFound = isLowerChat(t, w) }
-            return lowerChatFound!
-        }
+        // fonts, hosts, "max: 10"; a deploy bot's or a host's lines speak to no one).
+        let lowerChat = isLowerChat(t, w)
         func add(_ s: Int, _ e: Int, _ score: Double) {
             guard e > s, !(s..<e).contains(where: { taken[$0] }) else { return }
             // A version after it makes it a product ("Claude Opus 4.5", "Gemini 2.5"); a lower-case
@@ -1649,7 +1644,7 @@ private struct LatinNames: Sendable {
                     continue
                 }
             }
-            if lowerSpeaker(t, w, i), lowerChat() {
+            if lowerChat, lowerSpeaker(t, w, i) {
                 personal = true
                 add(i, i + 1, 0.6)
                 i += 1
