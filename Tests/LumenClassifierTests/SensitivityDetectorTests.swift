@@ -998,10 +998,13 @@ private func strongNames(_ text: String) -> [String] {
         // 195 s where the rest of the screen takes under one).
         let small = String(repeating: "Is it ready? Anna is here. deploy done 🚀 Anna \n\nAnna\n", count: 500)
         let large = String(repeating: "Is it ready? Anna is here. deploy done 🚀 Anna \n\nAnna\n", count: 4000)
-        let clock = ContinuousClock()
-        let smallTime = clock.measure { _ = classifier.findings(in: small) }
-        let largeTime = clock.measure { _ = classifier.findings(in: large) }
-        #expect(largeTime < smallTime * 24, "\(smallTime) for 500 repeats, \(largeTime) for 4,000")
+        // Thread CPU time, the fastest of three runs each, as `pathologicalInputsAreLinear` measures: a
+        // single wall-clock run failed here once under a fresh clone's parallel suites (6.7 s against 24 ×
+        // 0.18 s) while the screen itself stayed linear.
+        _ = classifier.findings(in: small)
+        let smallTime = CPUTime.best { _ = classifier.findings(in: small) }
+        let largeTime = CPUTime.best { _ = classifier.findings(in: large) }
+        #expect(largeTime < smallTime * 24, "\(smallTime) s for 500 repeats, \(largeTime) s for 4,000")
     }
 
     /// A text that names people where letters and messages do (a greeting, a signature, a chat's
