@@ -34,6 +34,34 @@ struct DifficultyFeatureTests {
         }
     }
 
+    /// Options written on the stem's line ("(A) Mars (B) Jupiter…", "Answer Choices: A) 21 B) 23…")
+    /// are answer options too, scored as the lines would be; letters in brackets that are not a
+    /// trailing run of three or more options are not.
+    @Test func inlineAnswerOptionsAreOptions() throws {
+        let lines = "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth"
+        let inline = "Which planet is largest? (A) Mars (B) Jupiter (C) Venus (D) Earth"
+        #expect(try feature("mcq", inline) == 1)
+        #expect(try feature("mcq_stem", inline) == feature("mcq_stem", lines))  // "Which planet is largest"
+        #expect(try feature("mcq_length", inline) == feature("mcq_length", lines))
+        #expect(try feature("question_form", inline) == 0 && feature("questions", inline) == 0)
+        let choices = "A train covers 60 km in 45 minutes. What is its speed in km/h? Answer Choices: A) 70 B) 75 C) 80 D) 85"
+        #expect(try feature("mcq", choices) == 1)
+        #expect(abs(try feature("mcq_math_x_numbers", choices) / feature("mcq_math", choices) - log(1 + 2)) < 1e-9)  // 60, 45: the stem's
+        #expect(DifficultyModel.builtIn.score(inline) < DifficultyModel.builtIn.score("Which planet is largest?") - 0.2)
+        for text in [
+            "Explain the difference between options (A) and (B) in the contract.",  // two
+            "We can go with plan A) or plan B) or plan C) tomorrow, what do you think?",  // a question after them
+            "If good (A) gets dearer, good (B) sells more and good (C) sells less, which are complements?",
+            "Section (A) covers the scope of the agreement, who may sign it for the company and which subsidiaries it binds; "
+                + "(B) lists the fees, the invoices, when each is due and the late penalties that apply after thirty days; "
+                + "(C) sets out the termination rights of both parties and the notice each of them must give.",  // long
+            "Compare (B) Jupiter (C) Venus (D) Earth",  // not from A
+            "Which planet is largest? (a) Mars (b) Jupiter (c) Venus",  // lower case: the parts of a problem
+        ] {
+            #expect(try feature("mcq", text) == 0, "\(text)")
+        }
+    }
+
     @Test func lengthCountsHanCharactersAsWords() throws {
         // Open-ended requests without demanding cues: the length is counted from eight words on.
         let english = try feature("open_length", "please write a warm note to my aunt who lives by the sea in the north of the country")

@@ -15,8 +15,8 @@
 ///   chat, rewriting, translation, creative writing, look-ups, from closed English and Chinese cue
 ///   lists (`DifficultyLexicon`) and structure (code lines, equations, prices), and their interplay
 ///   with length and numbers;
-/// - **answer-option questions** (`mcq*`, zero unless the prompt has two or more lettered options
-///   "A. …"): an intercept, the stem, option and character-class signals that rank multiple-choice
+/// - **answer-option questions** (`mcq*`, zero unless the prompt has two or more lettered options,
+///   "A. …" on lines of their own or "(A) … (B) …" inline): an intercept, the stem, option and character-class signals that rank multiple-choice
 ///   questions, and a gated copy of every feature above. The model learns there what is peculiar
 ///   to such questions (MMLU, the largest labelled source) without moving the weights that apply
 ///   to free-form requests. On such a question `lines`, `questions` and `math_x_numbers` themselves
@@ -158,10 +158,16 @@ struct DifficultyScan {
     var lineIsOption = false
     var optionLines = 0
     var optionChars = 0
-    var stemChars = 0
     var stemUnits = 0
     var stemNumbers = 0
     var seenOption = false
+    // Options inline, on the stem's line ("… largest? (A) Mars (B) Jupiter", "Answer Choices: (A) 21
+    // (B) 27"): how many markers in sequence from A, and the stem and scalar offset at the first.
+    var inlineOptions = 0
+    var inlineStemUnits = 0
+    var inlineStemNumbers = 0
+    var inlineStemQuestions = 0
+    var inlineStart = 0
 
     // Where a supplied text may start: the units before the first colon and at the end of the first
     // line with words (-1: none).
@@ -184,7 +190,37 @@ struct DifficultyScan {
             scan.endsWithQuestion = endsWithQuestionMark(bytes)
         }
         scan.endLine(lineLength: scan.scalars - scan.lineStart)
+        scan.adoptInlineOptions()
         return scan
+    }
+
+    /// An option marker in the middle of a line ("(B)" or "B)" after a space, before a space or the
+    /// end) at byte `i`, scalar offset `offset`: counted when it continues the sequence A, B, C…
+    /// ("plan A) then", "good (B) increases" alone are no options).
+    @inline(__always)
+    private mutating func inlineMarker(_ letter: UInt8, offset: Int) {
+        if letter == 0x41 {
+            inlineOptions = 1
+            inlineStemUnits = units
+            inlineStemNumbers = numbers
+            inlineStemQuestions = questions
+            inlineStart = offset
+        } else if inlineOptions > 0 && inlineOptions < 8 && letter == 0x41 + UInt8(inlineOptions) {
+            inlineOptions += 1
+        }
+    }
+
+    /// Options written inline count as option lines when the prompt has no option lines of its own,
+    /// there are three or more ("options (A) and (B) of the contract" are not), and they end it: no
+    /// question after the first marker, and short (15 words an option at most; not "good (A) rises,
+    /// good (B) falls and (C)… : what are they?"). The text before the first marker is the stem.
+    private mutating func adoptInlineOptions() {
+        guard optionLines < 2, inlineOptions >= 3, questions == inlineStemQuestions, units - inlineStemUnits <= 15 * inlineOptions else { return }
+        optionLines = inlineOptions
+        optionChars = scalars - inlineStart
+        seenOption = true
+        stemUnits = inlineStemUnits
+        stemNumbers = inlineStemNumbers
     }
 
     /// Whether the last character of `bytes` other than white space (ASCII, no-break, ideographic or zero-width
@@ -242,6 +278,12 @@ struct DifficultyScan {
     }
     @inline(__always)
     private static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
+    /// An option letter, A–H.
+    @inline(__always)
+    private static func isOptionLetter(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x48 }
+    /// A space or tab.
+    @inline(__always)
+    private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 
     @inline(__always)
     private mutating func add(_ value: UInt8) {
@@ -393,6 +435,17 @@ struct DifficultyScan {
                     prev2 = 0
                 case 0x28:  // (
                     if wordEnd == i && wordLength >= 2 { calls += 1 }
+                    if i > 0, i + 2 < n, bytes[i + 2] == 0x29, Self.isOptionLetter(bytes[i + 1]), Self.isBlank(bytes[i - 1]),
+                        i + 3 == n || Self.isBlank(bytes[i + 3])
+                    {
+                        inlineMarker(bytes[i + 1], offset: i - extra)  // " (B) "
+                    }
+                    prev1 = 0
+                    prev2 = 0
+                case 0x29:  // )
+                    if i >= 2, i + 1 < n, Self.isOptionLetter(bytes[i - 1]), Self.isBlank(bytes[i - 2]), Self.isBlank(bytes[i + 1]) {
+                        inlineMarker(bytes[i - 1], offset: i - extra - 1)  // " B) "
+                    }
                     prev1 = 0
                     prev2 = 0
                 case 0x3f:  // ?
@@ -522,12 +575,13 @@ struct DifficultyScan {
         let a = bytes[i]
         let b = bytes[i + 1]
         let c = bytes[i + 2]
-        let isLetter: (UInt8) -> Bool = { $0 >= 0x41 && $0 <= 0x48 }  // A–H
-        if isLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) { return true }
-        if isLetter(a), i + 3 < bytes.count, (b == 0xef && c == 0xbc && bytes[i + 3] == 0x8e) || (b == 0xe3 && c == 0x80 && bytes[i + 3] == 0x81) {
+        if isOptionLetter(a) && (b == 0x2e || b == 0x29) && (c == 0x20 || c == 0x09) { return true }
+        if isOptionLetter(a), i + 3 < bytes.count,
+            (b == 0xef && c == 0xbc && bytes[i + 3] == 0x8e) || (b == 0xe3 && c == 0x80 && bytes[i + 3] == 0x81)
+        {
             return true  // ．(U+FF0E), 、(U+3001)
         }
-        return a == 0x28 && isLetter(b) && c == 0x29
+        return a == 0x28 && isOptionLetter(b) && c == 0x29
     }
 
     private mutating func markColon() {
@@ -545,7 +599,6 @@ struct DifficultyScan {
             optionChars += lineLength
             seenOption = true
         } else if !seenOption {
-            stemChars += lineLength
             stemUnits = words + numbers + cjk
             stemNumbers = numbers
         }
