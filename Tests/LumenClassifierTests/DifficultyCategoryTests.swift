@@ -28,6 +28,8 @@ struct DifficultyCategoryTests {
             "Tom earns $15 an hour and works 6 hours a day, 5 days a week. How much does he earn in 4 weeks?",
             "Solve the quadratic equation 2x^2 - 7x + 3 = 0.",
             "The vertices of a triangle are at (0, 0), (4, 0) and (0, 3). What is its area?",
+            "Prove that sqrt 2 is irrational.",
+            "Prove that there are infinitely many primes.",
             "小明有25个苹果，给了小红8个，又买了12个，现在一共有多少个苹果？",
             "一辆汽车每小时行驶60公里，3小时能行驶多少公里？",
             "解方程：2x + 5 = 17。"
@@ -36,6 +38,7 @@ struct DifficultyCategoryTests {
             .math,
             "Write a poem about the ocean at night.",
             "Rewrite this sentence to sound more formal: gonna be late, sorry.",
+            "I have an almost irrational dislike of open-plan offices. Help me explain it to my manager.",
             "What are the main differences between utilitarianism and deontological ethics?",
             "请把这段话改写得更正式一些：我明天不来了。",
             "写一首关于春天的诗。"

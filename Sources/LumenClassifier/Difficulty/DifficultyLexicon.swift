@@ -52,7 +52,8 @@ enum DifficultyLexicon {
             calculate, calculating, calculation, integral, integrals, derivative, derivatives, \
             equation, equations, probability, probabilities, arithmetic, algebra, algebraic, geometry, calculus, \
             polynomial, polynomials, matrix, matrices, eigenvalue, eigenvalues, logarithm, factorial, quadratic, \
-            prime number, prime numbers, divisible, divided by, remainder, \
+            prime number, prime numbers, primes, divisible, divisor, divisors, divided by, remainder, sqrt, \
+            irrational number, rational number, infinitely many, \
             perimeter, circumference, hypotenuse, square root, solve for, inequality, inequalities, combinatorics, \
             permutations, expected value, standard deviation, math problem, maths problem, math question, sum of, \
             compound interest, greatest common, least common, vertices, modulo, determinant, \

@@ -63,64 +63,64 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.021852269045739302,  // open_length
-            0.25102983367338344,  // question_form
-            -0.0408638842413834,  // lines
+            -0.021873962872539073,  // open_length
+            0.2512140066892153,  // question_form
+            -0.040893860893197284,  // lines
             0.0,  // numbers
-            -0.06320128789166261,  // questions
-            0.36582232358376565,  // math
-            0.3040941133207823,  // reasoning
-            0.3876075069928272,  // code
-            0.16217730952934364,  // constraints
-            0.09548962649310505,  // extraction
-            -0.3104828315497493,  // chat
-            -0.20795208250780858,  // rewriting
-            -0.10335635092264928,  // translation
-            -0.2499736662751447,  // creative
-            -0.16219893363154952,  // lookup
-            0.05434515484457912,  // constraint_count
-            0.24833175173401137,  // math_x_length
-            0.24671520255146676,  // math_x_numbers
-            0.13289524982404863,  // reasoning_x_length
-            0.06793444588209871,  // code_x_length
-            -0.057313783255120994,  // easy_x_length
-            0.17168929929069493,  // constrained_easy
-            0.059617434562733954,  // context_question
-            0.21321004160846374,  // other_script
-            -2.641022552291093,  // mcq
-            -0.011867133654527223,  // mcq_length
-            0.01657625116062314,  // mcq_stem
-            0.06255781766701841,  // mcq_statements
-            0.038973337665046556,  // mcq_option_share
-            -0.32805793906085084,  // mcq_digit_ratio
-            -0.34751085142746524,  // mcq_symbol_ratio
-            0.13509056459084737,  // mcq_upper_ratio
-            -0.11913606432710509,  // mcq_long_words
-            0.004906987130280919,  // mcq_word_length
-            -0.009832455699975855,  // mcq_lines
-            0.013926510658695835,  // mcq_numbers
-            -0.002120744715279675,  // mcq_questions
-            -0.3637013741145053,  // mcq_math
-            -0.3503004507593611,  // mcq_reasoning
-            -0.439011304621945,  // mcq_code
-            -0.1832593090020997,  // mcq_constraints
-            -0.12174101743910347,  // mcq_extraction
-            0.32431912718128125,  // mcq_chat
-            0.20071956086518958,  // mcq_rewriting
-            0.054027727951366546,  // mcq_translation
-            0.30324406736281834,  // mcq_creative
-            0.08837967693251045,  // mcq_lookup
-            -0.06495186586048877,  // mcq_constraint_count
-            -0.2187451485300964,  // mcq_math_x_length
-            -0.052299785446745406,  // mcq_math_x_numbers
-            -0.07842312432796426,  // mcq_reasoning_x_length
-            -0.04205407381631927,  // mcq_code_x_length
-            0.03719254649285823,  // mcq_easy_x_length
-            -0.13933333973411272,  // mcq_constrained_easy
-            -0.0756459245566927,  // mcq_context_question
+            -0.06326123078545061,  // questions
+            0.3661403203748738,  // math
+            0.30436612303994953,  // reasoning
+            0.3879520090392279,  // code
+            0.1623223141691412,  // constraints
+            0.09557478682036923,  // extraction
+            -0.3107536354063079,  // chat
+            -0.20813648660206147,  // rewriting
+            -0.1034478430630502,  // translation
+            -0.2501938508088612,  // creative
+            -0.16233891585631985,  // lookup
+            0.05439447289499761,  // constraint_count
+            0.24855127662352614,  // math_x_length
+            0.24693463664914542,  // math_x_numbers
+            0.13301368606314676,  // reasoning_x_length
+            0.06799460094900794,  // code_x_length
+            -0.05737490028943899,  // easy_x_length
+            0.17184195720722586,  // constrained_easy
+            0.05967095683196799,  // context_question
+            0.21339920013443214,  // other_script
+            -2.640386724699515,  // mcq
+            -0.011946737667030013,  // mcq_length
+            0.016587101071802154,  // mcq_stem
+            0.0626644372493308,  // mcq_statements
+            0.038979450359509345,  // mcq_option_share
+            -0.3300214707470519,  // mcq_digit_ratio
+            -0.34903439965922484,  // mcq_symbol_ratio
+            0.13442144936201245,  // mcq_upper_ratio
+            -0.11942345225191747,  // mcq_long_words
+            0.004846484969356498,  // mcq_word_length
+            -0.00997168116447817,  // mcq_lines
+            0.014198056659284473,  // mcq_numbers
+            -0.0022344457994107124,  // mcq_questions
+            -0.36355862126775573,  // mcq_math
+            -0.3503261682689897,  // mcq_reasoning
+            -0.43796507124416206,  // mcq_code
+            -0.1834979591854242,  // mcq_constraints
+            -0.12167475444482793,  // mcq_extraction
+            0.32451746423942235,  // mcq_chat
+            0.20086494473069957,  // mcq_rewriting
+            0.05404127730387813,  // mcq_translation
+            0.30355528947997873,  // mcq_creative
+            0.08862731616879559,  // mcq_lookup
+            -0.06498414409927394,  // mcq_constraint_count
+            -0.2193932275874466,  // mcq_math_x_length
+            -0.052620551494764155,  // mcq_math_x_numbers
+            -0.07863799089654631,  // mcq_reasoning_x_length
+            -0.042789582296279806,  // mcq_code_x_length
+            0.037269628933764905,  // mcq_easy_x_length
+            -0.13955098267612628,  // mcq_constrained_easy
+            -0.07539225789252768,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.0859091344148208,
+        bias: 1.0857417950547654,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
