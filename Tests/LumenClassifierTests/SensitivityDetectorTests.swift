@@ -824,6 +824,11 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Call Jane Smith on +1 415-555-3142", .person) == ["Jane Smith"])
         #expect(found("Ask Maria Garcia about the invoice.", .person) == ["Maria Garcia"])
         #expect(found("Email John Brown the report.", .person) == ["John Brown"])
+        // Nor is a sentence's first word, a gerund, capitalised for being first; an everyday word that is
+        // a first name too stays ("Grace Kelly").
+        #expect(found("Planning Maeve's twenty-first birthday next month, any ideas?", .person) == ["Maeve"])
+        #expect(found("We are late. Meeting John at noon instead.", .person) == ["John"])
+        #expect(found("Grace Kelly and Summer Reyes will join.", .person) == ["Grace Kelly", "Summer Reyes"])
         // A surname written first stays in the name (only verbs that take a person are left out).
         #expect(found("Patient: Brown Emily, admitted Monday.", .person) == ["Brown Emily"])
         #expect(found("Please ask Young Kim to sign.", .person) == ["Young Kim"])
@@ -985,6 +990,9 @@ private func strongNames(_ text: String) -> [String] {
         #expect(strongNames("If you don't know how, ask Imani or me.") == ["Imani"])
         #expect(strongNames("ty Owen. fwiw the lock id is stale") == ["Owen"])
         #expect(strongNames("tell Tariq Aziz about it") == ["Tariq Aziz"])
+        #expect(strongNames("Meet John at noon and bring the contract.") == ["John"])
+        #expect(strongNames("can you call Lucinda and ask about the boiler") == ["Lucinda"])
+        #expect(strongNames("Wish Maeve a happy birthday from all of us.") == ["Maeve"])
         for text in [
             "ask Claude to refactor this", "I not missed a pavement year yet. Man you reverse the interest", "ask Google Maps for the route",
         ] {

@@ -1753,6 +1753,16 @@ private struct LatinNames: Sendable {
                         let accented = words.allSatisfy { !$0.isAllCaps } && words.contains { $0.hasNonASCII }
                         // Two or three capitalised words that are no dictionary word: a name, weakly.
                         let plain = words.allSatisfy { !$0.isAllCaps } && words.last!.next != 0x3A
+                        // A sentence's first word is capitalised for being first: a gerund there before
+                        // a first name is not part of the name ("Planning Maeve's party", "Meeting John
+                        // at noon"; everyday words that are names stay: "Grace Kelly", "Summer Reyes").
+                        if lexical, e == i + 2, sentenceStart(x), englishWords.contains(x.hash), !firstNames.contains(x.hash),
+                            !surnames.contains(x.hash), firstNames.contains(w[i + 1].hash), x.length >= 5, x.endsWithIng(t)
+                        {
+                            add(i + 1, e, 0.6)
+                            i = e
+                            continue
+                        }
                         if lexical || accented || plain {
                             add(i, e, lexical || accented ? 0.6 : 0.45)
                             i = e
@@ -1847,9 +1857,11 @@ private struct LatinNames: Sendable {
     /// …and abbreviated (read only with their dot).
     private let foreignTitleAbbreviations = Chars.hashSet("hr fr dhr mevr dott dssa sig sigra ing avv sra srta")
 
-    /// Verbs whose object is a person, in a chat's lower case ("ask Imani", "ty Owen"; not "ping", which takes
-    /// hosts and regions: "ping Sydney region").
-    private let personVerbs = Chars.hashSet("ask asked asking tell told remind thank ty thx cc dm text email tag")
+    /// Verbs whose object is a person, in a chat's lower case or opening a line ("ask Imani", "ty Owen", "Meet
+    /// John at noon", "wish Maeve luck"; not "ping", which takes hosts and regions: "ping Sydney region").
+    private let personVerbs = Chars.hashSet(
+        "ask asked asking tell told remind thank ty thx cc dm text email tag meet meeting met call phone ring wish congratulate invite inform notify message welcome"
+    )
     /// Verbs whose "to" takes the person one writes or speaks to.
     private let correspondenceVerbs = Chars.hashSet(
         "reply replied respond write wrote apologise apologize talk speak spoke explain forward introduce")

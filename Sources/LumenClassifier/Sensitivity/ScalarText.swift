@@ -393,6 +393,11 @@ struct Word {
         length == 1 && t.v[start] | 0x20 == 0x73 && start > 0 && (t.v[start - 1] == 0x27 || t.v[start - 1] == 0x2019)
     }
 
+    /// Ends in "ing", any case ("Planning", "MEETING").
+    func endsWithIng(_ t: ScalarText) -> Bool {
+        length >= 3 && t.v[end - 3] | 0x20 == 0x69 && t.v[end - 2] | 0x20 == 0x6E && t.v[end - 1] | 0x20 == 0x67
+    }
+
     /// An upper-case letter after the first ("OOMKilled", "McDonald").
     func hasInnerCapital(_ t: ScalarText) -> Bool {
         guard length > 1 else { return false }
