@@ -1121,6 +1121,10 @@ private func strongNames(_ text: String) -> [String] {
         // exclusions; booking a table is no text about a work.
         #expect(strongNames("Can you book a table for me and my wife Joy on Friday?") == ["Joy"])
         #expect(strongNames("are you coming to Femi's 30th birthday? and to Ama's fortieth?") == ["Femi"])
+        // A compound ordinal is an ordinal; "we're", "I'm", "you're" are the writer speaking.
+        #expect(strongNames("We're planning Maeve's twenty-first birthday.") == ["Maeve"])
+        #expect(strongNames("I’m buying a present for Femi's birthday") == ["Femi"])
+        #expect(strongNames("It is Maeve's twenty-first birthday on Friday.").isEmpty)  // no one speaks: a famous one's, a character's
         // The writer's own people in a request for a poem, a story or a song are theirs, not a work's characters.
         for (text, name) in [
             ("Write a poem for my wife Joy.", "Joy"), ("Write a short bedtime story for my daughter Emma about dragons.", "Emma"),

@@ -1101,13 +1101,17 @@ private struct LatinNames: Sendable {
         freebie freebies special specials package packages venue venues dress dresses cake cakes community communities
         director directors home homes service services savings account accounts program programme collection
         """)
-    /// Spelled ordinals, before a birthday ("Ama's fortieth birthday").
-    private let ordinalWords = Chars.hashSet(
-        """
-        first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth
-        sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth
-        ninetieth hundredth
-        """)
+    /// Spelled ordinals, before a birthday ("Ama's fortieth birthday", "Maeve's twenty-first birthday").
+    private let ordinalWords: WordSet = {
+        let units = "first second third fourth fifth sixth seventh eighth ninth"
+        let single = """
+            \(units) tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth
+            twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth hundredth
+            """
+        let tens = "twenty thirty forty fifty sixty seventy eighty ninety".split(separator: " ")
+        let compound = tens.flatMap { ten in units.split(separator: " ").map { "\(ten)-\($0)" } }
+        return Chars.hashSet(single + " " + compound.joined(separator: " "))
+    }()
     /// Words between a possessive and a life's event: "late", "surprise", "upcoming", "ex".
     private let lifeAdjectives = Chars.hashSet("late surprise upcoming ex")
     private let birthdayHash = Chars.hash("birthday")
@@ -1194,7 +1198,8 @@ private struct LatinNames: Sendable {
         lol ugh thanks thx ty sure maybe haha omg pls plz sorry hey hi yeah yep nope cool nice great finally awesome ikr \
         idk tbh i'm i'll i've i'd you're you'll you've we're we'll i’m i’ll i’ve i’d you’re you’ll you’ve we’re we’ll
         """)
-    private let secondPersonWords = Chars.hashSet("you your yours u ur du dein deine tu ton ta vous votre tú usted jij je jouw")
+    private let secondPersonWords = Chars.hashSet(
+        "you your yours u ur du dein deine tu ton ta vous votre tú usted jij je jouw you're you've you'll you'd you’re you’ve you’ll you’d")
 
     /// Whether the first name `w[i]` does what people do, on its line: a verb of saying, thinking,
     /// wanting or dealing with others follows it ("Dario said", "Ngozi thinks", "Fatima proposed"), it is
@@ -1314,6 +1319,7 @@ private struct LatinNames: Sendable {
         i my me our we us mine ich mein meine meinen meinem meiner wir unser unsere uns je moi mon mes nous notre nos
         yo mis nosotros nuestro nuestra eu meu minha nós io mio mia noi nostro nostra ik mijn wij onze jag mitt mina
         jeg mitt mine mój moja moje nasz nasza benim biz bizim saya aku kami kita tôi mình
+        i'm i've i'll i'd we're we've we'll we'd i’m i’ve i’ll i’d we’re we’ve we’ll we’d
         """)
     /// Words of other languages that the census lists hold as first names, and that a sentence opens
     /// with ("Tu peux…", "Mi riassumi…", "Leider muss ich…", "Yeni adresimiz…"): no evidence of a person
