@@ -34,9 +34,9 @@ struct DifficultyFeatureTests {
         }
     }
 
-    /// Options written on the stem's line ("(A) Mars (B) Jupiter…", "Answer Choices: A) 21 B) 23…")
-    /// are answer options too, scored as the lines would be; letters in brackets that are not a
-    /// trailing run of three or more options are not.
+    /// Options written on the stem's line after a question or a colon of choice ("… largest? (A) Mars
+    /// (B) Jupiter…", "Answer Choices: A) 21 B) 23…") are answer options too, scored as the lines would
+    /// be. Letters in brackets that label the items of an enumeration or the parts of a task are not.
     @Test func inlineAnswerOptionsAreOptions() throws {
         let lines = "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth"
         let inline = "Which planet is largest? (A) Mars (B) Jupiter (C) Venus (D) Earth"
@@ -46,15 +46,27 @@ struct DifficultyFeatureTests {
         #expect(try feature("question_form", inline) == 0 && feature("questions", inline) == 0)
         let choices = "A train covers 60 km in 45 minutes. What is its speed in km/h? Answer Choices: A) 70 B) 75 C) 80 D) 85"
         #expect(try feature("mcq", choices) == 1)
+        #expect(abs(try feature("mcq_stem", choices) - log(1 + 17)) < 1e-9)  // 17 units up to "Choices", not the letter "A"
         #expect(abs(try feature("mcq_math_x_numbers", choices) / feature("mcq_math", choices) - log(1 + 2)) < 1e-9)  // 60, 45: the stem's
+        for text in [
+            "Q: What is the capital of France?\nOptions: (A) Berlin (B) Paris (C) Rome (D) Madrid\nA:",
+            "太阳系最大的行星是哪一个？ A) 火星 B) 木星 C) 金星 D) 地球", "Which planet is largest?\t(A)\tMars\t(B)\tJupiter\t(C)\tVenus",
+        ] {
+            #expect(try feature("mcq", text) == 1, "\(text)")
+        }
         #expect(DifficultyModel.builtIn.score(inline) < DifficultyModel.builtIn.score("Which planet is largest?") - 0.2)
         for text in [
             "Explain the difference between options (A) and (B) in the contract.",  // two
-            "We can go with plan A) or plan B) or plan C) tomorrow, what do you think?",  // a question after them
-            "If good (A) gets dearer, good (B) sells more and good (C) sells less, which are complements?",
-            "Section (A) covers the scope of the agreement, who may sign it for the company and which subsidiaries it binds; "
-                + "(B) lists the fees, the invoices, when each is due and the late penalties that apply after thirty days; "
-                + "(C) sets out the termination rights of both parties and the notice each of them must give.",  // long
+            "We can go with plan A) or plan B) or plan C) tomorrow, what do you think?",  // no question or choice before them
+            "Which is better? (A) Mars (B) Jupiter (C) Venus, and why would anyone choose (A)?",  // a question after them
+            "Rewrite this clause in plain English: The Licensee shall (A) pay all fees within thirty days, (B) maintain accurate records, "
+                + "and (C) permit audits upon reasonable notice.",  // an enumeration
+            "Let X be a random variable with density f(x) = 2x on [0,1]. (A) Compute E[X]. (B) Compute Var(X). (C) Find the median.",
+            "Compute the following limits: (A) lim x->0 sin(x)/x (B) lim x->inf (1+1/x)^x (C) lim x->0 (1-cos x)/x^2",  // parts of a task
+            "You are an agent. Available actions: (A) search_web (B) run_python (C) final_answer. Think step by step about the goal.",
+            "帮我写一个Python脚本，要求 A) 读取CSV文件 B) 计算每列的平均值 C) 输出到Excel",
+            "Which option? (A) covers the scope of the agreement, who may sign it for the company and which subsidiaries it binds "
+                + "(B) lists the fees (C) sets out termination rights.",  // too long for an option
             "Compare (B) Jupiter (C) Venus (D) Earth",  // not from A
             "Which planet is largest? (a) Mars (b) Jupiter (c) Venus",  // lower case: the parts of a problem
         ] {

@@ -161,9 +161,11 @@ struct DifficultyScan {
     var stemUnits = 0
     var stemNumbers = 0
     var seenOption = false
-    // Options inline, on the stem's line ("… largest? (A) Mars (B) Jupiter", "Answer Choices: (A) 21
-    // (B) 27"): how many markers in sequence from A, and the stem and scalar offset at the first.
+    // Options inline, after a question or a colon on the stem's line ("… largest? (A) Mars (B) Jupiter",
+    // "Answer Choices: (A) 21 (B) 27"): how many markers in sequence from A, the units at the last, and
+    // the stem and scalar offset at the first.
     var inlineOptions = 0
+    var inlineMarkerUnits = 0
     var inlineStemUnits = 0
     var inlineStemNumbers = 0
     var inlineStemQuestions = 0
@@ -194,28 +196,96 @@ struct DifficultyScan {
         return scan
     }
 
-    /// An option marker in the middle of a line ("(B)" or "B)" after a space, before a space or the
-    /// end) at byte `i`, scalar offset `offset`: counted when it continues the sequence A, B, C…
-    /// ("plan A) then", "good (B) increases" alone are no options).
+    /// An option marker in the middle of a line ("(B)" or "B)" after a blank, before a blank or the end)
+    /// at byte `i` of `bytes`, scalar offset `offset`. It counts when it continues the sequence A, B, C…
+    /// and reads as an answer option, not as an item of an enumeration or a labelled part of a task:
+    /// "A" follows a question mark, or a colon after a word of choice ("Answer Choices:", "Options:",
+    /// "Which is correct:"); each later marker follows an option of one to eight words that does not end
+    /// with a comma, a semicolon, "and" or "or" ("shall (A) pay all fees, (B) keep records, and (C)…",
+    /// "Let X be… (A) Compute E[X]. (B)…" and "要求 A) 读取 B) 计算" are no options).
     @inline(__always)
-    private mutating func inlineMarker(_ letter: UInt8, offset: Int) {
+    private mutating func inlineMarker(_ letter: UInt8, _ bytes: UnsafeBufferPointer<UInt8>, at i: Int, offset: Int, letterScanned: Bool) {
+        let before = letterScanned ? units - 1 : units  // the units before the marker's letter
         if letter == 0x41 {
-            inlineOptions = 1
-            inlineStemUnits = units
+            inlineOptions = Self.opensOptions(bytes, before: i) ? 1 : 0
+            inlineStemUnits = before
             inlineStemNumbers = numbers
             inlineStemQuestions = questions
             inlineStart = offset
         } else if inlineOptions > 0 && inlineOptions < 8 && letter == 0x41 + UInt8(inlineOptions) {
-            inlineOptions += 1
+            let words = before - inlineMarkerUnits  // the option's words, past its letter
+            inlineOptions = words >= 1 && words <= 8 && !Self.endsEnumerationItem(bytes, before: i) ? inlineOptions + 1 : 0
+        } else {
+            return
         }
+        inlineMarkerUnits = before + 1
+    }
+
+    /// The last byte before `i` other than blanks.
+    @inline(__always)
+    private static func lastNonBlank(_ bytes: UnsafeBufferPointer<UInt8>, before i: Int) -> Int {
+        var j = i - 1
+        while j >= 0 && isBlank(bytes[j]) { j -= 1 }
+        return j
+    }
+
+    /// Words of choice before the colon that opens inline options ("Answer Choices:", "Options:", "Choose one:").
+    private static let choiceWords: Set<UInt64> = Set(
+        "answer answers choice choices option options choose select pick which".split(separator: " ").map { CueHash.word($0) })
+
+    /// Whether what comes before byte `i` opens answer options: a question mark, or a colon with a word of
+    /// choice among the five words before it.
+    private static func opensOptions(_ bytes: UnsafeBufferPointer<UInt8>, before i: Int) -> Bool {
+        var j = lastNonBlank(bytes, before: i)
+        guard j >= 0 else { return false }
+        if bytes[j] == 0x3F { return true }
+        if j >= 2 && bytes[j - 2] == 0xef && bytes[j - 1] == 0xbc && (bytes[j] == 0x9f || bytes[j] == 0x9a) {
+            return bytes[j] == 0x9f || hasChoiceWord(bytes, before: j - 2)  // ？ or ：
+        }
+        guard bytes[j] == 0x3A else { return false }
+        return hasChoiceWord(bytes, before: j)
+    }
+
+    /// Whether one of the five words before byte `j` (on its line) is a word of choice.
+    private static func hasChoiceWord(_ bytes: UnsafeBufferPointer<UInt8>, before j: Int) -> Bool {
+        var end = j
+        for _ in 0..<5 {
+            while end > 0 && !isLetter(bytes[end - 1]) {
+                if bytes[end - 1] == 0x0a { return false }
+                end -= 1
+            }
+            var start = end
+            while start > 0 && isLetter(bytes[start - 1]) { start -= 1 }
+            guard start < end else { return false }
+            var hash = CueHash.seed
+            for k in start..<end { hash = (hash ^ UInt64(bytes[k] | 0x20)) &* CueHash.prime }
+            if choiceWords.contains(hash) { return true }
+            end = start
+        }
+        return false
+    }
+
+    /// Whether the option before byte `i` ends as an item of an enumeration does: a comma, a semicolon,
+    /// "and" or "or".
+    private static func endsEnumerationItem(_ bytes: UnsafeBufferPointer<UInt8>, before i: Int) -> Bool {
+        let j = lastNonBlank(bytes, before: i)
+        guard j >= 0 else { return false }
+        let c = bytes[j]
+        if c == 0x2C || c == 0x3B { return true }
+        func word(_ w: [UInt8]) -> Bool {
+            let start = j - w.count + 1
+            guard start >= 0, start == 0 || !isLetter(bytes[start - 1]) else { return false }
+            return w.indices.allSatisfy { bytes[start + $0] | 0x20 == w[$0] }
+        }
+        return word([0x61, 0x6e, 0x64]) || word([0x6f, 0x72])  // and, or
     }
 
     /// Options written inline count as option lines when the prompt has no option lines of its own,
     /// there are three or more ("options (A) and (B) of the contract" are not), and they end it: no
-    /// question after the first marker, and short (15 words an option at most; not "good (A) rises,
-    /// good (B) falls and (C)… : what are they?"). The text before the first marker is the stem.
+    /// question after the first marker, and the last option eight words at most (and "Answer:"). The
+    /// text before the first marker is the stem.
     private mutating func adoptInlineOptions() {
-        guard optionLines < 2, inlineOptions >= 3, questions == inlineStemQuestions, units - inlineStemUnits <= 15 * inlineOptions else { return }
+        guard optionLines < 2, inlineOptions >= 3, questions == inlineStemQuestions, units - inlineMarkerUnits <= 9 else { return }
         optionLines = inlineOptions
         optionChars = scalars - inlineStart
         seenOption = true
@@ -438,13 +508,13 @@ struct DifficultyScan {
                     if i > 0, i + 2 < n, bytes[i + 2] == 0x29, Self.isOptionLetter(bytes[i + 1]), Self.isBlank(bytes[i - 1]),
                         i + 3 == n || Self.isBlank(bytes[i + 3])
                     {
-                        inlineMarker(bytes[i + 1], offset: i - extra)  // " (B) "
+                        inlineMarker(bytes[i + 1], bytes, at: i, offset: i - extra, letterScanned: false)  // " (B) "
                     }
                     prev1 = 0
                     prev2 = 0
                 case 0x29:  // )
                     if i >= 2, i + 1 < n, Self.isOptionLetter(bytes[i - 1]), Self.isBlank(bytes[i - 2]), Self.isBlank(bytes[i + 1]) {
-                        inlineMarker(bytes[i - 1], offset: i - extra - 1)  // " B) "
+                        inlineMarker(bytes[i - 1], bytes, at: i - 1, offset: i - extra - 1, letterScanned: true)  // " B) "
                     }
                     prev1 = 0
                     prev2 = 0
