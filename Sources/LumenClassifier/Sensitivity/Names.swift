@@ -450,7 +450,6 @@ private struct LatinNames: Sendable {
     private let underHash = Chars.hash("under")
     private let itHash = Chars.hash("it")
     private let toHash = Chars.hash("to")
-    private let forHash = Chars.hash("for")
     private let iHash = Chars.hash("i")
     private let amHash = Chars.hash("am")
     private let byHash = Chars.hash("by")
@@ -1154,34 +1153,46 @@ private struct LatinNames: Sendable {
         else { return false }
         // The end of a longer name is a title's or a famous one's ("Queen Elizabeth's funeral").
         if i > 0, sameLine(t, w[i - 1], x), w[i - 1].isCapitalized, !sentenceStart(w[i - 1]) { return false }
-        // A question about someone's life that the asker is not in ("When is Elvis's birthday? I'm making a
-        // quiz", "Who is Beyoncé's husband?") asks about a famous one's ("What should I get for Femi's
-        // birthday?", "are you coming to Femi's birthday?" are the writer's).
-        if askedAbout(w, i) { return false }
         // The writer's own people: a text where the writer speaks of themselves or to someone (famous people's,
         // characters', brands' and riddles' birthdays and wives are asked about in the third person), and no
         // pet's ("Luna's birthday… she's my cat").
         let f = facts()
-        return f.spoken && !f.problem && !f.aboutAWork && !f.pets
+        guard f.spoken && !f.problem && !f.aboutAWork && !f.pets else { return false }
+        // A question that the asker is not in, about the past, about who someone's partner or parent is, or
+        // in a quiz or an essay, is about a famous one ("Who is Beyoncé's husband? you're the expert", "When
+        // was William's wedding?", "When is Elvis's birthday? I'm making a pub quiz"); not "When is Maeve's
+        // birthday party again? I forgot", "Who is coming to Dario's retirement dinner?".
+        return !famousQuestion(w, i, lifeNoun: w[life], trivia: f.trivia)
     }
 
-    /// Whether `w[i]` is in a question (a sentence that opens with a question word or an auxiliary verb and
-    /// ends with "?", within 40 words) with no word of the writer or the reader in it.
-    private func askedAbout(_ w: [Word], _ i: Int) -> Bool {
+    /// Whether `w[i]` is in a question (a sentence that ends with "?" within 40 words) with no word of the
+    /// writer or the reader in it, that asks about the past, asks who a partner or parent is, or is a
+    /// quiz's or an essay's (`trivia`).
+    private func famousQuestion(_ w: [Word], _ i: Int, lifeNoun: Word, trivia: Bool) -> Bool {
         var k = i
         while k > 0, i - k < 40, !sentenceStart(w[k]) { k -= 1 }
-        guard sentenceStart(w[k]), questionOpeners.contains(w[k].hash) else { return false }
+        guard sentenceStart(w[k]) else { return false }
+        var past = false
         var m = k
         while m < w.count, m - k < 40 {
             let x = w[m]
             if firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) { return false }
-            if x.next == 0x3F { return m >= i }
+            if pastWords.contains(x.hash) { past = true }
+            if x.next == 0x3F {
+                guard m >= i else { return false }
+                return trivia || past || (whoWords.contains(w[k].hash) && !eventNouns.contains(lifeNoun.hash))
+            }
             if x.next == 0x2E || x.next == 0x21 || x.next == 0x0A { return false }
             m += 1
         }
         return false
     }
-    private let questionOpeners = Chars.hashSet("who whom whose when what where which why how is was are were did does do")
+    private let pastWords = Chars.hashSet("was were happened")
+    private let whoWords = Chars.hashSet("who whom")
+    private let eventNouns = Chars.hashSet(
+        "birthday funeral wedding passing memorial divorce retirement graduation christening baptism")
+    /// Words of a quiz, a lesson or an essay: famous people's lives are asked about there.
+    private let triviaWords = Chars.hashSet("quiz quizzes trivia essay homework history historical biography lesson exam")
 
     /// What the kin and life-event rules ask of the whole text, found once per text (a rule that scanned
     /// the text at every kin noun would be quadratic).
@@ -1194,6 +1205,8 @@ private struct LatinNames: Sendable {
         var pets = false
         /// The writer speaks of themselves or to someone: a first- or second-person word.
         var spoken = false
+        /// A word of a quiz, a lesson or an essay (`triviaWords`).
+        var trivia = false
         /// A word problem (`wordProblem`).
         var problem = false
     }
@@ -1210,6 +1223,7 @@ private struct LatinNames: Sendable {
                 f.aboutAWork = true  // "the book", "her books"; not "book a table", "our book club"
             }
             if petNouns.contains(x.hash) { f.pets = true }
+            if triviaWords.contains(x.hash) { f.trivia = true }
             if firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) { f.spoken = true }
         }
         return f
@@ -1624,14 +1638,8 @@ private struct LatinNames: Sendable {
             }
             // A verb whose object is a person, before a first name: "ask Imani or me", "ty Owen.", "tell
             // Tariq", "remind Dario".
-            // So is a verb of correspondence before "to" ("Reply to Ngozi saying…", "write to Domenico"), and
-            // a piece of correspondence to or for someone ("an email to Lauren about…", "a note for Priya"; not
-            // "a card", "a response": "credit card to Katrina Road", "in response to Sandel").
-            let to =
-                i + 2 < w.count && sameLine(t, x, w[i + 1])
-                    && ((correspondenceVerbs.contains(x.hash) && w[i + 1].hash == toHash)
-                        || (correspondenceNouns.contains(x.hash) && (w[i + 1].hash == toHash || w[i + 1].hash == forHash)))
-                ? 1 : 0
+            // So is a verb of correspondence before "to" ("Reply to Ngozi saying…", "write to Domenico").
+            let to = correspondenceVerbs.contains(x.hash) && i + 2 < w.count && w[i + 1].hash == toHash && sameLine(t, x, w[i + 1]) ? 1 : 0
             if personVerbs.contains(x.hash) || to == 1, !x.isCapitalized || x.newlineBefore || x.previous == 0, i + 1 + to < w.count,
                 sameLine(t, w[i + to], w[i + 1 + to]), w[i + 1 + to].isCapitalized, !w[i + 1 + to].isAllCaps, plainFirstName(w[i + 1 + to]),
                 !honorifics.contains(w[i + 1 + to].hash), !productAfter(t, w, i + 1 + to)
@@ -1892,13 +1900,10 @@ private struct LatinNames: Sendable {
     /// …and abbreviated (read only with their dot).
     private let foreignTitleAbbreviations = Chars.hashSet("hr fr dhr mevr dott dssa sig sigra ing avv sra srta")
 
-    /// Verbs whose object is a person, in a chat's lower case or opening a line ("ask Imani", "ty Owen", "wish
-    /// Maeve luck"; not "ping", which takes hosts and regions: "ping Sydney region", nor "call", "meet",
-    /// "welcome", "notify", which take places, services and functions: "call Austin", "notify Alice service").
-    private let personVerbs = Chars.hashSet("ask asked asking tell told remind thank ty thx cc dm text email tag wish congratulate")
-    /// Pieces of correspondence whose "to" or "for" takes the person they are written to.
-    private let correspondenceNouns = Chars.hashSet(
-        "email emails e-mail note notes message messages letter letters memo invitation dm apology")
+    /// Verbs whose object is a person, in a chat's lower case ("ask Imani", "ty Owen"; not "ping", which takes
+    /// hosts and regions: "ping Sydney region", nor "call", "meet", "wish", which take places, teams and
+    /// functions as often: "call Austin and confirm", "I wish Jordan would lower its tariffs").
+    private let personVerbs = Chars.hashSet("ask asked asking tell told remind thank ty thx cc dm text email tag")
     /// Verbs whose "to" takes the person one writes or speaks to.
     private let correspondenceVerbs = Chars.hashSet(
         "reply replied respond write wrote apologise apologize talk speak spoke explain forward introduce")
@@ -1916,25 +1921,11 @@ private struct LatinNames: Sendable {
 
     /// A census first name that is no everyday, software or assistant's word and no word that is never a
     /// name: one a chat addresses or a verb takes ("Maria can you", "ask Imani"; not "Man you…", "ask
-    /// Devin", "thank Jesus"). Other countries' first names that English text writes often enough to be
-    /// in the common-word list are names there too ("ask Priya", "tell Rohan", "email Tariq"), unless
-    /// short or an everyday word, a place or a brand (`everydayWorldNames`).
+    /// Devin", "thank Jesus").
     private func plainFirstName(_ x: Word) -> Bool {
-        firstNames.contains(x.hash) && !everydayWorldNames.contains(x.hash) && (!englishWords.contains(x.hash) || x.length >= 4)
-            && !assistants.contains(x.hash) && candidate(x) && !softwareWords.contains(x.hash)
+        firstNames.contains(x.hash) && !englishWords.contains(x.hash) && !assistants.contains(x.hash) && candidate(x)
+            && !softwareWords.contains(x.hash)
     }
-
-    /// Other countries' first names (Faker's locales) that are common English words for something else:
-    /// everyday words, places, brands, gods and stars, other languages' words.
-    private let everydayWorldNames = Chars.hashSet(
-        """
-        alfa amor apollo arent avon bali bama basel bedford bristol cali ceylon crete cuba danish erie essex fella fema
-        ganga georgian hera hermes holland indie kaiser lexus louisiana magna malaya manila memphis montana oman orion
-        philippine prima ramadan rica richmond sabah taurus tennessee toon verde versa vide viking zion theres
-        florentine lafayette fayette hampton kingston camden arlington dayton fremont fulton hudson bentley armani
-        beckham nile odin thor loki kobe reno regis tudor vega albion baba cena merritt pascal boone polk taft santa
-        watson sherlock
-        """)
 
     /// Whether `w[i]` starts a clause (a line, a sentence, or after a comma or colon) and the words after it
     /// on its line address it: an address word, or a modal verb and an address word.
