@@ -34,9 +34,10 @@ struct DifficultyFeatureTests {
         }
     }
 
-    /// Options written on the stem's line after a question or a colon of choice ("… largest? (A) Mars
-    /// (B) Jupiter…", "Answer Choices: A) 21 B) 23…") are answer options too, scored as the lines would
-    /// be. Letters in brackets that label the items of an enumeration or the parts of a task are not.
+    /// Options written on the stem's line after a question asking for one thing or a label of choice ("…
+    /// Which planet is largest? (A) Mars (B) Jupiter…", "Answer Choices: A) 21 B) 23…") are answer options
+    /// too, scored as the lines would be. Letters in brackets that label the items of an enumeration, the
+    /// parts of a task or the things a request asks about are not.
     @Test func inlineAnswerOptionsAreOptions() throws {
         let lines = "Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth"
         let inline = "Which planet is largest? (A) Mars (B) Jupiter (C) Venus (D) Earth"
@@ -68,6 +69,11 @@ struct DifficultyFeatureTests {
             "Which option? (A) covers the scope of the agreement, who may sign it for the company and which subsidiaries it binds "
                 + "(B) lists the fees (C) sets out termination rights.",  // too long for an option
             "Compare (B) Jupiter (C) Venus (D) Earth",  // not from A
+            // A request, a question about several things, or a label that is no choice's before them.
+            "Could you do these three things for my React app? A) add dark mode B) fix the memory leak in useEffect C) write unit tests",
+            "What are the differences between these sorting algorithms in terms of stability? (A) quicksort (B) mergesort (C) heapsort",
+            "Please compare these options: (A) AWS Lambda (B) Google Cloud Run (C) Azure Functions",
+            "请帮我完成下面的任务？ A) 读取CSV文件 B) 计算平均值 C) 输出结果",
             "Which planet is largest? (a) Mars (b) Jupiter (c) Venus",  // lower case: the parts of a problem
         ] {
             #expect(try feature("mcq", text) == 0, "\(text)")

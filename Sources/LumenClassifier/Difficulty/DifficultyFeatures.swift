@@ -229,38 +229,82 @@ struct DifficultyScan {
         return j
     }
 
-    /// Words of choice before the colon that opens inline options ("Answer Choices:", "Options:", "Choose one:").
+    /// Words of choice that label inline options ("Answer Choices:", "Options:", "Choose one:").
     private static let choiceWords: Set<UInt64> = Set(
-        "answer answers choice choices option options choose select pick which".split(separator: " ").map { CueHash.word($0) })
+        "answer answers choice choices option options choose select pick".split(separator: " ").map { CueHash.word($0) })
+    /// Words that open a question asking for one thing ("Which planet…?", "How many moons…?").
+    private static let oneAnswerOpeners: Set<UInt64> = Set("which what who whom whose where when".split(separator: " ").map { CueHash.word($0) })
+    private static let howMuch: Set<UInt64> = Set("many much".split(separator: " ").map { CueHash.word($0) })
+    private static let how = CueHash.word("how")
+    /// Words of a question about several things, not a choice of one ("What are the differences between
+    /// these…? (A)…", "What would happen in each scenario? (A)…").
+    private static let severalWords: Set<UInt64> = Set(
+        "each difference differences between compare".split(separator: " ").map { CueHash.word($0) })
 
-    /// Whether what comes before byte `i` opens answer options: a question mark, or a colon with a word of
-    /// choice among the five words before it.
+    /// Whether what comes before byte `i` opens answer options: a question asking for one thing ("Which
+    /// planet is largest?", "哪一个？"; not a request, "Could you do these for my app? A) …"), or a label of
+    /// choice of up to three words before a colon ("Answer Choices:", "Options:"; not "Please compare
+    /// these options:").
     private static func opensOptions(_ bytes: UnsafeBufferPointer<UInt8>, before i: Int) -> Bool {
-        var j = lastNonBlank(bytes, before: i)
+        let j = lastNonBlank(bytes, before: i)
         guard j >= 0 else { return false }
-        if bytes[j] == 0x3F { return true }
-        if j >= 2 && bytes[j - 2] == 0xef && bytes[j - 1] == 0xbc && (bytes[j] == 0x9f || bytes[j] == 0x9a) {
-            return bytes[j] == 0x9f || hasChoiceWord(bytes, before: j - 2)  // ？ or ：
+        if bytes[j] == 0x3F { return asksForOne(bytes, before: j) }
+        if j >= 2 && bytes[j - 2] == 0xef && bytes[j - 1] == 0xbc {
+            if bytes[j] == 0x9f { return asksForOneInChinese(bytes, before: j - 2) }  // ？
+            if bytes[j] == 0x9a { return labelsChoice(bytes, before: j - 2) }  // ：
         }
-        guard bytes[j] == 0x3A else { return false }
-        return hasChoiceWord(bytes, before: j)
+        return bytes[j] == 0x3A && labelsChoice(bytes, before: j)
     }
 
-    /// Whether one of the five words before byte `j` (on its line) is a word of choice.
-    private static func hasChoiceWord(_ bytes: UnsafeBufferPointer<UInt8>, before j: Int) -> Bool {
+    /// The words of the clause that ends at byte `j`, last first: letters only, a clause ending at . ! ? :
+    /// or a line break; empty when it has more than `limit`.
+    private static func wordsBefore(_ bytes: UnsafeBufferPointer<UInt8>, _ j: Int, limit: Int) -> [UInt64] {
+        var words: [UInt64] = []
         var end = j
-        for _ in 0..<5 {
+        while true {
             while end > 0 && !isLetter(bytes[end - 1]) {
-                if bytes[end - 1] == 0x0a { return false }
+                let c = bytes[end - 1]
+                if c == 0x0a || c == 0x2e || c == 0x21 || c == 0x3f || c == 0x3a { return words }
                 end -= 1
             }
             var start = end
             while start > 0 && isLetter(bytes[start - 1]) { start -= 1 }
-            guard start < end else { return false }
+            guard start < end else { return words }
+            guard words.count < limit else { return [] }
             var hash = CueHash.seed
             for k in start..<end { hash = (hash ^ UInt64(bytes[k] | 0x20)) &* CueHash.prime }
-            if choiceWords.contains(hash) { return true }
+            words.append(hash)
             end = start
+        }
+    }
+
+    /// A label of choice: one to three words before a colon, one of them a word of choice.
+    private static func labelsChoice(_ bytes: UnsafeBufferPointer<UInt8>, before j: Int) -> Bool {
+        wordsBefore(bytes, j, limit: 3).contains { choiceWords.contains($0) }
+    }
+
+    /// A question that asks for one thing: it opens with which, what, who, where, when or "how many/much",
+    /// and asks about no several things (each, differences, between, compare).
+    private static func asksForOne(_ bytes: UnsafeBufferPointer<UInt8>, before j: Int) -> Bool {
+        let words = wordsBefore(bytes, j, limit: 40)
+        guard let opener = words.last, !words.contains(where: { severalWords.contains($0) }) else { return false }
+        if opener == how { return words.count >= 2 && howMuch.contains(words[words.count - 2]) }
+        return oneAnswerOpeners.contains(opener)
+    }
+
+    /// A Chinese question that asks for one thing: 哪, 什么, 谁, 多少 or 几 in it (back to the sentence's
+    /// start or a line break, 120 bytes at most).
+    private static func asksForOneInChinese(_ bytes: UnsafeBufferPointer<UInt8>, before j: Int) -> Bool {
+        var k = j - 1
+        while k >= 2 && j - k < 120 {
+            let (a, b, c) = (bytes[k - 2], bytes[k - 1], bytes[k])
+            if c == 0x0a || (a == 0xe3 && b == 0x80 && c == 0x82) { return false }  // a line break, 。
+            if (a == 0xe5 && b == 0x93 && c == 0xaa) || (a == 0xe4 && b == 0xbb && c == 0x80) || (a == 0xe8 && b == 0xb0 && c == 0x81)
+                || (a == 0xe5 && b == 0xa4 && c == 0x9a) || (a == 0xe5 && b == 0x87 && c == 0xa0)
+            {
+                return true  // 哪 什 谁 多 几
+            }
+            k -= 1
         }
         return false
     }
