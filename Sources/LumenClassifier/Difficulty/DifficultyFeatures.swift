@@ -161,7 +161,7 @@ struct DifficultyScan {
     var stemUnits = 0
     var stemNumbers = 0
     var seenOption = false
-    // Options inline, after a question or a colon on the stem's line ("… largest? (A) Mars (B) Jupiter",
+    // Options inline, after a question or a label of choice on the stem's line ("… largest? (A) Mars (B) Jupiter",
     // "Answer Choices: (A) 21 (B) 27"): how many markers in sequence from A, the units at the last, and
     // the stem and scalar offset at the first.
     var inlineOptions = 0
@@ -199,10 +199,10 @@ struct DifficultyScan {
     /// An option marker in the middle of a line ("(B)" or "B)" after a blank, before a blank or the end)
     /// at byte `i` of `bytes`, scalar offset `offset`. It counts when it continues the sequence A, B, C…
     /// and reads as an answer option, not as an item of an enumeration or a labelled part of a task:
-    /// "A" follows a question mark, or a colon after a word of choice ("Answer Choices:", "Options:",
-    /// "Which is correct:"); each later marker follows an option of one to eight words that does not end
-    /// with a comma, a semicolon, "and" or "or" ("shall (A) pay all fees, (B) keep records, and (C)…",
-    /// "Let X be… (A) Compute E[X]. (B)…" and "要求 A) 读取 B) 计算" are no options).
+    /// "A" follows a question asking for one thing or a label of choice (`opensOptions`); each later
+    /// marker follows an option of one to eight words that does not end with a comma, a semicolon, "and"
+    /// or "or" ("shall (A) pay all fees, (B) keep records, and (C)…", "Let X be… (A) Compute E[X]. (B)…"
+    /// and "要求 A) 读取 B) 计算" are no options).
     @inline(__always)
     private mutating func inlineMarker(_ letter: UInt8, _ bytes: UnsafeBufferPointer<UInt8>, at i: Int, offset: Int, letterScanned: Bool) {
         let before = letterScanned ? units - 1 : units  // the units before the marker's letter
@@ -271,9 +271,7 @@ struct DifficultyScan {
             while start > 0 && isLetter(bytes[start - 1]) { start -= 1 }
             guard start < end else { return words }
             guard words.count < limit else { return [] }
-            var hash = CueHash.seed
-            for k in start..<end { hash = (hash ^ UInt64(bytes[k] | 0x20)) &* CueHash.prime }
-            words.append(hash)
+            words.append(CueHash.letters(bytes[start..<end]))
             end = start
         }
     }

@@ -343,9 +343,15 @@ enum CueHash {
     static let number: UInt64 = (seed ^ 0x23) &* prime
 
     static func word(_ word: Substring) -> UInt64 {
+        word == "#" ? number : letters(word.utf8)
+    }
+
+    /// FNV-1a over ASCII letters, lower-cased (a word's bytes wherever they are read from).
+    @inline(__always)
+    static func letters<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var h = seed
-        for byte in word.utf8 { h = (h ^ UInt64(byte | 0x20)) &* prime }
-        return word == "#" ? number : h
+        for byte in bytes { h = (h ^ UInt64(byte | 0x20)) &* prime }
+        return h
     }
 
     /// The key of a phrase from its first part's key and the next word's key.

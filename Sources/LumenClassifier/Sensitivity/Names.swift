@@ -1088,11 +1088,11 @@ private struct LatinNames: Sendable {
     /// What is spoken of as someone's own: a partner, a parent as a child speaks of them, and the events of a
     /// life ("Femi's birthday", "Ama's passing", "Lucía's mum"). Not the kin of riddles and word problems
     /// ("Jay's brother has a brother", "Mike's mother had four kids", "Sarah's cousin").
-    private let lifeNouns = Chars.hashSet(
-        """
-        mum mom mam dad wife husband boyfriend girlfriend fiance fiancé fiancee fiancée birthday funeral wedding passing
-        memorial divorce retirement graduation christening baptism
-        """)
+    private let lifeNouns = Chars.hashSet(lifePeopleWords + " " + lifeEventWords)
+    private static let lifePeopleWords = "mum mom mam dad wife husband boyfriend girlfriend fiance fiancé fiancee fiancée"
+    private static let lifeEventWords = "birthday funeral wedding passing memorial divorce retirement graduation christening baptism"
+    /// The events of `lifeNouns` (the rest are people).
+    private let eventNouns = Chars.hashSet(lifeEventWords)
     /// Words after a life's event that make it a shop's, a venue's or a plan's ("Macy's wedding registry",
     /// "Denny's birthday deal", "Lowe's retirement plan", "Sainsbury's wedding cakes").
     private let offerNouns = Chars.hashSet(
@@ -1176,7 +1176,7 @@ private struct LatinNames: Sendable {
         var m = k
         while m < w.count, m - k < 40 {
             let x = w[m]
-            if firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) { return false }
+            if speaks(x) { return false }
             if pastWords.contains(x.hash) { past = true }
             if x.next == 0x3F {
                 guard m >= i else { return false }
@@ -1189,8 +1189,6 @@ private struct LatinNames: Sendable {
     }
     private let pastWords = Chars.hashSet("was were happened")
     private let whoWords = Chars.hashSet("who whom")
-    private let eventNouns = Chars.hashSet(
-        "birthday funeral wedding passing memorial divorce retirement graduation christening baptism")
     /// Words of a quiz, a lesson or an essay: famous people's lives are asked about there.
     private let triviaWords = Chars.hashSet("quiz quizzes trivia essay homework history historical biography lesson exam")
 
@@ -1224,7 +1222,7 @@ private struct LatinNames: Sendable {
             }
             if petNouns.contains(x.hash) { f.pets = true }
             if triviaWords.contains(x.hash) { f.trivia = true }
-            if firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) { f.spoken = true }
+            if speaks(x) { f.spoken = true }
         }
         return f
     }
@@ -1235,6 +1233,8 @@ private struct LatinNames: Sendable {
         lol ugh thanks thx ty sure maybe haha omg pls plz sorry hey hi yeah yep nope cool nice great finally awesome ikr \
         idk tbh i'm i'll i've i'd you're you'll you've we're we'll i’m i’ll i’ve i’d you’re you’ll you’ve we’re we’ll
         """)
+    /// A word of the writer speaking of themselves or to the reader (`firstPersonWords`, `secondPersonWords`).
+    private func speaks(_ x: Word) -> Bool { firstPersonWords.contains(x.hash) || secondPersonWords.contains(x.hash) }
     private let secondPersonWords = Chars.hashSet(
         "you your yours u ur du dein deine tu ton ta vous votre tú usted jij je jouw you're you've you'll you'd you’re you’ve you’ll you’d")
 
@@ -1408,9 +1408,7 @@ private struct LatinNames: Sendable {
             // words of the line).
             var m = k + 1
             while !spoken, m < w.count, m <= k + 40, !w[m].newlineBefore {
-                if firstPersonWords.contains(w[m].hash) || secondPersonWords.contains(w[m].hash) || chatWords.contains(w[m].hash)
-                    || w[m].next == 0x3F
-                {
+                if speaks(w[m]) || chatWords.contains(w[m].hash) || w[m].next == 0x3F {
                     spoken = true
                 }
                 m += 1
