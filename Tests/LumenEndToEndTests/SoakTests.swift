@@ -192,8 +192,10 @@ struct SoakTests {
     }
 
     /// #18 item 1: a 3.9 MB local prompt of control-token strings (it held the server 217 s) and
-    /// 40,000 tiny messages are refused as too long while `/healthz` keeps answering. The bound
-    /// here is loose (shared CI machines); the figures are printed.
+    /// 40,000 tiny messages are refused as too long while `/healthz` keeps answering. How long the
+    /// refusal takes is printed, not bounded: this is a debug build (the classifier reads the 3.9 MB
+    /// in about 25 s of it alone, a release build in about 1 s), and beside the suite's other servers
+    /// on 2 cores it once took 94 s. What is checked is that the server answers probes meanwhile.
     @Test func aHugeLocalPromptDoesNotStallTheServer() async throws {
         let dir = try Harness.temporaryDirectory("stall")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -222,7 +224,7 @@ struct SoakTests {
         for (label, body) in bodies {
             var request = URLRequest(url: URL(string: server.baseURL + "/v1/chat/completions")!)
             request.httpMethod = "POST"
-            request.timeoutInterval = 120
+            request.timeoutInterval = 600
             request.setValue("application/json", forHTTPHeaderField: "content-type")
             request.httpBody = body
             let started = ContinuousClock.now
@@ -248,7 +250,6 @@ struct SoakTests {
             )
             #expect((response as? HTTPURLResponse)?.statusCode == 400, "\(String(decoding: data.prefix(300), as: UTF8.self))")
             #expect(String(decoding: data, as: UTF8.self).contains("too long"))
-            #expect(total < .seconds(90), "\(label) took \(total)")
             // Relative to the refusal's own time, so that a loaded machine that slows both does not
             // fail it: a server blocked by the request answers a probe about as late as the request.
             let totalMilliseconds = Double(total.components.seconds) * 1000 + Double(total.components.attoseconds) / 1e15
