@@ -194,7 +194,7 @@ struct SoakTests {
     /// #18 item 1: a 3.9 MB local prompt of control-token strings (it held the server 217 s) and
     /// 40,000 tiny messages are refused as too long while `/healthz` keeps answering. How long the
     /// refusal takes is printed, not bounded: this is a debug build (the classifier reads the 3.9 MB
-    /// in about 25 s of it alone, a release build in about 1 s), and beside the suite's other servers
+    /// in about 25 s of it alone, a release build in 0.6 s), and beside the suite's other servers
     /// on 2 cores it once took 94 s. What is checked is that the server answers probes meanwhile.
     @Test func aHugeLocalPromptDoesNotStallTheServer() async throws {
         let dir = try Harness.temporaryDirectory("stall")
