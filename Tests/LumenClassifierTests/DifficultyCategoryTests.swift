@@ -302,6 +302,27 @@ struct DifficultyCategoryTests {
         #expect(!code.contains(.rewriting) && code.detected().first == .code, "\(code.detected())")
     }
 
+    /// A script is a program unless it is written for a scene, a video, a call or a ceremony and next
+    /// to nothing else says code: then it is writing. Programs about media and people stay code.
+    @Test(arguments: [
+        ("Write a script for the opening scene of a Miami-based dark comedy show", TaskCategory.creative),
+        ("Can you write a 60-second video script for our new running shoes?", .creative),
+        ("I need a script for a cold call to sell solar panels", .creative),
+        ("help me write a script for my best man speech, my brother is getting married", .creative),
+        ("帮我写一个短视频脚本，主题是家常菜", .creative),
+        ("婚礼主持脚本，户外草坪婚礼，新人是大学同学", .creative),
+        ("Write a script that converts all videos in a folder to mp4", .code),
+        ("Write a Python script that downloads YouTube videos", .code),
+        ("Write a script to rename all files in a directory by date", .code),
+        ("My script for processing videos keeps crashing with a memory error, how do I fix it?", .code),
+        ("写一个Python脚本来下载视频", .code),
+        ("写个脚本批量重命名文件", .code),
+    ])
+    func scriptsAreProgramsOrLinesToSpeak(text: String, category: TaskCategory) {
+        let detected = TaskProfile.of(text).detected(threshold: .leastNonzeroMagnitude)
+        #expect(detected.first == category, "\(detected)")
+    }
+
     /// Logic puzzles are told by their vocabulary: truth-tellers and liars, exactly one of several.
     @Test(arguments: [
         "On an island, knights always tell the truth and knaves always lie. A says: B is a knave. B says: we are both knights. Who is what?",

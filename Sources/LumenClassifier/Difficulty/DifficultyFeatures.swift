@@ -144,7 +144,7 @@ struct DifficultyScan {
     var prev2: UInt64 = 0
 
     // Cue evidence per category (`TaskCategory.index`; lane 10, `DifficultyLexicon.amountLane`, for
-    // amount questions), and constraint cues of weight ≥ 2.
+    // amount questions, 11 and 12 for scripts and what they are for), and constraint cues of weight ≥ 2.
     var evidence = SIMD16<Int32>()
     var constraintHits = 0
     // Evidence from weak cues (weight 1) per category: "if", "then", "which" for reasoning; "write",
@@ -152,6 +152,14 @@ struct DifficultyScan {
     var weak = SIMD16<Int32>()
     // Evidence from typical cues (weight 2) per lane (the maths and amount lanes are read).
     var typical = SIMD16<Int32>()
+
+    // Scripts (`DifficultyLexicon.scriptLane`): where the last script cue and the last screen word
+    // were (`units` then; -1: none), where "for", "of", "about" or "on" just after a script cue was,
+    // and whether a screen word was next to one ("video script", "a script for the opening scene").
+    var scriptAt = -1
+    var screenAt = -1
+    var scriptForAt = -1
+    var spokenScript = false
 
     // Answer options ("A. …", "B) …", "(C) …") and the stem before them.
     var lineStart = 0
@@ -357,6 +365,9 @@ struct DifficultyScan {
         return end >= 3 && bytes[end - 3] == 0xef && bytes[end - 2] == 0xbc && bytes[end - 1] == 0x9f
     }
 
+    /// Keys of the words that say what a script is for, right after it: "a script for / of / about / on …".
+    private static let introducesSubject: Set<UInt64> = Set(["for", "of", "about", "on"].map { CueHash.word($0[...]) })
+
     /// Keys of "II", "III" (upper case only, checked separately), "statement" and "scenario" (before a number).
     private static let romanTwo = CueHash.word("ii")
     private static let romanThree = CueHash.word("iii")
@@ -406,6 +417,14 @@ struct DifficultyScan {
         if category - 1 == TaskCategory.lookup.index && words + cjk / 2 > 6 { return }
         let weight = Int32((value >> 4) & 0x03)
         evidence[category - 1] &+= weight
+        if category - 1 == DifficultyLexicon.scriptLane {
+            scriptAt = units
+            if screenAt >= 0 && units - screenAt <= 4 { spokenScript = true }  // "video script", "面试模拟脚本"
+        } else if category - 1 == DifficultyLexicon.screenLane || category - 1 == TaskCategory.creative.index {
+            // "a script for the opening scene", "a script for my best man speech"
+            if scriptForAt >= 0 && units - scriptForAt <= 6 { spokenScript = true }
+            if category - 1 == DifficultyLexicon.screenLane { screenAt = units }
+        }
         if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
         if weight == 1 { weak[category - 1] &+= 1 }
         if weight == 2 { typical[category - 1] &+= 2 }
@@ -414,6 +433,7 @@ struct DifficultyScan {
     /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.
     @inline(__always)
     private mutating func token(_ hash: UInt64, _ table: CueTable) {
+        if scriptAt >= 0 && units - scriptAt == 1 && Self.introducesSubject.contains(hash) { scriptForAt = units }
         let value = table.lookup(hash)
         if value != 0 {
             if value & 0x3f == DifficultyLexicon.mathWeakCue, DifficultyLexicon.numberWords.contains(hash) { numberWords += 1 }
@@ -763,9 +783,17 @@ struct DifficultyScan {
         // questions.
         let wordProblem = math - Double(numberWords) >= 3 && optionLines < 2
         func ownWords(_ c: TaskCategory) -> Double { wordProblem ? e(c) - Double(weak[c.index]) : e(c) }
-        let code =
+        let program =
             ownWords(.code) + 3 * Double(min(fences, 2)) + Double(min(codeLines + indentedLines / 2, 6)) + Double(min(calls, 3))
             + Double(min(codeChars / 4, 3))
+        // A script is a program unless it is written for a scene, a video, a call or the stage and
+        // next to nothing else says code ("a script for the opening scene of a comedy show",
+        // "写一个短视频脚本"; not "a Python script that downloads YouTube videos", "my script for
+        // processing videos keeps crashing with an error"): then it is writing.
+        let script = Double(evidence[DifficultyLexicon.scriptLane])
+        let creativeIntent = e(.creative) - Double(weak[TaskCategory.creative.index])
+        let spoken = script > 0 && program < 2 && (spokenScript || creativeIntent >= 3)
+        let code = spoken ? program : program + script
         let reasoning = ownWords(.reasoning)
         let demanding = math + code + reasoning
         var out = SIMD16<Double>()
@@ -780,7 +808,7 @@ struct DifficultyScan {
         out[TaskCategory.chat.index] = chat
         out[TaskCategory.rewriting.index] = ownWords(.rewriting)
         out[TaskCategory.translation.index] = ownWords(.translation)
-        out[TaskCategory.creative.index] = ownWords(.creative)
+        out[TaskCategory.creative.index] = ownWords(.creative) + (spoken ? script : 0)
         out[TaskCategory.lookup.index] = units <= 40 && demanding < 3 ? e(.lookup) + (factual ? amount : 0) : 0
         return out
     }

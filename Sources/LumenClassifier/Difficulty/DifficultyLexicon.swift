@@ -44,6 +44,17 @@ enum DifficultyLexicon {
     /// The evidence lane of amount questions ("how many", "多少"), after the ten categories'.
     static let amountLane = TaskCategory.allCases.count
 
+    /// The evidence lane of scripts ("write a script", "脚本"): code, unless the script is for the
+    /// screen, the stage or a call (`screenLane`; `DifficultyScan.categoryEvidence`).
+    static let scriptLane = amountLane + 1
+
+    /// The evidence lane of what a script is written for when it is no program: a scene, a video, a
+    /// podcast, a presentation, a call, a ceremony. It counts only just before a script cue or a few
+    /// words after "script for / of / about / on", where a creative-writing cue counts too ("a script
+    /// for the opening scene", "YouTube video script", "a script for my best man speech",
+    /// "婚礼主持脚本"; not "a script that converts the videos").
+    static let screenLane = amountLane + 2
+
     static let cues: [Cues] = [
         // Maths: operations, objects and the vocabulary of word problems (quantities, prices, rates).
         Cues(
@@ -138,21 +149,42 @@ enum DifficultyLexicon {
             numpy, pytorch, tensorflow, api, apis, json schema, sql query, linked list, binary tree, hash map, \
             hash table, data structure, data structures, time complexity, space complexity, big o, cpp, rust code, \
             in c, in rust, in go, in swift, in ruby, vba, matlab code, shell script, command line, linux, \
-            implement a, write a program, write a function, write a script, the function, this function, \
+            implement a, write a program, write a function, the function, this function, \
             a function, function that, method that, class that
             """,
-            zh: "代码 编程 程序 调试 报错 编译 脚本 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 一个函数 写个函数 这个函数 异常 死循环 正则"),
+            zh: "代码 编程 程序 调试 报错 编译 接口 数据库 前端 后端 算法 变量 数组 字符串 递归 爬虫 部署 服务器 源码 一个函数 写个函数 这个函数 异常 死循环 正则"),
         Cues(
             .code, 2,
             """
-            program, programs, script, scripts, implement, implementation, algorithm, algorithms, array, arrays, \
+            program, programs, implement, implementation, algorithm, algorithms, array, arrays, \
             database, query, queries, server, backend, frontend, website, app, framework, repository, \
             git, terminal, variable, variables, loop, loops, integer overflow, compile time, output of, \
             error message, stack, queue, tree, graph traversal, sorting, sort, binary, parse, parser, \
             endpoint, http, deploy, debugger, rust, swift, ruby, excel formula, spreadsheet formula
             """,
             zh: "函数 实现 程序员 开发 软件 运行 输出 循环 排序 链表 二叉 哈希"),
-        Cues(.code, 1, "function, method, class, string, error, errors, input, output, file, files, return, library", zh: "错误 输入 文件 数据"),
+        Cues(
+            .code, 1, "function, method, class, string, error, errors, input, output, file, files, return, library, crash, crashes, crashing",
+            zh: "错误 输入 文件 数据"),
+        // Scripts: programs, or lines to speak (see `scriptLane`).
+        Cues(.code, 3, "write a script", zh: "脚本", lane: scriptLane),
+        Cues(.code, 2, "script, scripts", lane: scriptLane),
+        Cues(
+            .creative, 1,
+            """
+            scene, scenes, episode, episodes, film, films, movie, movies, video, videos, youtube, tiktok, \
+            reel, reels, vlog, podcast, sitcom, comedy, drama, skit, commercial, trailer, documentary, \
+            theater, theatre, play, show, tv, radio, pilot, spec, shooting, narrator, voiceover, voice over, \
+            dialogue, actor, actors, animated, animation, cartoon, puppet, presentation, slides, talk, \
+            lecture, lesson, tutorial, demo, webinar, keynote, pitch, intro, introduction, sales call, \
+            cold call, cold calling, phone call, voicemail, call center, customer service, receptionist, \
+            meeting, interview, advert, conversation, wedding, ceremony, officiant, mc, emcee
+            """,
+            zh: """
+                视频 短视频 抖音 快手 直播 带货 口播 分镜 镜头 台词 拍摄 短剧 小品 相声 主持 串词 演讲 广告 宣传片 \
+                微电影 电影 婚礼 销售 电话 客服 话术 播客 面试 开场白 答辩 路演 发言 讲解
+                """,
+            lane: screenLane),
 
         // Precise constraints: formats, exact counts and several requirements at once.
         Cues(

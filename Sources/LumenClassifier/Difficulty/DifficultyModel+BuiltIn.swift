@@ -63,64 +63,64 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.021873962872539073,  // open_length
-            0.2512140066892153,  // question_form
-            -0.040893860893197284,  // lines
+            -0.02346217218620596,  // open_length
+            0.2594842305714248,  // question_form
+            -0.04755716216305143,  // lines
             0.0,  // numbers
-            -0.06326123078545061,  // questions
-            0.3661403203748738,  // math
-            0.30436612303994953,  // reasoning
-            0.3879520090392279,  // code
-            0.1623223141691412,  // constraints
-            0.09557478682036923,  // extraction
-            -0.3107536354063079,  // chat
-            -0.20813648660206147,  // rewriting
-            -0.1034478430630502,  // translation
-            -0.2501938508088612,  // creative
-            -0.16233891585631985,  // lookup
-            0.05439447289499761,  // constraint_count
-            0.24855127662352614,  // math_x_length
-            0.24693463664914542,  // math_x_numbers
-            0.13301368606314676,  // reasoning_x_length
-            0.06799460094900794,  // code_x_length
-            -0.05737490028943899,  // easy_x_length
-            0.17184195720722586,  // constrained_easy
-            0.05967095683196799,  // context_question
-            0.21339920013443214,  // other_script
-            -2.640386724699515,  // mcq
-            -0.011946737667030013,  // mcq_length
-            0.016587101071802154,  // mcq_stem
-            0.0626644372493308,  // mcq_statements
-            0.038979450359509345,  // mcq_option_share
-            -0.3300214707470519,  // mcq_digit_ratio
-            -0.34903439965922484,  // mcq_symbol_ratio
-            0.13442144936201245,  // mcq_upper_ratio
-            -0.11942345225191747,  // mcq_long_words
-            0.004846484969356498,  // mcq_word_length
-            -0.00997168116447817,  // mcq_lines
-            0.014198056659284473,  // mcq_numbers
-            -0.0022344457994107124,  // mcq_questions
-            -0.36355862126775573,  // mcq_math
-            -0.3503261682689897,  // mcq_reasoning
-            -0.43796507124416206,  // mcq_code
-            -0.1834979591854242,  // mcq_constraints
-            -0.12167475444482793,  // mcq_extraction
-            0.32451746423942235,  // mcq_chat
-            0.20086494473069957,  // mcq_rewriting
-            0.05404127730387813,  // mcq_translation
-            0.30355528947997873,  // mcq_creative
-            0.08862731616879559,  // mcq_lookup
-            -0.06498414409927394,  // mcq_constraint_count
-            -0.2193932275874466,  // mcq_math_x_length
-            -0.052620551494764155,  // mcq_math_x_numbers
-            -0.07863799089654631,  // mcq_reasoning_x_length
-            -0.042789582296279806,  // mcq_code_x_length
-            0.037269628933764905,  // mcq_easy_x_length
-            -0.13955098267612628,  // mcq_constrained_easy
-            -0.07539225789252768,  // mcq_context_question
+            -0.06840490954027396,  // questions
+            0.38458079763080566,  // math
+            0.32027970118123145,  // reasoning
+            0.41278758512174524,  // code
+            0.17014456706465944,  // constraints
+            0.10020444640490135,  // extraction
+            -0.32638196024092386,  // chat
+            -0.21905539932898815,  // rewriting
+            -0.10881954868093284,  // translation
+            -0.26421152606089277,  // creative
+            -0.17081008597877792,  // lookup
+            0.05680923133688023,  // constraint_count
+            0.26115387738011725,  // math_x_length
+            0.25943485715562575,  // math_x_numbers
+            0.14061981369235418,  // reasoning_x_length
+            0.070943869105197,  // code_x_length
+            -0.05601987306873504,  // easy_x_length
+            0.1805391436451143,  // constrained_easy
+            0.06278805448494804,  // context_question
+            0.22438900892541344,  // other_script
+            -2.644938632277217,  // mcq
+            -0.01246961292743926,  // mcq_length
+            0.017360821120291713,  // mcq_stem
+            0.06589441830097155,  // mcq_statements
+            0.04077872506709679,  // mcq_option_share
+            -0.34699445747378393,  // mcq_digit_ratio
+            -0.36749255593032404,  // mcq_symbol_ratio
+            0.14115025159567943,  // mcq_upper_ratio
+            -0.12543621173612365,  // mcq_long_words
+            0.005073633780162525,  // mcq_word_length
+            -0.01055844171509227,  // mcq_lines
+            0.014915038515368155,  // mcq_numbers
+            -0.002340130588333168,  // mcq_questions
+            -0.3818836328437919,  // mcq_math
+            -0.3686000874418683,  // mcq_reasoning
+            -0.4646293342156725,  // mcq_code
+            -0.19239675386771843,  // mcq_constraints
+            -0.1275908276272719,  // mcq_extraction
+            0.34084797506979747,  // mcq_chat
+            0.21137843555288088,  // mcq_rewriting
+            0.05688387404173747,  // mcq_translation
+            0.3203077354283349,  // mcq_creative
+            0.0934289036424184,  // mcq_lookup
+            -0.06794204644735981,  // mcq_constraint_count
+            -0.23049157502716472,  // mcq_math_x_length
+            -0.05531281034863238,  // mcq_math_x_numbers
+            -0.08344454462210998,  // mcq_reasoning_x_length
+            -0.04487368941811865,  // mcq_code_x_length
+            0.034973763966940345,  // mcq_easy_x_length
+            -0.1465996369859863,  // mcq_constrained_easy
+            -0.07932449612612733,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.0857417950547654,
+        bias: 1.0863293973957573,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
