@@ -370,6 +370,16 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("mail john.doe＠acme-corp.com now", .email) == ["john.doe＠acme-corp.com"])
         #expect(found("身份证 １１０１０５１９４９１２３１００２Ｘ", .chineseResidentID) == ["１１０１０５１９４９１２３１００２Ｘ"])
         #expect(found("token gh\u{200D}p_abcdefghijklmnopqrstuvwxyz0123456789", .githubToken) == ["gh\u{200D}p_abcdefghijklmnopqrstuvwxyz0123456789"])
+        // Control characters, variation selectors, tag characters, the grapheme joiner and the Hangul
+        // filler are as invisible (an attacker's review found each of them hid a key, a number or an
+        // address); tab and line breaks are not.
+        for hidden in ["\u{0}", "\u{1}", "\u{7}", "\u{7F}", "\u{85}", "\u{34F}", "\u{FE0F}", "\u{E0041}", "\u{3164}", "\u{2066}"] {
+            #expect(
+                found("key AKIAQ3EG\(hidden)Z7XKJ4PLM2RT now", .awsAccessKey) == ["AKIAQ3EG\(hidden)Z7XKJ4PLM2RT"],
+                "\(hidden.unicodeScalars.first!.value)")
+            #expect(found("mail john.doe\(hidden)@acme-corp.com now", .email) == ["john.doe\(hidden)@acme-corp.com"])
+        }
+        #expect(found("SSN 078-05\u{FE0F}-1120 on file", .usSSN).count == 1)
         // Cyrillic and Greek look-alikes inside a Latin word read as Latin; Russian alone is Russian.
         #expect(found("key \u{0410}\u{041A}\u{0406}\u{0410}Q3EGZ7XKJ4PLM2RT now", .awsAccessKey).count == 1)
         #expect(found("mail j\u{043E}hn.d\u{043E}e@acme-corp.com", .email) == ["j\u{043E}hn.d\u{043E}e@acme-corp.com"])

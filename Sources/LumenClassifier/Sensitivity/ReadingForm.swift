@@ -119,14 +119,22 @@ struct ReadingForm {
                     let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                     let x = word ^ 0x5C5C_5C5C_5C5C_5C5C
                     let backslash = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
-                    // Without a backslash, a word is skipped when it is ASCII or a special byte was seen.
-                    if !backslash && (special || word & 0x8080_8080_8080_8080 == 0) {
+                    // A control byte (below 0x20, or DEL): looked at one by one (tab and line breaks are not special).
+                    let del = word ^ 0x7F7F_7F7F_7F7F_7F7F
+                    let control =
+                        (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
+                        || (del &- 0x0101_0101_0101_0101) & ~del & 0x8080_8080_8080_8080 != 0
+                    // Without a backslash, a word is skipped when it is ASCII without controls or a special byte was seen.
+                    if !backslash && (special || (word & 0x8080_8080_8080_8080 == 0 && !control)) {
                         i += 8
                         continue
                     }
                 }
                 let b = bytes[i]
-                if b == 0xC2 || b == 0xE2 || b == 0xEF || b == 0xE1 || (0xCE...0xD1).contains(b) {
+                // Lead bytes of the scalars `isInvisible`, `folds`, `isSpaceLike` and `lookalike` read.
+                if b == 0xC2 || b == 0xE2 || b == 0xEF || b == 0xE1 || (0xCE...0xD1).contains(b) || b == 0xCD || b == 0xD8
+                    || b == 0xE3 || b == 0xF3 || (b < 0x20 && !(0x09...0x0D).contains(b)) || b == 0x7F
+                {
                     special = true
                 } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
                     escape = true
@@ -205,16 +213,21 @@ struct ReadingForm {
         }
     }
 
-    /// Format characters a reader does not see (and that break a word for a detector).
+    /// Characters a reader does not see (and that break a word for a detector): format characters,
+    /// control characters other than tab, line breaks and page breaks (NUL, DEL, C1), variation
+    /// selectors, tag characters, the combining grapheme joiner and the Hangul fillers.
     static func isInvisible(_ v: UInt32) -> Bool {
-        v == 0x00AD || (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v) || (0x2060...0x2064).contains(v)
-            || v == 0xFEFF || v == 0x180E
+        if v < 0xA0 { return (v < 0x20 && !(0x09...0x0D).contains(v)) || v >= 0x7F }
+        return v == 0x00AD || v == 0x034F || v == 0x061C || v == 0x115F || v == 0x1160 || v == 0x17B4 || v == 0x17B5
+            || (0x180B...0x180F).contains(v) || (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v)
+            || (0x2060...0x206F).contains(v) || v == 0x3164 || (0xFE00...0xFE0F).contains(v) || v == 0xFEFF || v == 0xFFA0
+            || (0xE0000...0xE007F).contains(v) || (0xE0100...0xE01EF).contains(v)
     }
 
     /// Spaces a reader sees as a space: no-break, figure, thin, en and em spaces ("4111\u{00A0}1111…",
     /// copied from a web page).
     static func isSpaceLike(_ v: UInt32) -> Bool {
-        v == 0x00A0 || (0x2000...0x200A).contains(v) || v == 0x202F || v == 0x205F
+        v == 0x00A0 || (0x2000...0x200A).contains(v) || v == 0x202F || v == 0x205F || v == 0x2800
     }
 
     /// Full-width digits, letters, '＠', '＋', '－' and '＿'.
