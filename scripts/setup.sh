@@ -102,24 +102,20 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 py="$venv/bin/python"
 
-# An installed build whose flags are not these (or not recorded) is replaced: pip would otherwise
-# keep it, or take the wheel it cached, whatever CFLAGS say.
-rebuild=()
-if "$py" -m pip show --quiet llama-cpp-python >/dev/null 2>&1 \
-    && [[ "$(cat "$stamp" 2>/dev/null)" != *"cflags=[$llama_cflags]"* ]]; then
-    rebuild=(--force-reinstall --no-deps "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION")
-fi
-echo "setup: installing llama-cpp-python $LLAMA_CPP_PYTHON_VERSION (builds llama.cpp, several minutes on 2 cores)…" >&2
-if ((${#rebuild[@]})); then
+# pip, building llama.cpp with these flags (and never from a wheel it cached with others).
+pip_install() {
     CFLAGS="$llama_cflags ${CFLAGS:-}" CXXFLAGS="$llama_cflags ${CXXFLAGS:-}" \
         CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
-        "$py" -m pip install --quiet --disable-pip-version-check --no-cache-dir "${rebuild[@]}" \
+        "$py" -m pip install --quiet --disable-pip-version-check --no-cache-dir "$@"
+}
+echo "setup: installing llama-cpp-python $LLAMA_CPP_PYTHON_VERSION (builds llama.cpp, several minutes on 2 cores)…" >&2
+# An installed build whose flags are not these (or not recorded) is replaced: pip would otherwise keep it.
+if "$py" -m pip show --quiet llama-cpp-python >/dev/null 2>&1 \
+    && [[ "$(cat "$stamp" 2>/dev/null)" != *"cflags=[$llama_cflags]"* ]]; then
+    pip_install --force-reinstall --no-deps "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION" \
         || fail "pip could not rebuild llama-cpp-python $LLAMA_CPP_PYTHON_VERSION"
 fi
-CFLAGS="$llama_cflags ${CFLAGS:-}" CXXFLAGS="$llama_cflags ${CXXFLAGS:-}" \
-    CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
-    "$py" -m pip install --quiet --disable-pip-version-check --no-cache-dir $want \
-    || fail "pip could not install $want (a C/C++ compiler and cmake from PyPI are needed)"
+pip_install $want || fail "pip could not install $want (a C/C++ compiler and cmake from PyPI are needed)"
 
 # Headers from the same version's source distribution.
 sdist_dir="$state/sdist"

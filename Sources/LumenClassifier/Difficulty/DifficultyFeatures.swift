@@ -410,24 +410,24 @@ struct DifficultyScan {
 
     @inline(__always)
     private mutating func add(_ value: UInt8) {
-        let category = Int(value & 0x0f)
-        guard category != 0 else { return }
+        let lane = Int(value & 0x0f) - 1
+        guard lane >= 0 else { return }
         // A look-up is a short question: its cues count only in the first six words or twelve Han
         // characters ("who is…?", not "a dragon who is afraid").
-        if category - 1 == TaskCategory.lookup.index && words + cjk / 2 > 6 { return }
+        if lane == TaskCategory.lookup.index && words + cjk / 2 > 6 { return }
         let weight = Int32((value >> 4) & 0x03)
-        evidence[category - 1] &+= weight
-        if category - 1 == DifficultyLexicon.scriptLane {
+        evidence[lane] &+= weight
+        if lane == DifficultyLexicon.scriptLane {
             scriptAt = units
             if screenAt >= 0 && units - screenAt <= 4 { spokenScript = true }  // "video script", "面试模拟脚本"
-        } else if category - 1 == DifficultyLexicon.screenLane || category - 1 == TaskCategory.creative.index {
+        } else if lane == DifficultyLexicon.screenLane || lane == TaskCategory.creative.index {
             // "a script for the opening scene", "a script for my best man speech"
             if scriptForAt >= 0 && units - scriptForAt <= 6 { spokenScript = true }
-            if category - 1 == DifficultyLexicon.screenLane { screenAt = units }
+            if lane == DifficultyLexicon.screenLane { screenAt = units }
         }
-        if category - 1 == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
-        if weight == 1 { weak[category - 1] &+= 1 }
-        if weight == 2 { typical[category - 1] &+= 2 }
+        if lane == TaskCategory.constraints.index && weight >= 2 { constraintHits += 1 }
+        if weight == 1 { weak[lane] &+= 1 }
+        if weight == 2 { typical[lane] &+= 2 }
     }
 
     /// Looks a word (or number) up alone and, when it can end a phrase, with the one or two before it.

@@ -133,7 +133,7 @@ struct ReadingForm {
                 let b = bytes[i]
                 // Lead bytes of the scalars `isInvisible`, `folds`, `isSpaceLike` and `lookalike` read.
                 if b == 0xC2 || b == 0xE2 || b == 0xEF || b == 0xE1 || (0xCE...0xD1).contains(b) || b == 0xCD || b == 0xD8
-                    || b == 0xE3 || b == 0xF3 || isHiddenControl(UInt32(b)) || b == 0x7F
+                    || b == 0xE3 || b == 0xF3 || (b < 0x80 && isInvisible(UInt32(b)))
                 {
                     special = true
                 } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
@@ -219,16 +219,12 @@ struct ReadingForm {
     /// a detector's look-back stops), variation selectors, tag characters, the combining grapheme
     /// joiner and the Hangul fillers.
     static func isInvisible(_ v: UInt32) -> Bool {
-        if v < 0xA0 { return isHiddenControl(v) || v >= 0x7F }
+        if v < 0xA0 { return (v < 0x1C && !(0x09...0x0D).contains(v)) || v >= 0x7F }
         return v == 0x00AD || v == 0x034F || v == 0x061C || v == 0x115F || v == 0x1160 || v == 0x17B4 || v == 0x17B5
             || (0x180B...0x180F).contains(v) || (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v)
             || (0x2060...0x206F).contains(v) || v == 0x3164 || (0xFE00...0xFE0F).contains(v) || v == 0xFEFF || v == 0xFFA0
             || (0xE0000...0xE007F).contains(v) || (0xE0100...0xE01EF).contains(v)
     }
-
-    /// A C0 control character read as invisible: not tab, line or page breaks, not U+001C–U+001F.
-    @inline(__always)
-    static func isHiddenControl(_ v: UInt32) -> Bool { v < 0x1C && !(0x09...0x0D).contains(v) }
 
     /// Spaces a reader sees as a space: no-break, figure, thin, en and em spaces ("4111\u{00A0}1111…",
     /// copied from a web page).
