@@ -174,4 +174,71 @@ import Testing
         #expect(info.route == .remote && info.rule == "images-remote")
         #expect(remote.bodies.count == 1 && String(decoding: remote.bodies[0], as: UTF8.self).contains("iVBORw0KGgo="))
     }
+
+    /// A value cut in two between strings a model reads as one text (two parts of a turn, two
+    /// turns, a tool result and the next turn) never leaves: the split value is found across the
+    /// join, named at both strings, and, as it cannot be pseudonymised in place, kept local.
+    @Test(arguments: [
+        ("SSN between two parts", ["My SSN is 078-05-", "1120, please fill in the form."], FindingType.usSSN, "078-05-1120", true),
+        ("card between two user turns", ["Charge card 4539 1488", "0343 6467 for the renewal."], .creditCard, "4539148803436467", false),
+        ("e-mail between two parts", ["Write to jane.doe@fast", "mail.fm about the invoice."], .email, "jane.doe@fastmail.fm", true),
+        ("AWS key between two parts", ["Deploy with AKIAZ7QX3M", "PL5NR2VT4E as the key id."], .awsAccessKey, "AKIAZ7QX3MPL5NR2VT4E", true),
+        ("SSN with an invisible character at the join", ["SSN: 078-05-\u{200B}", "1120"], .usSSN, "078-05-1120", true),
+        ("phone between two user turns", ["Call the owner on (773) 583-", "6604 tomorrow."], .phone, "(773)583-6604", false),
+    ])
+    func valueSplitBetweenStringsStaysLocal(name: String, halves: [String], type: FindingType, value: String, sameTurn: Bool) async throws {
+        let s = try await Self.make()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        var request = PlantedValues.base()
+        if sameTurn {
+            request.messages[1].content = .parts(halves.map { .text($0) })
+        } else {
+            request.messages[1] = ChatMessage(role: .user, text: halves[0])
+            request.messages.append(ChatMessage(role: .user, text: halves[1]))
+        }
+        let screened = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
+        let split = screened.classification.findings.filter { $0.location?.path.contains(Screening.seamJoin) == true }
+        #expect(split.map(\.type).contains(type), "\(name): \(screened.classification.findings)")
+        let expectedPath = sameTurn ? "messages[1].content[0].text + messages[1].content[1].text" : "messages[1].content + messages[2].content"
+        #expect(split.first?.location?.path == expectedPath)
+        #expect(split.first?.location?.rewritable == false)
+        // The value the audit digests is the whole value, read across the join.
+        let read = split.first { $0.type == type }.flatMap(screened.value(of:))
+        #expect(read?.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "\u{200B}" && $0 != " " }.map(String.init).joined() == value)
+        #expect(screened.classification.sensitivity > 0.5)
+
+        let result = try await s.router.handle(request, caller: Caller(requestID: "req", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected a completion")
+            return
+        }
+        #expect(info.route == .local, "\(name): \(info.route) via \(info.rule)")
+        #expect(s.remote.bodies.isEmpty)
+        let completion = try #require(try await Self.auditLines(s).first { $0.contains(#""kind":"completion""#) })
+        #expect(completion.contains(expectedPath))
+    }
+
+    /// Parts and turns whose join is not inside a value go on as before: no finding, sent remote.
+    @Test(arguments: [
+        ["Summarise the notes below.", "Meeting moved to 10:30 in room 4."],
+        ["<system-reminder>Be brief.</system-reminder>", "fix the failing test in Sources/App/main.swift"],
+        ["Order 1488", "shipped on 2024-03-01 in 3 boxes."],
+        ["我叫", "小王，请帮我写一封邮件。"],
+    ])
+    func joinsThatAreNotValuesChangeNothing(halves: [String]) async throws {
+        let s = try await Self.make()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        var request = PlantedValues.base()
+        request.messages[1].content = .parts(halves.map { .text($0) })
+        let screened = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
+        #expect(
+            !screened.classification.findings.contains { $0.location?.path.contains(Screening.seamJoin) == true },
+            "\(screened.classification.findings)")
+        let result = try await s.router.handle(request, caller: Caller(requestID: "req", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected a completion")
+            return
+        }
+        #expect(info.route == .remote && s.remote.bodies.count == 1, "\(info.route) via \(info.rule)")
+    }
 }

@@ -83,6 +83,14 @@ package struct ScreenedRequest: Sendable {
         let screened = self
         return { finding in
             guard let path = finding.location?.path else { return nil }
+            // A value split between two strings: read from the first followed by the second.
+            if path.contains(Screening.seamJoin) {
+                let halves = path.components(separatedBy: Screening.seamJoin)
+                guard halves.count == 2 else { return nil }
+                let texts = halves.compactMap { half in screened.strings.first { $0.location == half }?.text }
+                guard texts.count == 2 else { return nil }
+                return finding.text(in: Array(texts[0].unicodeScalars) + Array(texts[1].unicodeScalars))
+            }
             if byPath == nil {
                 strings = screened.strings
                 var index: [String: Int] = [:]
@@ -223,6 +231,10 @@ package enum Screening {
         ordinals.reserveCapacity(32)
         var binary: [String] = []
         var joined = ""
+        // Pairs of free-text strings a model reads one after the other (ordinals) whose join could
+        // be inside a value: read again across the join below.
+        var seams: [(first: Int, second: Int)] = []
+        var lastFree: (ordinal: Int, text: String)?
         OutboundStrings.walk(body) { path, text, isKey, kind, area in
             var slot: Int32 = -1
             switch kind {
@@ -241,6 +253,10 @@ package enum Screening {
                     texts.append(text)
                     if !joined.isEmpty { joined += Self.separator }
                     joined += text
+                }
+                if kind == .text, !isKey, Self.seamAreas.contains(area), Self.isReadText(path) {
+                    if let previous = lastFree, Classifier.mayContinue(previous.text, text) { seams.append((previous.ordinal, ordinals.count)) }
+                    lastFree = (ordinals.count, text)
                 }
             }
             ordinals.append(
@@ -293,11 +309,25 @@ package enum Screening {
                 if assessment.score > 0 { pendingInjections.append((ordinal, assessment)) }
             }
         }
+        // Values split between two strings (see `Classifier.findings(across:_:)`): offsets into the
+        // first string followed by the second.
+        var crossing: [(first: Int, second: Int, finding: Finding)] = []
+        for (first, second) in seams {
+            let a = ordinals[first].text
+            let tail = a.unicodeScalars.suffix(Self.seamReach)
+            let tailStart = Self.scalarCount(a) - tail.count
+            for finding in classifier.findings(across: String(tail), String(ordinals[second].text.unicodeScalars.prefix(Self.seamReach))) {
+                crossing.append(
+                    (first, second, Finding(type: finding.type, start: tailStart + finding.start, end: tailStart + finding.end, score: finding.score))
+                )
+            }
+        }
         var located: [Finding] = []
         var paths: [Int: String] = [:]
-        if !pending.isEmpty || !pendingInjections.isEmpty {
+        if !pending.isEmpty || !pendingInjections.isEmpty || !crossing.isEmpty {
             // The paths of the strings with findings: a second walk, only when something was found.
             var wanted = Set(pending.map(\.ordinal)).union(pendingInjections.map(\.ordinal))
+            for seam in crossing { wanted.formUnion([seam.first, seam.second]) }
             var ordinal = 0
             OutboundStrings.walk(body) { path, _, isKey, _, _ in
                 if wanted.remove(ordinal) != nil { paths[ordinal] = isKey ? "\(path)#key" : path.description }
@@ -308,6 +338,16 @@ package enum Screening {
                 var copy = finding
                 copy.location = FindingLocation(path: paths[ordinal] ?? "?", area: ordinals[ordinal].area, rewritable: ordinals[ordinal].rewritable)
                 located.append(copy)
+            }
+            // A split value cannot be rewritten in place: redaction keeps the request local.
+            for (first, second, finding) in crossing {
+                var copy = finding
+                copy.location = FindingLocation(
+                    path: "\(paths[first] ?? "?")\(Self.seamJoin)\(paths[second] ?? "?")", area: ordinals[first].area, rewritable: false)
+                located.append(copy)
+            }
+            if !crossing.isEmpty {
+                classification.sensitivity = Classifier.sensitivity(classification.sensitivity, adding: crossing.map(\.finding))
             }
         }
         classification.findings = located
@@ -358,6 +398,23 @@ package enum Screening {
     /// an id in the next).
     static let separator = "\n\u{1E}\n"
     static let separatorScalars = 3
+
+    /// The free-text areas whose consecutive strings a model reads as one text (the parts of a turn,
+    /// the turns of a conversation), where a value split between two strings is looked for.
+    static let seamAreas: Set<TextArea> = [.user, .system, .assistant, .toolResult]
+
+    /// Whether the string at `path` is text of a turn (`content`, a part's `text`, Anthropic's
+    /// top-level `system`), not a member beside it such as a participant's `name`.
+    static func isReadText(_ path: JSONPath) -> Bool {
+        guard case .key(let name)? = path.components.last else { return false }
+        return name == "content" || name == "text" || (name == "system" && path.count == 1)
+    }
+
+    /// How far on each side of a join between two strings a split value is looked for (scalars).
+    static let seamReach = 128
+
+    /// Between the paths of the two strings a split value was found across.
+    package static let seamJoin = " + "
 
     /// Strings up to this many bytes are classified once however often they occur (member names,
     /// roles, schema words repeat); longer ones are not hashed.
