@@ -380,6 +380,15 @@ private func strongNames(_ text: String) -> [String] {
             #expect(found("mail john.doe\(hidden)@acme-corp.com now", .email) == ["john.doe\(hidden)@acme-corp.com"])
         }
         #expect(found("SSN 078-05\u{FE0F}-1120 on file", .usSSN).count == 1)
+        // Decimal digits of other scripts read as ASCII digits (a model reads them as the number).
+        #expect(found("SSN ٠٧٨-٠٥-١١٢٠ on file", .usSSN) == ["٠٧٨-٠٥-١١٢٠"])
+        #expect(found("card ۴۵۳۹ ۱۴۸۸ ۰۳۴۳ ۶۴۶۷ please", .creditCard) == ["۴۵۳۹ ۱۴۸۸ ۰۳۴۳ ۶۴۶۷"])
+        #expect(found("call ९१७-५५५-०१४२ now", .phone).count == 1)
+        #expect(found("SSN \u{1D7CE}\u{1D7D5}\u{1D7D6}-\u{1D7CE}\u{1D7D3}-\u{1D7CF}\u{1D7CF}\u{1D7D0}\u{1D7CE} on file", .usSSN).count == 1)
+        #expect(classifier.findings(in: "سعر الكتاب ٣٥ ريالا 😀 and 🎉 at 10:30, page ٤٢").isEmpty)
+        // An SSN written with dots, next to its name; the same digits without it are no SSN.
+        #expect(found("My SSN is 078.05.1120, on the form", .usSSN) == ["078.05.1120"])
+        #expect(found("release 078.05.1120 of the firmware", .usSSN).isEmpty)
         // Cyrillic and Greek look-alikes inside a Latin word read as Latin; Russian alone is Russian.
         #expect(found("key \u{0410}\u{041A}\u{0406}\u{0410}Q3EGZ7XKJ4PLM2RT now", .awsAccessKey).count == 1)
         #expect(found("mail j\u{043E}hn.d\u{043E}e@acme-corp.com", .email) == ["j\u{043E}hn.d\u{043E}e@acme-corp.com"])

@@ -309,15 +309,17 @@ enum Identifiers {
                 }
             }
         }
-        // US SSN: 3-2-4 with dashes or spaces, or 9 digits next to "SSN"/"social security".
+        // US SSN: 3-2-4 with dashes or spaces, or 9 digits (or 3.2.4 with dots) next to "SSN"/"social security".
         let ssnShape = c.hasGroups(3, 2, 4) && separators.nonzeroBitCount == 1 && spacesOrDashes
+        let dotted = c.hasGroups(3, 2, 4) && separators == dot
         // The context only matters for an SSN shape or nine bare digits: skip the look-back otherwise.
-        let ssnContext = !c.plus && !c.parens && (ssnShape || (single && n == 9)) && t.hasContext(Lexicon.ssnContext, before: c.start, window: 40)
-        if !c.plus && !c.parens && (ssnShape || (single && n == 9 && ssnContext)) {
+        let ssnContext =
+            !c.plus && !c.parens && (ssnShape || dotted || (single && n == 9)) && t.hasContext(Lexicon.ssnContext, before: c.start, window: 40)
+        if !c.plus && !c.parens && (ssnShape || ((single && n == 9) || dotted) && ssnContext) {
             if ssnValid(c.digits) {
                 out.append(Finding(type: .usSSN, start: c.start, end: c.end, score: ssnContext ? 0.95 : 0.85))
             }
-            if ssnShape { return }
+            if ssnShape || dotted { return }
         }
         // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes (or dots
         // between groups of four: "4111.1111.1111.1111").

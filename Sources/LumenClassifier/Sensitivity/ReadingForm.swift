@@ -1,7 +1,9 @@
 /// A text as the detectors read it: invisible format characters (soft hyphen, zero-width space
 /// and joiners, word joiner, byte-order mark, bidirectional marks) left out, full-width letters,
 /// digits and the signs of addresses and numbers ("＠", "１２３", "＋", "－", "＿") folded to ASCII,
-/// no-break and other typographic spaces read as spaces, and Cyrillic or Greek look-alikes read as Latin inside a word that has Latin letters or digits.
+/// no-break and other typographic spaces read as spaces, decimal digits of other scripts read as
+/// ASCII digits, and Cyrillic or Greek look-alikes read as Latin inside a word that has Latin
+/// letters or digits.
 /// Full-width punctuation stays: Chinese text is written with it ("姓名：", "，"), and its detectors
 /// read it so. A reader (a model, a person) sees
 /// "john.doe\u{200B}@acme.com" or "ＡＫＩＡ…" as the address or the key it is; the detectors read
@@ -25,6 +27,7 @@ struct ReadingForm {
                 || (special
                     && original.unicodeScalars.contains(where: {
                         Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.lookalike($0.value) != nil
+                            || Self.otherDigit($0.value) != nil
                     }))
         else {
             text = original
@@ -87,6 +90,9 @@ struct ReadingForm {
             } else if lookalikes[offset], let latin = Self.lookalike(v) {
                 out = latin
                 changed = true
+            } else if let digit = Self.otherDigit(v) {
+                out = digit
+                changed = true
             }
             scalars.append(out)
             origin.append(offset)
@@ -103,8 +109,8 @@ struct ReadingForm {
         self.ends = ends
     }
 
-    /// One pass over the bytes: whether one may start a scalar to fold or leave out (UTF-8 lead
-    /// bytes 0xC2, 0xCE–0xD1, 0xE1, 0xE2, 0xEF), and whether a `\u` escape with four hex digits
+    /// One pass over the bytes: whether one may start a scalar to fold or leave out (an ASCII
+    /// control byte, or the UTF-8 lead byte of a block with such scalars), and whether a `\u` escape with four hex digits
     /// occurs. Eight bytes at a time where they hold no backslash and are ASCII (most of a prompt) or
     /// a special byte was already seen.
     static func scanBytes(_ utf8: String.UTF8View) -> (special: Bool, escape: Bool) {
@@ -131,9 +137,10 @@ struct ReadingForm {
                     }
                 }
                 let b = bytes[i]
-                // Lead bytes of the scalars `isInvisible`, `folds`, `isSpaceLike` and `lookalike` read.
+                // Lead bytes of the scalars `isInvisible`, `folds`, `isSpaceLike`, `lookalike` and `otherDigit` read.
                 if b == 0xC2 || b == 0xE2 || b == 0xEF || b == 0xE1 || (0xCE...0xD1).contains(b) || b == 0xCD || b == 0xD8
-                    || b == 0xE3 || b == 0xF3 || (b < 0x80 && isInvisible(UInt32(b)))
+                    || b == 0xE3 || b == 0xF3 || b == 0xD9 || b == 0xDB || b == 0xDF || b == 0xE0 || b == 0xEA || b == 0xF0
+                    || (b < 0x80 && isInvisible(UInt32(b)))
                 {
                     special = true
                 } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
@@ -176,6 +183,17 @@ struct ReadingForm {
     private static func isWordScalar(_ v: UInt32) -> Bool {
         if v < 0x80 { return Chars.isASCIILetter(v) || (v >= 0x30 && v <= 0x39) || v == 0x5F || v == 0x2D }
         return isInvisible(v) || folds(v) || (0x0370...0x04FF).contains(v)
+    }
+
+    /// The ASCII digit that a decimal digit of another script stands for ("٠٧٨-٠٥-١١٢٠" is an SSN
+    /// to a reader: Arabic-Indic, Persian, Devanagari, Bengali, Thai, Myanmar, mathematical digits…),
+    /// or nil. Full-width digits are folded with the other full-width forms.
+    static func otherDigit(_ v: UInt32) -> Unicode.Scalar? {
+        // Only the blocks that have decimal digits are looked up (not CJK, Hangul or emoji).
+        guard v >= 0x660, v < 0x1E960, !(0x2000...0xA61F).contains(v), !(0xAC00...0x1049F).contains(v), let scalar = Unicode.Scalar(v),
+            scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue, value >= 0, value <= 9
+        else { return nil }
+        return Unicode.Scalar(0x30 + UInt32(value))
     }
 
     /// The Latin letter a Cyrillic or Greek one is written like (the confusables a key or an address

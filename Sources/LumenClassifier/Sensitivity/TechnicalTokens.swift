@@ -268,7 +268,8 @@ enum TechnicalTokens {
             }
             return low < technical.count && technical[low].lowerBound < e
         }
-        findings.removeAll { isOverridable($0.type) && overlapsTechnical($0.start, $0.end) }
+        // An SSN named as one ("SSN 078.05.1120", scored 0.95) is one, however version-like its dots.
+        findings.removeAll { isOverridable($0.type) && !($0.type == .usSSN && $0.score >= 0.95) && overlapsTechnical($0.start, $0.end) }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
         func lone(_ f: Finding) -> Bool {
