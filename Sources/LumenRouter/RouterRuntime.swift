@@ -33,6 +33,8 @@ extension RouterRuntime {
         package var queueLimit = 32
         /// Tokens of context per slot (nil: the model's trained context, at most 8192).
         package var contextLength: Int?
+        /// CPU threads of each embedded model (nil: one per core).
+        package var threads: Int?
         /// Seconds before a remote request times out.
         package var upstreamTimeout: Double = 60
         /// When a remote target's circuit breaker opens and for how long.
@@ -227,7 +229,8 @@ package final class RouterRuntime: Sendable {
         _ policy: Policy, settings: Configuration, httpClient: HTTPClient, runtimesByPath: inout [String: LocalRuntime]
     ) throws(RouterSetupError) -> [String: BackendSlot] {
         var backends: [String: BackendSlot] = [:]
-        let options = LocalRuntimeOptions(slots: settings.slots, queueLimit: settings.queueLimit, contextLength: settings.contextLength)
+        let options = LocalRuntimeOptions(
+            slots: settings.slots, queueLimit: settings.queueLimit, threads: settings.threads, contextLength: settings.contextLength)
         for target in policy.targets where target.kind == .embedded {
             guard let path = target.modelPath ?? settings.modelPath else {
                 throw RouterSetupError(

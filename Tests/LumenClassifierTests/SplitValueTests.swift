@@ -42,7 +42,8 @@ import Testing
                     let cut = (value.start + value.end) / 2
                     let first = Self.window(scalars, cut - 128..<cut)
                     let across = classifier.findings(across: first, Self.window(scalars, cut..<cut + 128)).contains { $0.type == value.type }
-                    let whole = across || classifier.findings(in: first).contains { $0.type == value.type && $0.end >= first.unicodeScalars.count - 1 }
+                    let whole =
+                        across || classifier.findings(in: first).contains { $0.type == value.type && $0.end >= first.unicodeScalars.count - 1 }
                     let kind = value.type.isSecret ? "secret" : value.type.isStructuredIdentifier ? "structured" : value.type.rawValue
                     counts[kind, default: (0, 0, 0)].across += across ? 1 : 0
                     counts[kind, default: (0, 0, 0)].protected += whole ? 1 : 0
@@ -50,7 +51,9 @@ import Testing
                 }
             }
         }
-        print("values cut in two (across / across or whole in the first half / all):", counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" })
+        print(
+            "values cut in two (across / across or whole in the first half / all):", counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        )
         func share(_ kind: String, _ count: Int) -> Double { Double(count) / Double(max(1, counts[kind]?.all ?? 0)) }
         #expect((counts["structured"]?.all ?? 0) > 1000 && (counts["secret"]?.all ?? 0) > 300)
         #expect(share("structured", counts["structured"]?.across ?? 0) >= 0.99)

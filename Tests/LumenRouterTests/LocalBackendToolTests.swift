@@ -97,7 +97,7 @@ private func parseJSON(_ text: String) -> JSONValue? {
 @Suite(.serialized, .enabled(if: Harness.modelPath != nil, "the default model (SmolLM2 GGUF) is not installed"))
 struct LocalBackendModelTests {
     static let runtime: LocalRuntime? = Harness.modelPath.flatMap {
-        try? LocalRuntime(modelPath: $0, options: LocalRuntimeOptions(slots: 2, queueLimit: 4, threads: 2, contextLength: 1024))
+        try? LocalRuntime(modelPath: $0, options: LocalRuntimeOptions(slots: 2, queueLimit: 4, threads: 1, contextLength: 1024))
     }
 
     private func backend() throws -> LocalBackend {

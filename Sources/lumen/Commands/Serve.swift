@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
     )
     var context: Int?
 
+    @Option(
+        help:
+            "CPU threads of the embedded model (default: one per core). Fewer leave cores to the proxy and to other programs: llama.cpp's threads wait for each other by spinning, so on a busy machine all cores is slower than one fewer."
+    )
+    var threads: Int?
+
     @Option(name: .customLong("upstream-timeout"), help: "Seconds before a remote request times out (504 when nothing can fall back).")
     var upstreamTimeout: Double = 60
 
@@ -104,6 +110,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         if let context, context < 16 { throw ValidationError("--context must be at least 16 tokens") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
@@ -137,6 +144,7 @@ struct Serve: AsyncParsableCommand {
         options.runtime.slots = slots
         options.runtime.queueLimit = queue
         if let context { options.runtime.contextLength = context }
+        if let threads { options.runtime.threads = threads }
         options.runtime.upstreamTimeout = upstreamTimeout
         options.host = host
         options.port = port
