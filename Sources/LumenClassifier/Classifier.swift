@@ -79,11 +79,12 @@ package struct Classifier: Sendable {
 
     /// Sensitive values split between two strings a model reads one after the other: a content part
     /// ending "my SSN is 078-05-" and the next starting "1120", a card's groups in two messages, a
-    /// document pasted in chunks that cut a key in two. `tail` is the end of the first string and
-    /// `head` the start of the second; the findings returned cross the join, read with the two
-    /// strings side by side and, between two digits, also with a space between them. Offsets are
-    /// into `tail` followed by `head` (tail's scalars, then head's); a finding inside one side only is
-    /// not returned (the screen of that string has it).
+    /// document pasted in chunks that cut a key in two. `tail` is the end of what came before (one
+    /// string or several) and `head` the start of the next string; read side by side and, between
+    /// two digits, also with a space between them. Offsets are into `tail` followed by `head` (tail's
+    /// scalars, then head's). Returned: the findings that cross the join, and those inside `head`
+    /// that only the words before it make a value ("My SSN is " then "078.05.1120"), which the
+    /// screen of `head` alone does not find. A finding inside `tail` only is not returned.
     package func findings(across tail: String, _ head: String) -> [Finding] {
         let left = Array(tail.unicodeScalars)
         let right = Array(head.unicodeScalars)
@@ -92,6 +93,7 @@ package struct Classifier: Sendable {
         if last.properties.numericType != nil, next.properties.numericType != nil { joiners.append(" ") }
         var found: [Finding] = []
         var leftOwn: [Finding]?
+        var rightOwn: [Finding]?
         let leftEnd = (left.lastIndex { !Self.isGap($0) } ?? 0) + 1
         let rightStart = right.firstIndex { !Self.isGap($0) } ?? 0
         for joiner in joiners {
@@ -100,22 +102,33 @@ package struct Classifier: Sendable {
             window.append(contentsOf: joiner.unicodeScalars)
             window.append(contentsOf: right)
             let joinEnd = left.count + joiner.unicodeScalars.count
-            for finding in findings(in: String(window)) where finding.start < left.count && finding.end > joinEnd {
-                var crossing = finding
-                crossing.end = left.count + (finding.end - joinEnd)
-                // A value the first string has whole, run on into the next string's first word
-                // ("…@comcast.net" then "Wie bewertest…"): the screen of the first string finds and
-                // redacts it, and the word is no part of it. Anything else that runs across (digits or
-                // a value's punctuation after the join, or a value the second string has whole run
-                // back into the first) is kept: a value cut in two.
-                let rightEnd = finding.end - joinEnd
-                if rightEnd > rightStart, right[rightStart..<rightEnd].allSatisfy({ $0.properties.isAlphabetic }) {
-                    let own = leftOwn ?? findings(in: tail)
-                    leftOwn = own
-                    if own.contains(where: { $0.type == finding.type && $0.start <= finding.start && $0.end >= leftEnd }) { continue }
+            for finding in findings(in: String(window)) where finding.end > joinEnd {
+                var moved = finding
+                moved.end = left.count + (finding.end - joinEnd)
+                if finding.start >= joinEnd {
+                    // Inside the head: a value only if the head alone does not have it.
+                    moved.start = left.count + (finding.start - joinEnd)
+                    let own = rightOwn ?? findings(in: head)
+                    rightOwn = own
+                    let (start, end) = (moved.start - left.count, moved.end - left.count)
+                    if own.contains(where: { $0.type == finding.type && $0.start < end && $0.end > start }) { continue }
+                } else if finding.start >= left.count {
+                    continue  // on the joiner itself
+                } else {
+                    // A value the first string has whole, run on into the next string's first word
+                    // ("…@comcast.net" then "Wie bewertest…"): the screen of the first string finds
+                    // and redacts it, and the word is no part of it. Anything else that runs across
+                    // (digits or a value's punctuation after the join, or a value the second string
+                    // has whole run back into the first) is kept: a value cut in two.
+                    let rightEnd = finding.end - joinEnd
+                    if rightEnd > rightStart, right[rightStart..<rightEnd].allSatisfy({ $0.properties.isAlphabetic }) {
+                        let own = leftOwn ?? findings(in: tail)
+                        leftOwn = own
+                        if own.contains(where: { $0.type == finding.type && $0.start <= finding.start && $0.end >= leftEnd }) { continue }
+                    }
                 }
-                if !found.contains(where: { $0.type == crossing.type && $0.start == crossing.start && $0.end == crossing.end }) {
-                    found.append(crossing)
+                if !found.contains(where: { $0.type == moved.type && $0.start == moved.start && $0.end == moved.end }) {
+                    found.append(moved)
                 }
             }
         }
@@ -123,22 +136,23 @@ package struct Classifier: Sendable {
     }
 
     /// Whether the end of `first` and the start of `second` could be the two halves of one value
-    /// (worth `findings(across:_:)`): both, past the whitespace and invisible characters at the
-    /// join (a card's groups, a name's parts continue past a space), are a letter, a digit or a
-    /// character values are made of; and not a sentence's end followed by a capital (a new
-    /// sentence, the common case).
+    /// (worth `findings(across:_:)`), read through the whitespace and invisible characters at the
+    /// join (a card's groups, a name's parts continue past a space): not when either is blank, the
+    /// first ends a tag ("</system-reminder>"), or a sentence ends and the next begins with a
+    /// capital (a new sentence, the common case).
     package static func mayContinue(_ first: String, _ second: String) -> Bool {
         guard let last = first.unicodeScalars.last(where: { !isGap($0) }), let next = second.unicodeScalars.first(where: { !isGap($0) })
         else { return false }
-        func valueLike(_ c: Unicode.Scalar) -> Bool {
-            c.properties.isAlphabetic || c.properties.numericType != nil || "-_@+/:=.#%".unicodeScalars.contains(c)
-        }
-        guard valueLike(last), valueLike(next) else { return false }
-        return !(".!?".unicodeScalars.contains(last) && next.properties.isUppercase)
+        if last == ">" { return false }
+        return !(".!?。！？".unicodeScalars.contains(last) && next.properties.isUppercase)
     }
 
+    /// Whether `text` has nothing but whitespace and invisible characters (read through between two
+    /// strings: "078-05-", "", "1120" is one value).
+    package static func isBlank(_ text: String) -> Bool { !text.unicodeScalars.contains { !isGap($0) } }
+
     /// Whitespace, or a character the reading form drops (it is read through).
-    static func isGap(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace || ReadingForm.isInvisible(c.value) }
+    package static func isGap(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace || ReadingForm.isInvisible(c.value) }
 
     /// `sensitivity` with `findings` counted too (as the classification counts its own).
     package static func sensitivity(_ sensitivity: Double, adding findings: [Finding]) -> Double {

@@ -384,6 +384,10 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("SSN ٠٧٨-٠٥-١١٢٠ on file", .usSSN) == ["٠٧٨-٠٥-١١٢٠"])
         #expect(found("card ۴۵۳۹ ۱۴۸۸ ۰۳۴۳ ۶۴۶۷ please", .creditCard) == ["۴۵۳۹ ۱۴۸۸ ۰۳۴۳ ۶۴۶۷"])
         #expect(found("call ९१७-५५५-०१४२ now", .phone).count == 1)
+        // NKo (lead byte DF), Javanese (EA) and segmented (F0) digits.
+        #expect(found("SSN ߀߇߈-߀߅-߁߁߂߀ on file", .usSSN).count == 1)
+        #expect(found("SSN ꧐꧗꧘-꧐꧕-꧑꧑꧒꧐ on file", .usSSN).count == 1)
+        #expect(found("SSN \u{1FBF0}\u{1FBF7}\u{1FBF8}-\u{1FBF0}\u{1FBF5}-\u{1FBF1}\u{1FBF1}\u{1FBF2}\u{1FBF0} on file", .usSSN).count == 1)
         #expect(found("SSN \u{1D7CE}\u{1D7D5}\u{1D7D6}-\u{1D7CE}\u{1D7D3}-\u{1D7CF}\u{1D7CF}\u{1D7D0}\u{1D7CE} on file", .usSSN).count == 1)
         #expect(classifier.findings(in: "سعر الكتاب ٣٥ ريالا 😀 and 🎉 at 10:30, page ٤٢").isEmpty)
         // An SSN written with dots, next to its name; the same digits without it are no SSN.

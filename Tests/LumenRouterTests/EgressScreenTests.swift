@@ -175,36 +175,78 @@ import Testing
         #expect(remote.bodies.count == 1 && String(decoding: remote.bodies[0], as: UTF8.self).contains("iVBORw0KGgo="))
     }
 
-    /// A value cut in two between strings a model reads as one text (two parts of a turn, two
-    /// turns, a tool result and the next turn) never leaves: the split value is found across the
-    /// join, named at both strings, and, as it cannot be pseudonymised in place, kept local.
+    /// Where the pieces of a value go: parts of one user turn, user turns, or a tool result and the
+    /// user turn after it; and the paths the finding must name.
+    enum Layout: String, CustomStringConvertible {
+        case parts, turns, toolThenTurn
+        var description: String { rawValue }
+
+        func plant(_ pieces: [String], in request: inout ChatCompletionRequest) {
+            switch self {
+            case .parts:
+                request.messages[1].content = .parts(pieces.map { .text($0) })
+            case .turns:
+                request.messages.removeLast()
+                for piece in pieces { request.messages.append(ChatMessage(role: .user, text: piece)) }
+            case .toolThenTurn:
+                PlantedValues.toolRound(&request, arguments: #"{"who":"the owner"}"#, result: pieces[0])
+                request.messages.append(ChatMessage(role: .user, text: pieces[1]))
+            }
+        }
+
+        func path(_ k: Int) -> String {
+            switch self {
+            case .parts: "messages[1].content[\(k)].text"
+            case .turns: "messages[\(k + 1)].content"
+            case .toolThenTurn: "messages[\(k + 3)].content"
+            }
+        }
+    }
+
+    /// A value cut between strings a model reads as one text (parts of a turn, turns, a tool result
+    /// and the next turn; in two or three pieces, with a blank or invisible part between them, or
+    /// padded with invisible characters) never leaves: it is found across the joins, named at every
+    /// string it spans, and, as it cannot be pseudonymised in place, kept local.
     @Test(arguments: [
-        ("SSN between two parts", ["My SSN is 078-05-", "1120, please fill in the form."], FindingType.usSSN, "078-05-1120", true),
-        ("card between two user turns", ["Charge card 4539 1488", "0343 6467 for the renewal."], .creditCard, "4539148803436467", false),
-        ("e-mail between two parts", ["Write to jane.doe@fast", "mail.fm about the invoice."], .email, "jane.doe@fastmail.fm", true),
-        ("AWS key between two parts", ["Deploy with AKIAZ7QX3M", "PL5NR2VT4E as the key id."], .awsAccessKey, "AKIAZ7QX3MPL5NR2VT4E", true),
-        ("SSN with an invisible character at the join", ["SSN: 078-05-\u{200B}", "1120"], .usSSN, "078-05-1120", true),
-        ("phone between two user turns", ["Call the owner on (773) 583-", "6604 tomorrow."], .phone, "(773)583-6604", false),
+        ("SSN between two parts", ["My SSN is 078-05-", "1120, please fill in the form."], FindingType.usSSN, "078-05-1120", Layout.parts, [0, 1]),
+        ("card between two user turns", ["Charge card 4539 1488", "0343 6467 for the renewal."], .creditCard, "4539148803436467", .turns, [0, 1]),
+        ("e-mail between two parts", ["Write to jane.doe@fast", "mail.fm about the invoice."], .email, "jane.doe@fastmail.fm", .parts, [0, 1]),
+        (
+            "AWS key between two parts", ["Deploy with AKIAZ7QX3M", "PL5NR2VT4E as the key id."], .awsAccessKey, "AKIAZ7QX3MPL5NR2VT4E", .parts,
+            [0, 1]
+        ),
+        ("SSN with an invisible character at the join", ["SSN: 078-05-\u{200B}", "1120"], .usSSN, "078-05-1120", .parts, [0, 1]),
+        ("phone between two user turns", ["Call the owner on (773) 583-", "6604 tomorrow."], .phone, "(773)583-6604", .turns, [0, 1]),
+        (
+            "phone between a tool result and the next turn", ["owner: Dana, (773) 583-", "6604 is her number; call her."], .phone, "(773)583-6604",
+            .toolThenTurn, [0, 1]
+        ),
+        ("SSN in three parts", ["SSN 078-", "05-", "1120 on the form"], .usSSN, "078-05-1120", .parts, [0, 1, 2]),
+        ("SSN with an empty part between", ["My SSN is 078-05-", "", "1120."], .usSSN, "078-05-1120", .parts, [0, 2]),
+        ("SSN with an invisible part between", ["My SSN is 078-05-", "\u{200B}\u{200B}", "1120."], .usSSN, "078-05-1120", .parts, [0, 2]),
+        (
+            "SSN padded with invisible characters", ["My SSN is 078-05-" + String(repeating: "\u{200B}", count: 300), "1120."], .usSSN, "078-05-1120",
+            .parts, [0, 1]
+        ),
     ])
-    func valueSplitBetweenStringsStaysLocal(name: String, halves: [String], type: FindingType, value: String, sameTurn: Bool) async throws {
+    func valueCutBetweenStringsStaysLocal(
+        name: String, pieces: [String], type: FindingType, value: String, layout: Layout, spans: [Int]
+    )
+        async throws
+    {
         let s = try await Self.make()
         defer { try? FileManager.default.removeItem(at: s.dir) }
         var request = PlantedValues.base()
-        if sameTurn {
-            request.messages[1].content = .parts(halves.map { .text($0) })
-        } else {
-            request.messages[1] = ChatMessage(role: .user, text: halves[0])
-            request.messages.append(ChatMessage(role: .user, text: halves[1]))
-        }
+        layout.plant(pieces, in: &request)
         let screened = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
-        let split = screened.classification.findings.filter { $0.location?.path.contains(Screening.seamJoin) == true }
-        #expect(split.map(\.type).contains(type), "\(name): \(screened.classification.findings)")
-        let expectedPath = sameTurn ? "messages[1].content[0].text + messages[1].content[1].text" : "messages[1].content + messages[2].content"
-        #expect(split.first?.location?.path == expectedPath)
+        let split = screened.classification.findings.filter { $0.type == type && $0.location?.path.contains(Screening.seamJoin) == true }
+        #expect(!split.isEmpty, "\(name): \(screened.classification.findings)")
+        let expectedPath = spans.map(layout.path).joined(separator: Screening.seamJoin)
+        #expect(split.first?.location?.path == expectedPath, "\(name)")
         #expect(split.first?.location?.rewritable == false)
-        // The value the audit digests is the whole value, read across the join.
-        let read = split.first { $0.type == type }.flatMap(screened.value(of:))
-        #expect(read?.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "\u{200B}" && $0 != " " }.map(String.init).joined() == value)
+        // The value the audit digests is the whole value, read across the joins.
+        let read = split.first.flatMap(screened.value(of:))
+        #expect(read?.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "\u{200B}" }.map(String.init).joined() == value, "\(name)")
         #expect(screened.classification.sensitivity > 0.5)
 
         let result = try await s.router.handle(request, caller: Caller(requestID: "req", tenant: "t", keyID: "k"))
@@ -218,12 +260,38 @@ import Testing
         #expect(completion.contains(expectedPath))
     }
 
+    /// A value in one string that only the words before it, in the string before, make one ("My SSN
+    /// is " then "078.05.1120"; "我叫" then "小王…"): it is that string's own finding, redacted in place.
+    @Test(arguments: [
+        (["My SSN is ", "078.05.1120, thanks."], FindingType.usSSN, "078.05.1120", "[SSN_"),
+        (["我叫", "小王，请帮我写一封求职信。"], .person, "小王", "[PERSON_"),
+    ])
+    func valueNamedInTheStringBeforeIsRedacted(pieces: [String], type: FindingType, value: String, placeholder: String) async throws {
+        let s = try await Self.make()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        var request = PlantedValues.base()
+        request.messages[1].content = .parts(pieces.map { .text($0) })
+        let screened = try Screening.screen(request, classifier: Classifier(), unknownFields: .drop)
+        let labelled = screened.classification.findings.filter { $0.type == type }
+        #expect(labelled.first?.location?.path == "messages[1].content[1].text", "\(screened.classification.findings)")
+        #expect(labelled.first?.location?.rewritable == true)
+        #expect(labelled.first.flatMap(screened.value(of:)) == value)
+        let result = try await s.router.handle(request, caller: Caller(requestID: "req", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected a completion")
+            return
+        }
+        let sent = s.remote.bodies.map { String(decoding: $0, as: UTF8.self) }
+        #expect(info.route == .remote && sent.count == 1, "\(info.route) via \(info.rule)")
+        #expect(!sent.contains { $0.contains(value) } && sent.contains { $0.contains(placeholder) }, "\(sent)")
+    }
+
     /// Parts and turns whose join is not inside a value go on as before: no finding, sent remote.
     @Test(arguments: [
         ["Summarise the notes below.", "Meeting moved to 10:30 in room 4."],
         ["<system-reminder>Be brief.</system-reminder>", "fix the failing test in Sources/App/main.swift"],
         ["Order 1488", "shipped on 2024-03-01 in 3 boxes."],
-        ["我叫", "小王，请帮我写一封邮件。"],
+        ["Thanks!", "Now list the three main risks."],
     ])
     func joinsThatAreNotValuesChangeNothing(halves: [String]) async throws {
         let s = try await Self.make()

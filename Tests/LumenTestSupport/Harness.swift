@@ -193,7 +193,7 @@ package final class ServerProcess: @unchecked Sendable {
         // One thread for the embedded model: the suite runs several servers and in-process models
         // beside each other, and llama.cpp's threads wait for each other by spinning (two servers
         // of two threads each on two cores generated at under one token a second).
-        let threads = arguments.contains("--threads") ? [] : ["--threads", "1"]
+        let threads = arguments.contains { $0 == "--threads" || $0.hasPrefix("--threads=") } ? [] : ["--threads", "1"]
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + threads + arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }

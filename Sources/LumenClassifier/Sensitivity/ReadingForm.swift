@@ -190,7 +190,8 @@ struct ReadingForm {
     /// or nil. Full-width digits are folded with the other full-width forms.
     static func otherDigit(_ v: UInt32) -> Unicode.Scalar? {
         // Only the blocks that have decimal digits are looked up (not CJK, Hangul or emoji).
-        guard v >= 0x660, v < 0x1E960, !(0x2000...0xA61F).contains(v), !(0xAC00...0x1049F).contains(v), let scalar = Unicode.Scalar(v),
+        guard v >= 0x660, v <= 0x1FBF9, !(0x2000...0xA61F).contains(v), !(0xAC00...0x1049F).contains(v), !(0x1E960...0x1FBEF).contains(v),
+            let scalar = Unicode.Scalar(v),
             scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue, value >= 0, value <= 9
         else { return nil }
         return Unicode.Scalar(0x30 + UInt32(value))

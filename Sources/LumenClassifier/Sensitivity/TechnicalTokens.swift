@@ -268,8 +268,10 @@ enum TechnicalTokens {
             }
             return low < technical.count && technical[low].lowerBound < e
         }
-        // An SSN named as one ("SSN 078.05.1120", scored 0.95) is one, however version-like its dots.
-        findings.removeAll { isOverridable($0.type) && !($0.type == .usSSN && $0.score >= 0.95) && overlapsTechnical($0.start, $0.end) }
+        // An SSN written with dots and named as one ("SSN 078.05.1120", scored 0.95) is one, however
+        // version-like its dots.
+        func namedDottedSSN(_ f: Finding) -> Bool { f.type == .usSSN && f.score >= 0.95 && t[f.start + 3] == 0x2E }
+        findings.removeAll { isOverridable($0.type) && !namedDottedSSN($0) && overlapsTechnical($0.start, $0.end) }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
         func lone(_ f: Finding) -> Bool {

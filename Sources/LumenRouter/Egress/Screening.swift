@@ -83,24 +83,27 @@ package struct ScreenedRequest: Sendable {
         let screened = self
         return { finding in
             guard let path = finding.location?.path else { return nil }
-            // A value split between two strings: read from the first followed by the second.
-            if path.contains(Screening.seamJoin) {
-                let halves = path.components(separatedBy: Screening.seamJoin)
-                guard halves.count == 2 else { return nil }
-                let texts = halves.compactMap { half in screened.strings.first { $0.location == half }?.text }
-                guard texts.count == 2 else { return nil }
-                return finding.text(in: Array(texts[0].unicodeScalars) + Array(texts[1].unicodeScalars))
-            }
             if byPath == nil {
                 strings = screened.strings
                 var index: [String: Int] = [:]
                 for (k, string) in strings.enumerated() where index[string.location] == nil { index[string.location] = k }
                 byPath = index
             }
-            guard let k = byPath?[path] else { return nil }
-            let text = scalars[k] ?? Array(strings[k].text.unicodeScalars)
-            scalars[k] = text
-            return finding.text(in: text)
+            func read(_ k: Int) -> [Unicode.Scalar] {
+                let text = scalars[k] ?? Array(strings[k].text.unicodeScalars)
+                scalars[k] = text
+                return text
+            }
+            if let k = byPath?[path] { return finding.text(in: read(k)) }
+            // A value cut between strings: read from their concatenation.
+            let parts = path.components(separatedBy: Screening.seamJoin)
+            guard parts.count > 1 else { return nil }
+            var joined: [Unicode.Scalar] = []
+            for part in parts {
+                guard let k = byPath?[part] else { return nil }
+                joined += read(k)
+            }
+            return finding.text(in: joined)
         }
     }
 }
@@ -231,10 +234,10 @@ package enum Screening {
         ordinals.reserveCapacity(32)
         var binary: [String] = []
         var joined = ""
-        // Pairs of free-text strings a model reads one after the other (ordinals) whose join could
-        // be inside a value: read again across the join below.
-        var seams: [(first: Int, second: Int)] = []
-        var lastFree: (ordinal: Int, text: String)?
+        // The free-text strings a model reads one after the other, whose joins are read again below
+        // (`Seams`); an Anthropic request's top-level system prompt is read before its messages.
+        var pieces: [Seams.Piece] = []
+        var systemPieces: [Seams.Piece] = []
         OutboundStrings.walk(body) { path, text, isKey, kind, area in
             var slot: Int32 = -1
             switch kind {
@@ -255,8 +258,8 @@ package enum Screening {
                     joined += text
                 }
                 if kind == .text, !isKey, Self.seamAreas.contains(area), Self.isReadText(path) {
-                    if let previous = lastFree, Classifier.mayContinue(previous.text, text) { seams.append((previous.ordinal, ordinals.count)) }
-                    lastFree = (ordinals.count, text)
+                    let piece = Seams.Piece(ordinal: ordinals.count, text: text, slot: slot)
+                    if path.key(0) == "system" { systemPieces.append(piece) } else { pieces.append(piece) }
                 }
             }
             ordinals.append(
@@ -309,25 +312,28 @@ package enum Screening {
                 if assessment.score > 0 { pendingInjections.append((ordinal, assessment)) }
             }
         }
-        // Values split between two strings (see `Classifier.findings(across:_:)`): offsets into the
-        // first string followed by the second.
-        var crossing: [(first: Int, second: Int, finding: Finding)] = []
-        for (first, second) in seams {
-            let a = ordinals[first].text
-            let tail = a.unicodeScalars.suffix(Self.seamReach)
-            let tailStart = Self.scalarCount(a) - tail.count
-            for finding in classifier.findings(across: String(tail), String(ordinals[second].text.unicodeScalars.prefix(Self.seamReach))) {
-                crossing.append(
-                    (first, second, Finding(type: finding.type, start: tailStart + finding.start, end: tailStart + finding.end, score: finding.score))
-                )
+        // Values cut between strings, and values in a string that only the strings before it make
+        // one (a label): the latter are the string's own findings from here on (redacted in place).
+        let (crossing, labelled) = Seams.find(systemPieces + pieces, classifier: classifier)
+        for value in labelled where value.piece.slot >= 0 {
+            let slot = Int(value.piece.slot)
+            guard !bySlot[slot].contains(where: { $0.type == value.finding.type && $0.start == value.finding.start && $0.end == value.finding.end })
+            else { continue }
+            bySlot[slot].append(value.finding)
+            for (ordinal, place) in ordinals.enumerated() where place.slot == value.piece.slot {
+                pending.append((ordinal, value.finding))
             }
+        }
+        if !crossing.isEmpty || !labelled.isEmpty {
+            classification.sensitivity = Classifier.sensitivity(
+                classification.sensitivity, adding: crossing.map(\.finding) + labelled.map(\.finding))
         }
         var located: [Finding] = []
         var paths: [Int: String] = [:]
         if !pending.isEmpty || !pendingInjections.isEmpty || !crossing.isEmpty {
             // The paths of the strings with findings: a second walk, only when something was found.
             var wanted = Set(pending.map(\.ordinal)).union(pendingInjections.map(\.ordinal))
-            for seam in crossing { wanted.formUnion([seam.first, seam.second]) }
+            for value in crossing { wanted.formUnion(value.ordinals) }
             var ordinal = 0
             OutboundStrings.walk(body) { path, _, isKey, _, _ in
                 if wanted.remove(ordinal) != nil { paths[ordinal] = isKey ? "\(path)#key" : path.description }
@@ -339,15 +345,13 @@ package enum Screening {
                 copy.location = FindingLocation(path: paths[ordinal] ?? "?", area: ordinals[ordinal].area, rewritable: ordinals[ordinal].rewritable)
                 located.append(copy)
             }
-            // A split value cannot be rewritten in place: redaction keeps the request local.
-            for (first, second, finding) in crossing {
-                var copy = finding
+            // A value cut between strings cannot be rewritten in place: redaction keeps the request local.
+            for value in crossing {
+                var copy = value.finding
                 copy.location = FindingLocation(
-                    path: "\(paths[first] ?? "?")\(Self.seamJoin)\(paths[second] ?? "?")", area: ordinals[first].area, rewritable: false)
+                    path: value.ordinals.map { paths[$0] ?? "?" }.joined(separator: Self.seamJoin), area: ordinals[value.ordinals[0]].area,
+                    rewritable: false)
                 located.append(copy)
-            }
-            if !crossing.isEmpty {
-                classification.sensitivity = Classifier.sensitivity(classification.sensitivity, adding: crossing.map(\.finding))
             }
         }
         classification.findings = located
@@ -410,10 +414,7 @@ package enum Screening {
         return name == "content" || name == "text" || (name == "system" && path.count == 1)
     }
 
-    /// How far on each side of a join between two strings a split value is looked for (scalars).
-    static let seamReach = 128
-
-    /// Between the paths of the two strings a split value was found across.
+    /// Between the paths of the strings a value cut between them was found across.
     package static let seamJoin = " + "
 
     /// Strings up to this many bytes are classified once however often they occur (member names,
