@@ -107,6 +107,21 @@ struct BenchDecision: AsyncParsableCommand {
         )
     }
 
+    /// The 1 KB chat request with its user turn cut into `parts` content parts mid-word: every join
+    /// is read again for a value cut between the parts (the seams screen's cost).
+    static func chatRequestInParts(bytes: Int, parts: Int) -> ChatCompletionRequest {
+        var request = chatRequest(bytes: bytes)
+        let scalars = Array(request.messages[1].text.unicodeScalars)
+        let cuts = (0...parts).map { $0 * scalars.count / parts }
+        request.messages[1].content = .parts(
+            (0..<parts).map { k in
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[cuts[k]..<cuts[k + 1]])
+                return .text(String(view))
+            })
+        return request
+    }
+
     /// An agent request of about `bytes`: a long system prompt, a dozen tools with JSON schemas, and
     /// a tool round whose result is a web page, then the user's question; as Claude Code or Codex send it.
     static func agentRequest(bytes: Int) -> ChatCompletionRequest {
@@ -272,6 +287,7 @@ struct BenchDecision: AsyncParsableCommand {
         // Whole requests: every string that could leave is screened (the router's path), then decided.
         for (label, request, count) in [
             ("1KB chat", Self.chatRequest(bytes: 1024), iterations),
+            ("1KB chat in 4 parts", Self.chatRequestInParts(bytes: 1024, parts: 4), iterations),
             ("1KB zh chat", Self.chatRequest(bytes: 1024, chinese: true), iterations),
             ("50KB agent", Self.agentRequest(bytes: 50 * 1024), max(300, iterations / 20)),
         ] where only.map(label.contains) ?? true {
@@ -290,7 +306,8 @@ struct BenchDecision: AsyncParsableCommand {
         }
         guard !rows.isEmpty else {
             throw ValidationError(
-                "--case '\(only ?? "")' matches no case; the cases are: 1KB, 32KB, 1KB chat (text only), 1KB chat, 1KB zh chat, 50KB agent")
+                "--case '\(only ?? "")' matches no case; the cases are: 1KB, 32KB, 1KB chat (text only), 1KB chat, 1KB chat in 4 parts, 1KB zh chat, 50KB agent"
+            )
         }
         precondition(sink > 0)
         if json {

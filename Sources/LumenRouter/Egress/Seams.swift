@@ -38,55 +38,55 @@ enum Seams {
     static func find(_ pieces: [Piece], classifier: Classifier) -> (crossing: [Crossing], labelled: [Labelled]) {
         var crossing: [Crossing] = []
         var labelled: [Labelled] = []
-        // The strings whose ends the next window reads, each with how many visible characters its
-        // end holds (up to `reach`).
-        var chain: [(piece: Piece, visible: Int)] = []
+        // The strings whose ends the next window may read, oldest first.
+        var chain: [Piece] = []
         for piece in pieces where !Classifier.isBlank(piece.text) {
-            if let last = chain.last, Classifier.mayContinue(last.piece.text, piece.text) {
-                // The tail: the ends of the chain's strings, newest last, `reach` visible characters in all.
-                var parts: [(chainIndex: Int, from: Int, scalars: [Unicode.Scalar])] = []
-                var need = reach
-                var k = chain.count - 1
-                while k >= 0, need > 0 {
-                    let (scalars, from, visible) = suffix(chain[k].piece.text, visible: need)
-                    parts.insert((k, from, scalars), at: 0)
-                    need -= visible
-                    k -= 1
-                }
-                let tail = parts.flatMap(\.scalars)
-                let head = prefix(piece.text, visible: reach)
-                for finding in classifier.findings(across: string(tail), string(head)) {
-                    if finding.start >= tail.count {
-                        labelled.append(
-                            Labelled(
-                                piece: piece,
-                                finding: Finding(type: finding.type, start: finding.start - tail.count, end: finding.end - tail.count, score: finding.score)
-                            ))
-                        continue
-                    }
-                    guard finding.score >= 0.5 else { continue }
-                    // The part the value starts in, and its offset there.
-                    var p = 0
-                    var offset = finding.start
-                    while offset >= parts[p].scalars.count {
-                        offset -= parts[p].scalars.count
-                        p += 1
-                    }
-                    let spanned = parts[p...].map { chain[$0.chainIndex].piece }
-                    let before = spanned.reduce(0) { $0 + Screening.scalarCount($1.text) }
-                    crossing.append(
-                        Crossing(
-                            ordinals: spanned.map(\.ordinal) + [piece.ordinal],
-                            finding: Finding(
-                                type: finding.type, start: parts[p].from + offset, end: before + finding.end - tail.count, score: finding.score)
-                        ))
-                }
-            } else {
-                chain.removeAll()
+            guard let last = chain.last, Classifier.mayContinue(last.text, piece.text) else {
+                chain = [piece]
+                continue
             }
-            chain.append((piece, suffix(piece.text, visible: reach).visible))
-            // Strings the window no longer reaches leave the chain.
-            while chain.count > 1, chain.dropFirst().reduce(0, { $0 + $1.visible }) >= reach { chain.removeFirst() }
+            // The tail: the ends of the chain's strings, newest last, `reach` visible characters in all.
+            var parts: [(chainIndex: Int, from: Int, scalars: [Unicode.Scalar])] = []
+            var need = reach
+            var k = chain.count - 1
+            while k >= 0, need > 0 {
+                let (scalars, from, visible) = suffix(chain[k].text, visible: need)
+                parts.insert((k, from, scalars), at: 0)
+                need -= visible
+                k -= 1
+            }
+            let tail = parts.flatMap(\.scalars)
+            let head = prefix(piece.text, visible: reach)
+            for finding in classifier.findings(across: string(tail), string(head)) {
+                if finding.start >= tail.count {
+                    labelled.append(
+                        Labelled(
+                            piece: piece,
+                            finding: Finding(
+                                type: finding.type, start: finding.start - tail.count, end: finding.end - tail.count, score: finding.score)
+                        ))
+                    continue
+                }
+                guard finding.score >= 0.5 else { continue }
+                // The part the value starts in, and its offset there.
+                var p = 0
+                var offset = finding.start
+                while offset >= parts[p].scalars.count {
+                    offset -= parts[p].scalars.count
+                    p += 1
+                }
+                let spanned = parts[p...].map { chain[$0.chainIndex] }
+                let before = spanned.reduce(0) { $0 + Screening.scalarCount($1.text) }
+                crossing.append(
+                    Crossing(
+                        ordinals: spanned.map(\.ordinal) + [piece.ordinal],
+                        finding: Finding(
+                            type: finding.type, start: parts[p].from + offset, end: before + finding.end - tail.count, score: finding.score)
+                    ))
+            }
+            // Strings this window did not reach, the next one will not either.
+            if k >= 0 { chain.removeFirst(k + 1) }
+            chain.append(piece)
         }
         return (crossing, labelled)
     }
