@@ -150,7 +150,29 @@ package struct Classifier: Sendable {
         guard let last = first.unicodeScalars.last(where: { !isGap($0) }), let next = second.unicodeScalars.first(where: { !isGap($0) })
         else { return false }
         if last == ">" { return false }
-        return !(".!?。！？".unicodeScalars.contains(last) && next.properties.isUppercase)
+        guard ".!?。！？".unicodeScalars.contains(last), next.properties.isUppercase else { return true }
+        // A sentence ends and the next begins with a capital: a new sentence, unless its first word
+        // is no plain word ("Jane." then "Doe@acme.com").
+        return !startsWithPlainWord(second)
+    }
+
+    /// Whether `text` begins (past whitespace) with a word of letters, apostrophes and hyphens only,
+    /// followed by whitespace, sentence punctuation or the end.
+    static func startsWithPlainWord(_ text: String) -> Bool {
+        var letters = 0
+        var ended = false
+        for c in text.unicodeScalars.drop(while: isGap).prefix(48) {
+            if isGap(c) { return letters > 0 }
+            if ended { return false }  // "Doe.Smith": punctuation inside the word
+            if c.properties.isAlphabetic || c == "'" || c == "’" || c == "-" {
+                letters += 1
+            } else if ",.:;!?)".unicodeScalars.contains(c) {
+                ended = true
+            } else {
+                return false
+            }
+        }
+        return letters > 0
     }
 
     /// Whether `text` has nothing but whitespace and invisible characters (read through between two

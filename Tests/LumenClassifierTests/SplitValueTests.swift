@@ -10,10 +10,10 @@ import Testing
 ///
 /// Today (2026-12-06, 7 privacy probes and 3 technical sets; a cut counts when `mayContinue` lets
 /// the screen read it): structured identifiers 1,248 / 1,248 found across the cut, street addresses
-/// 380 / 382, passports 43 / 43, secrets 327 / 352 (the rest are private keys and tokens cut further
+/// 380 / 382, passports 43 / 43, secrets 328 / 352 (the rest are private keys and tokens cut further
 /// than 128 characters from their header), dates of birth 159 / 180 (their "DOB" column header is
 /// further away); a person's name 1,245 / 2,126 across the cut and 2,108 found across or whole in
-/// the first half (whose screen redacts it). Unrelated texts side by side: 7 findings in 1,309 joins
+/// the first half (whose screen redacts it). Unrelated texts side by side: 7 findings in 1,314 joins
 /// (a token run on into a word, a word read as a name after a label).
 @Suite struct SplitValueTests {
     static let files = [
@@ -64,6 +64,21 @@ import Testing
         #expect(share(FindingType.streetAddress.rawValue, counts[FindingType.streetAddress.rawValue]?.across ?? 0) >= 0.97)
         #expect(share("secret", counts["secret"]?.across ?? 0) >= 0.9)
         #expect(share(FindingType.person.rawValue, counts[FindingType.person.rawValue]?.protected ?? 0) >= 0.97)
+    }
+
+    /// Which joins are read: all but after a tag, a blank string, or a sentence's end before a
+    /// capital that starts a plain word.
+    @Test func joinsThatAreRead() {
+        #expect(Classifier.mayContinue("My SSN is 078-05-", "1120"))
+        #expect(Classifier.mayContinue("Write to Jane.", "Doe@acme.com"))
+        #expect(Classifier.mayContinue("key AKIAZ7QX3M", "PL5NR2VT4E"))
+        #expect(Classifier.mayContinue("password: Gr4nite!", "x9"))
+        #expect(Classifier.mayContinue("我叫", "小王"))
+        #expect(!Classifier.mayContinue("Answer in plain English.", "Please review the note."))
+        #expect(!Classifier.mayContinue("Done!", "Thanks."))
+        #expect(!Classifier.mayContinue("<system-reminder>Be brief.</system-reminder>", "fix the test"))
+        #expect(!Classifier.mayContinue("078-05-", " \u{200B} "))
+        #expect(!Classifier.mayContinue("", "1120"))
     }
 
     @Test func unrelatedTextsSideBySideAreNoValue() throws {

@@ -222,6 +222,10 @@ import Testing
             .toolThenTurn, [0, 1]
         ),
         ("SSN in three parts", ["SSN 078-", "05-", "1120 on the form"], .usSSN, "078-05-1120", .parts, [0, 1, 2]),
+        (
+            "e-mail cut after a dot, before a capital", ["Write to Jane.", "Doe@acme-corp.com about it."], .email, "Jane.Doe@acme-corp.com", .parts,
+            [0, 1]
+        ),
         ("SSN with an empty part between", ["My SSN is 078-05-", "", "1120."], .usSSN, "078-05-1120", .parts, [0, 2]),
         ("SSN with an invisible part between", ["My SSN is 078-05-", "\u{200B}\u{200B}", "1120."], .usSSN, "078-05-1120", .parts, [0, 2]),
         (
