@@ -88,14 +88,15 @@ package struct Classifier: Sendable {
     package func findings(across tail: String, _ head: String) -> [Finding] {
         let left = Array(tail.unicodeScalars)
         let right = Array(head.unicodeScalars)
-        guard let last = left.last(where: { !Self.isGap($0) }), let next = right.first(where: { !Self.isGap($0) }) else { return [] }
+        // The last visible character before the join and the first after it.
+        guard let lastVisible = left.lastIndex(where: { !Self.isGap($0) }), let rightStart = right.firstIndex(where: { !Self.isGap($0) })
+        else { return [] }
+        let leftEnd = lastVisible + 1
         var joiners = [""]
-        if last.properties.numericType != nil, next.properties.numericType != nil { joiners.append(" ") }
+        if left[lastVisible].properties.numericType != nil, right[rightStart].properties.numericType != nil { joiners.append(" ") }
         var found: [Finding] = []
         var leftOwn: [Finding]?
         var rightOwn: [Finding]?
-        let leftEnd = (left.lastIndex { !Self.isGap($0) } ?? 0) + 1
-        let rightStart = right.firstIndex { !Self.isGap($0) } ?? 0
         for joiner in joiners {
             var window = String.UnicodeScalarView()
             window.append(contentsOf: left)

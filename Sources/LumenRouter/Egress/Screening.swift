@@ -277,6 +277,12 @@ package enum Screening {
         // Each finding back to its string (clipped to it) and to every place that string occurs.
         var bySlot = [[Finding]](repeating: [], count: texts.count)
         var pending: [(ordinal: Int, finding: Finding)] = []
+        func record(_ finding: Finding, inSlot slot: Int) {
+            bySlot[slot].append(finding)
+            for (ordinal, place) in ordinals.enumerated() where place.slot == Int32(slot) {
+                pending.append((ordinal, finding))
+            }
+        }
         var starts: [Int] = []
         var lengths: [Int] = []
         if !classification.findings.isEmpty {
@@ -296,11 +302,7 @@ package enum Screening {
             let start = finding.start - starts[slot]
             let end = min(finding.end - starts[slot], lengths[slot])
             guard end > start else { continue }
-            let relative = Finding(type: finding.type, start: start, end: end, score: finding.score)
-            bySlot[slot].append(relative)
-            for (ordinal, place) in ordinals.enumerated() where place.slot == Int32(slot) {
-                pending.append((ordinal, relative))
-            }
+            record(Finding(type: finding.type, start: start, end: end, score: finding.score), inSlot: slot)
         }
         // The injection screen: each distinct text a model reads once, its verdict at every place.
         var pendingInjections: [(ordinal: Int, assessment: InjectionAssessment)] = []
@@ -319,10 +321,7 @@ package enum Screening {
             let slot = Int(value.piece.slot)
             guard !bySlot[slot].contains(where: { $0.type == value.finding.type && $0.start == value.finding.start && $0.end == value.finding.end })
             else { continue }
-            bySlot[slot].append(value.finding)
-            for (ordinal, place) in ordinals.enumerated() where place.slot == value.piece.slot {
-                pending.append((ordinal, value.finding))
-            }
+            record(value.finding, inSlot: slot)
         }
         if !crossing.isEmpty || !labelled.isEmpty {
             classification.sensitivity = Classifier.sensitivity(

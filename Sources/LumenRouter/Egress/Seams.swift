@@ -46,18 +46,18 @@ enum Seams {
                 continue
             }
             // The tail: the ends of the chain's strings, newest last, `reach` visible characters in all.
-            var parts: [(chainIndex: Int, from: Int, scalars: [Unicode.Scalar])] = []
+            var parts: [(chainIndex: Int, scalars: [Unicode.Scalar])] = []
             var need = reach
             var k = chain.count - 1
             while k >= 0, need > 0 {
-                let (scalars, from, visible) = suffix(chain[k].text, visible: need)
-                parts.insert((k, from, scalars), at: 0)
+                let (scalars, visible) = suffix(chain[k].text, visible: need)
+                parts.insert((k, scalars), at: 0)
                 need -= visible
                 k -= 1
             }
             let tail = parts.flatMap(\.scalars)
             let head = prefix(piece.text, visible: reach)
-            for finding in classifier.findings(across: string(tail), string(head)) {
+            for finding in classifier.findings(across: String(String.UnicodeScalarView(tail)), String(String.UnicodeScalarView(head))) {
                 if finding.start >= tail.count {
                     labelled.append(
                         Labelled(
@@ -76,12 +76,14 @@ enum Seams {
                     p += 1
                 }
                 let spanned = parts[p...].map { chain[$0.chainIndex] }
-                let before = spanned.reduce(0) { $0 + Screening.scalarCount($1.text) }
+                let lengths = spanned.map { Screening.scalarCount($0.text) }
+                // The part is the end of its string: where it starts there.
+                let from = lengths[0] - parts[p].scalars.count
                 crossing.append(
                     Crossing(
                         ordinals: spanned.map(\.ordinal) + [piece.ordinal],
                         finding: Finding(
-                            type: finding.type, start: parts[p].from + offset, end: before + finding.end - tail.count, score: finding.score)
+                            type: finding.type, start: from + offset, end: lengths.reduce(0, +) + finding.end - tail.count, score: finding.score)
                     ))
             }
             // Strings this window did not reach, the next one will not either.
@@ -92,9 +94,9 @@ enum Seams {
     }
 
     /// The end of `text` holding `visible` characters that are not whitespace or invisible (fewer
-    /// if it is shorter; at most `scanLimit` characters looked at): its scalars, where they start in
-    /// `text`, and how many visible ones they hold.
-    static func suffix(_ text: String, visible wanted: Int) -> (scalars: [Unicode.Scalar], from: Int, visible: Int) {
+    /// if it is shorter; at most `scanLimit` characters looked at): its scalars and how many visible
+    /// ones they hold.
+    static func suffix(_ text: String, visible wanted: Int) -> (scalars: [Unicode.Scalar], visible: Int) {
         var taken: [Unicode.Scalar] = []
         var visible = 0
         var index = text.unicodeScalars.endIndex
@@ -105,7 +107,7 @@ enum Seams {
             if !Classifier.isGap(c) { visible += 1 }
         }
         taken.reverse()
-        return (taken, Screening.scalarCount(text) - taken.count, visible)
+        return (taken, visible)
     }
 
     /// The start of `text` holding `visible` visible characters (at most `scanLimit` looked at).
@@ -118,11 +120,5 @@ enum Seams {
             if !Classifier.isGap(c) { visible += 1 }
         }
         return taken
-    }
-
-    static func string(_ scalars: [Unicode.Scalar]) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
     }
 }
