@@ -139,6 +139,23 @@ package struct Classifier: Sendable {
         return found
     }
 
+    /// The values a JSON member's name makes of its value, read as the member is written
+    /// (`"ssn": "536228714"`, `"last_name": "Thornton"`; a number is read as the same digits in
+    /// quotes): the findings inside `value`, offsets into it (the caller keeps those the screen of
+    /// `value` alone did not have). A request's own JSON (an Anthropic `tool_use` input, metadata) is screened string by string, where
+    /// "536228714" alone is nine digits and "Thornton" one capitalised word.
+    package func findings(ofMember name: String, value: String) -> [Finding] {
+        var member = "\"" + name + "\": \""
+        let start = member.unicodeScalars.count
+        member += value
+        let end = start + value.unicodeScalars.count
+        member += "\""
+        return findings(in: member).compactMap { finding in
+            guard finding.end > start, finding.start < end else { return nil }
+            return Finding(type: finding.type, start: max(finding.start, start) - start, end: min(finding.end, end) - start, score: finding.score)
+        }
+    }
+
     /// How far after a join a value in the next string is read as named by a label before the join.
     static let labelReach = 64
 

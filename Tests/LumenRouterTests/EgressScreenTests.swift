@@ -4,6 +4,7 @@ import LumenAudit
 import LumenClassifier
 import LumenCore
 import LumenPolicy
+import LumenRedaction
 import LumenTestSupport
 import Testing
 
@@ -288,6 +289,72 @@ import Testing
         let sent = s.remote.bodies.map { String(decoding: $0, as: UTF8.self) }
         #expect(info.route == .remote && sent.count == 1, "\(info.route) via \(info.rule)")
         #expect(!sent.contains { $0.contains(value) } && sent.contains { $0.contains(placeholder) }, "\(sent)")
+    }
+
+    /// A client's own JSON is read as its members are written: an Anthropic tool_use input's values
+    /// beside their names ("ssn": "536228714" is an SSN, "last_name": "Thornton" a person), redacted
+    /// in place; and numbers are screened too: an SSN or a card sent as a JSON number cannot be
+    /// rewritten, so the request stays local.
+    @Test func memberNamesAndNumbersAreRead() async throws {
+        let classifier = Classifier()
+        let rules = RedactionRules(try Policy.parse(yaml: Self.policyYAML, file: "egress.yaml", environment: [:]).redaction)
+        let body = try WireJSON.decode(
+            JSONValue.self,
+            from: #"""
+                {"model":"remote","max_tokens":5,"messages":[{"role":"user","content":"Create the customer record."},
+                 {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"create_customer",
+                   "input":{"first_name":"Margaret","last_name":"Thornton","ssn":"536228714","phone":"4158672291","dob":"1987-03-14"}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"created id 8812"}]}]}
+                """#)
+        let screened = try Screening.screen(try AnthropicInbound.decode(body), classifier: classifier, unknownFields: .drop)
+        let input = "messages[1].content[0].input."
+        let types = Dictionary(screened.classification.findings.map { ($0.location?.path ?? "?", $0.type) }) { a, _ in a }
+        #expect(
+            types == [
+                input + "first_name": .person, input + "last_name": .person, input + "ssn": .usSSN, input + "phone": .phone,
+                input + "dob": .dateOfBirth,
+            ], "\(types)")
+        let native = try #require(screened.native)
+        guard case .send(let final, _, _) = Screening.finalise(native, screened: screened, redact: true, rules: rules, classifier: classifier)
+        else {
+            Issue.record("the redacted request was not sent")
+            return
+        }
+        let sent = String(decoding: try final.encoded(), as: UTF8.self)
+        for raw in ["536228714", "4158672291", "Margaret", "Thornton", "1987-03-14"] { #expect(!sent.contains(raw), "\(raw): \(sent)") }
+
+        // Numbers: in metadata, in a tool_use input, in a schema's default.
+        let s = try await Self.make()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        var request = PlantedValues.base()
+        request.metadata = ["customer_ssn": .integer(536_228_714), "card": .integer(4_539_172_638_491_059), "count": .integer(3)]
+        let numbers = try Screening.screen(request, classifier: classifier, unknownFields: .drop)
+        let found = numbers.classification.findings.map { "\($0.type.rawValue) \($0.location?.path ?? "?") \($0.location?.rewritable == true)" }
+        #expect(found.sorted() == ["CREDIT_CARD metadata.card false", "US_SSN metadata.customer_ssn false"], "\(found)")
+        let result = try await s.router.handle(request, caller: Caller(requestID: "req", tenant: "t", keyID: "k"))
+        guard case .completion(_, let info) = result else {
+            Issue.record("expected a completion")
+            return
+        }
+        #expect(info.route == .local && s.remote.bodies.isEmpty, "\(info.route) via \(info.rule)")
+        let anthropicNumbers = try WireJSON.decode(
+            JSONValue.self,
+            from: #"""
+                {"model":"remote","max_tokens":5,"messages":[{"role":"user","content":"Create it."},
+                 {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"create","input":{"ssn":536228714,"card":4539172638491059}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}]}
+                """#)
+        let inAnthropic = try Screening.screen(try AnthropicInbound.decode(anthropicNumbers), classifier: classifier, unknownFields: .drop)
+        #expect(Set(inAnthropic.classification.findings.map(\.type)) == [.usSSN, .creditCard])
+        guard
+            case .local = Screening.finalise(
+                try #require(inAnthropic.native), screened: inAnthropic, redact: true, rules: rules, classifier: classifier)
+        else {
+            Issue.record("numbers that cannot be rewritten left")
+            return
+        }
+        // A plain request's numbers (max_tokens, temperature, a count) are no findings.
+        #expect(try Screening.screen(PlantedValues.base(), classifier: classifier, unknownFields: .drop).classification.findings.isEmpty)
     }
 
     /// Parts and turns whose join is not inside a value go on as before: no finding, sent remote.

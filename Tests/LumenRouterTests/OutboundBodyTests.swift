@@ -89,6 +89,17 @@ import Testing
         let body = OutboundBody(format: format, json: json)
         var all = Set<String>()
         json.forEachString { _, text, _ in all.insert(text) }
+        // Numbers leave too: their digits, as the screen reads them.
+        func numbers(_ value: JSONValue) {
+            switch value {
+            case .integer(let number): all.insert(String(number))
+            case .double(let number): all.insert(OutboundStrings.numberText(number))
+            case .array(let elements): elements.forEach(numbers)
+            case .object(let members): members.values.forEach(numbers)
+            default: break
+            }
+        }
+        numbers(json)
         let unread = OutboundStrings.of(body).filter { !$0.isScreened }.map(\.text)
         return all.subtracting(unread)
     }

@@ -576,7 +576,8 @@ final class ChineseNameScanner: Sendable {
             let touches = t[i - 1] >= 0x80 || t[j] >= 0x80 || (t[i - 1] == 0x20 && t[i - 2] >= 0x80) || (t[j] == 0x20 && t[j + 1] >= 0x80)
             // The original title after a translated one: 《朱诺》（juno）.
             let titleGloss = (t[i - 1] == 0xFF08 || t[i - 1] == 0x28) && t[i - 2] == 0x300B
-            if !technical && !titleGloss && j - i <= 30 && touches && !latinParts(t, i, j).ordinary { visit(i, j, .latin, 0) }
+            // (A lone letter is no name: "x 会议", "A 方案".)
+            if !technical && !titleGloss && j - i >= 2 && j - i <= 30 && touches && !latinParts(t, i, j).ordinary { visit(i, j, .latin, 0) }
             i = j
         }
     }

@@ -7,7 +7,7 @@ package enum StringKind: String, Sendable, Hashable {
     case text
     /// A JSON document inside a string (tool-call arguments): screened, rewritten inside its strings.
     case jsonText
-    /// Sent verbatim (member names, stop sequences, schema enums, ids, URLs): screened, never rewritten,
+    /// Sent verbatim (member names, numbers, stop sequences, schema enums, ids, URLs): screened, never rewritten,
     /// so a value that must be pseudonymised keeps the request local.
     case fixed
     /// Encoded data (base64 images, audio, files): cannot be scanned; the policy's `binary_content` decides.
@@ -39,7 +39,9 @@ package struct OutboundString: Sendable, Hashable {
 /// for each wire format Lumen sends. The screen, redaction, `lumen route --explain` and the tests all
 /// read bodies through this.
 package enum OutboundStrings {
-    /// Every string of `body` (member names included), in document order (members by name).
+    /// Every string of `body` (member names included), in document order (members by name). A number
+    /// is one too (its digits; sent verbatim): a card or an SSN written as a JSON number leaves as
+    /// surely as one in quotes.
     package static func of(_ body: OutboundBody) -> [OutboundString] {
         var out: [OutboundString] = []
         walk(body) { path, text, isKey, kind, area in
@@ -83,9 +85,20 @@ package enum OutboundStrings {
                 walk(child, &path, area: childArea, format: format, textSource: isTextSource && name == "data", visit)
                 path.components.removeLast()
             }
-        case .null, .bool, .integer, .double:
+        case .integer(let number):
+            visit(path, String(number), false, .fixed, area)
+        case .double(let number):
+            visit(path, numberText(number), false, .fixed, area)
+        case .null, .bool:
             break
         }
+    }
+
+    /// A JSON number as the screen reads it: a whole number in digits (4539172638491059, which the
+    /// encoder may write as 4.539172638491059e+15), anything else as written.
+    static func numberText(_ number: Double) -> String {
+        if number.isFinite, number == number.rounded(), abs(number) < 1e18 { return String(Int64(number)) }
+        return number.description
     }
 
     /// Whether `value`, at `path`, is a `source` object of type "text" (an Anthropic plain-text

@@ -238,6 +238,9 @@ package enum Screening {
         // (`Seams`); an Anthropic request's top-level system prompt is read before its messages.
         var pieces: [Seams.Piece] = []
         var systemPieces: [Seams.Piece] = []
+        // Values under a member name of the client's own JSON (an Anthropic tool_use input, metadata):
+        // slot, name, value.
+        var members: [(slot: Int32, name: String, value: String)] = []
         OutboundStrings.walk(body) { path, text, isKey, kind, area in
             var slot: Int32 = -1
             switch kind {
@@ -256,6 +259,11 @@ package enum Screening {
                     texts.append(text)
                     if !joined.isEmpty { joined += Self.separator }
                     joined += text
+                }
+                // A short value under a member name of the client's own (not the API's): read again
+                // as the member is written, below.
+                if !isKey, text.utf8.count <= Self.memberValueLimit, let name = path.lastKey, !isVocabulary(name) {
+                    members.append((slot, name, text))
                 }
                 if kind == .text, !isKey, Self.seamAreas.contains(area), Self.isReadText(path) {
                     let piece = Seams.Piece(ordinal: ordinals.count, text: text, slot: slot)
@@ -323,9 +331,22 @@ package enum Screening {
             else { continue }
             record(value.finding, inSlot: slot)
         }
-        if !crossing.isEmpty || !labelled.isEmpty {
+        // Values that their member's name makes one ("ssn": "536228714", "last_name": "Thornton"):
+        // the string's own findings from here on (redacted in place where it may be rewritten; a
+        // number cannot be, which keeps the request local).
+        var named: [Finding] = []
+        var readMembers = Set<String>()
+        for member in members where readMembers.insert("\(member.slot)\u{1F}\(member.name)").inserted {
+            let slot = Int(member.slot)
+            for finding in classifier.findings(ofMember: member.name, value: member.value)
+            where !bySlot[slot].contains(where: { $0.type == finding.type && $0.start < finding.end && $0.end > finding.start }) {
+                record(finding, inSlot: slot)
+                named.append(finding)
+            }
+        }
+        if !crossing.isEmpty || !labelled.isEmpty || !named.isEmpty {
             classification.sensitivity = Classifier.sensitivity(
-                classification.sensitivity, adding: crossing.map(\.finding) + labelled.map(\.finding))
+                classification.sensitivity, adding: crossing.map(\.finding) + labelled.map(\.finding) + named)
         }
         var located: [Finding] = []
         var paths: [Int: String] = [:]
@@ -415,6 +436,10 @@ package enum Screening {
 
     /// Between the paths of the strings a value cut between them was found across.
     package static let seamJoin = " + "
+
+    /// Member values up to this many bytes are read again beside their member's name: a name is a
+    /// label for a short value (an id, a phone number, a name), a long one has its own words.
+    static let memberValueLimit = 256
 
     /// Strings up to this many bytes are classified once however often they occur (member names,
     /// roles, schema words repeat); longer ones are not hashed.
