@@ -124,6 +124,37 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("call 212-555-3142 now", .phone) == ["212-555-3142"])
     }
 
+    /// Groups joined as people write them by hand or a word processor does: a dash between spaces,
+    /// an en dash or a minus sign, and '/', '_', ',' or '|' in the shapes of an SSN, a card or a phone
+    /// number only (a date, a ratio, a range or two numbers side by side stay what they are).
+    @Test func numbersWithOtherJoins() {
+        #expect(found("My SSN is 536 - 22 - 8714", .usSSN) == ["536 - 22 - 8714"])
+        #expect(found("My SSN is 536\u{2013}22\u{2013}8714", .usSSN) == ["536\u{2013}22\u{2013}8714"])
+        #expect(found("My SSN is 536\u{2212}22\u{2212}8714", .usSSN).count == 1)
+        #expect(found("My SSN is 536/22/8714", .usSSN) == ["536/22/8714"])
+        #expect(found("ssn 536_22_8714", .usSSN) == ["536_22_8714"])
+        #expect(found("Charge card 4539 - 1726 - 3849 - 1059", .creditCard) == ["4539 - 1726 - 3849 - 1059"])
+        for join in ["/", "_", ",", "|"] {
+            #expect(found("card 4539\(join)1726\(join)3849\(join)1059 thanks", .creditCard) == ["4539\(join)1726\(join)3849\(join)1059"], "\(join)")
+        }
+        #expect(found("card 4539/1726/3849/1058", .creditCard).isEmpty)  // Luhn
+        #expect(found("phone 415 - 867 - 2291", .phone) == ["415 - 867 - 2291"])
+        #expect(found("phone 415/867/2291", .phone) == ["415/867/2291"])
+        #expect(found("call +1\u{2013}415\u{2013}867\u{2013}2291", .phone).count == 1)
+        #expect(found("call +1 (415) 867\u{2011}2291", .phone) == ["+1 (415) 867\u{2011}2291"])
+        let none = [
+            "dates 12/05/2023, 2023/12/05 and 2023/2024", "ratio 100/200/300", "ids 123_45_6789x", "scores 3 - 2 - 1",
+            "page 10 - 12 - 2023", "The Kubernetes NodePort range is 30000-32767", "pages 536/22",
+        ]
+        for text in none { #expect(classifier.findings(in: text).isEmpty, "\(text): \(classifier.findings(in: text))") }
+        #expect(found("call 555-1234/555-5678", .phone) == ["555-1234", "555-5678"])
+        // A passport's label is no password label; an SSN in a scan's file name is an SSN.
+        #expect(classifier.findings(in: "passport: 123456789").map(\.type) == [.passport])
+        #expect(found("Rename the attached scan W2_536-22-8714.pdf", .usSSN) == ["536-22-8714"])
+        #expect(found("scan 536-22-8714.pdf.", .usSSN) == ["536-22-8714"])
+        #expect(found("build 536-22-8714.tar.gz", .usSSN).isEmpty)
+    }
+
     @Test func dottedCardsAndPhones() {
         #expect(found("card 4111.1111.1111.1111 exp 12/27", .creditCard) == ["4111.1111.1111.1111"])
         #expect(found("card 4111.1111.1111.1112 exp 12/27", .creditCard).isEmpty)
@@ -368,6 +399,8 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("key AKIAQ3EG\u{00AD}Z7XKJ4PLM2RT now", .awsAccessKey) == ["AKIAQ3EG\u{00AD}Z7XKJ4PLM2RT"])
         #expect(found("mail john.doe\u{200B}@acme-corp.com now", .email) == ["john.doe\u{200B}@acme-corp.com"])
         #expect(found("mail john.doe＠acme-corp.com now", .email) == ["john.doe＠acme-corp.com"])
+        #expect(found("请发邮件到ｍｔｈｏｒｎｔｏｎ＠ｆａｓｔｍａｉｌ．ｆｍ确认订单", .email) == ["ｍｔｈｏｒｎｔｏｎ＠ｆａｓｔｍａｉｌ．ｆｍ"])
+        #expect(found("Email mthornton@fastmail．fm to confirm", .email) == ["mthornton@fastmail．fm"])
         #expect(found("身份证 １１０１０５１９４９１２３１００２Ｘ", .chineseResidentID) == ["１１０１０５１９４９１２３１００２Ｘ"])
         #expect(found("token gh\u{200D}p_abcdefghijklmnopqrstuvwxyz0123456789", .githubToken) == ["gh\u{200D}p_abcdefghijklmnopqrstuvwxyz0123456789"])
         // Control characters, variation selectors, tag characters, the grapheme joiner and the Hangul
@@ -689,6 +722,19 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found(#"contact: john\u0040example.com"#, .email) == [#"john\u0040example.com"#])
         #expect(found(#"{"key": "AKIA\u0051\u0033EGZ7XKJ4PLM2RT"}"#, .awsAccessKey) == [#"AKIA\u0051\u0033EGZ7XKJ4PLM2RT"#])
         #expect(classifier.findings(in: #"emoji \ud83d\ude00 and lone \ud83d end, path C:\users\bob and \u00"#).isEmpty)
+        // JSON in a JSON string escapes the escapes ("\\u5f20"): Python's json.dumps of a dumped body.
+        #expect(found(#"{"body": "{\"customer\": \"\\u5f20\\u4f1f\\u534e\"}"}"#, .person) == [#"\\u5f20\\u4f1f\\u534e"#])
+    }
+
+    /// HTML's character references read as what a browser shows ("&#64;" is "@"): the anti-spam
+    /// spelling of an address on a fetched page; a reference that is cut or names nothing is text.
+    @Test func htmlCharacterReferencesReadDecoded() {
+        let page = "<p>Account manager: mailto:mthornton&#64;fastmail&#46;fm SSN on file: &#53;&#51;&#54;-&#50;&#50;-&#56;&#55;&#49;&#52;</p>"
+        #expect(found(page, .email) == ["mthornton&#64;fastmail&#46;fm"])
+        #expect(found(page, .usSSN).count == 1)
+        #expect(found("write to jane&commat;acme-corp&period;com", .email) == ["jane&commat;acme-corp&period;com"])
+        #expect(found("write to jane&#x40;acme-corp.com", .email) == ["jane&#x40;acme-corp.com"])
+        #expect(classifier.findings(in: "R&D, AT&T &amp; co, a && b, &#; &#x; &#99999999; &commat").isEmpty)
     }
 
     /// Number, word, number is a street address only when the word is a name apart from both numbers.

@@ -179,9 +179,45 @@ enum Identifiers {
             while t.isDigit(k) && k - i <= 5 { k += 1 }
             if t[k] != 0x29 { i += 1 }
         }
+        if let end = markedNumber(t, from: i, into: &out) { return end }
         readChain(t, from: i, into: &chain)
         classifyChain(t, chain, into: &out)
         return max(chain.end, i + 1)
+    }
+
+    /// An SSN, a card or a phone number whose groups are joined by '/', '_', ',' or '|' (the same
+    /// one throughout): "536/22/8714", "536_22_8714", "4539/1726/3849/1059", "4539|1726|3849|1059",
+    /// "415/867/2291". Only these shapes: other numbers so joined are dates, fractions, paths and
+    /// lists. Its end, or nil (nothing found).
+    private static func markedNumber(_ t: ScalarText, from start: Int, into out: inout [Finding]) -> Int? {
+        guard t.isDigit(start) else { return nil }
+        var k = start
+        var groups: [Int] = []
+        var mark: UInt32 = 0
+        while groups.count < 4 {
+            let g = k
+            while t.isDigit(k) && k - g < 5 { k += 1 }
+            groups.append(k - g)
+            let c = t[k]
+            guard !t.isDigit(k), c == 0x2F || c == 0x5F || c == 0x2C || c == 0x7C, mark == 0 || c == mark, t.isDigit(k + 1) else { break }
+            if groups.count == 1 && (k - g < 3 || k - g > 4) { return nil }  // no shape starts so (most chains end here)
+            mark = c
+            k += 1
+        }
+        guard mark != 0, !t.isDigit(k), !t.isASCIILetter(k), !(t[k] == mark && t.isDigit(k + 1)) else { return nil }
+        var digits: [UInt8] = []
+        for p in start..<k where t.isDigit(p) { digits.append(UInt8(t.v[p] - 0x30)) }
+        let context = { (words: ContextWords, window: Int) in t.hasContext(words, before: start, window: window) }
+        if groups == [3, 2, 4] && mark != 0x2C && mark != 0x7C && ssnValid(digits) {
+            out.append(Finding(type: .usSSN, start: start, end: k, score: context(Lexicon.ssnContext, 40) ? 0.95 : 0.85))
+        } else if groups == [4, 4, 4, 4] && luhn(digits) {
+            out.append(Finding(type: .creditCard, start: start, end: k, score: context(Lexicon.cardContext, 60) ? 0.97 : 0.9))
+        } else if groups == [3, 3, 4] && (mark == 0x2F || mark == 0x5F) {
+            out.append(Finding(type: .phone, start: start, end: k, score: context(Lexicon.phoneContext, 30) ? 0.9 : 0.7))
+        } else {
+            return nil
+        }
+        return k
     }
 
     private static func readChain(_ t: ScalarText, from start: Int, into c: inout Chain) {
@@ -226,12 +262,18 @@ enum Identifiers {
             if c.groups.count == 1 && !c.plus && !c.parens && counted == 11 && c.digits[0] == 1 && c.digits[1] >= 3 { break }
             // No identifier is longer than 19 digits: stop (this also keeps "1-1-1-…" linear).
             if c.digits.count > 24 || c.groups.count > 12 { break }
-            // Separator run: at most two scalars from " -.", or directly an opening parenthesis.
+            // Separator run: at most two scalars from " -.", or a dash between spaces ("415 - 867 -
+            // 2291", as a number is read out or typed by hand), or directly an opening parenthesis.
             var s = k
             var sep: UInt32 = 0
-            while s < t.count && s - k < 2 && isChainSeparator(t.v[s]) {
-                if sep == 0 || t.v[s] != 0x20 { sep = t.v[s] }
-                s += 1
+            if t[k] == 0x20 && t[k + 1] == 0x2D && t[k + 2] == 0x20 {
+                sep = 0x2D
+                s = k + 3
+            } else {
+                while s < t.count && s - k < 2 && isChainSeparator(t.v[s]) {
+                    if sep == 0 || t.v[s] != 0x20 { sep = t.v[s] }
+                    s += 1
+                }
             }
             if sep == 0 && paren && t.isDigit(s) { sep = 0x29 }
             if t.isDigit(s) || (t[s] == 0x28 && t.isDigit(s + 1)) {
@@ -341,6 +383,12 @@ enum Identifiers {
             if separators & dot != 0 && c.groups.count < 3 { return }
             // Dotted groups of one digit are versions ("10.0.2.1"), not phone numbers ("+1.415.555.0142" is).
             if separators & dot != 0 && c.groups.contains(where: { $0 < 2 }) && !c.plus { return }
+            // Two dashed groups of five, the second the larger, are a range ("30000-32767", a port range).
+            if separators == dash && c.hasGroups(5, 5) && c.groupValues(2)[0] < c.groupValues(2)[1]
+                && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
+            {
+                return
+            }
             // Dashed round numbers or a run of neighbours are a range or ports ("1000-2000-3000", "5432-5433-5434").
             if separators == dash && c.groups.count >= 3 && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) && isNumberSequence(c) {
                 return

@@ -1,9 +1,10 @@
 /// A text as the detectors read it: invisible format characters (soft hyphen, zero-width space
 /// and joiners, word joiner, byte-order mark, bidirectional marks) left out, full-width letters,
-/// digits and the signs of addresses and numbers ("＠", "１２３", "＋", "－", "＿") folded to ASCII,
-/// no-break and other typographic spaces read as spaces, decimal digits of other scripts read as
-/// ASCII digits, and Cyrillic or Greek look-alikes read as Latin inside a word that has Latin
-/// letters or digits.
+/// digits and the signs of addresses and numbers ("＠", "１２３", "＋", "－", "．", "＿") folded to ASCII,
+/// no-break and other typographic spaces read as spaces, hyphens and en dashes as '-', decimal
+/// digits of other scripts read as ASCII digits, Cyrillic or Greek look-alikes read as Latin inside
+/// a word that has Latin letters or digits, and escapes read as what they stand for (`\u0040`, also
+/// escaped again as `\\u0040`; HTML's `&#64;`, `&#x40;`, `&commat;`).
 /// Full-width punctuation stays: Chinese text is written with it ("姓名：", "，"), and its detectors
 /// read it so. A reader (a model, a person) sees
 /// "john.doe\u{200B}@acme.com" or "ＡＫＩＡ…" as the address or the key it is; the detectors read
@@ -26,8 +27,8 @@ struct ReadingForm {
             escapes
                 || (special
                     && original.unicodeScalars.contains(where: {
-                        Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.lookalike($0.value) != nil
-                            || Self.otherDigit($0.value) != nil
+                        Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.isDash($0.value)
+                            || Self.lookalike($0.value) != nil || Self.otherDigit($0.value) != nil
                     }))
         else {
             text = original
@@ -66,8 +67,12 @@ struct ReadingForm {
         while offset < source.count {
             let scalar = source[offset]
             let v = scalar.value
-            // "\u5f20\u4f1f" in a JSON string or a string literal reads as "张伟" to a model.
-            if escapes && v == 0x5C, let (decoded, width) = Self.unicodeEscape(source, at: offset) {
+            // "\u5f20\u4f1f" in a JSON string or a string literal reads as "张伟" to a model (also
+            // escaped again, "\\u5f20", as JSON in a JSON string has it); "&#64;" or "&commat;" in
+            // HTML as "@" to a browser.
+            if escapes && (v == 0x5C || v == 0x26),
+                let (decoded, width) = v == 0x5C ? Self.unicodeEscape(source, at: offset) : Self.characterReference(source, at: offset)
+            {
                 scalars.append(decoded)
                 origin.append(offset)
                 ends.append(offset + width)
@@ -86,6 +91,9 @@ struct ReadingForm {
                 changed = true
             } else if Self.isSpaceLike(v) {
                 out = " "
+                changed = true
+            } else if Self.isDash(v) {
+                out = "-"
                 changed = true
             } else if lookalikes[offset], let latin = Self.lookalike(v) {
                 out = latin
@@ -111,7 +119,7 @@ struct ReadingForm {
 
     /// One pass over the bytes: whether one may start a scalar to fold or leave out (an ASCII
     /// control byte, or the UTF-8 lead byte of a block with such scalars), and whether a `\u` escape with four hex digits
-    /// occurs. Eight bytes at a time where they hold no backslash and are ASCII (most of a prompt) or
+    /// or an HTML character reference occurs. Eight bytes at a time where they hold no '\\' or '&' and are ASCII (most of a prompt) or
     /// a special byte was already seen.
     static func scanBytes(_ utf8: String.UTF8View) -> (special: Bool, escape: Bool) {
         func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (Bool, Bool) {
@@ -124,14 +132,17 @@ struct ReadingForm {
                 if i + 8 <= n {
                     let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                     let x = word ^ 0x5C5C_5C5C_5C5C_5C5C
-                    let backslash = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+                    let y = word ^ 0x2626_2626_2626_2626
+                    let escapeByte =
+                        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+                        || (y &- 0x0101_0101_0101_0101) & ~y & 0x8080_8080_8080_8080 != 0
                     // A control byte (below 0x20, or DEL): looked at one by one (tab and line breaks are not special).
                     let del = word ^ 0x7F7F_7F7F_7F7F_7F7F
                     let control =
                         (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
                         || (del &- 0x0101_0101_0101_0101) & ~del & 0x8080_8080_8080_8080 != 0
-                    // Without a backslash, a word is skipped when it is ASCII without controls or a special byte was seen.
-                    if !backslash && (special || (word & 0x8080_8080_8080_8080 == 0 && !control)) {
+                    // Without '\\' or '&', a word is skipped when it is ASCII without controls or a special byte was seen.
+                    if !escapeByte && (special || (word & 0x8080_8080_8080_8080 == 0 && !control)) {
                         i += 8
                         continue
                     }
@@ -144,6 +155,8 @@ struct ReadingForm {
                 {
                     special = true
                 } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
+                    escape = true
+                } else if b == 0x26, !escape, startsReference(bytes, i) {
                     escape = true
                 }
                 if special && escape { break }
@@ -158,25 +171,70 @@ struct ReadingForm {
     /// The scalar a `\uXXXX` escape at `k` stands for (a surrogate pair of two escapes makes one),
     /// and how many scalars it spans; nil for no escape, a lone surrogate or a control character.
     private static func unicodeEscape(_ s: [Unicode.Scalar], at k: Int) -> (Unicode.Scalar, Int)? {
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 6 <= s.count, s[at].value == 0x5C, s[at + 1].value == 0x75 else { return nil }
+        // One escape at `at`: its value and width (one backslash or a run of up to eight).
+        func hex4(_ at: Int) -> (UInt32, Int)? {
+            var u = at
+            while u < s.count, s[u].value == 0x5C, u - at < 8 { u += 1 }
+            guard u > at, u + 5 <= s.count, s[u].value == 0x75 else { return nil }
             var v: UInt32 = 0
-            for i in (at + 2)..<(at + 6) {
+            for i in (u + 1)..<(u + 5) {
                 let c = s[i].value
                 guard Chars.isHexDigit(c) else { return nil }
                 v = v << 4 | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
             }
-            return v
+            return (v, u + 5 - at)
         }
-        guard let high = hex4(k) else { return nil }
+        guard let (high, width) = hex4(k) else { return nil }
         if (0xD800...0xDBFF).contains(high) {
-            guard let low = hex4(k + 6), (0xDC00...0xDFFF).contains(low),
+            guard let (low, lowWidth) = hex4(k + width), (0xDC00...0xDFFF).contains(low),
                 let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
             else { return nil }
-            return (scalar, 12)
+            return (scalar, width + lowWidth)
         }
         guard high >= 0x20, let scalar = Unicode.Scalar(high) else { return nil }
-        return (scalar, 6)
+        return (scalar, width)
+    }
+
+    /// The scalar an HTML character reference at `k` stands for ("&#64;", "&#x40;", and the named
+    /// ones an address or a number is hidden with: "&commat;", "&period;", "&hyphen;", "&dash;",
+    /// "&lowbar;", "&plus;", "&nbsp;"), and how many scalars it spans; nil otherwise.
+    private static func characterReference(_ s: [Unicode.Scalar], at k: Int) -> (Unicode.Scalar, Int)? {
+        guard k + 3 < s.count, s[k].value == 0x26 else { return nil }
+        if s[k + 1].value == 0x23 {
+            let hex = s[k + 2].value | 0x20 == 0x78
+            var i = k + (hex ? 3 : 2)
+            var v: UInt32 = 0
+            let first = i
+            while i < s.count, i - first < 7 {
+                let c = s[i].value
+                if hex ? Chars.isHexDigit(c) : (c >= 0x30 && c <= 0x39) {
+                    v = v * (hex ? 16 : 10) + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
+                    i += 1
+                } else {
+                    break
+                }
+            }
+            guard i > first, i < s.count, s[i].value == 0x3B, v >= 0x20, v != 0x7F, let scalar = Unicode.Scalar(v) else { return nil }
+            return (scalar, i + 1 - k)
+        }
+        for (name, scalar) in namedReferences where k + name.count + 2 <= s.count && s[k + name.count + 1].value == 0x3B {
+            if zip(name.unicodeScalars, s[(k + 1)...]).allSatisfy({ $0 == $1 }) { return (scalar, name.unicodeScalars.count + 2) }
+        }
+        return nil
+    }
+
+    private static let namedReferences: [(String, Unicode.Scalar)] = [
+        ("commat", "@"), ("period", "."), ("hyphen", "-"), ("dash", "-"), ("lowbar", "_"), ("plus", "+"), ("nbsp", " "),
+    ]
+
+    /// Whether the bytes at `i` start an HTML character reference `characterReference` reads.
+    private static func startsReference(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        guard i + 3 < bytes.count, bytes[i] == 0x26 else { return false }
+        if bytes[i + 1] == 0x23 { return true }
+        return namedReferences.contains { name, _ in
+            let utf8 = name.utf8
+            return i + utf8.count + 2 <= bytes.count && bytes[i + utf8.count + 1] == 0x3B && zip(utf8, bytes[(i + 1)...]).allSatisfy { $0 == $1 }
+        }
     }
 
     /// Letters and digits of any script, '_', '-', and the invisible characters inside a word.
@@ -251,10 +309,17 @@ struct ReadingForm {
         v == 0x00A0 || (0x2000...0x200A).contains(v) || v == 0x202F || v == 0x205F || v == 0x2800
     }
 
-    /// Full-width digits, letters, '＠', '＋', '－' and '＿'.
+    /// Full-width digits, letters, '＠', '＋', '－', '．' and '＿'.
     static func folds(_ v: UInt32) -> Bool {
         (0xFF10...0xFF19).contains(v) || (0xFF20...0xFF3A).contains(v) || (0xFF41...0xFF5A).contains(v) || v == 0xFF0B || v == 0xFF0D
-            || v == 0xFF3F
+            || v == 0xFF0E || v == 0xFF3F
+    }
+
+    /// Hyphens and dashes a number's groups are written with as often as with '-' (a word processor
+    /// turns "536-22-8714" into "536–22–8714"): hyphen, non-breaking hyphen, figure dash, en dash,
+    /// minus sign, small hyphen-minus. Not the em dash, which stands between words.
+    static func isDash(_ v: UInt32) -> Bool {
+        (0x2010...0x2013).contains(v) || v == 0x2212 || v == 0xFE63
     }
 
     /// The original offsets of a span `start..<end` of the reading form.

@@ -925,6 +925,10 @@ enum Secrets {
                     let index = candidates.trailingZeroBitCount
                     candidates &= candidates - 1
                     guard start + words.count(index) <= e, !(secret && !isPassword[index]), words.matches(index, t, at: start) else { continue }
+                    // "passport", "passport_no": a passport, which `Identifiers` reads, not a password.
+                    if isPassword[index] && start + 8 <= e && (0..<8).allSatisfy({ Chars.lowerASCII(t.v[start + $0]) == Secrets.passport[$0] }) {
+                        continue
+                    }
                     if isPassword[index] { return .password }
                     secret = true
                 }
@@ -932,6 +936,8 @@ enum Secrets {
             return secret ? .genericSecret : nil
         }
     }
+
+    private static let passport = Chars.scalars("passport")
 
     /// ASCII only, with letters and digits or symbols ("Passw0rd!2024", not "admin" or "123456").
     private static func mixedASCII(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {

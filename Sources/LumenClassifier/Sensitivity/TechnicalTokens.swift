@@ -271,7 +271,15 @@ enum TechnicalTokens {
         // An SSN written with dots and named as one ("SSN 078.05.1120", scored 0.95) is one, however
         // version-like its dots.
         func namedDottedSSN(_ f: Finding) -> Bool { f.type == .usSSN && f.score >= 0.95 && t[f.start + 3] == 0x2E }
-        findings.removeAll { isOverridable($0.type) && !namedDottedSSN($0) && overlapsTechnical($0.start, $0.end) }
+        // Nor is one with dashes in a file's name ("W2_536-22-8714.pdf", "scan 536-22-8714.png"):
+        // the name of a scan says whose it is.
+        func fileNamedSSN(_ f: Finding) -> Bool {
+            guard f.type == .usSSN, t[f.start + 3] == 0x2D, t[f.end] == 0x2E, t.isASCIILetter(f.end + 1) else { return false }
+            var k = f.end + 1
+            while t.isASCIILetter(k) || t.isDigit(k) { k += 1 }
+            return k - f.end - 1 <= 5 && !(isTokenScalar(t[k]) && (t[k] != 0x2E || isTokenScalar(t[k + 1])))  // "….pdf." ends a sentence
+        }
+        findings.removeAll { isOverridable($0.type) && !namedDottedSSN($0) && !fileNamedSSN($0) && overlapsTechnical($0.start, $0.end) }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
         func lone(_ f: Finding) -> Bool {
