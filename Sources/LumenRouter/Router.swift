@@ -618,9 +618,15 @@ package final class Router: Sendable {
     }
 
     /// Tells a remote target's breaker how an attempt went: its own failures and timeouts count;
-    /// a refusal of the request (4xx) means the target is up.
+    /// a refusal of the request (an HTTP 4xx other than 408 and 429) means the target is up (one
+    /// client replaying a history the provider rejects must not take the target down for all); a
+    /// rate limit (429) says nothing either way.
     func report(_ error: BackendError, from attempt: Attempt) {
         guard attempt.backend.route == .remote else { return }
+        if error.kind == .failure, let status = error.status, (400..<500).contains(status), status != 408 {
+            if status != 429 { breakers.succeeded(attempt.name) }
+            return
+        }
         switch error.kind {
         case .failure, .timeout:
             if breakers.failed(attempt.name) {

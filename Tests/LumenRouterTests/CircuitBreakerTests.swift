@@ -94,3 +94,29 @@ private final class ManualInstant: Sendable {
         try await log.flush()
     }
 }
+
+extension CircuitBreakerTests {
+    /// A target that refuses a request (400, 413) is up: refusals never open its breaker, so one
+    /// client replaying a history the provider rejects does not lock every other client out. A rate
+    /// limit (429) neither opens nor closes it; a 5xx does open it.
+    @Test(arguments: [(400, false), (413, false), (422, false), (429, false), (500, true), (503, true)])
+    func refusalsDoNotOpenTheBreaker(status: Int, opens: Bool) async throws {
+        let policy = try Policy.parse(yaml: Self.policyYAML, file: "breaker.yaml", environment: [:])
+        let local = FakeBackend(route: .local)
+        let remote = FakeBackend(route: .remote, host: "remote.example", failure: BackendError(.failure, "HTTP \(status)", status: status))
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("breaker").path, fsync: .never))
+        let breakers = CircuitBreakers(settings: BreakerSettings(failures: 3, openFor: .seconds(60)))
+        let router = Router(
+            configuration: RouterConfiguration(policy: policy), backends: ["local": .ready(local), "remote": .ready(remote)],
+            audit: .log(log), logger: Logger(label: "test"), breakers: breakers
+        )
+        for index in 0..<6 {
+            let request = ChatCompletionRequest(model: "auto", messages: [ChatMessage(role: .user, text: "Tell me a fact.")])
+            _ = try? await router.handle(request, caller: Caller(requestID: "r\(index)", tenant: "t", keyID: "k"))
+        }
+        // Every request reached the target unless the breaker opened after the third.
+        #expect(remote.received.count == (opens ? 3 : 6), "\(status)")
+        #expect((breakers.admit("remote") == .allow) != opens)
+        try await log.flush()
+    }
+}
