@@ -18,6 +18,25 @@ package struct Usage: Sendable, Hashable, Codable {
 
     static let known: Set<String> = ["prompt_tokens", "completion_tokens", "total_tokens", "cost"]
 
+    /// Prompt tokens a provider read from its prompt cache: part of `promptTokens` (Anthropic's
+    /// `cache_read_input_tokens`, OpenAI's `prompt_tokens_details.cached_tokens`).
+    package var cacheReadTokens: Int {
+        max(0, extra["cache_read_input_tokens"]?.intValue ?? extra["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
+    }
+
+    /// Prompt tokens a provider wrote to its prompt cache (Anthropic's `cache_creation_input_tokens`):
+    /// part of `promptTokens`.
+    package var cacheWriteTokens: Int { max(0, extra["cache_creation_input_tokens"]?.intValue ?? 0) }
+
+    /// The members that carry cache counts, in both APIs' words (nothing when both are zero).
+    package static func cacheMembers(read: Int, write: Int) -> [String: JSONValue] {
+        guard read > 0 || write > 0 else { return [:] }
+        return [
+            "cache_read_input_tokens": .integer(Int64(read)), "cache_creation_input_tokens": .integer(Int64(write)),
+            "prompt_tokens_details": ["cached_tokens": .integer(Int64(read))],
+        ]
+    }
+
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         promptTokens = try c.decodeIfPresent(Int.self, "prompt_tokens") ?? 0

@@ -114,10 +114,16 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
     package struct Price: Sendable, Hashable, Codable {
         package var inputPerMTok: Double
         package var outputPerMTok: Double
+        /// Input tokens read from the provider's prompt cache, and written to it (nil: the provider's
+        /// usual rate, see `PolicyTarget.cachePrices`).
+        package var cacheReadPerMTok: Double?
+        package var cacheWritePerMTok: Double?
 
-        package init(inputPerMTok: Double = 0, outputPerMTok: Double = 0) {
+        package init(inputPerMTok: Double = 0, outputPerMTok: Double = 0, cacheReadPerMTok: Double? = nil, cacheWritePerMTok: Double? = nil) {
             self.inputPerMTok = inputPerMTok
             self.outputPerMTok = outputPerMTok
+            self.cacheReadPerMTok = cacheReadPerMTok
+            self.cacheWritePerMTok = cacheWritePerMTok
         }
 
         package static let free = Price()
@@ -183,6 +189,27 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
     /// USD for a request of this size on this target.
     package func estimatedCost(inputTokens: Int, outputTokens: Int) -> Double {
         (Double(inputTokens) * price.inputPerMTok + Double(outputTokens) * price.outputPerMTok) / 1_000_000
+    }
+
+    /// USD for an answer whose `inputTokens` include some read from the provider's prompt cache and
+    /// some written to it, each at its own rate (`cachePrices`).
+    package func cost(inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int) -> Double {
+        let read = Double(min(max(cacheReadTokens, 0), max(inputTokens, 0)))
+        let write = Double(min(max(cacheWriteTokens, 0), max(inputTokens - cacheReadTokens, 0)))
+        let plain = Double(max(inputTokens, 0)) - read - write
+        let (readPrice, writePrice) = cachePrices
+        return (plain * price.inputPerMTok + read * readPrice + write * writePrice + Double(outputTokens) * price.outputPerMTok) / 1_000_000
+    }
+
+    /// USD per million cache-read and cache-write tokens: the policy's, else Anthropic's published
+    /// rates for an Anthropic target (a read 0.1x the input price, a five-minute write 1.25x), else the
+    /// input price (other providers' cache discounts vary by model: set them in the policy).
+    package var cachePrices: (read: Double, write: Double) {
+        let anthropic = kind == .anthropic
+        return (
+            price.cacheReadPerMTok ?? (anthropic ? price.inputPerMTok * 0.1 : price.inputPerMTok),
+            price.cacheWritePerMTok ?? (anthropic ? price.inputPerMTok * 1.25 : price.inputPerMTok)
+        )
     }
 
     /// Whether requests to this target cost money.

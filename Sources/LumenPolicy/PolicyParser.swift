@@ -230,13 +230,18 @@ struct PolicyParser {
             if fields.keys["model_path"] != nil { reader.error(fields.keys["model_path"], "'model_path' only applies to embedded targets") }
         }
         var price = PolicyTarget.Price.free
-        if let node = fields["price"], let priceFields = reader.fields(node, "'price' of \(what)", allowed: ["input_per_mtok", "output_per_mtok"]) {
+        if let node = fields["price"],
+            let priceFields = reader.fields(
+                node, "'price' of \(what)", allowed: ["input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok"])
+        {
             if let value = priceFields["input_per_mtok"].flatMap({ reader.nonNegative($0, "'input_per_mtok' of \(what)") }) {
                 price.inputPerMTok = value
             }
             if let value = priceFields["output_per_mtok"].flatMap({ reader.nonNegative($0, "'output_per_mtok' of \(what)") }) {
                 price.outputPerMTok = value
             }
+            price.cacheReadPerMTok = priceFields["cache_read_per_mtok"].flatMap { reader.nonNegative($0, "'cache_read_per_mtok' of \(what)") }
+            price.cacheWritePerMTok = priceFields["cache_write_per_mtok"].flatMap { reader.nonNegative($0, "'cache_write_per_mtok' of \(what)") }
         }
         let region = fields["region"].flatMap { reader.nonEmptyString($0, "'region' of \(what)") }
         var maxOutputTokens: Int?

@@ -513,7 +513,7 @@ package final class Router: Sendable {
                     restoration = Wire.restore(&response, session: session)
                 }
                 let usage = Wire.usage(of: response, estimatedInput: plan.estimatedInputTokens)
-                let cost = attempt.target.estimatedCost(inputTokens: usage.prompt, outputTokens: usage.completion)
+                let cost = Wire.cost(usage, usage: response.usage, on: attempt.target)
                 Wire.setUsage(&response, usage, cost: cost)
                 if response.model.isEmpty {
                     response.model = attempt.target.model ?? attempt.target.name

@@ -191,7 +191,7 @@ final class CommittedStream: @unchecked Sendable {
 
     private func costed() -> (counted: (prompt: Int, completion: Int), cost: Double) {
         let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.generated.tokens)
-        return (counted, attempt.target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion))
+        return (counted, Wire.cost(counted, usage: usage, on: attempt.target))
     }
 
     /// Ends the stream. `costs` defaults to the cost as of now; the record takes the restoration
@@ -217,7 +217,7 @@ final class CommittedStream: @unchecked Sendable {
 
     private func endNormally() async {
         let costs = costed()
-        out = pump.finish(usage: Wire.makeUsage(costs.counted, cost: costs.cost), template: pump.lastChunk)
+        out = pump.finish(usage: Wire.makeUsage(costs.counted, cost: costs.cost, from: usage), template: pump.lastChunk)
         outIndex = 0
         await close(streamError: nil, costs: costs).write()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LumenClassifier
 import LumenCore
+import LumenPolicy
 import LumenRedaction
 
 /// Small helpers over the OpenAI wire types used by the router.
@@ -80,8 +81,25 @@ enum Wire {
     /// More tokens than any request or answer has (context windows are ten million at most today).
     static let plausibleTokens = 1_000_000_000
 
-    static func makeUsage(_ counted: (prompt: Int, completion: Int), cost: Double) -> Usage {
-        Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost)
+    /// A stream's final usage: the counts and cost, with the backend's prompt-cache counts when the
+    /// counts are its own.
+    static func makeUsage(_ counted: (prompt: Int, completion: Int), cost: Double, from usage: Usage?) -> Usage {
+        let cache = usage.flatMap {
+            $0.promptTokens == counted.prompt ? Usage.cacheMembers(read: $0.cacheReadTokens, write: $0.cacheWriteTokens) : nil
+        }
+        return Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost, extra: cache ?? [:])
+    }
+
+    /// What an answer costs on `target`: its counted tokens, the prompt cache's reads and writes
+    /// priced apart when the counts are the backend's own (a cache read costs a tenth of an input
+    /// token at Anthropic, a write a quarter more).
+    static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, on target: PolicyTarget) -> Double {
+        guard let usage, usage.promptTokens == counted.prompt else {
+            return target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
+        }
+        return target.cost(
+            inputTokens: counted.prompt, outputTokens: counted.completion, cacheReadTokens: usage.cacheReadTokens,
+            cacheWriteTokens: usage.cacheWriteTokens)
     }
 
     // MARK: - Restoration

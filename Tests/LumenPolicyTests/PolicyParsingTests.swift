@@ -21,6 +21,37 @@ import Testing
         #expect(policy.contentHash.count == 64)
     }
 
+    /// Prompt-cache reads and writes are priced apart: the policy's rates, else Anthropic's published
+    /// multiples for an Anthropic target (read 0.1x, write 1.25x the input price), else the input price.
+    @Test func promptCacheIsPricedApart() throws {
+        let yaml = """
+            name: cache
+            targets:
+              - { name: claude, kind: anthropic, base_url: "https://api.anthropic.com", model: c, price: { input_per_mtok: 3, output_per_mtok: 15 } }
+              - { name: gpt, kind: openai, base_url: "https://api.openai.com/v1", model: g, price: { input_per_mtok: 2, output_per_mtok: 8 } }
+              - name: tuned
+                kind: openai
+                base_url: "https://api.openai.com/v1"
+                model: g
+                price: { input_per_mtok: 2, output_per_mtok: 8, cache_read_per_mtok: 0.5, cache_write_per_mtok: 2 }
+            default: { route: claude }
+            """
+        let policy = try parse(yaml)
+        let claude = try #require(policy.target(named: "claude"))
+        // 12 plain input tokens, 30,000 read, 2,000 written, 5 output: $0.0166 (not $0.096 at the input price).
+        let cost = claude.cost(inputTokens: 32_012, outputTokens: 5, cacheReadTokens: 30_000, cacheWriteTokens: 2_000)
+        #expect(abs(cost - (12 * 3 + 30_000 * 0.3 + 2_000 * 3.75 + 5 * 15) / 1_000_000) < 1e-12, "\(cost)")
+        let gpt = try #require(policy.target(named: "gpt"))
+        #expect(
+            gpt.cost(inputTokens: 1_000, outputTokens: 0, cacheReadTokens: 800, cacheWriteTokens: 0)
+                == gpt.estimatedCost(inputTokens: 1_000, outputTokens: 0))
+        let tuned = try #require(policy.target(named: "tuned"))
+        #expect(tuned.cost(inputTokens: 1_000_000, outputTokens: 0, cacheReadTokens: 1_000_000, cacheWriteTokens: 0) == 0.5)
+        // Counts no answer has (more cached than input) are held to the input.
+        #expect(abs(claude.cost(inputTokens: 10, outputTokens: 0, cacheReadTokens: 50, cacheWriteTokens: 50) - 10 * 0.3 / 1_000_000) < 1e-15)
+        #expect(diagnostics(yaml.replacingOccurrences(of: "cache_read_per_mtok: 0.5", with: "cache_read_per_mtok: -1")).count == 1)
+    }
+
     @Test func syntaxErrorHasLineAndColumn() {
         let found = diagnostics("name: x\ntargets:\n  - name: local\n    kind: [embedded\n")
         #expect(found.count == 1)

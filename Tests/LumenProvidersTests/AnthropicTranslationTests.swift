@@ -91,7 +91,38 @@ import Testing
             response.choices[0].message.toolCalls == [
                 ToolCall(id: "toolu_1", function: FunctionCall(name: "get_weather", arguments: #"{"city":"Paris"}"#))
             ])
-        #expect(response.usage == Usage(promptTokens: 25, completionTokens: 7))
+        #expect(response.usage == Usage(promptTokens: 25, completionTokens: 7, extra: Usage.cacheMembers(read: 5, write: 0)))
+    }
+
+    /// The prompt cache's reads and writes survive the trip (whole answers and streams): counted in
+    /// `prompt_tokens` as OpenAI counts them, named apart for pricing, and given back to an Anthropic
+    /// client as its provider counted them (input outside the cache, reads, writes) and to a
+    /// Responses client as `cached_tokens`. The stream's `message_delta` input count (outside the
+    /// cache) no longer replaces the whole input.
+    @Test func promptCacheCountsSurvive() throws {
+        let usage = #"{"input_tokens":12,"cache_creation_input_tokens":2000,"cache_read_input_tokens":30000,"output_tokens":5}"#
+        let json = #"{"id":"m","type":"message","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":"# + usage + "}"
+        let whole = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: json), created: 1)
+        let counted = try #require(whole.usage)
+        #expect(counted.promptTokens == 32_012 && counted.cacheReadTokens == 30_000 && counted.cacheWriteTokens == 2_000)
+        #expect(counted.extra["prompt_tokens_details"]?["cached_tokens"] == 30_000)
+        let back = AnthropicInbound.usage(counted)
+        #expect(back["input_tokens"] == 12 && back["cache_read_input_tokens"] == 30_000 && back["cache_creation_input_tokens"] == 2_000)
+        #expect(ResponsesInbound.usage(counted)["input_tokens_details"]?["cached_tokens"] == 30_000)
+
+        var translator = AnthropicTranslation.StreamTranslator(model: "m", created: 0)
+        let events = [
+            #"{"type":"message_start","message":{"id":"msg_1","model":"c","usage":"# + usage + "}}",
+            #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":12,"output_tokens":9}}"#,
+            #"{"type":"message_stop"}"#,
+        ]
+        var chunks: [ChatCompletionChunk] = []
+        for event in events { chunks += try translator.translate(event: nil, data: WireJSON.decode(JSONValue.self, from: event)) }
+        let streamed = try #require(chunks.last?.usage)
+        #expect(streamed.promptTokens == 32_012 && streamed.completionTokens == 9 && streamed.cacheReadTokens == 30_000, "\(streamed)")
+        #expect(streamed.cacheWriteTokens == 2_000)
+        // Without cache counts nothing is added.
+        #expect(AnthropicInbound.usage(Usage(promptTokens: 7, completionTokens: 1)) == ["input_tokens": 7, "output_tokens": 1])
     }
 
     /// An Anthropic target's `stop_sequence` survives translation, so an Anthropic client reached

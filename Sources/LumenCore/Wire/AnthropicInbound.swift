@@ -269,10 +269,19 @@ package enum AnthropicInbound {
         ]
     }
 
-    static func usage(_ usage: Usage?) -> JSONValue {
+    /// Anthropic's usage: `input_tokens` are those outside the prompt cache, whose reads and writes
+    /// are counted apart (as the provider counted them).
+    package static func usage(_ usage: Usage?) -> JSONValue {
+        let read = usage?.cacheReadTokens ?? 0
+        let write = usage?.cacheWriteTokens ?? 0
+        let input = max(0, (usage?.promptTokens ?? 0) - read - write)
         var out: [String: JSONValue] = [
-            "input_tokens": .integer(Int64(usage?.promptTokens ?? 0)), "output_tokens": .integer(Int64(usage?.completionTokens ?? 0)),
+            "input_tokens": .integer(Int64(input)), "output_tokens": .integer(Int64(usage?.completionTokens ?? 0)),
         ]
+        if read > 0 || write > 0 {
+            out["cache_read_input_tokens"] = .integer(Int64(read))
+            out["cache_creation_input_tokens"] = .integer(Int64(write))
+        }
         if let cost = usage?.cost { out["cost_usd"] = .double(cost) }
         return .object(out)
     }

@@ -188,11 +188,17 @@ package enum AnthropicTranslation {
         }
     }
 
+    /// Chat Completions' usage for an Anthropic one: `prompt_tokens` counts every input token (as
+    /// OpenAI's does), and the prompt cache's reads and writes are kept beside it (in Anthropic's
+    /// words and as `prompt_tokens_details.cached_tokens`): they are priced apart, and an Anthropic
+    /// client gets them back as it sent them.
     static func usage(_ value: JSONValue?) -> Usage? {
         guard let value, value.objectValue != nil else { return nil }
-        let input = (value["input_tokens"]?.intValue ?? 0).saturatingAdd(value["cache_creation_input_tokens"]?.intValue ?? 0)
-            .saturatingAdd(value["cache_read_input_tokens"]?.intValue ?? 0)
-        return Usage(promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0)
+        let read = max(0, value["cache_read_input_tokens"]?.intValue ?? 0)
+        let write = max(0, value["cache_creation_input_tokens"]?.intValue ?? 0)
+        let input = max(0, value["input_tokens"]?.intValue ?? 0).saturatingAdd(write).saturatingAdd(read)
+        return Usage(
+            promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0, extra: Usage.cacheMembers(read: read, write: write))
     }
 
     /// The OpenAI response for an Anthropic Messages API response body.
@@ -247,7 +253,10 @@ package enum AnthropicTranslation {
         private var id = ""
         private var model: String
         private let created: Int
-        private var promptTokens = 0
+        /// Input tokens outside the prompt cache, read from it, and written to it.
+        private var inputTokens = 0
+        private var cacheRead = 0
+        private var cacheWrite = 0
         private var completionTokens = 0
         private var toolIndexByBlock: [Int: Int] = [:]
         private var finishReason: String?
@@ -273,9 +282,11 @@ package enum AnthropicTranslation {
                 let message = data["message"]
                 id = message?["id"]?.stringValue ?? id
                 model = message?["model"]?.stringValue ?? model
-                if let usage = AnthropicTranslation.usage(message?["usage"]) {
-                    promptTokens = usage.promptTokens
-                    completionTokens = usage.completionTokens
+                if let usage = message?["usage"] {
+                    inputTokens = max(0, usage["input_tokens"]?.intValue ?? 0)
+                    cacheRead = max(0, usage["cache_read_input_tokens"]?.intValue ?? 0)
+                    cacheWrite = max(0, usage["cache_creation_input_tokens"]?.intValue ?? 0)
+                    completionTokens = usage["output_tokens"]?.intValue ?? completionTokens
                 }
                 return [chunk(ChatDelta(role: .assistant, content: ""))]
             case "content_block_start":
@@ -323,8 +334,11 @@ package enum AnthropicTranslation {
             case "content_block_stop", "ping":
                 return []
             case "message_delta":
+                // Counts so far (the input and cache counts only when the provider repeats them here).
                 if let output = data["usage"]?["output_tokens"]?.intValue { completionTokens = output }
-                if let input = data["usage"]?["input_tokens"]?.intValue, input > 0 { promptTokens = input }
+                if let input = data["usage"]?["input_tokens"]?.intValue, input > 0 { inputTokens = input }
+                if let read = data["usage"]?["cache_read_input_tokens"]?.intValue, read > 0 { cacheRead = read }
+                if let write = data["usage"]?["cache_creation_input_tokens"]?.intValue, write > 0 { cacheWrite = write }
                 guard let reason = AnthropicTranslation.finishReason(data["delta"]?["stop_reason"]?.stringValue) else { return [] }
                 finishReason = reason
                 var out = chunk(ChatDelta(), finishReason: reason)
@@ -343,7 +357,9 @@ package enum AnthropicTranslation {
                         created: created,
                         model: model,
                         choices: [],
-                        usage: Usage(promptTokens: promptTokens, completionTokens: completionTokens)
+                        usage: Usage(
+                            promptTokens: inputTokens.saturatingAdd(cacheRead).saturatingAdd(cacheWrite), completionTokens: completionTokens,
+                            extra: Usage.cacheMembers(read: cacheRead, write: cacheWrite))
                     )
                 )
                 return out

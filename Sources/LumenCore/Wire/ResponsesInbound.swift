@@ -323,12 +323,13 @@ package enum ResponsesInbound {
         }
     }
 
-    static func usage(_ usage: Usage?) -> JSONValue {
+    package static func usage(_ usage: Usage?) -> JSONValue {
         let input = usage?.promptTokens ?? 0
         let output = usage?.completionTokens ?? 0
         var out: [String: JSONValue] = [
             "input_tokens": .integer(Int64(input)), "output_tokens": .integer(Int64(output)), "total_tokens": .integer(Int64(input + output)),
-            "input_tokens_details": ["cached_tokens": 0], "output_tokens_details": ["reasoning_tokens": 0],
+            "input_tokens_details": ["cached_tokens": .integer(Int64(usage?.cacheReadTokens ?? 0))],
+            "output_tokens_details": ["reasoning_tokens": 0],
         ]
         if let cost = usage?.cost { out["cost_usd"] = .double(cost) }
         return .object(out)
