@@ -231,4 +231,37 @@ import Testing
         let items = events.filter { $0.name.hasPrefix("response.output_item.") }.compactMap { $0.data["item"] }
         #expect(items.count == 2 && items.allSatisfy { $0["name"]?.stringValue == "read" && $0["namespace"]?.stringValue == "mcp_files" })
     }
+
+    /// An answer cut at its token limit: the response is incomplete, and so is the item it was
+    /// writing (a message, or a call whose arguments were cut), whole and streamed; items finished
+    /// before it stay completed.
+    @Test func theItemAnAnswerWasCutInIsIncomplete() throws {
+        let request = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"go","tools":[{"type":"function","name":"f"}]}"#))
+            .conversation
+        let cut = ChatCompletionResponse(
+            id: "x", created: 1, model: "m", choices: [ChatChoice(message: ChatMessage(role: .assistant, text: "Once upon"), finishReason: "length")],
+            usage: nil)
+        let object = ResponsesInbound.response(cut, id: "resp_0123456789", request: request)
+        #expect(object["status"] == "incomplete" && object["output"]?.arrayValue?.first?["status"] == "incomplete")
+        var message = ChatMessage(role: .assistant, text: "Calling.")
+        message.toolCalls = [ToolCall(id: "c", function: FunctionCall(name: "f", arguments: "{"))]
+        let cutCall = ChatCompletionResponse(
+            id: "x", created: 1, model: "m", choices: [ChatChoice(message: message, finishReason: "length")], usage: nil)
+        let statuses = ResponsesInbound.response(cutCall, id: "resp_0123456789", request: request)["output"]?.arrayValue?.map { $0["status"] }
+        #expect(statuses == ["completed", "incomplete"])
+        let whole = ResponsesInbound.response(
+            ChatCompletionResponse(
+                id: "x", created: 1, model: "m", choices: [ChatChoice(message: ChatMessage(role: .assistant, text: "Done."), finishReason: "stop")],
+                usage: nil), id: "resp_0123456789", request: request)
+        #expect(whole["status"] == "completed" && whole["output"]?.arrayValue?.first?["status"] == "completed")
+
+        var encoder = ResponsesInbound.StreamEncoder(id: "resp_0123456789", created: 1, request: request)
+        var events = encoder.encode(ChatCompletionChunk(id: "x", created: 1, model: "m", choices: [ChunkChoice(delta: ChatDelta(content: "Once"))]))
+        events += encoder.encode(
+            ChatCompletionChunk(id: "x", created: 1, model: "m", choices: [ChunkChoice(delta: ChatDelta(), finishReason: "length")]))
+        events += encoder.finish(usage: Usage(promptTokens: 1, completionTokens: 1))
+        let done = events.first { $0.name == "response.output_item.done" }?.data["item"]
+        #expect(done?["status"] == "incomplete")
+        #expect(events.last?.name == "response.incomplete" && events.last?.data["response"]?["output"]?.arrayValue?.first?["status"] == "incomplete")
+    }
 }

@@ -407,21 +407,24 @@ package enum ResponsesInbound {
     /// A Responses `response` for the conversation's answer.
     package static func response(_ answer: ChatCompletionResponse, id: String, request: ChatCompletionRequest) -> JSONValue {
         let choice = answer.choices.first
+        let status = choice?.finishReason == "length" ? "incomplete" : "completed"
+        let calls = choice?.message.toolCalls ?? []
         var output: [JSONValue] = []
         let text = choice?.message.text ?? ""
-        if !text.isEmpty || (choice?.message.toolCalls ?? []).isEmpty {
-            output.append(messageItem(id: "msg_" + id.dropFirst(5), text: text, status: "completed"))
+        if !text.isEmpty || calls.isEmpty {
+            // The last item of an answer cut at its token limit is incomplete.
+            output.append(messageItem(id: "msg_" + id.dropFirst(5), text: text, status: calls.isEmpty ? status : "completed"))
         }
         let kinds = ToolKinds(request)
-        for (index, call) in (choice?.message.toolCalls ?? []).enumerated() {
+        for (index, call) in calls.enumerated() {
             output.append(
                 callItem(
                     id: "fc_\(id.dropFirst(5))_\(index)", callID: call.id, name: call.function.name, arguments: call.function.arguments, kinds: kinds,
-                    status: "completed"))
+                    status: index == calls.count - 1 ? status : "completed"))
         }
         return response(
-            id: id, created: answer.created, model: answer.model.isEmpty ? request.model : answer.model,
-            status: choice?.finishReason == "length" ? "incomplete" : "completed", output: output, usage: answer.usage, request: request
+            id: id, created: answer.created, model: answer.model.isEmpty ? request.model : answer.model, status: status, output: output,
+            usage: answer.usage, request: request
         )
     }
 
@@ -490,7 +493,9 @@ package enum ResponsesInbound {
             events.append(event("response.in_progress", ["response": shell]))
         }
 
-        mutating func closeText(into events: inout [Event]) {
+        /// Closes the open message item; `status` is "incomplete" for the last one of an answer cut
+        /// at its token limit.
+        mutating func closeText(into events: inout [Event], status: String = "completed") {
             guard let open = openText else { return }
             openText = nil
             let part: JSONValue = ["type": "output_text", "text": .string(open.text), "annotations": []]
@@ -505,16 +510,16 @@ package enum ResponsesInbound {
                 event(
                     "response.content_part.done",
                     ["item_id": .string(open.itemID), "output_index": .integer(Int64(open.index)), "content_index": 0, "part": part]))
-            let item = ResponsesInbound.messageItem(id: open.itemID, text: open.text, status: "completed")
+            let item = ResponsesInbound.messageItem(id: open.itemID, text: open.text, status: status)
             output.append(item)
             events.append(event("response.output_item.done", ["output_index": .integer(Int64(open.index)), "item": item]))
         }
 
-        mutating func closeCall(into events: inout [Event]) {
+        mutating func closeCall(into events: inout [Event], status: String = "completed") {
             guard let open = openCall else { return }
             openCall = nil
             let item = ResponsesInbound.callItem(
-                id: open.itemID, callID: open.callID, name: open.name, arguments: open.arguments, kinds: kinds, status: "completed")
+                id: open.itemID, callID: open.callID, name: open.name, arguments: open.arguments, kinds: kinds, status: status)
             if kinds.isCustom(open.name) {
                 events.append(
                     event(
@@ -603,9 +608,10 @@ package enum ResponsesInbound {
             finished = true
             var events: [Event] = []
             start(into: &events)
-            closeText(into: &events)
-            closeCall(into: &events)
+            // An answer cut at its token limit: the item it was writing is incomplete too.
             let status = finishReason == "length" ? "incomplete" : "completed"
+            closeText(into: &events, status: status)
+            closeCall(into: &events, status: status)
             let whole = ResponsesInbound.response(
                 id: id, created: created, model: model, status: status, output: output, usage: usage, request: request)
             events.append(event(status == "completed" ? "response.completed" : "response.incomplete", ["response": whole]))
