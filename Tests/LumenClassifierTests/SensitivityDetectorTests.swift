@@ -257,6 +257,26 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("INSERT INTO jobs (id, name, status) VALUES (1, 'nightly build', 'ok')", .person).isEmpty)
     }
 
+    /// A table's header names what its columns hold: a bare nine digits under "ssn" is an SSN, ten
+    /// under "phone" a phone number, a Luhn-valid run under "card" a card (CSV, Markdown, tab-separated,
+    /// SQL's column list), while the same digits under "sku" or "port" stay numbers.
+    @Test func numbersInNamedColumns() {
+        let csv =
+            "name,email,phone,ssn\nMargaret Thornton,mthornton@fastmail.fm,4158672291,536228714\nJohn Miller,jm@x.org,+1 (646) 555-3142,078051120"
+        #expect(found(csv, .usSSN) == ["536228714", "078051120"])
+        #expect(found(csv, .phone) == ["4158672291", "+1 (646) 555-3142"])
+        #expect(found(csv, .person) == ["Margaret Thornton", "John Miller"])
+        let markdown = "| name | phone | ssn |\n|---|---|---|\n| Margaret Thornton | 4158672291 | 536228714 |"
+        #expect(found(markdown, .usSSN) == ["536228714"] && found(markdown, .phone) == ["4158672291"])
+        #expect(found("id\tname\tcard\n1\tWeihua Zhang\t4539172638491059", .creditCard) == ["4539172638491059"])
+        #expect(found("| 姓名 | 手机号 |\n| --- | --- |\n| 张伟 | 13812345678 |", .phone) == ["13812345678"])
+        let sql = "INSERT INTO customers (name, ssn, phone) VALUES ('Margaret Thornton', '536228714', 4158672291);"
+        #expect(found(sql, .usSSN) == ["536228714"] && found(sql, .phone) == ["4158672291"])
+        for text in ["product,price,sku\nWidget,1999,4158672291", "port,service\n8080,http\n5432,postgres", "ssn,note\n000000000,test row"] {
+            #expect(classifier.findings(in: text).isEmpty, "\(text): \(classifier.findings(in: text))")
+        }
+    }
+
     /// Japanese names after a label, before an honorific or as a chat line's speaker, in Japanese
     /// text only; a role before 様 is no name.
     @Test func japaneseNames() {

@@ -1,29 +1,46 @@
 // Personal data in named fields of structured text, as agents' tool results and database dumps carry
 // it: JSON members ("first_name": "Leah", "dob": "1984-02-09", also escaped inside a JSON string:
 // \"last_name\": \"Goldberg\") and SQL INSERT rows, whose column list names each value
-// (INSERT INTO customers (id, first_name, last_name, dob) VALUES (1041, 'Hannah', 'Whitfield', '1951-03-14')).
+// (INSERT INTO customers (id, first_name, last_name, dob) VALUES (1041, 'Hannah', 'Whitfield', '1951-03-14')),
+// and tables whose header names each column (CSV, tab-separated, Markdown: "name,email,phone,ssn").
 // A field named for a person's name holds a person when its value is shaped like a name; one named
-// for a date of birth holds one when its value is a date.
+// for a date of birth holds one when its value is a date; one named for an SSN, a phone number or
+// a card holds one when its value has that one's digits.
 
 enum StructuredFields {
-    enum Kind { case name, genericName, role, dateOfBirth }
+    enum Kind { case name, genericName, role, dateOfBirth, ssn, phone, card }
 
-    /// The kind of a field from its name, lower case without '_', '-' and spaces.
+    /// The kind of a field from its name, lower case without '_', '-', '.' and spaces.
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
-        // Every field name below ends in e, b, y, o, r, m, h or t ("name", "dob", "birthday", "nombre"…).
-        guard e - s >= 3, e - s <= 24 else { return nil }
-        switch t.v[e - 1] | 0x20 {
-        case 0x65, 0x62, 0x79, 0x6F, 0x72, 0x6D, 0x68, 0x74: break
-        default: return nil
+        // Every field name below ends in e, b, y, o, r, m, h, t, n, l, x or d ("name", "dob",
+        // "birthday", "nombre", "ssn", "tel", "fax", "card"…), or in a Han character (手机号, 电话, 卡号).
+        guard e - s >= 2, e - s <= 24 else { return nil }
+        let last = t.v[e - 1]
+        switch last | 0x20 {
+        case 0x65, 0x62, 0x79, 0x6F, 0x72, 0x6D, 0x68, 0x74, 0x6E, 0x6C, 0x78, 0x64: guard e - s >= 3 else { return nil }
+        default: guard Chars.isHan(last) else { return nil }
         }
         var h = Chars.hashSeed
-        for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 { h = Chars.hashStep(h, t.v[k]) }
+        for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 && t.v[k] != 0x2E { h = Chars.hashStep(h, t.v[k]) }
         if nameFields.contains(h) { return .name }
         if personFields.contains(h) { return .genericName }
         if roleFields.contains(h) { return .role }
         if dobFields.contains(h) { return .dateOfBirth }
+        if ssnFields.contains(h) { return .ssn }
+        if phoneFields.contains(h) { return .phone }
+        if cardFields.contains(h) { return .card }
         return nil
     }
+
+    /// Fields for numbers whose field name is their only context: a bare nine digits is an SSN
+    /// under "ssn", ten digits a phone number under "phone" (the row's own words say nothing).
+    private static let ssnFields = Chars.hashSet("ssn socialsecurity socialsecuritynumber socialsecurityno ssnumber ssnno")
+    private static let phoneFields = Chars.hashSet(
+        """
+        phone phonenumber phoneno telephone telephonenumber tel mobile mobilephone mobilenumber mobileno cell cellphone
+        contactnumber contactphone homephone workphone fax 手机 手机号 手机号码 电话 电话号码 联系电话 联系方式
+        """)
+    private static let cardFields = Chars.hashSet("card cardnumber cardno creditcard creditcardnumber ccnumber pan 卡号 银行卡号 信用卡号")
 
     /// Fields that hold a part of a person's name: any name-shaped value.
     private static let nameFields = Chars.hashSet("firstname lastname givenname familyname surname middlename apellido")
@@ -47,8 +64,9 @@ enum StructuredFields {
         "claude gemini siri alexa cortana copilot bard devin jules cody jasper sierra aurora travis jenkins")
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
 
-    /// One pass: a member at each double quote, a row list at each "VALUES".
+    /// One pass: a member at each double quote, a row list at each "VALUES"; then tables.
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
+        defer { scanTables(t, into: &out) }
         var i = 0
         let n = t.count
         while i < n {
@@ -166,7 +184,100 @@ enum StructuredFields {
         case .name, .genericName, .role:
             guard nameShaped(t, s, e, generic: kind != .name) || (kind == .role && oneFirstName(t, s, e)) else { return nil }
             return Finding(type: .person, start: s, end: e, score: 0.8)
+        case .ssn, .phone, .card:
+            // Digits, with the spaces, dashes, dots, parentheses and '+' numbers are written with.
+            var digits: [UInt8] = []
+            for k in s..<e {
+                let c = t.v[k]
+                if Chars.isDigit(c) {
+                    digits.append(UInt8(c - 0x30))
+                } else if !(c == 0x20 || c == 0x2D || c == 0x2E || c == 0x28 || c == 0x29 || (c == 0x2B && k == s)) {
+                    return nil
+                }
+            }
+            guard t.isDigit(s) || t.v[s] == 0x2B || t.v[s] == 0x28, t.isDigit(e - 1) else { return nil }
+            switch kind {
+            case .ssn:
+                guard digits.count == 9, Identifiers.ssnValid(digits) else { return nil }
+                return Finding(type: .usSSN, start: s, end: e, score: 0.9)
+            case .phone:
+                guard (7...15).contains(digits.count) else { return nil }
+                return Finding(type: .phone, start: s, end: e, score: 0.85)
+            default:
+                guard (13...19).contains(digits.count), Identifiers.luhn(digits) else { return nil }
+                return Finding(type: .creditCard, start: s, end: e, score: 0.95)
+            }
         }
+    }
+
+    // MARK: Tables
+
+    /// The rows of a table whose header names a personal field ("name,email,phone,ssn", "| 姓名 |
+    /// 手机号 |", a database client's tab-separated output): each row's value in that column, read as
+    /// the field says (`value`). The header is a line of at least two cells, split by '|', a tab or a
+    /// comma, without digits; the rows are the lines below it split the same way (a Markdown rule
+    /// line is passed over), to the first line without the separator.
+    static func scanTables(_ t: ScalarText, into out: inout [Finding]) {
+        var lineStart = 0
+        while lineStart < t.count {
+            var lineEnd = lineStart
+            var separators: (pipe: Int, tab: Int, comma: Int) = (0, 0, 0)
+            var digits = false
+            while lineEnd < t.count && t.v[lineEnd] != 0x0A {
+                switch t.v[lineEnd] {
+                case 0x7C: separators.pipe += 1
+                case 0x09: separators.tab += 1
+                case 0x2C: separators.comma += 1
+                case 0x30...0x39: digits = true
+                default: break
+                }
+                lineEnd += 1
+            }
+            let separator: UInt32? =
+                separators.pipe >= 1 ? 0x7C : separators.tab >= 1 ? 0x09 : separators.comma >= 1 ? 0x2C : nil
+            if !digits, let separator, lineEnd - lineStart <= 500 {
+                let columns = cells(t, lineStart, lineEnd, separator).map { kind(t, $0.0, $0.1) }
+                if columns.count >= 2, columns.contains(where: { $0 != nil }) {
+                    lineStart = rows(t, from: lineEnd + 1, separator, columns, into: &out)
+                    continue
+                }
+            }
+            lineStart = lineEnd + 1
+        }
+    }
+
+    /// The cells of the line `s..<e` split at `separator`, trimmed of spaces, quotes and '*'.
+    private static func cells(_ t: ScalarText, _ s: Int, _ e: Int, _ separator: UInt32) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        var a = s
+        for k in s...e where k == e || t.v[k] == separator {
+            var x = a
+            var y = k
+            while x < y && (t.v[x] == 0x20 || t.v[x] == 0x22 || t.v[x] == 0x27 || t.v[x] == 0x2A || t.v[x] == 0x0D) { x += 1 }
+            while y > x && (t.v[y - 1] == 0x20 || t.v[y - 1] == 0x22 || t.v[y - 1] == 0x27 || t.v[y - 1] == 0x2A || t.v[y - 1] == 0x0D) { y -= 1 }
+            out.append((x, y))
+            a = k + 1
+        }
+        return out
+    }
+
+    /// The rows from `start`: findings in the named columns. Where the table ends.
+    private static func rows(_ t: ScalarText, from start: Int, _ separator: UInt32, _ columns: [Kind?], into out: inout [Finding]) -> Int {
+        var rowStart = start
+        while rowStart < t.count {
+            var rowEnd = rowStart
+            var split = false
+            while rowEnd < t.count && t.v[rowEnd] != 0x0A {
+                if t.v[rowEnd] == separator { split = true }
+                rowEnd += 1
+            }
+            guard split else { return rowStart }
+            for (column, (a, b)) in cells(t, rowStart, rowEnd, separator).enumerated() where column < columns.count {
+                if let kind = columns[column], let finding = value(t, a, b, kind) { out.append(finding) }
+            }
+            rowStart = rowEnd + 1
+        }
+        return t.count
     }
 
     /// One capitalised census first name, no assistant's.
