@@ -5,6 +5,7 @@ import LumenClassifier
 package import LumenCore
 package import LumenPolicy
 import LumenRedaction
+import Synchronization
 
 /// Who sent a request, as established by the HTTP edge.
 package struct Caller: Sendable {
@@ -110,6 +111,8 @@ package final class Router: Sendable {
     let metrics = RouterMetrics()
     /// One circuit breaker per target (shared across policy reloads).
     let breakers: CircuitBreakers
+    /// How many records of refused requests may be written (`recordRefusal`).
+    let refusalRecords = RefusalRecords()
     let localReadiness: @Sendable () -> (Bool, String)
     /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
     let screensInjection: Bool
@@ -200,21 +203,31 @@ package final class Router: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let request = inbound.conversation
-        try Self.validate(request)
-        guard policy.resolveRequestedModel(request.model) != nil else {
-            throw unknownModel(request.model)
+        do throws(RouterError) {
+            try Self.validate(request)
+            guard policy.resolveRequestedModel(request.model) != nil else {
+                throw unknownModel(request.model)
+            }
+        } catch {
+            throw await recordRefusal(
+                error, requestID: caller.requestID, tenant: caller.tenant, keyID: caller.keyID, api: inbound.api, model: request.model)
         }
 
         // Screen everything that could leave (pure), then decide (pure).
         var screened: ScreenedRequest
         let (classifier, unknownFields, screensInjection) = (self.classifier, policy.egress.unknownFields, self.screensInjection)
-        if Self.textBytes(request) + 256 * request.messages.count >= Offload.threshold {
-            // A multi-megabyte body takes a while to classify: not on a thread the others need.
-            screened = try await Offload.run { () throws(RouterError) in
-                try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+        do throws(RouterError) {
+            if Self.textBytes(request) + 256 * request.messages.count >= Offload.threshold {
+                // A multi-megabyte body takes a while to classify: not on a thread the others need.
+                screened = try await Offload.run { () throws(RouterError) in
+                    try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+                }
+            } else {
+                screened = try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
             }
-        } else {
-            screened = try Screening.screen(inbound, classifier: classifier, unknownFields: unknownFields, screenInjection: screensInjection)
+        } catch {
+            throw await recordRefusal(
+                error, requestID: caller.requestID, tenant: caller.tenant, keyID: caller.keyID, api: inbound.api, model: request.model)
         }
         let classification = screened.classification
         // #18 item 6: unauditable ⇒ on_audit_failure. Known before the budget is read: with the shared
@@ -715,6 +728,36 @@ package final class Router: Sendable {
     // MARK: - Audit helpers
 
     @discardableResult
+    /// Writes the completion record of a request refused before any decision (a body that cannot
+    /// be read, an unknown model, a member of the wrong type, a caller without a valid key): who
+    /// asked, through which API, for which model, and the answer's status and code, nothing of its
+    /// content. An auditor looks for exactly these. At most `RefusalRecords.perSecond` a second are
+    /// written (a flood of refused requests cannot fill the disk); the others are counted in the
+    /// warning the next one written logs. Returns the error marked as recorded.
+    package func recordRefusal(
+        _ error: RouterError, requestID: String, tenant: String?, keyID: String?, api: InboundAPI, model: String?
+    ) async -> RouterError {
+        var recorded = error
+        recorded.recorded = true
+        guard case .log(let log) = audit else { return recorded }
+        metrics.request(route: "refused", target: "none", status: error.status)
+        let (allowed, suppressed) = refusalRecords.admit()
+        guard allowed else { return recorded }
+        if suppressed > 0 { logger.warning("refused requests not recorded (over the rate)", metadata: ["count": "\(suppressed)"]) }
+        var record = AuditRecord(
+            kind: .completion, id: requestID, tenant: tenant, keyID: keyID, policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
+            requestedModel: model.flatMap { $0.isEmpty ? nil : String($0.prefix(128)) }, costUSD: 0,
+            status: AuditStatus(state: "error", code: error.status, error: error.code))
+        record.api = api.rawValue
+        record.timestamp = AuditFiles.timestamp(Date())
+        do {
+            try await log.append(record)
+        } catch {
+            logger.error("audit refusal write failed", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
+        }
+        return recorded
+    }
+
     func writeCompletion(_ trail: AuditTrail) async -> Bool {
         guard case .log(let log) = audit else { return false }
         var record = trail.completionRecord()
@@ -737,5 +780,29 @@ package final class Router: Sendable {
 extension Router.Plan {
     var overrideReason: String? {
         decision.overrodeRequestedModel ? (decision.overrideReason ?? "policy rule '\(decision.rule)'") : nil
+    }
+}
+
+/// A token bucket for the records of refused requests: `perSecond` a second, bursts of `burst`.
+final class RefusalRecords: Sendable {
+    static let perSecond = 50.0
+    static let burst = 100.0
+    private let state = Mutex((tokens: RefusalRecords.burst, last: ContinuousClock.now, suppressed: 0))
+
+    /// Whether one more may be written now, and how many were not since the last one that was.
+    func admit() -> (allowed: Bool, suppressed: Int) {
+        state.withLock { s in
+            let now = ContinuousClock.now
+            let elapsed = Double((now - s.last).components.attoseconds) / 1e18 + Double((now - s.last).components.seconds)
+            s.tokens = min(Self.burst, s.tokens + elapsed * Self.perSecond)
+            s.last = now
+            guard s.tokens >= 1 else {
+                s.suppressed += 1
+                return (false, 0)
+            }
+            s.tokens -= 1
+            defer { s.suppressed = 0 }
+            return (true, s.suppressed)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 package import Hummingbird
 package import Logging
+import LumenAudit
 import LumenCore
 package import LumenRouter
 import NIOCore
@@ -206,11 +207,30 @@ struct Handler: Sendable {
     /// the router, and the answer encoded back in the API's shapes (errors in its error shape).
     func serve(_ request: Request, api: InboundAPI, countTokensOnly: Bool = false, channel: (any Channel)? = nil) async -> Response {
         let requestID = Self.newRequestID()
-        // Authentication first: nothing is read from an unauthenticated caller.
+        // Authentication first: nothing is read from an unauthenticated caller. Its refusal is
+        // recorded (with the presented key's id, never the key), as every refusal below is.
         let identity: KeyIdentity
         switch authenticate(request) {
         case .success(let id): identity = id
-        case .failure(let error): return errorResponse(error, requestID: requestID, api: api)
+        case .failure(let error):
+            let keyID = Self.presentedKey(request).map { AuditRecord.keyID(forAPIKey: $0) }
+            _ = await router().recordRefusal(error, requestID: requestID, tenant: nil, keyID: keyID, api: api, model: nil)
+            return errorResponse(error, requestID: requestID, api: api)
+        }
+        return await readAndAnswer(request, api: api, requestID: requestID, identity: identity, countTokensOnly: countTokensOnly, channel: channel)
+    }
+
+    /// The rest of `serve` for an authenticated caller: a refusal before the router (a body too
+    /// large, not UTF-8, not a request) is recorded; the router records its own.
+    private func readAndAnswer(
+        _ request: Request, api: InboundAPI, requestID: String, identity: KeyIdentity, countTokensOnly: Bool = false, channel: (any Channel)?
+    ) async -> Response {
+        func refuse(_ error: RouterError) async -> Response {
+            if !countTokensOnly {
+                _ = await self.router().recordRefusal(
+                    error, requestID: requestID, tenant: identity.tenant, keyID: identity.keyID, api: api, model: nil)
+            }
+            return errorResponse(error, requestID: requestID, api: api)
         }
         // Body: size limit (by its declared length before a byte is read), UTF-8, JSON.
         let tooLarge = RouterError(
@@ -219,7 +239,7 @@ struct Handler: Sendable {
         )
         if let declared = request.headers[.contentLength], Int(declared).map({ $0 > configuration.maxBodyBytes }) ?? true {
             // (a length the parser took that does not fit an Int is over any limit)
-            return errorResponse(tooLarge, requestID: requestID, api: api)
+            return await refuse(tooLarge)
         }
         // A client waiting for "100 Continue" sends its body now, not before it is accepted.
         if let channel { ConnectionGuard.proceed(on: channel) }
@@ -227,13 +247,13 @@ struct Handler: Sendable {
         do {
             buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            return errorResponse(tooLarge, requestID: requestID, api: api)
+            return await refuse(tooLarge)
         } catch {
-            return errorResponse(.invalidRequest("Could not read the request body."), requestID: requestID, api: api)
+            return await refuse(.invalidRequest("Could not read the request body."))
         }
         let bytes = buffer.readableBytesView
         guard String(validating: bytes, as: UTF8.self) != nil else {
-            return errorResponse(.invalidRequest("Request body is not valid UTF-8.", code: "invalid_utf8"), requestID: requestID, api: api)
+            return await refuse(.invalidRequest("Request body is not valid UTF-8.", code: "invalid_utf8"))
         }
         var headers: [String: String] = [:]
         for field in request.headers where !Self.secretHeaders.contains(field.name.canonicalName) {
@@ -253,7 +273,7 @@ struct Handler: Sendable {
                 inbound = try decode(Data(bytes), api: api, headers: headers, countTokensOnly: countTokensOnly, tenant: identity.tenant)
             }
         } catch {
-            return errorResponse(error, requestID: requestID, api: api)
+            return await refuse((error as? RouterError) ?? .internalError("Internal error."))
         }
         let router = router()
         if countTokensOnly {
@@ -426,21 +446,26 @@ struct Handler: Sendable {
         "authorization", "x-api-key", "cookie", "proxy-authorization", ClientCloseWatch.markerHeader.canonicalName,
     ]
 
-    func authenticate(_ request: Request) -> Result<KeyIdentity, RouterError> {
-        guard let keys = configuration.keys else {
-            return .success(KeyIdentity(tenant: configuration.defaultTenant, keyID: "none"))
-        }
+    /// The key a request presents: `Authorization: Bearer KEY`, else `x-api-key` (Anthropic clients).
+    static func presentedKey(_ request: Request) -> String? {
         var presented: String?
         if let auth = request.headers[.authorization] {
             let parts = auth.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingCharacters(in: .whitespaces) }
         }
         if presented == nil, let name = HTTPFields.Element.Name("x-api-key"), let key = request.headers[name] { presented = key }
-        guard let key = presented, !key.isEmpty else {
+        return presented.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func authenticate(_ request: Request) -> Result<KeyIdentity, RouterError> {
+        guard let keys = configuration.keys else {
+            return .success(KeyIdentity(tenant: configuration.defaultTenant, keyID: "none"))
+        }
+        guard let key = Self.presentedKey(request) else {
             return .failure(
                 RouterError(
                     status: 401, type: "invalid_request_error", code: "missing_api_key",
-                    message: "No API key provided. Send `Authorization: Bearer KEY`."
+                    message: "No API key provided. Send `Authorization: Bearer KEY` (or `x-api-key: KEY`)."
                 )
             )
         }

@@ -37,14 +37,20 @@ import Testing
 
     static func app(
         keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"),
-        local: FakeBackend = FakeBackend(route: .local), connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
+        local: FakeBackend = FakeBackend(route: .local), connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false,
+        log: AuditLog? = nil
     ) async throws -> some ApplicationProtocol {
         let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
-        let log = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("edge").path, fsync: .never))
+        let auditLog: AuditLog
+        if let log {
+            auditLog = log
+        } else {
+            auditLog = try await AuditLog.open(AuditLogConfiguration(directory: try Harness.temporaryDirectory("edge").path, fsync: .never))
+        }
         let router = LumenRouter.Router(
             configuration: RouterConfiguration(policy: policy),
             backends: ["local": .ready(local), "remote": .ready(remote)],
-            audit: .log(log), logger: Logger(label: "test")
+            audit: .log(auditLog), logger: Logger(label: "test")
         )
         let store = keys ? KeyStore(hashedKeys: [KeyStore.hash(key: key): KeyIdentity(tenant: "acme", keyID: "acme-1")]) : nil
         return LumenHTTPServer.makeApplication(
@@ -99,6 +105,40 @@ import Testing
             }
         }
         #expect(remote.received.isEmpty)
+    }
+
+    /// A request refused before any decision leaves a completion record too: who asked (the wrong
+    /// key's id, never the key), through which API, the status and the code, nothing of its body.
+    @Test func refusalsBeforeADecisionAreRecorded() async throws {
+        let dir = try Harness.temporaryDirectory("edge-refusals")
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path, fsync: .never))
+        try await Self.app(log: log).test(.router) { client in
+            let attempts: [(HTTPFields, String, String)] = [
+                (Self.headers(auth: nil), "/v1/chat/completions", Self.chat),
+                (Self.headers(auth: "Bearer wrong-key-123"), "/v1/chat/completions", Self.chat),
+                (Self.headers(), "/v1/chat/completions", "not json at all"),
+                (Self.headers(), "/v1/chat/completions", #"{"model":"no-such-model","messages":[{"role":"user","content":"secret plans"}]}"#),
+                (Self.headers(), "/v1/messages", #"{"model":"auto","max_tokens":5,"messages":"secret plans"}"#),
+            ]
+            for (headers, uri, body) in attempts {
+                try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                    (response: TestResponse) async throws in
+                    #expect((400..<500).contains(Int(response.status.code)))
+                }
+            }
+        }
+        try await log.flush()
+        let lines = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jsonl") }.sorted().flatMap {
+            try String(contentsOfFile: dir.appendingPathComponent($0).path, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        let records = try lines.map { try WireJSON.decode(JSONValue.self, from: $0) }.filter { $0["kind"] == "completion" }
+        #expect(records.map { $0["status"]?["code"]?.intValue ?? 0 } == [401, 401, 400, 404, 400], "\(lines)")
+        #expect(records[0]["key_id"] == nil && records[0]["tenant"] == nil)
+        #expect(records[1]["key_id"]?.stringValue == AuditRecord.keyID(forAPIKey: "wrong-key-123"))
+        #expect(records[2...].allSatisfy { $0["tenant"] == "acme" && $0["key_id"] == "acme-1" })
+        #expect(records[3]["model"] == "no-such-model" && records[3]["status"]?["error"] == "model_not_found")
+        #expect(records[4]["api"] == "anthropic-messages")
+        #expect(!lines.contains { $0.contains("wrong-key-123") || $0.contains("secret plans") })
     }
 
     /// `GET /v1/models/{id}`: a listed id or a name a policy pattern takes, in both APIs' shapes
