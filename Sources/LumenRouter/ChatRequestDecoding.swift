@@ -10,6 +10,36 @@ extension Router {
     /// A Chat Completions body as the conversation, or the 400 that says what is wrong with it: the
     /// server and `lumen route --request` read bodies the same way.
     package static func decodeChat(_ data: Data) throws(RouterError) -> ChatCompletionRequest {
+        let request = try decodeChatBody(data)
+        try checkMessages(request)
+        return request
+    }
+
+    /// What the OpenAI API requires of each message and the JSON types cannot say: a known role, a
+    /// user, system or developer message's `content`, a tool message's `tool_call_id`.
+    static func checkMessages(_ request: ChatCompletionRequest) throws(RouterError) {
+        for (index, message) in request.messages.enumerated() {
+            let at = "messages[\(index)]"
+            switch message.role.rawValue {
+            case "user", "system", "developer":
+                if message.content == nil {
+                    throw .invalidRequest("\(at): a \(message.role.rawValue) message needs 'content'.", param: "\(at).content")
+                }
+            case "tool":
+                if message.toolCallId == nil {
+                    throw .invalidRequest("\(at): a tool message needs 'tool_call_id'.", param: "\(at).tool_call_id")
+                }
+            case "assistant", "function":
+                break
+            default:
+                throw .invalidRequest(
+                    "\(at).role: '\(message.role.rawValue)' is not a role (system, developer, user, assistant, tool, function).",
+                    param: "\(at).role")
+            }
+        }
+    }
+
+    static func decodeChatBody(_ data: Data) throws(RouterError) -> ChatCompletionRequest {
         if let request = WireJSON.fastDecode(ChatCompletionRequest.self, from: data) { return request }
         do {
             return try JSONDecoder().decode(ChatCompletionRequest.self, from: data)

@@ -727,7 +727,6 @@ package final class Router: Sendable {
 
     // MARK: - Audit helpers
 
-    @discardableResult
     /// Writes the completion record of a request refused before any decision (a body that cannot
     /// be read, an unknown model, a member of the wrong type, a caller without a valid key): who
     /// asked, through which API, for which model, and the answer's status and code, nothing of its
@@ -758,6 +757,7 @@ package final class Router: Sendable {
         return recorded
     }
 
+    @discardableResult
     func writeCompletion(_ trail: AuditTrail) async -> Bool {
         guard case .log(let log) = audit else { return false }
         var record = trail.completionRecord()

@@ -51,6 +51,13 @@ import Testing
         (#"{"model":"m","max_tokens":5,"tools":"x","messages":[{"role":"user","content":"hi"}]}"#, "tools"),
         (#"{"model":"m","max_tokens":4.5,"messages":[{"role":"user","content":"hi"}]}"#, "max_tokens"),
         (#"{"model":"m","max_tokens":"4","messages":[{"role":"user","content":"hi"}]}"#, "max_tokens"),
+        (#"{"model":"m","max_tokens":5,"thinking":"on","messages":[{"role":"user","content":"hi"}]}"#, "thinking"),
+        (#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":5}]}]}"#, "messages[0].content[0].text"),
+        (#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages[0].content[0].text"),
+        (
+            #"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"go"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":"notobj"}]}]}"#,
+            "messages[1].content[0].input"
+        ),
     ])
     func anthropicRefusalsNameTheMember(body: String, param: String) throws {
         let error = #expect(throws: InboundError.self) { try AnthropicInbound.decode(try Self.json(body)) }
@@ -61,6 +68,9 @@ import Testing
         (#"{"model":"m","input":"hi","stream":"yes"}"#, "stream"), (#"{"model":"m","input":"hi","temperature":"hot"}"#, "temperature"),
         (#"{"model":"m","input":"hi","tools":"x"}"#, "tools"), (#"{"model":"m","input":"hi","max_output_tokens":2.5}"#, "max_output_tokens"),
         (#"{"model":"m","input":5}"#, "input"), (#"{"model":"m","input":"hi","store":"no"}"#, "store"),
+        (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":5}]}]}"#, "input[0].content[0].text"),
+        // A tool's output answers a call made before it.
+        (#"{"model":"m","input":[{"role":"user","content":"go"},{"type":"function_call_output","call_id":"nope","output":"x"}]}"#, "input"),
     ])
     func responsesRefuseMembersOfTheWrongType(body: String, param: String) throws {
         let error = #expect(throws: InboundError.self) { try ResponsesInbound.decode(try Self.json(body)) }

@@ -284,6 +284,23 @@ import Testing
                 #expect(response.status == .badRequest)
                 #expect(try Self.error(response.body).message.contains("max_tokens"))
             }
+            // What the API requires of a message beyond its JSON types: a user message's content, a
+            // tool message's tool_call_id, a known role.
+            let messages = [
+                (#"[{"role":"user"}]"#, "messages[0].content"),
+                (#"[{"role":"user","content":"hi"},{"role":"tool","content":"42"}]"#, "messages[1].tool_call_id"),
+                (#"[{"role":"wizard","content":"hi"}]"#, "messages[0].role"),
+            ]
+            for (list, param) in messages {
+                try await client.execute(
+                    uri: "/v1/chat/completions", method: .post, headers: Self.headers(),
+                    body: ByteBuffer(string: #"{"model":"auto","messages":"# + list + "}")
+                ) { (response: TestResponse) async throws in
+                    #expect(response.status == .badRequest, "\(list)")
+                    let json = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))
+                    #expect(json["error"]?["param"]?.stringValue == param, "\(list)")
+                }
+            }
         }
     }
 

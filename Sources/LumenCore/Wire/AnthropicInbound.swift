@@ -15,6 +15,7 @@ package enum AnthropicInbound {
     static let memberTypes: [String: MemberType] = [
         "model": .string, "max_tokens": .integer, "messages": .array, "system": .stringOrArray, "stream": .bool, "temperature": .number,
         "top_p": .number, "top_k": .integer, "stop_sequences": .array, "tools": .array, "tool_choice": .object, "metadata": .object,
+        "thinking": .object,
     ]
 
     /// Decodes a Messages request body.
@@ -139,12 +140,15 @@ package enum AnthropicInbound {
             let at = "\(path).content[\(index)]"
             switch block["type"]?.stringValue {
             case "text":
-                parts.append(.text(block["text"]?.stringValue ?? ""))
+                parts.append(.text(try text(of: block, at: at)))
             case "image", "document":
                 parts.append(try mediaPart(block, at: at))
             case "tool_use", "server_tool_use":
                 guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
                     throw InboundError("\(at): tool_use needs 'id' and 'name'", param: at)
+                }
+                if let input = block["input"], input.objectValue == nil {
+                    throw InboundError("\(at).input must be an object", param: "\(at).input")
                 }
                 let arguments = (try? WireJSON.encodeString(block["input"] ?? .object([:]))) ?? "{}"
                 calls.append(ToolCall(id: id, function: FunctionCall(name: name, arguments: arguments)))
@@ -180,6 +184,12 @@ package enum AnthropicInbound {
         return out
     }
 
+    /// A text block's `text`: a string (a number or a missing one is the client's mistake, said so).
+    static func text(of block: JSONValue, at path: String) throws(InboundError) -> String {
+        guard let text = block["text"]?.stringValue else { throw InboundError("\(path).text must be a string", param: "\(path).text") }
+        return text
+    }
+
     static func toolResultContent(_ content: JSONValue?, at path: String) throws(InboundError) -> MessageContent {
         switch content {
         case nil: return .text("")
@@ -188,7 +198,7 @@ package enum AnthropicInbound {
             var parts: [ContentPart] = []
             for (index, block) in blocks.enumerated() {
                 switch block["type"]?.stringValue {
-                case "text": parts.append(.text(block["text"]?.stringValue ?? ""))
+                case "text": parts.append(.text(try text(of: block, at: "\(path).content[\(index)]")))
                 case "image", "document": parts.append(try mediaPart(block, at: "\(path).content[\(index)]"))
                 default: throw InboundError("\(path).content[\(index)]: unsupported block in a tool result", param: path)
                 }

@@ -70,6 +70,15 @@ package enum ResponsesInbound {
         guard conversation.messages.contains(where: { $0.role != .system && $0.role != .developer }) else {
             throw InboundError("'input' must hold at least one message", param: "input")
         }
+        // A tool's output answers a call made before it (in this input or the conversation it
+        // continues), as the Responses API requires.
+        var calls = Set<String>()
+        for message in conversation.messages {
+            for call in message.toolCalls ?? [] { calls.insert(call.id) }
+            if message.role == .tool, let id = message.toolCallId, !calls.contains(id) {
+                throw InboundError("No tool call found for function call output with call_id '\(id)'", param: "input")
+            }
+        }
         // What a later previous_response_id continues: the conversation without this request's
         // instructions (they apply to this response only).
         let storable = object["store"]?.boolValue == false ? nil : conversation.messages
@@ -267,7 +276,8 @@ package enum ResponsesInbound {
     static func contentPart(_ part: JSONValue, at path: String) throws(InboundError) -> ContentPart {
         switch part["type"]?.stringValue {
         case "input_text", "output_text", "text":
-            return ContentPart(type: "text", text: part["text"]?.stringValue ?? "")
+            guard let text = part["text"]?.stringValue else { throw InboundError("\(path).text must be a string", param: "\(path).text") }
+            return ContentPart(type: "text", text: text)
         case "refusal":
             return ContentPart(type: "text", text: part["refusal"]?.stringValue ?? "")
         case "input_image":
