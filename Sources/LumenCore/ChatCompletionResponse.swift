@@ -66,6 +66,10 @@ package struct ChatChoice: Sendable, Hashable, Codable {
     /// The stop string that ended the answer, when the backend says (the embedded model, an Anthropic
     /// target): Anthropic's `stop_sequence`. Not part of Chat Completions' JSON.
     package var stopSequence: String? = nil
+    /// An Anthropic target's stop reason that `finishReason` cannot say ("pause_turn": a server
+    /// tool's long turn paused, to be continued), given back to an Anthropic client as it came. Not
+    /// part of Chat Completions' JSON.
+    package var pausedTurn = false
 
     package init(index: Int = 0, message: ChatMessage, finishReason: String?, logprobs: JSONValue? = nil, stopSequence: String? = nil) {
         self.index = index
@@ -211,6 +215,8 @@ package struct ChunkChoice: Sendable, Hashable, Codable {
     package var logprobs: JSONValue?
     /// The stop string that ended the answer (see `ChatChoice.stopSequence`), on the chunk with the finish reason.
     package var stopSequence: String? = nil
+    /// See `ChatChoice.pausedTurn`, on the chunk with the finish reason.
+    package var pausedTurn = false
 
     package init(index: Int = 0, delta: ChatDelta, finishReason: String? = nil, logprobs: JSONValue? = nil, stopSequence: String? = nil) {
         self.index = index

@@ -94,6 +94,23 @@ import Testing
         #expect(response.usage == Usage(promptTokens: 25, completionTokens: 7, extra: Usage.cacheMembers(read: 5, write: 0)))
     }
 
+    /// "pause_turn" (a server tool's long turn, paused to be continued) reaches an Anthropic client as
+    /// it came, whole and streamed; a Chat Completions client hears "stop".
+    @Test func pausedTurnIsGivenBack() throws {
+        let json = #"{"id":"m","type":"message","content":[{"type":"text","text":"Searching"}],"stop_reason":"pause_turn","usage":{}}"#
+        let whole = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: json), created: 1)
+        #expect(whole.choices[0].finishReason == "stop" && whole.choices[0].pausedTurn)
+        #expect(AnthropicInbound.response(whole, requestedModel: "c")["stop_reason"] == "pause_turn")
+        var translator = AnthropicTranslation.StreamTranslator(model: "m", created: 0)
+        let delta = #"{"type":"message_delta","delta":{"stop_reason":"pause_turn"},"usage":{"output_tokens":2}}"#
+        let chunks = try translator.translate(event: nil, data: WireJSON.decode(JSONValue.self, from: delta))
+        var encoder = AnthropicInbound.StreamEncoder(requestedModel: "c", inputTokensEstimate: 1)
+        var events: [AnthropicInbound.StreamEncoder.Event] = []
+        for chunk in chunks { events += encoder.encode(chunk) }
+        events += encoder.finish(usage: Usage(promptTokens: 1, completionTokens: 2))
+        #expect(events.contains { $0.data["delta"]?["stop_reason"] == "pause_turn" }, "\(events.map(\.data))")
+    }
+
     /// The prompt cache's reads and writes survive the trip (whole answers and streams): counted in
     /// `prompt_tokens` as OpenAI counts them, named apart for pricing, and given back to an Anthropic
     /// client as its provider counted them (input outside the cache, reads, writes) and to a

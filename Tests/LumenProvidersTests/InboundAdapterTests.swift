@@ -242,6 +242,29 @@ import Testing
         #expect(items.count == 2 && items.allSatisfy { $0["name"]?.stringValue == "read" && $0["namespace"]?.stringValue == "mcp_files" })
     }
 
+    /// A conversation that used an Anthropic target's server tools goes on: their calls and results
+    /// (web search, code execution) stay in the native body for that target and are left out of the
+    /// conversation other targets read; a search result or a custom-content document the client
+    /// supplies is text there.
+    @Test func serverToolBlocksAndSearchResultsAreRead() throws {
+        let body = try Self.json(
+            #"""
+            {"model":"m","max_tokens":50,"tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[
+             {"role":"user","content":"Who won?"},
+             {"role":"assistant","content":[{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"winner"}},
+               {"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://e.x","title":"T","encrypted_content":"abc"}]},
+               {"type":"text","text":"Team A won.","citations":[{"type":"web_search_result_location","url":"https://e.x","title":"T","cited_text":"A won","encrypted_index":"x"}]}]},
+             {"role":"user","content":[{"type":"search_result","source":"https://kb","title":"KB","content":[{"type":"text","text":"Refunds take 5 days."}]},
+               {"type":"document","source":{"type":"content","content":[{"type":"text","text":"Clause 7."}]}},{"type":"text","text":"And now?"}]}]}
+            """#)
+        let inbound = try AnthropicInbound.decode(body)
+        let turns = inbound.conversation.messages
+        #expect(turns.map(\.role) == [.user, .assistant, .user])
+        #expect(turns[1].toolCalls == nil && turns[1].text == "Team A won.")
+        #expect(turns[2].text.contains("KB\n\nRefunds take 5 days.") && turns[2].text.contains("Clause 7."), "\(turns[2].text)")
+        #expect(inbound.native?.json["messages"] == body["messages"])
+    }
+
     /// An answer cut at its token limit: the response is incomplete, and so is the item it was
     /// writing (a message, or a call whose arguments were cut), whole and streamed; items finished
     /// before it stay completed.
@@ -264,6 +287,13 @@ import Testing
                 id: "x", created: 1, model: "m", choices: [ChatChoice(message: ChatMessage(role: .assistant, text: "Done."), finishReason: "stop")],
                 usage: nil), id: "resp_0123456789", request: request)
         #expect(whole["status"] == "completed" && whole["output"]?.arrayValue?.first?["status"] == "completed")
+        // A refusal is incomplete too, and says why.
+        let refused = ResponsesInbound.response(
+            ChatCompletionResponse(
+                id: "x", created: 1, model: "m",
+                choices: [ChatChoice(message: ChatMessage(role: .assistant, text: "I can't."), finishReason: "content_filter")], usage: nil),
+            id: "resp_0123456789", request: request)
+        #expect(refused["status"] == "incomplete" && refused["incomplete_details"]?["reason"] == "content_filter")
 
         var encoder = ResponsesInbound.StreamEncoder(id: "resp_0123456789", created: 1, request: request)
         var events = encoder.encode(ChatCompletionChunk(id: "x", created: 1, model: "m", choices: [ChunkChoice(delta: ChatDelta(content: "Once"))]))

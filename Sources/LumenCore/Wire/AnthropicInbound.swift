@@ -143,7 +143,17 @@ package enum AnthropicInbound {
                 parts.append(.text(try text(of: block, at: at)))
             case "image", "document":
                 parts.append(try mediaPart(block, at: at))
-            case "tool_use", "server_tool_use":
+            case "search_result":
+                // A search result the client supplies: its title and text.
+                let title = block["title"]?.stringValue ?? ""
+                let body = texts(of: block["content"])
+                parts.append(.text(title.isEmpty ? body : body.isEmpty ? title : title + "\n\n" + body))
+            case _ where serverToolBlocks.contains(block["type"]?.stringValue ?? ""):
+                // A server tool's call and result (web search, web fetch, code execution, MCP) from an
+                // earlier turn: in the native body for an Anthropic target, which ran it; no other
+                // target can run it or read its encrypted results.
+                continue
+            case "tool_use":
                 guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
                     throw InboundError("\(at): tool_use needs 'id' and 'name'", param: at)
                 }
@@ -184,6 +194,20 @@ package enum AnthropicInbound {
         return out
     }
 
+    /// Blocks of an Anthropic target's own server tools (and MCP connector, container uploads): read
+    /// by that target only.
+    static let serverToolBlocks: Set<String> = [
+        "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
+        "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result", "mcp_tool_use",
+        "mcp_tool_result", "container_upload",
+    ]
+
+    /// The text of a list of text blocks (or a string), blocks joined by a blank line.
+    static func texts(of content: JSONValue?) -> String {
+        if let text = content?.stringValue { return text }
+        return (content?.arrayValue ?? []).compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n\n")
+    }
+
     /// A text block's `text`: a string (a number or a missing one is the client's mistake, said so).
     static func text(of block: JSONValue, at path: String) throws(InboundError) -> String {
         guard let text = block["text"]?.stringValue else { throw InboundError("\(path).text must be a string", param: "\(path).text") }
@@ -221,6 +245,9 @@ package enum AnthropicInbound {
             url = source?["url"]?.stringValue ?? ""
         case "text":
             return .text(source?["data"]?.stringValue ?? "")
+        case "content":
+            // A custom-content document: its text blocks.
+            return .text(texts(of: source?["content"]))
         default:
             throw InboundError("\(path): unsupported \(block["type"]?.stringValue ?? "media") source", param: path)
         }
@@ -243,8 +270,9 @@ package enum AnthropicInbound {
 
     /// Anthropic's `stop_reason` for a chat `finish_reason` (and the stop string that ended the answer,
     /// when the backend named one).
-    package static func stopReason(_ finishReason: String?, _ stopSequence: String? = nil) -> String {
-        switch finishReason {
+    package static func stopReason(_ finishReason: String?, _ stopSequence: String? = nil, pausedTurn: Bool = false) -> String {
+        if pausedTurn { return "pause_turn" }
+        return switch finishReason {
         case "stop" where stopSequence != nil: "stop_sequence"
         case "length": "max_tokens"
         case "tool_calls": "tool_use"
@@ -273,7 +301,8 @@ package enum AnthropicInbound {
         return [
             "id": .string(messageID(answer.id)), "type": "message", "role": "assistant",
             "model": .string(answer.model.isEmpty ? requestedModel : answer.model),
-            "content": .array(content), "stop_reason": .string(stopReason(choice?.finishReason, choice?.stopSequence)),
+            "content": .array(content),
+            "stop_reason": .string(stopReason(choice?.finishReason, choice?.stopSequence, pausedTurn: choice?.pausedTurn ?? false)),
             "stop_sequence": choice?.stopSequence.map(JSONValue.string) ?? .null,
             "usage": usage(answer.usage),
         ]
@@ -417,7 +446,7 @@ package enum AnthropicInbound {
                     }
                 }
                 if let reason = choice.finishReason {
-                    stopReason = AnthropicInbound.stopReason(reason, choice.stopSequence)
+                    stopReason = AnthropicInbound.stopReason(reason, choice.stopSequence, pausedTurn: choice.pausedTurn)
                     stopSequence = choice.stopSequence
                 }
             }

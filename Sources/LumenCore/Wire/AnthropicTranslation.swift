@@ -233,17 +233,13 @@ package enum AnthropicTranslation {
             toolCalls: calls.isEmpty ? nil : calls
         )
         if !reasoning.isEmpty { message.reasoning = reasoning }
-        return ChatCompletionResponse(
-            id: body["id"]?.stringValue ?? "",
-            created: created,
-            model: body["model"]?.stringValue ?? "",
-            choices: [
-                ChatChoice(
-                    index: 0, message: message, finishReason: finishReason(body["stop_reason"]?.stringValue),
-                    stopSequence: body["stop_sequence"]?.stringValue)
-            ],
-            usage: usage(body["usage"])
+        var choice = ChatChoice(
+            index: 0, message: message, finishReason: finishReason(body["stop_reason"]?.stringValue), stopSequence: body["stop_sequence"]?.stringValue
         )
+        choice.pausedTurn = body["stop_reason"]?.stringValue == "pause_turn"
+        return ChatCompletionResponse(
+            id: body["id"]?.stringValue ?? "", created: created, model: body["model"]?.stringValue ?? "", choices: [choice],
+            usage: usage(body["usage"]))
     }
 
     // MARK: Streaming
@@ -343,6 +339,7 @@ package enum AnthropicTranslation {
                 finishReason = reason
                 var out = chunk(ChatDelta(), finishReason: reason)
                 out.choices[0].stopSequence = data["delta"]?["stop_sequence"]?.stringValue
+                out.choices[0].pausedTurn = data["delta"]?["stop_reason"]?.stringValue == "pause_turn"
                 return [out]
             case "message_stop":
                 isFinished = true

@@ -401,7 +401,8 @@ package enum ResponsesInbound {
 
     /// A `response` object around `output`.
     static func response(
-        id: String, created: Int, model: String, status: String, output: [JSONValue], usage: Usage?, request: ChatCompletionRequest
+        id: String, created: Int, model: String, status: String, output: [JSONValue], usage: Usage?, request: ChatCompletionRequest,
+        incompleteReason: String = "max_output_tokens"
     ) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(id), "object": "response", "created_at": .integer(Int64(created)), "status": .string(status),
@@ -409,7 +410,7 @@ package enum ResponsesInbound {
             "tool_choice": toolChoice(request.toolChoice, kinds: ToolKinds(request)), "tools": .array(tools(of: request)), "error": .null,
             "incomplete_details": .null,
         ]
-        if status == "incomplete" { object["incomplete_details"] = ["reason": "max_output_tokens"] }
+        if status == "incomplete" { object["incomplete_details"] = ["reason": .string(incompleteReason)] }
         if let usage { object["usage"] = Self.usage(usage) }
         return .object(object)
     }
@@ -417,7 +418,7 @@ package enum ResponsesInbound {
     /// A Responses `response` for the conversation's answer.
     package static func response(_ answer: ChatCompletionResponse, id: String, request: ChatCompletionRequest) -> JSONValue {
         let choice = answer.choices.first
-        let status = choice?.finishReason == "length" ? "incomplete" : "completed"
+        let (status, reason) = Self.status(choice?.finishReason)
         let calls = choice?.message.toolCalls ?? []
         var output: [JSONValue] = []
         let text = choice?.message.text ?? ""
@@ -434,8 +435,18 @@ package enum ResponsesInbound {
         }
         return response(
             id: id, created: answer.created, model: answer.model.isEmpty ? request.model : answer.model, status: status, output: output,
-            usage: answer.usage, request: request
+            usage: answer.usage, request: request, incompleteReason: reason
         )
+    }
+
+    /// A response's status for an answer's finish reason, and why it is incomplete: the token limit
+    /// ("length"), or a refusal ("content_filter", an Anthropic target's "refusal").
+    static func status(_ finishReason: String?) -> (status: String, reason: String) {
+        switch finishReason {
+        case "length": ("incomplete", "max_output_tokens")
+        case "content_filter": ("incomplete", "content_filter")
+        default: ("completed", "")
+        }
     }
 
     static func messageItem(id: some StringProtocol, text: String, status: String) -> JSONValue {
@@ -618,12 +629,12 @@ package enum ResponsesInbound {
             finished = true
             var events: [Event] = []
             start(into: &events)
-            // An answer cut at its token limit: the item it was writing is incomplete too.
-            let status = finishReason == "length" ? "incomplete" : "completed"
+            // An answer cut at its token limit (or refused): the item it was writing is incomplete too.
+            let (status, reason) = ResponsesInbound.status(finishReason)
             closeText(into: &events, status: status)
             closeCall(into: &events, status: status)
             let whole = ResponsesInbound.response(
-                id: id, created: created, model: model, status: status, output: output, usage: usage, request: request)
+                id: id, created: created, model: model, status: status, output: output, usage: usage, request: request, incompleteReason: reason)
             events.append(event(status == "completed" ? "response.completed" : "response.incomplete", ["response": whole]))
             var text = ""
             var calls: [ToolCall] = []
