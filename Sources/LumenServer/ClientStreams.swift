@@ -75,17 +75,17 @@ struct ResponsesSSE: StreamEncoding {
     }
 
     func remember() {
-        store?.store(id: encoder.id, tenant: tenant, conversation: conversation, answer: encoder.answer)
+        store?.store(id: encoder.id, tenant: tenant, conversation: conversation, answer: encoder.answer, object: encoder.completed)
     }
 }
 
-/// A bounded, in-memory store of Responses conversations for `previous_response_id`: the last
-/// `capacity` responses, oldest dropped first. Never written anywhere (nothing of it reaches the
-/// audit log).
+/// A bounded, in-memory store of Responses conversations for `previous_response_id`, and of the
+/// response objects for `GET /v1/responses/{id}`: the last `capacity` responses, oldest dropped
+/// first. Never written anywhere (nothing of it reaches the audit log).
 final class ResponsesStore: Sendable {
     private struct State {
-        /// Each response's conversation, with the tenant whose request it answered.
-        var conversations: [String: (tenant: String, messages: [ChatMessage])] = [:]
+        /// Each response's conversation and object, with the tenant whose request it answered.
+        var conversations: [String: (tenant: String, messages: [ChatMessage], object: JSONValue?)] = [:]
         var order: [String] = []
     }
 
@@ -97,11 +97,11 @@ final class ResponsesStore: Sendable {
     }
 
     /// Keeps the conversation a response answered for `tenant`, with its answer, under the response's id.
-    func store(id: String, tenant: String, conversation: [ChatMessage], answer: ChatMessage?) {
+    func store(id: String, tenant: String, conversation: [ChatMessage], answer: ChatMessage?, object: JSONValue? = nil) {
         var messages = conversation
         if let answer { messages.append(answer) }
         state.withLockedValue { state in
-            state.conversations[id] = (tenant, messages)
+            state.conversations[id] = (tenant, messages, object)
             state.order.append(id)
             while state.order.count > capacity {
                 state.conversations[state.order.removeFirst()] = nil
@@ -116,6 +116,24 @@ final class ResponsesStore: Sendable {
         state.withLockedValue { state in
             guard let stored = state.conversations[id], stored.tenant == tenant else { return nil }
             return stored.messages
+        }
+    }
+
+    /// Response `id` as it was answered, for the tenant it answered only.
+    func object(of id: String, tenant: String) -> JSONValue? {
+        state.withLockedValue { state in
+            guard let stored = state.conversations[id], stored.tenant == tenant else { return nil }
+            return stored.object
+        }
+    }
+
+    /// Forgets response `id` (its tenant's only); whether it was there.
+    func delete(_ id: String, tenant: String) -> Bool {
+        state.withLockedValue { state in
+            guard let stored = state.conversations[id], stored.tenant == tenant else { return false }
+            state.conversations[id] = nil
+            state.order.removeAll { $0 == id }
+            return true
         }
     }
 }

@@ -113,9 +113,15 @@ package enum LumenHTTPServer {
         for method in [HTTPRequest.Method.get, .head] {
             httpRouter.on("/v1/models", method: method) { request, _ in handler.models(request) }
             httpRouter.on("/v1/models/:id", method: method) { request, context in handler.model(request, id: context.parameters.get("id") ?? "") }
+            httpRouter.on("/v1/responses/:id", method: method) { request, context in
+                handler.storedResponse(request, id: context.parameters.get("id") ?? "", delete: false)
+            }
             httpRouter.on("/healthz", method: method) { _, _ in handler.plain(.ok, "ok\n") }
             httpRouter.on("/readyz", method: method) { request, _ in handler.probe(request) { handler.ready() } }
             httpRouter.on("/metrics", method: method) { request, _ in handler.probe(request) { handler.metrics() } }
+        }
+        httpRouter.delete("/v1/responses/:id") { request, context in
+            handler.storedResponse(request, id: context.parameters.get("id") ?? "", delete: true)
         }
         // The API's paths answer other methods with 405 and what they allow, in the API's error shape.
         let posts = ["/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses"]
@@ -307,11 +313,11 @@ struct Handler: Sendable {
                         .ok, AnthropicInbound.response(response, requestedModel: inbound.conversation.model), info: info, requestID: requestID)
                 case .responses:
                     let id = Self.responseID()
+                    let object = ResponsesInbound.response(response, id: id, request: inbound.conversation)
                     if let storable = inbound.storable {
-                        responses?.store(id: id, tenant: tenant, conversation: storable, answer: response.choices.first?.message)
+                        responses?.store(id: id, tenant: tenant, conversation: storable, answer: response.choices.first?.message, object: object)
                     }
-                    return jsonResponse(
-                        .ok, ResponsesInbound.response(response, id: id, request: inbound.conversation), info: info, requestID: requestID)
+                    return jsonResponse(.ok, object, info: info, requestID: requestID)
                 }
             case .stream(let info, let stream):
                 switch api {
@@ -393,6 +399,32 @@ struct Handler: Sendable {
             return encoded(.ok, ModelInfo(id: id, ownedBy: "lumen", mapsTo: alias.target), headers: [:])
         }
         return errorResponse(router.unknownModel(id), requestID: Self.newRequestID(), api: Self.errorAPI(request))
+    }
+
+    /// `GET /v1/responses/{id}` (the SDK's `responses.retrieve`) and `DELETE` (`responses.delete`):
+    /// a response this server answered and stored, for the tenant it answered.
+    func storedResponse(_ request: Request, id: String, delete: Bool) -> Response {
+        let identity: KeyIdentity
+        switch authenticate(request) {
+        case .success(let found): identity = found
+        case .failure(let error): return errorResponse(error, requestID: Self.newRequestID(), api: .responses)
+        }
+        let notFound = RouterError(
+            status: 404, type: "invalid_request_error", code: "not_found",
+            message: responses == nil
+                ? "Response '\(id)' not found: this server keeps no responses (--responses-store 0)."
+                : "Response '\(id)' not found: it was not stored (store: false), is no longer kept, or another tenant's.")
+        guard let responses else { return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses) }
+        if delete {
+            guard responses.delete(id, tenant: identity.tenant) else {
+                return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses)
+            }
+            return encoded(.ok, ["id": .string(id), "object": "response.deleted", "deleted": true] as JSONValue, headers: [:])
+        }
+        guard let object = responses.object(of: id, tenant: identity.tenant) else {
+            return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses)
+        }
+        return encoded(.ok, object, headers: [:])
     }
 
     /// The API whose error shape a request outside an API's own handler gets (models, wrong

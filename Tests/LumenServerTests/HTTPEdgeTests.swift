@@ -38,7 +38,7 @@ import Testing
     static func app(
         keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"),
         local: FakeBackend = FakeBackend(route: .local), connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false,
-        log: AuditLog? = nil
+        log: AuditLog? = nil, responsesStore: Int = 0
     ) async throws -> some ApplicationProtocol {
         let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
         let auditLog: AuditLog
@@ -56,7 +56,8 @@ import Testing
         return LumenHTTPServer.makeApplication(
             router: { router },
             configuration: ServerConfiguration(
-                host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store, connections: connections, openProbes: openProbes
+                host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store, responsesStore: responsesStore, connections: connections,
+                openProbes: openProbes
             ),
             registry: PrometheusCollectorRegistry(), logger: Logger(label: "test")
         )
@@ -139,6 +140,47 @@ import Testing
         #expect(records[3]["model"] == "no-such-model" && records[3]["status"]?["error"] == "model_not_found")
         #expect(records[4]["api"] == "anthropic-messages")
         #expect(!lines.contains { $0.contains("wrong-key-123") || $0.contains("secret plans") })
+    }
+
+    /// `GET /v1/responses/{id}` and `DELETE` (the SDK's `responses.retrieve` and `.delete`): a stored
+    /// response as it was answered; not one sent with `store: false`, nor a deleted one.
+    @Test func storedResponsesAreRetrievedAndDeleted() async throws {
+        try await Self.app(responsesStore: 8).test(.router) { client in
+            var id = ""
+            var answered: JSONValue = .null
+            try await client.execute(
+                uri: "/v1/responses", method: .post, headers: Self.headers(), body: ByteBuffer(string: #"{"model":"auto","input":"Hello"}"#)
+            ) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                answered = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))
+                id = answered["id"]?.stringValue ?? ""
+            }
+            try await client.execute(uri: "/v1/responses/\(id)", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                #expect(try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body)) == answered)
+            }
+            try await client.execute(uri: "/v1/responses/\(id)", method: .get, headers: Self.headers(auth: nil)) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/responses/\(id)", method: .delete, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .ok)
+                #expect(try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))["deleted"] == true)
+            }
+            try await client.execute(uri: "/v1/responses/\(id)", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(
+                uri: "/v1/responses", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"model":"auto","input":"Hello","store":false}"#)
+            ) { (response: TestResponse) async throws in
+                id = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))["id"]?.stringValue ?? ""
+            }
+            try await client.execute(uri: "/v1/responses/\(id)", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                #expect(response.status == .notFound)
+                #expect(try Self.error(response.body).code == "not_found")
+            }
+        }
     }
 
     /// `GET /v1/models/{id}`: a listed id or a name a policy pattern takes, in both APIs' shapes

@@ -481,6 +481,8 @@ package enum ResponsesInbound {
         var sequence = 0
         var started = false
         package private(set) var finished = false
+        /// The whole response the stream ended with (`response.completed` or `.incomplete`).
+        package private(set) var completed: JSONValue?
         var output: [JSONValue] = []
         /// The open item: a message (its text so far) or a call (position in the chunk stream, ids, name, arguments so far).
         var openText: (index: Int, itemID: String, text: String)?
@@ -635,6 +637,7 @@ package enum ResponsesInbound {
             closeCall(into: &events, status: status)
             let whole = ResponsesInbound.response(
                 id: id, created: created, model: model, status: status, output: output, usage: usage, request: request, incompleteReason: reason)
+            completed = whole
             events.append(event(status == "completed" ? "response.completed" : "response.incomplete", ["response": whole]))
             var text = ""
             var calls: [ToolCall] = []
