@@ -197,6 +197,9 @@ package struct Classifier: Sendable {
     /// strings: "078-05-", "", "1120" is one value).
     package static func isBlank(_ text: String) -> Bool { !text.unicodeScalars.contains { !isGap($0) } }
 
+    /// A character the reading form drops (a zero-width space, a soft hyphen, a control character).
+    package static func isInvisible(_ c: Unicode.Scalar) -> Bool { ReadingForm.isInvisible(c.value) }
+
     /// Whitespace, or a character the reading form drops (it is read through).
     package static func isGap(_ c: Unicode.Scalar) -> Bool {
         // ASCII without a property lookup (most text; the lookup cost ~50 ns a character).

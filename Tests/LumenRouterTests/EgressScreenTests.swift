@@ -233,6 +233,16 @@ import Testing
             "SSN padded with invisible characters", ["My SSN is 078-05-" + String(repeating: "\u{200B}", count: 300), "1120."], .usSSN, "078-05-1120",
             .parts, [0, 1]
         ),
+        // Padding longer than the characters a join's window looks at (`Seams.scanLimit`), on either side.
+        (
+            "e-mail with long padding at the start of its second half",
+            ["Please email mthornton@", String(repeating: "\u{200B}", count: 5_000) + "fastmail.fm today."], .email, "mthornton@fastmail.fm", .parts,
+            [0, 1]
+        ),
+        (
+            "SSN with long padding and a line break at the end of its first half",
+            ["My SSN is 078-05-" + String(repeating: "\u{200B}", count: 5_000) + "\n", "1120."], .usSSN, "078-05-1120", .parts, [0, 1]
+        ),
     ])
     func valueCutBetweenStringsStaysLocal(
         name: String, pieces: [String], type: FindingType, value: String, layout: Layout, spans: [Int]
