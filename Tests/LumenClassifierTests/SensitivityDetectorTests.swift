@@ -153,6 +153,19 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Rename the attached scan W2_536-22-8714.pdf", .usSSN) == ["536-22-8714"])
         #expect(found("scan 536-22-8714.pdf.", .usSSN) == ["536-22-8714"])
         #expect(found("build 536-22-8714.tar.gz", .usSSN).isEmpty)
+        // An international number as a field's value in technical text (a vCard, a query string).
+        #expect(found("BEGIN:VCARD\nTEL;TYPE=cell:+1-415-867-2291\nEND:VCARD", .phone) == ["+1-415-867-2291"])
+        #expect(found("send sms to=+14158672291 now", .phone) == ["+14158672291"])
+        #expect(classifier.findings(in: "version=+1.2.3 and build:+20231204").isEmpty)
+    }
+
+    /// Mathematicians' and scientists' names as their theorems and methods are named, and maths
+    /// words after a surname character, are no people ("李代数", "傅里叶变换", "马尔可夫链").
+    @Test func eponymsInChineseAreNoNames() {
+        for text in ["解释一下李代数和李群的关系", "用傅里叶变换分析信号，再用马尔可夫链建模", "高斯分布和泊松分布的区别", "用拉格朗日乘数法求极值"] {
+            #expect(found(text, .person).isEmpty, "\(text): \(found(text, .person))")
+        }
+        #expect(found("张伟用傅里叶变换分析了数据", .person) == ["张伟"])
     }
 
     @Test func dottedCardsAndPhones() {

@@ -279,7 +279,15 @@ enum TechnicalTokens {
             while t.isASCIILetter(k) || t.isDigit(k) { k += 1 }
             return k - f.end - 1 <= 5 && !(isTokenScalar(t[k]) && (t[k] != 0x2E || isTokenScalar(t[k + 1])))  // "….pdf." ends a sentence
         }
-        findings.removeAll { isOverridable($0.type) && !namedDottedSSN($0) && !fileNamedSSN($0) && overlapsTechnical($0.start, $0.end) }
+        // Nor an international number that is a field's value ("TEL;TYPE=cell:+1-415-867-2291" in a
+        // vCard, "to=+14158672291" in a query): after ':' or '=', a '+' and ten digits or more.
+        func fieldPhone(_ f: Finding) -> Bool {
+            guard f.type == .phone, t[f.start] == 0x2B, t[f.start - 1] == 0x3A || t[f.start - 1] == 0x3D else { return false }
+            return (f.start..<f.end).filter { t.isDigit($0) }.count >= 10
+        }
+        findings.removeAll {
+            isOverridable($0.type) && !namedDottedSSN($0) && !fileNamedSSN($0) && !fieldPhone($0) && overlapsTechnical($0.start, $0.end)
+        }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
         func lone(_ f: Finding) -> Bool {
