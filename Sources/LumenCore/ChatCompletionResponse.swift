@@ -428,8 +428,8 @@ package struct ModelInfo: Sendable, Hashable, Codable {
 package struct ModelList: Sendable, Hashable, Codable {
     package var object: String
     package var data: [ModelInfo]
-    /// The whole list is one page.
-    package var hasMore: Bool { false }
+    /// Whether more models follow this page (a client that asked for a page: `limit`, `after_id`).
+    package var hasMore = false
 
     enum CodingKeys: String, CodingKey {
         case object, data

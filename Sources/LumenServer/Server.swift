@@ -383,7 +383,28 @@ struct Handler: Sendable {
         }
         let router = router()
         let aliases = router.configuration.policy.modelAliases.map { ModelInfo(id: $0.pattern, ownedBy: "lumen", mapsTo: $0.target) }
-        let list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") } + aliases)
+        var list = ModelList(data: router.modelIDs.map { ModelInfo(id: $0, ownedBy: "lumen") } + aliases)
+        // A page, when the client asks for one (Anthropic's `limit`, `after_id`, `before_id`); else
+        // the whole list (OpenAI's list has no pages).
+        let query = request.uri.queryParameters
+        let (limitText, after, before) = (query["limit"].map(String.init), query["after_id"].map(String.init), query["before_id"].map(String.init))
+        guard limitText != nil || after != nil || before != nil else { return encoded(.ok, list, headers: [:]) }
+        let api = Self.errorAPI(request)
+        guard let limit = Int(limitText ?? "20"), (1...1000).contains(limit) else {
+            return errorResponse(
+                .invalidRequest("'limit' must be an integer from 1 to 1000.", param: "limit"), requestID: Self.newRequestID(), api: api)
+        }
+        var page = list.data[...]
+        for (cursor, name, isAfter) in [(after, "after_id", true), (before, "before_id", false)] {
+            guard let cursor else { continue }
+            guard let index = page.firstIndex(where: { $0.id == cursor }) else {
+                return errorResponse(
+                    .invalidRequest("'\(name)' names no listed model: '\(cursor)'.", param: name), requestID: Self.newRequestID(), api: api)
+            }
+            page = isAfter ? page[page.index(after: index)...] : page[..<index]
+        }
+        list.hasMore = page.count > limit
+        list.data = Array(before != nil && after == nil ? page.suffix(limit) : page.prefix(limit))
         return encoded(.ok, list, headers: [:])
     }
 

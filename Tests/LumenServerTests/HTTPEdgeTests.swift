@@ -224,6 +224,23 @@ import Testing
                 let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 #expect(list["has_more"] as? Bool == false && list["first_id"] as? String == "auto")
             }
+            // Pages, as the Anthropic SDK asks for them: limit, after_id, before_id.
+            let pages: [(String, [String], Bool)] = [
+                ("limit=2", ["auto", "local"], true), ("limit=2&after_id=local", ["remote", "claude-*"], false),
+                ("limit=1&before_id=remote", ["local"], true), ("after_id=auto", ["local", "remote", "claude-*"], false),
+            ]
+            for (query, ids, more) in pages {
+                try await client.execute(uri: "/v1/models?\(query)", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                    let list = try WireJSON.decode(JSONValue.self, from: Array(buffer: response.body))
+                    #expect(list["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ids, "\(query)")
+                    #expect(list["has_more"]?.boolValue == more && list["last_id"]?.stringValue == ids.last, "\(query)")
+                }
+            }
+            for query in ["limit=0", "limit=x", "after_id=nope"] {
+                try await client.execute(uri: "/v1/models?\(query)", method: .get, headers: Self.headers()) { (response: TestResponse) async throws in
+                    #expect(response.status == .badRequest, "\(query)")
+                }
+            }
         }
     }
 
