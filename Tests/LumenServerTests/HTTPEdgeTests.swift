@@ -343,6 +343,13 @@ import Testing
                 #expect(response.status == .badRequest)
                 #expect(try Self.error(response.body).message.contains("max_tokens"))
             }
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(),
+                body: ByteBuffer(string: #"{"model":"auto","seed":9223372036854775808,"messages":[{"role":"user","content":"hi"}]}"#)
+            ) { (response: TestResponse) async throws in
+                #expect(response.status == .badRequest)
+                #expect(try Self.error(response.body).message.contains("'seed' is out of range"))
+            }
             // What the API requires of a message beyond its JSON types: a user message's content, a
             // tool message's tool_call_id, a known role.
             let messages = [

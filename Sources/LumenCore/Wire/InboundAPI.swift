@@ -90,6 +90,10 @@ package enum MemberType: Sendable {
     package static func check(_ object: [String: JSONValue], _ types: [String: MemberType]) throws(InboundError) {
         for key in object.keys.sorted() {
             guard let type = types[key], let value = object[key], !type.accepts(value) else { continue }
+            // A whole number too large for an integer is out of range, not of the wrong type.
+            if type == .integer, case .double(let d) = value, d.rounded() == d {
+                throw InboundError("'\(key)' is out of range: it must be an integer of at most 15 digits", param: key)
+            }
             throw InboundError("'\(key)' must be \(type.name)", param: key)
         }
     }
