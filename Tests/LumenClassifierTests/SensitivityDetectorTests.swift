@@ -153,6 +153,10 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Rename the attached scan W2_536-22-8714.pdf", .usSSN) == ["536-22-8714"])
         #expect(found("scan 536-22-8714.pdf.", .usSSN) == ["536-22-8714"])
         #expect(found("build 536-22-8714.tar.gz", .usSSN).isEmpty)
+        // The first five digits of an SSN, said to be its start (the rest may follow in a later turn).
+        #expect(found("My SSN starts with 536-22.", .usSSN) == ["536-22"])
+        #expect(found("the first five of my social security number are 536-22", .usSSN) == ["536-22"])
+        #expect(found("SSN rules: see section 123-45 of the manual", .usSSN).isEmpty)
         // An international number as a field's value in technical text (a vCard, a query string).
         #expect(found("BEGIN:VCARD\nTEL;TYPE=cell:+1-415-867-2291\nEND:VCARD", .phone) == ["+1-415-867-2291"])
         #expect(found("send sms to=+14158672291 now", .phone) == ["+14158672291"])

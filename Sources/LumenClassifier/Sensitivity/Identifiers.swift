@@ -363,6 +363,15 @@ enum Identifiers {
             }
             if ssnShape || dotted { return }
         }
+        // The first five digits of an SSN, named as such ("my SSN starts with 536-22", the rest given
+        // in a later turn): five of its nine digits.
+        if c.hasGroups(3, 2) && separators == dash && !c.plus && !c.parens && !t.isDigit(c.end + 1)
+            && t.hasContext(Lexicon.ssnContext, before: c.start, window: 40) && ssnValid(c.digits + [0, 0, 0, 1])
+            && namesTheStart(t, before: c.start)
+        {
+            out.append(Finding(type: .usSSN, start: c.start, end: c.end, score: 0.85))
+            return
+        }
         // Payment cards: 12-19 digits, Luhn-valid, in groups separated by spaces or dashes (or dots
         // between groups of four: "4111.1111.1111.1111").
         let dottedFours = separators == dot && n == 16 && c.hasGroups(4, 4, 4, 4)
@@ -424,6 +433,14 @@ enum Identifiers {
                 out.append(Finding(type: .phone, start: c.start, end: c.end, score: onlySpaces && !phoneContext ? 0.55 : score))
             }
         }
+    }
+
+    /// Whether the 50 scalars before `start` say a value's beginning follows ("starts with", "begins",
+    /// "first five").
+    private static func namesTheStart(_ t: ScalarText, before start: Int) -> Bool {
+        var window = ""
+        for k in max(0, start - 50)..<start { window.unicodeScalars.append(Unicode.Scalar(Chars.lowerASCII(t.v[k])) ?? " ") }
+        return window.contains("start") || window.contains("begin") || window.contains("first")
     }
 
     /// Groups of one length that are all round ("100-200-300") or each within 10 of the one before
