@@ -150,8 +150,11 @@ package struct Classifier: Sendable {
         member += value
         let end = start + value.unicodeScalars.count
         member += "\""
+        // A bare run of fewer than ten digits is no phone number by its member's name alone
+        // ("mobile": 1250000 is a count of sessions).
+        let bareShort = value.unicodeScalars.count < 10 && value.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal }
         return findings(in: member).compactMap { finding in
-            guard finding.end > start, finding.start < end else { return nil }
+            guard finding.end > start, finding.start < end, !(bareShort && finding.type == .phone) else { return nil }
             return Finding(type: finding.type, start: max(finding.start, start) - start, end: min(finding.end, end) - start, score: finding.score)
         }
     }

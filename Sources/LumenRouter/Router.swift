@@ -111,8 +111,10 @@ package final class Router: Sendable {
     let metrics = RouterMetrics()
     /// One circuit breaker per target (shared across policy reloads).
     let breakers: CircuitBreakers
-    /// How many records of refused requests may be written (`recordRefusal`).
+    /// How many records of refused requests may be written (`recordRefusal`), for callers with a
+    /// valid key and for those without.
     let refusalRecords = RefusalRecords()
+    let unauthenticatedRefusalRecords = RefusalRecords()
     let localReadiness: @Sendable () -> (Bool, String)
     /// Whether the policy reads the prompt-injection screen (only then does every request pay for it).
     let screensInjection: Bool
@@ -729,23 +731,27 @@ package final class Router: Sendable {
 
     /// Writes the completion record of a request refused before any decision (a body that cannot
     /// be read, an unknown model, a member of the wrong type, a caller without a valid key): who
-    /// asked, through which API, for which model, and the answer's status and code, nothing of its
-    /// content. An auditor looks for exactly these. At most `RefusalRecords.perSecond` a second are
-    /// written (a flood of refused requests cannot fill the disk); the others are counted in the
-    /// warning the next one written logs. Returns the error marked as recorded.
+    /// asked, through which API, for which model (a known one), and the answer's status and code,
+    /// nothing of its content. An auditor looks for exactly these. At most `RefusalRecords.perSecond`
+    /// a second are written (a flood of refused requests cannot fill the disk); the others are
+    /// counted in the warning the next one written logs. Returns the error marked as recorded.
     package func recordRefusal(
         _ error: RouterError, requestID: String, tenant: String?, keyID: String?, api: InboundAPI, model: String?
     ) async -> RouterError {
         var recorded = error
         recorded.recorded = true
-        guard case .log(let log) = audit else { return recorded }
         metrics.request(route: "refused", target: "none", status: error.status)
-        let (allowed, suppressed) = refusalRecords.admit()
+        guard case .log(let log) = audit else { return recorded }
+        // Callers without a valid key have a bucket of their own: a flood of them does not cost the
+        // tenants' refusals their records.
+        let (allowed, suppressed) = (tenant == nil ? unauthenticatedRefusalRecords : refusalRecords).admit()
         guard allowed else { return recorded }
         if suppressed > 0 { logger.warning("refused requests not recorded (over the rate)", metadata: ["count": "\(suppressed)"]) }
         var record = AuditRecord(
             kind: .completion, id: requestID, tenant: tenant, keyID: keyID, policy: AuditPolicyRef(name: policy.name, hash: policy.contentHash),
-            requestedModel: model.flatMap { $0.isEmpty ? nil : String($0.prefix(128)) }, costUSD: 0,
+            // The model only when the policy knows it: an unknown name is the client's text, which the
+            // log never holds.
+            requestedModel: model.flatMap { policy.resolveRequestedModel($0) != nil ? $0 : nil }, costUSD: 0,
             status: AuditStatus(state: "error", code: error.status, error: error.code))
         record.api = api.rawValue
         record.timestamp = AuditFiles.timestamp(Date())

@@ -62,7 +62,12 @@ enum Wire {
     static func setUsage(_ response: inout ChatCompletionResponse, _ counted: (prompt: Int, completion: Int), cost: Double) {
         var usage = response.usage ?? Usage(promptTokens: 0, completionTokens: 0)
         if usage.promptTokens != counted.prompt || usage.completionTokens != counted.completion {
-            usage = Usage(promptTokens: counted.prompt, completionTokens: counted.completion, extra: usage.extra)
+            // Lumen's estimate instead of the backend's counts: its cache counts no longer add up.
+            var extra = usage.extra
+            if usage.promptTokens != counted.prompt {
+                for key in ["cache_read_input_tokens", "cache_creation_input_tokens", "prompt_tokens_details"] { extra[key] = nil }
+            }
+            usage = Usage(promptTokens: counted.prompt, completionTokens: counted.completion, extra: extra)
         }
         usage.cost = cost
         response.usage = usage
@@ -81,13 +86,11 @@ enum Wire {
     /// More tokens than any request or answer has (context windows are ten million at most today).
     static let plausibleTokens = 1_000_000_000
 
-    /// A stream's final usage: the counts and cost, with the backend's prompt-cache counts when the
-    /// counts are its own.
+    /// A stream's final usage: the counts and cost, with the backend's other members (prompt-cache
+    /// counts, token details) when the counts are its own.
     static func makeUsage(_ counted: (prompt: Int, completion: Int), cost: Double, from usage: Usage?) -> Usage {
-        let cache = usage.flatMap {
-            $0.promptTokens == counted.prompt ? Usage.cacheMembers(read: $0.cacheReadTokens, write: $0.cacheWriteTokens) : nil
-        }
-        return Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost, extra: cache ?? [:])
+        let extra = usage.flatMap { $0.promptTokens == counted.prompt ? $0.extra : nil }
+        return Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost, extra: extra ?? [:])
     }
 
     /// What an answer costs on `target`: its counted tokens, the prompt cache's reads and writes

@@ -363,6 +363,47 @@ import Testing
             Issue.record("numbers that cannot be rewritten left")
             return
         }
+        // A chat tool call's arguments become an Anthropic target's tool_use input: their values are
+        // read beside their names there too (the screen read them as JSON text).
+        var call = ChatMessage(role: .assistant, content: nil)
+        call.toolCalls = [ToolCall(id: "c1", function: FunctionCall(name: "create", arguments: #"{"ssn":"536228714","last_name":"Thornton"}"#))]
+        let chat = ChatCompletionRequest(
+            model: "auto",
+            messages: [ChatMessage(role: .user, text: "Create it."), call, ChatMessage(role: .tool, content: .text("ok"), toolCallId: "c1")])
+        let chatScreened = try Screening.screen(chat, classifier: classifier, unknownFields: .drop)
+        let toAnthropic = try OutboundBody.build(chatScreened.request, format: .anthropicMessages, model: "claude", stream: false)
+        guard
+            case .send(let anthropicBody, _, _) = Screening.finalise(
+                toAnthropic, screened: chatScreened, redact: true, rules: rules, classifier: classifier)
+        else {
+            Issue.record("the redacted request was not sent")
+            return
+        }
+        let toClaude = String(decoding: try anthropicBody.encoded(), as: UTF8.self)
+        #expect(!toClaude.contains("536228714") && !toClaude.contains("Thornton"), "\(toClaude)")
+        // An SSN written as a JSON number inside the arguments cannot be rewritten (it would not be
+        // JSON any more): the request stays local.
+        call.toolCalls = [ToolCall(id: "c1", function: FunctionCall(name: "create", arguments: #"{"ssn":536228714}"#))]
+        var numeric = chat
+        numeric.messages[1] = call
+        let numericScreened = try Screening.screen(numeric, classifier: classifier, unknownFields: .drop)
+        let toOpenAI = try OutboundBody.build(numericScreened.request, format: .openAIChat, model: "gpt", stream: false)
+        guard case .local = Screening.finalise(toOpenAI, screened: numericScreened, redact: true, rules: rules, classifier: classifier) else {
+            Issue.record("a number inside tool-call arguments was rewritten or sent")
+            return
+        }
+        // Values in an array are read beside the array's name.
+        let arrays = try WireJSON.decode(
+            JSONValue.self,
+            from: #"""
+                {"model":"remote","max_tokens":5,"messages":[{"role":"user","content":"Create it."},
+                 {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"create","input":{"ssn":["536228714"]}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}]}
+                """#)
+        let inArray = try Screening.screen(try AnthropicInbound.decode(arrays), classifier: classifier, unknownFields: .drop)
+        #expect(
+            inArray.classification.findings.map { "\($0.type.rawValue) \($0.location?.path ?? "")" } == ["US_SSN messages[1].content[0].input.ssn[0]"]
+        )
         // A plain request's numbers (max_tokens, temperature, a count) are no findings.
         #expect(try Screening.screen(PlantedValues.base(), classifier: classifier, unknownFields: .drop).classification.findings.isEmpty)
     }

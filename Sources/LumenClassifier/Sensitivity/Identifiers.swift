@@ -104,6 +104,9 @@ enum Identifiers {
         var parens = false
         var hasExtension = false
         var trailingCheckX = false
+        /// A dash between spaces joined two groups ("415 - 867"): how a number is read out or a range
+        /// typeset, so the kind of number must be named nearby.
+        var spacedDash = false
         /// The distinct values in `separators`, as bits (see `separatorBit`).
         var separatorBits: UInt8 = 0
 
@@ -124,6 +127,7 @@ enum Identifiers {
             parens = false
             hasExtension = false
             trailingCheckX = false
+            spacedDash = false
             separatorBits = 0
         }
 
@@ -208,12 +212,14 @@ enum Identifiers {
         var digits: [UInt8] = []
         for p in start..<k where t.isDigit(p) { digits.append(UInt8(t.v[p] - 0x30)) }
         let context = { (words: ContextWords, window: Int) in t.hasContext(words, before: start, window: window) }
-        if groups == [3, 2, 4] && mark != 0x2C && mark != 0x7C && ssnValid(digits) {
-            out.append(Finding(type: .usSSN, start: start, end: k, score: context(Lexicon.ssnContext, 40) ? 0.95 : 0.85))
+        // (An SSN or a phone number so joined only where one is named: "section 123/45/6789", "ratio
+        // 415/867/2291" and "build 415_867_2291" are not; a Luhn-valid card's sixteen digits are.)
+        if groups == [3, 2, 4] && mark != 0x2C && mark != 0x7C && ssnValid(digits) && context(Lexicon.ssnContext, 40) {
+            out.append(Finding(type: .usSSN, start: start, end: k, score: 0.95))
         } else if groups == [4, 4, 4, 4] && luhn(digits) {
             out.append(Finding(type: .creditCard, start: start, end: k, score: context(Lexicon.cardContext, 60) ? 0.97 : 0.9))
-        } else if groups == [3, 3, 4] && (mark == 0x2F || mark == 0x5F) {
-            out.append(Finding(type: .phone, start: start, end: k, score: context(Lexicon.phoneContext, 30) ? 0.9 : 0.7))
+        } else if groups == [3, 3, 4] && (mark == 0x2F || mark == 0x5F) && context(Lexicon.phoneContext, 30) {
+            out.append(Finding(type: .phone, start: start, end: k, score: 0.9))
         } else {
             return nil
         }
@@ -269,6 +275,7 @@ enum Identifiers {
             if t[k] == 0x20 && t[k + 1] == 0x2D && t[k + 2] == 0x20 {
                 sep = 0x2D
                 s = k + 3
+                c.spacedDash = true
             } else {
                 while s < t.count && s - k < 2 && isChainSeparator(t.v[s]) {
                     if sep == 0 || t.v[s] != 0x20 { sep = t.v[s] }
@@ -357,7 +364,7 @@ enum Identifiers {
         // The context only matters for an SSN shape or nine bare digits: skip the look-back otherwise.
         let ssnContext =
             !c.plus && !c.parens && (ssnShape || dotted || (single && n == 9)) && t.hasContext(Lexicon.ssnContext, before: c.start, window: 40)
-        if !c.plus && !c.parens && (ssnShape || ((single && n == 9) || dotted) && ssnContext) {
+        if !c.plus && !c.parens && (ssnShape && !c.spacedDash || (ssnShape || (single && n == 9) || dotted) && ssnContext) {
             if ssnValid(c.digits) {
                 out.append(Finding(type: .usSSN, start: c.start, end: c.end, score: ssnContext ? 0.95 : 0.85))
             }
@@ -392,12 +399,15 @@ enum Identifiers {
             if separators & dot != 0 && c.groups.count < 3 { return }
             // Dotted groups of one digit are versions ("10.0.2.1"), not phone numbers ("+1.415.555.0142" is).
             if separators & dot != 0 && c.groups.contains(where: { $0 < 2 }) && !c.plus { return }
-            // Two dashed groups of five, the second the larger, are a range ("30000-32767", a port range).
-            if separators == dash && c.hasGroups(5, 5) && c.groupValues(2)[0] < c.groupValues(2)[1]
-                && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
+            // Two dashed groups of one length (three to five digits), the second the larger, are a range
+            // ("30000-32767" ports, "2019–2024" years, "pp. 1234–1240", "4500 – 6000 USD").
+            if separators == dash && c.groups.count == 2 && c.groups[0] == c.groups[1] && (3...5).contains(c.groups[0])
+                && c.groupValues(2)[0] < c.groupValues(2)[1] && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)
             {
                 return
             }
+            // A number read out or typeset with spaced dashes is a phone number only where one is named.
+            if c.spacedDash && !c.plus && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) { return }
             // Dashed round numbers or a run of neighbours are a range or ports ("1000-2000-3000", "5432-5433-5434").
             if separators == dash && c.groups.count >= 3 && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30) && isNumberSequence(c) {
                 return

@@ -61,7 +61,8 @@ enum Names {
 
     /// Software words of Chinese developer text. A surname character inside one is no name: "字符串"
     /// (string) is no "符串", "数据库" no "库…". Also maths words, and mathematicians' and scientists'
-    /// names as their theorems and methods are named ("傅里叶变换", "马尔可夫链", "李代数"): a
+    /// names as their theorems and methods are named ("傅里叶变换", "马尔可夫链", "李代数"; a short
+    /// one with its method only, "高斯分布", "泰勒展开": 高斯琪 and 泰勒·史密斯 are people): a
     /// candidate that overlaps one is no person.
     private static let technicalTerms = Chars.hashSet(
         """
@@ -70,9 +71,10 @@ enum Names {
         外键 事务 查询 排序 分页 内存 磁盘 负载 镜像 仓库 分支 提交 回滚 算法 复杂度 递归 循环 指针 引用 类型 泛型 继承 实例 方法 属性
         路由 中间件 控制器 模板 前端 后端 运维 监控 告警 队列 订阅 令牌 密钥 证书 加密 解密 哈希 编码 解码 字节 浮点 整数 布尔 列表 字典
         元组 迭代器 生成器 装饰器 闭包 异步 同步 并发 死锁 正则 表达式 序列化 反序列化 时区 毫秒 微秒 纳秒 主从 分布式 微服务 容器化 虚拟机
-        代数 李代数 李群 矩阵 向量 微分 积分 导数 变换 方程 概率 定理 引理 猜想 傅里叶 拉普拉斯 马尔可夫 马尔科夫 贝叶斯 欧拉 高斯 牛顿
-        泰勒 拉格朗日 柯西 黎曼 希尔伯特 巴拿赫 图灵 香农 诺依曼 薛定谔 海森堡 麦克斯韦 费马 哥德尔 笛卡尔 莱布尼茨 帕斯卡 伯努利 泊松
-        狄利克雷 雅可比 阿贝尔 伽罗瓦 庞加莱 洛伦兹 切比雪夫 柯尔莫哥洛夫 维特比 卡尔曼 斯托克斯 纳维
+        代数 李代数 李群 矩阵 向量 微分 积分 导数 变换 方程 概率 定理 引理 猜想 傅里叶 拉普拉斯 马尔可夫 马尔科夫 贝叶斯 拉格朗日
+        希尔伯特 巴拿赫 诺依曼 薛定谔 海森堡 麦克斯韦 哥德尔 笛卡尔 莱布尼茨 帕斯卡 伯努利 狄利克雷 雅可比 伽罗瓦 庞加莱 洛伦兹
+        切比雪夫 柯尔莫哥洛夫 维特比 卡尔曼 斯托克斯 高斯分布 高斯函数 高斯核 高斯消元 泰勒展开 泰勒级数 泰勒公式 欧拉公式 欧拉角
+        欧拉函数 牛顿法 牛顿迭代 柯西不等式 黎曼积分 黎曼猜想 泊松分布 图灵机 图灵测试 香农熵 费马小定理 阿贝尔群
         """)
 
     /// Whether a technical term (two to five characters) covers any character of t[s..<e].

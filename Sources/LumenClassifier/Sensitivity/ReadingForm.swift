@@ -205,17 +205,19 @@ struct ReadingForm {
             var i = k + (hex ? 3 : 2)
             var v: UInt32 = 0
             let first = i
-            while i < s.count, i - first < 7 {
+            // (Leading zeros and a missing ';' are read as a browser reads them: "&#0064;", "&#64".)
+            while i < s.count, i - first < 12 {
                 let c = s[i].value
                 if hex ? Chars.isHexDigit(c) : (c >= 0x30 && c <= 0x39) {
                     v = v * (hex ? 16 : 10) + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
+                    if v > 0x10FFFF { return nil }
                     i += 1
                 } else {
                     break
                 }
             }
-            guard i > first, i < s.count, s[i].value == 0x3B, v >= 0x20, v != 0x7F, let scalar = Unicode.Scalar(v) else { return nil }
-            return (scalar, i + 1 - k)
+            guard i > first, v >= 0x20, v != 0x7F, let scalar = Unicode.Scalar(v) else { return nil }
+            return (scalar, i - k + (i < s.count && s[i].value == 0x3B ? 1 : 0))
         }
         for (name, scalar) in namedReferences where k + name.count + 2 <= s.count && s[k + name.count + 1].value == 0x3B {
             if zip(name.unicodeScalars, s[(k + 1)...]).allSatisfy({ $0 == $1 }) { return (scalar, name.unicodeScalars.count + 2) }

@@ -37,7 +37,7 @@ enum StructuredFields {
     private static let ssnFields = Chars.hashSet("ssn socialsecurity socialsecuritynumber socialsecurityno ssnumber ssnno")
     private static let phoneFields = Chars.hashSet(
         """
-        phone phonenumber phoneno telephone telephonenumber tel mobile mobilephone mobilenumber mobileno cell cellphone
+        phone phonenumber phoneno telephone telephonenumber tel mobile mobilephone mobilenumber mobileno cellphone
         contactnumber contactphone homephone workphone fax 手机 手机号 手机号码 电话 电话号码 联系电话 联系方式
         """)
     private static let cardFields = Chars.hashSet("card cardnumber cardno creditcard creditcardnumber ccnumber pan 卡号 银行卡号 信用卡号")
@@ -185,13 +185,14 @@ enum StructuredFields {
             guard nameShaped(t, s, e, generic: kind != .name) || (kind == .role && oneFirstName(t, s, e)) else { return nil }
             return Finding(type: .person, start: s, end: e, score: 0.8)
         case .ssn, .phone, .card:
-            // Digits, with the spaces, dashes, dots, parentheses and '+' numbers are written with.
+            // Digits, with the spaces, dashes, parentheses and '+' numbers are written with (not dots:
+            // "120.0.6099.144" under "Mobile" is a version).
             var digits: [UInt8] = []
             for k in s..<e {
                 let c = t.v[k]
                 if Chars.isDigit(c) {
                     digits.append(UInt8(c - 0x30))
-                } else if !(c == 0x20 || c == 0x2D || c == 0x2E || c == 0x28 || c == 0x29 || (c == 0x2B && k == s)) {
+                } else if !(c == 0x20 || c == 0x2D || c == 0x28 || c == 0x29 || (c == 0x2B && k == s)) {
                     return nil
                 }
             }
@@ -201,7 +202,9 @@ enum StructuredFields {
                 guard digits.count == 9, Identifiers.ssnValid(digits) else { return nil }
                 return Finding(type: .usSSN, start: s, end: e, score: 0.9)
             case .phone:
-                guard (7...15).contains(digits.count) else { return nil }
+                // Bare digits are a phone number of ten or more ("1250000" under "mobile" is a count);
+                // written in groups or after '+', of seven or more.
+                guard (7...15).contains(digits.count), digits.count >= 10 || digits.count < e - s else { return nil }
                 return Finding(type: .phone, start: s, end: e, score: 0.85)
             default:
                 guard (13...19).contains(digits.count), Identifiers.luhn(digits) else { return nil }

@@ -262,7 +262,7 @@ package enum Screening {
                 }
                 // A short value under a member name of the client's own (not the API's): read again
                 // as the member is written, below.
-                if !isKey, text.utf8.count <= Self.memberValueLimit, let name = path.lastKey, !isVocabulary(name) {
+                if !isKey, text.utf8.count <= Self.memberValueLimit, let name = Self.memberName(path) {
                     members.append((slot, name, text))
                 }
                 if kind == .text, !isKey, Self.seamAreas.contains(area), Self.isReadText(path) {
@@ -285,11 +285,17 @@ package enum Screening {
         // Each finding back to its string (clipped to it) and to every place that string occurs.
         var bySlot = [[Finding]](repeating: [], count: texts.count)
         var pending: [(ordinal: Int, finding: Finding)] = []
+        // The places of each slot, built on the first finding (a request with thousands of strings
+        // and findings made this quadratic).
+        var placesBySlot: [[Int]]?
         func record(_ finding: Finding, inSlot slot: Int) {
             bySlot[slot].append(finding)
-            for (ordinal, place) in ordinals.enumerated() where place.slot == Int32(slot) {
-                pending.append((ordinal, finding))
+            if placesBySlot == nil {
+                var places = [[Int]](repeating: [], count: texts.count)
+                for (ordinal, place) in ordinals.enumerated() where place.slot >= 0 { places[Int(place.slot)].append(ordinal) }
+                placesBySlot = places
             }
+            for ordinal in placesBySlot![slot] { pending.append((ordinal, finding)) }
         }
         var starts: [Int] = []
         var lengths: [Int] = []
@@ -437,6 +443,40 @@ package enum Screening {
     /// Between the paths of the strings a value cut between them was found across.
     package static let seamJoin = " + "
 
+    /// The contents of the string literals of JSON `text`, as scalar offsets.
+    static func stringLiterals(_ text: String) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start: Int?
+        var escaped = false
+        for (offset, c) in text.unicodeScalars.enumerated() {
+            if let open = start {
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    out.append(open..<offset)
+                    start = nil
+                }
+            } else if c == "\"" {
+                start = offset + 1
+            }
+        }
+        return out
+    }
+
+    /// The client's own member name a value is under (an array's elements under the array's: "ssn":
+    /// ["536228714"]); nil for the API's own names ("content", "text", "arguments").
+    static func memberName(_ path: JSONPath) -> String? {
+        for component in path.components.reversed() {
+            switch component {
+            case .index: continue
+            case .key(let name): return isVocabulary(name) ? nil : name
+            }
+        }
+        return nil
+    }
+
     /// Member values up to this many bytes are read again beside their member's name: a name is a
     /// label for a short value (an id, a phone number, a name), a long one has its own words.
     static let memberValueLimit = 256
@@ -508,6 +548,7 @@ package enum Screening {
         // The classifier behind one closure made here: the walk's closure captured it by value and
         // copied it for every string.
         let classify = { (text: String) -> [Finding] in classifier.findings(in: text) }
+        let readMember = { (name: String, text: String) -> [Finding] in classifier.findings(ofMember: name, value: text) }
         OutboundStrings.walk(body) { path, text, isKey, kind, _ in
             defer { ordinal += 1 }
             guard failure == nil else { return }
@@ -525,17 +566,37 @@ package enum Screening {
                     let known = ScreenedRequest.findings(atOrdinal: ordinal, text: text, ordinals: ordinals, findingsBySlot: findingsBySlot)
                 {
                     findings = known
-                } else if let known = ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index) {
-                    findings = known
                 } else {
-                    findings = classify(text)
+                    var found = ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index) ?? classify(text)
+                    // A value under a member name of this body's own (a tool call's arguments become an
+                    // Anthropic tool_use input): read beside its name, as the screen reads its own.
+                    if !isKey, text.utf8.count <= Self.memberValueLimit, let name = Self.memberName(path) {
+                        for finding in readMember(name, text)
+                        where !found.contains(where: { $0.type == finding.type && $0.start < finding.end && $0.end > finding.start }) {
+                            found.append(finding)
+                        }
+                    }
+                    findings = found
                 }
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {
                     failure = .local("the body for this target has \(unseen.type.rawValue) at \(path), which the decision did not see")
                     return
                 }
                 guard redact else { return }
-                if !isKey && kind != .fixed {
+                if kind == .jsonText, !findings.isEmpty {
+                    // JSON in a string is rewritten inside its strings only: a value written as a
+                    // JSON number ({"ssn": 536228714}) would become invalid JSON, and stays local.
+                    let strings = Self.stringLiterals(text)
+                    let (inside, outside) = findings.reduce(into: ([Finding](), [Finding]())) { parts, finding in
+                        if strings.contains(where: { $0.lowerBound <= finding.start && finding.end <= $0.upperBound }) {
+                            parts.0.append(finding)
+                        } else {
+                            parts.1.append(finding)
+                        }
+                    }
+                    rewritable.append((path, text, inside))
+                    if !outside.isEmpty { fixedFindings.append((path.description, outside)) }
+                } else if !isKey && kind != .fixed {
                     rewritable.append((path, text, findings))
                 } else {
                     let location = isKey ? "\(path)#key" : path.description
