@@ -233,7 +233,17 @@ import Testing
             "SSN padded with invisible characters", ["My SSN is 078-05-" + String(repeating: "\u{200B}", count: 300), "1120."], .usSSN, "078-05-1120",
             .parts, [0, 1]
         ),
-        // Padding longer than the characters a join's window looks at (`Seams.scanLimit`), on either side.
+        // Long padding, anywhere in a value's halves.
+        (
+            "e-mail with long padding inside its first half",
+            ["Please email mthornton" + String(repeating: "\u{200B}", count: 5_000) + "@", "fastmail.fm today."], .email, "mthornton@fastmail.fm",
+            .parts, [0, 1]
+        ),
+        (
+            "e-mail with long padding inside its second half",
+            ["Please email mthornton@", "fast" + String(repeating: "\u{200B}", count: 5_000) + "mail.fm today."], .email, "mthornton@fastmail.fm",
+            .parts, [0, 1]
+        ),
         (
             "e-mail with long padding at the start of its second half",
             ["Please email mthornton@", String(repeating: "\u{200B}", count: 5_000) + "fastmail.fm today."], .email, "mthornton@fastmail.fm", .parts,
