@@ -46,27 +46,12 @@ enum Seams {
             var view = View()
             let scalars = Array(text.unicodeScalars)
             var k = scalars.count - 1
-            var pendingSpace: Int?
+            var gap: Int?
             while k >= 0, view.visible < reach {
-                let c = scalars[k]
-                if Classifier.isGap(c) {
-                    if !Classifier.isInvisible(c) { pendingSpace = k }
-                } else {
-                    if let space = pendingSpace {
-                        view.scalars.append(" ")
-                        view.offsets.append(space)
-                        pendingSpace = nil
-                    }
-                    view.scalars.append(c)
-                    view.offsets.append(k)
-                    view.visible += 1
-                }
+                view.read(scalars[k], at: k, gap: &gap)
                 k -= 1
             }
-            if let space = pendingSpace {
-                view.scalars.append(" ")
-                view.offsets.append(space)
-            }
+            if let gap { view.append(" ", at: gap) }
             view.scalars.reverse()
             view.offsets.reverse()
             return view
@@ -75,23 +60,33 @@ enum Seams {
         /// The start of `text`.
         static func head(_ text: String) -> View {
             var view = View()
-            var pendingSpace: Int?
+            var gap: Int?
             for (k, c) in text.unicodeScalars.enumerated() {
                 guard view.visible < reach else { break }
-                if Classifier.isGap(c) {
-                    if !Classifier.isInvisible(c), pendingSpace == nil { pendingSpace = k }
-                } else {
-                    if let space = pendingSpace {
-                        view.scalars.append(" ")
-                        view.offsets.append(space)
-                        pendingSpace = nil
-                    }
-                    view.scalars.append(c)
-                    view.offsets.append(k)
-                    view.visible += 1
-                }
+                view.read(c, at: k, gap: &gap)
             }
             return view
+        }
+
+        /// Reads scalar `c`, at offset `k` of its string: a gap is remembered (the offset of the
+        /// run's first whitespace, in reading order); a visible one follows the space that stands
+        /// for the gaps read since the last, if they had whitespace.
+        private mutating func read(_ c: Unicode.Scalar, at k: Int, gap: inout Int?) {
+            if Classifier.isGap(c) {
+                if !Classifier.isInvisible(c), gap == nil { gap = k }
+                return
+            }
+            if let space = gap {
+                append(" ", at: space)
+                gap = nil
+            }
+            append(c, at: k)
+            visible += 1
+        }
+
+        private mutating func append(_ c: Unicode.Scalar, at k: Int) {
+            scalars.append(c)
+            offsets.append(k)
         }
 
         /// The end of this view holding `wanted` visible characters (and the space before them, if
