@@ -205,20 +205,15 @@ package final class Router: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let request = inbound.conversation
+        // Screen everything that could leave (pure), then decide (pure). A request refused before
+        // the decision (invalid, an unknown model, unknown fields under `strict`) is recorded.
+        var screened: ScreenedRequest
+        let (classifier, unknownFields, screensInjection) = (self.classifier, policy.egress.unknownFields, self.screensInjection)
         do throws(RouterError) {
             try Self.validate(request)
             guard policy.resolveRequestedModel(request.model) != nil else {
                 throw unknownModel(request.model)
             }
-        } catch {
-            throw await recordRefusal(
-                error, requestID: caller.requestID, tenant: caller.tenant, keyID: caller.keyID, api: inbound.api, model: request.model)
-        }
-
-        // Screen everything that could leave (pure), then decide (pure).
-        var screened: ScreenedRequest
-        let (classifier, unknownFields, screensInjection) = (self.classifier, policy.egress.unknownFields, self.screensInjection)
-        do throws(RouterError) {
             if Self.textBytes(request) + 256 * request.messages.count >= Offload.threshold {
                 // A multi-megabyte body takes a while to classify: not on a thread the others need.
                 screened = try await Offload.run { () throws(RouterError) in
@@ -799,8 +794,7 @@ final class RefusalRecords: Sendable {
     func admit() -> (allowed: Bool, suppressed: Int) {
         state.withLock { s in
             let now = ContinuousClock.now
-            let elapsed = Double((now - s.last).components.attoseconds) / 1e18 + Double((now - s.last).components.seconds)
-            s.tokens = min(Self.burst, s.tokens + elapsed * Self.perSecond)
+            s.tokens = min(Self.burst, s.tokens + (now - s.last).seconds * Self.perSecond)
             s.last = now
             guard s.tokens >= 1 else {
                 s.suppressed += 1
