@@ -262,9 +262,7 @@ package enum Screening {
                 }
                 // A short value under a member name of the client's own (not the API's): read again
                 // as the member is written, below.
-                if !isKey, text.utf8.count <= Self.memberValueLimit, let name = Self.memberName(path) {
-                    members.append((slot, name, text))
-                }
+                if let name = Self.memberLabel(path, isKey: isKey, text: text) { members.append((slot, name, text)) }
                 if kind == .text, !isKey, Self.seamAreas.contains(area), Self.isReadText(path) {
                     let piece = Seams.Piece(ordinal: ordinals.count, text: text, slot: slot)
                     if path.key(0) == "system" { systemPieces.append(piece) } else { pieces.append(piece) }
@@ -344,8 +342,7 @@ package enum Screening {
         var readMembers = Set<String>()
         for member in members where readMembers.insert("\(member.slot)\u{1F}\(member.name)").inserted {
             let slot = Int(member.slot)
-            for finding in classifier.findings(ofMember: member.name, value: member.value)
-            where !bySlot[slot].contains(where: { $0.type == finding.type && $0.start < finding.end && $0.end > finding.start }) {
+            for finding in Self.unseen(classifier.findings(ofMember: member.name, value: member.value), among: bySlot[slot]) {
                 record(finding, inSlot: slot)
                 named.append(finding)
             }
@@ -465,6 +462,18 @@ package enum Screening {
         return out
     }
 
+    /// The member name to read `text` beside: a short value's (`memberValueLimit`), under a member
+    /// name of the client's own (`memberName`).
+    static func memberLabel(_ path: JSONPath, isKey: Bool, text: String) -> String? {
+        guard !isKey, text.utf8.count <= memberValueLimit else { return nil }
+        return memberName(path)
+    }
+
+    /// The findings of `found` that `known` has none of the same type overlapping.
+    static func unseen(_ found: [Finding], among known: [Finding]) -> [Finding] {
+        found.filter { finding in !known.contains { $0.type == finding.type && $0.start < finding.end && $0.end > finding.start } }
+    }
+
     /// The client's own member name a value is under (an array's elements under the array's: "ssn":
     /// ["536228714"]); nil for the API's own names ("content", "text", "arguments").
     static func memberName(_ path: JSONPath) -> String? {
@@ -570,12 +579,7 @@ package enum Screening {
                     var found = ScreenedRequest.findings(ofScreened: text, texts: texts, findingsBySlot: findingsBySlot, in: &index) ?? classify(text)
                     // A value under a member name of this body's own (a tool call's arguments become an
                     // Anthropic tool_use input): read beside its name, as the screen reads its own.
-                    if !isKey, text.utf8.count <= Self.memberValueLimit, let name = Self.memberName(path) {
-                        for finding in readMember(name, text)
-                        where !found.contains(where: { $0.type == finding.type && $0.start < finding.end && $0.end > finding.start }) {
-                            found.append(finding)
-                        }
-                    }
+                    if let name = Self.memberLabel(path, isKey: isKey, text: text) { found += Self.unseen(readMember(name, text), among: found) }
                     findings = found
                 }
                 if let unseen = findings.first(where: { !decided.contains($0.type) }) {
