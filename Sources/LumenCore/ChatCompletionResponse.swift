@@ -28,6 +28,9 @@ package struct Usage: Sendable, Hashable, Codable {
     /// part of `promptTokens`.
     package var cacheWriteTokens: Int { max(0, extra["cache_creation_input_tokens"]?.intValue ?? 0) }
 
+    /// The names of the members `cacheMembers` writes.
+    package static let cacheMemberNames = ["cache_read_input_tokens", "cache_creation_input_tokens", "prompt_tokens_details"]
+
     /// The members that carry cache counts, in both APIs' words (nothing when both are zero).
     package static func cacheMembers(read: Int, write: Int) -> [String: JSONValue] {
         guard read > 0 || write > 0 else { return [:] }

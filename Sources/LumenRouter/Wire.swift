@@ -65,7 +65,7 @@ enum Wire {
             // Lumen's estimate instead of the backend's counts: its cache counts no longer add up.
             var extra = usage.extra
             if usage.promptTokens != counted.prompt {
-                for key in ["cache_read_input_tokens", "cache_creation_input_tokens", "prompt_tokens_details"] { extra[key] = nil }
+                for key in Usage.cacheMemberNames { extra[key] = nil }
             }
             usage = Usage(promptTokens: counted.prompt, completionTokens: counted.completion, extra: extra)
         }

@@ -430,22 +430,18 @@ struct Handler: Sendable {
         case .success(let found): identity = found
         case .failure(let error): return errorResponse(error, requestID: Self.newRequestID(), api: .responses)
         }
+        if let responses {
+            if delete, responses.delete(id, tenant: identity.tenant) {
+                return encoded(.ok, ["id": .string(id), "object": "response.deleted", "deleted": true] as JSONValue, headers: [:])
+            }
+            if !delete, let object = responses.object(of: id, tenant: identity.tenant) { return encoded(.ok, object, headers: [:]) }
+        }
         let notFound = RouterError(
             status: 404, type: "invalid_request_error", code: "not_found",
             message: responses == nil
                 ? "Response '\(id)' not found: this server keeps no responses (--responses-store 0)."
                 : "Response '\(id)' not found: it was not stored (store: false), is no longer kept, or another tenant's.")
-        guard let responses else { return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses) }
-        if delete {
-            guard responses.delete(id, tenant: identity.tenant) else {
-                return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses)
-            }
-            return encoded(.ok, ["id": .string(id), "object": "response.deleted", "deleted": true] as JSONValue, headers: [:])
-        }
-        guard let object = responses.object(of: id, tenant: identity.tenant) else {
-            return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses)
-        }
-        return encoded(.ok, object, headers: [:])
+        return errorResponse(notFound, requestID: Self.newRequestID(), api: .responses)
     }
 
     /// The API whose error shape a request outside an API's own handler gets (models, wrong
