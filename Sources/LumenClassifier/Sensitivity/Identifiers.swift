@@ -785,16 +785,9 @@ enum Identifiers {
             }
             return n == index ? (start, range.upperBound) : nil
         }
-        func trimmed(_ a: Int, _ b: Int) -> (Int, Int) {
-            var a = a
-            var b = b
-            while a < b && (t.v[a] == 0x20 || t.v[a] == 0x22 || t.v[a] == 0x27 || t.v[a] == 0x2A || t.v[a] == 0x0D) { a += 1 }
-            while b > a && (t.v[b - 1] == 0x20 || t.v[b - 1] == 0x22 || t.v[b - 1] == 0x27 || t.v[b - 1] == 0x2A || t.v[b - 1] == 0x0D) { b -= 1 }
-            return (a, b)
-        }
         // The cue is the header cell's text (a unit or a format may follow: "DOB (MM/DD/YYYY)").
         let (a, b, column) = cell(containing: s, in: line)
-        let (ha, hb) = trimmed(a, b)
+        let (ha, hb) = t.trimmedCell(a, b)
         // A header line holds labels, not values: no digit in the cue's cell, none on a CSV header
         // ("Ingrid Hoffmeister, geb. 03.11.1952, wohnhaft …" is a sentence).
         guard ha == s, hb - e <= 14, !(e..<hb).contains(where: { t.isDigit($0) }),
@@ -807,7 +800,7 @@ enum Identifiers {
             let row = rowStart..<rowEnd
             guard row.contains(where: { t.v[$0] == separator }) else { break }
             if let (ca, cb) = cell(column, in: row) {
-                let (da, db) = trimmed(ca, cb)
+                let (da, db) = t.trimmedCell(ca, cb)
                 if da < db, t.isDigit(da), let end = parseDate(t, at: da) ?? parseDayFirstDate(t, at: da) ?? parseYearMonth(t, at: da), end == db {
                     out.append(Finding(type: .dateOfBirth, start: da, end: db, score: 0.85))
                 }

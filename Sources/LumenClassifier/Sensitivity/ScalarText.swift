@@ -152,6 +152,17 @@ struct ScalarText {
 
     @inline(__always) subscript(i: Int) -> UInt32 { i >= 0 && i < v.count ? v[i] : 0 }
 
+    /// A table cell `a..<b` without the spaces, quotes, '*' (Markdown emphasis) and carriage return
+    /// around its text.
+    func trimmedCell(_ a: Int, _ b: Int) -> (Int, Int) {
+        func padding(_ c: UInt32) -> Bool { c == 0x20 || c == 0x22 || c == 0x27 || c == 0x2A || c == 0x0D }
+        var a = a
+        var b = b
+        while a < b && padding(v[a]) { a += 1 }
+        while b > a && padding(v[b - 1]) { b -= 1 }
+        return (a, b)
+    }
+
     @inline(__always) func isDigit(_ i: Int) -> Bool {
         let c = self[i]
         return c >= 0x30 && c <= 0x39

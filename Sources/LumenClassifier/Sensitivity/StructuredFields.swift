@@ -249,16 +249,12 @@ enum StructuredFields {
         }
     }
 
-    /// The cells of the line `s..<e` split at `separator`, trimmed of spaces, quotes and '*'.
+    /// The cells of the line `s..<e` split at `separator`, trimmed (`ScalarText.trimmedCell`).
     private static func cells(_ t: ScalarText, _ s: Int, _ e: Int, _ separator: UInt32) -> [(Int, Int)] {
         var out: [(Int, Int)] = []
         var a = s
         for k in s...e where k == e || t.v[k] == separator {
-            var x = a
-            var y = k
-            while x < y && (t.v[x] == 0x20 || t.v[x] == 0x22 || t.v[x] == 0x27 || t.v[x] == 0x2A || t.v[x] == 0x0D) { x += 1 }
-            while y > x && (t.v[y - 1] == 0x20 || t.v[y - 1] == 0x22 || t.v[y - 1] == 0x27 || t.v[y - 1] == 0x2A || t.v[y - 1] == 0x0D) { y -= 1 }
-            out.append((x, y))
+            out.append(t.trimmedCell(a, k))
             a = k + 1
         }
         return out
