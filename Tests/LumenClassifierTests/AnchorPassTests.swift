@@ -129,3 +129,29 @@ import Testing
         }
     }
 }
+
+/// What the classifier reads of a prompt's technical tokens where a finding may be dropped.
+@Suite struct TechnicalTokenReadingTests {
+    /// The technical tokens read only near some ranges (`TechnicalTokens.spans(_:near:)`) are those of
+    /// the whole-text reading that overlap a range: none missed, none made up, with ranges in any
+    /// order, overlapping or empty.
+    @Test func technicalTokensNearRangesAreTheWholeReadingsThere() {
+        var g = SplitMix64(seed: 20261207)
+        for _ in 0..<3_000 {
+            let t = ScalarText(AnchorPassTests.text(&g))
+            let all = TechnicalTokens.spans(t)
+            var ranges: [Range<Int>] = []
+            for _ in 0..<Int.random(in: 0...6, using: &g) {
+                let s = Int.random(in: 0...t.count, using: &g)
+                ranges.append(s..<min(t.count, s + Int.random(in: 0...40, using: &g)))
+            }
+            let near = TechnicalTokens.spans(t, near: ranges)
+            // Every span read near the ranges is one of the whole reading's, in order.
+            #expect(near.allSatisfy { all.contains($0) } && near == near.sorted { $0.lowerBound < $1.lowerBound }, "\(t.string(0, t.count))")
+            // Every span of the whole reading that overlaps a range was read.
+            for span in all where ranges.contains(where: { span.overlaps($0) }) {
+                #expect(near.contains(span), "\(span) of \(t.string(0, t.count)) near \(ranges)")
+            }
+        }
+    }
+}

@@ -68,19 +68,34 @@ enum AnchorPass {
         let passportWords = Lexicon.passportWords
         let dobWords = Lexicon.dobContext
         var afterLetter = false
-        for i in 0..<n {
-            let c = t.v[i]
-            var m: UInt8
-            if c < 0x80 {
-                m = triggers[Int(c)]
-                if afterLetter { m &= ~tokenStart }
-                afterLetter = Chars.isASCIILetter(c)
-            } else {
-                // Han cues: 出生 (dates of birth), 护照, 護照, 旅券 (passports); パスポート, 여권 (passports).
-                m = c >= 0x4E00 ? (c == 0x62A4 || c == 0x8B77 || c == 0x65C5 || c == 0xC5EC ? date | passport : date) : (c == 0x30D1 ? passport : 0)
-                afterLetter = false
+        var i = 0
+        while i < n {
+            // Past the scalars that trigger nothing (most of a prose prompt), in a loop of its own that
+            // keeps its few variables in registers.
+            var m: UInt8 = 0
+            t.v.withUnsafeBufferPointer { v in
+                triggers.withUnsafeBufferPointer { table in
+                    while i < n {
+                        let c = v[i]
+                        if c < 0x80 {
+                            m = table[Int(c)]
+                            if afterLetter { m &= ~tokenStart }
+                            afterLetter = Chars.isASCIILetter(c)
+                        } else {
+                            // Han cues: 出生 (dates of birth), 护照, 護照, 旅券 (passports); パスポート, 여권 (passports).
+                            m =
+                                c >= 0x4E00
+                                ? (c == 0x62A4 || c == 0x8B77 || c == 0x65C5 || c == 0xC5EC ? date | passport : date) : (c == 0x30D1 ? passport : 0)
+                            afterLetter = false
+                        }
+                        if m != 0 { return }
+                        i += 1
+                    }
+                }
             }
-            if m == 0 { continue }
+            guard i < n else { break }
+            let c = t.v[i]
+            defer { i += 1 }
             if m & email != 0 && i >= nextEmail { nextEmail = Identifiers.emailStep(t, i, &found.emails) }
             if m & chain != 0 && i >= nextChain { nextChain = Identifiers.digitChainStep(t, i, &scratch, &found.chains) }
             if m & iban != 0 && i >= 2 && i - 2 >= nextIBAN && i + 2 < n {

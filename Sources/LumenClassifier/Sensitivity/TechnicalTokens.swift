@@ -41,6 +41,30 @@ enum TechnicalTokens {
         return out
     }
 
+    /// The technical parts of the tokens that overlap any of `ranges`, in text order (those `spans`
+    /// finds there): each token is read once, however many ranges it meets.
+    static func spans(_ t: ScalarText, near ranges: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        // Tokens before `read` have been read; it is always at a token's start or past a non-token scalar.
+        var read = 0
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.upperBound > read {
+            var i = max(r.lowerBound, read)
+            // Back to the start of the token holding the range's first scalar.
+            while i > read && isTokenScalar(t.v[i - 1]) { i -= 1 }
+            while i < r.upperBound && i < t.count {
+                guard isTokenScalar(t.v[i]) else {
+                    i += 1
+                    continue
+                }
+                let (e, part) = token(t, from: i)
+                if let part { out.append(part) }
+                i = e
+            }
+            read = i
+        }
+        return out
+    }
+
     /// The token starting at `i` (a token scalar after a non-token one): its end, and its technical part.
     @inline(__always) private static func token(_ t: ScalarText, from i: Int) -> (Int, Range<Int>?) {
         var e = i
@@ -250,24 +274,6 @@ enum TechnicalTokens {
     /// private-network IP addresses, and widens every finding to whole ASCII tokens.
     static func apply(_ t: ScalarText, _ findings: inout [Finding]) {
         guard !findings.isEmpty else { return }
-        // The technical tokens, found once (in text order, not overlapping): finding each one's again
-        // per finding was quadratic in a long token ("aB3aB3…" of 60 KB took a minute).
-        var found: [Range<Int>]?
-        func technicalSpans() -> [Range<Int>] {
-            if found == nil { found = spans(t) }
-            return found!
-        }
-        func overlapsTechnical(_ s: Int, _ e: Int) -> Bool {
-            let technical = technicalSpans()
-            // The first span that ends after s: it overlaps when it starts before e.
-            var low = 0
-            var high = technical.count
-            while low < high {
-                let mid = (low + high) / 2
-                if technical[mid].upperBound <= s { low = mid + 1 } else { high = mid }
-            }
-            return low < technical.count && technical[low].lowerBound < e
-        }
         // An SSN written with dots and named as one ("SSN 078.05.1120", scored 0.95) is one, however
         // version-like its dots.
         func namedDottedSSN(_ f: Finding) -> Bool { f.type == .usSSN && f.score >= 0.95 && t[f.start + 3] == 0x2E }
@@ -285,15 +291,28 @@ enum TechnicalTokens {
             guard f.type == .phone, t[f.start] == 0x2B, t[f.start - 1] == 0x3A || t[f.start - 1] == 0x3D else { return false }
             return (f.start..<f.end).filter { t.isDigit($0) }.count >= 10
         }
-        findings.removeAll {
-            isOverridable($0.type) && !namedDottedSSN($0) && !fileNamedSSN($0) && !fieldPhone($0) && overlapsTechnical($0.start, $0.end)
+        func mayBeDropped(_ f: Finding) -> Bool { isOverridable(f.type) && !namedDottedSSN(f) && !fileNamedSSN(f) && !fieldPhone(f) }
+        // The technical tokens where a finding may be dropped, each read once (finding each one's again
+        // per finding was quadratic in a long token: "aB3aB3…" of 60 KB took a minute), and only those:
+        // reading every token of a prose prompt cost a tenth of its classification.
+        let near = spans(t, near: findings.filter(mayBeDropped).map { $0.start..<$0.end })
+        func overlapsTechnical(_ s: Int, _ e: Int) -> Bool {
+            // The first span that ends after s: it overlaps when it starts before e.
+            var low = 0
+            var high = near.count
+            while low < high {
+                let mid = (low + high) / 2
+                if near[mid].upperBound <= s { low = mid + 1 } else { high = mid }
+            }
+            return low < near.count && near[low].lowerBound < e
         }
+        findings.removeAll { mayBeDropped($0) && overlapsTechnical($0.start, $0.end) }
         // In technical text a person needs more than one capitalised word: a lone label or first name
         // ("Ruby: NoMethodError", "Gradle: Could not resolve") is a product or a header.
         func lone(_ f: Finding) -> Bool {
             f.type == .person && f.score < 0.7 && (f.start..<f.end).allSatisfy { t.v[$0] < 0x80 && !Chars.isSpace(t.v[$0]) }
         }
-        if findings.contains(where: lone), technicalSpans().count >= 2 { findings.removeAll(where: lone) }
+        if findings.contains(where: lone), spans(t).count >= 2 { findings.removeAll(where: lone) }
         findings.removeAll { $0.type == .ipAddress && isInternalIP(t, $0.start, $0.end) }
         for k in findings.indices {
             var f = findings[k]
