@@ -226,15 +226,17 @@ enum StructuredFields {
             var lineEnd = lineStart
             var separators: (pipe: Int, tab: Int, comma: Int) = (0, 0, 0)
             var digits = false
-            while lineEnd < t.count && t.v[lineEnd] != 0x0A {
-                switch t.v[lineEnd] {
-                case 0x7C: separators.pipe += 1
-                case 0x09: separators.tab += 1
-                case 0x2C: separators.comma += 1
-                case 0x30...0x39: digits = true
-                default: break
+            t.v.withUnsafeBufferPointer { v in
+                while lineEnd < v.count && v[lineEnd] != 0x0A {
+                    switch v[lineEnd] {
+                    case 0x7C: separators.pipe += 1
+                    case 0x09: separators.tab += 1
+                    case 0x2C: separators.comma += 1
+                    case 0x30...0x39: digits = true
+                    default: break
+                    }
+                    lineEnd += 1
                 }
-                lineEnd += 1
             }
             let separator: UInt32? =
                 separators.pipe >= 1 ? 0x7C : separators.tab >= 1 ? 0x09 : separators.comma >= 1 ? 0x2C : nil
