@@ -68,7 +68,7 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
         }
         if request.decision?.route != .blocked {
             if let baseline {
-                baselineUSD += baseline.cost(promptTokens: prompt, completionTokens: completion)
+                baselineUSD += request.usage.map(baseline.cost) ?? 0
             } else {
                 unpriced += 1
             }

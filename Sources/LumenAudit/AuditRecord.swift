@@ -506,15 +506,24 @@ package struct AuditEgress: Codable, Sendable, Hashable {
 package struct AuditUsage: Codable, Sendable, Hashable {
     package var promptTokens: Int
     package var completionTokens: Int
+    /// Of the prompt tokens, those the provider read from its prompt cache and those it wrote to it,
+    /// as it counted them (absent when none, or when the counts are Lumen's estimate): they are
+    /// priced apart, a read at a tenth of an input token at Anthropic.
+    package var cacheReadTokens: Int?
+    package var cacheWriteTokens: Int?
 
-    package init(promptTokens: Int, completionTokens: Int) {
+    package init(promptTokens: Int, completionTokens: Int, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.cacheReadTokens = cacheReadTokens
+        self.cacheWriteTokens = cacheWriteTokens
     }
 
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
+        case cacheReadTokens = "cache_read_tokens"
+        case cacheWriteTokens = "cache_write_tokens"
     }
 }
 
@@ -576,24 +585,42 @@ package struct AuditTargetPrice: Codable, Sendable, Hashable {
     package var host: String?
     package var inputPerMillion: Double
     package var outputPerMillion: Double
+    /// Prompt-cache reads and writes per million tokens (absent: at the input price).
+    package var cacheReadPerMillion: Double?
+    package var cacheWritePerMillion: Double?
 
-    package init(name: String, route: RouteKind, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double) {
+    package init(
+        name: String, route: RouteKind, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double, cacheReadPerMillion: Double? = nil,
+        cacheWritePerMillion: Double? = nil
+    ) {
         self.name = name
         self.route = route
         self.host = host
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
+        self.cacheReadPerMillion = cacheReadPerMillion
+        self.cacheWritePerMillion = cacheWritePerMillion
     }
 
     enum CodingKeys: String, CodingKey {
         case name, route, host
         case inputPerMillion = "input_per_mtok"
         case outputPerMillion = "output_per_mtok"
+        case cacheReadPerMillion = "cache_read_per_mtok"
+        case cacheWritePerMillion = "cache_write_per_mtok"
     }
 
     /// USD for the given token counts.
     package func cost(promptTokens: Int, completionTokens: Int) -> Double {
         (Double(promptTokens) * inputPerMillion + Double(completionTokens) * outputPerMillion) / 1_000_000
+    }
+
+    /// USD for a logged answer's tokens, its prompt-cache reads and writes at their own prices.
+    package func cost(_ usage: AuditUsage) -> Double {
+        PolicyTarget.Price(inputPerMTok: inputPerMillion, outputPerMTok: outputPerMillion).cost(
+            inputTokens: max(usage.promptTokens, 0), outputTokens: max(usage.completionTokens, 0), cacheReadTokens: usage.cacheReadTokens ?? 0,
+            cacheWriteTokens: usage.cacheWriteTokens ?? 0, readPrice: cacheReadPerMillion ?? inputPerMillion,
+            writePrice: cacheWritePerMillion ?? inputPerMillion)
     }
 }
 

@@ -324,6 +324,14 @@ extension JSONBytesWriter {
 
     fileprivate mutating func write(_ v: AuditUsage) {
         var o = Object()
+        if let read = v.cacheReadTokens {
+            key("cache_read_tokens", &o)
+            number(read)
+        }
+        if let write = v.cacheWriteTokens {
+            key("cache_write_tokens", &o)
+            number(write)
+        }
         key("completion_tokens", &o)
         number(v.completionTokens)
         key("prompt_tokens", &o)

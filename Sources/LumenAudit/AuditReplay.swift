@@ -90,12 +90,13 @@ package enum AuditReplay {
             let recorded = Set(record.context?.inputs ?? [])
             for input in reads where !recorded.contains(input) { report.unrecordedInputs[input, default: 0] += 1 }
             let replayed = try decide(input)
-            let prompt = record.usage?.promptTokens ?? stored.estimatedTokens
-            let completion = record.usage?.completionTokens ?? 0
+            // What the answer used, its prompt-cache reads and writes included (the replayed target is
+            // assumed to cache as the logged one did).
+            let usage = record.usage ?? AuditUsage(promptTokens: stored.estimatedTokens, completionTokens: 0)
             report.requests += 1
             tally(&report.before, logged, cost: record.costUSD ?? 0, host: record.egress?.host ?? prices[logged.target]?.host)
             let newPrice = prices[replayed.target]
-            let newCost = replayed.route == .blocked ? 0 : (newPrice?.cost(promptTokens: prompt, completionTokens: completion) ?? 0)
+            let newCost = replayed.route == .blocked ? 0 : (newPrice?.cost(usage) ?? 0)
             tally(&report.after, replayed, cost: newCost, host: newPrice?.host)
             if replayed.target != logged.target || replayed.route != logged.route || replayed.action != logged.action {
                 report.changed += 1

@@ -19,7 +19,8 @@ extension AuditTargetPrice {
         self.init(
             name: target.name, route: target.route,
             host: target.isLocal ? nil : target.baseURL.map(egressHost(of:)),
-            inputPerMillion: target.price.inputPerMTok, outputPerMillion: target.price.outputPerMTok
+            inputPerMillion: target.price.inputPerMTok, outputPerMillion: target.price.outputPerMTok,
+            cacheReadPerMillion: target.cachePrices.read, cacheWritePerMillion: target.cachePrices.write
         )
     }
 }

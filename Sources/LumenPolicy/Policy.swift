@@ -127,6 +127,18 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
         }
 
         package static let free = Price()
+
+        /// USD for `inputTokens` of which `cacheReadTokens` were read from the provider's prompt cache
+        /// at `readPrice` and `cacheWriteTokens` written to it at `writePrice` (per million; counts out
+        /// of range are held to what the input can hold).
+        package func cost(
+            inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int, readPrice: Double, writePrice: Double
+        ) -> Double {
+            let read = Double(min(max(cacheReadTokens, 0), max(inputTokens, 0)))
+            let write = Double(min(max(cacheWriteTokens, 0), max(inputTokens - cacheReadTokens, 0)))
+            let plain = Double(max(inputTokens, 0)) - read - write
+            return (plain * inputPerMTok + read * readPrice + write * writePrice + Double(outputTokens) * outputPerMTok) / 1_000_000
+        }
     }
 
     package var name: String
@@ -194,11 +206,10 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
     /// USD for an answer whose `inputTokens` include some read from the provider's prompt cache and
     /// some written to it, each at its own rate (`cachePrices`).
     package func cost(inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int) -> Double {
-        let read = Double(min(max(cacheReadTokens, 0), max(inputTokens, 0)))
-        let write = Double(min(max(cacheWriteTokens, 0), max(inputTokens - cacheReadTokens, 0)))
-        let plain = Double(max(inputTokens, 0)) - read - write
         let (readPrice, writePrice) = cachePrices
-        return (plain * price.inputPerMTok + read * readPrice + write * writePrice + Double(outputTokens) * price.outputPerMTok) / 1_000_000
+        return price.cost(
+            inputTokens: inputTokens, outputTokens: outputTokens, cacheReadTokens: cacheReadTokens, cacheWriteTokens: cacheWriteTokens,
+            readPrice: readPrice, writePrice: writePrice)
     }
 
     /// USD per million cache-read and cache-write tokens: the policy's, else Anthropic's published

@@ -105,13 +105,14 @@ struct AuditTrail: Sendable {
 
     /// Fills the completion record of a served request.
     mutating func complete(
-        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), cost: Double,
-        fallbacks: [FallbackEvent], bytesSent: Int, bytesReceived: Int, restoration: RestorationStats,
+        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), cache: (read: Int, write: Int)? = nil,
+        cost: Double, fallbacks: [FallbackEvent], bytesSent: Int, bytesReceived: Int, restoration: RestorationStats,
         firstToken: Duration?, total: Duration
     ) {
         completion.decision?.target = attempt.name
         completion.decision?.route = attempt.backend.route
-        completion.usage = AuditUsage(promptTokens: usage.prompt, completionTokens: usage.completion)
+        completion.usage = AuditUsage(
+            promptTokens: usage.prompt, completionTokens: usage.completion, cacheReadTokens: cache?.read, cacheWriteTokens: cache?.write)
         completion.costUSD = cost
         completion.status = AuditStatus(state: error == nil ? "ok" : "error", code: status, error: error)
         completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }

@@ -201,7 +201,8 @@ final class CommittedStream: @unchecked Sendable {
         let (counted, cost) = costs ?? costed()
         var trail = self.trail
         trail.complete(
-            attempt: attempt, status: 200, error: nil, usage: counted, cost: cost, fallbacks: fallbacks,
+            attempt: attempt, status: 200, error: nil, usage: counted, cache: Wire.cacheCounts(counted, usage: usage), cost: cost,
+            fallbacks: fallbacks,
             bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
             firstToken: firstTokenAt, total: started.duration(to: .now)
         )

@@ -97,12 +97,20 @@ enum Wire {
     /// priced apart when the counts are the backend's own (a cache read costs a tenth of an input
     /// token at Anthropic, a write a quarter more).
     static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, on target: PolicyTarget) -> Double {
-        guard let usage, usage.promptTokens == counted.prompt else {
+        guard let cache = cacheCounts(counted, usage: usage) else {
             return target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
         }
         return target.cost(
-            inputTokens: counted.prompt, outputTokens: counted.completion, cacheReadTokens: usage.cacheReadTokens,
-            cacheWriteTokens: usage.cacheWriteTokens)
+            inputTokens: counted.prompt, outputTokens: counted.completion, cacheReadTokens: cache.read, cacheWriteTokens: cache.write)
+    }
+
+    /// The prompt cache's reads and writes of an answer, when its counts are the backend's own and
+    /// it used the cache (nil otherwise): what the cost and the audit record take apart.
+    static func cacheCounts(_ counted: (prompt: Int, completion: Int), usage: Usage?) -> (read: Int, write: Int)? {
+        guard let usage, usage.promptTokens == counted.prompt else { return nil }
+        let read = usage.cacheReadTokens
+        let write = usage.cacheWriteTokens
+        return read > 0 || write > 0 ? (read, write) : nil
     }
 
     // MARK: - Restoration

@@ -96,7 +96,11 @@ import Testing
             context: coin(&g) ? (coin(&g) ? AuditContext(metadata: metadata) : context) : nil,
             redactions: coin(&g) ? redactions : nil,
             egress: coin(&g) ? AuditEgress(host: pick(strings, &g), bytesSent: Int(g.next() % 100_000), bytesReceived: Int(g.next() % 100_000)) : nil,
-            usage: coin(&g) ? AuditUsage(promptTokens: Int(g.next() % 5000), completionTokens: Int(g.next() % 5000)) : nil,
+            usage: coin(&g)
+                ? AuditUsage(
+                    promptTokens: Int(g.next() % 5000), completionTokens: Int(g.next() % 5000),
+                    cacheReadTokens: coin(&g) ? Int(g.next() % 5000) : nil,
+                    cacheWriteTokens: coin(&g) ? Int(g.next() % 5000) : nil) : nil,
             costUSD: coin(&g) ? pick(doubles, &g) : nil,
             latency: coin(&g) ? AuditLatency(decisionMs: pick(doubles, &g), firstTokenMs: firstToken, totalMs: total) : nil,
             status: coin(&g) ? AuditStatus(state: pick(strings, &g), code: code, error: error) : nil,

@@ -66,6 +66,51 @@ import Testing
         }
     }
 
+    /// An answer partly read from the provider's prompt cache: the record keeps the cache's counts,
+    /// whole and streamed, and a replay and the summary's baseline price them at the cache's rate
+    /// (an agent's follow-up turns are mostly cache reads: at the input price a replay overstated
+    /// their cost tenfold).
+    @Test(arguments: [false, true]) func promptCacheCountsAreLoggedAndPricedAtTheirRate(stream: Bool) async throws {
+        let yaml = Self.policyYAML.replacingOccurrences(
+            of: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }",
+            with: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0, cache_read_per_mtok: 0.1, cache_write_per_mtok: 1.25 }")
+        let policy = try Policy.parse(yaml: yaml, file: "cache.yaml", environment: [:])
+        let dir = try Harness.temporaryDirectory("cache")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
+        // 1,000 prompt tokens: 800 read from the cache, 100 written to it; 10 out.
+        let usage = Usage(
+            promptTokens: 1_000, completionTokens: 10,
+            extra: ["cache_read_input_tokens": 800, "cache_creation_input_tokens": 100])
+        let router = Router(
+            configuration: RouterConfiguration(policy: policy),
+            backends: [
+                "local": .ready(FakeBackend(route: .local)), "remote": .ready(FakeBackend(route: .remote, host: "remote.example", usage: usage)),
+            ],
+            audit: .log(log), logger: Logger(label: "test"))
+        var request = Self.request("Tell me a fact.", metadata: ["route": "remote"])
+        request.stream = stream
+        let result = try await router.handle(request, caller: Caller(requestID: "c1", tenant: "t", keyID: "k"))
+        if case .stream(_, let chunks) = result { for try await _ in chunks {} }
+        try await log.close()
+        let s = Setup(router: router, dir: dir, log: log, policy: policy)
+        let record = try #require(try await Self.records(s).first { $0.id == "c1" && $0.kind == .completion })
+        #expect(record.usage == AuditUsage(promptTokens: 1_000, completionTokens: 10, cacheReadTokens: 800, cacheWriteTokens: 100))
+        let expected = (100 * 1.0 + 800 * 0.1 + 100 * 1.25 + 10 * 2.0) / 1_000_000
+        #expect(abs((record.costUSD ?? 0) - expected) < 1e-12, "\(record.costUSD ?? 0)")
+        // Replayed on the same policy: the same cost, not the 1,000 tokens at the input price.
+        let replay = try AuditReplay.run(directory: dir.path, policy: policy)
+        #expect(abs(replay.after.costUSD - expected) < 1e-12 && abs(replay.before.costUSD - expected) < 1e-12, "\(replay.after.costUSD)")
+        let price = AuditTargetPrice(try #require(policy.target(named: "remote")))
+        #expect(abs(price.cost(try #require(record.usage)) - expected) < 1e-12)
+        // The CSV export has them in columns of their own.
+        let columns = AuditCSV.header.split(separator: ",").map(String.init)
+        let row = AuditCSV.row(record).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(row.count == columns.count)
+        let cells = Dictionary(uniqueKeysWithValues: zip(columns, row))
+        #expect(cells["cache_read_tokens"] == "800" && cells["cache_write_tokens"] == "100" && cells["prompt_tokens"] == "1000")
+    }
+
     @Test func blockedIsABlockedRouteEverywhere() async throws {
         let s = try await Self.make()
         defer { try? FileManager.default.removeItem(at: s.dir) }
