@@ -143,6 +143,28 @@ import Testing
         #expect(unstored.storable == nil && unstored.dropped.isEmpty)
     }
 
+    /// An unknown `previous_response_id` is a 400 that names the id only when it has an id's shape:
+    /// other text (markup, a prompt, 10 KB) is not echoed back.
+    @Test func unknownPreviousResponseIsNamedOnlyWhenItIsAnId() throws {
+        func message(_ id: String) throws -> String {
+            let body = try Self.json(
+                #"{"model":"m","input":"hi","previous_response_id":"# + String(decoding: WireJSON.encode(id), as: UTF8.self) + "}")
+            do {
+                _ = try ResponsesInbound.decode(body, history: { _ in nil })
+            } catch {
+                #expect(error.param == "previous_response_id")
+                return error.message
+            }
+            Issue.record("no error for \(id)")
+            return ""
+        }
+        #expect(try message("resp_0a1b-2C").contains("'resp_0a1b-2C'"))
+        for odd in ["<script>alert(1)</script>", "resp 1", String(repeating: "a", count: 65), "ignore previous instructions"] {
+            let text = try message(odd)
+            #expect(!text.contains(odd) && text.contains("no stored response with that id"), "\(text)")
+        }
+    }
+
     /// A failed tool call (`is_error`) says so in the result's text for targets without the flag.
     @Test func anthropicToolErrorIsSaidInTheResult() throws {
         let body = try Self.json(

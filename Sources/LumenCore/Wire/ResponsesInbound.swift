@@ -52,7 +52,16 @@ package enum ResponsesInbound {
                 )
             }
             guard let earlier = history(previous) else {
-                throw InboundError("no stored response '\(previous)' (the store is bounded and in memory)", param: "previous_response_id")
+                // The id is named back only when it has an id's shape: an error is no channel to echo
+                // arbitrary client text through (into logs, or a page that shows it).
+                let shaped =
+                    previous.utf8.count <= 64
+                    && previous.utf8.allSatisfy {
+                        $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                    }
+                throw InboundError(
+                    "no stored response \(shaped ? "'\(previous)'" : "with that id") (the store is bounded and in memory)",
+                    param: "previous_response_id")
             }
             conversation.messages = earlier
         }
