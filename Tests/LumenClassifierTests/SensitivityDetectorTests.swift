@@ -791,6 +791,27 @@ private func strongNames(_ text: String) -> [String] {
         #expect(classifier.findings(in: "R&D, AT&T &amp; co, a && b, &#; &#x; &#99999999; &#1; &commat").isEmpty)
     }
 
+    /// Chinese numerals that spell a number digit by digit read as its digits, as a person reads them
+    /// ("一三八…" is a mobile number to anyone; "幺" is the spoken one), also mixed with digits or in
+    /// groups; the finding covers the numerals, so redaction replaces them. Numbers of prose (十, 百,
+    /// 万), idioms, years and a short count are no identifier.
+    @Test func chineseNumeralsSpelledDigitByDigitAreRead() {
+        #expect(found("我的手机号是一三八一二三四五六七八，有事打给我", .phone) == ["一三八一二三四五六七八"])
+        #expect(found("电话：幺三九 八七六五 四三二一", .phone) == ["幺三九 八七六五 四三二一"])
+        #expect(found("手机 138一二三四五六七八", .phone) == ["138一二三四五六七八"])
+        #expect(found("身份证号一一〇一〇五一九四九一二三一〇〇二X", .chineseResidentID) == ["一一〇一〇五一九四九一二三一〇〇二X"])
+        #expect(found("联系电话：壹叁捌壹贰叁肆伍陆柒捌", .phone) == ["壹叁捌壹贰叁肆伍陆柒捌"])
+        for prose in [
+            "这件事乱七八糟，一五一十地说清楚，二〇二四年一月一日。", "一二三四五六七是数数的顺序", "三三两两，七七八八，一百二十三万",
+            "第一二三四五六七八九十章", "伍先生和陆小姐明天到", "快递单号SF1428765390123一直显示在转运中心",
+        ] {
+            #expect(classifier.findings(in: prose).filter { $0.type.isStructuredIdentifier }.isEmpty, "\(prose)")
+        }
+        // What the detectors read: the numerals of a spelled number as digits, a word after a number as it is.
+        #expect(ReadingForm("手机 138一二三四五六七八").text == "手机 13812345678")
+        #expect(ReadingForm("快递单号SF1428765390123一直显示").text == "快递单号SF1428765390123一直显示")
+    }
+
     /// Number, word, number is a street address only when the word is a name apart from both numbers.
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [

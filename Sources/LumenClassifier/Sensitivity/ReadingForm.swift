@@ -4,7 +4,8 @@
 /// no-break and other typographic spaces read as spaces, hyphens and en dashes as '-', decimal
 /// digits of other scripts read as ASCII digits, Cyrillic or Greek look-alikes read as Latin inside
 /// a word that has Latin letters or digits, and escapes read as what they stand for (`\u0040`, also
-/// escaped again as `\\u0040`; HTML's `&#64;`, `&#x40;`, `&commat;`).
+/// escaped again as `\\u0040`; HTML's `&#64;`, `&#x40;`, `&commat;`), and Chinese numerals that
+/// spell a number digit by digit ("一三八一二三四五六七八", seven or more) read as its digits.
 /// Full-width punctuation stays: Chinese text is written with it ("姓名：", "，"), and its detectors
 /// read it so. A reader (a model, a person) sees
 /// "john.doe\u{200B}@acme.com" or "ＡＫＩＡ…" as the address or the key it is; the detectors read
@@ -22,7 +23,7 @@ struct ReadingForm {
     init(_ original: String) {
         // Most text has nothing to fold (ASCII, or Chinese with its own punctuation): found without
         // building anything.
-        let (special, escapes) = Self.scanBytes(original.utf8)
+        let (special, escapes, cjk) = Self.scanBytes(original.utf8)
         guard
             escapes
                 || (special
@@ -30,6 +31,7 @@ struct ReadingForm {
                         Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.isDash($0.value)
                             || Self.lookalike($0.value) != nil || Self.otherDigit($0.value) != nil
                     }))
+                || ((special || cjk) && Self.numeralRuns(Array(original.unicodeScalars)) != nil)
         else {
             text = original
             origin = nil
@@ -59,6 +61,7 @@ struct ReadingForm {
             if latin && disguised { for k in i..<e { lookalikes[k] = true } }
             i = e
         }
+        let numerals = special || cjk ? Self.numeralRuns(source) : nil
         var scalars = String.UnicodeScalarView()
         var origin: [Int] = []
         var ends: [Int] = []
@@ -101,6 +104,9 @@ struct ReadingForm {
             } else if let digit = Self.otherDigit(v) {
                 out = digit
                 changed = true
+            } else if let numerals, numerals[offset], let digit = Self.chineseNumeral(v) {
+                out = Unicode.Scalar(0x30 + digit)!
+                changed = true
             }
             scalars.append(out)
             origin.append(offset)
@@ -121,12 +127,15 @@ struct ReadingForm {
     /// control byte, or the UTF-8 lead byte of a block with such scalars), and whether a `\u` escape with four hex digits
     /// or an HTML character reference occurs. Eight bytes at a time where they hold no '\\' or '&' and are ASCII (most of a prompt) or
     /// a special byte was already seen.
-    static func scanBytes(_ utf8: String.UTF8View) -> (special: Bool, escape: Bool) {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (Bool, Bool) {
+    static func scanBytes(_ utf8: String.UTF8View) -> (special: Bool, escape: Bool, cjk: Bool) {
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (Bool, Bool, Bool) {
             let raw = UnsafeRawBufferPointer(bytes)
             let n = bytes.count
             var special = false
             var escape = false
+            // A lead byte of U+3000–U+9FFF (CJK, where Chinese numerals are): noted until a special byte is seen,
+            // after which every scalar is looked at anyway.
+            var cjk = false
             var i = 0
             while i < n {
                 if i + 8 <= n {
@@ -154,7 +163,10 @@ struct ReadingForm {
                     || (b < 0x80 && isInvisible(UInt32(b)))
                 {
                     special = true
-                } else if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
+                } else if b >= 0xE3 && b <= 0xE9 {
+                    cjk = true
+                }
+                if b == 0x5C, !escape, i + 6 <= n, bytes[i + 1] == 0x75, (i + 2..<i + 6).allSatisfy({ Chars.isHexDigit(UInt32(bytes[$0])) }) {
                     escape = true
                 } else if b == 0x26, !escape, startsReference(bytes, i) {
                     escape = true
@@ -162,7 +174,7 @@ struct ReadingForm {
                 if special && escape { break }
                 i += 1
             }
-            return (special, escape)
+            return (special, escape, cjk)
         }
         if let found = utf8.withContiguousStorageIfAvailable(scan) { return found }
         return Array(utf8).withUnsafeBufferPointer(scan)
@@ -255,6 +267,66 @@ struct ReadingForm {
             scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue, value >= 0, value <= 9
         else { return nil }
         return Unicode.Scalar(0x30 + UInt32(value))
+    }
+
+    /// The digit a Chinese numeral stands for when a number is spelled digit by digit (the common
+    /// numerals, 〇 and 零, the spoken 幺 for one, and the financial forms 壹 贰 叁 … in simplified and
+    /// traditional writing), or nil.
+    static func chineseNumeral(_ v: UInt32) -> UInt32? {
+        switch v {
+        case 0x3007, 0x96F6: 0  // 〇 零
+        case 0x4E00, 0x58F9, 0x5E7A: 1  // 一 壹 幺
+        case 0x4E8C, 0x8D30, 0x8CB3: 2  // 二 贰 貳
+        case 0x4E09, 0x53C1, 0x53C3: 3  // 三 叁 參
+        case 0x56DB, 0x8086: 4  // 四 肆
+        case 0x4E94, 0x4F0D: 5  // 五 伍
+        case 0x516D, 0x9646, 0x9678: 6  // 六 陆 陸
+        case 0x4E03, 0x67D2: 7  // 七 柒
+        case 0x516B, 0x634C: 8  // 八 捌
+        case 0x4E5D, 0x7396: 9  // 九 玖
+        default: nil
+        }
+    }
+
+    /// For each scalar, whether it is a Chinese numeral of a number spelled digit by digit: a run of
+    /// seven digits or more, four of them numerals at least (ASCII digits may be mixed in,
+    /// "138一二三四五六七八"; "…0123一直" is a number and the word "always"), with one space,
+    /// ideographic space or dash allowed between two ("一三八 一二三四 五六七八"). Prose has no such
+    /// run (its numbers are written with 十, 百, 万: "一百二十三", and its idioms are four long:
+    /// "七七八八"). Nil when the text has none.
+    static func numeralRuns(_ s: [Unicode.Scalar]) -> [Bool]? {
+        var marks: [Bool]?
+        var i = 0
+        while i < s.count {
+            guard chineseNumeral(s[i].value) != nil || Chars.isDigit(s[i].value) else {
+                i += 1
+                continue
+            }
+            var e = i
+            var digits = 0
+            var numerals = 0
+            while e < s.count {
+                let v = s[e].value
+                if chineseNumeral(v) != nil {
+                    numerals += 1
+                } else if Chars.isDigit(v) {
+                    digits += 1
+                } else if (v == 0x20 || v == 0x3000 || v == 0x2D || v == 0xFF0D) && e + 1 < s.count
+                    && (chineseNumeral(s[e + 1].value) != nil || Chars.isDigit(s[e + 1].value)) && e > i
+                {
+                    // One separator between two digits.
+                } else {
+                    break
+                }
+                e += 1
+            }
+            if numerals >= 4 && numerals + digits >= 7 {
+                if marks == nil { marks = [Bool](repeating: false, count: s.count) }
+                for k in i..<e where chineseNumeral(s[k].value) != nil { marks![k] = true }
+            }
+            i = e
+        }
+        return marks
     }
 
     /// The Latin letter a Cyrillic or Greek one is written like (the confusables a key or an address
