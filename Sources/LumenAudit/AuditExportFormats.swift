@@ -4,7 +4,7 @@ import LumenCore
 /// CSV rows for `lumen audit export --format csv` (one row per record, flat columns).
 package enum AuditCSV {
     package static let header =
-        "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cache_read_tokens,cache_write_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash"
+        "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash,cache_read_tokens,cache_write_tokens"
 
     /// The header, with a `chain` column for a store of several chains (each record's `seq` counts
     /// within its chain); a directory, or a store of one chain, has none.
@@ -21,9 +21,10 @@ package enum AuditCSV {
                 r.classification.map { String($0.difficulty) } ?? "", r.classification.map { String($0.sensitivity) } ?? "", findings,
                 r.egress?.host ?? "", r.egress.map { String($0.bytesSent) } ?? "", r.egress.map { String($0.bytesReceived) } ?? "",
                 r.usage.map { String($0.promptTokens) } ?? "", r.usage.map { String($0.completionTokens) } ?? "",
-                r.usage?.cacheReadTokens.map { String($0) } ?? "", r.usage?.cacheWriteTokens.map { String($0) } ?? "",
                 r.costUSD.map { String($0) } ?? "", r.status?.state ?? "", r.status?.code.map { String($0) } ?? "", r.status?.error ?? "",
                 r.streamed.map { String($0) } ?? "", fallbacks, r.hash ?? "",
+                // Added after the first columns, so that a reader by position keeps its columns.
+                r.usage?.cacheReadTokens.map { String($0) } ?? "", r.usage?.cacheWriteTokens.map { String($0) } ?? "",
             ] + (chain.map { [$0] } ?? [])
         return fields.map(escape).joined(separator: ",")
     }

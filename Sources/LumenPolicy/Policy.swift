@@ -134,10 +134,12 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
         package func cost(
             inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int, readPrice: Double, writePrice: Double
         ) -> Double {
-            let read = Double(min(max(cacheReadTokens, 0), max(inputTokens, 0)))
-            let write = Double(min(max(cacheWriteTokens, 0), max(inputTokens - cacheReadTokens, 0)))
-            let plain = Double(max(inputTokens, 0)) - read - write
-            return (plain * inputPerMTok + read * readPrice + write * writePrice + Double(outputTokens) * outputPerMTok) / 1_000_000
+            // Each count held to what is left of the input (a log is input: no count may trap or go negative).
+            let input = max(inputTokens, 0)
+            let read = min(max(cacheReadTokens, 0), input)
+            let write = min(max(cacheWriteTokens, 0), input - read)
+            let plain = Double(input - read - write)
+            return (plain * inputPerMTok + Double(read) * readPrice + Double(write) * writePrice + Double(outputTokens) * outputPerMTok) / 1_000_000
         }
     }
 

@@ -112,7 +112,8 @@ struct AuditTrail: Sendable {
         completion.decision?.target = attempt.name
         completion.decision?.route = attempt.backend.route
         completion.usage = AuditUsage(
-            promptTokens: usage.prompt, completionTokens: usage.completion, cacheReadTokens: cache?.read, cacheWriteTokens: cache?.write)
+            promptTokens: usage.prompt, completionTokens: usage.completion, cacheReadTokens: cache.flatMap { $0.read > 0 ? $0.read : nil },
+            cacheWriteTokens: cache.flatMap { $0.write > 0 ? $0.write : nil })
         completion.costUSD = cost
         completion.status = AuditStatus(state: error == nil ? "ok" : "error", code: status, error: error)
         completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }

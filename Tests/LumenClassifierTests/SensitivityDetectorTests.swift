@@ -801,9 +801,17 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("手机 138一二三四五六七八", .phone) == ["138一二三四五六七八"])
         #expect(found("身份证号一一〇一〇五一九四九一二三一〇〇二X", .chineseResidentID) == ["一一〇一〇五一九四九一二三一〇〇二X"])
         #expect(found("联系电话：壹叁捌壹贰叁肆伍陆柒捌", .phone) == ["壹叁捌壹贰叁肆伍陆柒捌"])
+        // Read as the reading form reads the rest: no-break spaces, en dashes and invisible characters
+        // inside, full-width digits counted; the finding covers the whole number.
+        #expect(found("电话：幺三九\u{00A0}八七六五\u{00A0}四三二一", .phone) == ["幺三九\u{00A0}八七六五\u{00A0}四三二一"])
+        #expect(found("电话：幺三九–八七六五–四三二一", .phone) == ["幺三九–八七六五–四三二一"])
+        #expect(found("手机号一三八\u{200B}一二三四五六七八", .phone) == ["一三八\u{200B}一二三四五六七八"])
+        #expect(found("手机号１３８一二三四五六七八", .phone) == ["１３８一二三四五六七八"])
         for prose in [
             "这件事乱七八糟，一五一十地说清楚，二〇二四年一月一日。", "一二三四五六七是数数的顺序", "三三两两，七七八八，一百二十三万",
             "第一二三四五六七八九十章", "伍先生和陆小姐明天到", "快递单号SF1428765390123一直显示在转运中心",
+            // Digit tables in code that converts numbers, next to a phone word.
+            "把电话号码转成大写：digits = \"零壹贰叁肆伍陆柒捌玖\"", "电话号码里的数字 〇一二三四五六七八九 换成阿拉伯数字",
         ] {
             #expect(classifier.findings(in: prose).filter { $0.type.isStructuredIdentifier }.isEmpty, "\(prose)")
         }

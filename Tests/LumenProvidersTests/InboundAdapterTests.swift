@@ -163,6 +163,7 @@ import Testing
             let text = try message(odd)
             #expect(!text.contains(odd) && text.contains("no stored response with that id"), "\(text)")
         }
+        #expect(try message("").contains("no stored response with that id"))
     }
 
     /// A failed tool call (`is_error`) says so in the result's text for targets without the flag.

@@ -103,6 +103,14 @@ import Testing
         #expect(abs(replay.after.costUSD - expected) < 1e-12 && abs(replay.before.costUSD - expected) < 1e-12, "\(replay.after.costUSD)")
         let price = AuditTargetPrice(try #require(policy.target(named: "remote")))
         #expect(abs(price.cost(try #require(record.usage)) - expected) < 1e-12)
+        // Counts a tampered log may hold neither trap nor price below zero.
+        for odd in [
+            AuditUsage(promptTokens: .max, completionTokens: 0, cacheReadTokens: -1, cacheWriteTokens: .max),
+            AuditUsage(promptTokens: 0, completionTokens: 0, cacheReadTokens: .min, cacheWriteTokens: .min),
+            AuditUsage(promptTokens: 10, completionTokens: 0, cacheReadTokens: -1_000, cacheWriteTokens: 1_000),
+        ] {
+            #expect(price.cost(odd) >= 0, "\(odd)")
+        }
         // The CSV export has them in columns of their own.
         let columns = AuditCSV.header.split(separator: ",").map(String.init)
         let row = AuditCSV.row(record).split(separator: ",", omittingEmptySubsequences: false).map(String.init)

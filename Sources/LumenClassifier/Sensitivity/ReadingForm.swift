@@ -31,7 +31,7 @@ struct ReadingForm {
                         Self.isInvisible($0.value) || Self.folds($0.value) || Self.isSpaceLike($0.value) || Self.isDash($0.value)
                             || Self.lookalike($0.value) != nil || Self.otherDigit($0.value) != nil
                     }))
-                || ((special || cjk) && Self.numeralRuns(Array(original.unicodeScalars)) != nil)
+                || ((special || cjk) && Self.hasNumeralRun(original.unicodeScalars))
         else {
             text = original
             origin = nil
@@ -289,44 +289,98 @@ struct ReadingForm {
     }
 
     /// For each scalar, whether it is a Chinese numeral of a number spelled digit by digit: a run of
-    /// seven digits or more, four of them numerals at least (ASCII digits may be mixed in,
-    /// "138一二三四五六七八"; "…0123一直" is a number and the word "always"), with one space,
-    /// ideographic space or dash allowed between two ("一三八 一二三四 五六七八"). Prose has no such
-    /// run (its numbers are written with 十, 百, 万: "一百二十三", and its idioms are four long:
-    /// "七七八八"). Nil when the text has none.
-    static func numeralRuns(_ s: [Unicode.Scalar]) -> [Bool]? {
+    /// seven digits or more, four of them numerals at least (digits may be mixed in,
+    /// "138一二三四五六七八"; "…0123一直" is a number and the word "always"), read as the reading form
+    /// reads it: invisible characters inside, and one space, dash or ideographic space between two
+    /// digits ("一三八 一二三四 五六七八", "幺三九–八七六五"), with full-width and other scripts' digits
+    /// counted as digits. Prose has no such run (its numbers are written with 十, 百, 万: "一百二十三",
+    /// and its idioms are four long: "七七八八"); a table of the digits in order ("〇一二三四五六七八九",
+    /// "零壹贰叁肆伍陆柒捌玖" in code that converts numbers) is none either. Nil when the text has none.
+    static func numeralRuns<S: RandomAccessCollection>(_ s: S) -> [Bool]? where S.Element == Unicode.Scalar, S.Index == Int {
         var marks: [Bool]?
-        var i = 0
-        while i < s.count {
-            guard chineseNumeral(s[i].value) != nil || Chars.isDigit(s[i].value) else {
+        runs(s) { i, e in
+            if marks == nil { marks = [Bool](repeating: false, count: s.count) }
+            for k in i..<e where chineseNumeral(s[k].value) != nil { marks![k] = true }
+        }
+        return marks
+    }
+
+    /// Whether `scalars` has a run `numeralRuns` marks (one pass, nothing built).
+    static func hasNumeralRun(_ scalars: String.UnicodeScalarView) -> Bool {
+        var found = false
+        var buffer: [Unicode.Scalar] = []
+        // Only the stretches around numerals are looked at: most text has none.
+        var k = scalars.startIndex
+        while k < scalars.endIndex, !found {
+            guard chineseNumeral(scalars[k].value) != nil else {
+                k = scalars.index(after: k)
+                continue
+            }
+            // The stretch of run scalars around it, from its start to its end.
+            var a = k
+            while a > scalars.startIndex, isRunScalar(scalars[scalars.index(before: a)].value) { a = scalars.index(before: a) }
+            var b = k
+            while b < scalars.endIndex, isRunScalar(scalars[b].value) { b = scalars.index(after: b) }
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: scalars[a..<b])
+            runs(buffer) { _, _ in found = true }
+            k = b
+        }
+        return found
+    }
+
+    /// A scalar a run may hold: a numeral, a digit, a separator, an invisible character.
+    private static func isRunScalar(_ v: UInt32) -> Bool {
+        chineseNumeral(v) != nil || digitValue(v) != nil || isRunSeparator(v) || isInvisible(v)
+    }
+
+    private static func isRunSeparator(_ v: UInt32) -> Bool { v == 0x20 || v == 0x2D || v == 0x3000 || isSpaceLike(v) || isDash(v) }
+
+    /// The value of an ASCII, full-width or other script's decimal digit.
+    private static func digitValue(_ v: UInt32) -> UInt32? {
+        if Chars.isDigit(v) { return v - 0x30 }
+        if v >= 0xFF10 && v <= 0xFF19 { return v - 0xFF10 }
+        return otherDigit(v).map { $0.value - 0x30 }
+    }
+
+    /// Calls `found` with the start and end of each run of `numeralRuns`.
+    private static func runs<S: RandomAccessCollection>(_ s: S, _ found: (Int, Int) -> Void) where S.Element == Unicode.Scalar, S.Index == Int {
+        var i = s.startIndex
+        while i < s.endIndex {
+            guard chineseNumeral(s[i].value) != nil || digitValue(s[i].value) != nil else {
                 i += 1
                 continue
             }
             var e = i
-            var digits = 0
+            var last = i  // after the last digit
             var numerals = 0
-            while e < s.count {
+            var count = 0
+            var ascending = true
+            var previous: UInt32?
+            var separated = false
+            while e < s.endIndex {
                 let v = s[e].value
-                if chineseNumeral(v) != nil {
-                    numerals += 1
-                } else if Chars.isDigit(v) {
-                    digits += 1
-                } else if (v == 0x20 || v == 0x3000 || v == 0x2D || v == 0xFF0D) && e + 1 < s.count
-                    && (chineseNumeral(s[e + 1].value) != nil || Chars.isDigit(s[e + 1].value)) && e > i
-                {
+                if let d = chineseNumeral(v) ?? digitValue(v) {
+                    if chineseNumeral(v) != nil { numerals += 1 }
+                    if let p = previous, d != p + 1 { ascending = false }
+                    previous = d
+                    count += 1
+                    separated = false
+                    e += 1
+                    last = e
+                } else if isInvisible(v) {
+                    e += 1
+                } else if isRunSeparator(v) && !separated {
                     // One separator between two digits.
+                    separated = true
+                    e += 1
                 } else {
                     break
                 }
-                e += 1
             }
-            if numerals >= 4 && numerals + digits >= 7 {
-                if marks == nil { marks = [Bool](repeating: false, count: s.count) }
-                for k in i..<e where chineseNumeral(s[k].value) != nil { marks![k] = true }
-            }
-            i = e
+            if numerals >= 4 && count >= 7 && !(ascending && count <= 10) { found(i, last) }
+            i = max(last, i + 1)
         }
-        return marks
     }
 
     /// The Latin letter a Cyrillic or Greek one is written like (the confusables a key or an address

@@ -55,7 +55,7 @@ package enum ResponsesInbound {
                 // The id is named back only when it has an id's shape: an error is no channel to echo
                 // arbitrary client text through (into logs, or a page that shows it).
                 let shaped =
-                    previous.utf8.count <= 64
+                    !previous.isEmpty && previous.utf8.count <= 64
                     && previous.utf8.allSatisfy {
                         $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
                     }
