@@ -820,6 +820,31 @@ private func strongNames(_ text: String) -> [String] {
         #expect(ReadingForm("快递单号SF1428765390123一直显示").text == "快递单号SF1428765390123一直显示")
     }
 
+    /// Numbers dictated digit by digit in English (voicemail and speech-to-text transcripts) are read as
+    /// their digits, after the words before them, by the identifier detectors; the finding covers the
+    /// words. Counts, short runs and digit words in prose are none.
+    @Test func spelledOutDigitsAreRead() {
+        #expect(
+            found("Call me back at six three oh, five five two, eight one seven four.", .phone) == [
+                "six three oh, five five two, eight one seven four"
+            ])
+        #expect(found("call me: four-one-five-eight-six-seven-two-two-nine-one", .phone) == ["four-one-five-eight-six-seven-two-two-nine-one"])
+        #expect(found("SSN five three six, two two, eight seven one four", .usSSN) == ["five three six, two two, eight seven one four"])
+        #expect(
+            found("my mobile is oh seven seven double four, five six triple two one", .phone) == [
+                "oh seven seven double four, five six triple two one"
+            ])
+        #expect(
+            found("card number four five three nine one four eight eight zero three four three six four six seven", .creditCard)
+                == ["four five three nine one four eight eight zero three four three six four six seven"])
+        for prose in [
+            "count with me: one two three four five six seven eight nine", "I have one or two or three apples, maybe four, five, six or seven",
+            "she said oh, one, two, and then nine nine nine ways", "five six seven eight, who do we appreciate", "Page one of two. Chapter three.",
+        ] {
+            #expect(classifier.findings(in: prose).filter { $0.type.isStructuredIdentifier }.isEmpty, "\(prose)")
+        }
+    }
+
     /// Number, word, number is a street address only when the word is a name apart from both numbers.
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [

@@ -1,0 +1,107 @@
+// Numbers spelled out digit by digit in English, as people dictate them and speech-to-text writes
+// them: "my number is four one five, eight six seven, two two nine one", "SSN five three six two two
+// eight seven one four", "oh two oh seven, double four five six…". A model reads them as the number;
+// so do the detectors: a run of seven digit words or more (only spaces, commas, dashes, dots or
+// slashes between them; "double" and "triple" repeat the next one) is read as its digits, after
+// the words before it, by the same identifier detectors as written digits, and what they find there
+// covers the words. A count ("one two three four five six seven") is no number.
+
+enum SpelledDigits {
+    /// The digit words' hashes, by digit ("oh" is a zero too): compared in turn, which is cheaper than
+    /// a dictionary's hashing at every word of a prompt.
+    private static let digitWords: [(hash: UInt64, digit: UInt32)] = [
+        ("zero", 0), ("oh", 0), ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6), ("seven", 7), ("eight", 8),
+        ("nine", 9),
+    ].map { (Chars.hash($0.0), UInt32($0.1)) }
+
+    @inline(__always) private static func digit(_ x: Word, _ table: [(hash: UInt64, digit: UInt32)]) -> UInt32? {
+        guard !x.isNumber, x.end - x.start >= 2, x.end - x.start <= 5 else { return nil }
+        for entry in table where entry.hash == x.hash { return entry.digit }
+        return nil
+    }
+
+    private static let double = Chars.hash("double")
+    private static let triple = Chars.hash("triple")
+
+    /// What may stand between two digit words of one number: up to three of space, ',', '-', '.', '/'
+    /// on one line.
+    private static func joins(_ t: ScalarText, _ from: Int, _ to: Int) -> Bool {
+        guard to - from >= 1, to - from <= 3 else { return false }
+        return (from..<to).allSatisfy { k in
+            let c = t.v[k]
+            return c == 0x20 || c == 0x2C || c == 0x2D || c == 0x2E || c == 0x2F
+        }
+    }
+
+    /// The digits of a word: a digit word's one, or those of digit words joined by hyphens
+    /// ("four-one-five-…", one word to `ScalarText.words`); nil for any other word.
+    private static func digits(of x: Word, _ t: ScalarText, _ table: [(hash: UInt64, digit: UInt32)]) -> [UInt32]? {
+        if let d = digit(x, table) { return [d] }
+        // A digit word is two to five letters long: the first hyphen is at the third to sixth letter.
+        guard !x.isNumber, x.end - x.start >= 6, (x.start + 2...x.start + 5).contains(where: { t.v[$0] == 0x2D }) else { return nil }
+        var out: [UInt32] = []
+        var repeats = 1
+        var part = x.start
+        for k in x.start...x.end where k == x.end || t.v[k] == 0x2D {
+            let h = Chars.hash(t.v, part, k)
+            if h == double || h == triple {
+                repeats = h == double ? 2 : 3
+            } else if k - part >= 2, k - part <= 5, let entry = table.first(where: { $0.hash == h }) {
+                for _ in 0..<repeats { out.append(entry.digit) }
+                repeats = 1
+            } else {
+                return nil
+            }
+            part = k + 1
+        }
+        return out.count >= 2 && repeats == 1 ? out : nil
+    }
+
+    /// The findings of identifiers spelled in `w` (words of `t`).
+    static func scan(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
+        let table = digitWords
+        var i = 0
+        while i < w.count {
+            guard digit(w[i], table) != nil || ((w[i].hash == double || w[i].hash == triple) && i + 1 < w.count) || digits(of: w[i], t, table) != nil
+            else {
+                i += 1
+                continue
+            }
+            // The run: its digits and, for each digit, the word it was read from.
+            var digits: [UInt32] = []
+            var from: [Int] = []
+            var e = i
+            while e < w.count, !w[e].isNumber, e == i || joins(t, w[e - 1].end, w[e].start) {
+                if let ds = Self.digits(of: w[e], t, table) {
+                    digits += ds
+                    from += Array(repeating: e, count: ds.count)
+                    e += 1
+                } else if w[e].hash == double || w[e].hash == triple, e + 1 < w.count, !w[e + 1].isNumber,
+                    joins(t, w[e].end, w[e + 1].start), let d = digit(w[e + 1], table)
+                {
+                    for _ in 0..<(w[e].hash == double ? 2 : 3) {
+                        digits.append(d)
+                        from.append(e)
+                    }
+                    from[from.count - 1] = e + 1
+                    e += 2
+                } else {
+                    break
+                }
+            }
+            defer { i = max(e, i + 1) }
+            guard digits.count >= 7, !zip(digits, digits.dropFirst()).allSatisfy({ $1 == $0 + 1 }) else { continue }
+            // The words before the run (its context: "my number is", "SSN"), then its digits.
+            let contextStart = max(0, w[i].start - 48)
+            var synthetic = t.string(contextStart, w[i].start).unicodeScalars
+            let prefix = synthetic.count
+            for d in digits { synthetic.append(Unicode.Scalar(0x30 + d)!) }
+            let read = ScalarText(String(synthetic))
+            for f in SensitivityScanner.secretsAndIdentifiers(read) where f.type.isStructuredIdentifier && f.end > prefix {
+                let first = from[max(f.start, prefix) - prefix]
+                let last = from[min(f.end, read.count) - prefix - 1]
+                out.append(Finding(type: f.type, start: w[first].start, end: w[last].end, score: f.score))
+            }
+        }
+    }
+}
