@@ -57,12 +57,23 @@ enum SpelledDigits {
         return out.count >= 2 && repeats == 1 ? out : nil
     }
 
+    /// The first letters of the digit words and of "double" and "triple" (z o t f s e n d), as bits of
+    /// their offset from 'a'.
+    private static let initials: UInt32 = [0x7A, 0x6F, 0x74, 0x66, 0x73, 0x65, 0x6E, 0x64].reduce(0) { $0 | 1 << ($1 - 0x61) }
+
     /// The findings of identifiers spelled in `w` (words of `t`).
     static func scan(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
         let table = digitWords
+        let double = Self.double
+        let triple = Self.triple
+        let initials = Self.initials
         var i = 0
         while i < w.count {
-            guard digit(w[i], table) != nil || ((w[i].hash == double || w[i].hash == triple) && i + 1 < w.count) || digits(of: w[i], t, table) != nil
+            // Most words start with another letter: one bit test each.
+            let first = t.v[w[i].start] | 0x20
+            guard !w[i].isNumber, first >= 0x61, first <= 0x7A, initials & 1 << (first - 0x61) != 0,
+                digit(w[i], table) != nil || ((w[i].hash == double || w[i].hash == triple) && i + 1 < w.count)
+                    || (w[i].end - w[i].start >= 6 && digits(of: w[i], t, table) != nil)
             else {
                 i += 1
                 continue
