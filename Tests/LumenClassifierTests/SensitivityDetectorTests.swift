@@ -845,6 +845,23 @@ private func strongNames(_ text: String) -> [String] {
         }
     }
 
+    /// Addresses written so harvesters miss them ("jane dot doe at gmail dot com", "[at]", "(dot)")
+    /// are addresses to a reader and to the detectors; an "at" in prose, with a domain written as
+    /// such or a small word beside it, is none.
+    @Test func obfuscatedEmailAddressesAreRead() {
+        #expect(found("email me at jane dot doe at gmail dot com", .email) == ["jane dot doe at gmail dot com"])
+        #expect(found("my email is jane.doe [at] gmail [dot] com", .email) == ["jane.doe [at] gmail [dot] com"])
+        #expect(found("reach me at jane(at)fastmail(dot)fm today", .email) == ["jane(at)fastmail(dot)fm"])
+        #expect(found("info {at} example-shop.org", .email) == ["info {at} example-shop.org"])
+        #expect(found("write to M.Thornton AT proton DOT me please", .email) == ["M.Thornton AT proton DOT me"])
+        for prose in [
+            "look at the dot com bubble of 2000", "I work at example.com and live at home", "the dot product at index dot i",
+            "we arrived at Paris dot", "meet at noon. Com Ed will call",
+        ] {
+            #expect(found(prose, .email).isEmpty, "\(prose)")
+        }
+    }
+
     /// Number, word, number is a street address only when the word is a name apart from both numbers.
     @Test func numbersAroundAWordAreNoAddress() {
         for text in [

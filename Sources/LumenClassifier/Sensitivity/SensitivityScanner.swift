@@ -112,6 +112,7 @@ struct SensitivityScanner: Sendable {
     private func detect(_ t: ScalarText, _ w: [Word], topics: [TopicScore]?) -> [Finding] {
         var raw = Self.secretsAndIdentifiers(t)
         SpelledDigits.scan(t, w, into: &raw)
+        SpelledEmails.scan(t, w, into: &raw)
         var hasUpper = false
         for x in w where x.isCapitalized {
             hasUpper = true

@@ -1,0 +1,106 @@
+// E-mail addresses written so that harvesters miss them and people (and models) do not: "jane dot
+// doe at gmail dot com", "jane.doe [at] gmail [dot] com", "jane(at)fastmail(dot)fm", "info {at}
+// example.org". Read at each "at": a local part before it,
+// labels after it joined by dots written as '.', "dot", "[dot]", "(dot)" or "{dot}", the last one a
+// top-level domain. A bare " at " needs a written-out dot in the domain ("look at example.com" is
+// no address) and no small word on either side ("look at the dot com bubble").
+
+enum SpelledEmails {
+    private static let at = Chars.hash("at")
+    private static let dot = Chars.scalars("dot")
+    private static let stopWords = Lexicon.stopWords
+    /// Common top-level domains (an obfuscated address ends in one).
+    private static let topLevel = Chars.hashSet(
+        """
+        com org net edu gov mil int io co ai app dev me fm tv info biz xyz online site tech email mail uk de fr cn jp ru br in au ca us nl se no
+        fi dk es it pl ch at be nz za mx kr tw hk sg ie pt gr cz hu ro tr il ar cl ua vn id my th ph eu asia
+        """)
+
+    @inline(__always) private static func isLabelScalar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2D }
+    @inline(__always) private static func isLocalScalar(_ c: UInt32) -> Bool {
+        isLabelScalar(c) || c == 0x2E || c == 0x5F || c == 0x2B || c == 0x25
+    }
+
+    /// A written dot starting at `k`: '.', "dot" between spaces, or "[dot]", "(dot)", "{dot}" with
+    /// or without spaces around. Its end (past one space after it) and whether it was written out.
+    private static func dotMarker(_ t: ScalarText, _ k: Int) -> (end: Int, spelled: Bool)? {
+        if t[k] == 0x2E { return (k + 1, false) }
+        var p = k
+        if t[p] == 0x20 { p += 1 }
+        let open = t[p]
+        let bracket: UInt32? = open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : open == 0x7B ? 0x7D : nil
+        if bracket != nil { p += 1 }
+        guard (0..<3).allSatisfy({ Chars.lowerASCII(t[p + $0]) == dot[$0] }) else { return nil }
+        p += 3
+        if let bracket {
+            guard t[p] == bracket else { return nil }
+            p += 1
+        } else if !(p > k && t[k] == 0x20 && t[p] == 0x20) {
+            return nil  // "dot" as a word of its own, between spaces
+        }
+        if t[p] == 0x20 { p += 1 }
+        return (p, true)
+    }
+
+    /// A written dot ending at `end` (the scalar before it is a local-part scalar): its start.
+    private static func dotMarkerBefore(_ t: ScalarText, _ end: Int) -> Int? {
+        // The marker starts up to seven scalars back (" [dot] "): the one whose end is `end`.
+        for start in stride(from: end - 1, through: max(0, end - 7), by: -1) where t[start] == 0x20 || t[start] == 0x5B || t[start] == 0x28 || t[start] == 0x7B {
+            if let (e, spelled) = dotMarker(t, start), spelled, e == end { return start }
+        }
+        return nil
+    }
+
+    /// The findings of obfuscated addresses in `t` (words `w`).
+    static func scan(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
+        let at = Self.at
+        for x in w where x.end - x.start == 2 && x.hash == at && !x.isNumber {
+            let before = t[x.start - 1]
+            let after = t[x.end]
+            let bracketed =
+                (before == 0x5B && after == 0x5D) || (before == 0x28 && after == 0x29) || (before == 0x7B && after == 0x7D)
+            guard bracketed || (before == 0x20 && after == 0x20) else { continue }
+            read(t, markerStart: x.start - 1, markerEnd: x.end + 1, bracketed: bracketed, into: &out)
+        }
+    }
+
+    /// The address around the "at" written at t[markerStart..<markerEnd], if any.
+    private static func read(_ t: ScalarText, markerStart: Int, markerEnd: Int, bracketed: Bool, into out: inout [Finding]) {
+        // The domain: labels joined by dots, the last a top-level domain.
+        var k = markerEnd
+        if t[k] == 0x20 { k += 1 }
+        var labels: [Range<Int>] = []
+        var spelledDots = 0
+        while labels.count < 8 {
+            let s = k
+            while k < t.count, isLabelScalar(t.v[k]), k - s < 63 { k += 1 }
+            guard k > s else { break }
+            labels.append(s..<k)
+            guard let (e, spelled) = dotMarker(t, k), isLabelScalar(t[e]) else { break }
+            if spelled { spelledDots += 1 }
+            k = e
+        }
+        guard labels.count >= 2, let last = labels.last, topLevel.contains(Chars.hash(t.v, last.lowerBound, last.upperBound)),
+            bracketed || spelledDots > 0, !stopWords.contains(Chars.hash(t.v, labels[0].lowerBound, labels[0].upperBound))
+        else { return }
+        // The local part: a run of address scalars before the marker, and parts before it joined by
+        // written dots ("jane dot doe").
+        var s = markerStart
+        if t[s - 1] == 0x20 { s -= 1 }
+        let localEnd = s
+        var parts = 0
+        while parts < 4 {
+            let e = s
+            while s > 0, isLocalScalar(t.v[s - 1]), e - s < 64 { s -= 1 }
+            guard s < e else { break }
+            parts += 1
+            guard let marker = dotMarkerBefore(t, s), marker > 0, isLocalScalar(t.v[marker - 1]) else { break }
+            s = marker
+        }
+        guard parts > 0, s < localEnd, !stopWords.contains(Chars.hash(t.v, s, min(localEnd, s + 64)))
+        else { return }
+        // Nothing glued on either side ("x-at" is no local part's end; a word right after is no TLD's).
+        guard !Chars.isASCIILetter(t[k]) || k == t.count else { return }
+        out.append(Finding(type: .email, start: s, end: last.upperBound, score: bracketed ? 0.9 : 0.85))
+    }
+}
