@@ -805,11 +805,14 @@ private func strongNames(_ text: String) -> [String] {
         // inside, full-width digits counted; the finding covers the whole number.
         #expect(found("电话：幺三九\u{00A0}八七六五\u{00A0}四三二一", .phone) == ["幺三九\u{00A0}八七六五\u{00A0}四三二一"])
         #expect(found("电话：幺三九–八七六五–四三二一", .phone) == ["幺三九–八七六五–四三二一"])
+        #expect(found("我的号码是一三八\u{3000}一二三四\u{3000}五六七八", .phone) == ["一三八\u{3000}一二三四\u{3000}五六七八"])
         #expect(found("手机号一三八\u{200B}一二三四五六七八", .phone) == ["一三八\u{200B}一二三四五六七八"])
         #expect(found("手机号１３８一二三四五六七八", .phone) == ["１３８一二三四五六七八"])
         for prose in [
             "这件事乱七八糟，一五一十地说清楚，二〇二四年一月一日。", "一二三四五六七是数数的顺序", "三三两两，七七八八，一百二十三万",
             "第一二三四五六七八九十章", "伍先生和陆小姐明天到", "快递单号SF1428765390123一直显示在转运中心",
+            // A lottery draw, a date and a countdown next to a phone word.
+            "本期双色球中奖号码：〇三 一二 一五 二一 二八 三三 〇九", "电话会议定在二〇二四 一二 三一", "电话倒计时九八七六五四三二一",
             // Digit tables in code that converts numbers, next to a phone word.
             "把电话号码转成大写：digits = \"零壹贰叁肆伍陆柒捌玖\"", "电话号码里的数字 〇一二三四五六七八九 换成阿拉伯数字",
         ] {
@@ -840,6 +843,11 @@ private func strongNames(_ text: String) -> [String] {
         for prose in [
             "count with me: one two three four five six seven eight nine", "I have one or two or three apples, maybe four, five, six or seven",
             "she said oh, one, two, and then nine nine nine ways", "five six seven eight, who do we appreciate", "Page one of two. Chapter three.",
+            // Lists, songs, repeated blocks, countdowns, and a number in another sentence than the cue.
+            "The kids called out numbers: six, three, nine, one, four, eight, two.", "Please call nine one one, nine one one, nine one one!",
+            "call me. Pi is three one four one five nine two six five three five",
+            "Oh oh oh oh oh oh oh oh oh oh oh oh oh oh oh oh, sweet child o' mine",
+            "Five six seven eight, five six seven eight, five six seven eight, five six seven eight", "call it: nine eight seven six five four three",
         ] {
             #expect(classifier.findings(in: prose).filter { $0.type.isStructuredIdentifier }.isEmpty, "\(prose)")
         }
@@ -854,9 +862,14 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("reach me at jane(at)fastmail(dot)fm today", .email) == ["jane(at)fastmail(dot)fm"])
         #expect(found("info {at} example-shop.org", .email) == ["info {at} example-shop.org"])
         #expect(found("write to M.Thornton AT proton DOT me please", .email) == ["M.Thornton AT proton DOT me"])
+        #expect(found("jane (dot) doe (at) gmail (dot) com", .email) == ["jane (dot) doe (at) gmail (dot) com"])
+        #expect(found("contact: jdoe at acme dot com", .email) == ["jdoe at acme dot com"])
+        #expect(found("jdoe AT gmail.com", .email) == ["jdoe AT gmail.com"])
         for prose in [
             "look at the dot com bubble of 2000", "I work at example.com and live at home", "the dot product at index dot i",
             "we arrived at Paris dot", "meet at noon. Com Ed will call",
+            // Advertisements and careers in transcripts name sites, not mailboxes.
+            "Sign up today at masterclass dot com.", "He worked at Amazon dot com in the late nineties.", "The particle at rest dot at origin.",
         ] {
             #expect(found(prose, .email).isEmpty, "\(prose)")
         }

@@ -107,6 +107,9 @@ struct ReadingForm {
             } else if let numerals, numerals[offset], let digit = Self.chineseNumeral(v) {
                 out = Unicode.Scalar(0x30 + digit)!
                 changed = true
+            } else if let numerals, numerals[offset], v == 0x3000 {
+                out = " "  // an ideographic space between a spelled number's groups
+                changed = true
             }
             scalars.append(out)
             origin.append(offset)
@@ -288,19 +291,21 @@ struct ReadingForm {
         }
     }
 
-    /// For each scalar, whether it is a Chinese numeral of a number spelled digit by digit: a run of
+    /// For each scalar, whether it is part of a number spelled digit by digit in Chinese numerals: a run of
     /// seven digits or more, four of them numerals at least (digits may be mixed in,
     /// "138一二三四五六七八"; "…0123一直" is a number and the word "always"), read as the reading form
     /// reads it: invisible characters inside, and one space, dash or ideographic space between two
     /// digits ("一三八 一二三四 五六七八", "幺三九–八七六五"), with full-width and other scripts' digits
     /// counted as digits. Prose has no such run (its numbers are written with 十, 百, 万: "一百二十三",
     /// and its idioms are four long: "七七八八"); a table of the digits in order ("〇一二三四五六七八九",
-    /// "零壹贰叁肆伍陆柒捌玖" in code that converts numbers) is none either. Nil when the text has none.
+    /// "零壹贰叁肆伍陆柒捌玖" in code that converts numbers) is none either, nor a countdown
+    /// ("九八七六五四三二一"), nor groups of one or two digits (a lottery draw "〇三 一二 一五 二一…", a
+    /// date "二〇二四 一二 三一" has a year of four). Nil when the text has none.
     static func numeralRuns<S: RandomAccessCollection>(_ s: S) -> [Bool]? where S.Element == Unicode.Scalar, S.Index == Int {
         var marks: [Bool]?
         runs(s) { i, e in
             if marks == nil { marks = [Bool](repeating: false, count: s.count) }
-            for k in i..<e where chineseNumeral(s[k].value) != nil { marks![k] = true }
+            for k in i..<e { marks![k] = true }
         }
         return marks
     }
@@ -356,15 +361,23 @@ struct ReadingForm {
             var numerals = 0
             var count = 0
             var ascending = true
+            var descending = true
             var previous: UInt32?
             var separated = false
+            var group = 0
+            var longestGroup = 0
+            var groups = 0
             while e < s.endIndex {
                 let v = s[e].value
                 if let d = chineseNumeral(v) ?? digitValue(v) {
                     if chineseNumeral(v) != nil { numerals += 1 }
                     if let p = previous, d != p + 1 { ascending = false }
+                    if let p = previous, d + 1 != p { descending = false }
                     previous = d
                     count += 1
+                    if group == 0 { groups += 1 }
+                    group += 1
+                    longestGroup = max(longestGroup, group)
                     separated = false
                     e += 1
                     last = e
@@ -373,12 +386,14 @@ struct ReadingForm {
                 } else if isRunSeparator(v) && !separated {
                     // One separator between two digits.
                     separated = true
+                    group = 0
                     e += 1
                 } else {
                     break
                 }
             }
-            if numerals >= 4 && count >= 7 && !(ascending && count <= 10) { found(i, last) }
+            let dateOrDraw = groups > 1 && longestGroup <= 2 || (groups == 3 && longestGroup == 4 && count == 8)
+            if numerals >= 4 && count >= 7 && !(ascending && count <= 10) && !descending && !dateOrDraw { found(i, last) }
             i = max(last, i + 1)
         }
     }

@@ -61,6 +61,20 @@ enum SpelledDigits {
     /// their offset from 'a'.
     private static let initials: UInt32 = [0x7A, 0x6F, 0x74, 0x66, 0x73, 0x65, 0x6E, 0x64].reduce(0) { $0 | 1 << ($1 - 0x61) }
 
+    /// A run of digit words that is no dictated number: a count up or down ("one two three…", "nine
+    /// eight seven…"), one digit said again ("oh oh oh…" in a song), a block said again ("five six seven
+    /// eight, five six seven eight", "nine one one, nine one one"), or a list (a comma between every
+    /// two words: "six, three, nine, one, four, eight, two", where a dictated number groups its digits).
+    private static func isCountOrList(_ digits: [UInt32], _ t: ScalarText, _ w: [Word], _ i: Int, _ e: Int) -> Bool {
+        let pairs = zip(digits, digits.dropFirst())
+        if pairs.allSatisfy({ $1 == $0 + 1 }) || pairs.allSatisfy({ $1 + 1 == $0 }) { return true }
+        for block in 1...4 where digits.count >= 2 * block {
+            if digits.indices.allSatisfy({ digits[$0] == digits[$0 % block] }) { return true }
+        }
+        // Words of one number are joined by a space or a dash somewhere; a list has a comma everywhere.
+        return e - i >= 2 && (i + 1..<e).allSatisfy { k in (w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
+    }
+
     /// The findings of identifiers spelled in `w` (words of `t`).
     static func scan(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
         let table = digitWords
@@ -101,9 +115,14 @@ enum SpelledDigits {
                 }
             }
             defer { i = max(e, i + 1) }
-            guard digits.count >= 7, !zip(digits, digits.dropFirst()).allSatisfy({ $1 == $0 + 1 }) else { continue }
-            // The words before the run (its context: "my number is", "SSN"), then its digits.
-            let contextStart = max(0, w[i].start - 48)
+            guard digits.count >= 7, !isCountOrList(digits, t, w, i, e) else { continue }
+            // The words before the run in its sentence (its context: "my number is", "SSN"), then its digits.
+            var contextStart = w[i].start
+            while contextStart > 0, w[i].start - contextStart < 48 {
+                let c = t.v[contextStart - 1]
+                if c == 0x0A || ((c == 0x2E || c == 0x21 || c == 0x3F) && t[contextStart] == 0x20) { break }
+                contextStart -= 1
+            }
             var synthetic = t.string(contextStart, w[i].start).unicodeScalars
             let prefix = synthetic.count
             for d in digits { synthetic.append(Unicode.Scalar(0x30 + d)!) }

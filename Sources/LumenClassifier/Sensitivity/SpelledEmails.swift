@@ -1,19 +1,30 @@
 // E-mail addresses written so that harvesters miss them and people (and models) do not: "jane dot
 // doe at gmail dot com", "jane.doe [at] gmail [dot] com", "jane(at)fastmail(dot)fm", "info {at}
-// example.org". Read at each "at": a local part before it,
+// example.org", "jdoe AT gmail.com". Read at each "at": a local part before it,
 // labels after it joined by dots written as '.', "dot", "[dot]", "(dot)" or "{dot}", the last one a
 // top-level domain. A bare " at " needs a written-out dot in the domain ("look at example.com" is
-// no address) and no small word on either side ("look at the dot com bubble").
+// no address), no small word on either side ("look at the dot com bubble"), and a local part of an
+// address's making, a mail provider or a word such as "email" before it ("sign up today at
+// masterclass dot com" is an advertisement).
 
 enum SpelledEmails {
     private static let at = Chars.hash("at")
     private static let dot = Chars.scalars("dot")
     private static let stopWords = Lexicon.stopWords
-    /// Common top-level domains (an obfuscated address ends in one).
+    /// Mail providers: "jane at gmail dot com" names one; "worked at amazon dot com" a company's site.
+    private static let mailProviders = Chars.hashSet(
+        """
+        gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac proton protonmail pm fastmail gmx web yandex zoho mail
+        qq 163 126 sina sohu foxmail aliyun naver daum hanmail tutanota tuta hey mailbox posteo
+        """)
+    /// Words before an address that say one follows.
+    private static let emailCues = Chars.hashSet("email e-mail mail contact reach write address emails mailed")
+    /// Common top-level domains (an obfuscated address ends in one); those that are English words
+    /// ("at", "in", "it", "no", "us", "be", "my", "id") are left out: "the particle at rest dot at".
     private static let topLevel = Chars.hashSet(
         """
-        com org net edu gov mil int io co ai app dev me fm tv info biz xyz online site tech email mail uk de fr cn jp ru br in au ca us nl se no
-        fi dk es it pl ch at be nz za mx kr tw hk sg ie pt gr cz hu ro tr il ar cl ua vn id my th ph eu asia
+        com org net edu gov mil int io co ai app dev me fm tv info biz xyz online site tech email mail uk de fr cn jp ru br au ca nl se
+        fi dk es pl ch nz za mx kr tw hk sg ie pt gr cz hu ro tr il ar cl ua vn th ph eu asia
         """)
 
     @inline(__always) private static func isLabelScalar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2D }
@@ -44,8 +55,9 @@ enum SpelledEmails {
 
     /// A written dot ending at `end` (the scalar before it is a local-part scalar): its start.
     private static func dotMarkerBefore(_ t: ScalarText, _ end: Int) -> Int? {
-        // The marker starts up to seven scalars back (" [dot] "): the one whose end is `end`.
-        for start in stride(from: end - 1, through: max(0, end - 7), by: -1) where t[start] == 0x20 || t[start] == 0x5B || t[start] == 0x28 || t[start] == 0x7B {
+        // The marker starts up to seven scalars back (" [dot] "): the longest whose end is `end` (its
+        // space before included).
+        for start in max(0, end - 7)..<end where t[start] == 0x20 || t[start] == 0x5B || t[start] == 0x28 || t[start] == 0x7B {
             if let (e, spelled) = dotMarker(t, start), spelled, e == end { return start }
         }
         return nil
@@ -54,18 +66,23 @@ enum SpelledEmails {
     /// The findings of obfuscated addresses in `t` (words `w`).
     static func scan(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
         let at = Self.at
-        for x in w where x.end - x.start == 2 && x.hash == at && !x.isNumber {
+        for (index, x) in w.enumerated() where x.end - x.start == 2 && x.hash == at && !x.isNumber {
             let before = t[x.start - 1]
             let after = t[x.end]
             let bracketed =
                 (before == 0x5B && after == 0x5D) || (before == 0x28 && after == 0x29) || (before == 0x7B && after == 0x7D)
             guard bracketed || (before == 0x20 && after == 0x20) else { continue }
-            read(t, markerStart: x.start - 1, markerEnd: x.end + 1, bracketed: bracketed, into: &out)
+            // "jdoe AT gmail.com": a capital "AT" in a text of other case is written to be read so.
+            let capital = x.isAllCaps && index > 0 && !w[index - 1].isAllCaps
+            // A bare "at": the words before the address may say one follows ("email me at …").
+            let cued = w[max(0, index - 6)..<index].contains { emailCues.contains($0.hash) }
+            read(t, markerStart: x.start - 1, markerEnd: x.end + 1, strong: bracketed || capital, cued: cued, into: &out)
         }
     }
 
     /// The address around the "at" written at t[markerStart..<markerEnd], if any.
-    private static func read(_ t: ScalarText, markerStart: Int, markerEnd: Int, bracketed: Bool, into out: inout [Finding]) {
+    /// `strong`: a bracketed or capital "at"; `cued`: words before it say an address follows.
+    private static func read(_ t: ScalarText, markerStart: Int, markerEnd: Int, strong: Bool, cued: Bool, into out: inout [Finding]) {
         // The domain: labels joined by dots, the last a top-level domain.
         var k = markerEnd
         if t[k] == 0x20 { k += 1 }
@@ -81,7 +98,7 @@ enum SpelledEmails {
             k = e
         }
         guard labels.count >= 2, let last = labels.last, topLevel.contains(Chars.hash(t.v, last.lowerBound, last.upperBound)),
-            bracketed || spelledDots > 0, !stopWords.contains(Chars.hash(t.v, labels[0].lowerBound, labels[0].upperBound))
+            strong || spelledDots > 0, !stopWords.contains(Chars.hash(t.v, labels[0].lowerBound, labels[0].upperBound))
         else { return }
         // The local part: a run of address scalars before the marker, and parts before it joined by
         // written dots ("jane dot doe").
@@ -99,8 +116,15 @@ enum SpelledEmails {
         }
         guard parts > 0, s < localEnd, !stopWords.contains(Chars.hash(t.v, s, min(localEnd, s + 64)))
         else { return }
+        // A bare "at" between words ("sign up today at masterclass dot com", "worked at amazon dot com")
+        // is an address only with a local part of an address's making (parts joined by a dot, a digit,
+        // '_', '+' or '-'), a mail provider's domain, or a cue before it.
+        if !strong && !cued {
+            let structured = parts > 1 || (s..<localEnd).contains { !Chars.isASCIILetter(t.v[$0]) }
+            guard structured || mailProviders.contains(Chars.hash(t.v, labels[0].lowerBound, labels[0].upperBound)) else { return }
+        }
         // Nothing glued on either side ("x-at" is no local part's end; a word right after is no TLD's).
         guard !Chars.isASCIILetter(t[k]) || k == t.count else { return }
-        out.append(Finding(type: .email, start: s, end: last.upperBound, score: bracketed ? 0.9 : 0.85))
+        out.append(Finding(type: .email, start: s, end: last.upperBound, score: strong ? 0.9 : 0.85))
     }
 }
