@@ -833,6 +833,8 @@ private func strongNames(_ text: String) -> [String] {
             ])
         #expect(found("call me: four-one-five-eight-six-seven-two-two-nine-one", .phone) == ["four-one-five-eight-six-seven-two-two-nine-one"])
         #expect(found("SSN five three six, two two, eight seven one four", .usSSN) == ["five three six, two two, eight seven one four"])
+        #expect(found("my ssn is five three six two two eight seven one four please", .usSSN) == ["five three six two two eight seven one four"])
+        #expect(found("call me at five five five one two three four", .phone) == ["five five five one two three four"])
         #expect(
             found("my mobile is oh seven seven double four, five six triple two one", .phone) == [
                 "oh seven seven double four, five six triple two one"
@@ -846,6 +848,8 @@ private func strongNames(_ text: String) -> [String] {
             // Lists, songs, repeated blocks, countdowns, and a number in another sentence than the cue.
             "The kids called out numbers: six, three, nine, one, four, eight, two.", "Please call nine one one, nine one one, nine one one!",
             "call me. Pi is three one four one five nine two six five three five",
+            "Tell me the sum of the digits six three nine one four eight two.", "The cells contain six three nine one four eight two",
+            "Call the plays: four two, seven nine, three one, eight eight, hut hut!",
             "Oh oh oh oh oh oh oh oh oh oh oh oh oh oh oh oh, sweet child o' mine",
             "Five six seven eight, five six seven eight, five six seven eight, five six seven eight", "call it: nine eight seven six five four three",
         ] {
@@ -865,11 +869,14 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("jane (dot) doe (at) gmail (dot) com", .email) == ["jane (dot) doe (at) gmail (dot) com"])
         #expect(found("contact: jdoe at acme dot com", .email) == ["jdoe at acme dot com"])
         #expect(found("jdoe AT gmail.com", .email) == ["jdoe AT gmail.com"])
+        #expect(found("jdoe at uni-heidelberg dot de", .email) == ["jdoe at uni-heidelberg dot de"])
+        #expect(found("Send it to sales at acme dot com please", .email) == ["sales at acme dot com"])
         for prose in [
             "look at the dot com bubble of 2000", "I work at example.com and live at home", "the dot product at index dot i",
             "we arrived at Paris dot", "meet at noon. Com Ed will call",
             // Advertisements and careers in transcripts name sites, not mailboxes.
             "Sign up today at masterclass dot com.", "He worked at Amazon dot com in the late nineties.", "The particle at rest dot at origin.",
+            "I was an engineer at Google dot com and later at Yahoo dot com.", "Smith et al. at MIT dot edu published it.", "I'm at work dot com lol",
         ] {
             #expect(found(prose, .email).isEmpty, "\(prose)")
         }

@@ -67,12 +67,32 @@ enum SpelledDigits {
     /// two words: "six, three, nine, one, four, eight, two", where a dictated number groups its digits).
     private static func isCountOrList(_ digits: [UInt32], _ t: ScalarText, _ w: [Word], _ i: Int, _ e: Int) -> Bool {
         let pairs = zip(digits, digits.dropFirst())
-        if pairs.allSatisfy({ $1 == $0 + 1 }) || pairs.allSatisfy({ $1 + 1 == $0 }) { return true }
+        // A keypad's "… eight nine zero" counts on.
+        if pairs.allSatisfy({ $1 == ($0 + 1) % 10 }) || pairs.allSatisfy({ $1 + 1 == $0 }) { return true }
         for block in 1...4 where digits.count >= 2 * block {
             if digits.indices.allSatisfy({ digits[$0] == digits[$0 % block] }) { return true }
         }
         // Words of one number are joined by a space or a dash somewhere; a list has a comma everywhere.
-        return e - i >= 2 && (i + 1..<e).allSatisfy { k in (w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
+        let commas = (i + 1..<e).map { k in (w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
+        if e - i >= 2 && !commas.contains(false) { return true }
+        // Groups said apart by commas: a number's are of three or four ("five five five, one two three
+        // four"); pairs are plays, scores or a draw ("four two, seven nine, three one").
+        var group = 1
+        var longest = 1
+        for comma in commas {
+            group = comma ? 1 : group + 1
+            longest = max(longest, group)
+        }
+        return commas.contains(true) && longest <= 2
+    }
+
+    private static let callerCues = [
+        "call me", "call us", "reach me", "text me", "ring me", "number is", "phone is", "phone number", "mobile is", "cell is",
+    ]
+
+    private static func hasCallerCue(_ context: String) -> Bool {
+        let lower = context.lowercased()
+        return callerCues.contains { lower.contains($0) }
     }
 
     /// The findings of identifiers spelled in `w` (words of `t`).
@@ -127,7 +147,13 @@ enum SpelledDigits {
             let prefix = synthetic.count
             for d in digits { synthetic.append(Unicode.Scalar(0x30 + d)!) }
             let read = ScalarText(String(synthetic))
+            // A short phone number (seven to nine digits) said in one breath needs a caller's words before
+            // it ("call me at five five five one two three four"); after "tell me", "cells", "fax" such a
+            // run is a sequence of some other kind ("the sum of the digits six three nine one four …").
+            let flat = (i + 1..<e).allSatisfy { k in !(w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
+            let callerCue = flat && digits.count < 10 && hasCallerCue(t.string(contextStart, w[i].start))
             for f in SensitivityScanner.secretsAndIdentifiers(read) where f.type.isStructuredIdentifier && f.end > prefix {
+                if f.type == .phone && flat && digits.count < 10 && !callerCue { continue }
                 let first = from[max(f.start, prefix) - prefix]
                 let last = from[min(f.end, read.count) - prefix - 1]
                 out.append(Finding(type: f.type, start: w[first].start, end: w[last].end, score: f.score))

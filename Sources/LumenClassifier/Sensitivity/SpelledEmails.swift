@@ -4,21 +4,15 @@
 // labels after it joined by dots written as '.', "dot", "[dot]", "(dot)" or "{dot}", the last one a
 // top-level domain. A bare " at " needs a written-out dot in the domain ("look at example.com" is
 // no address), no small word on either side ("look at the dot com bubble"), and a local part of an
-// address's making, a mail provider or a word such as "email" before it ("sign up today at
-// masterclass dot com" is an advertisement).
+// address's making (a handle, not a word of the sentence) or a word such as "email" before it ("sign
+// up today at masterclass dot com" is an advertisement).
 
 enum SpelledEmails {
     private static let at = Chars.hash("at")
     private static let dot = Chars.scalars("dot")
     private static let stopWords = Lexicon.stopWords
-    /// Mail providers: "jane at gmail dot com" names one; "worked at amazon dot com" a company's site.
-    private static let mailProviders = Chars.hashSet(
-        """
-        gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac proton protonmail pm fastmail gmx web yandex zoho mail
-        qq 163 126 sina sohu foxmail aliyun naver daum hanmail tutanota tuta hey mailbox posteo
-        """)
     /// Words before an address that say one follows.
-    private static let emailCues = Chars.hashSet("email e-mail mail contact reach write address emails mailed")
+    private static let emailCues = Chars.hashSet("email e-mail mail contact reach write address emails mailed send sent cc forward message")
     /// Common top-level domains (an obfuscated address ends in one); those that are English words
     /// ("at", "in", "it", "no", "us", "be", "my", "id") are left out: "the particle at rest dot at".
     private static let topLevel = Chars.hashSet(
@@ -119,9 +113,15 @@ enum SpelledEmails {
         // A bare "at" between words ("sign up today at masterclass dot com", "worked at amazon dot com")
         // is an address only with a local part of an address's making (parts joined by a dot, a digit,
         // '_', '+' or '-'), a mail provider's domain, or a cue before it.
+        // A local part ends in a letter or a digit ("et al. at MIT dot edu" is a citation), is two
+        // scalars or more and starts a word ("I'm at work dot com" has no "m").
+        guard Chars.isASCIILetter(t.v[localEnd - 1]) || Chars.isDigit(t.v[localEnd - 1]), localEnd - s >= 2, t[s - 1] != 0x27, t[s - 1] != 0x2019
+        else { return }
         if !strong && !cued {
+            // A word of the sentence is no mailbox ("sign up today at …", "worked at …", "and later at
+            // Yahoo dot com"); a handle is ("jdoe at company dot de").
             let structured = parts > 1 || (s..<localEnd).contains { !Chars.isASCIILetter(t.v[$0]) }
-            guard structured || mailProviders.contains(Chars.hash(t.v, labels[0].lowerBound, labels[0].upperBound)) else { return }
+            guard structured || !EnglishWords.common.contains(Chars.hash(t.v, s, localEnd)) else { return }
         }
         // Nothing glued on either side ("x-at" is no local part's end; a word right after is no TLD's).
         guard !Chars.isASCIILetter(t[k]) || k == t.count else { return }
