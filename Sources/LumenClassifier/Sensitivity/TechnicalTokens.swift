@@ -26,20 +26,7 @@ enum TechnicalTokens {
     }
 
     /// The technical tokens of `t`, as sorted, disjoint ranges.
-    static func spans(_ t: ScalarText) -> [Range<Int>] {
-        var out: [Range<Int>] = []
-        var i = 0
-        while i < t.count {
-            guard isTokenScalar(t.v[i]) else {
-                i += 1
-                continue
-            }
-            let (e, r) = token(t, from: i)
-            if let r { out.append(r) }
-            i = e
-        }
-        return out
-    }
+    static func spans(_ t: ScalarText) -> [Range<Int>] { spans(t, near: [0..<t.count]) }
 
     /// The technical parts of the tokens that overlap any of `ranges`, in text order (those `spans`
     /// finds there): each token is read once, however many ranges it meets.
