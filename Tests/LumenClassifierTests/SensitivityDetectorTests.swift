@@ -834,6 +834,10 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("call me: four-one-five-eight-six-seven-two-two-nine-one", .phone) == ["four-one-five-eight-six-seven-two-two-nine-one"])
         #expect(found("SSN five three six, two two, eight seven one four", .usSSN) == ["five three six, two two, eight seven one four"])
         #expect(found("my ssn is five three six two two eight seven one four please", .usSSN) == ["five three six two two eight seven one four"])
+        // "My social" is how Americans say it; "social media" is something else.
+        #expect(found("my social is five three six two two eight seven one four", .usSSN) == ["five three six two two eight seven one four"])
+        #expect(found("my social is 536228714", .usSSN) == ["536228714"] && found("my social: 536228714", .usSSN) == ["536228714"])
+        #expect(found("my social media handle is 536228714", .usSSN).isEmpty)
         #expect(found("call me at five five five one two three four", .phone) == ["five five five one two three four"])
         #expect(
             found("my mobile is oh seven seven double four, five six triple two one", .phone) == [

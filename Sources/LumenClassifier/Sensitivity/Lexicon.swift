@@ -4,7 +4,8 @@
 enum Lexicon {
     static func scalarList(_ words: [String]) -> [[UInt32]] { words.map(Chars.scalars) }
 
-    static let ssnContext = ContextWords(["ssn", "social security", "社会安全号"])
+    /// "my social is …", as Americans say it ("social media" is none).
+    static let ssnContext = ContextWords(["ssn", "social security", "social is", "social:", "social #", "social no", "social number", "社会安全号"])
     static let cardContext = ContextWords(["card", "cc ", "visa", "mastercard", "amex", "卡号", "银行卡", "信用卡"])
     static let phoneContext = ContextWords([
         "phone", "call", "mobile", "tel", "fax", "cell", "whatsapp", "sms", "text me", "reach me", "answering at",
