@@ -875,6 +875,11 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("jdoe AT gmail.com", .email) == ["jdoe AT gmail.com"])
         #expect(found("jdoe at uni-heidelberg dot de", .email) == ["jdoe at uni-heidelberg dot de"])
         #expect(found("Send it to sales at acme dot com please", .email) == ["sales at acme dot com"])
+        // Defanged, as threat reports and abuse desks write addresses.
+        #expect(found("IOC: sender jdoe@evil-domain[.]com sent it", .email) == ["jdoe@evil-domain[.]com"])
+        #expect(found("reach me at jdoe[@]gmail[.]com", .email) == ["jdoe[@]gmail[.]com"])
+        #expect(found("jdoe(@)gmail(.)com", .email) == ["jdoe(@)gmail(.)com"])
+        #expect(found("the array a[.] and b(.) and x@y[.]z, hxxp://evil[.]com/path", .email).isEmpty)
         for prose in [
             "look at the dot com bubble of 2000", "I work at example.com and live at home", "the dot product at index dot i",
             "we arrived at Paris dot", "meet at noon. Com Ed will call",

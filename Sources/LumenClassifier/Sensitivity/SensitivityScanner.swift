@@ -113,6 +113,7 @@ struct SensitivityScanner: Sendable {
         var raw = Self.secretsAndIdentifiers(t)
         SpelledDigits.scan(t, w, into: &raw)
         SpelledEmails.scan(t, w, into: &raw)
+        SpelledEmails.scanDefanged(t, w, into: &raw)
         var hasUpper = false
         for x in w where x.isCapitalized {
             hasUpper = true

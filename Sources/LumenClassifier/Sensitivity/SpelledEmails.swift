@@ -1,6 +1,6 @@
 // E-mail addresses written so that harvesters miss them and people (and models) do not: "jane dot
 // doe at gmail dot com", "jane.doe [at] gmail [dot] com", "jane(at)fastmail(dot)fm", "info {at}
-// example.org", "jdoe AT gmail.com". Read at each "at": a local part before it,
+// example.org", "jdoe AT gmail.com", and defanged ones, "jdoe@evil-domain[.]com". Read at each "at": a local part before it,
 // labels after it joined by dots written as '.', "dot", "[dot]", "(dot)" or "{dot}", the last one a
 // top-level domain. A bare " at " needs a written-out dot in the domain ("look at example.com" is
 // no address), no small word on either side ("look at the dot com bubble"), and a local part of an
@@ -73,6 +73,63 @@ enum SpelledEmails {
             read(t, markerStart: x.start - 1, markerEnd: x.end + 1, strong: bracketed || capital, cued: cued, into: &out)
         }
     }
+
+    /// Defanged addresses, as threat reports and abuse desks write them so that nothing links or
+    /// mails: "jdoe@evil-domain[.]com", "jdoe[@]gmail[.]com", "jdoe(@)gmail(.)com". Read at each
+    /// word a bracketed dot follows.
+    static func scanDefanged(_ t: ScalarText, _ w: [Word], into out: inout [Finding]) {
+        var after = 0
+        for x in w where x.end >= after && (x.next == 0x5B || x.next == 0x28) && t[x.end + 1] == 0x2E && t[x.end + 2] == closing(x.next) {
+            // Back over the domain's labels and dots to its '@' ("@", "[@]", "(@)").
+            var k = x.end
+            var at = -1
+            while k > 0, x.end - k < 256 {
+                let c = t.v[k - 1]
+                if isLabelScalar(c) || c == 0x2E || c == 0x5B || c == 0x5D || c == 0x28 || c == 0x29 {
+                    if c == 0x5D || c == 0x29, t[k - 2] == 0x40, t[k - 3] == closingOpen(c) {
+                        at = k - 3
+                        break
+                    }
+                    k -= 1
+                } else if c == 0x40 {
+                    at = k - 1
+                    break
+                } else {
+                    break
+                }
+            }
+            guard at > 0 else { continue }
+            let markerEnd = t[at] == 0x40 ? at + 1 : at + 3
+            // The local part before it.
+            var s = at
+            while s > 0, isLocalScalar(t.v[s - 1]), at - s < 64 { s -= 1 }
+            guard s < at, Chars.isASCIILetter(t.v[at - 1]) || Chars.isDigit(t.v[at - 1]) else { continue }
+            // Forward over labels and dots (plain or bracketed) to the last label, a top-level domain.
+            var e = markerEnd
+            var last = e..<e
+            var defanged = false
+            while e < t.count {
+                let l = e
+                while e < t.count, isLabelScalar(t.v[e]), e - l < 63 { e += 1 }
+                guard e > l else { break }
+                last = l..<e
+                if t[e] == 0x2E, isLabelScalar(t[e + 1]) {
+                    e += 1
+                } else if t[e] == 0x5B || t[e] == 0x28, t[e + 1] == 0x2E, t[e + 2] == closing(t[e]), isLabelScalar(t[e + 3]) {
+                    defanged = true
+                    e += 3
+                } else {
+                    break
+                }
+            }
+            guard defanged || t[at] != 0x40, !last.isEmpty, topLevel.contains(Chars.hash(t.v, last.lowerBound, last.upperBound)) else { continue }
+            out.append(Finding(type: .email, start: s, end: last.upperBound, score: 0.9))
+            after = last.upperBound
+        }
+    }
+
+    @inline(__always) private static func closing(_ open: UInt32) -> UInt32 { open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : 0 }
+    @inline(__always) private static func closingOpen(_ close: UInt32) -> UInt32 { close == 0x5D ? 0x5B : close == 0x29 ? 0x28 : 0 }
 
     /// The address around the "at" written at t[markerStart..<markerEnd], if any.
     /// `strong`: a bracketed or capital "at"; `cued`: words before it say an address follows.
