@@ -5,7 +5,7 @@
 enum Identifiers {
     // MARK: Email
 
-    private static func isLocalChar(_ c: UInt32) -> Bool {
+    static func isLocalChar(_ c: UInt32) -> Bool {
         Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2E || c == 0x5F || c == 0x25 || c == 0x2B || c == 0x2D
     }
 

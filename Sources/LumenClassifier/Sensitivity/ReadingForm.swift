@@ -369,8 +369,9 @@ struct ReadingForm {
             var groups = 0
             while e < s.endIndex {
                 let v = s[e].value
-                if let d = chineseNumeral(v) ?? digitValue(v) {
-                    if chineseNumeral(v) != nil { numerals += 1 }
+                let numeral = chineseNumeral(v)
+                if let d = numeral ?? digitValue(v) {
+                    if numeral != nil { numerals += 1 }
                     if let p = previous, d != p + 1 { ascending = false }
                     if let p = previous, d + 1 != p { descending = false }
                     previous = d

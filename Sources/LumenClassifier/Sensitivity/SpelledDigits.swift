@@ -65,7 +65,8 @@ enum SpelledDigits {
     /// eight seven…"), one digit said again ("oh oh oh…" in a song), a block said again ("five six seven
     /// eight, five six seven eight", "nine one one, nine one one"), or a list (a comma between every
     /// two words: "six, three, nine, one, four, eight, two", where a dictated number groups its digits).
-    private static func isCountOrList(_ digits: [UInt32], _ t: ScalarText, _ w: [Word], _ i: Int, _ e: Int) -> Bool {
+    /// `commas`: for each gap between two words of the run, whether a comma is in it.
+    private static func isCountOrList(_ digits: [UInt32], commas: [Bool]) -> Bool {
         let pairs = zip(digits, digits.dropFirst())
         // A keypad's "… eight nine zero" counts on.
         if pairs.allSatisfy({ $1 == ($0 + 1) % 10 }) || pairs.allSatisfy({ $1 + 1 == $0 }) { return true }
@@ -73,8 +74,7 @@ enum SpelledDigits {
             if digits.indices.allSatisfy({ digits[$0] == digits[$0 % block] }) { return true }
         }
         // Words of one number are joined by a space or a dash somewhere; a list has a comma everywhere.
-        let commas = (i + 1..<e).map { k in (w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
-        if e - i >= 2 && !commas.contains(false) { return true }
+        if !commas.isEmpty && !commas.contains(false) { return true }
         // Groups said apart by commas: a number's are of three or four ("five five five, one two three
         // four"); pairs are plays, scores or a draw ("four two, seven nine, three one").
         var group = 1
@@ -135,7 +135,9 @@ enum SpelledDigits {
                 }
             }
             defer { i = max(e, i + 1) }
-            guard digits.count >= 7, !isCountOrList(digits, t, w, i, e) else { continue }
+            guard digits.count >= 7 else { continue }
+            let commas = (i + 1..<e).map { k in (w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
+            guard !isCountOrList(digits, commas: commas) else { continue }
             // The words before the run in its sentence (its context: "my number is", "SSN"), then its digits.
             var contextStart = w[i].start
             while contextStart > 0, w[i].start - contextStart < 48 {
@@ -143,15 +145,16 @@ enum SpelledDigits {
                 if c == 0x0A || ((c == 0x2E || c == 0x21 || c == 0x3F) && t[contextStart] == 0x20) { break }
                 contextStart -= 1
             }
-            var synthetic = t.string(contextStart, w[i].start).unicodeScalars
+            let context = t.string(contextStart, w[i].start)
+            var synthetic = context.unicodeScalars
             let prefix = synthetic.count
             for d in digits { synthetic.append(Unicode.Scalar(0x30 + d)!) }
             let read = ScalarText(String(synthetic))
             // A short phone number (seven to nine digits) said in one breath needs a caller's words before
             // it ("call me at five five five one two three four"); after "tell me", "cells", "fax" such a
             // run is a sequence of some other kind ("the sum of the digits six three nine one four …").
-            let flat = (i + 1..<e).allSatisfy { k in !(w[k - 1].end..<w[k].start).contains { t.v[$0] == 0x2C } }
-            let callerCue = flat && digits.count < 10 && hasCallerCue(t.string(contextStart, w[i].start))
+            let flat = !commas.contains(true)
+            let callerCue = flat && digits.count < 10 && hasCallerCue(context)
             for f in SensitivityScanner.secretsAndIdentifiers(read) where f.type.isStructuredIdentifier && f.end > prefix {
                 if f.type == .phone && flat && digits.count < 10 && !callerCue { continue }
                 let first = from[max(f.start, prefix) - prefix]

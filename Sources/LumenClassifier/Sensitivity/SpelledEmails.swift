@@ -22,9 +22,6 @@ enum SpelledEmails {
         """)
 
     @inline(__always) private static func isLabelScalar(_ c: UInt32) -> Bool { Chars.isASCIILetter(c) || Chars.isDigit(c) || c == 0x2D }
-    @inline(__always) private static func isLocalScalar(_ c: UInt32) -> Bool {
-        isLabelScalar(c) || c == 0x2E || c == 0x5F || c == 0x2B || c == 0x25
-    }
 
     /// A written dot starting at `k`: '.', "dot" between spaces, or "[dot]", "(dot)", "{dot}" with
     /// or without spaces around. Its end (past one space after it) and whether it was written out.
@@ -32,12 +29,11 @@ enum SpelledEmails {
         if t[k] == 0x2E { return (k + 1, false) }
         var p = k
         if t[p] == 0x20 { p += 1 }
-        let open = t[p]
-        let bracket: UInt32? = open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : open == 0x7B ? 0x7D : nil
-        if bracket != nil { p += 1 }
+        let bracket = closing(t[p])
+        if bracket != 0 { p += 1 }
         guard (0..<3).allSatisfy({ Chars.lowerASCII(t[p + $0]) == dot[$0] }) else { return nil }
         p += 3
-        if let bracket {
+        if bracket != 0 {
             guard t[p] == bracket else { return nil }
             p += 1
         } else if !(p > k && t[k] == 0x20 && t[p] == 0x20) {
@@ -63,8 +59,7 @@ enum SpelledEmails {
         for (index, x) in w.enumerated() where x.end - x.start == 2 && x.hash == at && !x.isNumber {
             let before = t[x.start - 1]
             let after = t[x.end]
-            let bracketed =
-                (before == 0x5B && after == 0x5D) || (before == 0x28 && after == 0x29) || (before == 0x7B && after == 0x7D)
+            let bracketed = closing(before) != 0 && after == closing(before)
             guard bracketed || (before == 0x20 && after == 0x20) else { continue }
             // "jdoe AT gmail.com": a capital "AT" in a text of other case is written to be read so.
             let capital = x.isAllCaps && index > 0 && !w[index - 1].isAllCaps
@@ -86,7 +81,7 @@ enum SpelledEmails {
             while k > 0, x.end - k < 256 {
                 let c = t.v[k - 1]
                 if isLabelScalar(c) || c == 0x2E || c == 0x5B || c == 0x5D || c == 0x28 || c == 0x29 {
-                    if c == 0x5D || c == 0x29, t[k - 2] == 0x40, t[k - 3] == closingOpen(c) {
+                    if c == 0x5D || c == 0x29, t[k - 2] == 0x40, closing(t[k - 3]) == c {
                         at = k - 3
                         break
                     }
@@ -102,7 +97,7 @@ enum SpelledEmails {
             let markerEnd = t[at] == 0x40 ? at + 1 : at + 3
             // The local part before it.
             var s = at
-            while s > 0, isLocalScalar(t.v[s - 1]), at - s < 64 { s -= 1 }
+            while s > 0, Identifiers.isLocalChar(t.v[s - 1]), at - s < 64 { s -= 1 }
             guard s < at, Chars.isASCIILetter(t.v[at - 1]) || Chars.isDigit(t.v[at - 1]) else { continue }
             // Forward over labels and dots (plain or bracketed) to the last label, a top-level domain.
             var e = markerEnd
@@ -128,8 +123,8 @@ enum SpelledEmails {
         }
     }
 
-    @inline(__always) private static func closing(_ open: UInt32) -> UInt32 { open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : 0 }
-    @inline(__always) private static func closingOpen(_ close: UInt32) -> UInt32 { close == 0x5D ? 0x5B : close == 0x29 ? 0x28 : 0 }
+    /// The bracket that closes `open` ('[', '(' or '{'), or 0.
+    @inline(__always) private static func closing(_ open: UInt32) -> UInt32 { open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : open == 0x7B ? 0x7D : 0 }
 
     /// The address around the "at" written at t[markerStart..<markerEnd], if any.
     /// `strong`: a bracketed or capital "at"; `cued`: words before it say an address follows.
@@ -159,29 +154,28 @@ enum SpelledEmails {
         var parts = 0
         while parts < 4 {
             let e = s
-            while s > 0, isLocalScalar(t.v[s - 1]), e - s < 64 { s -= 1 }
+            while s > 0, Identifiers.isLocalChar(t.v[s - 1]), e - s < 64 { s -= 1 }
             guard s < e else { break }
             parts += 1
-            guard let marker = dotMarkerBefore(t, s), marker > 0, isLocalScalar(t.v[marker - 1]) else { break }
+            guard let marker = dotMarkerBefore(t, s), marker > 0, Identifiers.isLocalChar(t.v[marker - 1]) else { break }
             s = marker
         }
         guard parts > 0, s < localEnd, !stopWords.contains(Chars.hash(t.v, s, min(localEnd, s + 64)))
         else { return }
-        // A bare "at" between words ("sign up today at masterclass dot com", "worked at amazon dot com")
-        // is an address only with a local part of an address's making (parts joined by a dot, a digit,
-        // '_', '+' or '-'), a mail provider's domain, or a cue before it.
         // A local part ends in a letter or a digit ("et al. at MIT dot edu" is a citation), is two
         // scalars or more and starts a word ("I'm at work dot com" has no "m").
         guard Chars.isASCIILetter(t.v[localEnd - 1]) || Chars.isDigit(t.v[localEnd - 1]), localEnd - s >= 2, t[s - 1] != 0x27, t[s - 1] != 0x2019
         else { return }
         if !strong && !cued {
-            // A word of the sentence is no mailbox ("sign up today at …", "worked at …", "and later at
-            // Yahoo dot com"); a handle is ("jdoe at company dot de").
+            // After a bare "at" and with no cue before it, a word of the sentence is no mailbox ("sign up
+            // today at …", "worked at …", "and later at Yahoo dot com"); a handle is ("jdoe at company dot
+            // de"), and so is a local part of an address's making (parts joined by a dot, a digit, '_',
+            // '+' or '-').
             let structured = parts > 1 || (s..<localEnd).contains { !Chars.isASCIILetter(t.v[$0]) }
             guard structured || !EnglishWords.common.contains(Chars.hash(t.v, s, localEnd)) else { return }
         }
         // Nothing glued on either side ("x-at" is no local part's end; a word right after is no TLD's).
-        guard !Chars.isASCIILetter(t[k]) || k == t.count else { return }
+        guard !Chars.isASCIILetter(t[k]) else { return }
         out.append(Finding(type: .email, start: s, end: last.upperBound, score: strong ? 0.9 : 0.85))
     }
 }
