@@ -142,6 +142,38 @@ def suite_anthropic():
             texts = [b.text for b in msg.content if b.type == "text"]
             expect(msg.stop_reason == "end_turn" and texts and MARKER in texts[0], f"{msg}")
 
+    web_search = {"type": "web_search_20250305", "name": "web_search", "max_uses": 2}
+    for streamed in (False, True):
+
+        @check(f"anthropic: web search, a server tool, through the Anthropic target ({'streamed' if streamed else 'whole'}): "
+               "its blocks in order, cited text restored, the search count, and the next turn carrying them back")
+        def _(streamed=streamed):
+            messages = [{"role": "user", "content": f"Search the web for lighthouse keepers, then write to {EMAIL}."}]
+            if streamed:
+                with c.messages.stream(model="claude-sonnet-4-5", max_tokens=512, tools=[web_search], messages=messages) as s:
+                    msg = s.get_final_message()
+            else:
+                msg = c.messages.create(model="claude-sonnet-4-5", max_tokens=512, tools=[web_search], messages=messages)
+            types = [b.type for b in msg.content]
+            expect(types == ["server_tool_use", "web_search_tool_result", "text", "text"], types)
+            use, result, lead, cited = msg.content
+            expect(use.name == "web_search" and "lighthouse keepers" in use.input.get("query", ""), f"{use}")
+            expect(result.tool_use_id == use.id and result.content[0].url.startswith("https://search.invalid/"), f"{result}")
+            expect(lead.text == "According to the search: " and not lead.citations, f"{lead}")
+            expect(cited.citations and cited.citations[0].type == "web_search_result_location", f"{cited}")
+            expect(cited.citations[0].url == result.content[0].url, f"{cited.citations}")
+            # The upstream saw a placeholder; the client reads its own address in the cited block.
+            expect(EMAIL in cited.text and "[EMAIL_" not in cited.text, cited.text)
+            expect(msg.usage.server_tool_use and msg.usage.server_tool_use.web_search_requests == 1, f"{msg.usage}")
+            expect(msg.stop_reason == "end_turn", msg.stop_reason)
+            # The upstream, like Anthropic, refuses a server tool's call carried back without its result.
+            messages += [
+                {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]},
+                {"role": "user", "content": "Thanks, and which year was that?"},
+            ]
+            again = c.messages.create(model="claude-sonnet-4-5", max_tokens=512, tools=[web_search], messages=messages)
+            expect(again.content[-1].type == "text" and "which year" in again.content[-1].text, f"{again.content}")
+
     @check("anthropic: a secret keeps the request local (embedded model)")
     def _():
         raw = c.messages.with_raw_response.create(

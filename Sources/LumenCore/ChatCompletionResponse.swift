@@ -193,6 +193,9 @@ package struct ChatDelta: Sendable, Hashable, Codable {
     /// Streamed reasoning (Anthropic thinking), for a client that takes it back; not part of the
     /// OpenAI encoding.
     package var reasoning: ReasoningDelta?
+    /// A piece of an Anthropic stream the chat shape cannot hold, for an Anthropic client; not part of
+    /// the OpenAI encoding.
+    package var anthropicBlock: AnthropicBlockDelta?
 
     package init(
         role: ChatRole? = nil, content: String? = nil, toolCalls: [ToolCallDelta]? = nil, refusal: String? = nil, reasoning: ReasoningDelta? = nil
@@ -240,6 +243,18 @@ package struct ChunkChoice: Sendable, Hashable, Codable {
         try c.encode(delta, forKey: .delta)
         try c.encode(finishReason, forKey: .finishReason)
         try c.encodeIfPresent(logprobs, forKey: .logprobs)
+    }
+}
+
+extension ChatCompletionChunk {
+    /// Whether the chunk holds nothing but pieces of an Anthropic stream (`ChatDelta.anthropicBlock`):
+    /// nothing for a client of another API.
+    package var isAnthropicOnly: Bool {
+        usage == nil && !choices.isEmpty
+            && choices.allSatisfy {
+                $0.delta.anthropicBlock != nil && ($0.delta.content ?? "").isEmpty && $0.delta.toolCalls == nil && $0.delta.role == nil
+                    && $0.delta.refusal == nil && $0.delta.reasoning == nil && $0.finishReason == nil
+            }
     }
 }
 

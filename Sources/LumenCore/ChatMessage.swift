@@ -149,6 +149,32 @@ package enum ReasoningDelta: Sendable, Hashable {
     case redacted(String)
 }
 
+/// A piece of an Anthropic stream that the chat shape cannot hold, passed on to an Anthropic client:
+/// a server tool's block (its start, its deltas, its end), the start of a new text block, or a
+/// citation of the open text block.
+package enum AnthropicBlockDelta: Sendable, Hashable {
+    /// A block of a type the chat shape has no place for (`server_tool_use`, `web_search_tool_result`,
+    /// …), as the provider started it.
+    case start(JSONValue)
+    /// A delta of that block (e.g. the `input_json_delta` of a server tool's query), as sent.
+    case delta(JSONValue)
+    /// The end of that block.
+    case stop
+    /// The provider started a new text block: the text that follows does not join the open one
+    /// (each cited passage is a block of its own).
+    case textStart
+    /// A citation (`citations_delta`) of the open text block.
+    case citation(JSONValue)
+
+    /// Whether a new block begins here (text before it belongs to the block before).
+    package var startsBlock: Bool {
+        switch self {
+        case .start, .textStart: true
+        case .delta, .stop, .citation: false
+        }
+    }
+}
+
 /// A chat message, as in the `messages` array of a request or the `message` of a response choice.
 package struct ChatMessage: Sendable, Hashable, Codable {
     package var role: ChatRole
@@ -164,6 +190,11 @@ package struct ChatMessage: Sendable, Hashable, Codable {
     /// An answer's reasoning blocks (Anthropic thinking), for a client that takes them back; not part
     /// of the OpenAI encoding.
     package var reasoning: [ReasoningBlock]?
+    /// An Anthropic answer's content blocks as the provider sent them, when they hold what this shape
+    /// cannot (server tools' calls and results, cited text): for an Anthropic client, which gets them
+    /// back in order (`AnthropicInbound.response`); not part of the OpenAI encoding. `content` and
+    /// `toolCalls` still hold the answer's text and calls.
+    package var anthropicContent: [JSONValue]?
 
     package init(
         role: ChatRole,

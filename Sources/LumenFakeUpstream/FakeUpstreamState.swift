@@ -95,7 +95,7 @@ actor FakeUpstreamState {
             return Self.error(400, api: api, type: "invalid_request_error", message: error.description)
         }
 
-        if api == .anthropic, let problem = conversation.thinkingProblem {
+        if api == .anthropic, let problem = conversation.thinkingProblem ?? conversation.serverBlockProblem {
             return Self.error(400, api: api, type: "invalid_request_error", message: problem)
         }
 
@@ -124,6 +124,10 @@ actor FakeUpstreamState {
         if options.toolRound {
             if let result = conversation.lastToolResult {
                 reply = "The command printed: " + result.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if conversation.offersClientWebSearch, conversation.lastUser.range(of: "search the web", options: .caseInsensitive) != nil {
+                // A client's own web search tool (Claude Code's WebSearch), which asks the upstream's server tool in turn.
+                call = ("call_fake_\(ordinal)", "WebSearch", #"{"query":"lighthouse keepers"}"#)
+                reply = ""
             } else if let tool = conversation.shellTool {
                 call = ("call_fake_\(ordinal)", tool.name, tool.arguments("echo \(FakeUpstreamOptions.toolRoundMarker)"))
                 reply = ""
@@ -141,13 +145,18 @@ actor FakeUpstreamState {
                 ? ("Thinking about: " + String(conversation.lastUser.prefix(40)), "") : ("", "")
             : nil
         let signedThinking = thinking.map { ($0.text, Conversation.signature(forThinking: $0.text, id: id)) }
+        // Anthropic's web search (a server tool): one search, its result, and the answer citing it.
+        let search =
+            api == .anthropic && conversation.webSearch && call == nil && !reply.isEmpty
+            ? WebSearch(ordinal: ordinal, query: conversation.lastUser) : nil
         let events: [String]
         if conversation.stream {
             let pieces = Self.split(reply, size: options.streamChunkSize)
             switch api {
             case .anthropic:
                 events = Self.anthropicEvents(
-                    id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens, call: call, thinking: signedThinking
+                    id: id, model: model, pieces: pieces, prompt: promptTokens, completion: completionTokens, call: call, thinking: signedThinking,
+                    search: search
                 )
             default:
                 events = Self.openAIEvents(
@@ -170,7 +179,12 @@ actor FakeUpstreamState {
             if let (text, signature) = signedThinking {
                 content.append(["type": "thinking", "thinking": .string(text), "signature": .string(signature)])
             }
-            if !reply.isEmpty { content.append(["type": "text", "text": .string(reply)]) }
+            if let search {
+                content += search.leadingBlocks
+                content.append(["type": "text", "text": .string(reply), "citations": [search.citation(of: reply)]])
+            } else if !reply.isEmpty {
+                content.append(["type": "text", "text": .string(reply)])
+            }
             if let call {
                 let input = (try? WireJSON.decode(JSONValue.self, from: call.arguments)) ?? .object([:])
                 content.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
@@ -179,7 +193,10 @@ actor FakeUpstreamState {
                 "id": .string(id), "type": "message", "role": "assistant", "model": .string(model),
                 "content": .array(content),
                 "stop_reason": call == nil ? "end_turn" : "tool_use", "stop_sequence": nil,
-                "usage": ["input_tokens": .integer(Int64(promptTokens)), "output_tokens": .integer(Int64(completionTokens))],
+                "usage": .object(
+                    ["input_tokens": .integer(Int64(promptTokens)), "output_tokens": .integer(Int64(completionTokens))].merging(
+                        search.map { _ in ["server_tool_use": ["web_search_requests": 1]] } ?? [:]
+                    ) { $1 }),
             ]
             bytes = try WireJSON.encode(message)
         default:
@@ -293,7 +310,7 @@ actor FakeUpstreamState {
 
     static func anthropicEvents(
         id: String, model: String, pieces: [String], prompt: Int, completion: Int, call: (id: String, name: String, arguments: String)? = nil,
-        thinking: (text: String, signature: String)? = nil
+        thinking: (text: String, signature: String)? = nil, search: WebSearch? = nil
     ) -> [String] {
         func event(_ name: String, _ data: JSONValue) -> String {
             SSEEvent(event: name, data: (try? WireJSON.encodeString(data)) ?? "{}").encoded
@@ -334,10 +351,40 @@ actor FakeUpstreamState {
             events.append(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
             index = 1
         }
+        for block in search?.leadingBlocks ?? [] {
+            // As Anthropic streams them: a server tool's call with its input as JSON deltas, a result
+            // whole, text as text deltas.
+            var start = block.objectValue ?? [:]
+            switch block["type"]?.stringValue {
+            case "server_tool_use": start["input"] = .object([:])
+            case "text": start["text"] = ""
+            default: break
+            }
+            events.append(event("content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": .object(start)]))
+            let delta: JSONValue? =
+                switch block["type"]?.stringValue {
+                case "server_tool_use":
+                    ["type": "input_json_delta", "partial_json": .string((try? WireJSON.encodeString(block["input"] ?? [:])) ?? "{}")]
+                case "text": ["type": "text_delta", "text": block["text"] ?? ""]
+                default: nil
+                }
+            if let delta { events.append(event("content_block_delta", ["type": "content_block_delta", "index": .integer(index), "delta": delta])) }
+            events.append(event("content_block_stop", ["type": "content_block_stop", "index": .integer(index)]))
+            index += 1
+        }
         if !pieces.isEmpty || call == nil {
             events.append(
                 event(
                     "content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": ["type": "text", "text": ""]]))
+            if let search {
+                events.append(
+                    event(
+                        "content_block_delta",
+                        [
+                            "type": "content_block_delta", "index": .integer(index),
+                            "delta": ["type": "citations_delta", "citation": search.citation(of: pieces.joined())],
+                        ]))
+            }
             events += pieces.map {
                 event(
                     "content_block_delta",
@@ -370,7 +417,10 @@ actor FakeUpstreamState {
                 "message_delta",
                 [
                     "type": "message_delta", "delta": ["stop_reason": .string(call == nil ? "end_turn" : "tool_use"), "stop_sequence": nil],
-                    "usage": ["output_tokens": .integer(Int64(completion))],
+                    "usage": .object(
+                        ["output_tokens": .integer(Int64(completion))].merging(
+                            search.map { _ in ["server_tool_use": ["web_search_requests": 1]] } ?? [:]
+                        ) { $1 }),
                 ]
             )
         )
@@ -426,6 +476,47 @@ actor FakeUpstreamState {
     }
 }
 
+/// The fake's web search (Anthropic's `web_search` server tool): one search for the last user
+/// message, one result on a reserved domain, and the answer citing it.
+struct WebSearch {
+    var id: String
+    var query: String
+    var url: String
+    var title: String
+
+    init(ordinal: Int, query: String) {
+        id = "srvtoolu_fake_\(ordinal)"
+        self.query = String(query.prefix(80))
+        url = "https://search.invalid/fake/" + String(FakeUpstreamState.fnv1a(query), radix: 16)
+        title = "Fake result for: " + String(query.prefix(40))
+    }
+
+    /// The server tool's call, its result and a lead-in text: what comes before the cited answer.
+    var leadingBlocks: [JSONValue] {
+        [
+            ["type": "server_tool_use", "id": .string(id), "name": "web_search", "input": ["query": .string(query)]],
+            [
+                "type": "web_search_tool_result", "tool_use_id": .string(id),
+                "content": [
+                    [
+                        "type": "web_search_result", "url": .string(url), "title": .string(title), "encrypted_content": "ZmFrZS1wYWdl",
+                        "page_age": nil,
+                    ]
+                ],
+            ],
+            ["type": "text", "text": "According to the search: "],
+        ]
+    }
+
+    /// The citation of the answer `text` (the page it quotes).
+    func citation(of text: String) -> JSONValue {
+        [
+            "type": "web_search_result_location", "url": .string(url), "title": .string(title), "encrypted_index": "ZmFrZS1pbmRleA",
+            "cited_text": .string(String(text.prefix(60))),
+        ]
+    }
+}
+
 /// What the fake upstream needs from a request body, for either API.
 struct Conversation {
     var model: String
@@ -443,6 +534,26 @@ struct Conversation {
     var thinkingDisplayed = true
     /// What Anthropic would refuse about the thinking blocks carried back, if anything.
     var thinkingProblem: String?
+    /// Anthropic's web search server tool offered (`web_search_*`): the fake searches once and cites it.
+    var webSearch = false
+    /// A client tool named `WebSearch` offered (Claude Code's): the tool round calls it when asked to search the web.
+    var offersClientWebSearch = false
+    /// What Anthropic would refuse about the server tools' blocks carried back, if anything.
+    var serverBlockProblem: String?
+
+    /// Like Anthropic: a server tool's call carried back in an assistant turn needs its result there.
+    static func serverBlockProblem(_ messages: [JSONValue]) -> String? {
+        for (position, message) in messages.enumerated() where message["role"]?.stringValue == "assistant" {
+            let blocks = message["content"]?.arrayValue ?? []
+            let results = Set(blocks.compactMap { $0["type"]?.stringValue?.hasSuffix("_tool_result") == true ? $0["tool_use_id"]?.stringValue : nil })
+            for block in blocks where block["type"]?.stringValue == "server_tool_use" {
+                guard let id = block["id"]?.stringValue, results.contains(id) else {
+                    return "messages.\(position): server_tool_use \(block["id"]?.stringValue ?? "?") has no matching web_search_tool_result"
+                }
+            }
+        }
+        return nil
+    }
 
     /// The fake's signature of a thinking block: checkable from the block alone.
     static func signature(forThinking text: String, id: String) -> String {
@@ -539,5 +650,8 @@ struct Conversation {
         thinking = mode == "enabled" || mode == "adaptive"
         thinkingDisplayed = json["thinking"]?["display"]?.stringValue != "omitted"
         if thinking { thinkingProblem = Self.thinkingProblem(messages) }
+        webSearch = (json["tools"]?.arrayValue ?? []).contains { $0["type"]?.stringValue?.hasPrefix("web_search_") == true }
+        serverBlockProblem = Self.serverBlockProblem(messages)
+        offersClientWebSearch = (json["tools"]?.arrayValue ?? []).contains { ($0["function"]?["name"] ?? $0["name"])?.stringValue == "WebSearch" }
     }
 }

@@ -266,6 +266,14 @@ struct StreamPump: Sendable {
         var extra: [ChatCompletionChunk] = []
         for i in chunk.choices.indices {
             let choiceIndex = chunk.choices[i].index
+            if session != nil, chunk.choices[i].delta.anthropicBlock?.startsBlock == true,
+                var restorer = textRestorers.removeValue(forKey: choiceIndex)
+            {
+                // A new block of an Anthropic answer: text held back so far belongs to the block before.
+                let held = restorer.finish()
+                restoration.merge(restorer.stats)
+                if !held.isEmpty { extra.append(Wire.flushChunk(template: chunk, choiceIndex: choiceIndex, text: held, toolArguments: [])) }
+            }
             if let text = Wire.deltaText(chunk.choices[i]) {
                 generated.add(text)
                 var restored = text

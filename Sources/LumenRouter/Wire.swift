@@ -128,6 +128,16 @@ enum Wire {
                 }
                 message = message.replacingTextSegments(segments) ?? message.replacingText(segments.joined(separator: "\n"))
             }
+            if let blocks = message.anthropicContent {
+                // The same text, block by block, for an Anthropic client (counted once, above).
+                message.anthropicContent = blocks.map { block in
+                    guard block["type"]?.stringValue == "text", let text = block["text"]?.stringValue, var object = block.objectValue else {
+                        return block
+                    }
+                    object["text"] = .string(session.restore(text, format: .text).text)
+                    return .object(object)
+                }
+            }
             if let calls = message.toolCalls {
                 message.toolCalls = calls.map { call in
                     var call = call

@@ -23,7 +23,8 @@ func namedEvent(_ name: String, _ data: JSONValue) -> ByteBuffer {
 /// Chat Completions: `data: CHUNK` events, then `data: [DONE]`.
 struct ChatSSE: StreamEncoding {
     mutating func encode(_ chunk: ChatCompletionChunk) throws -> [ByteBuffer] {
-        [Handler.sseEvent(try chunk.wireJSON())]
+        // A server tool's block or a citation from an Anthropic target: Chat Completions has no place for it.
+        chunk.isAnthropicOnly ? [] : [Handler.sseEvent(try chunk.wireJSON())]
     }
 
     mutating func finish() -> [ByteBuffer] { [ByteBuffer(string: "data: [DONE]\n\n")] }

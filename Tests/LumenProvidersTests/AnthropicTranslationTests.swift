@@ -267,4 +267,104 @@ import Testing
         #expect(content[0]["thinking"]?.stringValue == "Hmm." && content[0]["signature"]?.stringValue == "sig-2")
         #expect(content[1]["data"]?.stringValue == "opaque")
     }
+
+    /// An Anthropic web search answer, as the API sends it whole: the server tool's call and result,
+    /// a lead-in text and a cited one.
+    static let searchAnswer = """
+        {"id":"msg_s","type":"message","role":"assistant","model":"claude-x","content":[
+          {"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"lighthouse keepers"}},
+          {"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[
+            {"type":"web_search_result","url":"https://example.org/keepers","title":"Keepers","encrypted_content":"abc","page_age":null}]},
+          {"type":"text","text":"Intro "},
+          {"type":"text","text":"Cited.","citations":[{"type":"web_search_result_location","url":"https://example.org/keepers",
+            "title":"Keepers","encrypted_index":"x","cited_text":"Cited."}]},
+          {"type":"tool_use","id":"toolu_9","name":"f","input":{"a":1}}],
+         "stop_reason":"tool_use","usage":{"input_tokens":20,"output_tokens":7,"server_tool_use":{"web_search_requests":1}}}
+        """
+
+    /// Server tools' blocks and citations have no place in the chat shape: an Anthropic client still
+    /// gets every block back in order (tool calls as the router left them), other clients the text.
+    @Test func serverToolBlocksAndCitationsRoundTripInAWholeAnswer() throws {
+        let original = try WireJSON.decode(JSONValue.self, from: Self.searchAnswer)
+        var response = try AnthropicTranslation.response(from: original, created: 1)
+        let message = response.choices[0].message
+        #expect(message.text == "Intro Cited." && message.toolCalls?.first?.id == "toolu_9")
+        #expect(message.anthropicContent == original["content"]?.arrayValue)
+        #expect(response.usage?.extra["server_tool_use"] == ["web_search_requests": 1])
+        let back = AnthropicInbound.response(response, requestedModel: "claude-x")
+        #expect(back["content"] == original["content"])
+        #expect(back["usage"]?["server_tool_use"] == ["web_search_requests": 1])
+        // A tool call's arguments as the router left them (restored) replace the upstream's.
+        response.choices[0].message.toolCalls?[0].function.arguments = #"{"a":2}"#
+        #expect(AnthropicInbound.response(response, requestedModel: "c")["content"]?.arrayValue?[4]["input"] == ["a": 2])
+        // An answer the chat shape holds keeps no copy of its blocks.
+        let plain = #"{"type":"message","content":[{"type":"text","text":"Hi","citations":[]}],"usage":{"input_tokens":1,"output_tokens":1}}"#
+        let simple = try AnthropicTranslation.response(from: WireJSON.decode(JSONValue.self, from: plain), created: 1)
+        #expect(simple.choices[0].message.anthropicContent == nil && simple.usage?.extra["server_tool_use"] == nil)
+    }
+
+    /// The same answer streamed: the client rebuilds the same blocks (the query as JSON deltas, the
+    /// result whole, each text block apart with its citation) and the search count.
+    @Test func serverToolBlocksAndCitationsRoundTripThroughTheStream() throws {
+        var translator = AnthropicTranslation.StreamTranslator(model: "m", created: 0)
+        let events: [String] = [
+            #"{"type":"message_start","message":{"id":"msg_s","model":"claude-x","usage":{"input_tokens":3,"output_tokens":1}}}"#,
+            #"{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"query\":"}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"keepers\"}"}}"#,
+            #"{"type":"content_block_stop","index":0}"#,
+            #"{"type":"content_block_start","index":1,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.org/k","title":"K"}]}}"#,
+            #"{"type":"content_block_stop","index":1}"#,
+            #"{"type":"content_block_start","index":2,"content_block":{"type":"text","text":""}}"#,
+            #"{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Intro "}}"#,
+            #"{"type":"content_block_stop","index":2}"#,
+            #"{"type":"content_block_start","index":3,"content_block":{"type":"text","text":""}}"#,
+            #"{"type":"content_block_delta","index":3,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","url":"https://example.org/k","cited_text":"Cited."}}}"#,
+            #"{"type":"content_block_delta","index":3,"delta":{"type":"text_delta","text":"Cited."}}"#,
+            #"{"type":"content_block_stop","index":3}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9,"server_tool_use":{"web_search_requests":1}}}"#,
+            #"{"type":"message_stop"}"#,
+        ]
+        var encoder = AnthropicInbound.StreamEncoder(requestedModel: "claude-x", inputTokensEstimate: 0)
+        var chunks: [ChatCompletionChunk] = []
+        var out: [AnthropicInbound.StreamEncoder.Event] = []
+        for event in events {
+            for chunk in try translator.translate(event: nil, data: WireJSON.decode(JSONValue.self, from: event)) {
+                chunks.append(chunk)
+                out += encoder.encode(chunk)
+            }
+        }
+        // Another API's client reads the text and skips what it has no place for.
+        #expect(chunks.map(\.contentText).joined() == "Intro Cited.")
+        #expect(chunks.contains { $0.isAnthropicOnly } && !chunks.contains { $0.isAnthropicOnly && !$0.contentText.isEmpty })
+        #expect(chunks.last?.usage?.extra["server_tool_use"] == ["web_search_requests": 1])
+        out += encoder.finish(usage: chunks.last?.usage)
+        var blocks: [Int: [String: JSONValue]] = [:]
+        var partial: [Int: String] = [:]
+        for (name, data) in out {
+            let index = data["index"]?.intValue ?? -1
+            switch name {
+            case "content_block_start": blocks[index] = data["content_block"]?.objectValue
+            case "content_block_delta":
+                let delta = data["delta"]
+                var block = blocks[index] ?? [:]
+                switch delta?["type"]?.stringValue {
+                case "text_delta": block["text"] = .string((block["text"]?.stringValue ?? "") + (delta?["text"]?.stringValue ?? ""))
+                case "citations_delta": block["citations"] = .array((block["citations"]?.arrayValue ?? []) + [delta?["citation"] ?? .null])
+                case "input_json_delta": partial[index, default: ""] += delta?["partial_json"]?.stringValue ?? ""
+                default: Issue.record("unexpected delta \(data)")
+                }
+                blocks[index] = block
+            default: continue
+            }
+        }
+        let ordered = blocks.keys.sorted().map { blocks[$0]! }
+        #expect(ordered.map { $0["type"]?.stringValue ?? "" } == ["server_tool_use", "web_search_tool_result", "text", "text"])
+        #expect(partial[0] == #"{"query":"keepers"}"# && ordered[0]["id"] == "srvtoolu_1")
+        #expect(ordered[1]["content"]?.arrayValue?.first?["url"] == "https://example.org/k")
+        #expect(ordered[2]["text"] == "Intro " && ordered[2]["citations"] == nil)
+        #expect(ordered[3]["text"] == "Cited." && ordered[3]["citations"]?.arrayValue?.first?["cited_text"] == "Cited.")
+        #expect(out.filter { $0.0 == "content_block_start" }.count == out.filter { $0.0 == "content_block_stop" }.count)
+        #expect(out.first { $0.0 == "message_delta" }?.1["usage"]?["server_tool_use"] == ["web_search_requests": 1])
+    }
 }

@@ -5,6 +5,7 @@ import LumenClassifier
 import LumenCore
 import LumenPolicy
 import LumenProviders
+import LumenRedaction
 import LumenTestSupport
 import Testing
 
@@ -401,6 +402,29 @@ import Testing
         _ = pump.process(chunk(ChatDelta(reasoning: .thinking("Let me think"))))
         #expect(pump.generated.tokens == 12)
         #expect(TokenTally.estimate("") == 0 && TokenTally.estimate("echo: hi") == 2)
+    }
+
+    /// Text the restorer holds back (it could still begin a placeholder) goes out before a new
+    /// block of an Anthropic answer starts, not into that block.
+    @Test func heldBackTextStaysInItsBlock() throws {
+        func chunk(_ delta: ChatDelta) -> ChatCompletionChunk {
+            ChatCompletionChunk(id: "c", created: 0, model: "m", choices: [ChunkChoice(delta: delta)])
+        }
+        let text = "Write to ann@fastmail.fm today."
+        let start = Array(text.unicodeScalars).firstIndex(of: "a")!
+        let session = try RedactionSession(
+            texts: [text], findings: [[Finding(type: .email, start: start, end: start + 15, score: 0.9)]], pseudonymise: [.email])
+        var pump = StreamPump(session: session, clientWantsUsage: false)
+        var out: [ChatCompletionChunk] = []
+        out += pump.process(chunk(ChatDelta(content: "See [")))  // "[" may begin "[EMAIL_1]": held
+        var next = ChatDelta(content: "[EMAIL_1] wrote.")
+        next.anthropicBlock = .textStart
+        out += pump.process(chunk(next))
+        out += pump.finish(usage: Usage(promptTokens: 1, completionTokens: 1), template: out.last)
+        let boundary = try #require(out.firstIndex { $0.choices.first?.delta.anthropicBlock == .textStart })
+        #expect(out[..<boundary].map(\.contentText).joined() == "See [")
+        #expect(out[boundary...].map(\.contentText).joined() == "ann@fastmail.fm wrote.")
+        #expect(pump.restoration.restored == ["EMAIL_ADDRESS": 1])
     }
 
     @Test func clientLeavingMidStreamIsAuditedAsCancelled() async throws {

@@ -285,18 +285,26 @@ package enum AnthropicInbound {
     package static func response(_ answer: ChatCompletionResponse, requestedModel: String) -> JSONValue {
         let choice = answer.choices.first
         var content: [JSONValue] = []
-        for block in choice?.message.reasoning ?? [] {
+        if let blocks = choice?.message.anthropicContent {
+            // An Anthropic target's blocks, in order (server tools, cited text), with the tool calls
+            // as the router left them (restored).
+            let calls = Dictionary((choice?.message.toolCalls ?? []).map { ($0.id, $0) }) { first, _ in first }
+            content = blocks.map { block in
+                guard block["type"]?.stringValue == "tool_use", let id = block["id"]?.stringValue, let call = calls[id] else { return block }
+                return toolUse(call)
+            }
+        }
+        for block in choice?.message.anthropicContent == nil ? choice?.message.reasoning ?? [] : [] {
             if let data = block.redactedData {
                 content.append(["type": "redacted_thinking", "data": .string(data)])
             } else {
                 content.append(["type": "thinking", "thinking": .string(block.thinking ?? ""), "signature": .string(block.signature ?? "")])
             }
         }
-        let text = choice?.message.text ?? ""
-        if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
-        for call in choice?.message.toolCalls ?? [] {
-            let input = (try? WireJSON.decode(JSONValue.self, from: call.function.arguments)) ?? .object([:])
-            content.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.function.name), "input": input])
+        if choice?.message.anthropicContent == nil {
+            let text = choice?.message.text ?? ""
+            if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
+            for call in choice?.message.toolCalls ?? [] { content.append(toolUse(call)) }
         }
         return [
             "id": .string(messageID(answer.id)), "type": "message", "role": "assistant",
@@ -306,6 +314,12 @@ package enum AnthropicInbound {
             "stop_sequence": choice?.stopSequence.map(JSONValue.string) ?? .null,
             "usage": usage(answer.usage),
         ]
+    }
+
+    /// A tool call as a `tool_use` block.
+    static func toolUse(_ call: ToolCall) -> JSONValue {
+        let input = (try? WireJSON.decode(JSONValue.self, from: call.function.arguments)) ?? .object([:])
+        return ["type": "tool_use", "id": .string(call.id), "name": .string(call.function.name), "input": input]
     }
 
     /// Anthropic's usage: `input_tokens` are those outside the prompt cache, whose reads and writes
@@ -321,6 +335,8 @@ package enum AnthropicInbound {
             out["cache_read_input_tokens"] = .integer(Int64(read))
             out["cache_creation_input_tokens"] = .integer(Int64(write))
         }
+        // Server tools' calls (web searches), as an Anthropic target counted them.
+        if let servers = usage?.extra["server_tool_use"], servers.objectValue != nil { out["server_tool_use"] = servers }
         if let cost = usage?.cost { out["cost_usd"] = .double(cost) }
         return .object(out)
     }
@@ -357,7 +373,7 @@ package enum AnthropicInbound {
         var started = false
         /// What the open content block takes: text, a tool call's arguments, thinking text (until its
         /// signature), or nothing more (a signed thinking block).
-        enum BlockKind { case text, tool, thinking, closedThinking }
+        enum BlockKind { case text, tool, thinking, closedThinking, passed }
         /// The open content block: its index, its tool call (a tool_use block) and what it takes.
         var openBlock: (index: Int, toolIndex: Int?, kind: BlockKind)?
         var nextBlock = 0
@@ -410,6 +426,7 @@ package enum AnthropicInbound {
             var events: [Event] = []
             start(chunk, into: &events)
             for choice in chunk.choices where choice.index == 0 {
+                if let block = choice.delta.anthropicBlock { encode(block, into: &events) }
                 if let reasoning = choice.delta.reasoning { encode(reasoning, into: &events) }
                 if let text = choice.delta.content, !text.isEmpty {
                     if openBlock?.kind != .text {
@@ -452,6 +469,33 @@ package enum AnthropicInbound {
             }
             if let usage = chunk.usage { events += finish(usage: usage) }
             return events
+        }
+
+        /// An Anthropic target's block that the chat shape cannot hold goes out as it came: a server
+        /// tool's block (start, deltas, stop) at the next index, a citation into the open text block
+        /// (or a new one); a new text block closes the open one.
+        mutating func encode(_ block: AnthropicBlockDelta, into events: inout [Event]) {
+            switch block {
+            case .start(let start):
+                openBlock(start, toolIndex: nil, kind: .passed, into: &events)
+            case .delta(let delta):
+                guard let open = openBlock, open.kind == .passed else { return }
+                events.append(("content_block_delta", ["type": "content_block_delta", "index": .integer(Int64(open.index)), "delta": delta]))
+            case .stop:
+                if openBlock?.kind == .passed { closeBlock(into: &events) }
+            case .textStart:
+                if openBlock?.kind == .text { closeBlock(into: &events) }
+            case .citation(let citation):
+                if openBlock?.kind != .text { openBlock(["type": "text", "text": ""], toolIndex: nil, kind: .text, into: &events) }
+                events.append(
+                    (
+                        "content_block_delta",
+                        [
+                            "type": "content_block_delta", "index": .integer(Int64(openBlock!.index)),
+                            "delta": ["type": "citations_delta", "citation": citation],
+                        ]
+                    ))
+            }
         }
 
         /// Thinking text goes into the open thinking block (or a new one), a signature closes it for

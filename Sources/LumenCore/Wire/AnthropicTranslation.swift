@@ -198,7 +198,25 @@ package enum AnthropicTranslation {
         let write = max(0, value["cache_creation_input_tokens"]?.intValue ?? 0)
         let input = max(0, value["input_tokens"]?.intValue ?? 0).saturatingAdd(write).saturatingAdd(read)
         return Usage(
-            promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0, extra: Usage.cacheMembers(read: read, write: write))
+            promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0,
+            extra: Usage.cacheMembers(read: read, write: write).merging(serverToolUse(value).map { ["server_tool_use": $0] } ?? [:]) { $1 })
+    }
+
+    /// The usage's count of server tool calls (`{"web_search_requests": 2}`), when it has one.
+    static func serverToolUse(_ usage: JSONValue?) -> JSONValue? {
+        guard let value = usage?["server_tool_use"], value.objectValue?.isEmpty == false else { return nil }
+        return value
+    }
+
+    /// Whether a content block can be held by the chat shape: text without citations, a tool call,
+    /// thinking. Any other (a server tool's call or result, cited text) makes the answer keep its
+    /// blocks for an Anthropic client.
+    static func fitsChatShape(_ block: JSONValue) -> Bool {
+        switch block["type"]?.stringValue {
+        case "text": (block["citations"]?.arrayValue ?? []).isEmpty
+        case "tool_use", "thinking", "redacted_thinking": true
+        default: false
+        }
     }
 
     /// The OpenAI response for an Anthropic Messages API response body.
@@ -224,7 +242,7 @@ package enum AnthropicTranslation {
                 let arguments = (try? WireJSON.encodeString(block["input"] ?? .object([:]))) ?? "{}"
                 calls.append(ToolCall(id: id, function: FunctionCall(name: name, arguments: arguments)))
             default:
-                continue  // server tool blocks: not representable
+                continue  // server tool blocks: kept below for an Anthropic client
             }
         }
         var message = ChatMessage(
@@ -233,6 +251,7 @@ package enum AnthropicTranslation {
             toolCalls: calls.isEmpty ? nil : calls
         )
         if !reasoning.isEmpty { message.reasoning = reasoning }
+        if !blocks.allSatisfy(fitsChatShape) { message.anthropicContent = blocks }
         var choice = ChatChoice(
             index: 0, message: message, finishReason: finishReason(body["stop_reason"]?.stringValue), stopSequence: body["stop_sequence"]?.stringValue
         )
@@ -255,6 +274,10 @@ package enum AnthropicTranslation {
         private var cacheWrite = 0
         private var completionTokens = 0
         private var toolIndexByBlock: [Int: Int] = [:]
+        /// Blocks of types the chat shape cannot hold, passed on whole (their deltas and end too).
+        private var passedBlocks: Set<Int> = []
+        private var sawText = false
+        private var serverToolUse: JSONValue?
         private var finishReason: String?
         /// Whether `message_stop` was seen.
         package private(set) var isFinished = false
@@ -283,6 +306,7 @@ package enum AnthropicTranslation {
                     cacheRead = max(0, usage["cache_read_input_tokens"]?.intValue ?? 0)
                     cacheWrite = max(0, usage["cache_creation_input_tokens"]?.intValue ?? 0)
                     completionTokens = usage["output_tokens"]?.intValue ?? completionTokens
+                    serverToolUse = AnthropicTranslation.serverToolUse(usage) ?? serverToolUse
                 }
                 return [chunk(ChatDelta(role: .assistant, content: ""))]
             case "content_block_start":
@@ -290,8 +314,18 @@ package enum AnthropicTranslation {
                 let block = data["content_block"]
                 switch block?["type"]?.stringValue {
                 case "text":
+                    // A second text block: its text does not join the one before (for an Anthropic client).
                     let text = block?["text"]?.stringValue ?? ""
-                    return text.isEmpty ? [] : [chunk(ChatDelta(content: text))]
+                    var delta = ChatDelta(content: text.isEmpty ? nil : text)
+                    if sawText { delta.anthropicBlock = .textStart }
+                    sawText = true
+                    var out = delta.content == nil && delta.anthropicBlock == nil ? [] : [chunk(delta)]
+                    for citation in block?["citations"]?.arrayValue ?? [] {
+                        var cited = ChatDelta()
+                        cited.anthropicBlock = .citation(citation)
+                        out.append(chunk(cited))
+                    }
+                    return out
                 case "tool_use":
                     let toolIndex = toolIndexByBlock.count
                     toolIndexByBlock[index] = toolIndex
@@ -307,12 +341,23 @@ package enum AnthropicTranslation {
                     return [chunk(ChatDelta(reasoning: .thinking(text)))]
                 case "redacted_thinking":
                     return [chunk(ChatDelta(reasoning: .redacted(block?["data"]?.stringValue ?? "")))]
+                case _ where block?.objectValue != nil:
+                    // A server tool's call or result (web search, …): passed on as sent.
+                    passedBlocks.insert(index)
+                    var delta = ChatDelta()
+                    delta.anthropicBlock = .start(block!)
+                    return [chunk(delta)]
                 default:
                     return []
                 }
             case "content_block_delta":
                 let index = data["index"]?.intValue ?? 0
                 let delta = data["delta"]
+                if passedBlocks.contains(index), let delta {
+                    var passed = ChatDelta()
+                    passed.anthropicBlock = .delta(delta)
+                    return [chunk(passed)]
+                }
                 switch delta?["type"]?.stringValue {
                 case "text_delta":
                     return [chunk(ChatDelta(content: delta?["text"]?.stringValue ?? ""))]
@@ -324,10 +369,20 @@ package enum AnthropicTranslation {
                     return [chunk(ChatDelta(reasoning: .thinking(delta?["thinking"]?.stringValue ?? "")))]
                 case "signature_delta":
                     return [chunk(ChatDelta(reasoning: .signature(delta?["signature"]?.stringValue ?? "")))]
+                case "citations_delta":
+                    guard let citation = delta?["citation"] else { return [] }
+                    var cited = ChatDelta()
+                    cited.anthropicBlock = .citation(citation)
+                    return [chunk(cited)]
                 default:
-                    return []  // citations_delta
+                    return []
                 }
-            case "content_block_stop", "ping":
+            case "content_block_stop":
+                guard passedBlocks.remove(data["index"]?.intValue ?? 0) != nil else { return [] }
+                var stop = ChatDelta()
+                stop.anthropicBlock = .stop
+                return [chunk(stop)]
+            case "ping":
                 return []
             case "message_delta":
                 // Counts so far (the input and cache counts only when the provider repeats them here).
@@ -335,6 +390,7 @@ package enum AnthropicTranslation {
                 if let input = data["usage"]?["input_tokens"]?.intValue, input > 0 { inputTokens = input }
                 if let read = data["usage"]?["cache_read_input_tokens"]?.intValue, read > 0 { cacheRead = read }
                 if let write = data["usage"]?["cache_creation_input_tokens"]?.intValue, write > 0 { cacheWrite = write }
+                serverToolUse = AnthropicTranslation.serverToolUse(data["usage"]) ?? serverToolUse
                 guard let reason = AnthropicTranslation.finishReason(data["delta"]?["stop_reason"]?.stringValue) else { return [] }
                 finishReason = reason
                 var out = chunk(ChatDelta(), finishReason: reason)
@@ -356,7 +412,9 @@ package enum AnthropicTranslation {
                         choices: [],
                         usage: Usage(
                             promptTokens: inputTokens.saturatingAdd(cacheRead).saturatingAdd(cacheWrite), completionTokens: completionTokens,
-                            extra: Usage.cacheMembers(read: cacheRead, write: cacheWrite))
+                            extra: Usage.cacheMembers(read: cacheRead, write: cacheWrite).merging(
+                                serverToolUse.map { ["server_tool_use": $0] } ?? [:]
+                            ) { $1 })
                     )
                 )
                 return out
