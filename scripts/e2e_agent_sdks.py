@@ -165,6 +165,9 @@ def suite_anthropic():
             # The upstream saw a placeholder; the client reads its own address in the cited block.
             expect(EMAIL in cited.text and "[EMAIL_" not in cited.text, cited.text)
             expect(msg.usage.server_tool_use and msg.usage.server_tool_use.web_search_requests == 1, f"{msg.usage}")
+            if not streamed:  # (the SDK's stream accumulator keeps only Anthropic's own usage members)
+                # The search is billed apart: $10 per thousand at Anthropic, more than the tokens here.
+                expect((msg.usage.model_extra or {}).get("cost_usd", 0) >= 0.01, f"search not priced: {msg.usage}")
             expect(msg.stop_reason == "end_turn", msg.stop_reason)
             # The upstream, like Anthropic, refuses a server tool's call carried back without its result.
             messages += [

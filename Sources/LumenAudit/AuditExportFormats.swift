@@ -4,7 +4,7 @@ import LumenCore
 /// CSV rows for `lumen audit export --format csv` (one row per record, flat columns).
 package enum AuditCSV {
     package static let header =
-        "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash,cache_read_tokens,cache_write_tokens"
+        "seq,kind,id,ts,tenant,key_id,policy,policy_hash,model,target,route,action,rule,difficulty,sensitivity,findings,egress_host,bytes_sent,bytes_received,prompt_tokens,completion_tokens,cost_usd,status,http_status,error,streamed,fallbacks,hash,cache_read_tokens,cache_write_tokens,web_search_requests"
 
     /// The header, with a `chain` column for a store of several chains (each record's `seq` counts
     /// within its chain); a directory, or a store of one chain, has none.
@@ -25,6 +25,7 @@ package enum AuditCSV {
                 r.streamed.map { String($0) } ?? "", fallbacks, r.hash ?? "",
                 // Added after the first columns, so that a reader by position keeps its columns.
                 r.usage?.cacheReadTokens.map { String($0) } ?? "", r.usage?.cacheWriteTokens.map { String($0) } ?? "",
+                r.usage?.webSearches.map { String($0) } ?? "",
             ] + (chain.map { [$0] } ?? [])
         return fields.map(escape).joined(separator: ",")
     }

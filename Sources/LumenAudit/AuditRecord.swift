@@ -511,12 +511,15 @@ package struct AuditUsage: Codable, Sendable, Hashable {
     /// priced apart, a read at a tenth of an input token at Anthropic.
     package var cacheReadTokens: Int?
     package var cacheWriteTokens: Int?
+    /// Web searches the provider ran for the answer (absent when none): billed per call.
+    package var webSearches: Int?
 
-    package init(promptTokens: Int, completionTokens: Int, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil) {
+    package init(promptTokens: Int, completionTokens: Int, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil, webSearches: Int? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cacheReadTokens = cacheReadTokens
         self.cacheWriteTokens = cacheWriteTokens
+        self.webSearches = webSearches
     }
 
     enum CodingKeys: String, CodingKey {
@@ -524,6 +527,7 @@ package struct AuditUsage: Codable, Sendable, Hashable {
         case completionTokens = "completion_tokens"
         case cacheReadTokens = "cache_read_tokens"
         case cacheWriteTokens = "cache_write_tokens"
+        case webSearches = "web_search_requests"
     }
 }
 
@@ -588,10 +592,12 @@ package struct AuditTargetPrice: Codable, Sendable, Hashable {
     /// Prompt-cache reads and writes per million tokens (absent: at the input price).
     package var cacheReadPerMillion: Double?
     package var cacheWritePerMillion: Double?
+    /// Web searches per thousand (absent: free).
+    package var webSearchPerThousand: Double?
 
     package init(
         name: String, route: RouteKind, host: String? = nil, inputPerMillion: Double, outputPerMillion: Double, cacheReadPerMillion: Double? = nil,
-        cacheWritePerMillion: Double? = nil
+        cacheWritePerMillion: Double? = nil, webSearchPerThousand: Double? = nil
     ) {
         self.name = name
         self.route = route
@@ -600,6 +606,7 @@ package struct AuditTargetPrice: Codable, Sendable, Hashable {
         self.outputPerMillion = outputPerMillion
         self.cacheReadPerMillion = cacheReadPerMillion
         self.cacheWritePerMillion = cacheWritePerMillion
+        self.webSearchPerThousand = webSearchPerThousand
     }
 
     enum CodingKeys: String, CodingKey {
@@ -608,6 +615,7 @@ package struct AuditTargetPrice: Codable, Sendable, Hashable {
         case outputPerMillion = "output_per_mtok"
         case cacheReadPerMillion = "cache_read_per_mtok"
         case cacheWritePerMillion = "cache_write_per_mtok"
+        case webSearchPerThousand = "web_search_per_1k"
     }
 
     /// USD for the given token counts.
@@ -615,12 +623,14 @@ package struct AuditTargetPrice: Codable, Sendable, Hashable {
         (Double(promptTokens) * inputPerMillion + Double(completionTokens) * outputPerMillion) / 1_000_000
     }
 
-    /// USD for a logged answer's tokens, its prompt-cache reads and writes at their own prices.
+    /// USD for a logged answer's tokens, its prompt-cache reads and writes at their own prices, and
+    /// its web searches.
     package func cost(_ usage: AuditUsage) -> Double {
         PolicyTarget.Price(inputPerMTok: inputPerMillion, outputPerMTok: outputPerMillion).cost(
             inputTokens: max(usage.promptTokens, 0), outputTokens: max(usage.completionTokens, 0), cacheReadTokens: usage.cacheReadTokens ?? 0,
             cacheWriteTokens: usage.cacheWriteTokens ?? 0, readPrice: cacheReadPerMillion ?? inputPerMillion,
             writePrice: cacheWritePerMillion ?? inputPerMillion)
+            + PolicyTarget.Price.searchCost(usage.webSearches ?? 0, perThousand: webSearchPerThousand ?? 0)
     }
 }
 

@@ -336,6 +336,10 @@ extension JSONBytesWriter {
         number(v.completionTokens)
         key("prompt_tokens", &o)
         number(v.promptTokens)
+        if let searches = v.webSearches {
+            key("web_search_requests", &o)
+            number(searches)
+        }
         close(o)
     }
 }

@@ -20,7 +20,8 @@ extension AuditTargetPrice {
             name: target.name, route: target.route,
             host: target.isLocal ? nil : target.baseURL.map(egressHost(of:)),
             inputPerMillion: target.price.inputPerMTok, outputPerMillion: target.price.outputPerMTok,
-            cacheReadPerMillion: target.cachePrices.read, cacheWritePerMillion: target.cachePrices.write
+            cacheReadPerMillion: target.cachePrices.read, cacheWritePerMillion: target.cachePrices.write,
+            webSearchPerThousand: target.webSearchPrice > 0 ? target.webSearchPrice : nil
         )
     }
 }

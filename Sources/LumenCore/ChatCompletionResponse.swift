@@ -28,6 +28,10 @@ package struct Usage: Sendable, Hashable, Codable {
     /// part of `promptTokens`.
     package var cacheWriteTokens: Int { max(0, extra["cache_creation_input_tokens"]?.intValue ?? 0) }
 
+    /// Web searches a provider ran for the answer (Anthropic's `server_tool_use.web_search_requests`),
+    /// billed apart from tokens.
+    package var webSearchRequests: Int { max(0, extra["server_tool_use"]?["web_search_requests"]?.intValue ?? 0) }
+
     /// The names of the members `cacheMembers` writes.
     package static let cacheMemberNames = ["cache_read_input_tokens", "cache_creation_input_tokens", "prompt_tokens_details"]
 

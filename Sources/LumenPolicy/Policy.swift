@@ -118,12 +118,24 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
         /// usual rate, see `PolicyTarget.cachePrices`).
         package var cacheReadPerMTok: Double?
         package var cacheWritePerMTok: Double?
+        /// USD per thousand calls of the provider's web search server tool (nil: the provider's usual
+        /// rate, see `PolicyTarget.webSearchPrice`).
+        package var webSearchPerThousand: Double?
 
-        package init(inputPerMTok: Double = 0, outputPerMTok: Double = 0, cacheReadPerMTok: Double? = nil, cacheWritePerMTok: Double? = nil) {
+        package init(
+            inputPerMTok: Double = 0, outputPerMTok: Double = 0, cacheReadPerMTok: Double? = nil, cacheWritePerMTok: Double? = nil,
+            webSearchPerThousand: Double? = nil
+        ) {
             self.inputPerMTok = inputPerMTok
             self.outputPerMTok = outputPerMTok
             self.cacheReadPerMTok = cacheReadPerMTok
             self.cacheWritePerMTok = cacheWritePerMTok
+            self.webSearchPerThousand = webSearchPerThousand
+        }
+
+        /// USD for `searches` web searches at `perThousand` (a count out of range costs nothing).
+        package static func searchCost(_ searches: Int, perThousand: Double) -> Double {
+            Double(max(searches, 0)) * perThousand / 1_000
         }
 
         package static let free = Price()
@@ -223,6 +235,12 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
             price.cacheReadPerMTok ?? (anthropic ? price.inputPerMTok * 0.1 : price.inputPerMTok),
             price.cacheWritePerMTok ?? (anthropic ? price.inputPerMTok * 1.25 : price.inputPerMTok)
         )
+    }
+
+    /// USD per thousand web searches (Anthropic's server tool): the policy's, else Anthropic's published
+    /// $10 for a priced Anthropic target, else nothing.
+    package var webSearchPrice: Double {
+        price.webSearchPerThousand ?? (kind == .anthropic && isPaid ? 10 : 0)
     }
 
     /// Whether requests to this target cost money.

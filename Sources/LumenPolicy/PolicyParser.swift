@@ -232,7 +232,8 @@ struct PolicyParser {
         var price = PolicyTarget.Price.free
         if let node = fields["price"],
             let priceFields = reader.fields(
-                node, "'price' of \(what)", allowed: ["input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok"])
+                node, "'price' of \(what)",
+                allowed: ["input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "web_search_per_1k"])
         {
             if let value = priceFields["input_per_mtok"].flatMap({ reader.nonNegative($0, "'input_per_mtok' of \(what)") }) {
                 price.inputPerMTok = value
@@ -242,6 +243,7 @@ struct PolicyParser {
             }
             price.cacheReadPerMTok = priceFields["cache_read_per_mtok"].flatMap { reader.nonNegative($0, "'cache_read_per_mtok' of \(what)") }
             price.cacheWritePerMTok = priceFields["cache_write_per_mtok"].flatMap { reader.nonNegative($0, "'cache_write_per_mtok' of \(what)") }
+            price.webSearchPerThousand = priceFields["web_search_per_1k"].flatMap { reader.nonNegative($0, "'web_search_per_1k' of \(what)") }
         }
         let region = fields["region"].flatMap { reader.nonEmptyString($0, "'region' of \(what)") }
         var maxOutputTokens: Int?

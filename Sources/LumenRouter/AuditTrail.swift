@@ -1,6 +1,7 @@
 import Foundation
 import LumenAudit
 import LumenClassifier
+import LumenCore
 import LumenPolicy
 import LumenRedaction
 
@@ -103,17 +104,20 @@ struct AuditTrail: Sendable {
         attemptedEgress = egress
     }
 
-    /// Fills the completion record of a served request.
+    /// Fills the completion record of a served request: `usage` as counted, with the prompt cache's
+    /// counts and the web searches of the backend's own usage (`reported`).
     mutating func complete(
-        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), cache: (read: Int, write: Int)? = nil,
+        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), reported: Usage? = nil,
         cost: Double, fallbacks: [FallbackEvent], bytesSent: Int, bytesReceived: Int, restoration: RestorationStats,
         firstToken: Duration?, total: Duration
     ) {
         completion.decision?.target = attempt.name
         completion.decision?.route = attempt.backend.route
+        let cache = Wire.cacheCounts(usage, usage: reported)
+        let searches = reported?.webSearchRequests ?? 0
         completion.usage = AuditUsage(
             promptTokens: usage.prompt, completionTokens: usage.completion, cacheReadTokens: cache.flatMap { $0.read > 0 ? $0.read : nil },
-            cacheWriteTokens: cache.flatMap { $0.write > 0 ? $0.write : nil })
+            cacheWriteTokens: cache.flatMap { $0.write > 0 ? $0.write : nil }, webSearches: searches > 0 ? searches : nil)
         completion.costUSD = cost
         completion.status = AuditStatus(state: error == nil ? "ok" : "error", code: status, error: error)
         completion.fallbacks = fallbacks.isEmpty ? nil : fallbacks.map { AuditFallback(from: $0.from, to: $0.to, reason: $0.reason) }

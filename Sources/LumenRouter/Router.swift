@@ -530,7 +530,7 @@ package final class Router: Sendable {
                 }
                 let info = routeInfo(attempt, plan: plan, caller: caller, cost: cost, fallbacks: fallbacks, sentTo: trail.attemptedEgress?.host)
                 trail.complete(
-                    attempt: attempt, status: 200, error: nil, usage: usage, cache: Wire.cacheCounts(usage, usage: response.usage), cost: cost,
+                    attempt: attempt, status: 200, error: nil, usage: usage, reported: response.usage, cost: cost,
                     fallbacks: fallbacks,
                     bytesSent: result.bytesSent, bytesReceived: result.bytesReceived, restoration: restoration,
                     firstToken: nil, total: started.duration(to: .now)

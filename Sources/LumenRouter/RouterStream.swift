@@ -201,7 +201,7 @@ final class CommittedStream: @unchecked Sendable {
         let (counted, cost) = costs ?? costed()
         var trail = self.trail
         trail.complete(
-            attempt: attempt, status: 200, error: nil, usage: counted, cache: Wire.cacheCounts(counted, usage: usage), cost: cost,
+            attempt: attempt, status: 200, error: nil, usage: counted, reported: usage, cost: cost,
             fallbacks: fallbacks,
             bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
             firstToken: firstTokenAt, total: started.duration(to: .now)

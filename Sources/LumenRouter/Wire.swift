@@ -97,11 +97,13 @@ enum Wire {
     /// priced apart when the counts are the backend's own (a cache read costs a tenth of an input
     /// token at Anthropic, a write a quarter more).
     static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, on target: PolicyTarget) -> Double {
+        // Web searches the provider ran are billed per call, whatever the token counts.
+        let searches = PolicyTarget.Price.searchCost(usage?.webSearchRequests ?? 0, perThousand: target.webSearchPrice)
         guard let cache = cacheCounts(counted, usage: usage) else {
-            return target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion)
+            return target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion) + searches
         }
         return target.cost(
-            inputTokens: counted.prompt, outputTokens: counted.completion, cacheReadTokens: cache.read, cacheWriteTokens: cache.write)
+            inputTokens: counted.prompt, outputTokens: counted.completion, cacheReadTokens: cache.read, cacheWriteTokens: cache.write) + searches
     }
 
     /// The prompt cache's reads and writes of an answer, when its counts are the backend's own and

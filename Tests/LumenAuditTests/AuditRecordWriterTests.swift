@@ -100,7 +100,7 @@ import Testing
                 ? AuditUsage(
                     promptTokens: Int(g.next() % 5000), completionTokens: Int(g.next() % 5000),
                     cacheReadTokens: coin(&g) ? Int(g.next() % 5000) : nil,
-                    cacheWriteTokens: coin(&g) ? Int(g.next() % 5000) : nil) : nil,
+                    cacheWriteTokens: coin(&g) ? Int(g.next() % 5000) : nil, webSearches: coin(&g) ? Int(g.next() % 20) : nil) : nil,
             costUSD: coin(&g) ? pick(doubles, &g) : nil,
             latency: coin(&g) ? AuditLatency(decisionMs: pick(doubles, &g), firstTokenMs: firstToken, totalMs: total) : nil,
             status: coin(&g) ? AuditStatus(state: pick(strings, &g), code: code, error: error) : nil,

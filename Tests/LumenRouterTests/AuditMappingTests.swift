@@ -119,6 +119,50 @@ import Testing
         #expect(cells["cache_read_tokens"] == "800" && cells["cache_write_tokens"] == "100" && cells["prompt_tokens"] == "1000")
     }
 
+    /// Web searches an Anthropic target ran (its server tool) are billed per call: the record counts
+    /// them, the cost includes them at the target's rate (Anthropic's $10 per thousand unless the
+    /// policy says otherwise), and a replay prices them the same.
+    @Test(arguments: [false, true]) func webSearchesAreLoggedAndPriced(stream: Bool) async throws {
+        let yaml = Self.policyYAML.replacingOccurrences(
+            of: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }",
+            with: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0, web_search_per_1k: 8 }")
+        let policy = try Policy.parse(yaml: yaml, file: "search.yaml", environment: [:])
+        #expect(try #require(policy.target(named: "remote")).webSearchPrice == 8)
+        let dir = try Harness.temporaryDirectory("search")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
+        let usage = Usage(promptTokens: 1_000, completionTokens: 10, extra: ["server_tool_use": ["web_search_requests": 3]])
+        let router = Router(
+            configuration: RouterConfiguration(policy: policy),
+            backends: [
+                "local": .ready(FakeBackend(route: .local)), "remote": .ready(FakeBackend(route: .remote, host: "remote.example", usage: usage)),
+            ],
+            audit: .log(log), logger: Logger(label: "test"))
+        var request = Self.request("Search for a fact.", metadata: ["route": "remote"])
+        request.stream = stream
+        let result = try await router.handle(request, caller: Caller(requestID: "s1", tenant: "t", keyID: "k"))
+        if case .stream(_, let chunks) = result { for try await _ in chunks {} }
+        try await log.close()
+        let s = Setup(router: router, dir: dir, log: log, policy: policy)
+        let record = try #require(try await Self.records(s).first { $0.id == "s1" && $0.kind == .completion })
+        #expect(record.usage == AuditUsage(promptTokens: 1_000, completionTokens: 10, webSearches: 3))
+        let expected = (1_000 * 1.0 + 10 * 2.0) / 1_000_000 + 3 * 8.0 / 1_000
+        #expect(abs((record.costUSD ?? 0) - expected) < 1e-12, "\(record.costUSD ?? 0)")
+        let replay = try AuditReplay.run(directory: dir.path, policy: policy)
+        #expect(abs(replay.after.costUSD - expected) < 1e-12 && abs(replay.before.costUSD - expected) < 1e-12, "\(replay.after.costUSD)")
+        let columns = AuditCSV.header.split(separator: ",").map(String.init)
+        let row = AuditCSV.row(record).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(Dictionary(uniqueKeysWithValues: zip(columns, row))["web_search_requests"] == "3")
+        // Anthropic's published rate for a priced Anthropic target that names none; free elsewhere.
+        let anthropic = Self.policyYAML.replacingOccurrences(of: "- name: remote\n    kind: openai", with: "- name: remote\n    kind: anthropic")
+        #expect(anthropic != Self.policyYAML)
+        #expect(try #require(try Policy.parse(yaml: anthropic, file: "d.yaml", environment: [:]).target(named: "remote")).webSearchPrice == 10)
+        #expect(try #require(policy.target(named: "local")).webSearchPrice == 0)
+        #expect(
+            AuditTargetPrice(try #require(policy.target(named: "local"))).cost(AuditUsage(promptTokens: 0, completionTokens: 0, webSearches: .max))
+                == 0)
+    }
+
     @Test func blockedIsABlockedRouteEverywhere() async throws {
         let s = try await Self.make()
         defer { try? FileManager.default.removeItem(at: s.dir) }
