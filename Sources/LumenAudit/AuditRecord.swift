@@ -618,11 +618,6 @@ package struct AuditTargetPrice: Codable, Sendable, Hashable {
         case webSearchPerThousand = "web_search_per_1k"
     }
 
-    /// USD for the given token counts.
-    package func cost(promptTokens: Int, completionTokens: Int) -> Double {
-        (Double(promptTokens) * inputPerMillion + Double(completionTokens) * outputPerMillion) / 1_000_000
-    }
-
     /// USD for a logged answer's tokens, its prompt-cache reads and writes at their own prices, and
     /// its web searches.
     package func cost(_ usage: AuditUsage) -> Double {

@@ -64,7 +64,7 @@ enum Wire {
         if usage.promptTokens != counted.prompt || usage.completionTokens != counted.completion {
             // Lumen's estimate instead of the backend's counts: its cache counts no longer add up.
             var extra = usage.extra
-            if usage.promptTokens != counted.prompt {
+            if !isOwn(usage, counted) {
                 for key in Usage.cacheMemberNames { extra[key] = nil }
             }
             usage = Usage(promptTokens: counted.prompt, completionTokens: counted.completion, extra: extra)
@@ -89,7 +89,7 @@ enum Wire {
     /// A stream's final usage: the counts and cost, with the backend's other members (prompt-cache
     /// counts, token details) when the counts are its own.
     static func makeUsage(_ counted: (prompt: Int, completion: Int), cost: Double, from usage: Usage?) -> Usage {
-        let extra = usage.flatMap { $0.promptTokens == counted.prompt ? $0.extra : nil }
+        let extra = usage.flatMap { isOwn($0, counted) ? $0.extra : nil }
         return Usage(promptTokens: counted.prompt, completionTokens: counted.completion, cost: cost, extra: extra ?? [:])
     }
 
@@ -106,10 +106,14 @@ enum Wire {
             inputTokens: counted.prompt, outputTokens: counted.completion, cacheReadTokens: cache.read, cacheWriteTokens: cache.write) + searches
     }
 
+    /// Whether the counts are the backend's own (not Lumen's estimate): only then do its other
+    /// members (the prompt cache's counts, token details) still add up.
+    static func isOwn(_ usage: Usage, _ counted: (prompt: Int, completion: Int)) -> Bool { usage.promptTokens == counted.prompt }
+
     /// The prompt cache's reads and writes of an answer, when its counts are the backend's own and
     /// it used the cache (nil otherwise): what the cost and the audit record take apart.
     static func cacheCounts(_ counted: (prompt: Int, completion: Int), usage: Usage?) -> (read: Int, write: Int)? {
-        guard let usage, usage.promptTokens == counted.prompt else { return nil }
+        guard let usage, isOwn(usage, counted) else { return nil }
         let read = usage.cacheReadTokens
         let write = usage.cacheWriteTokens
         return read > 0 || write > 0 ? (read, write) : nil

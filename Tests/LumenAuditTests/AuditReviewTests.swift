@@ -245,7 +245,7 @@ func fixtureLog(_ dir: String) async throws {
             case .blocked: direct.blocked += 1
             }
             if d.route != .blocked {
-                direct.cost += prices[d.target]!.cost(promptTokens: record.usage!.promptTokens, completionTokens: record.usage!.completionTokens)
+                direct.cost += prices[d.target]!.cost(record.usage!)
             }
             if d.target != record.decision!.target || d.route != record.decision!.route || d.action != record.decision!.action { direct.changed += 1 }
         }

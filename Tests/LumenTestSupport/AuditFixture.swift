@@ -68,7 +68,7 @@ package enum AuditFixture {
                     egress: target.route == .remote
                         ? AuditEgress(host: target.host ?? "", bytesSent: prompt * 4, bytesReceived: completion * 4) : nil,
                     usage: AuditUsage(promptTokens: prompt, completionTokens: completion),
-                    costUSD: target.cost(promptTokens: prompt, completionTokens: completion),
+                    costUSD: target.cost(AuditUsage(promptTokens: prompt, completionTokens: completion)),
                     latency: AuditLatency(decisionMs: 0.2, firstTokenMs: 80, totalMs: 900), status: .ok(), streamed: r % 2 == 0),
                 fsync: fsync)
             written += 1
