@@ -573,13 +573,14 @@ package final class Router: Sendable {
         }
     }
 
-    /// Runs `operation` for `attempt`; a local attempt while the client is watched, so that a client
-    /// that closes its connection cancels the generation (or its wait for a slot) and frees it. A
-    /// remote attempt is left to finish: its own I/O notices soon enough.
+    /// Runs `operation` for `attempt` while the client is watched, so that a client that closes its
+    /// connection cancels it: a local generation (or its wait for a slot) stops and frees the slot; a
+    /// remote request is closed, so the provider stops generating (and billing) an answer nobody
+    /// reads, instead of Lumen noticing at the provider's first byte or whole answer.
     func whileClientWaits<T: Sendable>(
         for attempt: Attempt, presence: (any ClientPresence)?, _ operation: () async throws -> T
     ) async throws -> T {
-        guard attempt.backend.route == .local, let presence else { return try await operation() }
+        guard let presence else { return try await operation() }
         return try await presence.whilePresent(operation)
     }
 

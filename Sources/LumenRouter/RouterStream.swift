@@ -39,8 +39,8 @@ extension Router {
             do {
                 let events = try await attempt.backend.stream(attempt.request, body: attempt.body)
                 iterator = events.makeAsyncIterator()
-                // A local stream's first token can wait for a slot: a client that leaves meanwhile
-                // frees its place in the queue at once.
+                // A local stream's first token can wait for a slot, a remote one for the provider: a
+                // client that leaves meanwhile frees its place in the queue, or closes the remote request, at once.
                 var waiting = iterator
                 first = try await whileClientWaits(for: attempt, presence: caller.presence) { try await waiting.next() }
                 iterator = waiting

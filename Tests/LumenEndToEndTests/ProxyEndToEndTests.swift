@@ -198,6 +198,48 @@ struct ProxyEndToEndTests {
         #expect(await upstream.recordedRequests().isEmpty, "a request left although the audit log was unavailable")
     }
 
+    /// A client that hangs up while a slow remote target thinks (8 s before its first byte): Lumen
+    /// closes the remote request at once, whole or streamed, and records 499 client_cancelled with the
+    /// host the request went to, instead of waiting for the provider's answer nobody reads.
+    @Test("a client that hangs up before the remote answers: the remote request is closed at once and recorded")
+    func hangUpClosesTheRemoteRequest() async throws {
+        let dir = try Harness.temporaryDirectory("remote-hangup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(
+            host: "127.0.0.1", port: 0, options: FakeUpstreamOptions(defaultFault: FakeFault(delay: .seconds(8))))
+        let server = try await Self.startServer(
+            policy: Self.policy(), upstreamPort: upstream.port, dir: dir, extra: ["--upstream-timeout", "30"])
+        let hangUp = """
+            import socket, sys, time
+            for stream in ("false", "true"):
+                body = b'{"model":"auto","stream":%s,"metadata":{"route":"remote"},"messages":[{"role":"user","content":"Tell me a fact."}]}' % stream.encode()
+                s = socket.create_connection(("127.0.0.1", \(server.port)))
+                s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(Self.apiKey)\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+                time.sleep(0.7)
+                s.close()
+            """
+        let started = ContinuousClock.now
+        let run = try await runProcess("/usr/bin/env", ["python3", "-c", hangUp], timeout: 30)
+        #expect(run.status == 0, "\(run.output)")
+        var cancelled: [Substring] = []
+        while started.duration(to: .now) < .seconds(20) {
+            cancelled = try Self.auditLines(in: dir).filter { $0.contains("client_cancelled") }
+            if cancelled.count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let waited = started.duration(to: .now)
+        _ = await server.terminate()
+        await upstream.shutdown()
+        #expect(await upstream.recordedRequests().count == 2, "the requests did not reach the remote")
+        let log = try Self.auditLines(in: dir).joined(separator: "\n")
+        #expect(cancelled.count == 2, "\(log)")
+        // Both records come while the upstream is still thinking (8 s), not after its answer.
+        #expect(waited < .seconds(6), "recorded after \(waited)")
+        for record in cancelled {
+            #expect(record.contains(#""code":499"#) && record.contains(#""host":"127.0.0.1:\#(upstream.port)""#), "\(record)")
+        }
+    }
+
     /// Issue #23: the embedded model serves tool calls. The official SDK runs a three-round tool loop on
     /// `model: local` (streamed and not), the tool_choice forms, parallel_tool_calls and structured output;
     /// every call's arguments are checked with `jsonschema`; nothing reaches the upstream.
