@@ -8,12 +8,28 @@ enum BudgetReservation {
     /// earlier; the reservation is settled to the real cost).
     static let defaultMaxOutputTokens = 4096
 
+    /// Web searches assumed for an Anthropic web search tool without `max_uses` (the provider sets no
+    /// limit of its own; Claude Code asks for at most 8).
+    static let defaultMaxWebSearches = 10
+
+    /// The web searches a body may make its target run at most: each web search server tool's
+    /// `max_uses` (else `defaultMaxWebSearches`); none for a body without one.
+    static func maxWebSearches(_ body: OutboundBody) -> Int {
+        guard body.format == .anthropicMessages else { return 0 }
+        return (body.json["tools"]?.arrayValue ?? []).reduce(0) { total, tool in
+            guard tool["type"]?.stringValue?.hasPrefix("web_search_") == true else { return total }
+            return total.saturatingAdd(min(max(tool["max_uses"]?.intValue ?? defaultMaxWebSearches, 0), 1_000_000))
+        }
+    }
+
     /// The reservation for sending `request` to `target`, nil when the target is free. Prompt tokens
     /// are the larger of the classifier's estimate and a quarter of the bytes that leave (the body
     /// carries JSON framing, so this stays above the real count for ordinary text); output is
-    /// `max_completion_tokens` or `max_tokens` (else `defaultMaxOutputTokens`) times `n`.
+    /// `max_completion_tokens` or `max_tokens` (else `defaultMaxOutputTokens`) times `n`; and the web
+    /// searches the body may run (`maxWebSearches`) at the target's price.
     static func request(
-        requestID: String, tenant: String?, target: PolicyTarget, request: ChatCompletionRequest, estimatedPromptTokens: Int, bodyBytes: Int
+        requestID: String, tenant: String?, target: PolicyTarget, request: ChatCompletionRequest, estimatedPromptTokens: Int, bodyBytes: Int,
+        webSearches: Int = 0
     ) -> BudgetReservationRequest? {
         guard target.isPaid else { return nil }
         let prompt = max(estimatedPromptTokens, (bodyBytes + 3) / 4)
@@ -23,7 +39,8 @@ enum BudgetReservation {
         let maxOutput = overflow ? Int.max / 2 : output
         return BudgetReservationRequest(
             requestID: requestID, tenant: tenant, target: target.name, promptTokens: prompt, maxOutputTokens: maxOutput,
-            amountUSD: target.estimatedCost(inputTokens: prompt, outputTokens: maxOutput))
+            amountUSD: target.estimatedCost(inputTokens: prompt, outputTokens: maxOutput)
+                + PolicyTarget.Price.searchCost(webSearches, perThousand: target.webSearchPrice))
     }
 }
 
@@ -32,12 +49,13 @@ extension Router {
     /// refusal follows the policy's `on_exhausted` (block → 403, otherwise skip this target so a local
     /// candidate can serve), an unreachable budget store refuses the remote route (503).
     func reserveBudget(
-        target: PolicyTarget, screened: ScreenedRequest, bytes: Int, trail: AuditTrail, plan: Plan
+        target: PolicyTarget, screened: ScreenedRequest, body: OutboundBody, bytes: Int, trail: AuditTrail, plan: Plan
     ) async throws(RouterError) -> String? {
         guard
             let wanted = BudgetReservation.request(
                 requestID: trail.requestID, tenant: trail.base.tenant, target: target, request: screened.request,
-                estimatedPromptTokens: screened.classification.estimatedTokens, bodyBytes: bytes)
+                estimatedPromptTokens: screened.classification.estimatedTokens, bodyBytes: bytes,
+                webSearches: BudgetReservation.maxWebSearches(body))
         else { return nil }
         switch await budget.reserve(wanted) {
         case .granted:

@@ -462,7 +462,9 @@ package final class Router: Sendable {
             throw .auditUnavailable("The audit log is unavailable (\(why)); remote routes are refused.", route: nil)
         case .log(let log):
             // The worst case is reserved against the budgets first (#17); settled by the completion record.
-            if let refused = try await reserveBudget(target: target, screened: screened, bytes: bytes.bytes.count, trail: trail, plan: plan) {
+            if let refused = try await reserveBudget(
+                target: target, screened: screened, body: final, bytes: bytes.bytes.count, trail: trail, plan: plan)
+            {
                 if case .route(let local)? = policy.budgets.onExhausted, local != name {
                     logger.info(
                         "budget reservation refused, serving locally", metadata: ["request_id": "\(trail.requestID)", "reason": "\(refused)"])

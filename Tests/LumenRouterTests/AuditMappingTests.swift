@@ -163,6 +163,28 @@ import Testing
                 == 0)
     }
 
+    /// A budget reservation covers the web searches a request may make an Anthropic target run:
+    /// each web search tool's max_uses (10 without one), at the target's search price.
+    @Test func webSearchesAreReservedAtTheirWorstCase() throws {
+        let yaml = Self.policyYAML.replacingOccurrences(of: "- name: remote\n    kind: openai", with: "- name: remote\n    kind: anthropic")
+        let target = try #require(try Policy.parse(yaml: yaml, file: "r.yaml", environment: [:]).target(named: "remote"))
+        func body(_ tools: [JSONValue], format: WireFormat = .anthropicMessages) -> OutboundBody {
+            OutboundBody(format: format, json: ["tools": .array(tools)])
+        }
+        let function: JSONValue = ["name": "f", "input_schema": ["type": "object"]]
+        #expect(BudgetReservation.maxWebSearches(body([["type": "web_search_20250305", "name": "web_search", "max_uses": 3], function])) == 3)
+        #expect(BudgetReservation.maxWebSearches(body([["type": "web_search_20250305", "name": "web_search"]])) == 10)
+        #expect(BudgetReservation.maxWebSearches(body([["type": "web_search_20250305", "name": "web_search", "max_uses": -5], function])) == 0)
+        #expect(BudgetReservation.maxWebSearches(body([function])) == 0)
+        #expect(BudgetReservation.maxWebSearches(body([["type": "web_search_20250305"]], format: .openAIChat)) == 0)
+        var request = Self.request("Search for a fact.")
+        request.maxTokens = 10
+        let reserved = try #require(
+            BudgetReservation.request(
+                requestID: "r", tenant: nil, target: target, request: request, estimatedPromptTokens: 100, bodyBytes: 0, webSearches: 3))
+        #expect(abs(reserved.amountUSD - ((100 * 1.0 + 10 * 2.0) / 1_000_000 + 3 * 10.0 / 1_000)) < 1e-12, "\(reserved.amountUSD)")
+    }
+
     @Test func blockedIsABlockedRouteEverywhere() async throws {
         let s = try await Self.make()
         defer { try? FileManager.default.removeItem(at: s.dir) }
