@@ -18,6 +18,8 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
     package var promptTokens = 0
     package var completionTokens = 0
     package var costUSD = 0.0
+    /// Web searches providers ran for the answers (their cost is in `costUSD`).
+    package var webSearches = 0
     /// Cost had every priced request gone to its policy's most expensive remote target.
     package var baselineUSD = 0.0
     /// Requests whose policy price table was not in the log (left out of the baseline).
@@ -40,6 +42,7 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case costUSD = "cost_usd"
+        case webSearches = "web_searches"
         case baselineUSD = "baseline_usd"
         case unpriced
         case injectionsByKind = "injections_by_kind"
@@ -62,6 +65,7 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
         promptTokens = promptTokens.saturatingAdd(prompt)
         completionTokens = completionTokens.saturatingAdd(completion)
         costUSD += max(request.costUSD ?? 0, 0)
+        webSearches = webSearches.saturatingAdd(max(request.usage?.webSearches ?? 0, 0))
         for injection in request.classification?.injections ?? [] where injection.flagged {
             injectionsByArea[injection.area, default: 0] += 1
             for kind in injection.kinds { injectionsByKind[kind, default: 0] += 1 }

@@ -150,6 +150,8 @@ import Testing
         #expect(abs((record.costUSD ?? 0) - expected) < 1e-12, "\(record.costUSD ?? 0)")
         let replay = try AuditReplay.run(directory: dir.path, policy: policy)
         #expect(abs(replay.after.costUSD - expected) < 1e-12 && abs(replay.before.costUSD - expected) < 1e-12, "\(replay.after.costUSD)")
+        let summary = try AuditSummary.compute(directory: dir.path, by: .target)
+        #expect(summary.total.webSearches == 3 && abs(summary.total.costUSD - expected) < 1e-12, "\(summary.total)")
         let columns = AuditCSV.header.split(separator: ",").map(String.init)
         let row = AuditCSV.row(record).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         #expect(Dictionary(uniqueKeysWithValues: zip(columns, row))["web_search_requests"] == "3")

@@ -183,6 +183,7 @@ struct AuditSummaryCommand: AsyncParsableCommand {
         if summary.total.unpriced > 0 { print("\(summary.total.unpriced) requests without a price table in the log (not in savings)") }
         if summary.incomplete > 0 { print("\(summary.incomplete) decisions without completion") }
         let total = summary.total
+        if total.webSearches > 0 { print("\(total.webSearches) web searches run by providers (priced per search, in the cost above)") }
         if !total.injectionsByKind.isEmpty || !total.injectionsByArea.isEmpty {
             func list(_ counts: [String: Int]) -> String {
                 counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
