@@ -195,7 +195,7 @@ actor FakeUpstreamState {
                 "stop_reason": call == nil ? "end_turn" : "tool_use", "stop_sequence": nil,
                 "usage": .object(
                     ["input_tokens": .integer(Int64(promptTokens)), "output_tokens": .integer(Int64(completionTokens))].merging(
-                        search.map { _ in ["server_tool_use": ["web_search_requests": 1]] } ?? [:]
+                        search.map { _ in ["server_tool_use": ["web_search_requests": 1, "web_fetch_requests": 0]] } ?? [:]
                     ) { $1 }),
             ]
             bytes = try WireJSON.encode(message)
@@ -419,7 +419,7 @@ actor FakeUpstreamState {
                     "type": "message_delta", "delta": ["stop_reason": .string(call == nil ? "end_turn" : "tool_use"), "stop_sequence": nil],
                     "usage": .object(
                         ["output_tokens": .integer(Int64(completion))].merging(
-                            search.map { _ in ["server_tool_use": ["web_search_requests": 1]] } ?? [:]
+                            search.map { _ in ["server_tool_use": ["web_search_requests": 1, "web_fetch_requests": 0]] } ?? [:]
                         ) { $1 }),
                 ]
             )
@@ -543,7 +543,8 @@ struct Conversation {
 
     /// Like Anthropic: a server tool's call carried back in an assistant turn needs its result there.
     static func serverBlockProblem(_ messages: [JSONValue]) -> String? {
-        for (position, message) in messages.enumerated() where message["role"]?.stringValue == "assistant" {
+        // (The last turn may be a paused one, continued by this request: its call has no result yet.)
+        for (position, message) in messages.enumerated().dropLast() where message["role"]?.stringValue == "assistant" {
             let blocks = message["content"]?.arrayValue ?? []
             let results = Set(blocks.compactMap { $0["type"]?.stringValue?.hasSuffix("_tool_result") == true ? $0["tool_use_id"]?.stringValue : nil })
             for block in blocks where block["type"]?.stringValue == "server_tool_use" {

@@ -133,10 +133,14 @@ package struct PolicyTarget: Sendable, Hashable, Codable {
             self.webSearchPerThousand = webSearchPerThousand
         }
 
-        /// USD for `searches` web searches at `perThousand` (a count out of range costs nothing).
+        /// USD for `searches` web searches at `perThousand`: a count below zero costs nothing, one
+        /// beyond `plausibleSearches` (a broken or hostile count) that many.
         package static func searchCost(_ searches: Int, perThousand: Double) -> Double {
-            Double(max(searches, 0)) * perThousand / 1_000
+            Double(min(max(searches, 0), plausibleSearches)) * perThousand / 1_000
         }
+
+        /// More web searches than one answer runs (a request's `max_uses` is rarely above 20).
+        package static let plausibleSearches = 10_000
 
         package static let free = Price()
 

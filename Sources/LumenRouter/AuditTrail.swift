@@ -104,6 +104,15 @@ struct AuditTrail: Sendable {
         attemptedEgress = egress
     }
 
+    /// A remote attempt whose client hung up before its answer: the provider has read the prompt
+    /// (and may have begun the answer), so the record and the budget are charged at least the
+    /// prompt at the target's price, never nothing.
+    mutating func clientLeft(_ attempt: Router.Attempt, estimatedInput: Int) {
+        guard attempt.backend.route == .remote else { return }
+        completion.usage = AuditUsage(promptTokens: estimatedInput, completionTokens: 0)
+        completion.costUSD = attempt.target.estimatedCost(inputTokens: estimatedInput, outputTokens: 0)
+    }
+
     /// Fills the completion record of a served request: `usage` as counted, with the prompt cache's
     /// counts and the web searches of the backend's own usage (`reported`).
     mutating func complete(

@@ -31,7 +31,7 @@ enum BudgetReservation {
         requestID: String, tenant: String?, target: PolicyTarget, request: ChatCompletionRequest, estimatedPromptTokens: Int, bodyBytes: Int,
         webSearches: Int = 0
     ) -> BudgetReservationRequest? {
-        guard target.isPaid else { return nil }
+        guard target.isPaid || (webSearches > 0 && target.webSearchPrice > 0) else { return nil }
         let prompt = max(estimatedPromptTokens, (bodyBytes + 3) / 4)
         let perChoice = max(request.maxCompletionTokens ?? request.maxTokens ?? defaultMaxOutputTokens, 1)
         let choices = max(request.n ?? 1, 1)

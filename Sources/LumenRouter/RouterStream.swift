@@ -50,6 +50,7 @@ extension Router {
                 trail.failed(attempt, backendError)
                 if backendError.kind == .cancelled {
                     // Nobody is waiting for a fallback's answer.
+                    trail.clientLeft(attempt, estimatedInput: estimatedInput)
                     lastError = backendError
                     break
                 }

@@ -237,6 +237,10 @@ struct ProxyEndToEndTests {
         #expect(waited < .seconds(6), "recorded after \(waited)")
         for record in cancelled {
             #expect(record.contains(#""code":499"#) && record.contains(#""host":"127.0.0.1:\#(upstream.port)""#), "\(record)")
+            // The provider read the prompt: it is charged (to the record and the budget), never nothing.
+            let object = try JSONSerialization.jsonObject(with: Data(record.utf8)) as? [String: Any]
+            #expect(((object?["cost_usd"] as? Double) ?? 0) > 0, "\(record)")
+            #expect((((object?["usage"] as? [String: Any])?["prompt_tokens"] as? Int) ?? 0) > 0, "\(record)")
         }
     }
 

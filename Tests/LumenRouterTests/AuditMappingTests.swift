@@ -185,6 +185,17 @@ import Testing
             BudgetReservation.request(
                 requestID: "r", tenant: nil, target: target, request: request, estimatedPromptTokens: 100, bodyBytes: 0, webSearches: 3))
         #expect(abs(reserved.amountUSD - ((100 * 1.0 + 10 * 2.0) / 1_000_000 + 3 * 10.0 / 1_000)) < 1e-12, "\(reserved.amountUSD)")
+        // A target that prices only its searches still reserves them; a hostile count costs a bounded amount.
+        let searchOnly = try #require(
+            try Policy.parse(
+                yaml: yaml.replacingOccurrences(of: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }", with: "price: { web_search_per_1k: 10 }"),
+                file: "s.yaml", environment: [:]
+            ).target(named: "remote"))
+        #expect(
+            BudgetReservation.request(
+                requestID: "r", tenant: nil, target: searchOnly, request: request, estimatedPromptTokens: 100, bodyBytes: 0, webSearches: 2)?
+                .amountUSD == 0.02)
+        #expect(PolicyTarget.Price.searchCost(.max, perThousand: 10) == 100 && PolicyTarget.Price.searchCost(.min, perThousand: 10) == 0)
     }
 
     @Test func blockedIsABlockedRouteEverywhere() async throws {
