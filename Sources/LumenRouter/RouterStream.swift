@@ -192,7 +192,7 @@ final class CommittedStream: @unchecked Sendable {
 
     private func costed() -> (counted: (prompt: Int, completion: Int), cost: Double) {
         let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.generated.tokens)
-        return (counted, Wire.cost(counted, usage: usage, on: attempt.target))
+        return (counted, Wire.cost(counted, usage: usage, searchesAtLeast: pump.searchesStarted, on: attempt.target))
     }
 
     /// Ends the stream. `costs` defaults to the cost as of now; the record takes the restoration
@@ -202,7 +202,7 @@ final class CommittedStream: @unchecked Sendable {
         let (counted, cost) = costs ?? costed()
         var trail = self.trail
         trail.complete(
-            attempt: attempt, status: 200, error: nil, usage: counted, reported: usage, cost: cost,
+            attempt: attempt, status: 200, error: nil, usage: counted, reported: usage, searchesAtLeast: pump.searchesStarted, cost: cost,
             fallbacks: fallbacks,
             bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
             firstToken: firstTokenAt, total: started.duration(to: .now)
@@ -252,6 +252,9 @@ struct StreamPump: Sendable {
     /// What the upstream generated (text, tool-call arguments, thinking and refusals, before restoration): the
     /// completion's size when the upstream does not report its usage (a cut stream).
     var generated = TokenTally()
+    /// Web searches an Anthropic target began in this stream (its `server_tool_use` blocks): what a
+    /// stream cut before the provider's final count still cost.
+    var searchesStarted = 0
     var lastChunk: ChatCompletionChunk?
 
     init(session: RedactionSession?, clientWantsUsage: Bool) {
@@ -267,6 +270,11 @@ struct StreamPump: Sendable {
         var extra: [ChatCompletionChunk] = []
         for i in chunk.choices.indices {
             let choiceIndex = chunk.choices[i].index
+            if case .start(let block)? = chunk.choices[i].delta.anthropicBlock, block["type"]?.stringValue == "server_tool_use",
+                block["name"]?.stringValue == "web_search"
+            {
+                searchesStarted += 1
+            }
             if session != nil, chunk.choices[i].delta.anthropicBlock?.startsBlock == true,
                 var restorer = textRestorers.removeValue(forKey: choiceIndex)
             {

@@ -96,9 +96,10 @@ enum Wire {
     /// What an answer costs on `target`: its counted tokens, the prompt cache's reads and writes
     /// priced apart when the counts are the backend's own (a cache read costs a tenth of an input
     /// token at Anthropic, a write a quarter more).
-    static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, on target: PolicyTarget) -> Double {
-        // Web searches the provider ran are billed per call, whatever the token counts.
-        let searches = PolicyTarget.Price.searchCost(usage?.webSearchRequests ?? 0, perThousand: target.webSearchPrice)
+    static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, searchesAtLeast: Int = 0, on target: PolicyTarget) -> Double {
+        // Web searches the provider ran are billed per call, whatever the token counts (at least
+        // those a stream was seen to begin, when it was cut before the provider counted them).
+        let searches = PolicyTarget.Price.searchCost(max(usage?.webSearchRequests ?? 0, searchesAtLeast), perThousand: target.webSearchPrice)
         guard let cache = cacheCounts(counted, usage: usage) else {
             return target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion) + searches
         }

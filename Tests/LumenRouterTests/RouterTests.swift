@@ -427,6 +427,32 @@ import Testing
         #expect(pump.restoration.restored == ["EMAIL_ADDRESS": 1])
     }
 
+    /// A stream cut before the provider's final count still costs the web searches it began.
+    @Test func aCutStreamCostsTheSearchesItBegan() throws {
+        func chunk(_ block: AnthropicBlockDelta) -> ChatCompletionChunk {
+            var delta = ChatDelta()
+            delta.anthropicBlock = block
+            return ChatCompletionChunk(id: "c", created: 0, model: "m", choices: [ChunkChoice(delta: delta)])
+        }
+        var pump = StreamPump(session: nil, clientWantsUsage: false)
+        _ = pump.process(chunk(.start(["type": "server_tool_use", "id": "s1", "name": "web_search", "input": [:]])))
+        _ = pump.process(chunk(.delta(["type": "input_json_delta", "partial_json": "{}"])))
+        _ = pump.process(chunk(.stop))
+        _ = pump.process(chunk(.start(["type": "web_search_tool_result", "tool_use_id": "s1", "content": []])))
+        _ = pump.process(chunk(.start(["type": "server_tool_use", "id": "s2", "name": "web_fetch", "input": [:]])))
+        #expect(pump.searchesStarted == 1)
+        let policy = try Policy.parse(
+            yaml:
+                "name: p\ntargets:\n  - name: c\n    kind: anthropic\n    base_url: http://127.0.0.1:1/v1\n    model: m\n    price: { input_per_mtok: 1, output_per_mtok: 2 }\ndefault:\n  route: c\n",
+            file: "p.yaml", environment: [:])
+        let target = try #require(policy.target(named: "c"))
+        let withSearch = Wire.cost((prompt: 1_000, completion: 0), usage: nil, searchesAtLeast: pump.searchesStarted, on: target)
+        #expect(abs(withSearch - (1_000.0 / 1_000_000 + 10.0 / 1_000)) < 1e-12)
+        // The provider's own count, when it came, wins when it is larger.
+        let counted = Usage(promptTokens: 1_000, completionTokens: 0, extra: ["server_tool_use": ["web_search_requests": 3]])
+        #expect(abs(Wire.cost((prompt: 1_000, completion: 0), usage: counted, searchesAtLeast: 1, on: target) - (0.001 + 0.03)) < 1e-12)
+    }
+
     @Test func clientLeavingMidStreamIsAuditedAsCancelled() async throws {
         let s = try await make()
         // The client reads one chunk, then goes away (the stream is released unfinished).
