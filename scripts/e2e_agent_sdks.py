@@ -158,6 +158,9 @@ def suite_anthropic():
             expect(types == ["server_tool_use", "web_search_tool_result", "text", "text"], types)
             use, result, lead, cited = msg.content
             expect(use.name == "web_search" and "lighthouse keepers" in use.input.get("query", ""), f"{use}")
+            # The query the upstream searched for held a placeholder; the client reads its own address
+            # (and the next turn carries it back, redacted again on the way out: the Swift test checks).
+            expect(EMAIL in use.input["query"] and "[EMAIL_" not in use.input["query"], f"{use.input}")
             expect(result.tool_use_id == use.id and result.content[0].url.startswith("https://search.invalid/"), f"{result}")
             expect(lead.text == "According to the search: " and not lead.citations, f"{lead}")
             expect(cited.citations and cited.citations[0].type == "web_search_result_location", f"{cited}")

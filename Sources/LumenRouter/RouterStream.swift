@@ -255,6 +255,8 @@ struct StreamPump: Sendable {
     /// Web searches an Anthropic target began in this stream (its `server_tool_use` blocks): what a
     /// stream cut before the provider's final count still cost.
     var searchesStarted = 0
+    /// The open server tool block's input (its query), restored as it streams.
+    var serverInputRestorer: StreamingRestorer?
     var lastChunk: ChatCompletionChunk?
 
     init(session: RedactionSession?, clientWantsUsage: Bool) {
@@ -270,10 +272,33 @@ struct StreamPump: Sendable {
         var extra: [ChatCompletionChunk] = []
         for i in chunk.choices.indices {
             let choiceIndex = chunk.choices[i].index
-            if case .start(let block)? = chunk.choices[i].delta.anthropicBlock, block["type"]?.stringValue == "server_tool_use",
-                block["name"]?.stringValue == "web_search"
-            {
-                searchesStarted += 1
+            switch chunk.choices[i].delta.anthropicBlock {
+            case .start(let block)? where block["type"]?.stringValue == "server_tool_use":
+                if block["name"]?.stringValue == "web_search" { searchesStarted += 1 }
+                if let session {
+                    chunk.choices[i].delta.anthropicBlock = .start(Wire.restoreBlock(block, session: session))
+                    serverInputRestorer = session.makeStreamingRestorer(format: .jsonArguments)
+                }
+            case .delta(let delta)? where delta["type"]?.stringValue == "input_json_delta":
+                // A server tool's query as it streams: restored like a tool call's arguments.
+                if var restorer = serverInputRestorer, var object = delta.objectValue {
+                    object["partial_json"] = .string(restorer.push(delta["partial_json"]?.stringValue ?? ""))
+                    serverInputRestorer = restorer
+                    chunk.choices[i].delta.anthropicBlock = .delta(.object(object))
+                }
+            case .stop?:
+                if var restorer = serverInputRestorer {
+                    serverInputRestorer = nil
+                    let rest = restorer.finish()
+                    if !rest.isEmpty {
+                        var held = chunk
+                        held.choices = [ChunkChoice(index: choiceIndex, delta: ChatDelta())]
+                        held.choices[0].delta.anthropicBlock = .delta(["type": "input_json_delta", "partial_json": .string(rest)])
+                        extra.append(held)
+                    }
+                }
+            default:
+                break
             }
             if session != nil, chunk.choices[i].delta.anthropicBlock?.startsBlock == true,
                 var restorer = textRestorers.removeValue(forKey: choiceIndex)

@@ -136,14 +136,9 @@ enum Wire {
                 message = message.replacingTextSegments(segments) ?? message.replacingText(segments.joined(separator: "\n"))
             }
             if let blocks = message.anthropicContent {
-                // The same text, block by block, for an Anthropic client (counted once, above).
-                message.anthropicContent = blocks.map { block in
-                    guard block["type"]?.stringValue == "text", let text = block["text"]?.stringValue, var object = block.objectValue else {
-                        return block
-                    }
-                    object["text"] = .string(session.restore(text, format: .text).text)
-                    return .object(object)
-                }
+                // The same text, block by block, for an Anthropic client (counted once, above), and a
+                // server tool's input (a web search's query).
+                message.anthropicContent = blocks.map { block in restoreBlock(block, session: session) }
             }
             if let calls = message.toolCalls {
                 message.toolCalls = calls.map { call in
@@ -157,6 +152,24 @@ enum Wire {
             response.choices[c].message = message
         }
         return stats
+    }
+
+    /// An Anthropic block with its placeholders restored: a text block's text, a server tool's input.
+    static func restoreBlock(_ block: JSONValue, session: RedactionSession) -> JSONValue {
+        guard var object = block.objectValue else { return block }
+        switch block["type"]?.stringValue {
+        case "text":
+            guard let text = block["text"]?.stringValue else { return block }
+            object["text"] = .string(session.restore(text, format: .text).text)
+        case "server_tool_use":
+            guard let input = block["input"], let json = try? WireJSON.encodeString(input),
+                let restored = try? WireJSON.decode(JSONValue.self, from: session.restore(json, format: .jsonArguments).text)
+            else { return block }
+            object["input"] = restored
+        default:
+            return block
+        }
+        return .object(object)
     }
 
     // MARK: - Chunks
