@@ -49,7 +49,9 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
         case injectionsByArea = "injections_by_area"
     }
 
-    mutating func add(_ request: AuditRequestView, baseline: AuditTargetPrice?) {
+    /// `searchPrice`: what the request's web searches cost per thousand on the target that ran them;
+    /// the baseline pays them the same (they are the request's, whichever target would have run them).
+    mutating func add(_ request: AuditRequestView, baseline: AuditTargetPrice?, searchPrice: Double = 0) {
         requests += 1
         switch request.decision?.route {
         case .local: localRequests += 1
@@ -71,7 +73,8 @@ package struct AuditSummaryGroup: Codable, Sendable, Hashable {
             for kind in injection.kinds { injectionsByKind[kind, default: 0] += 1 }
         }
         if request.decision?.route != .blocked {
-            if let baseline {
+            if var baseline {
+                baseline.webSearchPerThousand = searchPrice
                 baselineUSD += request.usage.map(baseline.cost) ?? 0
             } else {
                 unpriced += 1
@@ -161,12 +164,14 @@ extension AuditSummary {
     /// Summarises the requests of an audit source (directory or store chains).
     package static func compute(source: AuditSource, since: String? = nil, by grouping: AuditGrouping) throws -> AuditSummary {
         var prices: [String: AuditTargetPrice] = [:]
+        var searchPrices: [String: [String: Double]] = [:]
         var groups: [String: AuditSummaryGroup] = [:]
         var total = AuditSummaryGroup(key: "total")
         // Policy records precede the requests they price; read them regardless of --since.
         try AuditReader.forEach(source: source, as: AuditRequestView.self, containing: #""kind":"policy""#) { record in
             if record.kind == .policy, let hash = record.policy?.hash, let baseline = record.policyInfo?.mostExpensiveRemote {
                 prices[hash] = baseline
+                for target in record.policyInfo?.targets ?? [] { searchPrices[hash, default: [:]][target.name] = target.webSearchPerThousand }
             }
         }
         let incomplete = try AuditRequests.collect(in: source, since: since, as: AuditRequestView.self, kind: \.kind, id: \.id) { request in
@@ -178,8 +183,9 @@ extension AuditSummary {
                 case .rule: request.decision?.rule ?? "(none)"
                 case .day: String(request.ts.prefix(10))
                 }
-            groups[key, default: AuditSummaryGroup(key: key)].add(request, baseline: baseline)
-            total.add(request, baseline: baseline)
+            let searchPrice = request.policy.flatMap { searchPrices[$0.hash]?[request.decision?.target ?? ""] } ?? 0
+            groups[key, default: AuditSummaryGroup(key: key)].add(request, baseline: baseline, searchPrice: searchPrice)
+            total.add(request, baseline: baseline, searchPrice: searchPrice)
         }
         return AuditSummary(
             grouping: grouping.rawValue, since: since, total: total,

@@ -125,12 +125,15 @@ import Testing
     @Test(arguments: [false, true]) func webSearchesAreLoggedAndPriced(stream: Bool) async throws {
         let yaml = Self.policyYAML.replacingOccurrences(
             of: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }",
-            with: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0, web_search_per_1k: 8 }")
+            with: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0, web_search_per_1k: 8 }\n"
+                + "  - name: premium\n    kind: openai\n    base_url: http://127.0.0.1:3/v1\n    model: premium-model\n"
+                + "    price: { input_per_mtok: 10.0, output_per_mtok: 20.0 }")
         let policy = try Policy.parse(yaml: yaml, file: "search.yaml", environment: [:])
         #expect(try #require(policy.target(named: "remote")).webSearchPrice == 8)
         let dir = try Harness.temporaryDirectory("search")
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
+        try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
         let usage = Usage(promptTokens: 1_000, completionTokens: 10, extra: ["server_tool_use": ["web_search_requests": 3]])
         let router = Router(
             configuration: RouterConfiguration(policy: policy),
@@ -152,6 +155,10 @@ import Testing
         #expect(abs(replay.after.costUSD - expected) < 1e-12 && abs(replay.before.costUSD - expected) < 1e-12, "\(replay.after.costUSD)")
         let summary = try AuditSummary.compute(directory: dir.path, by: .target)
         #expect(summary.total.webSearches == 3 && abs(summary.total.costUSD - expected) < 1e-12, "\(summary.total)")
+        // The baseline (the policy's most expensive remote target, which prices no searches) pays the
+        // same searches: no saving is made of them, only of the tokens' prices.
+        let baseline = (1_000 * 10.0 + 10 * 20.0) / 1_000_000 + 3 * 8.0 / 1_000
+        #expect(abs(summary.total.baselineUSD - baseline) < 1e-12, "\(summary.total) \(summary.baselineTargets)")
         let columns = AuditCSV.header.split(separator: ",").map(String.init)
         let row = AuditCSV.row(record).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         #expect(Dictionary(uniqueKeysWithValues: zip(columns, row))["web_search_requests"] == "3")
