@@ -66,6 +66,29 @@ import Testing
         }
     }
 
+    /// Serves one request (whole or streamed) through a remote target that reports `upstreamUsage`,
+    /// into a fresh audit directory (the policy's price record first, as `lumen serve` writes it);
+    /// returns its completion record and the directory (the caller removes it).
+    static func serveOne(_ policy: Policy, upstreamUsage: Usage, stream: Bool, id: String) async throws -> (AuditRecord, URL) {
+        let dir = try Harness.temporaryDirectory("serve-one")
+        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
+        try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
+        let router = Router(
+            configuration: RouterConfiguration(policy: policy),
+            backends: [
+                "local": .ready(FakeBackend(route: .local)),
+                "remote": .ready(FakeBackend(route: .remote, host: "remote.example", usage: upstreamUsage)),
+            ],
+            audit: .log(log), logger: Logger(label: "test"))
+        var request = Self.request("Tell me a fact.", metadata: ["route": "remote"])
+        request.stream = stream
+        let result = try await router.handle(request, caller: Caller(requestID: id, tenant: "t", keyID: "k"))
+        if case .stream(_, let chunks) = result { for try await _ in chunks {} }
+        try await log.close()
+        let s = Setup(router: router, dir: dir, log: log, policy: policy)
+        return (try #require(try await Self.records(s).first { $0.id == id && $0.kind == .completion }), dir)
+    }
+
     /// An answer partly read from the provider's prompt cache: the record keeps the cache's counts,
     /// whole and streamed, and a replay and the summary's baseline price them at the cache's rate
     /// (an agent's follow-up turns are mostly cache reads: at the input price a replay overstated
@@ -75,26 +98,12 @@ import Testing
             of: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0 }",
             with: "price: { input_per_mtok: 1.0, output_per_mtok: 2.0, cache_read_per_mtok: 0.1, cache_write_per_mtok: 1.25 }")
         let policy = try Policy.parse(yaml: yaml, file: "cache.yaml", environment: [:])
-        let dir = try Harness.temporaryDirectory("cache")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
         // 1,000 prompt tokens: 800 read from the cache, 100 written to it; 10 out.
         let usage = Usage(
             promptTokens: 1_000, completionTokens: 10,
             extra: ["cache_read_input_tokens": 800, "cache_creation_input_tokens": 100])
-        let router = Router(
-            configuration: RouterConfiguration(policy: policy),
-            backends: [
-                "local": .ready(FakeBackend(route: .local)), "remote": .ready(FakeBackend(route: .remote, host: "remote.example", usage: usage)),
-            ],
-            audit: .log(log), logger: Logger(label: "test"))
-        var request = Self.request("Tell me a fact.", metadata: ["route": "remote"])
-        request.stream = stream
-        let result = try await router.handle(request, caller: Caller(requestID: "c1", tenant: "t", keyID: "k"))
-        if case .stream(_, let chunks) = result { for try await _ in chunks {} }
-        try await log.close()
-        let s = Setup(router: router, dir: dir, log: log, policy: policy)
-        let record = try #require(try await Self.records(s).first { $0.id == "c1" && $0.kind == .completion })
+        let (record, dir) = try await Self.serveOne(policy, upstreamUsage: usage, stream: stream, id: "c1")
+        defer { try? FileManager.default.removeItem(at: dir) }
         #expect(record.usage == AuditUsage(promptTokens: 1_000, completionTokens: 10, cacheReadTokens: 800, cacheWriteTokens: 100))
         let expected = (100 * 1.0 + 800 * 0.1 + 100 * 1.25 + 10 * 2.0) / 1_000_000
         #expect(abs((record.costUSD ?? 0) - expected) < 1e-12, "\(record.costUSD ?? 0)")
@@ -130,24 +139,9 @@ import Testing
                 + "    price: { input_per_mtok: 10.0, output_per_mtok: 20.0 }")
         let policy = try Policy.parse(yaml: yaml, file: "search.yaml", environment: [:])
         #expect(try #require(policy.target(named: "remote")).webSearchPrice == 8)
-        let dir = try Harness.temporaryDirectory("search")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
-        try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
         let usage = Usage(promptTokens: 1_000, completionTokens: 10, extra: ["server_tool_use": ["web_search_requests": 3]])
-        let router = Router(
-            configuration: RouterConfiguration(policy: policy),
-            backends: [
-                "local": .ready(FakeBackend(route: .local)), "remote": .ready(FakeBackend(route: .remote, host: "remote.example", usage: usage)),
-            ],
-            audit: .log(log), logger: Logger(label: "test"))
-        var request = Self.request("Search for a fact.", metadata: ["route": "remote"])
-        request.stream = stream
-        let result = try await router.handle(request, caller: Caller(requestID: "s1", tenant: "t", keyID: "k"))
-        if case .stream(_, let chunks) = result { for try await _ in chunks {} }
-        try await log.close()
-        let s = Setup(router: router, dir: dir, log: log, policy: policy)
-        let record = try #require(try await Self.records(s).first { $0.id == "s1" && $0.kind == .completion })
+        let (record, dir) = try await Self.serveOne(policy, upstreamUsage: usage, stream: stream, id: "s1")
+        defer { try? FileManager.default.removeItem(at: dir) }
         #expect(record.usage == AuditUsage(promptTokens: 1_000, completionTokens: 10, webSearches: 3))
         let expected = (1_000 * 1.0 + 10 * 2.0) / 1_000_000 + 3 * 8.0 / 1_000
         #expect(abs((record.costUSD ?? 0) - expected) < 1e-12, "\(record.costUSD ?? 0)")
