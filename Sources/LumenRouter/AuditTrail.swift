@@ -116,14 +116,15 @@ struct AuditTrail: Sendable {
     /// Fills the completion record of a served request: `usage` as counted, with the prompt cache's
     /// counts and the web searches of the backend's own usage (`reported`).
     mutating func complete(
-        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), reported: Usage? = nil, searchesAtLeast: Int = 0,
+        attempt: Router.Attempt, status: Int, error: String?, usage: (prompt: Int, completion: Int), reported: Usage? = nil,
+        searchesIfUncounted: Int = 0,
         cost: Double, fallbacks: [FallbackEvent], bytesSent: Int, bytesReceived: Int, restoration: RestorationStats,
         firstToken: Duration?, total: Duration
     ) {
         completion.decision?.target = attempt.name
         completion.decision?.route = attempt.backend.route
         let cache = Wire.cacheCounts(usage, usage: reported)
-        let searches = max(reported?.webSearchRequests ?? 0, searchesAtLeast)
+        let searches = reported.map(\.webSearchRequests) ?? searchesIfUncounted
         completion.usage = AuditUsage(
             promptTokens: usage.prompt, completionTokens: usage.completion, cacheReadTokens: cache.flatMap { $0.read > 0 ? $0.read : nil },
             cacheWriteTokens: cache.flatMap { $0.write > 0 ? $0.write : nil }, webSearches: searches > 0 ? searches : nil)

@@ -94,9 +94,22 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     /// The client went away (its task was cancelled).
     package static let clientClosed = BackendError(.cancelled, "the client closed the connection")
 
-    /// `error` as a backend error: itself, `clientClosed` for a cancellation, else a failure.
+    /// The client had gone before the work began: nothing was sent, nothing is owed.
+    package static let clientGoneBeforeStart = BackendError(.cancelled, "the client closed the connection before the request was sent")
+
+    /// Whether this is `clientGoneBeforeStart`.
+    package var isBeforeStart: Bool { kind == .cancelled && message == Self.clientGoneBeforeStart.message }
+
+    /// `error` as a backend error: itself, `clientClosed` for a cancellation (`clientGoneBeforeStart`
+    /// when the presence watch refused to start the work), else a failure.
     package static func from(_ error: any Error) -> BackendError {
         if let error = error as? BackendError { return error }
+        if error is ClientGoneBeforeStart { return clientGoneBeforeStart }
         return error is CancellationError ? clientClosed : BackendError(.failure, "\(error)")
     }
+}
+
+/// Thrown by a `ClientPresence` whose client had gone before the operation began (it never ran).
+package struct ClientGoneBeforeStart: Error, Sendable {
+    package init() {}
 }

@@ -546,7 +546,7 @@ package final class Router: Sendable {
             } catch {
                 if error.kind == .cancelled {
                     // Nobody is waiting for a fallback's answer.
-                    trail.clientLeft(attempt, estimatedInput: plan.estimatedInputTokens)
+                    if !error.isBeforeStart { trail.clientLeft(attempt, estimatedInput: plan.estimatedInputTokens) }
                     lastError = error
                     break
                 }

@@ -50,7 +50,7 @@ extension Router {
                 trail.failed(attempt, backendError)
                 if backendError.kind == .cancelled {
                     // Nobody is waiting for a fallback's answer.
-                    trail.clientLeft(attempt, estimatedInput: estimatedInput)
+                    if !backendError.isBeforeStart { trail.clientLeft(attempt, estimatedInput: estimatedInput) }
                     lastError = backendError
                     break
                 }
@@ -192,7 +192,7 @@ final class CommittedStream: @unchecked Sendable {
 
     private func costed() -> (counted: (prompt: Int, completion: Int), cost: Double) {
         let counted = Wire.tokens(usage, fallbackPrompt: estimatedInput, fallbackCompletion: pump.generated.tokens)
-        return (counted, Wire.cost(counted, usage: usage, searchesAtLeast: pump.searchesStarted, on: attempt.target))
+        return (counted, Wire.cost(counted, usage: usage, searchesIfUncounted: pump.searchesStarted, on: attempt.target))
     }
 
     /// Ends the stream. `costs` defaults to the cost as of now; the record takes the restoration
@@ -202,7 +202,7 @@ final class CommittedStream: @unchecked Sendable {
         let (counted, cost) = costs ?? costed()
         var trail = self.trail
         trail.complete(
-            attempt: attempt, status: 200, error: nil, usage: counted, reported: usage, searchesAtLeast: pump.searchesStarted, cost: cost,
+            attempt: attempt, status: 200, error: nil, usage: counted, reported: usage, searchesIfUncounted: pump.searchesStarted, cost: cost,
             fallbacks: fallbacks,
             bytesSent: sent, bytesReceived: received, restoration: pump.restoration,
             firstToken: firstTokenAt, total: started.duration(to: .now)
@@ -276,7 +276,9 @@ struct StreamPump: Sendable {
             case .start(let block)? where block["type"]?.stringValue == "server_tool_use":
                 if block["name"]?.stringValue == "web_search" { searchesStarted += 1 }
                 if let session {
-                    chunk.choices[i].delta.anthropicBlock = .start(Wire.restoreBlock(block, session: session))
+                    let restored = Wire.restoreBlock(block, session: session)
+                    restoration.merge(restored.stats)
+                    chunk.choices[i].delta.anthropicBlock = .start(restored.block)
                     serverInputRestorer = session.makeStreamingRestorer(format: .jsonArguments)
                 }
             case .delta(let delta)? where delta["type"]?.stringValue == "input_json_delta":
@@ -290,6 +292,7 @@ struct StreamPump: Sendable {
                 if var restorer = serverInputRestorer {
                     serverInputRestorer = nil
                     let rest = restorer.finish()
+                    restoration.merge(restorer.stats)
                     if !rest.isEmpty {
                         var held = chunk
                         held.choices = [ChunkChoice(index: choiceIndex, delta: ChatDelta())]

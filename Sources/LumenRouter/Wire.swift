@@ -96,10 +96,11 @@ enum Wire {
     /// What an answer costs on `target`: its counted tokens, the prompt cache's reads and writes
     /// priced apart when the counts are the backend's own (a cache read costs a tenth of an input
     /// token at Anthropic, a write a quarter more).
-    static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, searchesAtLeast: Int = 0, on target: PolicyTarget) -> Double {
-        // Web searches the provider ran are billed per call, whatever the token counts (at least
-        // those a stream was seen to begin, when it was cut before the provider counted them).
-        let searches = PolicyTarget.Price.searchCost(max(usage?.webSearchRequests ?? 0, searchesAtLeast), perThousand: target.webSearchPrice)
+    static func cost(_ counted: (prompt: Int, completion: Int), usage: Usage?, searchesIfUncounted: Int = 0, on target: PolicyTarget) -> Double {
+        // Web searches the provider ran are billed per call, whatever the token counts: its own count
+        // (a call past `max_uses` begins but is not run or billed), else those a stream cut before
+        // the count was seen to begin.
+        let searches = PolicyTarget.Price.searchCost(usage.map(\.webSearchRequests) ?? searchesIfUncounted, perThousand: target.webSearchPrice)
         guard let cache = cacheCounts(counted, usage: usage) else {
             return target.estimatedCost(inputTokens: counted.prompt, outputTokens: counted.completion) + searches
         }
@@ -138,7 +139,11 @@ enum Wire {
             if let blocks = message.anthropicContent {
                 // The same text, block by block, for an Anthropic client (counted once, above), and a
                 // server tool's input (a web search's query).
-                message.anthropicContent = blocks.map { block in restoreBlock(block, session: session) }
+                message.anthropicContent = blocks.map { block in
+                    let restored = restoreBlock(block, session: session)
+                    stats.merge(restored.stats)
+                    return restored.block
+                }
             }
             if let calls = message.toolCalls {
                 message.toolCalls = calls.map { call in
@@ -154,22 +159,25 @@ enum Wire {
         return stats
     }
 
-    /// An Anthropic block with its placeholders restored: a text block's text, a server tool's input.
-    static func restoreBlock(_ block: JSONValue, session: RedactionSession) -> JSONValue {
-        guard var object = block.objectValue else { return block }
+    /// An Anthropic block with its placeholders restored: a text block's text (its counts are the
+    /// message content's, not returned again), a server tool's input (counted).
+    static func restoreBlock(_ block: JSONValue, session: RedactionSession) -> (block: JSONValue, stats: RestorationStats) {
+        guard var object = block.objectValue else { return (block, RestorationStats()) }
+        var stats = RestorationStats()
         switch block["type"]?.stringValue {
         case "text":
-            guard let text = block["text"]?.stringValue else { return block }
+            guard let text = block["text"]?.stringValue else { return (block, stats) }
             object["text"] = .string(session.restore(text, format: .text).text)
         case "server_tool_use":
-            guard let input = block["input"], let json = try? WireJSON.encodeString(input),
-                let restored = try? WireJSON.decode(JSONValue.self, from: session.restore(json, format: .jsonArguments).text)
-            else { return block }
-            object["input"] = restored
+            guard let input = block["input"], let json = try? WireJSON.encodeString(input) else { return (block, stats) }
+            let restored = session.restore(json, format: .jsonArguments)
+            guard let value = try? WireJSON.decode(JSONValue.self, from: restored.text) else { return (block, stats) }
+            object["input"] = value
+            stats = restored.stats
         default:
-            return block
+            return (block, stats)
         }
-        return .object(object)
+        return (.object(object), stats)
     }
 
     // MARK: - Chunks

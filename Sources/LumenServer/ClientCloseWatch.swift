@@ -85,14 +85,14 @@ struct ChannelPresence: ClientPresence {
     func whilePresent<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
         guard let watch = ClientCloseWatch.watch(on: channel) else {
             // A closed channel has no handlers left: its client went away before the work began.
-            if watched { throw CancellationError() }
+            if watched { throw ClientGoneBeforeStart() }
             return try await operation()
         }
         return try await withoutActuallyEscaping(operation) { operation in
             // One task for the work, cancelled by the watch when the client goes while it runs (a
             // task group with a second task waiting on the watch cost the proxy ~8% of its throughput).
             let run = NIOLockedValueBox(Run())
-            guard let id = watch.onGone({ run.withLockedValue { $0.clientLeft() }?() }) else { throw CancellationError() }
+            guard let id = watch.onGone({ run.withLockedValue { $0.clientLeft() }?() }) else { throw ClientGoneBeforeStart() }
             defer { watch.remove(id) }
             let work = UncheckedSendable(operation)
             let task = Task {

@@ -69,7 +69,9 @@ import Testing
     /// Serves one request (whole or streamed) through a remote target that reports `upstreamUsage`,
     /// into a fresh audit directory (the policy's price record first, as `lumen serve` writes it);
     /// returns its completion record and the directory (the caller removes it).
-    static func serveOne(_ policy: Policy, upstreamUsage: Usage, stream: Bool, id: String) async throws -> (AuditRecord, URL) {
+    static func serveOne(
+        _ policy: Policy, upstreamUsage: Usage, stream: Bool, id: String, presence: (any ClientPresence)? = nil
+    ) async throws -> (AuditRecord, URL) {
         let dir = try Harness.temporaryDirectory("serve-one")
         let log = try await AuditLog.open(AuditLogConfiguration(directory: dir.path))
         try await log.recordPolicy(AuditPolicyRef(name: policy.name, hash: policy.contentHash), info: AuditPolicyInfo(policy))
@@ -82,11 +84,42 @@ import Testing
             audit: .log(log), logger: Logger(label: "test"))
         var request = Self.request("Tell me a fact.", metadata: ["route": "remote"])
         request.stream = stream
-        let result = try await router.handle(request, caller: Caller(requestID: id, tenant: "t", keyID: "k"))
-        if case .stream(_, let chunks) = result { for try await _ in chunks {} }
+        do {
+            let result = try await router.handle(request, caller: Caller(requestID: id, tenant: "t", keyID: "k", presence: presence))
+            if case .stream(_, let chunks) = result { for try await _ in chunks {} }
+        } catch let error as RouterError where presence != nil {
+            #expect(error.status == 499, "\(error)")
+        }
         try await log.close()
         let s = Setup(router: router, dir: dir, log: log, policy: policy)
         return (try #require(try await Self.records(s).first { $0.id == id && $0.kind == .completion }), dir)
+    }
+
+    /// A client gone before the work starts (`started` false), or while it runs.
+    struct GonePresence: ClientPresence {
+        let started: Bool
+        func whilePresent<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
+            if !started { throw ClientGoneBeforeStart() }
+            throw CancellationError()
+        }
+    }
+
+    /// A client that hangs up on a remote request: once the request went out, the provider read the
+    /// prompt and the record (and the budget) are charged for it; a request the client left before it
+    /// was sent costs nothing.
+    @Test(arguments: [(false, false), (true, false), (true, true)])
+    func aClientThatLeavesPaysForThePromptOnlyIfItWentOut(started: Bool, stream: Bool) async throws {
+        let policy = try Policy.parse(yaml: Self.policyYAML, file: "gone.yaml", environment: [:])
+        let (record, dir) = try await Self.serveOne(
+            policy, upstreamUsage: Usage(promptTokens: 1, completionTokens: 1), stream: stream, id: "g", presence: GonePresence(started: started))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(record.status?.code == 499 && record.status?.error == "client_cancelled", "\(record)")
+        if started {
+            let prompt = try #require(record.usage?.promptTokens)
+            #expect(prompt > 0 && abs((record.costUSD ?? 0) - Double(prompt) * 1.0 / 1_000_000) < 1e-15, "\(record)")
+        } else {
+            #expect(record.costUSD == 0 && record.usage == nil, "\(record)")
+        }
     }
 
     /// An answer partly read from the provider's prompt cache: the record keeps the cache's counts,

@@ -446,11 +446,12 @@ import Testing
                 "name: p\ntargets:\n  - name: c\n    kind: anthropic\n    base_url: http://127.0.0.1:1/v1\n    model: m\n    price: { input_per_mtok: 1, output_per_mtok: 2 }\ndefault:\n  route: c\n",
             file: "p.yaml", environment: [:])
         let target = try #require(policy.target(named: "c"))
-        let withSearch = Wire.cost((prompt: 1_000, completion: 0), usage: nil, searchesAtLeast: pump.searchesStarted, on: target)
+        let withSearch = Wire.cost((prompt: 1_000, completion: 0), usage: nil, searchesIfUncounted: pump.searchesStarted, on: target)
         #expect(abs(withSearch - (1_000.0 / 1_000_000 + 10.0 / 1_000)) < 1e-12)
-        // The provider's own count, when it came, wins when it is larger.
-        let counted = Usage(promptTokens: 1_000, completionTokens: 0, extra: ["server_tool_use": ["web_search_requests": 3]])
-        #expect(abs(Wire.cost((prompt: 1_000, completion: 0), usage: counted, searchesAtLeast: 1, on: target) - (0.001 + 0.03)) < 1e-12)
+        // The provider's own count, when it came, is the count: a call past max_uses begins a block
+        // but is neither run nor billed.
+        let counted = Usage(promptTokens: 1_000, completionTokens: 0, extra: ["server_tool_use": ["web_search_requests": 2]])
+        #expect(abs(Wire.cost((prompt: 1_000, completion: 0), usage: counted, searchesIfUncounted: 3, on: target) - (0.001 + 0.02)) < 1e-12)
     }
 
     @Test func clientLeavingMidStreamIsAuditedAsCancelled() async throws {
