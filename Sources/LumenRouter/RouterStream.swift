@@ -361,6 +361,19 @@ struct StreamPump: Sendable {
     /// Flushes remaining restorers and appends the usage chunk (with cost) when the client asked for it.
     mutating func finish(usage: Usage, template: ChatCompletionChunk?) -> [ChatCompletionChunk] {
         var out: [ChatCompletionChunk] = []
+        if var restorer = serverInputRestorer, let template {
+            // A server tool's block the stream never closed: what its query's restorer held back.
+            serverInputRestorer = nil
+            let rest = restorer.finish()
+            restoration.merge(restorer.stats)
+            if !rest.isEmpty {
+                var held = template
+                held.usage = nil
+                held.choices = [ChunkChoice(delta: ChatDelta())]
+                held.choices[0].delta.anthropicBlock = .delta(["type": "input_json_delta", "partial_json": .string(rest)])
+                out.append(held)
+            }
+        }
         if let template {
             for index in Set(textRestorers.keys).union(argumentRestorers.keys.compactMap { Int($0.split(separator: "/")[0]) }).sorted() {
                 if let chunk = flush(choiceIndex: index, template: template) { out.append(chunk) }

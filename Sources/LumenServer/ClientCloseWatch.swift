@@ -106,9 +106,11 @@ struct ChannelPresence: ClientPresence {
             } onCancel: {
                 task.cancel()
             }
-            // The client left while the work ran: whatever the work made of its cancellation (an
-            // empty stream, a partial answer), nobody reads it. Work that had finished stands.
-            if run.withLockedValue({ $0.left }) { throw CancellationError() }
+            // The client left while the work ran, or the request's own task was cancelled (the server
+            // stopping): whatever the work made of its cancellation (an empty stream, a partial
+            // answer) is no answer, and no fallback should take it for a failed target's. Work that
+            // had finished before the client left stands.
+            if run.withLockedValue({ $0.left }) || Task.isCancelled { throw CancellationError() }
             return try result.get()
         }
     }

@@ -427,6 +427,29 @@ import Testing
         #expect(pump.restoration.restored == ["EMAIL_ADDRESS": 1])
     }
 
+    /// A server tool's query whose block the stream never closed: what the restorer held back still
+    /// reaches the client when the stream ends.
+    @Test func aServerToolQueryIsFlushedAtTheEnd() throws {
+        let text = "Write to ann@fastmail.fm today."
+        let start = Array(text.unicodeScalars).firstIndex(of: "a")!
+        let session = try RedactionSession(
+            texts: [text], findings: [[Finding(type: .email, start: start, end: start + 15, score: 0.9)]], pseudonymise: [.email])
+        func chunk(_ block: AnthropicBlockDelta) -> ChatCompletionChunk {
+            var delta = ChatDelta()
+            delta.anthropicBlock = block
+            return ChatCompletionChunk(id: "c", created: 0, model: "m", choices: [ChunkChoice(delta: delta)])
+        }
+        var pump = StreamPump(session: session, clientWantsUsage: false)
+        var out = pump.process(chunk(.start(["type": "server_tool_use", "id": "s1", "name": "web_search", "input": [:]])))
+        out += pump.process(chunk(.delta(["type": "input_json_delta", "partial_json": #"{"query":"mail [EMAIL_"#])))
+        out += pump.finish(usage: Usage(promptTokens: 1, completionTokens: 1), template: out.last)
+        let partial = out.compactMap { chunk -> String? in
+            guard case .delta(let delta)? = chunk.choices.first?.delta.anthropicBlock else { return nil }
+            return delta["partial_json"]?.stringValue
+        }
+        #expect(partial.joined() == #"{"query":"mail [EMAIL_"#, "\(partial)")
+    }
+
     /// A stream cut before the provider's final count still costs the web searches it began.
     @Test func aCutStreamCostsTheSearchesItBegan() throws {
         func chunk(_ block: AnthropicBlockDelta) -> ChatCompletionChunk {
