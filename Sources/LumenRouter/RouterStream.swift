@@ -289,17 +289,7 @@ struct StreamPump: Sendable {
                     chunk.choices[i].delta.anthropicBlock = .delta(.object(object))
                 }
             case .stop?:
-                if var restorer = serverInputRestorer {
-                    serverInputRestorer = nil
-                    let rest = restorer.finish()
-                    restoration.merge(restorer.stats)
-                    if !rest.isEmpty {
-                        var held = chunk
-                        held.choices = [ChunkChoice(index: choiceIndex, delta: ChatDelta())]
-                        held.choices[0].delta.anthropicBlock = .delta(["type": "input_json_delta", "partial_json": .string(rest)])
-                        extra.append(held)
-                    }
-                }
+                if let held = flushServerInput(template: chunk, choiceIndex: choiceIndex) { extra.append(held) }
             default:
                 break
             }
@@ -358,23 +348,25 @@ struct StreamPump: Sendable {
         return Wire.flushChunk(template: template, choiceIndex: choiceIndex, text: text, toolArguments: arguments)
     }
 
+    /// Ends the open server tool block's query restoration: what its restorer held back, as one more
+    /// `input_json_delta` (nil when nothing was held, or no block is open).
+    mutating func flushServerInput(template: ChatCompletionChunk, choiceIndex: Int) -> ChatCompletionChunk? {
+        guard var restorer = serverInputRestorer else { return nil }
+        serverInputRestorer = nil
+        let rest = restorer.finish()
+        restoration.merge(restorer.stats)
+        guard !rest.isEmpty else { return nil }
+        var held = Wire.flushChunk(template: template, choiceIndex: choiceIndex, text: "", toolArguments: [])
+        held.choices[0].delta.anthropicBlock = .delta(["type": "input_json_delta", "partial_json": .string(rest)])
+        return held
+    }
+
     /// Flushes remaining restorers and appends the usage chunk (with cost) when the client asked for it.
     mutating func finish(usage: Usage, template: ChatCompletionChunk?) -> [ChatCompletionChunk] {
         var out: [ChatCompletionChunk] = []
-        if var restorer = serverInputRestorer, let template {
-            // A server tool's block the stream never closed: what its query's restorer held back.
-            serverInputRestorer = nil
-            let rest = restorer.finish()
-            restoration.merge(restorer.stats)
-            if !rest.isEmpty {
-                var held = template
-                held.usage = nil
-                held.choices = [ChunkChoice(delta: ChatDelta())]
-                held.choices[0].delta.anthropicBlock = .delta(["type": "input_json_delta", "partial_json": .string(rest)])
-                out.append(held)
-            }
-        }
         if let template {
+            // A server tool's block the stream never closed: what its query's restorer held back.
+            if let held = flushServerInput(template: template, choiceIndex: 0) { out.append(held) }
             for index in Set(textRestorers.keys).union(argumentRestorers.keys.compactMap { Int($0.split(separator: "/")[0]) }).sorted() {
                 if let chunk = flush(choiceIndex: index, template: template) { out.append(chunk) }
             }

@@ -293,15 +293,14 @@ package enum AnthropicInbound {
                 guard block["type"]?.stringValue == "tool_use", let id = block["id"]?.stringValue, let call = calls[id] else { return block }
                 return toolUse(call)
             }
-        }
-        for block in choice?.message.anthropicContent == nil ? choice?.message.reasoning ?? [] : [] {
-            if let data = block.redactedData {
-                content.append(["type": "redacted_thinking", "data": .string(data)])
-            } else {
-                content.append(["type": "thinking", "thinking": .string(block.thinking ?? ""), "signature": .string(block.signature ?? "")])
+        } else {
+            for block in choice?.message.reasoning ?? [] {
+                if let data = block.redactedData {
+                    content.append(["type": "redacted_thinking", "data": .string(data)])
+                } else {
+                    content.append(["type": "thinking", "thinking": .string(block.thinking ?? ""), "signature": .string(block.signature ?? "")])
+                }
             }
-        }
-        if choice?.message.anthropicContent == nil {
             let text = choice?.message.text ?? ""
             if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
             for call in choice?.message.toolCalls ?? [] { content.append(toolUse(call)) }

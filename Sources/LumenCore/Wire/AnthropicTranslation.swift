@@ -199,7 +199,15 @@ package enum AnthropicTranslation {
         let input = max(0, value["input_tokens"]?.intValue ?? 0).saturatingAdd(write).saturatingAdd(read)
         return Usage(
             promptTokens: input, completionTokens: value["output_tokens"]?.intValue ?? 0,
-            extra: Usage.cacheMembers(read: read, write: write).merging(serverToolUse(value).map { ["server_tool_use": $0] } ?? [:]) { $1 })
+            extra: usageExtra(read: read, write: write, servers: serverToolUse(value)))
+    }
+
+    /// The members a usage carries beside its counts: the prompt cache's reads and writes (in both
+    /// APIs' words) and the server tools' calls, when there are any.
+    static func usageExtra(read: Int, write: Int, servers: JSONValue?) -> [String: JSONValue] {
+        var extra = Usage.cacheMembers(read: read, write: write)
+        if let servers { extra["server_tool_use"] = servers }
+        return extra
     }
 
     /// The usage's count of server tool calls (`{"web_search_requests": 2}`), when it has one.
@@ -412,9 +420,7 @@ package enum AnthropicTranslation {
                         choices: [],
                         usage: Usage(
                             promptTokens: inputTokens.saturatingAdd(cacheRead).saturatingAdd(cacheWrite), completionTokens: completionTokens,
-                            extra: Usage.cacheMembers(read: cacheRead, write: cacheWrite).merging(
-                                serverToolUse.map { ["server_tool_use": $0] } ?? [:]
-                            ) { $1 })
+                            extra: AnthropicTranslation.usageExtra(read: cacheRead, write: cacheWrite, servers: serverToolUse))
                     )
                 )
                 return out
