@@ -195,7 +195,7 @@ actor FakeUpstreamState {
                 "stop_reason": call == nil ? "end_turn" : "tool_use", "stop_sequence": nil,
                 "usage": .object(
                     ["input_tokens": .integer(Int64(promptTokens)), "output_tokens": .integer(Int64(completionTokens))].merging(
-                        search.map { _ in ["server_tool_use": ["web_search_requests": 1, "web_fetch_requests": 0]] } ?? [:]
+                        search.map { _ in ["server_tool_use": WebSearch.usage] } ?? [:]
                     ) { $1 }),
             ]
             bytes = try WireJSON.encode(message)
@@ -419,7 +419,7 @@ actor FakeUpstreamState {
                     "type": "message_delta", "delta": ["stop_reason": .string(call == nil ? "end_turn" : "tool_use"), "stop_sequence": nil],
                     "usage": .object(
                         ["output_tokens": .integer(Int64(completion))].merging(
-                            search.map { _ in ["server_tool_use": ["web_search_requests": 1, "web_fetch_requests": 0]] } ?? [:]
+                            search.map { _ in ["server_tool_use": WebSearch.usage] } ?? [:]
                         ) { $1 }),
                 ]
             )
@@ -490,6 +490,9 @@ struct WebSearch {
         url = "https://search.invalid/fake/" + String(FakeUpstreamState.fnv1a(query), radix: 16)
         title = "Fake result for: " + String(query.prefix(40))
     }
+
+    /// The usage's count of the search (`server_tool_use`), as the SDK's type has it.
+    static let usage: JSONValue = ["web_search_requests": 1, "web_fetch_requests": 0]
 
     /// The server tool's call, its result and a lead-in text: what comes before the cited answer.
     var leadingBlocks: [JSONValue] {
@@ -646,13 +649,14 @@ struct Conversation {
                 lastToolResult = text(result["content"])
             }
         }
-        shellTool = ShellTool.find(json["tools"]?.arrayValue ?? [])
+        let tools = json["tools"]?.arrayValue ?? []
+        shellTool = ShellTool.find(tools)
         let mode = json["thinking"]?["type"]?.stringValue
         thinking = mode == "enabled" || mode == "adaptive"
         thinkingDisplayed = json["thinking"]?["display"]?.stringValue != "omitted"
         if thinking { thinkingProblem = Self.thinkingProblem(messages) }
-        webSearch = (json["tools"]?.arrayValue ?? []).contains { $0["type"]?.stringValue?.hasPrefix("web_search_") == true }
+        webSearch = tools.contains { $0["type"]?.stringValue?.hasPrefix("web_search_") == true }
         serverBlockProblem = Self.serverBlockProblem(messages)
-        offersClientWebSearch = (json["tools"]?.arrayValue ?? []).contains { ($0["function"]?["name"] ?? $0["name"])?.stringValue == "WebSearch" }
+        offersClientWebSearch = tools.contains { ($0["function"]?["name"] ?? $0["name"])?.stringValue == "WebSearch" }
     }
 }
