@@ -1,5 +1,6 @@
-/// The kind of a sensitive span. Raw values follow Presidio's entity names where one exists,
-/// so evaluation against Presidio-labelled data needs no mapping table.
+/// The kind of a sensitive span. Raw values follow Presidio's entity names where one exists, so
+/// evaluation against Presidio-labelled data needs no mapping table beyond the few Presidio names for
+/// one country's form of a kind Lumen reads in any (`presidioAliases`).
 package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
     package let rawValue: String
     /// `isSecret` and `isStructuredIdentifier`, decided once when the type is made (they are asked
@@ -52,6 +53,25 @@ package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compa
     package static let dateOfBirth: FindingType = "DATE_OF_BIRTH"
     package static let streetAddress: FindingType = "STREET_ADDRESS"
     package static let person: FindingType = "PERSON"
+
+    // Numbers that their label names (`CuedIdentifiers`): any country's, though Presidio's names for
+    // some are US_BANK_NUMBER and US_DRIVER_LICENSE (`presidioAliases`).
+    package static let bankAccount: FindingType = "BANK_ACCOUNT"
+    package static let driverLicense: FindingType = "DRIVER_LICENSE"
+    package static let medicalRecord: FindingType = "MEDICAL_RECORD"
+    package static let ukNHS: FindingType = "UK_NHS"
+    package static let taxID: FindingType = "TAX_ID"
+    package static let nationalID: FindingType = "NATIONAL_ID"
+
+    /// The document and account numbers a label announces (`.passport` and the types above): kept local
+    /// by the default policy, like a passport.
+    package static let labelledNumbers: Set<FindingType> = [.passport, .bankAccount, .driverLicense, .medicalRecord, .ukNHS, .taxID, .nationalID]
+
+    /// Presidio's names for types Lumen names for any country (gold spans in labelled data are read
+    /// under Lumen's name).
+    package static let presidioAliases: [String: FindingType] = [
+        "US_BANK_NUMBER": .bankAccount, "US_DRIVER_LICENSE": .driverLicense, "US_ITIN": .taxID, "UK_NINO": .taxID,
+    ]
 
     // Secrets.
     package static let awsAccessKey: FindingType = "AWS_ACCESS_KEY"

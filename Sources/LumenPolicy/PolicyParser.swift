@@ -28,7 +28,8 @@ package enum PolicyVocabulary {
     /// Every finding type the classifier reports.
     package static let findingTypes: Set<FindingType> = FindingType.secrets
         .union(FindingType.structuredIdentifiers)
-        .union([.passport, .dateOfBirth, .streetAddress, .person, .customTerm])
+        .union(FindingType.labelledNumbers)
+        .union([.dateOfBirth, .streetAddress, .person, .customTerm])
 
     /// Group names usable in finding lists: `secrets` and `personal` (every non-secret type except custom terms).
     package static let findingGroups: [String: Set<FindingType>] = [

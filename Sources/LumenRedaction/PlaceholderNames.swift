@@ -22,6 +22,12 @@ enum PlaceholderCatalogue {
         .usSSN: "SSN",
         .chineseResidentID: "CN_ID",
         .passport: "PASSPORT",
+        .bankAccount: "BANK_ACCOUNT",
+        .driverLicense: "DRIVER_LICENSE",
+        .medicalRecord: "MRN",
+        .ukNHS: "NHS",
+        .taxID: "TAX_ID",
+        .nationalID: "NATIONAL_ID",
         .ipAddress: "IP",
         .dateOfBirth: "DOB",
         .streetAddress: "ADDRESS",
@@ -96,7 +102,7 @@ enum ValueNormalizer {
     /// The comparison key of `value` for findings of `type`:
     /// - email, IP address: trimmed, lower-cased;
     /// - phone, credit card, US SSN: decimal digits only;
-    /// - IBAN, passport, Chinese resident ID: ASCII letters and digits only, upper-cased;
+    /// - IBAN, Chinese resident ID, passport and other labelled numbers (`FindingType.labelledNumbers`): ASCII letters and digits only, upper-cased;
     /// - secrets: exact text, trimmed;
     /// - everything else (person, address, date of birth, terms, unknown types): whitespace runs
     ///   collapsed to one space, trimmed, lower-cased.
@@ -108,7 +114,7 @@ enum ValueNormalizer {
             key = collapse(value).lowercased()
         case .phone, .creditCard, .usSSN:
             key = String(String.UnicodeScalarView(value.unicodeScalars.filter { PlaceholderCatalogue.isDigit($0.value) }))
-        case .iban, .passport, .chineseResidentID:
+        case _ where type == .iban || type == .chineseResidentID || FindingType.labelledNumbers.contains(type):
             key = String(
                 String.UnicodeScalarView(
                     value.uppercased().unicodeScalars.filter { PlaceholderCatalogue.isUpperWordScalar($0.value) && $0 != "_" }

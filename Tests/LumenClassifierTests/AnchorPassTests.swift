@@ -10,7 +10,9 @@ import Testing
     static let pieces = [
         "jane.doe@fastmail.fm", "a@b", "@@x.y", "x.@y.co", "415-555-3132", "+86 138 1234 5678", "13812345678", "(555) 123-4567",
         "4539 1488 0343 6467", "6222021234567890123", "GB43 NWBK 6016 1348 2759 17", "DE44500105175407324931", "123-45-6789",
-        "11010519491231002X", "passport number X1234567", "e-passport 123456789", "x'passport A1234567", "护照号码 E12345678",
+        "11010519491231002X", "account no 12345678", "routing 021000021", "MRN 00456789", "NHS 943 476 5919", "TIN 12-3456789",
+        "driver's license D1234567", "账号6222021234567890", "sort code 12-34-56, 87654321", "passport number X1234567", "e-passport 123456789",
+        "x'passport A1234567", "护照号码 E12345678",
         "192.168.0.1", "2001:db8::1", "born on 12/03/1985", "DOB: 1985-03-12", "date of birth March 3, 1985", "出生日期 1985年3月12日",
         "AKIAQ3EGRTSX4Z7MNB2K", "AIzaSyA1234567890abcdefghijklmnopqrstuv", "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         "sk-proj-Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3", "xoxb-123456789012-abcdefghij", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
@@ -19,7 +21,7 @@ import Testing
         "postgres://admin:pa55w0rd@db.internal:5432/app", "12+34", "1+(5", "ab12cd", "AB12", "x1.2-3", "密码：abc12345",
         "the", "and", "dob", "bad", "sake", "rk", "a-", "Ab", "de", "BB", "p", "api key", "token:", "secret =",
     ]
-    static let alphabet = Array("abcdeprsgxABDEPSX0123456789-_.:@+()=/ \n'\"，。：中文护照出生".unicodeScalars)
+    static let alphabet = Array("abcdeprsgxABDEPSX0123456789-_.:@+()=/ \n'\"，。：中文护照出生账号".unicodeScalars)
     static let base64 = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-".unicodeScalars)
 
     static func text(_ g: inout SplitMix64) -> String {
@@ -61,6 +63,7 @@ import Testing
             Self.run(t, &separate) { t, i, out in Identifiers.digitChainStep(t, i, &chain, &out) }
             Identifiers.scanIPv6(t, into: &separate)
             Self.run(t, &separate, Identifiers.passportStep)
+            Self.run(t, &separate, CuedIdentifiers.step)
             Self.run(t, &separate, Identifiers.dateOfBirthStep)
             #expect(SensitivityScanner.secretsAndIdentifiers(t) == separate, "\(t.string(0, t.count))")
         }

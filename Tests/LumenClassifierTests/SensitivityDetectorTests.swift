@@ -205,6 +205,34 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Order E12345678 shipped", .passport).isEmpty)
     }
 
+    /// Account, licence, medical record, tax and national numbers: found after their label, with their
+    /// kind's shape (and check digits), and not after an everyday use of the label's word.
+    @Test func labelledNumbers() {
+        #expect(found("Account number 12345678 sort code 12-34-56", .bankAccount) == ["12345678", "12-34-56"])
+        #expect(found("My bank account number is 000123456789, routing 021000021.", .bankAccount) == ["000123456789", "021000021"])
+        #expect(found("acct no. 4417 1234 5678 and 9988776655", .bankAccount) == ["4417 1234 5678", "9988776655"])
+        #expect(found("我的银行账号是6222021234567890123，谢谢", .bankAccount) == ["6222021234567890123"])
+        #expect(found("My driver's license number is 6940579", .driverLicense) == ["6940579"])
+        #expect(found("driving licence MORGA753116SM9IJ, expires 2031", .driverLicense) == ["MORGA753116SM9IJ"])
+        #expect(found("驾驶证号 110101199003071234。", .driverLicense) == ["110101199003071234"])
+        #expect(found("Patient DOB 03/14/1987, MRN 00456789, diagnosis: type 2 diabetes.", .medicalRecord) == ["00456789"])
+        #expect(found("NHS number 943 476 5919, please update my GP record.", .ukNHS) == ["943 476 5919"])
+        #expect(found("My EIN is 12-3456789 and my SSN 123-45-6789.", .taxID) == ["12-3456789"])
+        #expect(found("National Insurance number: QQ 12 34 56 C", .taxID) == ["QQ 12 34 56 C"])
+        #expect(found("codice fiscale RSSMRA85T10A562S", .taxID) == ["RSSMRA85T10A562S"])
+        #expect(found("My Aadhaar is 2345 6789 0123.", .nationalID) == ["2345 6789 0123"])
+        // A routing number's and an NHS number's check digits; a label's word in everyday use; an
+        // amount; a count too short; a number further on than its Chinese label.
+        #expect(found("routing 021000022", .bankAccount).isEmpty)
+        #expect(found("NHS number 943 476 5918", .ukNHS).isEmpty)
+        #expect(found("Routing requests to 3 models, routing 100000000 tokens per day.", .bankAccount).isEmpty)
+        #expect(found("Ein 5000 Euro Kredit für die Tin 123456 Firma", .taxID).isEmpty)
+        #expect(found("the bank account has $1234567 in it", .bankAccount).isEmpty)
+        #expect(found("The account number field must be 8 digits", .bankAccount).isEmpty)
+        #expect(found("他的账户已被冻结，必须拨打 400-000-0000。", .bankAccount).isEmpty)
+        #expect(found("My driver's license number is 6940579", .person).isEmpty)
+    }
+
     @Test func dateOfBirthNeedsContext() {
         #expect(found("DOB: 1990-03-07", .dateOfBirth) == ["1990-03-07"])
         #expect(found("She was born on 7/5/1981.", .dateOfBirth) == ["7/5/1981"])
@@ -372,6 +400,10 @@ private func strongNames(_ text: String) -> [String] {
         // UK postcodes' outward codes are no technical tokens; a full stop after the postcode ends the address.
         #expect(found("Re: Mrs Gallagher, of 7 Kestrel Close, Didcot OX11 7QP. Pt presents", .streetAddress) == ["7 Kestrel Close, Didcot OX11 7QP"])
         #expect(found("9 Mill Lane, Horsforth LS18 5JX", .streetAddress) == ["9 Mill Lane, Horsforth LS18 5JX"])
+        // A letter written onto the house number; not a size or a unit before a capitalised word.
+        #expect(found("I live at flat 3, 221B Baker St, NW1 6XE.", .streetAddress) == ["221B Baker St, NW1 6XE"])
+        #expect(found("I live at 12a Mill Lane, Leeds.", .streetAddress) == ["12a Mill Lane, Leeds"])
+        #expect(found("Print it on the 3D Printer Pro and the 5G Router Max", .streetAddress).isEmpty)
         // Initials and a surname.
         #expect(found("witnessed by T. Oyelaran and R. Singh-Patel", .person) == ["T. Oyelaran", "R. Singh-Patel"])
         #expect(found("14:20 customer J.K. Abernathy slipped", .person) == ["J.K. Abernathy"])

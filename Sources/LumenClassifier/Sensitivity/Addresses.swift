@@ -16,6 +16,15 @@ enum Addresses {
     /// Fetched once per scan: every access to a lazily initialised global goes through a `swift_once`
     /// check, and the address scan reads several lexicons and word hashes at every word of a prompt.
     private static let latin = LatinAddresses()
+
+    /// A letter written onto a house number ("221B Baker Street", "12a Mill Lane"): a, b, c, e or f in
+    /// either case (not a unit or a size: "3D", "5G", "4K", "10x", "24h", "2m").
+    @inline(__always) static func isHouseLetter(_ c: UInt32) -> Bool {
+        switch c | 0x20 {
+        case 0x61, 0x62, 0x63, 0x65, 0x66: true
+        default: false
+        }
+    }
 }
 
 /// Latin-script street addresses (see the top of the file). The lexicons are stored properties so
@@ -244,6 +253,10 @@ private struct LatinAddresses: Sendable {
             var k = i + 1
             // Up to two more leading numbers ("370 3911 Fourth Avenue"), or a unit ("0912 P.O. Box 287").
             while k < w.count && k - i < 3 && w[k].isNumber && w[k].length <= 6 && adjacent(t, w[k - 1], w[k]) { k += 1 }
+            // A letter written onto the house number ("221B Baker Street", "12a Mill Lane").
+            if k < w.count, w[k].length == 1, w[k].start == w[k - 1].end, Addresses.isHouseLetter(t.v[w[k].start]) {
+                k += 1
+            }
             if k < w.count, adjacent(t, w[k - 1], w[k]) {
                 let nameStart = k
                 var sawType = false

@@ -13,24 +13,26 @@ enum AnchorPass {
         var ibans: [Finding] = []
         var chains: [Finding] = []
         var passports: [Finding] = []
+        var labelled: [Finding] = []
         var dates: [Finding] = []
         var commandLines: [Finding] = []
     }
 
-    private static let email: UInt8 = 1 << 0
-    private static let chain: UInt8 = 1 << 1
-    private static let iban: UInt8 = 1 << 2
-    private static let passport: UInt8 = 1 << 3
-    private static let date: UInt8 = 1 << 4
-    private static let key: UInt8 = 1 << 5
-    private static let format: UInt8 = 1 << 6
-    private static let command: UInt8 = 1 << 7
+    private static let email: UInt16 = 1 << 0
+    private static let chain: UInt16 = 1 << 1
+    private static let iban: UInt16 = 1 << 2
+    private static let passport: UInt16 = 1 << 3
+    private static let date: UInt16 = 1 << 4
+    private static let key: UInt16 = 1 << 5
+    private static let format: UInt16 = 1 << 6
+    private static let command: UInt16 = 1 << 7
+    private static let labelled: UInt16 = 1 << 8
     /// Detectors whose ASCII trigger never starts a match right after an ASCII letter.
-    private static let tokenStart: UInt8 = passport | date | key | format | command
+    private static let tokenStart: UInt16 = passport | date | key | format | command | labelled
 
     /// For each ASCII scalar, the detectors it may trigger (each step re-checks its own condition).
-    private static let triggers: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 128)
+    private static let triggers: [UInt16] = {
+        var table = [UInt16](repeating: 0, count: 128)
         table[0x40] |= email  // @
         table[0x25] |= email  // %40
         for digit in 0x30...0x39 { table[digit] |= chain | iban }  // an IBAN's check digits follow two letters
@@ -45,6 +47,10 @@ enum AnchorPass {
         for c in Lexicon.dobContext.asciiFirsts {
             table[c] |= date
             if Chars.isASCIILetter(UInt32(c)) { table[c & ~0x20] |= date }
+        }
+        for c in CuedIdentifiers.asciiFirsts {
+            table[c] |= labelled
+            if Chars.isASCIILetter(UInt32(c)) { table[c & ~0x20] |= labelled }
         }
         for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
         for c in Secrets.formatStarts { table[Int(c)] |= format }  // s g x r h S n p …
@@ -63,16 +69,18 @@ enum AnchorPass {
         var nextPassport = 0
         var nextDate = 0
         var nextCommand = 0
+        var nextLabelled = 0
         let n = t.count
         let triggers = Self.triggers
         let passportWords = Lexicon.passportWords
         let dobWords = Lexicon.dobContext
+        let otherLabelFirsts = CuedIdentifiers.otherFirsts
         var afterLetter = false
         var i = 0
         while i < n {
             // Past the scalars that trigger nothing (most of a prose prompt), in a loop of its own that
             // keeps its few variables in registers.
-            var m: UInt8 = 0
+            var m: UInt16 = 0
             t.v.withUnsafeBufferPointer { v in
                 triggers.withUnsafeBufferPointer { table in
                     while i < n {
@@ -82,10 +90,12 @@ enum AnchorPass {
                             if afterLetter { m &= ~tokenStart }
                             afterLetter = Chars.isASCIILetter(c)
                         } else {
-                            // Han cues: 出生 (dates of birth), 护照, 護照, 旅券 (passports); パスポート, 여권 (passports).
+                            // Han cues: 出生 (dates of birth), 护照, 護照, 旅券 (passports); パスポート, 여권 (passports);
+                            // 账号, 驾驶证, マイナンバー… (labelled numbers).
                             m =
                                 c >= 0x4E00
                                 ? (c == 0x62A4 || c == 0x8B77 || c == 0x65C5 || c == 0xC5EC ? date | passport : date) : (c == 0x30D1 ? passport : 0)
+                            if otherLabelFirsts.contains(c) { m |= labelled }
                             afterLetter = false
                         }
                         if m != 0 { return }
@@ -103,13 +113,15 @@ enum AnchorPass {
             }
             // The words' first two letters first (one table load), before the call: "t", "u", "c" start
             // many words and few labels.
-            if m & (passport | date) != 0 {
+            if m & (passport | date | labelled) != 0 {
                 let lower = Chars.lowerASCII(c)
                 let next = Chars.lowerASCII(t[i + 1])
                 if m & passport != 0 && !passportWords.mayStart(lower, next) { m &= ~passport }
                 if m & date != 0 && !dobWords.mayStart(lower, next) { m &= ~date }
+                if m & labelled != 0 && !CuedIdentifiers.mayStart(lower, next) { m &= ~labelled }
             }
             if m & passport != 0 && i >= nextPassport { nextPassport = Identifiers.passportStep(t, i, &found.passports) }
+            if m & labelled != 0 && i >= nextLabelled { nextLabelled = CuedIdentifiers.step(t, i, &found.labelled) }
             if m & date != 0 && i >= nextDate { nextDate = Identifiers.dateOfBirthStep(t, i, &found.dates) }
             if m & key != 0 && i >= nextKey { nextKey = Secrets.keyStep(t, i, &found.keys) }
             if m & format != 0 && i >= nextFormat { nextFormat = Secrets.formatStep(t, i, &found.formats) }

@@ -1,4 +1,6 @@
-// Span-level evaluation of the sensitivity findings against labelled examples (Presidio entity names).
+// Span-level evaluation of the sensitivity findings against labelled examples (Presidio entity names;
+// the few Presidio names for one country's form of a type Lumen names for any, US_DRIVER_LICENSE…, are
+// read under Lumen's name: `FindingType.presidioAliases`).
 //
 // Matching rules, per type:
 // - overlap: a predicted span is correct when it overlaps a gold span of the same type; a gold span is
@@ -129,8 +131,8 @@ package struct SensitivityReport: Sendable, Codable {
 package enum SensitivityEvaluation {
     /// Every type the sensitivity scanner can emit.
     package static let detectedTypes: Set<FindingType> = FindingType.secrets.union(FindingType.structuredIdentifiers).union([
-        .passport, .dateOfBirth, .streetAddress, .person, .customTerm,
-    ])
+        .dateOfBirth, .streetAddress, .person, .customTerm,
+    ]).union(FindingType.labelledNumbers)
 
     /// `minScore`: only findings scored at least this count (0.5 is what the shipped policies act on;
     /// 0, every finding, is what redaction with a lower threshold would see).

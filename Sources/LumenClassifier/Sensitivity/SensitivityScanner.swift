@@ -159,6 +159,7 @@ struct SensitivityScanner: Sendable {
         raw += anchored.chains
         Identifiers.scanIPv6(t, into: &raw)
         raw += anchored.passports
+        raw += anchored.labelled
         raw += anchored.dates
         return raw
     }
@@ -209,6 +210,7 @@ struct SensitivityScanner: Sendable {
         case .genericSecret: 90
         case .email, .iban, .chineseResidentID, .creditCard: 85
         case .usSSN, .ipAddress: 80
+        case .bankAccount, .driverLicense, .medicalRecord, .ukNHS, .taxID, .nationalID: 78
         case .passport, .dateOfBirth: 75
         case .phone: f.score >= 0.7 ? 72 : 45
         case .streetAddress: 60
@@ -255,7 +257,7 @@ struct SensitivityScanner: Sendable {
             let weight: Double
             if f.type.isSecret {
                 weight = 1.0
-            } else if f.type.isStructuredIdentifier || f.type == .passport {
+            } else if f.type.isStructuredIdentifier || FindingType.labelledNumbers.contains(f.type) {
                 weight = 0.9
             } else if f.type == .customTerm || f.type == .dateOfBirth {
                 weight = 0.8

@@ -152,6 +152,10 @@ enum TechnicalTokens {
                 if ukOutwardCode(t, s, f) { return nil }
                 if letters == 2 && t.isDigit(f - 3) && isOrdinalSuffix(t.v[f - 2], t.v[f - 1]) { return nil }
             }
+            // A house number with its letter before a capitalised street name ("221B Baker Street").
+            if !connector && letters == 1 && f - s <= 5 && Addresses.isHouseLetter(t.v[f - 1]) && t[f] == 0x20 && Chars.isUpperASCII(t[f + 1]) {
+                return nil
+            }
             // Hashes, ids, versions, timestamps, build tags; short mixed runs ("v2", "x86", "3D") are words.
             return f - s >= 4 || connector ? s..<f : nil
         }

@@ -230,7 +230,7 @@ struct EvalSensitivity: AsyncParsableCommand {
                     guard let type = span["type"] as? String, let start = span["start"] as? Int, let end = span["end"] as? Int else {
                         throw ValidationError("\(file):\(index + 1): a span needs type, start and end")
                     }
-                    return Finding(type: FindingType(type), start: start, end: end, score: 1)
+                    return Finding(type: FindingType.presidioAliases[type] ?? FindingType(type), start: start, end: end, score: 1)
                 }
             }
             let example = SensitivityExample(id: id, text: text, spans: try spans("spans"), decoys: try spans("decoys"))
