@@ -231,6 +231,26 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("The account number field must be 8 digits", .bankAccount).isEmpty)
         #expect(found("他的账户已被冻结，必须拨打 400-000-0000。", .bankAccount).isEmpty)
         #expect(found("My driver's license number is 6940579", .person).isEmpty)
+        // Columns and members named for them; a label alone on its line; labels in other scripts.
+        let payroll = "employee,ssn,bank_routing,bank_account,net_pay\nMarisol Ortega,529-84-1736,124692844,000193847562,2184.50"
+        #expect(found(payroll, .bankAccount) == ["124692844", "000193847562"])
+        #expect(found("Name;Steuer-ID;Brutto\nJürgen Maaß;47062965185;4200,00", .taxID) == ["47062965185"])
+        #expect(
+            found(#"{"payee":"Samantha Q. Lee","routingNumber":"014703089","accountNumber":"96200431758"}"#, .bankAccount) == [
+                "014703089", "96200431758",
+            ])
+        #expect(found("Bank details\nSort code\n30-94-57\nAccount number\n21076843\n", .bankAccount) == ["30-94-57", "21076843"])
+        #expect(found("Unfallgegner Stefan Krüger, Führerscheinnummer F1704L9KR71", .driverLicense) == ["F1704L9KR71"])
+        #expect(found("Ramesh Kumar Iyer, PAN: AKRPI4182M", .taxID) == ["AKRPI4182M"])
+        #expect(found("Hosp No RTH-5518302  NHS 696 527 6401", .medicalRecord) == ["RTH-5518302"])
+        #expect(found("Hosp No RTH-5518302  NHS 696 527 6401", .ukNHS) == ["696 527 6401"])
+        #expect(found("मेरा खाता संख्या 20174638291 है", .bankAccount) == ["20174638291"])
+        // A service's login account, an account's id, a number not the label's, a company's code.
+        #expect(found("Our AWS account 123456789012 was billed twice", .bankAccount).isEmpty)
+        #expect(found("我们的 AWS 账号 902817364051 被扣费两次", .bankAccount).isEmpty)
+        #expect(found("the account ID 123456789012 is in the console", .bankAccount).isEmpty)
+        #expect(found("See RFC 1782, CVE-2024-14162.", .taxID).isEmpty)
+        #expect(found("这家公司的统一社会信用代码是 91330106MA2CFH3K7R", .taxID).isEmpty)
     }
 
     @Test func dateOfBirthNeedsContext() {

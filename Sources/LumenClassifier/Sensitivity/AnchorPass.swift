@@ -48,10 +48,7 @@ enum AnchorPass {
             table[c] |= date
             if Chars.isASCIILetter(UInt32(c)) { table[c & ~0x20] |= date }
         }
-        for c in CuedIdentifiers.asciiFirsts {
-            table[c] |= labelled
-            if Chars.isASCIILetter(UInt32(c)) { table[c & ~0x20] |= labelled }
-        }
+        for c in CuedIdentifiers.asciiFirsts { table[c] |= labelled }  // as written: "E" for "EIN", not "e"
         for c in [0x41, 0x61, 0x65, 0x2D] { table[c] |= key }  // A a e -
         for c in Secrets.formatStarts { table[Int(c)] |= format }  // s g x r h S n p …
         for c in Secrets.commandStarts { table[Int(c)] |= command }  // m s d … and '-' ("--password")
@@ -75,6 +72,7 @@ enum AnchorPass {
         let passportWords = Lexicon.passportWords
         let dobWords = Lexicon.dobContext
         let otherLabelFirsts = CuedIdentifiers.otherFirsts
+        let labels = CuedIdentifiers.labels
         var afterLetter = false
         var i = 0
         while i < n {
@@ -118,10 +116,10 @@ enum AnchorPass {
                 let next = Chars.lowerASCII(t[i + 1])
                 if m & passport != 0 && !passportWords.mayStart(lower, next) { m &= ~passport }
                 if m & date != 0 && !dobWords.mayStart(lower, next) { m &= ~date }
-                if m & labelled != 0 && !CuedIdentifiers.mayStart(lower, next) { m &= ~labelled }
+                if m & labelled != 0 && !labels.mayStart(c, t[i + 1]) { m &= ~labelled }
             }
             if m & passport != 0 && i >= nextPassport { nextPassport = Identifiers.passportStep(t, i, &found.passports) }
-            if m & labelled != 0 && i >= nextLabelled { nextLabelled = CuedIdentifiers.step(t, i, &found.labelled) }
+            if m & labelled != 0 && i >= nextLabelled { nextLabelled = CuedIdentifiers.step(t, i, labels, &found.labelled) }
             if m & date != 0 && i >= nextDate { nextDate = Identifiers.dateOfBirthStep(t, i, &found.dates) }
             if m & key != 0 && i >= nextKey { nextKey = Secrets.keyStep(t, i, &found.keys) }
             if m & format != 0 && i >= nextFormat { nextFormat = Secrets.formatStep(t, i, &found.formats) }

@@ -2,18 +2,21 @@
 // number or a sort code after "account number", "routing", "sort code"; a driving licence after
 // "driver's license"; a medical record number after "MRN"; an NHS number; a tax or national
 // identifier after "tax ID", "national insurance number", "Aadhaar"… (English, a few other European
-// languages, Chinese, Japanese and Korean). The number must follow its label within 30 scalars (6 after
-// a label in Chinese, Japanese or Korean) on the same line and have the shape of its kind (a routing number's and an NHS number's check digits, a
-// sort code's six digits); a run of letters alone or a short count is never one.
+// languages, Chinese, Japanese, Korean and Hindi). The number must follow its label on the same line,
+// within 30 scalars (60 for a number with check digits; 16 after a label in Chinese, Japanese or Korean,
+// and before a comma or a full stop), and have the shape of its kind (a routing number's and an NHS
+// number's check digits, a sort code's six digits); a run of letters alone or a short count is never one.
+// Tables, JSON members and SQL rows name these numbers by their column (`StructuredFields`).
 
 enum CuedIdentifiers {
     /// What a label announces, and so the shape its number must have.
     enum Kind {
-        case bankAccount, routingNumber, sortCode, driverLicense, medicalRecord, nhs, taxID, nationalID
+        /// `account` is "account" alone: a longer number, not after a service's name or "ID".
+        case bankAccount, account, routingNumber, sortCode, driverLicense, medicalRecord, nhs, taxID, nationalID
 
         var type: FindingType {
             switch self {
-            case .bankAccount, .routingNumber, .sortCode: .bankAccount
+            case .bankAccount, .account, .routingNumber, .sortCode: .bankAccount
             case .driverLicense: .driverLicense
             case .medicalRecord: .medicalRecord
             case .nhs: .ukNHS
@@ -24,117 +27,232 @@ enum CuedIdentifiers {
     }
 
     /// The labels, lower case, a longer one before a shorter one it starts with ("account number"
-    /// before "account no"). Two lists: a `ContextWords` holds at most 64.
-    private static let money: [(String, Kind)] = [
+    /// before "account no"), in traditional Chinese too (the anchor pass reads the text as written).
+    private static let all: [(String, Kind)] = [
+        // Bank accounts, routing numbers, sort codes.
         ("account number", .bankAccount), ("account no", .bankAccount), ("account #", .bankAccount),
-        ("acct no", .bankAccount), ("acct #", .bankAccount), ("acct", .bankAccount), ("a/c no", .bankAccount), ("a/c", .bankAccount),
+        ("accounts", .account), ("account", .account), ("acct no", .bankAccount), ("acct #", .bankAccount), ("acct", .bankAccount),
+        ("acc no", .bankAccount), ("acc", .bankAccount), ("a/c no", .bankAccount), ("a/c", .bankAccount), ("ac no", .bankAccount),
         ("bank account", .bankAccount), ("checking account", .bankAccount), ("savings account", .bankAccount),
         ("kontonummer", .bankAccount), ("numéro de compte", .bankAccount), ("número de cuenta", .bankAccount),
-        ("numero di conto", .bankAccount), ("número da conta", .bankAccount), ("rekeningnummer", .bankAccount),
-        ("银行账号", .bankAccount), ("银行账户", .bankAccount), ("银行卡账号", .bankAccount), ("账号", .bankAccount), ("账户", .bankAccount),
-        ("口座番号", .bankAccount), ("계좌번호", .bankAccount),
+        ("numero di conto", .bankAccount), ("número da conta", .bankAccount), ("conta corrente", .bankAccount),
+        ("rekeningnummer", .bankAccount), ("银行账号", .bankAccount), ("银行账户", .bankAccount), ("银行卡账号", .bankAccount),
+        ("账号", .bankAccount), ("账户", .bankAccount), ("帳號", .bankAccount), ("帳戶", .bankAccount), ("口座番号", .bankAccount),
+        ("계좌번호", .bankAccount), ("계좌", .bankAccount), ("은행", .bankAccount), ("खाता संख्या", .bankAccount), ("खाता नंबर", .bankAccount),
         ("routing number", .routingNumber), ("routing no", .routingNumber), ("routing", .routingNumber), ("aba", .routingNumber),
         ("sort code", .sortCode), ("bsb", .sortCode),
+        // Driving licences.
         ("driver's license", .driverLicense), ("driver’s license", .driverLicense), ("drivers license", .driverLicense),
         ("driver license", .driverLicense), ("driver's licence", .driverLicense), ("driver’s licence", .driverLicense),
         ("drivers licence", .driverLicense), ("driving licence", .driverLicense), ("driving license", .driverLicense),
         ("license number", .driverLicense), ("licence number", .driverLicense), ("license no", .driverLicense),
-        ("licence no", .driverLicense), ("dl number", .driverLicense), ("dl no", .driverLicense), ("dl#", .driverLicense),
-        ("führerschein", .driverLicense), ("permis de conduire", .driverLicense), ("licencia de conducir", .driverLicense),
-        ("carteira de motorista", .driverLicense), ("patente di guida", .driverLicense), ("rijbewijs", .driverLicense),
-        ("驾驶证", .driverLicense), ("驾照", .driverLicense), ("運転免許", .driverLicense), ("운전면허", .driverLicense),
-    ]
-    private static let identity: [(String, Kind)] = [
+        ("licence no", .driverLicense), ("lic. no", .driverLicense), ("lic no", .driverLicense), ("dl number", .driverLicense),
+        ("dl no", .driverLicense), ("dl#", .driverLicense), ("dl", .driverLicense), ("führerscheinnummer", .driverLicense),
+        ("führerschein", .driverLicense), ("permis de conduire", .driverLicense), ("permis n", .driverLicense),
+        ("numéro de permis", .driverLicense), ("licencia de conducir", .driverLicense), ("permiso de conducir", .driverLicense),
+        ("carteira de motorista", .driverLicense), ("cnh", .driverLicense), ("patente di guida", .driverLicense),
+        ("patente n", .driverLicense), ("rijbewijsnummer", .driverLicense), ("rijbewijs", .driverLicense),
+        ("驾驶证", .driverLicense), ("驾照", .driverLicense), ("駕駛證", .driverLicense), ("駕照", .driverLicense),
+        ("運転免許", .driverLicense), ("免許証", .driverLicense), ("운전면허", .driverLicense), ("ड्राइविंग लाइसेंस", .driverLicense),
+        // Medical record numbers, NHS numbers.
         ("mrn", .medicalRecord), ("medical record number", .medicalRecord), ("medical record no", .medicalRecord),
         ("medical record", .medicalRecord), ("patient id", .medicalRecord), ("patient number", .medicalRecord),
-        ("patient no", .medicalRecord), ("hospital number", .medicalRecord), ("health record number", .medicalRecord),
+        ("patient no", .medicalRecord), ("hospital number", .medicalRecord), ("hospital no", .medicalRecord), ("hosp no", .medicalRecord),
+        ("health record number", .medicalRecord), ("uhid", .medicalRecord), ("patienten-nr", .medicalRecord),
+        ("patientennummer", .medicalRecord), ("patiëntnummer", .medicalRecord), ("prontuário", .medicalRecord), ("ipp", .medicalRecord),
+        ("nhc", .medicalRecord), ("historia clínica", .medicalRecord), ("nosologico", .medicalRecord),
         ("病历号", .medicalRecord), ("病案号", .medicalRecord), ("住院号", .medicalRecord), ("就诊卡号", .medicalRecord),
-        ("nhs number", .nhs), ("nhs no", .nhs), ("nhs", .nhs),
+        ("病歷號", .medicalRecord), ("病案號", .medicalRecord), ("住院號", .medicalRecord), ("患者id", .medicalRecord),
+        ("환자 등록번호", .medicalRecord), ("nhs number", .nhs), ("nhs no", .nhs), ("nhs", .nhs),
+        // Tax identifiers (a person's; a company's registration code, 统一社会信用代码 or 統一編號, is none).
         ("tax id", .taxID), ("tax identification number", .taxID), ("taxpayer id", .taxID), ("tax number", .taxID),
         ("tin", .taxID), ("ein", .taxID), ("itin", .taxID), ("national insurance number", .taxID), ("national insurance no", .taxID),
         ("ni number", .taxID), ("nino", .taxID), ("steuer-id", .taxID), ("steuernummer", .taxID),
-        ("steueridentifikationsnummer", .taxID), ("codice fiscale", .taxID), ("nif", .taxID), ("cpf", .taxID),
-        ("税号", .taxID), ("纳税人识别号", .taxID),
+        ("steueridentifikationsnummer", .taxID), ("codice fiscale", .taxID), ("c.f.", .taxID), ("p.iva", .taxID),
+        ("partita iva", .taxID), ("numéro fiscal", .taxID), ("nif", .taxID), ("cpf", .taxID), ("rfc", .taxID), ("pan", .taxID),
+        ("税号", .taxID), ("纳税人识别号", .taxID), ("稅號", .taxID),
+        ("사업자등록번호", .taxID), ("पैन", .taxID),
+        // National identity numbers.
         ("aadhaar", .nationalID), ("aadhar", .nationalID), ("social insurance number", .nationalID), ("sin", .nationalID),
         ("national id", .nationalID), ("id card number", .nationalID), ("identity card number", .nationalID),
-        ("personalausweis", .nationalID), ("dni", .nationalID), ("nie", .nationalID), ("bsn", .nationalID),
-        ("personnummer", .nationalID), ("pesel", .nationalID), ("マイナンバー", .nationalID), ("주민등록번호", .nationalID),
+        ("registre national", .nationalID), ("numéro de sécurité sociale", .nationalID), ("personalausweis", .nationalID),
+        ("dni", .nationalID), ("nie", .nationalID), ("curp", .nationalID), ("bsn", .nationalID), ("personnummer", .nationalID),
+        ("pesel", .nationalID), ("身分證", .nationalID), ("身份證", .nationalID), ("マイナンバー", .nationalID),
+        ("주민등록번호", .nationalID), ("आधार", .nationalID),
     ]
-    /// Labels that are also everyday words or syllables ("tin", "sin", "nie", "ein" is German "a"): a
-    /// label only written in capitals.
-    private static let capitalsOnly: Set<String> = ["aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "bsn", "bsb", "nino"]
+    /// Labels that are also everyday words or syllables ("tin", "sin", "nie", "ein" is German "a", "pan",
+    /// "acc", "dl"): a label only written in capitals.
+    private static let capitalsOnly: Set<String> = [
+        "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "bsn", "bsb", "nino", "pan", "rfc", "curp", "cnh", "ipp", "nhc",
+        "dl", "uhid",
+    ]
 
-    private struct Labels {
+    /// One list of labels (a `ContextWords` holds at most 64): the kind each announces, those written
+    /// only in capitals (a bit each), the last scalar of each.
+    fileprivate struct List: Sendable {
         let words: ContextWords
         let kinds: [Kind]
         let capitals: UInt64
-        let ends: [[UInt32]]
+        let ends: [UInt32]
 
-        init(_ list: [(String, Kind)]) {
+        init(_ list: ArraySlice<(String, Kind)>) {
             words = ContextWords(list.map(\.0))
             kinds = list.map(\.1)
             var capitals: UInt64 = 0
             for (index, (word, _)) in list.enumerated() where CuedIdentifiers.capitalsOnly.contains(word) { capitals |= 1 << UInt64(index) }
             self.capitals = capitals
-            ends = list.map { [Chars.scalars($0.0).last!] }
+            ends = list.map { Chars.scalars($0.0).last! }
         }
     }
-    private static let lists = [Labels(money), Labels(identity)]
 
-    /// The ASCII scalars a label starts with, lower case.
-    static let asciiFirsts: [Int] = Array(Set(lists.flatMap(\.words.asciiFirsts))).sorted()
-    /// The first scalars of the labels written in other scripts (账, 驾, 病, 税, マ, 주…).
-    static let otherFirsts = ScalarBitmap((money + identity).compactMap { Chars.scalars($0.0).first }.filter { $0 >= 0x80 })
+    /// Every label. The anchor pass fetches it once per scan (each access to a global goes through a
+    /// `swift_once` check) and tests `mayStart` at each word start with a label's first letter.
+    struct Labels: Sendable {
+        /// The labels in lists of 64 or fewer, in order (a label's longer forms stay before it: each list
+        /// is tried in turn, the first match wins).
+        fileprivate let lists: [List] = stride(from: 0, to: all.count, by: 64).map { List(all[$0..<min(all.count, $0 + 64)]) }
+        /// The lists' first two scalars as written, for ASCII pairs in one table: row `c` (two words of
+        /// 64 bits) has bit `next` set when a label starts with `c` and `next` in some case, both capitals
+        /// for a label written only in capitals (so "it", "si", "ti" and "ab" words, many in English, are
+        /// no "ITIN", "SIN", "TIN" or "ABA").
+        private let asciiPairs: [UInt64]
+        /// The ASCII first scalars of labels whose second is not ASCII ("führerschein"), in both cases.
+        private let beforeOtherScript: [Bool]
 
-    /// Whether a label may start with `c` and `next` (both lower-cased): the anchor pass's cheap test.
-    @inline(__always) static func mayStart(_ c: UInt32, _ next: UInt32) -> Bool {
-        lists[0].words.mayStart(c, next) || lists[1].words.mayStart(c, next)
+        init() {
+            var bits = [UInt64](repeating: 0, count: 256)
+            var before = [Bool](repeating: false, count: 128)
+            for (word, _) in CuedIdentifiers.all {
+                let scalars = Chars.scalars(word)
+                func cases(_ c: UInt32) -> [UInt32] { Chars.isASCIILetter(c) ? [c, c & ~0x20] : [c] }
+                if scalars[0] < 0x80 && scalars[1] >= 0x80 {
+                    for c in cases(scalars[0]) { before[Int(c)] = true }
+                }
+                guard scalars[0] < 0x80, scalars[1] < 0x80 else { continue }
+                let capitals = CuedIdentifiers.capitalsOnly.contains(word)
+                for c in capitals ? [scalars[0] & ~0x20] : cases(scalars[0]) {
+                    for next in capitals ? [scalars[1] & ~0x20] : cases(scalars[1]) {
+                        bits[Int(c) * 2 + Int(next >> 6)] |= 1 << UInt64(next & 63)
+                    }
+                }
+            }
+            asciiPairs = bits
+            beforeOtherScript = before
+        }
+
+        /// Whether a label may start with `c`, as written.
+        func startsWith(_ c: UInt32) -> Bool { asciiPairs[Int(c) * 2] | asciiPairs[Int(c) * 2 + 1] != 0 || beforeOtherScript[Int(c)] }
+
+        /// Whether a label may start with `c` and `next`, as written.
+        @inline(__always) func mayStart(_ c: UInt32, _ next: UInt32) -> Bool {
+            if c < 0x80 && next < 0x80 { return asciiPairs[Int(c) * 2 + Int(next >> 6)] & (1 << UInt64(next & 63)) != 0 }
+            let c = Chars.lowerASCII(c)
+            let next = Chars.lowerASCII(next)
+            return lists.contains { $0.words.mayStart(c, next) }
+        }
     }
+    static let labels = Labels()
+
+    /// The ASCII scalars a label starts with, as written (a capital alone for "EIN", "TIN"…).
+    static let asciiFirsts: [Int] = (0..<128).filter { labels.startsWith(UInt32($0)) }
+    /// The first scalars of the labels written in other scripts (账, 驾, 病, 税, マ, 주, ख…).
+    static let otherFirsts = ScalarBitmap(all.compactMap { Chars.scalars($0.0).first }.filter { $0 >= 0x80 })
 
     /// At a label's first scalar: the numbers it announces. Where the scan goes on.
     @inline(__always) static func step(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
+        step(t, i, labels, &out)
+    }
+
+    @inline(__always) static func step(_ t: ScalarText, _ i: Int, _ all: Labels, _ out: inout [Finding]) -> Int {
         let c = Chars.lowerASCII(t.v[i])
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
         let next = Chars.lowerASCII(t[i + 1])
-        for labels in lists where labels.words.mayStart(c, next) {
-            var candidates = labels.words.candidates(c)
-            while candidates != 0 {
-                let index = candidates.trailingZeroBitCount
-                candidates &= candidates - 1
-                guard labels.words.matches(index, t, at: i) else { continue }
-                let end = i + labels.words.count(index)
-                // A whole word: "tin" is not "tinder", "routing" not "routings".
-                if Chars.isASCIILetter(labels.ends[index][0]) && t.isASCIILetter(end) { continue }
-                if labels.capitals & (1 << UInt64(index)) != 0 && !(i..<end).allSatisfy({ !Chars.isASCIILetter(t.v[$0]) || Chars.isUpper(t.v[$0]) }) {
-                    continue
-                }
-                // A label in Chinese, Japanese or Korean is written right before its number ("账号：…",
-                // "账户是…"); further on, "账户" is only an account ("他的账户已被冻结，必须拨打 400-…").
-                let window = labels.ends[index][0] < 0x80 ? 30 : 6
-                return numbers(t, after: end, window: window, labels.kinds[index], &out)
-            }
+        for list in all.lists where list.words.mayStart(c, next) {
+            if let end = label(t, i, c, list, all: all, &out) { return end }
         }
         return i + 1
     }
 
+    /// A label of `labels` at `i` (first scalar `c`, lower-cased): where the scan goes on past its numbers.
+    @inline(__always) private static func label(
+        _ t: ScalarText, _ i: Int, _ c: UInt32, _ labels: List, all: Labels, _ out: inout [Finding]
+    ) -> Int? {
+        var candidates = labels.words.candidates(c)
+        while candidates != 0 {
+            let index = candidates.trailingZeroBitCount
+            candidates &= candidates - 1
+            guard labels.words.matches(index, t, at: i) else { continue }
+            let end = i + labels.words.count(index)
+            // A whole word: "tin" is not "tinder", "routing" not "routings".
+            let last = labels.ends[index]
+            if Chars.isASCIILetter(last) && t.isASCIILetter(end) { continue }
+            if labels.capitals & (1 << UInt64(index)) != 0 && !(i..<end).allSatisfy({ !Chars.isASCIILetter(t.v[$0]) || Chars.isUpper(t.v[$0]) }) {
+                continue
+            }
+            let kind = labels.kinds[index]
+            // Not a cloud's or a service's account ("AWS account 123456789012", "AWS 账号 902817364051").
+            if (kind == .account || kind == .bankAccount) && serviceBefore(t, i) { continue }
+            // A label in Chinese, Japanese or Korean is written right before its number ("账号：…",
+            // "账户是…", "マイナンバー（個人番号）："), up to a comma or a full stop ("他的账户已被冻结，必须拨打
+            // 400-…"); a number with check digits may be further on ("NHS number — which I can never
+            // remember — is 741 716 2800").
+            let eastAsian = last >= 0x3000 && last < 0xFFEF
+            let window = eastAsian ? 16 : kind == .nhs || kind == .routingNumber ? 60 : 30
+            return numbers(t, after: end, window: window, stopAtCommas: eastAsian, kind, labels: all, &out)
+        }
+        return nil
+    }
+
+    /// Whether the word before `i` names a service whose "account" is a login, not a bank's.
+    private static func serviceBefore(_ t: ScalarText, _ i: Int) -> Bool {
+        var e = i - 1
+        while e >= 0 && (t.v[e] == 0x20 || t.v[e] == 0x2D) { e -= 1 }
+        var s = e
+        while s >= 0 && t.isASCIILetter(s) { s -= 1 }
+        guard e > s else { return false }
+        return services.contains(Chars.hash(t.v, s + 1, e + 1))
+    }
+    private static let services = Chars.hashSet(
+        "aws gcp azure cloud google microsoft apple amazon stripe paypal github gitlab slack twitter x instagram facebook linkedin user service admin root email e-mail test demo trading brokerage billing customer"
+    )
+
     /// The numbers of `kind` within `window` scalars after a label ending at `start`, on its line: the first,
-    /// then more in a list ("12345678 and 87654321"). Where the scan goes on.
-    private static func numbers(_ t: ScalarText, after start: Int, window: Int, _ kind: Kind, _ out: inout [Finding]) -> Int {
+    /// then more in a list ("12345678 and 87654321"); with `stopAtCommas`, not past a comma, a semicolon
+    /// or a full stop. Where the scan goes on.
+    private static func numbers(
+        _ t: ScalarText, after start: Int, window: Int, stopAtCommas: Bool, _ kind: Kind, labels: Labels, _ out: inout [Finding]
+    ) -> Int {
         var k = start
         var limit = start + window
         var found = false
         while k < min(t.count, limit) {
             let c = t.v[k]
-            if c == 0x0A || c == 0x3002 { break }
-            guard t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) && !t.isDigit(k - 1) else {
+            if c == 0x0A {
+                // A form's label alone on its line, its value on the next ("Sort code\n30-94-57").
+                guard !found, (start..<k).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x3A || t.v[$0] == 0x0D }) else { break }
+                k += 1
+                limit = k + window
+                continue
+            }
+            if c == 0x3002 { break }
+            if stopAtCommas && !found && (c == 0xFF0C || c == 0x2C || c == 0xFF1B || c == 0x3B || c == 0x3001) { break }
+            guard t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) else {
                 k += 1
                 continue
             }
-            let (e, digits, letters) = token(t, k)
+            let (e, digits, letters) = token(t, k, capitalsBefore: !found)
+            // Another label ends this one's reach ("CURP …, RFC GAHM890517K77").
+            if digits == 0 && k > start && isLabel(t, k, labels) { break }
+            // "account ID 123456789012" is a login's.
+            if kind == .account && !found && e - k == 2 && digits == 0 && Chars.lowerASCII(t.v[k]) == 0x69 && Chars.lowerASCII(t.v[k + 1]) == 0x64 {
+                break
+            }
             // An amount of money is no account: "$1234567", "1234567 USD" (never a number label's value).
             let money = isCurrency(t[k - 1]) || isCurrency(t[k - 2]) && t[k - 1] == 0x20
             guard !money, fits(kind, t, k, e, digits, letters) else {
-                if found { break }
+                // Past words ("number is", "no."), not past another number: that one was the label's
+                // ("RFC 1782, CVE-2024-14162", "account number 3 has a balance of 123456").
+                if found || digits > 0 { break }
                 k = e
                 continue
             }
@@ -153,11 +271,35 @@ enum CuedIdentifiers {
         return found ? k : start
     }
 
+    /// The finding for a field's whole value `s..<e` when it has the shape of `kind` (`StructuredFields`).
+    static func finding(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind) -> Finding? {
+        guard e > s, t.isASCIIAlnum(s) else { return nil }
+        let (end, digits, letters) = token(t, s)
+        guard end == e, fits(kind, t, s, e, digits, letters) else { return nil }
+        return Finding(type: kind.type, start: s, end: e, score: 0.85)
+    }
+
+    /// Whether a label starts at `k`.
+    private static func isLabel(_ t: ScalarText, _ k: Int, _ labels: Labels) -> Bool {
+        let c = Chars.lowerASCII(t.v[k])
+        let next = Chars.lowerASCII(t[k + 1])
+        for list in labels.lists where list.words.mayStart(c, next) {
+            var candidates = list.words.candidates(c)
+            while candidates != 0 {
+                let index = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                if list.words.matches(index, t, at: k) && !t.isASCIILetter(k + list.words.count(index)) { return true }
+            }
+        }
+        return false
+    }
+
     /// The token at `s`: ASCII letters and digits, and groups of them joined by one '-', '.', '/' or
     /// space, a group after a space, a dot or a slash holding a digit ("12-34-56", "943 476 5919",
-    /// "123.456.789-09", "D123-4567", "ABCD-1234-EFGH").
+    /// "123.456.789-09", "D123-4567", "ABCD-1234-EFGH"); with `capitalsBefore`, two or three capitals
+    /// and a space before the digits ("QQ 12 34 56 C": not for a list's next item, "…, NHS 696 527 6401").
     /// Its end and its count of digits and letters.
-    private static func token(_ t: ScalarText, _ s: Int) -> (Int, Int, Int) {
+    private static func token(_ t: ScalarText, _ s: Int, capitalsBefore: Bool = true) -> (Int, Int, Int) {
         var e = s
         var digits = 0
         var letters = 0
@@ -182,7 +324,9 @@ enum CuedIdentifiers {
             if sep == 0x20 || sep == 0x2E {
                 // After a space or a dot: a group of digits ("6940579 and", "12345678. Then") or the final
                 // capital; a word before it stays out ("is 6940579"), two or three capitals do not ("QQ 12…").
-                if lettersOnly && !(sep == 0x20 && g - s <= 3 && (s..<g).allSatisfy({ Chars.isUpperASCII(t.v[$0]) })) { break }
+                if lettersOnly && !(capitalsBefore && sep == 0x20 && g - s <= 3 && (s..<g).allSatisfy({ Chars.isUpperASCII(t.v[$0]) })) {
+                    break
+                }
                 if !t.isDigit(e + 1) && !(Chars.isUpperASCII(t.v[e + 1]) && !t.isASCIIAlnum(e + 2) && !lettersOnly) { break }
             }
             e += 1
@@ -194,13 +338,17 @@ enum CuedIdentifiers {
 
     private static func fits(_ kind: Kind, _ t: ScalarText, _ s: Int, _ e: Int, _ digits: Int, _ letters: Int) -> Bool {
         switch kind {
-        case .bankAccount: return letters == 0 && (6...19).contains(digits)
+        case .bankAccount: return letters == 0 && (6...20).contains(digits)
+        case .account: return letters == 0 && (8...17).contains(digits)
         case .routingNumber: return letters == 0 && digits == 9 && abaValid(t, s, e)
         case .sortCode: return letters == 0 && digits == 6
         case .driverLicense: return digits >= 4 && digits + letters >= 5 && digits + letters <= 20 && letters <= 11
         case .medicalRecord: return digits >= 5 && digits + letters <= 15 && letters <= 4
         case .nhs: return letters == 0 && digits == 10 && nhsValid(t, s, e)
-        case .taxID, .nationalID: return digits >= 6 && digits + letters <= 20 && letters <= 9
+        // Tax numbers of eight or more: a Steuer-ID, India's PAN "AKRPI4182M", a codice fiscale.
+        case .taxID: return digits >= 4 && (8...20).contains(digits + letters) && letters <= 9
+        // Mexico's CURP has twelve letters ("GAHM890517MJCRRR06").
+        case .nationalID: return digits >= 6 && digits + letters <= 20 && letters <= 12
         }
     }
 

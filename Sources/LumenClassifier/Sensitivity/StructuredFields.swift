@@ -2,22 +2,26 @@
 // it: JSON members ("first_name": "Leah", "dob": "1984-02-09", also escaped inside a JSON string:
 // \"last_name\": \"Goldberg\") and SQL INSERT rows, whose column list names each value
 // (INSERT INTO customers (id, first_name, last_name, dob) VALUES (1041, 'Hannah', 'Whitfield', '1951-03-14')),
-// and tables whose header names each column (CSV, tab-separated, Markdown: "name,email,phone,ssn").
+// and tables whose header names each column (CSV with commas or semicolons, tab-separated, Markdown: "name,email,phone,ssn").
 // A field named for a person's name holds a person when its value is shaped like a name; one named
 // for a date of birth holds one when its value is a date; one named for an SSN, a phone number or
-// a card holds one when its value has that one's digits.
+// a card holds one when its value has that one's digits; one named for an account, a licence, a
+// medical record, a tax or a national number ("account_number", "routingNumber", "nhs_no", "tin",
+// "Steuer-ID", 病案号) when its value has that number's shape (`CuedIdentifiers`).
 
 enum StructuredFields {
-    enum Kind { case name, genericName, role, dateOfBirth, ssn, phone, card }
+    enum Kind: Equatable { case name, genericName, role, dateOfBirth, ssn, phone, card, labelled(CuedIdentifiers.Kind) }
 
     /// The kind of a field from its name, lower case without '_', '-', '.' and spaces.
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
-        // Every field name below ends in e, b, y, o, r, m, h, t, n, l, x or d ("name", "dob",
-        // "birthday", "nombre", "ssn", "tel", "fax", "card"…), or in a Han character (手机号, 电话, 卡号).
+        // Every field name below ends in e, b, y, o, r, m, h, t, n, l, x, d, g, a, s, f, i or p ("name",
+        // "dob", "birthday", "nombre", "ssn", "tel", "fax", "card", "routing", "aba", "nhs", "nif", "dni",
+        // "curp"…), or in a Han character (手机号, 电话, 卡号).
         guard e - s >= 2, e - s <= 24 else { return nil }
         let last = t.v[e - 1]
         switch last | 0x20 {
-        case 0x65, 0x62, 0x79, 0x6F, 0x72, 0x6D, 0x68, 0x74, 0x6E, 0x6C, 0x78, 0x64: guard e - s >= 3 else { return nil }
+        case 0x65, 0x62, 0x79, 0x6F, 0x72, 0x6D, 0x68, 0x74, 0x6E, 0x6C, 0x78, 0x64, 0x67, 0x61, 0x73, 0x66, 0x69, 0x70:
+            guard e - s >= 3 else { return nil }
         default: guard Chars.isHan(last) else { return nil }
         }
         var h = Chars.hashSeed
@@ -29,8 +33,47 @@ enum StructuredFields {
         if ssnFields.contains(h) { return .ssn }
         if phoneFields.contains(h) { return .phone }
         if cardFields.contains(h) { return .card }
+        if let kind = labelledFields[h] { return .labelled(kind) }
         return nil
     }
+
+    /// Fields for the numbers a label names (`CuedIdentifiers`), by kind.
+    private static let labelledFields: WordMap<CuedIdentifiers.Kind> = {
+        let lists: [(CuedIdentifiers.Kind, String)] = [
+            (
+                .bankAccount,
+                """
+                accountnumber accountno acctno acctnumber accno bankaccount bankaccountnumber bankacno bankacctno kontonummer
+                rekeningnummer 银行账号 银行账户 账号 账户 帳號 帳戶 口座番号 계좌번호
+                """
+            ),
+            (.account, "account"),
+            (.routingNumber, "routingnumber routing routingno aba abanumber bankrouting bankroutingnumber"),
+            (.sortCode, "sortcode bsb"),
+            (
+                .driverLicense,
+                """
+                driverslicense driverlicense driverslicence driverlicence drivinglicence drivinglicense licenseno licensenumber
+                licenceno licencenumber dlnumber dlno führerscheinnummer 驾驶证号 驾驶证 駕照號碼 免許証番号
+                """
+            ),
+            (.medicalRecord, "mrn patientid patientno patientnumber medicalrecordnumber hospno hospitalnumber hospitalno uhid 病案号 病历号 住院号 病歷號碼"),
+            (.nhs, "nhs nhsnumber nhsno"),
+            (
+                .taxID,
+                """
+                tin ein itin taxid taxnumber nino ninumber nationalinsurancenumber steuerid steuernummer codicefiscale nif cpf
+                pannumber 税号 纳税人识别号
+                """
+            ),
+            (.nationalID, "aadhaar aadhar aadhaarnumber sin bsn nationalid personnummer pesel dni nie curp mynumber 주민등록번호"),
+        ]
+        var map: [UInt64: CuedIdentifiers.Kind] = [:]
+        for (kind, names) in lists {
+            for name in names.split(whereSeparator: { $0 == " " || $0 == "\n" }) { map[Chars.hash(String(name))] = kind }
+        }
+        return WordMap(map)
+    }()
 
     /// Fields for numbers whose field name is their only context: a bare nine digits is an SSN
     /// under "ssn", ten digits a phone number under "phone" (the row's own words say nothing).
@@ -184,6 +227,11 @@ enum StructuredFields {
         case .name, .genericName, .role:
             guard nameShaped(t, s, e, generic: kind != .name) || (kind == .role && oneFirstName(t, s, e)) else { return nil }
             return Finding(type: .person, start: s, end: e, score: 0.8)
+        case .labelled(let kind):
+            return CuedIdentifiers.finding(t, s, e, kind)
+        case .card where (s..<e).contains(where: { t.isASCIILetter($0) }):
+            // India's PAN under "pan" is a tax number ("BQJPK7729K"), not a card's primary account number.
+            return CuedIdentifiers.finding(t, s, e, .taxID)
         case .ssn, .phone, .card:
             // Digits, with the spaces, dashes, parentheses and '+' numbers are written with (not dots:
             // "120.0.6099.144" under "Mobile" is a version).
@@ -217,14 +265,14 @@ enum StructuredFields {
 
     /// The rows of a table whose header names a personal field ("name,email,phone,ssn", "| 姓名 |
     /// 手机号 |", a database client's tab-separated output): each row's value in that column, read as
-    /// the field says (`value`). The header is a line of at least two cells, split by '|', a tab or a
-    /// comma, without digits; the rows are the lines below it split the same way (a Markdown rule
+    /// the field says (`value`). The header is a line of at least two cells, split by '|', a tab, a
+    /// comma or a semicolon, without a cell of digits (a digit among two letters or more: "HbA1c"); the rows are the lines below it split the same way (a Markdown rule
     /// line is passed over), to the first line without the separator.
     static func scanTables(_ t: ScalarText, into out: inout [Finding]) {
         var lineStart = 0
         while lineStart < t.count {
             var lineEnd = lineStart
-            var separators: (pipe: Int, tab: Int, comma: Int) = (0, 0, 0)
+            var separators: (pipe: Int, tab: Int, comma: Int, semicolon: Int) = (0, 0, 0, 0)
             var digits = false
             t.v.withUnsafeBufferPointer { v in
                 while lineEnd < v.count && v[lineEnd] != 0x0A {
@@ -232,6 +280,7 @@ enum StructuredFields {
                     case 0x7C: separators.pipe += 1
                     case 0x09: separators.tab += 1
                     case 0x2C: separators.comma += 1
+                    case 0x3B: separators.semicolon += 1
                     case 0x30...0x39: digits = true
                     default: break
                     }
@@ -239,9 +288,18 @@ enum StructuredFields {
                 }
             }
             let separator: UInt32? =
-                separators.pipe >= 1 ? 0x7C : separators.tab >= 1 ? 0x09 : separators.comma >= 1 ? 0x2C : nil
-            if !digits, let separator, lineEnd - lineStart <= 500 {
-                let columns = cells(t, lineStart, lineEnd, separator).map { kind(t, $0.0, $0.1) }
+                separators.pipe >= 1
+                ? 0x7C : separators.tab >= 1 ? 0x09 : separators.comma >= 1 ? 0x2C : separators.semicolon >= 1 ? 0x3B : nil
+            if let separator, lineEnd - lineStart <= 500 {
+                let header = cells(t, lineStart, lineEnd, separator)
+                // A header's names may hold a digit among letters ("HbA1c", "address2"); a row's values
+                // are numbers ("54", "7.2", "555-1234").
+                let named =
+                    !digits
+                    || header.allSatisfy { cell in
+                        !(cell.0..<cell.1).contains(where: { t.isDigit($0) }) || (cell.0..<cell.1).count(where: { t.isASCIILetter($0) }) >= 2
+                    }
+                let columns = named ? header.map { kind(t, $0.0, $0.1) } : []
                 if columns.count >= 2, columns.contains(where: { $0 != nil }) {
                     lineStart = rows(t, from: lineEnd + 1, separator, columns, into: &out)
                     continue
