@@ -59,11 +59,30 @@ import Testing
         #expect(Set(session.placeholders).count == session.placeholders.count)
     }
 
+    /// A labelled number is the same value however it is grouped ("12-34-56" and "123456", "943 476 5919"
+    /// and "9434765919"), and comes back whole.
+    @Test func labelledNumbersArePseudonymisedByTheirLettersAndDigits() throws {
+        let text = "Sort code 12-34-56 (123456), NHS 943 476 5919 / 9434765919, licence d1234567 = D1234567."
+        let findings = [
+            finding("12-34-56", in: text, .bankAccount), finding("123456", in: text, .bankAccount),
+            finding("943 476 5919", in: text, .ukNHS), finding("9434765919", in: text, .ukNHS),
+            finding("d1234567", in: text, .driverLicense), finding("D1234567", in: text, .driverLicense),
+        ]
+        let session = try RedactionSession(texts: [text], findings: [findings], pseudonymise: [.bankAccount, .ukNHS, .driverLicense])
+        #expect(
+            session.redactedTexts[0]
+                == "Sort code [BANK_ACCOUNT_1] ([BANK_ACCOUNT_1]), NHS [NHS_1] / [NHS_1], licence [DRIVER_LICENSE_1] = [DRIVER_LICENSE_1]."
+        )
+        #expect(session.restore("Paid from [BANK_ACCOUNT_1]; NHS [NHS_1].").text == "Paid from 12-34-56; NHS 943 476 5919.")
+    }
+
     @Test func placeholderNamesAreShortAndFallBackToTheRawName() {
         let expected: [(FindingType, String)] = [
             (.email, "EMAIL"), (.person, "PERSON"), (.phone, "PHONE"), (.creditCard, "CARD"), (.iban, "IBAN"),
             (.usSSN, "SSN"), (.chineseResidentID, "CN_ID"), (.streetAddress, "ADDRESS"), (.ipAddress, "IP"),
             (.dateOfBirth, "DOB"), (.passport, "PASSPORT"), (.customTerm, "TERM"), (.openAIKey, "OPENAI_KEY"),
+            (.bankAccount, "BANK_ACCOUNT"), (.driverLicense, "DRIVER_LICENSE"), (.medicalRecord, "MRN"), (.ukNHS, "NHS"),
+            (.taxID, "TAX_ID"), (.nationalID, "NATIONAL_ID"),
             ("ORGANIZATION", "ORGANIZATION"), ("date-time", "DATE_TIME"), ("médical record", "M_DICAL_RECORD"),
             ("esc_thing", "X_ESC_THING"), ("3d", "X_3D"), ("日本", "ITEM"),
         ]
