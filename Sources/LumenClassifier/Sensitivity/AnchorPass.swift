@@ -116,7 +116,7 @@ enum AnchorPass {
                 let next = Chars.lowerASCII(t[i + 1])
                 if m & passport != 0 && !passportWords.mayStart(lower, next) { m &= ~passport }
                 if m & date != 0 && !dobWords.mayStart(lower, next) { m &= ~date }
-                if m & labelled != 0 && !labels.mayStart(c, t[i + 1]) { m &= ~labelled }
+                if m & labelled != 0 && !labels.mayStart(c, t[i + 1], t[i + 2]) { m &= ~labelled }
             }
             if m & passport != 0 && i >= nextPassport { nextPassport = Identifiers.passportStep(t, i, &found.passports) }
             if m & labelled != 0 && i >= nextLabelled { nextLabelled = CuedIdentifiers.step(t, i, labels, &found.labelled) }

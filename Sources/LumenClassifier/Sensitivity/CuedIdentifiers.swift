@@ -88,8 +88,9 @@ enum CuedIdentifiers {
     ]
 
     /// One list of labels (a `ContextWords` holds at most 64): the kind each announces, those written
-    /// only in capitals (a bit each), the last scalar of each.
-    fileprivate struct List: Sendable {
+    /// only in capitals (a bit each), the last scalar of each. A class: a scan walks the lists at each
+    /// label-like word, and a struct of arrays there was a retain and a release per array.
+    fileprivate final class List: Sendable {
         let words: ContextWords
         let kinds: [Kind]
         let capitals: UInt64
@@ -118,10 +119,16 @@ enum CuedIdentifiers {
         private let asciiPairs: [UInt64]
         /// The ASCII first scalars of labels whose second is not ASCII ("führerschein"), in both cases.
         private let beforeOtherScript: [Bool]
+        /// For two lower-case letters, the third scalars a label starting with them has: bit k for the
+        /// letter a + k, bit 26 for any other scalar, all bits for a label of two scalars. Many English
+        /// words start as a label does ("re" as "registre national", "pr" as "prontuário", "co" as
+        /// "codice fiscale"); few go on as one.
+        private let thirds: [UInt32]
 
         init() {
             var bits = [UInt64](repeating: 0, count: 256)
             var before = [Bool](repeating: false, count: 128)
+            var thirds = [UInt32](repeating: 0, count: 26 * 26)
             for (word, _) in CuedIdentifiers.all {
                 let scalars = Chars.scalars(word)
                 func cases(_ c: UInt32) -> [UInt32] { Chars.isASCIILetter(c) ? [c, c & ~0x20] : [c] }
@@ -129,6 +136,9 @@ enum CuedIdentifiers {
                     for c in cases(scalars[0]) { before[Int(c)] = true }
                 }
                 guard scalars[0] < 0x80, scalars[1] < 0x80 else { continue }
+                if let pair = Self.letterPair(scalars[0], scalars[1]) {
+                    thirds[pair] |= scalars.count == 2 ? ~0 : Self.thirdBit(scalars[2])
+                }
                 let capitals = CuedIdentifiers.capitalsOnly.contains(word)
                 for c in capitals ? [scalars[0] & ~0x20] : cases(scalars[0]) {
                     for next in capitals ? [scalars[1] & ~0x20] : cases(scalars[1]) {
@@ -138,10 +148,30 @@ enum CuedIdentifiers {
             }
             asciiPairs = bits
             beforeOtherScript = before
+            self.thirds = thirds
+        }
+
+        @inline(__always) private static func letterPair(_ a: UInt32, _ b: UInt32) -> Int? {
+            let a = a | 0x20
+            let b = b | 0x20
+            guard a >= 0x61 && a <= 0x7A && b >= 0x61 && b <= 0x7A else { return nil }
+            return Int(a - 0x61) * 26 + Int(b - 0x61)
+        }
+
+        @inline(__always) private static func thirdBit(_ c: UInt32) -> UInt32 {
+            let lower = c | 0x20
+            return lower >= 0x61 && lower <= 0x7A ? 1 << (lower - 0x61) : 1 << 26
         }
 
         /// Whether a label may start with `c`, as written.
         func startsWith(_ c: UInt32) -> Bool { asciiPairs[Int(c) * 2] | asciiPairs[Int(c) * 2 + 1] != 0 || beforeOtherScript[Int(c)] }
+
+        /// Whether a label may start with `c`, `next` and `third`, as written (the anchor pass's test).
+        @inline(__always) func mayStart(_ c: UInt32, _ next: UInt32, _ third: UInt32) -> Bool {
+            guard mayStart(c, next) else { return false }
+            guard let pair = Self.letterPair(c, next) else { return true }
+            return thirds[pair] & Self.thirdBit(third) != 0
+        }
 
         /// Whether a label may start with `c` and `next`, as written.
         @inline(__always) func mayStart(_ c: UInt32, _ next: UInt32) -> Bool {
@@ -166,6 +196,7 @@ enum CuedIdentifiers {
     @inline(__always) static func step(_ t: ScalarText, _ i: Int, _ all: Labels, _ out: inout [Finding]) -> Int {
         let c = Chars.lowerASCII(t.v[i])
         if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
+        guard all.mayStart(t.v[i], t[i + 1], t[i + 2]) else { return i + 1 }
         let next = Chars.lowerASCII(t[i + 1])
         for list in all.lists where list.words.mayStart(c, next) {
             if let end = label(t, i, c, list, all: all, &out) { return end }

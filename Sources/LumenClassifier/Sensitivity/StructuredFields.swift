@@ -290,10 +290,10 @@ enum StructuredFields {
             let separator: UInt32? =
                 separators.pipe >= 1
                 ? 0x7C : separators.tab >= 1 ? 0x09 : separators.comma >= 1 ? 0x2C : separators.semicolon >= 1 ? 0x3B : nil
-            if let separator, lineEnd - lineStart <= 500 {
+            // A header's names may hold a digit among letters ("HbA1c", "address2"), on a short line; a
+            // row's values are numbers ("54", "7.2", "555-1234").
+            if let separator, lineEnd - lineStart <= (digits ? 200 : 500) {
                 let header = cells(t, lineStart, lineEnd, separator)
-                // A header's names may hold a digit among letters ("HbA1c", "address2"); a row's values
-                // are numbers ("54", "7.2", "555-1234").
                 let named =
                     !digits
                     || header.allSatisfy { cell in
