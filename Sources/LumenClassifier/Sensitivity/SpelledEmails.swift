@@ -1,6 +1,6 @@
 // E-mail addresses written so that harvesters miss them and people (and models) do not: "jane dot
 // doe at gmail dot com", "jane.doe [at] gmail [dot] com", "jane(at)fastmail(dot)fm", "info {at}
-// example.org", "jdoe AT gmail.com", and defanged ones, "jdoe@evil-domain[.]com". Read at each "at": a local part before it,
+// example.org", "jane<at>corp.io", "john_at_example.com", "jdoe AT gmail.com", and defanged ones, "jdoe@evil-domain[.]com". Read at each "at": a local part before it,
 // labels after it joined by dots written as '.', "dot", "[dot]", "(dot)" or "{dot}", the last one a
 // top-level domain. A bare " at " needs a written-out dot in the domain ("look at example.com" is
 // no address), no small word on either side ("look at the dot com bubble"), and a local part of an
@@ -47,7 +47,7 @@ enum SpelledEmails {
     private static func dotMarkerBefore(_ t: ScalarText, _ end: Int) -> Int? {
         // The marker starts up to seven scalars back (" [dot] "): the longest whose end is `end` (its
         // space before included).
-        for start in max(0, end - 7)..<end where t[start] == 0x20 || t[start] == 0x5B || t[start] == 0x28 || t[start] == 0x7B {
+        for start in max(0, end - 7)..<end where t[start] == 0x20 || closing(t[start]) != 0 {
             if let (e, spelled) = dotMarker(t, start), spelled, e == end { return start }
         }
         return nil
@@ -60,12 +60,15 @@ enum SpelledEmails {
             let before = t[x.start - 1]
             let after = t[x.end]
             let bracketed = closing(before) != 0 && after == closing(before)
-            guard bracketed || (before == 0x20 && after == 0x20) else { continue }
+            // "john_at_example.com": an "at" between underscores, then a domain, as forms that refuse an
+            // '@' and handles are written ("created_at_utc" has no domain after it).
+            let underscored = before == 0x5F && after == 0x5F
+            guard bracketed || underscored || (before == 0x20 && after == 0x20) else { continue }
             // "jdoe AT gmail.com": a capital "AT" in a text of other case is written to be read so.
             let capital = x.isAllCaps && index > 0 && !w[index - 1].isAllCaps
             // A bare "at": the words before the address may say one follows ("email me at …").
             let cued = w[max(0, index - 6)..<index].contains { emailCues.contains($0.hash) }
-            read(t, markerStart: x.start - 1, markerEnd: x.end + 1, strong: bracketed || capital, cued: cued, into: &out)
+            read(t, markerStart: x.start - 1, markerEnd: x.end + 1, strong: bracketed || capital || underscored, cued: cued, into: &out)
         }
     }
 
@@ -123,8 +126,10 @@ enum SpelledEmails {
         }
     }
 
-    /// The bracket that closes `open` ('[', '(' or '{'), or 0.
-    @inline(__always) private static func closing(_ open: UInt32) -> UInt32 { open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : open == 0x7B ? 0x7D : 0 }
+    /// The bracket that closes `open` ('[', '(', '{' or '<'), or 0.
+    @inline(__always) private static func closing(_ open: UInt32) -> UInt32 {
+        open == 0x5B ? 0x5D : open == 0x28 ? 0x29 : open == 0x7B ? 0x7D : open == 0x3C ? 0x3E : 0
+    }
 
     /// The address around the "at" written at t[markerStart..<markerEnd], if any.
     /// `strong`: a bracketed or capital "at"; `cued`: words before it say an address follows.
