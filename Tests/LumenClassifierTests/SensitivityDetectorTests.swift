@@ -251,6 +251,23 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("the account ID 123456789012 is in the console", .bankAccount).isEmpty)
         #expect(found("See RFC 1782, CVE-2024-14162.", .taxID).isEmpty)
         #expect(found("这家公司的统一社会信用代码是 91330106MA2CFH3K7R", .taxID).isEmpty)
+        // A review's inputs: what is an account (a brokerage's, a YAML key's, after a blank line) and what
+        // is not (a date, a phone number, code, a product key, the next sentence's order number, a login).
+        #expect(found("my brokerage account number is 5550123456", .bankAccount) == ["5550123456"])
+        #expect(found("  account_number: \"30129948871\"\n", .bankAccount) == ["30129948871"])
+        #expect(found("Sort code:\n\n30-94-57", .bankAccount) == ["30-94-57"])
+        #expect(found("Lic. No. A7419023", .driverLicense) == ["A7419023"])
+        #expect(found("DL# K412-730-91-558-0", .driverLicense) == ["K412-730-91-558-0"])
+        for text in [
+            "x,sin,cos\n1,0.8414709848,0.5403023059", #"{"card_number": "4111-XXXX-XXXX-1111"}"#, "Account opened 2024-01-15",
+            "Driver's license expires 2026-05-01, medical record updated 2024-01-15", "Call the accounts team on 0800 555 0199",
+            "arr.reduce((acc, x) => acc + x, 1000000)", "acct_id = 12345678", "DL models with 175000000 parameters", "RFC 7230-7235",
+            "license number: 4F7A-9C21-88D0-1B3E", "Please close my account. Order #12345678 was refunded.", "QQ账号：123456789",
+            "국민은행 고객센터 1588-9999", "इसी आधार पर कंपनी ने 1500000 रुपये",
+        ] {
+            let labelled = classifier.findings(in: text).filter { FindingType.labelledNumbers.contains($0.type) }
+            #expect(labelled.isEmpty, "\(text): \(labelled)")
+        }
     }
 
     @Test func dateOfBirthNeedsContext() {
@@ -923,6 +940,7 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Contact: jane<at>corp.io for details", .email) == ["jane<at>corp.io"])
         #expect(found("Reach me at john_at_example.com tomorrow.", .email) == ["john_at_example.com"])
         #expect(found("created_at_utc and updated_at_ts columns, the john_at_ prefix", .email).isEmpty)
+        #expect(found("obj.user_at_signup.email and x = price_at_close.info()", .email).isEmpty)
         #expect(found("info {at} example-shop.org", .email) == ["info {at} example-shop.org"])
         #expect(found("write to M.Thornton AT proton DOT me please", .email) == ["M.Thornton AT proton DOT me"])
         #expect(found("jane (dot) doe (at) gmail (dot) com", .email) == ["jane (dot) doe (at) gmail (dot) com"])
@@ -1716,6 +1734,7 @@ private func strongNames(_ text: String) -> [String] {
         "| dob | dob |\n", "dob,dob,dob\n", "氏名：佐々木", "佐藤様", "lockbox code ", "ZHANG/WEI ", "EVELYN ROSE ", "(4", "出生",
         "VALUES (1, 'a'), ", "(first_name) VALUES ", "〒150-0041 ", "J. ", "园", "花园小区", "区区", "苑园", #"{"first_name": ""#, #"\"dob\": \""#,
         "passport E1234567、", "my friend Bob ", "Femi's birthday ", "priya: ok you?\n", "Priya, ",
+        "acct-1-", "MRN-1-", "account number\n", "NHS ", "sort code 12 ", "账号 ", "routing_number_", "a/c-",
     ])
     func pathologicalInputsAreLinear(unit: String) {
         let small = String(repeating: unit, count: 10_000 / unit.utf8.count)

@@ -2,11 +2,13 @@
 // number or a sort code after "account number", "routing", "sort code"; a driving licence after
 // "driver's license"; a medical record number after "MRN"; an NHS number; a tax or national
 // identifier after "tax ID", "national insurance number", "Aadhaar"… (English, a few other European
-// languages, Chinese, Japanese, Korean and Hindi). The number must follow its label on the same line,
-// within 30 scalars (60 for a number with check digits; 16 after a label in Chinese, Japanese or Korean,
-// and before a comma or a full stop), and have the shape of its kind (a routing number's and an NHS
-// number's check digits, a sort code's six digits); a run of letters alone or a short count is never one.
-// Tables, JSON members and SQL rows name these numbers by their column (`StructuredFields`).
+// languages, Chinese, Japanese, Korean and Hindi). The number must follow its label in the same
+// sentence, on its line or, for a label alone on its line, the next: within 30 scalars (60 for a number
+// with check digits, 4 after an abbreviation such as "acc" or "DL", 16 after a label in Chinese,
+// Japanese or Korean and before a comma), and have the shape of its kind (a routing number's and an NHS
+// number's check digits, a sort code's six digits); a run of letters alone, a date, an amount or a
+// short count is never one. Tables, JSON members and SQL rows name these numbers by their column
+// (`StructuredFields`).
 
 enum CuedIdentifiers {
     /// What a label announces, and so the shape its number must have.
@@ -38,7 +40,7 @@ enum CuedIdentifiers {
         ("numero di conto", .bankAccount), ("número da conta", .bankAccount), ("conta corrente", .bankAccount),
         ("rekeningnummer", .bankAccount), ("银行账号", .bankAccount), ("银行账户", .bankAccount), ("银行卡账号", .bankAccount),
         ("账号", .bankAccount), ("账户", .bankAccount), ("帳號", .bankAccount), ("帳戶", .bankAccount), ("口座番号", .bankAccount),
-        ("계좌번호", .bankAccount), ("계좌", .bankAccount), ("은행", .bankAccount), ("खाता संख्या", .bankAccount), ("खाता नंबर", .bankAccount),
+        ("계좌번호", .bankAccount), ("계좌", .bankAccount), ("खाता संख्या", .bankAccount), ("खाता नंबर", .bankAccount),
         ("routing number", .routingNumber), ("routing no", .routingNumber), ("routing", .routingNumber), ("aba", .routingNumber),
         ("sort code", .sortCode), ("bsb", .sortCode),
         // Driving licences.
@@ -69,7 +71,7 @@ enum CuedIdentifiers {
         ("tin", .taxID), ("ein", .taxID), ("itin", .taxID), ("national insurance number", .taxID), ("national insurance no", .taxID),
         ("ni number", .taxID), ("nino", .taxID), ("steuer-id", .taxID), ("steuernummer", .taxID),
         ("steueridentifikationsnummer", .taxID), ("codice fiscale", .taxID), ("c.f.", .taxID), ("p.iva", .taxID),
-        ("partita iva", .taxID), ("numéro fiscal", .taxID), ("nif", .taxID), ("cpf", .taxID), ("rfc", .taxID), ("pan", .taxID),
+        ("partita iva", .taxID), ("numéro fiscal", .taxID), ("nif", .taxID), ("cpf", .taxID), ("pan", .taxID),
         ("税号", .taxID), ("纳税人识别号", .taxID), ("稅號", .taxID),
         ("사업자등록번호", .taxID), ("पैन", .taxID),
         // National identity numbers.
@@ -78,14 +80,18 @@ enum CuedIdentifiers {
         ("registre national", .nationalID), ("numéro de sécurité sociale", .nationalID), ("personalausweis", .nationalID),
         ("dni", .nationalID), ("nie", .nationalID), ("curp", .nationalID), ("bsn", .nationalID), ("personnummer", .nationalID),
         ("pesel", .nationalID), ("身分證", .nationalID), ("身份證", .nationalID), ("マイナンバー", .nationalID),
-        ("주민등록번호", .nationalID), ("आधार", .nationalID),
+        ("주민등록번호", .nationalID), ("आधार संख्या", .nationalID), ("आधार नंबर", .nationalID),
     ]
     /// Labels that are also everyday words or syllables ("tin", "sin", "nie", "ein" is German "a", "pan",
     /// "acc", "dl"): a label only written in capitals.
     private static let capitalsOnly: Set<String> = [
-        "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "bsn", "bsb", "nino", "pan", "rfc", "curp", "cnh", "ipp", "nhc",
+        "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "bsn", "bsb", "nino", "pan", "curp", "cnh", "ipp", "nhc",
         "dl", "uhid",
     ]
+
+    /// Abbreviations that are also code's or other words ("acc" in `reduce((acc, x) => …)`, "DL models"):
+    /// their number follows within four scalars ("acc 71559302", "DL# 4417", "a/c: 0012345678").
+    private static let shortReach: Set<String> = ["acc", "acct", "a/c", "dl", "dl#", "pan", "cnh", "ipp", "nhc", "uhid"]
 
     /// One list of labels (a `ContextWords` holds at most 64): the kind each announces, those written
     /// only in capitals (a bit each), the last scalar of each. A class: a scan walks the lists at each
@@ -94,14 +100,21 @@ enum CuedIdentifiers {
         let words: ContextWords
         let kinds: [Kind]
         let capitals: UInt64
+        /// Abbreviations whose number follows at once (a bit each: `shortReach`).
+        let short: UInt64
         let ends: [UInt32]
 
         init(_ list: ArraySlice<(String, Kind)>) {
             words = ContextWords(list.map(\.0))
             kinds = list.map(\.1)
             var capitals: UInt64 = 0
-            for (index, (word, _)) in list.enumerated() where CuedIdentifiers.capitalsOnly.contains(word) { capitals |= 1 << UInt64(index) }
+            var short: UInt64 = 0
+            for (index, (word, _)) in list.enumerated() {
+                if CuedIdentifiers.capitalsOnly.contains(word) { capitals |= 1 << UInt64(index) }
+                if CuedIdentifiers.shortReach.contains(word) { short |= 1 << UInt64(index) }
+            }
             self.capitals = capitals
+            self.short = short
             ends = list.map { Chars.scalars($0.0).last! }
         }
     }
@@ -193,48 +206,64 @@ enum CuedIdentifiers {
         step(t, i, labels, &out)
     }
 
-    @inline(__always) static func step(_ t: ScalarText, _ i: Int, _ all: Labels, _ out: inout [Finding]) -> Int {
-        let c = Chars.lowerASCII(t.v[i])
-        if c < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
-        guard all.mayStart(t.v[i], t[i + 1], t[i + 2]) else { return i + 1 }
-        let next = Chars.lowerASCII(t[i + 1])
-        for list in all.lists where list.words.mayStart(c, next) {
-            if let end = label(t, i, c, list, all: all, &out) { return end }
-        }
-        return i + 1
+    @inline(__always) static func step(_ t: ScalarText, _ i: Int, _ labels: Labels, _ out: inout [Finding]) -> Int {
+        if t.v[i] < 0x80 && t.isASCIILetter(i - 1) { return i + 1 }
+        guard labels.mayStart(t.v[i], t[i + 1], t[i + 2]) else { return i + 1 }
+        guard let (list, index, end) = match(t, i, labels) else { return i + 1 }
+        let kind = list.kinds[index]
+        let last = list.ends[index]
+        // Not a cloud's or a service's login ("AWS account 123456789012", "AWS 账号 902817364051", "QQ账号").
+        if (kind == .account || last >= 0x3000) && serviceBefore(t, i) { return i + 1 }
+        // A label in Chinese, Japanese or Korean is written right before its number ("账号：…",
+        // "账户是…", "マイナンバー（個人番号）："), up to a comma or a full stop ("他的账户已被冻结，必须拨打
+        // 400-…"); a number with check digits may be further on ("NHS number — which I can never
+        // remember — is 741 716 2800"); an abbreviation's number right after it ("acc 71559302", not "acc + x,
+        // 1000000"; "DL S530-4182-2719", not "DL models with 175000000 parameters").
+        let eastAsian = last >= 0x3000 && last < 0xFFEF
+        let window = eastAsian ? 16 : kind == .nhs || kind == .routingNumber ? 60 : list.short & (1 << UInt64(index)) != 0 ? 4 : 30
+        return numbers(t, after: end, window: window, stopAtCommas: eastAsian, kind, labels, &out)
     }
 
-    /// A label of `labels` at `i` (first scalar `c`, lower-cased): where the scan goes on past its numbers.
-    @inline(__always) private static func label(
-        _ t: ScalarText, _ i: Int, _ c: UInt32, _ labels: List, all: Labels, _ out: inout [Finding]
-    ) -> Int? {
-        var candidates = labels.words.candidates(c)
-        while candidates != 0 {
-            let index = candidates.trailingZeroBitCount
-            candidates &= candidates - 1
-            guard labels.words.matches(index, t, at: i) else { continue }
-            let end = i + labels.words.count(index)
-            // A whole word: "tin" is not "tinder", "routing" not "routings".
-            let last = labels.ends[index]
-            if Chars.isASCIILetter(last) && t.isASCIILetter(end) { continue }
-            if labels.capitals & (1 << UInt64(index)) != 0 && !(i..<end).allSatisfy({ !Chars.isASCIILetter(t.v[$0]) || Chars.isUpper(t.v[$0]) }) {
-                continue
+    /// The label at `i`, if any: its list, its index there and its end. A whole word ("tin" is not
+    /// "tinder", "routing" not "routings", "acct" not "acct_id"), in capitals where only capitals make it
+    /// one ("TIN", not "tin").
+    @inline(__always) private static func match(_ t: ScalarText, _ i: Int, _ labels: Labels) -> (List, Int, Int)? {
+        let c = Chars.lowerASCII(t.v[i])
+        let next = Chars.lowerASCII(t[i + 1])
+        for list in labels.lists where list.words.mayStart(c, next) {
+            var candidates = list.words.candidates(c)
+            while candidates != 0 {
+                let index = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                guard list.words.matches(index, t, at: i) else { continue }
+                var end = i + list.words.count(index)
+                if Chars.isASCIILetter(list.ends[index]) && t.isASCIILetter(end) { continue }
+                // A key's "_number" is the label's ("account_number: 30129948871"); another word after '_'
+                // makes another name ("acct_id = 12345678").
+                if t[end] == 0x5F {
+                    guard let suffix = keySuffix(t, end + 1) else { continue }
+                    end = suffix
+                }
+                if list.capitals & (1 << UInt64(index)) != 0 && !(i..<end).allSatisfy({ !Chars.isASCIILetter(t.v[$0]) || Chars.isUpper(t.v[$0]) }) {
+                    continue
+                }
+                return (list, index, end)
             }
-            let kind = labels.kinds[index]
-            // Not a cloud's or a service's account ("AWS account 123456789012", "AWS 账号 902817364051").
-            if (kind == .account || kind == .bankAccount) && serviceBefore(t, i) { continue }
-            // A label in Chinese, Japanese or Korean is written right before its number ("账号：…",
-            // "账户是…", "マイナンバー（個人番号）："), up to a comma or a full stop ("他的账户已被冻结，必须拨打
-            // 400-…"); a number with check digits may be further on ("NHS number — which I can never
-            // remember — is 741 716 2800").
-            let eastAsian = last >= 0x3000 && last < 0xFFEF
-            let window = eastAsian ? 16 : kind == .nhs || kind == .routingNumber ? 60 : 30
-            return numbers(t, after: end, window: window, stopAtCommas: eastAsian, kind, labels: all, &out)
         }
         return nil
     }
 
-    /// Whether the word before `i` names a service whose "account" is a login, not a bank's.
+    /// The end of "number", "no", "num" or "nr" at `k` ending a snake_case key, if there.
+    private static func keySuffix(_ t: ScalarText, _ k: Int) -> Int? {
+        var e = k
+        while t.isASCIILetter(e) { e += 1 }
+        guard e > k, t[e] != 0x5F, !t.isDigit(e), keySuffixes.contains(Chars.hash(t.v, k, e)) else { return nil }
+        return e
+    }
+    private static let keySuffixes = Chars.hashSet("number no num nr")
+
+    /// Whether the word before `i` (spaces and a hyphen between) names a service whose account is a
+    /// login, not a bank's.
     private static func serviceBefore(_ t: ScalarText, _ i: Int) -> Bool {
         var e = i - 1
         while e >= 0 && (t.v[e] == 0x20 || t.v[e] == 0x2D) { e -= 1 }
@@ -244,14 +273,18 @@ enum CuedIdentifiers {
         return services.contains(Chars.hash(t.v, s + 1, e + 1))
     }
     private static let services = Chars.hashSet(
-        "aws gcp azure cloud google microsoft apple amazon stripe paypal github gitlab slack twitter x instagram facebook linkedin user service admin root email e-mail test demo trading brokerage billing customer"
+        """
+        aws gcp azure cloud google microsoft apple amazon stripe paypal github gitlab slack twitter x instagram facebook linkedin
+        user service admin root email mail test demo qq wechat weixin steam
+        """
     )
 
-    /// The numbers of `kind` within `window` scalars after a label ending at `start`, on its line: the first,
-    /// then more in a list ("12345678 and 87654321"); with `stopAtCommas`, not past a comma, a semicolon
-    /// or a full stop. Where the scan goes on.
+    /// The numbers of `kind` within `window` scalars after a label ending at `start`, on its line or, for
+    /// a label alone on its line, the next one with text: the first, then more in a list ("12345678 and
+    /// 87654321"); not past the end of a sentence, nor with `stopAtCommas` past a comma or a semicolon.
+    /// Where the scan goes on.
     private static func numbers(
-        _ t: ScalarText, after start: Int, window: Int, stopAtCommas: Bool, _ kind: Kind, labels: Labels, _ out: inout [Finding]
+        _ t: ScalarText, after start: Int, window: Int, stopAtCommas: Bool, _ kind: Kind, _ labels: Labels, _ out: inout [Finding]
     ) -> Int {
         var k = start
         var limit = start + window
@@ -259,28 +292,32 @@ enum CuedIdentifiers {
         while k < min(t.count, limit) {
             let c = t.v[k]
             if c == 0x0A {
-                // A form's label alone on its line, its value on the next ("Sort code\n30-94-57").
-                guard !found, (start..<k).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x3A || t.v[$0] == 0x0D }) else { break }
+                // A form's label alone on its line, its value on the next ("Sort code\n30-94-57", "Sort code:\n\n…").
+                guard !found, (start..<k).allSatisfy({ t.v[$0] == 0x20 || t.v[$0] == 0x3A || t.v[$0] == 0x0D || t.v[$0] == 0x0A }) else { break }
                 k += 1
                 limit = k + window
                 continue
             }
             if c == 0x3002 { break }
             if stopAtCommas && !found && (c == 0xFF0C || c == 0x2C || c == 0xFF1B || c == 0x3B || c == 0x3001) { break }
+            // A sentence's end ("close my account. Order #12345678 was refunded"), not an abbreviation's
+            // dot ("Account no. 12345678", "Lic. No. A7419023").
+            if c == 0x2E && t[k + 1] == 0x20 && Chars.isUpperASCII(t[k + 2]) && !found && !abbreviation(t, before: k) { break }
             guard t.isASCIIAlnum(k) && !t.isASCIIAlnum(k - 1) else {
                 k += 1
                 continue
             }
             let (e, digits, letters) = token(t, k, capitalsBefore: !found)
             // Another label ends this one's reach ("CURP …, RFC GAHM890517K77").
-            if digits == 0 && k > start && isLabel(t, k, labels) { break }
+            if digits == 0 && k > start && match(t, k, labels) != nil { break }
             // "account ID 123456789012" is a login's.
             if kind == .account && !found && e - k == 2 && digits == 0 && Chars.lowerASCII(t.v[k]) == 0x69 && Chars.lowerASCII(t.v[k + 1]) == 0x64 {
                 break
             }
-            // An amount of money is no account: "$1234567", "1234567 USD" (never a number label's value).
+            // An amount of money is no account ("$1234567", "¥ 1234567"), a date no licence ("expires
+            // 2026-05-01").
             let money = isCurrency(t[k - 1]) || isCurrency(t[k - 2]) && t[k - 1] == 0x20
-            guard !money, fits(kind, t, k, e, digits, letters) else {
+            guard !money, Identifiers.parseDate(t, at: k) != e, fits(kind, t, k, e, digits, letters) else {
                 // Past words ("number is", "no."), not past another number: that one was the label's
                 // ("RFC 1782, CVE-2024-14162", "account number 3 has a balance of 123456").
                 if found || digits > 0 { break }
@@ -302,27 +339,24 @@ enum CuedIdentifiers {
         return found ? k : start
     }
 
-    /// The finding for a field's whole value `s..<e` when it has the shape of `kind` (`StructuredFields`).
+    /// Whether the dot at `k` ends an abbreviation a number follows: "no", "nr", "n", "nº", "lic", "acc".
+    private static func abbreviation(_ t: ScalarText, before k: Int) -> Bool {
+        var s = k
+        while s > 0 && (t.isASCIILetter(s - 1) || t.v[s - 1] == 0xBA) { s -= 1 }
+        return k - s <= 3 && abbreviations.contains(Chars.hash(t.v, s, k))
+    }
+    private static let abbreviations = Chars.hashSet("no nr n nº lic acc acct hosp reg")
+
+    /// The finding for a field's whole value `s..<e` when it has the shape of `kind` (`StructuredFields`):
+    /// not a decimal number ("0.8414709848" under "sin").
     static func finding(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind) -> Finding? {
         guard e > s, t.isASCIIAlnum(s) else { return nil }
         let (end, digits, letters) = token(t, s)
         guard end == e, fits(kind, t, s, e, digits, letters) else { return nil }
-        return Finding(type: kind.type, start: s, end: e, score: 0.85)
-    }
-
-    /// Whether a label starts at `k`.
-    private static func isLabel(_ t: ScalarText, _ k: Int, _ labels: Labels) -> Bool {
-        let c = Chars.lowerASCII(t.v[k])
-        let next = Chars.lowerASCII(t[k + 1])
-        for list in labels.lists where list.words.mayStart(c, next) {
-            var candidates = list.words.candidates(c)
-            while candidates != 0 {
-                let index = candidates.trailingZeroBitCount
-                candidates &= candidates - 1
-                if list.words.matches(index, t, at: k) && !t.isASCIILetter(k + list.words.count(index)) { return true }
-            }
+        if letters == 0, let dot = (s..<e).first(where: { t.v[$0] == 0x2E }), !(s..<e).contains(where: { $0 != dot && !t.isDigit($0) }) {
+            return nil
         }
-        return false
+        return Finding(type: kind.type, start: s, end: e, score: 0.85)
     }
 
     /// The token at `s`: ASCII letters and digits, and groups of them joined by one '-', '.', '/' or
@@ -330,11 +364,15 @@ enum CuedIdentifiers {
     /// "123.456.789-09", "D123-4567", "ABCD-1234-EFGH"); with `capitalsBefore`, two or three capitals
     /// and a space before the digits ("QQ 12 34 56 C": not for a list's next item, "…, NHS 696 527 6401").
     /// Its end and its count of digits and letters.
+    /// A token longer than 40 scalars is none of these numbers: its counts come back too large to fit
+    /// any kind (so that a text of "acct-1-acct-1-…" costs 40 scalars a label, not the rest of the text).
     private static func token(_ t: ScalarText, _ s: Int, capitalsBefore: Bool = true) -> (Int, Int, Int) {
         var e = s
         var digits = 0
         var letters = 0
+        var groups = 0
         while true {
+            guard e - s <= 40 else { return (e, 99, 99) }
             var g = e
             var groupDigits = 0
             var groupLetters = 0
@@ -347,6 +385,7 @@ enum CuedIdentifiers {
             let finalLetter = g == e + 1 && Chars.isUpperASCII(t.v[e]) && digits > 0
             guard g > e, e == s || groupDigits > 0 || finalLetter || t[e - 1] == 0x2D else { break }
             let lettersOnly = groupDigits == 0
+            groups += 1
             digits += groupDigits
             letters += groupLetters
             e = g
@@ -364,13 +403,22 @@ enum CuedIdentifiers {
         }
         // A trailing separator is not the token's.
         while e > s && !t.isASCIIAlnum(e - 1) { e -= 1 }
+        // A product key's four groups or more of one length, letters and digits ("4F7A-9C21-88D0-1B3E" after
+        // "license number"), is no licence ("K412-730-91-558-0" is Florida's).
+        if groups >= 4 && letters > 0 && digits > 0 && (e - s + 1) % groups == 0 && (e - s + 1) / groups >= 5,
+            (0..<groups).allSatisfy({ !t.isASCIIAlnum(s + ($0 + 1) * (e - s + 1) / groups - 1) || $0 == groups - 1 })
+        {
+            return (e, 99, 99)
+        }
         return (e, digits, letters)
     }
 
     private static func fits(_ kind: Kind, _ t: ScalarText, _ s: Int, _ e: Int, _ digits: Int, _ letters: Int) -> Bool {
         switch kind {
         case .bankAccount: return letters == 0 && (6...20).contains(digits)
-        case .account: return letters == 0 && (8...17).contains(digits)
+        // Written whole, as accounts are: a number in groups after "accounts" is a phone's ("the accounts
+        // team on 0800 555 0199").
+        case .account: return letters == 0 && (8...17).contains(digits) && digits == e - s
         case .routingNumber: return letters == 0 && digits == 9 && abaValid(t, s, e)
         case .sortCode: return letters == 0 && digits == 6
         case .driverLicense: return digits >= 4 && digits + letters >= 5 && digits + letters <= 20 && letters <= 11

@@ -62,7 +62,9 @@ enum SpelledEmails {
             let bracketed = closing(before) != 0 && after == closing(before)
             // "john_at_example.com": an "at" between underscores, then a domain, as forms that refuse an
             // '@' and handles are written ("created_at_utc" has no domain after it).
-            let underscored = before == 0x5F && after == 0x5F
+            // Not in code: a local part that is a member ("user.email_at_signup…") or an address that is
+            // called or assigned ("price_at_close.info(", "= user_at_signup.email"): `read` checks the end.
+            let underscored = before == 0x5F && after == 0x5F && !inCode(t, w, index)
             guard bracketed || underscored || (before == 0x20 && after == 0x20) else { continue }
             // "jdoe AT gmail.com": a capital "AT" in a text of other case is written to be read so.
             let capital = x.isAllCaps && index > 0 && !w[index - 1].isAllCaps
@@ -70,6 +72,18 @@ enum SpelledEmails {
             let cued = w[max(0, index - 6)..<index].contains { emailCues.contains($0.hash) }
             read(t, markerStart: x.start - 1, markerEnd: x.end + 1, strong: bracketed || capital || underscored, cued: cued, into: &out)
         }
+    }
+
+    /// Whether the identifier around an underscored "at" (word `index`) reads as code: a dot, '=' or '('
+    /// right before its first part or right after its last ("obj.user_at_signup.email", "x = price_at_close.info(").
+    private static func inCode(_ t: ScalarText, _ w: [Word], _ index: Int) -> Bool {
+        var s = w[index].start - 1
+        while s > 0 && Identifiers.isLocalChar(t.v[s - 1]) && t.v[s - 1] != 0x2E { s -= 1 }
+        var e = w[index].end + 1
+        while e < t.count && (Chars.isASCIILetter(t.v[e]) || Chars.isDigit(t.v[e]) || t.v[e] == 0x2E || t.v[e] == 0x2D || t.v[e] == 0x5F) { e += 1 }
+        let before = t[s - 1]
+        let after = t[e]
+        return before == 0x2E || before == 0x3D || after == 0x28 || after == 0x3D || (before == 0x20 && t[s - 2] == 0x3D)
     }
 
     /// Defanged addresses, as threat reports and abuse desks write them so that nothing links or

@@ -10,7 +10,7 @@
 // "Steuer-ID", 病案号) when its value has that number's shape (`CuedIdentifiers`).
 
 enum StructuredFields {
-    enum Kind: Equatable { case name, genericName, role, dateOfBirth, ssn, phone, card, labelled(CuedIdentifiers.Kind) }
+    enum Kind: Equatable { case name, genericName, role, dateOfBirth, ssn, phone, card, pan, labelled(CuedIdentifiers.Kind) }
 
     /// The kind of a field from its name, lower case without '_', '-', '.' and spaces.
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
@@ -33,6 +33,7 @@ enum StructuredFields {
         if ssnFields.contains(h) { return .ssn }
         if phoneFields.contains(h) { return .phone }
         if cardFields.contains(h) { return .card }
+        if h == panField { return .pan }
         if let kind = labelledFields[h] { return .labelled(kind) }
         return nil
     }
@@ -66,7 +67,7 @@ enum StructuredFields {
                 pannumber 税号 纳税人识别号
                 """
             ),
-            (.nationalID, "aadhaar aadhar aadhaarnumber sin bsn nationalid personnummer pesel dni nie curp mynumber 주민등록번호"),
+            (.nationalID, "aadhaar aadhar aadhaarnumber sinnumber bsn nationalid personnummer pesel dni nie curp mynumber 주민등록번호"),
         ]
         var map: [UInt64: CuedIdentifiers.Kind] = [:]
         for (kind, names) in lists {
@@ -83,7 +84,9 @@ enum StructuredFields {
         phone phonenumber phoneno telephone telephonenumber tel mobile mobilephone mobilenumber mobileno cellphone
         contactnumber contactphone homephone workphone fax 手机 手机号 手机号码 电话 电话号码 联系电话 联系方式
         """)
-    private static let cardFields = Chars.hashSet("card cardnumber cardno creditcard creditcardnumber ccnumber pan 卡号 银行卡号 信用卡号")
+    private static let cardFields = Chars.hashSet("card cardnumber cardno creditcard creditcardnumber ccnumber 卡号 银行卡号 信用卡号")
+    /// A card's primary account number, or India's PAN (a tax number: "BQJPK7729K").
+    private static let panField = Chars.hash("pan")
 
     /// Fields that hold a part of a person's name: any name-shaped value.
     private static let nameFields = Chars.hashSet("firstname lastname givenname familyname surname middlename apellido")
@@ -229,10 +232,9 @@ enum StructuredFields {
             return Finding(type: .person, start: s, end: e, score: 0.8)
         case .labelled(let kind):
             return CuedIdentifiers.finding(t, s, e, kind)
-        case .card where (s..<e).contains(where: { t.isASCIILetter($0) }):
-            // India's PAN under "pan" is a tax number ("BQJPK7729K"), not a card's primary account number.
+        case .pan where (s..<e).contains(where: { t.isASCIILetter($0) }):
             return CuedIdentifiers.finding(t, s, e, .taxID)
-        case .ssn, .phone, .card:
+        case .ssn, .phone, .card, .pan:
             // Digits, with the spaces, dashes, parentheses and '+' numbers are written with (not dots:
             // "120.0.6099.144" under "Mobile" is a version).
             var digits: [UInt8] = []

@@ -152,7 +152,9 @@ enum TechnicalTokens {
                 if ukOutwardCode(t, s, f) { return nil }
                 if letters == 2 && t.isDigit(f - 3) && isOrdinalSuffix(t.v[f - 2], t.v[f - 1]) { return nil }
             }
-            // A house number with its letter before a capitalised street name ("221B Baker Street").
+            // A house number with its letter before a capitalised word ("221B Baker Street"; also "70B
+            // Instruct", which then is a word, as "70 Instruct" is: only an address with a street's word
+            // after it is found there).
             if !connector && letters == 1 && f - s <= 5 && Addresses.isHouseLetter(t.v[f - 1]) && t[f] == 0x20 && Chars.isUpperASCII(t[f + 1]) {
                 return nil
             }
