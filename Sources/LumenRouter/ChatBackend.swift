@@ -81,6 +81,8 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     /// What a remote attempt moved before it failed, over all its HTTP attempts (retries included),
     /// when the provider counted it: the audit record's egress.
     package var egress: (sent: Int, received: Int)?
+    /// Set only on `clientGoneBeforeStart` (a flag, not its message: a message may be reworded).
+    package private(set) var isBeforeStart = false
 
     package init(_ kind: Kind, _ message: String, status: Int? = nil, code: String? = nil) {
         self.kind = kind
@@ -94,11 +96,12 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     /// The client went away (its task was cancelled).
     package static let clientClosed = BackendError(.cancelled, "the client closed the connection")
 
-    /// The client had gone before the work began: nothing was sent, nothing is owed.
-    package static let clientGoneBeforeStart = BackendError(.cancelled, "the client closed the connection before the request was sent")
-
-    /// Whether this is `clientGoneBeforeStart`.
-    package var isBeforeStart: Bool { kind == .cancelled && message == Self.clientGoneBeforeStart.message }
+    /// The client had gone before the work began: nothing was sent, nothing is owed (`isBeforeStart`).
+    package static let clientGoneBeforeStart: BackendError = {
+        var error = BackendError(.cancelled, "the client closed the connection before the request was sent")
+        error.isBeforeStart = true
+        return error
+    }()
 
     /// `error` as a backend error: itself, `clientClosed` for a cancellation (`clientGoneBeforeStart`
     /// when the presence watch refused to start the work), else a failure.
