@@ -258,6 +258,13 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("Sort code:\n\n30-94-57", .bankAccount) == ["30-94-57"])
         #expect(found("Lic. No. A7419023", .driverLicense) == ["A7419023"])
         #expect(found("DL# K412-730-91-558-0", .driverLicense) == ["K412-730-91-558-0"])
+        #expect(found("Tax file number (TFN): 437 192 081", .taxID) == ["437 192 081"])
+        #expect(found("ok here's my texas license 40829157", .driverLicense) == ["40829157"])
+        #expect(found("please use routing 072000805, checking 385017264", .bankAccount) == ["072000805", "385017264"])
+        #expect(found("Insurance: BlueCross member ID XKP882193004", .medicalRecord) == ["XKP882193004"])
+        #expect(found("NRIC: S8839217E", .nationalID) == ["S8839217E"])
+        #expect(found("our license count is 25000 seats, license: MIT", .driverLicense).isEmpty)
+        #expect(found("PNR 4528173096 for the Rajdhani", .nationalID).isEmpty)
         for text in [
             "x,sin,cos\n1,0.8414709848,0.5403023059", #"{"card_number": "4111-XXXX-XXXX-1111"}"#, "Account opened 2024-01-15",
             "Driver's license expires 2026-05-01, medical record updated 2024-01-15", "Call the accounts team on 0800 555 0199",

@@ -14,12 +14,13 @@ enum CuedIdentifiers {
     /// What a label announces, and so the shape its number must have.
     enum Kind {
         /// `account` is "account" alone: a longer number, not after a service's name or "ID".
-        case bankAccount, account, routingNumber, sortCode, driverLicense, medicalRecord, nhs, taxID, nationalID
+        /// `licence` is "license" alone: a licence number of seven or more.
+        case bankAccount, account, routingNumber, sortCode, driverLicense, licence, medicalRecord, nhs, taxID, nationalID
 
         var type: FindingType {
             switch self {
             case .bankAccount, .account, .routingNumber, .sortCode: .bankAccount
-            case .driverLicense: .driverLicense
+            case .driverLicense, .licence: .driverLicense
             case .medicalRecord: .medicalRecord
             case .nhs: .ukNHS
             case .taxID: .taxID
@@ -35,7 +36,8 @@ enum CuedIdentifiers {
         ("account number", .bankAccount), ("account no", .bankAccount), ("account #", .bankAccount),
         ("accounts", .account), ("account", .account), ("acct no", .bankAccount), ("acct #", .bankAccount), ("acct", .bankAccount),
         ("acc no", .bankAccount), ("acc", .bankAccount), ("a/c no", .bankAccount), ("a/c", .bankAccount), ("ac no", .bankAccount),
-        ("bank account", .bankAccount), ("checking account", .bankAccount), ("savings account", .bankAccount),
+        ("bank account", .bankAccount), ("checking account", .bankAccount), ("savings account", .bankAccount), ("checking", .account),
+        ("savings", .account), ("konto", .bankAccount),
         ("kontonummer", .bankAccount), ("numéro de compte", .bankAccount), ("número de cuenta", .bankAccount),
         ("numero di conto", .bankAccount), ("número da conta", .bankAccount), ("conta corrente", .bankAccount),
         ("rekeningnummer", .bankAccount), ("银行账号", .bankAccount), ("银行账户", .bankAccount), ("银行卡账号", .bankAccount),
@@ -47,9 +49,10 @@ enum CuedIdentifiers {
         ("driver's license", .driverLicense), ("driver’s license", .driverLicense), ("drivers license", .driverLicense),
         ("driver license", .driverLicense), ("driver's licence", .driverLicense), ("driver’s licence", .driverLicense),
         ("drivers licence", .driverLicense), ("driving licence", .driverLicense), ("driving license", .driverLicense),
-        ("license number", .driverLicense), ("licence number", .driverLicense), ("license no", .driverLicense),
+        ("license number", .driverLicense), ("licence number", .driverLicense), ("license no", .driverLicense), ("dl/no", .driverLicense),
         ("licence no", .driverLicense), ("lic. no", .driverLicense), ("lic no", .driverLicense), ("dl number", .driverLicense),
-        ("dl no", .driverLicense), ("dl#", .driverLicense), ("dl", .driverLicense), ("führerscheinnummer", .driverLicense),
+        ("dl no", .driverLicense), ("dl#", .driverLicense), ("dl", .driverLicense), ("license", .licence), ("licence", .licence),
+        ("führerscheinnummer", .driverLicense),
         ("führerschein", .driverLicense), ("permis de conduire", .driverLicense), ("permis n", .driverLicense),
         ("numéro de permis", .driverLicense), ("licencia de conducir", .driverLicense), ("permiso de conducir", .driverLicense),
         ("carteira de motorista", .driverLicense), ("cnh", .driverLicense), ("patente di guida", .driverLicense),
@@ -60,23 +63,29 @@ enum CuedIdentifiers {
         ("mrn", .medicalRecord), ("medical record number", .medicalRecord), ("medical record no", .medicalRecord),
         ("medical record", .medicalRecord), ("patient id", .medicalRecord), ("patient number", .medicalRecord),
         ("patient no", .medicalRecord), ("hospital number", .medicalRecord), ("hospital no", .medicalRecord), ("hosp no", .medicalRecord),
-        ("health record number", .medicalRecord), ("uhid", .medicalRecord), ("patienten-nr", .medicalRecord),
+        ("health record number", .medicalRecord), ("uhid", .medicalRecord), ("ip no", .medicalRecord), ("lab no", .medicalRecord),
+        ("accession", .medicalRecord), ("member id", .medicalRecord), ("medicare number", .medicalRecord), ("medicare no", .medicalRecord),
+        ("medicare", .medicalRecord), ("health card", .medicalRecord), ("ohip", .medicalRecord), ("versichertennummer", .medicalRecord),
+        ("patienten-nr", .medicalRecord),
         ("patientennummer", .medicalRecord), ("patiëntnummer", .medicalRecord), ("prontuário", .medicalRecord), ("ipp", .medicalRecord),
         ("nhc", .medicalRecord), ("historia clínica", .medicalRecord), ("nosologico", .medicalRecord),
         ("病历号", .medicalRecord), ("病案号", .medicalRecord), ("住院号", .medicalRecord), ("就诊卡号", .medicalRecord),
         ("病歷號", .medicalRecord), ("病案號", .medicalRecord), ("住院號", .medicalRecord), ("患者id", .medicalRecord),
         ("환자 등록번호", .medicalRecord), ("nhs number", .nhs), ("nhs no", .nhs), ("nhs", .nhs),
         // Tax identifiers (a person's; a company's registration code, 统一社会信用代码 or 統一編號, is none).
-        ("tax id", .taxID), ("tax identification number", .taxID), ("taxpayer id", .taxID), ("tax number", .taxID),
+        ("tax id", .taxID), ("tax identification number", .taxID), ("tax file number", .taxID), ("tfn", .taxID),
+        ("tax reference number", .taxID), ("tax reference", .taxID), ("unique taxpayer reference", .taxID), ("utr", .taxID), ("ni", .taxID),
+        ("taxpayer id", .taxID), ("tax number", .taxID),
         ("tin", .taxID), ("ein", .taxID), ("itin", .taxID), ("national insurance number", .taxID), ("national insurance no", .taxID),
         ("ni number", .taxID), ("nino", .taxID), ("steuer-id", .taxID), ("steuernummer", .taxID),
         ("steueridentifikationsnummer", .taxID), ("codice fiscale", .taxID), ("c.f.", .taxID), ("p.iva", .taxID),
         ("partita iva", .taxID), ("numéro fiscal", .taxID), ("nif", .taxID), ("cpf", .taxID), ("pan", .taxID),
         ("税号", .taxID), ("纳税人识别号", .taxID), ("稅號", .taxID),
-        ("사업자등록번호", .taxID), ("पैन", .taxID),
+        ("पैन", .taxID),
         // National identity numbers.
         ("aadhaar", .nationalID), ("aadhar", .nationalID), ("social insurance number", .nationalID), ("sin", .nationalID),
-        ("national id", .nationalID), ("id card number", .nationalID), ("identity card number", .nationalID),
+        ("national id", .nationalID), ("id number", .nationalID), ("id card number", .nationalID), ("nric", .nationalID), ("fin", .nationalID),
+        ("identity card number", .nationalID),
         ("registre national", .nationalID), ("numéro de sécurité sociale", .nationalID), ("personalausweis", .nationalID),
         ("dni", .nationalID), ("nie", .nationalID), ("curp", .nationalID), ("bsn", .nationalID), ("personnummer", .nationalID),
         ("pesel", .nationalID), ("身分證", .nationalID), ("身份證", .nationalID), ("マイナンバー", .nationalID),
@@ -85,7 +94,8 @@ enum CuedIdentifiers {
     /// Labels that are also everyday words or syllables ("tin", "sin", "nie", "ein" is German "a", "pan",
     /// "acc", "dl"): a label only written in capitals.
     private static let capitalsOnly: Set<String> = [
-        "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "bsn", "bsb", "nino", "pan", "curp", "cnh", "ipp", "nhc",
+        "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "nino", "pan", "curp", "cnh", "ipp", "nhc", "tfn", "utr", "ni", "nric", "fin",
+        "ohip",
         "dl", "uhid",
     ]
 
@@ -308,8 +318,9 @@ enum CuedIdentifiers {
                 continue
             }
             let (e, digits, letters) = token(t, k, capitalsBefore: !found)
-            // Another label ends this one's reach ("CURP …, RFC GAHM890517K77").
-            if digits == 0 && k > start && match(t, k, labels) != nil { break }
+            // Another kind's label ends this one's reach ("CURP …, RFC GAHM890517K77"); the same kind's
+            // abbreviation does not ("Tax file number (TFN): 437 192 081").
+            if digits == 0 && k > start, let (list, index, _) = match(t, k, labels), list.kinds[index].type != kind.type { break }
             // "account ID 123456789012" is a login's.
             if kind == .account && !found && e - k == 2 && digits == 0 && Chars.lowerASCII(t.v[k]) == 0x69 && Chars.lowerASCII(t.v[k + 1]) == 0x64 {
                 break
@@ -422,7 +433,9 @@ enum CuedIdentifiers {
         case .routingNumber: return letters == 0 && digits == 9 && abaValid(t, s, e)
         case .sortCode: return letters == 0 && digits == 6
         case .driverLicense: return digits >= 4 && digits + letters >= 5 && digits + letters <= 20 && letters <= 11
-        case .medicalRecord: return digits >= 5 && digits + letters <= 15 && letters <= 4
+        // "texas license 40829157", not "license count 25000".
+        case .licence: return digits >= 6 && digits + letters >= 7 && digits + letters <= 20 && letters <= 11
+        case .medicalRecord: return digits >= 5 && digits + letters <= 15 && letters <= 8
         case .nhs: return letters == 0 && digits == 10 && nhsValid(t, s, e)
         // Tax numbers of eight or more: a Steuer-ID, India's PAN "AKRPI4182M", a codice fiscale.
         case .taxID: return digits >= 4 && (8...20).contains(digits + letters) && letters <= 9
