@@ -97,7 +97,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// then guided a few labels (0.844, 0.782).
     /// Floors a little under today's numbers (a: recall 0.952, precision 0.770, clean rows 223 / 323; b:
     /// 0.931, 0.799, 230 / 322; c: 0.959, 0.778, 191 / 314; d: 0.903, 0.728, 171 / 333; e: 0.866, 0.724,
-    /// 149 / 221; f: 0.825, 0.653, 93 / 163; g: 0.890, 0.591, 82 / 140; h: 0.893, 0.846, 175 / 221; i: 0.844, 0.782, 98 / 156): a regression check, not a target.
+    /// 149 / 221; f: 0.825, 0.653, 93 / 163; g: 0.890, 0.591, 82 / 140; h: 0.890, 0.845, 175 / 221; i: 0.844, 0.782, 98 / 156): a regression check, not a target.
     @Test(arguments: [
         ("privacy-probe-a.jsonl", 0.94, 0.75, 216), ("privacy-probe-b.jsonl", 0.92, 0.78, 223), ("privacy-probe-c.jsonl", 0.945, 0.76, 184),
         ("privacy-probe-d.jsonl", 0.89, 0.71, 164), ("privacy-probe-e.jsonl", 0.85, 0.70, 142), ("privacy-probe-f.jsonl", 0.75, 0.62, 88),
@@ -118,7 +118,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// Floors a little under today's numbers (recall / precision: a 0.950 / 0.806, b 0.919 / 0.842, c 0.953
     /// / 0.824, d 0.896 / 0.787, e 0.797 / 0.811, f 0.462 / 0.767, g 0.734 / 0.850; before first names in
     /// prose were raised, d 0.888 / 0.782, e 0.733 / 0.810 and f 0.318 / 0.699; before names after kin nouns
-    /// and before a life's events, g 0.506 / 0.796, blind 0.656 / 0.821; h 0.887 / 0.860; i 0.828 / 0.818).
+    /// and before a life's events, g 0.506 / 0.796, blind 0.656 / 0.821; h 0.883 / 0.860; i 0.828 / 0.818).
     @Test(arguments: [
         ("privacy-probe-a.jsonl", 0.94, 0.79), ("privacy-probe-b.jsonl", 0.91, 0.83), ("privacy-probe-c.jsonl", 0.945, 0.81),
         ("privacy-probe-d.jsonl", 0.89, 0.77), ("privacy-probe-e.jsonl", 0.79, 0.79), ("privacy-probe-f.jsonl", 0.45, 0.75),

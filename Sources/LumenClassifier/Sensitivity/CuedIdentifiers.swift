@@ -39,7 +39,7 @@ enum CuedIdentifiers {
         ("bank account", .bankAccount), ("checking account", .bankAccount), ("savings account", .bankAccount), ("checking", .account),
         ("savings", .account), ("konto", .bankAccount),
         ("kontonummer", .bankAccount), ("numéro de compte", .bankAccount), ("número de cuenta", .bankAccount),
-        ("numero di conto", .bankAccount), ("número da conta", .bankAccount), ("conta corrente", .bankAccount),
+        ("numero di conto", .bankAccount), ("número da conta", .bankAccount), ("número de conta", .bankAccount),
         ("rekeningnummer", .bankAccount), ("银行账号", .bankAccount), ("银行账户", .bankAccount), ("银行卡账号", .bankAccount),
         ("账号", .bankAccount), ("账户", .bankAccount), ("帳號", .bankAccount), ("帳戶", .bankAccount), ("口座番号", .bankAccount),
         ("계좌번호", .bankAccount), ("계좌", .bankAccount), ("खाता संख्या", .bankAccount), ("खाता नंबर", .bankAccount),
@@ -86,7 +86,8 @@ enum CuedIdentifiers {
         ("aadhaar", .nationalID), ("aadhar", .nationalID), ("social insurance number", .nationalID), ("sin", .nationalID),
         ("national id", .nationalID), ("id number", .nationalID), ("id card number", .nationalID), ("nric", .nationalID), ("fin", .nationalID),
         ("identity card number", .nationalID),
-        ("registre national", .nationalID), ("numéro de sécurité sociale", .nationalID), ("personalausweis", .nationalID),
+        ("numéro de registre national", .nationalID), ("n° de registre national", .nationalID), ("numéro de sécurité sociale", .nationalID),
+        ("personalausweis", .nationalID),
         ("dni", .nationalID), ("nie", .nationalID), ("curp", .nationalID), ("bsn", .nationalID), ("personnummer", .nationalID),
         ("pesel", .nationalID), ("身分證", .nationalID), ("身份證", .nationalID), ("マイナンバー", .nationalID),
         ("주민등록번호", .nationalID), ("आधार संख्या", .nationalID), ("आधार नंबर", .nationalID),
@@ -144,8 +145,9 @@ enum CuedIdentifiers {
         private let beforeOtherScript: [Bool]
         /// For two lower-case letters, the third scalars a label starting with them has: bit k for the
         /// letter a + k, bit 26 for any other scalar, all bits for a label of two scalars. Many English
-        /// words start as a label does ("re" as "registre national", "pr" as "prontuário", "co" as
-        /// "codice fiscale"); few go on as one.
+        /// words start as a label does ("pr" as "prontuário", "co" as "codice fiscale"); few go on as one
+        /// (labels starting as common words do, "con…", "reg…", are written longer: "número de conta",
+        /// "numéro de registre national").
         private let thirds: [UInt32]
 
         init() {
