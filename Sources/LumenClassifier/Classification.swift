@@ -3,18 +3,21 @@
 /// one country's form of a kind Lumen reads in any (`presidioAliases`).
 package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
     package let rawValue: String
-    /// `isSecret` and `isStructuredIdentifier`, decided once when the type is made (they are asked
-    /// for every finding of every prompt; a set lookup there hashed the name each time).
+    /// `isSecret`, `isStructuredIdentifier` and `isLabelledNumber`, decided once when the type is made
+    /// (they are asked for every finding of every prompt; a set lookup there hashed the name each time).
     private let kind: Kind
 
     private struct Kind: Hashable, Sendable {
         var secret: Bool
         var structured: Bool
+        var labelled: Bool
     }
 
     package init(rawValue: String) {
         self.rawValue = rawValue
-        kind = Kind(secret: Self.secretNames.contains(rawValue), structured: Self.structuredNames.contains(rawValue))
+        kind = Kind(
+            secret: Self.secretNames.contains(rawValue), structured: Self.structuredNames.contains(rawValue),
+            labelled: Self.labelledNames.contains(rawValue))
     }
     package init(stringLiteral value: String) { self.init(rawValue: value) }
     package init(_ value: String) { self.init(rawValue: value) }
@@ -27,6 +30,10 @@ package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compa
     /// The names of the structured identifiers below (`.email` … `.ipAddress`).
     private static let structuredNames: Set<String> = [
         "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "CN_RESIDENT_ID", "IP_ADDRESS",
+    ]
+    /// The names of the labelled numbers below (`.passport`, `.bankAccount` … `.nationalID`).
+    private static let labelledNames: Set<String> = [
+        "PASSPORT", "BANK_ACCOUNT", "DRIVER_LICENSE", "MEDICAL_RECORD", "UK_NHS", "TAX_ID", "NATIONAL_ID",
     ]
 
     package var description: String { rawValue }
@@ -63,10 +70,6 @@ package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compa
     package static let taxID: FindingType = "TAX_ID"
     package static let nationalID: FindingType = "NATIONAL_ID"
 
-    /// The document and account numbers a label announces (`.passport` and the types above): kept local
-    /// by the default policy, like a passport.
-    package static let labelledNumbers: Set<FindingType> = [.passport, .bankAccount, .driverLicense, .medicalRecord, .ukNHS, .taxID, .nationalID]
-
     /// Presidio's names for types Lumen names for any country (gold spans in labelled data are read
     /// under Lumen's name).
     package static let presidioAliases: [String: FindingType] = [
@@ -98,8 +101,20 @@ package struct FindingType: RawRepresentable, Hashable, Sendable, Codable, Compa
     /// The secret types (`secretNames`: a type's flags are decided from its name when it is made).
     package static let secrets = Set(secretNames.map(FindingType.init(rawValue:)))
 
+    /// The document and account numbers a label announces (`.passport` and the six types above it): kept
+    /// local by the default policy, like a passport.
+    package var isLabelledNumber: Bool { kind.labelled }
+
     /// The structured-identifier types (`structuredNames`).
     package static let structuredIdentifiers = Set(structuredNames.map(FindingType.init(rawValue:)))
+
+    /// The labelled-number types (`labelledNames`).
+    package static let labelledNumbers = Set(labelledNames.map(FindingType.init(rawValue:)))
+
+    /// Every type the sensitivity scanner reports: what policy files may name and evaluation scores.
+    package static let reported: Set<FindingType> = secrets.union(structuredIdentifiers).union(labelledNumbers).union([
+        .dateOfBirth, .streetAddress, .person, .customTerm,
+    ])
 }
 
 /// Whose words a text of a request is: what a policy condition can ask about a finding's place.

@@ -26,10 +26,7 @@ extension Policy {
 /// The finding types, topics and languages policy files may name.
 package enum PolicyVocabulary {
     /// Every finding type the classifier reports.
-    package static let findingTypes: Set<FindingType> = FindingType.secrets
-        .union(FindingType.structuredIdentifiers)
-        .union(FindingType.labelledNumbers)
-        .union([.dateOfBirth, .streetAddress, .person, .customTerm])
+    package static let findingTypes = FindingType.reported
 
     /// Group names usable in finding lists: `secrets` and `personal` (every non-secret type except custom terms).
     package static let findingGroups: [String: Set<FindingType>] = [

@@ -102,7 +102,7 @@ enum ValueNormalizer {
     /// The comparison key of `value` for findings of `type`:
     /// - email, IP address: trimmed, lower-cased;
     /// - phone, credit card, US SSN: decimal digits only;
-    /// - IBAN, Chinese resident ID, passport and other labelled numbers (`FindingType.labelledNumbers`): ASCII letters and digits only, upper-cased;
+    /// - IBAN, Chinese resident ID, passport and other labelled numbers (`FindingType.isLabelledNumber`): ASCII letters and digits only, upper-cased;
     /// - secrets: exact text, trimmed;
     /// - everything else (person, address, date of birth, terms, unknown types): whitespace runs
     ///   collapsed to one space, trimmed, lower-cased.
@@ -114,7 +114,7 @@ enum ValueNormalizer {
             key = collapse(value).lowercased()
         case .phone, .creditCard, .usSSN:
             key = String(String.UnicodeScalarView(value.unicodeScalars.filter { PlaceholderCatalogue.isDigit($0.value) }))
-        case _ where type == .iban || type == .chineseResidentID || FindingType.labelledNumbers.contains(type):
+        case _ where type == .iban || type == .chineseResidentID || type.isLabelledNumber:
             key = String(
                 String.UnicodeScalarView(
                     value.uppercased().unicodeScalars.filter { PlaceholderCatalogue.isUpperWordScalar($0.value) && $0 != "_" }

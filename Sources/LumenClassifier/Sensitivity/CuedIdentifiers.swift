@@ -96,8 +96,7 @@ enum CuedIdentifiers {
     /// "acc", "dl"): a label only written in capitals.
     private static let capitalsOnly: Set<String> = [
         "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "nino", "pan", "curp", "cnh", "ipp", "nhc", "tfn", "utr", "ni", "nric", "fin",
-        "ohip",
-        "dl", "uhid",
+        "ohip", "dl", "uhid",
     ]
 
     /// Abbreviations that are also code's or other words ("acc" in `reduce((acc, x) => …)`, "DL models"):
@@ -224,14 +223,14 @@ enum CuedIdentifiers {
         guard let (list, index, end) = match(t, i, labels) else { return i + 1 }
         let kind = list.kinds[index]
         let last = list.ends[index]
+        let eastAsian = last >= 0x3000 && last < 0xFFEF
         // Not a cloud's or a service's login ("AWS account 123456789012", "AWS 账号 902817364051", "QQ账号").
-        if (kind == .account || last >= 0x3000) && serviceBefore(t, i) { return i + 1 }
+        if (kind == .account || eastAsian) && serviceBefore(t, i) { return i + 1 }
         // A label in Chinese, Japanese or Korean is written right before its number ("账号：…",
         // "账户是…", "マイナンバー（個人番号）："), up to a comma or a full stop ("他的账户已被冻结，必须拨打
         // 400-…"); a number with check digits may be further on ("NHS number — which I can never
         // remember — is 741 716 2800"); an abbreviation's number right after it ("acc 71559302", not "acc + x,
         // 1000000"; "DL S530-4182-2719", not "DL models with 175000000 parameters").
-        let eastAsian = last >= 0x3000 && last < 0xFFEF
         let window = eastAsian ? 16 : kind == .nhs || kind == .routingNumber ? 60 : list.short & (1 << UInt64(index)) != 0 ? 4 : 30
         return numbers(t, after: end, window: window, stopAtCommas: eastAsian, kind, labels, &out)
     }

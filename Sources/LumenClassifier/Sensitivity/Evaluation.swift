@@ -130,9 +130,7 @@ package struct SensitivityReport: Sendable, Codable {
 /// Runs the classifier over labelled examples and scores its spans.
 package enum SensitivityEvaluation {
     /// Every type the sensitivity scanner can emit.
-    package static let detectedTypes: Set<FindingType> = FindingType.secrets.union(FindingType.structuredIdentifiers).union([
-        .dateOfBirth, .streetAddress, .person, .customTerm,
-    ]).union(FindingType.labelledNumbers)
+    package static let detectedTypes = FindingType.reported
 
     /// `minScore`: only findings scored at least this count (0.5 is what the shipped policies act on;
     /// 0, every finding, is what redaction with a lower threshold would see).

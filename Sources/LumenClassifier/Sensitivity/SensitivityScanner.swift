@@ -257,7 +257,7 @@ struct SensitivityScanner: Sendable {
             let weight: Double
             if f.type.isSecret {
                 weight = 1.0
-            } else if f.type.isStructuredIdentifier || FindingType.labelledNumbers.contains(f.type) {
+            } else if f.type.isStructuredIdentifier || f.type.isLabelledNumber {
                 weight = 0.9
             } else if f.type == .customTerm || f.type == .dateOfBirth {
                 weight = 0.8
