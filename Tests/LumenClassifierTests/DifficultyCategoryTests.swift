@@ -284,6 +284,29 @@ struct DifficultyCategoryTests {
         #expect(TaskProfile.of(text).detected().first == .math, "\(TaskProfile.of(text).detected())")
     }
 
+    /// No maths without a calculation: a URL's slashes, a table's bars, "the number of" or "the value of"
+    /// in a request to write (found on AlpacaEval's prompts labelled blind). Divisions, rates and a
+    /// variable's value stay maths.
+    @Test(arguments: [
+        "Convert this citation to APA style: Vaswani, A. et al. Attention is all you need. https://doi.org/10.48550/arXiv.1706.03762",
+        "Summarise the discussion at https://github.com/org/repo/issues/1234/comments/5678 for me.",
+        "Fill in this table with a short bio of each player:\n| Name | Team |\n|------|------|\n| 1 | 2 |\n| 3 | 4 |",
+        "Write an interview with a film director about the low number of female directors in world cinema.",
+        "Help me write a proposal that highlights the value of having an editor for a first book.",
+    ])
+    func wordsAndLinksAreNotMaths(text: String) {
+        #expect(!TaskProfile.of(text).contains(.math), "\(TaskProfile.of(text).scores)")
+    }
+
+    @Test(arguments: [
+        "What is 3/4 + 5/6, as a fraction in lowest terms?",
+        "A train covers 240 km at 80 km/h. How long does it take?",
+        "Find the value of x if 3x + 7 = 22.",
+    ])
+    func divisionsRatesAndUnknownsStayMaths(text: String) {
+        #expect(TaskProfile.of(text).contains(.math), "\(TaskProfile.of(text).scores)")
+    }
+
     /// A request to summarise a supplied text that also asks for a calculation keeps it.
     @Test func aCalculationAskedOfASuppliedTextIsMaths() {
         let text =

@@ -191,6 +191,8 @@ struct DifficultyScan {
     // Markers of a question that combines several statements ("I and II only", "Statement 1 |
     // Statement 2", "Scenario 1", ①②③): each option then asks for several judgements at once.
     var statementMarks = 0
+    /// Inside a URL: from its "://" or "www." to the next blank.
+    var inURL = false
 
     static func run(_ text: String) -> DifficultyScan {
         var scan = DifficultyScan()
@@ -370,6 +372,7 @@ struct DifficultyScan {
 
     /// Keys of "II", "III" (upper case only, checked separately), "statement" and "scenario" (before a number).
     private static let romanTwo = CueHash.word("ii")
+    private static let www = CueHash.word("www")
     private static let romanThree = CueHash.word("iii")
     private static let statement = CueHash.word("statement")
     private static let scenario = CueHash.word("scenario")
@@ -497,6 +500,7 @@ struct DifficultyScan {
                     lastInLine = c
                     lineBlank = false
                     if length <= 3, hash == Self.romanTwo || hash == Self.romanThree, up == length { statementMarks += 1 }
+                    if length == 3, hash == Self.www, i < n, c == 0x2e { inURL = true }
                     if length <= 16 {
                         token(hash, table)
                     } else {
@@ -531,12 +535,14 @@ struct DifficultyScan {
                 }
                 switch b {
                 case 0x20, 0x09, 0x0d:
+                    inURL = false
                     if lineBlank { indent += b == 0x09 ? 4 : 1 }
                     i += 1
                     continue
                 case 0x2d, 0x27:  // - ' keep a phrase together (step-by-step, don't)
                     break
                 case 0x0a:
+                    inURL = false
                     endLine(lineLength: i - extra - lineStart)
                     if lastInLine == 0x3b || lastInLine == 0x7b || lastInLine == 0x7d { codeLines += 1 }
                     if indent >= 4 && !lineBlank { indentedLines += 1 }
@@ -551,7 +557,14 @@ struct DifficultyScan {
                     continue
                 case 0x2b, 0x2a, 0x2f, 0x3d, 0x5e, 0x3c, 0x3e, 0x25, 0x7c:  // + * / = ^ < > % |
                     mathChars += 1
-                    if Self.isOperand(bytes, before: i) && Self.isOperand(bytes, after: i) { equations += 1 }
+                    // A bar is a table's or a grid's ("| Name | Age |", a Sudoku's "|1|  |5|"), and a URL's
+                    // slashes are its path's ("https://doi.org/10.48550/arXiv.1706"). A slash between words
+                    // stays: a rate as often as a choice ("km/h", "dollars/hour"; "and/or").
+                    if b != 0x7c, b != 0x2f || !inURL,
+                        Self.isOperand(bytes, before: i) && Self.isOperand(bytes, after: i)
+                    {
+                        equations += 1
+                    }
                     prev1 = 0
                     prev2 = 0
                 case 0x7b, 0x7d, 0x3b, 0x5b, 0x5d, 0x60, 0x5c, 0x23, 0x26, 0x7e, 0x5f:  // { } ; [ ] ` \ # & ~ _
@@ -585,6 +598,7 @@ struct DifficultyScan {
                     prev1 = 0
                     prev2 = 0
                 case 0x3a:  // : before a space, a line break or a quote ("Rewrite this: …"; not 10:30, https://)
+                    if i + 2 < n && bytes[i + 1] == 0x2f && bytes[i + 2] == 0x2f { inURL = true }
                     if colonUnits < 0,
                         i + 1 >= n || bytes[i + 1] == 0x20 || bytes[i + 1] == 0x0a || bytes[i + 1] == 0x0d || bytes[i + 1] == 0x22
                             || bytes[i + 1] == 0x27 || bytes[i + 1] == 0x09

@@ -68,7 +68,7 @@ enum DifficultyLexicon {
             perimeter, circumference, hypotenuse, square root, solve for, inequality, inequalities, combinatorics, \
             permutations, expected value, standard deviation, math problem, maths problem, math question, sum of, \
             compound interest, greatest common, least common, vertices, modulo, determinant, \
-            trigonometry, area of, volume of, value of, word problem, multiplied by, times as, twice as, half as, \
+            trigonometry, area of, volume of, word problem, multiplied by, times as, twice as, half as, \
             how many ways, in how many, arrangements, different ways
             """,
             zh: """
@@ -83,7 +83,7 @@ enum DifficultyLexicon {
             exponent, exponential, coordinates, integer, integers, digits, radius, diameter, vector, vectors, \
             in total, total cost, altogether, per hour, per day, per week, per month, per minute, an hour, \
             profit, discount, interest rate, speed, miles, kilometers, kilometres, mph, dollars, cents, \
-            left over, remaining, years old, numbers, number of, simplify, formula, formulas, sequence, \
+            left over, remaining, years old, numbers, value of x, value of y, value of n, value of k, simplify, formula, formulas, sequence, \
             mathematical, mathematics, math, maths, percent, percentage, fraction, fractions, minutes, hours, each cost, each costs, costs, more than, less than, fewer, \
             sold, earns, earned, spends, spent, bought, buys, pays, paid, saves, saved, feet, inches, pounds, \
             liters, litres, gallons, meters, metres, grams, kilograms
@@ -93,7 +93,7 @@ enum DifficultyLexicon {
                 速度 米长 块钱 买了 卖了 花了 共有 还剩
                 """),
         Cues(
-            .math, 1, numberWordList + ", first, second, third, total, cost, price, number, graph, estimate, each",
+            .math, 1, numberWordList + ", first, second, third, total, cost, price, number, value of, graph, estimate, each",
             zh: "几 倍 半 总 价格 数字 两个 三个"),
 
         // Amount questions ("how many…", "多少"): maths when the text gives quantities, a look-up when

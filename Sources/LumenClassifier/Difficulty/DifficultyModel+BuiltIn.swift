@@ -63,64 +63,64 @@ extension DifficultyModel {
             "mcq_other_script",
         ],
         weights: [
-            -0.02346217218620596,  // open_length
-            0.2594842305714248,  // question_form
-            -0.04755716216305143,  // lines
+            -0.01896698876977751,  // open_length
+            0.24952218689474004,  // question_form
+            -0.04120837714087264,  // lines
             0.0,  // numbers
-            -0.06840490954027396,  // questions
-            0.38458079763080566,  // math
-            0.32027970118123145,  // reasoning
-            0.41278758512174524,  // code
-            0.17014456706465944,  // constraints
-            0.10020444640490135,  // extraction
-            -0.32638196024092386,  // chat
-            -0.21905539932898815,  // rewriting
-            -0.10881954868093284,  // translation
-            -0.26421152606089277,  // creative
-            -0.17081008597877792,  // lookup
-            0.05680923133688023,  // constraint_count
-            0.26115387738011725,  // math_x_length
-            0.25943485715562575,  // math_x_numbers
-            0.14061981369235418,  // reasoning_x_length
-            0.070943869105197,  // code_x_length
-            -0.05601987306873504,  // easy_x_length
-            0.1805391436451143,  // constrained_easy
-            0.06278805448494804,  // context_question
-            0.22438900892541344,  // other_script
-            -2.644938632277217,  // mcq
-            -0.01246961292743926,  // mcq_length
-            0.017360821120291713,  // mcq_stem
-            0.06589441830097155,  // mcq_statements
-            0.04077872506709679,  // mcq_option_share
-            -0.34699445747378393,  // mcq_digit_ratio
-            -0.36749255593032404,  // mcq_symbol_ratio
-            0.14115025159567943,  // mcq_upper_ratio
-            -0.12543621173612365,  // mcq_long_words
-            0.005073633780162525,  // mcq_word_length
-            -0.01055844171509227,  // mcq_lines
-            0.014915038515368155,  // mcq_numbers
-            -0.002340130588333168,  // mcq_questions
-            -0.3818836328437919,  // mcq_math
-            -0.3686000874418683,  // mcq_reasoning
-            -0.4646293342156725,  // mcq_code
-            -0.19239675386771843,  // mcq_constraints
-            -0.1275908276272719,  // mcq_extraction
-            0.34084797506979747,  // mcq_chat
-            0.21137843555288088,  // mcq_rewriting
-            0.05688387404173747,  // mcq_translation
-            0.3203077354283349,  // mcq_creative
-            0.0934289036424184,  // mcq_lookup
-            -0.06794204644735981,  // mcq_constraint_count
-            -0.23049157502716472,  // mcq_math_x_length
-            -0.05531281034863238,  // mcq_math_x_numbers
-            -0.08344454462210998,  // mcq_reasoning_x_length
-            -0.04487368941811865,  // mcq_code_x_length
-            0.034973763966940345,  // mcq_easy_x_length
-            -0.1465996369859863,  // mcq_constrained_easy
-            -0.07932449612612733,  // mcq_context_question
+            -0.06983484355033892,  // questions
+            0.3703621334797478,  // math
+            0.3082896133658094,  // reasoning
+            0.39688210616072617,  // code
+            0.16323512594282397,  // constraints
+            0.09608567454093397,  // extraction
+            -0.3148179529093708,  // chat
+            -0.2112779073182474,  // rewriting
+            -0.10455580013856557,  // translation
+            -0.2557252366661867,  // creative
+            -0.16438285056396723,  // lookup
+            0.054154883136172706,  // constraint_count
+            0.25190069680152005,  // math_x_length
+            0.2487020611432434,  // math_x_numbers
+            0.13551384283446827,  // reasoning_x_length
+            0.06797317395315851,  // code_x_length
+            -0.0535836259023245,  // easy_x_length
+            0.1735065502757109,  // constrained_easy
+            0.06020898451227174,  // context_question
+            0.2159469491005381,  // other_script
+            -2.646219200144238,  // mcq
+            -0.012053663449931903,  // mcq_length
+            0.016983734128319872,  // mcq_stem
+            0.06225953045029016,  // mcq_statements
+            0.038981565934919124,  // mcq_option_share
+            -0.333989488105904,  // mcq_digit_ratio
+            -0.32144446027255313,  // mcq_symbol_ratio
+            0.127268161521874,  // mcq_upper_ratio
+            -0.12114409561974698,  // mcq_long_words
+            0.004568077935564622,  // mcq_word_length
+            -0.011060153275269184,  // mcq_lines
+            0.01644518843420545,  // mcq_numbers
+            -0.0015839096136521997,  // mcq_questions
+            -0.373483392670764,  // mcq_math
+            -0.3551156718319986,  // mcq_reasoning
+            -0.4479822522499311,  // mcq_code
+            -0.18319256940573095,  // mcq_constraints
+            -0.122732751183094,  // mcq_extraction
+            0.3274754187391465,  // mcq_chat
+            0.2042311627009479,  // mcq_rewriting
+            0.054391126832256526,  // mcq_translation
+            0.3104356428329474,  // mcq_creative
+            0.0866475271669838,  // mcq_lookup
+            -0.06543031918631821,  // mcq_constraint_count
+            -0.22054992145256355,  // mcq_math_x_length
+            -0.05860120202681899,  // mcq_math_x_numbers
+            -0.0803690120618916,  // mcq_reasoning_x_length
+            -0.041882109309257495,  // mcq_code_x_length
+            0.03393244274031651,  // mcq_easy_x_length
+            -0.14410015635965154,  // mcq_constrained_easy
+            -0.07658414669359048,  // mcq_context_question
             0.0,  // mcq_other_script
         ],
-        bias: 1.0863293973957573,
+        bias: 1.094634393915879,
         trainedGroups: [
             "alpaca-eval/helpful_base",
             "alpaca-eval/koala",
