@@ -78,6 +78,10 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     package var status: Int?
     /// The error code a refusal (`invalid`) gives the client (default `invalid_request`).
     package var code: String?
+
+    /// A refusal for what the backend cannot do (`RouterError.capabilityCodes`: a prompt longer
+    /// than the local context): the rule's next candidate may serve it.
+    var isCapability: Bool { kind == .invalid && code.map(RouterError.capabilityCodes.contains) == true }
     /// What a remote attempt moved before it failed, over all its HTTP attempts (retries included),
     /// when the provider counted it: the audit record's egress.
     package var egress: (sent: Int, received: Int)?

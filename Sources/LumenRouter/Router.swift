@@ -375,6 +375,10 @@ package final class Router: Sendable {
         case ready(Attempt)
         /// Skip this candidate (recorded as a fallback event).
         case skip(String)
+        /// The decided target cannot do what the request asks (a context too small, `n` > 1, an image
+        /// for a text model): the rule's fallbacks are tried, and the refusal is the answer when none
+        /// of them is (recorded as a fallback event).
+        case unable(RouterError)
     }
 
     /// Prepares one candidate: availability, capability, and for remote targets the body that will
@@ -395,7 +399,10 @@ package final class Router: Sendable {
         do {
             try backend.validate(request)
         } catch {
-            if isPrimary { throw error }
+            if isPrimary {
+                if error.isCapability && plan.candidates.count > 1 { return .unable(error) }
+                throw error
+            }
             return .skip(error.message)
         }
         var dropped = screened.droppedFields
@@ -496,6 +503,7 @@ package final class Router: Sendable {
         var trail = trail
         var fallbacks: [FallbackEvent] = []
         var lastError: BackendError?
+        var unable: RouterError?
         var lastTarget = plan.candidates.first ?? "none"
         for (index, name) in plan.candidates.enumerated() {
             let next = index + 1 < plan.candidates.count ? plan.candidates[index + 1] : "none"
@@ -503,6 +511,10 @@ package final class Router: Sendable {
             switch try await prepare(name, isPrimary: index == 0, screened: screened, stream: false, plan: plan, trail: trail) {
             case .skip(let why):
                 fallBack(&fallbacks, from: name, to: next, reason: why)
+                continue
+            case .unable(let refusal):
+                unable = unable ?? refusal
+                fallBack(&fallbacks, from: name, to: next, reason: refusal.message)
                 continue
             case .ready(let a): attempt = a
             }
@@ -550,7 +562,7 @@ package final class Router: Sendable {
                     lastError = error
                     break
                 }
-                if error.kind == .invalid {
+                if error.kind == .invalid && !(error.isCapability && next != "none") {
                     throw refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
                 }
                 logger.warning(
@@ -562,7 +574,8 @@ package final class Router: Sendable {
                 throw .auditUnavailable("The audit log could not record the answer, so it is not sent (on_audit_failure: refuse).", route: nil)
             }
         }
-        throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
+        throw await failure(
+            lastError, unable: unable, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
     }
 
     /// An attempt's answer, generated while the client waits for it (`whileClientWaits`).
@@ -598,16 +611,21 @@ package final class Router: Sendable {
         return refused
     }
 
-    /// Maps the last backend error (or "nothing available") to the HTTP error and audits it.
+    /// Maps the last backend error (or "nothing available") to the HTTP error and audits it. When no
+    /// candidate was tried after the decided target could not take the request (`unable`), its
+    /// refusal is the answer: a 400 that says what the request asks of it.
     func failure(
-        _ lastError: BackendError?, lastTarget: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent],
+        _ lastError: BackendError?, unable: RouterError? = nil, lastTarget: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent],
         trail: inout AuditTrail, started: ContinuousClock.Instant
     ) async -> RouterError {
         let route = routeKind(of: lastTarget)
         var info = routeInfo(lastTarget, plan: plan, caller: caller, fallbacks: fallbacks)
         info.egressHost = info.egressHost ?? trail.attemptedEgress?.host
-        let error: RouterError
+        var error: RouterError
         switch lastError?.kind {
+        case nil where unable != nil:
+            error = unable ?? .invalidRequest("")
+            error.route = info
         case .busy?:
             error = .busy("The local model is busy (all slots and the queue are full); retry later.", route: info)
         case .timeout?:

@@ -49,6 +49,13 @@ package struct RouterError: Error, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The codes of a target's refusal for what it cannot do, rather than for what the request gets
+    /// wrong: a later candidate of the rule (a remote model after the local one) may serve it.
+    static let capabilityCodes: Set<String> = ["unsupported_by_target", "unsupported_schema", "context_length_exceeded"]
+
+    /// Whether this is a 400 for something the target cannot do (`capabilityCodes`).
+    var isCapability: Bool { status == 400 && Self.capabilityCodes.contains(code) }
+
     /// A backend's refusal of the request (`BackendError.Kind.invalid`), with its code.
     package static func refused(_ error: BackendError) -> RouterError {
         .invalidRequest(error.message, code: error.code ?? "invalid_request")

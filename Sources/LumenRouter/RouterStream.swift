@@ -20,6 +20,7 @@ extension Router {
         var trail = trail
         var fallbacks: [FallbackEvent] = []
         var lastError: BackendError?
+        var unable: RouterError?
         var lastTarget = plan.candidates.first ?? "none"
         let clientWantsUsage = Wire.includeUsage(screened.request)
 
@@ -29,6 +30,10 @@ extension Router {
             switch try await prepare(name, isPrimary: index == 0, screened: screened, stream: true, plan: plan, trail: trail) {
             case .skip(let why):
                 fallBack(&fallbacks, from: name, to: next, reason: why)
+                continue
+            case .unable(let refusal):
+                unable = unable ?? refusal
+                fallBack(&fallbacks, from: name, to: next, reason: refusal.message)
                 continue
             case .ready(let a): attempt = a
             }
@@ -54,7 +59,7 @@ extension Router {
                     lastError = backendError
                     break
                 }
-                if backendError.kind == .invalid {
+                if backendError.kind == .invalid && !(backendError.isCapability && next != "none") {
                     throw refusal(backendError, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
                 }
                 lastError = backendError
@@ -78,7 +83,8 @@ extension Router {
             )
             return .stream(info, AsyncThrowingStream { try await cursor.next() })
         }
-        throw await failure(lastError, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
+        throw await failure(
+            lastError, unable: unable, lastTarget: lastTarget, plan: plan, caller: caller, fallbacks: fallbacks, trail: &trail, started: started)
     }
 }
 

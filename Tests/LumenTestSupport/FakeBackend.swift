@@ -19,10 +19,12 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
     let usage: Usage?
     /// How long it thinks before it answers.
     let delay: Duration
+    /// What `validate` refuses every request with (nil: nothing).
+    let refusal: RouterError?
 
     package init(
         route: RouteKind, host: String? = nil, failure: BackendError? = nil, failAfterChunks: Int? = nil,
-        usage: Usage? = Usage(promptTokens: 100, completionTokens: 50), delay: Duration = .zero
+        usage: Usage? = Usage(promptTokens: 100, completionTokens: 50), delay: Duration = .zero, refusal: RouterError? = nil
     ) {
         self.route = route
         self.host = host
@@ -30,6 +32,7 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
         self.failAfterChunks = failAfterChunks
         self.usage = usage
         self.delay = delay
+        self.refusal = refusal
     }
 
     /// The requests as received (for a remote backend: decoded from the bytes it was sent).
@@ -46,7 +49,9 @@ package final class FakeBackend: ChatBackend, @unchecked Sendable {
         return _bodies
     }
 
-    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {}
+    package func validate(_ request: ChatCompletionRequest) throws(RouterError) {
+        if let refusal { throw refusal }
+    }
 
     package func outboundBody(for screened: ScreenedRequest, stream: Bool) throws(BackendError) -> OutboundBody? {
         guard route == .remote else { return nil }
