@@ -21,6 +21,8 @@ package struct ChatRole: RawRepresentable, Hashable, Sendable, Codable, Expressi
     package static let user: ChatRole = "user"
     package static let assistant: ChatRole = "assistant"
     package static let tool: ChatRole = "tool"
+    /// A function's result in OpenAI's deprecated form (before `tool`): named by `name`, not by a call id.
+    package static let function: ChatRole = "function"
 }
 
 /// One part of an array-form message content (`{"type":"text","text":…}`, `image_url`, …); unknown fields are kept.

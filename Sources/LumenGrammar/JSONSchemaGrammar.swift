@@ -211,6 +211,10 @@ package struct JSONSchemaGrammar {
         let string = g.jsonString()
         if properties.isEmpty && required.isEmpty {
             switch additional {
+            // `"properties": {}` declares that there are no members, as frameworks describe a tool
+            // that takes no arguments: `{}`, as for any declared members (a model left free to add
+            // members invents them until its token budget cuts the JSON off).
+            case .none where s["properties"] != nil: return g.rule("empty-object", "\"{}\"")
             case .none, .bool(true)?: return g.jsonObject()
             case .bool(false)?: return g.rule("empty-object", "\"{}\"")
             case .some(let schema):

@@ -119,6 +119,7 @@ package struct LocalBackend: ChatBackend {
             switch message.role {
             case .developer: return .system(message.text)
             case .tool: return .tool(message.text, callID: message.toolCallId ?? "")
+            case .function: return .tool(message.text, callID: message.name ?? "")  // a result in the deprecated form
             case .assistant where !(message.toolCalls ?? []).isEmpty:
                 let calls = (message.toolCalls ?? []).map { ToolCallRecord(id: $0.id, name: $0.function.name, arguments: $0.function.arguments) }
                 return .assistant(message.text, calling: calls)

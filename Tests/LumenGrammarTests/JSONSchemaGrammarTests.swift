@@ -79,6 +79,10 @@ import Testing
         #expect(try grammar(#"{"type":"object"}"#).contains("root ::= json-object"))
         #expect(try grammar("{}").contains("root ::= json-value"))
         #expect(try grammar(#"{"type":"object","additionalProperties":false}"#).contains("\"{}\""))
+        // Declared empty (a tool with no arguments): no member, as for declared members.
+        let none = try grammar(#"{"type":"object","properties":{}}"#)
+        #expect(none.contains("root ::= empty-object") && none.contains("\"{}\""), "\(none)")
+        #expect(try grammar(#"{"type":"object","properties":{},"additionalProperties":true}"#).contains("root ::= json-object"))
     }
 
     /// The integer-range expression, read as a regular expression, matches exactly the numerals in the range.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LumenAudit
 import LumenCore
+import LumenLocalRuntime
 import LumenPolicy
 import LumenTestSupport
 import Testing
@@ -129,5 +130,14 @@ import Testing
             #expect(error.status == 400 && error.code == "context_length_exceeded" && error.message == Self.contextRefusal.message)
             #expect(error.route?.fallbacks.map(\.from) == ["local", "remote"])
         }
+    }
+
+    /// A function's result in OpenAI's deprecated form (`role: "function"`, named by `name`) is a
+    /// tool result for the embedded model, not an unknown role.
+    @Test func aDeprecatedFunctionResultIsAToolTurn() {
+        var result = ChatMessage(role: .function, text: "22 degrees and sunny")
+        result.name = "get_weather"
+        let request = ChatCompletionRequest(model: "auto", messages: [ChatMessage(role: .user, text: "Weather in Paris?"), result])
+        #expect(LocalBackend.turns(request).last == .tool("22 degrees and sunny", callID: "get_weather"))
     }
 }
