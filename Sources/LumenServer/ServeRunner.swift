@@ -32,6 +32,8 @@ package struct ServeConfiguration: Sendable {
     package var connections = ConnectionLimits()
     /// `/metrics` and `/readyz` without a key under `--keys` (default: they need one).
     package var openProbes = false
+    /// Web origins allowed to call the API from a browser (`--cors-origin`; default none).
+    package var corsOrigins: [String] = []
 
     package init(runtime: RouterRuntime.Configuration) {
         self.runtime = runtime
@@ -148,7 +150,7 @@ package enum ServeRunner {
 
         let configuration = ServerConfiguration(
             host: options.host, port: options.port, maxBodyBytes: options.maxBodyBytes, keys: keys, responsesStore: options.responsesStore,
-            connections: options.connections, openProbes: options.openProbes
+            connections: options.connections, openProbes: options.openProbes, corsOrigins: options.corsOrigins
         )
         let policy = runtime.policy
         let app = LumenHTTPServer.makeApplication(

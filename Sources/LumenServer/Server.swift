@@ -24,10 +24,13 @@ package struct ServerConfiguration: Sendable {
     /// Serve `/metrics` and `/readyz` without a key even when keys are on (`/metrics` shows cost
     /// and egress hosts, so by default it needs a key like the API; `/healthz` never does).
     package var openProbes: Bool
+    /// Web origins allowed to call the API from a browser (CORS; `*`: any; empty: none, and an
+    /// `OPTIONS` preflight is a 405 like any other method the path does not take).
+    package var corsOrigins: [String]
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, keys: KeyStore? = nil, defaultTenant: String = "default",
-        responsesStore: Int = 0, connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false
+        responsesStore: Int = 0, connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false, corsOrigins: [String] = []
     ) {
         self.host = host
         self.port = port
@@ -37,6 +40,7 @@ package struct ServerConfiguration: Sendable {
         self.responsesStore = responsesStore
         self.connections = connections
         self.openProbes = openProbes
+        self.corsOrigins = corsOrigins
     }
 
     /// Whether every address `host` resolves to is a loopback address (127.0.0.0/8 or ::1): what
@@ -83,6 +87,13 @@ package struct ServerConfiguration: Sendable {
 
 /// Builds the Hummingbird application that serves the OpenAI-compatible API in front of a `Router`.
 package enum LumenHTTPServer {
+    /// The answer's headers a page may read under CORS: Lumen's route and cost, the SDKs' request ids.
+    static let exposedHeaders = [
+        Handler.requestIDField, Handler.sdkRequestIDField, Handler.anthropicRequestIDField, Handler.routeField, Handler.targetField,
+        Handler.ruleField, Handler.costField, Handler.egressField, Handler.overrideField, Handler.fallbackField, Handler.redactionsField,
+        Handler.droppedField, Handler.injectionField,
+    ].map(\.canonicalName).joined(separator: ", ")
+
     /// Routes: `POST /v1/chat/completions`, `POST /v1/messages` (+ `/count_tokens`), `POST /v1/responses`,
     /// `GET /v1/models`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
     /// - Parameters:
@@ -101,6 +112,11 @@ package enum LumenHTTPServer {
             responses: configuration.responsesStore > 0 ? ResponsesStore(capacity: configuration.responsesStore) : nil
         )
         let httpRouter = Hummingbird.Router(context: LumenRequestContext.self)
+        if !configuration.corsOrigins.isEmpty {
+            // Browser front-ends: the preflight of an allowed origin is answered before routing (a
+            // middleware applies to the routes added after it).
+            httpRouter.middlewares.add(AllowedOrigins(origins: configuration.corsOrigins))
+        }
         httpRouter.post("/v1/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/v1/messages") { request, context in await handler.serve(request, api: .anthropicMessages, channel: context.channel) }
@@ -126,12 +142,12 @@ package enum LumenHTTPServer {
         // The API's paths answer other methods with 405 and what they allow, in the API's error shape.
         let posts = ["/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses"]
         for path in posts {
-            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head] {
+            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head, .options] {
                 httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "POST", path: path) }
             }
         }
         for path in ["/v1/models", "/healthz", "/readyz", "/metrics"] {
-            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch, .options] {
                 httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "GET, HEAD", path: path) }
             }
         }
@@ -702,5 +718,32 @@ struct Handler: Sendable {
         let closing = failure.map { encoder.fail($0) } ?? encoder.finish()
         for buffer in closing { try await writer.write(buffer) }
         try await writer.finish(nil)
+    }
+}
+
+/// CORS for the origins `--cors-origin` names (`*`: any): Hummingbird's `CORSMiddleware`, echoing
+/// the origin, for a request from one of them; any other passes on without CORS headers, so the
+/// browser keeps the answer from the page (and its preflight meets the 405).
+struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
+    let origins: Set<String>
+    let cors = CORSMiddleware<Context>(
+        allowOrigin: .originBased,
+        // The SDKs' own headers (x-stainless-*, anthropic-*) pass by the wildcard, which does not
+        // cover Authorization (named apart).
+        allowHeaders: [.authorization, HTTPFields.Element.Name("*")!],
+        allowMethods: [.get, .head, .post, .delete, .options],
+        maxAge: .seconds(600)
+    )
+
+    init(origins: [String]) { self.origins = Set(origins) }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let origin = request.headers[.origin], origins.contains("*") || origins.contains(origin) else {
+            return try await next(request, context)
+        }
+        var response = try await cors.handle(request, context: context, next: next)
+        // Hummingbird names them on the preflight only; the browser reads them off the answer.
+        if request.method != .options { response.headers[.accessControlExposeHeaders] = LumenHTTPServer.exposedHeaders }
+        return response
     }
 }

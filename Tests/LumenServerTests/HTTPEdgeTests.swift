@@ -38,7 +38,7 @@ import Testing
     static func app(
         keys: Bool = true, maxBodyBytes: Int = 4096, remote: FakeBackend = FakeBackend(route: .remote, host: "remote.example"),
         local: FakeBackend = FakeBackend(route: .local), connections: ConnectionLimits = ConnectionLimits(), openProbes: Bool = false,
-        log: AuditLog? = nil, responsesStore: Int = 0
+        log: AuditLog? = nil, responsesStore: Int = 0, corsOrigins: [String] = []
     ) async throws -> some ApplicationProtocol {
         let policy = try Policy.parse(yaml: policyYAML, file: "edge.yaml", environment: [:])
         let auditLog: AuditLog
@@ -57,7 +57,7 @@ import Testing
             router: { router },
             configuration: ServerConfiguration(
                 host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, keys: store, responsesStore: responsesStore, connections: connections,
-                openProbes: openProbes
+                openProbes: openProbes, corsOrigins: corsOrigins
             ),
             registry: PrometheusCollectorRegistry(), logger: Logger(label: "test")
         )
@@ -77,6 +77,53 @@ import Testing
         let json = try WireJSON.decode(JSONValue.self, from: Array(buffer: body))
         let error = try #require(json["error"])
         return (error["type"]?.stringValue ?? "", error["code"]?.stringValue ?? "", error["message"]?.stringValue ?? "")
+    }
+
+    /// Browser front-ends (`--cors-origin`): an allowed origin's preflight is a 204 naming what it may
+    /// send, its answers carry the origin and let the page read Lumen's headers; another origin gets
+    /// no CORS header (the browser keeps the answer from the page), and without the flag a preflight
+    /// is a 405 like any method the path does not take.
+    @Test func corsForTheOriginsNamedOnly() async throws {
+        let origin = HTTPFields.Element.Name("origin")!
+        let allowOrigin = HTTPFields.Element.Name("access-control-allow-origin")!
+        @Sendable func preflight(from page: String) -> HTTPFields {
+            var fields = HTTPFields()
+            fields[origin] = page
+            fields[HTTPFields.Element.Name("access-control-request-method")!] = "POST"
+            fields[HTTPFields.Element.Name("access-control-request-headers")!] = "authorization, content-type, x-stainless-os"
+            return fields
+        }
+        try await Self.app(corsOrigins: ["http://localhost:3000"]).test(.router) { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .options, headers: preflight(from: "http://localhost:3000")) { response in
+                #expect(response.status == .noContent)
+                #expect(response.headers[allowOrigin] == "http://localhost:3000")
+                let allowed = response.headers[HTTPFields.Element.Name("access-control-allow-headers")!] ?? ""
+                #expect(allowed.lowercased().contains("authorization") && allowed.contains("*"), "\(allowed)")
+                #expect(response.headers[HTTPFields.Element.Name("access-control-allow-methods")!]?.contains("POST") == true)
+            }
+            var headers = Self.headers()
+            headers[origin] = "http://localhost:3000"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
+                response in
+                #expect(response.status == .ok)
+                #expect(response.headers[allowOrigin] == "http://localhost:3000")
+                #expect(response.headers[HTTPFields.Element.Name("access-control-expose-headers")!]?.contains("x-lumen-route") == true)
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .options, headers: preflight(from: "https://evil.example")) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[allowOrigin] == nil)
+            }
+            headers[origin] = "https://evil.example"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
+                response in
+                #expect(response.headers[allowOrigin] == nil)
+            }
+        }
+        try await Self.app().test(.router) { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .options, headers: preflight(from: "http://localhost:3000")) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[allowOrigin] == nil)
+                #expect(response.headers[.allow] == "POST")
+            }
+        }
     }
 
     @Test func missingOrWrongKeyIs401AndNothingRuns() async throws {

@@ -66,6 +66,13 @@ struct Serve: AsyncParsableCommand {
     var responsesStore: Int = 0
 
     @Option(
+        name: .customLong("cors-origin"),
+        help: ArgumentHelp(
+            "A web origin allowed to call the API from a browser, e.g. http://localhost:3000 (repeatable; '*' for any, which needs --keys).",
+            discussion: "Without it, browsers cannot call Lumen across origins (an OPTIONS preflight is a 405)."))
+    var corsOrigins: [String] = []
+
+    @Option(
         name: .customLong("breaker-failures"),
         help: "Consecutive failures of a remote target that open its circuit breaker (requests then fall back at once).")
     var breakerFailures: Int = 5
@@ -111,6 +118,11 @@ struct Serve: AsyncParsableCommand {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         if let context, context < 16 { throw ValidationError("--context must be at least 16 tokens") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        // Any web page the user opens could otherwise spend the remote budget through a keyless server.
+        if corsOrigins.contains("*") && keys == nil { throw ValidationError("--cors-origin '*' needs --keys: any web page could call this server") }
+        for origin in corsOrigins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
+            throw ValidationError("--cors-origin takes an origin such as https://app.example.com (scheme and host, no path), not '\(origin)'")
+        }
     }
 
     func run() async throws {
@@ -153,6 +165,7 @@ struct Serve: AsyncParsableCommand {
         options.responsesStore = max(0, responsesStore)
         options.connections = ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)
         options.openProbes = openProbes
+        options.corsOrigins = corsOrigins
         options.runtime.breaker = BreakerSettings(failures: breakerFailures, openFor: .milliseconds(Int64(breakerOpen * 1000)))
         var logger = Logger(label: "lumen.serve")
         logger.logLevel = options.logLevel
