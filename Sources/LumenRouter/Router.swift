@@ -430,7 +430,8 @@ package final class Router: Sendable {
             // named again as a member the target's body does not carry.
             let named = Set(
                 dropped.map { $0.hasSuffix(InboundRequest.anthropicOnlyMarker) ? String($0.dropLast(InboundRequest.anthropicOnlyMarker.count)) : $0 })
-            dropped += Wire.unsentFields(of: request, format: outbound.format).filter { !named.contains($0) }
+            let model = outbound.json["model"]?.stringValue ?? ""
+            dropped += Wire.unsentFields(of: request, format: outbound.format, model: model).filter { !named.contains($0) }
         }
         let final: OutboundBody
         let session: RedactionSession?

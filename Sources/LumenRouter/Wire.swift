@@ -32,9 +32,11 @@ enum Wire {
     }
 
     /// Top-level members of `request` that a body in `format` does not carry.
-    static func unsentFields(of request: ChatCompletionRequest, format: WireFormat) -> [String] {
+    static func unsentFields(of request: ChatCompletionRequest, format: WireFormat, model: String) -> [String] {
         switch format {
-        case .openAIChat: request.extra.keys.filter { !OpenAIChatWire.documentedFields.contains($0) }.sorted()
+        case .openAIChat:
+            (request.extra.keys.filter { !OpenAIChatWire.documentedFields.contains($0) }
+                + OpenAIChatWire.unsupportedSampling(of: request, model: model)).sorted()
         case .anthropicMessages: AnthropicTranslation.unsentFields(of: request)
         }
     }

@@ -184,3 +184,39 @@ import Testing
         #expect(SSEEvent.comment("ping\nx") == ": ping x\n\n")
     }
 }
+
+/// OpenAI's reasoning models refuse `max_tokens` ("use 'max_completion_tokens' instead") and any
+/// sampling but the default: what a client (or an Anthropic or Responses client translated) sends
+/// reaches them in the form they take, and what they refuse is left out and named.
+@Suite struct ReasoningModelBodyTests {
+    static func request() -> ChatCompletionRequest {
+        var request = ChatCompletionRequest(model: "auto", messages: [ChatMessage(role: .user, text: "Prove it.")])
+        request.maxTokens = 512
+        request.temperature = 0.2
+        request.topP = 0.9
+        request.extra["presence_penalty"] = .double(0.5)
+        return request
+    }
+
+    @Test(arguments: ["o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "gpt-5.1"])
+    func reasoningModelsGetMaxCompletionTokensAndDefaultSampling(model: String) {
+        let body = OpenAIChatWire.body(Self.request(), model: model, stream: false)
+        #expect(body["max_completion_tokens"]?.intValue == 512 && body["max_tokens"] == nil, "\(body)")
+        #expect(body["temperature"] == nil && body["top_p"] == nil && body["presence_penalty"] == nil)
+        #expect(OpenAIChatWire.unsupportedSampling(of: Self.request(), model: model) == ["temperature", "top_p", "presence_penalty"])
+        // A client's own max_completion_tokens wins; the default temperature is no refusal.
+        var request = Self.request()
+        request.maxCompletionTokens = 100
+        request.temperature = 1
+        let both = OpenAIChatWire.body(request, model: model, stream: false)
+        #expect(both["max_completion_tokens"]?.intValue == 100 && both["max_tokens"] == nil && both["temperature"]?.doubleValue == 1)
+    }
+
+    @Test(arguments: ["gpt-4o", "gpt-4o-mini", "gpt-5-chat-latest", "deepseek-chat", "openai/o3", "llama3.1:8b", "omni-moderation"])
+    func otherModelsGetTheRequestAsSent(model: String) {
+        let body = OpenAIChatWire.body(Self.request(), model: model, stream: false)
+        #expect(body["max_tokens"]?.intValue == 512 && body["max_completion_tokens"] == nil)
+        #expect(body["temperature"]?.doubleValue == 0.2 && body["top_p"]?.doubleValue == 0.9)
+        #expect(OpenAIChatWire.unsupportedSampling(of: Self.request(), model: model).isEmpty)
+    }
+}

@@ -26,6 +26,12 @@ package enum OpenAIChatWire {
     package static func body(_ request: ChatCompletionRequest, model: String, stream: Bool) -> JSONValue {
         var body = members(of: request, extras: request.extra.filter { documentedFields.contains($0.key) })
         body["model"] = .string(model)
+        if isReasoningModel(model) {
+            // `max_tokens` is refused ("use 'max_completion_tokens' instead"), which every OpenAI chat
+            // model takes; so are sampling settings other than the default (`unsupportedSampling`).
+            if let limit = body.removeValue(forKey: "max_tokens"), body["max_completion_tokens"] == nil { body["max_completion_tokens"] = limit }
+            for key in unsupportedSampling(of: request, model: model) { body[key] = nil }
+        }
         if stream {
             body["stream"] = true
             var options = request.streamOptions?.extra ?? [:]
@@ -33,6 +39,31 @@ package enum OpenAIChatWire {
             body["stream_options"] = .object(options)
         }
         return .object(body)
+    }
+
+    /// Whether `model` is one of OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 and its sizes; not
+    /// `gpt-5-chat`), which take `max_completion_tokens` only and the default sampling. A name with a
+    /// provider's prefix (`openai/o3` at a router) is the router's to map.
+    package static func isReasoningModel(_ model: String) -> Bool {
+        let name = model.utf8
+        guard let first = name.first else { return false }
+        if first == UInt8(ascii: "o"), name.count >= 2, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(name[name.index(after: name.startIndex)]) {
+            return true
+        }
+        return model.hasPrefix("gpt-5") && !model.hasPrefix("gpt-5-chat")
+    }
+
+    /// The sampling members a reasoning model refuses in `request` (`temperature`, `top_p` other than
+    /// 1, penalties other than 0, `logprobs`): left out of its body and named in
+    /// `x-lumen-dropped-fields`, as other settings a target lacks are.
+    package static func unsupportedSampling(of request: ChatCompletionRequest, model: String) -> [String] {
+        guard isReasoningModel(model) else { return [] }
+        var out: [String] = []
+        if let v = request.temperature, v != 1 { out.append("temperature") }
+        if let v = request.topP, v != 1 { out.append("top_p") }
+        for key in ["presence_penalty", "frequency_penalty"] where request.extra[key].map({ $0.doubleValue != 0 }) == true { out.append(key) }
+        for key in ["logprobs", "top_logprobs"] where request.extra[key] != nil { out.append(key) }
+        return out
     }
 
     /// The request as its `Codable` encoding writes it (every member, `model` and `stream` as given):
