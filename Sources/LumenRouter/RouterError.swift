@@ -14,6 +14,8 @@ package struct RouterError: Error, Sendable, CustomStringConvertible {
     package var route: RouteInfo?
     /// Whether the router has already written the request's completion record for this error.
     var recorded = false
+    /// Seconds after which a retry may succeed (`Retry-After`), when the error says so.
+    package var retryAfter: Int?
 
     package init(status: Int, type: String, code: String, message: String, param: String? = nil, route: RouteInfo? = nil) {
         self.status = status
@@ -74,7 +76,11 @@ package struct RouterError: Error, Sendable, CustomStringConvertible {
     }
 
     package static func busy(_ message: String, route: RouteInfo?) -> RouterError {
-        RouterError(status: 429, type: "rate_limit_error", code: "local_busy", message: message, route: route)
+        // A slot frees as soon as one answer ends: the SDKs wait what `Retry-After` says rather
+        // than their own back-off (OpenAI's starts at half a second, Anthropic's too).
+        var error = RouterError(status: 429, type: "rate_limit_error", code: "local_busy", message: message, route: route)
+        error.retryAfter = 1
+        return error
     }
 
     /// The last target refused the request itself (an upstream 4xx) and no fallback served it: the

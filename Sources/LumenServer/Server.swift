@@ -263,6 +263,14 @@ struct Handler: Sendable {
             // (a length the parser took that does not fit an Int is over any limit)
             return await refuse(tooLarge)
         }
+        // A compressed body is refused by name before it is read (it would read as bad UTF-8).
+        if let coding = request.headers[.contentEncoding], !coding.isEmpty, coding.lowercased() != "identity" {
+            return await refuse(
+                RouterError(
+                    status: 415, type: "invalid_request_error", code: "unsupported_content_encoding",
+                    message: "Request bodies are read uncompressed; Content-Encoding '\(coding)' is not supported.",
+                    param: nil))
+        }
         // A client waiting for "100 Continue" sends its body now, not before it is accepted.
         if let channel { ConnectionGuard.proceed(on: channel) }
         let buffer: ByteBuffer
@@ -646,6 +654,7 @@ struct Handler: Sendable {
         if (400..<500).contains(routerError.status), ![408, 409, 429].contains(routerError.status) {
             headers[Self.shouldRetry] = "false"
         }
+        if let seconds = routerError.retryAfter { headers[.retryAfter] = String(seconds) }
         switch api {
         case .anthropicMessages:
             return encoded(status, AnthropicInbound.error(status: routerError.status, message: routerError.message), headers: headers)

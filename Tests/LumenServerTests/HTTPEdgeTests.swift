@@ -126,6 +126,32 @@ import Testing
         }
     }
 
+    /// A full local queue is a 429 that says when to try again (a slot frees when one answer ends).
+    @Test func aBusyLocalModelSaysWhenToRetry() async throws {
+        try await Self.app(local: FakeBackend(route: .local, failure: BackendError(.busy, "all slots and the queue are full"))).test(.router) {
+            client in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: Self.chat)) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .tooManyRequests && response.headers[.retryAfter] == "1")
+                #expect(try Self.error(response.body).code == "local_busy")
+            }
+        }
+    }
+
+    /// A compressed body is named as such, not read as bad UTF-8.
+    @Test func aCompressedBodyIs415() async throws {
+        try await Self.app().test(.router) { client in
+            var headers = Self.headers()
+            headers[.contentEncoding] = "gzip"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(bytes: [0x1f, 0x8b, 8, 0])) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .unsupportedMediaType)
+                let error = try Self.error(response.body)
+                #expect(error.code == "unsupported_content_encoding" && error.message.contains("gzip"))
+            }
+        }
+    }
+
     @Test func missingOrWrongKeyIs401AndNothingRuns() async throws {
         let remote = FakeBackend(route: .remote, host: "remote.example")
         try await Self.app(remote: remote).test(.router) { client in
