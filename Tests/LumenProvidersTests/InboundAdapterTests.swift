@@ -79,6 +79,18 @@ import Testing
         _ = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","stream":false,"temperature":1,"max_output_tokens":16.0}"#))
     }
 
+    /// A conversation or a prompt template stored at OpenAI cannot be read by any target: refused by
+    /// name, not dropped (the answer would lack the history or the instructions).
+    @Test(arguments: [
+        (#"{"model":"m","input":"and then?","conversation":"conv_68a1"}"#, "conversation"),
+        (#"{"model":"m","input":"and then?","conversation":{"id":"conv_68a1"}}"#, "conversation"),
+        (#"{"model":"m","input":"hi","prompt":{"id":"pmpt_123","version":"2"}}"#, "prompt"),
+    ])
+    func responsesRefuseStateStoredAtOpenAI(body: String, param: String) throws {
+        let error = #expect(throws: InboundError.self) { try ResponsesInbound.decode(try Self.json(body)) }
+        #expect(error?.param == param && error?.message.contains("stored at OpenAI") == true)
+    }
+
     /// Anthropic's version and beta headers pass to an Anthropic target only as what they are
     /// (feature names, dates): a value that could carry data is not passed on, and says so.
     @Test func anthropicHeadersPassOnlyAsVocabulary() throws {

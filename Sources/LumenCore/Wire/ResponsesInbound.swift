@@ -21,8 +21,20 @@ package enum ResponsesInbound {
     /// `x-lumen-dropped-fields` when present). `prompt_cache_key`, `service_tier`, `metadata` and
     /// `safety_identifier` go on as their Chat Completions namesakes.
     static let notCarried = [
-        "include", "reasoning", "truncation", "max_tool_calls", "top_logprobs", "background", "prompt", "conversation",
-        "client_metadata",
+        "include", "reasoning", "truncation", "max_tool_calls", "top_logprobs", "background", "client_metadata",
+    ]
+
+    /// Members that name state kept at OpenAI, which no target of Lumen's can read: dropping them
+    /// would answer without the conversation or the instructions they stand for, so they are refused.
+    static let storedAtOpenAI = [
+        (
+            "conversation",
+            "'conversation' names a conversation stored at OpenAI, which Lumen cannot read: send the conversation in 'input', or continue with previous_response_id (lumen serve --responses-store N)"
+        ),
+        (
+            "prompt",
+            "'prompt' names a prompt template stored at OpenAI, which Lumen cannot read: send its text as 'instructions'"
+        ),
     ]
 
     /// What a custom tool's description gains as a function: how its freeform input travels.
@@ -43,6 +55,7 @@ package enum ResponsesInbound {
         }
         try MemberType.check(object, memberTypes)
         guard let model = object["model"]?.stringValue else { throw InboundError("'model' is required", param: "model") }
+        for (key, why) in storedAtOpenAI where object[key] != nil && object[key] != .null { throw InboundError(why, param: key) }
         var conversation = ChatCompletionRequest(model: model, messages: [])
         if let previous = object["previous_response_id"]?.stringValue {
             guard let history else {
