@@ -1719,6 +1719,22 @@ private func strongNames(_ text: String) -> [String] {
         #expect(z >= 260 && z <= 400)
     }
 
+    /// Developer text is many tokens for few letters (ids, hashes, paths, punctuation): within a fifth
+    /// of what a BPE tokenizer counts (SmolLM2's: 152 and 20), where scalars over four gave 63.
+    @Test func tokenEstimateOfTechnicalAndPlainText() {
+        let trace = """
+            Why does this fail? request id f0b26536-b5a0-4b2b-a5c0-ec60985f1620
+            Traceback (most recent call last):
+              File "/srv/app/handlers/orders.py", line 144, in create_order
+                order = Order.objects.get(pk=76452)
+            KeyError: 'sku_9f3a2c1e' at commit 3f9c2a7b1d4e5f60718293a4b5c6d7e8f9012345
+            """
+        let t = classifier.classify(trace).estimatedTokens
+        #expect(abs(t - 152) <= 30, "\(t)")
+        let plain = classifier.classify("Explain, in two short paragraphs, why the sky looks blue during the day and red at sunset.").estimatedTokens
+        #expect(abs(plain - 20) <= 4, "\(plain)")
+    }
+
     @Test func sensitivityIsLowForPlainPrompts() {
         #expect(classifier.classify("Explain the difference between TCP and UDP.").sensitivity < 0.2)
         #expect(classifier.classify("My SSN is 054-28-6917 and card 4539 1488 0343 6467").sensitivity > 0.9)

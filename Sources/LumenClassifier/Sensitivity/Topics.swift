@@ -165,6 +165,34 @@ enum LanguageEstimate {
         me we they please will from by or an if so which there about would should could why when where who
         """)
 
+    /// The tokens a BPE tokenizer makes of a text: a word is about one token, a long one a little
+    /// more; digits come in short groups; punctuation and line starts are tokens of their own. Fitted
+    /// to SmolLM2's tokenizer (a GPT-2-style BPE like OpenAI's and Anthropic's) on 864 English,
+    /// AlpacaEval and technical texts (stack traces, configs, ids): median error 3–7% where letters
+    /// over four alone were 12–58% under (an id, a path or a hash is many tokens for few letters).
+    /// Digits weigh between SmolLM2's one per digit and cl100k's groups of three. Han characters
+    /// count 1/1.3, kana and Hangul one each, other scripts' letters a quarter more.
+    static func tokens(_ w: [Word], latin: Int, otherLetters: Int, rest: Int, han: Int, otherCJK: Int) -> Int {
+        var words = 0
+        var numbers = 0
+        var digits = 0
+        var lines = 0
+        for x in w {
+            if x.isNumber {
+                numbers += 1
+                digits += x.end - x.start
+            } else {
+                words += 1
+            }
+            if x.newlineBefore { lines += 1 }
+        }
+        let punctuation = max(0, rest - digits)
+        let estimate =
+            0.04 * Double(latin) + 0.87 * Double(words) + 0.5 * Double(digits) + 1.2 * Double(numbers) + 0.9 * Double(punctuation)
+            + 1.25 * Double(lines) + Double(han) / 1.3 + Double(otherCJK) + Double(otherLetters) / 4
+        return Int(estimate.rounded(.up))
+    }
+
     static func estimate(_ t: ScalarText, _ w: [Word]) -> (language: String, tokens: Int) {
         // The ASCII scalars were counted while decoding.
         var han = 0
@@ -187,7 +215,7 @@ enum LanguageEstimate {
                 }
             }
         }
-        let tokens = TokenTally.tokens(alphabetic: latin + otherLetters + rest, han: han, otherCJK: otherCJK)
+        let tokens = Self.tokens(w, latin: latin, otherLetters: otherLetters, rest: rest, han: han, otherCJK: otherCJK)
         // Compare in "word units": a Han character against ~5 Latin letters.
         let hanUnits = Double(han) / 1.5
         let latinUnits = Double(latin) / 5
