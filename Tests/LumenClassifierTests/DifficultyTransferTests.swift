@@ -169,6 +169,42 @@ struct DifficultyTransferTests {
         #expect(auc >= gapAUC, "AUC \(auc)")
     }
 
+    /// AlpacaEval's 468 dev prompts (real users' and self-instruct's requests), labelled blind with
+    /// every task they ask for by a helper who saw neither the detector nor the routing labels
+    /// (`data/task-categories-alpaca-labels.jsonl`: index, head, categories). Maths is the category
+    /// with the most weight in the model: its precision was 0.51 (27 of 53) before a URL's slashes, a
+    /// table's bars, "the number of" and "the value of" in a request to write stopped counting, 0.55
+    /// (27 of 49) after, recall 0.71 both. Code 0.71 / 0.78. Floors a little under today's numbers.
+    @Test(.enabled(if: Harness.hasSharedData("routing/alpaca-dev.jsonl"), "the shared data is not beside the repository"))
+    func realPromptsAreReadAsTheirTasks() throws {
+        struct Label: Decodable {
+            var i: Int
+            var categories: [String]
+        }
+        let prompts = try DifficultyRoutingTests.rows(DifficultyRoutingTests.alpaca).map(\.prompt)
+        let url = Harness.repoRoot.appendingPathComponent("data/task-categories-alpaca-labels.jsonl")
+        let labels = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(Label.self, from: Data($0.utf8))
+        }
+        #expect(labels.count == prompts.count && labels.map(\.i) == Array(prompts.indices))
+        let profiles = prompts.map(TaskProfile.of)
+        func measure(_ category: TaskCategory) -> (precision: Double, recall: Double) {
+            var (hits, detected, gold) = (0, 0, 0)
+            for (label, profile) in zip(labels, profiles) {
+                let isGold = label.categories.contains(category.rawValue)
+                let found = profile.contains(category)
+                if found { detected += 1 }
+                if isGold { gold += 1 }
+                if found && isGold { hits += 1 }
+            }
+            return (Double(hits) / Double(max(detected, 1)), Double(hits) / Double(max(gold, 1)))
+        }
+        let math = measure(.math)
+        #expect(math.precision >= 0.53 && math.recall >= 0.68, "\(math)")
+        let code = measure(.code)
+        #expect(code.precision >= 0.68 && code.recall >= 0.75, "\(code)")
+    }
+
     /// 120 prompts about scripts written blind by a helper who had not seen the detector
     /// (`data/task-scripts-blind.jsonl`; 85 English, 35 Chinese; a third of each kind written to
     /// mislead: programs about media and people, spoken scripts about technical things). Before the
