@@ -125,6 +125,14 @@ package enum LumenHTTPServer {
         }
         httpRouter.post("/v1/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
         httpRouter.post("/responses") { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
+        // Azure OpenAI's paths (the SDK's AzureOpenAI client, key in `api-key`): a deployment's chat
+        // completions (the body names the model as well; `api-version` is not read) and the v1 API.
+        for path in ["/openai/deployments/:deployment/chat/completions", "/openai/v1/chat/completions"] {
+            httpRouter.post(RouterPath(path)) { request, context in await handler.chatCompletions(request, channel: context.channel) }
+        }
+        for path in ["/openai/responses", "/openai/v1/responses"] {
+            httpRouter.post(RouterPath(path)) { request, context in await handler.serve(request, api: .responses, channel: context.channel) }
+        }
         // GET routes answer HEAD too (the same head, no body: RFC 9110 §9.3.2).
         for method in [HTTPRequest.Method.get, .head] {
             httpRouter.on("/v1/models", method: method) { request, _ in handler.models(request) }
@@ -516,17 +524,18 @@ struct Handler: Sendable {
 
     /// Headers that never reach the router (nor a target): credentials, and Lumen's own marker.
     static let secretHeaders: Set<String> = [
-        "authorization", "x-api-key", "cookie", "proxy-authorization", ClientCloseWatch.markerHeader.canonicalName,
+        "authorization", "x-api-key", "api-key", "cookie", "proxy-authorization", ClientCloseWatch.markerHeader.canonicalName,
     ]
 
-    /// The key a request presents: `Authorization: Bearer KEY`, else `x-api-key` (Anthropic clients).
+    /// The key a request presents: `Authorization: Bearer KEY`, else `x-api-key` (Anthropic clients),
+    /// else `api-key` (Azure OpenAI clients).
     static func presentedKey(_ request: Request) -> String? {
         var presented: String?
         if let auth = request.headers[.authorization] {
             let parts = auth.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingCharacters(in: .whitespaces) }
         }
-        if presented == nil, let name = HTTPFields.Element.Name("x-api-key"), let key = request.headers[name] { presented = key }
+        if presented == nil, let key = request.headers[Self.anthropicKeyField] ?? request.headers[Self.azureKeyField] { presented = key }
         return presented.flatMap { $0.isEmpty ? nil : $0 }
     }
 
@@ -538,7 +547,7 @@ struct Handler: Sendable {
             return .failure(
                 RouterError(
                     status: 401, type: "invalid_request_error", code: "missing_api_key",
-                    message: "No API key provided. Send `Authorization: Bearer KEY` (or `x-api-key: KEY`)."
+                    message: "No API key provided. Send `Authorization: Bearer KEY` (or `x-api-key: KEY`, or `api-key: KEY`)."
                 )
             )
         }
@@ -664,6 +673,8 @@ struct Handler: Sendable {
     }
 
     static let shouldRetry = field("x-should-retry")
+    static let anthropicKeyField = field("x-api-key")
+    static let azureKeyField = field("api-key")
 
     static func errorBody(_ error: RouterError) -> OpenAIErrorBody {
         OpenAIErrorBody(message: error.message, type: error.type, param: error.param, code: error.code)

@@ -152,6 +152,25 @@ import Testing
         }
     }
 
+    /// Azure OpenAI clients: a deployment's path (with `api-version`) and the key in `api-key`.
+    @Test func azurePathsAndKeyHeader() async throws {
+        try await Self.app().test(.router) { client in
+            var headers = Self.headers(auth: nil)
+            headers[HTTPFields.Element.Name("api-key")!] = Self.key
+            for path in ["/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", "/openai/v1/chat/completions"] {
+                try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
+                    (response: TestResponse) async throws in
+                    #expect(response.status == .ok, "\(path): \(String(buffer: response.body))")
+                }
+            }
+            headers[HTTPFields.Element.Name("api-key")!] = "wrong"
+            try await client.execute(uri: "/openai/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
     @Test func missingOrWrongKeyIs401AndNothingRuns() async throws {
         let remote = FakeBackend(route: .remote, host: "remote.example")
         try await Self.app(remote: remote).test(.router) { client in
