@@ -74,18 +74,21 @@ package struct FakeUpstreamOptions: Sendable {
 ///
 /// Items: `delay=<n>ms|<n>s` (wait before answering), `status=<code>` (answer with that status and an
 /// error body), `reset` (close the connection without a response), `cut-after=<n>` (stream `n` events,
-/// then drop the connection; a non-streaming answer is cut after `n` bytes).
+/// then drop the connection; a non-streaming answer is cut after `n` bytes), `retry-after=<s>` (the
+/// `Retry-After` of a `status=` answer; a 429's is 0 by default).
 package struct FakeFault: Sendable, Hashable {
     package var delay: Duration?
     package var status: Int?
     package var reset: Bool
     package var cutAfter: Int?
+    package var retryAfter: Int?
 
-    package init(delay: Duration? = nil, status: Int? = nil, reset: Bool = false, cutAfter: Int? = nil) {
+    package init(delay: Duration? = nil, status: Int? = nil, reset: Bool = false, cutAfter: Int? = nil, retryAfter: Int? = nil) {
         self.delay = delay
         self.status = status
         self.reset = reset
         self.cutAfter = cutAfter
+        self.retryAfter = retryAfter
     }
 
     /// Parses a comma-separated fault list; throws on an unknown item.
@@ -118,8 +121,13 @@ package struct FakeFault: Sendable, Hashable {
                     throw FakeUpstreamError("bad fault item \(item): cut-after needs a count")
                 }
                 cutAfter = n
+            case "retry-after":
+                guard let n = Int(value), n >= 0 else {
+                    throw FakeUpstreamError("bad fault item \(item): retry-after needs seconds")
+                }
+                retryAfter = n
             default:
-                throw FakeUpstreamError("unknown fault item \(item) (use delay=, status=, reset, cut-after=)")
+                throw FakeUpstreamError("unknown fault item \(item) (use delay=, status=, reset, cut-after=, retry-after=)")
             }
         }
     }

@@ -116,7 +116,10 @@ actor FakeUpstreamState {
             throw FakeUpstreamError("connection reset on request")
         }
         if let status = fault?.status {
-            return Self.error(status, api: api, type: status == 429 ? "rate_limit_error" : "server_error", message: "injected status \(status)")
+            var response = Self.error(
+                status, api: api, type: status == 429 ? "rate_limit_error" : "server_error", message: "injected status \(status)")
+            if let seconds = fault?.retryAfter { response.headers[.retryAfter] = String(seconds) }
+            return response
         }
 
         var reply = options.echo ? conversation.lastUser : Self.reply(for: conversation.lastUser)

@@ -52,12 +52,12 @@ package struct HTTPChatProvider: ChatProvider {
                 logger.debug("remote completion", metadata: ["host": "\(target.host)", "attempts": "\(egress.attempts)"])
                 return ProviderResult(response: answer, egress: egress, latency: ContinuousClock.now - start)
             } catch let failure as AttemptFailure {
-                if failure.isRetryable, egress.attempts <= target.retry.maxRetries {
+                if failure.isRetryable, egress.attempts <= target.retry.maxRetries, let wait = Self.wait(before: failure, target.retry) {
                     logger.debug("retrying remote request", metadata: ["host": "\(target.host)", "reason": "\(failure.code)"])
-                    try await Task.sleep(for: Self.backoff(target.retry))
+                    try await Task.sleep(for: wait)
                     continue
                 }
-                throw ProviderError(kind: failure.kind, message: failure.message, egress: egress)
+                throw ProviderError(failure, egress: egress)
             }
         }
     }
@@ -155,12 +155,12 @@ package struct HTTPChatProvider: ChatProvider {
                         )
                     }
                 }
-                if failure.isRetryable, egress.attempts <= target.retry.maxRetries {
+                if failure.isRetryable, egress.attempts <= target.retry.maxRetries, let wait = Self.wait(before: failure, target.retry) {
                     logger.debug("retrying remote stream", metadata: ["host": "\(target.host)", "reason": "\(failure.code)"])
-                    try await Task.sleep(for: Self.backoff(target.retry))
+                    try await Task.sleep(for: wait)
                     continue
                 }
-                throw ProviderError(kind: failure.kind, message: failure.message, egress: egress)
+                throw ProviderError(failure, egress: egress)
             }
         }
     }
@@ -237,7 +237,10 @@ package struct HTTPChatProvider: ChatProvider {
                 // The status is what matters; a body cut short still leaves a usable excerpt.
             }
             let text = Self.scrub(String(decoding: excerpt, as: UTF8.self), key: target.apiKey)
-            throw AttemptFailure(.http(status: status, bodyExcerpt: text), "HTTP \(status) from \(target.host)")
+            var failure = AttemptFailure(.http(status: status, bodyExcerpt: text), "HTTP \(status) from \(target.host)")
+            failure.retryAfter = Self.retryAfter(
+                seconds: response.headers.first(name: "retry-after"), milliseconds: response.headers.first(name: "retry-after-ms"))
+            throw failure
         }
         return response
     }
@@ -357,6 +360,24 @@ package struct HTTPChatProvider: ChatProvider {
         return text.replacing(key, with: "[redacted]")
     }
 
+    /// How long to wait before retrying after `failure`: what the upstream asked (`Retry-After`) when
+    /// it is short, the policy's back-off when it asked nothing, and nil (no retry: the failure goes
+    /// to the router, which falls back or tells the client when to retry) when it asked for longer
+    /// than `longestRetryAfter`.
+    static func wait(before failure: AttemptFailure, _ policy: RetryPolicy) -> Duration? {
+        guard let seconds = failure.retryAfter else { return backoff(policy) }
+        return seconds <= longestRetryAfter ? .seconds(seconds) : nil
+    }
+
+    /// The longest `Retry-After` waited out before a retry, in seconds.
+    static let longestRetryAfter = 2
+
+    /// `Retry-After` in seconds (`retry-after-ms`, OpenAI's, rounded up); nil for none or an HTTP date.
+    package static func retryAfter(seconds: String?, milliseconds: String?) -> Int? {
+        if let ms = milliseconds.flatMap({ Double($0) }), ms.isFinite, ms >= 0, ms < 86_400_000 { return Int((ms / 1000).rounded(.up)) }
+        return seconds.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { min(max(0, $0), 86_400) }
+    }
+
     static func backoff(_ policy: RetryPolicy) -> Duration {
         let low = milliseconds(policy.backoff.lowerBound)
         let high = max(low, milliseconds(policy.backoff.upperBound))
@@ -378,6 +399,8 @@ package struct HTTPChatProvider: ChatProvider {
 struct AttemptFailure: Error {
     var kind: ProviderError.Kind
     var message: String
+    /// The upstream's `Retry-After` (or `retry-after-ms`), in whole seconds.
+    var retryAfter: Int?
 
     init(_ kind: ProviderError.Kind, _ message: String) {
         self.kind = kind

@@ -160,11 +160,18 @@ package struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible
     package var message: String
     /// Bytes exchanged before the failure.
     package var egress: EgressStats
+    /// Seconds the upstream asked to wait before a retry (`Retry-After`), when it said.
+    package var retryAfter: Int?
 
     package init(kind: Kind, message: String, egress: EgressStats) {
         self.kind = kind
         self.message = message
         self.egress = egress
+    }
+
+    init(_ failure: AttemptFailure, egress: EgressStats) {
+        self.init(kind: failure.kind, message: failure.message, egress: egress)
+        retryAfter = failure.retryAfter
     }
 
     /// A stable short code: `connect`, `connection_closed`, `timeout_first_byte`, `http_429`, `decoding`,

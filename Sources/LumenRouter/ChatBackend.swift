@@ -85,6 +85,8 @@ package struct BackendError: Error, Sendable, CustomStringConvertible {
     /// What a remote attempt moved before it failed, over all its HTTP attempts (retries included),
     /// when the provider counted it: the audit record's egress.
     package var egress: (sent: Int, received: Int)?
+    /// Seconds the upstream asked to wait before a retry (its `Retry-After`), when it said.
+    package var retryAfter: Int?
     /// Set only on `clientGoneBeforeStart` (a flag, not its message: a message may be reworded).
     package private(set) var isBeforeStart = false
 

@@ -97,6 +97,7 @@ package struct ProviderBackend: ChatBackend {
         if let error = error as? ProviderError {
             var mapped = mapKind(error)
             if error.egress.attempts > 0 { mapped.egress = (error.egress.bytesSent, error.egress.bytesReceived) }
+            mapped.retryAfter = error.retryAfter
             return mapped
         }
         if error is CancellationError { return .clientClosed }

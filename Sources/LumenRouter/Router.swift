@@ -633,6 +633,7 @@ package final class Router: Sendable {
             error = .upstream("The target timed out and no fallback could serve the request.", timeout: true, route: info)
         case .failure? where (400..<500).contains(lastError?.status ?? 0) && lastError?.status != 408:
             error = .rejected(status: lastError?.status ?? 400, target: lastTarget, message: lastError?.message ?? "", route: info)
+            if error.status == 429 { error.retryAfter = lastError?.retryAfter }
         case .cancelled?:
             error = RouterError(
                 status: 499, type: "invalid_request_error", code: "client_cancelled",

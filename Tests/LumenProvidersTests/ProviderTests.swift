@@ -194,6 +194,29 @@ func faultTarget(
         }
     }
 
+    /// A rate limit that asks for a long wait (`Retry-After`) is not retried in place (the router
+    /// falls back or tells the client when to come back); one that asks for a short wait is retried
+    /// after it.
+    @Test func aLongRetryAfterIsPassedOnNotWaitedOut() async throws {
+        try await withUpstream { upstream, provider in
+            let error = await #expect(throws: ProviderError.self) {
+                try await provider.complete(chat("x"), target: faultTarget(upstream, "status=429,retry-after=30"), logger: logger)
+            }
+            #expect(error?.retryAfter == 30 && error?.egress.attempts == 1)
+            #expect(await upstream.recordedRequests().count == 1)
+        }
+        try await withUpstream { upstream, provider in
+            let started = ContinuousClock.now
+            _ = await #expect(throws: ProviderError.self) {
+                try await provider.complete(chat("x"), target: faultTarget(upstream, "status=429,retry-after=1"), logger: logger)
+            }
+            #expect(ContinuousClock.now - started >= .seconds(1))
+            #expect(await upstream.recordedRequests().count == 2)
+        }
+        #expect(HTTPChatProvider.retryAfter(seconds: nil, milliseconds: "1500") == 2)
+        #expect(HTTPChatProvider.retryAfter(seconds: "Wed, 21 Oct 2026 07:28:00 GMT", milliseconds: nil) == nil)
+    }
+
     @Test func clientErrorIsNotRetried() async throws {
         try await withUpstream { upstream, provider in
             let error = await #expect(throws: ProviderError.self) {

@@ -138,6 +138,20 @@ import Testing
         }
     }
 
+    /// A target's rate limit with nothing to fall back to: the client's 429 says what the target asked.
+    @Test func aTargetsRetryAfterReachesTheClient() async throws {
+        var limited = BackendError(.failure, "HTTP 429 from remote.example", status: 429)
+        limited.retryAfter = 30
+        try await Self.app(remote: FakeBackend(route: .remote, host: "remote.example", failure: limited)).test(.router) { client in
+            let body = #"{"model":"auto","metadata":{"route":"remote"},"messages":[{"role":"user","content":"Hello there"}]}"#
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) {
+                (response: TestResponse) async throws in
+                #expect(response.status == .tooManyRequests && response.headers[.retryAfter] == "30")
+                #expect(try Self.error(response.body).code == "rate_limited_by_target")
+            }
+        }
+    }
+
     /// A compressed body is named as such, not read as bad UTF-8.
     @Test func aCompressedBodyIs415() async throws {
         try await Self.app().test(.router) { client in
