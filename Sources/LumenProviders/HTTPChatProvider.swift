@@ -8,7 +8,8 @@ import NIOCore
 /// down by the caller). Speaks OpenAI chat-completions or the Anthropic Messages API per target.
 ///
 /// Each request gets one retry (by default) with 100–250 ms jittered backoff after a connect failure,
-/// a connection closed before any answer, 429 or 5xx — only while nothing was streamed to the caller.
+/// a connection closed before any answer, 429 or 5xx — only while nothing was streamed to the caller;
+/// after the upstream's `Retry-After` instead when it asked for at most 2 s, and none when it asked for more.
 package struct HTTPChatProvider: ChatProvider {
     package let client: HTTPClient
     /// Largest response body read for a non-streaming answer.
