@@ -16,13 +16,7 @@ import Testing
 @Suite struct CapabilityFallbackTests {
     static let yaml = """
         name: capability
-        targets:
-          - name: local
-            kind: embedded
-          - name: remote
-            kind: openai
-            base_url: http://127.0.0.1:2/v1
-            model: remote-model
+        \(TestPolicies.localAndRemoteTargets)
             price: { input_per_mtok: 1.0, output_per_mtok: 10.0 }
         rules:
           - name: private-local
