@@ -37,9 +37,11 @@ package struct LocalBackend: ChatBackend {
                 case "file": "a file"
                 default: "a '\(part.type)' part"
                 }
+            // Not a reason to try the rule's fallbacks: what an image or a file shows cannot be screened
+            // (by URL as little as inline), so it leaves only where the policy decided it may.
             throw .invalidRequest(
                 "The embedded local model reads text only; messages[\(index)] has \(what) (send it to a target that takes it, if the policy allows).",
-                param: "messages[\(index)].content", code: "unsupported_by_target"
+                param: "messages[\(index)].content", code: "unsupported_content"
             )
         }
         let generation = try Self.generationRequest(request, parameters: parameters(request))
@@ -50,11 +52,17 @@ package struct LocalBackend: ChatBackend {
         }
     }
 
-    /// A runtime refusal as the 400 a client sees.
+    /// A runtime refusal as the 400 a client sees: a mistake of the request itself (two tools of one
+    /// name, a `tool_choice` naming none of them, an unknown role) is `invalid_request`, which no
+    /// fallback is tried for; what this model cannot do (structured output with `auto` tools in its
+    /// tool format, a schema keyword, a context too small) is a capability code, which the rule's
+    /// fallbacks may serve.
     static func refusal(_ error: LocalRuntimeError) -> RouterError {
         switch error {
         case .invalidTools(let reason, let param):
-            return .invalidRequest("The embedded local model cannot honour this request: \(reason).", param: param, code: "unsupported_by_target")
+            return .invalidRequest(
+                "The embedded local model cannot honour this request: \(reason).", param: param,
+                code: param == "response_format" ? "unsupported_by_target" : "invalid_request")
         case .promptTooLong:
             return .refused(map(error))
         case .unsupportedSchema(let schemaError, let param):
@@ -62,7 +70,7 @@ package struct LocalBackend: ChatBackend {
                 "The embedded local model cannot constrain its output to this schema: \(schemaError.description).", param: param,
                 code: "unsupported_schema")
         default:
-            return .invalidRequest(error.description, code: "unsupported_by_target")
+            return .invalidRequest(error.description)
         }
     }
 

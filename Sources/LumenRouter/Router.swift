@@ -563,8 +563,15 @@ package final class Router: Sendable {
                     lastError = error
                     break
                 }
-                if error.kind == .invalid && !(error.isCapability && next != "none") {
-                    throw refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
+                if error.kind == .invalid {
+                    guard error.isCapability && next != "none" else {
+                        throw refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
+                    }
+                    // Found as it started (a prompt's tokens counted then): the fallbacks are tried, and
+                    // this refusal is the answer if none of them is.
+                    unable = unable ?? refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
+                    fallBack(&fallbacks, from: name, to: next, reason: error.message)
+                    continue
                 }
                 logger.warning(
                     "target failed", metadata: ["request_id": "\(caller.requestID)", "target": "\(name)", "error": "\(error.kind.rawValue)"])

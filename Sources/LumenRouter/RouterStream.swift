@@ -59,7 +59,13 @@ extension Router {
                     lastError = backendError
                     break
                 }
-                if backendError.kind == .invalid && !(backendError.isCapability && next != "none") {
+                if backendError.kind == .invalid && backendError.isCapability && next != "none" {
+                    // Found as it started: the fallbacks are tried, and this refusal is the answer if none of them is.
+                    unable = unable ?? refusal(backendError, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
+                    fallBack(&fallbacks, from: name, to: next, reason: backendError.message)
+                    continue
+                }
+                if backendError.kind == .invalid {
                     throw refusal(backendError, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
                 }
                 lastError = backendError

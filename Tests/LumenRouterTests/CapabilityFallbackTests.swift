@@ -85,6 +85,20 @@ import Testing
         #expect(remote.received.count == 1)
     }
 
+    /// Found as the runtime starts and with the fallback unavailable: still the runtime's 400 (the
+    /// code agent clients look for), not "no target could serve" (a 502).
+    @Test(arguments: [false, true])
+    func aRuntimeRefusalWithTheFallbackUnavailableIsThe400(stream: Bool) async throws {
+        let local = FakeBackend(route: .local, failure: BackendError(.invalid, "prompt is too long", code: "context_length_exceeded"))
+        let (router, _, _) = try await Self.router(local: local, remote: .unavailable("OPENAI_API_KEY is not set"))
+        do {
+            _ = try await Self.info(router.handle(Self.request(stream: stream), caller: Self.caller))
+            Issue.record("served")
+        } catch let error as RouterError {
+            #expect(error.status == 400 && error.code == "context_length_exceeded", "\(error)")
+        }
+    }
+
     /// A rule with no fallback keeps the request where it decided: the 400, and nothing leaves.
     @Test(arguments: [false, true])
     func withoutAFallbackTheRefusalIsTheAnswer(stream: Bool) async throws {
@@ -101,6 +115,16 @@ import Testing
         try await log.close()
         let completions = try AuditReader.records(in: dir.path).filter { $0.kind == .completion }
         #expect(completions.map { $0.status?.code } == [400])
+    }
+
+    /// The embedded model's refusals: mistakes of the request are `invalid_request` (no fallback),
+    /// what the model cannot do is a capability code.
+    @Test func theEmbeddedModelsRefusalsAreToldApart() {
+        let mistake = LocalBackend.refusal(.invalidTools("'tool_choice' names the function 'x', which is not among the tools", param: "tool_choice"))
+        #expect(mistake.code == "invalid_request" && !mistake.isCapability)
+        let unable = LocalBackend.refusal(.invalidTools("structured output together with tool_choice 'auto'", param: "response_format"))
+        #expect(unable.isCapability)
+        #expect(!LocalBackend.refusal(.invalidChat("role 'critic' is not one of system, user, assistant, tool")).isCapability)
     }
 
     /// A refusal of the request itself (bad parameters) is no reason to try elsewhere.
