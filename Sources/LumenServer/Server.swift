@@ -91,7 +91,7 @@ package enum LumenHTTPServer {
     static let exposedHeaders = [
         Handler.requestIDField, Handler.sdkRequestIDField, Handler.anthropicRequestIDField, Handler.routeField, Handler.targetField,
         Handler.ruleField, Handler.costField, Handler.egressField, Handler.overrideField, Handler.fallbackField, Handler.redactionsField,
-        Handler.droppedField, Handler.injectionField,
+        Handler.droppedField, Handler.injectionField, Handler.shouldRetry, HTTPFields.Element.Name.retryAfter,
     ].map(\.canonicalName).joined(separator: ", ")
 
     /// Routes: `POST /v1/chat/completions`, `POST /v1/messages` (+ `/count_tokens`), `POST /v1/responses`,
@@ -112,11 +112,10 @@ package enum LumenHTTPServer {
             responses: configuration.responsesStore > 0 ? ResponsesStore(capacity: configuration.responsesStore) : nil
         )
         let httpRouter = Hummingbird.Router(context: LumenRequestContext.self)
-        if !configuration.corsOrigins.isEmpty {
-            // Browser front-ends: the preflight of an allowed origin is answered before routing (a
-            // middleware applies to the routes added after it).
-            httpRouter.middlewares.add(AllowedOrigins(origins: configuration.corsOrigins))
-        }
+        // Web pages: the origins `--cors-origin` allows get CORS (the preflight answered before
+        // routing), any other is refused before anything runs (a middleware applies to the routes
+        // added after it).
+        httpRouter.middlewares.add(AllowedOrigins(origins: configuration.corsOrigins))
         httpRouter.post("/v1/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/v1/messages") { request, context in await handler.serve(request, api: .anthropicMessages, channel: context.channel) }
@@ -148,15 +147,23 @@ package enum LumenHTTPServer {
             handler.storedResponse(request, id: context.parameters.get("id") ?? "", delete: true)
         }
         // The API's paths answer other methods with 405 and what they allow, in the API's error shape.
-        let posts = ["/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses"]
+        let posts = [
+            "/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses",
+            "/openai/deployments/:deployment/chat/completions", "/openai/v1/chat/completions", "/openai/responses", "/openai/v1/responses",
+        ]
         for path in posts {
             for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head, .options] {
-                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "POST", path: path) }
+                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "POST") }
             }
         }
-        for path in ["/v1/models", "/healthz", "/readyz", "/metrics"] {
+        for path in ["/v1/models", "/v1/models/:id", "/healthz", "/readyz", "/metrics"] {
             for method in [HTTPRequest.Method.post, .put, .delete, .patch, .options] {
-                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "GET, HEAD", path: path) }
+                httpRouter.on(RouterPath(path), method: method) { request, _ in handler.methodNotAllowed(request, allow: "GET, HEAD") }
+            }
+        }
+        for method in [HTTPRequest.Method.post, .put, .patch, .options] {
+            httpRouter.on("/v1/responses/:id", method: method) { request, _ in
+                handler.methodNotAllowed(request, allow: "GET, HEAD, DELETE")
             }
         }
         httpRouter.middlewares.add(NotFoundBodyMiddleware())
@@ -491,9 +498,9 @@ struct Handler: Sendable {
         return answer()
     }
 
-    func methodNotAllowed(_ request: Request, allow: String, path: String) -> Response {
+    func methodNotAllowed(_ request: Request, allow: String) -> Response {
         var response = errorResponse(
-            RouterError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "\(path) takes \(allow) only."),
+            RouterError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "\(request.uri.path) takes \(allow) only."),
             requestID: Self.newRequestID(), api: Self.errorAPI(request)
         )
         response.headers[.allow] = allow
@@ -741,9 +748,12 @@ struct Handler: Sendable {
     }
 }
 
-/// CORS for the origins `--cors-origin` names (`*`: any): Hummingbird's `CORSMiddleware`, echoing
-/// the origin, for a request from one of them; any other passes on without CORS headers, so the
-/// browser keeps the answer from the page (and its preflight meets the 405).
+/// Requests from web pages. A browser names the page's origin (`Origin`) on every cross-origin
+/// request, and sends some without asking first (a `text/plain` POST needs no preflight): such a
+/// request from an origin `--cors-origin` does not name (`*`: any) is refused with a 403 before it
+/// is read, so no page the user opens can spend through a local Lumen. One from a named origin gets
+/// CORS (Hummingbird's `CORSMiddleware`, echoing the origin). Clients that are no browser send no
+/// `Origin` and pass.
 struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
     let cors = CORSMiddleware<Context>(
@@ -755,11 +765,17 @@ struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
         maxAge: .seconds(600)
     )
 
-    init(origins: [String]) { self.origins = Set(origins) }
+    init(origins: [String]) { self.origins = Set(origins.map { $0.lowercased() }) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin], origins.contains("*") || origins.contains(origin) else {
-            return try await next(request, context)
+        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        guard origins.contains("*") || origins.contains(origin.lowercased()) else {
+            let body = OpenAIErrorBody(
+                message: "Requests from web pages are refused unless lumen serve allows their origin (--cors-origin ORIGIN).",
+                type: "invalid_request_error", code: "origin_not_allowed")
+            var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
+            headers[.contentType] = "application/json"
+            return Response(status: .forbidden, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(body)) ?? [])))
         }
         var response = try await cors.handle(request, context: context, next: next)
         // Hummingbird names them on the preflight only; the browser reads them off the answer.

@@ -110,20 +110,34 @@ import Testing
                 #expect(response.headers[HTTPFields.Element.Name("access-control-expose-headers")!]?.contains("x-lumen-route") == true)
             }
             try await client.execute(uri: "/v1/chat/completions", method: .options, headers: preflight(from: "https://evil.example")) { response in
-                #expect(response.status == .methodNotAllowed && response.headers[allowOrigin] == nil)
+                #expect(response.status == .forbidden && response.headers[allowOrigin] == nil)
             }
+            // A page of another origin is refused before anything runs, even where the browser
+            // asks nothing first (a text/plain POST) and would only keep the answer from the page.
             headers[origin] = "https://evil.example"
+            headers[.contentType] = "text/plain"
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
                 response in
-                #expect(response.headers[allowOrigin] == nil)
+                #expect(response.status == .forbidden && response.headers[allowOrigin] == nil)
             }
         }
-        try await Self.app().test(.router) { client in
+        let local = FakeBackend(route: .local)
+        try await Self.app(local: local).test(.router) { client in
+            var headers = Self.headers()
+            headers[origin] = "http://localhost:3000"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
+                response in
+                #expect(response.status == .forbidden)
+            }
             try await client.execute(uri: "/v1/chat/completions", method: .options, headers: preflight(from: "http://localhost:3000")) { response in
-                #expect(response.status == .methodNotAllowed && response.headers[allowOrigin] == nil)
-                #expect(response.headers[.allow] == "POST")
+                #expect(response.status == .forbidden && response.headers[allowOrigin] == nil)
+            }
+            // Without an origin (no browser) the API's paths answer other methods with 405 and Allow.
+            try await client.execute(uri: "/v1/chat/completions", method: .options) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "POST")
             }
         }
+        #expect(local.received.isEmpty, "a web page's request reached the model")
     }
 
     /// A full local queue is a 429 that says when to try again (a slot frees when one answer ends).

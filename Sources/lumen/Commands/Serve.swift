@@ -120,8 +120,12 @@ struct Serve: AsyncParsableCommand {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         // Any web page the user opens could otherwise spend the remote budget through a keyless server.
         if corsOrigins.contains("*") && keys == nil { throw ValidationError("--cors-origin '*' needs --keys: any web page could call this server") }
-        for origin in corsOrigins where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
-            throw ValidationError("--cors-origin takes an origin such as https://app.example.com (scheme and host, no path), not '\(origin)'")
+        for origin in corsOrigins where origin != "*" {
+            // An origin is a scheme and a host (and a port): what a browser sends, never a path.
+            let parts = origin.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains("/"), !origin.contains("*") else {
+                throw ValidationError("--cors-origin takes an origin such as https://app.example.com (scheme and host, no path), not '\(origin)'")
+            }
         }
     }
 
