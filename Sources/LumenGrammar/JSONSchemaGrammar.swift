@@ -59,9 +59,18 @@ package struct JSONSchemaGrammar {
     /// Adds to `grammar` the rules for values valid against `schema` and returns the name of the rule
     /// (or shared primitive) that matches them. `name` seeds rule names; `path` prefixes error paths;
     /// `$ref`s resolve against `schema` itself.
+    /// `arguments`: the schema is a tool's parameters, where `"properties": {}` (and nothing else
+    /// said of members) declares that the tool takes none, as frameworks write it: `{}` (a model left
+    /// free to add members invents them until its token budget cuts the JSON off). Elsewhere such an
+    /// object is free-form, as JSON Schema reads it.
     package static func rule(
-        for schema: JSONValue, in grammar: inout GrammarBuilder, name: String, path: String = ""
+        for schema: JSONValue, in grammar: inout GrammarBuilder, name: String, path: String = "", arguments: Bool = false
     ) throws(SchemaError) -> String {
+        if arguments, let object = schema.objectValue, object["properties"]?.objectValue?.isEmpty == true,
+            object["required"] == nil, object["additionalProperties"] == nil, object["patternProperties"] == nil
+        {
+            return grammar.rule("empty-object", "\"{}\"")
+        }
         let converter = JSONSchemaGrammar(root: schema, owner: name)
         return try converter.visit(schema, path: path, name: name, &grammar)
     }
@@ -211,10 +220,6 @@ package struct JSONSchemaGrammar {
         let string = g.jsonString()
         if properties.isEmpty && required.isEmpty {
             switch additional {
-            // `"properties": {}` declares that there are no members, as frameworks describe a tool
-            // that takes no arguments: `{}`, as for any declared members (a model left free to add
-            // members invents them until its token budget cuts the JSON off).
-            case .none where s["properties"] != nil: return g.rule("empty-object", "\"{}\"")
             case .none, .bool(true)?: return g.jsonObject()
             case .bool(false)?: return g.rule("empty-object", "\"{}\"")
             case .some(let schema):

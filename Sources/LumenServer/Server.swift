@@ -115,7 +115,7 @@ package enum LumenHTTPServer {
         // Web pages: the origins `--cors-origin` allows get CORS (the preflight answered before
         // routing), any other is refused before anything runs (a middleware applies to the routes
         // added after it).
-        httpRouter.middlewares.add(AllowedOrigins(origins: configuration.corsOrigins))
+        httpRouter.middlewares.add(AllowedOrigins(origins: configuration.corsOrigins, loopbackHostOnly: configuration.keys == nil))
         httpRouter.post("/v1/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/chat/completions") { request, context in await handler.chatCompletions(request, channel: context.channel) }
         httpRouter.post("/v1/messages") { request, context in await handler.serve(request, api: .anthropicMessages, channel: context.channel) }
@@ -765,21 +765,47 @@ struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
         maxAge: .seconds(600)
     )
 
-    init(origins: [String]) { self.origins = Set(origins.map { $0.lowercased() }) }
+    /// A keyless server (loopback only) answers only requests addressed to a loopback name: a page
+    /// that rebinds its own name to 127.0.0.1 reaches it as "attacker.example" (DNS rebinding).
+    let loopbackHostOnly: Bool
+
+    init(origins: [String], loopbackHostOnly: Bool = false) {
+        self.origins = Set(origins.map { $0.lowercased() })
+        self.loopbackHostOnly = loopbackHostOnly
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if loopbackHostOnly, let authority = request.headers[Self.hostField] ?? request.head.authority, !Self.isLoopback(authority) {
+            return Self.refusal("A server without keys answers requests to localhost, 127.0.0.1 or [::1] only.", code: "host_not_allowed")
+        }
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
         guard origins.contains("*") || origins.contains(origin.lowercased()) else {
-            let body = OpenAIErrorBody(
-                message: "Requests from web pages are refused unless lumen serve allows their origin (--cors-origin ORIGIN).",
-                type: "invalid_request_error", code: "origin_not_allowed")
-            var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
-            headers[.contentType] = "application/json"
-            return Response(status: .forbidden, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(body)) ?? [])))
+            return Self.refusal(
+                "Requests from web pages are refused unless lumen serve allows their origin (--cors-origin ORIGIN).", code: "origin_not_allowed")
         }
         var response = try await cors.handle(request, context: context, next: next)
         // Hummingbird names them on the preflight only; the browser reads them off the answer.
         if request.method != .options { response.headers[.accessControlExposeHeaders] = LumenHTTPServer.exposedHeaders }
         return response
+    }
+
+    static var hostField: HTTPFields.Element.Name { HTTPFields.Element.Name("host")! }
+
+    /// Whether a `Host` names this machine by a loopback name (a port after it, or none).
+    static func isLoopback(_ authority: String) -> Bool {
+        var host = Substring(authority.lowercased())
+        if host.hasPrefix("[") {
+            guard let end = host.firstIndex(of: "]") else { return false }
+            return host[host.index(after: host.startIndex)..<end] == "::1"
+        }
+        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        return host == "localhost" || host == "127.0.0.1" || host.hasSuffix(".localhost")
+    }
+
+    static func refusal(_ message: String, code: String) -> Response {
+        let body = OpenAIErrorBody(message: message, type: "invalid_request_error", code: code)
+        var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
+        headers[.contentType] = "application/json"
+        return Response(status: .forbidden, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(body)) ?? [])))
     }
 }

@@ -79,10 +79,19 @@ import Testing
         #expect(try grammar(#"{"type":"object"}"#).contains("root ::= json-object"))
         #expect(try grammar("{}").contains("root ::= json-value"))
         #expect(try grammar(#"{"type":"object","additionalProperties":false}"#).contains("\"{}\""))
-        // Declared empty (a tool with no arguments): no member, as for declared members.
-        let none = try grammar(#"{"type":"object","properties":{}}"#)
-        #expect(none.contains("root ::= empty-object") && none.contains("\"{}\""), "\(none)")
-        #expect(try grammar(#"{"type":"object","properties":{},"additionalProperties":true}"#).contains("root ::= json-object"))
+        // Declared empty: free-form in an answer's schema, as JSON Schema reads it; no member for a
+        // tool's arguments (a tool that takes none, as frameworks write it).
+        #expect(try grammar(#"{"type":"object","properties":{}}"#).contains("root ::= json-object"))
+        var g = GrammarBuilder()
+        let none = try JSONSchemaGrammar.rule(for: schema(#"{"type":"object","properties":{}}"#), in: &g, name: "args", arguments: true)
+        g.define("root", none)
+        #expect(g.text.contains("root ::= empty-object") && g.text.contains("\"{}\""), "\(g.text)")
+        var h = GrammarBuilder()
+        let nested = try JSONSchemaGrammar.rule(
+            for: schema(#"{"type":"object","properties":{"attributes":{"type":"object","properties":{}}},"required":["attributes"]}"#), in: &h,
+            name: "args", arguments: true)
+        h.define("root", nested)
+        #expect(h.text.contains("json-object"), "a member declared empty stays free-form: \(h.text)")
     }
 
     /// The integer-range expression, read as a regular expression, matches exactly the numerals in the range.

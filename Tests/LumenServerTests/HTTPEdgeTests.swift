@@ -166,6 +166,26 @@ import Testing
         }
     }
 
+    /// A keyless server is reached by loopback names only: a page that rebinds its own name to
+    /// 127.0.0.1 (DNS rebinding) is refused.
+    @Test func aKeylessServerAnswersLoopbackNamesOnly() async throws {
+        #expect(AllowedOrigins<LumenRequestContext>.isLoopback("127.0.0.1:8080") && AllowedOrigins<LumenRequestContext>.isLoopback("localhost"))
+        #expect(AllowedOrigins<LumenRequestContext>.isLoopback("[::1]:8080") && AllowedOrigins<LumenRequestContext>.isLoopback("LOCALHOST:1"))
+        #expect(
+            !AllowedOrigins<LumenRequestContext>.isLoopback("attacker.example:8080")
+                && !AllowedOrigins<LumenRequestContext>.isLoopback("127.0.0.1.nip.io"))
+        let local = FakeBackend(route: .local)
+        try await Self.app(keys: false, local: local).test(.router) { client in
+            var headers = Self.headers(auth: nil)
+            headers[HTTPFields.Element.Name("host")!] = "attacker.example:8080"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: Self.chat)) {
+                response in
+                #expect(response.status == .forbidden)
+            }
+        }
+        #expect(local.received.isEmpty)
+    }
+
     /// A compressed body is named as such, not read as bad UTF-8.
     @Test func aCompressedBodyIs415() async throws {
         try await Self.app().test(.router) { client in

@@ -97,7 +97,7 @@ struct GenerationPlan: Sendable {
                 if let parameters = tool.parameters {
                     try checkObjectSchema(parameters, path: path)
                     do {
-                        arguments = try JSONSchemaGrammar.rule(for: parameters, in: &g, name: "t\(i)-\(tool.name)", path: path)
+                        arguments = try JSONSchemaGrammar.rule(for: parameters, in: &g, name: "t\(i)-\(tool.name)", path: path, arguments: true)
                     } catch {
                         throw .unsupportedSchema(error, param: path)
                     }
