@@ -1733,6 +1733,9 @@ private func strongNames(_ text: String) -> [String] {
         #expect(abs(t - 152) <= 30, "\(t)")
         let plain = classifier.classify("Explain, in two short paragraphs, why the sky looks blue during the day and red at sunset.").estimatedTokens
         #expect(abs(plain - 20) <= 4, "\(plain)")
+        // A rule line is a token or two, not one per mark (SmolLM2: 2 for 80 dashes).
+        let rule = classifier.classify(String(repeating: "-", count: 80)).estimatedTokens
+        #expect(rule <= 12, "\(rule)")
     }
 
     @Test func sensitivityIsLowForPlainPrompts() {

@@ -191,7 +191,7 @@ struct DifficultyScan {
     // Markers of a question that combines several statements ("I and II only", "Statement 1 |
     // Statement 2", "Scenario 1", ①②③): each option then asks for several judgements at once.
     var statementMarks = 0
-    /// Inside a URL: from its "://" or "www." to the next blank.
+    /// Inside a URL: from its "://" or "www." to the next blank or non-ASCII scalar.
     var inURL = false
 
     static func run(_ text: String) -> DifficultyScan {
@@ -641,6 +641,7 @@ struct DifficultyScan {
             lastInLine = 0x80
             prev1 = 0
             prev2 = 0
+            inURL = false  // a URL is ASCII: "https://x.cn/a链接里的/…" ends at the first other scalar
             if (0x4e00...0x9fff).contains(v) || (0x3400...0x4dbf).contains(v) {
                 cjk += 1
                 // A run of Chinese numerals before a measure word or unit ("三个", "二十五元", "两天"): a

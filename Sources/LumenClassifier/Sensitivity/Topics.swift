@@ -215,7 +215,18 @@ enum LanguageEstimate {
                 }
             }
         }
-        let tokens = Self.tokens(w, latin: latin, otherLetters: otherLetters, rest: rest, han: han, otherCJK: otherCJK)
+        // A run of one punctuation mark ("-----", "=====", "....") is a token or two, not one per mark.
+        var repeats = 0
+        if rest > 0 {
+            var previous: UInt32 = 0
+            for c in t.v {
+                if c == previous && c < 0x80 && !Chars.isASCIILetter(c) && !Chars.isDigit(c) && !Chars.isSpace(c) { repeats += 1 }
+                previous = c
+            }
+        }
+        let tokens =
+            Self.tokens(w, latin: latin, otherLetters: otherLetters, rest: rest - repeats, han: han, otherCJK: otherCJK)
+            + (repeats + 7) / 8
         // Compare in "word units": a Han character against ~5 Latin letters.
         let hanUnits = Double(han) / 1.5
         let latinUnits = Double(latin) / 5
