@@ -198,7 +198,7 @@ import Testing
         return request
     }
 
-    @Test(arguments: ["o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "gpt-5.1"])
+    @Test(arguments: ["o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "ft:o4-mini-2025-04-16:acme::abc"])
     func reasoningModelsGetMaxCompletionTokensAndDefaultSampling(model: String) {
         let body = OpenAIChatWire.body(Self.request(), model: model, stream: false)
         #expect(body["max_completion_tokens"]?.intValue == 512 && body["max_tokens"] == nil, "\(body)")
@@ -210,6 +210,23 @@ import Testing
         request.temperature = 1
         let both = OpenAIChatWire.body(request, model: model, stream: false)
         #expect(both["max_completion_tokens"]?.intValue == 100 && both["max_tokens"] == nil && both["temperature"]?.doubleValue == 1)
+    }
+
+    /// What else they refuse: stop sequences, logit_bias; parallel_tool_calls on the o-series (Codex
+    /// sends it on every request); gpt-5.1 and later take sampling settings; fine-tunes are their base.
+    @Test func stopLogitBiasAndParallelToolCalls() {
+        var request = Self.request()
+        request.stop = .single("END")
+        request.extra["logit_bias"] = .object(["50256": .integer(-100)])
+        request.extra["parallel_tool_calls"] = .bool(true)
+        #expect(OpenAIChatWire.unsupportedSampling(of: request, model: "o4-mini").contains("parallel_tool_calls"))
+        let body = OpenAIChatWire.body(request, model: "ft:o4-mini-2025-04-16:acme::abc", stream: false)
+        #expect(
+            body["stop"] == nil && body["logit_bias"] == nil && body["parallel_tool_calls"] == nil && body["max_completion_tokens"]?.intValue == 512)
+        let five = OpenAIChatWire.body(request, model: "gpt-5", stream: false)
+        #expect(five["stop"] == nil && five["parallel_tool_calls"] == .bool(true) && five["temperature"] == nil)
+        let fiveOne = OpenAIChatWire.body(request, model: "gpt-5.1", stream: false)
+        #expect(fiveOne["temperature"]?.doubleValue == 0.2 && fiveOne["stop"] == nil && fiveOne["max_completion_tokens"]?.intValue == 512)
     }
 
     @Test(arguments: ["gpt-4o", "gpt-4o-mini", "gpt-5-chat-latest", "deepseek-chat", "openai/o3", "llama3.1:8b", "omni-moderation"])

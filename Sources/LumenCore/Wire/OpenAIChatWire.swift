@@ -41,28 +41,44 @@ package enum OpenAIChatWire {
         return .object(body)
     }
 
-    /// Whether `model` is one of OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 and its sizes; not
-    /// `gpt-5-chat`), which take `max_completion_tokens` only and the default sampling. A name with a
-    /// provider's prefix (`openai/o3` at a router) is the router's to map.
+    /// Whether `model` is one of OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 and later, their
+    /// fine-tunes `ft:o4-mini-…`; not `gpt-5-chat`), which take `max_completion_tokens` only. A name
+    /// with a provider's prefix (`openai/o3` at a router) is the router's to map.
     package static func isReasoningModel(_ model: String) -> Bool {
-        let name = model.utf8
-        guard let first = name.first else { return false }
-        if first == UInt8(ascii: "o"), name.count >= 2, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(name[name.index(after: name.startIndex)]) {
-            return true
-        }
-        return model.hasPrefix("gpt-5") && !model.hasPrefix("gpt-5-chat")
+        let name = baseName(model)
+        return isOSeries(name) || (name.hasPrefix("gpt-5") && !name.hasPrefix("gpt-5-chat"))
     }
 
-    /// The sampling members a reasoning model refuses in `request` (`temperature`, `top_p` other than
-    /// 1, penalties other than 0, `logprobs`): left out of its body and named in
-    /// `x-lumen-dropped-fields`, as other settings a target lacks are.
+    /// The model a fine-tune's name starts from (`ft:o4-mini-2025-04-16:org::id` → `o4-mini-…`).
+    static func baseName(_ model: String) -> Substring {
+        model.hasPrefix("ft:") ? model.dropFirst(3) : Substring(model)
+    }
+
+    /// o1, o3, o4-mini…: an "o" and a digit.
+    static func isOSeries(_ name: Substring) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count >= 2, utf8.first == UInt8(ascii: "o") else { return false }
+        return (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(utf8[utf8.index(after: utf8.startIndex)])
+    }
+
+    /// The members a reasoning model refuses in `request`, left out of its body and named in
+    /// `x-lumen-dropped-fields` as other settings a target lacks are: `stop` and `logit_bias`;
+    /// sampling other than the default (`temperature`, `top_p` other than 1, penalties other than 0,
+    /// `logprobs`) except on gpt-5.1 and later, which take it; `parallel_tool_calls` on the o-series.
     package static func unsupportedSampling(of request: ChatCompletionRequest, model: String) -> [String] {
         guard isReasoningModel(model) else { return [] }
+        let name = baseName(model)
         var out: [String] = []
-        if let v = request.temperature, v != 1 { out.append("temperature") }
-        if let v = request.topP, v != 1 { out.append("top_p") }
-        for key in ["presence_penalty", "frequency_penalty"] where request.extra[key].map({ $0.doubleValue != 0 }) == true { out.append(key) }
-        for key in ["logprobs", "top_logprobs"] where request.extra[key] != nil { out.append(key) }
+        let fixedSampling = isOSeries(name) || !name.hasPrefix("gpt-5.")
+        if fixedSampling {
+            if let v = request.temperature, v != 1 { out.append("temperature") }
+            if let v = request.topP, v != 1 { out.append("top_p") }
+            for key in ["presence_penalty", "frequency_penalty"] where request.extra[key].map({ $0.doubleValue != 0 }) == true { out.append(key) }
+            for key in ["logprobs", "top_logprobs"] where request.extra[key] != nil { out.append(key) }
+        }
+        if request.stop != nil { out.append("stop") }
+        if request.extra["logit_bias"] != nil { out.append("logit_bias") }
+        if isOSeries(name) && request.extra["parallel_tool_calls"] != nil { out.append("parallel_tool_calls") }
         return out
     }
 
