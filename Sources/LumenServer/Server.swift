@@ -776,7 +776,7 @@ struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if loopbackHostOnly, let authority = request.headers[Self.hostField] ?? request.head.authority, !Self.isLoopback(authority) {
-            return Self.refusal("A server without keys answers requests to localhost, 127.0.0.1 or [::1] only.", code: "host_not_allowed")
+            return Self.refusal("A server without keys answers requests to localhost, 127.x.x.x or [::1] only.", code: "host_not_allowed")
         }
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
         guard origins.contains("*") || origins.contains(origin.lowercased()) else {
@@ -799,7 +799,10 @@ struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
             return host[host.index(after: host.startIndex)..<end] == "::1"
         }
         if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
-        return host == "localhost" || host == "127.0.0.1" || host.hasSuffix(".localhost")
+        if host == "localhost" || host.hasSuffix(".localhost") { return true }
+        // 127.0.0.0/8, written as an address (a name such as 127.0.0.1.nip.io resolves anywhere).
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     static func refusal(_ message: String, code: String) -> Response {

@@ -216,7 +216,7 @@ struct ProxyEndToEndTests {
             for n, stream in ((1, "false"), (2, "true")):
                 body = b'{"model":"auto","stream":%s,"metadata":{"route":"remote"},"messages":[{"role":"user","content":"Tell me a fact."}]}' % stream.encode()
                 s = socket.create_connection(("127.0.0.1", \(server.port)))
-                s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(Self.apiKey)\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+                s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nAuthorization: Bearer \(Self.apiKey)\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
                 deadline = time.time() + 60
                 while not os.path.exists(os.path.join(sys.argv[1], "close-%d" % n)) and time.time() < deadline:
                     time.sleep(0.02)

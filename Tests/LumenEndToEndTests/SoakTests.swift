@@ -296,7 +296,7 @@ extension SoakTests {
         let hangUp = """
             import socket, struct, sys, time
             body = sys.stdin.buffer.read()
-            request = b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body
+            request = b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body
             s = socket.create_connection(("127.0.0.1", \(server.port)))
             s.sendall(request)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -331,7 +331,7 @@ extension SoakTests {
             import socket, sys, time
             body = sys.stdin.buffer.read()
             s = socket.create_connection(("127.0.0.1", \(server.port)))
-            s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
             s.recv(4096)
             time.sleep(0.5)
             s.close()
@@ -346,7 +346,7 @@ extension SoakTests {
             long = streamed.replace(b"\\"stream\\":true", b"\\"stream\\":false")
             def request(body):
                 s = socket.create_connection(("127.0.0.1", \(server.port)))
-                s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+                s.sendall(b"POST /v1/chat/completions HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
                 return s
             def cancelled():
                 lines = [l for f in glob.glob(os.path.join(sys.argv[1], "*.jsonl")) for l in open(f)]
