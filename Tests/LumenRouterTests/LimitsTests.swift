@@ -53,6 +53,26 @@ import Testing
 
     static let caller = Caller(requestID: "r", tenant: "t", keyID: "k")
 
+    /// The input estimate counts what a model reads of a request's tools: their schemas' structure
+    /// and vocabulary, and repeated strings. Ten tools and a short turn are 1,115 tokens to SmolLM2's
+    /// tokenizer; the classified text alone was 40% of it.
+    @Test func toolSchemasCountTowardTheInputEstimate() async throws {
+        let (router, _, _) = try await Self.router()
+        var request = ChatCompletionRequest(model: "auto", messages: [ChatMessage(role: .user, text: "Run the tests.")])
+        let description =
+            "Executes a given bash command in a persistent shell session with optional timeout, ensuring proper handling and security measures."
+        let parameters: JSONValue = [
+            "type": "object", "required": ["command"],
+            "properties": [
+                "command": ["type": "string", "description": "The command to execute"],
+                "timeout": ["type": "number", "description": "Optional timeout in milliseconds (max 600000)"],
+            ],
+        ]
+        request.tools = (0..<10).map { Tool(function: FunctionDefinition(name: "tool_\($0)", description: description, parameters: parameters)) }
+        let estimate = try router.countTokens(.chat(request))
+        #expect(abs(estimate - 1115) <= 250, "\(estimate)")
+    }
+
     @Test(arguments: [(0, nil), (-5, nil), (nil, 0), (nil, 1000), (nil, -1)] as [(Int?, Int?)])
     func nonsenseIs400(maxTokens: Int?, n: Int?) async throws {
         let (router, local, remote) = try await Self.router()

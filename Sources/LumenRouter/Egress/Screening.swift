@@ -241,6 +241,9 @@ package enum Screening {
         // Values under a member name of the client's own JSON (an Anthropic tool_use input, metadata):
         // slot, name, value.
         var members: [(slot: Int32, name: String, value: String)] = []
+        // Tokens a model reads that the classified text leaves out: the API's vocabulary ("type",
+        // "object", "string") and the repeats of short strings, classified once.
+        var unclassifiedTokens = 0
         OutboundStrings.walk(body) { path, text, isKey, kind, area in
             var slot: Int32 = -1
             switch kind {
@@ -249,10 +252,14 @@ package enum Screening {
             case .lumen:
                 break
             case .text, .jsonText, .fixed:
-                if isVocabulary(text) { break }
+                if isVocabulary(text) {
+                    unclassifiedTokens += 1
+                    break
+                }
                 let short = text.utf8.count <= Self.dedupLimit
                 if short, let existing = shortSlots[text] {
                     slot = Int32(existing)
+                    unclassifiedTokens += 1 + text.utf8.count / 5
                 } else {
                     slot = Int32(texts.count)
                     if short { shortSlots[text] = texts.count }
@@ -279,6 +286,9 @@ package enum Screening {
         let difficultyText = DifficultyConversation.scoredText(turns)
         let topicText = turns.filter { $0.role != .assistant }.map(\.text).joined(separator: "\n\n")
         var classification = classifier.classify(joined, difficultyText: difficultyText, topicText: topicText)
+        // Each string's place in the request (its quotes, key and separator, or a turn's markers) is
+        // about two tokens more: tool schemas are half structure.
+        classification.estimatedTokens += unclassifiedTokens + 2 * ordinals.count
 
         // Each finding back to its string (clipped to it) and to every place that string occurs.
         var bySlot = [[Finding]](repeating: [], count: texts.count)
