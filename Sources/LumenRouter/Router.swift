@@ -326,6 +326,13 @@ package final class Router: Sendable {
     }
 
     /// A candidate ready to send: backend, target, the request as it will leave, and the redaction session.
+    /// Notes that the decided target `from` cannot take the request (`refusal`: a capability it lacks)
+    /// and `to` is tried next; the first such refusal is the answer if no later candidate is tried.
+    func passOver(_ refusal: RouterError, from: String, to: String, unable: inout RouterError?, fallbacks: inout [FallbackEvent]) {
+        if unable == nil { unable = refusal }
+        fallBack(&fallbacks, from: from, to: to, reason: refusal.message)
+    }
+
     /// Notes that target `from` was passed over for `to`, for the record and the metrics.
     func fallBack(_ fallbacks: inout [FallbackEvent], from: String, to: String, reason: String) {
         fallbacks.append(FallbackEvent(from: from, to: to, reason: reason))
@@ -514,8 +521,7 @@ package final class Router: Sendable {
                 fallBack(&fallbacks, from: name, to: next, reason: why)
                 continue
             case .unable(let refusal):
-                unable = unable ?? refusal
-                fallBack(&fallbacks, from: name, to: next, reason: refusal.message)
+                passOver(refusal, from: name, to: next, unable: &unable, fallbacks: &fallbacks)
                 continue
             case .ready(let a): attempt = a
             }
@@ -569,8 +575,8 @@ package final class Router: Sendable {
                     }
                     // Found as it started (a prompt's tokens counted then): the fallbacks are tried, and
                     // this refusal is the answer if none of them is.
-                    unable = unable ?? refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
-                    fallBack(&fallbacks, from: name, to: next, reason: error.message)
+                    let refused = refusal(error, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
+                    passOver(refused, from: name, to: next, unable: &unable, fallbacks: &fallbacks)
                     continue
                 }
                 logger.warning(
@@ -623,7 +629,7 @@ package final class Router: Sendable {
     /// candidate was tried after the decided target could not take the request (`unable`), its
     /// refusal is the answer: a 400 that says what the request asks of it.
     func failure(
-        _ lastError: BackendError?, unable: RouterError? = nil, lastTarget: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent],
+        _ lastError: BackendError?, unable: RouterError?, lastTarget: String, plan: Plan, caller: Caller, fallbacks: [FallbackEvent],
         trail: inout AuditTrail, started: ContinuousClock.Instant
     ) async -> RouterError {
         let route = routeKind(of: lastTarget)
@@ -632,7 +638,7 @@ package final class Router: Sendable {
         var error: RouterError
         switch lastError?.kind {
         case nil where unable != nil:
-            error = unable ?? .invalidRequest("")
+            error = unable!
             error.route = info
         case .busy?:
             error = .busy("The local model is busy (all slots and the queue are full); retry later.", route: info)

@@ -32,8 +32,7 @@ extension Router {
                 fallBack(&fallbacks, from: name, to: next, reason: why)
                 continue
             case .unable(let refusal):
-                unable = unable ?? refusal
-                fallBack(&fallbacks, from: name, to: next, reason: refusal.message)
+                passOver(refusal, from: name, to: next, unable: &unable, fallbacks: &fallbacks)
                 continue
             case .ready(let a): attempt = a
             }
@@ -59,10 +58,10 @@ extension Router {
                     lastError = backendError
                     break
                 }
-                if backendError.kind == .invalid && backendError.isCapability && next != "none" {
+                if backendError.isCapability && next != "none" {
                     // Found as it started: the fallbacks are tried, and this refusal is the answer if none of them is.
-                    unable = unable ?? refusal(backendError, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
-                    fallBack(&fallbacks, from: name, to: next, reason: backendError.message)
+                    let refused = refusal(backendError, target: name, plan: plan, caller: caller, fallbacks: fallbacks, trail: trail)
+                    passOver(refused, from: name, to: next, unable: &unable, fallbacks: &fallbacks)
                     continue
                 }
                 if backendError.kind == .invalid {

@@ -36,7 +36,7 @@ enum Wire {
         switch format {
         case .openAIChat:
             (request.extra.keys.filter { !OpenAIChatWire.documentedFields.contains($0) }
-                + OpenAIChatWire.unsupportedSampling(of: request, model: model)).sorted()
+                + OpenAIChatWire.refusedMembers(of: request, model: model)).sorted()
         case .anthropicMessages: AnthropicTranslation.unsentFields(of: request)
         }
     }

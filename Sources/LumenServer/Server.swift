@@ -24,8 +24,8 @@ package struct ServerConfiguration: Sendable {
     /// Serve `/metrics` and `/readyz` without a key even when keys are on (`/metrics` shows cost
     /// and egress hosts, so by default it needs a key like the API; `/healthz` never does).
     package var openProbes: Bool
-    /// Web origins allowed to call the API from a browser (CORS; `*`: any; empty: none, and an
-    /// `OPTIONS` preflight is a 405 like any other method the path does not take).
+    /// Web origins allowed to call the API from a browser (CORS; `*`: any); a request from any other
+    /// origin is a 403 (`AllowedOrigins`).
     package var corsOrigins: [String]
 
     package init(
@@ -201,15 +201,7 @@ struct NotFoundBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            // In the error shape of the API the client speaks, with the request-id headers every answer carries.
-            let message = "Unknown path \(request.uri.path)."
-            let body =
-                Handler.errorAPI(request) == .anthropicMessages
-                ? (try? WireJSON.encode(AnthropicInbound.error(status: 404, message: message)))
-                : (try? WireJSON.encode(OpenAIErrorBody(message: message, type: "invalid_request_error", code: "not_found")))
-            var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
-            headers[.contentType] = "application/json"
-            return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body ?? [])))
+            return Handler.refusal(.notFound, "Unknown path \(request.uri.path).", code: "not_found", request: request)
         }
     }
 }
@@ -486,6 +478,18 @@ struct Handler: Sendable {
     /// The API whose error shape a request outside an API's own handler gets (models, wrong
     /// methods, unknown paths): Anthropic's under /v1/messages or when the client says its version
     /// (every Anthropic SDK sends `anthropic-version`), else OpenAI's.
+    /// An answer refused before any handler runs (a middleware's), in the error shape of the API the
+    /// client speaks, with the request-id headers every answer carries.
+    static func refusal(_ status: HTTPResponse.Status, _ message: String, code: String, request: Request) -> Response {
+        let body =
+            errorAPI(request) == .anthropicMessages
+            ? (try? WireJSON.encode(AnthropicInbound.error(status: status.code, message: message)))
+            : (try? WireJSON.encode(OpenAIErrorBody(message: message, type: "invalid_request_error", code: code)))
+        var headers = lumenHeaders(nil, requestID: newRequestID())
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body ?? [])))
+    }
+
     static func errorAPI(_ request: Request) -> InboundAPI {
         request.uri.path.hasPrefix("/v1/messages") || request.headers[Self.field("anthropic-version")] != nil ? .anthropicMessages : .chatCompletions
     }
@@ -682,6 +686,8 @@ struct Handler: Sendable {
     static let shouldRetry = field("x-should-retry")
     static let anthropicKeyField = field("x-api-key")
     static let azureKeyField = field("api-key")
+    /// `Host` as a header field: where HTTP/1's `Host` is not the authority (a request built in a test).
+    static let hostField = field("host")
 
     static func errorBody(_ error: RouterError) -> OpenAIErrorBody {
         OpenAIErrorBody(message: error.message, type: error.type, param: error.param, code: error.code)
@@ -775,21 +781,22 @@ struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if loopbackHostOnly, let authority = request.headers[Self.hostField] ?? request.head.authority, !Self.isLoopback(authority) {
-            return Self.refusal("A server without keys answers requests to localhost, 127.x.x.x or [::1] only.", code: "host_not_allowed")
+        if loopbackHostOnly, let authority = request.headers[Handler.hostField] ?? request.head.authority, !Self.isLoopback(authority) {
+            return Handler.refusal(
+                .forbidden, "A server without keys answers requests to localhost, 127.x.x.x or [::1] only.", code: "host_not_allowed",
+                request: request)
         }
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
         guard origins.contains("*") || origins.contains(origin.lowercased()) else {
-            return Self.refusal(
-                "Requests from web pages are refused unless lumen serve allows their origin (--cors-origin ORIGIN).", code: "origin_not_allowed")
+            return Handler.refusal(
+                .forbidden, "Requests from web pages are refused unless lumen serve allows their origin (--cors-origin ORIGIN).",
+                code: "origin_not_allowed", request: request)
         }
         var response = try await cors.handle(request, context: context, next: next)
         // Hummingbird names them on the preflight only; the browser reads them off the answer.
         if request.method != .options { response.headers[.accessControlExposeHeaders] = LumenHTTPServer.exposedHeaders }
         return response
     }
-
-    static var hostField: HTTPFields.Element.Name { HTTPFields.Element.Name("host")! }
 
     /// Whether a `Host` names this machine by a loopback name (a port after it, or none).
     static func isLoopback(_ authority: String) -> Bool {
@@ -803,12 +810,5 @@ struct AllowedOrigins<Context: RequestContext>: RouterMiddleware {
         // 127.0.0.0/8, written as an address (a name such as 127.0.0.1.nip.io resolves anywhere).
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
-    }
-
-    static func refusal(_ message: String, code: String) -> Response {
-        let body = OpenAIErrorBody(message: message, type: "invalid_request_error", code: code)
-        var headers = Handler.lumenHeaders(nil, requestID: Handler.newRequestID())
-        headers[.contentType] = "application/json"
-        return Response(status: .forbidden, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(body)) ?? [])))
     }
 }

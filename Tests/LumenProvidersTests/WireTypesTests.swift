@@ -203,7 +203,7 @@ import Testing
         let body = OpenAIChatWire.body(Self.request(), model: model, stream: false)
         #expect(body["max_completion_tokens"]?.intValue == 512 && body["max_tokens"] == nil, "\(body)")
         #expect(body["temperature"] == nil && body["top_p"] == nil && body["presence_penalty"] == nil)
-        #expect(OpenAIChatWire.unsupportedSampling(of: Self.request(), model: model) == ["temperature", "top_p", "presence_penalty"])
+        #expect(OpenAIChatWire.refusedMembers(of: Self.request(), model: model) == ["temperature", "top_p", "presence_penalty"])
         // A client's own max_completion_tokens wins; the default temperature is no refusal.
         var request = Self.request()
         request.maxCompletionTokens = 100
@@ -219,7 +219,7 @@ import Testing
         request.stop = .single("END")
         request.extra["logit_bias"] = .object(["50256": .integer(-100)])
         request.extra["parallel_tool_calls"] = .bool(true)
-        #expect(OpenAIChatWire.unsupportedSampling(of: request, model: "o4-mini").contains("parallel_tool_calls"))
+        #expect(OpenAIChatWire.refusedMembers(of: request, model: "o4-mini").contains("parallel_tool_calls"))
         let body = OpenAIChatWire.body(request, model: "ft:o4-mini-2025-04-16:acme::abc", stream: false)
         #expect(
             body["stop"] == nil && body["logit_bias"] == nil && body["parallel_tool_calls"] == nil && body["max_completion_tokens"]?.intValue == 512)
@@ -234,6 +234,6 @@ import Testing
         let body = OpenAIChatWire.body(Self.request(), model: model, stream: false)
         #expect(body["max_tokens"]?.intValue == 512 && body["max_completion_tokens"] == nil)
         #expect(body["temperature"]?.doubleValue == 0.2 && body["top_p"]?.doubleValue == 0.9)
-        #expect(OpenAIChatWire.unsupportedSampling(of: Self.request(), model: model).isEmpty)
+        #expect(OpenAIChatWire.refusedMembers(of: Self.request(), model: model).isEmpty)
     }
 }

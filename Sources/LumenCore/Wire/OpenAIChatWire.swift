@@ -28,9 +28,9 @@ package enum OpenAIChatWire {
         body["model"] = .string(model)
         if isReasoningModel(model) {
             // `max_tokens` is refused ("use 'max_completion_tokens' instead"), which every OpenAI chat
-            // model takes; so are sampling settings other than the default (`unsupportedSampling`).
+            // model takes; so are the members of `refusedMembers`.
             if let limit = body.removeValue(forKey: "max_tokens"), body["max_completion_tokens"] == nil { body["max_completion_tokens"] = limit }
-            for key in unsupportedSampling(of: request, model: model) { body[key] = nil }
+            for key in refusedMembers(of: request, model: model) { body[key] = nil }
         }
         if stream {
             body["stream"] = true
@@ -65,7 +65,7 @@ package enum OpenAIChatWire {
     /// `x-lumen-dropped-fields` as other settings a target lacks are: `stop` and `logit_bias`;
     /// sampling other than the default (`temperature`, `top_p` other than 1, penalties other than 0,
     /// `logprobs`) except on gpt-5.1 and later, which take it; `parallel_tool_calls` on the o-series.
-    package static func unsupportedSampling(of request: ChatCompletionRequest, model: String) -> [String] {
+    package static func refusedMembers(of request: ChatCompletionRequest, model: String) -> [String] {
         guard isReasoningModel(model) else { return [] }
         let name = baseName(model)
         var out: [String] = []

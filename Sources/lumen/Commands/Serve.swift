@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("cors-origin"),
         help: ArgumentHelp(
             "A web origin allowed to call the API from a browser, e.g. http://localhost:3000 (repeatable; '*' for any, which needs --keys).",
-            discussion: "Without it, browsers cannot call Lumen across origins (an OPTIONS preflight is a 405)."))
+            discussion: "A request from a web page of any other origin is refused (403)."))
     var corsOrigins: [String] = []
 
     @Option(
