@@ -647,6 +647,8 @@ package final class Router: Sendable {
         case .failure? where (400..<500).contains(lastError?.status ?? 0) && lastError?.status != 408:
             error = .rejected(status: lastError?.status ?? 400, target: lastTarget, message: lastError?.message ?? "", route: info)
             if error.status == 429 { error.retryAfter = lastError?.retryAfter }
+        case .failure? where lastError?.status == 503 || lastError?.status == 529:
+            error = .overloaded(target: lastTarget, message: lastError?.message ?? "", retryAfter: lastError?.retryAfter, route: info)
         case .cancelled?:
             error = RouterError(
                 status: 499, type: "invalid_request_error", code: "client_cancelled",

@@ -111,6 +111,17 @@ package struct RouterError: Error, Sendable, CustomStringConvertible {
         )
     }
 
+    /// The last target was overloaded (an upstream 503, or Anthropic's 529) and no fallback served
+    /// the request: a 503 that passes on the target's `Retry-After`, so that a client waits as long as
+    /// the target asked instead of retrying at once.
+    package static func overloaded(target: String, message: String, retryAfter: Int?, route: RouteInfo?) -> RouterError {
+        var error = RouterError(
+            status: 503, type: "api_error", code: "upstream_overloaded",
+            message: "Target '\(target)' is overloaded (\(message)) and no fallback could serve the request; retry later.", route: route)
+        error.retryAfter = retryAfter
+        return error
+    }
+
     package static func auditUnavailable(_ message: String, route: RouteInfo?) -> RouterError {
         RouterError(status: 503, type: "api_error", code: "audit_unavailable", message: message, route: route)
     }

@@ -141,6 +141,21 @@ import Testing
         }
     }
 
+    /// `reasoning.effort` is Chat Completions' `reasoning_effort` (Codex sends it on every request);
+    /// `reasoning.summary` has no namesake and is named as dropped.
+    @Test func responsesReasoningEffortBecomesReasoningEffort() throws {
+        let both = try ResponsesInbound.decode(
+            try Self.json(#"{"model":"m","input":"hi","reasoning":{"effort":"high","summary":"auto"}}"#))
+        #expect(both.conversation.extra["reasoning_effort"] == "high" && both.dropped == ["reasoning.summary"])
+        let effort = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","reasoning":{"effort":"low","summary":null}}"#))
+        #expect(effort.conversation.extra["reasoning_effort"] == "low" && effort.dropped.isEmpty)
+        let none = try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","reasoning":null}"#))
+        #expect(none.conversation.extra["reasoning_effort"] == nil && none.dropped.isEmpty)
+        for bad in [#""high""#, #"{"effort":3}"#] {
+            #expect(throws: InboundError.self) { try ResponsesInbound.decode(try Self.json(#"{"model":"m","input":"hi","reasoning":\#(bad)}"#)) }
+        }
+    }
+
     /// `instructions` apply to their own response: they are not part of what a later
     /// `previous_response_id` continues; `store: false` keeps nothing to continue.
     @Test func responsesInstructionsAreNotCarriedOverAndStoreFalseKeepsNothing() throws {

@@ -236,4 +236,20 @@ import Testing
         #expect(body["temperature"]?.doubleValue == 0.2 && body["top_p"]?.doubleValue == 0.9)
         #expect(OpenAIChatWire.refusedMembers(of: Self.request(), model: model).isEmpty)
     }
+
+    /// `reasoning_effort` (which Codex sends, as `reasoning.effort`, to every model) reaches the
+    /// models that take it; OpenAI's other chat models refuse it, so it is left out and named there.
+    /// Other providers' models keep it (DeepSeek, Groq and others take it on their reasoning models).
+    @Test func reasoningEffortReachesOnlyModelsThatTakeIt() {
+        var request = Self.request()
+        request.extra["reasoning_effort"] = "high"
+        for model in ["o3", "gpt-5", "gpt-5.1", "qwen3-32b", "deepseek-reasoner"] {
+            #expect(OpenAIChatWire.body(request, model: model, stream: false)["reasoning_effort"] == "high", "\(model)")
+            #expect(!OpenAIChatWire.refusedMembers(of: request, model: model).contains("reasoning_effort"), "\(model)")
+        }
+        for model in ["gpt-4o", "gpt-4.1-mini", "gpt-5-chat-latest", "chatgpt-4o-latest", "ft:gpt-4o-mini-2024-07-18:acme::x"] {
+            #expect(OpenAIChatWire.body(request, model: model, stream: false)["reasoning_effort"] == nil, "\(model)")
+            #expect(OpenAIChatWire.refusedMembers(of: request, model: model) == ["reasoning_effort"], "\(model)")
+        }
+    }
 }

@@ -261,10 +261,11 @@ import Testing
     }
 
     /// A target refusing the request itself is not the gateway failing: a client mistake keeps its
-    /// 4xx (no retry), a rate limit stays 429, refused credentials are the gateway's 502.
+    /// 4xx (no retry), a rate limit stays 429, refused credentials are the gateway's 502, an
+    /// overloaded target (503, Anthropic's 529) is a 503 (retried later, as the target asked).
     @Test(arguments: [
         (400, 400, "rejected_by_target"), (422, 422, "rejected_by_target"), (429, 429, "rate_limited_by_target"), (401, 502, "upstream_auth"),
-        (500, 502, "upstream_error"),
+        (500, 502, "upstream_error"), (503, 503, "upstream_overloaded"), (529, 503, "upstream_overloaded"),
     ])
     func targetRefusalsWithoutFallback(upstream: Int, status: Int, code: String) async throws {
         let s = try await make(remoteFailure: BackendError(.failure, "HTTP \(upstream) from remote.example: bad 'messages'", status: upstream))

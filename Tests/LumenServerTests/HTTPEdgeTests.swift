@@ -152,16 +152,18 @@ import Testing
         }
     }
 
-    /// A target's rate limit with nothing to fall back to: the client's 429 says what the target asked.
-    @Test func aTargetsRetryAfterReachesTheClient() async throws {
-        var limited = BackendError(.failure, "HTTP 429 from remote.example", status: 429)
+    /// A target's rate limit or overload with nothing to fall back to: the client's 429 or 503 says
+    /// what the target asked.
+    @Test(arguments: [(429, 429, "rate_limited_by_target"), (503, 503, "upstream_overloaded"), (529, 503, "upstream_overloaded")])
+    func aTargetsRetryAfterReachesTheClient(upstream: Int, status: Int, code: String) async throws {
+        var limited = BackendError(.failure, "HTTP \(upstream) from remote.example", status: upstream)
         limited.retryAfter = 30
         try await Self.app(remote: FakeBackend(route: .remote, host: "remote.example", failure: limited)).test(.router) { client in
             let body = #"{"model":"auto","metadata":{"route":"remote"},"messages":[{"role":"user","content":"Hello there"}]}"#
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: Self.headers(), body: ByteBuffer(string: body)) {
                 (response: TestResponse) async throws in
-                #expect(response.status == .tooManyRequests && response.headers[.retryAfter] == "30")
-                #expect(try Self.error(response.body).code == "rate_limited_by_target")
+                #expect(response.status.code == status && response.headers[.retryAfter] == "30")
+                #expect(try Self.error(response.body).code == code)
             }
         }
     }

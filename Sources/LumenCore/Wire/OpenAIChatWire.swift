@@ -28,10 +28,10 @@ package enum OpenAIChatWire {
         body["model"] = .string(model)
         if isReasoningModel(model) {
             // `max_tokens` is refused ("use 'max_completion_tokens' instead"), which every OpenAI chat
-            // model takes; so are the members of `refusedMembers`.
+            // model takes.
             if let limit = body.removeValue(forKey: "max_tokens"), body["max_completion_tokens"] == nil { body["max_completion_tokens"] = limit }
-            for key in refusedMembers(of: request, model: model) { body[key] = nil }
         }
+        for key in refusedMembers(of: request, model: model) { body[key] = nil }
         if stream {
             body["stream"] = true
             var options = request.streamOptions?.extra ?? [:]
@@ -65,9 +65,14 @@ package enum OpenAIChatWire {
     /// `x-lumen-dropped-fields` as other settings a target lacks are: `stop` and `logit_bias`;
     /// sampling other than the default (`temperature`, `top_p` other than 1, penalties other than 0,
     /// `logprobs`) except on gpt-5.1 and later, which take it; `parallel_tool_calls` on the o-series.
+    /// OpenAI's other chat models (`gpt-4o`, `gpt-4.1`, `gpt-5-chat`…) refuse `reasoning_effort`,
+    /// which a Responses client such as Codex sends to every model.
     package static func refusedMembers(of request: ChatCompletionRequest, model: String) -> [String] {
-        guard isReasoningModel(model) else { return [] }
         let name = baseName(model)
+        guard isReasoningModel(model) else {
+            let openAIChat = name.hasPrefix("gpt-") || name.hasPrefix("chatgpt-")
+            return openAIChat && request.extra["reasoning_effort"] != nil ? ["reasoning_effort"] : []
+        }
         var out: [String] = []
         let fixedSampling = isOSeries(name) || !name.hasPrefix("gpt-5.")
         if fixedSampling {

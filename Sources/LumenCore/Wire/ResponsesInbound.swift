@@ -18,10 +18,10 @@ package enum ResponsesInbound {
     ]
 
     /// Options the conversation cannot carry to a Chat Completions or Anthropic target (named in
-    /// `x-lumen-dropped-fields` when present). `prompt_cache_key`, `service_tier`, `metadata` and
-    /// `safety_identifier` go on as their Chat Completions namesakes.
+    /// `x-lumen-dropped-fields` when present). `prompt_cache_key`, `service_tier`, `metadata`,
+    /// `safety_identifier` and `reasoning.effort` go on as their Chat Completions namesakes.
     static let notCarried = [
-        "include", "reasoning", "truncation", "max_tool_calls", "top_logprobs", "background", "client_metadata",
+        "include", "truncation", "max_tool_calls", "top_logprobs", "background", "client_metadata",
     ]
 
     /// Members that name state kept at OpenAI, which no target of Lumen's can read: dropping them
@@ -142,6 +142,19 @@ package enum ResponsesInbound {
         if let text = object["text"] {
             if let format = text["format"] { conversation.responseFormat = try responseFormat(format) }
             for key in (text.objectValue?.keys ?? [:].keys).sorted() where key != "format" { dropped.append("text.\(key)") }
+        }
+        // `reasoning.effort` is Chat Completions' `reasoning_effort` (a target that takes no effort
+        // leaves it out and names it); the rest of `reasoning` (`summary`) has no namesake.
+        if let reasoning = object.removeValue(forKey: "reasoning"), reasoning != .null {
+            guard let members = reasoning.objectValue else { throw InboundError("'reasoning' must be an object", param: "reasoning") }
+            switch members["effort"] {
+            case nil, .null?: break
+            case .string(let effort)?: conversation.extra["reasoning_effort"] = .string(effort)
+            default: throw InboundError("'reasoning.effort' must be a string", param: "reasoning.effort")
+            }
+            for (key, value) in members.sorted(by: { $0.key < $1.key }) where key != "effort" && value != .null {
+                dropped.append("reasoning.\(key)")
+            }
         }
         for key in notCarried where object[key] != nil { dropped.append(key) }
         if object["store"]?.boolValue == true && history == nil { dropped.append("store (Lumen stores responses only with --responses-store)") }
