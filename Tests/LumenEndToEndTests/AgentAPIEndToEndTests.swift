@@ -319,6 +319,8 @@ struct AgentAPIEndToEndTests {
             badCodex.status != 0 && (badCodex.output.contains("401") || badCodex.output.lowercased().contains("unauthorized")),
             "\(badCodex.output.suffix(800))")
         #expect(!remoteBodies.contains { $0.contains(Self.secret) })
+        // Codex's `reasoning.effort` reaches the OpenAI-shaped target as `reasoning_effort`.
+        #expect(remoteBodies.contains { $0.contains(#""reasoning_effort":"#) }, "no reasoning_effort in what Codex's turns sent")
         #expect(exit == 0)
         let audit = try Self.auditText(dir)
         #expect(audit.contains(#""api":"anthropic-messages""#) && audit.contains(#""api":"responses""#))
