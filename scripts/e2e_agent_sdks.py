@@ -493,6 +493,16 @@ def suite_anthropic_local():
         expect(text and not text.lstrip().startswith(start), f"answer {text!r} repeats or ignores the prefill")
         expect(msg.stop_reason in ("end_turn", "max_tokens"), msg.stop_reason)
 
+    @check("anthropic-local: output_config.format (structured outputs) constrains the embedded model's answer")
+    def _():
+        raw = c.messages.with_raw_response.create(
+            model=LOCAL, max_tokens=40, messages=[{"role": "user", "content": "Name one fruit."}],
+            output_config={"format": {"type": "json_schema", "schema": WORD_SCHEMA}}, extra_body={"temperature": 0},
+        )
+        expect("output_config" not in raw.headers.get("x-lumen-dropped-fields", ""), dict(raw.headers))
+        answer = json.loads(raw.parse().content[0].text)
+        expect(set(answer) == {"word"} and isinstance(answer["word"], str) and len(answer["word"]) <= 12, f"{answer}")
+
     @check("anthropic-local: an unsupported schema keyword is a 400 naming it")
     def _():
         bad = {"name": "lookup", "input_schema": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}}

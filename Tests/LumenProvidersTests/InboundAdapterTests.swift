@@ -141,6 +141,40 @@ import Testing
         }
     }
 
+    /// Anthropic's structured outputs (`output_config.format`) are `response_format` for a target
+    /// of another API (the embedded model enforces the schema); the effort asked for, by
+    /// `output_config.effort` or a thinking budget, is `reasoning_effort`.
+    @Test func anthropicOutputFormatAndEffortGoOn() throws {
+        let schema = #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}"#
+        func decode(_ members: String) throws -> InboundRequest {
+            try AnthropicInbound.decode(
+                try Self.json(#"{"model":"claude-x","max_tokens":64000,"messages":[{"role":"user","content":"Where?"}],\#(members)}"#))
+        }
+        let structured = try decode(#""output_config":{"format":{"type":"json_schema","schema":\#(schema)},"effort":"max"}"#)
+        #expect(
+            structured.conversation.responseFormat
+                == ["type": "json_schema", "json_schema": ["name": "response", "schema": try Self.json(schema), "strict": true]])
+        #expect(structured.conversation.extra["reasoning_effort"] == "high")
+        #expect(!structured.dropped.contains { $0.hasPrefix("output_config") }, "\(structured.dropped)")
+        #expect(structured.native?.json["output_config"] != nil)
+        let budgets = [(1024, "low"), (8000, "medium"), (31999, "high")]
+        for (budget, effort) in budgets {
+            let thinking = try decode(#""thinking":{"type":"enabled","budget_tokens":\#(budget)}"#)
+            #expect(thinking.conversation.extra["reasoning_effort"] == .string(effort), "\(budget)")
+        }
+        // The effort named wins over the budget; adaptive or disabled thinking names none.
+        let both = try decode(#""thinking":{"type":"enabled","budget_tokens":31999},"output_config":{"effort":"low","task_budget":9}"#)
+        #expect(both.conversation.extra["reasoning_effort"] == "low" && both.dropped.contains("output_config.task_budget (Anthropic targets only)"))
+        for thinking in [#"{"type":"adaptive"}"#, #"{"type":"disabled"}"#] {
+            #expect(try decode(#""thinking":\#(thinking)"#).conversation.extra["reasoning_effort"] == nil)
+        }
+        for bad in [
+            #""output_config":{"format":{"type":"json_object"}}"#, #""output_config":{"effort":"extreme"}"#, #""thinking":{"type":"enabled"}"#,
+        ] {
+            #expect(throws: InboundError.self) { try decode(bad) }
+        }
+    }
+
     /// `reasoning.effort` is Chat Completions' `reasoning_effort` (Codex sends it on every request);
     /// `reasoning.summary` has no namesake and is named as dropped.
     @Test func responsesReasoningEffortBecomesReasoningEffort() throws {

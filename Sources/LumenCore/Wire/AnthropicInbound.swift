@@ -15,7 +15,7 @@ package enum AnthropicInbound {
     static let memberTypes: [String: MemberType] = [
         "model": .string, "max_tokens": .integer, "messages": .array, "system": .stringOrArray, "stream": .bool, "temperature": .number,
         "top_p": .number, "top_k": .integer, "stop_sequences": .array, "tools": .array, "tool_choice": .object, "metadata": .object,
-        "thinking": .object,
+        "thinking": .object, "output_config": .object,
     ]
 
     /// Decodes a Messages request body.
@@ -84,6 +84,7 @@ package enum AnthropicInbound {
             }
             if choice["disable_parallel_tool_use"]?.boolValue == true { conversation.extra["parallel_tool_calls"] = false }
         }
+        try carryOutputSettings(object, into: &conversation)
         var passThrough: [String: String] = [:]
         for name in ["anthropic-beta", "anthropic-version"] {
             guard let value = headers[name] else { continue }
@@ -93,11 +94,49 @@ package enum AnthropicInbound {
         }
         // The native body keeps what the conversation cannot hold; a non-Anthropic target gets none of it.
         let native = OutboundBody(format: .anthropicMessages, json: .object(object))
-        for key in anthropicOnly where object[key] != nil { dropped.append(key + InboundRequest.anthropicOnlyMarker) }
+        for key in anthropicOnly where object[key] != nil && key != "output_config" { dropped.append(key + InboundRequest.anthropicOnlyMarker) }
+        // `output_config`'s format and effort go on (`carryOutputSettings`); anything else in it is named.
+        for key in (object["output_config"]?.objectValue?.keys).map(Array.init)?.sorted() ?? [] where !["format", "effort"].contains(key) {
+            dropped.append("output_config.\(key)" + InboundRequest.anthropicOnlyMarker)
+        }
         return InboundRequest(
             api: .anthropicMessages, conversation: conversation, native: native, passThroughHeaders: passThrough, unknownFields: unknown,
             dropped: dropped
         )
+    }
+
+    /// What the conversation can carry of `output_config` and `thinking` to a target of another API
+    /// (an Anthropic target gets them as sent, in the native body):
+    /// - `output_config.format` (structured outputs: a JSON schema the answer follows) is
+    ///   `response_format`: the embedded model enforces it, an OpenAI target receives it;
+    /// - the effort asked for is `reasoning_effort`: `output_config.effort` (`xhigh` and `max` are
+    ///   `high`, the most every OpenAI reasoning model takes), else a manual thinking budget
+    ///   (under 4,096 tokens `low`, under 16,384 `medium`, else `high`). Adaptive thinking names no
+    ///   effort. A target that takes no effort leaves it out and names it (`OpenAIChatWire`).
+    static func carryOutputSettings(_ object: [String: JSONValue], into conversation: inout ChatCompletionRequest) throws(InboundError) {
+        let config = object["output_config"]
+        if let format = config?["format"], format != .null {
+            guard format["type"]?.stringValue == "json_schema", let schema = format["schema"], schema.objectValue != nil else {
+                throw InboundError(
+                    "'output_config.format' must be {\"type\": \"json_schema\", \"schema\": {…}}", param: "output_config.format")
+            }
+            conversation.responseFormat = ["type": "json_schema", "json_schema": ["name": "response", "schema": schema, "strict": true]]
+        }
+        var effort: String?
+        switch config?["effort"] {
+        case nil, .null?: break
+        case .string(let level)? where ["low", "medium", "high"].contains(level): effort = level
+        case .string(let level)? where ["xhigh", "max"].contains(level): effort = "high"
+        default:
+            throw InboundError("'output_config.effort' must be one of low, medium, high, xhigh, max", param: "output_config.effort")
+        }
+        if effort == nil, let thinking = object["thinking"], thinking["type"]?.stringValue == "enabled" {
+            guard let budget = thinking["budget_tokens"]?.intValue else {
+                throw InboundError("'thinking.budget_tokens' is required (an integer) when thinking is enabled", param: "thinking.budget_tokens")
+            }
+            effort = budget < 4096 ? "low" : budget < 16384 ? "medium" : "high"
+        }
+        if let effort { conversation.extra["reasoning_effort"] = .string(effort) }
     }
 
     static func systemMessage(_ system: JSONValue, at path: String) throws(InboundError) -> ChatMessage {
