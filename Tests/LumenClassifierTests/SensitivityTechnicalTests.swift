@@ -246,3 +246,79 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         }
     }
 }
+
+/// A probe of the screen with text it had never seen (292 prompts written by a helper, 2026-12-07):
+/// credentials without a known prefix or an `=`, platforms' own token shapes, first-generation
+/// Chinese IDs, and the developer text that was read as secrets or cards.
+@Suite struct UnseenTextProbeTests {
+    /// Each of these left the machine on a remote request before.
+    @Test(arguments: [
+        ("Twilio auth token 22f828767efc2f91624a8940f1f836f9 not working for the Verify API, why?", "22f828767efc2f91624a8940f1f836f9"),
+        (
+            "client = Client('ACb210779895feefb37c986847182905b0', 'e600fe7bc5c246dd3292aa1c30da8da8') -- SMS not sending",
+            "e600fe7bc5c246dd3292aa1c30da8da8"
+        ),
+        ("小程序 appid wx8f3a2b1c9d4e5f60，appsecret 8498ec62ec9854ccec1833fcf08810d2，获取 access_token 报 40125", "8498ec62ec9854ccec1833fcf08810d2"),
+        ("智谱 GLM 的 API Key：57f880e255e8e20ecf8a4f09d0285c8b.s7oRjHL7LTz5lGXK，用 zhipuai SDK 调用时报 401", "57f880e255e8e20ecf8a4f09d0285c8b"),
+        (
+            "My discord.py bot won't log in: client.run('MzM1MzU2NDg2NTI0MTQwNjg2.v0KWfn.m2uLDv7p1g9Ml9acqK_B78Tw7REGrhXSPB2Y3L')",
+            "MzM1MzU2NDg2NTI0MTQwNjg2.v0KWfn.m2uLDv7p1g9Ml9acqK_B78Tw7REGrhXSPB2Y3L"
+        ),
+        ("kubeadm join 10.1.0.5:6443 --token 77r7vf.8tg9ad551xqbdnor --discovery-token-ca-cert-hash sha256:3327", "77r7vf.8tg9ad551xqbdnor"),
+        ("阿里云 AccessKey ID: LTAI5t82ywdmSP1BpWwSolAl 上传 OSS 报 SignatureDoesNotMatch", "LTAI5t82ywdmSP1BpWwSolAl"),
+    ])
+    func credentialsWithoutALabelOrAKnownPrefix(text: String, secret: String) {
+        let scalars = Array(text.unicodeScalars)
+        let secrets = classifier.findings(in: text).filter { $0.type.isSecret && $0.score >= 0.5 }
+            .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        #expect(secrets == [secret], "\(secrets)")
+    }
+
+    /// Digests, ids and placeholders: no secret and no card a policy acts on.
+    @Test(arguments: [
+        "the api returned etag 184915bc0930ae7dafbcd6289eeeec5a twice; is If-None-Match handled?",
+        "docker pull ghcr.io/acme/token-service@sha256:7121dd22615220bff02a2a0ee8c1f4a0b1e7c0d5b9a4c3e2f1a0b9c8d7e6f5a4",
+        "Pull by digest: docker pull ghcr.io/acme/api@sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904a1b2c3d4e5f6a7b8c9d0e1f2",
+        "git commit 3f2a9c8e7d6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f fixed the api key bug",
+        "the md5 checksum is 5d41402abc4b2a76b9719d911017c592",
+        "Tweet id 1758531924205421572 returns 404 from the v2 API, was it deleted?",
+        "Discord message id 1249731456812318720 and channel 1102345678901234567",
+        "README: copy .env.example to .env and set OPENAI_API_KEY=sk-proj-REPLACE_ME_WITH_YOUR_KEY, then run",
+        "The Slack docs say `export SLACK_BOT_TOKEN=xoxb-your-token-here`; where do I find my real one?",
+        "Tool description: \"Calls the billing API. Example: api_key='sk-proj-XXXXXXXXXXXXXXXX'\"",
+        "variable \"aws_access_key\" { default = \"AKIAXXXXXXXXXXXXXXXX\" }",
+        "abcdef.0123456789abcdef is the format, and 1.2.3.4567890 a version",
+        "order 110105710923152 shipped yesterday",
+    ])
+    func digestsIdsAndPlaceholders(text: String) {
+        let acted = classifier.findings(in: text).filter { $0.score >= 0.5 && ($0.type.isSecret || $0.type == .creditCard) }
+        #expect(acted.isEmpty, "\(acted)")
+    }
+
+    /// A real key under a provider's prefix, without digits, is still a key; a real card number is still a card.
+    @Test func realValuesStayFound() {
+        #expect(strong("key sk-proj-abcdefghijklmnopqrstuvwxyzABCDEF", .openAIKey) == ["sk-proj-abcdefghijklmnopqrstuvwxyzABCDEF"])
+        #expect(strong("paid with 4539148803436467 today", .creditCard) == ["4539148803436467"])
+        #expect(strong("card number 1234 5678 9012 3452 (a UATP card)", .creditCard) == ["1234 5678 9012 3452"])
+    }
+
+    /// The first-generation Chinese ID (15 digits, no check digit) where an ID card is named.
+    @Test func firstGenerationChineseIDs() {
+        #expect(strong("老身份证是15位的：110105710923152，怎么升级成18位？", .chineseResidentID) == ["110105710923152"])
+        #expect(strong("身份证号：110105710923152，这是老版 15 位的", .chineseResidentID) == ["110105710923152"])
+        // Not a province's code, or not a date: no ID.
+        #expect(strong("身份证号：990105710923152", .chineseResidentID).isEmpty)
+        #expect(strong("身份证号：110105711323152", .chineseResidentID).isEmpty)
+    }
+
+    /// Clinical shorthand and hiring's words: the regulated-topic rules (0.6) see them.
+    @Test func clinicalAndHiringVocabulary() {
+        func topic(_ text: String, _ topic: Topic) -> Double {
+            classifier.classify(text).topics.first { $0.topic == topic }?.score ?? 0
+        }
+        #expect(topic("Summarize this note: 'Pt. Maria Gonzalez, presents with chest pain, troponin elevated, hx of T2DM.'", .health) >= 0.6)
+        #expect(topic("Write a performance improvement plan for Kevin Alvarez, who missed 3 deadlines.", .hr) >= 0.6)
+        #expect(topic("请把面试结果通知给候选人田雨萱", .hr) >= 0.6)
+        #expect(topic("服务器登录用的私钥如下，帮我转换成 ppk 格式", .hr) == 0)
+    }
+}

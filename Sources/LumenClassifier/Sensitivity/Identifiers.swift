@@ -321,6 +321,12 @@ enum Identifiers {
                 return
             }
         }
+        // The first-generation Chinese resident ID (15 digits: region, birth date YYMMDD, sequence; no
+        // check digit), still on old cards and records: only where an ID card is named.
+        if single && n == 15 && !c.plus && !c.parens && oldCNID(c.digits) && t.hasContext(cnIDContext, before: c.start, window: 30) {
+            out.append(Finding(type: .chineseResidentID, start: c.start, end: c.end, score: 0.9))
+            return
+        }
         // Chinese mobile: 1[3-9] + 9 digits, optionally +86.
         let mobileShape = single || c.hasGroups(3, 4, 4) || (c.plus && (c.hasGroups(2, 11) || c.hasGroups(2, 3, 4, 4) || c.hasGroups(13)))
         if !c.parens && n >= 11 && n <= 13 && mobileShape && spacesOrDashes {
@@ -388,7 +394,11 @@ enum Identifiers {
             // groupings are ids (a process id and a hex run in a temp path, "13246-12345678").
             let fours = c.groups.count >= 3 && c.groups.dropLast().allSatisfy { $0 == 4 } && (1...4).contains(c.groups.last ?? 0)
             let shapeOK = single || fours || c.hasGroups(4, 6, 5) || c.hasGroups(4, 6, 4)
-            if shapeOK && (n >= 13 || cardContext) {
+            // Card numbers start with 2–6 (Mastercard's 2-series, Amex and Diners 3, Visa 4,
+            // Mastercard and Maestro 5, Discover and UnionPay 6); a long id that passes Luhn by
+            // chance ("Tweet id 1758531924205421572") mostly starts otherwise.
+            let issuerOK = cardContext || (2...6).contains(c.digits[0])
+            if shapeOK && issuerOK && (n >= 13 || cardContext) {
                 out.append(Finding(type: .creditCard, start: c.start, end: c.end, score: cardContext ? 0.97 : 0.9))
                 return
             }
@@ -530,6 +540,21 @@ enum Identifiers {
     }
 
     /// GB 11643-1999: weighted mod-11 check, and a real birth date in digits 7-14.
+    /// Words naming a Chinese ID card, before a 15-digit first-generation number.
+    static let cnIDContext = ContextWords(["身份证", "身份證", "身分证", "身分證", "id card", "identity card", "resident id", "shenfenzheng"])
+
+    /// Provinces' codes (the first two digits of a region code).
+    private static let provinceCodes: Set<Int> = [
+        11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    ]
+
+    /// A first-generation ID's 15 digits: a province's code, then a valid birth date in the 1900s.
+    static func oldCNID(_ d: [UInt8]) -> Bool {
+        guard d.count == 15, provinceCodes.contains(Int(d[0]) * 10 + Int(d[1])) else { return false }
+        let year = 1900 + Int(d[6]) * 10 + Int(d[7])
+        return validDate(year: year, month: Int(d[8]) * 10 + Int(d[9]), day: Int(d[10]) * 10 + Int(d[11]))
+    }
+
     static func cnIDValid(_ d: [UInt8], check: Int) -> Bool {
         guard d.count == 17 else { return false }
         let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

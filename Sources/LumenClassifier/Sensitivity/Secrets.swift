@@ -80,6 +80,7 @@ enum Secrets {
         Format("sq0csp-", .genericSecret, body: .keyChar, 40, 50),
         Format("ya29.", .genericSecret, body: .keyCharDot, 30, 512),  // Google OAuth access token
         Format("ATATT3", .genericSecret, body: .keyChar, 150, 300),  // Atlassian API token
+        Format("LTAI", .genericSecret, body: .alnum, 12, 30),  // Alibaba Cloud AccessKey ID
     ]
 
     /// The first scalars of the prefixes in `formats` (ASCII): where `formatStep` looks.
@@ -124,8 +125,17 @@ enum Secrets {
         return nil
     }
 
-    /// "sk-ant-xxxxxxxx…", "ghp_000000…": a body of one or two distinct scalars is a placeholder.
+    /// A key's body that is a placeholder: one or two distinct scalars ("sk-ant-xxxxxxxx…",
+    /// "ghp_000000…"), or so in its last 16 ("sk-proj-XXXXXXXXXXXXXXXX" read under "sk-"), or no digit
+    /// and a word that asks for the key ("sk-proj-REPLACE_ME_WITH_YOUR_KEY", "xoxb-your-token-here").
+    /// A random body of 16 or more letters and digits has a digit but for one in 30.
     private static func isPlaceholderBody(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        if fewScalars(t, s, e) || (e - s > 16 && fewScalars(t, e - 16, e)) { return true }
+        guard !(s..<e).contains(where: { t.isDigit($0) }) else { return false }
+        return placeholderWords.contains { word in (s...(max(s, e - word.count))).contains { t.matches(word, at: $0) } }
+    }
+
+    private static func fewScalars(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         let first = t.v[s]
         var second: UInt32?
         for k in s..<e where t.v[k] != first {
@@ -133,6 +143,10 @@ enum Secrets {
         }
         return true
     }
+
+    /// Words of a placeholder key, lower case.
+    private static let placeholderWords = ["your", "replace", "here", "example", "placeholder", "insert", "dummy", "changeme", "redacted"].map(
+        Chars.scalars)
 
     /// At the first scalar of a key prefix (`formatStarts`) starting a token: a provider key.
     @inline(__always) static func formatStep(_ t: ScalarText, _ i: Int, _ out: inout [Finding]) -> Int {
@@ -157,6 +171,7 @@ enum Secrets {
         var e = i + 4
         while upperAlnum(t[e]) && e - i < 24 { e += 1 }
         if e - i == 20, !alnum(t[e]) {
+            if isPlaceholderBody(t, i + 4, e) { return e }  // "AKIAXXXXXXXXXXXXXXXX"
             out.append(Finding(type: .awsAccessKey, start: i, end: e, score: 0.97))
             return e
         }
@@ -1336,7 +1351,88 @@ enum Secrets {
 
     static let entropyContext = ContextWords([
         "token", "secret", "key", "password", "passwd", "credential", "auth", "bearer", "api", "signature", "密钥", "令牌", "密码", "秘钥",
+        "appsecret", "appkey", "accesskey", "secretkey", "authtoken", "apikey", "apitoken",
     ])
+
+    /// Words that make a run of hexadecimal digits a digest, not a key: "etag 5d41…", "sha256:…",
+    /// "commit 3f2a…", "md5 checksum".
+    static let digestContext = ContextWords([
+        "etag", "sha", "md5", "hash", "digest", "checksum", "commit", "integrity", "fingerprint", "crc", "blake", "xxh", "哈希", "摘要", "校验",
+    ])
+
+    /// A run of 32 or more hexadecimal digits with letters and digits, of the entropy random ones
+    /// have (a random 32-digit run averages 3.66 bits a scalar, and a third of them fall under the
+    /// 3.5 other runs need): a Twilio or WeChat secret, a Zhipu key's id, an API key. It needs a
+    /// key word before it (`entropyContext`), or, for exactly 32 digits, a Twilio account id ("AC"
+    /// + 32 digits) in the 64 scalars before it (`Client('AC…', '…')`). The caller has ruled out
+    /// digests (`digestContext`).
+    private static func isHexSecret(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s >= 32, entropy(t, s, e) >= 3.2, (s..<e).contains(where: { t.isDigit($0) }),
+            (s..<e).contains(where: { t.isASCIILetter($0) })
+        else { return false }
+        return t.hasContext(entropyContext, before: s, window: 48) || (e - s == 32 && twilioAccountBefore(t, s))
+    }
+
+    /// "AC" and 32 hexadecimal digits ending in the 64 scalars before `s`.
+    private static func twilioAccountBefore(_ t: ScalarText, _ s: Int) -> Bool {
+        var k = s - 1
+        while k >= max(0, s - 64) {
+            if k >= 33 && t.v[k - 33] == 0x41 && t.v[k - 32] == 0x43 && !alnum(t[k - 34]) && !alnum(t[k + 1])
+                && (k - 31...k).allSatisfy({ Chars.isHexDigit(t.v[$0]) })
+            {
+                return true
+            }
+            k -= 1
+        }
+        return false
+    }
+
+    /// Tokens of dot-joined parts a run of 20 cannot see (`scanDottedTokens`): a Discord bot token
+    /// (the user's id in base64, 17–20 digits, "." 6 or 7 scalars "." 27 or more) and a Kubernetes
+    /// bootstrap token (6 "." 16 lower-case letters and digits, after "token").
+    static func scanDottedTokens(_ t: ScalarText, into out: inout [Finding]) {
+        let n = t.count
+        var i = 1
+        while i < n {
+            guard t.v[i] == 0x2E else {
+                i += 1
+                continue
+            }
+            var s = i
+            while s > 0 && base64URLChar(t.v[s - 1]) { s -= 1 }
+            var m = i + 1
+            while m < n && base64URLChar(t.v[m]) { m += 1 }
+            let first = i - s
+            let second = m - i - 1
+            if first == 6 && second == 16 && !base64URLChar(t[m]) && t[m] != 0x2E && lowerAlnum(t, s, i) && lowerAlnum(t, i + 1, m)
+                && (s..<m).contains(where: { t.isDigit($0) }) && !alnum(t[s - 1]) && t.hasContext(bootstrapContext, before: s, window: 24)
+            {
+                out.append(Finding(type: .genericSecret, start: s, end: m, score: 0.8))
+                i = m
+                continue
+            }
+            if (23...28).contains(first) && (6...7).contains(second) && t[m] == 0x2E && !alnum(t[s - 1]) {
+                var e = m + 1
+                while e < n && base64URLChar(t.v[e]) { e += 1 }
+                if (27...40).contains(e - m - 1) && !alnum(t[e]), let id = base64Decode(t, s, s + first - first % 4),
+                    id.count >= 15, id.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+                {
+                    out.append(Finding(type: .genericSecret, start: s, end: e, score: 0.9))
+                    i = e
+                    continue
+                }
+            }
+            i += 1
+        }
+    }
+
+    private static let bootstrapContext = ContextWords(["token"])
+
+    private static func base64URLChar(_ c: UInt32) -> Bool { alnum(c) || c == 0x5F || c == 0x2D }
+
+    private static func lowerAlnum(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        (s..<e).allSatisfy { Chars.isDigit(t.v[$0]) || (t.v[$0] >= 0x61 && t.v[$0] <= 0x7A) }
+    }
 
     /// Runs of 20 or more base64 scalars (the first 512 of a longer run) with high entropy, digits
     /// and letters, and a key word shortly before.
@@ -1361,7 +1457,11 @@ enum Secrets {
             guard end - i >= 20 else { continue }
             let e = min(end, i + 512)
             guard !spans.overlaps(i, e) else { continue }
-            if !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
+            let hex = (i..<e).allSatisfy { Chars.isHexDigit(t.v[$0]) }
+            if hex && t.hasContext(digestContext, before: i, window: 24) { continue }
+            if hex && isHexSecret(t, i, e) {
+                out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.8))
+            } else if !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
                 (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
                 t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && spans.awsKeyNear(i, e))
             {

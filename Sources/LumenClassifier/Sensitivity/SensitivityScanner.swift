@@ -154,6 +154,7 @@ struct SensitivityScanner: Sendable {
         Secrets.scanAssignments(t, into: &raw)
         raw += anchored.commandLines
         Secrets.scanConnectionStrings(t, into: &raw)
+        Secrets.scanDottedTokens(t, into: &raw)
         raw += anchored.emails
         raw += anchored.ibans
         raw += anchored.chains

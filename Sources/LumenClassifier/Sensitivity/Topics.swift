@@ -12,10 +12,13 @@ enum Topics {
     private static let english: [(Topic, Double, String)] = [
         (
             .health, 1.0,
-            "diagnosis diagnosed patient symptoms symptom prescription prescribed medication medications chemotherapy hiv aids cancer tumor diabetes depression anxiety schizophrenia bipolar therapy therapist psychiatrist surgery surgeon hospital hospitalized clinic oncology dementia pregnancy pregnant abortion disease disorder illness insulin dosage mri biopsy allergy allergies asthma hepatitis stroke seizure epilepsy medical std covid infection antidepressant opioid rehab overdose"
+            "diagnosis diagnosed patient symptoms symptom prescription prescribed medication medications chemotherapy hiv aids cancer tumor diabetes depression anxiety schizophrenia bipolar therapy therapist psychiatrist surgery surgeon hospital hospitalized clinic oncology dementia pregnancy pregnant abortion disease disorder illness insulin dosage mri biopsy allergy allergies asthma hepatitis stroke seizure epilepsy medical std covid infection antidepressant opioid rehab overdose troponin t2dm t1dm copd hypertension arrhythmia angina cardiac prognosis comorbidity comorbidities diabetic ecg ekg mrn"
         ),
-        (.health, 0.6, "doctor nurse headache headaches pain fever treatment health clinical physician blood vaccine"),
-        (.health, 1.0, "medical record|medical history|blood pressure|heart attack|mental health|health insurance|blood test|side effects"),
+        (.health, 0.6, "doctor nurse headache headaches pain fever treatment health clinical physician blood vaccine hx"),
+        (
+            .health, 1.0,
+            "medical record|medical history|blood pressure|heart attack|mental health|health insurance|blood test|side effects|chest pain|blood sugar|heart disease|panic attack|eating disorder"
+        ),
         (
             .finance, 1.0,
             "bank banking iban mortgage loan loans salary payroll tax taxes invoice brokerage investment portfolio wire swift routing overdraft credit debit transaction transactions"
@@ -40,17 +43,18 @@ enum Topics {
             "employee employees employer employment hr hiring candidate interview performance review salary compensation benefits payroll recruiter"
         ),
         (.hr, 1.0, "performance review|performance improvement|background check|sick leave|maternity leave|human resources"),
+        (.hr, 0.6, "improvement plan|job offer|probation period"),
     ]
 
     private static let chinese: [(Topic, Double, String)] = [
-        (.health, 1.0, "诊断 确诊 患者 病人 病历 症状 处方 药物 化疗 艾滋病 癌症 肿瘤 糖尿病 抑郁症 焦虑症 精神病 手术 住院 医院 门诊 怀孕 流产 疾病 胰岛素 过敏 哮喘 肝炎 中风 癫痫 体检 血压 心脏病"),
+        (.health, 1.0, "诊断 确诊 患者 病人 病历 症状 处方 药物 化疗 艾滋病 癌症 肿瘤 糖尿病 抑郁症 焦虑症 精神病 手术 住院 医院 门诊 怀孕 流产 疾病 胰岛素 过敏 哮喘 肝炎 中风 癫痫 体检 血压 心脏病 出院 血糖"),
         (.health, 0.6, "医生 护士 头痛 发烧 治疗 健康 疫苗 吃药"),
         (.finance, 1.0, "银行 账户 账号 贷款 房贷 工资 薪资 税务 纳税 发票 投资 股票 理财 转账 汇款 信用卡 存款 余额 交易 信用"),
         (.finance, 0.6, "付款 支付 金融 财务 预算 收入 基金 保险 退款"),
         (.legal, 1.0, "诉讼 起诉 律师 原告 被告 法院 判决 仲裁 监护权 离婚 合同 保密协议 犯罪 刑事 民事 证词 缓刑 假释"),
         (.legal, 0.6, "法律 法规 合规 责任 上诉 法官"),
-        (.hr, 1.0, "解雇 辞退 裁员 离职 辞职 赔偿金 处分 申诉 骚扰 歧视 晋升 入职 绩效考核 劳动合同"),
-        (.hr, 0.6, "员工 雇主 雇佣 招聘 面试 绩效 薪酬 福利 人事 人力资源"),
+        (.hr, 1.0, "解雇 辞退 裁员 离职 辞职 赔偿金 处分 申诉 骚扰 歧视 晋升 入职 绩效考核 劳动合同 面试结果 试用期 背景调查 绩效改进 开除 劝退"),
+        (.hr, 0.6, "员工 雇主 雇佣 招聘 面试 绩效 薪酬 福利 人事 人力资源 候选人"),
     ]
 
     private static let englishSingles: WordMap<Term> = {
