@@ -48,11 +48,16 @@ private func strongNames(_ text: String) -> [String] {
             #expect(docs[type] == 0.3, "\(type): \(String(describing: docs[type]))")
         }
         let real = scores(
-            "real: Jane Smith, jane.smith@gmail.com, +1 202-555-3101, 8.8.4.4, card 4539 1488 0343 6467, IBAN DE44 5001 0517 5407 3249 31")
+            "real: Jane Smith, jane.smith@gmail.com, +1 202-555-3101, 84.17.35.201, card 4539 1488 0343 6467, IBAN DE44 5001 0517 5407 3249 31")
         for type in [FindingType.person, .email, .phone, .ipAddress, .creditCard, .iban] {
             #expect((real[type] ?? 0) >= 0.7, "\(type): \(String(describing: real[type]))")
         }
         #expect(scores("mail ops@mail.example.org or qa@build.test")[.email] == 0.3)
+        // Public resolvers and netmasks are no one's address.
+        for text in ["nameserver 8.8.4.4", "dns 114.114.114.114", "netmask 255.255.255.0", "mask 255.255.240.0"] {
+            #expect(scores(text)[.ipAddress] == 0.3, "\(text)")
+        }
+        #expect((scores("mask 255.255.255.7")[.ipAddress] ?? 0) >= 0.7)
     }
 
     @Test func emailFalsePositives() {

@@ -322,3 +322,38 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(topic("服务器登录用的私钥如下，帮我转换成 ppk 格式", .hr) == 0)
     }
 }
+
+/// The same probe's people, places and numbers.
+@Suite struct UnseenTextPeopleTests {
+    private func people(_ text: String) -> [String] { texts(text, .person) }
+
+    /// Historical and public figures a general question asks about are no one's personal data.
+    @Test(arguments: [
+        "What did Abraham Lincoln say at Gettysburg?", "Why did Linus Torvalds write git?", "李白的诗有什么特点？",
+        "诸葛亮为什么要六出祁山", "毛泽东思想的历史地位", "鲁迅和胡适的文学观有何不同",
+    ])
+    func famousPeopleAreNoPersonalData(text: String) {
+        #expect(people(text).isEmpty, "\(people(text))")
+    }
+
+    /// A compound surname is part of the name; private people are still found.
+    @Test func compoundSurnamesAndPrivatePeople() {
+        #expect(people("请把报告发给司马俊") == ["司马俊"])
+        #expect(people("员工夏侯云舒，女，出生日期1988年12月") == ["夏侯云舒"])
+        #expect(people("My colleague Alan Turing Smith is out today") == ["Alan Turing Smith"])
+        #expect(people("张伟在北京工作，电话13812345678").contains("张伟"))
+    }
+
+    /// A residential address runs through its zone, building, unit and flat.
+    @Test func chineseAddressesRunToTheFlat() {
+        #expect(texts("我家在北京市朝阳区望京西园三区312号楼2单元1102，物业电话多少？", .streetAddress) == ["北京市朝阳区望京西园三区312号楼2单元1102"])
+        #expect(texts("住在成都市武侯区棕北小区二期5栋3单元1203", .streetAddress) == ["成都市武侯区棕北小区二期5栋3单元1203"])
+        #expect(texts("这个区的人口是多少", .streetAddress).isEmpty)
+    }
+
+    /// Hong Kong and Taiwan identity numbers after their labels.
+    @Test func hongKongAndTaiwanIDs() {
+        #expect(!strong("HKID A123456(3) and Taiwan ID F131104093 need to be stored encrypted", .nationalID).isEmpty)
+        #expect(strong("身分證字號 F131104093", .nationalID) == ["F131104093"])
+    }
+}

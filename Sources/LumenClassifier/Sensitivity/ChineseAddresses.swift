@@ -56,7 +56,7 @@ enum ChineseAddresses {
         add("区 县 旗 新区 开发区", .district)
         add("镇 乡 街道 村 社区 屯", .town)
         add("路 街 大街 大道 道 巷 胡同 里 弄 环路 公路", .road)
-        add("小区 花园 大厦 公寓 新村 家园 苑 园 园区 科技园 产业园 工业园 广场 大楼 中心 商城 城 府 庭 湾 里弄 宿舍 村委", .estate)
+        add("小区 花园 大厦 公寓 新村 家园 苑 园 园区 科技园 产业园 工业园 广场 大楼 中心 商城 城 府 庭 湾 里弄 宿舍 村委 区 期", .estate)
         return out.sorted { $0.count > $1.count }
     }()
 

@@ -85,7 +85,8 @@ enum CuedIdentifiers {
         // National identity numbers.
         ("aadhaar", .nationalID), ("aadhar", .nationalID), ("social insurance number", .nationalID), ("sin", .nationalID),
         ("national id", .nationalID), ("id number", .nationalID), ("id card number", .nationalID), ("nric", .nationalID), ("fin", .nationalID),
-        ("identity card number", .nationalID),
+        ("identity card number", .nationalID), ("hkid", .nationalID), ("taiwan id", .nationalID), ("香港身份证", .nationalID),
+        ("香港身份證", .nationalID), ("身分证", .nationalID),
         ("numéro de registre national", .nationalID), ("n° de registre national", .nationalID), ("numéro de sécurité sociale", .nationalID),
         ("personalausweis", .nationalID),
         ("dni", .nationalID), ("nie", .nationalID), ("curp", .nationalID), ("bsn", .nationalID), ("personnummer", .nationalID),
@@ -96,7 +97,7 @@ enum CuedIdentifiers {
     /// "acc", "dl"): a label only written in capitals.
     private static let capitalsOnly: Set<String> = [
         "aba", "tin", "ein", "itin", "nif", "cpf", "sin", "dni", "nie", "nino", "pan", "curp", "cnh", "ipp", "nhc", "tfn", "utr", "ni", "nric", "fin",
-        "ohip", "dl", "uhid",
+        "ohip", "dl", "uhid", "hkid",
     ]
 
     /// Abbreviations that are also code's or other words ("acc" in `reduce((acc, x) => …)`, "DL models"):

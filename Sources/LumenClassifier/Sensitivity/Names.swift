@@ -170,6 +170,9 @@ enum Names {
             scanCompoundSurnames(t, into: &found)
             scanSpeakers(t, model, into: &found)
         }
+        for k in found.indices where Chars.isHan(t.v[found[k].start]) {
+            trimChineseName(t, &found[k])
+        }
         found.sort { $0.start < $1.start }
         var last = -1
         for f in found where f.start >= last {
@@ -188,6 +191,21 @@ enum Names {
             }
         }
     }
+
+    /// A Chinese name's edges: a compound surname's first character before it belongs to it ("司马"
+    /// + "俊", read as 马俊), and a function word a compound surname's name ran into does not
+    /// ("诸葛亮为什么"). (A single surname's name keeps its reading: cut shorter, a candidate the
+    /// later filters drop as a word, "郁症跟", would come back as "郁症".)
+    private static func trimChineseName(_ t: ScalarText, _ f: inout Finding) {
+        func compound(at s: Int) -> Bool {
+            Chars.isHan(t[s]) && Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == t[s] && $0[1] == t[s + 1] })
+        }
+        if f.end - f.start <= 3, f.start >= 1, compound(at: f.start - 1) { f.start -= 1 }
+        if f.end - f.start == 4, compound(at: f.start), trailingFunctionWords.contains(t.v[f.end - 1]) { f.end -= 1 }
+    }
+
+    /// Function words a name runs into: 为 是 在 的 了 和 说 把 被 给 也 都 就 又 还 对 向 跟 从.
+    private static let trailingFunctionWords = ScalarBitmap(Set("为是在的了和说把被给也都就又还对向跟从".unicodeScalars.map(\.value)))
 
     /// A chat's speakers: in a transcript (three lines or more that start with two or three Han
     /// characters and a colon, one label said again), each label that is no common word and no kinship

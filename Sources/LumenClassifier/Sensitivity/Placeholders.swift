@@ -69,8 +69,27 @@ enum Placeholders {
     }
 
     /// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) and 2001:db8::/32 (RFC 3849).
+    /// RFC 5737's networks; public resolvers (a DNS question names 8.8.8.8 or 114.114.114.114, no
+    /// person's address); a netmask ("255.255.255.0").
     private static func documentationIP(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        documentationNetworks.contains { e - s >= $0.count && t.matches($0, at: s) }
+        if documentationNetworks.contains(where: { e - s >= $0.count && t.matches($0, at: s) }) { return true }
+        guard e - s <= 15 else { return false }
+        let text = t.string(s, e)
+        return publicResolvers.contains(text) || isNetmask(text)
+    }
+
+    private static let publicResolvers: Set<String> = [
+        "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222", "208.67.220.220", "114.114.114.114",
+        "114.114.115.115", "223.5.5.5", "223.6.6.6", "119.29.29.29", "180.76.76.76", "94.140.14.14", "76.76.2.0",
+    ]
+
+    /// Four octets whose bits are ones then zeros, starting with 255.
+    private static func isNetmask(_ text: String) -> Bool {
+        let octets = text.split(separator: ".").compactMap { UInt32($0) }
+        guard octets.count == 4, octets[0] == 255, octets.allSatisfy({ $0 <= 255 }) else { return false }
+        let bits = octets.reduce(UInt32(0)) { $0 << 8 | $1 }
+        let hostBits = ~bits
+        return hostBits & (hostBits &+ 1) == 0
     }
 
     /// The digits of `s..<e` as a number (nil past 19 digits).

@@ -133,6 +133,7 @@ struct SensitivityScanner: Sendable {
         var resolved = Self.resolve(raw)
         TechnicalTokens.apply(t, &resolved)
         Placeholders.weaken(t, &resolved)
+        resolved.removeAll { $0.type == .person && FamousPeople.contains(t, $0) }
         var customs: [Finding] = []
         custom.scan(t, into: &customs)
         let healthy = (topics ?? Topics.score(t, w)).contains { $0.topic == .health && $0.score >= 0.5 }
