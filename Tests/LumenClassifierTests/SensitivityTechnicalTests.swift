@@ -336,6 +336,16 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(people(text).isEmpty, "\(people(text))")
     }
 
+    /// A request's verb is no part of the name after it; tools and counts in Chinese text are no people
+    /// or phone numbers.
+    @Test func verbsToolsAndCounts() {
+        #expect(people("Summarize Abraham Lincoln's Gettysburg Address and compare it to Martin Luther King Jr.'s speech").isEmpty)
+        #expect(people("Summarize Kevin Alvarez's performance review") == ["Kevin Alvarez"])
+        #expect(people("服务器 192.168.1.10 ping 不通 192.168.1.1").isEmpty && people("用 Canvas 画一个钟表动画").isEmpty)
+        #expect(texts("Benchmark: 13812345678 iterations took 4.2s", .phone).isEmpty)
+        #expect(texts("我的手机 13812345678 打不通", .phone) == ["13812345678"])
+    }
+
     /// A compound surname is part of the name; private people are still found.
     @Test func compoundSurnamesAndPrivatePeople() {
         #expect(people("请把报告发给司马俊") == ["司马俊"])

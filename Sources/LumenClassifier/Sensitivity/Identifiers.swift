@@ -332,7 +332,10 @@ enum Identifiers {
         if !c.parens && n >= 11 && n <= 13 && mobileShape && spacesOrDashes {
             var d = c.digits[...]
             if c.plus && n == 13 && d.starts(with: [8, 6]) { d = d.dropFirst(2) }
-            if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end) {
+            // "13812345678 iterations": a count.
+            if d.count == 11 && d.first == 1 && d[d.startIndex + 1] >= 3 && !t.isDigit(c.end)
+                && !(single && wordAfter(t, c.end, in: Lexicon.measureUnits))
+            {
                 // "Job id 13419707773": an id that happens to have the shape, unless a phone word says otherwise.
                 if single && !c.plus && t.hasContext(Lexicon.identifierContext, before: c.start, window: 10)
                     && !t.hasContext(Lexicon.phoneContext, before: c.start, window: 30)

@@ -26,6 +26,7 @@ enum Lexicon {
         ms us ns s sec secs second seconds min mins minute minutes h hr hrs hour hours day days
         b kb mb gb tb kib mib gib tib byte bytes bit bits px pt em rem dpi fps hz khz mhz ghz
         tokens token chars characters lines rows items requests req rps qps km m cm mm kg g mg lb lbs
+        iterations iteration times ops cycles steps samples records users loops runs epochs
         """)
     static let postcodeContext = ContextWords(["zip", "postal", "postcode", "邮编", "邮政编码", "〒", "郵便番号", "우편번호"])
     /// Words for a passport, in the languages Lumen reads (lower case).
@@ -198,6 +199,7 @@ enum Lexicon {
         function method module package library framework plugin script compile runtime latency qps tps uid uuid pid
         url uri ip id ok app web wifi usb vpn cdn seo blog refactor rebase hotfix unittest mutex readme logout grafana
         kubectl nodejs webhook localhost stdout stderr markdown workspace workspaces repo repos repository codebase
+        ping traceroute curl wget telnet netstat celery canvas word outlook onenote notion figma slack zoom
         monorepo diff linter formatter toolchain crate crates cargo sandbox snippet codex mcp agent agents gems
         opus sonnet haiku gemini llama mistral mixtral qwen deepseek gemma grok copilot desktop worktree cwd
         bitwarden lastpass keepass keepassxc dashlane onepassword bluetooth pooling squared softmax relu dropout embedding embeddings

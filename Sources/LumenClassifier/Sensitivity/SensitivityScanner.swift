@@ -133,6 +133,7 @@ struct SensitivityScanner: Sendable {
         var resolved = Self.resolve(raw)
         TechnicalTokens.apply(t, &resolved)
         Placeholders.weaken(t, &resolved)
+        for k in resolved.indices where resolved[k].type == .person { FamousPeople.trimLeadingVerb(t, &resolved[k]) }
         resolved.removeAll { $0.type == .person && FamousPeople.contains(t, $0) }
         var customs: [Finding] = []
         custom.scan(t, into: &customs)
