@@ -289,6 +289,7 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         "variable \"aws_access_key\" { default = \"AKIAXXXXXXXXXXXXXXXX\" }",
         "abcdef.0123456789abcdef is the format, and 1.2.3.4567890 a version",
         "order 110105710923152 shipped yesterday",
+        "The jwt.io sample token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c decodes how?",
     ])
     func digestsIdsAndPlaceholders(text: String) {
         let acted = classifier.findings(in: text).filter { $0.score >= 0.5 && ($0.type.isSecret || $0.type == .creditCard) }
@@ -359,6 +360,8 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(texts("我家在北京市朝阳区望京西园三区312号楼2单元1102，物业电话多少？", .streetAddress) == ["北京市朝阳区望京西园三区312号楼2单元1102"])
         #expect(texts("住在成都市武侯区棕北小区二期5栋3单元1203", .streetAddress) == ["成都市武侯区棕北小区二期5栋3单元1203"])
         #expect(texts("这个区的人口是多少", .streetAddress).isEmpty)
+        // Only a numbered zone or phase: "…二区王艳总结星期" is no address that runs on to 星期.
+        #expect(texts("10月29号歙县二区王艳总结星期10月29日", .streetAddress).allSatisfy { !$0.contains("星期") })
     }
 
     /// Hong Kong and Taiwan identity numbers after their labels.

@@ -56,14 +56,16 @@ enum ChineseAddresses {
         add("区 县 旗 新区 开发区", .district)
         add("镇 乡 街道 村 社区 屯", .town)
         add("路 街 大街 大道 道 巷 胡同 里 弄 环路 公路", .road)
-        add("小区 花园 大厦 公寓 新村 家园 苑 园 园区 科技园 产业园 工业园 广场 大楼 中心 商城 城 府 庭 湾 里弄 宿舍 村委 区 期", .estate)
+        add("小区 花园 大厦 公寓 新村 家园 苑 园 园区 科技园 产业园 工业园 广场 大楼 中心 商城 城 府 庭 湾 里弄 宿舍 村委", .estate)
         return out.sorted { $0.count > $1.count }
     }()
 
-    /// Suffixes after a number: 12号, 3弄, 5栋, 2单元, 301室.
+    /// Suffixes after a number: 12号, 3弄, 5栋, 2单元, 301室, 三区, 二期.
     private static let numberSuffixes: [Word] = {
         var out: [Word] = []
         for w in list("号 弄 巷 号院") { out.append(Word((0..<w.count).map(w.at), .number)) }
+        // A complex's numbered zone or phase: "三区", "二期", "A区".
+        for w in list("区 期") { out.append(Word((0..<w.count).map(w.at), .estate)) }
         for w in list("栋 幢 座 单元 楼 层 室 号楼 号房 户 门") { out.append(Word((0..<w.count).map(w.at), .unit)) }
         return out.sorted { $0.count > $1.count }
     }()

@@ -28,6 +28,7 @@ enum Placeholders {
         case .iban: return exampleIBANs.contains(alphanumerics(t, f.start, f.end))
         case .awsAccessKey, .genericSecret: return exampleSuffixes.contains { endsWith(t, f.end, $0, start: f.start) }
         case .githubToken: return f.end - f.start == 40 && exampleTokens.contains(t.string(f.start, f.end))
+        case .jwt: return f.end - f.start == jwtIOSample.count && t.string(f.start, f.end) == jwtIOSample
         case .person:
             return f.end - f.start <= 20 && placeholderNameStarts.contains(Chars.lowerASCII(t.v[f.start]))
                 && placeholderNames.contains(t.string(f.start, f.end).lowercased())
@@ -43,6 +44,9 @@ enum Placeholders {
     private static let exampleDomains = ["example.com", "example.net", "example.org"].map(Chars.scalars)
     private static let reservedTLDs = [".example", ".test", ".invalid", ".localhost"].map(Chars.scalars)
     private static let documentationNetworks = ["192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:", "2001:0db8:"].map(Chars.scalars)
+    /// The token jwt.io shows ("John Doe", signed with "your-256-bit-secret"), pasted in questions about JWTs.
+    private static let jwtIOSample =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
     private static let exampleSuffixes = ["example", "examplekey"].map(Chars.scalars)
 
     /// example.com / .net / .org and their subdomains, and the reserved top-level names.
