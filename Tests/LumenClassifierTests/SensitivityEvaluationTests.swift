@@ -132,6 +132,54 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     }
 }
 
+/// The tenth probe (`data/privacy-probe-j.jsonl`, 2026-12-07): 292 prompts a helper wrote without the
+/// detectors, as apps and coding agents send them, in English and Chinese: 155 carry a value (keys of
+/// many vendors, Chinese platforms' keys, identity numbers, people, addresses, a named person's health),
+/// alone or inside code, JSON tool output and logs; 137 are developer text and general questions that
+/// must carry none (digests, ids, placeholders, famous people, tools in Chinese text). Each value names
+/// the finding types that count for it. Blind: 143 of 155 caught, 42 of 137 negatives with a finding a
+/// policy acts on; after the fixes it led to, 153 and 15 (left: a Uyghur name with its middle dot, a
+/// lower-case English name, Chinese words read as names, a public IP, default database passwords).
+@Suite struct UnseenTextProbeFloorTests {
+    @Test func tenthProbeHoldsItsFloors() throws {
+        let url = Harness.repoRoot.appendingPathComponent("data").appendingPathComponent("privacy-probe-j.jsonl")
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(rows.count == 292)
+        let classifier = Classifier()
+        var caught = 0
+        var positives = 0
+        var flagged = 0
+        var negatives = 0
+        for row in rows {
+            let text = try #require(row["text"] as? String)
+            let scalars = Array(text.unicodeScalars)
+            let findings = classifier.findings(in: text).filter { $0.score >= 0.5 }
+            guard row["group"] as? String != "neg" else {
+                negatives += 1
+                if !findings.isEmpty { flagged += 1 }
+                continue
+            }
+            positives += 1
+            let types = Set((row["types"] as? [String]) ?? [])
+            let all = ((row["targets"] as? [String]) ?? []).allSatisfy { target in
+                let value = Array(target.unicodeScalars)
+                guard
+                    let start = (0...max(0, scalars.count - value.count)).first(where: {
+                        Array(scalars[$0..<min(scalars.count, $0 + value.count)]) == value
+                    })
+                else { return true }
+                return findings.contains { $0.start < start + value.count && $0.end > start && (types.isEmpty || types.contains($0.type.rawValue)) }
+            }
+            if all { caught += 1 }
+        }
+        #expect(positives == 155 && negatives == 137)
+        #expect(caught >= 152, "\(caught) of \(positives) caught")
+        #expect(flagged <= 17, "\(flagged) of \(negatives) negatives with a finding")
+    }
+}
+
 /// End-to-end: the built `lumen` binary (env LUMEN_BIN, else .build/debug/lumen).
 @Suite struct ClassifyCLITests {
     private var binary: String? { Harness.hasBinary ? Harness.binary : nil }
