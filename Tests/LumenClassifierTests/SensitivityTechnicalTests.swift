@@ -355,6 +355,18 @@ private func strong(_ text: String, _ type: FindingType) -> [String] {
         #expect(people("张伟在北京工作，电话13812345678").contains("张伟"))
     }
 
+    /// Uyghur and other names written with a middle dot are one name; a housing estate's or a title's
+    /// dotted name is none; famous ones stay out.
+    @Test func dottedNames() {
+        #expect(people("阿不都热合曼·买买提 的报销单被退回了") == ["阿不都热合曼·买买提"])
+        #expect(people("买买提·艾力明天来上班") == ["买买提·艾力"])
+        #expect(people("古丽娜尔·阿不都拉是我们的会计") == ["古丽娜尔·阿不都拉"])
+        #expect(people("请联系艾尔肯·吐尔逊") == ["艾尔肯·吐尔逊"])
+        #expect(people("德国财政部长佩尔·施泰因布吕克18日放出狠话") == ["佩尔·施泰因布吕克"])
+        #expect(people("《哈利·波特》第一部").isEmpty && people("比尔·盖茨创办了微软").isEmpty)
+        #expect(!people("龙湖·花墅香醍营销主管颜龙").contains { $0.contains("·") })
+    }
+
     /// A residential address runs through its zone, building, unit and flat.
     @Test func chineseAddressesRunToTheFlat() {
         #expect(texts("我家在北京市朝阳区望京西园三区312号楼2单元1102，物业电话多少？", .streetAddress) == ["北京市朝阳区望京西园三区312号楼2单元1102"])

@@ -168,6 +168,20 @@ enum Names {
             scanCued(t, model, into: &found)
             scanTitled(t, model, into: &found)
             scanCompoundSurnames(t, into: &found)
+            var dotted: [Finding] = []
+            scanDottedNames(t, model, into: &dotted)
+            for d in dotted {
+                // The model's reading stands where it is a dotted name itself, two characters or more on
+                // each side ("詹姆斯·卡梅隆" in "詹姆斯·卡梅隆执导"); its fragments give way ("佩尔" and "吕克"
+                // in "佩尔·施泰因布吕克", "古丽娜尔·阿" in "古丽娜尔·阿不都拉").
+                let overlapping = found.filter { $0.start < d.end && $0.end > d.start }
+                let whole = overlapping.contains { f in
+                    (f.start + 2..<max(f.start + 2, f.end - 2)).contains { ChineseNameScanner.isSeparator(t.v[$0]) }
+                }
+                if whole { continue }
+                found.removeAll { $0.start < d.end && $0.end > d.start }
+                found.append(d)
+            }
             scanSpeakers(t, model, into: &found)
         }
         for k in found.indices where Chars.isHan(t.v[found[k].start]) {
@@ -190,6 +204,62 @@ enum Names {
                 }
             }
         }
+    }
+
+    /// A name written with a middle dot between its parts, as Uyghur, Kazakh, Tibetan and foreign names
+    /// are in Chinese ("阿不都热合曼·买买提", "古丽娜尔·阿不都拉", "艾尔肯·吐尔逊"): two to seven Han characters on
+    /// each side of the dot, the run ending at the text's punctuation, a space or a word a name does not
+    /// hold (的, 是, 明天, a verb such as 联系 before it); not inside a title's brackets (《哈利·波特》).
+    private static func scanDottedNames(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
+        func commonWord(_ s: Int) -> Bool { Double(model.word(t, s, s + 2)) >= ChineseNameScanner.frequentWord }
+        var i = 1
+        while i + 2 < t.count {
+            defer { i += 1 }
+            guard ChineseNameScanner.isSeparator(t.v[i]), t.v[i] != 0x2D, Chars.isHan(t.v[i - 1]), Chars.isHan(t.v[i + 1]) else { continue }
+            var s = i
+            while s > 0 && i - s < 7 && Chars.isHan(t.v[s - 1]) && !dottedNameStops.contains(t.v[s - 1]) && !(s >= 2 && commonWord(s - 2)) {
+                s -= 1
+            }
+            var e = i + 1
+            while e < t.count && e - i - 1 < 7 && Chars.isHan(t.v[e]) && !dottedNameStops.contains(t.v[e]) && !(e > i + 2 && commonWord(e)) {
+                e += 1
+            }
+            guard i - s >= 2, e - i - 1 >= 2, !insideTitle(t, s) else { continue }
+            // A name: a part of a Uyghur, Kazakh or Tibetan name in it, or every character one seen in
+            // transliterated names (not "龙湖·花墅香醍", a housing estate's name).
+            let named =
+                minorityNameParts.contains { part in (s...(e - part.count)).contains { k in (0..<part.count).allSatisfy { t.v[k + $0] == part[$0] } }
+                }
+                || (s..<e).allSatisfy { $0 == i || model.row(t.v[$0]).inTranslit }
+            guard named else { continue }
+            out.append(Finding(type: .person, start: s, end: e, score: 0.8))
+            i = e
+        }
+    }
+
+    /// Parts of Uyghur, Kazakh and Tibetan names as Chinese writes them (they are rare in the
+    /// transliterations of European names the model knows).
+    private static let minorityNameParts: [[UInt32]] =
+        """
+        阿不都 阿卜杜 买买提 麦麦提 艾力 古丽 热依拉 阿依 努尔 吐尔逊 艾尔肯 阿布 热合曼 依明 卡德尔 帕提 迪丽 吾买尔 肉孜 托合提 依力
+        米吉提 伊力 买合木提 阿力木 艾合买提 吐逊 牙生 玉苏甫 阿木提 尼亚孜 巴哈尔 再努尔 阿孜 木合塔尔 艾买提 库尔班 塔依尔 斯迪克
+        扎西 次仁 多吉 卓玛 央金 格桑 旺堆 达瓦 加措 努尔兰 叶尔兰 别克 哈力 马合 阿斯哈尔 热娜 孜 排 扎 吉 娜
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { $0.count >= 2 }.map { $0.unicodeScalars.map(\.value) }
+
+    /// Characters that end a dotted name's run: function words, time words' first characters and the
+    /// verbs and nouns that stand next to a name (联系, 告诉, 同事, 老师).
+    private static let dottedNameStops = ScalarBitmap(
+        Set("的是和与及跟向对在给把被请让叫由将从为说问找联系知送交告诉事理师生士员们我你他她有到了明今昨来去已会要也先今年月日前后上下里中说".unicodeScalars.map(\.value)))
+
+    /// Whether `s` is inside 《…》 (a title: "《哈利·波特》").
+    private static func insideTitle(_ t: ScalarText, _ s: Int) -> Bool {
+        var k = s - 1
+        while k >= 0 && s - k < 20 {
+            if t.v[k] == 0x300A { return true }  // 《
+            if t.v[k] == 0x300B { return false }  // 》
+            k -= 1
+        }
+        return false
     }
 
     /// A Chinese name's edges: a compound surname's first character before it belongs to it ("司马"
