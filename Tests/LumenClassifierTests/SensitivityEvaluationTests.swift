@@ -138,8 +138,8 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 /// alone or inside code, JSON tool output and logs; 137 are developer text and general questions that
 /// must carry none (digests, ids, placeholders, famous people, tools in Chinese text). Each value names
 /// the finding types that count for it. Blind: 143 of 155 caught, 42 of 137 negatives with a finding a
-/// policy acts on; after the fixes it led to, 153 and 15 (left: a Uyghur name with its middle dot, a
-/// lower-case English name, Chinese words read as names, a public IP, default database passwords).
+/// policy acts on; after the fixes it led to, 154 and 14 (left: a lower-case English name, Chinese words
+/// read as names, a public IP, default database passwords).
 @Suite struct UnseenTextProbeFloorTests {
     @Test func tenthProbeHoldsItsFloors() throws {
         let url = Harness.repoRoot.appendingPathComponent("data").appendingPathComponent("privacy-probe-j.jsonl")
@@ -175,8 +175,8 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
             if all { caught += 1 }
         }
         #expect(positives == 155 && negatives == 137)
-        #expect(caught >= 152, "\(caught) of \(positives) caught")
-        #expect(flagged <= 17, "\(flagged) of \(negatives) negatives with a finding")
+        #expect(caught >= 153, "\(caught) of \(positives) caught")
+        #expect(flagged <= 16, "\(flagged) of \(negatives) negatives with a finding")
     }
 }
 
