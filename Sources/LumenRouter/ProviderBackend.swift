@@ -54,8 +54,20 @@ package struct ProviderBackend: ChatBackend {
     /// quietly of another shape than asked for (another target, or a 400 when this is the primary):
     /// a JSON output format, several choices, log probabilities, the deprecated function fields.
     /// (An Anthropic client's own body cannot ask for these.)
+    /// An OpenAI-compatible target refuses a file given by URL (an Anthropic client's document by
+    /// URL): Chat Completions takes a file's data or id only, and the URL would be lost or refused.
     package func validate(_ request: ChatCompletionRequest) throws(RouterError) {
-        guard target.kind == .anthropic else { return }
+        guard target.kind == .anthropic else {
+            for (index, message) in request.messages.enumerated() {
+                guard case .parts(let parts) = message.content else { continue }
+                for part in parts where part.type == "file" && part.extra["file"]?["file_url"] != nil {
+                    throw .invalidRequest(
+                        "messages[\(index)] has a document given by URL, which an OpenAI-compatible target does not read (Chat Completions takes a file as 'file_data' or 'file_id'); send its data as base64, or route it to an Anthropic target.",
+                        param: "messages[\(index)].content", code: "unsupported_by_target")
+                }
+            }
+            return
+        }
         if let format = request.responseFormat, format["type"]?.stringValue != "text" {
             throw .invalidRequest(
                 "The Anthropic target has no '\(format["type"]?.stringValue ?? "structured")' output mode ('response_format'); an OpenAI-compatible target or the embedded model can constrain the answer.",

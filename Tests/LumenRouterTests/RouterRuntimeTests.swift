@@ -106,4 +106,74 @@ import Testing
         await runtime.shutdown()
         await upstream.shutdown()
     }
+
+    /// An Anthropic client's document given by URL: an OpenAI-compatible target cannot read it, so the
+    /// rule's Anthropic fallback serves it with the document intact; with no such fallback the client
+    /// gets a 400 that says so (it was a 502, the URL taken for unscreened binary data), and nothing
+    /// leaves.
+    @Test func aDocumentByURLGoesToATargetThatReadsIt() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-docurl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let upstream = try await FakeUpstream.start(host: "127.0.0.1", port: 0, options: FakeUpstreamOptions(anthropic: true))
+        func runtime(fallback: Bool) async throws -> RouterRuntime {
+            let path = dir.appendingPathComponent("policy-\(fallback).yaml").path
+            try """
+            name: document-url
+            targets:
+              - name: openai
+                kind: openai
+                base_url: http://127.0.0.1:\(upstream.port)/v1
+                model: fake-openai
+              - name: claude
+                kind: anthropic
+                base_url: http://127.0.0.1:\(upstream.port)/v1
+                model: fake-claude
+            default:
+              route: openai
+              fallback: [\(fallback ? "claude" : "")]
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return try await RouterRuntime.start(
+                RouterRuntime.Configuration(policyPath: path, auditDirectory: dir.appendingPathComponent("audit-\(fallback)").path),
+                logger: Logger(label: "test"))
+        }
+        let body = try WireJSON.decode(
+            JSONValue.self,
+            from: #"""
+                {"model":"auto","max_tokens":50,"messages":[{"role":"user","content":[
+                  {"type":"document","source":{"type":"url","url":"https://docs.example.org/report.pdf"}},
+                  {"type":"text","text":"Summarise the report."}]}]}
+                """#)
+        let inbound = try AnthropicInbound.decode(body)
+        let file = inbound.conversation.messages[0].content
+        guard case .parts(let parts) = file else {
+            Issue.record("the document is not a part: \(file)")
+            return
+        }
+        #expect(parts[0].type == "file" && parts[0].extra["file"]?["file_url"] == "https://docs.example.org/report.pdf")
+
+        let served = try await runtime(fallback: true)
+        guard case .completion(_, let info) = try await served.router.handle(inbound, caller: Caller(requestID: "d1", tenant: "t", keyID: "k"))
+        else {
+            Issue.record("expected a completion")
+            return
+        }
+        #expect(info.target == "claude", "\(info.target)")
+        let sent = await upstream.recordedRequests()
+        #expect(sent.map(\.path) == ["/v1/messages"], "\(sent.map(\.path))")
+        #expect(sent.first?.body.contains(#""url":"https://docs.example.org/report.pdf""#) == true, "\(sent.first?.body ?? "")")
+        await served.shutdown()
+
+        let refusing = try await runtime(fallback: false)
+        await #expect {
+            try await refusing.router.handle(inbound, caller: Caller(requestID: "d2", tenant: "t", keyID: "k"))
+        } throws: { error in
+            guard let error = error as? RouterError else { return false }
+            return error.status == 400 && error.code == "unsupported_by_target" && error.message.contains("document given by URL")
+        }
+        #expect(await upstream.recordedRequests().count == 1)
+        await refusing.shutdown()
+        await upstream.shutdown()
+    }
 }

@@ -272,7 +272,8 @@ package enum AnthropicInbound {
         }
     }
 
-    /// An image or a document as a content part (base64 data as a data URI, a URL as is).
+    /// An image or a document as a content part (base64 data as a data URI, a URL as is: a document's
+    /// as the file's `file_url`, which only an Anthropic target reads).
     static func mediaPart(_ block: JSONValue, at path: String) throws(InboundError) -> ContentPart {
         let source = block["source"]
         let url: String
@@ -282,6 +283,9 @@ package enum AnthropicInbound {
             url = "data:\(media);base64,\(source?["data"]?.stringValue ?? "")"
         case "url":
             url = source?["url"]?.stringValue ?? ""
+            if block["type"]?.stringValue != "image" {
+                return ContentPart(type: "file", extra: ["file": ["file_url": .string(url)]])
+            }
         case "text":
             return .text(source?["data"]?.stringValue ?? "")
         case "content":

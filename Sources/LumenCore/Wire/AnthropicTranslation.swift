@@ -148,12 +148,19 @@ package enum AnthropicTranslation {
                     }
                     return ["type": "image", "source": try imageSource(url, at: index)]
                 case "file":
-                    // A PDF (or plain text) as a data URL: Anthropic's `document` block.
-                    guard let data = part.extra["file"]?["file_data"]?.stringValue, data.hasPrefix("data:") else {
+                    // A PDF (or plain text) as a data URL, or a document's URL: Anthropic's `document` block.
+                    let source: JSONValue
+                    if let url = part.extra["file"]?["file_url"]?.stringValue, !url.hasPrefix("data:") {
+                        source = ["type": "url", "url": .string(url)]
+                    } else if let data = part.extra["file"]?["file_data"]?.stringValue ?? part.extra["file"]?["file_url"]?.stringValue,
+                        data.hasPrefix("data:")
+                    {
+                        source = try imageSource(data, at: index)
+                    } else {
                         throw TranslationError(
-                            "messages[\(index)]: a file part reaches Anthropic only with 'file_data' as a data URL (not a file_id)")
+                            "messages[\(index)]: a file part reaches Anthropic only as a data URL or a URL (not a file_id)")
                     }
-                    var block: [String: JSONValue] = ["type": "document", "source": try imageSource(data, at: index)]
+                    var block: [String: JSONValue] = ["type": "document", "source": source]
                     if let name = part.extra["file"]?["filename"]?.stringValue { block["title"] = .string(name) }
                     return .object(block)
                 default:

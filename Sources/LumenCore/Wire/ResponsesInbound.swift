@@ -322,7 +322,7 @@ package enum ResponsesInbound {
             return ContentPart(type: "image_url", extra: ["image_url": .object(image)])
         case "input_file":
             var file: [String: JSONValue] = [:]
-            for key in ["file_data", "file_id", "filename"] { if let v = part[key] { file[key] = v } }
+            for key in ["file_data", "file_id", "file_url", "filename"] { if let v = part[key] { file[key] = v } }
             return ContentPart(type: "file", extra: ["file": .object(file)])
         default:
             throw InboundError("\(path): content part type '\(part["type"]?.stringValue ?? "?")' is not supported", param: path)

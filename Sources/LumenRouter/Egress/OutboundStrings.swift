@@ -182,6 +182,8 @@ package enum OutboundStrings {
                     return isDataURI(text) ? .binary : .fixed
                 case ("input_audio", 6) where path.key(5) == "data": return .binary
                 case ("file", 6) where path.key(5) == "file_data": return .binary
+                case ("file", 6) where path.key(5) == "file_url":  // a document's URL (an Anthropic client's)
+                    return isDataURI(text) ? .binary : .fixed
                 case ("file", 6) where path.key(5) == "filename": return .text
                 default: return .fixed
                 }

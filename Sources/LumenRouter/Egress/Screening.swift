@@ -184,7 +184,7 @@ package enum Screening {
         "description", "parameters", "strict", "properties", "required", "items", "enum", "additionalProperties", "anyOf",
         "oneOf", "allOf", "title", "default", "format", "minimum", "maximum", "minLength", "maxLength", "minItems",
         "maxItems", "pattern", "const", "$defs", "definitions", "$ref", "$schema", "text", "image_url", "url", "detail",
-        "input_audio", "data", "file", "file_data", "file_id", "filename", "refusal", "audio", "temperature", "top_p",
+        "input_audio", "data", "file", "file_data", "file_id", "file_url", "filename", "refusal", "audio", "temperature", "top_p",
         "max_tokens", "max_completion_tokens", "stop", "seed", "user", "n", "stream", "stream_options", "include_usage",
         "tools", "tool_choice", "response_format", "json_schema", "schema", "metadata", "logit_bias", "logprobs",
         "top_logprobs", "frequency_penalty", "presence_penalty", "parallel_tool_calls", "reasoning_effort", "service_tier",
