@@ -848,6 +848,22 @@ private func strongNames(_ text: String) -> [String] {
         #expect(basic.map(\.type) == [.genericSecret], "\(basic)")
     }
 
+    /// A base64 run that decodes to text holding an identifier is that identifier: an e-mail address
+    /// in a Kubernetes Secret, an SSN in an encoded JSON cookie, a card in an encoded form body (they
+    /// left the machine encoded). Encoded text with none (a host and port) is nothing.
+    @Test func identifiersInsideBase64() {
+        let email = "bWFyaWEuZ29uemFsZXpAZmFzdG1haWwuY29t"  // maria.gonzalez@fastmail.com
+        #expect(found("data:\n  SMTP_USER: \(email)\n", .email) == [email])
+        let cookie = "eyJzc24iOiAiNTM2LTIyLTg3MTQiLCAibmFtZSI6ICJNLiBUaG9ybnRvbiJ9"  // {"ssn": "536-22-8714", …}
+        #expect(found("Cookie: session=\(cookie)", .usSSN) == [cookie])
+        let card = "Y2FyZD00NTM5IDE3MjYgMzg0OSAxMDU5"  // card=4539 1726 3849 1059
+        #expect(found("body (base64): \(card)", .creditCard) == [card])
+        for text in ["config: c2VydmVyPWRiLmludGVybmFsIHBvcnQ9NTQzMiB1c2VyPWFwcA==", "echo aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhlIHN5c3RlbQ=="]
+        {
+            #expect(classifier.findings(in: text).filter { $0.score >= 0.5 }.isEmpty, "\(text): \(classifier.findings(in: text))")
+        }
+    }
+
     /// `\uXXXX` escapes (a JSON string from a Python tool, a string literal) read as the scalars
     /// they stand for, and a finding covers the whole escape; a lone surrogate or a cut escape is text.
     @Test func unicodeEscapesReadDecoded() {

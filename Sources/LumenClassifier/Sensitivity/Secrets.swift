@@ -1466,8 +1466,8 @@ enum Secrets {
                 t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && spans.awsKeyNear(i, e))
             {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.75))
-            } else if end - i <= 4096, encodesASecret(t, i, end) {
-                out.append(Finding(type: .genericSecret, start: i, end: end, score: 0.9))
+            } else if end - i <= 4096, let encoded = encodedValue(t, i, end) {
+                out.append(Finding(type: encoded.type, start: encoded.start, end: end, score: 0.9))
             }
         }
     }
@@ -1524,21 +1524,35 @@ enum Secrets {
 
     private static func base64Char(_ c: UInt32) -> Bool { alnum(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }
 
-    /// A base64 run (standard or URL-safe alphabet) that decodes to text in which the secret
-    /// detectors find a secret: a Kubernetes Secret's `DATABASE_URL`, an encoded `.env` line, a
-    /// registry's `auth`. Random runs (hashes, identifiers, images) fail the first bytes' test.
-    private static func encodesASecret(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+    /// What a base64 run (standard or URL-safe alphabet) encodes, when it decodes to text in which
+    /// the detectors find a secret (a Kubernetes Secret's `DATABASE_URL`, an encoded `.env` line, a
+    /// registry's `auth`: `.genericSecret`) or a structured identifier or labelled number (an encoded
+    /// e-mail address, card or identity number in a Secret's data or a cookie: that type). Random
+    /// runs (hashes, identifiers, images) fail the first bytes' test. The value of a `name=value`
+    /// run (a cookie, a query) starts after its last '=' but the padding: that start is returned.
+    private static func encodedValue(_ t: ScalarText, _ s: Int, _ e: Int) -> (type: FindingType, start: Int)? {
         var e = e
         while e > s && t.v[e - 1] == 0x3D { e -= 1 }
-        guard e - s >= 20, (e - s) % 4 != 1 else { return false }
+        let s = ((s..<e).last { t.v[$0] == 0x3D } ?? s - 1) + 1
+        guard e - s >= 20, (e - s) % 4 != 1 else { return nil }
         // The first 12 scalars decode to 9 bytes: all printable, or the run is no encoded text.
-        guard let head = base64Decode(t, s, s + 12), head.allSatisfy(printable) else { return false }
-        guard let bytes = base64Decode(t, s, e), bytes.count >= 12 else { return false }
+        guard let head = base64Decode(t, s, s + 12), head.allSatisfy(printable) else { return nil }
+        guard let bytes = base64Decode(t, s, e), bytes.count >= 12 else { return nil }
         var readable = 0
         for b in bytes where printable(b) { readable += 1 }
-        guard readable * 20 >= bytes.count * 19 else { return false }
+        guard readable * 20 >= bytes.count * 19 else { return nil }
         let decoded = ScalarText(String(decoding: bytes, as: UTF8.self))
-        return SensitivityScanner.secretsAndIdentifiers(decoded).contains { $0.type.isSecret }
+        var raw = SensitivityScanner.secretsAndIdentifiers(decoded)
+        StructuredFields.scan(decoded, into: &raw)  // {"ssn": "…"}: the values fields name
+        var found = SensitivityScanner.resolve(raw)
+        TechnicalTokens.apply(decoded, &found)
+        Placeholders.weaken(decoded, &found)  // user@example.com is a placeholder encoded too
+        if found.contains(where: { $0.type.isSecret && $0.score >= 0.5 }) { return (.genericSecret, s) }
+        // An IP address is left out: encoded configuration names hosts, and an address alone is weak.
+        let identifier = found.first { f in
+            f.score >= 0.5 && f.type != .ipAddress && (f.type.isStructuredIdentifier || f.type.isLabelledNumber)
+        }
+        return identifier.map { ($0.type, s) }
     }
 
     @inline(__always) private static func printable(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 }

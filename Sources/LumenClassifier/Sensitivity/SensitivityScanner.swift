@@ -129,9 +129,12 @@ struct SensitivityScanner: Sendable {
         JapaneseNames.scan(t, into: &raw)
         StructuredFields.scan(t, into: &raw)
         // Only a secret or an identifier covers a run; a name or an address guessed on it does not.
+        let scanned = raw.count
         Secrets.scanHighEntropy(t, covered: raw.filter { !TechnicalTokens.isOverridable($0.type) }, into: &raw)
+        // A phone or an SSN read in a base64 run's decoded text is one, however technical the run.
+        let decoded = raw[scanned...].filter { TechnicalTokens.isOverridable($0.type) }.map { $0.start..<$0.end }
         var resolved = Self.resolve(raw)
-        TechnicalTokens.apply(t, &resolved)
+        TechnicalTokens.apply(t, &resolved, decoded: decoded)
         Placeholders.weaken(t, &resolved)
         for k in resolved.indices where resolved[k].type == .person { FamousPeople.trimLeadingVerb(t, &resolved[k]) }
         resolved.removeAll { $0.type == .person && FamousPeople.contains(t, $0) }

@@ -263,9 +263,10 @@ enum TechnicalTokens {
         type == .person || type == .streetAddress || type == .phone || type == .dateOfBirth || type == .usSSN
     }
 
-    /// Drops personal-data findings that overlap a technical token, drops loopback, unspecified and
-    /// private-network IP addresses, and widens every finding to whole ASCII tokens.
-    static func apply(_ t: ScalarText, _ findings: inout [Finding]) {
+    /// Drops personal-data findings that overlap a technical token (not those read in the decoded
+    /// text of a base64 run, `decoded`), drops loopback, unspecified and private-network IP addresses,
+    /// and widens every finding to whole ASCII tokens.
+    static func apply(_ t: ScalarText, _ findings: inout [Finding], decoded: [Range<Int>] = []) {
         guard !findings.isEmpty else { return }
         // An SSN written with dots and named as one ("SSN 078.05.1120", scored 0.95) is one, however
         // version-like its dots.
@@ -284,7 +285,9 @@ enum TechnicalTokens {
             guard f.type == .phone, t[f.start] == 0x2B, t[f.start - 1] == 0x3A || t[f.start - 1] == 0x3D else { return false }
             return (f.start..<f.end).filter { t.isDigit($0) }.count >= 10
         }
-        func mayBeDropped(_ f: Finding) -> Bool { isOverridable(f.type) && !namedDottedSSN(f) && !fileNamedSSN(f) && !fieldPhone(f) }
+        func mayBeDropped(_ f: Finding) -> Bool {
+            isOverridable(f.type) && !namedDottedSSN(f) && !fileNamedSSN(f) && !fieldPhone(f) && !decoded.contains(f.start..<f.end)
+        }
         // The technical tokens where a finding may be dropped, each read once (finding each one's again
         // per finding was quadratic in a long token: "aB3aB3…" of 60 KB took a minute), and only those:
         // reading every token of a prose prompt cost a tenth of its classification.
