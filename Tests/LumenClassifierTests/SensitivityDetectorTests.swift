@@ -817,6 +817,22 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("我和张伟去了张家界。", .person) == ["张伟"])
     }
 
+    /// Everyday words the dictionary tags as names (李子, 张开, 叶子, 胡子, 阳光, 许可) and a surname
+    /// character that ends the word before it (抑郁症, 夸张地) are no names; a tagged word whose second
+    /// character is a given name's (李娜) or a foreign name's (马丁) is one, and so is a name after a
+    /// title that ends in a word with its surname (县长于有斌: "长于" is a word too).
+    @Test func everydayWordsTaggedAsNamesAreNoNames() {
+        for text in [
+            "我今天买了李子。", "请张开嘴巴，说啊。", "叶子都黄了。", "他的胡子很长。", "今天阳光很好。", "规划许可已经批下来了。", "他得了抑郁症，很难受。",
+            "毫不夸张地说，这是最好的。",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text): \(found(text, .person))")
+        }
+        #expect(found("我的同事李娜明天来。", .person) == ["李娜"])
+        #expect(found("马丁在会议室等你。", .person) == ["马丁"])
+        #expect(found("首先有请副县长于有斌致辞。", .person) == ["于有斌"])
+    }
+
     /// Brands whose first character is also a surname are no names (华为, 荣耀 after 和, 金山文档);
     /// a name that only contains such a pair after its surname still is.
     @Test func chineseBrandsAreNoNames() {

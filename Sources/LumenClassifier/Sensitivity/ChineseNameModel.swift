@@ -218,6 +218,28 @@ final class ChineseNameScanner: Sendable {
     /// The word value (log(frequency / 300) + 1) from which a two-character word is never a name.
     static let frequentWord = 1.0
 
+    /// Whether t[s..<e] is a two-character word the dictionary tags as a name that is an ordinary word
+    /// as often ("李子", "张开", "叶子", "阳光", "许可"; `ChineseTaggedWords`), or a figure of history
+    /// ("曹操", "乾隆"): not when its second character is common in given names ("李娜", "李俊",
+    /// "张宁") or both characters are transliteration characters ("马丁", "布朗": a foreign name).
+    /// (A third character after one is a name's as often: "张大千", "金石开".)
+    func isTaggedOrdinaryWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        guard e - s == 2, e <= t.count, Self.taggedWords.contains(Self.key(t, s, e)) else { return false }
+        let first = row(t.v[s])
+        let second = row(t.v[s + 1])
+        return second.given < Self.givenNameLevel && !(first.translit >= Self.givenNameLevel && second.translit >= Self.givenNameLevel)
+    }
+
+    /// The given-name (and transliteration) value from which a character reads as part of a name.
+    static let givenNameLevel: Float = 2
+
+    /// The keys of `ChineseTaggedWords.words`.
+    static let taggedWords: Set<UInt64> = Set(
+        ChineseTaggedWords.words.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { word in
+            let t = ScalarText(String(word))
+            return key(t, 0, t.count)
+        })
+
     /// Separators inside a transliterated name: · • ・ ． - ‧ ⋅ ∙ (a switch: no hashing, no lazy global).
     @inline(__always) static func isSeparator(_ c: UInt32) -> Bool {
         switch c {
@@ -657,6 +679,14 @@ final class ChineseNameScanner: Sendable {
             if e - s == 2 && kind != .latin && t.v[s] == t.v[s + 1] { return }
             // Feature 16 of a Chinese candidate is its frequency as a word: test it before the rest.
             if e - s == 2 && kind == .chinese && Double(word(t, s, e)) >= Self.frequentWord { return }
+            // Nor does a name start inside a frequent word: its surname character ends the word before
+            // it ("抑郁症" is no "郁症", "夸张地" no "张地"), unless what precedes is a word of its own
+            // ("县长于有斌", "秘书长于秀苏": "长于" is a word too).
+            if kind == .chinese && s > 0 && Chars.isHan(t.v[s - 1]) && Double(word(t, s - 1, s + 1)) >= Self.frequentWord
+                && Double(word(t, s - 2, s)) < Self.frequentWord && Double(word(t, s - 3, s)) < Self.frequentWord
+            {
+                return
+            }
             features(t, s, e, kind, surnameLength: surnameLength, inTitle: title?[s] ?? false, into: &x)
             let logit = score(x, kind)
             let cut = cuts[kind.rawValue]

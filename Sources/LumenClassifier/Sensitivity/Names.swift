@@ -155,6 +155,7 @@ enum Names {
             && !(c.kind == .latin && productWord(t, c.start, c.end))
             && !(c.kind == .translit && overlapsTechnicalTerm(t, c.start, c.end))
             && !(c.kind == .chinese && grammaticalUse(t, c.start))
+            && !(c.kind == .chinese && model.isTaggedOrdinaryWord(t, c.start, c.end))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
             // a lone one is read as a product or a label (`TechnicalTokens.apply`).
