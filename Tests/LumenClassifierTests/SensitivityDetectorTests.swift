@@ -867,15 +867,21 @@ private func strongNames(_ text: String) -> [String] {
     /// A base64 run that decodes to text holding an identifier is that identifier: an e-mail address
     /// in a Kubernetes Secret, an SSN in an encoded JSON cookie, a card in an encoded form body (they
     /// left the machine encoded). Encoded text with none (a host and port) is nothing.
-    @Test func identifiersInsideBase64() {
+    @Test func identifiersInsideEncodedText() {
         let email = "bWFyaWEuZ29uemFsZXpAZmFzdG1haWwuY29t"  // maria.gonzalez@fastmail.com
         #expect(found("data:\n  SMTP_USER: \(email)\n", .email) == [email])
         let cookie = "eyJzc24iOiAiNTM2LTIyLTg3MTQiLCAibmFtZSI6ICJNLiBUaG9ybnRvbiJ9"  // {"ssn": "536-22-8714", …}
         #expect(found("Cookie: session=\(cookie)", .usSSN) == [cookie])
         let card = "Y2FyZD00NTM5IDE3MjYgMzg0OSAxMDU5"  // card=4539 1726 3849 1059
         #expect(found("body (base64): \(card)", .creditCard) == [card])
-        for text in ["config: c2VydmVyPWRiLmludGVybmFsIHBvcnQ9NTQzMiB1c2VyPWFwcA==", "echo aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhlIHN5c3RlbQ=="]
-        {
+        // Hex-encoded text too (a `xxd -p` dump); a digest is no text.
+        let hex = "6d617269612e676f6e7a616c657a40666173746d61696c2e636f6d"  // maria.gonzalez@fastmail.com
+        #expect(found("payload: \(hex)", .email) == [hex])
+        for text in [
+            "config: c2VydmVyPWRiLmludGVybmFsIHBvcnQ9NTQzMiB1c2VyPWFwcA==", "echo aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhlIHN5c3RlbQ==",
+            "payload 68656c6c6f20776f726c6420746869732069732061207465737420",
+            "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ] {
             #expect(classifier.findings(in: text).filter { $0.score >= 0.5 }.isEmpty, "\(text): \(classifier.findings(in: text))")
         }
     }

@@ -1524,7 +1524,7 @@ enum Secrets {
 
     private static func base64Char(_ c: UInt32) -> Bool { alnum(c) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x5F || c == 0x2D }
 
-    /// What a base64 run (standard or URL-safe alphabet) encodes, when it decodes to text in which
+    /// What a base64 run (standard or URL-safe alphabet) or a run of hex digits encodes, when it decodes to text in which
     /// the detectors find a secret (a Kubernetes Secret's `DATABASE_URL`, an encoded `.env` line, a
     /// registry's `auth`: `.genericSecret`) or a structured identifier or labelled number (an encoded
     /// e-mail address, card or identity number in a Secret's data or a cookie: that type). Random
@@ -1534,10 +1534,20 @@ enum Secrets {
         var e = e
         while e > s && t.v[e - 1] == 0x3D { e -= 1 }
         let s = ((s..<e).last { t.v[$0] == 0x3D } ?? s - 1) + 1
-        guard e - s >= 20, (e - s) % 4 != 1 else { return nil }
-        // The first 12 scalars decode to 9 bytes: all printable, or the run is no encoded text.
-        guard let head = base64Decode(t, s, s + 12), head.allSatisfy(printable) else { return nil }
-        guard let bytes = base64Decode(t, s, e), bytes.count >= 12 else { return nil }
+        guard e - s >= 20 else { return nil }
+        let bytes: [UInt8]
+        if (e - s) % 2 == 0, (s..<e).allSatisfy({ Chars.isHexDigit(t.v[$0]) }) {
+            // Hex-encoded text (a `xxd -p` dump, a hex payload): two digits a byte, the first 9 printable.
+            bytes = stride(from: s, to: e, by: 2).map { UInt8(hexValue(t.v[$0]) << 4 | hexValue(t.v[$0 + 1])) }
+            guard bytes.prefix(9).allSatisfy(printable) else { return nil }
+        } else {
+            guard (e - s) % 4 != 1 else { return nil }
+            // The first 12 scalars decode to 9 bytes: all printable, or the run is no encoded text.
+            guard let head = base64Decode(t, s, s + 12), head.allSatisfy(printable) else { return nil }
+            guard let decoded = base64Decode(t, s, e) else { return nil }
+            bytes = decoded
+        }
+        guard bytes.count >= 10 else { return nil }
         var readable = 0
         for b in bytes where printable(b) { readable += 1 }
         guard readable * 20 >= bytes.count * 19 else { return nil }
@@ -1554,6 +1564,9 @@ enum Secrets {
         }
         return identifier.map { ($0.type, s) }
     }
+
+    /// The value of a hex digit (the caller checked it is one).
+    @inline(__always) private static func hexValue(_ c: UInt32) -> UInt32 { c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10 }
 
     @inline(__always) private static func printable(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 }
 
