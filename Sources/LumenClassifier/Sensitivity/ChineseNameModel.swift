@@ -677,8 +677,9 @@ final class ChineseNameScanner: Sendable {
             // A frequent word ("谢谢", "高度") is not read as a two-character name, nor is a reduplicated
             // word ("谢谢", "刚刚", "常常").
             if e - s == 2 && kind != .latin && t.v[s] == t.v[s + 1] { return }
-            // Feature 16 of a Chinese candidate is its frequency as a word: test it before the rest.
-            if e - s == 2 && kind == .chinese && Double(word(t, s, e)) >= Self.frequentWord { return }
+            // Feature 16 of a Chinese candidate is its frequency as a word: test it before the rest (a
+            // transliteration's too: "马路" is no foreign name).
+            if e - s == 2 && kind != .latin && Double(word(t, s, e)) >= Self.frequentWord { return }
             // Nor does a name start inside a frequent word: its surname character ends the word before
             // it ("抑郁症" is no "郁症", "夸张地" no "张地"), unless what precedes is a word of its own
             // ("县长于有斌", "秘书长于秀苏": "长于" is a word too).
