@@ -223,12 +223,17 @@ final class ChineseNameScanner: Sendable {
     /// ("曹操", "乾隆"): not when its second character is common in given names ("李娜", "李俊",
     /// "张宁") or both characters are transliteration characters ("马丁", "布朗": a foreign name).
     /// (A third character after one is a name's as often: "张大千", "金石开".)
+    /// After a surname character the word is a three-character name's given name ("褚向东").
     func isTaggedOrdinaryWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         guard e - s == 2, e <= t.count, Self.taggedWords.contains(Self.key(t, s, e)) else { return false }
+        if s > 0 && Chars.isHan(t.v[s - 1]) && row(t.v[s - 1]).isSurname && !Self.beforeNames.contains(t.v[s - 1]) { return false }
         let first = row(t.v[s])
         let second = row(t.v[s + 1])
         return second.given < Self.givenNameLevel && !(first.translit >= Self.givenNameLevel && second.translit >= Self.givenNameLevel)
     }
+
+    /// Words a name follows: 跟 和 与 同 及 给 对 向 被 把 让 叫 请 找 问 为 是 在 的 了 说 也 都 就 又 还 从.
+    static let beforeNames = Set("跟和与同及给对向被把让叫请找问为是在的了说也都就又还从".unicodeScalars.map(\.value))
 
     /// The given-name (and transliteration) value from which a character reads as part of a name.
     static let givenNameLevel: Float = 2
@@ -682,9 +687,11 @@ final class ChineseNameScanner: Sendable {
             if e - s == 2 && kind != .latin && Double(word(t, s, e)) >= Self.frequentWord { return }
             // Nor does a name start inside a frequent word: its surname character ends the word before
             // it ("抑郁症" is no "郁症", "夸张地" no "张地"), unless what precedes is a word of its own
-            // ("县长于有斌", "秘书长于秀苏": "长于" is a word too).
-            if kind == .chinese && s > 0 && Chars.isHan(t.v[s - 1]) && Double(word(t, s - 1, s + 1)) >= Self.frequentWord
-                && Double(word(t, s - 2, s)) < Self.frequentWord && Double(word(t, s - 3, s)) < Self.frequentWord
+            // ("县长于有斌", "秘书长于秀苏": "长于" is a word too) or a word that names follow ("跟上官婉清":
+            // "跟上" is a word too).
+            if kind == .chinese && s > 0 && Chars.isHan(t.v[s - 1]) && !Self.beforeNames.contains(t.v[s - 1])
+                && Double(word(t, s - 1, s + 1)) >= Self.frequentWord && Double(word(t, s - 2, s)) < Self.frequentWord
+                && Double(word(t, s - 3, s)) < Self.frequentWord
             {
                 return
             }
