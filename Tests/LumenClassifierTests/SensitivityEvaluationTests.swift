@@ -138,30 +138,36 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 /// alone or inside code, JSON tool output and logs; 137 are developer text and general questions that
 /// must carry none (digests, ids, placeholders, famous people, tools in Chinese text). Each value names
 /// the finding types that count for it. Blind: 143 of 155 caught, 42 of 137 negatives with a finding a
-/// policy acts on; after the fixes it led to, 154 and 14 (left: a lower-case English name, Chinese words
+/// policy acts on; after the fixes it led to, 154 and 14 (10 after the Chinese word rules of the evening; left: a lower-case English name, Chinese words
 /// read as names, a public IP, default database passwords).
+///
+/// The eleventh (`data/privacy-probe-k.jsonl`, 2026-12-07, evening): 120 prompts another helper wrote
+/// without the detectors: 35 values only in base64 or hex (Kubernetes Secrets, cookies, query values,
+/// webhook and queue payloads) and 15 encoded texts with none (digests, UUIDs, flags, nonces); 25
+/// private people's names beside everyday Chinese words that start with a surname character and 45
+/// Chinese sentences of such words with no one in them. Blind, after this session's rules: 38 of 60
+/// caught (most misses are the documentation and test values Lumen reads as placeholders, 0.3 —
+/// `4111 1111 1111 1111`, `GB82 WEST…`, `AKIA…EXAMPLE`, `@example.com` — or runs shorter than 20),
+/// 13 of 60 negatives flagged; 12 after the one fix it showed (马路 as a transliterated name).
 @Suite struct UnseenTextProbeFloorTests {
-    @Test func tenthProbeHoldsItsFloors() throws {
-        let url = Harness.repoRoot.appendingPathComponent("data").appendingPathComponent("privacy-probe-j.jsonl")
+    /// Values caught (a finding at 0.5 of a type that counts over each) and negatives with any finding at 0.5.
+    static func floors(_ file: String) throws -> (caught: Int, positives: Int, flagged: Int, negatives: Int) {
+        let url = Harness.repoRoot.appendingPathComponent("data").appendingPathComponent(file)
         let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
-        #expect(rows.count == 292)
         let classifier = Classifier()
-        var caught = 0
-        var positives = 0
-        var flagged = 0
-        var negatives = 0
+        var counts = (caught: 0, positives: 0, flagged: 0, negatives: 0)
         for row in rows {
             let text = try #require(row["text"] as? String)
             let scalars = Array(text.unicodeScalars)
             let findings = classifier.findings(in: text).filter { $0.score >= 0.5 }
             guard row["group"] as? String != "neg" else {
-                negatives += 1
-                if !findings.isEmpty { flagged += 1 }
+                counts.negatives += 1
+                if !findings.isEmpty { counts.flagged += 1 }
                 continue
             }
-            positives += 1
+            counts.positives += 1
             let types = Set((row["types"] as? [String]) ?? [])
             let all = ((row["targets"] as? [String]) ?? []).allSatisfy { target in
                 let value = Array(target.unicodeScalars)
@@ -172,11 +178,23 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
                 else { return true }
                 return findings.contains { $0.start < start + value.count && $0.end > start && (types.isEmpty || types.contains($0.type.rawValue)) }
             }
-            if all { caught += 1 }
+            if all { counts.caught += 1 }
         }
-        #expect(positives == 155 && negatives == 137)
-        #expect(caught >= 153, "\(caught) of \(positives) caught")
-        #expect(flagged <= 16, "\(flagged) of \(negatives) negatives with a finding")
+        return counts
+    }
+
+    @Test func tenthProbeHoldsItsFloors() throws {
+        let counts = try Self.floors("privacy-probe-j.jsonl")
+        #expect(counts.positives == 155 && counts.negatives == 137)
+        #expect(counts.caught >= 153, "\(counts.caught) of \(counts.positives) caught")
+        #expect(counts.flagged <= 12, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
+    }
+
+    @Test func eleventhProbeHoldsItsFloors() throws {
+        let counts = try Self.floors("privacy-probe-k.jsonl")
+        #expect(counts.positives == 60 && counts.negatives == 60)
+        #expect(counts.caught >= 38, "\(counts.caught) of \(counts.positives) caught")
+        #expect(counts.flagged <= 12, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
     }
 }
 
