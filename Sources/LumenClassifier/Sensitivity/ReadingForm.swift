@@ -195,7 +195,7 @@ struct ReadingForm {
             for i in (u + 1)..<(u + 5) {
                 let c = s[i].value
                 guard Chars.isHexDigit(c) else { return nil }
-                v = v << 4 | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
+                v = v << 4 | Chars.hexValue(c)
             }
             return (v, u + 5 - at)
         }
@@ -224,7 +224,7 @@ struct ReadingForm {
             while i < s.count, i - first < 12 {
                 let c = s[i].value
                 if hex ? Chars.isHexDigit(c) : (c >= 0x30 && c <= 0x39) {
-                    v = v * (hex ? 16 : 10) + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
+                    v = v * (hex ? 16 : 10) + Chars.hexValue(c)
                     if v > 0x10FFFF { return nil }
                     i += 1
                 } else {

@@ -307,6 +307,8 @@ enum Chars {
     @inline(__always) static func isASCIILetter(_ c: UInt32) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
     @inline(__always) static func isDigit(_ c: UInt32) -> Bool { c >= 0x30 && c <= 0x39 }
     @inline(__always) static func isHexDigit(_ c: UInt32) -> Bool { isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
+    /// The value of a hex digit (the caller checked `isHexDigit`).
+    @inline(__always) static func hexValue(_ c: UInt32) -> UInt32 { c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10 }
     @inline(__always) static func isUpperASCII(_ c: UInt32) -> Bool { c >= 0x41 && c <= 0x5A }
     @inline(__always) static func lowerASCII(_ c: UInt32) -> UInt32 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
     @inline(__always) static func isSpace(_ c: UInt32) -> Bool {

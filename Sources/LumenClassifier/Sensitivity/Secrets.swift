@@ -1538,7 +1538,7 @@ enum Secrets {
         let bytes: [UInt8]
         if (e - s) % 2 == 0, (s..<e).allSatisfy({ Chars.isHexDigit(t.v[$0]) }) {
             // Hex-encoded text (a `xxd -p` dump, a hex payload): two digits a byte, the first 9 printable.
-            bytes = stride(from: s, to: e, by: 2).map { UInt8(hexValue(t.v[$0]) << 4 | hexValue(t.v[$0 + 1])) }
+            bytes = stride(from: s, to: e, by: 2).map { UInt8(Chars.hexValue(t.v[$0]) << 4 | Chars.hexValue(t.v[$0 + 1])) }
             guard bytes.prefix(9).allSatisfy(printable) else { return nil }
         } else {
             guard (e - s) % 4 != 1 else { return nil }
@@ -1564,9 +1564,6 @@ enum Secrets {
         }
         return identifier.map { ($0.type, s) }
     }
-
-    /// The value of a hex digit (the caller checked it is one).
-    @inline(__always) private static func hexValue(_ c: UInt32) -> UInt32 { c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10 }
 
     @inline(__always) private static func printable(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 }
 
