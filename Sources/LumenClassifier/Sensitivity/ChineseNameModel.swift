@@ -221,9 +221,9 @@ final class ChineseNameScanner: Sendable {
     /// Whether t[s..<e] is a two-character word the dictionary tags as a name that is an ordinary word
     /// as often ("李子", "张开", "叶子", "阳光", "许可"; `ChineseTaggedWords`), or a figure of history
     /// ("曹操", "乾隆"): not when its second character is common in given names ("李娜", "李俊",
-    /// "张宁") or both characters are transliteration characters ("马丁", "布朗": a foreign name).
-    /// (A third character after one is a name's as often: "张大千", "金石开".)
-    /// After a surname character the word is a three-character name's given name ("褚向东").
+    /// "张宁"), both characters are transliteration characters ("马丁", "布朗": a foreign name), or a
+    /// surname character stands before it (it is then a three-character name's given name: "褚向东").
+    /// Only two characters: a third after such a word is a name's as often ("张大千", "金石开").
     func isTaggedOrdinaryWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
         guard e - s == 2, e <= t.count, Self.taggedWords.contains(Self.key(t, s, e)) else { return false }
         if s > 0 && Chars.isHan(t.v[s - 1]) && row(t.v[s - 1]).isSurname && !Self.beforeNames.contains(t.v[s - 1]) { return false }
@@ -233,7 +233,7 @@ final class ChineseNameScanner: Sendable {
     }
 
     /// Words a name follows: 跟 和 与 同 及 给 对 向 被 把 让 叫 请 找 问 为 是 在 的 了 说 也 都 就 又 还 从.
-    static let beforeNames = Set("跟和与同及给对向被把让叫请找问为是在的了说也都就又还从".unicodeScalars.map(\.value))
+    static let beforeNames = ScalarBitmap("跟和与同及给对向被把让叫请找问为是在的了说也都就又还从".unicodeScalars.map(\.value))
 
     /// The given-name (and transliteration) value from which a character reads as part of a name.
     static let givenNameLevel: Float = 2
