@@ -148,19 +148,15 @@ package enum AnthropicTranslation {
                     }
                     return ["type": "image", "source": try imageSource(url, at: index)]
                 case "file":
-                    // A PDF (or plain text) as a data URL, or a document's URL: Anthropic's `document` block.
-                    let source: JSONValue
-                    if let url = part.extra["file"]?["file_url"]?.stringValue, !url.hasPrefix("data:") {
-                        source = ["type": "url", "url": .string(url)]
-                    } else if let data = part.extra["file"]?["file_data"]?.stringValue ?? part.extra["file"]?["file_url"]?.stringValue,
-                        data.hasPrefix("data:")
-                    {
-                        source = try imageSource(data, at: index)
-                    } else {
+                    // A PDF (or plain text) as a data URL, or a document's URL: Anthropic's `document` block
+                    // (`imageSource` reads either).
+                    let file = part.extra["file"]
+                    guard let given = file?["file_url"]?.stringValue ?? file?["file_data"]?.stringValue.flatMap({ $0.hasPrefix("data:") ? $0 : nil })
+                    else {
                         throw TranslationError(
                             "messages[\(index)]: a file part reaches Anthropic only as a data URL or a URL (not a file_id)")
                     }
-                    var block: [String: JSONValue] = ["type": "document", "source": source]
+                    var block: [String: JSONValue] = ["type": "document", "source": try imageSource(given, at: index)]
                     if let name = part.extra["file"]?["filename"]?.stringValue { block["title"] = .string(name) }
                     return .object(block)
                 default:

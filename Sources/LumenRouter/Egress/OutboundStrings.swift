@@ -178,12 +178,10 @@ package enum OutboundStrings {
                 case ("text", 5), ("refusal", 5): return .text
                 case ("image_url", 5):  // the URL given as a bare string
                     return isDataURI(text) ? .binary : .fixed
-                case ("image_url", 6) where path.key(5) == "url":
+                case ("image_url", 6) where path.key(5) == "url", ("file", 6) where path.key(5) == "file_url":  // (a document's URL)
                     return isDataURI(text) ? .binary : .fixed
                 case ("input_audio", 6) where path.key(5) == "data": return .binary
                 case ("file", 6) where path.key(5) == "file_data": return .binary
-                case ("file", 6) where path.key(5) == "file_url":  // a document's URL (an Anthropic client's)
-                    return isDataURI(text) ? .binary : .fixed
                 case ("file", 6) where path.key(5) == "filename": return .text
                 default: return .fixed
                 }
