@@ -833,6 +833,29 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("首先有请副县长于有斌致辞。", .person) == ["于有斌"])
     }
 
+    /// Ordinary words the character tables take for names are none: a word after a conjunction that
+    /// is a surname (和努力), a frequent word or a doubled character and then a character rare in given
+    /// names (明天到, 谢谢你, also after a title: 先生明天到), a somewhat rarer word (白菜, 房东, 文档). Such
+    /// a word is still a name where a cue or a table's column says so (姓名：方圆, a 姓名 column, a JSON
+    /// "姓名" member), and a frequent word with a given name's character after it still reads as a
+    /// name (王家卫).
+    @Test func ordinaryWordsAreNoNamesUnlessACueSaysSo() {
+        for text in [
+            "需要长时间的实践和努力。", "被广泛分享和泄露了。", "谢谢你，刚才那个办法很好。", "存款余额达35万元。", "今天买了半颗白菜。",
+            "楼上在装修，房东说周五就结束。", "请打开 API 文档。", "他的高傲让人受不了。",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text): \(found(text, .person))")
+        }
+        #expect(found("高峰先生明天到北京。", .person) == ["高峰"])
+        #expect(found("姓名：方圆", .person) == ["方圆"])
+        #expect(found("我同事方圆昨天请假了。", .person) == ["方圆"])
+        #expect(found("| 姓名 Name | 手机 Mobile |\n|---|---|\n| 甘露 | 15889472016 |", .person) == ["甘露"])
+        #expect(found("{\"姓名\": \"白雪\", \"手机号\": \"15889472016\"}", .person) == ["白雪"])
+        #expect(found("{\"이름\": \"김민준\"}", .person) == ["김민준"])
+        #expect(found("我最喜欢的导演是王家卫。", .person) == ["王家卫"])
+        #expect(found("红木负责人吴国平说，暴跌是谣言。", .person) == ["吴国平"])
+    }
+
     /// Brands whose first character is also a surname are no names (华为, 荣耀 after 和, 金山文档);
     /// a name that only contains such a pair after its surname still is.
     @Test func chineseBrandsAreNoNames() {

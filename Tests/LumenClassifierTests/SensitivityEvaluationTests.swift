@@ -148,7 +148,9 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 /// Chinese sentences of such words with no one in them. Blind, after this session's rules: 38 of 60
 /// caught (most misses are the documentation and test values Lumen reads as placeholders, 0.3 —
 /// `4111 1111 1111 1111`, `GB82 WEST…`, `AKIA…EXAMPLE`, `@example.com` — or runs shorter than 20),
-/// 13 of 60 negatives flagged; 12 after the one fix it showed (马路 as a transliterated name).
+/// 13 of 60 negatives flagged; 12 after the one fix it showed (马路 as a transliterated name); 8 after
+/// the ordinary-word rules of 2026-12-07's night (白菜, 和努力, 明天到), which cost the tenth probe one
+/// name that is a word (方圆, 154 → 153 caught).
 @Suite struct UnseenTextProbeFloorTests {
     /// Values caught (a finding at 0.5 of a type that counts over each) and negatives with any finding at 0.5.
     static func floors(_ file: String) throws -> (caught: Int, positives: Int, flagged: Int, negatives: Int) {
@@ -194,7 +196,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         let counts = try Self.floors("privacy-probe-k.jsonl")
         #expect(counts.positives == 60 && counts.negatives == 60)
         #expect(counts.caught >= 38, "\(counts.caught) of \(counts.positives) caught")
-        #expect(counts.flagged <= 12, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
+        #expect(counts.flagged <= 8, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
     }
 }
 

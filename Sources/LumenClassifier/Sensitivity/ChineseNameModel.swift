@@ -239,11 +239,31 @@ final class ChineseNameScanner: Sendable {
     static let givenNameLevel: Float = 2
 
     /// The keys of `ChineseTaggedWords.words`.
-    static let taggedWords: Set<UInt64> = Set(
-        ChineseTaggedWords.words.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { word in
-            let t = ScalarText(String(word))
-            return key(t, 0, t.count)
-        })
+    static let taggedWords = keys(ChineseTaggedWords.words)
+
+    /// The keys of `ChineseTaggedWords.rarerWords`.
+    static let rarerWords = keys(ChineseTaggedWords.rarerWords)
+
+    private static func keys(_ list: String) -> Set<UInt64> {
+        Set(
+            list.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { word in
+                let t = ScalarText(String(word))
+                return key(t, 0, t.count)
+            })
+    }
+
+    /// Whether t[s..<e] is an ordinary word that is no name however its characters read: a frequent
+    /// word, or one the dictionary tags as a name that is an ordinary word as often
+    /// (`isTaggedOrdinaryWord`).
+    func isOrdinaryWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        e - s == 2 && (Double(word(t, s, e)) >= Self.frequentWord || isTaggedOrdinaryWord(t, s, e))
+    }
+
+    /// Whether t[s..<e] is a two-character word of ordinary text a little rarer than the frequent ones
+    /// ("白菜", "房东", "文档", "高傲"; `ChineseTaggedWords.rarerWords`).
+    func isRarerWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        e - s == 2 && e <= t.count && Self.rarerWords.contains(Self.key(t, s, e))
+    }
 
     /// Separators inside a transliterated name: · • ・ ． - ‧ ⋅ ∙ (a switch: no hashing, no lazy global).
     @inline(__always) static func isSeparator(_ c: UInt32) -> Bool {

@@ -156,6 +156,7 @@ enum Names {
             && !(c.kind == .translit && overlapsTechnicalTerm(t, c.start, c.end))
             && !(c.kind == .chinese && grammaticalUse(t, c.start))
             && !(c.kind == .chinese && model.isTaggedOrdinaryWord(t, c.start, c.end))
+            && !(c.kind == .chinese && readsAsWord(t, c, model))
         {
             // Probability → score in [0.55, 0.95]; a Latin run stays below 0.7, so that in technical text
             // a lone one is read as a product or a label (`TechnicalTokens.apply`).
@@ -389,6 +390,18 @@ enum Names {
                 if before {
                     var g = i + 1
                     while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
+                    if !colon && !Lexicon.chineseNamingCues.contains(where: { endsWith(t, $0, at: at) }) {
+                        // After a cue that only may precede a name ("经理", "同事", "先生"), the words of the
+                        // sentence: "先生明天到" is no 明天到 (a frequent word, then a character rare in given
+                        // names); "同事方圆昨天" is 方圆 (a word starts at the third character).
+                        let frequent = { (s: Int, e: Int) in Double(model.word(t, s, e)) >= ChineseNameScanner.frequentWord }
+                        let rareGiven = g == i + 3 && model.row(t.v[i + 2]).given < ChineseNameScanner.givenNameLevel
+                        if rareGiven && frequent(i + 2, i + 4) { g = i + 2 }
+                        if model.isOrdinaryWord(t, i, i + 2) && (g == i + 2 || rareGiven) {
+                            i += 1
+                            continue
+                        }
+                    }
                     if g > i + 1 {
                         out.append(Finding(type: .person, start: i, end: g, score: 0.8))
                         i = g
@@ -469,6 +482,26 @@ enum Names {
     private static let timesOfDay = ScalarBitmap(Set("早晚天年日后後晨".unicodeScalars.map(\.value)))
 
     /// 和, 与, 跟 or 及 after a Han character: a conjunction ("经理和客户", "同学和老师"), not the rare surname.
+    /// Whether a Chinese candidate is an ordinary word the model's character tables took for a name:
+    /// - after a conjunction that is also a surname, a word ("实践和努力", "分享和泄露");
+    /// - a frequent word (or a doubled character) and a third character rarely in given names ("明天到",
+    ///   "成长成", "余额达", "谢谢你"; not "王家卫", "黄家驹": 卫 and 驹 are given names' characters; a
+    ///   somewhat rarer word does not count here: "吴国平", "魏国安");
+    /// - a somewhat rarer word ("白菜", "房东", "高傲", "文档"; such a name is still found where a cue, a
+    ///   title or a table's column says it is one: "姓名：方圆", "方圆经理", a 姓名 column).
+    private static func readsAsWord(_ t: ScalarText, _ c: ChineseNameScanner.Candidate, _ model: ChineseNameScanner) -> Bool {
+        let s = isConjunction(t, c.start) ? c.start + 1 : c.start
+        if s > c.start && model.isOrdinaryWord(t, s, c.end) { return true }
+        let compound = Lexicon.chineseCompoundSurnames.contains { $0[0] == t.v[s] && $0[1] == t[s + 1] }
+        if c.end - s == 3 && !compound
+            && (Double(model.word(t, s, s + 2)) >= ChineseNameScanner.frequentWord || t.v[s] == t.v[s + 1])
+            && model.row(t.v[s + 2]).given < ChineseNameScanner.givenNameLevel
+        {
+            return true
+        }
+        return model.isRarerWord(t, s, c.end)
+    }
+
     @inline(__always) private static func isConjunction(_ t: ScalarText, _ i: Int) -> Bool {
         let c = t.v[i]
         return (c == 0x548C || c == 0x4E0E || c == 0x8DDF || c == 0x53CA) && Chars.isHan(t[i - 1])

@@ -16,13 +16,13 @@ enum StructuredFields {
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
         // Every field name below ends in e, b, y, o, r, m, h, t, n, l, x, d, g, a, s, f, i or p ("name",
         // "dob", "birthday", "nombre", "ssn", "tel", "fax", "card", "routing", "aba", "nhs", "nif", "dni",
-        // "curp"…), or in a Han character (手机号, 电话, 卡号).
+        // "curp"…), or in a Han, kana or Hangul character (手机号, 电话, 卡号, 이름).
         guard e - s >= 2, e - s <= 24 else { return nil }
         let last = t.v[e - 1]
         switch last | 0x20 {
         case 0x65, 0x62, 0x79, 0x6F, 0x72, 0x6D, 0x68, 0x74, 0x6E, 0x6C, 0x78, 0x64, 0x67, 0x61, 0x73, 0x66, 0x69, 0x70:
             guard e - s >= 3 else { return nil }
-        default: guard Chars.isHan(last) else { return nil }
+        default: guard Chars.isHan(last) || Chars.isOtherCJK(last) else { return nil }
         }
         var h = Chars.hashSeed
         for k in s..<e where t.v[k] != 0x5F && t.v[k] != 0x2D && t.v[k] != 0x20 && t.v[k] != 0x2E { h = Chars.hashStep(h, t.v[k]) }
@@ -89,7 +89,11 @@ enum StructuredFields {
     private static let panField = Chars.hash("pan")
 
     /// Fields that hold a part of a person's name: any name-shaped value.
-    private static let nameFields = Chars.hashSet("firstname lastname givenname familyname surname middlename apellido")
+    private static let nameFields = Chars.hashSet(
+        """
+        firstname lastname givenname familyname surname middlename apellido 姓名 名字 全名 真实姓名 客户姓名 患者姓名 员工姓名
+        学生姓名 联系人姓名 收件人姓名 持卡人姓名 氏名 名前 이름 성명
+        """)
     /// Fields that hold a person's name as often as a company's, a product's or a role's ("displayName":
     /// "Python", "customer_name": "Acme Corp"): a value with a census first name, or Han or Hangul.
     private static let personFields = Chars.hashSet(
@@ -104,11 +108,11 @@ enum StructuredFields {
     private static let roleFields = Chars.hashSet(
         """
         assignee assignedto reporter requester contact customer client cliente patient employee agente responsable kunde
-        ansprechpartner
+        ansprechpartner 联系人 收件人 收货人 持卡人 户名 患者 客户 申请人 负责人 经办人 担当者
         """)
     private static let assistants = Chars.hashSet(
         "claude gemini siri alexa cortana copilot bard devin jules cody jasper sierra aurora travis jenkins")
-    private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum")
+    private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum 出生日期 生日 出生年月日 生年月日")
 
     /// One pass: a member at each double quote, a row list at each "VALUES"; then tables.
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
@@ -136,10 +140,14 @@ enum StructuredFields {
     /// At a double quote: `"key": "value"` (quotes may be escaped with a backslash, for JSON inside
     /// a JSON string). Where the scan goes on.
     private static func member(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int {
-        // The key: letters, digits, '_' and '-', then a quote (after an optional backslash).
+        // The key: letters (Han, kana and Hangul too: "姓名", "이름"), digits, '_' and '-', then a quote
+        // (after an optional backslash).
         let s = i + 1
         var e = s
-        while e < t.count && e - s <= 24 && (Chars.isASCIILetter(t.v[e]) || Chars.isDigit(t.v[e]) || t.v[e] == 0x5F || t.v[e] == 0x2D) { e += 1 }
+        while e < t.count && e - s <= 24
+            && (Chars.isASCIILetter(t.v[e]) || Chars.isDigit(t.v[e]) || t.v[e] == 0x5F || t.v[e] == 0x2D || Chars.isHan(t.v[e])
+                || Chars.isOtherCJK(t.v[e]))
+        { e += 1 }
         var k = e
         if t[k] == 0x5C { k += 1 }
         guard e > s, t[k] == 0x22 else { return max(i + 1, e) }
@@ -301,7 +309,7 @@ enum StructuredFields {
                     || header.allSatisfy { cell in
                         !(cell.0..<cell.1).contains(where: { t.isDigit($0) }) || (cell.0..<cell.1).count(where: { t.isASCIILetter($0) }) >= 2
                     }
-                let columns = named ? header.map { kind(t, $0.0, $0.1) } : []
+                let columns = named ? header.map { columnKind(t, $0.0, $0.1) } : []
                 if columns.count >= 2, columns.contains(where: { $0 != nil }) {
                     lineStart = rows(t, from: lineEnd + 1, separator, columns, into: &out)
                     continue
@@ -309,6 +317,21 @@ enum StructuredFields {
             }
             lineStart = lineEnd + 1
         }
+    }
+
+    /// The kind of a column from its header cell, which may name it twice, in Chinese and in English
+    /// ("姓名 Name", "手机 Mobile", "Name（姓名）"): the cell's kind, else its Han run's, else the kind of
+    /// what it has in Latin letters.
+    static func columnKind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
+        if let kind = kind(t, s, e) { return kind }
+        guard e - s <= 40, let h = (s..<e).first(where: { Chars.isHan(t.v[$0]) }), let l = (s..<e).first(where: { t.isASCIILetter($0) })
+        else { return nil }
+        var he = h
+        while he < e && Chars.isHan(t.v[he]) { he += 1 }
+        var le = (s..<e).last(where: { t.isASCIILetter($0) })! + 1
+        if le < e && t.v[le] == 0x2E { le += 1 }  // "ID No."
+        guard !(h..<he).overlaps(l..<le) else { return nil }
+        return kind(t, h, he) ?? kind(t, l, le)
     }
 
     /// The cells of the line `s..<e` split at `separator`, trimmed (`ScalarText.trimmedCell`).
@@ -352,7 +375,7 @@ enum StructuredFields {
     /// named "name" too) needs two Han or Hangul characters or more, or two or three words starting
     /// with a census first name.
     private static func nameShaped(_ t: ScalarText, _ s: Int, _ e: Int, generic: Bool) -> Bool {
-        guard e - s >= 2, e - s <= 60, Chars.isLetter(t.v[s]) else { return false }
+        guard e - s >= 2, e - s <= 60, Chars.isLetter(t.v[s]) || Chars.isHan(t.v[s]) || Chars.isOtherCJK(t.v[s]) else { return false }
         var words = 1
         var han = 0
         for k in s..<e {
