@@ -889,7 +889,7 @@ private func strongNames(_ text: String) -> [String] {
 
     /// A base64 run that decodes to text holding an identifier is that identifier: an e-mail address
     /// in a Kubernetes Secret, an SSN in an encoded JSON cookie, a card in an encoded form body (they
-    /// left the machine encoded). Encoded text with none (a host and port) is nothing.
+    /// left the machine encoded), from 16 scalars on. Encoded text with none (a host and port) is nothing.
     @Test func identifiersInsideEncodedText() {
         let email = "bWFyaWEuZ29uemFsZXpAZmFzdG1haWwuY29t"  // maria.gonzalez@fastmail.com
         #expect(found("data:\n  SMTP_USER: \(email)\n", .email) == [email])
@@ -900,6 +900,10 @@ private func strongNames(_ text: String) -> [String] {
         // Hex-encoded text too (a `xxd -p` dump); a digest is no text.
         let hex = "6d617269612e676f6e7a616c657a40666173746d61696c2e636f6d"  // maria.gonzalez@fastmail.com
         #expect(found("payload: \(hex)", .email) == [hex])
+        // Runs of 16 to 19 scalars: an encoded mobile number or a short address; a short encoded word is nothing.
+        #expect(found("data:\n  phone: MTM4MTIzNDU2Nzg=\n", .phone) == ["MTM4MTIzNDU2Nzg="])  // 13812345678
+        #expect(found("email: YS5saUBjb3JwLmNu", .email) == ["YS5saUBjb3JwLmNu"])  // a.li@corp.cn
+        #expect(classifier.findings(in: "id aGVsbG8gd29ybGQh done").isEmpty)  // hello world!
         for text in [
             "config: c2VydmVyPWRiLmludGVybmFsIHBvcnQ9NTQzMiB1c2VyPWFwcA==", "echo aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhlIHN5c3RlbQ==",
             "payload 68656c6c6f20776f726c6420746869732069732061207465737420",

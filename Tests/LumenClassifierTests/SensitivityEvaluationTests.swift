@@ -150,7 +150,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 /// `4111 1111 1111 1111`, `GB82 WEST…`, `AKIA…EXAMPLE`, `@example.com` — or runs shorter than 20),
 /// 13 of 60 negatives flagged; 12 after the one fix it showed (马路 as a transliterated name); 8 after
 /// the ordinary-word rules of 2026-12-07's night (白菜, 和努力, 明天到), which cost the tenth probe one
-/// name that is a word (方圆, 154 → 153 caught).
+/// name that is a word (方圆, 154 → 153 caught); 40 values once runs of 16 to 19 scalars are read.
 @Suite struct UnseenTextProbeFloorTests {
     /// Values caught (a finding at 0.5 of a type that counts over each) and negatives with any finding at 0.5.
     static func floors(_ file: String) throws -> (caught: Int, positives: Int, flagged: Int, negatives: Int) {
@@ -195,7 +195,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     @Test func eleventhProbeHoldsItsFloors() throws {
         let counts = try Self.floors("privacy-probe-k.jsonl")
         #expect(counts.positives == 60 && counts.negatives == 60)
-        #expect(counts.caught >= 38, "\(counts.caught) of \(counts.positives) caught")
+        #expect(counts.caught >= 40, "\(counts.caught) of \(counts.positives) caught")
         #expect(counts.flagged <= 8, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
     }
 }

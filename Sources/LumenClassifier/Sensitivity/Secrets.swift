@@ -1435,16 +1435,17 @@ enum Secrets {
     }
 
     /// Runs of 20 or more base64 scalars (the first 512 of a longer run) with high entropy, digits
-    /// and letters, and a key word shortly before.
+    /// and letters, and a key word shortly before; and runs of 16 or more that encode text holding a
+    /// value (`encodedValue`: an encoded mobile number is 16).
     static func scanHighEntropy(_ t: ScalarText, covered: [Finding], into out: inout [Finding]) {
         let n = t.count
         let spans = CoveredSpans(covered)
-        // Only runs of 20+ matter: probe the 20th position from `p` (`p` is 0 or follows a
+        // Only runs of 16+ matter: probe the 16th position from `p` (`p` is 0 or follows a
         // non-base64 scalar, so no run crosses it). A miss there rules out every run starting in
-        // the 20 positions; a hit is walked to the run around it, whose end is the next `p`.
+        // the 16 positions; a hit is walked to the run around it, whose end is the next `p`.
         var p = 0
-        while p + 20 <= n {
-            let probe = p + 19
+        while p + Self.shortestEncoded <= n {
+            let probe = p + Self.shortestEncoded - 1
             guard base64Char(t.v[probe]) else {
                 p = probe + 1
                 continue
@@ -1454,7 +1455,12 @@ enum Secrets {
             var end = probe + 1
             while end < n && base64Char(t.v[end]) { end += 1 }
             p = end + 1
-            guard end - i >= 20 else { continue }
+            guard end - i >= 20 else {
+                if end - i >= Self.shortestEncoded, !spans.overlaps(i, end), let encoded = encodedValue(t, i, end) {
+                    out.append(Finding(type: encoded.type, start: encoded.start, end: end, score: 0.9))
+                }
+                continue
+            }
             let e = min(end, i + 512)
             guard !spans.overlaps(i, e) else { continue }
             let hex = (i..<e).allSatisfy { Chars.isHexDigit(t.v[$0]) }
@@ -1534,7 +1540,7 @@ enum Secrets {
         var e = e
         while e > s && t.v[e - 1] == 0x3D { e -= 1 }
         let s = ((s..<e).last { t.v[$0] == 0x3D } ?? s - 1) + 1
-        guard e - s >= 20 else { return nil }
+        guard e - s >= Self.shortestEncoded - 2 else { return nil }
         let bytes: [UInt8]
         if (e - s) % 2 == 0, (s..<e).allSatisfy({ Chars.isHexDigit(t.v[$0]) }) {
             // Hex-encoded text (a `xxd -p` dump, a hex payload): two digits a byte, the first 9 printable.
@@ -1564,6 +1570,10 @@ enum Secrets {
         }
         return identifier.map { ($0.type, s) }
     }
+
+    /// The shortest run read for an encoded value, with its padding: 11 bytes (a mobile number) are
+    /// 16 base64 scalars with one '=', 22 hex digits.
+    static let shortestEncoded = 16
 
     @inline(__always) private static func printable(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 }
 
