@@ -3,9 +3,9 @@
 `lumen train names` (the labelled sentences come from --data), and
 Sources/LumenClassifier/Sensitivity/ChineseTaggedWords.swift, the frequent two-character words the
 dictionary tags as names (nr, nrfg), which the scanner reads as ordinary words unless their
-characters are a name's, and the two-character words of ordinary text a little rarer than the
-common-word table's (frequency 100 to 299, not tagged as a name: 白菜, 房东, 文档, 高傲), which a
-name the model only just accepts is not.
+characters are a name's, and the two- and three-character words of ordinary text a little rarer
+than the common-word table's (frequency 100 or 50 to 299, not tagged as a name: 白菜, 房东, 文档,
+高傲, 向日葵, 高峰期), which are no names unless a cue says so.
 
 Sources (both MIT, pinned):
   jieba 0.42.1 `jieba/dict.txt`: 349,046 words with a corpus frequency and a part-of-speech tag.
@@ -25,7 +25,8 @@ zh-name-chars.tsv, one Han character a line (sorted by code point):
 zh-common-words.tsv: word  frequency, for the two- and three-character words of ordinary text
 (frequency >= 300, not tagged as a name), sorted by word.
 ChineseTaggedWords.swift: the two-character words tagged nr or nrfg with frequency >= 300, and the
-two-character words not tagged as a name with frequency 100 to 299, each sorted.
+two-character words not tagged as a name with frequency 100 to 299 and three-character ones with
+frequency 50 to 299, each sorted.
 """
 import os
 import sys
@@ -33,6 +34,7 @@ from collections import Counter
 
 MIN_WORD_FREQUENCY = 300
 MIN_RARER_WORD_FREQUENCY = 100
+MIN_RARER_WORD_FREQUENCY_3 = 50
 NAME_TAGS = {"nr", "nrfg", "nrt"}
 
 
@@ -65,7 +67,7 @@ def main(site):
                 background[c] += frequency
             if len(word) in (2, 3) and frequency >= MIN_WORD_FREQUENCY:
                 words[word] = max(words.get(word, 0), frequency)
-            elif len(word) == 2 and frequency >= MIN_RARER_WORD_FREQUENCY:
+            elif (len(word) == 2 and frequency >= MIN_RARER_WORD_FREQUENCY) or (len(word) == 3 and frequency >= MIN_RARER_WORD_FREQUENCY_3):
                 rarer.add(word)
     with open(os.path.join(site, "ngender", "charfreq.csv"), encoding="utf-8") as handle:
         next(handle)
@@ -104,7 +106,8 @@ def main(site):
         literal(
             handle,
             "rarerWords",
-            f"two-character words not tagged as names with frequency {MIN_RARER_WORD_FREQUENCY} to {MIN_WORD_FREQUENCY - 1}",
+            f"two-character words not tagged as names with frequency {MIN_RARER_WORD_FREQUENCY} to {MIN_WORD_FREQUENCY - 1}"
+            f" and three-character ones with frequency {MIN_RARER_WORD_FREQUENCY_3} to {MIN_WORD_FREQUENCY - 1}",
             sorted(rarer),
         )
         handle.write("}\n")

@@ -838,7 +838,7 @@ private func strongNames(_ text: String) -> [String] {
     /// names (明天到, 谢谢你, also after a title: 先生明天到), a somewhat rarer word (白菜, 房东, 文档). Such
     /// a word is still a name where a cue or a table's column says so (姓名：方圆, a 姓名 column, a JSON
     /// "姓名" member), and a frequent word with a given name's character after it still reads as a
-    /// name (王家卫).
+    /// name (王家卫). A column or member that names things (商品, 城市, 字体, Country) holds no one.
     @Test func ordinaryWordsAreNoNamesUnlessACueSaysSo() {
         for text in [
             "需要长时间的实践和努力。", "被广泛分享和泄露了。", "谢谢你，刚才那个办法很好。", "存款余额达35万元。", "今天买了半颗白菜。",
@@ -849,11 +849,20 @@ private func strongNames(_ text: String) -> [String] {
         #expect(found("高峰先生明天到北京。", .person) == ["高峰"])
         #expect(found("姓名：方圆", .person) == ["方圆"])
         #expect(found("我同事方圆昨天请假了。", .person) == ["方圆"])
+        #expect(found("同事高原说评审会改到周四。", .person) == ["高原"])
         #expect(found("| 姓名 Name | 手机 Mobile |\n|---|---|\n| 甘露 | 15889472016 |", .person) == ["甘露"])
         #expect(found("{\"姓名\": \"白雪\", \"手机号\": \"15889472016\"}", .person) == ["白雪"])
         #expect(found("{\"이름\": \"김민준\"}", .person) == ["김민준"])
         #expect(found("我最喜欢的导演是王家卫。", .person) == ["王家卫"])
         #expect(found("红木负责人吴国平说，暴跌是谣言。", .person) == ["吴国平"])
+        // A field that names a thing holds no one: a product, a city, a font, a country code.
+        for text in [
+            "| 商品 | 价格 | 状态 |\n|---|---|---|\n| 白菜 | 2.5 | 在售 |\n| 金针菇 | 6.8 | 缺货 |", #"{"主题": "白色", "字体": "宋体"}"#,
+            "城市,最高气温,天气\n成都,26,多云\n长沙,31,雷阵雨", "| Country | Code |\n|---|---|\n| NG | 234 |",
+        ] {
+            #expect(found(text, .person).isEmpty, "\(text): \(found(text, .person))")
+        }
+        #expect(found("| 项目 | 负责人 |\n|---|---|\n| 登录页 | 方圆 |", .person) == ["方圆"])
     }
 
     /// Brands whose first character is also a surname are no names (华为, 荣耀 after 和, 金山文档);

@@ -192,6 +192,21 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
         #expect(counts.flagged <= 12, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
     }
 
+    /// The twelfth (`data/privacy-probe-l.jsonl`, 2026-12-07, night): 120 Chinese prompts a helper wrote
+    /// without the detectors: 60 with private people (names that are everyday words, names in tables,
+    /// CSV and JSON under Chinese, Japanese and Korean field names, names beside phones and IDs) and 60
+    /// with none, written to mislead (words that start with a surname character, tables of dishes,
+    /// plants and cities). Blind, with the first of the night's ordinary-word rules: 49 of 60 caught,
+    /// 18 of 60 negatives flagged (the binary before them: 49 and 27); after the fixes it showed (a word
+    /// after "同事" is a name, three-character words, columns that name things, 值班人 and other role
+    /// columns): 51 and 13.
+    @Test func twelfthProbeHoldsItsFloors() throws {
+        let counts = try Self.floors("privacy-probe-l.jsonl")
+        #expect(counts.positives == 60 && counts.negatives == 60)
+        #expect(counts.caught >= 51, "\(counts.caught) of \(counts.positives) caught")
+        #expect(counts.flagged <= 13, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
+    }
+
     @Test func eleventhProbeHoldsItsFloors() throws {
         let counts = try Self.floors("privacy-probe-k.jsonl")
         #expect(counts.positives == 60 && counts.negatives == 60)

@@ -259,10 +259,10 @@ final class ChineseNameScanner: Sendable {
         e - s == 2 && (Double(word(t, s, e)) >= Self.frequentWord || isTaggedOrdinaryWord(t, s, e))
     }
 
-    /// Whether t[s..<e] is a two-character word of ordinary text a little rarer than the frequent ones
-    /// ("白菜", "房东", "文档", "高傲"; `ChineseTaggedWords.rarerWords`).
+    /// Whether t[s..<e] is a two- or three-character word of ordinary text a little rarer than the
+    /// frequent ones ("白菜", "房东", "文档", "高傲", "向日葵"; `ChineseTaggedWords.rarerWords`).
     func isRarerWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        e - s == 2 && e <= t.count && Self.rarerWords.contains(Self.key(t, s, e))
+        (e - s == 2 || e - s == 3) && e <= t.count && Self.rarerWords.contains(Self.key(t, s, e))
     }
 
     /// Separators inside a transliterated name: · • ・ ． - ‧ ⋅ ∙ (a switch: no hashing, no lazy global).

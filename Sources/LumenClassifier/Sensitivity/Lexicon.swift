@@ -223,9 +223,6 @@ enum Lexicon {
         "经理", "同事", "医生", "老师", "先生", "女士",
     ].map { $0.unicodeScalars.map(\.value) }
 
-    /// The cues of `chineseNameBefore` that name whoever follows, word or not: 我叫高峰, 名叫白雪.
-    static let chineseNamingCues: [[UInt32]] = ["姓名", "名字", "我叫", "他叫", "她叫", "名叫", "叫做"].map { $0.unicodeScalars.map(\.value) }
-
     /// Titles that make a surname alone a reference to a person: 王女士, 张总, 李老师.
     static let chineseTitles: [[UInt32]] = [
         "先生", "女士", "小姐", "老师", "医生", "大夫", "教授", "经理", "主任", "律师", "总", "师傅", "阿姨", "大爷", "某",

@@ -358,6 +358,9 @@ enum Names {
     private static let titleFirst = ScalarBitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
     private static let cueLast = ScalarBitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
 
+    /// Cues that are nouns or a copula as often ("用户的名字查询", "姓名文化", "我是商家").
+    private static let nounCues: [[UInt32]] = ["姓名", "名字", "我是"].map { $0.unicodeScalars.map(\.value) }
+
     /// A surname before a title ("王" in "王女士", "张总"; "张某" whole) and cue + surname + given name
     /// ("姓名：李雷", "我叫陈静").
     private static func scanCued(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
@@ -390,14 +393,20 @@ enum Names {
                 if before {
                     var g = i + 1
                     while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
-                    if !colon && !Lexicon.chineseNamingCues.contains(where: { endsWith(t, $0, at: at) }) {
-                        // After a cue that only may precede a name ("经理", "同事", "先生"), the words of the
-                        // sentence: "先生明天到" is no 明天到 (a frequent word, then a character rare in given
-                        // names); "同事方圆昨天" is 方圆 (a word starts at the third character).
+                    if !colon {
+                        // The sentence's words after the name: "同事方圆昨天" is 方圆 (a word starts at the
+                        // third character, which is rare in given names).
                         let frequent = { (s: Int, e: Int) in Double(model.word(t, s, e)) >= ChineseNameScanner.frequentWord }
                         let rareGiven = g == i + 3 && model.row(t.v[i + 2]).given < ChineseNameScanner.givenNameLevel
-                        if rareGiven && frequent(i + 2, i + 4) { g = i + 2 }
-                        if model.isOrdinaryWord(t, i, i + 2) && (g == i + 2 || rareGiven) {
+                        let wordAfter = rareGiven && frequent(i + 2, i + 4)
+                        if wordAfter { g = i + 2 }
+                        // After a title, which follows a name as often as it precedes one ("高峰先生明天到"), a
+                        // word is the sentence's: no 明天到; after "名字", "姓名" or "我是" without a colon, a word
+                        // with another after it is too ("名字查询用户"). After "同事", "客户" or "我叫" a word is a
+                        // name (同事高原说, 同事高原昨天).
+                        let title = Lexicon.chineseNameBefore.contains { endsWith(t, $0, at: at) && Lexicon.chineseTitles.contains($0) }
+                        let noun = wordAfter && Self.nounCues.contains { endsWith(t, $0, at: at) }
+                        if (title || noun) && model.isOrdinaryWord(t, i, i + 2) && (g == i + 2 || rareGiven) {
                             i += 1
                             continue
                         }
@@ -487,7 +496,8 @@ enum Names {
     /// - a frequent word (or a doubled character) and a third character rarely in given names ("明天到",
     ///   "成长成", "余额达", "谢谢你"; not "王家卫", "黄家驹": 卫 and 驹 are given names' characters; a
     ///   somewhat rarer word does not count here: "吴国平", "魏国安");
-    /// - a somewhat rarer word ("白菜", "房东", "高傲", "文档"; such a name is still found where a cue, a
+    /// - a three-character word, or a somewhat rarer two-character one ("白菜", "房东", "高傲", "文档",
+    ///   "向日葵", "高峰期"; such a name is still found where a cue, a
     ///   title or a table's column says it is one: "姓名：方圆", "方圆经理", a 姓名 column).
     private static func readsAsWord(_ t: ScalarText, _ c: ChineseNameScanner.Candidate, _ model: ChineseNameScanner) -> Bool {
         let s = isConjunction(t, c.start) ? c.start + 1 : c.start
@@ -499,7 +509,7 @@ enum Names {
         {
             return true
         }
-        return model.isRarerWord(t, s, c.end)
+        return model.isRarerWord(t, s, c.end) || (c.end - s == 3 && Double(model.word(t, s, c.end)) >= ChineseNameScanner.frequentWord)
     }
 
     @inline(__always) private static func isConjunction(_ t: ScalarText, _ i: Int) -> Bool {

@@ -127,7 +127,8 @@ struct SensitivityScanner: Sendable {
         Names.scanChinese(chinese, into: &raw)
         KoreanNames.scan(t, into: &raw)
         JapaneseNames.scan(t, into: &raw)
-        StructuredFields.scan(t, into: &raw)
+        var things: [Range<Int>] = []
+        StructuredFields.scan(t, into: &raw, things: &things)
         // Only a secret or an identifier covers a run; a name or an address guessed on it does not.
         let scanned = raw.count
         Secrets.scanHighEntropy(t, covered: raw.filter { !TechnicalTokens.isOverridable($0.type) }, into: &raw)
@@ -138,6 +139,11 @@ struct SensitivityScanner: Sendable {
         Placeholders.weaken(t, &resolved)
         for k in resolved.indices where resolved[k].type == .person { FamousPeople.trimLeadingVerb(t, &resolved[k]) }
         resolved.removeAll { $0.type == .person && FamousPeople.contains(t, $0) }
+        // A field that names a thing ("商品", "city", "字体"): its value is no one, read whole as a name or not.
+        if !things.isEmpty {
+            let cells = Set(things.map { [$0.lowerBound, $0.upperBound] })
+            resolved.removeAll { $0.type == .person && cells.contains([$0.start, $0.end]) }
+        }
         var customs: [Finding] = []
         custom.scan(t, into: &customs)
         let healthy = (topics ?? Topics.score(t, w)).contains { $0.topic == .health && $0.score >= 0.5 }

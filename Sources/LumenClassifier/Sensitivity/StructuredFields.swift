@@ -10,7 +10,9 @@
 // "Steuer-ID", 病案号) when its value has that number's shape (`CuedIdentifiers`).
 
 enum StructuredFields {
-    enum Kind: Equatable { case name, genericName, role, dateOfBirth, ssn, phone, card, pan, labelled(CuedIdentifiers.Kind) }
+    /// `thing`: a field that names no person (a product, a city, a dish, a font): a value that is one
+    /// word there is no name, whatever the name model reads in it.
+    enum Kind: Equatable { case name, genericName, role, dateOfBirth, ssn, phone, card, pan, thing, labelled(CuedIdentifiers.Kind) }
 
     /// The kind of a field from its name, lower case without '_', '-', '.' and spaces.
     static func kind(_ t: ScalarText, _ s: Int, _ e: Int) -> Kind? {
@@ -34,6 +36,7 @@ enum StructuredFields {
         if phoneFields.contains(h) { return .phone }
         if cardFields.contains(h) { return .card }
         if h == panField { return .pan }
+        if thingFields.contains(h) { return .thing }
         if let kind = labelledFields[h] { return .labelled(kind) }
         return nil
     }
@@ -108,15 +111,32 @@ enum StructuredFields {
     private static let roleFields = Chars.hashSet(
         """
         assignee assignedto reporter requester contact customer client cliente patient employee agente responsable kunde
-        ansprechpartner 联系人 收件人 收货人 持卡人 户名 患者 客户 申请人 负责人 经办人 担当者
+        ansprechpartner 联系人 收件人 收货人 持卡人 户名 患者 客户 申请人 负责人 经办人 值班人 审批人 提交人 创建人 处理人 操作人 签收人
+        担当者
         """)
     private static let assistants = Chars.hashSet(
         "claude gemini siri alexa cortana copilot bard devin jules cody jasper sierra aurora travis jenkins")
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum 出生日期 生日 出生年月日 生年月日")
 
+    /// Fields that name things, not people: a value there that a name finding covers whole is no
+    /// person ("商品": "白菜", "| 城市 |" 金华, "字体": "宋体").
+    private static let thingFields = Chars.hashSet(
+        """
+        product productname item itemname category type status city country region state province location color colour
+        language font brand model dish food fruit plant species weather genre department dept project course subject
+        商品 商品名 商品名称 产品 产品名称 名称 品名 物品 项目 任务 类别 分类 类型 状态 城市 省份 地区 国家 景点 地点 颜色 语言 字体 主题
+        标签 品牌 型号 菜名 菜品 口味 植物 品种 天气 部门 课程 科目 书名 歌名 电影 游戏
+        """)
+
     /// One pass: a member at each double quote, a row list at each "VALUES"; then tables.
     static func scan(_ t: ScalarText, into out: inout [Finding]) {
-        defer { scanTables(t, into: &out) }
+        var things: [Range<Int>] = []
+        scan(t, into: &out, things: &things)
+    }
+
+    /// `scan`, and the values of fields that name things (`Kind.thing`) into `things`.
+    static func scan(_ t: ScalarText, into out: inout [Finding], things: inout [Range<Int>]) {
+        defer { scanTables(t, into: &out, things: &things) }
         var i = 0
         let n = t.count
         while i < n {
@@ -128,9 +148,9 @@ enum StructuredFields {
             }
             guard i < n else { return }
             if t.v[i] == 0x22 {
-                i = member(t, at: i, into: &out)
+                i = member(t, at: i, into: &out, things: &things)
             } else if i + 6 < n && !t.isASCIILetter(i - 1) && t.matches(valuesWord, at: i) && !t.isASCIILetter(i + 6) {
-                i = insertRows(t, values: i, into: &out)
+                i = insertRows(t, values: i, into: &out, things: &things)
             } else {
                 i += 1
             }
@@ -139,7 +159,7 @@ enum StructuredFields {
 
     /// At a double quote: `"key": "value"` (quotes may be escaped with a backslash, for JSON inside
     /// a JSON string). Where the scan goes on.
-    private static func member(_ t: ScalarText, at i: Int, into out: inout [Finding]) -> Int {
+    private static func member(_ t: ScalarText, at i: Int, into out: inout [Finding], things: inout [Range<Int>]) -> Int {
         // The key: letters (Han, kana and Hangul too: "姓名", "이름"), digits, '_' and '-', then a quote
         // (after an optional backslash).
         let s = i + 1
@@ -170,13 +190,13 @@ enum StructuredFields {
         let vs = k + 1
         var ve = vs
         while ve < t.count && ve - vs <= 80 && t.v[ve] != 0x22 && t.v[ve] != 0x5C && t.v[ve] != 0x0A { ve += 1 }
-        if let finding = value(t, vs, ve, kind) { out.append(finding) }
+        record(t, vs, ve, kind, into: &out, things: &things)
         return max(ve, i + 1)
     }
 
     /// At "VALUES" of `INSERT INTO table (col, …) VALUES (v, …), (…)`: each row's values under the
     /// column list. Where the scan goes on.
-    private static func insertRows(_ t: ScalarText, values i: Int, into out: inout [Finding]) -> Int {
+    private static func insertRows(_ t: ScalarText, values i: Int, into out: inout [Finding], things: inout [Range<Int>]) -> Int {
         // The column list: the parenthesis that closes just before VALUES.
         var c = i - 1
         while c >= 0 && Chars.isSpace(t.v[c]) { c -= 1 }
@@ -217,7 +237,7 @@ enum StructuredFields {
                     while ve < t.count && t.v[ve] != 0x2C && t.v[ve] != 0x29 { ve += 1 }
                     k = ve
                 }
-                if column < columns.count, let kind = columns[column], let finding = value(t, vs, ve, kind) { out.append(finding) }
+                if column < columns.count, let kind = columns[column] { record(t, vs, ve, kind, into: &out, things: &things) }
                 column += 1
                 while k < t.count && t.v[k] == 0x20 { k += 1 }
                 if k < t.count && t.v[k] == 0x2C { k += 1 }
@@ -229,9 +249,20 @@ enum StructuredFields {
     private static let valuesWord = Chars.scalars("values")
 
     /// The finding for a field's value, when the value has the field's shape.
+    /// The finding of a field's value, or the value's span when the field names a thing.
+    private static func record(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind, into out: inout [Finding], things: inout [Range<Int>]) {
+        if kind == .thing {
+            if e > s { things.append(s..<e) }
+        } else if let finding = value(t, s, e, kind) {
+            out.append(finding)
+        }
+    }
+
     private static func value(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind) -> Finding? {
         guard e > s else { return nil }
         switch kind {
+        case .thing:
+            return nil
         case .dateOfBirth:
             guard t.isDigit(s), let end = Identifiers.parseDate(t, at: s), end == e else { return nil }
             return Finding(type: .dateOfBirth, start: s, end: e, score: 0.85)
@@ -278,7 +309,7 @@ enum StructuredFields {
     /// the field says (`value`). The header is a line of at least two cells, split by '|', a tab, a
     /// comma or a semicolon, without a cell of digits (a digit among two letters or more: "HbA1c"); the rows are the lines below it split the same way (a Markdown rule
     /// line is passed over), to the first line without the separator.
-    static func scanTables(_ t: ScalarText, into out: inout [Finding]) {
+    static func scanTables(_ t: ScalarText, into out: inout [Finding], things: inout [Range<Int>]) {
         var lineStart = 0
         while lineStart < t.count {
             var lineEnd = lineStart
@@ -311,7 +342,7 @@ enum StructuredFields {
                     }
                 let columns = named ? header.map { columnKind(t, $0.0, $0.1) } : []
                 if columns.count >= 2, columns.contains(where: { $0 != nil }) {
-                    lineStart = rows(t, from: lineEnd + 1, separator, columns, into: &out)
+                    lineStart = rows(t, from: lineEnd + 1, separator, columns, into: &out, things: &things)
                     continue
                 }
             }
@@ -346,7 +377,9 @@ enum StructuredFields {
     }
 
     /// The rows from `start`: findings in the named columns. Where the table ends.
-    private static func rows(_ t: ScalarText, from start: Int, _ separator: UInt32, _ columns: [Kind?], into out: inout [Finding]) -> Int {
+    private static func rows(
+        _ t: ScalarText, from start: Int, _ separator: UInt32, _ columns: [Kind?], into out: inout [Finding], things: inout [Range<Int>]
+    ) -> Int {
         var rowStart = start
         while rowStart < t.count {
             var rowEnd = rowStart
@@ -357,7 +390,7 @@ enum StructuredFields {
             }
             guard split else { return rowStart }
             for (column, (a, b)) in cells(t, rowStart, rowEnd, separator).enumerated() where column < columns.count {
-                if let kind = columns[column], let finding = value(t, a, b, kind) { out.append(finding) }
+                if let kind = columns[column] { record(t, a, b, kind, into: &out, things: &things) }
             }
             rowStart = rowEnd + 1
         }
