@@ -150,7 +150,7 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
 /// `4111 1111 1111 1111`, `GB82 WEST…`, `AKIA…EXAMPLE`, `@example.com` — or runs shorter than 20),
 /// 13 of 60 negatives flagged; 12 after the one fix it showed (马路 as a transliterated name); 8 after
 /// the ordinary-word rules of 2026-12-07's night (白菜, 和努力, 明天到), which cost the tenth probe one
-/// name that is a word (方圆, 154 → 153 caught); 40 values once runs of 16 to 19 scalars are read.
+/// name that is a word (方圆, 154 → 153 caught); 40 values once runs of 14 to 19 scalars are read.
 @Suite struct UnseenTextProbeFloorTests {
     /// Values caught (a finding at 0.5 of a type that counts over each) and negatives with any finding at 0.5.
     static func floors(_ file: String) throws -> (caught: Int, positives: Int, flagged: Int, negatives: Int) {
@@ -199,12 +199,13 @@ private func loadExamples(_ split: SensitivitySplit, from file: URL = dataFile) 
     /// plants and cities). Blind, with the first of the night's ordinary-word rules: 49 of 60 caught,
     /// 18 of 60 negatives flagged (the binary before them: 49 and 27); after the fixes it showed (a word
     /// after "同事" is a name, three-character words, columns that name things, 值班人 and other role
-    /// columns): 51 and 13.
+    /// columns): 51 and 13; 51 and 16 once a review's fixes gave back names the word rules had taken
+    /// (王国平, 徐海, 张佑才, 经理高原).
     @Test func twelfthProbeHoldsItsFloors() throws {
         let counts = try Self.floors("privacy-probe-l.jsonl")
         #expect(counts.positives == 60 && counts.negatives == 60)
         #expect(counts.caught >= 51, "\(counts.caught) of \(counts.positives) caught")
-        #expect(counts.flagged <= 13, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
+        #expect(counts.flagged <= 16, "\(counts.flagged) of \(counts.negatives) negatives with a finding")
     }
 
     @Test func eleventhProbeHoldsItsFloors() throws {

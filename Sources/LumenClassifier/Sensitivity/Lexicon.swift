@@ -217,6 +217,13 @@ enum Lexicon {
         "令狐", "端木", "独孤", "南宫", "西门", "申屠", "万俟", "闻人", "澹台", "呼延", "赫连", "单于", "太史", "钟离",
     ].map { $0.unicodeScalars.map(\.value) }
 
+    private static let compoundSurnameFirst = ScalarBitmap(Set(chineseCompoundSurnames.map { $0[0] }))
+
+    /// Whether a compound surname ("欧阳", "司马") starts at `s`.
+    static func isCompoundSurname(_ t: ScalarText, at s: Int) -> Bool {
+        compoundSurnameFirst.contains(t[s]) && chineseCompoundSurnames.contains(where: { $0[0] == t[s] && $0[1] == t[s + 1] })
+    }
+
     /// Words before a Chinese name: 姓名, 患者, 叫, 联系人…
     static let chineseNameBefore: [[UInt32]] = [
         "姓名", "名字", "患者", "病人", "联系人", "客户", "员工", "我叫", "他叫", "她叫", "名叫", "叫做", "我是", "收件人", "持卡人", "申请人",

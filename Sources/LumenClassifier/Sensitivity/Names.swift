@@ -269,11 +269,8 @@ enum Names {
     /// ("诸葛亮为什么"). (A single surname's name keeps its reading: cut shorter, a candidate the
     /// later filters drop as a word, "郁症跟", would come back as "郁症".)
     private static func trimChineseName(_ t: ScalarText, _ f: inout Finding) {
-        func compound(at s: Int) -> Bool {
-            Chars.isHan(t[s]) && Lexicon.chineseCompoundSurnames.contains(where: { $0[0] == t[s] && $0[1] == t[s + 1] })
-        }
-        if f.end - f.start <= 3, f.start >= 1, compound(at: f.start - 1) { f.start -= 1 }
-        if f.end - f.start == 4, compound(at: f.start), trailingFunctionWords.contains(t.v[f.end - 1]) { f.end -= 1 }
+        if f.end - f.start <= 3, f.start >= 1, Lexicon.isCompoundSurname(t, at: f.start - 1) { f.start -= 1 }
+        if f.end - f.start == 4, Lexicon.isCompoundSurname(t, at: f.start), trailingFunctionWords.contains(t.v[f.end - 1]) { f.end -= 1 }
     }
 
     /// Function words a name runs into: 为 是 在 的 了 和 说 把 被 给 也 都 就 又 还 对 向 跟 从.
@@ -358,9 +355,6 @@ enum Names {
     private static let titleFirst = ScalarBitmap(Set(Lexicon.chineseTitles.map { $0[0] }))
     private static let cueLast = ScalarBitmap(Set(Lexicon.chineseNameBefore.map { $0[$0.count - 1] } + [0x3A, 0xFF1A]))
 
-    /// Cues that are nouns or a copula as often ("用户的名字查询", "姓名文化", "我是商家").
-    private static let nounCues: [[UInt32]] = ["姓名", "名字", "我是"].map { $0.unicodeScalars.map(\.value) }
-
     /// A surname before a title ("王" in "王女士", "张总"; "张某" whole) and cue + surname + given name
     /// ("姓名：李雷", "我叫陈静").
     private static func scanCued(_ t: ScalarText, _ model: ChineseNameScanner, into out: inout [Finding]) {
@@ -393,23 +387,13 @@ enum Names {
                 if before {
                     var g = i + 1
                     while g < t.count && g - i - 1 < 2 && Chars.isHan(t.v[g]) && !Lexicon.chineseNameStops.contains(t.v[g]) { g += 1 }
-                    if !colon {
-                        // The sentence's words after the name: "同事方圆昨天" is 方圆 (a word starts at the
-                        // third character, which is rare in given names).
-                        let frequent = { (s: Int, e: Int) in Double(model.word(t, s, e)) >= ChineseNameScanner.frequentWord }
-                        let rareGiven = g == i + 3 && model.row(t.v[i + 2]).given < ChineseNameScanner.givenNameLevel
-                        let wordAfter = rareGiven && frequent(i + 2, i + 4)
-                        if wordAfter { g = i + 2 }
-                        // After a title, which follows a name as often as it precedes one ("高峰先生明天到"), a
-                        // word is the sentence's: no 明天到; after "名字", "姓名" or "我是" without a colon, a word
-                        // with another after it is too ("名字查询用户"). After "同事", "客户" or "我叫" a word is a
-                        // name (同事高原说, 同事高原昨天).
-                        let title = Lexicon.chineseNameBefore.contains { endsWith(t, $0, at: at) && Lexicon.chineseTitles.contains($0) }
-                        let noun = wordAfter && Self.nounCues.contains { endsWith(t, $0, at: at) }
-                        if (title || noun) && model.isOrdinaryWord(t, i, i + 2) && (g == i + 2 || rareGiven) {
-                            i += 1
-                            continue
-                        }
+                    // After a title, which follows a name as often as it precedes one, a frequent word and a
+                    // function character are the sentence's: "高峰先生明天到" is no 明天到 ("经理高原。" and
+                    // "同事王国平" are names; a span that runs a character long still covers the name).
+                    let title = !colon && Lexicon.chineseNameBefore.contains { endsWith(t, $0, at: at) && Lexicon.chineseTitles.contains($0) }
+                    if title && g == i + 3 && Self.wordThenFunction(t, i, model) {
+                        i += 1
+                        continue
                     }
                     if g > i + 1 {
                         out.append(Finding(type: .person, start: i, end: g, score: 0.8))
@@ -490,28 +474,57 @@ enum Names {
         Set("附位属屬关關基处處出用源限至等对對由始终終早晚高低大小多少易难難忙急勇敢善乐樂便利适適过過属鉴鑒".unicodeScalars.map(\.value)))
     private static let timesOfDay = ScalarBitmap(Set("早晚天年日后後晨".unicodeScalars.map(\.value)))
 
-    /// 和, 与, 跟 or 及 after a Han character: a conjunction ("经理和客户", "同学和老师"), not the rare surname.
-    /// Whether a Chinese candidate is an ordinary word the model's character tables took for a name:
-    /// - after a conjunction that is also a surname, a word ("实践和努力", "分享和泄露");
-    /// - a frequent word (or a doubled character) and a third character rarely in given names ("明天到",
-    ///   "成长成", "余额达", "谢谢你"; not "王家卫", "黄家驹": 卫 and 驹 are given names' characters; a
-    ///   somewhat rarer word does not count here: "吴国平", "魏国安");
-    /// - a three-character word, or a somewhat rarer two-character one ("白菜", "房东", "高傲", "文档",
-    ///   "向日葵", "高峰期"; such a name is still found where a cue, a
-    ///   title or a table's column says it is one: "姓名：方圆", "方圆经理", a 姓名 column).
-    private static func readsAsWord(_ t: ScalarText, _ c: ChineseNameScanner.Candidate, _ model: ChineseNameScanner) -> Bool {
-        let s = isConjunction(t, c.start) ? c.start + 1 : c.start
-        if s > c.start && model.isOrdinaryWord(t, s, c.end) { return true }
-        let compound = Lexicon.chineseCompoundSurnames.contains { $0[0] == t.v[s] && $0[1] == t[s + 1] }
-        if c.end - s == 3 && !compound
-            && (Double(model.word(t, s, s + 2)) >= ChineseNameScanner.frequentWord || t.v[s] == t.v[s + 1])
-            && model.row(t.v[s + 2]).given < ChineseNameScanner.givenNameLevel
-        {
-            return true
-        }
-        return model.isRarerWord(t, s, c.end) || (c.end - s == 3 && Double(model.word(t, s, c.end)) >= ChineseNameScanner.frequentWord)
+    /// Whether the Han run t[s..<e] is an ordinary word of the name model's tables: frequent, tagged
+    /// as a name but ordinary as often, or a little rarer (two or three characters), and does not read
+    /// as a surname and given-name characters all the same ("白菜", "宋体", "金针"; not "徐海").
+    private static func isChineseWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        let model = chineseModel
+        let n = e - s
+        guard n == 2 || n == 3 else { return false }
+        if model.isOrdinaryWord(t, s, e) { return true }
+        guard model.isRarerWord(t, s, e) || (n == 3 && Double(model.word(t, s, e)) >= ChineseNameScanner.frequentWord) else { return false }
+        // Three characters after a surname are a name as often (jieba tags some people as words: 张佑才).
+        let surname = model.row(t.v[s]).isSurname
+        return !(surname && (n == 3 || model.row(t.v[s + 1]).given >= ChineseNameScanner.givenNameLevel))
     }
 
+    /// Whether a person field's Han value t[s..<e] (a table cell, a JSON member) may be a name: it starts
+    /// with a surname ("技术部", "系统", "待分配", "不详" are none; under such a field a word that starts
+    /// with one is a name as often: 方圆, 万里, 章程).
+    static func isChineseName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
+        let first = t.v[s]
+        return chineseModel.row(first).isSurname || Lexicon.chineseSurnames.contains(first) || Lexicon.isCompoundSurname(t, at: s)
+    }
+
+    /// Whether a Chinese candidate is an ordinary word the model's character tables took for a name
+    /// (not where a title follows it: "徐海老师", "方圆经理"):
+    /// - after a conjunction that is also a surname, a word ("实践和努力", "分享和泄露");
+    /// - a frequent word (or a doubled character) and a function character ("明天到", "谢谢你", "文本的";
+    ///   not "王国平", "王家卫": 平 and 卫 may be a given name's);
+    /// - a three-character word, or a somewhat rarer two-character one ("白菜", "房东", "高傲", "文档",
+    ///   "向日葵", "高峰期"), unless it reads as a surname and a given name ("徐海", "金华", "张佑才");
+    ///   such a name is still found where a cue or a table's column says it is one: "姓名：方圆", a 姓名 column.
+    private static func readsAsWord(_ t: ScalarText, _ c: ChineseNameScanner.Candidate, _ model: ChineseNameScanner) -> Bool {
+        if fullNameTitleFirst.contains(t[c.end]), Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: c.end) }) { return false }
+        let s = isConjunction(t, c.start) ? c.start + 1 : c.start
+        if s > c.start && model.isOrdinaryWord(t, s, c.end) { return true }
+        if c.end - s == 3 && wordThenFunction(t, s, model) && !Lexicon.isCompoundSurname(t, at: s) { return true }
+        return (model.isRarerWord(t, s, c.end) || c.end - s == 3) && isChineseWord(t, s, c.end)
+    }
+
+    /// A frequent word (or a doubled character, "谢谢") at `s` and then a character that is a function
+    /// word's, never a given name's (的, 了, 你, 到, 于…).
+    private static func wordThenFunction(_ t: ScalarText, _ s: Int, _ model: ChineseNameScanner) -> Bool {
+        guard s + 2 < t.count, Self.functionCharacters.contains(t.v[s + 2]) else { return false }
+        return t.v[s] == t.v[s + 1] || Double(model.word(t, s, s + 2)) >= ChineseNameScanner.frequentWord
+    }
+
+    /// Function characters no given name holds: `Lexicon.chineseNameStops`' particles, pronouns and
+    /// prepositions, and 于 为 后 到 将 未 称 来 那 时 才 能 中 上 下.
+    private static let functionCharacters = ScalarBitmap(
+        Set("的是在了和与或及说我你他她们这那有也就都把被从向给对于为后到将未称来时才能中上下".unicodeScalars.map(\.value)))
+
+    /// 和, 与, 跟 or 及 after a Han character: a conjunction ("经理和客户", "同学和老师"), not the rare surname.
     @inline(__always) private static func isConjunction(_ t: ScalarText, _ i: Int) -> Bool {
         let c = t.v[i]
         return (c == 0x548C || c == 0x4E0E || c == 0x8DDF || c == 0x53CA) && Chars.isHan(t[i - 1])

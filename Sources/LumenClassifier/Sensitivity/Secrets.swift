@@ -1435,14 +1435,14 @@ enum Secrets {
     }
 
     /// Runs of 20 or more base64 scalars (the first 512 of a longer run) with high entropy, digits
-    /// and letters, and a key word shortly before; and runs of 16 or more that encode text holding a
-    /// value (`encodedValue`: an encoded mobile number is 16).
+    /// and letters, and a key word shortly before; and runs of 14 or more that encode text holding a
+    /// value (`encodedValue`: an encoded mobile number is 15 or 16).
     static func scanHighEntropy(_ t: ScalarText, covered: [Finding], into out: inout [Finding]) {
         let n = t.count
         let spans = CoveredSpans(covered)
-        // Only runs of 16+ matter: probe the 16th position from `p` (`p` is 0 or follows a
+        // Only runs of 14+ matter: probe the 14th position from `p` (`p` is 0 or follows a
         // non-base64 scalar, so no run crosses it). A miss there rules out every run starting in
-        // the 16 positions; a hit is walked to the run around it, whose end is the next `p`.
+        // the 14 positions; a hit is walked to the run around it, whose end is the next `p`.
         var p = 0
         while p + Self.shortestEncoded <= n {
             let probe = p + Self.shortestEncoded - 1
@@ -1540,7 +1540,7 @@ enum Secrets {
         var e = e
         while e > s && t.v[e - 1] == 0x3D { e -= 1 }
         let s = ((s..<e).last { t.v[$0] == 0x3D } ?? s - 1) + 1
-        guard e - s >= Self.shortestEncoded - 2 else { return nil }
+        guard e - s >= Self.shortestEncoded else { return nil }
         let bytes: [UInt8]
         if (e - s) % 2 == 0, (s..<e).allSatisfy({ Chars.isHexDigit(t.v[$0]) }) {
             // Hex-encoded text (a `xxd -p` dump, a hex payload): two digits a byte, the first 9 printable.
@@ -1571,9 +1571,9 @@ enum Secrets {
         return identifier.map { ($0.type, s) }
     }
 
-    /// The shortest run read for an encoded value, with its padding: 11 bytes (a mobile number) are
-    /// 16 base64 scalars with one '=', 22 hex digits.
-    static let shortestEncoded = 16
+    /// The shortest run read for an encoded value: 10 bytes are 14 base64 scalars without their
+    /// padding (an 11-digit mobile number is 15, `MTM4MTIzNDU2Nzg`, or 16 with its '='); hex needs 20 digits.
+    static let shortestEncoded = 14
 
     @inline(__always) private static func printable(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 }
 

@@ -139,10 +139,13 @@ struct SensitivityScanner: Sendable {
         Placeholders.weaken(t, &resolved)
         for k in resolved.indices where resolved[k].type == .person { FamousPeople.trimLeadingVerb(t, &resolved[k]) }
         resolved.removeAll { $0.type == .person && FamousPeople.contains(t, $0) }
-        // A field that names a thing ("商品", "city", "字体"): its value is no one, read whole as a name or not.
+        // A field that names a thing ("商品", "城市", "字体"): a Chinese value it holds whole is no one
+        // (a table's row only where it has the header's cells: `StructuredFields.rows`).
         if !things.isEmpty {
-            let cells = Set(things.map { [$0.lowerBound, $0.upperBound] })
-            resolved.removeAll { $0.type == .person && cells.contains([$0.start, $0.end]) }
+            let cells = Set(things)
+            resolved.removeAll { f in
+                f.type == .person && cells.contains(f.start..<f.end) && (f.start..<f.end).allSatisfy { Chars.isHan(t.v[$0]) }
+            }
         }
         var customs: [Finding] = []
         custom.scan(t, into: &customs)

@@ -10,8 +10,8 @@
 // "Steuer-ID", 病案号) when its value has that number's shape (`CuedIdentifiers`).
 
 enum StructuredFields {
-    /// `thing`: a field that names no person (a product, a city, a dish, a font): a value that is one
-    /// word there is no name, whatever the name model reads in it.
+    /// `thing`: a field that names no person (a product, a city, a dish, a font): a Chinese value there
+    /// is no name, whatever the name model reads in it.
     enum Kind: Equatable { case name, genericName, role, dateOfBirth, ssn, phone, card, pan, thing, labelled(CuedIdentifiers.Kind) }
 
     /// The kind of a field from its name, lower case without '_', '-', '.' and spaces.
@@ -118,14 +118,14 @@ enum StructuredFields {
         "claude gemini siri alexa cortana copilot bard devin jules cody jasper sierra aurora travis jenkins")
     private static let dobFields = Chars.hashSet("dob dateofbirth birthdate birthday birthdt geburtsdatum 出生日期 生日 出生年月日 生年月日")
 
-    /// Fields that name things, not people: a value there that a name finding covers whole is no
-    /// person ("商品": "白菜", "| 城市 |" 金华, "字体": "宋体").
+    /// Fields that name things, not people: a Chinese value there that a name finding covers whole is
+    /// no person ("商品": "白菜", "| 城市 |" 金华, "字体": "宋体"; `SensitivityScanner`).
     private static let thingFields = Chars.hashSet(
         """
-        product productname item itemname category type status city country region state province location color colour
-        language font brand model dish food fruit plant species weather genre department dept project course subject
-        商品 商品名 商品名称 产品 产品名称 名称 品名 物品 项目 任务 类别 分类 类型 状态 城市 省份 地区 国家 景点 地点 颜色 语言 字体 主题
-        标签 品牌 型号 菜名 菜品 口味 植物 品种 天气 部门 课程 科目 书名 歌名 电影 游戏
+        product productname itemname category city country region province location color colour language font brand dish
+        food fruit plant species weather genre department dept course
+        商品 商品名 商品名称 产品 产品名称 品名 物品 类别 分类 类型 城市 省份 地区 国家 景点 地点 颜色 语言 字体 品牌 型号 菜名 菜品 口味
+        植物 品种 天气 部门 课程 科目 书名 歌名 电影 游戏
         """)
 
     /// One pass: a member at each double quote, a row list at each "VALUES"; then tables.
@@ -249,7 +249,7 @@ enum StructuredFields {
     private static let valuesWord = Chars.scalars("values")
 
     /// The finding for a field's value, when the value has the field's shape.
-    /// The finding of a field's value, or the value's span when the field names a thing.
+    /// Records a field's value: its finding (`value`), or its span when the field names a thing.
     private static func record(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind, into out: inout [Finding], things: inout [Range<Int>]) {
         if kind == .thing {
             if e > s { things.append(s..<e) }
@@ -258,11 +258,12 @@ enum StructuredFields {
         }
     }
 
+    /// The finding a field's value is, read as the field says.
     private static func value(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind) -> Finding? {
         guard e > s else { return nil }
         switch kind {
         case .thing:
-            return nil
+            return nil  // `record` keeps its span
         case .dateOfBirth:
             guard t.isDigit(s), let end = Identifiers.parseDate(t, at: s), end == e else { return nil }
             return Finding(type: .dateOfBirth, start: s, end: e, score: 0.85)
@@ -362,7 +363,9 @@ enum StructuredFields {
         var le = (s..<e).last(where: { t.isASCIILetter($0) })! + 1
         if le < e && t.v[le] == 0x2E { le += 1 }  // "ID No."
         guard !(h..<he).overlaps(l..<le) else { return nil }
-        return kind(t, h, he) ?? kind(t, l, le)
+        let kinds = [kind(t, h, he), kind(t, l, le)]
+        // A person's field in either language names the column ("| 名称 Name |", "| 项目 Owner |").
+        return kinds.first { $0 == .name || $0 == .genericName || $0 == .role } ?? kinds.compactMap { $0 }.first
     }
 
     /// The cells of the line `s..<e` split at `separator`, trimmed (`ScalarText.trimmedCell`).
@@ -389,8 +392,13 @@ enum StructuredFields {
                 rowEnd += 1
             }
             guard split else { return rowStart }
-            for (column, (a, b)) in cells(t, rowStart, rowEnd, separator).enumerated() where column < columns.count {
-                if let kind = columns[column] { record(t, a, b, kind, into: &out, things: &things) }
+            let row = cells(t, rowStart, rowEnd, separator)
+            for (column, (a, b)) in row.enumerated() where column < columns.count {
+                // A thing's column only in a row of the header's cells (not prose after the table, not a
+                // row with a field missing).
+                if let kind = columns[column], kind != .thing || row.count == columns.count {
+                    record(t, a, b, kind, into: &out, things: &things)
+                }
             }
             rowStart = rowEnd + 1
         }
@@ -422,6 +430,9 @@ enum StructuredFields {
             }
         }
         guard words <= 4 else { return false }
+        // Chinese: a name starts with a surname ("技术部", "系统", "待分配", "不详" under 负责人 or 姓名
+        // are none).
+        if han == e - s, Chars.isHan(t.v[s]), !Names.isChineseName(t, s, e) { return false }
         let first = t.v[s]
         let cased = Chars.isUpper(first) || han > 0 || first > 0x2FF
         guard cased else { return false }

@@ -285,6 +285,8 @@ enum TechnicalTokens {
             guard f.type == .phone, t[f.start] == 0x2B, t[f.start - 1] == 0x3A || t[f.start - 1] == 0x3D else { return false }
             return (f.start..<f.end).filter { t.isDigit($0) }.count >= 10
         }
+        // A set: a text of thousands of encoded values made the search per finding quadratic.
+        let decoded = Set(decoded)
         func mayBeDropped(_ f: Finding) -> Bool {
             isOverridable(f.type) && !namedDottedSSN(f) && !fileNamedSSN(f) && !fieldPhone(f) && !decoded.contains(f.start..<f.end)
         }
