@@ -477,8 +477,7 @@ enum Names {
     /// Whether the Han run t[s..<e] is an ordinary word of the name model's tables: frequent, tagged
     /// as a name but ordinary as often, or a little rarer (two or three characters), and does not read
     /// as a surname and given-name characters all the same ("白菜", "宋体", "金针"; not "徐海").
-    private static func isChineseWord(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        let model = chineseModel
+    private static func isChineseWord(_ t: ScalarText, _ s: Int, _ e: Int, _ model: ChineseNameScanner) -> Bool {
         let n = e - s
         guard n == 2 || n == 3 else { return false }
         if model.isOrdinaryWord(t, s, e) { return true }
@@ -492,8 +491,7 @@ enum Names {
     /// with a surname ("技术部", "系统", "待分配", "不详" are none; under such a field a word that starts
     /// with one is a name as often: 方圆, 万里, 章程).
     static func isChineseName(_ t: ScalarText, _ s: Int, _ e: Int) -> Bool {
-        let first = t.v[s]
-        return chineseModel.row(first).isSurname || Lexicon.chineseSurnames.contains(first) || Lexicon.isCompoundSurname(t, at: s)
+        isSurname(t.v[s], chineseModel) || Lexicon.isCompoundSurname(t, at: s)
     }
 
     /// Whether a Chinese candidate is an ordinary word the model's character tables took for a name
@@ -505,11 +503,11 @@ enum Names {
     ///   "向日葵", "高峰期"), unless it reads as a surname and a given name ("徐海", "金华", "张佑才");
     ///   such a name is still found where a cue or a table's column says it is one: "姓名：方圆", a 姓名 column.
     private static func readsAsWord(_ t: ScalarText, _ c: ChineseNameScanner.Candidate, _ model: ChineseNameScanner) -> Bool {
-        if fullNameTitleFirst.contains(t[c.end]), Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: c.end) }) { return false }
+        if titleAfterName(t, at: c.end) { return false }
         let s = isConjunction(t, c.start) ? c.start + 1 : c.start
         if s > c.start && model.isOrdinaryWord(t, s, c.end) { return true }
         if c.end - s == 3 && wordThenFunction(t, s, model) && !Lexicon.isCompoundSurname(t, at: s) { return true }
-        return (model.isRarerWord(t, s, c.end) || c.end - s == 3) && isChineseWord(t, s, c.end)
+        return (model.isRarerWord(t, s, c.end) || c.end - s == 3) && isChineseWord(t, s, c.end, model)
     }
 
     /// A frequent word (or a doubled character, "谢谢") at `s` and then a character that is a function
@@ -532,6 +530,11 @@ enum Names {
 
     private static let fullNameTitleFirst = ScalarBitmap(Lexicon.chineseNameAfter.map { $0[0] })
 
+    /// Whether a title that follows full names starts at `p` ("先生", "老师", "师姐": `Lexicon.chineseNameAfter`).
+    private static func titleAfterName(_ t: ScalarText, at p: Int) -> Bool {
+        fullNameTitleFirst.contains(t[p]) && Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: p) })
+    }
+
     /// A surname and one or two given-name characters right before a title that follows full names
     /// ("林珊师姐", "黎浩然师兄", "张伟先生"), after the start, punctuation, a function word or a verb
     /// that introduces a person (感谢, 请, 联系…); not a common word ("项目经理", "英语老师").
@@ -539,7 +542,7 @@ enum Names {
         var p = 2
         while p < t.count {
             defer { p += 1 }
-            guard fullNameTitleFirst.contains(t.v[p]), Lexicon.chineseNameAfter.contains(where: { startsWith(t, $0, at: p) }) else { continue }
+            guard titleAfterName(t, at: p) else { continue }
             for given in [2, 1] {
                 let s = p - given - 1
                 guard s >= 0, isSurname(t.v[s], model),

@@ -1455,19 +1455,15 @@ enum Secrets {
             var end = probe + 1
             while end < n && base64Char(t.v[end]) { end += 1 }
             p = end + 1
-            guard end - i >= 20 else {
-                if end - i >= Self.shortestEncoded, !spans.overlaps(i, end), let encoded = encodedValue(t, i, end) {
-                    out.append(Finding(type: encoded.type, start: encoded.start, end: end, score: 0.9))
-                }
-                continue
-            }
             let e = min(end, i + 512)
-            guard !spans.overlaps(i, e) else { continue }
-            let hex = (i..<e).allSatisfy { Chars.isHexDigit(t.v[$0]) }
+            guard end - i >= Self.shortestEncoded, !spans.overlaps(i, e) else { continue }
+            // A run under 20 is read only for an encoded value.
+            let long = end - i >= 20
+            let hex = long && (i..<e).allSatisfy { Chars.isHexDigit(t.v[$0]) }
             if hex && t.hasContext(digestContext, before: i, window: 24) { continue }
             if hex && isHexSecret(t, i, e) {
                 out.append(Finding(type: .genericSecret, start: i, end: e, score: 0.8))
-            } else if !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
+            } else if long, !isPlainPath(t, i, e), entropy(t, i, e) >= 3.5,
                 (i..<e).contains(where: { t.isDigit($0) }), (i..<e).contains(where: { t.isASCIILetter($0) }),
                 t.hasContext(entropyContext, before: i, window: 48) || (e - i == 40 && spans.awsKeyNear(i, e))
             {

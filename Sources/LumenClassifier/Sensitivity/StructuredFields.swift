@@ -248,7 +248,6 @@ enum StructuredFields {
     }
     private static let valuesWord = Chars.scalars("values")
 
-    /// The finding for a field's value, when the value has the field's shape.
     /// Records a field's value: its finding (`value`), or its span when the field names a thing.
     private static func record(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind, into out: inout [Finding], things: inout [Range<Int>]) {
         if kind == .thing {
@@ -258,7 +257,7 @@ enum StructuredFields {
         }
     }
 
-    /// The finding a field's value is, read as the field says.
+    /// The finding for a field's value, when the value has the field's shape.
     private static func value(_ t: ScalarText, _ s: Int, _ e: Int, _ kind: Kind) -> Finding? {
         guard e > s else { return nil }
         switch kind {
